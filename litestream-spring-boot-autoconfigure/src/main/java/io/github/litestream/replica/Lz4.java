@@ -1,0 +1,53 @@
+package io.github.litestream.replica;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+import net.jpountz.lz4.LZ4Factory;
+import net.jpountz.lz4.LZ4FrameInputStream;
+import net.jpountz.lz4.LZ4FrameOutputStream;
+import net.jpountz.lz4.LZ4FrameOutputStream.BLOCKSIZE;
+import net.jpountz.lz4.LZ4FrameOutputStream.FLG;
+import net.jpountz.xxhash.XXHashFactory;
+
+/**
+ * The LZ4 frame format as Litestream writes it: 4 MB blocks, independent blocks, a content
+ * checksum and no content size, readable by the {@code lz4} command-line tool.
+ *
+ * <p>Reading always uses the bounds-checked decompressor: replica objects are input we do not
+ * control.
+ */
+public final class Lz4 {
+
+	private static final LZ4Factory FACTORY = LZ4Factory.fastestInstance();
+
+	private static final XXHashFactory HASHES = XXHashFactory.fastestInstance();
+
+	private Lz4() {
+	}
+
+	/**
+	 * Wraps a stream so that what is written to it is LZ4-compressed. Closing the returned
+	 * stream writes the end mark and closes {@code out}.
+	 * @param out where compressed bytes go
+	 * @return the compressing stream
+	 * @throws IOException if the frame header cannot be written
+	 */
+	public static OutputStream compress(OutputStream out) throws IOException {
+		return new LZ4FrameOutputStream(out, BLOCKSIZE.SIZE_4MB, -1L, FACTORY.fastCompressor(), HASHES.hash32(),
+				FLG.Bits.BLOCK_INDEPENDENCE, FLG.Bits.CONTENT_CHECKSUM);
+	}
+
+	/**
+	 * Wraps a stream of LZ4 frames so that reading it yields the decompressed bytes.
+	 * Checksums are verified; a truncated or corrupt stream raises an {@link IOException}.
+	 * @param in compressed bytes
+	 * @return the decompressing stream
+	 * @throws IOException if the frame header is not valid
+	 */
+	public static InputStream decompress(InputStream in) throws IOException {
+		return new LZ4FrameInputStream(in, FACTORY.safeDecompressor(), HASHES.hash32());
+	}
+
+}
