@@ -1,0 +1,50 @@
+package io.github.litestream.db;
+
+import java.time.Duration;
+
+/**
+ * Told what a {@link ReplicatedDatabase} does, for metrics and logs. Every method has an empty
+ * default; implementations must be fast and must not throw.
+ */
+public interface DatabaseListener {
+
+	/**
+	 * A monitor step copied WAL into the shadow WAL.
+	 * @param duration how long the step took
+	 * @param bytes how many WAL bytes were copied (0 when nothing changed)
+	 */
+	default void onSync(Duration duration, long bytes) {
+	}
+
+	/**
+	 * A monitor step failed.
+	 * @param error the failure
+	 */
+	default void onSyncError(Exception error) {
+	}
+
+	/**
+	 * A checkpoint ran.
+	 * @param mode PASSIVE, RESTART or TRUNCATE
+	 * @param duration how long it took
+	 */
+	default void onCheckpoint(String mode, Duration duration) {
+	}
+
+	/**
+	 * A checkpoint failed.
+	 * @param mode the mode
+	 * @param error the failure
+	 */
+	default void onCheckpointError(String mode, Exception error) {
+	}
+
+	/**
+	 * A new generation started.
+	 * @param generation the new generation
+	 * @param reason why continuity with the previous one could not be proven
+	 */
+	default void onGeneration(String generation, String reason) {
+	}
+
+}

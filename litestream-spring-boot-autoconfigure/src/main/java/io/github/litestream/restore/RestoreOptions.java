@@ -1,0 +1,105 @@
+package io.github.litestream.restore;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * What to restore, and where. Without a generation, index or timestamp the latest state is
+ * restored.
+ *
+ * @param outputPath where the database file goes; must not exist (see {@code ifDbNotExists})
+ * @param generation restore from this generation only, or {@code null} for the most recent one
+ * @param index restore up to and including this WAL index, or {@code null}
+ * @param timestamp restore the state as of this time (by object timestamps), or {@code null}
+ * @param parallelism how many WAL segments to fetch at once
+ * @param ifDbNotExists when the output exists, do nothing instead of failing
+ * @param ifReplicaExists when the replica holds no backup, do nothing instead of failing
+ */
+public record RestoreOptions(Path outputPath, String generation, Long index, Instant timestamp, int parallelism,
+		boolean ifDbNotExists, boolean ifReplicaExists) {
+
+	/** Default {@link #parallelism()}. */
+	public static final int DEFAULT_PARALLELISM = 8;
+
+	/**
+	 * Validates the options.
+	 * @param outputPath the output file
+	 * @param generation the generation or {@code null}
+	 * @param index the index or {@code null}
+	 * @param timestamp the timestamp or {@code null}
+	 * @param parallelism the parallelism
+	 * @param ifDbNotExists whether an existing output is fine
+	 * @param ifReplicaExists whether an empty replica is fine
+	 */
+	public RestoreOptions {
+		Objects.requireNonNull(outputPath, "outputPath");
+		if (index != null && timestamp != null) {
+			throw new IllegalArgumentException("Restore to an index or to a timestamp, not both");
+		}
+		if (parallelism < 1) {
+			throw new IllegalArgumentException("parallelism must be at least 1, not " + parallelism);
+		}
+	}
+
+	/**
+	 * Options that restore the latest state into a new file.
+	 * @param outputPath the output file
+	 * @return the options
+	 */
+	public static RestoreOptions latest(Path outputPath) {
+		return new RestoreOptions(outputPath, null, null, null, DEFAULT_PARALLELISM, false, false);
+	}
+
+	/**
+	 * A copy that restores from one generation.
+	 * @param generation the generation
+	 * @return the new options
+	 */
+	public RestoreOptions withGeneration(String generation) {
+		return new RestoreOptions(this.outputPath, generation, this.index, this.timestamp, this.parallelism,
+				this.ifDbNotExists, this.ifReplicaExists);
+	}
+
+	/**
+	 * A copy that restores up to an index.
+	 * @param index the index
+	 * @return the new options
+	 */
+	public RestoreOptions withIndex(long index) {
+		return new RestoreOptions(this.outputPath, this.generation, index, null, this.parallelism, this.ifDbNotExists,
+				this.ifReplicaExists);
+	}
+
+	/**
+	 * A copy that restores the state as of a time.
+	 * @param timestamp the time
+	 * @return the new options
+	 */
+	public RestoreOptions withTimestamp(Instant timestamp) {
+		return new RestoreOptions(this.outputPath, this.generation, null, timestamp, this.parallelism,
+				this.ifDbNotExists, this.ifReplicaExists);
+	}
+
+	/**
+	 * A copy with another parallelism.
+	 * @param parallelism the parallelism
+	 * @return the new options
+	 */
+	public RestoreOptions withParallelism(int parallelism) {
+		return new RestoreOptions(this.outputPath, this.generation, this.index, this.timestamp, parallelism,
+				this.ifDbNotExists, this.ifReplicaExists);
+	}
+
+	/**
+	 * A copy with if-db-not-exists and if-replica-exists set.
+	 * @param ifDbNotExists whether an existing output is fine
+	 * @param ifReplicaExists whether an empty replica is fine
+	 * @return the new options
+	 */
+	public RestoreOptions withConditions(boolean ifDbNotExists, boolean ifReplicaExists) {
+		return new RestoreOptions(this.outputPath, this.generation, this.index, this.timestamp, this.parallelism,
+				ifDbNotExists, ifReplicaExists);
+	}
+
+}
