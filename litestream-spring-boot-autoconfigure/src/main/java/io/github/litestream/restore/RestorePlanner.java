@@ -84,7 +84,8 @@ public final class RestorePlanner {
 		}
 		List<Listing> listings = new ArrayList<>();
 		for (String generation : generations) {
-			listings.add(new Listing(generation, this.client.snapshots(generation), this.client.walSegments(generation)));
+			listings.add(new Listing(generation, this.client.snapshots(generation),
+					this.client.walSegments(generation)));
 		}
 		return listings;
 	}
@@ -92,7 +93,8 @@ public final class RestorePlanner {
 	private Listing chooseGeneration(List<Listing> listings, Instant timestamp) throws RestoreException {
 		List<Listing> candidates = listings.stream()
 			.filter((listing) -> !listing.snapshots().isEmpty())
-			.filter((listing) -> timestamp == null || listing.snapshots().stream().anyMatch((s) -> !s.createdAt().isAfter(timestamp)))
+			.filter((listing) -> timestamp == null
+					|| listing.snapshots().stream().anyMatch((s) -> !s.createdAt().isAfter(timestamp)))
 			.toList();
 		if (candidates.isEmpty()) {
 			Instant earliest = listings.stream()
@@ -184,8 +186,8 @@ public final class RestorePlanner {
 	}
 
 	private RestoreException missingIndex(String generation, long index, SnapshotInfo snapshot) {
-		return new RestoreException("missing WAL index: generation=" + generation + " index=" + Pos.hex(index) + " has no segments in "
-				+ this.client.location() + " (expected " + ReplicaLayout.walSegmentKey(new Pos(generation, index, 0))
+		return new RestoreException("missing WAL index: generation=" + generation + " index=" + Pos.hex(index)
+				+ " has no segments in " + this.client.location() + " (expected " + ReplicaLayout.walSegmentKey(new Pos(generation, index, 0))
 				+ "); " + fix(index, snapshot, false));
 	}
 
