@@ -1,14 +1,18 @@
 package io.github.litestream.restore;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
+import io.github.litestream.replica.Lz4;
 import io.github.litestream.replica.file.FileReplicaClient;
 import org.assertj.core.api.ThrowableAssertAlternative;
 import org.junit.jupiter.api.AfterEach;
@@ -125,6 +129,22 @@ class RestoreFailureTests {
 	void flippedByteInSnapshot() throws IOException {
 		flipByte(this.root.resolve("generations/" + GEN + "/snapshots/0000000a.snapshot.lz4"));
 		failsAt(0x0a).withMessageContaining("generations/" + GEN + "/snapshots/0000000a.snapshot.lz4");
+	}
+
+	@Test
+	void bytesAfterTheLastCommitFrameAreDropped() throws Exception {
+		Path last = wal("0000000a_000060b0");
+		byte[] wal;
+		try (InputStream in = Lz4.decompress(Files.newInputStream(last))) {
+			wal = in.readAllBytes();
+		}
+		try (OutputStream out = Lz4.compress(Files.newOutputStream(last))) {
+			out.write(wal);
+			// The start of a frame that never committed: a torn write at the end of the WAL.
+			out.write(Arrays.copyOf(wal, 4096 + 24 - 100));
+		}
+		this.restorer.restore(this.client, RestoreOptions.latest(this.output).withIndex(0x0a));
+		assertThat(RestoredDatabase.summary(this.output, 0x0aL)).isEqualTo(Fixture.expectedAt(0x0a));
 	}
 
 	@Test
