@@ -15,6 +15,8 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.SdkHttpConfigurationOption;
@@ -36,6 +38,9 @@ import software.amazon.awssdk.utils.AttributeMap;
  *
  * <p>Region: the replica's; {@code us-east-1} when an endpoint is set; otherwise the bucket's
  * own region, discovered once (see {@link BucketRegionLocator}).
+ *
+ * <p>With an endpoint (MinIO, R2, B2, Ceph...), checksums are sent only where the S3 API
+ * requires them, since several S3-compatible stores reject the SDK's default checksum trailers.
  *
  * <p>Every client uses the Apache 5 HTTP client, the SDK's standard retry strategy (exponential
  * backoff with jitter for throttling, 5xx, connection failures and timeouts) and bounded
@@ -109,7 +114,11 @@ public final class S3ClientFactory {
 			.forcePathStyle(config.forcePathStyle())
 			.overrideConfiguration(overrideConfiguration());
 		if (config.endpoint() != null) {
-			builder.endpointOverride(URI.create(config.endpoint()));
+			// Many S3-compatible stores reject the SDK's default CRC trailers (aws-chunked
+			// uploads); send and check checksums only where the API requires them.
+			builder.endpointOverride(URI.create(config.endpoint()))
+				.requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+				.responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
 		}
 		this.customizers.forEach((customizer) -> customizer.accept(builder));
 		return builder.build();
