@@ -1,0 +1,35 @@
+package io.github.litestream;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.github.litestream.db.DatabaseOptions;
+import io.github.litestream.db.ReplicatedDatabase;
+
+/**
+ * STAND-IN for the lead's engine facade (planned API), so the boot branch compiles until
+ * the real class is merged from main. Replace on merge.
+ */
+public class Litestream implements AutoCloseable {
+
+	public ReplicatedDatabase addDatabase(DatabaseOptions options, List<ReplicationTarget> targets) {
+		throw new UnsupportedOperationException("stand-in");
+	}
+
+	public void start() {
+		throw new UnsupportedOperationException("stand-in");
+	}
+
+	public boolean stop(Duration timeout) {
+		throw new UnsupportedOperationException("stand-in");
+	}
+
+	@Override
+	public void close() {
+	}
+
+	public List<ReplicatedDatabase> databases() {
+		return List.of();
+	}
+
+}

@@ -1,0 +1,7 @@
+package io.github.litestream.restore;
+
+/**
+ * STAND-IN for the restore helper's type; replace on merge.
+ */
+public record RestoreResult() {
+}
