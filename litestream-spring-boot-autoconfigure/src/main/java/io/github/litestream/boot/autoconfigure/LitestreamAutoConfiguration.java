@@ -1,0 +1,63 @@
+package io.github.litestream.boot.autoconfigure;
+
+import io.github.litestream.Litestream;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Role;
+
+/**
+ * Auto-configuration for Litestream replication of SQLite databases: restore-on-boot and
+ * pragmas for the application's SQLite DataSources, and the replication lifecycle.
+ *
+ * <p>It is ordered after the DataSource auto-configuration and before Flyway and Liquibase,
+ * but the guarantee that nothing opens a database before it is restored comes from
+ * {@link SqliteDataSourceBeanPostProcessor}, which works inside the DataSource's creation.
+ */
+@AutoConfiguration(afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+		beforeName = { "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration",
+				"org.springframework.boot.liquibase.autoconfigure.LiquibaseAutoConfiguration" })
+@ConditionalOnClass(name = "org.sqlite.SQLiteConnection")
+@ConditionalOnProperty(prefix = "litestream", name = "enabled", matchIfMissing = true)
+@EnableConfigurationProperties(LitestreamProperties.class)
+public final class LitestreamAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	ReplicaClientFactory litestreamReplicaClientFactory(ObjectProvider<ReplicaClientProvider> providers) {
+		return new ReplicaClientFactory(providers.orderedStream().toList());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LitestreamDatabases litestreamDatabases(LitestreamProperties properties, ReplicaClientFactory clients) {
+		return new LitestreamDatabases(properties, clients);
+	}
+
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	Litestream litestream() {
+		return new Litestream();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LitestreamLifecycle litestreamLifecycle(Litestream litestream, LitestreamDatabases databases,
+			ReplicaClientFactory clients, LitestreamProperties properties) {
+		return new LitestreamLifecycle(litestream, databases, clients, properties);
+	}
+
+	@Bean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	static SqliteDataSourceBeanPostProcessor litestreamSqliteDataSourceBeanPostProcessor(
+			ObjectProvider<LitestreamDatabases> databases, ObjectProvider<LitestreamProperties> properties) {
+		return new SqliteDataSourceBeanPostProcessor(databases, properties);
+	}
+
+}
