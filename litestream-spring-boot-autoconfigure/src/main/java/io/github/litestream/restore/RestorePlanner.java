@@ -1,0 +1,224 @@
+package io.github.litestream.restore;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import io.github.litestream.db.Pos;
+import io.github.litestream.replica.ReplicaClient;
+import io.github.litestream.replica.ReplicaLayout;
+import io.github.litestream.replica.SnapshotInfo;
+import io.github.litestream.replica.WalSegmentInfo;
+
+/**
+ * Decides what a restore reads, from the replica's listings only.
+ *
+ * <ul>
+ * <li><b>Generation</b>: the one asked for; otherwise the one whose newest object (snapshot
+ * or WAL segment) is newest. With a timestamp, only generations holding a snapshot at or
+ * before it are candidates.</li>
+ * <li><b>Snapshot</b>: with an index, the latest snapshot at or below it; with a timestamp,
+ * the latest one created at or before it; otherwise the one with the highest index.</li>
+ * <li><b>WAL</b>: every index from the snapshot's up to the target, each starting at offset
+ * 0. With a timestamp, segments are used in order while they were created at or before it;
+ * the first later segment ends the restore, so a prefix of the history is restored.</li>
+ * </ul>
+ *
+ * <p>Differences from Litestream v0.3.14, on purpose: an index above the highest one in the
+ * replica is an error (Litestream silently restores less than asked), and a timestamp after
+ * the last upload restores the latest state (Litestream reports that no backup matches). As in
+ * Litestream, a snapshot whose index has no WAL segment at all is restored alone.
+ */
+public final class RestorePlanner {
+
+	private final ReplicaClient client;
+
+	/**
+	 * Creates a planner for one replica.
+	 * @param client the replica
+	 */
+	public RestorePlanner(ReplicaClient client) {
+		this.client = client;
+	}
+
+	/**
+	 * Plans a restore.
+	 * @param options what to restore; only the generation, index and timestamp are used
+	 * @return the plan, or empty when the replica holds no snapshot at all
+	 * @throws RestoreException if the request cannot be met from this replica
+	 * @throws IOException if the replica cannot be listed
+	 */
+	public Optional<RestorePlan> plan(RestoreOptions options) throws IOException {
+		List<Listing> listings = listGenerations(options.generation());
+		if (listings.stream().allMatch((listing) -> listing.snapshots().isEmpty())) {
+			if (options.generation() != null && !listings.isEmpty()) {
+				throw error("generation " + options.generation() + " has no snapshot", "restore another generation");
+			}
+			return Optional.empty();
+		}
+		Listing listing = chooseGeneration(listings, options.timestamp());
+		SnapshotInfo snapshot = chooseSnapshot(listing, options);
+		List<RestorePlan.WalIndex> walIndexes = planWal(listing, snapshot, options);
+		return Optional.of(new RestorePlan(this.client.location(), listing.generation(), snapshot, walIndexes));
+	}
+
+	private List<Listing> listGenerations(String requested) throws IOException {
+		List<String> generations = this.client.generations();
+		if (requested != null) {
+			if (!Pos.isGeneration(requested)) {
+				throw error("'" + requested + "' is not a generation name",
+						"use 16 lowercase hex characters, one of " + generations);
+			}
+			if (!generations.isEmpty() && !generations.contains(requested)) {
+				throw error("generation " + requested + " does not exist",
+						"use one of " + generations + " or leave the generation unset");
+			}
+			generations = generations.contains(requested) ? List.of(requested) : List.of();
+		}
+		List<Listing> listings = new ArrayList<>();
+		for (String generation : generations) {
+			listings.add(new Listing(generation, this.client.snapshots(generation), this.client.walSegments(generation)));
+		}
+		return listings;
+	}
+
+	private Listing chooseGeneration(List<Listing> listings, Instant timestamp) throws RestoreException {
+		List<Listing> candidates = listings.stream()
+			.filter((listing) -> !listing.snapshots().isEmpty())
+			.filter((listing) -> timestamp == null || listing.snapshots().stream().anyMatch((s) -> !s.createdAt().isAfter(timestamp)))
+			.toList();
+		if (candidates.isEmpty()) {
+			Instant earliest = listings.stream()
+				.flatMap((listing) -> listing.snapshots().stream())
+				.map(SnapshotInfo::createdAt)
+				.min(Comparator.naturalOrder())
+				.orElseThrow();
+			throw error("no snapshot was created at or before " + timestamp + "; the earliest is from " + earliest,
+					"choose a timestamp at or after " + earliest);
+		}
+		return candidates.stream()
+			.max(Comparator.comparing(Listing::newestObject).thenComparing(Listing::generation))
+			.orElseThrow();
+	}
+
+	private SnapshotInfo chooseSnapshot(Listing listing, RestoreOptions options) throws RestoreException {
+		Stream<SnapshotInfo> snapshots = listing.snapshots().stream();
+		if (options.index() != null) {
+			long target = options.index();
+			requireAvailable(listing, target);
+			return snapshots.filter((snapshot) -> snapshot.index() <= target)
+				.max(Comparator.comparingLong(SnapshotInfo::index))
+				.orElseThrow(() -> error(listing.generation(), "has no snapshot at or below index " + Pos.hex(target),
+						"restore index " + Pos.hex(listing.snapshots().get(0).index()) + " or later"));
+		}
+		if (options.timestamp() != null) {
+			return snapshots.filter((snapshot) -> !snapshot.createdAt().isAfter(options.timestamp()))
+				.max(Comparator.comparing(SnapshotInfo::createdAt).thenComparingLong(SnapshotInfo::index))
+				.orElseThrow();
+		}
+		return snapshots.max(Comparator.comparingLong(SnapshotInfo::index)).orElseThrow();
+	}
+
+	private void requireAvailable(Listing listing, long target) throws RestoreException {
+		long highest = listing.highestIndex();
+		if (target > highest) {
+			throw error(listing.generation(), "has no index " + Pos.hex(target) + "; the highest available index is "
+					+ Pos.hex(highest), "restore index " + Pos.hex(highest) + " or lower, or leave the index unset");
+		}
+	}
+
+	private List<RestorePlan.WalIndex> planWal(Listing listing, SnapshotInfo snapshot, RestoreOptions options)
+			throws RestoreException {
+		Map<Long, List<WalSegmentInfo>> byIndex = usableSegments(listing, snapshot, options.timestamp());
+		if (!byIndex.containsKey(snapshot.index())) {
+			long target = (options.index() != null) ? options.index() : snapshot.index();
+			if (target > snapshot.index()) {
+				throw missingIndex(listing.generation(), snapshot.index(), snapshot);
+			}
+			return List.of();
+		}
+		long target = (options.index() != null) ? options.index() : ((TreeMap<Long, List<WalSegmentInfo>>) byIndex).lastKey();
+		List<RestorePlan.WalIndex> plan = new ArrayList<>();
+		for (long index = snapshot.index(); index <= target; index++) {
+			List<WalSegmentInfo> segments = byIndex.get(index);
+			if (segments == null) {
+				throw missingIndex(listing.generation(), index, snapshot);
+			}
+			if (segments.get(0).offset() != 0) {
+				throw error("missing initial WAL segment: generation=" + listing.generation() + " index="
+						+ Pos.hex(index) + " offset=" + Pos.hex(0) + " in " + this.client.location()
+						+ " (the first segment found starts at offset " + Pos.hex(segments.get(0).offset())
+						+ "); the snapshot at index " + Pos.hex(snapshot.index()) + " can be restored alone with index="
+						+ Pos.hex(snapshot.index()));
+			}
+			plan.add(new RestorePlan.WalIndex(index, segments));
+		}
+		return plan;
+	}
+
+	/**
+	 * The segments from the snapshot's index on, grouped by index; with a timestamp, only the
+	 * prefix of segments created at or before it.
+	 */
+	private static Map<Long, List<WalSegmentInfo>> usableSegments(Listing listing, SnapshotInfo snapshot,
+			Instant timestamp) {
+		TreeMap<Long, List<WalSegmentInfo>> byIndex = new TreeMap<>();
+		for (WalSegmentInfo segment : listing.segments()) {
+			if (segment.index() < snapshot.index()) {
+				continue;
+			}
+			if (timestamp != null && segment.createdAt().isAfter(timestamp)) {
+				break;
+			}
+			byIndex.computeIfAbsent(segment.index(), (index) -> new ArrayList<>()).add(segment);
+		}
+		return byIndex;
+	}
+
+	private RestoreException missingIndex(String generation, long index, SnapshotInfo snapshot) {
+		return error("missing WAL index: generation=" + generation + " index=" + Pos.hex(index) + " has no segments in "
+				+ this.client.location() + " (expected " + ReplicaLayout.walSegmentKey(new Pos(generation, index, 0))
+				+ "); the snapshot at index " + Pos.hex(snapshot.index()) + " can be restored alone with index="
+				+ Pos.hex(snapshot.index()) + ", or restore up to index " + Pos.hex(Math.max(snapshot.index(), index - 1)));
+	}
+
+	private RestoreException error(String generation, String problem, String fix) {
+		return error("generation " + generation + " " + problem, fix);
+	}
+
+	private RestoreException error(String problem, String fix) {
+		return new RestoreException(
+				"Cannot restore from " + this.client.location() + ": " + problem + "; " + fix);
+	}
+
+	private static RestoreException error(String message) {
+		return new RestoreException(message);
+	}
+
+	/**
+	 * One generation's objects.
+	 */
+	private record Listing(String generation, List<SnapshotInfo> snapshots, List<WalSegmentInfo> segments) {
+
+		Instant newestObject() {
+			return Stream.concat(this.snapshots.stream().map(SnapshotInfo::createdAt),
+					this.segments.stream().map(WalSegmentInfo::createdAt))
+				.max(Comparator.naturalOrder())
+				.orElse(Instant.MIN);
+		}
+
+		long highestIndex() {
+			long snapshots = this.snapshots.stream().mapToLong(SnapshotInfo::index).max().orElse(-1);
+			long segments = this.segments.stream().mapToLong(WalSegmentInfo::index).max().orElse(-1);
+			return Math.max(snapshots, segments);
+		}
+
+	}
+
+}

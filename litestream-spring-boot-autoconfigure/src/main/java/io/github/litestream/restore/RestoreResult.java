@@ -1,0 +1,50 @@
+package io.github.litestream.restore;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What a restore did: either it restored a database (and from what), or it skipped and why.
+ *
+ * @param outputPath the database file
+ * @param restored whether a database was written
+ * @param skipReason why nothing was restored, or {@code null} when {@code restored}
+ * @param plan what was restored, or {@code null} when skipped
+ * @param walBytes decompressed WAL bytes fetched
+ * @param elapsed how long the restore took
+ */
+public record RestoreResult(Path outputPath, boolean restored, String skipReason, RestorePlan plan, long walBytes,
+		Duration elapsed) {
+
+	/**
+	 * Checks the result is one or the other.
+	 * @param outputPath the output
+	 * @param restored whether restored
+	 * @param skipReason the reason
+	 * @param plan the plan
+	 * @param walBytes the WAL bytes
+	 * @param elapsed the duration
+	 */
+	public RestoreResult {
+		Objects.requireNonNull(outputPath, "outputPath");
+		if (restored != (plan != null) || restored == (skipReason != null)) {
+			throw new IllegalArgumentException("A restore result has a plan when restored, a reason when skipped");
+		}
+	}
+
+	static RestoreResult restored(Path outputPath, RestorePlan plan, long walBytes, Duration elapsed) {
+		return new RestoreResult(outputPath, true, null, plan, walBytes, elapsed);
+	}
+
+	static RestoreResult skipped(Path outputPath, String reason, Duration elapsed) {
+		return new RestoreResult(outputPath, false, reason, null, 0, elapsed);
+	}
+
+	@Override
+	public String toString() {
+		return this.restored ? "restored " + this.outputPath + " (" + this.plan + ")"
+				: "skipped " + this.outputPath + ": " + this.skipReason;
+	}
+
+}
