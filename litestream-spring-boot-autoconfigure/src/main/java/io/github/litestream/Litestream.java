@@ -13,15 +13,14 @@ import io.github.litestream.db.ReplicatedDatabase;
 public class Litestream implements AutoCloseable {
 
 	public ReplicatedDatabase addDatabase(DatabaseOptions options, List<ReplicationTarget> targets) {
-		throw new UnsupportedOperationException("stand-in");
+		return new ReplicatedDatabase();
 	}
 
 	public void start() {
-		throw new UnsupportedOperationException("stand-in");
 	}
 
 	public boolean stop(Duration timeout) {
-		throw new UnsupportedOperationException("stand-in");
+		return true;
 	}
 
 	@Override

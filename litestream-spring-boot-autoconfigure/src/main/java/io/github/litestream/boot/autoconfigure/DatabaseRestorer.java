@@ -60,8 +60,7 @@ final class DatabaseRestorer {
 
 	private boolean restore(DatabaseSettings database, ReplicaSettings replica, RestoreOptions options) {
 		try (ReplicaClient client = this.clients.create(replica, ReplicaOperationListener.NONE)) {
-			new Restorer().restore(client, options);
-			return Files.exists(options.outputPath());
+			return new Restorer().restore(client, options).restored();
 		}
 		catch (IOException | RuntimeException ex) {
 			if (ex instanceof LitestreamConfigurationException configurationException) {

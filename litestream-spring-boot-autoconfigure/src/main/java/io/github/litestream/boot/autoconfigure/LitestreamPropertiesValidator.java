@@ -59,6 +59,11 @@ final class LitestreamPropertiesValidator {
 		List<LitestreamProperties.Database> dbs = properties.getDbs();
 		for (int i = 0; i < dbs.size(); i++) {
 			DatabaseSettings database = database("litestream.dbs[" + i + "]", dbs.get(i), properties);
+			if (database.path() == null && databases.stream().anyMatch((other) -> other.path() == null)) {
+				throw new LitestreamConfigurationException(database.property() + ".path",
+						"only one database may omit its path (it then uses the only SQLite DataSource)",
+						"Set " + database.property() + ".path to the database file to replicate.");
+			}
 			if (database.path() != null) {
 				String previous = paths.putIfAbsent(database.path(), database.property());
 				if (previous != null) {
