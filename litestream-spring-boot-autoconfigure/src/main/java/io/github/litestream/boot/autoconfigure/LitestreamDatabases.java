@@ -1,5 +1,7 @@
 package io.github.litestream.boot.autoconfigure;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,9 +34,12 @@ public final class LitestreamDatabases implements SmartInitializingSingleton {
 
 	private final Map<String, SqliteJdbcUrl> sqliteDataSources = new LinkedHashMap<>();
 
+	private final int pathlessEntry;
+
 	LitestreamDatabases(LitestreamProperties properties, ReplicaClientFactory clients) {
 		this.databases = new ArrayList<>(new LitestreamPropertiesValidator(clients.types()).validate(properties));
 		this.restorer = new DatabaseRestorer(clients);
+		this.pathlessEntry = pathlessIndex();
 		if (this.databases.isEmpty()) {
 			logger.info("No litestream.dbs configured; nothing will be replicated");
 		}
@@ -52,8 +57,8 @@ public final class LitestreamDatabases implements SmartInitializingSingleton {
 	synchronized boolean attach(String beanName, SqliteJdbcUrl url) {
 		this.sqliteDataSources.put(beanName, url);
 		int pathless = pathlessIndex();
-		if (pathless >= 0 && this.sqliteDataSources.size() > 1) {
-			throw pathlessEntry(this.databases.get(pathless));
+		if (this.pathlessEntry >= 0 && this.sqliteDataSources.size() > 1) {
+			throw pathlessEntry(this.databases.get(this.pathlessEntry));
 		}
 		if (url.inMemory()) {
 			if (pathless >= 0) {
@@ -74,6 +79,7 @@ public final class LitestreamDatabases implements SmartInitializingSingleton {
 		}
 		if (pathless >= 0) {
 			DatabaseSettings database = this.databases.get(pathless).withPath(path);
+			createDirectories(database);
 			this.databases.set(pathless, database);
 			this.restorer.restoreIfMissing(database);
 			return true;
@@ -100,6 +106,19 @@ public final class LitestreamDatabases implements SmartInitializingSingleton {
 	synchronized List<DatabaseSettings> databases() {
 		afterSingletonsInstantiated();
 		return List.copyOf(this.databases);
+	}
+
+	private static void createDirectories(DatabaseSettings database) {
+		Path directory = database.path().getParent();
+		try {
+			Files.createDirectories(directory);
+		}
+		catch (IOException | SecurityException ex) {
+			throw new LitestreamConfigurationException(database.property() + ".path",
+					"the directory of " + database.path() + " does not exist and can't be created",
+					"Create " + directory + " with write access for the application, or change the DataSource URL.",
+					ex);
+		}
 	}
 
 	private int pathlessIndex() {
