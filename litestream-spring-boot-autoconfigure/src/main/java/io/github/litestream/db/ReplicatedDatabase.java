@@ -1,8 +1,0 @@
-package io.github.litestream.db;
-
-/**
- * STAND-IN for the lead's planned type; replace on merge.
- */
-public class ReplicatedDatabase {
-
-}
