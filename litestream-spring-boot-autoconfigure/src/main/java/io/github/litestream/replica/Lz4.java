@@ -40,6 +40,17 @@ public final class Lz4 {
 	}
 
 	/**
+	 * A stream that yields the LZ4 encoding of {@code source} as it is read, holding no more
+	 * than about one 4 MB block in memory. Closing it closes {@code source}.
+	 * @param source the bytes to compress
+	 * @return the compressed bytes
+	 * @throws IOException if the encoder cannot start
+	 */
+	public static InputStream compressing(InputStream source) throws IOException {
+		return new Lz4CompressingInputStream(source);
+	}
+
+	/**
 	 * Wraps a stream of LZ4 frames so that reading it yields the decompressed bytes.
 	 * Checksums are verified; a truncated or corrupt stream raises an {@link IOException}.
 	 * @param in compressed bytes

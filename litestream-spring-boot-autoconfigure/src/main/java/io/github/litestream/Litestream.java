@@ -1,0 +1,307 @@
+package io.github.litestream;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.github.litestream.db.DatabaseOptions;
+import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.replica.Replica;
+import io.github.litestream.replica.ReplicaClient;
+import io.github.litestream.replica.ReplicaOptions;
+import io.github.litestream.replica.ReplicaStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs replication for a set of databases: one monitor thread copies every database's WAL into
+ * its shadow WAL, and one thread per replica ships it, snapshots, enforces retention and
+ * validates. Threads are daemons named {@code litestream-…}; a failing replica is logged and
+ * retried and never stops the others or the application.
+ *
+ * <p>Lifecycle: {@link #addDatabase} for each database, {@link #start()}, then at shutdown
+ * {@link #stop(Duration)} (final flush to every replica) while the application's connections
+ * are still usable, and {@link #close()} once they are closed.
+ */
+public final class Litestream implements AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(Litestream.class);
+
+	private final Map<ReplicatedDatabase, List<Replica>> databases = new LinkedHashMap<>();
+
+	private final Map<Replica, ReplicaTask> tasks = new LinkedHashMap<>();
+
+	private final Clock clock;
+
+	private final ReplicaValidation validation;
+
+	private ScheduledExecutorService monitor;
+
+	private volatile boolean running;
+
+	/**
+	 * Creates an engine without validation support.
+	 */
+	public Litestream() {
+		this(Clock.systemUTC(), null);
+	}
+
+	/**
+	 * Creates an engine.
+	 * @param clock the clock for schedules
+	 * @param validation how a replica is validated, or {@code null} to never validate
+	 */
+	public Litestream(Clock clock, ReplicaValidation validation) {
+		this.clock = clock;
+		this.validation = validation;
+	}
+
+	/**
+	 * Registers a database and its replicas; call before {@link #start()}.
+	 * @param options the database's options
+	 * @param targets its replicas
+	 * @return the database
+	 */
+	public synchronized ReplicatedDatabase addDatabase(DatabaseOptions options, List<ReplicationTarget> targets) {
+		if (this.running) {
+			throw new IllegalStateException("Databases must be added before the engine starts");
+		}
+		ReplicatedDatabase database = new ReplicatedDatabase(options, this.clock);
+		List<Replica> replicas = new ArrayList<>();
+		for (ReplicationTarget target : targets) {
+			replicas.add(new Replica(database, target.client(), target.options(), this.clock));
+		}
+		this.databases.put(database, List.copyOf(replicas));
+		return database;
+	}
+
+	/**
+	 * Opens every database and starts the threads.
+	 * @throws IOException if a database cannot be opened (nothing is left running)
+	 */
+	public synchronized void start() throws IOException {
+		if (this.running) {
+			return;
+		}
+		List<ReplicatedDatabase> opened = new ArrayList<>();
+		try {
+			for (ReplicatedDatabase database : this.databases.keySet()) {
+				database.open();
+				opened.add(database);
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			opened.forEach(ReplicatedDatabase::close);
+			throw ex;
+		}
+		this.monitor = Executors.newSingleThreadScheduledExecutor(daemon("litestream-monitor"));
+		this.databases.forEach((database, replicas) -> {
+			long interval = database.options().monitorInterval().toMillis();
+			this.monitor.scheduleWithFixedDelay(() -> monitor(database), interval, interval, TimeUnit.MILLISECONDS);
+			for (Replica replica : replicas) {
+				ReplicaTask task = new ReplicaTask(replica, this.clock, this.validation, () -> releaseShadowWal(database));
+				this.tasks.put(replica, task);
+				task.start(daemon("litestream-replica-" + database.path().getFileName() + "-" + replica.name()));
+			}
+		});
+		this.running = true;
+		logger.info("Replicating {} database(s) to {} replica(s)", this.databases.size(), this.tasks.size());
+	}
+
+	private void monitor(ReplicatedDatabase database) {
+		try {
+			database.sync();
+		}
+		catch (IOException | RuntimeException ex) {
+			logger.warn("Could not copy the WAL of {}: {}", database.path(), ex.getMessage());
+		}
+	}
+
+	private void releaseShadowWal(ReplicatedDatabase database) {
+		OptionalLong lowest = OptionalLong.empty();
+		for (Replica replica : this.databases.get(database)) {
+			if (replica.position().isEmpty()) {
+				return;
+			}
+			long index = replica.position().get().index();
+			lowest = OptionalLong.of(lowest.isPresent() ? Math.min(lowest.getAsLong(), index) : index);
+		}
+		if (lowest.isPresent()) {
+			try {
+				database.removeShadowWalBefore(lowest.getAsLong());
+			}
+			catch (IOException ex) {
+				logger.debug("Could not remove old shadow WAL of {}: {}", database.path(), ex.getMessage());
+			}
+		}
+	}
+
+	/**
+	 * Stops the schedules and flushes: every database's WAL is copied once more and every
+	 * replica ships everything, within the timeout.
+	 * @param timeout how long the flush may take in all
+	 * @return {@code true} if every replica received every committed change
+	 */
+	public synchronized boolean stop(Duration timeout) {
+		if (!this.running) {
+			return true;
+		}
+		this.running = false;
+		Instant deadline = this.clock.instant().plus(timeout);
+		this.monitor.shutdown();
+		awaitQuietly(this.monitor, timeout);
+		this.databases.keySet().forEach(this::monitor);
+		boolean flushed = true;
+		List<Future<Boolean>> flushes = new ArrayList<>();
+		this.tasks.values().forEach((task) -> flushes.add(task.flush()));
+		for (Future<Boolean> flush : flushes) {
+			flushed &= awaitFlush(flush, deadline);
+		}
+		this.tasks.values().forEach(ReplicaTask::shutdown);
+		if (!flushed) {
+			logger.warn("Shutdown flush did not reach every replica within {}; the rest stays in the local "
+					+ "shadow WAL and is shipped at the next start", timeout);
+		}
+		return flushed;
+	}
+
+	private boolean awaitFlush(Future<Boolean> flush, Instant deadline) {
+		long remaining = Math.max(0, Duration.between(this.clock.instant(), deadline).toMillis());
+		try {
+			return flush.get(remaining, TimeUnit.MILLISECONDS);
+		}
+		catch (TimeoutException | ExecutionException ex) {
+			flush.cancel(true);
+			return false;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+	/**
+	 * Closes every database's engine connections (after a {@link #stop(Duration)}).
+	 */
+	@Override
+	public synchronized void close() {
+		if (this.running) {
+			stop(Duration.ofSeconds(30));
+		}
+		this.databases.keySet().forEach(ReplicatedDatabase::close);
+		this.tasks.values().forEach(ReplicaTask::closeClient);
+	}
+
+	/**
+	 * Whether the threads are running.
+	 * @return {@code true} between start and stop
+	 */
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	/**
+	 * The registered databases, in registration order.
+	 * @return the databases
+	 */
+	public synchronized List<ReplicatedDatabase> databases() {
+		return List.copyOf(this.databases.keySet());
+	}
+
+	/**
+	 * A database's replicas.
+	 * @param database a registered database
+	 * @return its replicas
+	 */
+	public synchronized List<Replica> replicas(ReplicatedDatabase database) {
+		return Objects.requireNonNull(this.databases.get(database), "Unknown database");
+	}
+
+	/**
+	 * Ships everything pending to a replica now, on its own thread.
+	 * @param replica the replica
+	 * @return a future completing with its status afterwards
+	 */
+	public Future<ReplicaStatus> syncNow(Replica replica) {
+		return task(replica).run(() -> {
+			replica.sync();
+			return replica.status();
+		});
+	}
+
+	/**
+	 * Takes a snapshot now, on the replica's own thread.
+	 * @param replica the replica
+	 * @return a future completing with its status afterwards
+	 */
+	public Future<ReplicaStatus> snapshotNow(Replica replica) {
+		return task(replica).run(() -> {
+			replica.snapshot();
+			return replica.status();
+		});
+	}
+
+	private ReplicaTask task(Replica replica) {
+		ReplicaTask task = this.tasks.get(replica);
+		if (task == null) {
+			throw new IllegalStateException("Replica '" + replica.name() + "' is not running");
+		}
+		return task;
+	}
+
+	private static void awaitQuietly(ScheduledExecutorService executor, Duration timeout) {
+		try {
+			executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	static java.util.concurrent.ThreadFactory daemon(String name) {
+		return (runnable) -> {
+			Thread thread = new Thread(runnable, name);
+			thread.setDaemon(true);
+			return thread;
+		};
+	}
+
+	/**
+	 * One replica of a database.
+	 *
+	 * @param client where copies go
+	 * @param options how it is kept
+	 */
+	public record ReplicationTarget(ReplicaClient client, ReplicaOptions options) {
+	}
+
+	/**
+	 * Restores a replica somewhere and compares it with its database.
+	 */
+	@FunctionalInterface
+	public interface ReplicaValidation {
+
+		/**
+		 * Validates a replica.
+		 * @param replica the replica
+		 * @return the outcome
+		 * @throws IOException if the replica cannot be read
+		 */
+		ReplicaStatus.ValidationResult validate(Replica replica) throws IOException;
+
+	}
+
+}

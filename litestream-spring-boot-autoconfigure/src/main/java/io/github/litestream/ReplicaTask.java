@@ -1,0 +1,169 @@
+package io.github.litestream;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+
+import io.github.litestream.Litestream.ReplicaValidation;
+import io.github.litestream.db.Pos;
+import io.github.litestream.replica.Replica;
+import io.github.litestream.replica.ReplicaOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The thread of one replica. Every sync interval it ships new WAL (only when the database
+ * moved, so an idle database makes no requests), then takes a snapshot, enforces retention or
+ * validates when those are due. Failures are logged once per cause and retried on the next
+ * tick.
+ */
+final class ReplicaTask {
+
+	private static final Logger logger = LoggerFactory.getLogger(ReplicaTask.class);
+
+	private static final Duration REPEAT_WARNING_AFTER = Duration.ofMinutes(1);
+
+	private final Replica replica;
+
+	private final Clock clock;
+
+	private final ReplicaValidation validation;
+
+	private final Runnable afterSync;
+
+	private ScheduledExecutorService executor;
+
+	private Instant nextRetention;
+
+	private Instant nextValidation;
+
+	private String lastWarning;
+
+	private Instant lastWarningAt;
+
+	ReplicaTask(Replica replica, Clock clock, ReplicaValidation validation, Runnable afterSync) {
+		this.replica = replica;
+		this.clock = clock;
+		this.validation = validation;
+		this.afterSync = afterSync;
+	}
+
+	void start(ThreadFactory threadFactory) {
+		ReplicaOptions options = this.replica.options();
+		Instant now = this.clock.instant();
+		this.nextRetention = now.plus(options.retentionCheckInterval());
+		this.nextValidation = now.plus(options.validationInterval());
+		this.executor = Executors.newSingleThreadScheduledExecutor(threadFactory);
+		long interval = options.syncInterval().toMillis();
+		this.executor.scheduleWithFixedDelay(this::tick, 0, interval, TimeUnit.MILLISECONDS);
+	}
+
+	private void tick() {
+		try {
+			syncIfBehind();
+			this.replica.snapshotIfDue();
+			Instant now = this.clock.instant();
+			ReplicaOptions options = this.replica.options();
+			if (!now.isBefore(this.nextRetention)) {
+				this.nextRetention = now.plus(options.retentionCheckInterval());
+				this.replica.enforceRetention();
+			}
+			if (this.validation != null && !options.validationInterval().isZero() && !now.isBefore(this.nextValidation)) {
+				this.nextValidation = now.plus(options.validationInterval());
+				this.replica.recordValidation(this.validation.validate(this.replica));
+			}
+			recovered();
+		}
+		catch (IOException | RuntimeException ex) {
+			warn(ex);
+		}
+	}
+
+	private boolean syncIfBehind() throws IOException {
+		Optional<Pos> target = this.replica.database().position();
+		if (target.isEmpty()) {
+			return false;
+		}
+		if (!target.equals(this.replica.position())) {
+			this.replica.sync();
+			this.afterSync.run();
+		}
+		return target.equals(this.replica.position());
+	}
+
+	/**
+	 * Ships everything pending on this replica's thread, after whatever it is doing.
+	 * @return a future that is {@code true} when the replica holds the database's position
+	 */
+	Future<Boolean> flush() {
+		return this.executor.submit(() -> {
+			try {
+				return syncIfBehind();
+			}
+			catch (IOException | RuntimeException ex) {
+				logger.warn("Final sync of replica '{}' of {} failed: {}", this.replica.name(),
+						this.replica.database().path(), ex.getMessage());
+				return false;
+			}
+		});
+	}
+
+	<T> Future<T> run(Callable<T> action) {
+		return this.executor.submit(action);
+	}
+
+	void shutdown() {
+		this.executor.shutdown();
+		try {
+			if (!this.executor.awaitTermination(5, TimeUnit.SECONDS)) {
+				this.executor.shutdownNow();
+			}
+		}
+		catch (InterruptedException ex) {
+			this.executor.shutdownNow();
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	void closeClient() {
+		try {
+			this.replica.client().close();
+		}
+		catch (IOException ex) {
+			logger.debug("Could not close replica client {}: {}", this.replica.client().location(), ex.getMessage());
+		}
+	}
+
+	private void warn(Exception ex) {
+		Instant now = this.clock.instant();
+		String message = Objects.toString(ex.getMessage(), ex.getClass().getSimpleName());
+		boolean repeat = message.equals(this.lastWarning) && this.lastWarningAt != null
+				&& now.isBefore(this.lastWarningAt.plus(REPEAT_WARNING_AFTER));
+		if (!repeat) {
+			logger.warn("Replica '{}' ({}) of {} failed, retrying every {}: {}", this.replica.name(),
+					this.replica.client().location(), this.replica.database().path(),
+					this.replica.options().syncInterval(), message);
+			this.lastWarning = message;
+			this.lastWarningAt = now;
+		}
+	}
+
+	private void recovered() {
+		if (this.lastWarning != null) {
+			logger.info("Replica '{}' ({}) of {} recovered", this.replica.name(), this.replica.client().location(),
+					this.replica.database().path());
+			this.lastWarning = null;
+			this.lastWarningAt = null;
+		}
+	}
+
+}

@@ -1,0 +1,228 @@
+package io.github.litestream.db;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+
+/**
+ * The engine's two SQLite connections to one database.
+ *
+ * <p>The <em>reader</em> holds a long-running read transaction. While it is open SQLite cannot
+ * restart or truncate the WAL, so nobody can overwrite frames the engine has not copied yet.
+ * The <em>writer</em> issues checkpoints, the small writes that force a WAL to exist or to
+ * restart, and takes the write lock around the end of an index. Litestream's bookkeeping
+ * tables are used, so a database moves between the sidecar and this engine unchanged.
+ */
+final class EngineConnections implements AutoCloseable {
+
+	static final String SEQ_TABLE = "CREATE TABLE IF NOT EXISTS _litestream_seq (id INTEGER PRIMARY KEY, seq INTEGER)";
+
+	static final String LOCK_TABLE = "CREATE TABLE IF NOT EXISTS _litestream_lock (id INTEGER)";
+
+	private static final String BUMP_SEQ = "INSERT INTO _litestream_seq (id, seq) VALUES (1, 1) "
+			+ "ON CONFLICT (id) DO UPDATE SET seq = seq + 1";
+
+	private final Connection reader;
+
+	private final Connection writer;
+
+	private boolean readLockHeld;
+
+	private EngineConnections(Connection reader, Connection writer) {
+		this.reader = reader;
+		this.writer = writer;
+	}
+
+	/**
+	 * Opens both connections, switches the database to WAL mode with automatic checkpoints
+	 * off, and creates the bookkeeping tables.
+	 * @param path the database file
+	 * @param busyTimeout how long to wait for locks
+	 * @return the connections, without the read lock
+	 * @throws SQLException if the database cannot be opened or put into WAL mode
+	 */
+	static EngineConnections open(Path path, Duration busyTimeout) throws SQLException {
+		String url = "jdbc:sqlite:" + path.toAbsolutePath();
+		Connection writer = DriverManager.getConnection(url);
+		Connection reader = null;
+		try {
+			configure(writer, busyTimeout);
+			try (Statement statement = writer.createStatement()) {
+				statement.execute(SEQ_TABLE);
+				statement.execute(LOCK_TABLE);
+			}
+			reader = DriverManager.getConnection(url);
+			configure(reader, busyTimeout);
+			return new EngineConnections(reader, writer);
+		}
+		catch (SQLException | RuntimeException ex) {
+			closeQuietly(reader);
+			closeQuietly(writer);
+			throw ex;
+		}
+	}
+
+	private static void configure(Connection connection, Duration busyTimeout) throws SQLException {
+		try (Statement statement = connection.createStatement()) {
+			statement.execute("PRAGMA busy_timeout = " + busyTimeout.toMillis());
+			try (ResultSet mode = statement.executeQuery("PRAGMA journal_mode = WAL")) {
+				String journalMode = mode.next() ? mode.getString(1) : null;
+				if (!"wal".equalsIgnoreCase(journalMode)) {
+					throw new SQLException("Could not switch the database to WAL mode (journal_mode is " + journalMode
+							+ "); is another process holding it in exclusive locking mode?");
+				}
+			}
+			statement.execute("PRAGMA wal_autocheckpoint = 0");
+		}
+	}
+
+	/**
+	 * Begins the long-running read transaction, if not already held.
+	 * @throws SQLException if it cannot begin
+	 */
+	void acquireReadLock() throws SQLException {
+		if (this.readLockHeld) {
+			return;
+		}
+		try (Statement statement = this.reader.createStatement()) {
+			statement.execute("BEGIN");
+			try (ResultSet rs = statement.executeQuery("SELECT COUNT(1) FROM _litestream_seq")) {
+				rs.next();
+			}
+		}
+		this.readLockHeld = true;
+	}
+
+	/**
+	 * Ends the read transaction, if held.
+	 * @throws SQLException if it cannot end
+	 */
+	void releaseReadLock() throws SQLException {
+		if (!this.readLockHeld) {
+			return;
+		}
+		this.readLockHeld = false;
+		try (Statement statement = this.reader.createStatement()) {
+			statement.execute("ROLLBACK");
+		}
+	}
+
+	/**
+	 * Writes one row so that the WAL gets a frame: creates a missing WAL, or restarts a fully
+	 * checkpointed one.
+	 * @throws SQLException if the write fails
+	 */
+	void bumpSequence() throws SQLException {
+		try (Statement statement = this.writer.createStatement()) {
+			statement.execute(BUMP_SEQ);
+		}
+	}
+
+	/**
+	 * Runs a checkpoint on the writer connection.
+	 * @param mode PASSIVE, FULL, RESTART or TRUNCATE
+	 * @return SQLite's answer: busy flag, frames in the WAL, frames checkpointed
+	 * @throws SQLException if the checkpoint fails
+	 */
+	CheckpointResult checkpoint(String mode) throws SQLException {
+		try (Statement statement = this.writer.createStatement();
+				ResultSet rs = statement.executeQuery("PRAGMA wal_checkpoint(" + mode + ")")) {
+			rs.next();
+			return new CheckpointResult(rs.getInt(1) != 0, rs.getInt(2), rs.getInt(3));
+		}
+	}
+
+	/**
+	 * Takes the database's write lock on the writer connection; nobody else can write until
+	 * {@link #endWrite(boolean)}.
+	 * @throws SQLException if the lock cannot be had within the busy timeout
+	 */
+	void beginWrite() throws SQLException {
+		try (Statement statement = this.writer.createStatement()) {
+			statement.execute("BEGIN IMMEDIATE");
+		}
+	}
+
+	/**
+	 * Ends the write transaction begun by {@link #beginWrite()}.
+	 * @param commit whether to commit (otherwise roll back)
+	 * @throws SQLException if it cannot end
+	 */
+	void endWrite(boolean commit) throws SQLException {
+		try (Statement statement = this.writer.createStatement()) {
+			statement.execute(commit ? "COMMIT" : "ROLLBACK");
+		}
+	}
+
+	/**
+	 * Bumps the sequence inside the write transaction begun by {@link #beginWrite()}.
+	 * @throws SQLException if the write fails
+	 */
+	void bumpSequenceInTransaction() throws SQLException {
+		bumpSequence();
+	}
+
+	/**
+	 * The page size of the database.
+	 * @return the page size in bytes
+	 * @throws SQLException if it cannot be read
+	 */
+	int pageSize() throws SQLException {
+		try (Statement statement = this.writer.createStatement();
+				ResultSet rs = statement.executeQuery("PRAGMA page_size")) {
+			rs.next();
+			return rs.getInt(1);
+		}
+	}
+
+	/**
+	 * The writer connection, for reads that must see the latest committed state.
+	 * @return the connection
+	 */
+	Connection writer() {
+		return this.writer;
+	}
+
+	@Override
+	public void close() {
+		try {
+			releaseReadLock();
+		}
+		catch (SQLException ex) {
+			// Closing the connection ends the transaction anyway.
+		}
+		closeQuietly(this.reader);
+		closeQuietly(this.writer);
+	}
+
+	private static void closeQuietly(Connection connection) {
+		if (connection != null) {
+			try {
+				connection.close();
+			}
+			catch (SQLException ex) {
+				// Nothing useful to do while closing.
+			}
+		}
+	}
+
+	/**
+	 * SQLite's answer to {@code PRAGMA wal_checkpoint}.
+	 *
+	 * @param busy whether the checkpoint could not finish because of readers or writers
+	 * @param walFrames frames in the WAL
+	 * @param checkpointedFrames frames copied back into the database
+	 */
+	record CheckpointResult(boolean busy, int walFrames, int checkpointedFrames) {
+
+		boolean complete() {
+			return !this.busy && this.walFrames >= 0 && this.walFrames == this.checkpointedFrames;
+		}
+
+	}
+
+}

@@ -1,0 +1,668 @@
+package io.github.litestream.db;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
+
+import io.github.litestream.db.EngineConnections.CheckpointResult;
+import io.github.litestream.db.LocalState.ShutdownRecord;
+import io.github.litestream.sqlite.WalHeader;
+import io.github.litestream.sqlite.WalScanner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One replicated database: captures every committed WAL frame into the shadow WAL and decides
+ * when to checkpoint.
+ *
+ * <h2>Continuity</h2>
+ * A replica's history is a <em>generation</em>: a snapshot plus WAL indexes that follow each
+ * other without a gap. The engine continues a generation only when it can prove that nothing
+ * happened to the database that the shadow WAL did not see: the real WAL still starts with the
+ * shadow's header and still holds the shadow's last frame at the same offset. Anything else
+ * (no generation file, a missing or torn shadow, a truncated, restarted or rewritten WAL)
+ * starts a new generation, and the reason is logged. A clean shutdown is the exception that
+ * keeps deploys cheap: after a final FULL checkpoint that provably covered exactly the
+ * shadow's frames, the engine records the database file's checksum; if the file is unchanged at
+ * the next start, the generation continues at the next index.
+ *
+ * <h2>Checkpoints</h2>
+ * The engine holds a read transaction at all times, so SQLite can never restart the WAL behind
+ * it. To checkpoint it: (1) copies pending frames; (2) releases the read transaction; (3) runs
+ * {@code PRAGMA wal_checkpoint}; (4) takes the write lock ({@code BEGIN IMMEDIATE}) and copies
+ * again, so the shadow now holds every frame of the index; (5) if the checkpoint emptied the
+ * WAL, writes one row, which makes SQLite restart the WAL under that same lock, and commits;
+ * (6) takes the read transaction again and opens the next index. Because the restart happens
+ * while the engine holds the write lock and after its final copy, no frame of the old index can
+ * be overwritten before it was copied. If some other connection restarted the WAL between (3)
+ * and (4), the old index's tail is still intact past the new WAL's end and is copied; if it is
+ * not provably intact, a new generation starts. Outside checkpoints the engine never takes the
+ * write lock, so it never blocks the application's writers.
+ */
+public final class ReplicatedDatabase implements AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(ReplicatedDatabase.class);
+
+	private static final SecureRandom RANDOM = new SecureRandom();
+
+	/** Descriptors kept open until the JVM exits, because closing them could drop SQLite's locks. */
+	private static final List<DatabaseFile> RETAINED_FILES = new CopyOnWriteArrayList<>();
+
+	private final DatabaseOptions options;
+
+	private final Path path;
+
+	private final Path walPath;
+
+	private final LocalState localState;
+
+	private final Clock clock;
+
+	private final List<DatabaseListener> listeners = new CopyOnWriteArrayList<>();
+
+	/** Guards the shadow WAL and the connections: one monitor step at a time. */
+	private final ReentrantLock lock = new ReentrantLock();
+
+	/** Held while the database file is read for a snapshot: no checkpoint may change it. */
+	private final ReentrantLock checkpointLock = new ReentrantLock();
+
+	private EngineConnections connections;
+
+	private DatabaseFile databaseFile;
+
+	private ShadowWal shadow;
+
+	private String generation;
+
+	private volatile Pos position;
+
+	private volatile Instant lastCheckpointAt;
+
+	private long framesAfterCheckpoint;
+
+	private boolean closed;
+
+	/**
+	 * Creates a database that is not open yet.
+	 * @param options the options
+	 */
+	public ReplicatedDatabase(DatabaseOptions options) {
+		this(options, Clock.systemUTC());
+	}
+
+	/**
+	 * Creates a database that is not open yet.
+	 * @param options the options
+	 * @param clock the clock for checkpoint intervals
+	 */
+	public ReplicatedDatabase(DatabaseOptions options, Clock clock) {
+		this.options = options;
+		this.path = options.path().toAbsolutePath().normalize();
+		this.walPath = this.path.resolveSibling(this.path.getFileName() + "-wal");
+		this.localState = new LocalState(this.path);
+		this.clock = clock;
+	}
+
+	/**
+	 * Opens the engine's connections (creating the database if needed), proves or breaks
+	 * continuity with the previous run, and copies the WAL once.
+	 * @throws IOException if the database cannot be opened
+	 */
+	public void open() throws IOException {
+		Path directory = this.path.getParent();
+		if (!Files.isDirectory(directory)) {
+			throw new NoSuchFileException(directory.toString(), null, "Cannot replicate " + this.path
+					+ ": its directory does not exist. Create the directory or correct the database path");
+		}
+		this.lock.lock();
+		try {
+			Optional<ShutdownRecord> shutdown = this.localState.takeShutdownRecord();
+			boolean cleanRestart = shutdown.isPresent() && Files.exists(this.path) && isUnchangedSince(shutdown.get());
+			this.connections = EngineConnections.open(this.path, this.options.busyTimeout());
+			if (this.databaseFile == null) {
+				this.databaseFile = DatabaseFile.open(this.path);
+			}
+			this.connections.acquireReadLock();
+			ensureWalExists();
+			resume(cleanRestart ? shutdown.get().position() : null);
+			this.lastCheckpointAt = this.clock.instant();
+		}
+		catch (SQLException ex) {
+			throw new IOException("Cannot open " + this.path + " for replication: " + ex.getMessage(), ex);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private boolean isUnchangedSince(ShutdownRecord record) throws IOException {
+		this.databaseFile = DatabaseFile.open(this.path);
+		return this.databaseFile.size() == record.databaseSize()
+				&& this.databaseFile.checksum() == record.databaseChecksum();
+	}
+
+	private void resume(Pos cleanShutdownPosition) throws IOException, SQLException {
+		Optional<String> generation = this.localState.readGeneration();
+		if (generation.isEmpty()) {
+			startGeneration("no generation exists yet");
+			return;
+		}
+		long index = this.localState.lastIndex(generation.get()).orElse(-1);
+		ShadowWal shadow = (index >= 0) ? ShadowWal.open(this.localState.shadowWalPath(generation.get(), index), index)
+				: null;
+		if (shadow == null) {
+			startGeneration("the shadow WAL of generation " + generation.get() + " is missing or unreadable");
+			return;
+		}
+		this.generation = generation.get();
+		this.shadow = shadow;
+		try (FileChannel wal = openWal()) {
+			if (cleanShutdownPosition != null && cleanShutdownPosition.equals(currentPosition())
+					&& !shadow.headerMatches(wal)) {
+				logger.info("Continuing generation {} of {} after a clean shutdown", this.generation, this.path);
+				startIndex(wal, index + 1);
+				return;
+			}
+			String broken = continuityProblem(wal);
+			if (broken != null) {
+				startGeneration(broken);
+				return;
+			}
+			shadow.copyFrom(wal);
+			publishPosition();
+			this.framesAfterCheckpoint = shadow.frameCount();
+			logger.info("Continuing generation {} of {} at {}", this.generation, this.path, this.position);
+		}
+	}
+
+	/**
+	 * Why the real WAL cannot be a continuation of the shadow WAL, or {@code null} if it is.
+	 */
+	private String continuityProblem(FileChannel wal) throws IOException {
+		if (wal.size() < this.shadow.size()) {
+			return "the WAL was truncated by another process (" + wal.size() + " bytes, shadow WAL has "
+					+ this.shadow.size() + ")";
+		}
+		if (!this.shadow.headerMatches(wal)) {
+			return "the WAL was restarted or replaced by another process";
+		}
+		if (!this.shadow.lastFrameMatches(wal)) {
+			return "the WAL was overwritten by another process";
+		}
+		return null;
+	}
+
+	/**
+	 * One monitor step: copies newly committed WAL frames into the shadow WAL and checkpoints
+	 * when a threshold is reached.
+	 * @return the number of WAL bytes copied
+	 * @throws IOException if the WAL cannot be read or the shadow WAL written
+	 */
+	public long sync() throws IOException {
+		long started = System.nanoTime();
+		this.lock.lock();
+		try {
+			requireOpen();
+			ensureWalExists();
+			long copied;
+			try (FileChannel wal = openWal()) {
+				String broken = continuityProblem(wal);
+				if (broken != null) {
+					startGeneration(broken);
+				}
+				copied = this.shadow.copyFrom(wal);
+				publishPosition();
+			}
+			checkpointIfDue();
+			Duration took = Duration.ofNanos(System.nanoTime() - started);
+			this.listeners.forEach((listener) -> listener.onSync(took, copied));
+			return copied;
+		}
+		catch (IOException | SQLException | RuntimeException ex) {
+			this.listeners.forEach((listener) -> listener.onSyncError(ex));
+			throw (ex instanceof IOException io) ? io : new IOException("Sync of " + this.path + " failed: " + ex.getMessage(), ex);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private void checkpointIfDue() throws IOException {
+		long frames = this.shadow.frameCount();
+		if (frames >= this.options.maxCheckpointPageCount()) {
+			checkpoint("RESTART");
+		}
+		else if (frames >= this.options.minCheckpointPageCount()) {
+			checkpoint("PASSIVE");
+		}
+		else if (frames > this.framesAfterCheckpoint && Duration.between(this.lastCheckpointAt, this.clock.instant())
+			.compareTo(this.options.checkpointInterval()) >= 0) {
+			checkpoint("PASSIVE");
+		}
+	}
+
+	/**
+	 * Runs the checkpoint procedure described in the class documentation.
+	 * @param mode PASSIVE, RESTART or TRUNCATE
+	 * @throws IOException if the shadow WAL cannot be written
+	 */
+	public void checkpoint(String mode) throws IOException {
+		this.lock.lock();
+		try {
+			requireOpen();
+			if (!this.checkpointLock.tryLock()) {
+				logger.debug("Skipping checkpoint of {}: a snapshot is reading the database", this.path);
+				return;
+			}
+			long started = System.nanoTime();
+			try {
+				runCheckpoint(mode);
+				this.lastCheckpointAt = this.clock.instant();
+				Duration took = Duration.ofNanos(System.nanoTime() - started);
+				this.listeners.forEach((listener) -> listener.onCheckpoint(mode, took));
+			}
+			catch (SQLException ex) {
+				// Busy or locked: the application is writing. The next step tries again.
+				logger.debug("Checkpoint {} of {} did not run: {}", mode, this.path, ex.getMessage());
+				this.listeners.forEach((listener) -> listener.onCheckpointError(mode, ex));
+			}
+			finally {
+				this.checkpointLock.unlock();
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private void runCheckpoint(String mode) throws IOException, SQLException {
+		try (FileChannel wal = openWal()) {
+			this.shadow.copyFrom(wal);
+		}
+		WalHeader before = this.shadow.header();
+		String broken = null;
+		boolean restarted = false;
+		this.connections.releaseReadLock();
+		try {
+			CheckpointResult result = this.connections.checkpoint(mode);
+			this.connections.beginWrite();
+			boolean commit = false;
+			try (FileChannel wal = openWal()) {
+				if (wal.size() < WalHeader.SIZE) {
+					broken = "the WAL was truncated by another connection during a checkpoint";
+				}
+				else if (!this.shadow.headerMatches(wal)) {
+					broken = copyTailAfterForeignRestart(wal);
+					restarted = true;
+				}
+				else {
+					this.shadow.copyFrom(wal);
+					if (result.complete() && this.shadow.frameCount() == result.walFrames()) {
+						this.connections.bumpSequenceInTransaction();
+						commit = true;
+					}
+				}
+			}
+			finally {
+				this.connections.endWrite(commit);
+			}
+		}
+		finally {
+			this.connections.acquireReadLock();
+		}
+		publishPosition();
+		if (broken != null) {
+			startGeneration(broken);
+			return;
+		}
+		try (FileChannel wal = openWal()) {
+			if (restarted || !this.shadow.headerMatches(wal)) {
+				WalHeader after = WalScanner.readHeader(wal);
+				if (after.salt1() != before.salt1() + 1) {
+					startGeneration("the WAL restarted more than once before its frames were copied");
+					return;
+				}
+				startIndex(wal, this.shadow.index() + 1);
+			}
+		}
+	}
+
+	/**
+	 * Another connection restarted the WAL after our checkpoint emptied it. The old index's
+	 * frames past the new WAL's end are still on disk: copy them, and prove none was lost.
+	 * @return why continuity is lost, or {@code null} if the old index is complete
+	 */
+	private String copyTailAfterForeignRestart(FileChannel wal) throws IOException {
+		this.shadow.copyFrom(wal);
+		WalHeader current = WalScanner.readHeader(wal);
+		long newEnd = WalScanner.scan(wal, current, WalHeader.SIZE, current.checksum()).end();
+		if (newEnd > this.shadow.size()) {
+			return "the WAL was restarted and overwritten before its last frames were copied";
+		}
+		return null;
+	}
+
+	private void startIndex(FileChannel wal, long index) throws IOException {
+		if (index > Pos.MAX_INDEX) {
+			startGeneration("the WAL index reached its maximum");
+			return;
+		}
+		ShadowWal next = ShadowWal.create(this.localState.shadowWalPath(this.generation, index), index, wal);
+		this.shadow.close();
+		this.shadow = next;
+		next.copyFrom(wal);
+		this.framesAfterCheckpoint = next.frameCount();
+		publishPosition();
+	}
+
+	private void startGeneration(String reason) throws IOException {
+		String generation = HexFormat.of().formatHex(randomBytes());
+		try {
+			ensureWalExists();
+		}
+		catch (SQLException ex) {
+			throw new IOException("Cannot start generation for " + this.path + ": " + ex.getMessage(), ex);
+		}
+		ShadowWal next;
+		try (FileChannel wal = openWal()) {
+			next = ShadowWal.create(this.localState.shadowWalPath(generation, 0), 0, wal);
+			next.copyFrom(wal);
+		}
+		if (this.shadow != null) {
+			this.shadow.close();
+		}
+		this.shadow = next;
+		this.generation = generation;
+		this.localState.writeGeneration(generation);
+		this.localState.removeGenerationsExcept(generation);
+		this.framesAfterCheckpoint = next.frameCount();
+		publishPosition();
+		logger.info("Started generation {} for {}: {}", generation, this.path, reason);
+		this.listeners.forEach((listener) -> listener.onGeneration(generation, reason));
+	}
+
+	private static byte[] randomBytes() {
+		byte[] bytes = new byte[8];
+		RANDOM.nextBytes(bytes);
+		return bytes;
+	}
+
+	private void ensureWalExists() throws SQLException {
+		try {
+			if (Files.exists(this.walPath) && Files.size(this.walPath) >= WalHeader.SIZE) {
+				return;
+			}
+		}
+		catch (IOException ex) {
+			// Treat an unreadable size like a missing WAL: the write below recreates it.
+		}
+		this.connections.bumpSequence();
+	}
+
+	private FileChannel openWal() throws IOException {
+		return FileChannel.open(this.walPath, StandardOpenOption.READ);
+	}
+
+	private Pos currentPosition() {
+		return new Pos(this.generation, this.shadow.index(), this.shadow.size());
+	}
+
+	private void publishPosition() {
+		this.position = currentPosition();
+	}
+
+	private void requireOpen() {
+		if (this.connections == null || this.closed) {
+			throw new IllegalStateException("Database " + this.path + " is not open for replication");
+		}
+	}
+
+	/**
+	 * The shadow WAL bytes a replica at {@code from} has not shipped: the rest of that index,
+	 * or, when it has all of it, the start of the next index.
+	 * @param from the replica's position, in the current generation
+	 * @return the bytes to ship, or empty when the replica is up to date
+	 * @throws ShadowWalMissingException if that part of the shadow WAL is no longer kept
+	 * @throws IOException if the position is not in the current generation or beyond its end
+	 */
+	public Optional<ShadowWalSegment> pendingWal(Pos from) throws IOException {
+		Pos current = this.position;
+		if (current == null || !current.generation().equals(from.generation())) {
+			throw new IOException("Position " + from + " is not in the current generation of " + this.path);
+		}
+		long index = from.index();
+		long offset = from.offset();
+		long end = endOf(index, current);
+		if (offset == end && index < current.index()) {
+			index++;
+			offset = 0;
+			end = endOf(index, current);
+		}
+		if (offset > end) {
+			throw new IOException("Replica position " + from + " is beyond the shadow WAL of " + this.path + " ("
+					+ Pos.hex(end) + ")");
+		}
+		if (offset == end) {
+			return Optional.empty();
+		}
+		Path file = this.localState.shadowWalPath(from.generation(), index);
+		return Optional.of(new ShadowWalSegment(new Pos(from.generation(), index, offset), end - offset, file));
+	}
+
+	private long endOf(long index, Pos current) throws IOException {
+		if (index == current.index()) {
+			return current.offset();
+		}
+		Path file = this.localState.shadowWalPath(current.generation(), index);
+		try {
+			return Files.size(file);
+		}
+		catch (NoSuchFileException ex) {
+			throw new ShadowWalMissingException("Shadow WAL " + file + " is no longer kept");
+		}
+	}
+
+	/**
+	 * Streams the database file for a snapshot. No checkpoint runs meanwhile, and the engine's
+	 * read transaction pins the WAL index, so the file is the state at the start of the
+	 * returned position's index plus some of that index's frames; restoring replays the whole
+	 * index on top of it.
+	 * @param <T> what the consumer returns
+	 * @param consumer receives the position and the file's bytes
+	 * @return what the consumer returned
+	 * @throws IOException if the file cannot be read or the consumer fails
+	 */
+	public <T> T snapshot(SnapshotConsumer<T> consumer) throws IOException {
+		this.checkpointLock.lock();
+		try {
+			Pos pos = this.position;
+			if (pos == null || this.closed) {
+				throw new IOException("Database " + this.path + " is not open for replication");
+			}
+			try (InputStream in = this.databaseFile.newInputStream()) {
+				return consumer.accept(pos, in);
+			}
+		}
+		finally {
+			this.checkpointLock.unlock();
+		}
+	}
+
+	/**
+	 * Deletes local shadow WAL files that every replica has shipped.
+	 * @param index the lowest index any replica still needs
+	 * @throws IOException if files cannot be deleted
+	 */
+	public void removeShadowWalBefore(long index) throws IOException {
+		Pos current = this.position;
+		if (current != null) {
+			this.localState.removeShadowWalsBefore(current.generation(), Math.min(index, current.index()));
+		}
+	}
+
+	/**
+	 * Closes the engine's connections. Call it after a final {@link #sync()} and after the
+	 * application's own connections are closed: then a final FULL checkpoint proves that the
+	 * database file holds exactly the shadow WAL's end state, which lets the next start continue
+	 * this generation.
+	 */
+	@Override
+	public void close() {
+		this.lock.lock();
+		try {
+			if (this.closed || this.connections == null) {
+				return;
+			}
+			this.closed = true;
+			recordCleanShutdown();
+			this.connections.close();
+			closeQuietly(this.shadow);
+			if (Files.exists(this.walPath)) {
+				// Someone else still has the database open: closing our descriptor could drop
+				// their locks, so keep it until the JVM exits.
+				RETAINED_FILES.add(this.databaseFile);
+			}
+			else {
+				closeQuietly(this.databaseFile);
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private void recordCleanShutdown() {
+		try {
+			try (FileChannel wal = openWal()) {
+				if (continuityProblem(wal) != null) {
+					return;
+				}
+				this.shadow.copyFrom(wal);
+			}
+			this.connections.releaseReadLock();
+			// FULL (not TRUNCATE) because it reports how many frames it copied back: exactly the
+			// shadow's frames means the database file now equals the shadow WAL's end state.
+			CheckpointResult result = this.connections.checkpoint("FULL");
+			try (FileChannel wal = openWal()) {
+				if (result.complete() && result.walFrames() == this.shadow.frameCount() && wal.size() == this.shadow.size()
+						&& this.shadow.headerMatches(wal)) {
+					this.localState.writeShutdownRecord(new ShutdownRecord(currentPosition(), this.databaseFile.size(),
+							this.databaseFile.checksum()));
+				}
+			}
+		}
+		catch (IOException | SQLException ex) {
+			logger.debug("No clean-shutdown record for {}: {}", this.path, ex.getMessage());
+		}
+	}
+
+	private static void closeQuietly(AutoCloseable closeable) {
+		if (closeable != null) {
+			try {
+				closeable.close();
+			}
+			catch (Exception ex) {
+				// Nothing useful to do while closing.
+			}
+		}
+	}
+
+	/**
+	 * Adds a listener.
+	 * @param listener the listener
+	 */
+	public void addListener(DatabaseListener listener) {
+		this.listeners.add(listener);
+	}
+
+	/**
+	 * The current position, once open.
+	 * @return the position
+	 */
+	public Optional<Pos> position() {
+		return Optional.ofNullable(this.position);
+	}
+
+	/**
+	 * The database file.
+	 * @return its absolute path
+	 */
+	public Path path() {
+		return this.path;
+	}
+
+	/**
+	 * The options.
+	 * @return the options
+	 */
+	public DatabaseOptions options() {
+		return this.options;
+	}
+
+	/**
+	 * When the engine last checkpointed.
+	 * @return the time, or {@code null} before opening
+	 */
+	public Instant lastCheckpointAt() {
+		return this.lastCheckpointAt;
+	}
+
+	/**
+	 * The size of the database file.
+	 * @return bytes, or 0 if it does not exist
+	 */
+	public long size() {
+		return sizeOf(this.path);
+	}
+
+	/**
+	 * The size of the real WAL.
+	 * @return bytes, or 0 if it does not exist
+	 */
+	public long walSize() {
+		return sizeOf(this.walPath);
+	}
+
+	private static long sizeOf(Path file) {
+		try {
+			return Files.size(file);
+		}
+		catch (IOException ex) {
+			return 0;
+		}
+	}
+
+	/**
+	 * Receives the database file's bytes for a snapshot.
+	 *
+	 * @param <T> what it returns
+	 */
+	@FunctionalInterface
+	public interface SnapshotConsumer<T> {
+
+		/**
+		 * Consumes the database file.
+		 * @param position the position whose index the snapshot starts
+		 * @param database the file's bytes
+		 * @return a result
+		 * @throws IOException if it fails
+		 */
+		T accept(Pos position, InputStream database) throws IOException;
+
+	}
+
+}

@@ -1,0 +1,210 @@
+package io.github.litestream.db;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+
+import io.github.litestream.sqlite.WalChecksum;
+import io.github.litestream.sqlite.WalFrameHeader;
+import io.github.litestream.sqlite.WalHeader;
+import io.github.litestream.sqlite.WalScanner;
+import io.github.litestream.sqlite.WalScanner.WalScan;
+
+/**
+ * The shadow copy of one WAL index: a byte-exact prefix of the real WAL as it was during that
+ * index, holding its header and only committed, checksum-valid frames.
+ *
+ * <p>Why a shadow at all? The real WAL is rewritten from the start every time SQLite restarts
+ * it, and replicas may be offline for a while. The shadow keeps every committed byte of every
+ * index until all replicas have shipped it, so shipping is decoupled from capture.
+ *
+ * <p>Appends copy only up to the last commit frame found in the real WAL, continuing the
+ * cumulative checksum from the shadow's last frame, and are fsynced before the new size is
+ * published. A crash mid-append leaves a torn tail, which {@link #open} cuts back to the last
+ * whole transaction. The object is used by one thread at a time (the database's monitor).
+ */
+final class ShadowWal implements AutoCloseable {
+
+	private final Path file;
+
+	private final long index;
+
+	private final byte[] headerBytes;
+
+	private final WalHeader header;
+
+	private final FileChannel out;
+
+	private long size;
+
+	private WalChecksum checksum;
+
+	private ShadowWal(Path file, long index, byte[] headerBytes, FileChannel out, long size, WalChecksum checksum) {
+		this.file = file;
+		this.index = index;
+		this.headerBytes = headerBytes;
+		this.header = WalHeader.parse(headerBytes, 0);
+		this.out = out;
+		this.size = size;
+		this.checksum = checksum;
+	}
+
+	/**
+	 * Starts a new shadow WAL holding the real WAL's header (and nothing else yet).
+	 * @param file the shadow file to create; must not exist
+	 * @param index the WAL index
+	 * @param realWal the real WAL
+	 * @return the shadow WAL
+	 * @throws IOException if the real WAL has no valid header or the file cannot be written
+	 */
+	static ShadowWal create(Path file, long index, FileChannel realWal) throws IOException {
+		byte[] headerBytes = new byte[WalHeader.SIZE];
+		if (WalScanner.readFully(realWal, headerBytes, 0) < WalHeader.SIZE) {
+			throw new IOException("The WAL has no complete header yet");
+		}
+		WalHeader header = WalHeader.parse(headerBytes, 0);
+		Files.createDirectories(file.getParent());
+		FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+				StandardOpenOption.WRITE);
+		try {
+			out.write(ByteBuffer.wrap(headerBytes), 0);
+			out.force(true);
+		}
+		catch (IOException ex) {
+			out.close();
+			throw ex;
+		}
+		return new ShadowWal(file, index, headerBytes, out, WalHeader.SIZE, header.checksum());
+	}
+
+	/**
+	 * Opens an existing shadow WAL, checking every frame and cutting off a torn tail.
+	 * @param file the shadow file
+	 * @param index its WAL index
+	 * @return the shadow WAL, or {@code null} if the file has no valid header
+	 * @throws IOException if it cannot be read
+	 */
+	static ShadowWal open(Path file, long index) throws IOException {
+		FileChannel out = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+		try {
+			byte[] headerBytes = new byte[WalHeader.SIZE];
+			if (WalScanner.readFully(out, headerBytes, 0) < WalHeader.SIZE) {
+				out.close();
+				return null;
+			}
+			WalHeader header = WalHeader.parse(headerBytes, 0);
+			WalScan scan = WalScanner.scan(out, header, WalHeader.SIZE, header.checksum());
+			if (out.size() > scan.end()) {
+				out.truncate(scan.end());
+				out.force(true);
+			}
+			return new ShadowWal(file, index, headerBytes, out, scan.end(), scan.checksum());
+		}
+		catch (RuntimeException ex) {
+			out.close();
+			return null;
+		}
+	}
+
+	/**
+	 * Appends the real WAL's committed frames that follow this shadow's end.
+	 * @param realWal the real WAL, with the same header as this shadow
+	 * @return the number of bytes appended
+	 * @throws IOException if reading or writing fails
+	 */
+	long copyFrom(FileChannel realWal) throws IOException {
+		WalScan scan = WalScanner.scan(realWal, this.header, this.size, this.checksum);
+		long length = scan.end() - this.size;
+		if (length <= 0) {
+			return 0;
+		}
+		long copied = 0;
+		while (copied < length) {
+			long n = realWal.transferTo(this.size + copied, length - copied, this.out.position(this.size + copied));
+			if (n <= 0) {
+				throw new IOException("The WAL ended while copying it to " + this.file);
+			}
+			copied += n;
+		}
+		this.out.force(false);
+		this.size = scan.end();
+		this.checksum = scan.checksum();
+		return length;
+	}
+
+	/**
+	 * Whether the real WAL starts with this shadow's header, that is, it was not restarted.
+	 * @param realWal the real WAL
+	 * @return {@code true} if the headers are identical
+	 * @throws IOException if it cannot be read
+	 */
+	boolean headerMatches(FileChannel realWal) throws IOException {
+		byte[] current = new byte[WalHeader.SIZE];
+		return WalScanner.readFully(realWal, current, 0) == WalHeader.SIZE && Arrays.equals(current, this.headerBytes);
+	}
+
+	/**
+	 * Whether the real WAL still holds this shadow's last frame at the same place, the proof
+	 * that nobody rewrote the WAL behind the engine's back.
+	 * @param realWal the real WAL
+	 * @return {@code true} if the bytes are identical (or the shadow holds no frame)
+	 * @throws IOException if it cannot be read
+	 */
+	boolean lastFrameMatches(FileChannel realWal) throws IOException {
+		if (this.size <= WalHeader.SIZE) {
+			return true;
+		}
+		int frameSize = this.header.frameSize();
+		byte[] expected = new byte[frameSize];
+		byte[] actual = new byte[frameSize];
+		long at = this.size - frameSize;
+		return WalScanner.readFully(this.out, expected, at) == frameSize
+				&& WalScanner.readFully(realWal, actual, at) == frameSize && Arrays.equals(expected, actual);
+	}
+
+	/**
+	 * The WAL header's checkpoint sequence, which SQLite increments on every restart.
+	 * @return the sequence
+	 */
+	int checkpointSequence() {
+		return this.header.checkpointSequence();
+	}
+
+	WalHeader header() {
+		return this.header;
+	}
+
+	Path file() {
+		return this.file;
+	}
+
+	long index() {
+		return this.index;
+	}
+
+	long size() {
+		return this.size;
+	}
+
+	int pageSize() {
+		return this.header.pageSize();
+	}
+
+	/**
+	 * Frames held, header excluded.
+	 * @return the frame count
+	 */
+	long frameCount() {
+		return (this.size - WalHeader.SIZE) / (WalFrameHeader.SIZE + this.header.pageSize());
+	}
+
+	@Override
+	public void close() throws IOException {
+		this.out.close();
+	}
+
+}

@@ -1,0 +1,302 @@
+package io.github.litestream.replica;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.github.litestream.db.Pos;
+import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.db.ShadowWalMissingException;
+import io.github.litestream.db.ShadowWalSegment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One replica of one database: ships new shadow WAL as LZ4 segments, takes snapshots and
+ * enforces retention, through a {@link ReplicaClient}.
+ *
+ * <p>The replica's position is what the replica itself holds, never what we hope it holds: at
+ * start (and after any failure) it is recomputed from the replica's newest segment. Each sync
+ * ships everything pending in one segment per WAL index, so a steady write load costs one
+ * upload per sync interval (two when a checkpoint started a new index). Failures never reach
+ * the application: they are recorded in {@link #status()} and the next sync retries.
+ *
+ * <p>Methods are called from one thread (the replica's), except {@link #status()}.
+ */
+public final class Replica {
+
+	private static final Logger logger = LoggerFactory.getLogger(Replica.class);
+
+	private final ReplicatedDatabase database;
+
+	private final ReplicaClient client;
+
+	private final ReplicaOptions options;
+
+	private final Clock clock;
+
+	private final List<ReplicaListener> listeners = new CopyOnWriteArrayList<>();
+
+	private final SnapshotCatalog catalog = new SnapshotCatalog();
+
+	private volatile Pos position;
+
+	private volatile Instant lastSyncAt;
+
+	private volatile String lastError;
+
+	private volatile Instant lastErrorAt;
+
+	private volatile Instant failingSince;
+
+	private volatile ReplicaStatus.ValidationResult lastValidation;
+
+	/** The database position when the last snapshot was taken by this process. */
+	private volatile Pos snapshotPosition;
+
+	private boolean retentionChecked;
+
+	/**
+	 * Creates a replica.
+	 * @param database the database it copies
+	 * @param client where the copies go
+	 * @param options how often it syncs, snapshots and cleans up
+	 */
+	public Replica(ReplicatedDatabase database, ReplicaClient client, ReplicaOptions options) {
+		this(database, client, options, Clock.systemUTC());
+	}
+
+	/**
+	 * Creates a replica.
+	 * @param database the database it copies
+	 * @param client where the copies go
+	 * @param options how often it syncs, snapshots and cleans up
+	 * @param clock the clock for intervals and status times
+	 */
+	public Replica(ReplicatedDatabase database, ReplicaClient client, ReplicaOptions options, Clock clock) {
+		this.database = database;
+		this.client = client;
+		this.options = options;
+		this.clock = clock;
+	}
+
+	/**
+	 * Ships every committed change the replica does not have yet.
+	 * @return the replica's position afterwards, or empty if the database has no position yet
+	 * @throws IOException if the replica cannot be read or written (also recorded in the status)
+	 */
+	public Optional<Pos> sync() throws IOException {
+		return recording(() -> {
+			Optional<Pos> target = this.database.position();
+			if (target.isEmpty()) {
+				return Optional.empty();
+			}
+			String generation = target.get().generation();
+			if (this.position == null || !this.position.generation().equals(generation)) {
+				this.position = null;
+				this.catalog.refresh(this.client, generation);
+				if (this.catalog.isEmpty(generation)) {
+					snapshot();
+				}
+				this.position = ReplicaPositions.find(this.client, generation, this.catalog.latest(generation));
+			}
+			shipPendingWal();
+			this.lastSyncAt = this.clock.instant();
+			return Optional.of(this.position);
+		});
+	}
+
+	private void shipPendingWal() throws IOException {
+		while (true) {
+			Optional<ShadowWalSegment> pending;
+			try {
+				pending = this.database.pendingWal(this.position);
+			}
+			catch (ShadowWalMissingException ex) {
+				// We fell behind further than the local shadow WAL reaches: start over from a
+				// snapshot, which restarts the WAL stream at the current index.
+				logger.warn("Replica '{}' of {} is missing local WAL ({}); taking a new snapshot", name(),
+						this.database.path(), ex.getMessage());
+				SnapshotInfo snapshot = snapshot();
+				this.position = new Pos(snapshot.generation(), snapshot.index(), 0);
+				continue;
+			}
+			if (pending.isEmpty()) {
+				return;
+			}
+			ShadowWalSegment segment = pending.get();
+			long started = System.nanoTime();
+			try (InputStream wal = segment.open(); InputStream lz4 = Lz4.compressing(wal)) {
+				this.client.writeWalSegment(segment.start(), lz4);
+			}
+			this.position = segment.end();
+			Duration took = Duration.ofNanos(System.nanoTime() - started);
+			this.listeners.forEach((listener) -> listener.onWalSegment(segment.start(), segment.length(), took));
+		}
+	}
+
+	/**
+	 * Writes a snapshot of the database now.
+	 * @return the stored snapshot
+	 * @throws IOException if it cannot be written
+	 */
+	public SnapshotInfo snapshot() throws IOException {
+		long started = System.nanoTime();
+		SnapshotInfo info = this.database.snapshot((pos, database) -> {
+			this.snapshotPosition = pos;
+			try (InputStream lz4 = Lz4.compressing(database)) {
+				return this.client.writeSnapshot(pos.generation(), pos.index(), lz4);
+			}
+		});
+		this.catalog.add(info);
+		Duration took = Duration.ofNanos(System.nanoTime() - started);
+		logger.info("Replica '{}' of {} stored snapshot {}/{} ({} bytes) in {} ms", name(), this.database.path(),
+				info.generation(), Pos.hex(info.index()), info.size(), took.toMillis());
+		this.listeners.forEach((listener) -> listener.onSnapshot(info, took));
+		return info;
+	}
+
+	/**
+	 * Takes a snapshot if the snapshot interval passed since the newest one and the database
+	 * changed since it: an idle database costs nothing.
+	 * @return the new snapshot, if one was taken
+	 * @throws IOException if it cannot be written
+	 */
+	public Optional<SnapshotInfo> snapshotIfDue() throws IOException {
+		Pos pos = this.position;
+		if (this.options.snapshotInterval().isZero() || pos == null) {
+			return Optional.empty();
+		}
+		SnapshotInfo latest = this.catalog.latest(pos.generation());
+		boolean due = latest == null
+				|| !latest.createdAt().plus(this.options.snapshotInterval()).isAfter(this.clock.instant());
+		boolean changed = this.snapshotPosition == null || !this.snapshotPosition.equals(this.database.position().orElse(null));
+		return (due && changed) ? Optional.of(recording(this::snapshot)) : Optional.empty();
+	}
+
+	/**
+	 * Deletes what retention no longer needs, keeping at least the newest restorable point.
+	 * @return how many snapshots and segments were deleted
+	 * @throws IOException if the replica cannot be listed or deleted from
+	 */
+	public int enforceRetention() throws IOException {
+		Pos pos = this.position;
+		if (this.options.retention().isZero() || pos == null) {
+			return 0;
+		}
+		Instant cutoff = this.clock.instant().minus(this.options.retention());
+		SnapshotInfo oldest = this.catalog.oldest(pos.generation());
+		if (this.retentionChecked && (oldest == null || !oldest.createdAt().isBefore(cutoff))) {
+			// Nothing we know of has expired, and other generations were cleaned already.
+			return 0;
+		}
+		int deleted = recording(() -> new RetentionPolicy(this.client, cutoff).enforce(pos.generation(), this.catalog));
+		this.retentionChecked = true;
+		if (deleted > 0) {
+			logger.info("Replica '{}' of {} deleted {} objects older than the retention of {}", name(),
+					this.database.path(), deleted, this.options.retention());
+		}
+		return deleted;
+	}
+
+	/**
+	 * Keeps the outcome of a validation (performed by the restore package, which can restore).
+	 * @param result the outcome
+	 */
+	public void recordValidation(ReplicaStatus.ValidationResult result) {
+		this.lastValidation = result;
+		this.listeners.forEach((listener) -> listener.onValidation(result));
+	}
+
+	private <T> T recording(IoAction<T> action) throws IOException {
+		try {
+			T result = action.run();
+			this.failingSince = null;
+			return result;
+		}
+		catch (IOException | RuntimeException ex) {
+			Instant now = this.clock.instant();
+			this.lastError = ex.getMessage();
+			this.lastErrorAt = now;
+			if (this.failingSince == null) {
+				this.failingSince = now;
+			}
+			this.position = null;
+			this.listeners.forEach((listener) -> listener.onError(ex));
+			throw ex;
+		}
+	}
+
+	/**
+	 * What the replica last did.
+	 * @return the status
+	 */
+	public ReplicaStatus status() {
+		Pos pos = this.position;
+		SnapshotInfo latest = (pos != null) ? this.catalog.latest(pos.generation()) : null;
+		int count = (pos != null) ? this.catalog.count(pos.generation()) : -1;
+		return new ReplicaStatus(pos, this.lastSyncAt, this.lastError, this.lastErrorAt, this.failingSince,
+				(latest != null) ? latest.createdAt() : null, count, this.lastValidation);
+	}
+
+	/**
+	 * Adds a listener.
+	 * @param listener the listener
+	 */
+	public void addListener(ReplicaListener listener) {
+		this.listeners.add(listener);
+	}
+
+	/**
+	 * The replica's name.
+	 * @return the name
+	 */
+	public String name() {
+		return this.options.name();
+	}
+
+	/**
+	 * The replica's position, if known.
+	 * @return the position
+	 */
+	public Optional<Pos> position() {
+		return Optional.ofNullable(this.position);
+	}
+
+	/**
+	 * The backend.
+	 * @return the client
+	 */
+	public ReplicaClient client() {
+		return this.client;
+	}
+
+	/**
+	 * The options.
+	 * @return the options
+	 */
+	public ReplicaOptions options() {
+		return this.options;
+	}
+
+	/**
+	 * The database this replica copies.
+	 * @return the database
+	 */
+	public ReplicatedDatabase database() {
+		return this.database;
+	}
+
+	@FunctionalInterface
+	interface IoAction<T> {
+
+		T run() throws IOException;
+
+	}
+
+}

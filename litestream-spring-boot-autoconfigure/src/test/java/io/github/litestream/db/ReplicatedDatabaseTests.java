@@ -1,0 +1,177 @@
+package io.github.litestream.db;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Arrays;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Capture behaviour of {@link ReplicatedDatabase} against real SQLite: what reaches the shadow
+ * WAL, when indexes and generations change.
+ */
+class ReplicatedDatabaseTests {
+
+	@TempDir
+	Path dir;
+
+	private Connection app;
+
+	@AfterEach
+	void closeApp() throws SQLException {
+		if (this.app != null) {
+			this.app.close();
+		}
+	}
+
+	private DatabaseOptions options(int minPages, int maxPages) {
+		return DatabaseOptions.defaults(this.dir.resolve("app.db"))
+			.withCheckpoints(Duration.ofMinutes(1), minPages, maxPages);
+	}
+
+	private Connection app() throws SQLException {
+		if (this.app == null) {
+			this.app = DriverManager.getConnection("jdbc:sqlite:" + this.dir.resolve("app.db"));
+			try (Statement s = this.app.createStatement()) {
+				s.execute("PRAGMA journal_mode=WAL");
+				s.execute("PRAGMA wal_autocheckpoint=0");
+				s.execute("PRAGMA busy_timeout=5000");
+				s.execute("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v TEXT)");
+			}
+		}
+		return this.app;
+	}
+
+	private void insert(int count) throws SQLException {
+		try (Statement s = app().createStatement()) {
+			for (int i = 0; i < count; i++) {
+				s.execute("INSERT INTO t (v) VALUES (hex(randomblob(100)))");
+			}
+		}
+	}
+
+	@Test
+	void shadowWalIsAPrefixOfTheRealWal() throws Exception {
+		app();
+		try (ReplicatedDatabase db = new ReplicatedDatabase(options(1000, 10000))) {
+			db.open();
+			insert(20);
+			db.sync();
+			Pos pos = db.position().orElseThrow();
+			byte[] real = Files.readAllBytes(this.dir.resolve("app.db-wal"));
+			Path shadowFile = LocalState.directoryOf(db.path())
+				.resolve("generations/" + pos.generation() + "/wal/" + Pos.hex(pos.index()) + ".wal");
+			byte[] shadow = Files.readAllBytes(shadowFile);
+			assertThat(shadow.length).isEqualTo((int) pos.offset());
+			assertThat(Arrays.copyOf(real, shadow.length)).isEqualTo(shadow);
+			assertThat(real.length).isEqualTo(shadow.length);
+		}
+	}
+
+	@Test
+	void checkpointsStartNewIndexes() throws Exception {
+		app();
+		try (ReplicatedDatabase db = new ReplicatedDatabase(options(4, 10000))) {
+			db.open();
+			Pos first = db.position().orElseThrow();
+			for (int i = 0; i < 5; i++) {
+				insert(10);
+				db.sync();
+			}
+			Pos last = db.position().orElseThrow();
+			assertThat(last.generation()).isEqualTo(first.generation());
+			assertThat(last.index()).isGreaterThanOrEqualTo(first.index() + 4);
+		}
+	}
+
+	@Test
+	void crashKeepsTheGeneration() throws Exception {
+		app();
+		ReplicatedDatabase db = new ReplicatedDatabase(options(1000, 10000));
+		db.open();
+		insert(5);
+		db.sync();
+		Pos before = db.position().orElseThrow();
+		// No close: as if the process died. A second engine instance takes over.
+		try (ReplicatedDatabase again = new ReplicatedDatabase(options(1000, 10000))) {
+			again.open();
+			Pos after = again.position().orElseThrow();
+			assertThat(after.generation()).isEqualTo(before.generation());
+			assertThat(after.index()).isEqualTo(before.index());
+			assertThat(after.offset()).isGreaterThanOrEqualTo(before.offset());
+		}
+	}
+
+	@Test
+	void cleanShutdownContinuesTheGenerationAtTheNextIndex() throws Exception {
+		app();
+		Pos before;
+		try (ReplicatedDatabase db = new ReplicatedDatabase(options(1000, 10000))) {
+			db.open();
+			insert(5);
+			db.sync();
+			this.app.close();
+			this.app = null;
+			before = db.position().orElseThrow();
+		}
+		assertThat(this.dir.resolve("app.db-wal")).doesNotExist();
+		try (ReplicatedDatabase db = new ReplicatedDatabase(options(1000, 10000))) {
+			db.open();
+			Pos after = db.position().orElseThrow();
+			assertThat(after.generation()).isEqualTo(before.generation());
+			assertThat(after.index()).isEqualTo(before.index() + 1);
+		}
+	}
+
+	@Test
+	void changesWhileStoppedStartANewGeneration() throws Exception {
+		app();
+		Pos before;
+		try (ReplicatedDatabase db = new ReplicatedDatabase(options(1000, 10000))) {
+			db.open();
+			insert(5);
+			db.sync();
+			this.app.close();
+			this.app = null;
+			before = db.position().orElseThrow();
+		}
+		insert(3);
+		this.app.close();
+		this.app = null;
+		try (ReplicatedDatabase db = new ReplicatedDatabase(options(1000, 10000))) {
+			db.open();
+			assertThat(db.position().orElseThrow().generation()).isNotEqualTo(before.generation());
+		}
+	}
+
+	@Test
+	void truncateCheckpointWhileEngineIsDownStartsANewGeneration() throws Exception {
+		app();
+		ReplicatedDatabase db = new ReplicatedDatabase(options(1000, 10000));
+		db.open();
+		insert(5);
+		db.sync();
+		Pos before = db.position().orElseThrow();
+		db.close();
+		// close() may record a clean shutdown; the app writes and truncates afterwards.
+		insert(5);
+		try (Statement s = this.app.createStatement(); ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+			rs.next();
+		}
+		try (ReplicatedDatabase again = new ReplicatedDatabase(options(1000, 10000))) {
+			again.open();
+			assertThat(again.position().orElseThrow().generation()).isNotEqualTo(before.generation());
+		}
+	}
+
+}
