@@ -1,5 +1,7 @@
 package io.github.litestream.boot.autoconfigure;
 
+import java.time.Clock;
+
 import io.github.litestream.Litestream;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -42,8 +44,8 @@ public final class LitestreamAutoConfiguration {
 
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
-	Litestream litestream() {
-		return new Litestream();
+	Litestream litestream(ObjectProvider<Litestream.ReplicaValidation> validation) {
+		return new Litestream(Clock.systemUTC(), validation.getIfAvailable());
 	}
 
 	@Bean

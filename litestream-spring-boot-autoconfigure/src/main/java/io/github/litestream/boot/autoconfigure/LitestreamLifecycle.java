@@ -1,11 +1,13 @@
 package io.github.litestream.boot.autoconfigure;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 import io.github.litestream.Litestream;
-import io.github.litestream.ReplicationTarget;
+import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.replica.ReplicaOperationListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +62,12 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 			}
 			this.litestream.addDatabase(database.options(this.properties.getBusyTimeout()), targets);
 		}
-		this.litestream.start();
+		try {
+			this.litestream.start();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Litestream could not open the databases to replicate", ex);
+		}
 		this.running = true;
 	}
 
