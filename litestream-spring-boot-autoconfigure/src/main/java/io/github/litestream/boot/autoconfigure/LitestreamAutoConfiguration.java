@@ -1,8 +1,13 @@
 package io.github.litestream.boot.autoconfigure;
 
 import java.time.Clock;
+import java.util.List;
+import java.util.function.Consumer;
 
 import io.github.litestream.Litestream;
+import io.github.litestream.replica.s3.S3ClientFactory;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
@@ -12,6 +17,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Role;
 
 /**
@@ -60,6 +66,32 @@ public final class LitestreamAutoConfiguration {
 	static SqliteDataSourceBeanPostProcessor litestreamSqliteDataSourceBeanPostProcessor(
 			ObjectProvider<LitestreamDatabases> databases, ObjectProvider<LitestreamProperties> properties) {
 		return new SqliteDataSourceBeanPostProcessor(databases, properties);
+	}
+
+	/**
+	 * The S3 backend, only when the AWS SDK is on the classpath: S3 types are referenced
+	 * nowhere else, so applications with file replicas only don't need the SDK.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "software.amazon.awssdk.services.s3.S3Client")
+	static class S3ReplicaConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(name = "litestreamS3ReplicaClientProvider")
+		S3ReplicaClientProvider litestreamS3ReplicaClientProvider(LitestreamProperties properties,
+				ObjectProvider<AwsCredentialsProvider> credentials,
+				ObjectProvider<S3ReplicaClientCustomizer> customizers) {
+			List<Consumer<S3ClientBuilder>> builderCustomizers = customizers.orderedStream()
+				.<Consumer<S3ClientBuilder>>map((customizer) -> customizer::customize)
+				.toList();
+			S3ClientFactory factory = S3ClientFactory.builder()
+				.fallbackCredentials(properties.getAccessKeyId(), properties.getSecretAccessKey())
+				.defaultCredentials(credentials.getIfUnique())
+				.customizers(builderCustomizers)
+				.build();
+			return new S3ReplicaClientProvider(factory);
+		}
+
 	}
 
 }

@@ -323,9 +323,10 @@ public class LitestreamProperties {
 		private String endpoint;
 
 		/**
-		 * Whether to use path-style S3 requests, as most S3-compatible services need.
+		 * Whether to use path-style S3 requests; when unset, path style is used exactly when
+		 * an endpoint is set, as most S3-compatible services need.
 		 */
-		private boolean forcePathStyle;
+		private Boolean forcePathStyle;
 
 		/**
 		 * Whether to skip TLS certificate verification of the S3 endpoint.
@@ -424,11 +425,11 @@ public class LitestreamProperties {
 			this.endpoint = endpoint;
 		}
 
-		public boolean isForcePathStyle() {
+		public Boolean getForcePathStyle() {
 			return this.forcePathStyle;
 		}
 
-		public void setForcePathStyle(boolean forcePathStyle) {
+		public void setForcePathStyle(Boolean forcePathStyle) {
 			this.forcePathStyle = forcePathStyle;
 		}
 

@@ -212,7 +212,7 @@ final class LitestreamPropertiesValidator {
 		ReplicaOptions options = options(prefix, replica, StringUtils.hasText(replica.getName()) ? replica.getName() : type);
 		String accessKeyId = firstText(replica.getAccessKeyId(), properties.getAccessKeyId());
 		String secretAccessKey = firstText(replica.getSecretAccessKey(), properties.getSecretAccessKey());
-		return new ReplicaSettings(prefix, type, bucket, path, region, endpoint, replica.isForcePathStyle(),
+		return new ReplicaSettings(prefix, type, bucket, path, region, endpoint, replica.getForcePathStyle(),
 				replica.isSkipVerify(), accessKeyId, secretAccessKey, options);
 	}
 

@@ -14,14 +14,14 @@ import io.github.litestream.replica.ReplicaOptions;
  * @param path the directory or key prefix, or {@code null}
  * @param region the region, or {@code null}
  * @param endpoint the endpoint of an S3-compatible service, or {@code null}
- * @param forcePathStyle whether to use path-style S3 requests
+ * @param forcePathStyle whether to use path-style S3 requests, or {@code null} for the default
  * @param skipVerify whether to skip TLS certificate verification
  * @param accessKeyId the access key ID, or {@code null} for the default credentials
  * @param secretAccessKey the secret access key, or {@code null}
  * @param options the engine options, including the replica's name
  */
 public record ReplicaSettings(String property, String type, String bucket, String path, String region,
-		String endpoint, boolean forcePathStyle, boolean skipVerify, String accessKeyId, String secretAccessKey,
+		String endpoint, Boolean forcePathStyle, boolean skipVerify, String accessKeyId, String secretAccessKey,
 		ReplicaOptions options) {
 
 	/**

@@ -64,7 +64,7 @@ class LitestreamPropertiesTests {
 		assertThat(db.getMinCheckpointPageCount()).isEqualTo(500);
 		assertThat(db.getRestore().isIfReplicaExists()).isFalse();
 		assertThat(db.getRestore().getParallelism()).isEqualTo(3);
-		assertThat(db.getReplicas().get(0).isForcePathStyle()).isTrue();
+		assertThat(db.getReplicas().get(0).getForcePathStyle()).isTrue();
 		assertThat(db.getReplicas().get(0).getRetention()).isEqualTo(Duration.ofHours(48));
 		assertThat(db.getReplicas().get(1).getPath()).isEqualTo("/backups/app");
 	}
