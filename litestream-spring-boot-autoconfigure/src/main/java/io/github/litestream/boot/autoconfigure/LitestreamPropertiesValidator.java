@@ -180,6 +180,12 @@ final class LitestreamPropertiesValidator {
 			}
 			type = scheme;
 			if (type.equals("file")) {
+				if (StringUtils.hasText(uri.getHost()) && !"localhost".equalsIgnoreCase(uri.getHost())) {
+					throw new LitestreamConfigurationException(prefix + ".url",
+							"'" + replica.getUrl() + "' names a host ('" + uri.getHost() + "'), not a local directory",
+							"Write the url as file:///absolute/directory (three slashes), or set " + prefix
+									+ ".path instead.");
+				}
 				path = uri.getPath();
 			}
 			else {

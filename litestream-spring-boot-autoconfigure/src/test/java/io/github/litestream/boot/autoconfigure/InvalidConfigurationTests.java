@@ -8,7 +8,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.core.io.support.SpringFactoriesLoader;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -61,6 +63,21 @@ class InvalidConfigurationTests {
 	void s3UrlWithoutBucket() {
 		FailureAnalysis analysis = fail("litestream.dbs[0].replicas[0].url=s3:///path");
 		assertThat(analysis.getDescription()).contains("litestream.dbs[0].replicas[0].url").contains("names no bucket");
+	}
+
+	@Test
+	void fileUrlWithAHost() {
+		FailureAnalysis analysis = fail("litestream.dbs[0].replicas[0].url=file://backups/app");
+		assertThat(analysis.getDescription()).contains("litestream.dbs[0].replicas[0].url").contains("names a host");
+		assertThat(analysis.getAction()).contains("file:///absolute/directory");
+	}
+
+	@Test
+	void failureAnalyzerIsRegistered() {
+		assertThat(SpringFactoriesLoader.forDefaultResourceLocation()
+			.load(FailureAnalyzer.class, null, SpringFactoriesLoader.FailureHandler.handleMessage((message,
+					failure) -> {
+			}))).anyMatch(LitestreamFailureAnalyzer.class::isInstance);
 	}
 
 	@Test

@@ -61,7 +61,7 @@ class LitestreamAutoConfigurationTests {
 		this.runnerWithoutDataSource.withUserConfiguration(UserBeans.class).run((context) -> {
 			assertThat(context).hasNotFailed();
 			assertThat(context.getBean(Litestream.class)).isSameAs(context.getBean(UserBeans.class).litestream);
-			assertThat(context.getBean(ReplicaClientFactory.class).types()).containsExactlyInAnyOrder("file", "test");
+			assertThat(context.getBean(ReplicaClientFactory.class).types()).containsExactlyInAnyOrder("file", "s3", "test");
 		});
 	}
 
@@ -107,6 +107,29 @@ class LitestreamAutoConfigurationTests {
 				assertThat(pragma(dataSource, "busy_timeout")).isEqualTo("5000");
 				assertThat(pragma(dataSource, "synchronous")).isEqualTo("1");
 			});
+	}
+
+	@Test
+	void worksWithoutHikariOnTheClasspath() {
+		Path db = this.dir.resolve("plain.db");
+		this.runnerWithoutDataSource.withClassLoader(new FilteredClassLoader("com.zaxxer.hikari"))
+			.withUserConfiguration(SqliteDataSourceBean.class)
+			.withPropertyValues("test.url=jdbc:sqlite:" + db, "litestream.dbs[0].path=" + db)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(pragma(context.getBean(DataSource.class), "journal_mode")).isEqualTo("wal");
+			});
+	}
+
+	@Test
+	void startedHikariPoolIsRejected() {
+		this.runnerWithoutDataSource.withUserConfiguration(StartedHikari.class)
+			.withPropertyValues("test.url=jdbc:sqlite:" + this.dir.resolve("app.db"),
+					"litestream.dbs[0].replicas[0].path=" + this.dir.resolve("replica"))
+			.run((context) -> assertThat(analysis(context.getStartupFailure())).satisfies((analysis) -> {
+				assertThat(analysis.getDescription()).contains("bean 'dataSource'").contains("pool started");
+				assertThat(analysis.getAction()).contains("no-argument constructor");
+			}));
 	}
 
 	@Test
@@ -222,6 +245,18 @@ class LitestreamAutoConfigurationTests {
 			org.sqlite.SQLiteDataSource dataSource = new org.sqlite.SQLiteDataSource();
 			dataSource.setUrl(environment.getProperty("test.url"));
 			return dataSource;
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class StartedHikari {
+
+		@Bean(destroyMethod = "close")
+		HikariDataSource dataSource(org.springframework.core.env.Environment environment) {
+			com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+			config.setJdbcUrl(environment.getProperty("test.url"));
+			return new HikariDataSource(config);
 		}
 
 	}

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceInitializationAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.SimpleDriverDataSource;
@@ -56,6 +57,24 @@ class RestoreOnBootTests {
 				assertThat(jdbc.queryForObject(
 						"SELECT installed_on FROM flyway_schema_history WHERE version = '1'", String.class))
 					.isEqualTo(v1InstalledOn);
+			});
+	}
+
+	@Test
+	void sqlInitRunsOnTheRestoredDatabase() throws Exception {
+		Path replica = this.dir.resolve("replica");
+		seedReplica(replica);
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
+					DataSourceInitializationAutoConfiguration.class, LitestreamAutoConfiguration.class))
+			.withPropertyValues("spring.datasource.url=jdbc:sqlite:" + this.dir.resolve("app.db"),
+					"spring.sql.init.mode=always", "spring.sql.init.data-locations=classpath:db/litestream-boot-test-data.sql",
+					"litestream.dbs[0].replicas[0].path=" + replica)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				JdbcTemplate jdbc = new JdbcTemplate(context.getBean(javax.sql.DataSource.class));
+				assertThat(jdbc.queryForList("SELECT text FROM note ORDER BY id", String.class))
+					.containsExactly("from-migration", "written-after-migration", "from-sql-init");
 			});
 	}
 
