@@ -503,6 +503,47 @@ public final class ReplicatedDatabase implements AutoCloseable {
 	}
 
 	/**
+	 * Forces a RESTART checkpoint that starts a new WAL index and checksums the database file
+	 * right then: the file holds exactly the state at the end of the previous index, which a
+	 * replica restored up to that index must reproduce byte for byte.
+	 * @return the checksum and the position of the new index's start
+	 * @throws IOException if no new index could be started (the database is busy) or the file
+	 * cannot be read
+	 */
+	public DatabaseChecksum checksumAtNewIndex() throws IOException {
+		this.lock.lock();
+		try {
+			requireOpen();
+			Pos before = currentPosition();
+			checkpoint("RESTART");
+			Pos after = currentPosition();
+			if (!after.generation().equals(before.generation()) || after.index() != before.index() + 1) {
+				throw new IOException("Could not start a new WAL index of " + this.path
+						+ " for validation (the database was busy); will try again");
+			}
+			this.checkpointLock.lock();
+			try {
+				return new DatabaseChecksum(new Pos(after.generation(), after.index(), 0), this.databaseFile.checksum());
+			}
+			finally {
+				this.checkpointLock.unlock();
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * A checksum of the database file at the start of a WAL index.
+	 *
+	 * @param position the start of the index
+	 * @param crc32c the CRC-32C of the whole file
+	 */
+	public record DatabaseChecksum(Pos position, long crc32c) {
+	}
+
+	/**
 	 * Deletes local shadow WAL files that every replica has shipped.
 	 * @param index the lowest index any replica still needs
 	 * @throws IOException if files cannot be deleted
@@ -558,11 +599,14 @@ public final class ReplicatedDatabase implements AutoCloseable {
 			// shadow's frames means the database file now equals the shadow WAL's end state.
 			CheckpointResult result = this.connections.checkpoint("FULL");
 			try (FileChannel wal = openWal()) {
-				if (result.complete() && result.walFrames() == this.shadow.frameCount() && wal.size() == this.shadow.size()
-						&& this.shadow.headerMatches(wal)) {
+				// The WAL file may hold stale frames of earlier indexes past its end: "nothing new"
+				// means no valid frame follows the shadow's end, not an equal file size.
+				if (result.complete() && result.walFrames() == this.shadow.frameCount() && this.shadow.headerMatches(wal)
+						&& this.shadow.copyFrom(wal) == 0) {
 					this.localState.writeShutdownRecord(new ShutdownRecord(currentPosition(), this.databaseFile.size(),
 							this.databaseFile.checksum()));
 				}
+
 			}
 		}
 		catch (IOException | SQLException ex) {

@@ -39,6 +39,8 @@ final class RestoreExecutor {
 
 	private static final Logger logger = LoggerFactory.getLogger(RestoreExecutor.class);
 
+	private static final long PROGRESS_INTERVAL_NANOS = 10_000_000_000L;
+
 	private final ReplicaClient client;
 
 	private final RestorePlan plan;
@@ -98,8 +100,8 @@ final class RestoreExecutor {
 		try (FileChannel channel = FileChannel.open(this.temporaryDatabase, StandardOpenOption.CREATE_NEW,
 				StandardOpenOption.WRITE)) {
 			long bytes;
-			try (InputStream compressed = this.client.openSnapshot(this.plan.generation(), this.plan.snapshot().index());
-					InputStream in = Lz4.decompress(compressed)) {
+			try (InputStream compressed = this.client.openSnapshot(this.plan.generation(),
+					this.plan.snapshot().index()); InputStream in = Lz4.decompress(compressed)) {
 				bytes = in.transferTo(Channels.newOutputStream(channel));
 			}
 			catch (InterruptedIOException ex) {
@@ -108,7 +110,8 @@ final class RestoreExecutor {
 			catch (IOException | RuntimeException ex) {
 				throw new RestoreException("Cannot read snapshot " + key + " in " + this.client.location() + ": "
 						+ ex.getMessage() + "; the object is missing, truncated or corrupt. Restore from an earlier "
-						+ "snapshot with an index below " + Pos.hex(this.plan.snapshot().index()) + ", or from another replica",
+						+ "snapshot with an index below " + Pos.hex(this.plan.snapshot().index())
+						+ ", or from another replica",
 						ex);
 			}
 			logger.debug("Snapshot {} decompressed: {} bytes", key, bytes);
@@ -120,6 +123,7 @@ final class RestoreExecutor {
 		List<RestorePlan.WalIndex> indexes = this.plan.walIndexes();
 		long applyNanos = 0;
 		long waitNanos = 0;
+		long lastProgress = System.nanoTime();
 		try (WalIndexFetcher fetcher = new WalIndexFetcher(this.client, indexes, this.parallelism, this::walFile)) {
 			for (int i = 0; i < indexes.size(); i++) {
 				long waitStart = System.nanoTime();
@@ -130,6 +134,11 @@ final class RestoreExecutor {
 				applyNanos += System.nanoTime() - applyStart;
 				logger.debug("Applied WAL index {} ({} segments, {} frames)", Pos.hex(indexes.get(i).index()),
 						indexes.get(i).segments().size(), frames);
+				if (System.nanoTime() - lastProgress > PROGRESS_INTERVAL_NANOS) {
+					lastProgress = System.nanoTime();
+					logger.info("Restoring {}: applied {} of {} WAL indexes ({} WAL bytes fetched so far)", this.output,
+							i + 1, indexes.size(), fetcher.walBytes());
+				}
 			}
 			return new Stats(fetcher.walBytes(), fetcher.fetchNanos(), applyNanos, waitNanos);
 		}

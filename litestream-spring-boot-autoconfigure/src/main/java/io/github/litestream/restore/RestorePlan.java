@@ -40,7 +40,8 @@ public record RestorePlan(String replicaLocation, String generation, SnapshotInf
 	 * @return the target index (the snapshot's index when no WAL is applied)
 	 */
 	public long targetIndex() {
-		return this.walIndexes.isEmpty() ? this.snapshot.index() : this.walIndexes.get(this.walIndexes.size() - 1).index();
+		return this.walIndexes.isEmpty() ? this.snapshot.index()
+				: this.walIndexes.get(this.walIndexes.size() - 1).index();
 	}
 
 	/**

@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -33,7 +32,9 @@ import io.github.litestream.replica.WalSegmentInfo;
  * <p>Differences from Litestream v0.3.14, on purpose: an index above the highest one in the
  * replica is an error (Litestream silently restores less than asked), and a timestamp after
  * the last upload restores the latest state (Litestream reports that no backup matches). As in
- * Litestream, a snapshot whose index has no WAL segment at all is restored alone.
+ * Litestream, a snapshot whose index has no WAL segment at all is restored alone, but only
+ * when no later index has usable segments either: otherwise WAL is missing, and restoring the
+ * snapshot alone would silently drop the later changes, so that is an error.
  */
 public final class RestorePlanner {
 
@@ -83,7 +84,8 @@ public final class RestorePlanner {
 		}
 		List<Listing> listings = new ArrayList<>();
 		for (String generation : generations) {
-			listings.add(new Listing(generation, this.client.snapshots(generation), this.client.walSegments(generation)));
+			listings.add(new Listing(generation, this.client.snapshots(generation),
+					this.client.walSegments(generation)));
 		}
 		return listings;
 	}
@@ -91,7 +93,8 @@ public final class RestorePlanner {
 	private Listing chooseGeneration(List<Listing> listings, Instant timestamp) throws RestoreException {
 		List<Listing> candidates = listings.stream()
 			.filter((listing) -> !listing.snapshots().isEmpty())
-			.filter((listing) -> timestamp == null || listing.snapshots().stream().anyMatch((s) -> !s.createdAt().isAfter(timestamp)))
+			.filter((listing) -> timestamp == null
+					|| listing.snapshots().stream().anyMatch((s) -> !s.createdAt().isAfter(timestamp)))
 			.toList();
 		if (candidates.isEmpty()) {
 			Instant earliest = listings.stream()
@@ -135,15 +138,15 @@ public final class RestorePlanner {
 
 	private List<RestorePlan.WalIndex> planWal(Listing listing, SnapshotInfo snapshot, RestoreOptions options)
 			throws RestoreException {
-		Map<Long, List<WalSegmentInfo>> byIndex = usableSegments(listing, snapshot, options.timestamp());
+		TreeMap<Long, List<WalSegmentInfo>> byIndex = usableSegments(listing, snapshot, options);
 		if (!byIndex.containsKey(snapshot.index())) {
 			long target = (options.index() != null) ? options.index() : snapshot.index();
-			if (target > snapshot.index()) {
+			if (target > snapshot.index() || !byIndex.isEmpty()) {
 				throw missingIndex(listing.generation(), snapshot.index(), snapshot);
 			}
 			return List.of();
 		}
-		long target = (options.index() != null) ? options.index() : ((TreeMap<Long, List<WalSegmentInfo>>) byIndex).lastKey();
+		long target = (options.index() != null) ? options.index() : byIndex.lastKey();
 		List<RestorePlan.WalIndex> plan = new ArrayList<>();
 		for (long index = snapshot.index(); index <= target; index++) {
 			List<WalSegmentInfo> segments = byIndex.get(index);
@@ -151,11 +154,10 @@ public final class RestorePlanner {
 				throw missingIndex(listing.generation(), index, snapshot);
 			}
 			if (segments.get(0).offset() != 0) {
-				throw error("missing initial WAL segment: generation=" + listing.generation() + " index="
+				throw new RestoreException("missing initial WAL segment: generation=" + listing.generation() + " index="
 						+ Pos.hex(index) + " offset=" + Pos.hex(0) + " in " + this.client.location()
-						+ " (the first segment found starts at offset " + Pos.hex(segments.get(0).offset())
-						+ "); the snapshot at index " + Pos.hex(snapshot.index()) + " can be restored alone with index="
-						+ Pos.hex(snapshot.index()));
+						+ " (the first segment of that index starts at offset " + Pos.hex(segments.get(0).offset())
+						+ "); " + fix(index, snapshot, true));
 			}
 			plan.add(new RestorePlan.WalIndex(index, segments));
 		}
@@ -163,17 +165,19 @@ public final class RestorePlanner {
 	}
 
 	/**
-	 * The segments from the snapshot's index on, grouped by index; with a timestamp, only the
-	 * prefix of segments created at or before it.
+	 * The segments from the snapshot's index up to the target index, grouped by index; with a
+	 * timestamp, only the prefix of segments created at or before it.
 	 */
-	private static Map<Long, List<WalSegmentInfo>> usableSegments(Listing listing, SnapshotInfo snapshot,
-			Instant timestamp) {
+	private static TreeMap<Long, List<WalSegmentInfo>> usableSegments(Listing listing, SnapshotInfo snapshot,
+			RestoreOptions options) {
+		Instant timestamp = options.timestamp();
+		long last = (options.index() != null) ? options.index() : Long.MAX_VALUE;
 		TreeMap<Long, List<WalSegmentInfo>> byIndex = new TreeMap<>();
 		for (WalSegmentInfo segment : listing.segments()) {
 			if (segment.index() < snapshot.index()) {
 				continue;
 			}
-			if (timestamp != null && segment.createdAt().isAfter(timestamp)) {
+			if (segment.index() > last || (timestamp != null && segment.createdAt().isAfter(timestamp))) {
 				break;
 			}
 			byIndex.computeIfAbsent(segment.index(), (index) -> new ArrayList<>()).add(segment);
@@ -182,10 +186,24 @@ public final class RestorePlanner {
 	}
 
 	private RestoreException missingIndex(String generation, long index, SnapshotInfo snapshot) {
-		return error("missing WAL index: generation=" + generation + " index=" + Pos.hex(index) + " has no segments in "
-				+ this.client.location() + " (expected " + ReplicaLayout.walSegmentKey(new Pos(generation, index, 0))
-				+ "); the snapshot at index " + Pos.hex(snapshot.index()) + " can be restored alone with index="
-				+ Pos.hex(snapshot.index()) + ", or restore up to index " + Pos.hex(Math.max(snapshot.index(), index - 1)));
+		return new RestoreException("missing WAL index: generation=" + generation + " index=" + Pos.hex(index)
+				+ " has no segments in " + this.client.location() + " (expected " + ReplicaLayout.walSegmentKey(new Pos(generation, index, 0))
+				+ "); " + fix(index, snapshot, false));
+	}
+
+	/**
+	 * What the user can restore instead when the WAL of {@code index} is unusable.
+	 */
+	private static String fix(long index, SnapshotInfo snapshot, boolean indexHasSegments) {
+		if (index > snapshot.index()) {
+			return "the state up to the previous index can be restored with index=" + Pos.hex(index - 1);
+		}
+		if (!indexHasSegments) {
+			return "the snapshot at index " + Pos.hex(snapshot.index()) + " can be restored alone with index="
+					+ Pos.hex(snapshot.index());
+		}
+		return "restore an index below " + Pos.hex(snapshot.index())
+				+ " to start from an earlier snapshot, or restore from another replica";
 	}
 
 	private RestoreException error(String generation, String problem, String fix) {
@@ -195,10 +213,6 @@ public final class RestorePlanner {
 	private RestoreException error(String problem, String fix) {
 		return new RestoreException(
 				"Cannot restore from " + this.client.location() + ": " + problem + "; " + fix);
-	}
-
-	private static RestoreException error(String message) {
-		return new RestoreException(message);
 	}
 
 	/**

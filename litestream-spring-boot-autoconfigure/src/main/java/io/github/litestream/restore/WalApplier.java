@@ -111,7 +111,8 @@ final class WalApplier {
 		catch (InvalidWalException | EOFException ex) {
 			throw new RestoreException("WAL index generation=" + this.generation + " index=" + Pos.hex(index) + " in "
 					+ this.replicaLocation + " is not a valid SQLite WAL: " + ex.getMessage()
-					+ "; its segment at offset 00000000 is corrupt, restore up to the previous index or from another replica",
+					+ "; its segment at offset 00000000 is corrupt, restore up to the previous index "
+					+ "or from another replica",
 					ex);
 		}
 	}

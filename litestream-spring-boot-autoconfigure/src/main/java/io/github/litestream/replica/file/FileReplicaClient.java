@@ -226,7 +226,8 @@ public final class FileReplicaClient implements ReplicaClient {
 		Path temp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
 		try {
 			long bytes;
-			try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+			try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
+					StandardOpenOption.WRITE)) {
 				OutputStream out = Channels.newOutputStream(channel);
 				bytes = content.transferTo(out);
 				channel.force(true);
