@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 
 import io.github.litestream.Litestream;
 import io.github.litestream.replica.s3.S3ClientFactory;
+import io.github.litestream.restore.ReplicaValidator;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
@@ -51,7 +52,9 @@ public final class LitestreamAutoConfiguration {
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
 	Litestream litestream(ObjectProvider<Litestream.ReplicaValidation> validation) {
-		return new Litestream(Clock.systemUTC(), validation.getIfAvailable());
+		Clock clock = Clock.systemUTC();
+		ReplicaValidator validator = new ReplicaValidator(clock);
+		return new Litestream(clock, validation.getIfAvailable(() -> validator::validate));
 	}
 
 	@Bean
