@@ -2,9 +2,15 @@ package io.github.litestream.boot.autoconfigure;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.stream.Stream;
 
 import javax.sql.DataSource;
+
+import io.github.litestream.Litestream;
+import io.github.litestream.replica.Replica;
+import io.github.litestream.replica.ReplicaStatus;
+import org.awaitility.Awaitility;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,6 +51,24 @@ class ReplicationRoundTripTests {
 			assertThat(jdbc.queryForObject("SELECT count(*) FROM item", Long.class)).isEqualTo(250);
 			assertThat(jdbc.queryForObject("SELECT max(id) FROM item", Long.class)).isEqualTo(last);
 			assertThat(jdbc.queryForObject("PRAGMA integrity_check", String.class)).isEqualTo("ok");
+		}
+	}
+
+	@Test
+	void configuredValidationIntervalValidatesTheReplica() {
+		Path db = this.dir.resolve("app.db");
+		try (ConfigurableApplicationContext context = run("spring.datasource.url=jdbc:sqlite:" + db,
+				"litestream.dbs[0].replicas[0].path=" + this.dir.resolve("replica"),
+				"litestream.dbs[0].monitor-interval=100ms", "litestream.dbs[0].replicas[0].sync-interval=100ms",
+				"litestream.dbs[0].replicas[0].validation-interval=1s")) {
+			ReplicationTestApplication.writeRows(context.getBean(DataSource.class), 20);
+			Litestream litestream = context.getBean(Litestream.class);
+			Replica replica = litestream.replicas(litestream.databases().get(0)).get(0);
+			Awaitility.await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
+				ReplicaStatus.ValidationResult validation = replica.status().lastValidation();
+				assertThat(validation).isNotNull();
+				assertThat(validation.matched()).as(validation.detail()).isTrue();
+			});
 		}
 	}
 
