@@ -160,66 +160,64 @@ final class LitestreamPropertiesValidator {
 
 	private ReplicaSettings replica(String prefix, LitestreamProperties.Replica replica,
 			LitestreamProperties properties) {
-		String type = lower(replica.getType());
-		String bucket = replica.getBucket();
-		String path = replica.getPath();
-		String region = replica.getRegion();
-		String endpoint = replica.getEndpoint();
-		if (StringUtils.hasText(replica.getUrl())) {
-			if (StringUtils.hasText(path)) {
-				throw new LitestreamConfigurationException(prefix + ".path",
-						"both url and path are set, so the replica's location is ambiguous",
-						"Remove either " + prefix + ".url or " + prefix + ".path.");
-			}
-			URI uri = replicaUrl(prefix + ".url", replica.getUrl());
-			String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
-			if (type != null && !type.equals(scheme)) {
-				throw new LitestreamConfigurationException(prefix + ".type",
-						"type '" + type + "' contradicts the url's scheme '" + scheme + "'",
-						"Remove " + prefix + ".type; the url's scheme sets it.");
-			}
-			type = scheme;
-			if (type.equals("file")) {
-				if (StringUtils.hasText(uri.getHost()) && !"localhost".equalsIgnoreCase(uri.getHost())) {
-					throw new LitestreamConfigurationException(prefix + ".url",
-							"'" + replica.getUrl() + "' names a host ('" + uri.getHost() + "'), not a local directory",
-							"Write the url as file:///absolute/directory (three slashes), or set " + prefix
-									+ ".path instead.");
-				}
-				path = uri.getPath();
-			}
-			else {
-				bucket = uri.getHost();
-				path = trimLeadingSlash(uri.getPath());
-				if (!StringUtils.hasText(bucket)) {
-					throw new LitestreamConfigurationException(prefix + ".url",
-							"'" + replica.getUrl() + "' names no bucket",
-							"Write the url as " + scheme + "://bucket/path.");
-				}
-			}
-		}
-		if (type == null) {
-			type = StringUtils.hasText(bucket) ? "s3" : "file";
-		}
+		Location location = location(prefix, replica);
+		String type = location.type();
 		if (!this.replicaTypes.contains(type)) {
 			throw unknownType(prefix, type);
 		}
-		if (type.equals("file") && !StringUtils.hasText(path)) {
+		if (type.equals("file") && !StringUtils.hasText(location.path())) {
 			throw new LitestreamConfigurationException(prefix + ".path", "a file replica needs a directory",
 					"Set " + prefix + ".path to the backup directory, or " + prefix + ".url to file:///dir.");
 		}
-		if (type.equals("s3") && !StringUtils.hasText(bucket)) {
+		if (type.equals("s3") && !StringUtils.hasText(location.bucket())) {
 			throw new LitestreamConfigurationException(prefix + ".bucket", "an s3 replica needs a bucket",
 					"Set " + prefix + ".url to s3://bucket/path, or " + prefix + ".bucket.");
 		}
-		if (type.equals("file")) {
-			path = expandHome(path);
-		}
-		ReplicaOptions options = options(prefix, replica, StringUtils.hasText(replica.getName()) ? replica.getName() : type);
+		String path = type.equals("file") ? expandHome(location.path()) : location.path();
+		String name = StringUtils.hasText(replica.getName()) ? replica.getName() : type;
+		ReplicaOptions options = options(prefix, replica, name);
 		String accessKeyId = firstText(replica.getAccessKeyId(), properties.getAccessKeyId());
 		String secretAccessKey = firstText(replica.getSecretAccessKey(), properties.getSecretAccessKey());
-		return new ReplicaSettings(prefix, type, bucket, path, region, endpoint, replica.getForcePathStyle(),
-				replica.isSkipVerify(), accessKeyId, secretAccessKey, options);
+		return new ReplicaSettings(prefix, type, location.bucket(), path, replica.getRegion(), replica.getEndpoint(),
+				replica.getForcePathStyle(), replica.isSkipVerify(), accessKeyId, secretAccessKey, options);
+	}
+
+	/**
+	 * Where a replica lives: from its {@code url}, or from {@code type}, {@code bucket} and
+	 * {@code path}. Without a type, a bucket means S3 and anything else a directory.
+	 */
+	private static Location location(String prefix, LitestreamProperties.Replica replica) {
+		String type = lower(replica.getType());
+		if (!StringUtils.hasText(replica.getUrl())) {
+			String inferred = (type != null) ? type : (StringUtils.hasText(replica.getBucket()) ? "s3" : "file");
+			return new Location(inferred, replica.getBucket(), replica.getPath());
+		}
+		if (StringUtils.hasText(replica.getPath())) {
+			throw new LitestreamConfigurationException(prefix + ".path",
+					"both url and path are set, so the replica's location is ambiguous",
+					"Remove either " + prefix + ".url or " + prefix + ".path.");
+		}
+		URI uri = replicaUrl(prefix + ".url", replica.getUrl());
+		String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+		if (type != null && !type.equals(scheme)) {
+			throw new LitestreamConfigurationException(prefix + ".type",
+					"type '" + type + "' contradicts the url's scheme '" + scheme + "'",
+					"Remove " + prefix + ".type; the url's scheme sets it.");
+		}
+		if (scheme.equals("file")) {
+			if (StringUtils.hasText(uri.getHost()) && !"localhost".equalsIgnoreCase(uri.getHost())) {
+				throw new LitestreamConfigurationException(prefix + ".url",
+						"'" + replica.getUrl() + "' names a host ('" + uri.getHost() + "'), not a local directory",
+						"Write the url as file:///absolute/directory (three slashes), or set " + prefix
+								+ ".path instead.");
+			}
+			return new Location(scheme, null, uri.getPath());
+		}
+		if (!StringUtils.hasText(uri.getHost())) {
+			throw new LitestreamConfigurationException(prefix + ".url", "'" + replica.getUrl() + "' names no bucket",
+					"Write the url as " + scheme + "://bucket/path.");
+		}
+		return new Location(scheme, uri.getHost(), trimLeadingSlash(uri.getPath()));
 	}
 
 	private LitestreamConfigurationException unknownType(String prefix, String type) {
@@ -298,6 +296,9 @@ final class LitestreamPropertiesValidator {
 
 	private static String firstText(String first, String second) {
 		return StringUtils.hasText(first) ? first : (StringUtils.hasText(second) ? second : null);
+	}
+
+	private record Location(String type, String bucket, String path) {
 	}
 
 }
