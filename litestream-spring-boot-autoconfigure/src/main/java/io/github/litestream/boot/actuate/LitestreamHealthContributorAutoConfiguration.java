@@ -20,11 +20,13 @@ import org.springframework.context.annotation.Bean;
 		afterName = LitestreamReplicaLagAutoConfiguration.LITESTREAM_AUTO_CONFIGURATION)
 @ConditionalOnClass(name = "org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator")
 @ConditionalOnBean(Litestream.class)
-@ConditionalOnEnabledHealthIndicator("litestream")
 @EnableConfigurationProperties(LitestreamHealthProperties.class)
 public final class LitestreamHealthContributorAutoConfiguration {
 
+	// On the method, so that the class condition above is checked first when the health
+	// module is absent.
 	@Bean
+	@ConditionalOnEnabledHealthIndicator("litestream")
 	@ConditionalOnMissingBean(name = "litestreamHealthIndicator")
 	LitestreamHealthIndicator litestreamHealthIndicator(Litestream litestream, ReplicaLagTracker lag,
 			LitestreamHealthProperties properties) {
