@@ -10,6 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.github.litestream.replica.ReplicaOperation;
+import io.github.litestream.boot.autoconfigure.ReplicaOperationListenerFactory;
 import io.github.litestream.replica.ReplicaOperationListener;
 
 /**
@@ -24,7 +25,7 @@ import io.github.litestream.replica.ReplicaOperationListener;
  * This class depends on nothing but the engine, so the code that creates replica clients can
  * use it whether or not Micrometer is present.
  */
-public final class ReplicaOperationMetrics {
+public final class ReplicaOperationMetrics implements ReplicaOperationListenerFactory {
 
 	private final Map<Key, Counts> counts = new ConcurrentHashMap<>();
 
@@ -36,6 +37,7 @@ public final class ReplicaOperationMetrics {
 	 * @param replicaName the replica's name
 	 * @return a listener counting that replica's requests
 	 */
+	@Override
 	public ReplicaOperationListener listenerFor(Path database, String replicaName) {
 		Key key = new Key(database.toAbsolutePath().normalize().toString(), Objects.requireNonNull(replicaName));
 		Counts replicaCounts = this.counts.computeIfAbsent(key, (k) -> new Counts());

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 import io.github.litestream.Litestream;
+import io.github.litestream.replica.ReplicaOperationListener;
 import io.github.litestream.replica.s3.S3ClientFactory;
 import io.github.litestream.restore.ReplicaValidator;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -60,8 +61,10 @@ public final class LitestreamAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	LitestreamLifecycle litestreamLifecycle(Litestream litestream, LitestreamDatabases databases,
-			ReplicaClientFactory clients, LitestreamProperties properties) {
-		return new LitestreamLifecycle(litestream, databases, clients, properties);
+			ReplicaClientFactory clients, LitestreamProperties properties,
+			ObjectProvider<ReplicaOperationListenerFactory> listeners) {
+		return new LitestreamLifecycle(litestream, databases, clients, properties,
+				listeners.getIfAvailable(() -> (database, replica) -> ReplicaOperationListener.NONE));
 	}
 
 	@Bean

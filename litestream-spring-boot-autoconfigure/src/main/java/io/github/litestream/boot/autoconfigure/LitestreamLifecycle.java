@@ -39,14 +39,17 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 
 	private final LitestreamProperties properties;
 
+	private final ReplicaOperationListenerFactory listeners;
+
 	private volatile boolean running;
 
 	LitestreamLifecycle(Litestream litestream, LitestreamDatabases databases, ReplicaClientFactory clients,
-			LitestreamProperties properties) {
+			LitestreamProperties properties, ReplicaOperationListenerFactory listeners) {
 		this.litestream = litestream;
 		this.databases = databases;
 		this.clients = clients;
 		this.properties = properties;
+		this.listeners = listeners;
 	}
 
 	@Override
@@ -57,8 +60,9 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 		for (DatabaseSettings database : this.databases.databases()) {
 			List<ReplicationTarget> targets = new ArrayList<>();
 			for (ReplicaSettings replica : database.replicas()) {
-				targets.add(new ReplicationTarget(this.clients.create(replica, ReplicaOperationListener.NONE),
-						replica.options()));
+				ReplicaOperationListener listener = this.listeners.listenerFor(database.options(this.properties.getBusyTimeout()).path(),
+						replica.options().name());
+				targets.add(new ReplicationTarget(this.clients.create(replica, listener), replica.options()));
 			}
 			this.litestream.addDatabase(database.options(this.properties.getBusyTimeout()), targets);
 		}
