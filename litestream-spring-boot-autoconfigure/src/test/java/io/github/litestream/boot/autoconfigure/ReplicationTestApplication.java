@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import javax.sql.DataSource;
 
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
@@ -32,7 +33,9 @@ public class ReplicationTestApplication {
 	public static void main(String[] args) throws Exception {
 		int rows = Integer.parseInt(args[0]);
 		String[] bootArgs = java.util.Arrays.copyOfRange(args, 1, args.length);
-		ConfigurableApplicationContext context = SpringApplication.run(ReplicationTestApplication.class, bootArgs);
+		SpringApplication application = new SpringApplication(ReplicationTestApplication.class);
+		application.setWebApplicationType(WebApplicationType.NONE);
+		ConfigurableApplicationContext context = application.run(bootArgs);
 		long last = writeRows(context.getBean(DataSource.class), rows);
 		PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
 		out.println(COMMITTED + last);
