@@ -153,6 +153,7 @@ abstract class AbstractS3LiveReplicationTests extends S3ReplicationTestSupport {
 		await().atMost(PATIENCE).until(() -> this.replica.position().isPresent() && writer.committed() >= 100);
 		long lastCommitted = writer.stop();
 		await().atMost(PATIENCE).until(this::replicaCaughtUp);
+		assertThat(this.operations.count(ReplicaOperation.PUT)).as("PUTs while writing").isPositive();
 
 		this.operations.reset();
 		Duration idle = syncInterval.multipliedBy(10);
