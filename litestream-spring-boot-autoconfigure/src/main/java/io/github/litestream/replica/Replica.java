@@ -105,14 +105,20 @@ public final class Replica {
 				}
 				this.position = ReplicaPositions.find(this.client, generation, this.catalog.latest(generation));
 			}
-			shipPendingWal();
+			shipPendingWal(target.get());
 			this.lastSyncAt = this.clock.instant();
 			return Optional.of(this.position);
 		});
 	}
 
-	private void shipPendingWal() throws IOException {
-		while (true) {
+	/**
+	 * Ships up to {@code target}, the database's position when this sync began, in one segment
+	 * per WAL index. Frames the monitor copies meanwhile go into the last segment when they
+	 * fall in its index, and otherwise wait for the next sync: chasing them here would cost a
+	 * PUT per monitor step under constant writes instead of one per sync interval.
+	 */
+	private void shipPendingWal(Pos target) throws IOException {
+		while (this.position.compareTo(target) < 0) {
 			Optional<ShadowWalSegment> pending;
 			try {
 				pending = this.database.pendingWal(this.position);

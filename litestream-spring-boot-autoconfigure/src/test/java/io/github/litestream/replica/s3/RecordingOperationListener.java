@@ -29,6 +29,10 @@ final class RecordingOperationListener implements ReplicaOperationListener {
 		return this.bytes.getOrDefault(operation, 0L);
 	}
 
+	synchronized long total() {
+		return this.counts.values().stream().mapToLong(Long::longValue).sum();
+	}
+
 	synchronized void reset() {
 		this.counts.clear();
 		this.bytes.clear();

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * starts before the class's tests and stops after them. {@link #stop()} and {@link #start()}
  * simulate an outage: the server comes back on the same port with the same objects.
  */
-public final class S3ProxyServer implements BeforeAllCallback, AfterAllCallback {
+public final class S3ProxyServer implements S3TestStore, BeforeAllCallback, AfterAllCallback {
 
 	/** The access key id the server accepts. */
 	public static final String ACCESS_KEY_ID = "test-access-key";
@@ -84,10 +84,21 @@ public final class S3ProxyServer implements BeforeAllCallback, AfterAllCallback 
 	 * Creates a bucket with a fresh name, so tests sharing the server do not see each other.
 	 * @return the bucket name
 	 */
+	@Override
 	public String createBucket() {
 		String bucket = "test-" + UUID.randomUUID().toString().substring(0, 18);
-		this.blobStore.createContainer(bucket);
+		createBucket(bucket);
 		return bucket;
+	}
+
+	/**
+	 * Creates a bucket with the given name, for example one a replica was told to use before
+	 * it existed.
+	 * @param bucket the bucket name
+	 */
+	@Override
+	public void createBucket(String bucket) {
+		this.blobStore.createContainer(bucket);
 	}
 
 	/**
@@ -106,8 +117,34 @@ public final class S3ProxyServer implements BeforeAllCallback, AfterAllCallback 
 	 * @param path the key prefix
 	 * @return the builder, to add credentials or other settings
 	 */
+	@Override
 	public S3ReplicaConfig.Builder configBuilder(String bucket, String path) {
 		return S3ReplicaConfig.builder().bucket(bucket).path(path).endpoint(endpoint().toString());
+	}
+
+	@Override
+	public String accessKeyId() {
+		return ACCESS_KEY_ID;
+	}
+
+	@Override
+	public String secretAccessKey() {
+		return SECRET_ACCESS_KEY;
+	}
+
+	@Override
+	public void interrupt() throws Exception {
+		stop();
+	}
+
+	@Override
+	public void resume() throws Exception {
+		start();
+	}
+
+	@Override
+	public boolean interruptionFailsRequests() {
+		return true;
 	}
 
 	private static int freePort() throws Exception {

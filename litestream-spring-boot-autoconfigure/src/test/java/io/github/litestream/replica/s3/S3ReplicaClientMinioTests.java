@@ -14,7 +14,7 @@ import org.testcontainers.junit.jupiter.Testcontainers;
 class S3ReplicaClientMinioTests extends AbstractS3ReplicaClientTests {
 
 	@Container
-	static final MinIOContainer minio = new MinIOContainer("minio/minio:RELEASE.2023-09-04T19-57-37Z");
+	static final MinIOContainer minio = new MinIOContainer(MinioStore.IMAGE);
 
 	@Override
 	String createBucket() {

@@ -1,0 +1,18 @@
+package io.github.litestream.replica.s3;
+
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * {@link AbstractS3LiveReplicationTests} against S3Proxy running in this JVM.
+ */
+class S3LiveReplicationTests extends AbstractS3LiveReplicationTests {
+
+	@RegisterExtension
+	static final S3ProxyServer server = new S3ProxyServer();
+
+	@Override
+	S3TestStore store() {
+		return server;
+	}
+
+}
