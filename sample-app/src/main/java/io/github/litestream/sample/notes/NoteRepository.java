@@ -2,7 +2,6 @@ package io.github.litestream.sample.notes;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -19,15 +18,8 @@ public class NoteRepository {
 
 	private final JdbcClient jdbc;
 
-	private final Clock clock;
-
 	NoteRepository(JdbcClient jdbc) {
-		this(jdbc, Clock.systemUTC());
-	}
-
-	NoteRepository(JdbcClient jdbc, Clock clock) {
 		this.jdbc = jdbc;
-		this.clock = clock;
 	}
 
 	/**
@@ -37,7 +29,7 @@ public class NoteRepository {
 	 * @return the stored note with its id
 	 */
 	public Note create(String title, String body) {
-		Instant now = this.clock.instant();
+		Instant now = Instant.now();
 		long id = this.jdbc.sql("INSERT INTO note (title, body, created_at) VALUES (?, ?, ?) RETURNING id")
 			.params(title, body, now.toString())
 			.query(Long.class)
