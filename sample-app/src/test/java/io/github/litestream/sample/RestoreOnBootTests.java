@@ -71,8 +71,7 @@ class RestoreOnBootTests {
 
 	private ConfigurableApplicationContext start(Path db, Path replica) {
 		return SpringApplication.run(SampleApplication.class, "--server.port=0",
-				"--spring.datasource.url=jdbc:sqlite:" + db, "--litestream.dbs[0].path=" + db,
-				"--litestream.dbs[0].replicas[0].path=" + replica);
+				"--spring.datasource.url=jdbc:sqlite:" + db, "--litestream.dbs[0].replicas[0].path=" + replica);
 	}
 
 	private static RestClient client(ConfigurableApplicationContext app) {
