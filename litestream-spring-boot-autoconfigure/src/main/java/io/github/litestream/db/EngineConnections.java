@@ -137,6 +137,24 @@ final class EngineConnections implements AutoCloseable {
 	}
 
 	/**
+	 * Runs a checkpoint on the reader connection (which must not be in a transaction), so that
+	 * it can run while the writer connection holds the write lock.
+	 * @param mode PASSIVE (other modes would wait for the writer lock the writer holds)
+	 * @return SQLite's answer
+	 * @throws SQLException if the checkpoint fails
+	 */
+	CheckpointResult checkpointOnReader(String mode) throws SQLException {
+		if (this.readLockHeld) {
+			throw new IllegalStateException("The read transaction must be released before a checkpoint");
+		}
+		try (Statement statement = this.reader.createStatement();
+				ResultSet rs = statement.executeQuery("PRAGMA wal_checkpoint(" + mode + ")")) {
+			rs.next();
+			return new CheckpointResult(rs.getInt(1) != 0, rs.getInt(2), rs.getInt(3));
+		}
+	}
+
+	/**
 	 * Takes the database's write lock on the writer connection; nobody else can write until
 	 * {@link #endWrite(boolean)}.
 	 * @throws SQLException if the lock cannot be had within the busy timeout

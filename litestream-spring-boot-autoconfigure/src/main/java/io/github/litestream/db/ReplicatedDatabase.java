@@ -42,16 +42,18 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Checkpoints</h2>
  * The engine holds a read transaction at all times, so SQLite can never restart the WAL behind
- * it. To checkpoint it: (1) copies pending frames; (2) releases the read transaction; (3) runs
- * {@code PRAGMA wal_checkpoint}; (4) takes the write lock ({@code BEGIN IMMEDIATE}) and copies
- * again, so the shadow now holds every frame of the index; (5) if the checkpoint emptied the
- * WAL, writes one row, which makes SQLite restart the WAL under that same lock, and commits;
- * (6) takes the read transaction again and opens the next index. Because the restart happens
- * while the engine holds the write lock and after its final copy, no frame of the old index can
- * be overwritten before it was copied. If some other connection restarted the WAL between (3)
- * and (4), the old index's tail is still intact past the new WAL's end and is copied; if it is
- * not provably intact, a new generation starts. Outside checkpoints the engine never takes the
- * write lock, so it never blocks the application's writers.
+ * it. To checkpoint it: (1) copies pending frames and releases the read transaction; (2) takes
+ * the write lock ({@code BEGIN IMMEDIATE}) on its writer connection, copies the last frames and
+ * runs a PASSIVE checkpoint on its reader connection, so no application write can land between
+ * the copy and the checkpoint (without this, a steady writer starves checkpoints forever);
+ * (3) releases the lock and takes it again: a connection that begins after the WAL was emptied
+ * reads the database file only, which is what lets its next write restart the WAL; (4) if the
+ * WAL is still exactly what was checkpointed, writes one row, making SQLite restart the WAL under
+ * that lock and after the engine's last copy, and commits; (5) takes the read transaction again
+ * and opens the next index. If an application write restarted the WAL between (3) and (4), the
+ * old index's tail is still intact past the new WAL's end and is copied; if that is not provable,
+ * or the salts show more than one restart, a new generation starts. The write lock is held for
+ * two short moments per checkpoint, never otherwise.
  */
 public final class ReplicatedDatabase implements AutoCloseable {
 
@@ -93,6 +95,9 @@ public final class ReplicatedDatabase implements AutoCloseable {
 	private volatile Instant lastCheckpointAt;
 
 	private long framesAfterCheckpoint;
+
+	/** Frames the last checkpoint copied back when it emptied the WAL, or -1. */
+	private long checkpointedFrames = -1;
 
 	private boolean closed;
 
@@ -295,10 +300,12 @@ public final class ReplicatedDatabase implements AutoCloseable {
 		}
 		WalHeader before = this.shadow.header();
 		String broken = null;
-		boolean restarted = false;
 		this.connections.releaseReadLock();
 		try {
-			CheckpointResult result = this.connections.checkpoint(mode);
+			if (!checkpointUnderWriteLock() && !"PASSIVE".equals(mode)) {
+				// Application readers pinned old frames: wait for them as SQLite's RESTART does.
+				this.connections.checkpoint(mode);
+			}
 			this.connections.beginWrite();
 			boolean commit = false;
 			try (FileChannel wal = openWal()) {
@@ -307,11 +314,12 @@ public final class ReplicatedDatabase implements AutoCloseable {
 				}
 				else if (!this.shadow.headerMatches(wal)) {
 					broken = copyTailAfterForeignRestart(wal);
-					restarted = true;
 				}
 				else {
 					this.shadow.copyFrom(wal);
-					if (result.complete() && this.shadow.frameCount() == result.walFrames()) {
+					// If the checkpoint emptied the WAL, this write restarts it, under our lock and
+					// after our last copy; otherwise it is not needed.
+					if (isFullyCheckpointed()) {
 						this.connections.bumpSequenceInTransaction();
 						commit = true;
 					}
@@ -330,7 +338,7 @@ public final class ReplicatedDatabase implements AutoCloseable {
 			return;
 		}
 		try (FileChannel wal = openWal()) {
-			if (restarted || !this.shadow.headerMatches(wal)) {
+			if (!this.shadow.headerMatches(wal)) {
 				WalHeader after = WalScanner.readHeader(wal);
 				if (after.salt1() != before.salt1() + 1) {
 					startGeneration("the WAL restarted more than once before its frames were copied");
@@ -339,6 +347,31 @@ public final class ReplicatedDatabase implements AutoCloseable {
 				startIndex(wal, this.shadow.index() + 1);
 			}
 		}
+	}
+
+	/**
+	 * Copies the last frames and runs a PASSIVE checkpoint while holding the write lock, so that
+	 * no application write can slip in between: under a steady write load this is what lets a
+	 * checkpoint ever complete.
+	 * @return whether every frame of the WAL is now in the database file
+	 */
+	private boolean checkpointUnderWriteLock() throws IOException, SQLException {
+		this.connections.beginWrite();
+		try {
+			try (FileChannel wal = openWal()) {
+				this.shadow.copyFrom(wal);
+			}
+			CheckpointResult result = this.connections.checkpointOnReader("PASSIVE");
+			this.checkpointedFrames = result.complete() ? result.walFrames() : -1;
+			return isFullyCheckpointed();
+		}
+		finally {
+			this.connections.endWrite(false);
+		}
+	}
+
+	private boolean isFullyCheckpointed() {
+		return this.checkpointedFrames >= 0 && this.checkpointedFrames == this.shadow.frameCount();
 	}
 
 	/**

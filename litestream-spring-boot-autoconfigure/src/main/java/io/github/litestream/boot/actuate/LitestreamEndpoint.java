@@ -1,0 +1,326 @@
+package io.github.litestream.boot.actuate;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.github.litestream.Litestream;
+import io.github.litestream.db.Pos;
+import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.replica.Replica;
+import io.github.litestream.replica.ReplicaStatus;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+
+/**
+ * The {@code litestream} actuator endpoint: where every database and replica stands, what a
+ * replica holds, and a way to sync or snapshot now.
+ *
+ * <ul>
+ * <li>{@code GET /actuator/litestream}: every database and its replicas.</li>
+ * <li>{@code GET /actuator/litestream/{db}}: one database plus, per replica, its generations,
+ * snapshots and WAL segments (what Litestream's {@code generations}, {@code snapshots} and
+ * {@code wal} commands list). {@code db} is the database's file name or its full path.</li>
+ * <li>{@code POST /actuator/litestream/{db}/{action}} with {@code action} {@code sync} or
+ * {@code snapshot}, and an optional JSON body {@code {"replica": "name"}} to pick one replica
+ * (all replicas otherwise): runs it now and returns each replica's resulting position.</li>
+ * </ul>
+ * Replica locations come from {@code ReplicaClient#location()}, which never holds credentials.
+ */
+@Endpoint(id = "litestream")
+public final class LitestreamEndpoint {
+
+	private static final Duration ACTION_TIMEOUT = Duration.ofMinutes(1);
+
+	private final Litestream litestream;
+
+	private final ReplicaLagTracker lag;
+
+	private final ReplicaContentsReader contents;
+
+	/**
+	 * Creates the endpoint.
+	 * @param litestream the engine
+	 * @param lag measures replica lag
+	 */
+	public LitestreamEndpoint(Litestream litestream, ReplicaLagTracker lag) {
+		this.litestream = litestream;
+		this.lag = lag;
+		this.contents = new ReplicaContentsReader();
+	}
+
+	/**
+	 * Every database and its replicas.
+	 * @return the summary
+	 */
+	@ReadOperation
+	public LitestreamDescriptor litestream() {
+		List<DatabaseDescriptor> databases = this.litestream.databases().stream().map(this::describe).toList();
+		return new LitestreamDescriptor(this.litestream.isRunning(), databases);
+	}
+
+	/**
+	 * One database with the contents of each replica.
+	 * @param db the database's file name or full path
+	 * @return the details, or {@code null} (404) for an unknown database
+	 */
+	@ReadOperation
+	public @Nullable DatabaseDetailDescriptor database(@Selector String db) {
+		ReplicatedDatabase database = find(db);
+		if (database == null) {
+			return null;
+		}
+		List<ReplicaContentsDescriptor> replicas = this.litestream.replicas(database)
+			.stream()
+			.map(this.contents::read)
+			.toList();
+		return new DatabaseDetailDescriptor(describe(database), replicas);
+	}
+
+	/**
+	 * Syncs or snapshots now and waits (up to a minute) for the result.
+	 * @param db the database's file name or full path
+	 * @param action {@code sync} or {@code snapshot}
+	 * @param replica the replica's name, or {@code null} for all of the database's replicas
+	 * @return each replica's position afterwards, or why it has none
+	 */
+	@WriteOperation
+	public ActionDescriptor run(@Selector String db, @Selector String action, @Nullable String replica) {
+		if (!"sync".equals(action) && !"snapshot".equals(action)) {
+			throw new InvalidEndpointRequestException("Unknown action '" + action + "': use 'sync' or 'snapshot'",
+					"Unknown action");
+		}
+		ReplicatedDatabase database = find(db);
+		if (database == null) {
+			throw new InvalidEndpointRequestException("No replicated database named '" + db + "'", "Unknown database");
+		}
+		List<Replica> replicas = this.litestream.replicas(database)
+			.stream()
+			.filter((candidate) -> replica == null || candidate.name().equals(replica))
+			.toList();
+		if (replicas.isEmpty()) {
+			throw new InvalidEndpointRequestException(
+					"Database '" + db + "' has no replica named '" + replica + "'", "Unknown replica");
+		}
+		List<ActionResultDescriptor> results = new ArrayList<>();
+		for (Replica target : replicas) {
+			results.add(runOn(target, action));
+		}
+		return new ActionDescriptor(database.path().toString(), action, results);
+	}
+
+	private ActionResultDescriptor runOn(Replica replica, String action) {
+		try {
+			Future<ReplicaStatus> future = "sync".equals(action) ? this.litestream.syncNow(replica)
+					: this.litestream.snapshotNow(replica);
+			ReplicaStatus status = future.get(ACTION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+			return new ActionResultDescriptor(replica.name(), format(status.position()), null);
+		}
+		catch (ExecutionException ex) {
+			String message = (ex.getCause() != null) ? ex.getCause().getMessage() : ex.getMessage();
+			return new ActionResultDescriptor(replica.name(), format(replica.position().orElse(null)), message);
+		}
+		catch (TimeoutException ex) {
+			return new ActionResultDescriptor(replica.name(), format(replica.position().orElse(null)),
+					"Still running after " + ACTION_TIMEOUT.toSeconds() + " s");
+		}
+		catch (IllegalStateException ex) {
+			return new ActionResultDescriptor(replica.name(), null, ex.getMessage());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return new ActionResultDescriptor(replica.name(), null, "Interrupted");
+		}
+	}
+
+	private @Nullable ReplicatedDatabase find(String db) {
+		List<ReplicatedDatabase> matches = this.litestream.databases()
+			.stream()
+			.filter((database) -> matches(database.path(), db))
+			.toList();
+		if (matches.size() > 1) {
+			throw new InvalidEndpointRequestException("More than one database is named '" + db
+					+ "': select it by its full path", "Ambiguous database");
+		}
+		return matches.isEmpty() ? null : matches.get(0);
+	}
+
+	private static boolean matches(Path path, String db) {
+		return path.getFileName().toString().equals(db) || path.toString().equals(db)
+				|| path.toString().equals("/" + db);
+	}
+
+	private DatabaseDescriptor describe(ReplicatedDatabase database) {
+		Pos pos = database.position().orElse(null);
+		List<ReplicaDescriptor> replicas = this.litestream.replicas(database).stream().map(this::describe).toList();
+		return new DatabaseDescriptor(database.path().toString(), (pos != null) ? pos.generation() : null, format(pos),
+				database.size(), database.walSize(), database.lastCheckpointAt(), replicas);
+	}
+
+	private ReplicaDescriptor describe(Replica replica) {
+		ReplicaStatus status = replica.status();
+		ReplicaStatus.ValidationResult validation = status.lastValidation();
+		ValidationDescriptor lastValidation = (validation != null) ? new ValidationDescriptor(validation.at(),
+				format(validation.position()), validation.matched(), validation.detail()) : null;
+		return new ReplicaDescriptor(replica.name(), replica.client().type(), replica.client().location(),
+				format(status.position()), this.lag.lag(replica).toMillis() / 1000.0, status.lastSyncAt(),
+				status.lastError(), status.lastErrorAt(), status.failingSince(),
+				Math.max(status.snapshotCount(), 0), status.lastSnapshotAt(), lastValidation);
+	}
+
+	static @Nullable String format(@Nullable Pos pos) {
+		return (pos != null) ? pos.toString() : null;
+	}
+
+	/**
+	 * The endpoint's main response.
+	 *
+	 * @param running whether replication is running
+	 * @param databases every replicated database
+	 */
+	public record LitestreamDescriptor(boolean running, List<DatabaseDescriptor> databases) {
+	}
+
+	/**
+	 * One database.
+	 *
+	 * @param path the database file
+	 * @param generation the current generation, or {@code null} before the first sync
+	 * @param position the current position, {@code <generation>/<index>:<offset>} in hex
+	 * @param size the database file's size in bytes
+	 * @param walSize the WAL file's size in bytes
+	 * @param lastCheckpoint when the engine last checkpointed
+	 * @param replicas its replicas
+	 */
+	public record DatabaseDescriptor(String path, @Nullable String generation, @Nullable String position, long size,
+			long walSize, @Nullable Instant lastCheckpoint, List<ReplicaDescriptor> replicas) {
+	}
+
+	/**
+	 * One replica.
+	 *
+	 * @param name its name
+	 * @param type its backend type ({@code file}, {@code s3})
+	 * @param location where it lives, without credentials
+	 * @param position what it holds up to, or {@code null} when unknown (before the first
+	 * sync, after a failure)
+	 * @param lagSeconds age of the oldest committed change it does not hold yet (see
+	 * {@link ReplicaLagTracker})
+	 * @param lastSync when the last sync succeeded
+	 * @param lastError the last failure's message
+	 * @param lastErrorAt when the last failure happened
+	 * @param failingSince when the current run of failures began; {@code null} while healthy
+	 * @param snapshotCount snapshots in the current generation
+	 * @param latestSnapshot when the newest snapshot was stored
+	 * @param lastValidation the last validation, if validation is enabled
+	 */
+	public record ReplicaDescriptor(String name, String type, String location, @Nullable String position,
+			double lagSeconds, @Nullable Instant lastSync, @Nullable String lastError, @Nullable Instant lastErrorAt,
+			@Nullable Instant failingSince, int snapshotCount, @Nullable Instant latestSnapshot,
+			@Nullable ValidationDescriptor lastValidation) {
+	}
+
+	/**
+	 * The outcome of a validation.
+	 *
+	 * @param at when it finished
+	 * @param position the position compared
+	 * @param matched whether the restored replica matched the database
+	 * @param detail a summary
+	 */
+	public record ValidationDescriptor(Instant at, @Nullable String position, boolean matched, String detail) {
+	}
+
+	/**
+	 * One database with what each of its replicas holds.
+	 *
+	 * @param database the database and its replicas' status
+	 * @param replicas the contents of each replica
+	 */
+	public record DatabaseDetailDescriptor(DatabaseDescriptor database, List<ReplicaContentsDescriptor> replicas) {
+	}
+
+	/**
+	 * The result of a sync or snapshot request.
+	 *
+	 * @param database the database file
+	 * @param action {@code sync} or {@code snapshot}
+	 * @param replicas the outcome per replica
+	 */
+	public record ActionDescriptor(String database, String action, List<ActionResultDescriptor> replicas) {
+	}
+
+	/**
+	 * The outcome on one replica.
+	 *
+	 * @param name the replica's name
+	 * @param position its position afterwards
+	 * @param error why it failed, or {@code null}
+	 */
+	public record ActionResultDescriptor(String name, @Nullable String position, @Nullable String error) {
+	}
+
+	/**
+	 * What one replica holds.
+	 *
+	 * @param name the replica's name
+	 * @param generations its generations, oldest first
+	 * @param snapshots its snapshots, by generation and index
+	 * @param walSegments its newest WAL segments, by generation, index and offset
+	 * @param walSegmentsOmitted how many older WAL segments were left out of the list
+	 * @param error why the replica could not be listed, or {@code null}
+	 */
+	public record ReplicaContentsDescriptor(String name, List<GenerationDescriptor> generations,
+			List<SnapshotDescriptor> snapshots, List<WalSegmentDescriptor> walSegments, int walSegmentsOmitted,
+			@Nullable String error) {
+	}
+
+	/**
+	 * One generation of a replica.
+	 *
+	 * @param generation its name
+	 * @param current whether it is the database's current generation
+	 * @param start when its oldest object was stored
+	 * @param end when its newest object was stored
+	 * @param snapshotCount its snapshots
+	 * @param walSegmentCount its WAL segments
+	 */
+	public record GenerationDescriptor(String generation, boolean current, @Nullable Instant start,
+			@Nullable Instant end, int snapshotCount, int walSegmentCount) {
+	}
+
+	/**
+	 * One snapshot.
+	 *
+	 * @param generation its generation
+	 * @param index the WAL index it starts, in hex
+	 * @param size its compressed size in bytes
+	 * @param createdAt when it was stored
+	 */
+	public record SnapshotDescriptor(String generation, String index, long size, Instant createdAt) {
+	}
+
+	/**
+	 * One WAL segment.
+	 *
+	 * @param generation its generation
+	 * @param index its WAL index, in hex
+	 * @param offset where its bytes start within that index, in hex
+	 * @param size its compressed size in bytes
+	 * @param createdAt when it was stored
+	 */
+	public record WalSegmentDescriptor(String generation, String index, String offset, long size, Instant createdAt) {
+	}
+
+}

@@ -1,0 +1,36 @@
+package io.github.litestream.boot.actuate;
+
+import java.time.Clock;
+
+import io.github.litestream.Litestream;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Auto-configuration of the {@code litestream} health indicator, when Spring Boot's health
+ * support is present and {@code management.health.litestream.enabled} is not {@code false}.
+ */
+@AutoConfiguration(after = LitestreamReplicaLagAutoConfiguration.class,
+		afterName = LitestreamReplicaLagAutoConfiguration.LITESTREAM_AUTO_CONFIGURATION)
+@ConditionalOnClass(name = "org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator")
+@ConditionalOnBean(Litestream.class)
+@EnableConfigurationProperties(LitestreamHealthProperties.class)
+public final class LitestreamHealthContributorAutoConfiguration {
+
+	// On the method, so that the class condition above is checked first when the health
+	// module is absent.
+	@Bean
+	@ConditionalOnEnabledHealthIndicator("litestream")
+	@ConditionalOnMissingBean(name = "litestreamHealthIndicator")
+	LitestreamHealthIndicator litestreamHealthIndicator(Litestream litestream, ReplicaLagTracker lag,
+			LitestreamHealthProperties properties) {
+		return new LitestreamHealthIndicator(litestream, lag, properties, Clock.systemUTC());
+	}
+
+}

@@ -1,0 +1,115 @@
+package io.github.litestream.boot.actuate;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.github.litestream.Litestream;
+import io.github.litestream.db.Pos;
+import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.replica.Replica;
+import io.github.litestream.replica.ReplicaStatus;
+
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+
+/**
+ * Health of replication: UP while every replica keeps up with its database, DOWN when one has
+ * been failing longer than {@code litestream.health.max-failure-duration} or lags more than
+ * {@code litestream.health.max-lag} (each at least twice the replica's sync interval), and
+ * DOWN while replication is not running.
+ *
+ * <p>Details list every database and replica with its position, lag and last error, and
+ * {@code problems} says, in words, which replica is in trouble and why. A replica outage never
+ * stops the application's writes; this indicator is how it becomes visible, for example in a
+ * Kubernetes readiness group (see {@code docs/observability.md}).
+ */
+public final class LitestreamHealthIndicator extends AbstractHealthIndicator {
+
+	private final Litestream litestream;
+
+	private final ReplicaLagTracker lag;
+
+	private final LitestreamHealthProperties properties;
+
+	private final Clock clock;
+
+	/**
+	 * Creates the indicator.
+	 * @param litestream the engine
+	 * @param lag measures replica lag
+	 * @param properties the thresholds
+	 * @param clock the clock failure durations are measured with
+	 */
+	public LitestreamHealthIndicator(Litestream litestream, ReplicaLagTracker lag,
+			LitestreamHealthProperties properties, Clock clock) {
+		super("Litestream health check failed");
+		this.litestream = litestream;
+		this.lag = lag;
+		this.properties = properties;
+		this.clock = clock;
+	}
+
+	@Override
+	protected void doHealthCheck(Health.Builder builder) {
+		List<String> problems = new ArrayList<>();
+		if (!this.litestream.isRunning()) {
+			problems.add("replication is not running");
+		}
+		Map<String, Object> databases = new LinkedHashMap<>();
+		for (ReplicatedDatabase database : this.litestream.databases()) {
+			Map<String, Object> replicas = new LinkedHashMap<>();
+			for (Replica replica : this.litestream.replicas(database)) {
+				replicas.put(replica.name(), check(replica, problems));
+			}
+			Map<String, Object> details = new LinkedHashMap<>();
+			details.put("position", database.position().map(Pos::toString).orElse(null));
+			details.put("replicas", replicas);
+			databases.put(database.path().toString(), details);
+		}
+		if (problems.isEmpty()) {
+			builder.up();
+		}
+		else {
+			builder.down().withDetail("problems", problems);
+		}
+		builder.withDetail("databases", databases);
+	}
+
+	private Map<String, Object> check(Replica replica, List<String> problems) {
+		ReplicaStatus status = replica.status();
+		Duration lag = this.lag.lag(replica);
+		Duration minimum = replica.options().syncInterval().multipliedBy(2);
+		Duration maxFailure = max(this.properties.getMaxFailureDuration(), minimum);
+		Duration maxLag = max(this.properties.getMaxLag(), minimum);
+		String where = "replica '" + replica.name() + "' of " + replica.database().path();
+		Instant failingSince = status.failingSince();
+		if (failingSince != null && Duration.between(failingSince, this.clock.instant()).compareTo(maxFailure) > 0) {
+			problems.add(where + " has been failing since " + failingSince + " (longer than " + maxFailure + "): "
+					+ status.lastError());
+		}
+		if (lag.compareTo(maxLag) > 0) {
+			problems.add(where + " lags " + lag.toSeconds() + " s behind the database (more than " + maxLag + ")");
+		}
+		Map<String, Object> details = new LinkedHashMap<>();
+		details.put("type", replica.client().type());
+		details.put("location", replica.client().location());
+		details.put("position", LitestreamEndpoint.format(status.position()));
+		details.put("lagSeconds", lag.toMillis() / 1000.0);
+		details.put("lastSync", status.lastSyncAt());
+		if (failingSince != null) {
+			details.put("failingSince", failingSince);
+			details.put("lastError", status.lastError());
+		}
+		return details;
+	}
+
+	private static Duration max(Duration a, Duration b) {
+		return (a.compareTo(b) >= 0) ? a : b;
+	}
+
+}

@@ -1,0 +1,45 @@
+package io.github.litestream.boot.actuate;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Thresholds of the {@code litestream} health indicator.
+ *
+ * <p>The defaults suit the default sync interval of one second: a minute of failures is sixty
+ * failed attempts, and five minutes of lag is far beyond what a working replica ever shows.
+ * A replica with a longer sync interval is judged against at least twice its interval, so a
+ * slow schedule on its own never makes the application unhealthy.
+ */
+@ConfigurationProperties("litestream.health")
+public class LitestreamHealthProperties {
+
+	/**
+	 * How long a replica may keep failing before the health indicator reports DOWN.
+	 */
+	private Duration maxFailureDuration = Duration.ofMinutes(1);
+
+	/**
+	 * How far behind its database (age of the oldest change it does not hold yet) a replica
+	 * may fall before the health indicator reports DOWN.
+	 */
+	private Duration maxLag = Duration.ofMinutes(5);
+
+	public Duration getMaxFailureDuration() {
+		return this.maxFailureDuration;
+	}
+
+	public void setMaxFailureDuration(Duration maxFailureDuration) {
+		this.maxFailureDuration = maxFailureDuration;
+	}
+
+	public Duration getMaxLag() {
+		return this.maxLag;
+	}
+
+	public void setMaxLag(Duration maxLag) {
+		this.maxLag = maxLag;
+	}
+
+}

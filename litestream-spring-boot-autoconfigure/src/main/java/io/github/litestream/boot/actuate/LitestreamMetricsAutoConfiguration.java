@@ -1,0 +1,40 @@
+package io.github.litestream.boot.actuate;
+
+import io.github.litestream.Litestream;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Auto-configuration of Litestream's Micrometer metrics, when Micrometer is present. The
+ * {@link ReplicaOperationMetrics} bean is what the replication auto-configuration hands to
+ * each replica client it creates, so request counts reach the meters.
+ */
+@AutoConfiguration(after = LitestreamReplicaLagAutoConfiguration.class,
+		afterName = LitestreamReplicaLagAutoConfiguration.LITESTREAM_AUTO_CONFIGURATION)
+@ConditionalOnClass(name = "io.micrometer.core.instrument.binder.MeterBinder")
+@ConditionalOnBean(Litestream.class)
+public final class LitestreamMetricsAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	ReplicaOperationMetrics litestreamReplicaOperationMetrics() {
+		return new ReplicaOperationMetrics();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LitestreamMetrics litestreamMetrics(Litestream litestream, ReplicaLagTracker lag,
+			ReplicaOperationMetrics operations) {
+		return new LitestreamMetrics(litestream, lag, operations);
+	}
+
+	@Bean
+	AttachOnStart litestreamMetricsAttach(LitestreamMetrics metrics) {
+		return new AttachOnStart(metrics::attach);
+	}
+
+}

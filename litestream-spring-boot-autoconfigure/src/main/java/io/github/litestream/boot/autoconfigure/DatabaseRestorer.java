@@ -1,0 +1,78 @@
+package io.github.litestream.boot.autoconfigure;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import io.github.litestream.replica.ReplicaClient;
+import io.github.litestream.replica.ReplicaOperationListener;
+import io.github.litestream.restore.RestoreOptions;
+import io.github.litestream.restore.Restorer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Restore-on-boot: when a configured database file is missing, restores it from the first
+ * of its replicas, in configuration order, that holds a backup. It never touches an existing
+ * file. A replica that can't be read fails startup rather than being skipped: falling back to
+ * an older replica, or to an empty database, could silently lose data.
+ */
+final class DatabaseRestorer {
+
+	private static final Logger logger = LoggerFactory.getLogger(DatabaseRestorer.class);
+
+	private final ReplicaClientFactory clients;
+
+	DatabaseRestorer(ReplicaClientFactory clients) {
+		this.clients = clients;
+	}
+
+	/**
+	 * Restores a database if its file is missing and restore is enabled.
+	 * @param database the database, with its path known
+	 * @return whether a backup was restored
+	 * @throws LitestreamConfigurationException if a replica can't be read, or none holds a
+	 * backup and {@code restore.if-replica-exists} is false
+	 */
+	boolean restoreIfMissing(DatabaseSettings database) {
+		Path path = database.path();
+		if (!database.restore() || Files.exists(path) || database.replicas().isEmpty()) {
+			return false;
+		}
+		RestoreOptions options = RestoreOptions.latest(path)
+			.withParallelism(database.restoreParallelism())
+			.withConditions(true, true);
+		for (ReplicaSettings replica : database.replicas()) {
+			if (restore(database, replica, options)) {
+				logger.info("Restored {} from replica '{}'", path, replica.name());
+				return true;
+			}
+		}
+		if (!database.restoreIfReplicaExists()) {
+			throw new LitestreamConfigurationException(database.property() + ".restore.if-replica-exists",
+					"the database " + path + " is missing and none of its replicas holds a backup",
+					"Set " + database.property() + ".restore.if-replica-exists to true to start with an empty "
+							+ "database, or check the replica locations.");
+		}
+		logger.info("No backup of {} found in its replicas; starting with an empty database", path);
+		return false;
+	}
+
+	private boolean restore(DatabaseSettings database, ReplicaSettings replica, RestoreOptions options) {
+		try (ReplicaClient client = this.clients.create(replica, ReplicaOperationListener.NONE)) {
+			return new Restorer().restore(client, options).restored();
+		}
+		catch (IOException | RuntimeException ex) {
+			if (ex instanceof LitestreamConfigurationException configurationException) {
+				throw configurationException;
+			}
+			throw new LitestreamConfigurationException(database.property() + ".restore",
+					"restoring " + options.outputPath() + " from replica '" + replica.name() + "' ("
+							+ replica.property() + ") failed",
+					"Make the replica readable and restart, or set " + database.property()
+							+ ".restore.enabled=false to start without restoring (a new generation then begins).",
+					ex);
+		}
+	}
+
+}

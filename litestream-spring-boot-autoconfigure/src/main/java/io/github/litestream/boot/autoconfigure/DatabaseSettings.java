@@ -1,0 +1,53 @@
+package io.github.litestream.boot.autoconfigure;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import io.github.litestream.db.DatabaseOptions;
+
+/**
+ * One {@code litestream.dbs[n]} entry after validation.
+ *
+ * @param property the property prefix, such as {@code litestream.dbs[0]}
+ * @param path the canonical database file, or {@code null} when it comes from the only
+ * SQLite DataSource
+ * @param monitorInterval how often the WAL is checked
+ * @param checkpointInterval the PASSIVE checkpoint interval
+ * @param minCheckpointPageCount the PASSIVE checkpoint threshold
+ * @param maxCheckpointPageCount the RESTART checkpoint threshold
+ * @param restore whether to restore on boot
+ * @param restoreIfReplicaExists whether a missing backup is fine
+ * @param restoreParallelism how many segments to fetch at once
+ * @param replicas the replicas, in configuration order
+ */
+record DatabaseSettings(String property, Path path, Duration monitorInterval, Duration checkpointInterval,
+		int minCheckpointPageCount, int maxCheckpointPageCount, boolean restore, boolean restoreIfReplicaExists,
+		int restoreParallelism, List<ReplicaSettings> replicas) {
+
+	/**
+	 * A copy for a database file found through a DataSource.
+	 * @param file the canonical database file
+	 * @return the settings with that path
+	 */
+	DatabaseSettings withPath(Path file) {
+		return new DatabaseSettings(this.property, file, this.monitorInterval, this.checkpointInterval,
+				this.minCheckpointPageCount, this.maxCheckpointPageCount, this.restore, this.restoreIfReplicaExists,
+				this.restoreParallelism, this.replicas);
+	}
+
+	/**
+	 * The engine's options for this database.
+	 * @param busyTimeout the engine connection's busy timeout
+	 * @return the options
+	 * @throws IllegalStateException if the path is not known yet
+	 */
+	DatabaseOptions options(Duration busyTimeout) {
+		if (this.path == null) {
+			throw new IllegalStateException(this.property + " has no path yet");
+		}
+		return new DatabaseOptions(this.path, this.monitorInterval, this.checkpointInterval,
+				this.minCheckpointPageCount, this.maxCheckpointPageCount, busyTimeout);
+	}
+
+}

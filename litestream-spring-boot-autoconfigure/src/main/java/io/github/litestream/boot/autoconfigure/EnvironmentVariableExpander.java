@@ -1,0 +1,50 @@
+package io.github.litestream.boot.autoconfigure;
+
+import java.util.Objects;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Expands {@code $VAR} and {@code ${VAR}} references to environment variables the way
+ * Litestream expands its configuration file: an unset variable becomes the empty string.
+ * Only plain variable names ({@code [A-Za-z_][A-Za-z0-9_]*}) are expanded, so Spring
+ * placeholders such as {@code ${app.dir}} or {@code ${VAR:default}} are left for Spring to
+ * resolve, and a {@code $} that starts no name stays as it is.
+ */
+final class EnvironmentVariableExpander {
+
+	private static final Pattern REFERENCE = Pattern
+		.compile("\\$(?:\\{([A-Za-z_][A-Za-z0-9_]*)\\}|([A-Za-z_][A-Za-z0-9_]*))");
+
+	private final UnaryOperator<String> lookup;
+
+	/**
+	 * Creates an expander.
+	 * @param lookup returns a variable's value, or {@code null} when it is unset
+	 */
+	EnvironmentVariableExpander(UnaryOperator<String> lookup) {
+		this.lookup = Objects.requireNonNull(lookup, "lookup");
+	}
+
+	/**
+	 * Expands every reference in a value.
+	 * @param value the value, may be {@code null}
+	 * @return the expanded value
+	 */
+	String expand(String value) {
+		if (value == null || value.indexOf('$') < 0) {
+			return value;
+		}
+		Matcher matcher = REFERENCE.matcher(value);
+		StringBuilder expanded = new StringBuilder();
+		while (matcher.find()) {
+			String name = (matcher.group(1) != null) ? matcher.group(1) : matcher.group(2);
+			String replacement = this.lookup.apply(name);
+			matcher.appendReplacement(expanded, Matcher.quoteReplacement((replacement != null) ? replacement : ""));
+		}
+		matcher.appendTail(expanded);
+		return expanded.toString();
+	}
+
+}

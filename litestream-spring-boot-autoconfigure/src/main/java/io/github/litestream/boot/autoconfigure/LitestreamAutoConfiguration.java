@@ -1,0 +1,103 @@
+package io.github.litestream.boot.autoconfigure;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.function.Consumer;
+
+import io.github.litestream.Litestream;
+import io.github.litestream.replica.ReplicaOperationListener;
+import io.github.litestream.replica.s3.S3ClientFactory;
+import io.github.litestream.restore.ReplicaValidator;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Role;
+
+/**
+ * Auto-configuration for Litestream replication of SQLite databases: restore-on-boot and
+ * pragmas for the application's SQLite DataSources, and the replication lifecycle.
+ *
+ * <p>It is ordered after the DataSource auto-configuration and before Flyway and Liquibase,
+ * but the guarantee that nothing opens a database before it is restored comes from
+ * {@link SqliteDataSourceBeanPostProcessor}, which works inside the DataSource's creation.
+ */
+@AutoConfiguration(afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+		beforeName = { "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration",
+				"org.springframework.boot.liquibase.autoconfigure.LiquibaseAutoConfiguration" })
+@ConditionalOnClass(name = "org.sqlite.SQLiteConnection")
+@ConditionalOnProperty(prefix = "litestream", name = "enabled", matchIfMissing = true)
+@EnableConfigurationProperties(LitestreamProperties.class)
+public final class LitestreamAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	ReplicaClientFactory litestreamReplicaClientFactory(ObjectProvider<ReplicaClientProvider> providers) {
+		return new ReplicaClientFactory(providers.orderedStream().toList());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LitestreamDatabases litestreamDatabases(LitestreamProperties properties, ReplicaClientFactory clients) {
+		return new LitestreamDatabases(properties, clients);
+	}
+
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	Litestream litestream(ObjectProvider<Litestream.ReplicaValidation> validation) {
+		Clock clock = Clock.systemUTC();
+		ReplicaValidator validator = new ReplicaValidator(clock);
+		return new Litestream(clock, validation.getIfAvailable(() -> validator::validate));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LitestreamLifecycle litestreamLifecycle(Litestream litestream, LitestreamDatabases databases,
+			ReplicaClientFactory clients, LitestreamProperties properties,
+			ObjectProvider<ReplicaOperationListenerFactory> listeners) {
+		return new LitestreamLifecycle(litestream, databases, clients, properties,
+				listeners.getIfAvailable(() -> (database, replica) -> ReplicaOperationListener.NONE));
+	}
+
+	@Bean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	static SqliteDataSourceBeanPostProcessor litestreamSqliteDataSourceBeanPostProcessor(
+			ObjectProvider<LitestreamDatabases> databases, ObjectProvider<LitestreamProperties> properties) {
+		return new SqliteDataSourceBeanPostProcessor(databases, properties);
+	}
+
+	/**
+	 * The S3 backend, only when the AWS SDK is on the classpath: S3 types are referenced
+	 * nowhere else, so applications with file replicas only don't need the SDK.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "software.amazon.awssdk.services.s3.S3Client")
+	static class S3ReplicaConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(name = "litestreamS3ReplicaClientProvider")
+		S3ReplicaClientProvider litestreamS3ReplicaClientProvider(LitestreamProperties properties,
+				ObjectProvider<AwsCredentialsProvider> credentials,
+				ObjectProvider<S3ReplicaClientCustomizer> customizers) {
+			List<Consumer<S3ClientBuilder>> builderCustomizers = customizers.orderedStream()
+				.<Consumer<S3ClientBuilder>>map((customizer) -> customizer::customize)
+				.toList();
+			S3ClientFactory factory = S3ClientFactory.builder()
+				.fallbackCredentials(properties.getAccessKeyId(), properties.getSecretAccessKey())
+				.defaultCredentials(credentials.getIfUnique())
+				.customizers(builderCustomizers)
+				.build();
+			return new S3ReplicaClientProvider(factory);
+		}
+
+	}
+
+}

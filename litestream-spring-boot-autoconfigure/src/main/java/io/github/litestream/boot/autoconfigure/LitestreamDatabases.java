@@ -1,0 +1,142 @@
+package io.github.litestream.boot.autoconfigure;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.beans.factory.SmartInitializingSingleton;
+
+/**
+ * The databases to replicate: the validated {@code litestream.dbs} entries, each tied to its
+ * file. Entries with a path are restored (if missing) as soon as this bean is created, which
+ * is before any DataSource. The entry without a path gets the file of the only SQLite
+ * DataSource when {@link SqliteDataSourceBeanPostProcessor} meets it, and is restored then,
+ * still before that DataSource's pool opens.
+ *
+ * <p>A SQLite DataSource that matches no entry is left alone: switching off automatic
+ * checkpoints on a database nobody checkpoints would let its WAL grow forever. So with no
+ * {@code litestream.dbs} at all, nothing is replicated and no DataSource is changed.
+ */
+public final class LitestreamDatabases implements SmartInitializingSingleton {
+
+	private static final Logger logger = LoggerFactory.getLogger(LitestreamDatabases.class);
+
+	private final List<DatabaseSettings> databases;
+
+	private final DatabaseRestorer restorer;
+
+	private final Map<String, SqliteJdbcUrl> sqliteDataSources = new LinkedHashMap<>();
+
+	private final int pathlessEntry;
+
+	LitestreamDatabases(LitestreamProperties properties, ReplicaClientFactory clients) {
+		this.databases = new ArrayList<>(new LitestreamPropertiesValidator(clients.types()).validate(properties));
+		this.restorer = new DatabaseRestorer(clients);
+		this.pathlessEntry = pathlessIndex();
+		if (this.databases.isEmpty()) {
+			logger.info("No litestream.dbs configured; nothing will be replicated");
+		}
+		this.databases.stream().filter((database) -> database.path() != null).forEach(this.restorer::restoreIfMissing);
+	}
+
+	/**
+	 * Ties a SQLite DataSource to its {@code dbs} entry and restores the database if its file
+	 * is missing. Called before the DataSource opens any connection.
+	 * @param beanName the DataSource's bean name
+	 * @param url the database it connects to
+	 * @return whether the DataSource's database is replicated (and so needs the pragmas)
+	 * @throws LitestreamConfigurationException if the DataSources and entries don't match up
+	 */
+	synchronized boolean attach(String beanName, SqliteJdbcUrl url) {
+		this.sqliteDataSources.put(beanName, url);
+		int pathless = pathlessIndex();
+		if (this.pathlessEntry >= 0 && this.sqliteDataSources.size() > 1) {
+			throw pathlessEntry(this.databases.get(this.pathlessEntry));
+		}
+		if (url.inMemory()) {
+			if (pathless >= 0) {
+				throw new LitestreamConfigurationException(this.databases.get(pathless).property() + ".path",
+						"the only SQLite DataSource ('" + beanName + "', " + url.url()
+								+ ") is an in-memory database, which has no file to replicate",
+						"Use a file database URL such as jdbc:sqlite:data/app.db, or remove "
+								+ this.databases.get(pathless).property() + ".");
+			}
+			return false;
+		}
+		Path path = SqliteJdbcUrl.canonical(url.path());
+		for (DatabaseSettings database : this.databases) {
+			if (path.equals(database.path())) {
+				this.restorer.restoreIfMissing(database);
+				return true;
+			}
+		}
+		if (pathless >= 0) {
+			DatabaseSettings database = this.databases.get(pathless).withPath(path);
+			createDirectories(database);
+			this.databases.set(pathless, database);
+			this.restorer.restoreIfMissing(database);
+			return true;
+		}
+		return false;
+	}
+
+	/**
+	 * Fails startup when an entry without a path found no DataSource.
+	 */
+	@Override
+	public synchronized void afterSingletonsInstantiated() {
+		int pathless = pathlessIndex();
+		if (pathless >= 0) {
+			throw pathlessEntry(this.databases.get(pathless));
+		}
+	}
+
+	/**
+	 * The databases to replicate, each with its file.
+	 * @return the databases in configuration order
+	 * @throws LitestreamConfigurationException if an entry has no file yet
+	 */
+	synchronized List<DatabaseSettings> databases() {
+		afterSingletonsInstantiated();
+		return List.copyOf(this.databases);
+	}
+
+	private static void createDirectories(DatabaseSettings database) {
+		Path directory = database.path().getParent();
+		try {
+			Files.createDirectories(directory);
+		}
+		catch (IOException | SecurityException ex) {
+			throw new LitestreamConfigurationException(database.property() + ".path",
+					"the directory of " + database.path() + " does not exist and can't be created",
+					"Create " + directory + " with write access for the application, or change the DataSource URL.",
+					ex);
+		}
+	}
+
+	private int pathlessIndex() {
+		for (int i = 0; i < this.databases.size(); i++) {
+			if (this.databases.get(i).path() == null) {
+				return i;
+			}
+		}
+		return -1;
+	}
+
+	private LitestreamConfigurationException pathlessEntry(DatabaseSettings database) {
+		String found = this.sqliteDataSources.isEmpty() ? "there is no SQLite DataSource"
+				: "there are " + this.sqliteDataSources.size() + " SQLite DataSources ("
+						+ String.join(", ", this.sqliteDataSources.keySet()) + ")";
+		return new LitestreamConfigurationException(database.property() + ".path",
+				"the path may only be omitted when the application has exactly one SQLite DataSource, but " + found,
+				"Set " + database.property() + ".path to the database file to replicate.");
+	}
+
+}

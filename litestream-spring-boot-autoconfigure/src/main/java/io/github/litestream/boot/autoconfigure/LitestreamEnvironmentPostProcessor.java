@@ -1,0 +1,93 @@
+package io.github.litestream.boot.autoconfigure;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * Expands {@code $VAR} and {@code ${VAR}} environment variable references in
+ * {@code litestream.*} values, so a {@code litestream.yml} pasted into
+ * {@code application.yml} keeps working. Expanded values are added as a property source of
+ * highest precedence holding only the values that changed; nothing outside
+ * {@code litestream.*} is touched. Set {@code litestream.expand-env=false} to turn it off.
+ *
+ * <p>It runs after the application's configuration files are loaded, so it sees their
+ * values. Because expansion happens before binding, it works for durations and numbers too.
+ */
+public final class LitestreamEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
+
+	/** Name of the property source holding the expanded values. */
+	public static final String PROPERTY_SOURCE_NAME = "litestreamExpandedEnvironmentVariables";
+
+	private static final ConfigurationPropertyName PREFIX = ConfigurationPropertyName.of("litestream");
+
+	private final EnvironmentVariableExpander expander;
+
+	/**
+	 * Creates a post-processor that reads the process environment.
+	 */
+	public LitestreamEnvironmentPostProcessor() {
+		this(System::getenv);
+	}
+
+	LitestreamEnvironmentPostProcessor(UnaryOperator<String> environmentVariables) {
+		this.expander = new EnvironmentVariableExpander(environmentVariables);
+	}
+
+	@Override
+	public int getOrder() {
+		return Ordered.LOWEST_PRECEDENCE;
+	}
+
+	@Override
+	public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+		boolean expand = Binder.get(environment).bind("litestream.expand-env", Boolean.class).orElse(true);
+		if (!expand || environment.getPropertySources().contains(PROPERTY_SOURCE_NAME)) {
+			return;
+		}
+		Map<String, Object> expanded = expandedValues(environment);
+		if (!expanded.isEmpty()) {
+			environment.getPropertySources().addFirst(new MapPropertySource(PROPERTY_SOURCE_NAME, expanded));
+		}
+	}
+
+	private Map<String, Object> expandedValues(ConfigurableEnvironment environment) {
+		Map<String, Object> seen = new LinkedHashMap<>();
+		Map<String, Object> expanded = new LinkedHashMap<>();
+		for (ConfigurationPropertySource source : ConfigurationPropertySources
+			.from(environment.getPropertySources())) {
+			if (!(source instanceof IterableConfigurationPropertySource iterable)) {
+				continue;
+			}
+			iterable.filter(PREFIX::isAncestorOf).forEach((name) -> {
+				String key = name.toString();
+				if (seen.containsKey(key)) {
+					return; // a source of higher precedence already provided this value
+				}
+				ConfigurationProperty property = iterable.getConfigurationProperty(name);
+				Object value = (property != null) ? property.getValue() : null;
+				seen.put(key, value);
+				if (value instanceof String text) {
+					String result = this.expander.expand(text);
+					if (!result.equals(text)) {
+						expanded.put(key, result);
+					}
+				}
+			});
+		}
+		return expanded;
+	}
+
+}

@@ -1,0 +1,509 @@
+package io.github.litestream.boot.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.github.litestream.db.DatabaseOptions;
+import io.github.litestream.replica.ReplicaOptions;
+import io.github.litestream.restore.RestoreOptions;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration properties for Litestream replication. The keys mirror those of
+ * {@code litestream.yml}, so a Litestream configuration can be pasted under
+ * {@code litestream:}. Defaults come from the engine's own constants.
+ *
+ * @see LitestreamAutoConfiguration
+ */
+@ConfigurationProperties("litestream")
+public class LitestreamProperties {
+
+	/**
+	 * Whether to restore and replicate the configured SQLite databases.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Whether to expand $VAR and ${VAR} environment variable references in litestream.*
+	 * values, as Litestream does in its configuration file.
+	 */
+	private boolean expandEnv = true;
+
+	/**
+	 * Access key ID used by every S3 replica that does not set its own.
+	 */
+	private String accessKeyId;
+
+	/**
+	 * Secret access key used by every S3 replica that does not set its own.
+	 */
+	private String secretAccessKey;
+
+	/**
+	 * Maximum time to wait, on shutdown, for the last WAL changes to reach every replica.
+	 */
+	private Duration shutdownTimeout = Duration.ofSeconds(30);
+
+	/**
+	 * How long a connection waits for a lock before failing with SQLITE_BUSY; applied to
+	 * every connection of the application's SQLite DataSources.
+	 */
+	private Duration busyTimeout = DatabaseOptions.DEFAULT_BUSY_TIMEOUT;
+
+	/**
+	 * Synchronous mode (OFF, NORMAL, FULL or EXTRA) applied to every connection of the
+	 * application's SQLite DataSources.
+	 */
+	private String synchronous = "NORMAL";
+
+	/**
+	 * Databases to replicate.
+	 */
+	private List<Database> dbs = new ArrayList<>();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public boolean isExpandEnv() {
+		return this.expandEnv;
+	}
+
+	public void setExpandEnv(boolean expandEnv) {
+		this.expandEnv = expandEnv;
+	}
+
+	public String getAccessKeyId() {
+		return this.accessKeyId;
+	}
+
+	public void setAccessKeyId(String accessKeyId) {
+		this.accessKeyId = accessKeyId;
+	}
+
+	public String getSecretAccessKey() {
+		return this.secretAccessKey;
+	}
+
+	public void setSecretAccessKey(String secretAccessKey) {
+		this.secretAccessKey = secretAccessKey;
+	}
+
+	public Duration getShutdownTimeout() {
+		return this.shutdownTimeout;
+	}
+
+	public void setShutdownTimeout(Duration shutdownTimeout) {
+		this.shutdownTimeout = shutdownTimeout;
+	}
+
+	public Duration getBusyTimeout() {
+		return this.busyTimeout;
+	}
+
+	public void setBusyTimeout(Duration busyTimeout) {
+		this.busyTimeout = busyTimeout;
+	}
+
+	public String getSynchronous() {
+		return this.synchronous;
+	}
+
+	public void setSynchronous(String synchronous) {
+		this.synchronous = synchronous;
+	}
+
+	public List<Database> getDbs() {
+		return this.dbs;
+	}
+
+	public void setDbs(List<Database> dbs) {
+		this.dbs = dbs;
+	}
+
+	@Override
+	public String toString() {
+		return "LitestreamProperties[enabled=" + this.enabled + ", accessKeyId=" + Secrets.redact(this.accessKeyId)
+				+ ", secretAccessKey=" + Secrets.redact(this.secretAccessKey) + ", dbs=" + this.dbs + "]";
+	}
+
+	/**
+	 * One replicated database.
+	 */
+	public static class Database {
+
+		/**
+		 * Path of the database file; optional when the application has exactly one SQLite
+		 * DataSource, whose file is then used.
+		 */
+		private String path;
+
+		/**
+		 * How often the WAL is checked for new commits.
+		 */
+		private Duration monitorInterval = DatabaseOptions.DEFAULT_MONITOR_INTERVAL;
+
+		/**
+		 * Time after which a PASSIVE checkpoint runs when the WAL has changed.
+		 */
+		private Duration checkpointInterval = DatabaseOptions.DEFAULT_CHECKPOINT_INTERVAL;
+
+		/**
+		 * Number of WAL pages at which a PASSIVE checkpoint runs.
+		 */
+		private int minCheckpointPageCount = DatabaseOptions.DEFAULT_MIN_CHECKPOINT_PAGE_COUNT;
+
+		/**
+		 * Number of WAL pages at which a RESTART checkpoint runs, waiting for readers.
+		 */
+		private int maxCheckpointPageCount = DatabaseOptions.DEFAULT_MAX_CHECKPOINT_PAGE_COUNT;
+
+		/**
+		 * Restore-on-boot settings.
+		 */
+		private final Restore restore = new Restore();
+
+		/**
+		 * Replicas the database is copied to.
+		 */
+		private List<Replica> replicas = new ArrayList<>();
+
+		public String getPath() {
+			return this.path;
+		}
+
+		public void setPath(String path) {
+			this.path = path;
+		}
+
+		public Duration getMonitorInterval() {
+			return this.monitorInterval;
+		}
+
+		public void setMonitorInterval(Duration monitorInterval) {
+			this.monitorInterval = monitorInterval;
+		}
+
+		public Duration getCheckpointInterval() {
+			return this.checkpointInterval;
+		}
+
+		public void setCheckpointInterval(Duration checkpointInterval) {
+			this.checkpointInterval = checkpointInterval;
+		}
+
+		public int getMinCheckpointPageCount() {
+			return this.minCheckpointPageCount;
+		}
+
+		public void setMinCheckpointPageCount(int minCheckpointPageCount) {
+			this.minCheckpointPageCount = minCheckpointPageCount;
+		}
+
+		public int getMaxCheckpointPageCount() {
+			return this.maxCheckpointPageCount;
+		}
+
+		public void setMaxCheckpointPageCount(int maxCheckpointPageCount) {
+			this.maxCheckpointPageCount = maxCheckpointPageCount;
+		}
+
+		public Restore getRestore() {
+			return this.restore;
+		}
+
+		public List<Replica> getReplicas() {
+			return this.replicas;
+		}
+
+		public void setReplicas(List<Replica> replicas) {
+			this.replicas = replicas;
+		}
+
+		@Override
+		public String toString() {
+			return "Database[path=" + this.path + ", replicas=" + this.replicas + "]";
+		}
+
+	}
+
+	/**
+	 * Restore-on-boot settings of one database.
+	 */
+	public static class Restore {
+
+		/**
+		 * Whether to restore the database from its replicas on startup when its file does
+		 * not exist.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Whether to start with an empty database, rather than fail, when no replica holds
+		 * a backup.
+		 */
+		private boolean ifReplicaExists = true;
+
+		/**
+		 * Number of WAL segments downloaded at once during a restore.
+		 */
+		private int parallelism = RestoreOptions.DEFAULT_PARALLELISM;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public boolean isIfReplicaExists() {
+			return this.ifReplicaExists;
+		}
+
+		public void setIfReplicaExists(boolean ifReplicaExists) {
+			this.ifReplicaExists = ifReplicaExists;
+		}
+
+		public int getParallelism() {
+			return this.parallelism;
+		}
+
+		public void setParallelism(int parallelism) {
+			this.parallelism = parallelism;
+		}
+
+	}
+
+	/**
+	 * One replica of a database.
+	 */
+	public static class Replica {
+
+		/**
+		 * Name of the replica, unique per database; defaults to its type.
+		 */
+		private String name;
+
+		/**
+		 * Replica type ("file" or "s3"); derived from the URL when one is given.
+		 */
+		private String type;
+
+		/**
+		 * Replica URL, such as s3://bucket/path or file:///backups/app; an alternative to
+		 * type, bucket and path.
+		 */
+		private String url;
+
+		/**
+		 * Directory of a file replica, or key prefix of an S3 replica.
+		 */
+		private String path;
+
+		/**
+		 * Bucket of an S3 replica.
+		 */
+		private String bucket;
+
+		/**
+		 * Region of an S3 replica.
+		 */
+		private String region;
+
+		/**
+		 * Endpoint of an S3-compatible service, such as MinIO.
+		 */
+		private String endpoint;
+
+		/**
+		 * Whether to use path-style S3 requests; when unset, path style is used exactly when
+		 * an endpoint is set, as most S3-compatible services need.
+		 */
+		private Boolean forcePathStyle;
+
+		/**
+		 * Whether to skip TLS certificate verification of the S3 endpoint.
+		 */
+		private boolean skipVerify;
+
+		/**
+		 * Access key ID of this replica; overrides litestream.access-key-id.
+		 */
+		private String accessKeyId;
+
+		/**
+		 * Secret access key of this replica; overrides litestream.secret-access-key.
+		 */
+		private String secretAccessKey;
+
+		/**
+		 * How often new WAL changes are shipped to the replica.
+		 */
+		private Duration syncInterval = ReplicaOptions.DEFAULT_SYNC_INTERVAL;
+
+		/**
+		 * How often a new snapshot is taken; 0 turns periodic snapshots off.
+		 */
+		private Duration snapshotInterval = ReplicaOptions.DEFAULT_SNAPSHOT_INTERVAL;
+
+		/**
+		 * How long snapshots, and the WAL they need, are kept; 0 keeps everything.
+		 */
+		private Duration retention = ReplicaOptions.DEFAULT_RETENTION;
+
+		/**
+		 * How often retention is enforced.
+		 */
+		private Duration retentionCheckInterval = ReplicaOptions.DEFAULT_RETENTION_CHECK_INTERVAL;
+
+		/**
+		 * How often the replica is restored and compared with the database; 0 turns
+		 * validation off.
+		 */
+		private Duration validationInterval = ReplicaOptions.DEFAULT_VALIDATION_INTERVAL;
+
+		public String getName() {
+			return this.name;
+		}
+
+		public void setName(String name) {
+			this.name = name;
+		}
+
+		public String getType() {
+			return this.type;
+		}
+
+		public void setType(String type) {
+			this.type = type;
+		}
+
+		public String getUrl() {
+			return this.url;
+		}
+
+		public void setUrl(String url) {
+			this.url = url;
+		}
+
+		public String getPath() {
+			return this.path;
+		}
+
+		public void setPath(String path) {
+			this.path = path;
+		}
+
+		public String getBucket() {
+			return this.bucket;
+		}
+
+		public void setBucket(String bucket) {
+			this.bucket = bucket;
+		}
+
+		public String getRegion() {
+			return this.region;
+		}
+
+		public void setRegion(String region) {
+			this.region = region;
+		}
+
+		public String getEndpoint() {
+			return this.endpoint;
+		}
+
+		public void setEndpoint(String endpoint) {
+			this.endpoint = endpoint;
+		}
+
+		public Boolean getForcePathStyle() {
+			return this.forcePathStyle;
+		}
+
+		public void setForcePathStyle(Boolean forcePathStyle) {
+			this.forcePathStyle = forcePathStyle;
+		}
+
+		public boolean isSkipVerify() {
+			return this.skipVerify;
+		}
+
+		public void setSkipVerify(boolean skipVerify) {
+			this.skipVerify = skipVerify;
+		}
+
+		public String getAccessKeyId() {
+			return this.accessKeyId;
+		}
+
+		public void setAccessKeyId(String accessKeyId) {
+			this.accessKeyId = accessKeyId;
+		}
+
+		public String getSecretAccessKey() {
+			return this.secretAccessKey;
+		}
+
+		public void setSecretAccessKey(String secretAccessKey) {
+			this.secretAccessKey = secretAccessKey;
+		}
+
+		public Duration getSyncInterval() {
+			return this.syncInterval;
+		}
+
+		public void setSyncInterval(Duration syncInterval) {
+			this.syncInterval = syncInterval;
+		}
+
+		public Duration getSnapshotInterval() {
+			return this.snapshotInterval;
+		}
+
+		public void setSnapshotInterval(Duration snapshotInterval) {
+			this.snapshotInterval = snapshotInterval;
+		}
+
+		public Duration getRetention() {
+			return this.retention;
+		}
+
+		public void setRetention(Duration retention) {
+			this.retention = retention;
+		}
+
+		public Duration getRetentionCheckInterval() {
+			return this.retentionCheckInterval;
+		}
+
+		public void setRetentionCheckInterval(Duration retentionCheckInterval) {
+			this.retentionCheckInterval = retentionCheckInterval;
+		}
+
+		public Duration getValidationInterval() {
+			return this.validationInterval;
+		}
+
+		public void setValidationInterval(Duration validationInterval) {
+			this.validationInterval = validationInterval;
+		}
+
+		@Override
+		public String toString() {
+			return "Replica[name=" + this.name + ", type=" + this.type + ", url=" + this.url + ", path=" + this.path
+					+ ", bucket=" + this.bucket + ", accessKeyId=" + Secrets.redact(this.accessKeyId)
+					+ ", secretAccessKey=" + Secrets.redact(this.secretAccessKey) + "]";
+		}
+
+	}
+
+}

@@ -1,0 +1,20 @@
+package io.github.litestream.boot.autoconfigure;
+
+/**
+ * Keeps credentials out of logs and {@code toString()}.
+ */
+final class Secrets {
+
+	private Secrets() {
+	}
+
+	/**
+	 * Says whether a secret is set without revealing it.
+	 * @param secret the secret or {@code null}
+	 * @return {@code null}, or {@code "******"}
+	 */
+	static String redact(String secret) {
+		return (secret != null) ? "******" : null;
+	}
+
+}

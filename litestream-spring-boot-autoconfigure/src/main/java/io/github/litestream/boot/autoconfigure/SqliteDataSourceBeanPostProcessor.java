@@ -1,0 +1,80 @@
+package io.github.litestream.boot.autoconfigure;
+
+import javax.sql.DataSource;
+
+import io.github.litestream.Litestream;
+
+import org.springframework.beans.BeansException;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
+import org.springframework.core.Ordered;
+
+/**
+ * Prepares each replicated SQLite DataSource before anything can use it: restores its
+ * database if the file is missing, and makes every connection use the {@link SqlitePragmas}.
+ *
+ * <p>Running inside the DataSource's own initialisation is the strongest ordering guarantee
+ * there is: Flyway, Liquibase, {@code spring.sql.init}, JPA and the application can only get
+ * the DataSource after this returned, so none of them can open the database before it is
+ * restored. It runs after the DataSource's {@code @ConfigurationProperties} were bound, so
+ * it sees the final URL. It also makes the DataSource depend on the {@link Litestream}
+ * bean, so on shutdown the pool closes before the engine's own connections do.
+ */
+final class SqliteDataSourceBeanPostProcessor implements BeanPostProcessor, BeanFactoryAware, Ordered {
+
+	private final ObjectProvider<LitestreamDatabases> databases;
+
+	private final ObjectProvider<LitestreamProperties> properties;
+
+	private BeanFactory beanFactory;
+
+	SqliteDataSourceBeanPostProcessor(ObjectProvider<LitestreamDatabases> databases,
+			ObjectProvider<LitestreamProperties> properties) {
+		this.databases = databases;
+		this.properties = properties;
+	}
+
+	@Override
+	public void setBeanFactory(BeanFactory beanFactory) {
+		this.beanFactory = beanFactory;
+	}
+
+	@Override
+	public int getOrder() {
+		return Ordered.HIGHEST_PRECEDENCE;
+	}
+
+	@Override
+	public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
+		if (bean instanceof DataSource dataSource) {
+			prepare(beanName, dataSource);
+		}
+		return bean;
+	}
+
+	private void prepare(String beanName, DataSource dataSource) {
+		SqliteDataSourceConfigurer configurer = new SqliteDataSourceConfigurer(
+				SqlitePragmas.of(this.properties.getObject()));
+		SqliteJdbcUrl url = configurer.sqliteUrl(dataSource);
+		if (url == null) {
+			return;
+		}
+		if (this.databases.getObject().attach(beanName, url)) {
+			configurer.applyPragmas(beanName, dataSource);
+			dependOnEngine(beanName);
+		}
+	}
+
+	private void dependOnEngine(String dataSourceName) {
+		if (this.beanFactory instanceof ConfigurableBeanFactory configurable
+				&& this.beanFactory instanceof org.springframework.beans.factory.ListableBeanFactory listable) {
+			for (String engineName : listable.getBeanNamesForType(Litestream.class, false, false)) {
+				configurable.registerDependentBean(engineName, dataSourceName);
+			}
+		}
+	}
+
+}

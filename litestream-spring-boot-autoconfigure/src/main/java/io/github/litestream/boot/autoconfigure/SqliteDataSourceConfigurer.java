@@ -1,0 +1,171 @@
+package io.github.litestream.boot.autoconfigure;
+
+import java.util.Locale;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariConfigMXBean;
+import com.zaxxer.hikari.HikariDataSource;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+import org.springframework.beans.BeanWrapper;
+import org.springframework.beans.PropertyAccessorFactory;
+import org.springframework.boot.jdbc.DataSourceUnwrapper;
+import org.springframework.util.ClassUtils;
+
+/**
+ * Finds the SQLite database behind a DataSource and makes every connection it will open
+ * use the {@link SqlitePragmas}, without opening a connection and without replacing the
+ * DataSource, so its type (and Hikari's metrics and configuration) stay as they are.
+ * <ul>
+ * <li>Hikari with a {@code jdbc:sqlite:} URL: the pragmas become Hikari data source
+ * properties, which Hikari passes to sqlite-jdbc on every connect. This only works before the
+ * pool starts; a started pool is rejected.</li>
+ * <li>{@link SQLiteDataSource}, alone or inside Hikari: its {@link SQLiteConfig} is set.</li>
+ * <li>Any other pool with a writable {@code url} or {@code jdbcUrl} property: the pragmas are
+ * appended to the URL's query, which sqlite-jdbc reads as connection properties.</li>
+ * </ul>
+ */
+final class SqliteDataSourceConfigurer {
+
+	private static final boolean HIKARI_PRESENT = ClassUtils.isPresent("com.zaxxer.hikari.HikariDataSource",
+			SqliteDataSourceConfigurer.class.getClassLoader());
+
+	private static final boolean UNWRAPPER_PRESENT = ClassUtils.isPresent(
+			"org.springframework.boot.jdbc.DataSourceUnwrapper", SqliteDataSourceConfigurer.class.getClassLoader());
+
+	private static final String[] URL_PROPERTIES = { "jdbcUrl", "url" };
+
+	private final SqlitePragmas pragmas;
+
+	SqliteDataSourceConfigurer(SqlitePragmas pragmas) {
+		this.pragmas = pragmas;
+	}
+
+	/**
+	 * The SQLite database a DataSource connects to, found without connecting.
+	 * @param dataSource the DataSource
+	 * @return the database, or {@code null} if it is not a SQLite DataSource
+	 */
+	SqliteJdbcUrl sqliteUrl(DataSource dataSource) {
+		String url = null;
+		HikariDataSource hikari = HIKARI_PRESENT ? Hikari.unwrap(dataSource) : null;
+		SQLiteDataSource sqlite = sqliteDataSource(dataSource, hikari);
+		if (sqlite != null) {
+			url = sqlite.getUrl();
+		}
+		else if (hikari != null) {
+			url = hikari.getJdbcUrl();
+		}
+		else {
+			url = urlProperty(PropertyAccessorFactory.forBeanPropertyAccess(dataSource));
+		}
+		return SqliteJdbcUrl.isSqlite(url) ? SqliteJdbcUrl.parse(url) : null;
+	}
+
+	/**
+	 * Makes every connection the DataSource opens from now on use the pragmas.
+	 * @param beanName the DataSource's bean name, for messages
+	 * @param dataSource a DataSource for which {@link #sqliteUrl} found a database
+	 * @throws LitestreamConfigurationException if its pool already started
+	 */
+	void applyPragmas(String beanName, DataSource dataSource) {
+		HikariDataSource hikari = HIKARI_PRESENT ? Hikari.unwrap(dataSource) : null;
+		if (hikari != null) {
+			Hikari.checkNotStarted(beanName, hikari);
+		}
+		SQLiteDataSource sqlite = sqliteDataSource(dataSource, hikari);
+		if (sqlite != null) {
+			SQLiteConfig config = sqlite.getConfig();
+			this.pragmas.asConnectionProperties()
+				.forEach((name, value) -> config.setPragma(SQLiteConfig.Pragma.valueOf(name.toUpperCase(Locale.ROOT)),
+						value));
+			sqlite.setConfig(config);
+		}
+		else if (hikari != null) {
+			this.pragmas.asConnectionProperties().forEach(hikari::addDataSourceProperty);
+		}
+		else {
+			BeanWrapper wrapper = PropertyAccessorFactory.forBeanPropertyAccess(dataSource);
+			for (String property : URL_PROPERTIES) {
+				if (isSqliteUrlProperty(wrapper, property)) {
+					wrapper.setPropertyValue(property, withPragmas((String) wrapper.getPropertyValue(property)));
+					return;
+				}
+			}
+		}
+	}
+
+	/**
+	 * Appends the pragmas to a JDBC URL's query.
+	 * @param url a sqlite-jdbc URL
+	 * @return the URL with the pragmas as query parameters
+	 */
+	String withPragmas(String url) {
+		StringBuilder result = new StringBuilder(url);
+		char separator = (url.indexOf('?') >= 0) ? '&' : '?';
+		for (Map.Entry<String, String> pragma : this.pragmas.asConnectionProperties().entrySet()) {
+			result.append(separator).append(pragma.getKey()).append('=').append(pragma.getValue());
+			separator = '&';
+		}
+		return result.toString();
+	}
+
+	private static SQLiteDataSource sqliteDataSource(DataSource dataSource, HikariDataSource hikari) {
+		if (hikari != null) {
+			return (HIKARI_PRESENT) ? Hikari.sqliteDataSource(hikari) : null;
+		}
+		if (dataSource instanceof SQLiteDataSource sqlite) {
+			return sqlite;
+		}
+		return UNWRAPPER_PRESENT ? DataSourceUnwrapper.unwrap(dataSource, SQLiteDataSource.class) : null;
+	}
+
+	private static String urlProperty(BeanWrapper wrapper) {
+		for (String property : URL_PROPERTIES) {
+			if (isSqliteUrlProperty(wrapper, property)) {
+				return (String) wrapper.getPropertyValue(property);
+			}
+		}
+		return null;
+	}
+
+	private static boolean isSqliteUrlProperty(BeanWrapper wrapper, String property) {
+		return wrapper.isReadableProperty(property) && wrapper.isWritableProperty(property)
+				&& wrapper.getPropertyValue(property) instanceof String url && SqliteJdbcUrl.isSqlite(url);
+	}
+
+	/**
+	 * Everything that touches Hikari, loaded only when Hikari is on the classpath.
+	 */
+	private static final class Hikari {
+
+		private Hikari() {
+		}
+
+		static HikariDataSource unwrap(DataSource dataSource) {
+			if (dataSource instanceof HikariDataSource hikari) {
+				return hikari;
+			}
+			return UNWRAPPER_PRESENT
+					? DataSourceUnwrapper.unwrap(dataSource, HikariConfigMXBean.class, HikariDataSource.class) : null;
+		}
+
+		static SQLiteDataSource sqliteDataSource(HikariDataSource hikari) {
+			return (hikari.getDataSource() instanceof SQLiteDataSource sqlite) ? sqlite : null;
+		}
+
+		static void checkNotStarted(String beanName, HikariDataSource hikari) {
+			if (hikari.getHikariPoolMXBean() != null) {
+				throw new LitestreamConfigurationException("spring.datasource (bean '" + beanName + "')",
+						"its Hikari pool started before Litestream could restore the database and set its pragmas",
+						"Create the HikariDataSource with its no-argument constructor and setters (as Spring Boot "
+								+ "does) instead of new HikariDataSource(config), so the pool starts on first use.");
+			}
+		}
+
+	}
+
+}

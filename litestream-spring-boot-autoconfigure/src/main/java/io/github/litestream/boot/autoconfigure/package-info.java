@@ -1,0 +1,20 @@
+/**
+ * Spring Boot auto-configuration for Litestream replication: {@code litestream.*}
+ * properties, restore-on-boot and pragmas for the application's SQLite DataSources, and the
+ * replication lifecycle.
+ *
+ * <p>Decisions worth knowing:
+ * <ul>
+ * <li>Only databases listed under {@code litestream.dbs} are replicated. A SQLite DataSource
+ * that matches no entry is left untouched (its pragmas too: turning off automatic
+ * checkpoints on a database nobody checkpoints would let its WAL grow without bound). With
+ * exactly one SQLite DataSource, {@code dbs[0].path} may be omitted.</li>
+ * <li>Restore happens inside the DataSource bean's post-processing, so nothing (Flyway,
+ * Liquibase, {@code spring.sql.init}, JPA, the application) can open the database first.
+ * Entries with an explicit path are restored when the Litestream beans are created, before
+ * any DataSource. An existing file is never replaced.</li>
+ * <li>Replicas are tried in configuration order; a replica that can't be read fails startup
+ * rather than silently falling back to an older replica or an empty database.</li>
+ * </ul>
+ */
+package io.github.litestream.boot.autoconfigure;

@@ -1,0 +1,51 @@
+package io.github.litestream;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.github.litestream.AppDatabase.Summary;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Snapshots and restores stream: a database several times larger than the heap is
+ * snapshotted and restored by a JVM started with {@code -Xmx32m}.
+ */
+class BoundedMemoryTests {
+
+	private static final long HEAP = 32L * 1024 * 1024;
+
+	@TempDir
+	Path dir;
+
+	@Test
+	void snapshotAndRestoreOfADatabaseFiveTimesTheHeap() throws Exception {
+		Path db = this.dir.resolve("big.db");
+		try (AppDatabase app = new AppDatabase(db)) {
+			app.execute("BEGIN");
+			for (int i = 0; i < 160; i++) {
+				app.execute("INSERT INTO t (seq, payload) VALUES (" + (i + 1) + ", randomblob(1024 * 1024))");
+			}
+			app.execute("COMMIT");
+			app.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+		}
+		assertThat(Files.size(db)).isGreaterThan(5 * HEAP);
+		Path restored = this.dir.resolve("restored.db");
+		Process child = ChildJvm.builder(SnapshotInSmallHeap.class, List.of("-Xmx32m"), db.toString(),
+				this.dir.resolve("replica").toString(), restored.toString())
+			.redirectErrorStream(true)
+			.start();
+		String output = new String(child.getInputStream().readAllBytes());
+		assertThat(child.waitFor(5, TimeUnit.MINUTES)).isTrue();
+		assertThat(child.exitValue()).as(output).isZero();
+		Summary summary = AppDatabase.summarize(restored);
+		assertThat(summary.integrity()).isEqualTo("ok");
+		assertThat(summary.count()).isEqualTo(160);
+		assertThat(summary.isGapFreePrefix()).isTrue();
+	}
+
+}

@@ -1,0 +1,136 @@
+package io.github.litestream.boot.actuate;
+
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+
+import com.jayway.jsonpath.DocumentContext;
+import com.jayway.jsonpath.JsonPath;
+import io.github.litestream.db.Pos;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The {@code litestream} endpoint over HTTP in a real web application, exposed by the user.
+ */
+@SpringBootTest(classes = ActuateTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "management.endpoints.web.exposure.include=litestream,health", "litestream.enabled=false",
+				"litestream.access-key-id=AKIAEXAMPLEKEYID", "litestream.secret-access-key=s3cr3t-Example-Value" })
+class LitestreamEndpointWebTests {
+
+	@LocalServerPort
+	int port;
+
+	@Autowired
+	TestReplication replication;
+
+	private Http http;
+
+	@BeforeEach
+	void setUp() throws Exception {
+		this.http = new Http(this.port);
+		this.replication.app.insert(10);
+		await().until(this.replication::caughtUp);
+	}
+
+	@Test
+	void listsDatabasesAndReplicas() throws Exception {
+		HttpResponse<String> response = this.http.get("/actuator/litestream");
+		assertThat(response.statusCode()).isEqualTo(200);
+		DocumentContext json = JsonPath.parse(response.body());
+		Pos pos = this.replication.database().position().orElseThrow();
+		assertThat(json.read("$.running", Boolean.class)).isTrue();
+		assertThat(json.read("$.databases[0].path", String.class)).isEqualTo(this.replication.dbPath.toString());
+		assertThat(json.read("$.databases[0].generation", String.class)).isEqualTo(pos.generation());
+		assertThat(json.read("$.databases[0].position", String.class)).matches("[0-9a-f]{16}/[0-9a-f]{8}:[0-9a-f]{8}");
+		assertThat(json.read("$.databases[0].size", Long.class)).isEqualTo(this.replication.database().size());
+		assertThat(json.read("$.databases[0].walSize", Long.class)).isPositive();
+		assertThat(json.read("$.databases[0].lastCheckpoint", String.class)).isNotBlank();
+		Map<String, Object> replica = json.read("$.databases[0].replicas[0]");
+		assertThat(replica).containsEntry("name", "file")
+			.containsEntry("type", "file")
+			.containsEntry("location", this.replication.replicaDir.toString())
+			.containsEntry("snapshotCount", this.replication.replica().client().snapshots(pos.generation()).size())
+			.containsKeys("position", "lagSeconds", "lastSync", "lastError", "lastErrorAt", "failingSince",
+					"latestSnapshot", "lastValidation");
+		assertThat((String) replica.get("position")).startsWith(pos.generation() + "/");
+		assertThat((String) replica.get("lastSync")).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+		assertThat(response.body()).doesNotContain("AKIAEXAMPLEKEYID", "s3cr3t-Example-Value");
+	}
+
+	@Test
+	void selectorListsGenerationsSnapshotsAndWalSegments() throws Exception {
+		HttpResponse<String> response = this.http.get("/actuator/litestream/app.db");
+		assertThat(response.statusCode()).isEqualTo(200);
+		DocumentContext json = JsonPath.parse(response.body());
+		String generation = this.replication.database().position().orElseThrow().generation();
+		assertThat(json.read("$.database.path", String.class)).isEqualTo(this.replication.dbPath.toString());
+		assertThat(json.read("$.replicas[0].name", String.class)).isEqualTo("file");
+		assertThat(json.read("$.replicas[0].generations[0].generation", String.class)).isEqualTo(generation);
+		assertThat(json.read("$.replicas[0].generations[0].current", Boolean.class)).isTrue();
+		assertThat(json.read("$.replicas[0].generations[0].snapshotCount", Integer.class))
+			.isEqualTo(this.replication.replica().client().snapshots(generation).size());
+		assertThat(json.read("$.replicas[0].snapshots[0].index", String.class)).matches("[0-9a-f]{8}");
+		List<String> offsets = json.read("$.replicas[0].walSegments[*].offset");
+		assertThat(offsets).isNotEmpty().allMatch((offset) -> offset.matches("[0-9a-f]{8}"));
+		assertThat(json.read("$.replicas[0].generations[0].walSegmentCount", Integer.class)).isEqualTo(offsets.size());
+		assertThat(json.read("$.replicas[0].walSegmentsOmitted", Integer.class)).isZero();
+		assertThat(this.http.get("/actuator/litestream/" + this.replication.dbPath.getFileName()).statusCode())
+			.isEqualTo(200);
+	}
+
+	@Test
+	void unknownDatabaseIsNotFound() throws Exception {
+		assertThat(this.http.get("/actuator/litestream/missing.db").statusCode()).isEqualTo(404);
+	}
+
+	@Test
+	void syncNowReturnsTheReplicatedPosition() throws Exception {
+		Pos before = this.replication.database().position().orElseThrow();
+		this.replication.app.insert(5);
+		// Wait until the monitor copied the new rows, so the sync below has them to ship.
+		await().until(() -> this.replication.database().position().orElseThrow().compareTo(before) > 0);
+		Pos copied = this.replication.database().position().orElseThrow();
+		HttpResponse<String> response = this.http.post("/actuator/litestream/app.db/sync", "{\"replica\":\"file\"}");
+		assertThat(response.statusCode()).isEqualTo(200);
+		DocumentContext json = JsonPath.parse(response.body());
+		assertThat(json.read("$.action", String.class)).isEqualTo("sync");
+		assertThat(json.read("$.replicas[0].name", String.class)).isEqualTo("file");
+		assertThat(json.read("$.replicas[0].error", String.class)).isNull();
+		String[] position = json.read("$.replicas[0].position", String.class).split("[/:]");
+		Pos returned = new Pos(position[0], Long.parseLong(position[1], 16), Long.parseLong(position[2], 16));
+		assertThat(returned.generation()).isEqualTo(copied.generation());
+		assertThat(returned).isGreaterThanOrEqualTo(copied);
+	}
+
+	@Test
+	void snapshotNowStoresASnapshot() throws Exception {
+		String generation = this.replication.database().position().orElseThrow().generation();
+		int before = this.replication.replica().client().snapshots(generation).size();
+		this.replication.app.insert(3);
+		HttpResponse<String> response = this.http.post("/actuator/litestream/app.db/snapshot", "{}");
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(JsonPath.parse(response.body()).read("$.replicas[0].position", String.class))
+			.startsWith(generation + "/");
+		assertThat(this.replication.replica().client().snapshots(generation).size()).isGreaterThanOrEqualTo(before);
+		assertThat(this.replication.replica().client().snapshots(generation))
+			.anyMatch((snapshot) -> snapshot.index() == this.replication.database().position().get().index());
+	}
+
+	@Test
+	void badRequestsAreRejected() throws Exception {
+		assertThat(this.http.post("/actuator/litestream/app.db/vacuum", "{}").statusCode()).isEqualTo(400);
+		assertThat(this.http.post("/actuator/litestream/missing.db/sync", "{}").statusCode()).isEqualTo(400);
+		assertThat(this.http.post("/actuator/litestream/app.db/sync", "{\"replica\":\"nope\"}").statusCode())
+			.isEqualTo(400);
+	}
+
+}

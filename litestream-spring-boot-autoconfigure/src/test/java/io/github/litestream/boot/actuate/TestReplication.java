@@ -1,0 +1,112 @@
+package io.github.litestream.boot.actuate;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+import io.github.litestream.AppDatabase;
+import io.github.litestream.Litestream;
+import io.github.litestream.Litestream.ReplicationTarget;
+import io.github.litestream.db.DatabaseOptions;
+import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.replica.Replica;
+import io.github.litestream.replica.ReplicaOperationListener;
+import io.github.litestream.replica.ReplicaOptions;
+import io.github.litestream.replica.file.FileReplicaClient;
+import io.github.litestream.restore.ReplicaValidator;
+
+/**
+ * A real SQLite database ({@code app.db}) replicated by a real engine to a file replica named
+ * {@code file}, in a directory of its own, with short intervals so tests move quickly.
+ */
+final class TestReplication implements AutoCloseable {
+
+	static final Duration INTERVAL = Duration.ofMillis(100);
+
+	final Path dir;
+
+	final Path dbPath;
+
+	final Path replicaDir;
+
+	final AppDatabase app;
+
+	final Litestream litestream;
+
+	private final Duration validationInterval;
+
+	private TestReplication(Path dir, Duration validationInterval) throws Exception {
+		this.dir = dir;
+		this.dbPath = dir.resolve("app.db");
+		this.replicaDir = dir.resolve("replica");
+		this.validationInterval = validationInterval;
+		this.app = new AppDatabase(this.dbPath);
+		this.litestream = new Litestream(Clock.systemUTC(), new ReplicaValidator(Clock.systemUTC())::validate);
+	}
+
+	/** Creates the engine in a new temporary directory, with no database registered yet. */
+	static TestReplication create(Duration validationInterval) throws Exception {
+		return new TestReplication(Files.createTempDirectory("litestream-actuate"), validationInterval);
+	}
+
+	/**
+	 * Registers the database and its replica, as the boot layer does when replication starts.
+	 * @param operations counts replica requests, or {@code null}
+	 */
+	TestReplication register(ReplicaOperationMetrics operations) {
+		ReplicaOperationListener listener = (operations != null) ? operations.listenerFor(this.dbPath, "file")
+				: ReplicaOperationListener.NONE;
+		DatabaseOptions options = DatabaseOptions.defaults(this.dbPath)
+			.withMonitorInterval(INTERVAL)
+			.withCheckpoints(Duration.ofMinutes(1), 4, 10000);
+		ReplicaOptions replica = ReplicaOptions.defaults("file")
+			.withSyncInterval(INTERVAL)
+			.withValidationInterval(this.validationInterval);
+		this.litestream.addDatabase(options,
+				List.of(new ReplicationTarget(new FileReplicaClient(this.replicaDir, listener), replica)));
+		return this;
+	}
+
+	TestReplication start() throws IOException {
+		this.litestream.start();
+		return this;
+	}
+
+	ReplicatedDatabase database() {
+		return this.litestream.databases().get(0);
+	}
+
+	Replica replica() {
+		return this.litestream.replicas(database()).get(0);
+	}
+
+	boolean caughtUp() {
+		return database().position().isPresent() && database().position().equals(replica().position());
+	}
+
+	/** Breaks the replica: its directory becomes a regular file (chmod does not stop root). */
+	void breakReplica() throws IOException {
+		Files.move(this.replicaDir, this.dir.resolve("replica.moved"));
+		Files.writeString(this.replicaDir, "not a directory");
+	}
+
+	void repairReplica() throws IOException {
+		Files.delete(this.replicaDir);
+		Files.move(this.dir.resolve("replica.moved"), this.replicaDir);
+	}
+
+	@Override
+	public void close() throws Exception {
+		this.litestream.close();
+		this.app.close();
+		try (Stream<Path> files = Files.walk(this.dir)) {
+			files.sorted(Comparator.reverseOrder()).forEach((file) -> file.toFile().delete());
+		}
+	}
+
+}

@@ -1,0 +1,178 @@
+package io.github.litestream.boot.autoconfigure;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.diagnostics.FailureAnalyzer;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.core.io.support.SpringFactoriesLoader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every invalid {@code litestream.*} configuration fails startup with a failure analysis
+ * that names the property and says what to do.
+ */
+class InvalidConfigurationTests {
+
+	@TempDir
+	Path dir;
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(LitestreamAutoConfiguration.class));
+
+	@Test
+	void unknownReplicaType() {
+		FailureAnalysis analysis = fail("litestream.dbs[0].replicas[0].type=gcs",
+				"litestream.dbs[0].replicas[0].path=x");
+		assertThat(analysis.getDescription()).contains("'litestream.dbs[0].replicas[0].type'")
+			.contains("unknown replica type 'gcs'");
+		assertThat(analysis.getAction()).contains("litestream.dbs[0].replicas[0].type").contains("file");
+	}
+
+	@Test
+	void bothUrlAndPath() {
+		FailureAnalysis analysis = fail("litestream.dbs[0].replicas[0].name=a",
+				"litestream.dbs[0].replicas[0].path=" + this.dir, "litestream.dbs[0].replicas[1].url=file:///backups",
+				"litestream.dbs[0].replicas[1].path=/backups");
+		assertThat(analysis.getDescription()).contains("'litestream.dbs[0].replicas[1].path'")
+			.contains("both url and path");
+		assertThat(analysis.getAction()).contains("Remove either litestream.dbs[0].replicas[1].url");
+	}
+
+	@Test
+	void malformedUrl() {
+		FailureAnalysis analysis = fail("litestream.dbs[0].replicas[0].url=s3://bucket name/path");
+		assertThat(analysis.getDescription()).contains("'litestream.dbs[0].replicas[0].url'")
+			.contains("not a valid URL");
+		assertThat(analysis.getAction()).contains("s3://bucket/path");
+	}
+
+	@Test
+	void urlWithoutScheme() {
+		FailureAnalysis analysis = fail("litestream.dbs[0].replicas[0].url=backups/app");
+		assertThat(analysis.getDescription()).contains("litestream.dbs[0].replicas[0].url").contains("no scheme");
+	}
+
+	@Test
+	void s3UrlWithoutBucket() {
+		FailureAnalysis analysis = fail("litestream.dbs[0].replicas[0].url=s3:///path");
+		assertThat(analysis.getDescription()).contains("litestream.dbs[0].replicas[0].url").contains("names no bucket");
+	}
+
+	@Test
+	void fileUrlWithAHost() {
+		FailureAnalysis analysis = fail("litestream.dbs[0].replicas[0].url=file://backups/app");
+		assertThat(analysis.getDescription()).contains("litestream.dbs[0].replicas[0].url").contains("names a host");
+		assertThat(analysis.getAction()).contains("file:///absolute/directory");
+	}
+
+	@Test
+	void failureAnalyzerIsRegistered() {
+		assertThat(SpringFactoriesLoader.forDefaultResourceLocation()
+			.load(FailureAnalyzer.class, null, SpringFactoriesLoader.FailureHandler.handleMessage((message,
+					failure) -> {
+			}))).anyMatch(LitestreamFailureAnalyzer.class::isInstance);
+	}
+
+	@Test
+	void zeroInterval() {
+		FailureAnalysis analysis = fail("litestream.dbs[0].monitor-interval=0s");
+		assertThat(analysis.getDescription()).contains("'litestream.dbs[0].monitor-interval'")
+			.contains("must be positive");
+		assertThat(analysis.getAction()).contains("Set litestream.dbs[0].monitor-interval to a positive duration");
+	}
+
+	@Test
+	void negativeReplicaInterval() {
+		FailureAnalysis analysis = fail("litestream.dbs[0].replicas[0].path=" + this.dir.resolve("r"),
+				"litestream.dbs[0].replicas[0].sync-interval=-1s");
+		assertThat(analysis.getDescription()).contains("'litestream.dbs[0].replicas[0].sync-interval'");
+	}
+
+	@Test
+	void negativeSnapshotInterval() {
+		FailureAnalysis analysis = fail("litestream.dbs[0].replicas[0].path=" + this.dir.resolve("r"),
+				"litestream.dbs[0].replicas[0].snapshot-interval=-1h");
+		assertThat(analysis.getDescription()).contains("'litestream.dbs[0].replicas[0].snapshot-interval'")
+			.contains("must not be negative");
+		assertThat(analysis.getAction()).contains("0s to turn it off");
+	}
+
+	@Test
+	void zeroShutdownTimeout() {
+		FailureAnalysis analysis = fail("litestream.shutdown-timeout=0s");
+		assertThat(analysis.getDescription()).contains("'litestream.shutdown-timeout'");
+	}
+
+	@Test
+	void retentionShorterThanSnapshotInterval() {
+		FailureAnalysis analysis = fail("litestream.dbs[0].replicas[0].path=" + this.dir.resolve("r"),
+				"litestream.dbs[0].replicas[0].snapshot-interval=2h", "litestream.dbs[0].replicas[0].retention=1h");
+		assertThat(analysis.getDescription()).contains("'litestream.dbs[0].replicas[0].retention'")
+			.contains("shorter than snapshot-interval");
+		assertThat(analysis.getAction()).contains("at least litestream.dbs[0].replicas[0].snapshot-interval");
+	}
+
+	@Test
+	void databaseDirectoryThatCannotBeCreated() throws Exception {
+		Path file = Files.writeString(this.dir.resolve("not-a-directory"), "x");
+		FailureAnalysis analysis = fail("litestream.dbs[0].path=" + file.resolve("sub/app.db"));
+		assertThat(analysis.getDescription()).contains("'litestream.dbs[0].path'").contains("can't be created");
+		assertThat(analysis.getAction()).contains("with write access").contains("litestream.dbs[0].path");
+	}
+
+	@Test
+	void inMemoryDatabasePath() {
+		for (String path : new String[] { ":memory:", "file::memory:", "file:db?mode=memory",
+				"jdbc:sqlite::memory:" }) {
+			FailureAnalysis analysis = fail("litestream.dbs[0].path=" + path);
+			assertThat(analysis.getDescription()).as(path)
+				.contains("'litestream.dbs[0].path'")
+				.contains("in-memory database");
+			assertThat(analysis.getAction()).contains("database file");
+		}
+	}
+
+	@Test
+	void twoReplicasWithTheSameName() {
+		FailureAnalysis analysis = fail("litestream.dbs[0].replicas[0].path=" + this.dir.resolve("a"),
+				"litestream.dbs[0].replicas[1].url=file://" + this.dir.resolve("b"));
+		assertThat(analysis.getDescription()).contains("'litestream.dbs[0].replicas[1].name'")
+			.contains("already named 'file'");
+		assertThat(analysis.getAction()).contains("distinct litestream.dbs[0].replicas[1].name");
+	}
+
+	@Test
+	void sameDatabaseTwice() {
+		FailureAnalysis analysis = fail("litestream.dbs[0].path=" + this.dir.resolve("app.db"),
+				"litestream.dbs[1].path=" + this.dir.resolve("x/../app.db"));
+		assertThat(analysis.getDescription()).contains("'litestream.dbs[1].path'").contains("already configured");
+	}
+
+	@Test
+	void unknownSynchronousMode() {
+		FailureAnalysis analysis = fail("litestream.synchronous=sometimes");
+		assertThat(analysis.getAction()).contains("OFF, NORMAL, FULL or EXTRA");
+	}
+
+	@Test
+	void maxCheckpointPagesBelowMin() {
+		FailureAnalysis analysis = fail("litestream.dbs[0].path=" + this.dir.resolve("app.db"),
+				"litestream.dbs[0].min-checkpoint-page-count=100", "litestream.dbs[0].max-checkpoint-page-count=10");
+		assertThat(analysis.getDescription()).contains("'litestream.dbs[0].max-checkpoint-page-count'");
+	}
+
+	private FailureAnalysis fail(String... properties) {
+		FailureAnalysis[] analysis = new FailureAnalysis[1];
+		this.runner.withPropertyValues(properties)
+			.run((context) -> analysis[0] = LitestreamAutoConfigurationTests.analysis(context.getStartupFailure()));
+		return analysis[0];
+	}
+
+}

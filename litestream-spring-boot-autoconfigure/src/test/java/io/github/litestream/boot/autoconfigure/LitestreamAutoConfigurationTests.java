@@ -1,0 +1,290 @@
+package io.github.litestream.boot.autoconfigure;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.github.litestream.Litestream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class LitestreamAutoConfigurationTests {
+
+	@TempDir
+	Path dir;
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, LitestreamAutoConfiguration.class));
+
+	private final ApplicationContextRunner runnerWithoutDataSource = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(LitestreamAutoConfiguration.class));
+
+	@Test
+	void backsOffWhenDisabled() {
+		this.runnerWithoutDataSource.withPropertyValues("litestream.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(LitestreamLifecycle.class)
+				.doesNotHaveBean(LitestreamProperties.class));
+	}
+
+	@Test
+	void backsOffWithoutSqliteJdbc() {
+		this.runnerWithoutDataSource.withClassLoader(new FilteredClassLoader("org.sqlite"))
+			.run((context) -> assertThat(context).doesNotHaveBean(LitestreamLifecycle.class));
+	}
+
+	@Test
+	void startsWithNothingToReplicateAndLeavesTheDataSourceAlone() {
+		this.runner.withPropertyValues("spring.datasource.url=jdbc:sqlite:" + this.dir.resolve("app.db"))
+			.run((context) -> {
+				assertThat(context).hasNotFailed().hasSingleBean(LitestreamLifecycle.class);
+				assertThat(context.getBean(LitestreamDatabases.class).databases()).isEmpty();
+				assertThat(pragma(context.getBean(DataSource.class), "journal_mode")).isEqualTo("delete");
+			});
+	}
+
+	@Test
+	void userBeansReplaceTheAutoConfiguredOnes() {
+		this.runnerWithoutDataSource.withUserConfiguration(UserBeans.class).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context.getBean(Litestream.class)).isSameAs(context.getBean(UserBeans.class).litestream);
+			assertThat(context.getBean(ReplicaClientFactory.class).types()).containsExactlyInAnyOrder("file", "s3", "test");
+		});
+	}
+
+	@Test
+	void pathMayBeOmittedWithOneSqliteDataSourceWhosePooledConnectionsGetThePragmas() {
+		Path db = this.dir.resolve("data/app.db");
+		this.runner
+			.withPropertyValues("spring.datasource.url=jdbc:sqlite:" + db, "litestream.busy-timeout=7s",
+					"litestream.synchronous=FULL", "litestream.dbs[0].replicas[0].path=" + this.dir.resolve("replica"),
+					"spring.datasource.hikari.maximum-pool-size=3")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				DataSource dataSource = context.getBean(DataSource.class);
+				assertThat(dataSource).isInstanceOf(HikariDataSource.class);
+				assertThat(context.getBean(LitestreamDatabases.class).databases())
+					.singleElement()
+					.satisfies((database) -> assertThat(database.path()).isEqualTo(SqliteJdbcUrl.canonical(db)));
+				Connection[] held = new Connection[3];
+				for (int i = 0; i < held.length; i++) {
+					held[i] = dataSource.getConnection(); // three distinct pooled connections
+					assertThat(pragma(held[i], "journal_mode")).isEqualTo("wal");
+					assertThat(pragma(held[i], "wal_autocheckpoint")).isEqualTo("0");
+					assertThat(pragma(held[i], "busy_timeout")).isEqualTo("7000");
+					assertThat(pragma(held[i], "synchronous")).isEqualTo("2");
+				}
+				for (Connection connection : held) {
+					connection.close();
+				}
+			});
+	}
+
+	@Test
+	void defaultPragmasOnASqliteDataSourceBean() {
+		Path db = this.dir.resolve("plain.db");
+		this.runner.withUserConfiguration(SqliteDataSourceBean.class)
+			.withPropertyValues("test.url=jdbc:sqlite:" + db, "litestream.dbs[0].path=" + db)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				DataSource dataSource = context.getBean(DataSource.class);
+				assertThat(dataSource).isInstanceOf(org.sqlite.SQLiteDataSource.class);
+				assertThat(pragma(dataSource, "journal_mode")).isEqualTo("wal");
+				assertThat(pragma(dataSource, "wal_autocheckpoint")).isEqualTo("0");
+				assertThat(pragma(dataSource, "busy_timeout")).isEqualTo("5000");
+				assertThat(pragma(dataSource, "synchronous")).isEqualTo("1");
+			});
+	}
+
+	@Test
+	void worksWithoutHikariOnTheClasspath() {
+		Path db = this.dir.resolve("plain.db");
+		this.runnerWithoutDataSource.withClassLoader(new FilteredClassLoader("com.zaxxer.hikari"))
+			.withUserConfiguration(SqliteDataSourceBean.class)
+			.withPropertyValues("test.url=jdbc:sqlite:" + db, "litestream.dbs[0].path=" + db)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(pragma(context.getBean(DataSource.class), "journal_mode")).isEqualTo("wal");
+			});
+	}
+
+	@Test
+	void startedHikariPoolIsRejected() {
+		this.runnerWithoutDataSource.withUserConfiguration(StartedHikari.class)
+			.withPropertyValues("test.url=jdbc:sqlite:" + this.dir.resolve("app.db"),
+					"litestream.dbs[0].replicas[0].path=" + this.dir.resolve("replica"))
+			.run((context) -> assertThat(analysis(context.getStartupFailure())).satisfies((analysis) -> {
+				assertThat(analysis.getDescription()).contains("bean 'dataSource'").contains("pool started");
+				assertThat(analysis.getAction()).contains("no-argument constructor");
+			}));
+	}
+
+	@Test
+	void twoDataSourcesAreMatchedByPathAndAnUnconfiguredOneIsLeftAlone() {
+		Path first = this.dir.resolve("first.db");
+		Path second = this.dir.resolve("sub/../second.db");
+		Path third = this.dir.resolve("third.db");
+		this.runner.withUserConfiguration(ThreeDataSources.class)
+			.withPropertyValues("test.first=jdbc:sqlite:" + first, "test.second=jdbc:sqlite:file://" + second,
+					"test.third=jdbc:sqlite:" + third, "litestream.dbs[0].path=" + this.dir.resolve("second.db"),
+					"litestream.dbs[1].path=" + first, "litestream.dbs[2].path=" + this.dir.resolve("standalone.db"))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(LitestreamDatabases.class).databases()).hasSize(3);
+				assertThat(pragma(context.getBean("first", DataSource.class), "journal_mode")).isEqualTo("wal");
+				assertThat(pragma(context.getBean("second", DataSource.class), "journal_mode")).isEqualTo("wal");
+				assertThat(pragma(context.getBean("third", DataSource.class), "journal_mode")).isEqualTo("delete");
+				assertThat(context.getBeanFactory().getDependenciesForBean("first")).contains("litestream");
+				assertThat(context.getBeanFactory().getDependenciesForBean("third")).doesNotContain("litestream");
+			});
+	}
+
+	@Test
+	void omittedPathWithTwoSqliteDataSourcesFails() {
+		this.runner.withUserConfiguration(ThreeDataSources.class)
+			.withPropertyValues("test.first=jdbc:sqlite:" + this.dir.resolve("a.db"),
+					"test.second=jdbc:sqlite:" + this.dir.resolve("b.db"),
+					"test.third=jdbc:sqlite:" + this.dir.resolve("c.db"),
+					"litestream.dbs[0].replicas[0].path=" + this.dir.resolve("replica"))
+			.run((context) -> assertThat(analysis(context.getStartupFailure())).satisfies((analysis) -> {
+				assertThat(analysis.getDescription()).contains("litestream.dbs[0].path")
+					.contains("exactly one SQLite DataSource");
+				assertThat(analysis.getAction()).contains("Set litestream.dbs[0].path");
+			}));
+	}
+
+	@Test
+	void omittedPathWithoutAnySqliteDataSourceFails() {
+		this.runnerWithoutDataSource
+			.withPropertyValues("litestream.dbs[0].replicas[0].path=" + this.dir.resolve("replica"))
+			.run((context) -> assertThat(analysis(context.getStartupFailure()).getDescription())
+				.contains("litestream.dbs[0].path")
+				.contains("there is no SQLite DataSource"));
+	}
+
+	@Test
+	void inMemoryDataSourceCannotBeReplicated() {
+		this.runner
+			.withPropertyValues("spring.datasource.url=jdbc:sqlite:file::memory:?cache=shared",
+					"litestream.dbs[0].replicas[0].path=" + this.dir.resolve("replica"))
+			.run((context) -> assertThat(analysis(context.getStartupFailure())).satisfies((analysis) -> {
+				assertThat(analysis.getDescription()).contains("litestream.dbs[0].path").contains("in-memory");
+				assertThat(analysis.getAction()).contains("jdbc:sqlite:data/app.db");
+			}));
+	}
+
+	static String pragma(DataSource dataSource, String name) throws Exception {
+		try (Connection connection = dataSource.getConnection()) {
+			return pragma(connection, name);
+		}
+	}
+
+	static String pragma(Connection connection, String name) throws Exception {
+		try (Statement statement = connection.createStatement();
+				ResultSet result = statement.executeQuery("PRAGMA " + name)) {
+			result.next();
+			return result.getString(1);
+		}
+	}
+
+	static FailureAnalysis analysis(Throwable failure) {
+		assertThat(failure).as("startup failure").isNotNull();
+		FailureAnalysis analysis = new LitestreamFailureAnalyzer().analyze(failure);
+		assertThat(analysis).as("analysis of %s", failure).isNotNull();
+		return analysis;
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserBeans {
+
+		final Litestream litestream = new Litestream();
+
+		@Bean
+		Litestream userLitestream() {
+			return this.litestream;
+		}
+
+		@Bean
+		ReplicaClientProvider testReplicaClientProvider() {
+			return new ReplicaClientProvider() {
+
+				@Override
+				public String type() {
+					return "test";
+				}
+
+				@Override
+				public io.github.litestream.replica.ReplicaClient create(ReplicaSettings settings,
+						io.github.litestream.replica.ReplicaOperationListener listener) {
+					throw new UnsupportedOperationException();
+				}
+
+			};
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class SqliteDataSourceBean {
+
+		@Bean
+		DataSource dataSource(org.springframework.core.env.Environment environment) {
+			org.sqlite.SQLiteDataSource dataSource = new org.sqlite.SQLiteDataSource();
+			dataSource.setUrl(environment.getProperty("test.url"));
+			return dataSource;
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class StartedHikari {
+
+		@Bean(destroyMethod = "close")
+		HikariDataSource dataSource(org.springframework.core.env.Environment environment) {
+			com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+			config.setJdbcUrl(environment.getProperty("test.url"));
+			return new HikariDataSource(config);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ThreeDataSources {
+
+		@Bean
+		HikariDataSource first(org.springframework.core.env.Environment environment) {
+			return hikari(environment.getProperty("test.first"));
+		}
+
+		@Bean
+		HikariDataSource second(org.springframework.core.env.Environment environment) {
+			return hikari(environment.getProperty("test.second"));
+		}
+
+		@Bean
+		HikariDataSource third(org.springframework.core.env.Environment environment) {
+			return hikari(environment.getProperty("test.third"));
+		}
+
+		private static HikariDataSource hikari(String url) {
+			HikariDataSource dataSource = new HikariDataSource();
+			dataSource.setJdbcUrl(url);
+			return dataSource;
+		}
+
+	}
+
+}

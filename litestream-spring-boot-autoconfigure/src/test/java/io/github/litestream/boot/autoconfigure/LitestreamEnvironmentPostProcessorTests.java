@@ -1,0 +1,92 @@
+package io.github.litestream.boot.autoconfigure;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.io.support.SpringFactoriesLoader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class LitestreamEnvironmentPostProcessorTests {
+
+	private final Map<String, String> variables = Map.of("BUCKET", "my-bucket", "SYNC", "3s", "KEY_ID", "AKID",
+			"DIR", "/var/lib/app");
+
+	private final LitestreamEnvironmentPostProcessor postProcessor = new LitestreamEnvironmentPostProcessor(
+			this.variables::get);
+
+	@Test
+	void expandsBareAndBracedVariablesInLitestreamValues() {
+		StandardEnvironment environment = environment(Map.of("litestream.dbs[0].path", "$DIR/app.db",
+				"litestream.dbs[0].replicas[0].url", "s3://${BUCKET}/db",
+				"litestream.dbs[0].replicas[0].sync-interval", "$SYNC", "litestream.access-key-id", "${KEY_ID}"));
+		this.postProcessor.postProcessEnvironment(environment, new SpringApplication());
+		LitestreamProperties properties = bind(environment);
+		assertThat(properties.getDbs().get(0).getPath()).isEqualTo("/var/lib/app/app.db");
+		assertThat(properties.getDbs().get(0).getReplicas().get(0).getUrl()).isEqualTo("s3://my-bucket/db");
+		assertThat(properties.getDbs().get(0).getReplicas().get(0).getSyncInterval()).isEqualTo(Duration.ofSeconds(3));
+		assertThat(properties.getAccessKeyId()).isEqualTo("AKID");
+	}
+
+	@Test
+	void unsetVariableBecomesEmptyLikeLitestream() {
+		StandardEnvironment environment = environment(Map.of("litestream.secret-access-key", "x$UNSET"));
+		this.postProcessor.postProcessEnvironment(environment, new SpringApplication());
+		assertThat(environment.getProperty("litestream.secret-access-key")).isEqualTo("x");
+	}
+
+	@Test
+	void leavesSpringPlaceholdersAndOtherPropertiesAlone() {
+		StandardEnvironment environment = environment(
+				Map.of("app.dir", "/srv", "litestream.dbs[0].path", "${app.dir}/app.db", "other.value", "$BUCKET"));
+		this.postProcessor.postProcessEnvironment(environment, new SpringApplication());
+		assertThat(environment.getProperty("litestream.dbs[0].path")).isEqualTo("/srv/app.db");
+		assertThat(environment.getProperty("other.value")).isEqualTo("$BUCKET");
+	}
+
+	@Test
+	void respectsPrecedenceOfPropertySources() {
+		StandardEnvironment environment = environment(Map.of("litestream.dbs[0].path", "$DIR/low.db"));
+		environment.getPropertySources()
+			.addFirst(new MapPropertySource("high", Map.of("litestream.dbs[0].path", "/high/$BUCKET.db")));
+		this.postProcessor.postProcessEnvironment(environment, new SpringApplication());
+		assertThat(bind(environment).getDbs().get(0).getPath()).isEqualTo("/high/my-bucket.db");
+	}
+
+	@Test
+	void expandEnvFalseTurnsExpansionOff() {
+		StandardEnvironment environment = environment(
+				Map.of("litestream.expand-env", "false", "litestream.secret-access-key", "pa$BUCKET"));
+		this.postProcessor.postProcessEnvironment(environment, new SpringApplication());
+		assertThat(environment.getProperty("litestream.secret-access-key")).isEqualTo("pa$BUCKET");
+	}
+
+	@Test
+	void isRegisteredInSpringFactories() {
+		// Boot's own post-processors need constructor arguments: skip them, keep ours
+		assertThat(SpringFactoriesLoader.forDefaultResourceLocation()
+			.load(EnvironmentPostProcessor.class, null, SpringFactoriesLoader.FailureHandler.handleMessage((message,
+					failure) -> {
+			}))).anyMatch(LitestreamEnvironmentPostProcessor.class::isInstance);
+	}
+
+	private static StandardEnvironment environment(Map<String, Object> values) {
+		StandardEnvironment environment = new StandardEnvironment();
+		environment.getPropertySources().addFirst(new MapPropertySource("test", new LinkedHashMap<>(values)));
+		return environment;
+	}
+
+	private static LitestreamProperties bind(StandardEnvironment environment) {
+		return Binder.get(environment).bind("litestream", Bindable.of(LitestreamProperties.class)).get();
+	}
+
+}

@@ -1,0 +1,88 @@
+package io.github.litestream.boot.autoconfigure;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Stream;
+
+import javax.sql.DataSource;
+
+import io.github.litestream.Litestream;
+import io.github.litestream.replica.Replica;
+import io.github.litestream.replica.ReplicaStatus;
+import org.awaitility.Awaitility;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.util.FileSystemUtils;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The whole story with a real Spring Boot application: write through the application's
+ * DataSource, shut down (which flushes to the replica), lose the disk, start again (which
+ * restores before anything opens the database), and find every row.
+ */
+class ReplicationRoundTripTests {
+
+	@TempDir
+	Path dir;
+
+	@Test
+	void writesAreReplicatedOnShutdownAndRestoredOnTheNextBoot() throws Exception {
+		Path db = this.dir.resolve("data/app.db");
+		Path replica = this.dir.resolve("replica");
+		String[] properties = { "spring.datasource.url=jdbc:sqlite:" + db,
+				"litestream.dbs[0].replicas[0].url=file://" + replica,
+				// long intervals: only the shutdown flush can ship the last rows
+				"litestream.dbs[0].monitor-interval=1h", "litestream.dbs[0].replicas[0].sync-interval=1h" };
+		long last;
+		try (ConfigurableApplicationContext context = run(properties)) {
+			last = ReplicationTestApplication.writeRows(context.getBean(DataSource.class), 250);
+		}
+		assertThat(replica.resolve("generations")).isDirectory();
+		loseTheDisk(db);
+		try (ConfigurableApplicationContext context = run(properties)) {
+			JdbcTemplate jdbc = new JdbcTemplate(context.getBean(DataSource.class));
+			assertThat(jdbc.queryForObject("SELECT count(*) FROM item", Long.class)).isEqualTo(250);
+			assertThat(jdbc.queryForObject("SELECT max(id) FROM item", Long.class)).isEqualTo(last);
+			assertThat(jdbc.queryForObject("PRAGMA integrity_check", String.class)).isEqualTo("ok");
+		}
+	}
+
+	@Test
+	void configuredValidationIntervalValidatesTheReplica() {
+		Path db = this.dir.resolve("app.db");
+		try (ConfigurableApplicationContext context = run("spring.datasource.url=jdbc:sqlite:" + db,
+				"litestream.dbs[0].replicas[0].path=" + this.dir.resolve("replica"),
+				"litestream.dbs[0].monitor-interval=100ms", "litestream.dbs[0].replicas[0].sync-interval=100ms",
+				"litestream.dbs[0].replicas[0].validation-interval=1s")) {
+			ReplicationTestApplication.writeRows(context.getBean(DataSource.class), 20);
+			Litestream litestream = context.getBean(Litestream.class);
+			Replica replica = litestream.replicas(litestream.databases().get(0)).get(0);
+			Awaitility.await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
+				ReplicaStatus.ValidationResult validation = replica.status().lastValidation();
+				assertThat(validation).isNotNull();
+				assertThat(validation.matched()).as(validation.detail()).isTrue();
+			});
+		}
+	}
+
+	private ConfigurableApplicationContext run(String... properties) {
+		return new SpringApplicationBuilder(ReplicationTestApplication.class).properties(properties).run();
+	}
+
+	private static void loseTheDisk(Path db) throws Exception {
+		try (Stream<Path> files = Files.list(db.getParent())) {
+			for (Path file : files.toList()) {
+				FileSystemUtils.deleteRecursively(file);
+			}
+		}
+		assertThat(db).doesNotExist();
+	}
+
+}

@@ -1,0 +1,172 @@
+package io.github.litestream.boot.autoconfigure;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import io.github.litestream.replica.Lz4;
+import io.github.litestream.replica.file.FileReplicaClient;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceInitializationAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.SimpleDriverDataSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Restore-on-boot happens inside the DataSource's creation, so Flyway only ever sees the
+ * restored database: it keeps its history and only pending migrations run.
+ */
+class RestoreOnBootTests {
+
+	private static final String MIGRATIONS = "classpath:db/litestream-boot-test";
+
+	@TempDir
+	Path dir;
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, FlywayAutoConfiguration.class,
+				LitestreamAutoConfiguration.class))
+		.withPropertyValues("spring.flyway.locations=" + MIGRATIONS);
+
+	@Test
+	void restoredDatabaseKeepsItsFlywayHistoryAndOnlyPendingMigrationsRun() throws Exception {
+		Path replica = this.dir.resolve("replica");
+		String v1InstalledOn = seedReplica(replica);
+		Path db = this.dir.resolve("data/app.db");
+		this.runner
+			.withPropertyValues("spring.datasource.url=jdbc:sqlite:" + db,
+					"litestream.dbs[0].replicas[0].path=" + replica)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				JdbcTemplate jdbc = new JdbcTemplate(context.getBean(javax.sql.DataSource.class));
+				assertThat(jdbc.queryForList("SELECT text FROM note ORDER BY id", String.class))
+					.containsExactly("from-migration", "written-after-migration");
+				assertThat(jdbc.queryForList("SELECT version FROM flyway_schema_history ORDER BY installed_rank",
+						String.class))
+					.containsExactly("1", "2");
+				assertThat(jdbc.queryForObject(
+						"SELECT installed_on FROM flyway_schema_history WHERE version = '1'", String.class))
+					.isEqualTo(v1InstalledOn);
+			});
+	}
+
+	@Test
+	void sqlInitRunsOnTheRestoredDatabase() throws Exception {
+		Path replica = this.dir.resolve("replica");
+		seedReplica(replica);
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
+					DataSourceInitializationAutoConfiguration.class, LitestreamAutoConfiguration.class))
+			.withPropertyValues("spring.datasource.url=jdbc:sqlite:" + this.dir.resolve("app.db"),
+					"spring.sql.init.mode=always", "spring.sql.init.data-locations=classpath:db/litestream-boot-test-data.sql",
+					"litestream.dbs[0].replicas[0].path=" + replica)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				JdbcTemplate jdbc = new JdbcTemplate(context.getBean(javax.sql.DataSource.class));
+				assertThat(jdbc.queryForList("SELECT text FROM note ORDER BY id", String.class))
+					.containsExactly("from-migration", "written-after-migration", "from-sql-init");
+			});
+	}
+
+	@Test
+	void emptyReplicaStartsAnEmptyDatabaseThatFlywayMigrates() throws Exception {
+		Path db = this.dir.resolve("app.db");
+		this.runner
+			.withPropertyValues("spring.datasource.url=jdbc:sqlite:" + db,
+					"litestream.dbs[0].replicas[0].path=" + Files.createDirectories(this.dir.resolve("replica")))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				JdbcTemplate jdbc = new JdbcTemplate(context.getBean(javax.sql.DataSource.class));
+				assertThat(jdbc.queryForList("SELECT text FROM note", String.class)).containsExactly("from-migration");
+			});
+	}
+
+	@Test
+	void emptyReplicaFailsStartupWhenABackupIsRequired() {
+		this.runner
+			.withPropertyValues("spring.datasource.url=jdbc:sqlite:" + this.dir.resolve("app.db"),
+					"litestream.dbs[0].replicas[0].path=" + this.dir.resolve("replica"),
+					"litestream.dbs[0].restore.if-replica-exists=false")
+			.run((context) -> {
+				var analysis = LitestreamAutoConfigurationTests.analysis(context.getStartupFailure());
+				assertThat(analysis.getDescription()).contains("'litestream.dbs[0].restore.if-replica-exists'")
+					.contains("none of its replicas holds a backup");
+				assertThat(analysis.getAction()).contains("if-replica-exists to true");
+				assertThat(this.dir.resolve("app.db")).doesNotExist();
+			});
+	}
+
+	@Test
+	void existingDatabaseIsNeverReplaced() throws Exception {
+		Path replica = this.dir.resolve("replica");
+		seedReplica(replica);
+		Path db = this.dir.resolve("app.db");
+		migrate(db, "2");
+		new JdbcTemplate(dataSource(db)).update("INSERT INTO note (text) VALUES ('local')");
+		this.runner
+			.withPropertyValues("spring.datasource.url=jdbc:sqlite:" + db,
+					"litestream.dbs[0].replicas[0].path=" + replica)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				JdbcTemplate jdbc = new JdbcTemplate(context.getBean(javax.sql.DataSource.class));
+				assertThat(jdbc.queryForList("SELECT text FROM note ORDER BY id", String.class))
+					.containsExactly("from-migration", "local");
+			});
+	}
+
+	@Test
+	void databaseWithoutADataSourceIsRestoredToo() throws Exception {
+		Path replica = this.dir.resolve("replica");
+		seedReplica(replica);
+		Path db = this.dir.resolve("second/other.db");
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(LitestreamAutoConfiguration.class))
+			.withPropertyValues("litestream.dbs[0].path=" + db, "litestream.dbs[0].replicas[0].path=" + replica)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(new JdbcTemplate(dataSource(db)).queryForList("SELECT text FROM note", String.class))
+					.contains("written-after-migration");
+			});
+	}
+
+	/**
+	 * Builds a database with Flyway (V1 only) plus a row, and stores it in a file replica as
+	 * a snapshot-only generation, laid out as Litestream does.
+	 * @return V1's installed_on, to prove the history is kept
+	 */
+	private String seedReplica(Path replica) throws Exception {
+		Path seed = this.dir.resolve("seed/seed.db");
+		Files.createDirectories(seed.getParent());
+		migrate(seed, "1");
+		JdbcTemplate jdbc = new JdbcTemplate(dataSource(seed));
+		jdbc.update("INSERT INTO note (text) VALUES ('written-after-migration')");
+		String installedOn = jdbc.queryForObject("SELECT installed_on FROM flyway_schema_history WHERE version = '1'",
+				String.class);
+		ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+		try (OutputStream out = Lz4.compress(compressed)) {
+			out.write(Files.readAllBytes(seed));
+		}
+		try (FileReplicaClient client = new FileReplicaClient(replica)) {
+			client.writeSnapshot("0123456789abcdef", 0, new java.io.ByteArrayInputStream(compressed.toByteArray()));
+		}
+		return installedOn;
+	}
+
+	private static void migrate(Path db, String target) {
+		Flyway.configure().dataSource(dataSource(db)).locations(MIGRATIONS).target(target).load().migrate();
+	}
+
+	private static SimpleDriverDataSource dataSource(Path db) {
+		return new SimpleDriverDataSource(new org.sqlite.JDBC(), "jdbc:sqlite:" + db);
+	}
+
+}
