@@ -5,11 +5,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -40,9 +42,14 @@ public final class Litestream implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(Litestream.class);
 
-	private final Map<ReplicatedDatabase, List<Replica>> databases = new LinkedHashMap<>();
+	/**
+	 * Databases and their replicas: an immutable snapshot, replaced on each registration, so
+	 * that readers (endpoints, metrics listeners on the monitor thread) never take the lock
+	 * that start and stop hold while they wait for the monitor thread.
+	 */
+	private volatile Map<ReplicatedDatabase, List<Replica>> databases = Map.of();
 
-	private final Map<Replica, ReplicaTask> tasks = new LinkedHashMap<>();
+	private final Map<Replica, ReplicaTask> tasks = new ConcurrentHashMap<>();
 
 	private final Clock clock;
 
@@ -84,7 +91,9 @@ public final class Litestream implements AutoCloseable {
 		for (ReplicationTarget target : targets) {
 			replicas.add(new Replica(database, target.client(), target.options(), this.clock));
 		}
-		this.databases.put(database, List.copyOf(replicas));
+		Map<ReplicatedDatabase, List<Replica>> registered = new LinkedHashMap<>(this.databases);
+		registered.put(database, List.copyOf(replicas));
+		this.databases = Collections.unmodifiableMap(registered);
 		return database;
 	}
 
@@ -217,7 +226,7 @@ public final class Litestream implements AutoCloseable {
 	 * The registered databases, in registration order.
 	 * @return the databases
 	 */
-	public synchronized List<ReplicatedDatabase> databases() {
+	public List<ReplicatedDatabase> databases() {
 		return List.copyOf(this.databases.keySet());
 	}
 
@@ -226,7 +235,7 @@ public final class Litestream implements AutoCloseable {
 	 * @param database a registered database
 	 * @return its replicas
 	 */
-	public synchronized List<Replica> replicas(ReplicatedDatabase database) {
+	public List<Replica> replicas(ReplicatedDatabase database) {
 		return Objects.requireNonNull(this.databases.get(database), "Unknown database");
 	}
 

@@ -15,6 +15,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -73,7 +74,9 @@ class ReplicationRoundTripTests {
 	}
 
 	private ConfigurableApplicationContext run(String... properties) {
-		return new SpringApplicationBuilder(ReplicationTestApplication.class).properties(properties).run();
+		return new SpringApplicationBuilder(ReplicationTestApplication.class).web(WebApplicationType.NONE)
+			.properties(properties)
+			.run();
 	}
 
 	private static void loseTheDisk(Path db) throws Exception {
