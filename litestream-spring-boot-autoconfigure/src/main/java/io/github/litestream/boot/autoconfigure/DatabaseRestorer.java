@@ -3,6 +3,8 @@ package io.github.litestream.boot.autoconfigure;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOperationListener;
@@ -23,6 +25,8 @@ final class DatabaseRestorer {
 
 	private final ReplicaClientFactory clients;
 
+	private final Set<Path> attempted = ConcurrentHashMap.newKeySet();
+
 	DatabaseRestorer(ReplicaClientFactory clients) {
 		this.clients = clients;
 	}
@@ -36,7 +40,9 @@ final class DatabaseRestorer {
 	 */
 	boolean restoreIfMissing(DatabaseSettings database) {
 		Path path = database.path();
-		if (!database.restore() || Files.exists(path) || database.replicas().isEmpty()) {
+		if (!database.restore() || Files.exists(path) || database.replicas().isEmpty() || !this.attempted.add(path)) {
+			// Entries with a path are tried when the beans are created and again when their
+			// DataSource appears: once is enough.
 			return false;
 		}
 		RestoreOptions options = RestoreOptions.latest(path)
