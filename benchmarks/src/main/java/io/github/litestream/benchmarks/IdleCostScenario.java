@@ -25,6 +25,10 @@ final class IdleCostScenario implements Scenario {
 
 	private static final String NAME = "idle";
 
+	/** Caught up means: every replica holds the shadow WAL's end, and it stayed so for this long
+	 * (longer than the monitor and sync intervals, so no copy or upload is still on its way). */
+	private static final Duration SETTLE = Duration.ofMillis(2500);
+
 	@Override
 	public void run(HarnessOptions options, Context context, Report report) throws Exception {
 		Duration idle = options.idleDuration();
@@ -47,6 +51,8 @@ final class IdleCostScenario implements Scenario {
 				app.insert();
 			}
 			awaitCaughtUp(engine, database, Duration.ofSeconds(60));
+			String fileKindsBefore = fileCount.describe();
+			String s3KindsBefore = s3Count.describe();
 			long fileBefore = fileCount.total();
 			long s3Before = s3Count.total();
 			long cpuBefore = processCpu();
@@ -68,8 +74,8 @@ final class IdleCostScenario implements Scenario {
 			double share = engineMs / idle.toMillis();
 			report.verdict(NAME, "engine CPU while idle", String.format(java.util.Locale.ROOT, "%.3f%% of a core", share * 100),
 					"< 0.5% of a core", share < 0.005);
-			report.note(NAME, "requests by kind over the whole run: file " + fileCount.describe() + "; s3 "
-					+ s3Count.describe());
+			report.note(NAME, "requests by kind before the idle period: file " + fileKindsBefore + ", s3 "
+					+ s3KindsBefore + "; after it: file " + fileCount.describe() + ", s3 " + s3Count.describe());
 		}
 		finally {
 			Engines.stop(engine);
@@ -79,12 +85,19 @@ final class IdleCostScenario implements Scenario {
 	private static void awaitCaughtUp(Litestream engine, ReplicatedDatabase database, Duration timeout)
 			throws InterruptedException {
 		long deadline = System.nanoTime() + timeout.toNanos();
+		long settledSince = 0;
+		Pos settledAt = null;
 		while (System.nanoTime() < deadline) {
-			boolean caughtUp = database.position().isPresent();
+			Pos position = database.position().orElse(null);
+			boolean caughtUp = position != null;
 			for (Replica replica : engine.replicas(database)) {
 				caughtUp &= nothingPending(database, replica.position().orElse(null));
 			}
-			if (caughtUp) {
+			if (!caughtUp || !position.equals(settledAt)) {
+				settledAt = caughtUp ? position : null;
+				settledSince = System.nanoTime();
+			}
+			else if (System.nanoTime() - settledSince >= SETTLE.toNanos()) {
 				return;
 			}
 			Thread.sleep(50);

@@ -11,8 +11,9 @@ import java.sql.Statement;
 /**
  * The application's side of every benchmark: one SQLite connection with the pragmas the starter
  * gives pooled connections (WAL, {@code synchronous=NORMAL}, {@code wal_autocheckpoint=0},
- * {@code busy_timeout}), writing rows of hex text (which LZ4 compresses about as well as
- * typical application data, unlike pure random bytes).
+ * {@code busy_timeout}), writing rows that are half random hex text and half a repeated
+ * pattern, so LZ4 shrinks them to a bit over half, as with typical application data (pure
+ * random bytes or random hex would not compress at all).
  */
 public final class Workload implements AutoCloseable {
 
@@ -38,7 +39,7 @@ public final class Workload implements AutoCloseable {
 		execute("PRAGMA synchronous=NORMAL");
 		execute("PRAGMA wal_autocheckpoint=0");
 		execute("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, payload TEXT)");
-		this.insert = this.connection.prepareStatement("INSERT INTO t (payload) VALUES (hex(randomblob(?)))");
+		this.insert = this.connection.prepareStatement("INSERT INTO t (payload) VALUES (" + payload(ROW_BYTES) + ")");
 	}
 
 	/**
@@ -46,7 +47,6 @@ public final class Workload implements AutoCloseable {
 	 * @throws SQLException if SQLite refuses
 	 */
 	public void insert() throws SQLException {
-		this.insert.setInt(1, ROW_BYTES / 2);
 		this.insert.executeUpdate();
 	}
 
@@ -59,7 +59,13 @@ public final class Workload implements AutoCloseable {
 	public void bulkInsert(long bytes, int rowBytes) throws SQLException {
 		long rows = Math.max(1, bytes / rowBytes);
 		execute("INSERT INTO t (payload) WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < "
-				+ rows + ") SELECT hex(randomblob(" + (rowBytes / 2) + ")) FROM n");
+				+ rows + ") SELECT " + payload(rowBytes) + " FROM n");
+	}
+
+	/** SQL for a row of {@code bytes} characters: random hex, then a repeated pattern. */
+	private static String payload(int bytes) {
+		int quarter = bytes / 4;
+		return "hex(randomblob(" + quarter + ")) || replace(hex(zeroblob(" + quarter + ")), '00', 'a ')";
 	}
 
 	/**
