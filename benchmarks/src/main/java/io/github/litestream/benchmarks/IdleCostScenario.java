@@ -46,6 +46,13 @@ final class IdleCostScenario implements Scenario {
 					List.of(new ReplicationTarget(Backend.FILE.newClient(context.dir().resolve("replica"), null, fileCount),
 							ReplicaOptions.defaults("file")),
 							new ReplicationTarget(Backend.S3.newClient(null, context.s3(), s3Count), ReplicaOptions.defaults("s3"))));
+			java.util.List<String> checkpoints = new java.util.concurrent.CopyOnWriteArrayList<>();
+			database.addListener(new io.github.litestream.db.DatabaseListener() {
+				@Override
+				public void onCheckpoint(String mode, Duration took) {
+					checkpoints.add(mode);
+				}
+			});
 			engine.start();
 			for (int i = 0; i < 500; i++) {
 				app.insert();
@@ -55,6 +62,7 @@ final class IdleCostScenario implements Scenario {
 			String s3KindsBefore = s3Count.describe();
 			long fileBefore = fileCount.total();
 			long s3Before = s3Count.total();
+			int checkpointsBefore = checkpoints.size();
 			long cpuBefore = processCpu();
 			long engineCpuBefore = engineThreadsCpu();
 			Thread.sleep(idle.toMillis());
@@ -65,6 +73,7 @@ final class IdleCostScenario implements Scenario {
 			String variant = "engine idle, " + idle.toSeconds() + " s";
 			report.measure(NAME, variant, "file replica requests", fileRequests, "");
 			report.measure(NAME, variant, "s3 replica requests", s3Requests, "");
+			report.measure(NAME, variant, "engine checkpoints", checkpoints.size() - checkpointsBefore, "");
 			report.measure(NAME, variant, "process CPU", cpuMs, "ms");
 			report.measure(NAME, variant, "litestream-* threads CPU", engineMs, "ms");
 			report.measure(NAME, variant, "litestream-* threads CPU share of one core", engineMs / idle.toMillis() * 100, "%");
