@@ -1,0 +1,160 @@
+package io.github.litestream.benchmarks;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
+
+import io.github.litestream.Litestream;
+import io.github.litestream.benchmarks.CommitTracker.CommitPoint;
+import io.github.litestream.db.Pos;
+import io.github.litestream.replica.Lz4;
+import io.github.litestream.replica.Replica;
+import io.github.litestream.replica.ReplicaClient;
+import io.github.litestream.replica.ReplicaListener;
+import io.github.litestream.replica.ReplicaOptions;
+import io.github.litestream.replica.WalSegmentInfo;
+
+/**
+ * Time from a commit to the WAL segment holding it being stored in the replica, under a writer
+ * paced at a fixed rate, with default intervals. Every commit's place in the WAL is found by
+ * scanning the WAL (salts and end offset); every stored segment is recorded with the time the
+ * client returned; afterwards the salts are mapped to the engine's WAL indexes by reading the
+ * header at the start of each index's first segment. The baseline is the bound the engine's
+ * schedule allows: the sync interval plus 100 ms.
+ */
+final class ReplicationLagScenario implements Scenario {
+
+	private static final String NAME = "lag";
+
+	@Override
+	public void run(HarnessOptions options, Context context, Report report) throws Exception {
+		Duration syncInterval = ReplicaOptions.DEFAULT_SYNC_INTERVAL;
+		double bound = syncInterval.toMillis() + 100;
+		for (Backend backend : Backend.values()) {
+			for (int rate : options.lagRates()) {
+				String variant = backend.label() + " @ " + rate + " tx/s";
+				Path dir = context.dir().resolve(backend.label() + "-" + rate);
+				Files.createDirectories(dir);
+				double[] lags = measure(dir, backend, context.s3(), rate, options.lagDuration(), report, variant);
+				double p50 = Stats.percentile(lags, 50);
+				double p99 = Stats.percentile(lags, 99);
+				report.measure(NAME, variant, "commits measured", lags.length, "");
+				report.measure(NAME, variant, "p50", p50, "ms");
+				report.measure(NAME, variant, "p99", p99, "ms");
+				report.measure(NAME, variant, "max", Stats.percentile(lags, 100), "ms");
+				report.measure(NAME, variant, "baseline: sync-interval + 100 ms", bound, "ms");
+				report.verdict(NAME, "p99 lag, " + variant, Report.format(p99) + " ms", "<= " + Report.format(bound) + " ms",
+						p99 <= bound);
+			}
+		}
+		report.note(NAME, "default monitor-interval (" + io.github.litestream.db.DatabaseOptions.DEFAULT_MONITOR_INTERVAL.toMillis() + " ms) and sync-interval ("
+				+ syncInterval.toMillis() + " ms); a commit waits for the monitor to copy it into the shadow WAL, "
+				+ "then for the replica's next sync");
+	}
+
+	private static double[] measure(Path dir, Backend backend, S3Server s3, int rate, Duration duration, Report report,
+			String variant) throws Exception {
+		Path db = dir.resolve("app.db");
+		List<Shipped> shipped = new CopyOnWriteArrayList<>();
+		List<Commit> commits = new ArrayList<>();
+		Litestream engine = null;
+		ReplicaClient client = backend.newClient(dir.resolve("replica"), s3, new OperationCounter());
+		try (Workload app = new Workload(db)) {
+			app.insert();
+			engine = Engines.start(db, client, backend.label());
+			Replica replica = engine.replicas(engine.databases().get(0)).get(0);
+			replica.addListener(new ReplicaListener() {
+				@Override
+				public void onWalSegment(Pos start, long bytes, Duration took) {
+					shipped.add(new Shipped(System.nanoTime(), replica.position().orElseThrow()));
+				}
+			});
+			try (CommitTracker tracker = new CommitTracker(db)) {
+				long period = 1_000_000_000L / rate;
+				long started = System.nanoTime();
+				long total = duration.toNanos() / period;
+				for (long i = 0; i < total; i++) {
+					long due = started + i * period;
+					long wait = due - System.nanoTime();
+					if (wait > 0) {
+						LockSupport.parkNanos(wait);
+					}
+					app.insert();
+					long at = System.nanoTime();
+					commits.add(new Commit(at, tracker.afterCommit()));
+				}
+				double achieved = total / ((System.nanoTime() - started) / 1e9);
+				report.measure(NAME, variant, "writer rate achieved", achieved, "tx/s");
+			}
+			engine.stop(Duration.ofSeconds(60));
+		}
+		finally {
+			Engines.stop(engine);
+		}
+		return lags(commits, shipped, indexesBySalts(client, shipped), report, variant);
+	}
+
+	private static double[] lags(List<Commit> commits, List<Shipped> shipped, Map<Long, Pos> starts, Report report,
+			String variant) {
+		double[] lags = new double[commits.size()];
+		int n = 0;
+		int unmatched = 0;
+		for (Commit commit : commits) {
+			Pos start = starts.get(commit.point().salts());
+			Shipped covering = null;
+			if (start != null) {
+				Pos target = new Pos(start.generation(), start.index(), commit.point().end());
+				covering = shipped.stream()
+					.filter((s) -> s.at() >= commit.at() && s.position().generation().equals(target.generation())
+							&& s.position().compareTo(target) >= 0)
+					.findFirst()
+					.orElse(null);
+			}
+			if (covering == null) {
+				unmatched++;
+				continue;
+			}
+			lags[n++] = (covering.at() - commit.at()) / 1e6;
+		}
+		if (unmatched > 0) {
+			report.note(NAME, variant + ": " + unmatched + " commit(s) could not be matched to a stored segment "
+					+ "(left out of the percentiles)");
+		}
+		return java.util.Arrays.copyOf(lags, n);
+	}
+
+	/** Reads the WAL header at the start of every index the replica holds: salts → index. */
+	private static Map<Long, Pos> indexesBySalts(ReplicaClient client, List<Shipped> shipped) throws IOException {
+		Map<Long, Pos> starts = new HashMap<>();
+		for (String generation : shipped.stream().map((s) -> s.position().generation()).distinct().toList()) {
+			for (WalSegmentInfo segment : client.walSegments(generation)) {
+				if (segment.offset() != 0) {
+					continue;
+				}
+				try (InputStream in = Lz4.decompress(client.openWalSegment(segment.pos()))) {
+					ByteBuffer header = ByteBuffer.wrap(in.readNBytes(32)).order(ByteOrder.BIG_ENDIAN);
+					long salts = ((long) header.getInt(16) << 32) | (header.getInt(20) & 0xffffffffL);
+					starts.put(salts, segment.pos());
+				}
+			}
+		}
+		return starts;
+	}
+
+	private record Commit(long at, CommitPoint point) {
+	}
+
+	private record Shipped(long at, Pos position) {
+	}
+
+}

@@ -1,0 +1,84 @@
+package io.github.litestream.benchmarks;
+
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.UUID;
+
+import io.github.litestream.replica.ReplicaOperationListener;
+import io.github.litestream.replica.s3.S3ClientFactory;
+import io.github.litestream.replica.s3.S3ReplicaClient;
+import io.github.litestream.replica.s3.S3ReplicaConfig;
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.blobstore.BlobStore;
+import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * S3Proxy in the harness's JVM on {@code 127.0.0.1}, keeping objects in memory and checking
+ * signatures: a real S3 protocol path (HTTP, signing, XML) without a network in the numbers.
+ */
+final class S3Server implements AutoCloseable {
+
+	private static final String ACCESS_KEY_ID = "bench-access-key";
+
+	private final String secretAccessKey = "bench-secret-" + UUID.randomUUID();
+
+	private final BlobStore blobStore = new TransientNio2BlobStore();
+
+	private final S3ClientFactory factory = S3ClientFactory.builder().environment((name) -> null).build();
+
+	private final java.util.List<S3Client> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+	private final S3Proxy proxy;
+
+	private final int port;
+
+	S3Server() throws Exception {
+		this.port = freePort();
+		this.proxy = S3Proxy.builder()
+			.blobStore(this.blobStore)
+			.endpoint(java.net.URI.create(endpoint()))
+			.awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY_ID, this.secretAccessKey)
+			.build();
+		this.proxy.start();
+	}
+
+	/**
+	 * A client for a new, empty bucket.
+	 * @param listener told about every request
+	 * @return the client (its SDK client is closed with this server)
+	 */
+	S3ReplicaClient newReplica(ReplicaOperationListener listener) {
+		String bucket = "bench-" + UUID.randomUUID().toString().substring(0, 18);
+		this.blobStore.createContainer(bucket);
+		S3ReplicaConfig config = S3ReplicaConfig.builder()
+			.bucket(bucket)
+			.path("db")
+			.endpoint(endpoint())
+			.credentials(ACCESS_KEY_ID, this.secretAccessKey)
+			.build();
+		S3Client s3 = this.factory.create(config);
+		this.clients.add(s3);
+		return new S3ReplicaClient(s3, config, listener);
+	}
+
+	private String endpoint() {
+		return "http://127.0.0.1:" + this.port;
+	}
+
+	@Override
+	public void close() throws Exception {
+		this.clients.forEach(S3Client::close);
+		this.proxy.stop();
+	}
+
+	private static int freePort() throws Exception {
+		try (ServerSocket socket = new ServerSocket()) {
+			socket.setReuseAddress(true);
+			socket.bind(new InetSocketAddress("127.0.0.1", 0));
+			return socket.getLocalPort();
+		}
+	}
+
+}

@@ -1,0 +1,48 @@
+package io.github.litestream.benchmarks;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Proves the harness still runs end to end: the restore scenario in quick mode with a tiny
+ * database, writing its Markdown and CSV report. No timing is asserted.
+ */
+class HarnessSmokeTests {
+
+	@TempDir
+	Path dir;
+
+	@Test
+	void quickRestoreScenarioWritesAReport() throws Exception {
+		Assumptions.assumeTrue(Lz4Cli.available(), "the lz4 command-line tool is needed for the raw baseline");
+		Path out = this.dir.resolve("report");
+		HarnessOptions options = HarnessOptions.parse("--quick", "--out", out.toString(), "--scenarios", "restore",
+				"--restore-mib", "2", "--restore-segments", "5");
+
+		Report report = Harness.run(options, "smoke test");
+
+		assertThat(report.failures()).isZero();
+		assertThat(out.resolve("work")).doesNotExist();
+		assertThat(Files.readString(out.resolve("report.csv"))).startsWith("scenario,variant,metric,value,unit\n")
+			.contains("restore,replica,WAL segments,")
+			.contains("restore,\"restore, parallelism 16\",throughput (same bytes as baseline),");
+		assertThat(Files.readString(out.resolve("report.md"))).contains("## Verdicts")
+			.contains("throughput / raw lz4 -d, parallelism 1");
+	}
+
+	@Test
+	void unknownScenarioIsRejectedWithTheChoices() {
+		org.assertj.core.api.Assertions
+			.assertThatIllegalArgumentException()
+			.isThrownBy(() -> HarnessOptions.parse("--scenarios", "writes"))
+			.withMessageContaining("Unknown scenario 'writes'")
+			.withMessageContaining("restore");
+	}
+
+}
