@@ -33,6 +33,7 @@ final class IdleCostScenario implements Scenario {
 	public void run(HarnessOptions options, Context context, Report report) throws Exception {
 		Duration idle = options.idleDuration();
 		long baselineCpu = processCpu();
+		// Idling for the configured period is the measurement itself (the no-engine baseline).
 		Thread.sleep(idle.toMillis());
 		double baselineMs = (processCpu() - baselineCpu) / 1e6;
 		report.measure(NAME, "baseline: no engine", "process CPU", baselineMs, "ms");
@@ -65,6 +66,7 @@ final class IdleCostScenario implements Scenario {
 			int checkpointsBefore = checkpoints.size();
 			long cpuBefore = processCpu();
 			long engineCpuBefore = engineThreadsCpu();
+			// Idling for the configured period is the measurement itself (engine running).
 			Thread.sleep(idle.toMillis());
 			double cpuMs = (processCpu() - cpuBefore) / 1e6;
 			double engineMs = (engineThreadsCpu() - engineCpuBefore) / 1e6;
@@ -109,6 +111,7 @@ final class IdleCostScenario implements Scenario {
 			else if (System.nanoTime() - settledSince >= SETTLE.toNanos()) {
 				return;
 			}
+			// A harness main, not a test: poll the settle condition without a test library.
 			Thread.sleep(50);
 		}
 		throw new IllegalStateException("Replicas did not catch up within " + timeout);
