@@ -3,7 +3,7 @@ package io.github.litestream.restore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,9 +28,9 @@ import io.github.litestream.replica.ReplicaClient;
  *
  * <p>Everything happens in hidden temporary files next to the output (same directory, so the
  * final rename is atomic): the snapshot is streamed through the LZ4 decoder into a temporary
- * database, WAL indexes are fetched ahead in parallel by a {@link WalIndexFetcher} and applied
- * strictly in order by a {@link WalApplier}, the result must pass
- * {@code PRAGMA integrity_check}, and only then is it forced to disk and renamed into place,
+ * database while WAL segments are fetched ahead in parallel by a {@link WalIndexFetcher}; the
+ * WAL indexes are applied strictly in order by a {@link WalApplier}, the result must pass
+ * {@code PRAGMA integrity_check} ({@link IntegrityCheck}), and only then is it forced to disk and renamed into place,
  * after stale {@code -wal}, {@code -shm} and {@code .<name>-litestream} leftovers of an
  * earlier database are removed. Whatever fails, the temporary files are removed and the output
  * path is never written. Memory use does not depend on the database size: everything streams.
@@ -38,6 +38,8 @@ import io.github.litestream.replica.ReplicaClient;
 final class RestoreExecutor {
 
 	private static final Logger logger = LoggerFactory.getLogger(RestoreExecutor.class);
+
+	private static final int COPY_BUFFER_SIZE = 256 * 1024;
 
 	private static final long PROGRESS_INTERVAL_NANOS = 10_000_000_000L;
 
@@ -74,20 +76,29 @@ final class RestoreExecutor {
 		long start = System.nanoTime();
 		try {
 			Files.createDirectories(this.output.toAbsolutePath().getParent());
-			long snapshotBytes = restoreSnapshot();
-			WalApplier applier = new WalApplier(this.temporaryDatabase, this.client.location(), this.plan.generation());
-			Stats stats = applyWal(applier);
-			applier.checkIntegrity();
+			Stats stats;
+			try (WalIndexFetcher fetcher = new WalIndexFetcher(this.client, this.plan.walIndexes(), this.parallelism,
+					this::walFile)) {
+				// WAL downloads run while the snapshot is decompressed: the two are independent.
+				fetcher.start();
+				long snapshotBytes = restoreSnapshot();
+				long snapshotNanos = System.nanoTime() - start;
+				stats = applyWal(fetcher).withSnapshot(snapshotBytes, snapshotNanos);
+			}
+			long checkStart = System.nanoTime();
+			IntegrityCheck.verify(this.temporaryDatabase, this.client.location(), this.plan.generation());
+			long checkNanos = System.nanoTime() - checkStart;
 			install();
 			long elapsed = System.nanoTime() - start;
-			long bytes = snapshotBytes + stats.walBytes();
+			long bytes = stats.snapshotBytes() + stats.walBytes();
 			logger.info("Restored {} to generation={} index={}: snapshot {} ({} bytes) + {} WAL indexes ({} segments, "
-					+ "{} bytes) in {} ms ({} MB/s); fetching took {} ms over {} workers, applying {} ms, waiting for "
-					+ "downloads {} ms", this.output, this.plan.generation(), Pos.hex(this.plan.targetIndex()),
-					Pos.hex(this.plan.snapshot().index()), snapshotBytes, this.plan.walIndexes().size(),
-					this.plan.segmentCount(), stats.walBytes(), millis(elapsed),
-					String.format("%.1f", bytes / 1e6 / Math.max(elapsed / 1e9, 1e-9)), millis(stats.fetchNanos()),
-					this.parallelism, millis(stats.applyNanos()), millis(stats.waitNanos()));
+					+ "{} bytes) in {} ms ({} MB/s); snapshot {} ms, then applying WAL {} ms (of which waiting for "
+					+ "downloads {} ms; downloads took {} ms over {} workers), integrity check {} ms", this.output,
+					this.plan.generation(), Pos.hex(this.plan.targetIndex()), Pos.hex(this.plan.snapshot().index()),
+					stats.snapshotBytes(), this.plan.walIndexes().size(), this.plan.segmentCount(), stats.walBytes(),
+					millis(elapsed), String.format("%.1f", bytes / 1e6 / Math.max(elapsed / 1e9, 1e-9)),
+					millis(stats.snapshotNanos()), millis(stats.applyNanos()), millis(stats.waitNanos()),
+					millis(stats.fetchNanos()), this.parallelism, millis(checkNanos));
 			return stats.walBytes();
 		}
 		finally {
@@ -102,7 +113,7 @@ final class RestoreExecutor {
 			long bytes;
 			try (InputStream compressed = this.client.openSnapshot(this.plan.generation(),
 					this.plan.snapshot().index()); InputStream in = Lz4.decompress(compressed)) {
-				bytes = in.transferTo(Channels.newOutputStream(channel));
+				bytes = copy(in, channel);
 			}
 			catch (InterruptedIOException ex) {
 				throw ex;
@@ -119,29 +130,42 @@ final class RestoreExecutor {
 		}
 	}
 
-	private Stats applyWal(WalApplier applier) throws IOException {
+	/** Copies with a buffer large enough that system calls do not dominate (transferTo uses 8 KiB). */
+	private static long copy(InputStream in, FileChannel out) throws IOException {
+		byte[] buffer = new byte[COPY_BUFFER_SIZE];
+		long total = 0;
+		int n;
+		while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {
+			ByteBuffer bytes = ByteBuffer.wrap(buffer, 0, n);
+			while (bytes.hasRemaining()) {
+				total += out.write(bytes);
+			}
+		}
+		return total;
+	}
+
+	private Stats applyWal(WalIndexFetcher fetcher) throws IOException {
 		List<RestorePlan.WalIndex> indexes = this.plan.walIndexes();
-		long applyNanos = 0;
+		long start = System.nanoTime();
 		long waitNanos = 0;
-		long lastProgress = System.nanoTime();
-		try (WalIndexFetcher fetcher = new WalIndexFetcher(this.client, indexes, this.parallelism, this::walFile)) {
+		long lastProgress = start;
+		try (WalApplier applier = new WalApplier(this.temporaryDatabase, this.client.location(),
+				this.plan.generation())) {
 			for (int i = 0; i < indexes.size(); i++) {
 				long waitStart = System.nanoTime();
 				Path wal = fetcher.await(i);
-				long applyStart = System.nanoTime();
-				waitNanos += applyStart - waitStart;
+				waitNanos += System.nanoTime() - waitStart;
 				int frames = applier.apply(wal, indexes.get(i).index());
-				applyNanos += System.nanoTime() - applyStart;
 				logger.debug("Applied WAL index {} ({} segments, {} frames)", Pos.hex(indexes.get(i).index()),
 						indexes.get(i).segments().size(), frames);
 				if (System.nanoTime() - lastProgress > PROGRESS_INTERVAL_NANOS) {
 					lastProgress = System.nanoTime();
-					logger.info("Restoring {}: applied {} of {} WAL indexes ({} WAL bytes fetched so far)", this.output,
-							i + 1, indexes.size(), fetcher.walBytes());
+					logger.info("Restoring {}: applied {} of {} WAL indexes ({} WAL bytes so far)", this.output, i + 1,
+							indexes.size(), fetcher.walBytes());
 				}
 			}
-			return new Stats(fetcher.walBytes(), fetcher.fetchNanos(), applyNanos, waitNanos);
 		}
+		return new Stats(0, 0, fetcher.walBytes(), fetcher.fetchNanos(), System.nanoTime() - start, waitNanos);
 	}
 
 	private Path walFile(long index) {
@@ -206,7 +230,13 @@ final class RestoreExecutor {
 		return nanos / 1_000_000;
 	}
 
-	private record Stats(long walBytes, long fetchNanos, long applyNanos, long waitNanos) {
+	private record Stats(long snapshotBytes, long snapshotNanos, long walBytes, long fetchNanos, long applyNanos,
+			long waitNanos) {
+
+		Stats withSnapshot(long bytes, long nanos) {
+			return new Stats(bytes, nanos, this.walBytes, this.fetchNanos, this.applyNanos, this.waitNanos);
+		}
+
 	}
 
 }

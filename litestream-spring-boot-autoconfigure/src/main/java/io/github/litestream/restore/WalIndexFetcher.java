@@ -3,8 +3,8 @@ package io.github.litestream.restore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -27,22 +27,33 @@ import io.github.litestream.replica.ReplicaLayout;
 import io.github.litestream.replica.WalSegmentInfo;
 
 /**
- * Downloads WAL indexes ahead of the applier: each index's segments are decompressed, in
- * offset order, into one local WAL file. Several indexes are fetched at once, but never more
- * than a fixed window ahead of the index being applied, so disk use stays bounded however
- * long the history is.
+ * Downloads WAL segments ahead of the applier into one local WAL file per index.
+ *
+ * <p>The unit of work is a segment, not an index: a segment's offset says where its
+ * decompressed bytes go in its index's WAL, so the segments of one index download in
+ * parallel too (an index of a thousand segments is common when checkpoints are rare, and
+ * fetching them one after another costs a thousand round trips on S3). Downloads run at most
+ * a fixed window of segments ahead of the index being applied, so disk use stays bounded
+ * however long the history is. {@link #start()} can be called before the snapshot is
+ * restored, so that both proceed at once.
  *
  * <p>Segment offsets must be contiguous: each segment starts exactly where the previous one's
- * decompressed bytes end. That can only be checked here, once the decompressed sizes are
- * known.
+ * decompressed bytes end. That can only be checked once the decompressed sizes are known, so
+ * it is checked when the index is awaited.
  */
 final class WalIndexFetcher implements AutoCloseable {
 
 	private static final AtomicInteger POOLS = new AtomicInteger();
 
+	private static final int BUFFER_SIZE = 256 * 1024;
+
 	private final ReplicaClient client;
 
 	private final List<RestorePlan.WalIndex> indexes;
+
+	private final List<Download> downloads = new ArrayList<>();
+
+	private final int[] firstDownload;
 
 	private final LongFunction<Path> fileForIndex;
 
@@ -50,11 +61,15 @@ final class WalIndexFetcher implements AutoCloseable {
 
 	private final int window;
 
-	private final List<Future<Path>> futures = new ArrayList<>();
+	private final List<Path> files = new ArrayList<>();
+
+	private final List<FileChannel> channels = new ArrayList<>();
 
 	private final AtomicLong fetchNanos = new AtomicLong();
 
 	private final AtomicLong walBytes = new AtomicLong();
+
+	private int scheduled;
 
 	/**
 	 * Creates a fetcher.
@@ -69,35 +84,50 @@ final class WalIndexFetcher implements AutoCloseable {
 		this.indexes = indexes;
 		this.fileForIndex = fileForIndex;
 		this.pool = Executors.newFixedThreadPool(parallelism, threadFactory());
-		this.window = parallelism * 2;
+		this.window = Math.max(4, parallelism * 4);
+		this.firstDownload = new int[indexes.size() + 1];
+		for (int i = 0; i < indexes.size(); i++) {
+			this.firstDownload[i] = this.downloads.size();
+			for (WalSegmentInfo segment : indexes.get(i).segments()) {
+				this.downloads.add(new Download(i, segment));
+			}
+		}
+		this.firstDownload[indexes.size()] = this.downloads.size();
+	}
+
+	/**
+	 * Schedules the first window of downloads without waiting for any of them.
+	 * @throws IOException if a local WAL file cannot be created
+	 */
+	void start() throws IOException {
+		schedule(this.window);
 	}
 
 	/**
 	 * Waits for the WAL of the {@code position}-th index, first scheduling downloads up to the
 	 * window ahead of it.
 	 * @param position the position in the list of indexes, in order
-	 * @return the local WAL file
+	 * @return the local WAL file, closed and complete
 	 * @throws IOException if a segment cannot be read or is not contiguous
 	 */
 	Path await(int position) throws IOException {
-		while (this.futures.size() < this.indexes.size() && this.futures.size() <= position + this.window) {
-			RestorePlan.WalIndex walIndex = this.indexes.get(this.futures.size());
-			this.futures.add(this.pool.submit(() -> fetch(walIndex)));
-		}
-		try {
-			return this.futures.get(position).get();
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new InterruptedIOException("Interrupted while fetching WAL from " + this.client.location());
-		}
-		catch (ExecutionException ex) {
-			if (ex.getCause() instanceof IOException io) {
-				throw io;
+		int first = this.firstDownload[position];
+		int end = this.firstDownload[position + 1];
+		schedule(Math.max(end, first + this.window));
+		long expected = 0;
+		for (int d = first; d < end; d++) {
+			Download download = this.downloads.get(d);
+			long length = result(download);
+			if (download.segment.offset() != expected) {
+				throw notContiguous(download.segment, expected);
 			}
-			throw new RestoreException("Fetching WAL from " + this.client.location() + " failed: " + ex.getCause(),
-					ex.getCause());
+			expected += length;
 		}
+		this.walBytes.addAndGet(expected);
+		FileChannel channel = channel(position);
+		this.channels.set(position, null);
+		channel.close();
+		return this.files.get(position);
 	}
 
 	/**
@@ -109,7 +139,7 @@ final class WalIndexFetcher implements AutoCloseable {
 	}
 
 	/**
-	 * Decompressed WAL bytes fetched so far.
+	 * Decompressed WAL bytes of the indexes awaited so far.
 	 * @return bytes
 	 */
 	long walBytes() {
@@ -130,33 +160,67 @@ final class WalIndexFetcher implements AutoCloseable {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
-	}
-
-	private Path fetch(RestorePlan.WalIndex walIndex) throws IOException {
-		long start = System.nanoTime();
-		Path file = this.fileForIndex.apply(walIndex.index());
-		try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-			OutputStream out = Channels.newOutputStream(channel);
-			long written = 0;
-			for (WalSegmentInfo segment : walIndex.segments()) {
-				if (segment.offset() != written) {
-					throw notContiguous(segment, written);
-				}
-				written += copySegment(segment, out);
-			}
-			this.walBytes.addAndGet(written);
-			return file;
-		}
 		finally {
-			this.fetchNanos.addAndGet(System.nanoTime() - start);
+			for (FileChannel channel : this.channels) {
+				closeQuietly(channel);
+			}
 		}
 	}
 
-	private long copySegment(WalSegmentInfo segment, OutputStream out) throws IOException {
+	private void schedule(int upTo) throws IOException {
+		while (this.scheduled < Math.min(upTo, this.downloads.size())) {
+			Download download = this.downloads.get(this.scheduled++);
+			FileChannel channel = channel(download.indexPosition);
+			download.future = this.pool.submit(() -> fetch(download.segment, channel));
+		}
+	}
+
+	/** The local WAL file of an index, created when its first segment is scheduled. */
+	private FileChannel channel(int indexPosition) throws IOException {
+		while (this.channels.size() <= indexPosition) {
+			Path file = this.fileForIndex.apply(this.indexes.get(this.channels.size()).index());
+			this.files.add(file);
+			this.channels.add(FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+		}
+		return this.channels.get(indexPosition);
+	}
+
+	private long result(Download download) throws IOException {
+		try {
+			return download.future.get();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new InterruptedIOException("Interrupted while fetching WAL from " + this.client.location());
+		}
+		catch (ExecutionException ex) {
+			if (ex.getCause() instanceof IOException io) {
+				throw io;
+			}
+			if (ex.getCause() instanceof UncheckedIOException io) {
+				throw io.getCause();
+			}
+			throw new RestoreException("Fetching WAL from " + this.client.location() + " failed: " + ex.getCause(),
+					ex.getCause());
+		}
+	}
+
+	/** Decompresses one segment into its index's WAL at the segment's offset. */
+	private long fetch(WalSegmentInfo segment, FileChannel wal) throws IOException {
+		long start = System.nanoTime();
 		String key = ReplicaLayout.walSegmentKey(segment.pos());
 		try (InputStream compressed = this.client.openWalSegment(segment.pos());
 				InputStream in = Lz4.decompress(compressed)) {
-			return in.transferTo(out);
+			byte[] buffer = new byte[BUFFER_SIZE];
+			long position = segment.offset();
+			int n;
+			while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {
+				ByteBuffer bytes = ByteBuffer.wrap(buffer, 0, n);
+				while (bytes.hasRemaining()) {
+					position += wal.write(bytes, position);
+				}
+			}
+			return position - segment.offset();
 		}
 		catch (InterruptedIOException ex) {
 			throw ex;
@@ -165,6 +229,9 @@ final class WalIndexFetcher implements AutoCloseable {
 			throw new RestoreException("Cannot read WAL segment " + key + " in " + this.client.location() + ": "
 					+ ex.getMessage() + "; the object is missing, truncated or corrupt. Restore up to index "
 					+ Pos.hex(Math.max(0, segment.index() - 1)) + " with index=, or from another replica", ex);
+		}
+		finally {
+			this.fetchNanos.addAndGet(System.nanoTime() - start);
 		}
 	}
 
@@ -177,6 +244,17 @@ final class WalIndexFetcher implements AutoCloseable {
 				+ Pos.hex(Math.max(0, segment.index() - 1)) + " with index=, or from another replica");
 	}
 
+	private static void closeQuietly(FileChannel channel) {
+		if (channel != null) {
+			try {
+				channel.close();
+			}
+			catch (IOException ex) {
+				// Only a temporary file that the executor removes anyway.
+			}
+		}
+	}
+
 	private static ThreadFactory threadFactory() {
 		int pool = POOLS.incrementAndGet();
 		AtomicInteger threads = new AtomicInteger();
@@ -185,6 +263,22 @@ final class WalIndexFetcher implements AutoCloseable {
 			thread.setDaemon(true);
 			return thread;
 		};
+	}
+
+	/** One segment to fetch and, once scheduled, its result: the decompressed length. */
+	private static final class Download {
+
+		private final int indexPosition;
+
+		private final WalSegmentInfo segment;
+
+		private Future<Long> future;
+
+		private Download(int indexPosition, WalSegmentInfo segment) {
+			this.indexPosition = indexPosition;
+			this.segment = segment;
+		}
+
 	}
 
 }

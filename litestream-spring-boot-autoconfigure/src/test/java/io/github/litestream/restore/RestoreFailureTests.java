@@ -7,6 +7,9 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -160,6 +163,26 @@ class RestoreFailureTests {
 		Files.move(wal("0000000a_00001038"), wal("0000000a_00000800"));
 		failsAt(0x0b).withMessageContaining("generations/" + GEN + "/wal/0000000a_00000800.wal.lz4 starts at offset 00000800")
 			.withMessageContaining("overlaps the previous segment");
+	}
+
+	@Test
+	void walWithAnotherPageSizeThanTheSnapshot() throws Exception {
+		Path db = this.temp.resolve("small-pages.db");
+		try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + db);
+				Statement statement = connection.createStatement()) {
+			statement.execute("PRAGMA page_size=1024");
+			statement.execute("PRAGMA journal_mode=WAL");
+			statement.execute("PRAGMA wal_autocheckpoint=0");
+			statement.execute("CREATE TABLE t(x)");
+			statement.execute("INSERT INTO t VALUES (1)");
+			// A whole, valid WAL, but of 1 KiB pages: it cannot belong to the 4 KiB snapshot.
+			try (OutputStream out = Lz4.compress(Files.newOutputStream(wal("0000000b_00000000")))) {
+				Files.copy(this.temp.resolve("small-pages.db-wal"), out);
+			}
+		}
+		Files.delete(wal("0000000b_00004080"));
+		failsAt(0x0b).withMessageContaining("index=0000000b")
+			.withMessageContaining("page size 1024 differs from the snapshot's 4096");
 	}
 
 	@Test
