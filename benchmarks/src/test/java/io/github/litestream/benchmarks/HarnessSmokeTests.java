@@ -31,9 +31,11 @@ class HarnessSmokeTests {
 		assertThat(out.resolve("work")).doesNotExist();
 		assertThat(Files.readString(out.resolve("report.csv"))).startsWith("scenario,variant,metric,value,unit\n")
 			.contains("restore,replica,WAL segments,")
-			.contains("restore,\"restore, parallelism 16\",throughput (same bytes as baseline),");
+			.contains("restore,\"restore from file, parallelism 16\",median throughput (same bytes as baseline),")
+			.contains("restore,\"restore from S3Proxy, parallelism 8\",median throughput (same bytes as baseline),");
 		assertThat(Files.readString(out.resolve("report.md"))).contains("## Verdicts")
-			.contains("throughput / raw lz4 -d, parallelism 1");
+			.contains("throughput / raw lz4 -d, file, parallelism 1")
+			.contains("throughput / raw lz4 -d, S3Proxy, parallelism 16");
 	}
 
 	@Test
