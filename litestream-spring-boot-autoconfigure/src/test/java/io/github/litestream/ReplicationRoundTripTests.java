@@ -11,8 +11,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.github.litestream.AppDatabase.Summary;
+import io.github.litestream.db.DatabaseListener;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.Pos;
 import io.github.litestream.db.ReplicatedDatabase;
@@ -155,6 +157,36 @@ class ReplicationRoundTripTests {
 				assertThat(magic).containsExactly(0x04, 0x22, 0x4d, 0x18);
 			}
 		}
+	}
+
+	@Test
+	void timeBasedCheckpointOfAnIdleDatabaseShipsNothingAndKeepsTheIndex() throws Exception {
+		List<String> checkpoints = new CopyOnWriteArrayList<>();
+		this.database.addListener(new DatabaseListener() {
+			@Override
+			public void onCheckpoint(String mode, Duration duration) {
+				checkpoints.add(mode);
+			}
+		});
+		batch(2);
+		Pos before = this.replica.position().orElseThrow();
+		List<WalSegmentInfo> shipped = this.client.walSegments(before.generation());
+
+		this.clock.advance(Duration.ofMinutes(2));
+		this.database.sync();
+		this.replica.sync();
+
+		assertThat(checkpoints).containsExactly("PASSIVE");
+		assertThat(this.replica.position()).contains(before);
+		assertThat(this.client.walSegments(before.generation())).isEqualTo(shipped);
+		// The rows reached the database file itself: a copy without the WAL holds them all.
+		Path fileOnly = Files.copy(this.dbPath, this.dir.resolve("file-only.db"));
+		assertThat(AppDatabase.summarize(fileOnly)).isEqualTo(this.app.summary());
+
+		// The application's next writes continue the same index: the WAL was not restarted.
+		assertThat(batch(3)).isEqualTo(before.index());
+		assertThat(this.replica.position().orElseThrow().index()).isEqualTo(before.index());
+		assertThat(restore(RestoreOptions.latest(output("after-idle.db")))).isEqualTo(this.app.summary());
 	}
 
 	@Test

@@ -53,7 +53,9 @@ import org.slf4j.LoggerFactory;
  * and opens the next index. If an application write restarted the WAL between (3) and (4), the
  * old index's tail is still intact past the new WAL's end and is copied; if that is not provable,
  * or the salts show more than one restart, a new generation starts. The write lock is held for
- * two short moments per checkpoint, never otherwise.
+ * two short moments per checkpoint, never otherwise. This is the size-based checkpoint; the
+ * time-based one only copies pages into the database file and never restarts the WAL (see
+ * {@link #checkpointWithoutRestart()}), so an idle database stays silent.
  */
 public final class ReplicatedDatabase implements AutoCloseable {
 
@@ -256,7 +258,50 @@ public final class ReplicatedDatabase implements AutoCloseable {
 		}
 		else if (frames > this.framesAfterCheckpoint && Duration.between(this.lastCheckpointAt, this.clock.instant())
 			.compareTo(this.options.checkpointInterval()) >= 0) {
-			checkpoint("PASSIVE");
+			checkpointWithoutRestart();
+		}
+	}
+
+	/**
+	 * The time-based checkpoint: moves the committed pages into the database file but leaves the
+	 * WAL and the index as they are. The engine first takes its read transaction again, at the
+	 * WAL's current end; a PASSIVE checkpoint can then copy every frame, while the read mark still
+	 * keeps SQLite from restarting the WAL. So no bookkeeping write is needed, no new index
+	 * begins, and a database that went idle makes no further request to its replicas (Litestream
+	 * restarts the WAL here, which ships one more segment). The next size-based checkpoint
+	 * restarts the WAL as usual.
+	 */
+	private void checkpointWithoutRestart() throws IOException {
+		if (!this.checkpointLock.tryLock()) {
+			logger.debug("Skipping checkpoint of {}: a snapshot is reading the database", this.path);
+			return;
+		}
+		long started = System.nanoTime();
+		try {
+			this.connections.releaseReadLock();
+			this.connections.acquireReadLock();
+			try (FileChannel wal = openWal()) {
+				String broken = continuityProblem(wal);
+				if (broken != null) {
+					startGeneration(broken);
+				}
+				this.shadow.copyFrom(wal);
+			}
+			publishPosition();
+			CheckpointResult result = this.connections.checkpoint("PASSIVE");
+			logger.debug("Time-based checkpoint of {}: {} of {} WAL frames in the database file", this.path,
+					result.checkpointedFrames(), result.walFrames());
+			this.framesAfterCheckpoint = this.shadow.frameCount();
+			this.lastCheckpointAt = this.clock.instant();
+			Duration took = Duration.ofNanos(System.nanoTime() - started);
+			this.listeners.forEach((listener) -> listener.onCheckpoint("PASSIVE", took));
+		}
+		catch (SQLException ex) {
+			logger.debug("Checkpoint PASSIVE of {} did not run: {}", this.path, ex.getMessage());
+			this.listeners.forEach((listener) -> listener.onCheckpointError("PASSIVE", ex));
+		}
+		finally {
+			this.checkpointLock.unlock();
 		}
 	}
 
