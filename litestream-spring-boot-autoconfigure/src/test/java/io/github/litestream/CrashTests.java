@@ -5,7 +5,12 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import io.github.litestream.AppDatabase.Summary;
@@ -19,56 +24,82 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Kills a writing, replicating JVM with SIGKILL, again and again, and proves after each kill
- * that a restore is a consistent, gap-free prefix of what was committed.
+ * that a restore is a consistent, gap-free prefix of what was committed, and that it lost only
+ * what was committed within the configured window before the kill.
  */
 class CrashTests {
+
+	/**
+	 * What a kill may lose: rows committed less than one sync interval (plus one monitor step)
+	 * before it, and some slack for scheduling on a loaded two-core CI machine.
+	 */
+	private static final Duration LOSS_WINDOW = CrashingWriter.SYNC_INTERVAL.plus(CrashingWriter.MONITOR_INTERVAL)
+		.plusMillis(1000);
 
 	@TempDir
 	Path dir;
 
 	@Test
-	void everyRestoreAfterSigkillIsAGapFreePrefixOfTheCommittedRows() throws Exception {
+	void everyRestoreAfterSigkillIsAGapFreePrefixLosingOnlyTheLastWindow() throws Exception {
 		Path db = this.dir.resolve("app.db");
 		Path replica = this.dir.resolve("replica");
 		long previousRestored = 0;
 		for (int round = 1; round <= 3; round++) {
-			long committed = writeUntilKilled(db, replica, 400 * round);
+			Run run = writeUntilKilled(db, replica, Duration.ofMillis(1500 + 1000L * round));
 			Path out = this.dir.resolve("restored-" + round + ".db");
 			new Restorer().restore(new FileReplicaClient(replica), RestoreOptions.latest(out));
 			Summary restored = AppDatabase.summarize(out);
 			assertThat(restored.integrity()).isEqualTo("ok");
 			assertThat(restored.isGapFreePrefix()).as("round %d: %s (writer logs in %s)", round, restored, this.dir).isTrue();
 			assertThat(restored.max()).as("round %d restores no row that was not committed", round)
-				.isLessThanOrEqualTo(committed);
+				.isLessThanOrEqualTo(run.committed());
 			assertThat(restored.max()).as("round %d keeps what earlier rounds replicated", round)
 				.isGreaterThanOrEqualTo(previousRestored);
+			long mustSurvive = run.lastCommittedBefore(run.killedAt().minus(LOSS_WINDOW));
+			assertThat(mustSurvive).as("round %d wrote for longer than the loss window", round).isPositive();
+			assertThat(restored.max())
+				.as("round %d restores every row committed more than %d ms before the kill (lost the last %d ms)",
+						round, LOSS_WINDOW.toMillis(), run.lostMillis(restored.max()))
+				.isGreaterThanOrEqualTo(mustSurvive);
 			previousRestored = restored.max();
+			System.out.printf("CrashTests round %d: committed %d rows, restored %d, lost the last %d ms before the kill%n",
+					round, run.committed(), restored.max(), run.lostMillis(restored.max()));
 		}
 		assertThat(previousRestored).isPositive();
 	}
 
 	/**
-	 * Runs the writer until it printed {@code target} commits, SIGKILLs it, and returns the
-	 * highest committed seq, read from a copy of the database and its WAL (committed
-	 * transactions survive a process crash; the copy leaves the files as the crash left them).
+	 * Runs the writer for about {@code duration}, SIGKILLs it, and returns when each row was
+	 * committed and the highest committed seq, read from a copy of the database and its WAL
+	 * (committed transactions survive a process crash; the copy leaves the files as the crash
+	 * left them).
 	 */
-	private long writeUntilKilled(Path db, Path replica, long target) throws Exception {
+	private Run writeUntilKilled(Path db, Path replica, Duration duration) throws Exception {
 		Path log = Files.createTempFile(this.dir, "writer-", ".log");
 		Process child = ChildJvm.builder(CrashingWriter.class, List.of("-Xmx128m"), db.toString(), replica.toString())
 			.redirectError(log.toFile())
 			.start();
+		NavigableMap<Instant, Long> commits = new TreeMap<>();
+		Instant killedAt;
 		try (BufferedReader out = new BufferedReader(
 				new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-			long last = 0;
+			Instant until = null;
 			String line;
-			while (last < target && (line = out.readLine()) != null) {
+			while ((line = out.readLine()) != null) {
 				if (line.startsWith("commit ")) {
-					last = Long.parseLong(line.substring(7).trim());
+					String[] parts = line.split(" ");
+					Instant at = Instant.ofEpochMilli(Long.parseLong(parts[2]));
+					commits.put(at, Long.parseLong(parts[1]));
+					until = (until != null) ? until : at.plus(duration);
+					if (!at.isBefore(until)) {
+						break;
+					}
 				}
 			}
-			assertThat(last).as("the writer reached %d commits", target).isGreaterThanOrEqualTo(target);
+			assertThat(commits).as("the writer committed rows (log in %s)", log).isNotEmpty();
 		}
 		finally {
+			killedAt = Instant.now();
 			child.destroyForcibly();
 		}
 		assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -78,7 +109,28 @@ class CrashTests {
 		Files.copy(db.resolveSibling("app.db-wal"), copy.resolveSibling("app.db-wal"));
 		Summary committed = AppDatabase.summarize(copy);
 		assertThat(committed.isGapFreePrefix()).isTrue();
-		return committed.max();
+		return new Run(commits, killedAt, committed.max());
+	}
+
+	/**
+	 * One writer's life: when it committed which row, as it reported, and when it was killed.
+	 */
+	private record Run(NavigableMap<Instant, Long> commits, Instant killedAt, long committed) {
+
+		long lastCommittedBefore(Instant instant) {
+			Map.Entry<Instant, Long> entry = this.commits.floorEntry(instant);
+			return (entry != null) ? entry.getValue() : 0;
+		}
+
+		long lostMillis(long restoredMax) {
+			return this.commits.entrySet()
+				.stream()
+				.filter((entry) -> entry.getValue() > restoredMax)
+				.findFirst()
+				.map((entry) -> Duration.between(entry.getKey(), this.killedAt).toMillis())
+				.orElse(0L);
+		}
+
 	}
 
 }

@@ -12,10 +12,16 @@ import io.github.litestream.replica.file.FileReplicaClient;
 
 /**
  * Child process for crash tests: replicates a database to a file replica while writing
- * numbered rows, one transaction each, printing {@code commit <seq>} after each commit, until
- * it is killed.
+ * numbered rows, one transaction each, printing {@code commit <seq> <epoch millis>} after each
+ * commit, until it is killed.
  */
 public final class CrashingWriter {
+
+	/** How often the replica ships: the window a crash may lose, besides scheduling. */
+	static final Duration SYNC_INTERVAL = Duration.ofMillis(200);
+
+	/** How often the WAL is copied between syncs. */
+	static final Duration MONITOR_INTERVAL = Duration.ofMillis(50);
 
 	public static void main(String[] args) throws Exception {
 		Path db = Path.of(args[0]);
@@ -23,15 +29,15 @@ public final class CrashingWriter {
 		Litestream litestream = new Litestream();
 		litestream.addDatabase(
 				DatabaseOptions.defaults(db)
-					.withMonitorInterval(Duration.ofMillis(50))
+					.withMonitorInterval(MONITOR_INTERVAL)
 					.withCheckpoints(Duration.ofSeconds(1), 32, 1000),
 				List.of(new ReplicationTarget(new FileReplicaClient(replica),
-						ReplicaOptions.defaults("file").withSyncInterval(Duration.ofMillis(100)))));
+						ReplicaOptions.defaults("file").withSyncInterval(SYNC_INTERVAL))));
 		try (AppDatabase app = new AppDatabase(db)) {
 			litestream.start();
 			while (true) {
 				long seq = app.insert(1);
-				System.out.println("commit " + seq);
+				System.out.println("commit " + seq + " " + System.currentTimeMillis());
 				System.out.flush();
 				LockSupport.parkNanos(500_000);
 			}
