@@ -123,7 +123,7 @@ final class RestoreExecutor {
 						+ ex.getMessage() + "; the object is missing, truncated or corrupt. Restore from an earlier "
 						+ "snapshot with an index below " + Pos.hex(this.plan.snapshot().index())
 						+ ", or from another replica",
-						ex);
+						DamagedObject.snapshot(this.plan.generation(), this.plan.snapshot().index()), ex);
 			}
 			logger.debug("Snapshot {} decompressed: {} bytes", key, bytes);
 			return bytes;

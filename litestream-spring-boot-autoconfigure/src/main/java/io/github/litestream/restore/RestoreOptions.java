@@ -15,9 +15,11 @@ import java.util.Objects;
  * @param parallelism how many WAL segments to fetch at once
  * @param ifDbNotExists when the output exists, do nothing instead of failing
  * @param ifReplicaExists when the replica holds no backup, do nothing instead of failing
+ * @param fallBack when an object the restore needs is missing or corrupt, restore the newest
+ * earlier point of the same generation that is intact instead of failing
  */
 public record RestoreOptions(Path outputPath, String generation, Long index, Instant timestamp, int parallelism,
-		boolean ifDbNotExists, boolean ifReplicaExists) {
+		boolean ifDbNotExists, boolean ifReplicaExists, boolean fallBack) {
 
 	/** Default {@link #parallelism()}. */
 	public static final int DEFAULT_PARALLELISM = 8;
@@ -31,6 +33,7 @@ public record RestoreOptions(Path outputPath, String generation, Long index, Ins
 	 * @param parallelism the parallelism
 	 * @param ifDbNotExists whether an existing output is fine
 	 * @param ifReplicaExists whether an empty replica is fine
+	 * @param fallBack whether to fall back to an earlier intact point
 	 */
 	public RestoreOptions {
 		Objects.requireNonNull(outputPath, "outputPath");
@@ -48,7 +51,7 @@ public record RestoreOptions(Path outputPath, String generation, Long index, Ins
 	 * @return the options
 	 */
 	public static RestoreOptions latest(Path outputPath) {
-		return new RestoreOptions(outputPath, null, null, null, DEFAULT_PARALLELISM, false, false);
+		return new RestoreOptions(outputPath, null, null, null, DEFAULT_PARALLELISM, false, false, false);
 	}
 
 	/**
@@ -58,7 +61,7 @@ public record RestoreOptions(Path outputPath, String generation, Long index, Ins
 	 */
 	public RestoreOptions withGeneration(String generation) {
 		return new RestoreOptions(this.outputPath, generation, this.index, this.timestamp, this.parallelism,
-				this.ifDbNotExists, this.ifReplicaExists);
+				this.ifDbNotExists, this.ifReplicaExists, this.fallBack);
 	}
 
 	/**
@@ -68,7 +71,7 @@ public record RestoreOptions(Path outputPath, String generation, Long index, Ins
 	 */
 	public RestoreOptions withIndex(long index) {
 		return new RestoreOptions(this.outputPath, this.generation, index, null, this.parallelism, this.ifDbNotExists,
-				this.ifReplicaExists);
+				this.ifReplicaExists, this.fallBack);
 	}
 
 	/**
@@ -78,7 +81,7 @@ public record RestoreOptions(Path outputPath, String generation, Long index, Ins
 	 */
 	public RestoreOptions withTimestamp(Instant timestamp) {
 		return new RestoreOptions(this.outputPath, this.generation, null, timestamp, this.parallelism,
-				this.ifDbNotExists, this.ifReplicaExists);
+				this.ifDbNotExists, this.ifReplicaExists, this.fallBack);
 	}
 
 	/**
@@ -88,7 +91,7 @@ public record RestoreOptions(Path outputPath, String generation, Long index, Ins
 	 */
 	public RestoreOptions withParallelism(int parallelism) {
 		return new RestoreOptions(this.outputPath, this.generation, this.index, this.timestamp, parallelism,
-				this.ifDbNotExists, this.ifReplicaExists);
+				this.ifDbNotExists, this.ifReplicaExists, this.fallBack);
 	}
 
 	/**
@@ -99,7 +102,19 @@ public record RestoreOptions(Path outputPath, String generation, Long index, Ins
 	 */
 	public RestoreOptions withConditions(boolean ifDbNotExists, boolean ifReplicaExists) {
 		return new RestoreOptions(this.outputPath, this.generation, this.index, this.timestamp, this.parallelism,
-				ifDbNotExists, ifReplicaExists);
+				ifDbNotExists, ifReplicaExists, this.fallBack);
+	}
+
+	/**
+	 * A copy that falls back, or not, to the newest intact earlier point when an object the
+	 * restore needs is missing or corrupt. Every fallback is logged at WARN with the object
+	 * it avoided, and listed in the {@link RestoreResult}.
+	 * @param fallBack whether to fall back
+	 * @return the new options
+	 */
+	public RestoreOptions withFallBack(boolean fallBack) {
+		return new RestoreOptions(this.outputPath, this.generation, this.index, this.timestamp, this.parallelism,
+				this.ifDbNotExists, this.ifReplicaExists, fallBack);
 	}
 
 }

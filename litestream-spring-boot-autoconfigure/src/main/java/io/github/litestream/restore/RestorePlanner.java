@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -56,7 +57,21 @@ public final class RestorePlanner {
 	 * @throws IOException if the replica cannot be listed
 	 */
 	public Optional<RestorePlan> plan(RestoreOptions options) throws IOException {
-		List<Listing> listings = listGenerations(options.generation());
+		return plan(options, Set.of());
+	}
+
+	/**
+	 * Plans a restore that does not use some snapshots.
+	 * @param options what to restore
+	 * @param unusableSnapshots snapshots known to be damaged
+	 * @return the plan, or empty when the replica holds no usable snapshot at all
+	 * @throws RestoreException if the request cannot be met from this replica
+	 * @throws IOException if the replica cannot be listed
+	 */
+	Optional<RestorePlan> plan(RestoreOptions options, Set<DamagedObject> unusableSnapshots) throws IOException {
+		List<Listing> listings = listGenerations(options.generation()).stream()
+			.map((listing) -> listing.without(unusableSnapshots))
+			.toList();
 		if (listings.stream().allMatch((listing) -> listing.snapshots().isEmpty())) {
 			if (options.generation() != null && !listings.isEmpty()) {
 				throw error("generation " + options.generation() + " has no snapshot", "restore another generation");
@@ -157,7 +172,7 @@ public final class RestorePlanner {
 				throw new RestoreException("missing initial WAL segment: generation=" + listing.generation() + " index="
 						+ Pos.hex(index) + " offset=" + Pos.hex(0) + " in " + this.client.location()
 						+ " (the first segment of that index starts at offset " + Pos.hex(segments.get(0).offset())
-						+ "); " + fix(index, snapshot, true));
+						+ "); " + fix(index, snapshot, true), DamagedObject.wal(listing.generation(), index), null);
 			}
 			plan.add(new RestorePlan.WalIndex(index, segments));
 		}
@@ -188,7 +203,7 @@ public final class RestorePlanner {
 	private RestoreException missingIndex(String generation, long index, SnapshotInfo snapshot) {
 		return new RestoreException("missing WAL index: generation=" + generation + " index=" + Pos.hex(index)
 				+ " has no segments in " + this.client.location() + " (expected " + ReplicaLayout.walSegmentKey(new Pos(generation, index, 0))
-				+ "); " + fix(index, snapshot, false));
+				+ "); " + fix(index, snapshot, false), DamagedObject.wal(generation, index), null);
 	}
 
 	/**
@@ -225,6 +240,13 @@ public final class RestorePlanner {
 					this.segments.stream().map(WalSegmentInfo::createdAt))
 				.max(Comparator.naturalOrder())
 				.orElse(Instant.MIN);
+		}
+
+		Listing without(Set<DamagedObject> unusableSnapshots) {
+			List<SnapshotInfo> usable = this.snapshots.stream()
+				.filter((s) -> !unusableSnapshots.contains(DamagedObject.snapshot(this.generation, s.index())))
+				.toList();
+			return new Listing(this.generation, usable, this.segments);
 		}
 
 		long highestIndex() {

@@ -2,6 +2,7 @@ package io.github.litestream.restore;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -13,9 +14,11 @@ import java.util.Objects;
  * @param plan what was restored, or {@code null} when skipped
  * @param walBytes decompressed WAL bytes fetched
  * @param elapsed how long the restore took
+ * @param avoided damaged objects a fallback avoided, in the order met (empty unless the
+ * options asked to fall back)
  */
 public record RestoreResult(Path outputPath, boolean restored, String skipReason, RestorePlan plan, long walBytes,
-		Duration elapsed) {
+		Duration elapsed, List<DamagedObject> avoided) {
 
 	/**
 	 * Checks the result is one or the other.
@@ -25,25 +28,37 @@ public record RestoreResult(Path outputPath, boolean restored, String skipReason
 	 * @param plan the plan
 	 * @param walBytes the WAL bytes
 	 * @param elapsed the duration
+	 * @param avoided the damaged objects avoided
 	 */
 	public RestoreResult {
 		Objects.requireNonNull(outputPath, "outputPath");
+		avoided = List.copyOf(avoided);
 		if (restored != (plan != null) || restored == (skipReason != null)) {
 			throw new IllegalArgumentException("A restore result has a plan when restored, a reason when skipped");
 		}
 	}
 
-	static RestoreResult restored(Path outputPath, RestorePlan plan, long walBytes, Duration elapsed) {
-		return new RestoreResult(outputPath, true, null, plan, walBytes, elapsed);
+	static RestoreResult restored(Path outputPath, RestorePlan plan, long walBytes, Duration elapsed,
+			List<DamagedObject> avoided) {
+		return new RestoreResult(outputPath, true, null, plan, walBytes, elapsed, avoided);
 	}
 
 	static RestoreResult skipped(Path outputPath, String reason, Duration elapsed) {
-		return new RestoreResult(outputPath, false, reason, null, 0, elapsed);
+		return new RestoreResult(outputPath, false, reason, null, 0, elapsed, List.of());
+	}
+
+	/**
+	 * Whether a fallback restored an earlier point than asked for.
+	 * @return {@code true} if damaged objects were avoided
+	 */
+	public boolean fellBack() {
+		return !this.avoided.isEmpty();
 	}
 
 	@Override
 	public String toString() {
 		return this.restored ? "restored " + this.outputPath + " (" + this.plan + ")"
+				+ (fellBack() ? ", falling back past " + this.avoided : "")
 				: "skipped " + this.outputPath + ": " + this.skipReason;
 	}
 

@@ -4,11 +4,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.litestream.db.Pos;
 import io.github.litestream.replica.ReplicaClient;
 
 /**
@@ -20,10 +25,19 @@ import io.github.litestream.replica.ReplicaClient;
  * {@code ifReplicaExists}, a logged skip. Otherwise it plans with {@link RestorePlanner} and
  * builds the database in temporary files next to the output, moving it into place only once
  * it passes {@code PRAGMA integrity_check}.
+ *
+ * <p>With {@link RestoreOptions#fallBack()}, a missing or corrupt object does not end the
+ * restore: a damaged WAL index lowers the target to the index before it, a damaged snapshot
+ * is replaced by an earlier one of the same generation (whose WAL may still reach the same
+ * point), and the restore is planned and run again. Each fallback is logged at WARN and listed
+ * in the result. Damage the restore cannot place (a failed integrity check) still fails.
  */
 public final class Restorer {
 
 	private static final Logger logger = LoggerFactory.getLogger(Restorer.class);
+
+	/** Each fallback lowers the target or drops a snapshot; this only bounds a pathological replica. */
+	private static final int MAX_FALLBACKS = 1000;
 
 	/**
 	 * Restores according to {@code options}.
@@ -44,20 +58,79 @@ public final class Restorer {
 			throw new RestoreException("Cannot restore to " + output + ": the file already exists; move or delete it "
 					+ "first, or set if-db-not-exists to keep it");
 		}
-		Optional<RestorePlan> plan = new RestorePlanner(client).plan(options);
-		if (plan.isEmpty()) {
-			String reason = "the replica " + client.location() + " holds no backup"
-					+ ((options.generation() != null) ? " of generation " + options.generation() : "");
-			if (options.ifReplicaExists()) {
-				logger.info("Not restoring {}: {}", output, reason);
-				return RestoreResult.skipped(output, reason, since(start));
+		RestorePlanner planner = new RestorePlanner(client);
+		Set<DamagedObject> unusableSnapshots = new HashSet<>();
+		List<DamagedObject> avoided = new ArrayList<>();
+		RestoreOptions attempt = options;
+		while (true) {
+			RestorePlan plan = null;
+			try {
+				Optional<RestorePlan> planned = planner.plan(attempt, unusableSnapshots);
+				if (planned.isEmpty()) {
+					return nothingToRestore(client, options, output, start, avoided);
+				}
+				plan = planned.get();
+				logger.info("Restoring {} from {}", output, plan);
+				long walBytes = new RestoreExecutor(client, plan, output, options.parallelism()).execute();
+				return RestoreResult.restored(output, plan, walBytes, since(start), avoided);
 			}
-			throw new RestoreException("Cannot restore " + output + ": " + reason
-					+ "; check the replica's location, or set if-replica-exists to start with an empty database");
+			catch (RestoreException ex) {
+				Optional<DamagedObject> damaged = ex.damagedObject();
+				RestoreOptions earlier = (options.fallBack() && damaged.isPresent())
+						? earlierPoint(attempt, plan, damaged.get(), unusableSnapshots) : null;
+				if (earlier == null || avoided.size() >= MAX_FALLBACKS) {
+					if (avoided.isEmpty()) {
+						throw ex;
+					}
+					throw new RestoreException("Cannot restore " + output + " from " + client.location()
+							+ ": falling back past the damaged " + avoided + " found no intact earlier point: "
+							+ ex.getMessage(), ex);
+				}
+				avoided.add(damaged.get());
+				logger.warn("Restore of {} cannot use the {}: {}. Falling back to an earlier point ({}): the changes "
+						+ "after it are not restored", output, damaged.get(), ex.getMessage(), describe(earlier));
+				attempt = earlier;
+			}
 		}
-		logger.info("Restoring {} from {}", output, plan.get());
-		long walBytes = new RestoreExecutor(client, plan.get(), output, options.parallelism()).execute();
-		return RestoreResult.restored(output, plan.get(), walBytes, since(start));
+	}
+
+	/**
+	 * The options of the newest point before the damage, in the same generation, or
+	 * {@code null} if there is none to try.
+	 */
+	private static RestoreOptions earlierPoint(RestoreOptions attempt, RestorePlan plan, DamagedObject damaged,
+			Set<DamagedObject> unusableSnapshots) {
+		RestoreOptions sameGeneration = attempt.withGeneration(damaged.generation());
+		if (damaged.snapshot()) {
+			// Another snapshot with the WAL after it can still reach the same point.
+			unusableSnapshots.add(damaged);
+			return (plan != null) ? sameGeneration.withIndex(plan.targetIndex()) : sameGeneration;
+		}
+		if (damaged.index() == 0) {
+			return null;
+		}
+		return sameGeneration.withIndex(damaged.index() - 1);
+	}
+
+	private static String describe(RestoreOptions options) {
+		return "generation=" + options.generation()
+				+ ((options.index() != null) ? " index=" + Pos.hex(options.index()) : "");
+	}
+
+	private static RestoreResult nothingToRestore(ReplicaClient client, RestoreOptions options, Path output, long start,
+			List<DamagedObject> avoided) throws RestoreException {
+		String reason = "the replica " + client.location() + " holds no backup"
+				+ ((options.generation() != null) ? " of generation " + options.generation() : "");
+		if (!avoided.isEmpty()) {
+			throw new RestoreException("Cannot restore " + output + ": the replica " + client.location()
+					+ " holds no intact backup; damaged: " + avoided + "; restore from another replica");
+		}
+		if (options.ifReplicaExists()) {
+			logger.info("Not restoring {}: {}", output, reason);
+			return RestoreResult.skipped(output, reason, since(start));
+		}
+		throw new RestoreException("Cannot restore " + output + ": " + reason
+				+ "; check the replica's location, or set if-replica-exists to start with an empty database");
 	}
 
 	private static Duration since(long start) {

@@ -188,7 +188,7 @@ final class WalApplier implements AutoCloseable {
 		return new RestoreException("WAL index generation=" + this.generation + " index=" + Pos.hex(index) + " in "
 				+ this.replicaLocation + " is not a valid SQLite WAL: " + problem
 				+ "; its segment at offset 00000000 is corrupt, restore up to the previous index "
-				+ "or from another replica", cause);
+				+ "or from another replica", DamagedObject.wal(this.generation, index), cause);
 	}
 
 }

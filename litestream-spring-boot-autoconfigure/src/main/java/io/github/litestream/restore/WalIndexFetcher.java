@@ -228,7 +228,8 @@ final class WalIndexFetcher implements AutoCloseable {
 		catch (IOException | RuntimeException ex) {
 			throw new RestoreException("Cannot read WAL segment " + key + " in " + this.client.location() + ": "
 					+ ex.getMessage() + "; the object is missing, truncated or corrupt. Restore up to index "
-					+ Pos.hex(Math.max(0, segment.index() - 1)) + " with index=, or from another replica", ex);
+					+ Pos.hex(Math.max(0, segment.index() - 1)) + " with index=, or from another replica",
+					DamagedObject.wal(segment.generation(), segment.index()), ex);
 		}
 		finally {
 			this.fetchNanos.addAndGet(System.nanoTime() - start);
@@ -241,7 +242,8 @@ final class WalIndexFetcher implements AutoCloseable {
 				+ ReplicaLayout.walSegmentKey(segment.pos()) + " starts at offset " + Pos.hex(segment.offset())
 				+ " but the segments before it end at offset " + Pos.hex(expected) + " (" + problem + ") in generation="
 				+ segment.generation() + " index=" + Pos.hex(segment.index()) + "; restore up to index "
-				+ Pos.hex(Math.max(0, segment.index() - 1)) + " with index=, or from another replica");
+				+ Pos.hex(Math.max(0, segment.index() - 1)) + " with index=, or from another replica",
+				DamagedObject.wal(segment.generation(), segment.index()), null);
 	}
 
 	private static void closeQuietly(FileChannel channel) {

@@ -17,9 +17,9 @@ import io.github.litestream.db.Pos;
  * The replica written by the stock Litestream v0.3.14 CLI (see its README.md), and the rows a
  * restore at each index must produce.
  */
-final class Fixture {
+public final class Fixture {
 
-	static final String GENERATION = "d59f8534bf89705e";
+	public static final String GENERATION = "d59f8534bf89705e";
 
 	static final String LATEST_PAYLOAD_SHA256 = "f9c2f926ce354acfc4e56f42eaa3b26cd80a01aad19aa22a3b041b4de7cb1a6e";
 
@@ -53,7 +53,7 @@ final class Fixture {
 	 * @return the copy's root
 	 * @throws IOException if the copy fails
 	 */
-	static Path copyReplica(Path target) throws IOException {
+	public static Path copyReplica(Path target) throws IOException {
 		Path source = replica();
 		try (Stream<Path> tree = Files.walk(source)) {
 			for (Path path : tree.toList()) {

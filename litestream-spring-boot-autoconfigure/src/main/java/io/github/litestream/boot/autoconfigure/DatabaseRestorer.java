@@ -3,11 +3,14 @@ package io.github.litestream.boot.autoconfigure;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOperationListener;
+import io.github.litestream.restore.RestoreException;
 import io.github.litestream.restore.RestoreOptions;
 import io.github.litestream.restore.Restorer;
 import org.slf4j.Logger;
@@ -17,7 +20,10 @@ import org.slf4j.LoggerFactory;
  * Restore-on-boot: when a configured database file is missing, restores it from the first
  * of its replicas, in configuration order, that holds a backup. It never touches an existing
  * file. A replica that can't be read fails startup rather than being skipped: falling back to
- * an older replica, or to an empty database, could silently lose data.
+ * an older replica, or to an empty database, could silently lose data. With
+ * {@code restore.fall-back}, a replica whose backup is damaged is passed over for the next
+ * one; only when no replica holds an intact backup does the first damaged one restore its
+ * newest intact earlier point.
  */
 final class DatabaseRestorer {
 
@@ -48,9 +54,27 @@ final class DatabaseRestorer {
 		RestoreOptions options = RestoreOptions.latest(path)
 			.withParallelism(database.restoreParallelism())
 			.withConditions(true, true);
+		List<ReplicaSettings> damaged = new ArrayList<>();
 		for (ReplicaSettings replica : database.replicas()) {
-			if (restore(database, replica, options)) {
-				logger.info("Restored {} from replica '{}'", path, replica.name());
+			try {
+				if (restore(database, replica, options)) {
+					logger.info("Restored {} from replica '{}'", path, replica.name());
+					return true;
+				}
+			}
+			catch (LitestreamConfigurationException ex) {
+				if (!database.restoreFallBack() || !isDamage(ex)) {
+					throw ex;
+				}
+				logger.warn("Replica '{}' of {} holds a damaged backup ({}); trying the next replica",
+						replica.name(), path, ex.getCause().getMessage());
+				damaged.add(replica);
+			}
+		}
+		for (ReplicaSettings replica : damaged) {
+			if (restore(database, replica, options.withFallBack(true))) {
+				logger.warn("Restored {} from replica '{}' up to the newest intact point before its damage", path,
+						replica.name());
 				return true;
 			}
 		}
@@ -62,6 +86,10 @@ final class DatabaseRestorer {
 		}
 		logger.info("No backup of {} found in its replicas; starting with an empty database", path);
 		return false;
+	}
+
+	private static boolean isDamage(LitestreamConfigurationException ex) {
+		return ex.getCause() instanceof RestoreException restore && restore.damagedObject().isPresent();
 	}
 
 	private boolean restore(DatabaseSettings database, ReplicaSettings replica, RestoreOptions options) {

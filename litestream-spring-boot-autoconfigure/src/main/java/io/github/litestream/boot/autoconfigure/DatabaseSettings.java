@@ -19,11 +19,12 @@ import io.github.litestream.db.DatabaseOptions;
  * @param restore whether to restore on boot
  * @param restoreIfReplicaExists whether a missing backup is fine
  * @param restoreParallelism how many segments to fetch at once
+ * @param restoreFallBack whether a restore falls back past damaged replica objects
  * @param replicas the replicas, in configuration order
  */
 record DatabaseSettings(String property, Path path, Duration monitorInterval, Duration checkpointInterval,
 		int minCheckpointPageCount, int maxCheckpointPageCount, boolean restore, boolean restoreIfReplicaExists,
-		int restoreParallelism, List<ReplicaSettings> replicas) {
+		int restoreParallelism, boolean restoreFallBack, List<ReplicaSettings> replicas) {
 
 	/**
 	 * A copy for a database file found through a DataSource.
@@ -33,7 +34,7 @@ record DatabaseSettings(String property, Path path, Duration monitorInterval, Du
 	DatabaseSettings withPath(Path file) {
 		return new DatabaseSettings(this.property, file, this.monitorInterval, this.checkpointInterval,
 				this.minCheckpointPageCount, this.maxCheckpointPageCount, this.restore, this.restoreIfReplicaExists,
-				this.restoreParallelism, this.replicas);
+				this.restoreParallelism, this.restoreFallBack, this.replicas);
 	}
 
 	/**

@@ -255,6 +255,13 @@ public class LitestreamProperties {
 		 */
 		private int parallelism = RestoreOptions.DEFAULT_PARALLELISM;
 
+		/**
+		 * Whether a restore that meets a missing or corrupt replica object restores the
+		 * newest earlier point of the same generation that is intact, rather than fail and
+		 * stop the application from starting. Each fallback is logged at WARN.
+		 */
+		private boolean fallBack;
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}
@@ -269,6 +276,14 @@ public class LitestreamProperties {
 
 		public void setIfReplicaExists(boolean ifReplicaExists) {
 			this.ifReplicaExists = ifReplicaExists;
+		}
+
+		public boolean isFallBack() {
+			return this.fallBack;
+		}
+
+		public void setFallBack(boolean fallBack) {
+			this.fallBack = fallBack;
 		}
 
 		public int getParallelism() {

@@ -112,7 +112,8 @@ final class LitestreamPropertiesValidator {
 		}
 		return new DatabaseSettings(prefix, path, db.getMonitorInterval(), db.getCheckpointInterval(),
 				db.getMinCheckpointPageCount(), db.getMaxCheckpointPageCount(), db.getRestore().isEnabled(),
-				db.getRestore().isIfReplicaExists(), db.getRestore().getParallelism(), List.copyOf(replicas));
+				db.getRestore().isIfReplicaExists(), db.getRestore().getParallelism(), db.getRestore().isFallBack(),
+				List.copyOf(replicas));
 	}
 
 	private static Path databasePath(String property, String value) {

@@ -1,0 +1,158 @@
+package io.github.litestream.restore;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import io.github.litestream.replica.file.FileReplicaClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Restores with {@code fallBack} from damaged copies of the Litestream v0.3.14 fixture: each
+ * restores exactly the newest intact point the fixture's expected.txt gives for it, and says
+ * what it avoided.
+ */
+class RestoreFallbackTests {
+
+	private static final String GEN = Fixture.GENERATION;
+
+	@TempDir
+	Path temp;
+
+	private Path root;
+
+	private Path output;
+
+	private FileReplicaClient client;
+
+	@BeforeEach
+	void copyFixture() throws IOException {
+		this.root = Fixture.copyReplica(this.temp.resolve("replica"));
+		this.client = new FileReplicaClient(this.root);
+		this.output = Files.createDirectories(this.temp.resolve("out")).resolve("app.db");
+	}
+
+	@AfterEach
+	void noTemporaryFilesAreLeft() throws IOException {
+		try (Stream<Path> files = Files.list(this.output.getParent())) {
+			assertThat(files.map((path) -> path.getFileName().toString())).allMatch("app.db"::equals);
+		}
+	}
+
+	@Test
+	void corruptSegmentFallsBackToTheIndexBeforeIt() throws Exception {
+		flipByte(wal("00000025_00000000"));
+
+		RestoreResult result = restoreLatestWithFallBack();
+
+		assertThat(result.avoided()).containsExactly(DamagedObject.wal(GEN, 0x25));
+		assertThat(result.plan().targetIndex()).isEqualTo(0x24);
+		assertThat(RestoredDatabase.summary(this.output, 0x24L)).isEqualTo(Fixture.expectedAt(0x24));
+	}
+
+	@Test
+	void missingInitialSegmentFallsBackToTheIndexBeforeIt() throws Exception {
+		Files.delete(wal("00000026_00000000"));
+
+		RestoreResult result = restoreLatestWithFallBack();
+
+		assertThat(result.avoided()).containsExactly(DamagedObject.wal(GEN, 0x26));
+		assertThat(RestoredDatabase.summary(this.output, 0x25L)).isEqualTo(Fixture.expectedAt(0x25));
+	}
+
+	@Test
+	void gapBetweenSegmentsFallsBackToTheIndexBeforeIt() throws Exception {
+		Files.delete(wal("00000024_00001038"));
+
+		RestoreResult result = restoreLatestWithFallBack();
+
+		assertThat(result.avoided()).containsExactly(DamagedObject.wal(GEN, 0x24));
+		assertThat(RestoredDatabase.summary(this.output, 0x23L)).isEqualTo(Fixture.expectedAt(0x23));
+	}
+
+	@Test
+	void damagedWalOfTheSnapshotIndexFallsBackToTheSnapshotBefore() throws Exception {
+		// Index 23 is snapshot 23's own index: the state before it needs snapshot 19.
+		flipByte(wal("00000023_00000000"));
+
+		RestoreResult result = restoreLatestWithFallBack();
+
+		assertThat(result.avoided()).containsExactly(DamagedObject.wal(GEN, 0x23));
+		assertThat(result.plan().snapshot().index()).isEqualTo(0x19);
+		assertThat(RestoredDatabase.summary(this.output, 0x22L)).isEqualTo(Fixture.expectedAt(0x22));
+	}
+
+	@Test
+	void truncatedNewestSnapshotIsReplacedByAnEarlierOneReachingTheSamePoint() throws Exception {
+		truncate(snapshot("00000023"));
+
+		RestoreResult result = restoreLatestWithFallBack();
+
+		assertThat(result.avoided()).containsExactly(DamagedObject.snapshot(GEN, 0x23));
+		assertThat(result.plan().snapshot().index()).isEqualTo(0x19);
+		Fixture.Expected latest = Fixture.expected().stream().filter((row) -> row.index() == null).findFirst()
+			.orElseThrow();
+		assertThat(RestoredDatabase.summary(this.output, null)).isEqualTo(latest);
+	}
+
+	@Test
+	void withoutFallBackTheSameDamageFails() throws IOException {
+		flipByte(wal("00000025_00000000"));
+
+		assertThatExceptionOfType(RestoreException.class)
+			.isThrownBy(() -> new Restorer().restore(this.client, RestoreOptions.latest(this.output)))
+			.withMessageContaining("00000025_00000000.wal.lz4")
+			.satisfies((ex) -> assertThat(ex.damagedObject()).contains(DamagedObject.wal(GEN, 0x25)));
+		assertThat(this.output).doesNotExist();
+	}
+
+	@Test
+	void noIntactPointLeftIsAnErrorNamingWhatWasAvoided() throws IOException {
+		for (String index : new String[] { "00000000", "0000000a", "00000019", "00000023" }) {
+			truncate(snapshot(index));
+		}
+
+		assertThatExceptionOfType(RestoreException.class).isThrownBy(this::restoreLatestWithFallBack)
+			.withMessageContaining("found no intact earlier point")
+			.withMessageContaining("snapshot generation=" + GEN + " index=00000023")
+			.withMessageContaining("snapshot generation=" + GEN + " index=00000000");
+		assertThat(this.output).doesNotExist();
+	}
+
+	private RestoreResult restoreLatestWithFallBack() throws IOException {
+		return new Restorer().restore(this.client, RestoreOptions.latest(this.output).withFallBack(true));
+	}
+
+	private Path wal(String name) {
+		return this.root.resolve("generations/" + GEN + "/wal/" + name + ".wal.lz4");
+	}
+
+	private Path snapshot(String index) {
+		return this.root.resolve("generations/" + GEN + "/snapshots/" + index + ".snapshot.lz4");
+	}
+
+	private static void flipByte(Path file) throws IOException {
+		try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+			long at = raf.length() / 2;
+			raf.seek(at);
+			int value = raf.read();
+			raf.seek(at);
+			raf.write(value ^ 0x40);
+		}
+	}
+
+	private static void truncate(Path file) throws IOException {
+		try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+			raf.setLength(raf.length() / 2);
+		}
+	}
+
+}
