@@ -40,6 +40,8 @@ final class ReplicationLagScenario implements Scenario {
 	public void run(HarnessOptions options, Context context, Report report) throws Exception {
 		Duration syncInterval = ReplicaOptions.DEFAULT_SYNC_INTERVAL;
 		double bound = syncInterval.toMillis() + 100;
+		BarChart chart = new BarChart("Replication lag, commit to readable in the replica (p50 and p99)", "ms")
+			.target(bound, "target p99: sync-interval + 100 ms", false);
 		for (Backend backend : Backend.values()) {
 			for (int rate : options.lagRates()) {
 				String variant = backend.label() + " @ " + rate + " tx/s";
@@ -53,10 +55,12 @@ final class ReplicationLagScenario implements Scenario {
 				report.measure(NAME, variant, "p99", p99, "ms");
 				report.measure(NAME, variant, "max", Stats.percentile(lags, 100), "ms");
 				report.measure(NAME, variant, "baseline: sync-interval + 100 ms", bound, "ms");
+				chart.bar(variant + ", p50", p50).bar(variant + ", p99", p99);
 				report.verdict(NAME, "p99 lag, " + variant, Report.format(p99) + " ms", "<= " + Report.format(bound) + " ms",
 						p99 <= bound);
 			}
 		}
+		report.chart(NAME, chart);
 		report.note(NAME, "default monitor-interval (" + io.github.litestream.db.DatabaseOptions.DEFAULT_MONITOR_INTERVAL.toMillis() + " ms) and sync-interval ("
 				+ syncInterval.toMillis() + " ms); a commit waits for the monitor to copy it into the shadow WAL, "
 				+ "then for the replica's next sync");

@@ -23,6 +23,8 @@ final class Report {
 
 	private final Map<String, List<String>> notes = new LinkedHashMap<>();
 
+	private final Map<String, BarChart> charts = new LinkedHashMap<>();
+
 	private final String commandLine;
 
 	private int failures;
@@ -49,6 +51,13 @@ final class Report {
 		System.out.println("  note: " + note);
 	}
 
+	/**
+	 * Adds a chart, written as {@code <name>.png} next to the report and shown in it.
+	 */
+	synchronized void chart(String name, BarChart chart) {
+		this.charts.put(name, chart);
+	}
+
 	synchronized void failed(String scenario, Exception ex) {
 		this.failures++;
 		verdict(scenario, "scenario ran", "failed: " + ex, "runs", false);
@@ -65,6 +74,9 @@ final class Report {
 			csv.append(String.join(",", m.scenario, quote(m.variant), m.metric, format(m.value), m.unit)).append('\n');
 		}
 		Files.writeString(dir.resolve("report.csv"), csv);
+		for (Map.Entry<String, BarChart> chart : this.charts.entrySet()) {
+			chart.getValue().write(dir.resolve(chart.getKey() + ".png"));
+		}
 		Files.writeString(dir.resolve("report.md"), markdown());
 	}
 
@@ -81,6 +93,10 @@ final class Report {
 		for (Verdict v : this.verdicts) {
 			md.append("| ").append(v.scenario).append(" | ").append(v.claim).append(" | ").append(v.measured).append(" | ")
 				.append(v.target).append(" | ").append(v.met ? "met" : "**missed**").append(" |\n");
+		}
+		if (!this.charts.isEmpty()) {
+			md.append("\n## Charts\n\n");
+			this.charts.keySet().forEach((name) -> md.append("![").append(name).append("](").append(name).append(".png)\n\n"));
 		}
 		md.append("\n## Measurements\n\n| Scenario | Variant | Metric | Value | Unit |\n|---|---|---|---:|---|\n");
 		for (Measurement m : this.measurements) {

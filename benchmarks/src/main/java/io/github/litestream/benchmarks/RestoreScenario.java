@@ -76,13 +76,19 @@ final class RestoreScenario implements Scenario {
 		double rawRate = Stats.median(rawRates);
 		report.measure(NAME, "baseline: lz4 -d of the same files", "decompressed", decompressed / 1048576.0, "MiB");
 		report.measure(NAME, "baseline: lz4 -d of the same files", "median throughput", rawRate, "MiB/s");
+		BarChart chart = new BarChart("Restore of " + options.restoreMib() + " MiB, " + segments
+				+ " WAL segments: median throughput", "MiB/s")
+			.baseline("raw: lz4 -d of the same files", rawRate)
+			.target(0.8 * rawRate, "target: 0.8 of raw", true);
 		for (Map.Entry<String, List<Double>> variant : rates.entrySet()) {
 			double rate = Stats.median(variant.getValue());
 			report.measure(NAME, "restore from " + variant.getKey(), "median throughput (same bytes as baseline)",
 					rate, "MiB/s");
+			chart.bar(variant.getKey(), rate);
 			report.verdict(NAME, "throughput / raw lz4 -d, " + variant.getKey(), Report.format(rate / rawRate),
 					">= 0.8", rate / rawRate >= 0.8);
 		}
+		report.chart(NAME, chart);
 		report.note(NAME, "medians of " + options.rounds() + " alternating round(s); the restore also applies every "
 				+ "WAL segment to the database, fsyncs and runs PRAGMA integrity_check; the raw baseline only "
 				+ "decompresses local files and writes (no fsync); S3Proxy runs in the same JVM");

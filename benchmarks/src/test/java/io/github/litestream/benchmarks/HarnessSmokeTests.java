@@ -1,7 +1,10 @@
 package io.github.litestream.benchmarks;
 
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+
+import javax.imageio.ImageIO;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -35,7 +38,11 @@ class HarnessSmokeTests {
 			.contains("restore,\"restore from S3Proxy, parallelism 8\",median throughput (same bytes as baseline),");
 		assertThat(Files.readString(out.resolve("report.md"))).contains("## Verdicts")
 			.contains("throughput / raw lz4 -d, file, parallelism 1")
-			.contains("throughput / raw lz4 -d, S3Proxy, parallelism 16");
+			.contains("throughput / raw lz4 -d, S3Proxy, parallelism 16")
+			.contains("![restore](restore.png)");
+		BufferedImage chart = ImageIO.read(out.resolve("restore.png").toFile());
+		assertThat(chart.getWidth()).isPositive();
+		assertThat(chart.getHeight()).isPositive();
 	}
 
 	@Test

@@ -3,7 +3,6 @@ package io.github.litestream.restore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -23,6 +22,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.github.litestream.restore.ReplicaDamage.flipByte;
+import static io.github.litestream.restore.ReplicaDamage.truncate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
@@ -262,22 +263,6 @@ class RestoreFailureTests {
 
 	private Path wal(String name) {
 		return this.root.resolve("generations/" + GEN + "/wal/" + name + ".wal.lz4");
-	}
-
-	private static void flipByte(Path file) throws IOException {
-		try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-			long at = raf.length() / 2;
-			raf.seek(at);
-			int value = raf.read();
-			raf.seek(at);
-			raf.write(value ^ 0x40);
-		}
-	}
-
-	private static void truncate(Path file) throws IOException {
-		try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-			raf.setLength(raf.length() / 2);
-		}
 	}
 
 }

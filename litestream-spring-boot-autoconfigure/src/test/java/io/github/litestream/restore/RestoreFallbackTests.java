@@ -1,7 +1,6 @@
 package io.github.litestream.restore;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -12,6 +11,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.github.litestream.restore.ReplicaDamage.flipByte;
+import static io.github.litestream.restore.ReplicaDamage.truncate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
@@ -137,22 +138,6 @@ class RestoreFallbackTests {
 
 	private Path snapshot(String index) {
 		return this.root.resolve("generations/" + GEN + "/snapshots/" + index + ".snapshot.lz4");
-	}
-
-	private static void flipByte(Path file) throws IOException {
-		try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-			long at = raf.length() / 2;
-			raf.seek(at);
-			int value = raf.read();
-			raf.seek(at);
-			raf.write(value ^ 0x40);
-		}
-	}
-
-	private static void truncate(Path file) throws IOException {
-		try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-			raf.setLength(raf.length() / 2);
-		}
 	}
 
 }

@@ -1,10 +1,10 @@
 package io.github.litestream.boot.autoconfigure;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Path;
 
 import io.github.litestream.restore.Fixture;
+import io.github.litestream.restore.ReplicaDamage;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,7 +36,7 @@ class RestoreFallBackOnBootTests {
 	@BeforeEach
 	void damageAReplica() throws IOException {
 		this.damaged = Fixture.copyReplica(this.dir.resolve("damaged"));
-		flipByte(this.damaged.resolve("generations/" + Fixture.GENERATION + "/wal/00000025_00000000.wal.lz4"));
+		ReplicaDamage.flipByte(this.damaged.resolve("generations/" + Fixture.GENERATION + "/wal/00000025_00000000.wal.lz4"));
 		this.db = this.dir.resolve("data/app.db");
 	}
 
@@ -77,16 +77,6 @@ class RestoreFallBackOnBootTests {
 	private Integer rows() {
 		SimpleDriverDataSource dataSource = new SimpleDriverDataSource(new org.sqlite.JDBC(), "jdbc:sqlite:" + this.db);
 		return new JdbcTemplate(dataSource).queryForObject("SELECT count(*) FROM t", Integer.class);
-	}
-
-	private static void flipByte(Path file) throws IOException {
-		try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-			long at = raf.length() / 2;
-			raf.seek(at);
-			int value = raf.read();
-			raf.seek(at);
-			raf.write(value ^ 0x40);
-		}
 	}
 
 }

@@ -7,6 +7,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.github.litestream.AppDatabase.Summary;
 import io.github.litestream.Litestream;
 import io.github.litestream.Litestream.ReplicationTarget;
+import io.github.litestream.boot.actuate.LitestreamHealthIndicator;
+import io.github.litestream.boot.actuate.LitestreamHealthProperties;
+import io.github.litestream.boot.actuate.ReplicaLagTracker;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.replica.ReplicaListener;
 import io.github.litestream.replica.ReplicaOperation;
@@ -15,6 +18,8 @@ import io.github.litestream.replica.ReplicaStatus;
 import io.github.litestream.replica.SnapshotInfo;
 import io.github.litestream.restore.RestoreOptions;
 import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.health.contributor.Status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -47,6 +52,16 @@ abstract class AbstractS3LiveReplicationTests extends S3ReplicationTestSupport {
 		this.litestream.start();
 	}
 
+	/** The starter's health indicator on this engine: failures count after {@code maxFailure}, lag never. */
+	private LitestreamHealthIndicator healthFailingAfter(Duration maxFailure) {
+		ReplicaLagTracker lag = new ReplicaLagTracker(this.litestream, this.clock);
+		lag.attach();
+		LitestreamHealthProperties properties = new LitestreamHealthProperties();
+		properties.setMaxFailureDuration(maxFailure);
+		properties.setMaxLag(Duration.ofHours(1));
+		return new LitestreamHealthIndicator(this.litestream, lag, properties, this.clock);
+	}
+
 	/**
 	 * Whether the replica holds everything the database has. Under constant writes it rarely
 	 * does (each sync ships what was there when it began), so tests wait for it once writes stop.
@@ -73,6 +88,8 @@ abstract class AbstractS3LiveReplicationTests extends S3ReplicationTestSupport {
 				ReplicaOptions.defaults("s3").withSyncInterval(Duration.ofMillis(100)), new AtomicInteger());
 		BackgroundWriter writer = closeAfterTest(new BackgroundWriter(this.app, Duration.ofMillis(2)));
 		await().atMost(PATIENCE).until(() -> this.replica.position().isPresent() && writer.committed() >= 100);
+		LitestreamHealthIndicator health = healthFailingAfter(Duration.ofMillis(200));
+		await().atMost(PATIENCE).until(() -> health.health().getStatus().equals(Status.UP));
 
 		long atOutage = writer.committed();
 		store().interrupt();
@@ -84,6 +101,9 @@ abstract class AbstractS3LiveReplicationTests extends S3ReplicationTestSupport {
 				.until(() -> writer.committed() >= atOutage + 600
 						&& (!store().interruptionFailsRequests() || this.replica.status().failingSince() != null));
 			during = this.replica.status();
+			if (store().interruptionFailsRequests()) {
+				await().atMost(PATIENCE).until(() -> health.health().getStatus().equals(Status.DOWN));
+			}
 			assertThat(writer.isHealthy()).isTrue();
 		}
 		finally {
@@ -93,6 +113,7 @@ abstract class AbstractS3LiveReplicationTests extends S3ReplicationTestSupport {
 		await().atMost(PATIENCE).until(() -> writer.committed() >= atResume + 200);
 		long lastCommitted = writer.stop();
 		await().atMost(PATIENCE).until(() -> replicaCaughtUp() && this.replica.status().failingSince() == null);
+		assertThat(health.health().getStatus()).isEqualTo(Status.UP);
 
 		if (store().interruptionFailsRequests()) {
 			assertThat(during.failingSince()).isNotNull();
