@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,7 +34,9 @@ import io.github.litestream.replica.WalSegmentInfo;
  * parallel too (an index of a thousand segments is common when checkpoints are rare, and
  * fetching them one after another costs a thousand round trips on S3). Downloads run at most
  * a fixed window of segments ahead of the index being applied, so disk use stays bounded
- * however long the history is. {@link #start()} can be called before the snapshot is
+ * however long the history is. The applier's own thread fetches the segments of the index it
+ * waits for that no worker has started yet, so it never idles while there is work (with
+ * {@code parallelism} 1 this doubles the decompression rate on two cores). {@link #start()} can be called before the snapshot is
  * restored, so that both proceed at once.
  *
  * <p>Segment offsets must be contiguous: each segment starts exactly where the previous one's
@@ -114,6 +116,11 @@ final class WalIndexFetcher implements AutoCloseable {
 		int first = this.firstDownload[position];
 		int end = this.firstDownload[position + 1];
 		schedule(Math.max(end, first + this.window));
+		// Rather than wait idle, the applier fetches this index's segments that no worker has
+		// started yet (a task runs once, whoever gets to it first).
+		for (int d = first; d < end; d++) {
+			this.downloads.get(d).task.run();
+		}
 		long expected = 0;
 		for (int d = first; d < end; d++) {
 			Download download = this.downloads.get(d);
@@ -171,7 +178,8 @@ final class WalIndexFetcher implements AutoCloseable {
 		while (this.scheduled < Math.min(upTo, this.downloads.size())) {
 			Download download = this.downloads.get(this.scheduled++);
 			FileChannel channel = channel(download.indexPosition);
-			download.future = this.pool.submit(() -> fetch(download.segment, channel));
+			download.task = new FutureTask<>(() -> fetch(download.segment, channel));
+			this.pool.execute(download.task);
 		}
 	}
 
@@ -187,7 +195,7 @@ final class WalIndexFetcher implements AutoCloseable {
 
 	private long result(Download download) throws IOException {
 		try {
-			return download.future.get();
+			return download.task.get();
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -274,7 +282,7 @@ final class WalIndexFetcher implements AutoCloseable {
 
 		private final WalSegmentInfo segment;
 
-		private Future<Long> future;
+		private FutureTask<Long> task;
 
 		private Download(int indexPosition, WalSegmentInfo segment) {
 			this.indexPosition = indexPosition;
