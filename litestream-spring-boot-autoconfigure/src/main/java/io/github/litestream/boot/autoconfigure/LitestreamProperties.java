@@ -251,7 +251,8 @@ public class LitestreamProperties {
 		private boolean ifReplicaExists = true;
 
 		/**
-		 * Number of WAL segments downloaded at once during a restore.
+		 * Number of WAL segments downloaded at once during a restore, besides those the
+		 * restoring thread fetches itself while it waits.
 		 */
 		private int parallelism = RestoreOptions.DEFAULT_PARALLELISM;
 
