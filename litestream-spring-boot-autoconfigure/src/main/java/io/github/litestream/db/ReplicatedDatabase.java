@@ -272,37 +272,24 @@ public final class ReplicatedDatabase implements AutoCloseable {
 	 * restarts the WAL as usual.
 	 */
 	private void checkpointWithoutRestart() throws IOException {
-		if (!this.checkpointLock.tryLock()) {
-			logger.debug("Skipping checkpoint of {}: a snapshot is reading the database", this.path);
-			return;
-		}
-		long started = System.nanoTime();
-		try {
-			this.connections.releaseReadLock();
-			this.connections.acquireReadLock();
-			try (FileChannel wal = openWal()) {
-				String broken = continuityProblem(wal);
-				if (broken != null) {
-					startGeneration(broken);
-				}
-				this.shadow.copyFrom(wal);
+		runCheckpointProcedure("PASSIVE", this::checkpointInPlace);
+	}
+
+	private void checkpointInPlace() throws IOException, SQLException {
+		this.connections.releaseReadLock();
+		this.connections.acquireReadLock();
+		try (FileChannel wal = openWal()) {
+			String broken = continuityProblem(wal);
+			if (broken != null) {
+				startGeneration(broken);
 			}
-			publishPosition();
-			CheckpointResult result = this.connections.checkpoint("PASSIVE");
-			logger.debug("Time-based checkpoint of {}: {} of {} WAL frames in the database file", this.path,
-					result.checkpointedFrames(), result.walFrames());
-			this.framesAfterCheckpoint = this.shadow.frameCount();
-			this.lastCheckpointAt = this.clock.instant();
-			Duration took = Duration.ofNanos(System.nanoTime() - started);
-			this.listeners.forEach((listener) -> listener.onCheckpoint("PASSIVE", took));
+			this.shadow.copyFrom(wal);
 		}
-		catch (SQLException ex) {
-			logger.debug("Checkpoint PASSIVE of {} did not run: {}", this.path, ex.getMessage());
-			this.listeners.forEach((listener) -> listener.onCheckpointError("PASSIVE", ex));
-		}
-		finally {
-			this.checkpointLock.unlock();
-		}
+		publishPosition();
+		CheckpointResult result = this.connections.checkpoint("PASSIVE");
+		logger.debug("Time-based checkpoint of {}: {} of {} WAL frames in the database file", this.path,
+				result.checkpointedFrames(), result.walFrames());
+		this.framesAfterCheckpoint = this.shadow.frameCount();
 	}
 
 	/**
@@ -314,28 +301,36 @@ public final class ReplicatedDatabase implements AutoCloseable {
 		this.lock.lock();
 		try {
 			requireOpen();
-			if (!this.checkpointLock.tryLock()) {
-				logger.debug("Skipping checkpoint of {}: a snapshot is reading the database", this.path);
-				return;
-			}
-			long started = System.nanoTime();
-			try {
-				runCheckpoint(mode);
-				this.lastCheckpointAt = this.clock.instant();
-				Duration took = Duration.ofNanos(System.nanoTime() - started);
-				this.listeners.forEach((listener) -> listener.onCheckpoint(mode, took));
-			}
-			catch (SQLException ex) {
-				// Busy or locked: the application is writing. The next step tries again.
-				logger.debug("Checkpoint {} of {} did not run: {}", mode, this.path, ex.getMessage());
-				this.listeners.forEach((listener) -> listener.onCheckpointError(mode, ex));
-			}
-			finally {
-				this.checkpointLock.unlock();
-			}
+			runCheckpointProcedure(mode, () -> runCheckpoint(mode));
 		}
 		finally {
 			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Runs a checkpoint procedure unless a snapshot is reading the database, and tells the
+	 * listeners how it went. Busy or locked means the application is writing: the next step
+	 * tries again.
+	 */
+	private void runCheckpointProcedure(String mode, CheckpointProcedure procedure) throws IOException {
+		if (!this.checkpointLock.tryLock()) {
+			logger.debug("Skipping checkpoint of {}: a snapshot is reading the database", this.path);
+			return;
+		}
+		long started = System.nanoTime();
+		try {
+			procedure.run();
+			this.lastCheckpointAt = this.clock.instant();
+			Duration took = Duration.ofNanos(System.nanoTime() - started);
+			this.listeners.forEach((listener) -> listener.onCheckpoint(mode, took));
+		}
+		catch (SQLException ex) {
+			logger.debug("Checkpoint {} of {} did not run: {}", mode, this.path, ex.getMessage());
+			this.listeners.forEach((listener) -> listener.onCheckpointError(mode, ex));
+		}
+		finally {
+			this.checkpointLock.unlock();
 		}
 	}
 
@@ -784,6 +779,14 @@ public final class ReplicatedDatabase implements AutoCloseable {
 		 * @throws IOException if it fails
 		 */
 		T accept(Pos position, InputStream database) throws IOException;
+
+	}
+
+	/** One of the two checkpoint procedures. */
+	@FunctionalInterface
+	private interface CheckpointProcedure {
+
+		void run() throws IOException, SQLException;
 
 	}
 
