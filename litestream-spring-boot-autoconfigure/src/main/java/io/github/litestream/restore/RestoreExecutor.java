@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,8 +40,6 @@ import io.github.litestream.replica.ReplicaClient;
 final class RestoreExecutor {
 
 	private static final Logger logger = LoggerFactory.getLogger(RestoreExecutor.class);
-
-	private static final int COPY_BUFFER_SIZE = 256 * 1024;
 
 	private static final long PROGRESS_INTERVAL_NANOS = 10_000_000_000L;
 
@@ -124,7 +121,7 @@ final class RestoreExecutor {
 			long bytes;
 			try (InputStream compressed = this.client.openSnapshot(this.plan.generation(),
 					this.plan.snapshot().index()); InputStream in = Lz4.decompress(compressed)) {
-				bytes = copy(in, channel);
+				bytes = StreamToFile.copy(in, channel, 0);
 			}
 			catch (InterruptedIOException ex) {
 				throw ex;
@@ -141,27 +138,13 @@ final class RestoreExecutor {
 		}
 	}
 
-	/** Copies with a buffer large enough that system calls do not dominate (transferTo uses 8 KiB). */
-	private static long copy(InputStream in, FileChannel out) throws IOException {
-		byte[] buffer = new byte[COPY_BUFFER_SIZE];
-		long total = 0;
-		int n;
-		while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {
-			ByteBuffer bytes = ByteBuffer.wrap(buffer, 0, n);
-			while (bytes.hasRemaining()) {
-				total += out.write(bytes);
-			}
-		}
-		return total;
-	}
-
 	private Stats applyWal(WalIndexFetcher fetcher) throws IOException {
 		List<RestorePlan.WalIndex> indexes = this.plan.walIndexes();
 		long start = System.nanoTime();
 		long waitNanos = 0;
 		long lastProgress = start;
 		try (WalApplier applier = new WalApplier(this.temporaryDatabase, this.client.location(),
-				this.plan.generation())) {
+				this.plan.generation(), this.plan.snapshot().index())) {
 			for (int i = 0; i < indexes.size(); i++) {
 				long waitStart = System.nanoTime();
 				Path wal = fetcher.await(i);

@@ -77,7 +77,7 @@ public final class Restorer {
 			catch (RestoreException ex) {
 				Optional<DamagedObject> damaged = ex.damagedObject();
 				RestoreOptions earlier = (options.fallBack() && damaged.isPresent())
-						? earlierPoint(attempt, plan, damaged.get(), unusableSnapshots) : null;
+						? earlierPoint(attempt, plan, damaged.get()) : null;
 				if (earlier == null || avoided.size() >= MAX_FALLBACKS) {
 					if (avoided.isEmpty()) {
 						throw ex;
@@ -87,6 +87,9 @@ public final class Restorer {
 							+ ex.getMessage(), ex);
 				}
 				avoided.add(damaged.get());
+				if (damaged.get().snapshot()) {
+					unusableSnapshots.add(damaged.get());
+				}
 				logger.warn("Restore of {} cannot use the {}: {}. Falling back to an earlier point ({}): the changes "
 						+ "after it are not restored", output, damaged.get(), ex.getMessage(), describe(earlier));
 				attempt = earlier;
@@ -98,12 +101,10 @@ public final class Restorer {
 	 * The options of the newest point before the damage, in the same generation, or
 	 * {@code null} if there is none to try.
 	 */
-	private static RestoreOptions earlierPoint(RestoreOptions attempt, RestorePlan plan, DamagedObject damaged,
-			Set<DamagedObject> unusableSnapshots) {
+	private static RestoreOptions earlierPoint(RestoreOptions attempt, RestorePlan plan, DamagedObject damaged) {
 		RestoreOptions sameGeneration = attempt.withGeneration(damaged.generation());
 		if (damaged.snapshot()) {
 			// Another snapshot with the WAL after it can still reach the same point.
-			unusableSnapshots.add(damaged);
 			return (plan != null) ? sameGeneration.withIndex(plan.targetIndex()) : sameGeneration;
 		}
 		if (damaged.index() == 0) {

@@ -50,14 +50,15 @@ final class WalApplier implements AutoCloseable {
 	 * @param database the database, as restored from the snapshot
 	 * @param replicaLocation the replica, for messages
 	 * @param generation the generation, for messages
+	 * @param snapshotIndex the index of the snapshot the database came from, for messages
 	 * @throws IOException if the database cannot be opened or has no valid header
 	 */
-	WalApplier(Path database, String replicaLocation, String generation) throws IOException {
+	WalApplier(Path database, String replicaLocation, String generation, long snapshotIndex) throws IOException {
 		this.replicaLocation = replicaLocation;
 		this.generation = generation;
 		this.database = FileChannel.open(database, StandardOpenOption.READ, StandardOpenOption.WRITE);
 		try {
-			this.pageSize = readPageSize();
+			this.pageSize = readPageSize(snapshotIndex);
 		}
 		catch (IOException | RuntimeException ex) {
 			this.database.close();
@@ -164,23 +165,20 @@ final class WalApplier implements AutoCloseable {
 		}
 	}
 
-	private int readPageSize() throws IOException {
+	private int readPageSize(long snapshotIndex) throws IOException {
 		if (this.database.size() == 0) {
 			return 0;
 		}
 		byte[] bytes = new byte[DatabaseHeader.SIZE];
-		if (WalScanner.readFully(this.database, bytes, 0) < bytes.length) {
-			throw new RestoreException("The snapshot of generation " + this.generation + " in "
-					+ this.replicaLocation + " is shorter than a SQLite header; restore from another snapshot "
-					+ "or replica");
-		}
+		WalScanner.readFully(this.database, bytes, 0);
 		try {
 			return DatabaseHeader.parse(bytes).pageSize();
 		}
-		catch (RuntimeException ex) {
-			throw new RestoreException("The snapshot of generation " + this.generation + " in "
-					+ this.replicaLocation + " is not a SQLite database: " + ex.getMessage()
-					+ "; restore from another snapshot or replica", ex);
+		catch (IllegalArgumentException ex) {
+			throw new RestoreException("The snapshot of generation " + this.generation + " index "
+					+ Pos.hex(snapshotIndex) + " in " + this.replicaLocation + " is not a SQLite database: "
+					+ ex.getMessage() + "; restore from another snapshot or replica",
+					DamagedObject.snapshot(this.generation, snapshotIndex), ex);
 		}
 	}
 

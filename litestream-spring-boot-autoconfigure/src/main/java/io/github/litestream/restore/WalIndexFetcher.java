@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -46,8 +45,6 @@ import io.github.litestream.replica.WalSegmentInfo;
 final class WalIndexFetcher implements AutoCloseable {
 
 	private static final AtomicInteger POOLS = new AtomicInteger();
-
-	private static final int BUFFER_SIZE = 256 * 1024;
 
 	private final ReplicaClient client;
 
@@ -219,16 +216,7 @@ final class WalIndexFetcher implements AutoCloseable {
 		String key = ReplicaLayout.walSegmentKey(segment.pos());
 		try (InputStream compressed = this.client.openWalSegment(segment.pos());
 				InputStream in = Lz4.decompress(compressed)) {
-			byte[] buffer = new byte[BUFFER_SIZE];
-			long position = segment.offset();
-			int n;
-			while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {
-				ByteBuffer bytes = ByteBuffer.wrap(buffer, 0, n);
-				while (bytes.hasRemaining()) {
-					position += wal.write(bytes, position);
-				}
-			}
-			return position - segment.offset();
+			return StreamToFile.copy(in, wal, segment.offset());
 		}
 		catch (InterruptedIOException ex) {
 			throw ex;
