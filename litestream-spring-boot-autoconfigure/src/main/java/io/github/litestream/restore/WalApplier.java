@@ -34,8 +34,6 @@ final class WalApplier implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(WalApplier.class);
 
-	private static final int FRAMES_PER_READ = 64;
-
 	private final FileChannel database;
 
 	/** The database's page size; 0 while the database is empty (an empty snapshot). */
@@ -76,10 +74,8 @@ final class WalApplier implements AutoCloseable {
 	int apply(Path wal, long index) throws IOException {
 		try (FileChannel channel = FileChannel.open(wal, StandardOpenOption.READ)) {
 			WalHeader header;
-			WalScanner.WalScan scan;
 			try {
 				header = WalScanner.readHeader(channel);
-				scan = WalScanner.scan(channel, header, WalHeader.SIZE, header.checksum());
 			}
 			catch (InvalidWalException | EOFException ex) {
 				throw invalid(index, ex.getMessage(), ex);
@@ -91,6 +87,9 @@ final class WalApplier implements AutoCloseable {
 				throw invalid(index, "its page size " + header.pageSize() + " differs from the snapshot's "
 						+ this.pageSize, null);
 			}
+			// One pass: each transaction's pages are written as soon as its commit frame is verified.
+			WalScanner.WalScan scan = WalScanner.scan(channel, header, WalHeader.SIZE, header.checksum(),
+					(frames, offset, length, walOffset) -> writePages(frames, offset, length, walOffset, index));
 			long size = channel.size();
 			if (scan.end() < size) {
 				logger.info("Dropping {} bytes after the last valid commit frame of generation={} index={} "
@@ -98,7 +97,6 @@ final class WalApplier implements AutoCloseable {
 						this.generation, Pos.hex(index), scan.frames());
 			}
 			if (scan.frames() > 0) {
-				writePages(channel, header, scan.end(), index);
 				this.database.truncate((long) scan.databasePages() * this.pageSize);
 			}
 			else {
@@ -120,37 +118,29 @@ final class WalApplier implements AutoCloseable {
 		this.database.close();
 	}
 
-	private void writePages(FileChannel wal, WalHeader header, long end, long index) throws IOException {
-		int frameSize = header.frameSize();
-		byte[] chunk = new byte[frameSize * FRAMES_PER_READ];
-		ByteBuffer[] run = new ByteBuffer[FRAMES_PER_READ];
-		for (long position = WalHeader.SIZE; position < end;) {
-			int length = (int) Math.min(chunk.length, end - position);
-			if (WalScanner.readFully(wal, chunk, position) < length) {
-				throw new EOFException("WAL index " + Pos.hex(index) + " shrank while being applied");
+	private void writePages(byte[] frames, int offset, int length, long walOffset, long index) throws IOException {
+		int frameSize = WalFrameHeader.SIZE + this.pageSize;
+		ByteBuffer[] run = new ByteBuffer[length / frameSize];
+		// Pages that follow each other in the file go out in one gathering write: bulk inserts
+		// append pages in order, and one system call per page is the slow part.
+		int runLength = 0;
+		int runStart = 0;
+		for (int at = offset; at < offset + length; at += frameSize) {
+			int pageNumber = WalFrameHeader.parse(frames, at).pageNumber();
+			if (pageNumber < 1) {
+				throw invalid(index, "a frame at offset " + Pos.hex(walOffset + at - offset) + " names page "
+						+ Integer.toUnsignedString(pageNumber), null);
 			}
-			// Pages that follow each other in the file go out in one gathering write: bulk
-			// inserts append pages in order, and one system call per page is the slow part.
-			int runLength = 0;
-			int runStart = 0;
-			for (int at = 0; at < length; at += frameSize) {
-				int pageNumber = WalFrameHeader.parse(chunk, at).pageNumber();
-				if (pageNumber < 1) {
-					throw invalid(index, "a frame at offset " + Pos.hex(position + at) + " names page "
-							+ Integer.toUnsignedString(pageNumber), null);
-				}
-				if (runLength > 0 && pageNumber != runStart + runLength) {
-					write(run, runLength, runStart);
-					runLength = 0;
-				}
-				if (runLength == 0) {
-					runStart = pageNumber;
-				}
-				run[runLength++] = ByteBuffer.wrap(chunk, at + WalFrameHeader.SIZE, this.pageSize);
+			if (runLength > 0 && pageNumber != runStart + runLength) {
+				write(run, runLength, runStart);
+				runLength = 0;
 			}
-			write(run, runLength, runStart);
-			position += length;
+			if (runLength == 0) {
+				runStart = pageNumber;
+			}
+			run[runLength++] = ByteBuffer.wrap(frames, at + WalFrameHeader.SIZE, this.pageSize);
 		}
+		write(run, runLength, runStart);
 	}
 
 	private void write(ByteBuffer[] pages, int count, int firstPage) throws IOException {

@@ -32,36 +32,85 @@ public final class WalScanner {
 	 */
 	public static WalScan scan(FileChannel wal, WalHeader header, long offset, WalChecksum previous)
 			throws IOException {
+		return scan(wal, header, offset, previous, null);
+	}
+
+	/**
+	 * Scans {@code wal} like {@link #scan(FileChannel, WalHeader, long, WalChecksum)} and hands
+	 * the frames of every whole, valid transaction to {@code committed} as soon as its commit
+	 * frame is verified, so that a reader of the frames needs no second pass over the file.
+	 * Frames of a transaction that began in an earlier read are read again; the file must not
+	 * change while it is scanned.
+	 * @param wal the WAL file
+	 * @param header its header
+	 * @param offset where to start; {@link WalHeader#SIZE} for the first frame
+	 * @param previous the checksum of the frame before {@code offset} (the header's at the start)
+	 * @param committed receives the committed frames in WAL order, each exactly once; may be
+	 * {@code null}
+	 * @return where the committed content ends, and its checksum and size there
+	 * @throws IOException if the file cannot be read, or {@code committed} fails
+	 */
+	public static WalScan scan(FileChannel wal, WalHeader header, long offset, WalChecksum previous,
+			CommittedFrames committed) throws IOException {
 		int frameSize = header.frameSize();
 		byte[] chunk = new byte[frameSize * FRAMES_PER_READ];
 		long position = offset;
 		WalChecksum checksum = previous;
-		WalScan committed = new WalScan(offset, previous, 0, 0);
+		WalScan result = new WalScan(offset, previous, 0, 0);
+		long delivered = offset;
+		byte[] earlier = null;
 		int frames = 0;
 		while (true) {
 			int read = readFully(wal, chunk, position);
 			int whole = read / frameSize;
-			for (int i = 0; i < whole; i++) {
+			boolean valid = true;
+			for (int i = 0; i < whole && valid; i++) {
 				int at = i * frameSize;
 				WalFrameHeader frame = WalFrameHeader.parse(chunk, at);
-				if (!header.saltsMatch(frame)) {
-					return committed;
+				valid = header.saltsMatch(frame);
+				if (valid) {
+					checksum = WalChecksum.ofFrame(header.bigEndianChecksums(), checksum, chunk, at, header.pageSize());
+					valid = checksum.equals(frame.checksum());
 				}
-				checksum = WalChecksum.ofFrame(header.bigEndianChecksums(), checksum, chunk, at, header.pageSize());
-				if (!checksum.equals(frame.checksum())) {
-					return committed;
-				}
-				frames++;
-				if (frame.isCommit()) {
-					committed = new WalScan(position + (long) (i + 1) * frameSize, checksum, frames,
-							frame.commitSize());
+				if (valid) {
+					frames++;
+					if (frame.isCommit()) {
+						result = new WalScan(position + (long) (i + 1) * frameSize, checksum, frames,
+								frame.commitSize());
+					}
 				}
 			}
-			if (whole < FRAMES_PER_READ) {
-				return committed;
+			if (committed != null && result.end() > delivered) {
+				if (delivered < position && earlier == null) {
+					earlier = new byte[chunk.length];
+				}
+				deliver(wal, chunk, earlier, position, delivered, result.end(), committed);
+				delivered = result.end();
+			}
+			if (!valid || whole < FRAMES_PER_READ) {
+				return result;
 			}
 			position += (long) whole * frameSize;
 		}
+	}
+
+	/**
+	 * Hands over the frames between {@code from} and {@code to}; {@code chunk} holds those
+	 * from {@code position} on, and {@code earlier} is room to read again those before it.
+	 */
+	private static void deliver(FileChannel wal, byte[] chunk, byte[] earlier, long position, long from, long to,
+			CommittedFrames committed) throws IOException {
+		long at = from;
+		// Frames of a transaction that began in an earlier chunk are read again.
+		while (at < position) {
+			int length = (int) Math.min(earlier.length, position - at);
+			if (readFully(wal, earlier, at) < length) {
+				throw new EOFException("The WAL shrank while it was scanned, at offset " + at);
+			}
+			committed.frames(earlier, 0, length, at);
+			at += length;
+		}
+		committed.frames(chunk, (int) (at - position), (int) (to - at), at);
 	}
 
 	/**
@@ -111,6 +160,24 @@ public final class WalScanner {
 			}
 		}
 		return target.position();
+	}
+
+	/**
+	 * Receives the frames of whole, valid transactions from a scan.
+	 */
+	@FunctionalInterface
+	public interface CommittedFrames {
+
+		/**
+		 * Receives whole frames, in WAL order.
+		 * @param buffer holds the frames; only valid during the call
+		 * @param offset where the first frame starts in {@code buffer}
+		 * @param length the frames' length, a multiple of the frame size
+		 * @param walOffset where the first frame is in the WAL
+		 * @throws IOException if the frames cannot be used
+		 */
+		void frames(byte[] buffer, int offset, int length, long walOffset) throws IOException;
+
 	}
 
 	/**

@@ -1,5 +1,6 @@
 package io.github.litestream.sqlite;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -12,6 +13,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Arrays;
 
 import io.github.litestream.sqlite.WalScanner.WalScan;
 import org.junit.jupiter.api.io.TempDir;
@@ -112,6 +114,47 @@ class WalFormatTests {
 		WalScan scan = scan(wal);
 		assertThat(scan.end()).isLessThanOrEqualTo(damagedFrame);
 		assertThat(isCommitFrameEnd(wal, scan.end())).isTrue();
+	}
+
+	@ParameterizedTest
+	@ValueSource(ints = { 0, 1, 500 })
+	void aScanHandsOverExactlyTheCommittedFramesOnceInOrder(int tornBytes) throws Exception {
+		// Transactions of 1 to about 400 frames, so that many span the scanner's reads.
+		Path db = this.dir.resolve("mixed.db");
+		try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
+			s.execute("PRAGMA page_size=1024");
+			s.execute("PRAGMA journal_mode=WAL");
+			s.execute("PRAGMA wal_autocheckpoint=0");
+			s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)");
+			for (int rows : new int[] { 1, 150, 2, 70, 1, 300, 5 }) {
+				s.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " + rows
+						+ ") INSERT INTO t (v) SELECT randomblob(900) FROM n");
+			}
+			copy(db.resolveSibling("mixed.db-wal"), this.dir.resolve("mixed-wal"));
+		}
+		Path wal = this.dir.resolve("mixed-wal");
+		try (FileChannel channel = FileChannel.open(wal, StandardOpenOption.WRITE)) {
+			channel.truncate(channel.size() - tornBytes);
+		}
+		byte[] file = Files.readAllBytes(wal);
+		ByteArrayOutputStream handedOver = new ByteArrayOutputStream();
+		WalScan scan;
+		try (FileChannel channel = FileChannel.open(wal)) {
+			WalHeader header = WalScanner.readHeader(channel);
+			scan = WalScanner.scan(channel, header, WalHeader.SIZE, header.checksum(),
+					(frames, offset, length, walOffset) -> {
+						assertThat(walOffset).isEqualTo(WalHeader.SIZE + handedOver.size());
+						assertThat(length % header.frameSize()).isZero();
+						handedOver.write(frames, offset, length);
+					});
+		}
+		assertThat(scan).isEqualTo(scan(wal));
+		assertThat(isCommitFrameEnd(wal, scan.end())).isTrue();
+		assertThat(scan.frames()).isGreaterThan(500);
+		if (tornBytes > 0) {
+			assertThat(scan.end()).isLessThan(file.length);
+		}
+		assertThat(handedOver.toByteArray()).isEqualTo(Arrays.copyOfRange(file, WalHeader.SIZE, (int) scan.end()));
 	}
 
 	@ParameterizedTest
