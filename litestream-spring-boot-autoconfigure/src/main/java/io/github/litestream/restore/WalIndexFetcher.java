@@ -31,9 +31,10 @@ import io.github.litestream.replica.WalSegmentInfo;
  * <p>The unit of work is a segment, not an index: a segment's offset says where its
  * decompressed bytes go in its index's WAL, so the segments of one index download in
  * parallel too (an index of a thousand segments is common when checkpoints are rare, and
- * fetching them one after another costs a thousand round trips on S3). Downloads run at most
- * a fixed window of segments ahead of the index being applied, so disk use stays bounded
- * however long the history is. The applier's own thread fetches the segments of the index it
+ * fetching them one after another costs a thousand round trips on S3). Downloads run ahead of
+ * the index being applied by a window of {@value #WINDOW_BYTES} compressed bytes (and at least
+ * four segments per worker), so disk use stays bounded however long the history is; the window
+ * is wide enough that the workers keep busy while the snapshot is decompressed. The applier's own thread fetches the segments of the index it
  * waits for that no worker has started yet, so it never idles while there is work (with
  * {@code parallelism} 1 this doubles the decompression rate on two cores). {@link #start()} can be called before the snapshot is
  * restored, so that both proceed at once.
@@ -45,6 +46,9 @@ import io.github.litestream.replica.WalSegmentInfo;
 final class WalIndexFetcher implements AutoCloseable {
 
 	private static final AtomicInteger POOLS = new AtomicInteger();
+
+	/** Compressed bytes fetched ahead of the index being applied. */
+	static final long WINDOW_BYTES = 64L * 1024 * 1024;
 
 	private final ReplicaClient client;
 
@@ -58,7 +62,7 @@ final class WalIndexFetcher implements AutoCloseable {
 
 	private final ExecutorService pool;
 
-	private final int window;
+	private final int windowSegments;
 
 	private final List<Path> files = new ArrayList<>();
 
@@ -69,6 +73,9 @@ final class WalIndexFetcher implements AutoCloseable {
 	private final AtomicLong walBytes = new AtomicLong();
 
 	private int scheduled;
+
+	/** Compressed bytes of the segments scheduled but not yet awaited. */
+	private long scheduledBytes;
 
 	/**
 	 * Creates a fetcher.
@@ -83,7 +90,7 @@ final class WalIndexFetcher implements AutoCloseable {
 		this.indexes = indexes;
 		this.fileForIndex = fileForIndex;
 		this.pool = Executors.newFixedThreadPool(parallelism, threadFactory());
-		this.window = Math.max(4, parallelism * 4);
+		this.windowSegments = Math.max(4, parallelism * 4);
 		this.firstDownload = new int[indexes.size() + 1];
 		for (int i = 0; i < indexes.size(); i++) {
 			this.firstDownload[i] = this.downloads.size();
@@ -99,12 +106,12 @@ final class WalIndexFetcher implements AutoCloseable {
 	 * @throws IOException if a local WAL file cannot be created
 	 */
 	void start() throws IOException {
-		schedule(this.window);
+		schedule(this.windowSegments);
 	}
 
 	/**
 	 * Waits for the WAL of the {@code position}-th index, first scheduling downloads up to the
-	 * window ahead of it.
+	 * window ahead of it. Indexes must be awaited in order.
 	 * @param position the position in the list of indexes, in order
 	 * @return the local WAL file, closed and complete
 	 * @throws IOException if a segment cannot be read or is not contiguous
@@ -112,7 +119,7 @@ final class WalIndexFetcher implements AutoCloseable {
 	Path await(int position) throws IOException {
 		int first = this.firstDownload[position];
 		int end = this.firstDownload[position + 1];
-		schedule(Math.max(end, first + this.window));
+		schedule(Math.max(end, first + this.windowSegments));
 		// Rather than wait idle, the applier fetches this index's segments that no worker has
 		// started yet (a task runs once, whoever gets to it first).
 		for (int d = first; d < end; d++) {
@@ -126,6 +133,7 @@ final class WalIndexFetcher implements AutoCloseable {
 				throw notContiguous(download.segment, expected);
 			}
 			expected += length;
+			this.scheduledBytes -= download.segment.size();
 		}
 		this.walBytes.addAndGet(expected);
 		FileChannel channel = channel(position);
@@ -171,9 +179,12 @@ final class WalIndexFetcher implements AutoCloseable {
 		}
 	}
 
+	/** Schedules downloads up to the {@code upTo}-th, and further while the window has room. */
 	private void schedule(int upTo) throws IOException {
-		while (this.scheduled < Math.min(upTo, this.downloads.size())) {
+		while (this.scheduled < this.downloads.size()
+				&& (this.scheduled < upTo || this.scheduledBytes < WINDOW_BYTES)) {
 			Download download = this.downloads.get(this.scheduled++);
+			this.scheduledBytes += download.segment.size();
 			FileChannel channel = channel(download.indexPosition);
 			download.task = new FutureTask<>(() -> fetch(download.segment, channel));
 			this.pool.execute(download.task);
