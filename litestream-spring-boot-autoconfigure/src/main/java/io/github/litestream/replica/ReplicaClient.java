@@ -32,6 +32,16 @@ public interface ReplicaClient extends Closeable {
 	String location();
 
 	/**
+	 * Whether reading this replica is limited by the processor rather than by waiting: objects
+	 * in a local directory arrive as fast as they can be decompressed, so reading more of them
+	 * at once than there are processors only makes the readers take turns.
+	 * @return {@code true} for local storage; {@code false} (the default) for a network store
+	 */
+	default boolean readsLocally() {
+		return false;
+	}
+
+	/**
 	 * Lists the generations present. Names that are not valid generations are ignored.
 	 * @return generation names, sorted
 	 * @throws IOException if the replica cannot be read

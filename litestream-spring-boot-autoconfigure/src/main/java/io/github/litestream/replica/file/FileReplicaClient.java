@@ -79,6 +79,11 @@ public final class FileReplicaClient implements ReplicaClient {
 	}
 
 	@Override
+	public boolean readsLocally() {
+		return true;
+	}
+
+	@Override
 	public String location() {
 		return this.root.toString();
 	}
