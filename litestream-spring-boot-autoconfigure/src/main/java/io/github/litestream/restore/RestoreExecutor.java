@@ -3,7 +3,6 @@ package io.github.litestream.restore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,8 +12,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Queue;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Stream;
 
@@ -35,7 +32,8 @@ import io.github.litestream.replica.ReplicaClient;
  * {@code PRAGMA integrity_check} ({@link IntegrityCheck}), and only then is it forced to disk and renamed into place,
  * after stale {@code -wal}, {@code -shm} and {@code .<name>-litestream} leftovers of an
  * earlier database are removed. Whatever fails, the temporary files are removed and the output
- * path is never written. Memory use does not depend on the database size: everything streams.
+ * path is never written. The database is forced to disk in the background as it is written
+ * ({@link BackgroundFsync}). Memory use does not depend on the database size: everything streams.
  */
 final class RestoreExecutor {
 
@@ -49,7 +47,8 @@ final class RestoreExecutor {
 
 	private final Path output;
 
-	private final int parallelism;
+	/** Download workers besides the restoring thread. */
+	private final int workers;
 
 	private final Path temporaryDatabase;
 
@@ -59,7 +58,7 @@ final class RestoreExecutor {
 		this.client = client;
 		this.plan = plan;
 		this.output = output;
-		this.parallelism = parallelism;
+		this.workers = workers(client, parallelism);
 		String prefix = "." + output.getFileName() + "-restore-" + UUID.randomUUID();
 		this.temporaryDatabase = output.resolveSibling(prefix + ".db");
 		for (String suffix : List.of("", "-wal", "-shm", "-journal")) {
@@ -76,37 +75,34 @@ final class RestoreExecutor {
 		long start = System.nanoTime();
 		try {
 			Files.createDirectories(this.output.toAbsolutePath().getParent());
+			Files.createFile(this.temporaryDatabase);
 			Stats stats;
-			try (WalIndexFetcher fetcher = new WalIndexFetcher(this.client, this.plan.walIndexes(), this.parallelism,
-					this::walFile)) {
-				// WAL downloads run while the snapshot is decompressed: the two are independent.
-				fetcher.start();
-				long snapshotBytes = restoreSnapshot();
-				long snapshotNanos = System.nanoTime() - start;
-				stats = applyWal(fetcher).withSnapshot(snapshotBytes, snapshotNanos);
+			try (BackgroundFsync fsync = new BackgroundFsync(this.temporaryDatabase)) {
+				try (WalIndexFetcher fetcher = new WalIndexFetcher(this.client, this.plan.walIndexes(), this.workers,
+						this::walFile)) {
+					// WAL downloads run while the snapshot is decompressed: the two are independent.
+					fetcher.start();
+					long snapshotBytes = restoreSnapshot();
+					long snapshotNanos = System.nanoTime() - start;
+					// The snapshot's pages go to disk while the WAL is applied. (Forcing again after
+					// every index slowed the applier down more than it saved at the end.)
+					fsync.start();
+					stats = applyWal(fetcher).withSnapshot(snapshotBytes, snapshotNanos);
+				}
+				stats = checkAndForce(fsync, stats);
 			}
-			long checkStart = System.nanoTime();
-			// The fsync and the integrity check both have to finish before the rename, and
-			// neither needs the other: run them at once (together a third of a restore).
-			CompletableFuture<Void> forced = forceToDiskInBackground();
-			try {
-				IntegrityCheck.verify(this.temporaryDatabase, this.client.location(), this.plan.generation());
-			}
-			finally {
-				awaitForced(forced);
-			}
-			long checkNanos = System.nanoTime() - checkStart;
 			install();
 			long elapsed = System.nanoTime() - start;
 			long bytes = stats.snapshotBytes() + stats.walBytes();
 			logger.info("Restored {} to generation={} index={}: snapshot {} ({} bytes) + {} WAL indexes ({} segments, "
 					+ "{} bytes) in {} ms ({} MB/s); snapshot {} ms, then applying WAL {} ms (of which waiting for "
-					+ "downloads {} ms; downloads took {} ms over {} workers), integrity check and fsync {} ms", this.output,
-					this.plan.generation(), Pos.hex(this.plan.targetIndex()), Pos.hex(this.plan.snapshot().index()),
-					stats.snapshotBytes(), this.plan.walIndexes().size(), this.plan.segmentCount(), stats.walBytes(),
-					millis(elapsed), String.format("%.1f", bytes / 1e6 / Math.max(elapsed / 1e9, 1e-9)),
-					millis(stats.snapshotNanos()), millis(stats.applyNanos()), millis(stats.waitNanos()),
-					millis(stats.fetchNanos()), this.parallelism, millis(checkNanos));
+					+ "downloads {} ms; downloads took {} ms over {} workers), then integrity check {} ms and the last "
+					+ "fsync {} ms at once", this.output, this.plan.generation(), Pos.hex(this.plan.targetIndex()),
+					Pos.hex(this.plan.snapshot().index()), stats.snapshotBytes(), this.plan.walIndexes().size(),
+					this.plan.segmentCount(), stats.walBytes(), millis(elapsed),
+					String.format("%.1f", bytes / 1e6 / Math.max(elapsed / 1e9, 1e-9)), millis(stats.snapshotNanos()),
+					millis(stats.applyNanos()), millis(stats.waitNanos()), millis(stats.fetchNanos()), this.workers,
+					millis(stats.checkNanos()), millis(stats.fsyncNanos()));
 			return stats.walBytes();
 		}
 		finally {
@@ -114,10 +110,33 @@ final class RestoreExecutor {
 		}
 	}
 
+	/**
+	 * Runs the integrity check while the last fsync runs: both have to finish before the
+	 * rename, and neither needs the other.
+	 */
+	private Stats checkAndForce(BackgroundFsync fsync, Stats stats) throws IOException {
+		long start = System.nanoTime();
+		fsync.startFinal();
+		IntegrityCheck.verify(this.temporaryDatabase, this.client.location(), this.plan.generation());
+		long checkNanos = System.nanoTime() - start;
+		return stats.withCheck(checkNanos, fsync.awaitFinal());
+	}
+
+	/**
+	 * The requested parallelism, except that a local replica gets no more workers than there
+	 * are processors besides the restoring thread's: there, more would only take turns with the
+	 * snapshot's decompression, which everything else waits for.
+	 */
+	private static int workers(ReplicaClient client, int parallelism) {
+		if (!client.readsLocally()) {
+			return parallelism;
+		}
+		return Math.min(parallelism, Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
+	}
+
 	private long restoreSnapshot() throws IOException {
 		String key = this.plan.snapshotKey();
-		try (FileChannel channel = FileChannel.open(this.temporaryDatabase, StandardOpenOption.CREATE_NEW,
-				StandardOpenOption.WRITE)) {
+		try (FileChannel channel = FileChannel.open(this.temporaryDatabase, StandardOpenOption.WRITE)) {
 			long bytes;
 			try (InputStream compressed = this.client.openSnapshot(this.plan.generation(),
 					this.plan.snapshot().index()); InputStream in = Lz4.decompress(compressed)) {
@@ -159,43 +178,13 @@ final class RestoreExecutor {
 				}
 			}
 		}
-		return new Stats(0, 0, fetcher.walBytes(), fetcher.fetchNanos(), System.nanoTime() - start, waitNanos);
+		return new Stats(0, 0, fetcher.walBytes(), fetcher.fetchNanos(), System.nanoTime() - start, waitNanos, 0, 0);
 	}
 
 	private Path walFile(long index) {
 		Path file = sibling(this.temporaryDatabase, "." + Pos.hex(index) + ".wal");
 		this.temporaryFiles.add(file);
 		return file;
-	}
-
-	private CompletableFuture<Void> forceToDiskInBackground() {
-		return CompletableFuture.runAsync(() -> {
-			try (FileChannel channel = FileChannel.open(this.temporaryDatabase, StandardOpenOption.WRITE)) {
-				channel.force(true);
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
-		}, (task) -> {
-			Thread thread = new Thread(task, "litestream-restore-fsync");
-			thread.setDaemon(true);
-			thread.start();
-		});
-	}
-
-	private void awaitForced(CompletableFuture<Void> forced) throws IOException {
-		try {
-			forced.get();
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new InterruptedIOException("Interrupted while forcing " + this.temporaryDatabase + " to disk");
-		}
-		catch (ExecutionException ex) {
-			Throwable cause = (ex.getCause() instanceof UncheckedIOException io) ? io.getCause() : ex.getCause();
-			throw new IOException("Cannot force the restored database " + this.temporaryDatabase + " to disk: "
-					+ cause.getMessage(), cause);
-		}
 	}
 
 	/** Renames the checked, forced database into place. */
@@ -253,10 +242,16 @@ final class RestoreExecutor {
 	}
 
 	private record Stats(long snapshotBytes, long snapshotNanos, long walBytes, long fetchNanos, long applyNanos,
-			long waitNanos) {
+			long waitNanos, long checkNanos, long fsyncNanos) {
 
 		Stats withSnapshot(long bytes, long nanos) {
-			return new Stats(bytes, nanos, this.walBytes, this.fetchNanos, this.applyNanos, this.waitNanos);
+			return new Stats(bytes, nanos, this.walBytes, this.fetchNanos, this.applyNanos, this.waitNanos,
+					this.checkNanos, this.fsyncNanos);
+		}
+
+		Stats withCheck(long checkNanos, long fsyncNanos) {
+			return new Stats(this.snapshotBytes, this.snapshotNanos, this.walBytes, this.fetchNanos, this.applyNanos,
+					this.waitNanos, checkNanos, fsyncNanos);
 		}
 
 	}
