@@ -4,6 +4,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +28,8 @@ import io.github.litestream.restore.Restorer;
  *
  * <p>The baseline and the restores alternate for the configured number of rounds and the
  * medians count: on a shared machine the page cache's write-back makes single runs of
- * either vary by a factor of two.
+ * either vary by a factor of two. Each replica gets its own rounds, after one restore that
+ * warms the JIT (reported, not counted).
  */
 final class RestoreScenario implements Scenario {
 
@@ -54,20 +56,24 @@ final class RestoreScenario implements Scenario {
 		Path rawOut = context.dir().resolve("raw.out");
 		long decompressed = 0;
 		List<Double> rawRates = new ArrayList<>();
+		Map<String, Long> firstRestoreNanos = new LinkedHashMap<>();
 		Map<String, List<Double>> rates = new LinkedHashMap<>();
-		for (int round = 0; round < options.rounds(); round++) {
-			long rawNanos = Lz4Cli.decompress(files, rawOut);
-			decompressed = Files.size(rawOut);
-			Files.delete(rawOut);
-			rawRates.add(mibPerSecond(decompressed, rawNanos));
-			for (Map.Entry<String, ReplicaClient> replica : replicas.entrySet()) {
+		// One replica after the other: alternating them inside a round made the first file
+		// restore after the S3 ones several times slower (the JIT recompiling the shared read
+		// path for the other stream type), which no single restore at boot ever sees.
+		for (Map.Entry<String, ReplicaClient> replica : replicas.entrySet()) {
+			// The first restore in a JVM runs partly interpreted; a server restoring at boot
+			// pays that, so it is reported, but the rounds measure the code, not the JIT.
+			firstRestoreNanos.put(replica.getKey(), restore(replica.getValue(), RestoreOptions.DEFAULT_PARALLELISM,
+					context.dir()));
+			for (int round = 0; round < options.rounds(); round++) {
+				long rawNanos = Lz4Cli.decompress(files, rawOut);
+				decompressed = Files.size(rawOut);
+				Files.delete(rawOut);
+				settleDisk();
+				rawRates.add(mibPerSecond(decompressed, rawNanos));
 				for (int parallelism : PARALLELISMS) {
-					Path output = context.dir().resolve("restored.db");
-					long started = System.nanoTime();
-					new Restorer().restore(replica.getValue(),
-							RestoreOptions.latest(output).withParallelism(parallelism));
-					long nanos = System.nanoTime() - started;
-					Files.delete(output);
+					long nanos = restore(replica.getValue(), parallelism, context.dir());
 					rates.computeIfAbsent(replica.getKey() + ", parallelism " + parallelism, (k) -> new ArrayList<>())
 						.add(mibPerSecond(decompressed, nanos));
 				}
@@ -76,6 +82,12 @@ final class RestoreScenario implements Scenario {
 		double rawRate = Stats.median(rawRates);
 		report.measure(NAME, "baseline: lz4 -d of the same files", "decompressed", decompressed / 1048576.0, "MiB");
 		report.measure(NAME, "baseline: lz4 -d of the same files", "median throughput", rawRate, "MiB/s");
+		report.measure(NAME, "baseline: lz4 -d of the same files", "slowest run", Collections.min(rawRates), "MiB/s");
+		report.measure(NAME, "baseline: lz4 -d of the same files", "fastest run", Collections.max(rawRates), "MiB/s");
+		for (Map.Entry<String, Long> first : firstRestoreNanos.entrySet()) {
+			report.measure(NAME, "first restore in the JVM, " + first.getKey() + " (not counted)", "throughput",
+					mibPerSecond(decompressed, first.getValue()), "MiB/s");
+		}
 		BarChart chart = new BarChart("Restore of " + options.restoreMib() + " MiB, " + segments
 				+ " WAL segments: median throughput", "MiB/s")
 			.baseline("raw: lz4 -d of the same files", rawRate)
@@ -85,13 +97,45 @@ final class RestoreScenario implements Scenario {
 			report.measure(NAME, "restore from " + variant.getKey(), "median throughput (same bytes as baseline)",
 					rate, "MiB/s");
 			chart.bar(variant.getKey(), rate);
-			report.verdict(NAME, "throughput / raw lz4 -d, " + variant.getKey(), Report.format(rate / rawRate),
-					">= 0.8", rate / rawRate >= 0.8);
+			if (variant.getKey().startsWith("file")) {
+				report.verdict(NAME, "throughput / raw lz4 -d, " + variant.getKey(), Report.format(rate / rawRate),
+						">= 0.8", rate / rawRate >= 0.8);
+			}
+			else {
+				// The baseline reads local files; S3Proxy serves from the same two cores.
+				report.measure(NAME, "restore from " + variant.getKey(), "throughput / raw lz4 -d (no target)",
+						rate / rawRate, "");
+			}
 		}
 		report.chart(NAME, chart);
-		report.note(NAME, "medians of " + options.rounds() + " alternating round(s); the restore also applies every "
+		report.note(NAME, "medians of " + options.rounds() + " round(s) per replica, each the baseline then the "
+				+ "restores, after one restore to warm the JIT; the baseline's median is over all rounds; the "
+				+ "restore also applies every "
 				+ "WAL segment to the database, fsyncs and runs PRAGMA integrity_check; the raw baseline only "
 				+ "decompresses local files and writes (no fsync); S3Proxy runs in the same JVM");
+	}
+
+	/** Restores the latest state into a new file, deletes it, and returns how long the restore took. */
+	private static long restore(ReplicaClient replica, int parallelism, Path dir) throws Exception {
+		Path output = dir.resolve("restored.db");
+		long started = System.nanoTime();
+		new Restorer().restore(replica, RestoreOptions.latest(output).withParallelism(parallelism));
+		long nanos = System.nanoTime() - started;
+		Files.delete(output);
+		settleDisk();
+		return nanos;
+	}
+
+	/**
+	 * Lets the write-back of what was just written finish, so that the next measurement does
+	 * not pay for it: the baseline's 280 MB of unforced output made the restore after it up to
+	 * twice as slow as the others.
+	 */
+	private static void settleDisk() throws Exception {
+		Process sync = new ProcessBuilder("sync").inheritIO().start();
+		if (sync.waitFor() != 0) {
+			throw new IllegalStateException("sync failed with exit code " + sync.exitValue());
+		}
 	}
 
 	/** The same objects under the same keys in a new S3Proxy bucket. */
