@@ -35,7 +35,7 @@ record HarnessOptions(Path out, Set<String> scenarios, Duration writeDuration, i
 			               [--idle-seconds N]""";
 
 	static HarnessOptions full() {
-		return new HarnessOptions(Path.of("target/bench-report"), new LinkedHashSet<>(ALL), Duration.ofSeconds(10), 3,
+		return new HarnessOptions(Path.of("target/bench-report"), new LinkedHashSet<>(ALL), Duration.ofSeconds(10), 5,
 				Duration.ofSeconds(20), List.of(100, 1000), 256, 1000, 1024, "64m", Duration.ofSeconds(60));
 	}
 

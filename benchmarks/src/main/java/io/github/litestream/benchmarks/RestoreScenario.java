@@ -72,9 +72,12 @@ final class RestoreScenario implements Scenario {
 				Files.delete(rawOut);
 				settleDisk();
 				rawRates.add(mibPerSecond(decompressed, rawNanos));
-				for (int parallelism : PARALLELISMS) {
+				for (int k = 0; k < PARALLELISMS.length; k++) {
+					// Each round starts with another variant, so that whatever the step after
+					// the baseline pays does not always fall on the same one.
+					int parallelism = PARALLELISMS[(k + round) % PARALLELISMS.length];
 					long nanos = restore(replica.getValue(), parallelism, context.dir());
-					rates.computeIfAbsent(replica.getKey() + ", parallelism " + parallelism, (k) -> new ArrayList<>())
+					rates.computeIfAbsent(replica.getKey() + ", parallelism " + parallelism, (key) -> new ArrayList<>())
 						.add(mibPerSecond(decompressed, nanos));
 				}
 			}

@@ -252,7 +252,8 @@ public class LitestreamProperties {
 
 		/**
 		 * Number of WAL segments downloaded at once during a restore, besides those the
-		 * restoring thread fetches itself while it waits.
+		 * restoring thread fetches itself while it waits. A file replica uses at most one
+		 * per processor besides the restoring thread.
 		 */
 		private int parallelism = RestoreOptions.DEFAULT_PARALLELISM;
 
