@@ -1,6 +1,7 @@
 package io.github.litestream.boot.actuate;
 
 import io.github.litestream.Litestream;
+import io.github.litestream.boot.autoconfigure.LitestreamListenersRegistrar;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -33,8 +34,8 @@ public final class LitestreamMetricsAutoConfiguration {
 	}
 
 	@Bean
-	AttachOnStart litestreamMetricsAttach(LitestreamMetrics metrics) {
-		return new AttachOnStart(metrics::attach);
+	LitestreamListenersRegistrar litestreamMetricsListeners(LitestreamMetrics metrics) {
+		return (litestream) -> metrics.attach();
 	}
 
 }

@@ -3,6 +3,7 @@ package io.github.litestream.boot.actuate;
 import java.time.Clock;
 
 import io.github.litestream.Litestream;
+import io.github.litestream.boot.autoconfigure.LitestreamListenersRegistrar;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -28,8 +29,8 @@ public final class LitestreamReplicaLagAutoConfiguration {
 	}
 
 	@Bean
-	AttachOnStart litestreamReplicaLagAttach(ReplicaLagTracker tracker) {
-		return new AttachOnStart(tracker::attach);
+	LitestreamListenersRegistrar litestreamReplicaLagListeners(ReplicaLagTracker tracker) {
+		return (litestream) -> tracker.attach();
 	}
 
 }

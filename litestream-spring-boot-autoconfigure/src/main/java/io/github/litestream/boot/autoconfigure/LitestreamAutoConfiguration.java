@@ -62,9 +62,11 @@ public final class LitestreamAutoConfiguration {
 	@ConditionalOnMissingBean
 	LitestreamLifecycle litestreamLifecycle(Litestream litestream, LitestreamDatabases databases,
 			ReplicaClientFactory clients, LitestreamProperties properties,
-			ObjectProvider<ReplicaOperationListenerFactory> listeners) {
+			ObjectProvider<ReplicaOperationListenerFactory> listeners,
+			ObjectProvider<LitestreamListenersRegistrar> registrars) {
 		return new LitestreamLifecycle(litestream, databases, clients, properties,
-				listeners.getIfAvailable(() -> (database, replica) -> ReplicaOperationListener.NONE));
+				listeners.getIfAvailable(() -> (database, replica) -> ReplicaOperationListener.NONE),
+				() -> registrars.orderedStream().toList());
 	}
 
 	@Bean
