@@ -32,9 +32,9 @@ import io.github.litestream.replica.WalSegmentInfo;
  * decompressed bytes go in its index's WAL, so the segments of one index download in
  * parallel too (an index of a thousand segments is common when checkpoints are rare, and
  * fetching them one after another costs a thousand round trips on S3). Downloads run ahead of
- * the index being applied by a window of {@value #WINDOW_BYTES} compressed bytes (and at least
- * four segments per worker), so disk use stays bounded however long the history is; the window
- * is wide enough that the workers keep busy while the snapshot is decompressed. The applier's own thread fetches the segments of the index it
+ * the index being applied by a window of {@value #WINDOW_BYTES} compressed bytes (or one segment
+ * per worker, if more), so disk use stays bounded however long the history is; the window is
+ * wide enough that the workers keep busy while the snapshot is decompressed. The applier's own thread fetches the segments of the index it
  * waits for that no worker has started yet, so it never idles while there is work (with
  * {@code parallelism} 1 this doubles the decompression rate on two cores). {@link #start()} can be called before the snapshot is
  * restored, so that both proceed at once.
@@ -90,7 +90,7 @@ final class WalIndexFetcher implements AutoCloseable {
 		this.indexes = indexes;
 		this.fileForIndex = fileForIndex;
 		this.pool = Executors.newFixedThreadPool(parallelism, threadFactory());
-		this.windowSegments = Math.max(4, parallelism * 4);
+		this.windowSegments = parallelism;
 		this.firstDownload = new int[indexes.size() + 1];
 		for (int i = 0; i < indexes.size(); i++) {
 			this.firstDownload[i] = this.downloads.size();
