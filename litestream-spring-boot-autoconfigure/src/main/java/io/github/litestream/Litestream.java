@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -50,6 +51,8 @@ public final class Litestream implements AutoCloseable {
 	private volatile Map<ReplicatedDatabase, List<Replica>> databases = Map.of();
 
 	private final Map<Replica, ReplicaTask> tasks = new ConcurrentHashMap<>();
+
+	private final List<Runnable> startingCallbacks = new CopyOnWriteArrayList<>();
 
 	private final Clock clock;
 
@@ -98,13 +101,25 @@ public final class Litestream implements AutoCloseable {
 	}
 
 	/**
-	 * Opens every database and starts the threads.
+	 * Runs {@code callback} whenever the engine starts, with every database registered and
+	 * before any of them is opened or replicated: the moment to attach listeners that must not
+	 * miss anything (such as the first snapshot).
+	 * @param callback what to run, on the starting thread
+	 */
+	public void onStarting(Runnable callback) {
+		this.startingCallbacks.add(callback);
+	}
+
+	/**
+	 * Runs the {@link #onStarting(Runnable) starting callbacks}, opens every database and
+	 * starts the threads.
 	 * @throws IOException if a database cannot be opened (nothing is left running)
 	 */
 	public synchronized void start() throws IOException {
 		if (this.running) {
 			return;
 		}
+		this.startingCallbacks.forEach(Runnable::run);
 		List<ReplicatedDatabase> opened = new ArrayList<>();
 		try {
 			for (ReplicatedDatabase database : this.databases.keySet()) {

@@ -62,6 +62,7 @@ public final class LitestreamMetrics implements MeterBinder {
 		this.lag = lag;
 		this.operations = operations;
 		operations.onNewReplica(this::attach);
+		litestream.onStarting(this::attach);
 	}
 
 	@Override

@@ -1,7 +1,6 @@
 package io.github.litestream.boot.actuate;
 
 import io.github.litestream.Litestream;
-import io.github.litestream.boot.autoconfigure.LitestreamListenersRegistrar;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -31,11 +30,6 @@ public final class LitestreamMetricsAutoConfiguration {
 	LitestreamMetrics litestreamMetrics(Litestream litestream, ReplicaLagTracker lag,
 			ReplicaOperationMetrics operations) {
 		return new LitestreamMetrics(litestream, lag, operations);
-	}
-
-	@Bean
-	LitestreamListenersRegistrar litestreamMetricsListeners(LitestreamMetrics metrics) {
-		return (litestream) -> metrics.attach();
 	}
 
 }

@@ -3,7 +3,6 @@ package io.github.litestream.boot.actuate;
 import java.time.Clock;
 
 import io.github.litestream.Litestream;
-import io.github.litestream.boot.autoconfigure.LitestreamListenersRegistrar;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -24,13 +23,10 @@ public final class LitestreamReplicaLagAutoConfiguration {
 	@ConditionalOnMissingBean
 	ReplicaLagTracker litestreamReplicaLagTracker(Litestream litestream) {
 		ReplicaLagTracker tracker = new ReplicaLagTracker(litestream, Clock.systemUTC());
+		// Databases already replicating now, and those the engine starts later, before it does.
 		tracker.attach();
+		litestream.onStarting(tracker::attach);
 		return tracker;
-	}
-
-	@Bean
-	LitestreamListenersRegistrar litestreamReplicaLagListeners(ReplicaLagTracker tracker) {
-		return (litestream) -> tracker.attach();
 	}
 
 }

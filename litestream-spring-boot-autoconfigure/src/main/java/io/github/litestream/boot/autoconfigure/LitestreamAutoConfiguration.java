@@ -62,11 +62,9 @@ public final class LitestreamAutoConfiguration {
 	@ConditionalOnMissingBean
 	LitestreamLifecycle litestreamLifecycle(Litestream litestream, LitestreamDatabases databases,
 			ReplicaClientFactory clients, LitestreamProperties properties,
-			ObjectProvider<ReplicaOperationListenerFactory> listeners,
-			ObjectProvider<LitestreamListenersRegistrar> registrars) {
+			ObjectProvider<ReplicaOperationListenerFactory> listeners) {
 		return new LitestreamLifecycle(litestream, databases, clients, properties,
-				listeners.getIfAvailable(() -> (database, replica) -> ReplicaOperationListener.NONE),
-				() -> registrars.orderedStream().toList());
+				listeners.getIfAvailable(() -> (database, replica) -> ReplicaOperationListener.NONE));
 	}
 
 	@Bean

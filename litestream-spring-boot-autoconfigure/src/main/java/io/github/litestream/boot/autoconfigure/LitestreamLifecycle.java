@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 
 import io.github.litestream.Litestream;
 import io.github.litestream.Litestream.ReplicationTarget;
@@ -42,19 +41,15 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 
 	private final ReplicaOperationListenerFactory listeners;
 
-	private final Supplier<List<LitestreamListenersRegistrar>> registrars;
-
 	private volatile boolean running;
 
 	LitestreamLifecycle(Litestream litestream, LitestreamDatabases databases, ReplicaClientFactory clients,
-			LitestreamProperties properties, ReplicaOperationListenerFactory listeners,
-			Supplier<List<LitestreamListenersRegistrar>> registrars) {
+			LitestreamProperties properties, ReplicaOperationListenerFactory listeners) {
 		this.litestream = litestream;
 		this.databases = databases;
 		this.clients = clients;
 		this.properties = properties;
 		this.listeners = listeners;
-		this.registrars = registrars;
 	}
 
 	@Override
@@ -70,9 +65,6 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 				targets.add(new ReplicationTarget(this.clients.create(replica, listener), replica.options()));
 			}
 			this.litestream.addDatabase(database.options(this.properties.getBusyTimeout()), targets);
-		}
-		for (LitestreamListenersRegistrar registrar : this.registrars.get()) {
-			registrar.registerListeners(this.litestream);
 		}
 		try {
 			this.litestream.start();

@@ -10,7 +10,6 @@ import java.util.stream.Stream;
 
 import io.github.litestream.Litestream;
 import io.github.litestream.boot.autoconfigure.LitestreamAutoConfiguration;
-import io.github.litestream.boot.autoconfigure.LitestreamListenersRegistrar;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -26,8 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Listeners are attached before replication starts, so the meters see what replication does
- * from its first moment: the first snapshot, taken as soon as the engine starts, is counted.
+ * Listeners are attached when the engine starts, before any database is opened, so the meters
+ * see what replication does from its first moment: the first snapshot is counted.
  */
 class LitestreamMetricsOnStartTests {
 
@@ -40,7 +39,7 @@ class LitestreamMetricsOnStartTests {
 		.withUserConfiguration(Registries.class);
 
 	@Test
-	void registrarsRunWithTheDatabasesRegisteredBeforeTheEngineStarts() {
+	void startingCallbacksRunWithTheDatabasesRegisteredBeforeTheEngineStarts() {
 		this.runner.withPropertyValues(properties()).run((context) -> {
 			assertThat(context).hasNotFailed();
 			Registries registries = context.getBean(Registries.class);
@@ -92,9 +91,10 @@ class LitestreamMetricsOnStartTests {
 		}
 
 		@Bean
-		LitestreamListenersRegistrar recordingRegistrar() {
-			return (Litestream litestream) -> this.seen
-				.add(litestream.databases().size() + " database(s), running=" + litestream.isRunning());
+		Object recordingStartingCallback(Litestream litestream) {
+			litestream.onStarting(() -> this.seen
+				.add(litestream.databases().size() + " database(s), running=" + litestream.isRunning()));
+			return this.seen;
 		}
 
 	}
