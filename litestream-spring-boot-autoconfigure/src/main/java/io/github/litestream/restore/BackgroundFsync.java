@@ -26,7 +26,7 @@ final class BackgroundFsync implements AutoCloseable {
 
 	private final ExecutorService thread;
 
-	private Future<Long> running;
+	private Future<Long> finalForce;
 
 	/**
 	 * Opens the file for forcing; nothing is forced before {@link #start()}.
@@ -44,26 +44,23 @@ final class BackgroundFsync implements AutoCloseable {
 	}
 
 	/**
-	 * Starts forcing what has been written so far, unless the previous force is still running
-	 * (the next call catches up). A failure here is not reported: the final force
-	 * reports its own.
+	 * Starts forcing what has been written so far. A failure here is not reported: the final
+	 * force reports its own.
 	 */
 	void start() {
-		if (this.running == null || this.running.isDone()) {
-			this.running = this.thread.submit(() -> {
-				this.channel.force(false);
-				return 0L;
-			});
-		}
+		this.thread.submit(() -> {
+			this.channel.force(false);
+			return null;
+		});
 	}
 
 	/**
-	 * Starts forcing everything written so far, data and metadata, after the force still
-	 * running; the file must not be written any more.
+	 * Starts forcing everything written so far, data and metadata, after any force started
+	 * before; the file must not be written any more.
 	 */
 	void startFinal() {
 		long queued = System.nanoTime();
-		this.running = this.thread.submit(() -> {
+		this.finalForce = this.thread.submit(() -> {
 			this.channel.force(true);
 			return System.nanoTime() - queued;
 		});
@@ -76,7 +73,7 @@ final class BackgroundFsync implements AutoCloseable {
 	 */
 	long awaitFinal() throws IOException {
 		try {
-			return this.running.get();
+			return this.finalForce.get();
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
