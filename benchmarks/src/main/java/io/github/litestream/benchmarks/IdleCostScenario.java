@@ -1,5 +1,6 @@
 package io.github.litestream.benchmarks;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -7,14 +8,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.github.litestream.Litestream;
 import io.github.litestream.Litestream.ReplicationTarget;
+import io.github.litestream.db.DatabaseListener;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.Pos;
 import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaOptions;
+import org.awaitility.Awaitility;
 
 /**
  * What an idle database costs: after a burst of writes has reached a file and an S3 replica,
@@ -26,7 +32,8 @@ final class IdleCostScenario implements Scenario {
 	private static final String NAME = "idle";
 
 	/** Caught up means: every replica holds the shadow WAL's end, and it stayed so for this long
-	 * (longer than the monitor and sync intervals, so no copy or upload is still on its way). */
+	 * without a break (longer than the monitor and sync intervals, so no copy or upload is still
+	 * on its way). */
 	private static final Duration SETTLE = Duration.ofMillis(2500);
 
 	@Override
@@ -47,8 +54,8 @@ final class IdleCostScenario implements Scenario {
 					List.of(new ReplicationTarget(Backend.FILE.newClient(context.dir().resolve("replica"), null, fileCount),
 							ReplicaOptions.defaults("file")),
 							new ReplicationTarget(Backend.S3.newClient(null, context.s3(), s3Count), ReplicaOptions.defaults("s3"))));
-			java.util.List<String> checkpoints = new java.util.concurrent.CopyOnWriteArrayList<>();
-			database.addListener(new io.github.litestream.db.DatabaseListener() {
+			List<String> checkpoints = new CopyOnWriteArrayList<>();
+			database.addListener(new DatabaseListener() {
 				@Override
 				public void onCheckpoint(String mode, Duration took) {
 					checkpoints.add(mode);
@@ -83,7 +90,7 @@ final class IdleCostScenario implements Scenario {
 			report.verdict(NAME, "replica requests while idle", Long.toString(fileRequests + s3Requests), "0",
 					fileRequests + s3Requests == 0);
 			double share = engineMs / idle.toMillis();
-			report.verdict(NAME, "engine CPU while idle", String.format(java.util.Locale.ROOT, "%.3f%% of a core", share * 100),
+			report.verdict(NAME, "engine CPU while idle", String.format(Locale.ROOT, "%.3f%% of a core", share * 100),
 					"< 0.5% of a core", share < 0.005);
 			report.note(NAME, "requests by kind before the idle period: file " + fileKindsBefore + ", s3 "
 					+ s3KindsBefore + "; after it: file " + fileCount.describe() + ", s3 " + s3Count.describe());
@@ -93,41 +100,38 @@ final class IdleCostScenario implements Scenario {
 		}
 	}
 
-	private static void awaitCaughtUp(Litestream engine, ReplicatedDatabase database, Duration timeout)
-			throws InterruptedException {
-		long deadline = System.nanoTime() + timeout.toNanos();
-		long settledSince = 0;
-		Pos settledAt = null;
-		while (System.nanoTime() < deadline) {
-			Pos position = database.position().orElse(null);
-			boolean caughtUp = position != null;
-			for (Replica replica : engine.replicas(database)) {
-				caughtUp &= nothingPending(database, replica.position().orElse(null));
-			}
-			if (!caughtUp || !position.equals(settledAt)) {
-				settledAt = caughtUp ? position : null;
-				settledSince = System.nanoTime();
-			}
-			else if (System.nanoTime() - settledSince >= SETTLE.toNanos()) {
-				return;
-			}
-			// A harness main, not a test: poll the settle condition without a test library.
-			Thread.sleep(50);
+	private static void awaitCaughtUp(Litestream engine, ReplicatedDatabase database, Duration timeout) {
+		Awaitility.await("replicas caught up with " + database.path())
+			.atMost(timeout)
+			.during(SETTLE)
+			.pollInterval(Duration.ofMillis(50))
+			.until(() -> caughtUp(engine, database));
+	}
+
+	/** Every replica holds the shadow WAL's end. */
+	private static boolean caughtUp(Litestream engine, ReplicatedDatabase database) {
+		if (database.position().isEmpty()) {
+			return false;
 		}
-		throw new IllegalStateException("Replicas did not catch up within " + timeout);
+		for (Replica replica : engine.replicas(database)) {
+			if (!nothingPending(database, replica.position().orElse(null))) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	private static boolean nothingPending(ReplicatedDatabase database, Pos replicaPosition) {
 		try {
 			return replicaPosition != null && database.pendingWal(replicaPosition).isEmpty();
 		}
-		catch (java.io.IOException ex) {
+		catch (IOException ex) {
 			return false;
 		}
 	}
 
 	private static long processCpu() {
-		return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+		return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
 			.getProcessCpuTime();
 	}
 
