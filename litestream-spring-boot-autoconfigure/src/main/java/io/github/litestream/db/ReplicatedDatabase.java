@@ -41,27 +41,36 @@ import org.slf4j.LoggerFactory;
  * the next start, the generation continues at the next index.
  *
  * <h2>Checkpoints</h2>
- * The engine holds a read transaction at all times, so SQLite can never restart the WAL behind
- * it. To checkpoint it: (1) copies pending frames and releases the read transaction; (2) takes
- * the write lock ({@code BEGIN IMMEDIATE}) on its writer connection, copies the last frames and
- * runs a PASSIVE checkpoint on its reader connection, so no application write can land between
- * the copy and the checkpoint (without this, a steady writer starves checkpoints forever);
- * (3) releases the lock and takes it again: a connection that begins after the WAL was emptied
- * reads the database file only, which is what lets its next write restart the WAL; (4) if the
- * WAL is still exactly what was checkpointed, writes one row, making SQLite restart the WAL under
- * that lock and after the engine's last copy, and commits; (5) takes the read transaction again
- * and opens the next index. If an application write restarted the WAL between (3) and (4), the
- * old index's tail is still intact past the new WAL's end and is copied; if that is not provable,
- * or the salts show more than one restart, a new generation starts. The write lock is held for
- * two short moments per checkpoint, never otherwise. This is the size-based checkpoint; the
- * time-based one only copies pages into the database file and never restarts the WAL (see
- * {@link #checkpointWithoutRestart()}), so an idle database stays silent.
+ * The engine holds a read transaction at all times, so SQLite can never restart the WAL behind it.
+ * To checkpoint it: (1) copies pending frames and moves their pages into the database file with
+ * PASSIVE checkpoints, without any lock the application waits for (syncing a large WAL and writing
+ * its pages is most of a checkpoint's time); (2) takes the write lock ({@code BEGIN IMMEDIATE}) on
+ * its writer connection, releases the read transaction, copies the last frames and runs a PASSIVE
+ * checkpoint on its reader connection, so no application write can land between the copy and the
+ * checkpoint (without this, a steady writer starves checkpoints forever); (3) releases the lock
+ * and takes it again: a connection that begins after the WAL was emptied reads the database file
+ * only, which is what lets its next write restart the WAL; (4) if the WAL is still exactly what
+ * was checkpointed, writes one row, making SQLite restart the WAL under that lock and after the
+ * engine's last copy, and commits; (5) takes the read transaction again and opens the next index.
+ * If an application write restarted the WAL between (3) and (4), the old index's tail is still
+ * intact past the new WAL's end and is copied; if that is not provable, or the salts show more
+ * than one restart, a new generation starts. The write lock is held for two short moments per
+ * checkpoint, never otherwise; step (1) keeps the first one short (tens of milliseconds instead of
+ * hundreds under a heavy write load). This is the size-based checkpoint; the time-based one only
+ * copies pages into the database file and never restarts the WAL (see {@link
+ * #checkpointWithoutRestart()}), so an idle database stays silent.
  */
 public final class ReplicatedDatabase implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(ReplicatedDatabase.class);
 
 	private static final SecureRandom RANDOM = new SecureRandom();
+
+	/** At most this many checkpoints run before the one under the write lock. */
+	private static final int BACKFILL_ROUNDS = 4;
+
+	/** New frames (4 MiB of 4 KiB pages) few enough to checkpoint under the write lock. */
+	private static final long BACKFILL_ENOUGH_FRAMES = 1024;
 
 	/** Descriptors kept open until the JVM exits, because closing them could drop SQLite's locks. */
 	private static final List<DatabaseFile> RETAINED_FILES = new CopyOnWriteArrayList<>();
@@ -100,6 +109,9 @@ public final class ReplicatedDatabase implements AutoCloseable {
 
 	/** Frames the last checkpoint copied back when it emptied the WAL, or -1. */
 	private long checkpointedFrames = -1;
+
+	/** Frames of the current WAL that the engine's last checkpoint reported in the database file. */
+	private long backfilledFrames;
 
 	private boolean closed;
 
@@ -177,6 +189,7 @@ public final class ReplicatedDatabase implements AutoCloseable {
 		}
 		this.generation = generation.get();
 		this.shadow = shadow;
+		this.backfilledFrames = 0;
 		try (FileChannel wal = openWal()) {
 			if (cleanShutdownPosition != null && cleanShutdownPosition.equals(currentPosition())
 					&& !shadow.headerMatches(wal)) {
@@ -276,20 +289,55 @@ public final class ReplicatedDatabase implements AutoCloseable {
 	}
 
 	private void checkpointInPlace() throws IOException, SQLException {
-		this.connections.releaseReadLock();
-		this.connections.acquireReadLock();
+		CheckpointResult result = backfill();
+		logger.debug("Time-based checkpoint of {}: {} of {} WAL frames in the database file", this.path,
+				result.checkpointedFrames(), result.walFrames());
+		this.framesAfterCheckpoint = this.shadow.frameCount();
+	}
+
+	/**
+	 * Moves the committed pages into the database file without the write lock: takes the read
+	 * transaction again at the WAL's current end, copies the new frames and runs a PASSIVE
+	 * checkpoint, which application writes do not wait for and which cannot restart the WAL
+	 * while the read transaction is held.
+	 */
+	private CheckpointResult backfill() throws IOException, SQLException {
 		try (FileChannel wal = openWal()) {
 			String broken = continuityProblem(wal);
 			if (broken != null) {
 				startGeneration(broken);
 			}
 			this.shadow.copyFrom(wal);
+			// Without the read transaction, the next application write restarts a WAL whose
+			// every frame is in the database file. Frames past the backfilled ones rule that out.
+			if (this.shadow.frameCount() > this.backfilledFrames) {
+				this.connections.releaseReadLock();
+				this.connections.acquireReadLock();
+				this.shadow.copyFrom(wal);
+			}
 		}
 		publishPosition();
-		CheckpointResult result = this.connections.checkpoint("PASSIVE");
-		logger.debug("Time-based checkpoint of {}: {} of {} WAL frames in the database file", this.path,
-				result.checkpointedFrames(), result.walFrames());
-		this.framesAfterCheckpoint = this.shadow.frameCount();
+		return backfilled(this.connections.checkpoint("PASSIVE"));
+	}
+
+	private CheckpointResult backfilled(CheckpointResult result) {
+		this.backfilledFrames = Math.max(result.checkpointedFrames(), 0);
+		return result;
+	}
+
+	/**
+	 * Backfills until the frames written meanwhile are few, so that what remains for the write
+	 * lock (syncing the WAL, writing and syncing pages) is short. A writer faster than the
+	 * disk can keep ahead; the rounds are capped and the locked step then does the rest.
+	 */
+	private void backfillBeforeWriteLock() throws IOException, SQLException {
+		for (int round = 0; round < BACKFILL_ROUNDS; round++) {
+			long before = this.shadow.frameCount();
+			CheckpointResult result = backfill();
+			if (result.complete() || this.shadow.frameCount() - before <= BACKFILL_ENOUGH_FRAMES) {
+				return;
+			}
+		}
 	}
 
 	/**
@@ -335,16 +383,13 @@ public final class ReplicatedDatabase implements AutoCloseable {
 	}
 
 	private void runCheckpoint(String mode) throws IOException, SQLException {
-		try (FileChannel wal = openWal()) {
-			this.shadow.copyFrom(wal);
-		}
+		backfillBeforeWriteLock();
 		WalHeader before = this.shadow.header();
 		String broken = null;
-		this.connections.releaseReadLock();
 		try {
 			if (!checkpointUnderWriteLock() && !"PASSIVE".equals(mode)) {
 				// Application readers pinned old frames: wait for them as SQLite's RESTART does.
-				this.connections.checkpoint(mode);
+				backfilled(this.connections.checkpoint(mode));
 			}
 			this.connections.beginWrite();
 			boolean commit = false;
@@ -398,10 +443,12 @@ public final class ReplicatedDatabase implements AutoCloseable {
 	private boolean checkpointUnderWriteLock() throws IOException, SQLException {
 		this.connections.beginWrite();
 		try {
+			// Released only now: under the write lock nobody can restart the WAL meanwhile.
+			this.connections.releaseReadLock();
 			try (FileChannel wal = openWal()) {
 				this.shadow.copyFrom(wal);
 			}
-			CheckpointResult result = this.connections.checkpointOnReader("PASSIVE");
+			CheckpointResult result = backfilled(this.connections.checkpointOnReader("PASSIVE"));
 			this.checkpointedFrames = result.complete() ? result.walFrames() : -1;
 			return isFullyCheckpointed();
 		}
@@ -437,6 +484,7 @@ public final class ReplicatedDatabase implements AutoCloseable {
 		ShadowWal next = ShadowWal.create(this.localState.shadowWalPath(this.generation, index), index, wal);
 		this.shadow.close();
 		this.shadow = next;
+		this.backfilledFrames = 0;
 		next.copyFrom(wal);
 		this.framesAfterCheckpoint = next.frameCount();
 		publishPosition();
@@ -459,6 +507,7 @@ public final class ReplicatedDatabase implements AutoCloseable {
 			this.shadow.close();
 		}
 		this.shadow = next;
+		this.backfilledFrames = 0;
 		this.generation = generation;
 		this.localState.writeGeneration(generation);
 		this.localState.removeGenerationsExcept(generation);

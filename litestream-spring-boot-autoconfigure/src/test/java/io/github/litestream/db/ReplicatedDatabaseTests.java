@@ -9,6 +9,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -171,6 +173,42 @@ class ReplicatedDatabaseTests {
 		try (ReplicatedDatabase again = new ReplicatedDatabase(options(1000, 10000))) {
 			again.open();
 			assertThat(again.position().orElseThrow().generation()).isNotEqualTo(before.generation());
+		}
+	}
+
+	@Test
+	void checkpointMovesPagesIntoTheDatabaseFileWithoutWaitingForTheWriteLock() throws Exception {
+		app();
+		DatabaseOptions options = options(4, 10000);
+		options = new DatabaseOptions(options.path(), options.monitorInterval(), options.checkpointInterval(),
+				options.minCheckpointPageCount(), options.maxCheckpointPageCount(), Duration.ofMillis(100));
+		List<String> checkpointErrors = new CopyOnWriteArrayList<>();
+		Path fileOnly = Files.createDirectories(this.dir.resolve("file-only")).resolve("copy.db");
+		try (ReplicatedDatabase db = new ReplicatedDatabase(options)) {
+			db.addListener(new DatabaseListener() {
+				@Override
+				public void onCheckpointError(String mode, Exception error) {
+					checkpointErrors.add(mode + ": " + error.getMessage());
+				}
+			});
+			db.open();
+			insert(50);
+			try (Statement s = app().createStatement()) {
+				// The application is in the middle of a write transaction during the checkpoint.
+				s.execute("BEGIN IMMEDIATE");
+				s.execute("INSERT INTO t (v) VALUES ('not committed')");
+				db.sync();
+				// The database file alone, without its WAL, already holds every committed row.
+				Files.copy(this.dir.resolve("app.db"), fileOnly);
+				s.execute("ROLLBACK");
+			}
+			assertThat(checkpointErrors).as("the step that needs the write lock could not take it").isNotEmpty();
+		}
+		try (Connection copy = DriverManager.getConnection("jdbc:sqlite:" + fileOnly);
+				Statement s = copy.createStatement();
+				ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM t")) {
+			rs.next();
+			assertThat(rs.getInt(1)).isEqualTo(50);
 		}
 	}
 
