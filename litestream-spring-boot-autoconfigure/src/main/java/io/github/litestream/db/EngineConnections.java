@@ -8,6 +8,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 
+import org.sqlite.BusyHandler;
+
 /**
  * The engine's two SQLite connections to one database.
  *
@@ -51,6 +53,8 @@ final class EngineConnections implements AutoCloseable {
 		Connection reader = null;
 		try {
 			configure(writer, busyTimeout);
+			// The writer takes the write lock between the application's transactions.
+			BusyHandler.setHandler(writer, new PromptBusyHandler(busyTimeout));
 			try (Statement statement = writer.createStatement()) {
 				statement.execute(SEQ_TABLE);
 				statement.execute(LOCK_TABLE);

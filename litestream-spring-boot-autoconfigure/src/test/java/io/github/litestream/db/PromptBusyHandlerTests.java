@@ -1,0 +1,36 @@
+package io.github.litestream.db;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The contract SQLite relies on: a non-zero answer retries the lock, zero gives up.
+ */
+class PromptBusyHandlerTests {
+
+	@Test
+	void retriesWithinTheTimeout() {
+		PromptBusyHandler handler = new PromptBusyHandler(Duration.ofMinutes(1));
+		assertThat(handler.callback(0)).isNotZero();
+		assertThat(handler.callback(1_000)).isNotZero();
+	}
+
+	@Test
+	void givesUpOnceTheTimeoutHasPassed() {
+		PromptBusyHandler handler = new PromptBusyHandler(Duration.ZERO);
+		assertThat(handler.callback(0)).isZero();
+	}
+
+	@Test
+	void eachWaitStartsItsOwnTimeout() throws Exception {
+		PromptBusyHandler handler = new PromptBusyHandler(Duration.ofMillis(50));
+		assertThat(handler.callback(0)).isNotZero();
+		Thread.sleep(60);
+		assertThat(handler.callback(1)).as("the same wait, past its timeout").isZero();
+		assertThat(handler.callback(0)).as("a new wait").isNotZero();
+	}
+
+}
