@@ -13,6 +13,7 @@ import io.github.litestream.db.Pos;
 import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaStatus;
+import io.github.litestream.replica.ReplicaStatus.ValidationResult;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
@@ -20,8 +21,9 @@ import org.springframework.boot.health.contributor.Health;
 /**
  * Health of replication: UP while every replica keeps up with its database, DOWN when one has
  * been failing longer than {@code litestream.health.max-failure-duration} or lags more than
- * {@code litestream.health.max-lag} (each at least twice the replica's sync interval), and
- * DOWN while replication is not running.
+ * {@code litestream.health.max-lag} (each at least twice the replica's sync interval), when its
+ * last validation found that it does not restore to what the database held, and DOWN while
+ * replication is not running.
  *
  * <p>Details list every database and replica with its position, lag and last error, and
  * {@code problems} says, in words, which replica is in trouble and why. A replica outage never
@@ -95,6 +97,14 @@ public final class LitestreamHealthIndicator extends AbstractHealthIndicator {
 		if (lag.compareTo(maxLag) > 0) {
 			problems.add(where + " lags " + lag.toSeconds() + " s behind the database (more than " + maxLag + ")");
 		}
+		ValidationResult validation = status.lastValidation();
+		if (validation != null && !validation.matched()) {
+			// Stays until a later validation matches: a replica that restores to something else
+			// is a backup that does not hold the data, whatever its lag says.
+			problems.add(where + " does not restore to what the database held when validated at " + validation.at()
+					+ " (" + validation.detail() + "); a snapshot (the litestream endpoint's snapshot action) starts "
+					+ "a new restore point, and the next validation checks it");
+		}
 		Map<String, Object> details = new LinkedHashMap<>();
 		details.put("type", replica.client().type());
 		details.put("location", replica.client().location());
@@ -104,6 +114,9 @@ public final class LitestreamHealthIndicator extends AbstractHealthIndicator {
 		if (failingSince != null) {
 			details.put("failingSince", failingSince);
 			details.put("lastError", status.lastError());
+		}
+		if (validation != null) {
+			details.put("lastValidation", Map.of("at", validation.at(), "matched", validation.matched()));
 		}
 		return details;
 	}

@@ -1,8 +1,18 @@
 package io.github.litestream.boot.actuate;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
+
+import io.github.litestream.replica.Lz4;
+import io.github.litestream.replica.ReplicaStatus.ValidationResult;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,6 +29,10 @@ import static org.awaitility.Awaitility.await;
  */
 @SuppressWarnings("unchecked")
 class LitestreamHealthIndicatorTests {
+
+	private static final String ORIGINAL = "validation-marker-original";
+
+	private static final String TAMPERED = "validation-marker-tampered";
 
 	private TestReplication replication;
 
@@ -63,6 +77,61 @@ class LitestreamHealthIndicatorTests {
 		});
 		this.replication.repairReplica();
 		await().untilAsserted(() -> assertThat(indicator.health().getStatus()).isEqualTo(Status.UP));
+	}
+
+	@Test
+	void downWhileTheLastValidationDidNotMatch() throws Exception {
+		this.replication.close();
+		this.replication = TestReplication.create(Duration.ofMillis(300));
+		this.lag = new ReplicaLagTracker(this.replication.litestream, Clock.systemUTC());
+		this.replication.register(null).start();
+		this.lag.attach();
+		this.replication.app.execute("CREATE TABLE notes (text TEXT)");
+		this.replication.app.execute("INSERT INTO notes VALUES ('" + ORIGINAL + "')");
+		this.replication.litestream.snapshotNow(this.replication.replica()).get();
+		LitestreamHealthIndicator indicator = indicator(Duration.ofHours(1), Duration.ofHours(1));
+		await().until(() -> validated(true));
+		assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
+		// Somebody rewrites the snapshot: still a well-formed replica, but of other data.
+		tamperWithSnapshots();
+		await().untilAsserted(() -> {
+			Health health = indicator.health();
+			assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+			assertThat((List<String>) health.getDetails().get("problems")).singleElement()
+				.asString()
+				.contains("replica 'file'", "does not restore to what the database held", "snapshot");
+		});
+		// A new snapshot is a restore point of this database again.
+		this.replication.litestream.snapshotNow(this.replication.replica()).get();
+		await().untilAsserted(() -> assertThat(indicator.health().getStatus()).isEqualTo(Status.UP));
+	}
+
+	private boolean validated(boolean matched) {
+		ValidationResult validation = this.replication.replica().status().lastValidation();
+		return validation != null && validation.matched() == matched;
+	}
+
+	private void tamperWithSnapshots() throws IOException {
+		List<Path> snapshots;
+		try (Stream<Path> files = Files.walk(this.replication.replicaDir)) {
+			snapshots = files.filter((file) -> file.toString().endsWith(".snapshot.lz4")).toList();
+		}
+		int tampered = 0;
+		for (Path snapshot : snapshots) {
+			byte[] database;
+			try (InputStream in = Lz4.decompress(Files.newInputStream(snapshot))) {
+				database = in.readAllBytes();
+			}
+			String text = new String(database, StandardCharsets.ISO_8859_1);
+			if (text.contains(ORIGINAL)) {
+				byte[] changed = text.replace(ORIGINAL, TAMPERED).getBytes(StandardCharsets.ISO_8859_1);
+				try (OutputStream out = Lz4.compress(Files.newOutputStream(snapshot))) {
+					out.write(changed);
+				}
+				tampered++;
+			}
+		}
+		assertThat(tampered).as("snapshots holding the marker row").isPositive();
 	}
 
 	private LitestreamHealthIndicator indicator(Duration maxFailure, Duration maxLag) {
