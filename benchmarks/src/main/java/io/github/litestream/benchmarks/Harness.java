@@ -3,10 +3,8 @@ package io.github.litestream.benchmarks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The end-to-end benchmark harness. Every scenario measures the engine and a baseline in the
@@ -65,7 +63,7 @@ public final class Harness {
 			for (String name : options.scenarios()) {
 				System.out.println("== " + name);
 				Path dir = work.resolve(name);
-				deleteRecursively(dir);
+				Disk.delete(dir);
 				Files.createDirectories(dir);
 				try {
 					scenarios.get(name).run(options, new Scenario.Context(s3, dir), report);
@@ -75,25 +73,14 @@ public final class Harness {
 					report.failed(name, ex);
 				}
 				finally {
-					deleteRecursively(dir);
+					Disk.delete(dir);
 				}
 				report.write(options.out());
 			}
 		}
-		deleteRecursively(work);
+		Disk.delete(work);
 		report.write(options.out());
 		return report;
-	}
-
-	private static void deleteRecursively(Path dir) throws IOException {
-		if (!Files.exists(dir)) {
-			return;
-		}
-		try (Stream<Path> paths = Files.walk(dir)) {
-			for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-				Files.deleteIfExists(path);
-			}
-		}
 	}
 
 }

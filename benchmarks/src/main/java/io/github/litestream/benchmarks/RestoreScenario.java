@@ -75,7 +75,7 @@ final class RestoreScenario implements Scenario {
 				long rawNanos = Lz4Cli.decompress(files, rawOut);
 				decompressed = Files.size(rawOut);
 				Files.delete(rawOut);
-				settleDisk();
+				Disk.settle();
 				rawRates.add(mibPerSecond(decompressed, rawNanos));
 				for (int k = 0; k < PARALLELISMS.length; k++) {
 					// Each round starts with another variant, so that whatever the step after
@@ -132,20 +132,8 @@ final class RestoreScenario implements Scenario {
 		new Restorer().restore(replica, RestoreOptions.latest(output).withParallelism(parallelism));
 		long nanos = System.nanoTime() - started;
 		Files.delete(output);
-		settleDisk();
+		Disk.settle();
 		return nanos;
-	}
-
-	/**
-	 * Lets the write-back of what was just written finish, so that the next measurement does
-	 * not pay for it: the baseline's 280 MB of unforced output made the restore after it up to
-	 * twice as slow as the others.
-	 */
-	private static void settleDisk() throws Exception {
-		Process sync = new ProcessBuilder("sync").inheritIO().start();
-		if (sync.waitFor() != 0) {
-			throw new IllegalStateException("sync failed with exit code " + sync.exitValue());
-		}
 	}
 
 	/** The same objects under the same keys in a new S3Proxy bucket. */
