@@ -28,7 +28,8 @@ final class S3Server implements AutoCloseable {
 
 	private final S3ClientFactory factory = S3ClientFactory.builder().environment((name) -> null).build();
 
-	private final java.util.List<S3Client> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
+	/** One SDK client for every bucket: endpoint and credentials are the same. */
+	private S3Client sdkClient;
 
 	private final S3Proxy proxy;
 
@@ -47,9 +48,9 @@ final class S3Server implements AutoCloseable {
 	/**
 	 * A client for a new, empty bucket.
 	 * @param listener told about every request
-	 * @return the client (its SDK client is closed with this server)
+	 * @return the client (its SDK client, shared by all, is closed with this server)
 	 */
-	S3ReplicaClient newReplica(ReplicaOperationListener listener) {
+	synchronized S3ReplicaClient newReplica(ReplicaOperationListener listener) {
 		String bucket = "bench-" + UUID.randomUUID().toString().substring(0, 18);
 		this.blobStore.createContainer(bucket);
 		S3ReplicaConfig config = S3ReplicaConfig.builder()
@@ -58,9 +59,10 @@ final class S3Server implements AutoCloseable {
 			.endpoint(endpoint())
 			.credentials(ACCESS_KEY_ID, this.secretAccessKey)
 			.build();
-		S3Client s3 = this.factory.create(config);
-		this.clients.add(s3);
-		return new S3ReplicaClient(s3, config, listener);
+		if (this.sdkClient == null) {
+			this.sdkClient = this.factory.create(config);
+		}
+		return new S3ReplicaClient(this.sdkClient, config, listener);
 	}
 
 	private String endpoint() {
@@ -68,8 +70,10 @@ final class S3Server implements AutoCloseable {
 	}
 
 	@Override
-	public void close() throws Exception {
-		this.clients.forEach(S3Client::close);
+	public synchronized void close() throws Exception {
+		if (this.sdkClient != null) {
+			this.sdkClient.close();
+		}
 		this.proxy.stop();
 	}
 
