@@ -97,6 +97,16 @@ final class EngineConnections implements AutoCloseable {
 			try (ResultSet rs = statement.executeQuery("SELECT COUNT(1) FROM _litestream_seq")) {
 				rs.next();
 			}
+			catch (SQLException ex) {
+				// Otherwise the connection stays inside a transaction that every later BEGIN trips on.
+				try {
+					statement.execute("ROLLBACK");
+				}
+				catch (SQLException rollback) {
+					ex.addSuppressed(rollback);
+				}
+				throw ex;
+			}
 		}
 		this.readLockHeld = true;
 	}

@@ -30,7 +30,8 @@ final class PromptBusyHandler extends BusyHandler {
 		if (previousCalls == 0) {
 			this.firstBusyAt = now;
 		}
-		if (now - this.firstBusyAt >= this.timeoutNanos) {
+		// An interrupted thread would not sleep in parkNanos, only spin: give up instead.
+		if (now - this.firstBusyAt >= this.timeoutNanos || Thread.currentThread().isInterrupted()) {
 			return 0;
 		}
 		LockSupport.parkNanos(RETRY_NANOS);

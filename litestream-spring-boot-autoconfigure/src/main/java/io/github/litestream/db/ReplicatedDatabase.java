@@ -41,24 +41,28 @@ import org.slf4j.LoggerFactory;
  * the next start, the generation continues at the next index.
  *
  * <h2>Checkpoints</h2>
- * The engine holds a read transaction at all times, so SQLite can never restart the WAL behind it.
- * To checkpoint it: (1) copies pending frames and moves their pages into the database file with
- * PASSIVE checkpoints, without any lock the application waits for (syncing a large WAL and writing
- * its pages is most of a checkpoint's time); (2) takes the write lock ({@code BEGIN IMMEDIATE}) on
- * its writer connection, releases the read transaction, copies the last frames and runs a PASSIVE
- * checkpoint on its reader connection, so no application write can land between the copy and the
- * checkpoint (without this, a steady writer starves checkpoints forever); (3) releases the lock
- * and takes it again: a connection that begins after the WAL was emptied reads the database file
- * only, which is what lets its next write restart the WAL; (4) if the WAL is still exactly what
- * was checkpointed, writes one row, making SQLite restart the WAL under that lock and after the
- * engine's last copy, and commits; (5) takes the read transaction again and opens the next index.
- * If an application write restarted the WAL between (3) and (4), the old index's tail is still
- * intact past the new WAL's end and is copied; if that is not provable, or the salts show more
- * than one restart, a new generation starts. The write lock is held for two short moments per
- * checkpoint, never otherwise; step (1) keeps the first one short (tens of milliseconds instead of
- * hundreds under a heavy write load). This is the size-based checkpoint; the time-based one only
- * copies pages into the database file and never restarts the WAL (see {@link
- * #checkpointWithoutRestart()}), so an idle database stays silent.
+ * The engine holds a read transaction at all times (but for moments inside a checkpoint), so
+ * SQLite can never restart the WAL behind it. To checkpoint it: (1) copies pending frames and
+ * moves their pages into the database file with PASSIVE checkpoints, without any lock the
+ * application waits for (syncing a large WAL and writing its pages is most of a checkpoint's
+ * time): each round takes the read transaction again at the WAL's end, which it releases only
+ * while frames past the checkpointed ones exist (a fully checkpointed WAL would let the next
+ * application write restart it), for up to 4 rounds, until fewer than 1,024 frames arrived during
+ * one; (2) takes the write lock ({@code BEGIN IMMEDIATE}) on its writer connection, releases the
+ * read transaction, copies the last frames and runs a PASSIVE checkpoint on its reader connection,
+ * so no application write can land between the copy and the checkpoint (without this, a steady
+ * writer starves checkpoints forever); (3) releases the lock and takes it again: a connection that
+ * begins after the WAL was emptied reads the database file only, which is what lets its next write
+ * restart the WAL; (4) if the WAL is still exactly what was checkpointed, writes one row, making
+ * SQLite restart the WAL under that lock and after the engine's last copy, and commits; (5) takes
+ * the read transaction again and opens the next index. If an application write restarted the WAL
+ * between (3) and (4), the old index's tail is still intact past the new WAL's end and is copied;
+ * if that is not provable, or the salts show more than one restart, a new generation starts. The
+ * write lock is held for two short moments per checkpoint (and, when application readers pin old
+ * frames, while a RESTART checkpoint waits for them); step (1) keeps the first one short (tens of
+ * milliseconds instead of hundreds under a heavy write load). This is the size-based checkpoint;
+ * the time-based one only copies pages into the database file and never restarts the WAL (see
+ * {@link #checkpointWithoutRestart()}), so an idle database stays silent.
  */
 public final class ReplicatedDatabase implements AutoCloseable {
 
@@ -110,7 +114,10 @@ public final class ReplicatedDatabase implements AutoCloseable {
 	/** Frames the last checkpoint copied back when it emptied the WAL, or -1. */
 	private long checkpointedFrames = -1;
 
-	/** Frames of the current WAL that the engine's last checkpoint reported in the database file. */
+	/**
+	 * Frames of the current WAL that the engine's last checkpoint reported in the database file
+	 * ({@code Long.MAX_VALUE} if it could not tell).
+	 */
 	private long backfilledFrames;
 
 	private boolean closed;
@@ -237,6 +244,8 @@ public final class ReplicatedDatabase implements AutoCloseable {
 		this.lock.lock();
 		try {
 			requireOpen();
+			// A failed checkpoint may have left it released; without it SQLite may restart the WAL.
+			this.connections.acquireReadLock();
 			ensureWalExists();
 			long copied;
 			try (FileChannel wal = openWal()) {
@@ -278,11 +287,11 @@ public final class ReplicatedDatabase implements AutoCloseable {
 	/**
 	 * The time-based checkpoint: moves the committed pages into the database file but leaves the
 	 * WAL and the index as they are. The engine first takes its read transaction again, at the
-	 * WAL's current end; a PASSIVE checkpoint can then copy every frame, while the read mark still
-	 * keeps SQLite from restarting the WAL. So no bookkeeping write is needed, no new index
-	 * begins, and a database that went idle makes no further request to its replicas (Litestream
-	 * restarts the WAL here, which ships one more segment). The next size-based checkpoint
-	 * restarts the WAL as usual.
+	 * WAL's current end (see {@link #backfill()}); a PASSIVE checkpoint can then copy every frame,
+	 * while the read mark still keeps SQLite from restarting the WAL. So no bookkeeping write is
+	 * needed, no new index begins, and a database that went idle makes no further request to its
+	 * replicas (Litestream restarts the WAL here, which ships one more segment). The next
+	 * size-based checkpoint restarts the WAL as usual.
 	 */
 	private void checkpointWithoutRestart() throws IOException {
 		runCheckpointProcedure("PASSIVE", this::checkpointInPlace);
@@ -296,10 +305,10 @@ public final class ReplicatedDatabase implements AutoCloseable {
 	}
 
 	/**
-	 * Moves the committed pages into the database file without the write lock: takes the read
-	 * transaction again at the WAL's current end, copies the new frames and runs a PASSIVE
-	 * checkpoint, which application writes do not wait for and which cannot restart the WAL
-	 * while the read transaction is held.
+	 * Moves the committed pages into the database file without the write lock: copies the new
+	 * frames, takes the read transaction again at the WAL's current end (unless the WAL may be
+	 * fully checkpointed already, see below) and runs a PASSIVE checkpoint, which application
+	 * writes do not wait for and which cannot restart the WAL while the read transaction is held.
 	 */
 	private CheckpointResult backfill() throws IOException, SQLException {
 		try (FileChannel wal = openWal()) {
@@ -321,7 +330,9 @@ public final class ReplicatedDatabase implements AutoCloseable {
 	}
 
 	private CheckpointResult backfilled(CheckpointResult result) {
-		this.backfilledFrames = Math.max(result.checkpointedFrames(), 0);
+		// Unknown (another connection held the checkpoint lock) counts as everything: the read
+		// transaction then stays where it is until the step under the write lock.
+		this.backfilledFrames = (result.checkpointedFrames() >= 0) ? result.checkpointedFrames() : Long.MAX_VALUE;
 		return result;
 	}
 
