@@ -400,7 +400,10 @@ public final class ReplicatedDatabase implements AutoCloseable {
 		try {
 			if (!checkpointUnderWriteLock() && !"PASSIVE".equals(mode)) {
 				// Application readers pinned old frames: wait for them as SQLite's RESTART does.
-				backfilled(this.connections.checkpoint(mode));
+				// If that emptied the WAL, the next write restarts it: better ours, below, than
+				// the application's, which would look like a restart behind the engine's back.
+				CheckpointResult result = backfilled(this.connections.checkpoint(mode));
+				this.checkpointedFrames = result.complete() ? result.walFrames() : -1;
 			}
 			this.connections.beginWrite();
 			boolean commit = false;

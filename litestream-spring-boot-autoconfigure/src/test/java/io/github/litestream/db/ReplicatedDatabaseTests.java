@@ -212,4 +212,40 @@ class ReplicatedDatabaseTests {
 		}
 	}
 
+	@Test
+	void restartCheckpointThatWaitedForAReaderStartsTheNextIndex() throws Exception {
+		app();
+		try (ReplicatedDatabase db = new ReplicatedDatabase(options(4, 10000));
+				Connection reader = DriverManager.getConnection("jdbc:sqlite:" + this.dir.resolve("app.db"))) {
+			db.open();
+			insert(20);
+			db.sync();
+			Pos before = db.position().orElseThrow();
+			try (Statement s = reader.createStatement()) {
+				// An application reader pins the WAL as it is now; later frames cannot be checkpointed.
+				s.execute("BEGIN");
+				try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM t")) {
+					rs.next();
+				}
+			}
+			insert(20);
+			Thread readerEnds = new Thread(() -> {
+				try {
+					Thread.sleep(300);
+					reader.createStatement().execute("COMMIT");
+				}
+				catch (Exception ex) {
+					throw new IllegalStateException(ex);
+				}
+			});
+			readerEnds.start();
+			// The PASSIVE step cannot finish; RESTART waits for the reader, then empties the WAL.
+			db.checkpoint("RESTART");
+			readerEnds.join();
+			Pos after = db.position().orElseThrow();
+			assertThat(after.generation()).isEqualTo(before.generation());
+			assertThat(after.index()).as("the engine restarted the WAL itself").isEqualTo(before.index() + 1);
+		}
+	}
+
 }
