@@ -11,12 +11,14 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Capture behaviour of {@link ReplicatedDatabase} against real SQLite: what reaches the shadow
@@ -229,19 +231,24 @@ class ReplicatedDatabaseTests {
 				}
 			}
 			insert(20);
+			Thread engine = Thread.currentThread();
+			AtomicReference<Throwable> readerFailure = new AtomicReference<>();
 			Thread readerEnds = new Thread(() -> {
 				try {
-					Thread.sleep(300);
+					// The engine's busy handler parks only while SQLite waits for a lock: here,
+					// the RESTART checkpoint waiting for this reader.
+					await().until(() -> engine.getState() == Thread.State.TIMED_WAITING);
 					reader.createStatement().execute("COMMIT");
 				}
-				catch (Exception ex) {
-					throw new IllegalStateException(ex);
+				catch (Throwable ex) {
+					readerFailure.set(ex);
 				}
 			});
 			readerEnds.start();
 			// The PASSIVE step cannot finish; RESTART waits for the reader, then empties the WAL.
 			db.checkpoint("RESTART");
 			readerEnds.join();
+			assertThat(readerFailure.get()).as("the checkpoint waited for the reader").isNull();
 			Pos after = db.position().orElseThrow();
 			assertThat(after.generation()).isEqualTo(before.generation());
 			assertThat(after.index()).as("the engine restarted the WAL itself").isEqualTo(before.index() + 1);
