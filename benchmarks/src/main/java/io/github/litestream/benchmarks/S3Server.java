@@ -2,6 +2,7 @@ package io.github.litestream.benchmarks;
 
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.util.UUID;
 
 import io.github.litestream.replica.ReplicaOperationListener;
@@ -39,7 +40,7 @@ final class S3Server implements AutoCloseable {
 		this.port = freePort();
 		this.proxy = S3Proxy.builder()
 			.blobStore(this.blobStore)
-			.endpoint(java.net.URI.create(endpoint()))
+			.endpoint(URI.create(endpoint()))
 			.awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY_ID, this.secretAccessKey)
 			.build();
 		this.proxy.start();

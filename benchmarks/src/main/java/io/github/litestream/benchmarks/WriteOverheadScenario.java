@@ -1,6 +1,8 @@
 package io.github.litestream.benchmarks;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -77,7 +79,7 @@ final class WriteOverheadScenario implements Scenario {
 	}
 
 	private static Run measure(String variant, Path dir, S3Server s3, HarnessOptions options) throws Exception {
-		java.nio.file.Files.createDirectories(dir);
+		Files.createDirectories(dir);
 		Path db = dir.resolve("app.db");
 		Litestream engine = null;
 		try (Workload app = new Workload(db)) {
@@ -100,7 +102,7 @@ final class WriteOverheadScenario implements Scenario {
 	}
 
 	/** Writes until the time is up; returns each transaction's duration in nanoseconds. */
-	private static double[] writeFor(Workload app, long nanos) throws java.sql.SQLException {
+	private static double[] writeFor(Workload app, long nanos) throws SQLException {
 		long deadline = System.nanoTime() + nanos;
 		double[] latencies = new double[1 << 16];
 		int count = 0;
