@@ -4,10 +4,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Queue;
@@ -59,7 +62,7 @@ final class RestoreExecutor {
 		this.plan = plan;
 		this.output = output;
 		this.workers = workers(client, parallelism);
-		String prefix = "." + output.getFileName() + "-restore-" + UUID.randomUUID();
+		String prefix = LeftoverRestoreFiles.prefix(output) + UUID.randomUUID();
 		this.temporaryDatabase = output.resolveSibling(prefix + ".db");
 		for (String suffix : List.of("", "-wal", "-shm", "-journal")) {
 			this.temporaryFiles.add(sibling(this.temporaryDatabase, suffix));
@@ -168,7 +171,7 @@ final class RestoreExecutor {
 				long waitStart = System.nanoTime();
 				Path wal = fetcher.await(i);
 				waitNanos += System.nanoTime() - waitStart;
-				int frames = applier.apply(wal, indexes.get(i).index());
+				int frames = applier.apply(wal, indexes.get(i));
 				logger.debug("Applied WAL index {} ({} segments, {} frames)", Pos.hex(indexes.get(i).index()),
 						indexes.get(i).segments().size(), frames);
 				if (System.nanoTime() - lastProgress > PROGRESS_INTERVAL_NANOS) {
@@ -187,17 +190,82 @@ final class RestoreExecutor {
 		return file;
 	}
 
-	/** Renames the checked, forced database into place. */
+	/**
+	 * Puts the checked, forced database into place. A hard link is created at the output
+	 * path, which fails if a file appeared there meanwhile (a rename would replace it); the
+	 * temporary name is removed afterwards. Stale {@code -wal} and {@code -shm} files are set
+	 * aside first, since SQLite would replay a stale WAL into the restored file, and put back
+	 * if the link fails. Where the file system has no hard links, an atomic rename after an
+	 * existence check is the fallback.
+	 */
 	private void install() throws IOException {
-		if (Files.exists(this.output)) {
-			throw new RestoreException("Cannot restore to " + this.output + ": the file appeared while restoring; "
-					+ "make sure nothing else creates the database before the restore finishes");
+		requireNoOutput();
+		List<Path[]> setAside = setAsideStaleFiles();
+		try {
+			link();
 		}
-		Files.deleteIfExists(sibling(this.output, "-wal"));
-		Files.deleteIfExists(sibling(this.output, "-shm"));
+		catch (IOException | RuntimeException ex) {
+			putBack(setAside);
+			throw ex;
+		}
+		for (Path[] moved : setAside) {
+			Files.deleteIfExists(moved[1]);
+		}
 		deleteTree(this.output.resolveSibling("." + this.output.getFileName() + "-litestream"));
-		Files.move(this.temporaryDatabase, this.output, StandardCopyOption.ATOMIC_MOVE);
 		forceDirectory(this.output.toAbsolutePath().getParent());
+	}
+
+	private void link() throws IOException {
+		try {
+			Files.createLink(this.output, this.temporaryDatabase);
+		}
+		catch (FileAlreadyExistsException ex) {
+			throw appeared();
+		}
+		catch (UnsupportedOperationException | IOException ex) {
+			logger.debug("Cannot hard-link {} ({}); renaming it instead", this.output, ex.toString());
+			requireNoOutput();
+			Files.move(this.temporaryDatabase, this.output, StandardCopyOption.ATOMIC_MOVE);
+			return;
+		}
+		Files.delete(this.temporaryDatabase);
+	}
+
+	private void requireNoOutput() throws RestoreException {
+		if (Files.exists(this.output, LinkOption.NOFOLLOW_LINKS)) {
+			throw appeared();
+		}
+	}
+
+	private RestoreException appeared() {
+		return new RestoreException("Cannot restore to " + this.output + ": the file appeared while restoring; "
+				+ "make sure nothing else creates the database before the restore finishes");
+	}
+
+	/** Moves stale {@code -wal} and {@code -shm} files to temporary names: pairs of (from, to). */
+	private List<Path[]> setAsideStaleFiles() throws IOException {
+		List<Path[]> moved = new ArrayList<>();
+		for (String suffix : List.of("-wal", "-shm")) {
+			Path stale = sibling(this.output, suffix);
+			if (Files.exists(stale, LinkOption.NOFOLLOW_LINKS)) {
+				Path aside = sibling(this.temporaryDatabase, ".stale" + suffix);
+				this.temporaryFiles.add(aside);
+				Files.move(stale, aside, StandardCopyOption.ATOMIC_MOVE);
+				moved.add(new Path[] { stale, aside });
+			}
+		}
+		return moved;
+	}
+
+	private static void putBack(List<Path[]> setAside) {
+		for (Path[] moved : setAside) {
+			try {
+				Files.move(moved[1], moved[0], StandardCopyOption.ATOMIC_MOVE);
+			}
+			catch (IOException ex) {
+				logger.warn("Could not move {} back to {}: {}", moved[1], moved[0], ex.getMessage());
+			}
+		}
 	}
 
 	private void removeTemporaryFiles() {

@@ -24,7 +24,8 @@ import io.github.litestream.replica.ReplicaClient;
  * {@code ifDbNotExists}, a logged skip. A replica without any backup is an error, or, with
  * {@code ifReplicaExists}, a logged skip. Otherwise it plans with {@link RestorePlanner} and
  * builds the database in temporary files next to the output, moving it into place only once
- * it passes {@code PRAGMA integrity_check}.
+ * it passes {@code PRAGMA integrity_check}. Temporary files that a killed restore of the same
+ * output left behind are removed first.
  *
  * <p>With {@link RestoreOptions#fallBack()}, a missing or corrupt object does not end the
  * restore: a damaged WAL index lowers the target to the index before it, a damaged snapshot
@@ -50,6 +51,7 @@ public final class Restorer {
 	public RestoreResult restore(ReplicaClient client, RestoreOptions options) throws IOException {
 		long start = System.nanoTime();
 		Path output = options.outputPath().toAbsolutePath().normalize();
+		LeftoverRestoreFiles.remove(output);
 		if (Files.exists(output)) {
 			if (options.ifDbNotExists()) {
 				logger.info("Database {} already exists; not restoring it from {}", output, client.location());

@@ -12,6 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.github.litestream.db.Pos;
+import io.github.litestream.replica.ReplicaLayout;
+import io.github.litestream.replica.WalSegmentInfo;
 import io.github.litestream.sqlite.DatabaseHeader;
 import io.github.litestream.sqlite.InvalidWalException;
 import io.github.litestream.sqlite.WalFrameHeader;
@@ -20,8 +22,9 @@ import io.github.litestream.sqlite.WalScanner;
 
 /**
  * Applies WAL indexes to the database being restored, one after another, the way a SQLite
- * checkpoint would: each WAL is validated (header, salts, checksum chain) and cut after its
- * last commit frame, so that only whole transactions are applied; then every frame's page is
+ * checkpoint would: each WAL is validated (header, salts, checksum chain) and must end on its
+ * last valid commit frame (anything after it is damage, not an incomplete transaction: every
+ * segment ends on a commit), so only whole transactions are applied; then every frame's page is
  * written at its place in the database file and the file is cut to the size the last commit
  * gives.
  *
@@ -67,11 +70,12 @@ final class WalApplier implements AutoCloseable {
 	/**
 	 * Applies a WAL file and deletes it.
 	 * @param wal the index's WAL, all segments concatenated
-	 * @param index the WAL index
+	 * @param walIndex the WAL index and its segments, for messages
 	 * @return the number of frames applied
 	 * @throws IOException if the WAL is invalid or the database cannot be written
 	 */
-	int apply(Path wal, long index) throws IOException {
+	int apply(Path wal, RestorePlan.WalIndex walIndex) throws IOException {
+		long index = walIndex.index();
 		try (FileChannel channel = FileChannel.open(wal, StandardOpenOption.READ)) {
 			WalHeader header;
 			try {
@@ -92,9 +96,7 @@ final class WalApplier implements AutoCloseable {
 					(frames, offset, length, walOffset) -> writePages(frames, offset, length, walOffset, index));
 			long size = channel.size();
 			if (scan.end() < size) {
-				logger.info("Dropping {} bytes after the last valid commit frame of generation={} index={} "
-						+ "(an incomplete transaction or stale frames); {} frames are applied", size - scan.end(),
-						this.generation, Pos.hex(index), scan.frames());
+				throw damagedTail(walIndex, scan.end(), size);
 			}
 			if (scan.frames() > 0) {
 				this.database.truncate((long) scan.databasePages() * this.pageSize);
@@ -170,6 +172,26 @@ final class WalApplier implements AutoCloseable {
 					+ ex.getMessage() + "; restore from another snapshot or replica",
 					DamagedObject.snapshot(this.generation, snapshotIndex), ex);
 		}
+	}
+
+	/**
+	 * Every segment ends on a commit frame, so valid frames reach the end of an index's WAL.
+	 * Bytes past the last valid commit frame mean a segment is corrupt or cut short; applying
+	 * later indexes on top of the frames before them would mix pages of two moments.
+	 */
+	private RestoreException damagedTail(RestorePlan.WalIndex walIndex, long validEnd, long size) {
+		WalSegmentInfo segment = walIndex.segments().get(0);
+		for (WalSegmentInfo candidate : walIndex.segments()) {
+			if (candidate.offset() <= validEnd) {
+				segment = candidate;
+			}
+		}
+		String key = ReplicaLayout.walSegmentKey(new Pos(this.generation, walIndex.index(), segment.offset()));
+		return new RestoreException("WAL index generation=" + this.generation + " index=" + Pos.hex(walIndex.index())
+				+ " in " + this.replicaLocation + " is damaged: its valid frames end at offset " + Pos.hex(validEnd)
+				+ ", " + (size - validEnd) + " bytes before its end, inside segment " + key
+				+ " (corrupt or cut short); restore up to the previous index or from another replica",
+				DamagedObject.wal(this.generation, walIndex.index()), null);
 	}
 
 	private RestoreException invalid(long index, String problem, Exception cause) {

@@ -136,19 +136,34 @@ class RestoreFailureTests {
 	}
 
 	@Test
-	void bytesAfterTheLastCommitFrameAreDropped() throws Exception {
-		Path last = wal("0000000a_000060b0");
+	void bytesAfterTheLastCommitFrameAreDamage() throws Exception {
+		appendTornFrame(wal("0000000a_000060b0"));
+		// Dropping them and applying index 0b on top would mix pages of two moments.
+		failsAt(0x0b).withMessageContaining("generation=" + GEN + " index=0000000a")
+			.withMessageContaining("is damaged: its valid frames end at offset")
+			.withMessageContaining("generations/" + GEN + "/wal/0000000a_000060b0.wal.lz4")
+			.withMessageContaining("restore up to the previous index or from another replica");
+	}
+
+	@Test
+	void bytesAfterTheLastCommitFrameFallBackToThePreviousIndex() throws Exception {
+		appendTornFrame(wal("0000000a_000060b0"));
+		RestoreResult result = this.restorer.restore(this.client,
+				RestoreOptions.latest(this.output).withIndex(0x0b).withFallBack(true));
+		assertThat(result.plan().targetIndex()).isEqualTo(0x09);
+		assertThat(RestoredDatabase.summary(this.output, 0x09L)).isEqualTo(Fixture.expectedAt(0x09));
+	}
+
+	/** Appends the start of a frame that never committed, as a torn write would leave it. */
+	private static void appendTornFrame(Path segment) throws IOException {
 		byte[] wal;
-		try (InputStream in = Lz4.decompress(Files.newInputStream(last))) {
+		try (InputStream in = Lz4.decompress(Files.newInputStream(segment))) {
 			wal = in.readAllBytes();
 		}
-		try (OutputStream out = Lz4.compress(Files.newOutputStream(last))) {
+		try (OutputStream out = Lz4.compress(Files.newOutputStream(segment))) {
 			out.write(wal);
-			// The start of a frame that never committed: a torn write at the end of the WAL.
 			out.write(Arrays.copyOf(wal, 4096 + 24 - 100));
 		}
-		this.restorer.restore(this.client, RestoreOptions.latest(this.output).withIndex(0x0a));
-		assertThat(RestoredDatabase.summary(this.output, 0x0aL)).isEqualTo(Fixture.expectedAt(0x0a));
 	}
 
 	@Test

@@ -1,0 +1,68 @@
+package io.github.litestream.restore;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hidden temporary files a restore builds next to its output
+ * ({@code .<name>-restore-<uuid>.db} and its siblings). A restore removes its own when it
+ * ends; a restore that was killed leaves them, and they can be as large as the database, so
+ * the next restore of the same output removes them first.
+ */
+public final class LeftoverRestoreFiles {
+
+	private static final Logger logger = LoggerFactory.getLogger(LeftoverRestoreFiles.class);
+
+	private LeftoverRestoreFiles() {
+	}
+
+	/**
+	 * The name prefix of every temporary file of a restore to {@code output}.
+	 * @param output the database being restored
+	 * @return the prefix, followed by a random id in each restore
+	 */
+	static String prefix(Path output) {
+		return "." + output.getFileName() + "-restore-";
+	}
+
+	/**
+	 * Removes the temporary files that earlier, interrupted restores of {@code output} left.
+	 * Call it only while no other restore of the same output runs.
+	 * @param output the database file
+	 * @return the files removed
+	 */
+	public static List<Path> remove(Path output) {
+		Path absolute = output.toAbsolutePath().normalize();
+		String prefix = prefix(absolute);
+		List<Path> removed = new ArrayList<>();
+		try (DirectoryStream<Path> files = Files.newDirectoryStream(absolute.getParent(),
+				(file) -> file.getFileName().toString().startsWith(prefix))) {
+			for (Path file : files) {
+				if (Files.isRegularFile(file) && Files.deleteIfExists(file)) {
+					removed.add(file);
+				}
+			}
+		}
+		catch (NoSuchFileException ex) {
+			return removed;
+		}
+		catch (IOException ex) {
+			logger.warn("Could not remove the temporary files of an interrupted restore of {}: {}", absolute,
+					ex.getMessage());
+		}
+		if (!removed.isEmpty()) {
+			logger.info("Removed {} temporary file(s) left by an interrupted restore of {}: {}", removed.size(), absolute,
+					removed.stream().map((file) -> file.getFileName().toString()).toList());
+		}
+		return removed;
+	}
+
+}

@@ -1,0 +1,99 @@
+package io.github.litestream.restore;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import io.github.litestream.ChildJvm;
+import io.github.litestream.replica.file.FileReplicaClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * How a restore puts its result in place: never over a file that appeared meanwhile, and not
+ * leaving the temporary files of a killed restore behind for good.
+ */
+class RestoreInstallTests {
+
+	@TempDir
+	Path temp;
+
+	@Test
+	void temporaryFilesOfAKilledRestoreAreRemovedByTheNextRestore() throws Exception {
+		Path replica = Fixture.copyReplica(this.temp.resolve("replica"));
+		Path dir = Files.createDirectories(this.temp.resolve("out"));
+		Path output = dir.resolve("app.db");
+		Process child = ChildJvm.start(KilledRestore.class, List.of("-Xmx64m"), replica.toString(), output.toString());
+		try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+			assertThat(out.lines().filter("stalled"::equals).findFirst()).as("the child reached the stall").isPresent();
+			assertThat(hiddenFiles(dir)).as("the stalled restore's temporary files").isNotEmpty();
+		}
+		finally {
+			child.destroyForcibly();
+			child.waitFor(30, TimeUnit.SECONDS);
+		}
+		assertThat(hiddenFiles(dir)).as("what SIGKILL left").isNotEmpty();
+		assertThat(output).doesNotExist();
+
+		new Restorer().restore(new FileReplicaClient(replica), RestoreOptions.latest(output));
+
+		assertThat(hiddenFiles(dir)).isEmpty();
+		assertThat(RestoredDatabase.summary(output, null)).isEqualTo(Fixture.expected().stream()
+			.filter((row) -> row.index() == null)
+			.findFirst()
+			.orElseThrow());
+	}
+
+	@Test
+	void aDatabaseThatAppearsDuringTheRestoreIsKept() throws Exception {
+		Path replica = Fixture.copyReplica(this.temp.resolve("replica"));
+		Path dir = Files.createDirectories(this.temp.resolve("out"));
+		Path output = dir.resolve("app.db");
+		Path wal = dir.resolve("app.db-wal");
+		StallingReplicaClient client = new StallingReplicaClient(new FileReplicaClient(replica), (pos) -> {
+			if (pos.index() == 0x25 && !Files.exists(output)) {
+				// Another process creates the database while the restore is still applying WAL.
+				Files.writeString(output, "created meanwhile");
+				Files.writeString(wal, "its wal");
+			}
+		});
+		assertThatExceptionOfType(RestoreException.class)
+			.isThrownBy(() -> new Restorer().restore(client, RestoreOptions.latest(output).withParallelism(1)))
+			.withMessageContaining(output.toString())
+			.withMessageContaining("appeared while restoring");
+		assertThat(output).hasContent("created meanwhile");
+		assertThat(wal).hasContent("its wal");
+		assertThat(hiddenFiles(dir)).isEmpty();
+	}
+
+	@Test
+	void leftoversAreRemovedEvenWhenTheDatabaseExists() throws Exception {
+		Path dir = Files.createDirectories(this.temp.resolve("out"));
+		Path output = dir.resolve("app.db");
+		Files.writeString(output, "precious");
+		Path leftover = Files.writeString(dir.resolve(".app.db-restore-0f3c.db"), "half a restore");
+		Files.writeString(dir.resolve(".other.db-restore-0f3c.db"), "another database's restore");
+		RestoreResult result = new Restorer().restore(new FileReplicaClient(Fixture.replica()),
+				RestoreOptions.latest(output).withConditions(true, false));
+		assertThat(result.restored()).isFalse();
+		assertThat(leftover).doesNotExist();
+		assertThat(dir.resolve(".other.db-restore-0f3c.db")).exists();
+		assertThat(output).hasContent("precious");
+	}
+
+	private static List<Path> hiddenFiles(Path dir) throws IOException {
+		try (Stream<Path> files = Files.list(dir)) {
+			return files.filter((file) -> file.getFileName().toString().startsWith(".")).toList();
+		}
+	}
+
+}
