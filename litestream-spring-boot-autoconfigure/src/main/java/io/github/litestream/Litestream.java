@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -152,24 +151,54 @@ public final class Litestream implements AutoCloseable {
 		catch (IOException | RuntimeException ex) {
 			logger.warn("Could not copy the WAL of {}: {}", database.path(), ex.getMessage());
 		}
+		// A failing replica holds the shadow WAL back, and it has no sync to release it after.
+		if (this.databases.get(database).stream().anyMatch((replica) -> replica.position().isEmpty())) {
+			releaseShadowWal(database);
+		}
 	}
 
+	/**
+	 * Deletes the shadow WAL that every replica has shipped. A replica without a position
+	 * (failing, or before its first sync) holds all of it back, until the shadow WAL passes the
+	 * database's {@code max-shadow-wal-size}: then the engine stops keeping WAL for it, and it
+	 * restarts from a new snapshot when it comes back. Bounding the disk matters more than a
+	 * replica's continuous history.
+	 */
 	private void releaseShadowWal(ReplicatedDatabase database) {
-		OptionalLong lowest = OptionalLong.empty();
-		for (Replica replica : this.databases.get(database)) {
-			if (replica.position().isEmpty()) {
-				return;
+		List<Replica> replicas = this.databases.get(database);
+		long lowest = Long.MAX_VALUE;
+		List<Replica> holding = new ArrayList<>();
+		for (Replica replica : replicas) {
+			if (replica.position().isPresent()) {
+				lowest = Math.min(lowest, replica.position().get().index());
 			}
-			long index = replica.position().get().index();
-			lowest = OptionalLong.of(lowest.isPresent() ? Math.min(lowest.getAsLong(), index) : index);
+			else if (replica.status().walReleasedAt() == null) {
+				holding.add(replica);
+			}
 		}
-		if (lowest.isPresent()) {
-			try {
-				database.removeShadowWalBefore(lowest.getAsLong());
+		try {
+			if (!holding.isEmpty()) {
+				long max = database.options().maxShadowWalSize();
+				long size = database.shadowWalSize();
+				if (max == 0 || size <= max) {
+					return;
+				}
+				holding.forEach((replica) -> stopKeepingWal(replica, size, max));
 			}
-			catch (IOException ex) {
-				logger.debug("Could not remove old shadow WAL of {}: {}", database.path(), ex.getMessage());
-			}
+			database.removeShadowWalBefore(lowest);
+		}
+		catch (IOException ex) {
+			logger.debug("Could not remove old shadow WAL of {}: {}", database.path(), ex.getMessage());
+		}
+	}
+
+	private void stopKeepingWal(Replica replica, long size, long max) {
+		if (replica.releaseWal(this.clock.instant())) {
+			logger.warn("Replica '{}' ({}) of {} is failing ({}) and its unshipped WAL reached {} bytes, past "
+					+ "max-shadow-wal-size ({} bytes): no longer keeping WAL for it. It restarts from a new snapshot "
+					+ "when it is reachable again; the changes in between cannot be restored to a point in time from it",
+					replica.name(), replica.client().location(), replica.database().path(),
+					Objects.toString(replica.status().lastError(), "no successful sync yet"), size, max);
 		}
 	}
 

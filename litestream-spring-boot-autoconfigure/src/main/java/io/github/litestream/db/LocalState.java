@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
@@ -83,6 +84,33 @@ final class LocalState {
 				.mapToLong((matcher) -> Long.parseLong(matcher.group(1), 16))
 				.max();
 		}
+	}
+
+	/**
+	 * The bytes of every shadow WAL file a generation keeps.
+	 * @param generation the generation
+	 * @return the total size, 0 if there is none
+	 * @throws IOException if the directory cannot be read
+	 */
+	long shadowWalSize(String generation) throws IOException {
+		Path dir = walDirectory(generation);
+		if (!Files.isDirectory(dir)) {
+			return 0;
+		}
+		long total = 0;
+		try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+			for (Path file : files) {
+				if (SHADOW_WAL.matcher(file.getFileName().toString()).matches()) {
+					try {
+						total += Files.size(file);
+					}
+					catch (NoSuchFileException ex) {
+						// Removed meanwhile: it no longer counts.
+					}
+				}
+			}
+		}
+		return total;
 	}
 
 	/**

@@ -692,6 +692,16 @@ public final class ReplicatedDatabase implements AutoCloseable {
 	}
 
 	/**
+	 * The bytes of shadow WAL kept on disk for replicas that have not shipped them yet.
+	 * @return the total size of the current generation's shadow WAL files, 0 before opening
+	 * @throws IOException if the directory cannot be read
+	 */
+	public long shadowWalSize() throws IOException {
+		Pos current = this.position;
+		return (current != null) ? this.localState.shadowWalSize(current.generation()) : 0;
+	}
+
+	/**
 	 * Closes the engine's connections. Call it after a final {@link #sync()} and after the
 	 * application's own connections are closed: then a final FULL checkpoint proves that the
 	 * database file holds exactly the shadow WAL's end state, which lets the next start continue

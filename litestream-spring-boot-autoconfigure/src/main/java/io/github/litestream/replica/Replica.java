@@ -56,6 +56,9 @@ public final class Replica {
 
 	private volatile ReplicaStatus.ValidationResult lastValidation;
 
+	/** When the engine stopped keeping shadow WAL for this failing replica, or {@code null}. */
+	private volatile Instant walReleasedAt;
+
 	/** The database position when the last snapshot was taken by this process. */
 	private volatile Pos snapshotPosition;
 
@@ -107,6 +110,8 @@ public final class Replica {
 			}
 			shipPendingWal(target.get());
 			this.lastSyncAt = this.clock.instant();
+			// Caught up again (through a new snapshot if its WAL was no longer kept).
+			this.walReleasedAt = null;
 			return Optional.of(this.position);
 		});
 	}
@@ -219,6 +224,20 @@ public final class Replica {
 		this.listeners.forEach((listener) -> listener.onValidation(result));
 	}
 
+	/**
+	 * Records that the engine no longer keeps shadow WAL for this replica, which holds no
+	 * position (it is failing): when it comes back, it restarts from a new snapshot.
+	 * @param at when
+	 * @return {@code false} if that was recorded already
+	 */
+	public boolean releaseWal(Instant at) {
+		if (this.walReleasedAt != null) {
+			return false;
+		}
+		this.walReleasedAt = at;
+		return true;
+	}
+
 	private <T> T recording(IoAction<T> action) throws IOException {
 		try {
 			T result = action.run();
@@ -247,7 +266,7 @@ public final class Replica {
 		SnapshotInfo latest = (pos != null) ? this.catalog.latest(pos.generation()) : null;
 		int count = (pos != null) ? this.catalog.count(pos.generation()) : -1;
 		return new ReplicaStatus(pos, this.lastSyncAt, this.lastError, this.lastErrorAt, this.failingSince,
-				(latest != null) ? latest.createdAt() : null, count, this.lastValidation);
+				(latest != null) ? latest.createdAt() : null, count, this.lastValidation, this.walReleasedAt);
 	}
 
 	/**

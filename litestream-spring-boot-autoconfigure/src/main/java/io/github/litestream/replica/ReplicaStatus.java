@@ -15,9 +15,13 @@ import io.github.litestream.db.Pos;
  * @param lastSnapshotAt when the last snapshot was written, or {@code null}
  * @param snapshotCount snapshots in the current generation, or -1 if unknown
  * @param lastValidation the result of the last validation, or {@code null}
+ * @param walReleasedAt when the engine stopped keeping local WAL for this failing replica (it
+ * passed the database's {@code max-shadow-wal-size}), or {@code null} while the WAL is kept; such
+ * a replica restarts from a new snapshot when it comes back
  */
 public record ReplicaStatus(Pos position, Instant lastSyncAt, String lastError, Instant lastErrorAt,
-		Instant failingSince, Instant lastSnapshotAt, int snapshotCount, ValidationResult lastValidation) {
+		Instant failingSince, Instant lastSnapshotAt, int snapshotCount, ValidationResult lastValidation,
+		Instant walReleasedAt) {
 
 	/**
 	 * The outcome of comparing a restored replica with the live database.

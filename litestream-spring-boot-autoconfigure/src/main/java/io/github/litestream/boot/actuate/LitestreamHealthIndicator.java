@@ -115,6 +115,10 @@ public final class LitestreamHealthIndicator extends AbstractHealthIndicator {
 			details.put("failingSince", failingSince);
 			details.put("lastError", status.lastError());
 		}
+		if (status.walReleasedAt() != null) {
+			// A detail, not a problem of its own: the failure that led here already is one.
+			details.put("walReleasedAt", status.walReleasedAt());
+		}
 		if (validation != null) {
 			details.put("lastValidation", Map.of("at", validation.at(), "matched", validation.matched()));
 		}

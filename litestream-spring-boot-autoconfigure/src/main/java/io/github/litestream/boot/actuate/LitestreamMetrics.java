@@ -1,5 +1,6 @@
 package io.github.litestream.boot.actuate;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -151,6 +152,11 @@ public final class LitestreamMetrics implements MeterBinder {
 				.baseUnit(BaseUnits.BYTES)
 				.tags(this.tags)
 				.register(registry);
+			Gauge.builder("litestream.shadow.wal.total.size", database, LitestreamMetrics::shadowWalSize)
+				.description("Shadow WAL kept on disk for replicas that have not shipped it")
+				.baseUnit(BaseUnits.BYTES)
+				.tags(this.tags)
+				.register(registry);
 			this.walBytes = Counter.builder("litestream.wal.bytes")
 				.description("WAL bytes copied into the shadow WAL")
 				.baseUnit(BaseUnits.BYTES)
@@ -228,6 +234,10 @@ public final class LitestreamMetrics implements MeterBinder {
 				.description("Offset within that WAL index the replica holds up to")
 				.tags(tags)
 				.register(registry);
+			Gauge.builder("litestream.replica.wal.released", replica, (r) -> (r.status().walReleasedAt() != null) ? 1 : 0)
+				.description("1 while the engine keeps no WAL for this failing replica (past max-shadow-wal-size)")
+				.tags(tags)
+				.register(registry);
 			Gauge.builder("litestream.replica.lag", replica, (r) -> lag.lag(r).toNanos() / 1e9)
 				.description("Age of the oldest committed change the replica does not hold yet")
 				.baseUnit("seconds")
@@ -270,6 +280,15 @@ public final class LitestreamMetrics implements MeterBinder {
 	}
 
 	private record Binding(MeterRegistry registry, Object target) {
+	}
+
+	private static double shadowWalSize(ReplicatedDatabase database) {
+		try {
+			return database.shadowWalSize();
+		}
+		catch (IOException ex) {
+			return Double.NaN;
+		}
 	}
 
 }

@@ -16,6 +16,7 @@ import io.github.litestream.db.DatabaseOptions;
  * @param checkpointInterval the PASSIVE checkpoint interval
  * @param minCheckpointPageCount the PASSIVE checkpoint threshold
  * @param maxCheckpointPageCount the RESTART checkpoint threshold
+ * @param maxShadowWalSize bytes of shadow WAL kept for failing replicas, 0 for no bound
  * @param restore whether to restore on boot
  * @param restoreIfReplicaExists whether a missing backup is fine
  * @param restoreParallelism how many segments to fetch at once
@@ -23,7 +24,7 @@ import io.github.litestream.db.DatabaseOptions;
  * @param replicas the replicas, in configuration order
  */
 record DatabaseSettings(String property, Path path, Duration monitorInterval, Duration checkpointInterval,
-		int minCheckpointPageCount, int maxCheckpointPageCount, boolean restore, boolean restoreIfReplicaExists,
+		int minCheckpointPageCount, int maxCheckpointPageCount, long maxShadowWalSize, boolean restore, boolean restoreIfReplicaExists,
 		int restoreParallelism, boolean restoreFallBack, List<ReplicaSettings> replicas) {
 
 	/**
@@ -33,7 +34,8 @@ record DatabaseSettings(String property, Path path, Duration monitorInterval, Du
 	 */
 	DatabaseSettings withPath(Path file) {
 		return new DatabaseSettings(this.property, file, this.monitorInterval, this.checkpointInterval,
-				this.minCheckpointPageCount, this.maxCheckpointPageCount, this.restore, this.restoreIfReplicaExists,
+				this.minCheckpointPageCount, this.maxCheckpointPageCount, this.maxShadowWalSize, this.restore,
+				this.restoreIfReplicaExists,
 				this.restoreParallelism, this.restoreFallBack, this.replicas);
 	}
 
@@ -48,7 +50,7 @@ record DatabaseSettings(String property, Path path, Duration monitorInterval, Du
 			throw new IllegalStateException(this.property + " has no path yet");
 		}
 		return new DatabaseOptions(this.path, this.monitorInterval, this.checkpointInterval,
-				this.minCheckpointPageCount, this.maxCheckpointPageCount, busyTimeout);
+				this.minCheckpointPageCount, this.maxCheckpointPageCount, busyTimeout, this.maxShadowWalSize);
 	}
 
 }

@@ -9,6 +9,7 @@ import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.restore.RestoreOptions;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Configuration properties for Litestream replication. The keys mirror those of
@@ -165,6 +166,13 @@ public class LitestreamProperties {
 		private int maxCheckpointPageCount = DatabaseOptions.DEFAULT_MAX_CHECKPOINT_PAGE_COUNT;
 
 		/**
+		 * Maximum size of the local shadow WAL kept for replicas that are failing. Past it, the
+		 * engine stops keeping WAL for them and they restart from a new snapshot when they come
+		 * back. 0 means no bound.
+		 */
+		private DataSize maxShadowWalSize = DataSize.ofBytes(DatabaseOptions.DEFAULT_MAX_SHADOW_WAL_SIZE);
+
+		/**
 		 * Restore-on-boot settings.
 		 */
 		private final Restore restore = new Restore();
@@ -212,6 +220,14 @@ public class LitestreamProperties {
 
 		public void setMaxCheckpointPageCount(int maxCheckpointPageCount) {
 			this.maxCheckpointPageCount = maxCheckpointPageCount;
+		}
+
+		public DataSize getMaxShadowWalSize() {
+			return this.maxShadowWalSize;
+		}
+
+		public void setMaxShadowWalSize(DataSize maxShadowWalSize) {
+			this.maxShadowWalSize = maxShadowWalSize;
 		}
 
 		public Restore getRestore() {

@@ -92,6 +92,11 @@ final class LitestreamPropertiesValidator {
 							+ db.getMinCheckpointPageCount() + ")",
 					"Set " + prefix + ".max-checkpoint-page-count at or above min-checkpoint-page-count.");
 		}
+		if (db.getMaxShadowWalSize() == null || db.getMaxShadowWalSize().isNegative()) {
+			throw new LitestreamConfigurationException(prefix + ".max-shadow-wal-size",
+					"must not be negative, not " + db.getMaxShadowWalSize(),
+					"Set " + prefix + ".max-shadow-wal-size to a size such as 1GB (the default), or 0 for no bound.");
+		}
 		if (db.getRestore().getParallelism() < 1) {
 			throw new LitestreamConfigurationException(prefix + ".restore.parallelism",
 					"must be at least 1, not " + db.getRestore().getParallelism(),
@@ -111,7 +116,8 @@ final class LitestreamPropertiesValidator {
 			replicas.add(replica);
 		}
 		return new DatabaseSettings(prefix, path, db.getMonitorInterval(), db.getCheckpointInterval(),
-				db.getMinCheckpointPageCount(), db.getMaxCheckpointPageCount(), db.getRestore().isEnabled(),
+				db.getMinCheckpointPageCount(), db.getMaxCheckpointPageCount(), db.getMaxShadowWalSize().toBytes(),
+				db.getRestore().isEnabled(),
 				db.getRestore().isIfReplicaExists(), db.getRestore().getParallelism(), db.getRestore().isFallBack(),
 				List.copyOf(replicas));
 	}

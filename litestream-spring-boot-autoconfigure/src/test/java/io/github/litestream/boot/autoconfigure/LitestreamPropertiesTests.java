@@ -31,6 +31,7 @@ class LitestreamPropertiesTests {
 		assertThat(db.getCheckpointInterval()).isEqualTo(engineDb.checkpointInterval());
 		assertThat(db.getMinCheckpointPageCount()).isEqualTo(engineDb.minCheckpointPageCount());
 		assertThat(db.getMaxCheckpointPageCount()).isEqualTo(engineDb.maxCheckpointPageCount());
+		assertThat(db.getMaxShadowWalSize().toBytes()).isEqualTo(engineDb.maxShadowWalSize());
 		assertThat(db.getRestore().getParallelism()).isEqualTo(RestoreOptions.DEFAULT_PARALLELISM);
 		assertThat(replica.getSyncInterval()).isEqualTo(engineReplica.syncInterval());
 		assertThat(replica.getSnapshotInterval()).isEqualTo(engineReplica.snapshotInterval());
