@@ -168,6 +168,15 @@ class InvalidConfigurationTests {
 		assertThat(analysis.getDescription()).contains("'litestream.dbs[0].max-checkpoint-page-count'");
 	}
 
+	@Test
+	void negativeMaxShadowWalSize() {
+		FailureAnalysis analysis = fail("litestream.dbs[0].path=" + this.dir.resolve("app.db"),
+				"litestream.dbs[0].max-shadow-wal-size=-1MB");
+		assertThat(analysis.getDescription()).contains("'litestream.dbs[0].max-shadow-wal-size'")
+			.contains("must not be negative");
+		assertThat(analysis.getAction()).contains("0 for no bound");
+	}
+
 	private FailureAnalysis fail(String... properties) {
 		FailureAnalysis[] analysis = new FailureAnalysis[1];
 		this.runner.withPropertyValues(properties)
