@@ -18,6 +18,7 @@ import io.github.litestream.replica.ReplicaStatus;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
@@ -189,7 +190,7 @@ public final class LitestreamEndpoint {
 	 * @param running whether replication is running
 	 * @param databases every replicated database
 	 */
-	public record LitestreamDescriptor(boolean running, List<DatabaseDescriptor> databases) {
+	public record LitestreamDescriptor(boolean running, List<DatabaseDescriptor> databases) implements OperationResponseBody {
 	}
 
 	/**
@@ -248,7 +249,7 @@ public final class LitestreamEndpoint {
 	 * @param database the database and its replicas' status
 	 * @param replicas the contents of each replica
 	 */
-	public record DatabaseDetailDescriptor(DatabaseDescriptor database, List<ReplicaContentsDescriptor> replicas) {
+	public record DatabaseDetailDescriptor(DatabaseDescriptor database, List<ReplicaContentsDescriptor> replicas) implements OperationResponseBody {
 	}
 
 	/**
@@ -258,7 +259,7 @@ public final class LitestreamEndpoint {
 	 * @param action {@code sync} or {@code snapshot}
 	 * @param replicas the outcome per replica
 	 */
-	public record ActionDescriptor(String database, String action, List<ActionResultDescriptor> replicas) {
+	public record ActionDescriptor(String database, String action, List<ActionResultDescriptor> replicas) implements OperationResponseBody {
 	}
 
 	/**

@@ -59,8 +59,9 @@ class LitestreamEndpointWebTests {
 			.containsEntry("type", "file")
 			.containsEntry("location", this.replication.replicaDir.toString())
 			.containsEntry("snapshotCount", this.replication.replica().client().snapshots(pos.generation()).size())
-			.containsKeys("position", "lagSeconds", "lastSync", "lastError", "lastErrorAt", "failingSince",
-					"latestSnapshot", "lastValidation");
+			.containsKeys("position", "lagSeconds", "lastSync", "latestSnapshot")
+			// Absent values are left out, as the actuator's own mapper does for Spring Boot's endpoints.
+			.doesNotContainKeys("lastError", "lastErrorAt", "failingSince", "lastValidation");
 		assertThat((String) replica.get("position")).startsWith(pos.generation() + "/");
 		assertThat((String) replica.get("lastSync")).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
 		assertThat(response.body()).doesNotContain("AKIAEXAMPLEKEYID", "s3cr3t-Example-Value");
@@ -104,7 +105,7 @@ class LitestreamEndpointWebTests {
 		DocumentContext json = JsonPath.parse(response.body());
 		assertThat(json.read("$.action", String.class)).isEqualTo("sync");
 		assertThat(json.read("$.replicas[0].name", String.class)).isEqualTo("file");
-		assertThat(json.read("$.replicas[0].error", String.class)).isNull();
+		assertThat(json.read("$.replicas[0]", Map.class)).doesNotContainKey("error");
 		String[] position = json.read("$.replicas[0].position", String.class).split("[/:]");
 		Pos returned = new Pos(position[0], Long.parseLong(position[1], 16), Long.parseLong(position[2], 16));
 		assertThat(returned.generation()).isEqualTo(copied.generation());
