@@ -84,6 +84,23 @@ public final class RestorePlanner {
 		return Optional.of(new RestorePlan(this.client.location(), listing.generation(), snapshot, walIndexes));
 	}
 
+	/**
+	 * The newest point a latest restore reaches in this replica, from its listings only: the
+	 * generation {@link #plan(RestoreOptions)} reads when given no generation, index or
+	 * timestamp, with its highest index and the time of its newest object. Objects are not
+	 * read, so damage does not show here.
+	 * @return the newest backup, or empty when no generation holds a snapshot
+	 * @throws IOException if the replica cannot be listed
+	 */
+	public Optional<NewestBackup> newestBackup() throws IOException {
+		List<Listing> listings = listGenerations(null);
+		if (listings.stream().allMatch((listing) -> listing.snapshots().isEmpty())) {
+			return Optional.empty();
+		}
+		Listing listing = chooseGeneration(listings, null);
+		return Optional.of(new NewestBackup(listing.generation(), listing.highestIndex(), listing.newestObject()));
+	}
+
 	private List<Listing> listGenerations(String requested) throws IOException {
 		List<String> generations = this.client.generations();
 		if (requested != null) {

@@ -10,6 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOperationListener;
+import io.github.litestream.restore.ReplicaChooser;
+import io.github.litestream.restore.ReplicaChooser.Candidate;
 import io.github.litestream.restore.RestoreException;
 import io.github.litestream.restore.RestoreOptions;
 import io.github.litestream.restore.Restorer;
@@ -17,13 +19,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Restore-on-boot: when a configured database file is missing, restores it from the first
- * of its replicas, in configuration order, that holds a backup. It never touches an existing
- * file. A replica that can't be read fails startup rather than being skipped: falling back to
- * an older replica, or to an empty database, could silently lose data. With
- * {@code restore.fall-back}, a replica whose backup is damaged is passed over for the next
- * one; only when no replica holds an intact backup does the first damaged one restore its
- * newest intact earlier point.
+ * Restore-on-boot: when a configured database file is missing, restores it from the replica
+ * whose newest backup is the most recent ({@link ReplicaChooser}; equally recent replicas in
+ * configuration order). It never touches an existing file. A replica that can't be read fails
+ * startup rather than being skipped: falling back to an older replica, or to an empty
+ * database, could silently lose data. With {@code restore.fall-back}, a replica whose backup
+ * is damaged is passed over for the next most recent one; only when no replica holds an
+ * intact backup does the most recent damaged one restore its newest intact earlier point.
  */
 final class DatabaseRestorer {
 
@@ -54,10 +56,12 @@ final class DatabaseRestorer {
 		RestoreOptions options = RestoreOptions.latest(path)
 			.withParallelism(database.restoreParallelism())
 			.withConditions(true, true);
-		List<ReplicaSettings> damaged = new ArrayList<>();
-		for (ReplicaSettings replica : database.replicas()) {
+		List<Candidate<ReplicaSettings>> ranked = ReplicaChooser.rank(path, newestBackups(database, options));
+		List<Candidate<ReplicaSettings>> damaged = new ArrayList<>();
+		for (Candidate<ReplicaSettings> candidate : ranked) {
+			ReplicaSettings replica = candidate.replica();
 			try {
-				if (restore(database, replica, options)) {
+				if (restore(database, replica, fromChosenGeneration(options, candidate))) {
 					logger.info("Restored {} from replica '{}'", path, replica.name());
 					return true;
 				}
@@ -66,13 +70,14 @@ final class DatabaseRestorer {
 				if (!database.restoreFallBack() || !isDamage(ex)) {
 					throw ex;
 				}
-				logger.warn("Replica '{}' of {} holds a damaged backup ({}); trying the next replica",
+				logger.warn("Replica '{}' of {} holds a damaged backup ({}); trying the next most recent replica",
 						replica.name(), path, ex.getCause().getMessage());
-				damaged.add(replica);
+				damaged.add(candidate);
 			}
 		}
-		for (ReplicaSettings replica : damaged) {
-			if (restore(database, replica, options.withFallBack(true))) {
+		for (Candidate<ReplicaSettings> candidate : damaged) {
+			ReplicaSettings replica = candidate.replica();
+			if (restore(database, replica, fromChosenGeneration(options, candidate).withFallBack(true))) {
 				logger.warn("Restored {} from replica '{}' up to the newest intact point before its damage", path,
 						replica.name());
 				return true;
@@ -92,21 +97,50 @@ final class DatabaseRestorer {
 		return ex.getCause() instanceof RestoreException restore && restore.damagedObject().isPresent();
 	}
 
+	/**
+	 * Lists every replica once, in configuration order, to find its newest backup.
+	 */
+	private List<Candidate<ReplicaSettings>> newestBackups(DatabaseSettings database, RestoreOptions options) {
+		List<Candidate<ReplicaSettings>> candidates = new ArrayList<>();
+		for (ReplicaSettings replica : database.replicas()) {
+			try (ReplicaClient client = this.clients.create(replica, ReplicaOperationListener.NONE)) {
+				candidates.add(ReplicaChooser.list(replica, replica.name(), client));
+			}
+			catch (IOException | RuntimeException ex) {
+				throw failed(database, replica, options, ex);
+			}
+		}
+		return candidates;
+	}
+
+	/**
+	 * Restores the generation that was compared, so the restore reads what the log named
+	 * (and lists that generation only).
+	 */
+	private static RestoreOptions fromChosenGeneration(RestoreOptions options, Candidate<ReplicaSettings> candidate) {
+		return options.withGeneration(candidate.newestBackup().generation());
+	}
+
 	private boolean restore(DatabaseSettings database, ReplicaSettings replica, RestoreOptions options) {
 		try (ReplicaClient client = this.clients.create(replica, ReplicaOperationListener.NONE)) {
 			return new Restorer().restore(client, options).restored();
 		}
 		catch (IOException | RuntimeException ex) {
-			if (ex instanceof LitestreamConfigurationException configurationException) {
-				throw configurationException;
-			}
-			throw new LitestreamConfigurationException(database.property() + ".restore",
-					"restoring " + options.outputPath() + " from replica '" + replica.name() + "' ("
-							+ replica.property() + ") failed",
-					"Make the replica readable and restart, or set " + database.property()
-							+ ".restore.enabled=false to start without restoring (a new generation then begins).",
-					ex);
+			throw failed(database, replica, options, ex);
 		}
+	}
+
+	private static LitestreamConfigurationException failed(DatabaseSettings database, ReplicaSettings replica,
+			RestoreOptions options, Exception ex) {
+		if (ex instanceof LitestreamConfigurationException configurationException) {
+			return configurationException;
+		}
+		return new LitestreamConfigurationException(database.property() + ".restore",
+				"restoring " + options.outputPath() + " from replica '" + replica.name() + "' (" + replica.property()
+						+ ") failed",
+				"Make the replica readable and restart, or set " + database.property()
+						+ ".restore.enabled=false to start without restoring (a new generation then begins).",
+				ex);
 	}
 
 }
