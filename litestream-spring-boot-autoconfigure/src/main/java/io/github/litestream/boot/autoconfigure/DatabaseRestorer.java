@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOperationListener;
+import io.github.litestream.restore.LeftoverRestoreFiles;
 import io.github.litestream.restore.ReplicaChooser;
 import io.github.litestream.restore.ReplicaChooser.Candidate;
 import io.github.litestream.restore.RestoreException;
@@ -48,9 +49,14 @@ final class DatabaseRestorer {
 	 */
 	boolean restoreIfMissing(DatabaseSettings database) {
 		Path path = database.path();
-		if (!database.restore() || Files.exists(path) || database.replicas().isEmpty() || !this.attempted.add(path)) {
+		if (!database.restore() || database.replicas().isEmpty() || !this.attempted.add(path)) {
 			// Entries with a path are tried when the beans are created and again when their
 			// DataSource appears: once is enough.
+			return false;
+		}
+		if (Files.exists(path)) {
+			// A restore killed before it finished leaves files as large as the database.
+			LeftoverRestoreFiles.remove(path);
 			return false;
 		}
 		RestoreOptions options = RestoreOptions.latest(path)

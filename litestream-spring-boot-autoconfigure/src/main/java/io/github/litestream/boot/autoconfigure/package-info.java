@@ -13,7 +13,8 @@
  * Liquibase, {@code spring.sql.init}, JPA, the application) can open the database first.
  * Entries with an explicit path are restored when the Litestream beans are created, before
  * any DataSource. An existing file is never replaced.</li>
- * <li>Replicas are tried in configuration order; a replica that can't be read fails startup
+ * <li>Restore-on-boot reads the replica whose newest backup is the most recent (equally recent
+ * ones in configuration order); a replica that can't be read fails startup
  * rather than silently falling back to an older replica or an empty database.</li>
  * </ul>
  */

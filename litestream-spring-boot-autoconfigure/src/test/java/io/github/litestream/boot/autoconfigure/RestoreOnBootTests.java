@@ -113,6 +113,8 @@ class RestoreOnBootTests {
 		Path db = this.dir.resolve("app.db");
 		migrate(db, "2");
 		new JdbcTemplate(dataSource(db)).update("INSERT INTO note (text) VALUES ('local')");
+		// What a restore killed before it finished leaves; the next start removes it.
+		Path leftover = Files.writeString(this.dir.resolve(".app.db-restore-5f1e.db"), "half a restore");
 		this.runner
 			.withPropertyValues("spring.datasource.url=jdbc:sqlite:" + db,
 					"litestream.dbs[0].replicas[0].path=" + replica)
@@ -121,6 +123,7 @@ class RestoreOnBootTests {
 				JdbcTemplate jdbc = new JdbcTemplate(context.getBean(javax.sql.DataSource.class));
 				assertThat(jdbc.queryForList("SELECT text FROM note ORDER BY id", String.class))
 					.containsExactly("from-migration", "local");
+				assertThat(leftover).doesNotExist();
 			});
 	}
 
