@@ -234,8 +234,8 @@ final class WalIndexFetcher implements AutoCloseable {
 		}
 		catch (IOException | RuntimeException ex) {
 			throw new RestoreException("Cannot read WAL segment " + key + " in " + this.client.location() + ": "
-					+ ex.getMessage() + "; the object is missing, truncated or corrupt. Restore up to index "
-					+ Pos.hex(Math.max(0, segment.index() - 1)) + " with index=, or from another replica",
+					+ ex.getMessage() + "; the object is missing, truncated or corrupt. Restore up to the index before it (index="
+					+ Pos.hex(Math.max(0, segment.index() - 1)) + "), or from another replica",
 					DamagedObject.wal(segment.generation(), segment.index()), ex);
 		}
 		finally {
@@ -248,8 +248,8 @@ final class WalIndexFetcher implements AutoCloseable {
 		return new RestoreException("WAL segments are not contiguous in " + this.client.location() + ": "
 				+ ReplicaLayout.walSegmentKey(segment.pos()) + " starts at offset " + Pos.hex(segment.offset())
 				+ " but the segments before it end at offset " + Pos.hex(expected) + " (" + problem + ") in generation="
-				+ segment.generation() + " index=" + Pos.hex(segment.index()) + "; restore up to index "
-				+ Pos.hex(Math.max(0, segment.index() - 1)) + " with index=, or from another replica",
+				+ segment.generation() + " index=" + Pos.hex(segment.index()) + "; restore up to the index before it (index="
+				+ Pos.hex(Math.max(0, segment.index() - 1)) + "), or from another replica",
 				DamagedObject.wal(segment.generation(), segment.index()), null);
 	}
 
