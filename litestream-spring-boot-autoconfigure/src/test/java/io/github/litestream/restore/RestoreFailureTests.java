@@ -113,7 +113,8 @@ class RestoreFailureTests {
 	void flippedByteInSegment() throws IOException {
 		flipByte(wal("0000000b_00000000"));
 		failsAt(0x0c).withMessageContaining("generations/" + GEN + "/wal/0000000b_00000000.wal.lz4")
-			.withMessageContaining(this.client.location());
+			.withMessageContaining(this.client.location())
+			.withMessageContaining("Restore up to the index before it (index=0000000a)");
 	}
 
 	@Test
