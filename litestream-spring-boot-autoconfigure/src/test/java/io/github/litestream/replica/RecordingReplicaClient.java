@@ -9,7 +9,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import io.github.litestream.db.Pos;
 
 /**
- * A real replica client that records the order of the objects written through it (their keys).
+ * A real replica client that records the order of the objects written through it (their keys),
+ * and can fail a write as an unreachable store would.
  */
 final class RecordingReplicaClient implements ReplicaClient {
 
@@ -17,8 +18,22 @@ final class RecordingReplicaClient implements ReplicaClient {
 
 	private final List<String> writes = new CopyOnWriteArrayList<>();
 
+	private volatile boolean failNextWrite;
+
 	RecordingReplicaClient(ReplicaClient delegate) {
 		this.delegate = delegate;
+	}
+
+	/** Makes the next write fail, as an unreachable store would. */
+	void failNextWrite() {
+		this.failNextWrite = true;
+	}
+
+	private void failIfAsked(String key) throws IOException {
+		if (this.failNextWrite) {
+			this.failNextWrite = false;
+			throw new IOException("Store unreachable while writing " + key);
+		}
 	}
 
 	/** The keys written, in order. */
@@ -58,6 +73,7 @@ final class RecordingReplicaClient implements ReplicaClient {
 
 	@Override
 	public SnapshotInfo writeSnapshot(String generation, long index, InputStream lz4) throws IOException {
+		failIfAsked(ReplicaLayout.snapshotKey(generation, index));
 		SnapshotInfo info = this.delegate.writeSnapshot(generation, index, lz4);
 		this.writes.add(ReplicaLayout.snapshotKey(generation, index));
 		return info;
@@ -70,6 +86,7 @@ final class RecordingReplicaClient implements ReplicaClient {
 
 	@Override
 	public WalSegmentInfo writeWalSegment(Pos pos, InputStream lz4) throws IOException {
+		failIfAsked(ReplicaLayout.walSegmentKey(pos));
 		WalSegmentInfo info = this.delegate.writeWalSegment(pos, lz4);
 		this.writes.add(ReplicaLayout.walSegmentKey(pos));
 		return info;

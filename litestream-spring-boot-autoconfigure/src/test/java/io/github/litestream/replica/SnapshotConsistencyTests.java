@@ -1,5 +1,6 @@
 package io.github.litestream.replica;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -145,6 +146,49 @@ class SnapshotConsistencyTests {
 		this.replica.snapshot();
 		assertThat(this.client.writes().subList(before, this.client.writes().size())).containsExactly(
 				ReplicaLayout.walSegmentKey(synced), ReplicaLayout.snapshotKey(synced.generation(), synced.index()));
+	}
+
+	@Test
+	void aSnapshotAfterAFailureContinuesAfterTheWalTheReplicaHolds() throws Exception {
+		commit(1, 1, 2);
+		this.database.sync();
+		this.replica.sync();
+		Pos stored = this.replica.position().orElseThrow();
+		commit(2, 1, 3);
+		this.database.sync();
+		this.client.failNextWrite();
+		assertThatExceptionOfType(IOException.class).isThrownBy(this.replica::sync);
+		assertThat(this.replica.position()).isEmpty();
+
+		int before = this.client.writes().size();
+		this.replica.snapshot();
+		assertThat(this.client.writes().subList(before, this.client.writes().size())).containsExactly(
+				ReplicaLayout.walSegmentKey(stored), ReplicaLayout.snapshotKey(stored.generation(), stored.index()));
+		assertThat(this.oracle.check(restore(RestoreOptions.latest(output("latest.db")))).state()).isEqualTo(2);
+	}
+
+	@Test
+	void aReplicaWhoseLocalWalIsGoneRestartsAtASnapshotAfterItsIndexsWal() throws Exception {
+		commit(1, 1, 2);
+		this.database.sync();
+		this.replica.sync();
+		commit(2, 1, 3);
+		this.database.checkpoint("RESTART");
+		commit(3, 2, 4);
+		this.database.checkpoint("RESTART");
+		commit(4, 3, 5);
+		this.database.sync();
+		Pos current = this.database.position().orElseThrow();
+		assertThat(current.index()).isEqualTo(2);
+		this.database.removeShadowWalBefore(current.index());
+
+		int before = this.client.writes().size();
+		this.replica.sync();
+		Pos start = new Pos(current.generation(), current.index(), 0);
+		assertThat(this.client.writes().subList(before, this.client.writes().size()))
+			.containsExactly(ReplicaLayout.walSegmentKey(start), ReplicaLayout.snapshotKey(start.generation(), 2));
+		assertThat(this.replica.position().orElseThrow()).isEqualTo(current);
+		assertThat(this.oracle.check(restore(RestoreOptions.latest(output("latest.db")))).state()).isEqualTo(4);
 	}
 
 	/**
