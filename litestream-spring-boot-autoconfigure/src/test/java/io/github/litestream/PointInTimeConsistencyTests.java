@@ -12,19 +12,28 @@ import java.util.concurrent.locks.LockSupport;
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.replica.ReplicaClient;
+import io.github.litestream.replica.ReplicaOperationListener;
 import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.replica.SnapshotInfo;
 import io.github.litestream.replica.file.FileReplicaClient;
+import io.github.litestream.replica.s3.S3ClientFactory;
+import io.github.litestream.replica.s3.S3ProxyServer;
+import io.github.litestream.replica.s3.S3ReplicaClient;
+import io.github.litestream.replica.s3.S3ReplicaConfig;
 import io.github.litestream.restore.RestoreOptions;
 import io.github.litestream.restore.Restorer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Restores to many points in time of a run with snapshots and time-based checkpoints every
- * second, while transactions change random pages: each restore equals exactly one committed
+ * second, while transactions change random pages, from a file replica and from S3 (S3Proxy in
+ * this JVM): each restore equals exactly one committed
  * state (the {@link ConsistencyOracle} decides), one that had begun by the timestamp, and later
  * timestamps never restore earlier states.
  */
@@ -33,18 +42,38 @@ class PointInTimeConsistencyTests {
 	private static final int ROWS = 24;
 
 	/**
-	 * Object times come from the kernel's coarse clock, which may lag the clock the writer reads
+	 * File times come from the kernel's coarse clock, which may lag the clock the writer reads
 	 * by a scheduler tick: a segment can look up to this much older than it is.
 	 */
 	private static final long FILE_TIME_SLACK_MILLIS = 20;
+
+	/** S3 object times may be whole seconds (S3Proxy's are): fewer points can be told apart. */
+	private static final long S3_TIME_SLACK_MILLIS = 1000;
+
+	@RegisterExtension
+	static final S3ProxyServer s3 = new S3ProxyServer();
 
 	@TempDir
 	Path dir;
 
 	@Test
-	void everyPointInTimeRestoreEqualsOneCommittedStateNoLaterThanItsTimestamp() throws Exception {
+	void fileReplica() throws Exception {
+		everyPointInTimeRestoreEqualsOneCommittedStateNoLaterThanItsTimestamp(
+				new FileReplicaClient(this.dir.resolve("replica")), FILE_TIME_SLACK_MILLIS, 6);
+	}
+
+	@Test
+	void s3Replica() throws Exception {
+		S3ReplicaConfig config = s3.config(s3.createBucket(), "app");
+		try (S3Client client = S3ClientFactory.withDefaults().create(config)) {
+			everyPointInTimeRestoreEqualsOneCommittedStateNoLaterThanItsTimestamp(
+					new S3ReplicaClient(client, config, ReplicaOperationListener.NONE), S3_TIME_SLACK_MILLIS, 3);
+		}
+	}
+
+	private void everyPointInTimeRestoreEqualsOneCommittedStateNoLaterThanItsTimestamp(ReplicaClient client,
+			long timeSlackMillis, int distinctStates) throws Exception {
 		Path db = this.dir.resolve("app.db");
-		FileReplicaClient client = new FileReplicaClient(this.dir.resolve("replica"));
 		ConsistencyOracle oracle = new ConsistencyOracle(ROWS);
 		try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + db)) {
 			PageWriter.createTable(connection, ROWS);
@@ -96,16 +125,16 @@ class PointInTimeConsistencyTests {
 			if (k > 0) {
 				assertThat(oracle.beganAtMillis(k)).as("restore to %s gives state %d, which began at %s", timestamp, k,
 						Instant.ofEpochMilli(oracle.beganAtMillis(k)))
-					.isLessThanOrEqualTo(timestamp.toEpochMilli() + FILE_TIME_SLACK_MILLIS);
+					.isLessThanOrEqualTo(timestamp.toEpochMilli() + timeSlackMillis);
 			}
 			assertThat(k).as("restore to %s after the one before it", timestamp).isGreaterThanOrEqualTo(previous);
 			previous = k;
 			states.add(k);
 		}
 		assertThat(previous).as("the last timestamp is after the last commit").isEqualTo(oracle.lastLogged());
-		assertThat(states).as("the timestamps pick out different states").hasSizeGreaterThanOrEqualTo(6);
-		System.out.printf("PointInTimeConsistencyTests: %d transactions, %d snapshots, %d restores gave states %s%n",
-				oracle.lastLogged(), snapshots.size(), timestamps.size(), states);
+		assertThat(states).as("the timestamps pick out different states").hasSizeGreaterThanOrEqualTo(distinctStates);
+		System.out.printf("PointInTimeConsistencyTests (%s): %d transactions, %d snapshots, %d restores gave states %s%n",
+				client.type(), oracle.lastLogged(), snapshots.size(), timestamps.size(), states);
 	}
 
 }
