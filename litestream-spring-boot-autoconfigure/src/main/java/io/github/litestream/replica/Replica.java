@@ -104,11 +104,19 @@ public final class Replica {
 				this.position = null;
 				this.catalog.refresh(this.client, generation);
 				if (this.catalog.isEmpty(generation)) {
+					// Ships the generation's WAL up to the snapshot's position first.
 					snapshot();
 				}
-				this.position = ReplicaPositions.find(this.client, generation, this.catalog.latest(generation));
+				else {
+					this.position = ReplicaPositions.find(this.client, generation, this.catalog.latest(generation));
+				}
 			}
-			shipPendingWal(target.get());
+			if (!shipPendingWal(target.get())) {
+				// We fell behind further than the local shadow WAL reaches: start over from a
+				// snapshot, which restarts the WAL stream at the current index.
+				snapshot();
+				shipPendingWal(target.get());
+			}
 			this.lastSyncAt = this.clock.instant();
 			// Caught up again (through a new snapshot if its WAL was no longer kept).
 			this.walReleasedAt = null;
@@ -117,28 +125,26 @@ public final class Replica {
 	}
 
 	/**
-	 * Ships up to {@code target}, the database's position when this sync began, in one segment
-	 * per WAL index. Frames the monitor copies meanwhile go into the last segment when they
-	 * fall in its index, and otherwise wait for the next sync: chasing them here would cost a
-	 * PUT per monitor step under constant writes instead of one per sync interval.
+	 * Ships up to {@code target} in one segment per WAL index. Frames the monitor copies
+	 * meanwhile go into the last segment when they fall in its index, and otherwise wait for
+	 * the next sync: chasing them here would cost a PUT per monitor step under constant writes
+	 * instead of one per sync interval.
+	 * @return {@code false} if the local shadow WAL no longer reaches back to this replica's
+	 * position
 	 */
-	private void shipPendingWal(Pos target) throws IOException {
+	private boolean shipPendingWal(Pos target) throws IOException {
 		while (this.position.compareTo(target) < 0) {
 			Optional<ShadowWalSegment> pending;
 			try {
 				pending = this.database.pendingWal(this.position);
 			}
 			catch (ShadowWalMissingException ex) {
-				// We fell behind further than the local shadow WAL reaches: start over from a
-				// snapshot, which restarts the WAL stream at the current index.
 				logger.warn("Replica '{}' of {} is missing local WAL ({}); taking a new snapshot", name(),
 						this.database.path(), ex.getMessage());
-				SnapshotInfo snapshot = snapshot();
-				this.position = new Pos(snapshot.generation(), snapshot.index(), 0);
-				continue;
+				return false;
 			}
 			if (pending.isEmpty()) {
-				return;
+				return true;
 			}
 			ShadowWalSegment segment = pending.get();
 			long started = System.nanoTime();
@@ -149,6 +155,7 @@ public final class Replica {
 			Duration took = Duration.ofNanos(System.nanoTime() - started);
 			this.listeners.forEach((listener) -> listener.onWalSegment(segment.start(), segment.length(), took));
 		}
+		return true;
 	}
 
 	/**
@@ -160,6 +167,7 @@ public final class Replica {
 		long started = System.nanoTime();
 		SnapshotInfo info = this.database.snapshot((pos, database) -> {
 			this.snapshotPosition = pos;
+			shipWalUpTo(pos);
 			try (InputStream lz4 = Lz4.compressing(database)) {
 				return this.client.writeSnapshot(pos.generation(), pos.index(), lz4);
 			}
@@ -170,6 +178,35 @@ public final class Replica {
 				info.generation(), Pos.hex(info.index()), info.size(), took.toMillis());
 		this.listeners.forEach((listener) -> listener.onSnapshot(info, took));
 		return info;
+	}
+
+	/**
+	 * Ships this replica's WAL up to a snapshot's position before the snapshot is stored. The
+	 * snapshot's key names only its index, and restoring replays that index from offset 0; but
+	 * the database file may already hold pages of frames up to the position (a time-based
+	 * checkpoint moves pages into the file without starting an index). A replica that held the
+	 * snapshot without those frames would restore a file mixing two moments. Called while the
+	 * snapshot holds the checkpoint lock, so the file cannot change meanwhile; the planner
+	 * relies on it: a snapshot's restore includes every segment of its index stored before it.
+	 */
+	private void shipWalUpTo(Pos snapshot) throws IOException {
+		if (this.position == null || !this.position.generation().equals(snapshot.generation())) {
+			// A new generation, or a position lost to an error: continue after what is stored.
+			if (this.position != null) {
+				this.catalog.refresh(this.client, snapshot.generation());
+			}
+			this.position = ReplicaPositions.end(this.client, snapshot.generation())
+				.orElse(new Pos(snapshot.generation(), snapshot.index(), 0));
+		}
+		if (!shipPendingWal(snapshot)) {
+			// The WAL between this replica's end and the snapshot is gone: the snapshot restarts
+			// the stream at its own index, so nothing of that index is stored yet.
+			this.position = new Pos(snapshot.generation(), snapshot.index(), 0);
+			if (!shipPendingWal(snapshot)) {
+				throw new IOException("Cannot store a snapshot of " + this.database.path() + " in replica '" + name()
+						+ "': the local WAL of its index " + Pos.hex(snapshot.index()) + " is missing");
+			}
+		}
 	}
 
 	/**

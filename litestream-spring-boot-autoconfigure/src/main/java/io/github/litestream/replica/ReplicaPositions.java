@@ -3,6 +3,7 @@ package io.github.litestream.replica;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
+import java.util.Optional;
 
 import io.github.litestream.db.Pos;
 
@@ -17,17 +18,29 @@ final class ReplicaPositions {
 	}
 
 	static Pos find(ReplicaClient client, String generation, SnapshotInfo latestSnapshot) throws IOException {
+		Optional<Pos> end = end(client, generation);
+		if (end.isPresent()) {
+			return end.get();
+		}
+		if (latestSnapshot == null) {
+			throw new IOException("Replica " + client.location() + " has no snapshot in generation " + generation);
+		}
+		return new Pos(generation, latestSnapshot.index(), 0);
+	}
+
+	/**
+	 * The end of the newest WAL segment of a generation.
+	 * @return the position after its last byte, or empty when the generation has no segment
+	 */
+	static Optional<Pos> end(ReplicaClient client, String generation) throws IOException {
 		List<WalSegmentInfo> segments = client.walSegments(generation);
 		if (segments.isEmpty()) {
-			if (latestSnapshot == null) {
-				throw new IOException("Replica " + client.location() + " has no snapshot in generation " + generation);
-			}
-			return new Pos(generation, latestSnapshot.index(), 0);
+			return Optional.empty();
 		}
 		WalSegmentInfo last = segments.get(segments.size() - 1);
 		try (InputStream in = Lz4.decompress(client.openWalSegment(last.pos()))) {
 			long length = in.transferTo(OutputStreamSink.INSTANCE);
-			return new Pos(generation, last.index(), last.offset() + length);
+			return Optional.of(new Pos(generation, last.index(), last.offset() + length));
 		}
 	}
 

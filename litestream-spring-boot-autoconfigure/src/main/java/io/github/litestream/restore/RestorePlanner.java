@@ -5,9 +5,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import io.github.litestream.db.Pos;
@@ -28,6 +30,10 @@ import io.github.litestream.replica.WalSegmentInfo;
  * <li><b>WAL</b>: every index from the snapshot's up to the target, each starting at offset
  * 0. With a timestamp, segments are used in order while they were created at or before it;
  * the first later segment ends the restore, so a prefix of the history is restored.</li>
+ * <li><b>Consistency</b>: a snapshot of index N stored at time T is used only with every
+ * segment of index N stored at or before T (the replica stores the WAL up to a snapshot's
+ * position before the snapshot, and the snapshot may hold pages of any of those frames). With
+ * a timestamp, a snapshot whose WAL would be cut short gives way to an earlier one.</li>
  * </ul>
  *
  * <p>Differences from Litestream v0.3.14, on purpose: an index above the highest one in the
@@ -79,9 +85,50 @@ public final class RestorePlanner {
 			return Optional.empty();
 		}
 		Listing listing = chooseGeneration(listings, options.timestamp());
-		SnapshotInfo snapshot = chooseSnapshot(listing, options);
-		List<RestorePlan.WalIndex> walIndexes = planWal(listing, snapshot, options);
-		return Optional.of(new RestorePlan(this.client.location(), listing.generation(), snapshot, walIndexes));
+		RestoreException inconsistent = null;
+		for (SnapshotInfo snapshot : chooseSnapshots(listing, options)) {
+			List<RestorePlan.WalIndex> walIndexes = planWal(listing, snapshot, options);
+			Optional<WalSegmentInfo> skipped = segmentStoredBeforeButNotApplied(listing, snapshot, walIndexes);
+			if (skipped.isEmpty()) {
+				return Optional.of(new RestorePlan(this.client.location(), listing.generation(), snapshot, walIndexes));
+			}
+			if (inconsistent == null) {
+				inconsistent = needsLaterWal(listing.generation(), snapshot, skipped.get());
+			}
+		}
+		throw Objects.requireNonNull(inconsistent, "a generation with a snapshot to restore from");
+	}
+
+	/**
+	 * A segment of the snapshot's index stored no later than the snapshot that the plan does
+	 * not apply, if any. A snapshot is the database file as it was when the replica stored it:
+	 * it may hold pages of any frame of its index that the replica had stored by then (a
+	 * time-based checkpoint moves pages into the file without starting an index), and the
+	 * replica stores the WAL up to the snapshot's position before the snapshot. Replaying less
+	 * of the index than that would leave pages of a later moment next to pages replayed from an
+	 * earlier one. The key names only the index, so this is the rule that listings can check.
+	 */
+	private static Optional<WalSegmentInfo> segmentStoredBeforeButNotApplied(Listing listing, SnapshotInfo snapshot,
+			List<RestorePlan.WalIndex> walIndexes) {
+		Set<Long> applied = walIndexes.stream()
+			.filter((walIndex) -> walIndex.index() == snapshot.index())
+			.flatMap((walIndex) -> walIndex.segments().stream())
+			.map(WalSegmentInfo::offset)
+			.collect(Collectors.toSet());
+		return listing.segments()
+			.stream()
+			.filter((segment) -> segment.index() == snapshot.index())
+			.filter((segment) -> !segment.createdAt().isAfter(snapshot.createdAt()))
+			.filter((segment) -> !applied.contains(segment.offset()))
+			.findFirst();
+	}
+
+	private RestoreException needsLaterWal(String generation, SnapshotInfo snapshot, WalSegmentInfo segment) {
+		return error(generation, "snapshot " + Pos.hex(snapshot.index()) + " (stored " + snapshot.createdAt()
+				+ ") is only consistent with its index's WAL up to at least " + ReplicaLayout.walSegmentKey(segment.pos())
+				+ " (stored " + segment.createdAt() + "), which this restore would not apply, and no earlier snapshot "
+				+ "reaches the point either", "choose a timestamp at or after " + segment.createdAt()
+				+ ", or restore by index");
 	}
 
 	/**
@@ -142,22 +189,29 @@ public final class RestorePlanner {
 			.orElseThrow();
 	}
 
-	private SnapshotInfo chooseSnapshot(Listing listing, RestoreOptions options) throws RestoreException {
+	/**
+	 * The snapshots to restore from, best first: with a timestamp, every one created at or
+	 * before it, the latest first (an earlier one serves the point when the latest's WAL does
+	 * not reach far enough); otherwise the single one the index or the latest state calls for.
+	 */
+	private List<SnapshotInfo> chooseSnapshots(Listing listing, RestoreOptions options) throws RestoreException {
 		Stream<SnapshotInfo> snapshots = listing.snapshots().stream();
 		if (options.index() != null) {
 			long target = options.index();
 			requireAvailable(listing, target);
-			return snapshots.filter((snapshot) -> snapshot.index() <= target)
+			return List.of(snapshots.filter((snapshot) -> snapshot.index() <= target)
 				.max(Comparator.comparingLong(SnapshotInfo::index))
 				.orElseThrow(() -> error(listing.generation(), "has no snapshot at or below index " + Pos.hex(target),
-						"restore index " + Pos.hex(listing.snapshots().get(0).index()) + " or later"));
+						"restore index " + Pos.hex(listing.snapshots().get(0).index()) + " or later")));
 		}
 		if (options.timestamp() != null) {
 			return snapshots.filter((snapshot) -> !snapshot.createdAt().isAfter(options.timestamp()))
-				.max(Comparator.comparing(SnapshotInfo::createdAt).thenComparingLong(SnapshotInfo::index))
-				.orElseThrow();
+				.sorted(Comparator.comparing(SnapshotInfo::createdAt)
+					.thenComparingLong(SnapshotInfo::index)
+					.reversed())
+				.toList();
 		}
-		return snapshots.max(Comparator.comparingLong(SnapshotInfo::index)).orElseThrow();
+		return List.of(snapshots.max(Comparator.comparingLong(SnapshotInfo::index)).orElseThrow());
 	}
 
 	private void requireAvailable(Listing listing, long target) throws RestoreException {

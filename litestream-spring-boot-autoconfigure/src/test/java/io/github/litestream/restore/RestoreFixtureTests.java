@@ -39,6 +39,7 @@ class RestoreFixtureTests {
 		assertThat(result.restored()).isTrue();
 		assertThat(result.plan().generation()).isEqualTo(Fixture.GENERATION);
 		assertThat(RestoredDatabase.summary(output, expected.index())).isEqualTo(expected);
+		RestoredDatabase.oneCommittedState(output);
 		assertThat(RestoredDatabase.integrityCheckWithCli(output)).isEqualTo("ok");
 		assertThat(leftovers()).containsExactly("restored.db");
 	}

@@ -80,6 +80,35 @@ class RestorePlannerTests {
 	}
 
 	@Test
+	void aSnapshotIsOnlyUsedWithEverySegmentOfItsIndexStoredBeforeIt() throws IOException {
+		// Snapshot 0a was stored after its index's segment at 0x1038, but the segment at offset 0
+		// carries a later time (object times out of order): a restore to a point after the
+		// snapshot would stop before 0x1038 and must start from an earlier snapshot instead.
+		Instant snapshotStored = BASE.plusSeconds(0x0a * 60 + 3);
+		setTime("snapshots/0000000a.snapshot.lz4", snapshotStored);
+		setTime("wal/0000000a_00000000.wal.lz4", BASE.plusSeconds(0x0a * 60 + 30));
+		RestorePlan plan = plan(RestoreOptions.latest(this.temp.resolve("x.db")).withTimestamp(snapshotStored.plusSeconds(7)));
+		assertThat(plan.snapshot().index()).isEqualTo(0x00);
+		assertThat(plan.targetIndex()).isEqualTo(0x09);
+	}
+
+	@Test
+	void aPointNoSnapshotReachesConsistentlyIsAnError() throws IOException {
+		Instant snapshotStored = BASE.plusSeconds(0x0a * 60 + 3);
+		setTime("snapshots/0000000a.snapshot.lz4", snapshotStored);
+		setTime("wal/0000000a_00000000.wal.lz4", BASE.plusSeconds(0x0a * 60 + 30));
+		Files.delete(generation().resolve("snapshots/00000000.snapshot.lz4"));
+		assertThatExceptionOfType(RestoreException.class)
+			.isThrownBy(() -> plan(RestoreOptions.latest(this.temp.resolve("x.db")).withTimestamp(snapshotStored.plusSeconds(7))))
+			.withMessageContaining("snapshot 0000000a")
+			.withMessageContaining("0000000a_00001038.wal.lz4")
+			.withMessageContaining("choose a timestamp at or after " + BASE.plusSeconds(0x0a * 60 + 1));
+		assertThat(plan(RestoreOptions.latest(this.temp.resolve("x.db")).withTimestamp(BASE.plusSeconds(0x0a * 60 + 30)))
+			.snapshot()
+			.index()).isEqualTo(0x0a);
+	}
+
+	@Test
 	void emptyReplicaHasNoPlan() throws IOException {
 		assertThat(new RestorePlanner(new FileReplicaClient(this.temp.resolve("empty")))
 			.plan(RestoreOptions.latest(this.temp.resolve("x.db")))).isEmpty();
@@ -96,6 +125,14 @@ class RestorePlannerTests {
 
 	private RestorePlan plan(RestoreOptions options) throws IOException {
 		return new RestorePlanner(this.client).plan(options).orElseThrow();
+	}
+
+	private Path generation() {
+		return this.root.resolve("generations/" + Fixture.GENERATION);
+	}
+
+	private void setTime(String object, Instant time) throws IOException {
+		Files.setLastModifiedTime(generation().resolve(object), FileTime.from(time));
 	}
 
 	private void copyGeneration(String name, Instant base) throws IOException {

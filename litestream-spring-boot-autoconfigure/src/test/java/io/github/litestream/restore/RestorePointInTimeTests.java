@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 
+import io.github.litestream.db.Pos;
+import io.github.litestream.replica.WalSegmentInfo;
 import io.github.litestream.replica.file.FileReplicaClient;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,6 +46,27 @@ class RestorePointInTimeTests {
 		RestoreResult result = this.restorer.restore(this.client, RestoreOptions.latest(output).withTimestamp(timestamp));
 		assertThat(result.plan().targetIndex()).isEqualTo(index);
 		assertThat(RestoredDatabase.summary(output, index)).isEqualTo(Fixture.expectedAt(index));
+		RestoredDatabase.oneCommittedState(output);
+	}
+
+	@Test
+	void restoresOneCommittedStateAtEverySegmentsTime() throws Exception {
+		long previous = 0;
+		for (WalSegmentInfo segment : this.client.walSegments(Fixture.GENERATION)) {
+			Path output = this.temp.resolve("at-" + Pos.hex(segment.index()) + "-" + Pos.hex(segment.offset()) + ".db");
+			RestoreResult result = this.restorer.restore(this.client,
+					RestoreOptions.latest(output).withTimestamp(segment.createdAt()));
+			assertThat(result.plan().targetIndex()).isEqualTo(segment.index());
+			long count = RestoredDatabase.oneCommittedState(output).count();
+			// Never earlier than the point before; a segment may hold only Litestream's own write.
+			assertThat(count).as("restore to %s", segment.createdAt()).isGreaterThanOrEqualTo(previous);
+			if (segment.index() > 0) {
+				assertThat(count).isGreaterThanOrEqualTo(Fixture.expectedAt(segment.index() - 1).count());
+			}
+			assertThat(count).isLessThanOrEqualTo(Fixture.expectedAt(segment.index()).count());
+			previous = count;
+		}
+		assertThat(previous).isEqualTo(Fixture.expectedAt(0x28).count());
 	}
 
 	@Test
@@ -53,7 +76,7 @@ class RestorePointInTimeTests {
 		Instant timestamp = BASE.plusSeconds(0x16 * 60 + 2);
 		RestoreResult result = this.restorer.restore(this.client, RestoreOptions.latest(output).withTimestamp(timestamp));
 		assertThat(result.plan().walIndexes().get(result.plan().walIndexes().size() - 1).segments()).hasSize(2);
-		long count = RestoredDatabase.summary(output, null).count();
+		long count = RestoredDatabase.oneCommittedState(output).count();
 		assertThat(count).isGreaterThan(Fixture.expectedAt(0x15).count()).isLessThan(Fixture.expectedAt(0x16).count());
 	}
 

@@ -40,6 +40,24 @@ final class RestoredDatabase {
 	}
 
 	/**
+	 * Checks that a restore of the fixture equals exactly one committed state of its history:
+	 * the writer inserted row {@code k} in transaction {@code k} and changed nothing else, so
+	 * state {@code k} is exactly the rows 1..k.
+	 * @param database the restored database
+	 * @return its summary
+	 * @throws SQLException if it cannot be read
+	 */
+	static Fixture.Expected oneCommittedState(Path database) throws SQLException {
+		Fixture.Expected summary = summary(database, null);
+		long max = summary.maxSeq();
+		if (summary.count() != max || summary.sumSeq() != max * (max + 1) / 2) {
+			throw new AssertionError(database + " equals no committed state of the fixture's history: " + summary.count()
+					+ " rows, max(seq) " + max + ", sum(seq) " + summary.sumSeq() + " are not the rows 1.." + max);
+		}
+		return summary;
+	}
+
+	/**
 	 * Runs the {@code sqlite3} CLI and returns its standard output.
 	 * @param database the database
 	 * @param sql the statement
