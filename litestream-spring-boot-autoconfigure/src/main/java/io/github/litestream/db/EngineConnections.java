@@ -50,7 +50,7 @@ final class EngineConnections implements AutoCloseable {
 	 * Opens both connections, switches the database to WAL mode with automatic checkpoints
 	 * off, and creates the bookkeeping tables.
 	 * @param path the database file
-	 * @param busyTimeout how long to wait for locks; the writer waits at most
+	 * @param busyTimeout how long to wait for locks; once open, the writer waits at most
 	 * {@link ReplicatedDatabase#LOCK_WAIT_BUDGET}
 	 * @return the connections, without the read lock
 	 * @throws SQLException if the database cannot be opened or put into WAL mode
@@ -61,16 +61,17 @@ final class EngineConnections implements AutoCloseable {
 		Connection reader = null;
 		try {
 			configure(writer, busyTimeout);
-			// The writer takes the write lock between the application's transactions. A checkpoint
-			// that cannot have it soon gives up and the next sync tries again: the engine's waits
-			// must not add up to the application's busy timeout.
-			Duration lockWait = shorter(busyTimeout, ReplicatedDatabase.LOCK_WAIT_BUDGET);
-			PromptBusyHandler busyHandler = new PromptBusyHandler(lockWait);
+			// The writer takes the write lock between the application's transactions.
+			PromptBusyHandler busyHandler = new PromptBusyHandler(busyTimeout);
 			BusyHandler.setHandler(writer, busyHandler);
 			try (Statement statement = writer.createStatement()) {
 				statement.execute(SEQ_TABLE);
 				statement.execute(LOCK_TABLE);
 			}
+			// From now on a checkpoint that cannot have a lock soon gives up and the next sync
+			// tries again (only opening, above, may wait out a long migration).
+			Duration lockWait = shorter(busyTimeout, ReplicatedDatabase.LOCK_WAIT_BUDGET);
+			busyHandler.setTimeout(lockWait);
 			reader = DriverManager.getConnection(url);
 			configure(reader, busyTimeout);
 			return new EngineConnections(reader, writer, busyHandler, lockWait);
