@@ -70,8 +70,9 @@ import org.slf4j.LoggerFactory;
  * waits behind it and fails once its busy timeout runs out (Litestream issue 724: an outage).
  * The engine waits for a lock at most {@link #LOCK_WAIT_BUDGET}. When readers keep step (2) from
  * emptying the WAL, it runs SQLite's RESTART but lets it wait, for the write lock and then for the
- * readers, at most {@link #READERS_WAIT}: short read transactions end within that (a steady mix
- * of short reads and writes would otherwise never let the WAL restart), a long one does not. Then
+ * readers, at most {@link #READERS_WAIT} and at most once a second: short read transactions end
+ * within that (a steady mix of short reads and writes would otherwise hardly ever let the WAL
+ * restart), a long one does not. Then
  * the checkpoint gives up on restarting: the WAL keeps growing, every later sync tries again, and
  * {@link #pinnedWal()} and {@link DatabaseListener#onCheckpointBlocked(String)} say so.
  */
