@@ -32,6 +32,15 @@ public interface DatabaseListener {
 	}
 
 	/**
+	 * A checkpoint that was to restart the WAL moved what it could but could not restart it,
+	 * because a read transaction pins the WAL. It did not wait for that reader; the next sync
+	 * tries again.
+	 * @param mode RESTART or TRUNCATE
+	 */
+	default void onCheckpointBlocked(String mode) {
+	}
+
+	/**
 	 * A checkpoint failed.
 	 * @param mode the mode
 	 * @param error the failure

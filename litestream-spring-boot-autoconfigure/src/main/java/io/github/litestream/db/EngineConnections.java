@@ -32,18 +32,26 @@ final class EngineConnections implements AutoCloseable {
 
 	private final Connection writer;
 
+	private final PromptBusyHandler writerBusyHandler;
+
+	private final Duration writerLockWait;
+
 	private boolean readLockHeld;
 
-	private EngineConnections(Connection reader, Connection writer) {
+	private EngineConnections(Connection reader, Connection writer, PromptBusyHandler writerBusyHandler,
+			Duration writerLockWait) {
 		this.reader = reader;
 		this.writer = writer;
+		this.writerBusyHandler = writerBusyHandler;
+		this.writerLockWait = writerLockWait;
 	}
 
 	/**
 	 * Opens both connections, switches the database to WAL mode with automatic checkpoints
 	 * off, and creates the bookkeeping tables.
 	 * @param path the database file
-	 * @param busyTimeout how long to wait for locks
+	 * @param busyTimeout how long to wait for locks; once open, the writer waits at most
+	 * {@link ReplicatedDatabase#LOCK_WAIT_BUDGET}
 	 * @return the connections, without the read lock
 	 * @throws SQLException if the database cannot be opened or put into WAL mode
 	 */
@@ -54,20 +62,29 @@ final class EngineConnections implements AutoCloseable {
 		try {
 			configure(writer, busyTimeout);
 			// The writer takes the write lock between the application's transactions.
-			BusyHandler.setHandler(writer, new PromptBusyHandler(busyTimeout));
+			PromptBusyHandler busyHandler = new PromptBusyHandler(busyTimeout);
+			BusyHandler.setHandler(writer, busyHandler);
 			try (Statement statement = writer.createStatement()) {
 				statement.execute(SEQ_TABLE);
 				statement.execute(LOCK_TABLE);
 			}
+			// From now on a checkpoint that cannot have a lock soon gives up and the next sync
+			// tries again (only opening, above, may wait out a long migration).
+			Duration lockWait = shorter(busyTimeout, ReplicatedDatabase.LOCK_WAIT_BUDGET);
+			busyHandler.setTimeout(lockWait);
 			reader = DriverManager.getConnection(url);
 			configure(reader, busyTimeout);
-			return new EngineConnections(reader, writer);
+			return new EngineConnections(reader, writer, busyHandler, lockWait);
 		}
 		catch (SQLException | RuntimeException ex) {
 			closeQuietly(reader);
 			closeQuietly(writer);
 			throw ex;
 		}
+	}
+
+	private static Duration shorter(Duration a, Duration b) {
+		return (a.compareTo(b) <= 0) ? a : b;
 	}
 
 	private static void configure(Connection connection, Duration busyTimeout) throws SQLException {
@@ -151,6 +168,25 @@ final class EngineConnections implements AutoCloseable {
 	}
 
 	/**
+	 * Runs a checkpoint on the writer connection that waits for locks at most {@code wait}, in
+	 * all: RESTART, FULL and TRUNCATE take the write lock and then wait for readers while
+	 * holding it, so every application writer waits as long.
+	 * @param mode FULL, RESTART or TRUNCATE
+	 * @param wait the longest it may wait (at most the writer's usual lock wait)
+	 * @return SQLite's answer; busy if the lock or the readers did not come in time
+	 * @throws SQLException if the checkpoint fails
+	 */
+	CheckpointResult checkpoint(String mode, Duration wait) throws SQLException {
+		this.writerBusyHandler.setTimeout(shorter(wait, this.writerLockWait));
+		try {
+			return checkpoint(mode);
+		}
+		finally {
+			this.writerBusyHandler.setTimeout(this.writerLockWait);
+		}
+	}
+
+	/**
 	 * Runs a checkpoint on the reader connection (which must not be in a transaction), so that
 	 * it can run while the writer connection holds the write lock.
 	 * @param mode PASSIVE (other modes would wait for the writer lock the writer holds)
@@ -171,7 +207,7 @@ final class EngineConnections implements AutoCloseable {
 	/**
 	 * Takes the database's write lock on the writer connection; nobody else can write until
 	 * {@link #endWrite(boolean)}.
-	 * @throws SQLException if the lock cannot be had within the busy timeout
+	 * @throws SQLException if the lock cannot be had within the engine's lock wait budget
 	 */
 	void beginWrite() throws SQLException {
 		try (Statement statement = this.writer.createStatement()) {

@@ -16,11 +16,21 @@ final class PromptBusyHandler extends BusyHandler {
 
 	private static final long RETRY_NANOS = 100_000;
 
-	private final long timeoutNanos;
+	private long timeoutNanos;
 
 	private long firstBusyAt;
 
 	PromptBusyHandler(Duration timeout) {
+		setTimeout(timeout);
+	}
+
+	/**
+	 * Changes how long one statement may wait, for the statements that follow on the thread
+	 * that uses the connection. SQLite counts the retries of a whole statement: a statement that
+	 * waits for several locks waits this long in all.
+	 * @param timeout the new timeout
+	 */
+	void setTimeout(Duration timeout) {
 		this.timeoutNanos = timeout.toNanos();
 	}
 

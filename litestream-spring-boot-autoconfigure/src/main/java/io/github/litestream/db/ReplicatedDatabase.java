@@ -58,11 +58,23 @@ import org.slf4j.LoggerFactory;
  * the read transaction again and opens the next index. If an application write restarted the WAL
  * between (3) and (4), the old index's tail is still intact past the new WAL's end and is copied;
  * if that is not provable, or the salts show more than one restart, a new generation starts. The
- * write lock is held for two short moments per checkpoint (and, when application readers pin old
- * frames, while a RESTART checkpoint waits for them); step (1) keeps the first one short (tens of
- * milliseconds instead of hundreds under a heavy write load). This is the size-based checkpoint;
+ * write lock is held for two short moments per checkpoint; step (1) keeps the first one short (tens
+ * of milliseconds instead of hundreds under a heavy write load). This is the size-based checkpoint;
  * the time-based one only copies pages into the database file and never restarts the WAL (see
  * {@link #checkpointWithoutRestart()}), so an idle database stays silent.
+ *
+ * <h2>Readers</h2>
+ * A read transaction pins the frames that were in the WAL when it began: SQLite can neither move
+ * later frames into the database file nor restart the WAL until it ends. SQLite's RESTART
+ * checkpoint waits for such readers while it holds the write lock, so every application writer
+ * waits behind it and fails once its busy timeout runs out (Litestream issue 724: an outage).
+ * The engine waits for a lock at most {@link #LOCK_WAIT_BUDGET}. When readers keep step (2) from
+ * emptying the WAL, it runs SQLite's RESTART but lets it wait, for the write lock and then for the
+ * readers, at most {@link #READERS_WAIT} and at most once a second: short read transactions end
+ * within that (a steady mix of short reads and writes would otherwise hardly ever let the WAL
+ * restart), a long one does not. Then
+ * the checkpoint gives up on restarting: the WAL keeps growing, every later sync tries again, and
+ * {@link #pinnedWal()} and {@link DatabaseListener#onCheckpointBlocked(String)} say so.
  */
 public final class ReplicatedDatabase implements AutoCloseable {
 
@@ -75,6 +87,27 @@ public final class ReplicatedDatabase implements AutoCloseable {
 
 	/** New frames (4 MiB of 4 KiB pages) few enough to checkpoint under the write lock. */
 	private static final long BACKFILL_ENOUGH_FRAMES = 1024;
+
+	/**
+	 * The longest the engine waits for a SQLite lock (or the busy timeout, if shorter). Waiting
+	 * for a lock does not hold up the application, but a checkpoint that cannot have the lock by
+	 * then gives up, and a later sync tries again.
+	 */
+	public static final Duration LOCK_WAIT_BUDGET = Duration.ofMillis(500);
+
+	/**
+	 * The longest a checkpoint that is to restart the WAL waits for the write lock and then, while
+	 * holding it, for application readers: application commits wait at most this long for
+	 * readers, plus the checkpoint's own writes.
+	 */
+	public static final Duration READERS_WAIT = Duration.ofMillis(50);
+
+	/**
+	 * At most one checkpoint per this interval waits for readers, so a reader that stays for
+	 * minutes holds up the application's writes for {@link #READERS_WAIT} once per second, not at
+	 * every sync.
+	 */
+	private static final long READERS_WAIT_INTERVAL_NANOS = Duration.ofSeconds(1).toNanos();
 
 	/** Descriptors kept open until the JVM exits, because closing them could drop SQLite's locks. */
 	private static final List<DatabaseFile> RETAINED_FILES = new CopyOnWriteArrayList<>();
@@ -119,6 +152,12 @@ public final class ReplicatedDatabase implements AutoCloseable {
 	 * ({@code Long.MAX_VALUE} if it could not tell).
 	 */
 	private long backfilledFrames;
+
+	/** The last time a checkpoint could not restart the WAL because readers pin it, or null. */
+	private volatile PinnedWal pinnedWal;
+
+	/** When a checkpoint may wait for readers again ({@link System#nanoTime()}). */
+	private long readersWaitAllowedAt = System.nanoTime();
 
 	private boolean closed;
 
@@ -398,11 +437,13 @@ public final class ReplicatedDatabase implements AutoCloseable {
 		WalHeader before = this.shadow.header();
 		String broken = null;
 		try {
-			if (!checkpointUnderWriteLock() && !"PASSIVE".equals(mode)) {
-				// Application readers pinned old frames: wait for them as SQLite's RESTART does.
-				// If that emptied the WAL, the next write restarts it: better ours, below, than
-				// the application's, which would look like a restart behind the engine's back.
-				CheckpointResult result = backfilled(this.connections.checkpoint(mode));
+			if (!checkpointUnderWriteLock() && !"PASSIVE".equals(mode) && mayWaitForReaders()) {
+				// Application readers pinned old frames. SQLite's RESTART waits for them while
+				// holding the write lock, with every application writer waiting behind it: it may
+				// wait only moments, enough for short read transactions to end. If that emptied
+				// the WAL, the next write restarts it: better ours, below, than the application's,
+				// which would look like a restart behind the engine's back.
+				CheckpointResult result = backfilled(this.connections.checkpoint(mode, READERS_WAIT));
 				this.checkpointedFrames = result.complete() ? result.walFrames() : -1;
 			}
 			this.connections.beginWrite();
@@ -437,15 +478,44 @@ public final class ReplicatedDatabase implements AutoCloseable {
 			return;
 		}
 		try (FileChannel wal = openWal()) {
-			if (!this.shadow.headerMatches(wal)) {
-				WalHeader after = WalScanner.readHeader(wal);
-				if (after.salt1() != before.salt1() + 1) {
-					startGeneration("the WAL restarted more than once before its frames were copied");
-					return;
+			if (this.shadow.headerMatches(wal)) {
+				if (!"PASSIVE".equals(mode)) {
+					restartBlocked(mode);
 				}
-				startIndex(wal, this.shadow.index() + 1);
+				return;
 			}
+			WalHeader after = WalScanner.readHeader(wal);
+			if (after.salt1() != before.salt1() + 1) {
+				startGeneration("the WAL restarted more than once before its frames were copied");
+				return;
+			}
+			startIndex(wal, this.shadow.index() + 1);
 		}
+	}
+
+	private boolean mayWaitForReaders() {
+		long now = System.nanoTime();
+		if (now - this.readersWaitAllowedAt < 0) {
+			return false;
+		}
+		this.readersWaitAllowedAt = now + READERS_WAIT_INTERVAL_NANOS;
+		return true;
+	}
+
+	/**
+	 * A checkpoint moved what it could but the WAL did not restart: a read transaction pins
+	 * frames (the WAL could not be emptied) or a read mark (SQLite could not restart an empty
+	 * WAL). The next sync tries again; meanwhile the WAL grows.
+	 */
+	private void restartBlocked(String mode) {
+		PinnedWal previous = pinnedWal().orElse(null);
+		Instant since = (previous != null) ? previous.since() : this.clock.instant();
+		this.pinnedWal = new PinnedWal(currentPosition(), since, this.shadow.frameCount());
+		if (previous == null) {
+			logger.info("Checkpoint {} of {} could not restart the WAL ({} pages): a read transaction pins it; "
+					+ "trying again at every sync", mode, this.path, this.shadow.frameCount());
+		}
+		this.listeners.forEach((listener) -> listener.onCheckpointBlocked(mode));
 	}
 
 	/**
@@ -639,12 +709,29 @@ public final class ReplicatedDatabase implements AutoCloseable {
 	}
 
 	/**
+	 * Whether size-based checkpoints could not restart the current WAL index because a read
+	 * transaction (of the application or another process) pins it. The WAL grows until that
+	 * transaction ends; every sync tries again.
+	 * @return the pinned WAL, or empty when the last attempt on this index restarted it or none
+	 * failed
+	 */
+	public Optional<PinnedWal> pinnedWal() {
+		PinnedWal pinned = this.pinnedWal;
+		Pos current = this.position;
+		if (pinned == null || current == null || !pinned.position().generation().equals(current.generation())
+				|| pinned.position().index() != current.index()) {
+			return Optional.empty();
+		}
+		return Optional.of(pinned);
+	}
+
+	/**
 	 * Forces a RESTART checkpoint that starts a new WAL index and checksums the database file
 	 * right then: the file holds exactly the state at the end of the previous index, which a
 	 * replica restored up to that index must reproduce byte for byte.
 	 * @return the checksum and the position of the new index's start
-	 * @throws IOException if no new index could be started (the database is busy) or the file
-	 * cannot be read
+	 * @throws IOException if no new index could be started (the database is busy, or a read
+	 * transaction pins the WAL: the checkpoint does not wait for it) or the file cannot be read
 	 */
 	public DatabaseChecksum checksumAtNewIndex() throws IOException {
 		this.lock.lock();

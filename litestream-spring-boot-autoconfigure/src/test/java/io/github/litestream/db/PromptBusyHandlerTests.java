@@ -35,6 +35,15 @@ class PromptBusyHandlerTests {
 	}
 
 	@Test
+	void aChangedTimeoutAppliesToTheNextWait() {
+		PromptBusyHandler handler = new PromptBusyHandler(Duration.ofMinutes(1));
+		handler.setTimeout(Duration.ZERO);
+		assertThat(handler.callback(0)).isZero();
+		handler.setTimeout(Duration.ofMinutes(1));
+		assertThat(handler.callback(0)).isNotZero();
+	}
+
+	@Test
 	void interruptedThreadGivesUp() {
 		PromptBusyHandler handler = new PromptBusyHandler(Duration.ofMinutes(1));
 		Thread.currentThread().interrupt();

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import io.github.litestream.Litestream;
@@ -28,7 +29,10 @@ import org.springframework.boot.health.contributor.Health;
  * <p>Details list every database and replica with its position, lag and last error, and
  * {@code problems} says, in words, which replica is in trouble and why. A replica outage never
  * stops the application's writes; this indicator is how it becomes visible, for example in a
- * Kubernetes readiness group (see {@code docs/observability.md}).
+ * Kubernetes readiness group (see {@code docs/observability.md}). {@code warnings} says which
+ * database's WAL grows past {@code max-checkpoint-page-count} because a long read transaction
+ * keeps checkpoints from restarting it: worth knowing, but no replica is failing, so the status
+ * does not change.
  */
 public final class LitestreamHealthIndicator extends AbstractHealthIndicator {
 
@@ -59,6 +63,7 @@ public final class LitestreamHealthIndicator extends AbstractHealthIndicator {
 	@Override
 	protected void doHealthCheck(Health.Builder builder) {
 		List<String> problems = new ArrayList<>();
+		List<String> warnings = new ArrayList<>();
 		if (!this.litestream.isRunning()) {
 			problems.add("replication is not running");
 		}
@@ -72,6 +77,7 @@ public final class LitestreamHealthIndicator extends AbstractHealthIndicator {
 			details.put("position", database.position().map(Pos::toString).orElse(null));
 			details.put("replicas", replicas);
 			databases.put(database.path().toString(), details);
+			checkWal(database, warnings);
 		}
 		if (problems.isEmpty()) {
 			builder.up();
@@ -79,7 +85,21 @@ public final class LitestreamHealthIndicator extends AbstractHealthIndicator {
 		else {
 			builder.down().withDetail("problems", problems);
 		}
+		if (!warnings.isEmpty()) {
+			builder.withDetail("warnings", warnings);
+		}
 		builder.withDetail("databases", databases);
+	}
+
+	private static void checkWal(ReplicatedDatabase database, List<String> warnings) {
+		int maxPages = database.options().maxCheckpointPageCount();
+		database.pinnedWal()
+			.filter((pinned) -> pinned.walFrames() >= maxPages)
+			.ifPresent((pinned) -> warnings.add("the WAL of " + database.path() + " holds " + pinned.walFrames()
+					+ " pages (" + String.format(Locale.ROOT, "%.1f", database.walSize() / 1048576.0) + " MiB), at least max-checkpoint-page-count ("
+					+ maxPages + "): a long-running read transaction (of the application or another process) has "
+					+ "kept checkpoints from restarting it since " + pinned.since() + "; the WAL grows until that "
+					+ "transaction ends, and the engine tries again at every sync without holding up writes"));
 	}
 
 	private Map<String, Object> check(Replica replica, List<String> problems) {

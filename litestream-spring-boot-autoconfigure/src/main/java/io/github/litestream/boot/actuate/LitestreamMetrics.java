@@ -173,6 +173,7 @@ public final class LitestreamMetrics implements MeterBinder {
 			CHECKPOINT_MODES.forEach((mode) -> {
 				checkpointTimer(mode);
 				checkpointErrors(mode);
+				checkpointsBlocked(mode);
 			});
 		}
 
@@ -186,6 +187,13 @@ public final class LitestreamMetrics implements MeterBinder {
 		private Counter checkpointErrors(String mode) {
 			return Counter.builder("litestream.checkpoint.errors")
 				.description("Checkpoints that did not run")
+				.tags(this.tags.and("mode", mode))
+				.register(this.registry);
+		}
+
+		private Counter checkpointsBlocked(String mode) {
+			return Counter.builder("litestream.checkpoint.blocked")
+				.description("Checkpoints that could not restart the WAL because a read transaction pins it")
 				.tags(this.tags.and("mode", mode))
 				.register(this.registry);
 		}
@@ -209,6 +217,11 @@ public final class LitestreamMetrics implements MeterBinder {
 		@Override
 		public void onCheckpointError(String mode, Exception error) {
 			checkpointErrors(mode).increment();
+		}
+
+		@Override
+		public void onCheckpointBlocked(String mode) {
+			checkpointsBlocked(mode).increment();
 		}
 
 	}

@@ -59,11 +59,21 @@ final class TestReplication implements AutoCloseable {
 	 * @param operations counts replica requests, or {@code null}
 	 */
 	TestReplication register(ReplicaOperationMetrics operations) {
+		return register(operations, 10000);
+	}
+
+	/**
+	 * Registers the database and its replica with a RESTART checkpoint due at
+	 * {@code maxCheckpointPages}.
+	 * @param operations counts replica requests, or {@code null}
+	 * @param maxCheckpointPages the max-checkpoint-page-count
+	 */
+	TestReplication register(ReplicaOperationMetrics operations, int maxCheckpointPages) {
 		ReplicaOperationListener listener = (operations != null) ? operations.listenerFor(this.dbPath, "file")
 				: ReplicaOperationListener.NONE;
 		DatabaseOptions options = DatabaseOptions.defaults(this.dbPath)
 			.withMonitorInterval(INTERVAL)
-			.withCheckpoints(Duration.ofMinutes(1), 4, 10000);
+			.withCheckpoints(Duration.ofMinutes(1), 4, maxCheckpointPages);
 		ReplicaOptions replica = ReplicaOptions.defaults("file")
 			.withSyncInterval(INTERVAL)
 			.withValidationInterval(this.validationInterval);
