@@ -1,8 +1,5 @@
 package io.github.litestream;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -10,10 +7,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 import io.github.litestream.replica.file.FileReplicaClient;
 import io.github.litestream.restore.RestoreOptions;
@@ -47,7 +42,8 @@ class ConsistencyCrashTests {
 		for (int round = 1; round <= ROUNDS; round++) {
 			Path roundDir = Files.createDirectories(this.dir.resolve("round-" + round));
 			boolean afterSnapshot = round % 2 == 1;
-			long killedAt = writeUntilKilled(roundDir, afterSnapshot, random);
+			long killedAt = KilledWriter.run(roundDir, roundDir.resolve("replica").toString(), null, Map.of(),
+					afterSnapshot, random);
 			ConsistencyOracle oracle = ConsistencyOracle.read(roundDir.resolve("history.log"));
 			Path restored = roundDir.resolve("restored.db");
 			new Restorer().restore(new FileReplicaClient(roundDir.resolve("replica")), RestoreOptions.latest(restored));
@@ -56,54 +52,13 @@ class ConsistencyCrashTests {
 					: "at a random moment") + ", files in " + roundDir + ")";
 			assertThat(integrityCheck(restored)).as(context).isEqualTo("ok");
 			ConsistencyOracle.Match match = oracle.check(restored);
-			int mustSurvive = lastBeganBefore(oracle, killedAt - LOSS_WINDOW.toMillis());
+			int mustSurvive = oracle.lastBeganBefore(killedAt - LOSS_WINDOW.toMillis());
 			assertThat(match.state()).as("%s restores every transaction begun %d ms before the kill", context,
 					LOSS_WINDOW.toMillis())
 				.isGreaterThanOrEqualTo(mustSurvive);
 			System.out.printf("ConsistencyCrashTests %s: %d transactions logged, restored state %d%s%n", context,
 					oracle.lastLogged(), match.state(), match.unlogged() ? " (committed, not logged)" : "");
 		}
-	}
-
-	/**
-	 * Starts the writer and kills it with SIGKILL right after its second to fourth snapshot,
-	 * or at a random moment after its first one.
-	 * @return when it was killed, in epoch milliseconds
-	 */
-	private long writeUntilKilled(Path roundDir, boolean afterSnapshot, SplittableRandom random) throws Exception {
-		Path stderr = roundDir.resolve("writer.err");
-		Process child = ChildJvm
-			.builder(ConsistentWriter.class, List.of("-Xmx128m"), roundDir.resolve("app.db").toString(),
-					roundDir.resolve("replica").toString(), roundDir.resolve("history.log").toString())
-			.redirectError(stderr.toFile())
-			.start();
-		long killedAt;
-		try (BufferedReader out = new BufferedReader(
-				new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-			int snapshots = afterSnapshot ? random.nextInt(2, 5) : 1;
-			for (int seen = 0; seen < snapshots;) {
-				String line = out.readLine();
-				assertThat(line).as("the writer is running (stderr in %s)", stderr).isNotNull();
-				seen += line.startsWith("snapshot ") ? 1 : 0;
-			}
-			long delayMillis = afterSnapshot ? random.nextInt(0, 20) : random.nextInt(300, 2500);
-			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(delayMillis));
-		}
-		finally {
-			killedAt = System.currentTimeMillis();
-			child.destroyForcibly();
-		}
-		assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-		assertThat(child.exitValue()).as("killed by SIGKILL").isEqualTo(137);
-		return killedAt;
-	}
-
-	private static int lastBeganBefore(ConsistencyOracle oracle, long millis) {
-		int k = oracle.lastLogged();
-		while (k > 0 && oracle.beganAtMillis(k) > millis) {
-			k--;
-		}
-		return k;
 	}
 
 	static String integrityCheck(Path database) throws Exception {

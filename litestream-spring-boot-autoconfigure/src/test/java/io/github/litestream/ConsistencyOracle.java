@@ -97,6 +97,19 @@ public final class ConsistencyOracle {
 	}
 
 	/**
+	 * The last transaction that began no later than a moment.
+	 * @param millis epoch milliseconds
+	 * @return its number, 0 if none
+	 */
+	public synchronized int lastBeganBefore(long millis) {
+		int k = this.transactions.size();
+		while (k > 0 && beganAtMillis(k) > millis) {
+			k--;
+		}
+		return k;
+	}
+
+	/**
 	 * Reads a history written by {@link LogWriter}; a torn last line is ignored.
 	 * @param log the log file
 	 * @return the oracle

@@ -57,6 +57,7 @@ public final class Harness {
 		scenarios.put("restore", new RestoreScenario());
 		scenarios.put("snapshot", new SnapshotScenario());
 		scenarios.put("idle", new IdleCostScenario());
+		scenarios.put(SoakScenario.NAME, new SoakScenario());
 		Report report = new Report(commandLine);
 		Path work = options.out().resolve("work");
 		try (S3Server s3 = new S3Server()) {

@@ -21,27 +21,32 @@ import java.util.Set;
  * @param snapshotMib size of the snapshot scenario's database
  * @param snapshotHeap the child JVM's -Xmx for the snapshot scenario
  * @param idleDuration the idle period (and the idle baseline's)
+ * @param soakCycles kill/restore cycles of the soak
  */
 record HarnessOptions(Path out, Set<String> scenarios, Duration writeDuration, int rounds, Duration lagDuration,
 		List<Integer> lagRates, int restoreMib, int restoreSegments, int snapshotMib, String snapshotHeap,
-		Duration idleDuration) {
+		Duration idleDuration, int soakCycles) {
 
-	static final List<String> ALL = List.of("write", "lag", "restore", "snapshot", "idle");
+	/** The scenarios a run makes unless told otherwise. */
+	static final List<String> DEFAULT = List.of("write", "lag", "restore", "snapshot", "idle");
+
+	/** Every scenario; the soak (about 10 minutes in full) runs only when asked for. */
+	static final List<String> ALL = List.of("write", "lag", "restore", "snapshot", "idle", "soak");
 
 	static final String USAGE = """
-			Usage: Harness [--quick] [--out DIR] [--scenarios write,lag,restore,snapshot,idle]
+			Usage: Harness [--quick] [--out DIR] [--scenarios write,lag,restore,snapshot,idle,soak]
 			               [--write-seconds N] [--rounds N] [--lag-seconds N] [--lag-rates 100,1000]
 			               [--restore-mib N] [--restore-segments N] [--snapshot-mib N] [--snapshot-heap 64m]
-			               [--idle-seconds N]""";
+			               [--idle-seconds N] [--soak-cycles N]""";
 
 	static HarnessOptions full() {
-		return new HarnessOptions(Path.of("target/bench-report"), new LinkedHashSet<>(ALL), Duration.ofSeconds(10), 5,
-				Duration.ofSeconds(20), List.of(100, 1000), 256, 1000, 1024, "64m", Duration.ofSeconds(60));
+		return new HarnessOptions(Path.of("target/bench-report"), new LinkedHashSet<>(DEFAULT), Duration.ofSeconds(10), 5,
+				Duration.ofSeconds(20), List.of(100, 1000), 256, 1000, 1024, "64m", Duration.ofSeconds(60), 100);
 	}
 
 	static HarnessOptions quick() {
-		return new HarnessOptions(Path.of("target/bench-report"), new LinkedHashSet<>(ALL), Duration.ofSeconds(3), 1,
-				Duration.ofSeconds(5), List.of(100, 1000), 16, 100, 64, "64m", Duration.ofSeconds(10));
+		return new HarnessOptions(Path.of("target/bench-report"), new LinkedHashSet<>(DEFAULT), Duration.ofSeconds(3), 1,
+				Duration.ofSeconds(5), List.of(100, 1000), 16, 100, 64, "64m", Duration.ofSeconds(10), 4);
 	}
 
 	static HarnessOptions parse(String... args) {
@@ -58,28 +63,31 @@ record HarnessOptions(Path out, Set<String> scenarios, Duration writeDuration, i
 			String v = args[++i];
 			o = switch (arg) {
 				case "--out" -> new HarnessOptions(Path.of(v), o.scenarios, o.writeDuration, o.rounds, o.lagDuration,
-						o.lagRates, o.restoreMib, o.restoreSegments, o.snapshotMib, o.snapshotHeap, o.idleDuration);
+						o.lagRates, o.restoreMib, o.restoreSegments, o.snapshotMib, o.snapshotHeap, o.idleDuration, o.soakCycles);
 				case "--scenarios" -> new HarnessOptions(o.out, scenarios(v), o.writeDuration, o.rounds, o.lagDuration,
-						o.lagRates, o.restoreMib, o.restoreSegments, o.snapshotMib, o.snapshotHeap, o.idleDuration);
+						o.lagRates, o.restoreMib, o.restoreSegments, o.snapshotMib, o.snapshotHeap, o.idleDuration, o.soakCycles);
 				case "--write-seconds" -> new HarnessOptions(o.out, o.scenarios, seconds(v), o.rounds, o.lagDuration,
-						o.lagRates, o.restoreMib, o.restoreSegments, o.snapshotMib, o.snapshotHeap, o.idleDuration);
+						o.lagRates, o.restoreMib, o.restoreSegments, o.snapshotMib, o.snapshotHeap, o.idleDuration, o.soakCycles);
 				case "--rounds" -> new HarnessOptions(o.out, o.scenarios, o.writeDuration, positive(arg, v), o.lagDuration,
-						o.lagRates, o.restoreMib, o.restoreSegments, o.snapshotMib, o.snapshotHeap, o.idleDuration);
+						o.lagRates, o.restoreMib, o.restoreSegments, o.snapshotMib, o.snapshotHeap, o.idleDuration, o.soakCycles);
 				case "--lag-seconds" -> new HarnessOptions(o.out, o.scenarios, o.writeDuration, o.rounds, seconds(v),
-						o.lagRates, o.restoreMib, o.restoreSegments, o.snapshotMib, o.snapshotHeap, o.idleDuration);
+						o.lagRates, o.restoreMib, o.restoreSegments, o.snapshotMib, o.snapshotHeap, o.idleDuration, o.soakCycles);
 				case "--lag-rates" -> new HarnessOptions(o.out, o.scenarios, o.writeDuration, o.rounds, o.lagDuration,
-						rates(v), o.restoreMib, o.restoreSegments, o.snapshotMib, o.snapshotHeap, o.idleDuration);
+						rates(v), o.restoreMib, o.restoreSegments, o.snapshotMib, o.snapshotHeap, o.idleDuration, o.soakCycles);
 				case "--restore-mib" -> new HarnessOptions(o.out, o.scenarios, o.writeDuration, o.rounds, o.lagDuration,
-						o.lagRates, positive(arg, v), o.restoreSegments, o.snapshotMib, o.snapshotHeap, o.idleDuration);
+						o.lagRates, positive(arg, v), o.restoreSegments, o.snapshotMib, o.snapshotHeap, o.idleDuration, o.soakCycles);
 				case "--restore-segments" -> new HarnessOptions(o.out, o.scenarios, o.writeDuration, o.rounds,
 						o.lagDuration, o.lagRates, o.restoreMib, positive(arg, v), o.snapshotMib, o.snapshotHeap,
-						o.idleDuration);
+						o.idleDuration, o.soakCycles);
 				case "--snapshot-mib" -> new HarnessOptions(o.out, o.scenarios, o.writeDuration, o.rounds, o.lagDuration,
-						o.lagRates, o.restoreMib, o.restoreSegments, positive(arg, v), o.snapshotHeap, o.idleDuration);
+						o.lagRates, o.restoreMib, o.restoreSegments, positive(arg, v), o.snapshotHeap, o.idleDuration, o.soakCycles);
 				case "--snapshot-heap" -> new HarnessOptions(o.out, o.scenarios, o.writeDuration, o.rounds, o.lagDuration,
-						o.lagRates, o.restoreMib, o.restoreSegments, o.snapshotMib, v, o.idleDuration);
+						o.lagRates, o.restoreMib, o.restoreSegments, o.snapshotMib, v, o.idleDuration, o.soakCycles);
 				case "--idle-seconds" -> new HarnessOptions(o.out, o.scenarios, o.writeDuration, o.rounds, o.lagDuration,
-						o.lagRates, o.restoreMib, o.restoreSegments, o.snapshotMib, o.snapshotHeap, seconds(v));
+						o.lagRates, o.restoreMib, o.restoreSegments, o.snapshotMib, o.snapshotHeap, seconds(v), o.soakCycles);
+				case "--soak-cycles" -> new HarnessOptions(o.out, o.scenarios, o.writeDuration, o.rounds, o.lagDuration,
+						o.lagRates, o.restoreMib, o.restoreSegments, o.snapshotMib, o.snapshotHeap, o.idleDuration,
+						positive(arg, v));
 				default -> throw new IllegalArgumentException("Unknown option " + arg + "\n" + USAGE);
 			};
 		}

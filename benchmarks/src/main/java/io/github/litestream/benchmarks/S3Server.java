@@ -3,6 +3,7 @@ package io.github.litestream.benchmarks;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.util.Map;
 import java.util.UUID;
 
 import io.github.litestream.replica.ReplicaOperationListener;
@@ -52,11 +53,8 @@ final class S3Server implements AutoCloseable {
 	 * @return the client (its SDK client, shared by all, is closed with this server)
 	 */
 	synchronized S3ReplicaClient newReplica(ReplicaOperationListener listener) {
-		String bucket = "bench-" + UUID.randomUUID().toString().substring(0, 18);
-		this.blobStore.createContainer(bucket);
 		S3ReplicaConfig config = S3ReplicaConfig.builder()
-			.bucket(bucket)
-			.path("db")
+			.url(newBucketUrl())
 			.endpoint(endpoint())
 			.credentials(ACCESS_KEY_ID, this.secretAccessKey)
 			.build();
@@ -66,7 +64,25 @@ final class S3Server implements AutoCloseable {
 		return new S3ReplicaClient(this.sdkClient, config, listener);
 	}
 
-	private String endpoint() {
+	/**
+	 * Creates a new, empty bucket.
+	 * @return the replica URL of path {@code db} in it
+	 */
+	synchronized String newBucketUrl() {
+		String bucket = "bench-" + UUID.randomUUID().toString().substring(0, 18);
+		this.blobStore.createContainer(bucket);
+		return "s3://" + bucket + "/db";
+	}
+
+	/**
+	 * What another process needs to reach this server, as Litestream's environment variables.
+	 * @return the credentials
+	 */
+	Map<String, String> credentialsEnvironment() {
+		return Map.of("LITESTREAM_ACCESS_KEY_ID", ACCESS_KEY_ID, "LITESTREAM_SECRET_ACCESS_KEY", this.secretAccessKey);
+	}
+
+	String endpoint() {
 		return "http://127.0.0.1:" + this.port;
 	}
 
