@@ -549,6 +549,10 @@ public final class ReplicatedDatabase implements AutoCloseable {
 		this.connections.bumpSequence();
 	}
 
+	/**
+	 * A channel on the real WAL for one step. An interrupt closes it, which fails that step only:
+	 * SQLite holds no lock on the WAL file, and the next step opens a new channel.
+	 */
 	private FileChannel openWal() throws IOException {
 		return FileChannel.open(this.walPath, StandardOpenOption.READ);
 	}
