@@ -150,7 +150,8 @@ public final class Litestream implements AutoCloseable {
 			database.sync();
 		}
 		catch (IOException | RuntimeException ex) {
-			logger.warn("Could not copy the WAL of {}: {}", database.path(), ex.getMessage());
+			logger.warn("Could not copy the WAL of {}: {}", database.path(),
+					Objects.toString(ex.getMessage(), ex.getClass().getSimpleName()));
 		}
 	}
 

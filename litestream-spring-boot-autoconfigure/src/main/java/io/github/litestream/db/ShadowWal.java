@@ -5,7 +5,6 @@ import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 import io.github.litestream.sqlite.WalChecksum;
@@ -35,8 +34,8 @@ import io.github.litestream.sqlite.WalScanner.WalScan;
  * <p>The shadow file stays open as long as the index, so it is written with
  * {@link RandomAccessFile}'s own methods: an interrupt closes a {@link FileChannel} in use,
  * which would break the shadow WAL until the next start, while classic file I/O ignores
- * interrupts. The real WAL is read through a channel opened for each copy: SQLite holds no lock
- * on it, so an interrupt there only fails that one copy.
+ * interrupts. The real WAL is read through a channel opened for each step (see
+ * {@link UninterruptibleReadChannel}).
  */
 final class ShadowWal implements AutoCloseable {
 
@@ -114,8 +113,7 @@ final class ShadowWal implements AutoCloseable {
 			}
 			WalHeader header = WalHeader.parse(headerBytes, 0);
 			WalScan scan;
-			// A channel only for this scan: closing it, even by an interrupt, harms nothing.
-			try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+			try (FileChannel in = UninterruptibleReadChannel.open(file)) {
 				scan = WalScanner.scan(in, header, WalHeader.SIZE, header.checksum());
 			}
 			if (out.length() > scan.end()) {
