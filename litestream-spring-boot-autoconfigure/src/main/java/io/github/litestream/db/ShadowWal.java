@@ -165,9 +165,10 @@ final class ShadowWal implements AutoCloseable {
 
 	/** Writes verified frames at their offset, which is the same in the shadow as in the WAL. */
 	private void write(byte[] buffer, int offset, int length, long walOffset) throws IOException {
+		// Before the write, so that a failed one is cut back too.
+		this.extent = Math.max(this.extent, walOffset + length);
 		this.out.seek(walOffset);
 		this.out.write(buffer, offset, length);
-		this.extent = Math.max(this.extent, walOffset + length);
 	}
 
 	/** Drops what was written past {@code end}: frames of a transaction not committed yet. */
