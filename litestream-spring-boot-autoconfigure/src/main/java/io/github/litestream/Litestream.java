@@ -149,7 +149,8 @@ public final class Litestream implements AutoCloseable {
 			database.sync();
 		}
 		catch (IOException | RuntimeException ex) {
-			logger.warn("Could not copy the WAL of {}: {}", database.path(), ex.getMessage());
+			logger.warn("Could not copy the WAL of {}: {}", database.path(),
+					Objects.toString(ex.getMessage(), ex.getClass().getSimpleName()));
 		}
 		// A failing replica holds the shadow WAL back, and it has no sync to release it after.
 		if (this.databases.get(database).stream().anyMatch((replica) -> replica.position().isEmpty())) {
@@ -223,7 +224,7 @@ public final class Litestream implements AutoCloseable {
 		for (Future<Boolean> flush : flushes) {
 			flushed &= awaitFlush(flush, deadline);
 		}
-		this.tasks.values().forEach(ReplicaTask::shutdown);
+		this.tasks.values().forEach((task) -> task.shutdown(remaining(deadline)));
 		if (!flushed) {
 			logger.warn("Shutdown flush did not reach every replica within {}; the rest stays in the local "
 					+ "shadow WAL and is shipped at the next start", timeout);
@@ -231,13 +232,18 @@ public final class Litestream implements AutoCloseable {
 		return flushed;
 	}
 
+	/**
+	 * Waits for a flush until the deadline. A flush that is late is cancelled without an
+	 * interrupt: it may be reading the database file or the shadow WAL, and an interrupt closes a
+	 * {@code FileChannel} in use (on the database file that would drop SQLite's locks). If it has
+	 * not started it never will; if it has, it finishes in the background.
+	 */
 	private boolean awaitFlush(Future<Boolean> flush, Instant deadline) {
-		long remaining = Math.max(0, Duration.between(this.clock.instant(), deadline).toMillis());
 		try {
-			return flush.get(remaining, TimeUnit.MILLISECONDS);
+			return flush.get(remaining(deadline).toMillis(), TimeUnit.MILLISECONDS);
 		}
 		catch (TimeoutException | ExecutionException ex) {
-			flush.cancel(true);
+			flush.cancel(false);
 			return false;
 		}
 		catch (InterruptedException ex) {
@@ -313,6 +319,11 @@ public final class Litestream implements AutoCloseable {
 			throw new IllegalStateException("Replica '" + replica.name() + "' is not running");
 		}
 		return task;
+	}
+
+	private Duration remaining(Instant deadline) {
+		Duration remaining = Duration.between(this.clock.instant(), deadline);
+		return remaining.isNegative() ? Duration.ZERO : remaining;
 	}
 
 	private static void awaitQuietly(ScheduledExecutorService executor, Duration timeout) {

@@ -25,6 +25,11 @@ import org.slf4j.LoggerFactory;
  * and ships what is new (only when the database moved, so an idle database makes no
  * requests), then takes a snapshot, enforces retention or validates when those are due. Failures are logged once per cause and retried on the next
  * tick.
+ *
+ * <p>The thread is never interrupted: it reads the database file, the WAL and the shadow WAL,
+ * and an interrupt closes a {@code FileChannel} in use. Stopping is cooperative instead: no new
+ * step starts, and a step still running when the caller stops waiting finishes on its own (the
+ * thread is a daemon).
  */
 final class ReplicaTask {
 
@@ -41,6 +46,9 @@ final class ReplicaTask {
 	private final Runnable afterSync;
 
 	private ScheduledExecutorService executor;
+
+	/** Set when stopping: the step in progress is the last. */
+	private volatile boolean stopping;
 
 	private Instant nextRetention;
 
@@ -69,15 +77,22 @@ final class ReplicaTask {
 
 	private void tick() {
 		try {
+			if (this.stopping) {
+				return;
+			}
 			syncIfBehind();
+			if (this.stopping) {
+				return;
+			}
 			this.replica.snapshotIfDue();
 			Instant now = this.clock.instant();
 			ReplicaOptions options = this.replica.options();
-			if (!now.isBefore(this.nextRetention)) {
+			if (!this.stopping && !now.isBefore(this.nextRetention)) {
 				this.nextRetention = now.plus(options.retentionCheckInterval());
 				this.replica.enforceRetention();
 			}
-			if (this.validation != null && !options.validationInterval().isZero() && !now.isBefore(this.nextValidation)) {
+			if (!this.stopping && this.validation != null && !options.validationInterval().isZero()
+					&& !now.isBefore(this.nextValidation)) {
 				this.nextValidation = now.plus(options.validationInterval());
 				this.replica.recordValidation(this.validation.validate(this.replica));
 			}
@@ -136,17 +151,27 @@ final class ReplicaTask {
 		return this.executor.submit(action);
 	}
 
-	void shutdown() {
+	/**
+	 * Stops the schedule and waits for the step in progress, at most {@code timeout}. Never
+	 * interrupts the thread (see the class documentation): a step still running afterwards
+	 * finishes in the background, and no other step starts.
+	 * @param timeout how long to wait
+	 * @return {@code true} if the thread finished within the timeout
+	 */
+	boolean shutdown(Duration timeout) {
+		this.stopping = true;
 		this.executor.shutdown();
 		try {
-			if (!this.executor.awaitTermination(5, TimeUnit.SECONDS)) {
-				this.executor.shutdownNow();
+			if (this.executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+				return true;
 			}
 		}
 		catch (InterruptedException ex) {
-			this.executor.shutdownNow();
 			Thread.currentThread().interrupt();
 		}
+		logger.debug("Replica '{}' of {} is still busy after the shutdown timeout; its current step finishes "
+				+ "in the background", this.replica.name(), this.replica.database().path());
+		return false;
 	}
 
 	void closeClient() {

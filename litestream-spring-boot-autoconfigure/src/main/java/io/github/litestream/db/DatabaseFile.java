@@ -2,10 +2,8 @@ package io.github.litestream.db;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.RandomAccessFile;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 
 /**
@@ -16,16 +14,21 @@ import java.util.zip.CRC32C;
  * process could then think it is the last connection, checkpoint and delete the live WAL. So
  * the engine never opens and closes the database file casually: it opens it once, before it
  * needs it, and closes it only when the engine closes (after its own connections).
+ *
+ * <p>For the same reason it is read with {@link RandomAccessFile}'s own methods, never through
+ * a {@link java.nio.channels.FileChannel}: an interrupt closes a channel in use (even
+ * {@code RandomAccessFile.getChannel()}'s, which shares the descriptor), while classic file I/O
+ * ignores interrupts. Each read moves the shared file pointer, so a seek and its read happen
+ * together under the file's monitor; concurrent streams stay independent.
  */
 final class DatabaseFile implements AutoCloseable {
 
-	private final Path path;
+	private static final int BUFFER_SIZE = 64 * 1024;
 
-	private final FileChannel channel;
+	private final RandomAccessFile file;
 
-	private DatabaseFile(Path path, FileChannel channel) {
-		this.path = path;
-		this.channel = channel;
+	private DatabaseFile(RandomAccessFile file) {
+		this.file = file;
 	}
 
 	/**
@@ -35,7 +38,7 @@ final class DatabaseFile implements AutoCloseable {
 	 * @throws IOException if it cannot be opened
 	 */
 	static DatabaseFile open(Path path) throws IOException {
-		return new DatabaseFile(path, FileChannel.open(path, StandardOpenOption.READ));
+		return new DatabaseFile(new RandomAccessFile(path.toFile(), "r"));
 	}
 
 	/**
@@ -44,17 +47,17 @@ final class DatabaseFile implements AutoCloseable {
 	 * @throws IOException if it cannot be read
 	 */
 	long size() throws IOException {
-		return this.channel.size();
+		return this.file.length();
 	}
 
 	/**
 	 * A stream over the file's bytes from the start to its size at the time of the call.
-	 * Reads are positional, so the shared descriptor is never moved or closed by the stream.
+	 * Closing the stream leaves the shared descriptor open.
 	 * @return the stream
 	 * @throws IOException if the size cannot be read
 	 */
 	InputStream newInputStream() throws IOException {
-		long end = this.channel.size();
+		long end = size();
 		return new InputStream() {
 
 			private long position;
@@ -67,11 +70,13 @@ final class DatabaseFile implements AutoCloseable {
 
 			@Override
 			public int read(byte[] b, int off, int len) throws IOException {
+				if (len == 0) {
+					return 0;
+				}
 				if (this.position >= end) {
 					return -1;
 				}
-				int wanted = (int) Math.min(len, end - this.position);
-				int n = DatabaseFile.this.channel.read(ByteBuffer.wrap(b, off, wanted), this.position);
+				int n = readAt(this.position, b, off, (int) Math.min(len, end - this.position));
 				if (n < 0) {
 					return -1;
 				}
@@ -82,6 +87,13 @@ final class DatabaseFile implements AutoCloseable {
 		};
 	}
 
+	private int readAt(long position, byte[] b, int off, int len) throws IOException {
+		synchronized (this.file) {
+			this.file.seek(position);
+			return this.file.read(b, off, len);
+		}
+	}
+
 	/**
 	 * A CRC-32C of the whole file, streamed.
 	 * @return the checksum
@@ -89,7 +101,7 @@ final class DatabaseFile implements AutoCloseable {
 	 */
 	long checksum() throws IOException {
 		CRC32C crc = new CRC32C();
-		byte[] buffer = new byte[64 * 1024];
+		byte[] buffer = new byte[BUFFER_SIZE];
 		try (InputStream in = newInputStream()) {
 			int n;
 			while ((n = in.read(buffer)) > 0) {
@@ -101,7 +113,7 @@ final class DatabaseFile implements AutoCloseable {
 
 	@Override
 	public void close() throws IOException {
-		this.channel.close();
+		this.file.close();
 	}
 
 }

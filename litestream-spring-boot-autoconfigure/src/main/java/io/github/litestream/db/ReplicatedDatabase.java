@@ -6,7 +6,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -619,8 +618,13 @@ public final class ReplicatedDatabase implements AutoCloseable {
 		this.connections.bumpSequence();
 	}
 
+	/**
+	 * A channel on the real WAL for one step. SQLite holds no lock on the WAL file, so closing it
+	 * is harmless; it ignores interrupts all the same, because a step that fails in the middle of
+	 * a checkpoint (after the WAL restarted) costs a new generation.
+	 */
 	private FileChannel openWal() throws IOException {
-		return FileChannel.open(this.walPath, StandardOpenOption.READ);
+		return UninterruptibleReadChannel.open(this.walPath);
 	}
 
 	private Pos currentPosition() {

@@ -1,11 +1,10 @@
 package io.github.litestream.db;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 import io.github.litestream.sqlite.WalChecksum;
@@ -24,8 +23,19 @@ import io.github.litestream.sqlite.WalScanner.WalScan;
  *
  * <p>Appends copy only up to the last commit frame found in the real WAL, continuing the
  * cumulative checksum from the shadow's last frame, and are fsynced before the new size is
- * published. A crash mid-append leaves a torn tail, which {@link #open} cuts back to the last
- * whole transaction. The object is used by one thread at a time (the database's monitor).
+ * published. The real WAL is read once: each chunk of frames is written to the shadow right
+ * after its checksums were verified, from the same buffer, so a writer that restarts the WAL
+ * meanwhile cannot slip unverified bytes in. Frames of a transaction whose commit frame is not
+ * there yet are cut off again at the end of the copy (memory stays bounded by one chunk however
+ * large a transaction is). A crash mid-append leaves a torn tail, which {@link #open} cuts back
+ * to the last whole transaction. The object is used by one thread at a time (the database's
+ * monitor).
+ *
+ * <p>The shadow file stays open as long as the index, so it is written with
+ * {@link RandomAccessFile}'s own methods: an interrupt closes a {@link FileChannel} in use,
+ * which would break the shadow WAL until the next start, while classic file I/O ignores
+ * interrupts. The real WAL is read through a channel opened for each step (see
+ * {@link UninterruptibleReadChannel}).
  */
 final class ShadowWal implements AutoCloseable {
 
@@ -37,19 +47,24 @@ final class ShadowWal implements AutoCloseable {
 
 	private final WalHeader header;
 
-	private final FileChannel out;
+	private final RandomAccessFile out;
 
 	private long size;
 
+	/** Bytes in the file: more than {@link #size} only during a copy. */
+	private long extent;
+
 	private WalChecksum checksum;
 
-	private ShadowWal(Path file, long index, byte[] headerBytes, FileChannel out, long size, WalChecksum checksum) {
+	private ShadowWal(Path file, long index, byte[] headerBytes, RandomAccessFile out, long size,
+			WalChecksum checksum) {
 		this.file = file;
 		this.index = index;
 		this.headerBytes = headerBytes;
 		this.header = WalHeader.parse(headerBytes, 0);
 		this.out = out;
 		this.size = size;
+		this.extent = size;
 		this.checksum = checksum;
 	}
 
@@ -68,11 +83,11 @@ final class ShadowWal implements AutoCloseable {
 		}
 		WalHeader header = WalHeader.parse(headerBytes, 0);
 		Files.createDirectories(file.getParent());
-		FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-				StandardOpenOption.WRITE);
+		Files.createFile(file);
+		RandomAccessFile out = new RandomAccessFile(file.toFile(), "rw");
 		try {
-			out.write(ByteBuffer.wrap(headerBytes), 0);
-			out.force(true);
+			out.write(headerBytes);
+			out.getFD().sync();
 		}
 		catch (IOException ex) {
 			out.close();
@@ -89,20 +104,27 @@ final class ShadowWal implements AutoCloseable {
 	 * @throws IOException if it cannot be read
 	 */
 	static ShadowWal open(Path file, long index) throws IOException {
-		FileChannel out = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+		RandomAccessFile out = new RandomAccessFile(file.toFile(), "rw");
 		try {
 			byte[] headerBytes = new byte[WalHeader.SIZE];
-			if (WalScanner.readFully(out, headerBytes, 0) < WalHeader.SIZE) {
+			if (read(out, headerBytes, 0) < WalHeader.SIZE) {
 				out.close();
 				return null;
 			}
 			WalHeader header = WalHeader.parse(headerBytes, 0);
-			WalScan scan = WalScanner.scan(out, header, WalHeader.SIZE, header.checksum());
-			if (out.size() > scan.end()) {
-				out.truncate(scan.end());
-				out.force(true);
+			WalScan scan;
+			try (FileChannel in = UninterruptibleReadChannel.open(file)) {
+				scan = WalScanner.scan(in, header, WalHeader.SIZE, header.checksum());
+			}
+			if (out.length() > scan.end()) {
+				out.setLength(scan.end());
+				out.getFD().sync();
 			}
 			return new ShadowWal(file, index, headerBytes, out, scan.end(), scan.checksum());
+		}
+		catch (IOException ex) {
+			out.close();
+			throw ex;
 		}
 		catch (RuntimeException ex) {
 			out.close();
@@ -117,23 +139,44 @@ final class ShadowWal implements AutoCloseable {
 	 * @throws IOException if reading or writing fails
 	 */
 	long copyFrom(FileChannel realWal) throws IOException {
-		WalScan scan = WalScanner.scan(realWal, this.header, this.size, this.checksum);
+		WalScan scan;
+		try {
+			scan = WalScanner.scanVerified(realWal, this.header, this.size, this.checksum, this::write);
+		}
+		catch (IOException | RuntimeException ex) {
+			try {
+				cutBackTo(this.size);
+			}
+			catch (IOException suppressed) {
+				ex.addSuppressed(suppressed);
+			}
+			throw ex;
+		}
+		cutBackTo(scan.end());
 		long length = scan.end() - this.size;
 		if (length <= 0) {
 			return 0;
 		}
-		long copied = 0;
-		while (copied < length) {
-			long n = realWal.transferTo(this.size + copied, length - copied, this.out.position(this.size + copied));
-			if (n <= 0) {
-				throw new IOException("The WAL ended while copying it to " + this.file);
-			}
-			copied += n;
-		}
-		this.out.force(false);
+		this.out.getFD().sync();
 		this.size = scan.end();
 		this.checksum = scan.checksum();
 		return length;
+	}
+
+	/** Writes verified frames at their offset, which is the same in the shadow as in the WAL. */
+	private void write(byte[] buffer, int offset, int length, long walOffset) throws IOException {
+		// Before the write, so that a failed one is cut back too.
+		this.extent = Math.max(this.extent, walOffset + length);
+		this.out.seek(walOffset);
+		this.out.write(buffer, offset, length);
+	}
+
+	/** Drops what was written past {@code end}: frames of a transaction not committed yet. */
+	private void cutBackTo(long end) throws IOException {
+		if (this.extent > end) {
+			this.out.setLength(end);
+			this.extent = end;
+		}
 	}
 
 	/**
@@ -162,8 +205,22 @@ final class ShadowWal implements AutoCloseable {
 		byte[] expected = new byte[frameSize];
 		byte[] actual = new byte[frameSize];
 		long at = this.size - frameSize;
-		return WalScanner.readFully(this.out, expected, at) == frameSize
-				&& WalScanner.readFully(realWal, actual, at) == frameSize && Arrays.equals(expected, actual);
+		return read(this.out, expected, at) == frameSize && WalScanner.readFully(realWal, actual, at) == frameSize
+				&& Arrays.equals(expected, actual);
+	}
+
+	/** Reads into {@code buffer} from {@code position} until it is full or the file ends. */
+	private static int read(RandomAccessFile file, byte[] buffer, long position) throws IOException {
+		file.seek(position);
+		int total = 0;
+		while (total < buffer.length) {
+			int n = file.read(buffer, total, buffer.length - total);
+			if (n < 0) {
+				break;
+			}
+			total += n;
+		}
+		return total;
 	}
 
 	/**

@@ -52,6 +52,30 @@ public final class WalScanner {
 	 */
 	public static WalScan scan(FileChannel wal, WalHeader header, long offset, WalChecksum previous,
 			CommittedFrames committed) throws IOException {
+		return scan(wal, header, offset, previous, committed, null);
+	}
+
+	/**
+	 * Scans {@code wal} like {@link #scan(FileChannel, WalHeader, long, WalChecksum)} and hands
+	 * every frame to {@code verified} right after its salts and checksum were checked: exactly
+	 * the bytes that were checked, read once, so the file may change meanwhile without anything
+	 * unchecked getting through. Frames of a transaction whose commit frame is not (yet) valid
+	 * are handed over too; the caller keeps only what lies before the returned end.
+	 * @param wal the WAL file
+	 * @param header its header
+	 * @param offset where to start; {@link WalHeader#SIZE} for the first frame
+	 * @param previous the checksum of the frame before {@code offset} (the header's at the start)
+	 * @param verified receives the checked frames in WAL order, each exactly once
+	 * @return where the committed content ends, and its checksum and size there
+	 * @throws IOException if the file cannot be read, or {@code verified} fails
+	 */
+	public static WalScan scanVerified(FileChannel wal, WalHeader header, long offset, WalChecksum previous,
+			VerifiedFrames verified) throws IOException {
+		return scan(wal, header, offset, previous, null, verified);
+	}
+
+	private static WalScan scan(FileChannel wal, WalHeader header, long offset, WalChecksum previous,
+			CommittedFrames committed, VerifiedFrames verified) throws IOException {
 		int frameSize = header.frameSize();
 		byte[] chunk = new byte[frameSize * FRAMES_PER_READ];
 		long position = offset;
@@ -64,21 +88,26 @@ public final class WalScanner {
 			int read = readFully(wal, chunk, position);
 			int whole = read / frameSize;
 			boolean valid = true;
-			for (int i = 0; i < whole && valid; i++) {
-				int at = i * frameSize;
+			int checked = 0;
+			for (; checked < whole; checked++) {
+				int at = checked * frameSize;
 				WalFrameHeader frame = WalFrameHeader.parse(chunk, at);
 				valid = header.saltsMatch(frame);
 				if (valid) {
 					checksum = WalChecksum.ofFrame(header.bigEndianChecksums(), checksum, chunk, at, header.pageSize());
 					valid = checksum.equals(frame.checksum());
 				}
-				if (valid) {
-					frames++;
-					if (frame.isCommit()) {
-						result = new WalScan(position + (long) (i + 1) * frameSize, checksum, frames,
-								frame.commitSize());
-					}
+				if (!valid) {
+					break;
 				}
+				frames++;
+				if (frame.isCommit()) {
+					result = new WalScan(position + (long) (checked + 1) * frameSize, checksum, frames,
+							frame.commitSize());
+				}
+			}
+			if (verified != null && checked > 0) {
+				verified.frames(chunk, 0, checked * frameSize, position);
 			}
 			if (committed != null && result.end() > delivered) {
 				if (delivered < position && earlier == null) {
@@ -160,6 +189,25 @@ public final class WalScanner {
 			}
 		}
 		return target.position();
+	}
+
+	/**
+	 * Receives every frame whose salts and checksum a scan checked, committed or not.
+	 */
+	@FunctionalInterface
+	public interface VerifiedFrames {
+
+		/**
+		 * Receives checked frames, in WAL order.
+		 * @param buffer holds the frames, the very bytes that were checked; only valid during
+		 * the call
+		 * @param offset where the first frame starts in {@code buffer}
+		 * @param length the frames' length, a multiple of the frame size
+		 * @param walOffset where the first frame is in the WAL
+		 * @throws IOException if the frames cannot be used
+		 */
+		void frames(byte[] buffer, int offset, int length, long walOffset) throws IOException;
+
 	}
 
 	/**
