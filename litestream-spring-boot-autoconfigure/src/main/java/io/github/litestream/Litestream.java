@@ -61,6 +61,9 @@ public final class Litestream implements AutoCloseable {
 
 	private volatile boolean running;
 
+	/** When the last {@link #stop(Duration)}'s timeout ends, or {@code null} before any. */
+	private Instant shutdownDeadline;
+
 	/**
 	 * Creates an engine without validation support.
 	 */
@@ -130,6 +133,10 @@ public final class Litestream implements AutoCloseable {
 			opened.forEach(ReplicatedDatabase::close);
 			throw ex;
 		}
+		// A stop keeps the replica threads for the final shipping at close; a restart replaces them.
+		this.tasks.values().forEach((task) -> task.shutdown(Duration.ZERO));
+		this.tasks.clear();
+		this.shutdownDeadline = null;
 		this.monitor = Executors.newSingleThreadScheduledExecutor(daemon("litestream-monitor"));
 		this.databases.forEach((database, replicas) -> {
 			long interval = database.options().monitorInterval().toMillis();
@@ -224,7 +231,8 @@ public final class Litestream implements AutoCloseable {
 		for (Future<Boolean> flush : flushes) {
 			flushed &= awaitFlush(flush, deadline);
 		}
-		this.tasks.values().forEach((task) -> task.shutdown(remaining(deadline)));
+		this.tasks.values().forEach(ReplicaTask::stopSchedule);
+		this.shutdownDeadline = deadline;
 		if (!flushed) {
 			logger.warn("Shutdown flush did not reach every replica within {}; the rest stays in the local "
 					+ "shadow WAL and is shipped at the next start", timeout);
@@ -260,9 +268,46 @@ public final class Litestream implements AutoCloseable {
 		if (this.running) {
 			stop(Duration.ofSeconds(30));
 		}
+		if (this.shutdownDeadline != null) {
+			shipCommitsAfterStop(this.shutdownDeadline);
+			this.tasks.values().forEach((task) -> task.shutdown(remaining(this.shutdownDeadline)));
+		}
 		this.databases.keySet().forEach(ReplicatedDatabase::close);
 		this.tasks.values().forEach(ReplicaTask::closeClient);
 	}
+
+	/**
+	 * Ships what was committed after {@link #stop(Duration)} flushed: an application may still
+	 * write between the stop and the closing of its pool (in-flight requests, other beans'
+	 * destroy methods). Without this those commits would reach the replica only at the next
+	 * start, which on an ephemeral disk never comes. Bounded by what is left of the stop's
+	 * timeout.
+	 */
+	private void shipCommitsAfterStop(Instant deadline) {
+		this.databases.keySet().forEach(this::monitor);
+		boolean behind = this.databases.entrySet()
+			.stream()
+			.anyMatch((entry) -> entry.getValue()
+				.stream()
+				.anyMatch((replica) -> !replica.position().equals(entry.getKey().position())));
+		if (!behind) {
+			return;
+		}
+		boolean flushed = false;
+		if (this.clock.instant().isBefore(deadline)) {
+			List<Future<Boolean>> flushes = new ArrayList<>();
+			this.tasks.values().forEach((task) -> flushes.add(task.flush()));
+			flushed = true;
+			for (Future<Boolean> flush : flushes) {
+				flushed &= awaitFlush(flush, deadline);
+			}
+		}
+		if (!flushed) {
+			logger.warn("Commits made after shutdown began did not reach every replica within the shutdown timeout; "
+					+ "they stay in the local shadow WAL and are shipped at the next start");
+		}
+	}
+
 
 	/**
 	 * Whether the threads are running.

@@ -152,6 +152,14 @@ final class ReplicaTask {
 	}
 
 	/**
+	 * Stops the schedule: the step in progress is the last, but {@link #flush()} still runs on
+	 * the replica's thread until {@link #shutdown(Duration)}.
+	 */
+	void stopSchedule() {
+		this.stopping = true;
+	}
+
+	/**
 	 * Stops the schedule and waits for the step in progress, at most {@code timeout}. Never
 	 * interrupts the thread (see the class documentation): a step still running afterwards
 	 * finishes in the background, and no other step starts.

@@ -10,15 +10,20 @@ import javax.sql.DataSource;
 import io.github.litestream.Litestream;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaStatus;
+import io.github.litestream.replica.file.FileReplicaClient;
+import io.github.litestream.restore.RestoreOptions;
+import io.github.litestream.restore.Restorer;
 import org.awaitility.Awaitility;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 import org.springframework.util.FileSystemUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -53,6 +58,49 @@ class ReplicationRoundTripTests {
 			assertThat(jdbc.queryForObject("SELECT max(id) FROM item", Long.class)).isEqualTo(last);
 			assertThat(jdbc.queryForObject("PRAGMA integrity_check", String.class)).isEqualTo("ok");
 		}
+	}
+
+	@Test
+	void commitsMadeAfterShutdownBeganAreShippedBeforeTheEngineCloses() throws Exception {
+		Path db = this.dir.resolve("app.db");
+		Path replica = this.dir.resolve("replica");
+		// Hour-long intervals: what reaches the replica is what the shutdown ships.
+		try (ConfigurableApplicationContext context = new SpringApplicationBuilder(ReplicationTestApplication.class,
+				LateWriter.class)
+			.web(WebApplicationType.NONE)
+			.properties("spring.datasource.url=jdbc:sqlite:" + db, "litestream.dbs[0].replicas[0].path=" + replica,
+					"litestream.dbs[0].monitor-interval=1h", "litestream.dbs[0].replicas[0].sync-interval=1h")
+			.run()) {
+			ReplicationTestApplication.writeRows(context.getBean(DataSource.class), 10);
+		}
+		Path restored = this.dir.resolve("restored.db");
+		try (FileReplicaClient client = new FileReplicaClient(replica)) {
+			new Restorer().restore(client, RestoreOptions.latest(restored));
+		}
+		JdbcTemplate jdbc = new JdbcTemplate(new SimpleDriverDataSource(new org.sqlite.JDBC(), "jdbc:sqlite:" + restored));
+		assertThat(jdbc.queryForList("SELECT text FROM item WHERE id > 10", String.class))
+			.containsExactly(LateWriter.ROW);
+	}
+
+	/**
+	 * Writes a row while the context closes: after Litestream's lifecycle stopped (and
+	 * flushed), before the pool closes, as a bean destroyed before its DataSource can.
+	 */
+	static class LateWriter implements DisposableBean {
+
+		static final String ROW = "written while shutting down";
+
+		private final DataSource dataSource;
+
+		LateWriter(DataSource dataSource) {
+			this.dataSource = dataSource;
+		}
+
+		@Override
+		public void destroy() {
+			new JdbcTemplate(this.dataSource).update("INSERT INTO item (text) VALUES (?)", ROW);
+		}
+
 	}
 
 	@Test
