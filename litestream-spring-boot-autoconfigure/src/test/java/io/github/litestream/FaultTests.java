@@ -5,8 +5,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.litestream.AppDatabase.Summary;
 import io.github.litestream.Litestream.ReplicationTarget;
@@ -43,7 +41,7 @@ class FaultTests {
 
 	private ReplicatedDatabase database;
 
-	private Writer writer;
+	private AppWriter writer;
 
 	@BeforeEach
 	void start() throws Exception {
@@ -56,7 +54,7 @@ class FaultTests {
 					.withCheckpoints(Duration.ofSeconds(1), 16, 1000),
 				List.of(new ReplicationTarget(new FileReplicaClient(this.replicaRoot),
 						ReplicaOptions.defaults("file").withSyncInterval(Duration.ofMillis(50)))));
-		this.writer = new Writer(new AppDatabase(this.dbPath));
+		this.writer = new AppWriter(new AppDatabase(this.dbPath), Duration.ZERO);
 		this.litestream.start();
 		this.writer.start();
 	}
@@ -120,46 +118,6 @@ class FaultTests {
 		Files.move(aside, this.replicaRoot);
 		await().atMost(Duration.ofMinutes(1)).until(() -> replica().status().failingSince() == null);
 		assertNothingLost();
-	}
-
-	/** The application: inserts rows, one transaction each, on its own thread. */
-	private static final class Writer {
-
-		final AppDatabase app;
-
-		final AtomicReference<Exception> error = new AtomicReference<>();
-
-		private final AtomicBoolean running = new AtomicBoolean(true);
-
-		private final Thread thread;
-
-		Writer(AppDatabase app) {
-			this.app = app;
-			this.thread = new Thread(this::run, "app-writer");
-		}
-
-		void start() {
-			this.thread.start();
-		}
-
-		private void run() {
-			while (this.running.get()) {
-				try {
-					this.app.insert(1);
-				}
-				catch (Exception ex) {
-					this.error.compareAndSet(null, ex);
-					return;
-				}
-			}
-		}
-
-		void stop() throws Exception {
-			if (this.running.getAndSet(false)) {
-				this.thread.join();
-			}
-		}
-
 	}
 
 }

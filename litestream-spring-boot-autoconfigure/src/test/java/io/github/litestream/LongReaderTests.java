@@ -13,10 +13,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 
 import io.github.litestream.AppDatabase.Summary;
 import io.github.litestream.Litestream.ReplicationTarget;
@@ -63,7 +59,7 @@ class LongReaderTests {
 
 	private ReplicatedDatabase database;
 
-	private TimedWriter writer;
+	private AppWriter writer;
 
 	@BeforeEach
 	void start() throws Exception {
@@ -76,7 +72,8 @@ class LongReaderTests {
 					.withCheckpoints(Duration.ofSeconds(1), 16, MAX_CHECKPOINT_PAGES),
 				List.of(new ReplicationTarget(new FileReplicaClient(this.replicaRoot),
 						ReplicaOptions.defaults("file").withSyncInterval(Duration.ofMillis(50)))));
-		this.writer = new TimedWriter(new AppDatabase(this.dbPath));
+		// Fast, but not so fast that seconds of pinned WAL fill the disk.
+		this.writer = new AppWriter(new AppDatabase(this.dbPath), Duration.ofNanos(200_000));
 		this.litestream.start();
 		this.writer.start();
 	}
@@ -209,64 +206,6 @@ class LongReaderTests {
 	private interface SqlAction {
 
 		void run() throws Exception;
-
-	}
-
-	/** The application: commits one row at a time on its own thread and times each commit. */
-	private static final class TimedWriter {
-
-		final AppDatabase app;
-
-		final AtomicReference<Exception> error = new AtomicReference<>();
-
-		final AtomicLong slowestCommitNanos = new AtomicLong();
-
-		private final AtomicLong commitStartedAt = new AtomicLong();
-
-		private final AtomicBoolean running = new AtomicBoolean(true);
-
-		private final Thread thread;
-
-		TimedWriter(AppDatabase app) {
-			this.app = app;
-			this.thread = new Thread(this::run, "app-writer");
-		}
-
-		void start() {
-			this.thread.start();
-		}
-
-		private void run() {
-			while (this.running.get()) {
-				long started = System.nanoTime();
-				this.commitStartedAt.set(started);
-				try {
-					this.app.insert(1);
-				}
-				catch (Exception ex) {
-					this.error.compareAndSet(null, ex);
-					return;
-				}
-				finally {
-					this.commitStartedAt.set(0);
-				}
-				this.slowestCommitNanos.accumulateAndGet(System.nanoTime() - started, Math::max);
-				// Fast, but not so fast that seconds of pinned WAL fill the disk.
-				LockSupport.parkNanos(200_000);
-			}
-		}
-
-		/** Whether a commit failed or has been waiting for the engine's lock wait budget. */
-		boolean stalledOrFailed() {
-			long started = this.commitStartedAt.get();
-			return this.error.get() != null || (started != 0 && System.nanoTime() - started > ReplicatedDatabase.LOCK_WAIT_BUDGET.toNanos());
-		}
-
-		void stop() throws Exception {
-			if (this.running.getAndSet(false)) {
-				this.thread.join();
-			}
-		}
 
 	}
 

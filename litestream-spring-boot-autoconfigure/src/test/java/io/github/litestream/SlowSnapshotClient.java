@@ -4,16 +4,13 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Collection;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import io.github.litestream.db.Pos;
+import io.github.litestream.replica.ForwardingReplicaClient;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.SnapshotInfo;
-import io.github.litestream.replica.WalSegmentInfo;
 
 /**
  * A replica whose first snapshot upload stalls after the first bytes until released, like a
@@ -21,9 +18,7 @@ import io.github.litestream.replica.WalSegmentInfo;
  * afterwards, so an interrupt reaches whatever the uploading thread reads next: the database
  * file.
  */
-final class SlowSnapshotClient implements ReplicaClient {
-
-	private final ReplicaClient delegate;
+final class SlowSnapshotClient extends ForwardingReplicaClient {
 
 	private final CountDownLatch started = new CountDownLatch(1);
 
@@ -33,7 +28,7 @@ final class SlowSnapshotClient implements ReplicaClient {
 	final CompletableFuture<Throwable> firstSnapshot = new CompletableFuture<>();
 
 	SlowSnapshotClient(ReplicaClient delegate) {
-		this.delegate = delegate;
+		super(delegate);
 	}
 
 	/** Waits until a snapshot upload has begun and stalls. */
@@ -48,7 +43,7 @@ final class SlowSnapshotClient implements ReplicaClient {
 	@Override
 	public SnapshotInfo writeSnapshot(String generation, long index, InputStream lz4) throws IOException {
 		if (this.released.getCount() == 0) {
-			return this.delegate.writeSnapshot(generation, index, lz4);
+			return delegate().writeSnapshot(generation, index, lz4);
 		}
 		try {
 			byte[] first = lz4.readNBytes(4096);
@@ -58,7 +53,7 @@ final class SlowSnapshotClient implements ReplicaClient {
 			ByteArrayOutputStream all = new ByteArrayOutputStream();
 			all.write(first);
 			lz4.transferTo(all);
-			SnapshotInfo info = this.delegate.writeSnapshot(generation, index,
+			SnapshotInfo info = delegate().writeSnapshot(generation, index,
 					new ByteArrayInputStream(all.toByteArray()));
 			this.firstSnapshot.complete(null);
 			return info;
@@ -83,61 +78,6 @@ final class SlowSnapshotClient implements ReplicaClient {
 		if (interrupted) {
 			Thread.currentThread().interrupt();
 		}
-	}
-
-	@Override
-	public String type() {
-		return this.delegate.type();
-	}
-
-	@Override
-	public String location() {
-		return this.delegate.location();
-	}
-
-	@Override
-	public List<String> generations() throws IOException {
-		return this.delegate.generations();
-	}
-
-	@Override
-	public List<SnapshotInfo> snapshots(String generation) throws IOException {
-		return this.delegate.snapshots(generation);
-	}
-
-	@Override
-	public List<WalSegmentInfo> walSegments(String generation) throws IOException {
-		return this.delegate.walSegments(generation);
-	}
-
-	@Override
-	public InputStream openSnapshot(String generation, long index) throws IOException {
-		return this.delegate.openSnapshot(generation, index);
-	}
-
-	@Override
-	public WalSegmentInfo writeWalSegment(Pos pos, InputStream lz4) throws IOException {
-		return this.delegate.writeWalSegment(pos, lz4);
-	}
-
-	@Override
-	public InputStream openWalSegment(Pos pos) throws IOException {
-		return this.delegate.openWalSegment(pos);
-	}
-
-	@Override
-	public void deleteSnapshot(String generation, long index) throws IOException {
-		this.delegate.deleteSnapshot(generation, index);
-	}
-
-	@Override
-	public void deleteWalSegments(Collection<Pos> segments) throws IOException {
-		this.delegate.deleteWalSegments(segments);
-	}
-
-	@Override
-	public void deleteGeneration(String generation) throws IOException {
-		this.delegate.deleteGeneration(generation);
 	}
 
 }
