@@ -161,7 +161,8 @@ public class LitestreamProperties {
 		private int minCheckpointPageCount = DatabaseOptions.DEFAULT_MIN_CHECKPOINT_PAGE_COUNT;
 
 		/**
-		 * Number of WAL pages at which a RESTART checkpoint runs, waiting for readers.
+		 * Number of WAL pages at which a checkpoint restarts the WAL; it waits for readers only
+		 * briefly and otherwise tries again at the next sync.
 		 */
 		private int maxCheckpointPageCount = DatabaseOptions.DEFAULT_MAX_CHECKPOINT_PAGE_COUNT;
 
