@@ -44,8 +44,9 @@ final class DatabaseRestorer {
 	 * Restores a database if its file is missing and restore is enabled.
 	 * @param database the database, with its path known
 	 * @return whether a backup was restored
-	 * @throws LitestreamConfigurationException if a replica can't be read, or none holds a
-	 * backup and {@code restore.if-replica-exists} is false
+	 * @throws LitestreamRestoreException if a replica can't be read or holds a damaged backup
+	 * @throws LitestreamConfigurationException if none holds a backup and
+	 * {@code restore.if-replica-exists} is false
 	 */
 	boolean restoreIfMissing(DatabaseSettings database) {
 		Path path = database.path();
@@ -72,8 +73,8 @@ final class DatabaseRestorer {
 					return true;
 				}
 			}
-			catch (LitestreamConfigurationException ex) {
-				if (!database.restoreFallBack() || !isDamage(ex)) {
+			catch (LitestreamRestoreException ex) {
+				if (!database.restoreFallBack() || !ex.isDamage()) {
 					throw ex;
 				}
 				logger.warn("Replica '{}' of {} holds a damaged backup ({}); trying the next most recent replica",
@@ -97,10 +98,6 @@ final class DatabaseRestorer {
 		}
 		logger.info("No backup of {} found in its replicas; starting with an empty database", path);
 		return false;
-	}
-
-	private static boolean isDamage(LitestreamConfigurationException ex) {
-		return ex.getCause() instanceof RestoreException restore && restore.damagedObject().isPresent();
 	}
 
 	/**
@@ -136,17 +133,18 @@ final class DatabaseRestorer {
 		}
 	}
 
-	private static LitestreamConfigurationException failed(DatabaseSettings database, ReplicaSettings replica,
+	/**
+	 * A configuration error found while creating the client stays one; anything else is the
+	 * replica failing.
+	 */
+	private static RuntimeException failed(DatabaseSettings database, ReplicaSettings replica,
 			RestoreOptions options, Exception ex) {
 		if (ex instanceof LitestreamConfigurationException configurationException) {
 			return configurationException;
 		}
-		return new LitestreamConfigurationException(database.property() + ".restore",
-				"restoring " + options.outputPath() + " from replica '" + replica.name() + "' (" + replica.property()
-						+ ") failed",
-				"Make the replica readable and restart, or set " + database.property()
-						+ ".restore.enabled=false to start without restoring (a new generation then begins).",
-				ex);
+		boolean damage = ex instanceof RestoreException restore && restore.damagedObject().isPresent();
+		return new LitestreamRestoreException(options.outputPath(), database.property(), replica.name(),
+				replica.location(), damage, ex);
 	}
 
 }
