@@ -51,7 +51,7 @@ final class DatabaseRestorer {
 	boolean restoreIfMissing(DatabaseSettings database) {
 		Path path = database.path();
 		if (!database.restore() || database.replicas().isEmpty() || !this.attempted.add(path)) {
-			// Entries with a path are tried when the beans are created and again when their
+			// Entries with a path are tried by the restore step and again when their
 			// DataSource appears: once is enough.
 			return false;
 		}
