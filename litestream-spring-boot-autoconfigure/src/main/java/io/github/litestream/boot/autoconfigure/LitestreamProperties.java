@@ -54,10 +54,9 @@ public class LitestreamProperties {
 	private Duration busyTimeout = DatabaseOptions.DEFAULT_BUSY_TIMEOUT;
 
 	/**
-	 * Synchronous mode (OFF, NORMAL, FULL or EXTRA) applied to every connection of the
-	 * application's SQLite DataSources.
+	 * Synchronous mode applied to every connection of the application's SQLite DataSources.
 	 */
-	private String synchronous = "NORMAL";
+	private Synchronous synchronous = Synchronous.NORMAL;
 
 	/**
 	 * Databases to replicate.
@@ -112,11 +111,11 @@ public class LitestreamProperties {
 		this.busyTimeout = busyTimeout;
 	}
 
-	public String getSynchronous() {
+	public Synchronous getSynchronous() {
 		return this.synchronous;
 	}
 
-	public void setSynchronous(String synchronous) {
+	public void setSynchronous(Synchronous synchronous) {
 		this.synchronous = synchronous;
 	}
 
@@ -132,6 +131,35 @@ public class LitestreamProperties {
 	public String toString() {
 		return "LitestreamProperties[enabled=" + this.enabled + ", accessKeyId=" + Secrets.redact(this.accessKeyId)
 				+ ", secretAccessKey=" + Secrets.redact(this.secretAccessKey) + ", dbs=" + this.dbs + "]";
+	}
+
+	/**
+	 * SQLite's {@code PRAGMA synchronous} modes: how often SQLite waits for writes to reach
+	 * the disk.
+	 */
+	public enum Synchronous {
+
+		/**
+		 * Never waits: an operating system crash or power loss may corrupt the database.
+		 */
+		OFF,
+
+		/**
+		 * Waits at checkpoints only: in WAL mode a power loss may lose the last transactions,
+		 * never corrupt the database.
+		 */
+		NORMAL,
+
+		/**
+		 * Waits at every commit.
+		 */
+		FULL,
+
+		/**
+		 * Like FULL, and also syncs the directory after deleting a journal.
+		 */
+		EXTRA
+
 	}
 
 	/**

@@ -27,8 +27,6 @@ import org.springframework.util.StringUtils;
  */
 final class LitestreamPropertiesValidator {
 
-	private static final Set<String> SYNCHRONOUS_MODES = Set.of("OFF", "NORMAL", "FULL", "EXTRA");
-
 	private final Set<String> replicaTypes;
 
 	/**
@@ -48,12 +46,6 @@ final class LitestreamPropertiesValidator {
 	List<DatabaseSettings> validate(LitestreamProperties properties) {
 		positive(properties.getShutdownTimeout(), "litestream.shutdown-timeout");
 		positive(properties.getBusyTimeout(), "litestream.busy-timeout");
-		String synchronous = properties.getSynchronous();
-		if (synchronous == null || !SYNCHRONOUS_MODES.contains(synchronous.toUpperCase(Locale.ROOT))) {
-			throw new LitestreamConfigurationException("litestream.synchronous",
-					"'" + synchronous + "' is not a SQLite synchronous mode",
-					"Set litestream.synchronous to OFF, NORMAL, FULL or EXTRA (NORMAL is safe in WAL mode).");
-		}
 		List<DatabaseSettings> databases = new ArrayList<>();
 		Map<Path, String> paths = new HashMap<>();
 		List<LitestreamProperties.Database> dbs = properties.getDbs();

@@ -43,7 +43,7 @@ class LitestreamPropertiesTests {
 	@Test
 	void bindsTheKeysOfLitestreamYml() {
 		Map<String, String> source = Map.ofEntries(Map.entry("litestream.expand-env", "false"),
-				Map.entry("litestream.shutdown-timeout", "10s"), Map.entry("litestream.synchronous", "FULL"),
+				Map.entry("litestream.shutdown-timeout", "10s"), Map.entry("litestream.synchronous", "extra"),
 				Map.entry("litestream.dbs[0].path", "data/app.db"),
 				Map.entry("litestream.dbs[0].monitor-interval", "2s"),
 				Map.entry("litestream.dbs[0].min-checkpoint-page-count", "500"),
@@ -59,6 +59,7 @@ class LitestreamPropertiesTests {
 			.get();
 		assertThat(properties.isExpandEnv()).isFalse();
 		assertThat(properties.getShutdownTimeout()).isEqualTo(Duration.ofSeconds(10));
+		assertThat(properties.getSynchronous()).isEqualTo(LitestreamProperties.Synchronous.EXTRA);
 		LitestreamProperties.Database db = properties.getDbs().get(0);
 		assertThat(db.getPath()).isEqualTo("data/app.db");
 		assertThat(db.getMonitorInterval()).isEqualTo(Duration.ofSeconds(2));
@@ -102,6 +103,20 @@ class LitestreamPropertiesTests {
 		assertThat(byName.get("litestream.shutdown-timeout").get("defaultValue").asString()).isEqualTo("30s");
 		assertThat(byName.get("litestream.busy-timeout").get("defaultValue").asString()).isEqualTo("5s");
 		assertThat(byName.get("litestream.synchronous").get("defaultValue").asString()).isEqualTo("NORMAL");
+		assertThat(byName.get("litestream.synchronous").get("type").asString())
+			.isEqualTo(LitestreamProperties.Synchronous.class.getName().replace(".Synchronous", "$Synchronous"));
+		JsonNode synchronousHint = null;
+		for (JsonNode hint : metadata.get("hints")) {
+			if (hint.get("name").asString().equals("litestream.synchronous")) {
+				synchronousHint = hint;
+			}
+		}
+		assertThat(synchronousHint).as("hint for litestream.synchronous").isNotNull();
+		java.util.List<String> values = new java.util.ArrayList<>();
+		synchronousHint.get("values").forEach((value) -> values.add(value.get("value").asString()));
+		assertThat(values).containsExactly(java.util.Arrays.stream(LitestreamProperties.Synchronous.values())
+			.map(Enum::name)
+			.toArray(String[]::new));
 	}
 
 }
