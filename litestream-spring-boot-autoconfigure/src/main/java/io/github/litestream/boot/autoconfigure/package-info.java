@@ -20,4 +20,7 @@
  * rather than silently falling back to an older replica or an empty database.</li>
  * </ul>
  */
+@NullMarked
 package io.github.litestream.boot.autoconfigure;
+
+import org.jspecify.annotations.NullMarked;
