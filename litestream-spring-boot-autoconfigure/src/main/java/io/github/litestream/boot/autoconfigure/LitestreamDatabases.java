@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +51,7 @@ public final class LitestreamDatabases implements SmartInitializingSingleton {
 	 * database is not replicated (and so needs no restore and no pragmas)
 	 * @throws LitestreamConfigurationException if the DataSources and entries don't match up
 	 */
-	synchronized DatabaseSettings attach(String beanName, SqliteJdbcUrl url) {
+	synchronized @Nullable DatabaseSettings attach(String beanName, SqliteJdbcUrl url) {
 		this.sqliteDataSources.put(beanName, url);
 		int pathless = pathlessIndex();
 		if (this.pathlessEntry >= 0 && this.sqliteDataSources.size() > 1) {

@@ -7,6 +7,7 @@ import java.util.List;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.restore.RestoreOptions;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
@@ -35,12 +36,12 @@ public class LitestreamProperties {
 	/**
 	 * Access key ID used by every S3 replica that does not set its own.
 	 */
-	private String accessKeyId;
+	private @Nullable String accessKeyId;
 
 	/**
 	 * Secret access key used by every S3 replica that does not set its own.
 	 */
-	private String secretAccessKey;
+	private @Nullable String secretAccessKey;
 
 	/**
 	 * Maximum time to wait, on shutdown, for the last WAL changes to reach every replica.
@@ -79,19 +80,19 @@ public class LitestreamProperties {
 		this.expandEnv = expandEnv;
 	}
 
-	public String getAccessKeyId() {
+	public @Nullable String getAccessKeyId() {
 		return this.accessKeyId;
 	}
 
-	public void setAccessKeyId(String accessKeyId) {
+	public void setAccessKeyId(@Nullable String accessKeyId) {
 		this.accessKeyId = accessKeyId;
 	}
 
-	public String getSecretAccessKey() {
+	public @Nullable String getSecretAccessKey() {
 		return this.secretAccessKey;
 	}
 
-	public void setSecretAccessKey(String secretAccessKey) {
+	public void setSecretAccessKey(@Nullable String secretAccessKey) {
 		this.secretAccessKey = secretAccessKey;
 	}
 
@@ -171,7 +172,7 @@ public class LitestreamProperties {
 		 * Path of the database file; optional when the application has exactly one SQLite
 		 * DataSource, whose file is then used.
 		 */
-		private String path;
+		private @Nullable String path;
 
 		/**
 		 * How often the WAL is checked for new commits.
@@ -210,11 +211,11 @@ public class LitestreamProperties {
 		 */
 		private List<Replica> replicas = new ArrayList<>();
 
-		public String getPath() {
+		public @Nullable String getPath() {
 			return this.path;
 		}
 
-		public void setPath(String path) {
+		public void setPath(@Nullable String path) {
 			this.path = path;
 		}
 
@@ -350,44 +351,44 @@ public class LitestreamProperties {
 		/**
 		 * Name of the replica, unique per database; defaults to its type.
 		 */
-		private String name;
+		private @Nullable String name;
 
 		/**
 		 * Replica type ("file" or "s3"); derived from the URL when one is given.
 		 */
-		private String type;
+		private @Nullable String type;
 
 		/**
 		 * Replica URL, such as s3://bucket/path or file:///backups/app; an alternative to
 		 * type, bucket and path.
 		 */
-		private String url;
+		private @Nullable String url;
 
 		/**
 		 * Directory of a file replica, or key prefix of an S3 replica.
 		 */
-		private String path;
+		private @Nullable String path;
 
 		/**
 		 * Bucket of an S3 replica.
 		 */
-		private String bucket;
+		private @Nullable String bucket;
 
 		/**
 		 * Region of an S3 replica.
 		 */
-		private String region;
+		private @Nullable String region;
 
 		/**
 		 * Endpoint of an S3-compatible service, such as MinIO.
 		 */
-		private String endpoint;
+		private @Nullable String endpoint;
 
 		/**
 		 * Whether to use path-style S3 requests; when unset, path style is used exactly when
 		 * an endpoint is set, as most S3-compatible services need.
 		 */
-		private Boolean forcePathStyle;
+		private @Nullable Boolean forcePathStyle;
 
 		/**
 		 * Whether to skip TLS certificate verification of the S3 endpoint.
@@ -397,12 +398,12 @@ public class LitestreamProperties {
 		/**
 		 * Access key ID of this replica; overrides litestream.access-key-id.
 		 */
-		private String accessKeyId;
+		private @Nullable String accessKeyId;
 
 		/**
 		 * Secret access key of this replica; overrides litestream.secret-access-key.
 		 */
-		private String secretAccessKey;
+		private @Nullable String secretAccessKey;
 
 		/**
 		 * How often new WAL changes are shipped to the replica.
@@ -430,67 +431,67 @@ public class LitestreamProperties {
 		 */
 		private Duration validationInterval = ReplicaOptions.DEFAULT_VALIDATION_INTERVAL;
 
-		public String getName() {
+		public @Nullable String getName() {
 			return this.name;
 		}
 
-		public void setName(String name) {
+		public void setName(@Nullable String name) {
 			this.name = name;
 		}
 
-		public String getType() {
+		public @Nullable String getType() {
 			return this.type;
 		}
 
-		public void setType(String type) {
+		public void setType(@Nullable String type) {
 			this.type = type;
 		}
 
-		public String getUrl() {
+		public @Nullable String getUrl() {
 			return this.url;
 		}
 
-		public void setUrl(String url) {
+		public void setUrl(@Nullable String url) {
 			this.url = url;
 		}
 
-		public String getPath() {
+		public @Nullable String getPath() {
 			return this.path;
 		}
 
-		public void setPath(String path) {
+		public void setPath(@Nullable String path) {
 			this.path = path;
 		}
 
-		public String getBucket() {
+		public @Nullable String getBucket() {
 			return this.bucket;
 		}
 
-		public void setBucket(String bucket) {
+		public void setBucket(@Nullable String bucket) {
 			this.bucket = bucket;
 		}
 
-		public String getRegion() {
+		public @Nullable String getRegion() {
 			return this.region;
 		}
 
-		public void setRegion(String region) {
+		public void setRegion(@Nullable String region) {
 			this.region = region;
 		}
 
-		public String getEndpoint() {
+		public @Nullable String getEndpoint() {
 			return this.endpoint;
 		}
 
-		public void setEndpoint(String endpoint) {
+		public void setEndpoint(@Nullable String endpoint) {
 			this.endpoint = endpoint;
 		}
 
-		public Boolean getForcePathStyle() {
+		public @Nullable Boolean getForcePathStyle() {
 			return this.forcePathStyle;
 		}
 
-		public void setForcePathStyle(Boolean forcePathStyle) {
+		public void setForcePathStyle(@Nullable Boolean forcePathStyle) {
 			this.forcePathStyle = forcePathStyle;
 		}
 
@@ -502,19 +503,19 @@ public class LitestreamProperties {
 			this.skipVerify = skipVerify;
 		}
 
-		public String getAccessKeyId() {
+		public @Nullable String getAccessKeyId() {
 			return this.accessKeyId;
 		}
 
-		public void setAccessKeyId(String accessKeyId) {
+		public void setAccessKeyId(@Nullable String accessKeyId) {
 			this.accessKeyId = accessKeyId;
 		}
 
-		public String getSecretAccessKey() {
+		public @Nullable String getSecretAccessKey() {
 			return this.secretAccessKey;
 		}
 
-		public void setSecretAccessKey(String secretAccessKey) {
+		public void setSecretAccessKey(@Nullable String secretAccessKey) {
 			this.secretAccessKey = secretAccessKey;
 		}
 

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.github.litestream.replica.ReplicaOptions;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.util.StringUtils;
 
@@ -284,20 +285,20 @@ final class LitestreamPropertiesValidator {
 		return path;
 	}
 
-	private static String trimLeadingSlash(String path) {
+	private static @Nullable String trimLeadingSlash(@Nullable String path) {
 		String trimmed = (path != null) ? path.replaceFirst("^/+", "") : "";
 		return trimmed.isEmpty() ? null : trimmed;
 	}
 
-	private static String lower(String value) {
+	private static @Nullable String lower(@Nullable String value) {
 		return StringUtils.hasText(value) ? value.trim().toLowerCase(Locale.ROOT) : null;
 	}
 
-	private static String firstText(String first, String second) {
+	private static @Nullable String firstText(@Nullable String first, @Nullable String second) {
 		return StringUtils.hasText(first) ? first : (StringUtils.hasText(second) ? second : null);
 	}
 
-	private record Location(String type, String bucket, String path) {
+	private record Location(String type, @Nullable String bucket, @Nullable String path) {
 	}
 
 }
