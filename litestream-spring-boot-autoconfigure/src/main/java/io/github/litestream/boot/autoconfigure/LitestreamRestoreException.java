@@ -42,8 +42,18 @@ public class LitestreamRestoreException extends RuntimeException {
 		this.damage = damage;
 	}
 
+	/**
+	 * The engine's messages say what failed; a JDK or SDK exception's message may be just a
+	 * file name (NotDirectoryException), so its type goes first.
+	 */
 	private static String describe(Throwable cause) {
-		return (cause.getMessage() != null) ? cause.getMessage() : cause.getClass().getName();
+		if (cause.getMessage() == null) {
+			return cause.getClass().getName();
+		}
+		if (cause.getClass().getName().startsWith("io.github.litestream.")) {
+			return cause.getMessage();
+		}
+		return cause.getClass().getSimpleName() + ": " + cause.getMessage();
 	}
 
 	/**
