@@ -106,12 +106,8 @@ final class DatabaseRestorer {
 	private List<Candidate<ReplicaSettings>> newestBackups(DatabaseSettings database, RestoreOptions options) {
 		List<Candidate<ReplicaSettings>> candidates = new ArrayList<>();
 		for (ReplicaSettings replica : database.replicas()) {
-			try (ReplicaClient client = this.clients.create(replica, ReplicaOperationListener.NONE)) {
-				candidates.add(ReplicaChooser.list(replica, replica.name(), client));
-			}
-			catch (IOException | RuntimeException ex) {
-				throw failed(database, replica, options, ex);
-			}
+			candidates.add(withClient(database, replica, options,
+					(client) -> ReplicaChooser.list(replica, replica.name(), client)));
 		}
 		return candidates;
 	}
@@ -125,26 +121,32 @@ final class DatabaseRestorer {
 	}
 
 	private boolean restore(DatabaseSettings database, ReplicaSettings replica, RestoreOptions options) {
-		try (ReplicaClient client = this.clients.create(replica, ReplicaOperationListener.NONE)) {
-			return new Restorer().restore(client, options).restored();
-		}
-		catch (IOException | RuntimeException ex) {
-			throw failed(database, replica, options, ex);
-		}
+		return withClient(database, replica, options, (client) -> new Restorer().restore(client, options).restored());
 	}
 
 	/**
-	 * A configuration error found while creating the client stays one; anything else is the
-	 * replica failing.
+	 * Runs a call with a new client of a replica. A client that can't be created is a
+	 * configuration error ({@link ReplicaClientFactory#create}); anything that fails after
+	 * that is the replica failing.
 	 */
-	private static RuntimeException failed(DatabaseSettings database, ReplicaSettings replica,
-			RestoreOptions options, Exception ex) {
-		if (ex instanceof LitestreamConfigurationException configurationException) {
-			return configurationException;
+	private <T> T withClient(DatabaseSettings database, ReplicaSettings replica, RestoreOptions options,
+			ClientCall<T> call) {
+		ReplicaClient client = this.clients.create(replica, ReplicaOperationListener.NONE);
+		try (client) {
+			return call.apply(client);
 		}
-		boolean damage = ex instanceof RestoreException restore && restore.damagedObject().isPresent();
-		return new LitestreamRestoreException(options.outputPath(), database.property(), replica.name(),
-				replica.location(), damage, ex);
+		catch (IOException | RuntimeException ex) {
+			boolean damage = ex instanceof RestoreException restore && restore.damagedObject().isPresent();
+			throw new LitestreamRestoreException(options.outputPath(), database.property(), replica.name(),
+					client.location(), damage, ex);
+		}
+	}
+
+	@FunctionalInterface
+	private interface ClientCall<T> {
+
+		T apply(ReplicaClient client) throws IOException;
+
 	}
 
 }

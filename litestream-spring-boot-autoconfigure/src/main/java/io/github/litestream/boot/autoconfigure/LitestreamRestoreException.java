@@ -25,8 +25,8 @@ public class LitestreamRestoreException extends RuntimeException {
 	 * @param database the database file that was being restored
 	 * @param databaseProperty the property prefix of its entry, such as {@code litestream.dbs[0]}
 	 * @param replicaName the name of the replica that failed
-	 * @param replicaLocation where that replica lives, without credentials, such as
-	 * {@code s3://bucket/path}
+	 * @param replicaLocation where that replica lives ({@code ReplicaClient#location()}, never
+	 * with credentials), such as {@code s3://bucket/path} or a directory
 	 * @param damage whether the replica holds a damaged backup (a missing or corrupt object),
 	 * rather than being unreadable
 	 * @param cause the underlying failure

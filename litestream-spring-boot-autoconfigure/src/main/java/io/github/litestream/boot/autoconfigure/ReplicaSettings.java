@@ -33,19 +33,6 @@ public record ReplicaSettings(String property, String type, @Nullable String buc
 		return this.options.name();
 	}
 
-	/**
-	 * Where the replica lives, for messages: a URL such as {@code s3://bucket/path} or
-	 * {@code file:///backups/app}, never with credentials.
-	 * @return the location
-	 */
-	public String location() {
-		String prefix = this.type + "://" + ((this.bucket != null) ? this.bucket : "");
-		if (this.path == null || this.path.isEmpty()) {
-			return prefix;
-		}
-		return (this.path.startsWith("/") || this.bucket == null) ? prefix + this.path : prefix + "/" + this.path;
-	}
-
 	@Override
 	public String toString() {
 		return "ReplicaSettings[" + this.property + ", name=" + name() + ", type=" + this.type + ", bucket="

@@ -135,7 +135,7 @@ class RestoreReplicaChoiceOnBootTests {
 			.run((context) -> {
 				var analysis = LitestreamAutoConfigurationTests.analysis(context.getStartupFailure());
 				assertThat(analysis.getDescription())
-					.startsWith("could not restore " + db + " from replica 'newest' (file://" + replicas[1] + "): ")
+					.startsWith("could not restore " + db + " from replica 'newest' (" + replicas[1] + "): ")
 					.contains("00000027_00000000.wal.lz4");
 				assertThat(analysis.getAction()).contains("Make replica 'newest' readable and restart")
 					.contains("litestream.dbs[0].restore.enabled=false")
@@ -165,7 +165,7 @@ class RestoreReplicaChoiceOnBootTests {
 			.run((context) -> {
 				var analysis = LitestreamAutoConfigurationTests.analysis(context.getStartupFailure());
 				assertThat(analysis.getDescription())
-					.startsWith("could not restore " + db + " from replica 'broken' (file://" + broken + "): ")
+					.startsWith("could not restore " + db + " from replica 'broken' (" + broken + "): ")
 					// The JDK's message is only the file; its type says what is wrong with it.
 					.endsWith("NotDirectoryException: " + broken.resolve("generations"));
 				assertThat(analysis.getAction()).contains("Make replica 'broken' readable and restart")
