@@ -15,7 +15,9 @@ import org.springframework.util.unit.DataSize;
 /**
  * Configuration properties for Litestream replication. The keys mirror those of
  * {@code litestream.yml}, so a Litestream configuration can be pasted under
- * {@code litestream:}. Defaults come from the engine's own constants.
+ * {@code litestream:}. Defaults come from the engine's own constants. The file is long only
+ * because every property needs a javadoc'd field, a getter and a setter, for binding and for
+ * the IDE metadata; there is no logic here.
  *
  * @see LitestreamAutoConfiguration
  */
