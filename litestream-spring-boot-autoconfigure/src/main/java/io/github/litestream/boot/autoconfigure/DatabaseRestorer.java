@@ -44,13 +44,14 @@ final class DatabaseRestorer {
 	 * Restores a database if its file is missing and restore is enabled.
 	 * @param database the database, with its path known
 	 * @return whether a backup was restored
-	 * @throws LitestreamConfigurationException if a replica can't be read, or none holds a
-	 * backup and {@code restore.if-replica-exists} is false
+	 * @throws LitestreamRestoreException if a replica can't be read or holds a damaged backup
+	 * @throws LitestreamConfigurationException if none holds a backup and
+	 * {@code restore.if-replica-exists} is false
 	 */
 	boolean restoreIfMissing(DatabaseSettings database) {
 		Path path = database.path();
 		if (!database.restore() || database.replicas().isEmpty() || !this.attempted.add(path)) {
-			// Entries with a path are tried when the beans are created and again when their
+			// Entries with a path are tried by the restore step and again when their
 			// DataSource appears: once is enough.
 			return false;
 		}
@@ -72,8 +73,8 @@ final class DatabaseRestorer {
 					return true;
 				}
 			}
-			catch (LitestreamConfigurationException ex) {
-				if (!database.restoreFallBack() || !isDamage(ex)) {
+			catch (LitestreamRestoreException ex) {
+				if (!database.restoreFallBack() || !ex.isDamage()) {
 					throw ex;
 				}
 				logger.warn("Replica '{}' of {} holds a damaged backup ({}); trying the next most recent replica",
@@ -99,22 +100,14 @@ final class DatabaseRestorer {
 		return false;
 	}
 
-	private static boolean isDamage(LitestreamConfigurationException ex) {
-		return ex.getCause() instanceof RestoreException restore && restore.damagedObject().isPresent();
-	}
-
 	/**
 	 * Lists every replica once, in configuration order, to find its newest backup.
 	 */
 	private List<Candidate<ReplicaSettings>> newestBackups(DatabaseSettings database, RestoreOptions options) {
 		List<Candidate<ReplicaSettings>> candidates = new ArrayList<>();
 		for (ReplicaSettings replica : database.replicas()) {
-			try (ReplicaClient client = this.clients.create(replica, ReplicaOperationListener.NONE)) {
-				candidates.add(ReplicaChooser.list(replica, replica.name(), client));
-			}
-			catch (IOException | RuntimeException ex) {
-				throw failed(database, replica, options, ex);
-			}
+			candidates.add(withClient(database, replica, options,
+					(client) -> ReplicaChooser.list(replica, replica.name(), client)));
 		}
 		return candidates;
 	}
@@ -128,25 +121,32 @@ final class DatabaseRestorer {
 	}
 
 	private boolean restore(DatabaseSettings database, ReplicaSettings replica, RestoreOptions options) {
-		try (ReplicaClient client = this.clients.create(replica, ReplicaOperationListener.NONE)) {
-			return new Restorer().restore(client, options).restored();
+		return withClient(database, replica, options, (client) -> new Restorer().restore(client, options).restored());
+	}
+
+	/**
+	 * Runs a call with a new client of a replica. A client that can't be created is a
+	 * configuration error ({@link ReplicaClientFactory#create}); anything that fails after
+	 * that is the replica failing.
+	 */
+	private <T> T withClient(DatabaseSettings database, ReplicaSettings replica, RestoreOptions options,
+			ClientCall<T> call) {
+		ReplicaClient client = this.clients.create(replica, ReplicaOperationListener.NONE);
+		try (client) {
+			return call.apply(client);
 		}
 		catch (IOException | RuntimeException ex) {
-			throw failed(database, replica, options, ex);
+			boolean damage = ex instanceof RestoreException restore && restore.damagedObject().isPresent();
+			throw new LitestreamRestoreException(options.outputPath(), database.property(), replica.name(),
+					client.location(), damage, ex);
 		}
 	}
 
-	private static LitestreamConfigurationException failed(DatabaseSettings database, ReplicaSettings replica,
-			RestoreOptions options, Exception ex) {
-		if (ex instanceof LitestreamConfigurationException configurationException) {
-			return configurationException;
-		}
-		return new LitestreamConfigurationException(database.property() + ".restore",
-				"restoring " + options.outputPath() + " from replica '" + replica.name() + "' (" + replica.property()
-						+ ") failed",
-				"Make the replica readable and restart, or set " + database.property()
-						+ ".restore.enabled=false to start without restoring (a new generation then begins).",
-				ex);
+	@FunctionalInterface
+	private interface ClientCall<T> {
+
+		T apply(ReplicaClient client) throws IOException;
+
 	}
 
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 
 import io.github.litestream.db.DatabaseOptions;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One {@code litestream.dbs[n]} entry after validation.
@@ -23,7 +24,7 @@ import io.github.litestream.db.DatabaseOptions;
  * @param restoreFallBack whether a restore falls back past damaged replica objects
  * @param replicas the replicas, in configuration order
  */
-record DatabaseSettings(String property, Path path, Duration monitorInterval, Duration checkpointInterval,
+record DatabaseSettings(String property, @Nullable Path path, Duration monitorInterval, Duration checkpointInterval,
 		int minCheckpointPageCount, int maxCheckpointPageCount, long maxShadowWalSize, boolean restore, boolean restoreIfReplicaExists,
 		int restoreParallelism, boolean restoreFallBack, List<ReplicaSettings> replicas) {
 

@@ -1,9 +1,11 @@
 package io.github.litestream.boot.autoconfigure;
 
 import java.util.Objects;
-import java.util.function.UnaryOperator;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * Expands {@code $VAR} and {@code ${VAR}} references to environment variables the way
@@ -17,13 +19,13 @@ final class EnvironmentVariableExpander {
 	private static final Pattern REFERENCE = Pattern
 		.compile("\\$(?:\\{([A-Za-z_][A-Za-z0-9_]*)\\}|([A-Za-z_][A-Za-z0-9_]*))");
 
-	private final UnaryOperator<String> lookup;
+	private final Function<String, @Nullable String> lookup;
 
 	/**
 	 * Creates an expander.
 	 * @param lookup returns a variable's value, or {@code null} when it is unset
 	 */
-	EnvironmentVariableExpander(UnaryOperator<String> lookup) {
+	EnvironmentVariableExpander(Function<String, @Nullable String> lookup) {
 		this.lookup = Objects.requireNonNull(lookup, "lookup");
 	}
 
@@ -32,7 +34,7 @@ final class EnvironmentVariableExpander {
 	 * @param value the value, may be {@code null}
 	 * @return the expanded value
 	 */
-	String expand(String value) {
+	@Nullable String expand(@Nullable String value) {
 		if (value == null || value.indexOf('$') < 0) {
 			return value;
 		}

@@ -50,6 +50,13 @@ public final class LitestreamAutoConfiguration {
 		return new LitestreamDatabases(properties, clients);
 	}
 
+	@Bean
+	@ConditionalOnMissingBean
+	LitestreamRestoreInitializer litestreamRestoreInitializer(LitestreamDatabases databases,
+			ReplicaClientFactory clients) {
+		return new LitestreamRestoreInitializer(databases, clients);
+	}
+
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
 	Litestream litestream(ObjectProvider<Litestream.ReplicaValidation> validation) {
@@ -58,10 +65,14 @@ public final class LitestreamAutoConfiguration {
 		return new Litestream(clock, validation.getIfAvailable(() -> validator::validate));
 	}
 
+	/**
+	 * Replication. It takes the restore step as a parameter only so that the restores ran
+	 * before replication can start, even with lazy initialization.
+	 */
 	@Bean
 	@ConditionalOnMissingBean
 	LitestreamLifecycle litestreamLifecycle(Litestream litestream, LitestreamDatabases databases,
-			ReplicaClientFactory clients, LitestreamProperties properties,
+			LitestreamRestoreInitializer restore, ReplicaClientFactory clients, LitestreamProperties properties,
 			ObjectProvider<ReplicaOperationListenerFactory> listeners) {
 		return new LitestreamLifecycle(litestream, databases, clients, properties,
 				listeners.getIfAvailable(() -> (database, replica) -> ReplicaOperationListener.NONE));
@@ -70,8 +81,9 @@ public final class LitestreamAutoConfiguration {
 	@Bean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 	static SqliteDataSourceBeanPostProcessor litestreamSqliteDataSourceBeanPostProcessor(
-			ObjectProvider<LitestreamDatabases> databases, ObjectProvider<LitestreamProperties> properties) {
-		return new SqliteDataSourceBeanPostProcessor(databases, properties);
+			ObjectProvider<LitestreamDatabases> databases, ObjectProvider<LitestreamRestoreInitializer> restore,
+			ObjectProvider<LitestreamProperties> properties) {
+		return new SqliteDataSourceBeanPostProcessor(databases, restore, properties);
 	}
 
 	/**

@@ -1,5 +1,7 @@
 package io.github.litestream.boot.autoconfigure;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Thrown at startup when {@code litestream.*} configuration cannot work. It names the
  * offending property and says how to fix it; {@link LitestreamFailureAnalyzer} turns it into
@@ -30,7 +32,8 @@ public class LitestreamConfigurationException extends RuntimeException {
 	 * @param action how to fix it
 	 * @param cause the underlying failure
 	 */
-	public LitestreamConfigurationException(String property, String problem, String action, Throwable cause) {
+	public LitestreamConfigurationException(String property, String problem, String action,
+			@Nullable Throwable cause) {
 		super(property + ": " + problem, cause);
 		this.property = property;
 		this.problem = problem;

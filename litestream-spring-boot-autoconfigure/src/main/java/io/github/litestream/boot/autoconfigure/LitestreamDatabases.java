@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,10 +16,9 @@ import org.springframework.beans.factory.SmartInitializingSingleton;
 
 /**
  * The databases to replicate: the validated {@code litestream.dbs} entries, each tied to its
- * file. Entries with a path are restored (if missing) as soon as this bean is created, which
- * is before any DataSource. The entry without a path gets the file of the only SQLite
- * DataSource when {@link SqliteDataSourceBeanPostProcessor} meets it, and is restored then,
- * still before that DataSource's pool opens.
+ * file. The entry without a path gets the file of the only SQLite DataSource when
+ * {@link SqliteDataSourceBeanPostProcessor} meets it. Creating this bean only validates;
+ * restoring is the explicit step of {@link LitestreamRestoreInitializer}.
  *
  * <p>A SQLite DataSource that matches no entry is left alone: switching off automatic
  * checkpoints on a database nobody checkpoints would let its WAL grow forever. So with no
@@ -30,31 +30,28 @@ public final class LitestreamDatabases implements SmartInitializingSingleton {
 
 	private final List<DatabaseSettings> databases;
 
-	private final DatabaseRestorer restorer;
-
 	private final Map<String, SqliteJdbcUrl> sqliteDataSources = new LinkedHashMap<>();
 
 	private final int pathlessEntry;
 
 	LitestreamDatabases(LitestreamProperties properties, ReplicaClientFactory clients) {
 		this.databases = new ArrayList<>(new LitestreamPropertiesValidator(clients.types()).validate(properties));
-		this.restorer = new DatabaseRestorer(clients);
 		this.pathlessEntry = pathlessIndex();
 		if (this.databases.isEmpty()) {
 			logger.info("No litestream.dbs configured; nothing will be replicated");
 		}
-		this.databases.stream().filter((database) -> database.path() != null).forEach(this.restorer::restoreIfMissing);
 	}
 
 	/**
-	 * Ties a SQLite DataSource to its {@code dbs} entry and restores the database if its file
-	 * is missing. Called before the DataSource opens any connection.
+	 * Ties a SQLite DataSource to its {@code dbs} entry. Called before the DataSource opens
+	 * any connection.
 	 * @param beanName the DataSource's bean name
 	 * @param url the database it connects to
-	 * @return whether the DataSource's database is replicated (and so needs the pragmas)
+	 * @return the entry of the DataSource's database, with its path, or {@code null} if the
+	 * database is not replicated (and so needs no restore and no pragmas)
 	 * @throws LitestreamConfigurationException if the DataSources and entries don't match up
 	 */
-	synchronized boolean attach(String beanName, SqliteJdbcUrl url) {
+	synchronized @Nullable DatabaseSettings attach(String beanName, SqliteJdbcUrl url) {
 		this.sqliteDataSources.put(beanName, url);
 		int pathless = pathlessIndex();
 		if (this.pathlessEntry >= 0 && this.sqliteDataSources.size() > 1) {
@@ -68,23 +65,21 @@ public final class LitestreamDatabases implements SmartInitializingSingleton {
 						"Use a file database URL such as jdbc:sqlite:data/app.db, or remove "
 								+ this.databases.get(pathless).property() + ".");
 			}
-			return false;
+			return null;
 		}
 		Path path = SqliteJdbcUrl.canonical(url.path());
 		for (DatabaseSettings database : this.databases) {
 			if (path.equals(database.path())) {
-				this.restorer.restoreIfMissing(database);
-				return true;
+				return database;
 			}
 		}
 		if (pathless >= 0) {
 			DatabaseSettings database = this.databases.get(pathless).withPath(path);
 			createDirectories(database);
 			this.databases.set(pathless, database);
-			this.restorer.restoreIfMissing(database);
-			return true;
+			return database;
 		}
-		return false;
+		return null;
 	}
 
 	/**
@@ -96,6 +91,15 @@ public final class LitestreamDatabases implements SmartInitializingSingleton {
 		if (pathless >= 0) {
 			throw pathlessEntry(this.databases.get(pathless));
 		}
+	}
+
+	/**
+	 * The entries whose file is known so far: those with a path, and the one without once a
+	 * DataSource gave it one.
+	 * @return the entries in configuration order
+	 */
+	synchronized List<DatabaseSettings> withPaths() {
+		return this.databases.stream().filter((database) -> database.path() != null).toList();
 	}
 
 	/**

@@ -7,6 +7,7 @@ import java.util.List;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.restore.RestoreOptions;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
@@ -14,7 +15,9 @@ import org.springframework.util.unit.DataSize;
 /**
  * Configuration properties for Litestream replication. The keys mirror those of
  * {@code litestream.yml}, so a Litestream configuration can be pasted under
- * {@code litestream:}. Defaults come from the engine's own constants.
+ * {@code litestream:}. Defaults come from the engine's own constants. The file is long only
+ * because every property needs a javadoc'd field, a getter and a setter, for binding and for
+ * the IDE metadata; there is no logic here.
  *
  * @see LitestreamAutoConfiguration
  */
@@ -35,12 +38,12 @@ public class LitestreamProperties {
 	/**
 	 * Access key ID used by every S3 replica that does not set its own.
 	 */
-	private String accessKeyId;
+	private @Nullable String accessKeyId;
 
 	/**
 	 * Secret access key used by every S3 replica that does not set its own.
 	 */
-	private String secretAccessKey;
+	private @Nullable String secretAccessKey;
 
 	/**
 	 * Maximum time to wait, on shutdown, for the last WAL changes to reach every replica.
@@ -54,10 +57,9 @@ public class LitestreamProperties {
 	private Duration busyTimeout = DatabaseOptions.DEFAULT_BUSY_TIMEOUT;
 
 	/**
-	 * Synchronous mode (OFF, NORMAL, FULL or EXTRA) applied to every connection of the
-	 * application's SQLite DataSources.
+	 * Synchronous mode applied to every connection of the application's SQLite DataSources.
 	 */
-	private String synchronous = "NORMAL";
+	private Synchronous synchronous = Synchronous.NORMAL;
 
 	/**
 	 * Databases to replicate.
@@ -80,19 +82,19 @@ public class LitestreamProperties {
 		this.expandEnv = expandEnv;
 	}
 
-	public String getAccessKeyId() {
+	public @Nullable String getAccessKeyId() {
 		return this.accessKeyId;
 	}
 
-	public void setAccessKeyId(String accessKeyId) {
+	public void setAccessKeyId(@Nullable String accessKeyId) {
 		this.accessKeyId = accessKeyId;
 	}
 
-	public String getSecretAccessKey() {
+	public @Nullable String getSecretAccessKey() {
 		return this.secretAccessKey;
 	}
 
-	public void setSecretAccessKey(String secretAccessKey) {
+	public void setSecretAccessKey(@Nullable String secretAccessKey) {
 		this.secretAccessKey = secretAccessKey;
 	}
 
@@ -112,11 +114,11 @@ public class LitestreamProperties {
 		this.busyTimeout = busyTimeout;
 	}
 
-	public String getSynchronous() {
+	public Synchronous getSynchronous() {
 		return this.synchronous;
 	}
 
-	public void setSynchronous(String synchronous) {
+	public void setSynchronous(Synchronous synchronous) {
 		this.synchronous = synchronous;
 	}
 
@@ -135,6 +137,35 @@ public class LitestreamProperties {
 	}
 
 	/**
+	 * SQLite's {@code PRAGMA synchronous} modes: how often SQLite waits for writes to reach
+	 * the disk.
+	 */
+	public enum Synchronous {
+
+		/**
+		 * Never waits: an operating system crash or power loss may corrupt the database.
+		 */
+		OFF,
+
+		/**
+		 * Waits at checkpoints only: in WAL mode a power loss may lose the last transactions,
+		 * never corrupt the database.
+		 */
+		NORMAL,
+
+		/**
+		 * Waits at every commit.
+		 */
+		FULL,
+
+		/**
+		 * Like FULL, and also syncs the directory after deleting a journal.
+		 */
+		EXTRA
+
+	}
+
+	/**
 	 * One replicated database.
 	 */
 	public static class Database {
@@ -143,7 +174,7 @@ public class LitestreamProperties {
 		 * Path of the database file; optional when the application has exactly one SQLite
 		 * DataSource, whose file is then used.
 		 */
-		private String path;
+		private @Nullable String path;
 
 		/**
 		 * How often the WAL is checked for new commits.
@@ -183,11 +214,11 @@ public class LitestreamProperties {
 		 */
 		private List<Replica> replicas = new ArrayList<>();
 
-		public String getPath() {
+		public @Nullable String getPath() {
 			return this.path;
 		}
 
-		public void setPath(String path) {
+		public void setPath(@Nullable String path) {
 			this.path = path;
 		}
 
@@ -323,44 +354,44 @@ public class LitestreamProperties {
 		/**
 		 * Name of the replica, unique per database; defaults to its type.
 		 */
-		private String name;
+		private @Nullable String name;
 
 		/**
 		 * Replica type ("file" or "s3"); derived from the URL when one is given.
 		 */
-		private String type;
+		private @Nullable String type;
 
 		/**
 		 * Replica URL, such as s3://bucket/path or file:///backups/app; an alternative to
 		 * type, bucket and path.
 		 */
-		private String url;
+		private @Nullable String url;
 
 		/**
 		 * Directory of a file replica, or key prefix of an S3 replica.
 		 */
-		private String path;
+		private @Nullable String path;
 
 		/**
 		 * Bucket of an S3 replica.
 		 */
-		private String bucket;
+		private @Nullable String bucket;
 
 		/**
 		 * Region of an S3 replica.
 		 */
-		private String region;
+		private @Nullable String region;
 
 		/**
 		 * Endpoint of an S3-compatible service, such as MinIO.
 		 */
-		private String endpoint;
+		private @Nullable String endpoint;
 
 		/**
 		 * Whether to use path-style S3 requests; when unset, path style is used exactly when
 		 * an endpoint is set, as most S3-compatible services need.
 		 */
-		private Boolean forcePathStyle;
+		private @Nullable Boolean forcePathStyle;
 
 		/**
 		 * Whether to skip TLS certificate verification of the S3 endpoint.
@@ -370,12 +401,12 @@ public class LitestreamProperties {
 		/**
 		 * Access key ID of this replica; overrides litestream.access-key-id.
 		 */
-		private String accessKeyId;
+		private @Nullable String accessKeyId;
 
 		/**
 		 * Secret access key of this replica; overrides litestream.secret-access-key.
 		 */
-		private String secretAccessKey;
+		private @Nullable String secretAccessKey;
 
 		/**
 		 * How often new WAL changes are shipped to the replica.
@@ -403,67 +434,67 @@ public class LitestreamProperties {
 		 */
 		private Duration validationInterval = ReplicaOptions.DEFAULT_VALIDATION_INTERVAL;
 
-		public String getName() {
+		public @Nullable String getName() {
 			return this.name;
 		}
 
-		public void setName(String name) {
+		public void setName(@Nullable String name) {
 			this.name = name;
 		}
 
-		public String getType() {
+		public @Nullable String getType() {
 			return this.type;
 		}
 
-		public void setType(String type) {
+		public void setType(@Nullable String type) {
 			this.type = type;
 		}
 
-		public String getUrl() {
+		public @Nullable String getUrl() {
 			return this.url;
 		}
 
-		public void setUrl(String url) {
+		public void setUrl(@Nullable String url) {
 			this.url = url;
 		}
 
-		public String getPath() {
+		public @Nullable String getPath() {
 			return this.path;
 		}
 
-		public void setPath(String path) {
+		public void setPath(@Nullable String path) {
 			this.path = path;
 		}
 
-		public String getBucket() {
+		public @Nullable String getBucket() {
 			return this.bucket;
 		}
 
-		public void setBucket(String bucket) {
+		public void setBucket(@Nullable String bucket) {
 			this.bucket = bucket;
 		}
 
-		public String getRegion() {
+		public @Nullable String getRegion() {
 			return this.region;
 		}
 
-		public void setRegion(String region) {
+		public void setRegion(@Nullable String region) {
 			this.region = region;
 		}
 
-		public String getEndpoint() {
+		public @Nullable String getEndpoint() {
 			return this.endpoint;
 		}
 
-		public void setEndpoint(String endpoint) {
+		public void setEndpoint(@Nullable String endpoint) {
 			this.endpoint = endpoint;
 		}
 
-		public Boolean getForcePathStyle() {
+		public @Nullable Boolean getForcePathStyle() {
 			return this.forcePathStyle;
 		}
 
-		public void setForcePathStyle(Boolean forcePathStyle) {
+		public void setForcePathStyle(@Nullable Boolean forcePathStyle) {
 			this.forcePathStyle = forcePathStyle;
 		}
 
@@ -475,19 +506,19 @@ public class LitestreamProperties {
 			this.skipVerify = skipVerify;
 		}
 
-		public String getAccessKeyId() {
+		public @Nullable String getAccessKeyId() {
 			return this.accessKeyId;
 		}
 
-		public void setAccessKeyId(String accessKeyId) {
+		public void setAccessKeyId(@Nullable String accessKeyId) {
 			this.accessKeyId = accessKeyId;
 		}
 
-		public String getSecretAccessKey() {
+		public @Nullable String getSecretAccessKey() {
 			return this.secretAccessKey;
 		}
 
-		public void setSecretAccessKey(String secretAccessKey) {
+		public void setSecretAccessKey(@Nullable String secretAccessKey) {
 			this.secretAccessKey = secretAccessKey;
 		}
 

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.github.litestream.replica.ReplicaOptions;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.util.StringUtils;
 
@@ -26,8 +27,6 @@ import org.springframework.util.StringUtils;
  * instead of surfacing later in a background thread.
  */
 final class LitestreamPropertiesValidator {
-
-	private static final Set<String> SYNCHRONOUS_MODES = Set.of("OFF", "NORMAL", "FULL", "EXTRA");
 
 	private final Set<String> replicaTypes;
 
@@ -48,12 +47,6 @@ final class LitestreamPropertiesValidator {
 	List<DatabaseSettings> validate(LitestreamProperties properties) {
 		positive(properties.getShutdownTimeout(), "litestream.shutdown-timeout");
 		positive(properties.getBusyTimeout(), "litestream.busy-timeout");
-		String synchronous = properties.getSynchronous();
-		if (synchronous == null || !SYNCHRONOUS_MODES.contains(synchronous.toUpperCase(Locale.ROOT))) {
-			throw new LitestreamConfigurationException("litestream.synchronous",
-					"'" + synchronous + "' is not a SQLite synchronous mode",
-					"Set litestream.synchronous to OFF, NORMAL, FULL or EXTRA (NORMAL is safe in WAL mode).");
-		}
 		List<DatabaseSettings> databases = new ArrayList<>();
 		Map<Path, String> paths = new HashMap<>();
 		List<LitestreamProperties.Database> dbs = properties.getDbs();
@@ -292,20 +285,20 @@ final class LitestreamPropertiesValidator {
 		return path;
 	}
 
-	private static String trimLeadingSlash(String path) {
+	private static @Nullable String trimLeadingSlash(@Nullable String path) {
 		String trimmed = (path != null) ? path.replaceFirst("^/+", "") : "";
 		return trimmed.isEmpty() ? null : trimmed;
 	}
 
-	private static String lower(String value) {
+	private static @Nullable String lower(@Nullable String value) {
 		return StringUtils.hasText(value) ? value.trim().toLowerCase(Locale.ROOT) : null;
 	}
 
-	private static String firstText(String first, String second) {
+	private static @Nullable String firstText(@Nullable String first, @Nullable String second) {
 		return StringUtils.hasText(first) ? first : (StringUtils.hasText(second) ? second : null);
 	}
 
-	private record Location(String type, String bucket, String path) {
+	private record Location(String type, @Nullable String bucket, @Nullable String path) {
 	}
 
 }

@@ -1,6 +1,7 @@
 package io.github.litestream.boot.autoconfigure;
 
 import io.github.litestream.replica.ReplicaOptions;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One replica's validated configuration: its location split out of {@code url} or taken from
@@ -20,9 +21,9 @@ import io.github.litestream.replica.ReplicaOptions;
  * @param secretAccessKey the secret access key, or {@code null}
  * @param options the engine options, including the replica's name
  */
-public record ReplicaSettings(String property, String type, String bucket, String path, String region,
-		String endpoint, Boolean forcePathStyle, boolean skipVerify, String accessKeyId, String secretAccessKey,
-		ReplicaOptions options) {
+public record ReplicaSettings(String property, String type, @Nullable String bucket, @Nullable String path,
+		@Nullable String region, @Nullable String endpoint, @Nullable Boolean forcePathStyle, boolean skipVerify,
+		@Nullable String accessKeyId, @Nullable String secretAccessKey, ReplicaOptions options) {
 
 	/**
 	 * The replica's name, unique within its database.

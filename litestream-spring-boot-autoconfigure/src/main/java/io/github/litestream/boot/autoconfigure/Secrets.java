@@ -1,5 +1,7 @@
 package io.github.litestream.boot.autoconfigure;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Keeps credentials out of logs and {@code toString()}.
  */
@@ -13,7 +15,7 @@ final class Secrets {
 	 * @param secret the secret or {@code null}
 	 * @return {@code null}, or {@code "******"}
 	 */
-	static String redact(String secret) {
+	static @Nullable String redact(@Nullable String secret) {
 		return (secret != null) ? "******" : null;
 	}
 

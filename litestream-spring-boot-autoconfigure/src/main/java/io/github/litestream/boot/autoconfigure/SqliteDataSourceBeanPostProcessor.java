@@ -13,8 +13,9 @@ import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.core.Ordered;
 
 /**
- * Prepares each replicated SQLite DataSource before anything can use it: restores its
- * database if the file is missing, and makes every connection use the {@link SqlitePragmas}.
+ * Prepares each replicated SQLite DataSource before anything can use it: runs the restore step
+ * ({@link LitestreamRestoreInitializer}) for its database, and makes every connection use the
+ * {@link SqlitePragmas}.
  *
  * <p>Running inside the DataSource's own initialisation is the strongest ordering guarantee
  * there is: Flyway, Liquibase, {@code spring.sql.init}, JPA and the application can only get
@@ -27,13 +28,16 @@ final class SqliteDataSourceBeanPostProcessor implements BeanPostProcessor, Bean
 
 	private final ObjectProvider<LitestreamDatabases> databases;
 
+	private final ObjectProvider<LitestreamRestoreInitializer> restore;
+
 	private final ObjectProvider<LitestreamProperties> properties;
 
 	private BeanFactory beanFactory;
 
 	SqliteDataSourceBeanPostProcessor(ObjectProvider<LitestreamDatabases> databases,
-			ObjectProvider<LitestreamProperties> properties) {
+			ObjectProvider<LitestreamRestoreInitializer> restore, ObjectProvider<LitestreamProperties> properties) {
 		this.databases = databases;
+		this.restore = restore;
 		this.properties = properties;
 	}
 
@@ -62,7 +66,13 @@ final class SqliteDataSourceBeanPostProcessor implements BeanPostProcessor, Bean
 		if (url == null) {
 			return;
 		}
-		if (this.databases.getObject().attach(beanName, url)) {
+		// Obtaining the restore step runs it for every entry with a path, before any SQLite
+		// DataSource is let through; then it restores this DataSource's own entry, whose path
+		// may only now be known.
+		LitestreamRestoreInitializer restore = this.restore.getObject();
+		DatabaseSettings database = this.databases.getObject().attach(beanName, url);
+		if (database != null) {
+			restore.restore(database);
 			configurer.applyPragmas(beanName, dataSource);
 			dependOnEngine(beanName);
 		}

@@ -7,6 +7,7 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfigMXBean;
 import com.zaxxer.hikari.HikariDataSource;
+import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
@@ -49,7 +50,7 @@ final class SqliteDataSourceConfigurer {
 	 * @param dataSource the DataSource
 	 * @return the database, or {@code null} if it is not a SQLite DataSource
 	 */
-	SqliteJdbcUrl sqliteUrl(DataSource dataSource) {
+	@Nullable SqliteJdbcUrl sqliteUrl(DataSource dataSource) {
 		String url = null;
 		HikariDataSource hikari = HIKARI_PRESENT ? Hikari.unwrap(dataSource) : null;
 		SQLiteDataSource sqlite = sqliteDataSource(dataSource, hikari);
@@ -113,7 +114,8 @@ final class SqliteDataSourceConfigurer {
 		return result.toString();
 	}
 
-	private static SQLiteDataSource sqliteDataSource(DataSource dataSource, HikariDataSource hikari) {
+	private static @Nullable SQLiteDataSource sqliteDataSource(DataSource dataSource,
+			@Nullable HikariDataSource hikari) {
 		if (hikari != null) {
 			return (HIKARI_PRESENT) ? Hikari.sqliteDataSource(hikari) : null;
 		}
@@ -123,7 +125,7 @@ final class SqliteDataSourceConfigurer {
 		return UNWRAPPER_PRESENT ? DataSourceUnwrapper.unwrap(dataSource, SQLiteDataSource.class) : null;
 	}
 
-	private static String urlProperty(BeanWrapper wrapper) {
+	private static @Nullable String urlProperty(BeanWrapper wrapper) {
 		for (String property : URL_PROPERTIES) {
 			if (isSqliteUrlProperty(wrapper, property)) {
 				return (String) wrapper.getPropertyValue(property);
@@ -145,7 +147,7 @@ final class SqliteDataSourceConfigurer {
 		private Hikari() {
 		}
 
-		static HikariDataSource unwrap(DataSource dataSource) {
+		static @Nullable HikariDataSource unwrap(DataSource dataSource) {
 			if (dataSource instanceof HikariDataSource hikari) {
 				return hikari;
 			}
@@ -153,7 +155,7 @@ final class SqliteDataSourceConfigurer {
 					? DataSourceUnwrapper.unwrap(dataSource, HikariConfigMXBean.class, HikariDataSource.class) : null;
 		}
 
-		static SQLiteDataSource sqliteDataSource(HikariDataSource hikari) {
+		static @Nullable SQLiteDataSource sqliteDataSource(HikariDataSource hikari) {
 			return (hikari.getDataSource() instanceof SQLiteDataSource sqlite) ? sqlite : null;
 		}
 

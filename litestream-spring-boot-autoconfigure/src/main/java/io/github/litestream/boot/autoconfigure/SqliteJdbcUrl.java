@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What a {@code jdbc:sqlite:} URL points at, read the way sqlite-jdbc and SQLite read it:
  * a plain file name (relative to the working directory), a {@code file:} URI (with
@@ -18,7 +20,7 @@ import java.util.Locale;
  * @param path the absolute, normalised database file, or {@code null} when not a file
  * @param inMemory whether the URL names an in-memory database
  */
-record SqliteJdbcUrl(String url, Path path, boolean inMemory) {
+record SqliteJdbcUrl(String url, @Nullable Path path, boolean inMemory) {
 
 	/** The prefix every sqlite-jdbc URL starts with. */
 	static final String PREFIX = "jdbc:sqlite:";
@@ -28,7 +30,7 @@ record SqliteJdbcUrl(String url, Path path, boolean inMemory) {
 	 * @param url the URL, may be {@code null}
 	 * @return whether it starts with {@code jdbc:sqlite:}
 	 */
-	static boolean isSqlite(String url) {
+	static boolean isSqlite(@Nullable String url) {
 		return url != null && url.regionMatches(true, 0, PREFIX, 0, PREFIX.length());
 	}
 

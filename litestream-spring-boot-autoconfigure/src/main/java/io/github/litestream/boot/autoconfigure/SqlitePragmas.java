@@ -2,7 +2,6 @@ package io.github.litestream.boot.autoconfigure;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -11,9 +10,9 @@ import java.util.Map;
  * copying the WAL), a busy timeout (the engine briefly takes locks) and a synchronous mode.
  *
  * @param busyTimeout how long a connection waits for a lock
- * @param synchronous the synchronous mode, such as {@code NORMAL}
+ * @param synchronous the synchronous mode
  */
-record SqlitePragmas(Duration busyTimeout, String synchronous) {
+record SqlitePragmas(Duration busyTimeout, LitestreamProperties.Synchronous synchronous) {
 
 	/**
 	 * The pragmas from the properties.
@@ -21,7 +20,7 @@ record SqlitePragmas(Duration busyTimeout, String synchronous) {
 	 * @return the pragmas
 	 */
 	static SqlitePragmas of(LitestreamProperties properties) {
-		return new SqlitePragmas(properties.getBusyTimeout(), properties.getSynchronous().toUpperCase(Locale.ROOT));
+		return new SqlitePragmas(properties.getBusyTimeout(), properties.getSynchronous());
 	}
 
 	/**
@@ -34,7 +33,7 @@ record SqlitePragmas(Duration busyTimeout, String synchronous) {
 		pragmas.put("busy_timeout", Long.toString(this.busyTimeout.toMillis()));
 		pragmas.put("journal_mode", "WAL");
 		pragmas.put("wal_autocheckpoint", "0");
-		pragmas.put("synchronous", this.synchronous);
+		pragmas.put("synchronous", this.synchronous.name());
 		return pragmas;
 	}
 

@@ -156,9 +156,10 @@ class InvalidConfigurationTests {
 	}
 
 	@Test
-	void unknownSynchronousMode() {
+	void unknownSynchronousModeFailsBindingNamingThePropertyAndTheModes() {
 		FailureAnalysis analysis = fail("litestream.synchronous=sometimes");
-		assertThat(analysis.getAction()).contains("OFF, NORMAL, FULL or EXTRA");
+		assertThat(analysis.getDescription()).contains("litestream.synchronous").contains("sometimes");
+		assertThat(analysis.getAction()).contains("OFF", "NORMAL", "FULL", "EXTRA");
 	}
 
 	@Test

@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.List;
+import java.util.Objects;
 
 import javax.sql.DataSource;
 
@@ -14,11 +16,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.AnnotationAwareOrderComparator;
+import org.springframework.core.io.support.SpringFactoriesLoader;
+import org.springframework.core.io.support.SpringFactoriesLoader.ArgumentResolver;
+import org.springframework.core.io.support.SpringFactoriesLoader.FailureHandler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -200,9 +207,23 @@ class LitestreamAutoConfigurationTests {
 		}
 	}
 
+	/**
+	 * The failure report Spring Boot would print: the first analysis of the analyzers
+	 * registered in {@code spring.factories}, in their order, as Boot's FailureAnalyzers does.
+	 */
 	static FailureAnalysis analysis(Throwable failure) {
 		assertThat(failure).as("startup failure").isNotNull();
-		FailureAnalysis analysis = new LitestreamFailureAnalyzer().analyze(failure);
+		List<FailureAnalyzer> analyzers = SpringFactoriesLoader
+			.forDefaultResourceLocation(LitestreamAutoConfigurationTests.class.getClassLoader())
+			.load(FailureAnalyzer.class, ArgumentResolver.none(), FailureHandler.handleMessage((message, ex) -> {
+				// Analyzers that need a bean factory or environment don't explain ours.
+			}));
+		AnnotationAwareOrderComparator.sort(analyzers);
+		FailureAnalysis analysis = analyzers.stream()
+			.map((analyzer) -> analyzer.analyze(failure))
+			.filter(Objects::nonNull)
+			.findFirst()
+			.orElse(null);
 		assertThat(analysis).as("analysis of %s", failure).isNotNull();
 		return analysis;
 	}

@@ -46,7 +46,10 @@ class RestoreFallBackOnBootTests {
 				"litestream.dbs[0].replicas[0].path=" + this.damaged)
 			.run((context) -> {
 				var analysis = LitestreamAutoConfigurationTests.analysis(context.getStartupFailure());
-				assertThat(analysis.getDescription()).contains("00000025_00000000.wal.lz4");
+				assertThat(analysis.getDescription())
+					.startsWith("could not restore " + this.db + " from replica 'file' (" + this.damaged + "): ")
+					.contains("00000025_00000000.wal.lz4");
+				assertThat(analysis.getAction()).contains("litestream.dbs[0].restore.fall-back=true");
 				assertThat(this.db).doesNotExist();
 			});
 	}

@@ -12,6 +12,8 @@ import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.LazyInitializationBeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
@@ -139,6 +141,64 @@ class RestoreOnBootTests {
 				assertThat(new JdbcTemplate(dataSource(db)).queryForList("SELECT text FROM note", String.class))
 					.contains("written-after-migration");
 			});
+	}
+
+	@Test
+	void databaseWithoutADataSourceIsRestoredBeforeReplicationStartsEvenWithLazyInitialization() throws Exception {
+		Path replica = this.dir.resolve("replica");
+		seedReplica(replica);
+		Path db = this.dir.resolve("second/other.db");
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(LitestreamAutoConfiguration.class))
+			.withInitializer((context) -> context
+				.addBeanFactoryPostProcessor(new LazyInitializationBeanFactoryPostProcessor()))
+			.withPropertyValues("litestream.dbs[0].path=" + db, "litestream.dbs[0].replicas[0].path=" + replica)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(LitestreamLifecycle.class).isRunning()).isTrue();
+				assertThat(new JdbcTemplate(dataSource(db)).queryForList("SELECT text FROM note", String.class))
+					.contains("written-after-migration");
+			});
+	}
+
+	@Test
+	void theRestoreStepRunsBeforeTheFirstSqliteDataSourceIsLetThrough() throws Exception {
+		Path replica = this.dir.resolve("replica");
+		seedReplica(replica);
+		Path other = this.dir.resolve("other/other.db");
+		Path app = this.dir.resolve("app.db");
+		this.runner.withBean("otherDatabaseWhenTheDataSourceWasReady", DataSourceWatcher.class,
+				() -> new DataSourceWatcher(other))
+			.withPropertyValues("spring.datasource.url=jdbc:sqlite:" + app, "litestream.dbs[0].path=" + app,
+					"litestream.dbs[0].replicas[0].path=" + replica, "litestream.dbs[1].path=" + other,
+					"litestream.dbs[1].replicas[0].path=" + replica)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(DataSourceWatcher.class).existed).as("other.db restored first").isTrue();
+			});
+	}
+
+	/**
+	 * Records, when the DataSource is created, whether another database's file already
+	 * exists. It runs after Litestream's own post-processor.
+	 */
+	static final class DataSourceWatcher implements BeanPostProcessor {
+
+		private final Path file;
+
+		volatile Boolean existed;
+
+		DataSourceWatcher(Path file) {
+			this.file = file;
+		}
+
+		@Override
+		public Object postProcessAfterInitialization(Object bean, String beanName) {
+			if (bean instanceof javax.sql.DataSource && this.existed == null) {
+				this.existed = Files.exists(this.file);
+			}
+			return bean;
+		}
+
 	}
 
 	/**

@@ -134,8 +134,12 @@ class RestoreReplicaChoiceOnBootTests {
 				replicas[2]))
 			.run((context) -> {
 				var analysis = LitestreamAutoConfigurationTests.analysis(context.getStartupFailure());
-				assertThat(analysis.getDescription()).contains("replica 'newest'")
+				assertThat(analysis.getDescription())
+					.startsWith("could not restore " + db + " from replica 'newest' (" + replicas[1] + "): ")
 					.contains("00000027_00000000.wal.lz4");
+				assertThat(analysis.getAction()).contains("Make replica 'newest' readable and restart")
+					.contains("litestream.dbs[0].restore.enabled=false")
+					.contains("litestream.dbs[0].restore.fall-back=true");
 				assertThat(db).doesNotExist();
 			});
 	}
@@ -160,9 +164,13 @@ class RestoreReplicaChoiceOnBootTests {
 		this.runner.withPropertyValues(replicaProperties(db, "full", full, "broken", broken))
 			.run((context) -> {
 				var analysis = LitestreamAutoConfigurationTests.analysis(context.getStartupFailure());
-				assertThat(analysis.getDescription()).contains("'litestream.dbs[0].restore'")
-					.contains("from replica 'broken' (litestream.dbs[0].replicas[1]) failed");
-				assertThat(analysis.getAction()).contains("restore.enabled=false");
+				assertThat(analysis.getDescription())
+					.startsWith("could not restore " + db + " from replica 'broken' (" + broken + "): ")
+					// The JDK's message is only the file; its type says what is wrong with it.
+					.endsWith("NotDirectoryException: " + broken.resolve("generations"));
+				assertThat(analysis.getAction()).contains("Make replica 'broken' readable and restart")
+					.contains("litestream.dbs[0].restore.enabled=false to start without restoring")
+					.doesNotContain("fall-back");
 				assertThat(db).doesNotExist();
 			});
 	}

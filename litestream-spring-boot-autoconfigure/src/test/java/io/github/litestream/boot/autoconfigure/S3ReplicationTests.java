@@ -1,5 +1,6 @@
 package io.github.litestream.boot.autoconfigure;
 
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -53,6 +55,31 @@ class S3ReplicationTests {
 			JdbcTemplate jdbc = new JdbcTemplate(context.getBean(DataSource.class));
 			assertThat(jdbc.queryForObject("SELECT max(id) FROM item", Long.class)).isEqualTo(last);
 		}
+	}
+
+	@Test
+	void anS3OutageDuringRestoreOnBootIsReportedAsARestoreFailureWithoutSecrets() throws Exception {
+		int closedPort;
+		try (ServerSocket socket = new ServerSocket(0)) {
+			closedPort = socket.getLocalPort();
+		}
+		Path db = this.dir.resolve("data/app.db");
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(LitestreamAutoConfiguration.class))
+			.withPropertyValues("litestream.dbs[0].path=" + db,
+					"litestream.dbs[0].replicas[0].url=s3://outage-bucket/backups/app",
+					"litestream.dbs[0].replicas[0].endpoint=http://127.0.0.1:" + closedPort,
+					"litestream.dbs[0].replicas[0].access-key-id=AKIDOUTAGETEST",
+					"litestream.dbs[0].replicas[0].secret-access-key=outage-secret-key")
+			.run((context) -> {
+				FailureAnalysis analysis = LitestreamAutoConfigurationTests.analysis(context.getStartupFailure());
+				assertThat(analysis.getDescription())
+					.startsWith("could not restore " + db + " from replica 's3' (s3://outage-bucket/backups/app): ");
+				assertThat(analysis.getAction()).contains("Make replica 's3' readable and restart")
+					.contains("litestream.dbs[0].restore.enabled=false");
+				assertThat(analysis.getDescription() + analysis.getAction()).doesNotContain("outage-secret-key",
+						"AKIDOUTAGETEST");
+				assertThat(db).doesNotExist();
+			});
 	}
 
 	@Test

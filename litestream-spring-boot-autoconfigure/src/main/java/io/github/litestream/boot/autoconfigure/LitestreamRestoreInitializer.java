@@ -1,0 +1,48 @@
+package io.github.litestream.boot.autoconfigure;
+
+import org.springframework.beans.factory.InitializingBean;
+
+/**
+ * Restore-on-boot as an explicit step, as Spring Boot's {@code FlywayMigrationInitializer}
+ * migrates in {@link #afterPropertiesSet()}: restores every configured database whose file is
+ * missing (see {@link DatabaseRestorer}; an existing file is never touched).
+ *
+ * <p>Two moments make sure nothing opens a database before its restore:
+ * {@link SqliteDataSourceBeanPostProcessor} obtains this bean before it lets the first SQLite
+ * DataSource through (so every entry with a path is restored before any DataSource exists) and
+ * then calls {@link #restore(DatabaseSettings)} for the DataSource's own entry, which covers
+ * the entry whose path comes from that DataSource; and {@link LitestreamLifecycle}'s bean
+ * depends on this one, so replication never starts before the restores, even with lazy
+ * initialization.
+ */
+public final class LitestreamRestoreInitializer implements InitializingBean {
+
+	private final LitestreamDatabases databases;
+
+	private final DatabaseRestorer restorer;
+
+	LitestreamRestoreInitializer(LitestreamDatabases databases, ReplicaClientFactory clients) {
+		this.databases = databases;
+		this.restorer = new DatabaseRestorer(clients);
+	}
+
+	/**
+	 * Restores every configured database whose path is known and whose file is missing.
+	 * @throws LitestreamRestoreException if a replica can't be read or holds a damaged backup
+	 * @throws LitestreamConfigurationException if no replica holds a backup and
+	 * {@code restore.if-replica-exists} is false
+	 */
+	@Override
+	public void afterPropertiesSet() {
+		this.databases.withPaths().forEach(this::restore);
+	}
+
+	/**
+	 * Restores one database if its file is missing; a database is only ever tried once.
+	 * @param database the database, with its path known
+	 */
+	void restore(DatabaseSettings database) {
+		this.restorer.restoreIfMissing(database);
+	}
+
+}

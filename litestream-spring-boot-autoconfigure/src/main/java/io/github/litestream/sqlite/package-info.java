@@ -1,0 +1,9 @@
+/**
+ * SQLite's file formats, read without SQLite: the WAL header and frames, the WAL checksum,
+ * the page size and the database header, and {@link io.github.litestream.sqlite.WalScanner}.
+ * Depends on nothing else in the engine.
+ */
+@NullMarked
+package io.github.litestream.sqlite;
+
+import org.jspecify.annotations.NullMarked;
