@@ -36,7 +36,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * snapshot reads the database file; a checkpoint that cannot have it is skipped, so a snapshot
  * never blocks a sync. Replicas read the position and the shadow WAL files without either lock.
  */
-public final class ReplicatedDatabase implements AutoCloseable {
+public final class ReplicatedDatabase implements ReplicationSource, AutoCloseable {
 
 	/**
 	 * The longest the engine waits for a SQLite lock (or the busy timeout, if shorter). Waiting
@@ -75,6 +75,8 @@ public final class ReplicatedDatabase implements AutoCloseable {
 
 	private final CleanShutdown cleanShutdown;
 
+	private final PendingWal pendingWal;
+
 	private EngineConnections connections;
 
 	private DatabaseFile databaseFile;
@@ -103,6 +105,7 @@ public final class ReplicatedDatabase implements AutoCloseable {
 		this.policy = new CheckpointPolicy(options, clock, System::nanoTime);
 		this.tracker = new GenerationTracker(this.path, this.localState, this.listeners, this::indexStarted);
 		this.cleanShutdown = new CleanShutdown(this.path, this.localState);
+		this.pendingWal = new PendingWal(this.path, this.localState);
 	}
 
 	private void indexStarted() {
@@ -203,61 +206,12 @@ public final class ReplicatedDatabase implements AutoCloseable {
 		}
 	}
 
-	/**
-	 * The shadow WAL bytes a replica at {@code from} has not shipped: the rest of that index,
-	 * or, when it has all of it, the start of the next index.
-	 * @param from the replica's position, in the current generation
-	 * @return the bytes to ship, or empty when the replica is up to date
-	 * @throws ShadowWalMissingException if that part of the shadow WAL is no longer kept
-	 * @throws IOException if the position is not in the current generation or beyond its end
-	 */
+	@Override
 	public Optional<ShadowWalSegment> pendingWal(Pos from) throws IOException {
-		Pos current = this.tracker.position();
-		if (current == null || !current.generation().equals(from.generation())) {
-			throw new IOException("Position " + from + " is not in the current generation of " + this.path);
-		}
-		long index = from.index();
-		long offset = from.offset();
-		long end = endOf(index, current);
-		if (offset == end && index < current.index()) {
-			index++;
-			offset = 0;
-			end = endOf(index, current);
-		}
-		if (offset > end) {
-			throw new IOException("Replica position " + from + " is beyond the shadow WAL of " + this.path + " ("
-					+ Pos.hex(end) + ")");
-		}
-		if (offset == end) {
-			return Optional.empty();
-		}
-		Path file = this.localState.shadowWalPath(from.generation(), index);
-		return Optional.of(new ShadowWalSegment(new Pos(from.generation(), index, offset), end - offset, file));
+		return this.pendingWal.after(from, this.tracker.position());
 	}
 
-	private long endOf(long index, Pos current) throws IOException {
-		if (index == current.index()) {
-			return current.offset();
-		}
-		Path file = this.localState.shadowWalPath(current.generation(), index);
-		try {
-			return Files.size(file);
-		}
-		catch (NoSuchFileException ex) {
-			throw new ShadowWalMissingException("Shadow WAL " + file + " is no longer kept");
-		}
-	}
-
-	/**
-	 * Streams the database file for a snapshot. No checkpoint runs meanwhile, and the engine's
-	 * read transaction pins the WAL index, so the file is the state at the start of the
-	 * returned position's index plus some of that index's frames; restoring replays the whole
-	 * index on top of it.
-	 * @param <T> what the consumer returns
-	 * @param consumer receives the position and the file's bytes
-	 * @return what the consumer returned
-	 * @throws IOException if the file cannot be read or the consumer fails
-	 */
+	@Override
 	public <T> T snapshot(SnapshotConsumer<T> consumer) throws IOException {
 		this.checkpointLock.lock();
 		try {
@@ -286,14 +240,7 @@ public final class ReplicatedDatabase implements AutoCloseable {
 		return (checkpointer != null) ? checkpointer.pinnedWal(this.tracker.position()) : Optional.empty();
 	}
 
-	/**
-	 * Forces a RESTART checkpoint that starts a new WAL index and checksums the database file
-	 * right then: the file holds exactly the state at the end of the previous index, which a
-	 * replica restored up to that index must reproduce byte for byte.
-	 * @return the checksum and the position of the new index's start
-	 * @throws IOException if no new index could be started (the database is busy, or a read
-	 * transaction pins the WAL: the checkpoint does not wait for it) or the file cannot be read
-	 */
+	@Override
 	public DatabaseChecksum checksumAtNewIndex() throws IOException {
 		this.lock.lock();
 		try {
@@ -316,15 +263,6 @@ public final class ReplicatedDatabase implements AutoCloseable {
 		finally {
 			this.lock.unlock();
 		}
-	}
-
-	/**
-	 * A checksum of the database file at the start of a WAL index.
-	 *
-	 * @param position the start of the index
-	 * @param crc32c the CRC-32C of the whole file
-	 */
-	public record DatabaseChecksum(Pos position, long crc32c) {
 	}
 
 	/**
@@ -399,18 +337,12 @@ public final class ReplicatedDatabase implements AutoCloseable {
 		this.listeners.add(listener);
 	}
 
-	/**
-	 * The current position, once open.
-	 * @return the position
-	 */
+	@Override
 	public Optional<Pos> position() {
 		return Optional.ofNullable(this.tracker.position());
 	}
 
-	/**
-	 * The database file.
-	 * @return its absolute path
-	 */
+	@Override
 	public Path path() {
 		return this.path;
 	}
@@ -454,25 +386,6 @@ public final class ReplicatedDatabase implements AutoCloseable {
 		catch (IOException ex) {
 			return 0;
 		}
-	}
-
-	/**
-	 * Receives the database file's bytes for a snapshot.
-	 *
-	 * @param <T> what it returns
-	 */
-	@FunctionalInterface
-	public interface SnapshotConsumer<T> {
-
-		/**
-		 * Consumes the database file.
-		 * @param position the position whose index the snapshot starts
-		 * @param database the file's bytes
-		 * @return a result
-		 * @throws IOException if it fails
-		 */
-		T accept(Pos position, InputStream database) throws IOException;
-
 	}
 
 }
