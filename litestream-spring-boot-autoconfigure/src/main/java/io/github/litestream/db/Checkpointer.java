@@ -97,14 +97,8 @@ final class Checkpointer {
 	private volatile PinnedWal pinnedWal;
 
 	/**
-	 * Creates a checkpointer.
-	 * @param database the database's name, for logs
-	 * @param connections the engine's connections
-	 * @param tracker the shadow WAL and the position
-	 * @param policy when to checkpoint and whether to wait for readers
-	 * @param checkpointLock held while a checkpoint runs; a checkpoint that cannot have it at once
-	 * is skipped
-	 * @param listeners told how checkpoints went
+	 * Creates a checkpointer. A checkpoint that cannot have {@code checkpointLock} at once (a
+	 * snapshot holds it) is skipped.
 	 */
 	Checkpointer(String database, EngineConnections connections, GenerationTracker tracker, CheckpointPolicy policy,
 			ReentrantLock checkpointLock, List<DatabaseListener> listeners) {
@@ -159,9 +153,7 @@ final class Checkpointer {
 		});
 	}
 
-	/**
-	 * Forgets what the last checkpoint reported: a new index (or generation) began.
-	 */
+	/** Forgets what the last checkpoint reported: a new index (or generation) began. */
 	void indexStarted() {
 		this.backfilledFrames = 0;
 	}
@@ -180,10 +172,6 @@ final class Checkpointer {
 			return Optional.empty();
 		}
 		return Optional.of(pinned);
-	}
-
-	private Optional<PinnedWal> pinnedWal() {
-		return pinnedWal(this.tracker.position());
 	}
 
 	/**
@@ -374,7 +362,7 @@ final class Checkpointer {
 	 * WAL). The next sync tries again; meanwhile the WAL grows.
 	 */
 	private void restartBlocked(CheckpointMode mode) {
-		PinnedWal previous = pinnedWal().orElse(null);
+		PinnedWal previous = pinnedWal(this.tracker.position()).orElse(null);
 		Instant since = (previous != null) ? previous.since() : this.policy.now();
 		long frames = this.tracker.shadow().frameCount();
 		this.pinnedWal = new PinnedWal(this.tracker.currentPosition(), since, frames);
