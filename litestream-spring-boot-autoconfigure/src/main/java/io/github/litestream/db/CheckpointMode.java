@@ -22,7 +22,7 @@ public enum CheckpointMode {
 	 * Whether the engine's checkpoint procedure in this mode insists on restarting the WAL: it
 	 * waits moments for readers that pin it, and reports when they still do.
 	 */
-	boolean waitsForReaders() {
+	boolean insistsOnRestart() {
 		return this != PASSIVE;
 	}
 

@@ -255,7 +255,7 @@ final class Checkpointer {
 		WalHeader before = this.tracker.shadow().header();
 		String broken;
 		try {
-			if (!checkpointUnderWriteLock() && mode.waitsForReaders() && this.policy.mayWaitForReaders()) {
+			if (!checkpointUnderWriteLock() && mode.insistsOnRestart() && this.policy.mayWaitForReaders()) {
 				// Application readers pinned old frames. SQLite's RESTART waits for them while
 				// holding the write lock, with every application writer waiting behind it: it may
 				// wait only moments, enough for short read transactions to end. If that emptied
@@ -338,7 +338,7 @@ final class Checkpointer {
 	private void openNextIndex(CheckpointMode mode, WalHeader before) throws IOException {
 		try (FileChannel wal = this.tracker.openWal()) {
 			if (this.tracker.shadow().headerMatches(wal)) {
-				if (mode.waitsForReaders()) {
+				if (mode.insistsOnRestart()) {
 					restartBlocked(mode);
 				}
 				return;
