@@ -142,7 +142,8 @@ public final class Litestream implements AutoCloseable {
 			long interval = database.options().monitorInterval().toMillis();
 			this.monitor.scheduleWithFixedDelay(() -> monitor(database), interval, interval, TimeUnit.MILLISECONDS);
 			for (Replica replica : replicas) {
-				ReplicaTask task = new ReplicaTask(replica, this.clock, this.validation, () -> releaseShadowWal(database));
+				ReplicaTask task = new ReplicaTask(database, replica, this.clock, this.validation,
+						() -> releaseShadowWal(database));
 				this.tasks.put(replica, task);
 				task.start(daemon("litestream-replica-" + database.path().getFileName() + "-" + replica.name()));
 			}

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.litestream.Litestream.ReplicaValidation;
 import io.github.litestream.db.Pos;
+import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaOptions;
 import org.slf4j.Logger;
@@ -37,6 +38,8 @@ final class ReplicaTask {
 
 	private static final Duration REPEAT_WARNING_AFTER = Duration.ofMinutes(1);
 
+	private final ReplicatedDatabase database;
+
 	private final Replica replica;
 
 	private final Clock clock;
@@ -58,7 +61,9 @@ final class ReplicaTask {
 
 	private Instant lastWarningAt;
 
-	ReplicaTask(Replica replica, Clock clock, ReplicaValidation validation, Runnable afterSync) {
+	ReplicaTask(ReplicatedDatabase database, Replica replica, Clock clock, ReplicaValidation validation,
+			Runnable afterSync) {
+		this.database = database;
 		this.replica = replica;
 		this.clock = clock;
 		this.validation = validation;
@@ -123,7 +128,7 @@ final class ReplicaTask {
 	 */
 	private void copyLatestWal() {
 		try {
-			this.replica.database().sync();
+			this.database.sync();
 		}
 		catch (IOException | RuntimeException ex) {
 			// The monitor thread reports database errors; ship what is already copied.

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.litestream.Litestream.ReplicationTarget;
+import io.github.litestream.db.CheckpointMode;
 import io.github.litestream.db.DatabaseListener;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
@@ -106,7 +107,7 @@ class InterruptTests {
 		this.database = new ReplicatedDatabase(DatabaseOptions.defaults(this.dbPath));
 		this.database.addListener(new DatabaseListener() {
 			@Override
-			public void onCheckpoint(String mode, Duration duration) {
+			public void onCheckpoint(CheckpointMode mode, Duration duration) {
 				if (interruptAfterCheckpoint.getAndSet(false)) {
 					Thread.currentThread().interrupt();
 				}

@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.github.litestream.AppDatabase.Summary;
+import io.github.litestream.db.CheckpointMode;
 import io.github.litestream.db.DatabaseListener;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.Pos;
@@ -164,8 +165,8 @@ class ReplicationRoundTripTests {
 		List<String> checkpoints = new CopyOnWriteArrayList<>();
 		this.database.addListener(new DatabaseListener() {
 			@Override
-			public void onCheckpoint(String mode, Duration duration) {
-				checkpoints.add(mode);
+			public void onCheckpoint(CheckpointMode mode, Duration duration) {
+				checkpoints.add(mode.name());
 			}
 		});
 		batch(2);

@@ -14,6 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import com.sun.management.OperatingSystemMXBean;
 import io.github.litestream.Litestream;
 import io.github.litestream.Litestream.ReplicationTarget;
+import io.github.litestream.db.CheckpointMode;
 import io.github.litestream.db.DatabaseListener;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.Pos;
@@ -57,8 +58,8 @@ final class IdleCostScenario implements Scenario {
 			List<String> checkpoints = new CopyOnWriteArrayList<>();
 			database.addListener(new DatabaseListener() {
 				@Override
-				public void onCheckpoint(String mode, Duration took) {
-					checkpoints.add(mode);
+				public void onCheckpoint(CheckpointMode mode, Duration took) {
+					checkpoints.add(mode.name());
 				}
 			});
 			engine.start();

@@ -25,10 +25,10 @@ public interface DatabaseListener {
 
 	/**
 	 * A checkpoint ran.
-	 * @param mode PASSIVE, RESTART or TRUNCATE
+	 * @param mode PASSIVE (also the time-based checkpoint), RESTART or TRUNCATE
 	 * @param duration how long it took
 	 */
-	default void onCheckpoint(String mode, Duration duration) {
+	default void onCheckpoint(CheckpointMode mode, Duration duration) {
 	}
 
 	/**
@@ -37,7 +37,7 @@ public interface DatabaseListener {
 	 * tries again.
 	 * @param mode RESTART or TRUNCATE
 	 */
-	default void onCheckpointBlocked(String mode) {
+	default void onCheckpointBlocked(CheckpointMode mode) {
 	}
 
 	/**
@@ -45,7 +45,7 @@ public interface DatabaseListener {
 	 * @param mode the mode
 	 * @param error the failure
 	 */
-	default void onCheckpointError(String mode, Exception error) {
+	default void onCheckpointError(CheckpointMode mode, Exception error) {
 	}
 
 	/**

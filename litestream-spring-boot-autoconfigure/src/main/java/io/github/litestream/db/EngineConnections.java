@@ -159,9 +159,9 @@ final class EngineConnections implements AutoCloseable {
 	 * @return SQLite's answer: busy flag, frames in the WAL, frames checkpointed
 	 * @throws SQLException if the checkpoint fails
 	 */
-	CheckpointResult checkpoint(String mode) throws SQLException {
+	CheckpointResult checkpoint(CheckpointMode mode) throws SQLException {
 		try (Statement statement = this.writer.createStatement();
-				ResultSet rs = statement.executeQuery("PRAGMA wal_checkpoint(" + mode + ")")) {
+				ResultSet rs = statement.executeQuery("PRAGMA wal_checkpoint(" + mode.name() + ")")) {
 			rs.next();
 			return new CheckpointResult(rs.getInt(1) != 0, rs.getInt(2), rs.getInt(3));
 		}
@@ -176,7 +176,7 @@ final class EngineConnections implements AutoCloseable {
 	 * @return SQLite's answer; busy if the lock or the readers did not come in time
 	 * @throws SQLException if the checkpoint fails
 	 */
-	CheckpointResult checkpoint(String mode, Duration wait) throws SQLException {
+	CheckpointResult checkpoint(CheckpointMode mode, Duration wait) throws SQLException {
 		this.writerBusyHandler.setTimeout(shorter(wait, this.writerLockWait));
 		try {
 			return checkpoint(mode);
@@ -193,12 +193,12 @@ final class EngineConnections implements AutoCloseable {
 	 * @return SQLite's answer
 	 * @throws SQLException if the checkpoint fails
 	 */
-	CheckpointResult checkpointOnReader(String mode) throws SQLException {
+	CheckpointResult checkpointOnReader(CheckpointMode mode) throws SQLException {
 		if (this.readLockHeld) {
 			throw new IllegalStateException("The read transaction must be released before a checkpoint");
 		}
 		try (Statement statement = this.reader.createStatement();
-				ResultSet rs = statement.executeQuery("PRAGMA wal_checkpoint(" + mode + ")")) {
+				ResultSet rs = statement.executeQuery("PRAGMA wal_checkpoint(" + mode.name() + ")")) {
 			rs.next();
 			return new CheckpointResult(rs.getInt(1) != 0, rs.getInt(2), rs.getInt(3));
 		}

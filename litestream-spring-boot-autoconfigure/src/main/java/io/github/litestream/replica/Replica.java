@@ -10,7 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.github.litestream.db.Pos;
-import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.db.ReplicationSource;
 import io.github.litestream.db.ShadowWalMissingException;
 import io.github.litestream.db.ShadowWalSegment;
 import org.slf4j.Logger;
@@ -32,7 +32,7 @@ public final class Replica {
 
 	private static final Logger logger = LoggerFactory.getLogger(Replica.class);
 
-	private final ReplicatedDatabase database;
+	private final ReplicationSource database;
 
 	private final ReplicaClient client;
 
@@ -70,7 +70,7 @@ public final class Replica {
 	 * @param client where the copies go
 	 * @param options how often it syncs, snapshots and cleans up
 	 */
-	public Replica(ReplicatedDatabase database, ReplicaClient client, ReplicaOptions options) {
+	public Replica(ReplicationSource database, ReplicaClient client, ReplicaOptions options) {
 		this(database, client, options, Clock.systemUTC());
 	}
 
@@ -81,7 +81,7 @@ public final class Replica {
 	 * @param options how often it syncs, snapshots and cleans up
 	 * @param clock the clock for intervals and status times
 	 */
-	public Replica(ReplicatedDatabase database, ReplicaClient client, ReplicaOptions options, Clock clock) {
+	public Replica(ReplicationSource database, ReplicaClient client, ReplicaOptions options, Clock clock) {
 		this.database = database;
 		this.client = client;
 		this.options = options;
@@ -347,10 +347,10 @@ public final class Replica {
 	}
 
 	/**
-	 * The database this replica copies.
+	 * The database this replica copies, as replicas see it.
 	 * @return the database
 	 */
-	public ReplicatedDatabase database() {
+	public ReplicationSource database() {
 		return this.database;
 	}
 

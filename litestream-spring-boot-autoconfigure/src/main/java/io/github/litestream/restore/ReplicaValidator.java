@@ -8,8 +8,8 @@ import java.time.Clock;
 import java.util.zip.CRC32C;
 
 import io.github.litestream.db.Pos;
-import io.github.litestream.db.ReplicatedDatabase;
-import io.github.litestream.db.ReplicatedDatabase.DatabaseChecksum;
+import io.github.litestream.db.ReplicationSource;
+import io.github.litestream.db.ReplicationSource.DatabaseChecksum;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaStatus.ValidationResult;
 import org.slf4j.Logger;
@@ -41,7 +41,7 @@ public final class ReplicaValidator {
 	 * @throws IOException if the database is busy or the replica cannot be read
 	 */
 	public ValidationResult validate(Replica replica) throws IOException {
-		ReplicatedDatabase database = replica.database();
+		ReplicationSource database = replica.database();
 		DatabaseChecksum live = database.checksumAtNewIndex();
 		replica.sync();
 		Pos target = live.position();

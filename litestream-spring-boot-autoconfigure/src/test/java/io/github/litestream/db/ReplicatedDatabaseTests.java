@@ -192,7 +192,7 @@ class ReplicatedDatabaseTests {
 		try (ReplicatedDatabase db = new ReplicatedDatabase(options)) {
 			db.addListener(new DatabaseListener() {
 				@Override
-				public void onCheckpointError(String mode, Exception error) {
+				public void onCheckpointError(CheckpointMode mode, Exception error) {
 					checkpointErrors.add(mode + ": " + error.getMessage());
 				}
 			});
@@ -247,7 +247,7 @@ class ReplicatedDatabaseTests {
 				});
 				readerEnds.start();
 				// The PASSIVE step cannot finish; RESTART waits moments for the reader.
-				db.checkpoint("RESTART");
+				db.checkpoint(CheckpointMode.RESTART);
 				readerEnds.join();
 				assertThat(readerFailure.get()).as("the checkpoint waited for the reader").isNull();
 			}
@@ -265,8 +265,8 @@ class ReplicatedDatabaseTests {
 				Connection reader = DriverManager.getConnection("jdbc:sqlite:" + this.dir.resolve("app.db"))) {
 			db.addListener(new DatabaseListener() {
 				@Override
-				public void onCheckpointBlocked(String mode) {
-					blocked.add(mode);
+				public void onCheckpointBlocked(CheckpointMode mode) {
+					blocked.add(mode.name());
 				}
 			});
 			db.open();
@@ -275,19 +275,19 @@ class ReplicatedDatabaseTests {
 			Pos before = db.position().orElseThrow();
 			beginRead(reader);
 			insert(20);
-			db.checkpoint("RESTART");
+			db.checkpoint(CheckpointMode.RESTART);
 			assertThat(db.position().orElseThrow().index()).as("the reader pins the WAL").isEqualTo(before.index());
 			assertThat(blocked).containsExactly("RESTART");
 			PinnedWal pinned = db.pinnedWal().orElseThrow();
 			assertThat(pinned.walFrames()).isPositive();
 			insert(20);
-			db.checkpoint("RESTART");
+			db.checkpoint(CheckpointMode.RESTART);
 			assertThat(db.pinnedWal()).hasValueSatisfying((again) -> {
 				assertThat(again.since()).as("pinned since the first attempt").isEqualTo(pinned.since());
 				assertThat(again.walFrames()).isGreaterThan(pinned.walFrames());
 			});
 			reader.createStatement().execute("COMMIT");
-			db.checkpoint("RESTART");
+			db.checkpoint(CheckpointMode.RESTART);
 			Pos after = db.position().orElseThrow();
 			assertThat(after.generation()).isEqualTo(before.generation());
 			assertThat(after.index()).as("the engine restarted the WAL itself").isEqualTo(before.index() + 1);

@@ -11,6 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.ToDoubleFunction;
 
 import io.github.litestream.Litestream;
+import io.github.litestream.db.CheckpointMode;
 import io.github.litestream.db.DatabaseListener;
 import io.github.litestream.db.Pos;
 import io.github.litestream.db.ReplicatedDatabase;
@@ -40,7 +41,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  */
 public final class LitestreamMetrics implements MeterBinder {
 
-	static final List<String> CHECKPOINT_MODES = List.of("PASSIVE", "RESTART", "TRUNCATE");
+	static final List<CheckpointMode> CHECKPOINT_MODES = List.of(CheckpointMode.PASSIVE, CheckpointMode.RESTART,
+			CheckpointMode.TRUNCATE);
 
 	private final Litestream litestream;
 
@@ -177,24 +179,24 @@ public final class LitestreamMetrics implements MeterBinder {
 			});
 		}
 
-		private Timer checkpointTimer(String mode) {
+		private Timer checkpointTimer(CheckpointMode mode) {
 			return Timer.builder("litestream.checkpoint")
 				.description("Checkpoints run by the engine")
-				.tags(this.tags.and("mode", mode))
+				.tags(this.tags.and("mode", mode.name()))
 				.register(this.registry);
 		}
 
-		private Counter checkpointErrors(String mode) {
+		private Counter checkpointErrors(CheckpointMode mode) {
 			return Counter.builder("litestream.checkpoint.errors")
 				.description("Checkpoints that did not run")
-				.tags(this.tags.and("mode", mode))
+				.tags(this.tags.and("mode", mode.name()))
 				.register(this.registry);
 		}
 
-		private Counter checkpointsBlocked(String mode) {
+		private Counter checkpointsBlocked(CheckpointMode mode) {
 			return Counter.builder("litestream.checkpoint.blocked")
 				.description("Checkpoints that could not restart the WAL because a read transaction pins it")
-				.tags(this.tags.and("mode", mode))
+				.tags(this.tags.and("mode", mode.name()))
 				.register(this.registry);
 		}
 
@@ -210,17 +212,17 @@ public final class LitestreamMetrics implements MeterBinder {
 		}
 
 		@Override
-		public void onCheckpoint(String mode, Duration duration) {
+		public void onCheckpoint(CheckpointMode mode, Duration duration) {
 			checkpointTimer(mode).record(duration);
 		}
 
 		@Override
-		public void onCheckpointError(String mode, Exception error) {
+		public void onCheckpointError(CheckpointMode mode, Exception error) {
 			checkpointErrors(mode).increment();
 		}
 
 		@Override
-		public void onCheckpointBlocked(String mode) {
+		public void onCheckpointBlocked(CheckpointMode mode) {
 			checkpointsBlocked(mode).increment();
 		}
 
