@@ -1,7 +1,11 @@
 /**
- * One replicated database: {@link io.github.litestream.db.ReplicatedDatabase} captures the
- * WAL into the shadow WAL and checkpoints, with the local state (the {@code .<db>-litestream}
- * directory), the engine's connections, positions ({@code Pos}) and {@code DatabaseOptions}.
+ * One replicated database. {@link io.github.litestream.db.ReplicatedDatabase} is the façade:
+ * the {@code GenerationTracker} proves or breaks continuity and copies committed WAL into the
+ * shadow WAL, the {@code CheckpointPolicy} decides and the {@code Checkpointer} runs
+ * checkpoints, {@code CleanShutdown} records a clean close; replicas read through
+ * {@link io.github.litestream.db.ReplicationSource}. Also the local state (the
+ * {@code .<db>-litestream} directory), the engine's connections, positions ({@code Pos}) and
+ * {@code DatabaseOptions}.
  */
 @NullMarked
 package io.github.litestream.db;
