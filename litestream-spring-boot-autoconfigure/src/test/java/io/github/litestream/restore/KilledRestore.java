@@ -1,6 +1,7 @@
 package io.github.litestream.restore;
 
 import java.nio.file.Path;
+import java.util.concurrent.locks.LockSupport;
 
 import io.github.litestream.replica.file.FileReplicaClient;
 
@@ -19,11 +20,9 @@ public final class KilledRestore {
 			if (pos.index() == 0x25) {
 				System.out.println("stalled");
 				System.out.flush();
-				try {
-					Thread.sleep(Long.MAX_VALUE);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
+				// Stalls until the test kills this JVM (park may return early: park again).
+				while (true) {
+					LockSupport.park();
 				}
 			}
 		});
