@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -20,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.github.litestream.db.DatabaseOptions;
+import io.github.litestream.db.Pos;
 import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaClient;
@@ -161,8 +163,14 @@ public final class Litestream implements AutoCloseable {
 					Objects.toString(ex.getMessage(), ex.getClass().getSimpleName()));
 		}
 		// A failing replica holds the shadow WAL back, and it has no sync to release it after.
-		if (this.databases.get(database).stream().anyMatch((replica) -> replica.position().isEmpty())) {
-			releaseShadowWal(database);
+		try {
+			if (this.databases.get(database).stream().anyMatch((replica) -> replica.position().isEmpty())) {
+				releaseShadowWal(database);
+			}
+		}
+		catch (RuntimeException ex) {
+			// A scheduled task that throws is never run again: this database's monitor would stop.
+			logger.warn("Could not release the shadow WAL of {}: {}", database.path(), ex.toString());
 		}
 	}
 
@@ -178,8 +186,10 @@ public final class Litestream implements AutoCloseable {
 		long lowest = Long.MAX_VALUE;
 		List<Replica> holding = new ArrayList<>();
 		for (Replica replica : replicas) {
-			if (replica.position().isPresent()) {
-				lowest = Math.min(lowest, replica.position().get().index());
+			// Read once: the replica's thread may clear its position at any moment.
+			Optional<Pos> position = replica.position();
+			if (position.isPresent()) {
+				lowest = Math.min(lowest, position.get().index());
 			}
 			else if (replica.status().walReleasedAt() == null) {
 				holding.add(replica);

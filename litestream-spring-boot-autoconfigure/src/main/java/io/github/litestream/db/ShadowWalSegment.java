@@ -1,5 +1,6 @@
 package io.github.litestream.db;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
@@ -44,9 +45,10 @@ public record ShadowWalSegment(Pos start, long length, Path file) {
 					return -1;
 				}
 				int b = in.read();
-				if (b >= 0) {
-					this.remaining--;
+				if (b < 0) {
+					throw truncated(this.remaining);
 				}
+				this.remaining--;
 				return b;
 			}
 
@@ -56,9 +58,11 @@ public record ShadowWalSegment(Pos start, long length, Path file) {
 					return -1;
 				}
 				int n = in.read(b, off, (int) Math.min(len, this.remaining));
-				if (n > 0) {
-					this.remaining -= n;
+				if (n < 0) {
+					// Shipping fewer bytes than the position advances by would leave a gap.
+					throw truncated(this.remaining);
 				}
+				this.remaining -= n;
 				return n;
 			}
 
@@ -68,6 +72,12 @@ public record ShadowWalSegment(Pos start, long length, Path file) {
 			}
 
 		};
+	}
+
+
+	private EOFException truncated(long missing) {
+		return new EOFException("Shadow WAL " + this.file + " ends " + missing + " bytes before the end of the range "
+				+ this.start + " + " + this.length);
 	}
 
 }

@@ -260,10 +260,12 @@ final class RestoreExecutor {
 	private static void putBack(List<Path[]> setAside) {
 		for (Path[] moved : setAside) {
 			try {
-				Files.move(moved[1], moved[0], StandardCopyOption.ATOMIC_MOVE);
+				// A link, not a rename: a file that another process created there meanwhile wins.
+				Files.createLink(moved[0], moved[1]);
+				Files.delete(moved[1]);
 			}
-			catch (IOException ex) {
-				logger.warn("Could not move {} back to {}: {}", moved[1], moved[0], ex.getMessage());
+			catch (IOException | UnsupportedOperationException ex) {
+				logger.warn("Could not move {} back to {}: {}", moved[1], moved[0], ex.toString());
 			}
 		}
 	}
