@@ -12,13 +12,9 @@ import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaListener;
-import io.github.litestream.replica.ReplicaOperationListener;
 import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.replica.SnapshotInfo;
 import io.github.litestream.replica.file.FileReplicaClient;
-import io.github.litestream.replica.s3.S3ClientFactory;
-import io.github.litestream.replica.s3.S3ReplicaClient;
-import io.github.litestream.replica.s3.S3ReplicaConfig;
 
 /**
  * Child process for consistency crash tests: creates the {@link PageWriter} table (state 0),
@@ -26,9 +22,8 @@ import io.github.litestream.replica.s3.S3ReplicaConfig;
  * every second while committing page-changing transactions, logging each after its commit
  * returns (see {@link ConsistencyOracle}), until it is killed. Prints {@code snapshot <millis>}
  * whenever a snapshot was stored, so a test can kill it right after one.
- * <p>Arguments: database, replica (a directory, or {@code s3://bucket/path} followed by the S3
- * endpoint as a fourth argument, with credentials in {@code LITESTREAM_ACCESS_KEY_ID} and
- * {@code LITESTREAM_SECRET_ACCESS_KEY}), history log. The benchmarks' soak runs it too.
+ * <p>Arguments: database, replica directory, history log. The benchmarks' soak runs it too,
+ * and {@code S3ConsistentWriter} (in litestream-replica-s3's tests) runs it against S3.
  */
 public final class ConsistentWriter {
 
@@ -39,17 +34,18 @@ public final class ConsistentWriter {
 
 	static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
 
-	static ReplicaClient replicaClient(String[] args) {
-		if (!args[1].startsWith("s3://")) {
-			return new FileReplicaClient(Path.of(args[1]));
-		}
-		S3ReplicaConfig config = S3ReplicaConfig.builder().url(args[1]).endpoint(args[3]).forcePathStyle(true).build();
-		return new S3ReplicaClient(S3ClientFactory.withDefaults().create(config), config, ReplicaOperationListener.NONE);
+	public static void main(String[] args) throws Exception {
+		run(args, new FileReplicaClient(Path.of(args[1])));
 	}
 
-	public static void main(String[] args) throws Exception {
+	/**
+	 * Writes and replicates until killed.
+	 * @param args database, replica (as the client names it), history log
+	 * @param replica where to replicate
+	 * @throws Exception if writing or replicating fails
+	 */
+	public static void run(String[] args, ReplicaClient replica) throws Exception {
 		Path db = Path.of(args[0]);
-		ReplicaClient replica = replicaClient(args);
 		Path log = Path.of(args[2]);
 		try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + db);
 				ConsistencyOracle.LogWriter history = new ConsistencyOracle.LogWriter(log, ROWS)) {

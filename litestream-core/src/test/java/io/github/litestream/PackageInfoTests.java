@@ -25,7 +25,7 @@ class PackageInfoTests {
 			.distinct()
 			.sorted()
 			.toList();
-		assertThat(packages).contains("io.github.litestream", "io.github.litestream.boot.autoconfigure");
+		assertThat(packages).contains("io.github.litestream", "io.github.litestream.replica.file");
 		for (String name : packages) {
 			Class<?> packageInfo = Class.forName(name + ".package-info");
 			assertThat(packageInfo.isAnnotationPresent(NullMarked.class)).as("%s is @NullMarked", name).isTrue();

@@ -24,6 +24,9 @@ public final class KilledWriter {
 
 	/**
 	 * Writes into {@code dir/app.db}, logging to {@code dir/history.log}, until killed.
+	 * @param writer {@link ConsistentWriter}, or a main class that runs it with another replica
+	 * client (for {@code s3://bucket/path}: {@code S3ConsistentWriter} in litestream-replica-s3's
+	 * tests)
 	 * @param dir the directory for the database, the log and the child's stderr
 	 * @param replica a replica directory, or {@code s3://bucket/path}
 	 * @param s3Endpoint the S3 endpoint, or {@code null} for a directory
@@ -35,7 +38,7 @@ public final class KilledWriter {
 	 * @throws IOException if the child cannot start, or stops before it is killed
 	 * @throws InterruptedException if interrupted while waiting for it
 	 */
-	public static long run(Path dir, String replica, String s3Endpoint, Map<String, String> environment,
+	public static long run(Class<?> writer, Path dir, String replica, String s3Endpoint, Map<String, String> environment,
 			boolean afterSnapshot, SplittableRandom random) throws IOException, InterruptedException {
 		Path stderr = dir.resolve("writer.err");
 		List<String> args = new ArrayList<>(List.of(dir.resolve("app.db").toString(), replica,
@@ -43,7 +46,7 @@ public final class KilledWriter {
 		if (s3Endpoint != null) {
 			args.add(s3Endpoint);
 		}
-		ProcessBuilder builder = ChildJvm.builder(ConsistentWriter.class, List.of("-Xmx128m"), args.toArray(String[]::new))
+		ProcessBuilder builder = ChildJvm.builder(writer, List.of("-Xmx128m"), args.toArray(String[]::new))
 			.redirectError(stderr.toFile());
 		builder.environment().putAll(environment);
 		Process child = builder.start();

@@ -42,8 +42,8 @@ class ConsistencyCrashTests {
 		for (int round = 1; round <= ROUNDS; round++) {
 			Path roundDir = Files.createDirectories(this.dir.resolve("round-" + round));
 			boolean afterSnapshot = round % 2 == 1;
-			long killedAt = KilledWriter.run(roundDir, roundDir.resolve("replica").toString(), null, Map.of(),
-					afterSnapshot, random);
+			long killedAt = KilledWriter.run(ConsistentWriter.class, roundDir, roundDir.resolve("replica").toString(), null,
+					Map.of(), afterSnapshot, random);
 			ConsistencyOracle oracle = ConsistencyOracle.read(roundDir.resolve("history.log"));
 			Path restored = roundDir.resolve("restored.db");
 			new Restorer().restore(new FileReplicaClient(roundDir.resolve("replica")), RestoreOptions.latest(restored));
