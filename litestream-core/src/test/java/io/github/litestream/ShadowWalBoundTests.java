@@ -7,8 +7,8 @@ import java.util.List;
 
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
-import io.github.litestream.db.Pos;
 import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.replica.SnapshotInfo;

@@ -16,6 +16,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import io.github.litestream.replica.Pos;
+
 /**
  * The engine's files next to a database, laid out as Litestream lays them out so that the
  * sidecar and this engine can take over from each other:

@@ -2,6 +2,8 @@ package io.github.litestream.db;
 
 import java.time.Instant;
 
+import io.github.litestream.replica.Pos;
+
 /**
  * Checkpoints could not restart a WAL index because a read transaction pins it (see
  * {@link ReplicatedDatabase#pinnedWal()}).

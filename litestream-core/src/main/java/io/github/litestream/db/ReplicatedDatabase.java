@@ -19,6 +19,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import io.github.litestream.db.EngineConnections.CheckpointResult;
 import io.github.litestream.db.LocalState.ShutdownRecord;
+import io.github.litestream.replica.Pos;
 import io.github.litestream.sqlite.WalHeader;
 import io.github.litestream.sqlite.WalScanner;
 import org.slf4j.Logger;

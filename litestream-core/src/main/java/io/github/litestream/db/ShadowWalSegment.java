@@ -7,6 +7,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
+import io.github.litestream.replica.Pos;
+
 /**
  * A range of one shadow WAL file that a replica has not shipped yet. It always ends on a
  * commit frame, because the shadow WAL only ever holds whole transactions.

@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.util.Collection;
 import java.util.List;
 
-import io.github.litestream.db.Pos;
 
 /**
  * Storage for one replica: generations, snapshots and WAL segments laid out as Litestream

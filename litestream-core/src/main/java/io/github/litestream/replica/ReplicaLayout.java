@@ -4,7 +4,6 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.github.litestream.db.Pos;
 
 /**
  * Litestream v0.3's object names, relative to a replica's root.

@@ -2,7 +2,6 @@ package io.github.litestream.replica;
 
 import java.time.Duration;
 
-import io.github.litestream.db.Pos;
 
 /**
  * Told what a {@link Replica} does, for metrics. Every method has an empty default;

@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.util.List;
 import java.util.Optional;
 
-import io.github.litestream.db.Pos;
 
 /**
  * Works out how far a replica has been written, from the replica itself: the end of its newest

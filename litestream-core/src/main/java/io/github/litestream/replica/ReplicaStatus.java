@@ -2,7 +2,6 @@ package io.github.litestream.replica;
 
 import java.time.Instant;
 
-import io.github.litestream.db.Pos;
 
 /**
  * What a replica last did, for endpoints and health.

@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.github.litestream.db.Pos;
 
 /**
  * Deletes snapshots and WAL older than the retention period, never what the newest restorable

@@ -1,6 +1,6 @@
 package io.github.litestream.restore;
 
-import io.github.litestream.db.Pos;
+import io.github.litestream.replica.Pos;
 
 /**
  * A replica object a restore needed but could not use: missing, truncated, corrupt or not

@@ -3,7 +3,7 @@ package io.github.litestream.restore;
 import java.time.Instant;
 import java.util.Objects;
 
-import io.github.litestream.db.Pos;
+import io.github.litestream.replica.Pos;
 
 /**
  * The newest point a latest restore can reach in one replica, as its listings show it (see

@@ -7,9 +7,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.zip.CRC32C;
 
-import io.github.litestream.db.Pos;
 import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.db.ReplicatedDatabase.DatabaseChecksum;
+import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaStatus.ValidationResult;
 import org.slf4j.Logger;

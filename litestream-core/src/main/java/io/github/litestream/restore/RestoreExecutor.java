@@ -21,8 +21,8 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.github.litestream.db.Pos;
 import io.github.litestream.replica.Lz4;
+import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaClient;
 
 /**

@@ -3,7 +3,7 @@ package io.github.litestream.restore;
 import java.util.List;
 import java.util.Objects;
 
-import io.github.litestream.db.Pos;
+import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaLayout;
 import io.github.litestream.replica.SnapshotInfo;
 import io.github.litestream.replica.WalSegmentInfo;

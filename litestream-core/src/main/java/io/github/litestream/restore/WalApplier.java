@@ -11,7 +11,7 @@ import java.nio.file.StandardOpenOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.github.litestream.db.Pos;
+import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaLayout;
 import io.github.litestream.replica.WalSegmentInfo;
 import io.github.litestream.sqlite.DatabaseHeader;

@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.util.Collection;
 import java.util.List;
 
-import io.github.litestream.db.Pos;
 
 /**
  * A replica client that forwards every method, the interface's defaults included, to a real

@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import io.github.litestream.db.Pos;
 
 /**
  * A real replica client that records the order of the objects written through it (their keys),

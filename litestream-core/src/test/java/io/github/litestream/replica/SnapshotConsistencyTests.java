@@ -14,7 +14,6 @@ import io.github.litestream.ConsistencyOracle;
 import io.github.litestream.MutableClock;
 import io.github.litestream.PageWriter;
 import io.github.litestream.db.DatabaseOptions;
-import io.github.litestream.db.Pos;
 import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.replica.file.FileReplicaClient;
 import io.github.litestream.restore.RestoreException;

@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-import io.github.litestream.db.Pos;
+import io.github.litestream.replica.Pos;
 
 /**
  * The replica written by the stock Litestream v0.3.14 CLI (see its README.md), and the rows a

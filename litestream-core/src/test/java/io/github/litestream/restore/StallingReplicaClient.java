@@ -3,8 +3,8 @@ package io.github.litestream.restore;
 import java.io.IOException;
 import java.io.InputStream;
 
-import io.github.litestream.db.Pos;
 import io.github.litestream.replica.ForwardingReplicaClient;
+import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaClient;
 
 /**

@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.litestream.AppDatabase.Summary;
 import io.github.litestream.db.DatabaseOptions;
-import io.github.litestream.db.Pos;
+import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaListener;
 import io.github.litestream.replica.ReplicaOperation;
 import io.github.litestream.replica.ReplicaOptions;

@@ -7,7 +7,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
 import com.sun.net.httpserver.HttpServer;
-import io.github.litestream.db.Pos;
+import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaOperationListener;
 import io.github.litestream.replica.s3.S3ReplicaException.Reason;
 import org.junit.jupiter.api.AfterEach;

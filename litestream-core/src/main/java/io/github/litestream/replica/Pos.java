@@ -1,4 +1,4 @@
-package io.github.litestream.db;
+package io.github.litestream.replica;
 
 import java.util.HexFormat;
 import java.util.regex.Pattern;
