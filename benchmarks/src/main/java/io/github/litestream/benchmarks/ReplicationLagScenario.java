@@ -16,8 +16,8 @@ import java.util.concurrent.locks.LockSupport;
 
 import io.github.litestream.Litestream;
 import io.github.litestream.benchmarks.CommitTracker.CommitPoint;
-import io.github.litestream.db.Pos;
 import io.github.litestream.replica.Lz4;
+import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaListener;

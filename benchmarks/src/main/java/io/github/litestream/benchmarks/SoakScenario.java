@@ -10,10 +10,12 @@ import java.util.SplittableRandom;
 import java.util.TreeSet;
 
 import io.github.litestream.ConsistencyOracle;
+import io.github.litestream.ConsistentWriter;
 import io.github.litestream.KilledWriter;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOperationListener;
 import io.github.litestream.replica.file.FileReplicaClient;
+import io.github.litestream.replica.s3.S3ConsistentWriter;
 import io.github.litestream.restore.RestoreOptions;
 import io.github.litestream.restore.Restorer;
 
@@ -56,8 +58,9 @@ final class SoakScenario implements Scenario {
 			try (ReplicaClient client = s3 ? context.s3().newReplica(ReplicaOperationListener.NONE)
 					: new FileReplicaClient(dir.resolve("replica"))) {
 				String replica = s3 ? client.location() : dir.resolve("replica").toString();
-				long killedAt = KilledWriter.run(dir, replica, s3 ? context.s3().endpoint() : null,
-						s3 ? context.s3().credentialsEnvironment() : Map.of(), afterSnapshot, random);
+				long killedAt = KilledWriter.run(s3 ? S3ConsistentWriter.class : ConsistentWriter.class, dir, replica,
+						s3 ? context.s3().endpoint() : null, s3 ? context.s3().credentialsEnvironment() : Map.of(),
+						afterSnapshot, random);
 				ConsistencyOracle oracle = ConsistencyOracle.read(dir.resolve("history.log"));
 				long started = System.nanoTime();
 				int latest = restore(client, oracle, dir.resolve("latest.db"), null);

@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.github.litestream.Litestream;
-import io.github.litestream.db.Pos;
 import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaStatus;
 import org.jspecify.annotations.Nullable;

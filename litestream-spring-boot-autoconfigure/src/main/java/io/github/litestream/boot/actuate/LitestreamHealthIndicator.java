@@ -10,8 +10,8 @@ import java.util.Locale;
 import java.util.Map;
 
 import io.github.litestream.Litestream;
-import io.github.litestream.db.Pos;
 import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaStatus;
 import io.github.litestream.replica.ReplicaStatus.ValidationResult;

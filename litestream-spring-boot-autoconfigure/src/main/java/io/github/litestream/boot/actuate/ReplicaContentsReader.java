@@ -11,7 +11,7 @@ import io.github.litestream.boot.actuate.LitestreamEndpoint.GenerationDescriptor
 import io.github.litestream.boot.actuate.LitestreamEndpoint.ReplicaContentsDescriptor;
 import io.github.litestream.boot.actuate.LitestreamEndpoint.SnapshotDescriptor;
 import io.github.litestream.boot.actuate.LitestreamEndpoint.WalSegmentDescriptor;
-import io.github.litestream.db.Pos;
+import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.SnapshotInfo;

@@ -11,8 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.github.litestream.Litestream;
 import io.github.litestream.db.DatabaseListener;
-import io.github.litestream.db.Pos;
 import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaListener;
 import io.github.litestream.replica.SnapshotInfo;

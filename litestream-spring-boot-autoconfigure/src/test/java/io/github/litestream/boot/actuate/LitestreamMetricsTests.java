@@ -3,7 +3,7 @@ package io.github.litestream.boot.actuate;
 import java.time.Clock;
 import java.time.Duration;
 
-import io.github.litestream.db.Pos;
+import io.github.litestream.replica.Pos;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;

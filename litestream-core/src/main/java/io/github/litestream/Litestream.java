@@ -1,0 +1,427 @@
+package io.github.litestream;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.github.litestream.db.DatabaseOptions;
+import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.replica.Pos;
+import io.github.litestream.replica.Replica;
+import io.github.litestream.replica.ReplicaClient;
+import io.github.litestream.replica.ReplicaOptions;
+import io.github.litestream.replica.ReplicaStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs replication for a set of databases: one monitor thread copies every database's WAL into
+ * its shadow WAL, and one thread per replica ships it, snapshots, enforces retention and
+ * validates. Threads are daemons named {@code litestream-…}; a failing replica is logged and
+ * retried and never stops the others or the application.
+ *
+ * <p>Lifecycle: {@link #addDatabase} for each database, {@link #start()}, then at shutdown
+ * {@link #stop(Duration)} (final flush to every replica) while the application's connections
+ * are still usable, and {@link #close()} once they are closed.
+ */
+public final class Litestream implements AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(Litestream.class);
+
+	/**
+	 * Databases and their replicas: an immutable snapshot, replaced on each registration, so
+	 * that readers (endpoints, metrics listeners on the monitor thread) never take the lock
+	 * that start and stop hold while they wait for the monitor thread.
+	 */
+	private volatile Map<ReplicatedDatabase, List<Replica>> databases = Map.of();
+
+	private final Map<Replica, ReplicaTask> tasks = new ConcurrentHashMap<>();
+
+	private final List<Runnable> startingCallbacks = new CopyOnWriteArrayList<>();
+
+	private final Clock clock;
+
+	private final ReplicaValidation validation;
+
+	private ScheduledExecutorService monitor;
+
+	private volatile boolean running;
+
+	/** When the last {@link #stop(Duration)}'s timeout ends, or {@code null} before any. */
+	private Instant shutdownDeadline;
+
+	/**
+	 * Creates an engine without validation support.
+	 */
+	public Litestream() {
+		this(Clock.systemUTC(), null);
+	}
+
+	/**
+	 * Creates an engine.
+	 * @param clock the clock for schedules
+	 * @param validation how a replica is validated, or {@code null} to never validate
+	 */
+	public Litestream(Clock clock, ReplicaValidation validation) {
+		this.clock = clock;
+		this.validation = validation;
+	}
+
+	/**
+	 * Registers a database and its replicas; call before {@link #start()}.
+	 * @param options the database's options
+	 * @param targets its replicas
+	 * @return the database
+	 */
+	public synchronized ReplicatedDatabase addDatabase(DatabaseOptions options, List<ReplicationTarget> targets) {
+		if (this.running) {
+			throw new IllegalStateException("Databases must be added before the engine starts");
+		}
+		ReplicatedDatabase database = new ReplicatedDatabase(options, this.clock);
+		List<Replica> replicas = new ArrayList<>();
+		for (ReplicationTarget target : targets) {
+			replicas.add(new Replica(database, target.client(), target.options(), this.clock));
+		}
+		Map<ReplicatedDatabase, List<Replica>> registered = new LinkedHashMap<>(this.databases);
+		registered.put(database, List.copyOf(replicas));
+		this.databases = Collections.unmodifiableMap(registered);
+		return database;
+	}
+
+	/**
+	 * Runs {@code callback} whenever the engine starts, with every database registered and
+	 * before any of them is opened or replicated: the moment to attach listeners that must not
+	 * miss anything (such as the first snapshot).
+	 * @param callback what to run, on the starting thread
+	 */
+	public void onStarting(Runnable callback) {
+		this.startingCallbacks.add(callback);
+	}
+
+	/**
+	 * Runs the {@link #onStarting(Runnable) starting callbacks}, opens every database and
+	 * starts the threads.
+	 * @throws IOException if a database cannot be opened (nothing is left running)
+	 */
+	public synchronized void start() throws IOException {
+		if (this.running) {
+			return;
+		}
+		this.startingCallbacks.forEach(Runnable::run);
+		List<ReplicatedDatabase> opened = new ArrayList<>();
+		try {
+			for (ReplicatedDatabase database : this.databases.keySet()) {
+				database.open();
+				opened.add(database);
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			opened.forEach(ReplicatedDatabase::close);
+			throw ex;
+		}
+		// A stop keeps the replica threads for the final shipping at close; a restart replaces them.
+		this.tasks.values().forEach((task) -> task.shutdown(Duration.ZERO));
+		this.tasks.clear();
+		this.shutdownDeadline = null;
+		this.monitor = Executors.newSingleThreadScheduledExecutor(daemon("litestream-monitor"));
+		this.databases.forEach((database, replicas) -> {
+			long interval = database.options().monitorInterval().toMillis();
+			this.monitor.scheduleWithFixedDelay(() -> monitor(database), interval, interval, TimeUnit.MILLISECONDS);
+			for (Replica replica : replicas) {
+				ReplicaTask task = new ReplicaTask(database, replica, this.clock, this.validation,
+						() -> releaseShadowWal(database));
+				this.tasks.put(replica, task);
+				task.start(daemon("litestream-replica-" + database.path().getFileName() + "-" + replica.name()));
+			}
+		});
+		this.running = true;
+		logger.info("Replicating {} database(s) to {} replica(s)", this.databases.size(), this.tasks.size());
+	}
+
+	private void monitor(ReplicatedDatabase database) {
+		try {
+			database.sync();
+		}
+		catch (IOException | RuntimeException ex) {
+			logger.warn("Could not copy the WAL of {}: {}", database.path(),
+					Objects.toString(ex.getMessage(), ex.getClass().getSimpleName()));
+		}
+		// A failing replica holds the shadow WAL back, and it has no sync to release it after.
+		try {
+			if (this.databases.get(database).stream().anyMatch((replica) -> replica.position().isEmpty())) {
+				releaseShadowWal(database);
+			}
+		}
+		catch (RuntimeException ex) {
+			// A scheduled task that throws is never run again: this database's monitor would stop.
+			logger.warn("Could not release the shadow WAL of {}: {}", database.path(), ex.toString());
+		}
+	}
+
+	/**
+	 * Deletes the shadow WAL that every replica has shipped. A replica without a position
+	 * (failing, or before its first sync) holds all of it back, until the shadow WAL passes the
+	 * database's {@code max-shadow-wal-size}: then the engine stops keeping WAL for it, and it
+	 * restarts from a new snapshot when it comes back. Bounding the disk matters more than a
+	 * replica's continuous history.
+	 */
+	private void releaseShadowWal(ReplicatedDatabase database) {
+		List<Replica> replicas = this.databases.get(database);
+		long lowest = Long.MAX_VALUE;
+		List<Replica> holding = new ArrayList<>();
+		for (Replica replica : replicas) {
+			// Read once: the replica's thread may clear its position at any moment.
+			Optional<Pos> position = replica.position();
+			if (position.isPresent()) {
+				lowest = Math.min(lowest, position.get().index());
+			}
+			else if (replica.status().walReleasedAt() == null) {
+				holding.add(replica);
+			}
+		}
+		try {
+			if (!holding.isEmpty()) {
+				long max = database.options().maxShadowWalSize();
+				long size = database.shadowWalSize();
+				if (max == 0 || size <= max) {
+					return;
+				}
+				holding.forEach((replica) -> stopKeepingWal(replica, size, max));
+			}
+			database.removeShadowWalBefore(lowest);
+		}
+		catch (IOException ex) {
+			logger.debug("Could not remove old shadow WAL of {}: {}", database.path(), ex.getMessage());
+		}
+	}
+
+	private void stopKeepingWal(Replica replica, long size, long max) {
+		if (replica.releaseWal(this.clock.instant())) {
+			logger.warn("Replica '{}' ({}) of {} is failing ({}) and its unshipped WAL reached {} bytes, past "
+					+ "max-shadow-wal-size ({} bytes): no longer keeping WAL for it. It restarts from a new snapshot "
+					+ "when it is reachable again; the changes in between cannot be restored to a point in time from it",
+					replica.name(), replica.client().location(), replica.database().path(),
+					Objects.toString(replica.status().lastError(), "no successful sync yet"), size, max);
+		}
+	}
+
+	/**
+	 * Stops the schedules and flushes: every database's WAL is copied once more and every
+	 * replica ships everything, within the timeout.
+	 * @param timeout how long the flush may take in all
+	 * @return {@code true} if every replica received every committed change
+	 */
+	public synchronized boolean stop(Duration timeout) {
+		if (!this.running) {
+			return true;
+		}
+		this.running = false;
+		Instant deadline = this.clock.instant().plus(timeout);
+		this.monitor.shutdown();
+		awaitQuietly(this.monitor, timeout);
+		this.databases.keySet().forEach(this::monitor);
+		boolean flushed = true;
+		List<Future<Boolean>> flushes = new ArrayList<>();
+		this.tasks.values().forEach((task) -> flushes.add(task.flush()));
+		for (Future<Boolean> flush : flushes) {
+			flushed &= awaitFlush(flush, deadline);
+		}
+		this.tasks.values().forEach(ReplicaTask::stopSchedule);
+		this.shutdownDeadline = deadline;
+		if (!flushed) {
+			logger.warn("Shutdown flush did not reach every replica within {}; the rest stays in the local "
+					+ "shadow WAL and is shipped at the next start", timeout);
+		}
+		return flushed;
+	}
+
+	/**
+	 * Waits for a flush until the deadline. A flush that is late is cancelled without an
+	 * interrupt: it may be reading the database file or the shadow WAL, and an interrupt closes a
+	 * {@code FileChannel} in use (on the database file that would drop SQLite's locks). If it has
+	 * not started it never will; if it has, it finishes in the background.
+	 */
+	private boolean awaitFlush(Future<Boolean> flush, Instant deadline) {
+		try {
+			return flush.get(remaining(deadline).toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (TimeoutException | ExecutionException ex) {
+			flush.cancel(false);
+			return false;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+	/**
+	 * Closes every database's engine connections (after a {@link #stop(Duration)}).
+	 */
+	@Override
+	public synchronized void close() {
+		if (this.running) {
+			stop(Duration.ofSeconds(30));
+		}
+		if (this.shutdownDeadline != null) {
+			shipCommitsAfterStop(this.shutdownDeadline);
+			this.tasks.values().forEach((task) -> task.shutdown(remaining(this.shutdownDeadline)));
+		}
+		this.databases.keySet().forEach(ReplicatedDatabase::close);
+		this.tasks.values().forEach(ReplicaTask::closeClient);
+	}
+
+	/**
+	 * Ships what was committed after {@link #stop(Duration)} flushed: an application may still
+	 * write between the stop and the closing of its pool (in-flight requests, other beans'
+	 * destroy methods). Without this those commits would reach the replica only at the next
+	 * start, which on an ephemeral disk never comes. Bounded by what is left of the stop's
+	 * timeout.
+	 */
+	private void shipCommitsAfterStop(Instant deadline) {
+		this.databases.keySet().forEach(this::monitor);
+		boolean behind = this.databases.entrySet()
+			.stream()
+			.anyMatch((entry) -> entry.getValue()
+				.stream()
+				.anyMatch((replica) -> !replica.position().equals(entry.getKey().position())));
+		if (!behind) {
+			return;
+		}
+		boolean flushed = false;
+		if (this.clock.instant().isBefore(deadline)) {
+			List<Future<Boolean>> flushes = new ArrayList<>();
+			this.tasks.values().forEach((task) -> flushes.add(task.flush()));
+			flushed = true;
+			for (Future<Boolean> flush : flushes) {
+				flushed &= awaitFlush(flush, deadline);
+			}
+		}
+		if (!flushed) {
+			logger.warn("Commits made after shutdown began did not reach every replica within the shutdown timeout; "
+					+ "they stay in the local shadow WAL and are shipped at the next start");
+		}
+	}
+
+
+	/**
+	 * Whether the threads are running.
+	 * @return {@code true} between start and stop
+	 */
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	/**
+	 * The registered databases, in registration order.
+	 * @return the databases
+	 */
+	public List<ReplicatedDatabase> databases() {
+		return List.copyOf(this.databases.keySet());
+	}
+
+	/**
+	 * A database's replicas.
+	 * @param database a registered database
+	 * @return its replicas
+	 */
+	public List<Replica> replicas(ReplicatedDatabase database) {
+		return Objects.requireNonNull(this.databases.get(database), "Unknown database");
+	}
+
+	/**
+	 * Ships everything pending to a replica now, on its own thread.
+	 * @param replica the replica
+	 * @return a future completing with its status afterwards
+	 */
+	public Future<ReplicaStatus> syncNow(Replica replica) {
+		return task(replica).run(() -> {
+			replica.sync();
+			return replica.status();
+		});
+	}
+
+	/**
+	 * Takes a snapshot now, on the replica's own thread.
+	 * @param replica the replica
+	 * @return a future completing with its status afterwards
+	 */
+	public Future<ReplicaStatus> snapshotNow(Replica replica) {
+		return task(replica).run(() -> {
+			replica.snapshot();
+			return replica.status();
+		});
+	}
+
+	private ReplicaTask task(Replica replica) {
+		ReplicaTask task = this.tasks.get(replica);
+		if (task == null) {
+			throw new IllegalStateException("Replica '" + replica.name() + "' is not running");
+		}
+		return task;
+	}
+
+	private Duration remaining(Instant deadline) {
+		Duration remaining = Duration.between(this.clock.instant(), deadline);
+		return remaining.isNegative() ? Duration.ZERO : remaining;
+	}
+
+	private static void awaitQuietly(ScheduledExecutorService executor, Duration timeout) {
+		try {
+			executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	static java.util.concurrent.ThreadFactory daemon(String name) {
+		return (runnable) -> {
+			Thread thread = new Thread(runnable, name);
+			thread.setDaemon(true);
+			return thread;
+		};
+	}
+
+	/**
+	 * One replica of a database.
+	 *
+	 * @param client where copies go
+	 * @param options how it is kept
+	 */
+	public record ReplicationTarget(ReplicaClient client, ReplicaOptions options) {
+	}
+
+	/**
+	 * Restores a replica somewhere and compares it with its database.
+	 */
+	@FunctionalInterface
+	public interface ReplicaValidation {
+
+		/**
+		 * Validates a replica.
+		 * @param replica the replica
+		 * @return the outcome
+		 * @throws IOException if the replica cannot be read
+		 */
+		ReplicaStatus.ValidationResult validate(Replica replica) throws IOException;
+
+	}
+
+}

@@ -1,0 +1,222 @@
+package io.github.litestream;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+
+import io.github.litestream.Litestream.ReplicaValidation;
+import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.replica.Pos;
+import io.github.litestream.replica.Replica;
+import io.github.litestream.replica.ReplicaOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The thread of one replica. Every sync interval it copies the latest WAL into the shadow WAL
+ * and ships what is new (only when the database moved, so an idle database makes no
+ * requests), then takes a snapshot, enforces retention or validates when those are due. Failures are logged once per cause and retried on the next
+ * tick.
+ *
+ * <p>The thread is never interrupted: it reads the database file, the WAL and the shadow WAL,
+ * and an interrupt closes a {@code FileChannel} in use. Stopping is cooperative instead: no new
+ * step starts, and a step still running when the caller stops waiting finishes on its own (the
+ * thread is a daemon).
+ */
+final class ReplicaTask {
+
+	private static final Logger logger = LoggerFactory.getLogger(ReplicaTask.class);
+
+	private static final Duration REPEAT_WARNING_AFTER = Duration.ofMinutes(1);
+
+	private final ReplicatedDatabase database;
+
+	private final Replica replica;
+
+	private final Clock clock;
+
+	private final ReplicaValidation validation;
+
+	private final Runnable afterSync;
+
+	private ScheduledExecutorService executor;
+
+	/** Set when stopping: the step in progress is the last. */
+	private volatile boolean stopping;
+
+	private Instant nextRetention;
+
+	private Instant nextValidation;
+
+	private String lastWarning;
+
+	private Instant lastWarningAt;
+
+	ReplicaTask(ReplicatedDatabase database, Replica replica, Clock clock, ReplicaValidation validation,
+			Runnable afterSync) {
+		this.database = database;
+		this.replica = replica;
+		this.clock = clock;
+		this.validation = validation;
+		this.afterSync = afterSync;
+	}
+
+	void start(ThreadFactory threadFactory) {
+		ReplicaOptions options = this.replica.options();
+		Instant now = this.clock.instant();
+		this.nextRetention = now.plus(options.retentionCheckInterval());
+		this.nextValidation = now.plus(options.validationInterval());
+		this.executor = Executors.newSingleThreadScheduledExecutor(threadFactory);
+		long interval = options.syncInterval().toMillis();
+		this.executor.scheduleWithFixedDelay(this::tick, 0, interval, TimeUnit.MILLISECONDS);
+	}
+
+	private void tick() {
+		try {
+			if (this.stopping) {
+				return;
+			}
+			syncIfBehind();
+			if (this.stopping) {
+				return;
+			}
+			this.replica.snapshotIfDue();
+			Instant now = this.clock.instant();
+			ReplicaOptions options = this.replica.options();
+			if (!this.stopping && !now.isBefore(this.nextRetention)) {
+				this.nextRetention = now.plus(options.retentionCheckInterval());
+				this.replica.enforceRetention();
+			}
+			if (!this.stopping && this.validation != null && !options.validationInterval().isZero()
+					&& !now.isBefore(this.nextValidation)) {
+				this.nextValidation = now.plus(options.validationInterval());
+				this.replica.recordValidation(this.validation.validate(this.replica));
+			}
+			recovered();
+		}
+		catch (IOException | RuntimeException ex) {
+			warn(ex);
+		}
+	}
+
+	private boolean syncIfBehind() throws IOException {
+		copyLatestWal();
+		Optional<Pos> target = this.replica.database().position();
+		if (target.isEmpty()) {
+			return false;
+		}
+		if (!target.equals(this.replica.position())) {
+			this.replica.sync();
+			this.afterSync.run();
+		}
+		return target.equals(this.replica.position());
+	}
+
+	/**
+	 * Copies what was committed since the monitor's last step before shipping, so a commit
+	 * waits for one timer (this replica's sync interval), not for the monitor's and then ours.
+	 * Costs no request: an idle database yields nothing to ship.
+	 */
+	private void copyLatestWal() {
+		try {
+			this.database.sync();
+		}
+		catch (IOException | RuntimeException ex) {
+			// The monitor thread reports database errors; ship what is already copied.
+		}
+	}
+
+	/**
+	 * Ships everything pending on this replica's thread, after whatever it is doing.
+	 * @return a future that is {@code true} when the replica holds the database's position
+	 */
+	Future<Boolean> flush() {
+		return this.executor.submit(() -> {
+			try {
+				return syncIfBehind();
+			}
+			catch (IOException | RuntimeException ex) {
+				logger.warn("Final sync of replica '{}' of {} failed: {}", this.replica.name(),
+						this.replica.database().path(), ex.getMessage());
+				return false;
+			}
+		});
+	}
+
+	<T> Future<T> run(Callable<T> action) {
+		return this.executor.submit(action);
+	}
+
+	/**
+	 * Stops the schedule: the step in progress is the last, but {@link #flush()} still runs on
+	 * the replica's thread until {@link #shutdown(Duration)}.
+	 */
+	void stopSchedule() {
+		this.stopping = true;
+	}
+
+	/**
+	 * Stops the schedule and waits for the step in progress, at most {@code timeout}. Never
+	 * interrupts the thread (see the class documentation): a step still running afterwards
+	 * finishes in the background, and no other step starts.
+	 * @param timeout how long to wait
+	 * @return {@code true} if the thread finished within the timeout
+	 */
+	boolean shutdown(Duration timeout) {
+		this.stopping = true;
+		this.executor.shutdown();
+		try {
+			if (this.executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+				return true;
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		logger.debug("Replica '{}' of {} is still busy after the shutdown timeout; its current step finishes "
+				+ "in the background", this.replica.name(), this.replica.database().path());
+		return false;
+	}
+
+	void closeClient() {
+		try {
+			this.replica.client().close();
+		}
+		catch (IOException ex) {
+			logger.debug("Could not close replica client {}: {}", this.replica.client().location(), ex.getMessage());
+		}
+	}
+
+	private void warn(Exception ex) {
+		Instant now = this.clock.instant();
+		String message = Objects.toString(ex.getMessage(), ex.getClass().getSimpleName());
+		boolean repeat = message.equals(this.lastWarning) && this.lastWarningAt != null
+				&& now.isBefore(this.lastWarningAt.plus(REPEAT_WARNING_AFTER));
+		if (!repeat) {
+			logger.warn("Replica '{}' ({}) of {} failed, retrying every {}: {}", this.replica.name(),
+					this.replica.client().location(), this.replica.database().path(),
+					this.replica.options().syncInterval(), message);
+			this.lastWarning = message;
+			this.lastWarningAt = now;
+		}
+	}
+
+	private void recovered() {
+		if (this.lastWarning != null) {
+			logger.info("Replica '{}' ({}) of {} recovered", this.replica.name(), this.replica.client().location(),
+					this.replica.database().path());
+			this.lastWarning = null;
+			this.lastWarningAt = null;
+		}
+	}
+
+}

@@ -1,0 +1,401 @@
+package io.github.litestream.db;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+
+import io.github.litestream.db.EngineConnections.CheckpointResult;
+import io.github.litestream.replica.Pos;
+import io.github.litestream.sqlite.WalHeader;
+import io.github.litestream.sqlite.WalScanner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs checkpoints without ever letting SQLite restart the WAL behind the engine's back, and
+ * without holding up the application.
+ *
+ * <h2>The size-based checkpoint</h2>
+ * The engine holds a read transaction at all times (but for moments inside a checkpoint), so
+ * SQLite can never restart the WAL behind it. To checkpoint it: (1) copies pending frames and
+ * moves their pages into the database file with PASSIVE checkpoints, without any lock the
+ * application waits for (syncing a large WAL and writing its pages is most of a checkpoint's
+ * time): each round takes the read transaction again at the WAL's end, which it releases only
+ * while frames past the checkpointed ones exist (a fully checkpointed WAL would let the next
+ * application write restart it), for up to 4 rounds, until fewer than 1,024 frames arrived during
+ * one; (2) takes the write lock ({@code BEGIN IMMEDIATE}) on its writer connection, releases the
+ * read transaction, copies the last frames and runs a PASSIVE checkpoint on its reader connection,
+ * so no application write can land between the copy and the checkpoint (without this, a steady
+ * writer starves checkpoints forever); (3) releases the lock and takes it again: a connection that
+ * begins after the WAL was emptied reads the database file only, which is what lets its next write
+ * restart the WAL; (4) if the WAL is still exactly what was checkpointed, writes one row, making
+ * SQLite restart the WAL under that lock and after the engine's last copy, and commits; (5) takes
+ * the read transaction again and opens the next index. If an application write restarted the WAL
+ * between (3) and (4), the old index's tail is still intact past the new WAL's end and is copied;
+ * if that is not provable, or the salts show more than one restart, a new generation starts. The
+ * write lock is held for two short moments per checkpoint; step (1) keeps the first one short (tens
+ * of milliseconds instead of hundreds under a heavy write load).
+ *
+ * <h2>The time-based checkpoint</h2>
+ * It only copies pages into the database file and never restarts the WAL (see
+ * {@link #checkpointInPlace()}), so an idle database stays silent.
+ *
+ * <h2>Readers</h2>
+ * A read transaction pins the frames that were in the WAL when it began: SQLite can neither move
+ * later frames into the database file nor restart the WAL until it ends. SQLite's RESTART
+ * checkpoint waits for such readers while it holds the write lock, so every application writer
+ * waits behind it and fails once its busy timeout runs out (Litestream issue 724: an outage).
+ * The engine waits for a lock at most {@link ReplicatedDatabase#LOCK_WAIT_BUDGET}. When readers
+ * keep step (2) from emptying the WAL, it runs SQLite's RESTART but lets it wait, for the write
+ * lock and then for the readers, at most {@link ReplicatedDatabase#READERS_WAIT} and at most once a second
+ * ({@link CheckpointPolicy#mayWaitForReaders()}): short read transactions end within that (a
+ * steady mix of short reads and writes would otherwise hardly ever let the WAL restart), a long
+ * one does not. Then the checkpoint gives up on restarting: the WAL keeps growing, every later
+ * sync tries again, and {@link #pinnedWal()} and
+ * {@link DatabaseListener#onCheckpointBlocked(CheckpointMode)} say so.
+ *
+ * <p>
+ * Not thread-safe: the database's monitor lock guards it. The checkpoint lock it is given keeps
+ * checkpoints out while a snapshot reads the database file.
+ */
+final class Checkpointer {
+
+	private static final Logger logger = LoggerFactory.getLogger(Checkpointer.class);
+
+	/** At most this many checkpoints run before the one under the write lock. */
+	static final int BACKFILL_ROUNDS = 4;
+
+	/** New frames (4 MiB of 4 KiB pages) few enough to checkpoint under the write lock. */
+	static final long BACKFILL_ENOUGH_FRAMES = 1024;
+
+	private final String database;
+
+	private final EngineConnections connections;
+
+	private final GenerationTracker tracker;
+
+	private final CheckpointPolicy policy;
+
+	private final ReentrantLock checkpointLock;
+
+	private final List<DatabaseListener> listeners;
+
+	/** Frames the last checkpoint copied back when it emptied the WAL, or -1. */
+	private long checkpointedFrames = -1;
+
+	/**
+	 * Frames of the current WAL that the engine's last checkpoint reported in the database file
+	 * ({@code Long.MAX_VALUE} if it could not tell).
+	 */
+	private long backfilledFrames;
+
+	/** The last time a checkpoint could not restart the WAL because readers pin it, or null. */
+	private volatile PinnedWal pinnedWal;
+
+	/**
+	 * Creates a checkpointer. A checkpoint that cannot have {@code checkpointLock} at once (a
+	 * snapshot holds it) is skipped.
+	 */
+	Checkpointer(String database, EngineConnections connections, GenerationTracker tracker, CheckpointPolicy policy,
+			ReentrantLock checkpointLock, List<DatabaseListener> listeners) {
+		this.database = database;
+		this.connections = connections;
+		this.tracker = tracker;
+		this.policy = policy;
+		this.checkpointLock = checkpointLock;
+		this.listeners = listeners;
+	}
+
+	/**
+	 * Runs the checkpoint the policy asks for, if any.
+	 * @throws IOException if the shadow WAL cannot be written
+	 */
+	void checkpointIfDue() throws IOException {
+		switch (this.policy.due(this.tracker.shadow().frameCount())) {
+			case RESTART -> checkpoint(CheckpointMode.RESTART);
+			case PASSIVE -> checkpoint(CheckpointMode.PASSIVE);
+			case IN_PLACE -> checkpointInPlace();
+			case NONE -> {
+			}
+		}
+	}
+
+	/**
+	 * Runs the size-based checkpoint procedure described in the class documentation.
+	 * @param mode PASSIVE (restart the WAL if no reader pins it), or another mode (wait moments
+	 * for such readers)
+	 * @throws IOException if the shadow WAL cannot be written
+	 */
+	void checkpoint(CheckpointMode mode) throws IOException {
+		runProcedure(mode, () -> runCheckpoint(mode));
+	}
+
+	/**
+	 * The time-based checkpoint: moves the committed pages into the database file but leaves the
+	 * WAL and the index as they are. The engine first takes its read transaction again, at the
+	 * WAL's current end (see {@link #backfill()}); a PASSIVE checkpoint can then copy every frame,
+	 * while the read mark still keeps SQLite from restarting the WAL. So no bookkeeping write is
+	 * needed, no new index begins, and a database that went idle makes no further request to its
+	 * replicas (Litestream restarts the WAL here, which ships one more segment). The next
+	 * size-based checkpoint restarts the WAL as usual.
+	 * @throws IOException if the shadow WAL cannot be written
+	 */
+	void checkpointInPlace() throws IOException {
+		runProcedure(CheckpointMode.PASSIVE, () -> {
+			CheckpointResult result = backfill();
+			logger.debug("Time-based checkpoint of {}: {} of {} WAL frames in the database file", this.database,
+					result.checkpointedFrames(), result.walFrames());
+			this.policy.framesCheckpointed(this.tracker.shadow().frameCount());
+		});
+	}
+
+	/** Forgets what the last checkpoint reported: a new index (or generation) began. */
+	void indexStarted() {
+		this.backfilledFrames = 0;
+	}
+
+	/**
+	 * Whether size-based checkpoints could not restart the current WAL index because a read
+	 * transaction pins it.
+	 * @param current the current position
+	 * @return the pinned WAL, or empty when the last attempt on this index restarted it or none
+	 * failed
+	 */
+	Optional<PinnedWal> pinnedWal(Pos current) {
+		PinnedWal pinned = this.pinnedWal;
+		if (pinned == null || current == null || !pinned.position().generation().equals(current.generation())
+				|| pinned.position().index() != current.index()) {
+			return Optional.empty();
+		}
+		return Optional.of(pinned);
+	}
+
+	/**
+	 * Runs a checkpoint procedure unless a snapshot is reading the database, and tells the
+	 * listeners how it went. Busy or locked means the application is writing: the next step
+	 * tries again.
+	 */
+	private void runProcedure(CheckpointMode mode, Procedure procedure) throws IOException {
+		if (!this.checkpointLock.tryLock()) {
+			logger.debug("Skipping checkpoint of {}: a snapshot is reading the database", this.database);
+			return;
+		}
+		long started = System.nanoTime();
+		try {
+			procedure.run();
+			this.policy.checkpointed();
+			Duration took = Duration.ofNanos(System.nanoTime() - started);
+			this.listeners.forEach((listener) -> listener.onCheckpoint(mode, took));
+		}
+		catch (SQLException ex) {
+			logger.debug("Checkpoint {} of {} did not run: {}", mode, this.database, ex.getMessage());
+			this.listeners.forEach((listener) -> listener.onCheckpointError(mode, ex));
+		}
+		finally {
+			this.checkpointLock.unlock();
+		}
+	}
+
+	/**
+	 * Step (1): moves the committed pages into the database file without the write lock: copies
+	 * the new frames, takes the read transaction again at the WAL's current end (unless the WAL
+	 * may be fully checkpointed already, see below) and runs a PASSIVE checkpoint, which
+	 * application writes do not wait for and which cannot restart the WAL while the read
+	 * transaction is held.
+	 */
+	private CheckpointResult backfill() throws IOException, SQLException {
+		try (FileChannel wal = this.tracker.openWal()) {
+			String broken = this.tracker.continuityProblem(wal);
+			if (broken != null) {
+				this.tracker.startGeneration(broken);
+			}
+			ShadowWal shadow = this.tracker.shadow();
+			shadow.copyFrom(wal);
+			// Without the read transaction, the next application write restarts a WAL whose
+			// every frame is in the database file. Frames past the backfilled ones rule that out.
+			if (shadow.frameCount() > this.backfilledFrames) {
+				this.connections.releaseReadLock();
+				this.connections.acquireReadLock();
+				shadow.copyFrom(wal);
+			}
+		}
+		this.tracker.publishPosition();
+		return backfilled(this.connections.checkpoint(CheckpointMode.PASSIVE));
+	}
+
+	private CheckpointResult backfilled(CheckpointResult result) {
+		// Unknown (another connection held the checkpoint lock) counts as everything: the read
+		// transaction then stays where it is until the step under the write lock.
+		this.backfilledFrames = (result.checkpointedFrames() >= 0) ? result.checkpointedFrames() : Long.MAX_VALUE;
+		return result;
+	}
+
+	/**
+	 * Backfills until the frames written meanwhile are few, so that what remains for the write
+	 * lock (syncing the WAL, writing and syncing pages) is short. A writer faster than the
+	 * disk can keep ahead; the rounds are capped and the locked step then does the rest.
+	 */
+	private void backfillBeforeWriteLock() throws IOException, SQLException {
+		for (int round = 0; round < BACKFILL_ROUNDS; round++) {
+			long before = this.tracker.shadow().frameCount();
+			CheckpointResult result = backfill();
+			if (result.complete() || this.tracker.shadow().frameCount() - before <= BACKFILL_ENOUGH_FRAMES) {
+				return;
+			}
+		}
+	}
+
+	/** Steps (1) to (5). */
+	private void runCheckpoint(CheckpointMode mode) throws IOException, SQLException {
+		backfillBeforeWriteLock();
+		WalHeader before = this.tracker.shadow().header();
+		String broken;
+		try {
+			if (!checkpointUnderWriteLock() && mode.insistsOnRestart() && this.policy.mayWaitForReaders()) {
+				// Application readers pinned old frames. SQLite's RESTART waits for them while
+				// holding the write lock, with every application writer waiting behind it: it may
+				// wait only moments, enough for short read transactions to end. If that emptied
+				// the WAL, the next write restarts it: better ours, below, than the application's,
+				// which would look like a restart behind the engine's back.
+				CheckpointResult result = backfilled(this.connections.checkpoint(mode, ReplicatedDatabase.READERS_WAIT));
+				this.checkpointedFrames = result.complete() ? result.walFrames() : -1;
+			}
+			broken = restartUnderWriteLock();
+		}
+		finally {
+			this.connections.acquireReadLock();
+		}
+		this.tracker.publishPosition();
+		if (broken != null) {
+			this.tracker.startGeneration(broken);
+			return;
+		}
+		openNextIndex(mode, before);
+	}
+
+	/**
+	 * Step (2): copies the last frames and runs a PASSIVE checkpoint while holding the write lock,
+	 * so that no application write can slip in between: under a steady write load this is what
+	 * lets a checkpoint ever complete.
+	 * @return whether every frame of the WAL is now in the database file
+	 */
+	private boolean checkpointUnderWriteLock() throws IOException, SQLException {
+		this.connections.beginWrite();
+		try {
+			// Released only now: under the write lock nobody can restart the WAL meanwhile.
+			this.connections.releaseReadLock();
+			try (FileChannel wal = this.tracker.openWal()) {
+				this.tracker.shadow().copyFrom(wal);
+			}
+			CheckpointResult result = backfilled(this.connections.checkpointOnReader(CheckpointMode.PASSIVE));
+			this.checkpointedFrames = result.complete() ? result.walFrames() : -1;
+			return isFullyCheckpointed();
+		}
+		finally {
+			this.connections.endWrite(false);
+		}
+	}
+
+	/**
+	 * Steps (3) and (4): takes the write lock again and, if the WAL is still exactly what was
+	 * checkpointed, writes one row, so SQLite restarts the WAL under this lock and after the
+	 * engine's last copy.
+	 * @return why continuity is lost, or {@code null}
+	 */
+	private String restartUnderWriteLock() throws IOException, SQLException {
+		this.connections.beginWrite();
+		boolean commit = false;
+		try (FileChannel wal = this.tracker.openWal()) {
+			ShadowWal shadow = this.tracker.shadow();
+			if (wal.size() < WalHeader.SIZE) {
+				return "the WAL was truncated by another connection during a checkpoint";
+			}
+			if (!shadow.headerMatches(wal)) {
+				return copyTailAfterForeignRestart(wal);
+			}
+			shadow.copyFrom(wal);
+			// If the checkpoint emptied the WAL, this write restarts it, under our lock and after
+			// our last copy; otherwise it is not needed.
+			if (isFullyCheckpointed()) {
+				this.connections.bumpSequenceInTransaction();
+				commit = true;
+			}
+			return null;
+		}
+		finally {
+			this.connections.endWrite(commit);
+		}
+	}
+
+	/**
+	 * Step (5): opens the next index if the WAL restarted exactly once, and reports when readers
+	 * kept it from restarting.
+	 */
+	private void openNextIndex(CheckpointMode mode, WalHeader before) throws IOException {
+		try (FileChannel wal = this.tracker.openWal()) {
+			if (this.tracker.shadow().headerMatches(wal)) {
+				if (mode.insistsOnRestart()) {
+					restartBlocked(mode);
+				}
+				return;
+			}
+			WalHeader after = WalScanner.readHeader(wal);
+			if (after.salt1() != before.salt1() + 1) {
+				this.tracker.startGeneration("the WAL restarted more than once before its frames were copied");
+				return;
+			}
+			this.tracker.startIndex(wal, this.tracker.shadow().index() + 1);
+		}
+	}
+
+	private boolean isFullyCheckpointed() {
+		return this.checkpointedFrames >= 0 && this.checkpointedFrames == this.tracker.shadow().frameCount();
+	}
+
+	/**
+	 * A checkpoint moved what it could but the WAL did not restart: a read transaction pins
+	 * frames (the WAL could not be emptied) or a read mark (SQLite could not restart an empty
+	 * WAL). The next sync tries again; meanwhile the WAL grows.
+	 */
+	private void restartBlocked(CheckpointMode mode) {
+		PinnedWal previous = pinnedWal(this.tracker.position()).orElse(null);
+		Instant since = (previous != null) ? previous.since() : this.policy.now();
+		long frames = this.tracker.shadow().frameCount();
+		this.pinnedWal = new PinnedWal(this.tracker.currentPosition(), since, frames);
+		if (previous == null) {
+			logger.info("Checkpoint {} of {} could not restart the WAL ({} pages): a read transaction pins it; "
+					+ "trying again at every sync", mode, this.database, frames);
+		}
+		this.listeners.forEach((listener) -> listener.onCheckpointBlocked(mode));
+	}
+
+	/**
+	 * Another connection restarted the WAL after our checkpoint emptied it. The old index's
+	 * frames past the new WAL's end are still on disk: copy them, and prove none was lost.
+	 * @return why continuity is lost, or {@code null} if the old index is complete
+	 */
+	private String copyTailAfterForeignRestart(FileChannel wal) throws IOException {
+		ShadowWal shadow = this.tracker.shadow();
+		shadow.copyFrom(wal);
+		WalHeader current = WalScanner.readHeader(wal);
+		long newEnd = WalScanner.scan(wal, current, WalHeader.SIZE, current.checksum()).end();
+		if (newEnd > shadow.size()) {
+			return "the WAL was restarted and overwritten before its last frames were copied";
+		}
+		return null;
+	}
+
+	/** One of the two checkpoint procedures. */
+	@FunctionalInterface
+	private interface Procedure {
+
+		void run() throws IOException, SQLException;
+
+	}
+
+}

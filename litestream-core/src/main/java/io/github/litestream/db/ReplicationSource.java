@@ -1,0 +1,90 @@
+package io.github.litestream.db;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Optional;
+
+import io.github.litestream.replica.Pos;
+
+/**
+ * What a replica and its validation read from a replicated database: the position, the shadow
+ * WAL it has not shipped, a snapshot of the database file and a checksum at a fresh index.
+ * {@link ReplicatedDatabase} is the one production implementation; replicas depend only on
+ * this, so they can be tested without a live database.
+ */
+public interface ReplicationSource {
+
+	/**
+	 * The database file.
+	 * @return its absolute path
+	 */
+	Path path();
+
+	/**
+	 * The end of the shadow WAL, once open; safe to call from any thread.
+	 * @return the position
+	 */
+	Optional<Pos> position();
+
+	/**
+	 * The shadow WAL bytes a replica at {@code from} has not shipped: the rest of that index,
+	 * or, when it has all of it, the start of the next index.
+	 * @param from the replica's position, in the current generation
+	 * @return the bytes to ship, or empty when the replica is up to date
+	 * @throws ShadowWalMissingException if that part of the shadow WAL is no longer kept
+	 * @throws IOException if the position is not in the current generation or beyond its end
+	 */
+	Optional<ShadowWalSegment> pendingWal(Pos from) throws IOException;
+
+	/**
+	 * Streams the database file for a snapshot. No checkpoint runs meanwhile, and the engine's
+	 * read transaction pins the WAL index, so the file is the state at the start of the
+	 * returned position's index plus some of that index's frames; restoring replays the whole
+	 * index on top of it.
+	 * @param <T> what the consumer returns
+	 * @param consumer receives the position and the file's bytes
+	 * @return what the consumer returned
+	 * @throws IOException if the file cannot be read or the consumer fails
+	 */
+	<T> T snapshot(SnapshotConsumer<T> consumer) throws IOException;
+
+	/**
+	 * Forces a RESTART checkpoint that starts a new WAL index and checksums the database file
+	 * right then: the file holds exactly the state at the end of the previous index, which a
+	 * replica restored up to that index must reproduce byte for byte.
+	 * @return the checksum and the position of the new index's start
+	 * @throws IOException if no new index could be started (the database is busy, or a read
+	 * transaction pins the WAL: the checkpoint does not wait for it) or the file cannot be read
+	 */
+	DatabaseChecksum checksumAtNewIndex() throws IOException;
+
+	/**
+	 * Receives the database file's bytes for a snapshot.
+	 *
+	 * @param <T> what it returns
+	 */
+	@FunctionalInterface
+	interface SnapshotConsumer<T> {
+
+		/**
+		 * Consumes the database file.
+		 * @param position the position whose index the snapshot starts
+		 * @param database the file's bytes
+		 * @return a result
+		 * @throws IOException if it fails
+		 */
+		T accept(Pos position, InputStream database) throws IOException;
+
+	}
+
+	/**
+	 * A checksum of the database file at the start of a WAL index.
+	 *
+	 * @param position the start of the index
+	 * @param crc32c the CRC-32C of the whole file
+	 */
+	record DatabaseChecksum(Pos position, long crc32c) {
+	}
+
+}

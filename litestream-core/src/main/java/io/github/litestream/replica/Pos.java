@@ -1,0 +1,78 @@
+package io.github.litestream.replica;
+
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+
+/**
+ * A position in a replicated database's history: a generation, a WAL index within it, and
+ * a byte offset within that index's WAL (the offset counts the 32-byte WAL header).
+ *
+ * @param generation 16 lowercase hex characters
+ * @param index the WAL index
+ * @param offset the byte offset within that index
+ */
+public record Pos(String generation, long index, long offset) implements Comparable<Pos> {
+
+	private static final Pattern GENERATION = Pattern.compile("[0-9a-f]{16}");
+
+	/** Largest index or offset the 8-hex-digit names can hold. */
+	public static final long MAX_INDEX = 0xffffffffL;
+
+	/**
+	 * Creates a position, checking its parts.
+	 * @param generation the generation
+	 * @param index the index
+	 * @param offset the offset
+	 */
+	public Pos {
+		if (!isGeneration(generation)) {
+			throw new IllegalArgumentException("Invalid generation '" + generation + "': expected 16 lowercase hex characters");
+		}
+		if (index < 0 || index > MAX_INDEX || offset < 0 || offset > MAX_INDEX) {
+			throw new IllegalArgumentException("Position out of range: index " + index + ", offset " + offset);
+		}
+	}
+
+	/**
+	 * Whether a string is a valid generation name.
+	 * @param name the candidate
+	 * @return {@code true} for 16 lowercase hex characters
+	 */
+	public static boolean isGeneration(String name) {
+		return name != null && GENERATION.matcher(name).matches();
+	}
+
+	/**
+	 * Formats an index or offset as Litestream does: 8 lowercase hex digits.
+	 * @param value the value
+	 * @return the formatted value
+	 */
+	public static String hex(long value) {
+		return HexFormat.of().toHexDigits((int) value);
+	}
+
+	/**
+	 * Parses an index given in hex, as Litestream prints it.
+	 * @param text the hex text
+	 * @return the index
+	 * @throws IllegalArgumentException if it is not 1 to 8 hex digits
+	 */
+	public static long parseIndex(String text) {
+		if (text == null || !text.matches("[0-9a-fA-F]{1,8}")) {
+			throw new IllegalArgumentException("Invalid WAL index '" + text + "': expected up to 8 hex digits, such as 0000001a");
+		}
+		return Long.parseLong(text, 16);
+	}
+
+	@Override
+	public int compareTo(Pos other) {
+		int byIndex = Long.compare(this.index, other.index);
+		return (byIndex != 0) ? byIndex : Long.compare(this.offset, other.offset);
+	}
+
+	@Override
+	public String toString() {
+		return this.generation + "/" + hex(this.index) + ":" + hex(this.offset);
+	}
+
+}

@@ -1,0 +1,363 @@
+package io.github.litestream.replica;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.github.litestream.db.ReplicationSource;
+import io.github.litestream.db.ShadowWalMissingException;
+import io.github.litestream.db.ShadowWalSegment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One replica of one database: ships new shadow WAL as LZ4 segments, takes snapshots and
+ * enforces retention, through a {@link ReplicaClient}.
+ *
+ * <p>The replica's position is what the replica itself holds, never what we hope it holds: at
+ * start (and after any failure) it is recomputed from the replica's newest segment. Each sync
+ * ships everything pending in one segment per WAL index, so a steady write load costs one
+ * upload per sync interval (two when a checkpoint started a new index). Failures never reach
+ * the application: they are recorded in {@link #status()} and the next sync retries.
+ *
+ * <p>Methods are called from one thread (the replica's), except {@link #status()}.
+ */
+public final class Replica {
+
+	private static final Logger logger = LoggerFactory.getLogger(Replica.class);
+
+	private final ReplicationSource database;
+
+	private final ReplicaClient client;
+
+	private final ReplicaOptions options;
+
+	private final Clock clock;
+
+	private final List<ReplicaListener> listeners = new CopyOnWriteArrayList<>();
+
+	private final SnapshotCatalog catalog = new SnapshotCatalog();
+
+	private volatile Pos position;
+
+	private volatile Instant lastSyncAt;
+
+	private volatile String lastError;
+
+	private volatile Instant lastErrorAt;
+
+	private volatile Instant failingSince;
+
+	private volatile ReplicaStatus.ValidationResult lastValidation;
+
+	/** When the engine stopped keeping shadow WAL for this failing replica, or {@code null}. */
+	private volatile Instant walReleasedAt;
+
+	/** The database position when the last snapshot was taken by this process. */
+	private volatile Pos snapshotPosition;
+
+	private boolean retentionChecked;
+
+	/**
+	 * Creates a replica.
+	 * @param database the database it copies
+	 * @param client where the copies go
+	 * @param options how often it syncs, snapshots and cleans up
+	 */
+	public Replica(ReplicationSource database, ReplicaClient client, ReplicaOptions options) {
+		this(database, client, options, Clock.systemUTC());
+	}
+
+	/**
+	 * Creates a replica.
+	 * @param database the database it copies
+	 * @param client where the copies go
+	 * @param options how often it syncs, snapshots and cleans up
+	 * @param clock the clock for intervals and status times
+	 */
+	public Replica(ReplicationSource database, ReplicaClient client, ReplicaOptions options, Clock clock) {
+		this.database = database;
+		this.client = client;
+		this.options = options;
+		this.clock = clock;
+	}
+
+	/**
+	 * Ships every committed change the replica does not have yet.
+	 * @return the replica's position afterwards, or empty if the database has no position yet
+	 * @throws IOException if the replica cannot be read or written (also recorded in the status)
+	 */
+	public Optional<Pos> sync() throws IOException {
+		return recording(() -> {
+			Optional<Pos> target = this.database.position();
+			if (target.isEmpty()) {
+				return Optional.empty();
+			}
+			String generation = target.get().generation();
+			if (this.position == null || !this.position.generation().equals(generation)) {
+				this.position = null;
+				this.catalog.refresh(this.client, generation);
+				if (this.catalog.isEmpty(generation)) {
+					// Ships the generation's WAL up to the snapshot's position first.
+					snapshot();
+				}
+				else {
+					this.position = ReplicaPositions.find(this.client, generation, this.catalog.latest(generation));
+				}
+			}
+			if (!shipPendingWal(target.get())) {
+				// We fell behind further than the local shadow WAL reaches: start over from a
+				// snapshot, which restarts the WAL stream at the current index.
+				snapshot();
+				shipPendingWal(target.get());
+			}
+			this.lastSyncAt = this.clock.instant();
+			// Caught up again (through a new snapshot if its WAL was no longer kept).
+			this.walReleasedAt = null;
+			return Optional.of(this.position);
+		});
+	}
+
+	/**
+	 * Ships up to {@code target} in one segment per WAL index. Frames the monitor copies
+	 * meanwhile go into the last segment when they fall in its index, and otherwise wait for
+	 * the next sync: chasing them here would cost a PUT per monitor step under constant writes
+	 * instead of one per sync interval.
+	 * @return {@code false} if the local shadow WAL no longer reaches back to this replica's
+	 * position
+	 */
+	private boolean shipPendingWal(Pos target) throws IOException {
+		while (this.position.compareTo(target) < 0) {
+			Optional<ShadowWalSegment> pending;
+			try {
+				pending = this.database.pendingWal(this.position);
+			}
+			catch (ShadowWalMissingException ex) {
+				logger.warn("Replica '{}' of {} is missing local WAL ({}); taking a new snapshot", name(),
+						this.database.path(), ex.getMessage());
+				return false;
+			}
+			if (pending.isEmpty()) {
+				return true;
+			}
+			ShadowWalSegment segment = pending.get();
+			long started = System.nanoTime();
+			try (InputStream wal = segment.open(); InputStream lz4 = Lz4.compressing(wal)) {
+				this.client.writeWalSegment(segment.start(), lz4);
+			}
+			this.position = segment.end();
+			Duration took = Duration.ofNanos(System.nanoTime() - started);
+			this.listeners.forEach((listener) -> listener.onWalSegment(segment.start(), segment.length(), took));
+		}
+		return true;
+	}
+
+	/**
+	 * Writes a snapshot of the database now.
+	 * @return the stored snapshot
+	 * @throws IOException if it cannot be written
+	 */
+	public SnapshotInfo snapshot() throws IOException {
+		long started = System.nanoTime();
+		SnapshotInfo info = this.database.snapshot((pos, database) -> {
+			this.snapshotPosition = pos;
+			shipWalUpTo(pos);
+			try (InputStream lz4 = Lz4.compressing(database)) {
+				return this.client.writeSnapshot(pos.generation(), pos.index(), lz4);
+			}
+		});
+		this.catalog.add(info);
+		Duration took = Duration.ofNanos(System.nanoTime() - started);
+		logger.info("Replica '{}' of {} stored snapshot {}/{} ({} bytes) in {} ms", name(), this.database.path(),
+				info.generation(), Pos.hex(info.index()), info.size(), took.toMillis());
+		this.listeners.forEach((listener) -> listener.onSnapshot(info, took));
+		return info;
+	}
+
+	/**
+	 * Ships this replica's WAL up to a snapshot's position before the snapshot is stored. The
+	 * snapshot's key names only its index, and restoring replays that index from offset 0; but
+	 * the database file may already hold pages of frames up to the position (a time-based
+	 * checkpoint moves pages into the file without starting an index). A replica that held the
+	 * snapshot without those frames would restore a file mixing two moments. Called while the
+	 * snapshot holds the checkpoint lock, so the file cannot change meanwhile; the planner
+	 * relies on it: a snapshot's restore includes every segment of its index stored before it.
+	 */
+	private void shipWalUpTo(Pos snapshot) throws IOException {
+		if (this.position == null || !this.position.generation().equals(snapshot.generation())) {
+			// A new generation, or a position lost to an error: continue after what is stored.
+			if (this.position != null) {
+				this.catalog.refresh(this.client, snapshot.generation());
+			}
+			this.position = ReplicaPositions.end(this.client, snapshot.generation())
+				.orElse(new Pos(snapshot.generation(), snapshot.index(), 0));
+		}
+		if (!shipPendingWal(snapshot)) {
+			// The WAL between this replica's end and the snapshot is gone: the snapshot restarts
+			// the stream at its own index, so nothing of that index is stored yet.
+			this.position = new Pos(snapshot.generation(), snapshot.index(), 0);
+			if (!shipPendingWal(snapshot)) {
+				throw new IOException("Cannot store a snapshot of " + this.database.path() + " in replica '" + name()
+						+ "': the local WAL of its index " + Pos.hex(snapshot.index()) + " is missing");
+			}
+		}
+	}
+
+	/**
+	 * Takes a snapshot if the snapshot interval passed since the newest one and the database
+	 * changed since it: an idle database costs nothing.
+	 * @return the new snapshot, if one was taken
+	 * @throws IOException if it cannot be written
+	 */
+	public Optional<SnapshotInfo> snapshotIfDue() throws IOException {
+		Pos pos = this.position;
+		if (this.options.snapshotInterval().isZero() || pos == null) {
+			return Optional.empty();
+		}
+		SnapshotInfo latest = this.catalog.latest(pos.generation());
+		boolean due = latest == null
+				|| !latest.createdAt().plus(this.options.snapshotInterval()).isAfter(this.clock.instant());
+		boolean changed = this.snapshotPosition == null || !this.snapshotPosition.equals(this.database.position().orElse(null));
+		return (due && changed) ? Optional.of(recording(this::snapshot)) : Optional.empty();
+	}
+
+	/**
+	 * Deletes what retention no longer needs, keeping at least the newest restorable point.
+	 * @return how many snapshots and segments were deleted
+	 * @throws IOException if the replica cannot be listed or deleted from
+	 */
+	public int enforceRetention() throws IOException {
+		Pos pos = this.position;
+		if (this.options.retention().isZero() || pos == null) {
+			return 0;
+		}
+		Instant cutoff = this.clock.instant().minus(this.options.retention());
+		SnapshotInfo oldest = this.catalog.oldest(pos.generation());
+		if (this.retentionChecked && (oldest == null || !oldest.createdAt().isBefore(cutoff))) {
+			// Nothing we know of has expired, and other generations were cleaned already.
+			return 0;
+		}
+		int deleted = recording(() -> new RetentionPolicy(this.client, cutoff).enforce(pos.generation(), this.catalog));
+		this.retentionChecked = true;
+		if (deleted > 0) {
+			logger.info("Replica '{}' of {} deleted {} objects older than the retention of {}", name(),
+					this.database.path(), deleted, this.options.retention());
+		}
+		return deleted;
+	}
+
+	/**
+	 * Keeps the outcome of a validation (performed by the restore package, which can restore).
+	 * @param result the outcome
+	 */
+	public void recordValidation(ReplicaStatus.ValidationResult result) {
+		this.lastValidation = result;
+		this.listeners.forEach((listener) -> listener.onValidation(result));
+	}
+
+	/**
+	 * Records that the engine no longer keeps shadow WAL for this replica, which holds no
+	 * position (it is failing): when it comes back, it restarts from a new snapshot.
+	 * @param at when
+	 * @return {@code false} if that was recorded already
+	 */
+	public boolean releaseWal(Instant at) {
+		if (this.walReleasedAt != null) {
+			return false;
+		}
+		this.walReleasedAt = at;
+		return true;
+	}
+
+	private <T> T recording(IoAction<T> action) throws IOException {
+		try {
+			T result = action.run();
+			this.failingSince = null;
+			return result;
+		}
+		catch (IOException | RuntimeException ex) {
+			Instant now = this.clock.instant();
+			this.lastError = ex.getMessage();
+			this.lastErrorAt = now;
+			if (this.failingSince == null) {
+				this.failingSince = now;
+			}
+			this.position = null;
+			this.listeners.forEach((listener) -> listener.onError(ex));
+			throw ex;
+		}
+	}
+
+	/**
+	 * What the replica last did.
+	 * @return the status
+	 */
+	public ReplicaStatus status() {
+		Pos pos = this.position;
+		SnapshotInfo latest = (pos != null) ? this.catalog.latest(pos.generation()) : null;
+		int count = (pos != null) ? this.catalog.count(pos.generation()) : -1;
+		return new ReplicaStatus(pos, this.lastSyncAt, this.lastError, this.lastErrorAt, this.failingSince,
+				(latest != null) ? latest.createdAt() : null, count, this.lastValidation, this.walReleasedAt);
+	}
+
+	/**
+	 * Adds a listener.
+	 * @param listener the listener
+	 */
+	public void addListener(ReplicaListener listener) {
+		this.listeners.add(listener);
+	}
+
+	/**
+	 * The replica's name.
+	 * @return the name
+	 */
+	public String name() {
+		return this.options.name();
+	}
+
+	/**
+	 * The replica's position, if known.
+	 * @return the position
+	 */
+	public Optional<Pos> position() {
+		return Optional.ofNullable(this.position);
+	}
+
+	/**
+	 * The backend.
+	 * @return the client
+	 */
+	public ReplicaClient client() {
+		return this.client;
+	}
+
+	/**
+	 * The options.
+	 * @return the options
+	 */
+	public ReplicaOptions options() {
+		return this.options;
+	}
+
+	/**
+	 * The database this replica copies, as replicas see it.
+	 * @return the database
+	 */
+	public ReplicationSource database() {
+		return this.database;
+	}
+
+	@FunctionalInterface
+	interface IoAction<T> {
+
+		T run() throws IOException;
+
+	}
+
+}

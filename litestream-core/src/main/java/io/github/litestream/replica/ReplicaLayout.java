@@ -1,0 +1,126 @@
+package io.github.litestream.replica;
+
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+
+/**
+ * Litestream v0.3's object names, relative to a replica's root.
+ *
+ * <pre>
+ * generations/&lt;gen&gt;/snapshots/&lt;index&gt;.snapshot.lz4
+ * generations/&lt;gen&gt;/wal/&lt;index&gt;_&lt;offset&gt;.wal.lz4
+ * </pre>
+ *
+ * Names read from a replica are parsed strictly; anything else is ignored, so a stray file
+ * can never become part of a key we build.
+ */
+public final class ReplicaLayout {
+
+	/** The directory holding all generations. */
+	public static final String GENERATIONS = "generations";
+
+	private static final Pattern SNAPSHOT = Pattern.compile("^([0-9a-f]{8})\\.snapshot\\.lz4$");
+
+	private static final Pattern WAL_SEGMENT = Pattern.compile("^([0-9a-f]{8})_([0-9a-f]{8})\\.wal\\.lz4$");
+
+	private ReplicaLayout() {
+	}
+
+	/**
+	 * The directory of one generation.
+	 * @param generation the generation
+	 * @return {@code generations/<gen>}
+	 */
+	public static String generationDir(String generation) {
+		requireGeneration(generation);
+		return GENERATIONS + "/" + generation;
+	}
+
+	/**
+	 * The directory of a generation's snapshots.
+	 * @param generation the generation
+	 * @return {@code generations/<gen>/snapshots}
+	 */
+	public static String snapshotsDir(String generation) {
+		return generationDir(generation) + "/snapshots";
+	}
+
+	/**
+	 * The directory of a generation's WAL segments.
+	 * @param generation the generation
+	 * @return {@code generations/<gen>/wal}
+	 */
+	public static String walDir(String generation) {
+		return generationDir(generation) + "/wal";
+	}
+
+	/**
+	 * The name of a snapshot file.
+	 * @param index the index
+	 * @return {@code <index>.snapshot.lz4}
+	 */
+	public static String snapshotName(long index) {
+		return Pos.hex(index) + ".snapshot.lz4";
+	}
+
+	/**
+	 * The key of a snapshot.
+	 * @param generation the generation
+	 * @param index the index
+	 * @return the relative key
+	 */
+	public static String snapshotKey(String generation, long index) {
+		return snapshotsDir(generation) + "/" + snapshotName(index);
+	}
+
+	/**
+	 * The name of a WAL segment file.
+	 * @param pos where the segment starts
+	 * @return {@code <index>_<offset>.wal.lz4}
+	 */
+	public static String walSegmentName(Pos pos) {
+		return Pos.hex(pos.index()) + "_" + Pos.hex(pos.offset()) + ".wal.lz4";
+	}
+
+	/**
+	 * The key of a WAL segment.
+	 * @param pos where the segment starts
+	 * @return the relative key
+	 */
+	public static String walSegmentKey(Pos pos) {
+		return walDir(pos.generation()) + "/" + walSegmentName(pos);
+	}
+
+	/**
+	 * Parses a snapshot file name.
+	 * @param name a file name (no directories)
+	 * @return its index, or empty if the name is not a snapshot's
+	 */
+	public static Optional<Long> parseSnapshotName(String name) {
+		Matcher matcher = SNAPSHOT.matcher(name);
+		return matcher.matches() ? Optional.of(Long.parseLong(matcher.group(1), 16)) : Optional.empty();
+	}
+
+	/**
+	 * Parses a WAL segment file name.
+	 * @param generation the generation the file is in
+	 * @param name a file name (no directories)
+	 * @return its position, or empty if the name is not a WAL segment's
+	 */
+	public static Optional<Pos> parseWalSegmentName(String generation, String name) {
+		Matcher matcher = WAL_SEGMENT.matcher(name);
+		if (!matcher.matches()) {
+			return Optional.empty();
+		}
+		return Optional.of(new Pos(generation, Long.parseLong(matcher.group(1), 16), Long.parseLong(matcher.group(2), 16)));
+	}
+
+	private static void requireGeneration(String generation) {
+		if (!Pos.isGeneration(generation)) {
+			throw new IllegalArgumentException("Invalid generation '" + generation + "': expected 16 lowercase hex characters");
+		}
+	}
+
+}

@@ -1,0 +1,329 @@
+package io.github.litestream.restore;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Queue;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.stream.Stream;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.github.litestream.replica.Lz4;
+import io.github.litestream.replica.Pos;
+import io.github.litestream.replica.ReplicaClient;
+
+/**
+ * Carries out one {@link RestorePlan}.
+ *
+ * <p>Everything happens in hidden temporary files next to the output (same directory, so the
+ * final rename is atomic): the snapshot is streamed through the LZ4 decoder into a temporary
+ * database while WAL segments are fetched ahead in parallel by a {@link WalIndexFetcher}; the
+ * WAL indexes are applied strictly in order by a {@link WalApplier}, the result must pass
+ * {@code PRAGMA integrity_check} ({@link IntegrityCheck}), and only then is it forced to disk and renamed into place,
+ * after stale {@code -wal}, {@code -shm} and {@code .<name>-litestream} leftovers of an
+ * earlier database are removed. Whatever fails, the temporary files are removed and the output
+ * path is never written. The database is forced to disk in the background as it is written
+ * ({@link BackgroundFsync}). Memory use does not depend on the database size: everything streams.
+ */
+final class RestoreExecutor {
+
+	private static final Logger logger = LoggerFactory.getLogger(RestoreExecutor.class);
+
+	private static final long PROGRESS_INTERVAL_NANOS = 10_000_000_000L;
+
+	private final ReplicaClient client;
+
+	private final RestorePlan plan;
+
+	private final Path output;
+
+	/** Download workers besides the restoring thread. */
+	private final int workers;
+
+	private final Path temporaryDatabase;
+
+	private final Queue<Path> temporaryFiles = new ConcurrentLinkedQueue<>();
+
+	RestoreExecutor(ReplicaClient client, RestorePlan plan, Path output, int parallelism) {
+		this.client = client;
+		this.plan = plan;
+		this.output = output;
+		this.workers = workers(client, parallelism);
+		String prefix = LeftoverRestoreFiles.prefix(output) + UUID.randomUUID();
+		this.temporaryDatabase = output.resolveSibling(prefix + ".db");
+		for (String suffix : List.of("", "-wal", "-shm", "-journal")) {
+			this.temporaryFiles.add(sibling(this.temporaryDatabase, suffix));
+		}
+	}
+
+	/**
+	 * Restores the plan to the output path.
+	 * @return decompressed WAL bytes applied
+	 * @throws IOException if anything fails; the output path is then untouched
+	 */
+	long execute() throws IOException {
+		long start = System.nanoTime();
+		try {
+			Files.createDirectories(this.output.toAbsolutePath().getParent());
+			Files.createFile(this.temporaryDatabase);
+			Stats stats;
+			try (BackgroundFsync fsync = new BackgroundFsync(this.temporaryDatabase)) {
+				try (WalIndexFetcher fetcher = new WalIndexFetcher(this.client, this.plan.walIndexes(), this.workers,
+						this::walFile)) {
+					// WAL downloads run while the snapshot is decompressed: the two are independent.
+					fetcher.start();
+					long snapshotBytes = restoreSnapshot();
+					long snapshotNanos = System.nanoTime() - start;
+					// The snapshot's pages go to disk while the WAL is applied. (Forcing again after
+					// every index slowed the applier down more than it saved at the end.)
+					fsync.start();
+					stats = applyWal(fetcher).withSnapshot(snapshotBytes, snapshotNanos);
+				}
+				stats = checkAndForce(fsync, stats);
+			}
+			install();
+			long elapsed = System.nanoTime() - start;
+			long bytes = stats.snapshotBytes() + stats.walBytes();
+			logger.info("Restored {} to generation={} index={}: snapshot {} ({} bytes) + {} WAL indexes ({} segments, "
+					+ "{} bytes) in {} ms ({} MB/s); snapshot {} ms, then applying WAL {} ms (of which waiting for "
+					+ "downloads {} ms; downloads took {} ms over {} workers), then integrity check {} ms and the last "
+					+ "fsync {} ms at once", this.output, this.plan.generation(), Pos.hex(this.plan.targetIndex()),
+					Pos.hex(this.plan.snapshot().index()), stats.snapshotBytes(), this.plan.walIndexes().size(),
+					this.plan.segmentCount(), stats.walBytes(), millis(elapsed),
+					String.format("%.1f", bytes / 1e6 / Math.max(elapsed / 1e9, 1e-9)), millis(stats.snapshotNanos()),
+					millis(stats.applyNanos()), millis(stats.waitNanos()), millis(stats.fetchNanos()), this.workers,
+					millis(stats.checkNanos()), millis(stats.fsyncNanos()));
+			return stats.walBytes();
+		}
+		finally {
+			removeTemporaryFiles();
+		}
+	}
+
+	/**
+	 * Runs the integrity check while the last fsync runs: both have to finish before the
+	 * rename, and neither needs the other.
+	 */
+	private Stats checkAndForce(BackgroundFsync fsync, Stats stats) throws IOException {
+		long start = System.nanoTime();
+		fsync.startFinal();
+		IntegrityCheck.verify(this.temporaryDatabase, this.client.location(), this.plan.generation());
+		long checkNanos = System.nanoTime() - start;
+		return stats.withCheck(checkNanos, fsync.awaitFinal());
+	}
+
+	/**
+	 * The requested parallelism, except that a local replica gets no more workers than there
+	 * are processors besides the restoring thread's: there, more would only take turns with the
+	 * snapshot's decompression, which everything else waits for.
+	 */
+	private static int workers(ReplicaClient client, int parallelism) {
+		if (!client.readsLocally()) {
+			return parallelism;
+		}
+		return Math.min(parallelism, Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
+	}
+
+	private long restoreSnapshot() throws IOException {
+		String key = this.plan.snapshotKey();
+		try (FileChannel channel = FileChannel.open(this.temporaryDatabase, StandardOpenOption.WRITE)) {
+			long bytes;
+			try (InputStream compressed = this.client.openSnapshot(this.plan.generation(),
+					this.plan.snapshot().index()); InputStream in = Lz4.decompress(compressed)) {
+				bytes = StreamToFile.copy(in, channel, 0);
+			}
+			catch (InterruptedIOException ex) {
+				throw ex;
+			}
+			catch (IOException | RuntimeException ex) {
+				throw new RestoreException("Cannot read snapshot " + key + " in " + this.client.location() + ": "
+						+ ex.getMessage() + "; the object is missing, truncated or corrupt. Restore from an earlier "
+						+ "snapshot with an index below " + Pos.hex(this.plan.snapshot().index())
+						+ ", or from another replica",
+						DamagedObject.snapshot(this.plan.generation(), this.plan.snapshot().index()), ex);
+			}
+			logger.debug("Snapshot {} decompressed: {} bytes", key, bytes);
+			return bytes;
+		}
+	}
+
+	private Stats applyWal(WalIndexFetcher fetcher) throws IOException {
+		List<RestorePlan.WalIndex> indexes = this.plan.walIndexes();
+		long start = System.nanoTime();
+		long waitNanos = 0;
+		long lastProgress = start;
+		try (WalApplier applier = new WalApplier(this.temporaryDatabase, this.client.location(),
+				this.plan.generation(), this.plan.snapshot().index())) {
+			for (int i = 0; i < indexes.size(); i++) {
+				long waitStart = System.nanoTime();
+				Path wal = fetcher.await(i);
+				waitNanos += System.nanoTime() - waitStart;
+				int frames = applier.apply(wal, indexes.get(i));
+				logger.debug("Applied WAL index {} ({} segments, {} frames)", Pos.hex(indexes.get(i).index()),
+						indexes.get(i).segments().size(), frames);
+				if (System.nanoTime() - lastProgress > PROGRESS_INTERVAL_NANOS) {
+					lastProgress = System.nanoTime();
+					logger.info("Restoring {}: applied {} of {} WAL indexes ({} WAL bytes so far)", this.output, i + 1,
+							indexes.size(), fetcher.walBytes());
+				}
+			}
+		}
+		return new Stats(0, 0, fetcher.walBytes(), fetcher.fetchNanos(), System.nanoTime() - start, waitNanos, 0, 0);
+	}
+
+	private Path walFile(long index) {
+		Path file = sibling(this.temporaryDatabase, "." + Pos.hex(index) + ".wal");
+		this.temporaryFiles.add(file);
+		return file;
+	}
+
+	/**
+	 * Puts the checked, forced database into place. A hard link is created at the output
+	 * path, which fails if a file appeared there meanwhile (a rename would replace it); the
+	 * temporary name is removed afterwards. Stale {@code -wal} and {@code -shm} files are set
+	 * aside first, since SQLite would replay a stale WAL into the restored file, and put back
+	 * if the link fails. Where the file system has no hard links, an atomic rename after an
+	 * existence check is the fallback.
+	 */
+	private void install() throws IOException {
+		requireNoOutput();
+		List<Path[]> setAside = setAsideStaleFiles();
+		try {
+			link();
+		}
+		catch (IOException | RuntimeException ex) {
+			putBack(setAside);
+			throw ex;
+		}
+		for (Path[] moved : setAside) {
+			Files.deleteIfExists(moved[1]);
+		}
+		deleteTree(this.output.resolveSibling("." + this.output.getFileName() + "-litestream"));
+		forceDirectory(this.output.toAbsolutePath().getParent());
+	}
+
+	private void link() throws IOException {
+		try {
+			Files.createLink(this.output, this.temporaryDatabase);
+		}
+		catch (FileAlreadyExistsException ex) {
+			throw appeared();
+		}
+		catch (UnsupportedOperationException | IOException ex) {
+			logger.debug("Cannot hard-link {} ({}); renaming it instead", this.output, ex.toString());
+			requireNoOutput();
+			Files.move(this.temporaryDatabase, this.output, StandardCopyOption.ATOMIC_MOVE);
+			return;
+		}
+		Files.delete(this.temporaryDatabase);
+	}
+
+	private void requireNoOutput() throws RestoreException {
+		if (Files.exists(this.output, LinkOption.NOFOLLOW_LINKS)) {
+			throw appeared();
+		}
+	}
+
+	private RestoreException appeared() {
+		return new RestoreException("Cannot restore to " + this.output + ": the file appeared while restoring; "
+				+ "make sure nothing else creates the database before the restore finishes");
+	}
+
+	/** Moves stale {@code -wal} and {@code -shm} files to temporary names: pairs of (from, to). */
+	private List<Path[]> setAsideStaleFiles() throws IOException {
+		List<Path[]> moved = new ArrayList<>();
+		for (String suffix : List.of("-wal", "-shm")) {
+			Path stale = sibling(this.output, suffix);
+			if (Files.exists(stale, LinkOption.NOFOLLOW_LINKS)) {
+				Path aside = sibling(this.temporaryDatabase, ".stale" + suffix);
+				this.temporaryFiles.add(aside);
+				Files.move(stale, aside, StandardCopyOption.ATOMIC_MOVE);
+				moved.add(new Path[] { stale, aside });
+			}
+		}
+		return moved;
+	}
+
+	private static void putBack(List<Path[]> setAside) {
+		for (Path[] moved : setAside) {
+			try {
+				// A link, not a rename: a file that another process created there meanwhile wins.
+				Files.createLink(moved[0], moved[1]);
+				Files.delete(moved[1]);
+			}
+			catch (IOException | UnsupportedOperationException ex) {
+				logger.warn("Could not move {} back to {}: {}", moved[1], moved[0], ex.toString());
+			}
+		}
+	}
+
+	private void removeTemporaryFiles() {
+		for (Path file : this.temporaryFiles) {
+			try {
+				Files.deleteIfExists(file);
+			}
+			catch (IOException ex) {
+				logger.warn("Could not remove temporary restore file {}: {}", file, ex.getMessage());
+			}
+		}
+	}
+
+	private static void deleteTree(Path dir) throws IOException {
+		if (!Files.exists(dir)) {
+			return;
+		}
+		logger.info("Removing stale Litestream state {}", dir);
+		try (Stream<Path> tree = Files.walk(dir)) {
+			for (Path path : tree.sorted(Comparator.reverseOrder()).toList()) {
+				Files.deleteIfExists(path);
+			}
+		}
+	}
+
+	private static void forceDirectory(Path dir) {
+		try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+			channel.force(true);
+		}
+		catch (IOException ex) {
+			// Some platforms cannot open directories; the rename itself is still atomic.
+			logger.debug("Could not force directory {} to disk: {}", dir, ex.getMessage());
+		}
+	}
+
+	private static Path sibling(Path file, String suffix) {
+		return file.resolveSibling(file.getFileName() + suffix);
+	}
+
+	private static long millis(long nanos) {
+		return nanos / 1_000_000;
+	}
+
+	private record Stats(long snapshotBytes, long snapshotNanos, long walBytes, long fetchNanos, long applyNanos,
+			long waitNanos, long checkNanos, long fsyncNanos) {
+
+		Stats withSnapshot(long bytes, long nanos) {
+			return new Stats(bytes, nanos, this.walBytes, this.fetchNanos, this.applyNanos, this.waitNanos,
+					this.checkNanos, this.fsyncNanos);
+		}
+
+		Stats withCheck(long checkNanos, long fsyncNanos) {
+			return new Stats(this.snapshotBytes, this.snapshotNanos, this.walBytes, this.fetchNanos, this.applyNanos,
+					this.waitNanos, checkNanos, fsyncNanos);
+		}
+
+	}
+
+}

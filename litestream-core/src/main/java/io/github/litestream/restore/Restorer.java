@@ -1,0 +1,143 @@
+package io.github.litestream.restore;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.github.litestream.replica.Pos;
+import io.github.litestream.replica.ReplicaClient;
+
+/**
+ * Restores a database from a replica: the single entry point for restore-on-boot, validation
+ * and the actuator.
+ *
+ * <p>It never touches an existing database: an existing output is an error, or, with
+ * {@code ifDbNotExists}, a logged skip. A replica without any backup is an error, or, with
+ * {@code ifReplicaExists}, a logged skip. Otherwise it plans with {@link RestorePlanner} and
+ * builds the database in temporary files next to the output, moving it into place only once
+ * it passes {@code PRAGMA integrity_check}. Temporary files that a killed restore of the same
+ * output left behind are removed first.
+ *
+ * <p>With {@link RestoreOptions#fallBack()}, a missing or corrupt object does not end the
+ * restore: a damaged WAL index lowers the target to the index before it, a damaged snapshot
+ * is replaced by an earlier one of the same generation (whose WAL may still reach the same
+ * point), and the restore is planned and run again. Each fallback is logged at WARN and listed
+ * in the result. Damage the restore cannot place (a failed integrity check) still fails.
+ */
+public final class Restorer {
+
+	private static final Logger logger = LoggerFactory.getLogger(Restorer.class);
+
+	/** Each fallback lowers the target or drops a snapshot; this only bounds a pathological replica. */
+	private static final int MAX_FALLBACKS = 1000;
+
+	/**
+	 * Restores according to {@code options}.
+	 * @param client the replica to read
+	 * @param options what to restore and where
+	 * @return what was restored, or that (and why) nothing was
+	 * @throws RestoreException if the restore was refused or failed; the output is then untouched
+	 * @throws IOException if the replica or the local disk fails
+	 */
+	public RestoreResult restore(ReplicaClient client, RestoreOptions options) throws IOException {
+		long start = System.nanoTime();
+		Path output = options.outputPath().toAbsolutePath().normalize();
+		LeftoverRestoreFiles.remove(output);
+		if (Files.exists(output)) {
+			if (options.ifDbNotExists()) {
+				logger.info("Database {} already exists; not restoring it from {}", output, client.location());
+				return RestoreResult.skipped(output, "the database already exists", since(start));
+			}
+			throw new RestoreException("Cannot restore to " + output + ": the file already exists; move or delete it "
+					+ "first, or set if-db-not-exists to keep it");
+		}
+		RestorePlanner planner = new RestorePlanner(client);
+		Set<DamagedObject> unusableSnapshots = new HashSet<>();
+		List<DamagedObject> avoided = new ArrayList<>();
+		RestoreOptions attempt = options;
+		while (true) {
+			RestorePlan plan = null;
+			try {
+				Optional<RestorePlan> planned = planner.plan(attempt, unusableSnapshots);
+				if (planned.isEmpty()) {
+					return nothingToRestore(client, options, output, start, avoided);
+				}
+				plan = planned.get();
+				logger.info("Restoring {} from {}", output, plan);
+				long walBytes = new RestoreExecutor(client, plan, output, options.parallelism()).execute();
+				return RestoreResult.restored(output, plan, walBytes, since(start), avoided);
+			}
+			catch (RestoreException ex) {
+				Optional<DamagedObject> damaged = ex.damagedObject();
+				RestoreOptions earlier = (options.fallBack() && damaged.isPresent())
+						? earlierPoint(attempt, plan, damaged.get()) : null;
+				if (earlier == null || avoided.size() >= MAX_FALLBACKS) {
+					if (avoided.isEmpty()) {
+						throw ex;
+					}
+					throw new RestoreException("Cannot restore " + output + " from " + client.location()
+							+ ": falling back past the damaged " + avoided + " found no intact earlier point: "
+							+ ex.getMessage(), ex);
+				}
+				avoided.add(damaged.get());
+				if (damaged.get().snapshot()) {
+					unusableSnapshots.add(damaged.get());
+				}
+				logger.warn("Restore of {} cannot use the {}: {}. Falling back to an earlier point ({}): the changes "
+						+ "after it are not restored", output, damaged.get(), ex.getMessage(), describe(earlier));
+				attempt = earlier;
+			}
+		}
+	}
+
+	/**
+	 * The options of the newest point before the damage, in the same generation, or
+	 * {@code null} if there is none to try.
+	 */
+	private static RestoreOptions earlierPoint(RestoreOptions attempt, RestorePlan plan, DamagedObject damaged) {
+		RestoreOptions sameGeneration = attempt.withGeneration(damaged.generation());
+		if (damaged.snapshot()) {
+			// Another snapshot with the WAL after it can still reach the same point.
+			return (plan != null) ? sameGeneration.withIndex(plan.targetIndex()) : sameGeneration;
+		}
+		if (damaged.index() == 0) {
+			return null;
+		}
+		return sameGeneration.withIndex(damaged.index() - 1);
+	}
+
+	private static String describe(RestoreOptions options) {
+		return "generation=" + options.generation()
+				+ ((options.index() != null) ? " index=" + Pos.hex(options.index()) : "");
+	}
+
+	private static RestoreResult nothingToRestore(ReplicaClient client, RestoreOptions options, Path output, long start,
+			List<DamagedObject> avoided) throws RestoreException {
+		String reason = "the replica " + client.location() + " holds no backup"
+				+ ((options.generation() != null) ? " of generation " + options.generation() : "");
+		if (!avoided.isEmpty()) {
+			throw new RestoreException("Cannot restore " + output + ": the replica " + client.location()
+					+ " holds no intact backup; damaged: " + avoided + "; restore from another replica");
+		}
+		if (options.ifReplicaExists()) {
+			logger.info("Not restoring {}: {}", output, reason);
+			return RestoreResult.skipped(output, reason, since(start));
+		}
+		throw new RestoreException("Cannot restore " + output + ": " + reason
+				+ "; check the replica's location, or set if-replica-exists to start with an empty database");
+	}
+
+	private static Duration since(long start) {
+		return Duration.ofNanos(System.nanoTime() - start);
+	}
+
+}

@@ -1,0 +1,83 @@
+package io.github.litestream;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+
+import io.github.litestream.Litestream.ReplicationTarget;
+import io.github.litestream.db.DatabaseOptions;
+import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.replica.ReplicaClient;
+import io.github.litestream.replica.ReplicaListener;
+import io.github.litestream.replica.ReplicaOptions;
+import io.github.litestream.replica.SnapshotInfo;
+import io.github.litestream.replica.file.FileReplicaClient;
+
+/**
+ * Child process for consistency crash tests: creates the {@link PageWriter} table (state 0),
+ * then replicates the database to a file replica with snapshots and time-based checkpoints
+ * every second while committing page-changing transactions, logging each after its commit
+ * returns (see {@link ConsistencyOracle}), until it is killed. Prints {@code snapshot <millis>}
+ * whenever a snapshot was stored, so a test can kill it right after one.
+ * <p>Arguments: database, replica directory, history log. The benchmarks' soak runs it too,
+ * and {@code S3ConsistentWriter} (in litestream-replica-s3's tests) runs it against S3.
+ */
+public final class ConsistentWriter {
+
+	/** Rows in the table. */
+	static final int ROWS = 24;
+
+	static final Duration SNAPSHOT_INTERVAL = Duration.ofSeconds(1);
+
+	static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
+
+	public static void main(String[] args) throws Exception {
+		run(args, new FileReplicaClient(Path.of(args[1])));
+	}
+
+	/**
+	 * Writes and replicates until killed.
+	 * @param args database, replica (as the client names it), history log
+	 * @param replica where to replicate
+	 * @throws Exception if writing or replicating fails
+	 */
+	public static void run(String[] args, ReplicaClient replica) throws Exception {
+		Path db = Path.of(args[0]);
+		Path log = Path.of(args[2]);
+		try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + db);
+				ConsistencyOracle.LogWriter history = new ConsistencyOracle.LogWriter(log, ROWS)) {
+			PageWriter.createTable(connection, ROWS);
+			Litestream litestream = new Litestream();
+			ReplicatedDatabase database = litestream.addDatabase(
+					DatabaseOptions.defaults(db)
+						.withMonitorInterval(Duration.ofMillis(50))
+						.withCheckpoints(CHECKPOINT_INTERVAL, 2000, 10000),
+					List.of(new ReplicationTarget(replica,
+							ReplicaOptions.defaults("file")
+								.withSyncInterval(Duration.ofMillis(200))
+								.withSnapshotInterval(SNAPSHOT_INTERVAL))));
+			litestream.onStarting(() -> litestream.replicas(database).forEach((r) -> r.addListener(new ReplicaListener() {
+
+				@Override
+				public void onSnapshot(SnapshotInfo snapshot, Duration duration) {
+					System.out.println("snapshot " + System.currentTimeMillis());
+					System.out.flush();
+				}
+
+			})));
+			litestream.start();
+			try (PageWriter writer = new PageWriter(connection, ROWS, System.nanoTime())) {
+				for (long k = 1;; k++) {
+					long began = System.currentTimeMillis();
+					int[] ids = writer.commit(k);
+					history.committed(k, began, ids);
+					LockSupport.parkNanos(1_000_000);
+				}
+			}
+		}
+	}
+
+}

@@ -1,0 +1,122 @@
+package io.github.litestream;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import io.github.litestream.replica.Pos;
+import io.github.litestream.replica.Replica;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.type;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+
+/**
+ * The engine reads like a library: its packages never depend on Spring, and data flows one
+ * way (sqlite, db, replica, restore, the engine's entry point, the Spring glue), never back.
+ * <p>The replica format (the {@code ReplicaClient} SPI, {@code Pos}, the key layout, the
+ * listener and status types) lives in package {@code replica} next to {@code Replica}, which
+ * syncs a {@code db.ReplicatedDatabase}: {@code db} records positions in the format's
+ * {@code Pos}, so the layers are drawn by class, the format below {@code db} and {@code Replica}
+ * above it. This module sees its own classes; {@code ModuleArchitectureTests} in the
+ * auto-configuration module runs the same rules over every module.
+ */
+class EnginePackagesTests {
+
+	private static final String[] ENGINE = { "io.github.litestream", "io.github.litestream.sqlite..", "io.github.litestream.db..",
+			"io.github.litestream.replica..", "io.github.litestream.restore.." };
+
+	private static final JavaClasses CORE = new ClassFileImporter()
+		.withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+		.importPackages("io.github.litestream");
+
+	/**
+	 * The main classes the rules check.
+	 * @return this module's main classes
+	 */
+	JavaClasses classes() {
+		return CORE;
+	}
+
+	@Test
+	void engineDoesNotDependOnSpring() {
+		noClasses().that()
+			.resideInAnyPackage(ENGINE)
+			.should()
+			.dependOnClassesThat()
+			.resideInAnyPackage("org.springframework..", "io.awspring..")
+			.check(classes());
+	}
+
+	@Test
+	void engineDoesNotDependOnTheBootGlue() {
+		noClasses().that()
+			.resideInAnyPackage(ENGINE)
+			.should()
+			.dependOnClassesThat()
+			.resideInAPackage("io.github.litestream.boot..")
+			.check(classes());
+	}
+
+	@Test
+	void formatsDependOnNothingElseInTheEngine() {
+		noClasses().that()
+			.resideInAPackage("io.github.litestream.sqlite..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAnyPackage("io.github.litestream.db..", "io.github.litestream.replica..",
+					"io.github.litestream.restore..")
+			.check(classes());
+	}
+
+	@Test
+	void layersDependOnlyOnTheLayersBelow() {
+		layeredArchitecture().consideringOnlyDependenciesInLayers()
+			.withOptionalLayers(true)
+			.layer("SQLite formats")
+			.definedBy(resideInAPackage("io.github.litestream.sqlite.."))
+			.layer("Replica format")
+			.definedBy(resideInAPackage("io.github.litestream.replica").and(not(belongToAnyOf(Replica.class))))
+			.layer("Database")
+			.definedBy(resideInAPackage("io.github.litestream.db.."))
+			.layer("Replication")
+			.definedBy(belongToAnyOf(Replica.class))
+			.layer("Backends")
+			.definedBy(resideInAnyPackage("io.github.litestream.replica.file..", "io.github.litestream.replica.s3.."))
+			.layer("Restore")
+			.definedBy(resideInAPackage("io.github.litestream.restore.."))
+			.layer("Engine")
+			.definedBy(resideInAPackage("io.github.litestream"))
+			.layer("Boot")
+			.definedBy(resideInAPackage("io.github.litestream.boot.."))
+			.whereLayer("Boot")
+			.mayNotBeAccessedByAnyLayer()
+			.whereLayer("Engine")
+			.mayOnlyBeAccessedByLayers("Boot")
+			.whereLayer("Restore")
+			.mayOnlyBeAccessedByLayers("Engine", "Boot")
+			.whereLayer("Backends")
+			.mayOnlyBeAccessedByLayers("Boot")
+			.whereLayer("Replication")
+			.mayOnlyBeAccessedByLayers("Restore", "Engine", "Boot")
+			.whereLayer("Database")
+			.mayOnlyBeAccessedByLayers("Replication", "Restore", "Engine", "Boot")
+			.whereLayer("Replica format")
+			.mayOnlyBeAccessedByLayers("Database", "Replication", "Backends", "Restore", "Engine", "Boot")
+			.check(classes());
+	}
+
+	@Test
+	void databaseUsesOnlyPositionsOfTheReplicaFormat() {
+		noClasses().that()
+			.resideInAPackage("io.github.litestream.db..")
+			.should()
+			.dependOnClassesThat(resideInAPackage("io.github.litestream.replica..").and(not(type(Pos.class))))
+			.check(classes());
+	}
+
+}

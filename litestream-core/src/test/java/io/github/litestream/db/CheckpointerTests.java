@@ -1,0 +1,244 @@
+package io.github.litestream.db;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+
+import io.github.litestream.replica.Pos;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The steps of {@link Checkpointer} on real SQLite, without the façade: what reaches the database
+ * file, when the WAL restarts and a new index begins, and what readers, an application's write
+ * transaction and a running snapshot change about that.
+ */
+class CheckpointerTests {
+
+	@TempDir
+	Path dir;
+
+	private EngineParts parts;
+
+	private final List<String> events = new CopyOnWriteArrayList<>();
+
+	@BeforeEach
+	void open() throws Exception {
+		this.parts = new EngineParts(this.dir);
+		this.parts.listeners.add(new DatabaseListener() {
+			@Override
+			public void onCheckpoint(CheckpointMode mode, Duration duration) {
+				CheckpointerTests.this.events.add("checkpoint " + mode);
+			}
+
+			@Override
+			public void onCheckpointBlocked(CheckpointMode mode) {
+				CheckpointerTests.this.events.add("blocked " + mode);
+			}
+
+			@Override
+			public void onCheckpointError(CheckpointMode mode, Exception error) {
+				CheckpointerTests.this.events.add("error " + mode);
+			}
+		});
+	}
+
+	@AfterEach
+	void close() throws Exception {
+		this.parts.close();
+	}
+
+	@Test
+	void checkpointMovesEveryFrameIntoTheDatabaseFileAndStartsTheNextIndex() throws Exception {
+		this.parts.insert(30);
+		this.parts.tracker.copyWal();
+		Pos before = this.parts.tracker.position();
+		Path oldShadow = this.parts.tracker.shadow().file();
+
+		this.parts.checkpointer.checkpoint(CheckpointMode.PASSIVE);
+
+		Pos after = this.parts.tracker.position();
+		assertThat(after.generation()).isEqualTo(before.generation());
+		assertThat(after.index()).isEqualTo(before.index() + 1);
+		assertThat(Files.size(oldShadow)).as("the old index is complete").isEqualTo(before.offset());
+		assertThat(this.parts.rowsInDatabaseFile(this.dir.resolve("scratch"))).isEqualTo(30);
+		assertThat(this.events).containsExactly("checkpoint PASSIVE");
+		assertThat(this.parts.policy.lastCheckpointAt()).isNotNull();
+		assertThat(this.parts.policy.mayWaitForReaders()).as("no reader was waited for").isTrue();
+		// The next index is a prefix of the restarted WAL.
+		this.parts.insert(5);
+		this.parts.tracker.copyWal();
+		assertShadowIsPrefixOfWal();
+		assertThat(this.parts.tracker.position().generation()).isEqualTo(before.generation());
+	}
+
+	@Test
+	void inPlaceCheckpointKeepsTheWalAndTheIndexAndNoLaterWriteRestartsIt() throws Exception {
+		this.parts.insert(30);
+		this.parts.tracker.copyWal();
+		Pos before = this.parts.tracker.position();
+		byte[] header = walHeader();
+
+		this.parts.checkpointer.checkpointInPlace();
+
+		assertThat(this.parts.tracker.position()).isEqualTo(before);
+		assertThat(walHeader()).as("the WAL did not restart").isEqualTo(header);
+		assertThat(this.parts.rowsInDatabaseFile(this.dir.resolve("scratch"))).isEqualTo(30);
+		assertThat(this.events).containsExactly("checkpoint PASSIVE");
+		// Every frame is in the database file, yet the engine's read mark keeps the next
+		// application write from restarting the WAL behind its back.
+		this.parts.insert(1);
+		this.parts.tracker.copyWal();
+		Pos after = this.parts.tracker.position();
+		assertThat(after.generation()).isEqualTo(before.generation());
+		assertThat(after.index()).isEqualTo(before.index());
+		assertThat(after.offset()).isGreaterThan(before.offset());
+		assertShadowIsPrefixOfWal();
+	}
+
+	@Test
+	void aReaderKeepsTheWalFromRestartingAndOnlyNonPassiveModesWaitAndReport() throws Exception {
+		try (Connection reader = DriverManager.getConnection("jdbc:sqlite:" + this.parts.db)) {
+			this.parts.insert(10);
+			EngineParts.beginRead(reader);
+			this.parts.insert(10);
+			this.parts.tracker.copyWal();
+			Pos before = this.parts.tracker.position();
+
+			this.parts.checkpointer.checkpoint(CheckpointMode.PASSIVE);
+			assertThat(this.parts.tracker.position().index()).isEqualTo(before.index());
+			assertThat(this.events).containsExactly("checkpoint PASSIVE");
+			assertThat(this.parts.checkpointer.pinnedWal(this.parts.tracker.position())).isEmpty();
+			assertThat(this.parts.policy.mayWaitForReaders()).as("PASSIVE does not wait for readers").isTrue();
+			this.parts.nanos.addAndGet(CheckpointPolicy.READERS_WAIT_INTERVAL.toNanos());
+
+			this.parts.checkpointer.checkpoint(CheckpointMode.RESTART);
+			assertThat(this.parts.tracker.position().index()).isEqualTo(before.index());
+			assertThat(this.events).endsWith("blocked RESTART", "checkpoint RESTART");
+			assertThat(this.parts.policy.mayWaitForReaders()).as("RESTART used this second's wait").isFalse();
+			PinnedWal pinned = this.parts.checkpointer.pinnedWal(this.parts.tracker.position()).orElseThrow();
+			this.parts.insert(5);
+			this.parts.tracker.copyWal();
+			this.parts.checkpointer.checkpoint(CheckpointMode.RESTART);
+			PinnedWal again = this.parts.checkpointer.pinnedWal(this.parts.tracker.position()).orElseThrow();
+			assertThat(again.since()).as("pinned since the first attempt").isEqualTo(pinned.since());
+			assertThat(again.walFrames()).isGreaterThan(pinned.walFrames());
+
+			reader.createStatement().execute("COMMIT");
+			this.parts.checkpointer.checkpoint(CheckpointMode.RESTART);
+			Pos after = this.parts.tracker.position();
+			assertThat(after.index()).isEqualTo(before.index() + 1);
+			assertThat(this.parts.checkpointer.pinnedWal(after)).isEmpty();
+			assertThat(this.parts.rowsInDatabaseFile(this.dir.resolve("scratch"))).isEqualTo(25);
+		}
+	}
+
+	@Test
+	void aCheckpointThatCannotTakeTheWriteLockIsReportedAndKeepsTheWalFromRestarting() throws Exception {
+		this.parts.insert(30);
+		this.parts.tracker.copyWal();
+		Pos before = this.parts.tracker.position();
+		try (Statement s = this.parts.app.createStatement()) {
+			s.execute("BEGIN IMMEDIATE");
+			s.execute("INSERT INTO t (v) VALUES ('not committed')");
+			this.parts.checkpointer.checkpoint(CheckpointMode.RESTART);
+			s.execute("ROLLBACK");
+		}
+		assertThat(this.events).containsExactly("error RESTART");
+		assertThat(this.parts.tracker.position().index()).isEqualTo(before.index());
+		assertThat(this.parts.rowsInDatabaseFile(this.dir.resolve("scratch")))
+			.as("step (1) needs no write lock")
+			.isEqualTo(30);
+		// The engine still holds a read transaction at the WAL's end: without it, this write
+		// would restart the fully checkpointed WAL behind its back, and the copy below would
+		// start a generation.
+		this.parts.insert(1);
+		this.parts.tracker.copyWal();
+		assertThat(this.parts.tracker.position().generation()).isEqualTo(before.generation());
+		assertThat(this.parts.tracker.position().index()).isEqualTo(before.index());
+		assertShadowIsPrefixOfWal();
+	}
+
+	@Test
+	void noCheckpointRunsWhileASnapshotReadsTheDatabase() throws Exception {
+		this.parts.insert(30);
+		this.parts.tracker.copyWal();
+		Pos before = this.parts.tracker.position();
+		byte[] databaseFile = Files.readAllBytes(this.parts.db);
+		CountDownLatch held = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		Thread snapshot = new Thread(() -> {
+			this.parts.checkpointLock.lock();
+			try {
+				held.countDown();
+				release.await();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			finally {
+				this.parts.checkpointLock.unlock();
+			}
+		});
+		snapshot.start();
+		held.await();
+		try {
+			this.parts.checkpointer.checkpoint(CheckpointMode.RESTART);
+			this.parts.checkpointer.checkpointInPlace();
+		}
+		finally {
+			release.countDown();
+			snapshot.join();
+		}
+		assertThat(this.events).isEmpty();
+		assertThat(this.parts.tracker.position()).isEqualTo(before);
+		assertThat(Files.readAllBytes(this.parts.db)).as("the database file is untouched").isEqualTo(databaseFile);
+		this.parts.checkpointer.checkpoint(CheckpointMode.RESTART);
+		assertThat(this.parts.tracker.position().index()).isEqualTo(before.index() + 1);
+	}
+
+	@Test
+	void checkpointIfDueFollowsThePolicy() throws Exception {
+		this.parts.policy.checkpointed();
+		this.parts.insert(3);
+		this.parts.tracker.copyWal();
+		Pos before = this.parts.tracker.position();
+		this.parts.checkpointer.checkpointIfDue();
+		assertThat(this.events).as("below every threshold, within the interval").isEmpty();
+		assertThat(this.parts.tracker.position()).isEqualTo(before);
+		this.parts.insert(EngineParts.MIN_PAGES);
+		this.parts.tracker.copyWal();
+		this.parts.checkpointer.checkpointIfDue();
+		assertThat(this.events).containsExactly("checkpoint PASSIVE");
+		assertThat(this.parts.tracker.position().index()).isEqualTo(before.index() + 1);
+		this.parts.insert(EngineParts.MAX_PAGES);
+		this.parts.tracker.copyWal();
+		this.parts.checkpointer.checkpointIfDue();
+		assertThat(this.events).containsExactly("checkpoint PASSIVE", "checkpoint RESTART");
+		assertThat(this.parts.tracker.position().index()).isEqualTo(before.index() + 2);
+	}
+
+	private byte[] walHeader() throws Exception {
+		return Arrays.copyOf(Files.readAllBytes(this.parts.tracker.walPath()), 32);
+	}
+
+	private void assertShadowIsPrefixOfWal() throws Exception {
+		byte[] shadow = Files.readAllBytes(this.parts.tracker.shadow().file());
+		byte[] real = Files.readAllBytes(this.parts.tracker.walPath());
+		assertThat(shadow.length).isEqualTo((int) this.parts.tracker.position().offset());
+		assertThat(Arrays.copyOf(real, shadow.length)).isEqualTo(shadow);
+	}
+
+}

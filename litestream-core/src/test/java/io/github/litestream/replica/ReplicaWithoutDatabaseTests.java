@@ -1,0 +1,180 @@
+package io.github.litestream.replica;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+import java.util.Random;
+
+import io.github.litestream.db.ReplicationSource;
+import io.github.litestream.db.ShadowWalMissingException;
+import io.github.litestream.db.ShadowWalSegment;
+import io.github.litestream.replica.file.FileReplicaClient;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@link Replica} against a {@link ReplicationSource} made of plain files, without SQLite: what
+ * it ships for each position, and how it recovers when the source no longer keeps the WAL it
+ * needs. The replica never parses WAL bytes, so random bytes make every misplaced byte visible.
+ */
+class ReplicaWithoutDatabaseTests {
+
+	private static final String GENERATION = "0123456789abcdef";
+
+	@TempDir
+	Path dir;
+
+	private ShadowFiles source;
+
+	private FileReplicaClient client;
+
+	private Replica replica;
+
+	private final Random random = new Random(7);
+
+	@BeforeEach
+	void setUp() throws IOException {
+		this.source = new ShadowFiles(Files.createDirectories(this.dir.resolve("shadow")));
+		this.client = new FileReplicaClient(this.dir.resolve("replica"));
+		this.replica = new Replica(this.source, this.client, ReplicaOptions.defaults("file"));
+	}
+
+	@Test
+	void shipsTheSnapshotThenEachNewRangeOnceAndFollowsNewIndexes() throws IOException {
+		byte[] first = append(100);
+		this.source.database = bytes(300);
+		assertThat(this.replica.sync()).contains(new Pos(GENERATION, 0, 100));
+		assertThat(snapshot(0)).isEqualTo(this.source.database);
+		assertThat(segment(new Pos(GENERATION, 0, 0))).isEqualTo(first);
+
+		byte[] second = append(50);
+		assertThat(this.replica.sync()).contains(new Pos(GENERATION, 0, 150));
+		assertThat(segment(new Pos(GENERATION, 0, 100))).isEqualTo(second);
+
+		this.source.index = 1;
+		byte[] third = append(70);
+		assertThat(this.replica.sync()).contains(new Pos(GENERATION, 1, 70));
+		assertThat(segment(new Pos(GENERATION, 1, 0))).isEqualTo(third);
+		assertThat(this.client.walSegments(GENERATION)).hasSize(3);
+		assertThat(this.client.snapshots(GENERATION)).hasSize(1);
+	}
+
+	@Test
+	void aReplicaBehindTheKeptWalStartsOverFromASnapshot() throws IOException {
+		append(100);
+		this.source.database = bytes(300);
+		this.replica.sync();
+		append(40);
+		// The source moved on two indexes and no longer keeps the rest of index 0.
+		this.source.index = 2;
+		byte[] kept = append(60);
+		Files.delete(this.source.file(0));
+		this.source.database = bytes(400);
+
+		assertThat(this.replica.sync()).contains(new Pos(GENERATION, 2, 60));
+
+		assertThat(snapshot(2)).isEqualTo(this.source.database);
+		assertThat(segment(new Pos(GENERATION, 2, 0))).isEqualTo(kept);
+		assertThat(this.client.walSegments(GENERATION)).extracting(WalSegmentInfo::index).containsOnly(0L, 2L);
+	}
+
+	private byte[] append(int length) throws IOException {
+		byte[] bytes = bytes(length);
+		Files.write(this.source.file(this.source.index), bytes, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+		return bytes;
+	}
+
+	private byte[] bytes(int length) {
+		byte[] bytes = new byte[length];
+		this.random.nextBytes(bytes);
+		return bytes;
+	}
+
+	private byte[] snapshot(long index) throws IOException {
+		try (InputStream in = Lz4.decompress(this.client.openSnapshot(GENERATION, index))) {
+			return in.readAllBytes();
+		}
+	}
+
+	private byte[] segment(Pos pos) throws IOException {
+		try (InputStream in = Lz4.decompress(this.client.openWalSegment(pos))) {
+			return in.readAllBytes();
+		}
+	}
+
+	/** A source whose shadow WAL is one file per index and whose database is a byte array. */
+	private static final class ShadowFiles implements ReplicationSource {
+
+		private final Path dir;
+
+		long index;
+
+		byte[] database = new byte[0];
+
+		ShadowFiles(Path dir) {
+			this.dir = dir;
+		}
+
+		Path file(long index) {
+			return this.dir.resolve(Pos.hex(index) + ".wal");
+		}
+
+		@Override
+		public Path path() {
+			return this.dir.resolve("app.db");
+		}
+
+		@Override
+		public Optional<Pos> position() {
+			try {
+				return Optional.of(new Pos(GENERATION, this.index, Files.size(file(this.index))));
+			}
+			catch (IOException ex) {
+				return Optional.empty();
+			}
+		}
+
+		@Override
+		public Optional<ShadowWalSegment> pendingWal(Pos from) throws IOException {
+			long index = from.index();
+			long offset = from.offset();
+			long end = endOf(index);
+			if (offset == end && index < this.index) {
+				index++;
+				offset = 0;
+				end = endOf(index);
+			}
+			return (offset == end) ? Optional.empty()
+					: Optional.of(new ShadowWalSegment(new Pos(GENERATION, index, offset), end - offset, file(index)));
+		}
+
+		private long endOf(long index) throws IOException {
+			try {
+				return Files.size(file(index));
+			}
+			catch (NoSuchFileException ex) {
+				throw new ShadowWalMissingException(file(index) + " is no longer kept");
+			}
+		}
+
+		@Override
+		public <T> T snapshot(SnapshotConsumer<T> consumer) throws IOException {
+			return consumer.accept(position().orElseThrow(), new ByteArrayInputStream(this.database));
+		}
+
+		@Override
+		public DatabaseChecksum checksumAtNewIndex() {
+			throw new UnsupportedOperationException("not used by these tests");
+		}
+
+	}
+
+}

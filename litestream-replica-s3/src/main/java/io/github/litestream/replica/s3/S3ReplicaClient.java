@@ -1,0 +1,232 @@
+package io.github.litestream.replica.s3;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+import io.github.litestream.replica.Pos;
+import io.github.litestream.replica.ReplicaClient;
+import io.github.litestream.replica.ReplicaLayout;
+import io.github.litestream.replica.ReplicaOperation;
+import io.github.litestream.replica.ReplicaOperationListener;
+import io.github.litestream.replica.SnapshotInfo;
+import io.github.litestream.replica.WalSegmentInfo;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CommonPrefix;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * A {@link ReplicaClient} on S3 and S3-compatible stores (MinIO, R2, B2, Spaces, Ceph), with
+ * Litestream's key layout under the configured path.
+ *
+ * <p>Listings page through ListObjectsV2, so generations may hold any number of objects; writes
+ * stream with bounded memory (see {@link S3StreamingUploader}); deletes go in batches of at most
+ * 1,000 keys. Every request is reported to the {@link ReplicaOperationListener} as it happens,
+ * including each part of a multipart upload. The SDK's retries of one request are not counted
+ * separately.
+ *
+ * <p>The {@link S3Client} belongs to the caller, who may share it between replicas with the
+ * same configuration; {@link #close()} leaves it open.
+ */
+public final class S3ReplicaClient implements ReplicaClient {
+
+	private static final int MAX_KEYS_PER_DELETE = 1000;
+
+	private final S3Client s3;
+
+	private final S3ReplicaConfig config;
+
+	private final ReplicaOperationListener listener;
+
+	private final S3StreamingUploader uploader;
+
+	private final S3BatchDeleter deleter;
+
+	/**
+	 * Creates a client with the default part size.
+	 * @param s3 the S3 client, usually from {@link S3ClientFactory}
+	 * @param config where the replica lives
+	 * @param listener told about every request
+	 */
+	public S3ReplicaClient(S3Client s3, S3ReplicaConfig config, ReplicaOperationListener listener) {
+		this(s3, config, listener, S3StreamingUploader.DEFAULT_PART_SIZE);
+	}
+
+	S3ReplicaClient(S3Client s3, S3ReplicaConfig config, ReplicaOperationListener listener, int partSize) {
+		this.s3 = Objects.requireNonNull(s3, "s3");
+		this.config = Objects.requireNonNull(config, "config");
+		this.listener = Objects.requireNonNull(listener, "listener");
+		this.uploader = new S3StreamingUploader(s3, config, listener, partSize);
+		this.deleter = new S3BatchDeleter(s3, config, listener, MAX_KEYS_PER_DELETE);
+	}
+
+	@Override
+	public String type() {
+		return "s3";
+	}
+
+	@Override
+	public String location() {
+		return this.config.location();
+	}
+
+	@Override
+	public List<String> generations() throws IOException {
+		String prefix = key(ReplicaLayout.GENERATIONS) + "/";
+		List<String> generations = new ArrayList<>();
+		list(prefix, "list generations", (page) -> {
+			for (CommonPrefix common : page.commonPrefixes()) {
+				String name = stripSlash(common.prefix().substring(prefix.length()));
+				if (Pos.isGeneration(name)) {
+					generations.add(name);
+				}
+			}
+		});
+		generations.sort(Comparator.naturalOrder());
+		return generations;
+	}
+
+	@Override
+	public List<SnapshotInfo> snapshots(String generation) throws IOException {
+		String prefix = key(ReplicaLayout.snapshotsDir(generation)) + "/";
+		List<SnapshotInfo> snapshots = new ArrayList<>();
+		list(prefix, "list snapshots", (page) -> {
+			for (S3Object object : page.contents()) {
+				ReplicaLayout.parseSnapshotName(object.key().substring(prefix.length()))
+					.ifPresent((index) -> snapshots
+						.add(new SnapshotInfo(generation, index, object.size(), object.lastModified())));
+			}
+		});
+		snapshots.sort(Comparator.comparingLong(SnapshotInfo::index));
+		return snapshots;
+	}
+
+	@Override
+	public List<WalSegmentInfo> walSegments(String generation) throws IOException {
+		String prefix = key(ReplicaLayout.walDir(generation)) + "/";
+		List<WalSegmentInfo> segments = new ArrayList<>();
+		list(prefix, "list WAL segments", (page) -> {
+			for (S3Object object : page.contents()) {
+				ReplicaLayout.parseWalSegmentName(generation, object.key().substring(prefix.length()))
+					.ifPresent((pos) -> segments.add(new WalSegmentInfo(generation, pos.index(), pos.offset(),
+							object.size(), object.lastModified())));
+			}
+		});
+		segments.sort(Comparator.comparing(WalSegmentInfo::pos));
+		return segments;
+	}
+
+	@Override
+	public SnapshotInfo writeSnapshot(String generation, long index, InputStream lz4) throws IOException {
+		Instant startedAt = Instant.now();
+		long size = this.uploader.upload(key(ReplicaLayout.snapshotKey(generation, index)), lz4);
+		return new SnapshotInfo(generation, index, size, startedAt);
+	}
+
+	@Override
+	public InputStream openSnapshot(String generation, long index) throws IOException {
+		return get(key(ReplicaLayout.snapshotKey(generation, index)));
+	}
+
+	@Override
+	public WalSegmentInfo writeWalSegment(Pos pos, InputStream lz4) throws IOException {
+		Instant startedAt = Instant.now();
+		long size = this.uploader.upload(key(ReplicaLayout.walSegmentKey(pos)), lz4);
+		return new WalSegmentInfo(pos.generation(), pos.index(), pos.offset(), size, startedAt);
+	}
+
+	@Override
+	public InputStream openWalSegment(Pos pos) throws IOException {
+		return get(key(ReplicaLayout.walSegmentKey(pos)));
+	}
+
+	@Override
+	public void deleteSnapshot(String generation, long index) throws IOException {
+		this.deleter.delete(List.of(key(ReplicaLayout.snapshotKey(generation, index))));
+	}
+
+	@Override
+	public void deleteWalSegments(Collection<Pos> segments) throws IOException {
+		this.deleter.delete(segments.stream().map((pos) -> key(ReplicaLayout.walSegmentKey(pos))).toList());
+	}
+
+	@Override
+	public void deleteGeneration(String generation) throws IOException {
+		String prefix = key(ReplicaLayout.generationDir(generation)) + "/";
+		List<String> keys = new ArrayList<>();
+		ListObjectsV2Request request = ListObjectsV2Request.builder().bucket(this.config.bucket()).prefix(prefix).build();
+		pages(request, "list generation " + generation,
+				(page) -> page.contents().forEach((object) -> keys.add(object.key())));
+		this.deleter.delete(keys);
+	}
+
+	/**
+	 * The full key of a layout path: the replica's path, a slash, then the layout path; no
+	 * leading slash when the replica sits at the bucket's root.
+	 * @param relative a path from {@link ReplicaLayout}
+	 * @return the key
+	 */
+	String key(String relative) {
+		return this.config.path().isEmpty() ? relative : this.config.path() + "/" + relative;
+	}
+
+	private InputStream get(String key) throws IOException {
+		try {
+			var response = this.s3.getObject((request) -> request.bucket(this.config.bucket()).key(key));
+			GetObjectResponse metadata = response.response();
+			this.listener.onOperation(ReplicaOperation.GET,
+					(metadata.contentLength() != null) ? metadata.contentLength() : 0);
+			return response;
+		}
+		catch (SdkException ex) {
+			this.listener.onOperation(ReplicaOperation.GET, 0);
+			throw S3Errors.translate(ex, "read object", this.config, key);
+		}
+	}
+
+	private void list(String prefix, String action, Consumer<ListObjectsV2Response> pageHandler) throws IOException {
+		ListObjectsV2Request request = ListObjectsV2Request.builder()
+			.bucket(this.config.bucket())
+			.prefix(prefix)
+			.delimiter("/")
+			.build();
+		pages(request, action, pageHandler);
+	}
+
+	private void pages(ListObjectsV2Request first, String action, Consumer<ListObjectsV2Response> pageHandler)
+			throws IOException {
+		ListObjectsV2Request request = first;
+		while (true) {
+			ListObjectsV2Response page;
+			try {
+				page = this.s3.listObjectsV2(request);
+			}
+			catch (SdkException ex) {
+				throw S3Errors.translate(ex, action, this.config, first.prefix());
+			}
+			finally {
+				this.listener.onOperation(ReplicaOperation.LIST, 0);
+			}
+			pageHandler.accept(page);
+			if (!Boolean.TRUE.equals(page.isTruncated()) || page.nextContinuationToken() == null) {
+				return;
+			}
+			request = first.toBuilder().continuationToken(page.nextContinuationToken()).build();
+		}
+	}
+
+	private static String stripSlash(String name) {
+		return name.endsWith("/") ? name.substring(0, name.length() - 1) : name;
+	}
+
+}
