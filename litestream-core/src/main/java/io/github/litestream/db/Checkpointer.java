@@ -94,6 +94,9 @@ final class Checkpointer {
 	 */
 	private long backfilledFrames;
 
+	/** The real WAL's size when step (2) copied it under the write lock. */
+	private long walSizeUnderLock;
+
 	/** The last time a checkpoint could not restart the WAL because readers pin it, or null. */
 	private volatile PinnedWal pinnedWal;
 
@@ -255,6 +258,7 @@ final class Checkpointer {
 		backfillBeforeWriteLock();
 		WalHeader before = this.tracker.shadow().header();
 		String broken;
+		boolean completed = false;
 		try {
 			if (!checkpointUnderWriteLock() && mode.insistsOnRestart() && this.policy.mayWaitForReaders()) {
 				// Application readers pinned old frames. SQLite's RESTART waits for them while
@@ -266,9 +270,20 @@ final class Checkpointer {
 				this.checkpointedFrames = result.complete() ? result.walFrames() : -1;
 			}
 			broken = restartUnderWriteLock();
+			completed = true;
 		}
 		finally {
-			this.connections.acquireReadLock();
+			try {
+				this.connections.acquireReadLock();
+			}
+			finally {
+				if (!completed) {
+					// A step failed (say, a lock not had within the budget) after pages reached the
+					// database file: copy and publish their frames while the checkpoint lock is
+					// still held, since a snapshot pairs the file with the published position.
+					this.tracker.copyWal();
+				}
+			}
 		}
 		this.tracker.publishPosition();
 		if (broken != null) {
@@ -291,6 +306,7 @@ final class Checkpointer {
 			this.connections.releaseReadLock();
 			try (FileChannel wal = this.tracker.openWal()) {
 				this.tracker.shadow().copyFrom(wal);
+				this.walSizeUnderLock = wal.size();
 			}
 			CheckpointResult result = backfilled(this.connections.checkpointOnReader(CheckpointMode.PASSIVE));
 			this.checkpointedFrames = result.complete() ? result.walFrames() : -1;
@@ -381,6 +397,11 @@ final class Checkpointer {
 	 */
 	private String copyTailAfterForeignRestart(FileChannel wal) throws IOException {
 		ShadowWal shadow = this.tracker.shadow();
+		if (wal.size() < this.walSizeUnderLock) {
+			// Truncated (TRUNCATE, journal_size_limit): frames committed after step (2) may be
+			// gone without a trace, so the old index cannot be proven complete.
+			return "the WAL was truncated and restarted by another connection during a checkpoint";
+		}
 		shadow.copyFrom(wal);
 		WalHeader current = WalScanner.readHeader(wal);
 		long newEnd = WalScanner.scan(wal, current, WalHeader.SIZE, current.checksum()).end();

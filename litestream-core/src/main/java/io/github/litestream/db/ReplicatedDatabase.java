@@ -12,9 +12,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.github.litestream.replica.Pos;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One replicated database: captures every committed WAL frame into the shadow WAL, checkpoints,
@@ -39,6 +42,8 @@ import io.github.litestream.replica.Pos;
  * never blocks a sync. Replicas read the position and the shadow WAL files without either lock.
  */
 public final class ReplicatedDatabase implements ReplicationSource, AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(ReplicatedDatabase.class);
 
 	/**
 	 * The longest the engine waits for a SQLite lock (or the busy timeout, if shorter). Waiting
@@ -70,6 +75,9 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 
 	/** Held while the database file is read for a snapshot: no checkpoint may change it. */
 	private final ReentrantLock checkpointLock = new ReentrantLock();
+
+	/** How long closing waits for a snapshot still reading the file. */
+	private static final Duration CLOSE_WAIT_FOR_SNAPSHOT = Duration.ofSeconds(5);
 
 	private final CheckpointPolicy policy;
 
@@ -143,10 +151,26 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 			this.policy.checkpointed();
 		}
 		catch (SQLException ex) {
+			closeHalfOpen();
 			throw new IOException("Cannot open " + this.path + " for replication: " + ex.getMessage(), ex);
+		}
+		catch (IOException | RuntimeException ex) {
+			closeHalfOpen();
+			throw ex;
 		}
 		finally {
 			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Half open is not open: releases the read transaction and the connections (the database
+	 * file's descriptor stays, as always while this JVM may use the database).
+	 */
+	private void closeHalfOpen() {
+		if (this.connections != null) {
+			this.connections.close();
+			this.connections = null;
 		}
 	}
 
@@ -303,20 +327,44 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 				return;
 			}
 			this.closed = true;
-			this.cleanShutdown.record(this.tracker, this.connections, this.databaseFile);
-			this.connections.close();
-			closeQuietly(this.tracker::close);
-			if (Files.exists(this.tracker.walPath())) {
-				// Someone else still has the database open: closing our descriptor could drop
-				// their locks, so keep it until the JVM exits.
-				RETAINED_FILES.add(this.databaseFile);
+			if (!awaitSnapshots()) {
+				// The final checkpoint, and SQLite's own when the last connection closes, would
+				// change the file under the snapshot, which would then mix two moments. Leave the
+				// connections open instead: the JVM is shutting down.
+				logger.warn("Closing replication of {} while a snapshot still reads it; the engine's connections "
+						+ "stay open so that the snapshot stays consistent", this.path);
+				return;
 			}
-			else {
-				closeQuietly(this.databaseFile);
+			try {
+				this.cleanShutdown.record(this.tracker, this.connections, this.databaseFile);
+				this.connections.close();
+				closeQuietly(this.tracker::close);
+				if (Files.exists(this.tracker.walPath())) {
+					// Someone else still has the database open: closing our descriptor could drop
+					// their locks, so keep it until the JVM exits.
+					RETAINED_FILES.add(this.databaseFile);
+				}
+				else {
+					closeQuietly(this.databaseFile);
+				}
+			}
+			finally {
+				this.checkpointLock.unlock();
 			}
 		}
 		finally {
 			this.lock.unlock();
+		}
+	}
+
+	/** Takes the checkpoint lock, which a snapshot holds while it reads the file. */
+	private boolean awaitSnapshots() {
+		try {
+			return this.checkpointLock.tryLock(CLOSE_WAIT_FOR_SNAPSHOT.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
 		}
 	}
 

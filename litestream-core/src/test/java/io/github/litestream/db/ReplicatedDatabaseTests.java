@@ -351,4 +351,43 @@ class ReplicatedDatabaseTests {
 		}
 	}
 
+
+	@Test
+	void closingWhileASnapshotReadsTheFileLeavesTheFileAlone() throws Exception {
+		ReplicatedDatabase db = new ReplicatedDatabase(options(100000, 100000));
+		db.open();
+		insert(500);
+		db.sync();
+		this.app.close();
+		this.app = null;
+		// The committed pages are in the WAL only: a checkpoint at close would grow the file.
+		long sizeBefore = Files.size(this.dir.resolve("app.db"));
+		java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(1);
+		java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+		Thread snapshot = new Thread(() -> {
+			try {
+				db.snapshot((pos, in) -> {
+					reading.countDown();
+					try {
+						release.await();
+					}
+					catch (InterruptedException ex) {
+						throw new java.io.InterruptedIOException();
+					}
+					return in.readAllBytes().length;
+				});
+			}
+			catch (Exception ex) {
+				throw new IllegalStateException(ex);
+			}
+		});
+		snapshot.start();
+		reading.await();
+		db.close();
+		assertThat(Files.size(this.dir.resolve("app.db"))).as("the file the snapshot reads did not change")
+			.isEqualTo(sizeBefore);
+		release.countDown();
+		snapshot.join();
+	}
+
 }
