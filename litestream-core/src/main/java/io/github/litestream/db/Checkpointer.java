@@ -324,7 +324,10 @@ final class Checkpointer {
 	 * @return why continuity is lost, or {@code null}
 	 */
 	private String restartUnderWriteLock() throws IOException, SQLException {
-		this.connections.beginWrite();
+		// Giving up here, after step (2) emptied the WAL, would let the application's next write
+		// restart it with no way to prove the old index complete: a new generation, and a full
+		// snapshot upload, whenever an application transaction holds the lock for a moment.
+		this.connections.beginWriteWaitingLonger();
 		boolean commit = false;
 		try (FileChannel wal = this.tracker.openWal()) {
 			ShadowWal shadow = this.tracker.shadow();

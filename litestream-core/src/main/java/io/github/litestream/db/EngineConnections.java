@@ -36,14 +36,17 @@ final class EngineConnections implements AutoCloseable {
 
 	private final Duration writerLockWait;
 
+	private final Duration busyTimeout;
+
 	private boolean readLockHeld;
 
 	private EngineConnections(Connection reader, Connection writer, PromptBusyHandler writerBusyHandler,
-			Duration writerLockWait) {
+			Duration writerLockWait, Duration busyTimeout) {
 		this.reader = reader;
 		this.writer = writer;
 		this.writerBusyHandler = writerBusyHandler;
 		this.writerLockWait = writerLockWait;
+		this.busyTimeout = busyTimeout;
 	}
 
 	/**
@@ -74,7 +77,7 @@ final class EngineConnections implements AutoCloseable {
 			busyHandler.setTimeout(lockWait);
 			reader = DriverManager.getConnection(url);
 			configure(reader, busyTimeout);
-			return new EngineConnections(reader, writer, busyHandler, lockWait);
+			return new EngineConnections(reader, writer, busyHandler, lockWait, busyTimeout);
 		}
 		catch (SQLException | RuntimeException ex) {
 			closeQuietly(reader);
@@ -212,6 +215,22 @@ final class EngineConnections implements AutoCloseable {
 	void beginWrite() throws SQLException {
 		try (Statement statement = this.writer.createStatement()) {
 			statement.execute("BEGIN IMMEDIATE");
+		}
+	}
+
+	/**
+	 * Takes the write lock like {@link #beginWrite()}, but waits for it up to the busy timeout
+	 * rather than the engine's short budget: for the one step that must not give up, since
+	 * waiting for the lock holds up no application write.
+	 * @throws SQLException if the lock cannot be had within the busy timeout
+	 */
+	void beginWriteWaitingLonger() throws SQLException {
+		this.writerBusyHandler.setTimeout(this.busyTimeout);
+		try {
+			beginWrite();
+		}
+		finally {
+			this.writerBusyHandler.setTimeout(this.writerLockWait);
 		}
 	}
 
