@@ -139,6 +139,12 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 		}
 		this.lock.lock();
 		try {
+			if (this.connections != null && !this.closed) {
+				// Open already (an engine started again after a stop): a second read transaction
+				// on new connections would leak the first, which would pin the WAL for good.
+				return;
+			}
+			this.closed = false;
 			Optional<Pos> cleanShutdownPosition = this.cleanShutdown.take(this::openDatabaseFile);
 			this.connections = EngineConnections.open(this.path, this.options.busyTimeout());
 			if (this.databaseFile == null) {

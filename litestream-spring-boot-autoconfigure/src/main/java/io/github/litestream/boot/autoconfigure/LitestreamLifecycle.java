@@ -57,6 +57,20 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 		if (this.running) {
 			return;
 		}
+		// A context can be stopped and started again: the databases are registered once.
+		if (this.litestream.databases().isEmpty()) {
+			register();
+		}
+		try {
+			this.litestream.start();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Litestream could not open the databases to replicate", ex);
+		}
+		this.running = true;
+	}
+
+	private void register() {
 		for (DatabaseSettings database : this.databases.databases()) {
 			List<ReplicationTarget> targets = new ArrayList<>();
 			for (ReplicaSettings replica : database.replicas()) {
@@ -66,13 +80,6 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 			}
 			this.litestream.addDatabase(database.options(this.properties.getBusyTimeout()), targets);
 		}
-		try {
-			this.litestream.start();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("Litestream could not open the databases to replicate", ex);
-		}
-		this.running = true;
 	}
 
 	@Override

@@ -104,6 +104,26 @@ class ReplicationRoundTripTests {
 	}
 
 	@Test
+	void aContextStoppedAndStartedAgainKeepsReplicatingOneDatabase() throws Exception {
+		Path db = this.dir.resolve("app.db");
+		Path replica = this.dir.resolve("replica");
+		try (ConfigurableApplicationContext context = run("spring.datasource.url=jdbc:sqlite:" + db,
+				"litestream.dbs[0].replicas[0].path=" + replica)) {
+			ReplicationTestApplication.writeRows(context.getBean(DataSource.class), 10);
+			context.stop();
+			context.start();
+			ReplicationTestApplication.writeRows(context.getBean(DataSource.class), 10);
+			assertThat(context.getBean(Litestream.class).databases()).hasSize(1);
+		}
+		Path restored = this.dir.resolve("restored.db");
+		try (FileReplicaClient client = new FileReplicaClient(replica)) {
+			new Restorer().restore(client, RestoreOptions.latest(restored));
+		}
+		JdbcTemplate jdbc = new JdbcTemplate(new SimpleDriverDataSource(new org.sqlite.JDBC(), "jdbc:sqlite:" + restored));
+		assertThat(jdbc.queryForObject("SELECT count(*) FROM item", Long.class)).isEqualTo(20);
+	}
+
+	@Test
 	void configuredValidationIntervalValidatesTheReplica() {
 		Path db = this.dir.resolve("app.db");
 		try (ConfigurableApplicationContext context = run("spring.datasource.url=jdbc:sqlite:" + db,
