@@ -107,7 +107,8 @@ class FaultTests {
 
 	@Test
 	void aReplicaThatStopsAcceptingWritesCatchesUpWhenItComesBack() throws Exception {
-		await().until(() -> replica().position().isPresent());
+		// A whole sync, not just a position: the first snapshot sets one before it writes anything.
+		await().until(() -> replica().status().lastSyncAt() != null);
 		Path aside = this.dir.resolve("replica-aside");
 		Files.move(this.replicaRoot, aside);
 		Files.writeString(this.replicaRoot, "not a directory");
