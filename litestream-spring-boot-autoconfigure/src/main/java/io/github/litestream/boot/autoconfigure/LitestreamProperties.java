@@ -2,7 +2,9 @@ package io.github.litestream.boot.autoconfigure;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.replica.ReplicaOptions;
@@ -10,6 +12,7 @@ import io.github.litestream.restore.RestoreOptions;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Name;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -401,6 +404,14 @@ public class LitestreamProperties {
 		 */
 		private Duration validationInterval = ReplicaOptions.DEFAULT_VALIDATION_INTERVAL;
 
+		/**
+		 * Every key of the entry, as written, so that an entry setting only its type's own
+		 * keys (such as bucket) still binds; those keys are read by the type's
+		 * {@link ReplicaClientProvider}, never from here. Not a property of its own.
+		 */
+		@Name("")
+		private Map<String, Object> keys = new LinkedHashMap<>();
+
 		public @Nullable String getName() {
 			return this.name;
 		}
@@ -471,6 +482,14 @@ public class LitestreamProperties {
 
 		public void setValidationInterval(Duration validationInterval) {
 			this.validationInterval = validationInterval;
+		}
+
+		Map<String, Object> getKeys() {
+			return this.keys;
+		}
+
+		void setKeys(Map<String, Object> keys) {
+			this.keys = keys;
 		}
 
 		@Override

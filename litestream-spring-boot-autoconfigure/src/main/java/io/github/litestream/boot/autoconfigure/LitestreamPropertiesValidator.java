@@ -243,7 +243,7 @@ final class LitestreamPropertiesValidator {
 			.filter((other) -> isOwnKey(key, depth, other.keys()))
 			.map(ReplicaClientProvider::type)
 			.toList();
-		String problem = key + " is not a key of a " + provider.type() + " replica";
+		String problem = key + " is not a key of replicas of type '" + provider.type() + "'";
 		if (!owners.isEmpty()) {
 			return new LitestreamConfigurationException(key.toString(), problem,
 					"Remove it, or set " + prefix + ".type to " + String.join(" or ", owners) + ".");
@@ -251,7 +251,8 @@ final class LitestreamPropertiesValidator {
 		List<String> known = new ArrayList<>(COMMON_KEYS.stream().map(LitestreamPropertiesValidator::kebab).toList());
 		known.addAll(provider.keys().stream().sorted().toList());
 		return new LitestreamConfigurationException(key.toString(), problem,
-				"Remove it; the keys of a " + provider.type() + " replica are " + String.join(", ", known) + ".");
+				"Remove it; replicas of type '" + provider.type() + "' have the keys " + String.join(", ", known)
+						+ ".");
 	}
 
 	private static String kebab(String camelCase) {

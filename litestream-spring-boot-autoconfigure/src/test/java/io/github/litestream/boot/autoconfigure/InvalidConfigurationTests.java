@@ -178,6 +178,63 @@ class InvalidConfigurationTests {
 		assertThat(analysis.getAction()).contains("0 for no bound");
 	}
 
+	@Test
+	void keyOfAnotherTypeNamesTheKeyTheTypeAndTheTypeThatHasIt() {
+		FailureAnalysis analysis = fail("litestream.dbs[0].path=" + this.dir.resolve("app.db"),
+				"litestream.dbs[0].replicas[0].type=file",
+				"litestream.dbs[0].replicas[0].path=" + this.dir.resolve("replica"),
+				"litestream.dbs[0].replicas[0].bucket=backups");
+		assertThat(analysis.getDescription()).contains("'litestream.dbs[0].replicas[0].bucket'")
+			.contains("litestream.dbs[0].replicas[0].bucket is not a key of replicas of type 'file'");
+		assertThat(analysis.getAction()).contains("Remove it, or set litestream.dbs[0].replicas[0].type to s3");
+	}
+
+	@Test
+	void keyOfAnotherTypeIsFoundWhateverItsSpelling() {
+		FailureAnalysis analysis = fail("litestream.dbs[0].path=" + this.dir.resolve("app.db"),
+				"litestream.dbs[0].replicas[0].url=file://" + this.dir.resolve("replica"),
+				"litestream.dbs[0].replicas[0].secretAccessKey=s3cr3t");
+		assertThat(analysis.getDescription()).contains("not a key of replicas of type 'file'");
+		assertThat(analysis.getAction()).contains("type to s3");
+		assertThat(analysis.getDescription() + analysis.getAction()).doesNotContain("s3cr3t");
+	}
+
+	@Test
+	void keyNoTypeKnowsListsTheKeysOfTheType() {
+		FailureAnalysis analysis = fail("litestream.dbs[0].path=" + this.dir.resolve("app.db"),
+				"litestream.dbs[0].replicas[0].url=s3://bucket/path", "litestream.dbs[0].replicas[0].sync-intervall=5s");
+		assertThat(analysis.getDescription())
+			.contains("litestream.dbs[0].replicas[0].sync-intervall is not a key of replicas of type 's3'");
+		assertThat(analysis.getAction()).contains("Remove it; replicas of type 's3' have the keys")
+			.contains("sync-interval")
+			.contains("bucket");
+	}
+
+	@Test
+	void keysOfTheTypeAreAcceptedInAnySpelling() {
+		this.runner
+			.withPropertyValues("litestream.dbs[0].path=" + this.dir.resolve("app.db"),
+					"litestream.dbs[0].replicas[0].url=s3://bucket/path",
+					"litestream.dbs[0].replicas[0].forcePathStyle=true",
+					"litestream.dbs[0].replicas[0].SKIP_VERIFY=false",
+					"litestream.dbs[0].replicas[0].sync-interval=5s", "litestream.dbs[0].restore.enabled=false")
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
+	void anEntryWithOnlyTheKeysOfItsTypeBindsAndThoseKeysSetTheType() {
+		this.runner
+			.withPropertyValues("litestream.dbs[0].path=" + this.dir.resolve("app.db"),
+					"litestream.dbs[0].replicas[0].bucket=backups", "litestream.dbs[0].replicas[0].region=eu-west-1",
+					"litestream.dbs[0].restore.enabled=false")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				ReplicaSettings replica = context.getBean(LitestreamDatabases.class).databases().get(0).replicas().get(0);
+				assertThat(replica.type()).isEqualTo("s3");
+				assertThat(replica.toString()).contains("s3://backups");
+			});
+	}
+
 	private FailureAnalysis fail(String... properties) {
 		FailureAnalysis[] analysis = new FailureAnalysis[1];
 		this.runner.withPropertyValues(properties)
