@@ -2,6 +2,9 @@ package io.github.litestream.boot.autoconfigure;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+
+import io.github.litestream.replica.s3.S3ReplicaConfig;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -10,6 +13,8 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 import org.springframework.core.io.support.SpringFactoriesLoader;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -232,6 +237,25 @@ class InvalidConfigurationTests {
 				ReplicaSettings replica = context.getBean(LitestreamDatabases.class).databases().get(0).replicas().get(0);
 				assertThat(replica.type()).isEqualTo("s3");
 				assertThat(replica.toString()).contains("s3://backups");
+			});
+	}
+
+	@Test
+	void keysOfTheTypeAreKnownAndBoundFromEnvironmentVariables() {
+		Map<String, Object> variables = Map.of("LITESTREAM_DBS_0_PATH", this.dir.resolve("app.db").toString(),
+				"LITESTREAM_DBS_0_RESTORE_ENABLED", "false", "LITESTREAM_DBS_0_REPLICAS_0_URL", "s3://backups/app",
+				"LITESTREAM_DBS_0_REPLICAS_0_ACCESS_KEY_ID", "ENVKEY", "LITESTREAM_DBS_0_REPLICAS_0_SECRET_ACCESS_KEY",
+				"env-secret");
+		this.runner
+			.withInitializer((context) -> context.getEnvironment()
+				.getPropertySources()
+				.replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, new SystemEnvironmentPropertySource(
+						StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, variables)))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				ReplicaSettings replica = context.getBean(LitestreamDatabases.class).databases().get(0).replicas().get(0);
+				assertThat(replica.backend(S3ReplicaConfig.class).accessKeyId()).isEqualTo("ENVKEY");
+				assertThat(replica.toString()).doesNotContain("ENVKEY", "env-secret");
 			});
 	}
 
