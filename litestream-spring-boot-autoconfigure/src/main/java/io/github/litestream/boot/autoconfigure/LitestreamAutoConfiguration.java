@@ -21,6 +21,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Role;
+import org.springframework.core.env.Environment;
 
 /**
  * Auto-configuration for Litestream replication of SQLite databases: restore-on-boot and
@@ -46,8 +47,9 @@ public final class LitestreamAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	LitestreamDatabases litestreamDatabases(LitestreamProperties properties, ReplicaClientFactory clients) {
-		return new LitestreamDatabases(properties, clients);
+	LitestreamDatabases litestreamDatabases(LitestreamProperties properties, ReplicaClientFactory clients,
+			Environment environment) {
+		return new LitestreamDatabases(properties, clients, environment);
 	}
 
 	@Bean
@@ -107,7 +109,7 @@ public final class LitestreamAutoConfiguration {
 				.defaultCredentials(credentials.getIfUnique())
 				.customizers(builderCustomizers)
 				.build();
-			return new S3ReplicaClientProvider(factory);
+			return new S3ReplicaClientProvider(factory, properties.getAccessKeyId(), properties.getSecretAccessKey());
 		}
 
 	}

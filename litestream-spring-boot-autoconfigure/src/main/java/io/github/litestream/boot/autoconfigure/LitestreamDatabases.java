@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.core.env.Environment;
 
 /**
  * The databases to replicate: the validated {@code litestream.dbs} entries, each tied to its
@@ -34,8 +35,9 @@ public final class LitestreamDatabases implements SmartInitializingSingleton {
 
 	private final int pathlessEntry;
 
-	LitestreamDatabases(LitestreamProperties properties, ReplicaClientFactory clients) {
-		this.databases = new ArrayList<>(new LitestreamPropertiesValidator(clients.types()).validate(properties));
+	LitestreamDatabases(LitestreamProperties properties, ReplicaClientFactory clients, Environment environment) {
+		this.databases = new ArrayList<>(
+				new LitestreamPropertiesValidator(clients, ReplicaEntrySource.of(environment)).validate(properties));
 		this.pathlessEntry = pathlessIndex();
 		if (this.databases.isEmpty()) {
 			logger.info("No litestream.dbs configured; nothing will be replicated");

@@ -2,7 +2,9 @@ package io.github.litestream.boot.autoconfigure;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.replica.ReplicaOptions;
@@ -10,6 +12,7 @@ import io.github.litestream.restore.RestoreOptions;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Name;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -347,7 +350,9 @@ public class LitestreamProperties {
 	}
 
 	/**
-	 * One replica of a database.
+	 * One replica of a database: the keys every replica type has. A type's own keys, such as
+	 * an S3 replica's bucket and credentials, are bound by its {@link ReplicaClientProvider}
+	 * from the same entry.
 	 */
 	public static class Replica {
 
@@ -357,7 +362,8 @@ public class LitestreamProperties {
 		private @Nullable String name;
 
 		/**
-		 * Replica type ("file" or "s3"); derived from the URL when one is given.
+		 * Replica type, such as "file" or "s3"; derived from the URL when one is given, and
+		 * from the type's own keys (such as bucket) when neither is.
 		 */
 		private @Nullable String type;
 
@@ -371,42 +377,6 @@ public class LitestreamProperties {
 		 * Directory of a file replica, or key prefix of an S3 replica.
 		 */
 		private @Nullable String path;
-
-		/**
-		 * Bucket of an S3 replica.
-		 */
-		private @Nullable String bucket;
-
-		/**
-		 * Region of an S3 replica.
-		 */
-		private @Nullable String region;
-
-		/**
-		 * Endpoint of an S3-compatible service, such as MinIO.
-		 */
-		private @Nullable String endpoint;
-
-		/**
-		 * Whether to use path-style S3 requests; when unset, path style is used exactly when
-		 * an endpoint is set, as most S3-compatible services need.
-		 */
-		private @Nullable Boolean forcePathStyle;
-
-		/**
-		 * Whether to skip TLS certificate verification of the S3 endpoint.
-		 */
-		private boolean skipVerify;
-
-		/**
-		 * Access key ID of this replica; overrides litestream.access-key-id.
-		 */
-		private @Nullable String accessKeyId;
-
-		/**
-		 * Secret access key of this replica; overrides litestream.secret-access-key.
-		 */
-		private @Nullable String secretAccessKey;
 
 		/**
 		 * How often new WAL changes are shipped to the replica.
@@ -433,6 +403,14 @@ public class LitestreamProperties {
 		 * validation off.
 		 */
 		private Duration validationInterval = ReplicaOptions.DEFAULT_VALIDATION_INTERVAL;
+
+		/**
+		 * Every key of the entry, as written, so that an entry setting only its type's own
+		 * keys (such as bucket) still binds; those keys are read by the type's
+		 * {@link ReplicaClientProvider}, never from here. Not a property of its own.
+		 */
+		@Name("")
+		private Map<String, Object> keys = new LinkedHashMap<>();
 
 		public @Nullable String getName() {
 			return this.name;
@@ -464,62 +442,6 @@ public class LitestreamProperties {
 
 		public void setPath(@Nullable String path) {
 			this.path = path;
-		}
-
-		public @Nullable String getBucket() {
-			return this.bucket;
-		}
-
-		public void setBucket(@Nullable String bucket) {
-			this.bucket = bucket;
-		}
-
-		public @Nullable String getRegion() {
-			return this.region;
-		}
-
-		public void setRegion(@Nullable String region) {
-			this.region = region;
-		}
-
-		public @Nullable String getEndpoint() {
-			return this.endpoint;
-		}
-
-		public void setEndpoint(@Nullable String endpoint) {
-			this.endpoint = endpoint;
-		}
-
-		public @Nullable Boolean getForcePathStyle() {
-			return this.forcePathStyle;
-		}
-
-		public void setForcePathStyle(@Nullable Boolean forcePathStyle) {
-			this.forcePathStyle = forcePathStyle;
-		}
-
-		public boolean isSkipVerify() {
-			return this.skipVerify;
-		}
-
-		public void setSkipVerify(boolean skipVerify) {
-			this.skipVerify = skipVerify;
-		}
-
-		public @Nullable String getAccessKeyId() {
-			return this.accessKeyId;
-		}
-
-		public void setAccessKeyId(@Nullable String accessKeyId) {
-			this.accessKeyId = accessKeyId;
-		}
-
-		public @Nullable String getSecretAccessKey() {
-			return this.secretAccessKey;
-		}
-
-		public void setSecretAccessKey(@Nullable String secretAccessKey) {
-			this.secretAccessKey = secretAccessKey;
 		}
 
 		public Duration getSyncInterval() {
@@ -562,11 +484,18 @@ public class LitestreamProperties {
 			this.validationInterval = validationInterval;
 		}
 
+		Map<String, Object> getKeys() {
+			return this.keys;
+		}
+
+		void setKeys(Map<String, Object> keys) {
+			this.keys = keys;
+		}
+
 		@Override
 		public String toString() {
 			return "Replica[name=" + this.name + ", type=" + this.type + ", url=" + this.url + ", path=" + this.path
-					+ ", bucket=" + this.bucket + ", accessKeyId=" + Secrets.redact(this.accessKeyId)
-					+ ", secretAccessKey=" + Secrets.redact(this.secretAccessKey) + "]";
+					+ "]";
 		}
 
 	}

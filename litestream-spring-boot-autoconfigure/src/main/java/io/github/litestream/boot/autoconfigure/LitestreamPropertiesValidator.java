@@ -1,5 +1,6 @@
 package io.github.litestream.boot.autoconfigure;
 
+import java.beans.PropertyDescriptor;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -8,6 +9,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -18,6 +20,8 @@ import java.util.Set;
 import io.github.litestream.replica.ReplicaOptions;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.BeanUtils;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.util.StringUtils;
 
 /**
@@ -28,14 +32,25 @@ import org.springframework.util.StringUtils;
  */
 final class LitestreamPropertiesValidator {
 
-	private final Set<String> replicaTypes;
+	/** The keys every replica entry has, whatever its type. */
+	private static final List<String> COMMON_KEYS = Arrays
+		.stream(BeanUtils.getPropertyDescriptors(LitestreamProperties.Replica.class))
+		.map(PropertyDescriptor::getName)
+		.filter((name) -> !name.equals("class"))
+		.toList();
+
+	private final ReplicaClientFactory providers;
+
+	private final ReplicaEntrySource entries;
 
 	/**
 	 * Creates a validator.
-	 * @param replicaTypes the replica types that can be created in this application
+	 * @param providers the providers of the replica types that can be created
+	 * @param entries where the keys of the replica entries come from
 	 */
-	LitestreamPropertiesValidator(Set<String> replicaTypes) {
-		this.replicaTypes = replicaTypes;
+	LitestreamPropertiesValidator(ReplicaClientFactory providers, ReplicaEntrySource entries) {
+		this.providers = providers;
+		this.entries = entries;
 	}
 
 	/**
@@ -51,7 +66,7 @@ final class LitestreamPropertiesValidator {
 		Map<Path, String> paths = new HashMap<>();
 		List<LitestreamProperties.Database> dbs = properties.getDbs();
 		for (int i = 0; i < dbs.size(); i++) {
-			DatabaseSettings database = database("litestream.dbs[" + i + "]", dbs.get(i), properties);
+			DatabaseSettings database = database("litestream.dbs[" + i + "]", dbs.get(i));
 			if (database.path() == null && databases.stream().anyMatch((other) -> other.path() == null)) {
 				throw new LitestreamConfigurationException(database.property() + ".path",
 						"only one database may omit its path (it then uses the only SQLite DataSource)",
@@ -70,8 +85,7 @@ final class LitestreamPropertiesValidator {
 		return databases;
 	}
 
-	private DatabaseSettings database(String prefix, LitestreamProperties.Database db,
-			LitestreamProperties properties) {
+	private DatabaseSettings database(String prefix, LitestreamProperties.Database db) {
 		positive(db.getMonitorInterval(), prefix + ".monitor-interval");
 		positive(db.getCheckpointInterval(), prefix + ".checkpoint-interval");
 		if (db.getMinCheckpointPageCount() < 1) {
@@ -99,7 +113,7 @@ final class LitestreamPropertiesValidator {
 		List<ReplicaSettings> replicas = new ArrayList<>();
 		Set<String> names = new HashSet<>();
 		for (int i = 0; i < db.getReplicas().size(); i++) {
-			ReplicaSettings replica = replica(prefix + ".replicas[" + i + "]", db.getReplicas().get(i), properties);
+			ReplicaSettings replica = replica(prefix + ".replicas[" + i + "]", db.getReplicas().get(i));
 			if (!names.add(replica.name())) {
 				throw new LitestreamConfigurationException(replica.property() + ".name",
 						"another replica of " + prefix + " is already named '" + replica.name() + "'",
@@ -158,77 +172,103 @@ final class LitestreamPropertiesValidator {
 				|| lower.matches(".*[?&](mode=memory|vfs=memdb)(&.*)?");
 	}
 
-	private ReplicaSettings replica(String prefix, LitestreamProperties.Replica replica,
-			LitestreamProperties properties) {
-		Location location = location(prefix, replica);
-		String type = location.type();
-		if (!this.replicaTypes.contains(type)) {
+	private ReplicaSettings replica(String prefix, LitestreamProperties.Replica replica) {
+		List<ConfigurationPropertyName> keys = this.entries.keysUnder(prefix);
+		int depth = ConfigurationPropertyName.of(prefix).getNumberOfElements();
+		URI url = null;
+		String type = lower(replica.getType());
+		if (StringUtils.hasText(replica.getUrl())) {
+			if (StringUtils.hasText(replica.getPath())) {
+				throw new LitestreamConfigurationException(prefix + ".path",
+						"both url and path are set, so the replica's location is ambiguous",
+						"Remove either " + prefix + ".url or " + prefix + ".path.");
+			}
+			url = replicaUrl(prefix + ".url", replica.getUrl());
+			String scheme = url.getScheme().toLowerCase(Locale.ROOT);
+			ReplicaClientProvider owner = this.providers.providerOfScheme(scheme);
+			String urlType = (owner != null) ? owner.type() : scheme;
+			if (type != null && !type.equals(urlType)) {
+				throw new LitestreamConfigurationException(prefix + ".type",
+						"type '" + type + "' contradicts the url's scheme '" + scheme + "'",
+						"Remove " + prefix + ".type; the url's scheme sets it.");
+			}
+			type = urlType;
+		}
+		else if (type == null) {
+			type = inferredType(keys, depth);
+		}
+		ReplicaClientProvider provider = this.providers.provider(type);
+		if (provider == null) {
 			throw unknownType(prefix, type);
 		}
-		if (type.equals("file") && !StringUtils.hasText(location.path())) {
-			throw new LitestreamConfigurationException(prefix + ".path", "a file replica needs a directory",
-					"Set " + prefix + ".path to the backup directory, or " + prefix + ".url to file:///dir.");
+		for (ConfigurationPropertyName key : keys) {
+			if (!isKnown(key, depth, provider.keys())) {
+				throw unknownKey(prefix, key, depth, provider);
+			}
 		}
-		if (type.equals("s3") && !StringUtils.hasText(location.bucket())) {
-			throw new LitestreamConfigurationException(prefix + ".bucket", "an s3 replica needs a bucket",
-					"Set " + prefix + ".url to s3://bucket/path, or " + prefix + ".bucket.");
-		}
-		String path = type.equals("file") ? expandHome(location.path()) : location.path();
 		String name = StringUtils.hasText(replica.getName()) ? replica.getName() : type;
 		ReplicaOptions options = options(prefix, replica, name);
-		String accessKeyId = firstText(replica.getAccessKeyId(), properties.getAccessKeyId());
-		String secretAccessKey = firstText(replica.getSecretAccessKey(), properties.getSecretAccessKey());
-		return new ReplicaSettings(prefix, type, location.bucket(), path, replica.getRegion(), replica.getEndpoint(),
-				replica.getForcePathStyle(), replica.isSkipVerify(), accessKeyId, secretAccessKey, options);
+		Object backend = provider.configure(new ReplicaEntry(prefix, type, url,
+				StringUtils.hasText(replica.getPath()) ? replica.getPath() : null, this.entries.binder()));
+		return new ReplicaSettings(prefix, type, options, backend);
 	}
 
 	/**
-	 * Where a replica lives: from its {@code url}, or from {@code type}, {@code bucket} and
-	 * {@code path}. Without a type, a bucket means S3 and anything else a directory.
+	 * The type of an entry with neither {@code type} nor {@code url}: the one type whose own
+	 * keys it sets (a bucket means S3), and a directory otherwise.
 	 */
-	private static Location location(String prefix, LitestreamProperties.Replica replica) {
-		String type = lower(replica.getType());
-		if (!StringUtils.hasText(replica.getUrl())) {
-			String inferred = (type != null) ? type : (StringUtils.hasText(replica.getBucket()) ? "s3" : "file");
-			return new Location(inferred, replica.getBucket(), replica.getPath());
+	private String inferredType(List<ConfigurationPropertyName> keys, int depth) {
+		List<String> types = this.providers.providers()
+			.stream()
+			.filter((provider) -> keys.stream().anyMatch((key) -> isOwnKey(key, depth, provider.keys())))
+			.map(ReplicaClientProvider::type)
+			.distinct()
+			.toList();
+		return (types.size() == 1) ? types.get(0) : "file";
+	}
+
+	private static boolean isKnown(ConfigurationPropertyName key, int depth, Set<String> ownKeys) {
+		return COMMON_KEYS.stream().anyMatch((common) -> ReplicaEntrySource.isKey(key, depth, common))
+				|| isOwnKey(key, depth, ownKeys);
+	}
+
+	private static boolean isOwnKey(ConfigurationPropertyName key, int depth, Set<String> ownKeys) {
+		return ownKeys.stream().anyMatch((own) -> ReplicaEntrySource.isKey(key, depth, own));
+	}
+
+	private LitestreamConfigurationException unknownKey(String prefix, ConfigurationPropertyName key, int depth,
+			ReplicaClientProvider provider) {
+		List<String> owners = this.providers.providers()
+			.stream()
+			.filter((other) -> isOwnKey(key, depth, other.keys()))
+			.map(ReplicaClientProvider::type)
+			.toList();
+		String problem = key + " is not a key of replicas of type '" + provider.type() + "'";
+		if (!owners.isEmpty()) {
+			return new LitestreamConfigurationException(key.toString(), problem,
+					"Remove it, or set " + prefix + ".type to " + String.join(" or ", owners) + ".");
 		}
-		if (StringUtils.hasText(replica.getPath())) {
-			throw new LitestreamConfigurationException(prefix + ".path",
-					"both url and path are set, so the replica's location is ambiguous",
-					"Remove either " + prefix + ".url or " + prefix + ".path.");
-		}
-		URI uri = replicaUrl(prefix + ".url", replica.getUrl());
-		String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
-		if (type != null && !type.equals(scheme)) {
-			throw new LitestreamConfigurationException(prefix + ".type",
-					"type '" + type + "' contradicts the url's scheme '" + scheme + "'",
-					"Remove " + prefix + ".type; the url's scheme sets it.");
-		}
-		if (scheme.equals("file")) {
-			if (StringUtils.hasText(uri.getHost()) && !"localhost".equalsIgnoreCase(uri.getHost())) {
-				throw new LitestreamConfigurationException(prefix + ".url",
-						"'" + replica.getUrl() + "' names a host ('" + uri.getHost() + "'), not a local directory",
-						"Write the url as file:///absolute/directory (three slashes), or set " + prefix
-								+ ".path instead.");
-			}
-			return new Location(scheme, null, uri.getPath());
-		}
-		if (!StringUtils.hasText(uri.getHost())) {
-			throw new LitestreamConfigurationException(prefix + ".url", "'" + replica.getUrl() + "' names no bucket",
-					"Write the url as " + scheme + "://bucket/path.");
-		}
-		return new Location(scheme, uri.getHost(), trimLeadingSlash(uri.getPath()));
+		List<String> known = new ArrayList<>(COMMON_KEYS.stream().map(LitestreamPropertiesValidator::kebab).toList());
+		known.addAll(provider.keys().stream().sorted().toList());
+		return new LitestreamConfigurationException(key.toString(), problem,
+				"Remove it; replicas of type '" + provider.type() + "' have the keys " + String.join(", ", known)
+						+ ".");
+	}
+
+	private static String kebab(String camelCase) {
+		return camelCase.replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
 	}
 
 	private LitestreamConfigurationException unknownType(String prefix, String type) {
 		if (type.equals("s3")) {
+			// the one backend the starter knows of but can't offer without its dependency
 			return new LitestreamConfigurationException(prefix + ".type",
 					"an s3 replica needs the AWS SDK for Java v2, which is not on the classpath",
 					"Add software.amazon.awssdk:s3 to the application's dependencies.");
 		}
 		return new LitestreamConfigurationException(prefix + ".type", "unknown replica type '" + type + "'",
-				"Set " + prefix + ".type to one of " + String.join(", ", this.replicaTypes.stream().sorted().toList())
-						+ ".");
+				"Set " + prefix + ".type to one of "
+						+ String.join(", ", this.providers.types().stream().sorted().toList()) + ".");
 	}
 
 	private static ReplicaOptions options(String prefix, LitestreamProperties.Replica replica, String name) {
@@ -285,20 +325,8 @@ final class LitestreamPropertiesValidator {
 		return path;
 	}
 
-	private static @Nullable String trimLeadingSlash(@Nullable String path) {
-		String trimmed = (path != null) ? path.replaceFirst("^/+", "") : "";
-		return trimmed.isEmpty() ? null : trimmed;
-	}
-
 	private static @Nullable String lower(@Nullable String value) {
 		return StringUtils.hasText(value) ? value.trim().toLowerCase(Locale.ROOT) : null;
-	}
-
-	private static @Nullable String firstText(@Nullable String first, @Nullable String second) {
-		return StringUtils.hasText(first) ? first : (StringUtils.hasText(second) ? second : null);
-	}
-
-	private record Location(String type, @Nullable String bucket, @Nullable String path) {
 	}
 
 }

@@ -1,6 +1,7 @@
 package io.github.litestream.boot.autoconfigure;
 
 import java.io.IOException;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,10 +10,12 @@ import java.util.Set;
 
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOperationListener;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Maps a replica's settings to a {@link ReplicaClient} by its type, using the registered
- * {@link ReplicaClientProvider}s. The {@code file} type is always available.
+ * The registered {@link ReplicaClientProvider}s by type, and the creation of a replica's
+ * {@link ReplicaClient} through the provider of its type. The {@code file} type is always
+ * available.
  */
 public final class ReplicaClientFactory {
 
@@ -33,6 +36,36 @@ public final class ReplicaClientFactory {
 	 */
 	public Set<String> types() {
 		return Collections.unmodifiableSet(this.providers.keySet());
+	}
+
+	/**
+	 * The providers, in registration order, the built-in {@code file} first.
+	 * @return the providers
+	 */
+	Collection<ReplicaClientProvider> providers() {
+		return Collections.unmodifiableCollection(this.providers.values());
+	}
+
+	/**
+	 * The provider of a type.
+	 * @param type the type
+	 * @return its provider, or {@code null} if none is registered
+	 */
+	@Nullable ReplicaClientProvider provider(String type) {
+		return this.providers.get(type);
+	}
+
+	/**
+	 * The provider that owns a URL scheme.
+	 * @param scheme the scheme, lower case
+	 * @return its provider, or {@code null} if none owns it
+	 */
+	@Nullable ReplicaClientProvider providerOfScheme(String scheme) {
+		return this.providers.values()
+			.stream()
+			.filter((provider) -> provider.schemes().contains(scheme))
+			.reduce((first, last) -> last)
+			.orElse(null);
 	}
 
 	/**

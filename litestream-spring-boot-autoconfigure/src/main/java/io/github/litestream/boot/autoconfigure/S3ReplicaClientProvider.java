@@ -1,6 +1,8 @@
 package io.github.litestream.boot.autoconfigure;
 
+import java.net.URI;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.github.litestream.replica.ReplicaClient;
@@ -8,23 +10,43 @@ import io.github.litestream.replica.ReplicaOperationListener;
 import io.github.litestream.replica.s3.S3ClientFactory;
 import io.github.litestream.replica.s3.S3ReplicaClient;
 import io.github.litestream.replica.s3.S3ReplicaConfig;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.util.StringUtils;
 
 /**
- * Creates {@code s3} replicas. Replicas with equal configurations share one {@link S3Client}
- * (the restore at boot and the replication afterwards, for example); the clients are closed
- * when the application context closes.
+ * Configures and creates {@code s3} replicas from {@code s3://bucket/path} or
+ * {@code bucket}/{@code path} and the keys of {@link S3ReplicaProperties}. A replica's own
+ * credentials win over {@code litestream.access-key-id}/{@code secret-access-key}. Replicas
+ * with equal configurations share one {@link S3Client} (the restore at boot and the
+ * replication afterwards, for example); the clients are closed when the application context
+ * closes.
  */
 final class S3ReplicaClientProvider implements ReplicaClientProvider, DisposableBean {
 
+	private static final Set<String> KEYS = Set.of("bucket", "region", "endpoint", "force-path-style", "skip-verify",
+			"access-key-id", "secret-access-key");
+
 	private final S3ClientFactory factory;
+
+	private final @Nullable String accessKeyId;
+
+	private final @Nullable String secretAccessKey;
 
 	private final Map<S3ReplicaConfig, S3Client> clients = new ConcurrentHashMap<>();
 
-	S3ReplicaClientProvider(S3ClientFactory factory) {
+	/**
+	 * Creates a provider.
+	 * @param factory creates the S3 clients
+	 * @param accessKeyId {@code litestream.access-key-id}, the fallback of every replica
+	 * @param secretAccessKey {@code litestream.secret-access-key}
+	 */
+	S3ReplicaClientProvider(S3ClientFactory factory, @Nullable String accessKeyId, @Nullable String secretAccessKey) {
 		this.factory = factory;
+		this.accessKeyId = accessKeyId;
+		this.secretAccessKey = secretAccessKey;
 	}
 
 	@Override
@@ -33,23 +55,49 @@ final class S3ReplicaClientProvider implements ReplicaClientProvider, Disposable
 	}
 
 	@Override
-	public ReplicaClient create(ReplicaSettings settings, ReplicaOperationListener listener) {
-		S3ReplicaConfig config;
+	public Set<String> keys() {
+		return KEYS;
+	}
+
+	@Override
+	public S3ReplicaConfig configure(ReplicaEntry entry) {
+		S3ReplicaProperties properties = entry.bind(S3ReplicaProperties.class);
+		String bucket = properties.getBucket();
+		String path = entry.path();
+		URI url = entry.url();
+		if (url != null) {
+			if (!StringUtils.hasText(url.getHost())) {
+				throw new LitestreamConfigurationException(entry.property("url"), "'" + url + "' names no bucket",
+						"Write the url as " + url.getScheme() + "://bucket/path.");
+			}
+			bucket = url.getHost();
+			path = trimLeadingSlash(url.getPath());
+		}
+		if (!StringUtils.hasText(bucket)) {
+			throw new LitestreamConfigurationException(entry.property("bucket"), "an s3 replica needs a bucket",
+					"Set " + entry.property("url") + " to s3://bucket/path, or " + entry.property("bucket") + ".");
+		}
 		try {
-			config = S3ReplicaConfig.builder()
-				.bucket(settings.bucket())
-				.path(settings.path())
-				.region(settings.region())
-				.endpoint(settings.endpoint())
-				.forcePathStyle(settings.forcePathStyle())
-				.skipVerify(settings.skipVerify())
-				.credentials(settings.accessKeyId(), settings.secretAccessKey())
+			return S3ReplicaConfig.builder()
+				.bucket(bucket)
+				.path(path)
+				.region(properties.getRegion())
+				.endpoint(properties.getEndpoint())
+				.forcePathStyle(properties.getForcePathStyle())
+				.skipVerify(properties.isSkipVerify())
+				.credentials(firstText(properties.getAccessKeyId(), this.accessKeyId),
+						firstText(properties.getSecretAccessKey(), this.secretAccessKey))
 				.build();
 		}
 		catch (IllegalArgumentException ex) {
-			throw new LitestreamConfigurationException(settings.property(), ex.getMessage(),
-					"Fix the S3 settings under " + settings.property() + ".", ex);
+			throw new LitestreamConfigurationException(entry.property(), ex.getMessage(),
+					"Fix the S3 settings under " + entry.property() + ".", ex);
 		}
+	}
+
+	@Override
+	public ReplicaClient create(ReplicaSettings settings, ReplicaOperationListener listener) {
+		S3ReplicaConfig config = settings.backend(S3ReplicaConfig.class);
 		S3Client s3 = this.clients.computeIfAbsent(config, this.factory::create);
 		return new S3ReplicaClient(s3, config, listener);
 	}
@@ -58,6 +106,15 @@ final class S3ReplicaClientProvider implements ReplicaClientProvider, Disposable
 	public void destroy() {
 		this.clients.values().forEach(S3Client::close);
 		this.clients.clear();
+	}
+
+	private static @Nullable String trimLeadingSlash(@Nullable String path) {
+		String trimmed = (path != null) ? path.replaceFirst("^/+", "") : "";
+		return trimmed.isEmpty() ? null : trimmed;
+	}
+
+	private static @Nullable String firstText(@Nullable String first, @Nullable String second) {
+		return StringUtils.hasText(first) ? first : (StringUtils.hasText(second) ? second : null);
 	}
 
 }

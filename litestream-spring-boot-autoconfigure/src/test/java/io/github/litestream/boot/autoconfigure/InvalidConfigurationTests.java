@@ -2,6 +2,9 @@ package io.github.litestream.boot.autoconfigure;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+
+import io.github.litestream.replica.s3.S3ReplicaConfig;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -10,6 +13,8 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 import org.springframework.core.io.support.SpringFactoriesLoader;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -176,6 +181,82 @@ class InvalidConfigurationTests {
 		assertThat(analysis.getDescription()).contains("'litestream.dbs[0].max-shadow-wal-size'")
 			.contains("must not be negative");
 		assertThat(analysis.getAction()).contains("0 for no bound");
+	}
+
+	@Test
+	void keyOfAnotherTypeNamesTheKeyTheTypeAndTheTypeThatHasIt() {
+		FailureAnalysis analysis = fail("litestream.dbs[0].path=" + this.dir.resolve("app.db"),
+				"litestream.dbs[0].replicas[0].type=file",
+				"litestream.dbs[0].replicas[0].path=" + this.dir.resolve("replica"),
+				"litestream.dbs[0].replicas[0].bucket=backups");
+		assertThat(analysis.getDescription()).contains("'litestream.dbs[0].replicas[0].bucket'")
+			.contains("litestream.dbs[0].replicas[0].bucket is not a key of replicas of type 'file'");
+		assertThat(analysis.getAction()).contains("Remove it, or set litestream.dbs[0].replicas[0].type to s3");
+	}
+
+	@Test
+	void keyOfAnotherTypeIsFoundWhateverItsSpelling() {
+		FailureAnalysis analysis = fail("litestream.dbs[0].path=" + this.dir.resolve("app.db"),
+				"litestream.dbs[0].replicas[0].url=file://" + this.dir.resolve("replica"),
+				"litestream.dbs[0].replicas[0].secretAccessKey=s3cr3t");
+		assertThat(analysis.getDescription()).contains("not a key of replicas of type 'file'");
+		assertThat(analysis.getAction()).contains("type to s3");
+		assertThat(analysis.getDescription() + analysis.getAction()).doesNotContain("s3cr3t");
+	}
+
+	@Test
+	void keyNoTypeKnowsListsTheKeysOfTheType() {
+		FailureAnalysis analysis = fail("litestream.dbs[0].path=" + this.dir.resolve("app.db"),
+				"litestream.dbs[0].replicas[0].url=s3://bucket/path", "litestream.dbs[0].replicas[0].sync-intervall=5s");
+		assertThat(analysis.getDescription())
+			.contains("litestream.dbs[0].replicas[0].sync-intervall is not a key of replicas of type 's3'");
+		assertThat(analysis.getAction()).contains("Remove it; replicas of type 's3' have the keys")
+			.contains("sync-interval")
+			.contains("bucket");
+	}
+
+	@Test
+	void keysOfTheTypeAreAcceptedInAnySpelling() {
+		this.runner
+			.withPropertyValues("litestream.dbs[0].path=" + this.dir.resolve("app.db"),
+					"litestream.dbs[0].replicas[0].url=s3://bucket/path",
+					"litestream.dbs[0].replicas[0].forcePathStyle=true",
+					"litestream.dbs[0].replicas[0].SKIP_VERIFY=false",
+					"litestream.dbs[0].replicas[0].sync-interval=5s", "litestream.dbs[0].restore.enabled=false")
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
+	void anEntryWithOnlyTheKeysOfItsTypeBindsAndThoseKeysSetTheType() {
+		this.runner
+			.withPropertyValues("litestream.dbs[0].path=" + this.dir.resolve("app.db"),
+					"litestream.dbs[0].replicas[0].bucket=backups", "litestream.dbs[0].replicas[0].region=eu-west-1",
+					"litestream.dbs[0].restore.enabled=false")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				ReplicaSettings replica = context.getBean(LitestreamDatabases.class).databases().get(0).replicas().get(0);
+				assertThat(replica.type()).isEqualTo("s3");
+				assertThat(replica.toString()).contains("s3://backups");
+			});
+	}
+
+	@Test
+	void keysOfTheTypeAreKnownAndBoundFromEnvironmentVariables() {
+		Map<String, Object> variables = Map.of("LITESTREAM_DBS_0_PATH", this.dir.resolve("app.db").toString(),
+				"LITESTREAM_DBS_0_RESTORE_ENABLED", "false", "LITESTREAM_DBS_0_REPLICAS_0_URL", "s3://backups/app",
+				"LITESTREAM_DBS_0_REPLICAS_0_ACCESS_KEY_ID", "ENVKEY", "LITESTREAM_DBS_0_REPLICAS_0_SECRET_ACCESS_KEY",
+				"env-secret");
+		this.runner
+			.withInitializer((context) -> context.getEnvironment()
+				.getPropertySources()
+				.replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, new SystemEnvironmentPropertySource(
+						StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, variables)))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				ReplicaSettings replica = context.getBean(LitestreamDatabases.class).databases().get(0).replicas().get(0);
+				assertThat(replica.backend(S3ReplicaConfig.class).accessKeyId()).isEqualTo("ENVKEY");
+				assertThat(replica.toString()).doesNotContain("ENVKEY", "env-secret");
+			});
 	}
 
 	private FailureAnalysis fail(String... properties) {

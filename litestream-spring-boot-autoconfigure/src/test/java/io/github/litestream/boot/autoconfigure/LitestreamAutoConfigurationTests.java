@@ -248,6 +248,11 @@ class LitestreamAutoConfigurationTests {
 				}
 
 				@Override
+				public Object configure(ReplicaEntry entry) {
+					return entry.property();
+				}
+
+				@Override
 				public io.github.litestream.replica.ReplicaClient create(ReplicaSettings settings,
 						io.github.litestream.replica.ReplicaOperationListener listener) {
 					throw new UnsupportedOperationException();

@@ -1,0 +1,102 @@
+package io.github.litestream.boot.autoconfigure;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.PropertySourcesPlaceholdersResolver;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyState;
+import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
+import org.springframework.core.env.Environment;
+
+/**
+ * Where the keys of the {@code litestream.dbs[n].replicas[m]} entries come from: the property
+ * source the {@code litestream.dbs} list was bound from. Spring binds a list from the first
+ * source that has it, never merging sources, so the keys a provider binds and the keys
+ * checked for being known are exactly the ones {@link LitestreamProperties} saw.
+ */
+final class ReplicaEntrySource {
+
+	private static final ConfigurationPropertyName DBS = ConfigurationPropertyName.of("litestream.dbs");
+
+	private final List<ConfigurationPropertySource> sources;
+
+	private final Binder binder;
+
+	private ReplicaEntrySource(List<ConfigurationPropertySource> sources, Binder binder) {
+		this.sources = sources;
+		this.binder = binder;
+	}
+
+	/**
+	 * Finds the source of {@code litestream.dbs} in an environment.
+	 * @param environment the environment
+	 * @return the source, or all of the environment's sources if none has the list
+	 */
+	static ReplicaEntrySource of(Environment environment) {
+		List<ConfigurationPropertySource> all = List.copyOf(toList(ConfigurationPropertySources.get(environment)));
+		List<ConfigurationPropertySource> sources = all.stream()
+			.filter((source) -> source.containsDescendantOf(DBS) == ConfigurationPropertyState.PRESENT
+					|| source.getConfigurationProperty(DBS) != null)
+			.findFirst()
+			.map(List::of)
+			.orElse(all);
+		return new ReplicaEntrySource(sources, new Binder(sources, new PropertySourcesPlaceholdersResolver(environment)));
+	}
+
+	/**
+	 * A binder over the source, resolving {@code ${}} placeholders against the environment.
+	 * @return the binder
+	 */
+	Binder binder() {
+		return this.binder;
+	}
+
+	/**
+	 * The keys set under an entry, such as {@code litestream.dbs[0].replicas[1].bucket}.
+	 * A source that can't list its keys contributes none.
+	 * @param prefix the entry's property prefix
+	 * @return the full names of the keys
+	 */
+	List<ConfigurationPropertyName> keysUnder(String prefix) {
+		ConfigurationPropertyName entry = ConfigurationPropertyName.of(prefix);
+		return this.sources.stream()
+			.filter(IterableConfigurationPropertySource.class::isInstance)
+			.map(IterableConfigurationPropertySource.class::cast)
+			.flatMap((source) -> source.filter(entry::isAncestorOf).stream())
+			.distinct()
+			.toList();
+	}
+
+	/**
+	 * Whether a key under an entry is a key, or lies below a key, given in kebab case. Names
+	 * are compared as Spring's relaxed binding does: {@code accessKeyId},
+	 * {@code access-key-id} and the environment variable's {@code ACCESS_KEY_ID} are one key.
+	 * @param name the full name of a key under the entry
+	 * @param depth the number of elements of the entry's prefix
+	 * @param key the key, such as {@code access-key-id}
+	 * @return whether the name is that key
+	 */
+	static boolean isKey(ConfigurationPropertyName name, int depth, String key) {
+		String wanted = key.replace("-", "").toLowerCase(Locale.ROOT);
+		StringBuilder joined = new StringBuilder();
+		for (int i = depth; i < name.getNumberOfElements() && joined.length() < wanted.length(); i++) {
+			joined.append(name.getElement(i, ConfigurationPropertyName.Form.UNIFORM));
+			if (joined.toString().equals(wanted)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static List<ConfigurationPropertySource> toList(Iterable<ConfigurationPropertySource> sources) {
+		List<ConfigurationPropertySource> list = new ArrayList<>();
+		sources.forEach(list::add);
+		return list;
+	}
+
+}
