@@ -20,8 +20,9 @@ import org.springframework.core.env.MapPropertySource;
  * Expands {@code $VAR} and {@code ${VAR}} environment variable references in
  * {@code litestream.*} values, so a {@code litestream.yml} pasted into
  * {@code application.yml} keeps working. Expanded values are added as a property source of
- * highest precedence holding only the values that changed; nothing outside
- * {@code litestream.*} is touched. Set {@code litestream.expand-env=false} to turn it off.
+ * highest precedence holding only the values that changed (and, when one of them is in
+ * {@code litestream.dbs}, that whole list, which Spring binds from one source); nothing
+ * outside {@code litestream.*} is touched. Set {@code litestream.expand-env=false} to turn it off.
  *
  * <p>It runs after the application's configuration files are loaded, so it sees their
  * values. Because expansion happens before binding, it works for durations and numbers too.
@@ -32,6 +33,8 @@ public final class LitestreamEnvironmentPostProcessor implements EnvironmentPost
 	public static final String PROPERTY_SOURCE_NAME = "litestreamExpandedEnvironmentVariables";
 
 	private static final ConfigurationPropertyName PREFIX = ConfigurationPropertyName.of("litestream");
+
+	private static final ConfigurationPropertyName DBS = ConfigurationPropertyName.of("litestream.dbs");
 
 	private final EnvironmentVariableExpander expander;
 
@@ -66,10 +69,14 @@ public final class LitestreamEnvironmentPostProcessor implements EnvironmentPost
 	private Map<String, Object> expandedValues(ConfigurableEnvironment environment) {
 		Map<String, Object> seen = new LinkedHashMap<>();
 		Map<String, Object> expanded = new LinkedHashMap<>();
+		IterableConfigurationPropertySource dbsSource = null;
 		for (ConfigurationPropertySource source : ConfigurationPropertySources
 			.from(environment.getPropertySources())) {
 			if (!(source instanceof IterableConfigurationPropertySource iterable)) {
 				continue;
+			}
+			if (dbsSource == null && iterable.filter(DBS::isAncestorOf).stream().findAny().isPresent()) {
+				dbsSource = iterable;
 			}
 			iterable.filter(PREFIX::isAncestorOf).forEach((name) -> {
 				String key = name.toString();
@@ -79,15 +86,40 @@ public final class LitestreamEnvironmentPostProcessor implements EnvironmentPost
 				ConfigurationProperty property = iterable.getConfigurationProperty(name);
 				Object value = (property != null) ? property.getValue() : null;
 				seen.put(key, value);
-				if (value instanceof String text) {
-					String result = this.expander.expand(text);
-					if (!result.equals(text)) {
-						expanded.put(key, result);
-					}
+				Object result = expand(value);
+				if (!result.equals(value)) {
+					expanded.put(key, result);
 				}
 			});
 		}
+		if (dbsSource != null && expanded.keySet().stream().anyMatch(LitestreamEnvironmentPostProcessor::isDbsKey)) {
+			copyDbs(dbsSource, expanded);
+		}
 		return expanded;
+	}
+
+	/**
+	 * Spring binds a list from the one property source of highest precedence that has it: once
+	 * an expanded {@code litestream.dbs} value sits in the expanded source, the whole list must
+	 * too, or the entries' other values would be lost. So the list of the source it came from is
+	 * copied whole, expanded.
+	 */
+	private void copyDbs(IterableConfigurationPropertySource dbsSource, Map<String, Object> expanded) {
+		expanded.keySet().removeIf(LitestreamEnvironmentPostProcessor::isDbsKey);
+		dbsSource.filter(DBS::isAncestorOf).forEach((name) -> {
+			ConfigurationProperty property = dbsSource.getConfigurationProperty(name);
+			if (property != null && property.getValue() != null) {
+				expanded.put(name.toString(), expand(property.getValue()));
+			}
+		});
+	}
+
+	private Object expand(Object value) {
+		return (value instanceof String text) ? this.expander.expand(text) : value;
+	}
+
+	private static boolean isDbsKey(String key) {
+		return DBS.isAncestorOf(ConfigurationPropertyName.of(key));
 	}
 
 }

@@ -38,6 +38,25 @@ class LitestreamEnvironmentPostProcessorTests {
 	}
 
 	@Test
+	void oneExpandedValueKeepsTheRestOfItsListEntry() {
+		// Spring binds a list from one property source: the expanded values must not replace
+		// the entry's other values.
+		StandardEnvironment environment = environment(Map.of("litestream.dbs[0].path", "/plain/app.db",
+				"litestream.dbs[0].monitor-interval", "2s", "litestream.dbs[0].replicas[0].url", "s3://$BUCKET/db",
+				"litestream.dbs[0].replicas[0].sync-interval", "5s", "litestream.dbs[1].path", "/plain/other.db"));
+		environment.getPropertySources()
+			.addLast(new MapPropertySource("lower", Map.of("litestream.dbs[0].path", "/lower/ignored.db")));
+		this.postProcessor.postProcessEnvironment(environment, new SpringApplication());
+		LitestreamProperties properties = bind(environment);
+		assertThat(properties.getDbs()).hasSize(2);
+		assertThat(properties.getDbs().get(0).getPath()).isEqualTo("/plain/app.db");
+		assertThat(properties.getDbs().get(0).getMonitorInterval()).isEqualTo(Duration.ofSeconds(2));
+		assertThat(properties.getDbs().get(0).getReplicas().get(0).getUrl()).isEqualTo("s3://my-bucket/db");
+		assertThat(properties.getDbs().get(0).getReplicas().get(0).getSyncInterval()).isEqualTo(Duration.ofSeconds(5));
+		assertThat(properties.getDbs().get(1).getPath()).isEqualTo("/plain/other.db");
+	}
+
+	@Test
 	void unsetVariableBecomesEmptyLikeLitestream() {
 		StandardEnvironment environment = environment(Map.of("litestream.secret-access-key", "x$UNSET"));
 		this.postProcessor.postProcessEnvironment(environment, new SpringApplication());
