@@ -40,6 +40,9 @@ import org.slf4j.LoggerFactory;
  * above are not thread-safe and rely on it. The checkpoint lock keeps checkpoints out while a
  * snapshot reads the database file; a checkpoint that cannot have it is skipped, so a snapshot
  * never blocks a sync. Replicas read the position and the shadow WAL files without either lock.
+ *
+ * <p>A little over 400 lines, half of it javadoc of the public API: the façade owns the two
+ * locks, and open, sync, checkpoint, snapshot and close are where they are taken.
  */
 public final class ReplicatedDatabase implements ReplicationSource, AutoCloseable {
 
