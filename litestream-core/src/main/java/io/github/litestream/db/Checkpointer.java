@@ -269,7 +269,11 @@ final class Checkpointer {
 				// wait only moments, enough for short read transactions to end. If that emptied
 				// the WAL, the next write restarts it: better ours, below, than the application's,
 				// which would look like a restart behind the engine's back.
-				CheckpointResult result = backfilled(this.connections.checkpoint(mode, ReplicatedDatabase.READERS_WAIT));
+				// TRUNCATE would cut frames the engine has not copied (its read transaction is
+				// released here); RESTART empties the WAL just as well, and the next write restarts it.
+				CheckpointMode sqliteMode = (mode == CheckpointMode.TRUNCATE) ? CheckpointMode.RESTART : mode;
+				CheckpointResult result = backfilled(
+						this.connections.checkpoint(sqliteMode, ReplicatedDatabase.READERS_WAIT));
 				this.checkpointedFrames = result.complete() ? result.walFrames() : -1;
 			}
 			broken = restartUnderWriteLock();
