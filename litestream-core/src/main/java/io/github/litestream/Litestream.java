@@ -62,6 +62,11 @@ public final class Litestream implements AutoCloseable {
 
 	private final ReplicaValidation validation;
 
+	private final SynchronousReplication synchronous = new SynchronousReplication();
+
+	/** Set by {@link #close()}: from then on nothing is replicated and nobody waits. */
+	private volatile boolean closed;
+
 	private ScheduledExecutorService monitor;
 
 	private volatile boolean running;
@@ -142,13 +147,14 @@ public final class Litestream implements AutoCloseable {
 		this.tasks.values().forEach((task) -> task.shutdown(Duration.ZERO));
 		this.tasks.clear();
 		this.shutdownDeadline = null;
+		this.closed = false;
 		this.monitor = Executors.newSingleThreadScheduledExecutor(daemon("litestream-monitor"));
 		this.databases.forEach((database, replicas) -> {
 			long interval = database.options().monitorInterval().toMillis();
 			this.monitor.scheduleWithFixedDelay(() -> monitor(database), interval, interval, TimeUnit.MILLISECONDS);
 			for (Replica replica : replicas) {
 				ReplicaTask task = new ReplicaTask(database, replica, this.clock, this.validation,
-						() -> releaseShadowWal(database));
+						() -> releaseShadowWal(database), this.synchronous);
 				this.tasks.put(replica, task);
 				task.start(daemon("litestream-replica-" + database.path().getFileName() + "-" + replica.name()));
 			}
@@ -279,6 +285,7 @@ public final class Litestream implements AutoCloseable {
 	 */
 	@Override
 	public synchronized void close() {
+		this.closed = true;
 		if (this.running) {
 			stop(Duration.ofSeconds(30));
 		}
@@ -370,6 +377,33 @@ public final class Litestream implements AutoCloseable {
 			replica.snapshot();
 			return replica.status();
 		});
+	}
+
+	/**
+	 * Waits until every commit made so far on a database is stored in its replicas, for a
+	 * commit that must not be acknowledged before it survives the loss of the local disk. The
+	 * wait syncs at once rather than at the next sync interval, and concurrent waits share one
+	 * WAL copy and one upload per replica. A wait that times out changes nothing: the commits
+	 * stay committed locally and are still shipped.
+	 * @param database a registered database
+	 * @param quorum how many of its replicas must hold the commits
+	 * @param timeout how long to wait at most
+	 * @return the outcome; {@link ReplicationWait.Outcome#NOT_REPLICATING} at once when the
+	 * engine is not started or closed
+	 */
+	public ReplicationWait awaitReplicated(ReplicatedDatabase database, ReplicaQuorum quorum, Duration timeout) {
+		List<Replica> replicas = replicas(database);
+		List<ReplicaTask> running = this.closed ? List.of()
+				: replicas.stream().map(this.tasks::get).filter(Objects::nonNull).toList();
+		return this.synchronous.await(database, replicas, running, quorum, timeout);
+	}
+
+	/**
+	 * Registers a listener for synchronous waits (metrics).
+	 * @param listener the listener
+	 */
+	public void addReplicationWaitListener(ReplicationWaitListener listener) {
+		this.synchronous.addListener(listener);
 	}
 
 	private ReplicaTask task(Replica replica) {
