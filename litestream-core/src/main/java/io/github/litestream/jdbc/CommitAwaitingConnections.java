@@ -113,18 +113,18 @@ public final class CommitAwaitingConnections {
 				throw failure;
 			}
 			awaitIfCommitted();
-			return wrapResult(proxy, result);
+			return wrapResult(proxy, method, result);
 		}
 
-		private @Nullable Object wrapResult(Object proxy, @Nullable Object result) {
-			Object owner = (this.connection != null) ? this.connection : proxy;
-			Class<?> type = (result instanceof CallableStatement) ? CallableStatement.class
-					: (result instanceof PreparedStatement) ? PreparedStatement.class
-							: (result instanceof Statement) ? Statement.class
-									: (result instanceof ResultSet) ? ResultSet.class : null;
-			if (type == null) {
+		private @Nullable Object wrapResult(Object proxy, Method method, @Nullable Object result) {
+			// By the declared type: a driver's class may implement several (sqlite-jdbc's result
+			// set is its own metadata).
+			Class<?> type = method.getReturnType();
+			if (result == null || !(type == Statement.class || type == PreparedStatement.class
+					|| type == CallableStatement.class || type == ResultSet.class)) {
 				return result;
 			}
+			Object owner = (this.connection != null) ? this.connection : proxy;
 			return Proxy.newProxyInstance(CommitAwaitingConnections.class.getClassLoader(), new Class<?>[] { type },
 					new Handler(result, owner));
 		}

@@ -84,8 +84,8 @@ public final class LitestreamAutoConfiguration {
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 	static SqliteDataSourceBeanPostProcessor litestreamSqliteDataSourceBeanPostProcessor(
 			ObjectProvider<LitestreamDatabases> databases, ObjectProvider<LitestreamRestoreInitializer> restore,
-			ObjectProvider<LitestreamProperties> properties) {
-		return new SqliteDataSourceBeanPostProcessor(databases, restore, properties);
+			ObjectProvider<LitestreamProperties> properties, ObjectProvider<Litestream> engine) {
+		return new SqliteDataSourceBeanPostProcessor(databases, restore, properties, engine);
 	}
 
 	/**

@@ -169,6 +169,24 @@ public class LitestreamProperties {
 	}
 
 	/**
+	 * Whether commits wait until a replica stores them.
+	 */
+	public enum SynchronousReplication {
+
+		/**
+		 * Commits return at once and reach the replicas within a sync interval.
+		 */
+		OFF,
+
+		/**
+		 * Every commit through the database's DataSource returns only once it is stored in
+		 * the replicas that {@code synchronous-replicas} asks for.
+		 */
+		ON
+
+	}
+
+	/**
 	 * One replicated database.
 	 */
 	public static class Database {
@@ -206,6 +224,24 @@ public class LitestreamProperties {
 		 * back. 0 means no bound.
 		 */
 		private DataSize maxShadowWalSize = DataSize.ofBytes(DatabaseOptions.DEFAULT_MAX_SHADOW_WAL_SIZE);
+
+		/**
+		 * Whether every commit through the database's DataSource returns only once it is
+		 * stored in a replica. A commit not stored within synchronous-timeout throws
+		 * ReplicationTimeoutException: it stays committed locally and is still shipped.
+		 */
+		private SynchronousReplication synchronousReplication = SynchronousReplication.OFF;
+
+		/**
+		 * How many replicas must store a commit with synchronous replication: 1 (any one) or
+		 * all.
+		 */
+		private String synchronousReplicas = "1";
+
+		/**
+		 * How long a commit waits for its replication at most.
+		 */
+		private Duration synchronousTimeout = Duration.ofSeconds(5);
 
 		/**
 		 * Restore-on-boot settings.
@@ -263,6 +299,30 @@ public class LitestreamProperties {
 
 		public void setMaxShadowWalSize(DataSize maxShadowWalSize) {
 			this.maxShadowWalSize = maxShadowWalSize;
+		}
+
+		public SynchronousReplication getSynchronousReplication() {
+			return this.synchronousReplication;
+		}
+
+		public void setSynchronousReplication(SynchronousReplication synchronousReplication) {
+			this.synchronousReplication = synchronousReplication;
+		}
+
+		public String getSynchronousReplicas() {
+			return this.synchronousReplicas;
+		}
+
+		public void setSynchronousReplicas(String synchronousReplicas) {
+			this.synchronousReplicas = synchronousReplicas;
+		}
+
+		public Duration getSynchronousTimeout() {
+			return this.synchronousTimeout;
+		}
+
+		public void setSynchronousTimeout(Duration synchronousTimeout) {
+			this.synchronousTimeout = synchronousTimeout;
 		}
 
 		public Restore getRestore() {

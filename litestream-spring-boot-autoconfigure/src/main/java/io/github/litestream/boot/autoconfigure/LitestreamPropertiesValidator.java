@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import io.github.litestream.ReplicaQuorum;
 import io.github.litestream.replica.ReplicaOptions;
 import org.jspecify.annotations.Nullable;
 
@@ -109,6 +110,7 @@ final class LitestreamPropertiesValidator {
 					"must be at least 1, not " + db.getRestore().getParallelism(),
 					"Set " + prefix + ".restore.parallelism to a positive number (default 8).");
 		}
+		SynchronousCommits synchronous = synchronous(prefix, db);
 		Path path = StringUtils.hasText(db.getPath()) ? databasePath(prefix + ".path", db.getPath()) : null;
 		List<ReplicaSettings> replicas = new ArrayList<>();
 		Set<String> names = new HashSet<>();
@@ -126,7 +128,28 @@ final class LitestreamPropertiesValidator {
 				db.getMinCheckpointPageCount(), db.getMaxCheckpointPageCount(), db.getMaxShadowWalSize().toBytes(),
 				db.getRestore().isEnabled(),
 				db.getRestore().isIfReplicaExists(), db.getRestore().getParallelism(), db.getRestore().isFallBack(),
-				List.copyOf(replicas));
+				List.copyOf(replicas), synchronous);
+	}
+
+	private static @Nullable SynchronousCommits synchronous(String prefix, LitestreamProperties.Database db) {
+		ReplicaQuorum quorum;
+		try {
+			quorum = ReplicaQuorum.parse(String.valueOf(db.getSynchronousReplicas()));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new LitestreamConfigurationException(prefix + ".synchronous-replicas", ex.getMessage(),
+					"Set " + prefix + ".synchronous-replicas to 1 (any one replica, the default) or all.");
+		}
+		positive(db.getSynchronousTimeout(), prefix + ".synchronous-timeout");
+		if (db.getSynchronousReplication() != LitestreamProperties.SynchronousReplication.ON) {
+			return null;
+		}
+		if (db.getReplicas().isEmpty()) {
+			throw new LitestreamConfigurationException(prefix + ".synchronous-replication",
+					"is on but the database has no replica to wait for",
+					"Configure " + prefix + ".replicas, or set " + prefix + ".synchronous-replication to off.");
+		}
+		return new SynchronousCommits(quorum, db.getSynchronousTimeout());
 	}
 
 	private static Path databasePath(String property, String value) {
