@@ -28,7 +28,7 @@ import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 class EnginePackagesTests {
 
 	private static final String[] ENGINE = { "io.github.litestream", "io.github.litestream.sqlite..", "io.github.litestream.db..",
-			"io.github.litestream.replica..", "io.github.litestream.restore.." };
+			"io.github.litestream.replica..", "io.github.litestream.restore..", "io.github.litestream.jdbc.." };
 
 	private static final JavaClasses CORE = new ClassFileImporter()
 		.withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -91,12 +91,16 @@ class EnginePackagesTests {
 			.definedBy(resideInAPackage("io.github.litestream.restore.."))
 			.layer("Engine")
 			.definedBy(resideInAPackage("io.github.litestream"))
+			.layer("JDBC")
+			.definedBy(resideInAPackage("io.github.litestream.jdbc.."))
 			.layer("Boot")
 			.definedBy(resideInAPackage("io.github.litestream.boot.."))
 			.whereLayer("Boot")
 			.mayNotBeAccessedByAnyLayer()
-			.whereLayer("Engine")
+			.whereLayer("JDBC")
 			.mayOnlyBeAccessedByLayers("Boot")
+			.whereLayer("Engine")
+			.mayOnlyBeAccessedByLayers("JDBC", "Boot")
 			.whereLayer("Restore")
 			.mayOnlyBeAccessedByLayers("Engine", "Boot")
 			.whereLayer("Backends")
@@ -104,7 +108,7 @@ class EnginePackagesTests {
 			.whereLayer("Replication")
 			.mayOnlyBeAccessedByLayers("Restore", "Engine", "Boot")
 			.whereLayer("Database")
-			.mayOnlyBeAccessedByLayers("Replication", "Restore", "Engine", "Boot")
+			.mayOnlyBeAccessedByLayers("Replication", "Restore", "Engine", "JDBC", "Boot")
 			.whereLayer("Replica format")
 			.mayOnlyBeAccessedByLayers("Database", "Replication", "Backends", "Restore", "Engine", "Boot")
 			.check(classes());

@@ -59,11 +59,17 @@ public final class SynchronousReplicationDataSource implements DataSource {
 			if (wait.outcome() == ReplicationWait.Outcome.TIMED_OUT) {
 				throw new ReplicationTimeoutException("The commit to " + database.path() + " is durable locally but "
 						+ wait.stored() + " of the " + wait.required() + " replica(s) required (synchronous-replicas: "
-						+ quorum.name().toLowerCase(java.util.Locale.ROOT) + ") stored it within " + timeout
+						+ ((quorum == ReplicaQuorum.ANY) ? "1" : "all") + ") stored it within " + format(timeout)
 						+ " (synchronous-timeout). Do not retry the transaction: it stays committed and is shipped "
 						+ "when a replica can be reached. See the replicas' status in /actuator/litestream.");
 			}
 		};
+	}
+
+	/** A timeout as it is written in properties: 300ms, 5s. */
+	private static String format(Duration timeout) {
+		long millis = timeout.toMillis();
+		return (millis % 1000 == 0) ? (millis / 1000) + "s" : millis + "ms";
 	}
 
 	@Override

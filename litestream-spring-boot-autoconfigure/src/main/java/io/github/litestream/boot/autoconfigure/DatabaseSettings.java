@@ -23,12 +23,12 @@ import org.jspecify.annotations.Nullable;
  * @param restoreParallelism how many segments to fetch at once
  * @param restoreFallBack whether a restore falls back past damaged replica objects
  * @param replicas the replicas, in configuration order
- * @param synchronous how commits wait for replication, or {@code null} when they don't
+ * @param synchronous how commits wait for replication
  */
 record DatabaseSettings(String property, @Nullable Path path, Duration monitorInterval, Duration checkpointInterval,
 		int minCheckpointPageCount, int maxCheckpointPageCount, long maxShadowWalSize, boolean restore, boolean restoreIfReplicaExists,
 		int restoreParallelism, boolean restoreFallBack, List<ReplicaSettings> replicas,
-		@Nullable SynchronousCommits synchronous) {
+		SynchronousCommits synchronous) {
 
 	/**
 	 * A copy for a database file found through a DataSource.

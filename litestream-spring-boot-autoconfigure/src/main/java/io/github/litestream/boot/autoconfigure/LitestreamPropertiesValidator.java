@@ -131,7 +131,7 @@ final class LitestreamPropertiesValidator {
 				List.copyOf(replicas), synchronous);
 	}
 
-	private static @Nullable SynchronousCommits synchronous(String prefix, LitestreamProperties.Database db) {
+	private static SynchronousCommits synchronous(String prefix, LitestreamProperties.Database db) {
 		ReplicaQuorum quorum;
 		try {
 			quorum = ReplicaQuorum.parse(String.valueOf(db.getSynchronousReplicas()));
@@ -141,15 +141,13 @@ final class LitestreamPropertiesValidator {
 					"Set " + prefix + ".synchronous-replicas to 1 (any one replica, the default) or all.");
 		}
 		positive(db.getSynchronousTimeout(), prefix + ".synchronous-timeout");
-		if (db.getSynchronousReplication() != LitestreamProperties.SynchronousReplication.ON) {
-			return null;
-		}
-		if (db.getReplicas().isEmpty()) {
+		boolean everyCommit = db.getSynchronousReplication() == LitestreamProperties.SynchronousReplication.ON;
+		if (everyCommit && db.getReplicas().isEmpty()) {
 			throw new LitestreamConfigurationException(prefix + ".synchronous-replication",
 					"is on but the database has no replica to wait for",
 					"Configure " + prefix + ".replicas, or set " + prefix + ".synchronous-replication to off.");
 		}
-		return new SynchronousCommits(quorum, db.getSynchronousTimeout());
+		return new SynchronousCommits(everyCommit, quorum, db.getSynchronousTimeout());
 	}
 
 	private static Path databasePath(String property, String value) {

@@ -80,7 +80,7 @@ final class SqliteDataSourceBeanPostProcessor implements BeanPostProcessor, Bean
 			restore.restore(database);
 			configurer.applyPragmas(beanName, dataSource);
 			dependOnEngine(beanName);
-			if (database.synchronous() != null) {
+			if (database.synchronous().everyCommit()) {
 				return SynchronousReplicationDataSources.proxy(dataSource, database, database.synchronous(),
 						this.engine);
 			}

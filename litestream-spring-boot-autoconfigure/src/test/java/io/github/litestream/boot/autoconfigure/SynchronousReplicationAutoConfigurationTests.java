@@ -110,11 +110,11 @@ class SynchronousReplicationAutoConfigurationTests {
 	@Test
 	void yamlStyleBooleansAreAcceptedForOnAndOff() {
 		synchronous(this.dir.resolve("replica").toString(), "litestream.dbs[0].synchronous-replication=true")
-			.run((context) -> assertThat(context.getBean(LitestreamDatabases.class).databases().get(0).synchronous())
-				.isNotNull());
+			.run((context) -> assertThat(context.getBean(LitestreamDatabases.class).databases().get(0).synchronous().everyCommit())
+				.isTrue());
 		synchronous(this.dir.resolve("replica").toString(), "litestream.dbs[0].synchronous-replication=false")
-			.run((context) -> assertThat(context.getBean(LitestreamDatabases.class).databases().get(0).synchronous())
-				.isNull());
+			.run((context) -> assertThat(context.getBean(LitestreamDatabases.class).databases().get(0).synchronous().everyCommit())
+				.isFalse());
 	}
 
 	@Test
