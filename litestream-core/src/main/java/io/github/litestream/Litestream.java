@@ -64,6 +64,8 @@ public final class Litestream implements AutoCloseable {
 
 	private final SynchronousReplication synchronous = new SynchronousReplication();
 
+	private final ShadowWalRelease shadowWal;
+
 	/** Set by {@link #close()}: from then on nothing is replicated and nobody waits. */
 	private volatile boolean closed;
 
@@ -89,6 +91,7 @@ public final class Litestream implements AutoCloseable {
 	public Litestream(Clock clock, ReplicaValidation validation) {
 		this.clock = clock;
 		this.validation = validation;
+		this.shadowWal = new ShadowWalRelease(clock);
 	}
 
 	/**
@@ -183,51 +186,8 @@ public final class Litestream implements AutoCloseable {
 		}
 	}
 
-	/**
-	 * Deletes the shadow WAL that every replica has shipped. A replica without a position
-	 * (failing, or before its first sync) holds all of it back, until the shadow WAL passes the
-	 * database's {@code max-shadow-wal-size}: then the engine stops keeping WAL for it, and it
-	 * restarts from a new snapshot when it comes back. Bounding the disk matters more than a
-	 * replica's continuous history.
-	 */
 	private void releaseShadowWal(ReplicatedDatabase database) {
-		List<Replica> replicas = this.databases.get(database);
-		long lowest = Long.MAX_VALUE;
-		List<Replica> holding = new ArrayList<>();
-		for (Replica replica : replicas) {
-			// Read once: the replica's thread may clear its position at any moment.
-			Optional<Pos> position = replica.position();
-			if (position.isPresent()) {
-				lowest = Math.min(lowest, position.get().index());
-			}
-			else if (replica.status().walReleasedAt() == null) {
-				holding.add(replica);
-			}
-		}
-		try {
-			if (!holding.isEmpty()) {
-				long max = database.options().maxShadowWalSize();
-				long size = database.shadowWalSize();
-				if (max == 0 || size <= max) {
-					return;
-				}
-				holding.forEach((replica) -> stopKeepingWal(replica, size, max));
-			}
-			database.removeShadowWalBefore(lowest);
-		}
-		catch (IOException ex) {
-			logger.debug("Could not remove old shadow WAL of {}: {}", database.path(), ex.getMessage());
-		}
-	}
-
-	private void stopKeepingWal(Replica replica, long size, long max) {
-		if (replica.releaseWal(this.clock.instant())) {
-			logger.warn("Replica '{}' ({}) of {} is failing ({}) and its unshipped WAL reached {} bytes, past "
-					+ "max-shadow-wal-size ({} bytes): no longer keeping WAL for it. It restarts from a new snapshot "
-					+ "when it is reachable again; the changes in between cannot be restored to a point in time from it",
-					replica.name(), replica.client().location(), replica.database().path(),
-					Objects.toString(replica.status().lastError(), "no successful sync yet"), size, max);
-		}
+		this.shadowWal.release(database, this.databases.get(database));
 	}
 
 	/**
@@ -396,6 +356,19 @@ public final class Litestream implements AutoCloseable {
 		List<ReplicaTask> running = this.closed ? List.of()
 				: replicas.stream().map(this.tasks::get).filter(Objects::nonNull).toList();
 		return this.synchronous.await(database, replicas, running, quorum, timeout);
+	}
+
+	/**
+	 * The position of everything committed to a database so far, for read-your-writes: once a
+	 * replica's {@link Replica#position()} reaches it (same generation, not lower), a restore
+	 * or a reader of that replica sees those commits. Copies the committed WAL first.
+	 * @param database a registered, open database
+	 * @return the position, empty before the database has a generation
+	 * @throws IOException if the WAL cannot be copied
+	 */
+	public Optional<Pos> commitPosition(ReplicatedDatabase database) throws IOException {
+		database.sync();
+		return database.position();
 	}
 
 	/**

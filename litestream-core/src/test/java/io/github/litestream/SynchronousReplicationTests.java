@@ -72,6 +72,11 @@ class SynchronousReplicationTests {
 			}
 		}
 		assertThat(this.waits).hasSize(5).allMatch(ReplicationWait::replicated);
+		ReplicatedDatabase database = this.engine.databases().get(0);
+		Pos committed = this.engine.commitPosition(database).orElseThrow();
+		Pos stored = this.engine.replicas(database).get(0).position().orElseThrow();
+		assertThat(stored.generation()).isEqualTo(committed.generation());
+		assertThat(stored).as("read-your-writes: the replica holds the commit position").isEqualByComparingTo(committed);
 	}
 
 	@Test
