@@ -138,6 +138,15 @@ class LitestreamMetricsTests {
 		assertThat(this.registry.get("litestream.replication.wait.group.size").tags(this.replica).summary().count())
 			.isPositive();
 		assertThat(this.registry.find("litestream.replication.wait.timeouts").counter()).as("none timed out").isNull();
+		this.replication.breakReplica();
+		this.replication.app.insert(1);
+		assertThat(this.replication.litestream
+			.awaitReplicated(this.replication.database(), ReplicaQuorum.ANY, Duration.ofMillis(300))
+			.outcome()).isEqualTo(ReplicationWait.Outcome.TIMED_OUT);
+		assertThat(counter("litestream.replication.wait.timeouts", this.db)).isEqualTo(1);
+		assertThat(this.registry.get("litestream.replication.wait").tags(this.db.and("outcome", "timed_out")).timer().count())
+			.isEqualTo(1);
+		this.replication.repairReplica();
 		assertThat(this.prometheus.scrape()).contains("litestream_replication_wait_seconds{",
 				"litestream_replication_wait_seconds_count{", "quantile=\"0.99\"",
 				"litestream_replication_wait_group_size_count{");
