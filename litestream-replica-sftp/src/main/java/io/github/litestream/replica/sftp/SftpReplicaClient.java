@@ -309,12 +309,21 @@ public final class SftpReplicaClient implements ReplicaClient {
 			}
 			catch (IOException mkdirFailed) {
 				// Another writer may have created it meanwhile.
-				if (!sftp.stat(dir).isDirectory()) {
+				if (!isDirectory(sftp, dir)) {
 					throw mkdirFailed;
 				}
 			}
 		}
 		this.directories.add(dir);
+	}
+
+	private static boolean isDirectory(SftpClient sftp, String dir) {
+		try {
+			return sftp.stat(dir).isDirectory();
+		}
+		catch (IOException ex) {
+			return false;
+		}
 	}
 
 	private void remove(String path) throws IOException {

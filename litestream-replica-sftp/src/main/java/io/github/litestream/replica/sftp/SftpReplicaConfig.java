@@ -390,7 +390,7 @@ public record SftpReplicaConfig(String host, int port, String user, @Nullable St
 				}
 				catch (NumberFormatException ex) {
 					throw new IllegalArgumentException("SFTP replica host '" + this.host
-							+ "' has no valid port after ':': write it as host or host:port");
+							+ "' has no valid port after ':': write the replica's 'host' as host or host:port");
 				}
 			}
 			return new SftpReplicaConfig(name, port, (this.user != null) ? this.user.trim() : "", this.password,

@@ -25,6 +25,8 @@ import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
 import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.sftp.server.FileHandle;
 import org.apache.sshd.sftp.server.SftpFileSystemAccessor;
@@ -54,6 +56,8 @@ public final class SftpTestServer implements BeforeAllCallback, AfterAllCallback
 	public static final String READ_ONLY = "read-only";
 
 	private final AtomicInteger replicas = new AtomicInteger();
+
+	private final AtomicInteger connections = new AtomicInteger();
 
 	private SshServer server;
 
@@ -91,6 +95,14 @@ public final class SftpTestServer implements BeforeAllCallback, AfterAllCallback
 		sshd.setPasswordAuthenticator((user, password, session) -> USER.equals(user) && PASSWORD.equals(password));
 		sshd.setPublickeyAuthenticator(
 				(user, key, session) -> USER.equals(user) && KeyUtils.compareKeys(key, this.userKey.getPublic()));
+		sshd.addSessionListener(new SessionListener() {
+
+			@Override
+			public void sessionCreated(Session session) {
+				SftpTestServer.this.connections.incrementAndGet();
+			}
+
+		});
 		sshd.setFileSystemFactory(new VirtualFileSystemFactory(root()));
 		sshd.setSubsystemFactories(
 				List.of(new SftpSubsystemFactory.Builder().withFileSystemAccessor(new ReadOnlyDirectory()).build()));
@@ -115,6 +127,14 @@ public final class SftpTestServer implements BeforeAllCallback, AfterAllCallback
 	 */
 	public void dropConnections() {
 		this.server.getActiveSessions().forEach((session) -> session.close(true));
+	}
+
+	/**
+	 * How many SSH connections clients opened.
+	 * @return the count
+	 */
+	public int connections() {
+		return this.connections.get();
 	}
 
 	/**
