@@ -96,7 +96,7 @@ final class HostKeyCheck implements ServerKeyVerifier {
 		return false;
 	}
 
-	private static PublicKey parsePinned(String line) {
+	static PublicKey parsePinned(String line) {
 		try {
 			String trimmed = line.trim();
 			// A known_hosts line starts with the host patterns; an authorized_keys line with the key type.

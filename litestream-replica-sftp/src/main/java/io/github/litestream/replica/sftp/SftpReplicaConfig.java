@@ -6,6 +6,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 
@@ -223,6 +224,20 @@ public record SftpReplicaConfig(String host, int port, String user, @Nullable St
 	 * @param skip whether any key is accepted, as Litestream v0.3.14 does
 	 */
 	public record HostKeyPolicy(Path knownHosts, @Nullable String pinnedKey, boolean skip) {
+
+		/**
+		 * Checks the policy.
+		 * @param knownHosts the known hosts file
+		 * @param pinnedKey the pinned key, or {@code null}
+		 * @param skip whether to skip the check
+		 * @throws IllegalArgumentException naming {@code host-key} if the pinned key cannot be parsed
+		 */
+		public HostKeyPolicy {
+			Objects.requireNonNull(knownHosts, "knownHosts");
+			if (pinnedKey != null && !skip) {
+				HostKeyCheck.parsePinned(pinnedKey);
+			}
+		}
 
 		/**
 		 * The user's {@code ~/.ssh/known_hosts}, as the {@code ssh} command reads it.

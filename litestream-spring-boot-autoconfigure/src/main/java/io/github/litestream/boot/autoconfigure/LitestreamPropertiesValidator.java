@@ -293,13 +293,13 @@ final class LitestreamPropertiesValidator {
 		try {
 			URI uri = new URI(url);
 			if (uri.getScheme() == null) {
-				throw new LitestreamConfigurationException(property, "'" + url + "' has no scheme",
+				throw new LitestreamConfigurationException(property, "'" + Secrets.redactUrl(url) + "' has no scheme",
 						"Write the url as s3://bucket/path or file:///directory.");
 			}
 			return uri;
 		}
 		catch (URISyntaxException ex) {
-			throw new LitestreamConfigurationException(property, "'" + url + "' is not a valid URL",
+			throw new LitestreamConfigurationException(property, "'" + Secrets.redactUrl(url) + "' is not a valid URL",
 					"Write the url as s3://bucket/path or file:///directory.", ex);
 		}
 	}
