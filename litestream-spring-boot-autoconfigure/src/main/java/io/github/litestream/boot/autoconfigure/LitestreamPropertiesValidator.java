@@ -266,6 +266,11 @@ final class LitestreamPropertiesValidator {
 					"an s3 replica needs the AWS SDK for Java v2, which is not on the classpath",
 					"Add software.amazon.awssdk:s3 to the application's dependencies.");
 		}
+		if (type.equals("sftp")) {
+			return new LitestreamConfigurationException(prefix + ".type",
+					"an sftp replica needs litestream-replica-sftp, which is not on the classpath",
+					"Add io.github.litestream:litestream-replica-sftp to the application's dependencies.");
+		}
 		return new LitestreamConfigurationException(prefix + ".type", "unknown replica type '" + type + "'",
 				"Set " + prefix + ".type to one of "
 						+ String.join(", ", this.providers.types().stream().sorted().toList()) + ".");

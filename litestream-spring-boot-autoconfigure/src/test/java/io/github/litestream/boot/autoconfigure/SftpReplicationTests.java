@@ -20,7 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -32,7 +36,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * SFTP replicas configured through {@code litestream.*} in a real application, against the
- * in-process SFTP server: by url with a password, and by Litestream's keys with a private key.
+ * in-process SFTP server: by url with a password, and by Litestream's keys (the type inferred
+ * from them) with a private key.
  * The application replicates, stops, loses its database, and restores it on the next boot; the
  * endpoint and the metrics describe the replica as they do an S3 one, without the password.
  */
@@ -53,14 +58,30 @@ class SftpReplicationTests {
 	}
 
 	@Test
-	void byKeysWithAPrivateKeyAndAPinnedHostKey() throws Exception {
+	void byKeysWithAPrivateKeyAndAPinnedHostKeyAndNoType() throws Exception {
 		String path = server.newReplicaPath();
-		replicateAndRestore(path, "litestream.dbs[0].replicas[0].type=sftp",
-				"litestream.dbs[0].replicas[0].host=" + server.host(),
+		replicateAndRestore(path, "litestream.dbs[0].replicas[0].host=" + server.host(),
 				"litestream.dbs[0].replicas[0].user=" + SftpTestServer.USER,
 				"litestream.dbs[0].replicas[0].key-path=" + server.keyFile(),
 				"litestream.dbs[0].replicas[0].path=" + path,
 				"litestream.dbs[0].replicas[0].host-key=" + server.hostKeyLine());
+	}
+
+	@Test
+	void withoutTheSftpModuleAnSftpReplicaSaysWhatIsMissing() {
+		new ApplicationContextRunner()
+			.withConfiguration(
+					AutoConfigurations.of(LitestreamAutoConfiguration.class, LitestreamSftpReplicaAutoConfiguration.class))
+			.withClassLoader(new FilteredClassLoader("io.github.litestream.replica.sftp"))
+			.withPropertyValues("litestream.dbs[0].path=" + this.dir.resolve("a.db"),
+					"litestream.dbs[0].replicas[0].url=sftp://u:hunter2@example.com/p")
+			.run((context) -> {
+				FailureAnalysis analysis = LitestreamAutoConfigurationTests.analysis(context.getStartupFailure());
+				assertThat(analysis.getDescription()).contains("litestream.dbs[0].replicas[0].type")
+					.contains("litestream-replica-sftp");
+				assertThat(analysis.getAction()).contains("io.github.litestream:litestream-replica-sftp");
+				assertThat(analysis.getDescription() + analysis.getAction()).doesNotContain("hunter2");
+			});
 	}
 
 	private void replicateAndRestore(String remotePath, String... replica) throws Exception {
