@@ -185,7 +185,11 @@ public final class SftpConnection implements Closeable {
 			ssh.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
 			ssh.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
 			ssh.setUserInteraction(UserInteraction.NONE);
+			CoreModuleProperties.TCP_NODELAY.set(ssh, true);
 			CoreModuleProperties.HEARTBEAT_INTERVAL.set(ssh, HEARTBEAT_INTERVAL);
+			// Heartbeats that want a reply: a server that stops answering closes the session
+			// after four of them, instead of leaving requests waiting.
+			CoreModuleProperties.HEARTBEAT_REPLY_WAIT.set(ssh, HEARTBEAT_INTERVAL);
 			CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(ssh, 4);
 			CoreModuleProperties.IDLE_TIMEOUT.set(ssh, this.config.operationTimeout());
 			CoreModuleProperties.WINDOW_TIMEOUT.set(ssh, this.config.operationTimeout());

@@ -273,13 +273,26 @@ public final class SftpReplicaClient implements ReplicaClient {
 		long bytes;
 		try {
 			bytes = this.requests.retrying("write object", target, (sftp) -> {
-				long written = SftpFiles.copy(tracked, sftp, temp, BUFFER_SIZE);
+				long written;
+				try {
+					written = SftpFiles.copy(tracked, sftp, temp, BUFFER_SIZE);
+				}
+				catch (IOException ex) {
+					if (consumed[0] || !SftpErrors.isNoSuchFile(ex)) {
+						throw ex;
+					}
+					// Someone removed the directory, and maybe its parents, since they were created
+					// (another process's retention): forget what is known and create them again.
+					this.directories.clear();
+					createDirectories(sftp, dir);
+					written = SftpFiles.copy(tracked, sftp, temp, BUFFER_SIZE);
+				}
 				SftpFiles.replace(sftp, temp, target);
 				return written;
 			}, () -> !consumed[0]);
 		}
 		catch (IOException | RuntimeException ex) {
-			this.directories.remove(dir);
+			this.directories.clear();
 			removeQuietly(temp);
 			throw ex;
 		}

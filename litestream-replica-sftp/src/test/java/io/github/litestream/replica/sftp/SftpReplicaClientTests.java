@@ -12,6 +12,7 @@ import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaClientContractTest;
 import io.github.litestream.replica.ReplicaOperation;
 import io.github.litestream.replica.SnapshotInfo;
+import io.github.litestream.replica.WalSegmentInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -81,6 +82,19 @@ class SftpReplicaClientTests extends ReplicaClientContractTest {
 		assertThat(this.client.snapshots(GEN_A)).extracting(SnapshotInfo::index).containsExactly(1L, 2L);
 		server.dropConnections();
 		assertThat(read(this.client.openSnapshot(GEN_A, 2))).hasSize(10);
+	}
+
+	@Test
+	void writesAgainAfterAnotherProcessRemovedTheDirectory() throws Exception {
+		this.client.writeWalSegment(new Pos(GEN_A, 1, 0), new ByteArrayInputStream(randomBytes(10)));
+		Path generation = server.file(this.path + "/generations/" + GEN_A);
+		try (Stream<Path> files = Files.walk(generation)) {
+			for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+				Files.delete(file);
+			}
+		}
+		this.client.writeWalSegment(new Pos(GEN_A, 2, 0), new ByteArrayInputStream(randomBytes(10)));
+		assertThat(this.client.walSegments(GEN_A)).extracting(WalSegmentInfo::pos).containsExactly(new Pos(GEN_A, 2, 0));
 	}
 
 	@Test

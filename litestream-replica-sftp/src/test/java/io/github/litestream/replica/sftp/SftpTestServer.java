@@ -14,10 +14,12 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 import io.github.litestream.replica.sftp.SftpReplicaConfig.HostKeyPolicy;
 import org.apache.sshd.common.config.keys.KeyUtils;
@@ -119,6 +121,14 @@ public final class SftpTestServer implements BeforeAllCallback, AfterAllCallback
 		if (this.server != null) {
 			this.server.stop(true);
 			this.server = null;
+		}
+		if (this.dir != null) {
+			try (Stream<Path> files = Files.walk(this.dir)) {
+				for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+					Files.deleteIfExists(file);
+				}
+			}
+			this.dir = null;
 		}
 	}
 
