@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.security.PublicKey;
 import java.util.concurrent.atomic.AtomicReference;
 
-import io.github.litestream.replica.sftp.SftpReplicaConfig.HostKeyPolicy;
 import org.apache.sshd.client.config.hosts.KnownHostEntry;
 import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;

@@ -28,6 +28,8 @@ import org.apache.sshd.sftp.SftpModuleProperties;
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClientFactory;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One SSH session to an SFTP replica's server, opened on first use, reused by every request
@@ -40,6 +42,8 @@ import org.jspecify.annotations.Nullable;
  * keys are read. Heartbeats find a dead server, so requests fail instead of hanging.
  */
 public final class SftpConnection implements Closeable {
+
+	private static final Logger logger = LoggerFactory.getLogger(SftpConnection.class);
 
 	private static final int MAX_IDLE_CHANNELS = 4;
 
@@ -111,6 +115,8 @@ public final class SftpConnection implements Closeable {
 	 */
 	synchronized void broken(ClientSession failed) {
 		if (this.session == failed) {
+			logger.info("SFTP replica {}: the connection failed; the next request connects again",
+					this.config.location());
 			this.session = null;
 			this.idle.forEach(SftpConnection::closeQuietly);
 			this.idle.clear();

@@ -10,7 +10,6 @@ import java.time.Duration;
 
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOperationListener;
-import io.github.litestream.replica.sftp.SftpReplicaConfig.HostKeyPolicy;
 import io.github.litestream.replica.sftp.SftpReplicaException.Reason;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;

@@ -4,7 +4,6 @@ import java.nio.file.Path;
 
 import io.github.litestream.ConsistentWriter;
 import io.github.litestream.replica.ReplicaOperationListener;
-import io.github.litestream.replica.sftp.SftpReplicaConfig.HostKeyPolicy;
 
 /**
  * Child process: the {@link ConsistentWriter}, replicating over SFTP.

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.SplittableRandom;
 
 import io.github.litestream.replica.ReplicaOperationListener;
-import io.github.litestream.replica.sftp.SftpReplicaConfig.HostKeyPolicy;
 
 /**
  * Child process for the bounded-memory test: uploads a snapshot several times larger than its

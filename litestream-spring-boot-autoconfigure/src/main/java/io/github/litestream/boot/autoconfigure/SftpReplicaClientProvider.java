@@ -12,7 +12,7 @@ import io.github.litestream.replica.ReplicaOperationListener;
 import io.github.litestream.replica.sftp.SftpConnection;
 import io.github.litestream.replica.sftp.SftpReplicaClient;
 import io.github.litestream.replica.sftp.SftpReplicaConfig;
-import io.github.litestream.replica.sftp.SftpReplicaConfig.HostKeyPolicy;
+import io.github.litestream.replica.sftp.HostKeyPolicy;
 import io.github.litestream.replica.sftp.SftpReplicaConfig.UrlParts;
 import org.jspecify.annotations.Nullable;
 
