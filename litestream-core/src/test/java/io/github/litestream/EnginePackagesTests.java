@@ -86,7 +86,7 @@ class EnginePackagesTests {
 			.layer("Replication")
 			.definedBy(belongToAnyOf(Replica.class))
 			.layer("Backends")
-			.definedBy(resideInAnyPackage("io.github.litestream.replica.file..", "io.github.litestream.replica.s3.."))
+			.definedBy(resideInAPackage("io.github.litestream.replica.*.."))
 			.layer("Restore")
 			.definedBy(resideInAPackage("io.github.litestream.restore.."))
 			.layer("Engine")

@@ -16,16 +16,19 @@ import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaClient;
+import io.github.litestream.replica.ReplicaOperationListener;
 import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.replica.SnapshotInfo;
 import io.github.litestream.replica.WalSegmentInfo;
 import io.github.litestream.replica.file.FileReplicaClient;
+import io.github.litestream.replica.sftp.SftpReplicaClient;
+import io.github.litestream.replica.sftp.SftpTestServer;
 import io.github.litestream.restore.RestoreOptions;
 import io.github.litestream.restore.Restorer;
 
 /**
  * Restores a replica holding one snapshot (half the data) and many WAL segments (the other
- * half) with parallelism 1, 8 and 16, from a file replica and from S3Proxy, against the raw
+ * half) with parallelism 1, 8 and 16, from a file replica, S3Proxy and SFTP, against the raw
  * limit: the {@code lz4} tool decompressing the very same files into one output file.
  *
  * <p>The baseline and the restores alternate for the configured number of rounds and the
@@ -43,6 +46,17 @@ final class RestoreScenario implements Scenario {
 
 	@Override
 	public void run(HarnessOptions options, Context context, Report report) throws Exception {
+		SftpTestServer sftp = new SftpTestServer();
+		sftp.start();
+		try {
+			run(options, context, report, sftp);
+		}
+		finally {
+			sftp.stop();
+		}
+	}
+
+	private void run(HarnessOptions options, Context context, Report report, SftpTestServer sftp) throws Exception {
 		Path replicaDir = context.dir().resolve("replica");
 		long segments = buildReplica(context.dir().resolve("app.db"), replicaDir, options);
 		List<Path> files = lz4Files(replicaDir);
@@ -54,7 +68,9 @@ final class RestoreScenario implements Scenario {
 		report.measure(NAME, "replica", "compressed bytes", compressed / 1048576.0, "MiB");
 		Map<String, ReplicaClient> replicas = new LinkedHashMap<>();
 		replicas.put("file", new FileReplicaClient(replicaDir));
-		replicas.put("S3Proxy", copyToS3(replicas.get("file"), context.s3()));
+		replicas.put("S3Proxy", copy(replicas.get("file"), context.s3().newReplica(new OperationCounter())));
+		replicas.put("SFTP", copy(replicas.get("file"), SftpReplicaClient
+			.open(sftp.passwordConfig(sftp.newReplicaPath()).build(), ReplicaOperationListener.NONE)));
 		Path rawOut = context.dir().resolve("raw.out");
 		long decompressed = 0;
 		List<Double> rawRates = new ArrayList<>();
@@ -122,7 +138,8 @@ final class RestoreScenario implements Scenario {
 				+ "restores, after one restore to warm the JIT; the baseline's median is over all rounds; the "
 				+ "restore also applies every "
 				+ "WAL segment to the database, fsyncs and runs PRAGMA integrity_check; the raw baseline only "
-				+ "decompresses local files and writes (no fsync); S3Proxy runs in the same JVM");
+				+ "decompresses local files and writes (no fsync); S3Proxy and the SFTP server (MINA SSHD, "
+				+ "password login over loopback) run in the same JVM");
 	}
 
 	/** Restores the latest state into a new file, deletes it, and returns how long the restore took. */
@@ -136,9 +153,8 @@ final class RestoreScenario implements Scenario {
 		return nanos;
 	}
 
-	/** The same objects under the same keys in a new S3Proxy bucket. */
-	private static ReplicaClient copyToS3(ReplicaClient source, S3Server s3) throws Exception {
-		ReplicaClient target = s3.newReplica(new OperationCounter());
+	/** The same objects under the same keys in another, empty replica. */
+	private static ReplicaClient copy(ReplicaClient source, ReplicaClient target) throws Exception {
 		for (String generation : source.generations()) {
 			for (SnapshotInfo snapshot : source.snapshots(generation)) {
 				try (InputStream in = source.openSnapshot(generation, snapshot.index())) {

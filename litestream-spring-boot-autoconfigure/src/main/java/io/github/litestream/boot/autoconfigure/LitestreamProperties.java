@@ -554,7 +554,7 @@ public class LitestreamProperties {
 
 		@Override
 		public String toString() {
-			return "Replica[name=" + this.name + ", type=" + this.type + ", url=" + this.url + ", path=" + this.path
+			return "Replica[name=" + this.name + ", type=" + this.type + ", url=" + Secrets.redactUrl(this.url) + ", path=" + this.path
 					+ "]";
 		}
 

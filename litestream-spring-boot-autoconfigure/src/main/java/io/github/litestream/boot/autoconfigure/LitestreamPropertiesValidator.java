@@ -287,6 +287,11 @@ final class LitestreamPropertiesValidator {
 					"an s3 replica needs the AWS SDK for Java v2, which is not on the classpath",
 					"Add software.amazon.awssdk:s3 to the application's dependencies.");
 		}
+		if (type.equals("sftp")) {
+			return new LitestreamConfigurationException(prefix + ".type",
+					"an sftp replica needs litestream-replica-sftp, which is not on the classpath",
+					"Add io.github.litestream:litestream-replica-sftp to the application's dependencies.");
+		}
 		return new LitestreamConfigurationException(prefix + ".type", "unknown replica type '" + type + "'",
 				"Set " + prefix + ".type to one of "
 						+ String.join(", ", this.providers.types().stream().sorted().toList()) + ".");
@@ -314,13 +319,13 @@ final class LitestreamPropertiesValidator {
 		try {
 			URI uri = new URI(url);
 			if (uri.getScheme() == null) {
-				throw new LitestreamConfigurationException(property, "'" + url + "' has no scheme",
+				throw new LitestreamConfigurationException(property, "'" + Secrets.redactUrl(url) + "' has no scheme",
 						"Write the url as s3://bucket/path or file:///directory.");
 			}
 			return uri;
 		}
 		catch (URISyntaxException ex) {
-			throw new LitestreamConfigurationException(property, "'" + url + "' is not a valid URL",
+			throw new LitestreamConfigurationException(property, "'" + Secrets.redactUrl(url) + "' is not a valid URL",
 					"Write the url as s3://bucket/path or file:///directory.", ex);
 		}
 	}
