@@ -101,6 +101,27 @@ public final class Age {
 	}
 
 	/**
+	 * Fails if bytes start like an age file: for readers of objects that should not be
+	 * encrypted, so that an encrypted replica read without its keys says so.
+	 * @param prefix the first bytes of an object
+	 * @throws AgeException of kind {@code NO_MATCH} if they start an age v1 file
+	 */
+	public static void requireNotEncrypted(byte[] prefix) throws AgeException {
+		if (isAgeFile(prefix)) {
+			throw new AgeException(AgeException.Kind.NO_MATCH,
+					"The object is encrypted with age (age-encryption.org/v1), but no age identity is configured");
+		}
+	}
+
+	/**
+	 * The number of bytes {@link #isAgeFile(byte[])} needs.
+	 * @return the length of the age v1 version line
+	 */
+	public static int magicLength() {
+		return MAGIC.length;
+	}
+
+	/**
 	 * Whether bytes start like an age v1 file.
 	 * @param prefix the first bytes of a file (at least 22 to say yes)
 	 * @return whether they are the age v1 version line

@@ -21,6 +21,15 @@ public final class AgeException extends IOException {
 	}
 
 	/**
+	 * The same failure, its message prefixed with where it happened.
+	 * @param context such as the object's key and the replica
+	 * @return a new exception of the same kind, caused by this one
+	 */
+	public AgeException in(String context) {
+		return new AgeException(this.kind, context + ": " + getMessage(), this);
+	}
+
+	/**
 	 * What went wrong.
 	 * @return the kind of failure
 	 */
