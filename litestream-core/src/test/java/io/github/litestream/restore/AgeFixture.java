@@ -5,6 +5,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 
 import io.github.litestream.age.AgeIdentity;
 
@@ -60,6 +61,32 @@ public final class AgeFixture {
 	 */
 	public static AgeIdentity identity(int number) throws IOException {
 		return AgeIdentity.parseFile(Files.readString(identityFile(number))).get(0);
+	}
+
+	/**
+	 * Copies the replica and the identity files so a test may use them from anywhere.
+	 * @param target the directory that gets replica/, identity-1.txt and identity-2.txt
+	 * @return {@code target}
+	 * @throws IOException if the copy fails
+	 */
+	public static Path copyTo(Path target) throws IOException {
+		Files.createDirectories(target);
+		Path replica = target.resolve("replica");
+		try (Stream<Path> tree = Files.walk(replica())) {
+			for (Path path : tree.toList()) {
+				Path copy = replica.resolve(replica().relativize(path).toString());
+				if (Files.isDirectory(path)) {
+					Files.createDirectories(copy);
+				}
+				else {
+					Files.copy(path, copy);
+				}
+			}
+		}
+		for (int number = 1; number <= 2; number++) {
+			Files.copy(identityFile(number), target.resolve("identity-" + number + ".txt"));
+		}
+		return target;
 	}
 
 	static List<Fixture.Expected> expected() {
