@@ -12,8 +12,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
+import io.github.litestream.age.AgeIdentity;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.replica.AgeReplicaClient;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOptions;
@@ -26,7 +28,8 @@ import io.github.litestream.restore.Restorer;
 /**
  * Restores a replica holding one snapshot (half the data) and many WAL segments (the other
  * half) with parallelism 1, 8 and 16, from a file replica and from S3Proxy, against the raw
- * limit: the {@code lz4} tool decompressing the very same files into one output file.
+ * limit: the {@code lz4} tool decompressing the very same files into one output file; then
+ * the same replica age-encrypted against the plain one, in alternating pairs.
  *
  * <p>The baseline and the restores alternate for the configured number of rounds and the
  * medians count: on a shared machine the page cache's write-back makes single runs of
@@ -118,11 +121,61 @@ final class RestoreScenario implements Scenario {
 			}
 		}
 		report.chart(NAME, chart);
+		compareWithEncryption(replicas.get("file"), context.dir(), options, decompressed, report);
 		report.note(NAME, "medians of " + options.rounds() + " round(s) per replica, each the baseline then the "
 				+ "restores, after one restore to warm the JIT; the baseline's median is over all rounds; the "
 				+ "restore also applies every "
 				+ "WAL segment to the database, fsyncs and runs PRAGMA integrity_check; the raw baseline only "
 				+ "decompresses local files and writes (no fsync); S3Proxy runs in the same JVM");
+	}
+
+	/**
+	 * Restores the same replica, plain and age-encrypted (every object re-encrypted to one
+	 * recipient, as Litestream's age.recipients does), at the default parallelism, alternating
+	 * which goes first each round: the ratio of the medians is the cost of decryption.
+	 */
+	private static void compareWithEncryption(ReplicaClient plain, Path dir, HarnessOptions options,
+			long decompressed, Report report) throws Exception {
+		AgeIdentity identity = AgeIdentity.generate();
+		ReplicaClient encrypted = new AgeReplicaClient(new FileReplicaClient(dir.resolve("replica-age")),
+				List.of(identity.recipient()), List.of(identity));
+		copy(plain, encrypted);
+		String variant = "file, age, parallelism " + RestoreOptions.DEFAULT_PARALLELISM;
+		restore(encrypted, RestoreOptions.DEFAULT_PARALLELISM, dir);
+		List<Double> plainRates = new ArrayList<>();
+		List<Double> ageRates = new ArrayList<>();
+		for (int round = 0; round < options.rounds(); round++) {
+			for (int k = 0; k < 2; k++) {
+				boolean age = (k + round) % 2 == 1;
+				long nanos = restore(age ? encrypted : plain, RestoreOptions.DEFAULT_PARALLELISM, dir);
+				(age ? ageRates : plainRates).add(mibPerSecond(decompressed, nanos));
+			}
+		}
+		double plainRate = Stats.median(plainRates);
+		double ageRate = Stats.median(ageRates);
+		report.measure(NAME, "restore from " + variant, "median throughput (paired with plain)", ageRate, "MiB/s");
+		report.measure(NAME, "restore from file, parallelism " + RestoreOptions.DEFAULT_PARALLELISM,
+				"median throughput (paired with age)", plainRate, "MiB/s");
+		report.measure(NAME, "restore from " + variant, "slowest / fastest run",
+				Collections.min(ageRates) / Collections.max(ageRates), "");
+		report.verdict(NAME, "throughput with age / without, " + variant, Report.format(ageRate / plainRate), ">= 0.9",
+				ageRate / plainRate >= 0.9);
+	}
+
+	/** The same objects under the same keys in another replica. */
+	private static void copy(ReplicaClient source, ReplicaClient target) throws Exception {
+		for (String generation : source.generations()) {
+			for (SnapshotInfo snapshot : source.snapshots(generation)) {
+				try (InputStream in = source.openSnapshot(generation, snapshot.index())) {
+					target.writeSnapshot(generation, snapshot.index(), in);
+				}
+			}
+			for (WalSegmentInfo segment : source.walSegments(generation)) {
+				try (InputStream in = source.openWalSegment(segment.pos())) {
+					target.writeWalSegment(segment.pos(), in);
+				}
+			}
+		}
 	}
 
 	/** Restores the latest state into a new file, deletes it, and returns how long the restore took. */
@@ -139,18 +192,7 @@ final class RestoreScenario implements Scenario {
 	/** The same objects under the same keys in a new S3Proxy bucket. */
 	private static ReplicaClient copyToS3(ReplicaClient source, S3Server s3) throws Exception {
 		ReplicaClient target = s3.newReplica(new OperationCounter());
-		for (String generation : source.generations()) {
-			for (SnapshotInfo snapshot : source.snapshots(generation)) {
-				try (InputStream in = source.openSnapshot(generation, snapshot.index())) {
-					target.writeSnapshot(generation, snapshot.index(), in);
-				}
-			}
-			for (WalSegmentInfo segment : source.walSegments(generation)) {
-				try (InputStream in = source.openWalSegment(segment.pos())) {
-					target.writeWalSegment(segment.pos(), in);
-				}
-			}
-		}
+		copy(source, target);
 		return target;
 	}
 
