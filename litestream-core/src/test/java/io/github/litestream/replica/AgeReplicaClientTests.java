@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import io.github.litestream.age.AgeException;
+import io.github.litestream.age.AgeFileSize;
 import io.github.litestream.age.AgeIdentity;
 import io.github.litestream.replica.file.FileReplicaClient;
 import org.junit.jupiter.api.Test;
@@ -23,9 +24,6 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * for every recipient, and a key problem or an altered object is an error naming the object.
  */
 class AgeReplicaClientTests extends ReplicaClientContractTest {
-
-	/** Version line, one X25519 stanza of two lines, the MAC line: see the age specification. */
-	private static final int ONE_RECIPIENT_HEADER = 22 + 54 + 44 + 48;
 
 	@TempDir
 	Path temp;
@@ -57,8 +55,7 @@ class AgeReplicaClientTests extends ReplicaClientContractTest {
 
 	@Override
 	protected long storedSize(int written) {
-		int chunks = Math.max(1, (written + 65535) / 65536);
-		return ONE_RECIPIENT_HEADER + 16 + written + 16L * chunks;
+		return AgeFileSize.of(written, 1);
 	}
 
 	@Test
