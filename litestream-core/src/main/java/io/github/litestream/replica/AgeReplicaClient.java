@@ -3,6 +3,7 @@ package io.github.litestream.replica;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PushbackInputStream;
 import java.util.Collection;
 import java.util.List;
 
@@ -19,7 +20,8 @@ import io.github.litestream.age.AgeRecipient;
  * sizes pass through, so sizes are those of the encrypted objects.
  *
  * <p>A decryption failure names the object and the replica; one where no identity matched has
- * {@link AgeException.Kind#NO_MATCH}, which tells a key problem from a damaged object.
+ * {@link AgeException.Kind#NO_MATCH}, which tells a key problem from a damaged object. Objects
+ * that are not age files (written before encryption was turned on) are read as they are.
  */
 public final class AgeReplicaClient implements ReplicaClient {
 
@@ -132,17 +134,26 @@ public final class AgeReplicaClient implements ReplicaClient {
 		return this.identities.size();
 	}
 
-	private InputStream decrypting(InputStream encrypted, String key) throws IOException {
+	private InputStream decrypting(InputStream stored, String key) throws IOException {
 		String context = "Cannot decrypt " + key + " in " + location();
 		try {
-			return new InContext(Age.decrypting(encrypted, this.identities), context);
+			PushbackInputStream in = new PushbackInputStream(stored, Age.magicLength());
+			byte[] prefix = in.readNBytes(Age.magicLength());
+			in.unread(prefix);
+			if (!Age.isAgeFile(prefix)) {
+				// Written before encryption was turned on: still the replica's history. Reading it
+				// weakens nothing, since age does not authenticate senders (anyone with a
+				// recipient's public key can write an object), and the LZ4 checksums still apply.
+				return in;
+			}
+			return new InContext(Age.decrypting(in, this.identities), context);
 		}
 		catch (AgeException ex) {
-			encrypted.close();
+			stored.close();
 			throw ex.in(context);
 		}
 		catch (IOException | RuntimeException ex) {
-			encrypted.close();
+			stored.close();
 			throw ex;
 		}
 	}

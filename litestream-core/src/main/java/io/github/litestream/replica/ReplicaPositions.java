@@ -49,7 +49,8 @@ final class ReplicaPositions {
 			return Optional.of(new Pos(generation, last.index(), last.offset() + length));
 		}
 		catch (AgeException ex) {
-			if (ex.kind() != AgeException.Kind.NO_MATCH) {
+			if (ex.kind() != AgeException.Kind.NO_MATCH || !(client instanceof AgeReplicaClient)) {
+				// Never rewrite an encrypted segment unencrypted because the keys were removed.
 				throw ex;
 			}
 			// An encrypted replica configured with recipients only: the segment's length is

@@ -110,6 +110,20 @@ class AgeReplicaClientTests extends ReplicaClientContractTest {
 	}
 
 	@Test
+	void objectsWrittenBeforeEncryptionWasTurnedOnAreReadAsTheyAre() throws IOException {
+		byte[] content = randomBytes(100_000);
+		new FileReplicaClient(this.root).writeSnapshot(GEN_A, 1, Lz4.compressing(new ByteArrayInputStream(content)));
+		this.client.writeSnapshot(GEN_A, 2, Lz4.compressing(new ByteArrayInputStream(content)));
+		for (long index : List.of(1L, 2L)) {
+			try (InputStream in = Lz4.decompress(this.client.openSnapshot(GEN_A, index))) {
+				assertThat(in.readAllBytes()).isEqualTo(content);
+			}
+		}
+		assertThat(new String(Files.readAllBytes(this.root.resolve("generations/" + GEN_A + "/snapshots/00000002.snapshot.lz4")),
+				0, 21, StandardCharsets.US_ASCII)).isEqualTo("age-encryption.org/v1");
+	}
+
+	@Test
 	void readingAnEncryptedReplicaWithoutKeysSaysItIsEncrypted() throws IOException {
 		this.client.writeWalSegment(new Pos(GEN_A, 1, 0), Lz4.compressing(new ByteArrayInputStream(randomBytes(10))));
 		FileReplicaClient plain = new FileReplicaClient(this.root);

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 
+import io.github.litestream.age.Age;
+import io.github.litestream.age.AgeException;
 import io.github.litestream.age.AgeIdentity;
 import io.github.litestream.db.ReplicationSource;
 import io.github.litestream.db.ShadowWalMissingException;
@@ -108,6 +110,24 @@ class ReplicaWithoutDatabaseTests {
 			.containsExactly(new Pos(GENERATION, 0, 0));
 		try (InputStream in = Lz4.decompress(reader.openWalSegment(new Pos(GENERATION, 0, 0)))) {
 			assertThat(in.readAllBytes()).isEqualTo(concat(first, second));
+		}
+	}
+
+	@Test
+	void aReplicaWhoseKeysWereRemovedFailsRatherThanRewritingAnEncryptedSegmentUnencrypted() throws IOException {
+		AgeIdentity identity = AgeIdentity.generate();
+		append(100);
+		this.source.database = bytes(300);
+		new Replica(this.source, new AgeReplicaClient(this.client, List.of(identity.recipient()), List.of()),
+				ReplicaOptions.defaults("file")).sync();
+		append(50);
+		Replica plain = new Replica(this.source, this.client, ReplicaOptions.defaults("file"));
+		org.assertj.core.api.Assertions.assertThatExceptionOfType(AgeException.class)
+			.isThrownBy(plain::sync)
+			.withMessageContaining("encrypted with age");
+		assertThat(plain.status().lastError()).contains("encrypted with age");
+		try (InputStream in = this.client.openWalSegment(new Pos(GENERATION, 0, 0))) {
+			assertThat(Age.isAgeFile(in.readNBytes(Age.magicLength()))).isTrue();
 		}
 	}
 
