@@ -74,9 +74,18 @@ public final class Fixture {
 	 * @return the rows of expected.txt
 	 */
 	static List<Expected> expected() {
+		return expected(directory());
+	}
+
+	/**
+	 * The expected rows per index of a fixture in the same format.
+	 * @param directory the fixture's directory, holding expected.txt
+	 * @return the rows of its expected.txt
+	 */
+	static List<Expected> expected(Path directory) {
 		try {
 			List<Expected> rows = new ArrayList<>();
-			for (String line : Files.readAllLines(directory().resolve("expected.txt"))) {
+			for (String line : Files.readAllLines(directory.resolve("expected.txt"))) {
 				if (line.isBlank() || line.startsWith("#")) {
 					continue;
 				}

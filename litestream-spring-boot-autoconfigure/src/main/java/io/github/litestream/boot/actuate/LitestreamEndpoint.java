@@ -12,6 +12,7 @@ import java.util.concurrent.TimeoutException;
 
 import io.github.litestream.Litestream;
 import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.replica.AgeReplicaClient;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaStatus;
@@ -177,7 +178,15 @@ public final class LitestreamEndpoint {
 		return new ReplicaDescriptor(replica.name(), replica.client().type(), replica.client().location(),
 				format(status.position()), this.lag.lag(replica).toMillis() / 1000.0, status.lastSyncAt(),
 				status.lastError(), status.lastErrorAt(), status.failingSince(),
-				Math.max(status.snapshotCount(), 0), status.lastSnapshotAt(), lastValidation);
+				Math.max(status.snapshotCount(), 0), status.lastSnapshotAt(), lastValidation, encryption(replica));
+	}
+
+	private static @Nullable EncryptionDescriptor encryption(Replica replica) {
+		if (replica.client() instanceof AgeReplicaClient age) {
+			return new EncryptionDescriptor(age.recipients().stream().map(Object::toString).toList(),
+					age.identityCount());
+		}
+		return null;
 	}
 
 	static @Nullable String format(@Nullable Pos pos) {
@@ -225,11 +234,21 @@ public final class LitestreamEndpoint {
 	 * @param snapshotCount snapshots in the current generation
 	 * @param latestSnapshot when the newest snapshot was stored
 	 * @param lastValidation the last validation, if validation is enabled
+	 * @param encryption the replica's age encryption, or {@code null} when it has none
 	 */
 	public record ReplicaDescriptor(String name, String type, String location, @Nullable String position,
 			double lagSeconds, @Nullable Instant lastSync, @Nullable String lastError, @Nullable Instant lastErrorAt,
 			@Nullable Instant failingSince, int snapshotCount, @Nullable Instant latestSnapshot,
-			@Nullable ValidationDescriptor lastValidation) {
+			@Nullable ValidationDescriptor lastValidation, @Nullable EncryptionDescriptor encryption) {
+	}
+
+	/**
+	 * How a replica is encrypted: public keys and a count, never an identity.
+	 *
+	 * @param recipients the public keys new objects are encrypted to ({@code age1…})
+	 * @param identities how many identities can decrypt (0: the replica can't be restored here)
+	 */
+	public record EncryptionDescriptor(List<String> recipients, int identities) {
 	}
 
 	/**

@@ -12,6 +12,7 @@ import io.github.litestream.restore.RestoreOptions;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.boot.context.properties.bind.Name;
 import org.springframework.util.unit.DataSize;
 
@@ -465,6 +466,12 @@ public class LitestreamProperties {
 		private Duration validationInterval = ReplicaOptions.DEFAULT_VALIDATION_INTERVAL;
 
 		/**
+		 * Client-side encryption with age, as in litestream.yml.
+		 */
+		@NestedConfigurationProperty
+		private final AgeProperties age = new AgeProperties();
+
+		/**
 		 * Every key of the entry, as written, so that an entry setting only its type's own
 		 * keys (such as bucket) still binds; those keys are read by the type's
 		 * {@link ReplicaClientProvider}, never from here. Not a property of its own.
@@ -542,6 +549,10 @@ public class LitestreamProperties {
 
 		public void setValidationInterval(Duration validationInterval) {
 			this.validationInterval = validationInterval;
+		}
+
+		public AgeProperties getAge() {
+			return this.age;
 		}
 
 		Map<String, Object> getKeys() {

@@ -231,7 +231,7 @@ final class LitestreamPropertiesValidator {
 		ReplicaOptions options = options(prefix, replica, name);
 		Object backend = provider.configure(new ReplicaEntry(prefix, type, url,
 				StringUtils.hasText(replica.getPath()) ? replica.getPath() : null, this.entries.binder()));
-		return new ReplicaSettings(prefix, type, options, backend);
+		return new ReplicaSettings(prefix, type, options, backend, AgeSettings.of(prefix + ".age", replica.getAge()));
 	}
 
 	/**
