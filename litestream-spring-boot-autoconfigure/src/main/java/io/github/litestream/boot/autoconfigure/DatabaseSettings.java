@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * @param restoreFallBack whether a restore falls back past damaged replica objects
  * @param replicas the replicas, in configuration order
  */
-record DatabaseSettings(String property, @Nullable Path path, Duration monitorInterval, Duration checkpointInterval,
+public record DatabaseSettings(String property, @Nullable Path path, Duration monitorInterval, Duration checkpointInterval,
 		int minCheckpointPageCount, int maxCheckpointPageCount, long maxShadowWalSize, boolean restore, boolean restoreIfReplicaExists,
 		int restoreParallelism, boolean restoreFallBack, List<ReplicaSettings> replicas) {
 
