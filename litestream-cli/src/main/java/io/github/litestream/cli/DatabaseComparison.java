@@ -1,6 +1,7 @@
 package io.github.litestream.cli;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,7 +20,9 @@ import org.sqlite.SQLiteConfig;
  * Compares two databases by content: the same tables with the same schema and the same rows,
  * read in one read transaction each. Page layout is not compared (a live database's file
  * differs from a restored one until its WAL is checkpointed), and neither are the engine's own
- * {@code _litestream_*} tables. The live database is opened read-only.
+ * {@code _litestream_*} tables. The live database is opened read-only; one with no {@code -wal}
+ * file (no process has it open in WAL mode) is read as immutable, so that reading it leaves no
+ * {@code -wal} or {@code -shm} file behind.
  */
 final class DatabaseComparison {
 
@@ -68,7 +71,9 @@ final class DatabaseComparison {
 		SQLiteConfig config = new SQLiteConfig();
 		config.setReadOnly(true);
 		Map<String, TableDigest> tables = new LinkedHashMap<>();
-		try (Connection connection = config.createConnection("jdbc:sqlite:" + database)) {
+		boolean inUse = Files.exists(database.resolveSibling(database.getFileName() + "-wal"));
+		String url = inUse ? "jdbc:sqlite:" + database : "jdbc:sqlite:" + database.toUri() + "?immutable=1";
+		try (Connection connection = config.createConnection(url)) {
 			connection.setAutoCommit(false); // one read transaction: a consistent state of a live database
 			try (Statement statement = connection.createStatement()) {
 				Map<String, String> schema = new LinkedHashMap<>();
