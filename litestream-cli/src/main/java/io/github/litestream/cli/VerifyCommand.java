@@ -1,6 +1,7 @@
 package io.github.litestream.cli;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -75,7 +76,8 @@ final class VerifyCommand implements Callable<Integer> {
 				List<ReplicaSettings> replicas = target.replicas();
 				for (int i = 0; i < replicas.size(); i++) {
 					ReplicaSettings replica = replicas.get(i);
-					if (!verify(target, replica, directory.resolve("replica-" + i + ".db"), compareWith, table)) {
+					if (!verify(target, replica, directory.resolve("replica-" + i + ".db"), compareWith, table,
+							this.spec.commandLine().getErr())) {
 						exitCode = ExitCodes.VERIFY_FAILED;
 					}
 				}
@@ -97,7 +99,7 @@ final class VerifyCommand implements Callable<Integer> {
 	}
 
 	private boolean verify(Target target, ReplicaSettings replica, Path restored, @Nullable Path compareWith,
-			Table table) {
+			Table table, PrintWriter err) {
 		try (ReplicaClient client = target.open(replica)) {
 			RestoreResult result = new Restorer().restore(client,
 					RestoreOptions.latest(restored).withParallelism(this.parallelism));
@@ -108,7 +110,8 @@ final class VerifyCommand implements Callable<Integer> {
 			return integrity.equals("ok") && (compareWith == null || comparison.equals("equal"));
 		}
 		catch (IOException | SQLException | RuntimeException ex) {
-			table.add(replica.name(), "-", "-", "failed: " + ex.getMessage(), "-");
+			table.add(replica.name(), "-", "-", "failed", "-");
+			err.println("error: replica '" + replica.name() + "' failed verification: " + ex.getMessage());
 			return false;
 		}
 	}

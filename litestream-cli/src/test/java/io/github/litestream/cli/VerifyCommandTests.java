@@ -93,7 +93,8 @@ class VerifyCommandTests {
 		Cli.Result result = new Cli().run("verify", "-config", this.config.toString(), this.database.toString());
 
 		assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.VERIFY_FAILED);
-		assertThat(result.out().lines().toList().get(1)).startsWith("backup ").contains("failed: ");
+		assertThat(result.out().lines().toList().get(1).split(" +")).containsExactly("backup", "-", "-", "failed", "-");
+		assertThat(result.err()).startsWith("error: replica 'backup' failed verification: ").contains("snapshot");
 	}
 
 	@Test
