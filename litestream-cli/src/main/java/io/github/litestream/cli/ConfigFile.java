@@ -108,7 +108,7 @@ final class ConfigFile {
 			return documents;
 		}
 		catch (IOException | RuntimeException ex) {
-			throw new CliException("config file " + file + " can't be read: " + oneLine(ex.getMessage())
+			throw new CliException("config file " + file + " can't be read: " + LitestreamCli.oneLine(ex.getMessage())
 					+ "; fix its syntax");
 		}
 	}
@@ -160,10 +160,6 @@ final class ConfigFile {
 			}
 		}
 		return null;
-	}
-
-	private static String oneLine(String message) {
-		return (message != null) ? message.replaceAll("\\s*\\R\\s*", " ") : "unknown error";
 	}
 
 }

@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.util.function.UnaryOperator;
 
 import io.github.litestream.boot.autoconfigure.LitestreamConfigurationException;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -87,10 +88,10 @@ public final class LitestreamCli implements Runnable {
 	private static int failed(Exception ex, CommandLine commandLine, ParseResult parseResult) {
 		PrintWriter err = commandLine.getErr();
 		if (ex instanceof LitestreamConfigurationException configuration) {
-			err.println("error: " + configuration.getMessage() + "; " + configuration.getAction());
+			err.println("error: " + oneLine(configuration.getMessage() + "; " + configuration.getAction()));
 		}
 		else if (ex instanceof CliException || ex instanceof IOException) {
-			err.println("error: " + ex.getMessage());
+			err.println("error: " + oneLine(ex.getMessage()));
 		}
 		else {
 			err.println("error: " + ex);
@@ -98,6 +99,10 @@ public final class LitestreamCli implements Runnable {
 		}
 		err.flush();
 		return ExitCodes.FAILED;
+	}
+
+	static String oneLine(@Nullable String message) {
+		return (message != null) ? message.replaceAll("\\s*\\R\\s*", " ") : "unknown error";
 	}
 
 	/**

@@ -36,7 +36,7 @@ final class ReplicaReader {
 				if (ex instanceof CliException) {
 					throw (CliException) ex;
 				}
-				err.println("error: cannot read replica '" + replica.name() + "': " + ex.getMessage());
+				err.println("error: cannot read replica '" + replica.name() + "': " + LitestreamCli.oneLine(ex.getMessage()));
 				exitCode = ExitCodes.FAILED;
 			}
 		}

@@ -172,7 +172,7 @@ final class RestoreCommand implements Callable<Integer> {
 
 	private Path output(Target target) {
 		if (this.output != null) {
-			return Path.of(Target.expandHome(this.output.toString())).toAbsolutePath().normalize();
+			return this.output.toAbsolutePath().normalize();
 		}
 		Path database = target.database();
 		if (database == null) {

@@ -58,9 +58,8 @@ final class Target implements AutoCloseable {
 			return new Target(configuration, null, configuration.databases().get(0).replicas());
 		}
 		StandaloneLitestreamConfiguration configuration = configuration(options.configuration, environment);
-		Path path = Path.of(expandHome(options.target));
-		DatabaseSettings database = configuration.database(path)
-			.orElseThrow(() -> new CliException("database not found in config: " + path.toAbsolutePath()
+		DatabaseSettings database = configuration.database(options.target)
+			.orElseThrow(() -> new CliException("database not found in config: " + Path.of(options.target).toAbsolutePath()
 					+ " is not one of " + configuredPaths(configuration) + "; pass a configured path, another -config, "
 					+ "or a replica URL"));
 		List<ReplicaSettings> replicas = database.replicas();
@@ -147,13 +146,6 @@ final class Target implements AutoCloseable {
 
 	private static List<String> configuredPaths(StandaloneLitestreamConfiguration configuration) {
 		return configuration.databases().stream().map((database) -> String.valueOf(database.path())).toList();
-	}
-
-	static String expandHome(String path) {
-		if (path.equals("~") || path.startsWith("~/")) {
-			return System.getProperty("user.home") + path.substring(1);
-		}
-		return path;
 	}
 
 }

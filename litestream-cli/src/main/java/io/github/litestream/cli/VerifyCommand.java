@@ -111,7 +111,7 @@ final class VerifyCommand implements Callable<Integer> {
 		}
 		catch (IOException | SQLException | RuntimeException ex) {
 			table.add(replica.name(), "-", "-", "failed", "-");
-			err.println("error: replica '" + replica.name() + "' failed verification: " + ex.getMessage());
+			err.println("error: replica '" + replica.name() + "' failed verification: " + LitestreamCli.oneLine(ex.getMessage()));
 			return false;
 		}
 	}

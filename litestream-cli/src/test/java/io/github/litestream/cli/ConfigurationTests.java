@@ -165,11 +165,14 @@ class ConfigurationTests {
 		Cli.Result missingConfig = cli.run("snapshots", "-config", this.dir.resolve("nope.yml").toString(), "app.db");
 		Cli.Result otherDatabase = cli.run("snapshots", "-config", config.toString(), "/elsewhere/other.db");
 		Cli.Result urlAndConfig = cli.run("snapshots", "-config", config.toString(), "file://" + this.replica);
+		Path broken = Files.writeString(this.dir.resolve("broken.yml"), "dbs:\n  - path: [unclosed\n");
+		Cli.Result badSyntax = cli.run("snapshots", "-config", broken.toString(), "app.db");
 
 		assertThat(missingConfig.err()).contains("config file", "not found", "-config");
 		assertThat(otherDatabase.err()).contains("database not found in config: /elsewhere/other.db");
 		assertThat(urlAndConfig.err()).contains("cannot specify a replica URL and the -config flag");
-		for (Cli.Result result : new Cli.Result[] { missingConfig, otherDatabase, urlAndConfig }) {
+		assertThat(badSyntax.err()).contains("config file " + broken + " can't be read", "fix its syntax");
+		for (Cli.Result result : new Cli.Result[] { missingConfig, otherDatabase, urlAndConfig, badSyntax }) {
 			assertThat(result.exitCode()).isEqualTo(ExitCodes.FAILED);
 			assertThat(result.err().strip().lines()).as(result.toString()).hasSize(1);
 		}

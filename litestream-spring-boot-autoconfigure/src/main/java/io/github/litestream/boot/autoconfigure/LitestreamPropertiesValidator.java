@@ -337,7 +337,12 @@ final class LitestreamPropertiesValidator {
 		}
 	}
 
-	private static String expandHome(String path) {
+	/**
+	 * Expands a leading {@code ~} to the user's home directory, as Litestream does for paths.
+	 * @param path a path as configured or typed
+	 * @return the path with the home directory expanded
+	 */
+	static String expandHome(String path) {
 		if (path.equals("~") || path.startsWith("~/")) {
 			return System.getProperty("user.home") + path.substring(1);
 		}

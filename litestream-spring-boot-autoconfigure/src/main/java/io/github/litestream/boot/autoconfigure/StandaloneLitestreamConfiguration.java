@@ -110,12 +110,12 @@ public final class StandaloneLitestreamConfiguration implements AutoCloseable {
 
 	/**
 	 * The configured database of a file, however the file is spelled (relative, through a
-	 * symbolic link).
-	 * @param file a database file
+	 * symbolic link, from {@code ~}).
+	 * @param file a database file, as typed
 	 * @return its settings, or empty if no entry configures it
 	 */
-	public Optional<DatabaseSettings> database(Path file) {
-		Path canonical = SqliteJdbcUrl.canonical(file);
+	public Optional<DatabaseSettings> database(String file) {
+		Path canonical = SqliteJdbcUrl.canonical(Path.of(LitestreamPropertiesValidator.expandHome(file)));
 		return this.databases.stream().filter((database) -> canonical.equals(database.path())).findFirst();
 	}
 
