@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Runs every {@code sh} block of docs/runbook.md exactly as written, with bash, in an
@@ -38,7 +39,8 @@ class RunbookJarTests {
 	private Path bin;
 
 	@BeforeEach
-	void application() throws IOException {
+	void application() throws IOException, InterruptedException {
+		assumeTrue(installed("sqlite3"), "the runbook's commands use the sqlite3 command-line tool (apt-get install sqlite3)");
 		this.runbook = Runbook.read();
 		Path config = Files.createDirectories(this.app.resolve("config")).resolve("application.yml");
 		Files.writeString(config, this.runbook.only("yaml").text());
@@ -162,6 +164,15 @@ class RunbookJarTests {
 			else {
 				assertThat(actual.get(i)).isEqualTo(expected.get(i));
 			}
+		}
+	}
+
+	private static boolean installed(String tool) throws InterruptedException {
+		try {
+			return new ProcessBuilder("bash", "-c", "command -v " + tool).start().waitFor() == 0;
+		}
+		catch (IOException ex) {
+			return false;
 		}
 	}
 
