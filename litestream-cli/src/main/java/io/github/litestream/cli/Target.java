@@ -9,6 +9,7 @@ import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 import io.github.litestream.boot.autoconfigure.DatabaseSettings;
+import io.github.litestream.boot.autoconfigure.LitestreamConfigurationException;
 import io.github.litestream.boot.autoconfigure.ReplicaSettings;
 import io.github.litestream.boot.autoconfigure.StandaloneLitestreamConfiguration;
 import io.github.litestream.replica.ReplicaClient;
@@ -53,11 +54,27 @@ final class Target implements AutoCloseable {
 				throw new CliException("cannot specify a replica URL and the -config flag: drop -config, or pass the "
 						+ "database path instead of the URL");
 			}
-			StandaloneLitestreamConfiguration configuration = StandaloneLitestreamConfiguration
-				.read(ConfigFile.ofReplicaUrl(options.target), environment);
-			return new Target(configuration, null, configuration.databases().get(0).replicas());
+			try {
+				StandaloneLitestreamConfiguration configuration = StandaloneLitestreamConfiguration
+					.read(ConfigFile.ofReplicaUrl(options.target), environment);
+				return new Target(configuration, null, configuration.databases().get(0).replicas());
+			}
+			catch (LitestreamConfigurationException ex) {
+				throw new CliException("replica URL " + options.target + ": " + ex.getProblem()
+						+ "; use a URL such as file:///backups/app or s3://bucket/app, or a -config file");
+			}
 		}
 		StandaloneLitestreamConfiguration configuration = configuration(options.configuration, environment);
+		try {
+			return ofDatabase(configuration, options);
+		}
+		catch (RuntimeException ex) {
+			closeQuietly(configuration);
+			throw ex;
+		}
+	}
+
+	private static Target ofDatabase(StandaloneLitestreamConfiguration configuration, TargetOptions options) {
 		DatabaseSettings database = configuration.database(options.target)
 			.orElseThrow(() -> new CliException("database not found in config: " + Path.of(options.target).toAbsolutePath()
 					+ " is not one of " + configuredPaths(configuration) + "; pass a configured path, another -config, "
@@ -138,6 +155,15 @@ final class Target implements AutoCloseable {
 			updated = walUpdated.isAfter(updated) ? walUpdated : updated;
 		}
 		return updated;
+	}
+
+	private static void closeQuietly(StandaloneLitestreamConfiguration configuration) {
+		try {
+			configuration.close();
+		}
+		catch (Exception ex) {
+			// the failure being reported matters more
+		}
 	}
 
 	static String names(List<ReplicaSettings> replicas) {

@@ -226,6 +226,15 @@ class RestoreCommandTests {
 	}
 
 	@Test
+	void aReplicaUrlOfAnUnknownTypeIsOneLine() {
+		Cli.Result result = this.cli.run("restore", "-o", this.output.toString(), "webdav://host/backups");
+
+		assertOneLineFailure(result, "replica URL webdav://host/backups", "unknown replica type 'webdav'",
+				"file:///backups/app");
+		assertThat(this.output).doesNotExist();
+	}
+
+	@Test
 	void malformedFlagsAreUsageErrors() {
 		assertThat(this.cli.run("restore", "-o", this.output.toString(), "-index", "xyz", this.url).exitCode())
 			.isEqualTo(ExitCodes.USAGE);
