@@ -1,13 +1,11 @@
 package io.github.litestream.cli;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 import io.github.litestream.boot.autoconfigure.ReplicaSettings;
 import io.github.litestream.replica.Pos;
@@ -24,9 +22,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code restore}: Litestream's restore, with its flags, through the engine's
@@ -39,7 +34,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "restore", mixinStandardHelpOptions = true,
 		description = { "Restores a database from its replicas (or from one replica URL) into a new file.",
 				"Without -generation, -index or -timestamp, the latest state of the most recent replica." })
-final class RestoreCommand implements Callable<Integer> {
+final class RestoreCommand extends CliCommand {
 
 	@Mixin
 	TargetOptions options;
@@ -76,24 +71,14 @@ final class RestoreCommand implements Callable<Integer> {
 			description = "Print the plan (replica, generation, snapshot, WAL range, bytes) and write nothing.")
 	boolean dryRun;
 
-	@Option(names = { "--json", "-json" }, description = "Print JSON instead of a table.")
-	boolean json;
-
-	@ParentCommand
-	LitestreamCli cli;
-
-	@Spec
-	CommandSpec spec;
-
 	@Override
 	public Integer call() throws Exception {
 		checkFlags();
-		PrintWriter err = this.spec.commandLine().getErr();
-		try (Target target = Target.resolve(this.options, this.cli.environment())) {
+		try (Target target = Target.resolve(this.options, environment())) {
 			Path output = output(target);
 			if (Files.exists(output)) {
 				if (this.ifDbNotExists) {
-					err.println("database already exists, skipping: " + output);
+					err().println("database already exists, skipping: " + output);
 					return ExitCodes.OK;
 				}
 				throw new CliException("output " + output + " already exists: pass -o with a new file, move it away "
@@ -102,23 +87,23 @@ final class RestoreCommand implements Callable<Integer> {
 			RestoreOptions restore = restoreOptions(output);
 			Choice choice = choose(target, restore);
 			if (choice == null) {
-				return noBackup(target, err);
+				return noBackup(target);
 			}
 			try (ReplicaClient client = target.open(choice.replica())) {
 				if (this.dryRun) {
 					RestorePlan plan = new RestorePlanner(client).plan(choice.options()).orElse(null);
 					if (plan == null) {
-						return noBackup(target, err);
+						return noBackup(target);
 					}
-					report(choice.replica(), plan, output).print(this.spec.commandLine().getOut(), this.json);
-					err.println("dry run: nothing was written");
+					print(report(choice.replica(), plan, output));
+					err().println("dry run: nothing was written");
 					return ExitCodes.OK;
 				}
 				RestoreResult result = restore(client, choice.options());
 				if (!result.restored()) {
-					return noBackup(target, err);
+					return noBackup(target);
 				}
-				report(choice.replica(), result.plan(), output).print(this.spec.commandLine().getOut(), this.json);
+				print(report(choice.replica(), result.plan(), output));
 				return ExitCodes.OK;
 			}
 		}
@@ -231,9 +216,9 @@ final class RestoreCommand implements Callable<Integer> {
 		return new Choice(best.replica(), chosen);
 	}
 
-	private int noBackup(Target target, PrintWriter err) {
+	private int noBackup(Target target) {
 		if (this.ifReplicaExists) {
-			err.println("no matching backups found");
+			err().println("no matching backups found");
 			return ExitCodes.OK;
 		}
 		throw new CliException("no matching backups found in replica(s) " + Target.names(target.replicas())

@@ -1,6 +1,9 @@
 package io.github.litestream.cli;
 
 import java.io.PrintWriter;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -98,6 +101,15 @@ final class Table {
 			json.append('}');
 		}
 		return json.append(this.rows.isEmpty() ? "]" : "\n]").toString();
+	}
+
+	/**
+	 * A time as Litestream's tables print it: RFC 3339 in UTC, whole seconds.
+	 * @param time the time
+	 * @return the text
+	 */
+	static String time(Instant time) {
+		return DateTimeFormatter.ISO_INSTANT.format(time.truncatedTo(ChronoUnit.SECONDS));
 	}
 
 	static String quote(String text) {

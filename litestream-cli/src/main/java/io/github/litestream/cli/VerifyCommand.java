@@ -11,7 +11,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 import io.github.litestream.boot.autoconfigure.ReplicaSettings;
@@ -24,9 +23,6 @@ import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code verify}: restores the latest state of each replica into a temporary file, runs
@@ -39,7 +35,7 @@ import picocli.CommandLine.Model.CommandSpec;
 				+ "and compares it with the live database (DB_PATH when it exists, or -live).",
 				"Compare against a stopped application, or one that wrote nothing since the last sync: "
 						+ "otherwise the live database is ahead and differs." })
-final class VerifyCommand implements Callable<Integer> {
+final class VerifyCommand extends CliCommand {
 
 	@Mixin
 	TargetOptions options;
@@ -52,22 +48,13 @@ final class VerifyCommand implements Callable<Integer> {
 			description = "WAL segments downloaded at once. Defaults to ${DEFAULT-VALUE}.")
 	int parallelism = RestoreOptions.DEFAULT_PARALLELISM;
 
-	@Option(names = { "--json", "-json" }, description = "Print JSON instead of a table.")
-	boolean json;
-
-	@ParentCommand
-	LitestreamCli cli;
-
-	@Spec
-	CommandSpec spec;
-
 	@Override
 	public Integer call() throws Exception {
 		if (this.live != null && !Files.isRegularFile(this.live)) {
 			throw new CliException("-live " + this.live + " is not a database file: pass the live database's path, "
 					+ "or leave -live out");
 		}
-		try (Target target = Target.resolve(this.options, this.cli.environment())) {
+		try (Target target = Target.resolve(this.options, environment())) {
 			Path compareWith = liveDatabase(target);
 			Table table = new Table("replica", "generation", "index", "integrity", "live");
 			int exitCode = ExitCodes.OK;
@@ -77,7 +64,7 @@ final class VerifyCommand implements Callable<Integer> {
 				for (int i = 0; i < replicas.size(); i++) {
 					ReplicaSettings replica = replicas.get(i);
 					if (!verify(target, replica, directory.resolve("replica-" + i + ".db"), compareWith, table,
-							this.spec.commandLine().getErr())) {
+							err())) {
 						exitCode = ExitCodes.VERIFY_FAILED;
 					}
 				}
@@ -85,7 +72,7 @@ final class VerifyCommand implements Callable<Integer> {
 			finally {
 				deleteTree(directory);
 			}
-			table.print(this.spec.commandLine().getOut(), this.json);
+			print(table);
 			return exitCode;
 		}
 	}

@@ -1,43 +1,30 @@
 package io.github.litestream.cli;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
+import java.util.stream.LongStream;
 
-import io.github.litestream.replica.Pos;
+import io.github.litestream.restore.Fixture;
 
 /**
- * The replica the stock Litestream v0.3.14 CLI wrote (fixtures/…/README.md), its expected
- * rows per index (expected.txt), and a copy with object times that tell the indexes apart.
+ * Core's {@link Fixture} (the replica the stock Litestream v0.3.14 CLI wrote, and its
+ * expected.txt) as the CLI tests use it: a copy with object times that tell the indexes apart,
+ * and the rows of a restored database in expected.txt's terms.
  */
 final class CliFixture {
 
-	static final String GENERATION = "d59f8534bf89705e";
+	static final String GENERATION = Fixture.GENERATION;
 
 	static final long HIGHEST_INDEX = 0x28;
 
 	private CliFixture() {
-	}
-
-	static Path directory() {
-		try {
-			return Path.of(CliFixture.class.getResource("/fixtures/litestream-v0.3.14-file-replica").toURI());
-		}
-		catch (URISyntaxException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 	/**
@@ -45,22 +32,8 @@ final class CliFixture {
 	 * (plus a second per 4 KiB of offset), since git keeps no file times.
 	 */
 	static Path copyWithTimes(Path target, Instant base) throws IOException {
-		Path source = directory().resolve("replica");
-		try (Stream<Path> tree = Files.walk(source)) {
-			for (Path path : tree.toList()) {
-				Path copy = target.resolve(source.relativize(path).toString());
-				if (Files.isDirectory(path)) {
-					Files.createDirectories(copy);
-				}
-				else {
-					Files.copy(path, copy);
-					String name = path.getFileName().toString();
-					long index = Long.parseLong(name.substring(0, 8), 16);
-					long offset = name.contains("_") ? Long.parseLong(name.substring(9, 17), 16) : 0;
-					Files.setLastModifiedTime(copy, FileTime.from(base.plusSeconds(index * 60 + offset / 0x1000)));
-				}
-			}
-		}
+		Fixture.copyReplica(target);
+		Fixture.setSyntheticTimes(target, base);
 		return target;
 	}
 
@@ -69,44 +42,37 @@ final class CliFixture {
 	}
 
 	/** The rows a restore at an index must hold, or at the latest state for {@code null}. */
-	static Expected expected(Long index) {
-		try {
-			for (String line : Files.readAllLines(directory().resolve("expected.txt"))) {
-				if (line.isBlank() || line.startsWith("#")) {
-					continue;
-				}
-				String[] fields = line.trim().split("\\s+");
-				Long lineIndex = fields[0].equals("latest") ? null : Pos.parseIndex(fields[0]);
-				if (java.util.Objects.equals(lineIndex, index)) {
-					return new Expected(Long.parseLong(fields[1]), Long.parseLong(fields[2]), Long.parseLong(fields[3]));
-				}
-			}
-			throw new IllegalArgumentException("expected.txt has no line for " + index);
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
+	static Rows expected(Long index) {
+		Fixture.Expected expected = Fixture.expected()
+			.stream()
+			.filter((row) -> java.util.Objects.equals(row.index(), index))
+			.findFirst()
+			.orElseThrow();
+		return new Rows(expected.count(), expected.maxSeq(), expected.sumSeq());
 	}
 
 	static List<Long> indexes() {
-		List<Long> indexes = new ArrayList<>();
-		for (long index = 0; index <= HIGHEST_INDEX; index++) {
-			indexes.add(index);
-		}
-		return indexes;
+		return LongStream.rangeClosed(0, HIGHEST_INDEX).boxed().toList();
 	}
 
 	/** Rows of table t of a restored database, as expected.txt states them. */
-	static Expected summary(Path database) throws SQLException {
+	static Rows summary(Path database) throws SQLException {
 		try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database);
 				Statement statement = connection.createStatement();
 				ResultSet result = statement.executeQuery("select count(*), max(seq), sum(seq) from t")) {
 			result.next();
-			return new Expected(result.getLong(1), result.getLong(2), result.getLong(3));
+			return new Rows(result.getLong(1), result.getLong(2), result.getLong(3));
 		}
 	}
 
-	record Expected(long count, long maxSeq, long sumSeq) {
+	/**
+	 * Row count, max(seq) and sum(seq) of table t.
+	 *
+	 * @param count rows
+	 * @param maxSeq max(seq)
+	 * @param sumSeq sum(seq)
+	 */
+	record Rows(long count, long maxSeq, long sumSeq) {
 
 	}
 
