@@ -379,6 +379,25 @@ public final class Litestream implements AutoCloseable {
 		this.synchronous.addListener(listener);
 	}
 
+	/**
+	 * Validates a replica now, on its own thread, as {@code validation-interval} does: restores
+	 * it at a new WAL index and compares it with the database. The result is recorded in the
+	 * replica's status.
+	 * @param replica the replica
+	 * @return a future completing with the outcome
+	 * @throws IllegalStateException if the engine was created without validation
+	 */
+	public Future<ReplicaStatus.ValidationResult> validateNow(Replica replica) {
+		if (this.validation == null) {
+			throw new IllegalStateException("This engine was created without replica validation");
+		}
+		return task(replica).run(() -> {
+			ReplicaStatus.ValidationResult result = this.validation.validate(replica);
+			replica.recordValidation(result);
+			return result;
+		});
+	}
+
 	private ReplicaTask task(Replica replica) {
 		ReplicaTask task = this.tasks.get(replica);
 		if (task == null) {

@@ -1,6 +1,7 @@
 package io.github.litestream.boot.actuate;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,6 +38,10 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  * <li>{@code POST /actuator/litestream/{db}/{action}} with {@code action} {@code sync} or
  * {@code snapshot}, and an optional JSON body {@code {"replica": "name"}} to pick one replica
  * (all replicas otherwise): runs it now and returns each replica's resulting position.</li>
+ * <li>The same with {@code restore} (body keys {@code replica}, {@code timestamp},
+ * {@code index}, {@code generation}: a point in time into a new side file) and
+ * {@code validate}; both off unless enabled ({@link LitestreamEndpointProperties}), see
+ * {@link LitestreamRecoveryOperations}.</li>
  * </ul>
  * Replica locations come from {@code ReplicaClient#location()}, which never holds credentials.
  */
@@ -51,15 +56,28 @@ public final class LitestreamEndpoint {
 
 	private final ReplicaContentsReader contents;
 
+	private final LitestreamRecoveryOperations recovery;
+
 	/**
-	 * Creates the endpoint.
+	 * Creates the endpoint with its recovery operations disabled.
 	 * @param litestream the engine
 	 * @param lag measures replica lag
 	 */
 	public LitestreamEndpoint(Litestream litestream, ReplicaLagTracker lag) {
+		this(litestream, lag, new LitestreamEndpointProperties());
+	}
+
+	/**
+	 * Creates the endpoint.
+	 * @param litestream the engine
+	 * @param lag measures replica lag
+	 * @param properties which recovery operations are enabled
+	 */
+	public LitestreamEndpoint(Litestream litestream, ReplicaLagTracker lag, LitestreamEndpointProperties properties) {
 		this.litestream = litestream;
 		this.lag = lag;
 		this.contents = new ReplicaContentsReader();
+		this.recovery = new LitestreamRecoveryOperations(litestream, properties, Clock.systemUTC());
 	}
 
 	/**
@@ -91,17 +109,23 @@ public final class LitestreamEndpoint {
 	}
 
 	/**
-	 * Syncs or snapshots now and waits (up to a minute) for the result.
+	 * Runs an action now: {@code sync} or {@code snapshot} (waiting up to a minute), or, when
+	 * enabled, {@code restore} (into a new side file) or {@code validate}.
 	 * @param db the database's file name or full path
-	 * @param action {@code sync} or {@code snapshot}
+	 * @param action {@code sync}, {@code snapshot}, {@code restore} or {@code validate}
 	 * @param replica the replica's name, or {@code null} for all of the database's replicas
-	 * @return each replica's position afterwards, or why it has none
+	 * (for a restore: the one whose newest backup is the most recent)
+	 * @param timestamp for a restore: the state as of this RFC 3339 time
+	 * @param index for a restore: up to this WAL index, in hex
+	 * @param generation for a restore: from this generation
+	 * @return the outcome per replica, or the restored side file
 	 */
 	@WriteOperation
-	public ActionDescriptor run(@Selector String db, @Selector String action, @Nullable String replica) {
-		if (!"sync".equals(action) && !"snapshot".equals(action)) {
-			throw new InvalidEndpointRequestException("Unknown action '" + action + "': use 'sync' or 'snapshot'",
-					"Unknown action");
+	public OperationResponseBody run(@Selector String db, @Selector String action, @Nullable String replica,
+			@Nullable String timestamp, @Nullable String index, @Nullable String generation) {
+		if (!List.of("sync", "snapshot", "restore", "validate").contains(action)) {
+			throw new InvalidEndpointRequestException(
+					"Unknown action '" + action + "': use 'sync', 'snapshot', 'restore' or 'validate'", "Unknown action");
 		}
 		ReplicatedDatabase database = find(db);
 		if (database == null) {
@@ -114,6 +138,12 @@ public final class LitestreamEndpoint {
 		if (replicas.isEmpty()) {
 			throw new InvalidEndpointRequestException(
 					"Database '" + db + "' has no replica named '" + replica + "'", "Unknown replica");
+		}
+		if ("restore".equals(action)) {
+			return this.recovery.restore(database, replicas, timestamp, index, generation);
+		}
+		if ("validate".equals(action)) {
+			return this.recovery.validate(database, replicas);
 		}
 		List<ActionResultDescriptor> results = new ArrayList<>();
 		for (Replica target : replicas) {

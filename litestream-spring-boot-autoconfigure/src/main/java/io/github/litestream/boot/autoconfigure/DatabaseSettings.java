@@ -25,7 +25,7 @@ import org.jspecify.annotations.Nullable;
  * @param replicas the replicas, in configuration order
  * @param synchronous how commits wait for replication
  */
-record DatabaseSettings(String property, @Nullable Path path, Duration monitorInterval, Duration checkpointInterval,
+public record DatabaseSettings(String property, @Nullable Path path, Duration monitorInterval, Duration checkpointInterval,
 		int minCheckpointPageCount, int maxCheckpointPageCount, long maxShadowWalSize, boolean restore, boolean restoreIfReplicaExists,
 		int restoreParallelism, boolean restoreFallBack, List<ReplicaSettings> replicas,
 		SynchronousCommits synchronous) {

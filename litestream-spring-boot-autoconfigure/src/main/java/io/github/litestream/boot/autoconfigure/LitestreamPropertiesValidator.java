@@ -44,14 +44,30 @@ final class LitestreamPropertiesValidator {
 
 	private final ReplicaEntrySource entries;
 
+	private final boolean createDirectories;
+
 	/**
-	 * Creates a validator.
+	 * Creates a validator that creates missing database directories, as the application needs
+	 * them.
 	 * @param providers the providers of the replica types that can be created
 	 * @param entries where the keys of the replica entries come from
 	 */
 	LitestreamPropertiesValidator(ReplicaClientFactory providers, ReplicaEntrySource entries) {
+		this(providers, entries, true);
+	}
+
+	/**
+	 * Creates a validator.
+	 * @param providers the providers of the replica types that can be created
+	 * @param entries where the keys of the replica entries come from
+	 * @param createDirectories whether to create a missing database directory (a tool that
+	 * only reads the configuration leaves the disk alone)
+	 */
+	LitestreamPropertiesValidator(ReplicaClientFactory providers, ReplicaEntrySource entries,
+			boolean createDirectories) {
 		this.providers = providers;
 		this.entries = entries;
+		this.createDirectories = createDirectories;
 	}
 
 	/**
@@ -111,7 +127,8 @@ final class LitestreamPropertiesValidator {
 					"Set " + prefix + ".restore.parallelism to a positive number (default 8).");
 		}
 		SynchronousCommits synchronous = synchronous(prefix, db);
-		Path path = StringUtils.hasText(db.getPath()) ? databasePath(prefix + ".path", db.getPath()) : null;
+		Path path = StringUtils.hasText(db.getPath())
+				? databasePath(prefix + ".path", db.getPath(), this.createDirectories) : null;
 		List<ReplicaSettings> replicas = new ArrayList<>();
 		Set<String> names = new HashSet<>();
 		for (int i = 0; i < db.getReplicas().size(); i++) {
@@ -150,7 +167,7 @@ final class LitestreamPropertiesValidator {
 		return new SynchronousCommits(everyCommit, quorum, db.getSynchronousTimeout());
 	}
 
-	private static Path databasePath(String property, String value) {
+	private static Path databasePath(String property, String value, boolean createDirectories) {
 		if (isInMemory(value)) {
 			throw new LitestreamConfigurationException(property,
 					"'" + value + "' is an in-memory database, which has no file to replicate",
@@ -172,7 +189,9 @@ final class LitestreamPropertiesValidator {
 					"Set " + property + " to the database file, not its directory.");
 		}
 		try {
-			Files.createDirectories(absolute.getParent());
+			if (createDirectories) {
+				Files.createDirectories(absolute.getParent());
+			}
 		}
 		catch (IOException | SecurityException ex) {
 			throw new LitestreamConfigurationException(property,
@@ -344,7 +363,12 @@ final class LitestreamPropertiesValidator {
 		}
 	}
 
-	private static String expandHome(String path) {
+	/**
+	 * Expands a leading {@code ~} to the user's home directory, as Litestream does for paths.
+	 * @param path a path as configured or typed
+	 * @return the path with the home directory expanded
+	 */
+	static String expandHome(String path) {
 		if (path.equals("~") || path.startsWith("~/")) {
 			return System.getProperty("user.home") + path.substring(1);
 		}
