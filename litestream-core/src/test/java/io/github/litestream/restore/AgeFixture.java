@@ -89,7 +89,7 @@ public final class AgeFixture {
 		return target;
 	}
 
-	static List<Fixture.Expected> expected() {
+	public static List<Fixture.Expected> expected() {
 		return Fixture.expected(directory());
 	}
 
