@@ -60,25 +60,19 @@ final class AbsErrors {
 					+ "' does not exist" + detail + ". Create it (Litestream does not create containers either), or "
 					+ "fix the replica's 'bucket' or 'url'", ex);
 		}
+		String credentials = "Fix 'account-name', and 'account-key' or " + AbsReplicaConfig.ACCOUNT_KEY_VARIABLE;
 		if (BlobErrorCode.AUTHENTICATION_FAILED.equals(code) || BlobErrorCode.INVALID_AUTHENTICATION_INFO.equals(code)
-				|| BlobErrorCode.ACCOUNT_IS_DISABLED.equals(code) || isUnknownAccount(ex)) {
+				|| BlobErrorCode.ACCOUNT_IS_DISABLED.equals(code)) {
 			return new AbsReplicaException(Reason.INVALID_CREDENTIALS, what + ": the service rejected storage account '"
-					+ config.accountName() + "' or its key" + detail + ". Fix 'account-name', and 'account-key' or "
-					+ AbsReplicaConfig.ACCOUNT_KEY_VARIABLE, ex);
+					+ config.accountName() + "' or its key" + detail + ". " + credentials, ex);
 		}
 		if (status == 403) {
-			return new AbsReplicaException(Reason.ACCESS_DENIED, what + ": access denied" + detail + ". Allow shared-key "
-					+ "access to storage account '" + config.accountName() + "' from this network, or check "
-					+ "'account-key'", ex);
+			// Azurite answers a wrong key with AuthorizationFailure, which Azure uses for network rules too.
+			return new AbsReplicaException(Reason.ACCESS_DENIED, what + ": the service refused storage account '"
+					+ config.accountName() + "'" + detail + ". " + credentials + ", or allow shared-key access to the "
+					+ "account from this network", ex);
 		}
 		return new AbsReplicaException(Reason.OTHER, what + ":" + detail, ex);
-	}
-
-	/** Azurite answers an unknown account in a path-style URL with 400 and no error code of its own. */
-	private static boolean isUnknownAccount(BlobStorageException ex) {
-		return ex.getStatusCode() == 400 && ex.getErrorCode() != null
-				&& "InvalidOperation".equals(ex.getErrorCode().toString()) && ex.getMessage() != null
-				&& ex.getMessage().contains("account");
 	}
 
 	private static boolean isUnreachable(Throwable ex) {

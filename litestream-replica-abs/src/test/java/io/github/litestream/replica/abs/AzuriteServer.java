@@ -128,6 +128,9 @@ public final class AzuriteServer implements BeforeAllCallback, AfterAllCallback 
 		// Telemetry would try to reach the internet.
 		builder.environment().put("AZURITE_DISABLE_TELEMETRY", "true");
 		this.process = builder.start();
+		Process started = this.process;
+		// A test JVM that dies early must not leave the server running.
+		Runtime.getRuntime().addShutdownHook(new Thread(started::destroy, "azurite-stop"));
 		long deadline = System.currentTimeMillis() + START_TIMEOUT_MILLIS;
 		while (!accepts(this.port)) {
 			if (!this.process.isAlive()) {
