@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 
 import io.github.litestream.Litestream;
 import io.github.litestream.replica.ReplicaOperationListener;
+import io.github.litestream.replica.abs.AbsClientFactory;
 import io.github.litestream.replica.s3.S3ClientFactory;
 import io.github.litestream.restore.ReplicaValidator;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -110,6 +111,23 @@ public final class LitestreamAutoConfiguration {
 				.customizers(builderCustomizers)
 				.build();
 			return new S3ReplicaClientProvider(factory, properties.getAccessKeyId(), properties.getSecretAccessKey());
+		}
+
+	}
+
+	/**
+	 * The Azure Blob Storage backend, only when litestream-replica-abs and the Azure SDK are on
+	 * the classpath.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = { "io.github.litestream.replica.abs.AbsReplicaClient",
+			"com.azure.storage.blob.BlobContainerClient" })
+	static class AbsReplicaConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(name = "litestreamAbsReplicaClientProvider")
+		AbsReplicaClientProvider litestreamAbsReplicaClientProvider(Environment environment) {
+			return new AbsReplicaClientProvider(AbsClientFactory.withDefaults(), environment::getProperty);
 		}
 
 	}
