@@ -46,6 +46,8 @@ public final class AzuriteServer implements BeforeAllCallback, AfterAllCallback 
 
 	private Process process;
 
+	private Path executable;
+
 	@Override
 	public void beforeAll(ExtensionContext context) throws Exception {
 		Optional<Path> executable = find();
@@ -53,7 +55,8 @@ public final class AzuriteServer implements BeforeAllCallback, AfterAllCallback 
 				+ "~/.cache/litestream-spring-boot/azurite azurite` (as .ci/run does) or set AZURITE_BLOB to azurite-blob");
 		this.workspace = Files.createTempDirectory("azurite-");
 		this.port = freePort();
-		start(executable.get());
+		this.executable = executable.get();
+		start();
 	}
 
 	@Override
@@ -106,21 +109,38 @@ public final class AzuriteServer implements BeforeAllCallback, AfterAllCallback 
 	}
 
 	/**
-	 * Stops the server; requests then fail with a refused connection.
+	 * Stops the server. Azurite waits for its clients' open connections before it exits, so it
+	 * gets two seconds and is then killed.
 	 * @throws InterruptedException if interrupted while it stops
 	 */
 	public synchronized void stop() throws InterruptedException {
 		if (this.process != null) {
 			this.process.destroy();
-			if (!this.process.waitFor(10, TimeUnit.SECONDS)) {
+			if (!this.process.waitFor(2, TimeUnit.SECONDS)) {
 				this.process.destroyForcibly().waitFor();
 			}
 			this.process = null;
 		}
 	}
 
-	private synchronized void start(Path executable) throws IOException, InterruptedException {
-		List<String> command = new ArrayList<>(List.of(executable.toString(), "--blobHost", "127.0.0.1", "--blobPort",
+	/**
+	 * The server's port on {@code 127.0.0.1}.
+	 * @return the port
+	 */
+	public int port() {
+		return this.port;
+	}
+
+	/**
+	 * Starts the server (again) on its port, with the blobs it held before.
+	 * @throws IOException if it cannot start
+	 * @throws InterruptedException if interrupted while it starts
+	 */
+	public synchronized void start() throws IOException, InterruptedException {
+		if (this.process != null) {
+			return;
+		}
+		List<String> command = new ArrayList<>(List.of(this.executable.toString(), "--blobHost", "127.0.0.1", "--blobPort",
 				String.valueOf(this.port), "--location", this.workspace.toString(), "--skipApiVersionCheck", "--loose",
 				"--disableProductStyleUrl", "--silent"));
 		Path log = this.workspace.resolve("azurite.log");
