@@ -7,6 +7,7 @@ import java.util.function.Consumer;
 import io.github.litestream.Litestream;
 import io.github.litestream.replica.ReplicaOperationListener;
 import io.github.litestream.replica.abs.AbsClientFactory;
+import io.github.litestream.replica.gcs.GcsClientFactory;
 import io.github.litestream.replica.s3.S3ClientFactory;
 import io.github.litestream.restore.ReplicaValidator;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -128,6 +129,24 @@ public final class LitestreamAutoConfiguration {
 		@ConditionalOnMissingBean(name = "litestreamAbsReplicaClientProvider")
 		AbsReplicaClientProvider litestreamAbsReplicaClientProvider(Environment environment) {
 			return new AbsReplicaClientProvider(AbsClientFactory.withDefaults(), environment::getProperty);
+		}
+
+	}
+
+	/**
+	 * The Google Cloud Storage backend, only when litestream-replica-gcs and Google's client are
+	 * on the classpath.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = { "io.github.litestream.replica.gcs.GcsReplicaClient",
+			"com.google.cloud.storage.Storage" })
+	static class GcsReplicaConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(name = "litestreamGcsReplicaClientProvider")
+		GcsReplicaClientProvider litestreamGcsReplicaClientProvider(Environment environment) {
+			return new GcsReplicaClientProvider(GcsClientFactory.with(environment::getProperty, 5,
+					java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(8)));
 		}
 
 	}
