@@ -259,6 +259,7 @@ final class LitestreamPropertiesValidator {
 			.stream()
 			.filter((other) -> isOwnKey(key, depth, other.keys()))
 			.map(ReplicaClientProvider::type)
+			.sorted()
 			.toList();
 		String problem = key + " is not a key of replicas of type '" + provider.type() + "'";
 		if (!owners.isEmpty()) {
