@@ -100,6 +100,7 @@ class EnginePackagesTests {
 			.layer("Replication")
 			.definedBy(belongToAnyOf(Replica.class))
 			.layer("Backends")
+			// every backend: replica.file, replica.s3, replica.abs, ... (each a sub-package of replica)
 			.definedBy(resideInAPackage("io.github.litestream.replica.*.."))
 			.layer("Restore")
 			.definedBy(resideInAPackage("io.github.litestream.restore.."))

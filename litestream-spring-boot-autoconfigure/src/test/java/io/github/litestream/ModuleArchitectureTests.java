@@ -13,8 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@link EnginePackagesTests}' rules (no Spring in the engine, the layers), over the main
- * classes of every module this one sees: litestream-core, litestream-replica-s3,
- * litestream-replica-sftp and the
+ * classes of every module this one sees: litestream-core, litestream-replica-s3, -sftp, -abs, -gcs and the
  * Spring glue; and every package of them is {@link NullMarked}.
  */
 class ModuleArchitectureTests extends EnginePackagesTests {
@@ -33,7 +32,8 @@ class ModuleArchitectureTests extends EnginePackagesTests {
 	@Test
 	void everyModuleIsChecked() {
 		assertThat(packages()).contains("io.github.litestream", "io.github.litestream.replica.file",
-				"io.github.litestream.replica.s3", "io.github.litestream.boot.autoconfigure",
+				"io.github.litestream.replica.s3", "io.github.litestream.replica.abs", "io.github.litestream.replica.gcs",
+				"io.github.litestream.boot.autoconfigure",
 				"io.github.litestream.boot.actuate");
 		assertThat(ALL_MODULES.contain("io.github.litestream.replica.s3.S3ReplicaClient")).isTrue();
 		assertThat(ALL_MODULES.contain("io.github.litestream.replica.sftp.SftpReplicaClient")).isTrue();

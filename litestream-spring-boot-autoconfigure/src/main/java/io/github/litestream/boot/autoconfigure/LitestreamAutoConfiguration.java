@@ -7,6 +7,8 @@ import java.util.function.Consumer;
 import io.github.litestream.Litestream;
 import io.github.litestream.boot.transaction.AwaitReplicationPostProcessor;
 import io.github.litestream.replica.ReplicaOperationListener;
+import io.github.litestream.replica.abs.AbsClientFactory;
+import io.github.litestream.replica.gcs.GcsClientFactory;
 import io.github.litestream.replica.s3.S3ClientFactory;
 import io.github.litestream.restore.ReplicaValidator;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -129,6 +131,40 @@ public final class LitestreamAutoConfiguration {
 				.customizers(builderCustomizers)
 				.build();
 			return new S3ReplicaClientProvider(factory, properties.getAccessKeyId(), properties.getSecretAccessKey());
+		}
+
+	}
+
+	/**
+	 * The Azure Blob Storage backend, only when litestream-replica-abs and the Azure SDK are on
+	 * the classpath.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = { "io.github.litestream.replica.abs.AbsReplicaClient",
+			"com.azure.storage.blob.BlobContainerClient" })
+	static class AbsReplicaConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(name = "litestreamAbsReplicaClientProvider")
+		AbsReplicaClientProvider litestreamAbsReplicaClientProvider(Environment environment) {
+			return new AbsReplicaClientProvider(AbsClientFactory.withDefaults(), environment::getProperty);
+		}
+
+	}
+
+	/**
+	 * The Google Cloud Storage backend, only when litestream-replica-gcs and Google's client are
+	 * on the classpath.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = { "io.github.litestream.replica.gcs.GcsReplicaClient",
+			"com.google.cloud.storage.Storage" })
+	static class GcsReplicaConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(name = "litestreamGcsReplicaClientProvider")
+		GcsReplicaClientProvider litestreamGcsReplicaClientProvider(Environment environment) {
+			return new GcsReplicaClientProvider(GcsClientFactory.withDefaults(environment::getProperty));
 		}
 
 	}

@@ -254,10 +254,27 @@ final class LitestreamPropertiesValidator {
 	}
 
 	/**
-	 * The type of an entry with neither {@code type} nor {@code url}: the one type whose own
-	 * keys it sets (a bucket means S3), and a directory otherwise.
+	 * The type of an entry with neither {@code type} nor {@code url}: the one type that owns
+	 * every key it sets besides the common ones, and a directory otherwise. Keys such as
+	 * {@code bucket} belong to several types (s3, abs); an entry whose keys fit s3 among others
+	 * stays s3, as it was before other backends shared them.
 	 */
 	private String inferredType(List<ConfigurationPropertyName> keys, int depth) {
+		List<ConfigurationPropertyName> own = keys.stream()
+			.filter((key) -> COMMON_KEYS.stream().noneMatch((common) -> ReplicaEntrySource.isKey(key, depth, common)))
+			.toList();
+		List<String> fitting = this.providers.providers()
+			.stream()
+			.filter((provider) -> !own.isEmpty() && own.stream().allMatch((key) -> isOwnKey(key, depth, provider.keys())))
+			.map(ReplicaClientProvider::type)
+			.distinct()
+			.toList();
+		if (fitting.size() == 1) {
+			return fitting.get(0);
+		}
+		if (fitting.contains("s3")) {
+			return "s3";
+		}
 		List<String> types = this.providers.providers()
 			.stream()
 			.filter((provider) -> keys.stream().anyMatch((key) -> isOwnKey(key, depth, provider.keys())))
@@ -282,6 +299,7 @@ final class LitestreamPropertiesValidator {
 			.stream()
 			.filter((other) -> isOwnKey(key, depth, other.keys()))
 			.map(ReplicaClientProvider::type)
+			.sorted()
 			.toList();
 		String problem = key + " is not a key of replicas of type '" + provider.type() + "'";
 		if (!owners.isEmpty()) {

@@ -63,7 +63,7 @@ public final class StandaloneLitestreamConfiguration implements AutoCloseable {
 		LitestreamProperties properties = Binder.get(environment)
 			.bind("litestream", LitestreamProperties.class)
 			.orElseGet(LitestreamProperties::new);
-		List<ReplicaClientProvider> providers = providers(properties);
+		List<ReplicaClientProvider> providers = providers(properties, environment);
 		ReplicaClientFactory clients = new ReplicaClientFactory(providers);
 		List<DatabaseSettings> databases = new LitestreamPropertiesValidator(clients,
 				ReplicaEntrySource.of(environment), false)
@@ -78,13 +78,20 @@ public final class StandaloneLitestreamConfiguration implements AutoCloseable {
 	 * The replica types a tool can open: one line per backend whose library is on the class
 	 * path (the {@code file} type is built into {@link ReplicaClientFactory}).
 	 */
-	private static List<ReplicaClientProvider> providers(LitestreamProperties properties) {
+	private static List<ReplicaClientProvider> providers(LitestreamProperties properties,
+			ConfigurableEnvironment environment) {
 		List<ReplicaClientProvider> providers = new ArrayList<>();
 		if (isPresent("software.amazon.awssdk.services.s3.S3Client")) {
 			providers.add(S3Provider.create(properties));
 		}
 		if (isPresent("io.github.litestream.replica.sftp.SftpReplicaClient")) {
 			providers.add(SftpProvider.create());
+		}
+		if (isPresent("io.github.litestream.replica.abs.AbsReplicaClient")) {
+			providers.add(CloudProviders.abs(environment));
+		}
+		if (isPresent("io.github.litestream.replica.gcs.GcsReplicaClient")) {
+			providers.add(CloudProviders.gcs(environment));
 		}
 		return providers;
 	}
@@ -142,6 +149,21 @@ public final class StandaloneLitestreamConfiguration implements AutoCloseable {
 	/**
 	 * Kept apart so that the S3 types are loaded only when the SDK is present.
 	 */
+	/** Keeps Azure and Google types out of this class, for tools without those modules. */
+	private static final class CloudProviders {
+
+		static ReplicaClientProvider abs(ConfigurableEnvironment environment) {
+			return new AbsReplicaClientProvider(io.github.litestream.replica.abs.AbsClientFactory.withDefaults(),
+					environment::getProperty);
+		}
+
+		static ReplicaClientProvider gcs(ConfigurableEnvironment environment) {
+			return new GcsReplicaClientProvider(
+					io.github.litestream.replica.gcs.GcsClientFactory.withDefaults(environment::getProperty));
+		}
+
+	}
+
 	/** Keeps SFTP types out of this class, for tools without the SFTP module. */
 	private static final class SftpProvider {
 

@@ -33,10 +33,10 @@ class InvalidConfigurationTests {
 
 	@Test
 	void unknownReplicaType() {
-		FailureAnalysis analysis = fail("litestream.dbs[0].replicas[0].type=gcs",
+		FailureAnalysis analysis = fail("litestream.dbs[0].replicas[0].type=webdav",
 				"litestream.dbs[0].replicas[0].path=x");
 		assertThat(analysis.getDescription()).contains("'litestream.dbs[0].replicas[0].type'")
-			.contains("unknown replica type 'gcs'");
+			.contains("unknown replica type 'webdav'");
 		assertThat(analysis.getAction()).contains("litestream.dbs[0].replicas[0].type").contains("file");
 	}
 
@@ -191,7 +191,8 @@ class InvalidConfigurationTests {
 				"litestream.dbs[0].replicas[0].bucket=backups");
 		assertThat(analysis.getDescription()).contains("'litestream.dbs[0].replicas[0].bucket'")
 			.contains("litestream.dbs[0].replicas[0].bucket is not a key of replicas of type 'file'");
-		assertThat(analysis.getAction()).contains("Remove it, or set litestream.dbs[0].replicas[0].type to s3");
+		assertThat(analysis.getAction())
+			.contains("Remove it, or set litestream.dbs[0].replicas[0].type to abs or gcs or s3.");
 	}
 
 	@Test

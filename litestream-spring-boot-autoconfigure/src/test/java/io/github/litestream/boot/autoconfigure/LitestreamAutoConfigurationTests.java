@@ -68,7 +68,7 @@ class LitestreamAutoConfigurationTests {
 		this.runnerWithoutDataSource.withUserConfiguration(UserBeans.class).run((context) -> {
 			assertThat(context).hasNotFailed();
 			assertThat(context.getBean(Litestream.class)).isSameAs(context.getBean(UserBeans.class).litestream);
-			assertThat(context.getBean(ReplicaClientFactory.class).types()).containsExactlyInAnyOrder("file", "s3", "test");
+			assertThat(context.getBean(ReplicaClientFactory.class).types()).containsExactlyInAnyOrder("file", "s3", "abs", "gcs", "test");
 		});
 	}
 

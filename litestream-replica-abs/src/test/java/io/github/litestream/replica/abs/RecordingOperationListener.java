@@ -1,0 +1,37 @@
+package io.github.litestream.replica.abs;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+import io.github.litestream.replica.ReplicaOperation;
+import io.github.litestream.replica.ReplicaOperationListener;
+
+/**
+ * Counts the requests and bytes a replica client reports, per operation.
+ */
+final class RecordingOperationListener implements ReplicaOperationListener {
+
+	private final Map<ReplicaOperation, Long> counts = new EnumMap<>(ReplicaOperation.class);
+
+	private final Map<ReplicaOperation, Long> bytes = new EnumMap<>(ReplicaOperation.class);
+
+	@Override
+	public synchronized void onOperation(ReplicaOperation operation, long bytes) {
+		this.counts.merge(operation, 1L, Long::sum);
+		this.bytes.merge(operation, bytes, Long::sum);
+	}
+
+	synchronized long count(ReplicaOperation operation) {
+		return this.counts.getOrDefault(operation, 0L);
+	}
+
+	synchronized long bytes(ReplicaOperation operation) {
+		return this.bytes.getOrDefault(operation, 0L);
+	}
+
+	synchronized void reset() {
+		this.counts.clear();
+		this.bytes.clear();
+	}
+
+}

@@ -1,0 +1,89 @@
+package io.github.litestream.replica.gcs;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.util.Locale;
+
+import javax.net.ssl.SSLException;
+
+import com.google.cloud.BaseServiceException;
+import io.github.litestream.replica.gcs.GcsReplicaException.Reason;
+
+/**
+ * Turns the client's exceptions into {@link IOException}s that say what to fix, built from the
+ * replica's location, bucket, object name, status and the service's reason only.
+ */
+final class GcsErrors {
+
+	private static final String CREDENTIALS_FIX = "Provide Google application-default credentials: "
+			+ "GOOGLE_APPLICATION_CREDENTIALS naming a service-account key file, `gcloud auth application-default login`, "
+			+ "or the service account of the machine it runs on";
+
+	private GcsErrors() {
+	}
+
+	/**
+	 * Translates a failed request.
+	 * @param ex what the client threw
+	 * @param action what was being done, such as "list WAL segments"
+	 * @param config the replica
+	 * @param name the object name or prefix involved
+	 * @param target where requests go, for unreachable services
+	 * @return the exception to throw
+	 */
+	static IOException translate(RuntimeException ex, String action, GcsReplicaConfig config, String name,
+			String target) {
+		String what = "Cannot " + action + " in GCS replica " + config.location() + " (bucket '" + config.bucket()
+				+ "', object '" + name + "')";
+		if (isUnreachable(ex)) {
+			return new GcsReplicaException(Reason.UNREACHABLE, what + ": cannot reach " + target + " (" + rootMessage(ex)
+					+ "). Check the network, or " + GcsClientFactory.EMULATOR_HOST_VARIABLE + " for an emulator", ex);
+		}
+		String message = String.valueOf(ex.getMessage());
+		if (message.toLowerCase(Locale.ROOT).contains("default credentials")) {
+			return new GcsReplicaException(Reason.INVALID_CREDENTIALS, what + ": no credentials. " + CREDENTIALS_FIX, ex);
+		}
+		if (ex instanceof BaseServiceException service) {
+			int code = service.getCode();
+			String detail = " [" + ((service.getReason() != null) ? service.getReason() + ", " : "") + "HTTP " + code + "]";
+			if (code == 404) {
+				return new GcsReplicaException(Reason.NO_SUCH_BUCKET, what + ": bucket '" + config.bucket()
+						+ "' does not exist" + detail + ". Create it, or fix the replica's 'bucket' or 'url'", ex);
+			}
+			if (code == 401) {
+				return new GcsReplicaException(Reason.INVALID_CREDENTIALS,
+						what + ": the credentials were rejected" + detail + ". " + CREDENTIALS_FIX, ex);
+			}
+			if (code == 403) {
+				return new GcsReplicaException(Reason.ACCESS_DENIED, what + ": access denied" + detail
+						+ ". Grant the credentials' account roles/storage.objectAdmin on bucket '" + config.bucket() + "'",
+						ex);
+			}
+			return new GcsReplicaException(Reason.OTHER, what + ": " + message + detail, ex);
+		}
+		return new GcsReplicaException(Reason.OTHER, what + ": " + rootMessage(ex), ex);
+	}
+
+	private static boolean isUnreachable(Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			if (cause instanceof ConnectException || cause instanceof UnknownHostException
+					|| cause instanceof NoRouteToHostException || cause instanceof SocketTimeoutException
+					|| cause instanceof SSLException) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static String rootMessage(Throwable ex) {
+		Throwable root = ex;
+		while (root.getCause() != null && root.getCause() != root) {
+			root = root.getCause();
+		}
+		return root.getClass().getSimpleName() + ((root.getMessage() != null) ? ": " + root.getMessage() : "");
+	}
+
+}
