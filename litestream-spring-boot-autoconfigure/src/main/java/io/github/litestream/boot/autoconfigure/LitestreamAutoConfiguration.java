@@ -9,6 +9,7 @@ import io.github.litestream.replica.ReplicaOperationListener;
 import io.github.litestream.replica.s3.S3ClientFactory;
 import io.github.litestream.restore.ReplicaValidator;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.regions.providers.AwsRegionProvider;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -100,7 +101,8 @@ public final class LitestreamAutoConfiguration {
 		@ConditionalOnMissingBean(name = "litestreamS3ReplicaClientProvider")
 		S3ReplicaClientProvider litestreamS3ReplicaClientProvider(LitestreamProperties properties,
 				ObjectProvider<AwsCredentialsProvider> credentials,
-				ObjectProvider<S3ReplicaClientCustomizer> customizers) {
+				ObjectProvider<S3ReplicaClientCustomizer> customizers,
+				ObjectProvider<SpringCloudAwsS3Defaults> springCloudAws) {
 			List<Consumer<S3ClientBuilder>> builderCustomizers = customizers.orderedStream()
 				.<Consumer<S3ClientBuilder>>map((customizer) -> customizer::customize)
 				.toList();
@@ -109,7 +111,25 @@ public final class LitestreamAutoConfiguration {
 				.defaultCredentials(credentials.getIfUnique())
 				.customizers(builderCustomizers)
 				.build();
-			return new S3ReplicaClientProvider(factory, properties.getAccessKeyId(), properties.getSecretAccessKey());
+			return new S3ReplicaClientProvider(factory, properties.getAccessKeyId(), properties.getSecretAccessKey(),
+					springCloudAws.getIfAvailable(() -> SpringCloudAwsS3Defaults.NONE));
+		}
+
+		/**
+		 * Spring Cloud AWS's S3 settings, only when the application has Spring Cloud AWS: its
+		 * keys configure nothing without it, so they don't here either.
+		 */
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnClass(name = "io.awspring.cloud.autoconfigure.core.AwsAutoConfiguration")
+		static class SpringCloudAwsConfiguration {
+
+			@Bean
+			@ConditionalOnMissingBean
+			SpringCloudAwsS3Defaults litestreamSpringCloudAwsS3Defaults(Environment environment,
+					ObjectProvider<AwsRegionProvider> regions) {
+				return SpringCloudAwsS3Defaults.of(environment, regions.getIfUnique());
+			}
+
 		}
 
 	}
