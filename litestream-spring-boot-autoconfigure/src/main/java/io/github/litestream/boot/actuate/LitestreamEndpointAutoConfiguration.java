@@ -8,6 +8,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.ImportRuntimeHints;
 
 /**
  * Auto-configuration of the {@link LitestreamEndpoint}, when the actuator is present and the
@@ -17,6 +18,7 @@ import org.springframework.context.annotation.Bean;
 		afterName = LitestreamReplicaLagAutoConfiguration.LITESTREAM_AUTO_CONFIGURATION)
 @ConditionalOnClass(name = "org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint")
 @ConditionalOnBean(Litestream.class)
+@ImportRuntimeHints(LitestreamEndpointRuntimeHints.class)
 public final class LitestreamEndpointAutoConfiguration {
 
 	@Bean

@@ -21,6 +21,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.ImportRuntimeHints;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
 
@@ -38,6 +39,7 @@ import org.springframework.core.env.Environment;
 @ConditionalOnClass(name = "org.sqlite.SQLiteConnection")
 @ConditionalOnProperty(prefix = "litestream", name = "enabled", matchIfMissing = true)
 @EnableConfigurationProperties(LitestreamProperties.class)
+@ImportRuntimeHints({ LitestreamRuntimeHints.class, Lz4RuntimeHints.class })
 public final class LitestreamAutoConfiguration {
 
 	@Bean
