@@ -104,17 +104,24 @@ public final class LitestreamAutoConfiguration {
 		S3ReplicaClientProvider litestreamS3ReplicaClientProvider(LitestreamProperties properties,
 				ObjectProvider<AwsCredentialsProvider> credentials,
 				ObjectProvider<S3ReplicaClientCustomizer> customizers,
-				ObjectProvider<SpringCloudAwsS3Defaults> springCloudAws) {
+				ObjectProvider<S3StoreDefaults> springCloudAws,
+				ObjectProvider<LitestreamS3ConnectionDetails> serviceConnection) {
 			List<Consumer<S3ClientBuilder>> builderCustomizers = customizers.orderedStream()
 				.<Consumer<S3ClientBuilder>>map((customizer) -> customizer::customize)
 				.toList();
+			// A service connection replaces the litestream.* keys, as Spring Boot's do.
+			LitestreamS3ConnectionDetails connection = serviceConnection.getIfAvailable();
+			String accessKeyId = (connection != null) ? connection.accessKeyId() : properties.getAccessKeyId();
+			String secretAccessKey = (connection != null) ? connection.secretAccessKey()
+					: properties.getSecretAccessKey();
+			S3StoreDefaults store = (connection != null) ? S3StoreDefaults.serviceConnection(connection)
+					: springCloudAws.getIfAvailable(() -> S3StoreDefaults.NONE);
 			S3ClientFactory factory = S3ClientFactory.builder()
-				.fallbackCredentials(properties.getAccessKeyId(), properties.getSecretAccessKey())
+				.fallbackCredentials(accessKeyId, secretAccessKey)
 				.defaultCredentials(credentials.getIfUnique())
 				.customizers(builderCustomizers)
 				.build();
-			return new S3ReplicaClientProvider(factory, properties.getAccessKeyId(), properties.getSecretAccessKey(),
-					springCloudAws.getIfAvailable(() -> SpringCloudAwsS3Defaults.NONE));
+			return new S3ReplicaClientProvider(factory, accessKeyId, secretAccessKey, store);
 		}
 
 		/**
@@ -127,9 +134,9 @@ public final class LitestreamAutoConfiguration {
 
 			@Bean
 			@ConditionalOnMissingBean
-			SpringCloudAwsS3Defaults litestreamSpringCloudAwsS3Defaults(Environment environment,
+			S3StoreDefaults litestreamSpringCloudAwsS3Defaults(Environment environment,
 					ObjectProvider<AwsRegionProvider> regions) {
-				return SpringCloudAwsS3Defaults.of(environment, regions.getIfUnique());
+				return S3StoreDefaults.springCloudAws(environment, regions.getIfUnique());
 			}
 
 		}

@@ -12,10 +12,12 @@ import org.springframework.util.StringUtils;
 import org.springframework.util.function.SingletonSupplier;
 
 /**
- * The S3 settings an application already gave Spring Cloud AWS, used by every S3 replica that
- * sets none of its own, so they need not be repeated under {@code litestream.*}.
+ * Where the S3 store is, for every S3 replica that does not name its own endpoint: from a
+ * service connection ({@link LitestreamS3ConnectionDetails}, a MinIO container in a test), or
+ * from the settings an application already gave Spring Cloud AWS, so they need not be
+ * repeated under {@code litestream.*}.
  *
- * <p>They are read as Spring Cloud AWS reads them for its own S3 client: the endpoint from
+ * <p>Spring Cloud AWS's are read as it reads them for its own S3 client: the endpoint from
  * {@code spring.cloud.aws.s3.endpoint}, else {@code spring.cloud.aws.endpoint}; path-style
  * addressing from {@code spring.cloud.aws.s3.path-style-access-enabled}; the region from
  * {@code spring.cloud.aws.s3.region}, else from the application's {@link AwsRegionProvider}
@@ -24,10 +26,10 @@ import org.springframework.util.function.SingletonSupplier;
  * the application's {@code AwsCredentialsProvider} bean takes its place in the credentials
  * precedence of {@code S3ClientFactory}.
  */
-final class SpringCloudAwsS3Defaults {
+final class S3StoreDefaults {
 
-	/** For applications without Spring Cloud AWS. */
-	static final SpringCloudAwsS3Defaults NONE = new SpringCloudAwsS3Defaults(null, null, () -> null);
+	/** For applications without Spring Cloud AWS or a service connection. */
+	static final S3StoreDefaults NONE = new S3StoreDefaults(null, null, () -> null);
 
 	private final @Nullable String endpoint;
 
@@ -35,11 +37,22 @@ final class SpringCloudAwsS3Defaults {
 
 	private final Supplier<@Nullable String> region;
 
-	private SpringCloudAwsS3Defaults(@Nullable String endpoint, @Nullable Boolean pathStyle,
+	private S3StoreDefaults(@Nullable String endpoint, @Nullable Boolean pathStyle,
 			Supplier<@Nullable String> region) {
 		this.endpoint = endpoint;
 		this.pathStyle = pathStyle;
 		this.region = region;
+	}
+
+	/**
+	 * The store of a service connection, addressed path-style as MinIO and most
+	 * S3-compatible stores need.
+	 * @param connection the connection
+	 * @return its settings
+	 */
+	static S3StoreDefaults serviceConnection(LitestreamS3ConnectionDetails connection) {
+		String region = connection.region();
+		return new S3StoreDefaults(connection.endpoint(), connection.forcePathStyle(), () -> region);
 	}
 
 	/**
@@ -48,7 +61,7 @@ final class SpringCloudAwsS3Defaults {
 	 * @param regionProvider the application's region provider, or {@code null}
 	 * @return the settings; the region provider is asked only when a replica needs a region
 	 */
-	static SpringCloudAwsS3Defaults of(Environment environment, @Nullable AwsRegionProvider regionProvider) {
+	static S3StoreDefaults springCloudAws(Environment environment, @Nullable AwsRegionProvider regionProvider) {
 		Binder binder = Binder.get(environment);
 		String endpoint = binder.bind("spring.cloud.aws.s3.endpoint", String.class)
 			.orElseGet(() -> binder.bind("spring.cloud.aws.endpoint", String.class).orElse(null));
@@ -57,11 +70,11 @@ final class SpringCloudAwsS3Defaults {
 		// Memoised: the provider may ask the instance metadata service, once is enough.
 		Supplier<@Nullable String> region = SingletonSupplier
 			.of(() -> StringUtils.hasText(s3Region) ? s3Region : providedRegion(regionProvider));
-		return new SpringCloudAwsS3Defaults(StringUtils.hasText(endpoint) ? endpoint : null, pathStyle, region);
+		return new S3StoreDefaults(StringUtils.hasText(endpoint) ? endpoint : null, pathStyle, region);
 	}
 
 	/**
-	 * Spring Cloud AWS's S3 endpoint.
+	 * The store's endpoint.
 	 * @return the endpoint, or {@code null} for AWS itself
 	 */
 	@Nullable String endpoint() {
@@ -69,7 +82,7 @@ final class SpringCloudAwsS3Defaults {
 	}
 
 	/**
-	 * Whether Spring Cloud AWS addresses buckets in the path.
+	 * Whether buckets are addressed in the path.
 	 * @return the setting, or {@code null} if not set
 	 */
 	@Nullable Boolean pathStyle() {
@@ -77,7 +90,7 @@ final class SpringCloudAwsS3Defaults {
 	}
 
 	/**
-	 * Spring Cloud AWS's S3 region.
+	 * The store's region.
 	 * @return the region, or {@code null} if the application has none
 	 */
 	@Nullable String region() {
