@@ -13,7 +13,6 @@ import javax.sql.DataSource;
 import io.awspring.cloud.autoconfigure.core.AwsAutoConfiguration;
 import io.awspring.cloud.autoconfigure.core.CredentialsProviderAutoConfiguration;
 import io.awspring.cloud.autoconfigure.core.RegionProviderAutoConfiguration;
-import io.awspring.cloud.autoconfigure.s3.S3AutoConfiguration;
 import io.github.litestream.replica.ReplicaOperationListener;
 import io.github.litestream.replica.s3.S3ClientFactory;
 import io.github.litestream.replica.s3.S3ProxyServer;
@@ -57,7 +56,7 @@ class SpringCloudAwsReplicationTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(AwsAutoConfiguration.class, CredentialsProviderAutoConfiguration.class,
-				RegionProviderAutoConfiguration.class, S3AutoConfiguration.class, DataSourceAutoConfiguration.class,
+				RegionProviderAutoConfiguration.class, DataSourceAutoConfiguration.class,
 				LitestreamAutoConfiguration.class));
 
 	@Test
