@@ -62,6 +62,13 @@ public final class Litestream implements AutoCloseable {
 
 	private final ReplicaValidation validation;
 
+	private final SynchronousReplication synchronous = new SynchronousReplication();
+
+	private final ShadowWalRelease shadowWal;
+
+	/** Set by {@link #close()}: from then on nothing is replicated and nobody waits. */
+	private volatile boolean closed;
+
 	private ScheduledExecutorService monitor;
 
 	private volatile boolean running;
@@ -84,6 +91,7 @@ public final class Litestream implements AutoCloseable {
 	public Litestream(Clock clock, ReplicaValidation validation) {
 		this.clock = clock;
 		this.validation = validation;
+		this.shadowWal = new ShadowWalRelease(clock);
 	}
 
 	/**
@@ -142,13 +150,14 @@ public final class Litestream implements AutoCloseable {
 		this.tasks.values().forEach((task) -> task.shutdown(Duration.ZERO));
 		this.tasks.clear();
 		this.shutdownDeadline = null;
+		this.closed = false;
 		this.monitor = Executors.newSingleThreadScheduledExecutor(daemon("litestream-monitor"));
 		this.databases.forEach((database, replicas) -> {
 			long interval = database.options().monitorInterval().toMillis();
 			this.monitor.scheduleWithFixedDelay(() -> monitor(database), interval, interval, TimeUnit.MILLISECONDS);
 			for (Replica replica : replicas) {
 				ReplicaTask task = new ReplicaTask(database, replica, this.clock, this.validation,
-						() -> releaseShadowWal(database));
+						() -> releaseShadowWal(database), this.synchronous);
 				this.tasks.put(replica, task);
 				task.start(daemon("litestream-replica-" + database.path().getFileName() + "-" + replica.name()));
 			}
@@ -177,51 +186,8 @@ public final class Litestream implements AutoCloseable {
 		}
 	}
 
-	/**
-	 * Deletes the shadow WAL that every replica has shipped. A replica without a position
-	 * (failing, or before its first sync) holds all of it back, until the shadow WAL passes the
-	 * database's {@code max-shadow-wal-size}: then the engine stops keeping WAL for it, and it
-	 * restarts from a new snapshot when it comes back. Bounding the disk matters more than a
-	 * replica's continuous history.
-	 */
 	private void releaseShadowWal(ReplicatedDatabase database) {
-		List<Replica> replicas = this.databases.get(database);
-		long lowest = Long.MAX_VALUE;
-		List<Replica> holding = new ArrayList<>();
-		for (Replica replica : replicas) {
-			// Read once: the replica's thread may clear its position at any moment.
-			Optional<Pos> position = replica.position();
-			if (position.isPresent()) {
-				lowest = Math.min(lowest, position.get().index());
-			}
-			else if (replica.status().walReleasedAt() == null) {
-				holding.add(replica);
-			}
-		}
-		try {
-			if (!holding.isEmpty()) {
-				long max = database.options().maxShadowWalSize();
-				long size = database.shadowWalSize();
-				if (max == 0 || size <= max) {
-					return;
-				}
-				holding.forEach((replica) -> stopKeepingWal(replica, size, max));
-			}
-			database.removeShadowWalBefore(lowest);
-		}
-		catch (IOException ex) {
-			logger.debug("Could not remove old shadow WAL of {}: {}", database.path(), ex.getMessage());
-		}
-	}
-
-	private void stopKeepingWal(Replica replica, long size, long max) {
-		if (replica.releaseWal(this.clock.instant())) {
-			logger.warn("Replica '{}' ({}) of {} is failing ({}) and its unshipped WAL reached {} bytes, past "
-					+ "max-shadow-wal-size ({} bytes): no longer keeping WAL for it. It restarts from a new snapshot "
-					+ "when it is reachable again; the changes in between cannot be restored to a point in time from it",
-					replica.name(), replica.client().location(), replica.database().path(),
-					Objects.toString(replica.status().lastError(), "no successful sync yet"), size, max);
-		}
+		this.shadowWal.release(database, this.databases.get(database));
 	}
 
 	/**
@@ -279,6 +245,7 @@ public final class Litestream implements AutoCloseable {
 	 */
 	@Override
 	public synchronized void close() {
+		this.closed = true;
 		if (this.running) {
 			stop(Duration.ofSeconds(30));
 		}
@@ -369,6 +336,65 @@ public final class Litestream implements AutoCloseable {
 		return task(replica).run(() -> {
 			replica.snapshot();
 			return replica.status();
+		});
+	}
+
+	/**
+	 * Waits until every commit made so far on a database is stored in its replicas, for a
+	 * commit that must not be acknowledged before it survives the loss of the local disk. The
+	 * wait syncs at once rather than at the next sync interval, and concurrent waits share one
+	 * WAL copy and one upload per replica. A wait that times out changes nothing: the commits
+	 * stay committed locally and are still shipped.
+	 * @param database a registered database
+	 * @param quorum how many of its replicas must hold the commits
+	 * @param timeout how long to wait at most
+	 * @return the outcome; {@link ReplicationWait.Outcome#NOT_REPLICATING} at once when the
+	 * engine is not started or closed
+	 */
+	public ReplicationWait awaitReplicated(ReplicatedDatabase database, ReplicaQuorum quorum, Duration timeout) {
+		List<Replica> replicas = replicas(database);
+		List<ReplicaTask> running = this.closed ? List.of()
+				: replicas.stream().map(this.tasks::get).filter(Objects::nonNull).toList();
+		return this.synchronous.await(database, replicas, running, quorum, timeout);
+	}
+
+	/**
+	 * The position of everything committed to a database so far, for read-your-writes: once a
+	 * replica's {@link Replica#position()} reaches it (same generation, not lower), a restore
+	 * or a reader of that replica sees those commits. Copies the committed WAL first.
+	 * @param database a registered, open database
+	 * @return the position, empty before the database has a generation
+	 * @throws IOException if the WAL cannot be copied
+	 */
+	public Optional<Pos> commitPosition(ReplicatedDatabase database) throws IOException {
+		database.sync();
+		return database.position();
+	}
+
+	/**
+	 * Registers a listener for synchronous waits (metrics).
+	 * @param listener the listener
+	 */
+	public void addReplicationWaitListener(ReplicationWaitListener listener) {
+		this.synchronous.addListener(listener);
+	}
+
+	/**
+	 * Validates a replica now, on its own thread, as {@code validation-interval} does: restores
+	 * it at a new WAL index and compares it with the database. The result is recorded in the
+	 * replica's status.
+	 * @param replica the replica
+	 * @return a future completing with the outcome
+	 * @throws IllegalStateException if the engine was created without validation
+	 */
+	public Future<ReplicaStatus.ValidationResult> validateNow(Replica replica) {
+		if (this.validation == null) {
+			throw new IllegalStateException("This engine was created without replica validation");
+		}
+		return task(replica).run(() -> {
+			ReplicaStatus.ValidationResult result = this.validation.validate(replica);
+			replica.recordValidation(result);
+			return result;
 		});
 	}
 

@@ -10,8 +10,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.github.litestream.Litestream.ReplicaValidation;
 import io.github.litestream.db.ReplicatedDatabase;
@@ -31,12 +33,18 @@ import org.slf4j.LoggerFactory;
  * and an interrupt closes a {@code FileChannel} in use. Stopping is cooperative instead: no new
  * step starts, and a step still running when the caller stops waiting finishes on its own (the
  * thread is a daemon).
+ *
+ * <p>A commit that waits to be replicated {@link #wake() wakes} the thread at once; the sync
+ * that follows serves every commit waiting by then.
  */
 final class ReplicaTask {
 
 	private static final Logger logger = LoggerFactory.getLogger(ReplicaTask.class);
 
 	private static final Duration REPEAT_WARNING_AFTER = Duration.ofMinutes(1);
+
+	/** The longest pause between retries while commits wait on a failing replica. */
+	private static final long MAX_RETRY_DELAY_MILLIS = 1000;
 
 	private final ReplicatedDatabase database;
 
@@ -47,6 +55,14 @@ final class ReplicaTask {
 	private final ReplicaValidation validation;
 
 	private final Runnable afterSync;
+
+	private final SynchronousReplication synchronous;
+
+	/** Set while a sync for waiting commits is queued and has not started. */
+	private final AtomicBoolean wakeQueued = new AtomicBoolean();
+
+	/** How long to pause before retrying for waiting commits after a failure. */
+	private long retryDelayMillis;
 
 	private ScheduledExecutorService executor;
 
@@ -62,12 +78,13 @@ final class ReplicaTask {
 	private Instant lastWarningAt;
 
 	ReplicaTask(ReplicatedDatabase database, Replica replica, Clock clock, ReplicaValidation validation,
-			Runnable afterSync) {
+			Runnable afterSync, SynchronousReplication synchronous) {
 		this.database = database;
 		this.replica = replica;
 		this.clock = clock;
 		this.validation = validation;
 		this.afterSync = afterSync;
+		this.synchronous = synchronous;
 	}
 
 	void start(ThreadFactory threadFactory) {
@@ -109,6 +126,8 @@ final class ReplicaTask {
 	}
 
 	private boolean syncIfBehind() throws IOException {
+		// Read before copying: every commit of the waits up to this number is in the copy.
+		long request = this.synchronous.of(this.database).requested();
 		copyLatestWal();
 		Optional<Pos> target = this.replica.database().position();
 		if (target.isEmpty()) {
@@ -118,7 +137,60 @@ final class ReplicaTask {
 			this.replica.sync();
 			this.afterSync.run();
 		}
-		return target.equals(this.replica.position());
+		Optional<Pos> reached = this.replica.position();
+		// The replica may hold more than the target: the monitor can copy between the two reads.
+		boolean caughtUp = reached.isPresent() && reached.get().generation().equals(target.get().generation())
+				&& reached.get().compareTo(target.get()) >= 0;
+		if (caughtUp) {
+			this.synchronous.stored(this.database, this.replica, request);
+		}
+		return caughtUp;
+	}
+
+	/**
+	 * Syncs as soon as the thread is free, for commits waiting to be replicated. Any number of
+	 * calls before the sync starts queue one sync.
+	 */
+	void wake() {
+		if (this.wakeQueued.compareAndSet(false, true)) {
+			try {
+				this.executor.execute(this::syncForWaiters);
+			}
+			catch (RejectedExecutionException ex) {
+				// Shut down: the waits time out, their commits stay in the shadow WAL.
+				this.wakeQueued.set(false);
+			}
+		}
+	}
+
+	private void syncForWaiters() {
+		// Cleared first: a commit arriving during this sync may miss its copy, so it queues the next.
+		this.wakeQueued.set(false);
+		try {
+			syncIfBehind();
+			this.retryDelayMillis = 0;
+		}
+		catch (IOException | RuntimeException ex) {
+			warn(ex);
+			retryForWaiters();
+		}
+	}
+
+	/**
+	 * Retries soon while commits wait on this failing replica, backing off up to a second:
+	 * the next sync interval may be longer than their timeout.
+	 */
+	private void retryForWaiters() {
+		if (!this.synchronous.of(this.database).pending(this.replica)) {
+			return;
+		}
+		this.retryDelayMillis = Math.min(MAX_RETRY_DELAY_MILLIS, Math.max(50, this.retryDelayMillis * 2));
+		try {
+			this.executor.schedule(this::wake, this.retryDelayMillis, TimeUnit.MILLISECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			// Shut down.
+		}
 	}
 
 	/**

@@ -24,6 +24,15 @@ class BoundedMemoryTests {
 
 	@Test
 	void snapshotAndRestoreOfADatabaseFiveTimesTheHeap() throws Exception {
+		snapshotAndRestoreInASmallHeap("plain");
+	}
+
+	@Test
+	void encryptedSnapshotAndRestoreOfADatabaseFiveTimesTheHeap() throws Exception {
+		snapshotAndRestoreInASmallHeap("age");
+	}
+
+	private void snapshotAndRestoreInASmallHeap(String encryption) throws Exception {
 		Path db = this.dir.resolve("big.db");
 		try (AppDatabase app = new AppDatabase(db)) {
 			app.execute("BEGIN");
@@ -36,7 +45,7 @@ class BoundedMemoryTests {
 		assertThat(Files.size(db)).isGreaterThan(5 * HEAP);
 		Path restored = this.dir.resolve("restored.db");
 		Process child = ChildJvm.builder(SnapshotInSmallHeap.class, List.of("-Xmx32m"), db.toString(),
-				this.dir.resolve("replica").toString(), restored.toString())
+				this.dir.resolve("replica").toString(), restored.toString(), encryption)
 			.redirectErrorStream(true)
 			.start();
 		String output = new String(child.getInputStream().readAllBytes());

@@ -28,7 +28,8 @@ import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 class EnginePackagesTests {
 
 	private static final String[] ENGINE = { "io.github.litestream", "io.github.litestream.sqlite..", "io.github.litestream.db..",
-			"io.github.litestream.replica..", "io.github.litestream.restore.." };
+			"io.github.litestream.replica..", "io.github.litestream.restore..", "io.github.litestream.jdbc..",
+			"io.github.litestream.age.." };
 
 	private static final JavaClasses CORE = new ClassFileImporter()
 		.withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -74,11 +75,24 @@ class EnginePackagesTests {
 	}
 
 	@Test
+	void ageFormatDependsOnNothingElseInTheEngine() {
+		noClasses().that()
+			.resideInAPackage("io.github.litestream.age..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAnyPackage("io.github.litestream.sqlite..", "io.github.litestream.db..",
+					"io.github.litestream.replica..", "io.github.litestream.restore..")
+			.check(classes());
+	}
+
+	@Test
 	void layersDependOnlyOnTheLayersBelow() {
 		layeredArchitecture().consideringOnlyDependenciesInLayers()
 			.withOptionalLayers(true)
 			.layer("SQLite formats")
 			.definedBy(resideInAPackage("io.github.litestream.sqlite.."))
+			.layer("Age format")
+			.definedBy(resideInAPackage("io.github.litestream.age.."))
 			.layer("Replica format")
 			.definedBy(resideInAPackage("io.github.litestream.replica").and(not(belongToAnyOf(Replica.class))))
 			.layer("Database")
@@ -86,17 +100,21 @@ class EnginePackagesTests {
 			.layer("Replication")
 			.definedBy(belongToAnyOf(Replica.class))
 			.layer("Backends")
-			.definedBy(resideInAnyPackage("io.github.litestream.replica.file..", "io.github.litestream.replica.s3.."))
+			.definedBy(resideInAPackage("io.github.litestream.replica.*.."))
 			.layer("Restore")
 			.definedBy(resideInAPackage("io.github.litestream.restore.."))
 			.layer("Engine")
 			.definedBy(resideInAPackage("io.github.litestream"))
+			.layer("JDBC")
+			.definedBy(resideInAPackage("io.github.litestream.jdbc.."))
 			.layer("Boot")
 			.definedBy(resideInAPackage("io.github.litestream.boot.."))
 			.whereLayer("Boot")
 			.mayNotBeAccessedByAnyLayer()
-			.whereLayer("Engine")
+			.whereLayer("JDBC")
 			.mayOnlyBeAccessedByLayers("Boot")
+			.whereLayer("Engine")
+			.mayOnlyBeAccessedByLayers("JDBC", "Boot")
 			.whereLayer("Restore")
 			.mayOnlyBeAccessedByLayers("Engine", "Boot")
 			.whereLayer("Backends")
@@ -104,9 +122,11 @@ class EnginePackagesTests {
 			.whereLayer("Replication")
 			.mayOnlyBeAccessedByLayers("Restore", "Engine", "Boot")
 			.whereLayer("Database")
-			.mayOnlyBeAccessedByLayers("Replication", "Restore", "Engine", "Boot")
+			.mayOnlyBeAccessedByLayers("Replication", "Restore", "Engine", "JDBC", "Boot")
 			.whereLayer("Replica format")
 			.mayOnlyBeAccessedByLayers("Database", "Replication", "Backends", "Restore", "Engine", "Boot")
+			.whereLayer("Age format")
+			.mayOnlyBeAccessedByLayers("Replica format", "Replication", "Restore", "Engine", "Boot")
 			.check(classes());
 	}
 

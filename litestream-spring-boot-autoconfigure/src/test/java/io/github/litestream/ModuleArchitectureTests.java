@@ -13,7 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@link EnginePackagesTests}' rules (no Spring in the engine, the layers), over the main
- * classes of every module this one sees: litestream-core, litestream-replica-s3 and the
+ * classes of every module this one sees: litestream-core, litestream-replica-s3,
+ * litestream-replica-sftp and the
  * Spring glue; and every package of them is {@link NullMarked}.
  */
 class ModuleArchitectureTests extends EnginePackagesTests {
@@ -35,6 +36,7 @@ class ModuleArchitectureTests extends EnginePackagesTests {
 				"io.github.litestream.replica.s3", "io.github.litestream.boot.autoconfigure",
 				"io.github.litestream.boot.actuate");
 		assertThat(ALL_MODULES.contain("io.github.litestream.replica.s3.S3ReplicaClient")).isTrue();
+		assertThat(ALL_MODULES.contain("io.github.litestream.replica.sftp.SftpReplicaClient")).isTrue();
 		assertThat(ALL_MODULES.contain("io.github.litestream.replica.s3.S3ProxyServer")).as("test classes are left out")
 			.isFalse();
 	}

@@ -58,6 +58,7 @@ public final class Harness {
 		scenarios.put("snapshot", new SnapshotScenario());
 		scenarios.put("idle", new IdleCostScenario());
 		scenarios.put(SoakScenario.NAME, new SoakScenario());
+		scenarios.put(SynchronousCommitScenario.NAME, new SynchronousCommitScenario());
 		Report report = new Report(commandLine);
 		Path work = options.out().resolve("work");
 		try (S3Server s3 = new S3Server()) {

@@ -12,21 +12,27 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
+import io.github.litestream.age.AgeIdentity;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.replica.AgeReplicaClient;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaClient;
+import io.github.litestream.replica.ReplicaOperationListener;
 import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.replica.SnapshotInfo;
 import io.github.litestream.replica.WalSegmentInfo;
 import io.github.litestream.replica.file.FileReplicaClient;
+import io.github.litestream.replica.sftp.SftpReplicaClient;
+import io.github.litestream.replica.sftp.SftpTestServer;
 import io.github.litestream.restore.RestoreOptions;
 import io.github.litestream.restore.Restorer;
 
 /**
  * Restores a replica holding one snapshot (half the data) and many WAL segments (the other
- * half) with parallelism 1, 8 and 16, from a file replica and from S3Proxy, against the raw
- * limit: the {@code lz4} tool decompressing the very same files into one output file.
+ * half) with parallelism 1, 8 and 16, from a file replica, S3Proxy and SFTP, against the raw
+ * limit: the {@code lz4} tool decompressing the very same files into one output file; then
+ * the same replica age-encrypted against the plain one, in alternating pairs.
  *
  * <p>The baseline and the restores alternate for the configured number of rounds and the
  * medians count: on a shared machine the page cache's write-back makes single runs of
@@ -43,6 +49,17 @@ final class RestoreScenario implements Scenario {
 
 	@Override
 	public void run(HarnessOptions options, Context context, Report report) throws Exception {
+		SftpTestServer sftp = new SftpTestServer();
+		sftp.start();
+		try {
+			run(options, context, report, sftp);
+		}
+		finally {
+			sftp.stop();
+		}
+	}
+
+	private void run(HarnessOptions options, Context context, Report report, SftpTestServer sftp) throws Exception {
 		Path replicaDir = context.dir().resolve("replica");
 		long segments = buildReplica(context.dir().resolve("app.db"), replicaDir, options);
 		List<Path> files = lz4Files(replicaDir);
@@ -54,7 +71,9 @@ final class RestoreScenario implements Scenario {
 		report.measure(NAME, "replica", "compressed bytes", compressed / 1048576.0, "MiB");
 		Map<String, ReplicaClient> replicas = new LinkedHashMap<>();
 		replicas.put("file", new FileReplicaClient(replicaDir));
-		replicas.put("S3Proxy", copyToS3(replicas.get("file"), context.s3()));
+		replicas.put("S3Proxy", copy(replicas.get("file"), context.s3().newReplica(new OperationCounter())));
+		replicas.put("SFTP", copy(replicas.get("file"), SftpReplicaClient
+			.open(sftp.passwordConfig(sftp.newReplicaPath()).build(), ReplicaOperationListener.NONE)));
 		Path rawOut = context.dir().resolve("raw.out");
 		long decompressed = 0;
 		List<Double> rawRates = new ArrayList<>();
@@ -118,27 +137,50 @@ final class RestoreScenario implements Scenario {
 			}
 		}
 		report.chart(NAME, chart);
+		compareWithEncryption(replicas.get("file"), context.dir(), options, decompressed, report);
 		report.note(NAME, "medians of " + options.rounds() + " round(s) per replica, each the baseline then the "
 				+ "restores, after one restore to warm the JIT; the baseline's median is over all rounds; the "
 				+ "restore also applies every "
 				+ "WAL segment to the database, fsyncs and runs PRAGMA integrity_check; the raw baseline only "
-				+ "decompresses local files and writes (no fsync); S3Proxy runs in the same JVM");
+				+ "decompresses local files and writes (no fsync); S3Proxy and the SFTP server (MINA SSHD, "
+				+ "password login over loopback) run in the same JVM");
 	}
 
-	/** Restores the latest state into a new file, deletes it, and returns how long the restore took. */
-	private static long restore(ReplicaClient replica, int parallelism, Path dir) throws Exception {
-		Path output = dir.resolve("restored.db");
-		long started = System.nanoTime();
-		new Restorer().restore(replica, RestoreOptions.latest(output).withParallelism(parallelism));
-		long nanos = System.nanoTime() - started;
-		Files.delete(output);
-		Disk.settle();
-		return nanos;
+	/**
+	 * Restores the same replica, plain and age-encrypted (every object re-encrypted to one
+	 * recipient, as Litestream's age.recipients does), at the default parallelism, alternating
+	 * which goes first each round: the ratio of the medians is the cost of decryption.
+	 */
+	private static void compareWithEncryption(ReplicaClient plain, Path dir, HarnessOptions options,
+			long decompressed, Report report) throws Exception {
+		AgeIdentity identity = AgeIdentity.generate();
+		ReplicaClient encrypted = new AgeReplicaClient(new FileReplicaClient(dir.resolve("replica-age")),
+				List.of(identity.recipient()), List.of(identity));
+		copy(plain, encrypted);
+		String variant = "file, age, parallelism " + RestoreOptions.DEFAULT_PARALLELISM;
+		restore(encrypted, RestoreOptions.DEFAULT_PARALLELISM, dir);
+		List<Double> plainRates = new ArrayList<>();
+		List<Double> ageRates = new ArrayList<>();
+		for (int round = 0; round < options.rounds(); round++) {
+			for (int k = 0; k < 2; k++) {
+				boolean age = (k + round) % 2 == 1;
+				long nanos = restore(age ? encrypted : plain, RestoreOptions.DEFAULT_PARALLELISM, dir);
+				(age ? ageRates : plainRates).add(mibPerSecond(decompressed, nanos));
+			}
+		}
+		double plainRate = Stats.median(plainRates);
+		double ageRate = Stats.median(ageRates);
+		report.measure(NAME, "restore from " + variant, "median throughput (paired with plain)", ageRate, "MiB/s");
+		report.measure(NAME, "restore from file, parallelism " + RestoreOptions.DEFAULT_PARALLELISM,
+				"median throughput (paired with age)", plainRate, "MiB/s");
+		report.measure(NAME, "restore from " + variant, "slowest / fastest run",
+				Collections.min(ageRates) / Collections.max(ageRates), "");
+		report.verdict(NAME, "throughput with age / without, " + variant, Report.format(ageRate / plainRate), ">= 0.9",
+				ageRate / plainRate >= 0.9);
 	}
 
-	/** The same objects under the same keys in a new S3Proxy bucket. */
-	private static ReplicaClient copyToS3(ReplicaClient source, S3Server s3) throws Exception {
-		ReplicaClient target = s3.newReplica(new OperationCounter());
+	/** The same objects under the same keys in another replica, which is returned. */
+	private static ReplicaClient copy(ReplicaClient source, ReplicaClient target) throws Exception {
 		for (String generation : source.generations()) {
 			for (SnapshotInfo snapshot : source.snapshots(generation)) {
 				try (InputStream in = source.openSnapshot(generation, snapshot.index())) {
@@ -152,6 +194,17 @@ final class RestoreScenario implements Scenario {
 			}
 		}
 		return target;
+	}
+
+	/** Restores the latest state into a new file, deletes it, and returns how long the restore took. */
+	private static long restore(ReplicaClient replica, int parallelism, Path dir) throws Exception {
+		Path output = dir.resolve("restored.db");
+		long started = System.nanoTime();
+		new Restorer().restore(replica, RestoreOptions.latest(output).withParallelism(parallelism));
+		long nanos = System.nanoTime() - started;
+		Files.delete(output);
+		Disk.settle();
+		return nanos;
 	}
 
 	/** A database of about the configured size whose replica has a snapshot and many segments. */

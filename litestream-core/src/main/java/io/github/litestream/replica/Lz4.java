@@ -3,7 +3,9 @@ package io.github.litestream.replica;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PushbackInputStream;
 
+import io.github.litestream.age.Age;
 import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.lz4.LZ4FrameInputStream;
 import net.jpountz.lz4.LZ4FrameOutputStream;
@@ -54,13 +56,19 @@ public final class Lz4 {
 
 	/**
 	 * Wraps a stream of LZ4 frames so that reading it yields the decompressed bytes.
-	 * Checksums are verified; a truncated or corrupt stream raises an {@link IOException}.
+	 * Checksums are verified; a truncated or corrupt stream raises an {@link IOException}, and
+	 * an age-encrypted one an {@link io.github.litestream.age.AgeException} that says so.
 	 * @param in compressed bytes
 	 * @return the decompressing stream
 	 * @throws IOException if the frame header is not valid
 	 */
 	public static InputStream decompress(InputStream in) throws IOException {
-		return new LZ4FrameInputStream(in, FACTORY.safeDecompressor(), HASHES.hash32());
+		PushbackInputStream head = new PushbackInputStream(in, Age.magicLength());
+		byte[] prefix = head.readNBytes(Age.magicLength());
+		// An encrypted replica read without its keys: say so rather than "not an LZ4 frame".
+		Age.requireNotEncrypted(prefix);
+		head.unread(prefix);
+		return new LZ4FrameInputStream(head, FACTORY.safeDecompressor(), HASHES.hash32());
 	}
 
 }

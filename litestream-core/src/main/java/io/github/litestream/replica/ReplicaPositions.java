@@ -5,13 +5,20 @@ import java.io.InputStream;
 import java.util.List;
 import java.util.Optional;
 
+import io.github.litestream.age.AgeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 
 /**
  * Works out how far a replica has been written, from the replica itself: the end of its newest
  * WAL segment (whose uncompressed length is only known by reading it), or the start of its
- * newest snapshot's index when it has no segment yet.
+ * newest snapshot's index when it has no segment yet. An encrypted replica that cannot read its
+ * newest segment (no identity configured) continues from that segment's start instead.
  */
 final class ReplicaPositions {
+
+	private static final Logger logger = LoggerFactory.getLogger(ReplicaPositions.class);
 
 	private ReplicaPositions() {
 	}
@@ -40,6 +47,18 @@ final class ReplicaPositions {
 		try (InputStream in = Lz4.decompress(client.openWalSegment(last.pos()))) {
 			long length = in.transferTo(OutputStreamSink.INSTANCE);
 			return Optional.of(new Pos(generation, last.index(), last.offset() + length));
+		}
+		catch (AgeException ex) {
+			if (ex.kind() != AgeException.Kind.NO_MATCH || !(client instanceof AgeReplicaClient)) {
+				// Never rewrite an encrypted segment unencrypted because the keys were removed.
+				throw ex;
+			}
+			// An encrypted replica configured with recipients only: the segment's length is
+			// unknowable, but its start is not. Shipping from there rewrites the segment under
+			// its own key with the same bytes and what followed them, which is always correct.
+			logger.info("{}; the replica continues from the start of that segment, which it rewrites "
+					+ "(configure age.identities to avoid the rewrite and to restore)", ex.getMessage());
+			return Optional.of(last.pos());
 		}
 	}
 

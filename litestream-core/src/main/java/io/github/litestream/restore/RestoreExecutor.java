@@ -149,6 +149,10 @@ final class RestoreExecutor {
 				throw ex;
 			}
 			catch (IOException | RuntimeException ex) {
+				if (RestoreException.noIdentityCause(ex).isPresent()) {
+					throw RestoreException.noIdentity("snapshot " + key + " in " + this.client.location(),
+						RestoreException.noIdentityCause(ex).get());
+				}
 				throw new RestoreException("Cannot read snapshot " + key + " in " + this.client.location() + ": "
 						+ ex.getMessage() + "; the object is missing, truncated or corrupt. Restore from an earlier "
 						+ "snapshot with an index below " + Pos.hex(this.plan.snapshot().index())

@@ -233,6 +233,10 @@ final class WalIndexFetcher implements AutoCloseable {
 			throw ex;
 		}
 		catch (IOException | RuntimeException ex) {
+			if (RestoreException.noIdentityCause(ex).isPresent()) {
+				throw RestoreException.noIdentity("WAL segment " + key + " in " + this.client.location(),
+						RestoreException.noIdentityCause(ex).get());
+			}
 			throw new RestoreException("Cannot read WAL segment " + key + " in " + this.client.location() + ": "
 					+ ex.getMessage() + "; the object is missing, truncated or corrupt. Restore up to the index before it (index="
 					+ Pos.hex(Math.max(0, segment.index() - 1)) + "), or from another replica",

@@ -7,9 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 
+import io.github.litestream.age.Age;
+import io.github.litestream.age.AgeException;
+import io.github.litestream.age.AgeIdentity;
 import io.github.litestream.db.ReplicationSource;
 import io.github.litestream.db.ShadowWalMissingException;
 import io.github.litestream.db.ShadowWalSegment;
@@ -84,6 +88,53 @@ class ReplicaWithoutDatabaseTests {
 		assertThat(snapshot(2)).isEqualTo(this.source.database);
 		assertThat(segment(new Pos(GENERATION, 2, 0))).isEqualTo(kept);
 		assertThat(this.client.walSegments(GENERATION)).extracting(WalSegmentInfo::index).containsOnly(0L, 2L);
+	}
+
+	@Test
+	void anEncryptedReplicaWithRecipientsOnlyContinuesAfterARestartByRewritingItsNewestSegment() throws IOException {
+		AgeIdentity identity = AgeIdentity.generate();
+		ReplicaClient writeOnly = new AgeReplicaClient(this.client, List.of(identity.recipient()), List.of());
+		byte[] first = append(100);
+		this.source.database = bytes(300);
+		assertThat(new Replica(this.source, writeOnly, ReplicaOptions.defaults("file")).sync())
+			.contains(new Pos(GENERATION, 0, 100));
+		byte[] second = append(50);
+
+		// A new process: it cannot decrypt its newest segment to learn where it ends.
+		assertThat(new Replica(this.source, writeOnly, ReplicaOptions.defaults("file")).sync())
+			.contains(new Pos(GENERATION, 0, 150));
+
+		this.client = new FileReplicaClient(this.dir.resolve("replica"));
+		ReplicaClient reader = new AgeReplicaClient(this.client, List.of(identity.recipient()), List.of(identity));
+		assertThat(reader.walSegments(GENERATION)).extracting(WalSegmentInfo::pos)
+			.containsExactly(new Pos(GENERATION, 0, 0));
+		try (InputStream in = Lz4.decompress(reader.openWalSegment(new Pos(GENERATION, 0, 0)))) {
+			assertThat(in.readAllBytes()).isEqualTo(concat(first, second));
+		}
+	}
+
+	@Test
+	void aReplicaWhoseKeysWereRemovedFailsRatherThanRewritingAnEncryptedSegmentUnencrypted() throws IOException {
+		AgeIdentity identity = AgeIdentity.generate();
+		append(100);
+		this.source.database = bytes(300);
+		new Replica(this.source, new AgeReplicaClient(this.client, List.of(identity.recipient()), List.of()),
+				ReplicaOptions.defaults("file")).sync();
+		append(50);
+		Replica plain = new Replica(this.source, this.client, ReplicaOptions.defaults("file"));
+		org.assertj.core.api.Assertions.assertThatExceptionOfType(AgeException.class)
+			.isThrownBy(plain::sync)
+			.withMessageContaining("encrypted with age");
+		assertThat(plain.status().lastError()).contains("encrypted with age");
+		try (InputStream in = this.client.openWalSegment(new Pos(GENERATION, 0, 0))) {
+			assertThat(Age.isAgeFile(in.readNBytes(Age.magicLength()))).isTrue();
+		}
+	}
+
+	private static byte[] concat(byte[] a, byte[] b) {
+		byte[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+		System.arraycopy(b, 0, both, a.length, b.length);
+		return both;
 	}
 
 	private byte[] append(int length) throws IOException {

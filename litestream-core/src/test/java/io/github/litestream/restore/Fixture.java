@@ -30,7 +30,7 @@ public final class Fixture {
 	 * The fixture directory on the test class path.
 	 * @return the directory holding README.md, expected.txt and replica/
 	 */
-	static Path directory() {
+	public static Path directory() {
 		try {
 			return Path.of(Fixture.class.getResource("/fixtures/litestream-v0.3.14-file-replica").toURI());
 		}
@@ -73,10 +73,19 @@ public final class Fixture {
 	 * The expected rows per index, and for {@code latest} (index {@code null}).
 	 * @return the rows of expected.txt
 	 */
-	static List<Expected> expected() {
+	public static List<Expected> expected() {
+		return expected(directory());
+	}
+
+	/**
+	 * The expected rows per index of a fixture in the same format.
+	 * @param directory the fixture's directory, holding expected.txt
+	 * @return the rows of its expected.txt
+	 */
+	public static List<Expected> expected(Path directory) {
 		try {
 			List<Expected> rows = new ArrayList<>();
-			for (String line : Files.readAllLines(directory().resolve("expected.txt"))) {
+			for (String line : Files.readAllLines(directory.resolve("expected.txt"))) {
 				if (line.isBlank() || line.startsWith("#")) {
 					continue;
 				}
@@ -97,7 +106,7 @@ public final class Fixture {
 	 * @param index the index
 	 * @return the row
 	 */
-	static Expected expectedAt(long index) {
+	public static Expected expectedAt(long index) {
 		return expected().stream().filter((row) -> row.index() != null && row.index() == index).findFirst().orElseThrow();
 	}
 
@@ -108,7 +117,7 @@ public final class Fixture {
 	 * @param base the time of index 0
 	 * @throws IOException if the times cannot be set
 	 */
-	static void setSyntheticTimes(Path root, Instant base) throws IOException {
+	public static void setSyntheticTimes(Path root, Instant base) throws IOException {
 		Path generation = root.resolve("generations").resolve(GENERATION);
 		try (Stream<Path> files = Stream.concat(Files.list(generation.resolve("snapshots")),
 				Files.list(generation.resolve("wal")))) {
@@ -131,7 +140,7 @@ public final class Fixture {
 	 * @param maxSeq max(seq)
 	 * @param sumSeq sum(seq)
 	 */
-	record Expected(Long index, long count, long maxSeq, long sumSeq) {
+	public record Expected(Long index, long count, long maxSeq, long sumSeq) {
 
 		@Override
 		public String toString() {

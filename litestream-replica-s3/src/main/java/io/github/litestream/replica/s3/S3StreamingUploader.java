@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PushbackInputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import io.github.litestream.replica.ReplicaOperation;
@@ -29,6 +30,9 @@ final class S3StreamingUploader {
 
 	/** Default part size: large enough for few requests, small enough to keep heap use low. */
 	static final int DEFAULT_PART_SIZE = 8 * 1024 * 1024;
+
+	/** How much is read before the buffer grows towards a part. */
+	private static final int FIRST_READ = 64 * 1024;
 
 	/** S3's smallest part size (every part but the last). */
 	static final int MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -62,8 +66,14 @@ final class S3StreamingUploader {
 	 */
 	long upload(String key, InputStream content) throws IOException {
 		PushbackInputStream in = new PushbackInputStream(content, 1);
-		byte[] buffer = new byte[this.partSize];
+		// Grown as the stream goes on: a WAL segment of a few KiB (one per synchronous commit)
+		// must not cost a zeroed part-sized array.
+		byte[] buffer = new byte[Math.min(FIRST_READ, this.partSize)];
 		int length = in.readNBytes(buffer, 0, buffer.length);
+		while (length == buffer.length && buffer.length < this.partSize) {
+			buffer = Arrays.copyOf(buffer, (int) Math.min(this.partSize, buffer.length * 4L));
+			length += in.readNBytes(buffer, length, buffer.length - length);
+		}
 		if (length < buffer.length || !hasMore(in)) {
 			putObject(key, buffer, length);
 			return length;

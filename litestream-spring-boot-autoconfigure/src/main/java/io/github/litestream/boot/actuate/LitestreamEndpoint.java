@@ -1,6 +1,7 @@
 package io.github.litestream.boot.actuate;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.concurrent.TimeoutException;
 
 import io.github.litestream.Litestream;
 import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.replica.AgeReplicaClient;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaStatus;
@@ -36,6 +38,10 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  * <li>{@code POST /actuator/litestream/{db}/{action}} with {@code action} {@code sync} or
  * {@code snapshot}, and an optional JSON body {@code {"replica": "name"}} to pick one replica
  * (all replicas otherwise): runs it now and returns each replica's resulting position.</li>
+ * <li>The same with {@code restore} (body keys {@code replica}, {@code timestamp},
+ * {@code index}, {@code generation}: a point in time into a new side file) and
+ * {@code validate}; both off unless enabled ({@link LitestreamEndpointProperties}), see
+ * {@link LitestreamRecoveryOperations}.</li>
  * </ul>
  * Replica locations come from {@code ReplicaClient#location()}, which never holds credentials.
  */
@@ -50,15 +56,28 @@ public final class LitestreamEndpoint {
 
 	private final ReplicaContentsReader contents;
 
+	private final LitestreamRecoveryOperations recovery;
+
 	/**
-	 * Creates the endpoint.
+	 * Creates the endpoint with its recovery operations disabled.
 	 * @param litestream the engine
 	 * @param lag measures replica lag
 	 */
 	public LitestreamEndpoint(Litestream litestream, ReplicaLagTracker lag) {
+		this(litestream, lag, new LitestreamEndpointProperties());
+	}
+
+	/**
+	 * Creates the endpoint.
+	 * @param litestream the engine
+	 * @param lag measures replica lag
+	 * @param properties which recovery operations are enabled
+	 */
+	public LitestreamEndpoint(Litestream litestream, ReplicaLagTracker lag, LitestreamEndpointProperties properties) {
 		this.litestream = litestream;
 		this.lag = lag;
 		this.contents = new ReplicaContentsReader();
+		this.recovery = new LitestreamRecoveryOperations(litestream, properties, Clock.systemUTC());
 	}
 
 	/**
@@ -90,17 +109,23 @@ public final class LitestreamEndpoint {
 	}
 
 	/**
-	 * Syncs or snapshots now and waits (up to a minute) for the result.
+	 * Runs an action now: {@code sync} or {@code snapshot} (waiting up to a minute), or, when
+	 * enabled, {@code restore} (into a new side file) or {@code validate}.
 	 * @param db the database's file name or full path
-	 * @param action {@code sync} or {@code snapshot}
+	 * @param action {@code sync}, {@code snapshot}, {@code restore} or {@code validate}
 	 * @param replica the replica's name, or {@code null} for all of the database's replicas
-	 * @return each replica's position afterwards, or why it has none
+	 * (for a restore: the one whose newest backup is the most recent)
+	 * @param timestamp for a restore: the state as of this RFC 3339 time
+	 * @param index for a restore: up to this WAL index, in hex
+	 * @param generation for a restore: from this generation
+	 * @return the outcome per replica, or the restored side file
 	 */
 	@WriteOperation
-	public ActionDescriptor run(@Selector String db, @Selector String action, @Nullable String replica) {
-		if (!"sync".equals(action) && !"snapshot".equals(action)) {
-			throw new InvalidEndpointRequestException("Unknown action '" + action + "': use 'sync' or 'snapshot'",
-					"Unknown action");
+	public OperationResponseBody run(@Selector String db, @Selector String action, @Nullable String replica,
+			@Nullable String timestamp, @Nullable String index, @Nullable String generation) {
+		if (!List.of("sync", "snapshot", "restore", "validate").contains(action)) {
+			throw new InvalidEndpointRequestException(
+					"Unknown action '" + action + "': use 'sync', 'snapshot', 'restore' or 'validate'", "Unknown action");
 		}
 		ReplicatedDatabase database = find(db);
 		if (database == null) {
@@ -113,6 +138,12 @@ public final class LitestreamEndpoint {
 		if (replicas.isEmpty()) {
 			throw new InvalidEndpointRequestException(
 					"Database '" + db + "' has no replica named '" + replica + "'", "Unknown replica");
+		}
+		if ("restore".equals(action)) {
+			return this.recovery.restore(database, replicas, timestamp, index, generation);
+		}
+		if ("validate".equals(action)) {
+			return this.recovery.validate(database, replicas);
 		}
 		List<ActionResultDescriptor> results = new ArrayList<>();
 		for (Replica target : replicas) {
@@ -177,7 +208,15 @@ public final class LitestreamEndpoint {
 		return new ReplicaDescriptor(replica.name(), replica.client().type(), replica.client().location(),
 				format(status.position()), this.lag.lag(replica).toMillis() / 1000.0, status.lastSyncAt(),
 				status.lastError(), status.lastErrorAt(), status.failingSince(),
-				Math.max(status.snapshotCount(), 0), status.lastSnapshotAt(), lastValidation);
+				Math.max(status.snapshotCount(), 0), status.lastSnapshotAt(), lastValidation, encryption(replica));
+	}
+
+	private static @Nullable EncryptionDescriptor encryption(Replica replica) {
+		if (replica.client() instanceof AgeReplicaClient age) {
+			return new EncryptionDescriptor(age.recipients().stream().map(Object::toString).toList(),
+					age.identityCount());
+		}
+		return null;
 	}
 
 	static @Nullable String format(@Nullable Pos pos) {
@@ -225,11 +264,21 @@ public final class LitestreamEndpoint {
 	 * @param snapshotCount snapshots in the current generation
 	 * @param latestSnapshot when the newest snapshot was stored
 	 * @param lastValidation the last validation, if validation is enabled
+	 * @param encryption the replica's age encryption, or {@code null} when it has none
 	 */
 	public record ReplicaDescriptor(String name, String type, String location, @Nullable String position,
 			double lagSeconds, @Nullable Instant lastSync, @Nullable String lastError, @Nullable Instant lastErrorAt,
 			@Nullable Instant failingSince, int snapshotCount, @Nullable Instant latestSnapshot,
-			@Nullable ValidationDescriptor lastValidation) {
+			@Nullable ValidationDescriptor lastValidation, @Nullable EncryptionDescriptor encryption) {
+	}
+
+	/**
+	 * How a replica is encrypted: public keys and a count, never an identity.
+	 *
+	 * @param recipients the public keys new objects are encrypted to ({@code age1…})
+	 * @param identities how many identities can decrypt (0: the replica can't be restored here)
+	 */
+	public record EncryptionDescriptor(List<String> recipients, int identities) {
 	}
 
 	/**

@@ -7,6 +7,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ImportRuntimeHints;
 
@@ -18,14 +19,16 @@ import org.springframework.context.annotation.ImportRuntimeHints;
 		afterName = LitestreamReplicaLagAutoConfiguration.LITESTREAM_AUTO_CONFIGURATION)
 @ConditionalOnClass(name = "org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint")
 @ConditionalOnBean(Litestream.class)
+@EnableConfigurationProperties(LitestreamEndpointProperties.class)
 @ImportRuntimeHints(LitestreamEndpointRuntimeHints.class)
 public final class LitestreamEndpointAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnAvailableEndpoint
-	LitestreamEndpoint litestreamEndpoint(Litestream litestream, ReplicaLagTracker lag) {
-		return new LitestreamEndpoint(litestream, lag);
+	LitestreamEndpoint litestreamEndpoint(Litestream litestream, ReplicaLagTracker lag,
+			LitestreamEndpointProperties properties) {
+		return new LitestreamEndpoint(litestream, lag, properties);
 	}
 
 }

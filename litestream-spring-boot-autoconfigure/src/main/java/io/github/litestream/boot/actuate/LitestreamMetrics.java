@@ -66,6 +66,7 @@ public final class LitestreamMetrics implements MeterBinder {
 		this.operations = operations;
 		operations.onNewReplica(this::attach);
 		litestream.onStarting(this::attach);
+		litestream.addReplicationWaitListener(new ReplicationWaitMeters(this.registries));
 	}
 
 	@Override

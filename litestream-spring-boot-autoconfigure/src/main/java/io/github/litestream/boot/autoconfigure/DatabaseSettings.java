@@ -23,10 +23,12 @@ import org.jspecify.annotations.Nullable;
  * @param restoreParallelism how many segments to fetch at once
  * @param restoreFallBack whether a restore falls back past damaged replica objects
  * @param replicas the replicas, in configuration order
+ * @param synchronous how commits wait for replication
  */
-record DatabaseSettings(String property, @Nullable Path path, Duration monitorInterval, Duration checkpointInterval,
+public record DatabaseSettings(String property, @Nullable Path path, Duration monitorInterval, Duration checkpointInterval,
 		int minCheckpointPageCount, int maxCheckpointPageCount, long maxShadowWalSize, boolean restore, boolean restoreIfReplicaExists,
-		int restoreParallelism, boolean restoreFallBack, List<ReplicaSettings> replicas) {
+		int restoreParallelism, boolean restoreFallBack, List<ReplicaSettings> replicas,
+		SynchronousCommits synchronous) {
 
 	/**
 	 * A copy for a database file found through a DataSource.
@@ -37,7 +39,7 @@ record DatabaseSettings(String property, @Nullable Path path, Duration monitorIn
 		return new DatabaseSettings(this.property, file, this.monitorInterval, this.checkpointInterval,
 				this.minCheckpointPageCount, this.maxCheckpointPageCount, this.maxShadowWalSize, this.restore,
 				this.restoreIfReplicaExists,
-				this.restoreParallelism, this.restoreFallBack, this.replicas);
+				this.restoreParallelism, this.restoreFallBack, this.replicas, this.synchronous);
 	}
 
 	/**

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 import io.github.litestream.Litestream;
+import io.github.litestream.boot.transaction.AwaitReplicationPostProcessor;
 import io.github.litestream.replica.ReplicaOperationListener;
 import io.github.litestream.replica.s3.S3ClientFactory;
 import io.github.litestream.restore.ReplicaValidator;
@@ -87,8 +88,26 @@ public final class LitestreamAutoConfiguration {
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 	static SqliteDataSourceBeanPostProcessor litestreamSqliteDataSourceBeanPostProcessor(
 			ObjectProvider<LitestreamDatabases> databases, ObjectProvider<LitestreamRestoreInitializer> restore,
-			ObjectProvider<LitestreamProperties> properties) {
-		return new SqliteDataSourceBeanPostProcessor(databases, restore, properties);
+			ObjectProvider<LitestreamProperties> properties, ObjectProvider<Litestream> engine) {
+		return new SqliteDataSourceBeanPostProcessor(databases, restore, properties, engine);
+	}
+
+	/**
+	 * {@code @AwaitReplication} methods, when Spring's transaction support is there.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "org.springframework.transaction.support.TransactionSynchronizationManager")
+	static class AwaitReplicationConfiguration {
+
+		@Bean
+		@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+		@ConditionalOnMissingBean
+		static AwaitReplicationPostProcessor litestreamAwaitReplicationPostProcessor(ObjectProvider<Litestream> engine,
+				ObjectProvider<LitestreamDatabases> databases) {
+			return new AwaitReplicationPostProcessor(
+					() -> new EngineReplicationAwaiter(engine.getObject(), databases.getObject()));
+		}
+
 	}
 
 	/**

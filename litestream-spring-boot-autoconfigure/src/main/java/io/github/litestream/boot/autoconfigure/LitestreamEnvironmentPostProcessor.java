@@ -1,6 +1,8 @@
 package io.github.litestream.boot.autoconfigure;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
@@ -26,6 +28,10 @@ import org.springframework.core.env.MapPropertySource;
  *
  * <p>It runs after the application's configuration files are loaded, so it sees their
  * values. Because expansion happens before binding, it works for durations and numbers too.
+ *
+ * <p>It also puts there the {@code litestream.dbs} list with the values that command-line
+ * arguments, system properties and environment variables set merged into it key by key
+ * ({@link DatabaseListOverrides}), whether or not expansion is on.
  */
 public final class LitestreamEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
 
@@ -56,14 +62,29 @@ public final class LitestreamEnvironmentPostProcessor implements EnvironmentPost
 
 	@Override
 	public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
-		boolean expand = Binder.get(environment).bind("litestream.expand-env", Boolean.class).orElse(true);
-		if (!expand || environment.getPropertySources().contains(PROPERTY_SOURCE_NAME)) {
+		if (environment.getPropertySources().contains(PROPERTY_SOURCE_NAME)) {
 			return;
 		}
-		Map<String, Object> expanded = expandedValues(environment);
-		if (!expanded.isEmpty()) {
-			environment.getPropertySources().addFirst(new MapPropertySource(PROPERTY_SOURCE_NAME, expanded));
+		boolean expand = Binder.get(environment).bind("litestream.expand-env", Boolean.class).orElse(true);
+		Map<String, Object> values = expand ? expandedValues(environment) : new LinkedHashMap<>();
+		Map<ConfigurationPropertyName, Object> dbs = DatabaseListOverrides.merge(iterableSources(environment));
+		if (dbs != null) {
+			values.keySet().removeIf(LitestreamEnvironmentPostProcessor::isDbsKey);
+			dbs.forEach((name, value) -> values.put(name.toString(), expand ? expand(value) : value));
 		}
+		if (!values.isEmpty()) {
+			environment.getPropertySources().addFirst(new MapPropertySource(PROPERTY_SOURCE_NAME, values));
+		}
+	}
+
+	private static List<IterableConfigurationPropertySource> iterableSources(ConfigurableEnvironment environment) {
+		List<IterableConfigurationPropertySource> sources = new ArrayList<>();
+		for (ConfigurationPropertySource source : ConfigurationPropertySources.from(environment.getPropertySources())) {
+			if (source instanceof IterableConfigurationPropertySource iterable) {
+				sources.add(iterable);
+			}
+		}
+		return sources;
 	}
 
 	private Map<String, Object> expandedValues(ConfigurableEnvironment environment) {

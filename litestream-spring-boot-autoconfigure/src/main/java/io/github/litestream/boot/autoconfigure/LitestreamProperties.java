@@ -12,6 +12,7 @@ import io.github.litestream.restore.RestoreOptions;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.boot.context.properties.bind.Name;
 import org.springframework.util.unit.DataSize;
 
@@ -170,6 +171,24 @@ public class LitestreamProperties {
 	}
 
 	/**
+	 * Whether commits wait until a replica stores them.
+	 */
+	public enum SynchronousReplication {
+
+		/**
+		 * Commits return at once and reach the replicas within a sync interval.
+		 */
+		OFF,
+
+		/**
+		 * Every commit through the database's DataSource returns only once it is stored in
+		 * the replicas that {@code synchronous-replicas} asks for.
+		 */
+		ON
+
+	}
+
+	/**
 	 * One replicated database.
 	 */
 	public static class Database {
@@ -207,6 +226,24 @@ public class LitestreamProperties {
 		 * back. 0 means no bound.
 		 */
 		private DataSize maxShadowWalSize = DataSize.ofBytes(DatabaseOptions.DEFAULT_MAX_SHADOW_WAL_SIZE);
+
+		/**
+		 * Whether every commit through the database's DataSource returns only once it is
+		 * stored in a replica. A commit not stored within synchronous-timeout throws
+		 * ReplicationTimeoutException: it stays committed locally and is still shipped.
+		 */
+		private SynchronousReplication synchronousReplication = SynchronousReplication.OFF;
+
+		/**
+		 * How many replicas must store a commit with synchronous replication: 1 (any one) or
+		 * all.
+		 */
+		private String synchronousReplicas = "1";
+
+		/**
+		 * How long a commit waits for its replication at most.
+		 */
+		private Duration synchronousTimeout = Duration.ofSeconds(5);
 
 		/**
 		 * Restore-on-boot settings.
@@ -264,6 +301,30 @@ public class LitestreamProperties {
 
 		public void setMaxShadowWalSize(DataSize maxShadowWalSize) {
 			this.maxShadowWalSize = maxShadowWalSize;
+		}
+
+		public SynchronousReplication getSynchronousReplication() {
+			return this.synchronousReplication;
+		}
+
+		public void setSynchronousReplication(SynchronousReplication synchronousReplication) {
+			this.synchronousReplication = synchronousReplication;
+		}
+
+		public String getSynchronousReplicas() {
+			return this.synchronousReplicas;
+		}
+
+		public void setSynchronousReplicas(String synchronousReplicas) {
+			this.synchronousReplicas = synchronousReplicas;
+		}
+
+		public Duration getSynchronousTimeout() {
+			return this.synchronousTimeout;
+		}
+
+		public void setSynchronousTimeout(Duration synchronousTimeout) {
+			this.synchronousTimeout = synchronousTimeout;
 		}
 
 		public Restore getRestore() {
@@ -406,6 +467,12 @@ public class LitestreamProperties {
 		private Duration validationInterval = ReplicaOptions.DEFAULT_VALIDATION_INTERVAL;
 
 		/**
+		 * Client-side encryption with age, as in litestream.yml.
+		 */
+		@NestedConfigurationProperty
+		private final AgeProperties age = new AgeProperties();
+
+		/**
 		 * Every key of the entry, as written, so that an entry setting only its type's own
 		 * keys (such as bucket) still binds; those keys are read by the type's
 		 * {@link ReplicaClientProvider}, never from here. Not a property of its own.
@@ -485,6 +552,10 @@ public class LitestreamProperties {
 			this.validationInterval = validationInterval;
 		}
 
+		public AgeProperties getAge() {
+			return this.age;
+		}
+
 		Map<String, Object> getKeys() {
 			return this.keys;
 		}
@@ -495,7 +566,7 @@ public class LitestreamProperties {
 
 		@Override
 		public String toString() {
-			return "Replica[name=" + this.name + ", type=" + this.type + ", url=" + this.url + ", path=" + this.path
+			return "Replica[name=" + this.name + ", type=" + this.type + ", url=" + Secrets.redactUrl(this.url) + ", path=" + this.path
 					+ "]";
 		}
 

@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import io.github.litestream.ReplicaQuorum;
 import io.github.litestream.replica.ReplicaOptions;
 import org.jspecify.annotations.Nullable;
 
@@ -43,14 +44,30 @@ final class LitestreamPropertiesValidator {
 
 	private final ReplicaEntrySource entries;
 
+	private final boolean createDirectories;
+
 	/**
-	 * Creates a validator.
+	 * Creates a validator that creates missing database directories, as the application needs
+	 * them.
 	 * @param providers the providers of the replica types that can be created
 	 * @param entries where the keys of the replica entries come from
 	 */
 	LitestreamPropertiesValidator(ReplicaClientFactory providers, ReplicaEntrySource entries) {
+		this(providers, entries, true);
+	}
+
+	/**
+	 * Creates a validator.
+	 * @param providers the providers of the replica types that can be created
+	 * @param entries where the keys of the replica entries come from
+	 * @param createDirectories whether to create a missing database directory (a tool that
+	 * only reads the configuration leaves the disk alone)
+	 */
+	LitestreamPropertiesValidator(ReplicaClientFactory providers, ReplicaEntrySource entries,
+			boolean createDirectories) {
 		this.providers = providers;
 		this.entries = entries;
+		this.createDirectories = createDirectories;
 	}
 
 	/**
@@ -109,7 +126,9 @@ final class LitestreamPropertiesValidator {
 					"must be at least 1, not " + db.getRestore().getParallelism(),
 					"Set " + prefix + ".restore.parallelism to a positive number (default 8).");
 		}
-		Path path = StringUtils.hasText(db.getPath()) ? databasePath(prefix + ".path", db.getPath()) : null;
+		SynchronousCommits synchronous = synchronous(prefix, db);
+		Path path = StringUtils.hasText(db.getPath())
+				? databasePath(prefix + ".path", db.getPath(), this.createDirectories) : null;
 		List<ReplicaSettings> replicas = new ArrayList<>();
 		Set<String> names = new HashSet<>();
 		for (int i = 0; i < db.getReplicas().size(); i++) {
@@ -126,10 +145,29 @@ final class LitestreamPropertiesValidator {
 				db.getMinCheckpointPageCount(), db.getMaxCheckpointPageCount(), db.getMaxShadowWalSize().toBytes(),
 				db.getRestore().isEnabled(),
 				db.getRestore().isIfReplicaExists(), db.getRestore().getParallelism(), db.getRestore().isFallBack(),
-				List.copyOf(replicas));
+				List.copyOf(replicas), synchronous);
 	}
 
-	private static Path databasePath(String property, String value) {
+	private static SynchronousCommits synchronous(String prefix, LitestreamProperties.Database db) {
+		ReplicaQuorum quorum;
+		try {
+			quorum = ReplicaQuorum.parse(String.valueOf(db.getSynchronousReplicas()));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new LitestreamConfigurationException(prefix + ".synchronous-replicas", ex.getMessage(),
+					"Set " + prefix + ".synchronous-replicas to 1 (any one replica, the default) or all.");
+		}
+		positive(db.getSynchronousTimeout(), prefix + ".synchronous-timeout");
+		boolean everyCommit = db.getSynchronousReplication() == LitestreamProperties.SynchronousReplication.ON;
+		if (everyCommit && db.getReplicas().isEmpty()) {
+			throw new LitestreamConfigurationException(prefix + ".synchronous-replication",
+					"is on but the database has no replica to wait for",
+					"Configure " + prefix + ".replicas, or set " + prefix + ".synchronous-replication to off.");
+		}
+		return new SynchronousCommits(everyCommit, quorum, db.getSynchronousTimeout());
+	}
+
+	private static Path databasePath(String property, String value, boolean createDirectories) {
 		if (isInMemory(value)) {
 			throw new LitestreamConfigurationException(property,
 					"'" + value + "' is an in-memory database, which has no file to replicate",
@@ -151,7 +189,9 @@ final class LitestreamPropertiesValidator {
 					"Set " + property + " to the database file, not its directory.");
 		}
 		try {
-			Files.createDirectories(absolute.getParent());
+			if (createDirectories) {
+				Files.createDirectories(absolute.getParent());
+			}
 		}
 		catch (IOException | SecurityException ex) {
 			throw new LitestreamConfigurationException(property,
@@ -210,7 +250,7 @@ final class LitestreamPropertiesValidator {
 		ReplicaOptions options = options(prefix, replica, name);
 		Object backend = provider.configure(new ReplicaEntry(prefix, type, url,
 				StringUtils.hasText(replica.getPath()) ? replica.getPath() : null, this.entries.binder()));
-		return new ReplicaSettings(prefix, type, options, backend);
+		return new ReplicaSettings(prefix, type, options, backend, AgeSettings.of(prefix + ".age", replica.getAge()));
 	}
 
 	/**
@@ -266,6 +306,11 @@ final class LitestreamPropertiesValidator {
 					"an s3 replica needs the AWS SDK for Java v2, which is not on the classpath",
 					"Add software.amazon.awssdk:s3 to the application's dependencies.");
 		}
+		if (type.equals("sftp")) {
+			return new LitestreamConfigurationException(prefix + ".type",
+					"an sftp replica needs litestream-replica-sftp, which is not on the classpath",
+					"Add io.github.litestream:litestream-replica-sftp to the application's dependencies.");
+		}
 		return new LitestreamConfigurationException(prefix + ".type", "unknown replica type '" + type + "'",
 				"Set " + prefix + ".type to one of "
 						+ String.join(", ", this.providers.types().stream().sorted().toList()) + ".");
@@ -293,13 +338,13 @@ final class LitestreamPropertiesValidator {
 		try {
 			URI uri = new URI(url);
 			if (uri.getScheme() == null) {
-				throw new LitestreamConfigurationException(property, "'" + url + "' has no scheme",
+				throw new LitestreamConfigurationException(property, "'" + Secrets.redactUrl(url) + "' has no scheme",
 						"Write the url as s3://bucket/path or file:///directory.");
 			}
 			return uri;
 		}
 		catch (URISyntaxException ex) {
-			throw new LitestreamConfigurationException(property, "'" + url + "' is not a valid URL",
+			throw new LitestreamConfigurationException(property, "'" + Secrets.redactUrl(url) + "' is not a valid URL",
 					"Write the url as s3://bucket/path or file:///directory.", ex);
 		}
 	}
@@ -318,7 +363,12 @@ final class LitestreamPropertiesValidator {
 		}
 	}
 
-	private static String expandHome(String path) {
+	/**
+	 * Expands a leading {@code ~} to the user's home directory, as Litestream does for paths.
+	 * @param path a path as configured or typed
+	 * @return the path with the home directory expanded
+	 */
+	static String expandHome(String path) {
 		if (path.equals("~") || path.startsWith("~/")) {
 			return System.getProperty("user.home") + path.substring(1);
 		}

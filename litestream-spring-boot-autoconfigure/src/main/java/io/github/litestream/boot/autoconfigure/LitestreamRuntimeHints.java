@@ -16,7 +16,8 @@ class LitestreamRuntimeHints implements RuntimeHintsRegistrar {
 
 	@Override
 	public void registerHints(RuntimeHints hints, @Nullable ClassLoader classLoader) {
-		BindableRuntimeHintsRegistrar.forTypes(LitestreamProperties.class, S3ReplicaProperties.class)
+		BindableRuntimeHintsRegistrar
+			.forTypes(LitestreamProperties.class, S3ReplicaProperties.class, SftpReplicaProperties.class)
 			.registerHints(hints, classLoader);
 	}
 

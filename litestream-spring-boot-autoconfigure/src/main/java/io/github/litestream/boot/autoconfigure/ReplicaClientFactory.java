@@ -14,8 +14,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The registered {@link ReplicaClientProvider}s by type, and the creation of a replica's
- * {@link ReplicaClient} through the provider of its type. The {@code file} type is always
- * available.
+ * {@link ReplicaClient} through the provider of its type, wrapped to encrypt with age when the
+ * replica has {@code age} keys. The {@code file} type is always available.
  */
 public final class ReplicaClientFactory {
 
@@ -84,7 +84,8 @@ public final class ReplicaClientFactory {
 					"Set " + settings.property() + ".type to one of " + String.join(", ", types()) + ".");
 		}
 		try {
-			return provider.create(settings, listener);
+			ReplicaClient client = provider.create(settings, listener);
+			return (settings.age() != null) ? settings.age().wrap(client) : client;
 		}
 		catch (IOException | RuntimeException ex) {
 			if (ex instanceof LitestreamConfigurationException configurationException) {

@@ -1,6 +1,7 @@
 package io.github.litestream.boot.autoconfigure;
 
 import io.github.litestream.replica.ReplicaOptions;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One replica's validated configuration: its type, its engine options and the settings its
@@ -13,8 +14,21 @@ import io.github.litestream.replica.ReplicaOptions;
  * @param options the engine options, including the replica's name
  * @param backend what the type's provider returned from
  * {@link ReplicaClientProvider#configure(ReplicaEntry)}
+ * @param age the replica's age keys, or {@code null} when it is not encrypted
  */
-public record ReplicaSettings(String property, String type, ReplicaOptions options, Object backend) {
+public record ReplicaSettings(String property, String type, ReplicaOptions options, Object backend,
+		@Nullable AgeSettings age) {
+
+	/**
+	 * Settings of a replica that is not encrypted.
+	 * @param property the property prefix
+	 * @param type the replica type
+	 * @param options the engine options
+	 * @param backend the provider's settings
+	 */
+	public ReplicaSettings(String property, String type, ReplicaOptions options, Object backend) {
+		this(property, type, options, backend, null);
+	}
 
 	/**
 	 * The replica's name, unique within its database.
@@ -37,7 +51,7 @@ public record ReplicaSettings(String property, String type, ReplicaOptions optio
 	@Override
 	public String toString() {
 		return "ReplicaSettings[" + this.property + ", name=" + name() + ", type=" + this.type + ", " + this.backend
-				+ "]";
+				+ ((this.age != null) ? ", " + this.age : "") + "]";
 	}
 
 }

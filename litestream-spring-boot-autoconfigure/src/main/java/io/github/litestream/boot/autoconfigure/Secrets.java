@@ -19,4 +19,13 @@ final class Secrets {
 		return (secret != null) ? "******" : null;
 	}
 
+	/**
+	 * Hides the password of a URL's user info ({@code sftp://user:password@host/path}).
+	 * @param url the URL or {@code null}
+	 * @return the URL with {@code ******} for its password
+	 */
+	static @Nullable String redactUrl(@Nullable String url) {
+		return (url != null) ? url.replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://[^:/@]*):[^@/]*@", "$1:******@") : null;
+	}
+
 }

@@ -15,7 +15,8 @@ import org.springframework.core.Ordered;
 /**
  * Prepares each replicated SQLite DataSource before anything can use it: runs the restore step
  * ({@link LitestreamRestoreInitializer}) for its database, and makes every connection use the
- * {@link SqlitePragmas}.
+ * {@link SqlitePragmas}. With {@code synchronous-replication=on} it returns a proxy whose
+ * commits wait for replication.
  *
  * <p>Running inside the DataSource's own initialisation is the strongest ordering guarantee
  * there is: Flyway, Liquibase, {@code spring.sql.init}, JPA and the application can only get
@@ -32,13 +33,17 @@ final class SqliteDataSourceBeanPostProcessor implements BeanPostProcessor, Bean
 
 	private final ObjectProvider<LitestreamProperties> properties;
 
+	private final ObjectProvider<Litestream> engine;
+
 	private BeanFactory beanFactory;
 
 	SqliteDataSourceBeanPostProcessor(ObjectProvider<LitestreamDatabases> databases,
-			ObjectProvider<LitestreamRestoreInitializer> restore, ObjectProvider<LitestreamProperties> properties) {
+			ObjectProvider<LitestreamRestoreInitializer> restore, ObjectProvider<LitestreamProperties> properties,
+			ObjectProvider<Litestream> engine) {
 		this.databases = databases;
 		this.restore = restore;
 		this.properties = properties;
+		this.engine = engine;
 	}
 
 	@Override
@@ -54,17 +59,17 @@ final class SqliteDataSourceBeanPostProcessor implements BeanPostProcessor, Bean
 	@Override
 	public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
 		if (bean instanceof DataSource dataSource) {
-			prepare(beanName, dataSource);
+			return prepare(beanName, dataSource);
 		}
 		return bean;
 	}
 
-	private void prepare(String beanName, DataSource dataSource) {
+	private DataSource prepare(String beanName, DataSource dataSource) {
 		SqliteDataSourceConfigurer configurer = new SqliteDataSourceConfigurer(
 				SqlitePragmas.of(this.properties.getObject()));
 		SqliteJdbcUrl url = configurer.sqliteUrl(dataSource);
 		if (url == null) {
-			return;
+			return dataSource;
 		}
 		// Obtaining the restore step runs it for every entry with a path, before any SQLite
 		// DataSource is let through; then it restores this DataSource's own entry, whose path
@@ -75,7 +80,12 @@ final class SqliteDataSourceBeanPostProcessor implements BeanPostProcessor, Bean
 			restore.restore(database);
 			configurer.applyPragmas(beanName, dataSource);
 			dependOnEngine(beanName);
+			if (database.synchronous().everyCommit()) {
+				return SynchronousReplicationDataSources.proxy(dataSource, database, database.synchronous(),
+						this.engine);
+			}
 		}
+		return dataSource;
 	}
 
 	private void dependOnEngine(String dataSourceName) {

@@ -3,8 +3,11 @@ package io.github.litestream.boot.actuate;
 import java.time.Clock;
 import java.time.Duration;
 
+import io.github.litestream.ReplicaQuorum;
+import io.github.litestream.ReplicationWait;
 import io.github.litestream.replica.Pos;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -117,6 +120,36 @@ class LitestreamMetricsTests {
 		});
 		this.replication.repairReplica();
 		await().untilAsserted(() -> assertThat(gauge("litestream.replica.lag", this.replica)).isZero());
+	}
+
+	@Test
+	void synchronousWaitsAreTimedCountedAndGrouped() throws Exception {
+		await().until(this.replication::caughtUp);
+		this.replication.app.insert(3);
+		ReplicationWait wait = this.replication.litestream.awaitReplicated(this.replication.database(),
+				ReplicaQuorum.ANY, Duration.ofSeconds(10));
+		assertThat(wait.replicated()).isTrue();
+		this.replication.app.insert(1);
+		this.replication.litestream.awaitReplicated(this.replication.database(), ReplicaQuorum.ANY,
+				Duration.ofSeconds(10));
+		Timer waits = this.registry.get("litestream.replication.wait").tags(this.db.and("outcome", "replicated")).timer();
+		assertThat(waits.count()).isEqualTo(2);
+		assertThat(waits.totalTime(java.util.concurrent.TimeUnit.NANOSECONDS)).isPositive();
+		assertThat(this.registry.get("litestream.replication.wait.group.size").tags(this.replica).summary().count())
+			.isPositive();
+		assertThat(this.registry.find("litestream.replication.wait.timeouts").counter()).as("none timed out").isNull();
+		this.replication.breakReplica();
+		this.replication.app.insert(1);
+		assertThat(this.replication.litestream
+			.awaitReplicated(this.replication.database(), ReplicaQuorum.ANY, Duration.ofMillis(300))
+			.outcome()).isEqualTo(ReplicationWait.Outcome.TIMED_OUT);
+		assertThat(counter("litestream.replication.wait.timeouts", this.db)).isEqualTo(1);
+		assertThat(this.registry.get("litestream.replication.wait").tags(this.db.and("outcome", "timed_out")).timer().count())
+			.isEqualTo(1);
+		this.replication.repairReplica();
+		assertThat(this.prometheus.scrape()).contains("litestream_replication_wait_seconds{",
+				"litestream_replication_wait_seconds_count{", "quantile=\"0.99\"",
+				"litestream_replication_wait_group_size_count{");
 	}
 
 	@Test

@@ -11,6 +11,8 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.SimpleCommandLinePropertySource;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.io.support.SpringFactoriesLoader;
 
@@ -79,6 +81,68 @@ class LitestreamEnvironmentPostProcessorTests {
 			.addFirst(new MapPropertySource("high", Map.of("litestream.dbs[0].path", "/high/$BUCKET.db")));
 		this.postProcessor.postProcessEnvironment(environment, new SpringApplication());
 		assertThat(bind(environment).getDbs().get(0).getPath()).isEqualTo("/high/my-bucket.db");
+	}
+
+	@Test
+	void aCommandLineValueOfOneListEntryKeepsTheEntrysOtherValuesFromTheConfigurationFiles() {
+		StandardEnvironment environment = environment(Map.of("litestream.dbs[0].monitor-interval", "2s",
+				"litestream.dbs[0].replicas[0].path", "data/replica", "litestream.dbs[0].replicas[0].sync-interval", "3s",
+				"litestream.dbs[1].path", "/srv/other.db", "litestream.dbs[1].replicas[0].path", "other-replica"));
+		environment.getPropertySources()
+			.addFirst(new SimpleCommandLinePropertySource("--litestream.dbs[0].synchronous-replication=on",
+					"--litestream.dbs[0].replicas[0].sync-interval=5s"));
+		this.postProcessor.postProcessEnvironment(environment, new SpringApplication());
+		LitestreamProperties properties = bind(environment);
+		assertThat(properties.getDbs()).hasSize(2);
+		LitestreamProperties.Database first = properties.getDbs().get(0);
+		assertThat(first.getSynchronousReplication()).isEqualTo(LitestreamProperties.SynchronousReplication.ON);
+		assertThat(first.getMonitorInterval()).isEqualTo(Duration.ofSeconds(2));
+		assertThat(first.getReplicas()).singleElement().satisfies((replica) -> {
+			assertThat(replica.getPath()).isEqualTo("data/replica");
+			assertThat(replica.getSyncInterval()).isEqualTo(Duration.ofSeconds(5));
+		});
+		assertThat(properties.getDbs().get(1).getReplicas().get(0).getPath()).isEqualTo("other-replica");
+	}
+
+	@Test
+	void anEnvironmentVariableMergesLikeACommandLineArgument() {
+		// As application.yml: below the environment variables.
+		StandardEnvironment environment = new StandardEnvironment();
+		environment.getPropertySources()
+			.addLast(new MapPropertySource("application.yml", Map.of("litestream.dbs[0].replicas[0].path", "data/replica")));
+		environment.getPropertySources()
+			.replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+					new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+							Map.of("LITESTREAM_DBS_0_SYNCHRONOUSREPLICATION", "on")));
+		new LitestreamEnvironmentPostProcessor((name) -> null).postProcessEnvironment(environment,
+				new SpringApplication());
+		LitestreamProperties.Database db = bind(environment).getDbs().get(0);
+		assertThat(db.getSynchronousReplication()).isEqualTo(LitestreamProperties.SynchronousReplication.ON);
+		assertThat(db.getReplicas().get(0).getPath()).isEqualTo("data/replica");
+	}
+
+	@Test
+	void aReplicaWhoseTypeOrUrlIsOverriddenIsAnotherReplicaAndReplacesTheEntryWhole() {
+		StandardEnvironment environment = environment(Map.of("litestream.dbs[0].replicas[0].type", "file",
+				"litestream.dbs[0].replicas[0].path", "data/replica", "litestream.dbs[0].replicas[0].retention", "24h"));
+		environment.getPropertySources()
+			.addFirst(new SimpleCommandLinePropertySource("--litestream.dbs[0].replicas[0].url=s3://bucket/db"));
+		this.postProcessor.postProcessEnvironment(environment, new SpringApplication());
+		LitestreamProperties.Replica replica = bind(environment).getDbs().get(0).getReplicas().get(0);
+		assertThat(replica.getUrl()).isEqualTo("s3://bucket/db");
+		assertThat(replica.getType()).isNull();
+		assertThat(replica.getPath()).isNull();
+	}
+
+	@Test
+	void betweenConfigurationFilesAListStillReplacesAList() {
+		StandardEnvironment environment = environment(Map.of("litestream.dbs[0].replicas[0].path", "default-replica",
+				"litestream.dbs[0].replicas[1].path", "second-replica"));
+		environment.getPropertySources()
+			.addFirst(new MapPropertySource("profile", Map.of("litestream.dbs[0].replicas[0].path", "profile-replica")));
+		this.postProcessor.postProcessEnvironment(environment, new SpringApplication());
+		assertThat(bind(environment).getDbs().get(0).getReplicas()).singleElement()
+			.satisfies((replica) -> assertThat(replica.getPath()).isEqualTo("profile-replica"));
 	}
 
 	@Test

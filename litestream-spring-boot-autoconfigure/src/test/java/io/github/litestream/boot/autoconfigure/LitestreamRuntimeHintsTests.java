@@ -39,6 +39,7 @@ class LitestreamRuntimeHintsTests {
 			.accepts(this.hints);
 		assertThat(RuntimeHintsPredicates.reflection().onConstructorInvocation(S3ReplicaProperties.class.getConstructor()))
 			.accepts(this.hints);
+		assertThat(RuntimeHintsPredicates.reflection().onType(SftpReplicaProperties.class)).accepts(this.hints);
 	}
 
 	@Test

@@ -1,0 +1,165 @@
+package io.github.litestream.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.env.OriginTrackedMapPropertySource;
+import org.springframework.boot.env.PropertiesPropertySourceLoader;
+import org.springframework.boot.env.PropertySourceLoader;
+import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.EnumerablePropertySource;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.io.FileSystemResource;
+
+/**
+ * Loads a {@code -config} file into an environment (property sources only, no application
+ * context), for the auto-configuration module to bind and validate.
+ *
+ * <ul>
+ * <li>A {@code litestream.yml} has the keys of {@code litestream.*} at its top level
+ * ({@code dbs}, {@code access-key-id}, …): they are read as if under {@code litestream:}.</li>
+ * <li>An application's {@code application.yml} or {@code application.properties} is read as
+ * Spring Boot reads it: later YAML documents win, a document with
+ * {@code spring.config.activate.on-profile} counts only when {@code -profile} names one of its
+ * profiles, and {@code application-<profile>.yml|.properties} next to the file wins over
+ * it.</li>
+ * <li>The process's environment variables and system properties take part as in the
+ * application ({@code LITESTREAM_…} variables, {@code ${VAR}} placeholders).</li>
+ * </ul>
+ */
+final class ConfigFile {
+
+	private static final String ON_PROFILE = "spring.config.activate.on-profile";
+
+	private ConfigFile() {
+	}
+
+	/**
+	 * Loads a configuration file.
+	 * @param file the file
+	 * @param profiles the active profiles
+	 * @param expandEnv whether {@code $VAR} references expand ({@code -no-expand-env} turns it
+	 * off)
+	 * @return the environment
+	 * @throws CliException if the file is missing or can't be read
+	 */
+	static ConfigurableEnvironment load(Path file, List<String> profiles, boolean expandEnv) {
+		if (!Files.isRegularFile(file)) {
+			throw new CliException("config file " + file + " not found: pass -config with a litestream.yml or the "
+					+ "application's application.yml, or a replica URL instead of a database path");
+		}
+		StandardEnvironment environment = new StandardEnvironment();
+		List<PropertySource<?>> documents = documents(file, profiles);
+		boolean applicationConfig = documents.stream().anyMatch(ConfigFile::hasLitestreamKeys);
+		for (String profile : profiles) {
+			Path profileFile = profileFile(file, profile);
+			if (applicationConfig && profileFile != null) {
+				documents.addAll(documents(profileFile, profiles));
+			}
+		}
+		// Later documents win, as in Spring Boot: each goes in front of the ones before it.
+		for (PropertySource<?> document : documents) {
+			environment.getPropertySources()
+				.addAfter(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+						applicationConfig ? document : underLitestream(document));
+		}
+		if (!expandEnv) {
+			environment.getPropertySources()
+				.addFirst(new MapPropertySource("litestreamCliOptions", Map.of("litestream.expand-env", "false")));
+		}
+		return environment;
+	}
+
+	/**
+	 * The environment of a replica URL given on the command line: one database without a path,
+	 * with that one replica.
+	 * @param url the replica URL
+	 * @return the environment
+	 */
+	static ConfigurableEnvironment ofReplicaUrl(String url) {
+		StandardEnvironment environment = new StandardEnvironment();
+		environment.getPropertySources()
+			.addFirst(new MapPropertySource("litestreamCliReplicaUrl",
+					Map.of("litestream.dbs[0].replicas[0].url", url, "litestream.expand-env", "false")));
+		return environment;
+	}
+
+	private static List<PropertySource<?>> documents(Path file, List<String> profiles) {
+		PropertySourceLoader loader = loader(file);
+		try {
+			List<PropertySource<?>> documents = new ArrayList<>();
+			for (PropertySource<?> document : loader.load(file.toString(), new FileSystemResource(file))) {
+				if (isActive(document, profiles)) {
+					documents.add(document);
+				}
+			}
+			return documents;
+		}
+		catch (IOException | RuntimeException ex) {
+			throw new CliException("config file " + file + " can't be read: " + LitestreamCli.oneLine(ex.getMessage())
+					+ "; fix its syntax");
+		}
+	}
+
+	private static PropertySourceLoader loader(Path file) {
+		String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+		if (name.endsWith(".yml") || name.endsWith(".yaml")) {
+			return new YamlPropertySourceLoader();
+		}
+		if (name.endsWith(".properties")) {
+			return new PropertiesPropertySourceLoader();
+		}
+		throw new CliException("config file " + file + " is neither YAML (.yml, .yaml) nor .properties: pass "
+				+ "-config with a litestream.yml, application.yml or application.properties");
+	}
+
+	private static boolean isActive(PropertySource<?> document, List<String> profiles) {
+		Object onProfile = document.getProperty(ON_PROFILE);
+		if (onProfile == null) {
+			return true;
+		}
+		return Arrays.stream(onProfile.toString().split(","))
+			.map(String::trim)
+			.anyMatch(profiles::contains);
+	}
+
+	private static boolean hasLitestreamKeys(PropertySource<?> document) {
+		return document instanceof EnumerablePropertySource<?> enumerable && Arrays.stream(enumerable.getPropertyNames())
+			.anyMatch((name) -> name.startsWith("litestream.") || name.startsWith("litestream["));
+	}
+
+	private static PropertySource<?> underLitestream(PropertySource<?> document) {
+		Map<String, Object> prefixed = new LinkedHashMap<>();
+		if (document instanceof EnumerablePropertySource<?> enumerable) {
+			for (String name : enumerable.getPropertyNames()) {
+				prefixed.put("litestream." + name, enumerable.getProperty(name));
+			}
+		}
+		return new OriginTrackedMapPropertySource(document.getName(), prefixed);
+	}
+
+	private static @Nullable Path profileFile(Path file, String profile) {
+		String name = file.getFileName().toString();
+		int dot = name.lastIndexOf('.');
+		for (String extension : List.of(name.substring(dot), ".yml", ".yaml", ".properties")) {
+			Path candidate = file.resolveSibling(name.substring(0, dot) + "-" + profile + extension);
+			if (Files.isRegularFile(candidate)) {
+				return candidate;
+			}
+		}
+		return null;
+	}
+
+}

@@ -1,0 +1,121 @@
+package io.github.litestream.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.function.UnaryOperator;
+
+import io.github.litestream.boot.autoconfigure.LitestreamConfigurationException;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * {@code litestream-cli}: the operator's tool, with Litestream v0.3's verbs and single-dash
+ * flags. Every failure is one line on standard error naming what to change, with an exit code
+ * from {@link ExitCodes}; listings go to standard output, as tables or, with {@code --json},
+ * JSON.
+ */
+@Command(name = "litestream-cli", mixinStandardHelpOptions = true, versionProvider = LitestreamCli.Version.class,
+		description = "Restore and inspect Litestream replicas, as the application configures them.",
+		subcommands = { RestoreCommand.class, GenerationsCommand.class, SnapshotsCommand.class, WalCommand.class,
+				DatabasesCommand.class, VerifyCommand.class },
+		footer = { "", "Exit codes: 0 done, 1 failed, 2 wrong usage, 3 verify found a bad backup.",
+				"Run 'litestream-cli COMMAND -h' for a command's flags." })
+public final class LitestreamCli implements Runnable {
+
+	@CommandLine.Spec
+	private CommandSpec spec;
+
+	private final UnaryOperator<String> environment;
+
+	private LitestreamCli(UnaryOperator<String> environment) {
+		this.environment = environment;
+	}
+
+	/**
+	 * Runs a command and exits with its code.
+	 * @param args the command line
+	 */
+	public static void main(String[] args) {
+		PrintWriter out = new PrintWriter(System.out, true);
+		PrintWriter err = new PrintWriter(System.err, true);
+		System.exit(run(args, out, err, System::getenv));
+	}
+
+	/**
+	 * Runs a command.
+	 * @param args the command line
+	 * @param out standard output
+	 * @param err standard error
+	 * @param environment looks up environment variables
+	 * @return the exit code
+	 */
+	static int run(String[] args, PrintWriter out, PrintWriter err, UnaryOperator<String> environment) {
+		CommandLine commandLine = new CommandLine(new LitestreamCli(environment))
+			.setPosixClusteredShortOptionsAllowed(false)
+			.setOut(out)
+			.setErr(err)
+			.setExecutionExceptionHandler(LitestreamCli::failed);
+		try {
+			return commandLine.execute(args);
+		}
+		finally {
+			out.flush();
+			err.flush();
+		}
+	}
+
+	/**
+	 * Looks up environment variables for {@code $VAR} expansion and {@code LITESTREAM_CONFIG}.
+	 * @return the lookup
+	 */
+	UnaryOperator<String> environment() {
+		return this.environment;
+	}
+
+	@Override
+	public void run() {
+		throw new CommandLine.ParameterException(this.spec.commandLine(),
+				"a command is required: restore, generations, snapshots, wal, databases or verify");
+	}
+
+	/**
+	 * One line naming the problem and the fix; a stack trace only for what is not the
+	 * operator's to fix.
+	 */
+	private static int failed(Exception ex, CommandLine commandLine, ParseResult parseResult) {
+		PrintWriter err = commandLine.getErr();
+		if (ex instanceof LitestreamConfigurationException configuration) {
+			err.println("error: " + oneLine(configuration.getMessage() + "; " + configuration.getAction()));
+		}
+		else if (ex instanceof CliException || ex instanceof IOException) {
+			err.println("error: " + oneLine(ex.getMessage()));
+		}
+		else {
+			err.println("error: " + ex);
+			ex.printStackTrace(err);
+		}
+		err.flush();
+		return ExitCodes.FAILED;
+	}
+
+	static String oneLine(@Nullable String message) {
+		return (message != null) ? message.replaceAll("\\s*\\R\\s*", " ") : "unknown error";
+	}
+
+	/**
+	 * The version of the jar.
+	 */
+	static final class Version implements CommandLine.IVersionProvider {
+
+		@Override
+		public String[] getVersion() {
+			String version = LitestreamCli.class.getPackage().getImplementationVersion();
+			return new String[] { "litestream-cli " + ((version != null) ? version : "(development build)") };
+		}
+
+	}
+
+}

@@ -1,0 +1,243 @@
+package io.github.litestream.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.github.litestream.boot.autoconfigure.ReplicaSettings;
+import io.github.litestream.replica.Pos;
+import io.github.litestream.replica.ReplicaClient;
+import io.github.litestream.restore.ReplicaChooser;
+import io.github.litestream.restore.ReplicaChooser.Candidate;
+import io.github.litestream.restore.RestoreOptions;
+import io.github.litestream.restore.RestorePlan;
+import io.github.litestream.restore.RestorePlanner;
+import io.github.litestream.restore.RestoreResult;
+import io.github.litestream.restore.Restorer;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code restore}: Litestream's restore, with its flags, through the engine's
+ * {@link Restorer}; {@code -dry-run} prints the plan and writes nothing. Without
+ * {@code -replica}, the replica whose newest backup is the most recent is read
+ * ({@link ReplicaChooser}), as on boot. Refusals (an existing output, an unknown replica, a
+ * timestamp before the first backup, a missing index) are one line naming what to change,
+ * and leave nothing behind.
+ */
+@Command(name = "restore", mixinStandardHelpOptions = true,
+		description = { "Restores a database from its replicas (or from one replica URL) into a new file.",
+				"Without -generation, -index or -timestamp, the latest state of the most recent replica." })
+final class RestoreCommand extends CliCommand {
+
+	@Mixin
+	TargetOptions options;
+
+	@Option(names = { "-o", "--o" }, paramLabel = "PATH",
+			description = "Output path of the restored database; must not exist. Defaults to DB_PATH.")
+	@Nullable Path output;
+
+	@Option(names = { "-generation", "--generation" }, paramLabel = "NAME",
+			description = "Restore from this generation. Defaults to the one with the latest data.")
+	@Nullable String generation;
+
+	@Option(names = { "-index", "--index" }, paramLabel = "HEX", converter = Converters.Index.class,
+			description = "Restore up to this WAL index (hex, inclusive). Defaults to the highest one.")
+	@Nullable Long index;
+
+	@Option(names = { "-timestamp", "--timestamp" }, paramLabel = "RFC3339", converter = Converters.Timestamp.class,
+			description = "Restore the state as of this time, such as 2026-01-01T00:00:00Z.")
+	@Nullable Instant timestamp;
+
+	@Option(names = { "-parallelism", "--parallelism" }, paramLabel = "N",
+			description = "WAL segments downloaded at once. Defaults to ${DEFAULT-VALUE}.")
+	int parallelism = RestoreOptions.DEFAULT_PARALLELISM;
+
+	@Option(names = { "-if-db-not-exists", "--if-db-not-exists" },
+			description = "Exit 0 without restoring when the output already exists.")
+	boolean ifDbNotExists;
+
+	@Option(names = { "-if-replica-exists", "--if-replica-exists" },
+			description = "Exit 0 without restoring when no replica holds a backup.")
+	boolean ifReplicaExists;
+
+	@Option(names = { "-dry-run", "--dry-run" },
+			description = "Print the plan (replica, generation, snapshot, WAL range, bytes) and write nothing.")
+	boolean dryRun;
+
+	@Override
+	public Integer call() throws Exception {
+		checkFlags();
+		try (Target target = Target.resolve(this.options, environment())) {
+			Path output = output(target);
+			if (Files.exists(output)) {
+				if (this.ifDbNotExists) {
+					err().println("database already exists, skipping: " + output);
+					return ExitCodes.OK;
+				}
+				throw new CliException("output " + output + " already exists: pass -o with a new file, move it away "
+						+ "(with its -wal and -shm files), or pass -if-db-not-exists to exit 0");
+			}
+			RestoreOptions restore = restoreOptions(output);
+			Choice choice = choose(target, restore);
+			if (choice == null) {
+				return noBackup(target);
+			}
+			try (ReplicaClient client = target.open(choice.replica())) {
+				if (this.dryRun) {
+					RestorePlan plan = new RestorePlanner(client).plan(choice.options()).orElse(null);
+					if (plan == null) {
+						return noBackup(target);
+					}
+					print(report(choice.replica(), plan, output));
+					err().println("dry run: nothing was written");
+					return ExitCodes.OK;
+				}
+				RestoreResult result = restore(client, choice.options());
+				if (!result.restored()) {
+					return noBackup(target);
+				}
+				print(report(choice.replica(), result.plan(), output));
+				return ExitCodes.OK;
+			}
+		}
+	}
+
+	/**
+	 * Restores, creating the output's directory as Litestream does, and removing it again if
+	 * the restore wrote nothing.
+	 */
+	private static RestoreResult restore(ReplicaClient client, RestoreOptions options) throws IOException {
+		Path directory = options.outputPath().getParent();
+		Path created = null;
+		for (Path missing = directory; missing != null && !Files.exists(missing); missing = missing.getParent()) {
+			created = missing;
+		}
+		Files.createDirectories(directory);
+		boolean restored = false;
+		try {
+			// a replica without backup is reported by the command, with its flag
+			RestoreResult result = new Restorer().restore(client, options.withConditions(false, true));
+			restored = result.restored();
+			return result;
+		}
+		finally {
+			if (!restored && created != null) {
+				deleteEmptyDirectories(directory, created);
+			}
+		}
+	}
+
+	private static void deleteEmptyDirectories(Path directory, Path top) throws IOException {
+		for (Path path = directory; path != null && path.startsWith(top); path = path.getParent()) {
+			Files.deleteIfExists(path);
+		}
+	}
+
+	private void checkFlags() {
+		if (this.index != null && this.timestamp != null) {
+			throw new CommandLine.ParameterException(this.spec.commandLine(),
+					"-index and -timestamp exclude each other: pass one of them");
+		}
+		if (this.generation != null && !Pos.isGeneration(this.generation)) {
+			throw new CommandLine.ParameterException(this.spec.commandLine(), "invalid -generation '" + this.generation
+					+ "': a generation is 16 lowercase hex characters, as 'generations' lists them");
+		}
+		if (this.parallelism < 1) {
+			throw new CommandLine.ParameterException(this.spec.commandLine(),
+					"-parallelism must be at least 1, not " + this.parallelism);
+		}
+	}
+
+	private Path output(Target target) {
+		if (this.output != null) {
+			return this.output.toAbsolutePath().normalize();
+		}
+		Path database = target.database();
+		if (database == null) {
+			throw new CliException("output path required: pass -o PATH when restoring from a replica URL");
+		}
+		return database;
+	}
+
+	private RestoreOptions restoreOptions(Path output) {
+		RestoreOptions restore = RestoreOptions.latest(output).withParallelism(this.parallelism);
+		if (this.generation != null) {
+			restore = restore.withGeneration(this.generation);
+		}
+		if (this.index != null) {
+			restore = restore.withIndex(this.index);
+		}
+		if (this.timestamp != null) {
+			restore = restore.withTimestamp(this.timestamp);
+		}
+		return restore;
+	}
+
+	/**
+	 * The replica to read: the only one, or of several the most recent (the first holding the
+	 * generation, when one is asked for). A latest or index restore reads the generation the
+	 * ranking compared.
+	 */
+	private @Nullable Choice choose(Target target, RestoreOptions restore) throws IOException {
+		List<ReplicaSettings> replicas = target.replicas();
+		if (replicas.size() == 1) {
+			return new Choice(replicas.get(0), restore);
+		}
+		List<Candidate<ReplicaSettings>> candidates = new ArrayList<>();
+		for (ReplicaSettings replica : replicas) {
+			try (ReplicaClient client = target.open(replica)) {
+				if (restore.generation() != null) {
+					if (client.generations().contains(restore.generation())) {
+						return new Choice(replica, restore);
+					}
+					continue;
+				}
+				candidates.add(ReplicaChooser.list(replica, replica.name(), client));
+			}
+		}
+		if (restore.generation() != null) {
+			throw new CliException("no replica of " + target.database() + " (" + Target.names(replicas)
+					+ ") holds generation " + restore.generation() + ": pass a -generation that 'generations' lists");
+		}
+		List<Candidate<ReplicaSettings>> ranked = ReplicaChooser.rank(restore.outputPath(), candidates);
+		if (ranked.isEmpty()) {
+			return null;
+		}
+		Candidate<ReplicaSettings> best = ranked.get(0);
+		RestoreOptions chosen = (restore.timestamp() == null)
+				? restore.withGeneration(best.newestBackup().generation()) : restore;
+		return new Choice(best.replica(), chosen);
+	}
+
+	private int noBackup(Target target) {
+		if (this.ifReplicaExists) {
+			err().println("no matching backups found");
+			return ExitCodes.OK;
+		}
+		throw new CliException("no matching backups found in replica(s) " + Target.names(target.replicas())
+				+ ": check the replica's location (see 'generations'), or pass -if-replica-exists to exit 0");
+	}
+
+	private static Table report(ReplicaSettings replica, RestorePlan plan, Path output) {
+		String wal = plan.walIndexes().isEmpty() ? "-"
+				: Pos.hex(plan.walIndexes().get(0).index()) + "-" + Pos.hex(plan.targetIndex());
+		return new Table("replica", "generation", "snapshot", "wal", "segments", "bytes", "output").add(replica.name(),
+				plan.generation(), Pos.hex(plan.snapshot().index()), wal, plan.segmentCount(), plan.compressedBytes(),
+				output.toString());
+	}
+
+	/**
+	 * The replica a restore reads and the options it reads it with.
+	 */
+	private record Choice(ReplicaSettings replica, RestoreOptions options) {
+
+	}
+
+}

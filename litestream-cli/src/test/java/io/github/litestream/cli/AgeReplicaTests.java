@@ -1,0 +1,68 @@
+package io.github.litestream.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import io.github.litestream.restore.AgeFixture;
+import io.github.litestream.restore.Fixture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The tool reads an age-encrypted replica written by the stock Litestream v0.3.14 CLI with the
+ * identities of its configuration, as the application does, and names the problem when it
+ * has none that matches.
+ */
+class AgeReplicaTests {
+
+	@TempDir
+	Path dir;
+
+	@Test
+	void restoresTheEncryptedFixtureWithAnIdentityFileFromTheConfiguration() throws Exception {
+		Path fixture = AgeFixture.copyTo(this.dir.resolve("fixture"));
+		Path database = this.dir.resolve("app.db");
+		Path config = Files.writeString(this.dir.resolve("litestream.yml"), """
+				dbs:
+				  - path: %s
+				    replicas:
+				      - path: %s
+				        age:
+				          recipients: [age1ytcw80sk5z9dqex34s2yqrm8sqc0ghxf23muxf20h5a0hl94ysks9lvg4u]
+				          identity-files: [%s]
+				""".formatted(database, fixture.resolve("replica"), fixture.resolve("identity-2.txt")));
+
+		Cli.Result result = new Cli(Map.of()).run("restore", "-config", config.toString(), database.toString());
+
+		assertThat(result.exitCode()).as(result.toString()).isZero();
+		Fixture.Expected latest = AgeFixture.expected()
+			.stream()
+			.filter((row) -> row.index() == null)
+			.findFirst()
+			.orElseThrow();
+		assertThat(CliFixture.summary(database))
+			.isEqualTo(new CliFixture.Rows(latest.count(), latest.maxSeq(), latest.sumSeq()));
+	}
+
+	@Test
+	void withoutIdentitiesTheRestoreFailsInOneLineAndWritesNothing() throws Exception {
+		Path fixture = AgeFixture.copyTo(this.dir.resolve("fixture"));
+		Path database = this.dir.resolve("app.db");
+		Path config = Files.writeString(this.dir.resolve("litestream.yml"), """
+				dbs:
+				  - path: %s
+				    replicas:
+				      - path: %s
+				""".formatted(database, fixture.resolve("replica")));
+
+		Cli.Result result = new Cli(Map.of()).run("restore", "-config", config.toString(), database.toString());
+
+		assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+		assertThat(result.err()).contains("age");
+		assertThat(database).doesNotExist();
+	}
+
+}

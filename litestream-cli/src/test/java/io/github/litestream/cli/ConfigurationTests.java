@@ -1,0 +1,181 @@
+package io.github.litestream.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code -config} reads a {@code litestream.yml} or the application's own configuration (its
+ * {@code litestream:} section, the documents and files of {@code -profile}, {@code $VAR}
+ * expansion, the database of {@code spring.datasource.url}) with the auto-configuration's
+ * binding and validation, so the tool sees the application's replicas and reports the same
+ * configuration errors.
+ */
+class ConfigurationTests {
+
+	@TempDir
+	Path dir;
+
+	private Path replica;
+
+	private Path output;
+
+	@BeforeEach
+	void copyReplica() throws IOException {
+		this.replica = CliFixture.copyWithTimes(this.dir.resolve("backups/app"), RestoreCommandTests.BASE);
+		this.output = this.dir.resolve("restored.db");
+	}
+
+	@Test
+	void readsTheApplicationsYamlWithItsDataSourceAndExpandedVariables() throws Exception {
+		Path database = this.dir.resolve("data/app.db");
+		Path config = Files.writeString(this.dir.resolve("application.yml"), """
+				spring:
+				  datasource:
+				    url: jdbc:sqlite:%s
+				litestream:
+				  dbs:
+				    - replicas:
+				        - name: backup
+				          path: $BACKUP_ROOT/app
+				""".formatted(database));
+		Cli cli = new Cli(Map.of("BACKUP_ROOT", this.dir.resolve("backups").toString()));
+
+		Cli.Result result = cli.run("restore", "-config", config.toString(), "-replica", "backup", "-index", "0000000a",
+				database.toString());
+
+		assertThat(result.exitCode()).as(result.toString()).isZero();
+		assertThat(CliFixture.summary(database)).isEqualTo(CliFixture.expected(0xaL));
+	}
+
+	@Test
+	void noExpandEnvLeavesVariablesAlone() throws Exception {
+		Path database = this.dir.resolve("data/app.db");
+		Path config = Files.writeString(this.dir.resolve("litestream.yml"), """
+				dbs:
+				  - path: %s
+				    replicas:
+				      - path: $BACKUP_ROOT/app
+				""".formatted(database));
+		Cli cli = new Cli(Map.of("BACKUP_ROOT", this.dir.resolve("backups").toString()));
+
+		Cli.Result expanded = cli.run("snapshots", "-config", config.toString(), database.toString());
+		Cli.Result literal = cli.run("snapshots", "-no-expand-env", "-config", config.toString(), database.toString());
+
+		assertThat(expanded.out().lines()).hasSize(5);
+		assertThat(literal.exitCode()).as(literal.toString()).isZero();
+		assertThat(literal.out().lines()).hasSize(1);
+	}
+
+	@Test
+	void aProfileSelectsItsDocumentsAndFiles() throws Exception {
+		Path database = this.dir.resolve("data/app.db");
+		Path config = Files.writeString(this.dir.resolve("application.yml"), """
+				litestream:
+				  dbs:
+				    - path: %1$s
+				      replicas:
+				        - path: %2$s/empty
+				---
+				spring:
+				  config:
+				    activate:
+				      on-profile: prod
+				litestream:
+				  dbs:
+				    - path: %1$s
+				      replicas:
+				        - name: prod-backup
+				          path: %2$s/backups/app
+				""".formatted(database, this.dir));
+		Files.writeString(this.dir.resolve("application-staging.properties"), """
+				litestream.dbs[0].path=%s
+				litestream.dbs[0].replicas[0].name=staging-backup
+				litestream.dbs[0].replicas[0].path=%s/backups/app
+				""".formatted(database, this.dir));
+		Cli cli = new Cli();
+
+		Cli.Result base = cli.run("databases", "-config", config.toString());
+		Cli.Result prod = cli.run("databases", "-config", config.toString(), "-profile", "prod");
+		Cli.Result staging = cli.run("databases", "-config", config.toString(), "-profile", "staging");
+		Cli.Result restored = cli.run("restore", "-config", config.toString(), "-profile", "prod", "-o",
+				this.output.toString(), database.toString());
+
+		assertThat(base.out()).endsWith("  file\n");
+		assertThat(prod.out()).endsWith("  prod-backup\n");
+		assertThat(staging.out()).endsWith("  staging-backup\n");
+		assertThat(restored.exitCode()).as(restored.toString()).isZero();
+		assertThat(CliFixture.summary(this.output)).isEqualTo(CliFixture.expected(null));
+	}
+
+	@Test
+	void theConfigurationComesFromLitestreamConfigWhenNoFlagNamesIt() throws Exception {
+		Path database = this.dir.resolve("app.db");
+		Path config = Files.writeString(this.dir.resolve("litestream.yml"), """
+				dbs:
+				  - path: %s
+				    replicas:
+				      - path: %s
+				""".formatted(database, this.replica));
+
+		Cli.Result result = new Cli(Map.of("LITESTREAM_CONFIG", config.toString())).run("snapshots",
+				database.toString());
+
+		assertThat(result.exitCode()).as(result.toString()).isZero();
+		assertThat(result.out().lines()).hasSize(5);
+	}
+
+	@Test
+	void aConfigurationErrorNamesThePropertyAndTheFix() throws Exception {
+		Path database = this.dir.resolve("app.db");
+		Path config = Files.writeString(this.dir.resolve("litestream.yml"), """
+				dbs:
+				  - path: %s
+				    replicas:
+				      - type: file
+				        path: /backups/app
+				        bucket: my-bucket
+				""".formatted(database));
+
+		Cli.Result result = new Cli().run("generations", "-config", config.toString(), database.toString());
+
+		assertThat(result.exitCode()).isEqualTo(ExitCodes.FAILED);
+		assertThat(result.err().strip().lines()).hasSize(1);
+		assertThat(result.err()).contains("litestream.dbs[0].replicas[0].bucket", "is not a key of replicas of type 'file'",
+				"set litestream.dbs[0].replicas[0].type to s3");
+	}
+
+	@Test
+	void aMissingOrUnconfiguredDatabaseOrConfigIsOneLine() throws Exception {
+		Path config = Files.writeString(this.dir.resolve("litestream.yml"), """
+				dbs:
+				  - path: %s/app.db
+				    replicas:
+				      - path: %s
+				""".formatted(this.dir, this.replica));
+		Cli cli = new Cli();
+
+		Cli.Result missingConfig = cli.run("snapshots", "-config", this.dir.resolve("nope.yml").toString(), "app.db");
+		Cli.Result otherDatabase = cli.run("snapshots", "-config", config.toString(), "/elsewhere/other.db");
+		Cli.Result urlAndConfig = cli.run("snapshots", "-config", config.toString(), "file://" + this.replica);
+		Path broken = Files.writeString(this.dir.resolve("broken.yml"), "dbs:\n  - path: [unclosed\n");
+		Cli.Result badSyntax = cli.run("snapshots", "-config", broken.toString(), "app.db");
+
+		assertThat(missingConfig.err()).contains("config file", "not found", "-config");
+		assertThat(otherDatabase.err()).contains("database not found in config: /elsewhere/other.db");
+		assertThat(urlAndConfig.err()).contains("cannot specify a replica URL and the -config flag");
+		assertThat(badSyntax.err()).contains("config file " + broken + " can't be read", "fix its syntax");
+		for (Cli.Result result : new Cli.Result[] { missingConfig, otherDatabase, urlAndConfig, badSyntax }) {
+			assertThat(result.exitCode()).isEqualTo(ExitCodes.FAILED);
+			assertThat(result.err().strip().lines()).as(result.toString()).hasSize(1);
+		}
+	}
+
+}

@@ -1,0 +1,145 @@
+package io.github.litestream.age;
+
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.spec.NamedParameterSpec;
+import java.security.spec.XECPrivateKeySpec;
+import java.security.spec.XECPublicKeySpec;
+import java.util.Arrays;
+
+import javax.crypto.Cipher;
+import javax.crypto.KeyAgreement;
+import javax.crypto.Mac;
+import javax.crypto.spec.IvParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The JDK primitives age is made of: X25519 (RFC 7748), HKDF-SHA-256 (RFC 5869) and
+ * ChaCha20-Poly1305 (RFC 8439). Nothing here is new cryptography: only the byte layouts the
+ * JDK's APIs want.
+ */
+final class Primitives {
+
+	static final SecureRandom RANDOM = new SecureRandom();
+
+	private static final byte[] BASE_POINT = new byte[32];
+
+	static {
+		BASE_POINT[0] = 9;
+	}
+
+	private Primitives() {
+	}
+
+	static byte[] random(int length) {
+		byte[] bytes = new byte[length];
+		RANDOM.nextBytes(bytes);
+		return bytes;
+	}
+
+	/**
+	 * X25519 of a scalar and a point's u-coordinate, both as the RFC's 32 little-endian bytes.
+	 * @throws GeneralSecurityException if the result is all zero (a low-order point)
+	 */
+	static byte[] x25519(byte[] scalar, byte[] u) throws GeneralSecurityException {
+		KeyFactory keys = KeyFactory.getInstance("XDH");
+		PrivateKey privateKey = keys.generatePrivate(new XECPrivateKeySpec(NamedParameterSpec.X25519, scalar));
+		PublicKey publicKey = keys.generatePublic(new XECPublicKeySpec(NamedParameterSpec.X25519, uCoordinate(u)));
+		KeyAgreement agreement = KeyAgreement.getInstance("XDH");
+		agreement.init(privateKey);
+		agreement.doPhase(publicKey, true);
+		byte[] shared = agreement.generateSecret();
+		if (isZero(shared)) {
+			throw new GeneralSecurityException("X25519 gave the all-zero shared secret of a low-order point");
+		}
+		return shared;
+	}
+
+	/** The public u-coordinate of a scalar: X25519 with the base point. */
+	static byte[] x25519Base(byte[] scalar) throws GeneralSecurityException {
+		return x25519(scalar, BASE_POINT);
+	}
+
+	private static BigInteger uCoordinate(byte[] littleEndian) {
+		byte[] bigEndian = new byte[32];
+		for (int i = 0; i < 32; i++) {
+			bigEndian[i] = littleEndian[31 - i];
+		}
+		// RFC 7748 section 5: the most significant bit of the final byte is ignored.
+		bigEndian[0] &= 0x7f;
+		return new BigInteger(1, bigEndian);
+	}
+
+	private static boolean isZero(byte[] bytes) {
+		int any = 0;
+		for (byte b : bytes) {
+			any |= b;
+		}
+		return any == 0;
+	}
+
+	/** HKDF-SHA-256 with 32 bytes of output, the only length age uses. */
+	static byte[] hkdf(byte[] ikm, byte[] salt, String info) {
+		try {
+			Mac mac = Mac.getInstance("HmacSHA256");
+			// An empty salt is HashLen zero bytes (RFC 5869 section 2.2); HMAC pads either the same.
+			mac.init(new SecretKeySpec((salt.length > 0) ? salt : new byte[32], "HmacSHA256"));
+			byte[] prk = mac.doFinal(ikm);
+			mac.init(new SecretKeySpec(prk, "HmacSHA256"));
+			mac.update(info.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+			mac.update((byte) 1);
+			return mac.doFinal();
+		}
+		catch (GeneralSecurityException ex) {
+			throw new IllegalStateException("The JDK lacks HMAC-SHA-256", ex);
+		}
+	}
+
+	static byte[] hmac(byte[] key, byte[] data, int length) {
+		try {
+			Mac mac = Mac.getInstance("HmacSHA256");
+			mac.init(new SecretKeySpec(key, "HmacSHA256"));
+			mac.update(data, 0, length);
+			return mac.doFinal();
+		}
+		catch (GeneralSecurityException ex) {
+			throw new IllegalStateException("The JDK lacks HMAC-SHA-256", ex);
+		}
+	}
+
+	static Cipher chaCha20Poly1305() {
+		try {
+			return Cipher.getInstance("ChaCha20-Poly1305");
+		}
+		catch (GeneralSecurityException ex) {
+			throw new IllegalStateException("The JDK lacks ChaCha20-Poly1305", ex);
+		}
+	}
+
+	/** Encrypts with a fresh cipher under the all-zero nonce, as stanza bodies are. */
+	static byte[] sealWithZeroNonce(byte[] key, byte[] plaintext) throws GeneralSecurityException {
+		Cipher cipher = chaCha20Poly1305();
+		cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "ChaCha20"), new IvParameterSpec(new byte[12]));
+		return cipher.doFinal(plaintext);
+	}
+
+	/** Decrypts under the all-zero nonce; fails with an AEADBadTagException for a wrong key. */
+	static byte[] openWithZeroNonce(byte[] key, byte[] ciphertext) throws GeneralSecurityException {
+		Cipher cipher = chaCha20Poly1305();
+		cipher.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "ChaCha20"), new IvParameterSpec(new byte[12]));
+		return cipher.doFinal(ciphertext);
+	}
+
+	static boolean constantTimeEquals(byte[] a, byte[] b) {
+		return java.security.MessageDigest.isEqual(a, b);
+	}
+
+	static void wipe(byte[] secret) {
+		Arrays.fill(secret, (byte) 0);
+	}
+
+}

@@ -1,0 +1,141 @@
+package io.github.litestream.jdbc;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.CallableStatement;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+import org.jspecify.annotations.Nullable;
+import org.sqlite.SQLiteCommitListener;
+import org.sqlite.SQLiteConnection;
+
+/**
+ * Wraps a database's connections so that each JDBC call that commits a write transaction
+ * returns only once the commit is replicated.
+ *
+ * <p>SQLite's commit hook tells which calls commit, whichever way they do it:
+ * {@link Connection#commit()}, a statement in auto-commit mode, a {@code COMMIT} statement or
+ * DDL. The hook runs inside the commit, with the write lock held, so it only flags the thread;
+ * the wait happens once the outermost JDBC call returned and the lock is released. Statements
+ * and result sets are wrapped too, since in auto-commit mode they are what commits. Calls that
+ * commit nothing (reads, rollbacks) never wait.
+ */
+public final class CommitAwaitingConnections {
+
+	private static final Class<?>[] CONNECTION = { Connection.class };
+
+	private final CommitWaiter waiter;
+
+	/** Set by the commit hook on the committing thread; consumed when the JDBC call returns. */
+	private final ThreadLocal<Boolean> committed = new ThreadLocal<>();
+
+	/** One listener for every connection: SQLite keeps listeners in a set, so adding it again is free. */
+	private final SQLiteCommitListener listener = new SQLiteCommitListener() {
+
+		@Override
+		public void onCommit() {
+			CommitAwaitingConnections.this.committed.set(Boolean.TRUE);
+		}
+
+		@Override
+		public void onRollback() {
+		}
+
+	};
+
+	/**
+	 * Creates a wrapper.
+	 * @param waiter what a commit waits for
+	 */
+	public CommitAwaitingConnections(CommitWaiter waiter) {
+		this.waiter = waiter;
+	}
+
+	/**
+	 * Wraps a connection to the database.
+	 * @param connection a connection from the database's pool or driver
+	 * @return a connection whose commits wait to be replicated
+	 * @throws SQLException if it is not a SQLite connection
+	 */
+	public Connection wrap(Connection connection) throws SQLException {
+		connection.unwrap(SQLiteConnection.class).addCommitListener(this.listener);
+		return (Connection) Proxy.newProxyInstance(CommitAwaitingConnections.class.getClassLoader(), CONNECTION,
+				new Handler(connection, null));
+	}
+
+	private final class Handler implements InvocationHandler {
+
+		private final Object target;
+
+		/** The wrapped connection that statements and result sets report as theirs. */
+		private final @Nullable Object connection;
+
+		Handler(Object target, @Nullable Object connection) {
+			this.target = target;
+			this.connection = connection;
+		}
+
+		@Override
+		public @Nullable Object invoke(Object proxy, Method method, @Nullable Object[] args) throws Throwable {
+			switch (method.getName()) {
+				case "equals":
+					return proxy == args[0];
+				case "hashCode":
+					return System.identityHashCode(proxy);
+				case "toString":
+					return "Commits wait for replication: " + this.target;
+				case "getConnection":
+					if (this.connection != null && method.getParameterCount() == 0) {
+						return this.connection;
+					}
+					break;
+				default:
+			}
+			Object result;
+			try {
+				result = method.invoke(this.target, args);
+			}
+			catch (InvocationTargetException ex) {
+				// Some of a failed batch may have committed in auto-commit mode: wait for those too.
+				Throwable failure = ex.getCause();
+				try {
+					awaitIfCommitted();
+				}
+				catch (SQLException waitFailure) {
+					failure.addSuppressed(waitFailure);
+				}
+				throw failure;
+			}
+			awaitIfCommitted();
+			return wrapResult(proxy, method, result);
+		}
+
+		private @Nullable Object wrapResult(Object proxy, Method method, @Nullable Object result) {
+			// By the declared type: a driver's class may implement several (sqlite-jdbc's result
+			// set is its own metadata).
+			Class<?> type = method.getReturnType();
+			if (result == null || !(type == Statement.class || type == PreparedStatement.class
+					|| type == CallableStatement.class || type == ResultSet.class)) {
+				return result;
+			}
+			Object owner = (this.connection != null) ? this.connection : proxy;
+			return Proxy.newProxyInstance(CommitAwaitingConnections.class.getClassLoader(), new Class<?>[] { type },
+					new Handler(result, owner));
+		}
+
+	}
+
+	private void awaitIfCommitted() throws SQLException {
+		if (this.committed.get() != null) {
+			this.committed.remove();
+			this.waiter.awaitReplicated();
+		}
+	}
+
+}

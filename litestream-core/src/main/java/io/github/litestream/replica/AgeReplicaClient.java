@@ -1,0 +1,206 @@
+package io.github.litestream.replica;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PushbackInputStream;
+import java.util.Collection;
+import java.util.List;
+
+import io.github.litestream.age.Age;
+import io.github.litestream.age.AgeException;
+import io.github.litestream.age.AgeIdentity;
+import io.github.litestream.age.AgeRecipient;
+
+/**
+ * Encrypts every snapshot and WAL segment with age on its way into another
+ * {@link ReplicaClient}, and decrypts on the way out, as Litestream v0.3.10+ does with
+ * {@code age.recipients} and {@code age.identities}: each object is an age v1 file (one X25519
+ * stanza per recipient) whose plaintext is the LZ4 frame. Listings, deletions and object
+ * sizes pass through, so sizes are those of the encrypted objects.
+ *
+ * <p>A decryption failure names the object and the replica; one where no identity matched has
+ * {@link AgeException.Kind#NO_MATCH}, which tells a key problem from a damaged object. Objects
+ * that are not age files (written before encryption was turned on) are read as they are.
+ */
+public final class AgeReplicaClient implements ReplicaClient {
+
+	private final ReplicaClient delegate;
+
+	private final List<AgeRecipient> recipients;
+
+	private final List<AgeIdentity> identities;
+
+	/**
+	 * Wraps a client.
+	 * @param delegate where the encrypted objects are stored
+	 * @param recipients the public keys every new object is encrypted to; at least one
+	 * @param identities the secret keys tried, in order, to decrypt an object; may be empty,
+	 * and then objects can be written but not read
+	 */
+	public AgeReplicaClient(ReplicaClient delegate, List<AgeRecipient> recipients, List<AgeIdentity> identities) {
+		if (recipients.isEmpty()) {
+			throw new IllegalArgumentException("An encrypted replica needs at least one age recipient");
+		}
+		this.delegate = delegate;
+		this.recipients = List.copyOf(recipients);
+		this.identities = List.copyOf(identities);
+	}
+
+	@Override
+	public String type() {
+		return this.delegate.type();
+	}
+
+	@Override
+	public String location() {
+		return this.delegate.location();
+	}
+
+	@Override
+	public boolean readsLocally() {
+		return this.delegate.readsLocally();
+	}
+
+	@Override
+	public List<String> generations() throws IOException {
+		return this.delegate.generations();
+	}
+
+	@Override
+	public List<SnapshotInfo> snapshots(String generation) throws IOException {
+		return this.delegate.snapshots(generation);
+	}
+
+	@Override
+	public List<WalSegmentInfo> walSegments(String generation) throws IOException {
+		return this.delegate.walSegments(generation);
+	}
+
+	@Override
+	public SnapshotInfo writeSnapshot(String generation, long index, InputStream lz4) throws IOException {
+		return this.delegate.writeSnapshot(generation, index, Age.encrypting(new Unclosed(lz4), this.recipients));
+	}
+
+	@Override
+	public InputStream openSnapshot(String generation, long index) throws IOException {
+		return decrypting(this.delegate.openSnapshot(generation, index), ReplicaLayout.snapshotKey(generation, index));
+	}
+
+	@Override
+	public WalSegmentInfo writeWalSegment(Pos pos, InputStream lz4) throws IOException {
+		return this.delegate.writeWalSegment(pos, Age.encrypting(new Unclosed(lz4), this.recipients));
+	}
+
+	@Override
+	public InputStream openWalSegment(Pos pos) throws IOException {
+		return decrypting(this.delegate.openWalSegment(pos), ReplicaLayout.walSegmentKey(pos));
+	}
+
+	@Override
+	public void deleteSnapshot(String generation, long index) throws IOException {
+		this.delegate.deleteSnapshot(generation, index);
+	}
+
+	@Override
+	public void deleteWalSegments(Collection<Pos> segments) throws IOException {
+		this.delegate.deleteWalSegments(segments);
+	}
+
+	@Override
+	public void deleteGeneration(String generation) throws IOException {
+		this.delegate.deleteGeneration(generation);
+	}
+
+	@Override
+	public void close() throws IOException {
+		this.delegate.close();
+	}
+
+	/**
+	 * The recipients new objects are encrypted to.
+	 * @return the recipients
+	 */
+	public List<AgeRecipient> recipients() {
+		return this.recipients;
+	}
+
+	/**
+	 * The number of identities objects can be decrypted with (the identities themselves are
+	 * not exposed).
+	 * @return how many are configured
+	 */
+	public int identityCount() {
+		return this.identities.size();
+	}
+
+	private InputStream decrypting(InputStream stored, String key) throws IOException {
+		String context = "Cannot decrypt " + key + " in " + location();
+		try {
+			PushbackInputStream in = new PushbackInputStream(stored, Age.magicLength());
+			byte[] prefix = in.readNBytes(Age.magicLength());
+			in.unread(prefix);
+			if (!Age.isAgeFile(prefix)) {
+				// Written before encryption was turned on: still the replica's history. Reading it
+				// weakens nothing, since age does not authenticate senders (anyone with a
+				// recipient's public key can write an object), and the LZ4 checksums still apply.
+				return in;
+			}
+			return new InContext(Age.decrypting(in, this.identities), context);
+		}
+		catch (AgeException ex) {
+			stored.close();
+			throw ex.in(context);
+		}
+		catch (IOException | RuntimeException ex) {
+			stored.close();
+			throw ex;
+		}
+	}
+
+	/** Keeps the caller's stream open: the client contract says writes read it but don't close it. */
+	private static final class Unclosed extends FilterInputStream {
+
+		Unclosed(InputStream in) {
+			super(in);
+		}
+
+		@Override
+		public void close() {
+		}
+
+	}
+
+	/** Names the object in a payload error that surfaces while reading. */
+	private static final class InContext extends FilterInputStream {
+
+		private final String context;
+
+		InContext(InputStream in, String context) {
+			super(in);
+			this.context = context;
+		}
+
+		@Override
+		public int read() throws IOException {
+			try {
+				return super.read();
+			}
+			catch (AgeException ex) {
+				throw ex.in(this.context);
+			}
+		}
+
+		@Override
+		public int read(byte[] b, int off, int len) throws IOException {
+			try {
+				return super.read(b, off, len);
+			}
+			catch (AgeException ex) {
+				throw ex.in(this.context);
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,125 @@
+package io.github.litestream.age;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+import java.util.zip.InflaterInputStream;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * Runs the age specification's published test vectors (C2SP/CCTV, see
+ * {@code age-testkit/README.md}) that use X25519 identities: each must succeed or fail
+ * exactly as its {@code expect} line says, and the plaintext released before any failure must
+ * hash to its {@code payload} line.
+ */
+class AgeTestVectorTests {
+
+	static Stream<String> vectors() throws IOException, URISyntaxException {
+		Path directory = Path.of(AgeTestVectorTests.class.getResource("/age-testkit").toURI());
+		try (Stream<Path> files = Files.list(directory)) {
+			List<String> names = files.map((file) -> file.getFileName().toString())
+				.filter((name) -> !name.endsWith(".md"))
+				.sorted()
+				.toList();
+			assertThat(names).hasSizeGreaterThan(60);
+			return names.stream();
+		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("vectors")
+	void decryptsAsTheVectorExpects(String name) throws Exception {
+		Vector vector = Vector.read(name);
+		ByteArrayOutputStream released = new ByteArrayOutputStream();
+		String outcome = "success";
+		try (InputStream in = Age.decrypting(new ByteArrayInputStream(vector.file()), vector.identities())) {
+			byte[] buffer = new byte[8192];
+			int n;
+			while ((n = in.read(buffer)) > 0) {
+				released.write(buffer, 0, n);
+			}
+		}
+		catch (AgeException ex) {
+			outcome = switch (ex.kind()) {
+				case HEADER -> "header failure";
+				case NO_MATCH -> "no match";
+				case MAC -> "HMAC failure";
+				case PAYLOAD -> "payload failure";
+			};
+		}
+		assertThat(outcome).as("outcome of %s", name).isEqualTo(vector.expect());
+		if (vector.payload() != null) {
+			assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(released.toByteArray())))
+				.as("SHA-256 of the plaintext released")
+				.isEqualTo(vector.payload());
+		}
+	}
+
+	record Vector(String expect, String payload, List<AgeIdentity> identities, byte[] file) {
+
+		static Vector read(String name) throws IOException {
+			byte[] all;
+			try (InputStream in = AgeTestVectorTests.class.getResourceAsStream("/age-testkit/" + name)) {
+				all = in.readAllBytes();
+			}
+			int split = indexOf(all, "\n\n".getBytes(StandardCharsets.US_ASCII)) + 2;
+			String expect = null;
+			String payload = null;
+			boolean zlib = false;
+			List<AgeIdentity> identities = new ArrayList<>();
+			for (String line : new String(all, 0, split, StandardCharsets.UTF_8).split("\n")) {
+				int colon = line.indexOf(": ");
+				if (colon < 0) {
+					continue;
+				}
+				String key = line.substring(0, colon);
+				String value = line.substring(colon + 2);
+				switch (key) {
+					case "expect" -> expect = value;
+					case "payload" -> payload = value;
+					case "identity" -> identities.add(AgeIdentity.parse(value));
+					case "compressed" -> zlib = value.equals("zlib");
+					case "armored", "passphrase" -> fail(name + " needs " + key + ", which was not vendored");
+					default -> {
+					}
+				}
+			}
+			byte[] file = java.util.Arrays.copyOfRange(all, split, all.length);
+			if (zlib) {
+				try (InputStream in = new InflaterInputStream(new ByteArrayInputStream(file))) {
+					file = in.readAllBytes();
+				}
+			}
+			return new Vector(expect, payload, identities, file);
+		}
+
+		private static int indexOf(byte[] bytes, byte[] wanted) {
+			outer: for (int i = 0; i <= bytes.length - wanted.length; i++) {
+				for (int j = 0; j < wanted.length; j++) {
+					if (bytes[i + j] != wanted[j]) {
+						continue outer;
+					}
+				}
+				return i;
+			}
+			throw new IllegalArgumentException("no blank line after the vector's header");
+		}
+
+	}
+
+}

@@ -1,0 +1,92 @@
+package io.github.litestream.replica.sftp;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.SftpClient.CopyMode;
+import org.apache.sshd.sftp.client.SftpClient.OpenMode;
+import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHPosixRenameExtension;
+
+/**
+ * The file operations an SFTP replica builds on, each on one SFTP channel: streaming a file
+ * up, replacing one file by another, removing a file that may be gone already.
+ */
+final class SftpFiles {
+
+	private SftpFiles() {
+	}
+
+	/**
+	 * Writes a stream to a new remote file through a fixed-size buffer (the SFTP client keeps
+	 * a bounded number of writes in flight).
+	 * @param content the data, read to its end
+	 * @param sftp the channel
+	 * @param file the remote file, created or truncated
+	 * @param bufferSize the buffer size
+	 * @return the bytes written
+	 * @throws IOException if reading or writing fails
+	 */
+	static long copy(InputStream content, SftpClient sftp, String file, int bufferSize) throws IOException {
+		long written = 0;
+		byte[] buffer = new byte[bufferSize];
+		try (OutputStream out = sftp.write(file, bufferSize, OpenMode.Write, OpenMode.Create, OpenMode.Truncate)) {
+			for (int n = content.read(buffer); n >= 0; n = content.read(buffer)) {
+				out.write(buffer, 0, n);
+				written += n;
+			}
+		}
+		return written;
+	}
+
+	/**
+	 * Renames a file over another, atomically where the server can.
+	 * @param sftp the channel
+	 * @param from the file to rename
+	 * @param to its new name, replaced if it exists
+	 * @throws IOException if the rename fails
+	 */
+	static void replace(SftpClient sftp, String from, String to) throws IOException {
+		OpenSSHPosixRenameExtension posix = sftp.getExtension(OpenSSHPosixRenameExtension.class);
+		if (posix != null && posix.isSupported()) {
+			posix.posixRename(from, to);
+		}
+		else if (sftp.getVersion() >= 5) {
+			sftp.rename(from, to, CopyMode.Overwrite);
+		}
+		else {
+			// SFTP v3 without the extension cannot replace a file: the old object is briefly absent.
+			try {
+				sftp.remove(to);
+			}
+			catch (IOException ex) {
+				if (!SftpErrors.isNoSuchFile(ex)) {
+					throw ex;
+				}
+			}
+			sftp.rename(from, to);
+		}
+	}
+
+	/**
+	 * Removes a file.
+	 * @param sftp the channel
+	 * @param path the file
+	 * @return whether it existed
+	 * @throws IOException if it exists and cannot be removed
+	 */
+	static boolean removeIfExists(SftpClient sftp, String path) throws IOException {
+		try {
+			sftp.remove(path);
+			return true;
+		}
+		catch (IOException ex) {
+			if (SftpErrors.isNoSuchFile(ex)) {
+				return false;
+			}
+			throw ex;
+		}
+	}
+
+}

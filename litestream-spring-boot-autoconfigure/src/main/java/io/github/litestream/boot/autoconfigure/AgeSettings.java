@@ -1,0 +1,119 @@
+package io.github.litestream.boot.autoconfigure;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.github.litestream.age.AgeIdentity;
+import io.github.litestream.age.AgeRecipient;
+import io.github.litestream.replica.AgeReplicaClient;
+import io.github.litestream.replica.ReplicaClient;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A replica's validated age keys: the recipients new objects are encrypted to and the
+ * identities (inline and from files) tried to decrypt them. {@link #toString()} shows the
+ * public recipients and how many identities there are, never an identity.
+ *
+ * @param recipients the public keys; never empty
+ * @param identities the secret keys, possibly none (then the replica can be written, not read)
+ */
+public record AgeSettings(List<AgeRecipient> recipients, List<AgeIdentity> identities) {
+
+	/**
+	 * Checks a replica's {@code age} properties.
+	 * @param property the prefix, such as {@code litestream.dbs[0].replicas[0].age}
+	 * @param properties the bound properties
+	 * @return the settings, or {@code null} when the replica is not encrypted
+	 * @throws LitestreamConfigurationException naming the bad key and the fix; the message
+	 * never contains an identity
+	 */
+	static @Nullable AgeSettings of(String property, AgeProperties properties) {
+		if (!properties.isConfigured()) {
+			return null;
+		}
+		List<AgeRecipient> recipients = new ArrayList<>();
+		for (int i = 0; i < properties.getRecipients().size(); i++) {
+			String key = property + ".recipients[" + i + "]";
+			try {
+				recipients.add(AgeRecipient.parse(nonBlank(properties.getRecipients().get(i))));
+			}
+			catch (IllegalArgumentException ex) {
+				throw new LitestreamConfigurationException(key, ex.getMessage(),
+						"Set " + key + " to a public key (age1...) as age-keygen prints it; "
+								+ "age-keygen -y identity.txt prints the one of an identity file.");
+			}
+		}
+		List<AgeIdentity> identities = new ArrayList<>();
+		for (int i = 0; i < properties.getIdentities().size(); i++) {
+			String key = property + ".identities[" + i + "]";
+			try {
+				identities.add(AgeIdentity.parse(nonBlank(properties.getIdentities().get(i))));
+			}
+			catch (IllegalArgumentException ex) {
+				throw new LitestreamConfigurationException(key, ex.getMessage(),
+						"Set " + key + " to a secret key (AGE-SECRET-KEY-1...) from an age-keygen identity file, "
+								+ "or list that file under " + property + ".identity-files.");
+			}
+		}
+		for (int i = 0; i < properties.getIdentityFiles().size(); i++) {
+			identities.addAll(identityFile(property + ".identity-files[" + i + "]", properties.getIdentityFiles().get(i)));
+		}
+		if (recipients.isEmpty()) {
+			throw new LitestreamConfigurationException(property + ".recipients",
+					"identities are set but no recipient is, so new objects would be stored unencrypted next to "
+							+ "encrypted ones",
+					"Add the public key of each identity to " + property
+							+ ".recipients (age-keygen -y identity.txt prints it).");
+		}
+		return new AgeSettings(List.copyOf(recipients), List.copyOf(identities));
+	}
+
+	private static List<AgeIdentity> identityFile(String key, String file) {
+		Path path = Path.of(file.trim());
+		String content;
+		try {
+			content = Files.readString(path, StandardCharsets.UTF_8);
+		}
+		catch (IOException | RuntimeException ex) {
+			throw new LitestreamConfigurationException(key,
+					"the identity file " + path.toAbsolutePath() + " can't be read (" + ex.getClass().getSimpleName() + ")",
+					"Make " + path.toAbsolutePath() + " readable by the application (mount the secret there), or fix "
+							+ key + ".",
+					ex);
+		}
+		try {
+			return AgeIdentity.parseFile(content);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new LitestreamConfigurationException(key,
+					"the identity file " + path.toAbsolutePath() + " is not valid: " + ex.getMessage(),
+					"Give " + key + " a file written by age-keygen: AGE-SECRET-KEY-1... lines and # comments.");
+		}
+	}
+
+	private static String nonBlank(String value) {
+		if (value == null || value.isBlank()) {
+			throw new IllegalArgumentException("the value is empty (an unset environment variable?)");
+		}
+		return value;
+	}
+
+	/**
+	 * Wraps a replica's client so that it encrypts and decrypts with these keys.
+	 * @param client the backend's client
+	 * @return the encrypting client
+	 */
+	ReplicaClient wrap(ReplicaClient client) {
+		return new AgeReplicaClient(client, this.recipients, this.identities);
+	}
+
+	@Override
+	public String toString() {
+		return "AgeSettings[recipients=" + this.recipients + ", identities=" + this.identities.size() + "]";
+	}
+
+}
