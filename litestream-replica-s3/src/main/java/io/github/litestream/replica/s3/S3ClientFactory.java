@@ -32,9 +32,10 @@ import software.amazon.awssdk.utils.AttributeMap;
  *
  * <p>Credentials, first match wins: the replica's own keys; the fallback keys given to this
  * factory ({@code litestream.access-key-id}/{@code secret-access-key}); the environment
- * variables {@code LITESTREAM_ACCESS_KEY_ID}/{@code LITESTREAM_SECRET_ACCESS_KEY}, then
- * {@code AWS_ACCESS_KEY_ID}/{@code AWS_SECRET_ACCESS_KEY}; then the default provider given to
- * this factory (Spring Cloud AWS's, so profiles and IAM roles work) or the SDK's default chain.
+ * variables {@code LITESTREAM_ACCESS_KEY_ID}/{@code LITESTREAM_SECRET_ACCESS_KEY}; the
+ * application's provider given to this factory (Spring Cloud AWS's: what the application
+ * configured for all of its AWS clients comes before the machine's generic variables);
+ * {@code AWS_ACCESS_KEY_ID}/{@code AWS_SECRET_ACCESS_KEY}; the SDK's default chain.
  *
  * <p>Region: the replica's; {@code us-east-1} when an endpoint is set; otherwise the bucket's
  * own region, discovered once (see {@link BucketRegionLocator}).
@@ -137,18 +138,26 @@ public final class S3ClientFactory {
 			return staticCredentials(this.fallbackAccessKeyId, this.fallbackSecretAccessKey,
 					"litestream.access-key-id");
 		}
-		for (String prefix : List.of("LITESTREAM", "AWS")) {
-			String id = blankToNull(this.environment.apply(prefix + "_ACCESS_KEY_ID"));
-			String secret = blankToNull(this.environment.apply(prefix + "_SECRET_ACCESS_KEY"));
-			if (id != null && secret != null) {
-				return staticCredentials(id, secret, "environment variable " + prefix + "_ACCESS_KEY_ID");
-			}
+		ResolvedCredentials litestreamVariables = environmentCredentials("LITESTREAM");
+		if (litestreamVariables != null) {
+			return litestreamVariables;
 		}
 		if (this.defaultCredentials != null) {
 			return new ResolvedCredentials(this.defaultCredentials, "the application's default AWS credentials");
 		}
+		ResolvedCredentials awsVariables = environmentCredentials("AWS");
+		if (awsVariables != null) {
+			return awsVariables;
+		}
 		return new ResolvedCredentials(DefaultCredentialsProvider.builder().build(),
 				"the AWS SDK default credentials chain");
+	}
+
+	private ResolvedCredentials environmentCredentials(String prefix) {
+		String id = blankToNull(this.environment.apply(prefix + "_ACCESS_KEY_ID"));
+		String secret = blankToNull(this.environment.apply(prefix + "_SECRET_ACCESS_KEY"));
+		return (id != null && secret != null)
+				? staticCredentials(id, secret, "environment variable " + prefix + "_ACCESS_KEY_ID") : null;
 	}
 
 	/**
@@ -264,8 +273,9 @@ public final class S3ClientFactory {
 		}
 
 		/**
-		 * Sets the provider used when no keys are configured anywhere.
-		 * @param provider the provider, or {@code null} for the SDK's default chain
+		 * Sets the application's provider, used when neither the replica, the fallback keys
+		 * nor the {@code LITESTREAM_*} variables give keys, before the {@code AWS_*} variables.
+		 * @param provider the provider, or {@code null} for none
 		 * @return this builder
 		 */
 		public Builder defaultCredentials(AwsCredentialsProvider provider) {

@@ -59,6 +59,18 @@ class S3ClientFactoryTests {
 	}
 
 	@Test
+	void applicationProviderComesBeforeAwsVariablesAndAfterLitestreamOnes() {
+		StaticCredentialsProvider springCloudAws = StaticCredentialsProvider
+			.create(AwsBasicCredentials.create("app-id", "app-secret"));
+		Map<String, String> awsOnly = Map.of("AWS_ACCESS_KEY_ID", "aws-env-id", "AWS_SECRET_ACCESS_KEY",
+				"aws-env-secret");
+		assertThat(factory(awsOnly).defaultCredentials(springCloudAws).build().resolveCredentials(WITHOUT_KEYS)
+			.provider()).isSameAs(springCloudAws);
+		assertThat(credentials(factory(FULL_ENVIRONMENT).defaultCredentials(springCloudAws), WITHOUT_KEYS)
+			.accessKeyId()).isEqualTo("ls-env-id");
+	}
+
+	@Test
 	void defaultProviderIsUsedWhenNoKeysAreSetAnywhere() {
 		StaticCredentialsProvider springCloudAws = StaticCredentialsProvider
 			.create(AwsBasicCredentials.create("chain-id", "chain-secret"));

@@ -9,6 +9,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.ImportRuntimeHints;
 
 /**
  * Auto-configuration of the {@link LitestreamEndpoint}, when the actuator is present and the
@@ -19,6 +20,7 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnClass(name = "org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint")
 @ConditionalOnBean(Litestream.class)
 @EnableConfigurationProperties(LitestreamEndpointProperties.class)
+@ImportRuntimeHints(LitestreamEndpointRuntimeHints.class)
 public final class LitestreamEndpointAutoConfiguration {
 
 	@Bean

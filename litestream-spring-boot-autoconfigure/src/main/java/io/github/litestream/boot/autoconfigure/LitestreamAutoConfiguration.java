@@ -12,6 +12,7 @@ import io.github.litestream.replica.gcs.GcsClientFactory;
 import io.github.litestream.replica.s3.S3ClientFactory;
 import io.github.litestream.restore.ReplicaValidator;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.regions.providers.AwsRegionProvider;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -23,6 +24,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.ImportRuntimeHints;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
 
@@ -40,6 +42,7 @@ import org.springframework.core.env.Environment;
 @ConditionalOnClass(name = "org.sqlite.SQLiteConnection")
 @ConditionalOnProperty(prefix = "litestream", name = "enabled", matchIfMissing = true)
 @EnableConfigurationProperties(LitestreamProperties.class)
+@ImportRuntimeHints({ LitestreamRuntimeHints.class, Lz4RuntimeHints.class })
 public final class LitestreamAutoConfiguration {
 
 	@Bean
@@ -121,16 +124,42 @@ public final class LitestreamAutoConfiguration {
 		@ConditionalOnMissingBean(name = "litestreamS3ReplicaClientProvider")
 		S3ReplicaClientProvider litestreamS3ReplicaClientProvider(LitestreamProperties properties,
 				ObjectProvider<AwsCredentialsProvider> credentials,
-				ObjectProvider<S3ReplicaClientCustomizer> customizers) {
+				ObjectProvider<S3ReplicaClientCustomizer> customizers,
+				ObjectProvider<S3StoreDefaults> springCloudAws,
+				ObjectProvider<LitestreamS3ConnectionDetails> serviceConnection) {
 			List<Consumer<S3ClientBuilder>> builderCustomizers = customizers.orderedStream()
 				.<Consumer<S3ClientBuilder>>map((customizer) -> customizer::customize)
 				.toList();
+			// A service connection replaces the litestream.* keys, as Spring Boot's do.
+			LitestreamS3ConnectionDetails connection = serviceConnection.getIfAvailable();
+			String accessKeyId = (connection != null) ? connection.accessKeyId() : properties.getAccessKeyId();
+			String secretAccessKey = (connection != null) ? connection.secretAccessKey()
+					: properties.getSecretAccessKey();
+			S3StoreDefaults store = (connection != null) ? S3StoreDefaults.serviceConnection(connection)
+					: springCloudAws.getIfAvailable(() -> S3StoreDefaults.NONE);
 			S3ClientFactory factory = S3ClientFactory.builder()
-				.fallbackCredentials(properties.getAccessKeyId(), properties.getSecretAccessKey())
+				.fallbackCredentials(accessKeyId, secretAccessKey)
 				.defaultCredentials(credentials.getIfUnique())
 				.customizers(builderCustomizers)
 				.build();
-			return new S3ReplicaClientProvider(factory, properties.getAccessKeyId(), properties.getSecretAccessKey());
+			return new S3ReplicaClientProvider(factory, accessKeyId, secretAccessKey, store);
+		}
+
+		/**
+		 * Spring Cloud AWS's S3 settings, only when the application has Spring Cloud AWS: its
+		 * keys configure nothing without it, so they don't here either.
+		 */
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnClass(name = "io.awspring.cloud.autoconfigure.core.AwsAutoConfiguration")
+		static class SpringCloudAwsConfiguration {
+
+			@Bean
+			@ConditionalOnMissingBean
+			S3StoreDefaults litestreamSpringCloudAwsS3Defaults(Environment environment,
+					ObjectProvider<AwsRegionProvider> regions) {
+				return S3StoreDefaults.springCloudAws(environment, regions.getIfUnique());
+			}
+
 		}
 
 	}

@@ -66,7 +66,8 @@ public class LitestreamProperties {
 	private Synchronous synchronous = Synchronous.NORMAL;
 
 	/**
-	 * Databases to replicate.
+	 * Databases to replicate, each with its path, intervals, restore settings and replicas,
+	 * as in litestream.yml.
 	 */
 	private List<Database> dbs = new ArrayList<>();
 

@@ -19,7 +19,11 @@ import org.springframework.util.StringUtils;
 /**
  * Configures and creates {@code s3} replicas from {@code s3://bucket/path} or
  * {@code bucket}/{@code path} and the keys of {@link S3ReplicaProperties}. A replica's own
- * credentials win over {@code litestream.access-key-id}/{@code secret-access-key}. Replicas
+ * credentials win over {@code litestream.access-key-id}/{@code secret-access-key}. A replica
+ * without its own {@code endpoint} takes the store of a service connection or of Spring Cloud
+ * AWS: its endpoint, and its path-style and region where the replica sets none
+ * ({@link S3StoreDefaults}); one with its own endpoint points at another store and takes none
+ * of them. Replicas
  * with equal configurations share one {@link S3Client} (the restore at boot and the
  * replication afterwards, for example); the clients are closed when the application context
  * closes.
@@ -35,6 +39,8 @@ final class S3ReplicaClientProvider implements ReplicaClientProvider, Disposable
 
 	private final @Nullable String secretAccessKey;
 
+	private final S3StoreDefaults store;
+
 	private final Map<S3ReplicaConfig, S3Client> clients = new ConcurrentHashMap<>();
 
 	/**
@@ -44,9 +50,22 @@ final class S3ReplicaClientProvider implements ReplicaClientProvider, Disposable
 	 * @param secretAccessKey {@code litestream.secret-access-key}
 	 */
 	S3ReplicaClientProvider(S3ClientFactory factory, @Nullable String accessKeyId, @Nullable String secretAccessKey) {
+		this(factory, accessKeyId, secretAccessKey, S3StoreDefaults.NONE);
+	}
+
+	/**
+	 * Creates a provider whose replicas may find their store elsewhere (a service connection, Spring Cloud AWS).
+	 * @param factory creates the S3 clients
+	 * @param accessKeyId {@code litestream.access-key-id}, the fallback of every replica
+	 * @param secretAccessKey {@code litestream.secret-access-key}
+	 * @param store where replicas without an endpoint of their own find their store
+	 */
+	S3ReplicaClientProvider(S3ClientFactory factory, @Nullable String accessKeyId, @Nullable String secretAccessKey,
+			S3StoreDefaults store) {
 		this.factory = factory;
 		this.accessKeyId = accessKeyId;
 		this.secretAccessKey = secretAccessKey;
+		this.store = store;
 	}
 
 	@Override
@@ -77,13 +96,16 @@ final class S3ReplicaClientProvider implements ReplicaClientProvider, Disposable
 			throw new LitestreamConfigurationException(entry.property("bucket"), "an s3 replica needs a bucket",
 					"Set " + entry.property("url") + " to s3://bucket/path, or " + entry.property("bucket") + ".");
 		}
+		boolean ownStore = StringUtils.hasText(properties.getEndpoint());
+		S3StoreDefaults defaults = ownStore ? S3StoreDefaults.NONE : this.store;
 		try {
 			return S3ReplicaConfig.builder()
 				.bucket(bucket)
 				.path(path)
-				.region(properties.getRegion())
-				.endpoint(properties.getEndpoint())
-				.forcePathStyle(properties.getForcePathStyle())
+				.region(StringUtils.hasText(properties.getRegion()) ? properties.getRegion() : defaults.region())
+				.endpoint(ownStore ? properties.getEndpoint() : defaults.endpoint())
+				.forcePathStyle((properties.getForcePathStyle() != null) ? properties.getForcePathStyle()
+						: defaults.pathStyle())
 				.skipVerify(properties.isSkipVerify())
 				.credentials(firstText(properties.getAccessKeyId(), this.accessKeyId),
 						firstText(properties.getSecretAccessKey(), this.secretAccessKey))

@@ -35,6 +35,9 @@ public class ReplicationTestApplication {
 		String[] bootArgs = java.util.Arrays.copyOfRange(args, 1, args.length);
 		SpringApplication application = new SpringApplication(ReplicationTestApplication.class);
 		application.setWebApplicationType(WebApplicationType.NONE);
+		// Docker Compose support is on this module's test classpath (for its service connection);
+		// outside a test runner it would look for a compose.yaml this application doesn't have.
+		application.setDefaultProperties(java.util.Map.of("spring.docker.compose.enabled", "false"));
 		ConfigurableApplicationContext context = application.run(bootArgs);
 		long last = writeRows(context.getBean(DataSource.class), rows);
 		PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
