@@ -149,7 +149,7 @@ class ConfigurationTests {
 		assertThat(result.exitCode()).isEqualTo(ExitCodes.FAILED);
 		assertThat(result.err().strip().lines()).hasSize(1);
 		assertThat(result.err()).contains("litestream.dbs[0].replicas[0].bucket", "is not a key of replicas of type 'file'",
-				"set litestream.dbs[0].replicas[0].type to s3");
+				"set litestream.dbs[0].replicas[0].type to abs or gcs or s3");
 	}
 
 	@Test
