@@ -14,6 +14,7 @@ import com.azure.storage.blob.models.BlobItem;
 import com.azure.storage.blob.models.BlobListDetails;
 import com.azure.storage.blob.models.ListBlobsOptions;
 import io.github.litestream.replica.Pos;
+import io.github.litestream.replica.RecordingOperationListener;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaClientContractTest;
 import io.github.litestream.replica.ReplicaObjectNotFoundException;

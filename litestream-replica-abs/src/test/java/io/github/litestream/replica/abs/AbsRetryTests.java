@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.github.litestream.replica.Pos;
+import io.github.litestream.replica.RecordingOperationListener;
 import io.github.litestream.replica.ReplicaOperation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

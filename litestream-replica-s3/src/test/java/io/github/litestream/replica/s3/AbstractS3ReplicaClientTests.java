@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import io.github.litestream.replica.Pos;
+import io.github.litestream.replica.RecordingOperationListener;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaClientContractTest;
 import io.github.litestream.replica.ReplicaObjectNotFoundException;

@@ -8,6 +8,7 @@ import io.github.litestream.age.AgeFileSize;
 import io.github.litestream.age.AgeIdentity;
 import io.github.litestream.replica.AgeReplicaClient;
 import io.github.litestream.replica.Pos;
+import io.github.litestream.replica.RecordingOperationListener;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaClientContractTest;
 import io.github.litestream.replica.WalSegmentInfo;

@@ -10,6 +10,7 @@ import io.github.litestream.AppDatabase.Summary;
 import io.github.litestream.MutableClock;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.replica.RecordingOperationListener;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaOperationListener;
 import io.github.litestream.replica.ReplicaOptions;

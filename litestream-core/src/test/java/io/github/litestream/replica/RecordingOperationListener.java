@@ -1,15 +1,13 @@
-package io.github.litestream.replica.s3;
+package io.github.litestream.replica;
 
 import java.util.EnumMap;
 import java.util.Map;
 
-import io.github.litestream.replica.ReplicaOperation;
-import io.github.litestream.replica.ReplicaOperationListener;
-
 /**
- * Counts the requests and bytes a replica client reports, per operation.
+ * Counts the requests and bytes a replica client reports, per operation (shared by the
+ * backends' tests).
  */
-final class RecordingOperationListener implements ReplicaOperationListener {
+public final class RecordingOperationListener implements ReplicaOperationListener {
 
 	private final Map<ReplicaOperation, Long> counts = new EnumMap<>(ReplicaOperation.class);
 
@@ -21,19 +19,19 @@ final class RecordingOperationListener implements ReplicaOperationListener {
 		this.bytes.merge(operation, bytes, Long::sum);
 	}
 
-	synchronized long count(ReplicaOperation operation) {
+	public synchronized long count(ReplicaOperation operation) {
 		return this.counts.getOrDefault(operation, 0L);
 	}
 
-	synchronized long bytes(ReplicaOperation operation) {
+	public synchronized long bytes(ReplicaOperation operation) {
 		return this.bytes.getOrDefault(operation, 0L);
 	}
 
-	synchronized long total() {
+	public synchronized long total() {
 		return this.counts.values().stream().mapToLong(Long::longValue).sum();
 	}
 
-	synchronized void reset() {
+	public synchronized void reset() {
 		this.counts.clear();
 		this.bytes.clear();
 	}
