@@ -40,8 +40,10 @@ import org.slf4j.LoggerFactory;
  * {@link #stop(Duration)} (final flush to every replica) while the application's connections
  * are still usable, and {@link #close()} once they are closed.
  *
- * <p>A little over 400 lines: registration, the threads' lifecycle and the shutdown flush (which
- * share the same state and lock) stay together; the per-replica work is in {@code ReplicaTask}.
+ * <p>About 450 lines, half of it javadoc of the public API: registration, the threads'
+ * lifecycle and the shutdown flush (which share the same state and lock) stay together; the
+ * per-replica work is in {@code ReplicaTask}, synchronous waits in {@code SynchronousReplication}
+ * and the shadow WAL's release in {@code ShadowWalRelease}.
  */
 public final class Litestream implements AutoCloseable {
 
@@ -205,17 +207,26 @@ public final class Litestream implements AutoCloseable {
 		this.monitor.shutdown();
 		awaitQuietly(this.monitor, timeout);
 		this.databases.keySet().forEach(this::monitor);
-		boolean flushed = true;
-		List<Future<Boolean>> flushes = new ArrayList<>();
-		this.tasks.values().forEach((task) -> flushes.add(task.flush()));
-		for (Future<Boolean> flush : flushes) {
-			flushed &= awaitFlush(flush, deadline);
-		}
+		boolean flushed = flushAll(deadline);
 		this.tasks.values().forEach(ReplicaTask::stopSchedule);
 		this.shutdownDeadline = deadline;
 		if (!flushed) {
 			logger.warn("Shutdown flush did not reach every replica within {}; the rest stays in the local "
 					+ "shadow WAL and is shipped at the next start", timeout);
+		}
+		return flushed;
+	}
+
+	/**
+	 * Flushes every replica on its own thread, all at once, and waits for them until the deadline.
+	 * @return {@code true} if every replica holds its database's position
+	 */
+	private boolean flushAll(Instant deadline) {
+		List<Future<Boolean>> flushes = new ArrayList<>();
+		this.tasks.values().forEach((task) -> flushes.add(task.flush()));
+		boolean flushed = true;
+		for (Future<Boolean> flush : flushes) {
+			flushed &= awaitFlush(flush, deadline);
 		}
 		return flushed;
 	}
@@ -274,21 +285,12 @@ public final class Litestream implements AutoCloseable {
 		if (!behind) {
 			return;
 		}
-		boolean flushed = false;
-		if (this.clock.instant().isBefore(deadline)) {
-			List<Future<Boolean>> flushes = new ArrayList<>();
-			this.tasks.values().forEach((task) -> flushes.add(task.flush()));
-			flushed = true;
-			for (Future<Boolean> flush : flushes) {
-				flushed &= awaitFlush(flush, deadline);
-			}
-		}
+		boolean flushed = this.clock.instant().isBefore(deadline) && flushAll(deadline);
 		if (!flushed) {
 			logger.warn("Commits made after shutdown began did not reach every replica within the shutdown timeout; "
 					+ "they stay in the local shadow WAL and are shipped at the next start");
 		}
 	}
-
 
 	/**
 	 * Whether the threads are running.
