@@ -1,6 +1,7 @@
 package io.github.litestream;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,12 +14,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
@@ -31,14 +28,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs replication for a set of databases: one monitor thread copies every database's WAL into
- * its shadow WAL, and one thread per replica ships it, snapshots, enforces retention and
- * validates. Threads are daemons named {@code litestream-…}; a failing replica is logged and
- * retried and never stops the others or the application.
+ * Runs replication for a set of databases: each database's monitor copies its WAL into its
+ * shadow WAL, and each replica ships it, snapshots, enforces retention and validates. They run
+ * on a fixed number of threads whatever the number of databases ({@link EngineThreads}): each
+ * database and each replica is a {@link SerialLane} that runs one step at a time and takes
+ * turns with the others. Threads are daemons named {@code litestream-…}; a failing replica is
+ * logged and retried and never stops the others or the application.
  *
  * <p>Lifecycle: {@link #addDatabase} for each database, {@link #start()}, then at shutdown
  * {@link #stop(Duration)} (final flush to every replica) while the application's connections
- * are still usable, and {@link #close()} once they are closed.
+ * are still usable, and {@link #close()} once they are closed. Databases that come and go while
+ * the engine runs go through a {@link DatabaseRegistry}.
  *
  * <p>About 450 lines, half of it javadoc of the public API: registration, the threads'
  * lifecycle and the shutdown flush (which share the same state and lock) stay together; the
@@ -68,10 +68,15 @@ public final class Litestream implements AutoCloseable {
 
 	private final ShadowWalRelease shadowWal;
 
+	private final EngineThreads threads;
+
+	/** Each database's monitor, while it runs. */
+	private final Map<ReplicatedDatabase, SerialLane> monitors = new ConcurrentHashMap<>();
+
+	private EngineScheduler scheduler;
+
 	/** Set by {@link #close()}: from then on nothing is replicated and nobody waits. */
 	private volatile boolean closed;
-
-	private ScheduledExecutorService monitor;
 
 	private volatile boolean running;
 
@@ -91,9 +96,20 @@ public final class Litestream implements AutoCloseable {
 	 * @param validation how a replica is validated, or {@code null} to never validate
 	 */
 	public Litestream(Clock clock, ReplicaValidation validation) {
+		this(clock, validation, EngineThreads.defaults());
+	}
+
+	/**
+	 * Creates an engine.
+	 * @param clock the clock for schedules
+	 * @param validation how a replica is validated, or {@code null} to never validate
+	 * @param threads how many threads it runs
+	 */
+	public Litestream(Clock clock, ReplicaValidation validation, EngineThreads threads) {
 		this.clock = clock;
 		this.validation = validation;
 		this.shadowWal = new ShadowWalRelease(clock);
+		this.threads = threads;
 	}
 
 	/**
@@ -104,7 +120,16 @@ public final class Litestream implements AutoCloseable {
 	 */
 	public synchronized ReplicatedDatabase addDatabase(DatabaseOptions options, List<ReplicationTarget> targets) {
 		if (this.running) {
-			throw new IllegalStateException("Databases must be added before the engine starts");
+			throw new IllegalStateException("Databases must be added before the engine starts; "
+					+ "use a DatabaseRegistry to add one while it runs");
+		}
+		return register(options, targets);
+	}
+
+	private ReplicatedDatabase register(DatabaseOptions options, List<ReplicationTarget> targets) {
+		Path path = options.path().toAbsolutePath().normalize();
+		if (this.databases.keySet().stream().anyMatch((known) -> known.path().toAbsolutePath().normalize().equals(path))) {
+			throw new IllegalStateException("Database " + path + " is already replicated; unregister it first");
 		}
 		ReplicatedDatabase database = new ReplicatedDatabase(options, this.clock);
 		List<Replica> replicas = new ArrayList<>();
@@ -115,6 +140,64 @@ public final class Litestream implements AutoCloseable {
 		registered.put(database, List.copyOf(replicas));
 		this.databases = Collections.unmodifiableMap(registered);
 		return database;
+	}
+
+	/**
+	 * Registers a database and, when the engine runs, opens it and starts replicating it at once.
+	 * @throws IOException if it cannot be opened (it is then not registered)
+	 */
+	synchronized ReplicatedDatabase attach(DatabaseOptions options, List<ReplicationTarget> targets)
+			throws IOException {
+		ReplicatedDatabase database = register(options, targets);
+		if (!this.running) {
+			return database;
+		}
+		try {
+			database.open();
+		}
+		catch (IOException | RuntimeException ex) {
+			database.close();
+			unregister(database);
+			throw ex;
+		}
+		startReplication(database, this.databases.get(database));
+		return database;
+	}
+
+	/**
+	 * Stops replicating one database: with {@code flush}, a last WAL copy that every replica ships
+	 * within the timeout; without, only the steps in progress finish (within the timeout). Then
+	 * its engine connections close; its replica clients stay open for the caller to close.
+	 * @return {@code true} if every replica received every committed change
+	 */
+	synchronized boolean detach(ReplicatedDatabase database, Duration timeout, boolean flush) {
+		List<Replica> replicas = replicas(database);
+		Instant deadline = this.clock.instant().plus(timeout);
+		SerialLane monitor = this.monitors.remove(database);
+		List<ReplicaTask> running = replicas.stream().map(this.tasks::remove).filter(Objects::nonNull).toList();
+		boolean flushed = !flush;
+		if (monitor != null) {
+			monitor.shutdown();
+			awaitQuietly(monitor, timeout);
+			if (flush) {
+				monitor(database);
+				flushed = ReplicaFlush.flushAll(running, this.clock, deadline);
+			}
+		}
+		running.forEach((task) -> task.shutdown(remaining(deadline)));
+		unregister(database);
+		database.close();
+		if (!flushed) {
+			logger.warn("Replication of {} stopped before every replica received every commit; the rest stays in "
+					+ "its local shadow WAL", database.path());
+		}
+		return flushed;
+	}
+
+	private void unregister(ReplicatedDatabase database) {
+		Map<ReplicatedDatabase, List<Replica>> registered = new LinkedHashMap<>(this.databases);
+		registered.remove(database);
+		this.databases = Collections.unmodifiableMap(registered);
 	}
 
 	/**
@@ -153,19 +236,27 @@ public final class Litestream implements AutoCloseable {
 		this.tasks.clear();
 		this.shutdownDeadline = null;
 		this.closed = false;
-		this.monitor = Executors.newSingleThreadScheduledExecutor(daemon("litestream-monitor"));
-		this.databases.forEach((database, replicas) -> {
-			long interval = database.options().monitorInterval().toMillis();
-			this.monitor.scheduleWithFixedDelay(() -> monitor(database), interval, interval, TimeUnit.MILLISECONDS);
-			for (Replica replica : replicas) {
-				ReplicaTask task = new ReplicaTask(database, replica, this.clock, this.validation,
-						() -> releaseShadowWal(database), this.synchronous);
-				this.tasks.put(replica, task);
-				task.start(daemon("litestream-replica-" + database.path().getFileName() + "-" + replica.name()));
-			}
-		});
+		if (this.scheduler == null || this.scheduler.isShutdown()) {
+			this.scheduler = new EngineScheduler(this.threads);
+		}
+		this.databases.forEach(this::startReplication);
 		this.running = true;
-		logger.info("Replicating {} database(s) to {} replica(s)", this.databases.size(), this.tasks.size());
+		logger.info("Replicating {} database(s) to {} replica(s) on {} capture and {} replica thread(s)",
+				this.databases.size(), this.tasks.size(), this.threads.capture(), this.threads.replica());
+	}
+
+	private void startReplication(ReplicatedDatabase database, List<Replica> replicas) {
+		String name = database.path().getFileName().toString();
+		SerialLane monitor = this.scheduler.captureLane(name);
+		this.monitors.put(database, monitor);
+		long interval = database.options().monitorInterval().toMillis();
+		monitor.scheduleWithFixedDelay(() -> monitor(database), interval, interval, TimeUnit.MILLISECONDS);
+		for (Replica replica : replicas) {
+			ReplicaTask task = new ReplicaTask(database, replica, this.clock, this.validation,
+					() -> releaseShadowWal(database), this.synchronous);
+			this.tasks.put(replica, task);
+			task.start(this.scheduler.replicaLane(name + "/" + replica.name()));
+		}
 	}
 
 	private void monitor(ReplicatedDatabase database) {
@@ -178,7 +269,7 @@ public final class Litestream implements AutoCloseable {
 		}
 		// A failing replica holds the shadow WAL back, and it has no sync to release it after.
 		try {
-			if (this.databases.get(database).stream().anyMatch((replica) -> replica.position().isEmpty())) {
+			if (this.databases.getOrDefault(database, List.of()).stream().anyMatch((replica) -> replica.position().isEmpty())) {
 				releaseShadowWal(database);
 			}
 		}
@@ -189,7 +280,10 @@ public final class Litestream implements AutoCloseable {
 	}
 
 	private void releaseShadowWal(ReplicatedDatabase database) {
-		this.shadowWal.release(database, this.databases.get(database));
+		List<Replica> replicas = this.databases.get(database);
+		if (replicas != null) {
+			this.shadowWal.release(database, replicas);
+		}
 	}
 
 	/**
@@ -204,10 +298,11 @@ public final class Litestream implements AutoCloseable {
 		}
 		this.running = false;
 		Instant deadline = this.clock.instant().plus(timeout);
-		this.monitor.shutdown();
-		awaitQuietly(this.monitor, timeout);
+		this.monitors.values().forEach(SerialLane::shutdown);
+		this.monitors.values().forEach((monitor) -> awaitQuietly(monitor, remaining(deadline)));
+		this.monitors.clear();
 		this.databases.keySet().forEach(this::monitor);
-		boolean flushed = flushAll(deadline);
+		boolean flushed = ReplicaFlush.flushAll(this.tasks.values(), this.clock, deadline);
 		this.tasks.values().forEach(ReplicaTask::stopSchedule);
 		this.shutdownDeadline = deadline;
 		if (!flushed) {
@@ -215,40 +310,6 @@ public final class Litestream implements AutoCloseable {
 					+ "shadow WAL and is shipped at the next start", timeout);
 		}
 		return flushed;
-	}
-
-	/**
-	 * Flushes every replica on its own thread, all at once, and waits for them until the deadline.
-	 * @return {@code true} if every replica holds its database's position
-	 */
-	private boolean flushAll(Instant deadline) {
-		List<Future<Boolean>> flushes = new ArrayList<>();
-		this.tasks.values().forEach((task) -> flushes.add(task.flush()));
-		boolean flushed = true;
-		for (Future<Boolean> flush : flushes) {
-			flushed &= awaitFlush(flush, deadline);
-		}
-		return flushed;
-	}
-
-	/**
-	 * Waits for a flush until the deadline. A flush that is late is cancelled without an
-	 * interrupt: it may be reading the database file or the shadow WAL, and an interrupt closes a
-	 * {@code FileChannel} in use (on the database file that would drop SQLite's locks). If it has
-	 * not started it never will; if it has, it finishes in the background.
-	 */
-	private boolean awaitFlush(Future<Boolean> flush, Instant deadline) {
-		try {
-			return flush.get(remaining(deadline).toMillis(), TimeUnit.MILLISECONDS);
-		}
-		catch (TimeoutException | ExecutionException ex) {
-			flush.cancel(false);
-			return false;
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return false;
-		}
 	}
 
 	/**
@@ -266,6 +327,9 @@ public final class Litestream implements AutoCloseable {
 		}
 		this.databases.keySet().forEach(ReplicatedDatabase::close);
 		this.tasks.values().forEach(ReplicaTask::closeClient);
+		if (this.scheduler != null) {
+			this.scheduler.shutdown();
+		}
 	}
 
 	/**
@@ -285,7 +349,7 @@ public final class Litestream implements AutoCloseable {
 		if (!behind) {
 			return;
 		}
-		boolean flushed = this.clock.instant().isBefore(deadline) && flushAll(deadline);
+		boolean flushed = this.clock.instant().isBefore(deadline) && ReplicaFlush.flushAll(this.tasks.values(), this.clock, deadline);
 		if (!flushed) {
 			logger.warn("Commits made after shutdown began did not reach every replica within the shutdown timeout; "
 					+ "they stay in the local shadow WAL and are shipped at the next start");
@@ -409,25 +473,16 @@ public final class Litestream implements AutoCloseable {
 	}
 
 	private Duration remaining(Instant deadline) {
-		Duration remaining = Duration.between(this.clock.instant(), deadline);
-		return remaining.isNegative() ? Duration.ZERO : remaining;
+		return ReplicaFlush.remaining(this.clock, deadline);
 	}
 
-	private static void awaitQuietly(ScheduledExecutorService executor, Duration timeout) {
+	private static void awaitQuietly(SerialLane lane, Duration timeout) {
 		try {
-			executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+			lane.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
-	}
-
-	static java.util.concurrent.ThreadFactory daemon(String name) {
-		return (runnable) -> {
-			Thread thread = new Thread(runnable, name);
-			thread.setDaemon(true);
-			return thread;
-		};
 	}
 
 	/**

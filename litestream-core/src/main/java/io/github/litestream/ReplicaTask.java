@@ -7,11 +7,8 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -24,7 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The thread of one replica. Every sync interval it copies the latest WAL into the shadow WAL
+ * The work of one replica, run one step at a time on its own {@link SerialLane} of the
+ * engine's replica pool. Every sync interval it copies the latest WAL into the shadow WAL
  * and ships what is new (only when the database moved, so an idle database makes no
  * requests), then takes a snapshot, enforces retention or validates when those are due. Failures are logged once per cause and retried on the next
  * tick.
@@ -64,7 +62,8 @@ final class ReplicaTask {
 	/** How long to pause before retrying for waiting commits after a failure. */
 	private long retryDelayMillis;
 
-	private ScheduledExecutorService executor;
+	/** Runs this replica's steps one at a time, on the engine's shared replica threads. */
+	private SerialLane executor;
 
 	/** Set when stopping: the step in progress is the last. */
 	private volatile boolean stopping;
@@ -87,12 +86,12 @@ final class ReplicaTask {
 		this.synchronous = synchronous;
 	}
 
-	void start(ThreadFactory threadFactory) {
+	void start(SerialLane lane) {
 		ReplicaOptions options = this.replica.options();
 		Instant now = this.clock.instant();
 		this.nextRetention = now.plus(options.retentionCheckInterval());
 		this.nextValidation = now.plus(options.validationInterval());
-		this.executor = Executors.newSingleThreadScheduledExecutor(threadFactory);
+		this.executor = lane;
 		long interval = options.syncInterval().toMillis();
 		this.executor.scheduleWithFixedDelay(this::tick, 0, interval, TimeUnit.MILLISECONDS);
 	}

@@ -1,0 +1,177 @@
+package io.github.litestream;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import io.github.litestream.Litestream.ReplicationTarget;
+import io.github.litestream.db.DatabaseOptions;
+import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.replica.Replica;
+import io.github.litestream.replica.ReplicaClient;
+import io.github.litestream.restore.ReplicaChooser;
+import io.github.litestream.restore.ReplicaChooser.Candidate;
+import io.github.litestream.restore.RestoreOptions;
+import io.github.litestream.restore.RestoreResult;
+import io.github.litestream.restore.Restorer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Databases that come and go while the engine runs, such as one database per tenant: a new
+ * tenant's database is restored if its file is missing and a replica holds a backup, then
+ * replicated; a deleted tenant's replication stops, and its backups are deleted only when
+ * asked.
+ *
+ * <p>Registered databases share the engine's threads ({@link EngineThreads}): a thousand
+ * tenants cost a thousand lanes, not a thousand threads, and an idle one costs no request.
+ */
+public final class DatabaseRegistry {
+
+	private static final Logger logger = LoggerFactory.getLogger(DatabaseRegistry.class);
+
+	private final Litestream engine;
+
+	/**
+	 * Creates a registry over an engine.
+	 * @param engine the engine, started or not: databases registered before it starts start
+	 * with it
+	 */
+	public DatabaseRegistry(Litestream engine) {
+		this.engine = engine;
+	}
+
+	/**
+	 * Registers a database: if its file is missing, restores it first from the replica with the
+	 * most recent backup (a replica without any backup is fine: the application creates a new
+	 * database); then replicates it, at once when the engine runs.
+	 * @param options the database's options
+	 * @param targets its replicas
+	 * @return the database
+	 * @throws IOException if a replica cannot be read or the restore fails (nothing is then
+	 * registered and no file is created), or the database cannot be opened
+	 * @throws IllegalStateException if the path is registered already
+	 */
+	public ReplicatedDatabase register(DatabaseOptions options, List<ReplicationTarget> targets) throws IOException {
+		Path path = options.path().toAbsolutePath().normalize();
+		if (find(path).isPresent()) {
+			throw new IllegalStateException("Database " + path + " is already replicated; unregister it first");
+		}
+		restoreIfMissing(path, targets);
+		return this.engine.attach(options, targets);
+	}
+
+	private void restoreIfMissing(Path path, List<ReplicationTarget> targets) throws IOException {
+		if (Files.exists(path) || targets.isEmpty()) {
+			return;
+		}
+		List<Candidate<ReplicaClient>> candidates = new ArrayList<>();
+		for (ReplicationTarget target : targets) {
+			candidates.add(ReplicaChooser.list(target.client(), target.client().location(), target.client()));
+		}
+		List<Candidate<ReplicaClient>> ranked = ReplicaChooser.rank(path, candidates);
+		if (ranked.isEmpty()) {
+			logger.debug("No backup of {} in its replicas: it starts empty", path);
+			return;
+		}
+		Candidate<ReplicaClient> best = ranked.get(0);
+		RestoreOptions options = RestoreOptions.latest(path)
+			.withGeneration(best.newestBackup().generation())
+			.withConditions(true, true);
+		RestoreResult result = new Restorer().restore(best.replica(), options);
+		if (result.restored()) {
+			logger.info("Restored {} from {}", path, best.replica().location());
+		}
+	}
+
+	/**
+	 * The registered database at a path.
+	 * @param path the database file
+	 * @return the database, if registered
+	 */
+	public Optional<ReplicatedDatabase> find(Path path) {
+		Path wanted = path.toAbsolutePath().normalize();
+		return this.engine.databases()
+			.stream()
+			.filter((database) -> database.path().toAbsolutePath().normalize().equals(wanted))
+			.findFirst();
+	}
+
+	/**
+	 * The registered databases.
+	 * @return every database, in registration order
+	 */
+	public List<ReplicatedDatabase> databases() {
+		return this.engine.databases();
+	}
+
+	/**
+	 * Stops replicating a database: its last commits are shipped within the timeout, then the
+	 * engine's connections to it close. Close the application's own connections to it first
+	 * (its pool): the engine then records a clean shutdown, and a later
+	 * {@link #register} continues the same generation. The database file stays.
+	 * @param path the database file
+	 * @param timeout how long shipping the last commits may take
+	 * @param backups whether to keep or delete what its replicas hold
+	 * @return {@code true} if every replica received every commit before it stopped (or its
+	 * backups were deleted as asked)
+	 * @throws IOException if deleting backups was asked and failed; replication is stopped
+	 * anyway
+	 * @throws IllegalArgumentException if no database is registered at that path
+	 */
+	public boolean unregister(Path path, Duration timeout, Backups backups) throws IOException {
+		ReplicatedDatabase database = find(path)
+			.orElseThrow(() -> new IllegalArgumentException("No database is replicated at " + path));
+		List<Replica> replicas = this.engine.replicas(database);
+		boolean delete = backups == Backups.DELETE;
+		// Deleting: no last upload, but the steps in progress end first, so none writes after the deletion.
+		boolean flushed = this.engine.detach(database, timeout, !delete);
+		try {
+			if (delete) {
+				for (Replica replica : replicas) {
+					deleteBackups(database, replica);
+				}
+			}
+		}
+		finally {
+			replicas.forEach((replica) -> closeQuietly(replica.client()));
+		}
+		return delete || flushed;
+	}
+
+	private static void deleteBackups(ReplicatedDatabase database, Replica replica) throws IOException {
+		ReplicaClient client = replica.client();
+		for (String generation : client.generations()) {
+			client.deleteGeneration(generation);
+		}
+		logger.info("Deleted the backups of {} in replica '{}' ({})", database.path(), replica.name(),
+				client.location());
+	}
+
+	private static void closeQuietly(ReplicaClient client) {
+		try {
+			client.close();
+		}
+		catch (IOException ex) {
+			logger.debug("Could not close replica client {}: {}", client.location(), ex.getMessage());
+		}
+	}
+
+	/**
+	 * What happens to a database's backups when it stops being replicated.
+	 */
+	public enum Backups {
+
+		/** Its replicas keep every generation, for a later restore. */
+		KEEP,
+
+		/** Every generation in its replicas is deleted. */
+		DELETE
+
+	}
+
+}

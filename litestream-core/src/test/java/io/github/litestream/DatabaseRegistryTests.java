@@ -1,0 +1,173 @@
+package io.github.litestream;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import io.github.litestream.AppDatabase.Summary;
+import io.github.litestream.DatabaseRegistry.Backups;
+import io.github.litestream.Litestream.ReplicationTarget;
+import io.github.litestream.db.DatabaseOptions;
+import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.replica.Pos;
+import io.github.litestream.replica.ReplicaOptions;
+import io.github.litestream.replica.file.FileReplicaClient;
+import io.github.litestream.restore.RestoreOptions;
+import io.github.litestream.restore.Restorer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Tenants that come and go while the engine runs: a new one is replicated at once, a missing
+ * one is restored before it is replicated, and a deleted one stops, keeping or deleting its
+ * backups as asked.
+ */
+class DatabaseRegistryTests {
+
+	private static final Duration FAST = Duration.ofMillis(50);
+
+	@TempDir
+	Path dir;
+
+	private Litestream engine;
+
+	private DatabaseRegistry registry;
+
+	@BeforeEach
+	void start() throws IOException {
+		this.engine = new Litestream();
+		this.registry = new DatabaseRegistry(this.engine);
+		this.engine.start();
+	}
+
+	@AfterEach
+	void close() {
+		this.engine.stop(Duration.ofSeconds(30));
+		this.engine.close();
+	}
+
+	@Test
+	void aTenantCreatedWhileTheEngineRunsIsReplicatedAtOnce() throws Exception {
+		Path path = this.dir.resolve("tenant-a.db");
+		try (AppDatabase app = new AppDatabase(path)) {
+			ReplicatedDatabase database = this.registry.register(options(path), targets("tenant-a"));
+			app.insert(30);
+			awaitCaughtUp(database);
+			assertThat(this.registry.find(path)).contains(database);
+			assertThat(restore("tenant-a")).isEqualTo(app.summary());
+		}
+	}
+
+	@Test
+	void aTenantWhoseFileIsMissingIsRestoredThenReplicated() throws Exception {
+		Path path = this.dir.resolve("tenant-b.db");
+		Summary before;
+		try (AppDatabase app = new AppDatabase(path)) {
+			ReplicatedDatabase database = this.registry.register(options(path), targets("tenant-b"));
+			app.insert(25);
+			awaitCaughtUp(database);
+			before = app.summary();
+		}
+		assertThat(this.registry.unregister(path, Duration.ofSeconds(30), Backups.KEEP)).isTrue();
+		deleteLocalFiles(path);
+		ReplicatedDatabase again = this.registry.register(options(path), targets("tenant-b"));
+		assertThat(AppDatabase.summarize(path)).isEqualTo(before);
+		try (AppDatabase app = new AppDatabase(path)) {
+			app.insert(10);
+			awaitCaughtUp(again);
+			assertThat(app.summary().count()).isEqualTo(35);
+			assertThat(restore("tenant-b")).isEqualTo(app.summary());
+		}
+	}
+
+	@Test
+	void anUnregisteredTenantIsNoLongerReplicatedAndKeepsItsBackups() throws Exception {
+		Path path = this.dir.resolve("tenant-c.db");
+		try (AppDatabase app = new AppDatabase(path)) {
+			ReplicatedDatabase database = this.registry.register(options(path), targets("tenant-c"));
+			app.insert(10);
+			awaitCaughtUp(database);
+			Summary replicated = app.summary();
+			app.close();
+			assertThat(this.registry.unregister(path, Duration.ofSeconds(30), Backups.KEEP)).isTrue();
+			assertThat(this.registry.find(path)).isEmpty();
+			try (AppDatabase later = new AppDatabase(path)) {
+				later.insert(10);
+				Thread.sleep(300); // six sync intervals: nothing may ship them
+			}
+			assertThat(restore("tenant-c")).isEqualTo(replicated);
+		}
+	}
+
+	@Test
+	void deletingATenantWithItsBackupsEmptiesItsReplica() throws Exception {
+		Path path = this.dir.resolve("tenant-d.db");
+		FileReplicaClient replica = new FileReplicaClient(this.dir.resolve("replicas/tenant-d"));
+		try (AppDatabase app = new AppDatabase(path)) {
+			ReplicatedDatabase database = this.registry.register(options(path), targets("tenant-d"));
+			app.insert(10);
+			awaitCaughtUp(database);
+		}
+		assertThat(replica.generations()).isNotEmpty();
+		assertThat(this.registry.unregister(path, Duration.ofSeconds(30), Backups.DELETE)).isTrue();
+		assertThat(replica.generations()).isEmpty();
+	}
+
+	@Test
+	void aPathIsRegisteredOnlyOnce() throws Exception {
+		Path path = this.dir.resolve("tenant-e.db");
+		try (AppDatabase app = new AppDatabase(path)) {
+			this.registry.register(options(path), targets("tenant-e"));
+			assertThatIllegalStateException().isThrownBy(() -> this.registry.register(options(path), targets("other")))
+				.withMessageContaining("tenant-e.db")
+				.withMessageContaining("already replicated");
+		}
+	}
+
+	private static DatabaseOptions options(Path path) {
+		return DatabaseOptions.defaults(path).withMonitorInterval(FAST);
+	}
+
+	private List<ReplicationTarget> targets(String name) {
+		return List.of(new ReplicationTarget(new FileReplicaClient(this.dir.resolve("replicas/" + name)),
+				ReplicaOptions.defaults("file").withSyncInterval(FAST)));
+	}
+
+	private Summary restore(String name) throws Exception {
+		Path out = this.dir.resolve("restored-" + name + "-" + System.nanoTime() + ".db");
+		new Restorer().restore(new FileReplicaClient(this.dir.resolve("replicas/" + name)), RestoreOptions.latest(out));
+		return AppDatabase.summarize(out);
+	}
+
+	private void awaitCaughtUp(ReplicatedDatabase database) {
+		await().atMost(Duration.ofMinutes(1)).until(() -> {
+			Optional<Pos> committed = this.engine.commitPosition(database);
+			return committed.isPresent()
+					&& this.engine.replicas(database).stream().allMatch((r) -> r.position().equals(committed));
+		});
+	}
+
+	private static void deleteLocalFiles(Path path) throws IOException {
+		String name = path.getFileName().toString();
+		for (String suffix : new String[] { "", "-wal", "-shm" }) {
+			Files.deleteIfExists(path.resolveSibling(name + suffix));
+		}
+		Path state = path.resolveSibling("." + name + "-litestream");
+		if (Files.exists(state)) {
+			try (Stream<Path> files = Files.walk(state)) {
+				files.sorted(java.util.Comparator.reverseOrder()).forEach((file) -> file.toFile().delete());
+			}
+		}
+	}
+
+}
