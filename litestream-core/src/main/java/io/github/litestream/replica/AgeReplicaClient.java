@@ -68,6 +68,11 @@ public final class AgeReplicaClient implements ReplicaClient {
 	}
 
 	@Override
+	public List<String> databasesBelow(boolean recursive) throws IOException {
+		return this.delegate.databasesBelow(recursive);
+	}
+
+	@Override
 	public List<SnapshotInfo> snapshots(String generation) throws IOException {
 		return this.delegate.snapshots(generation);
 	}

@@ -123,6 +123,20 @@ public interface ReplicaClient extends Closeable {
 	 */
 	void deleteGeneration(String generation) throws IOException;
 
+	/**
+	 * Lists the databases stored below this replica's root by directory replication (each
+	 * under {@code <root>/<path relative to the directory>/}), for restoring a whole directory.
+	 * @param recursive whether to look below the first level too
+	 * @return the relative paths, {@code /}-separated and sorted, of the prefixes holding a
+	 * {@code generations} tree
+	 * @throws IOException if the replica cannot be listed
+	 * @throws UnsupportedOperationException if this backend cannot list them (the default)
+	 */
+	default List<String> databasesBelow(boolean recursive) throws IOException {
+		throw new UnsupportedOperationException(
+				type() + " replicas cannot list the databases of a directory yet; restore them one by one");
+	}
+
 	@Override
 	default void close() throws IOException {
 	}

@@ -8,6 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -183,6 +184,33 @@ public final class FileReplicaClient implements ReplicaClient {
 	@Override
 	public String toString() {
 		return "file replica " + this.root;
+	}
+
+	@Override
+	public List<String> databasesBelow(boolean recursive) throws IOException {
+		List<String> databases = new ArrayList<>();
+		collectDatabases(this.root, "", recursive, databases);
+		databases.sort(Comparator.naturalOrder());
+		return databases;
+	}
+
+	/** A directory holding a generations tree is a database; the others are searched when recursive. */
+	private void collectDatabases(Path dir, String relative, boolean recursive, List<String> databases)
+			throws IOException {
+		for (Path entry : list(dir)) {
+			if (!Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)
+					|| entry.getFileName().toString().equals(ReplicaLayout.GENERATIONS)) {
+				// The root's own backups are not a database below it.
+				continue;
+			}
+			String name = relative + entry.getFileName();
+			if (Files.isDirectory(entry.resolve(ReplicaLayout.GENERATIONS))) {
+				databases.add(name);
+			}
+			else if (recursive) {
+				collectDatabases(entry, name + "/", true, databases);
+			}
+		}
 	}
 
 	private Path resolve(String key) {

@@ -87,6 +87,18 @@ abstract class AbstractS3ReplicaClientTests extends ReplicaClientContractTest {
 	}
 
 	@Test
+	void listsTheDatabasesThatDirectoryReplicationStoredBelowItsPath() throws IOException {
+		for (String database : new String[] { "a.db", "b.db", "eu/c.db", "eu/west/d.db" }) {
+			S3ReplicaConfig config = config(this.bucket, PATH + "/" + database);
+			new S3ReplicaClient(this.s3, config, this.operations).writeWalSegment(new Pos(GEN, 0, 0),
+					new ByteArrayInputStream(bytes(10, 1)));
+		}
+		this.s3.putObject((request) -> request.bucket(this.bucket).key(PATH + "/eu/readme.txt"), RequestBody.fromString("x"));
+		assertThat(this.client.databasesBelow(false)).containsExactly("a.db", "b.db");
+		assertThat(this.client.databasesBelow(true)).containsExactly("a.db", "b.db", "eu/c.db", "eu/west/d.db");
+	}
+
+	@Test
 	void writesAndReadsSnapshotsAndSegmentsInLitestreamLayout() throws IOException {
 		byte[] snapshot = bytes(1000, 1);
 		byte[] segment = bytes(300, 2);

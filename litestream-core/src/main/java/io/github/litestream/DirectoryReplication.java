@@ -1,0 +1,257 @@
+package io.github.litestream;
+
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.github.litestream.DatabaseRegistry.Backups;
+import io.github.litestream.Litestream.ReplicationTarget;
+import io.github.litestream.db.DatabaseOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Replicates every database of a directory, as Litestream v0.5's {@code dir}, {@code pattern}
+ * and {@code recursive} keys do: each file whose name matches the glob pattern (in the
+ * directory itself, or below it when recursive) is replicated under
+ * {@code <replica>/<path relative to the directory>/}. Every scan interval the directory is
+ * listed again: new files are registered, files that are gone stop being replicated (their
+ * backups stay).
+ *
+ * <p>Unlike Litestream, a candidate's header is not read to see whether it is SQLite: opening
+ * and closing a descriptor on a database this JVM has open would drop SQLite's POSIX locks on
+ * it. An empty file is passed over until it has content; a file that is not a database fails
+ * to open, is logged once and is tried again only when its size changes. Hidden entries (a
+ * name starting with a dot, such as the engine's own {@code .<db>-litestream} directories and
+ * a restore's temporary files) are never candidates.
+ */
+public final class DirectoryReplication implements AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(DirectoryReplication.class);
+
+	private final DatabaseRegistry registry;
+
+	private final Path directory;
+
+	private final PathMatcher pattern;
+
+	private final boolean recursive;
+
+	private final DatabaseOptions template;
+
+	private final Targets targets;
+
+	/** Databases registered by this scan, by their path relative to the directory. */
+	private final Map<String, Path> registered = new HashMap<>();
+
+	/** Files that failed to register, with their size then: retried when it changes. */
+	private final Map<Path, Long> failed = new HashMap<>();
+
+	private ScheduledExecutorService scanner;
+
+	/**
+	 * Creates a directory replication; nothing happens before {@link #scan()} or
+	 * {@link #start(Duration)}.
+	 * @param registry where databases are registered
+	 * @param directory the directory
+	 * @param pattern a glob matched against file names, such as {@code *.db}
+	 * @param recursive whether to look in subdirectories too
+	 * @param template the options of every database (its path is replaced)
+	 * @param targets the replicas of a database, from its path relative to the directory
+	 * @throws IllegalArgumentException if the pattern is not a valid glob
+	 */
+	public DirectoryReplication(DatabaseRegistry registry, Path directory, String pattern, boolean recursive,
+			DatabaseOptions template, Targets targets) {
+		this.registry = registry;
+		this.directory = directory.toAbsolutePath().normalize();
+		this.pattern = FileSystems.getDefault().getPathMatcher("glob:" + pattern);
+		this.recursive = recursive;
+		this.template = template;
+		this.targets = targets;
+	}
+
+	/**
+	 * Lists the directory once: registers the new matching files and unregisters those gone.
+	 * @throws IOException if the directory cannot be listed
+	 */
+	public synchronized void scan() throws IOException {
+		Map<String, Path> found = list();
+		for (Map.Entry<String, Path> entry : this.registered.entrySet().toArray(Map.Entry[]::new)) {
+			if (!found.containsKey(entry.getKey())) {
+				stop(entry.getKey(), entry.getValue());
+			}
+		}
+		for (Map.Entry<String, Path> entry : found.entrySet()) {
+			if (!this.registered.containsKey(entry.getKey())) {
+				start(entry.getKey(), entry.getValue());
+			}
+		}
+	}
+
+	/**
+	 * The databases of the directory replicated now.
+	 * @return their paths relative to the directory, sorted
+	 */
+	public synchronized Set<String> databases() {
+		return new TreeSet<>(this.registered.keySet());
+	}
+
+	/**
+	 * Scans now and then every interval on a daemon thread of its own (one per directory,
+	 * whatever the number of databases in it).
+	 * @param interval the time between scans
+	 * @throws IOException if the first scan cannot list the directory
+	 */
+	public synchronized void start(Duration interval) throws IOException {
+		scan();
+		if (this.scanner == null) {
+			this.scanner = Executors.newSingleThreadScheduledExecutor(EngineScheduler.daemons("litestream-directory"));
+			this.scanner.scheduleWithFixedDelay(this::scanQuietly, interval.toMillis(), interval.toMillis(),
+					TimeUnit.MILLISECONDS);
+		}
+	}
+
+	private void scanQuietly() {
+		try {
+			scan();
+		}
+		catch (IOException | RuntimeException ex) {
+			logger.warn("Could not scan {} for databases: {}", this.directory, ex.toString());
+		}
+	}
+
+	/**
+	 * Stops scanning. The databases stay registered: the engine's stop and close end them with
+	 * the others.
+	 */
+	@Override
+	public synchronized void close() {
+		if (this.scanner != null) {
+			this.scanner.shutdown();
+			this.scanner = null;
+		}
+	}
+
+	private void start(String relative, Path file) {
+		long size = size(file);
+		Long failedAt = this.failed.get(file);
+		if (size <= 0 || (failedAt != null && failedAt == size)) {
+			return;
+		}
+		try {
+			List<ReplicationTarget> replicas = this.targets.of(relative);
+			this.registry.register(withPath(file), replicas);
+			this.registered.put(relative, file);
+			this.failed.remove(file);
+			logger.info("Replicating {} of {}", relative, this.directory);
+		}
+		catch (IOException | RuntimeException ex) {
+			this.failed.put(file, size);
+			logger.warn("Could not replicate {} of {}; trying again when the file changes: {}", relative,
+					this.directory, ex.toString());
+		}
+	}
+
+	private void stop(String relative, Path file) {
+		this.registered.remove(relative);
+		this.failed.remove(file);
+		try {
+			if (this.registry.find(file).isPresent()) {
+				this.registry.unregister(file, Duration.ZERO, Backups.KEEP);
+			}
+			logger.info("Stopped replicating {} of {}: the file is gone", relative, this.directory);
+		}
+		catch (IOException | RuntimeException ex) {
+			logger.warn("Could not stop replicating {} of {}: {}", relative, this.directory, ex.toString());
+		}
+	}
+
+	private DatabaseOptions withPath(Path file) {
+		DatabaseOptions t = this.template;
+		return new DatabaseOptions(file, t.monitorInterval(), t.checkpointInterval(), t.minCheckpointPageCount(),
+				t.maxCheckpointPageCount(), t.busyTimeout(), t.maxShadowWalSize());
+	}
+
+	private Map<String, Path> list() throws IOException {
+		Map<String, Path> found = new HashMap<>();
+		if (!Files.isDirectory(this.directory)) {
+			throw new NoSuchFileException(this.directory.toString(), null, "not a directory");
+		}
+		Files.walkFileTree(this.directory, Set.of(), this.recursive ? Integer.MAX_VALUE : 1,
+				new SimpleFileVisitor<>() {
+
+					@Override
+					public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+						return (!dir.equals(DirectoryReplication.this.directory) && hidden(dir))
+								? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+					}
+
+					@Override
+					public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+						if (attrs.isRegularFile() && !hidden(file)
+								&& DirectoryReplication.this.pattern.matches(file.getFileName())) {
+							found.put(relative(file), file);
+						}
+						return FileVisitResult.CONTINUE;
+					}
+
+					@Override
+					public FileVisitResult visitFileFailed(Path file, IOException ex) {
+						// A file or subdirectory removed while listing: the next scan sees the rest.
+						return FileVisitResult.CONTINUE;
+					}
+
+				});
+		return found;
+	}
+
+	private String relative(Path file) {
+		return this.directory.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
+	}
+
+	private static boolean hidden(Path path) {
+		return path.getFileName().toString().startsWith(".");
+	}
+
+	private static long size(Path file) {
+		try {
+			return Files.size(file);
+		}
+		catch (IOException ex) {
+			return -1;
+		}
+	}
+
+	/**
+	 * The replicas of one database of the directory.
+	 */
+	@FunctionalInterface
+	public interface Targets {
+
+		/**
+		 * Creates the replicas of a database.
+		 * @param relativePath its path relative to the directory, {@code /}-separated, such as
+		 * {@code tenants/acme.db}
+		 * @return its replicas, each under {@code <replica>/<relativePath>/}
+		 * @throws IOException if a replica cannot be created
+		 */
+		List<ReplicationTarget> of(String relativePath) throws IOException;
+
+	}
+
+}

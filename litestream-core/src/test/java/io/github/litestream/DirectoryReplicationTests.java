@@ -1,0 +1,171 @@
+package io.github.litestream;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import io.github.litestream.Litestream.ReplicationTarget;
+import io.github.litestream.db.DatabaseOptions;
+import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.replica.Pos;
+import io.github.litestream.replica.ReplicaOptions;
+import io.github.litestream.replica.file.FileReplicaClient;
+import io.github.litestream.restore.RestoreOptions;
+import io.github.litestream.restore.Restorer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Directory mode (Litestream v0.5's {@code dir}, {@code pattern}, {@code recursive}): every
+ * matching database of a directory is replicated under its relative path, new ones are picked
+ * up, removed ones stop, and the replica lists what it holds for a restore of the directory.
+ */
+class DirectoryReplicationTests {
+
+	private static final Duration FAST = Duration.ofMillis(50);
+
+	@TempDir
+	Path dir;
+
+	private Path tenants;
+
+	private Path replica;
+
+	private Litestream engine;
+
+	private DatabaseRegistry registry;
+
+	private final List<AppDatabase> apps = new ArrayList<>();
+
+	@BeforeEach
+	void start() throws Exception {
+		this.tenants = Files.createDirectories(this.dir.resolve("tenants"));
+		this.replica = this.dir.resolve("replica");
+		this.engine = new Litestream();
+		this.registry = new DatabaseRegistry(this.engine);
+		this.engine.start();
+	}
+
+	@AfterEach
+	void close() throws Exception {
+		this.engine.stop(Duration.ofSeconds(30));
+		for (AppDatabase app : this.apps) {
+			app.close();
+		}
+		this.engine.close();
+	}
+
+	@Test
+	void everyMatchingDatabaseIsReplicatedUnderItsRelativePath() throws Exception {
+		AppDatabase a = app("a.db");
+		AppDatabase b = app("b.db");
+		AppDatabase nested = app("eu/c.db");
+		app("other.sqlite");
+		Files.writeString(this.tenants.resolve("notes.txt"), "not a database");
+		try (Litestream notStarted = new Litestream();
+				DirectoryReplication directory = directory(new DatabaseRegistry(notStarted), false)) {
+			directory.scan();
+			assertThat(directory.databases()).containsExactly("a.db", "b.db");
+		}
+		try (DirectoryReplication directory = directory(true)) {
+			directory.scan();
+			assertThat(directory.databases()).containsExactly("a.db", "b.db", "eu/c.db");
+			a.insert(10);
+			b.insert(20);
+			nested.insert(30);
+			awaitCaughtUp();
+			assertThat(restore("a.db")).isEqualTo(a.summary());
+			assertThat(restore("b.db")).isEqualTo(b.summary());
+			assertThat(restore("eu/c.db")).isEqualTo(nested.summary());
+		}
+		assertThat(new FileReplicaClient(this.replica).databasesBelow(true)).containsExactly("a.db", "b.db", "eu/c.db");
+		assertThat(new FileReplicaClient(this.replica).databasesBelow(false)).containsExactly("a.db", "b.db");
+	}
+
+	@Test
+	void newFilesArePickedUpAndRemovedOnesStop() throws Exception {
+		try (DirectoryReplication directory = directory(false)) {
+			directory.start(FAST);
+			assertThat(directory.databases()).isEmpty();
+			AppDatabase created = app("new.db");
+			created.insert(5);
+			await().atMost(Duration.ofMinutes(1)).until(() -> directory.databases().contains("new.db"));
+			awaitCaughtUp();
+			assertThat(restore("new.db")).isEqualTo(created.summary());
+			created.close();
+			Files.delete(this.tenants.resolve("new.db"));
+			Files.deleteIfExists(this.tenants.resolve("new.db-wal"));
+			Files.deleteIfExists(this.tenants.resolve("new.db-shm"));
+			await().atMost(Duration.ofMinutes(1)).until(() -> directory.databases().isEmpty());
+			assertThat(this.registry.find(this.tenants.resolve("new.db"))).isEmpty();
+			assertThat(new FileReplicaClient(this.replica.resolve("new.db")).generations()).isNotEmpty();
+		}
+	}
+
+	@Test
+	void aMatchingFileThatIsNotADatabaseIsPassedOver() throws Exception {
+		Files.writeString(this.tenants.resolve("broken.db"), "this is not a SQLite database, just text");
+		AppDatabase good = app("good.db");
+		try (DirectoryReplication directory = directory(false)) {
+			directory.scan();
+			directory.scan();
+			assertThat(directory.databases()).containsExactly("good.db");
+			good.insert(3);
+			awaitCaughtUp();
+			assertThat(restore("good.db")).isEqualTo(good.summary());
+		}
+	}
+
+	private DirectoryReplication directory(boolean recursive) {
+		return directory(this.registry, recursive);
+	}
+
+	private DirectoryReplication directory(DatabaseRegistry registry, boolean recursive) {
+		return new DirectoryReplication(registry, this.tenants, "*.db", recursive,
+				DatabaseOptions.defaults(this.tenants.resolve("template.db")).withMonitorInterval(FAST),
+				(relative) -> List.of(new ReplicationTarget(new FileReplicaClient(this.replica.resolve(relative)),
+						ReplicaOptions.defaults("file").withSyncInterval(FAST))));
+	}
+
+	private AppDatabase app(String relative) throws Exception {
+		Path path = this.tenants.resolve(relative);
+		Files.createDirectories(path.getParent());
+		AppDatabase app = new AppDatabase(path);
+		this.apps.add(app);
+		return app;
+	}
+
+	private AppDatabase.Summary restore(String relative) throws Exception {
+		Path out = this.dir.resolve("restored/" + relative);
+		Files.createDirectories(out.getParent());
+		new Restorer().restore(new FileReplicaClient(this.replica.resolve(relative)), RestoreOptions.latest(out));
+		return AppDatabase.summarize(out);
+	}
+
+	private void awaitCaughtUp() {
+		await().atMost(Duration.ofMinutes(1)).until(() -> {
+			for (ReplicatedDatabase database : this.engine.databases()) {
+				if (!caughtUp(database)) {
+					return false;
+				}
+			}
+			return true;
+		});
+	}
+
+	private boolean caughtUp(ReplicatedDatabase database) throws IOException {
+		Optional<Pos> committed = this.engine.commitPosition(database);
+		return committed.isPresent()
+				&& this.engine.replicas(database).stream().allMatch((r) -> r.position().equals(committed));
+	}
+
+}
