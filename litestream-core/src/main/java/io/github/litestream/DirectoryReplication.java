@@ -112,17 +112,17 @@ public final class DirectoryReplication implements AutoCloseable {
 	}
 
 	/**
-	 * Scans now and then every interval on a daemon thread of its own (one per directory,
-	 * whatever the number of databases in it).
-	 * @param interval the time between scans
+	 * Scans now and then every monitor interval of the template, on a daemon thread of its own
+	 * (one per directory, whatever the number of databases in it): a new database is
+	 * replicated within a monitor interval of its first commit.
 	 * @throws IOException if the first scan cannot list the directory
 	 */
-	public synchronized void start(Duration interval) throws IOException {
+	public synchronized void start() throws IOException {
 		scan();
 		if (this.scanner == null) {
+			long interval = this.template.monitorInterval().toMillis();
 			this.scanner = Executors.newSingleThreadScheduledExecutor(EngineScheduler.daemons("litestream-directory"));
-			this.scanner.scheduleWithFixedDelay(this::scanQuietly, interval.toMillis(), interval.toMillis(),
-					TimeUnit.MILLISECONDS);
+			this.scanner.scheduleWithFixedDelay(this::scanQuietly, interval, interval, TimeUnit.MILLISECONDS);
 		}
 	}
 

@@ -94,7 +94,7 @@ class DirectoryReplicationTests {
 	@Test
 	void newFilesArePickedUpAndRemovedOnesStop() throws Exception {
 		try (DirectoryReplication directory = directory(false)) {
-			directory.start(FAST);
+			directory.start();
 			assertThat(directory.databases()).isEmpty();
 			AppDatabase created = app("new.db");
 			created.insert(5);

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.github.litestream.replica.ReplicaClient;
@@ -98,6 +99,62 @@ final class DatabaseRestorer {
 		}
 		logger.info("No backup of {} found in its replicas; starting with an empty database", path);
 		return false;
+	}
+
+	/**
+	 * Restores every database of a directory entry that one of its replicas holds and the disk
+	 * lacks (each as {@link #restoreIfMissing} does). A backend that can't list what it holds
+	 * below its path is logged and passed over: its databases are still restored one by one when
+	 * a DataSource opens them.
+	 * @param entry an entry with {@code dir}
+	 * @return how many databases were restored
+	 */
+	int restoreDirectory(DatabaseSettings entry) {
+		DirectorySettings directory = entry.directory();
+		if (directory == null || !entry.restore()) {
+			return 0;
+		}
+		Set<String> held = new TreeSet<>();
+		for (ReplicaSettings replica : entry.replicas()) {
+			ReplicaClient client = this.clients.create(replica, ReplicaOperationListener.NONE);
+			try (client) {
+				held.addAll(client.databasesBelow(directory.recursive()));
+			}
+			catch (UnsupportedOperationException ex) {
+				logger.warn("Replica '{}' of {} ({}): {}", replica.name(), directory.dir(), entry.property(),
+						ex.getMessage());
+			}
+			catch (IOException | RuntimeException ex) {
+				throw new LitestreamRestoreException(directory.dir(), entry.property(), replica.name(),
+						client.location(), false, ex);
+			}
+		}
+		int restored = 0;
+		for (String relative : held) {
+			Path file = directory.dir().resolve(relative).normalize();
+			if (!directory.holds(file) || Files.exists(file)) {
+				continue;
+			}
+			createParent(entry, file);
+			if (restoreIfMissing(entry.inDirectory(relative))) {
+				restored++;
+			}
+		}
+		if (restored > 0) {
+			logger.info("Restored {} of the {} databases of {} its replicas hold", restored, held.size(), directory.dir());
+		}
+		return restored;
+	}
+
+	private static void createParent(DatabaseSettings entry, Path file) {
+		try {
+			Files.createDirectories(file.getParent());
+		}
+		catch (IOException ex) {
+			throw new LitestreamConfigurationException(entry.property() + ".dir",
+					"the directory of " + file + " can't be created to restore it",
+					"Give the application write access to " + entry.directory().dir() + ".", ex);
+		}
 	}
 
 	/**

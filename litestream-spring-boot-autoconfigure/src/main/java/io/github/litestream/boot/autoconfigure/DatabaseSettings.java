@@ -24,11 +24,38 @@ import org.jspecify.annotations.Nullable;
  * @param restoreFallBack whether a restore falls back past damaged replica objects
  * @param replicas the replicas, in configuration order
  * @param synchronous how commits wait for replication
+ * @param directory the directory of an entry with {@code dir} (whose path is then
+ * {@code null}), or {@code null}
  */
 public record DatabaseSettings(String property, @Nullable Path path, Duration monitorInterval, Duration checkpointInterval,
 		int minCheckpointPageCount, int maxCheckpointPageCount, long maxShadowWalSize, boolean restore, boolean restoreIfReplicaExists,
 		int restoreParallelism, boolean restoreFallBack, List<ReplicaSettings> replicas,
-		SynchronousCommits synchronous) {
+		SynchronousCommits synchronous, @Nullable DirectorySettings directory) {
+
+	/**
+	 * Settings of an entry with a path, or without one (the only SQLite DataSource's).
+	 * @param property the property prefix
+	 * @param path the canonical database file, or {@code null}
+	 * @param monitorInterval how often the WAL is checked
+	 * @param checkpointInterval the PASSIVE checkpoint interval
+	 * @param minCheckpointPageCount the PASSIVE checkpoint threshold
+	 * @param maxCheckpointPageCount the RESTART checkpoint threshold
+	 * @param maxShadowWalSize bytes of shadow WAL kept for failing replicas
+	 * @param restore whether to restore on boot
+	 * @param restoreIfReplicaExists whether a missing backup is fine
+	 * @param restoreParallelism how many segments to fetch at once
+	 * @param restoreFallBack whether a restore falls back past damaged objects
+	 * @param replicas the replicas
+	 * @param synchronous how commits wait for replication
+	 */
+	public DatabaseSettings(String property, @Nullable Path path, Duration monitorInterval, Duration checkpointInterval,
+			int minCheckpointPageCount, int maxCheckpointPageCount, long maxShadowWalSize, boolean restore,
+			boolean restoreIfReplicaExists, int restoreParallelism, boolean restoreFallBack,
+			List<ReplicaSettings> replicas, SynchronousCommits synchronous) {
+		this(property, path, monitorInterval, checkpointInterval, minCheckpointPageCount, maxCheckpointPageCount,
+				maxShadowWalSize, restore, restoreIfReplicaExists, restoreParallelism, restoreFallBack, replicas,
+				synchronous, null);
+	}
 
 	/**
 	 * A copy for a database file found through a DataSource.
@@ -39,7 +66,24 @@ public record DatabaseSettings(String property, @Nullable Path path, Duration mo
 		return new DatabaseSettings(this.property, file, this.monitorInterval, this.checkpointInterval,
 				this.minCheckpointPageCount, this.maxCheckpointPageCount, this.maxShadowWalSize, this.restore,
 				this.restoreIfReplicaExists,
-				this.restoreParallelism, this.restoreFallBack, this.replicas, this.synchronous);
+				this.restoreParallelism, this.restoreFallBack, this.replicas, this.synchronous, this.directory);
+	}
+
+	/**
+	 * The settings of one database of a directory entry: its file, and its replicas under
+	 * their paths relative to the directory.
+	 * @param relativePath the file's path relative to the directory, {@code /}-separated
+	 * @return the database's own settings (with no directory)
+	 * @throws IllegalStateException if this is not a directory entry
+	 */
+	DatabaseSettings inDirectory(String relativePath) {
+		if (this.directory == null) {
+			throw new IllegalStateException(this.property + " is not a directory entry");
+		}
+		return new DatabaseSettings(this.property, this.directory.dir().resolve(relativePath), this.monitorInterval,
+				this.checkpointInterval, this.minCheckpointPageCount, this.maxCheckpointPageCount, this.maxShadowWalSize,
+				this.restore, this.restoreIfReplicaExists, this.restoreParallelism, this.restoreFallBack,
+				this.directory.replicasOf().apply(relativePath), this.synchronous, null);
 	}
 
 	/**

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.function.Consumer;
 
+import io.github.litestream.EngineThreads;
 import io.github.litestream.Litestream;
 import io.github.litestream.boot.transaction.AwaitReplicationPostProcessor;
 import io.github.litestream.replica.ReplicaOperationListener;
@@ -67,10 +68,16 @@ public final class LitestreamAutoConfiguration {
 
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
-	Litestream litestream(ObjectProvider<Litestream.ReplicaValidation> validation) {
+	Litestream litestream(ObjectProvider<Litestream.ReplicaValidation> validation, LitestreamProperties properties) {
 		Clock clock = Clock.systemUTC();
 		ReplicaValidator validator = new ReplicaValidator(clock);
-		return new Litestream(clock, validation.getIfAvailable(() -> validator::validate));
+		LitestreamPropertiesValidator.atLeastOne(properties.getCaptureThreads(), "litestream.capture-threads");
+		LitestreamPropertiesValidator.atLeastOne(properties.getReplicaThreads(), "litestream.replica-threads");
+		EngineThreads defaults = EngineThreads.defaults();
+		EngineThreads threads = new EngineThreads(
+				(properties.getCaptureThreads() != null) ? properties.getCaptureThreads() : defaults.capture(),
+				(properties.getReplicaThreads() != null) ? properties.getReplicaThreads() : defaults.replica());
+		return new Litestream(clock, validation.getIfAvailable(() -> validator::validate), threads);
 	}
 
 	/**

@@ -33,13 +33,18 @@ public final class LitestreamDatabases implements SmartInitializingSingleton {
 
 	private final Map<String, SqliteJdbcUrl> sqliteDataSources = new LinkedHashMap<>();
 
+	/** The entries with {@code dir}: every database of a directory. */
+	private final List<DatabaseSettings> directories;
+
 	private final int pathlessEntry;
 
 	LitestreamDatabases(LitestreamProperties properties, ReplicaClientFactory clients, Environment environment) {
-		this.databases = new ArrayList<>(
-				new LitestreamPropertiesValidator(clients, ReplicaEntrySource.of(environment)).validate(properties));
+		List<DatabaseSettings> entries = new LitestreamPropertiesValidator(clients, ReplicaEntrySource.of(environment))
+			.validate(properties);
+		this.databases = new ArrayList<>(entries.stream().filter((entry) -> entry.directory() == null).toList());
+		this.directories = entries.stream().filter((entry) -> entry.directory() != null).toList();
 		this.pathlessEntry = pathlessIndex();
-		if (this.databases.isEmpty()) {
+		if (entries.isEmpty()) {
 			logger.info("No litestream.dbs configured; nothing will be replicated");
 		}
 	}
@@ -75,6 +80,12 @@ public final class LitestreamDatabases implements SmartInitializingSingleton {
 				return database;
 			}
 		}
+		for (DatabaseSettings directory : this.directories) {
+			// A DataSource of one of a directory's databases gets its pragmas and its restore.
+			if (directory.directory().holds(path)) {
+				return directory.inDirectory(directory.directory().relative(path));
+			}
+		}
 		if (pathless >= 0) {
 			DatabaseSettings database = this.databases.get(pathless).withPath(path);
 			createDirectories(database);
@@ -105,7 +116,16 @@ public final class LitestreamDatabases implements SmartInitializingSingleton {
 	}
 
 	/**
-	 * The databases to replicate, each with its file.
+	 * The entries with {@code dir}, each replicating every database of a directory.
+	 * @return the entries in configuration order
+	 */
+	List<DatabaseSettings> directories() {
+		return this.directories;
+	}
+
+	/**
+	 * The databases to replicate, each with its file (entries with {@code dir} are
+	 * {@link #directories()}).
 	 * @return the databases in configuration order
 	 * @throws LitestreamConfigurationException if an entry has no file yet
 	 */

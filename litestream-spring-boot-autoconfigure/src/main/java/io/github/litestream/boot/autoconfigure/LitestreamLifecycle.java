@@ -6,8 +6,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.github.litestream.DatabaseRegistry;
+import io.github.litestream.DirectoryReplication;
 import io.github.litestream.Litestream;
 import io.github.litestream.Litestream.ReplicationTarget;
+import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.replica.ReplicaOperationListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +44,8 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 
 	private final ReplicaOperationListenerFactory listeners;
 
+	private final List<DirectoryReplication> directories = new ArrayList<>();
+
 	private volatile boolean running;
 
 	LitestreamLifecycle(Litestream litestream, LitestreamDatabases databases, ReplicaClientFactory clients,
@@ -63,6 +68,9 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 		}
 		try {
 			this.litestream.start();
+			for (DirectoryReplication directory : this.directories) {
+				directory.start();
+			}
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Litestream could not open the databases to replicate", ex);
@@ -72,14 +80,24 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 
 	private void register() {
 		for (DatabaseSettings database : this.databases.databases()) {
-			List<ReplicationTarget> targets = new ArrayList<>();
-			for (ReplicaSettings replica : database.replicas()) {
-				ReplicaOperationListener listener = this.listeners.listenerFor(database.options(this.properties.getBusyTimeout()).path(),
-						replica.options().name());
-				targets.add(new ReplicationTarget(this.clients.create(replica, listener), replica.options()));
-			}
-			this.litestream.addDatabase(database.options(this.properties.getBusyTimeout()), targets);
+			this.litestream.addDatabase(database.options(this.properties.getBusyTimeout()), targets(database));
 		}
+		DatabaseRegistry registry = new DatabaseRegistry(this.litestream);
+		for (DatabaseSettings entry : this.databases.directories()) {
+			DirectorySettings directory = entry.directory();
+			DatabaseOptions template = entry.withPath(directory.dir().resolve("*")).options(this.properties.getBusyTimeout());
+			this.directories.add(new DirectoryReplication(registry, directory.dir(), directory.pattern(),
+					directory.recursive(), template, (relative) -> targets(entry.inDirectory(relative))));
+		}
+	}
+
+	private List<ReplicationTarget> targets(DatabaseSettings database) {
+		List<ReplicationTarget> targets = new ArrayList<>();
+		for (ReplicaSettings replica : database.replicas()) {
+			ReplicaOperationListener listener = this.listeners.listenerFor(database.path(), replica.options().name());
+			targets.add(new ReplicationTarget(this.clients.create(replica, listener), replica.options()));
+		}
+		return targets;
 	}
 
 	@Override
@@ -88,6 +106,8 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 			return;
 		}
 		this.running = false;
+		// No new database while the others are flushed.
+		this.directories.forEach(DirectoryReplication::close);
 		Duration timeout = this.properties.getShutdownTimeout();
 		if (!this.litestream.stop(timeout)) {
 			logger.warn("Litestream could not ship all WAL changes to every replica within {} "

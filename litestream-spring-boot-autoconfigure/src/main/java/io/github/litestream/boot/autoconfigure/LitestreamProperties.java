@@ -71,6 +71,35 @@ public class LitestreamProperties {
 	 */
 	private List<Database> dbs = new ArrayList<>();
 
+	/**
+	 * Number of threads that copy WAL into the shadow WALs, for all databases together.
+	 * Defaults to one per processor.
+	 */
+	private @Nullable Integer captureThreads;
+
+	/**
+	 * Number of threads that ship to replicas, snapshot and enforce retention, for all
+	 * databases together; they mostly wait on the network. Defaults to four per processor, at
+	 * least eight.
+	 */
+	private @Nullable Integer replicaThreads;
+
+	public @Nullable Integer getCaptureThreads() {
+		return this.captureThreads;
+	}
+
+	public void setCaptureThreads(@Nullable Integer captureThreads) {
+		this.captureThreads = captureThreads;
+	}
+
+	public @Nullable Integer getReplicaThreads() {
+		return this.replicaThreads;
+	}
+
+	public void setReplicaThreads(@Nullable Integer replicaThreads) {
+		this.replicaThreads = replicaThreads;
+	}
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -200,6 +229,23 @@ public class LitestreamProperties {
 		private @Nullable String path;
 
 		/**
+		 * Directory whose databases are all replicated, each under its path relative to the
+		 * directory below every replica's path (Litestream v0.5's directory mode); exclusive
+		 * with path.
+		 */
+		private @Nullable String dir;
+
+		/**
+		 * Glob matched against file names in dir.
+		 */
+		private String pattern = "*.db";
+
+		/**
+		 * Whether to replicate the databases of dir's subdirectories too.
+		 */
+		private boolean recursive;
+
+		/**
 		 * How often the WAL is checked for new commits.
 		 */
 		private Duration monitorInterval = DatabaseOptions.DEFAULT_MONITOR_INTERVAL;
@@ -257,6 +303,30 @@ public class LitestreamProperties {
 
 		public @Nullable String getPath() {
 			return this.path;
+		}
+
+		public @Nullable String getDir() {
+			return this.dir;
+		}
+
+		public void setDir(@Nullable String dir) {
+			this.dir = dir;
+		}
+
+		public String getPattern() {
+			return this.pattern;
+		}
+
+		public void setPattern(String pattern) {
+			this.pattern = pattern;
+		}
+
+		public boolean isRecursive() {
+			return this.recursive;
+		}
+
+		public void setRecursive(boolean recursive) {
+			this.recursive = recursive;
 		}
 
 		public void setPath(@Nullable String path) {
@@ -341,7 +411,8 @@ public class LitestreamProperties {
 
 		@Override
 		public String toString() {
-			return "Database[path=" + this.path + ", replicas=" + this.replicas + "]";
+			return "Database[" + ((this.dir != null) ? "dir=" + this.dir + ", pattern=" + this.pattern : "path=" + this.path)
+					+ ", replicas=" + this.replicas + "]";
 		}
 
 	}

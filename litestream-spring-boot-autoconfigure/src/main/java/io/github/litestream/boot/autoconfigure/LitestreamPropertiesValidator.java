@@ -4,6 +4,7 @@ import java.beans.PropertyDescriptor;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -79,12 +80,15 @@ final class LitestreamPropertiesValidator {
 	List<DatabaseSettings> validate(LitestreamProperties properties) {
 		positive(properties.getShutdownTimeout(), "litestream.shutdown-timeout");
 		positive(properties.getBusyTimeout(), "litestream.busy-timeout");
+		atLeastOne(properties.getCaptureThreads(), "litestream.capture-threads");
+		atLeastOne(properties.getReplicaThreads(), "litestream.replica-threads");
 		List<DatabaseSettings> databases = new ArrayList<>();
 		Map<Path, String> paths = new HashMap<>();
 		List<LitestreamProperties.Database> dbs = properties.getDbs();
 		for (int i = 0; i < dbs.size(); i++) {
 			DatabaseSettings database = database("litestream.dbs[" + i + "]", dbs.get(i));
-			if (database.path() == null && databases.stream().anyMatch((other) -> other.path() == null)) {
+			if (database.path() == null && database.directory() == null
+					&& databases.stream().anyMatch((other) -> other.path() == null && other.directory() == null)) {
 				throw new LitestreamConfigurationException(database.property() + ".path",
 						"only one database may omit its path (it then uses the only SQLite DataSource)",
 						"Set " + database.property() + ".path to the database file to replicate.");
@@ -129,10 +133,95 @@ final class LitestreamPropertiesValidator {
 		SynchronousCommits synchronous = synchronous(prefix, db);
 		Path path = StringUtils.hasText(db.getPath())
 				? databasePath(prefix + ".path", db.getPath(), this.createDirectories) : null;
+		DirectorySettings directory = directory(prefix, db);
+		List<ReplicaSettings> replicas = replicas(prefix, db, null);
+		return new DatabaseSettings(prefix, path, db.getMonitorInterval(), db.getCheckpointInterval(),
+				db.getMinCheckpointPageCount(), db.getMaxCheckpointPageCount(), db.getMaxShadowWalSize().toBytes(),
+				db.getRestore().isEnabled(),
+				db.getRestore().isIfReplicaExists(), db.getRestore().getParallelism(), db.getRestore().isFallBack(),
+				replicas, synchronous, directory);
+	}
+
+	/**
+	 * The directory of an entry with {@code dir} (Litestream v0.5's directory mode), or
+	 * {@code null}.
+	 */
+	private @Nullable DirectorySettings directory(String prefix, LitestreamProperties.Database db) {
+		if (!StringUtils.hasText(db.getDir())) {
+			if (db.isRecursive()) {
+				throw new LitestreamConfigurationException(prefix + ".recursive",
+						"is set but the entry has no dir to look into",
+						"Set " + prefix + ".dir to the directory of the databases, or remove " + prefix + ".recursive.");
+			}
+			return null;
+		}
+		if (StringUtils.hasText(db.getPath())) {
+			throw new LitestreamConfigurationException(prefix + ".dir",
+					"both dir and path are set; an entry replicates either one database file or every database "
+							+ "of a directory",
+					"Remove " + prefix + ".path to replicate the directory, or " + prefix
+							+ ".dir to replicate the one file.");
+		}
+		if (db.getSynchronousReplication() == LitestreamProperties.SynchronousReplication.ON) {
+			throw new LitestreamConfigurationException(prefix + ".synchronous-replication",
+					"is on, which directory entries don't support yet",
+					"Give a database that needs synchronous replication an entry of its own with path, or set "
+							+ prefix + ".synchronous-replication to off.");
+		}
+		String pattern = db.getPattern();
+		try {
+			if (!StringUtils.hasText(pattern) || pattern.contains("/")) {
+				throw new IllegalArgumentException("a pattern matches file names, not paths");
+			}
+			FileSystems.getDefault().getPathMatcher("glob:" + pattern);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new LitestreamConfigurationException(prefix + ".pattern",
+					"'" + pattern + "' is not a usable file name pattern: " + ex.getMessage(),
+					"Set " + prefix + ".pattern to a glob such as *.db (the default) or tenant-*.sqlite; set "
+							+ prefix + ".recursive to true to look into subdirectories.");
+		}
+		Path dir = directoryPath(prefix + ".dir", db.getDir());
+		return new DirectorySettings(dir, pattern, db.isRecursive(), (relative) -> replicas(prefix, db, relative));
+	}
+
+	private Path directoryPath(String property, String value) {
+		Path dir;
+		try {
+			dir = Path.of(expandHome(value)).toAbsolutePath().normalize();
+		}
+		catch (InvalidPathException ex) {
+			throw new LitestreamConfigurationException(property, "'" + value + "' is not a usable directory path",
+					"Set " + property + " to the directory of the databases.", ex);
+		}
+		if (Files.exists(dir) && !Files.isDirectory(dir)) {
+			throw new LitestreamConfigurationException(property, dir + " is a file, not a directory",
+					"Set " + property + " to the directory of the databases, or use path for a single database file.");
+		}
+		try {
+			if (this.createDirectories) {
+				Files.createDirectories(dir);
+			}
+		}
+		catch (IOException | SecurityException ex) {
+			throw new LitestreamConfigurationException(property, dir + " does not exist and can't be created",
+					"Create " + dir + " with write access for the application, or point " + property
+							+ " at a writable location.",
+					ex);
+		}
+		return SqliteJdbcUrl.canonical(dir);
+	}
+
+	/**
+	 * The replicas of an entry; for one database of a directory entry, each under the
+	 * database's path relative to the directory.
+	 */
+	private List<ReplicaSettings> replicas(String prefix, LitestreamProperties.Database db,
+			@Nullable String relativePath) {
 		List<ReplicaSettings> replicas = new ArrayList<>();
 		Set<String> names = new HashSet<>();
 		for (int i = 0; i < db.getReplicas().size(); i++) {
-			ReplicaSettings replica = replica(prefix + ".replicas[" + i + "]", db.getReplicas().get(i));
+			ReplicaSettings replica = replica(prefix + ".replicas[" + i + "]", db.getReplicas().get(i), relativePath);
 			if (!names.add(replica.name())) {
 				throw new LitestreamConfigurationException(replica.property() + ".name",
 						"another replica of " + prefix + " is already named '" + replica.name() + "'",
@@ -141,11 +230,7 @@ final class LitestreamPropertiesValidator {
 			}
 			replicas.add(replica);
 		}
-		return new DatabaseSettings(prefix, path, db.getMonitorInterval(), db.getCheckpointInterval(),
-				db.getMinCheckpointPageCount(), db.getMaxCheckpointPageCount(), db.getMaxShadowWalSize().toBytes(),
-				db.getRestore().isEnabled(),
-				db.getRestore().isIfReplicaExists(), db.getRestore().getParallelism(), db.getRestore().isFallBack(),
-				List.copyOf(replicas), synchronous);
+		return List.copyOf(replicas);
 	}
 
 	private static SynchronousCommits synchronous(String prefix, LitestreamProperties.Database db) {
@@ -212,7 +297,8 @@ final class LitestreamPropertiesValidator {
 				|| lower.matches(".*[?&](mode=memory|vfs=memdb)(&.*)?");
 	}
 
-	private ReplicaSettings replica(String prefix, LitestreamProperties.Replica replica) {
+	private ReplicaSettings replica(String prefix, LitestreamProperties.Replica replica,
+			@Nullable String relativePath) {
 		List<ConfigurationPropertyName> keys = this.entries.keysUnder(prefix);
 		int depth = ConfigurationPropertyName.of(prefix).getNumberOfElements();
 		URI url = null;
@@ -224,6 +310,9 @@ final class LitestreamPropertiesValidator {
 						"Remove either " + prefix + ".url or " + prefix + ".path.");
 			}
 			url = replicaUrl(prefix + ".url", replica.getUrl());
+			if (relativePath != null) {
+				url = below(url, relativePath);
+			}
 			String scheme = url.getScheme().toLowerCase(Locale.ROOT);
 			ReplicaClientProvider owner = this.providers.providerOfScheme(scheme);
 			String urlType = (owner != null) ? owner.type() : scheme;
@@ -248,8 +337,11 @@ final class LitestreamPropertiesValidator {
 		}
 		String name = StringUtils.hasText(replica.getName()) ? replica.getName() : type;
 		ReplicaOptions options = options(prefix, replica, name);
-		Object backend = provider.configure(new ReplicaEntry(prefix, type, url,
-				StringUtils.hasText(replica.getPath()) ? replica.getPath() : null, this.entries.binder()));
+		String path = StringUtils.hasText(replica.getPath()) ? replica.getPath() : null;
+		if (relativePath != null && url == null) {
+			path = (path != null) ? path.replaceFirst("/+$", "") + "/" + relativePath : relativePath;
+		}
+		Object backend = provider.configure(new ReplicaEntry(prefix, type, url, path, this.entries.binder()));
 		return new ReplicaSettings(prefix, type, options, backend, AgeSettings.of(prefix + ".age", replica.getAge()));
 	}
 
@@ -352,6 +444,17 @@ final class LitestreamPropertiesValidator {
 				replica.getRetentionCheckInterval(), replica.getValidationInterval());
 	}
 
+	/** A url's path with a relative path appended, as Litestream v0.5 does for directory entries. */
+	private static URI below(URI url, String relativePath) {
+		String base = (url.getRawPath() != null) ? url.getRawPath().replaceFirst("/+$", "") : "";
+		try {
+			return new URI(url.getScheme(), url.getRawAuthority(), base + "/" + relativePath, url.getRawQuery(), null);
+		}
+		catch (URISyntaxException ex) {
+			throw new IllegalArgumentException("Cannot append " + relativePath + " to " + Secrets.redactUrl(url.toString()), ex);
+		}
+	}
+
 	private static URI replicaUrl(String property, String url) {
 		try {
 			URI uri = new URI(url);
@@ -364,6 +467,13 @@ final class LitestreamPropertiesValidator {
 		catch (URISyntaxException ex) {
 			throw new LitestreamConfigurationException(property, "'" + Secrets.redactUrl(url) + "' is not a valid URL",
 					"Write the url as s3://bucket/path or file:///directory.", ex);
+		}
+	}
+
+	static void atLeastOne(@Nullable Integer threads, String property) {
+		if (threads != null && threads < 1) {
+			throw new LitestreamConfigurationException(property, "must be at least 1, not " + threads,
+					"Set " + property + " to a positive number of threads, or remove it for the default.");
 		}
 	}
 

@@ -27,7 +27,8 @@ public final class LitestreamRestoreInitializer implements InitializingBean {
 	}
 
 	/**
-	 * Restores every configured database whose path is known and whose file is missing.
+	 * Restores every configured database whose path is known and whose file is missing, and
+	 * every database of a {@code dir} entry that its replicas hold and the disk lacks.
 	 * @throws LitestreamRestoreException if a replica can't be read or holds a damaged backup
 	 * @throws LitestreamConfigurationException if no replica holds a backup and
 	 * {@code restore.if-replica-exists} is false
@@ -35,6 +36,7 @@ public final class LitestreamRestoreInitializer implements InitializingBean {
 	@Override
 	public void afterPropertiesSet() {
 		this.databases.withPaths().forEach(this::restore);
+		this.databases.directories().forEach(this.restorer::restoreDirectory);
 	}
 
 	/**

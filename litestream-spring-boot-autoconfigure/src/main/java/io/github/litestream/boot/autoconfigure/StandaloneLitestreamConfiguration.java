@@ -69,6 +69,8 @@ public final class StandaloneLitestreamConfiguration implements AutoCloseable {
 				ReplicaEntrySource.of(environment), false)
 			.validate(properties)
 			.stream()
+			// A directory entry names no single database for a tool to open.
+			.filter((database) -> database.directory() == null)
 			.map((database) -> withDataSourcePath(database, environment))
 			.toList();
 		return new StandaloneLitestreamConfiguration(databases, clients, providers);
