@@ -152,6 +152,7 @@ public final class Litestream implements AutoCloseable {
 		if (!this.running) {
 			return database;
 		}
+		this.startingCallbacks.forEach(Runnable::run);
 		try {
 			database.open();
 		}
@@ -202,9 +203,11 @@ public final class Litestream implements AutoCloseable {
 
 	/**
 	 * Runs {@code callback} whenever the engine starts, with every database registered and
-	 * before any of them is opened or replicated: the moment to attach listeners that must not
-	 * miss anything (such as the first snapshot).
-	 * @param callback what to run, on the starting thread
+	 * before any of them is opened or replicated, and again whenever a database is added while
+	 * it runs, before that one is opened: the moment to attach listeners that must not miss
+	 * anything (such as the first snapshot). Callbacks attach what is new, so running them
+	 * again is harmless.
+	 * @param callback what to run, on the starting or registering thread
 	 */
 	public void onStarting(Runnable callback) {
 		this.startingCallbacks.add(callback);

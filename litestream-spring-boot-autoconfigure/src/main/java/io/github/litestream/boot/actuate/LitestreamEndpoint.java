@@ -31,7 +31,11 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  * replica holds, and a way to sync or snapshot now.
  *
  * <ul>
- * <li>{@code GET /actuator/litestream}: every database and its replicas.</li>
+ * <li>{@code GET /actuator/litestream}: the databases and their replicas, a page at a time
+ * ({@code ?page=0&size=100}, at most {@value #MAX_PAGE_SIZE} a page) and optionally only those
+ * whose path contains {@code filter}, or only those with a replica in trouble
+ * ({@code ?problems=true}: failing, or a validation that did not match), so thousands of
+ * databases stay readable.</li>
  * <li>{@code GET /actuator/litestream/{db}}: one database plus, per replica, its generations,
  * snapshots and WAL segments (what Litestream's {@code generations}, {@code snapshots} and
  * {@code wal} commands list). {@code db} is the database's file name or its full path.</li>
@@ -49,6 +53,12 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 public final class LitestreamEndpoint {
 
 	private static final Duration ACTION_TIMEOUT = Duration.ofMinutes(1);
+
+	/** Databases on a page unless {@code size} says otherwise. */
+	static final int DEFAULT_PAGE_SIZE = 100;
+
+	/** The largest page: a page is described in one response. */
+	static final int MAX_PAGE_SIZE = 1000;
 
 	private final Litestream litestream;
 
@@ -81,13 +91,49 @@ public final class LitestreamEndpoint {
 	}
 
 	/**
-	 * Every database and its replicas.
+	 * The first page of databases and their replicas.
 	 * @return the summary
 	 */
-	@ReadOperation
 	public LitestreamDescriptor litestream() {
-		List<DatabaseDescriptor> databases = this.litestream.databases().stream().map(this::describe).toList();
-		return new LitestreamDescriptor(this.litestream.isRunning(), databases);
+		return litestream(null, null, null, null);
+	}
+
+	/**
+	 * A page of the databases and their replicas, in registration order.
+	 * @param filter only databases whose path contains this text, or {@code null} for all
+	 * @param problems {@code true} for only databases with a replica failing or whose last
+	 * validation did not match
+	 * @param page the page, from 0
+	 * @param size databases on a page, 1 to {@value #MAX_PAGE_SIZE}; {@value #DEFAULT_PAGE_SIZE}
+	 * when {@code null}
+	 * @return the page, with how many databases there are and how many matched
+	 */
+	@ReadOperation
+	public LitestreamDescriptor litestream(@Nullable String filter, @Nullable Boolean problems, @Nullable Integer page,
+			@Nullable Integer size) {
+		int pageSize = (size != null) ? size : DEFAULT_PAGE_SIZE;
+		int pageNumber = (page != null) ? page : 0;
+		if (pageSize < 1 || pageSize > MAX_PAGE_SIZE || pageNumber < 0) {
+			throw new InvalidEndpointRequestException("size must be 1 to " + MAX_PAGE_SIZE
+					+ " and page 0 or more, not size=" + size + ", page=" + page, "Invalid page");
+		}
+		List<ReplicatedDatabase> all = this.litestream.databases();
+		List<ReplicatedDatabase> matched = all.stream()
+			.filter((database) -> filter == null || database.path().toString().contains(filter))
+			.filter((database) -> !Boolean.TRUE.equals(problems) || hasProblem(database))
+			.toList();
+		List<DatabaseDescriptor> databases = matched.stream()
+			.skip((long) pageNumber * pageSize)
+			.limit(pageSize)
+			.map(this::describe)
+			.toList();
+		return new LitestreamDescriptor(this.litestream.isRunning(), all.size(), matched.size(), pageNumber, pageSize,
+				databases);
+	}
+
+	private boolean hasProblem(ReplicatedDatabase database) {
+		return this.litestream.replicas(database).stream().map(Replica::status).anyMatch((status) -> status.failingSince() != null
+				|| (status.lastValidation() != null && !status.lastValidation().matched()));
 	}
 
 	/**
@@ -229,7 +275,8 @@ public final class LitestreamEndpoint {
 	 * @param running whether replication is running
 	 * @param databases every replicated database
 	 */
-	public record LitestreamDescriptor(boolean running, List<DatabaseDescriptor> databases) implements OperationResponseBody {
+	public record LitestreamDescriptor(boolean running, int total, int matched, int page, int size,
+			List<DatabaseDescriptor> databases) implements OperationResponseBody {
 	}
 
 	/**

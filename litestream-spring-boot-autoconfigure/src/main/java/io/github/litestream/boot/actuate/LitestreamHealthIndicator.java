@@ -27,7 +27,10 @@ import org.springframework.boot.health.contributor.Health;
  * replication is not running.
  *
  * <p>Details list every database and replica with its position, lag and last error, and
- * {@code problems} says, in words, which replica is in trouble and why. A replica outage never
+ * {@code problems} says, in words, which replica is in trouble and why. With more databases
+ * than {@code litestream.health.max-details}, the status still weighs every replica, but the
+ * details only count them ({@code summary}) and list the first problems and warnings up to
+ * that number: the {@code litestream} endpoint pages through the rest. A replica outage never
  * stops the application's writes; this indicator is how it becomes visible, for example in a
  * Kubernetes readiness group (see {@code docs/observability.md}). {@code warnings} says which
  * database's WAL grows past {@code max-checkpoint-page-count} because a long read transaction
@@ -67,28 +70,56 @@ public final class LitestreamHealthIndicator extends AbstractHealthIndicator {
 		if (!this.litestream.isRunning()) {
 			problems.add("replication is not running");
 		}
+		List<ReplicatedDatabase> all = this.litestream.databases();
+		int maxDetails = this.properties.getMaxDetails();
+		boolean itemized = all.size() <= maxDetails;
 		Map<String, Object> databases = new LinkedHashMap<>();
-		for (ReplicatedDatabase database : this.litestream.databases()) {
+		int replicaCount = 0;
+		int replicasWithProblems = 0;
+		for (ReplicatedDatabase database : all) {
 			Map<String, Object> replicas = new LinkedHashMap<>();
 			for (Replica replica : this.litestream.replicas(database)) {
+				int before = problems.size();
 				replicas.put(replica.name(), check(replica, problems));
+				replicaCount++;
+				replicasWithProblems += (problems.size() > before) ? 1 : 0;
 			}
-			Map<String, Object> details = new LinkedHashMap<>();
-			details.put("position", database.position().map(Pos::toString).orElse(null));
-			details.put("replicas", replicas);
-			databases.put(database.path().toString(), details);
+			if (itemized) {
+				Map<String, Object> details = new LinkedHashMap<>();
+				details.put("position", database.position().map(Pos::toString).orElse(null));
+				details.put("replicas", replicas);
+				databases.put(database.path().toString(), details);
+			}
 			checkWal(database, warnings);
 		}
 		if (problems.isEmpty()) {
 			builder.up();
 		}
 		else {
-			builder.down().withDetail("problems", problems);
+			builder.down().withDetail("problems", atMost(problems, maxDetails));
 		}
 		if (!warnings.isEmpty()) {
-			builder.withDetail("warnings", warnings);
+			builder.withDetail("warnings", atMost(warnings, maxDetails));
 		}
-		builder.withDetail("databases", databases);
+		if (itemized) {
+			builder.withDetail("databases", databases);
+		}
+		else {
+			builder.withDetail("summary", Map.of("databases", all.size(), "replicas", replicaCount,
+					"replicasWithProblems", replicasWithProblems, "details",
+					"more than " + maxDetails + " databases (litestream.health.max-details): "
+							+ "GET /actuator/litestream?problems=true lists those in trouble"));
+		}
+	}
+
+	/** A bounded list: the first {@code max} entries, and how many more there are. */
+	private static List<String> atMost(List<String> entries, int max) {
+		if (entries.size() <= max) {
+			return entries;
+		}
+		List<String> first = new ArrayList<>(entries.subList(0, max));
+		first.add("... and " + (entries.size() - max) + " more");
+		return first;
 	}
 
 	private static void checkWal(ReplicatedDatabase database, List<String> warnings) {

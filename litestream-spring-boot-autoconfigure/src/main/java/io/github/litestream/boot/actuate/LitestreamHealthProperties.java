@@ -26,6 +26,21 @@ public class LitestreamHealthProperties {
 	 */
 	private Duration maxLag = Duration.ofMinutes(5);
 
+	/**
+	 * Maximum number of databases whose replicas the health details list one by one, and of
+	 * problems listed; past it the details only count databases and replicas in each state,
+	 * and the litestream endpoint (?problems=true) lists which.
+	 */
+	private int maxDetails = 100;
+
+	public int getMaxDetails() {
+		return this.maxDetails;
+	}
+
+	public void setMaxDetails(int maxDetails) {
+		this.maxDetails = maxDetails;
+	}
+
 	public Duration getMaxFailureDuration() {
 		return this.maxFailureDuration;
 	}

@@ -2,6 +2,7 @@ package io.github.litestream.boot.actuate;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,7 +38,15 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * The full list, with the names Prometheus gives them, is in {@code docs/observability.md}.
  *
  * <p>Databases are registered with the engine when replication starts, usually after the
- * registry was bound, so {@link #attach()} (idempotent) runs again once replication runs.
+ * registry was bound, so {@link #attach()} (idempotent) runs again once replication runs, and
+ * whenever a database is added while it runs.
+ *
+ * <p>Tags stay bounded with thousands of databases: only the first
+ * {@code litestream.metrics.max-databases} databases (in registration order) get meters tagged
+ * with their path. The requests and bytes of the others are counted together under
+ * {@code db="(other)"}, {@code replica="(other)"}, and {@code litestream.databases} counts
+ * them all. A database that is no longer replicated loses its meters, and its place goes to the
+ * next one added.
  */
 public final class LitestreamMetrics implements MeterBinder {
 
@@ -54,6 +63,14 @@ public final class LitestreamMetrics implements MeterBinder {
 
 	private final Set<Binding> bound = ConcurrentHashMap.newKeySet();
 
+	/** The tag of the meters that count the databases past the limit together. */
+	static final String OTHER = "(other)";
+
+	private final int maxDatabases;
+
+	/** Paths of the databases with meters of their own. */
+	private final Set<String> tagged = ConcurrentHashMap.newKeySet();
+
 	/**
 	 * Creates the binder.
 	 * @param litestream the engine
@@ -61,6 +78,19 @@ public final class LitestreamMetrics implements MeterBinder {
 	 * @param operations the request counts of the replica clients
 	 */
 	public LitestreamMetrics(Litestream litestream, ReplicaLagTracker lag, ReplicaOperationMetrics operations) {
+		this(litestream, lag, operations, LitestreamMetricsProperties.DEFAULT_MAX_DATABASES);
+	}
+
+	/**
+	 * Creates the binder.
+	 * @param litestream the engine
+	 * @param lag measures replica lag
+	 * @param operations the request counts of the replica clients
+	 * @param maxDatabases how many databases get meters tagged with their path
+	 */
+	public LitestreamMetrics(Litestream litestream, ReplicaLagTracker lag, ReplicaOperationMetrics operations,
+			int maxDatabases) {
+		this.maxDatabases = maxDatabases;
 		this.litestream = litestream;
 		this.lag = lag;
 		this.operations = operations;
@@ -80,8 +110,22 @@ public final class LitestreamMetrics implements MeterBinder {
 	 * last call, in every bound registry.
 	 */
 	public synchronized void attach() {
+		List<ReplicatedDatabase> databases = this.litestream.databases();
+		forgetRemoved(databases);
+		for (ReplicatedDatabase database : databases) {
+			String path = database.path().toString();
+			if (!this.tagged.contains(path) && this.tagged.size() < this.maxDatabases) {
+				this.tagged.add(path);
+			}
+		}
 		for (MeterRegistry registry : this.registries) {
-			for (ReplicatedDatabase database : this.litestream.databases()) {
+			if (this.bound.add(new Binding(registry, OTHER))) {
+				bindTotals(registry);
+			}
+			for (ReplicatedDatabase database : databases) {
+				if (!this.tagged.contains(database.path().toString())) {
+					continue;
+				}
 				if (this.bound.add(new Binding(registry, database))) {
 					database.addListener(new DatabaseMeters(registry, database));
 				}
@@ -93,11 +137,70 @@ public final class LitestreamMetrics implements MeterBinder {
 			}
 			for (Map.Entry<ReplicaOperationMetrics.Key, ReplicaOperationMetrics.Counts> entry : this.operations.counts()
 				.entrySet()) {
-				if (this.bound.add(new Binding(registry, entry.getKey()))) {
+				if (this.tagged.contains(entry.getKey().database()) && this.bound.add(new Binding(registry, entry.getKey()))) {
 					bindOperations(registry, entry.getKey(), entry.getValue());
 				}
 			}
 		}
+	}
+
+	/** Removes the meters of databases that are no longer replicated, freeing their places. */
+	private void forgetRemoved(List<ReplicatedDatabase> databases) {
+		Set<String> current = new HashSet<>();
+		databases.forEach((database) -> current.add(database.path().toString()));
+		for (String path : List.copyOf(this.tagged)) {
+			if (current.contains(path)) {
+				continue;
+			}
+			this.tagged.remove(path);
+			for (MeterRegistry registry : this.registries) {
+				registry.getMeters()
+					.stream()
+					.filter((meter) -> path.equals(meter.getId().getTag("db")))
+					.forEach(registry::remove);
+			}
+			this.bound.removeIf((binding) -> describes(binding.target(), path));
+		}
+	}
+
+	private static boolean describes(Object target, String path) {
+		if (target instanceof ReplicatedDatabase database) {
+			return database.path().toString().equals(path);
+		}
+		if (target instanceof Replica replica) {
+			return replica.database().path().toString().equals(path);
+		}
+		return target instanceof ReplicaOperationMetrics.Key key && key.database().equals(path);
+	}
+
+	/** The count of all databases, and the requests of those without meters of their own. */
+	private void bindTotals(MeterRegistry registry) {
+		Gauge.builder("litestream.databases", this.litestream, (engine) -> engine.databases().size())
+			.description("Databases being replicated")
+			.register(registry);
+		for (ReplicaOperation operation : ReplicaOperation.values()) {
+			Tags tags = Tags.of("db", OTHER, "replica", OTHER, "operation", operation.name());
+			FunctionCounter.builder("litestream.replica.operations", this, (m) -> m.untagged(operation, true))
+				.description("Requests made to the replica's storage")
+				.tags(tags)
+				.register(registry);
+			FunctionCounter.builder("litestream.replica.operation.bytes", this, (m) -> m.untagged(operation, false))
+				.description("Payload bytes sent to or received from the replica's storage")
+				.baseUnit(BaseUnits.BYTES)
+				.tags(tags)
+				.register(registry);
+		}
+	}
+
+	private double untagged(ReplicaOperation operation, boolean requests) {
+		double total = 0;
+		for (Map.Entry<ReplicaOperationMetrics.Key, ReplicaOperationMetrics.Counts> entry : this.operations.counts()
+			.entrySet()) {
+			if (!this.tagged.contains(entry.getKey().database())) {
+				total += requests ? entry.getValue().requests(operation) : entry.getValue().bytes(operation);
+			}
+		}
+		return total;
 	}
 
 	private static void bindOperations(MeterRegistry registry, ReplicaOperationMetrics.Key key,

@@ -6,6 +6,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 
 /**
@@ -17,6 +18,7 @@ import org.springframework.context.annotation.Bean;
 		afterName = LitestreamReplicaLagAutoConfiguration.LITESTREAM_AUTO_CONFIGURATION)
 @ConditionalOnClass(name = "io.micrometer.core.instrument.binder.MeterBinder")
 @ConditionalOnBean(Litestream.class)
+@EnableConfigurationProperties(LitestreamMetricsProperties.class)
 public final class LitestreamMetricsAutoConfiguration {
 
 	@Bean
@@ -28,8 +30,8 @@ public final class LitestreamMetricsAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	LitestreamMetrics litestreamMetrics(Litestream litestream, ReplicaLagTracker lag,
-			ReplicaOperationMetrics operations) {
-		return new LitestreamMetrics(litestream, lag, operations);
+			ReplicaOperationMetrics operations, LitestreamMetricsProperties properties) {
+		return new LitestreamMetrics(litestream, lag, operations, properties.getMaxDatabases());
 	}
 
 }
