@@ -10,18 +10,22 @@ import java.nio.file.PathMatcher;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import io.github.litestream.DatabaseRegistry.Backups;
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
+import io.github.litestream.db.ReplicatedDatabase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +53,8 @@ public final class DirectoryReplication implements AutoCloseable {
 	private final Path directory;
 
 	private final PathMatcher pattern;
+
+	private final String patternText;
 
 	private final boolean recursive;
 
@@ -80,6 +86,7 @@ public final class DirectoryReplication implements AutoCloseable {
 		this.registry = registry;
 		this.directory = directory.toAbsolutePath().normalize();
 		this.pattern = FileSystems.getDefault().getPathMatcher("glob:" + pattern);
+		this.patternText = pattern;
 		this.recursive = recursive;
 		this.template = template;
 		this.targets = targets;
@@ -101,6 +108,78 @@ public final class DirectoryReplication implements AutoCloseable {
 				start(entry.getKey(), entry.getValue());
 			}
 		}
+	}
+
+	/**
+	 * Replicates a database of the directory now rather than at the next scan, restoring it
+	 * first if its file is missing and a replica holds a backup (a scan only sees files that
+	 * exist): for a tenant's database opened on demand.
+	 * @param file a file of the directory that matches the pattern
+	 * @return the database, already registered or newly
+	 * @throws IOException if a replica cannot be read, the restore fails or the database
+	 * cannot be opened
+	 * @throws IllegalArgumentException if the file is not one of the directory's databases
+	 */
+	public synchronized ReplicatedDatabase add(Path file) throws IOException {
+		Path absolute = file.toAbsolutePath().normalize();
+		String relative = relativeOf(absolute);
+		Optional<ReplicatedDatabase> known = this.registry.find(absolute);
+		if (known.isPresent()) {
+			return known.get();
+		}
+		Files.createDirectories(absolute.getParent());
+		ReplicatedDatabase database = this.registry.register(withPath(absolute), this.targets.of(relative));
+		this.registered.put(relative, absolute);
+		this.failed.remove(absolute);
+		return database;
+	}
+
+	/**
+	 * Deletes a database of the directory: stops replicating it, deletes its file, WAL,
+	 * shared memory and the engine's state next to it, and, with {@link Backups#DELETE}, what
+	 * its replicas hold. Close the application's connections to it first. Under the scan's
+	 * lock, so no scan sees the file in between.
+	 * @param file the database file
+	 * @param timeout how long shipping its last commits may take (with {@link Backups#KEEP})
+	 * @param backups whether its replicas keep their backups
+	 * @throws IOException if its files or backups cannot be deleted
+	 */
+	public synchronized void delete(Path file, Duration timeout, Backups backups) throws IOException {
+		Path absolute = file.toAbsolutePath().normalize();
+		String relative = relativeOf(absolute);
+		if (this.registry.find(absolute).isPresent()) {
+			this.registry.unregister(absolute, timeout, backups);
+		}
+		this.registered.remove(relative);
+		this.failed.remove(absolute);
+		String name = absolute.getFileName().toString();
+		for (String suffix : new String[] { "", "-wal", "-shm", "-journal" }) {
+			Files.deleteIfExists(absolute.resolveSibling(name + suffix));
+		}
+		deleteTree(absolute.resolveSibling("." + name + "-litestream"));
+		logger.info("Deleted {} of {}{}", relative, this.directory,
+				(backups == Backups.DELETE) ? " and its backups" : "; its backups stay");
+	}
+
+	private static void deleteTree(Path root) throws IOException {
+		if (!Files.exists(root)) {
+			return;
+		}
+		try (Stream<Path> paths = Files.walk(root)) {
+			for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+				Files.deleteIfExists(path);
+			}
+		}
+	}
+
+	private String relativeOf(Path file) {
+		boolean inside = file.startsWith(this.directory) && !file.equals(this.directory)
+				&& (this.recursive || file.getParent().equals(this.directory));
+		if (!inside || hidden(file) || !this.pattern.matches(file.getFileName())) {
+			throw new IllegalArgumentException(file + " is not a database of " + this.directory + " (pattern "
+					+ this.patternText + (this.recursive ? ", recursive" : "") + ")");
+		}
+		return relative(file);
 	}
 
 	/**

@@ -125,6 +125,29 @@ class DirectoryReplicationTests {
 		}
 	}
 
+	@Test
+	void addRestoresAMissingDatabaseAtOnceAndDeleteRemovesItsFilesAndBackups() throws Exception {
+		try (DirectoryReplication directory = directory(false)) {
+			AppDatabase tenant = app("tenant.db");
+			tenant.insert(12);
+			directory.add(this.tenants.resolve("tenant.db"));
+			awaitCaughtUp();
+			AppDatabase.Summary replicated = tenant.summary();
+			tenant.close();
+			directory.delete(this.tenants.resolve("tenant.db"), Duration.ofSeconds(30), DatabaseRegistry.Backups.KEEP);
+			assertThat(this.tenants.resolve("tenant.db")).doesNotExist();
+			assertThat(this.tenants.resolve(".tenant.db-litestream")).doesNotExist();
+			directory.add(this.tenants.resolve("tenant.db"));
+			assertThat(AppDatabase.summarize(this.tenants.resolve("tenant.db"))).isEqualTo(replicated);
+			directory.delete(this.tenants.resolve("tenant.db"), Duration.ofSeconds(30), DatabaseRegistry.Backups.DELETE);
+			assertThat(new FileReplicaClient(this.replica.resolve("tenant.db")).generations()).isEmpty();
+			assertThat(directory.databases()).isEmpty();
+			org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+				.isThrownBy(() -> directory.add(this.tenants.resolve("notes.txt")))
+				.withMessageContaining("is not a database of " + this.tenants);
+		}
+	}
+
 	private DirectoryReplication directory(boolean recursive) {
 		return directory(this.registry, recursive);
 	}

@@ -94,6 +94,12 @@ public final class LitestreamAutoConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnMissingBean
+	LitestreamTenants litestreamTenants(LitestreamLifecycle lifecycle, LitestreamProperties properties) {
+		return new LitestreamTenants(lifecycle, properties);
+	}
+
+	@Bean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 	static SqliteDataSourceBeanPostProcessor litestreamSqliteDataSourceBeanPostProcessor(
 			ObjectProvider<LitestreamDatabases> databases, ObjectProvider<LitestreamRestoreInitializer> restore,

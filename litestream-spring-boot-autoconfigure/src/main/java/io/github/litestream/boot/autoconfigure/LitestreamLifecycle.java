@@ -4,7 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 import io.github.litestream.DatabaseRegistry;
 import io.github.litestream.DirectoryReplication;
@@ -44,7 +48,8 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 
 	private final ReplicaOperationListenerFactory listeners;
 
-	private final List<DirectoryReplication> directories = new ArrayList<>();
+	/** The replication of each {@code dir} entry, once registered. */
+	private final Map<DirectorySettings, DirectoryReplication> directories = new LinkedHashMap<>();
 
 	private volatile boolean running;
 
@@ -68,7 +73,7 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 		}
 		try {
 			this.litestream.start();
-			for (DirectoryReplication directory : this.directories) {
+			for (DirectoryReplication directory : this.directories.values()) {
 				directory.start();
 			}
 		}
@@ -86,7 +91,7 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 		for (DatabaseSettings entry : this.databases.directories()) {
 			DirectorySettings directory = entry.directory();
 			DatabaseOptions template = entry.withPath(directory.dir().resolve("*")).options(this.properties.getBusyTimeout());
-			this.directories.add(new DirectoryReplication(registry, directory.dir(), directory.pattern(),
+			this.directories.put(directory, new DirectoryReplication(registry, directory.dir(), directory.pattern(),
 					directory.recursive(), template, (relative) -> targets(entry.inDirectory(relative))));
 		}
 	}
@@ -107,12 +112,26 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 		}
 		this.running = false;
 		// No new database while the others are flushed.
-		this.directories.forEach(DirectoryReplication::close);
+		this.directories.values().forEach(DirectoryReplication::close);
 		Duration timeout = this.properties.getShutdownTimeout();
 		if (!this.litestream.stop(timeout)) {
 			logger.warn("Litestream could not ship all WAL changes to every replica within {} "
 					+ "(litestream.shutdown-timeout); the latest transactions may be missing from a replica", timeout);
 		}
+	}
+
+	/**
+	 * The replication of the {@code dir} entry that holds a database file.
+	 * @param file a canonical database file
+	 * @return the directory's replication, empty if no entry holds the file or replication has
+	 * not started
+	 */
+	Optional<DirectoryReplication> directoryOf(Path file) {
+		return this.directories.entrySet()
+			.stream()
+			.filter((entry) -> entry.getKey().holds(file))
+			.map(Map.Entry::getValue)
+			.findFirst();
 	}
 
 	@Override
