@@ -1,28 +1,13 @@
 package io.github.litestream.benchmarks;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
 
 import io.github.litestream.Litestream;
-import io.github.litestream.benchmarks.CommitTracker.CommitPoint;
-import io.github.litestream.replica.Lz4;
-import io.github.litestream.replica.Pos;
-import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaClient;
-import io.github.litestream.replica.ReplicaListener;
 import io.github.litestream.replica.ReplicaOptions;
-import io.github.litestream.replica.WalSegmentInfo;
 
 /**
  * Time from a commit to the WAL segment holding it being stored in the replica, under a writer
@@ -69,20 +54,13 @@ final class ReplicationLagScenario implements Scenario {
 	private static double[] measure(Path dir, Backend backend, S3Server s3, int rate, Duration duration, Report report,
 			String variant) throws Exception {
 		Path db = dir.resolve("app.db");
-		List<Shipped> shipped = new CopyOnWriteArrayList<>();
-		List<Commit> commits = new ArrayList<>();
 		Litestream engine = null;
+		LagRecorder recorder;
 		ReplicaClient client = backend.newClient(dir.resolve("replica"), s3, new OperationCounter());
 		try (Workload app = new Workload(db)) {
 			app.insert();
 			engine = Engines.start(db, client, backend.label());
-			Replica replica = engine.replicas(engine.databases().get(0)).get(0);
-			replica.addListener(new ReplicaListener() {
-				@Override
-				public void onWalSegment(Pos start, long bytes, Duration took) {
-					shipped.add(new Shipped(System.nanoTime(), replica.position().orElseThrow()));
-				}
-			});
+			recorder = new LagRecorder(engine.replicas(engine.databases().get(0)).get(0));
 			try (CommitTracker tracker = new CommitTracker(db)) {
 				long period = 1_000_000_000L / rate;
 				long started = System.nanoTime();
@@ -94,8 +72,7 @@ final class ReplicationLagScenario implements Scenario {
 						LockSupport.parkNanos(wait);
 					}
 					app.insert();
-					long at = System.nanoTime();
-					commits.add(new Commit(at, tracker.afterCommit()));
+					recorder.committed(tracker.afterCommit());
 				}
 				double achieved = total / ((System.nanoTime() - started) / 1e9);
 				report.measure(NAME, variant, "writer rate achieved", achieved, "tx/s");
@@ -105,60 +82,12 @@ final class ReplicationLagScenario implements Scenario {
 		finally {
 			Engines.stop(engine);
 		}
-		return lags(commits, shipped, indexesBySalts(client, shipped), report, variant);
-	}
-
-	private static double[] lags(List<Commit> commits, List<Shipped> shipped, Map<Long, Pos> starts, Report report,
-			String variant) {
-		double[] lags = new double[commits.size()];
-		int n = 0;
-		int unmatched = 0;
-		for (Commit commit : commits) {
-			Pos start = starts.get(commit.point().salts());
-			Shipped covering = null;
-			if (start != null) {
-				Pos target = new Pos(start.generation(), start.index(), commit.point().end());
-				covering = shipped.stream()
-					.filter((s) -> s.at() >= commit.at() && s.position().generation().equals(target.generation())
-							&& s.position().compareTo(target) >= 0)
-					.findFirst()
-					.orElse(null);
-			}
-			if (covering == null) {
-				unmatched++;
-				continue;
-			}
-			lags[n++] = (covering.at() - commit.at()) / 1e6;
-		}
-		if (unmatched > 0) {
-			report.note(NAME, variant + ": " + unmatched + " commit(s) could not be matched to a stored segment "
+		double[] lags = recorder.lags(client);
+		if (recorder.unmatched() > 0) {
+			report.note(NAME, variant + ": " + recorder.unmatched() + " commit(s) could not be matched to a stored segment "
 					+ "(left out of the percentiles)");
 		}
-		return java.util.Arrays.copyOf(lags, n);
-	}
-
-	/** Reads the WAL header at the start of every index the replica holds: salts → index. */
-	private static Map<Long, Pos> indexesBySalts(ReplicaClient client, List<Shipped> shipped) throws IOException {
-		Map<Long, Pos> starts = new HashMap<>();
-		for (String generation : shipped.stream().map((s) -> s.position().generation()).distinct().toList()) {
-			for (WalSegmentInfo segment : client.walSegments(generation)) {
-				if (segment.offset() != 0) {
-					continue;
-				}
-				try (InputStream in = Lz4.decompress(client.openWalSegment(segment.pos()))) {
-					ByteBuffer header = ByteBuffer.wrap(in.readNBytes(32)).order(ByteOrder.BIG_ENDIAN);
-					long salts = ((long) header.getInt(16) << 32) | (header.getInt(20) & 0xffffffffL);
-					starts.put(salts, segment.pos());
-				}
-			}
-		}
-		return starts;
-	}
-
-	private record Commit(long at, CommitPoint point) {
-	}
-
-	private record Shipped(long at, Pos position) {
+		return lags;
 	}
 
 }
