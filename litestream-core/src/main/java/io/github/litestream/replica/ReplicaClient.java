@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 
 /**
@@ -122,6 +123,14 @@ public interface ReplicaClient extends Closeable {
 	 * @throws IOException if it cannot be deleted
 	 */
 	void deleteGeneration(String generation) throws IOException;
+
+	/**
+	 * The store's conditional writes, which a lease on this replica is kept with.
+	 * @return them, or empty if this backend cannot write conditionally (the default)
+	 */
+	default Optional<ConditionalObjects> conditionalObjects() {
+		return Optional.empty();
+	}
 
 	@Override
 	default void close() throws IOException {

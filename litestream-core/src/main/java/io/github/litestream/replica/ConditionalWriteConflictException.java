@@ -1,0 +1,19 @@
+package io.github.litestream.replica;
+
+import java.io.IOException;
+
+/**
+ * Thrown by {@link ConditionalObjects} when a conditional write lost: the object already
+ * existed, or it changed since the caller read it. Nothing was written.
+ */
+public class ConditionalWriteConflictException extends IOException {
+
+	/**
+	 * Creates a new exception.
+	 * @param message names the object and the condition that failed
+	 */
+	public ConditionalWriteConflictException(String message) {
+		super(message);
+	}
+
+}
