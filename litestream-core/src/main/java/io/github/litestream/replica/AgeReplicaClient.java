@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.PushbackInputStream;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 import io.github.litestream.age.Age;
 import io.github.litestream.age.AgeException;
@@ -115,6 +116,15 @@ public final class AgeReplicaClient implements ReplicaClient {
 	@Override
 	public void deleteGeneration(String generation) throws IOException {
 		this.delegate.deleteGeneration(generation);
+	}
+
+	/**
+	 * Passes the store's conditional writes through unencrypted: they hold a lease, which names
+	 * the writing instance and no data of the database.
+	 */
+	@Override
+	public Optional<ConditionalObjects> conditionalObjects() {
+		return this.delegate.conditionalObjects();
 	}
 
 	@Override

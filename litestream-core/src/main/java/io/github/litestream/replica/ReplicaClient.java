@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 
 /**
@@ -135,6 +136,14 @@ public interface ReplicaClient extends Closeable {
 	default List<String> databasesBelow(boolean recursive) throws IOException {
 		throw new UnsupportedOperationException(
 				type() + " replicas cannot list the databases of a directory yet; restore them one by one");
+	}
+
+	/**
+	 * The store's conditional writes, which a lease on this replica is kept with.
+	 * @return them, or empty if this backend cannot write conditionally (the default)
+	 */
+	default Optional<ConditionalObjects> conditionalObjects() {
+		return Optional.empty();
 	}
 
 	@Override

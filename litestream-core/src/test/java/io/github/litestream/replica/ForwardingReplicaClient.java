@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 
 /**
@@ -98,6 +99,11 @@ public abstract class ForwardingReplicaClient implements ReplicaClient {
 	@Override
 	public void deleteGeneration(String generation) throws IOException {
 		this.delegate.deleteGeneration(generation);
+	}
+
+	@Override
+	public Optional<ConditionalObjects> conditionalObjects() {
+		return this.delegate.conditionalObjects();
 	}
 
 	@Override
