@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.litestream.db.GenerationContinuation;
 import io.github.litestream.replica.Lz4;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaClient;
@@ -57,10 +58,19 @@ final class RestoreExecutor {
 
 	private final Queue<Path> temporaryFiles = new ConcurrentLinkedQueue<>();
 
-	RestoreExecutor(ReplicaClient client, RestorePlan plan, Path output, int parallelism) {
+	/** Whether to leave the state that lets the engine continue the generation; see {@link #continued()}. */
+	private final boolean continueGeneration;
+
+	/** The last index's WAL, kept for the engine to continue the generation. */
+	private Path lastWal;
+
+	private Pos continued;
+
+	RestoreExecutor(ReplicaClient client, RestorePlan plan, Path output, int parallelism, boolean continueGeneration) {
 		this.client = client;
 		this.plan = plan;
 		this.output = output;
+		this.continueGeneration = continueGeneration && !plan.walIndexes().isEmpty();
 		this.workers = workers(client, parallelism);
 		String prefix = LeftoverRestoreFiles.prefix(output) + UUID.randomUUID();
 		this.temporaryDatabase = output.resolveSibling(prefix + ".db");
@@ -95,6 +105,7 @@ final class RestoreExecutor {
 				stats = checkAndForce(fsync, stats);
 			}
 			install();
+			recordContinuation();
 			long elapsed = System.nanoTime() - start;
 			long bytes = stats.snapshotBytes() + stats.walBytes();
 			logger.info("Restored {} to generation={} index={}: snapshot {} ({} bytes) + {} WAL indexes ({} segments, "
@@ -176,6 +187,12 @@ final class RestoreExecutor {
 				Path wal = fetcher.await(i);
 				waitNanos += System.nanoTime() - waitStart;
 				int frames = applier.apply(wal, indexes.get(i));
+				if (i < indexes.size() - 1 || !this.continueGeneration) {
+					Files.delete(wal);
+				}
+				else {
+					this.lastWal = wal;
+				}
 				logger.debug("Applied WAL index {} ({} segments, {} frames)", Pos.hex(indexes.get(i).index()),
 						indexes.get(i).segments().size(), frames);
 				if (System.nanoTime() - lastProgress > PROGRESS_INTERVAL_NANOS) {
@@ -186,6 +203,35 @@ final class RestoreExecutor {
 			}
 		}
 		return new Stats(0, 0, fetcher.walBytes(), fetcher.fetchNanos(), System.nanoTime() - start, waitNanos, 0, 0);
+	}
+
+	/**
+	 * Leaves the state that lets the engine continue the generation after the restored
+	 * position, once the database is in place: nothing can open it before the restore returns.
+	 * A failure only costs the engine a new generation, so it is logged, not thrown.
+	 */
+	private void recordContinuation() {
+		if (this.lastWal == null) {
+			return;
+		}
+		try {
+			Pos end = new Pos(this.plan.generation(), this.plan.targetIndex(), Files.size(this.lastWal));
+			if (GenerationContinuation.record(this.output, end, this.lastWal)) {
+				this.continued = end;
+			}
+		}
+		catch (IOException ex) {
+			logger.warn("{} will start a new generation: the state to continue generation {} could not be written: {}",
+					this.output, this.plan.generation(), ex.getMessage());
+		}
+	}
+
+	/**
+	 * The position the engine continues the generation after, if the restore recorded it.
+	 * @return the end of the restored WAL, or {@code null}
+	 */
+	Pos continued() {
+		return this.continued;
 	}
 
 	private Path walFile(long index) {

@@ -73,8 +73,10 @@ public final class Restorer {
 				}
 				plan = planned.get();
 				logger.info("Restoring {} from {}", output, plan);
-				long walBytes = new RestoreExecutor(client, plan, output, options.parallelism()).execute();
-				return RestoreResult.restored(output, plan, walBytes, since(start), avoided);
+				RestoreExecutor executor = new RestoreExecutor(client, plan, output, options.parallelism(),
+						continues(planner, options, attempt, plan));
+				long walBytes = executor.execute();
+				return RestoreResult.restored(output, plan, walBytes, since(start), avoided, executor.continued());
 			}
 			catch (RestoreException ex) {
 				Optional<DamagedObject> damaged = ex.damagedObject();
@@ -97,6 +99,24 @@ public final class Restorer {
 				attempt = earlier;
 			}
 		}
+	}
+
+	/**
+	 * Whether the engine may continue the generation after this restore: only when it reaches
+	 * the end of the replica's newest generation. An earlier point (a timestamp, an index, a
+	 * fallback past damage, an older generation) would fork the history stored after it.
+	 */
+	private static boolean continues(RestorePlanner planner, RestoreOptions options, RestoreOptions attempt,
+			RestorePlan plan) throws IOException {
+		if (!options.continueGeneration() || attempt != options || options.index() != null
+				|| options.timestamp() != null) {
+			return false;
+		}
+		if (options.generation() == null) {
+			return true;
+		}
+		Optional<NewestBackup> newest = planner.newestBackup();
+		return newest.isPresent() && newest.get().generation().equals(plan.generation());
 	}
 
 	/**
