@@ -21,7 +21,6 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.github.litestream.db.GenerationContinuation;
 import io.github.litestream.replica.Lz4;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaClient;
@@ -58,19 +57,26 @@ final class RestoreExecutor {
 
 	private final Queue<Path> temporaryFiles = new ConcurrentLinkedQueue<>();
 
-	/** Whether to leave the state that lets the engine continue the generation; see {@link #continued()}. */
-	private final boolean continueGeneration;
+	/** Where the last index's WAL goes once the database is in place, or {@code null} to remove it. */
+	private final Path keepLastWal;
 
-	/** The last index's WAL, kept for the engine to continue the generation. */
 	private Path lastWal;
 
-	private Pos continued;
-
-	RestoreExecutor(ReplicaClient client, RestorePlan plan, Path output, int parallelism, boolean continueGeneration) {
+	/**
+	 * Creates an executor.
+	 * @param client the replica
+	 * @param plan what to restore
+	 * @param output the database file to create
+	 * @param parallelism how many segments to fetch at once
+	 * @param keepLastWal where to move the WAL of the plan's last index (the replica's bytes of
+	 * it, from offset 0) once the database is in place, or {@code null} to remove it; nothing
+	 * is moved when the plan applies no WAL
+	 */
+	RestoreExecutor(ReplicaClient client, RestorePlan plan, Path output, int parallelism, Path keepLastWal) {
 		this.client = client;
 		this.plan = plan;
 		this.output = output;
-		this.continueGeneration = continueGeneration && !plan.walIndexes().isEmpty();
+		this.keepLastWal = keepLastWal;
 		this.workers = workers(client, parallelism);
 		String prefix = LeftoverRestoreFiles.prefix(output) + UUID.randomUUID();
 		this.temporaryDatabase = output.resolveSibling(prefix + ".db");
@@ -105,7 +111,7 @@ final class RestoreExecutor {
 				stats = checkAndForce(fsync, stats);
 			}
 			install();
-			recordContinuation();
+			keepLastWal();
 			long elapsed = System.nanoTime() - start;
 			long bytes = stats.snapshotBytes() + stats.walBytes();
 			logger.info("Restored {} to generation={} index={}: snapshot {} ({} bytes) + {} WAL indexes ({} segments, "
@@ -187,7 +193,7 @@ final class RestoreExecutor {
 				Path wal = fetcher.await(i);
 				waitNanos += System.nanoTime() - waitStart;
 				int frames = applier.apply(wal, indexes.get(i));
-				if (i < indexes.size() - 1 || !this.continueGeneration) {
+				if (i < indexes.size() - 1 || this.keepLastWal == null) {
 					Files.delete(wal);
 				}
 				else {
@@ -205,33 +211,12 @@ final class RestoreExecutor {
 		return new Stats(0, 0, fetcher.walBytes(), fetcher.fetchNanos(), System.nanoTime() - start, waitNanos, 0, 0);
 	}
 
-	/**
-	 * Leaves the state that lets the engine continue the generation after the restored
-	 * position, once the database is in place: nothing can open it before the restore returns.
-	 * A failure only costs the engine a new generation, so it is logged, not thrown.
-	 */
-	private void recordContinuation() {
-		if (this.lastWal == null) {
-			return;
+	/** Moves the last index's WAL where the caller wants it, once the database is in place. */
+	private void keepLastWal() throws IOException {
+		if (this.lastWal != null) {
+			Files.createDirectories(this.keepLastWal.toAbsolutePath().getParent());
+			Files.move(this.lastWal, this.keepLastWal, StandardCopyOption.REPLACE_EXISTING);
 		}
-		try {
-			Pos end = new Pos(this.plan.generation(), this.plan.targetIndex(), Files.size(this.lastWal));
-			if (GenerationContinuation.record(this.output, end, this.lastWal)) {
-				this.continued = end;
-			}
-		}
-		catch (IOException ex) {
-			logger.warn("{} will start a new generation: the state to continue generation {} could not be written: {}",
-					this.output, this.plan.generation(), ex.getMessage());
-		}
-	}
-
-	/**
-	 * The position the engine continues the generation after, if the restore recorded it.
-	 * @return the end of the restored WAL, or {@code null}
-	 */
-	Pos continued() {
-		return this.continued;
 	}
 
 	private Path walFile(long index) {

@@ -13,6 +13,7 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.litestream.db.GenerationContinuation;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaClient;
 
@@ -73,10 +74,10 @@ public final class Restorer {
 				}
 				plan = planned.get();
 				logger.info("Restoring {} from {}", output, plan);
-				RestoreExecutor executor = new RestoreExecutor(client, plan, output, options.parallelism(),
-						continues(planner, options, attempt, plan));
-				long walBytes = executor.execute();
-				return RestoreResult.restored(output, plan, walBytes, since(start), avoided, executor.continued());
+				Path lastWal = continues(planner, options, attempt, plan) ? LeftoverRestoreFiles.lastWal(output) : null;
+				long walBytes = new RestoreExecutor(client, plan, output, options.parallelism(), lastWal).execute();
+				Pos continued = (lastWal != null) ? recordContinuation(output, plan, lastWal) : null;
+				return RestoreResult.restored(output, plan, walBytes, since(start), avoided, continued);
 			}
 			catch (RestoreException ex) {
 				Optional<DamagedObject> damaged = ex.damagedObject();
@@ -98,6 +99,38 @@ public final class Restorer {
 						+ "after it are not restored", output, damaged.get(), ex.getMessage(), describe(earlier));
 				attempt = earlier;
 			}
+		}
+	}
+
+	/**
+	 * Leaves the state that lets the engine continue the generation after the restored
+	 * position. A failure only costs the engine a new generation, so it is logged, not thrown.
+	 * @return the position continued after, or {@code null}
+	 */
+	private static Pos recordContinuation(Path output, RestorePlan plan, Path lastWal) {
+		try {
+			if (!Files.exists(lastWal)) {
+				return null;
+			}
+			Pos end = new Pos(plan.generation(), plan.targetIndex(), Files.size(lastWal));
+			return GenerationContinuation.record(output, end, lastWal) ? end : null;
+		}
+		catch (IOException ex) {
+			logger.warn("{} will start a new generation: the state to continue generation {} could not be written: {}",
+					output, plan.generation(), ex.getMessage());
+			return null;
+		}
+		finally {
+			deleteQuietly(lastWal);
+		}
+	}
+
+	private static void deleteQuietly(Path file) {
+		try {
+			Files.deleteIfExists(file);
+		}
+		catch (IOException ex) {
+			logger.debug("Could not remove {}: {}", file, ex.getMessage());
 		}
 	}
 
