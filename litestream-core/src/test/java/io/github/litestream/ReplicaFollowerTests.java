@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
@@ -41,9 +40,9 @@ import static org.awaitility.Awaitility.await;
  * continues the same generation: one generation, no new snapshot, and a final restore equals
  * the last committed state.
  */
-public class ReplicaFollowerTests {
+class ReplicaFollowerTests {
 
-	static final FollowerOptions FAST = FollowerOptions.defaults()
+	public static final FollowerOptions FAST = FollowerOptions.defaults()
 		.withPollInterval(Duration.ofMillis(50))
 		.withMaxBackoff(Duration.ofMillis(400));
 
@@ -55,52 +54,7 @@ public class ReplicaFollowerTests {
 	@Test
 	void followsAPrimaryAtEveryMomentAndTakesOverItsGeneration() throws Exception {
 		Path replicaRoot = this.dir.resolve("replica");
-		followAndTakeOver(new FileReplicaClient(replicaRoot), () -> new FileReplicaClient(replicaRoot));
-	}
-
-	/**
-	 * The whole story on one replica: a primary writes while a follower follows and is checked
-	 * at random moments, the primary stops, the follower catches up and hands over, and an
-	 * engine on the follower's file continues the generation.
-	 * @param primaryClient the primary's client of the replica
-	 * @param clients more clients of the same replica (each engine closes its own)
-	 * @throws Exception if anything fails
-	 */
-	public void followAndTakeOver(ReplicaClient primaryClient, ClientSupplier clients) throws Exception {
-		Path followed = this.dir.resolve("follower.db");
-		Pos end;
-		ReplicaFollower follower = new ReplicaFollower(clients.get(), followed, FAST);
-		try (OracleEngine primary = new OracleEngine(this.dir.resolve("primary.db"), this.oracle, true, primaryClient)) {
-			primary.commit(10);
-			primary.awaitReplicated();
-			follower.start();
-			AtomicBoolean writing = new AtomicBoolean(true);
-			CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-				try {
-					for (int i = 1; writing.get(); i++) {
-						primary.commit(1);
-						if (i % 60 == 0) {
-							primary.newIndex();
-						}
-						LockSupport.parkNanos(2_000_000);
-					}
-				}
-				catch (Exception ex) {
-					throw new IllegalStateException(ex);
-				}
-			});
-			assertConsistentAtRandomMoments(follower, 15);
-			writing.set(false);
-			writer.join();
-			primary.awaitReplicated();
-			end = primary.database().position().orElseThrow();
-		}
-		assertThat(end.index()).as("the primary wrote several indexes").isGreaterThanOrEqualTo(1);
-		awaitPosition(follower, end);
-		assertThat(stateOf(follower)).isEqualTo(this.oracle.lastLogged());
-		assertThat(follower.status().restores()).isEqualTo(1);
-		assertThat(follower.stop(Duration.ofSeconds(10))).contains(end);
-		takeOver(followed, clients, end);
+		new FollowAndTakeOver(this.dir).run(new FileReplicaClient(replicaRoot), () -> new FileReplicaClient(replicaRoot));
 	}
 
 	@Test
@@ -116,7 +70,7 @@ public class ReplicaFollowerTests {
 		Path latest = this.dir.resolve("latest.db");
 		new Restorer().restore(new FileReplicaClient(replicaRoot), RestoreOptions.latest(latest));
 		int replicaState = history.check(latest).state();
-		await().atMost(Duration.ofSeconds(30)).until(() -> follower.status().caughtUp() && stateOf(follower, history) == replicaState);
+		await().atMost(Duration.ofSeconds(30)).until(() -> follower.status().caughtUp() && stateOf(this.dir, follower, history) == replicaState);
 		Pos end = follower.stop(Duration.ofSeconds(10)).orElseThrow();
 		// What the replica did not receive before the kill is lost; the takeover's transactions
 		// follow the state the replica holds (and the follower reached). The killed writer may have
@@ -220,53 +174,17 @@ public class ReplicaFollowerTests {
 		follower.close();
 	}
 
-	private void assertConsistentAtRandomMoments(ReplicaFollower follower, int checks) throws Exception {
-		SplittableRandom random = new SplittableRandom();
-		await().atMost(Duration.ofSeconds(30)).until(() -> follower.status().position() != null);
-		int previous = 0;
-		List<Integer> states = new ArrayList<>();
-		for (int i = 0; i < checks; i++) {
-			LockSupport.parkNanos(Duration.ofMillis(random.nextInt(20, 200)).toNanos());
-			int state = stateOf(follower);
-			assertThat(state).as("the follower never goes back").isGreaterThanOrEqualTo(previous);
-			previous = state;
-			states.add(state);
-		}
-		assertThat(states.get(states.size() - 1)).as("the follower moved on while the primary wrote: %s", states)
-			.isGreaterThan(states.get(0));
-	}
-
-	private void takeOver(Path followed, ClientSupplier clients, Pos end) throws Exception {
-		ReplicaClient replica = clients.get();
-		int snapshots = replica.snapshots(end.generation()).size();
-		try (OracleEngine next = new OracleEngine(followed, this.oracle, false, clients.get())) {
-			Pos start = next.database().position().orElseThrow();
-			assertThat(start.generation()).isEqualTo(end.generation());
-			assertThat(start.index()).isEqualTo(end.index() + 1);
-			next.commit(20);
-			next.newIndex();
-			next.commit(10);
-			next.awaitReplicated();
-		}
-		assertThat(replica.generations()).containsExactly(end.generation());
-		assertThat(replica.snapshots(end.generation())).as("no snapshot after the takeover").hasSize(snapshots);
-		Path fin = this.dir.resolve("final.db");
-		new Restorer().restore(replica, RestoreOptions.latest(fin));
-		assertThat(this.oracle.check(fin).state()).isEqualTo(this.oracle.lastLogged());
-		replica.close();
-	}
-
-	private static void awaitPosition(ReplicaFollower follower, Pos end) {
+	static void awaitPosition(ReplicaFollower follower, Pos end) {
 		await().atMost(Duration.ofSeconds(30)).until(() -> end.equals(follower.status().position()));
 	}
 
 	/** The committed state the follower's file holds, checked on a copy made between two segments. */
 	private int stateOf(ReplicaFollower follower) throws Exception {
-		return stateOf(follower, this.oracle);
+		return stateOf(this.dir, follower, this.oracle);
 	}
 
-	private int stateOf(ReplicaFollower follower, ConsistencyOracle history) throws Exception {
-		Path copy = Files.createTempFile(this.dir, "moment", ".db");
+	static int stateOf(Path dir, ReplicaFollower follower, ConsistencyOracle history) throws Exception {
+		Path copy = Files.createTempFile(dir, "moment", ".db");
 		follower.read((database, position) -> Files.copy(database, copy, StandardCopyOption.REPLACE_EXISTING));
 		try {
 			return history.check(copy).state();
@@ -301,12 +219,5 @@ public class ReplicaFollowerTests {
 		}
 	}
 
-	/** Makes a new client of the replica under test. */
-	@FunctionalInterface
-	public interface ClientSupplier {
-
-		ReplicaClient get() throws Exception;
-
-	}
 
 }
