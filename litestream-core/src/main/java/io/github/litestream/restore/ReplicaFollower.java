@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -232,42 +231,21 @@ public final class ReplicaFollower implements AutoCloseable {
 	 * @return {@code false} if the replica holds no backup yet
 	 */
 	private boolean restore(String reason) throws IOException {
-		Path temporary = this.database.resolveSibling(LeftoverRestoreFiles.prefix(this.database) + "follow.db");
-		Path lastWal = this.database.resolveSibling(LeftoverRestoreFiles.prefix(this.database) + "follow-last.wal");
-		Files.deleteIfExists(temporary);
-		Optional<RestorePlan> planned = new RestorePlanner(this.client)
-			.plan(RestoreOptions.latest(temporary).withParallelism(this.options.parallelism()));
-		if (planned.isEmpty()) {
-			logger.debug("{} holds no backup yet; {} waits for one", this.client.location(), this.database);
+		Optional<LatestState> latest = LatestState.restore(this.client, this.database, this.options.parallelism(),
+				reason);
+		if (latest.isEmpty()) {
 			this.status = new FollowerStatus(null, 0, 0, null, null, this.clock.instant(), null, null,
 					this.status.restores());
 			return false;
 		}
-		RestorePlan plan = planned.get();
-		logger.info("Following {} into {}: restoring {} ({})", this.client.location(), this.database, plan, reason);
-		new RestoreExecutor(this.client, plan, temporary, this.options.parallelism(), lastWal).execute();
-		FollowedWal restored;
-		if (Files.exists(lastWal)) {
-			Path work = workFile(plan.targetIndex());
-			Files.move(lastWal, work, StandardCopyOption.REPLACE_EXISTING);
-			List<WalSegmentInfo> last = plan.walIndexes().get(plan.walIndexes().size() - 1).segments();
-			restored = FollowedWal.restored(work, plan.generation(), plan.targetIndex(),
-					last.get(last.size() - 1).offset());
-		}
-		else {
-			restored = FollowedWal.start(workFile(plan.snapshot().index()), plan.generation(), plan.snapshot().index());
-		}
 		this.applyLock.lock();
 		try {
-			for (String suffix : List.of("-wal", "-shm")) {
-				// SQLite would replay a stale WAL into the new file.
-				Files.deleteIfExists(this.database.resolveSibling(this.database.getFileName() + suffix));
-			}
-			Files.move(temporary, this.database, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+			latest.get().install(this.database);
 		}
 		finally {
 			this.applyLock.unlock();
 		}
+		FollowedWal restored = latest.get().wal();
 		if (this.wal != null && !this.wal.file().equals(restored.file())) {
 			Files.deleteIfExists(this.wal.file());
 		}
@@ -288,9 +266,8 @@ public final class ReplicaFollower implements AutoCloseable {
 				null, this.status.restores());
 	}
 
-	/** The follower's WAL of an index, named so that a later restore removes it as a leftover. */
 	private Path workFile(long index) {
-		return this.database.resolveSibling(LeftoverRestoreFiles.prefix(this.database) + "follow-" + Pos.hex(index) + ".wal");
+		return LatestState.workFile(this.database, index);
 	}
 
 	/**
