@@ -40,12 +40,21 @@ public final class FollowAndTakeOver {
 	}
 
 	/**
+	 * The history the primary and the engine that took over wrote.
+	 * @return the oracle
+	 */
+	public ConsistencyOracle oracle() {
+		return this.oracle;
+	}
+
+	/**
 	 * Runs it.
 	 * @param primaryClient the primary's client of the replica
 	 * @param clients makes more clients of the same replica (each user closes its own)
+	 * @return the generation, which the replica holds alone
 	 * @throws Exception if anything fails
 	 */
-	public void run(ReplicaClient primaryClient, ClientSupplier clients) throws Exception {
+	public String run(ReplicaClient primaryClient, ClientSupplier clients) throws Exception {
 		Path followed = this.dir.resolve("follower.db");
 		Pos end;
 		ReplicaFollower follower = new ReplicaFollower(clients.get(), followed, ReplicaFollowerTests.FAST);
@@ -84,6 +93,7 @@ public final class FollowAndTakeOver {
 		assertThat(follower.status().restores()).isEqualTo(1);
 		assertThat(follower.stop(Duration.ofSeconds(10))).contains(end);
 		takeOver(followed, clients, end);
+		return end.generation();
 	}
 
 	private void assertConsistentAtRandomMoments(ReplicaFollower follower, int checks) throws Exception {

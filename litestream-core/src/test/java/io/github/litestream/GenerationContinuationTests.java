@@ -76,6 +76,10 @@ class GenerationContinuationTests {
 		assertThat(replica.generations()).containsExactly(generation);
 		assertThat(replica.snapshots(generation)).hasSize(snapshots);
 		assertLatestRestoreIsTheLastState(replica, "final.db");
+		Path withCli = this.dir.resolve("cli.db");
+		CliRestore.restore(replica.root(), generation, withCli);
+		assertThat(this.oracle.check(withCli).state()).as("restored as the stock CLI does")
+			.isEqualTo(this.oracle.lastLogged());
 	}
 
 	@Test

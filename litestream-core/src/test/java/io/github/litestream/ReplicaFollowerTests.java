@@ -54,7 +54,12 @@ class ReplicaFollowerTests {
 	@Test
 	void followsAPrimaryAtEveryMomentAndTakesOverItsGeneration() throws Exception {
 		Path replicaRoot = this.dir.resolve("replica");
-		new FollowAndTakeOver(this.dir).run(new FileReplicaClient(replicaRoot), () -> new FileReplicaClient(replicaRoot));
+		FollowAndTakeOver scenario = new FollowAndTakeOver(this.dir);
+		String generation = scenario.run(new FileReplicaClient(replicaRoot), () -> new FileReplicaClient(replicaRoot));
+		Path withCli = this.dir.resolve("cli.db");
+		CliRestore.restore(replicaRoot, generation, withCli);
+		assertThat(scenario.oracle().check(withCli).state()).as("restored as the stock CLI does")
+			.isEqualTo(scenario.oracle().lastLogged());
 	}
 
 	@Test
@@ -91,6 +96,10 @@ class ReplicaFollowerTests {
 		Path fin = this.dir.resolve("final.db");
 		new Restorer().restore(replica, RestoreOptions.latest(fin));
 		assertThat(continued.check(fin).state()).isEqualTo(continued.lastLogged());
+		Path withCli = this.dir.resolve("cli.db");
+		CliRestore.restore(replicaRoot, generation, withCli);
+		assertThat(continued.check(withCli).state()).as("restored as the stock CLI does")
+			.isEqualTo(continued.lastLogged());
 	}
 
 	@Test
