@@ -103,6 +103,25 @@ class GenerationContinuationTests {
 	}
 
 	@Test
+	void aStaleWalNextToTheRestoredFileDoesNotStopTheContinuation() throws Exception {
+		FileReplicaClient replica = new FileReplicaClient(this.dir.resolve("replica"));
+		String generation = writeHistory(replica);
+		Path restored = this.dir.resolve("restored.db");
+		// What an earlier incarnation of the database left: the restore sets it aside, since
+		// SQLite would replay it into the restored file.
+		Files.copy(this.dir.resolve("primary.db"), restored.resolveSibling("restored.db-wal"));
+		assertThat(restoreToContinue(replica, restored).continuedAfter()).isNotNull();
+		assertThat(restored.resolveSibling("restored.db-wal")).doesNotExist();
+		try (OracleEngine next = new OracleEngine(restored, this.oracle, false, replica)) {
+			assertThat(next.database().position().orElseThrow().generation()).isEqualTo(generation);
+			next.commit(5);
+			next.awaitReplicated();
+		}
+		assertThat(replica.generations()).containsExactly(generation);
+		assertLatestRestoreIsTheLastState(replica, "final.db");
+	}
+
+	@Test
 	void aCheckpointBetweenRestoreAndStartStartsANewGeneration() throws Exception {
 		FileReplicaClient replica = new FileReplicaClient(this.dir.resolve("replica"));
 		String generation = writeHistory(replica);

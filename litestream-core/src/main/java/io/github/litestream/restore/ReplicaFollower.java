@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.github.litestream.db.GenerationContinuation;
@@ -66,9 +65,7 @@ public final class ReplicaFollower implements AutoCloseable {
 	/** Held while pages are written or the file is replaced; {@link #read} takes it too. */
 	private final ReentrantLock applyLock = new ReentrantLock();
 
-	private final Object wakeUp = new Object();
-
-	private boolean wakeUpPending;
+	private final WakeUp wakeUp = new WakeUp();
 
 	private volatile boolean stopping;
 
@@ -82,6 +79,9 @@ public final class ReplicaFollower implements AutoCloseable {
 	private volatile FollowerStatus status = new FollowerStatus(null, 0, 0, null, null, null, null, null, 0);
 
 	private int failures;
+
+	/** Whether the segment being applied got as far as writing pages. */
+	private boolean writingPages;
 
 	/**
 	 * Creates a follower.
@@ -127,7 +127,8 @@ public final class ReplicaFollower implements AutoCloseable {
 	}
 
 	private void run() {
-		while (!this.stopping) {
+		// An interrupt stops it too, like stop() but without handing the file over.
+		while (!this.stopping && !Thread.currentThread().isInterrupted()) {
 			Duration wait = this.options.pollInterval();
 			try {
 				poll();
@@ -144,7 +145,7 @@ public final class ReplicaFollower implements AutoCloseable {
 				logger.warn("Following {} into {} failed ({} in a row, next attempt in {} ms): {}",
 						this.client.location(), this.database, this.failures, wait.toMillis(), ex.getMessage());
 			}
-			awaitWakeUp(wait);
+			this.wakeUp.await(wait, () -> this.stopping);
 		}
 	}
 
@@ -203,18 +204,23 @@ public final class ReplicaFollower implements AutoCloseable {
 	}
 
 	private void apply(WalSegmentInfo segment) throws IOException {
+		this.writingPages = false;
 		try {
 			this.wal.fetchAndApply(this.client, segment, this::applyLocked);
 		}
 		catch (IOException | RuntimeException ex) {
-			// Transactions before the damage may be in the file already: only a restore is sure.
-			this.restoreReason = "applying WAL segment " + segment.pos() + " failed: " + ex.getMessage();
+			if (this.writingPages) {
+				// Transactions before the damage may be in the file already: only a restore is sure.
+				// (A download that failed wrote nothing: the next poll fetches the segment again.)
+				this.restoreReason = "applying WAL segment " + segment.pos() + " failed: " + ex.getMessage();
+			}
 			throw ex;
 		}
 	}
 
 	private WalScanner.WalScan applyLocked(FileChannel wal, WalHeader header, long from, WalChecksum previous,
 			long index) throws IOException {
+		this.writingPages = true;
 		this.applyLock.lock();
 		try (WalApplier applier = new WalApplier(this.database, this.client.location(),
 				this.wal.position().generation(), index)) {
@@ -274,30 +280,7 @@ public final class ReplicaFollower implements AutoCloseable {
 	 * Makes the follower poll now rather than at the end of its interval.
 	 */
 	public void wakeUp() {
-		synchronized (this.wakeUp) {
-			this.wakeUpPending = true;
-			this.wakeUp.notifyAll();
-		}
-	}
-
-	private void awaitWakeUp(Duration wait) {
-		long deadline = System.nanoTime() + wait.toNanos();
-		synchronized (this.wakeUp) {
-			try {
-				while (!this.wakeUpPending && !this.stopping) {
-					long left = deadline - System.nanoTime();
-					if (left <= 0) {
-						break;
-					}
-					TimeUnit.NANOSECONDS.timedWait(this.wakeUp, left);
-				}
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				this.stopping = true;
-			}
-			this.wakeUpPending = false;
-		}
+		this.wakeUp.signal();
 	}
 
 	/**
