@@ -81,7 +81,8 @@ public final class DatabaseRegistry {
 		Candidate<ReplicaClient> best = ranked.get(0);
 		RestoreOptions options = RestoreOptions.latest(path)
 			.withGeneration(best.newestBackup().generation())
-			.withConditions(true, true);
+			.withConditions(true, true)
+			.withContinueGeneration(true);
 		RestoreResult result = new Restorer().restore(best.replica(), options);
 		if (result.restored()) {
 			logger.info("Restored {} from {}", path, best.replica().location());

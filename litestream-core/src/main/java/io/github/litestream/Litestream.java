@@ -154,6 +154,7 @@ public final class Litestream implements AutoCloseable {
 		}
 		this.startingCallbacks.forEach(Runnable::run);
 		try {
+			ContinuationCheck.run(database, this.databases.get(database));
 			database.open();
 		}
 		catch (IOException | RuntimeException ex) {
@@ -226,6 +227,7 @@ public final class Litestream implements AutoCloseable {
 		List<ReplicatedDatabase> opened = new ArrayList<>();
 		try {
 			for (ReplicatedDatabase database : this.databases.keySet()) {
+				ContinuationCheck.run(database, this.databases.get(database));
 				database.open();
 				opened.add(database);
 			}

@@ -88,6 +88,9 @@ class DatabaseRegistryTests {
 			assertThat(app.summary().count()).isEqualTo(35);
 			assertThat(restore("tenant-b")).isEqualTo(app.summary());
 		}
+		FileReplicaClient replica = new FileReplicaClient(this.dir.resolve("replicas/tenant-b"));
+		assertThat(replica.generations()).as("the restored tenant continues its generation").hasSize(1);
+		assertThat(replica.snapshots(replica.generations().get(0))).as("and uploads no new snapshot").hasSize(1);
 	}
 
 	@Test
