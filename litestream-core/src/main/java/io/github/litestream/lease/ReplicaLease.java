@@ -89,6 +89,8 @@ public final class ReplicaLease {
 
 	private volatile @Nullable Instant fencedAt;
 
+	private volatile boolean lost;
+
 	/**
 	 * Creates the lease of one replica; nothing is read or written yet.
 	 * @param replica the replica's name
@@ -209,6 +211,7 @@ public final class ReplicaLease {
 						false);
 			}
 			catch (ConditionalWriteConflictException ex) {
+				this.lost = true;
 				fence("another instance replaced the lease (" + ex.getMessage() + ")");
 				showHolder();
 			}
@@ -218,7 +221,12 @@ public final class ReplicaLease {
 		}
 		else if (this.role == LeaseRole.FENCED) {
 			try {
-				if (tryAcquire() == Attempt.ACQUIRED) {
+				Attempt attempt = tryAcquire();
+				LeaseRecord seen = this.current;
+				if (attempt != Attempt.ACQUIRED && seen != null && !seen.holder().equals(this.self) && !seen.released()) {
+					this.lost = true;
+				}
+				if (attempt == Attempt.ACQUIRED) {
 					logger.info("Replica '{}' ({}) is leased again, epoch {}; writing resumes{}", this.replica,
 							this.location, this.epoch,
 							this.followedAnother ? " in a new generation, as another instance held it meanwhile" : "");
@@ -308,7 +316,7 @@ public final class ReplicaLease {
 			now = LeaseRole.FENCED;
 			reason = whyNotWritable();
 		}
-		return new LeaseStatus(now, this.current, this.self, reason, at);
+		return new LeaseStatus(now, this.current, this.self, reason, at, now == LeaseRole.FENCED && this.lost);
 	}
 
 	/**
@@ -337,6 +345,7 @@ public final class ReplicaLease {
 		this.role = LeaseRole.PRIMARY;
 		this.fencedReason = null;
 		this.fencedAt = null;
+		this.lost = false;
 		if (acquiring) {
 			this.followedAnother = another;
 			this.everHeld = true;

@@ -128,6 +128,7 @@ class ReplicaLeaseTests {
 		assertThat(primary.allowsWrites()).isFalse();
 		LeaseStatus fenced = primary.status();
 		assertThat(fenced.fenced()).isTrue();
+		assertThat(fenced.lost()).as("another instance holds it").isTrue();
 		assertThat(fenced.fencedReason()).contains("another instance replaced the lease");
 		assertThat(fenced.record().holder().host()).isEqualTo("thief-host");
 		// Watched but unchanged: the thief may still be alive, so the primary waits.
@@ -150,6 +151,7 @@ class ReplicaLeaseTests {
 		failing.set(true);
 		assertThat(lease.renew()).isEqualTo(LeaseRole.FENCED);
 		assertThat(lease.status().fencedReason()).contains("could not be renewed").contains("store unreachable");
+		assertThat(lease.status().lost()).as("nobody is known to hold it").isFalse();
 		assertThat(lease.renew()).isEqualTo(LeaseRole.FENCED);
 		failing.set(false);
 		assertThat(lease.renew()).isEqualTo(LeaseRole.PRIMARY);

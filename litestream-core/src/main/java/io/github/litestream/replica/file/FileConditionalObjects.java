@@ -91,7 +91,8 @@ final class FileConditionalObjects implements ConditionalObjects {
 		catch (NumberFormatException ex) {
 			throw new ConditionalWriteConflictException(name + " has no version '" + version + "' in " + this.root);
 		}
-		if (!Files.exists(file(name, current))) {
+		// Listing, not Files.exists: an unreadable directory must fail, not look like a lost race.
+		if (!versions(name).contains(current)) {
 			throw new ConditionalWriteConflictException(name + " is no longer at version " + version + " in "
 					+ this.root);
 		}
