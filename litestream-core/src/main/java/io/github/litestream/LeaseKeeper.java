@@ -50,17 +50,21 @@ final class LeaseKeeper {
 	}
 
 	/**
-	 * Takes every lease, in registration (configuration) order.
-	 * @throws IOException if one cannot be taken; those taken before it are released
+	 * Takes every lease, in registration (configuration) order. A replica whose store cannot be
+	 * reached starts fenced (see {@link ReplicaLease#acquireAtStart()}).
+	 * @throws IOException if a lease is held by another live instance or a store cannot keep
+	 * one; those taken before it are released
 	 */
 	synchronized void acquireAll() throws IOException {
 		List<ReplicaLease> acquired = new ArrayList<>();
 		try {
 			for (Leased leased : this.leases) {
-				leased.lease.acquire();
+				leased.lease.acquireAtStart();
 				acquired.add(leased.lease);
-				logger.info("Replica '{}' of {} is leased to this instance, epoch {}", leased.replica.name(),
-						leased.database.path(), epoch(leased.lease.status()));
+				if (leased.lease.status().role() == LeaseRole.PRIMARY) {
+					logger.info("Replica '{}' of {} is leased to this instance, epoch {}", leased.replica.name(),
+							leased.database.path(), epoch(leased.lease.status()));
+				}
 			}
 		}
 		catch (IOException | RuntimeException ex) {

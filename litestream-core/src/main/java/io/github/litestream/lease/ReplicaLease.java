@@ -75,6 +75,8 @@ public final class ReplicaLease {
 
 	private boolean probed;
 
+	private boolean unsupportedLogged;
+
 	private @Nullable String watchedVersion;
 
 	private long watchedSince;
@@ -131,6 +133,27 @@ public final class ReplicaLease {
 				case HELD_BY_LIVE_HOLDER -> throw new LeaseHeldException(this.replica, this.location,
 						Objects.requireNonNull(this.current));
 				case WAITING -> pause();
+			}
+		}
+	}
+
+	/**
+	 * Takes the lease at start, as {@link #acquire()} does, except that a store that cannot be
+	 * reached does not stop the application (replication never does): the replica then starts
+	 * fenced, writes nothing, and its lease is taken by the renewal ticks once the store answers.
+	 * @throws LeaseHeldException if a live instance holds it
+	 * @throws LeaseUnsupportedException if the store cannot keep a lease
+	 */
+	public void acquireAtStart() throws LeaseException {
+		try {
+			acquire();
+		}
+		catch (LeaseException ex) {
+			throw ex;
+		}
+		catch (IOException ex) {
+			synchronized (this) {
+				fence("the lease could not be taken at start: " + ex.getMessage());
 			}
 		}
 	}
@@ -230,6 +253,13 @@ public final class ReplicaLease {
 					logger.info("Replica '{}' ({}) is leased again, epoch {}; writing resumes{}", this.replica,
 							this.location, this.epoch,
 							this.followedAnother ? " in a new generation, as another instance held it meanwhile" : "");
+				}
+			}
+			catch (LeaseUnsupportedException ex) {
+				if (!this.unsupportedLogged) {
+					this.unsupportedLogged = true;
+					logger.error("{}; the replica stays fenced. Set lease.enabled=false for its database to replicate "
+							+ "to it without a lease", ex.getMessage());
 				}
 			}
 			catch (IOException | RuntimeException ex) {

@@ -160,6 +160,28 @@ class ReplicaLeaseTests {
 	}
 
 	@Test
+	void anUnreachableStoreAtStartFencesTheReplicaWithoutFailingAndTheLeaseIsTakenWhenItAnswers()
+			throws IOException {
+		AtomicBoolean failing = new AtomicBoolean(true);
+		ReplicaLease lease = lease(new FailingObjects(this.objects, failing), SHORT);
+		lease.acquireAtStart();
+		assertThat(lease.status().role()).isEqualTo(LeaseRole.FENCED);
+		assertThat(lease.status().lost()).isFalse();
+		assertThat(lease.allowsWrites()).isFalse();
+		failing.set(false);
+		assertThat(lease.renew()).isEqualTo(LeaseRole.PRIMARY);
+		assertThat(stored().epoch()).isEqualTo(1);
+	}
+
+	@Test
+	void aLiveHolderStillRefusesAtStart() throws IOException {
+		ReplicaLease first = lease(this.objects, SHORT);
+		first.acquire();
+		renewEvery(first, SHORT.renewInterval());
+		assertThatExceptionOfType(LeaseHeldException.class).isThrownBy(lease(this.objects, SHORT)::acquireAtStart);
+	}
+
+	@Test
 	void writesStopWithinTheSafetyMarginWhenRenewalsStop() throws IOException {
 		ReplicaLease lease = lease(this.objects, SHORT);
 		lease.acquire();
