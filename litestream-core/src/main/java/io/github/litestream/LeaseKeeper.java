@@ -1,6 +1,7 @@
 package io.github.litestream;
 
 import java.io.IOException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -8,12 +9,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
+import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.lease.FencedReplicaClient;
+import io.github.litestream.lease.LeaseHolder;
+import io.github.litestream.lease.LeaseOptions;
 import io.github.litestream.lease.LeaseRole;
 import io.github.litestream.lease.LeaseStatus;
 import io.github.litestream.lease.ReplicaLease;
 import io.github.litestream.replica.Replica;
+import io.github.litestream.replica.ReplicaClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +44,25 @@ final class LeaseKeeper {
 
 	private ScheduledExecutorService renewer;
 
-	void add(ReplicatedDatabase database, Replica replica, ReplicaLease lease) {
+	/**
+	 * Creates a leased replica: its client asks the lease before every write.
+	 * @return the replica
+	 */
+	Replica leased(ReplicatedDatabase database, ReplicationTarget target, LeaseOptions options, LeaseHolder holder,
+			Clock clock) {
+		ReplicaClient client = target.client();
+		ReplicaLease lease = new ReplicaLease(target.options().name(), client.location(),
+				client.conditionalObjects().orElse(null), options, holder, clock);
+		Replica replica = new Replica(database, new FencedReplicaClient(client, lease), target.options(), clock);
 		this.leases.add(new Leased(database, replica, lease));
+		return replica;
+	}
+
+	/**
+	 * Whether a replica may be written to now: its lease's verdict, or always if it has none.
+	 */
+	BooleanSupplier writable(Replica replica) {
+		return of(replica).<BooleanSupplier>map((lease) -> lease::allowsWrites).orElse(() -> true);
 	}
 
 	void addListener(LeaseListener listener) {

@@ -19,11 +19,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.BooleanSupplier;
 
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
-import io.github.litestream.lease.FencedReplicaClient;
 import io.github.litestream.lease.LeaseHolder;
 import io.github.litestream.lease.LeaseOptions;
 import io.github.litestream.lease.LeaseStatus;
@@ -46,10 +44,11 @@ import org.slf4j.LoggerFactory;
  * {@link #stop(Duration)} (final flush to every replica) while the application's connections
  * are still usable, and {@link #close()} once they are closed.
  *
- * <p>About 450 lines, half of it javadoc of the public API: registration, the threads'
+ * <p>About 500 lines, half of it javadoc of the public API: registration, the threads'
  * lifecycle and the shutdown flush (which share the same state and lock) stay together; the
- * per-replica work is in {@code ReplicaTask}, synchronous waits in {@code SynchronousReplication}
- * and the shadow WAL's release in {@code ShadowWalRelease}.
+ * per-replica work is in {@code ReplicaTask}, synchronous waits in {@code SynchronousReplication},
+ * the shadow WAL's release in {@code ShadowWalRelease} and the replicas' leases in
+ * {@code LeaseKeeper}.
  */
 public final class Litestream implements AutoCloseable {
 
@@ -133,16 +132,8 @@ public final class Litestream implements AutoCloseable {
 		ReplicatedDatabase database = new ReplicatedDatabase(options, this.clock);
 		List<Replica> replicas = new ArrayList<>();
 		for (ReplicationTarget target : targets) {
-			if (!lease.enabled()) {
-				replicas.add(new Replica(database, target.client(), target.options(), this.clock));
-				continue;
-			}
-			ReplicaLease replicaLease = new ReplicaLease(target.options().name(), target.client().location(),
-					target.client().conditionalObjects().orElse(null), lease, this.holder, this.clock);
-			Replica replica = new Replica(database, new FencedReplicaClient(target.client(), replicaLease),
-					target.options(), this.clock);
-			this.leases.add(database, replica, replicaLease);
-			replicas.add(replica);
+			replicas.add(lease.enabled() ? this.leases.leased(database, target, lease, this.holder, this.clock)
+					: new Replica(database, target.client(), target.options(), this.clock));
 		}
 		Map<ReplicatedDatabase, List<Replica>> registered = new LinkedHashMap<>(this.databases);
 		registered.put(database, List.copyOf(replicas));
@@ -195,7 +186,7 @@ public final class Litestream implements AutoCloseable {
 			this.monitor.scheduleWithFixedDelay(() -> monitor(database), interval, interval, TimeUnit.MILLISECONDS);
 			for (Replica replica : replicas) {
 				ReplicaTask task = new ReplicaTask(database, replica, this.clock, this.validation,
-						() -> releaseShadowWal(database), this.synchronous, writable(replica));
+						() -> releaseShadowWal(database), this.synchronous, this.leases.writable(replica));
 				this.tasks.put(replica, task);
 				task.start(daemon("litestream-replica-" + database.path().getFileName() + "-" + replica.name()));
 			}
@@ -307,10 +298,6 @@ public final class Litestream implements AutoCloseable {
 		this.tasks.values().forEach(ReplicaTask::closeClient);
 	}
 
-	private BooleanSupplier writable(Replica replica) {
-		return this.leases.of(replica).<BooleanSupplier>map((lease) -> lease::allowsWrites)
-			.orElse(() -> true);
-	}
 
 	/**
 	 * Ships what was committed after {@link #stop(Duration)} flushed: an application may still

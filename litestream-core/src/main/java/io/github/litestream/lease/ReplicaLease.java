@@ -2,7 +2,6 @@ package io.github.litestream.lease;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -77,9 +76,7 @@ public final class ReplicaLease {
 
 	private boolean unsupportedLogged;
 
-	private @Nullable String watchedVersion;
-
-	private long watchedSince;
+	private final LeaseWatch watch = new LeaseWatch();
 
 	private volatile @Nullable LeaseRecord current;
 
@@ -164,7 +161,7 @@ public final class ReplicaLease {
 	 * @throws LeaseUnsupportedException if the store cannot keep a lease
 	 * @throws IOException if the store cannot be read or written
 	 */
-	public synchronized Attempt tryAcquire() throws IOException {
+	public synchronized LeaseAttempt tryAcquire() throws IOException {
 		ConditionalObjects store = probedStore();
 		Optional<VersionedObject> read = store.read(OBJECT);
 		if (read.isEmpty()) {
@@ -172,10 +169,10 @@ public final class ReplicaLease {
 			long sent = this.nanoTime.getAsLong();
 			try {
 				held(store.create(OBJECT, record.toJson()), record, sent, this.everHeld);
-				return Attempt.ACQUIRED;
+				return LeaseAttempt.ACQUIRED;
 			}
 			catch (ConditionalWriteConflictException ex) {
-				return Attempt.WAITING;
+				return LeaseAttempt.WAITING;
 			}
 		}
 		LeaseRecord previous = parse(read.get());
@@ -183,9 +180,15 @@ public final class ReplicaLease {
 		boolean ours = previous.holder().instance().equals(this.self.instance());
 		boolean longExpired = this.clock.instant().isAfter(previous.expiresAt().plus(previous.ttl()));
 		if (!ours && !previous.released() && !longExpired) {
-			Optional<Attempt> waiting = watch(read.get().version(), previous);
-			if (waiting.isPresent()) {
-				return waiting.get();
+			switch (this.watch.observe(read.get().version(), previous, this.nanoTime.getAsLong())) {
+				case ALIVE -> {
+					return LeaseAttempt.HELD_BY_LIVE_HOLDER;
+				}
+				case UNKNOWN -> {
+					return LeaseAttempt.WAITING;
+				}
+				case GONE -> logger.info("Taking the lease of replica '{}' ({}) from {}: unchanged for its ttl of {}",
+						this.replica, this.location, previous.holder(), previous.ttl());
 			}
 		}
 		LeaseRecord record = record(Math.max(previous.epoch(), this.epoch) + 1, false);
@@ -193,31 +196,11 @@ public final class ReplicaLease {
 		try {
 			boolean another = !ours || previous.epoch() != this.epoch;
 			held(store.replace(OBJECT, record.toJson(), read.get().version()), record, sent, another);
-			return Attempt.ACQUIRED;
+			return LeaseAttempt.ACQUIRED;
 		}
 		catch (ConditionalWriteConflictException ex) {
-			return Attempt.WAITING;
+			return LeaseAttempt.WAITING;
 		}
-	}
-
-	/**
-	 * Watches another instance's lease that may be alive.
-	 * @return empty once it stayed unchanged for its ttl, else the outcome to report
-	 */
-	private Optional<Attempt> watch(String seen, LeaseRecord record) {
-		long now = this.nanoTime.getAsLong();
-		if (!seen.equals(this.watchedVersion)) {
-			boolean changedWhileWatched = this.watchedVersion != null;
-			this.watchedVersion = seen;
-			this.watchedSince = now;
-			return Optional.of(changedWhileWatched ? Attempt.HELD_BY_LIVE_HOLDER : Attempt.WAITING);
-		}
-		if (now - this.watchedSince < record.ttl().toNanos()) {
-			return Optional.of(Attempt.WAITING);
-		}
-		logger.info("Taking the lease of replica '{}' ({}) from {}: unchanged for its ttl of {}", this.replica,
-				this.location, record.holder(), record.ttl());
-		return Optional.empty();
 	}
 
 	/**
@@ -244,12 +227,12 @@ public final class ReplicaLease {
 		}
 		else if (this.role == LeaseRole.FENCED) {
 			try {
-				Attempt attempt = tryAcquire();
+				LeaseAttempt attempt = tryAcquire();
 				LeaseRecord seen = this.current;
-				if (attempt != Attempt.ACQUIRED && seen != null && !seen.holder().equals(this.self) && !seen.released()) {
+				if (attempt != LeaseAttempt.ACQUIRED && seen != null && !seen.holder().equals(this.self) && !seen.released()) {
 					this.lost = true;
 				}
-				if (attempt == Attempt.ACQUIRED) {
+				if (attempt == LeaseAttempt.ACQUIRED) {
 					logger.info("Replica '{}' ({}) is leased again, epoch {}; writing resumes{}", this.replica,
 							this.location, this.epoch,
 							this.followedAnother ? " in a new generation, as another instance held it meanwhile" : "");
@@ -370,7 +353,7 @@ public final class ReplicaLease {
 		this.version = newVersion;
 		this.current = record;
 		this.epoch = record.epoch();
-		this.watchedVersion = null;
+		this.watch.reset();
 		this.writableUntilNanos = sentNanos + this.options.ttl().toNanos() - this.options.safetyMargin().toNanos();
 		this.role = LeaseRole.PRIMARY;
 		this.fencedReason = null;
@@ -426,38 +409,10 @@ public final class ReplicaLease {
 					"its backend has no conditional writes", null);
 		}
 		if (!this.probed) {
-			probe(this.objects);
+			ConditionalWriteProbe.probe(this.objects, this.replica, this.location, this.self);
 			this.probed = true;
 		}
 		return this.objects;
-	}
-
-	private void probe(ConditionalObjects store) throws IOException {
-		byte[] content = ("{\"probe\":" + FlatJson.quote(this.self.instance()) + "}\n").getBytes(StandardCharsets.UTF_8);
-		if (store.read(PROBE).isEmpty()) {
-			try {
-				store.create(PROBE, content);
-			}
-			catch (ConditionalWriteConflictException ex) {
-				// Another instance probed at the same moment: the object exists, as needed.
-			}
-		}
-		try {
-			store.create(PROBE, content);
-			throw new LeaseUnsupportedException(this.replica, this.location, "the store accepted a create of an "
-					+ "object that exists (it ignores If-None-Match)", null);
-		}
-		catch (ConditionalWriteConflictException expected) {
-			// The store refused, as it must.
-		}
-		try {
-			store.replace(PROBE, content, "\"litestream-wrong-version\"");
-			throw new LeaseUnsupportedException(this.replica, this.location, "the store accepted a replace with a "
-					+ "version the object does not have (it ignores If-Match)", null);
-		}
-		catch (ConditionalWriteConflictException expected) {
-			// The store refused, as it must.
-		}
 	}
 
 	private void pause() throws InterruptedIOException {
@@ -471,22 +426,6 @@ public final class ReplicaLease {
 			Thread.currentThread().interrupt();
 			throw new InterruptedIOException("Interrupted while waiting for the lease of replica '" + this.replica + "'");
 		}
-	}
-
-	/**
-	 * The outcome of one attempt to take the lease.
-	 */
-	public enum Attempt {
-
-		/** This instance holds it now. */
-		ACQUIRED,
-
-		/** Another instance holds it and may be dead: try again later. */
-		WAITING,
-
-		/** Another instance holds it and renewed it while we watched. */
-		HELD_BY_LIVE_HOLDER
-
 	}
 
 }

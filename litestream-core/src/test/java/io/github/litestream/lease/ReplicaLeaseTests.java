@@ -87,7 +87,7 @@ class ReplicaLeaseTests {
 		assertThat(stored().epoch()).isEqualTo(1);
 		assertThat(first.allowsWrites()).isFalse();
 		ReplicaLease second = lease(this.objects, longTtl);
-		assertThat(second.tryAcquire()).isEqualTo(ReplicaLease.Attempt.ACQUIRED);
+		assertThat(second.tryAcquire()).isEqualTo(LeaseAttempt.ACQUIRED);
 		assertThat(stored().epoch()).isEqualTo(2);
 		assertThat(stored().holder()).isEqualTo(second.status().self());
 	}
@@ -115,7 +115,7 @@ class ReplicaLeaseTests {
 		this.objects.create(ReplicaLease.OBJECT,
 				new LeaseRecord(gone, 41, longAgo, longAgo.plusSeconds(10), Duration.ofSeconds(10), false).toJson());
 		ReplicaLease lease = lease(this.objects, new LeaseOptions(true, Duration.ofMinutes(5)));
-		assertThat(lease.tryAcquire()).isEqualTo(ReplicaLease.Attempt.ACQUIRED);
+		assertThat(lease.tryAcquire()).isEqualTo(LeaseAttempt.ACQUIRED);
 		assertThat(stored().epoch()).isEqualTo(42);
 	}
 
