@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 import com.azure.core.http.rest.PagedResponse;
@@ -16,6 +17,7 @@ import com.azure.storage.blob.models.BlobItem;
 import com.azure.storage.blob.models.ListBlobsOptions;
 import com.azure.storage.blob.options.BlobInputStreamOptions;
 import com.azure.storage.blob.specialized.BlobInputStream;
+import io.github.litestream.replica.ConditionalObjects;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaLayout;
@@ -51,6 +53,8 @@ public final class AbsReplicaClient implements ReplicaClient {
 
 	private final @Nullable Integer pageSize;
 
+	private final AbsConditionalObjects conditionalObjects;
+
 	/**
 	 * Creates a client with the default block size.
 	 * @param container the container's client, usually from {@link AbsClientFactory}
@@ -68,6 +72,7 @@ public final class AbsReplicaClient implements ReplicaClient {
 		this.listener = Objects.requireNonNull(listener, "listener");
 		this.uploader = new AbsBlockUploader(container, config, listener, blockSize);
 		this.pageSize = pageSize;
+		this.conditionalObjects = new AbsConditionalObjects(container, config, listener);
 	}
 
 	@Override
@@ -169,6 +174,14 @@ public final class AbsReplicaClient implements ReplicaClient {
 		for (String name : names) {
 			delete(name);
 		}
+	}
+
+	/**
+	 * Conditional writes through Azure's ETags, see {@link AbsConditionalObjects}.
+	 */
+	@Override
+	public Optional<ConditionalObjects> conditionalObjects() {
+		return Optional.of(this.conditionalObjects);
 	}
 
 	/**

@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 import com.google.api.gax.paging.Page;
@@ -21,6 +22,7 @@ import com.google.cloud.storage.BlobId;
 import com.google.cloud.storage.BlobInfo;
 import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.Storage.BlobListOption;
+import io.github.litestream.replica.ConditionalObjects;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaLayout;
@@ -58,6 +60,8 @@ public final class GcsReplicaClient implements ReplicaClient {
 
 	private final @Nullable Integer pageSize;
 
+	private final GcsConditionalObjects conditionalObjects;
+
 	/**
 	 * Creates a client.
 	 * @param storage the client, usually from {@link GcsClientFactory}; the caller closes it
@@ -77,6 +81,7 @@ public final class GcsReplicaClient implements ReplicaClient {
 		this.target = target;
 		this.chunkSize = chunkSize;
 		this.pageSize = pageSize;
+		this.conditionalObjects = new GcsConditionalObjects(storage, config, listener, target);
 	}
 
 	@Override
@@ -178,6 +183,12 @@ public final class GcsReplicaClient implements ReplicaClient {
 		for (String name : names) {
 			delete(name);
 		}
+	}
+
+	/** Preconditions on the object's generation, see {@link GcsConditionalObjects}. */
+	@Override
+	public Optional<ConditionalObjects> conditionalObjects() {
+		return Optional.of(this.conditionalObjects);
 	}
 
 	/**

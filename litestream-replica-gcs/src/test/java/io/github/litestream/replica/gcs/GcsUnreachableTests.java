@@ -17,7 +17,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 /**
  * A replica whose service refuses connections (a loopback port nobody listens on, named by
  * {@code STORAGE_EMULATOR_HOST}) fails every request after the retries, naming the replica,
- * the bucket and where the requests went.
+ * the bucket and where the requests went; the lease's conditional writes too, as an outage
+ * rather than a conflict.
  */
 class GcsUnreachableTests {
 
@@ -41,6 +42,14 @@ class GcsUnreachableTests {
 				.isThrownBy(() -> client.writeWalSegment(new Pos("0123456789abcdef", 0, 0),
 						new ByteArrayInputStream(new byte[100])))
 				.withMessageContaining("app/generations/0123456789abcdef/wal/00000000_00000000.wal.lz4");
+			// A lease that cannot be written because the service is away is an outage, not a lost race.
+			assertThatExceptionOfType(GcsReplicaException.class)
+				.isThrownBy(() -> client.conditionalObjects().orElseThrow().create("lease.json", new byte[10]))
+				.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(GcsReplicaException.Reason.UNREACHABLE))
+				.withMessageContaining("object 'app/lease.json'");
+			assertThatExceptionOfType(GcsReplicaException.class)
+				.isThrownBy(() -> client.conditionalObjects().orElseThrow().read("lease.json"))
+				.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(GcsReplicaException.Reason.UNREACHABLE));
 		}
 	}
 

@@ -11,7 +11,8 @@ import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHPosixRenameExtensio
 
 /**
  * The file operations an SFTP replica builds on, each on one SFTP channel: streaming a file
- * up, replacing one file by another, removing a file that may be gone already.
+ * up, replacing one file by another, giving a file a name only if that name is free, removing
+ * a file that may be gone already.
  */
 final class SftpFiles {
 
@@ -66,6 +67,60 @@ final class SftpFiles {
 				}
 			}
 			sftp.rename(from, to);
+		}
+	}
+
+	/**
+	 * Gives a complete file a new name only if no file has that name, in one step on the
+	 * server, so that of two callers claiming the same name exactly one succeeds. With
+	 * {@code hardlink@openssh.com} the server links the file ({@code link(2)} fails if the name
+	 * exists); without it, a plain SFTP v3 rename, which the protocol says must fail if the
+	 * target exists (OpenSSH's sftp-server does it with {@code link(2)} too, other servers may
+	 * check and rename in two steps).
+	 * @param sftp the channel
+	 * @param from the complete file; it may keep its name after the claim, for the caller to
+	 * remove
+	 * @param to the name to claim
+	 * @return {@code true} if the file now has that name, {@code false} if the name was taken
+	 * @throws IOException if the server refused for another reason
+	 */
+	static boolean claim(SftpClient sftp, String from, String to) throws IOException {
+		OpenSshHardLink hardLink = OpenSshHardLink.of(sftp);
+		try {
+			if (hardLink != null) {
+				hardLink.link(from, to);
+			}
+			else {
+				sftp.rename(from, to);
+			}
+			return true;
+		}
+		catch (IOException ex) {
+			// Servers answer a taken name differently (OpenSSH: a plain failure), so look.
+			if (exists(sftp, to)) {
+				return false;
+			}
+			throw ex;
+		}
+	}
+
+	/**
+	 * Whether a file exists.
+	 * @param sftp the channel
+	 * @param path the file
+	 * @return whether it exists
+	 * @throws IOException if the server cannot tell
+	 */
+	static boolean exists(SftpClient sftp, String path) throws IOException {
+		try {
+			sftp.lstat(path);
+			return true;
+		}
+		catch (IOException ex) {
+			if (SftpErrors.isNoSuchFile(ex)) {
+				return false;
+			}
+			throw ex;
 		}
 	}
 

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.github.litestream.replica.ConditionalObjects;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaLayout;
@@ -61,6 +62,8 @@ public final class SftpReplicaClient implements ReplicaClient {
 
 	private final boolean ownsConnection;
 
+	private final SftpConditionalObjects conditionalObjects;
+
 	/** Directories known to exist, so that most writes need no directory requests. */
 	private final Set<String> directories = ConcurrentHashMap.newKeySet();
 
@@ -80,6 +83,7 @@ public final class SftpReplicaClient implements ReplicaClient {
 		this.listener = Objects.requireNonNull(listener, "listener");
 		this.requests = new SftpRequests(connection, firstBackoff);
 		this.ownsConnection = ownsConnection;
+		this.conditionalObjects = new SftpConditionalObjects(this.requests, this.config, listener, this::createDirectories);
 	}
 
 	/**
@@ -183,6 +187,12 @@ public final class SftpReplicaClient implements ReplicaClient {
 		String dir = remote(ReplicaLayout.generationDir(generation));
 		this.directories.removeIf((known) -> known.equals(dir) || known.startsWith(dir + "/"));
 		deleteTree(dir);
+	}
+
+	/** Numbered files claimed by hard link, see {@link SftpConditionalObjects}. */
+	@Override
+	public Optional<ConditionalObjects> conditionalObjects() {
+		return Optional.of(this.conditionalObjects);
 	}
 
 	@Override

@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.apache.sshd.common.config.keys.KeyUtils;
@@ -29,6 +31,8 @@ import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.server.SshServer;
+import org.apache.sshd.sftp.SftpModuleProperties;
+import org.apache.sshd.sftp.server.AbstractSftpSubsystemHelper;
 import org.apache.sshd.sftp.server.FileHandle;
 import org.apache.sshd.sftp.server.SftpFileSystemAccessor;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
@@ -36,6 +40,8 @@ import org.apache.sshd.sftp.server.SftpSubsystemProxy;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A real SFTP server for tests: Apache MINA SSHD running in this JVM on {@code 127.0.0.1} and
@@ -58,6 +64,8 @@ public final class SftpTestServer implements BeforeAllCallback, AfterAllCallback
 
 	private final AtomicInteger replicas = new AtomicInteger();
 
+	private final boolean openSshSftpServer;
+
 	private final AtomicInteger connections = new AtomicInteger();
 
 	private SshServer server;
@@ -68,8 +76,36 @@ public final class SftpTestServer implements BeforeAllCallback, AfterAllCallback
 
 	private KeyPair userKey;
 
+	private volatile Consumer<Path> beforeWrite = (file) -> {
+	};
+
+	/**
+	 * A server whose SFTP requests MINA SSHD answers itself.
+	 */
+	public SftpTestServer() {
+		this(false);
+	}
+
+	private SftpTestServer(boolean openSshSftpServer) {
+		this.openSshSftpServer = openSshSftpServer;
+	}
+
+	/**
+	 * A server whose SFTP requests OpenSSH's {@code sftp-server} program answers (see
+	 * {@link OpenSshSftpSubsystem}); its tests are skipped, saying why, where that program is
+	 * not installed. Replica paths must be relative ({@link #newRelativeReplicaPath()}).
+	 * @return the server
+	 */
+	static SftpTestServer withOpenSshSftpServer() {
+		return new SftpTestServer(true);
+	}
+
 	@Override
 	public void beforeAll(ExtensionContext context) throws Exception {
+		if (this.openSshSftpServer) {
+			assumeTrue(OpenSshSftpSubsystem.program().isPresent(), "OpenSSH's sftp-server is not installed: run "
+					+ "`apt-get install openssh-sftp-server` (as .ci/run does)");
+		}
 		start();
 	}
 
@@ -105,8 +141,8 @@ public final class SftpTestServer implements BeforeAllCallback, AfterAllCallback
 
 		});
 		sshd.setFileSystemFactory(new VirtualFileSystemFactory(root()));
-		sshd.setSubsystemFactories(
-				List.of(new SftpSubsystemFactory.Builder().withFileSystemAccessor(new ReadOnlyDirectory()).build()));
+		sshd.setSubsystemFactories(List.of(this.openSshSftpServer ? new OpenSshSftpSubsystem(root())
+				: new SftpSubsystemFactory.Builder().withFileSystemAccessor(new ReadOnlyDirectory(this::beforeWrite)).build()));
 		sshd.start();
 		this.server = sshd;
 		Files.writeString(knownHosts(), knownHostsLine(this.hostKey.getPublic()) + "\n");
@@ -136,6 +172,33 @@ public final class SftpTestServer implements BeforeAllCallback, AfterAllCallback
 	 */
 	public void dropConnections() {
 		this.server.getActiveSessions().forEach((session) -> session.close(true));
+	}
+
+	/**
+	 * Runs an action whenever a client opens a file for writing, before the server opens it:
+	 * what another client does while this one is between two requests.
+	 * @param action given the local file; {@code null} for none
+	 */
+	public void beforeEveryWrite(Consumer<Path> action) {
+		this.beforeWrite = (action != null) ? action : (file) -> {
+		};
+	}
+
+	private void beforeWrite(Path file) {
+		this.beforeWrite.accept(file);
+	}
+
+	/**
+	 * Whether the server lists OpenSSH's {@code hardlink@openssh.com} among its extensions, as
+	 * it does by default; connections opened afterwards see the change.
+	 * @param offer whether to list it
+	 */
+	public void offerHardLinks(boolean offer) {
+		String extensions = AbstractSftpSubsystemHelper.DEFAULT_OPEN_SSH_EXTENSIONS.stream()
+			.filter((extension) -> offer || !extension.getName().equals("hardlink@openssh.com"))
+			.map((extension) -> extension.getName() + "=" + extension.getVersion())
+			.collect(Collectors.joining(","));
+		SftpModuleProperties.OPENSSH_EXTENSIONS.set(this.server, extensions);
 	}
 
 	/**
@@ -211,6 +274,14 @@ public final class SftpTestServer implements BeforeAllCallback, AfterAllCallback
 	}
 
 	/**
+	 * A fresh, empty replica directory's path relative to the login directory.
+	 * @return such as {@code replica-3}
+	 */
+	public String newRelativeReplicaPath() {
+		return "replica-" + this.replicas.incrementAndGet();
+	}
+
+	/**
 	 * The host as the replica's {@code host} key writes it.
 	 * @return {@code 127.0.0.1:port}
 	 */
@@ -273,15 +344,22 @@ public final class SftpTestServer implements BeforeAllCallback, AfterAllCallback
 
 	/**
 	 * Refuses to change anything under {@link #READ_ONLY}, as file permissions would (the
-	 * tests may run as root, whom permissions don't stop).
+	 * tests may run as root, whom permissions don't stop), and lets a test act before a write.
 	 */
 	private static final class ReadOnlyDirectory implements SftpFileSystemAccessor {
+
+		private final Consumer<Path> beforeWrite;
+
+		ReadOnlyDirectory(Consumer<Path> beforeWrite) {
+			this.beforeWrite = beforeWrite;
+		}
 
 		@Override
 		public SeekableByteChannel openFile(SftpSubsystemProxy subsystem, FileHandle fileHandle, Path file,
 				String handle, Set<? extends OpenOption> options, FileAttribute<?>... attrs) throws IOException {
 			if (options.contains(StandardOpenOption.WRITE) || options.contains(StandardOpenOption.APPEND)) {
 				deny(file);
+				this.beforeWrite.accept(file);
 			}
 			return SftpFileSystemAccessor.super.openFile(subsystem, fileHandle, file, handle, options, attrs);
 		}

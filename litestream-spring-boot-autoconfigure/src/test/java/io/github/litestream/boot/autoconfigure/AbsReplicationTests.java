@@ -45,9 +45,7 @@ class AbsReplicationTests {
 		String[] properties = { "spring.datasource.url=jdbc:sqlite:" + db,
 				"litestream.dbs[0].replicas[0].url=abs://" + AzuriteServer.ACCOUNT_NAME + "@" + container + "/backups/app",
 				"litestream.dbs[0].replicas[0].endpoint=" + azurite.endpoint(),
-				"LITESTREAM_AZURE_ACCOUNT_KEY=" + AzuriteServer.ACCOUNT_KEY,
-				// Until the abs backend keeps leases (conditional writes), its replicas must run without.
-				"litestream.dbs[0].lease.enabled=false" };
+				"LITESTREAM_AZURE_ACCOUNT_KEY=" + AzuriteServer.ACCOUNT_KEY };
 		long last;
 		try (ConfigurableApplicationContext context = run(properties)) {
 			last = ReplicationTestApplication.writeRows(context.getBean(DataSource.class), 100);

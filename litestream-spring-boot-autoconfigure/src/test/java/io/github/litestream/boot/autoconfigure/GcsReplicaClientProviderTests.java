@@ -61,8 +61,6 @@ class GcsReplicaClientProviderTests {
 		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(LitestreamAutoConfiguration.class))
 			.withPropertyValues("litestream.dbs[0].path=" + this.dir.resolve("a.db"),
 					"litestream.dbs[0].replicas[0].url=gcs://bucket/backups/app", "litestream.dbs[0].restore.enabled=false",
-					// Until the gcs backend keeps leases (conditional writes), its replicas must run without.
-					"litestream.dbs[0].lease.enabled=false",
 					// a port nobody listens on: the replica's first sync fails at once, without looking for credentials
 					"STORAGE_EMULATOR_HOST=127.0.0.1:9", "litestream.shutdown-timeout=1s")
 			.run((context) -> {

@@ -86,10 +86,8 @@ class SftpReplicationTests {
 
 	private void replicateAndRestore(String remotePath, String... replica) throws Exception {
 		Path db = this.dir.resolve("data/app.db");
-		// Until the sftp backend keeps leases (conditional writes), its replicas must run without.
 		String[] properties = Stream.concat(Stream.of("spring.datasource.url=jdbc:sqlite:" + db,
-				"management.endpoints.web.exposure.include=litestream", "litestream.dbs[0].lease.enabled=false"),
-				Stream.of(replica))
+				"management.endpoints.web.exposure.include=litestream"), Stream.of(replica))
 			.toArray(String[]::new);
 		long last;
 		try (ConfigurableApplicationContext context = run(properties)) {
