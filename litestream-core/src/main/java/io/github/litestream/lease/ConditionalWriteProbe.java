@@ -19,8 +19,8 @@ final class ConditionalWriteProbe {
 	}
 
 	/**
-	 * Probes a store: a second create of the probe object and a replace with a wrong version
-	 * must both fail.
+	 * Probes a store: a second create of the probe object and a replace with a version it no
+	 * longer has must both fail.
 	 * @throws LeaseUnsupportedException if the store accepted either
 	 * @throws IOException if the store cannot be read or written
 	 */
@@ -43,10 +43,21 @@ final class ConditionalWriteProbe {
 		catch (ConditionalWriteConflictException expected) {
 			// The store refused, as it must.
 		}
+		// A stale version the store itself made: backends may reject versions of another form.
+		String stale = store.read(ReplicaLease.PROBE)
+			.orElseThrow(() -> new IOException(ReplicaLease.PROBE + " vanished from replica '" + replica + "' while probed"))
+			.version();
 		try {
-			store.replace(ReplicaLease.PROBE, content, "\"litestream-wrong-version\"");
+			store.replace(ReplicaLease.PROBE, content, stale);
+		}
+		catch (ConditionalWriteConflictException ex) {
+			// Another instance replaced it meanwhile: the store refused a stale version, as it must.
+			return;
+		}
+		try {
+			store.replace(ReplicaLease.PROBE, content, stale);
 			throw new LeaseUnsupportedException(replica, location,
-					"the store accepted a replace with a version the object does not have (it ignores If-Match)", null);
+					"the store accepted a replace with a version the object no longer has (it ignores If-Match)", null);
 		}
 		catch (ConditionalWriteConflictException expected) {
 			// The store refused, as it must.

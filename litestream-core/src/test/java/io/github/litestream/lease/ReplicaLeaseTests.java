@@ -212,6 +212,14 @@ class ReplicaLeaseTests {
 	}
 
 	@Test
+	void storeThatHonoursIfNoneMatchButIgnoresIfMatchIsDetectedToo() {
+		ReplicaLease lease = lease(new IfMatchIgnoringObjects(this.objects), SHORT);
+		assertThatExceptionOfType(LeaseUnsupportedException.class).isThrownBy(lease::acquire)
+			.withMessageContaining("ignores If-Match");
+		assertThat(readStored()).isEmpty();
+	}
+
+	@Test
 	void objectThatIsNotALeaseNamesItself() throws IOException {
 		this.objects.create(ReplicaLease.OBJECT, "hello".getBytes(StandardCharsets.UTF_8));
 		assertThatExceptionOfType(IOException.class).isThrownBy(lease(this.objects, SHORT)::acquire)
@@ -284,6 +292,26 @@ class ReplicaLeaseTests {
 			if (this.failing.get()) {
 				throw new IOException("store unreachable");
 			}
+		}
+
+	}
+
+	/** A real store behind a front that honours If-None-Match but replaces whatever the version. */
+	private record IfMatchIgnoringObjects(ConditionalObjects store) implements ConditionalObjects {
+
+		@Override
+		public Optional<VersionedObject> read(String name) throws IOException {
+			return this.store.read(name);
+		}
+
+		@Override
+		public String create(String name, byte[] content) throws IOException {
+			return this.store.create(name, content);
+		}
+
+		@Override
+		public String replace(String name, byte[] content, String version) throws IOException {
+			return this.store.replace(name, content, this.store.read(name).orElseThrow().version());
 		}
 
 	}
