@@ -21,6 +21,7 @@ import io.github.litestream.lease.LeaseRecord;
 import io.github.litestream.lease.LeaseRole;
 import io.github.litestream.lease.ReplicaLease;
 import io.github.litestream.replica.ConditionalObjects;
+import io.github.litestream.replica.ConditionalWriteConflictException;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaOperationListener;
 import io.github.litestream.replica.ReplicaOptions;
@@ -93,11 +94,7 @@ class S3LeaseTests {
 			app.insert(20);
 			primary.commitPosition(database);
 			primary.syncNow(replica).get();
-			ConditionalObjects objects = client.conditionalObjects().orElseThrow();
-			ConditionalObjects.VersionedObject current = objects.read(ReplicaLease.OBJECT).orElseThrow();
-			Instant now = Instant.now();
-			objects.replace(ReplicaLease.OBJECT, new LeaseRecord(new LeaseHolder("thief", "thief-host", 1), 50, now,
-					now.plus(Duration.ofHours(1)), Duration.ofHours(1), false).toJson(), current.version());
+			steal(client.conditionalObjects().orElseThrow());
 			for (int i = 0; i < 100 && primary.lease(replica).orElseThrow().role() != LeaseRole.FENCED; i++) {
 				Thread.sleep(50);
 			}
@@ -114,6 +111,31 @@ class S3LeaseTests {
 			assertThat(summary.isGapFreePrefix()).isTrue();
 			assertThat(summary.count()).isEqualTo(20);
 		}
+	}
+
+	/**
+	 * Replaces the lease behind the primary's back. S3Proxy checks If-Match and then writes, not
+	 * atomically, so a renewal racing the steal can overwrite it: steal until the thief's record
+	 * is what the bucket holds.
+	 */
+	private static void steal(ConditionalObjects objects) throws Exception {
+		for (int attempt = 0; attempt < 10; attempt++) {
+			ConditionalObjects.VersionedObject current = objects.read(ReplicaLease.OBJECT).orElseThrow();
+			Instant now = Instant.now();
+			try {
+				objects.replace(ReplicaLease.OBJECT, new LeaseRecord(new LeaseHolder("thief", "thief-host", 1), 50, now,
+						now.plus(Duration.ofHours(1)), Duration.ofHours(1), false).toJson(), current.version());
+			}
+			catch (ConditionalWriteConflictException ex) {
+				continue;
+			}
+			Thread.sleep(50);
+			if (LeaseRecord.parse(objects.read(ReplicaLease.OBJECT).orElseThrow().content()).holder().host()
+				.equals("thief-host")) {
+				return;
+			}
+		}
+		throw new AssertionError("Could not replace the lease");
 	}
 
 	private static LeaseRecord lease(S3ReplicaClient client) throws Exception {
