@@ -11,6 +11,7 @@ import java.util.Optional;
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.lease.LeaseOptions;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.restore.ReplicaChooser;
@@ -57,12 +58,27 @@ public final class DatabaseRegistry {
 	 * @throws IllegalStateException if the path is registered already
 	 */
 	public ReplicatedDatabase register(DatabaseOptions options, List<ReplicationTarget> targets) throws IOException {
+		return register(options, LeaseOptions.DISABLED, targets);
+	}
+
+	/**
+	 * Registers a database as {@link #register(DatabaseOptions, List)} does, with its replicas
+	 * leased: the leases are taken before the database is opened, renewed while it is
+	 * replicated and released when it is unregistered.
+	 * @param options the database's options
+	 * @param lease whether (and how long) its replicas are leased
+	 * @param targets its replicas
+	 * @return the database
+	 * @throws IOException as {@link #register(DatabaseOptions, List)}, or if a lease is refused
+	 */
+	public ReplicatedDatabase register(DatabaseOptions options, LeaseOptions lease, List<ReplicationTarget> targets)
+			throws IOException {
 		Path path = options.path().toAbsolutePath().normalize();
 		if (find(path).isPresent()) {
 			throw new IllegalStateException("Database " + path + " is already replicated; unregister it first");
 		}
 		restoreIfMissing(path, targets);
-		return this.engine.attach(options, targets);
+		return this.engine.attach(options, lease, targets);
 	}
 
 	private void restoreIfMissing(Path path, List<ReplicationTarget> targets) throws IOException {

@@ -19,6 +19,10 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.lease.LeaseHolder;
+import io.github.litestream.lease.LeaseOptions;
+import io.github.litestream.lease.LeaseStatus;
+import io.github.litestream.lease.ReplicaLease;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaClient;
@@ -40,10 +44,11 @@ import org.slf4j.LoggerFactory;
  * are still usable, and {@link #close()} once they are closed. Databases that come and go while
  * the engine runs go through a {@link DatabaseRegistry}.
  *
- * <p>About 450 lines, half of it javadoc of the public API: registration, the threads'
+ * <p>About 500 lines, half of it javadoc of the public API: registration, the threads'
  * lifecycle and the shutdown flush (which share the same state and lock) stay together; the
- * per-replica work is in {@code ReplicaTask}, synchronous waits in {@code SynchronousReplication}
- * and the shadow WAL's release in {@code ShadowWalRelease}.
+ * per-replica work is in {@code ReplicaTask}, synchronous waits in {@code SynchronousReplication},
+ * the shadow WAL's release in {@code ShadowWalRelease} and the replicas' leases in
+ * {@code LeaseKeeper}.
  */
 public final class Litestream implements AutoCloseable {
 
@@ -74,6 +79,10 @@ public final class Litestream implements AutoCloseable {
 	private final Map<ReplicatedDatabase, SerialLane> monitors = new ConcurrentHashMap<>();
 
 	private EngineScheduler scheduler;
+
+	private final LeaseHolder holder = LeaseHolder.newInstance();
+
+	private final LeaseKeeper leases = new LeaseKeeper();
 
 	/** Set by {@link #close()}: from then on nothing is replicated and nobody waits. */
 	private volatile boolean closed;
@@ -113,20 +122,34 @@ public final class Litestream implements AutoCloseable {
 	}
 
 	/**
-	 * Registers a database and its replicas; call before {@link #start()}.
+	 * Registers a database and its replicas, without leases; call before {@link #start()}.
 	 * @param options the database's options
 	 * @param targets its replicas
 	 * @return the database
 	 */
-	public synchronized ReplicatedDatabase addDatabase(DatabaseOptions options, List<ReplicationTarget> targets) {
+	public ReplicatedDatabase addDatabase(DatabaseOptions options, List<ReplicationTarget> targets) {
+		return addDatabase(options, LeaseOptions.DISABLED, targets);
+	}
+
+	/**
+	 * Registers a database and its replicas; call before {@link #start()}. With a lease, every
+	 * replica carries its own, taken at start in the order given, and nothing is written to a
+	 * replica unless its lease is held (see {@link ReplicaLease}).
+	 * @param options the database's options
+	 * @param lease whether (and how long) its replicas are leased
+	 * @param targets its replicas
+	 * @return the database
+	 */
+	public synchronized ReplicatedDatabase addDatabase(DatabaseOptions options, LeaseOptions lease,
+			List<ReplicationTarget> targets) {
 		if (this.running) {
 			throw new IllegalStateException("Databases must be added before the engine starts; "
 					+ "use a DatabaseRegistry to add one while it runs");
 		}
-		return register(options, targets);
+		return register(options, lease, targets);
 	}
 
-	private ReplicatedDatabase register(DatabaseOptions options, List<ReplicationTarget> targets) {
+	private ReplicatedDatabase register(DatabaseOptions options, LeaseOptions lease, List<ReplicationTarget> targets) {
 		Path path = options.path().toAbsolutePath().normalize();
 		if (this.databases.keySet().stream().anyMatch((known) -> known.path().toAbsolutePath().normalize().equals(path))) {
 			throw new IllegalStateException("Database " + path + " is already replicated; unregister it first");
@@ -134,7 +157,8 @@ public final class Litestream implements AutoCloseable {
 		ReplicatedDatabase database = new ReplicatedDatabase(options, this.clock);
 		List<Replica> replicas = new ArrayList<>();
 		for (ReplicationTarget target : targets) {
-			replicas.add(new Replica(database, target.client(), target.options(), this.clock));
+			replicas.add(lease.enabled() ? this.leases.leased(database, target, lease, this.holder, this.clock)
+					: new Replica(database, target.client(), target.options(), this.clock));
 		}
 		Map<ReplicatedDatabase, List<Replica>> registered = new LinkedHashMap<>(this.databases);
 		registered.put(database, List.copyOf(replicas));
@@ -146,19 +170,21 @@ public final class Litestream implements AutoCloseable {
 	 * Registers a database and, when the engine runs, opens it and starts replicating it at once.
 	 * @throws IOException if it cannot be opened (it is then not registered)
 	 */
-	synchronized ReplicatedDatabase attach(DatabaseOptions options, List<ReplicationTarget> targets)
-			throws IOException {
-		ReplicatedDatabase database = register(options, targets);
+	synchronized ReplicatedDatabase attach(DatabaseOptions options, LeaseOptions lease,
+			List<ReplicationTarget> targets) throws IOException {
+		ReplicatedDatabase database = register(options, lease, targets);
 		if (!this.running) {
 			return database;
 		}
 		this.startingCallbacks.forEach(Runnable::run);
 		try {
+			this.leases.acquire(database);
 			ContinuationCheck.run(database, this.databases.get(database));
 			database.open();
 		}
 		catch (IOException | RuntimeException ex) {
 			database.close();
+			this.leases.release(database);
 			unregister(database);
 			throw ex;
 		}
@@ -187,6 +213,7 @@ public final class Litestream implements AutoCloseable {
 			}
 		}
 		running.forEach((task) -> task.shutdown(remaining(deadline)));
+		this.leases.release(database);
 		unregister(database);
 		database.close();
 		if (!flushed) {
@@ -224,6 +251,8 @@ public final class Litestream implements AutoCloseable {
 			return;
 		}
 		this.startingCallbacks.forEach(Runnable::run);
+		// Before anything is opened or written: a refused instance leaves no trace.
+		this.leases.acquireAll();
 		List<ReplicatedDatabase> opened = new ArrayList<>();
 		try {
 			for (ReplicatedDatabase database : this.databases.keySet()) {
@@ -234,6 +263,7 @@ public final class Litestream implements AutoCloseable {
 		}
 		catch (IOException | RuntimeException ex) {
 			opened.forEach(ReplicatedDatabase::close);
+			this.leases.releaseAll();
 			throw ex;
 		}
 		// A stop keeps the replica threads for the final shipping at close; a restart replaces them.
@@ -245,6 +275,7 @@ public final class Litestream implements AutoCloseable {
 			this.scheduler = new EngineScheduler(this.threads);
 		}
 		this.databases.forEach(this::startReplication);
+		this.leases.startRenewing(this.threads.replica());
 		this.running = true;
 		logger.info("Replicating {} database(s) to {} replica(s) on {} capture and {} replica thread(s)",
 				this.databases.size(), this.tasks.size(), this.threads.capture(), this.threads.replica());
@@ -258,7 +289,7 @@ public final class Litestream implements AutoCloseable {
 		monitor.scheduleWithFixedDelay(() -> monitor(database), interval, interval, TimeUnit.MILLISECONDS);
 		for (Replica replica : replicas) {
 			ReplicaTask task = new ReplicaTask(database, replica, this.clock, this.validation,
-					() -> releaseShadowWal(database), this.synchronous);
+					() -> releaseShadowWal(database), this.synchronous, this.leases.writable(replica));
 			this.tasks.put(replica, task);
 			task.start(this.scheduler.replicaLane(name + "/" + replica.name()));
 		}
@@ -330,6 +361,8 @@ public final class Litestream implements AutoCloseable {
 			shipCommitsAfterStop(this.shutdownDeadline);
 			this.tasks.values().forEach((task) -> task.shutdown(remaining(this.shutdownDeadline)));
 		}
+		// After the last write: the next instance may take the replicas at once.
+		this.leases.releaseAll();
 		this.databases.keySet().forEach(ReplicatedDatabase::close);
 		this.tasks.values().forEach(ReplicaTask::closeClient);
 		if (this.scheduler != null) {
@@ -440,6 +473,31 @@ public final class Litestream implements AutoCloseable {
 	public Optional<Pos> commitPosition(ReplicatedDatabase database) throws IOException {
 		database.sync();
 		return database.position();
+	}
+
+	/**
+	 * A leased replica's lease as this instance sees it.
+	 * @param replica a registered replica
+	 * @return its lease, or empty if the replica is not leased
+	 */
+	public Optional<LeaseStatus> lease(Replica replica) {
+		return this.leases.of(replica).map(ReplicaLease::status);
+	}
+
+	/**
+	 * Registers a listener told when a leased replica is fenced or leased again (readiness).
+	 * @param listener the listener
+	 */
+	public void addLeaseListener(LeaseListener listener) {
+		this.leases.addListener(listener);
+	}
+
+	/**
+	 * This engine as a lease holder: its instance id, host and pid.
+	 * @return the holder
+	 */
+	public LeaseHolder leaseHolder() {
+		return this.holder;
 	}
 
 	/**

@@ -13,6 +13,8 @@ import io.github.litestream.DatabaseRegistry.Backups;
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.lease.LeaseException;
+import io.github.litestream.lease.LeaseOptions;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.replica.file.FileReplicaClient;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.awaitility.Awaitility.await;
 
@@ -124,6 +127,30 @@ class DatabaseRegistryTests {
 		assertThat(replica.generations()).isNotEmpty();
 		assertThat(this.registry.unregister(path, Duration.ofSeconds(30), Backups.DELETE)).isTrue();
 		assertThat(replica.generations()).isEmpty();
+	}
+
+	@Test
+	void aLeasedTenantRefusesASecondInstanceUntilItIsUnregistered() throws Exception {
+		Path path = this.dir.resolve("tenant-f.db");
+		LeaseOptions lease = new LeaseOptions(true, Duration.ofSeconds(6));
+		try (AppDatabase app = new AppDatabase(path)) {
+			this.registry.register(options(path), lease, targets("tenant-f"));
+			Litestream other = new Litestream();
+			try {
+				other.start();
+				DatabaseRegistry otherRegistry = new DatabaseRegistry(other);
+				Path otherPath = this.dir.resolve("other-f.db");
+				assertThatExceptionOfType(LeaseException.class)
+					.isThrownBy(() -> otherRegistry.register(options(otherPath), lease, targets("tenant-f")));
+				assertThat(otherRegistry.find(otherPath)).isEmpty();
+				assertThat(this.registry.unregister(path, Duration.ofSeconds(30), Backups.KEEP)).isTrue();
+				assertThat(otherRegistry.register(options(otherPath), lease, targets("tenant-f"))).isNotNull();
+			}
+			finally {
+				other.stop(Duration.ofSeconds(30));
+				other.close();
+			}
+		}
 	}
 
 	@Test

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 
 import io.github.litestream.db.DatabaseOptions;
+import io.github.litestream.lease.LeaseOptions;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,13 +25,14 @@ import org.jspecify.annotations.Nullable;
  * @param restoreFallBack whether a restore falls back past damaged replica objects
  * @param replicas the replicas, in configuration order
  * @param synchronous how commits wait for replication
+ * @param lease whether and how long the replicas are leased
  * @param directory the directory of an entry with {@code dir} (whose path is then
  * {@code null}), or {@code null}
  */
 public record DatabaseSettings(String property, @Nullable Path path, Duration monitorInterval, Duration checkpointInterval,
 		int minCheckpointPageCount, int maxCheckpointPageCount, long maxShadowWalSize, boolean restore, boolean restoreIfReplicaExists,
 		int restoreParallelism, boolean restoreFallBack, List<ReplicaSettings> replicas,
-		SynchronousCommits synchronous, @Nullable DirectorySettings directory) {
+		SynchronousCommits synchronous, LeaseOptions lease, @Nullable DirectorySettings directory) {
 
 	/**
 	 * Settings of an entry with a path, or without one (the only SQLite DataSource's).
@@ -47,14 +49,15 @@ public record DatabaseSettings(String property, @Nullable Path path, Duration mo
 	 * @param restoreFallBack whether a restore falls back past damaged objects
 	 * @param replicas the replicas
 	 * @param synchronous how commits wait for replication
+	 * @param lease whether and how long the replicas are leased
 	 */
 	public DatabaseSettings(String property, @Nullable Path path, Duration monitorInterval, Duration checkpointInterval,
 			int minCheckpointPageCount, int maxCheckpointPageCount, long maxShadowWalSize, boolean restore,
 			boolean restoreIfReplicaExists, int restoreParallelism, boolean restoreFallBack,
-			List<ReplicaSettings> replicas, SynchronousCommits synchronous) {
+			List<ReplicaSettings> replicas, SynchronousCommits synchronous, LeaseOptions lease) {
 		this(property, path, monitorInterval, checkpointInterval, minCheckpointPageCount, maxCheckpointPageCount,
 				maxShadowWalSize, restore, restoreIfReplicaExists, restoreParallelism, restoreFallBack, replicas,
-				synchronous, null);
+				synchronous, lease, null);
 	}
 
 	/**
@@ -66,7 +69,7 @@ public record DatabaseSettings(String property, @Nullable Path path, Duration mo
 		return new DatabaseSettings(this.property, file, this.monitorInterval, this.checkpointInterval,
 				this.minCheckpointPageCount, this.maxCheckpointPageCount, this.maxShadowWalSize, this.restore,
 				this.restoreIfReplicaExists,
-				this.restoreParallelism, this.restoreFallBack, this.replicas, this.synchronous, this.directory);
+				this.restoreParallelism, this.restoreFallBack, this.replicas, this.synchronous, this.lease, this.directory);
 	}
 
 	/**
@@ -83,7 +86,7 @@ public record DatabaseSettings(String property, @Nullable Path path, Duration mo
 		return new DatabaseSettings(this.property, this.directory.dir().resolve(relativePath), this.monitorInterval,
 				this.checkpointInterval, this.minCheckpointPageCount, this.maxCheckpointPageCount, this.maxShadowWalSize,
 				this.restore, this.restoreIfReplicaExists, this.restoreParallelism, this.restoreFallBack,
-				this.directory.replicasOf().apply(relativePath), this.synchronous, null);
+				this.directory.replicasOf().apply(relativePath), this.synchronous, this.lease, null);
 	}
 
 	/**

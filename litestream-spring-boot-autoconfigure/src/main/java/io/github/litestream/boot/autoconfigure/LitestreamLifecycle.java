@@ -9,12 +9,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.github.litestream.DatabaseRegistry;
 import io.github.litestream.DirectoryReplication;
 import io.github.litestream.Litestream;
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
+import io.github.litestream.lease.LeaseException;
+import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOperationListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +56,9 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 
 	private volatile boolean running;
 
+	/** The {@code dbs} entry of each replica, by its name and location, for lease failures. */
+	private final Map<String, String> replicaProperties = new ConcurrentHashMap<>();
+
 	LitestreamLifecycle(Litestream litestream, LitestreamDatabases databases, ReplicaClientFactory clients,
 			LitestreamProperties properties, ReplicaOperationListenerFactory listeners) {
 		this.litestream = litestream;
@@ -77,6 +83,10 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 				directory.start();
 			}
 		}
+		catch (LeaseException ex) {
+			throw new LitestreamLeaseException(
+					this.replicaProperties.getOrDefault(ex.replica() + " " + ex.location(), "litestream.dbs[?]"), ex);
+		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Litestream could not open the databases to replicate", ex);
 		}
@@ -85,7 +95,8 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 
 	private void register() {
 		for (DatabaseSettings database : this.databases.databases()) {
-			this.litestream.addDatabase(database.options(this.properties.getBusyTimeout()), targets(database));
+			this.litestream.addDatabase(database.options(this.properties.getBusyTimeout()), database.lease(),
+					targets(database));
 		}
 		DatabaseRegistry registry = new DatabaseRegistry(this.litestream);
 		for (DatabaseSettings entry : this.databases.directories()) {
@@ -100,7 +111,9 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 		List<ReplicationTarget> targets = new ArrayList<>();
 		for (ReplicaSettings replica : database.replicas()) {
 			ReplicaOperationListener listener = this.listeners.listenerFor(database.path(), replica.options().name());
-			targets.add(new ReplicationTarget(this.clients.create(replica, listener), replica.options()));
+			ReplicaClient client = this.clients.create(replica, listener);
+			this.replicaProperties.put(replica.options().name() + " " + client.location(), database.property());
+			targets.add(new ReplicationTarget(client, replica.options()));
 		}
 		return targets;
 	}

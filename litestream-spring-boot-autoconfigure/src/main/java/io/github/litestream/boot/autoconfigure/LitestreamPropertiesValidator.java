@@ -139,7 +139,7 @@ final class LitestreamPropertiesValidator {
 				db.getMinCheckpointPageCount(), db.getMaxCheckpointPageCount(), db.getMaxShadowWalSize().toBytes(),
 				db.getRestore().isEnabled(),
 				db.getRestore().isIfReplicaExists(), db.getRestore().getParallelism(), db.getRestore().isFallBack(),
-				replicas, synchronous, directory);
+				replicas, synchronous, LeaseSettings.of(prefix, db.getLease()), directory);
 	}
 
 	/**
