@@ -10,6 +10,7 @@ import java.util.List;
 import io.github.litestream.age.Age;
 import io.github.litestream.age.AgeException;
 import io.github.litestream.age.AgeIdentity;
+import io.github.litestream.age.AgeKeyring;
 import io.github.litestream.age.AgeRecipient;
 
 /**
@@ -29,7 +30,7 @@ public final class AgeReplicaClient implements ReplicaClient {
 
 	private final List<AgeRecipient> recipients;
 
-	private final List<AgeIdentity> identities;
+	private final AgeKeyring keyring;
 
 	/**
 	 * Wraps a client.
@@ -44,7 +45,7 @@ public final class AgeReplicaClient implements ReplicaClient {
 		}
 		this.delegate = delegate;
 		this.recipients = List.copyOf(recipients);
-		this.identities = List.copyOf(identities);
+		this.keyring = new AgeKeyring(identities);
 	}
 
 	@Override
@@ -84,7 +85,9 @@ public final class AgeReplicaClient implements ReplicaClient {
 
 	@Override
 	public InputStream openSnapshot(String generation, long index) throws IOException {
-		return decrypting(this.delegate.openSnapshot(generation, index), ReplicaLayout.snapshotKey(generation, index));
+		// A snapshot is one large stream: its chunks are decrypted on several threads.
+		return decrypting(this.delegate.openSnapshot(generation, index), ReplicaLayout.snapshotKey(generation, index),
+				true);
 	}
 
 	@Override
@@ -94,7 +97,8 @@ public final class AgeReplicaClient implements ReplicaClient {
 
 	@Override
 	public InputStream openWalSegment(Pos pos) throws IOException {
-		return decrypting(this.delegate.openWalSegment(pos), ReplicaLayout.walSegmentKey(pos));
+		// WAL segments are small, and a restore already reads several at once.
+		return decrypting(this.delegate.openWalSegment(pos), ReplicaLayout.walSegmentKey(pos), false);
 	}
 
 	@Override
@@ -131,10 +135,10 @@ public final class AgeReplicaClient implements ReplicaClient {
 	 * @return how many are configured
 	 */
 	public int identityCount() {
-		return this.identities.size();
+		return this.keyring.size();
 	}
 
-	private InputStream decrypting(InputStream stored, String key) throws IOException {
+	private InputStream decrypting(InputStream stored, String key, boolean inParallel) throws IOException {
 		String context = "Cannot decrypt " + key + " in " + location();
 		try {
 			PushbackInputStream in = new PushbackInputStream(stored, Age.magicLength());
@@ -146,7 +150,8 @@ public final class AgeReplicaClient implements ReplicaClient {
 				// recipient's public key can write an object), and the LZ4 checksums still apply.
 				return in;
 			}
-			return new InContext(Age.decrypting(in, this.identities), context);
+			InputStream plaintext = inParallel ? this.keyring.decryptingInParallel(in) : this.keyring.decrypting(in);
+			return new InContext(plaintext, context);
 		}
 		catch (AgeException ex) {
 			stored.close();
