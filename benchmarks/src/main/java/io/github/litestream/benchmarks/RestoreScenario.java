@@ -2,6 +2,7 @@ package io.github.litestream.benchmarks;
 
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -202,13 +203,21 @@ final class RestoreScenario implements Scenario {
 		restore(encrypted, RestoreOptions.DEFAULT_PARALLELISM, dir);
 		List<Double> plainRates = new ArrayList<>();
 		List<Double> ageRates = new ArrayList<>();
+		List<Double> plainCpu = new ArrayList<>();
+		List<Double> ageCpu = new ArrayList<>();
 		for (int round = 0; round < options.rounds(); round++) {
 			for (int k = 0; k < 2; k++) {
 				boolean age = (k + round) % 2 == 1;
+				long cpuBefore = processCpuNanos();
 				long nanos = restore(age ? encrypted : plain, RestoreOptions.DEFAULT_PARALLELISM, dir);
+				(age ? ageCpu : plainCpu).add((processCpuNanos() - cpuBefore) / 1e6);
 				(age ? ageRates : plainRates).add(mibPerSecond(decompressed, nanos));
 			}
 		}
+		// The CPU both restores need tells what parallelism can win on this machine's cores.
+		report.measure(NAME, "restore from " + variant, "process CPU per restore (median)", Stats.median(ageCpu), "ms");
+		report.measure(NAME, "restore from file, parallelism " + RestoreOptions.DEFAULT_PARALLELISM,
+				"process CPU per restore (median, paired with age)", Stats.median(plainCpu), "ms");
 		double plainRate = Stats.median(plainRates);
 		double ageRate = Stats.median(ageRates);
 		report.measure(NAME, "restore from " + variant, "median throughput (paired with plain)", ageRate, "MiB/s");
@@ -275,6 +284,12 @@ final class RestoreScenario implements Scenario {
 		try (Stream<Path> files = Files.walk(root)) {
 			return files.filter((file) -> file.toString().endsWith(".lz4")).sorted().toList();
 		}
+	}
+
+	/** CPU time of this JVM so far, all threads (the restore's workers and the decryption threads too). */
+	private static long processCpuNanos() {
+		return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+			.getProcessCpuTime();
 	}
 
 	private static double mibPerSecond(long bytes, long nanos) {
