@@ -31,7 +31,7 @@ final class AgeDecryptingInputStream extends InputStream {
 	private final @Nullable Executor helpers;
 
 	/** The chunks read ahead, each at its counter modulo the length. */
-	private final Chunk[] window;
+	private final PayloadChunk[] window;
 
 	/** The counter of the next chunk to read from the source. */
 	private long readCount;
@@ -39,7 +39,7 @@ final class AgeDecryptingInputStream extends InputStream {
 	/** The counter of the chunk being released (or, before the first, of the next one). */
 	private long released;
 
-	private @Nullable Chunk current;
+	private @Nullable PayloadChunk current;
 
 	private int plainStart;
 
@@ -72,9 +72,9 @@ final class AgeDecryptingInputStream extends InputStream {
 		}
 		this.stream = new PayloadStream(fileKey, nonce);
 		this.helpers = helpers;
-		this.window = new Chunk[(helpers != null) ? Math.max(1, windowChunks) : 1];
+		this.window = new PayloadChunk[(helpers != null) ? Math.max(1, windowChunks) : 1];
 		for (int i = 0; i < this.window.length; i++) {
-			this.window[i] = new Chunk(this.stream);
+			this.window[i] = new PayloadChunk(this.stream);
 		}
 	}
 
@@ -113,8 +113,8 @@ final class AgeDecryptingInputStream extends InputStream {
 			this.released++;
 		}
 		readAhead();
-		Chunk chunk = chunk(this.released);
-		Chunk.Opened opened = awaitOpened(chunk);
+		PayloadChunk chunk = chunk(this.released);
+		PayloadChunk.Opened opened = awaitOpened(chunk);
 		boolean last = opened.last();
 		if (last && opened.length() == 0 && chunk.counter > 0) {
 			throw payloadError("its final chunk is empty");
@@ -134,7 +134,7 @@ final class AgeDecryptingInputStream extends InputStream {
 	/** Reads chunks from the source into the window's free places and hands them to the helpers. */
 	private void readAhead() {
 		while (!this.sourceDone && this.readCount - this.released < this.window.length) {
-			Chunk chunk = chunk(this.readCount);
+			PayloadChunk chunk = chunk(this.readCount);
 			try {
 				readInto(chunk);
 			}
@@ -155,7 +155,7 @@ final class AgeDecryptingInputStream extends InputStream {
 		}
 	}
 
-	private void readInto(Chunk chunk) throws IOException {
+	private void readInto(PayloadChunk chunk) throws IOException {
 		byte[] encrypted = chunk.encryptedBuffer();
 		int length = 0;
 		if (this.lookahead >= 0) {
@@ -182,11 +182,11 @@ final class AgeDecryptingInputStream extends InputStream {
 	 * Waits for a chunk's plaintext, decrypting it here if no helper has started it, and the
 	 * chunks after it while a helper finishes it.
 	 */
-	private Chunk.Opened awaitOpened(Chunk chunk) throws IOException {
+	private PayloadChunk.Opened awaitOpened(PayloadChunk chunk) throws IOException {
 		if (chunk.task != null) {
 			chunk.task.run();
 			for (long next = chunk.counter + 1; next < this.readCount && !chunk.task.isDone(); next++) {
-				Chunk later = chunk(next);
+				PayloadChunk later = chunk(next);
 				if (later.task != null) {
 					later.task.run();
 				}
@@ -195,7 +195,7 @@ final class AgeDecryptingInputStream extends InputStream {
 		return chunk.opened();
 	}
 
-	private Chunk chunk(long counter) {
+	private PayloadChunk chunk(long counter) {
 		return this.window[(int) (counter % this.window.length)];
 	}
 
@@ -212,7 +212,7 @@ final class AgeDecryptingInputStream extends InputStream {
 	public void close() throws IOException {
 		this.closed = true;
 		this.sourceDone = true;
-		for (Chunk chunk : this.window) {
+		for (PayloadChunk chunk : this.window) {
 			chunk.cancel();
 		}
 		this.source.close();

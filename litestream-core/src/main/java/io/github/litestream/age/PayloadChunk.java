@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  * for a later chunk only after the reader has taken this one's result, so a helper never
  * writes a buffer that is being read.
  */
-final class Chunk {
+final class PayloadChunk {
 
 	private final PayloadStream stream;
 
@@ -38,7 +38,7 @@ final class Chunk {
 
 	private @Nullable IOException readError;
 
-	Chunk(PayloadStream stream) {
+	PayloadChunk(PayloadStream stream) {
 		this.stream = stream;
 	}
 
