@@ -54,7 +54,8 @@ public final class Harness {
 		Map<String, Scenario> scenarios = new LinkedHashMap<>();
 		scenarios.put("write", new WriteOverheadScenario());
 		scenarios.put("lag", new ReplicationLagScenario());
-		scenarios.put("restore", new RestoreScenario());
+		scenarios.put("restore", new RestoreScenario(false));
+		scenarios.put(RestoreScenario.ENCRYPTION_ONLY, new RestoreScenario(true));
 		scenarios.put("snapshot", new SnapshotScenario());
 		scenarios.put("idle", new IdleCostScenario());
 		scenarios.put(SoakScenario.NAME, new SoakScenario());

@@ -1,6 +1,8 @@
 package io.github.litestream.benchmarks;
 
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,6 +18,7 @@ import io.github.litestream.age.AgeIdentity;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.replica.AgeReplicaClient;
+import io.github.litestream.replica.Lz4;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOperationListener;
@@ -41,14 +44,32 @@ import io.github.litestream.restore.Restorer;
  */
 final class RestoreScenario implements Scenario {
 
+	/** The scenario that restores the replica only plain and encrypted, in pairs. */
+	static final String ENCRYPTION_ONLY = "restore-age";
+
 	private static final String NAME = "restore";
 
 	private static final int ROW_BYTES = 1000;
 
 	private static final int[] PARALLELISMS = { 1, 8, 16 };
 
+	private final boolean encryptionOnly;
+
+	/**
+	 * The restore scenario.
+	 * @param encryptionOnly whether to skip the replicas and the baseline and only compare the
+	 * file replica with its age-encrypted copy (scenario {@value #ENCRYPTION_ONLY})
+	 */
+	RestoreScenario(boolean encryptionOnly) {
+		this.encryptionOnly = encryptionOnly;
+	}
+
 	@Override
 	public void run(HarnessOptions options, Context context, Report report) throws Exception {
+		if (this.encryptionOnly) {
+			runEncryptionOnly(options, context, report);
+			return;
+		}
 		SftpTestServer sftp = new SftpTestServer();
 		sftp.start();
 		try {
@@ -146,6 +167,23 @@ final class RestoreScenario implements Scenario {
 				+ "password login over loopback) run in the same JVM");
 	}
 
+	private void runEncryptionOnly(HarnessOptions options, Context context, Report report) throws Exception {
+		Path replicaDir = context.dir().resolve("replica");
+		long segments = buildReplica(context.dir().resolve("app.db"), replicaDir, options);
+		report.measure(NAME, "replica", "WAL segments", segments, "");
+		// The same byte count as the restore scenario's (what lz4 -d of every object gives), so
+		// that the throughputs of the two scenarios compare.
+		long decompressed = 0;
+		for (Path file : lz4Files(replicaDir)) {
+			try (InputStream in = Lz4.decompress(Files.newInputStream(file))) {
+				decompressed += in.transferTo(OutputStream.nullOutputStream());
+			}
+		}
+		compareWithEncryption(new FileReplicaClient(replicaDir), context.dir(), options, decompressed, report);
+		report.note(NAME, "scenario " + ENCRYPTION_ONLY + ": the file replica and its age-encrypted copy only, "
+				+ "in pairs after one restore of each to warm the JIT");
+	}
+
 	/**
 	 * Restores the same replica, plain and age-encrypted (every object re-encrypted to one
 	 * recipient, as Litestream's age.recipients does), at the default parallelism, alternating
@@ -158,16 +196,28 @@ final class RestoreScenario implements Scenario {
 				List.of(identity.recipient()), List.of(identity));
 		copy(plain, encrypted);
 		String variant = "file, age, parallelism " + RestoreOptions.DEFAULT_PARALLELISM;
+		// Warm-up, not counted: the JDK's X25519 needs a few thousand agreements (about two
+		// restores) before it is compiled.
+		restore(plain, RestoreOptions.DEFAULT_PARALLELISM, dir);
+		restore(encrypted, RestoreOptions.DEFAULT_PARALLELISM, dir);
 		restore(encrypted, RestoreOptions.DEFAULT_PARALLELISM, dir);
 		List<Double> plainRates = new ArrayList<>();
 		List<Double> ageRates = new ArrayList<>();
+		List<Double> plainCpu = new ArrayList<>();
+		List<Double> ageCpu = new ArrayList<>();
 		for (int round = 0; round < options.rounds(); round++) {
 			for (int k = 0; k < 2; k++) {
 				boolean age = (k + round) % 2 == 1;
+				long cpuBefore = processCpuNanos();
 				long nanos = restore(age ? encrypted : plain, RestoreOptions.DEFAULT_PARALLELISM, dir);
+				(age ? ageCpu : plainCpu).add((processCpuNanos() - cpuBefore) / 1e6);
 				(age ? ageRates : plainRates).add(mibPerSecond(decompressed, nanos));
 			}
 		}
+		// The CPU both restores need tells what parallelism can win on this machine's cores.
+		report.measure(NAME, "restore from " + variant, "process CPU per restore (median)", Stats.median(ageCpu), "ms");
+		report.measure(NAME, "restore from file, parallelism " + RestoreOptions.DEFAULT_PARALLELISM,
+				"process CPU per restore (median, paired with age)", Stats.median(plainCpu), "ms");
 		double plainRate = Stats.median(plainRates);
 		double ageRate = Stats.median(ageRates);
 		report.measure(NAME, "restore from " + variant, "median throughput (paired with plain)", ageRate, "MiB/s");
@@ -234,6 +284,12 @@ final class RestoreScenario implements Scenario {
 		try (Stream<Path> files = Files.walk(root)) {
 			return files.filter((file) -> file.toString().endsWith(".lz4")).sorted().toList();
 		}
+	}
+
+	/** CPU time of this JVM so far, all threads (the restore's workers and the decryption threads too). */
+	private static long processCpuNanos() {
+		return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+			.getProcessCpuTime();
 	}
 
 	private static double mibPerSecond(long bytes, long nanos) {

@@ -46,6 +46,23 @@ class HarnessSmokeTests {
 	}
 
 	@Test
+	void restoreAgeScenarioComparesThePlainAndEncryptedReplicaOnly() throws Exception {
+		Path out = this.dir.resolve("report");
+		HarnessOptions options = HarnessOptions.parse("--quick", "--out", out.toString(), "--scenarios",
+				"restore-age", "--restore-mib", "2", "--restore-segments", "5");
+
+		Report report = Harness.run(options, "smoke test");
+
+		assertThat(report.failures()).isZero();
+		assertThat(Files.readString(out.resolve("report.csv")))
+			.contains("restore,\"restore from file, age, parallelism 8\",median throughput (paired with plain),")
+			.contains("restore,\"restore from file, age, parallelism 8\",process CPU per restore (median),")
+			.doesNotContain("S3Proxy");
+		assertThat(Files.readString(out.resolve("report.md")))
+			.contains("throughput with age / without, file, age, parallelism 8");
+	}
+
+	@Test
 	void unknownScenarioIsRejectedWithTheChoices() {
 		org.assertj.core.api.Assertions
 			.assertThatIllegalArgumentException()

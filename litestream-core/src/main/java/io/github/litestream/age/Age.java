@@ -1,13 +1,11 @@
 package io.github.litestream.age;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Encrypts and decrypts streams in the age v1 format, as {@code age -r} and {@code age -d}
@@ -47,7 +45,8 @@ public final class Age {
 	/**
 	 * Reads an age file's header, unwraps its file key with the first identity that matches a
 	 * stanza and checks the header's MAC, then returns a stream of the plaintext. Payload
-	 * errors surface while reading. Closing it closes {@code ciphertext}.
+	 * errors surface while reading. Closing it closes {@code ciphertext}. To decrypt many files
+	 * with the same identities, or large ones on several threads, use an {@link AgeKeyring}.
 	 * @param ciphertext the age file
 	 * @param identities who may decrypt it
 	 * @return the plaintext
@@ -56,48 +55,7 @@ public final class Age {
 	 * @throws IOException if {@code ciphertext} cannot be read
 	 */
 	public static InputStream decrypting(InputStream ciphertext, List<AgeIdentity> identities) throws IOException {
-		InputStream in = new BufferedInputStream(ciphertext, 512);
-		AgeHeader header = AgeHeader.read(in);
-		byte[] fileKey = fileKey(header, identities)
-			.orElseThrow(() -> new AgeException(AgeException.Kind.NO_MATCH, "No age identity matched any of the file's "
-					+ header.stanzas().size() + " recipient stanza(s); tried " + describe(identities)));
-		try {
-			header.verifyMac(fileKey);
-			return new AgeDecryptingInputStream(in, fileKey);
-		}
-		finally {
-			Primitives.wipe(fileKey);
-		}
-	}
-
-	private static Optional<byte[]> fileKey(AgeHeader header, List<AgeIdentity> identities) throws AgeException {
-		List<Stanza> stanzas = header.stanzas();
-		if (stanzas.size() > 1 && stanzas.stream().anyMatch((stanza) -> stanza.type().equals("scrypt"))) {
-			throw new AgeException(AgeException.Kind.HEADER,
-					"Not a valid age header: a passphrase (scrypt) stanza must be the only stanza");
-		}
-		for (Stanza stanza : stanzas) {
-			if (stanza.type().equals(AgeRecipient.STANZA_TYPE)) {
-				AgeIdentity.share(stanza);
-			}
-		}
-		for (Stanza stanza : stanzas) {
-			for (AgeIdentity identity : identities) {
-				Optional<byte[]> fileKey = identity.unwrap(stanza);
-				if (fileKey.isPresent()) {
-					return fileKey;
-				}
-			}
-		}
-		return Optional.empty();
-	}
-
-	private static String describe(List<AgeIdentity> identities) {
-		if (identities.isEmpty()) {
-			return "no identity (none is configured)";
-		}
-		return identities.size() + " identit" + ((identities.size() == 1) ? "y" : "ies") + " of recipient(s) "
-				+ String.join(", ", identities.stream().map((identity) -> identity.recipient().toString()).toList());
+		return new AgeKeyring(identities).decrypting(ciphertext);
 	}
 
 	/**

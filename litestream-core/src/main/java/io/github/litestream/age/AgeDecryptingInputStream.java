@@ -2,13 +2,25 @@ package io.github.litestream.age;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.GeneralSecurityException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * Yields the plaintext of an age payload as it is read, one authenticated 64 KiB chunk at a
  * time: no byte is released before its chunk's tag was verified, and the end of the stream is
  * only reported after a valid final chunk, so a truncated file is an error, never a short
  * result. Closing it closes the source.
+ *
+ * <p>Chunks are independent (each has its own nonce: its counter and the last-chunk flag), so
+ * with helper threads this reads up to a window of chunks ahead, hands each to a helper to
+ * decrypt, and releases them strictly in order. The reading thread never just waits: if the
+ * chunk it needs has not been started, it decrypts it itself, and while a helper finishes it,
+ * it decrypts the next unstarted ones. Every check happens in order as without helpers (a
+ * chunk's flag, what follows the final chunk, a missing final chunk), and an error surfaces
+ * only after the authentic plaintext before it was released. Memory: two 64 KiB buffers per
+ * chunk in the window.
  */
 final class AgeDecryptingInputStream extends InputStream {
 
@@ -16,9 +28,18 @@ final class AgeDecryptingInputStream extends InputStream {
 
 	private final PayloadStream stream;
 
-	private final byte[] encrypted = new byte[PayloadStream.ENCRYPTED_CHUNK_SIZE];
+	private final @Nullable Executor helpers;
 
-	private final byte[] plain = new byte[PayloadStream.CHUNK_SIZE];
+	/** The chunks read ahead, each at its counter modulo the length. */
+	private final PayloadChunk[] window;
+
+	/** The counter of the next chunk to read from the source. */
+	private long readCount;
+
+	/** The counter of the chunk being released (or, before the first, of the next one). */
+	private long released;
+
+	private @Nullable PayloadChunk current;
 
 	private int plainStart;
 
@@ -27,18 +48,34 @@ final class AgeDecryptingInputStream extends InputStream {
 	/** A byte read past a full chunk to learn whether it was the last one, or -1. */
 	private int lookahead = -1;
 
+	/** Whether nothing more is read from the source: its end was seen, or reading it failed. */
+	private boolean sourceDone;
+
 	private boolean finished;
 
-	/** What the next read throws, after the authentic plaintext before it was released. */
-	private AgeException pendingError;
+	private boolean closed;
 
-	AgeDecryptingInputStream(InputStream source, byte[] fileKey) throws IOException {
+	/** What the next read throws, after the authentic plaintext before it was released. */
+	private @Nullable AgeException pendingError;
+
+	/**
+	 * @param helpers threads that decrypt chunks ahead, or {@code null} to decrypt each chunk
+	 * on the reading thread when it is needed
+	 * @param windowChunks how many chunks may be read ahead; 1 without helpers
+	 */
+	AgeDecryptingInputStream(InputStream source, byte[] fileKey, @Nullable Executor helpers, int windowChunks)
+			throws IOException {
 		this.source = source;
 		byte[] nonce = this.source.readNBytes(PayloadStream.NONCE_SIZE);
 		if (nonce.length != PayloadStream.NONCE_SIZE) {
 			throw new AgeException(AgeException.Kind.HEADER, "The age file ends before its payload nonce");
 		}
 		this.stream = new PayloadStream(fileKey, nonce);
+		this.helpers = helpers;
+		this.window = new PayloadChunk[(helpers != null) ? Math.max(1, windowChunks) : 1];
+		for (int i = 0; i < this.window.length; i++) {
+			this.window[i] = new PayloadChunk(this.stream);
+		}
 	}
 
 	@Override
@@ -49,6 +86,9 @@ final class AgeDecryptingInputStream extends InputStream {
 
 	@Override
 	public int read(byte[] b, int off, int len) throws IOException {
+		if (this.closed) {
+			throw new IOException("The age stream is closed");
+		}
 		if (len == 0) {
 			return 0;
 		}
@@ -59,7 +99,7 @@ final class AgeDecryptingInputStream extends InputStream {
 			nextChunk();
 		}
 		int n = Math.min(len, this.plainEnd - this.plainStart);
-		System.arraycopy(this.plain, this.plainStart, b, off, n);
+		System.arraycopy(this.current.plain, this.plainStart, b, off, n);
 		this.plainStart += n;
 		return n;
 	}
@@ -68,59 +108,98 @@ final class AgeDecryptingInputStream extends InputStream {
 		if (this.pendingError != null) {
 			throw this.pendingError;
 		}
+		if (this.current != null) {
+			this.current = null;
+			this.released++;
+		}
+		readAhead();
+		PayloadChunk chunk = chunk(this.released);
+		PayloadChunk.Opened opened = awaitOpened(chunk);
+		boolean last = opened.last();
+		if (last && opened.length() == 0 && chunk.counter > 0) {
+			throw payloadError("its final chunk is empty");
+		}
+		if (last && !chunk.atEnd) {
+			this.pendingError = payloadError("bytes follow its final chunk");
+		}
+		else if (!last && chunk.atEnd) {
+			this.pendingError = payloadError("it ends without a final chunk (truncated)");
+		}
+		this.current = chunk;
+		this.plainStart = 0;
+		this.plainEnd = opened.length();
+		this.finished = last && chunk.atEnd;
+	}
+
+	/** Reads chunks from the source into the window's free places and hands them to the helpers. */
+	private void readAhead() {
+		while (!this.sourceDone && this.readCount - this.released < this.window.length) {
+			PayloadChunk chunk = chunk(this.readCount);
+			try {
+				readInto(chunk);
+			}
+			catch (IOException ex) {
+				// Reported in turn, after the chunks before it were released.
+				chunk.failed(this.readCount, ex);
+				this.sourceDone = true;
+			}
+			this.readCount++;
+			if (this.helpers != null && chunk.task != null) {
+				try {
+					this.helpers.execute(chunk.task);
+				}
+				catch (RejectedExecutionException ex) {
+					// The reading thread decrypts it when its turn comes.
+				}
+			}
+		}
+	}
+
+	private void readInto(PayloadChunk chunk) throws IOException {
+		byte[] encrypted = chunk.encryptedBuffer();
 		int length = 0;
 		if (this.lookahead >= 0) {
-			this.encrypted[length++] = (byte) this.lookahead;
+			encrypted[length++] = (byte) this.lookahead;
 			this.lookahead = -1;
 		}
-		length += this.source.readNBytes(this.encrypted, length, this.encrypted.length - length);
-		boolean atEnd = length < this.encrypted.length;
+		length += this.source.readNBytes(encrypted, length, encrypted.length - length);
+		boolean atEnd = length < encrypted.length;
 		if (!atEnd) {
 			this.lookahead = this.source.read();
 			atEnd = this.lookahead < 0;
 		}
+		this.sourceDone = atEnd;
 		if (length < PayloadStream.TAG_SIZE) {
-			throw payloadError((length == 0) ? "it has no final chunk (truncated)" : "its last chunk is truncated");
+			chunk.failed(this.readCount,
+					payloadError((length == 0) ? "it has no final chunk (truncated)" : "its last chunk is truncated"));
+			this.sourceDone = true;
+			return;
 		}
-		long chunk = this.stream.chunksDone();
-		boolean last = length < this.encrypted.length;
-		int plainLength;
-		try {
-			// A full chunk may be the last one: its flag, not the end of the file, decides, so a
-			// truncated or extended file is caught after the authentic chunks were released.
-			plainLength = open(length, last);
-		}
-		catch (GeneralSecurityException ex) {
-			if (last) {
-				throw notAuthentic(chunk);
-			}
-			try {
-				plainLength = open(length, true);
-				last = true;
-			}
-			catch (GeneralSecurityException again) {
-				throw notAuthentic(chunk);
-			}
-		}
-		if (last && plainLength == 0 && chunk > 0) {
-			throw payloadError("its final chunk is empty");
-		}
-		if (last && !atEnd) {
-			this.pendingError = payloadError("bytes follow its final chunk");
-		}
-		else if (!last && atEnd) {
-			this.pendingError = payloadError("it ends without a final chunk (truncated)");
-		}
-		this.plainStart = 0;
-		this.plainEnd = plainLength;
-		this.finished = last && atEnd;
+		chunk.prepare(this.readCount, length, atEnd);
 	}
 
-	private int open(int length, boolean last) throws GeneralSecurityException {
-		return this.stream.open(this.encrypted, length, last, this.plain);
+	/**
+	 * Waits for a chunk's plaintext, decrypting it here if no helper has started it, and the
+	 * chunks after it while a helper finishes it.
+	 */
+	private PayloadChunk.Opened awaitOpened(PayloadChunk chunk) throws IOException {
+		if (chunk.task != null) {
+			chunk.task.run();
+			for (long next = chunk.counter + 1; next < this.readCount && !chunk.task.isDone(); next++) {
+				PayloadChunk later = chunk(next);
+				if (later.task != null) {
+					later.task.run();
+				}
+			}
+		}
+		return chunk.opened();
 	}
 
-	private static AgeException notAuthentic(long chunk) {
+	private PayloadChunk chunk(long counter) {
+		return this.window[(int) (counter % this.window.length)];
+	}
+
+	static AgeException notAuthentic(long chunk) {
 		return payloadError("chunk " + chunk + " is not authentic (the file was altered or truncated)");
 	}
 
@@ -128,8 +207,14 @@ final class AgeDecryptingInputStream extends InputStream {
 		return new AgeException(AgeException.Kind.PAYLOAD, "Cannot decrypt the age payload: " + reason);
 	}
 
+	/** Stops the helpers' work on this stream (what they have started, they finish) and closes the source. */
 	@Override
 	public void close() throws IOException {
+		this.closed = true;
+		this.sourceDone = true;
+		for (PayloadChunk chunk : this.window) {
+			chunk.cancel();
+		}
 		this.source.close();
 	}
 

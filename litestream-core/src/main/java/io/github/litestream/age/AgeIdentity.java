@@ -1,6 +1,7 @@
 package io.github.litestream.age;
 
 import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -16,12 +17,13 @@ public final class AgeIdentity {
 
 	static final String HRP = "age-secret-key-";
 
-	private final byte[] secretKey;
+	/** The JDK's key object, made once rather than for every object decrypted. */
+	private final PrivateKey privateKey;
 
 	private final AgeRecipient recipient;
 
 	private AgeIdentity(byte[] secretKey) throws GeneralSecurityException {
-		this.secretKey = secretKey.clone();
+		this.privateKey = Primitives.x25519PrivateKey(secretKey);
 		this.recipient = new AgeRecipient(Primitives.x25519Base(secretKey));
 	}
 
@@ -117,7 +119,7 @@ public final class AgeIdentity {
 		}
 		byte[] share = share(stanza);
 		try {
-			byte[] shared = Primitives.x25519(this.secretKey, share);
+			byte[] shared = Primitives.x25519(this.privateKey, share);
 			byte[] salt = AgeRecipient.concat(share, this.recipient.publicKey());
 			byte[] wrapKey = Primitives.hkdf(shared, salt, AgeRecipient.WRAP_INFO);
 			return Optional.of(Primitives.openWithZeroNonce(wrapKey, stanza.body()));

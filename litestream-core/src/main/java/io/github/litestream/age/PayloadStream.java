@@ -9,7 +9,9 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * The STREAM construction of an age payload: 64 KiB chunks, each sealed with
  * ChaCha20-Poly1305 under the payload key and a nonce of an 11-byte big-endian chunk counter
- * and a last-chunk flag. One instance seals or opens the chunks of one file, in order.
+ * and a last-chunk flag. Sealing goes in order through one instance; opening takes the chunk's
+ * counter, so that the chunks of one file can be opened on several threads, each with its own
+ * {@link Cipher}.
  */
 final class PayloadStream {
 
@@ -25,8 +27,6 @@ final class PayloadStream {
 
 	private final SecretKeySpec key;
 
-	private final byte[] chunkNonce = new byte[12];
-
 	private long counter;
 
 	PayloadStream(byte[] fileKey, byte[] payloadNonce) {
@@ -35,38 +35,34 @@ final class PayloadStream {
 
 	/** Seals the next chunk; returns the number of bytes written to {@code out}. */
 	int seal(byte[] in, int length, boolean last, byte[] out) throws GeneralSecurityException {
-		this.cipher.init(Cipher.ENCRYPT_MODE, this.key, nonce(last));
+		this.cipher.init(Cipher.ENCRYPT_MODE, this.key, nonce(this.counter, last));
 		int sealed = this.cipher.doFinal(in, 0, length, out, 0);
 		this.counter++;
 		return sealed;
 	}
 
 	/**
-	 * Opens the next chunk; returns the number of plaintext bytes written to {@code out}. A
-	 * failed attempt does not advance, so the chunk can be tried again with the other flag.
+	 * Opens chunk number {@code counter}; returns the number of plaintext bytes written to
+	 * {@code out}. Safe to call from several threads at once, each with its own cipher.
+	 * @param cipher a ChaCha20-Poly1305 cipher that no other thread uses meanwhile
 	 * @throws GeneralSecurityException if it is not authentic (altered, reordered, or the flag
 	 * is wrong)
 	 */
-	int open(byte[] in, int length, boolean last, byte[] out) throws GeneralSecurityException {
-		this.cipher.init(Cipher.DECRYPT_MODE, this.key, nonce(last));
-		int opened = this.cipher.doFinal(in, 0, length, out, 0);
-		this.counter++;
-		return opened;
+	int open(Cipher cipher, long counter, byte[] in, int length, boolean last, byte[] out)
+			throws GeneralSecurityException {
+		cipher.init(Cipher.DECRYPT_MODE, this.key, nonce(counter, last));
+		return cipher.doFinal(in, 0, length, out, 0);
 	}
 
-	/** The number of chunks sealed or opened so far, which is the next chunk's counter. */
-	long chunksDone() {
-		return this.counter;
-	}
-
-	private IvParameterSpec nonce(boolean last) {
-		long n = this.counter;
+	private static IvParameterSpec nonce(long counter, boolean last) {
+		byte[] nonce = new byte[12];
+		long n = counter;
 		for (int i = 10; i >= 3; i--) {
-			this.chunkNonce[i] = (byte) n;
+			nonce[i] = (byte) n;
 			n >>>= 8;
 		}
-		this.chunkNonce[11] = (byte) (last ? 1 : 0);
-		return new IvParameterSpec(this.chunkNonce);
+		nonce[11] = (byte) (last ? 1 : 0);
+		return new IvParameterSpec(nonce);
 	}
 
 }

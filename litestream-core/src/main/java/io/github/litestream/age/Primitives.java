@@ -46,9 +46,17 @@ final class Primitives {
 	 * @throws GeneralSecurityException if the result is all zero (a low-order point)
 	 */
 	static byte[] x25519(byte[] scalar, byte[] u) throws GeneralSecurityException {
-		KeyFactory keys = KeyFactory.getInstance("XDH");
-		PrivateKey privateKey = keys.generatePrivate(new XECPrivateKeySpec(NamedParameterSpec.X25519, scalar));
-		PublicKey publicKey = keys.generatePublic(new XECPublicKeySpec(NamedParameterSpec.X25519, uCoordinate(u)));
+		return x25519(x25519PrivateKey(scalar), u);
+	}
+
+	/**
+	 * X25519 of a private key made by {@link #x25519PrivateKey(byte[])} and a point's
+	 * u-coordinate (32 little-endian bytes).
+	 * @throws GeneralSecurityException if the result is all zero (a low-order point)
+	 */
+	static byte[] x25519(PrivateKey privateKey, byte[] u) throws GeneralSecurityException {
+		PublicKey publicKey = KeyFactory.getInstance("XDH")
+			.generatePublic(new XECPublicKeySpec(NamedParameterSpec.X25519, uCoordinate(u)));
 		KeyAgreement agreement = KeyAgreement.getInstance("XDH");
 		agreement.init(privateKey);
 		agreement.doPhase(publicKey, true);
@@ -57,6 +65,11 @@ final class Primitives {
 			throw new GeneralSecurityException("X25519 gave the all-zero shared secret of a low-order point");
 		}
 		return shared;
+	}
+
+	/** The JDK's key object for an X25519 scalar (32 little-endian bytes), made once per identity. */
+	static PrivateKey x25519PrivateKey(byte[] scalar) throws GeneralSecurityException {
+		return KeyFactory.getInstance("XDH").generatePrivate(new XECPrivateKeySpec(NamedParameterSpec.X25519, scalar));
 	}
 
 	/** The public u-coordinate of a scalar: X25519 with the base point. */

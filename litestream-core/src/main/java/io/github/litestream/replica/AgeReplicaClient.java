@@ -11,6 +11,7 @@ import java.util.Optional;
 import io.github.litestream.age.Age;
 import io.github.litestream.age.AgeException;
 import io.github.litestream.age.AgeIdentity;
+import io.github.litestream.age.AgeKeyring;
 import io.github.litestream.age.AgeRecipient;
 
 /**
@@ -30,7 +31,7 @@ public final class AgeReplicaClient implements ReplicaClient {
 
 	private final List<AgeRecipient> recipients;
 
-	private final List<AgeIdentity> identities;
+	private final AgeKeyring keyring;
 
 	/**
 	 * Wraps a client.
@@ -45,7 +46,7 @@ public final class AgeReplicaClient implements ReplicaClient {
 		}
 		this.delegate = delegate;
 		this.recipients = List.copyOf(recipients);
-		this.identities = List.copyOf(identities);
+		this.keyring = new AgeKeyring(identities);
 	}
 
 	@Override
@@ -90,7 +91,9 @@ public final class AgeReplicaClient implements ReplicaClient {
 
 	@Override
 	public InputStream openSnapshot(String generation, long index) throws IOException {
-		return decrypting(this.delegate.openSnapshot(generation, index), ReplicaLayout.snapshotKey(generation, index));
+		// A snapshot is one large stream: its chunks are decrypted on several threads.
+		return decrypting(this.delegate.openSnapshot(generation, index), ReplicaLayout.snapshotKey(generation, index),
+				true);
 	}
 
 	@Override
@@ -100,7 +103,8 @@ public final class AgeReplicaClient implements ReplicaClient {
 
 	@Override
 	public InputStream openWalSegment(Pos pos) throws IOException {
-		return decrypting(this.delegate.openWalSegment(pos), ReplicaLayout.walSegmentKey(pos));
+		// WAL segments are small, and a restore already reads several at once.
+		return decrypting(this.delegate.openWalSegment(pos), ReplicaLayout.walSegmentKey(pos), false);
 	}
 
 	@Override
@@ -146,10 +150,10 @@ public final class AgeReplicaClient implements ReplicaClient {
 	 * @return how many are configured
 	 */
 	public int identityCount() {
-		return this.identities.size();
+		return this.keyring.size();
 	}
 
-	private InputStream decrypting(InputStream stored, String key) throws IOException {
+	private InputStream decrypting(InputStream stored, String key, boolean inParallel) throws IOException {
 		String context = "Cannot decrypt " + key + " in " + location();
 		try {
 			PushbackInputStream in = new PushbackInputStream(stored, Age.magicLength());
@@ -161,7 +165,8 @@ public final class AgeReplicaClient implements ReplicaClient {
 				// recipient's public key can write an object), and the LZ4 checksums still apply.
 				return in;
 			}
-			return new InContext(Age.decrypting(in, this.identities), context);
+			InputStream plaintext = inParallel ? this.keyring.decryptingInParallel(in) : this.keyring.decrypting(in);
+			return new InContext(plaintext, context);
 		}
 		catch (AgeException ex) {
 			stored.close();

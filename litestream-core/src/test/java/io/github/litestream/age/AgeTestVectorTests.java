@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import java.util.zip.InflaterInputStream;
 
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,9 +26,14 @@ import static org.assertj.core.api.Assertions.fail;
  * Runs the age specification's published test vectors (C2SP/CCTV, see
  * {@code age-testkit/README.md}) that use X25519 identities: each must succeed or fail
  * exactly as its {@code expect} line says, and the plaintext released before any failure must
- * hash to its {@code payload} line.
+ * hash to its {@code payload} line: decrypting on the reading thread and with the payload's
+ * chunks decrypted ahead on the shared decryption threads alike.
  */
 class AgeTestVectorTests {
+
+	static Stream<Arguments> vectorsInBothModes() throws IOException, URISyntaxException {
+		return vectors().flatMap((name) -> Stream.of(Arguments.of(name, false), Arguments.of(name, true)));
+	}
 
 	static Stream<String> vectors() throws IOException, URISyntaxException {
 		Path directory = Path.of(AgeTestVectorTests.class.getResource("/age-testkit").toURI());
@@ -41,13 +47,15 @@ class AgeTestVectorTests {
 		}
 	}
 
-	@ParameterizedTest(name = "{0}")
-	@MethodSource("vectors")
-	void decryptsAsTheVectorExpects(String name) throws Exception {
+	@ParameterizedTest(name = "{0}, chunks in parallel: {1}")
+	@MethodSource("vectorsInBothModes")
+	void decryptsAsTheVectorExpects(String name, boolean inParallel) throws Exception {
 		Vector vector = Vector.read(name);
 		ByteArrayOutputStream released = new ByteArrayOutputStream();
 		String outcome = "success";
-		try (InputStream in = Age.decrypting(new ByteArrayInputStream(vector.file()), vector.identities())) {
+		AgeKeyring keyring = new AgeKeyring(vector.identities());
+		ByteArrayInputStream file = new ByteArrayInputStream(vector.file());
+		try (InputStream in = inParallel ? keyring.decryptingInParallel(file) : keyring.decrypting(file)) {
 			byte[] buffer = new byte[8192];
 			int n;
 			while ((n = in.read(buffer)) > 0) {

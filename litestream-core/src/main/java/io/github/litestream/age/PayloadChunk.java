@@ -1,0 +1,135 @@
+package io.github.litestream.age;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.security.GeneralSecurityException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+
+import javax.crypto.Cipher;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One place in an {@link AgeDecryptingInputStream}'s window: a payload chunk read from the
+ * file, the task that opens it (on whichever thread runs it first), and its plaintext. Reused
+ * for a later chunk only after the reader has taken this one's result, so a helper never
+ * writes a buffer that is being read.
+ */
+final class PayloadChunk {
+
+	private final PayloadStream stream;
+
+	private byte @Nullable [] encrypted;
+
+	byte @Nullable [] plain;
+
+	private @Nullable Cipher cipher;
+
+	long counter;
+
+	int length;
+
+	/** Whether the file ends right after this chunk. */
+	boolean atEnd;
+
+	/** Opens the chunk; {@code null} when reading it failed. */
+	@Nullable FutureTask<Opened> task;
+
+	private @Nullable IOException readError;
+
+	PayloadChunk(PayloadStream stream) {
+		this.stream = stream;
+	}
+
+	/** The buffer the next chunk is read into, allocated on first use. */
+	byte[] encryptedBuffer() {
+		if (this.encrypted == null) {
+			this.encrypted = new byte[PayloadStream.ENCRYPTED_CHUNK_SIZE];
+			this.plain = new byte[PayloadStream.CHUNK_SIZE];
+			this.cipher = Primitives.chaCha20Poly1305();
+		}
+		return this.encrypted;
+	}
+
+	/** Makes the task for a chunk just read into {@link #encryptedBuffer()}. */
+	void prepare(long counter, int length, boolean atEnd) {
+		this.counter = counter;
+		this.length = length;
+		this.atEnd = atEnd;
+		this.readError = null;
+		this.task = new FutureTask<>(this::open);
+	}
+
+	/** Records that the chunk with this counter could not be read, to be reported in its turn. */
+	void failed(long counter, IOException error) {
+		this.counter = counter;
+		this.atEnd = true;
+		this.readError = error;
+		this.task = null;
+	}
+
+	/**
+	 * The result, once the task has run or is running elsewhere (then this waits for it).
+	 * @throws AgeException if the chunk is not authentic or could not be read
+	 */
+	Opened opened() throws IOException {
+		if (this.readError != null) {
+			throw this.readError;
+		}
+		if (this.task == null) {
+			throw new IllegalStateException("The chunk was not read");
+		}
+		try {
+			return this.task.get();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new InterruptedIOException("Interrupted while decrypting an age payload");
+		}
+		catch (ExecutionException ex) {
+			if (ex.getCause() instanceof AgeException age) {
+				throw age;
+			}
+			throw new IllegalStateException("Cannot decrypt an age payload chunk: " + ex.getCause(), ex.getCause());
+		}
+	}
+
+	void cancel() {
+		if (this.task != null) {
+			this.task.cancel(false);
+		}
+	}
+
+	/**
+	 * A chunk shorter than a full one must be the last; a full one is not, unless its tag says
+	 * so (a payload that is a whole number of chunks ends with a full final chunk): the flag
+	 * decides, not the end of the file, which the reader checks in turn.
+	 */
+	private Opened open() throws AgeException {
+		boolean last = this.length < PayloadStream.ENCRYPTED_CHUNK_SIZE;
+		try {
+			return new Opened(open(last), last);
+		}
+		catch (GeneralSecurityException ex) {
+			if (last) {
+				throw AgeDecryptingInputStream.notAuthentic(this.counter);
+			}
+			try {
+				return new Opened(open(true), true);
+			}
+			catch (GeneralSecurityException again) {
+				throw AgeDecryptingInputStream.notAuthentic(this.counter);
+			}
+		}
+	}
+
+	private int open(boolean last) throws GeneralSecurityException {
+		return this.stream.open(this.cipher, this.counter, this.encrypted, this.length, last, this.plain);
+	}
+
+	/** An opened chunk: its plaintext length and whether its flag marked it the last. */
+	record Opened(int length, boolean last) {
+	}
+
+}
