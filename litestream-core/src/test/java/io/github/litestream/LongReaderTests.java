@@ -41,6 +41,12 @@ import static org.awaitility.Awaitility.await;
  */
 class LongReaderTests {
 
+	/**
+	 * A commit stuck behind a checkpoint that waits for the reader would wait this long and
+	 * then fail; the bound is logical, not a speed target (a loaded machine stretches commits).
+	 */
+	private static final Duration APPLICATION_BUSY_TIMEOUT = Duration.ofSeconds(5);
+
 	/** Longer than the application's busy timeout (5 s). */
 	private static final Duration READ_TRANSACTION = Duration.ofSeconds(6);
 
@@ -159,8 +165,8 @@ class LongReaderTests {
 			.until(() -> this.writer.error.get() != null
 					|| System.nanoTime() - began >= READ_TRANSACTION.toNanos());
 		assertThat(this.writer.error.get()).as("the application's writes did not fail").isNull();
-		assertThat(Duration.ofNanos(this.writer.slowestCommitNanos.get())).as("the slowest commit")
-			.isLessThan(ReplicatedDatabase.LOCK_WAIT_BUDGET);
+		assertThat(Duration.ofNanos(this.writer.slowestCommitNanos.get())).as("no commit waited out the reader")
+			.isLessThan(APPLICATION_BUSY_TIMEOUT);
 		assertThat(position().index()).as("the reader pins the WAL index").isEqualTo(pinnedIndex);
 		assertThat(walPages()).as("the WAL grew past max-checkpoint-page-count")
 			.isGreaterThan(4 * MAX_CHECKPOINT_PAGES);
@@ -178,8 +184,8 @@ class LongReaderTests {
 	private void assertNothingLost() throws Exception {
 		this.writer.stop();
 		assertThat(this.writer.error.get()).as("the application saw no error").isNull();
-		assertThat(Duration.ofNanos(this.writer.slowestCommitNanos.get())).as("the slowest commit")
-			.isLessThan(ReplicatedDatabase.LOCK_WAIT_BUDGET);
+		assertThat(Duration.ofNanos(this.writer.slowestCommitNanos.get())).as("no commit waited out the reader")
+			.isLessThan(APPLICATION_BUSY_TIMEOUT);
 		await().atMost(Duration.ofMinutes(1)).until(() -> replica().position().equals(this.database.position()));
 		assertThat(this.litestream.stop(Duration.ofSeconds(30))).isTrue();
 		Path out = this.dir.resolve("restored.db");
