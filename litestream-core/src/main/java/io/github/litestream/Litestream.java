@@ -140,6 +140,7 @@ public final class Litestream implements AutoCloseable {
 		List<ReplicatedDatabase> opened = new ArrayList<>();
 		try {
 			for (ReplicatedDatabase database : this.databases.keySet()) {
+				ContinuationCheck.run(database, this.databases.get(database));
 				database.open();
 				opened.add(database);
 			}

@@ -110,6 +110,18 @@ public final class ConsistencyOracle {
 	}
 
 	/**
+	 * The history up to a state: what a database that equals that state has seen, when the
+	 * transactions after it were lost (a killed writer's last ones) and new ones follow.
+	 * @param k the last transaction kept
+	 * @return a new oracle
+	 */
+	public synchronized ConsistencyOracle upTo(int k) {
+		ConsistencyOracle oracle = new ConsistencyOracle(this.rows);
+		oracle.transactions.addAll(this.transactions.subList(0, k));
+		return oracle;
+	}
+
+	/**
 	 * Reads a history written by {@link LogWriter}; a torn last line is ignored.
 	 * @param log the log file
 	 * @return the oracle

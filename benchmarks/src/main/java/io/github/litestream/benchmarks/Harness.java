@@ -59,6 +59,7 @@ public final class Harness {
 		scenarios.put("idle", new IdleCostScenario());
 		scenarios.put(SoakScenario.NAME, new SoakScenario());
 		scenarios.put(SynchronousCommitScenario.NAME, new SynchronousCommitScenario());
+		scenarios.put(RedeployScenario.NAME, new RedeployScenario());
 		Report report = new Report(commandLine);
 		Path work = options.out().resolve("work");
 		try (S3Server s3 = new S3Server()) {

@@ -53,8 +53,18 @@ final class S3Server implements AutoCloseable {
 	 * @return the client (its SDK client, shared by all, is closed with this server)
 	 */
 	synchronized S3ReplicaClient newReplica(ReplicaOperationListener listener) {
+		return replica(newBucketUrl(), listener);
+	}
+
+	/**
+	 * A client for a replica URL of {@link #newBucketUrl()}.
+	 * @param url the replica URL
+	 * @param listener told about every request
+	 * @return the client (its SDK client, shared by all, is closed with this server)
+	 */
+	synchronized S3ReplicaClient replica(String url, ReplicaOperationListener listener) {
 		S3ReplicaConfig config = S3ReplicaConfig.builder()
-			.url(newBucketUrl())
+			.url(url)
 			.endpoint(endpoint())
 			.credentials(ACCESS_KEY_ID, this.secretAccessKey)
 			.build();

@@ -99,7 +99,8 @@ final class GenerationTracker {
 		try (FileChannel wal = openWal()) {
 			if (cleanShutdownPosition != null && cleanShutdownPosition.equals(currentPosition())
 					&& !shadow.headerMatches(wal)) {
-				logger.info("Continuing generation {} of {} after a clean shutdown", this.generation, this.path);
+				logger.info("Continuing generation {} of {} after a clean shutdown or a restore, at index {}",
+						this.generation, this.path, Pos.hex(index + 1));
 				startIndex(wal, index + 1);
 				return;
 			}

@@ -171,6 +171,19 @@ final class LocalState {
 		return record;
 	}
 
+	/**
+	 * Reads the clean-shutdown record without taking it.
+	 * @return the record, if there is a valid one
+	 * @throws IOException if it cannot be read
+	 */
+	Optional<ShutdownRecord> readShutdownRecord() throws IOException {
+		Path file = this.directory.resolve("shutdown");
+		if (!Files.exists(file)) {
+			return Optional.empty();
+		}
+		return ShutdownRecord.parse(Files.readString(file, StandardCharsets.UTF_8));
+	}
+
 	void writeShutdownRecord(ShutdownRecord record) throws IOException {
 		writeAtomically(this.directory.resolve("shutdown"), record.format());
 	}

@@ -7,6 +7,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +32,16 @@ public final class LeftoverRestoreFiles {
 	 */
 	static String prefix(Path output) {
 		return "." + output.getFileName() + "-restore-";
+	}
+
+	/**
+	 * A temporary file for the last WAL index a restore to {@code output} applied, kept for the
+	 * engine to continue the generation; removed with the others if a restore is killed.
+	 * @param output the database being restored
+	 * @return a new, unused name
+	 */
+	static Path lastWal(Path output) {
+		return output.resolveSibling(prefix(output) + UUID.randomUUID() + ".last.wal");
 	}
 
 	/**

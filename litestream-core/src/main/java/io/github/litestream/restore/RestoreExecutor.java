@@ -57,10 +57,26 @@ final class RestoreExecutor {
 
 	private final Queue<Path> temporaryFiles = new ConcurrentLinkedQueue<>();
 
-	RestoreExecutor(ReplicaClient client, RestorePlan plan, Path output, int parallelism) {
+	/** Where the last index's WAL goes once the database is in place, or {@code null} to remove it. */
+	private final Path keepLastWal;
+
+	private Path lastWal;
+
+	/**
+	 * Creates an executor.
+	 * @param client the replica
+	 * @param plan what to restore
+	 * @param output the database file to create
+	 * @param parallelism how many segments to fetch at once
+	 * @param keepLastWal where to move the WAL of the plan's last index (the replica's bytes of
+	 * it, from offset 0) once the database is in place, or {@code null} to remove it; nothing
+	 * is moved when the plan applies no WAL
+	 */
+	RestoreExecutor(ReplicaClient client, RestorePlan plan, Path output, int parallelism, Path keepLastWal) {
 		this.client = client;
 		this.plan = plan;
 		this.output = output;
+		this.keepLastWal = keepLastWal;
 		this.workers = workers(client, parallelism);
 		String prefix = LeftoverRestoreFiles.prefix(output) + UUID.randomUUID();
 		this.temporaryDatabase = output.resolveSibling(prefix + ".db");
@@ -95,6 +111,7 @@ final class RestoreExecutor {
 				stats = checkAndForce(fsync, stats);
 			}
 			install();
+			keepLastWal();
 			long elapsed = System.nanoTime() - start;
 			long bytes = stats.snapshotBytes() + stats.walBytes();
 			logger.info("Restored {} to generation={} index={}: snapshot {} ({} bytes) + {} WAL indexes ({} segments, "
@@ -176,6 +193,12 @@ final class RestoreExecutor {
 				Path wal = fetcher.await(i);
 				waitNanos += System.nanoTime() - waitStart;
 				int frames = applier.apply(wal, indexes.get(i));
+				if (i < indexes.size() - 1 || this.keepLastWal == null) {
+					Files.delete(wal);
+				}
+				else {
+					this.lastWal = wal;
+				}
 				logger.debug("Applied WAL index {} ({} segments, {} frames)", Pos.hex(indexes.get(i).index()),
 						indexes.get(i).segments().size(), frames);
 				if (System.nanoTime() - lastProgress > PROGRESS_INTERVAL_NANOS) {
@@ -186,6 +209,14 @@ final class RestoreExecutor {
 			}
 		}
 		return new Stats(0, 0, fetcher.walBytes(), fetcher.fetchNanos(), System.nanoTime() - start, waitNanos, 0, 0);
+	}
+
+	/** Moves the last index's WAL where the caller wants it, once the database is in place. */
+	private void keepLastWal() throws IOException {
+		if (this.lastWal != null) {
+			Files.createDirectories(this.keepLastWal.toAbsolutePath().getParent());
+			Files.move(this.lastWal, this.keepLastWal, StandardCopyOption.REPLACE_EXISTING);
+		}
 	}
 
 	private Path walFile(long index) {

@@ -17,9 +17,12 @@ import java.util.Objects;
  * @param ifReplicaExists when the replica holds no backup, do nothing instead of failing
  * @param fallBack when an object the restore needs is missing or corrupt, restore the newest
  * earlier point of the same generation that is intact instead of failing
+ * @param continueGeneration when the restore reaches the end of the replica's newest
+ * generation, leave the local state that lets the engine continue that generation instead of
+ * starting a new one with a full snapshot (see {@link #withContinueGeneration(boolean)})
  */
 public record RestoreOptions(Path outputPath, String generation, Long index, Instant timestamp, int parallelism,
-		boolean ifDbNotExists, boolean ifReplicaExists, boolean fallBack) {
+		boolean ifDbNotExists, boolean ifReplicaExists, boolean fallBack, boolean continueGeneration) {
 
 	/** Default {@link #parallelism()}. */
 	public static final int DEFAULT_PARALLELISM = 8;
@@ -34,6 +37,7 @@ public record RestoreOptions(Path outputPath, String generation, Long index, Ins
 	 * @param ifDbNotExists whether an existing output is fine
 	 * @param ifReplicaExists whether an empty replica is fine
 	 * @param fallBack whether to fall back to an earlier intact point
+	 * @param continueGeneration whether the engine may continue the restored generation
 	 */
 	public RestoreOptions {
 		Objects.requireNonNull(outputPath, "outputPath");
@@ -51,7 +55,7 @@ public record RestoreOptions(Path outputPath, String generation, Long index, Ins
 	 * @return the options
 	 */
 	public static RestoreOptions latest(Path outputPath) {
-		return new RestoreOptions(outputPath, null, null, null, DEFAULT_PARALLELISM, false, false, false);
+		return new RestoreOptions(outputPath, null, null, null, DEFAULT_PARALLELISM, false, false, false, false);
 	}
 
 	/**
@@ -61,7 +65,7 @@ public record RestoreOptions(Path outputPath, String generation, Long index, Ins
 	 */
 	public RestoreOptions withGeneration(String generation) {
 		return new RestoreOptions(this.outputPath, generation, this.index, this.timestamp, this.parallelism,
-				this.ifDbNotExists, this.ifReplicaExists, this.fallBack);
+				this.ifDbNotExists, this.ifReplicaExists, this.fallBack, this.continueGeneration);
 	}
 
 	/**
@@ -71,7 +75,7 @@ public record RestoreOptions(Path outputPath, String generation, Long index, Ins
 	 */
 	public RestoreOptions withIndex(long index) {
 		return new RestoreOptions(this.outputPath, this.generation, index, null, this.parallelism, this.ifDbNotExists,
-				this.ifReplicaExists, this.fallBack);
+				this.ifReplicaExists, this.fallBack, this.continueGeneration);
 	}
 
 	/**
@@ -81,7 +85,7 @@ public record RestoreOptions(Path outputPath, String generation, Long index, Ins
 	 */
 	public RestoreOptions withTimestamp(Instant timestamp) {
 		return new RestoreOptions(this.outputPath, this.generation, null, timestamp, this.parallelism,
-				this.ifDbNotExists, this.ifReplicaExists, this.fallBack);
+				this.ifDbNotExists, this.ifReplicaExists, this.fallBack, this.continueGeneration);
 	}
 
 	/**
@@ -91,7 +95,7 @@ public record RestoreOptions(Path outputPath, String generation, Long index, Ins
 	 */
 	public RestoreOptions withParallelism(int parallelism) {
 		return new RestoreOptions(this.outputPath, this.generation, this.index, this.timestamp, parallelism,
-				this.ifDbNotExists, this.ifReplicaExists, this.fallBack);
+				this.ifDbNotExists, this.ifReplicaExists, this.fallBack, this.continueGeneration);
 	}
 
 	/**
@@ -102,7 +106,7 @@ public record RestoreOptions(Path outputPath, String generation, Long index, Ins
 	 */
 	public RestoreOptions withConditions(boolean ifDbNotExists, boolean ifReplicaExists) {
 		return new RestoreOptions(this.outputPath, this.generation, this.index, this.timestamp, this.parallelism,
-				ifDbNotExists, ifReplicaExists, this.fallBack);
+				ifDbNotExists, ifReplicaExists, this.fallBack, this.continueGeneration);
 	}
 
 	/**
@@ -114,7 +118,23 @@ public record RestoreOptions(Path outputPath, String generation, Long index, Ins
 	 */
 	public RestoreOptions withFallBack(boolean fallBack) {
 		return new RestoreOptions(this.outputPath, this.generation, this.index, this.timestamp, this.parallelism,
-				this.ifDbNotExists, this.ifReplicaExists, fallBack);
+				this.ifDbNotExists, this.ifReplicaExists, fallBack, this.continueGeneration);
+	}
+
+	/**
+	 * A copy that lets the engine continue the restored generation, or not. Only a restore to
+	 * the end of the replica's newest generation qualifies (the latest state, no fallback past
+	 * damage): then the database file is byte for byte what the replica holds, and the engine
+	 * started on it writes the next WAL index of that generation instead of a new generation
+	 * and a full snapshot. A restore to an earlier point never continues: its next WAL would
+	 * fork the history the replica already holds after that point. The state is written next to
+	 * the database ({@code .<db>-litestream}), as a clean shutdown leaves it.
+	 * @param continueGeneration whether to leave that state
+	 * @return the new options
+	 */
+	public RestoreOptions withContinueGeneration(boolean continueGeneration) {
+		return new RestoreOptions(this.outputPath, this.generation, this.index, this.timestamp, this.parallelism,
+				this.ifDbNotExists, this.ifReplicaExists, this.fallBack, continueGeneration);
 	}
 
 }

@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
+import io.github.litestream.replica.Pos;
+
 /**
  * What a restore did: either it restored a database (and from what), or it skipped and why.
  *
@@ -16,9 +18,12 @@ import java.util.Objects;
  * @param elapsed how long the restore took
  * @param avoided damaged objects a fallback avoided, in the order met (empty unless the
  * options asked to fall back)
+ * @param continuedAfter the position after which the engine continues the restored generation
+ * (see {@link RestoreOptions#withContinueGeneration(boolean)}), or {@code null} if it starts a
+ * new one
  */
 public record RestoreResult(Path outputPath, boolean restored, String skipReason, RestorePlan plan, long walBytes,
-		Duration elapsed, List<DamagedObject> avoided) {
+		Duration elapsed, List<DamagedObject> avoided, Pos continuedAfter) {
 
 	/**
 	 * Checks the result is one or the other.
@@ -29,6 +34,7 @@ public record RestoreResult(Path outputPath, boolean restored, String skipReason
 	 * @param walBytes the WAL bytes
 	 * @param elapsed the duration
 	 * @param avoided the damaged objects avoided
+	 * @param continuedAfter where the engine continues the generation, or {@code null}
 	 */
 	public RestoreResult {
 		Objects.requireNonNull(outputPath, "outputPath");
@@ -39,12 +45,12 @@ public record RestoreResult(Path outputPath, boolean restored, String skipReason
 	}
 
 	static RestoreResult restored(Path outputPath, RestorePlan plan, long walBytes, Duration elapsed,
-			List<DamagedObject> avoided) {
-		return new RestoreResult(outputPath, true, null, plan, walBytes, elapsed, avoided);
+			List<DamagedObject> avoided, Pos continuedAfter) {
+		return new RestoreResult(outputPath, true, null, plan, walBytes, elapsed, avoided, continuedAfter);
 	}
 
 	static RestoreResult skipped(Path outputPath, String reason, Duration elapsed) {
-		return new RestoreResult(outputPath, false, reason, null, 0, elapsed, List.of());
+		return new RestoreResult(outputPath, false, reason, null, 0, elapsed, List.of(), null);
 	}
 
 	/**

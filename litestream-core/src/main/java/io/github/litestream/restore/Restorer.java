@@ -13,6 +13,7 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.litestream.db.GenerationContinuation;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaClient;
 
@@ -73,8 +74,10 @@ public final class Restorer {
 				}
 				plan = planned.get();
 				logger.info("Restoring {} from {}", output, plan);
-				long walBytes = new RestoreExecutor(client, plan, output, options.parallelism()).execute();
-				return RestoreResult.restored(output, plan, walBytes, since(start), avoided);
+				Path lastWal = continues(planner, options, attempt, plan) ? LeftoverRestoreFiles.lastWal(output) : null;
+				long walBytes = new RestoreExecutor(client, plan, output, options.parallelism(), lastWal).execute();
+				Pos continued = (lastWal != null) ? recordContinuation(output, plan, lastWal) : null;
+				return RestoreResult.restored(output, plan, walBytes, since(start), avoided, continued);
 			}
 			catch (RestoreException ex) {
 				Optional<DamagedObject> damaged = ex.damagedObject();
@@ -97,6 +100,56 @@ public final class Restorer {
 				attempt = earlier;
 			}
 		}
+	}
+
+	/**
+	 * Leaves the state that lets the engine continue the generation after the restored
+	 * position. A failure only costs the engine a new generation, so it is logged, not thrown.
+	 * @return the position continued after, or {@code null}
+	 */
+	private static Pos recordContinuation(Path output, RestorePlan plan, Path lastWal) {
+		try {
+			if (!Files.exists(lastWal)) {
+				return null;
+			}
+			Pos end = new Pos(plan.generation(), plan.targetIndex(), Files.size(lastWal));
+			return GenerationContinuation.record(output, end, lastWal) ? end : null;
+		}
+		catch (IOException ex) {
+			logger.warn("{} will start a new generation: the state to continue generation {} could not be written: {}",
+					output, plan.generation(), ex.getMessage());
+			return null;
+		}
+		finally {
+			deleteQuietly(lastWal);
+		}
+	}
+
+	private static void deleteQuietly(Path file) {
+		try {
+			Files.deleteIfExists(file);
+		}
+		catch (IOException ex) {
+			logger.debug("Could not remove {}: {}", file, ex.getMessage());
+		}
+	}
+
+	/**
+	 * Whether the engine may continue the generation after this restore: only when it reaches
+	 * the end of the replica's newest generation. An earlier point (a timestamp, an index, a
+	 * fallback past damage, an older generation) would fork the history stored after it.
+	 */
+	private static boolean continues(RestorePlanner planner, RestoreOptions options, RestoreOptions attempt,
+			RestorePlan plan) throws IOException {
+		if (!options.continueGeneration() || attempt != options || options.index() != null
+				|| options.timestamp() != null) {
+			return false;
+		}
+		if (options.generation() == null) {
+			return true;
+		}
+		Optional<NewestBackup> newest = planner.newestBackup();
+		return newest.isPresent() && newest.get().generation().equals(plan.generation());
 	}
 
 	/**

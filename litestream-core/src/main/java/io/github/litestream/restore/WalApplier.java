@@ -4,7 +4,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -16,6 +15,7 @@ import io.github.litestream.replica.ReplicaLayout;
 import io.github.litestream.replica.WalSegmentInfo;
 import io.github.litestream.sqlite.DatabaseHeader;
 import io.github.litestream.sqlite.InvalidWalException;
+import io.github.litestream.sqlite.WalChecksum;
 import io.github.litestream.sqlite.WalFrameHeader;
 import io.github.litestream.sqlite.WalHeader;
 import io.github.litestream.sqlite.WalScanner;
@@ -68,7 +68,8 @@ final class WalApplier implements AutoCloseable {
 	}
 
 	/**
-	 * Applies a WAL file and deletes it.
+	 * Applies a WAL file (and leaves it in place: the caller removes it, or keeps the last one
+	 * for the engine to continue the generation).
 	 * @param wal the index's WAL, all segments concatenated
 	 * @param walIndex the WAL index and its segments, for messages
 	 * @return the number of frames applied
@@ -77,38 +78,74 @@ final class WalApplier implements AutoCloseable {
 	int apply(Path wal, RestorePlan.WalIndex walIndex) throws IOException {
 		long index = walIndex.index();
 		try (FileChannel channel = FileChannel.open(wal, StandardOpenOption.READ)) {
-			WalHeader header;
-			try {
-				header = WalScanner.readHeader(channel);
-			}
-			catch (InvalidWalException | EOFException ex) {
-				throw invalid(index, ex.getMessage(), ex);
-			}
-			if (this.pageSize == 0) {
-				this.pageSize = header.pageSize();
-			}
-			if (header.pageSize() != this.pageSize) {
-				throw invalid(index, "its page size " + header.pageSize() + " differs from the snapshot's "
-						+ this.pageSize, null);
-			}
-			// One pass: each transaction's pages are written as soon as its commit frame is verified.
-			WalScanner.WalScan scan = WalScanner.scan(channel, header, WalHeader.SIZE, header.checksum(),
-					(frames, offset, length, walOffset) -> writePages(frames, offset, length, walOffset, index));
+			WalHeader header = readHeader(channel, index);
+			WalScanner.WalScan scan = applyFrom(channel, header, WalHeader.SIZE, header.checksum(), index);
 			long size = channel.size();
 			if (scan.end() < size) {
 				throw damagedTail(walIndex, scan.end(), size);
 			}
-			if (scan.frames() > 0) {
-				this.database.truncate((long) scan.databasePages() * this.pageSize);
-			}
-			else {
-				logger.debug("WAL index {} holds no committed transaction; nothing to apply", Pos.hex(index));
-			}
 			return scan.frames();
 		}
-		finally {
-			Files.deleteIfExists(wal);
+	}
+
+	/**
+	 * Reads and checks an index's WAL header against the database's page size.
+	 * @param wal the index's WAL
+	 * @param index the WAL index, for messages
+	 * @return the header
+	 * @throws IOException if it is not a valid WAL header of this database
+	 */
+	WalHeader readHeader(FileChannel wal, long index) throws IOException {
+		WalHeader header;
+		try {
+			header = WalScanner.readHeader(wal);
 		}
+		catch (InvalidWalException | EOFException ex) {
+			throw invalid(index, ex.getMessage(), ex);
+		}
+		if (this.pageSize == 0) {
+			this.pageSize = header.pageSize();
+		}
+		if (header.pageSize() != this.pageSize) {
+			throw invalid(index, "its page size " + header.pageSize() + " differs from the snapshot's "
+					+ this.pageSize, null);
+		}
+		return header;
+	}
+
+	/**
+	 * Applies the whole transactions of an index's WAL from an offset on: a restore applies an
+	 * index from its first frame, a follower applies the frames of each new segment, continuing
+	 * the checksum chain where the previous segment ended.
+	 * @param wal the index's WAL
+	 * @param header its header, from {@link #readHeader}
+	 * @param from a frame boundary: where the frames not applied yet start
+	 * @param previous the cumulative checksum at {@code from}
+	 * @param index the WAL index, for messages
+	 * @return where the valid frames end, and the checksum there
+	 * @throws IOException if the database cannot be written
+	 */
+	WalScanner.WalScan applyFrom(FileChannel wal, WalHeader header, long from, WalChecksum previous, long index)
+			throws IOException {
+		// One pass: each transaction's pages are written as soon as its commit frame is verified.
+		WalScanner.WalScan scan = WalScanner.scan(wal, header, from, previous,
+				(frames, offset, length, walOffset) -> writePages(frames, offset, length, walOffset, index));
+		if (scan.frames() > 0) {
+			this.database.truncate((long) scan.databasePages() * this.pageSize);
+		}
+		else {
+			logger.debug("WAL index {} holds no committed transaction after {}; nothing to apply", Pos.hex(index),
+					Pos.hex(from));
+		}
+		return scan;
+	}
+
+	/**
+	 * Forces the database's pages to disk.
+	 * @throws IOException if it fails
+	 */
+	void force() throws IOException {
+		this.database.force(false);
 	}
 
 	/**

@@ -62,7 +62,10 @@ final class DatabaseRestorer {
 		}
 		RestoreOptions options = RestoreOptions.latest(path)
 			.withParallelism(database.restoreParallelism())
-			.withConditions(true, true);
+			.withConditions(true, true)
+			// On an ephemeral disk every deploy restores: continuing the generation spares the
+			// replica a new generation and a full snapshot upload each time.
+			.withContinueGeneration(true);
 		List<Candidate<ReplicaSettings>> ranked = ReplicaChooser.rank(path, newestBackups(database, options));
 		List<Candidate<ReplicaSettings>> damaged = new ArrayList<>();
 		for (Candidate<ReplicaSettings> candidate : ranked) {

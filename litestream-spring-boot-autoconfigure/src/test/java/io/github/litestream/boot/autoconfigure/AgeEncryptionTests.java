@@ -1,7 +1,6 @@
 package io.github.litestream.boot.autoconfigure;
 
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -9,6 +8,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +21,7 @@ import io.github.litestream.boot.actuate.LitestreamReplicaLagAutoConfiguration;
 import io.github.litestream.replica.AgeReplicaClient;
 import io.github.litestream.replica.Lz4;
 import io.github.litestream.replica.Replica;
-import io.github.litestream.replica.SnapshotInfo;
+import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.file.FileReplicaClient;
 import io.github.litestream.restore.AgeFixture;
 import org.junit.jupiter.api.BeforeEach;
@@ -86,6 +86,7 @@ class AgeEncryptionTests {
 	void restoresLitestreamsEncryptedReplicaOnBootThenReplicatesAndValidatesEncrypted(CapturedOutput output)
 			throws Exception {
 		Path db = this.dir.resolve("app.db");
+		int snapshots = new FileReplicaClient(this.fixture.resolve("replica")).snapshots(AgeFixture.GENERATION).size();
 		this.runner
 			.withPropertyValues("litestream.dbs[0].path=" + db,
 					"litestream.dbs[0].replicas[0].path=" + this.fixture.resolve("replica"),
@@ -102,17 +103,23 @@ class AgeEncryptionTests {
 				await().atMost(Duration.ofSeconds(30))
 					.untilAsserted(() -> assertThat(replica.status().lastValidation()).isNotNull()
 						.satisfies((validation) -> assertThat(validation.matched()).as(validation.detail()).isTrue()));
+				// Replication continues the generation the stock CLI wrote, with no snapshot of its own.
 				String generation = replica.position().orElseThrow().generation();
-				assertThat(generation).isNotEqualTo(AgeFixture.GENERATION);
-				// The new generation's snapshot is an age file that either identity alone opens.
-				SnapshotInfo snapshot = replica.client().snapshots(generation).get(0);
+				assertThat(generation).isEqualTo(AgeFixture.GENERATION);
+				assertThat(replica.client().snapshots(generation)).hasSize(snapshots);
+				// The WAL index the engine began is an age file that either identity alone opens.
+				long index = litestream.databases().get(0).position().orElseThrow().index();
+				await().atMost(Duration.ofSeconds(30)).until(() -> replica.client()
+					.walSegments(generation)
+					.stream()
+					.anyMatch((segment) -> segment.index() == index && segment.offset() == 0));
 				for (String identityFile : List.of("identity-1.txt", "identity-2.txt")) {
 					AgeIdentity identity = AgeIdentity.parseFile(Files.readString(this.fixture.resolve(identityFile)))
 						.get(0);
 					AgeReplicaClient reader = new AgeReplicaClient(new FileReplicaClient(this.fixture.resolve("replica")),
 							List.of(identity.recipient()), List.of(identity));
-					try (InputStream in = Lz4.decompress(reader.openSnapshot(generation, snapshot.index()))) {
-						assertThat(new String(in.readNBytes(16), StandardCharsets.US_ASCII)).isEqualTo("SQLite format 3\0");
+					try (InputStream in = Lz4.decompress(reader.openWalSegment(new Pos(generation, index, 0)))) {
+						assertThat(HexFormat.of().formatHex(in.readNBytes(3))).as("WAL magic").isEqualTo("377f06");
 					}
 				}
 				LitestreamEndpoint.ReplicaDescriptor described = context.getBean(LitestreamEndpoint.class)

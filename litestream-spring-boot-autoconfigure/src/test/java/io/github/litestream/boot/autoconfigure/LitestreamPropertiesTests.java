@@ -41,7 +41,10 @@ class LitestreamPropertiesTests {
 			"RestoreOptions.generation", "always the latest", "RestoreOptions.index", "always the latest",
 			"RestoreOptions.timestamp", "always the latest",
 			// Restore-on-boot only runs when the file is missing and never replaces one.
-			"RestoreOptions.ifDbNotExists", "always true");
+			"RestoreOptions.ifDbNotExists", "always true",
+			// Restore-on-boot restores the latest state, which replication continues; there is
+			// nothing to choose (docs/restore.md, "The restored generation continues").
+			"RestoreOptions.continueGeneration", "always true on boot");
 
 	/**
 	 * Engine options whose property has no default to compare, or deliberately another one.

@@ -1,0 +1,382 @@
+package io.github.litestream.restore;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+
+import io.github.litestream.db.GenerationContinuation;
+import io.github.litestream.replica.Pos;
+import io.github.litestream.replica.ReplicaClient;
+import io.github.litestream.replica.WalSegmentInfo;
+import io.github.litestream.sqlite.WalChecksum;
+import io.github.litestream.sqlite.WalHeader;
+import io.github.litestream.sqlite.WalScanner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A continuous restore: restores the latest state of a replica into a local database file,
+ * then keeps applying the WAL segments of the same generation as they appear, so that the file
+ * stays a recent committed state of the primary's history. A standby builds on it: when it
+ * stops, the engine started on the file continues the same generation from the followed
+ * position, with no snapshot (see {@link #stop(Duration)}).
+ *
+ * <h2>What a reader sees</h2>
+ * Segments are applied whole, in order, each one fetched and checked before any of its pages
+ * is written, so between two applications the file is exactly one committed state. While a
+ * segment is applied, pages are written in place: a reader at that moment would see a torn
+ * file. So the file belongs to the follower until it stops: nothing may open it with SQLite
+ * meanwhile (the follower also opens and closes its own descriptors on it, which would drop the
+ * POSIX locks of a SQLite connection in the same process). {@link #read} runs code while no
+ * segment is being applied, to copy the file or open it with {@code immutable=1}, for instance.
+ * After a crash in the middle of an application the file is not to be trusted, and the
+ * follower refuses to start on an existing file.
+ *
+ * <h2>What it handles</h2>
+ * A new generation in the replica (the newest one by its newest object, as a restore would
+ * choose) and a gap in the WAL it needs (segments that retention deleted before they were
+ * applied, or a missing segment) make it restore the latest state again, into a temporary file
+ * that replaces the database atomically. A failing replica is retried with a backoff that
+ * doubles from the poll interval up to a maximum; {@link #status()} tells how far behind it is.
+ * A replica without any backup yet is waited for, without an error.
+ *
+ * <p>One daemon thread per follower; {@link #wakeUp()} makes it poll at once (when the primary
+ * is known to have written, say).
+ */
+public final class ReplicaFollower implements AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(ReplicaFollower.class);
+
+	private final ReplicaClient client;
+
+	private final Path database;
+
+	private final FollowerOptions options;
+
+	private final Clock clock;
+
+	/** Held while pages are written or the file is replaced; {@link #read} takes it too. */
+	private final ReentrantLock applyLock = new ReentrantLock();
+
+	private final WakeUp wakeUp = new WakeUp();
+
+	private volatile boolean stopping;
+
+	private Thread thread;
+
+	private FollowedWal wal;
+
+	/** Why the database must be restored again before anything else is applied, or {@code null}. */
+	private String restoreReason = "no database yet";
+
+	private volatile FollowerStatus status = new FollowerStatus(null, 0, 0, null, null, null, null, null, 0);
+
+	private int failures;
+
+	/** Whether the segment being applied got as far as writing pages. */
+	private boolean writingPages;
+
+	/**
+	 * Creates a follower.
+	 * @param client the replica to follow
+	 * @param database the local database file to build; must not exist
+	 * @param options how to poll
+	 */
+	public ReplicaFollower(ReplicaClient client, Path database, FollowerOptions options) {
+		this(client, database, options, Clock.systemUTC());
+	}
+
+	/**
+	 * Creates a follower.
+	 * @param client the replica to follow
+	 * @param database the local database file to build; must not exist
+	 * @param options how to poll
+	 * @param clock the clock for the status
+	 */
+	public ReplicaFollower(ReplicaClient client, Path database, FollowerOptions options, Clock clock) {
+		this.client = client;
+		this.database = database.toAbsolutePath().normalize();
+		this.options = options;
+		this.clock = clock;
+	}
+
+	/**
+	 * Starts following on a daemon thread.
+	 * @throws IOException if the database file exists already
+	 */
+	public synchronized void start() throws IOException {
+		if (this.thread != null) {
+			throw new IllegalStateException("A follower starts once");
+		}
+		if (Files.exists(this.database)) {
+			throw new RestoreException("Cannot follow " + this.client.location() + " into " + this.database
+					+ ": the file exists; a follower builds its database from the replica (delete the file, or start "
+					+ "replication on it instead)");
+		}
+		LeftoverRestoreFiles.remove(this.database);
+		this.thread = new Thread(this::run, "litestream-follower-" + this.database.getFileName());
+		this.thread.setDaemon(true);
+		this.thread.start();
+	}
+
+	private void run() {
+		// An interrupt stops it too, like stop() but without handing the file over.
+		while (!this.stopping && !Thread.currentThread().isInterrupted()) {
+			Duration wait = this.options.pollInterval();
+			try {
+				poll();
+				this.failures = 0;
+			}
+			catch (IOException | RuntimeException ex) {
+				this.failures++;
+				wait = backoff();
+				Instant now = this.clock.instant();
+				FollowerStatus s = this.status;
+				this.status = new FollowerStatus(s.position(), s.segmentsBehind(), s.bytesBehind(), s.newestObjectAt(),
+						s.oldestPendingAt(), s.lastPollAt(), String.valueOf(ex.getMessage()),
+						(s.failingSince() != null) ? s.failingSince() : now, s.restores());
+				logger.warn("Following {} into {} failed ({} in a row, next attempt in {} ms): {}",
+						this.client.location(), this.database, this.failures, wait.toMillis(), ex.getMessage());
+			}
+			this.wakeUp.await(wait, () -> this.stopping);
+		}
+	}
+
+	private Duration backoff() {
+		Duration wait = this.options.pollInterval().multipliedBy(1L << Math.min(this.failures, 16));
+		return (wait.compareTo(this.options.maxBackoff()) > 0) ? this.options.maxBackoff() : wait;
+	}
+
+	/** One round: restore if needed, then apply every new segment of the generation. */
+	private void poll() throws IOException {
+		if (this.restoreReason != null && !restore(this.restoreReason)) {
+			return;
+		}
+		String generation = this.wal.position().generation();
+		List<String> generations = this.client.generations();
+		if (!generations.contains(generation)) {
+			restore("generation " + generation + " is gone from the replica");
+			return;
+		}
+		if (generations.size() > 1) {
+			Optional<NewestBackup> newest = new RestorePlanner(this.client).newestBackup();
+			if (newest.isPresent() && !newest.get().generation().equals(generation)) {
+				restore("the replica's newest generation is now " + newest.get().generation());
+				return;
+			}
+		}
+		List<WalSegmentInfo> segments = this.client.walSegments(generation);
+		List<WalSegmentInfo> pending = segments.stream().filter(this::notApplied).toList();
+		Instant polledAt = this.clock.instant();
+		publish(pending, 0, segments, polledAt);
+		for (int i = 0; i < pending.size() && !this.stopping; i++) {
+			WalSegmentInfo segment = pending.get(i);
+			if (!this.wal.isNext(segment)) {
+				if (!startsNextIndex(segment, segments)) {
+					this.restoreReason = "WAL segment " + segment.pos() + " does not follow " + this.wal.position()
+							+ " (the WAL between them was removed, by retention after a newer snapshot, for instance)";
+					restore(this.restoreReason);
+					return;
+				}
+				Files.deleteIfExists(this.wal.file());
+				this.wal = FollowedWal.start(workFile(segment.index()), generation, segment.index());
+			}
+			apply(segment);
+			publish(pending, i + 1, segments, polledAt);
+		}
+	}
+
+	private boolean notApplied(WalSegmentInfo segment) {
+		Pos at = this.wal.position();
+		return segment.index() > at.index() || (segment.index() == at.index() && segment.offset() >= at.offset());
+	}
+
+	/** Whether a segment begins the next index right after the whole of the current one. */
+	private boolean startsNextIndex(WalSegmentInfo segment, List<WalSegmentInfo> segments) {
+		return segment.index() == this.wal.index() + 1 && segment.offset() == 0 && this.wal.lastSegmentListed(segments);
+	}
+
+	private void apply(WalSegmentInfo segment) throws IOException {
+		this.writingPages = false;
+		try {
+			this.wal.fetchAndApply(this.client, segment, this::applyLocked);
+		}
+		catch (IOException | RuntimeException ex) {
+			if (this.writingPages) {
+				// Transactions before the damage may be in the file already: only a restore is sure.
+				// (A download that failed wrote nothing: the next poll fetches the segment again.)
+				this.restoreReason = "applying WAL segment " + segment.pos() + " failed: " + ex.getMessage();
+			}
+			throw ex;
+		}
+	}
+
+	private WalScanner.WalScan applyLocked(FileChannel wal, WalHeader header, long from, WalChecksum previous,
+			long index) throws IOException {
+		this.writingPages = true;
+		this.applyLock.lock();
+		try (WalApplier applier = new WalApplier(this.database, this.client.location(),
+				this.wal.position().generation(), index)) {
+			applier.readHeader(wal, index);
+			return applier.applyFrom(wal, header, from, previous, index);
+		}
+		finally {
+			this.applyLock.unlock();
+		}
+	}
+
+	/**
+	 * Restores the latest state into a temporary file and puts it in place of the database.
+	 * @return {@code false} if the replica holds no backup yet
+	 */
+	private boolean restore(String reason) throws IOException {
+		Optional<LatestState> latest = LatestState.restore(this.client, this.database, this.options.parallelism(),
+				reason);
+		if (latest.isEmpty()) {
+			this.status = new FollowerStatus(null, 0, 0, null, null, this.clock.instant(), null, null,
+					this.status.restores());
+			return false;
+		}
+		this.applyLock.lock();
+		try {
+			latest.get().install(this.database);
+		}
+		finally {
+			this.applyLock.unlock();
+		}
+		FollowedWal restored = latest.get().wal();
+		if (this.wal != null && !this.wal.file().equals(restored.file())) {
+			Files.deleteIfExists(this.wal.file());
+		}
+		this.wal = restored;
+		this.restoreReason = null;
+		FollowerStatus s = this.status;
+		this.status = new FollowerStatus(restored.position(), 0, 0, s.newestObjectAt(), null, this.clock.instant(),
+				null, null, s.restores() + 1);
+		return true;
+	}
+
+	private void publish(List<WalSegmentInfo> pending, int applied, List<WalSegmentInfo> segments, Instant polledAt) {
+		List<WalSegmentInfo> left = pending.subList(applied, pending.size());
+		Instant newest = segments.stream().map(WalSegmentInfo::createdAt).max(Instant::compareTo).orElse(null);
+		Instant oldestPending = left.stream().map(WalSegmentInfo::createdAt).min(Instant::compareTo).orElse(null);
+		long bytes = left.stream().mapToLong(WalSegmentInfo::size).sum();
+		this.status = new FollowerStatus(this.wal.position(), left.size(), bytes, newest, oldestPending, polledAt, null,
+				null, this.status.restores());
+	}
+
+	private Path workFile(long index) {
+		return LatestState.workFile(this.database, index);
+	}
+
+	/**
+	 * Makes the follower poll now rather than at the end of its interval.
+	 */
+	public void wakeUp() {
+		this.wakeUp.signal();
+	}
+
+	/**
+	 * Where the follower is, and how far behind the replica.
+	 * @return the status
+	 */
+	public FollowerStatus status() {
+		return this.status;
+	}
+
+	/**
+	 * Runs code while no segment is being applied: the database file is one committed state
+	 * until it returns. Keep it short: the follower waits for it.
+	 * @param <T> what the code returns
+	 * @param reader the code, given the database file and its position ({@code null} before the
+	 * first restore)
+	 * @return what the code returned
+	 * @throws IOException if the code fails
+	 */
+	public <T> T read(DatabaseReader<T> reader) throws IOException {
+		this.applyLock.lock();
+		try {
+			return reader.read(this.database, this.status.position());
+		}
+		finally {
+			this.applyLock.unlock();
+		}
+	}
+
+	/**
+	 * Stops following, after the segment being applied, and leaves the state that lets the
+	 * engine continue the generation after the followed position (see
+	 * {@link GenerationContinuation}): start replication on the file, and its next WAL index is
+	 * the next one of that generation. A follower cannot be started again.
+	 * @param timeout how long to wait for a segment or restore in progress
+	 * @return the position the database file holds, or empty if it holds no complete state yet
+	 * (no restore finished, or the thread did not stop in time)
+	 * @throws IOException if the state cannot be written
+	 */
+	public Optional<Pos> stop(Duration timeout) throws IOException {
+		Thread running;
+		synchronized (this) {
+			running = this.thread;
+			this.stopping = true;
+		}
+		wakeUp();
+		if (running != null) {
+			try {
+				running.join(timeout.toMillis());
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			if (running.isAlive()) {
+				logger.warn("Follower of {} did not stop within {}; the file is not handed over", this.database, timeout);
+				return Optional.empty();
+			}
+		}
+		if (this.wal == null || this.restoreReason != null || this.wal.size() < WalHeader.SIZE) {
+			return Optional.empty();
+		}
+		Pos position = this.wal.position();
+		try (FileChannel file = FileChannel.open(this.database, java.nio.file.StandardOpenOption.WRITE)) {
+			file.force(true);
+		}
+		boolean recorded = GenerationContinuation.record(this.database, position, this.wal.file());
+		this.wal = null;
+		return recorded ? Optional.of(position) : Optional.empty();
+	}
+
+	/**
+	 * Stops following (see {@link #stop(Duration)}), waiting up to 30 seconds.
+	 * @throws IOException if the state cannot be written
+	 */
+	@Override
+	public void close() throws IOException {
+		stop(Duration.ofSeconds(30));
+	}
+
+	/**
+	 * Reads the follower's database file while no segment is being applied.
+	 *
+	 * @param <T> what it returns
+	 */
+	@FunctionalInterface
+	public interface DatabaseReader<T> {
+
+		/**
+		 * Reads the file.
+		 * @param database the database file
+		 * @param position the committed state it holds, or {@code null} before the first restore
+		 * @return a result
+		 * @throws IOException if reading fails
+		 */
+		T read(Path database, Pos position) throws IOException;
+
+	}
+
+}
