@@ -22,6 +22,10 @@ import java.util.concurrent.TimeoutException;
 
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.lease.LeaseHolder;
+import io.github.litestream.lease.LeaseOptions;
+import io.github.litestream.lease.LeaseStatus;
+import io.github.litestream.lease.ReplicaLease;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaClient;
@@ -40,10 +44,11 @@ import org.slf4j.LoggerFactory;
  * {@link #stop(Duration)} (final flush to every replica) while the application's connections
  * are still usable, and {@link #close()} once they are closed.
  *
- * <p>About 450 lines, half of it javadoc of the public API: registration, the threads'
+ * <p>About 500 lines, half of it javadoc of the public API: registration, the threads'
  * lifecycle and the shutdown flush (which share the same state and lock) stay together; the
- * per-replica work is in {@code ReplicaTask}, synchronous waits in {@code SynchronousReplication}
- * and the shadow WAL's release in {@code ShadowWalRelease}.
+ * per-replica work is in {@code ReplicaTask}, synchronous waits in {@code SynchronousReplication},
+ * the shadow WAL's release in {@code ShadowWalRelease} and the replicas' leases in
+ * {@code LeaseKeeper}.
  */
 public final class Litestream implements AutoCloseable {
 
@@ -67,6 +72,10 @@ public final class Litestream implements AutoCloseable {
 	private final SynchronousReplication synchronous = new SynchronousReplication();
 
 	private final ShadowWalRelease shadowWal;
+
+	private final LeaseHolder holder = LeaseHolder.newInstance();
+
+	private final LeaseKeeper leases = new LeaseKeeper();
 
 	/** Set by {@link #close()}: from then on nothing is replicated and nobody waits. */
 	private volatile boolean closed;
@@ -97,19 +106,34 @@ public final class Litestream implements AutoCloseable {
 	}
 
 	/**
-	 * Registers a database and its replicas; call before {@link #start()}.
+	 * Registers a database and its replicas, without leases; call before {@link #start()}.
 	 * @param options the database's options
 	 * @param targets its replicas
 	 * @return the database
 	 */
-	public synchronized ReplicatedDatabase addDatabase(DatabaseOptions options, List<ReplicationTarget> targets) {
+	public ReplicatedDatabase addDatabase(DatabaseOptions options, List<ReplicationTarget> targets) {
+		return addDatabase(options, LeaseOptions.DISABLED, targets);
+	}
+
+	/**
+	 * Registers a database and its replicas; call before {@link #start()}. With a lease, every
+	 * replica carries its own, taken at start in the order given, and nothing is written to a
+	 * replica unless its lease is held (see {@link ReplicaLease}).
+	 * @param options the database's options
+	 * @param lease whether (and how long) its replicas are leased
+	 * @param targets its replicas
+	 * @return the database
+	 */
+	public synchronized ReplicatedDatabase addDatabase(DatabaseOptions options, LeaseOptions lease,
+			List<ReplicationTarget> targets) {
 		if (this.running) {
 			throw new IllegalStateException("Databases must be added before the engine starts");
 		}
 		ReplicatedDatabase database = new ReplicatedDatabase(options, this.clock);
 		List<Replica> replicas = new ArrayList<>();
 		for (ReplicationTarget target : targets) {
-			replicas.add(new Replica(database, target.client(), target.options(), this.clock));
+			replicas.add(lease.enabled() ? this.leases.leased(database, target, lease, this.holder, this.clock)
+					: new Replica(database, target.client(), target.options(), this.clock));
 		}
 		Map<ReplicatedDatabase, List<Replica>> registered = new LinkedHashMap<>(this.databases);
 		registered.put(database, List.copyOf(replicas));
@@ -137,6 +161,8 @@ public final class Litestream implements AutoCloseable {
 			return;
 		}
 		this.startingCallbacks.forEach(Runnable::run);
+		// Before anything is opened or written: a refused instance leaves no trace.
+		this.leases.acquireAll();
 		List<ReplicatedDatabase> opened = new ArrayList<>();
 		try {
 			for (ReplicatedDatabase database : this.databases.keySet()) {
@@ -147,6 +173,7 @@ public final class Litestream implements AutoCloseable {
 		}
 		catch (IOException | RuntimeException ex) {
 			opened.forEach(ReplicatedDatabase::close);
+			this.leases.releaseAll();
 			throw ex;
 		}
 		// A stop keeps the replica threads for the final shipping at close; a restart replaces them.
@@ -160,11 +187,12 @@ public final class Litestream implements AutoCloseable {
 			this.monitor.scheduleWithFixedDelay(() -> monitor(database), interval, interval, TimeUnit.MILLISECONDS);
 			for (Replica replica : replicas) {
 				ReplicaTask task = new ReplicaTask(database, replica, this.clock, this.validation,
-						() -> releaseShadowWal(database), this.synchronous);
+						() -> releaseShadowWal(database), this.synchronous, this.leases.writable(replica));
 				this.tasks.put(replica, task);
 				task.start(daemon("litestream-replica-" + database.path().getFileName() + "-" + replica.name()));
 			}
 		});
+		this.leases.startRenewing();
 		this.running = true;
 		logger.info("Replicating {} database(s) to {} replica(s)", this.databases.size(), this.tasks.size());
 	}
@@ -265,9 +293,12 @@ public final class Litestream implements AutoCloseable {
 			shipCommitsAfterStop(this.shutdownDeadline);
 			this.tasks.values().forEach((task) -> task.shutdown(remaining(this.shutdownDeadline)));
 		}
+		// After the last write: the next instance may take the replicas at once.
+		this.leases.releaseAll();
 		this.databases.keySet().forEach(ReplicatedDatabase::close);
 		this.tasks.values().forEach(ReplicaTask::closeClient);
 	}
+
 
 	/**
 	 * Ships what was committed after {@link #stop(Duration)} flushed: an application may still
@@ -372,6 +403,31 @@ public final class Litestream implements AutoCloseable {
 	public Optional<Pos> commitPosition(ReplicatedDatabase database) throws IOException {
 		database.sync();
 		return database.position();
+	}
+
+	/**
+	 * A leased replica's lease as this instance sees it.
+	 * @param replica a registered replica
+	 * @return its lease, or empty if the replica is not leased
+	 */
+	public Optional<LeaseStatus> lease(Replica replica) {
+		return this.leases.of(replica).map(ReplicaLease::status);
+	}
+
+	/**
+	 * Registers a listener told when a leased replica is fenced or leased again (readiness).
+	 * @param listener the listener
+	 */
+	public void addLeaseListener(LeaseListener listener) {
+		this.leases.addListener(listener);
+	}
+
+	/**
+	 * This engine as a lease holder: its instance id, host and pid.
+	 * @return the holder
+	 */
+	public LeaseHolder leaseHolder() {
+		return this.holder;
 	}
 
 	/**

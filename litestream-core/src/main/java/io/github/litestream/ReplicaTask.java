@@ -14,6 +14,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 import io.github.litestream.Litestream.ReplicaValidation;
 import io.github.litestream.db.ReplicatedDatabase;
@@ -58,6 +59,9 @@ final class ReplicaTask {
 
 	private final SynchronousReplication synchronous;
 
+	/** Whether this instance may write to the replica now (its lease); no step starts otherwise. */
+	private final BooleanSupplier writable;
+
 	/** Set while a sync for waiting commits is queued and has not started. */
 	private final AtomicBoolean wakeQueued = new AtomicBoolean();
 
@@ -78,13 +82,14 @@ final class ReplicaTask {
 	private Instant lastWarningAt;
 
 	ReplicaTask(ReplicatedDatabase database, Replica replica, Clock clock, ReplicaValidation validation,
-			Runnable afterSync, SynchronousReplication synchronous) {
+			Runnable afterSync, SynchronousReplication synchronous, BooleanSupplier writable) {
 		this.database = database;
 		this.replica = replica;
 		this.clock = clock;
 		this.validation = validation;
 		this.afterSync = afterSync;
 		this.synchronous = synchronous;
+		this.writable = writable;
 	}
 
 	void start(ThreadFactory threadFactory) {
@@ -99,7 +104,7 @@ final class ReplicaTask {
 
 	private void tick() {
 		try {
-			if (this.stopping) {
+			if (this.stopping || !this.writable.getAsBoolean()) {
 				return;
 			}
 			syncIfBehind();
@@ -126,6 +131,9 @@ final class ReplicaTask {
 	}
 
 	private boolean syncIfBehind() throws IOException {
+		if (!this.writable.getAsBoolean()) {
+			return false;
+		}
 		// Read before copying: every commit of the waits up to this number is in the copy.
 		long request = this.synchronous.of(this.database).requested();
 		copyLatestWal();

@@ -10,6 +10,7 @@ import java.util.concurrent.locks.LockSupport;
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.lease.LeaseOptions;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaListener;
 import io.github.litestream.replica.ReplicaOptions;
@@ -24,6 +25,8 @@ import io.github.litestream.replica.file.FileReplicaClient;
  * whenever a snapshot was stored, so a test can kill it right after one.
  * <p>Arguments: database, replica directory, history log. The benchmarks' soak runs it too,
  * and {@code S3ConsistentWriter} (in litestream-replica-s3's tests) runs it against S3.
+ * <p>The replica is leased, as the starter's default is, whenever its backend can keep a lease;
+ * {@code LITESTREAM_TEST_LEASE_TTL_MS} sets the ttl (default 10 s).
  */
 public final class ConsistentWriter {
 
@@ -55,6 +58,7 @@ public final class ConsistentWriter {
 					DatabaseOptions.defaults(db)
 						.withMonitorInterval(Duration.ofMillis(50))
 						.withCheckpoints(CHECKPOINT_INTERVAL, 2000, 10000),
+					lease(replica),
 					List.of(new ReplicationTarget(replica,
 							ReplicaOptions.defaults("file")
 								.withSyncInterval(Duration.ofMillis(200))
@@ -78,6 +82,14 @@ public final class ConsistentWriter {
 				}
 			}
 		}
+	}
+
+	private static LeaseOptions lease(ReplicaClient replica) {
+		if (replica.conditionalObjects().isEmpty()) {
+			return LeaseOptions.DISABLED;
+		}
+		String ttl = System.getenv("LITESTREAM_TEST_LEASE_TTL_MS");
+		return (ttl != null) ? new LeaseOptions(true, Duration.ofMillis(Long.parseLong(ttl))) : LeaseOptions.defaults();
 	}
 
 }

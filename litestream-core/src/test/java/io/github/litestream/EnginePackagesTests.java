@@ -29,7 +29,7 @@ class EnginePackagesTests {
 
 	private static final String[] ENGINE = { "io.github.litestream", "io.github.litestream.sqlite..", "io.github.litestream.db..",
 			"io.github.litestream.replica..", "io.github.litestream.restore..", "io.github.litestream.jdbc..",
-			"io.github.litestream.age.." };
+			"io.github.litestream.age..", "io.github.litestream.lease.." };
 
 	private static final JavaClasses CORE = new ClassFileImporter()
 		.withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -99,6 +99,8 @@ class EnginePackagesTests {
 			.definedBy(resideInAPackage("io.github.litestream.db.."))
 			.layer("Replication")
 			.definedBy(belongToAnyOf(Replica.class))
+			.layer("Lease")
+			.definedBy(resideInAPackage("io.github.litestream.lease.."))
 			.layer("Backends")
 			// every backend: replica.file, replica.s3, replica.abs, ... (each a sub-package of replica)
 			.definedBy(resideInAPackage("io.github.litestream.replica.*.."))
@@ -118,6 +120,8 @@ class EnginePackagesTests {
 			.mayOnlyBeAccessedByLayers("JDBC", "Boot")
 			.whereLayer("Restore")
 			.mayOnlyBeAccessedByLayers("Engine", "Boot")
+			.whereLayer("Lease")
+			.mayOnlyBeAccessedByLayers("Engine", "Boot")
 			.whereLayer("Backends")
 			.mayOnlyBeAccessedByLayers("Boot")
 			.whereLayer("Replication")
@@ -125,7 +129,7 @@ class EnginePackagesTests {
 			.whereLayer("Database")
 			.mayOnlyBeAccessedByLayers("Replication", "Restore", "Engine", "JDBC", "Boot")
 			.whereLayer("Replica format")
-			.mayOnlyBeAccessedByLayers("Database", "Replication", "Backends", "Restore", "Engine", "Boot")
+			.mayOnlyBeAccessedByLayers("Database", "Replication", "Backends", "Lease", "Restore", "Engine", "Boot")
 			.whereLayer("Age format")
 			.mayOnlyBeAccessedByLayers("Replica format", "Replication", "Restore", "Engine", "Boot")
 			.check(classes());

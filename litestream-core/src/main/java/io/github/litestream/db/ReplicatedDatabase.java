@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.github.litestream.replica.Pos;
@@ -95,6 +96,9 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	private DatabaseFile databaseFile;
 
 	private volatile Checkpointer checkpointer;
+
+	/** Why the next sync must start a new generation, or {@code null}. */
+	private final AtomicReference<String> newGenerationRequest = new AtomicReference<>();
 
 	private boolean closed;
 
@@ -202,6 +206,10 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 			// A failed checkpoint may have left it released; without it SQLite may restart the WAL.
 			this.connections.acquireReadLock();
 			this.tracker.ensureWalExists();
+			String newGeneration = this.newGenerationRequest.getAndSet(null);
+			if (newGeneration != null) {
+				this.tracker.startGeneration(newGeneration);
+			}
 			long copied = this.tracker.copyWal();
 			this.checkpointer.checkpointIfDue();
 			Duration took = Duration.ofNanos(System.nanoTime() - started);
@@ -215,6 +223,15 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 		finally {
 			this.lock.unlock();
 		}
+	}
+
+	/**
+	 * Makes the next {@link #sync()} start a new generation: continuity with a replica can no
+	 * longer be proven (another instance may have written to it meanwhile).
+	 * @param reason why, for the log and the listeners
+	 */
+	public void requestNewGeneration(String reason) {
+		this.newGenerationRequest.set(reason);
 	}
 
 	/**

@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
 
+import io.github.litestream.replica.ConditionalObjects;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaLayout;
@@ -47,6 +48,8 @@ public final class FileReplicaClient implements ReplicaClient {
 
 	private final ReplicaOperationListener listener;
 
+	private final ConditionalObjects conditionalObjects;
+
 	/**
 	 * Creates a client for a replica directory; the directory is created on the first write.
 	 * @param root the replica's root directory
@@ -55,6 +58,7 @@ public final class FileReplicaClient implements ReplicaClient {
 	public FileReplicaClient(Path root, ReplicaOperationListener listener) {
 		this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
 		this.listener = Objects.requireNonNull(listener, "listener");
+		this.conditionalObjects = new FileConditionalObjects(this.root, this.listener);
 	}
 
 	/**
@@ -178,6 +182,14 @@ public final class FileReplicaClient implements ReplicaClient {
 			}
 		}
 		this.listener.onOperation(ReplicaOperation.DELETE, 0);
+	}
+
+	/**
+	 * Numbered files at the root, created with hard links (see {@code FileConditionalObjects}).
+	 */
+	@Override
+	public Optional<ConditionalObjects> conditionalObjects() {
+		return Optional.of(this.conditionalObjects);
 	}
 
 	@Override

@@ -8,8 +8,10 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 
+import io.github.litestream.replica.ConditionalObjects;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaLayout;
@@ -52,6 +54,8 @@ public final class S3ReplicaClient implements ReplicaClient {
 
 	private final S3BatchDeleter deleter;
 
+	private final S3ConditionalObjects conditionalObjects;
+
 	/**
 	 * Creates a client with the default part size.
 	 * @param s3 the S3 client, usually from {@link S3ClientFactory}
@@ -68,6 +72,7 @@ public final class S3ReplicaClient implements ReplicaClient {
 		this.listener = Objects.requireNonNull(listener, "listener");
 		this.uploader = new S3StreamingUploader(s3, config, listener, partSize);
 		this.deleter = new S3BatchDeleter(s3, config, listener, MAX_KEYS_PER_DELETE);
+		this.conditionalObjects = new S3ConditionalObjects(s3, config, listener, this);
 	}
 
 	@Override
@@ -168,6 +173,15 @@ public final class S3ReplicaClient implements ReplicaClient {
 		pages(request, "list generation " + generation,
 				(page) -> page.contents().forEach((object) -> keys.add(object.key())));
 		this.deleter.delete(keys);
+	}
+
+	/**
+	 * PutObject with {@code If-None-Match} and {@code If-Match} (see {@code S3ConditionalObjects}).
+	 * A store that ignores them is caught by the lease's probe, not here.
+	 */
+	@Override
+	public Optional<ConditionalObjects> conditionalObjects() {
+		return Optional.of(this.conditionalObjects);
 	}
 
 	/**

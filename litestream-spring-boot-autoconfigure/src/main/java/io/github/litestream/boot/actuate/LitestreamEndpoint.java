@@ -13,7 +13,9 @@ import java.util.concurrent.TimeoutException;
 
 import io.github.litestream.Litestream;
 import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.lease.FencedReplicaClient;
 import io.github.litestream.replica.AgeReplicaClient;
+import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaStatus;
@@ -208,11 +210,16 @@ public final class LitestreamEndpoint {
 		return new ReplicaDescriptor(replica.name(), replica.client().type(), replica.client().location(),
 				format(status.position()), this.lag.lag(replica).toMillis() / 1000.0, status.lastSyncAt(),
 				status.lastError(), status.lastErrorAt(), status.failingSince(),
-				Math.max(status.snapshotCount(), 0), status.lastSnapshotAt(), lastValidation, encryption(replica));
+				Math.max(status.snapshotCount(), 0), status.lastSnapshotAt(), lastValidation, encryption(replica),
+				this.litestream.lease(replica).map(LeaseDescriptor::of).orElse(null));
 	}
 
 	private static @Nullable EncryptionDescriptor encryption(Replica replica) {
-		if (replica.client() instanceof AgeReplicaClient age) {
+		ReplicaClient client = replica.client();
+		if (client instanceof FencedReplicaClient fenced) {
+			client = fenced.delegate();
+		}
+		if (client instanceof AgeReplicaClient age) {
 			return new EncryptionDescriptor(age.recipients().stream().map(Object::toString).toList(),
 					age.identityCount());
 		}
@@ -265,11 +272,13 @@ public final class LitestreamEndpoint {
 	 * @param latestSnapshot when the newest snapshot was stored
 	 * @param lastValidation the last validation, if validation is enabled
 	 * @param encryption the replica's age encryption, or {@code null} when it has none
+	 * @param lease the replica's lease, or {@code null} when it is not leased
 	 */
 	public record ReplicaDescriptor(String name, String type, String location, @Nullable String position,
 			double lagSeconds, @Nullable Instant lastSync, @Nullable String lastError, @Nullable Instant lastErrorAt,
 			@Nullable Instant failingSince, int snapshotCount, @Nullable Instant latestSnapshot,
-			@Nullable ValidationDescriptor lastValidation, @Nullable EncryptionDescriptor encryption) {
+			@Nullable ValidationDescriptor lastValidation, @Nullable EncryptionDescriptor encryption,
+			@Nullable LeaseDescriptor lease) {
 	}
 
 	/**

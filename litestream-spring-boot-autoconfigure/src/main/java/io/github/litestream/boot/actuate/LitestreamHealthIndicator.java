@@ -32,7 +32,8 @@ import org.springframework.boot.health.contributor.Health;
  * Kubernetes readiness group (see {@code docs/observability.md}). {@code warnings} says which
  * database's WAL grows past {@code max-checkpoint-page-count} because a long read transaction
  * keeps checkpoints from restarting it: worth knowing, but no replica is failing, so the status
- * does not change.
+ * does not change. A leased replica's details show its lease (role, holder, epoch, expiry), and a
+ * fenced one is a problem: this instance lost its lease and writes nothing to it.
  */
 public final class LitestreamHealthIndicator extends AbstractHealthIndicator {
 
@@ -142,6 +143,13 @@ public final class LitestreamHealthIndicator extends AbstractHealthIndicator {
 		if (validation != null) {
 			details.put("lastValidation", Map.of("at", validation.at(), "matched", validation.matched()));
 		}
+		this.litestream.lease(replica).ifPresent((lease) -> {
+			details.put("lease", LeaseDescriptor.of(lease));
+			if (lease.fenced()) {
+				problems.add(where + " is fenced (" + lease.fencedReason() + "): nothing is written to it until this "
+						+ "instance holds its lease again" + (lease.lost() ? "; another instance holds it now" : ""));
+			}
+		});
 		return details;
 	}
 

@@ -14,6 +14,8 @@ import io.github.litestream.Litestream;
 import io.github.litestream.db.CheckpointMode;
 import io.github.litestream.db.DatabaseListener;
 import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.lease.LeaseRecord;
+import io.github.litestream.lease.LeaseStatus;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaListener;
@@ -88,6 +90,7 @@ public final class LitestreamMetrics implements MeterBinder {
 				for (Replica replica : this.litestream.replicas(database)) {
 					if (this.bound.add(new Binding(registry, replica))) {
 						replica.addListener(new ReplicaMeters(registry, replica, this.lag));
+						bindLease(registry, replica);
 					}
 				}
 			}
@@ -114,6 +117,23 @@ public final class LitestreamMetrics implements MeterBinder {
 				.tags(tags)
 				.register(registry);
 		}
+	}
+
+	private void bindLease(MeterRegistry registry, Replica replica) {
+		if (this.litestream.lease(replica).isEmpty()) {
+			return;
+		}
+		Tags tags = Tags.of("db", replica.database().path().toString(), "replica", replica.name());
+		Gauge.builder("litestream.lease.fenced", replica,
+				(r) -> this.litestream.lease(r).filter(LeaseStatus::fenced).isPresent() ? 1 : 0)
+			.description("1 while this instance lost the replica's lease and writes nothing to it")
+			.tags(tags)
+			.register(registry);
+		Gauge.builder("litestream.lease.epoch", replica,
+				(r) -> this.litestream.lease(r).map(LeaseStatus::record).map(LeaseRecord::epoch).orElse(0L))
+			.description("Epoch of the replica's lease, as this instance last saw it")
+			.tags(tags)
+			.register(registry);
 	}
 
 	private static double positionPart(Optional<Pos> position, ToDoubleFunction<Pos> part) {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 
 import io.github.litestream.db.DatabaseOptions;
+import io.github.litestream.lease.LeaseOptions;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,11 +25,12 @@ import org.jspecify.annotations.Nullable;
  * @param restoreFallBack whether a restore falls back past damaged replica objects
  * @param replicas the replicas, in configuration order
  * @param synchronous how commits wait for replication
+ * @param lease whether and how long the replicas are leased
  */
 public record DatabaseSettings(String property, @Nullable Path path, Duration monitorInterval, Duration checkpointInterval,
 		int minCheckpointPageCount, int maxCheckpointPageCount, long maxShadowWalSize, boolean restore, boolean restoreIfReplicaExists,
 		int restoreParallelism, boolean restoreFallBack, List<ReplicaSettings> replicas,
-		SynchronousCommits synchronous) {
+		SynchronousCommits synchronous, LeaseOptions lease) {
 
 	/**
 	 * A copy for a database file found through a DataSource.
@@ -39,7 +41,7 @@ public record DatabaseSettings(String property, @Nullable Path path, Duration mo
 		return new DatabaseSettings(this.property, file, this.monitorInterval, this.checkpointInterval,
 				this.minCheckpointPageCount, this.maxCheckpointPageCount, this.maxShadowWalSize, this.restore,
 				this.restoreIfReplicaExists,
-				this.restoreParallelism, this.restoreFallBack, this.replicas, this.synchronous);
+				this.restoreParallelism, this.restoreFallBack, this.replicas, this.synchronous, this.lease);
 	}
 
 	/**

@@ -22,6 +22,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.ImportRuntimeHints;
@@ -84,6 +85,15 @@ public final class LitestreamAutoConfiguration {
 			ObjectProvider<ReplicaOperationListenerFactory> listeners) {
 		return new LitestreamLifecycle(litestream, databases, clients, properties,
 				listeners.getIfAvailable(() -> (database, replica) -> ReplicaOperationListener.NONE));
+	}
+
+	/**
+	 * Readiness that follows the leases: a fenced instance refuses traffic.
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	LitestreamLeaseReadiness litestreamLeaseReadiness(Litestream litestream, ApplicationEventPublisher publisher) {
+		return new LitestreamLeaseReadiness(litestream, publisher);
 	}
 
 	@Bean

@@ -4,10 +4,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import io.github.litestream.Litestream;
 import io.github.litestream.Litestream.ReplicationTarget;
+import io.github.litestream.lease.LeaseException;
+import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOperationListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +47,9 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 
 	private volatile boolean running;
 
+	/** The {@code dbs} entry of each replica, by its name and location, for lease failures. */
+	private final Map<String, String> replicaProperties = new HashMap<>();
+
 	LitestreamLifecycle(Litestream litestream, LitestreamDatabases databases, ReplicaClientFactory clients,
 			LitestreamProperties properties, ReplicaOperationListenerFactory listeners) {
 		this.litestream = litestream;
@@ -64,6 +71,10 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 		try {
 			this.litestream.start();
 		}
+		catch (LeaseException ex) {
+			throw new LitestreamLeaseException(
+					this.replicaProperties.getOrDefault(ex.replica() + " " + ex.location(), "litestream.dbs[?]"), ex);
+		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Litestream could not open the databases to replicate", ex);
 		}
@@ -76,9 +87,11 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 			for (ReplicaSettings replica : database.replicas()) {
 				ReplicaOperationListener listener = this.listeners.listenerFor(database.options(this.properties.getBusyTimeout()).path(),
 						replica.options().name());
-				targets.add(new ReplicationTarget(this.clients.create(replica, listener), replica.options()));
+				ReplicaClient client = this.clients.create(replica, listener);
+				this.replicaProperties.put(replica.options().name() + " " + client.location(), database.property());
+				targets.add(new ReplicationTarget(client, replica.options()));
 			}
-			this.litestream.addDatabase(database.options(this.properties.getBusyTimeout()), targets);
+			this.litestream.addDatabase(database.options(this.properties.getBusyTimeout()), database.lease(), targets);
 		}
 	}
 

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.github.litestream.db.DatabaseOptions;
+import io.github.litestream.lease.LeaseOptions;
 import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.restore.RestoreOptions;
 import org.jspecify.annotations.Nullable;
@@ -251,6 +252,11 @@ public class LitestreamProperties {
 		private final Restore restore = new Restore();
 
 		/**
+		 * The lease each replica carries, so that only one instance writes to it.
+		 */
+		private final Lease lease = new Lease();
+
+		/**
 		 * Replicas the database is copied to.
 		 */
 		private List<Replica> replicas = new ArrayList<>();
@@ -331,6 +337,10 @@ public class LitestreamProperties {
 			return this.restore;
 		}
 
+		public Lease getLease() {
+			return this.lease;
+		}
+
 		public List<Replica> getReplicas() {
 			return this.replicas;
 		}
@@ -407,6 +417,42 @@ public class LitestreamProperties {
 
 		public void setParallelism(int parallelism) {
 			this.parallelism = parallelism;
+		}
+
+	}
+
+	/**
+	 * The lease of a database's replicas: every replica carries one ({@code lease.json} beside
+	 * {@code generations/}), and an instance writes to a replica only while it holds its lease.
+	 */
+	public static class Lease {
+
+		/**
+		 * Whether every replica of the database is leased, so that a second instance on the
+		 * same replica is refused and an instance that lost the lease stops writing.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * How long a lease lasts without renewal; it is renewed every third of it, and writes
+		 * stop a fifth of it before it lapses.
+		 */
+		private Duration ttl = LeaseOptions.DEFAULT_TTL;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getTtl() {
+			return this.ttl;
+		}
+
+		public void setTtl(Duration ttl) {
+			this.ttl = ttl;
 		}
 
 	}

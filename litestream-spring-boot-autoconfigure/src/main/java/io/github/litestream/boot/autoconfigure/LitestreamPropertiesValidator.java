@@ -145,7 +145,7 @@ final class LitestreamPropertiesValidator {
 				db.getMinCheckpointPageCount(), db.getMaxCheckpointPageCount(), db.getMaxShadowWalSize().toBytes(),
 				db.getRestore().isEnabled(),
 				db.getRestore().isIfReplicaExists(), db.getRestore().getParallelism(), db.getRestore().isFallBack(),
-				List.copyOf(replicas), synchronous);
+				List.copyOf(replicas), synchronous, LeaseSettings.of(prefix, db.getLease()));
 	}
 
 	private static SynchronousCommits synchronous(String prefix, LitestreamProperties.Database db) {

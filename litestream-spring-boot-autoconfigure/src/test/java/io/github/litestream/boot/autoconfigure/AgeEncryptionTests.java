@@ -18,6 +18,7 @@ import io.github.litestream.age.AgeIdentity;
 import io.github.litestream.boot.actuate.LitestreamEndpoint;
 import io.github.litestream.boot.actuate.LitestreamEndpointAutoConfiguration;
 import io.github.litestream.boot.actuate.LitestreamReplicaLagAutoConfiguration;
+import io.github.litestream.lease.FencedReplicaClient;
 import io.github.litestream.replica.AgeReplicaClient;
 import io.github.litestream.replica.Lz4;
 import io.github.litestream.replica.Replica;
@@ -99,7 +100,8 @@ class AgeEncryptionTests {
 				assertThat(rows(db)).isEqualTo("251 31626");
 				Litestream litestream = context.getBean(Litestream.class);
 				Replica replica = litestream.replicas(litestream.databases().get(0)).get(0);
-				assertThat(replica.client()).isInstanceOf(AgeReplicaClient.class);
+				// The engine guards the client with the replica's lease; inside it is the encrypting client.
+				assertThat(((FencedReplicaClient) replica.client()).delegate()).isInstanceOf(AgeReplicaClient.class);
 				await().atMost(Duration.ofSeconds(30))
 					.untilAsserted(() -> assertThat(replica.status().lastValidation()).isNotNull()
 						.satisfies((validation) -> assertThat(validation.matched()).as(validation.detail()).isTrue()));

@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Set;
 
 import io.github.litestream.db.DatabaseOptions;
+import io.github.litestream.lease.LeaseOptions;
 import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.restore.RestoreOptions;
 import org.junit.jupiter.api.Test;
@@ -66,13 +67,15 @@ class LitestreamPropertiesTests {
 				new LitestreamProperties()));
 		problems.addAll(problems(ReplicaOptions.defaults("file"), new LitestreamProperties.Replica()));
 		problems.addAll(problems(RestoreOptions.latest(path), new LitestreamProperties.Restore()));
+		problems.addAll(problems(LeaseOptions.defaults(), new LitestreamProperties.Lease()));
 		assertThat(problems).isEmpty();
 	}
 
 	@Test
 	void exclusionsNameRealEngineOptions() {
 		Set<String> options = new HashSet<>();
-		for (Class<?> type : List.of(DatabaseOptions.class, ReplicaOptions.class, RestoreOptions.class)) {
+		for (Class<?> type : List.of(DatabaseOptions.class, ReplicaOptions.class, RestoreOptions.class,
+				LeaseOptions.class)) {
 			for (RecordComponent component : type.getRecordComponents()) {
 				options.add(type.getSimpleName() + "." + component.getName());
 			}

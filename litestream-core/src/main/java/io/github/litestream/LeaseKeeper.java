@@ -1,0 +1,155 @@
+package io.github.litestream;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import io.github.litestream.Litestream.ReplicationTarget;
+import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.lease.FencedReplicaClient;
+import io.github.litestream.lease.LeaseHolder;
+import io.github.litestream.lease.LeaseOptions;
+import io.github.litestream.lease.LeaseRole;
+import io.github.litestream.lease.LeaseStatus;
+import io.github.litestream.lease.ReplicaLease;
+import io.github.litestream.replica.Replica;
+import io.github.litestream.replica.ReplicaClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The leases of every leased replica of an engine: taken in configuration order at start,
+ * renewed on their own threads (never a replica's, which may be busy uploading a snapshot), and
+ * released at close after the last write.
+ *
+ * <p>When a fenced replica is leased again after another instance held it, its database starts
+ * a new generation: the other instance may have written to the replica meanwhile, and a
+ * generation that two instances wrote to would not restore. The new generation begins with a
+ * snapshot, so the replica needs nothing it held before.
+ */
+final class LeaseKeeper {
+
+	private static final Logger logger = LoggerFactory.getLogger(LeaseKeeper.class);
+
+	private final List<Leased> leases = new CopyOnWriteArrayList<>();
+
+	private final List<LeaseListener> listeners = new CopyOnWriteArrayList<>();
+
+	private ScheduledExecutorService renewer;
+
+	/**
+	 * Creates a leased replica: its client asks the lease before every write.
+	 * @return the replica
+	 */
+	Replica leased(ReplicatedDatabase database, ReplicationTarget target, LeaseOptions options, LeaseHolder holder,
+			Clock clock) {
+		ReplicaClient client = target.client();
+		ReplicaLease lease = new ReplicaLease(target.options().name(), client.location(),
+				client.conditionalObjects().orElse(null), options, holder, clock);
+		Replica replica = new Replica(database, new FencedReplicaClient(client, lease), target.options(), clock);
+		this.leases.add(new Leased(database, replica, lease));
+		return replica;
+	}
+
+	/**
+	 * Whether a replica may be written to now: its lease's verdict, or always if it has none.
+	 */
+	BooleanSupplier writable(Replica replica) {
+		return of(replica).<BooleanSupplier>map((lease) -> lease::allowsWrites).orElse(() -> true);
+	}
+
+	void addListener(LeaseListener listener) {
+		this.listeners.add(listener);
+	}
+
+	Optional<ReplicaLease> of(Replica replica) {
+		return this.leases.stream().filter((leased) -> leased.replica == replica).map(Leased::lease).findFirst();
+	}
+
+	/**
+	 * Takes every lease, in registration (configuration) order. A replica whose store cannot be
+	 * reached starts fenced (see {@link ReplicaLease#acquireAtStart()}).
+	 * @throws IOException if a lease is held by another live instance or a store cannot keep
+	 * one; those taken before it are released
+	 */
+	synchronized void acquireAll() throws IOException {
+		List<ReplicaLease> acquired = new ArrayList<>();
+		try {
+			for (Leased leased : this.leases) {
+				leased.lease.acquireAtStart();
+				acquired.add(leased.lease);
+				if (leased.lease.status().role() == LeaseRole.PRIMARY) {
+					logger.info("Replica '{}' of {} is leased to this instance, epoch {}", leased.replica.name(),
+							leased.database.path(), epoch(leased.lease.status()));
+				}
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			acquired.forEach(ReplicaLease::release);
+			throw ex;
+		}
+	}
+
+	synchronized void startRenewing() {
+		if (this.leases.isEmpty() || this.renewer != null) {
+			return;
+		}
+		this.renewer = Executors.newScheduledThreadPool(this.leases.size(), Litestream.daemon("litestream-lease"));
+		for (Leased leased : this.leases) {
+			long interval = leased.lease.options().renewInterval().toMillis();
+			this.renewer.scheduleWithFixedDelay(() -> renew(leased), interval, interval, TimeUnit.MILLISECONDS);
+		}
+	}
+
+	private void renew(Leased leased) {
+		try {
+			LeaseRole before = leased.lease.status().role();
+			LeaseRole after = leased.lease.renew();
+			if (before != LeaseRole.PRIMARY && after == LeaseRole.PRIMARY
+					&& leased.lease.lastAcquisitionFollowedAnother()) {
+				leased.database.requestNewGeneration("replica '" + leased.replica.name()
+						+ "' was leased to another instance while this one was fenced");
+			}
+			if (before != after) {
+				LeaseStatus status = leased.lease.status();
+				this.listeners.forEach((listener) -> listener.onLeaseChanged(leased.database, leased.replica, status));
+			}
+		}
+		catch (RuntimeException ex) {
+			// A scheduled task that throws is never run again: the lease would lapse silently.
+			logger.warn("Lease renewal of replica '{}' failed: {}", leased.replica.name(), ex.toString());
+		}
+	}
+
+	/**
+	 * Stops renewing and releases every lease; call after the last write.
+	 */
+	synchronized void releaseAll() {
+		if (this.renewer != null) {
+			this.renewer.shutdown();
+			try {
+				this.renewer.awaitTermination(5, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			this.renewer = null;
+		}
+		this.leases.forEach((leased) -> leased.lease.release());
+	}
+
+	private static long epoch(LeaseStatus status) {
+		return (status.record() != null) ? status.record().epoch() : 0;
+	}
+
+	private record Leased(ReplicatedDatabase database, Replica replica, ReplicaLease lease) {
+	}
+
+}

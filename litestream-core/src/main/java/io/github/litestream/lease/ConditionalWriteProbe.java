@@ -1,0 +1,67 @@
+package io.github.litestream.lease;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+import io.github.litestream.replica.ConditionalObjects;
+import io.github.litestream.replica.ConditionalWriteConflictException;
+
+/**
+ * Proves that a store refuses conditional writes it must refuse, before a lease relies on them:
+ * some S3-compatible stores answer {@code 200} to an {@code If-None-Match} or {@code If-Match}
+ * they do not honour, and a lease on such a store would let two instances in. Uses its own
+ * object ({@value ReplicaLease#PROBE}), so a store that ignores the conditions overwrites
+ * nothing that matters.
+ */
+final class ConditionalWriteProbe {
+
+	private ConditionalWriteProbe() {
+	}
+
+	/**
+	 * Probes a store: a second create of the probe object and a replace with a version it no
+	 * longer has must both fail.
+	 * @throws LeaseUnsupportedException if the store accepted either
+	 * @throws IOException if the store cannot be read or written
+	 */
+	static void probe(ConditionalObjects store, String replica, String location, LeaseHolder self)
+			throws IOException {
+		byte[] content = ("{\"probe\":" + FlatJson.quote(self.instance()) + "}\n").getBytes(StandardCharsets.UTF_8);
+		if (store.read(ReplicaLease.PROBE).isEmpty()) {
+			try {
+				store.create(ReplicaLease.PROBE, content);
+			}
+			catch (ConditionalWriteConflictException ex) {
+				// Another instance probed at the same moment: the object exists, as needed.
+			}
+		}
+		try {
+			store.create(ReplicaLease.PROBE, content);
+			throw new LeaseUnsupportedException(replica, location,
+					"the store accepted a create of an object that exists (it ignores If-None-Match)", null);
+		}
+		catch (ConditionalWriteConflictException expected) {
+			// The store refused, as it must.
+		}
+		// A stale version the store itself made: backends may reject versions of another form.
+		String stale = store.read(ReplicaLease.PROBE)
+			.orElseThrow(() -> new IOException(ReplicaLease.PROBE + " vanished from replica '" + replica + "' while probed"))
+			.version();
+		try {
+			store.replace(ReplicaLease.PROBE, content, stale);
+		}
+		catch (ConditionalWriteConflictException ex) {
+			// Another instance replaced it meanwhile: the store refused a stale version, as it must.
+			return;
+		}
+		try {
+			store.replace(ReplicaLease.PROBE, content, stale);
+			throw new LeaseUnsupportedException(replica, location,
+					"the store accepted a replace with a version the object no longer has (it ignores If-Match)", null);
+		}
+		catch (ConditionalWriteConflictException expected) {
+			// The store refused, as it must.
+		}
+	}
+
+}

@@ -1,0 +1,431 @@
+package io.github.litestream.lease;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+
+import io.github.litestream.replica.ConditionalObjects;
+import io.github.litestream.replica.ConditionalObjects.VersionedObject;
+import io.github.litestream.replica.ConditionalWriteConflictException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The lease of one replica, kept in the replica as {@value #OBJECT} with conditional writes.
+ *
+ * <p><b>Taking it.</b> A missing lease is created ({@code If-None-Match}); a lease of ours, a
+ * released one, or one that expired more than a ttl ago by its own times is replaced
+ * ({@code If-Match}) with the epoch plus one. Any other lease may be alive, and clocks of two
+ * hosts disagree, so it is not judged by its expiry: it is watched, and taken only after it
+ * stayed unchanged for its whole ttl by this process's monotonic clock. A holder that is alive
+ * renews it within a third of that, and a change seen while watching proves it alive: at
+ * start that refuses this instance ({@link LeaseHeldException}). So a second instance is
+ * refused within about a third of a ttl, and a restart after a crash (a new instance, even with
+ * the same host name and pid) waits at most one ttl.
+ *
+ * <p><b>Holding it.</b> The holder may write until the moment it sent its last successful
+ * renewal plus the ttl, minus {@link LeaseOptions#safetyMargin() a safety margin}; every write
+ * to the replica asks {@link #checkWritable()} first. A renewal that fails or finds the lease
+ * changed fences at once; afterwards each renewal tick tries to take the lease again, by the
+ * same rules, with a higher epoch. {@link #lastAcquisitionFollowedAnother()} tells whether
+ * another instance held it in between (and may have written).
+ *
+ * <p><b>Probing.</b> Before the first acquisition the store must prove it refuses a
+ * conditional write: a second create of {@value #PROBE} and a replace with a wrong version
+ * must both fail. A store that accepts either ignores the conditions and cannot keep a lease.
+ */
+public final class ReplicaLease {
+
+	/** The lease object's name at the replica root, beside {@code generations/}. */
+	public static final String OBJECT = "lease.json";
+
+	/** The object the store's conditional writes are probed with. */
+	public static final String PROBE = "lease-probe.json";
+
+	private static final Logger logger = LoggerFactory.getLogger(ReplicaLease.class);
+
+	private final String replica;
+
+	private final String location;
+
+	private final @Nullable ConditionalObjects objects;
+
+	private final LeaseOptions options;
+
+	private final LeaseHolder self;
+
+	private final Clock clock;
+
+	private final LongSupplier nanoTime;
+
+	private @Nullable String version;
+
+	private long epoch;
+
+	private boolean everHeld;
+
+	private boolean followedAnother;
+
+	private boolean probed;
+
+	private boolean unsupportedLogged;
+
+	private final LeaseWatch watch = new LeaseWatch();
+
+	private volatile @Nullable LeaseRecord current;
+
+	private volatile LeaseRole role = LeaseRole.NONE;
+
+	private volatile long writableUntilNanos;
+
+	private volatile @Nullable String fencedReason;
+
+	private volatile @Nullable Instant fencedAt;
+
+	private volatile boolean lost;
+
+	/**
+	 * Creates the lease of one replica; nothing is read or written yet.
+	 * @param replica the replica's name
+	 * @param location where it lives, for messages
+	 * @param objects the store's conditional writes, or {@code null} if it has none
+	 * @param options the ttl
+	 * @param self this instance
+	 * @param clock the wall clock, for the times in the record
+	 */
+	public ReplicaLease(String replica, String location, @Nullable ConditionalObjects objects, LeaseOptions options,
+			LeaseHolder self, Clock clock) {
+		this(replica, location, objects, options, self, clock, System::nanoTime);
+	}
+
+	ReplicaLease(String replica, String location, @Nullable ConditionalObjects objects, LeaseOptions options,
+			LeaseHolder self, Clock clock, LongSupplier nanoTime) {
+		this.replica = Objects.requireNonNull(replica, "replica");
+		this.location = Objects.requireNonNull(location, "location");
+		this.objects = objects;
+		this.options = options;
+		this.self = self;
+		this.clock = clock;
+		this.nanoTime = nanoTime;
+	}
+
+	/**
+	 * Takes the lease, waiting (at most about one ttl) for a holder that stopped renewing.
+	 * @throws LeaseHeldException if a live instance holds it
+	 * @throws LeaseUnsupportedException if the store cannot keep a lease
+	 * @throws IOException if the store cannot be read or written
+	 */
+	public void acquire() throws IOException {
+		while (true) {
+			switch (tryAcquire()) {
+				case ACQUIRED -> {
+					return;
+				}
+				case HELD_BY_LIVE_HOLDER -> throw new LeaseHeldException(this.replica, this.location,
+						Objects.requireNonNull(this.current));
+				case WAITING -> pause();
+			}
+		}
+	}
+
+	/**
+	 * Takes the lease at start, as {@link #acquire()} does, except that a store that cannot be
+	 * reached does not stop the application (replication never does): the replica then starts
+	 * fenced, writes nothing, and its lease is taken by the renewal ticks once the store answers.
+	 * @throws LeaseHeldException if a live instance holds it
+	 * @throws LeaseUnsupportedException if the store cannot keep a lease
+	 */
+	public void acquireAtStart() throws LeaseException {
+		try {
+			acquire();
+		}
+		catch (LeaseException ex) {
+			throw ex;
+		}
+		catch (IOException ex) {
+			synchronized (this) {
+				fence("the lease could not be taken at start: " + ex.getMessage());
+			}
+		}
+	}
+
+	/**
+	 * One attempt to take the lease, without waiting.
+	 * @return the outcome
+	 * @throws LeaseUnsupportedException if the store cannot keep a lease
+	 * @throws IOException if the store cannot be read or written
+	 */
+	public synchronized LeaseAttempt tryAcquire() throws IOException {
+		ConditionalObjects store = probedStore();
+		Optional<VersionedObject> read = store.read(OBJECT);
+		if (read.isEmpty()) {
+			LeaseRecord record = record(this.epoch + 1, false);
+			long sent = this.nanoTime.getAsLong();
+			try {
+				held(store.create(OBJECT, record.toJson()), record, sent, this.everHeld);
+				return LeaseAttempt.ACQUIRED;
+			}
+			catch (ConditionalWriteConflictException ex) {
+				return LeaseAttempt.WAITING;
+			}
+		}
+		LeaseRecord previous = parse(read.get());
+		this.current = previous;
+		boolean ours = previous.holder().instance().equals(this.self.instance());
+		boolean longExpired = this.clock.instant().isAfter(previous.expiresAt().plus(previous.ttl()));
+		if (!ours && !previous.released() && !longExpired) {
+			switch (this.watch.observe(read.get().version(), previous, this.nanoTime.getAsLong())) {
+				case ALIVE -> {
+					return LeaseAttempt.HELD_BY_LIVE_HOLDER;
+				}
+				case UNKNOWN -> {
+					return LeaseAttempt.WAITING;
+				}
+				case GONE -> logger.info("Taking the lease of replica '{}' ({}) from {}: unchanged for its ttl of {}",
+						this.replica, this.location, previous.holder(), previous.ttl());
+			}
+		}
+		LeaseRecord record = record(Math.max(previous.epoch(), this.epoch) + 1, false);
+		long sent = this.nanoTime.getAsLong();
+		try {
+			boolean another = !ours || previous.epoch() != this.epoch;
+			held(store.replace(OBJECT, record.toJson(), read.get().version()), record, sent, another);
+			return LeaseAttempt.ACQUIRED;
+		}
+		catch (ConditionalWriteConflictException ex) {
+			return LeaseAttempt.WAITING;
+		}
+	}
+
+	/**
+	 * Renews the lease if held; otherwise tries to take it again. Called every
+	 * {@link LeaseOptions#renewInterval()}. Never throws: a failure fences.
+	 * @return the role afterwards
+	 */
+	public synchronized LeaseRole renew() {
+		if (this.role == LeaseRole.PRIMARY) {
+			LeaseRecord record = record(this.epoch, false);
+			long sent = this.nanoTime.getAsLong();
+			try {
+				held(probedStore().replace(OBJECT, record.toJson(), Objects.requireNonNull(this.version)), record, sent,
+						false);
+			}
+			catch (ConditionalWriteConflictException ex) {
+				this.lost = true;
+				fence("another instance replaced the lease (" + ex.getMessage() + ")");
+				showHolder();
+			}
+			catch (IOException | RuntimeException ex) {
+				fence("the lease could not be renewed: " + ex.getMessage());
+			}
+		}
+		else if (this.role == LeaseRole.FENCED) {
+			try {
+				LeaseAttempt attempt = tryAcquire();
+				LeaseRecord seen = this.current;
+				if (attempt != LeaseAttempt.ACQUIRED && seen != null && !seen.holder().equals(this.self) && !seen.released()) {
+					this.lost = true;
+				}
+				if (attempt == LeaseAttempt.ACQUIRED) {
+					logger.info("Replica '{}' ({}) is leased again, epoch {}; writing resumes{}", this.replica,
+							this.location, this.epoch,
+							this.followedAnother ? " in a new generation, as another instance held it meanwhile" : "");
+				}
+			}
+			catch (LeaseUnsupportedException ex) {
+				if (!this.unsupportedLogged) {
+					this.unsupportedLogged = true;
+					logger.error("{}; the replica stays fenced. Set lease.enabled=false for its database to replicate "
+							+ "to it without a lease", ex.getMessage());
+				}
+			}
+			catch (IOException | RuntimeException ex) {
+				logger.debug("Replica '{}' ({}) could not take its lease again: {}", this.replica, this.location,
+						ex.getMessage());
+			}
+		}
+		return this.role;
+	}
+
+	/**
+	 * Gives the lease up at a clean stop, after the last write: stores it released, with the
+	 * same epoch, so the next instance takes it at once. Writing stops first.
+	 */
+	public synchronized void release() {
+		boolean wasHeld = this.role == LeaseRole.PRIMARY;
+		this.role = LeaseRole.NONE;
+		this.writableUntilNanos = this.nanoTime.getAsLong();
+		if (!wasHeld || this.version == null || this.objects == null) {
+			return;
+		}
+		LeaseRecord record = record(this.epoch, true);
+		try {
+			this.objects.replace(OBJECT, record.toJson(), this.version);
+			this.current = record;
+			logger.debug("Released the lease of replica '{}' ({}), epoch {}", this.replica, this.location, this.epoch);
+		}
+		catch (ConditionalWriteConflictException ex) {
+			logger.debug("Lease of replica '{}' was taken over before its release", this.replica);
+		}
+		catch (IOException | RuntimeException ex) {
+			logger.warn("Could not release the lease of replica '{}' ({}): {}; the next instance waits for it to "
+					+ "expire ({})", this.replica, this.location, ex.getMessage(), this.options.ttl());
+		}
+		this.version = null;
+	}
+
+	/**
+	 * Refuses a write that might arrive after the lease lapsed. Cheap and lock-free: asked
+	 * before every object written to or deleted from the replica.
+	 * @throws LeaseFencedException if this instance must not write now
+	 */
+	public void checkWritable() throws LeaseFencedException {
+		if (!allowsWrites()) {
+			throw new LeaseFencedException(this.replica, this.location, whyNotWritable());
+		}
+	}
+
+	/**
+	 * Whether a write may go out now.
+	 * @return {@code true} while the lease is held and not within the safety margin of lapsing
+	 */
+	public boolean allowsWrites() {
+		return this.role == LeaseRole.PRIMARY && this.nanoTime.getAsLong() - this.writableUntilNanos < 0;
+	}
+
+	private String whyNotWritable() {
+		return switch (this.role) {
+			case FENCED -> "fenced: " + this.fencedReason;
+			case NONE -> "this instance does not hold its lease";
+			case PRIMARY -> "its lease was last renewed too long ago (within " + this.options.safetyMargin()
+					+ " of lapsing)";
+		};
+	}
+
+	/**
+	 * Whether another instance held the lease between this instance's last two holdings (or,
+	 * at the first acquisition, before it).
+	 * @return {@code true} if the replica may hold writes of another instance since ours
+	 */
+	public synchronized boolean lastAcquisitionFollowedAnother() {
+		return this.followedAnother;
+	}
+
+	/**
+	 * The lease as this instance sees it; a lease whose renewal is overdue shows as fenced.
+	 * @return the status
+	 */
+	public LeaseStatus status() {
+		LeaseRole now = this.role;
+		String reason = this.fencedReason;
+		Instant at = this.fencedAt;
+		if (now == LeaseRole.PRIMARY && !allowsWrites()) {
+			now = LeaseRole.FENCED;
+			reason = whyNotWritable();
+		}
+		return new LeaseStatus(now, this.current, this.self, reason, at, now == LeaseRole.FENCED && this.lost);
+	}
+
+	/**
+	 * The replica's name.
+	 * @return the name
+	 */
+	public String replica() {
+		return this.replica;
+	}
+
+	/**
+	 * The options.
+	 * @return the options
+	 */
+	public LeaseOptions options() {
+		return this.options;
+	}
+
+	private void held(String newVersion, LeaseRecord record, long sentNanos, boolean another) {
+		boolean acquiring = this.role != LeaseRole.PRIMARY;
+		this.version = newVersion;
+		this.current = record;
+		this.epoch = record.epoch();
+		this.watch.reset();
+		this.writableUntilNanos = sentNanos + this.options.ttl().toNanos() - this.options.safetyMargin().toNanos();
+		this.role = LeaseRole.PRIMARY;
+		this.fencedReason = null;
+		this.fencedAt = null;
+		this.lost = false;
+		if (acquiring) {
+			this.followedAnother = another;
+			this.everHeld = true;
+		}
+	}
+
+	/** Reads who holds the lease now, for the status; best effort. */
+	private void showHolder() {
+		try {
+			Optional<VersionedObject> read = Objects.requireNonNull(this.objects).read(OBJECT);
+			if (read.isPresent()) {
+				this.current = parse(read.get());
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			// The status keeps our last record.
+		}
+	}
+
+	private void fence(String reason) {
+		this.writableUntilNanos = this.nanoTime.getAsLong();
+		this.role = LeaseRole.FENCED;
+		this.fencedReason = reason;
+		this.fencedAt = this.clock.instant();
+		logger.error("Replica '{}' ({}) is fenced: {}. Nothing is written to it until this instance holds its lease "
+				+ "again", this.replica, this.location, reason);
+	}
+
+	private LeaseRecord record(long newEpoch, boolean released) {
+		Instant now = this.clock.instant();
+		return new LeaseRecord(this.self, newEpoch, now, released ? now : now.plus(this.options.ttl()),
+				this.options.ttl(), released);
+	}
+
+	private LeaseRecord parse(VersionedObject object) throws IOException {
+		try {
+			return LeaseRecord.parse(object.content());
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IOException(OBJECT + " in replica '" + this.replica + "' (" + this.location
+					+ ") is not a lease: " + ex.getMessage() + ". If no instance writes to this replica, delete it", ex);
+		}
+	}
+
+	private ConditionalObjects probedStore() throws IOException {
+		if (this.objects == null) {
+			throw new LeaseUnsupportedException(this.replica, this.location,
+					"its backend has no conditional writes", null);
+		}
+		if (!this.probed) {
+			ConditionalWriteProbe.probe(this.objects, this.replica, this.location, this.self);
+			this.probed = true;
+		}
+		return this.objects;
+	}
+
+	private void pause() throws InterruptedIOException {
+		LeaseRecord record = this.current;
+		Duration ttl = (record != null) ? record.ttl() : this.options.ttl();
+		long millis = Math.max(20, Math.min(1000, ttl.toMillis() / 10));
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new InterruptedIOException("Interrupted while waiting for the lease of replica '" + this.replica + "'");
+		}
+	}
+
+}

@@ -1,0 +1,252 @@
+package io.github.litestream;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+
+import io.github.litestream.Litestream.ReplicationTarget;
+import io.github.litestream.db.DatabaseOptions;
+import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.lease.LeaseHeldException;
+import io.github.litestream.lease.LeaseHolder;
+import io.github.litestream.lease.LeaseOptions;
+import io.github.litestream.lease.LeaseRecord;
+import io.github.litestream.lease.LeaseRole;
+import io.github.litestream.lease.LeaseStatus;
+import io.github.litestream.lease.ReplicaLease;
+import io.github.litestream.replica.ConditionalObjects;
+import io.github.litestream.replica.Replica;
+import io.github.litestream.replica.ReplicaClient;
+import io.github.litestream.replica.ReplicaOptions;
+import io.github.litestream.replica.file.FileReplicaClient;
+import io.github.litestream.restore.RestoreOptions;
+import io.github.litestream.restore.Restorer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Two engines on one file replica, with real databases and a writer whose every state the
+ * {@link ConsistencyOracle} knows: the second is refused; after a clean stop it starts at once;
+ * after a SIGKILL of the first (a child JVM) it starts once the lease lapsed; a lease stolen
+ * behind the primary's back fences it, after which it writes nothing, and the replica still
+ * restores to one committed state.
+ */
+class LeaseReplicationTests {
+
+	private static final int ROWS = 24;
+
+	private static final LeaseOptions SHORT_TTL = new LeaseOptions(true, Duration.ofSeconds(1));
+
+	@TempDir
+	Path dir;
+
+	private final List<AutoCloseable> open = new CopyOnWriteArrayList<>();
+
+	/** The one history every instance's writer continues (one writer at a time). */
+	private final ConsistencyOracle oracle = new ConsistencyOracle(ROWS);
+
+	@AfterEach
+	void closeAll() throws Exception {
+		for (int i = this.open.size() - 1; i >= 0; i--) {
+			this.open.get(i).close();
+		}
+	}
+
+	@Test
+	void secondEngineOnTheSameReplicaIsRefusedAndTheFirstKeepsReplicating() throws Exception {
+		Path replica = this.dir.resolve("replica");
+		Instance first = instance("first.db", replica, SHORT_TTL);
+		first.engine.start();
+		first.commit(20);
+		Instance second = instance("second.db", replica, SHORT_TTL);
+		assertThatExceptionOfType(LeaseHeldException.class).isThrownBy(second.engine::start)
+			.satisfies((ex) -> assertThat(ex.holder().holder()).isEqualTo(first.engine.leaseHolder()))
+			.satisfies((ex) -> assertThat(ex.replica()).isEqualTo("file"));
+		assertThat(second.engine.isRunning()).isFalse();
+		first.commit(20);
+		first.ship();
+		assertThat(generations(replica)).as("only the first instance's generation").hasSize(1);
+		assertThat(first.lease().role()).isEqualTo(LeaseRole.PRIMARY);
+		assertThat(restoredState(replica)).isEqualTo(40);
+	}
+
+	@Test
+	void afterACleanStopTheNextInstanceStartsAtOnceWithTheNextEpoch() throws Exception {
+		Path replica = this.dir.resolve("replica");
+		LeaseOptions longTtl = new LeaseOptions(true, Duration.ofMinutes(10));
+		Instance first = instance("first.db", replica, longTtl);
+		first.engine.start();
+		first.commit(10);
+		first.engine.stop(Duration.ofSeconds(10));
+		first.engine.close();
+		assertThat(storedLease(replica).released()).isTrue();
+		Instant started = Instant.now();
+		Instance second = instance("second.db", replica, longTtl);
+		second.engine.start();
+		// Far below the ttl of ten minutes: nobody waited for the first lease to lapse.
+		assertThat(Duration.between(started, Instant.now())).isLessThan(longTtl.ttl().dividedBy(2));
+		assertThat(storedLease(replica).epoch()).isEqualTo(2);
+		assertThat(storedLease(replica).holder()).isEqualTo(second.engine.leaseHolder());
+	}
+
+	@Test
+	void afterSigkillOfTheFirstInstanceTheNextTakesTheReplicaOnceTheLeaseLapsed() throws Exception {
+		Path replica = this.dir.resolve("replica");
+		Path child = Files.createDirectories(this.dir.resolve("child"));
+		KilledWriter.run(ConsistentWriter.class, child, replica.toString(), null,
+				Map.of("LITESTREAM_TEST_LEASE_TTL_MS", "2000"), true, new SplittableRandom(7));
+		LeaseRecord killed = storedLease(replica);
+		assertThat(killed.released()).isFalse();
+		assertThat(killed.holder().pid()).isNotEqualTo(ProcessHandle.current().pid());
+		long started = System.nanoTime();
+		Instance next = instance("next.db", replica, SHORT_TTL);
+		next.engine.start();
+		assertThat(Duration.ofNanos(System.nanoTime() - started)).as("waited for the killed holder's ttl")
+			.isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+		assertThat(storedLease(replica).epoch()).isEqualTo(killed.epoch() + 1);
+		assertThat(storedLease(replica).holder()).isEqualTo(next.engine.leaseHolder());
+	}
+
+	@Test
+	void stolenLeaseFencesThePrimaryWhichThenWritesNothingAndTheReplicaStaysConsistent() throws Exception {
+		Path replica = this.dir.resolve("replica");
+		Instance primary = instance("primary.db", replica, SHORT_TTL);
+		List<LeaseStatus> changes = new CopyOnWriteArrayList<>();
+		primary.engine.addLeaseListener((database, r, status) -> changes.add(status));
+		primary.engine.start();
+		primary.commit(30);
+		primary.ship();
+		steal(replica, Duration.ofHours(1));
+		awaitRole(primary, LeaseRole.FENCED);
+		assertThat(changes).extracting(LeaseStatus::role).containsExactly(LeaseRole.FENCED);
+		assertThat(primary.lease().record().holder().host()).isEqualTo("thief-host");
+		List<String> objectsWhenFenced = objects(replica);
+		// Commits go on locally; sync intervals, snapshots and renewals pass.
+		for (int i = 0; i < 10; i++) {
+			primary.commit(5);
+			Thread.sleep(150);
+		}
+		assertThat(primary.engine.stop(Duration.ofSeconds(2))).as("the final flush cannot reach a fenced replica")
+			.isFalse();
+		assertThat(objects(replica)).as("nothing written after the fence").isEqualTo(objectsWhenFenced);
+		int restored = restoredState(replica);
+		assertThat(restored).isBetween(30, 80);
+	}
+
+	@Test
+	void leaseIsOffByDefaultInTheEngineApi() throws Exception {
+		Path replica = this.dir.resolve("replica");
+		Litestream engine = new Litestream();
+		this.open.add(engine);
+		ReplicatedDatabase database = engine.addDatabase(DatabaseOptions.defaults(newDatabase("plain.db")),
+				List.of(new ReplicationTarget(new FileReplicaClient(replica), ReplicaOptions.defaults("file"))));
+		engine.start();
+		assertThat(engine.lease(engine.replicas(database).get(0))).isEmpty();
+		assertThat(Files.exists(replica.resolve("lease.json.1"))).isFalse();
+	}
+
+	private void awaitRole(Instance instance, LeaseRole role) throws InterruptedException {
+		for (int i = 0; i < 100 && instance.lease().role() != role; i++) {
+			Thread.sleep(50);
+		}
+		assertThat(instance.lease().role()).isEqualTo(role);
+	}
+
+	private static void steal(Path replica, Duration ttl) throws IOException {
+		ConditionalObjects objects = new FileReplicaClient(replica).conditionalObjects().orElseThrow();
+		ConditionalObjects.VersionedObject current = objects.read(ReplicaLease.OBJECT).orElseThrow();
+		LeaseRecord held = LeaseRecord.parse(current.content());
+		Instant now = Instant.now();
+		LeaseRecord thief = new LeaseRecord(new LeaseHolder("thief", "thief-host", 4242), held.epoch() + 10, now,
+				now.plus(ttl), ttl, false);
+		objects.replace(ReplicaLease.OBJECT, thief.toJson(), current.version());
+	}
+
+	private static LeaseRecord storedLease(Path replica) throws IOException {
+		ConditionalObjects objects = new FileReplicaClient(replica).conditionalObjects().orElseThrow();
+		return LeaseRecord.parse(objects.read(ReplicaLease.OBJECT).orElseThrow().content());
+	}
+
+	private int restoredState(Path replica) throws Exception {
+		Path restored = this.dir.resolve("restored-" + System.nanoTime() + ".db");
+		new Restorer().restore(new FileReplicaClient(replica), RestoreOptions.latest(restored));
+		return this.oracle.check(restored).state();
+	}
+
+	private static List<String> generations(Path replica) throws IOException {
+		return new FileReplicaClient(replica).generations();
+	}
+
+	private static List<String> objects(Path replica) throws IOException {
+		try (Stream<Path> files = Files.walk(replica.resolve("generations"))) {
+			return files.filter(Files::isRegularFile).map(Path::toString).sorted().toList();
+		}
+	}
+
+	private Path newDatabase(String name) throws Exception {
+		Path db = this.dir.resolve(name);
+		try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+			PageWriter.createTable(connection, ROWS);
+		}
+		return db;
+	}
+
+	private Instance instance(String name, Path replica, LeaseOptions lease) throws Exception {
+		Path db = newDatabase(name);
+		Litestream engine = new Litestream();
+		ReplicaClient client = new FileReplicaClient(replica);
+		ReplicatedDatabase database = engine.addDatabase(
+				DatabaseOptions.defaults(db).withMonitorInterval(Duration.ofMillis(50)), lease,
+				List.of(new ReplicationTarget(client, ReplicaOptions.defaults("file")
+					.withSyncInterval(Duration.ofMillis(100))
+					.withSnapshotInterval(Duration.ofMillis(500)))));
+		Connection connection = DriverManager.getConnection("jdbc:sqlite:" + db);
+		PageWriter.configure(connection);
+		Instance instance = new Instance(engine, database, connection, new PageWriter(connection, ROWS, 1), this.oracle);
+		this.open.add(engine);
+		this.open.add(connection);
+		return instance;
+	}
+
+	private record Instance(Litestream engine, ReplicatedDatabase database, Connection connection, PageWriter writer,
+			ConsistencyOracle oracle) {
+
+		/** Commits the next transactions of the shared history (one writer at a time). */
+		void commit(int count) throws Exception {
+			for (int i = 0; i < count; i++) {
+				int k = this.oracle.lastLogged() + 1;
+				long began = System.currentTimeMillis();
+				this.oracle.committed(began, this.writer.commit(k));
+			}
+		}
+
+		/** Copies everything committed and ships it to the replica now. */
+		void ship() throws Exception {
+			this.engine.commitPosition(this.database);
+			this.engine.syncNow(replica()).get();
+		}
+
+		Replica replica() {
+			return this.engine.replicas(this.database).get(0);
+		}
+
+		LeaseStatus lease() {
+			return this.engine.lease(replica()).orElseThrow();
+		}
+
+	}
+
+}

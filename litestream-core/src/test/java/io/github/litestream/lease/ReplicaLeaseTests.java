@@ -1,0 +1,345 @@
+package io.github.litestream.lease;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.github.litestream.replica.ConditionalObjects;
+import io.github.litestream.replica.ConditionalWriteConflictException;
+import io.github.litestream.replica.file.FileReplicaClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * {@link ReplicaLease} on a real file replica: taking, refusing, taking over after a release or
+ * after the holder stopped renewing, fencing when the lease is replaced behind the holder's
+ * back or cannot be renewed, and stores that cannot keep a lease.
+ */
+class ReplicaLeaseTests {
+
+	private static final LeaseOptions SHORT = new LeaseOptions(true, Duration.ofMillis(600));
+
+	@TempDir
+	Path temp;
+
+	private ConditionalObjects objects;
+
+	private final ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor();
+
+	@BeforeEach
+	void replica() {
+		this.objects = new FileReplicaClient(this.temp.resolve("replica")).conditionalObjects().orElseThrow();
+	}
+
+	@AfterEach
+	void stopRenewing() {
+		this.renewer.shutdownNow();
+	}
+
+	@Test
+	void firstInstanceTakesAnEmptyReplicaWithEpochOne() throws IOException {
+		ReplicaLease lease = lease(this.objects, SHORT);
+		lease.acquire();
+		assertThat(lease.status().role()).isEqualTo(LeaseRole.PRIMARY);
+		LeaseRecord stored = stored();
+		assertThat(stored.epoch()).isEqualTo(1);
+		assertThat(stored.holder()).isEqualTo(lease.status().self());
+		assertThat(stored.ttl()).isEqualTo(SHORT.ttl());
+		assertThat(stored.released()).isFalse();
+		assertThat(lease.allowsWrites()).isTrue();
+		assertThat(lease.lastAcquisitionFollowedAnother()).isFalse();
+	}
+
+	@Test
+	void secondInstanceIsRefusedWhileTheFirstRenews() throws IOException {
+		ReplicaLease first = lease(this.objects, SHORT);
+		first.acquire();
+		renewEvery(first, SHORT.renewInterval());
+		ReplicaLease second = lease(this.objects, SHORT);
+		assertThatExceptionOfType(LeaseHeldException.class).isThrownBy(second::acquire)
+			.satisfies((ex) -> assertThat(ex.holder().holder()).isEqualTo(first.status().self()))
+			.withMessageContaining("Replica 'file'")
+			.withMessageContaining(first.status().self().host());
+		assertThat(second.status().role()).isEqualTo(LeaseRole.NONE);
+		assertThat(first.status().role()).isEqualTo(LeaseRole.PRIMARY);
+	}
+
+	@Test
+	void releasedLeaseIsTakenAtOnceAndKeepsGrowingItsEpoch() throws IOException {
+		LeaseOptions longTtl = new LeaseOptions(true, Duration.ofMinutes(5));
+		ReplicaLease first = lease(this.objects, longTtl);
+		first.acquire();
+		first.release();
+		assertThat(stored().released()).isTrue();
+		assertThat(stored().epoch()).isEqualTo(1);
+		assertThat(first.allowsWrites()).isFalse();
+		ReplicaLease second = lease(this.objects, longTtl);
+		assertThat(second.tryAcquire()).isEqualTo(LeaseAttempt.ACQUIRED);
+		assertThat(stored().epoch()).isEqualTo(2);
+		assertThat(stored().holder()).isEqualTo(second.status().self());
+	}
+
+	@Test
+	void leaseOfAHolderThatStoppedRenewingIsTakenAfterItsTtl() throws IOException {
+		ReplicaLease dead = lease(this.objects, SHORT);
+		dead.acquire();
+		long started = System.nanoTime();
+		ReplicaLease next = lease(this.objects, SHORT);
+		next.acquire();
+		assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(SHORT.ttl());
+		assertThat(stored().epoch()).isEqualTo(2);
+		assertThat(next.lastAcquisitionFollowedAnother()).isTrue();
+		// The old holder's renewal now loses: it is fenced and writes nothing.
+		assertThat(dead.renew()).isEqualTo(LeaseRole.FENCED);
+		assertThatExceptionOfType(LeaseFencedException.class).isThrownBy(dead::checkWritable)
+			.withMessageContaining("another instance replaced the lease");
+	}
+
+	@Test
+	void leaseExpiredLongAgoIsTakenWithoutWaiting() throws IOException {
+		LeaseHolder gone = new LeaseHolder("gone", "old-host", 1);
+		Instant longAgo = Instant.now().minus(Duration.ofHours(1));
+		this.objects.create(ReplicaLease.OBJECT,
+				new LeaseRecord(gone, 41, longAgo, longAgo.plusSeconds(10), Duration.ofSeconds(10), false).toJson());
+		ReplicaLease lease = lease(this.objects, new LeaseOptions(true, Duration.ofMinutes(5)));
+		assertThat(lease.tryAcquire()).isEqualTo(LeaseAttempt.ACQUIRED);
+		assertThat(stored().epoch()).isEqualTo(42);
+	}
+
+	@Test
+	void stolenLeaseFencesAtTheNextRenewalAndIsRetakenOnlyAfterTheThiefsTtl() throws IOException {
+		ReplicaLease primary = lease(this.objects, SHORT);
+		primary.acquire();
+		steal(Duration.ofMillis(900));
+		assertThat(primary.renew()).isEqualTo(LeaseRole.FENCED);
+		assertThat(primary.allowsWrites()).isFalse();
+		LeaseStatus fenced = primary.status();
+		assertThat(fenced.fenced()).isTrue();
+		assertThat(fenced.lost()).as("another instance holds it").isTrue();
+		assertThat(fenced.fencedReason()).contains("another instance replaced the lease");
+		assertThat(fenced.record().holder().host()).isEqualTo("thief-host");
+		// Watched but unchanged: the thief may still be alive, so the primary waits.
+		assertThat(primary.renew()).isEqualTo(LeaseRole.FENCED);
+		long watching = System.nanoTime();
+		while (primary.renew() != LeaseRole.PRIMARY) {
+			sleep(50);
+		}
+		assertThat(Duration.ofNanos(System.nanoTime() - watching)).isGreaterThanOrEqualTo(Duration.ofMillis(800));
+		assertThat(stored().epoch()).isEqualTo(101);
+		assertThat(primary.lastAcquisitionFollowedAnother()).isTrue();
+		assertThat(primary.allowsWrites()).isTrue();
+	}
+
+	@Test
+	void failedRenewalFencesAndTheUntouchedLeaseIsTakenBackWithoutAnotherHolder() throws IOException {
+		AtomicBoolean failing = new AtomicBoolean();
+		ReplicaLease lease = lease(new FailingObjects(this.objects, failing), SHORT);
+		lease.acquire();
+		failing.set(true);
+		assertThat(lease.renew()).isEqualTo(LeaseRole.FENCED);
+		assertThat(lease.status().fencedReason()).contains("could not be renewed").contains("store unreachable");
+		assertThat(lease.status().lost()).as("nobody is known to hold it").isFalse();
+		assertThat(lease.renew()).isEqualTo(LeaseRole.FENCED);
+		failing.set(false);
+		assertThat(lease.renew()).isEqualTo(LeaseRole.PRIMARY);
+		assertThat(stored().epoch()).isEqualTo(2);
+		assertThat(lease.lastAcquisitionFollowedAnother()).isFalse();
+	}
+
+	@Test
+	void anUnreachableStoreAtStartFencesTheReplicaWithoutFailingAndTheLeaseIsTakenWhenItAnswers()
+			throws IOException {
+		AtomicBoolean failing = new AtomicBoolean(true);
+		ReplicaLease lease = lease(new FailingObjects(this.objects, failing), SHORT);
+		lease.acquireAtStart();
+		assertThat(lease.status().role()).isEqualTo(LeaseRole.FENCED);
+		assertThat(lease.status().lost()).isFalse();
+		assertThat(lease.allowsWrites()).isFalse();
+		failing.set(false);
+		assertThat(lease.renew()).isEqualTo(LeaseRole.PRIMARY);
+		assertThat(stored().epoch()).isEqualTo(1);
+	}
+
+	@Test
+	void aLiveHolderStillRefusesAtStart() throws IOException {
+		ReplicaLease first = lease(this.objects, SHORT);
+		first.acquire();
+		renewEvery(first, SHORT.renewInterval());
+		assertThatExceptionOfType(LeaseHeldException.class).isThrownBy(lease(this.objects, SHORT)::acquireAtStart);
+	}
+
+	@Test
+	void writesStopWithinTheSafetyMarginWhenRenewalsStop() throws IOException {
+		ReplicaLease lease = lease(this.objects, SHORT);
+		lease.acquire();
+		assertThat(lease.allowsWrites()).isTrue();
+		sleep(SHORT.ttl().minus(SHORT.safetyMargin()).toMillis() + 20);
+		assertThat(lease.allowsWrites()).isFalse();
+		assertThat(lease.status().role()).isEqualTo(LeaseRole.FENCED);
+		assertThatExceptionOfType(LeaseFencedException.class).isThrownBy(lease::checkWritable)
+			.withMessageContaining("renewed too long ago");
+		assertThat(lease.renew()).isEqualTo(LeaseRole.PRIMARY);
+		assertThat(lease.allowsWrites()).isTrue();
+	}
+
+	@Test
+	void backendWithoutConditionalWritesCannotKeepALease() {
+		ReplicaLease lease = lease(null, SHORT);
+		assertThatExceptionOfType(LeaseUnsupportedException.class).isThrownBy(lease::acquire)
+			.withMessageContaining("Replica 'file'")
+			.withMessageContaining("no conditional writes");
+	}
+
+	@Test
+	void storeThatIgnoresConditionsIsDetectedBeforeTheLeaseIsWritten() {
+		ReplicaLease lease = lease(new UnconditionalObjects(this.objects), SHORT);
+		assertThatExceptionOfType(LeaseUnsupportedException.class).isThrownBy(lease::acquire)
+			.withMessageContaining("ignores If-None-Match");
+		assertThat(readStored()).isEmpty();
+	}
+
+	@Test
+	void storeThatHonoursIfNoneMatchButIgnoresIfMatchIsDetectedToo() {
+		ReplicaLease lease = lease(new IfMatchIgnoringObjects(this.objects), SHORT);
+		assertThatExceptionOfType(LeaseUnsupportedException.class).isThrownBy(lease::acquire)
+			.withMessageContaining("ignores If-Match");
+		assertThat(readStored()).isEmpty();
+	}
+
+	@Test
+	void objectThatIsNotALeaseNamesItself() throws IOException {
+		this.objects.create(ReplicaLease.OBJECT, "hello".getBytes(StandardCharsets.UTF_8));
+		assertThatExceptionOfType(IOException.class).isThrownBy(lease(this.objects, SHORT)::acquire)
+			.withMessageContaining("lease.json")
+			.withMessageContaining("is not a lease");
+	}
+
+	private void steal(Duration ttl) throws IOException {
+		ConditionalObjects.VersionedObject current = this.objects.read(ReplicaLease.OBJECT).orElseThrow();
+		Instant now = Instant.now();
+		LeaseRecord thief = new LeaseRecord(new LeaseHolder("thief", "thief-host", 4242), 100, now, now.plus(ttl), ttl,
+				false);
+		this.objects.replace(ReplicaLease.OBJECT, thief.toJson(), current.version());
+	}
+
+	private ReplicaLease lease(ConditionalObjects store, LeaseOptions options) {
+		return new ReplicaLease("file", this.temp.resolve("replica").toString(), store, options,
+				LeaseHolder.newInstance(), Clock.systemUTC());
+	}
+
+	private void renewEvery(ReplicaLease lease, Duration interval) {
+		this.renewer.scheduleWithFixedDelay(lease::renew, interval.toMillis(), interval.toMillis(),
+				TimeUnit.MILLISECONDS);
+	}
+
+	private LeaseRecord stored() throws IOException {
+		return LeaseRecord.parse(readStored().orElseThrow().content());
+	}
+
+	private Optional<ConditionalObjects.VersionedObject> readStored() {
+		try {
+			return this.objects.read(ReplicaLease.OBJECT);
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static void sleep(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/** A real store whose writes fail while {@code failing} is set, as an unreachable one's do. */
+	private record FailingObjects(ConditionalObjects store, AtomicBoolean failing) implements ConditionalObjects {
+
+		@Override
+		public Optional<VersionedObject> read(String name) throws IOException {
+			check();
+			return this.store.read(name);
+		}
+
+		@Override
+		public String create(String name, byte[] content) throws IOException {
+			check();
+			return this.store.create(name, content);
+		}
+
+		@Override
+		public String replace(String name, byte[] content, String version) throws IOException {
+			check();
+			return this.store.replace(name, content, version);
+		}
+
+		private void check() throws IOException {
+			if (this.failing.get()) {
+				throw new IOException("store unreachable");
+			}
+		}
+
+	}
+
+	/** A real store behind a front that honours If-None-Match but replaces whatever the version. */
+	private record IfMatchIgnoringObjects(ConditionalObjects store) implements ConditionalObjects {
+
+		@Override
+		public Optional<VersionedObject> read(String name) throws IOException {
+			return this.store.read(name);
+		}
+
+		@Override
+		public String create(String name, byte[] content) throws IOException {
+			return this.store.create(name, content);
+		}
+
+		@Override
+		public String replace(String name, byte[] content, String version) throws IOException {
+			return this.store.replace(name, content, this.store.read(name).orElseThrow().version());
+		}
+
+	}
+
+	/** A real store behind a front that, like some S3-compatible stores, ignores conditions. */
+	private record UnconditionalObjects(ConditionalObjects store) implements ConditionalObjects {
+
+		@Override
+		public Optional<VersionedObject> read(String name) throws IOException {
+			return this.store.read(name);
+		}
+
+		@Override
+		public String create(String name, byte[] content) throws IOException {
+			Optional<VersionedObject> existing = this.store.read(name);
+			return existing.isPresent() ? this.store.replace(name, content, existing.get().version())
+					: this.store.create(name, content);
+		}
+
+		@Override
+		public String replace(String name, byte[] content, String version) throws IOException {
+			Optional<VersionedObject> existing = this.store.read(name);
+			if (existing.isEmpty()) {
+				throw new ConditionalWriteConflictException(name + " is missing");
+			}
+			return this.store.replace(name, content, existing.get().version());
+		}
+
+	}
+
+}
