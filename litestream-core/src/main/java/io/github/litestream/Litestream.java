@@ -73,7 +73,7 @@ public final class Litestream implements AutoCloseable {
 
 	private final ShadowWalRelease shadowWal;
 
-	private final LeaseHolder holder = LeaseHolder.newInstance();
+	private final LeaseHolder holder;
 
 	private final LeaseKeeper leases = new LeaseKeeper();
 
@@ -100,6 +100,19 @@ public final class Litestream implements AutoCloseable {
 	 * @param validation how a replica is validated, or {@code null} to never validate
 	 */
 	public Litestream(Clock clock, ReplicaValidation validation) {
+		this(clock, validation, LeaseHolder.newInstance());
+	}
+
+	/**
+	 * Creates an engine that holds leases as a given holder: a {@link Standby} that took a
+	 * replica's lease for it, so that the engine's start renews that lease rather than waiting
+	 * for it.
+	 * @param clock the clock for schedules
+	 * @param validation how a replica is validated, or {@code null} to never validate
+	 * @param holder who this engine is in the leases it takes
+	 */
+	public Litestream(Clock clock, ReplicaValidation validation, LeaseHolder holder) {
+		this.holder = holder;
 		this.clock = clock;
 		this.validation = validation;
 		this.shadowWal = new ShadowWalRelease(clock);
