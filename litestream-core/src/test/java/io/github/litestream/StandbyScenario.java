@@ -28,6 +28,7 @@ import io.github.litestream.restore.RestoreOptions;
 import io.github.litestream.restore.Restorer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A primary and a {@link Standby} on one replica, for every backend's tests and the benchmarks:
@@ -96,6 +97,7 @@ public final class StandbyScenario {
 					throw new IOException("The primary stopped before its first snapshot; its stderr is in " + stderr);
 				}
 				standby.start(takeover::promoted);
+				await().atMost(Duration.ofSeconds(30)).until(() -> standby.status().lease() != null);
 				LockSupport.parkNanos(Duration.ofMillis(new SplittableRandom().nextInt(800, 1500)).toNanos());
 				assertThat(standby.status().state()).isEqualTo(Standby.State.STANDBY);
 				assertThat(standby.status().lease().holder()).isNotEqualTo(standby.holder());
@@ -181,8 +183,13 @@ public final class StandbyScenario {
 	 * @param keptState the committed state the standby's file held when it took over
 	 * @param millisToFirstWrite from the primary's stop (the signal, or the close) to the new
 	 * primary's first commit
+	 * @param millisToPromotion from the stop to the standby's promotion (lease taken, file
+	 * handed over)
+	 * @param millisWaitingForTest how long the promotion waited for the test to read the old
+	 * primary's history (part of {@code millisToFirstWrite}, not of a real takeover)
 	 */
-	public record Result(String generation, int keptState, long millisToFirstWrite) {
+	public record Result(String generation, int keptState, long millisToFirstWrite, long millisToPromotion,
+			long millisWaitingForTest) {
 	}
 
 	/** The standby's promotion and the checks after it. */
@@ -204,6 +211,10 @@ public final class StandbyScenario {
 
 		private volatile long firstWriteAt;
 
+		private volatile long promotedAt;
+
+		private volatile long historyAt;
+
 		private volatile Instant firstWriteAtWall;
 
 		/** The killed primary's last lease, read right after the kill. */
@@ -222,9 +233,11 @@ public final class StandbyScenario {
 		}
 
 		void promoted(java.util.Optional<Pos> position) throws Exception {
+			this.promotedAt = System.nanoTime();
 			this.handedOver = position.orElseThrow(() -> new AssertionError("the standby handed over no position"));
 			Path db = StandbyScenario.this.dir.resolve("standby.db");
 			ConsistencyOracle logged = this.history.get(30, TimeUnit.SECONDS);
+			this.historyAt = System.nanoTime();
 			this.kept = logged.check(db).state();
 			this.oracle = logged.upTo(this.kept);
 			this.engine = new OracleEngine(db, this.oracle, false, true, LEASE,
@@ -259,7 +272,9 @@ public final class StandbyScenario {
 				assertThat(this.oracle.check(fin).state()).isEqualTo(this.oracle.lastLogged());
 			}
 			return new Result(this.handedOver.generation(), this.kept,
-					TimeUnit.NANOSECONDS.toMillis(this.firstWriteAt - stoppedAt));
+					TimeUnit.NANOSECONDS.toMillis(this.firstWriteAt - stoppedAt),
+					TimeUnit.NANOSECONDS.toMillis(this.promotedAt - stoppedAt),
+					TimeUnit.NANOSECONDS.toMillis(this.historyAt - this.promotedAt));
 		}
 
 	}

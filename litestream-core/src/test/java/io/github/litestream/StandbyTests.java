@@ -29,7 +29,7 @@ class StandbyTests {
 		Result result = new StandbyScenario(this.dir).childPrimary(GracefulWriter.class, replica.toString(), List.of(),
 				Map.of(), false, () -> new FileReplicaClient(replica));
 		assertThat(result.keptState()).isPositive();
-		System.out.println("Standby took over " + result.millisToFirstWrite() + " ms after the primary's signal");
+		System.out.println("Standby took over " + result + " after the primary's signal");
 	}
 
 	@Test
@@ -38,7 +38,7 @@ class StandbyTests {
 		Result result = new StandbyScenario(this.dir).childPrimary(GracefulWriter.class, replica.toString(), List.of(),
 				Map.of(), true, () -> new FileReplicaClient(replica));
 		assertThat(result.keptState()).isPositive();
-		System.out.println("Standby took over " + result.millisToFirstWrite() + " ms after the primary's signal");
+		System.out.println("Standby took over " + result + " after the primary's signal");
 	}
 
 	@Test
