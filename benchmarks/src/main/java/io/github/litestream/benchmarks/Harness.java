@@ -60,6 +60,7 @@ public final class Harness {
 		scenarios.put(SoakScenario.NAME, new SoakScenario());
 		scenarios.put(SynchronousCommitScenario.NAME, new SynchronousCommitScenario());
 		scenarios.put(RedeployScenario.NAME, new RedeployScenario());
+		scenarios.put(HandoverScenario.NAME, new HandoverScenario());
 		Report report = new Report(commandLine);
 		Path work = options.out().resolve("work");
 		try (S3Server s3 = new S3Server()) {

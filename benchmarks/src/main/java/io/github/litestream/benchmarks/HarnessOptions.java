@@ -31,10 +31,10 @@ record HarnessOptions(Path out, Set<String> scenarios, Duration writeDuration, i
 	static final List<String> DEFAULT = List.of("write", "lag", "restore", "snapshot", "idle", "sync", "redeploy");
 
 	/** Every scenario; the soak (about 10 minutes in full) runs only when asked for. */
-	static final List<String> ALL = List.of("write", "lag", "restore", "snapshot", "idle", "sync", "redeploy", "soak");
+	static final List<String> ALL = List.of("write", "lag", "restore", "snapshot", "idle", "sync", "redeploy", "handover", "soak");
 
 	static final String USAGE = """
-			Usage: Harness [--quick] [--out DIR] [--scenarios write,lag,restore,snapshot,idle,sync,redeploy,soak]
+			Usage: Harness [--quick] [--out DIR] [--scenarios write,lag,restore,snapshot,idle,sync,redeploy,handover,soak]
 			               [--write-seconds N] [--rounds N] [--lag-seconds N] [--lag-rates 100,1000]
 			               [--restore-mib N] [--restore-segments N] [--snapshot-mib N] [--snapshot-heap 64m]
 			               [--idle-seconds N] [--soak-cycles N]""";
