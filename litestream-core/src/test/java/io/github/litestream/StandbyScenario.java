@@ -249,14 +249,15 @@ public final class StandbyScenario {
 
 		Result finish(long stoppedAt) throws Exception {
 			int expectedState = this.expected.get(1, TimeUnit.SECONDS);
-			if (this.afterKill) {
-				// Safety: the dead primary could have written until its lease's expiry, not after.
-				assertThat(this.firstWriteAtWall).isAfter(this.killedLease.expiresAt());
-			}
-			assertThat(this.kept).as(this.afterKill ? "everything that reached the replica is kept"
-					: "nothing committed is lost").isEqualTo(expectedState);
 			Pos start;
+			// Closed even when a check fails: a leaked engine would keep renewing a deleted lease.
 			try (OracleEngine next = this.engine) {
+				if (this.afterKill) {
+					// Safety: the dead primary could have written until its lease's expiry, not after.
+					assertThat(this.firstWriteAtWall).isAfter(this.killedLease.expiresAt());
+				}
+				assertThat(this.kept).as(this.afterKill ? "everything that reached the replica is kept"
+						: "nothing committed is lost").isEqualTo(expectedState);
 				start = next.database().position().orElseThrow();
 				next.commit(20);
 				next.newIndex();
