@@ -121,6 +121,7 @@ public final class Standby implements AutoCloseable {
 				}
 			}
 			catch (LeaseUnsupportedException ex) {
+				this.state = State.FAILED;
 				this.lastError = ex.getMessage();
 				logger.error("{}; this standby cannot take over. Set lease.enabled=false and standby=false for its "
 						+ "database, or use a store with conditional writes", ex.getMessage());
@@ -245,7 +246,7 @@ public final class Standby implements AutoCloseable {
 		/** Promoted: an engine runs on the file. */
 		PRIMARY,
 
-		/** Took the lease but the promotion failed. */
+		/** Cannot take over: the store keeps no lease, or the promotion failed. */
 		FAILED,
 
 		/** Closed before it was promoted. */
