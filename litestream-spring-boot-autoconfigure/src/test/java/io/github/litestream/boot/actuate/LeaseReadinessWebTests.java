@@ -19,6 +19,7 @@ import io.github.litestream.replica.ConditionalObjects;
 import io.github.litestream.replica.file.FileReplicaClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -31,6 +32,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.util.FileSystemUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -59,6 +61,11 @@ class LeaseReadinessWebTests {
 
 	@Autowired
 	MeterRegistry meters;
+
+	@AfterAll
+	static void deleteDirectory() {
+		FileSystemUtils.deleteRecursively(DIR.toFile());
+	}
 
 	@DynamicPropertySource
 	static void paths(DynamicPropertyRegistry registry) {
