@@ -80,7 +80,7 @@ public final class Litestream implements AutoCloseable {
 
 	private EngineScheduler scheduler;
 
-	private final LeaseHolder holder = LeaseHolder.newInstance();
+	private final LeaseHolder holder;
 
 	private final LeaseKeeper leases = new LeaseKeeper();
 
@@ -105,7 +105,7 @@ public final class Litestream implements AutoCloseable {
 	 * @param validation how a replica is validated, or {@code null} to never validate
 	 */
 	public Litestream(Clock clock, ReplicaValidation validation) {
-		this(clock, validation, EngineThreads.defaults());
+		this(clock, validation, EngineThreads.defaults(), LeaseHolder.newInstance());
 	}
 
 	/**
@@ -115,6 +115,20 @@ public final class Litestream implements AutoCloseable {
 	 * @param threads how many threads it runs
 	 */
 	public Litestream(Clock clock, ReplicaValidation validation, EngineThreads threads) {
+		this(clock, validation, threads, LeaseHolder.newInstance());
+	}
+
+	/**
+	 * Creates an engine that holds leases as a given holder: a {@link Standby} that took a
+	 * replica's lease for it, so that the engine's start renews that lease rather than waiting
+	 * for it.
+	 * @param clock the clock for schedules
+	 * @param validation how a replica is validated, or {@code null} to never validate
+	 * @param threads how many threads it runs
+	 * @param holder who this engine is in the leases it takes
+	 */
+	public Litestream(Clock clock, ReplicaValidation validation, EngineThreads threads, LeaseHolder holder) {
+		this.holder = holder;
 		this.clock = clock;
 		this.validation = validation;
 		this.shadowWal = new ShadowWalRelease(clock);

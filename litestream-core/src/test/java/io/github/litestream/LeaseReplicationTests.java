@@ -36,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Two engines on one file replica, with real databases and a writer whose every state the
@@ -131,6 +132,8 @@ class LeaseReplicationTests {
 		primary.ship();
 		steal(replica, Duration.ofHours(1));
 		awaitRole(primary, LeaseRole.FENCED);
+		// Listeners hear of it after the renewal returned, a moment after the status shows it.
+		await().atMost(Duration.ofSeconds(10)).until(() -> !changes.isEmpty());
 		assertThat(changes).extracting(LeaseStatus::role).containsExactly(LeaseRole.FENCED);
 		assertThat(primary.lease().record().holder().host()).isEqualTo("thief-host");
 		List<String> objectsWhenFenced = objects(replica);

@@ -11,6 +11,8 @@ import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.CheckpointMode;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.lease.LeaseHolder;
+import io.github.litestream.lease.LeaseOptions;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOptions;
 
@@ -34,7 +36,7 @@ public final class OracleEngine implements AutoCloseable {
 
 	private final ConsistencyOracle oracle;
 
-	private final Litestream litestream = new Litestream();
+	private final Litestream litestream;
 
 	private final ReplicatedDatabase database;
 
@@ -64,7 +66,25 @@ public final class OracleEngine implements AutoCloseable {
 	 */
 	public OracleEngine(Path db, ConsistencyOracle oracle, boolean createTable, boolean start,
 			ReplicaClient... replicas) throws Exception {
+		this(db, oracle, createTable, start, LeaseOptions.DISABLED, LeaseHolder.newInstance(), replicas);
+	}
+
+	/**
+	 * Like {@link #OracleEngine(Path, ConsistencyOracle, boolean, boolean, ReplicaClient...)},
+	 * with leased replicas.
+	 * @param db the database file
+	 * @param oracle the history so far
+	 * @param createTable whether the database is new
+	 * @param start whether to start the engine now
+	 * @param lease the replicas' lease
+	 * @param holder who the engine is in the leases (a standby's holder after a promotion)
+	 * @param replicas the replicas
+	 * @throws Exception if anything fails
+	 */
+	public OracleEngine(Path db, ConsistencyOracle oracle, boolean createTable, boolean start, LeaseOptions lease,
+			LeaseHolder holder, ReplicaClient... replicas) throws Exception {
 		this.oracle = oracle;
+		this.litestream = new Litestream(java.time.Clock.systemUTC(), null, EngineThreads.defaults(), holder);
 		this.connection = DriverManager.getConnection("jdbc:sqlite:" + db);
 		if (createTable) {
 			PageWriter.createTable(this.connection, ROWS);
@@ -81,7 +101,7 @@ public final class OracleEngine implements AutoCloseable {
 		}
 		this.database = this.litestream.addDatabase(DatabaseOptions.defaults(db)
 			.withMonitorInterval(Duration.ofMillis(50))
-			.withCheckpoints(Duration.ofMinutes(10), 100_000, 200_000), targets);
+			.withCheckpoints(Duration.ofMinutes(10), 100_000, 200_000), lease, targets);
 		if (start) {
 			start();
 		}

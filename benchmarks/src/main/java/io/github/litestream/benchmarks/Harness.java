@@ -62,6 +62,7 @@ public final class Harness {
 		scenarios.put(SynchronousCommitScenario.NAME, new SynchronousCommitScenario());
 		scenarios.put(ManyDatabasesScenario.NAME, new ManyDatabasesScenario());
 		scenarios.put(RedeployScenario.NAME, new RedeployScenario());
+		scenarios.put(HandoverScenario.NAME, new HandoverScenario());
 		Report report = new Report(commandLine);
 		Path work = options.out().resolve("work");
 		try (S3Server s3 = new S3Server()) {

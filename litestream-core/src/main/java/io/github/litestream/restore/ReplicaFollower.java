@@ -69,6 +69,11 @@ public final class ReplicaFollower implements AutoCloseable {
 
 	private volatile boolean stopping;
 
+	/** Polls begun and polls that applied everything they listed, for {@link #catchUp(Duration)}. */
+	private volatile long pollsBegun;
+
+	private volatile long pollsCompleted;
+
 	private Thread thread;
 
 	private FollowedWal wal;
@@ -130,8 +135,12 @@ public final class ReplicaFollower implements AutoCloseable {
 		// An interrupt stops it too, like stop() but without handing the file over.
 		while (!this.stopping && !Thread.currentThread().isInterrupted()) {
 			Duration wait = this.options.pollInterval();
+			long round = this.pollsBegun + 1;
+			this.pollsBegun = round;
 			try {
-				poll();
+				if (poll()) {
+					this.pollsCompleted = round;
+				}
 				this.failures = 0;
 			}
 			catch (IOException | RuntimeException ex) {
@@ -154,22 +163,27 @@ public final class ReplicaFollower implements AutoCloseable {
 		return (wait.compareTo(this.options.maxBackoff()) > 0) ? this.options.maxBackoff() : wait;
 	}
 
-	/** One round: restore if needed, then apply every new segment of the generation. */
-	private void poll() throws IOException {
-		if (this.restoreReason != null && !restore(this.restoreReason)) {
-			return;
+	/**
+	 * One round: restore if needed, then apply every new segment of the generation.
+	 * @return whether everything listed was applied (or the replica holds no backup yet);
+	 * {@code false} after a restore, which may have left newer segments for the next round
+	 */
+	private boolean poll() throws IOException {
+		if (this.restoreReason != null) {
+			boolean noBackup = !restore(this.restoreReason);
+			return noBackup;
 		}
 		String generation = this.wal.position().generation();
 		List<String> generations = this.client.generations();
 		if (!generations.contains(generation)) {
 			restore("generation " + generation + " is gone from the replica");
-			return;
+			return false;
 		}
 		if (generations.size() > 1) {
 			Optional<NewestBackup> newest = new RestorePlanner(this.client).newestBackup();
 			if (newest.isPresent() && !newest.get().generation().equals(generation)) {
 				restore("the replica's newest generation is now " + newest.get().generation());
-				return;
+				return false;
 			}
 		}
 		List<WalSegmentInfo> segments = this.client.walSegments(generation);
@@ -183,7 +197,7 @@ public final class ReplicaFollower implements AutoCloseable {
 					this.restoreReason = "WAL segment " + segment.pos() + " does not follow " + this.wal.position()
 							+ " (the WAL between them was removed, by retention after a newer snapshot, for instance)";
 					restore(this.restoreReason);
-					return;
+					return false;
 				}
 				Files.deleteIfExists(this.wal.file());
 				this.wal = FollowedWal.start(workFile(segment.index()), generation, segment.index());
@@ -191,6 +205,7 @@ public final class ReplicaFollower implements AutoCloseable {
 			apply(segment);
 			publish(pending, i + 1, segments, polledAt);
 		}
+		return !this.stopping;
 	}
 
 	private boolean notApplied(WalSegmentInfo segment) {
@@ -281,6 +296,24 @@ public final class ReplicaFollower implements AutoCloseable {
 	 */
 	public void wakeUp() {
 		this.wakeUp.signal();
+	}
+
+	/**
+	 * Waits until a poll that began after this call applied everything it listed: when the
+	 * writer of the replica is known to have stopped (it released its lease after its last
+	 * upload), the file then holds everything the replica does.
+	 * @param timeout how long to wait
+	 * @return {@code true} if such a poll completed in time
+	 */
+	public boolean catchUp(Duration timeout) {
+		long target = this.pollsBegun + 1;
+		long deadline = System.nanoTime() + timeout.toNanos();
+		wakeUp();
+		while (this.pollsCompleted < target && !this.stopping && System.nanoTime() - deadline < 0) {
+			// A wake-up during a poll is kept for the next one; checking every 2 ms is quick enough.
+			java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+		}
+		return this.pollsCompleted >= target;
 	}
 
 	/**

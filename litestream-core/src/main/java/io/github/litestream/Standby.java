@@ -1,0 +1,274 @@
+package io.github.litestream;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import io.github.litestream.lease.LeaseAttempt;
+import io.github.litestream.lease.LeaseHolder;
+import io.github.litestream.lease.LeaseOptions;
+import io.github.litestream.lease.LeaseUnsupportedException;
+import io.github.litestream.lease.ReplicaLease;
+import io.github.litestream.replica.Pos;
+import io.github.litestream.replica.ReplicaClient;
+import io.github.litestream.restore.FollowerOptions;
+import io.github.litestream.restore.ReplicaFollower;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An instance waiting to become a database's primary: it follows the replica into the local
+ * database file (a {@link ReplicaFollower}) while it watches the replica's lease, and takes the
+ * lease as soon as the holder releases it (a clean stop) or stops renewing it for a whole ttl
+ * (a crash). Then it applies what is left in the replica, hands the file over at the followed
+ * position and calls its {@link Promotion}, which starts an engine on the file: that engine,
+ * created with {@link #holder() the same lease holder}, takes the lease over at once and
+ * continues the same generation (no snapshot).
+ *
+ * <p>Watching costs one read of the lease object per {@code leasePoll} (500 ms by default,
+ * about 5.2 million reads a month), which bounds how long a released lease waits for its
+ * standby. Only the followed replica (the first one in configuration order) is watched; the
+ * engine takes the leases of the others at its start, in order, as any primary does.
+ */
+public final class Standby implements AutoCloseable {
+
+	/** How often the lease is read by default. */
+	public static final Duration DEFAULT_LEASE_POLL = Duration.ofMillis(500);
+
+	private static final Logger logger = LoggerFactory.getLogger(Standby.class);
+
+	private final String replica;
+
+	private final Path database;
+
+	private final ReplicaLease lease;
+
+	private final ReplicaFollower follower;
+
+	private final LeaseHolder holder;
+
+	private final Duration leasePoll;
+
+	private final Clock clock;
+
+	private final CountDownLatch closing = new CountDownLatch(1);
+
+	private volatile State state = State.NEW;
+
+	private volatile Instant lastLeaseRead;
+
+	private volatile String lastError;
+
+	private Thread thread;
+
+	/**
+	 * Creates a standby; nothing is read or written yet.
+	 * @param replica the followed replica's name
+	 * @param client the followed replica (the standby closes nothing: the follower and the lease
+	 * read through it)
+	 * @param database the local database file; must not exist
+	 * @param lease the lease's ttl
+	 * @param holder who this instance is in the lease: the engine started on promotion must hold
+	 * leases as the same holder
+	 * @param follow how the follower polls
+	 * @param leasePoll how often the lease is read
+	 * @param clock the wall clock
+	 */
+	public Standby(String replica, ReplicaClient client, Path database, LeaseOptions lease, LeaseHolder holder,
+			FollowerOptions follow, Duration leasePoll, Clock clock) {
+		this.replica = replica;
+		this.database = database;
+		this.holder = holder;
+		this.leasePoll = leasePoll;
+		this.clock = clock;
+		this.lease = new ReplicaLease(replica, client.location(), client.conditionalObjects().orElse(null), lease,
+				holder, clock);
+		this.follower = new ReplicaFollower(client, database, follow, clock);
+	}
+
+	/**
+	 * Starts following and watching the lease, on daemon threads.
+	 * @param promotion what runs once the lease is taken and the file handed over
+	 * @throws IOException if the database file exists already
+	 */
+	public synchronized void start(Promotion promotion) throws IOException {
+		if (this.thread != null) {
+			throw new IllegalStateException("A standby starts once");
+		}
+		this.follower.start();
+		this.state = State.STANDBY;
+		this.thread = new Thread(() -> waitForLease(promotion), "litestream-standby-" + this.database.getFileName());
+		this.thread.setDaemon(true);
+		this.thread.start();
+		logger.info("{} is a standby of replica '{}': following it until its lease is free", this.database,
+				this.replica);
+	}
+
+	private void waitForLease(Promotion promotion) {
+		while (this.closing.getCount() > 0) {
+			try {
+				LeaseAttempt attempt = this.lease.tryAcquire();
+				this.lastLeaseRead = this.clock.instant();
+				this.lastError = null;
+				if (attempt == LeaseAttempt.ACQUIRED) {
+					promote(promotion);
+					return;
+				}
+			}
+			catch (LeaseUnsupportedException ex) {
+				this.state = State.FAILED;
+				this.lastError = ex.getMessage();
+				logger.error("{}; this standby cannot take over. Set lease.enabled=false and standby=false for its "
+						+ "database, or use a store with conditional writes", ex.getMessage());
+				return;
+			}
+			catch (IOException | RuntimeException ex) {
+				this.lastError = String.valueOf(ex.getMessage());
+				logger.debug("Standby of replica '{}' could not read its lease: {}", this.replica, ex.getMessage());
+			}
+			pause(this.leasePoll);
+		}
+	}
+
+	/**
+	 * Applies what the replica holds (the last holder wrote it before releasing, or before it
+	 * stopped renewing), stops the follower and hands over; within half a ttl, as nothing renews
+	 * the lease meanwhile.
+	 */
+	private void promote(Promotion promotion) {
+		this.state = State.PROMOTING;
+		Duration budget = this.lease.options().ttl().dividedBy(2);
+		if (!this.follower.catchUp(budget)) {
+			logger.warn("Standby of replica '{}' did not apply all of it within {} of taking its lease ({}); it takes "
+					+ "over at {}", this.replica, budget, this.follower.status(), this.follower.status().position());
+		}
+		try {
+			Optional<Pos> position = this.follower.stop(budget);
+			logger.info("{} took the lease of replica '{}' and continues from {}", this.database, this.replica,
+					position.map(Pos::toString).orElse("an empty database (the replica held no backup)"));
+			promotion.promoted(position);
+			this.state = State.PRIMARY;
+		}
+		catch (Exception ex) {
+			this.state = State.FAILED;
+			this.lastError = String.valueOf(ex.getMessage());
+			logger.error("Standby of replica '{}' took its lease but could not become primary; releasing the lease",
+					this.replica, ex);
+			this.lease.release();
+		}
+	}
+
+	private void pause(Duration duration) {
+		try {
+			this.closing.await(duration.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			this.closing.countDown();
+		}
+	}
+
+	/**
+	 * Waits until this instance is the primary (its promotion returned).
+	 * @param timeout how long to wait
+	 * @return {@code true} if it is
+	 * @throws InterruptedException if interrupted
+	 */
+	public boolean awaitPrimary(Duration timeout) throws InterruptedException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (this.state != State.PRIMARY && System.nanoTime() - deadline < 0) {
+			if (this.state == State.FAILED || this.closing.getCount() == 0) {
+				return false;
+			}
+			Thread.sleep(5);
+		}
+		return this.state == State.PRIMARY;
+	}
+
+	/**
+	 * Where the standby is.
+	 * @return its status
+	 */
+	public StandbyStatus status() {
+		return new StandbyStatus(this.state, this.lease.status().record(), this.follower.status(), this.lastLeaseRead,
+				this.lastError);
+	}
+
+	/**
+	 * Who this instance is in the lease; the promoted engine must use it.
+	 * @return the holder
+	 */
+	public LeaseHolder holder() {
+		return this.holder;
+	}
+
+	/**
+	 * Stops watching and following, unless promoted already; the file is left as it is.
+	 */
+	@Override
+	public void close() throws IOException {
+		Thread running;
+		synchronized (this) {
+			running = this.thread;
+			this.closing.countDown();
+		}
+		if (running != null && running != Thread.currentThread()) {
+			try {
+				running.join(Duration.ofSeconds(30).toMillis());
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+		if (this.state != State.PRIMARY) {
+			this.follower.stop(Duration.ofSeconds(10));
+			this.state = State.CLOSED;
+		}
+	}
+
+	/** Where a standby is. */
+	public enum State {
+
+		/** Not started. */
+		NEW,
+
+		/** Following the replica and watching its lease. */
+		STANDBY,
+
+		/** Took the lease; applying the rest and handing over. */
+		PROMOTING,
+
+		/** Promoted: an engine runs on the file. */
+		PRIMARY,
+
+		/** Cannot take over: the store keeps no lease, or the promotion failed. */
+		FAILED,
+
+		/** Closed before it was promoted. */
+		CLOSED
+
+	}
+
+	/**
+	 * What runs when a standby becomes primary, on its thread, while it holds the lease: start
+	 * an engine on the database file (created with {@link Standby#holder()}).
+	 */
+	@FunctionalInterface
+	public interface Promotion {
+
+		/**
+		 * Starts the primary.
+		 * @param position the followed position the file holds, or empty if the replica held no
+		 * backup (the engine then starts a new generation)
+		 * @throws Exception if it cannot start; the lease is released again
+		 */
+		void promoted(Optional<Pos> position) throws Exception;
+
+	}
+
+}
