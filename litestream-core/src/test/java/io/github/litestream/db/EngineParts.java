@@ -47,6 +47,9 @@ final class EngineParts implements AutoCloseable {
 
 	final Checkpointer checkpointer;
 
+	/** Open as long as the connections, like the engine's (closing it drops SQLite's locks). */
+	final DatabaseFile databaseFile;
+
 	final AtomicLong indexesStarted = new AtomicLong();
 
 	EngineParts(Path dir) throws Exception {
@@ -70,8 +73,9 @@ final class EngineParts implements AutoCloseable {
 				self[0].indexStarted();
 			}
 		});
+		this.databaseFile = DatabaseFile.open(this.db);
 		this.checkpointer = new Checkpointer(this.db.toString(), this.connections, this.tracker, this.policy,
-				this.checkpointLock, this.listeners);
+				this.checkpointLock, this.databaseFile, this.listeners);
 		self[0] = this.checkpointer;
 		this.connections.acquireReadLock();
 		this.tracker.resume(this.connections, null);
@@ -113,6 +117,7 @@ final class EngineParts implements AutoCloseable {
 		this.tracker.close();
 		this.connections.close();
 		this.app.close();
+		this.databaseFile.close();
 	}
 
 }
