@@ -28,13 +28,14 @@ record HarnessOptions(Path out, Set<String> scenarios, Duration writeDuration, i
 		Duration idleDuration, int soakCycles) {
 
 	/** The scenarios a run makes unless told otherwise. */
-	static final List<String> DEFAULT = List.of("write", "lag", "restore", "snapshot", "idle", "sync");
+	static final List<String> DEFAULT = List.of("write", "lag", "cold-restore", "restore", "snapshot", "idle", "sync");
 
 	/** Every scenario; the soak (about 10 minutes in full) runs only when asked for. */
-	static final List<String> ALL = List.of("write", "lag", "restore", "snapshot", "idle", "sync", "soak");
+	static final List<String> ALL = List.of("write", "lag", "cold-restore", "restore", "snapshot", "idle", "sync",
+			"soak");
 
 	static final String USAGE = """
-			Usage: Harness [--quick] [--out DIR] [--scenarios write,lag,restore,snapshot,idle,sync,soak]
+			Usage: Harness [--quick] [--out DIR] [--scenarios write,lag,cold-restore,restore,snapshot,idle,sync,soak]
 			               [--write-seconds N] [--rounds N] [--lag-seconds N] [--lag-rates 100,1000]
 			               [--restore-mib N] [--restore-segments N] [--snapshot-mib N] [--snapshot-heap 64m]
 			               [--idle-seconds N] [--soak-cycles N]""";
