@@ -30,18 +30,18 @@ import org.slf4j.LoggerFactory;
  * while frames past the checkpointed ones exist (a fully checkpointed WAL would let the next
  * application write restart it), for up to 4 rounds, until fewer than 1,024 frames arrived during
  * one; (2) takes the write lock ({@code BEGIN IMMEDIATE}) on its writer connection, releases the
- * read transaction and runs a PASSIVE checkpoint on its reader connection, so no application write
- * can land during the checkpoint (without this, a steady writer starves checkpoints forever), then
- * releases the lock and copies the last frames; (3) takes the lock again: a connection that begins
- * after the WAL was emptied reads the database file only, which is what lets its next write
+ * read transaction, copies the last frames and runs a PASSIVE checkpoint on its reader connection,
+ * so no application write can land between the copy and the checkpoint (without this, a steady
+ * writer starves checkpoints forever); (3) releases the lock and takes it again: a connection that
+ * begins after the WAL was emptied reads the database file only, which is what lets its next write
  * restart the WAL; (4) if the WAL is still exactly what was checkpointed, writes one row, making
- * SQLite restart the WAL under that lock and after the engine's last copy, and commits; (5) takes
- * the read transaction again and opens the next index. If an application write restarted the WAL
- * between (2) and (4), the old index's tail is still intact past the new WAL's end and is copied;
- * if that is not provable, or the salts show more than one restart, a new generation starts. The
- * write lock is held for two short moments per checkpoint, and nothing is copied or fsynced by the
- * engine while it is held (the checkpoint's own two fsyncs are SQLite's); step (1) keeps the
- * checkpoint under the lock small.
+ * SQLite restart the WAL under that lock and after the engine's last copy, and commits, and only
+ * then fsyncs the shadow WAL; (5) takes the read transaction again and opens the next index. If an
+ * application write restarted the WAL between (3) and (4), the old index's tail is still intact
+ * past the new WAL's end and is copied; if that is not provable, or the salts show more than one
+ * restart, a new generation starts. The write lock is held for two short moments per checkpoint,
+ * during which the engine fsyncs nothing (the checkpoint's own two fsyncs are SQLite's); step (1),
+ * and forcing the WAL and the database file to disk just before step (2), keep them short.
  *
  * <h2>The time-based checkpoint</h2>
  * It only copies pages into the database file and never restarts the WAL (see
@@ -328,36 +328,30 @@ final class Checkpointer {
 	}
 
 	/**
-	 * Step (2): runs a PASSIVE checkpoint while holding the write lock, so that no application
-	 * write can slip in: under a steady write load this is what lets a checkpoint ever complete.
-	 * The frames written since step (1) are copied only after the lock is released: copying
-	 * (and fsyncing) them under it made every application commit wait for the disk too. They
-	 * stay in the WAL until it restarts, which step (4) does only if the WAL is still exactly
-	 * what was checkpointed; an application write that restarts it first leaves them past the
-	 * new WAL's end, where the copy below, or step (4), still finds them.
-	 * @return whether every frame of the WAL was in the database file when the lock was released
+	 * Step (2): copies the last frames and runs a PASSIVE checkpoint while holding the write lock,
+	 * so that no application write can slip in between: under a steady write load this is what
+	 * lets a checkpoint ever complete. The copy is not fsynced here but after step (4) (see
+	 * there): an fsync under the lock made every application commit wait for the disk, and one
+	 * between the steps would give an application write that restarts the WAL time to overwrite
+	 * more of it than step (4) can prove harmless.
+	 * @return whether every frame of the WAL is now in the database file
 	 */
 	private boolean checkpointUnderWriteLock() throws IOException, SQLException {
-		CheckpointResult result;
 		this.connections.beginWrite();
 		try {
 			// Released only now: under the write lock nobody can restart the WAL meanwhile.
 			this.connections.releaseReadLock();
 			try (FileChannel wal = this.tracker.openWal()) {
+				this.tracker.shadow().copyWithoutSync(wal);
 				this.walSizeUnderLock = wal.size();
 			}
-			result = backfilled(this.connections.checkpointOnReader(CheckpointMode.PASSIVE));
+			CheckpointResult result = backfilled(this.connections.checkpointOnReader(CheckpointMode.PASSIVE));
+			this.checkpointedFrames = result.complete() ? result.walFrames() : -1;
+			return isFullyCheckpointed();
 		}
 		finally {
 			this.connections.endWrite(false);
 		}
-		try (FileChannel wal = this.tracker.openWal()) {
-			// Verified against this index's salts and checksums: frames of a WAL restarted
-			// meanwhile are not taken for this index's.
-			this.tracker.shadow().copyFrom(wal);
-		}
-		this.checkpointedFrames = result.complete() ? result.walFrames() : -1;
-		return result.complete();
 	}
 
 	/**
@@ -380,13 +374,14 @@ final class Checkpointer {
 			if (!shadow.headerMatches(wal)) {
 				return copyTailAfterForeignRestart(wal);
 			}
-			// The fsync waits until the lock is released, unless the WAL restarts below.
+			// The fsync of this copy and of step (2)'s waits until the lock is released. Should the
+			// machine lose power before it, the shadow WAL is torn where the restarted WAL no
+			// longer matches it, and the next start begins a new generation: nothing is lost
+			// (the checkpoint synced the database file), and nothing unsynced was published.
 			shadow.copyWithoutSync(wal);
 			// If the checkpoint emptied the WAL, this write restarts it, under our lock and after
 			// our last copy; otherwise it is not needed.
 			if (isFullyCheckpointed()) {
-				// Frames copied just now (only after a RESTART checkpoint) are durable first.
-				shadow.sync();
 				this.connections.bumpSequenceInTransaction();
 				commit = true;
 			}
@@ -456,7 +451,7 @@ final class Checkpointer {
 			// gone without a trace, so the old index cannot be proven complete.
 			return "the WAL was truncated and restarted by another connection during a checkpoint";
 		}
-		shadow.copyFrom(wal);
+		shadow.copyWithoutSync(wal);
 		WalHeader current = WalScanner.readHeader(wal);
 		long newEnd = WalScanner.scan(wal, current, WalHeader.SIZE, current.checksum()).end();
 		if (newEnd > shadow.size()) {
