@@ -24,8 +24,8 @@ import io.github.litestream.sqlite.WalScanner.WalScan;
  * <p>Appends copy only up to the last commit frame found in the real WAL, continuing the
  * cumulative checksum from the shadow's last frame, and are fsynced before the new size is
  * published (a copy under the database's write lock defers its fsync until the lock is released,
- * see {@link #copyWithoutSync}). The real WAL is read once: each chunk of frames is written to the shadow right
- * after its checksums were verified, from the same buffer, so a writer that restarts the WAL
+ * see {@link #copyWithoutSync}). The real WAL is read once: each chunk of frames is written to the
+ * shadow right after its checksums were verified, from the same buffer, so a writer that restarts the WAL
  * meanwhile cannot slip unverified bytes in. Frames of a transaction whose commit frame is not
  * there yet are cut off again at the end of the copy (memory stays bounded by one chunk however
  * large a transaction is). A crash mid-append leaves a torn tail, which {@link #open} cuts back
@@ -152,7 +152,9 @@ final class ShadowWal implements AutoCloseable {
 	 * Appends like {@link #copyFrom(FileChannel)} but leaves the fsync to {@link #sync()}, for a
 	 * copy made while the engine holds the database's write lock: an fsync there would make
 	 * every application commit wait for the disk (tens of milliseconds on a busy one). Until
-	 * {@link #sync()} the new frames must not be published, nor the real WAL restarted.
+	 * {@link #sync()} the new frames must not be published, and no next index may begin: a
+	 * power loss before it leaves a torn shadow that the next start answers with a new
+	 * generation, which is safe only while no later index exists.
 	 * @param realWal the real WAL, with the same header as this shadow
 	 * @return the number of bytes appended
 	 * @throws IOException if reading or writing fails
