@@ -1,7 +1,6 @@
 package io.github.litestream.db;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -40,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * application write restarted the WAL between (3) and (4), the old index's tail is still intact
  * past the new WAL's end and is copied; if that is not provable, or the salts show more than one
  * restart, a new generation starts. The write lock is held for two short moments per checkpoint,
- * during which the engine fsyncs nothing (the checkpoint's own two fsyncs are SQLite's); step (1),
- * and forcing the WAL and the database file to disk just before step (2), keep them short.
+ * during which the engine fsyncs nothing (the checkpoint's own two fsyncs are SQLite's); step (1)
+ * keeps them short.
  *
  * <h2>The time-based checkpoint</h2>
  * It only copies pages into the database file and never restarts the WAL (see
@@ -88,8 +87,6 @@ final class Checkpointer {
 
 	private final ReentrantLock checkpointLock;
 
-	private final DatabaseFile databaseFile;
-
 	private final List<DatabaseListener> listeners;
 
 	/** Frames the last checkpoint copied back when it emptied the WAL, or -1. */
@@ -112,13 +109,12 @@ final class Checkpointer {
 	 * snapshot holds it) is skipped.
 	 */
 	Checkpointer(String database, EngineConnections connections, GenerationTracker tracker, CheckpointPolicy policy,
-			ReentrantLock checkpointLock, DatabaseFile databaseFile, List<DatabaseListener> listeners) {
+			ReentrantLock checkpointLock, List<DatabaseListener> listeners) {
 		this.database = database;
 		this.connections = connections;
 		this.tracker = tracker;
 		this.policy = policy;
 		this.checkpointLock = checkpointLock;
-		this.databaseFile = databaseFile;
 		this.listeners = listeners;
 	}
 
@@ -266,7 +262,6 @@ final class Checkpointer {
 	/** Steps (1) to (5). */
 	private void runCheckpoint(CheckpointMode mode) throws IOException, SQLException {
 		backfillBeforeWriteLock();
-		flushBeforeWriteLock();
 		WalHeader before = this.tracker.shadow().header();
 		String broken;
 		boolean completed = false;
@@ -306,25 +301,6 @@ final class Checkpointer {
 			return;
 		}
 		openNextIndex(mode, before);
-	}
-
-	/**
-	 * Forces the WAL and the pages the backfill wrote to disk before the write lock is taken.
-	 * The checkpoint under the lock syncs both files (SQLite's guarantee against power loss, kept);
-	 * the backfill rounds hardly ever sync the database file (SQLite does only when a checkpoint
-	 * reached the WAL's end, which a busy writer keeps moving), so that fsync found every page of
-	 * every round still to write, and the application's commits waited for it.
-	 */
-	private void flushBeforeWriteLock() {
-		try (RandomAccessFile wal = new RandomAccessFile(this.tracker.walPath().toFile(), "r")) {
-			// Its own descriptor on the WAL, closed at once: SQLite's locks are on the database
-			// file and the shared memory file, never on the WAL.
-			wal.getFD().sync();
-		}
-		catch (IOException ex) {
-			// As for the database file below: only SQLite's own sync is needed.
-		}
-		this.databaseFile.forceQuietly();
 	}
 
 	/**

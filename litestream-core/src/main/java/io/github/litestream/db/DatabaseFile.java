@@ -111,21 +111,6 @@ final class DatabaseFile implements AutoCloseable {
 		return crc.getValue();
 	}
 
-	/**
-	 * Forces the file's written pages to disk through this descriptor. Linux and macOS sync a
-	 * file opened for reading like any other; where the system refuses (Windows wants write
-	 * access) this does nothing, which is harmless for its one use: getting the write-back of a
-	 * checkpoint's pages done before SQLite's own fsync, which stays.
-	 */
-	void forceQuietly() {
-		try {
-			this.file.getFD().sync();
-		}
-		catch (IOException ex) {
-			// SQLite's checkpoint syncs the file anyway; this only makes that sync cheaper.
-		}
-	}
-
 	@Override
 	public void close() throws IOException {
 		this.file.close();

@@ -156,7 +156,7 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 			this.connections.acquireReadLock();
 			this.tracker.resume(this.connections, cleanShutdownPosition.orElse(null));
 			this.checkpointer = new Checkpointer(this.path.toString(), this.connections, this.tracker, this.policy,
-					this.checkpointLock, this.databaseFile, this.listeners);
+					this.checkpointLock, this.listeners);
 			this.policy.checkpointed();
 		}
 		catch (SQLException ex) {

@@ -47,9 +47,6 @@ final class EngineParts implements AutoCloseable {
 
 	final Checkpointer checkpointer;
 
-	/** Open as long as the connections, like the engine's (closing it drops SQLite's locks). */
-	final DatabaseFile databaseFile;
-
 	final AtomicLong indexesStarted = new AtomicLong();
 
 	EngineParts(Path dir) throws Exception {
@@ -73,9 +70,8 @@ final class EngineParts implements AutoCloseable {
 				self[0].indexStarted();
 			}
 		});
-		this.databaseFile = DatabaseFile.open(this.db);
 		this.checkpointer = new Checkpointer(this.db.toString(), this.connections, this.tracker, this.policy,
-				this.checkpointLock, this.databaseFile, this.listeners);
+				this.checkpointLock, this.listeners);
 		self[0] = this.checkpointer;
 		this.connections.acquireReadLock();
 		this.tracker.resume(this.connections, null);
@@ -117,7 +113,6 @@ final class EngineParts implements AutoCloseable {
 		this.tracker.close();
 		this.connections.close();
 		this.app.close();
-		this.databaseFile.close();
 	}
 
 }
