@@ -54,17 +54,26 @@ final class ColdRestoreScenario implements Scenario {
 			RestoreScenario.copy(new FileReplicaClient(replicaDir), s3Client(location[0], location[1], secret));
 			Path cds = context.dir().resolve("restore.jsa");
 			int p = RestoreOptions.DEFAULT_PARALLELISM;
-			List<Variant> variants = List.of(new Variant("file", List.of(), fileArgs(replicaDir), p),
+			List<Variant> variants = new ArrayList<>(List.of(new Variant("file", List.of(), fileArgs(replicaDir), p),
 					new Variant("file, -XX:TieredStopAtLevel=1", List.of("-XX:TieredStopAtLevel=1"),
 							fileArgs(replicaDir), p),
-					new Variant("file, CDS archive", List.of("-XX:SharedArchiveFile=" + cds), fileArgs(replicaDir), p),
 					new Variant("file, parallelism 1", List.of(), fileArgs(replicaDir), 1),
 					new Variant("S3Proxy", List.of(), s3Args(location), p),
-					new Variant("S3Proxy, parallelism 2", List.of(), s3Args(location), 2),
-					new Variant("S3Proxy, CDS archive", List.of("-XX:SharedArchiveFile=" + cds), s3Args(location), p));
-			// The archive is what a user makes once with -XX:ArchiveClassesAtExit (training run,
-			// untimed): the classes of an S3 restore cover a file restore's too.
-			runChild(List.of("-XX:ArchiveClassesAtExit=" + cds), s3Args(location), p, context.dir(), secret);
+					new Variant("S3Proxy, parallelism 2", List.of(), s3Args(location), 2)));
+			// The JVM archives classes from JARs only: the harness's jar, not a test run's class
+			// directories.
+			if (classPathIsJarsOnly()) {
+				// The archive is what a user makes once with -XX:ArchiveClassesAtExit (training
+				// run, untimed): the classes of an S3 restore cover a file restore's too.
+				runChild(List.of("-XX:ArchiveClassesAtExit=" + cds), s3Args(location), p, context.dir(), secret);
+				variants.add(new Variant("file, CDS archive", List.of("-XX:SharedArchiveFile=" + cds),
+						fileArgs(replicaDir), p));
+				variants.add(new Variant("S3Proxy, CDS archive", List.of("-XX:SharedArchiveFile=" + cds),
+						s3Args(location), p));
+			}
+			else {
+				report.note(NAME, "no CDS variants: the class path has directories, which a CDS archive cannot hold");
+			}
 			Path rawOut = context.dir().resolve("raw.out");
 			List<Double> raw = new ArrayList<>();
 			Map<String, List<Double>> outside = new LinkedHashMap<>();
@@ -186,6 +195,11 @@ final class ColdRestoreScenario implements Scenario {
 		String[] parts = line.split(" ");
 		return new ChildRun(nanos / 1e9, Long.parseLong(parts[0].substring("jvmMillis=".length())) / 1e3,
 				Long.parseLong(parts[1].substring("restoreNanos=".length())) / 1e9);
+	}
+
+	private static boolean classPathIsJarsOnly() {
+		return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+			.allMatch((entry) -> entry.endsWith(".jar"));
 	}
 
 	private static String java() {

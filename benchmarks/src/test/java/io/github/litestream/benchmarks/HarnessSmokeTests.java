@@ -79,7 +79,7 @@ class HarnessSmokeTests {
 		assertThat(Files.readString(out.resolve("report.csv")))
 			.contains("cold-restore,file,process start to restored and checked (median),")
 			.contains("cold-restore,S3Proxy,process start to restored and checked (median),")
-			.contains("cold-restore,\"S3Proxy, CDS archive\",restore inside the child (median),")
+			.contains("cold-restore,\"S3Proxy, parallelism 2\",restore inside the child (median),")
 			.contains("cold-restore,replica,WAL indexes,");
 		assertThat(Files.readString(out.resolve("report.md")))
 			.contains("fresh-JVM restore-on-boot, S3Proxy, vs Litestream's 3.81 s");
