@@ -54,6 +54,7 @@ public final class Harness {
 		Map<String, Scenario> scenarios = new LinkedHashMap<>();
 		scenarios.put("write", new WriteOverheadScenario());
 		scenarios.put("lag", new ReplicationLagScenario());
+		scenarios.put(ColdRestoreScenario.NAME, new ColdRestoreScenario());
 		scenarios.put("restore", new RestoreScenario(false));
 		scenarios.put(RestoreScenario.ENCRYPTION_ONLY, new RestoreScenario(true));
 		scenarios.put("snapshot", new SnapshotScenario());

@@ -28,18 +28,19 @@ record HarnessOptions(Path out, Set<String> scenarios, Duration writeDuration, i
 		Duration idleDuration, int soakCycles) {
 
 	/** The scenarios a run makes unless told otherwise. */
-	static final List<String> DEFAULT = List.of("write", "lag", "restore", "snapshot", "idle", "sync", "redeploy");
+	static final List<String> DEFAULT = List.of("write", "lag", "cold-restore", "restore", "snapshot", "idle", "sync",
+			"redeploy");
 
 	/**
 	 * Every scenario; the soak (about 10 minutes in full), handover (child JVMs killed and
 	 * stopped), many (1,000 and 10,000 databases) and restore-age (the restore scenario's
 	 * encrypted pairs alone) run only when asked for.
 	 */
-	static final List<String> ALL = List.of("write", "lag", "restore", "snapshot", "idle", "sync", "redeploy", "handover",
-			"soak", "many", "restore-age");
+	static final List<String> ALL = List.of("write", "lag", "cold-restore", "restore", "snapshot", "idle", "sync",
+			"redeploy", "handover", "soak", "many", "restore-age");
 
 	static final String USAGE = """
-			Usage: Harness [--quick] [--out DIR] [--scenarios write,lag,restore,snapshot,idle,sync,redeploy,handover,soak,many,restore-age]
+			Usage: Harness [--quick] [--out DIR] [--scenarios write,lag,cold-restore,restore,snapshot,idle,sync,redeploy,handover,soak,many,restore-age]
 			               [--write-seconds N] [--rounds N] [--lag-seconds N] [--lag-rates 100,1000]
 			               [--restore-mib N] [--restore-segments N] [--snapshot-mib N] [--snapshot-heap 64m]
 			               [--idle-seconds N] [--soak-cycles N]""";

@@ -230,7 +230,7 @@ final class RestoreScenario implements Scenario {
 	}
 
 	/** The same objects under the same keys in another replica, which is returned. */
-	private static ReplicaClient copy(ReplicaClient source, ReplicaClient target) throws Exception {
+	static ReplicaClient copy(ReplicaClient source, ReplicaClient target) throws Exception {
 		for (String generation : source.generations()) {
 			for (SnapshotInfo snapshot : source.snapshots(generation)) {
 				try (InputStream in = source.openSnapshot(generation, snapshot.index())) {
@@ -258,7 +258,7 @@ final class RestoreScenario implements Scenario {
 	}
 
 	/** A database of about the configured size whose replica has a snapshot and many segments. */
-	private static long buildReplica(Path db, Path replicaDir, HarnessOptions options) throws Exception {
+	static long buildReplica(Path db, Path replicaDir, HarnessOptions options) throws Exception {
 		long half = options.restoreMib() * 1048576L / 2;
 		try (Workload app = new Workload(db)) {
 			app.bulkInsert(half, ROW_BYTES);
@@ -280,7 +280,7 @@ final class RestoreScenario implements Scenario {
 		}
 	}
 
-	private static List<Path> lz4Files(Path root) throws java.io.IOException {
+	static List<Path> lz4Files(Path root) throws java.io.IOException {
 		try (Stream<Path> files = Files.walk(root)) {
 			return files.filter((file) -> file.toString().endsWith(".lz4")).sorted().toList();
 		}
@@ -290,6 +290,17 @@ final class RestoreScenario implements Scenario {
 	private static long processCpuNanos() {
 		return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
 			.getProcessCpuTime();
+	}
+
+	/**
+	 * WAL indexes in the replica's generation.
+	 * @param client the replica
+	 * @return how many
+	 * @throws java.io.IOException if it cannot be listed
+	 */
+	static long walIndexes(ReplicaClient client) throws java.io.IOException {
+		String generation = client.generations().get(0);
+		return client.walSegments(generation).stream().map(WalSegmentInfo::index).distinct().count();
 	}
 
 	private static double mibPerSecond(long bytes, long nanos) {

@@ -22,9 +22,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 final class S3Server implements AutoCloseable {
 
-	private static final String ACCESS_KEY_ID = "bench-access-key";
+	static final String ACCESS_KEY_ID = "bench-access-key";
 
-	private final String secretAccessKey = "bench-secret-" + UUID.randomUUID();
+	private final String secretAccessKey;
 
 	private final BlobStore blobStore = new TransientNio2BlobStore();
 
@@ -38,6 +38,16 @@ final class S3Server implements AutoCloseable {
 	private final int port;
 
 	S3Server() throws Exception {
+		this("bench-secret-" + UUID.randomUUID());
+	}
+
+	/**
+	 * Starts a server that accepts one secret key.
+	 * @param secretAccessKey the secret (of access key {@value #ACCESS_KEY_ID})
+	 * @throws Exception if the server cannot start
+	 */
+	S3Server(String secretAccessKey) throws Exception {
+		this.secretAccessKey = secretAccessKey;
 		this.port = freePort();
 		this.proxy = S3Proxy.builder()
 			.blobStore(this.blobStore)

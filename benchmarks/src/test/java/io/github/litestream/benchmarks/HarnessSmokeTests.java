@@ -63,6 +63,46 @@ class HarnessSmokeTests {
 	}
 
 	@Test
+	void writeScenarioReportsCommitLatencyPercentilesPerVariant() throws Exception {
+		Path out = this.dir.resolve("report");
+		HarnessOptions options = HarnessOptions.parse("--quick", "--out", out.toString(), "--scenarios", "write",
+				"--write-seconds", "0.5");
+
+		Report report = Harness.run(options, "smoke test");
+
+		assertThat(report.failures()).isZero();
+		String csv = Files.readString(out.resolve("report.csv"));
+		for (String variant : new String[] { "none", "file", "s3", "sqlite-default" }) {
+			for (String metric : new String[] { "p50 tx", "p99 tx", "p99.9 tx", "slowest tx" }) {
+				assertThat(csv).contains("write," + variant + " (median)," + metric + ",");
+			}
+		}
+		assertThat(csv).contains("write,file / sqlite-default,p99.9 tx,").contains("write,s3 / sqlite-default,slowest tx,");
+		assertThat(Files.readString(out.resolve("report.md"))).contains("p99.9 tx with file replica / sqlite-default")
+			.contains("tx/s with s3 replica / sqlite-default");
+	}
+
+	@Test
+	void coldRestoreScenarioRestoresInFreshJvmsFromAFileReplicaAndAnS3ProxyOfItsOwn() throws Exception {
+		Assumptions.assumeTrue(Lz4Cli.available(), "the lz4 command-line tool is needed for the raw baseline");
+		Path out = this.dir.resolve("report");
+		HarnessOptions options = HarnessOptions.parse("--quick", "--out", out.toString(), "--scenarios",
+				"cold-restore", "--restore-mib", "2", "--restore-segments", "5");
+
+		Report report = Harness.run(options, "smoke test");
+
+		// A child that failed or restored nothing fails the scenario, which the report counts.
+		assertThat(report.failures()).isZero();
+		assertThat(Files.readString(out.resolve("report.csv")))
+			.contains("cold-restore,file,process start to restored and checked (median),")
+			.contains("cold-restore,S3Proxy,process start to restored and checked (median),")
+			.contains("cold-restore,\"S3Proxy, parallelism 2\",restore inside the child (median),")
+			.contains("cold-restore,replica,WAL indexes,");
+		assertThat(Files.readString(out.resolve("report.md")))
+			.contains("fresh-JVM restore-on-boot, S3Proxy, vs Litestream's 3.81 s");
+	}
+
+	@Test
 	void unknownScenarioIsRejectedWithTheChoices() {
 		org.assertj.core.api.Assertions
 			.assertThatIllegalArgumentException()

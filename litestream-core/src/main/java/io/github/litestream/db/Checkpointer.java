@@ -34,12 +34,13 @@ import org.slf4j.LoggerFactory;
  * writer starves checkpoints forever); (3) releases the lock and takes it again: a connection that
  * begins after the WAL was emptied reads the database file only, which is what lets its next write
  * restart the WAL; (4) if the WAL is still exactly what was checkpointed, writes one row, making
- * SQLite restart the WAL under that lock and after the engine's last copy, and commits; (5) takes
- * the read transaction again and opens the next index. If an application write restarted the WAL
- * between (3) and (4), the old index's tail is still intact past the new WAL's end and is copied;
- * if that is not provable, or the salts show more than one restart, a new generation starts. The
- * write lock is held for two short moments per checkpoint; step (1) keeps the first one short (tens
- * of milliseconds instead of hundreds under a heavy write load).
+ * SQLite restart the WAL under that lock and after the engine's last copy, and commits, and only
+ * then fsyncs the shadow WAL; (5) takes the read transaction again and opens the next index. If an
+ * application write restarted the WAL between (3) and (4), the old index's tail is still intact
+ * past the new WAL's end and is copied; if that is not provable, or the salts show more than one
+ * restart, a new generation starts. The write lock is held for two short moments per checkpoint,
+ * during which the engine fsyncs nothing (the checkpoint's own two fsyncs are SQLite's); step (1)
+ * keeps them short.
  *
  * <h2>The time-based checkpoint</h2>
  * It only copies pages into the database file and never restarts the WAL (see
@@ -221,14 +222,16 @@ final class Checkpointer {
 				this.tracker.startGeneration(broken);
 			}
 			ShadowWal shadow = this.tracker.shadow();
-			shadow.copyFrom(wal);
+			shadow.copyWithoutSync(wal);
 			// Without the read transaction, the next application write restarts a WAL whose
 			// every frame is in the database file. Frames past the backfilled ones rule that out.
 			if (shadow.frameCount() > this.backfilledFrames) {
 				this.connections.releaseReadLock();
 				this.connections.acquireReadLock();
-				shadow.copyFrom(wal);
+				shadow.copyWithoutSync(wal);
 			}
+			// One fsync for both copies: nothing can restart the WAL in between.
+			shadow.sync();
 		}
 		this.tracker.publishPosition();
 		return backfilled(this.connections.checkpoint(CheckpointMode.PASSIVE));
@@ -303,7 +306,10 @@ final class Checkpointer {
 	/**
 	 * Step (2): copies the last frames and runs a PASSIVE checkpoint while holding the write lock,
 	 * so that no application write can slip in between: under a steady write load this is what
-	 * lets a checkpoint ever complete.
+	 * lets a checkpoint ever complete. The copy is not fsynced here but after step (4) (see
+	 * there): an fsync under the lock made every application commit wait for the disk, and one
+	 * between the steps would give an application write that restarts the WAL time to overwrite
+	 * more of it than step (4) can prove harmless.
 	 * @return whether every frame of the WAL is now in the database file
 	 */
 	private boolean checkpointUnderWriteLock() throws IOException, SQLException {
@@ -312,7 +318,7 @@ final class Checkpointer {
 			// Released only now: under the write lock nobody can restart the WAL meanwhile.
 			this.connections.releaseReadLock();
 			try (FileChannel wal = this.tracker.openWal()) {
-				this.tracker.shadow().copyFrom(wal);
+				this.tracker.shadow().copyWithoutSync(wal);
 				this.walSizeUnderLock = wal.size();
 			}
 			CheckpointResult result = backfilled(this.connections.checkpointOnReader(CheckpointMode.PASSIVE));
@@ -344,7 +350,11 @@ final class Checkpointer {
 			if (!shadow.headerMatches(wal)) {
 				return copyTailAfterForeignRestart(wal);
 			}
-			shadow.copyFrom(wal);
+			// The fsync of this copy and of step (2)'s waits until the lock is released. Should the
+			// machine lose power before it, the shadow WAL is torn where the restarted WAL no
+			// longer matches it, and the next start begins a new generation: nothing is lost
+			// (the checkpoint synced the database file), and nothing unsynced was published.
+			shadow.copyWithoutSync(wal);
 			// If the checkpoint emptied the WAL, this write restarts it, under our lock and after
 			// our last copy; otherwise it is not needed.
 			if (isFullyCheckpointed()) {
@@ -354,7 +364,12 @@ final class Checkpointer {
 			return null;
 		}
 		finally {
-			this.connections.endWrite(commit);
+			try {
+				this.connections.endWrite(commit);
+			}
+			finally {
+				this.tracker.shadow().sync();
+			}
 		}
 	}
 
@@ -412,7 +427,7 @@ final class Checkpointer {
 			// gone without a trace, so the old index cannot be proven complete.
 			return "the WAL was truncated and restarted by another connection during a checkpoint";
 		}
-		shadow.copyFrom(wal);
+		shadow.copyWithoutSync(wal);
 		WalHeader current = WalScanner.readHeader(wal);
 		long newEnd = WalScanner.scan(wal, current, WalHeader.SIZE, current.checksum()).end();
 		if (newEnd > shadow.size()) {

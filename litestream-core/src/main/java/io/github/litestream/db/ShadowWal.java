@@ -23,8 +23,9 @@ import io.github.litestream.sqlite.WalScanner.WalScan;
  *
  * <p>Appends copy only up to the last commit frame found in the real WAL, continuing the
  * cumulative checksum from the shadow's last frame, and are fsynced before the new size is
- * published. The real WAL is read once: each chunk of frames is written to the shadow right
- * after its checksums were verified, from the same buffer, so a writer that restarts the WAL
+ * published (a copy under the database's write lock defers its fsync until the lock is released,
+ * see {@link #copyWithoutSync}). The real WAL is read once: each chunk of frames is written to the
+ * shadow right after its checksums were verified, from the same buffer, so a writer that restarts the WAL
  * meanwhile cannot slip unverified bytes in. Frames of a transaction whose commit frame is not
  * there yet are cut off again at the end of the copy (memory stays bounded by one chunk however
  * large a transaction is). A crash mid-append leaves a torn tail, which {@link #open} cuts back
@@ -50,6 +51,9 @@ final class ShadowWal implements AutoCloseable {
 	private final RandomAccessFile out;
 
 	private long size;
+
+	/** Whether frames up to {@link #size} were written but not forced to disk yet. */
+	private boolean unsynced;
 
 	/** Bytes in the file: more than {@link #size} only during a copy. */
 	private long extent;
@@ -139,6 +143,23 @@ final class ShadowWal implements AutoCloseable {
 	 * @throws IOException if reading or writing fails
 	 */
 	long copyFrom(FileChannel realWal) throws IOException {
+		long copied = copyWithoutSync(realWal);
+		sync();
+		return copied;
+	}
+
+	/**
+	 * Appends like {@link #copyFrom(FileChannel)} but leaves the fsync to {@link #sync()}, for a
+	 * copy made while the engine holds the database's write lock: an fsync there would make
+	 * every application commit wait for the disk (tens of milliseconds on a busy one). Until
+	 * {@link #sync()} the new frames must not be published, and no next index may begin: a
+	 * power loss before it leaves a torn shadow that the next start answers with a new
+	 * generation, which is safe only while no later index exists.
+	 * @param realWal the real WAL, with the same header as this shadow
+	 * @return the number of bytes appended
+	 * @throws IOException if reading or writing fails
+	 */
+	long copyWithoutSync(FileChannel realWal) throws IOException {
 		WalScan scan;
 		try {
 			scan = WalScanner.scanVerified(realWal, this.header, this.size, this.checksum, this::write);
@@ -157,10 +178,21 @@ final class ShadowWal implements AutoCloseable {
 		if (length <= 0) {
 			return 0;
 		}
-		this.out.getFD().sync();
+		this.unsynced = true;
 		this.size = scan.end();
 		this.checksum = scan.checksum();
 		return length;
+	}
+
+	/**
+	 * Forces frames appended by {@link #copyWithoutSync(FileChannel)} to disk, if any.
+	 * @throws IOException if the fsync fails
+	 */
+	void sync() throws IOException {
+		if (this.unsynced) {
+			this.out.getFD().sync();
+			this.unsynced = false;
+		}
 	}
 
 	/** Writes verified frames at their offset, which is the same in the shadow as in the WAL. */

@@ -1,5 +1,6 @@
 package io.github.litestream.db;
 
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -10,8 +11,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.litestream.replica.Pos;
+import io.github.litestream.sqlite.WalHeader;
+import io.github.litestream.sqlite.WalScanner;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -82,6 +87,61 @@ class CheckpointerTests {
 		this.parts.tracker.copyWal();
 		assertShadowIsPrefixOfWal();
 		assertThat(this.parts.tracker.position().generation()).isEqualTo(before.generation());
+	}
+
+	@Test
+	void checkpointsUnderASteadyWriterStartNewIndexesAndEveryIndexIsAWholeWal() throws Exception {
+		// An application committing in a tight loop writes frames during every step: between the
+		// backfill and the lock, and between the lock's release and the copy that follows it
+		// (its next write may restart the WAL there). Either way the old index must end up
+		// complete in its shadow WAL and the generation must go on.
+		AtomicBoolean writing = new AtomicBoolean(true);
+		AtomicLong committed = new AtomicLong();
+		Thread writer = new Thread(() -> {
+			try (Connection app = DriverManager.getConnection("jdbc:sqlite:" + this.parts.db);
+					Statement s = app.createStatement()) {
+				s.execute("PRAGMA busy_timeout=5000");
+				s.execute("PRAGMA wal_autocheckpoint=0");
+				while (writing.get()) {
+					s.execute("INSERT INTO t (v) VALUES (hex(randomblob(100)))");
+					committed.incrementAndGet();
+				}
+			}
+			catch (Exception ex) {
+				throw new IllegalStateException(ex);
+			}
+		});
+		this.parts.tracker.copyWal();
+		String generation = this.parts.tracker.position().generation();
+		long firstIndex = this.parts.tracker.position().index();
+		writer.start();
+		try {
+			for (int i = 0; i < 20; i++) {
+				this.parts.tracker.copyWal();
+				this.parts.checkpointer.checkpoint(CheckpointMode.PASSIVE);
+			}
+		}
+		finally {
+			writing.set(false);
+			writer.join();
+		}
+		this.parts.tracker.copyWal();
+
+		Pos end = this.parts.tracker.position();
+		assertThat(committed.get()).isPositive();
+		assertThat(end.generation()).as("continuity was never lost").isEqualTo(generation);
+		assertThat(end.index()).as("checkpoints restarted the WAL under the writer").isGreaterThan(firstIndex);
+		assertThat(this.events).doesNotContain("error PASSIVE");
+		for (long index = firstIndex; index < end.index(); index++) {
+			Path shadow = this.parts.localState.shadowWalPath(generation, index);
+			try (FileChannel in = FileChannel.open(shadow)) {
+				WalHeader header = WalScanner.readHeader(in);
+				assertThat(WalScanner.scan(in, header, WalHeader.SIZE, header.checksum()).end())
+					.as("index %d holds only whole, checksum-valid transactions", index)
+					.isEqualTo(in.size());
+			}
+		}
+		assertShadowIsPrefixOfWal();
 	}
 
 	@Test

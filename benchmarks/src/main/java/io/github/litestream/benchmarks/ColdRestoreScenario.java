@@ -1,0 +1,215 @@
+package io.github.litestream.benchmarks;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import io.github.litestream.replica.ReplicaClient;
+import io.github.litestream.replica.ReplicaOperationListener;
+import io.github.litestream.replica.file.FileReplicaClient;
+import io.github.litestream.replica.s3.S3ClientFactory;
+import io.github.litestream.replica.s3.S3ReplicaClient;
+import io.github.litestream.replica.s3.S3ReplicaConfig;
+import io.github.litestream.restore.RestoreOptions;
+
+/**
+ * Restore-on-boot as a user gets it: every measurement is a fresh JVM ({@link RestoreChild})
+ * timed from outside, from process start until the restored database passed its integrity
+ * check and the process exited. From a file replica, and from S3Proxy running in a JVM of its
+ * own (as a store would, not competing inside the restoring process). Variants show where a
+ * cold JVM loses time: JIT tiers, a class-data-sharing archive, download workers. The same-run
+ * baseline is {@code lz4 -d} of the same files; Litestream's own restore cannot run here, so
+ * its times from issue 22 are reported beside, not as a same-run ratio.
+ */
+final class ColdRestoreScenario implements Scenario {
+
+	static final String NAME = "cold-restore";
+
+	/** Litestream v0.3.14's {@code restore -parallelism 8} of the issue's replica, from a directory. */
+	private static final double LITESTREAM_FILE_SECONDS = 1.96;
+
+	/** The same from S3Proxy in another process. */
+	private static final double LITESTREAM_S3_SECONDS = 3.81;
+
+	@Override
+	public void run(HarnessOptions options, Context context, Report report) throws Exception {
+		Path replicaDir = context.dir().resolve("replica");
+		long segments = RestoreScenario.buildReplica(context.dir().resolve("app.db"), replicaDir, options);
+		List<Path> files = RestoreScenario.lz4Files(replicaDir);
+		report.measure(NAME, "replica", "WAL segments", segments, "");
+		report.measure(NAME, "replica", "WAL indexes", RestoreScenario.walIndexes(new FileReplicaClient(replicaDir)), "");
+		String secret = "bench-secret-" + UUID.randomUUID();
+		Process s3 = startS3(secret);
+		try {
+			String[] location = readLocation(s3);
+			RestoreScenario.copy(new FileReplicaClient(replicaDir), s3Client(location[0], location[1], secret));
+			Path cds = context.dir().resolve("restore.jsa");
+			int p = RestoreOptions.DEFAULT_PARALLELISM;
+			List<Variant> variants = new ArrayList<>(List.of(new Variant("file", List.of(), fileArgs(replicaDir), p),
+					new Variant("file, -XX:TieredStopAtLevel=1", List.of("-XX:TieredStopAtLevel=1"),
+							fileArgs(replicaDir), p),
+					new Variant("file, parallelism 1", List.of(), fileArgs(replicaDir), 1),
+					new Variant("S3Proxy", List.of(), s3Args(location), p),
+					new Variant("S3Proxy, parallelism 2", List.of(), s3Args(location), 2)));
+			// The JVM archives classes from JARs only: the harness's jar, not a test run's class
+			// directories.
+			if (classPathIsJarsOnly()) {
+				// The archive is what a user makes once with -XX:ArchiveClassesAtExit (training
+				// run, untimed): the classes of an S3 restore cover a file restore's too.
+				runChild(List.of("-XX:ArchiveClassesAtExit=" + cds), s3Args(location), p, context.dir(), secret);
+				variants.add(new Variant("file, CDS archive", List.of("-XX:SharedArchiveFile=" + cds),
+						fileArgs(replicaDir), p));
+				variants.add(new Variant("S3Proxy, CDS archive", List.of("-XX:SharedArchiveFile=" + cds),
+						s3Args(location), p));
+			}
+			else {
+				report.note(NAME, "no CDS variants: the class path has directories, which a CDS archive cannot hold");
+			}
+			Path rawOut = context.dir().resolve("raw.out");
+			List<Double> raw = new ArrayList<>();
+			Map<String, List<Double>> outside = new LinkedHashMap<>();
+			Map<String, List<Double>> inside = new LinkedHashMap<>();
+			Map<String, List<Double>> jvm = new LinkedHashMap<>();
+			for (int round = 0; round < options.rounds(); round++) {
+				raw.add(Lz4Cli.decompress(files, rawOut) / 1e9);
+				Files.delete(rawOut);
+				Disk.settle();
+				for (int k = 0; k < variants.size(); k++) {
+					Variant variant = variants.get((k + round) % variants.size());
+					ChildRun run = runChild(variant.jvmOptions(), variant.args(), variant.parallelism(), context.dir(),
+							secret);
+					outside.computeIfAbsent(variant.name(), (key) -> new ArrayList<>()).add(run.seconds());
+					inside.computeIfAbsent(variant.name(), (key) -> new ArrayList<>()).add(run.restoreSeconds());
+					jvm.computeIfAbsent(variant.name(), (key) -> new ArrayList<>()).add(run.jvmSeconds());
+				}
+			}
+			double rawSeconds = Stats.median(raw);
+			report.measure(NAME, "baseline: lz4 -d of the same files", "median time", rawSeconds, "s");
+			for (Variant variant : variants) {
+				double seconds = Stats.median(outside.get(variant.name()));
+				report.measure(NAME, variant.name(), "process start to restored and checked (median)", seconds, "s");
+				report.measure(NAME, variant.name(), "restore inside the child (median)",
+						Stats.median(inside.get(variant.name())), "s");
+				report.measure(NAME, variant.name(), "JVM start to main (median)", Stats.median(jvm.get(variant.name())),
+						"s");
+				report.measure(NAME, variant.name(), "time / lz4 -d (same run)", seconds / rawSeconds, "");
+				double litestream = variant.name().startsWith("file") ? LITESTREAM_FILE_SECONDS : LITESTREAM_S3_SECONDS;
+				report.measure(NAME, variant.name(), "time / Litestream's in issue 22 (other run)", seconds / litestream,
+						"");
+			}
+			for (String headline : List.of("file", "S3Proxy")) {
+				double seconds = Stats.median(outside.get(headline));
+				double litestream = headline.equals("file") ? LITESTREAM_FILE_SECONDS : LITESTREAM_S3_SECONDS;
+				report.verdict(NAME, "fresh-JVM restore-on-boot, " + headline + ", vs Litestream's " + litestream
+						+ " s (issue 22, not this run)", Report.format(seconds) + " s, ratio "
+						+ Report.format(seconds / litestream), "<= 0.5", seconds / litestream <= 0.5);
+			}
+			report.note(NAME, "each measurement is a new JVM (java " + Runtime.version() + ") restoring the latest "
+					+ "state with the integrity check, timed from process start to exit; medians of "
+					+ options.rounds() + " round(s), the variants' order rotating; S3Proxy runs in its own JVM; "
+					+ "the CDS archive comes from one untimed training run with -XX:ArchiveClassesAtExit; "
+					+ "Litestream cannot run here: its times are the issue's (" + LITESTREAM_FILE_SECONDS + " s file, "
+					+ LITESTREAM_S3_SECONDS + " s S3Proxy)");
+		}
+		finally {
+			s3.getOutputStream().close();
+			if (!s3.waitFor(30, TimeUnit.SECONDS)) {
+				s3.destroyForcibly();
+			}
+		}
+	}
+
+	private static List<String> fileArgs(Path replicaDir) {
+		return List.of("file", replicaDir.toString());
+	}
+
+	private static List<String> s3Args(String[] location) {
+		return List.of("s3", location[0], location[1]);
+	}
+
+	private static Process startS3(String secret) throws IOException {
+		ProcessBuilder builder = new ProcessBuilder(java(), "-cp", System.getProperty("java.class.path"),
+				S3ServerProcess.class.getName());
+		builder.environment().put(S3ServerProcess.SECRET_VARIABLE, secret);
+		builder.redirectError(ProcessBuilder.Redirect.DISCARD);
+		return builder.start();
+	}
+
+	/** The bucket URL and endpoint the S3 process printed. */
+	private static String[] readLocation(Process s3) throws IOException {
+		BufferedReader out = new BufferedReader(new InputStreamReader(s3.getInputStream(), StandardCharsets.UTF_8));
+		String line = out.readLine();
+		if (line == null || !line.startsWith("url=")) {
+			throw new IOException("S3Proxy's process did not start: " + line);
+		}
+		String[] parts = line.split(" ");
+		return new String[] { parts[0].substring("url=".length()), parts[1].substring("endpoint=".length()) };
+	}
+
+	private static ReplicaClient s3Client(String url, String endpoint, String secret) {
+		S3ReplicaConfig config = S3ReplicaConfig.builder()
+			.url(url)
+			.endpoint(endpoint)
+			.credentials(S3Server.ACCESS_KEY_ID, secret)
+			.build();
+		return new S3ReplicaClient(S3ClientFactory.builder().environment((name) -> null).build().create(config), config,
+				ReplicaOperationListener.NONE);
+	}
+
+	/** One restore in a new JVM; the output is deleted and the disk settled afterwards. */
+	private static ChildRun runChild(List<String> jvmOptions, List<String> args, int parallelism, Path dir,
+			String secret) throws Exception {
+		Path output = dir.resolve("restored.db");
+		List<String> command = new ArrayList<>();
+		command.add(java());
+		command.addAll(jvmOptions);
+		command.addAll(List.of("-cp", System.getProperty("java.class.path"), RestoreChild.class.getName()));
+		command.addAll(args);
+		command.addAll(List.of(output.toString(), Integer.toString(parallelism)));
+		ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+		builder.environment().put(S3ServerProcess.SECRET_VARIABLE, secret);
+		long started = System.nanoTime();
+		Process child = builder.start();
+		String line;
+		try (BufferedReader out = new BufferedReader(
+				new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+			// Every line is read: a child whose output pipe closed early fails to log at exit.
+			line = out.lines().filter((l) -> l.startsWith("jvmMillis=")).reduce((first, last) -> last).orElse(null);
+		}
+		int exit = child.waitFor();
+		long nanos = System.nanoTime() - started;
+		if (exit != 0 || line == null || !Files.exists(output)) {
+			throw new IOException("The restore child failed (exit " + exit + "): " + command);
+		}
+		Files.delete(output);
+		Disk.settle();
+		String[] parts = line.split(" ");
+		return new ChildRun(nanos / 1e9, Long.parseLong(parts[0].substring("jvmMillis=".length())) / 1e3,
+				Long.parseLong(parts[1].substring("restoreNanos=".length())) / 1e9);
+	}
+
+	private static boolean classPathIsJarsOnly() {
+		return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+			.allMatch((entry) -> entry.endsWith(".jar"));
+	}
+
+	private static String java() {
+		return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+	}
+
+	private record Variant(String name, List<String> jvmOptions, List<String> args, int parallelism) {
+	}
+
+	private record ChildRun(double seconds, double jvmSeconds, double restoreSeconds) {
+	}
+
+}

@@ -1,0 +1,56 @@
+package io.github.litestream.benchmarks;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+
+import io.github.litestream.replica.ReplicaClient;
+import io.github.litestream.replica.ReplicaOperationListener;
+import io.github.litestream.replica.file.FileReplicaClient;
+import io.github.litestream.replica.s3.S3ClientFactory;
+import io.github.litestream.replica.s3.S3ReplicaClient;
+import io.github.litestream.replica.s3.S3ReplicaConfig;
+import io.github.litestream.restore.RestoreOptions;
+import io.github.litestream.restore.Restorer;
+
+/**
+ * The cold-restore scenario's child JVM: what restore-on-boot does in a fresh process, and
+ * nothing else. Restores the latest state of a replica (with the integrity check every restore
+ * runs) into a new file and prints {@code jvmMillis=… restoreNanos=…}: the JVM's age when
+ * {@code main} began and the restore's own duration; the parent times the whole process.
+ * Arguments: {@code file <dir> <output> <parallelism>} or
+ * {@code s3 <url> <endpoint> <output> <parallelism>} (the secret key in {@code BENCH_S3_SECRET}).
+ */
+public final class RestoreChild {
+
+	private RestoreChild() {
+	}
+
+	/**
+	 * Runs one restore.
+	 * @param args see the class documentation
+	 * @throws Exception if the restore fails (the exit code is then non-zero)
+	 */
+	public static void main(String[] args) throws Exception {
+		long jvmMillis = ManagementFactory.getRuntimeMXBean().getUptime();
+		boolean s3 = args[0].equals("s3");
+		Path output = Path.of(args[s3 ? 3 : 2]);
+		int parallelism = Integer.parseInt(args[s3 ? 4 : 3]);
+		long started = System.nanoTime();
+		try (ReplicaClient client = s3 ? s3Client(args[1], args[2]) : new FileReplicaClient(Path.of(args[1]))) {
+			new Restorer().restore(client, RestoreOptions.latest(output).withParallelism(parallelism));
+		}
+		long nanos = System.nanoTime() - started;
+		System.out.println("jvmMillis=" + jvmMillis + " restoreNanos=" + nanos);
+	}
+
+	private static ReplicaClient s3Client(String url, String endpoint) {
+		S3ReplicaConfig config = S3ReplicaConfig.builder()
+			.url(url)
+			.endpoint(endpoint)
+			.credentials(S3Server.ACCESS_KEY_ID, System.getenv(S3ServerProcess.SECRET_VARIABLE))
+			.build();
+		return new S3ReplicaClient(S3ClientFactory.builder().environment((name) -> null).build().create(config), config,
+				ReplicaOperationListener.NONE);
+	}
+
+}
