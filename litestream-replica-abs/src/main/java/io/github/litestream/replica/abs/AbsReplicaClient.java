@@ -176,6 +176,46 @@ public final class AbsReplicaClient implements ReplicaClient {
 		}
 	}
 
+	@Override
+	public List<String> databasesBelow(boolean recursive) throws IOException {
+		List<String> databases = new ArrayList<>();
+		collectDatabases(this.config.path().isEmpty() ? "" : this.config.path() + "/", "", recursive, databases);
+		databases.sort(Comparator.naturalOrder());
+		return databases;
+	}
+
+	/**
+	 * A virtual directory holding a {@code generations/} one is a database; the others are
+	 * searched when recursive. One hierarchical listing per directory, as for S3.
+	 */
+	private void collectDatabases(String prefix, String relative, boolean recursive, List<String> databases)
+			throws IOException {
+		for (String child : directories(prefix)) {
+			if (child.equals(ReplicaLayout.GENERATIONS)) {
+				// The root's own backups, not a database below it.
+				continue;
+			}
+			String childPrefix = prefix + child + "/";
+			List<String> grandchildren = directories(childPrefix);
+			if (grandchildren.contains(ReplicaLayout.GENERATIONS)) {
+				databases.add(relative + child);
+			}
+			else if (recursive && !grandchildren.isEmpty()) {
+				collectDatabases(childPrefix, relative + child + "/", true, databases);
+			}
+		}
+	}
+
+	private List<String> directories(String prefix) throws IOException {
+		List<String> names = new ArrayList<>();
+		list(prefix, true, "list databases", (item) -> {
+			if (Boolean.TRUE.equals(item.isPrefix())) {
+				names.add(stripSlash(item.getName().substring(prefix.length())));
+			}
+		});
+		return names;
+	}
+
 	/**
 	 * Conditional writes through Azure's ETags, see {@link AbsConditionalObjects}.
 	 */

@@ -118,6 +118,19 @@ class AbsReplicaClientTests extends ReplicaClientContractTest {
 	}
 
 	@Test
+	void listsTheDatabasesThatDirectoryReplicationStoredBelowItsPath() throws IOException {
+		String segment = "/generations/" + GEN + "/wal/00000000/00000000.wal.lz4";
+		for (String database : new String[] { "b.db", "a.db", "eu/c.db", "eu/west/d.db" }) {
+			putRawObject(database + segment, new byte[] { 1 });
+		}
+		// The root's own backups and a stray blob are not databases.
+		putRawObject("generations/" + GEN + "/snapshots/00000000.snapshot.lz4", new byte[] { 1 });
+		putRawObject("x/readme", new byte[] { 1 });
+		assertThat(this.client.databasesBelow(false)).containsExactly("a.db", "b.db");
+		assertThat(this.client.databasesBelow(true)).containsExactly("a.db", "b.db", "eu/c.db", "eu/west/d.db");
+	}
+
+	@Test
 	void pagesThroughListings() throws IOException {
 		List<Pos> written = new ArrayList<>();
 		for (int i = 0; i < 2 * PAGE_SIZE + 3; i++) {
