@@ -119,6 +119,11 @@ public final class SftpReplicaClient implements ReplicaClient {
 	}
 
 	@Override
+	public List<String> databasesBelow(boolean recursive) throws IOException {
+		return new SftpDatabaseWalk((dir) -> list(dir, "list databases")).below(remote(""), recursive);
+	}
+
+	@Override
 	public List<SnapshotInfo> snapshots(String generation) throws IOException {
 		List<SnapshotInfo> snapshots = new ArrayList<>();
 		for (DirEntry entry : list(remote(ReplicaLayout.snapshotsDir(generation)), "list snapshots")) {

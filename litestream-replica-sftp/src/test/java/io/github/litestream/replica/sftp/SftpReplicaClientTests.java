@@ -46,6 +46,20 @@ class SftpReplicaClientTests extends ReplicaClientContractTest {
 	}
 
 	@Test
+	void listsTheDatabasesThatDirectoryReplicationStoredBelowItsPath() throws Exception {
+		String segment = "/generations/" + GEN_A + "/wal/00000000/00000000.wal.lz4";
+		for (String database : new String[] { "b.db", "a.db", "eu/c.db", "eu/west/d.db" }) {
+			putRawObject(database + segment, new byte[] { 1 });
+		}
+		// The root's own backups, a stray file and a plain file are not databases.
+		putRawObject("generations/" + GEN_A + "/snapshots/00000000.snapshot.lz4", new byte[] { 1 });
+		putRawObject("x/readme", new byte[] { 1 });
+		putRawObject("plain.db", new byte[] { 1 });
+		assertThat(this.client.databasesBelow(false)).containsExactly("a.db", "b.db");
+		assertThat(this.client.databasesBelow(true)).containsExactly("a.db", "b.db", "eu/c.db", "eu/west/d.db");
+	}
+
+	@Test
 	void writesTheFileReplicaTreeUnderThePathAndLeavesNoTemporaryFiles() throws Exception {
 		byte[] content = randomBytes(100_000);
 		this.client.writeSnapshot(GEN_A, 3, new ByteArrayInputStream(content));
