@@ -185,6 +185,46 @@ public final class GcsReplicaClient implements ReplicaClient {
 		}
 	}
 
+	@Override
+	public List<String> databasesBelow(boolean recursive) throws IOException {
+		List<String> databases = new ArrayList<>();
+		collectDatabases(this.config.path().isEmpty() ? "" : this.config.path() + "/", "", recursive, databases);
+		databases.sort(Comparator.naturalOrder());
+		return databases;
+	}
+
+	/**
+	 * A prefix holding a {@code generations/} prefix is a database; the others are searched
+	 * when recursive. One listing of the current directory per prefix, as for S3.
+	 */
+	private void collectDatabases(String prefix, String relative, boolean recursive, List<String> databases)
+			throws IOException {
+		for (String child : directories(prefix)) {
+			if (child.equals(ReplicaLayout.GENERATIONS)) {
+				// The root's own backups, not a database below it.
+				continue;
+			}
+			String childPrefix = prefix + child + "/";
+			List<String> grandchildren = directories(childPrefix);
+			if (grandchildren.contains(ReplicaLayout.GENERATIONS)) {
+				databases.add(relative + child);
+			}
+			else if (recursive && !grandchildren.isEmpty()) {
+				collectDatabases(childPrefix, relative + child + "/", true, databases);
+			}
+		}
+	}
+
+	private List<String> directories(String prefix) throws IOException {
+		List<String> names = new ArrayList<>();
+		list(prefix, true, "list databases", (blob) -> {
+			if (blob.isDirectory()) {
+				names.add(stripSlash(blob.getName().substring(prefix.length())));
+			}
+		});
+		return names;
+	}
+
 	/** Preconditions on the object's generation, see {@link GcsConditionalObjects}. */
 	@Override
 	public Optional<ConditionalObjects> conditionalObjects() {
