@@ -3,16 +3,21 @@ package io.github.litestream.replica.sftp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClient.CopyMode;
+import org.apache.sshd.sftp.client.SftpClient.DirEntry;
 import org.apache.sshd.sftp.client.SftpClient.OpenMode;
 import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHPosixRenameExtension;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The file operations an SFTP replica builds on, each on one SFTP channel: streaming a file
  * up, replacing one file by another, giving a file a name only if that name is free, removing
- * a file that may be gone already.
+ * a file that may be gone already, reading a directory that may be missing.
  */
 final class SftpFiles {
 
@@ -142,6 +147,36 @@ final class SftpFiles {
 			}
 			throw ex;
 		}
+	}
+
+	/**
+	 * Reads a whole directory.
+	 * @param sftp the channel
+	 * @param dir the directory
+	 * @return its entries, {@code .} and {@code ..} included, or {@code null} if it does not exist
+	 * @throws IOException if it exists and cannot be read
+	 */
+	static @Nullable List<DirEntry> readDirIfExists(SftpClient sftp, String dir) throws IOException {
+		List<DirEntry> entries = new ArrayList<>();
+		try {
+			// The iterator reports a failure after the first batch as an UncheckedIOException.
+			for (DirEntry entry : sftp.readDir(dir)) {
+				entries.add(entry);
+			}
+		}
+		catch (UncheckedIOException ex) {
+			if (!SftpErrors.isNoSuchFile(ex.getCause())) {
+				throw ex.getCause();
+			}
+			return null;
+		}
+		catch (IOException ex) {
+			if (!SftpErrors.isNoSuchFile(ex)) {
+				throw ex;
+			}
+			return null;
+		}
+		return entries;
 	}
 
 }

@@ -3,7 +3,6 @@ package io.github.litestream.replica.sftp;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -227,27 +226,7 @@ public final class SftpReplicaClient implements ReplicaClient {
 	 */
 	private @Nullable List<DirEntry> listIfExists(String dir, String action) throws IOException {
 		try {
-			return this.requests.retrying(action, dir, (sftp) -> {
-				List<DirEntry> entries = new ArrayList<>();
-				try {
-					for (DirEntry entry : sftp.readDir(dir)) {
-						entries.add(entry);
-					}
-				}
-				catch (UncheckedIOException ex) {
-					if (!SftpErrors.isNoSuchFile(ex.getCause())) {
-						throw ex.getCause();
-					}
-					return null;
-				}
-				catch (IOException ex) {
-					if (!SftpErrors.isNoSuchFile(ex)) {
-						throw ex;
-					}
-					return null;
-				}
-				return entries;
-			});
+			return this.requests.retrying(action, dir, (sftp) -> SftpFiles.readDirIfExists(sftp, dir));
 		}
 		finally {
 			this.listener.onOperation(ReplicaOperation.LIST, 0);
