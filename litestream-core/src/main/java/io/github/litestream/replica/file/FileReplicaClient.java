@@ -24,6 +24,7 @@ import java.util.UUID;
 import java.util.stream.Stream;
 
 import io.github.litestream.replica.ConditionalObjects;
+import io.github.litestream.replica.DatabaseWalk;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaLayout;
@@ -200,29 +201,18 @@ public final class FileReplicaClient implements ReplicaClient {
 
 	@Override
 	public List<String> databasesBelow(boolean recursive) throws IOException {
-		List<String> databases = new ArrayList<>();
-		collectDatabases(this.root, "", recursive, databases);
-		databases.sort(Comparator.naturalOrder());
-		return databases;
+		return DatabaseWalk.databasesBelow(this::folders, recursive);
 	}
 
-	/** A directory holding a generations tree is a database; the others are searched when recursive. */
-	private void collectDatabases(Path dir, String relative, boolean recursive, List<String> databases)
-			throws IOException {
-		for (Path entry : list(dir)) {
-			if (!Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)
-					|| entry.getFileName().toString().equals(ReplicaLayout.GENERATIONS)) {
-				// The root's own backups are not a database below it.
-				continue;
-			}
-			String name = relative + entry.getFileName();
-			if (Files.isDirectory(entry.resolve(ReplicaLayout.GENERATIONS))) {
-				databases.add(name);
-			}
-			else if (recursive) {
-				collectDatabases(entry, name + "/", true, databases);
+	/** The directories inside one, links not followed. */
+	private List<String> folders(String relative) throws IOException {
+		List<String> names = new ArrayList<>();
+		for (Path entry : list(relative.isEmpty() ? this.root : this.root.resolve(relative))) {
+			if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
+				names.add(entry.getFileName().toString());
 			}
 		}
+		return names;
 	}
 
 	private Path resolve(String key) {

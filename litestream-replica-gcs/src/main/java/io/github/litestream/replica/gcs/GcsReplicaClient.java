@@ -23,6 +23,7 @@ import com.google.cloud.storage.BlobInfo;
 import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.Storage.BlobListOption;
 import io.github.litestream.replica.ConditionalObjects;
+import io.github.litestream.replica.DatabaseWalk;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaLayout;
@@ -187,32 +188,10 @@ public final class GcsReplicaClient implements ReplicaClient {
 
 	@Override
 	public List<String> databasesBelow(boolean recursive) throws IOException {
-		List<String> databases = new ArrayList<>();
-		collectDatabases(this.config.path().isEmpty() ? "" : this.config.path() + "/", "", recursive, databases);
-		databases.sort(Comparator.naturalOrder());
-		return databases;
-	}
-
-	/**
-	 * A prefix holding a {@code generations/} prefix is a database; the others are searched
-	 * when recursive. One listing of the current directory per prefix, as for S3.
-	 */
-	private void collectDatabases(String prefix, String relative, boolean recursive, List<String> databases)
-			throws IOException {
-		for (String child : directories(prefix)) {
-			if (child.equals(ReplicaLayout.GENERATIONS)) {
-				// The root's own backups, not a database below it.
-				continue;
-			}
-			String childPrefix = prefix + child + "/";
-			List<String> grandchildren = directories(childPrefix);
-			if (grandchildren.contains(ReplicaLayout.GENERATIONS)) {
-				databases.add(relative + child);
-			}
-			else if (recursive && !grandchildren.isEmpty()) {
-				collectDatabases(childPrefix, relative + child + "/", true, databases);
-			}
-		}
+		String root = this.config.path().isEmpty() ? "" : this.config.path() + "/";
+		// One listing of the current directory per prefix, as for S3.
+		return DatabaseWalk.databasesBelow((relative) -> directories(relative.isEmpty() ? root : root + relative + "/"),
+				recursive);
 	}
 
 	private List<String> directories(String prefix) throws IOException {

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 import io.github.litestream.replica.ConditionalObjects;
+import io.github.litestream.replica.DatabaseWalk;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaLayout;
@@ -103,41 +104,17 @@ public final class S3ReplicaClient implements ReplicaClient {
 
 	@Override
 	public List<String> databasesBelow(boolean recursive) throws IOException {
-		List<String> databases = new ArrayList<>();
-		collectDatabases(this.config.path().isEmpty() ? "" : this.config.path() + "/", "", recursive, databases);
-		databases.sort(Comparator.naturalOrder());
-		return databases;
+		String root = this.config.path().isEmpty() ? "" : this.config.path() + "/";
+		// One listing per prefix, so a directory of N databases costs N + 1.
+		return DatabaseWalk.databasesBelow((relative) -> folders(relative.isEmpty() ? root : root + relative + "/"),
+				recursive);
 	}
 
-	/**
-	 * A prefix holding a {@code generations/} prefix is a database; the others are searched
-	 * when recursive. One listing per prefix, so a directory of N databases costs N + 1.
-	 */
-	private void collectDatabases(String prefix, String relative, boolean recursive, List<String> databases)
-			throws IOException {
-		List<String> children = new ArrayList<>();
+	private List<String> folders(String prefix) throws IOException {
+		List<String> names = new ArrayList<>();
 		list(prefix, "list databases", (page) -> page.commonPrefixes()
-			.forEach((common) -> children.add(stripSlash(common.prefix().substring(prefix.length())))));
-		for (String child : children) {
-			if (child.equals(ReplicaLayout.GENERATIONS)) {
-				// The root's own backups, not a database below it.
-				continue;
-			}
-			String childPrefix = prefix + child + "/";
-			boolean[] database = new boolean[1];
-			List<String> grandchildren = new ArrayList<>();
-			list(childPrefix, "list databases", (page) -> page.commonPrefixes().forEach((common) -> {
-				String name = stripSlash(common.prefix().substring(childPrefix.length()));
-				database[0] |= name.equals(ReplicaLayout.GENERATIONS);
-				grandchildren.add(name);
-			}));
-			if (database[0]) {
-				databases.add(relative + child);
-			}
-			else if (recursive && !grandchildren.isEmpty()) {
-				collectDatabases(childPrefix, relative + child + "/", true, databases);
-			}
-		}
+			.forEach((common) -> names.add(stripSlash(common.prefix().substring(prefix.length())))));
+		return names;
 	}
 
 	@Override

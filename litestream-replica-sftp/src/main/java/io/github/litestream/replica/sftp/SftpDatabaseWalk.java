@@ -2,16 +2,14 @@ package io.github.litestream.replica.sftp;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
-import io.github.litestream.replica.ReplicaLayout;
+import io.github.litestream.replica.DatabaseWalk;
 import org.apache.sshd.sftp.client.SftpClient.DirEntry;
 
 /**
- * Finds the databases that directory replication stored below a replica's root over SFTP, as a
- * file replica does: a directory holding a {@code generations} directory is a database; the
- * others are searched when recursive; the root's own {@code generations} is skipped.
+ * Finds the databases that directory replication stored below a replica's root over SFTP with
+ * core's {@link DatabaseWalk}, listing remote directories as a file replica lists local ones.
  */
 final class SftpDatabaseWalk {
 
@@ -37,27 +35,9 @@ final class SftpDatabaseWalk {
 	 * @throws IOException if a directory cannot be listed
 	 */
 	List<String> below(String root, boolean recursive) throws IOException {
-		List<String> databases = new ArrayList<>();
-		collect(root.isEmpty() ? "." : root, "", recursive, databases);
-		databases.sort(Comparator.naturalOrder());
-		return databases;
-	}
-
-	private void collect(String dir, String relative, boolean recursive, List<String> databases) throws IOException {
-		for (String child : directories(dir)) {
-			if (child.equals(ReplicaLayout.GENERATIONS)) {
-				// The root's own backups, not a database below it.
-				continue;
-			}
-			String childDir = join(dir, child);
-			List<String> grandchildren = directories(childDir);
-			if (grandchildren.contains(ReplicaLayout.GENERATIONS)) {
-				databases.add(relative + child);
-			}
-			else if (recursive && !grandchildren.isEmpty()) {
-				collect(childDir, relative + child + "/", true, databases);
-			}
-		}
+		String top = root.isEmpty() ? "." : root;
+		return DatabaseWalk.databasesBelow((relative) -> directories(relative.isEmpty() ? top : join(top, relative)),
+				recursive);
 	}
 
 	/** The subdirectories' names; links are not followed, like a file replica's walk. */
