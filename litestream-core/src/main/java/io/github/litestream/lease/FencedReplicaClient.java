@@ -3,10 +3,8 @@ package io.github.litestream.lease;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Collection;
-import java.util.List;
-import java.util.Optional;
 
-import io.github.litestream.replica.ConditionalObjects;
+import io.github.litestream.replica.ForwardingReplicaClient;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.SnapshotInfo;
@@ -21,9 +19,7 @@ import io.github.litestream.replica.WalSegmentInfo;
  * longer than the safety margin can still complete after the lease lapsed (see
  * {@code docs/lease.md}).
  */
-public final class FencedReplicaClient implements ReplicaClient {
-
-	private final ReplicaClient delegate;
+public final class FencedReplicaClient extends ForwardingReplicaClient {
 
 	private final ReplicaLease lease;
 
@@ -33,7 +29,7 @@ public final class FencedReplicaClient implements ReplicaClient {
 	 * @param lease its lease
 	 */
 	public FencedReplicaClient(ReplicaClient delegate, ReplicaLease lease) {
-		this.delegate = delegate;
+		super(delegate);
 		this.lease = lease;
 	}
 
@@ -41,93 +37,39 @@ public final class FencedReplicaClient implements ReplicaClient {
 	 * The client this one guards.
 	 * @return the replica's own client
 	 */
+	@Override
 	public ReplicaClient delegate() {
-		return this.delegate;
-	}
-
-	@Override
-	public String type() {
-		return this.delegate.type();
-	}
-
-	@Override
-	public String location() {
-		return this.delegate.location();
-	}
-
-	@Override
-	public boolean readsLocally() {
-		return this.delegate.readsLocally();
-	}
-
-	@Override
-	public List<String> generations() throws IOException {
-		return this.delegate.generations();
-	}
-
-	@Override
-	public List<SnapshotInfo> snapshots(String generation) throws IOException {
-		return this.delegate.snapshots(generation);
-	}
-
-	@Override
-	public List<WalSegmentInfo> walSegments(String generation) throws IOException {
-		return this.delegate.walSegments(generation);
+		return super.delegate();
 	}
 
 	@Override
 	public SnapshotInfo writeSnapshot(String generation, long index, InputStream lz4) throws IOException {
 		this.lease.checkWritable();
-		return this.delegate.writeSnapshot(generation, index, lz4);
-	}
-
-	@Override
-	public InputStream openSnapshot(String generation, long index) throws IOException {
-		return this.delegate.openSnapshot(generation, index);
+		return super.writeSnapshot(generation, index, lz4);
 	}
 
 	@Override
 	public WalSegmentInfo writeWalSegment(Pos pos, InputStream lz4) throws IOException {
 		this.lease.checkWritable();
-		return this.delegate.writeWalSegment(pos, lz4);
-	}
-
-	@Override
-	public InputStream openWalSegment(Pos pos) throws IOException {
-		return this.delegate.openWalSegment(pos);
+		return super.writeWalSegment(pos, lz4);
 	}
 
 	@Override
 	public void deleteSnapshot(String generation, long index) throws IOException {
 		this.lease.checkWritable();
-		this.delegate.deleteSnapshot(generation, index);
+		super.deleteSnapshot(generation, index);
 	}
 
 	@Override
 	public void deleteWalSegments(Collection<Pos> segments) throws IOException {
 		this.lease.checkWritable();
-		this.delegate.deleteWalSegments(segments);
+		super.deleteWalSegments(segments);
 	}
 
 	@Override
 	public void deleteGeneration(String generation) throws IOException {
 		this.lease.checkWritable();
-		this.delegate.deleteGeneration(generation);
-	}
-
-	@Override
-	public Optional<ConditionalObjects> conditionalObjects() {
-		return this.delegate.conditionalObjects();
-	}
-
-	@Override
-	public void close() throws IOException {
-		this.delegate.close();
-	}
-
-	@Override
-	public String toString() {
-		return this.delegate.toString();
+		super.deleteGeneration(generation);
 	}
 
 }

@@ -4,9 +4,7 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PushbackInputStream;
-import java.util.Collection;
 import java.util.List;
-import java.util.Optional;
 
 import io.github.litestream.age.Age;
 import io.github.litestream.age.AgeException;
@@ -19,15 +17,14 @@ import io.github.litestream.age.AgeRecipient;
  * {@link ReplicaClient}, and decrypts on the way out, as Litestream v0.3.10+ does with
  * {@code age.recipients} and {@code age.identities}: each object is an age v1 file (one X25519
  * stanza per recipient) whose plaintext is the LZ4 frame. Listings, deletions and object
- * sizes pass through, so sizes are those of the encrypted objects.
+ * sizes pass through, so sizes are those of the encrypted objects; so do the conditional
+ * writes, unencrypted: they hold a lease, which names the writing instance and no data.
  *
  * <p>A decryption failure names the object and the replica; one where no identity matched has
  * {@link AgeException.Kind#NO_MATCH}, which tells a key problem from a damaged object. Objects
  * that are not age files (written before encryption was turned on) are read as they are.
  */
-public final class AgeReplicaClient implements ReplicaClient {
-
-	private final ReplicaClient delegate;
+public final class AgeReplicaClient extends ForwardingReplicaClient {
 
 	private final List<AgeRecipient> recipients;
 
@@ -41,99 +38,35 @@ public final class AgeReplicaClient implements ReplicaClient {
 	 * and then objects can be written but not read
 	 */
 	public AgeReplicaClient(ReplicaClient delegate, List<AgeRecipient> recipients, List<AgeIdentity> identities) {
+		super(delegate);
 		if (recipients.isEmpty()) {
 			throw new IllegalArgumentException("An encrypted replica needs at least one age recipient");
 		}
-		this.delegate = delegate;
 		this.recipients = List.copyOf(recipients);
 		this.keyring = new AgeKeyring(identities);
 	}
 
 	@Override
-	public String type() {
-		return this.delegate.type();
-	}
-
-	@Override
-	public String location() {
-		return this.delegate.location();
-	}
-
-	@Override
-	public boolean readsLocally() {
-		return this.delegate.readsLocally();
-	}
-
-	@Override
-	public List<String> generations() throws IOException {
-		return this.delegate.generations();
-	}
-
-	@Override
-	public List<String> databasesBelow(boolean recursive) throws IOException {
-		return this.delegate.databasesBelow(recursive);
-	}
-
-	@Override
-	public List<SnapshotInfo> snapshots(String generation) throws IOException {
-		return this.delegate.snapshots(generation);
-	}
-
-	@Override
-	public List<WalSegmentInfo> walSegments(String generation) throws IOException {
-		return this.delegate.walSegments(generation);
-	}
-
-	@Override
 	public SnapshotInfo writeSnapshot(String generation, long index, InputStream lz4) throws IOException {
-		return this.delegate.writeSnapshot(generation, index, Age.encrypting(new Unclosed(lz4), this.recipients));
+		return delegate().writeSnapshot(generation, index, Age.encrypting(new Unclosed(lz4), this.recipients));
 	}
 
 	@Override
 	public InputStream openSnapshot(String generation, long index) throws IOException {
 		// A snapshot is one large stream: its chunks are decrypted on several threads.
-		return decrypting(this.delegate.openSnapshot(generation, index), ReplicaLayout.snapshotKey(generation, index),
+		return decrypting(delegate().openSnapshot(generation, index), ReplicaLayout.snapshotKey(generation, index),
 				true);
 	}
 
 	@Override
 	public WalSegmentInfo writeWalSegment(Pos pos, InputStream lz4) throws IOException {
-		return this.delegate.writeWalSegment(pos, Age.encrypting(new Unclosed(lz4), this.recipients));
+		return delegate().writeWalSegment(pos, Age.encrypting(new Unclosed(lz4), this.recipients));
 	}
 
 	@Override
 	public InputStream openWalSegment(Pos pos) throws IOException {
 		// WAL segments are small, and a restore already reads several at once.
-		return decrypting(this.delegate.openWalSegment(pos), ReplicaLayout.walSegmentKey(pos), false);
-	}
-
-	@Override
-	public void deleteSnapshot(String generation, long index) throws IOException {
-		this.delegate.deleteSnapshot(generation, index);
-	}
-
-	@Override
-	public void deleteWalSegments(Collection<Pos> segments) throws IOException {
-		this.delegate.deleteWalSegments(segments);
-	}
-
-	@Override
-	public void deleteGeneration(String generation) throws IOException {
-		this.delegate.deleteGeneration(generation);
-	}
-
-	/**
-	 * Passes the store's conditional writes through unencrypted: they hold a lease, which names
-	 * the writing instance and no data of the database.
-	 */
-	@Override
-	public Optional<ConditionalObjects> conditionalObjects() {
-		return this.delegate.conditionalObjects();
-	}
-
-	@Override
-	public void close() throws IOException {
-		this.delegate.close();
+		return decrypting(delegate().openWalSegment(pos), ReplicaLayout.walSegmentKey(pos), false);
 	}
 
 	/**

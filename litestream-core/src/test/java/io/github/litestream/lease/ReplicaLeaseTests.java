@@ -227,6 +227,23 @@ class ReplicaLeaseTests {
 			.withMessageContaining("is not a lease");
 	}
 
+	@Test
+	void aFencedClientRefusesWritesButStillReadsAndListsEverything() throws IOException {
+		Path root = this.temp.resolve("replica");
+		java.nio.file.Files.createDirectories(root.resolve("tenants/a.db/generations/0123456789abcdef"));
+		java.nio.file.Files.createDirectories(root.resolve("generations/0123456789abcdef/snapshots"));
+		FileReplicaClient client = new FileReplicaClient(root);
+		ReplicaLease lease = lease(this.objects, SHORT);
+		FencedReplicaClient fenced = new FencedReplicaClient(client, lease);
+		assertThat(fenced.databasesBelow(true)).containsExactly("tenants/a.db");
+		assertThatExceptionOfType(LeaseFencedException.class)
+			.isThrownBy(() -> fenced.deleteGeneration("0123456789abcdef"));
+		assertThat(fenced.generations()).containsExactly("0123456789abcdef");
+		lease.acquire();
+		fenced.deleteGeneration("0123456789abcdef");
+		assertThat(fenced.generations()).isEmpty();
+	}
+
 	private void steal(Duration ttl) throws IOException {
 		ConditionalObjects.VersionedObject current = this.objects.read(ReplicaLease.OBJECT).orElseThrow();
 		Instant now = Instant.now();

@@ -6,10 +6,11 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
-
 /**
- * A replica client that forwards every method, the interface's defaults included, to a real
- * client: a test's client overrides only the calls it records, stalls or fails.
+ * A replica client that forwards every method, the interface's defaults included, to another
+ * client: a decorator overrides only the calls it changes (encryption, the lease's fencing; in
+ * tests, clients that record, stall or fail), and a method added to {@link ReplicaClient}
+ * later reaches the real client through every decorator.
  */
 public abstract class ForwardingReplicaClient implements ReplicaClient {
 
@@ -109,6 +110,11 @@ public abstract class ForwardingReplicaClient implements ReplicaClient {
 	@Override
 	public void close() throws IOException {
 		this.delegate.close();
+	}
+
+	@Override
+	public String toString() {
+		return this.delegate.toString();
 	}
 
 }
