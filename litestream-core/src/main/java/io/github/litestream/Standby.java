@@ -58,6 +58,9 @@ public final class Standby implements AutoCloseable {
 
 	private final CountDownLatch closing = new CountDownLatch(1);
 
+	/** Counted down once the standby is primary, failed or closing: what {@link #awaitPrimary} waits for. */
+	private final CountDownLatch settled = new CountDownLatch(1);
+
 	private volatile State state = State.NEW;
 
 	private volatile Instant lastLeaseRead;
@@ -122,6 +125,7 @@ public final class Standby implements AutoCloseable {
 			}
 			catch (LeaseUnsupportedException ex) {
 				this.state = State.FAILED;
+				this.settled.countDown();
 				this.lastError = ex.getMessage();
 				logger.error("{}; this standby cannot take over. Set lease.enabled=false and standby=false for its "
 						+ "database, or use a store with conditional writes", ex.getMessage());
@@ -153,9 +157,11 @@ public final class Standby implements AutoCloseable {
 					position.map(Pos::toString).orElse("an empty database (the replica held no backup)"));
 			promotion.promoted(position);
 			this.state = State.PRIMARY;
+			this.settled.countDown();
 		}
 		catch (Exception ex) {
 			this.state = State.FAILED;
+			this.settled.countDown();
 			this.lastError = String.valueOf(ex.getMessage());
 			logger.error("Standby of replica '{}' took its lease but could not become primary; releasing the lease",
 					this.replica, ex);
@@ -170,6 +176,7 @@ public final class Standby implements AutoCloseable {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			this.closing.countDown();
+			this.settled.countDown();
 		}
 	}
 
@@ -180,13 +187,7 @@ public final class Standby implements AutoCloseable {
 	 * @throws InterruptedException if interrupted
 	 */
 	public boolean awaitPrimary(Duration timeout) throws InterruptedException {
-		long deadline = System.nanoTime() + timeout.toNanos();
-		while (this.state != State.PRIMARY && System.nanoTime() - deadline < 0) {
-			if (this.state == State.FAILED || this.closing.getCount() == 0) {
-				return false;
-			}
-			Thread.sleep(5);
-		}
+		this.settled.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
 		return this.state == State.PRIMARY;
 	}
 
@@ -216,6 +217,7 @@ public final class Standby implements AutoCloseable {
 		synchronized (this) {
 			running = this.thread;
 			this.closing.countDown();
+			this.settled.countDown();
 		}
 		if (running != null && running != Thread.currentThread()) {
 			try {
