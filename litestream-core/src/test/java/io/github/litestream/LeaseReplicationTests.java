@@ -161,11 +161,8 @@ class LeaseReplicationTests {
 		assertThat(Files.exists(replica.resolve("lease.json.1"))).isFalse();
 	}
 
-	private void awaitRole(Instance instance, LeaseRole role) throws InterruptedException {
-		for (int i = 0; i < 100 && instance.lease().role() != role; i++) {
-			Thread.sleep(50);
-		}
-		assertThat(instance.lease().role()).isEqualTo(role);
+	private void awaitRole(Instance instance, LeaseRole role) {
+		await().atMost(Duration.ofSeconds(30)).until(() -> instance.lease().role() == role);
 	}
 
 	private static void steal(Path replica, Duration ttl) throws IOException {

@@ -34,6 +34,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The lease on an S3Proxy replica with real engines: a replicating child JVM is SIGKILLed and
@@ -95,9 +96,8 @@ class S3LeaseTests {
 			primary.commitPosition(database);
 			primary.syncNow(replica).get();
 			steal(client.conditionalObjects().orElseThrow());
-			for (int i = 0; i < 100 && primary.lease(replica).orElseThrow().role() != LeaseRole.FENCED; i++) {
-				Thread.sleep(50);
-			}
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> primary.lease(replica).orElseThrow().role() == LeaseRole.FENCED);
 			assertThat(primary.lease(replica).orElseThrow().lost()).isTrue();
 			List<String> keys = generationKeys(s3, bucket);
 			for (int i = 0; i < 10; i++) {
