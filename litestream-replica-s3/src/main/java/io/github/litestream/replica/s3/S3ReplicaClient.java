@@ -38,8 +38,13 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * including each part of a multipart upload. The SDK's retries of one request are not counted
  * separately.
  *
+ * <p>Objects are read with a signed GET sent straight to an HTTP client of this replica's own
+ * where that works, and through the SDK otherwise (see {@link S3DirectReader}): a restore reads
+ * one object per WAL segment, in a fresh JVM.
+ *
  * <p>The {@link S3Client} belongs to the caller, who may share it between replicas with the
- * same configuration; {@link #close()} leaves it open.
+ * same configuration; {@link #close()} leaves it open (and closes only the direct reader's
+ * HTTP client).
  */
 public final class S3ReplicaClient implements ReplicaClient {
 
@@ -56,6 +61,9 @@ public final class S3ReplicaClient implements ReplicaClient {
 	private final S3BatchDeleter deleter;
 
 	private final S3ConditionalObjects conditionalObjects;
+
+	/** Made at the first read: most replica clients only write. */
+	private Optional<S3DirectReader> directReader;
 
 	/**
 	 * Creates a client with the default part size.
@@ -211,6 +219,11 @@ public final class S3ReplicaClient implements ReplicaClient {
 	}
 
 	private InputStream get(String key) throws IOException {
+		Optional<S3DirectReader.DirectObject> direct = directReader().flatMap((reader) -> reader.open(key));
+		if (direct.isPresent()) {
+			this.listener.onOperation(ReplicaOperation.GET, direct.get().length());
+			return direct.get().body();
+		}
 		try {
 			var response = this.s3.getObject((request) -> request.bucket(this.config.bucket()).key(key));
 			GetObjectResponse metadata = response.response();
@@ -221,6 +234,24 @@ public final class S3ReplicaClient implements ReplicaClient {
 		catch (SdkException ex) {
 			this.listener.onOperation(ReplicaOperation.GET, 0);
 			throw S3Errors.translate(ex, "read object", this.config, key);
+		}
+	}
+
+	private synchronized Optional<S3DirectReader> directReader() {
+		if (this.directReader == null) {
+			this.directReader = S3DirectReader.create(this.s3, this.config);
+		}
+		return this.directReader;
+	}
+
+	/**
+	 * Closes the direct reader's HTTP client, not the {@link S3Client}.
+	 */
+	@Override
+	public synchronized void close() {
+		if (this.directReader != null) {
+			this.directReader.ifPresent(S3DirectReader::close);
+			this.directReader = Optional.empty();
 		}
 	}
 
