@@ -26,7 +26,8 @@ import io.github.litestream.restore.RestoreOptions;
  * timed from outside, from process start until the restored database passed its integrity
  * check and the process exited. From a file replica, and from S3Proxy running in a JVM of its
  * own (as a store would, not competing inside the restoring process). Variants show where a
- * cold JVM loses time: JIT tiers, a class-data-sharing archive, download workers. The same-run
+ * cold JVM loses time: JIT tiers, a class-data-sharing archive, on JDK 25 an ahead-of-time cache,
+ * download workers. The same-run
  * baseline is {@code lz4 -d} of the same files; Litestream's own restore cannot run here, so
  * its times from issue 22 are reported beside, not as a same-run ratio.
  */
@@ -74,6 +75,14 @@ final class ColdRestoreScenario implements Scenario {
 			else {
 				report.note(NAME, "no CDS variants: the class path has directories, which a CDS archive cannot hold");
 			}
+			// JDK 25's ahead-of-time cache (JEP 483/515) also holds linked classes and method
+			// profiles, so the JIT compiles the hot code at once; made by one untimed training run.
+			if (classPathIsJarsOnly() && Runtime.version().feature() >= 25) {
+				Path aot = context.dir().resolve("restore.aot");
+				runChild(List.of("-XX:AOTCacheOutput=" + aot), s3Args(location), p, context.dir(), secret);
+				variants.add(new Variant("file, AOT cache", List.of("-XX:AOTCache=" + aot), fileArgs(replicaDir), p));
+				variants.add(new Variant("S3Proxy, AOT cache", List.of("-XX:AOTCache=" + aot), s3Args(location), p));
+			}
 			Path rawOut = context.dir().resolve("raw.out");
 			List<Double> raw = new ArrayList<>();
 			Map<String, List<Double>> outside = new LinkedHashMap<>();
@@ -116,7 +125,8 @@ final class ColdRestoreScenario implements Scenario {
 			report.note(NAME, "each measurement is a new JVM (java " + Runtime.version() + ") restoring the latest "
 					+ "state with the integrity check, timed from process start to exit; medians of "
 					+ options.rounds() + " round(s), the variants' order rotating; S3Proxy runs in its own JVM; "
-					+ "the CDS archive comes from one untimed training run with -XX:ArchiveClassesAtExit; "
+					+ "the CDS archive comes from one untimed training run with -XX:ArchiveClassesAtExit (on JDK 25 "
+					+ "the AOT cache from one with -XX:AOTCacheOutput); "
 					+ "Litestream cannot run here: its times are the issue's (" + LITESTREAM_FILE_SECONDS + " s file, "
 					+ LITESTREAM_S3_SECONDS + " s S3Proxy)");
 		}
