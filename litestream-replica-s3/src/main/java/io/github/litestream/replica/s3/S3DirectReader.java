@@ -123,14 +123,23 @@ final class S3DirectReader implements AutoCloseable {
 		int status = response.httpResponse().statusCode();
 		Optional<AbortableInputStream> body = response.responseBody();
 		if (status == 200 && body.isPresent()) {
-			long length = response.httpResponse().firstMatchingHeader("Content-Length").map(Long::parseLong).orElse(0L);
-			return Optional.of(new DirectObject(body.get(), length));
+			return Optional.of(new DirectObject(body.get(), contentLength(response)));
 		}
 		body.ifPresent(AbortableInputStream::abort);
 		if (status != 404 && status < 500) {
 			disable(key, "HTTP " + status);
 		}
 		return Optional.empty();
+	}
+
+	/** The length the response gives, only for the operation listener: 0 if absent or unreadable. */
+	private static long contentLength(HttpExecuteResponse response) {
+		try {
+			return response.httpResponse().firstMatchingHeader("Content-Length").map(Long::parseLong).orElse(0L);
+		}
+		catch (NumberFormatException ex) {
+			return 0;
+		}
 	}
 
 	private SdkHttpFullRequest signedGet(String key) {
