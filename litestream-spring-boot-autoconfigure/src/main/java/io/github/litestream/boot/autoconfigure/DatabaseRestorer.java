@@ -51,9 +51,10 @@ final class DatabaseRestorer {
 	 */
 	boolean restoreIfMissing(DatabaseSettings database) {
 		Path path = database.path();
-		if (!database.restore() || database.replicas().isEmpty() || !this.attempted.add(path)) {
+		if (!database.restore() || database.standby() || database.replicas().isEmpty()
+				|| !this.attempted.add(path)) {
 			// Entries with a path are tried by the restore step and again when their
-			// DataSource appears: once is enough.
+			// DataSource appears: once is enough. A standby's follower restores its file.
 			return false;
 		}
 		if (Files.exists(path)) {

@@ -139,7 +139,35 @@ final class LitestreamPropertiesValidator {
 				db.getMinCheckpointPageCount(), db.getMaxCheckpointPageCount(), db.getMaxShadowWalSize().toBytes(),
 				db.getRestore().isEnabled(),
 				db.getRestore().isIfReplicaExists(), db.getRestore().getParallelism(), db.getRestore().isFallBack(),
-				replicas, synchronous, LeaseSettings.of(prefix, db.getLease()), directory);
+				replicas, synchronous, LeaseSettings.of(prefix, db.getLease()), standby(prefix, db, replicas), directory);
+	}
+
+	/**
+	 * Whether the entry is a standby; a standby follows its first replica and takes over through
+	 * its lease, so it needs both, and one file of its own.
+	 */
+	private static boolean standby(String prefix, LitestreamProperties.Database db, List<ReplicaSettings> replicas) {
+		if (!db.isStandby()) {
+			return false;
+		}
+		if (StringUtils.hasText(db.getDir())) {
+			throw new LitestreamConfigurationException(prefix + ".standby",
+					"is true on a directory entry; a standby follows one database file",
+					"Give the database an entry of its own with path, or remove " + prefix + ".standby.");
+		}
+		if (replicas.isEmpty()) {
+			throw new LitestreamConfigurationException(prefix + ".standby",
+					"is true but the entry has no replica to follow",
+					"Add a replica under " + prefix + ".replicas (the standby follows the first one), or remove "
+							+ prefix + ".standby.");
+		}
+		if (!db.getLease().isEnabled()) {
+			throw new LitestreamConfigurationException(prefix + ".standby",
+					"is true while " + prefix + ".lease.enabled is false; a standby takes over when the primary's "
+							+ "lease is free, so it needs the lease",
+					"Set " + prefix + ".lease.enabled to true, or remove " + prefix + ".standby.");
+		}
+		return true;
 	}
 
 	/**
