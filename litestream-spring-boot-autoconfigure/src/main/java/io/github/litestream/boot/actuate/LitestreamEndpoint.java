@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.github.litestream.Litestream;
+import io.github.litestream.boot.autoconfigure.LitestreamStandbys;
 import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.lease.FencedReplicaClient;
 import io.github.litestream.replica.AgeReplicaClient;
@@ -70,6 +71,8 @@ public final class LitestreamEndpoint {
 
 	private final LitestreamRecoveryOperations recovery;
 
+	private final @Nullable LitestreamStandbys standbys;
+
 	/**
 	 * Creates the endpoint with its recovery operations disabled.
 	 * @param litestream the engine
@@ -86,6 +89,19 @@ public final class LitestreamEndpoint {
 	 * @param properties which recovery operations are enabled
 	 */
 	public LitestreamEndpoint(Litestream litestream, ReplicaLagTracker lag, LitestreamEndpointProperties properties) {
+		this(litestream, lag, properties, null);
+	}
+
+	/**
+	 * Creates the endpoint, listing the databases this instance waits to take over as well.
+	 * @param litestream the engine
+	 * @param lag measures replica lag
+	 * @param properties which recovery operations are enabled
+	 * @param standbys the standby databases, or {@code null}
+	 */
+	public LitestreamEndpoint(Litestream litestream, ReplicaLagTracker lag, LitestreamEndpointProperties properties,
+			@Nullable LitestreamStandbys standbys) {
+		this.standbys = standbys;
 		this.litestream = litestream;
 		this.lag = lag;
 		this.contents = new ReplicaContentsReader();
@@ -130,7 +146,19 @@ public final class LitestreamEndpoint {
 			.map(this::describe)
 			.toList();
 		return new LitestreamDescriptor(this.litestream.isRunning(), all.size(), matched.size(), pageNumber, pageSize,
-				databases);
+				databases, standbys());
+	}
+
+	private List<StandbyDescriptor> standbys() {
+		if (this.standbys == null) {
+			return List.of();
+		}
+		Instant now = Instant.now();
+		return this.standbys.all()
+			.stream()
+			.filter((database) -> !database.isPrimary())
+			.map((database) -> StandbyDescriptor.of(database, now))
+			.toList();
 	}
 
 	private boolean hasProblem(ReplicatedDatabase database) {
@@ -281,9 +309,10 @@ public final class LitestreamEndpoint {
 	 *
 	 * @param running whether replication is running
 	 * @param databases every replicated database
+	 * @param standbys the databases this instance waits to take over
 	 */
 	public record LitestreamDescriptor(boolean running, int total, int matched, int page, int size,
-			List<DatabaseDescriptor> databases) implements OperationResponseBody {
+			List<DatabaseDescriptor> databases, List<StandbyDescriptor> standbys) implements OperationResponseBody {
 	}
 
 	/**

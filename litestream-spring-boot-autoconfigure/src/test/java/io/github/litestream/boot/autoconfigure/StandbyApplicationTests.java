@@ -12,6 +12,12 @@ import java.util.stream.Stream;
 import javax.sql.DataSource;
 
 import io.github.litestream.Litestream;
+import io.github.litestream.boot.actuate.LitestreamEndpoint;
+import io.github.litestream.boot.actuate.LitestreamEndpointAutoConfiguration;
+import io.github.litestream.boot.actuate.LitestreamHealthContributorAutoConfiguration;
+import io.github.litestream.boot.actuate.LitestreamHealthIndicator;
+import io.github.litestream.boot.actuate.LitestreamReplicaLagAutoConfiguration;
+import io.github.litestream.boot.actuate.StandbyDescriptor;
 import io.github.litestream.lease.LeaseHolder;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOperationListener;
@@ -22,6 +28,7 @@ import io.github.litestream.replica.s3.S3ReplicaClient;
 import io.github.litestream.replica.s3.S3ReplicaConfig;
 import io.github.litestream.restore.RestoreOptions;
 import io.github.litestream.restore.Restorer;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +43,8 @@ import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
@@ -99,6 +108,23 @@ class StandbyApplicationTests {
 			assertThat(readiness(standby)).isEqualTo(ReadinessState.REFUSING_TRAFFIC);
 			assertThat(readiness(primary)).isEqualTo(ReadinessState.ACCEPTING_TRAFFIC);
 			LeaseHolder holder = primary.getBean(Litestream.class).leaseHolder();
+			StandbyDescriptor described = standby.getBean(LitestreamEndpoint.class).litestream().standbys().get(0);
+			assertThat(described.role()).isEqualTo("standby");
+			assertThat(described.path()).isEqualTo(database("standby").toString());
+			assertThat(described.holder()).isEqualTo(holder.instance());
+			assertThat(described.host()).isEqualTo(holder.host());
+			assertThat(described.epoch()).isEqualTo(primaryEpoch(primary));
+			assertThat(described.expiresAt()).isNotNull();
+			assertThat(described.caughtUp()).isTrue();
+			assertThat(described.position()).isNotNull();
+			assertThat(standby.getBean(LitestreamEndpoint.class).litestream().databases())
+				.as("a standby replicates nothing")
+				.isEmpty();
+			Health health = standby.getBean(LitestreamHealthIndicator.class).health(true);
+			assertThat(health.getStatus()).as("waiting is healthy: readiness says it does not serve")
+				.isEqualTo(Status.UP);
+			assertThat(health.getDetails().get("standbys")).asInstanceOf(InstanceOfAssertFactories.MAP)
+				.containsKey(database("standby").toString());
 			DataSource standbyDataSource = standby.getBean(DataSource.class);
 			assertThatExceptionOfType(SQLTransientConnectionException.class).isThrownBy(() -> {
 				try (Connection connection = standbyDataSource.getConnection()) {
@@ -113,6 +139,8 @@ class StandbyApplicationTests {
 			primary.close();
 			awaitPrimary(standby);
 			assertThat(readiness(standby)).isEqualTo(ReadinessState.ACCEPTING_TRAFFIC);
+			assertThat(standby.getBean(LitestreamEndpoint.class).litestream().standbys()).isEmpty();
+			assertThat(primaryEpoch(standby)).as("the takeover took the next epochs").isGreaterThan(described.epoch());
 			JdbcTemplate standbyJdbc = new JdbcTemplate(standbyDataSource);
 			assertThat(standbyJdbc.queryForList("SELECT text FROM item ORDER BY id", String.class))
 				.as("every commit of the primary, and nothing else")
@@ -227,6 +255,11 @@ class StandbyApplicationTests {
 		await().atMost(Duration.ofSeconds(10)).until(() -> readiness(context) == ReadinessState.ACCEPTING_TRAFFIC);
 	}
 
+	private static long primaryEpoch(ConfigurableApplicationContext context) {
+		Litestream engine = context.getBean(Litestream.class);
+		return engine.lease(engine.replicas(engine.databases().get(0)).get(0)).orElseThrow().record().epoch();
+	}
+
 	private static StandbyDatabase standbyOf(ConfigurableApplicationContext context) {
 		return context.getBean(LitestreamStandbys.class).all().get(0);
 	}
@@ -248,7 +281,8 @@ class StandbyApplicationTests {
 		properties.addAll(List.of("spring.datasource.url=jdbc:sqlite:" + database(name),
 				"spring.datasource.hikari.connection-timeout=250",
 				"spring.flyway.locations=classpath:db/litestream-boot-test", "litestream.dbs[0].standby=true",
-				"litestream.dbs[0].lease.ttl=3s", "litestream.dbs[0].replicas[0].sync-interval=100ms"));
+				"litestream.dbs[0].lease.ttl=3s", "litestream.dbs[0].replicas[0].sync-interval=100ms",
+				"management.endpoints.web.exposure.include=litestream"));
 		return new SpringApplicationBuilder(StandbyApplication.class).web(WebApplicationType.NONE)
 			.properties(properties.toArray(String[]::new))
 			.run();
@@ -263,7 +297,8 @@ class StandbyApplicationTests {
 
 	@SpringBootConfiguration(proxyBeanMethods = false)
 	@ImportAutoConfiguration({ ApplicationAvailabilityAutoConfiguration.class, DataSourceAutoConfiguration.class,
-			FlywayAutoConfiguration.class, LitestreamAutoConfiguration.class })
+			FlywayAutoConfiguration.class, LitestreamAutoConfiguration.class, LitestreamReplicaLagAutoConfiguration.class,
+			LitestreamEndpointAutoConfiguration.class, LitestreamHealthContributorAutoConfiguration.class })
 	static class StandbyApplication {
 
 	}
