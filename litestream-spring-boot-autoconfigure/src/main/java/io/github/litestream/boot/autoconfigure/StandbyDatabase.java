@@ -141,15 +141,22 @@ public final class StandbyDatabase {
 		this.standby = following;
 		this.gate.waitingFor(() -> describe(following.status()));
 		following.start((position) -> {
-			if (position.isEmpty()) {
-				// A new database: the schema migration creates it, as at any first start, before the
-				// engine adds its own tables (Flyway refuses a schema it did not create).
-				this.gate.runDeferredWork();
-				registry.register(options, lease, targets);
+			try {
+				if (position.isEmpty()) {
+					// A new database: the schema migration creates it, as at any first start, before
+					// the engine adds its own tables (Flyway refuses a schema it did not create).
+					this.gate.runDeferredWork();
+					registry.register(options, lease, targets);
+				}
+				else {
+					registry.register(options, lease, targets);
+					runDeferredWork();
+				}
 			}
-			else {
-				registry.register(options, lease, targets);
-				runDeferredWork();
+			catch (IOException | RuntimeException ex) {
+				// The standby releases the lease; this instance never serves the database.
+				this.gate.fail("the takeover failed: " + ex.getMessage());
+				throw ex;
 			}
 			takeOver(promoted);
 		});

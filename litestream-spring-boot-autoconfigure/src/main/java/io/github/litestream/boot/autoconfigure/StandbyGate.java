@@ -74,9 +74,8 @@ final class StandbyGate {
 			case WAITING -> throw new SQLTransientConnectionException(this.database + " is a standby: "
 					+ this.waitingFor.get() + "; its connections open when this instance takes over (waited "
 					+ timeout.toMillis() + " ms, the pool's connection timeout)");
-			case FAILED -> throw new SQLException(this.database + " took over, but the work that had waited for "
-					+ "the takeover failed (" + this.failure + "); its connections stay closed until the application "
-					+ "restarts");
+			case FAILED -> throw new SQLException(this.database + " cannot serve: " + this.failure
+					+ "; its connections stay closed until the application restarts");
 			case CLOSED -> throw new SQLTransientConnectionException(
 					this.database + " is a standby and the application is stopping");
 		}
@@ -119,7 +118,7 @@ final class StandbyGate {
 			work.forEach(Runnable::run);
 		}
 		catch (RuntimeException ex) {
-			this.failure = String.valueOf(ex.getMessage());
+			this.failure = "the work deferred to the takeover failed (" + ex.getMessage() + ")";
 			this.state = State.FAILED;
 			this.settled.countDown();
 			throw ex;
@@ -136,6 +135,21 @@ final class StandbyGate {
 		synchronized (this) {
 			if (this.state == State.WAITING) {
 				this.state = State.OPEN;
+			}
+		}
+		this.settled.countDown();
+	}
+
+	/**
+	 * Shuts the gate for good because the takeover failed: waiting connections fail with the
+	 * cause.
+	 * @param cause why
+	 */
+	void fail(String cause) {
+		synchronized (this) {
+			if (this.state == State.WAITING) {
+				this.failure = cause;
+				this.state = State.FAILED;
 			}
 		}
 		this.settled.countDown();

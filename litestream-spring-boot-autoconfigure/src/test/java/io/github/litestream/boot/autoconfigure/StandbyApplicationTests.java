@@ -167,6 +167,52 @@ class StandbyApplicationTests {
 		}
 	}
 
+	/**
+	 * The primary, a child JVM whose commits return only once replicated, is killed: the standby
+	 * takes over once the lease expires, with every commit the primary reported.
+	 */
+	@Test
+	void afterTheKillOfAPrimaryTheStandbyTakesOverWhenItsLeaseExpires() throws Exception {
+		Path replica = this.dir.resolve("replica");
+		List<String> settings = List.of("--litestream.dbs[0].replicas[0].path=" + replica,
+				"--litestream.dbs[0].standby=true", "--litestream.dbs[0].lease.ttl=3s",
+				"--litestream.dbs[0].synchronous-replication=on", "--spring.main.banner-mode=off");
+		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+				"-cp", System.getProperty("java.class.path"), ReplicationTestApplication.class.getName(), "200",
+				"--spring.datasource.url=jdbc:sqlite:" + database("killed")));
+		command.addAll(settings);
+		Process child = new ProcessBuilder(command).redirectErrorStream(true)
+			.redirectOutput(this.dir.resolve("killed.log").toFile())
+			.start();
+		// The child is the primary once it committed: only then does the standby start.
+		await().atMost(Duration.ofSeconds(90))
+			.failFast("the child exited; its output is in " + this.dir.resolve("killed.log"), () -> !child.isAlive())
+			.until(() -> Files.readString(this.dir.resolve("killed.log")).contains(ReplicationTestApplication.COMMITTED));
+		try (ConfigurableApplicationContext standby = run(new String[] { "litestream.dbs[0].replicas[0].path=" + replica,
+				"spring.flyway.enabled=false" }, "standby")) {
+			String log = Files.readString(this.dir.resolve("killed.log"));
+			int at = log.indexOf(ReplicationTestApplication.COMMITTED) + ReplicationTestApplication.COMMITTED.length();
+			long last = Long.parseLong(log.substring(at, log.indexOf('\n', at)).trim());
+			StandbyDatabase waiting = standbyOf(standby);
+			await().atMost(Duration.ofSeconds(30)).until(() -> standby(waiting).follower().caughtUp());
+			assertThat(waiting.isPrimary()).isFalse();
+			child.destroyForcibly();
+			assertThat(child.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+			awaitPrimary(standby);
+			List<String> expected = new ArrayList<>();
+			for (int i = 0; i < last; i++) {
+				expected.add("row-" + i);
+			}
+			assertThat(new JdbcTemplate(standby.getBean(DataSource.class))
+				.queryForList("SELECT text FROM item ORDER BY id", String.class))
+				.as("every commit the killed primary reported (each returned once replicated)")
+				.isEqualTo(expected);
+		}
+		finally {
+			child.destroyForcibly();
+		}
+	}
+
 	@Test
 	void aFileThatIsTheOnlyCopyIsKeptAndItsInstanceIsThePrimaryAtOnce() throws Exception {
 		Path file = database("only");
@@ -213,6 +259,27 @@ class StandbyApplicationTests {
 				.findFirst()
 				.orElseThrow();
 			assertThat(rows(aside)).as("the stale file is kept aside, as it was").hasSize(3);
+		}
+	}
+
+	@Test
+	void aMigrationThatFailsAtTheTakeoverKeepsTheConnectionsClosedAndTurnsHealthDown() {
+		try (ConfigurableApplicationContext context = run(
+				new String[] { "litestream.dbs[0].replicas[0].path=" + this.dir.resolve("replica"),
+						"spring.flyway.locations=classpath:db/litestream-standby-broken" },
+				"broken")) {
+			StandbyDatabase database = standbyOf(context);
+			await().atMost(Duration.ofSeconds(30)).until(() -> database.failure() != null);
+			assertThat(database.isPrimary()).isFalse();
+			assertThatExceptionOfType(java.sql.SQLException.class)
+				.isThrownBy(() -> context.getBean(DataSource.class).getConnection().close())
+				.withMessageContaining("litestream.dbs[0] (" + database("broken") + ") cannot serve")
+				.withMessageContaining("the work deferred to the takeover failed")
+				.withMessageContaining("V1__broken.sql");
+			Health health = context.getBean(LitestreamHealthIndicator.class).health(true);
+			assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+			assertThat(String.valueOf(health.getDetails().get("problems"))).contains("cannot take over");
+			assertThat(readiness(context)).isEqualTo(ReadinessState.REFUSING_TRAFFIC);
 		}
 	}
 
@@ -276,13 +343,14 @@ class StandbyApplicationTests {
 		return this.dir.resolve(name).resolve("app.db");
 	}
 
+	/** An application with its own database, on the given replica (and overrides, which come last). */
 	private ConfigurableApplicationContext run(String[] replica, String name) {
-		List<String> properties = new ArrayList<>(List.of(replica));
-		properties.addAll(List.of("spring.datasource.url=jdbc:sqlite:" + database(name),
+		List<String> properties = new ArrayList<>(List.of("spring.datasource.url=jdbc:sqlite:" + database(name),
 				"spring.datasource.hikari.connection-timeout=250",
 				"spring.flyway.locations=classpath:db/litestream-boot-test", "litestream.dbs[0].standby=true",
 				"litestream.dbs[0].lease.ttl=3s", "litestream.dbs[0].replicas[0].sync-interval=100ms",
 				"management.endpoints.web.exposure.include=litestream"));
+		properties.addAll(List.of(replica));
 		return new SpringApplicationBuilder(StandbyApplication.class).web(WebApplicationType.NONE)
 			.properties(properties.toArray(String[]::new))
 			.run();
