@@ -108,7 +108,9 @@ public final class StandbyScenario {
 				LockSupport.parkNanos(Duration.ofMillis(new SplittableRandom().nextInt(800, 1500)).toNanos());
 				assertThat(standby.status().state()).isEqualTo(Standby.State.STANDBY);
 				assertThat(standby.status().lease().holder()).isNotEqualTo(standby.holder());
-				takeover.primaryLease = storedLease(clients);
+				if (!kill) {
+					takeover.oldLease = storedLease(clients);
+				}
 			}
 			finally {
 				stoppedAt = System.nanoTime();
@@ -126,7 +128,7 @@ public final class StandbyScenario {
 			if (kill) {
 				// Nothing writes to the replica now: what it holds is what the standby must have.
 				Path restored = primaryDir.resolve("reached.db");
-				takeover.killedLease = storedLease(clients);
+				takeover.oldLease = storedLease(clients);
 				try (ReplicaClient client = clients.get()) {
 					new Restorer().restore(client, RestoreOptions.latest(restored));
 				}
@@ -167,7 +169,7 @@ public final class StandbyScenario {
 					}
 					LockSupport.parkNanos(2_000_000);
 				}
-				takeover.primaryLease = storedLease(clients);
+				takeover.oldLease = storedLease(clients);
 			}
 			finally {
 				stoppedAt = System.nanoTime();
@@ -232,11 +234,8 @@ public final class StandbyScenario {
 
 		private volatile Instant firstWriteAtWall;
 
-		/** The killed primary's last lease, read right after the kill. */
-		private volatile LeaseRecord killedLease;
-
-		/** The old primary's lease, read just before it was stopped. */
-		private volatile LeaseRecord primaryLease;
+		/** The old primary's last lease: read just before a clean stop, or right after the kill. */
+		private volatile LeaseRecord oldLease;
 
 		private volatile Pos handedOver;
 
@@ -272,7 +271,7 @@ public final class StandbyScenario {
 			try (OracleEngine next = this.engine) {
 				if (this.afterKill) {
 					// Safety: the dead primary could have written until its lease's expiry, not after.
-					assertThat(this.firstWriteAtWall).isAfter(this.killedLease.expiresAt());
+					assertThat(this.firstWriteAtWall).isAfter(this.oldLease.expiresAt());
 				}
 				assertThat(this.kept).as(this.afterKill ? "everything that reached the replica is kept"
 						: "nothing committed is lost").isEqualTo(expectedState);
@@ -295,7 +294,7 @@ public final class StandbyScenario {
 			LeaseRecord lease = storedLease(this.clients);
 			assertThat(lease.holder()).isEqualTo(StandbyScenario.this.standbyHolder);
 			assertThat(lease.epoch()).as("one epoch for the promotion: the standby's holding, handed to its engine")
-				.isEqualTo(this.primaryLease.epoch() + 1);
+				.isEqualTo(this.oldLease.epoch() + 1);
 			assertThat(lease.released()).as("released at the new primary's close").isTrue();
 			return new Result(this.handedOver.generation(), this.kept,
 					TimeUnit.NANOSECONDS.toMillis(this.firstWriteAt - stoppedAt),
