@@ -55,6 +55,9 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 
 	private final DatabaseRegistry registry;
 
+	/** Restores the databases registered while the application runs, with their entries' settings. */
+	private final DatabaseRestorer restorer;
+
 	private boolean registered;
 
 	/** The replication of each {@code dir} entry, once registered. */
@@ -73,7 +76,8 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 		this.properties = properties;
 		this.listeners = listeners;
 		this.standbys = standbys;
-		this.registry = new DatabaseRegistry(litestream);
+		this.restorer = new DatabaseRestorer(clients);
+		this.registry = new DatabaseRegistry(litestream, this::restoreOnDemand);
 	}
 
 	@Override
@@ -135,6 +139,24 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 							this.standbys::promoted);
 			}
 		}
+	}
+
+	private void restoreOnDemand(Path path, List<ReplicationTarget> targets) throws IOException {
+		Path file = path.toAbsolutePath().normalize();
+		for (DatabaseSettings database : this.databases.databases()) {
+			if (file.equals(database.path())) {
+				this.restorer.restoreOnDemand(database);
+				return;
+			}
+		}
+		for (DatabaseSettings entry : this.databases.directories()) {
+			DirectorySettings directory = entry.directory();
+			if (directory.holds(file)) {
+				this.restorer.restoreOnDemand(entry.inDirectory(directory.relative(file)));
+				return;
+			}
+		}
+		DatabaseRegistry.NEWEST_BACKUP.restore(path, targets);
 	}
 
 	private List<ReplicationTarget> targets(DatabaseSettings database) {
