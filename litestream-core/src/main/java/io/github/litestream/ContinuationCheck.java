@@ -64,7 +64,7 @@ final class ContinuationCheck {
 	/**
 	 * What the replica stored in the generation at or after the position, or {@code null}.
 	 */
-	private static String movedOn(ReplicaClient client, Pos end) throws IOException {
+	static String movedOn(ReplicaClient client, Pos end) throws IOException {
 		for (SnapshotInfo snapshot : client.snapshots(end.generation())) {
 			if (snapshot.index() > end.index()) {
 				return "holds snapshot " + Pos.hex(snapshot.index()) + " of generation " + end.generation()

@@ -35,7 +35,15 @@ public final class DatabaseRegistry {
 
 	private static final Logger logger = LoggerFactory.getLogger(DatabaseRegistry.class);
 
+	/**
+	 * The default restore of a missing file: from the replica with the newest backup,
+	 * continuing its generation; none anywhere is fine (a new database).
+	 */
+	public static final MissingDatabaseRestore NEWEST_BACKUP = DatabaseRegistry::restoreFromNewestBackup;
+
 	private final Litestream engine;
+
+	private final MissingDatabaseRestore restore;
 
 	/**
 	 * Creates a registry over an engine.
@@ -44,6 +52,18 @@ public final class DatabaseRegistry {
 	 */
 	public DatabaseRegistry(Litestream engine) {
 		this.engine = engine;
+		this.restore = NEWEST_BACKUP;
+	}
+
+	/**
+	 * Creates a registry that restores a missing file its own way (with an application's
+	 * restore settings, for example).
+	 * @param engine the engine, started or not
+	 * @param restore what to do when a registered database's file is missing
+	 */
+	public DatabaseRegistry(Litestream engine, MissingDatabaseRestore restore) {
+		this.engine = engine;
+		this.restore = restore;
 	}
 
 	/**
@@ -77,14 +97,13 @@ public final class DatabaseRegistry {
 		if (find(path).isPresent()) {
 			throw new IllegalStateException("Database " + path + " is already replicated; unregister it first");
 		}
-		restoreIfMissing(path, targets);
+		if (!Files.exists(path) && !targets.isEmpty()) {
+			this.restore.restore(path, targets);
+		}
 		return this.engine.attach(options, lease, targets);
 	}
 
-	private void restoreIfMissing(Path path, List<ReplicationTarget> targets) throws IOException {
-		if (Files.exists(path) || targets.isEmpty()) {
-			return;
-		}
+	private static void restoreFromNewestBackup(Path path, List<ReplicationTarget> targets) throws IOException {
 		List<Candidate<ReplicaClient>> candidates = new ArrayList<>();
 		for (ReplicationTarget target : targets) {
 			candidates.add(ReplicaChooser.list(target.client(), target.client().location(), target.client()));
@@ -188,6 +207,23 @@ public final class DatabaseRegistry {
 
 		/** Every generation in its replicas is deleted. */
 		DELETE
+
+	}
+
+	/**
+	 * Restores a registered database whose file is missing, before it is opened.
+	 */
+	@FunctionalInterface
+	public interface MissingDatabaseRestore {
+
+		/**
+		 * Restores the file, or leaves it missing for a new, empty database.
+		 * @param path the missing database file
+		 * @param targets its replicas
+		 * @throws IOException if a replica cannot be read or the restore fails (the database is
+		 * then not registered)
+		 */
+		void restore(Path path, List<ReplicationTarget> targets) throws IOException;
 
 	}
 

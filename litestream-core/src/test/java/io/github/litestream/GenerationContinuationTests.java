@@ -76,6 +76,7 @@ class GenerationContinuationTests {
 		assertThat(replica.generations()).containsExactly(generation);
 		assertThat(replica.snapshots(generation)).hasSize(snapshots);
 		assertLatestRestoreIsTheLastState(replica, "final.db");
+		assertThat(StockLayout.generations(replica.root(), false)).containsExactly(generation);
 		Path withCli = this.dir.resolve("cli.db");
 		CliRestore.restore(replica.root(), generation, withCli);
 		assertThat(this.oracle.check(withCli).state()).as("restored as the stock CLI does")

@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -36,7 +37,9 @@ import static org.awaitility.Awaitility.await;
  * stops (SIGTERM of a child JVM, a close in this JVM, or SIGKILL of a child JVM); the standby
  * takes the lease, checks that its file holds what it must (the primary's last commit after a
  * clean stop, everything that reached the replica after a kill), and an engine on it commits
- * more. The replica must then hold one generation that restores to the last commit.
+ * more. The replica must then hold one generation, only objects the stock Litestream CLI reads
+ * ({@link StockLayout}), and restore to the last commit both with our {@link Restorer} and as
+ * the stock CLI does ({@link CliRestore}); its lease must be one epoch past the old primary's.
  */
 public final class StandbyScenario {
 
@@ -48,15 +51,19 @@ public final class StandbyScenario {
 
 	private final Path dir;
 
+	private final ReplicaObjects objects;
+
 	/** Who the standby, and the engine it starts, are in the lease. */
 	private final LeaseHolder standbyHolder = LeaseHolder.newInstance();
 
 	/**
 	 * Creates the scenario.
 	 * @param dir an empty directory for the databases and logs
+	 * @param objects the replica's objects as files, for the checks of the stock CLI's view
 	 */
-	public StandbyScenario(Path dir) {
+	public StandbyScenario(Path dir, ReplicaObjects objects) {
 		this.dir = dir;
+		this.objects = objects;
 	}
 
 	/**
@@ -74,7 +81,7 @@ public final class StandbyScenario {
 	public Result childPrimary(Class<?> writer, String replica, List<String> extraArgs, Map<String, String> environment,
 			boolean kill, ClientSupplier clients) throws Exception {
 		Path primaryDir = this.dir.resolve(kill ? "killed" : "stopped");
-		java.nio.file.Files.createDirectories(primaryDir);
+		Files.createDirectories(primaryDir);
 		Path log = primaryDir.resolve("history.log");
 		List<String> args = new ArrayList<>(List.of(primaryDir.resolve("app.db").toString(), replica, log.toString()));
 		args.addAll(extraArgs);
@@ -101,6 +108,9 @@ public final class StandbyScenario {
 				LockSupport.parkNanos(Duration.ofMillis(new SplittableRandom().nextInt(800, 1500)).toNanos());
 				assertThat(standby.status().state()).isEqualTo(Standby.State.STANDBY);
 				assertThat(standby.status().lease().holder()).isNotEqualTo(standby.holder());
+				if (!kill) {
+					takeover.oldLease = storedLease(clients);
+				}
 			}
 			finally {
 				stoppedAt = System.nanoTime();
@@ -118,9 +128,8 @@ public final class StandbyScenario {
 			if (kill) {
 				// Nothing writes to the replica now: what it holds is what the standby must have.
 				Path restored = primaryDir.resolve("reached.db");
+				takeover.oldLease = storedLease(clients);
 				try (ReplicaClient client = clients.get()) {
-					takeover.killedLease = LeaseRecord.parse(
-							client.conditionalObjects().orElseThrow().read(ReplicaLease.OBJECT).orElseThrow().content());
 					new Restorer().restore(client, RestoreOptions.latest(restored));
 				}
 				reached.set(logged.check(restored).state());
@@ -160,6 +169,7 @@ public final class StandbyScenario {
 					}
 					LockSupport.parkNanos(2_000_000);
 				}
+				takeover.oldLease = storedLease(clients);
 			}
 			finally {
 				stoppedAt = System.nanoTime();
@@ -170,6 +180,13 @@ public final class StandbyScenario {
 			assertThat(standby.awaitPrimary(Duration.ofSeconds(30))).as("promoted: %s", standby.status()).isTrue();
 		}
 		return takeover.finish(stoppedAt);
+	}
+
+	private static LeaseRecord storedLease(ClientSupplier clients) throws Exception {
+		try (ReplicaClient client = clients.get()) {
+			return LeaseRecord.parse(
+					client.conditionalObjects().orElseThrow().read(ReplicaLease.OBJECT).orElseThrow().content());
+		}
 	}
 
 	private Standby newStandby(ReplicaClient followed) {
@@ -217,8 +234,8 @@ public final class StandbyScenario {
 
 		private volatile Instant firstWriteAtWall;
 
-		/** The killed primary's last lease, read right after the kill. */
-		private volatile LeaseRecord killedLease;
+		/** The old primary's last lease: read just before a clean stop, or right after the kill. */
+		private volatile LeaseRecord oldLease;
 
 		private volatile Pos handedOver;
 
@@ -254,7 +271,7 @@ public final class StandbyScenario {
 			try (OracleEngine next = this.engine) {
 				if (this.afterKill) {
 					// Safety: the dead primary could have written until its lease's expiry, not after.
-					assertThat(this.firstWriteAtWall).isAfter(this.killedLease.expiresAt());
+					assertThat(this.firstWriteAtWall).isAfter(this.oldLease.expiresAt());
 				}
 				assertThat(this.kept).as(this.afterKill ? "everything that reached the replica is kept"
 						: "nothing committed is lost").isEqualTo(expectedState);
@@ -266,16 +283,38 @@ public final class StandbyScenario {
 			}
 			assertThat(start.generation()).as("the new primary continues the generation")
 				.isEqualTo(this.handedOver.generation());
+			String generation = this.handedOver.generation();
 			try (ReplicaClient replica = this.clients.get()) {
-				assertThat(replica.generations()).containsExactly(this.handedOver.generation());
+				assertThat(replica.generations()).containsExactly(generation);
 				Path fin = StandbyScenario.this.dir.resolve("final.db");
 				new Restorer().restore(replica, RestoreOptions.latest(fin));
 				assertThat(this.oracle.check(fin).state()).isEqualTo(this.oracle.lastLogged());
 			}
+			checkAsTheStockCliSeesIt(generation);
+			LeaseRecord lease = storedLease(this.clients);
+			assertThat(lease.holder()).isEqualTo(StandbyScenario.this.standbyHolder);
+			assertThat(lease.epoch()).as("one epoch for the promotion: the standby's holding, handed to its engine")
+				.isEqualTo(this.oldLease.epoch() + 1);
+			assertThat(lease.released()).as("released at the new primary's close").isTrue();
 			return new Result(this.handedOver.generation(), this.kept,
 					TimeUnit.NANOSECONDS.toMillis(this.firstWriteAt - stoppedAt),
 					TimeUnit.NANOSECONDS.toMillis(this.promotedAt - stoppedAt),
 					TimeUnit.NANOSECONDS.toMillis(this.historyAt - this.promotedAt));
+		}
+
+		/**
+		 * The replica's real objects: only the stock layout, one generation, and the stock CLI's
+		 * way of restoring (the lz4 and sqlite3 CLIs) gives the last commit, as our restore did.
+		 */
+		private void checkAsTheStockCliSeesIt(String generation) throws Exception {
+			Path tree = StandbyScenario.this.objects
+				.localTree(Files.createDirectories(StandbyScenario.this.dir.resolve("objects")));
+			assertThat(StockLayout.generations(tree, this.afterKill)).as("generations among the replica's objects")
+				.containsExactly(generation);
+			Path cli = StandbyScenario.this.dir.resolve("cli.db");
+			CliRestore.restore(tree, generation, cli);
+			assertThat(this.oracle.check(cli).state()).as("restored as the stock CLI does")
+				.isEqualTo(this.oracle.lastLogged());
 		}
 
 	}

@@ -16,7 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A {@link Standby} on a file replica: it follows a primary and takes over after the primary's
  * SIGTERM (nothing lost), after its SIGKILL (everything that reached the replica kept, and not
  * before the killed primary's lease expired) and after a close in this JVM; each time the new primary continues
- * the generation, and the replica restores to the last commit.
+ * the generation with the next epoch of the lease, and the replica, laid out as the stock Litestream CLI reads it,
+ * restores to the last commit with our restore and as the stock CLI does.
  */
 class StandbyTests {
 
@@ -26,8 +27,8 @@ class StandbyTests {
 	@Test
 	void takesOverAfterSigtermOfChildPrimaryWithNothingLost() throws Exception {
 		Path replica = Files.createDirectories(this.dir.resolve("replica"));
-		Result result = new StandbyScenario(this.dir).childPrimary(GracefulWriter.class, replica.toString(), List.of(),
-				Map.of(), false, () -> new FileReplicaClient(replica));
+		Result result = scenario(replica).childPrimary(GracefulWriter.class, replica.toString(), List.of(), Map.of(),
+				false, () -> new FileReplicaClient(replica));
 		assertThat(result.keptState()).isPositive();
 		System.out.println("Standby took over " + result + " after the primary's signal");
 	}
@@ -35,8 +36,8 @@ class StandbyTests {
 	@Test
 	void takesOverAfterSigkillOfChildPrimaryOnceTheLeaseLapsed() throws Exception {
 		Path replica = Files.createDirectories(this.dir.resolve("replica"));
-		Result result = new StandbyScenario(this.dir).childPrimary(GracefulWriter.class, replica.toString(), List.of(),
-				Map.of(), true, () -> new FileReplicaClient(replica));
+		Result result = scenario(replica).childPrimary(GracefulWriter.class, replica.toString(), List.of(), Map.of(),
+				true, () -> new FileReplicaClient(replica));
 		assertThat(result.keptState()).isPositive();
 		System.out.println("Standby took over " + result + " after the primary's signal");
 	}
@@ -44,8 +45,12 @@ class StandbyTests {
 	@Test
 	void takesOverAfterCloseOfPrimaryInThisJvm() throws Exception {
 		Path replica = Files.createDirectories(this.dir.resolve("replica"));
-		Result result = new StandbyScenario(this.dir).primaryClosedInJvm(() -> new FileReplicaClient(replica));
+		Result result = scenario(replica).primaryClosedInJvm(() -> new FileReplicaClient(replica));
 		assertThat(result.keptState()).isGreaterThan(300);
+	}
+
+	private StandbyScenario scenario(Path replica) {
+		return new StandbyScenario(this.dir, ReplicaObjects.directory(replica));
 	}
 
 }

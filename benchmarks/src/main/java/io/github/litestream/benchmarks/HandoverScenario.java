@@ -8,10 +8,12 @@ import java.util.List;
 import java.util.Map;
 
 import io.github.litestream.GracefulWriter;
+import io.github.litestream.ReplicaObjects;
 import io.github.litestream.StandbyScenario;
 import io.github.litestream.replica.ReplicaOperationListener;
 import io.github.litestream.replica.file.FileReplicaClient;
 import io.github.litestream.replica.s3.S3GracefulWriter;
+import io.github.litestream.replica.s3.S3ReplicaObjects;
 
 /**
  * A primary in a child JVM and a standby in the harness's JVM on one replica
@@ -34,7 +36,7 @@ final class HandoverScenario implements Scenario {
 				for (int round = 0; round < Math.max(3, options.rounds()); round++) {
 					Path dir = Files.createDirectories(
 							context.dir().resolve(NAME + "-" + backend.label() + "-" + kill + "-" + round));
-					StandbyScenario.Result result = run(new StandbyScenario(dir), backend, dir, context, kill);
+					StandbyScenario.Result result = run(backend, dir, context, kill);
 					toFirstWrite.add((double) result.millisToFirstWrite() - result.millisWaitingForTest());
 					toPromotion.add((double) result.millisToPromotion());
 				}
@@ -54,17 +56,19 @@ final class HandoverScenario implements Scenario {
 		report.note(NAME, "lease ttl " + ttl + " ms, standby reads the lease every "
 				+ StandbyScenario.LEASE_POLL.toMillis() + " ms and polls the replica every 50 ms; the primary writes "
 				+ "a transaction every millisecond or so; each round checks that nothing committed (SIGTERM) or nothing "
-				+ "that reached the replica (SIGKILL) is lost and that the replica keeps one generation");
+				+ "that reached the replica (SIGKILL) is lost, that the replica keeps one generation in the stock layout "
+				+ "and restores to the last commit as the stock CLI does, and that the promotion took one lease epoch");
 	}
 
-	private static StandbyScenario.Result run(StandbyScenario scenario, Backend backend, Path dir, Context context,
-			boolean kill) throws Exception {
+	private static StandbyScenario.Result run(Backend backend, Path dir, Context context, boolean kill)
+			throws Exception {
 		if (backend == Backend.FILE) {
 			Path replica = Files.createDirectories(dir.resolve("replica"));
-			return scenario.childPrimary(GracefulWriter.class, replica.toString(), List.of(), Map.of(), kill,
+			return new StandbyScenario(dir, ReplicaObjects.directory(replica)).childPrimary(GracefulWriter.class, replica.toString(), List.of(), Map.of(), kill,
 					() -> new FileReplicaClient(replica));
 		}
 		String url = context.s3().newBucketUrl();
+		StandbyScenario scenario = new StandbyScenario(dir, new S3ReplicaObjects(context.s3().config(url)));
 		return scenario.childPrimary(S3GracefulWriter.class, url, List.of(context.s3().endpoint()),
 				context.s3().credentialsEnvironment(), kill,
 				() -> context.s3().replica(url, ReplicaOperationListener.NONE));

@@ -73,15 +73,24 @@ final class S3Server implements AutoCloseable {
 	 * @return the client (its SDK client, shared by all, is closed with this server)
 	 */
 	synchronized S3ReplicaClient replica(String url, ReplicaOperationListener listener) {
-		S3ReplicaConfig config = S3ReplicaConfig.builder()
-			.url(url)
-			.endpoint(endpoint())
-			.credentials(ACCESS_KEY_ID, this.secretAccessKey)
-			.build();
+		S3ReplicaConfig config = config(url);
 		if (this.sdkClient == null) {
 			this.sdkClient = this.factory.create(config);
 		}
 		return new S3ReplicaClient(this.sdkClient, config, listener);
+	}
+
+	/**
+	 * The configuration of a replica URL of {@link #newBucketUrl()}, with the credentials.
+	 * @param url the replica URL
+	 * @return the configuration
+	 */
+	S3ReplicaConfig config(String url) {
+		return S3ReplicaConfig.builder()
+			.url(url)
+			.endpoint(endpoint())
+			.credentials(ACCESS_KEY_ID, this.secretAccessKey)
+			.build();
 	}
 
 	/**

@@ -21,7 +21,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Taking it.</b> A missing lease is created ({@code If-None-Match}); a lease of ours, a
  * released one, or one that expired more than a ttl ago by its own times is replaced
- * ({@code If-Match}) with the epoch plus one. Any other lease may be alive, and clocks of two
+ * ({@code If-Match}) with the epoch plus one. The exception is a lease this holder took through
+ * another {@code ReplicaLease} and still holds (a standby hands it to the engine it promotes):
+ * it is taken over with the same epoch, as the holding goes on; once it was released or has
+ * expired, taking it is a new holding again. Any other lease may be alive, and clocks of two
  * hosts disagree, so it is not judged by its expiry: it is watched, and taken only after it
  * stayed unchanged for its whole ttl by this process's monotonic clock. A holder that is alive
  * renews it within a third of that, and a change seen while watching proves it alive: at
@@ -178,6 +181,10 @@ public final class ReplicaLease {
 		LeaseRecord previous = parse(read.get());
 		this.current = previous;
 		boolean ours = previous.holder().instance().equals(this.self.instance());
+		if (ours && !this.everHeld && !previous.released() && this.clock.instant().isBefore(previous.expiresAt())) {
+			// Handed over inside this instance (a standby to the engine it promotes): one holding, one epoch.
+			return replace(store, read.get(), previous.epoch(), false);
+		}
 		boolean longExpired = this.clock.instant().isAfter(previous.expiresAt().plus(previous.ttl()));
 		if (!ours && !previous.released() && !longExpired) {
 			switch (this.watch.observe(read.get().version(), previous, this.nanoTime.getAsLong())) {
@@ -191,11 +198,16 @@ public final class ReplicaLease {
 						this.replica, this.location, previous.holder(), previous.ttl());
 			}
 		}
-		LeaseRecord record = record(Math.max(previous.epoch(), this.epoch) + 1, false);
+		return replace(store, read.get(), Math.max(previous.epoch(), this.epoch) + 1,
+				!ours || previous.epoch() != this.epoch);
+	}
+
+	private LeaseAttempt replace(ConditionalObjects store, VersionedObject read, long newEpoch, boolean another)
+			throws IOException {
+		LeaseRecord record = record(newEpoch, false);
 		long sent = this.nanoTime.getAsLong();
 		try {
-			boolean another = !ours || previous.epoch() != this.epoch;
-			held(store.replace(OBJECT, record.toJson(), read.get().version()), record, sent, another);
+			held(store.replace(OBJECT, record.toJson(), read.version()), record, sent, another);
 			return LeaseAttempt.ACQUIRED;
 		}
 		catch (ConditionalWriteConflictException ex) {

@@ -160,6 +160,51 @@ class ReplicaLeaseTests {
 	}
 
 	@Test
+	void aLeaseHandedOverWithinOneHolderKeepsItsEpoch() throws IOException {
+		LeaseHolder holder = LeaseHolder.newInstance();
+		ReplicaLease standby = lease(this.objects, SHORT, holder, Clock.systemUTC());
+		standby.acquire();
+		ReplicaLease engine = lease(this.objects, SHORT, holder, Clock.systemUTC());
+		assertThat(engine.tryAcquire()).isEqualTo(LeaseAttempt.ACQUIRED);
+		assertThat(stored().epoch()).isEqualTo(1);
+		assertThat(stored().holder()).isEqualTo(holder);
+		assertThat(engine.allowsWrites()).isTrue();
+		assertThat(engine.lastAcquisitionFollowedAnother()).isFalse();
+		// One object holds it: the one that handed it over loses at its next renewal.
+		assertThat(standby.renew()).isEqualTo(LeaseRole.FENCED);
+		assertThat(engine.renew()).isEqualTo(LeaseRole.PRIMARY);
+		assertThat(stored().epoch()).isEqualTo(1);
+	}
+
+	@Test
+	void aReleasedOrExpiredLeaseOfTheSameHolderIsANewHoldingWithTheNextEpoch() throws IOException {
+		LeaseHolder holder = LeaseHolder.newInstance();
+		ReplicaLease first = lease(this.objects, SHORT, holder, Clock.systemUTC());
+		first.acquire();
+		first.release();
+		ReplicaLease afterRelease = lease(this.objects, SHORT, holder, Clock.systemUTC());
+		assertThat(afterRelease.tryAcquire()).isEqualTo(LeaseAttempt.ACQUIRED);
+		assertThat(stored().epoch()).isEqualTo(2);
+		// Seen from one ttl later, the lease (never renewed) has expired.
+		ReplicaLease afterExpiry = lease(this.objects, SHORT, holder, Clock.offset(Clock.systemUTC(), SHORT.ttl()));
+		assertThat(afterExpiry.tryAcquire()).isEqualTo(LeaseAttempt.ACQUIRED);
+		assertThat(stored().epoch()).isEqualTo(3);
+		assertThat(afterRelease.renew()).isEqualTo(LeaseRole.FENCED);
+	}
+
+	@Test
+	void aLeaseAnotherHolderTookMeanwhileIsTakenBackOnlyWithAHigherEpoch() throws IOException {
+		LeaseHolder holder = LeaseHolder.newInstance();
+		lease(this.objects, SHORT, holder, Clock.systemUTC()).acquire();
+		steal(Duration.ofMillis(900));
+		ReplicaLease engine = lease(this.objects, SHORT, holder, Clock.systemUTC());
+		assertThat(engine.tryAcquire()).as("the thief may be alive: watched first").isEqualTo(LeaseAttempt.WAITING);
+		engine.acquire();
+		assertThat(stored().epoch()).isEqualTo(101);
+		assertThat(engine.lastAcquisitionFollowedAnother()).isTrue();
+	}
+
+	@Test
 	void anUnreachableStoreAtStartFencesTheReplicaWithoutFailingAndTheLeaseIsTakenWhenItAnswers()
 			throws IOException {
 		AtomicBoolean failing = new AtomicBoolean(true);
@@ -253,8 +298,11 @@ class ReplicaLeaseTests {
 	}
 
 	private ReplicaLease lease(ConditionalObjects store, LeaseOptions options) {
-		return new ReplicaLease("file", this.temp.resolve("replica").toString(), store, options,
-				LeaseHolder.newInstance(), Clock.systemUTC());
+		return lease(store, options, LeaseHolder.newInstance(), Clock.systemUTC());
+	}
+
+	private ReplicaLease lease(ConditionalObjects store, LeaseOptions options, LeaseHolder holder, Clock clock) {
+		return new ReplicaLease("file", this.temp.resolve("replica").toString(), store, options, holder, clock);
 	}
 
 	private void renewEvery(ReplicaLease lease, Duration interval) {

@@ -16,8 +16,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A {@code Standby} on an S3Proxy replica ({@link StandbyScenario}): it follows a child JVM
  * primary and takes over after its SIGTERM with nothing lost and after its SIGKILL with
- * everything that reached the bucket; the new primary continues the generation and the bucket
- * restores to its last commit.
+ * everything that reached the bucket; the new primary continues the generation with the next
+ * epoch of the lease, and the bucket's objects, laid out as the stock Litestream CLI reads them,
+ * restore to its last commit with our restore and as the stock CLI does.
  */
 class S3StandbyTests {
 
@@ -40,9 +41,9 @@ class S3StandbyTests {
 	private Result takeOver(boolean kill) throws Exception {
 		String bucket = server.createBucket();
 		S3ReplicaConfig config = server.config(bucket, "app");
-		Result result = new StandbyScenario(this.dir).childPrimary(S3GracefulWriter.class, "s3://" + bucket + "/app",
-				List.of(server.endpoint().toString()),
-				Map.of("LITESTREAM_ACCESS_KEY_ID", S3ProxyServer.ACCESS_KEY_ID, "LITESTREAM_SECRET_ACCESS_KEY",
+		StandbyScenario scenario = new StandbyScenario(this.dir, new S3ReplicaObjects(config));
+		Result result = scenario.childPrimary(S3GracefulWriter.class, "s3://" + bucket + "/app",
+				List.of(server.endpoint().toString()), Map.of("LITESTREAM_ACCESS_KEY_ID", S3ProxyServer.ACCESS_KEY_ID, "LITESTREAM_SECRET_ACCESS_KEY",
 						S3ProxyServer.SECRET_ACCESS_KEY),
 				kill, () -> client(config));
 		System.out.println("Standby took over " + result + " after the primary's "

@@ -2,23 +2,16 @@ package io.github.litestream.boot.actuate;
 
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import io.github.litestream.Litestream;
+import io.github.litestream.boot.autoconfigure.LitestreamStandbys;
 import io.github.litestream.db.ReplicatedDatabase;
-import io.github.litestream.lease.FencedReplicaClient;
-import io.github.litestream.replica.AgeReplicaClient;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.Replica;
-import io.github.litestream.replica.ReplicaStatus;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
@@ -54,8 +47,6 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 @Endpoint(id = "litestream")
 public final class LitestreamEndpoint {
 
-	private static final Duration ACTION_TIMEOUT = Duration.ofMinutes(1);
-
 	/** Databases on a page unless {@code size} says otherwise. */
 	static final int DEFAULT_PAGE_SIZE = 100;
 
@@ -64,11 +55,13 @@ public final class LitestreamEndpoint {
 
 	private final Litestream litestream;
 
-	private final ReplicaLagTracker lag;
+	private final DatabaseDescriptions descriptions;
 
 	private final ReplicaContentsReader contents;
 
 	private final LitestreamRecoveryOperations recovery;
+
+	private final @Nullable LitestreamStandbys standbys;
 
 	/**
 	 * Creates the endpoint with its recovery operations disabled.
@@ -86,8 +79,21 @@ public final class LitestreamEndpoint {
 	 * @param properties which recovery operations are enabled
 	 */
 	public LitestreamEndpoint(Litestream litestream, ReplicaLagTracker lag, LitestreamEndpointProperties properties) {
+		this(litestream, lag, properties, null);
+	}
+
+	/**
+	 * Creates the endpoint, listing the databases this instance waits to take over as well.
+	 * @param litestream the engine
+	 * @param lag measures replica lag
+	 * @param properties which recovery operations are enabled
+	 * @param standbys the standby databases, or {@code null}
+	 */
+	public LitestreamEndpoint(Litestream litestream, ReplicaLagTracker lag, LitestreamEndpointProperties properties,
+			@Nullable LitestreamStandbys standbys) {
+		this.standbys = standbys;
 		this.litestream = litestream;
-		this.lag = lag;
+		this.descriptions = new DatabaseDescriptions(litestream, lag);
 		this.contents = new ReplicaContentsReader();
 		this.recovery = new LitestreamRecoveryOperations(litestream, properties, Clock.systemUTC());
 	}
@@ -127,10 +133,22 @@ public final class LitestreamEndpoint {
 		List<DatabaseDescriptor> databases = matched.stream()
 			.skip((long) pageNumber * pageSize)
 			.limit(pageSize)
-			.map(this::describe)
+			.map(this.descriptions::describe)
 			.toList();
 		return new LitestreamDescriptor(this.litestream.isRunning(), all.size(), matched.size(), pageNumber, pageSize,
-				databases);
+				databases, standbys());
+	}
+
+	private List<StandbyDescriptor> standbys() {
+		if (this.standbys == null) {
+			return List.of();
+		}
+		Instant now = Instant.now();
+		return this.standbys.all()
+			.stream()
+			.filter((database) -> !database.isPrimary())
+			.map((database) -> StandbyDescriptor.of(database, now))
+			.toList();
 	}
 
 	private boolean hasProblem(ReplicatedDatabase database) {
@@ -153,7 +171,7 @@ public final class LitestreamEndpoint {
 			.stream()
 			.map(this.contents::read)
 			.toList();
-		return new DatabaseDetailDescriptor(describe(database), replicas);
+		return new DatabaseDetailDescriptor(this.descriptions.describe(database), replicas);
 	}
 
 	/**
@@ -195,33 +213,10 @@ public final class LitestreamEndpoint {
 		}
 		List<ActionResultDescriptor> results = new ArrayList<>();
 		for (Replica target : replicas) {
-			results.add(runOn(target, action));
+			results.add("sync".equals(action) ? this.descriptions.run(target, this.litestream::syncNow)
+					: this.descriptions.run(target, this.litestream::snapshotNow));
 		}
 		return new ActionDescriptor(database.path().toString(), action, results);
-	}
-
-	private ActionResultDescriptor runOn(Replica replica, String action) {
-		try {
-			Future<ReplicaStatus> future = "sync".equals(action) ? this.litestream.syncNow(replica)
-					: this.litestream.snapshotNow(replica);
-			ReplicaStatus status = future.get(ACTION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-			return new ActionResultDescriptor(replica.name(), format(status.position()), null);
-		}
-		catch (ExecutionException ex) {
-			String message = (ex.getCause() != null) ? ex.getCause().getMessage() : ex.getMessage();
-			return new ActionResultDescriptor(replica.name(), format(replica.position().orElse(null)), message);
-		}
-		catch (TimeoutException ex) {
-			return new ActionResultDescriptor(replica.name(), format(replica.position().orElse(null)),
-					"Still running after " + ACTION_TIMEOUT.toSeconds() + " s");
-		}
-		catch (IllegalStateException ex) {
-			return new ActionResultDescriptor(replica.name(), null, ex.getMessage());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return new ActionResultDescriptor(replica.name(), null, "Interrupted");
-		}
 	}
 
 	private @Nullable ReplicatedDatabase find(String db) {
@@ -241,37 +236,6 @@ public final class LitestreamEndpoint {
 				|| path.toString().equals("/" + db);
 	}
 
-	private DatabaseDescriptor describe(ReplicatedDatabase database) {
-		Pos pos = database.position().orElse(null);
-		List<ReplicaDescriptor> replicas = this.litestream.replicas(database).stream().map(this::describe).toList();
-		return new DatabaseDescriptor(database.path().toString(), (pos != null) ? pos.generation() : null, format(pos),
-				database.size(), database.walSize(), database.lastCheckpointAt(), replicas);
-	}
-
-	private ReplicaDescriptor describe(Replica replica) {
-		ReplicaStatus status = replica.status();
-		ReplicaStatus.ValidationResult validation = status.lastValidation();
-		ValidationDescriptor lastValidation = (validation != null) ? new ValidationDescriptor(validation.at(),
-				format(validation.position()), validation.matched(), validation.detail()) : null;
-		return new ReplicaDescriptor(replica.name(), replica.client().type(), replica.client().location(),
-				format(status.position()), this.lag.lag(replica).toMillis() / 1000.0, status.lastSyncAt(),
-				status.lastError(), status.lastErrorAt(), status.failingSince(),
-				Math.max(status.snapshotCount(), 0), status.lastSnapshotAt(), lastValidation, encryption(replica),
-				this.litestream.lease(replica).map(LeaseDescriptor::of).orElse(null));
-	}
-
-	private static @Nullable EncryptionDescriptor encryption(Replica replica) {
-		ReplicaClient client = replica.client();
-		if (client instanceof FencedReplicaClient fenced) {
-			client = fenced.delegate();
-		}
-		if (client instanceof AgeReplicaClient age) {
-			return new EncryptionDescriptor(age.recipients().stream().map(Object::toString).toList(),
-					age.identityCount());
-		}
-		return null;
-	}
-
 	static @Nullable String format(@Nullable Pos pos) {
 		return (pos != null) ? pos.toString() : null;
 	}
@@ -281,9 +245,10 @@ public final class LitestreamEndpoint {
 	 *
 	 * @param running whether replication is running
 	 * @param databases every replicated database
+	 * @param standbys the databases this instance waits to take over
 	 */
 	public record LitestreamDescriptor(boolean running, int total, int matched, int page, int size,
-			List<DatabaseDescriptor> databases) implements OperationResponseBody {
+			List<DatabaseDescriptor> databases, List<StandbyDescriptor> standbys) implements OperationResponseBody {
 	}
 
 	/**

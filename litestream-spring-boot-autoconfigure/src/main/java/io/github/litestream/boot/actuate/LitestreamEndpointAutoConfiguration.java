@@ -2,6 +2,9 @@ package io.github.litestream.boot.actuate;
 
 import io.github.litestream.Litestream;
 
+import io.github.litestream.boot.autoconfigure.LitestreamStandbys;
+
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -27,8 +30,8 @@ public final class LitestreamEndpointAutoConfiguration {
 	@ConditionalOnMissingBean
 	@ConditionalOnAvailableEndpoint
 	LitestreamEndpoint litestreamEndpoint(Litestream litestream, ReplicaLagTracker lag,
-			LitestreamEndpointProperties properties) {
-		return new LitestreamEndpoint(litestream, lag, properties);
+			LitestreamEndpointProperties properties, ObjectProvider<LitestreamStandbys> standbys) {
+		return new LitestreamEndpoint(litestream, lag, properties, standbys.getIfAvailable());
 	}
 
 }

@@ -3,7 +3,9 @@ package io.github.litestream.boot.actuate;
 import java.time.Clock;
 
 import io.github.litestream.Litestream;
+import io.github.litestream.boot.autoconfigure.LitestreamStandbys;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -29,8 +31,9 @@ public final class LitestreamHealthContributorAutoConfiguration {
 	@ConditionalOnEnabledHealthIndicator("litestream")
 	@ConditionalOnMissingBean(name = "litestreamHealthIndicator")
 	LitestreamHealthIndicator litestreamHealthIndicator(Litestream litestream, ReplicaLagTracker lag,
-			LitestreamHealthProperties properties) {
-		return new LitestreamHealthIndicator(litestream, lag, properties, Clock.systemUTC());
+			LitestreamHealthProperties properties, ObjectProvider<LitestreamStandbys> standbys) {
+		return new LitestreamHealthIndicator(litestream, lag, properties, Clock.systemUTC(),
+				standbys.getIfAvailable());
 	}
 
 }

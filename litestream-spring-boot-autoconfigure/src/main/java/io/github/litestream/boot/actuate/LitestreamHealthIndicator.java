@@ -10,11 +10,14 @@ import java.util.Locale;
 import java.util.Map;
 
 import io.github.litestream.Litestream;
+import io.github.litestream.boot.autoconfigure.LitestreamStandbys;
+import io.github.litestream.boot.autoconfigure.StandbyDatabase;
 import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaStatus;
 import io.github.litestream.replica.ReplicaStatus.ValidationResult;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
@@ -36,7 +39,9 @@ import org.springframework.boot.health.contributor.Health;
  * database's WAL grows past {@code max-checkpoint-page-count} because a long read transaction
  * keeps checkpoints from restarting it: worth knowing, but no replica is failing, so the status
  * does not change. A leased replica's details show its lease (role, holder, epoch, expiry), and a
- * fenced one is a problem: this instance lost its lease and writes nothing to it.
+ * fenced one is a problem: this instance lost its lease and writes nothing to it. A database
+ * this instance waits to take over ({@code standby=true}) is listed under {@code standbys} with
+ * the lease's holder and how far behind its follower is.
  */
 public final class LitestreamHealthIndicator extends AbstractHealthIndicator {
 
@@ -48,6 +53,8 @@ public final class LitestreamHealthIndicator extends AbstractHealthIndicator {
 
 	private final Clock clock;
 
+	private final @Nullable LitestreamStandbys standbys;
+
 	/**
 	 * Creates the indicator.
 	 * @param litestream the engine
@@ -57,7 +64,21 @@ public final class LitestreamHealthIndicator extends AbstractHealthIndicator {
 	 */
 	public LitestreamHealthIndicator(Litestream litestream, ReplicaLagTracker lag,
 			LitestreamHealthProperties properties, Clock clock) {
+		this(litestream, lag, properties, clock, null);
+	}
+
+	/**
+	 * Creates the indicator, reporting the databases this instance waits to take over as well.
+	 * @param litestream the engine
+	 * @param lag measures replica lag
+	 * @param properties the thresholds
+	 * @param clock the clock failure durations are measured with
+	 * @param standbys the standby databases, or {@code null}
+	 */
+	public LitestreamHealthIndicator(Litestream litestream, ReplicaLagTracker lag,
+			LitestreamHealthProperties properties, Clock clock, @Nullable LitestreamStandbys standbys) {
 		super("Litestream health check failed");
+		this.standbys = standbys;
 		this.litestream = litestream;
 		this.lag = lag;
 		this.properties = properties;
@@ -93,6 +114,10 @@ public final class LitestreamHealthIndicator extends AbstractHealthIndicator {
 			}
 			checkWal(database, warnings);
 		}
+		Map<String, Object> standbyDetails = checkStandbys(problems);
+		if (!standbyDetails.isEmpty()) {
+			builder.withDetail("standbys", standbyDetails);
+		}
 		if (problems.isEmpty()) {
 			builder.up();
 		}
@@ -111,6 +136,37 @@ public final class LitestreamHealthIndicator extends AbstractHealthIndicator {
 					"more than " + maxDetails + " databases (litestream.health.max-details): "
 							+ "GET /actuator/litestream?problems=true lists those in trouble"));
 		}
+	}
+
+	/**
+	 * The databases this instance waits to take over. Waiting is no problem (readiness says that
+	 * a standby does not serve); a standby that cannot take over, or cannot follow its replica for
+	 * longer than the failure threshold, is.
+	 */
+	private Map<String, Object> checkStandbys(List<String> problems) {
+		Map<String, Object> details = new LinkedHashMap<>();
+		if (this.standbys == null) {
+			return details;
+		}
+		Instant now = this.clock.instant();
+		for (StandbyDatabase database : this.standbys.all()) {
+			if (database.isPrimary()) {
+				continue;
+			}
+			StandbyDescriptor standby = StandbyDescriptor.of(database, now);
+			details.put(standby.path(), standby);
+			if (standby.role().equals("failed")) {
+				problems.add("the standby of " + standby.path() + " (" + standby.property() + ") cannot take over: "
+						+ standby.lastError());
+			}
+			Instant failingSince = database.status().map((status) -> status.follower().failingSince()).orElse(null);
+			if (failingSince != null && Duration.between(failingSince, now)
+				.compareTo(this.properties.getMaxFailureDuration()) > 0) {
+				problems.add("the standby of " + standby.path() + " has failed to follow its replica since "
+						+ failingSince + ": " + standby.lastError());
+			}
+		}
+		return details;
 	}
 
 	/** A bounded list: the first {@code max} entries, and how many more there are. */

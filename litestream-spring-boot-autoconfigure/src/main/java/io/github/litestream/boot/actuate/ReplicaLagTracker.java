@@ -3,6 +3,7 @@ package io.github.litestream.boot.actuate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -54,19 +55,33 @@ public final class ReplicaLagTracker {
 	}
 
 	/**
-	 * Starts listening to the databases and replicas registered since the last call.
+	 * Starts listening to the databases and replicas registered since the last call, and
+	 * forgets those unregistered since (tenants come and go: nothing of theirs is kept).
 	 */
 	public void attach() {
+		Set<Object> registered = new HashSet<>();
 		for (ReplicatedDatabase database : this.litestream.databases()) {
+			registered.add(database);
 			if (this.attached.add(database)) {
 				database.addListener(new DatabaseMoved(database));
 			}
 			for (Replica replica : this.litestream.replicas(database)) {
+				registered.add(replica);
 				if (this.attached.add(replica)) {
 					replica.addListener(new ReplicaShipped(replica));
 				}
 			}
 		}
+		this.attached.retainAll(registered);
+		this.behindSince.keySet().retainAll(registered);
+	}
+
+	/**
+	 * How many databases and replicas the tracker listens to.
+	 * @return their number
+	 */
+	int tracked() {
+		return this.attached.size();
 	}
 
 	/**

@@ -50,10 +50,27 @@ final class DatabaseRestorer {
 	 * {@code restore.if-replica-exists} is false
 	 */
 	boolean restoreIfMissing(DatabaseSettings database) {
+		// Entries with a path are tried by the restore step and again when their DataSource
+		// appears: once is enough.
+		return this.attempted.add(database.path()) && restoreMissing(database, database.restoreIfReplicaExists());
+	}
+
+	/**
+	 * Restores a database registered while the application runs (a tenant's), each time its
+	 * file is missing: with the entry's restore settings, except that no backup is fine (it is a
+	 * new database).
+	 * @param database the database, with its path known
+	 * @return whether a backup was restored
+	 * @throws LitestreamRestoreException if a replica can't be read or holds a damaged backup
+	 */
+	boolean restoreOnDemand(DatabaseSettings database) {
+		return restoreMissing(database, true);
+	}
+
+	private boolean restoreMissing(DatabaseSettings database, boolean emptyIsFine) {
 		Path path = database.path();
-		if (!database.restore() || database.replicas().isEmpty() || !this.attempted.add(path)) {
-			// Entries with a path are tried by the restore step and again when their
-			// DataSource appears: once is enough.
+		if (!database.restore() || database.standby() || database.replicas().isEmpty()) {
+			// A standby's follower restores its file.
 			return false;
 		}
 		if (Files.exists(path)) {
@@ -94,7 +111,7 @@ final class DatabaseRestorer {
 				return true;
 			}
 		}
-		if (!database.restoreIfReplicaExists()) {
+		if (!emptyIsFine) {
 			throw new LitestreamConfigurationException(database.property() + ".restore.if-replica-exists",
 					"the database " + path + " is missing and none of its replicas holds a backup",
 					"Set " + database.property() + ".restore.if-replica-exists to true to start with an empty "

@@ -26,13 +26,14 @@ import org.jspecify.annotations.Nullable;
  * @param replicas the replicas, in configuration order
  * @param synchronous how commits wait for replication
  * @param lease whether and how long the replicas are leased
+ * @param standby whether the instance waits as a standby while another holds the lease
  * @param directory the directory of an entry with {@code dir} (whose path is then
  * {@code null}), or {@code null}
  */
 public record DatabaseSettings(String property, @Nullable Path path, Duration monitorInterval, Duration checkpointInterval,
 		int minCheckpointPageCount, int maxCheckpointPageCount, long maxShadowWalSize, boolean restore, boolean restoreIfReplicaExists,
 		int restoreParallelism, boolean restoreFallBack, List<ReplicaSettings> replicas,
-		SynchronousCommits synchronous, LeaseOptions lease, @Nullable DirectorySettings directory) {
+		SynchronousCommits synchronous, LeaseOptions lease, boolean standby, @Nullable DirectorySettings directory) {
 
 	/**
 	 * Settings of an entry with a path, or without one (the only SQLite DataSource's).
@@ -57,7 +58,7 @@ public record DatabaseSettings(String property, @Nullable Path path, Duration mo
 			List<ReplicaSettings> replicas, SynchronousCommits synchronous, LeaseOptions lease) {
 		this(property, path, monitorInterval, checkpointInterval, minCheckpointPageCount, maxCheckpointPageCount,
 				maxShadowWalSize, restore, restoreIfReplicaExists, restoreParallelism, restoreFallBack, replicas,
-				synchronous, lease, null);
+				synchronous, lease, false, null);
 	}
 
 	/**
@@ -69,7 +70,8 @@ public record DatabaseSettings(String property, @Nullable Path path, Duration mo
 		return new DatabaseSettings(this.property, file, this.monitorInterval, this.checkpointInterval,
 				this.minCheckpointPageCount, this.maxCheckpointPageCount, this.maxShadowWalSize, this.restore,
 				this.restoreIfReplicaExists,
-				this.restoreParallelism, this.restoreFallBack, this.replicas, this.synchronous, this.lease, this.directory);
+				this.restoreParallelism, this.restoreFallBack, this.replicas, this.synchronous, this.lease, this.standby,
+				this.directory);
 	}
 
 	/**
@@ -86,7 +88,7 @@ public record DatabaseSettings(String property, @Nullable Path path, Duration mo
 		return new DatabaseSettings(this.property, this.directory.dir().resolve(relativePath), this.monitorInterval,
 				this.checkpointInterval, this.minCheckpointPageCount, this.maxCheckpointPageCount, this.maxShadowWalSize,
 				this.restore, this.restoreIfReplicaExists, this.restoreParallelism, this.restoreFallBack,
-				this.directory.replicasOf().apply(relativePath), this.synchronous, this.lease, null);
+				this.directory.replicasOf().apply(relativePath), this.synchronous, this.lease, false, null);
 	}
 
 	/**

@@ -18,6 +18,7 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -38,7 +39,10 @@ import org.springframework.core.env.Environment;
  * but the guarantee that nothing opens a database before it is restored comes from
  * {@link SqliteDataSourceBeanPostProcessor}, which works inside the DataSource's creation.
  */
-@AutoConfiguration(afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+// After the availability bean, so that it hears of Spring Boot's readiness before the standby
+// readiness that may overrule it.
+@AutoConfiguration(afterName = { "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+		"org.springframework.boot.autoconfigure.availability.ApplicationAvailabilityAutoConfiguration" },
 		beforeName = { "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration",
 				"org.springframework.boot.liquibase.autoconfigure.LiquibaseAutoConfiguration" })
 @ConditionalOnClass(name = "org.sqlite.SQLiteConnection")
@@ -89,9 +93,15 @@ public final class LitestreamAutoConfiguration {
 	@ConditionalOnMissingBean
 	LitestreamLifecycle litestreamLifecycle(Litestream litestream, LitestreamDatabases databases,
 			LitestreamRestoreInitializer restore, ReplicaClientFactory clients, LitestreamProperties properties,
-			ObjectProvider<ReplicaOperationListenerFactory> listeners) {
+			ObjectProvider<ReplicaOperationListenerFactory> listeners, LitestreamStandbys standbys) {
 		return new LitestreamLifecycle(litestream, databases, clients, properties,
-				listeners.getIfAvailable(() -> (database, replica) -> ReplicaOperationListener.NONE));
+				listeners.getIfAvailable(() -> (database, replica) -> ReplicaOperationListener.NONE), standbys);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LitestreamStandbys litestreamStandbys() {
+		return new LitestreamStandbys(Clock.systemUTC());
 	}
 
 	/**
@@ -101,6 +111,16 @@ public final class LitestreamAutoConfiguration {
 	@ConditionalOnMissingBean
 	LitestreamLeaseReadiness litestreamLeaseReadiness(Litestream litestream, ApplicationEventPublisher publisher) {
 		return new LitestreamLeaseReadiness(litestream, publisher);
+	}
+
+	/**
+	 * Readiness that follows the standby role: a standby refuses traffic until it takes over.
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	LitestreamStandbyReadiness litestreamStandbyReadiness(LitestreamStandbys standbys,
+			ApplicationEventPublisher publisher, ObjectProvider<ApplicationAvailability> availability) {
+		return new LitestreamStandbyReadiness(standbys, publisher, availability);
 	}
 
 	@Bean
@@ -113,8 +133,27 @@ public final class LitestreamAutoConfiguration {
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 	static SqliteDataSourceBeanPostProcessor litestreamSqliteDataSourceBeanPostProcessor(
 			ObjectProvider<LitestreamDatabases> databases, ObjectProvider<LitestreamRestoreInitializer> restore,
-			ObjectProvider<LitestreamProperties> properties, ObjectProvider<Litestream> engine) {
-		return new SqliteDataSourceBeanPostProcessor(databases, restore, properties, engine);
+			ObjectProvider<LitestreamProperties> properties, ObjectProvider<Litestream> engine,
+			ObjectProvider<LitestreamStandbys> standbys) {
+		return new SqliteDataSourceBeanPostProcessor(databases, restore, properties, engine, standbys);
+	}
+
+	/**
+	 * A standby's Flyway migration waits for its takeover, when Flyway is there and the
+	 * application has no migration strategy of its own.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = { "org.flywaydb.core.Flyway",
+			"org.springframework.boot.flyway.autoconfigure.FlywayMigrationStrategy" })
+	static class StandbyFlywayConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(type = "org.springframework.boot.flyway.autoconfigure.FlywayMigrationStrategy")
+		StandbyFlywayMigrationStrategy litestreamFlywayMigrationStrategy(ObjectProvider<LitestreamStandbys> standbys,
+				ObjectProvider<LitestreamProperties> properties) {
+			return new StandbyFlywayMigrationStrategy(standbys, properties);
+		}
+
 	}
 
 	/**

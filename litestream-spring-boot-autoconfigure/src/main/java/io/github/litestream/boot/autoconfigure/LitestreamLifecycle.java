@@ -51,6 +51,15 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 
 	private final ReplicaOperationListenerFactory listeners;
 
+	private final LitestreamStandbys standbys;
+
+	private final DatabaseRegistry registry;
+
+	/** Restores the databases registered while the application runs, with their entries' settings. */
+	private final DatabaseRestorer restorer;
+
+	private boolean registered;
+
 	/** The replication of each {@code dir} entry, once registered. */
 	private final Map<DirectorySettings, DirectoryReplication> directories = new LinkedHashMap<>();
 
@@ -60,12 +69,15 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 	private final Map<String, String> replicaProperties = new ConcurrentHashMap<>();
 
 	LitestreamLifecycle(Litestream litestream, LitestreamDatabases databases, ReplicaClientFactory clients,
-			LitestreamProperties properties, ReplicaOperationListenerFactory listeners) {
+			LitestreamProperties properties, ReplicaOperationListenerFactory listeners, LitestreamStandbys standbys) {
 		this.litestream = litestream;
 		this.databases = databases;
 		this.clients = clients;
 		this.properties = properties;
 		this.listeners = listeners;
+		this.standbys = standbys;
+		this.restorer = new DatabaseRestorer(clients);
+		this.registry = new DatabaseRegistry(litestream, this::restoreOnDemand);
 	}
 
 	@Override
@@ -74,13 +86,18 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 			return;
 		}
 		// A context can be stopped and started again: the databases are registered once.
-		if (this.litestream.databases().isEmpty()) {
+		boolean first = !this.registered;
+		if (first) {
 			register();
+			this.registered = true;
 		}
 		try {
 			this.litestream.start();
 			for (DirectoryReplication directory : this.directories.values()) {
 				directory.start();
+			}
+			if (first) {
+				startStandbys();
 			}
 		}
 		catch (LeaseException ex) {
@@ -95,16 +112,51 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 
 	private void register() {
 		for (DatabaseSettings database : this.databases.databases()) {
+			if (database.standby()) {
+				continue;
+			}
 			this.litestream.addDatabase(database.options(this.properties.getBusyTimeout()), database.lease(),
 					targets(database));
 		}
-		DatabaseRegistry registry = new DatabaseRegistry(this.litestream);
 		for (DatabaseSettings entry : this.databases.directories()) {
 			DirectorySettings directory = entry.directory();
 			DatabaseOptions template = entry.withPath(directory.dir().resolve("*")).options(this.properties.getBusyTimeout());
-			this.directories.put(directory, new DirectoryReplication(registry, directory.dir(), directory.pattern(),
+			this.directories.put(directory, new DirectoryReplication(this.registry, directory.dir(), directory.pattern(),
 					directory.recursive(), template, (relative) -> targets(entry.inDirectory(relative))));
 		}
+	}
+
+	/**
+	 * Standbys start once the engine runs: a standby whose lease is free takes over at once, and
+	 * the others are registered with the running engine when they take over.
+	 */
+	private void startStandbys() throws IOException {
+		for (DatabaseSettings database : this.databases.databases()) {
+			if (database.standby()) {
+				this.standbys.of(database)
+					.start(this.registry, this.litestream.leaseHolder(),
+							database.options(this.properties.getBusyTimeout()), database.lease(), targets(database),
+							this.standbys::promoted);
+			}
+		}
+	}
+
+	private void restoreOnDemand(Path path, List<ReplicationTarget> targets) throws IOException {
+		Path file = path.toAbsolutePath().normalize();
+		for (DatabaseSettings database : this.databases.databases()) {
+			if (file.equals(database.path())) {
+				this.restorer.restoreOnDemand(database);
+				return;
+			}
+		}
+		for (DatabaseSettings entry : this.databases.directories()) {
+			DirectorySettings directory = entry.directory();
+			if (directory.holds(file)) {
+				this.restorer.restoreOnDemand(entry.inDirectory(directory.relative(file)));
+				return;
+			}
+		}
+		DatabaseRegistry.NEWEST_BACKUP.restore(path, targets);
 	}
 
 	private List<ReplicationTarget> targets(DatabaseSettings database) {
@@ -124,8 +176,9 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 			return;
 		}
 		this.running = false;
-		// No new database while the others are flushed.
+		// No new database while the others are flushed, and no standby takes over.
 		this.directories.values().forEach(DirectoryReplication::close);
+		this.standbys.all().forEach(StandbyDatabase::close);
 		Duration timeout = this.properties.getShutdownTimeout();
 		if (!this.litestream.stop(timeout)) {
 			logger.warn("Litestream could not ship all WAL changes to every replica within {} "

@@ -303,6 +303,14 @@ public class LitestreamProperties {
 		private final Lease lease = new Lease();
 
 		/**
+		 * Whether this instance waits as a standby while another holds the lease of the first
+		 * replica: it follows that replica into the database file, and its connections and
+		 * schema migrations wait until it takes over, as soon as the lease is released or
+		 * expires. Without it, an instance that finds the lease held fails to start.
+		 */
+		private boolean standby;
+
+		/**
 		 * Replicas the database is copied to.
 		 */
 		private List<Replica> replicas = new ArrayList<>();
@@ -409,6 +417,14 @@ public class LitestreamProperties {
 
 		public Lease getLease() {
 			return this.lease;
+		}
+
+		public boolean isStandby() {
+			return this.standby;
+		}
+
+		public void setStandby(boolean standby) {
+			this.standby = standby;
 		}
 
 		public List<Replica> getReplicas() {

@@ -16,7 +16,8 @@ import org.springframework.core.Ordered;
  * Prepares each replicated SQLite DataSource before anything can use it: runs the restore step
  * ({@link LitestreamRestoreInitializer}) for its database, and makes every connection use the
  * {@link SqlitePragmas}. With {@code synchronous-replication=on} it returns a proxy whose
- * commits wait for replication.
+ * commits wait for replication; with {@code standby=true}, one whose connections wait until
+ * this instance takes over (a standby's restore is its follower's, not restore-on-boot's).
  *
  * <p>Running inside the DataSource's own initialisation is the strongest ordering guarantee
  * there is: Flyway, Liquibase, {@code spring.sql.init}, JPA and the application can only get
@@ -35,15 +36,18 @@ final class SqliteDataSourceBeanPostProcessor implements BeanPostProcessor, Bean
 
 	private final ObjectProvider<Litestream> engine;
 
+	private final ObjectProvider<LitestreamStandbys> standbys;
+
 	private BeanFactory beanFactory;
 
 	SqliteDataSourceBeanPostProcessor(ObjectProvider<LitestreamDatabases> databases,
 			ObjectProvider<LitestreamRestoreInitializer> restore, ObjectProvider<LitestreamProperties> properties,
-			ObjectProvider<Litestream> engine) {
+			ObjectProvider<Litestream> engine, ObjectProvider<LitestreamStandbys> standbys) {
 		this.databases = databases;
 		this.restore = restore;
 		this.properties = properties;
 		this.engine = engine;
+		this.standbys = standbys;
 	}
 
 	@Override
@@ -80,10 +84,15 @@ final class SqliteDataSourceBeanPostProcessor implements BeanPostProcessor, Bean
 			restore.restore(database);
 			configurer.applyPragmas(beanName, dataSource);
 			dependOnEngine(beanName);
+			DataSource prepared = dataSource;
 			if (database.synchronous().everyCommit()) {
-				return SynchronousReplicationDataSources.proxy(dataSource, database, database.synchronous(),
+				prepared = SynchronousReplicationDataSources.proxy(prepared, database, database.synchronous(),
 						this.engine);
 			}
+			if (database.standby()) {
+				prepared = StandbyDataSources.proxy(prepared, this.standbys.getObject().of(database).gate());
+			}
+			return prepared;
 		}
 		return dataSource;
 	}

@@ -154,6 +154,26 @@ class ManyDatabasesActuatorTests {
 		}
 	}
 
+	@Test
+	void theLagTrackerForgetsTheDatabasesThatWereUnregistered() throws Exception {
+		DatabaseRegistry databases = new DatabaseRegistry(this.litestream);
+		assertThat(this.lag.tracked()).isEqualTo(2 * DATABASES);
+		for (int n = 0; n < 3; n++) {
+			Path tenant = this.dir.resolve("tenant-" + n + ".db");
+			this.apps.get(n).close();
+			databases.unregister(tenant, Duration.ofSeconds(30), Backups.KEEP);
+			Path added = this.dir.resolve("churned-" + n + ".db");
+			try (AppDatabase app = new AppDatabase(added)) {
+				databases.register(DatabaseOptions.defaults(added),
+						List.of(new ReplicationTarget(new FileReplicaClient(this.dir.resolve("replicas/churned-" + n)),
+								ReplicaOptions.defaults("file"))));
+			}
+		}
+		assertThat(this.lag.tracked()).as("one database and one replica per registered database, no more")
+			.isEqualTo(2 * this.litestream.databases().size())
+			.isEqualTo(2 * DATABASES);
+	}
+
 	private static Set<String> databaseTags(SimpleMeterRegistry registry) {
 		return registry.getMeters()
 			.stream()

@@ -10,6 +10,7 @@ import java.util.Map;
 
 import io.github.litestream.AppDatabase;
 import io.github.litestream.AppDatabase.Summary;
+import io.github.litestream.DatabaseRegistry;
 import io.github.litestream.Litestream;
 import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.replica.ReplicaClient;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.util.FileSystemUtils;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -125,6 +127,36 @@ class DirectoryReplicationAutoConfigurationTests {
 			assertThat(new S3ReplicaClient(s3, config, ReplicaOperationListener.NONE).databasesBelow(false))
 				.containsExactly("a.db", "b.db", "c.db");
 		}
+	}
+
+	@Test
+	void aTenantAddedAgainIsRestoredOnDemandOnlyWhenTheEntryRestores() throws Exception {
+		Path tenants = Files.createDirectories(this.dir.resolve("tenants"));
+		String[] entry = { "litestream.dbs[0].dir=" + tenants, "litestream.dbs[0].replicas[0].path=" + this.dir.resolve("replica"),
+				"litestream.dbs[0].restore.if-replica-exists=false" };
+		this.runner.withPropertyValues(entry).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(itemsAfterReAdding(context.getBean(LitestreamTenants.class), tenants.resolve("kept.db")))
+				.as("restored from its backup, though if-replica-exists=false did not stop the new tenant")
+				.isEqualTo(List.of("first", "second"));
+		});
+		this.runner.withPropertyValues(entry).withPropertyValues("litestream.dbs[0].restore.enabled=false").run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(itemsAfterReAdding(context.getBean(LitestreamTenants.class), tenants.resolve("fresh.db")))
+				.as("restore.enabled=false: the tenant starts empty").isEmpty();
+		});
+	}
+
+	/** Creates a tenant, writes two rows, deletes it keeping its backups, and adds it again. */
+	private static List<String> itemsAfterReAdding(LitestreamTenants tenants, Path file) throws Exception {
+		JdbcTemplate created = new JdbcTemplate(tenants.dataSource(file));
+		created.execute("CREATE TABLE item (text TEXT)");
+		created.update("INSERT INTO item VALUES ('first'), ('second')");
+		tenants.delete(file, DatabaseRegistry.Backups.KEEP);
+		assertThat(file).doesNotExist();
+		JdbcTemplate again = new JdbcTemplate(tenants.dataSource(file));
+		return again.queryForList("SELECT name FROM sqlite_master WHERE name = 'item'", String.class).isEmpty()
+				? List.of() : again.queryForList("SELECT text FROM item ORDER BY rowid", String.class);
 	}
 
 	@Test

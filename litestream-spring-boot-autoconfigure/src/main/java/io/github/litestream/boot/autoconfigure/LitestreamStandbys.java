@@ -1,0 +1,77 @@
+package io.github.litestream.boot.autoconfigure;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The databases configured with {@code litestream.dbs[n].standby=true}, for the glue that
+ * gates their connections, defers their schema migrations, sets readiness and reports them.
+ */
+public final class LitestreamStandbys {
+
+	private final Map<Path, StandbyDatabase> databases = new ConcurrentHashMap<>();
+
+	private final List<Runnable> promotionListeners = new CopyOnWriteArrayList<>();
+
+	private final Clock clock;
+
+	LitestreamStandbys(Clock clock) {
+		this.clock = clock;
+	}
+
+	/**
+	 * The standby database of an entry, created at the first call.
+	 * @param settings a standby entry whose path is known
+	 * @return its standby database
+	 */
+	StandbyDatabase of(DatabaseSettings settings) {
+		Path path = settings.path();
+		if (path == null || !settings.standby()) {
+			throw new IllegalArgumentException(settings.property() + " is not a standby entry with a path");
+		}
+		return this.databases.computeIfAbsent(path, (file) -> new StandbyDatabase(settings.property(), file, this.clock));
+	}
+
+	/**
+	 * The standby database at a path.
+	 * @param path a canonical database file
+	 * @return it, if that file is a standby entry's
+	 */
+	public Optional<StandbyDatabase> find(Path path) {
+		return Optional.ofNullable(this.databases.get(path));
+	}
+
+	/**
+	 * Every standby database, promoted or not.
+	 * @return them, in no particular order
+	 */
+	public List<StandbyDatabase> all() {
+		return List.copyOf(this.databases.values());
+	}
+
+	/**
+	 * Whether a standby database waits for its takeover.
+	 * @return {@code true} while this instance is not the primary of all of them
+	 */
+	public boolean anyWaiting() {
+		return this.databases.values().stream().anyMatch((database) -> !database.isPrimary());
+	}
+
+	/**
+	 * Calls a listener each time one of them becomes primary.
+	 * @param listener what to call, on the promoting thread
+	 */
+	void onPromotion(Runnable listener) {
+		this.promotionListeners.add(listener);
+	}
+
+	void promoted() {
+		this.promotionListeners.forEach(Runnable::run);
+	}
+
+}

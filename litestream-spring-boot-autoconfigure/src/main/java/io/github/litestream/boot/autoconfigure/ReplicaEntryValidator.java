@@ -1,0 +1,229 @@
+package io.github.litestream.boot.autoconfigure;
+
+import java.beans.PropertyDescriptor;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import io.github.litestream.replica.ReplicaOptions;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.BeanUtils;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.util.StringUtils;
+
+/**
+ * Checks one {@code litestream.dbs[n].replicas[m]} entry for {@link LitestreamPropertiesValidator}:
+ * its type (set, from the url's scheme, or inferred from its keys), that every key it sets
+ * belongs to that type, its location and its intervals; then lets the type's provider
+ * configure its backend.
+ */
+final class ReplicaEntryValidator {
+
+	/** The keys every replica entry has, whatever its type. */
+	private static final List<String> COMMON_KEYS = Arrays
+		.stream(BeanUtils.getPropertyDescriptors(LitestreamProperties.Replica.class))
+		.map(PropertyDescriptor::getName)
+		.filter((name) -> !name.equals("class"))
+		.toList();
+
+	private final ReplicaClientFactory providers;
+
+	private final ReplicaEntrySource entries;
+
+	ReplicaEntryValidator(ReplicaClientFactory providers, ReplicaEntrySource entries) {
+		this.providers = providers;
+		this.entries = entries;
+	}
+
+	/**
+	 * Checks one replica entry.
+	 * @param prefix its property prefix, such as {@code litestream.dbs[0].replicas[0]}
+	 * @param replica the bound entry
+	 * @param relativePath for one database of a directory entry, its path relative to the
+	 * directory, which the replica's location is extended with; {@code null} otherwise
+	 * @return the replica's settings
+	 */
+	ReplicaSettings replica(String prefix, LitestreamProperties.Replica replica,
+			@Nullable String relativePath) {
+		List<ConfigurationPropertyName> keys = this.entries.keysUnder(prefix);
+		int depth = ConfigurationPropertyName.of(prefix).getNumberOfElements();
+		URI url = null;
+		String type = lower(replica.getType());
+		if (StringUtils.hasText(replica.getUrl())) {
+			if (StringUtils.hasText(replica.getPath())) {
+				throw new LitestreamConfigurationException(prefix + ".path",
+						"both url and path are set, so the replica's location is ambiguous",
+						"Remove either " + prefix + ".url or " + prefix + ".path.");
+			}
+			url = replicaUrl(prefix + ".url", replica.getUrl());
+			if (relativePath != null) {
+				url = below(url, relativePath);
+			}
+			String scheme = url.getScheme().toLowerCase(Locale.ROOT);
+			ReplicaClientProvider owner = this.providers.providerOfScheme(scheme);
+			String urlType = (owner != null) ? owner.type() : scheme;
+			if (type != null && !type.equals(urlType)) {
+				throw new LitestreamConfigurationException(prefix + ".type",
+						"type '" + type + "' contradicts the url's scheme '" + scheme + "'",
+						"Remove " + prefix + ".type; the url's scheme sets it.");
+			}
+			type = urlType;
+		}
+		else if (type == null) {
+			type = inferredType(keys, depth);
+		}
+		ReplicaClientProvider provider = this.providers.provider(type);
+		if (provider == null) {
+			throw unknownType(prefix, type);
+		}
+		for (ConfigurationPropertyName key : keys) {
+			if (!isKnown(key, depth, provider.keys())) {
+				throw unknownKey(prefix, key, depth, provider);
+			}
+		}
+		String name = StringUtils.hasText(replica.getName()) ? replica.getName() : type;
+		ReplicaOptions options = options(prefix, replica, name);
+		String path = StringUtils.hasText(replica.getPath()) ? replica.getPath() : null;
+		if (relativePath != null && url == null) {
+			path = (path != null) ? path.replaceFirst("/+$", "") + "/" + relativePath : relativePath;
+		}
+		Object backend = provider.configure(new ReplicaEntry(prefix, type, url, path, this.entries.binder()));
+		return new ReplicaSettings(prefix, type, options, backend, AgeSettings.of(prefix + ".age", replica.getAge()));
+	}
+
+	/**
+	 * The type of an entry with neither {@code type} nor {@code url}: the one type that owns
+	 * every key it sets besides the common ones, and a directory otherwise. Keys such as
+	 * {@code bucket} belong to several types (s3, abs); an entry whose keys fit s3 among others
+	 * stays s3, as it was before other backends shared them.
+	 */
+	private String inferredType(List<ConfigurationPropertyName> keys, int depth) {
+		List<ConfigurationPropertyName> own = keys.stream()
+			.filter((key) -> COMMON_KEYS.stream().noneMatch((common) -> ReplicaEntrySource.isKey(key, depth, common)))
+			.toList();
+		List<String> fitting = this.providers.providers()
+			.stream()
+			.filter((provider) -> !own.isEmpty() && own.stream().allMatch((key) -> isOwnKey(key, depth, provider.keys())))
+			.map(ReplicaClientProvider::type)
+			.distinct()
+			.toList();
+		if (fitting.size() == 1) {
+			return fitting.get(0);
+		}
+		if (fitting.contains("s3")) {
+			return "s3";
+		}
+		List<String> types = this.providers.providers()
+			.stream()
+			.filter((provider) -> keys.stream().anyMatch((key) -> isOwnKey(key, depth, provider.keys())))
+			.map(ReplicaClientProvider::type)
+			.distinct()
+			.toList();
+		return (types.size() == 1) ? types.get(0) : "file";
+	}
+
+	private static boolean isKnown(ConfigurationPropertyName key, int depth, Set<String> ownKeys) {
+		return COMMON_KEYS.stream().anyMatch((common) -> ReplicaEntrySource.isKey(key, depth, common))
+				|| isOwnKey(key, depth, ownKeys);
+	}
+
+	private static boolean isOwnKey(ConfigurationPropertyName key, int depth, Set<String> ownKeys) {
+		return ownKeys.stream().anyMatch((own) -> ReplicaEntrySource.isKey(key, depth, own));
+	}
+
+	private LitestreamConfigurationException unknownKey(String prefix, ConfigurationPropertyName key, int depth,
+			ReplicaClientProvider provider) {
+		List<String> owners = this.providers.providers()
+			.stream()
+			.filter((other) -> isOwnKey(key, depth, other.keys()))
+			.map(ReplicaClientProvider::type)
+			.sorted()
+			.toList();
+		String problem = key + " is not a key of replicas of type '" + provider.type() + "'";
+		if (!owners.isEmpty()) {
+			return new LitestreamConfigurationException(key.toString(), problem,
+					"Remove it, or set " + prefix + ".type to " + String.join(" or ", owners) + ".");
+		}
+		List<String> known = new ArrayList<>(COMMON_KEYS.stream().map(ReplicaEntryValidator::kebab).toList());
+		known.addAll(provider.keys().stream().sorted().toList());
+		return new LitestreamConfigurationException(key.toString(), problem,
+				"Remove it; replicas of type '" + provider.type() + "' have the keys " + String.join(", ", known)
+						+ ".");
+	}
+
+	private static String kebab(String camelCase) {
+		return camelCase.replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
+	}
+
+	private LitestreamConfigurationException unknownType(String prefix, String type) {
+		if (type.equals("s3")) {
+			// the one backend the starter knows of but can't offer without its dependency
+			return new LitestreamConfigurationException(prefix + ".type",
+					"an s3 replica needs the AWS SDK for Java v2, which is not on the classpath",
+					"Add software.amazon.awssdk:s3 to the application's dependencies.");
+		}
+		if (type.equals("sftp")) {
+			return new LitestreamConfigurationException(prefix + ".type",
+					"an sftp replica needs litestream-replica-sftp, which is not on the classpath",
+					"Add io.github.litestream:litestream-replica-sftp to the application's dependencies.");
+		}
+		return new LitestreamConfigurationException(prefix + ".type", "unknown replica type '" + type + "'",
+				"Set " + prefix + ".type to one of "
+						+ String.join(", ", this.providers.types().stream().sorted().toList()) + ".");
+	}
+
+	private static ReplicaOptions options(String prefix, LitestreamProperties.Replica replica, String name) {
+		LitestreamPropertiesValidator.positive(replica.getSyncInterval(), prefix + ".sync-interval");
+		LitestreamPropertiesValidator.notNegative(replica.getSnapshotInterval(), prefix + ".snapshot-interval");
+		LitestreamPropertiesValidator.notNegative(replica.getRetention(), prefix + ".retention");
+		LitestreamPropertiesValidator.positive(replica.getRetentionCheckInterval(), prefix + ".retention-check-interval");
+		LitestreamPropertiesValidator.notNegative(replica.getValidationInterval(), prefix + ".validation-interval");
+		Duration retention = replica.getRetention();
+		Duration snapshotInterval = replica.getSnapshotInterval();
+		if (!retention.isZero() && !snapshotInterval.isZero() && retention.compareTo(snapshotInterval) < 0) {
+			throw new LitestreamConfigurationException(prefix + ".retention",
+					"retention (" + retention + ") is shorter than snapshot-interval (" + snapshotInterval
+							+ "), so the only snapshot a restore needs could be deleted",
+					"Set " + prefix + ".retention to at least " + prefix + ".snapshot-interval.");
+		}
+		return new ReplicaOptions(name, replica.getSyncInterval(), snapshotInterval, retention,
+				replica.getRetentionCheckInterval(), replica.getValidationInterval());
+	}
+
+	/** A url's path with a relative path appended, as Litestream v0.5 does for directory entries. */
+	private static URI below(URI url, String relativePath) {
+		String base = (url.getRawPath() != null) ? url.getRawPath().replaceFirst("/+$", "") : "";
+		try {
+			return new URI(url.getScheme(), url.getRawAuthority(), base + "/" + relativePath, url.getRawQuery(), null);
+		}
+		catch (URISyntaxException ex) {
+			throw new IllegalArgumentException("Cannot append " + relativePath + " to " + Secrets.redactUrl(url.toString()), ex);
+		}
+	}
+
+	private static URI replicaUrl(String property, String url) {
+		try {
+			URI uri = new URI(url);
+			if (uri.getScheme() == null) {
+				throw new LitestreamConfigurationException(property, "'" + Secrets.redactUrl(url) + "' has no scheme",
+						"Write the url as s3://bucket/path or file:///directory.");
+			}
+			return uri;
+		}
+		catch (URISyntaxException ex) {
+			throw new LitestreamConfigurationException(property, "'" + Secrets.redactUrl(url) + "' is not a valid URL",
+					"Write the url as s3://bucket/path or file:///directory.", ex);
+		}
+	}
+
+	private static @Nullable String lower(@Nullable String value) {
+		return StringUtils.hasText(value) ? value.trim().toLowerCase(Locale.ROOT) : null;
+	}
+
+}

@@ -1,0 +1,231 @@
+package io.github.litestream.boot.autoconfigure;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Optional;
+
+import io.github.litestream.DatabaseRegistry;
+import io.github.litestream.LocalCopy;
+import io.github.litestream.Litestream.ReplicationTarget;
+import io.github.litestream.Standby;
+import io.github.litestream.StandbyStatus;
+import io.github.litestream.db.DatabaseOptions;
+import io.github.litestream.lease.LeaseHeldException;
+import io.github.litestream.lease.LeaseHolder;
+import io.github.litestream.lease.LeaseRecord;
+import io.github.litestream.restore.FollowerOptions;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A database configured with {@code litestream.dbs[n].standby=true}, at run time. At start it
+ * becomes the primary at once if it can (its file exists and the lease is free: the file is
+ * kept, as any primary's is); otherwise it is a {@link Standby}: it follows the first replica
+ * into the file until the lease is released or expires, then takes over, continuing the same
+ * generation. Until then its {@link StandbyGate} holds the application's connections back.
+ *
+ * <p>A file found on disk is kept only if it is the only copy (the replica is empty) or ends
+ * where the replica's newest generation ends ({@link LocalCopy}), and the lease is free. Any
+ * other file is stale (this instance was a primary or standby before, and the replica moved on):
+ * it is moved aside, never deleted, before the follower restores the replica's state.
+ */
+public final class StandbyDatabase {
+
+	private static final Logger logger = LoggerFactory.getLogger(StandbyDatabase.class);
+
+	private static final DateTimeFormatter ASIDE_SUFFIX = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+		.withZone(ZoneOffset.UTC);
+
+	private final String property;
+
+	private final Path path;
+
+	private final StandbyGate gate;
+
+	private final Clock clock;
+
+	private volatile @Nullable Standby standby;
+
+	StandbyDatabase(String property, Path path, Clock clock) {
+		this.property = property;
+		this.path = path;
+		this.clock = clock;
+		this.gate = new StandbyGate(property + " (" + path + ")");
+	}
+
+	/**
+	 * The entry that configures it.
+	 * @return the property prefix, such as {@code litestream.dbs[0]}
+	 */
+	public String property() {
+		return this.property;
+	}
+
+	/**
+	 * The database file.
+	 * @return the canonical path
+	 */
+	public Path path() {
+		return this.path;
+	}
+
+	/**
+	 * Whether this instance is the database's primary (its connections are let through).
+	 * @return {@code true} once it took over
+	 */
+	public boolean isPrimary() {
+		return this.gate.state() == StandbyGate.State.OPEN;
+	}
+
+	/**
+	 * Why it cannot serve although it took over (work deferred to the takeover failed).
+	 * @return the failure, or {@code null}
+	 */
+	public @Nullable String failure() {
+		return this.gate.failure();
+	}
+
+	/**
+	 * Where its standby is, while it follows the replica.
+	 * @return the status, empty before the start and once it is the primary
+	 */
+	public Optional<StandbyStatus> status() {
+		Standby following = this.standby;
+		return (following != null && !isPrimary()) ? Optional.of(following.status()) : Optional.empty();
+	}
+
+	StandbyGate gate() {
+		return this.gate;
+	}
+
+	/**
+	 * Takes over at once, or starts following.
+	 * @param registry registers the database with the engine on takeover
+	 * @param holder who this instance is in the lease (the engine's holder)
+	 * @param options the database's options
+	 * @param lease its lease
+	 * @param targets its replicas; the first one is followed
+	 * @param promoted called once this instance is the primary, on the promoting thread
+	 * @throws IOException if the database cannot be opened, or the store keeps no lease
+	 */
+	void start(DatabaseRegistry registry, LeaseHolder holder, DatabaseOptions options,
+			io.github.litestream.lease.LeaseOptions lease, List<ReplicationTarget> targets, Runnable promoted)
+			throws IOException {
+		ReplicationTarget followed = targets.get(0);
+		LocalCopy copy = localCopy(followed);
+		if (copy == LocalCopy.ONLY_COPY || copy == LocalCopy.CURRENT) {
+			try {
+				registry.register(options, lease, targets);
+				logger.info("{} ({}) is the primary: its lease was free and its file is {}", this.property, this.path,
+						(copy == LocalCopy.CURRENT) ? "where the replica ends" : "the only copy (the replica is empty)");
+				runDeferredWork();
+				takeOver(promoted);
+				return;
+			}
+			catch (LeaseHeldException ex) {
+				moveAside("another instance holds the lease (" + ex.holder().holder() + ", epoch " + ex.holder().epoch()
+						+ ")");
+			}
+		}
+		else if (copy == LocalCopy.STALE) {
+			moveAside("the replica holds more than it");
+		}
+		Standby following = new Standby(followed.options().name(), followed.client(), this.path, lease, holder,
+				FollowerOptions.defaults(), Standby.DEFAULT_LEASE_POLL, this.clock);
+		this.standby = following;
+		this.gate.waitingFor(() -> describe(following.status()));
+		following.start((position) -> {
+			try {
+				if (position.isEmpty()) {
+					// A new database: the schema migration creates it, as at any first start, before
+					// the engine adds its own tables (Flyway refuses a schema it did not create).
+					this.gate.runDeferredWork();
+					registry.register(options, lease, targets);
+				}
+				else {
+					registry.register(options, lease, targets);
+					runDeferredWork();
+				}
+			}
+			catch (IOException | RuntimeException ex) {
+				// The standby releases the lease; this instance never serves the database.
+				this.gate.fail("the takeover failed: " + ex.getMessage());
+				throw ex;
+			}
+			takeOver(promoted);
+		});
+	}
+
+	/** A failure after the engine took over leaves it replicating, with the connections closed. */
+	private void runDeferredWork() {
+		try {
+			this.gate.runDeferredWork();
+		}
+		catch (RuntimeException ex) {
+			logger.error("{} ({}) took over, but the work deferred to the takeover failed; its connections stay "
+					+ "closed. Fix the cause and restart the application", this.property, this.path, ex);
+		}
+	}
+
+	private void takeOver(Runnable promoted) {
+		this.gate.open();
+		promoted.run();
+	}
+
+	private LocalCopy localCopy(ReplicationTarget followed) throws IOException {
+		try {
+			return LocalCopy.of(this.path, followed.client());
+		}
+		catch (IOException ex) {
+			throw new IOException(this.property + " is a standby and " + this.path + " exists, but replica '"
+					+ followed.options().name() + "' (" + followed.client().location() + ") cannot be read to tell "
+					+ "whether that file is current or stale (" + ex.getMessage() + "); start again once the replica "
+					+ "answers, or set " + this.property + ".standby=false to start as the primary with this file", ex);
+		}
+	}
+
+	/** Keeps a stale copy: renamed with its WAL and shared-memory files, which SQLite opens by name. */
+	private void moveAside(String why) throws IOException {
+		Path aside = this.path
+			.resolveSibling(this.path.getFileName() + ".before-standby-" + ASIDE_SUFFIX.format(this.clock.instant()));
+		for (String suffix : new String[] { "-wal", "-shm", "" }) {
+			Path file = Path.of(this.path + suffix);
+			if (Files.exists(file)) {
+				Files.move(file, Path.of(aside + suffix));
+			}
+		}
+		logger.warn("{} ({}) is a standby and its file is not the replica's latest state: {}. The file is kept as "
+				+ "{}; the standby restores the replica's state in its place", this.property, this.path, why, aside);
+	}
+
+	private static String describe(StandbyStatus status) {
+		LeaseRecord lease = status.lease();
+		String holder = (lease != null) ? lease.holder() + " holds the lease (epoch " + lease.epoch() + ", until "
+				+ lease.expiresAt() + ")" : "the lease has not been read yet";
+		return holder + "; the follower is " + (status.follower().caughtUp() ? "caught up"
+				: status.follower().segmentsBehind() + " WAL segments behind");
+	}
+
+	/**
+	 * Stops following (unless it took over) and fails the connections still waiting.
+	 */
+	void close() {
+		this.gate.close();
+		Standby following = this.standby;
+		if (following != null) {
+			try {
+				following.close();
+			}
+			catch (IOException ex) {
+				logger.warn("The standby of {} did not stop cleanly: {}", this.path, ex.getMessage());
+			}
+		}
+	}
+
+}
