@@ -2,8 +2,11 @@ package io.github.litestream.replica.s3;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -69,6 +72,9 @@ public final class S3ClientFactory {
 
 	private final AwsCredentialsProvider defaultCredentials;
 
+	/** Clients built without customizers; weakly held, as their callers own and close them. */
+	private static final Set<S3Client> UNCUSTOMIZED = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+
 	private final List<Consumer<S3ClientBuilder>> customizers;
 
 	private final Function<String, String> environment;
@@ -122,7 +128,22 @@ public final class S3ClientFactory {
 				.responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
 		}
 		this.customizers.forEach((customizer) -> customizer.accept(builder));
-		return builder.build();
+		S3Client client = builder.build();
+		if (this.customizers.isEmpty()) {
+			UNCUSTOMIZED.add(client);
+		}
+		return client;
+	}
+
+	/**
+	 * Whether a client was built here without customizers, so that its HTTP client, proxy and
+	 * TLS settings are exactly {@link #httpClientBuilder(S3ReplicaConfig)}'s and a request sent
+	 * around the SDK's pipeline goes out as the SDK's would ({@link S3DirectReader}).
+	 * @param s3 a client
+	 * @return {@code true} if this factory built it with no customizer
+	 */
+	static boolean isUncustomized(S3Client s3) {
+		return UNCUSTOMIZED.contains(s3);
 	}
 
 	/**

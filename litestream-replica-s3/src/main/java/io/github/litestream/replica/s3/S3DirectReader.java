@@ -40,8 +40,10 @@ import software.amazon.awssdk.services.s3.S3ServiceClientConfiguration;
  * The bytes need no SDK checksum: every object is an LZ4 frame with a content checksum (or an
  * age file, authenticated per chunk), which the reader verifies.
  *
- * <p>A client with interceptors of the application's own is never bypassed: they may add
- * headers its store needs.
+ * <p>Only a client that {@link S3ClientFactory} built without the application's customizers is
+ * bypassed: a customizer may set an HTTP client of its own (a proxy, TLS settings) or
+ * interceptors that add headers its store needs, which a request sent around the SDK would
+ * miss.
  */
 final class S3DirectReader implements AutoCloseable {
 
@@ -80,7 +82,8 @@ final class S3DirectReader implements AutoCloseable {
 	static Optional<S3DirectReader> create(S3Client s3, S3ReplicaConfig config) {
 		try {
 			S3ServiceClientConfiguration clientConfig = s3.serviceClientConfiguration();
-			if (hasOwnInterceptors(clientConfig) || clientConfig.credentialsProvider() == null
+			if (!S3ClientFactory.isUncustomized(s3) || hasOwnInterceptors(clientConfig)
+					|| clientConfig.credentialsProvider() == null
 					|| clientConfig.region() == null) {
 				return Optional.empty();
 			}

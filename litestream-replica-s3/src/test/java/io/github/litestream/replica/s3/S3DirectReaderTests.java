@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -128,6 +129,30 @@ class S3DirectReaderTests {
 			}
 			assertThat(sdkGets).hasValue(1);
 			replica.close();
+		}
+	}
+
+	@Test
+	void clientsTheApplicationCustomizedOrBuiltItselfAreNeverBypassed() {
+		S3ReplicaConfig config = server.config(this.bucket, "backups/app");
+		// A customizer may set an HTTP client of its own (a proxy, TLS) that a direct GET would miss.
+		S3ClientFactory customized = S3ClientFactory.builder()
+			.environment((name) -> null)
+			.customizers(List.of((builder) -> builder.httpClientBuilder(S3ClientFactory.httpClientBuilder(config))))
+			.build();
+		try (S3Client s3 = customized.create(config); S3Client plain = this.factory.create(config)) {
+			assertThat(S3DirectReader.create(s3, config)).isEmpty();
+			try (S3Client own = S3Client.builder()
+				.endpointOverride(server.endpoint())
+				.region(software.amazon.awssdk.regions.Region.US_EAST_1)
+				.credentialsProvider(plain.serviceClientConfiguration().credentialsProvider())
+				.forcePathStyle(true)
+				.build()) {
+				assertThat(S3DirectReader.create(own, config)).isEmpty();
+			}
+			Optional<S3DirectReader> direct = S3DirectReader.create(plain, config);
+			assertThat(direct).isPresent();
+			direct.get().close();
 		}
 	}
 
