@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.github.litestream.db.EngineConnections.CheckpointResult;
+import io.github.litestream.db.ReplicationSource.DatabaseChecksum;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.sqlite.WalHeader;
 import org.slf4j.Logger;
@@ -159,6 +160,27 @@ final class Checkpointer {
 					result.checkpointedFrames(), result.walFrames());
 			this.policy.framesCheckpointed(this.tracker.shadow().frameCount());
 		});
+	}
+
+	/**
+	 * Runs a RESTART checkpoint that must start a new WAL index, and checksums the database file
+	 * right then (see {@link ReplicationSource#checksumAtNewIndex()}).
+	 * @param file the engine's descriptor on the database file
+	 * @return the checksum and the position of the new index's start
+	 * @throws IOException if no new index began (the database was busy) or the file cannot be read
+	 */
+	DatabaseChecksum checksumAtNewIndex(DatabaseFile file) throws IOException {
+		Pos before = this.tracker.currentPosition();
+		checkpoint(CheckpointMode.RESTART);
+		Pos after = this.tracker.currentPosition();
+		if (!after.generation().equals(before.generation()) || after.index() != before.index() + 1) {
+			throw new IOException("Could not start a new WAL index of " + this.database
+					+ " for validation (the database was busy); will try again");
+		}
+		// Every engine checkpoint runs under the monitor lock the caller holds, so the file cannot
+		// change meanwhile; a snapshot reading it at the same time does not change it either
+		// (waiting for the snapshot's lock would stall the monitor for its whole upload).
+		return new DatabaseChecksum(new Pos(after.generation(), after.index(), 0), file.checksum());
 	}
 
 	/** Forgets what the last checkpoint reported: a new index (or generation) began. */
