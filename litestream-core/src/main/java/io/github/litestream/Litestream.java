@@ -1,21 +1,16 @@
 package io.github.litestream;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
@@ -44,24 +39,22 @@ import org.slf4j.LoggerFactory;
  * are still usable, and {@link #close()} once they are closed. Databases that come and go while
  * the engine runs go through a {@link DatabaseRegistry}.
  *
- * <p>About 500 lines, half of it javadoc of the public API: registration, the threads'
- * lifecycle and the shutdown flush (which share the same state and lock) stay together; the
- * per-replica work is in {@code ReplicaTask}, synchronous waits in {@code SynchronousReplication},
- * the shadow WAL's release in {@code ShadowWalRelease} and the replicas' leases in
- * {@code LeaseKeeper}.
+ * <p>This class holds the lifecycle and the public API; the work is its collaborators':
+ * {@code RegisteredDatabases} (the databases and their replicas), {@code ReplicationLanes} (the
+ * monitors and replica tasks that run, and the shutdown flush), {@code RuntimeDatabases} (adding
+ * and removing databases while it runs), {@code ReplicaTask} (one replica's work),
+ * {@code SynchronousReplication} (synchronous waits) and {@code LeaseKeeper} (the replicas'
+ * leases).
  */
 public final class Litestream implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(Litestream.class);
 
-	/**
-	 * Databases and their replicas: an immutable snapshot, replaced on each registration, so
-	 * that readers (endpoints, metrics listeners on the monitor thread) never take the lock
-	 * that start and stop hold while they wait for the monitor thread.
-	 */
-	private volatile Map<ReplicatedDatabase, List<Replica>> databases = Map.of();
+	private final RegisteredDatabases databases;
 
-	private final Map<Replica, ReplicaTask> tasks = new ConcurrentHashMap<>();
+	private final ReplicationLanes lanes;
+
+	private final RuntimeDatabases runtimeDatabases;
 
 	private final List<Runnable> startingCallbacks = new CopyOnWriteArrayList<>();
 
@@ -70,15 +63,6 @@ public final class Litestream implements AutoCloseable {
 	private final ReplicaValidation validation;
 
 	private final SynchronousReplication synchronous = new SynchronousReplication();
-
-	private final ShadowWalRelease shadowWal;
-
-	private final EngineThreads threads;
-
-	/** Each database's monitor, while it runs. */
-	private final Map<ReplicatedDatabase, SerialLane> monitors = new ConcurrentHashMap<>();
-
-	private EngineScheduler scheduler;
 
 	private final LeaseHolder holder;
 
@@ -131,8 +115,9 @@ public final class Litestream implements AutoCloseable {
 		this.holder = holder;
 		this.clock = clock;
 		this.validation = validation;
-		this.shadowWal = new ShadowWalRelease(clock);
-		this.threads = threads;
+		this.databases = new RegisteredDatabases(clock, this.leases, holder);
+		this.lanes = new ReplicationLanes(this.databases, threads, clock, validation, this.synchronous, this.leases);
+		this.runtimeDatabases = new RuntimeDatabases(this.databases, this.lanes, this.leases, this.startingCallbacks);
 	}
 
 	/**
@@ -160,87 +145,25 @@ public final class Litestream implements AutoCloseable {
 			throw new IllegalStateException("Databases must be added before the engine starts; "
 					+ "use a DatabaseRegistry to add one while it runs");
 		}
-		return register(options, lease, targets);
-	}
-
-	private ReplicatedDatabase register(DatabaseOptions options, LeaseOptions lease, List<ReplicationTarget> targets) {
-		Path path = options.path().toAbsolutePath().normalize();
-		if (this.databases.keySet().stream().anyMatch((known) -> known.path().toAbsolutePath().normalize().equals(path))) {
-			throw new IllegalStateException("Database " + path + " is already replicated; unregister it first");
-		}
-		ReplicatedDatabase database = new ReplicatedDatabase(options, this.clock);
-		List<Replica> replicas = new ArrayList<>();
-		for (ReplicationTarget target : targets) {
-			replicas.add(lease.enabled() ? this.leases.leased(database, target, lease, this.holder, this.clock)
-					: new Replica(database, target.client(), target.options(), this.clock));
-		}
-		Map<ReplicatedDatabase, List<Replica>> registered = new LinkedHashMap<>(this.databases);
-		registered.put(database, List.copyOf(replicas));
-		this.databases = Collections.unmodifiableMap(registered);
-		return database;
+		return this.databases.add(options, lease, targets);
 	}
 
 	/**
-	 * Registers a database and, when the engine runs, opens it and starts replicating it at once.
+	 * Registers a database and, when the engine runs, opens it and starts replicating it at once
+	 * (see {@link RuntimeDatabases#attach}).
 	 * @throws IOException if it cannot be opened (it is then not registered)
 	 */
 	synchronized ReplicatedDatabase attach(DatabaseOptions options, LeaseOptions lease,
 			List<ReplicationTarget> targets) throws IOException {
-		ReplicatedDatabase database = register(options, lease, targets);
-		if (!this.running) {
-			return database;
-		}
-		this.startingCallbacks.forEach(Runnable::run);
-		try {
-			this.leases.acquire(database);
-			ContinuationCheck.run(database, this.databases.get(database));
-			database.open();
-		}
-		catch (IOException | RuntimeException ex) {
-			database.close();
-			this.leases.release(database);
-			unregister(database);
-			throw ex;
-		}
-		startReplication(database, this.databases.get(database));
-		return database;
+		return this.runtimeDatabases.attach(options, lease, targets, this.running);
 	}
 
 	/**
-	 * Stops replicating one database: with {@code flush}, a last WAL copy that every replica ships
-	 * within the timeout; without, only the steps in progress finish (within the timeout). Then
-	 * its engine connections close; its replica clients stay open for the caller to close.
+	 * Stops replicating one database (see {@link RuntimeDatabases#detach}).
 	 * @return {@code true} if every replica received every committed change
 	 */
 	synchronized boolean detach(ReplicatedDatabase database, Duration timeout, boolean flush) {
-		List<Replica> replicas = replicas(database);
-		Instant deadline = this.clock.instant().plus(timeout);
-		SerialLane monitor = this.monitors.remove(database);
-		List<ReplicaTask> running = replicas.stream().map(this.tasks::remove).filter(Objects::nonNull).toList();
-		boolean flushed = !flush;
-		if (monitor != null) {
-			monitor.shutdown();
-			awaitQuietly(monitor, timeout);
-			if (flush) {
-				monitor(database);
-				flushed = ReplicaFlush.flushAll(running, this.clock, deadline);
-			}
-		}
-		running.forEach((task) -> task.shutdown(remaining(deadline)));
-		this.leases.release(database);
-		unregister(database);
-		database.close();
-		if (!flushed) {
-			logger.warn("Replication of {} stopped before every replica received every commit; the rest stays in "
-					+ "its local shadow WAL", database.path());
-		}
-		return flushed;
-	}
-
-	private void unregister(ReplicatedDatabase database) {
-		Map<ReplicatedDatabase, List<Replica>> registered = new LinkedHashMap<>(this.databases);
-		registered.remove(database);
-		this.databases = Collections.unmodifiableMap(registered);
+		return this.runtimeDatabases.detach(database, timeout, flush);
 	}
 
 	/**
@@ -269,8 +192,9 @@ public final class Litestream implements AutoCloseable {
 		this.leases.acquireAll();
 		List<ReplicatedDatabase> opened = new ArrayList<>();
 		try {
-			for (ReplicatedDatabase database : this.databases.keySet()) {
-				ContinuationCheck.run(database, this.databases.get(database));
+			for (Map.Entry<ReplicatedDatabase, List<Replica>> entry : this.databases.current().entrySet()) {
+				ReplicatedDatabase database = entry.getKey();
+				ContinuationCheck.run(database, entry.getValue());
 				database.open();
 				opened.add(database);
 			}
@@ -280,60 +204,15 @@ public final class Litestream implements AutoCloseable {
 			this.leases.releaseAll();
 			throw ex;
 		}
-		// A stop keeps the replica threads for the final shipping at close; a restart replaces them.
-		this.tasks.values().forEach((task) -> task.shutdown(Duration.ZERO));
-		this.tasks.clear();
+		this.lanes.open();
 		this.shutdownDeadline = null;
 		this.closed = false;
-		if (this.scheduler == null || this.scheduler.isShutdown()) {
-			this.scheduler = new EngineScheduler(this.threads);
-		}
-		this.databases.forEach(this::startReplication);
-		this.leases.startRenewing(this.threads.replica());
+		this.databases.current().forEach(this.lanes::start);
+		EngineThreads threads = this.lanes.threads();
+		this.leases.startRenewing(threads.replica());
 		this.running = true;
 		logger.info("Replicating {} database(s) to {} replica(s) on {} capture and {} replica thread(s)",
-				this.databases.size(), this.tasks.size(), this.threads.capture(), this.threads.replica());
-	}
-
-	private void startReplication(ReplicatedDatabase database, List<Replica> replicas) {
-		String name = database.path().getFileName().toString();
-		SerialLane monitor = this.scheduler.captureLane(name);
-		this.monitors.put(database, monitor);
-		long interval = database.options().monitorInterval().toMillis();
-		monitor.scheduleWithFixedDelay(() -> monitor(database), interval, interval, TimeUnit.MILLISECONDS);
-		for (Replica replica : replicas) {
-			ReplicaTask task = new ReplicaTask(database, replica, this.clock, this.validation,
-					() -> releaseShadowWal(database), this.synchronous, this.leases.writable(replica));
-			this.tasks.put(replica, task);
-			task.start(this.scheduler.replicaLane(name + "/" + replica.name()));
-		}
-	}
-
-	private void monitor(ReplicatedDatabase database) {
-		try {
-			database.sync();
-		}
-		catch (IOException | RuntimeException ex) {
-			logger.warn("Could not copy the WAL of {}: {}", database.path(),
-					Objects.toString(ex.getMessage(), ex.getClass().getSimpleName()));
-		}
-		// A failing replica holds the shadow WAL back, and it has no sync to release it after.
-		try {
-			if (this.databases.getOrDefault(database, List.of()).stream().anyMatch((replica) -> replica.position().isEmpty())) {
-				releaseShadowWal(database);
-			}
-		}
-		catch (RuntimeException ex) {
-			// A scheduled task that throws is never run again: this database's monitor would stop.
-			logger.warn("Could not release the shadow WAL of {}: {}", database.path(), ex.toString());
-		}
-	}
-
-	private void releaseShadowWal(ReplicatedDatabase database) {
-		List<Replica> replicas = this.databases.get(database);
-		if (replicas != null) {
-			this.shadowWal.release(database, replicas);
-		}
+				this.databases.current().size(), this.lanes.replicaCount(), threads.capture(), threads.replica());
 	}
 
 	/**
@@ -348,12 +227,7 @@ public final class Litestream implements AutoCloseable {
 		}
 		this.running = false;
 		Instant deadline = this.clock.instant().plus(timeout);
-		this.monitors.values().forEach(SerialLane::shutdown);
-		this.monitors.values().forEach((monitor) -> awaitQuietly(monitor, remaining(deadline)));
-		this.monitors.clear();
-		this.databases.keySet().forEach(this::monitor);
-		boolean flushed = ReplicaFlush.flushAll(this.tasks.values(), this.clock, deadline);
-		this.tasks.values().forEach(ReplicaTask::stopSchedule);
+		boolean flushed = this.lanes.stopAndFlush(deadline);
 		this.shutdownDeadline = deadline;
 		if (!flushed) {
 			logger.warn("Shutdown flush did not reach every replica within {}; the rest stays in the local "
@@ -372,40 +246,12 @@ public final class Litestream implements AutoCloseable {
 			stop(Duration.ofSeconds(30));
 		}
 		if (this.shutdownDeadline != null) {
-			shipCommitsAfterStop(this.shutdownDeadline);
-			this.tasks.values().forEach((task) -> task.shutdown(remaining(this.shutdownDeadline)));
+			this.lanes.shipCommitsAfterStop(this.shutdownDeadline);
 		}
 		// After the last write: the next instance may take the replicas at once.
 		this.leases.releaseAll();
-		this.databases.keySet().forEach(ReplicatedDatabase::close);
-		this.tasks.values().forEach(ReplicaTask::closeClient);
-		if (this.scheduler != null) {
-			this.scheduler.shutdown();
-		}
-	}
-
-	/**
-	 * Ships what was committed after {@link #stop(Duration)} flushed: an application may still
-	 * write between the stop and the closing of its pool (in-flight requests, other beans'
-	 * destroy methods). Without this those commits would reach the replica only at the next
-	 * start, which on an ephemeral disk never comes. Bounded by what is left of the stop's
-	 * timeout.
-	 */
-	private void shipCommitsAfterStop(Instant deadline) {
-		this.databases.keySet().forEach(this::monitor);
-		boolean behind = this.databases.entrySet()
-			.stream()
-			.anyMatch((entry) -> entry.getValue()
-				.stream()
-				.anyMatch((replica) -> !replica.position().equals(entry.getKey().position())));
-		if (!behind) {
-			return;
-		}
-		boolean flushed = this.clock.instant().isBefore(deadline) && ReplicaFlush.flushAll(this.tasks.values(), this.clock, deadline);
-		if (!flushed) {
-			logger.warn("Commits made after shutdown began did not reach every replica within the shutdown timeout; "
-					+ "they stay in the local shadow WAL and are shipped at the next start");
-		}
+		this.databases.current().keySet().forEach(ReplicatedDatabase::close);
+		this.lanes.close();
 	}
 
 	/**
@@ -421,7 +267,7 @@ public final class Litestream implements AutoCloseable {
 	 * @return the databases
 	 */
 	public List<ReplicatedDatabase> databases() {
-		return List.copyOf(this.databases.keySet());
+		return List.copyOf(this.databases.current().keySet());
 	}
 
 	/**
@@ -430,7 +276,7 @@ public final class Litestream implements AutoCloseable {
 	 * @return its replicas
 	 */
 	public List<Replica> replicas(ReplicatedDatabase database) {
-		return Objects.requireNonNull(this.databases.get(database), "Unknown database");
+		return Objects.requireNonNull(this.databases.current().get(database), "Unknown database");
 	}
 
 	/**
@@ -439,7 +285,7 @@ public final class Litestream implements AutoCloseable {
 	 * @return a future completing with its status afterwards
 	 */
 	public Future<ReplicaStatus> syncNow(Replica replica) {
-		return task(replica).run(() -> {
+		return this.lanes.task(replica).run(() -> {
 			replica.sync();
 			return replica.status();
 		});
@@ -451,7 +297,7 @@ public final class Litestream implements AutoCloseable {
 	 * @return a future completing with its status afterwards
 	 */
 	public Future<ReplicaStatus> snapshotNow(Replica replica) {
-		return task(replica).run(() -> {
+		return this.lanes.task(replica).run(() -> {
 			replica.snapshot();
 			return replica.status();
 		});
@@ -471,8 +317,7 @@ public final class Litestream implements AutoCloseable {
 	 */
 	public ReplicationWait awaitReplicated(ReplicatedDatabase database, ReplicaQuorum quorum, Duration timeout) {
 		List<Replica> replicas = replicas(database);
-		List<ReplicaTask> running = this.closed ? List.of()
-				: replicas.stream().map(this.tasks::get).filter(Objects::nonNull).toList();
+		List<ReplicaTask> running = this.closed ? List.of() : this.lanes.running(replicas);
 		return this.synchronous.await(database, replicas, running, quorum, timeout);
 	}
 
@@ -534,32 +379,11 @@ public final class Litestream implements AutoCloseable {
 		if (this.validation == null) {
 			throw new IllegalStateException("This engine was created without replica validation");
 		}
-		return task(replica).run(() -> {
+		return this.lanes.task(replica).run(() -> {
 			ReplicaStatus.ValidationResult result = this.validation.validate(replica);
 			replica.recordValidation(result);
 			return result;
 		});
-	}
-
-	private ReplicaTask task(Replica replica) {
-		ReplicaTask task = this.tasks.get(replica);
-		if (task == null) {
-			throw new IllegalStateException("Replica '" + replica.name() + "' is not running");
-		}
-		return task;
-	}
-
-	private Duration remaining(Instant deadline) {
-		return ReplicaFlush.remaining(this.clock, deadline);
-	}
-
-	private static void awaitQuietly(SerialLane lane, Duration timeout) {
-		try {
-			lane.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
 	}
 
 	/**

@@ -1,11 +1,13 @@
 package io.github.litestream;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.locks.LockSupport;
 
@@ -16,6 +18,7 @@ import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOperationListener;
 import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.replica.SnapshotInfo;
+import io.github.litestream.replica.WalSegmentInfo;
 import io.github.litestream.replica.file.FileReplicaClient;
 import io.github.litestream.replica.s3.S3ClientFactory;
 import io.github.litestream.replica.s3.S3ProxyServer;
@@ -36,10 +39,22 @@ import static org.assertj.core.api.Assertions.assertThat;
  * this JVM): each restore equals exactly one committed
  * state (the {@link ConsistencyOracle} decides), one that had begun by the timestamp, and later
  * timestamps never restore earlier states.
+ *
+ * <p>The writer runs at least {@link #MIN_WRITING} and then until the replica holds the history
+ * the checks need (snapshots of several indexes, segments stored at several distinguishable
+ * times), not for a fixed time: on a loaded machine fewer transactions, so fewer WAL indexes and
+ * uploads, fit in one.
  */
 class PointInTimeConsistencyTests {
 
 	private static final int ROWS = 24;
+
+	private static final Duration MIN_WRITING = Duration.ofSeconds(6);
+
+	/** How long the writer may take to produce the history the checks need. */
+	private static final Duration MAX_WRITING = Duration.ofSeconds(120);
+
+	private static final Duration HISTORY_CHECK_INTERVAL = Duration.ofMillis(500);
 
 	/**
 	 * File times come from the kernel's coarse clock, which may lag the clock the writer reads
@@ -75,6 +90,7 @@ class PointInTimeConsistencyTests {
 			long timeSlackMillis, int distinctStates) throws Exception {
 		Path db = this.dir.resolve("app.db");
 		ConsistencyOracle oracle = new ConsistencyOracle(ROWS);
+		Instant flushed;
 		try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + db)) {
 			PageWriter.createTable(connection, ROWS);
 			Litestream litestream = new Litestream();
@@ -87,17 +103,31 @@ class PointInTimeConsistencyTests {
 						.withSnapshotInterval(Duration.ofSeconds(1)))));
 			litestream.start();
 			try (PageWriter writer = new PageWriter(connection, ROWS, 11)) {
-				Instant until = Instant.now().plusSeconds(6);
-				for (long k = 1; Instant.now().isBefore(until); k++) {
+				Instant started = Instant.now();
+				Instant nextCheck = started.plus(MIN_WRITING);
+				for (long k = 1;; k++) {
 					long began = System.currentTimeMillis();
 					oracle.committed(began, writer.commit(k));
 					LockSupport.parkNanos(5_000_000);
+					Instant now = Instant.now();
+					if (now.isAfter(nextCheck)) {
+						if (holdsEnoughHistory(client, timeSlackMillis, distinctStates)) {
+							break;
+						}
+						assertThat(Duration.between(started, now)).as(
+								"writing until the replica holds snapshots of 2 indexes and segments stored at %d "
+										+ "distinguishable times", distinctStates)
+							.isLessThan(MAX_WRITING);
+						nextCheck = now.plus(HISTORY_CHECK_INTERVAL);
+					}
 				}
 			}
 			finally {
 				assertThat(litestream.stop(Duration.ofSeconds(10))).as("the final flush shipped everything").isTrue();
 				litestream.close();
 			}
+			// Every object is stored by now: a restore to any later time gives the last commit.
+			flushed = Instant.now();
 			assertThat(database.position()).isPresent();
 		}
 
@@ -107,11 +137,17 @@ class PointInTimeConsistencyTests {
 		assertThat(snapshots).as("snapshots of several indexes").hasSizeGreaterThanOrEqualTo(2);
 		TreeSet<Instant> timestamps = new TreeSet<>();
 		Instant first = snapshots.stream().map(SnapshotInfo::createdAt).min(Instant::compareTo).orElseThrow();
-		Instant last = Instant.ofEpochMilli(oracle.beganAtMillis(oracle.lastLogged())).plusSeconds(1);
+		Instant last = flushed.plusMillis(timeSlackMillis);
 		snapshots.forEach((snapshot) -> timestamps.add(snapshot.createdAt()));
 		long spanMillis = Duration.between(first, last).toMillis();
 		for (int i = 0; i <= 10; i++) {
 			timestamps.add(first.plusMillis(spanMillis * i / 10));
+		}
+		// The evenly spaced times can all fall between the same two uploads when they bunch up
+		// (a loaded machine); the segments' own times are each just after a different one.
+		List<Instant> uploads = distinctTimes(client.walSegments(generation), first, timeSlackMillis);
+		for (int i = 0; i < 10; i++) {
+			timestamps.add(uploads.get(i * uploads.size() / 10));
 		}
 
 		int previous = -1;
@@ -135,6 +171,40 @@ class PointInTimeConsistencyTests {
 		assertThat(states).as("the timestamps pick out different states").hasSizeGreaterThanOrEqualTo(distinctStates);
 		System.out.printf("PointInTimeConsistencyTests (%s): %d transactions, %d snapshots, %d restores gave states %s%n",
 				client.type(), oracle.lastLogged(), snapshots.size(), timestamps.size(), states);
+	}
+
+	/**
+	 * Whether the replica's one generation holds snapshots of at least two indexes (a snapshot
+	 * replaces the one of its index) and segments stored at enough distinguishable times.
+	 */
+	private static boolean holdsEnoughHistory(ReplicaClient client, long timeSlackMillis, int distinctStates)
+			throws IOException {
+		List<String> generations = client.generations();
+		if (generations.size() != 1) {
+			return false;
+		}
+		String generation = generations.get(0);
+		List<SnapshotInfo> snapshots = client.snapshots(generation);
+		if (snapshots.size() < 2) {
+			return false;
+		}
+		Instant first = snapshots.stream().map(SnapshotInfo::createdAt).min(Instant::compareTo).orElseThrow();
+		return distinctTimes(client.walSegments(generation), first, timeSlackMillis).size() > distinctStates;
+	}
+
+	/**
+	 * The latest storage time of the segments stored within each {@code slackMillis} (the
+	 * precision of the store's times) from {@code from} on (a restore needs a snapshot), in order.
+	 */
+	private static List<Instant> distinctTimes(List<WalSegmentInfo> segments, Instant from, long slackMillis) {
+		TreeMap<Long, Instant> latest = new TreeMap<>();
+		for (WalSegmentInfo segment : segments) {
+			if (!segment.createdAt().isBefore(from)) {
+				latest.merge(segment.createdAt().toEpochMilli() / slackMillis, segment.createdAt(),
+						(a, b) -> a.isAfter(b) ? a : b);
+			}
+		}
+		return List.copyOf(latest.values());
 	}
 
 }

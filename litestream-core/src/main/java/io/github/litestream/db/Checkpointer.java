@@ -4,15 +4,14 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.github.litestream.db.EngineConnections.CheckpointResult;
+import io.github.litestream.db.ReplicationSource.DatabaseChecksum;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.sqlite.WalHeader;
-import io.github.litestream.sqlite.WalScanner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,15 +56,16 @@ import org.slf4j.LoggerFactory;
  * ({@link CheckpointPolicy#mayWaitForReaders()}): short read transactions end within that (a
  * steady mix of short reads and writes would otherwise hardly ever let the WAL restart), a long
  * one does not. Then the checkpoint gives up on restarting: the WAL keeps growing, every later
- * sync tries again, and {@link #pinnedWal()} and
+ * sync tries again, and {@link #pinnedWal(Pos)} and
  * {@link DatabaseListener#onCheckpointBlocked(CheckpointMode)} say so.
  *
  * <p>
  * Not thread-safe: the database's monitor lock guards it. The checkpoint lock it is given keeps
  * checkpoints out while a snapshot reads the database file.
  *
- * <p>Over 400 lines on purpose: the five steps, the time-based variant and their guards are
- * one procedure whose invariants (who holds which lock when) read best in one place.
+ * <p>This class runs steps (1) and (2) and the time-based checkpoint; {@link WalRestart} runs steps
+ * (3) to (5), once the WAL is empty. The invariants of the whole procedure (who holds which lock
+ * when) are described here, in one place.
  */
 final class Checkpointer {
 
@@ -101,8 +101,8 @@ final class Checkpointer {
 	/** The real WAL's size when step (2) copied it under the write lock. */
 	private long walSizeUnderLock;
 
-	/** The last time a checkpoint could not restart the WAL because readers pin it, or null. */
-	private volatile PinnedWal pinnedWal;
+	/** Steps (3) to (5), and the record of a WAL that readers pin. */
+	private final WalRestart restart;
 
 	/**
 	 * Creates a checkpointer. A checkpoint that cannot have {@code checkpointLock} at once (a
@@ -116,6 +116,7 @@ final class Checkpointer {
 		this.policy = policy;
 		this.checkpointLock = checkpointLock;
 		this.listeners = listeners;
+		this.restart = new WalRestart(database, connections, tracker, policy, listeners);
 	}
 
 	/**
@@ -161,6 +162,27 @@ final class Checkpointer {
 		});
 	}
 
+	/**
+	 * Runs a RESTART checkpoint that must start a new WAL index, and checksums the database file
+	 * right then (see {@link ReplicationSource#checksumAtNewIndex()}).
+	 * @param file the engine's descriptor on the database file
+	 * @return the checksum and the position of the new index's start
+	 * @throws IOException if no new index began (the database was busy) or the file cannot be read
+	 */
+	DatabaseChecksum checksumAtNewIndex(DatabaseFile file) throws IOException {
+		Pos before = this.tracker.currentPosition();
+		checkpoint(CheckpointMode.RESTART);
+		Pos after = this.tracker.currentPosition();
+		if (!after.generation().equals(before.generation()) || after.index() != before.index() + 1) {
+			throw new IOException("Could not start a new WAL index of " + this.database
+					+ " for validation (the database was busy); will try again");
+		}
+		// Every engine checkpoint runs under the monitor lock the caller holds, so the file cannot
+		// change meanwhile; a snapshot reading it at the same time does not change it either
+		// (waiting for the snapshot's lock would stall the monitor for its whole upload).
+		return new DatabaseChecksum(new Pos(after.generation(), after.index(), 0), file.checksum());
+	}
+
 	/** Forgets what the last checkpoint reported: a new index (or generation) began. */
 	void indexStarted() {
 		this.backfilledFrames = 0;
@@ -174,12 +196,7 @@ final class Checkpointer {
 	 * failed
 	 */
 	Optional<PinnedWal> pinnedWal(Pos current) {
-		PinnedWal pinned = this.pinnedWal;
-		if (pinned == null || current == null || !pinned.position().generation().equals(current.generation())
-				|| pinned.position().index() != current.index()) {
-			return Optional.empty();
-		}
-		return Optional.of(pinned);
+		return this.restart.pinnedWal(current);
 	}
 
 	/**
@@ -279,7 +296,7 @@ final class Checkpointer {
 						this.connections.checkpoint(sqliteMode, ReplicatedDatabase.READERS_WAIT));
 				this.checkpointedFrames = result.complete() ? result.walFrames() : -1;
 			}
-			broken = restartUnderWriteLock();
+			broken = this.restart.restartUnderWriteLock(this.checkpointedFrames, this.walSizeUnderLock);
 			completed = true;
 		}
 		finally {
@@ -300,7 +317,7 @@ final class Checkpointer {
 			this.tracker.startGeneration(broken);
 			return;
 		}
-		openNextIndex(mode, before);
+		this.restart.openNextIndex(mode, before);
 	}
 
 	/**
@@ -330,110 +347,8 @@ final class Checkpointer {
 		}
 	}
 
-	/**
-	 * Steps (3) and (4): takes the write lock again and, if the WAL is still exactly what was
-	 * checkpointed, writes one row, so SQLite restarts the WAL under this lock and after the
-	 * engine's last copy.
-	 * @return why continuity is lost, or {@code null}
-	 */
-	private String restartUnderWriteLock() throws IOException, SQLException {
-		// Giving up here, after step (2) emptied the WAL, would let the application's next write
-		// restart it with no way to prove the old index complete: a new generation, and a full
-		// snapshot upload, whenever an application transaction holds the lock for a moment.
-		this.connections.beginWriteWaitingLonger();
-		boolean commit = false;
-		try (FileChannel wal = this.tracker.openWal()) {
-			ShadowWal shadow = this.tracker.shadow();
-			if (wal.size() < WalHeader.SIZE) {
-				return "the WAL was truncated by another connection during a checkpoint";
-			}
-			if (!shadow.headerMatches(wal)) {
-				return copyTailAfterForeignRestart(wal);
-			}
-			// The fsync of this copy and of step (2)'s waits until the lock is released. Should the
-			// machine lose power before it, the shadow WAL is torn where the restarted WAL no
-			// longer matches it, and the next start begins a new generation: nothing is lost
-			// (the checkpoint synced the database file), and nothing unsynced was published.
-			shadow.copyWithoutSync(wal);
-			// If the checkpoint emptied the WAL, this write restarts it, under our lock and after
-			// our last copy; otherwise it is not needed.
-			if (isFullyCheckpointed()) {
-				this.connections.bumpSequenceInTransaction();
-				commit = true;
-			}
-			return null;
-		}
-		finally {
-			try {
-				this.connections.endWrite(commit);
-			}
-			finally {
-				this.tracker.shadow().sync();
-			}
-		}
-	}
-
-	/**
-	 * Step (5): opens the next index if the WAL restarted exactly once, and reports when readers
-	 * kept it from restarting.
-	 */
-	private void openNextIndex(CheckpointMode mode, WalHeader before) throws IOException {
-		try (FileChannel wal = this.tracker.openWal()) {
-			if (this.tracker.shadow().headerMatches(wal)) {
-				if (mode.insistsOnRestart()) {
-					restartBlocked(mode);
-				}
-				return;
-			}
-			WalHeader after = WalScanner.readHeader(wal);
-			if (after.salt1() != before.salt1() + 1) {
-				this.tracker.startGeneration("the WAL restarted more than once before its frames were copied");
-				return;
-			}
-			this.tracker.startIndex(wal, this.tracker.shadow().index() + 1);
-		}
-	}
-
 	private boolean isFullyCheckpointed() {
 		return this.checkpointedFrames >= 0 && this.checkpointedFrames == this.tracker.shadow().frameCount();
-	}
-
-	/**
-	 * A checkpoint moved what it could but the WAL did not restart: a read transaction pins
-	 * frames (the WAL could not be emptied) or a read mark (SQLite could not restart an empty
-	 * WAL). The next sync tries again; meanwhile the WAL grows.
-	 */
-	private void restartBlocked(CheckpointMode mode) {
-		PinnedWal previous = pinnedWal(this.tracker.position()).orElse(null);
-		Instant since = (previous != null) ? previous.since() : this.policy.now();
-		long frames = this.tracker.shadow().frameCount();
-		this.pinnedWal = new PinnedWal(this.tracker.currentPosition(), since, frames);
-		if (previous == null) {
-			logger.info("Checkpoint {} of {} could not restart the WAL ({} pages): a read transaction pins it; "
-					+ "trying again at every sync", mode, this.database, frames);
-		}
-		this.listeners.forEach((listener) -> listener.onCheckpointBlocked(mode));
-	}
-
-	/**
-	 * Another connection restarted the WAL after our checkpoint emptied it. The old index's
-	 * frames past the new WAL's end are still on disk: copy them, and prove none was lost.
-	 * @return why continuity is lost, or {@code null} if the old index is complete
-	 */
-	private String copyTailAfterForeignRestart(FileChannel wal) throws IOException {
-		ShadowWal shadow = this.tracker.shadow();
-		if (wal.size() < this.walSizeUnderLock) {
-			// Truncated (TRUNCATE, journal_size_limit): frames committed after step (2) may be
-			// gone without a trace, so the old index cannot be proven complete.
-			return "the WAL was truncated and restarted by another connection during a checkpoint";
-		}
-		shadow.copyWithoutSync(wal);
-		WalHeader current = WalScanner.readHeader(wal);
-		long newEnd = WalScanner.scan(wal, current, WalHeader.SIZE, current.checksum()).end();
-		if (newEnd > shadow.size()) {
-			return "the WAL was restarted and overwritten before its last frames were copied";
-		}
-		return null;
 	}
 
 	/** One of the two checkpoint procedures. */

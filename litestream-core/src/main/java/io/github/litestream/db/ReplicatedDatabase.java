@@ -3,7 +3,6 @@ package io.github.litestream.db;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -12,7 +11,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -32,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * behind the engine and never holds up the application for long (its javadoc explains how);</li>
  * <li>{@link CleanShutdown}: the final FULL checkpoint and the record that lets the next start
  * continue the generation;</li>
- * <li>{@link EngineConnections}, {@link DatabaseFile}, {@link LocalState}: the engine's
- * connections, its one descriptor on the database file, its files next to the database.</li>
+ * <li>{@link DatabaseHandles} (over {@link EngineConnections} and {@link DatabaseFile}),
+ * {@link LocalState}: the engine's connections and its one descriptor on the database file, its
+ * files next to the database.</li>
  * </ul>
  *
  * <h2>Locks</h2>
@@ -41,9 +40,6 @@ import org.slf4j.LoggerFactory;
  * above are not thread-safe and rely on it. The checkpoint lock keeps checkpoints out while a
  * snapshot reads the database file; a checkpoint that cannot have it is skipped, so a snapshot
  * never blocks a sync. Replicas read the position and the shadow WAL files without either lock.
- *
- * <p>A little over 400 lines, half of it javadoc of the public API: the façade owns the two
- * locks, and open, sync, checkpoint, snapshot and close are where they are taken.
  */
 public final class ReplicatedDatabase implements ReplicationSource, AutoCloseable {
 
@@ -63,9 +59,6 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	 */
 	public static final Duration READERS_WAIT = Duration.ofMillis(50);
 
-	/** Descriptors kept open until the JVM exits, because closing them could drop SQLite's locks. */
-	private static final List<DatabaseFile> RETAINED_FILES = new CopyOnWriteArrayList<>();
-
 	private final DatabaseOptions options;
 
 	private final Path path;
@@ -77,12 +70,6 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	/** Guards the pieces and the connections: one monitor step at a time. */
 	private final ReentrantLock lock = new ReentrantLock();
 
-	/** Held while the database file is read for a snapshot: no checkpoint may change it. */
-	private final ReentrantLock checkpointLock = new ReentrantLock();
-
-	/** How long closing waits for a snapshot still reading the file. */
-	private static final Duration CLOSE_WAIT_FOR_SNAPSHOT = Duration.ofSeconds(5);
-
 	private final CheckpointPolicy policy;
 
 	private final GenerationTracker tracker;
@@ -91,9 +78,8 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 
 	private final PendingWal pendingWal;
 
-	private EngineConnections connections;
-
-	private DatabaseFile databaseFile;
+	/** The connections, the database file's descriptor, and the lock a snapshot holds on it. */
+	private final DatabaseHandles handles;
 
 	private volatile Checkpointer checkpointer;
 
@@ -123,6 +109,7 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 		this.tracker = new GenerationTracker(this.path, this.localState, this.listeners, this::indexStarted);
 		this.cleanShutdown = new CleanShutdown(this.path, this.localState);
 		this.pendingWal = new PendingWal(this.path, this.localState);
+		this.handles = new DatabaseHandles(this.path);
 	}
 
 	private void indexStarted() {
@@ -139,57 +126,34 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	 * @throws IOException if the database cannot be opened
 	 */
 	public void open() throws IOException {
-		Path directory = this.path.getParent();
-		if (!Files.isDirectory(directory)) {
-			throw new NoSuchFileException(directory.toString(), null, "Cannot replicate " + this.path
-					+ ": its directory does not exist. Create the directory or correct the database path");
-		}
+		DatabaseHandles.requireDirectory(this.path);
 		this.lock.lock();
 		try {
-			if (this.connections != null && !this.closed) {
+			if (this.handles.hasConnections() && !this.closed) {
 				// Open already (an engine started again after a stop): a second read transaction
 				// on new connections would leak the first, which would pin the WAL for good.
 				return;
 			}
 			this.closed = false;
-			Optional<Pos> cleanShutdownPosition = this.cleanShutdown.take(this::openDatabaseFile);
-			this.connections = EngineConnections.open(this.path, this.options.busyTimeout());
-			if (this.databaseFile == null) {
-				openDatabaseFile();
-			}
-			this.connections.acquireReadLock();
-			this.tracker.resume(this.connections, cleanShutdownPosition.orElse(null));
-			this.checkpointer = new Checkpointer(this.path.toString(), this.connections, this.tracker, this.policy,
-					this.checkpointLock, this.listeners);
+			Optional<Pos> cleanShutdownPosition = this.cleanShutdown.take(this.handles::openFile);
+			EngineConnections connections = this.handles.openConnections(this.options.busyTimeout());
+			connections.acquireReadLock();
+			this.tracker.resume(connections, cleanShutdownPosition.orElse(null));
+			this.checkpointer = new Checkpointer(this.path.toString(), connections, this.tracker, this.policy,
+					this.handles.checkpointLock(), this.listeners);
 			this.policy.checkpointed();
 		}
 		catch (SQLException ex) {
-			closeHalfOpen();
+			this.handles.closeHalfOpen();
 			throw new IOException("Cannot open " + this.path + " for replication: " + ex.getMessage(), ex);
 		}
 		catch (IOException | RuntimeException ex) {
-			closeHalfOpen();
+			this.handles.closeHalfOpen();
 			throw ex;
 		}
 		finally {
 			this.lock.unlock();
 		}
-	}
-
-	/**
-	 * Half open is not open: releases the read transaction and the connections (the database
-	 * file's descriptor stays, as always while this JVM may use the database).
-	 */
-	private void closeHalfOpen() {
-		if (this.connections != null) {
-			this.connections.close();
-			this.connections = null;
-		}
-	}
-
-	private DatabaseFile openDatabaseFile() throws IOException {
-		this.databaseFile = DatabaseFile.open(this.path);
-		return this.databaseFile;
 	}
 
 	/**
@@ -204,7 +168,7 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 		try {
 			requireOpen();
 			// A failed checkpoint may have left it released; without it SQLite may restart the WAL.
-			this.connections.acquireReadLock();
+			this.handles.connections().acquireReadLock();
 			this.tracker.ensureWalExists();
 			String newGeneration = this.newGenerationRequest.getAndSet(null);
 			if (newGeneration != null) {
@@ -253,7 +217,7 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	}
 
 	private void requireOpen() {
-		if (this.connections == null || this.closed) {
+		if (!this.handles.hasConnections() || this.closed) {
 			throw new IllegalStateException("Database " + this.path + " is not open for replication");
 		}
 	}
@@ -265,18 +229,18 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 
 	@Override
 	public <T> T snapshot(SnapshotConsumer<T> consumer) throws IOException {
-		this.checkpointLock.lock();
+		this.handles.checkpointLock().lock();
 		try {
 			Pos pos = this.tracker.position();
 			if (pos == null || this.closed) {
 				throw new IOException("Database " + this.path + " is not open for replication");
 			}
-			try (InputStream in = this.databaseFile.newInputStream()) {
+			try (InputStream in = this.handles.file().newInputStream()) {
 				return consumer.accept(pos, in);
 			}
 		}
 		finally {
-			this.checkpointLock.unlock();
+			this.handles.checkpointLock().unlock();
 		}
 	}
 
@@ -297,17 +261,7 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 		this.lock.lock();
 		try {
 			requireOpen();
-			Pos before = this.tracker.currentPosition();
-			this.checkpointer.checkpoint(CheckpointMode.RESTART);
-			Pos after = this.tracker.currentPosition();
-			if (!after.generation().equals(before.generation()) || after.index() != before.index() + 1) {
-				throw new IOException("Could not start a new WAL index of " + this.path
-						+ " for validation (the database was busy); will try again");
-			}
-			// Every engine checkpoint runs under the monitor lock held here, so the file cannot
-			// change meanwhile; a snapshot reading it at the same time does not change it either
-			// (waiting for the snapshot's lock would stall the monitor for its whole upload).
-			return new DatabaseChecksum(new Pos(after.generation(), after.index(), 0), this.databaseFile.checksum());
+			return this.checkpointer.checksumAtNewIndex(this.handles.file());
 		}
 		finally {
 			this.lock.unlock();
@@ -346,11 +300,11 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	public void close() {
 		this.lock.lock();
 		try {
-			if (this.closed || this.connections == null) {
+			if (this.closed || !this.handles.hasConnections()) {
 				return;
 			}
 			this.closed = true;
-			if (!awaitSnapshots()) {
+			if (!this.handles.awaitSnapshot()) {
 				// The final checkpoint, and SQLite's own when the last connection closes, would
 				// change the file under the snapshot, which would then mix two moments. Leave the
 				// connections open instead: the JVM is shutting down.
@@ -359,46 +313,15 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 				return;
 			}
 			try {
-				this.cleanShutdown.record(this.tracker, this.connections, this.databaseFile);
-				this.connections.close();
-				closeQuietly(this.tracker::close);
-				if (Files.exists(this.tracker.walPath())) {
-					// Someone else still has the database open: closing our descriptor could drop
-					// their locks, so keep it until the JVM exits.
-					RETAINED_FILES.add(this.databaseFile);
-				}
-				else {
-					closeQuietly(this.databaseFile);
-				}
+				this.cleanShutdown.record(this.tracker, this.handles.connections(), this.handles.file());
+				this.handles.close(this.tracker);
 			}
 			finally {
-				this.checkpointLock.unlock();
+				this.handles.checkpointLock().unlock();
 			}
 		}
 		finally {
 			this.lock.unlock();
-		}
-	}
-
-	/** Takes the checkpoint lock, which a snapshot holds while it reads the file. */
-	private boolean awaitSnapshots() {
-		try {
-			return this.checkpointLock.tryLock(CLOSE_WAIT_FOR_SNAPSHOT.toMillis(), TimeUnit.MILLISECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return false;
-		}
-	}
-
-	private static void closeQuietly(AutoCloseable closeable) {
-		if (closeable != null) {
-			try {
-				closeable.close();
-			}
-			catch (Exception ex) {
-				// Nothing useful to do while closing.
-			}
 		}
 	}
 

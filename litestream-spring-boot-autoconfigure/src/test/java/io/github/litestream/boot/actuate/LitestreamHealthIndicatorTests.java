@@ -116,7 +116,7 @@ class LitestreamHealthIndicatorTests {
 
 	private void tamperWithSnapshots() throws IOException {
 		List<Path> snapshots;
-		try (Stream<Path> files = Files.walk(this.replication.replicaDir)) {
+		try (Stream<Path> files = Files.walk(this.replication.replicaFiles)) {
 			snapshots = files.filter((file) -> file.toString().endsWith(".snapshot.lz4")).toList();
 		}
 		int tampered = 0;

@@ -53,7 +53,7 @@ class LitestreamHealthWebTests {
 
 		this.replication.repairReplica();
 		await().untilAsserted(() -> assertThat(health(http, 200).read("$.status", String.class)).isEqualTo("UP"));
-		assertThat(this.replication.caughtUp()).isTrue();
+		await().until(this.replication::caughtUp);
 	}
 
 	private static DocumentContext health(Http http, int expectedStatus) throws Exception {

@@ -3,10 +3,12 @@ package io.github.litestream.boot.actuate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 import io.github.litestream.AppDatabase;
@@ -14,6 +16,7 @@ import io.github.litestream.Litestream;
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaOperationListener;
 import io.github.litestream.replica.ReplicaOptions;
@@ -23,6 +26,10 @@ import io.github.litestream.restore.ReplicaValidator;
 /**
  * A real SQLite database ({@code app.db}) replicated by a real engine to a file replica named
  * {@code file}, in a directory of its own, with short intervals so tests move quickly.
+ *
+ * <p>The replica's root is a symbolic link to the directory holding its files, so that breaking
+ * and repairing it are each one atomic rename of the link: the replica's lane, which creates
+ * missing directories before every write, has no moment in between to recreate the root.
  */
 final class TestReplication implements AutoCloseable {
 
@@ -32,7 +39,11 @@ final class TestReplication implements AutoCloseable {
 
 	final Path dbPath;
 
+	/** The replica's root: a link to {@link #replicaFiles}, or to a regular file while broken. */
 	final Path replicaDir;
+
+	/** The directory holding the replica's files. */
+	final Path replicaFiles;
 
 	final AppDatabase app;
 
@@ -44,6 +55,8 @@ final class TestReplication implements AutoCloseable {
 		this.dir = dir;
 		this.dbPath = dir.resolve("app.db");
 		this.replicaDir = dir.resolve("replica");
+		this.replicaFiles = Files.createDirectory(dir.resolve("replica.files"));
+		Files.createSymbolicLink(this.replicaDir, this.replicaFiles.getFileName());
 		this.validationInterval = validationInterval;
 		this.app = new AppDatabase(this.dbPath);
 		this.litestream = new Litestream(Clock.systemUTC(), new ReplicaValidator(Clock.systemUTC())::validate);
@@ -95,19 +108,30 @@ final class TestReplication implements AutoCloseable {
 		return this.litestream.replicas(database()).get(0);
 	}
 
-	boolean caughtUp() {
-		return database().position().isPresent() && database().position().equals(replica().position());
+	/**
+	 * Whether the replica holds everything committed so far. The position is taken after a
+	 * monitor step of its own ({@link Litestream#commitPosition}): a step that copies the WAL
+	 * and then checkpoints publishes a position before the checkpoint moves it to the next
+	 * index, so a replica can briefly equal a position the database is about to leave.
+	 */
+	boolean caughtUp() throws IOException {
+		Optional<Pos> committed = this.litestream.commitPosition(database());
+		return committed.isPresent() && committed.equals(replica().position());
 	}
 
-	/** Breaks the replica: its directory becomes a regular file (chmod does not stop root). */
+	/** Breaks the replica: its root becomes a regular file (chmod does not stop root). */
 	void breakReplica() throws IOException {
-		Files.move(this.replicaDir, this.dir.resolve("replica.moved"));
-		Files.writeString(this.replicaDir, "not a directory");
+		Path broken = Files.writeString(this.dir.resolve("replica.broken"), "not a directory");
+		pointReplicaAt(broken);
 	}
 
 	void repairReplica() throws IOException {
-		Files.delete(this.replicaDir);
-		Files.move(this.dir.resolve("replica.moved"), this.replicaDir);
+		pointReplicaAt(this.replicaFiles);
+	}
+
+	private void pointReplicaAt(Path target) throws IOException {
+		Path link = Files.createSymbolicLink(this.dir.resolve("replica.link"), target.getFileName());
+		Files.move(link, this.replicaDir, StandardCopyOption.ATOMIC_MOVE);
 	}
 
 	@Override

@@ -1,0 +1,73 @@
+package io.github.litestream;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.github.litestream.Litestream.ReplicationTarget;
+import io.github.litestream.db.DatabaseOptions;
+import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.lease.LeaseHolder;
+import io.github.litestream.lease.LeaseOptions;
+import io.github.litestream.replica.Replica;
+
+/**
+ * The databases an engine replicates and their replicas, in registration order. Held as an
+ * immutable map that every change replaces, so that readers (endpoints, metrics listeners on
+ * the monitor's thread) never take the engine's lock, which start and stop hold while they wait
+ * for the monitors. Changes are made under the engine's lock.
+ */
+final class RegisteredDatabases {
+
+	private volatile Map<ReplicatedDatabase, List<Replica>> databases = Map.of();
+
+	private final Clock clock;
+
+	private final LeaseKeeper leases;
+
+	private final LeaseHolder holder;
+
+	RegisteredDatabases(Clock clock, LeaseKeeper leases, LeaseHolder holder) {
+		this.clock = clock;
+		this.leases = leases;
+		this.holder = holder;
+	}
+
+	/**
+	 * Registers a database and creates its replicas; with a lease, each replica's client asks its
+	 * lease before every write.
+	 * @throws IllegalStateException if a database with the same path is registered
+	 */
+	ReplicatedDatabase add(DatabaseOptions options, LeaseOptions lease, List<ReplicationTarget> targets) {
+		Path path = options.path().toAbsolutePath().normalize();
+		if (this.databases.keySet().stream().anyMatch((known) -> known.path().toAbsolutePath().normalize().equals(path))) {
+			throw new IllegalStateException("Database " + path + " is already replicated; unregister it first");
+		}
+		ReplicatedDatabase database = new ReplicatedDatabase(options, this.clock);
+		List<Replica> replicas = new ArrayList<>();
+		for (ReplicationTarget target : targets) {
+			replicas.add(lease.enabled() ? this.leases.leased(database, target, lease, this.holder, this.clock)
+					: new Replica(database, target.client(), target.options(), this.clock));
+		}
+		Map<ReplicatedDatabase, List<Replica>> registered = new LinkedHashMap<>(this.databases);
+		registered.put(database, List.copyOf(replicas));
+		this.databases = Collections.unmodifiableMap(registered);
+		return database;
+	}
+
+	void remove(ReplicatedDatabase database) {
+		Map<ReplicatedDatabase, List<Replica>> registered = new LinkedHashMap<>(this.databases);
+		registered.remove(database);
+		this.databases = Collections.unmodifiableMap(registered);
+	}
+
+	/** The databases and their replicas as registered now; later changes do not show in it. */
+	Map<ReplicatedDatabase, List<Replica>> current() {
+		return this.databases;
+	}
+
+}

@@ -1,0 +1,226 @@
+package io.github.litestream;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import io.github.litestream.Litestream.ReplicaValidation;
+import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.replica.Replica;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running part of an engine: each database's monitor, a {@link SerialLane} on the capture
+ * pool that copies its WAL every monitor interval, and each replica's {@link ReplicaTask} on the
+ * replica pool. Starts them for a database, stops them for one database or for all with the
+ * final flush, and ships what was committed after that flush at close. Not thread-safe: the
+ * engine calls it under its lock, except for the lookups of running tasks.
+ */
+final class ReplicationLanes {
+
+	private static final Logger logger = LoggerFactory.getLogger(ReplicationLanes.class);
+
+	private final RegisteredDatabases databases;
+
+	private final EngineThreads threads;
+
+	private final Clock clock;
+
+	private final @Nullable ReplicaValidation validation;
+
+	private final SynchronousReplication synchronous;
+
+	private final LeaseKeeper leases;
+
+	private final ShadowWalRelease shadowWal;
+
+	/** Each database's monitor, while it runs. */
+	private final Map<ReplicatedDatabase, SerialLane> monitors = new ConcurrentHashMap<>();
+
+	private final Map<Replica, ReplicaTask> tasks = new ConcurrentHashMap<>();
+
+	private @Nullable EngineScheduler scheduler;
+
+	ReplicationLanes(RegisteredDatabases databases, EngineThreads threads, Clock clock,
+			@Nullable ReplicaValidation validation, SynchronousReplication synchronous, LeaseKeeper leases) {
+		this.databases = databases;
+		this.threads = threads;
+		this.clock = clock;
+		this.validation = validation;
+		this.synchronous = synchronous;
+		this.leases = leases;
+		this.shadowWal = new ShadowWalRelease(clock);
+	}
+
+	EngineThreads threads() {
+		return this.threads;
+	}
+
+	/**
+	 * Readies the pools for a start: a stop keeps the replica lanes for the final shipping at
+	 * close; a start again replaces them.
+	 */
+	void open() {
+		this.tasks.values().forEach((task) -> task.shutdown(Duration.ZERO));
+		this.tasks.clear();
+		if (this.scheduler == null || this.scheduler.isShutdown()) {
+			this.scheduler = new EngineScheduler(this.threads);
+		}
+	}
+
+	/** Schedules a database's monitor and starts its replicas' lanes. */
+	void start(ReplicatedDatabase database, List<Replica> replicas) {
+		EngineScheduler scheduler = Objects.requireNonNull(this.scheduler, "scheduler");
+		String name = database.path().getFileName().toString();
+		SerialLane monitor = scheduler.captureLane(name);
+		this.monitors.put(database, monitor);
+		long interval = database.options().monitorInterval().toMillis();
+		monitor.scheduleWithFixedDelay(() -> monitor(database), interval, interval, TimeUnit.MILLISECONDS);
+		for (Replica replica : replicas) {
+			ReplicaTask task = new ReplicaTask(database, replica, this.clock, this.validation,
+					() -> releaseShadowWal(database), this.synchronous, this.leases.writable(replica));
+			this.tasks.put(replica, task);
+			task.start(scheduler.replicaLane(name + "/" + replica.name()));
+		}
+	}
+
+	/** One monitor step: copies the WAL, and releases shadow WAL that a failing replica holds back. */
+	private void monitor(ReplicatedDatabase database) {
+		try {
+			database.sync();
+		}
+		catch (IOException | RuntimeException ex) {
+			logger.warn("Could not copy the WAL of {}: {}", database.path(),
+					Objects.toString(ex.getMessage(), ex.getClass().getSimpleName()));
+		}
+		// A failing replica holds the shadow WAL back, and it has no sync to release it after.
+		try {
+			if (this.databases.current().getOrDefault(database, List.of()).stream().anyMatch((replica) -> replica.position().isEmpty())) {
+				releaseShadowWal(database);
+			}
+		}
+		catch (RuntimeException ex) {
+			// A scheduled task that throws is never run again: this database's monitor would stop.
+			logger.warn("Could not release the shadow WAL of {}: {}", database.path(), ex.toString());
+		}
+	}
+
+	private void releaseShadowWal(ReplicatedDatabase database) {
+		List<Replica> replicas = this.databases.current().get(database);
+		if (replicas != null) {
+			this.shadowWal.release(database, replicas);
+		}
+	}
+
+	/**
+	 * Stops one database's lanes: with {@code flush}, a last WAL copy that every replica ships
+	 * within the timeout; without, only the steps in progress finish (within the timeout).
+	 * @return {@code true} if every replica received every committed change
+	 */
+	boolean stop(ReplicatedDatabase database, List<Replica> replicas, Duration timeout, boolean flush) {
+		Instant deadline = this.clock.instant().plus(timeout);
+		SerialLane monitor = this.monitors.remove(database);
+		List<ReplicaTask> running = replicas.stream().map(this.tasks::remove).filter(Objects::nonNull).toList();
+		boolean flushed = !flush;
+		if (monitor != null) {
+			monitor.shutdown();
+			awaitQuietly(monitor, timeout);
+			if (flush) {
+				monitor(database);
+				flushed = ReplicaFlush.flushAll(running, this.clock, deadline);
+			}
+		}
+		running.forEach((task) -> task.shutdown(remaining(deadline)));
+		return flushed;
+	}
+
+	/**
+	 * Stops every monitor, copies every database's WAL once more, has every replica ship
+	 * everything by the deadline, and stops the replicas' schedules; their lanes stay, for
+	 * {@link #shipCommitsAfterStop(Instant)}.
+	 * @return {@code true} if every replica received every committed change
+	 */
+	boolean stopAndFlush(Instant deadline) {
+		this.monitors.values().forEach(SerialLane::shutdown);
+		this.monitors.values().forEach((monitor) -> awaitQuietly(monitor, remaining(deadline)));
+		this.monitors.clear();
+		this.databases.current().keySet().forEach(this::monitor);
+		boolean flushed = ReplicaFlush.flushAll(this.tasks.values(), this.clock, deadline);
+		this.tasks.values().forEach(ReplicaTask::stopSchedule);
+		return flushed;
+	}
+
+	/**
+	 * Ships what was committed after {@link #stopAndFlush(Instant)}: an application may still
+	 * write between the stop and the closing of its pool (in-flight requests, other beans'
+	 * destroy methods). Without this those commits would reach the replica only at the next
+	 * start, which on an ephemeral disk never comes. Bounded by the stop's deadline; then the
+	 * replicas' lanes shut down.
+	 */
+	void shipCommitsAfterStop(Instant deadline) {
+		Map<ReplicatedDatabase, List<Replica>> registered = this.databases.current();
+		registered.keySet().forEach(this::monitor);
+		boolean behind = registered.entrySet()
+			.stream()
+			.anyMatch((entry) -> entry.getValue()
+				.stream()
+				.anyMatch((replica) -> !replica.position().equals(entry.getKey().position())));
+		if (behind) {
+			boolean flushed = this.clock.instant().isBefore(deadline)
+					&& ReplicaFlush.flushAll(this.tasks.values(), this.clock, deadline);
+			if (!flushed) {
+				logger.warn("Commits made after shutdown began did not reach every replica within the shutdown "
+						+ "timeout; they stay in the local shadow WAL and are shipped at the next start");
+			}
+		}
+		this.tasks.values().forEach((task) -> task.shutdown(remaining(deadline)));
+	}
+
+	/** Closes the replicas' clients and the pools. */
+	void close() {
+		this.tasks.values().forEach(ReplicaTask::closeClient);
+		if (this.scheduler != null) {
+			this.scheduler.shutdown();
+		}
+	}
+
+	/** The lanes of those replicas that run. */
+	List<ReplicaTask> running(Collection<Replica> replicas) {
+		return replicas.stream().map(this.tasks::get).filter(Objects::nonNull).toList();
+	}
+
+	int replicaCount() {
+		return this.tasks.size();
+	}
+
+	ReplicaTask task(Replica replica) {
+		ReplicaTask task = this.tasks.get(replica);
+		if (task == null) {
+			throw new IllegalStateException("Replica '" + replica.name() + "' is not running");
+		}
+		return task;
+	}
+
+	private Duration remaining(Instant deadline) {
+		return ReplicaFlush.remaining(this.clock, deadline);
+	}
+
+	private static void awaitQuietly(SerialLane lane, Duration timeout) {
+		try {
+			lane.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}

@@ -1,0 +1,87 @@
+package io.github.litestream;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+import io.github.litestream.Litestream.ReplicationTarget;
+import io.github.litestream.db.DatabaseOptions;
+import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.lease.LeaseOptions;
+import io.github.litestream.replica.Replica;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Adds databases to an engine and removes them while it runs (for a {@link DatabaseRegistry}):
+ * a database added is leased, checked, opened and started at once, or not registered at all; a
+ * database removed stops its lanes, optionally after a last flush, and gives up its leases and
+ * its connections. Called under the engine's lock, which keeps it apart from start and stop.
+ */
+final class RuntimeDatabases {
+
+	private static final Logger logger = LoggerFactory.getLogger(RuntimeDatabases.class);
+
+	private final RegisteredDatabases databases;
+
+	private final ReplicationLanes lanes;
+
+	private final LeaseKeeper leases;
+
+	private final List<Runnable> startingCallbacks;
+
+	RuntimeDatabases(RegisteredDatabases databases, ReplicationLanes lanes, LeaseKeeper leases,
+			List<Runnable> startingCallbacks) {
+		this.databases = databases;
+		this.lanes = lanes;
+		this.leases = leases;
+		this.startingCallbacks = startingCallbacks;
+	}
+
+	/**
+	 * Registers a database and, when the engine runs, opens it and starts replicating it.
+	 * @param running whether the engine runs
+	 * @throws IOException if it cannot be opened (it is then not registered)
+	 */
+	ReplicatedDatabase attach(DatabaseOptions options, LeaseOptions lease, List<ReplicationTarget> targets,
+			boolean running) throws IOException {
+		ReplicatedDatabase database = this.databases.add(options, lease, targets);
+		if (!running) {
+			return database;
+		}
+		this.startingCallbacks.forEach(Runnable::run);
+		try {
+			this.leases.acquire(database);
+			ContinuationCheck.run(database, this.databases.current().get(database));
+			database.open();
+		}
+		catch (IOException | RuntimeException ex) {
+			database.close();
+			this.leases.release(database);
+			this.databases.remove(database);
+			throw ex;
+		}
+		this.lanes.start(database, this.databases.current().get(database));
+		return database;
+	}
+
+	/**
+	 * Stops replicating one database (see {@link ReplicationLanes#stop}), then closes its engine
+	 * connections; its replica clients stay open for the caller to close.
+	 * @return {@code true} if every replica received every committed change
+	 */
+	boolean detach(ReplicatedDatabase database, Duration timeout, boolean flush) {
+		List<Replica> replicas = Objects.requireNonNull(this.databases.current().get(database), "Unknown database");
+		boolean flushed = this.lanes.stop(database, replicas, timeout, flush);
+		this.leases.release(database);
+		this.databases.remove(database);
+		database.close();
+		if (!flushed) {
+			logger.warn("Replication of {} stopped before every replica received every commit; the rest stays in "
+					+ "its local shadow WAL", database.path());
+		}
+		return flushed;
+	}
+
+}

@@ -1,0 +1,155 @@
+package io.github.litestream.db;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The engine's handles on one database: its two connections (which hold the read transaction
+ * that pins the WAL), its one descriptor on the database file ({@link DatabaseFile}), and the
+ * checkpoint lock, which a snapshot holds while it reads that file so that no checkpoint changes
+ * it meanwhile. The connections and the descriptor are opened and closed in the order SQLite's
+ * POSIX locks demand: the descriptor is closed only after the engine's connections, and not at
+ * all while another connection of this JVM may still use the database, since closing it would
+ * drop that connection's locks.
+ *
+ * <p>Not thread-safe but for the checkpoint lock: the database's monitor lock guards it.
+ */
+final class DatabaseHandles {
+
+	/** Descriptors kept open until the JVM exits, because closing them could drop SQLite's locks. */
+	private static final List<DatabaseFile> RETAINED_FILES = new CopyOnWriteArrayList<>();
+
+	/** How long closing waits for a snapshot still reading the file. */
+	private static final Duration CLOSE_WAIT_FOR_SNAPSHOT = Duration.ofSeconds(5);
+
+	private final Path path;
+
+	/** Held while the database file is read for a snapshot: no checkpoint may change it. */
+	private final ReentrantLock checkpointLock = new ReentrantLock();
+
+	private EngineConnections connections;
+
+	private DatabaseFile file;
+
+	DatabaseHandles(Path path) {
+		this.path = path;
+	}
+
+	/**
+	 * Checks that the database's directory exists, before anything is created in it.
+	 * @param path the database file
+	 * @throws NoSuchFileException naming the directory and the fix, if it does not exist
+	 */
+	static void requireDirectory(Path path) throws NoSuchFileException {
+		Path directory = path.getParent();
+		if (!Files.isDirectory(directory)) {
+			throw new NoSuchFileException(directory.toString(), null, "Cannot replicate " + path
+					+ ": its directory does not exist. Create the directory or correct the database path");
+		}
+	}
+
+	/**
+	 * Opens a descriptor on the database file, which must exist.
+	 * @return the descriptor
+	 * @throws IOException if the file cannot be opened
+	 */
+	DatabaseFile openFile() throws IOException {
+		this.file = DatabaseFile.open(this.path);
+		return this.file;
+	}
+
+	/**
+	 * Opens the engine's connections, which create the database if needed, and then the
+	 * descriptor on its file unless one is open.
+	 * @param busyTimeout the connections' busy timeout
+	 * @return the connections
+	 * @throws SQLException if SQLite cannot open the database
+	 * @throws IOException if the file cannot be opened
+	 */
+	EngineConnections openConnections(Duration busyTimeout) throws SQLException, IOException {
+		this.connections = EngineConnections.open(this.path, busyTimeout);
+		if (this.file == null) {
+			openFile();
+		}
+		return this.connections;
+	}
+
+	/** Whether connections were opened (and not dropped by {@link #closeHalfOpen()}). */
+	boolean hasConnections() {
+		return this.connections != null;
+	}
+
+	EngineConnections connections() {
+		return this.connections;
+	}
+
+	DatabaseFile file() {
+		return this.file;
+	}
+
+	ReentrantLock checkpointLock() {
+		return this.checkpointLock;
+	}
+
+	/**
+	 * Takes the checkpoint lock for closing, waiting a while for a snapshot still reading the file.
+	 * @return whether the lock was had; the caller releases it
+	 */
+	boolean awaitSnapshot() {
+		try {
+			return this.checkpointLock.tryLock(CLOSE_WAIT_FOR_SNAPSHOT.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+	/**
+	 * Half open is not open: releases the read transaction and the connections (the database
+	 * file's descriptor stays, as always while this JVM may use the database).
+	 */
+	void closeHalfOpen() {
+		if (this.connections != null) {
+			this.connections.close();
+			this.connections = null;
+		}
+	}
+
+	/**
+	 * Closes the connections and the shadow WAL, then the database file's descriptor; if the
+	 * database's WAL still exists, someone else still has the database open, and the descriptor
+	 * is kept until the JVM exits instead.
+	 * @param tracker the shadow WAL's owner
+	 */
+	void close(GenerationTracker tracker) {
+		this.connections.close();
+		closeQuietly(tracker::close);
+		if (Files.exists(tracker.walPath())) {
+			RETAINED_FILES.add(this.file);
+		}
+		else {
+			closeQuietly(this.file);
+		}
+	}
+
+	private static void closeQuietly(AutoCloseable closeable) {
+		if (closeable != null) {
+			try {
+				closeable.close();
+			}
+			catch (Exception ex) {
+				// Nothing useful to do while closing.
+			}
+		}
+	}
+
+}

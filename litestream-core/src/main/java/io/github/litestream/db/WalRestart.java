@@ -1,0 +1,172 @@
+package io.github.litestream.db;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import io.github.litestream.replica.Pos;
+import io.github.litestream.sqlite.WalHeader;
+import io.github.litestream.sqlite.WalScanner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Steps (3) to (5) of the size-based checkpoint ({@link Checkpointer} explains the whole
+ * procedure): once step (2) moved every frame into the database file, restarts the WAL with one
+ * write of the engine's own under its write lock and opens the next index; proves the old index
+ * complete when another connection restarted the WAL first, or says why it cannot; and remembers
+ * since when readers keep the WAL from restarting ({@link #pinnedWal(Pos)}).
+ *
+ * <p>Not thread-safe: the database's monitor lock guards it, as it guards the checkpointer.
+ */
+final class WalRestart {
+
+	private static final Logger logger = LoggerFactory.getLogger(WalRestart.class);
+
+	private final String database;
+
+	private final EngineConnections connections;
+
+	private final GenerationTracker tracker;
+
+	private final CheckpointPolicy policy;
+
+	private final List<DatabaseListener> listeners;
+
+	/** The last time a checkpoint could not restart the WAL because readers pin it, or null. */
+	private volatile PinnedWal pinnedWal;
+
+	WalRestart(String database, EngineConnections connections, GenerationTracker tracker, CheckpointPolicy policy,
+			List<DatabaseListener> listeners) {
+		this.database = database;
+		this.connections = connections;
+		this.tracker = tracker;
+		this.policy = policy;
+		this.listeners = listeners;
+	}
+
+	/**
+	 * Whether size-based checkpoints could not restart the current WAL index because a read
+	 * transaction pins it.
+	 * @param current the current position
+	 * @return the pinned WAL, or empty when the last attempt on this index restarted it or none
+	 * failed
+	 */
+	Optional<PinnedWal> pinnedWal(Pos current) {
+		PinnedWal pinned = this.pinnedWal;
+		if (pinned == null || current == null || !pinned.position().generation().equals(current.generation())
+				|| pinned.position().index() != current.index()) {
+			return Optional.empty();
+		}
+		return Optional.of(pinned);
+	}
+
+	/**
+	 * Steps (3) and (4): takes the write lock again and, if the WAL is still exactly what was
+	 * checkpointed, writes one row, so SQLite restarts the WAL under this lock and after the
+	 * engine's last copy.
+	 * @param checkpointedFrames the frames step (2) moved into the database file when that
+	 * emptied the WAL, or -1
+	 * @param walSizeUnderLock the real WAL's size when step (2) copied it
+	 * @return why continuity is lost, or {@code null}
+	 */
+	String restartUnderWriteLock(long checkpointedFrames, long walSizeUnderLock) throws IOException, SQLException {
+		// Giving up here, after step (2) emptied the WAL, would let the application's next write
+		// restart it with no way to prove the old index complete: a new generation, and a full
+		// snapshot upload, whenever an application transaction holds the lock for a moment.
+		this.connections.beginWriteWaitingLonger();
+		boolean commit = false;
+		try (FileChannel wal = this.tracker.openWal()) {
+			ShadowWal shadow = this.tracker.shadow();
+			if (wal.size() < WalHeader.SIZE) {
+				return "the WAL was truncated by another connection during a checkpoint";
+			}
+			if (!shadow.headerMatches(wal)) {
+				return copyTailAfterForeignRestart(wal, walSizeUnderLock);
+			}
+			// The fsync of this copy and of step (2)'s waits until the lock is released. Should the
+			// machine lose power before it, the shadow WAL is torn where the restarted WAL no
+			// longer matches it, and the next start begins a new generation: nothing is lost
+			// (the checkpoint synced the database file), and nothing unsynced was published.
+			shadow.copyWithoutSync(wal);
+			// If the checkpoint emptied the WAL, this write restarts it, under our lock and after
+			// our last copy; otherwise it is not needed.
+			if (checkpointedFrames >= 0 && checkpointedFrames == shadow.frameCount()) {
+				this.connections.bumpSequenceInTransaction();
+				commit = true;
+			}
+			return null;
+		}
+		finally {
+			try {
+				this.connections.endWrite(commit);
+			}
+			finally {
+				this.tracker.shadow().sync();
+			}
+		}
+	}
+
+	/**
+	 * Step (5): opens the next index if the WAL restarted exactly once, and reports when readers
+	 * kept it from restarting.
+	 */
+	void openNextIndex(CheckpointMode mode, WalHeader before) throws IOException {
+		try (FileChannel wal = this.tracker.openWal()) {
+			if (this.tracker.shadow().headerMatches(wal)) {
+				if (mode.insistsOnRestart()) {
+					restartBlocked(mode);
+				}
+				return;
+			}
+			WalHeader after = WalScanner.readHeader(wal);
+			if (after.salt1() != before.salt1() + 1) {
+				this.tracker.startGeneration("the WAL restarted more than once before its frames were copied");
+				return;
+			}
+			this.tracker.startIndex(wal, this.tracker.shadow().index() + 1);
+		}
+	}
+
+	/**
+	 * A checkpoint moved what it could but the WAL did not restart: a read transaction pins
+	 * frames (the WAL could not be emptied) or a read mark (SQLite could not restart an empty
+	 * WAL). The next sync tries again; meanwhile the WAL grows.
+	 */
+	private void restartBlocked(CheckpointMode mode) {
+		PinnedWal previous = pinnedWal(this.tracker.position()).orElse(null);
+		Instant since = (previous != null) ? previous.since() : this.policy.now();
+		long frames = this.tracker.shadow().frameCount();
+		this.pinnedWal = new PinnedWal(this.tracker.currentPosition(), since, frames);
+		if (previous == null) {
+			logger.info("Checkpoint {} of {} could not restart the WAL ({} pages): a read transaction pins it; "
+					+ "trying again at every sync", mode, this.database, frames);
+		}
+		this.listeners.forEach((listener) -> listener.onCheckpointBlocked(mode));
+	}
+
+	/**
+	 * Another connection restarted the WAL after our checkpoint emptied it. The old index's
+	 * frames past the new WAL's end are still on disk: copy them, and prove none was lost.
+	 * @return why continuity is lost, or {@code null} if the old index is complete
+	 */
+	private String copyTailAfterForeignRestart(FileChannel wal, long walSizeUnderLock) throws IOException {
+		ShadowWal shadow = this.tracker.shadow();
+		if (wal.size() < walSizeUnderLock) {
+			// Truncated (TRUNCATE, journal_size_limit): frames committed after step (2) may be
+			// gone without a trace, so the old index cannot be proven complete.
+			return "the WAL was truncated and restarted by another connection during a checkpoint";
+		}
+		shadow.copyWithoutSync(wal);
+		WalHeader current = WalScanner.readHeader(wal);
+		long newEnd = WalScanner.scan(wal, current, WalHeader.SIZE, current.checksum()).end();
+		if (newEnd > shadow.size()) {
+			return "the WAL was restarted and overwritten before its last frames were copied";
+		}
+		return null;
+	}
+
+}
