@@ -10,13 +10,14 @@ import java.util.List;
 import java.util.Optional;
 
 import io.github.litestream.DatabaseRegistry;
-import io.github.litestream.LocalCopy;
 import io.github.litestream.Litestream.ReplicationTarget;
+import io.github.litestream.LocalCopy;
 import io.github.litestream.Standby;
 import io.github.litestream.StandbyStatus;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.lease.LeaseHeldException;
 import io.github.litestream.lease.LeaseHolder;
+import io.github.litestream.lease.LeaseOptions;
 import io.github.litestream.lease.LeaseRecord;
 import io.github.litestream.restore.FollowerOptions;
 import org.jspecify.annotations.Nullable;
@@ -115,7 +116,7 @@ public final class StandbyDatabase {
 	 * @throws IOException if the database cannot be opened, or the store keeps no lease
 	 */
 	void start(DatabaseRegistry registry, LeaseHolder holder, DatabaseOptions options,
-			io.github.litestream.lease.LeaseOptions lease, List<ReplicationTarget> targets, Runnable promoted)
+			LeaseOptions lease, List<ReplicationTarget> targets, Runnable promoted)
 			throws IOException {
 		ReplicationTarget followed = targets.get(0);
 		LocalCopy copy = localCopy(followed);
@@ -134,7 +135,8 @@ public final class StandbyDatabase {
 			}
 		}
 		else if (copy == LocalCopy.STALE) {
-			moveAside("the replica holds more than it");
+			moveAside("it does not end where the replica's newest generation ends (the replica moved on, or where "
+					+ "the file ended was not recorded)");
 		}
 		Standby following = new Standby(followed.options().name(), followed.client(), this.path, lease, holder,
 				FollowerOptions.defaults(), Standby.DEFAULT_LEASE_POLL, this.clock);
