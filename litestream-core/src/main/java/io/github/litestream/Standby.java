@@ -97,11 +97,24 @@ public final class Standby implements AutoCloseable {
 	/**
 	 * Starts following and watching the lease, on daemon threads.
 	 * @param promotion what runs once the lease is taken and the file handed over
+	 * @throws LeaseUnsupportedException if the followed replica's store cannot keep a lease
 	 * @throws IOException if the database file exists already
 	 */
 	public synchronized void start(Promotion promotion) throws IOException {
 		if (this.thread != null) {
 			throw new IllegalStateException("A standby starts once");
+		}
+		// A store that cannot keep a lease fails the start, as it does a primary's, rather than
+		// leave a standby that can never take over; one that does not answer is probed later.
+		try {
+			this.lease.checkSupported();
+		}
+		catch (LeaseUnsupportedException ex) {
+			throw ex;
+		}
+		catch (IOException ex) {
+			logger.debug("Replica '{}' did not answer the lease probe at the standby's start: {}", this.replica,
+					ex.getMessage());
 		}
 		this.follower.start();
 		this.state = State.STANDBY;

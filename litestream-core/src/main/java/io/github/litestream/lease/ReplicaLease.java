@@ -330,6 +330,14 @@ public final class ReplicaLease {
 	}
 
 	/**
+	 * Checks, without taking the lease, that the store can keep one (probed once).
+	 * @throws IOException if it cannot ({@link LeaseUnsupportedException}), or does not answer
+	 */
+	public synchronized void checkSupported() throws IOException {
+		probedStore();
+	}
+
+	/**
 	 * The lease as this instance sees it; a lease whose renewal is overdue shows as fenced.
 	 * @return the status
 	 */

@@ -23,7 +23,8 @@ class LitestreamLeaseFailureAnalyzer extends AbstractFailureAnalyzer<LitestreamL
 		return new FailureAnalysis(prefix + ": " + lease.getMessage() + ".",
 				"Replicate to a store that honours conditional writes (AWS S3, MinIO, Cloudflare R2, a local "
 						+ "directory), or set " + prefix + ".lease.enabled=false to replicate without a lease (then "
-						+ "make sure no two instances ever write to this replica).",
+						+ "make sure no two instances ever write to this replica; a standby needs the lease, so "
+						+ "remove " + prefix + ".standby too).",
 				cause);
 	}
 
@@ -39,7 +40,9 @@ class LitestreamLeaseFailureAnalyzer extends AbstractFailureAnalyzer<LitestreamL
 	private static String heldAction(String prefix) {
 		return "Only one instance may write to a replica. Stop the other instance first (after its clean shutdown "
 				+ "this one starts at once; after a crash, within " + prefix + ".lease.ttl), or give this instance a "
-				+ "replica of its own. Setting " + prefix + ".lease.enabled=false on both turns the protection off: "
+				+ "replica of its own, or set " + prefix + ".standby=true to wait as a standby that follows the "
+				+ "replica and takes over when the other stops. Setting " + prefix
+				+ ".lease.enabled=false on both turns the protection off: "
 				+ "two writers on one replica can leave it unrestorable.";
 	}
 

@@ -60,6 +60,7 @@ class LeaseTests {
 				.contains("host: " + holder.host() + " (pid " + holder.pid() + ")")
 				.contains("expires: ");
 			assertThat(analysis.getAction()).contains("Stop the other instance")
+				.contains("litestream.dbs[0].standby=true")
 				.contains("litestream.dbs[0].lease.ttl")
 				.contains("litestream.dbs[0].lease.enabled=false");
 			assertThat(leaseOf(first).role()).isEqualTo(LeaseRole.PRIMARY);

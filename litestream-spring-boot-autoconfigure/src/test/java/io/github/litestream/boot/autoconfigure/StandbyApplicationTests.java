@@ -284,6 +284,24 @@ class StandbyApplicationTests {
 	}
 
 	@Test
+	void aStandbyOnAStoreWithoutConditionalWritesFailsStartupNamingTheStore() {
+		Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> new SpringApplicationBuilder(
+				StandbyApplication.class, LeaseTests.PlainBackend.class)
+			.web(WebApplicationType.NONE)
+			.properties("spring.datasource.url=jdbc:sqlite:" + database("plain"), "litestream.dbs[0].standby=true",
+					"litestream.dbs[0].replicas[0].type=plain",
+					"litestream.dbs[0].replicas[0].path=" + this.dir.resolve("replica"),
+					"spring.flyway.locations=classpath:db/litestream-boot-test")
+			.run()
+			.close());
+		org.springframework.boot.diagnostics.FailureAnalysis analysis = LitestreamAutoConfigurationTests
+			.analysis(failure);
+		assertThat(analysis.getDescription()).contains("litestream.dbs[0]")
+			.contains("Replica 'plain' (" + this.dir.resolve("replica") + ") cannot keep a lease");
+		assertThat(analysis.getAction()).contains("remove litestream.dbs[0].standby too");
+	}
+
+	@Test
 	void aStandbyWithoutTheLeaseIsAConfigurationError() {
 		Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> run(
 				new String[] { "litestream.dbs[0].replicas[0].path=" + this.dir.resolve("replica"),
