@@ -98,6 +98,7 @@ class SerialLaneTests {
 		assertThat(lane.awaitTermination(1, TimeUnit.MINUTES)).isTrue();
 		assertThat(queued.get()).isEqualTo(1);
 		int afterShutdown = ticks.get();
+		// No tick may come after termination; an absence can only be watched for a while.
 		Thread.sleep(100);
 		assertThat(ticks.get()).isEqualTo(afterShutdown);
 	}

@@ -353,14 +353,6 @@ public final class ReplicaLease {
 	}
 
 	/**
-	 * The replica's name.
-	 * @return the name
-	 */
-	public String replica() {
-		return this.replica;
-	}
-
-	/**
 	 * The options.
 	 * @return the options
 	 */

@@ -102,6 +102,7 @@ class S3LeaseTests {
 			List<String> keys = generationKeys(s3, bucket);
 			for (int i = 0; i < 10; i++) {
 				app.insert(5);
+				// Time for a sync to ship them if the fence let it: nothing may appear.
 				Thread.sleep(150);
 			}
 			assertThat(generationKeys(s3, bucket)).as("nothing written after the fence").isEqualTo(keys);
@@ -129,6 +130,8 @@ class S3LeaseTests {
 			catch (ConditionalWriteConflictException ex) {
 				continue;
 			}
+			// S3Proxy checks If-Match and then writes, not atomically: a renewal racing the theft can
+			// still overwrite it, so the theft counts only once it stayed a moment.
 			Thread.sleep(50);
 			if (LeaseRecord.parse(objects.read(ReplicaLease.OBJECT).orElseThrow().content()).holder().host()
 				.equals("thief-host")) {
