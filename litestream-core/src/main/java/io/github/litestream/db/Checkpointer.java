@@ -34,10 +34,16 @@ import org.slf4j.LoggerFactory;
  * begins after the WAL was emptied reads the database file only, which is what lets its next write
  * restart the WAL; (4) if the WAL is still exactly what was checkpointed, writes one row, making
  * SQLite restart the WAL under that lock and after the engine's last copy, and commits, and only
- * then fsyncs the shadow WAL; (5) takes the read transaction again and opens the next index. If an
- * application write restarted the WAL between (3) and (4), the old index's tail is still intact
- * past the new WAL's end and is copied; if that is not provable, or the salts show more than one
- * restart, a new generation starts. The write lock is held for two short moments per checkpoint,
+ * then fsyncs the shadow WAL; (5) takes the read transaction again and opens the next index.
+ * Before (2) releases the lock, once the WAL is empty, the engine takes its read transaction
+ * again: it then reads the database file only (SQLite's read slot 0), and no connection's
+ * checkpoint can move a frame into the database file while that slot is held (backfilling needs
+ * it exclusively). SQLite restarts only a WAL whose every frame is in the database file, so an
+ * application write that restarts the WAL between (3) and (4) can only overwrite frames the engine
+ * copied in (2): the old index is complete and the generation goes on. Without that guard (the
+ * WAL was not emptied under the lock), the old index's tail must still be intact past the new
+ * WAL's end and is copied; if that is not provable, or the salts show more than one restart, a
+ * new generation starts. The write lock is held for two short moments per checkpoint,
  * during which the engine fsyncs nothing (the checkpoint's own two fsyncs are SQLite's); step (1)
  * keeps them short.
  *
@@ -100,6 +106,16 @@ final class Checkpointer {
 
 	/** The real WAL's size when step (2) copied it under the write lock. */
 	private long walSizeUnderLock;
+
+	/**
+	 * Whether the engine's read transaction was taken on the emptied WAL before the write lock
+	 * was released, so that nothing written since can reach the database file until (5).
+	 */
+	private boolean backfillFenced;
+
+	/** Runs between the write lock's release in (2) and step (3); tests write there. */
+	private Runnable betweenLocks = () -> {
+	};
 
 	/** Steps (3) to (5), and the record of a WAL that readers pin. */
 	private final WalRestart restart;
@@ -276,14 +292,26 @@ final class Checkpointer {
 		}
 	}
 
+	/**
+	 * Sets what runs between the write lock's release in step (2) and step (3), where an
+	 * application write may restart the WAL.
+	 * @param action what an application does there, in a test
+	 */
+	void runBetweenLocks(Runnable action) {
+		this.betweenLocks = action;
+	}
+
 	/** Steps (1) to (5). */
 	private void runCheckpoint(CheckpointMode mode) throws IOException, SQLException {
 		backfillBeforeWriteLock();
 		WalHeader before = this.tracker.shadow().header();
 		String broken;
 		boolean completed = false;
+		this.backfillFenced = false;
 		try {
-			if (!checkpointUnderWriteLock() && mode.insistsOnRestart() && this.policy.mayWaitForReaders()) {
+			boolean emptied = checkpointUnderWriteLock();
+			this.betweenLocks.run();
+			if (!emptied && mode.insistsOnRestart() && this.policy.mayWaitForReaders()) {
 				// Application readers pinned old frames. SQLite's RESTART waits for them while
 				// holding the write lock, with every application writer waiting behind it: it may
 				// wait only moments, enough for short read transactions to end. If that emptied
@@ -296,12 +324,22 @@ final class Checkpointer {
 						this.connections.checkpoint(sqliteMode, ReplicatedDatabase.READERS_WAIT));
 				this.checkpointedFrames = result.complete() ? result.walFrames() : -1;
 			}
-			broken = this.restart.restartUnderWriteLock(this.checkpointedFrames, this.walSizeUnderLock);
+			broken = this.restart.restartUnderWriteLock(this.checkpointedFrames, this.walSizeUnderLock,
+					this.backfillFenced);
 			completed = true;
 		}
 		finally {
 			try {
-				this.connections.acquireReadLock();
+				if (this.backfillFenced) {
+					// Held on the emptied WAL since step (2): begin it anew, on the restarted WAL,
+					// where it pins the new index as usual.
+					this.connections.renewReadLock();
+				}
+				else {
+					// Still held at the WAL's end if step (2) failed early: keep it there, so that
+					// no application write restarts the WAL behind the engine.
+					this.connections.acquireReadLock();
+				}
 			}
 			finally {
 				if (!completed) {
@@ -340,7 +378,13 @@ final class Checkpointer {
 			}
 			CheckpointResult result = backfilled(this.connections.checkpointOnReader(CheckpointMode.PASSIVE));
 			this.checkpointedFrames = result.complete() ? result.walFrames() : -1;
-			return isFullyCheckpointed();
+			if (!isFullyCheckpointed()) {
+				return false;
+			}
+			// Still under the lock, so nothing was appended since the checkpoint emptied the WAL.
+			this.connections.acquireReadLock();
+			this.backfillFenced = true;
+			return true;
 		}
 		finally {
 			this.connections.endWrite(false);

@@ -132,6 +132,15 @@ final class EngineConnections implements AutoCloseable {
 	}
 
 	/**
+	 * Ends the read transaction, if held, and begins it again, at the WAL's current end.
+	 * @throws SQLException if it cannot end or begin
+	 */
+	void renewReadLock() throws SQLException {
+		releaseReadLock();
+		acquireReadLock();
+	}
+
+	/**
 	 * Ends the read transaction, if held.
 	 * @throws SQLException if it cannot end
 	 */

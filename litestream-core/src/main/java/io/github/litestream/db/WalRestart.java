@@ -71,9 +71,12 @@ final class WalRestart {
 	 * @param checkpointedFrames the frames step (2) moved into the database file when that
 	 * emptied the WAL, or -1
 	 * @param walSizeUnderLock the real WAL's size when step (2) copied it
+	 * @param fenced whether the engine's read transaction has held read slot 0 since step (2)
+	 * emptied the WAL (see {@link Checkpointer})
 	 * @return why continuity is lost, or {@code null}
 	 */
-	String restartUnderWriteLock(long checkpointedFrames, long walSizeUnderLock) throws IOException, SQLException {
+	String restartUnderWriteLock(long checkpointedFrames, long walSizeUnderLock, boolean fenced)
+			throws IOException, SQLException {
 		// Giving up here, after step (2) emptied the WAL, would let the application's next write
 		// restart it with no way to prove the old index complete: a new generation, and a full
 		// snapshot upload, whenever an application transaction holds the lock for a moment.
@@ -85,7 +88,9 @@ final class WalRestart {
 				return "the WAL was truncated by another connection during a checkpoint";
 			}
 			if (!shadow.headerMatches(wal)) {
-				return copyTailAfterForeignRestart(wal, walSizeUnderLock);
+				// Fenced, nothing written after step (2) could reach the database file, and SQLite
+				// restarts only a WAL whose frames all did: this restart overwrote copied frames only.
+				return fenced ? null : copyTailAfterForeignRestart(wal, walSizeUnderLock);
 			}
 			// The fsync of this copy and of step (2)'s waits until the lock is released. Should the
 			// machine lose power before it, the shadow WAL is torn where the restarted WAL no

@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Arrays;
@@ -142,6 +144,95 @@ class CheckpointerTests {
 			}
 		}
 		assertShadowIsPrefixOfWal();
+	}
+
+	@Test
+	void anApplicationWriteThatRestartsTheWalBetweenTheLocksNeitherBreaksNorLosesTheIndex() throws Exception {
+		// Between step (2)'s release of the write lock and step (4) an application write may
+		// restart the emptied WAL and overwrite more of it than the old index held (a busy
+		// writer while the engine's thread waits for a core). The engine must keep the generation.
+		this.parts.insert(5);
+		this.parts.tracker.copyWal();
+		Pos before = this.parts.tracker.position();
+		Path oldShadow = this.parts.tracker.shadow().file();
+		try (Connection app = DriverManager.getConnection("jdbc:sqlite:" + this.parts.db);
+				Statement s = app.createStatement()) {
+			s.execute("PRAGMA busy_timeout=5000");
+			s.execute("PRAGMA wal_autocheckpoint=0");
+			this.parts.checkpointer.runBetweenLocks(() -> execute(s,
+					"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200) "
+						+ "INSERT INTO t (v) SELECT hex(randomblob(1000)) FROM n"));
+
+			this.parts.checkpointer.checkpoint(CheckpointMode.PASSIVE);
+		}
+
+		Pos after = this.parts.tracker.position();
+		assertThat(after.generation()).as("continuity was kept").isEqualTo(before.generation());
+		assertThat(after.index()).isEqualTo(before.index() + 1);
+		assertThat(Files.size(oldShadow)).as("the old index is complete").isEqualTo(before.offset());
+		assertThat(after.offset()).as("the application's write begins the new index")
+			.isGreaterThan(Files.size(oldShadow));
+		assertShadowIsPrefixOfWal();
+		assertThat(this.events).containsExactly("checkpoint PASSIVE");
+	}
+
+	@Test
+	void noConnectionCanCheckpointFramesWrittenBetweenTheLocksSoNoneIsLost() throws Exception {
+		// What lets the engine trust such a restart: a connection whose read transaction began
+		// before step (2) can still append to the old WAL after it, and a checkpoint by another
+		// connection (a sqlite3 shell, say) would then move those frames into the database file
+		// and let the WAL restart over them before the engine copied them. The engine's read
+		// transaction, taken again on the emptied WAL under the lock, keeps every checkpoint out.
+		this.parts.insert(5);
+		this.parts.tracker.copyWal();
+		Pos before = this.parts.tracker.position();
+		int[] foreignCheckpoint = new int[3];
+		try (Connection early = DriverManager.getConnection("jdbc:sqlite:" + this.parts.db);
+				Statement e = early.createStatement();
+				Connection shell = DriverManager.getConnection("jdbc:sqlite:" + this.parts.db);
+				Statement s = shell.createStatement()) {
+			e.execute("PRAGMA busy_timeout=5000");
+			s.execute("PRAGMA busy_timeout=5000");
+			EngineParts.beginRead(early);
+			this.parts.checkpointer.runBetweenLocks(() -> {
+				execute(e, "INSERT INTO t (v) VALUES ('appended to the old WAL')");
+				execute(e, "COMMIT");
+				try (ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+					rs.next();
+					for (int i = 0; i < 3; i++) {
+						foreignCheckpoint[i] = rs.getInt(i + 1);
+					}
+				}
+				catch (SQLException ex) {
+					throw new IllegalStateException(ex);
+				}
+				execute(s, "INSERT INTO t (v) VALUES ('would restart a truncated WAL')");
+			});
+
+			this.parts.checkpointer.checkpoint(CheckpointMode.PASSIVE);
+		}
+
+		assertThat(foreignCheckpoint[0]).as("the other connection's checkpoint was kept out (busy)").isEqualTo(1);
+		assertThat(foreignCheckpoint[2]).as("frames it moved into the database file").isLessThan(foreignCheckpoint[1]);
+		Pos after = this.parts.tracker.position();
+		assertThat(after.generation()).as("continuity was kept").isEqualTo(before.generation());
+		assertThat(after.index()).as("the WAL could not restart: the later frames are not checkpointed")
+			.isEqualTo(before.index());
+		assertShadowIsPrefixOfWal();
+		try (FileChannel wal = FileChannel.open(this.parts.tracker.walPath())) {
+			WalHeader header = WalScanner.readHeader(wal);
+			assertThat(this.parts.tracker.position().offset()).as("both later transactions are in the index")
+				.isEqualTo(WalScanner.scan(wal, header, WalHeader.SIZE, header.checksum()).end());
+		}
+	}
+
+	private static void execute(Statement statement, String sql) {
+		try {
+			statement.execute(sql);
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	@Test
