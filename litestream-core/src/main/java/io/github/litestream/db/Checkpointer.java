@@ -69,19 +69,13 @@ import org.slf4j.LoggerFactory;
  * Not thread-safe: the database's monitor lock guards it. The checkpoint lock it is given keeps
  * checkpoints out while a snapshot reads the database file.
  *
- * <p>This class runs steps (1) and (2) and the time-based checkpoint; {@link WalRestart} runs steps
- * (3) to (5), once the WAL is empty. The invariants of the whole procedure (who holds which lock
+ * <p>This class runs step (2) and the time-based checkpoint; {@link Backfill} runs step (1) and
+ * {@link WalRestart} steps (3) to (5), once the WAL is empty. The invariants of the whole procedure (who holds which lock
  * when) are described here, in one place.
  */
 final class Checkpointer {
 
 	private static final Logger logger = LoggerFactory.getLogger(Checkpointer.class);
-
-	/** At most this many checkpoints run before the one under the write lock. */
-	static final int BACKFILL_ROUNDS = 4;
-
-	/** New frames (4 MiB of 4 KiB pages) few enough to checkpoint under the write lock. */
-	static final long BACKFILL_ENOUGH_FRAMES = 1024;
 
 	private final String database;
 
@@ -95,14 +89,11 @@ final class Checkpointer {
 
 	private final List<DatabaseListener> listeners;
 
+	/** Step (1). */
+	private final Backfill backfill;
+
 	/** Frames the last checkpoint copied back when it emptied the WAL, or -1. */
 	private long checkpointedFrames = -1;
-
-	/**
-	 * Frames of the current WAL that the engine's last checkpoint reported in the database file
-	 * ({@code Long.MAX_VALUE} if it could not tell).
-	 */
-	private long backfilledFrames;
 
 	/** The real WAL's size when step (2) copied it under the write lock. */
 	private long walSizeUnderLock;
@@ -125,13 +116,14 @@ final class Checkpointer {
 	 * snapshot holds it) is skipped.
 	 */
 	Checkpointer(String database, EngineConnections connections, GenerationTracker tracker, CheckpointPolicy policy,
-			ReentrantLock checkpointLock, List<DatabaseListener> listeners) {
+			ReentrantLock checkpointLock, DatabaseFile databaseFile, List<DatabaseListener> listeners) {
 		this.database = database;
 		this.connections = connections;
 		this.tracker = tracker;
 		this.policy = policy;
 		this.checkpointLock = checkpointLock;
 		this.listeners = listeners;
+		this.backfill = new Backfill(database, connections, tracker, databaseFile);
 		this.restart = new WalRestart(database, connections, tracker, policy, listeners);
 	}
 
@@ -162,7 +154,7 @@ final class Checkpointer {
 	/**
 	 * The time-based checkpoint: moves the committed pages into the database file but leaves the
 	 * WAL and the index as they are. The engine first takes its read transaction again, at the
-	 * WAL's current end (see {@link #backfill()}); a PASSIVE checkpoint can then copy every frame,
+	 * WAL's current end (see {@link Backfill#round()}); a PASSIVE checkpoint can then copy every frame,
 	 * while the read mark still keeps SQLite from restarting the WAL. So no bookkeeping write is
 	 * needed, no new index begins, and a database that went idle makes no further request to its
 	 * replicas (Litestream restarts the WAL here, which ships one more segment). The next
@@ -171,7 +163,7 @@ final class Checkpointer {
 	 */
 	void checkpointInPlace() throws IOException {
 		runProcedure(CheckpointMode.PASSIVE, () -> {
-			CheckpointResult result = backfill();
+			CheckpointResult result = this.backfill.round();
 			logger.debug("Time-based checkpoint of {}: {} of {} WAL frames in the database file", this.database,
 					result.checkpointedFrames(), result.walFrames());
 			this.policy.framesCheckpointed(this.tracker.shadow().frameCount());
@@ -201,7 +193,7 @@ final class Checkpointer {
 
 	/** Forgets what the last checkpoint reported: a new index (or generation) began. */
 	void indexStarted() {
-		this.backfilledFrames = 0;
+		this.backfill.indexStarted();
 	}
 
 	/**
@@ -242,57 +234,6 @@ final class Checkpointer {
 	}
 
 	/**
-	 * Step (1): moves the committed pages into the database file without the write lock: copies
-	 * the new frames, takes the read transaction again at the WAL's current end (unless the WAL
-	 * may be fully checkpointed already, see below) and runs a PASSIVE checkpoint, which
-	 * application writes do not wait for and which cannot restart the WAL while the read
-	 * transaction is held.
-	 */
-	private CheckpointResult backfill() throws IOException, SQLException {
-		try (FileChannel wal = this.tracker.openWal()) {
-			String broken = this.tracker.continuityProblem(wal);
-			if (broken != null) {
-				this.tracker.startGeneration(broken);
-			}
-			ShadowWal shadow = this.tracker.shadow();
-			shadow.copyWithoutSync(wal);
-			// Without the read transaction, the next application write restarts a WAL whose
-			// every frame is in the database file. Frames past the backfilled ones rule that out.
-			if (shadow.frameCount() > this.backfilledFrames) {
-				this.connections.releaseReadLock();
-				this.connections.acquireReadLock();
-				shadow.copyWithoutSync(wal);
-			}
-			// One fsync for both copies: nothing can restart the WAL in between.
-			shadow.sync();
-		}
-		this.tracker.publishPosition();
-		return backfilled(this.connections.checkpoint(CheckpointMode.PASSIVE));
-	}
-
-	private CheckpointResult backfilled(CheckpointResult result) {
-		// Unknown (another connection held the checkpoint lock) counts as everything: the read
-		// transaction then stays where it is until the step under the write lock.
-		this.backfilledFrames = (result.checkpointedFrames() >= 0) ? result.checkpointedFrames() : Long.MAX_VALUE;
-		return result;
-	}
-
-	/**
-	 * Backfills until the frames written meanwhile are few, so that what remains for the write
-	 * lock (syncing the WAL, writing and syncing pages) is short. A writer faster than the
-	 * disk can keep ahead; the rounds are capped and the locked step then does the rest.
-	 */
-	private void backfillBeforeWriteLock() throws IOException, SQLException {
-		for (int round = 0; round < BACKFILL_ROUNDS; round++) {
-			long before = this.tracker.shadow().frameCount();
-			CheckpointResult result = backfill();
-			if (result.complete() || this.tracker.shadow().frameCount() - before <= BACKFILL_ENOUGH_FRAMES) {
-				return;
-			}
-		}
-	}
-
-	/**
 	 * Sets what runs between the write lock's release in step (2) and step (3), where an
 	 * application write may restart the WAL.
 	 * @param action what an application does there, in a test
@@ -303,7 +244,7 @@ final class Checkpointer {
 
 	/** Steps (1) to (5). */
 	private void runCheckpoint(CheckpointMode mode) throws IOException, SQLException {
-		backfillBeforeWriteLock();
+		this.backfill.beforeWriteLock();
 		WalHeader before = this.tracker.shadow().header();
 		String broken;
 		boolean completed = false;
@@ -320,7 +261,7 @@ final class Checkpointer {
 				// TRUNCATE would cut frames the engine has not copied (its read transaction is
 				// released here); RESTART empties the WAL just as well, and the next write restarts it.
 				CheckpointMode sqliteMode = (mode == CheckpointMode.TRUNCATE) ? CheckpointMode.RESTART : mode;
-				CheckpointResult result = backfilled(
+				CheckpointResult result = this.backfill.record(
 						this.connections.checkpoint(sqliteMode, ReplicatedDatabase.READERS_WAIT));
 				this.checkpointedFrames = result.complete() ? result.walFrames() : -1;
 			}
@@ -376,7 +317,7 @@ final class Checkpointer {
 				this.tracker.shadow().copyWithoutSync(wal);
 				this.walSizeUnderLock = wal.size();
 			}
-			CheckpointResult result = backfilled(this.connections.checkpointOnReader(CheckpointMode.PASSIVE));
+			CheckpointResult result = this.backfill.record(this.connections.checkpointOnReader(CheckpointMode.PASSIVE));
 			this.checkpointedFrames = result.complete() ? result.walFrames() : -1;
 			if (!isFullyCheckpointed()) {
 				return false;

@@ -111,6 +111,15 @@ final class DatabaseFile implements AutoCloseable {
 		return crc.getValue();
 	}
 
+	/**
+	 * Forces the file's written pages to disk through this descriptor (Linux and macOS sync a
+	 * file opened for reading like any other).
+	 * @throws IOException if the system refuses
+	 */
+	void force() throws IOException {
+		this.file.getFD().sync();
+	}
+
 	@Override
 	public void close() throws IOException {
 		this.file.close();

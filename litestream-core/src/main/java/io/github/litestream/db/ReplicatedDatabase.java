@@ -140,7 +140,7 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 			connections.acquireReadLock();
 			this.tracker.resume(connections, cleanShutdownPosition.orElse(null));
 			this.checkpointer = new Checkpointer(this.path.toString(), connections, this.tracker, this.policy,
-					this.handles.checkpointLock(), this.listeners);
+					this.handles.checkpointLock(), this.handles.file(), this.listeners);
 			this.policy.checkpointed();
 		}
 		catch (SQLException ex) {

@@ -43,6 +43,9 @@ final class EngineParts implements AutoCloseable {
 
 	final ReentrantLock checkpointLock = new ReentrantLock();
 
+	/** The engine's one descriptor on the database file, open as long as these parts. */
+	final DatabaseFile databaseFile;
+
 	final GenerationTracker tracker;
 
 	final Checkpointer checkpointer;
@@ -59,6 +62,7 @@ final class EngineParts implements AutoCloseable {
 			s.execute("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v TEXT)");
 		}
 		this.connections = EngineConnections.open(this.db, Duration.ofSeconds(5));
+		this.databaseFile = DatabaseFile.open(this.db);
 		this.localState = new LocalState(this.db);
 		this.policy = new CheckpointPolicy(
 				DatabaseOptions.defaults(this.db).withCheckpoints(Duration.ofMinutes(1), MIN_PAGES, MAX_PAGES),
@@ -71,7 +75,7 @@ final class EngineParts implements AutoCloseable {
 			}
 		});
 		this.checkpointer = new Checkpointer(this.db.toString(), this.connections, this.tracker, this.policy,
-				this.checkpointLock, this.listeners);
+				this.checkpointLock, this.databaseFile, this.listeners);
 		self[0] = this.checkpointer;
 		this.connections.acquireReadLock();
 		this.tracker.resume(this.connections, null);
@@ -112,6 +116,7 @@ final class EngineParts implements AutoCloseable {
 	public void close() throws Exception {
 		this.tracker.close();
 		this.connections.close();
+		this.databaseFile.close();
 		this.app.close();
 	}
 
