@@ -43,7 +43,15 @@ public final class Replica {
 
 	private final SnapshotCatalog catalog = new SnapshotCatalog();
 
+	/** Where this replica's thread has shipped to; other threads see {@link #restorable}. */
 	private volatile Pos position;
+
+	/**
+	 * The position once a snapshot of its generation is stored, else {@code null}: what a restore
+	 * from this replica reaches. A generation's first snapshot ships the WAL up to its own
+	 * position before it is written, and a reader must not take that for a backup.
+	 */
+	private volatile Pos restorable;
 
 	private volatile Instant lastSyncAt;
 
@@ -101,6 +109,7 @@ public final class Replica {
 			String generation = target.get().generation();
 			if (this.position == null || !this.position.generation().equals(generation)) {
 				this.position = null;
+				this.restorable = null;
 				this.catalog.refresh(this.client, generation);
 				if (this.catalog.isEmpty(generation)) {
 					// Ships the generation's WAL up to the snapshot's position first.
@@ -116,6 +125,7 @@ public final class Replica {
 				snapshot();
 				shipPendingWal(target.get());
 			}
+			publish();
 			this.lastSyncAt = this.clock.instant();
 			// Caught up again (through a new snapshot if its WAL was no longer kept).
 			this.walReleasedAt = null;
@@ -151,6 +161,7 @@ public final class Replica {
 				this.client.writeWalSegment(segment.start(), lz4);
 			}
 			this.position = segment.end();
+			publish();
 			Duration took = Duration.ofNanos(System.nanoTime() - started);
 			this.listeners.forEach((listener) -> listener.onWalSegment(segment.start(), segment.length(), took));
 		}
@@ -172,6 +183,7 @@ public final class Replica {
 			}
 		});
 		this.catalog.add(info);
+		publish();
 		Duration took = Duration.ofNanos(System.nanoTime() - started);
 		logger.info("Replica '{}' of {} stored snapshot {}/{} ({} bytes) in {} ms", name(), this.database.path(),
 				info.generation(), Pos.hex(info.index()), info.size(), took.toMillis());
@@ -288,6 +300,7 @@ public final class Replica {
 				this.failingSince = now;
 			}
 			this.position = null;
+			this.restorable = null;
 			this.listeners.forEach((listener) -> listener.onError(ex));
 			throw ex;
 		}
@@ -298,7 +311,7 @@ public final class Replica {
 	 * @return the status
 	 */
 	public ReplicaStatus status() {
-		Pos pos = this.position;
+		Pos pos = this.restorable;
 		SnapshotInfo latest = (pos != null) ? this.catalog.latest(pos.generation()) : null;
 		int count = (pos != null) ? this.catalog.count(pos.generation()) : -1;
 		return new ReplicaStatus(pos, this.lastSyncAt, this.lastError, this.lastErrorAt, this.failingSince,
@@ -322,11 +335,17 @@ public final class Replica {
 	}
 
 	/**
-	 * The replica's position, if known.
-	 * @return the position
+	 * The replica's position, if known: how far a restore from it reaches.
+	 * @return the position, or empty before the first snapshot of the current generation is
+	 * stored, after a failure, and while a new generation begins
 	 */
 	public Optional<Pos> position() {
-		return Optional.ofNullable(this.position);
+		return Optional.ofNullable(this.restorable);
+	}
+
+	private void publish() {
+		Pos pos = this.position;
+		this.restorable = (pos != null && !this.catalog.isEmpty(pos.generation())) ? pos : null;
 	}
 
 	/**

@@ -1,0 +1,77 @@
+package io.github.litestream.replica;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.github.litestream.AppDatabase;
+import io.github.litestream.db.DatabaseOptions;
+import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.replica.file.FileReplicaClient;
+import io.github.litestream.restore.RestoreOptions;
+import io.github.litestream.restore.Restorer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What {@link Replica#position()} tells other threads (the endpoint, health, lag, a caller
+ * waiting for the replica to catch up): how far a restore from the replica reaches. A
+ * generation's first snapshot ships the WAL up to its own position before it is written; until
+ * it is stored, that position has no backup behind it.
+ */
+class ReplicaPositionTests {
+
+	@TempDir
+	Path dir;
+
+	@Test
+	void theFirstSnapshotsPositionIsPublishedOnlyOnceTheSnapshotIsStored() throws Exception {
+		Path db = this.dir.resolve("app.db");
+		try (AppDatabase app = new AppDatabase(db)) {
+			app.insert(5);
+			ReplicatedDatabase database = new ReplicatedDatabase(DatabaseOptions.defaults(db));
+			database.open();
+			try {
+				List<String> calls = new CopyOnWriteArrayList<>();
+				List<Optional<Pos>> seenWhileStoring = new CopyOnWriteArrayList<>();
+				Replica[] replica = new Replica[1];
+				ReplicaClient client = new ForwardingReplicaClient(new FileReplicaClient(this.dir.resolve("replica"))) {
+					@Override
+					public WalSegmentInfo writeWalSegment(Pos pos, InputStream lz4) throws IOException {
+						calls.add("wal");
+						return super.writeWalSegment(pos, lz4);
+					}
+
+					@Override
+					public SnapshotInfo writeSnapshot(String generation, long index, InputStream lz4)
+							throws IOException {
+						calls.add("snapshot");
+						seenWhileStoring.add(replica[0].position());
+						return super.writeSnapshot(generation, index, lz4);
+					}
+				};
+				replica[0] = new Replica(database, client, ReplicaOptions.defaults("file"));
+
+				Optional<Pos> synced = replica[0].sync();
+
+				assertThat(calls).as("the WAL went first, as Litestream orders it").startsWith("wal", "snapshot");
+				assertThat(seenWhileStoring).as("position while the snapshot was being stored")
+					.containsExactly(Optional.empty());
+				assertThat(replica[0].position()).isPresent().isEqualTo(synced);
+				assertThat(replica[0].status().position()).isEqualTo(synced.orElseThrow());
+				Path restored = this.dir.resolve("restored.db");
+				new Restorer().restore(new FileReplicaClient(this.dir.resolve("replica")), RestoreOptions.latest(restored));
+				assertThat(AppDatabase.summarize(restored)).isEqualTo(app.summary());
+			}
+			finally {
+				database.close();
+			}
+		}
+	}
+
+}
