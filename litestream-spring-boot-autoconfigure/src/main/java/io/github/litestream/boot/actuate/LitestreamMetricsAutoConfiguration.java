@@ -1,6 +1,7 @@
 package io.github.litestream.boot.actuate;
 
 import io.github.litestream.Litestream;
+import io.github.litestream.boot.autoconfigure.LitestreamStandbys;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -32,6 +33,12 @@ public final class LitestreamMetricsAutoConfiguration {
 	LitestreamMetrics litestreamMetrics(Litestream litestream, ReplicaLagTracker lag,
 			ReplicaOperationMetrics operations, LitestreamMetricsProperties properties) {
 		return new LitestreamMetrics(litestream, lag, operations, properties.getMaxDatabases());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	StandbyMeters litestreamStandbyMeters(LitestreamStandbys standbys) {
+		return new StandbyMeters(standbys);
 	}
 
 }

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * The databases configured with {@code litestream.dbs[n].standby=true}, for the glue that
@@ -17,6 +18,8 @@ public final class LitestreamStandbys {
 	private final Map<Path, StandbyDatabase> databases = new ConcurrentHashMap<>();
 
 	private final List<Runnable> promotionListeners = new CopyOnWriteArrayList<>();
+
+	private final List<Consumer<StandbyDatabase>> additionListeners = new CopyOnWriteArrayList<>();
 
 	private final Clock clock;
 
@@ -34,7 +37,22 @@ public final class LitestreamStandbys {
 		if (path == null || !settings.standby()) {
 			throw new IllegalArgumentException(settings.property() + " is not a standby entry with a path");
 		}
-		return this.databases.computeIfAbsent(path, (file) -> new StandbyDatabase(settings.property(), file, this.clock));
+		StandbyDatabase[] added = new StandbyDatabase[1];
+		StandbyDatabase database = this.databases.computeIfAbsent(path,
+				(file) -> added[0] = new StandbyDatabase(settings.property(), file, this.clock));
+		if (added[0] != null) {
+			this.additionListeners.forEach((listener) -> listener.accept(added[0]));
+		}
+		return database;
+	}
+
+	/**
+	 * Calls a listener with every standby database there is and each one added later.
+	 * @param listener what to call
+	 */
+	public void forEach(Consumer<StandbyDatabase> listener) {
+		this.additionListeners.add(listener);
+		this.databases.values().forEach(listener);
 	}
 
 	/**

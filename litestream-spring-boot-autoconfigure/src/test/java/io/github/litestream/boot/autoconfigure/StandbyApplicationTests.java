@@ -16,8 +16,10 @@ import io.github.litestream.boot.actuate.LitestreamEndpoint;
 import io.github.litestream.boot.actuate.LitestreamEndpointAutoConfiguration;
 import io.github.litestream.boot.actuate.LitestreamHealthContributorAutoConfiguration;
 import io.github.litestream.boot.actuate.LitestreamHealthIndicator;
+import io.github.litestream.boot.actuate.LitestreamMetricsAutoConfiguration;
 import io.github.litestream.boot.actuate.LitestreamReplicaLagAutoConfiguration;
 import io.github.litestream.boot.actuate.StandbyDescriptor;
+import io.github.litestream.boot.actuate.StandbyMeters;
 import io.github.litestream.lease.LeaseHolder;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOperationListener;
@@ -28,6 +30,7 @@ import io.github.litestream.replica.s3.S3ReplicaClient;
 import io.github.litestream.replica.s3.S3ReplicaConfig;
 import io.github.litestream.restore.RestoreOptions;
 import io.github.litestream.restore.Restorer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -117,6 +120,14 @@ class StandbyApplicationTests {
 			assertThat(described.expiresAt()).isNotNull();
 			assertThat(described.caughtUp()).isTrue();
 			assertThat(described.position()).isNotNull();
+			SimpleMeterRegistry meters = new SimpleMeterRegistry();
+			standby.getBean(StandbyMeters.class).bindTo(meters);
+			String db = database("standby").toString();
+			assertThat(meters.get("litestream.standby.waiting").tag("db", db).gauge().value()).isEqualTo(1);
+			assertThat(meters.get("litestream.standby.segments.behind").tag("db", db).gauge().value())
+				.as("caught up")
+				.isZero();
+			assertThat(meters.get("litestream.standby.lag").tag("db", db).gauge().value()).isZero();
 			assertThat(standby.getBean(LitestreamEndpoint.class).litestream().databases())
 				.as("a standby replicates nothing")
 				.isEmpty();
@@ -140,6 +151,7 @@ class StandbyApplicationTests {
 			awaitPrimary(standby);
 			assertThat(readiness(standby)).isEqualTo(ReadinessState.ACCEPTING_TRAFFIC);
 			assertThat(standby.getBean(LitestreamEndpoint.class).litestream().standbys()).isEmpty();
+			assertThat(meters.get("litestream.standby.waiting").tag("db", db).gauge().value()).isZero();
 			assertThat(primaryEpoch(standby)).as("the takeover took the next epochs").isGreaterThan(described.epoch());
 			JdbcTemplate standbyJdbc = new JdbcTemplate(standbyDataSource);
 			assertThat(standbyJdbc.queryForList("SELECT text FROM item ORDER BY id", String.class))
@@ -384,7 +396,8 @@ class StandbyApplicationTests {
 	@SpringBootConfiguration(proxyBeanMethods = false)
 	@ImportAutoConfiguration({ ApplicationAvailabilityAutoConfiguration.class, DataSourceAutoConfiguration.class,
 			FlywayAutoConfiguration.class, LitestreamAutoConfiguration.class, LitestreamReplicaLagAutoConfiguration.class,
-			LitestreamEndpointAutoConfiguration.class, LitestreamHealthContributorAutoConfiguration.class })
+			LitestreamEndpointAutoConfiguration.class, LitestreamHealthContributorAutoConfiguration.class,
+			LitestreamMetricsAutoConfiguration.class })
 	static class StandbyApplication {
 
 	}
