@@ -57,6 +57,14 @@ final class FetchedWal implements AutoCloseable {
 	}
 
 	/**
+	 * How many of the WAL's bytes are held in memory rather than in the file.
+	 * @return bytes
+	 */
+	long inMemory() {
+		return this.pieces.stream().filter((piece) -> piece.bytes() != null).mapToLong(Piece::length).sum();
+	}
+
+	/**
 	 * The WAL's bytes, for {@link WalScanner}.
 	 * @return a reader of this WAL
 	 */

@@ -41,11 +41,10 @@ import io.github.litestream.replica.WalSegmentInfo;
  * {@code parallelism} 1 this doubles the decompression rate on two cores). {@link #start()} can be called before the snapshot is
  * restored, so that both proceed at once.
  *
- * <p>A segment of at most {@value #SMALL_SEGMENT_BYTES} compressed bytes (most are: one sync
- * interval's changes) is read whole and decompressed into one array, kept in memory while
- * {@value #MEMORY_BUDGET} decompressed bytes are not already held; the applier then reads it
- * from there. Otherwise, and for larger segments, the bytes go to the index's temporary file,
- * so memory stays bounded whatever the segments hold. In a fresh JVM this takes the writing
+ * <p>A small segment (most are: one sync interval's changes) is read whole and decompressed
+ * into one array, kept in memory while the budget of {@link FetchLimits} allows; the applier
+ * then reads it from there. Otherwise, and for larger segments, the bytes go to the index's
+ * temporary file, so memory stays bounded whatever the segments hold. In a fresh JVM this takes the writing
  * and reading back of every WAL byte and most of the garbage off a restore.
  *
  * <p>Segment offsets must be contiguous: each segment starts exactly where the previous one's
@@ -59,14 +58,7 @@ final class WalIndexFetcher implements AutoCloseable {
 	/** Compressed bytes fetched ahead of the index being applied. */
 	static final long WINDOW_BYTES = 64L * 1024 * 1024;
 
-	/** The largest compressed segment read whole into memory. */
-	static final int SMALL_SEGMENT_BYTES = 1024 * 1024;
-
-	/** The most decompressed bytes of one segment held in memory (LZ4 can expand 255-fold). */
-	static final int SEGMENT_MEMORY_LIMIT = 8 * 1024 * 1024;
-
-	/** Decompressed bytes held in memory at most, over the indexes fetched and not yet applied. */
-	static final long MEMORY_BUDGET = 64L * 1024 * 1024;
+	private final FetchLimits limits;
 
 	private final ReplicaClient client;
 
@@ -90,6 +82,11 @@ final class WalIndexFetcher implements AutoCloseable {
 
 	private final AtomicLong walBytes = new AtomicLong();
 
+	/** Downloads not finished yet; the last one to finish runs {@link #whenFetched}. */
+	private final AtomicInteger unfinished;
+
+	private final Runnable whenFetched;
+
 	private int scheduled;
 
 	/** Compressed bytes of the segments scheduled but not yet awaited. */
@@ -101,10 +98,28 @@ final class WalIndexFetcher implements AutoCloseable {
 	 * @param indexes the indexes to fetch, in apply order
 	 * @param parallelism how many downloads run at once
 	 * @param fileForIndex where each index's WAL goes; the caller owns (and removes) these files
+	 * @param whenFetched runs once every download has finished (at {@link #start()} if there are
+	 * none), on the thread that finished the last one: it must not block
 	 */
 	WalIndexFetcher(ReplicaClient client, List<RestorePlan.WalIndex> indexes, int parallelism,
-			LongFunction<Path> fileForIndex) {
+			LongFunction<Path> fileForIndex, Runnable whenFetched) {
+		this(client, indexes, parallelism, fileForIndex, whenFetched, FetchLimits.DEFAULT);
+	}
+
+	/**
+	 * Creates a fetcher with other limits on what is held in memory than the defaults.
+	 * @param client the replica
+	 * @param indexes the indexes to fetch, in apply order
+	 * @param parallelism how many downloads run at once
+	 * @param fileForIndex where each index's WAL goes; the caller owns (and removes) these files
+	 * @param whenFetched runs once every download has finished
+	 * @param limits what may be held in memory
+	 */
+	WalIndexFetcher(ReplicaClient client, List<RestorePlan.WalIndex> indexes, int parallelism,
+			LongFunction<Path> fileForIndex, Runnable whenFetched, FetchLimits limits) {
 		this.client = client;
+		this.limits = limits;
+		this.whenFetched = whenFetched;
 		this.indexes = indexes;
 		this.fileForIndex = fileForIndex;
 		this.pool = Executors.newFixedThreadPool(parallelism, threadFactory());
@@ -117,6 +132,7 @@ final class WalIndexFetcher implements AutoCloseable {
 			}
 		}
 		this.firstDownload[indexes.size()] = this.downloads.size();
+		this.unfinished = new AtomicInteger(this.downloads.size());
 	}
 
 	/**
@@ -124,6 +140,9 @@ final class WalIndexFetcher implements AutoCloseable {
 	 * @throws IOException if a local WAL file cannot be created
 	 */
 	void start() throws IOException {
+		if (this.downloads.isEmpty()) {
+			this.whenFetched.run();
+		}
 		schedule(this.windowSegments);
 	}
 
@@ -248,15 +267,15 @@ final class WalIndexFetcher implements AutoCloseable {
 		long start = System.nanoTime();
 		String key = ReplicaLayout.walSegmentKey(segment.pos());
 		try (InputStream compressed = this.client.openWalSegment(segment.pos())) {
-			if (segment.size() > SMALL_SEGMENT_BYTES) {
+			if (segment.size() > this.limits.smallSegmentBytes()) {
 				return inFile(segment, Lz4.decompress(compressed), file);
 			}
 			byte[] whole = compressed.readAllBytes();
-			byte[] bytes = Lz4.decompress(whole, SEGMENT_MEMORY_LIMIT);
+			byte[] bytes = Lz4.decompress(whole, this.limits.segmentMemoryLimit());
 			if (bytes == null) {
 				return inFile(segment, Lz4.decompress(new ByteArrayInputStream(whole)), file);
 			}
-			if (this.heldBytes.addAndGet(bytes.length) > MEMORY_BUDGET) {
+			if (this.heldBytes.addAndGet(bytes.length) > this.limits.memoryBudget()) {
 				this.heldBytes.addAndGet(-bytes.length);
 				return inFile(segment, new ByteArrayInputStream(bytes), file);
 			}
@@ -277,6 +296,9 @@ final class WalIndexFetcher implements AutoCloseable {
 		}
 		finally {
 			this.fetchNanos.addAndGet(System.nanoTime() - start);
+			if (this.unfinished.decrementAndGet() == 0) {
+				this.whenFetched.run();
+			}
 		}
 	}
 
