@@ -2,6 +2,7 @@ package io.github.litestream.replica;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.util.Arrays;
 
 import net.jpountz.lz4.LZ4Exception;
@@ -49,8 +50,12 @@ final class Lz4WholeFrames {
 
 	private static final int UNCOMPRESSED_BLOCK = 0x80000000;
 
-	/** The block buffer of each decoding thread, as large as the largest block size seen (at most 4 MB). */
-	private static final ThreadLocal<byte[]> BLOCKS = ThreadLocal.withInitial(() -> new byte[0]);
+	/**
+	 * The block buffer of each decoding thread, as large as the largest block size seen (at most
+	 * 4 MB); weakly held, so that a long-lived thread that once decoded does not keep it.
+	 */
+	private static final ThreadLocal<WeakReference<byte[]>> BLOCKS = ThreadLocal
+		.withInitial(() -> new WeakReference<>(new byte[0]));
 
 	private final LZ4SafeDecompressor decompressor;
 
@@ -164,10 +169,10 @@ final class Lz4WholeFrames {
 	}
 
 	private static byte[] blockBuffer(int size) {
-		byte[] block = BLOCKS.get();
-		if (block.length < size) {
+		byte[] block = BLOCKS.get().get();
+		if (block == null || block.length < size) {
 			block = new byte[size];
-			BLOCKS.set(block);
+			BLOCKS.set(new WeakReference<>(block));
 		}
 		return block;
 	}

@@ -12,7 +12,22 @@ package io.github.litestream.restore;
  */
 record FetchLimits(int smallSegmentBytes, int segmentMemoryLimit, long memoryBudget) {
 
-	/** 1 MiB compressed, 8 MiB decompressed per segment, 64 MiB in all (the download window's size). */
-	static final FetchLimits DEFAULT = new FetchLimits(1024 * 1024, 8 * 1024 * 1024, 64L * 1024 * 1024);
+	private static final long MEMORY_BUDGET = 64L * 1024 * 1024;
+
+	/**
+	 * 1 MiB compressed and 8 MiB decompressed per segment, 64 MiB in all (the download window's
+	 * size); in a heap under 512 MiB an eighth of it, so that a small {@code -Xmx} restores too.
+	 */
+	static final FetchLimits DEFAULT = forHeap(Runtime.getRuntime().maxMemory());
+
+	/**
+	 * The default limits for a heap.
+	 * @param maxHeap the heap's maximum size in bytes
+	 * @return the limits
+	 */
+	static FetchLimits forHeap(long maxHeap) {
+		long budget = Math.min(MEMORY_BUDGET, maxHeap / 8);
+		return new FetchLimits(1024 * 1024, (int) Math.min(8 * 1024 * 1024, budget), budget);
+	}
 
 }

@@ -168,6 +168,8 @@ final class WalIndexFetcher implements AutoCloseable {
 		for (int d = first; d < end; d++) {
 			Download download = this.downloads.get(d);
 			FetchedWal.Piece piece = result(download);
+			// The finished task would keep the segment's bytes for the rest of the restore.
+			download.task = null;
 			if (download.segment.offset() != expected) {
 				throw notContiguous(download.segment, expected);
 			}
