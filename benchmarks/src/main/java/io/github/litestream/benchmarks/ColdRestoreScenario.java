@@ -27,7 +27,7 @@ import io.github.litestream.restore.RestoreOptions;
  * check and the process exited. From a file replica, and from S3Proxy running in a JVM of its
  * own (as a store would, not competing inside the restoring process). Variants show where a
  * cold JVM loses time: JIT tiers, a class-data-sharing archive, on JDK 25 an ahead-of-time cache,
- * download workers. The same-run
+ * download workers, sqlite-jdbc's native library pre-extracted. The same-run
  * baseline is {@code lz4 -d} of the same files; Litestream's own restore cannot run here, so
  * its times from issue 22 are reported beside, not as a same-run ratio.
  */
