@@ -84,7 +84,8 @@ final class Lz4WholeFrames {
 				continue;
 			}
 			if (magic != MAGIC) {
-				throw new IOException("Not an LZ4 frame: magic number " + Integer.toHexString(magic) + " at byte " + at);
+				throw new IOException("Not an LZ4 frame: magic number " + Integer.toHexString(magic) + " at byte "
+						+ at);
 			}
 			at = frame(in, at + 4, out);
 			if (at < 0) {

@@ -44,8 +44,8 @@ import io.github.litestream.replica.WalSegmentInfo;
  * <p>A small segment (most are: one sync interval's changes) is read whole and decompressed
  * into one array, kept in memory while the budget of {@link FetchLimits} allows; the applier
  * then reads it from there. Otherwise, and for larger segments, the bytes go to the index's
- * temporary file, so memory stays bounded whatever the segments hold. In a fresh JVM this takes the writing
- * and reading back of every WAL byte and most of the garbage off a restore.
+ * temporary file, so memory stays bounded whatever the segments hold. In a fresh JVM this
+ * takes the writing and reading back of every WAL byte and most of the garbage off a restore.
  *
  * <p>Segment offsets must be contiguous: each segment starts exactly where the previous one's
  * decompressed bytes end. That can only be checked once the decompressed sizes are known, so
@@ -307,7 +307,8 @@ final class WalIndexFetcher implements AutoCloseable {
 	private static FetchedWal.Piece inFile(WalSegmentInfo segment, InputStream decompressed, IndexFile file)
 			throws IOException {
 		try (InputStream in = decompressed) {
-			return new FetchedWal.Piece(segment.offset(), StreamToFile.copy(in, file.channel(), segment.offset()), null);
+			long length = StreamToFile.copy(in, file.channel(), segment.offset());
+			return new FetchedWal.Piece(segment.offset(), length, null);
 		}
 	}
 
