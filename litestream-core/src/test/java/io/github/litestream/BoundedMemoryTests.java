@@ -6,6 +6,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.github.litestream.AppDatabase.Summary;
+import io.github.litestream.db.DatabaseOptions;
+import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.replica.Replica;
+import io.github.litestream.replica.ReplicaOptions;
+import io.github.litestream.replica.WalSegmentInfo;
+import io.github.litestream.replica.file.FileReplicaClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Snapshots and restores stream: a database several times larger than the heap is
- * snapshotted and restored by a JVM started with {@code -Xmx32m}.
+ * snapshotted and restored by a JVM started with {@code -Xmx32m}, and so is a replica whose WAL
+ * segments, each small enough to be held in memory, add up to several times the heap.
  */
 class BoundedMemoryTests {
 
@@ -30,6 +37,41 @@ class BoundedMemoryTests {
 	@Test
 	void encryptedSnapshotAndRestoreOfADatabaseFiveTimesTheHeap() throws Exception {
 		snapshotAndRestoreInASmallHeap("age");
+	}
+
+	@Test
+	void restoreOfWalFiveTimesTheHeapInSmallSegments() throws Exception {
+		// Segments of about 256 KiB: small enough to be held in memory, and 160 MiB of them.
+		Path db = this.dir.resolve("wal.db");
+		Path replicaDir = this.dir.resolve("replica");
+		try (AppDatabase app = new AppDatabase(db);
+				ReplicatedDatabase database = new ReplicatedDatabase(DatabaseOptions.defaults(db))) {
+			database.open();
+			Replica replica = new Replica(database, new FileReplicaClient(replicaDir), ReplicaOptions.defaults("file"));
+			replica.sync();
+			for (int i = 0; i < 640; i++) {
+				app.execute("INSERT INTO t (seq, payload) VALUES (" + (i + 1) + ", randomblob(256 * 1024))");
+				database.sync();
+				replica.sync();
+			}
+		}
+		FileReplicaClient client = new FileReplicaClient(replicaDir);
+		String generation = client.generations().get(0);
+		long walBytes = client.walSegments(generation).stream().mapToLong(WalSegmentInfo::size).sum();
+		assertThat(walBytes).isGreaterThan(5 * HEAP);
+		assertThat(client.walSegments(generation)).hasSizeGreaterThan(600);
+		Path restored = this.dir.resolve("restored.db");
+		Process child = ChildJvm.builder(RestoreInSmallHeap.class, List.of("-Xmx32m"), replicaDir.toString(),
+				restored.toString())
+			.redirectErrorStream(true)
+			.start();
+		String output = new String(child.getInputStream().readAllBytes());
+		assertThat(child.waitFor(5, TimeUnit.MINUTES)).isTrue();
+		assertThat(child.exitValue()).as(output).isZero();
+		Summary summary = AppDatabase.summarize(restored);
+		assertThat(summary.integrity()).isEqualTo("ok");
+		assertThat(summary.count()).isEqualTo(640);
+		assertThat(summary.isGapFreePrefix()).isTrue();
 	}
 
 	private void snapshotAndRestoreInASmallHeap(String encryption) throws Exception {

@@ -27,7 +27,7 @@ import io.github.litestream.restore.RestoreOptions;
  * check and the process exited. From a file replica, and from S3Proxy running in a JVM of its
  * own (as a store would, not competing inside the restoring process). Variants show where a
  * cold JVM loses time: JIT tiers, a class-data-sharing archive, on JDK 25 an ahead-of-time cache,
- * download workers. The same-run
+ * download workers, sqlite-jdbc's native library pre-extracted. The same-run
  * baseline is {@code lz4 -d} of the same files; Litestream's own restore cannot run here, so
  * its times from issue 22 are reported beside, not as a same-run ratio.
  */
@@ -59,6 +59,8 @@ final class ColdRestoreScenario implements Scenario {
 					new Variant("file, -XX:TieredStopAtLevel=1", List.of("-XX:TieredStopAtLevel=1"),
 							fileArgs(replicaDir), p),
 					new Variant("file, parallelism 1", List.of(), fileArgs(replicaDir), 1),
+					new Variant("file, SQLite library pre-extracted", preExtractedSqlite(context.dir()),
+							fileArgs(replicaDir), p),
 					new Variant("S3Proxy", List.of(), s3Args(location), p),
 					new Variant("S3Proxy, parallelism 2", List.of(), s3Args(location), 2)));
 			// The JVM archives classes from JARs only: the harness's jar, not a test run's class
@@ -136,6 +138,28 @@ final class ColdRestoreScenario implements Scenario {
 				s3.destroyForcibly();
 			}
 		}
+	}
+
+	/**
+	 * The options of a JVM that finds sqlite-jdbc's native library where a container image put
+	 * it at build time, with its own empty temporary directory: sqlite-jdbc then neither lists
+	 * the temporary directory for stale copies (thousands on a machine whose tests kill JVMs)
+	 * nor extracts and compares its library at the first connection.
+	 */
+	private static List<String> preExtractedSqlite(Path dir) throws IOException {
+		String name = "libsqlitejdbc.so";
+		Path library = Files.createDirectories(dir.resolve("sqlite-native")).resolve(name);
+		String resource = "/org/sqlite/native/" + org.sqlite.util.OSInfo.getNativeLibFolderPathForCurrentOS() + "/"
+				+ name;
+		try (java.io.InputStream in = ColdRestoreScenario.class.getResourceAsStream(resource)) {
+			if (in == null) {
+				throw new IOException("sqlite-jdbc has no " + resource + " for this platform");
+			}
+			Files.copy(in, library);
+		}
+		Path tmp = Files.createDirectories(dir.resolve("sqlite-tmp"));
+		return List.of("-Dorg.sqlite.lib.path=" + library.getParent(), "-Dorg.sqlite.lib.name=" + name,
+				"-Dorg.sqlite.tmpdir=" + tmp);
 	}
 
 	private static List<String> fileArgs(Path replicaDir) {

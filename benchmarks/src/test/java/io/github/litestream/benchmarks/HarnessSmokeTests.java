@@ -97,6 +97,7 @@ class HarnessSmokeTests {
 			.contains("cold-restore,file,process start to restored and checked (median),")
 			.contains("cold-restore,S3Proxy,process start to restored and checked (median),")
 			.contains("cold-restore,\"S3Proxy, parallelism 2\",restore inside the child (median),")
+			.contains("cold-restore,\"file, SQLite library pre-extracted\",restore inside the child (median),")
 			.contains("cold-restore,replica,WAL indexes,");
 		assertThat(Files.readString(out.resolve("report.md")))
 			.contains("fresh-JVM restore-on-boot, S3Proxy, vs Litestream's 3.81 s");

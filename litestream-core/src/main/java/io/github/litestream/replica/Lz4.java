@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PushbackInputStream;
+import java.util.Arrays;
 
 import io.github.litestream.age.Age;
 import net.jpountz.lz4.LZ4Factory;
@@ -27,6 +28,8 @@ public final class Lz4 {
 	private static final LZ4Factory FACTORY = LZ4Factory.fastestInstance();
 
 	private static final XXHashFactory HASHES = XXHashFactory.fastestInstance();
+
+	private static final Lz4WholeFrames WHOLE_FRAMES = new Lz4WholeFrames(FACTORY.safeDecompressor(), HASHES.hash32());
 
 	private Lz4() {
 	}
@@ -69,6 +72,22 @@ public final class Lz4 {
 		Age.requireNotEncrypted(prefix);
 		head.unread(prefix);
 		return new LZ4FrameInputStream(head, FACTORY.safeDecompressor(), HASHES.hash32());
+	}
+
+	/**
+	 * Decompresses LZ4 frames held in memory, for small objects: only the result is allocated,
+	 * not a stream's block buffers. Checksums are verified as by {@link #decompress(InputStream)}.
+	 * @param compressed the whole object
+	 * @param limit the most decompressed bytes to return
+	 * @return the decompressed bytes, or {@code null} if there would be more than {@code limit}
+	 * or the frames use features left to {@link #decompress(InputStream)} (linked blocks, a
+	 * dictionary): stream the object then
+	 * @throws IOException if the frames are truncated or corrupt; an
+	 * {@link io.github.litestream.age.AgeException} if the object is age-encrypted
+	 */
+	public static byte[] decompress(byte[] compressed, int limit) throws IOException {
+		Age.requireNotEncrypted(Arrays.copyOf(compressed, Math.min(compressed.length, Age.magicLength())));
+		return WHOLE_FRAMES.decode(compressed, limit);
 	}
 
 }

@@ -97,8 +97,9 @@ final class RestoreExecutor {
 			Files.createFile(this.temporaryDatabase);
 			Stats stats;
 			try (BackgroundFsync fsync = new BackgroundFsync(this.temporaryDatabase)) {
+				// Once the downloads are done, a processor is free to load SQLite for the integrity check.
 				try (WalIndexFetcher fetcher = new WalIndexFetcher(this.client, this.plan.walIndexes(), this.workers,
-						this::walFile)) {
+						this::walFile, SqliteWarmUp::start)) {
 					// WAL downloads run while the snapshot is decompressed: the two are independent.
 					fetcher.start();
 					long snapshotBytes = restoreSnapshot();
@@ -190,14 +191,15 @@ final class RestoreExecutor {
 				this.plan.generation(), this.plan.snapshot().index())) {
 			for (int i = 0; i < indexes.size(); i++) {
 				long waitStart = System.nanoTime();
-				Path wal = fetcher.await(i);
-				waitNanos += System.nanoTime() - waitStart;
-				int frames = applier.apply(wal, indexes.get(i));
-				if (i < indexes.size() - 1 || this.keepLastWal == null) {
-					Files.delete(wal);
-				}
-				else {
-					this.lastWal = wal;
+				int frames;
+				try (FetchedWal wal = fetcher.await(i)) {
+					waitNanos += System.nanoTime() - waitStart;
+					frames = applier.apply(wal, indexes.get(i));
+					if (i == indexes.size() - 1 && this.keepLastWal != null) {
+						this.lastWal = sibling(this.temporaryDatabase, ".last.wal");
+						this.temporaryFiles.add(this.lastWal);
+						wal.writeTo(this.lastWal);
+					}
 				}
 				logger.debug("Applied WAL index {} ({} segments, {} frames)", Pos.hex(indexes.get(i).index()),
 						indexes.get(i).segments().size(), frames);

@@ -15,6 +15,7 @@ import io.github.litestream.replica.ReplicaLayout;
 import io.github.litestream.replica.WalSegmentInfo;
 import io.github.litestream.sqlite.DatabaseHeader;
 import io.github.litestream.sqlite.InvalidWalException;
+import io.github.litestream.sqlite.WalBytes;
 import io.github.litestream.sqlite.WalChecksum;
 import io.github.litestream.sqlite.WalFrameHeader;
 import io.github.litestream.sqlite.WalHeader;
@@ -68,24 +69,21 @@ final class WalApplier implements AutoCloseable {
 	}
 
 	/**
-	 * Applies a WAL file (and leaves it in place: the caller removes it, or keeps the last one
+	 * Applies an index's WAL as fetched (and leaves it to the caller, who may keep the last one
 	 * for the engine to continue the generation).
 	 * @param wal the index's WAL, all segments concatenated
 	 * @param walIndex the WAL index and its segments, for messages
 	 * @return the number of frames applied
 	 * @throws IOException if the WAL is invalid or the database cannot be written
 	 */
-	int apply(Path wal, RestorePlan.WalIndex walIndex) throws IOException {
+	int apply(FetchedWal wal, RestorePlan.WalIndex walIndex) throws IOException {
 		long index = walIndex.index();
-		try (FileChannel channel = FileChannel.open(wal, StandardOpenOption.READ)) {
-			WalHeader header = readHeader(channel, index);
-			WalScanner.WalScan scan = applyFrom(channel, header, WalHeader.SIZE, header.checksum(), index);
-			long size = channel.size();
-			if (scan.end() < size) {
-				throw damagedTail(walIndex, scan.end(), size);
-			}
-			return scan.frames();
+		WalHeader header = readHeader(wal.bytes(), index);
+		WalScanner.WalScan scan = applyFrom(wal.bytes(), header, WalHeader.SIZE, header.checksum(), index);
+		if (scan.end() < wal.size()) {
+			throw damagedTail(walIndex, scan.end(), wal.size());
 		}
+		return scan.frames();
 	}
 
 	/**
@@ -96,6 +94,10 @@ final class WalApplier implements AutoCloseable {
 	 * @throws IOException if it is not a valid WAL header of this database
 	 */
 	WalHeader readHeader(FileChannel wal, long index) throws IOException {
+		return readHeader(WalBytes.of(wal), index);
+	}
+
+	private WalHeader readHeader(WalBytes wal, long index) throws IOException {
 		WalHeader header;
 		try {
 			header = WalScanner.readHeader(wal);
@@ -126,6 +128,11 @@ final class WalApplier implements AutoCloseable {
 	 * @throws IOException if the database cannot be written
 	 */
 	WalScanner.WalScan applyFrom(FileChannel wal, WalHeader header, long from, WalChecksum previous, long index)
+			throws IOException {
+		return applyFrom(WalBytes.of(wal), header, from, previous, index);
+	}
+
+	private WalScanner.WalScan applyFrom(WalBytes wal, WalHeader header, long from, WalChecksum previous, long index)
 			throws IOException {
 		// One pass: each transaction's pages are written as soon as its commit frame is verified.
 		WalScanner.WalScan scan = WalScanner.scan(wal, header, from, previous,

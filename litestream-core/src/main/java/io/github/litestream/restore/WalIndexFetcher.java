@@ -1,5 +1,6 @@
 package io.github.litestream.restore;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -26,7 +27,8 @@ import io.github.litestream.replica.ReplicaLayout;
 import io.github.litestream.replica.WalSegmentInfo;
 
 /**
- * Downloads WAL segments ahead of the applier into one local WAL file per index.
+ * Downloads WAL segments ahead of the applier, holding small ones in memory and writing the
+ * others into one local WAL file per index.
  *
  * <p>The unit of work is a segment, not an index: a segment's offset says where its
  * decompressed bytes go in its index's WAL, so the segments of one index download in
@@ -39,6 +41,12 @@ import io.github.litestream.replica.WalSegmentInfo;
  * {@code parallelism} 1 this doubles the decompression rate on two cores). {@link #start()} can be called before the snapshot is
  * restored, so that both proceed at once.
  *
+ * <p>A small segment (most are: one sync interval's changes) is read whole and decompressed
+ * into one array, kept in memory while the budget of {@link FetchLimits} allows; the applier
+ * then reads it from there. Otherwise, and for larger segments, the bytes go to the index's
+ * temporary file, so memory stays bounded whatever the segments hold. In a fresh JVM this
+ * takes the writing and reading back of every WAL byte and most of the garbage off a restore.
+ *
  * <p>Segment offsets must be contiguous: each segment starts exactly where the previous one's
  * decompressed bytes end. That can only be checked once the decompressed sizes are known, so
  * it is checked when the index is awaited.
@@ -49,6 +57,8 @@ final class WalIndexFetcher implements AutoCloseable {
 
 	/** Compressed bytes fetched ahead of the index being applied. */
 	static final long WINDOW_BYTES = 64L * 1024 * 1024;
+
+	private final FetchLimits limits;
 
 	private final ReplicaClient client;
 
@@ -64,13 +74,18 @@ final class WalIndexFetcher implements AutoCloseable {
 
 	private final int windowSegments;
 
-	private final List<Path> files = new ArrayList<>();
+	private final List<IndexFile> files = new ArrayList<>();
 
-	private final List<FileChannel> channels = new ArrayList<>();
+	private final AtomicLong heldBytes = new AtomicLong();
 
 	private final AtomicLong fetchNanos = new AtomicLong();
 
 	private final AtomicLong walBytes = new AtomicLong();
+
+	/** Downloads not finished yet; the last one to finish runs {@link #whenFetched}. */
+	private final AtomicInteger unfinished;
+
+	private final Runnable whenFetched;
 
 	private int scheduled;
 
@@ -83,10 +98,28 @@ final class WalIndexFetcher implements AutoCloseable {
 	 * @param indexes the indexes to fetch, in apply order
 	 * @param parallelism how many downloads run at once
 	 * @param fileForIndex where each index's WAL goes; the caller owns (and removes) these files
+	 * @param whenFetched runs once every download has finished (at {@link #start()} if there are
+	 * none), on the thread that finished the last one: it must not block
 	 */
 	WalIndexFetcher(ReplicaClient client, List<RestorePlan.WalIndex> indexes, int parallelism,
-			LongFunction<Path> fileForIndex) {
+			LongFunction<Path> fileForIndex, Runnable whenFetched) {
+		this(client, indexes, parallelism, fileForIndex, whenFetched, FetchLimits.DEFAULT);
+	}
+
+	/**
+	 * Creates a fetcher with other limits on what is held in memory than the defaults.
+	 * @param client the replica
+	 * @param indexes the indexes to fetch, in apply order
+	 * @param parallelism how many downloads run at once
+	 * @param fileForIndex where each index's WAL goes; the caller owns (and removes) these files
+	 * @param whenFetched runs once every download has finished
+	 * @param limits what may be held in memory
+	 */
+	WalIndexFetcher(ReplicaClient client, List<RestorePlan.WalIndex> indexes, int parallelism,
+			LongFunction<Path> fileForIndex, Runnable whenFetched, FetchLimits limits) {
 		this.client = client;
+		this.limits = limits;
+		this.whenFetched = whenFetched;
 		this.indexes = indexes;
 		this.fileForIndex = fileForIndex;
 		this.pool = Executors.newFixedThreadPool(parallelism, threadFactory());
@@ -99,6 +132,7 @@ final class WalIndexFetcher implements AutoCloseable {
 			}
 		}
 		this.firstDownload[indexes.size()] = this.downloads.size();
+		this.unfinished = new AtomicInteger(this.downloads.size());
 	}
 
 	/**
@@ -106,6 +140,9 @@ final class WalIndexFetcher implements AutoCloseable {
 	 * @throws IOException if a local WAL file cannot be created
 	 */
 	void start() throws IOException {
+		if (this.downloads.isEmpty()) {
+			this.whenFetched.run();
+		}
 		schedule(this.windowSegments);
 	}
 
@@ -113,10 +150,10 @@ final class WalIndexFetcher implements AutoCloseable {
 	 * Waits for the WAL of the {@code position}-th index, first scheduling downloads up to the
 	 * window ahead of it. Indexes must be awaited in order.
 	 * @param position the position in the list of indexes, in order
-	 * @return the local WAL file, closed and complete
+	 * @return the index's WAL, complete; the caller closes it
 	 * @throws IOException if a segment cannot be read or is not contiguous
 	 */
-	Path await(int position) throws IOException {
+	FetchedWal await(int position) throws IOException {
 		int first = this.firstDownload[position];
 		int end = this.firstDownload[position + 1];
 		schedule(Math.max(end, first + this.windowSegments));
@@ -126,20 +163,26 @@ final class WalIndexFetcher implements AutoCloseable {
 			this.downloads.get(d).task.run();
 		}
 		long expected = 0;
+		long held = 0;
+		List<FetchedWal.Piece> pieces = new ArrayList<>(end - first);
 		for (int d = first; d < end; d++) {
 			Download download = this.downloads.get(d);
-			long length = result(download);
+			FetchedWal.Piece piece = result(download);
+			// The finished task would keep the segment's bytes for the rest of the restore.
+			download.task = null;
 			if (download.segment.offset() != expected) {
 				throw notContiguous(download.segment, expected);
 			}
-			expected += length;
+			pieces.add(piece);
+			expected += piece.length();
+			held += (piece.bytes() != null) ? piece.length() : 0;
 			this.scheduledBytes -= download.segment.size();
 		}
 		this.walBytes.addAndGet(expected);
-		FileChannel channel = channel(position);
-		this.channels.set(position, null);
-		channel.close();
-		return this.files.get(position);
+		long release = held;
+		IndexFile file = this.files.get(position);
+		this.files.set(position, null);
+		return new FetchedWal(pieces, file.opened(), file.path, () -> this.heldBytes.addAndGet(-release));
 	}
 
 	/**
@@ -173,8 +216,10 @@ final class WalIndexFetcher implements AutoCloseable {
 			Thread.currentThread().interrupt();
 		}
 		finally {
-			for (FileChannel channel : this.channels) {
-				closeQuietly(channel);
+			for (IndexFile file : this.files) {
+				if (file != null) {
+					closeQuietly(file.opened());
+				}
 			}
 		}
 	}
@@ -185,23 +230,21 @@ final class WalIndexFetcher implements AutoCloseable {
 				&& (this.scheduled < upTo || this.scheduledBytes < WINDOW_BYTES)) {
 			Download download = this.downloads.get(this.scheduled++);
 			this.scheduledBytes += download.segment.size();
-			FileChannel channel = channel(download.indexPosition);
-			download.task = new FutureTask<>(() -> fetch(download.segment, channel));
+			IndexFile file = file(download.indexPosition);
+			download.task = new FutureTask<>(() -> fetch(download.segment, file));
 			this.pool.execute(download.task);
 		}
 	}
 
-	/** The local WAL file of an index, created when its first segment is scheduled. */
-	private FileChannel channel(int indexPosition) throws IOException {
-		while (this.channels.size() <= indexPosition) {
-			Path file = this.fileForIndex.apply(this.indexes.get(this.channels.size()).index());
-			this.files.add(file);
-			this.channels.add(FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+	/** The local WAL file of an index, named when its first segment is scheduled. */
+	private IndexFile file(int indexPosition) {
+		while (this.files.size() <= indexPosition) {
+			this.files.add(new IndexFile(this.fileForIndex.apply(this.indexes.get(this.files.size()).index())));
 		}
-		return this.channels.get(indexPosition);
+		return this.files.get(indexPosition);
 	}
 
-	private long result(Download download) throws IOException {
+	private FetchedWal.Piece result(Download download) throws IOException {
 		try {
 			return download.task.get();
 		}
@@ -221,13 +264,24 @@ final class WalIndexFetcher implements AutoCloseable {
 		}
 	}
 
-	/** Decompresses one segment into its index's WAL at the segment's offset. */
-	private long fetch(WalSegmentInfo segment, FileChannel wal) throws IOException {
+	/** Decompresses one segment into memory, or into its index's WAL file at the segment's offset. */
+	private FetchedWal.Piece fetch(WalSegmentInfo segment, IndexFile file) throws IOException {
 		long start = System.nanoTime();
 		String key = ReplicaLayout.walSegmentKey(segment.pos());
-		try (InputStream compressed = this.client.openWalSegment(segment.pos());
-				InputStream in = Lz4.decompress(compressed)) {
-			return StreamToFile.copy(in, wal, segment.offset());
+		try (InputStream compressed = this.client.openWalSegment(segment.pos())) {
+			if (segment.size() > this.limits.smallSegmentBytes()) {
+				return inFile(segment, Lz4.decompress(compressed), file);
+			}
+			byte[] whole = compressed.readAllBytes();
+			byte[] bytes = Lz4.decompress(whole, this.limits.segmentMemoryLimit());
+			if (bytes == null) {
+				return inFile(segment, Lz4.decompress(new ByteArrayInputStream(whole)), file);
+			}
+			if (this.heldBytes.addAndGet(bytes.length) > this.limits.memoryBudget()) {
+				this.heldBytes.addAndGet(-bytes.length);
+				return inFile(segment, new ByteArrayInputStream(bytes), file);
+			}
+			return new FetchedWal.Piece(segment.offset(), bytes.length, bytes);
 		}
 		catch (InterruptedIOException ex) {
 			throw ex;
@@ -244,6 +298,17 @@ final class WalIndexFetcher implements AutoCloseable {
 		}
 		finally {
 			this.fetchNanos.addAndGet(System.nanoTime() - start);
+			if (this.unfinished.decrementAndGet() == 0) {
+				this.whenFetched.run();
+			}
+		}
+	}
+
+	private static FetchedWal.Piece inFile(WalSegmentInfo segment, InputStream decompressed, IndexFile file)
+			throws IOException {
+		try (InputStream in = decompressed) {
+			long length = StreamToFile.copy(in, file.channel(), segment.offset());
+			return new FetchedWal.Piece(segment.offset(), length, null);
 		}
 	}
 
@@ -255,6 +320,33 @@ final class WalIndexFetcher implements AutoCloseable {
 				+ segment.generation() + " index=" + Pos.hex(segment.index()) + "; restore up to the index before it (index="
 				+ Pos.hex(Math.max(0, segment.index() - 1)) + "), or from another replica",
 				DamagedObject.wal(segment.generation(), segment.index()), null);
+	}
+
+	/**
+	 * An index's temporary WAL file, created by the first segment that does not stay in memory.
+	 */
+	private static final class IndexFile {
+
+		private final Path path;
+
+		private FileChannel channel;
+
+		private IndexFile(Path path) {
+			this.path = path;
+		}
+
+		synchronized FileChannel channel() throws IOException {
+			if (this.channel == null) {
+				this.channel = FileChannel.open(this.path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+						StandardOpenOption.WRITE);
+			}
+			return this.channel;
+		}
+
+		synchronized FileChannel opened() {
+			return this.channel;
+		}
+
 	}
 
 	private static void closeQuietly(FileChannel channel) {
@@ -278,14 +370,14 @@ final class WalIndexFetcher implements AutoCloseable {
 		};
 	}
 
-	/** One segment to fetch and, once scheduled, its result: the decompressed length. */
+	/** One segment to fetch and, once scheduled, its result: the decompressed bytes or where they are. */
 	private static final class Download {
 
 		private final int indexPosition;
 
 		private final WalSegmentInfo segment;
 
-		private FutureTask<Long> task;
+		private FutureTask<FetchedWal.Piece> task;
 
 		private Download(int indexPosition, WalSegmentInfo segment) {
 			this.indexPosition = indexPosition;

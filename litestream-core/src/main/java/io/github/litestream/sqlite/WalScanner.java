@@ -74,7 +74,27 @@ public final class WalScanner {
 		return scan(wal, header, offset, previous, null, verified);
 	}
 
+	/**
+	 * Scans a WAL held anywhere like {@link #scan(FileChannel, WalHeader, long, WalChecksum, CommittedFrames)}.
+	 * @param wal the WAL's bytes
+	 * @param header its header
+	 * @param offset where to start; {@link WalHeader#SIZE} for the first frame
+	 * @param previous the checksum of the frame before {@code offset} (the header's at the start)
+	 * @param committed receives the committed frames in WAL order, each exactly once
+	 * @return where the committed content ends, and its checksum and size there
+	 * @throws IOException if the bytes cannot be read, or {@code committed} fails
+	 */
+	public static WalScan scan(WalBytes wal, WalHeader header, long offset, WalChecksum previous,
+			CommittedFrames committed) throws IOException {
+		return scan(wal, header, offset, previous, committed, null);
+	}
+
 	private static WalScan scan(FileChannel wal, WalHeader header, long offset, WalChecksum previous,
+			CommittedFrames committed, VerifiedFrames verified) throws IOException {
+		return scan(WalBytes.of(wal), header, offset, previous, committed, verified);
+	}
+
+	private static WalScan scan(WalBytes wal, WalHeader header, long offset, WalChecksum previous,
 			CommittedFrames committed, VerifiedFrames verified) throws IOException {
 		int frameSize = header.frameSize();
 		byte[] chunk = new byte[frameSize * FRAMES_PER_READ];
@@ -85,7 +105,7 @@ public final class WalScanner {
 		byte[] earlier = null;
 		int frames = 0;
 		while (true) {
-			int read = readFully(wal, chunk, position);
+			int read = wal.read(chunk, position);
 			int whole = read / frameSize;
 			boolean valid = true;
 			int checked = 0;
@@ -127,13 +147,13 @@ public final class WalScanner {
 	 * Hands over the frames between {@code from} and {@code to}; {@code chunk} holds those
 	 * from {@code position} on, and {@code earlier} is room to read again those before it.
 	 */
-	private static void deliver(FileChannel wal, byte[] chunk, byte[] earlier, long position, long from, long to,
+	private static void deliver(WalBytes wal, byte[] chunk, byte[] earlier, long position, long from, long to,
 			CommittedFrames committed) throws IOException {
 		long at = from;
 		// Frames of a transaction that began in an earlier chunk are read again.
 		while (at < position) {
 			int length = (int) Math.min(earlier.length, position - at);
-			if (readFully(wal, earlier, at) < length) {
+			if (wal.read(earlier, at) < length) {
 				throw new EOFException("The WAL shrank while it was scanned, at offset " + at);
 			}
 			committed.frames(earlier, 0, length, at);
@@ -150,8 +170,19 @@ public final class WalScanner {
 	 * @throws InvalidWalException if the header is not valid
 	 */
 	public static WalHeader readHeader(FileChannel wal) throws IOException {
+		return readHeader(WalBytes.of(wal));
+	}
+
+	/**
+	 * Reads the header at the start of a WAL held anywhere.
+	 * @param wal the WAL's bytes
+	 * @return the header
+	 * @throws IOException if the WAL is shorter than a header or cannot be read
+	 * @throws InvalidWalException if the header is not valid
+	 */
+	public static WalHeader readHeader(WalBytes wal) throws IOException {
 		byte[] bytes = new byte[WalHeader.SIZE];
-		if (readFully(wal, bytes, 0) < WalHeader.SIZE) {
+		if (wal.read(bytes, 0) < WalHeader.SIZE) {
 			throw new EOFException("WAL is shorter than its " + WalHeader.SIZE + "-byte header");
 		}
 		return WalHeader.parse(bytes, 0);
