@@ -7,6 +7,7 @@ import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOperationListener;
 import io.github.litestream.replica.file.FileReplicaClient;
 import io.github.litestream.replica.s3.S3ClientFactory;
+import io.github.litestream.replica.s3.S3Connection;
 import io.github.litestream.replica.s3.S3ReplicaClient;
 import io.github.litestream.replica.s3.S3ReplicaConfig;
 import io.github.litestream.restore.RestoreOptions;
@@ -36,21 +37,29 @@ public final class RestoreChild {
 		Path output = Path.of(args[s3 ? 3 : 2]);
 		int parallelism = Integer.parseInt(args[s3 ? 4 : 3]);
 		long started = System.nanoTime();
-		try (ReplicaClient client = s3 ? s3Client(args[1], args[2]) : new FileReplicaClient(Path.of(args[1]))) {
-			new Restorer().restore(client, RestoreOptions.latest(output).withParallelism(parallelism));
+		if (s3) {
+			S3ReplicaConfig config = s3Config(args[1], args[2]);
+			// As the starter does: the SDK's client is built only if something needs it.
+			try (S3Connection connection = S3ClientFactory.builder().environment((name) -> null).build().connect(config);
+					ReplicaClient client = new S3ReplicaClient(connection, config, ReplicaOperationListener.NONE)) {
+				new Restorer().restore(client, RestoreOptions.latest(output).withParallelism(parallelism));
+			}
+		}
+		else {
+			try (ReplicaClient client = new FileReplicaClient(Path.of(args[1]))) {
+				new Restorer().restore(client, RestoreOptions.latest(output).withParallelism(parallelism));
+			}
 		}
 		long nanos = System.nanoTime() - started;
 		System.out.println("jvmMillis=" + jvmMillis + " restoreNanos=" + nanos);
 	}
 
-	private static ReplicaClient s3Client(String url, String endpoint) {
-		S3ReplicaConfig config = S3ReplicaConfig.builder()
+	private static S3ReplicaConfig s3Config(String url, String endpoint) {
+		return S3ReplicaConfig.builder()
 			.url(url)
 			.endpoint(endpoint)
 			.credentials(S3Server.ACCESS_KEY_ID, System.getenv(S3ServerProcess.SECRET_VARIABLE))
 			.build();
-		return new S3ReplicaClient(S3ClientFactory.builder().environment((name) -> null).build().create(config), config,
-				ReplicaOperationListener.NONE);
 	}
 
 }
