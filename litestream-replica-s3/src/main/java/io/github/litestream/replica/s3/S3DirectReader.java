@@ -57,8 +57,6 @@ final class S3DirectReader {
 
 	private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
 
-	private static final String PROBE_KEY = "litestream-probe";
-
 	private final S3ReplicaConfig config;
 
 	private final S3DirectAccess access;
@@ -78,14 +76,14 @@ final class S3DirectReader {
 		this.access = access;
 		this.objectBase = objectBase;
 		URI base = URI.create(objectBase);
-		// Path style: the bucket is the path's first segment; virtual hosts: the host.
+		// Path style: the bucket ends the path; virtual hosts: it is in the host.
 		this.bucketUrl = "/".equals(base.getRawPath()) ? base
 				: URI.create(objectBase.substring(0, objectBase.length() - 1));
 	}
 
 	/**
 	 * A reader for a replica, unless its connection allows no direct requests, the replica
-	 * trusts any certificate, or the SDK's URL rules give a URL this class cannot extend.
+	 * trusts any certificate, or the SDK's URL rules give URLs this class cannot extend.
 	 * @param access what direct requests need, if they are allowed
 	 * @param config the replica
 	 * @return the reader, or empty
@@ -95,18 +93,9 @@ final class S3DirectReader {
 			return Optional.empty();
 		}
 		try {
-			String probe = access.get()
-				.utilities()
-				.get()
-				.getUrl((request) -> request.bucket(config.bucket()).key(PROBE_KEY))
-				.toExternalForm();
-			if (!probe.endsWith("/" + PROBE_KEY)) {
-				logger.debug("S3 replica {} reads through the SDK only: its object URLs look like {}",
-						config.location(), probe);
-				return Optional.empty();
-			}
-			return Optional.of(new S3DirectReader(config, access.get(),
-					probe.substring(0, probe.length() - PROBE_KEY.length())));
+			String objectBase = access.get().objectBase().apply(config.bucket());
+			return (objectBase != null) ? Optional.of(new S3DirectReader(config, access.get(), objectBase))
+					: Optional.empty();
 		}
 		catch (RuntimeException ex) {
 			logger.debug("S3 replica {} reads through the SDK only: {}", config.location(), ex.toString());
@@ -121,8 +110,7 @@ final class S3DirectReader {
 	 * should ask the SDK
 	 */
 	Optional<DirectObject> open(String key) {
-		URI url = URI.create(this.objectBase + SdkHttpUtils.urlEncodeIgnoreSlashes(key));
-		return send(SdkHttpFullRequest.builder().method(SdkHttpMethod.GET).uri(url).build(), key)
+		return send(SdkHttpFullRequest.builder().method(SdkHttpMethod.GET).uri(objectUrl(key)).build(), key)
 			.map((connection) -> new DirectObject(body(connection), Math.max(connection.getContentLengthLong(), 0)));
 	}
 
@@ -157,6 +145,15 @@ final class S3DirectReader {
 			disable(prefix, "a listing that could not be read: " + ex);
 			return Optional.empty();
 		}
+	}
+
+	/**
+	 * The URL of an object: the bucket's, then the key encoded as the SDK encodes it.
+	 * @param key the key
+	 * @return the URL
+	 */
+	URI objectUrl(String key) {
+		return URI.create(this.objectBase + SdkHttpUtils.urlEncodeIgnoreSlashes(key));
 	}
 
 	/** Signs and sends a GET; the connection if the answer is {@code 200 OK}. */
