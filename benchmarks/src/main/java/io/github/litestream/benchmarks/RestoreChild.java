@@ -16,8 +16,9 @@ import io.github.litestream.restore.Restorer;
 /**
  * The cold-restore scenario's child JVM: what restore-on-boot does in a fresh process, and
  * nothing else. Restores the latest state of a replica (with the integrity check every restore
- * runs) into a new file and prints {@code jvmMillis=… restoreNanos=…}: the JVM's age when
- * {@code main} began and the restore's own duration; the parent times the whole process.
+ * runs) into a new file and prints {@code jvmMillis=… restoreNanos=… cpuNanos=…}: the JVM's
+ * age when {@code main} began, the restore's own duration and the process's CPU time by then;
+ * the parent times the whole process.
  * Arguments: {@code file <dir> <output> <parallelism>} or
  * {@code s3 <url> <endpoint> <output> <parallelism>} (the secret key in {@code BENCH_S3_SECRET}).
  */
@@ -51,7 +52,10 @@ public final class RestoreChild {
 			}
 		}
 		long nanos = System.nanoTime() - started;
-		System.out.println("jvmMillis=" + jvmMillis + " restoreNanos=" + nanos);
+		// The process's CPU time, which a loaded machine disturbs much less than its wall time.
+		long cpuNanos = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+			.getProcessCpuTime();
+		System.out.println("jvmMillis=" + jvmMillis + " restoreNanos=" + nanos + " cpuNanos=" + cpuNanos);
 	}
 
 	private static S3ReplicaConfig s3Config(String url, String endpoint) {

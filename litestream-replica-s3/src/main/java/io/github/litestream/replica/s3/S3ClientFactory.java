@@ -154,18 +154,19 @@ public final class S3ClientFactory {
 		}
 		this.customizers.forEach((customizer) -> customizer.accept(builder));
 		S3Client client = builder.build();
-		if (this.customizers.isEmpty()) {
+		if (this.customizers.isEmpty() && !S3DirectAccess.proxyConfigured(this.environment)) {
 			UNCUSTOMIZED.add(client);
 		}
 		return client;
 	}
 
 	/**
-	 * Whether a client was built here without customizers, so that its HTTP client, proxy and
-	 * TLS settings are exactly {@link #httpClientBuilder(S3ReplicaConfig)}'s and a request sent
-	 * around the SDK's pipeline goes out as the SDK's would ({@link S3DirectReader}).
+	 * Whether a client was built here without customizers and without a proxy in the
+	 * environment, so that its HTTP client, proxy and TLS settings are exactly
+	 * {@link #httpClientBuilder(S3ReplicaConfig)}'s and a request sent around the SDK's pipeline
+	 * goes out as the SDK's would ({@link S3DirectReader}).
 	 * @param s3 a client
-	 * @return {@code true} if this factory built it with no customizer
+	 * @return {@code true} if this factory built it with no customizer and no proxy variable set
 	 */
 	static boolean isUncustomized(S3Client s3) {
 		return UNCUSTOMIZED.contains(s3);

@@ -74,7 +74,9 @@ record S3DirectAccess(IdentityProvider<? extends AwsCredentialsIdentity> credent
 	static Optional<S3DirectAccess> of(S3Client s3) {
 		try {
 			S3ServiceClientConfiguration clientConfig = s3.serviceClientConfiguration();
-			if (!S3ClientFactory.isUncustomized(s3) || hasOwnInterceptors(clientConfig) || proxyConfigured(System::getenv)
+			// The factory checked its environment's proxy variables when it built the client.
+			if (!S3ClientFactory.isUncustomized(s3) || hasOwnInterceptors(clientConfig)
+					|| proxyConfigured((name) -> null)
 					|| clientConfig.credentialsProvider() == null || clientConfig.region() == null) {
 				return Optional.empty();
 			}

@@ -125,6 +125,25 @@ class S3DirectListingTests {
 	}
 
 	@Test
+	void aProxyInTheEnvironmentOrSkipVerifyKeepsEveryRequestOnTheSdk() {
+		S3ReplicaConfig config = server.config(this.bucket, "backups/app");
+		for (String variable : List.of("HTTPS_PROXY", "http_proxy", "ALL_PROXY")) {
+			S3ClientFactory proxied = S3ClientFactory.builder()
+				.environment((name) -> name.equals(variable) ? "http://proxy.internal:3128" : null)
+				.build();
+			try (S3Connection connection = proxied.connect(config); S3Client s3 = proxied.create(config)) {
+				assertThat(connection.directAccess()).as(variable).isEmpty();
+				assertThat(S3DirectAccess.of(s3)).as(variable).isEmpty();
+			}
+		}
+		S3ReplicaConfig skipVerify = server.configBuilder(this.bucket, "backups/app").skipVerify(true).build();
+		try (S3Connection connection = this.factory.connect(skipVerify)) {
+			assertThat(connection.directAccess()).isPresent();
+			assertThat(S3DirectReader.create(connection.directAccess(), skipVerify)).isEmpty();
+		}
+	}
+
+	@Test
 	void refusedListingTurnsTheDirectWayOffAndTheSdkExplainsIt() {
 		String wrongSecret = "wrong-secret-" + System.nanoTime();
 		S3ReplicaConfig wrong = server.configBuilder(this.bucket, "backups/app")
