@@ -47,8 +47,9 @@ record S3DirectAccess(IdentityProvider<? extends AwsCredentialsIdentity> credent
 	 * @param environment looks environment variables up
 	 * @return the access, or empty
 	 */
-	static Optional<S3DirectAccess> of(S3ReplicaConfig config, IdentityProvider<? extends AwsCredentialsIdentity> credentials,
-			Region region, Function<String, String> environment) {
+	static Optional<S3DirectAccess> of(S3ReplicaConfig config,
+			IdentityProvider<? extends AwsCredentialsIdentity> credentials, Region region,
+			Function<String, String> environment) {
 		if (proxyConfigured(environment)) {
 			logger.debug("S3 replica {} sends every request through the SDK: a proxy is configured, which only the "
 					+ "SDK's HTTP client applies", config.location());

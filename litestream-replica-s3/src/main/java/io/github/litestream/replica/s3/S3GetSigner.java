@@ -74,9 +74,13 @@ final class S3GetSigner {
 			headers.put("x-amz-security-token", token);
 		}
 		String signedHeaders = String.join(";", headers.keySet());
-		String canonicalRequest = "GET\n" + url.getRawPath() + "\n" + ((url.getRawQuery() != null) ? url.getRawQuery() : "")
-				+ "\n" + headers.entrySet().stream().map((h) -> h.getKey() + ":" + h.getValue() + "\n").collect(Collectors.joining())
-				+ "\n" + signedHeaders + "\n" + UNSIGNED_PAYLOAD;
+		String canonicalHeaders = headers.entrySet()
+			.stream()
+			.map((header) -> header.getKey() + ":" + header.getValue() + "\n")
+			.collect(Collectors.joining());
+		String canonicalRequest = "GET\n" + url.getRawPath() + "\n"
+				+ ((url.getRawQuery() != null) ? url.getRawQuery() : "") + "\n" + canonicalHeaders + "\n"
+				+ signedHeaders + "\n" + UNSIGNED_PAYLOAD;
 		String scope = date + "/" + this.region + "/s3/aws4_request";
 		String stringToSign = ALGORITHM + "\n" + time + "\n" + scope + "\n" + HEX.formatHex(sha256(canonicalRequest));
 		String signature = HEX.formatHex(hmac(key(identity.secretAccessKey(), date), stringToSign));

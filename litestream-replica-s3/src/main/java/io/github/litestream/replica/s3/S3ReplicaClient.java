@@ -239,7 +239,8 @@ public final class S3ReplicaClient implements ReplicaClient {
 			return direct.get().body();
 		}
 		try {
-			var response = this.connection.client().getObject((request) -> request.bucket(this.config.bucket()).key(key));
+			var response = this.connection.client()
+				.getObject((request) -> request.bucket(this.config.bucket()).key(key));
 			GetObjectResponse metadata = response.response();
 			this.listener.onOperation(ReplicaOperation.GET,
 					(metadata.contentLength() != null) ? metadata.contentLength() : 0);

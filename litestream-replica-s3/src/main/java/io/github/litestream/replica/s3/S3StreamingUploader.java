@@ -48,7 +48,8 @@ final class S3StreamingUploader {
 
 	private final int partSize;
 
-	S3StreamingUploader(Supplier<S3Client> s3, S3ReplicaConfig config, ReplicaOperationListener listener, int partSize) {
+	S3StreamingUploader(Supplier<S3Client> s3, S3ReplicaConfig config, ReplicaOperationListener listener,
+			int partSize) {
 		if (partSize < MIN_PART_SIZE) {
 			throw new IllegalArgumentException("Part size " + partSize + " is below S3's minimum of " + MIN_PART_SIZE);
 		}
@@ -84,7 +85,8 @@ final class S3StreamingUploader {
 
 	private void putObject(String key, byte[] buffer, int length) throws IOException {
 		try {
-			this.s3.get().putObject((request) -> request.bucket(this.config.bucket()).key(key).contentLength((long) length),
+			this.s3.get()
+				.putObject((request) -> request.bucket(this.config.bucket()).key(key).contentLength((long) length),
 					body(buffer, length));
 		}
 		catch (SdkException ex) {
@@ -117,7 +119,9 @@ final class S3StreamingUploader {
 
 	private String createMultipartUpload(String key) throws IOException {
 		try {
-			return this.s3.get().createMultipartUpload((request) -> request.bucket(this.config.bucket()).key(key)).uploadId();
+			return this.s3.get()
+				.createMultipartUpload((request) -> request.bucket(this.config.bucket()).key(key))
+				.uploadId();
 		}
 		catch (SdkException ex) {
 			throw S3Errors.translate(ex, "start a multipart upload", this.config, key);

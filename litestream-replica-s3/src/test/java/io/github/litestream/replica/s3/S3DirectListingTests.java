@@ -115,10 +115,10 @@ class S3DirectListingTests {
 		for (S3ReplicaConfig config : configs) {
 			try (S3Connection connection = this.factory.connect(config); S3Client sdk = this.factory.create(config)) {
 				S3DirectReader reader = S3DirectReader.create(connection.directAccess(), config).orElseThrow();
-				for (String key : List.of("p/generations/" + GEN + "/wal/00000000_00000000.wal.lz4", "a b+c/ü&=%~'()*!$,;:@",
-						"x//y/./z/../?#[]")) {
-					assertThat(reader.objectUrl(key).toString()).as(key)
-						.isEqualTo(sdk.utilities().getUrl((request) -> request.bucket(config.bucket()).key(key)).toString());
+				for (String key : List.of("p/generations/" + GEN + "/wal/00000000_00000000.wal.lz4",
+						"a b+c/ü&=%~'()*!$,;:@", "x//y/./z/../?#[]")) {
+					String sdkUrl = sdk.utilities().getUrl((request) -> request.bucket(config.bucket()).key(key)).toString();
+					assertThat(reader.objectUrl(key).toString()).as(key).isEqualTo(sdkUrl);
 				}
 			}
 		}

@@ -39,9 +39,11 @@ class S3GetSignerTests {
 
 	@Test
 	void signsObjectGetsAsTheSdkDoes() {
-		String key = SdkHttpUtils.urlEncodeIgnoreSlashes("team a+b/ü&=%~'(x)/generations/0123/wal/00000000_00000000.wal.lz4");
-		for (String url : List.of("http://127.0.0.1:9000/bucket/" + key, "https://bucket.s3.eu-west-1.amazonaws.com/" + key,
-				"https://s3.amazonaws.com:443/bucket/" + key, "http://minio:80/bucket/x")) {
+		String key = SdkHttpUtils
+			.urlEncodeIgnoreSlashes("team a+b/ü&=%~'(x)/generations/0123/wal/00000000_00000000.wal.lz4");
+		for (String url : List.of("http://127.0.0.1:9000/bucket/" + key,
+				"https://bucket.s3.eu-west-1.amazonaws.com/" + key, "https://s3.amazonaws.com:443/bucket/" + key,
+				"http://minio:80/bucket/x")) {
 			for (AwsCredentialsIdentity identity : List.of(BASIC, SESSION)) {
 				assertSameAsTheSdk(URI.create(url), identity, NOW);
 			}
@@ -50,8 +52,9 @@ class S3GetSignerTests {
 
 	@Test
 	void signsListingsAsTheSdkDoes() {
-		TreeMap<String, String> query = new TreeMap<>(Map.of("list-type", "2", "prefix", "team a+b/ü&=%~'(x)/", "delimiter",
-				"/", "encoding-type", "url", "continuation-token", "1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM="));
+		TreeMap<String, String> query = new TreeMap<>(Map.of("list-type", "2", "prefix", "team a+b/ü&=%~'(x)/",
+				"delimiter", "/", "encoding-type", "url", "continuation-token",
+				"1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM="));
 		URI url = URI.create("http://127.0.0.1:9000/bucket?" + S3GetSigner.query(query));
 		assertSameAsTheSdk(url, BASIC, NOW);
 		assertSameAsTheSdk(url, SESSION, NOW.plusSeconds(2));
@@ -73,7 +76,8 @@ class S3GetSignerTests {
 		Map<String, String> ours = new S3GetSigner("eu-west-1", clock).sign(url, identity);
 		SdkHttpRequest sdk = sdkSigned(url, identity, clock);
 		assertThat(ours).as(url.toString()).hasSize((identity == SESSION) ? 4 : 3);
-		ours.forEach((name, value) -> assertThat(sdk.firstMatchingHeader(name)).as(name + " of " + url).hasValue(value));
+		ours.forEach((name, value) -> assertThat(sdk.firstMatchingHeader(name)).as(name + " of " + url)
+			.hasValue(value));
 	}
 
 	/** The SDK's signature, with what it sets for S3 GETs. */
