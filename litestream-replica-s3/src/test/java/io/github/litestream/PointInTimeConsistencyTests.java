@@ -21,6 +21,7 @@ import io.github.litestream.replica.SnapshotInfo;
 import io.github.litestream.replica.WalSegmentInfo;
 import io.github.litestream.replica.file.FileReplicaClient;
 import io.github.litestream.replica.s3.S3ClientFactory;
+import io.github.litestream.replica.s3.S3Connection;
 import io.github.litestream.replica.s3.S3ProxyServer;
 import io.github.litestream.replica.s3.S3ReplicaClient;
 import io.github.litestream.replica.s3.S3ReplicaConfig;
@@ -29,7 +30,6 @@ import io.github.litestream.restore.Restorer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.s3.S3Client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -80,9 +80,10 @@ class PointInTimeConsistencyTests {
 	@Test
 	void s3Replica() throws Exception {
 		S3ReplicaConfig config = s3.config(s3.createBucket(), "app");
-		try (S3Client client = S3ClientFactory.withDefaults().create(config)) {
+		// A connection as the starter makes: its SDK client is built when replication first writes.
+		try (S3Connection connection = S3ClientFactory.withDefaults().connect(config)) {
 			everyPointInTimeRestoreEqualsOneCommittedStateNoLaterThanItsTimestamp(
-					new S3ReplicaClient(client, config, ReplicaOperationListener.NONE), S3_TIME_SLACK_MILLIS, 3);
+					new S3ReplicaClient(connection, config, ReplicaOperationListener.NONE), S3_TIME_SLACK_MILLIS, 3);
 		}
 	}
 

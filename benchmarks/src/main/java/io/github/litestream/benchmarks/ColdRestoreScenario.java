@@ -90,6 +90,7 @@ final class ColdRestoreScenario implements Scenario {
 			Map<String, List<Double>> outside = new LinkedHashMap<>();
 			Map<String, List<Double>> inside = new LinkedHashMap<>();
 			Map<String, List<Double>> jvm = new LinkedHashMap<>();
+			Map<String, List<Double>> cpu = new LinkedHashMap<>();
 			for (int round = 0; round < options.rounds(); round++) {
 				raw.add(Lz4Cli.decompress(files, rawOut) / 1e9);
 				Files.delete(rawOut);
@@ -101,6 +102,7 @@ final class ColdRestoreScenario implements Scenario {
 					outside.computeIfAbsent(variant.name(), (key) -> new ArrayList<>()).add(run.seconds());
 					inside.computeIfAbsent(variant.name(), (key) -> new ArrayList<>()).add(run.restoreSeconds());
 					jvm.computeIfAbsent(variant.name(), (key) -> new ArrayList<>()).add(run.jvmSeconds());
+					cpu.computeIfAbsent(variant.name(), (key) -> new ArrayList<>()).add(run.cpuSeconds());
 				}
 			}
 			double rawSeconds = Stats.median(raw);
@@ -112,6 +114,8 @@ final class ColdRestoreScenario implements Scenario {
 						Stats.median(inside.get(variant.name())), "s");
 				report.measure(NAME, variant.name(), "JVM start to main (median)", Stats.median(jvm.get(variant.name())),
 						"s");
+				report.measure(NAME, variant.name(), "CPU time of the child (median)",
+						Stats.median(cpu.get(variant.name())), "s");
 				report.measure(NAME, variant.name(), "time / lz4 -d (same run)", seconds / rawSeconds, "");
 				double litestream = variant.name().startsWith("file") ? LITESTREAM_FILE_SECONDS : LITESTREAM_S3_SECONDS;
 				report.measure(NAME, variant.name(), "time / Litestream's in issue 22 (other run)", seconds / litestream,
@@ -228,7 +232,8 @@ final class ColdRestoreScenario implements Scenario {
 		Disk.settle();
 		String[] parts = line.split(" ");
 		return new ChildRun(nanos / 1e9, Long.parseLong(parts[0].substring("jvmMillis=".length())) / 1e3,
-				Long.parseLong(parts[1].substring("restoreNanos=".length())) / 1e9);
+				Long.parseLong(parts[1].substring("restoreNanos=".length())) / 1e9,
+				Long.parseLong(parts[2].substring("cpuNanos=".length())) / 1e9);
 	}
 
 	private static boolean classPathIsJarsOnly() {
@@ -243,7 +248,7 @@ final class ColdRestoreScenario implements Scenario {
 	private record Variant(String name, List<String> jvmOptions, List<String> args, int parallelism) {
 	}
 
-	private record ChildRun(double seconds, double jvmSeconds, double restoreSeconds) {
+	private record ChildRun(double seconds, double jvmSeconds, double restoreSeconds, double cpuSeconds) {
 	}
 
 }

@@ -2,6 +2,7 @@ package io.github.litestream.replica.s3;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.function.Supplier;
 
 import io.github.litestream.replica.ReplicaOperation;
 import io.github.litestream.replica.ReplicaOperationListener;
@@ -20,7 +21,7 @@ import software.amazon.awssdk.services.s3.model.S3Error;
  */
 final class S3BatchDeleter {
 
-	private final S3Client s3;
+	private final Supplier<S3Client> s3;
 
 	private final S3ReplicaConfig config;
 
@@ -28,7 +29,7 @@ final class S3BatchDeleter {
 
 	private final int batchSize;
 
-	S3BatchDeleter(S3Client s3, S3ReplicaConfig config, ReplicaOperationListener listener, int batchSize) {
+	S3BatchDeleter(Supplier<S3Client> s3, S3ReplicaConfig config, ReplicaOperationListener listener, int batchSize) {
 		this.s3 = s3;
 		this.config = config;
 		this.listener = listener;
@@ -50,7 +51,7 @@ final class S3BatchDeleter {
 		List<ObjectIdentifier> objects = keys.stream().map((key) -> ObjectIdentifier.builder().key(key).build()).toList();
 		DeleteObjectsResponse response;
 		try {
-			response = this.s3.deleteObjects((request) -> request.bucket(this.config.bucket())
+			response = this.s3.get().deleteObjects((request) -> request.bucket(this.config.bucket())
 				.delete((delete) -> delete.objects(objects).quiet(true)));
 		}
 		catch (SdkException ex) {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.function.Consumer;
@@ -111,9 +112,33 @@ public final class S3ClientFactory {
 	 */
 	public S3Client create(S3ReplicaConfig config) {
 		ResolvedCredentials credentials = resolveCredentials(config);
+		return build(config, credentials, region(config, credentials));
+	}
+
+	/**
+	 * A connection for a replica whose client is built at its first use (see
+	 * {@link S3Connection}); until then, and where the direct requests work, a restore lists and
+	 * reads without it. Credentials and region are resolved now. The caller owns the connection
+	 * and closes it.
+	 * @param config the replica configuration
+	 * @return a new connection
+	 */
+	public S3Connection connect(S3ReplicaConfig config) {
+		ResolvedCredentials credentials = resolveCredentials(config);
+		Region region = region(config, credentials);
+		// The application's customizers may set what a request around the SDK would miss.
+		Optional<S3DirectAccess> direct = this.customizers.isEmpty()
+				? S3DirectAccess.of(config, credentials.provider(), region, this.environment) : Optional.empty();
+		return S3Connection.lazy(() -> build(config, credentials, region), direct);
+	}
+
+	private Region region(S3ReplicaConfig config, ResolvedCredentials credentials) {
 		logger.debug("S3 replica {} uses credentials from {}", config.location(), credentials.source());
-		Region region = resolveRegion(config,
+		return resolveRegion(config,
 				() -> BucketRegionLocator.locate(config, credentials.provider(), httpClientBuilder(config)));
+	}
+
+	private S3Client build(S3ReplicaConfig config, ResolvedCredentials credentials, Region region) {
 		S3ClientBuilder builder = S3Client.builder()
 			.httpClientBuilder(httpClientBuilder(config))
 			.credentialsProvider(credentials.provider())
@@ -129,18 +154,19 @@ public final class S3ClientFactory {
 		}
 		this.customizers.forEach((customizer) -> customizer.accept(builder));
 		S3Client client = builder.build();
-		if (this.customizers.isEmpty()) {
+		if (this.customizers.isEmpty() && !S3DirectAccess.proxyConfigured(this.environment)) {
 			UNCUSTOMIZED.add(client);
 		}
 		return client;
 	}
 
 	/**
-	 * Whether a client was built here without customizers, so that its HTTP client, proxy and
-	 * TLS settings are exactly {@link #httpClientBuilder(S3ReplicaConfig)}'s and a request sent
-	 * around the SDK's pipeline goes out as the SDK's would ({@link S3DirectReader}).
+	 * Whether a client was built here without customizers and without a proxy in the
+	 * environment, so that its HTTP client, proxy and TLS settings are exactly
+	 * {@link #httpClientBuilder(S3ReplicaConfig)}'s and a request sent around the SDK's pipeline
+	 * goes out as the SDK's would ({@link S3DirectReader}).
 	 * @param s3 a client
-	 * @return {@code true} if this factory built it with no customizer
+	 * @return {@code true} if this factory built it with no customizer and no proxy variable set
 	 */
 	static boolean isUncustomized(S3Client s3) {
 		return UNCUSTOMIZED.contains(s3);

@@ -6,6 +6,7 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import io.github.litestream.replica.ConditionalObjects;
 import io.github.litestream.replica.ConditionalWriteConflictException;
@@ -41,7 +42,7 @@ final class S3ConditionalObjects implements ConditionalObjects {
 
 	private static final SecureRandom RANDOM = new SecureRandom();
 
-	private final S3Client s3;
+	private final Supplier<S3Client> s3;
 
 	private final S3ReplicaConfig config;
 
@@ -49,7 +50,7 @@ final class S3ConditionalObjects implements ConditionalObjects {
 
 	private final S3ReplicaClient client;
 
-	S3ConditionalObjects(S3Client s3, S3ReplicaConfig config, ReplicaOperationListener listener,
+	S3ConditionalObjects(Supplier<S3Client> s3, S3ReplicaConfig config, ReplicaOperationListener listener,
 			S3ReplicaClient client) {
 		this.s3 = s3;
 		this.config = config;
@@ -62,7 +63,7 @@ final class S3ConditionalObjects implements ConditionalObjects {
 		String key = key(name);
 		ResponseBytes<GetObjectResponse> response;
 		try {
-			response = this.s3.getObjectAsBytes((request) -> request.bucket(this.config.bucket()).key(key));
+			response = this.s3.get().getObjectAsBytes((request) -> request.bucket(this.config.bucket()).key(key));
 		}
 		catch (SdkException ex) {
 			this.listener.onOperation(ReplicaOperation.GET, 0);
@@ -93,7 +94,7 @@ final class S3ConditionalObjects implements ConditionalObjects {
 		PutObjectRequest.Builder request = PutObjectRequest.builder().bucket(this.config.bucket()).key(key);
 		condition.apply(request);
 		try {
-			String etag = this.s3.putObject(request.build(), RequestBody.fromBytes(stored)).eTag();
+			String etag = this.s3.get().putObject(request.build(), RequestBody.fromBytes(stored)).eTag();
 			this.listener.onOperation(ReplicaOperation.PUT, stored.length);
 			return etag;
 		}

@@ -20,13 +20,11 @@ import io.github.litestream.replica.ReplicaOperation;
 import io.github.litestream.replica.ReplicaOperationListener;
 import io.github.litestream.replica.SnapshotInfo;
 import io.github.litestream.replica.WalSegmentInfo;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
-import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
-import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * A {@link ReplicaClient} on S3 and S3-compatible stores (MinIO, R2, B2, Spaces, Ceph), with
@@ -38,19 +36,19 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * including each part of a multipart upload. The SDK's retries of one request are not counted
  * separately.
  *
- * <p>Objects are read with a signed GET sent straight to an HTTP client of this replica's own
- * where that works, and through the SDK otherwise (see {@link S3DirectReader}): a restore reads
- * one object per WAL segment, in a fresh JVM.
+ * <p>Listings and objects are read with signed GETs sent straight to the store where that works,
+ * and through the SDK otherwise (see {@link S3DirectReader}): a restore reads one object per WAL
+ * segment, in a fresh JVM, where on a {@link S3Connection} from
+ * {@link S3ClientFactory#connect(S3ReplicaConfig)} it then never builds the SDK's client.
  *
- * <p>The {@link S3Client} belongs to the caller, who may share it between replicas with the
- * same configuration; {@link #close()} leaves it open (and closes only the direct reader's
- * HTTP client).
+ * <p>The {@link S3Client} or {@link S3Connection} belongs to the caller, who may share it between
+ * replicas with the same configuration; {@link #close()} leaves it open.
  */
 public final class S3ReplicaClient implements ReplicaClient {
 
 	private static final int MAX_KEYS_PER_DELETE = 1000;
 
-	private final S3Client s3;
+	private final S3Connection connection;
 
 	private final S3ReplicaConfig config;
 
@@ -62,7 +60,7 @@ public final class S3ReplicaClient implements ReplicaClient {
 
 	private final S3ConditionalObjects conditionalObjects;
 
-	/** Made at the first read: most replica clients only write. */
+	/** Made at the first listing or read. */
 	private Optional<S3DirectReader> directReader;
 
 	/**
@@ -72,16 +70,33 @@ public final class S3ReplicaClient implements ReplicaClient {
 	 * @param listener told about every request
 	 */
 	public S3ReplicaClient(S3Client s3, S3ReplicaConfig config, ReplicaOperationListener listener) {
-		this(s3, config, listener, S3StreamingUploader.DEFAULT_PART_SIZE);
+		this(S3Connection.of(s3), config, listener);
+	}
+
+	/**
+	 * Creates a client with the default part size on a connection, whose SDK client is then built
+	 * only when something needs it (see {@link S3ClientFactory#connect(S3ReplicaConfig)}).
+	 * @param connection the connection, which may be shared by replicas with the same
+	 * configuration
+	 * @param config where the replica lives
+	 * @param listener told about every request
+	 */
+	public S3ReplicaClient(S3Connection connection, S3ReplicaConfig config, ReplicaOperationListener listener) {
+		this(connection, config, listener, S3StreamingUploader.DEFAULT_PART_SIZE);
 	}
 
 	S3ReplicaClient(S3Client s3, S3ReplicaConfig config, ReplicaOperationListener listener, int partSize) {
-		this.s3 = Objects.requireNonNull(s3, "s3");
+		this(S3Connection.of(s3), config, listener, partSize);
+	}
+
+	S3ReplicaClient(S3Connection connection, S3ReplicaConfig config, ReplicaOperationListener listener,
+			int partSize) {
+		this.connection = Objects.requireNonNull(connection, "connection");
 		this.config = Objects.requireNonNull(config, "config");
 		this.listener = Objects.requireNonNull(listener, "listener");
-		this.uploader = new S3StreamingUploader(s3, config, listener, partSize);
-		this.deleter = new S3BatchDeleter(s3, config, listener, MAX_KEYS_PER_DELETE);
-		this.conditionalObjects = new S3ConditionalObjects(s3, config, listener, this);
+		this.uploader = new S3StreamingUploader(connection::client, config, listener, partSize);
+		this.deleter = new S3BatchDeleter(connection::client, config, listener, MAX_KEYS_PER_DELETE);
+		this.conditionalObjects = new S3ConditionalObjects(connection::client, config, listener, this);
 	}
 
 	@Override
@@ -99,8 +114,8 @@ public final class S3ReplicaClient implements ReplicaClient {
 		String prefix = key(ReplicaLayout.GENERATIONS) + "/";
 		List<String> generations = new ArrayList<>();
 		list(prefix, "list generations", (page) -> {
-			for (CommonPrefix common : page.commonPrefixes()) {
-				String name = stripSlash(common.prefix().substring(prefix.length()));
+			for (String common : page.commonPrefixes()) {
+				String name = stripSlash(common.substring(prefix.length()));
 				if (Pos.isGeneration(name)) {
 					generations.add(name);
 				}
@@ -121,7 +136,7 @@ public final class S3ReplicaClient implements ReplicaClient {
 	private List<String> folders(String prefix) throws IOException {
 		List<String> names = new ArrayList<>();
 		list(prefix, "list databases", (page) -> page.commonPrefixes()
-			.forEach((common) -> names.add(stripSlash(common.prefix().substring(prefix.length())))));
+			.forEach((common) -> names.add(stripSlash(common.substring(prefix.length())))));
 		return names;
 	}
 
@@ -130,7 +145,7 @@ public final class S3ReplicaClient implements ReplicaClient {
 		String prefix = key(ReplicaLayout.snapshotsDir(generation)) + "/";
 		List<SnapshotInfo> snapshots = new ArrayList<>();
 		list(prefix, "list snapshots", (page) -> {
-			for (S3Object object : page.contents()) {
+			for (S3ListingPage.ListedObject object : page.objects()) {
 				ReplicaLayout.parseSnapshotName(object.key().substring(prefix.length()))
 					.ifPresent((index) -> snapshots
 						.add(new SnapshotInfo(generation, index, object.size(), object.lastModified())));
@@ -145,7 +160,7 @@ public final class S3ReplicaClient implements ReplicaClient {
 		String prefix = key(ReplicaLayout.walDir(generation)) + "/";
 		List<WalSegmentInfo> segments = new ArrayList<>();
 		list(prefix, "list WAL segments", (page) -> {
-			for (S3Object object : page.contents()) {
+			for (S3ListingPage.ListedObject object : page.objects()) {
 				ReplicaLayout.parseWalSegmentName(generation, object.key().substring(prefix.length()))
 					.ifPresent((pos) -> segments.add(new WalSegmentInfo(generation, pos.index(), pos.offset(),
 							object.size(), object.lastModified())));
@@ -193,9 +208,8 @@ public final class S3ReplicaClient implements ReplicaClient {
 	public void deleteGeneration(String generation) throws IOException {
 		String prefix = key(ReplicaLayout.generationDir(generation)) + "/";
 		List<String> keys = new ArrayList<>();
-		ListObjectsV2Request request = ListObjectsV2Request.builder().bucket(this.config.bucket()).prefix(prefix).build();
-		pages(request, "list generation " + generation,
-				(page) -> page.contents().forEach((object) -> keys.add(object.key())));
+		pages(prefix, null, "list generation " + generation,
+				(page) -> page.objects().forEach((object) -> keys.add(object.key())));
 		this.deleter.delete(keys);
 	}
 
@@ -225,7 +239,8 @@ public final class S3ReplicaClient implements ReplicaClient {
 			return direct.get().body();
 		}
 		try {
-			var response = this.s3.getObject((request) -> request.bucket(this.config.bucket()).key(key));
+			var response = this.connection.client()
+				.getObject((request) -> request.bucket(this.config.bucket()).key(key));
 			GetObjectResponse metadata = response.response();
 			this.listener.onOperation(ReplicaOperation.GET,
 					(metadata.contentLength() != null) ? metadata.contentLength() : 0);
@@ -239,50 +254,59 @@ public final class S3ReplicaClient implements ReplicaClient {
 
 	private synchronized Optional<S3DirectReader> directReader() {
 		if (this.directReader == null) {
-			this.directReader = S3DirectReader.create(this.s3, this.config);
+			this.directReader = S3DirectReader.create(this.connection.directAccess(), this.config);
 		}
 		return this.directReader;
 	}
 
 	/**
-	 * Closes the direct reader's HTTP client, not the {@link S3Client}.
+	 * Leaves the connection open: it belongs to the caller, who may share it.
 	 */
 	@Override
-	public synchronized void close() {
-		if (this.directReader != null) {
-			this.directReader.ifPresent(S3DirectReader::close);
-			this.directReader = Optional.empty();
-		}
+	public void close() {
 	}
 
-	private void list(String prefix, String action, Consumer<ListObjectsV2Response> pageHandler) throws IOException {
-		ListObjectsV2Request request = ListObjectsV2Request.builder()
-			.bucket(this.config.bucket())
-			.prefix(prefix)
-			.delimiter("/")
-			.build();
-		pages(request, action, pageHandler);
+	private void list(String prefix, String action, Consumer<S3ListingPage> pageHandler) throws IOException {
+		pages(prefix, "/", action, pageHandler);
 	}
 
-	private void pages(ListObjectsV2Request first, String action, Consumer<ListObjectsV2Response> pageHandler)
-			throws IOException {
-		ListObjectsV2Request request = first;
-		while (true) {
-			ListObjectsV2Response page;
+	/**
+	 * Pages through a listing: each page directly where that works, else through the SDK, which
+	 * continues from the same token.
+	 */
+	private void pages(String prefix, @Nullable String delimiter, String action,
+			Consumer<S3ListingPage> pageHandler) throws IOException {
+		String token = null;
+		do {
+			S3ListingPage page;
 			try {
-				page = this.s3.listObjectsV2(request);
-			}
-			catch (SdkException ex) {
-				throw S3Errors.translate(ex, action, this.config, first.prefix());
+				String continuation = token;
+				Optional<S3ListingPage> direct = directReader()
+					.flatMap((reader) -> reader.list(prefix, delimiter, continuation));
+				page = direct.isPresent() ? direct.get() : sdkPage(prefix, delimiter, continuation, action);
 			}
 			finally {
 				this.listener.onOperation(ReplicaOperation.LIST, 0);
 			}
 			pageHandler.accept(page);
-			if (!Boolean.TRUE.equals(page.isTruncated()) || page.nextContinuationToken() == null) {
-				return;
-			}
-			request = first.toBuilder().continuationToken(page.nextContinuationToken()).build();
+			token = page.nextContinuationToken();
+		}
+		while (token != null);
+	}
+
+	private S3ListingPage sdkPage(String prefix, @Nullable String delimiter, @Nullable String token, String action)
+			throws IOException {
+		ListObjectsV2Request request = ListObjectsV2Request.builder()
+			.bucket(this.config.bucket())
+			.prefix(prefix)
+			.delimiter(delimiter)
+			.continuationToken(token)
+			.build();
+		try {
+			return S3ListingPage.of(this.connection.client().listObjectsV2(request));
+		}
+		catch (SdkException ex) {
+			throw S3Errors.translate(ex, action, this.config, prefix);
 		}
 	}
 

@@ -7,6 +7,7 @@ import java.io.PushbackInputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 
 import io.github.litestream.replica.ReplicaOperation;
 import io.github.litestream.replica.ReplicaOperationListener;
@@ -39,7 +40,7 @@ final class S3StreamingUploader {
 
 	private static final Logger logger = LoggerFactory.getLogger(S3StreamingUploader.class);
 
-	private final S3Client s3;
+	private final Supplier<S3Client> s3;
 
 	private final S3ReplicaConfig config;
 
@@ -47,7 +48,8 @@ final class S3StreamingUploader {
 
 	private final int partSize;
 
-	S3StreamingUploader(S3Client s3, S3ReplicaConfig config, ReplicaOperationListener listener, int partSize) {
+	S3StreamingUploader(Supplier<S3Client> s3, S3ReplicaConfig config, ReplicaOperationListener listener,
+			int partSize) {
 		if (partSize < MIN_PART_SIZE) {
 			throw new IllegalArgumentException("Part size " + partSize + " is below S3's minimum of " + MIN_PART_SIZE);
 		}
@@ -83,7 +85,8 @@ final class S3StreamingUploader {
 
 	private void putObject(String key, byte[] buffer, int length) throws IOException {
 		try {
-			this.s3.putObject((request) -> request.bucket(this.config.bucket()).key(key).contentLength((long) length),
+			this.s3.get()
+				.putObject((request) -> request.bucket(this.config.bucket()).key(key).contentLength((long) length),
 					body(buffer, length));
 		}
 		catch (SdkException ex) {
@@ -116,7 +119,9 @@ final class S3StreamingUploader {
 
 	private String createMultipartUpload(String key) throws IOException {
 		try {
-			return this.s3.createMultipartUpload((request) -> request.bucket(this.config.bucket()).key(key)).uploadId();
+			return this.s3.get()
+				.createMultipartUpload((request) -> request.bucket(this.config.bucket()).key(key))
+				.uploadId();
 		}
 		catch (SdkException ex) {
 			throw S3Errors.translate(ex, "start a multipart upload", this.config, key);
@@ -129,7 +134,7 @@ final class S3StreamingUploader {
 	private CompletedPart uploadPart(String key, String uploadId, int partNumber, byte[] buffer, int length)
 			throws IOException {
 		try {
-			String etag = this.s3
+			String etag = this.s3.get()
 				.uploadPart((request) -> request.bucket(this.config.bucket())
 					.key(key)
 					.uploadId(uploadId)
@@ -148,7 +153,7 @@ final class S3StreamingUploader {
 
 	private void completeMultipartUpload(String key, String uploadId, List<CompletedPart> parts) throws IOException {
 		try {
-			this.s3.completeMultipartUpload((request) -> request.bucket(this.config.bucket())
+			this.s3.get().completeMultipartUpload((request) -> request.bucket(this.config.bucket())
 				.key(key)
 				.uploadId(uploadId)
 				.multipartUpload((upload) -> upload.parts(parts)));
@@ -163,7 +168,7 @@ final class S3StreamingUploader {
 
 	private void abort(String key, String uploadId, Throwable failure) {
 		try {
-			this.s3.abortMultipartUpload(
+			this.s3.get().abortMultipartUpload(
 					(request) -> request.bucket(this.config.bucket()).key(key).uploadId(uploadId));
 			this.listener.onOperation(ReplicaOperation.DELETE, 0);
 		}

@@ -63,7 +63,8 @@ class S3DirectReaderTests {
 		try (S3Client s3 = this.factory.create(config)) {
 			S3ReplicaClient replica = new S3ReplicaClient(s3, config, ReplicaOperationListener.NONE);
 			replica.writeWalSegment(new Pos(GEN, 1, 0), new ByteArrayInputStream(segment));
-			try (S3DirectReader reader = S3DirectReader.create(s3, config).orElseThrow()) {
+			{
+				S3DirectReader reader = direct(s3, config).orElseThrow();
 				assertThat(reader.open(key(config, new Pos(GEN, 9, 0)))).isEmpty();
 				assertThat(reader.enabled()).isTrue();
 				try (InputStream body = reader.open(key(config, new Pos(GEN, 1, 0))).orElseThrow().body()) {
@@ -90,7 +91,8 @@ class S3DirectReaderTests {
 			.credentials(S3ProxyServer.ACCESS_KEY_ID, wrongSecret)
 			.build();
 		try (S3Client s3 = this.factory.create(wrong)) {
-			try (S3DirectReader reader = S3DirectReader.create(s3, wrong).orElseThrow()) {
+			{
+				S3DirectReader reader = direct(s3, wrong).orElseThrow();
 				assertThat(reader.open(key(wrong, new Pos(GEN, 0, 0)))).isEmpty();
 				assertThat(reader.enabled()).isFalse();
 			}
@@ -121,7 +123,7 @@ class S3DirectReaderTests {
 		S3ReplicaConfig config = server.config(this.bucket, "backups/app");
 		byte[] segment = randomBytes(1000);
 		try (S3Client s3 = customized.create(config)) {
-			assertThat(S3DirectReader.create(s3, config)).isEmpty();
+			assertThat(direct(s3, config)).isEmpty();
 			S3ReplicaClient replica = new S3ReplicaClient(s3, config, ReplicaOperationListener.NONE);
 			replica.writeWalSegment(new Pos(GEN, 0, 0), new ByteArrayInputStream(segment));
 			try (InputStream body = replica.openWalSegment(new Pos(GEN, 0, 0))) {
@@ -141,18 +143,16 @@ class S3DirectReaderTests {
 			.customizers(List.of((builder) -> builder.httpClientBuilder(S3ClientFactory.httpClientBuilder(config))))
 			.build();
 		try (S3Client s3 = customized.create(config); S3Client plain = this.factory.create(config)) {
-			assertThat(S3DirectReader.create(s3, config)).isEmpty();
+			assertThat(direct(s3, config)).isEmpty();
 			try (S3Client own = S3Client.builder()
 				.endpointOverride(server.endpoint())
 				.region(software.amazon.awssdk.regions.Region.US_EAST_1)
 				.credentialsProvider(plain.serviceClientConfiguration().credentialsProvider())
 				.forcePathStyle(true)
 				.build()) {
-				assertThat(S3DirectReader.create(own, config)).isEmpty();
+				assertThat(direct(own, config)).isEmpty();
 			}
-			Optional<S3DirectReader> direct = S3DirectReader.create(plain, config);
-			assertThat(direct).isPresent();
-			direct.get().close();
+			assertThat(direct(plain, config)).isPresent();
 		}
 	}
 
@@ -163,7 +163,8 @@ class S3DirectReaderTests {
 		try (S3Client s3 = this.factory.create(config)) {
 			new S3ReplicaClient(s3, config, ReplicaOperationListener.NONE).writeWalSegment(new Pos(GEN, 3, 0),
 					new ByteArrayInputStream(segment));
-			try (S3DirectReader reader = S3DirectReader.create(s3, config).orElseThrow()) {
+			{
+				S3DirectReader reader = direct(s3, config).orElseThrow();
 				S3DirectReader.DirectObject object = reader.open(key(config, new Pos(GEN, 3, 0))).orElseThrow();
 				try (InputStream body = object.body()) {
 					assertThat(body.readAllBytes()).isEqualTo(segment);
@@ -172,6 +173,10 @@ class S3DirectReaderTests {
 				assertThat(reader.enabled()).isTrue();
 			}
 		}
+	}
+
+	private static Optional<S3DirectReader> direct(S3Client s3, S3ReplicaConfig config) {
+		return S3DirectReader.create(S3DirectAccess.of(s3), config);
 	}
 
 	private static String key(S3ReplicaConfig config, Pos pos) {

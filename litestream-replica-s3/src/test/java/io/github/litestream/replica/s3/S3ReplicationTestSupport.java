@@ -21,6 +21,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3Client;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * What the engine-level S3 tests share: the application's database, a fresh bucket per test,
  * a replica client counting its requests, the engine's side of the database, and restore from
@@ -106,11 +108,16 @@ abstract class S3ReplicationTestSupport {
 		return index;
 	}
 
-	/** Restores from the bucket (through a client of its own) and summarizes the result. */
+	/**
+	 * Restores from the bucket, through a connection of its own as restore-on-boot does, and
+	 * summarizes the result. A restore lists and reads around the SDK, so the connection's SDK
+	 * client is never built.
+	 */
 	Summary restore(RestoreOptions options) throws Exception {
-		S3ReplicaClient reader = client(credentials(configBuilder(this.bucket, PATH)).build(),
-				ReplicaOperationListener.NONE);
-		new Restorer().restore(reader, options);
+		S3ReplicaConfig config = credentials(configBuilder(this.bucket, PATH)).build();
+		S3Connection connection = closeAfterTest(this.factory.connect(config));
+		new Restorer().restore(new S3ReplicaClient(connection, config, ReplicaOperationListener.NONE), options);
+		assertThat(connection.clientBuilt()).as("the SDK client was built for a restore").isFalse();
 		return AppDatabase.summarize(options.outputPath());
 	}
 

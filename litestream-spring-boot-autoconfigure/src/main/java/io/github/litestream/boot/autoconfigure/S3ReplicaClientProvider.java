@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOperationListener;
 import io.github.litestream.replica.s3.S3ClientFactory;
+import io.github.litestream.replica.s3.S3Connection;
 import io.github.litestream.replica.s3.S3ReplicaClient;
 import io.github.litestream.replica.s3.S3ReplicaConfig;
 import org.jspecify.annotations.Nullable;
@@ -24,9 +25,10 @@ import org.springframework.util.StringUtils;
  * AWS: its endpoint, and its path-style and region where the replica sets none
  * ({@link S3StoreDefaults}); one with its own endpoint points at another store and takes none
  * of them. Replicas
- * with equal configurations share one {@link S3Client} (the restore at boot and the
- * replication afterwards, for example); the clients are closed when the application context
- * closes.
+ * with equal configurations share one {@link S3Connection} (the restore at boot and the
+ * replication afterwards, for example), whose {@link S3Client} is built when first needed: a
+ * restore at boot lists and reads without it where the store accepts direct requests. The
+ * connections are closed when the application context closes.
  */
 final class S3ReplicaClientProvider implements ReplicaClientProvider, DisposableBean {
 
@@ -41,7 +43,7 @@ final class S3ReplicaClientProvider implements ReplicaClientProvider, Disposable
 
 	private final S3StoreDefaults store;
 
-	private final Map<S3ReplicaConfig, S3Client> clients = new ConcurrentHashMap<>();
+	private final Map<S3ReplicaConfig, S3Connection> connections = new ConcurrentHashMap<>();
 
 	/**
 	 * Creates a provider.
@@ -120,14 +122,14 @@ final class S3ReplicaClientProvider implements ReplicaClientProvider, Disposable
 	@Override
 	public ReplicaClient create(ReplicaSettings settings, ReplicaOperationListener listener) {
 		S3ReplicaConfig config = settings.backend(S3ReplicaConfig.class);
-		S3Client s3 = this.clients.computeIfAbsent(config, this.factory::create);
-		return new S3ReplicaClient(s3, config, listener);
+		S3Connection connection = this.connections.computeIfAbsent(config, this.factory::connect);
+		return new S3ReplicaClient(connection, config, listener);
 	}
 
 	@Override
 	public void destroy() {
-		this.clients.values().forEach(S3Client::close);
-		this.clients.clear();
+		this.connections.values().forEach(S3Connection::close);
+		this.connections.clear();
 	}
 
 	private static @Nullable String trimLeadingSlash(@Nullable String path) {
