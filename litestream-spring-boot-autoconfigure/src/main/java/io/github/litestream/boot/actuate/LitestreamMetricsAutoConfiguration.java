@@ -37,6 +37,7 @@ public final class LitestreamMetricsAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	@ConditionalOnBean(LitestreamStandbys.class)
 	StandbyMeters litestreamStandbyMeters(LitestreamStandbys standbys) {
 		return new StandbyMeters(standbys);
 	}
