@@ -1,5 +1,6 @@
 package io.github.litestream.age;
 
+import java.security.Security;
 import java.util.Locale;
 
 import org.junit.jupiter.api.Test;
@@ -88,6 +89,14 @@ class CryptoProviderTests {
 		assumeTrue(conscrypt.isConscrypt(), () -> "Conscrypt is not usable here: " + conscrypt.description());
 		assertThat(CryptoProvider.disagreementWithTheJdk(conscrypt)).isNull();
 		assertThat(CryptoProvider.disagreementWithTheJdk(CryptoProvider.choose("jdk", WITH_CONSCRYPT))).isNull();
+	}
+
+	@Test
+	void aProviderWithoutX25519FailsTheSelfTestWithTheReason() {
+		// Like Conscrypt 2.5.2, which Google Cloud's gRPC brings: ChaCha20-Poly1305 but no XDH.
+		CryptoProvider withoutX25519 = new CryptoProvider(Security.getProvider("SunJCE"), "SunJCE");
+		assertThat(CryptoProvider.disagreementWithTheJdk(withoutX25519)).startsWith("fails a self-test against the JDK")
+			.contains("XDH");
 	}
 
 }
