@@ -45,7 +45,10 @@ final class CryptoProvider {
 
 	private static volatile @Nullable CryptoProvider chosen;
 
-	/** Conscrypt's provider, or {@code null} for the JDK's (looked up by algorithm name). */
+	/**
+	 * Conscrypt's provider, or {@code null} for the JDK's: the JVM's installed providers, looked
+	 * up by algorithm name, so that a JDK configured with other providers (FIPS) keeps them.
+	 */
 	private final @Nullable Provider provider;
 
 	private final String description;
@@ -114,7 +117,7 @@ final class CryptoProvider {
 
 	/** Whether this is Conscrypt rather than the JDK's own provider. */
 	boolean isConscrypt() {
-		return this.provider != null;
+		return this.provider != null && this.provider.getName().equals("Conscrypt");
 	}
 
 	/** What was chosen and why, as logged. */
