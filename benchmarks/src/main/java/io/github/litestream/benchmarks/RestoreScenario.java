@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
+import io.github.litestream.age.Age;
 import io.github.litestream.age.AgeIdentity;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
@@ -227,6 +228,8 @@ final class RestoreScenario implements Scenario {
 				Collections.min(ageRates) / Collections.max(ageRates), "");
 		report.verdict(NAME, "throughput with age / without, " + variant, Report.format(ageRate / plainRate), ">= 0.9",
 				ageRate / plainRate >= 0.9);
+		// -Dlitestream.age.provider=jdk measures the JDK's primitives where Conscrypt is present.
+		report.note(NAME, "age encryption used " + Age.cryptoProvider());
 	}
 
 	/** The same objects under the same keys in another replica, which is returned. */

@@ -88,4 +88,17 @@ public final class Age {
 		return prefix.length >= MAGIC.length && Arrays.equals(prefix, 0, MAGIC.length, MAGIC, 0, MAGIC.length);
 	}
 
+	/**
+	 * Which provider computes ChaCha20-Poly1305 and X25519 in this JVM, chosen on first use:
+	 * Conscrypt when it is on the classpath and usable, else the JDK's (system property
+	 * {@code litestream.age.provider}: {@code auto}, {@code conscrypt} or {@code jdk}).
+	 * @return the choice and its reason, as logged, such as {@code ChaCha20-Poly1305 and X25519
+	 * of Conscrypt 2.9.0 (BoringSSL)}
+	 * @throws IllegalStateException if the system property has an unknown value or asks for
+	 * Conscrypt where it is not usable
+	 */
+	public static String cryptoProvider() {
+		return CryptoProvider.get().description();
+	}
+
 }

@@ -17,7 +17,7 @@ public final class AgeIdentity {
 
 	static final String HRP = "age-secret-key-";
 
-	/** The JDK's key object, made once rather than for every object decrypted. */
+	/** The chosen provider's key object, made once rather than for every object decrypted. */
 	private final PrivateKey privateKey;
 
 	private final AgeRecipient recipient;
@@ -72,7 +72,7 @@ public final class AgeIdentity {
 			return new AgeIdentity(secret);
 		}
 		catch (GeneralSecurityException ex) {
-			throw new IllegalStateException("The JDK cannot compute X25519", ex);
+			throw new IllegalStateException("Cannot compute X25519: " + ex.getMessage(), ex);
 		}
 		finally {
 			Primitives.wipe(secret);

@@ -6,6 +6,8 @@ import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The STREAM construction of an age payload: 64 KiB chunks, each sealed with
  * ChaCha20-Poly1305 under the payload key and a nonce of an 11-byte big-endian chunk counter
@@ -23,7 +25,11 @@ final class PayloadStream {
 
 	static final int NONCE_SIZE = 16;
 
-	private final Cipher cipher = Primitives.chaCha20Poly1305();
+	/**
+	 * The sealing cipher, made on first use: a restore opens a stream per object and seals
+	 * nothing, so making it up front cost one cipher per object.
+	 */
+	private @Nullable Cipher sealing;
 
 	private final SecretKeySpec key;
 
@@ -35,8 +41,11 @@ final class PayloadStream {
 
 	/** Seals the next chunk; returns the number of bytes written to {@code out}. */
 	int seal(byte[] in, int length, boolean last, byte[] out) throws GeneralSecurityException {
-		this.cipher.init(Cipher.ENCRYPT_MODE, this.key, nonce(this.counter, last));
-		int sealed = this.cipher.doFinal(in, 0, length, out, 0);
+		if (this.sealing == null) {
+			this.sealing = Primitives.chaCha20Poly1305();
+		}
+		this.sealing.init(Cipher.ENCRYPT_MODE, this.key, nonce(this.counter, last));
+		int sealed = this.sealing.doFinal(in, 0, length, out, 0);
 		this.counter++;
 		return sealed;
 	}

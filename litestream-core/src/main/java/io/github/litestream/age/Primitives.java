@@ -1,15 +1,14 @@
 package io.github.litestream.age;
 
-import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
-import java.security.spec.NamedParameterSpec;
-import java.security.spec.XECPrivateKeySpec;
-import java.security.spec.XECPublicKeySpec;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
+import java.util.HexFormat;
 
 import javax.crypto.Cipher;
 import javax.crypto.KeyAgreement;
@@ -18,15 +17,21 @@ import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The JDK primitives age is made of: X25519 (RFC 7748), HKDF-SHA-256 (RFC 5869) and
- * ChaCha20-Poly1305 (RFC 8439). Nothing here is new cryptography: only the byte layouts the
- * JDK's APIs want.
+ * The primitives age is made of: X25519 (RFC 7748) and ChaCha20-Poly1305 (RFC 8439) from the
+ * {@link CryptoProvider} chosen for this JVM, HKDF-SHA-256 (RFC 5869) from the JDK's HMAC.
+ * Nothing here is new cryptography: only the byte layouts the JCA's APIs want.
  */
 final class Primitives {
 
 	static final SecureRandom RANDOM = new SecureRandom();
 
 	private static final byte[] BASE_POINT = new byte[32];
+
+	/** DER of an X25519 PrivateKeyInfo (RFC 8410) up to the 32 bytes of the scalar. */
+	private static final byte[] PKCS8_PREFIX = HexFormat.of().parseHex("302e020100300506032b656e04220420");
+
+	/** DER of an X25519 SubjectPublicKeyInfo (RFC 8410) up to the 32 bytes of the u-coordinate. */
+	private static final byte[] X509_PREFIX = HexFormat.of().parseHex("302a300506032b656e032100");
 
 	static {
 		BASE_POINT[0] = 9;
@@ -55,10 +60,19 @@ final class Primitives {
 	 * @throws GeneralSecurityException if the result is all zero (a low-order point)
 	 */
 	static byte[] x25519(PrivateKey privateKey, byte[] u) throws GeneralSecurityException {
-		PublicKey publicKey = KeyFactory.getInstance("XDH")
-			.generatePublic(new XECPublicKeySpec(NamedParameterSpec.X25519, uCoordinate(u)));
-		KeyAgreement agreement = KeyAgreement.getInstance("XDH");
+		return x25519(CryptoProvider.get(), privateKey, u);
+	}
+
+	static byte[] x25519(CryptoProvider provider, PrivateKey privateKey, byte[] u) throws GeneralSecurityException {
+		byte[] point = u.clone();
+		// RFC 7748 section 5: the most significant bit of the final byte is ignored.
+		point[31] &= 0x7f;
+		PublicKey publicKey = provider.x25519KeyFactory()
+			.generatePublic(new X509EncodedKeySpec(concat(X509_PREFIX, point)));
+		KeyAgreement agreement = provider.x25519Agreement();
 		agreement.init(privateKey);
+		// Both providers refuse a low-order point themselves (the JDK in doPhase, Conscrypt as
+		// an InvalidKeyException); the check below does not rely on it.
 		agreement.doPhase(publicKey, true);
 		byte[] shared = agreement.generateSecret();
 		if (isZero(shared)) {
@@ -67,9 +81,22 @@ final class Primitives {
 		return shared;
 	}
 
-	/** The JDK's key object for an X25519 scalar (32 little-endian bytes), made once per identity. */
+	/**
+	 * The provider's key object for an X25519 scalar (32 little-endian bytes), made once per
+	 * identity. Made from its PKCS#8 encoding: Conscrypt does not take an XECPrivateKeySpec.
+	 */
 	static PrivateKey x25519PrivateKey(byte[] scalar) throws GeneralSecurityException {
-		return KeyFactory.getInstance("XDH").generatePrivate(new XECPrivateKeySpec(NamedParameterSpec.X25519, scalar));
+		return x25519PrivateKey(CryptoProvider.get(), scalar);
+	}
+
+	static PrivateKey x25519PrivateKey(CryptoProvider provider, byte[] scalar) throws GeneralSecurityException {
+		byte[] encoded = concat(PKCS8_PREFIX, scalar);
+		try {
+			return provider.x25519KeyFactory().generatePrivate(new PKCS8EncodedKeySpec(encoded));
+		}
+		finally {
+			wipe(encoded);
+		}
 	}
 
 	/** The public u-coordinate of a scalar: X25519 with the base point. */
@@ -77,14 +104,10 @@ final class Primitives {
 		return x25519(scalar, BASE_POINT);
 	}
 
-	private static BigInteger uCoordinate(byte[] littleEndian) {
-		byte[] bigEndian = new byte[32];
-		for (int i = 0; i < 32; i++) {
-			bigEndian[i] = littleEndian[31 - i];
-		}
-		// RFC 7748 section 5: the most significant bit of the final byte is ignored.
-		bigEndian[0] &= 0x7f;
-		return new BigInteger(1, bigEndian);
+	private static byte[] concat(byte[] prefix, byte[] key) {
+		byte[] both = Arrays.copyOf(prefix, prefix.length + key.length);
+		System.arraycopy(key, 0, both, prefix.length, key.length);
+		return both;
 	}
 
 	private static boolean isZero(byte[] bytes) {
@@ -124,12 +147,14 @@ final class Primitives {
 		}
 	}
 
+	/** A new ChaCha20-Poly1305 cipher of the chosen provider, for one thread at a time. */
 	static Cipher chaCha20Poly1305() {
+		CryptoProvider provider = CryptoProvider.get();
 		try {
-			return Cipher.getInstance("ChaCha20-Poly1305");
+			return provider.chaCha20Poly1305();
 		}
 		catch (GeneralSecurityException ex) {
-			throw new IllegalStateException("The JDK lacks ChaCha20-Poly1305", ex);
+			throw new IllegalStateException("No ChaCha20-Poly1305 in " + provider.description(), ex);
 		}
 	}
 
