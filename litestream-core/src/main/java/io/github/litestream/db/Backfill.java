@@ -119,16 +119,24 @@ final class Backfill {
 		this.backfilledFrames = 0;
 	}
 
-	/** Up to {@link #ROUNDS} rounds; whether the last one reached the WAL's end. */
+	/**
+	 * Up to {@link #ROUNDS} rounds, until few frames arrived during one: a round that reached the
+	 * WAL's end may still have taken long (SQLite then syncs the whole database file), and what
+	 * arrived meanwhile is what the step under the lock would have to handle.
+	 * @return whether the last round reached the WAL's end and nothing arrived since, so that
+	 * SQLite synced the database file with nothing left to write
+	 */
 	private boolean rounds() throws IOException, SQLException {
 		for (int round = 0; round < ROUNDS; round++) {
-			long before = this.tracker.shadow().frameCount();
 			CheckpointResult result = round();
-			if (result.complete()) {
-				return true;
+			long checkpointed = this.tracker.shadow().frameCount();
+			try (FileChannel wal = this.tracker.openWal()) {
+				// The read transaction taken in the round keeps the WAL from restarting meanwhile.
+				this.tracker.shadow().copyWithoutSync(wal);
 			}
-			if (this.tracker.shadow().frameCount() - before <= ENOUGH_FRAMES) {
-				return false;
+			long arrived = this.tracker.shadow().frameCount() - checkpointed;
+			if (arrived <= ENOUGH_FRAMES) {
+				return result.complete() && arrived == 0;
 			}
 		}
 		return false;
