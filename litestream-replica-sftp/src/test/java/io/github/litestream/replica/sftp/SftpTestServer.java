@@ -2,6 +2,7 @@ package io.github.litestream.replica.sftp;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.CopyOption;
@@ -13,6 +14,7 @@ import java.nio.file.attribute.FileAttribute;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PublicKey;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -168,10 +170,19 @@ public final class SftpTestServer implements BeforeAllCallback, AfterAllCallback
 	}
 
 	/**
-	 * Drops every open connection, as a restarted server or a broken network would.
+	 * Drops every open connection, as a restarted server or a broken network would, and returns
+	 * once the server closed them: a close still under way could otherwise land in the middle of
+	 * the client's next request instead of before it.
 	 */
 	public void dropConnections() {
-		this.server.getActiveSessions().forEach((session) -> session.close(true));
+		for (var session : this.server.getActiveSessions()) {
+			try {
+				session.close(true).await(Duration.ofSeconds(10));
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}
 	}
 
 	/**
