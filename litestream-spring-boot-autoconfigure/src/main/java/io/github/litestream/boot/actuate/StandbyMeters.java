@@ -39,7 +39,7 @@ public final class StandbyMeters implements MeterBinder {
 
 	@Override
 	public void bindTo(MeterRegistry registry) {
-		this.standbys.forEach((database) -> bind(registry, database));
+		this.standbys.onEveryDatabase((database) -> bind(registry, database));
 	}
 
 	private void bind(MeterRegistry registry, StandbyDatabase database) {

@@ -47,10 +47,11 @@ public final class LitestreamStandbys {
 	}
 
 	/**
-	 * Calls a listener with every standby database there is and each one added later.
+	 * Calls a listener with every standby database there is now and with each one added later
+	 * (a database met twice in a race is harmless to idempotent listeners such as meters).
 	 * @param listener what to call
 	 */
-	public void forEach(Consumer<StandbyDatabase> listener) {
+	public void onEveryDatabase(Consumer<StandbyDatabase> listener) {
 		this.additionListeners.add(listener);
 		this.databases.values().forEach(listener);
 	}
