@@ -6,8 +6,6 @@ import java.security.GeneralSecurityException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 
-import javax.crypto.Cipher;
-
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,11 +18,10 @@ final class PayloadChunk {
 
 	private final PayloadStream stream;
 
-	private byte @Nullable [] encrypted;
+	private @Nullable ChunkBuffers buffers;
 
-	byte @Nullable [] plain;
-
-	private @Nullable Cipher cipher;
+	/** The thread that last read into or opened this chunk's buffers. */
+	private @Nullable Thread lastUser;
 
 	long counter;
 
@@ -42,14 +39,30 @@ final class PayloadChunk {
 		this.stream = stream;
 	}
 
-	/** The buffer the next chunk is read into, allocated on first use. */
+	/** The buffer the next chunk is read into, taken on first use. */
 	byte[] encryptedBuffer() {
-		if (this.encrypted == null) {
-			this.encrypted = new byte[PayloadStream.ENCRYPTED_CHUNK_SIZE];
-			this.plain = new byte[PayloadStream.CHUNK_SIZE];
-			this.cipher = Primitives.chaCha20Poly1305();
+		if (this.buffers == null) {
+			this.buffers = ChunkBuffers.take();
 		}
-		return this.encrypted;
+		this.lastUser = Thread.currentThread();
+		return this.buffers.encrypted;
+	}
+
+	/** The plaintext of the chunk last opened. */
+	byte[] plain() {
+		return this.buffers.plain;
+	}
+
+	/**
+	 * Hands the buffers on to the next file read on this thread, if this thread was the last
+	 * to use them; the chunk must not be used again.
+	 */
+	void giveBackBuffers() {
+		ChunkBuffers kept = this.buffers;
+		this.buffers = null;
+		if (kept != null && this.lastUser == Thread.currentThread()) {
+			kept.keepAsSpare();
+		}
 	}
 
 	/** Makes the task for a chunk just read into {@link #encryptedBuffer()}. */
@@ -125,7 +138,9 @@ final class PayloadChunk {
 	}
 
 	private int open(boolean last) throws GeneralSecurityException {
-		return this.stream.open(this.cipher, this.counter, this.encrypted, this.length, last, this.plain);
+		ChunkBuffers buffers = this.buffers;
+		this.lastUser = Thread.currentThread();
+		return this.stream.open(buffers.cipher, this.counter, buffers.encrypted, this.length, last, buffers.plain);
 	}
 
 	/** An opened chunk: its plaintext length and whether its flag marked it the last. */

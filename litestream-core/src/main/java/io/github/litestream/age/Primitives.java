@@ -9,6 +9,7 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
 
 import javax.crypto.Cipher;
 import javax.crypto.KeyAgreement;
@@ -26,6 +27,18 @@ final class Primitives {
 	static final SecureRandom RANDOM = new SecureRandom();
 
 	private static final byte[] BASE_POINT = new byte[32];
+
+	private static final byte[] ZERO_KEY = new byte[32];
+
+	/**
+	 * One HMAC and one opening cipher per thread: every file's header needs four HMACs and
+	 * a stanza to open, and new instances cost more than the computations. Each is used within
+	 * one call, from init to result, so no two uses overlap, and is then given a zero key, so
+	 * that a thread does not keep the last file's keys.
+	 */
+	private static final ThreadLocal<Mac> HMAC_SHA256 = ThreadLocal.withInitial(Primitives::newHmacSha256);
+
+	private static final ThreadLocal<Cipher> OPENING_CIPHER = ThreadLocal.withInitial(Primitives::chaCha20Poly1305);
 
 	/** DER of an X25519 PrivateKeyInfo (RFC 8410) up to the 32 bytes of the scalar. */
 	private static final byte[] PKCS8_PREFIX = HexFormat.of().parseHex("302e020100300506032b656e04220420");
@@ -121,26 +134,43 @@ final class Primitives {
 	/** HKDF-SHA-256 with 32 bytes of output, the only length age uses. */
 	static byte[] hkdf(byte[] ikm, byte[] salt, String info) {
 		try {
-			Mac mac = Mac.getInstance("HmacSHA256");
+			Mac mac = HMAC_SHA256.get();
 			// An empty salt is HashLen zero bytes (RFC 5869 section 2.2); HMAC pads either the same.
-			mac.init(new SecretKeySpec((salt.length > 0) ? salt : new byte[32], "HmacSHA256"));
+			mac.init(new SecretKeySpec((salt.length > 0) ? salt : ZERO_KEY, "HmacSHA256"));
 			byte[] prk = mac.doFinal(ikm);
-			mac.init(new SecretKeySpec(prk, "HmacSHA256"));
-			mac.update(info.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-			mac.update((byte) 1);
-			return mac.doFinal();
+			try {
+				mac.init(new SecretKeySpec(prk, "HmacSHA256"));
+				mac.update(info.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+				mac.update((byte) 1);
+				return mac.doFinal();
+			}
+			finally {
+				wipe(prk);
+				mac.init(new SecretKeySpec(ZERO_KEY, "HmacSHA256"));
+			}
 		}
 		catch (GeneralSecurityException ex) {
-			throw new IllegalStateException("The JDK lacks HMAC-SHA-256", ex);
+			throw new IllegalStateException("HMAC-SHA-256 refused a key", ex);
 		}
 	}
 
 	static byte[] hmac(byte[] key, byte[] data, int length) {
 		try {
-			Mac mac = Mac.getInstance("HmacSHA256");
+			Mac mac = HMAC_SHA256.get();
 			mac.init(new SecretKeySpec(key, "HmacSHA256"));
 			mac.update(data, 0, length);
-			return mac.doFinal();
+			byte[] result = mac.doFinal();
+			mac.init(new SecretKeySpec(ZERO_KEY, "HmacSHA256"));
+			return result;
+		}
+		catch (GeneralSecurityException ex) {
+			throw new IllegalStateException("HMAC-SHA-256 refused a key", ex);
+		}
+	}
+
+	private static Mac newHmacSha256() {
+		try {
+			return Mac.getInstance("HmacSHA256");
 		}
 		catch (GeneralSecurityException ex) {
 			throw new IllegalStateException("The JDK lacks HMAC-SHA-256", ex);
@@ -167,9 +197,32 @@ final class Primitives {
 
 	/** Decrypts under the all-zero nonce; fails with an AEADBadTagException for a wrong key. */
 	static byte[] openWithZeroNonce(byte[] key, byte[] ciphertext) throws GeneralSecurityException {
-		Cipher cipher = chaCha20Poly1305();
+		// Sealing takes a new cipher every time: the JDK's refuses to encrypt twice under one
+		// key and nonce, and sealing is not the hot path.
+		Cipher cipher = OPENING_CIPHER.get();
 		cipher.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "ChaCha20"), new IvParameterSpec(new byte[12]));
-		return cipher.doFinal(ciphertext);
+		try {
+			return cipher.doFinal(ciphertext);
+		}
+		finally {
+			forget(cipher);
+		}
+	}
+
+	/**
+	 * Gives a cipher kept for later use a zero key in place of the last one. The nonce is
+	 * arbitrary but new, because the JDK's cipher refuses to be initialized twice in a row with
+	 * the same key and nonce.
+	 */
+	static void forget(Cipher cipher) {
+		byte[] nonce = new byte[12];
+		ThreadLocalRandom.current().nextBytes(nonce);
+		try {
+			cipher.init(Cipher.DECRYPT_MODE, new SecretKeySpec(ZERO_KEY, "ChaCha20"), new IvParameterSpec(nonce));
+		}
+		catch (GeneralSecurityException ex) {
+			throw new IllegalStateException("ChaCha20-Poly1305 refused the zero key", ex);
+		}
 	}
 
 	static boolean constantTimeEquals(byte[] a, byte[] b) {

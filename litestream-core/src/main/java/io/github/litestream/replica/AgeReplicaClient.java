@@ -154,6 +154,16 @@ public final class AgeReplicaClient extends ForwardingReplicaClient {
 			}
 		}
 
+		@Override
+		public byte[] readAllBytes() throws IOException {
+			try {
+				return this.in.readAllBytes();
+			}
+			catch (AgeException ex) {
+				throw ex.in(this.context);
+			}
+		}
+
 	}
 
 }

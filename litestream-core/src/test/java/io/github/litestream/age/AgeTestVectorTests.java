@@ -27,7 +27,9 @@ import static org.assertj.core.api.Assertions.fail;
  * {@code age-testkit/README.md}) that use X25519 identities: each must succeed or fail
  * exactly as its {@code expect} line says, and the plaintext released before any failure must
  * hash to its {@code payload} line: decrypting on the reading thread and with the payload's
- * chunks decrypted ahead on the shared decryption threads alike.
+ * chunks decrypted ahead on the shared decryption threads alike. Read whole at once
+ * ({@code readAllBytes}, which restores use), each must end the same way and, on success,
+ * give the same plaintext.
  */
 class AgeTestVectorTests {
 
@@ -72,10 +74,37 @@ class AgeTestVectorTests {
 		}
 		assertThat(outcome).as("outcome of %s", name).isEqualTo(vector.expect());
 		if (vector.payload() != null) {
-			assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(released.toByteArray())))
-				.as("SHA-256 of the plaintext released")
-				.isEqualTo(vector.payload());
+			assertThat(sha256(released.toByteArray())).as("SHA-256 of the plaintext released").isEqualTo(vector.payload());
 		}
+	}
+
+	@ParameterizedTest(name = "{0}, chunks in parallel: {1}")
+	@MethodSource("vectorsInBothModes")
+	void decryptsWholeAsTheVectorExpects(String name, boolean inParallel) throws Exception {
+		Vector vector = Vector.read(name);
+		AgeKeyring keyring = new AgeKeyring(vector.identities());
+		ByteArrayInputStream file = new ByteArrayInputStream(vector.file());
+		String outcome = "success";
+		byte[] plaintext = null;
+		try (InputStream in = inParallel ? keyring.decryptingInParallel(file) : keyring.decrypting(file)) {
+			plaintext = in.readAllBytes();
+		}
+		catch (AgeException ex) {
+			outcome = switch (ex.kind()) {
+				case HEADER -> "header failure";
+				case NO_MATCH -> "no match";
+				case MAC -> "HMAC failure";
+				case PAYLOAD -> "payload failure";
+			};
+		}
+		assertThat(outcome).as("outcome of %s", name).isEqualTo(vector.expect());
+		if (plaintext != null) {
+			assertThat(sha256(plaintext)).as("SHA-256 of the plaintext").isEqualTo(vector.payload());
+		}
+	}
+
+	private static String sha256(byte[] bytes) throws Exception {
+		return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
 	}
 
 	record Vector(String expect, String payload, List<AgeIdentity> identities, byte[] file) {
