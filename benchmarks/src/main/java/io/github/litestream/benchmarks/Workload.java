@@ -7,11 +7,15 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+
+import io.github.litestream.sqlite.PromptBusyHandler;
 
 /**
  * The application's side of every benchmark: one SQLite connection with the pragmas the starter
  * gives pooled connections (WAL, {@code synchronous=NORMAL}, {@code wal_autocheckpoint=0},
- * {@code busy_timeout}), writing rows that are half random hex text and half a repeated
+ * {@code busy_timeout}; and, with {@link #retryLocksPromptly()}, the prompt busy handler),
+ * writing rows that are half random hex text and half a repeated
  * pattern, so LZ4 shrinks them to a bit over half, as with typical application data (pure
  * random bytes or random hex would not compress at all).
  */
@@ -40,6 +44,15 @@ public final class Workload implements AutoCloseable {
 		execute("PRAGMA wal_autocheckpoint=0");
 		execute("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, payload TEXT)");
 		this.insert = this.connection.prepareStatement("INSERT INTO t (payload) VALUES (" + payload(ROW_BYTES) + ")");
+	}
+
+	/**
+	 * Waits for locks with the prompt busy handler the starter gives the connections it
+	 * configures, instead of SQLite's busy timeout (same limit).
+	 * @throws SQLException if SQLite refuses
+	 */
+	public void retryLocksPromptly() throws SQLException {
+		PromptBusyHandler.install(this.connection, Duration.ofSeconds(5));
 	}
 
 	/**

@@ -83,7 +83,7 @@ final class WriteOverheadScenario implements Scenario {
 		report.note(NAME, "each tx inserts one " + Workload.ROW_BYTES + "-byte row; " + options.rounds() + " round(s) of "
 				+ options.writeDuration().toSeconds() + " s per variant; without replication nothing checkpoints "
 				+ "(wal_autocheckpoint=0, the WAL only grows), with it the engine checkpoints at its default "
-				+ "thresholds; " + SQLITE_DEFAULT + " is the same loop with SQLite's automatic checkpoint every "
+				+ "thresholds and its connection waits for locks with the starter's prompt busy handler; " + SQLITE_DEFAULT + " is the same loop with SQLite's automatic checkpoint every "
 				+ "1,000 pages (no replication), reported for comparison; p50/p99/p99.9 tx and slowest tx are "
 				+ "percentiles of every commit's duration in a round (medians over rounds)");
 	}
@@ -99,6 +99,8 @@ final class WriteOverheadScenario implements Scenario {
 			else if (REPLICATED.contains(variant)) {
 				Backend backend = variant.equals("file") ? Backend.FILE : Backend.S3;
 				engine = Engines.start(db, backend.newClient(dir.resolve("replica"), s3, new OperationCounter()), variant);
+				// As the starter's pooled connections do.
+				app.retryLocksPromptly();
 			}
 			writeFor(app, 500_000_000L);
 			long started = System.nanoTime();

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 
+import io.github.litestream.sqlite.PromptBusyHandler;
 import org.sqlite.BusyHandler;
 
 /**
@@ -65,7 +66,7 @@ final class EngineConnections implements AutoCloseable {
 		try {
 			configure(writer, busyTimeout);
 			// The writer takes the write lock between the application's transactions.
-			PromptBusyHandler busyHandler = new PromptBusyHandler(busyTimeout);
+			PromptBusyHandler busyHandler = PromptBusyHandler.forEngine(busyTimeout);
 			BusyHandler.setHandler(writer, busyHandler);
 			try (Statement statement = writer.createStatement()) {
 				statement.execute(SEQ_TABLE);

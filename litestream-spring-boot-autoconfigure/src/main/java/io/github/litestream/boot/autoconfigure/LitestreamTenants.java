@@ -2,14 +2,12 @@ package io.github.litestream.boot.autoconfigure;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Locale;
 
 import javax.sql.DataSource;
 
 import io.github.litestream.DatabaseRegistry.Backups;
 import io.github.litestream.DirectoryReplication;
 import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteDataSource;
 
 /**
  * Tenants' databases on demand, for an application with one SQLite database per tenant in a
@@ -44,13 +42,7 @@ public final class LitestreamTenants {
 	public DataSource dataSource(Path file) throws IOException {
 		Path canonical = SqliteJdbcUrl.canonical(file);
 		directoryOf(canonical).add(canonical);
-		SQLiteConfig config = new SQLiteConfig();
-		SqlitePragmas.of(this.properties)
-			.asConnectionProperties()
-			.forEach((name, value) -> config.setPragma(SQLiteConfig.Pragma.valueOf(name.toUpperCase(Locale.ROOT)), value));
-		SQLiteDataSource dataSource = new SQLiteDataSource(config);
-		dataSource.setUrl("jdbc:sqlite:" + canonical);
-		return dataSource;
+		return SqlitePragmas.of(this.properties).dataSource("jdbc:sqlite:" + canonical, new SQLiteConfig());
 	}
 
 	/**

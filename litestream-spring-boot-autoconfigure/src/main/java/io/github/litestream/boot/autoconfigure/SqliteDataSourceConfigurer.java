@@ -1,7 +1,7 @@
 package io.github.litestream.boot.autoconfigure;
 
-import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 
 import javax.sql.DataSource;
 
@@ -21,10 +21,13 @@ import org.springframework.util.ClassUtils;
  * use the {@link SqlitePragmas}, without opening a connection and without replacing the
  * DataSource, so its type (and Hikari's metrics and configuration) stay as they are.
  * <ul>
- * <li>Hikari with a {@code jdbc:sqlite:} URL: the pragmas become Hikari data source
- * properties, which Hikari passes to sqlite-jdbc on every connect. This only works before the
- * pool starts; a started pool is rejected.</li>
- * <li>{@link SQLiteDataSource}, alone or inside Hikari: its {@link SQLiteConfig} is set.</li>
+ * <li>Hikari with a {@code jdbc:sqlite:} URL, or with a plain {@link SQLiteDataSource}: Hikari
+ * is given a {@link io.github.litestream.jdbc.PromptBusySqliteDataSource} of the same URL and
+ * settings (its data source properties) plus the pragmas, whose connections also wait for
+ * locks with a prompt busy handler. This only works before the pool starts; a started pool is
+ * rejected.</li>
+ * <li>Any other {@link SQLiteDataSource}, alone or inside Hikari: its {@link SQLiteConfig} is
+ * set.</li>
  * <li>Any other pool with a writable {@code url} or {@code jdbcUrl} property: the pragmas are
  * appended to the URL's query, which sqlite-jdbc reads as connection properties.</li>
  * </ul>
@@ -78,15 +81,11 @@ final class SqliteDataSourceConfigurer {
 			Hikari.checkNotStarted(beanName, hikari);
 		}
 		SQLiteDataSource sqlite = sqliteDataSource(dataSource, hikari);
-		if (sqlite != null) {
-			SQLiteConfig config = sqlite.getConfig();
-			this.pragmas.asConnectionProperties()
-				.forEach((name, value) -> config.setPragma(SQLiteConfig.Pragma.valueOf(name.toUpperCase(Locale.ROOT)),
-						value));
-			sqlite.setConfig(config);
+		if (hikari != null && (sqlite == null || sqlite.getClass() == SQLiteDataSource.class)) {
+			Hikari.openPromptly(hikari, sqlite, this.pragmas);
 		}
-		else if (hikari != null) {
-			this.pragmas.asConnectionProperties().forEach(hikari::addDataSourceProperty);
+		else if (sqlite != null) {
+			sqlite.setConfig(this.pragmas.applyTo(sqlite.getConfig()));
 		}
 		else {
 			BeanWrapper wrapper = PropertyAccessorFactory.forBeanPropertyAccess(dataSource);
@@ -157,6 +156,21 @@ final class SqliteDataSourceConfigurer {
 
 		static @Nullable SQLiteDataSource sqliteDataSource(HikariDataSource hikari) {
 			return (hikari.getDataSource() instanceof SQLiteDataSource sqlite) ? sqlite : null;
+		}
+
+		/**
+		 * Makes the pool open its connections through a DataSource that sets the pragmas and
+		 * the prompt busy handler: built from its {@code jdbcUrl} and data source properties,
+		 * or from the plain {@link SQLiteDataSource} it was given.
+		 */
+		static void openPromptly(HikariDataSource hikari, @Nullable SQLiteDataSource sqlite, SqlitePragmas pragmas) {
+			if (sqlite != null) {
+				hikari.setDataSource(pragmas.dataSource(sqlite.getUrl(), sqlite.getConfig()));
+				return;
+			}
+			Properties properties = new Properties();
+			properties.putAll(hikari.getDataSourceProperties());
+			hikari.setDataSource(pragmas.dataSource(hikari.getJdbcUrl(), new SQLiteConfig(properties)));
 		}
 
 		static void checkNotStarted(String beanName, HikariDataSource hikari) {

@@ -2,12 +2,19 @@ package io.github.litestream.boot.autoconfigure;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+
+import io.github.litestream.jdbc.PromptBusySqliteDataSource;
+import org.sqlite.SQLiteConfig;
 
 /**
  * The pragmas every application connection to a replicated database needs: WAL mode (the
  * engine reads the WAL), no automatic checkpoints (only the engine may checkpoint, after
  * copying the WAL), a busy timeout (the engine briefly takes locks) and a synchronous mode.
+ * Where the starter opens the connections itself, they also wait for locks with a
+ * {@link io.github.litestream.sqlite.PromptBusyHandler prompt busy handler}, within the same
+ * timeout.
  *
  * @param busyTimeout how long a connection waits for a lock
  * @param synchronous the synchronous mode
@@ -35,6 +42,27 @@ record SqlitePragmas(Duration busyTimeout, LitestreamProperties.Synchronous sync
 		pragmas.put("wal_autocheckpoint", "0");
 		pragmas.put("synchronous", this.synchronous.name());
 		return pragmas;
+	}
+
+	/**
+	 * Sets the pragmas on a sqlite-jdbc configuration, over any it had.
+	 * @param config the configuration
+	 * @return the same configuration
+	 */
+	SQLiteConfig applyTo(SQLiteConfig config) {
+		asConnectionProperties()
+			.forEach((name, value) -> config.setPragma(SQLiteConfig.Pragma.valueOf(name.toUpperCase(Locale.ROOT)), value));
+		return config;
+	}
+
+	/**
+	 * A DataSource whose connections use the pragmas and the prompt busy handler.
+	 * @param url the {@code jdbc:sqlite:} URL
+	 * @param config the rest of the connections' configuration
+	 * @return the DataSource
+	 */
+	PromptBusySqliteDataSource dataSource(String url, SQLiteConfig config) {
+		return new PromptBusySqliteDataSource(url, applyTo(config), this.busyTimeout);
 	}
 
 }

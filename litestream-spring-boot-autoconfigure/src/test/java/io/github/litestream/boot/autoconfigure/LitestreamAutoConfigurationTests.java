@@ -11,6 +11,7 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.litestream.Litestream;
+import io.github.litestream.jdbc.PromptBusySqliteDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,11 +79,16 @@ class LitestreamAutoConfigurationTests {
 		this.runner
 			.withPropertyValues("spring.datasource.url=jdbc:sqlite:" + db, "litestream.busy-timeout=7s",
 					"litestream.synchronous=FULL", "litestream.dbs[0].replicas[0].path=" + this.dir.resolve("replica"),
-					"spring.datasource.hikari.maximum-pool-size=3")
+					"spring.datasource.hikari.maximum-pool-size=3",
+					"spring.datasource.hikari.data-source-properties.foreign_keys=true")
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				DataSource dataSource = context.getBean(DataSource.class);
 				assertThat(dataSource).isInstanceOf(HikariDataSource.class);
+				// Hikari opens its connections through a DataSource that sets the prompt busy handler.
+				assertThat(((HikariDataSource) dataSource).getDataSource())
+					.isInstanceOfSatisfying(PromptBusySqliteDataSource.class,
+							(sqlite) -> assertThat(sqlite.getBusyTimeout()).hasSeconds(7));
 				assertThat(context.getBean(LitestreamDatabases.class).databases())
 					.singleElement()
 					.satisfies((database) -> assertThat(database.path()).isEqualTo(SqliteJdbcUrl.canonical(db)));
@@ -91,8 +97,10 @@ class LitestreamAutoConfigurationTests {
 					held[i] = dataSource.getConnection(); // three distinct pooled connections
 					assertThat(pragma(held[i], "journal_mode")).isEqualTo("wal");
 					assertThat(pragma(held[i], "wal_autocheckpoint")).isEqualTo("0");
-					assertThat(pragma(held[i], "busy_timeout")).isEqualTo("7000");
+					// SQLite shows 0 once a busy handler replaced its busy timeout.
+					assertThat(pragma(held[i], "busy_timeout")).isEqualTo("0");
 					assertThat(pragma(held[i], "synchronous")).isEqualTo("2");
+					assertThat(pragma(held[i], "foreign_keys")).as("a data source property of the user's").isEqualTo("1");
 				}
 				for (Connection connection : held) {
 					connection.close();

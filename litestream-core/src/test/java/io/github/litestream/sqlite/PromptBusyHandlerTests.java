@@ -1,4 +1,4 @@
-package io.github.litestream.db;
+package io.github.litestream.sqlite;
 
 import java.time.Duration;
 
@@ -14,20 +14,20 @@ class PromptBusyHandlerTests {
 
 	@Test
 	void retriesWithinTheTimeout() {
-		PromptBusyHandler handler = new PromptBusyHandler(Duration.ofMinutes(1));
+		PromptBusyHandler handler = PromptBusyHandler.forEngine(Duration.ofMinutes(1));
 		assertThat(handler.callback(0)).isNotZero();
 		assertThat(handler.callback(1_000)).isNotZero();
 	}
 
 	@Test
 	void givesUpOnceTheTimeoutHasPassed() {
-		PromptBusyHandler handler = new PromptBusyHandler(Duration.ZERO);
+		PromptBusyHandler handler = PromptBusyHandler.forEngine(Duration.ZERO);
 		assertThat(handler.callback(0)).isZero();
 	}
 
 	@Test
 	void eachWaitStartsItsOwnTimeout() {
-		PromptBusyHandler handler = new PromptBusyHandler(Duration.ofMillis(50));
+		PromptBusyHandler handler = PromptBusyHandler.forEngine(Duration.ofMillis(50));
 		assertThat(handler.callback(0)).isNotZero();
 		// The same wait, retried as SQLite does, ends once its timeout has passed.
 		await().until(() -> handler.callback(1) == 0);
@@ -36,7 +36,7 @@ class PromptBusyHandlerTests {
 
 	@Test
 	void aChangedTimeoutAppliesToTheNextWait() {
-		PromptBusyHandler handler = new PromptBusyHandler(Duration.ofMinutes(1));
+		PromptBusyHandler handler = PromptBusyHandler.forEngine(Duration.ofMinutes(1));
 		handler.setTimeout(Duration.ZERO);
 		assertThat(handler.callback(0)).isZero();
 		handler.setTimeout(Duration.ofMinutes(1));
@@ -45,7 +45,7 @@ class PromptBusyHandlerTests {
 
 	@Test
 	void interruptedThreadGivesUp() {
-		PromptBusyHandler handler = new PromptBusyHandler(Duration.ofMinutes(1));
+		PromptBusyHandler handler = PromptBusyHandler.forEngine(Duration.ofMinutes(1));
 		Thread.currentThread().interrupt();
 		try {
 			assertThat(handler.callback(0)).isZero();
@@ -53,6 +53,21 @@ class PromptBusyHandlerTests {
 		finally {
 			Thread.interrupted();
 		}
+	}
+
+	@Test
+	void theEngineTriesEvery100Microseconds() {
+		PromptBusyHandler handler = PromptBusyHandler.forEngine(Duration.ofMinutes(1));
+		assertThat(handler.pause(0)).isEqualTo(100_000);
+		assertThat(handler.pause(Duration.ofSeconds(10).toNanos())).isEqualTo(100_000);
+	}
+
+	@Test
+	void anApplicationPausesAnEighthOfItsWaitBetween100MicrosecondsAnd5Milliseconds() {
+		PromptBusyHandler handler = PromptBusyHandler.forApplication(Duration.ofMinutes(1));
+		assertThat(handler.pause(0)).isEqualTo(100_000);
+		assertThat(handler.pause(Duration.ofMillis(4).toNanos())).isEqualTo(Duration.ofMillis(4).toNanos() / 8);
+		assertThat(handler.pause(Duration.ofSeconds(10).toNanos())).isEqualTo(5_000_000);
 	}
 
 }
