@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import io.github.litestream.lease.LeaseAttempt;
 import io.github.litestream.lease.LeaseHolder;
 import io.github.litestream.lease.LeaseOptions;
+import io.github.litestream.lease.LeaseRole;
 import io.github.litestream.lease.LeaseUnsupportedException;
 import io.github.litestream.lease.ReplicaLease;
 import io.github.litestream.replica.Pos;
@@ -28,7 +29,10 @@ import org.slf4j.LoggerFactory;
  * (a crash). Then it applies what is left in the replica, hands the file over at the followed
  * position and calls its {@link Promotion}, which starts an engine on the file: that engine,
  * created with {@link #holder() the same lease holder}, takes the lease over at once and
- * continues the same generation (no snapshot).
+ * continues the same generation (no snapshot). From taking the lease until the promotion calls
+ * {@link #handOverLease()} (right before that engine starts) or returns, the standby renews the
+ * lease itself, so that a takeover that runs a long schema migration before its engine starts
+ * keeps it.
  *
  * <p>Watching costs one read of the lease object per {@code leasePoll} (500 ms by default,
  * about 5.2 million reads a month), which bounds how long a released lease waits for its
@@ -68,6 +72,9 @@ public final class Standby implements AutoCloseable {
 	private volatile String lastError;
 
 	private Thread thread;
+
+	/** Counted down when the standby stops renewing the lease it took. */
+	private final CountDownLatch handedOver = new CountDownLatch(1);
 
 	/**
 	 * Creates a standby; nothing is read or written yet.
@@ -159,6 +166,18 @@ public final class Standby implements AutoCloseable {
 	 */
 	private void promote(Promotion promotion) {
 		this.state = State.PROMOTING;
+		Thread renewal = new Thread(this::renewUntilHandedOver, "litestream-standby-lease-" + this.database.getFileName());
+		renewal.setDaemon(true);
+		renewal.start();
+		try {
+			applyAndHandOver(promotion);
+		}
+		finally {
+			handOverLease();
+		}
+	}
+
+	private void applyAndHandOver(Promotion promotion) {
 		Duration budget = this.lease.options().ttl().dividedBy(2);
 		if (!this.follower.catchUp(budget)) {
 			logger.warn("Standby of replica '{}' did not apply all of it within {} of taking its lease ({}); it takes "
@@ -179,6 +198,44 @@ public final class Standby implements AutoCloseable {
 			logger.error("Standby of replica '{}' took its lease but could not become primary; releasing the lease",
 					this.replica, ex);
 			this.lease.release();
+		}
+	}
+
+	/**
+	 * Stops renewing the lease this standby took, so that the engine it promotes takes it over
+	 * without the two writing it at once: call right before that engine starts. The standby also
+	 * stops when the promotion returns; calling this again does nothing.
+	 */
+	public void handOverLease() {
+		// Waits for a renewal under way: none may write once this returns.
+		synchronized (this.handedOver) {
+			this.handedOver.countDown();
+		}
+	}
+
+	/**
+	 * Renews the lease every {@link LeaseOptions#renewInterval()} until handed over. Stops at the
+	 * first renewal that does not leave it held: renewing a lost lease would try to take it
+	 * again, and it belongs to whoever holds it now (the takeover then fails, as before).
+	 */
+	private void renewUntilHandedOver() {
+		Duration interval = this.lease.options().renewInterval();
+		try {
+			while (!this.handedOver.await(interval.toMillis(), TimeUnit.MILLISECONDS)) {
+				synchronized (this.handedOver) {
+					if (this.handedOver.getCount() == 0) {
+						return;
+					}
+					if (this.lease.renew() != LeaseRole.PRIMARY) {
+						logger.warn("Standby of replica '{}' lost the lease it took before its engine started: {}",
+								this.replica, this.lease.status());
+						return;
+					}
+				}
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
 		}
 	}
 

@@ -146,11 +146,14 @@ public final class StandbyDatabase {
 			try {
 				if (position.isEmpty()) {
 					// A new database: the schema migration creates it, as at any first start, before
-					// the engine adds its own tables (Flyway refuses a schema it did not create).
+					// the engine adds its own tables (Flyway refuses a schema it did not create). The
+					// standby keeps the lease renewed meanwhile.
 					this.gate.runDeferredWork();
+					following.handOverLease();
 					registry.register(options, lease, targets);
 				}
 				else {
+					following.handOverLease();
 					registry.register(options, lease, targets);
 					runDeferredWork();
 				}

@@ -1,0 +1,82 @@
+package io.github.litestream;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.github.litestream.lease.LeaseAttempt;
+import io.github.litestream.lease.LeaseHolder;
+import io.github.litestream.lease.LeaseOptions;
+import io.github.litestream.lease.LeaseRecord;
+import io.github.litestream.lease.LeaseRole;
+import io.github.litestream.lease.ReplicaLease;
+import io.github.litestream.replica.ReplicaClient;
+import io.github.litestream.replica.file.FileReplicaClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A standby's takeover that takes longer than the lease's ttl before its engine starts (a
+ * schema migration of a new database): the standby renews the lease it took meanwhile, so no
+ * other instance can take it, and stops when the promotion hands it over, so that its engine
+ * takes it over in the same holding (one epoch) and keeps it.
+ */
+class StandbyLeaseRenewalTests {
+
+	private static final LeaseOptions LEASE = new LeaseOptions(true, Duration.ofSeconds(1));
+
+	@TempDir
+	Path dir;
+
+	@Test
+	void aLongTakeoverKeepsTheLeaseAndHandsItToTheEngine() throws Exception {
+		Path replicaRoot = this.dir.resolve("replica");
+		LeaseHolder self = LeaseHolder.newInstance();
+		ReplicaClient client = new FileReplicaClient(replicaRoot);
+		ReplicaLease rival = lease(LeaseHolder.newInstance());
+		List<LeaseAttempt> rivalAttempts = new ArrayList<>();
+		AtomicReference<ReplicaLease> engineLease = new AtomicReference<>();
+		try (Standby standby = new Standby("r0", client, this.dir.resolve("standby.db"), LEASE, self,
+				ReplicaFollowerTests.FAST, Duration.ofMillis(100), Clock.systemUTC())) {
+			standby.start((position) -> {
+				// The migration: three ttls, while another instance tries to take the lease.
+				long end = System.nanoTime() + LEASE.ttl().multipliedBy(3).toNanos();
+				while (System.nanoTime() < end) {
+					rivalAttempts.add(rival.tryAcquire());
+					Thread.sleep(100);
+				}
+				standby.handOverLease();
+				ReplicaLease engine = lease(self);
+				engine.acquire();
+				engineLease.set(engine);
+			});
+			assertThat(standby.awaitPrimary(Duration.ofSeconds(30))).as("promoted: %s", standby.status()).isTrue();
+		}
+		assertThat(rivalAttempts).hasSizeGreaterThan(20).doesNotContain(LeaseAttempt.ACQUIRED);
+		ReplicaLease engine = engineLease.get();
+		LeaseRecord taken = engine.status().record();
+		// Renewed by the engine now, for longer than a ttl: nothing else writes the lease.
+		for (int i = 0; i < 5; i++) {
+			Thread.sleep(LEASE.renewInterval().toMillis());
+			assertThat(engine.renew()).isEqualTo(LeaseRole.PRIMARY);
+		}
+		assertThat(rival.tryAcquire()).isNotEqualTo(LeaseAttempt.ACQUIRED);
+		assertThat(engine.status().record().holder()).isEqualTo(self);
+		assertThat(engine.status().record().epoch()).as("one holding: the standby's, handed to its engine")
+			.isEqualTo(taken.epoch())
+			.isEqualTo(1);
+		engine.release();
+	}
+
+	private ReplicaLease lease(LeaseHolder holder) {
+		FileReplicaClient client = new FileReplicaClient(this.dir.resolve("replica"));
+		return new ReplicaLease("r0", client.location(), client.conditionalObjects().orElseThrow(), LEASE, holder,
+				Clock.systemUTC());
+	}
+
+}
