@@ -65,12 +65,7 @@ class AgeTestVectorTests {
 			}
 		}
 		catch (AgeException ex) {
-			outcome = switch (ex.kind()) {
-				case HEADER -> "header failure";
-				case NO_MATCH -> "no match";
-				case MAC -> "HMAC failure";
-				case PAYLOAD -> "payload failure";
-			};
+			outcome = outcome(ex);
 		}
 		assertThat(outcome).as("outcome of %s", name).isEqualTo(vector.expect());
 		if (vector.payload() != null) {
@@ -90,17 +85,22 @@ class AgeTestVectorTests {
 			plaintext = in.readAllBytes();
 		}
 		catch (AgeException ex) {
-			outcome = switch (ex.kind()) {
-				case HEADER -> "header failure";
-				case NO_MATCH -> "no match";
-				case MAC -> "HMAC failure";
-				case PAYLOAD -> "payload failure";
-			};
+			outcome = outcome(ex);
 		}
 		assertThat(outcome).as("outcome of %s", name).isEqualTo(vector.expect());
 		if (plaintext != null) {
 			assertThat(sha256(plaintext)).as("SHA-256 of the plaintext").isEqualTo(vector.payload());
 		}
+	}
+
+	/** The vector's name for how a decryption failed. */
+	private static String outcome(AgeException ex) {
+		return switch (ex.kind()) {
+			case HEADER -> "header failure";
+			case NO_MATCH -> "no match";
+			case MAC -> "HMAC failure";
+			case PAYLOAD -> "payload failure";
+		};
 	}
 
 	private static String sha256(byte[] bytes) throws Exception {
