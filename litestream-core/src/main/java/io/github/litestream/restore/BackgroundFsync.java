@@ -7,9 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Forces a file to disk in a thread of its own while it is still being written, so that the
@@ -36,11 +34,7 @@ final class BackgroundFsync implements AutoCloseable {
 	BackgroundFsync(Path file) throws IOException {
 		this.file = file;
 		this.channel = FileChannel.open(file, StandardOpenOption.WRITE);
-		this.thread = Executors.newSingleThreadExecutor((task) -> {
-			Thread thread = new Thread(task, "litestream-restore-fsync");
-			thread.setDaemon(true);
-			return thread;
-		});
+		this.thread = RestoreThread.start("litestream-restore-fsync");
 	}
 
 	/**
@@ -91,12 +85,8 @@ final class BackgroundFsync implements AutoCloseable {
 	 */
 	@Override
 	public void close() throws IOException {
-		this.thread.shutdownNow();
 		try {
-			this.thread.awaitTermination(1, TimeUnit.MINUTES);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
+			RestoreThread.stop(this.thread);
 		}
 		finally {
 			this.channel.close();

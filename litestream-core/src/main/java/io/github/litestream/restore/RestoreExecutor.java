@@ -18,12 +18,14 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Stream;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.github.litestream.replica.Lz4;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaClient;
+import io.github.litestream.sqlite.WalHeader;
 
 /**
  * Carries out one {@link RestorePlan}.
@@ -61,6 +63,9 @@ final class RestoreExecutor {
 	private final Path keepLastWal;
 
 	private Path lastWal;
+
+	/** When progress was last logged. */
+	private long lastProgress = System.nanoTime();
 
 	/**
 	 * Creates an executor.
@@ -186,31 +191,52 @@ final class RestoreExecutor {
 		List<RestorePlan.WalIndex> indexes = this.plan.walIndexes();
 		long start = System.nanoTime();
 		long waitNanos = 0;
-		long lastProgress = start;
 		try (WalApplier applier = new WalApplier(this.temporaryDatabase, this.client.location(),
-				this.plan.generation(), this.plan.snapshot().index())) {
+				this.plan.generation(), this.plan.snapshot().index()); WalCheckAhead checks = new WalCheckAhead()) {
+			// Each index is checked on another thread while the one before is written.
 			for (int i = 0; i < indexes.size(); i++) {
 				long waitStart = System.nanoTime();
-				int frames;
-				try (FetchedWal wal = fetcher.await(i)) {
-					waitNanos += System.nanoTime() - waitStart;
-					frames = applier.apply(wal, indexes.get(i));
-					if (i == indexes.size() - 1 && this.keepLastWal != null) {
-						this.lastWal = sibling(this.temporaryDatabase, ".last.wal");
-						this.temporaryFiles.add(this.lastWal);
-						wal.writeTo(this.lastWal);
-					}
+				FetchedWal wal = fetcher.await(i);
+				waitNanos += System.nanoTime() - waitStart;
+				WalHeader header = null;
+				IOException headerError = null;
+				try {
+					header = applier.readHeader(wal, indexes.get(i).index());
 				}
-				logger.debug("Applied WAL index {} ({} segments, {} frames)", Pos.hex(indexes.get(i).index()),
-						indexes.get(i).segments().size(), frames);
-				if (System.nanoTime() - lastProgress > PROGRESS_INTERVAL_NANOS) {
-					lastProgress = System.nanoTime();
-					logger.info("Restoring {}: applied {} of {} WAL indexes ({} WAL bytes so far)", this.output, i + 1,
-							indexes.size(), fetcher.walBytes());
+				catch (IOException ex) {
+					headerError = ex;
 				}
+				write(applier, checks.next(wal, i, header, headerError), fetcher);
 			}
+			write(applier, checks.last(), fetcher);
 		}
 		return new Stats(0, 0, fetcher.walBytes(), fetcher.fetchNanos(), System.nanoTime() - start, waitNanos, 0, 0);
+	}
+
+	/** Writes a checked index's pages, keeps the last index's WAL if asked to, and closes it. */
+	private void write(WalApplier applier, WalCheckAhead.@Nullable Checked checked, WalIndexFetcher fetcher)
+			throws IOException {
+		if (checked == null) {
+			return;
+		}
+		List<RestorePlan.WalIndex> indexes = this.plan.walIndexes();
+		RestorePlan.WalIndex index = indexes.get(checked.position());
+		int frames;
+		try (FetchedWal wal = checked.wal()) {
+			frames = applier.applyChecked(wal, index, checked.scan());
+			if (checked.position() == indexes.size() - 1 && this.keepLastWal != null) {
+				this.lastWal = sibling(this.temporaryDatabase, ".last.wal");
+				this.temporaryFiles.add(this.lastWal);
+				wal.writeTo(this.lastWal);
+			}
+		}
+		logger.debug("Applied WAL index {} ({} segments, {} frames)", Pos.hex(index.index()), index.segments().size(),
+				frames);
+		if (System.nanoTime() - this.lastProgress > PROGRESS_INTERVAL_NANOS) {
+			this.lastProgress = System.nanoTime();
+			logger.info("Restoring {}: applied {} of {} WAL indexes ({} WAL bytes so far)", this.output,
+					checked.position() + 1, indexes.size(), fetcher.walBytes());
+		}
 	}
 
 	/** Moves the last index's WAL where the caller wants it, once the database is in place. */

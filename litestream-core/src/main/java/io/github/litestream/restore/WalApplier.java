@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,12 +39,17 @@ final class WalApplier implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(WalApplier.class);
 
+	private static final int FRAMES_PER_WRITE = 256;
+
 	private final FileChannel database;
 
 	/** The database's page size; 0 while the database is empty (an empty snapshot). */
 	private int pageSize;
 
 	private final String replicaLocation;
+
+	/** Where {@link #applyChecked} reads frames, {@value #FRAMES_PER_WRITE} at a time. */
+	private byte @Nullable [] chunk;
 
 	private final String generation;
 
@@ -77,13 +83,7 @@ final class WalApplier implements AutoCloseable {
 	 * @throws IOException if the WAL is invalid or the database cannot be written
 	 */
 	int apply(FetchedWal wal, RestorePlan.WalIndex walIndex) throws IOException {
-		long index = walIndex.index();
-		WalHeader header = readHeader(wal.bytes(), index);
-		WalScanner.WalScan scan = applyFrom(wal.bytes(), header, WalHeader.SIZE, header.checksum(), index);
-		if (scan.end() < wal.size()) {
-			throw damagedTail(walIndex, scan.end(), wal.size());
-		}
-		return scan.frames();
+		return applyChecked(wal, walIndex, check(wal, readHeader(wal, walIndex.index())));
 	}
 
 	/**
@@ -95,6 +95,63 @@ final class WalApplier implements AutoCloseable {
 	 */
 	WalHeader readHeader(FileChannel wal, long index) throws IOException {
 		return readHeader(WalBytes.of(wal), index);
+	}
+
+	/**
+	 * Reads and checks the header of an index's WAL as fetched, as
+	 * {@link #readHeader(FileChannel, long)} does.
+	 * @param wal the index's WAL
+	 * @param index the WAL index, for messages
+	 * @return the header
+	 * @throws IOException if it is not a valid WAL header of this database
+	 */
+	WalHeader readHeader(FetchedWal wal, long index) throws IOException {
+		return readHeader(wal.bytes(), index);
+	}
+
+	/**
+	 * Checks an index's WAL (salts and checksum chain) without writing anything; safe on any
+	 * thread.
+	 * @param wal the index's WAL
+	 * @param header its header, from {@link #readHeader(FetchedWal, long)}
+	 * @return where its committed frames end
+	 * @throws IOException if it cannot be read
+	 */
+	static WalScanner.WalScan check(FetchedWal wal, WalHeader header) throws IOException {
+		return WalScanner.scan(wal.bytes(), header, WalHeader.SIZE, header.checksum(), null);
+	}
+
+	/**
+	 * Applies an index's WAL that {@link #check} checked: writes the pages of its committed
+	 * frames in order and cuts the database to the last commit's size, as {@link #apply} does,
+	 * without a second checksum pass.
+	 * @param wal the index's WAL
+	 * @param walIndex the WAL index and its segments, for messages
+	 * @param checked what the check found
+	 * @return the number of frames applied
+	 * @throws IOException if the WAL is damaged or the database cannot be written
+	 */
+	int applyChecked(FetchedWal wal, RestorePlan.WalIndex walIndex, WalScanner.WalScan checked) throws IOException {
+		if (checked.end() < wal.size()) {
+			throw damagedTail(walIndex, checked.end(), wal.size());
+		}
+		int frameSize = WalFrameHeader.SIZE + this.pageSize;
+		if (this.chunk == null || this.chunk.length < frameSize) {
+			this.chunk = new byte[frameSize * FRAMES_PER_WRITE];
+		}
+		int wholeFrames = this.chunk.length / frameSize * frameSize;
+		for (long at = WalHeader.SIZE; at < checked.end();) {
+			int length = (int) Math.min(wholeFrames, checked.end() - at);
+			if (wal.bytes().read(this.chunk, at) < length) {
+				throw new EOFException("WAL index " + Pos.hex(walIndex.index()) + " shrank after it was checked");
+			}
+			writePages(this.chunk, 0, length, at, walIndex.index());
+			at += length;
+		}
+		if (checked.frames() > 0) {
+			this.database.truncate((long) checked.databasePages() * this.pageSize);
+		}
+		return checked.frames();
 	}
 
 	private WalHeader readHeader(WalBytes wal, long index) throws IOException {

@@ -1,0 +1,43 @@
+package io.github.litestream.restore;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The single daemon threads a restore runs beside its own: made per restore, stopped with it.
+ */
+final class RestoreThread {
+
+	private RestoreThread() {
+	}
+
+	/**
+	 * A single daemon thread.
+	 * @param name the thread's name
+	 * @return its executor
+	 */
+	static ExecutorService start(String name) {
+		return Executors.newSingleThreadExecutor((task) -> {
+			Thread thread = new Thread(task, name);
+			thread.setDaemon(true);
+			return thread;
+		});
+	}
+
+	/**
+	 * Interrupts its work and waits for it to end, at most a minute (the work never blocks for
+	 * long; an interrupt of the waiting thread is kept for its caller).
+	 * @param thread the executor
+	 */
+	static void stop(ExecutorService thread) {
+		thread.shutdownNow();
+		try {
+			thread.awaitTermination(1, TimeUnit.MINUTES);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}

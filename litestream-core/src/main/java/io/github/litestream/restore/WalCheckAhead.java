@@ -1,0 +1,96 @@
+package io.github.litestream.restore;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+
+import io.github.litestream.sqlite.WalHeader;
+import io.github.litestream.sqlite.WalScanner;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Checks the WAL of one index (its salts and checksum chain) on a thread of its own while the
+ * applier writes the pages of the index before: the checksum pass was a fifth of the applying
+ * thread's work, and each index's WAL is a chain of its own, so on two cores it overlaps with
+ * the writes instead of preceding them. One index is checked ahead at most; indexes come out
+ * in the order they went in, each with its check's outcome, so errors surface in order.
+ */
+final class WalCheckAhead implements AutoCloseable {
+
+	private final ExecutorService thread = RestoreThread.start("litestream-restore-wal-check");
+
+	private @Nullable Pending pending;
+
+	/**
+	 * Starts checking an index's WAL, and returns the index started before it, checked.
+	 * @param wal the index's WAL, which the caller gives up until it comes back
+	 * @param position the index's position in the plan
+	 * @param header its header, or {@code null} if reading it failed with {@code headerError}
+	 * @param headerError why the header could not be read, reported in this index's turn
+	 * @return the index before, checked, for the caller to apply and close; {@code null} for the
+	 * first
+	 * @throws IOException if the index before could not be checked (its WAL is then closed)
+	 */
+	@Nullable Checked next(FetchedWal wal, int position, @Nullable WalHeader header, @Nullable IOException headerError)
+			throws IOException {
+		Future<WalScanner.WalScan> check = (header != null)
+				? this.thread.submit(() -> WalApplier.check(wal, header)) : CompletableFuture.failedFuture(headerError);
+		Pending before = this.pending;
+		this.pending = new Pending(wal, position, check);
+		return (before != null) ? before.await() : null;
+	}
+
+	/**
+	 * The last index, checked.
+	 * @return it, or {@code null} if there was none
+	 * @throws IOException if it could not be checked (its WAL is then closed)
+	 */
+	@Nullable Checked last() throws IOException {
+		Pending before = this.pending;
+		this.pending = null;
+		return (before != null) ? before.await() : null;
+	}
+
+	/** Stops checking, and closes the WAL of an index not handed back. */
+	@Override
+	public void close() throws IOException {
+		RestoreThread.stop(this.thread);
+		if (this.pending != null) {
+			this.pending.wal.close();
+			this.pending = null;
+		}
+	}
+
+	/** An index's WAL and where its committed frames end. */
+	record Checked(FetchedWal wal, int position, WalScanner.WalScan scan) {
+	}
+
+	private record Pending(FetchedWal wal, int position, Future<WalScanner.WalScan> check) {
+
+		Checked await() throws IOException {
+			try {
+				return new Checked(this.wal, this.position, this.check.get());
+			}
+			catch (InterruptedException ex) {
+				this.wal.close();
+				Thread.currentThread().interrupt();
+				throw new InterruptedIOException("Interrupted while checking a WAL index");
+			}
+			catch (ExecutionException ex) {
+				this.wal.close();
+				if (ex.getCause() instanceof IOException io) {
+					throw io;
+				}
+				if (ex.getCause() instanceof RuntimeException runtime) {
+					throw runtime;
+				}
+				throw new IllegalStateException("Checking a WAL index failed: " + ex.getCause(), ex.getCause());
+			}
+		}
+
+	}
+
+}
