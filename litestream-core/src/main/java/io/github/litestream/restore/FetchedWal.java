@@ -15,7 +15,8 @@ import io.github.litestream.sqlite.WalScanner;
 /**
  * One index's WAL as the {@link WalIndexFetcher} fetched it: its segments in order, each held
  * in memory or written at its offset into the index's temporary file. Closing it gives the
- * memory back to the fetcher's budget and removes the file.
+ * memory back to the fetcher's budget and removes the file. One thread at a time reads it (its
+ * check, then the applier, one after the other): reads move a cursor.
  */
 final class FetchedWal implements AutoCloseable {
 
