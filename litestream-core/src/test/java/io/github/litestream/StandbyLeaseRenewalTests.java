@@ -3,8 +3,8 @@ package io.github.litestream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.litestream.lease.LeaseAttempt;
@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A standby's takeover that takes longer than the lease's ttl before its engine starts (a
@@ -39,17 +40,21 @@ class StandbyLeaseRenewalTests {
 		LeaseHolder self = LeaseHolder.newInstance();
 		ReplicaClient client = new FileReplicaClient(replicaRoot);
 		ReplicaLease rival = lease(LeaseHolder.newInstance());
-		List<LeaseAttempt> rivalAttempts = new ArrayList<>();
+		// Filled on Awaitility's polling thread.
+		List<LeaseAttempt> rivalAttempts = new CopyOnWriteArrayList<>();
 		AtomicReference<ReplicaLease> engineLease = new AtomicReference<>();
 		try (Standby standby = new Standby("r0", client, this.dir.resolve("standby.db"), LEASE, self,
 				ReplicaFollowerTests.FAST, Duration.ofMillis(100), Clock.systemUTC())) {
 			standby.start((position) -> {
-				// The migration: three ttls, while another instance tries to take the lease.
-				long end = System.nanoTime() + LEASE.ttl().multipliedBy(3).toNanos();
-				while (System.nanoTime() < end) {
-					rivalAttempts.add(rival.tryAcquire());
-					Thread.sleep(100);
-				}
+				// The migration: three ttls, while another instance keeps trying to take the lease.
+				await().during(LEASE.ttl().multipliedBy(3))
+					.atMost(LEASE.ttl().multipliedBy(6))
+					.pollInterval(Duration.ofMillis(100))
+					.until(() -> {
+						LeaseAttempt attempt = rival.tryAcquire();
+						rivalAttempts.add(attempt);
+						return attempt != LeaseAttempt.ACQUIRED;
+					});
 				standby.handOverLease();
 				ReplicaLease engine = lease(self);
 				engine.acquire();
@@ -61,10 +66,10 @@ class StandbyLeaseRenewalTests {
 		ReplicaLease engine = engineLease.get();
 		LeaseRecord taken = engine.status().record();
 		// Renewed by the engine now, for longer than a ttl: nothing else writes the lease.
-		for (int i = 0; i < 5; i++) {
-			Thread.sleep(LEASE.renewInterval().toMillis());
-			assertThat(engine.renew()).isEqualTo(LeaseRole.PRIMARY);
-		}
+		await().during(LEASE.ttl().multipliedBy(2))
+			.atMost(LEASE.ttl().multipliedBy(4))
+			.pollInterval(LEASE.renewInterval())
+			.until(() -> engine.renew() == LeaseRole.PRIMARY);
 		assertThat(rival.tryAcquire()).isNotEqualTo(LeaseAttempt.ACQUIRED);
 		assertThat(engine.status().record().holder()).isEqualTo(self);
 		assertThat(engine.status().record().epoch()).as("one holding: the standby's, handed to its engine")

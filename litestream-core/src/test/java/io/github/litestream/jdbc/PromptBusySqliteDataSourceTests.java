@@ -18,6 +18,7 @@ import org.sqlite.SQLiteException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Connections of a {@link PromptBusySqliteDataSource} on a real database: they keep their
@@ -53,8 +54,7 @@ class PromptBusySqliteDataSourceTests {
 					throw new IllegalStateException(ex);
 				}
 			});
-			Thread.sleep(200);
-			assertThat(insert).as("waiting for the lock").isNotDone();
+			await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> !insert.isDone());
 			execute(holder, "COMMIT");
 			insert.get(30, TimeUnit.SECONDS);
 			try (Statement statement = app.createStatement(); ResultSet rows = statement.executeQuery("SELECT count(*) FROM t")) {
