@@ -61,17 +61,8 @@ class BoundedMemoryTests {
 		assertThat(walBytes).isGreaterThan(5 * HEAP);
 		assertThat(client.walSegments(generation)).hasSizeGreaterThan(600);
 		Path restored = this.dir.resolve("restored.db");
-		Process child = ChildJvm.builder(RestoreInSmallHeap.class, List.of("-Xmx32m"), replicaDir.toString(),
-				restored.toString())
-			.redirectErrorStream(true)
-			.start();
-		String output = new String(child.getInputStream().readAllBytes());
-		assertThat(child.waitFor(5, TimeUnit.MINUTES)).isTrue();
-		assertThat(child.exitValue()).as(output).isZero();
-		Summary summary = AppDatabase.summarize(restored);
-		assertThat(summary.integrity()).isEqualTo("ok");
-		assertThat(summary.count()).isEqualTo(640);
-		assertThat(summary.isGapFreePrefix()).isTrue();
+		runInASmallHeap(RestoreInSmallHeap.class, replicaDir.toString(), restored.toString());
+		assertWholeRows(restored, 640);
 	}
 
 	private void snapshotAndRestoreInASmallHeap(String encryption) throws Exception {
@@ -86,16 +77,24 @@ class BoundedMemoryTests {
 		}
 		assertThat(Files.size(db)).isGreaterThan(5 * HEAP);
 		Path restored = this.dir.resolve("restored.db");
-		Process child = ChildJvm.builder(SnapshotInSmallHeap.class, List.of("-Xmx32m"), db.toString(),
-				this.dir.resolve("replica").toString(), restored.toString(), encryption)
-			.redirectErrorStream(true)
-			.start();
+		runInASmallHeap(SnapshotInSmallHeap.class, db.toString(), this.dir.resolve("replica").toString(),
+				restored.toString(), encryption);
+		assertWholeRows(restored, 160);
+	}
+
+	/** Runs a main class in a child JVM of 32 MiB of heap, which must succeed. */
+	private static void runInASmallHeap(Class<?> main, String... args) throws Exception {
+		Process child = ChildJvm.builder(main, List.of("-Xmx32m"), args).redirectErrorStream(true).start();
 		String output = new String(child.getInputStream().readAllBytes());
 		assertThat(child.waitFor(5, TimeUnit.MINUTES)).isTrue();
 		assertThat(child.exitValue()).as(output).isZero();
+	}
+
+	/** The restored database is sound and holds exactly the first {@code rows} rows. */
+	private static void assertWholeRows(Path restored, int rows) throws Exception {
 		Summary summary = AppDatabase.summarize(restored);
 		assertThat(summary.integrity()).isEqualTo("ok");
-		assertThat(summary.count()).isEqualTo(160);
+		assertThat(summary.count()).isEqualTo(rows);
 		assertThat(summary.isGapFreePrefix()).isTrue();
 	}
 

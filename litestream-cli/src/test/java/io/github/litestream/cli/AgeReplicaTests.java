@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import io.github.litestream.restore.AgeFixture;
-import io.github.litestream.restore.Fixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,26 +24,12 @@ class AgeReplicaTests {
 	void restoresTheEncryptedFixtureWithAnIdentityFileFromTheConfiguration() throws Exception {
 		Path fixture = AgeFixture.copyTo(this.dir.resolve("fixture"));
 		Path database = this.dir.resolve("app.db");
-		Path config = Files.writeString(this.dir.resolve("litestream.yml"), """
-				dbs:
-				  - path: %s
-				    replicas:
-				      - path: %s
-				        age:
-				          recipients: [age1ytcw80sk5z9dqex34s2yqrm8sqc0ghxf23muxf20h5a0hl94ysks9lvg4u]
-				          identity-files: [%s]
-				""".formatted(database, fixture.resolve("replica"), fixture.resolve("identity-2.txt")));
+		Path config = CliFixture.encryptedConfig(this.dir, database, fixture, 2);
 
 		Cli.Result result = new Cli(Map.of()).run("restore", "-config", config.toString(), database.toString());
 
 		assertThat(result.exitCode()).as(result.toString()).isZero();
-		Fixture.Expected latest = AgeFixture.expected()
-			.stream()
-			.filter((row) -> row.index() == null)
-			.findFirst()
-			.orElseThrow();
-		assertThat(CliFixture.summary(database))
-			.isEqualTo(new CliFixture.Rows(latest.count(), latest.maxSeq(), latest.sumSeq()));
+		assertThat(CliFixture.summary(database)).isEqualTo(CliFixture.encryptedLatest());
 	}
 
 	@Test

@@ -1,6 +1,7 @@
 package io.github.litestream.cli;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -11,6 +12,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.stream.LongStream;
 
+import io.github.litestream.restore.AgeFixture;
 import io.github.litestream.restore.Fixture;
 
 /**
@@ -49,6 +51,33 @@ final class CliFixture {
 			.findFirst()
 			.orElseThrow();
 		return new Rows(expected.count(), expected.maxSeq(), expected.sumSeq());
+	}
+
+	/** The rows the age-encrypted fixture's latest state holds. */
+	static Rows encryptedLatest() {
+		Fixture.Expected latest = AgeFixture.expected()
+			.stream()
+			.filter((row) -> row.index() == null)
+			.findFirst()
+			.orElseThrow();
+		return new Rows(latest.count(), latest.maxSeq(), latest.sumSeq());
+	}
+
+	/**
+	 * A litestream.yml in {@code dir} restoring the age-encrypted fixture copied to
+	 * {@code fixture} into {@code database}, with one of the fixture's identity files.
+	 */
+	static Path encryptedConfig(Path dir, Path database, Path fixture, int identity) throws IOException {
+		return Files.writeString(dir.resolve("litestream.yml"), """
+				dbs:
+				  - path: %s
+				    replicas:
+				      - path: %s
+				        age:
+				          recipients: [%s]
+				          identity-files: [%s]
+				""".formatted(database, fixture.resolve("replica"), AgeFixture.identity(identity).recipient(),
+				fixture.resolve("identity-" + identity + ".txt")));
 	}
 
 	static List<Long> indexes() {

@@ -1,14 +1,12 @@
 package io.github.litestream.cli;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.github.litestream.restore.AgeFixture;
-import io.github.litestream.restore.Fixture;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -32,16 +30,7 @@ class ConscryptJarTests {
 	void theJarRestoresTheEncryptedFixtureWithEachProvider(String provider) throws Exception {
 		Path fixture = AgeFixture.copyTo(this.dir.resolve("fixture"));
 		Path database = this.dir.resolve("app.db");
-		Path config = Files.writeString(this.dir.resolve("litestream.yml"), """
-				dbs:
-				  - path: %s
-				    replicas:
-				      - path: %s
-				        age:
-				          recipients: [%s]
-				          identity-files: [%s]
-				""".formatted(database, fixture.resolve("replica"), AgeFixture.identity(1).recipient(),
-				fixture.resolve("identity-1.txt")));
+		Path config = CliFixture.encryptedConfig(this.dir, database, fixture, 1);
 
 		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
 				"-Dlitestream.age.provider=" + provider,
@@ -55,13 +44,7 @@ class ConscryptJarTests {
 		assertThat(process.exitValue()).as(stderr).isZero();
 		assertThat(stderr).contains(provider.equals("jdk") ? "age encryption uses ChaCha20-Poly1305 and X25519 of the JDK"
 				: "age encryption uses ChaCha20-Poly1305 and X25519 of Conscrypt 2.");
-		Fixture.Expected latest = AgeFixture.expected()
-			.stream()
-			.filter((row) -> row.index() == null)
-			.findFirst()
-			.orElseThrow();
-		assertThat(CliFixture.summary(database))
-			.isEqualTo(new CliFixture.Rows(latest.count(), latest.maxSeq(), latest.sumSeq()));
+		assertThat(CliFixture.summary(database)).isEqualTo(CliFixture.encryptedLatest());
 	}
 
 }

@@ -15,7 +15,7 @@ import org.sqlite.SQLiteDataSource;
  * timeout, for a pool to open its connections with: the handler is set once per connection,
  * when it is opened. The busy timeout stays the limit of each wait.
  */
-public class PromptBusySqliteDataSource extends SQLiteDataSource {
+public final class PromptBusySqliteDataSource extends SQLiteDataSource {
 
 	private final Duration busyTimeout;
 
