@@ -102,9 +102,8 @@ final class RestoreExecutor {
 			Files.createFile(this.temporaryDatabase);
 			Stats stats;
 			try (BackgroundFsync fsync = new BackgroundFsync(this.temporaryDatabase)) {
-				// Once the downloads are done, a processor is free to load SQLite for the integrity check.
 				try (WalIndexFetcher fetcher = new WalIndexFetcher(this.client, this.plan.walIndexes(), this.workers,
-						this::walFile, SqliteWarmUp::start)) {
+						this::walFile)) {
 					// WAL downloads run while the snapshot is decompressed: the two are independent.
 					fetcher.start();
 					long snapshotBytes = restoreSnapshot();

@@ -61,6 +61,9 @@ public final class Restorer {
 			throw new RestoreException("Cannot restore to " + output + ": the file already exists; move or delete it "
 					+ "first, or set if-db-not-exists to keep it");
 		}
+		// SQLite is needed only for the integrity check at the end; loading it now uses the
+		// processor that planning (one thread, mostly waiting for listings) leaves idle.
+		SqliteWarmUp.start();
 		RestorePlanner planner = new RestorePlanner(client);
 		Set<DamagedObject> unusableSnapshots = new HashSet<>();
 		List<DamagedObject> avoided = new ArrayList<>();

@@ -82,11 +82,6 @@ final class WalIndexFetcher implements AutoCloseable {
 
 	private final AtomicLong walBytes = new AtomicLong();
 
-	/** Downloads not finished yet; the last one to finish runs {@link #whenFetched}. */
-	private final AtomicInteger unfinished;
-
-	private final Runnable whenFetched;
-
 	private int scheduled;
 
 	/** Compressed bytes of the segments scheduled but not yet awaited. */
@@ -98,12 +93,10 @@ final class WalIndexFetcher implements AutoCloseable {
 	 * @param indexes the indexes to fetch, in apply order
 	 * @param parallelism how many downloads run at once
 	 * @param fileForIndex where each index's WAL goes; the caller owns (and removes) these files
-	 * @param whenFetched runs once every download has finished (at {@link #start()} if there are
-	 * none), on the thread that finished the last one: it must not block
 	 */
 	WalIndexFetcher(ReplicaClient client, List<RestorePlan.WalIndex> indexes, int parallelism,
-			LongFunction<Path> fileForIndex, Runnable whenFetched) {
-		this(client, indexes, parallelism, fileForIndex, whenFetched, FetchLimits.DEFAULT);
+			LongFunction<Path> fileForIndex) {
+		this(client, indexes, parallelism, fileForIndex, FetchLimits.DEFAULT);
 	}
 
 	/**
@@ -112,14 +105,12 @@ final class WalIndexFetcher implements AutoCloseable {
 	 * @param indexes the indexes to fetch, in apply order
 	 * @param parallelism how many downloads run at once
 	 * @param fileForIndex where each index's WAL goes; the caller owns (and removes) these files
-	 * @param whenFetched runs once every download has finished
 	 * @param limits what may be held in memory
 	 */
 	WalIndexFetcher(ReplicaClient client, List<RestorePlan.WalIndex> indexes, int parallelism,
-			LongFunction<Path> fileForIndex, Runnable whenFetched, FetchLimits limits) {
+			LongFunction<Path> fileForIndex, FetchLimits limits) {
 		this.client = client;
 		this.limits = limits;
-		this.whenFetched = whenFetched;
 		this.indexes = indexes;
 		this.fileForIndex = fileForIndex;
 		this.pool = Executors.newFixedThreadPool(parallelism, threadFactory());
@@ -132,7 +123,6 @@ final class WalIndexFetcher implements AutoCloseable {
 			}
 		}
 		this.firstDownload[indexes.size()] = this.downloads.size();
-		this.unfinished = new AtomicInteger(this.downloads.size());
 	}
 
 	/**
@@ -140,9 +130,6 @@ final class WalIndexFetcher implements AutoCloseable {
 	 * @throws IOException if a local WAL file cannot be created
 	 */
 	void start() throws IOException {
-		if (this.downloads.isEmpty()) {
-			this.whenFetched.run();
-		}
 		schedule(this.windowSegments);
 	}
 
@@ -298,9 +285,6 @@ final class WalIndexFetcher implements AutoCloseable {
 		}
 		finally {
 			this.fetchNanos.addAndGet(System.nanoTime() - start);
-			if (this.unfinished.decrementAndGet() == 0) {
-				this.whenFetched.run();
-			}
 		}
 	}
 
