@@ -10,15 +10,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
-import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOperationListener;
 import io.github.litestream.replica.file.FileReplicaClient;
-import io.github.litestream.replica.s3.S3ClientFactory;
-import io.github.litestream.replica.s3.S3ReplicaClient;
-import io.github.litestream.replica.s3.S3ReplicaConfig;
 import io.github.litestream.restore.RestoreOptions;
 
 /**
@@ -48,11 +42,10 @@ final class ColdRestoreScenario implements Scenario {
 		List<Path> files = RestoreScenario.lz4Files(replicaDir);
 		report.measure(NAME, "replica", "WAL segments", segments, "");
 		report.measure(NAME, "replica", "WAL indexes", RestoreScenario.walIndexes(new FileReplicaClient(replicaDir)), "");
-		String secret = "bench-secret-" + UUID.randomUUID();
-		Process s3 = startS3(secret);
-		try {
-			String[] location = readLocation(s3);
-			RestoreScenario.copy(new FileReplicaClient(replicaDir), s3Client(location[0], location[1], secret));
+		try (S3ServerChild s3 = S3ServerChild.start()) {
+			String secret = s3.secret();
+			String[] location = { s3.url(), s3.endpoint() };
+			RestoreScenario.copy(new FileReplicaClient(replicaDir), s3.replica("db", ReplicaOperationListener.NONE));
 			Path cds = context.dir().resolve("restore.jsa");
 			int p = RestoreOptions.DEFAULT_PARALLELISM;
 			List<Variant> variants = new ArrayList<>(List.of(new Variant("file", List.of(), fileArgs(replicaDir), p),
@@ -136,12 +129,6 @@ final class ColdRestoreScenario implements Scenario {
 					+ "Litestream cannot run here: its times are the issue's (" + LITESTREAM_FILE_SECONDS + " s file, "
 					+ LITESTREAM_S3_SECONDS + " s S3Proxy)");
 		}
-		finally {
-			s3.getOutputStream().close();
-			if (!s3.waitFor(30, TimeUnit.SECONDS)) {
-				s3.destroyForcibly();
-			}
-		}
 	}
 
 	/**
@@ -174,41 +161,12 @@ final class ColdRestoreScenario implements Scenario {
 		return List.of("s3", location[0], location[1]);
 	}
 
-	private static Process startS3(String secret) throws IOException {
-		ProcessBuilder builder = new ProcessBuilder(java(), "-cp", System.getProperty("java.class.path"),
-				S3ServerProcess.class.getName());
-		builder.environment().put(S3ServerProcess.SECRET_VARIABLE, secret);
-		builder.redirectError(ProcessBuilder.Redirect.DISCARD);
-		return builder.start();
-	}
-
-	/** The bucket URL and endpoint the S3 process printed. */
-	private static String[] readLocation(Process s3) throws IOException {
-		BufferedReader out = new BufferedReader(new InputStreamReader(s3.getInputStream(), StandardCharsets.UTF_8));
-		String line = out.readLine();
-		if (line == null || !line.startsWith("url=")) {
-			throw new IOException("S3Proxy's process did not start: " + line);
-		}
-		String[] parts = line.split(" ");
-		return new String[] { parts[0].substring("url=".length()), parts[1].substring("endpoint=".length()) };
-	}
-
-	private static ReplicaClient s3Client(String url, String endpoint, String secret) {
-		S3ReplicaConfig config = S3ReplicaConfig.builder()
-			.url(url)
-			.endpoint(endpoint)
-			.credentials(S3Server.ACCESS_KEY_ID, secret)
-			.build();
-		return new S3ReplicaClient(S3ClientFactory.builder().environment((name) -> null).build().create(config), config,
-				ReplicaOperationListener.NONE);
-	}
-
 	/** One restore in a new JVM; the output is deleted and the disk settled afterwards. */
 	private static ChildRun runChild(List<String> jvmOptions, List<String> args, int parallelism, Path dir,
 			String secret) throws Exception {
 		Path output = dir.resolve("restored.db");
 		List<String> command = new ArrayList<>();
-		command.add(java());
+		command.add(S3ServerChild.java());
 		command.addAll(jvmOptions);
 		command.addAll(List.of("-cp", System.getProperty("java.class.path"), RestoreChild.class.getName()));
 		command.addAll(args);
@@ -239,10 +197,6 @@ final class ColdRestoreScenario implements Scenario {
 	private static boolean classPathIsJarsOnly() {
 		return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
 			.allMatch((entry) -> entry.endsWith(".jar"));
-	}
-
-	private static String java() {
-		return Path.of(System.getProperty("java.home"), "bin", "java").toString();
 	}
 
 	private record Variant(String name, List<String> jvmOptions, List<String> args, int parallelism) {
