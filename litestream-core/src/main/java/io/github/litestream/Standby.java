@@ -13,6 +13,7 @@ import io.github.litestream.lease.LeaseAttempt;
 import io.github.litestream.lease.LeaseHolder;
 import io.github.litestream.lease.LeaseOptions;
 import io.github.litestream.lease.LeaseRole;
+import io.github.litestream.lease.LeaseStatus;
 import io.github.litestream.lease.LeaseUnsupportedException;
 import io.github.litestream.lease.ReplicaLease;
 import io.github.litestream.replica.Pos;
@@ -161,8 +162,8 @@ public final class Standby implements AutoCloseable {
 
 	/**
 	 * Applies what the replica holds (the last holder wrote it before releasing, or before it
-	 * stopped renewing), stops the follower and hands over; within half a ttl, as nothing renews
-	 * the lease meanwhile.
+	 * stopped renewing), stops the follower and hands over, within half a ttl; the lease is
+	 * renewed meanwhile, and through the promotion, until {@link #handOverLease()}.
 	 */
 	private void promote(Promotion promotion) {
 		this.state = State.PROMOTING;
@@ -197,6 +198,8 @@ public final class Standby implements AutoCloseable {
 			this.lastError = String.valueOf(ex.getMessage());
 			logger.error("Standby of replica '{}' took its lease but could not become primary; releasing the lease",
 					this.replica, ex);
+			// No renewal may follow the release.
+			handOverLease();
 			this.lease.release();
 		}
 	}
@@ -214,9 +217,10 @@ public final class Standby implements AutoCloseable {
 	}
 
 	/**
-	 * Renews the lease every {@link LeaseOptions#renewInterval()} until handed over. Stops at the
-	 * first renewal that does not leave it held: renewing a lost lease would try to take it
-	 * again, and it belongs to whoever holds it now (the takeover then fails, as before).
+	 * Renews the lease every {@link LeaseOptions#renewInterval()} until handed over. A renewal
+	 * that fails (the store did not answer) is tried again at the next interval, which takes our
+	 * own record back, as the engine's renewals do. Stops once another instance holds it:
+	 * renewing would try to take it again, and it is theirs now (the takeover then fails).
 	 */
 	private void renewUntilHandedOver() {
 		Duration interval = this.lease.options().renewInterval();
@@ -227,9 +231,15 @@ public final class Standby implements AutoCloseable {
 						return;
 					}
 					if (this.lease.renew() != LeaseRole.PRIMARY) {
-						logger.warn("Standby of replica '{}' lost the lease it took before its engine started: {}",
-								this.replica, this.lease.status());
-						return;
+						LeaseStatus status = this.lease.status();
+						if (status.lost()) {
+							this.lastError = "lost the lease it took before its engine started: " + status.fencedReason();
+							logger.warn("Standby of replica '{}' lost the lease it took before its engine started: {}",
+									this.replica, status);
+							return;
+						}
+						logger.debug("Standby of replica '{}' could not renew its lease ({}); trying again in {}",
+								this.replica, status.fencedReason(), interval);
 					}
 				}
 			}
@@ -283,6 +293,9 @@ public final class Standby implements AutoCloseable {
 	 */
 	@Override
 	public void close() throws IOException {
+		// A promotion that hangs must not keep the lease for ever: it expires and another
+		// instance can take over.
+		handOverLease();
 		Thread running;
 		synchronized (this) {
 			running = this.thread;

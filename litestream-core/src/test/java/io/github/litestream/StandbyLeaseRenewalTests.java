@@ -1,10 +1,13 @@
 package io.github.litestream;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.litestream.lease.LeaseAttempt;
@@ -13,7 +16,10 @@ import io.github.litestream.lease.LeaseOptions;
 import io.github.litestream.lease.LeaseRecord;
 import io.github.litestream.lease.LeaseRole;
 import io.github.litestream.lease.ReplicaLease;
+import io.github.litestream.replica.ConditionalObjects;
+import io.github.litestream.replica.ForwardingReplicaClient;
 import io.github.litestream.replica.ReplicaClient;
+import io.github.litestream.replica.ConditionalObjects.VersionedObject;
 import io.github.litestream.replica.file.FileReplicaClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,10 +84,70 @@ class StandbyLeaseRenewalTests {
 		engine.release();
 	}
 
+	@Test
+	void aRenewalThatFailsIsTriedAgainSoTheLeaseIsKept() throws Exception {
+		Path replicaRoot = this.dir.resolve("replica");
+		LeaseHolder self = LeaseHolder.newInstance();
+		// The standby's store refuses one write once the promotion begins, as an S3 503 would.
+		AtomicInteger failingWrites = new AtomicInteger();
+		ReplicaClient client = new ForwardingReplicaClient(new FileReplicaClient(replicaRoot)) {
+			@Override
+			public Optional<ConditionalObjects> conditionalObjects() {
+				return super.conditionalObjects().map((store) -> new OnceFailingObjects(store, failingWrites));
+			}
+		};
+		ReplicaLease rival = lease(LeaseHolder.newInstance());
+		List<LeaseAttempt> rivalAttempts = new CopyOnWriteArrayList<>();
+		try (Standby standby = new Standby("r0", client, this.dir.resolve("standby.db"), LEASE, self,
+				ReplicaFollowerTests.FAST, Duration.ofMillis(100), Clock.systemUTC())) {
+			standby.start((position) -> {
+				failingWrites.set(1);
+				await().during(LEASE.ttl().multipliedBy(3))
+					.atMost(LEASE.ttl().multipliedBy(6))
+					.pollInterval(Duration.ofMillis(100))
+					.until(() -> {
+						LeaseAttempt attempt = rival.tryAcquire();
+						rivalAttempts.add(attempt);
+						return attempt != LeaseAttempt.ACQUIRED;
+					});
+				standby.handOverLease();
+				ReplicaLease engine = lease(self);
+				engine.acquire();
+				engine.release();
+			});
+			assertThat(standby.awaitPrimary(Duration.ofSeconds(30))).as("promoted: %s", standby.status()).isTrue();
+		}
+		assertThat(failingWrites).as("the failed renewal happened").hasNegativeValue();
+		assertThat(rivalAttempts).hasSizeGreaterThan(20).doesNotContain(LeaseAttempt.ACQUIRED);
+	}
+
 	private ReplicaLease lease(LeaseHolder holder) {
 		FileReplicaClient client = new FileReplicaClient(this.dir.resolve("replica"));
 		return new ReplicaLease("r0", client.location(), client.conditionalObjects().orElseThrow(), LEASE, holder,
 				Clock.systemUTC());
+	}
+
+	/** A real store that refuses as many writes as {@code failures} says, then works again. */
+	private record OnceFailingObjects(ConditionalObjects store, AtomicInteger failures) implements ConditionalObjects {
+
+		@Override
+		public Optional<VersionedObject> read(String name) throws IOException {
+			return this.store.read(name);
+		}
+
+		@Override
+		public String create(String name, byte[] content) throws IOException {
+			return this.store.create(name, content);
+		}
+
+		@Override
+		public String replace(String name, byte[] content, String version) throws IOException {
+			if (this.failures.getAndDecrement() > 0) {
+				throw new IOException("503 Slow Down");
+			}
+			return this.store.replace(name, content, version);
+		}
+
 	}
 
 }
