@@ -27,6 +27,13 @@ final class AgeDecryptingInputStream extends InputStream {
 
 	private static final int MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
 
+	/**
+	 * The most {@link #readAllBytes()} allocates before any chunk was authenticated: a source
+	 * that claims more (a corrupt object, a wrapper's wrong {@code available()}) grows the
+	 * array by doubling as real plaintext arrives.
+	 */
+	private static final int MAX_FIRST_ARRAY = 16 << 20;
+
 	private final InputStream source;
 
 	private final PayloadStream stream;
@@ -118,7 +125,7 @@ final class AgeDecryptingInputStream extends InputStream {
 		if (this.closed) {
 			throw new IOException("The age stream is closed");
 		}
-		byte[] all = new byte[expectedPlaintext()];
+		byte[] all = new byte[Math.min(MAX_FIRST_ARRAY, expectedPlaintext())];
 		int length = 0;
 		while (true) {
 			while (this.plainStart == this.plainEnd) {
@@ -129,6 +136,10 @@ final class AgeDecryptingInputStream extends InputStream {
 			}
 			int n = this.plainEnd - this.plainStart;
 			if (all.length - length < n) {
+				if ((long) length + n > MAX_ARRAY_LENGTH) {
+					// What InputStream.readAllBytes promises past the largest array.
+					throw new OutOfMemoryError("The plaintext is too large for one array");
+				}
 				all = Arrays.copyOf(all, (int) Math.min(MAX_ARRAY_LENGTH, Math.max(2L * all.length, (long) length + n)));
 			}
 			System.arraycopy(this.current.plain(), this.plainStart, all, length, n);
@@ -251,19 +262,27 @@ final class AgeDecryptingInputStream extends InputStream {
 		return new AgeException(AgeException.Kind.PAYLOAD, "Cannot decrypt the age payload: " + reason);
 	}
 
-	/** Stops the helpers' work on this stream (what they have started, they finish) and closes the source. */
+	/**
+	 * Stops the helpers' work on this stream (what they have started, they finish) and closes the
+	 * source. Like reading, closing belongs to one thread at a time: not while another thread
+	 * reads.
+	 */
 	@Override
 	public void close() throws IOException {
 		this.closed = true;
 		this.sourceDone = true;
-		for (PayloadChunk chunk : this.window) {
-			chunk.cancel();
-			if (this.helpers == null) {
-				// Without helpers only the reading thread ever touched the buffers.
-				chunk.giveBackBuffers();
+		try {
+			for (PayloadChunk chunk : this.window) {
+				chunk.cancel();
+				if (this.helpers == null) {
+					// Without helpers only the reading thread ever touched the buffers.
+					chunk.giveBackBuffers();
+				}
 			}
 		}
-		this.source.close();
+		finally {
+			this.source.close();
+		}
 	}
 
 }

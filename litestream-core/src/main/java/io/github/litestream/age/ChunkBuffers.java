@@ -1,5 +1,7 @@
 package io.github.litestream.age;
 
+import java.util.Arrays;
+
 import javax.crypto.Cipher;
 
 /**
@@ -35,10 +37,12 @@ final class ChunkBuffers {
 
 	/**
 	 * Keeps this set as the calling thread's spare; the caller must not touch it again, and
-	 * no other thread may be using it. The cipher forgets the file's key.
+	 * no other thread may be using it. The cipher forgets the file's key, and the last
+	 * plaintext is wiped: a thread's spare keeps nothing of the file it last read.
 	 */
 	void keepAsSpare() {
 		Primitives.forget(this.cipher);
+		Arrays.fill(this.plain, (byte) 0);
 		SPARE.set(this);
 	}
 

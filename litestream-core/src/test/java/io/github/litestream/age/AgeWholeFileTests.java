@@ -65,6 +65,19 @@ class AgeWholeFileTests {
 	}
 
 	@Test
+	void theSpareBuffersKeepNothingOfTheLastFile() throws IOException {
+		byte[] plaintext = randomBytes(CHUNK / 2, 9);
+		Arrays.fill(plaintext, 0, 16, (byte) 0x5a);
+		try (InputStream in = this.keyring.decrypting(new ByteArrayInputStream(encrypt(plaintext)))) {
+			assertThat(in.readAllBytes()).isEqualTo(plaintext);
+		}
+		// The same thread's next file would take this set: no byte of the last plaintext is left.
+		ChunkBuffers spare = ChunkBuffers.take();
+		assertThat(spare.plain).containsOnly((byte) 0);
+		spare.keepAsSpare();
+	}
+
+	@Test
 	void aTruncatedOrExtendedFileFailsRatherThanGivingAShortResult() throws IOException {
 		byte[] file = encrypt(randomBytes(3 * CHUNK + 5, 2));
 		byte[] cutAtChunk = Arrays.copyOf(file, file.length - (5 + PayloadStream.TAG_SIZE));
