@@ -100,7 +100,29 @@ public final class DatabaseRegistry {
 		if (!Files.exists(path) && !targets.isEmpty()) {
 			this.restore.restore(path, targets);
 		}
-		return this.engine.attach(options, lease, targets);
+		return this.engine.attach(options, lease, targets, () -> {
+		});
+	}
+
+	/**
+	 * Registers the database a {@link Standby} promoted: the standby renews the lease it took
+	 * until the engine is about to take it over, inside the registration, so that waiting for the
+	 * engine (another database starting, a stop under way) never leaves the lease unrenewed.
+	 * @param options the database's options
+	 * @param lease how long its replicas are leased
+	 * @param targets its replicas
+	 * @param standby the standby that took the followed replica's lease
+	 * @return the database
+	 * @throws IOException as {@link #register(DatabaseOptions, LeaseOptions, List)}
+	 */
+	public ReplicatedDatabase registerPromoted(DatabaseOptions options, LeaseOptions lease,
+			List<ReplicationTarget> targets, Standby standby) throws IOException {
+		Path path = options.path().toAbsolutePath().normalize();
+		if (find(path).isPresent()) {
+			// The promotion fails; it stops the standby's renewals as it returns.
+			throw new IllegalStateException("Database " + path + " is already replicated; unregister it first");
+		}
+		return this.engine.attach(options, lease, targets, standby::handOverLease);
 	}
 
 	private static void restoreFromNewestBackup(Path path, List<ReplicationTarget> targets) throws IOException {

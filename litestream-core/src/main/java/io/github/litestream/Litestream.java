@@ -154,8 +154,8 @@ public final class Litestream implements AutoCloseable {
 	 * @throws IOException if it cannot be opened (it is then not registered)
 	 */
 	synchronized ReplicatedDatabase attach(DatabaseOptions options, LeaseOptions lease,
-			List<ReplicationTarget> targets) throws IOException {
-		return this.runtimeDatabases.attach(options, lease, targets, this.running);
+			List<ReplicationTarget> targets, Runnable beforeLease) throws IOException {
+		return this.runtimeDatabases.attach(options, lease, targets, this.running, beforeLease);
 	}
 
 	/**

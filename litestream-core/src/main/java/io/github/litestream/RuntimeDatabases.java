@@ -42,16 +42,20 @@ final class RuntimeDatabases {
 	/**
 	 * Registers a database and, when the engine runs, opens it and starts replicating it.
 	 * @param running whether the engine runs
+	 * @param beforeLease runs once, right before the database's leases are taken (at once when
+	 * the engine does not run: they are taken when it starts)
 	 * @throws IOException if it cannot be opened (it is then not registered)
 	 */
 	ReplicatedDatabase attach(DatabaseOptions options, LeaseOptions lease, List<ReplicationTarget> targets,
-			boolean running) throws IOException {
+			boolean running, Runnable beforeLease) throws IOException {
 		ReplicatedDatabase database = this.databases.add(options, lease, targets);
 		if (!running) {
+			beforeLease.run();
 			return database;
 		}
 		this.startingCallbacks.forEach(Runnable::run);
 		try {
+			beforeLease.run();
 			this.leases.acquire(database);
 			ContinuationCheck.run(database, this.databases.current().get(database));
 			database.open();

@@ -31,9 +31,10 @@ import org.slf4j.LoggerFactory;
  * position and calls its {@link Promotion}, which starts an engine on the file: that engine,
  * created with {@link #holder() the same lease holder}, takes the lease over at once and
  * continues the same generation (no snapshot). From taking the lease until the promotion calls
- * {@link #handOverLease()} (right before that engine starts) or returns, the standby renews the
- * lease itself, so that a takeover that runs a long schema migration before its engine starts
- * keeps it.
+ * {@link #handOverLease()} (right before that engine takes the lease:
+ * {@link DatabaseRegistry#registerPromoted} does it inside the registration) or returns, the
+ * standby renews the lease itself, so that a takeover that runs a long schema migration before
+ * its engine starts, or waits for the engine, keeps it.
  *
  * <p>Watching costs one read of the lease object per {@code leasePoll} (500 ms by default,
  * about 5.2 million reads a month), which bounds how long a released lease waits for its

@@ -2,25 +2,34 @@ package io.github.litestream;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.github.litestream.db.DatabaseOptions;
+import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.lease.LeaseAttempt;
 import io.github.litestream.lease.LeaseHolder;
 import io.github.litestream.lease.LeaseOptions;
 import io.github.litestream.lease.LeaseRecord;
 import io.github.litestream.lease.LeaseRole;
+import io.github.litestream.lease.LeaseStatus;
 import io.github.litestream.lease.ReplicaLease;
 import io.github.litestream.replica.ConditionalObjects;
+import io.github.litestream.replica.ConditionalObjects.VersionedObject;
 import io.github.litestream.replica.ForwardingReplicaClient;
 import io.github.litestream.replica.ReplicaClient;
-import io.github.litestream.replica.ConditionalObjects.VersionedObject;
+import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.replica.file.FileReplicaClient;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -119,6 +128,71 @@ class StandbyLeaseRenewalTests {
 		}
 		assertThat(failingWrites).as("the failed renewal happened").hasNegativeValue();
 		assertThat(rivalAttempts).hasSizeGreaterThan(20).doesNotContain(LeaseAttempt.ACQUIRED);
+	}
+
+	@Test
+	void theStandbyRenewsWhileItsRegistrationWaitsForTheEngine() throws Exception {
+		Path replicaRoot = this.dir.resolve("replica");
+		Path database = this.dir.resolve("standby.db");
+		LeaseHolder self = LeaseHolder.newInstance();
+		ReplicaLease rival = lease(LeaseHolder.newInstance());
+		List<LeaseAttempt> rivalAttempts = new CopyOnWriteArrayList<>();
+		Litestream engine = new Litestream(Clock.systemUTC(), null, EngineThreads.defaults(), self);
+		engine.start();
+		DatabaseRegistry registry = new DatabaseRegistry(engine);
+		// The engine busy for three ttls (another database's start waiting for a lease, say),
+		// while another instance keeps trying to take the standby's lease.
+		CountDownLatch engineBusy = new CountDownLatch(1);
+		Thread busy = new Thread(() -> {
+			synchronized (engine) {
+				engineBusy.countDown();
+				await().during(LEASE.ttl().multipliedBy(3))
+					.atMost(LEASE.ttl().multipliedBy(6))
+					.pollInterval(Duration.ofMillis(100))
+					.until(() -> {
+						LeaseAttempt attempt = rival.tryAcquire();
+						rivalAttempts.add(attempt);
+						return attempt != LeaseAttempt.ACQUIRED;
+					});
+			}
+		}, "engine-busy");
+		try (Standby standby = new Standby("r0", new FileReplicaClient(replicaRoot), database, LEASE, self,
+				ReplicaFollowerTests.FAST, Duration.ofMillis(100), Clock.systemUTC())) {
+			standby.start((position) -> {
+				// A new database, as the deferred migration creates it.
+				try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database)) {
+					PageWriter.createTable(connection, 10);
+				}
+				catch (SQLException ex) {
+					throw new IllegalStateException(ex);
+				}
+				busy.start();
+				awaitLatch(engineBusy);
+				registry.registerPromoted(DatabaseOptions.defaults(database), LEASE, List.of(new Litestream.ReplicationTarget(
+						new FileReplicaClient(replicaRoot), ReplicaOptions.defaults("r0"))), standby);
+			});
+			assertThat(standby.awaitPrimary(Duration.ofSeconds(30))).as("promoted: %s", standby.status()).isTrue();
+			busy.join();
+			assertThat(rivalAttempts).hasSizeGreaterThan(20).doesNotContain(LeaseAttempt.ACQUIRED);
+			ReplicatedDatabase replicated = registry.find(database).orElseThrow();
+			LeaseStatus taken = engine.lease(engine.replicas(replicated).get(0)).orElseThrow();
+			assertThat(taken.role()).isEqualTo(LeaseRole.PRIMARY);
+			assertThat(taken.record().epoch()).as("one holding: the standby's, handed to its engine").isEqualTo(1);
+		}
+		finally {
+			engine.stop(Duration.ofSeconds(10));
+			engine.close();
+		}
+	}
+
+	private static void awaitLatch(CountDownLatch latch) {
+		try {
+			latch.await();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	private ReplicaLease lease(LeaseHolder holder) {

@@ -149,12 +149,10 @@ public final class StandbyDatabase {
 					// the engine adds its own tables (Flyway refuses a schema it did not create). The
 					// standby keeps the lease renewed meanwhile.
 					this.gate.runDeferredWork();
-					following.handOverLease();
-					registry.register(options, lease, targets);
+					registry.registerPromoted(options, lease, targets, following);
 				}
 				else {
-					following.handOverLease();
-					registry.register(options, lease, targets);
+					registry.registerPromoted(options, lease, targets, following);
 					runDeferredWork();
 				}
 			}
