@@ -195,7 +195,19 @@ final class RestoreExecutor {
 			// Each index is checked on another thread while the one before is written.
 			for (int i = 0; i < indexes.size(); i++) {
 				long waitStart = System.nanoTime();
-				FetchedWal wal = fetcher.await(i);
+				FetchedWal wal;
+				try {
+					wal = fetcher.await(i);
+				}
+				catch (InterruptedIOException ex) {
+					throw ex;
+				}
+				catch (IOException ex) {
+					// The index before, still being checked, comes first: damage there is what a
+					// fall back must avoid, not this index.
+					write(applier, checks.last(), fetcher);
+					throw ex;
+				}
 				waitNanos += System.nanoTime() - waitStart;
 				WalHeader header = null;
 				IOException headerError = null;
@@ -204,6 +216,10 @@ final class RestoreExecutor {
 				}
 				catch (IOException ex) {
 					headerError = ex;
+				}
+				catch (RuntimeException ex) {
+					wal.close();
+					throw ex;
 				}
 				write(applier, checks.next(wal, i, header, headerError), fetcher);
 			}

@@ -27,16 +27,28 @@ final class RestoreThread {
 
 	/**
 	 * Interrupts its work and waits for it to end, at most a minute (the work never blocks for
-	 * long; an interrupt of the waiting thread is kept for its caller).
+	 * long), even if the waiting thread is interrupted: its callers close what the work reads
+	 * once this returns. An interrupt of the waiting thread is kept for its caller.
 	 * @param thread the executor
 	 */
 	static void stop(ExecutorService thread) {
 		thread.shutdownNow();
+		boolean interrupted = Thread.interrupted();
+		long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
 		try {
-			thread.awaitTermination(1, TimeUnit.MINUTES);
+			while (!thread.isTerminated() && System.nanoTime() < deadline) {
+				try {
+					thread.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+				}
+				catch (InterruptedException ex) {
+					interrupted = true;
+				}
+			}
 		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
 		}
 	}
 

@@ -24,6 +24,9 @@ final class WalCheckAhead implements AutoCloseable {
 
 	private @Nullable Pending pending;
 
+	/** The index whose check is being awaited: closed by {@link #close()} if the wait is interrupted. */
+	private @Nullable Pending awaited;
+
 	/**
 	 * Starts checking an index's WAL, and returns the index started before it, checked.
 	 * @param wal the index's WAL, which the caller gives up until it comes back
@@ -32,15 +35,16 @@ final class WalCheckAhead implements AutoCloseable {
 	 * @param headerError why the header could not be read, reported in this index's turn
 	 * @return the index before, checked, for the caller to apply and close; {@code null} for the
 	 * first
-	 * @throws IOException if the index before could not be checked (its WAL is then closed)
+	 * @throws IOException if the index before could not be checked (its WAL is then closed, or
+	 * by {@link #close()} when the wait was interrupted)
 	 */
 	@Nullable Checked next(FetchedWal wal, int position, @Nullable WalHeader header, @Nullable IOException headerError)
 			throws IOException {
 		Future<WalScanner.WalScan> check = (header != null)
 				? this.thread.submit(() -> WalApplier.check(wal, header)) : CompletableFuture.failedFuture(headerError);
-		Pending before = this.pending;
+		this.awaited = this.pending;
 		this.pending = new Pending(wal, position, check);
-		return (before != null) ? before.await() : null;
+		return awaitChecked();
 	}
 
 	/**
@@ -49,18 +53,46 @@ final class WalCheckAhead implements AutoCloseable {
 	 * @throws IOException if it could not be checked (its WAL is then closed)
 	 */
 	@Nullable Checked last() throws IOException {
-		Pending before = this.pending;
+		this.awaited = this.pending;
 		this.pending = null;
-		return (before != null) ? before.await() : null;
+		return awaitChecked();
 	}
 
-	/** Stops checking, and closes the WAL of an index not handed back. */
+	private @Nullable Checked awaitChecked() throws IOException {
+		Pending before = this.awaited;
+		if (before == null) {
+			return null;
+		}
+		try {
+			Checked checked = before.await();
+			this.awaited = null;
+			return checked;
+		}
+		catch (InterruptedIOException ex) {
+			// The check may still read the WAL: close() closes it once the thread has stopped.
+			throw ex;
+		}
+		catch (IOException | RuntimeException | Error ex) {
+			this.awaited = null;
+			throw ex;
+		}
+	}
+
+	/** Stops checking, then closes the WALs of the indexes not handed back. */
 	@Override
 	public void close() throws IOException {
 		RestoreThread.stop(this.thread);
-		if (this.pending != null) {
-			this.pending.wal.close();
-			this.pending = null;
+		try {
+			if (this.awaited != null) {
+				this.awaited.wal.close();
+				this.awaited = null;
+			}
+		}
+		finally {
+			if (this.pending != null) {
+				this.pending.wal.close();
+				this.pending = null;
+			}
 		}
 	}
 
@@ -75,17 +107,21 @@ final class WalCheckAhead implements AutoCloseable {
 				return new Checked(this.wal, this.position, this.check.get());
 			}
 			catch (InterruptedException ex) {
-				this.wal.close();
+				this.check.cancel(true);
 				Thread.currentThread().interrupt();
 				throw new InterruptedIOException("Interrupted while checking a WAL index");
 			}
 			catch (ExecutionException ex) {
+				// The check is over: nothing reads the WAL any more.
 				this.wal.close();
 				if (ex.getCause() instanceof IOException io) {
 					throw io;
 				}
 				if (ex.getCause() instanceof RuntimeException runtime) {
 					throw runtime;
+				}
+				if (ex.getCause() instanceof Error error) {
+					throw error;
 				}
 				throw new IllegalStateException("Checking a WAL index failed: " + ex.getCause(), ex.getCause());
 			}

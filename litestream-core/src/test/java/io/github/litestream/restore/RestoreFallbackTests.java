@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static io.github.litestream.restore.ReplicaDamage.flipByte;
+import static io.github.litestream.restore.ReplicaDamage.flipWalByte;
 import static io.github.litestream.restore.ReplicaDamage.truncate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -57,6 +58,19 @@ class RestoreFallbackTests {
 		assertThat(result.avoided()).containsExactly(DamagedObject.wal(GEN, 0x25));
 		assertThat(result.plan().targetIndex()).isEqualTo(0x24);
 		assertThat(RestoredDatabase.summary(this.output, 0x24L)).isEqualTo(Fixture.expectedAt(0x24));
+	}
+
+	@Test
+	void damageFoundByTheCheckComesBeforeAFailedDownloadOfTheNextIndex() throws Exception {
+		// Index 0x24 reads back but fails its checksum chain; index 0x25 cannot be read at all.
+		// The index before is what a fall back must avoid: one restore, back to 0x23.
+		flipWalByte(wal("00000024_00001038"));
+		flipByte(wal("00000025_00000000"));
+
+		RestoreResult result = restoreLatestWithFallBack();
+
+		assertThat(result.avoided()).containsExactly(DamagedObject.wal(GEN, 0x24));
+		assertThat(RestoredDatabase.summary(this.output, 0x23L)).isEqualTo(Fixture.expectedAt(0x23));
 	}
 
 	@Test
