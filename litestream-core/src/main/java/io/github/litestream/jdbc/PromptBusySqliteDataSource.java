@@ -2,6 +2,7 @@ package io.github.litestream.jdbc;
 
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Properties;
 
 import io.github.litestream.sqlite.PromptBusyHandler;
 import org.jspecify.annotations.Nullable;
@@ -12,8 +13,9 @@ import org.sqlite.SQLiteDataSource;
 /**
  * A sqlite-jdbc DataSource whose connections wait for locks with a
  * {@link PromptBusyHandler#forApplication prompt busy handler} instead of SQLite's busy
- * timeout, for a pool to open its connections with: the handler is set once per connection,
- * when it is opened. The busy timeout stays the limit of each wait.
+ * timeout, for a pool to open its connections with: the handler is set when a connection
+ * opens, and kept when its busy timeout changes (around a statement with a query timeout).
+ * The busy timeout stays the limit of each wait.
  */
 public final class PromptBusySqliteDataSource extends SQLiteDataSource {
 
@@ -33,15 +35,15 @@ public final class PromptBusySqliteDataSource extends SQLiteDataSource {
 
 	@Override
 	public SQLiteConnection getConnection(@Nullable String username, @Nullable String password) throws SQLException {
-		SQLiteConnection connection = super.getConnection(username, password);
-		try {
-			PromptBusyHandler.install(connection, this.busyTimeout);
+		// As SQLiteDataSource does, with a connection that keeps the handler (PromptBusyConnection).
+		Properties properties = getConfig().toProperties();
+		if (username != null) {
+			properties.put("user", username);
 		}
-		catch (SQLException | RuntimeException ex) {
-			connection.close();
-			throw ex;
+		if (password != null) {
+			properties.put("pass", password);
 		}
-		return connection;
+		return PromptBusyConnection.open(getUrl(), properties, this.busyTimeout);
 	}
 
 	/**

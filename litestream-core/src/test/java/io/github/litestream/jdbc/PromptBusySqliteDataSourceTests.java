@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteConnection;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
@@ -37,6 +38,20 @@ class PromptBusySqliteDataSourceTests {
 			assertThat(pragma(connection, "foreign_keys")).isEqualTo("1");
 			// SQLite reports a busy timeout of 0 once a busy handler of the application's replaced it.
 			assertThat(pragma(connection, "busy_timeout")).isEqualTo("0");
+		}
+	}
+
+	@Test
+	void aStatementWithAQueryTimeoutLeavesThePromptHandlerInPlace() throws SQLException {
+		try (Connection connection = dataSource(Duration.ofSeconds(5)).getConnection()) {
+			// sqlite-jdbc sets the busy timeout to the query timeout around the statement, then back.
+			try (Statement statement = connection.createStatement()) {
+				statement.setQueryTimeout(2);
+				statement.execute("CREATE TABLE t (x)");
+			}
+			assertThat(pragma(connection, "busy_timeout")).as("still the prompt handler, not SQLite's timeout")
+				.isEqualTo("0");
+			assertThat(connection.unwrap(SQLiteConnection.class).getBusyTimeout()).isEqualTo(5000);
 		}
 	}
 
