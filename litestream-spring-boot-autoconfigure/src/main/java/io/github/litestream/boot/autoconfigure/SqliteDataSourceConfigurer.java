@@ -81,7 +81,7 @@ final class SqliteDataSourceConfigurer {
 			Hikari.checkNotStarted(beanName, hikari);
 		}
 		SQLiteDataSource sqlite = sqliteDataSource(dataSource, hikari);
-		if (hikari != null && (sqlite == null || sqlite.getClass() == SQLiteDataSource.class)) {
+		if (hikari != null && Hikari.mayOpenPromptly(hikari, sqlite)) {
 			Hikari.openPromptly(hikari, sqlite, this.pragmas);
 		}
 		else if (sqlite != null) {
@@ -159,6 +159,19 @@ final class SqliteDataSourceConfigurer {
 		}
 
 		/**
+		 * Whether the pool's connections can come from a DataSource of the starter's: when it
+		 * connects through its {@code jdbcUrl} (no DataSource or DataSource class of the user's),
+		 * or through a plain {@link SQLiteDataSource}. Anything else (a proxy, a subclass, a
+		 * DataSource class name) keeps its own, with the pragmas in its URL.
+		 */
+		static boolean mayOpenPromptly(HikariDataSource hikari, @Nullable SQLiteDataSource sqlite) {
+			if (sqlite != null) {
+				return sqlite.getClass() == SQLiteDataSource.class;
+			}
+			return hikari.getDataSource() == null && hikari.getDataSourceClassName() == null;
+		}
+
+		/**
 		 * Makes the pool open its connections through a DataSource that sets the pragmas and
 		 * the prompt busy handler: built from its {@code jdbcUrl} and data source properties,
 		 * or from the plain {@link SQLiteDataSource} it was given.
@@ -168,8 +181,14 @@ final class SqliteDataSourceConfigurer {
 				hikari.setDataSource(pragmas.dataSource(sqlite.getUrl(), sqlite.getConfig()));
 				return;
 			}
-			Properties properties = new Properties();
+			// What sqlite-jdbc's driver did with Hikari's jdbcUrl: the URL's parameters, then the
+			// data source properties over them, and the pool's password as the key of an
+			// encrypted database (SQLiteDataSource would drop all three).
+			Properties properties = SqliteJdbcUrl.queryParameters(hikari.getJdbcUrl());
 			properties.putAll(hikari.getDataSourceProperties());
+			if (hikari.getPassword() != null) {
+				properties.putIfAbsent(SQLiteConfig.Pragma.PASSWORD.pragmaName, hikari.getPassword());
+			}
 			hikari.setDataSource(pragmas.dataSource(hikari.getJdbcUrl(), new SQLiteConfig(properties)));
 		}
 

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Properties;
 
 import org.jspecify.annotations.Nullable;
 
@@ -63,6 +64,27 @@ record SqliteJdbcUrl(String url, @Nullable Path path, boolean inMemory) {
 			return new SqliteJdbcUrl(url, null, true);
 		}
 		return new SqliteJdbcUrl(url, Path.of(name).toAbsolutePath().normalize(), false);
+	}
+
+	/**
+	 * The URL's query parameters as sqlite-jdbc's driver reads them (split on {@code &} and the
+	 * first {@code =}, not decoded): the pragmas and connection settings a URL may carry.
+	 * @param url a sqlite-jdbc URL
+	 * @return the parameters, empty without a query
+	 */
+	static Properties queryParameters(String url) {
+		Properties parameters = new Properties();
+		int question = url.indexOf('?');
+		if (question < 0) {
+			return parameters;
+		}
+		for (String parameter : url.substring(question + 1).split("&")) {
+			int equals = parameter.indexOf('=');
+			if (equals > 0) {
+				parameters.setProperty(parameter.substring(0, equals).trim(), parameter.substring(equals + 1).trim());
+			}
+		}
+		return parameters;
 	}
 
 	private static String fileUriPath(String rest) {

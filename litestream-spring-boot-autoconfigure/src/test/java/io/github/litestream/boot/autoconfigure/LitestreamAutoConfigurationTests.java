@@ -14,6 +14,9 @@ import io.github.litestream.Litestream;
 import io.github.litestream.jdbc.PromptBusySqliteDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteConnection;
+import org.sqlite.SQLiteConnectionConfig;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -105,6 +108,42 @@ class LitestreamAutoConfigurationTests {
 				for (Connection connection : held) {
 					connection.close();
 				}
+			});
+	}
+
+	@Test
+	void theJdbcUrlsParametersStillReachThePooledConnections() {
+		Path db = this.dir.resolve("data/app.db");
+		this.runner
+			.withPropertyValues(
+					"spring.datasource.url=jdbc:sqlite:" + db + "?transaction_mode=IMMEDIATE&date_class=TEXT&cache_size=-4000",
+					"spring.datasource.hikari.data-source-properties.cache_size=-8000",
+					"litestream.dbs[0].replicas[0].path=" + this.dir.resolve("replica"))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				try (Connection connection = context.getBean(DataSource.class).getConnection()) {
+					SQLiteConnectionConfig config = connection.unwrap(SQLiteConnection.class).getConnectionConfig();
+					assertThat(config.getTransactionMode()).isEqualTo(SQLiteConfig.TransactionMode.IMMEDIATE);
+					assertThat(config.getDateClass()).isEqualTo(SQLiteConfig.DateClass.TEXT);
+					assertThat(pragma(connection, "cache_size")).as("a data source property wins, as with the driver")
+						.isEqualTo("-8000");
+					assertThat(pragma(connection, "journal_mode")).isEqualTo("wal");
+				}
+			});
+	}
+
+	@Test
+	void aHikariPoolWithADataSourceClassNameKeepsIt() {
+		Path db = this.dir.resolve("data/app.db");
+		this.runner
+			.withPropertyValues("spring.datasource.url=jdbc:sqlite:" + db,
+					"spring.datasource.hikari.data-source-class-name=org.sqlite.SQLiteDataSource",
+					"spring.datasource.hikari.data-source-properties.url=jdbc:sqlite:" + db,
+					"litestream.dbs[0].path=" + db, "litestream.dbs[0].replicas[0].path=" + this.dir.resolve("replica"))
+			.run((context) -> {
+				HikariDataSource hikari = context.getBean(HikariDataSource.class);
+				assertThat(hikari.getDataSourceClassName()).isEqualTo("org.sqlite.SQLiteDataSource");
+				assertThat(hikari.getDataSource()).as("the user's DataSource class, not one of the starter's").isNull();
 			});
 	}
 
