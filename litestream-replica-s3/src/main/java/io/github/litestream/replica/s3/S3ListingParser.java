@@ -62,6 +62,10 @@ final class S3ListingParser {
 				default -> skip(reader);
 			}
 		}
+		if (truncated && (token == null || token.isEmpty())) {
+			// A ListObjects V1 answer (NextMarker) or a broken one: stopping here would drop keys.
+			throw new XMLStreamException("the page says the listing goes on but names no NextContinuationToken");
+		}
 		boolean decode = urlEncoded;
 		return new S3ListingPage(objects.stream()
 			.map((o) -> new S3ListingPage.ListedObject(decode(o[0], decode), Long.parseLong(o[1].trim()),

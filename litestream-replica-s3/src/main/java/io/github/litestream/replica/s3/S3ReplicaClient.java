@@ -25,6 +25,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 
 /**
  * A {@link ReplicaClient} on S3 and S3-compatible stores (MinIO, R2, B2, Spaces, Ceph), with
@@ -302,12 +303,21 @@ public final class S3ReplicaClient implements ReplicaClient {
 			.delimiter(delimiter)
 			.continuationToken(token)
 			.build();
+		ListObjectsV2Response response;
 		try {
-			return S3ListingPage.of(this.connection.client().listObjectsV2(request));
+			response = this.connection.client().listObjectsV2(request);
 		}
 		catch (SdkException ex) {
 			throw S3Errors.translate(ex, action, this.config, prefix);
 		}
+		if (Boolean.TRUE.equals(response.isTruncated())
+				&& (response.nextContinuationToken() == null || response.nextContinuationToken().isEmpty())) {
+			// Stopping at this page would drop keys silently: a restore would miss WAL segments.
+			throw new IOException("Cannot " + action + " " + location() + ": the store says the listing of '"
+					+ prefix + "' goes on but gives no continuation token; it does not seem to support "
+					+ "ListObjectsV2 (list-type=2), which the replica needs");
+		}
+		return S3ListingPage.of(response);
 	}
 
 	private static String stripSlash(String name) {

@@ -185,6 +185,33 @@ class S3DirectListingTests {
 	}
 
 	@Test
+	void aTruncatedPageWithoutAContinuationTokenIsAnErrorNotTheEndOfTheListing() throws Exception {
+		// What a store that answers ListObjects V1 sends: more keys follow, after a NextMarker.
+		String page = "<ListBucketResult><IsTruncated>true</IsTruncated><Contents><Key>db/generations/" + GEN
+				+ "/wal/00000000_00000000.wal.lz4</Key><Size>10</Size><LastModified>2026-11-30T00:00:00.000Z"
+				+ "</LastModified></Contents><NextMarker>db/generations/" + GEN
+				+ "/wal/00000000_00000000.wal.lz4</NextMarker></ListBucketResult>";
+		AtomicInteger sdkRequests = new AtomicInteger();
+		HttpServer store = cannedStore(200, page, sdkRequests);
+		try {
+			S3ReplicaConfig config = cannedConfig(store);
+			try (S3Connection connection = this.factory.connect(config)) {
+				S3DirectReader reader = S3DirectReader.create(connection.directAccess(), config).orElseThrow();
+				assertThat(reader.list("db/generations/" + GEN + "/wal/", null, null)).isEmpty();
+				assertThat(reader.enabled()).isFalse();
+				S3ReplicaClient replica = new S3ReplicaClient(connection, config, ReplicaOperationListener.NONE);
+				assertThatExceptionOfType(IOException.class).isThrownBy(() -> replica.walSegments(GEN))
+					.withMessageContaining("no continuation token")
+					.withMessageContaining("ListObjectsV2");
+				assertThat(sdkRequests).hasPositiveValue();
+			}
+		}
+		finally {
+			store.stop(0);
+		}
+	}
+
+	@Test
 	void aServerErrorGoesToTheSdkOnceAndTheDirectWayStaysOn() throws Exception {
 		HttpServer store = cannedStore(503, "<Error><Code>SlowDown</Code></Error>", new AtomicInteger());
 		try {
