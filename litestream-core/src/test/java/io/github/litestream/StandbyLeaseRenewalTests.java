@@ -62,14 +62,7 @@ class StandbyLeaseRenewalTests {
 				ReplicaFollowerTests.FAST, Duration.ofMillis(100), Clock.systemUTC())) {
 			standby.start((position) -> {
 				// The migration: three ttls, while another instance keeps trying to take the lease.
-				await().during(LEASE.ttl().multipliedBy(3))
-					.atMost(LEASE.ttl().multipliedBy(6))
-					.pollInterval(Duration.ofMillis(100))
-					.until(() -> {
-						LeaseAttempt attempt = rival.tryAcquire();
-						rivalAttempts.add(attempt);
-						return attempt != LeaseAttempt.ACQUIRED;
-					});
+				rivalKeepsTrying(rival, rivalAttempts);
 				standby.handOverLease();
 				ReplicaLease engine = lease(self);
 				engine.acquire();
@@ -111,14 +104,7 @@ class StandbyLeaseRenewalTests {
 				ReplicaFollowerTests.FAST, Duration.ofMillis(100), Clock.systemUTC())) {
 			standby.start((position) -> {
 				failingWrites.set(1);
-				await().during(LEASE.ttl().multipliedBy(3))
-					.atMost(LEASE.ttl().multipliedBy(6))
-					.pollInterval(Duration.ofMillis(100))
-					.until(() -> {
-						LeaseAttempt attempt = rival.tryAcquire();
-						rivalAttempts.add(attempt);
-						return attempt != LeaseAttempt.ACQUIRED;
-					});
+				rivalKeepsTrying(rival, rivalAttempts);
 				standby.handOverLease();
 				ReplicaLease engine = lease(self);
 				engine.acquire();
@@ -146,14 +132,7 @@ class StandbyLeaseRenewalTests {
 		Thread busy = new Thread(() -> {
 			synchronized (engine) {
 				engineBusy.countDown();
-				await().during(LEASE.ttl().multipliedBy(3))
-					.atMost(LEASE.ttl().multipliedBy(6))
-					.pollInterval(Duration.ofMillis(100))
-					.until(() -> {
-						LeaseAttempt attempt = rival.tryAcquire();
-						rivalAttempts.add(attempt);
-						return attempt != LeaseAttempt.ACQUIRED;
-					});
+				rivalKeepsTrying(rival, rivalAttempts);
 			}
 		}, "engine-busy");
 		try (Standby standby = new Standby("r0", new FileReplicaClient(replicaRoot), database, LEASE, self,
@@ -183,6 +162,18 @@ class StandbyLeaseRenewalTests {
 			engine.stop(Duration.ofSeconds(10));
 			engine.close();
 		}
+	}
+
+	/** Another instance tries to take the lease for three ttls, every 100 ms, and must not. */
+	private static void rivalKeepsTrying(ReplicaLease rival, List<LeaseAttempt> attempts) {
+		await().during(LEASE.ttl().multipliedBy(3))
+			.atMost(LEASE.ttl().multipliedBy(6))
+			.pollInterval(Duration.ofMillis(100))
+			.until(() -> {
+				LeaseAttempt attempt = rival.tryAcquire();
+				attempts.add(attempt);
+				return attempt != LeaseAttempt.ACQUIRED;
+			});
 	}
 
 	private static void awaitLatch(CountDownLatch latch) {
