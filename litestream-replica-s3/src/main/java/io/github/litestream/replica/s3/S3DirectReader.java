@@ -5,11 +5,14 @@ import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.Proxy;
 import java.net.URI;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLContext;
 import javax.xml.stream.XMLStreamException;
 
 import org.jspecify.annotations.Nullable;
@@ -164,7 +167,7 @@ final class S3DirectReader {
 		HttpURLConnection connection = null;
 		try {
 			SdkHttpFullRequest signed = sign(request);
-			connection = (HttpURLConnection) signed.getUri().toURL().openConnection(Proxy.NO_PROXY);
+			connection = open(signed.getUri());
 			connection.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
 			connection.setReadTimeout((int) READ_TIMEOUT.toMillis());
 			connection.setInstanceFollowRedirects(false);
@@ -192,6 +195,30 @@ final class S3DirectReader {
 			disable(key, ex.toString());
 			return Optional.empty();
 		}
+	}
+
+	/**
+	 * A connection without a proxy that verifies TLS as the SDK's client does: with the JVM's
+	 * default trust (its trust store settings included), and the JDK's own host name check, so
+	 * that a library's {@code HttpsURLConnection.setDefaultSSLSocketFactory} or
+	 * {@code setDefaultHostnameVerifier} (a trust-all one, say) cannot weaken it.
+	 * @param uri the request's URL
+	 * @return the unconnected connection
+	 * @throws IOException if it cannot be created
+	 */
+	static HttpURLConnection open(URI uri) throws IOException {
+		HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
+		if (connection instanceof HttpsURLConnection https) {
+			try {
+				https.setSSLSocketFactory(SSLContext.getDefault().getSocketFactory());
+			}
+			catch (NoSuchAlgorithmException ex) {
+				throw new IOException("No TLS context for " + uri.getHost() + ": " + ex.getMessage(), ex);
+			}
+			// Asked only when the JDK's own check failed: never overrule it.
+			https.setHostnameVerifier((host, session) -> false);
+		}
+		return connection;
 	}
 
 	private SdkHttpFullRequest sign(SdkHttpFullRequest request) {

@@ -3,7 +3,9 @@ package io.github.litestream.replica.s3;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +14,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.net.ssl.HostnameVerifier;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLSocketFactory;
 
 import com.sun.net.httpserver.HttpServer;
 import io.github.litestream.replica.Pos;
@@ -208,6 +214,28 @@ class S3DirectListingTests {
 		}
 		finally {
 			store.stop(0);
+		}
+	}
+
+	@Test
+	void httpsConnectionsIgnoreTheJvmWideTrustAllThatALibraryMayInstall() throws Exception {
+		HostnameVerifier defaultVerifier = HttpsURLConnection.getDefaultHostnameVerifier();
+		SSLSocketFactory defaultFactory = HttpsURLConnection.getDefaultSSLSocketFactory();
+		SSLSocketFactory anyoneTrusted = (SSLSocketFactory) SSLSocketFactory.getDefault();
+		try {
+			HttpsURLConnection.setDefaultHostnameVerifier((host, session) -> true);
+			HttpsURLConnection.setDefaultSSLSocketFactory(anyoneTrusted);
+			HttpURLConnection connection = S3DirectReader.open(URI.create("https://bucket.s3.example.com/key"));
+			assertThat(connection).isInstanceOfSatisfying(HttpsURLConnection.class, (https) -> {
+				assertThat(https.getHostnameVerifier().verify("another.host", null)).isFalse();
+				assertThat(https.getSSLSocketFactory()).isNotSameAs(anyoneTrusted);
+			});
+			assertThat(S3DirectReader.open(URI.create("http://127.0.0.1:9/key")))
+				.isNotInstanceOf(HttpsURLConnection.class);
+		}
+		finally {
+			HttpsURLConnection.setDefaultHostnameVerifier(defaultVerifier);
+			HttpsURLConnection.setDefaultSSLSocketFactory(defaultFactory);
 		}
 	}
 
