@@ -74,6 +74,15 @@ final class S3DirectReader {
 
 	private volatile boolean disabled;
 
+	/**
+	 * After a server error (503 SlowDown, say), requests go to the SDK, with its retries and
+	 * back-off, until this {@link System#nanoTime()}: asking both ways at once would double the
+	 * load on a store that asked for less.
+	 */
+	private volatile long sdkOnlyUntil = System.nanoTime();
+
+	private static final Duration SDK_ONLY_AFTER_SERVER_ERROR = Duration.ofSeconds(30);
+
 	private S3DirectReader(S3ReplicaConfig config, S3DirectAccess access, String objectBase) {
 		this.config = config;
 		this.access = access;
@@ -161,7 +170,7 @@ final class S3DirectReader {
 
 	/** Signs and sends a GET; the connection if the answer is {@code 200 OK}. */
 	private Optional<HttpURLConnection> send(SdkHttpFullRequest request, String key) {
-		if (this.disabled) {
+		if (this.disabled || System.nanoTime() - this.sdkOnlyUntil < 0) {
 			return Optional.empty();
 		}
 		HttpURLConnection connection = null;
@@ -183,7 +192,10 @@ final class S3DirectReader {
 				return Optional.of(connection);
 			}
 			discard(connection);
-			if (status != HttpURLConnection.HTTP_NOT_FOUND && status < 500) {
+			if (status >= 500) {
+				this.sdkOnlyUntil = System.nanoTime() + SDK_ONLY_AFTER_SERVER_ERROR.toNanos();
+			}
+			else if (status != HttpURLConnection.HTTP_NOT_FOUND) {
 				disable(key, "HTTP " + status);
 			}
 			return Optional.empty();

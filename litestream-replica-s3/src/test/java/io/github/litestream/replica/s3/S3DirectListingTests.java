@@ -241,7 +241,14 @@ class S3DirectListingTests {
 
 	@Test
 	void aServerErrorGoesToTheSdkOnceAndTheDirectWayStaysOn() throws Exception {
-		HttpServer store = cannedStore(503, "<Error><Code>SlowDown</Code></Error>", new AtomicInteger());
+		AtomicInteger requests = new AtomicInteger();
+		HttpServer store = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+		store.createContext("/", (exchange) -> {
+			requests.incrementAndGet();
+			exchange.sendResponseHeaders(503, -1);
+			exchange.close();
+		});
+		store.start();
 		try {
 			S3ReplicaConfig config = cannedConfig(store);
 			try (S3Connection connection = this.factory.connect(config)) {
@@ -249,6 +256,8 @@ class S3DirectListingTests {
 				assertThat(reader.list("db/generations/", "/", null)).isEmpty();
 				assertThat(reader.open("db/generations/" + GEN + "/wal/00000000_00000000.wal.lz4")).isEmpty();
 				assertThat(reader.enabled()).isTrue();
+				// The store asked for less: the second request went to the SDK (and its back-off) only.
+				assertThat(requests).hasValue(1);
 			}
 		}
 		finally {
