@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 
 import io.github.litestream.replica.Pos;
+import io.github.litestream.sqlite.WalFrameHeader;
 import io.github.litestream.sqlite.WalHeader;
 import io.github.litestream.sqlite.WalScanner;
 import org.slf4j.Logger;
@@ -154,8 +155,9 @@ final class WalRestart {
 	}
 
 	/**
-	 * Another connection restarted the WAL after our checkpoint emptied it. The old index's
-	 * frames past the new WAL's end are still on disk: copy them, and prove none was lost.
+	 * Another connection restarted the WAL after step (2), which could not empty it. The old
+	 * index's frames past the last copy may still be on disk past the new WAL's end: copy them,
+	 * and prove that nothing committed to the old WAL was lost.
 	 * @return why continuity is lost, or {@code null} if the old index is complete
 	 */
 	private String copyTailAfterForeignRestart(FileChannel wal, long walSizeUnderLock) throws IOException {
@@ -166,10 +168,37 @@ final class WalRestart {
 			return "the WAL was truncated and restarted by another connection during a checkpoint";
 		}
 		shadow.copyWithoutSync(wal);
-		WalHeader current = WalScanner.readHeader(wal);
-		long newEnd = WalScanner.scan(wal, current, WalHeader.SIZE, current.checksum()).end();
-		if (newEnd > shadow.size()) {
+		return frameAfterOldIndex(wal, shadow, WalScanner.readHeader(wal));
+	}
+
+	/**
+	 * The copy stopped at the old index's last commit. Whatever follows there tells whether the
+	 * old WAL went on: nothing, or a stale frame of an older WAL (other salts), means it ended
+	 * here; a frame of the new WAL means the restart overwrote this place, and what the old WAL
+	 * held here is unknown (even if the new WAL's valid frames end earlier: a rolled-back
+	 * transaction spills frames too); a frame of the old WAL without a commit after it is a
+	 * transaction rolled back, or one whose end journal_size_limit cut off, which cannot be told
+	 * apart. (A WAL cut by journal_size_limit exactly at the old index's end looks like one that
+	 * ended there; that takes a limit of exactly that many bytes.)
+	 * @return why continuity is lost, or {@code null} if the old index is complete
+	 */
+	private static String frameAfterOldIndex(FileChannel wal, ShadowWal shadow, WalHeader current)
+			throws IOException {
+		long end = shadow.size();
+		long left = wal.size() - end;
+		if (left == 0) {
+			return null;
+		}
+		if (left < WalFrameHeader.SIZE) {
+			return "the WAL was cut inside a frame and restarted by another connection during a checkpoint";
+		}
+		WalFrameHeader next = WalScanner.readFrameHeader(wal, end);
+		if (current.saltsMatch(next)) {
 			return "the WAL was restarted and overwritten before its last frames were copied";
+		}
+		if (shadow.header().saltsMatch(next)) {
+			return "the WAL was restarted by another connection after frames without a commit "
+					+ "(rolled back, or cut by journal_size_limit)";
 		}
 		return null;
 	}
