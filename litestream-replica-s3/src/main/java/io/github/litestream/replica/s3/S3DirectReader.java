@@ -2,8 +2,10 @@ package io.github.litestream.replica.s3;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.net.HttpURLConnection;
 import java.net.Proxy;
+import java.net.SocketException;
 import java.net.URI;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -41,10 +43,13 @@ import software.amazon.awssdk.utils.http.SdkHttpUtils;
  * credentials and region, listings with {@code encoding-type=url} as the SDK asks for them. Any
  * answer but {@code 200 OK} with the expected body is handed back as "not done", and the caller
  * asks the SDK, which retries, follows the store's redirects and explains errors; an answer that
- * says this way is not accepted (any 3xx or 4xx but 404, a failure to connect, a listing this
- * class cannot read) turns it off for good, so a store that wants something else costs one
- * request once. Object bytes need no SDK checksum: every object is an LZ4 frame with a content
- * checksum (or an age file, authenticated per chunk), which the reader verifies.
+ * says this way is not accepted (any 3xx or 4xx but 404, a TLS or other failure that is not the
+ * network's, a listing this class cannot read) turns it off for good, so a store that wants
+ * something else costs one request once; a server error or a network failure (reset, refused,
+ * timed out) sends requests to the SDK for 30 s. Object bytes need no SDK checksum: every object
+ * is an LZ4 frame with a content checksum (or an age file, authenticated per chunk), which the
+ * reader verifies; a body shorter than its {@code Content-Length} (a connection cut between two
+ * LZ4 frames) is an error, which the JDK would not report.
  *
  * <p>Only clients that {@link S3ClientFactory} made without the application's customizers get
  * here (see {@link S3DirectAccess}): a customizer may set an HTTP client of its own (a proxy, TLS
@@ -75,13 +80,13 @@ final class S3DirectReader {
 	private volatile boolean disabled;
 
 	/**
-	 * After a server error (503 SlowDown, say), requests go to the SDK, with its retries and
-	 * back-off, until this {@link System#nanoTime()}: asking both ways at once would double the
-	 * load on a store that asked for less.
+	 * After a server error (503 SlowDown, say) or a failed connection, requests go to the SDK,
+	 * with its retries and back-off, until this {@link System#nanoTime()}: asking both ways at once
+	 * would double the load on a store that asked for less.
 	 */
 	private volatile long sdkOnlyUntil = System.nanoTime();
 
-	private static final Duration SDK_ONLY_AFTER_SERVER_ERROR = Duration.ofSeconds(30);
+	private static final Duration SDK_ONLY_AFTER_FAILURE = Duration.ofSeconds(30);
 
 	private S3DirectReader(S3ReplicaConfig config, S3DirectAccess access, String objectBase) {
 		this.config = config;
@@ -122,8 +127,22 @@ final class S3DirectReader {
 	 * should ask the SDK
 	 */
 	Optional<DirectObject> open(String key) {
-		return send(SdkHttpFullRequest.builder().method(SdkHttpMethod.GET).uri(objectUrl(key)).build(), key)
-			.map((connection) -> new DirectObject(body(connection), Math.max(connection.getContentLengthLong(), 0)));
+		Optional<HttpURLConnection> answer = send(
+				SdkHttpFullRequest.builder().method(SdkHttpMethod.GET).uri(objectUrl(key)).build(), key);
+		if (answer.isEmpty()) {
+			return Optional.empty();
+		}
+		HttpURLConnection connection = answer.get();
+		long length = connection.getContentLengthLong();
+		try {
+			return Optional.of(new DirectObject(new WholeBodyInputStream(body(connection), length, key),
+					Math.max(length, 0)));
+		}
+		catch (IOException ex) {
+			connection.disconnect();
+			giveWayToSdk(key, ex.toString());
+			return Optional.empty();
+		}
 	}
 
 	/**
@@ -191,13 +210,22 @@ final class S3DirectReader {
 			if (status == HttpURLConnection.HTTP_OK) {
 				return Optional.of(connection);
 			}
-			discard(connection);
+			discard(connection, status);
 			if (status >= 500) {
-				this.sdkOnlyUntil = System.nanoTime() + SDK_ONLY_AFTER_SERVER_ERROR.toNanos();
+				giveWayToSdk(key, "HTTP " + status);
 			}
 			else if (status != HttpURLConnection.HTTP_NOT_FOUND) {
 				disable(key, "HTTP " + status);
 			}
+			return Optional.empty();
+		}
+		catch (SocketException | InterruptedIOException ex) {
+			// Reset, refused, timed out: the network or the store, which the SDK meets too (and
+			// retries); nothing says this way is not accepted.
+			if (connection != null) {
+				connection.disconnect();
+			}
+			giveWayToSdk(key, ex.toString());
 			return Optional.empty();
 		}
 		catch (IOException | RuntimeException ex) {
@@ -248,17 +276,19 @@ final class S3DirectReader {
 			.request();
 	}
 
-	private static InputStream body(HttpURLConnection connection) {
-		try {
-			return connection.getInputStream();
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException("A 200 answer without a body", ex);
-		}
+	private static InputStream body(HttpURLConnection connection) throws IOException {
+		return connection.getInputStream();
 	}
 
-	/** Reads an error answer's small body, so that the connection can be reused. */
-	private static void discard(HttpURLConnection connection) {
+	/**
+	 * Reads an error answer's small body, so that the connection can be reused; closes one that
+	 * answered otherwise (a redirect's body is not an error stream).
+	 */
+	private static void discard(HttpURLConnection connection, int status) {
+		if (status < HttpURLConnection.HTTP_BAD_REQUEST) {
+			connection.disconnect();
+			return;
+		}
 		try (InputStream error = connection.getErrorStream()) {
 			if (error != null) {
 				error.readNBytes(64 * 1024);
@@ -275,6 +305,13 @@ final class S3DirectReader {
 	 */
 	boolean enabled() {
 		return !this.disabled;
+	}
+
+	/** Sends requests to the SDK, with its retries and back-off, for a while. */
+	private void giveWayToSdk(String key, String reason) {
+		this.sdkOnlyUntil = System.nanoTime() + SDK_ONLY_AFTER_FAILURE.toNanos();
+		logger.debug("S3 replica {} reads through the SDK for {} s: a direct request for '{}' failed ({})",
+				this.config.location(), SDK_ONLY_AFTER_FAILURE.toSeconds(), key, reason);
 	}
 
 	private void disable(String key, String reason) {
