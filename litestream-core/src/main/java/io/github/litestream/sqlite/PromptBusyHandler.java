@@ -29,32 +29,41 @@ public final class PromptBusyHandler extends BusyHandler {
 
 	private final long maxPauseNanos;
 
+	/**
+	 * Whether an interrupted thread gives up at once: the engine's do (an interrupt is how the
+	 * engine stops them); an application's thread waits as SQLite's own timeout, which sleeps in
+	 * native code, would have let it.
+	 */
+	private final boolean interruptible;
+
 	private long timeoutNanos;
 
 	private long firstBusyAt;
 
-	private PromptBusyHandler(Duration timeout, long maxPauseNanos) {
+	private PromptBusyHandler(Duration timeout, long maxPauseNanos, boolean interruptible) {
 		this.maxPauseNanos = maxPauseNanos;
+		this.interruptible = interruptible;
 		setTimeout(timeout);
 	}
 
 	/**
 	 * A handler for the engine's connection, which must catch the moments a busy application
-	 * frees the lock: it tries every 100 µs.
+	 * frees the lock: it tries every 100 µs, and gives up when its thread is interrupted.
 	 * @param timeout how long one statement may wait
 	 * @return the handler
 	 */
 	public static PromptBusyHandler forEngine(Duration timeout) {
-		return new PromptBusyHandler(timeout, FIRST_PAUSE_NANOS);
+		return new PromptBusyHandler(timeout, FIRST_PAUSE_NANOS, true);
 	}
 
 	/**
-	 * A handler for an application's connection: prompt at first, then pausing up to 5 ms.
+	 * A handler for an application's connection: prompt at first, then pausing up to 5 ms; an
+	 * interrupted thread keeps waiting (its interrupt stays set), as with SQLite's busy timeout.
 	 * @param timeout how long one statement may wait (the connection's busy timeout)
 	 * @return the handler
 	 */
 	public static PromptBusyHandler forApplication(Duration timeout) {
-		return new PromptBusyHandler(timeout, APPLICATION_MAX_PAUSE_NANOS);
+		return new PromptBusyHandler(timeout, APPLICATION_MAX_PAUSE_NANOS, false);
 	}
 
 	/**
@@ -85,9 +94,23 @@ public final class PromptBusyHandler extends BusyHandler {
 			this.firstBusyAt = now;
 		}
 		long waited = now - this.firstBusyAt;
-		// An interrupted thread would not sleep in parkNanos, only spin: give up instead.
-		if (waited >= this.timeoutNanos || Thread.currentThread().isInterrupted()) {
+		if (waited >= this.timeoutNanos) {
 			return 0;
+		}
+		if (Thread.currentThread().isInterrupted()) {
+			if (this.interruptible) {
+				return 0;
+			}
+			// parkNanos returns at once while the interrupt is set, which would spin: clear it for
+			// the pause and set it again.
+			Thread.interrupted();
+			try {
+				LockSupport.parkNanos(pause(waited));
+			}
+			finally {
+				Thread.currentThread().interrupt();
+			}
+			return 1;
 		}
 		LockSupport.parkNanos(pause(waited));
 		return 1;

@@ -80,6 +80,32 @@ class PromptBusySqliteDataSourceTests {
 	}
 
 	@Test
+	void anInterruptedThreadWaitsAsSqlitesOwnTimeoutWouldAndKeepsItsInterrupt() throws Exception {
+		// SQLite's own busy timeout sleeps in native code, deaf to Java interrupts: a thread that
+		// was interrupted (a cancelled task, say) must not fail on a lock the engine holds for a
+		// few milliseconds only because the prompt handler replaced that timeout.
+		PromptBusySqliteDataSource dataSource = dataSource(Duration.ofSeconds(30));
+		try (Connection holder = DriverManager.getConnection(dataSource.getUrl());
+				Connection app = dataSource.getConnection()) {
+			lockedByTheHolder(app, holder);
+			CompletableFuture<Boolean> insert = CompletableFuture.supplyAsync(() -> {
+				Thread.currentThread().interrupt();
+				try {
+					execute(app, "INSERT INTO t VALUES (1)");
+					return Thread.interrupted();
+				}
+				catch (SQLException ex) {
+					Thread.interrupted();
+					throw new IllegalStateException(ex);
+				}
+			});
+			await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> !insert.isDone());
+			execute(holder, "COMMIT");
+			assertThat(insert.get(30, TimeUnit.SECONDS)).as("the interrupt is still set after the wait").isTrue();
+		}
+	}
+
+	@Test
 	void aWriteGivesUpWithBusyAfterTheTimeout() throws Exception {
 		PromptBusySqliteDataSource dataSource = dataSource(Duration.ofMillis(300));
 		try (Connection holder = DriverManager.getConnection(dataSource.getUrl());

@@ -44,11 +44,24 @@ class PromptBusyHandlerTests {
 	}
 
 	@Test
-	void interruptedThreadGivesUp() {
+	void interruptedEngineThreadGivesUp() {
 		PromptBusyHandler handler = PromptBusyHandler.forEngine(Duration.ofMinutes(1));
 		Thread.currentThread().interrupt();
 		try {
 			assertThat(handler.callback(0)).isZero();
+		}
+		finally {
+			Thread.interrupted();
+		}
+	}
+
+	@Test
+	void interruptedApplicationThreadKeepsWaitingAndItsInterrupt() {
+		PromptBusyHandler handler = PromptBusyHandler.forApplication(Duration.ofMinutes(1));
+		Thread.currentThread().interrupt();
+		try {
+			assertThat(handler.callback(0)).isNotZero();
+			assertThat(Thread.currentThread().isInterrupted()).isTrue();
 		}
 		finally {
 			Thread.interrupted();
