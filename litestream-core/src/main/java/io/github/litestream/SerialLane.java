@@ -1,6 +1,8 @@
 package io.github.litestream;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
@@ -136,11 +138,19 @@ final class SerialLane {
 			this.workers.execute(this::runNext);
 		}
 		catch (RejectedExecutionException ex) {
-			// The pool is shut down (engine closed): what is queued can never run.
+			// The pool is shut down (engine closed): what is queued can never run. Futures among
+			// it are cancelled, so that nobody waits for them for ever.
+			List<Runnable> dropped;
 			synchronized (this) {
+				dropped = new ArrayList<>(this.queue);
 				this.queue.clear();
 				this.active = false;
 				notifyAll();
+			}
+			for (Runnable task : dropped) {
+				if (task instanceof Future<?> future) {
+					future.cancel(false);
+				}
 			}
 		}
 	}

@@ -3,10 +3,12 @@ package io.github.litestream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -101,6 +103,18 @@ class SerialLaneTests {
 		// No tick may come after termination; an absence can only be watched for a while.
 		Thread.sleep(100);
 		assertThat(ticks.get()).isEqualTo(afterShutdown);
+	}
+
+	@Test
+	void aFutureQueuedWhenThePoolShutsDownIsCancelledNotLeftPending() throws Exception {
+		SerialLane lane = new SerialLane("lane", this.oneWorker, this.timer);
+		CountDownLatch hold = new CountDownLatch(1);
+		lane.execute(() -> awaitLatch(hold));
+		Future<String> queued = lane.submit(() -> "ran");
+		this.oneWorker.shutdown();
+		hold.countDown();
+		assertThatExceptionOfType(CancellationException.class)
+			.isThrownBy(() -> queued.get(10, TimeUnit.SECONDS));
 	}
 
 	@Test
