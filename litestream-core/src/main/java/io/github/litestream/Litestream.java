@@ -313,11 +313,12 @@ public final class Litestream implements AutoCloseable {
 	 * @param quorum how many of its replicas must hold the commits
 	 * @param timeout how long to wait at most
 	 * @return the outcome; {@link ReplicationWait.Outcome#NOT_REPLICATING} at once when the
-	 * engine is not started or closed
+	 * engine is not started or closed, or the database was detached
 	 */
 	public ReplicationWait awaitReplicated(ReplicatedDatabase database, ReplicaQuorum quorum, Duration timeout) {
-		List<Replica> replicas = replicas(database);
-		List<ReplicaTask> running = this.closed ? List.of() : this.lanes.running(replicas);
+		// Detached meanwhile: committed, as without replication.
+		List<Replica> replicas = this.databases.current().getOrDefault(database, List.of());
+		List<ReplicaTask> running = (this.closed || replicas.isEmpty()) ? List.of() : this.lanes.running(replicas);
 		return this.synchronous.await(database, replicas, running, quorum, timeout);
 	}
 
@@ -357,6 +358,11 @@ public final class Litestream implements AutoCloseable {
 	 */
 	public LeaseHolder leaseHolder() {
 		return this.holder;
+	}
+
+	/** The synchronous waits, for tests. */
+	SynchronousReplication synchronous() {
+		return this.synchronous;
 	}
 
 	/**

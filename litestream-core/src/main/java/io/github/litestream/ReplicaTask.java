@@ -67,7 +67,7 @@ final class ReplicaTask {
 	private long retryDelayMillis;
 
 	/** Runs this replica's steps one at a time, on the engine's shared replica threads. */
-	private SerialLane executor;
+	private volatile SerialLane executor;
 
 	/** Set when stopping: the step in progress is the last. */
 	private volatile boolean stopping;
@@ -133,9 +133,10 @@ final class ReplicaTask {
 		if (!this.writable.getAsBoolean()) {
 			return false;
 		}
-		// Read before copying: every commit of the waits up to this number is in the copy.
-		long request = this.synchronous.of(this.database).requested();
-		copyLatestWal();
+		// Read before copying: every commit of the waits up to this number is in the copy, if
+		// the copy succeeds; otherwise the last copy may hold none of them.
+		long request = this.synchronous.requested(this.database);
+		boolean copied = copyLatestWal();
 		Optional<Pos> target = this.replica.database().position();
 		if (target.isEmpty()) {
 			return false;
@@ -148,10 +149,10 @@ final class ReplicaTask {
 		// The replica may hold more than the target: the monitor can copy between the two reads.
 		boolean caughtUp = reached.isPresent() && reached.get().generation().equals(target.get().generation())
 				&& reached.get().compareTo(target.get()) >= 0;
-		if (caughtUp) {
+		if (caughtUp && copied) {
 			this.synchronous.stored(this.database, this.replica, request);
 		}
-		return caughtUp;
+		return caughtUp && copied;
 	}
 
 	/**
@@ -159,9 +160,14 @@ final class ReplicaTask {
 	 * calls before the sync starts queue one sync.
 	 */
 	void wake() {
+		SerialLane lane = this.executor;
+		if (lane == null) {
+			// Registered but not started yet: its first step, right away, serves the wait.
+			return;
+		}
 		if (this.wakeQueued.compareAndSet(false, true)) {
 			try {
-				this.executor.execute(this::syncForWaiters);
+				lane.execute(this::syncForWaiters);
 			}
 			catch (RejectedExecutionException ex) {
 				// Shut down: the waits time out, their commits stay in the shadow WAL.
@@ -174,13 +180,17 @@ final class ReplicaTask {
 		// Cleared first: a commit arriving during this sync may miss its copy, so it queues the next.
 		this.wakeQueued.set(false);
 		try {
-			syncIfBehind();
-			this.retryDelayMillis = 0;
+			if (syncIfBehind()) {
+				this.retryDelayMillis = 0;
+				return;
+			}
 		}
 		catch (IOException | RuntimeException ex) {
 			warn(ex);
-			retryForWaiters();
 		}
+		// Failed, or not caught up (the WAL could not be copied, a new generation began between
+		// the two reads): the next sync interval may be longer than the waits' timeout.
+		retryForWaiters();
 	}
 
 	/**
@@ -188,7 +198,7 @@ final class ReplicaTask {
 	 * the next sync interval may be longer than their timeout.
 	 */
 	private void retryForWaiters() {
-		if (!this.synchronous.of(this.database).pending(this.replica)) {
+		if (!this.synchronous.pending(this.database, this.replica)) {
 			return;
 		}
 		this.retryDelayMillis = Math.min(MAX_RETRY_DELAY_MILLIS, Math.max(50, this.retryDelayMillis * 2));
@@ -204,13 +214,16 @@ final class ReplicaTask {
 	 * Copies what was committed since the monitor's last step before shipping, so a commit
 	 * waits for one timer (this replica's sync interval), not for the monitor's and then ours.
 	 * Costs no request: an idle database yields nothing to ship.
+	 * @return whether everything committed before the call is in the shadow WAL
 	 */
-	private void copyLatestWal() {
+	private boolean copyLatestWal() {
 		try {
 			this.database.sync();
+			return true;
 		}
 		catch (IOException | RuntimeException ex) {
 			// The monitor thread reports database errors; ship what is already copied.
+			return false;
 		}
 	}
 

@@ -140,6 +140,7 @@ final class ReplicationLanes {
 			}
 		}
 		running.forEach((task) -> task.shutdown(remaining(deadline)));
+		this.synchronous.forget(database);
 		return flushed;
 	}
 

@@ -29,8 +29,42 @@ final class SynchronousReplication {
 		this.listeners.add(listener);
 	}
 
-	CommitWaits of(ReplicatedDatabase database) {
+	private CommitWaits of(ReplicatedDatabase database) {
 		return this.waits.computeIfAbsent(database, (key) -> new CommitWaits());
+	}
+
+	/**
+	 * The number of the last wait begun on a database, to read before its WAL is copied.
+	 * @param database the database
+	 * @return the number, 0 if nothing ever waited (no record is made for it)
+	 */
+	long requested(ReplicatedDatabase database) {
+		CommitWaits waits = this.waits.get(database);
+		return (waits != null) ? waits.requested() : 0;
+	}
+
+	/**
+	 * Whether a wait on the database still needs this replica.
+	 * @param database the database
+	 * @param replica one of its replicas
+	 * @return {@code true} if a wait is pending on it
+	 */
+	boolean pending(ReplicatedDatabase database, Replica replica) {
+		CommitWaits waits = this.waits.get(database);
+		return waits != null && waits.pending(replica);
+	}
+
+	/**
+	 * Forgets a detached database: a wait still running on it times out.
+	 * @param database the database
+	 */
+	void forget(ReplicatedDatabase database) {
+		this.waits.remove(database);
+	}
+
+	/** How many databases have waits on record. */
+	int tracked() {
+		return this.waits.size();
 	}
 
 	/**
@@ -75,7 +109,11 @@ final class SynchronousReplication {
 	 * @param request the request number read before the WAL was copied
 	 */
 	void stored(ReplicatedDatabase database, Replica replica, long request) {
-		long group = of(database).stored(replica, request);
+		CommitWaits waits = this.waits.get(database);
+		if (waits == null) {
+			return;
+		}
+		long group = waits.stored(replica, request);
 		if (group > 0) {
 			notify((listener) -> listener.onGroup(replica, group));
 		}

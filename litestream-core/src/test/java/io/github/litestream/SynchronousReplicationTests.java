@@ -196,6 +196,46 @@ class SynchronousReplicationTests {
 			.isEqualTo(ReplicationWait.Outcome.NOT_REPLICATING);
 	}
 
+	@Test
+	void aCommitTheEngineCouldNotCopyIsNeverReportedReplicated() throws Exception {
+		SynchronousReplicationDataSource dataSource = start(ReplicaQuorum.ANY, Duration.ofSeconds(10),
+				new FileReplicaClient(this.dir.resolve("replica")));
+		ReplicatedDatabase database = this.engine.databases().get(0);
+		try (Connection connection = dataSource.getConnection(); Statement s = connection.createStatement()) {
+			s.execute("INSERT INTO t (seq) VALUES (1)");
+		}
+		// The engine can no longer copy the WAL (its connections are closed, as after a detach
+		// whose replica lane outlived it), while the application still commits.
+		database.close();
+		insertDirectly(2);
+
+		ReplicationWait wait = this.engine.awaitReplicated(database, ReplicaQuorum.ANY, Duration.ofMillis(500));
+
+		assertThat(wait.outcome()).as("the replica holds only the first commit").isEqualTo(ReplicationWait.Outcome.TIMED_OUT);
+		assertThat(restoredMax(this.dir.resolve("replica"), "uncopied")).isEqualTo(1);
+	}
+
+	@Test
+	void aDetachedDatabaseIsNotReplicatingAndLeavesNoWaitsBehind() throws Exception {
+		SynchronousReplicationDataSource dataSource = start(ReplicaQuorum.ANY, Duration.ofSeconds(10),
+				new FileReplicaClient(this.dir.resolve("replica")));
+		ReplicatedDatabase database = this.engine.databases().get(0);
+		try (Connection connection = dataSource.getConnection(); Statement s = connection.createStatement()) {
+			s.execute("INSERT INTO t (seq) VALUES (1)");
+		}
+		assertThat(this.engine.synchronous().tracked()).as("the database's waits").isEqualTo(1);
+
+		this.engine.detach(database, Duration.ofSeconds(10), true);
+
+		assertThat(this.engine.synchronous().tracked()).as("forgotten with the database").isZero();
+		assertThat(this.engine.awaitReplicated(database, ReplicaQuorum.ANY, Duration.ofSeconds(30)).outcome())
+			.isEqualTo(ReplicationWait.Outcome.NOT_REPLICATING);
+		// A commit still made through the wrapped data source commits as without replication.
+		try (Connection connection = dataSource.getConnection(); Statement s = connection.createStatement()) {
+			s.execute("INSERT INTO t (seq) VALUES (2)");
+		}
+	}
+
 	private SynchronousReplicationDataSource start(ReplicaQuorum quorum, Duration timeout, ReplicaClient... clients)
 			throws Exception {
 		Path db = createDatabase();
