@@ -26,9 +26,14 @@ public final class AbsClientFactory {
 
 	private static final int DEFAULT_MAX_TRIES = 4;
 
-	private static final Duration TRY_TIMEOUT = Duration.ofMinutes(2);
+	/**
+	 * The SDK's bound on one try, which includes sending the request's body: a backstop only,
+	 * long enough for an 8 MiB block at the transport's slowest upload rate. The transport's own
+	 * timeouts (connecting, the answer's headers, each read of its body) catch a dead service.
+	 */
+	private static final Duration TRY_TIMEOUT = Duration.ofMinutes(15);
 
-	private final HttpClient transport = new JdkAzureHttpClient(CONNECT_TIMEOUT, RESPONSE_TIMEOUT);
+	private final HttpClient transport = new JdkAzureHttpClient(CONNECT_TIMEOUT, RESPONSE_TIMEOUT, RESPONSE_TIMEOUT);
 
 	private final int maxTries;
 

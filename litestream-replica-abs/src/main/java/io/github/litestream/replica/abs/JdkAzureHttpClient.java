@@ -1,6 +1,7 @@
 package io.github.litestream.replica.abs;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -42,14 +43,24 @@ final class JdkAzureHttpClient implements HttpClient {
 
 	private final java.net.http.HttpClient client;
 
+	/**
+	 * The slowest upload allowed for: a request's timeout grows by its body's length at this
+	 * rate, so that an 8 MiB block over a slow uplink (an edge box) is not cut after a minute.
+	 */
+	static final long SLOWEST_UPLOAD_BYTES_PER_SECOND = 16 * 1024;
+
 	private final Duration responseTimeout;
+
+	private final Duration stallTimeout;
 
 	/**
 	 * Creates a transport.
 	 * @param connectTimeout the longest wait for a connection
-	 * @param responseTimeout the longest wait for a response's headers
+	 * @param responseTimeout the longest wait for a response's headers after the request's
+	 * body was sent (at {@link #SLOWEST_UPLOAD_BYTES_PER_SECOND})
+	 * @param stallTimeout the longest wait for the next byte of a response's body
 	 */
-	JdkAzureHttpClient(Duration connectTimeout, Duration responseTimeout) {
+	JdkAzureHttpClient(Duration connectTimeout, Duration responseTimeout, Duration stallTimeout) {
 		// HTTP/1.1: Azure Storage speaks nothing else, and an h2c upgrade attempt only costs a round trip.
 		this.client = java.net.http.HttpClient.newBuilder()
 			.version(Version.HTTP_1_1)
@@ -57,12 +68,13 @@ final class JdkAzureHttpClient implements HttpClient {
 			.followRedirects(Redirect.NEVER)
 			.build();
 		this.responseTimeout = responseTimeout;
+		this.stallTimeout = stallTimeout;
 	}
 
 	@Override
 	public Mono<HttpResponse> send(HttpRequest request) {
 		return Mono.fromFuture(() -> this.client.sendAsync(toJdk(request), BodyHandlers.ofInputStream()))
-			.map((response) -> new JdkAzureHttpResponse(request, response));
+			.map((response) -> new JdkAzureHttpResponse(request, response, guard(request, response)));
 	}
 
 	@Override
@@ -73,7 +85,9 @@ final class JdkAzureHttpClient implements HttpClient {
 	@Override
 	public HttpResponse sendSync(HttpRequest request, Context context) {
 		try {
-			return new JdkAzureHttpResponse(request, this.client.send(toJdk(request), BodyHandlers.ofInputStream()));
+			java.net.http.HttpResponse<InputStream> response = this.client.send(toJdk(request),
+					BodyHandlers.ofInputStream());
+			return new JdkAzureHttpResponse(request, response, guard(request, response));
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
@@ -84,10 +98,20 @@ final class JdkAzureHttpClient implements HttpClient {
 		}
 	}
 
+	private InputStream guard(HttpRequest request, java.net.http.HttpResponse<InputStream> response) {
+		String url = request.getUrl().toString();
+		int query = url.indexOf('?');
+		return new StallGuardedInputStream(response.body(), this.stallTimeout,
+				(query < 0) ? url : url.substring(0, query));
+	}
+
 	private java.net.http.HttpRequest toJdk(HttpRequest request) {
 		java.net.http.HttpRequest.Builder builder;
+		Long length = bodyLength(request);
+		Duration uploading = Duration.ofSeconds((length != null) ? length / SLOWEST_UPLOAD_BYTES_PER_SECOND : 0);
 		try {
-			builder = java.net.http.HttpRequest.newBuilder(request.getUrl().toURI()).timeout(this.responseTimeout);
+			builder = java.net.http.HttpRequest.newBuilder(request.getUrl().toURI())
+				.timeout(this.responseTimeout.plus(uploading));
 		}
 		catch (URISyntaxException ex) {
 			throw new IllegalArgumentException("Invalid request URL " + request.getUrl(), ex);
@@ -99,16 +123,24 @@ final class JdkAzureHttpClient implements HttpClient {
 				}
 			}
 		}
-		return builder.method(request.getHttpMethod().name(), body(request)).build();
+		return builder.method(request.getHttpMethod().name(), body(request, length)).build();
 	}
 
-	private static BodyPublisher body(HttpRequest request) {
+	/** The request body's declared length, 0 without a body, {@code null} if unknown. */
+	private static Long bodyLength(HttpRequest request) {
+		BinaryData body = request.getBodyAsBinaryData();
+		if (body == null) {
+			return 0L;
+		}
+		String declared = request.getHeaders().getValue("Content-Length");
+		return (declared != null) ? Long.valueOf(declared) : body.getLength();
+	}
+
+	private static BodyPublisher body(HttpRequest request, Long length) {
 		BinaryData body = request.getBodyAsBinaryData();
 		if (body == null) {
 			return BodyPublishers.noBody();
 		}
-		String declared = request.getHeaders().getValue("Content-Length");
-		Long length = (declared != null) ? Long.valueOf(declared) : body.getLength();
 		if (length != null && length == 0) {
 			return BodyPublishers.noBody();
 		}

@@ -30,7 +30,13 @@ final class JdkAzureHttpResponse extends HttpResponse {
 
 	private final InputStream body;
 
-	JdkAzureHttpResponse(HttpRequest request, java.net.http.HttpResponse<InputStream> response) {
+	/**
+	 * Wraps an answer.
+	 * @param request the SDK's request
+	 * @param response the JDK client's answer
+	 * @param body its body, as the SDK is to read it
+	 */
+	JdkAzureHttpResponse(HttpRequest request, java.net.http.HttpResponse<InputStream> response, InputStream body) {
 		super(request);
 		this.status = response.statusCode();
 		this.headers = new HttpHeaders();
@@ -39,7 +45,7 @@ final class JdkAzureHttpResponse extends HttpResponse {
 				this.headers.set(header.getKey(), header.getValue());
 			}
 		}
-		this.body = response.body();
+		this.body = body;
 	}
 
 	@Override
