@@ -194,6 +194,7 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	 * longer be proven (another instance may have written to it meanwhile).
 	 * @param reason why, for the log and the listeners
 	 */
+	@Override
 	public void requestNewGeneration(String reason) {
 		this.newGenerationRequest.set(reason);
 	}

@@ -60,6 +60,12 @@ public interface ReplicationSource {
 	DatabaseChecksum checksumAtNewIndex() throws IOException;
 
 	/**
+	 * Makes the next step start a new generation: a replica shows that continuity cannot hold.
+	 * @param reason why, for the log and the listeners
+	 */
+	void requestNewGeneration(String reason);
+
+	/**
 	 * Receives the database file's bytes for a snapshot.
 	 *
 	 * @param <T> what it returns

@@ -116,7 +116,11 @@ public final class Replica {
 					snapshot();
 				}
 				else {
-					this.position = ReplicaPositions.find(this.client, generation, this.catalog.latest(generation));
+					Pos stored = ReplicaPositions.find(this.client, generation, this.catalog.latest(generation));
+					if (stored.compareTo(target.get()) > 0) {
+						throw forked(stored, target.get());
+					}
+					this.position = stored;
 				}
 			}
 			if (!shipPendingWal(target.get())) {
@@ -131,6 +135,21 @@ public final class Replica {
 			this.walReleasedAt = null;
 			return Optional.of(this.position);
 		});
+	}
+
+	/**
+	 * The replica holds more of the database's generation than the database itself: the disk
+	 * went back in time (a VM or volume snapshot, an instance returning with its old disk after
+	 * another continued the generation). This database's next frames would take keys the other
+	 * history already used, and until then the replica would look caught up; so the database
+	 * starts a new generation at its next step.
+	 */
+	private IOException forked(Pos stored, Pos local) {
+		String reason = "replica '" + name() + "' holds generation " + local.generation() + " up to " + stored
+				+ ", past this database's " + local + " (its disk went back in time, or another instance continued "
+				+ "the generation)";
+		this.database.requestNewGeneration(reason);
+		return new IOException(reason + "; starting a new generation");
 	}
 
 	/**

@@ -226,6 +226,11 @@ class ReplicaWithoutDatabaseTests {
 			throw new UnsupportedOperationException("not used by these tests");
 		}
 
+		@Override
+		public void requestNewGeneration(String reason) {
+			throw new UnsupportedOperationException("not used by these tests");
+		}
+
 	}
 
 }
