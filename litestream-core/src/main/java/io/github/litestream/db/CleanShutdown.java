@@ -47,7 +47,7 @@ final class CleanShutdown {
 
 	/**
 	 * Takes the record left by the last shutdown and checks that the database file is unchanged
-	 * since. Call it before anything can write to the database.
+	 * since. Call it while the engine's read transaction is held (see {@link ReplicatedDatabase#open()}).
 	 * @param opener opens the engine's descriptor on the database file, only if there is a
 	 * record to check
 	 * @return the recorded position, if the generation may continue after it
@@ -83,14 +83,17 @@ final class CleanShutdown {
 			// FULL (not TRUNCATE) because it reports how many frames it copied back: exactly the
 			// shadow's frames means the database file now equals the shadow WAL's end state.
 			CheckpointResult result = connections.checkpoint(CheckpointMode.FULL);
+			// Read before the WAL is checked: another process that wrote, checkpointed and
+			// restarted the WAL meanwhile then shows in the check, not only in the file.
+			long size = file.size();
+			long checksum = file.checksum();
 			try (FileChannel wal = tracker.openWal()) {
 				ShadowWal shadow = tracker.shadow();
 				// The WAL file may hold stale frames of earlier indexes past its end: "nothing new"
 				// means no valid frame follows the shadow's end, not an equal file size.
 				if (result.complete() && result.walFrames() == shadow.frameCount() && shadow.headerMatches(wal)
 						&& shadow.copyFrom(wal) == 0) {
-					this.localState
-						.writeShutdownRecord(new ShutdownRecord(tracker.currentPosition(), file.size(), file.checksum()));
+					this.localState.writeShutdownRecord(new ShutdownRecord(tracker.currentPosition(), size, checksum));
 				}
 			}
 		}

@@ -135,9 +135,12 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 				return;
 			}
 			this.closed = false;
-			Optional<Pos> cleanShutdownPosition = this.cleanShutdown.take(this.handles::openFile);
 			EngineConnections connections = this.handles.openConnections(this.options.busyTimeout());
+			// The record is checked under the read transaction: from then on no connection can both
+			// move new frames into the database file and restart the WAL over them, so a file that
+			// matches the record still matches it when the next index copies the WAL.
 			connections.acquireReadLock();
+			Optional<Pos> cleanShutdownPosition = this.cleanShutdown.take(this.handles::openFile);
 			this.tracker.resume(connections, cleanShutdownPosition.orElse(null));
 			this.checkpointer = new Checkpointer(this.path.toString(), connections, this.tracker, this.policy,
 					this.handles.checkpointLock(), this.handles.file(), this.listeners);
