@@ -69,6 +69,13 @@ public final class Replica {
 	/** The database position when the last snapshot was taken by this process. */
 	private volatile Pos snapshotPosition;
 
+	/**
+	 * The first index of this replica's WAL past a gap that no stored snapshot covers yet (a
+	 * catch-up snapshot restarted the stream at its index), or -1: positions are not restorable
+	 * until a snapshot at or past it is stored.
+	 */
+	private long unrestorableFrom = -1;
+
 	private boolean retentionChecked;
 
 	/**
@@ -110,18 +117,27 @@ public final class Replica {
 			if (this.position == null || !this.position.generation().equals(generation)) {
 				this.position = null;
 				this.restorable = null;
+				this.unrestorableFrom = -1;
 				this.catalog.refresh(this.client, generation);
 				if (this.catalog.isEmpty(generation)) {
 					// Ships the generation's WAL up to the snapshot's position first.
 					snapshot();
 				}
 				else {
-					Pos stored = ReplicaPositions.find(this.client, generation, this.catalog.latest(generation));
-					if (stored.compareTo(target.get()) > 0) {
-						throw forked(stored, target.get());
+					ReplicaPositions.Stored stored = ReplicaPositions.find(this.client, generation,
+							this.catalog.latest(generation));
+					if (stored.end().compareTo(target.get()) > 0) {
+						throw forked(stored.end(), target.get());
 					}
-					this.position = stored;
+					this.position = stored.end();
+					this.unrestorableFrom = stored.unrestorableFrom();
 				}
+			}
+			if (this.unrestorableFrom >= 0 && !this.catalog.isEmpty(generation)
+					&& this.catalog.latest(generation).index() < this.unrestorableFrom) {
+				// A catch-up snapshot was begun but never stored (here or by a snapshot call that
+				// failed): nothing past the gap restores until one is.
+				snapshot();
 			}
 			if (!shipPendingWal(target.get())) {
 				// We fell behind further than the local shadow WAL reaches: start over from a
@@ -230,8 +246,10 @@ public final class Replica {
 		}
 		if (!shipPendingWal(snapshot)) {
 			// The WAL between this replica's end and the snapshot is gone: the snapshot restarts
-			// the stream at its own index, so nothing of that index is stored yet.
+			// the stream at its own index, so nothing of that index is stored yet; and nothing past
+			// the gap restores until the snapshot is stored.
 			this.position = new Pos(snapshot.generation(), snapshot.index(), 0);
+			this.unrestorableFrom = snapshot.index();
 			if (!shipPendingWal(snapshot)) {
 				throw new IOException("Cannot store a snapshot of " + this.database.path() + " in replica '" + name()
 						+ "': the local WAL of its index " + Pos.hex(snapshot.index()) + " is missing");
@@ -364,7 +382,9 @@ public final class Replica {
 
 	private void publish() {
 		Pos pos = this.position;
-		this.restorable = (pos != null && !this.catalog.isEmpty(pos.generation())) ? pos : null;
+		boolean restorable = pos != null && !this.catalog.isEmpty(pos.generation())
+				&& (this.unrestorableFrom < 0 || this.catalog.latest(pos.generation()).index() >= this.unrestorableFrom);
+		this.restorable = restorable ? pos : null;
 	}
 
 	/**

@@ -23,15 +23,45 @@ final class ReplicaPositions {
 	private ReplicaPositions() {
 	}
 
-	static Pos find(ReplicaClient client, String generation, SnapshotInfo latestSnapshot) throws IOException {
-		Optional<Pos> end = end(client, generation);
+	static Stored find(ReplicaClient client, String generation, SnapshotInfo latestSnapshot) throws IOException {
+		List<WalSegmentInfo> segments = client.walSegments(generation);
+		Optional<Pos> end = end(client, generation, segments);
+		long afterGap = (latestSnapshot != null) ? indexAfterGap(segments, latestSnapshot.index()) : -1;
 		if (end.isPresent()) {
-			return end.get();
+			return new Stored(end.get(), afterGap);
 		}
 		if (latestSnapshot == null) {
 			throw new IOException("Replica " + client.location() + " has no snapshot in generation " + generation);
 		}
-		return new Pos(generation, latestSnapshot.index(), 0);
+		return new Stored(new Pos(generation, latestSnapshot.index(), 0), -1);
+	}
+
+	/**
+	 * The first index with segments after an index without any, past the latest snapshot: the
+	 * replica's WAL resumed after a gap (a catch-up snapshot was begun but never stored), and
+	 * nothing from there on restores until a snapshot at or past it is stored.
+	 * @return the index, or -1 if the WAL after the snapshot has no gap
+	 */
+	private static long indexAfterGap(List<WalSegmentInfo> segments, long snapshotIndex) {
+		long expected = snapshotIndex;
+		for (WalSegmentInfo segment : segments) {
+			if (segment.index() <= snapshotIndex) {
+				continue;
+			}
+			if (segment.index() > expected + 1) {
+				return segment.index();
+			}
+			expected = segment.index();
+		}
+		return -1;
+	}
+
+	/**
+	 * How far a replica was written.
+	 * @param end the end of its newest WAL segment, or of its newest snapshot's index start
+	 * @param unrestorableFrom the first index past a gap in its WAL that no snapshot covers, or -1
+	 */
+	record Stored(Pos end, long unrestorableFrom) {
 	}
 
 	/**
@@ -39,7 +69,11 @@ final class ReplicaPositions {
 	 * @return the position after its last byte, or empty when the generation has no segment
 	 */
 	static Optional<Pos> end(ReplicaClient client, String generation) throws IOException {
-		List<WalSegmentInfo> segments = client.walSegments(generation);
+		return end(client, generation, client.walSegments(generation));
+	}
+
+	private static Optional<Pos> end(ReplicaClient client, String generation, List<WalSegmentInfo> segments)
+			throws IOException {
 		if (segments.isEmpty()) {
 			return Optional.empty();
 		}

@@ -6,8 +6,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.github.litestream.AppDatabase;
+import io.github.litestream.db.CheckpointMode;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.replica.file.FileReplicaClient;
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * What {@link Replica#position()} tells other threads (the endpoint, health, lag, a caller
@@ -64,6 +67,78 @@ class ReplicaPositionTests {
 					.containsExactly(Optional.empty());
 				assertThat(replica[0].position()).isPresent().isEqualTo(synced);
 				assertThat(replica[0].status().position()).isEqualTo(synced.orElseThrow());
+				Path restored = this.dir.resolve("restored.db");
+				new Restorer().restore(new FileReplicaClient(this.dir.resolve("replica")), RestoreOptions.latest(restored));
+				assertThat(AppDatabase.summarize(restored)).isEqualTo(app.summary());
+			}
+			finally {
+				database.close();
+			}
+		}
+	}
+
+
+	@Test
+	void aCatchUpSnapshotThatFailsLeavesNoGapCountedAsRestorable() throws Exception {
+		Path db = this.dir.resolve("app.db");
+		try (AppDatabase app = new AppDatabase(db)) {
+			app.insert(5);
+			ReplicatedDatabase database = new ReplicatedDatabase(DatabaseOptions.defaults(db));
+			database.open();
+			try {
+				AtomicBoolean down = new AtomicBoolean();
+				AtomicBoolean failNextSnapshot = new AtomicBoolean();
+				List<Optional<Pos>> seenWhileStoring = new CopyOnWriteArrayList<>();
+				Replica[] replica = new Replica[1];
+				ReplicaClient client = new ForwardingReplicaClient(new FileReplicaClient(this.dir.resolve("replica"))) {
+					@Override
+					public WalSegmentInfo writeWalSegment(Pos pos, InputStream lz4) throws IOException {
+						if (down.get()) {
+							throw new IOException("store unreachable");
+						}
+						return super.writeWalSegment(pos, lz4);
+					}
+
+					@Override
+					public SnapshotInfo writeSnapshot(String generation, long index, InputStream lz4)
+							throws IOException {
+						seenWhileStoring.add(replica[0].position());
+						if (down.get() || failNextSnapshot.getAndSet(false)) {
+							throw new IOException("store unreachable");
+						}
+						return super.writeSnapshot(generation, index, lz4);
+					}
+				};
+				replica[0] = new Replica(database, client, ReplicaOptions.defaults("file"));
+				replica[0].sync();
+				Pos stored = replica[0].position().orElseThrow();
+				// The store is down while the database moves two indexes on, and the local WAL
+				// of those indexes is released (max-shadow-wal-size).
+				down.set(true);
+				for (int i = 0; i < 2; i++) {
+					app.insert(5);
+					database.sync();
+					database.checkpoint(CheckpointMode.RESTART);
+				}
+				app.insert(5);
+				database.sync();
+				long current = database.position().orElseThrow().index();
+				assertThat(current).isGreaterThan(stored.index() + 1);
+				database.removeShadowWalBefore(current);
+				assertThatExceptionOfType(IOException.class).isThrownBy(replica[0]::sync);
+				// Back, but the catch-up snapshot's upload fails.
+				down.set(false);
+				failNextSnapshot.set(true);
+				seenWhileStoring.clear();
+				assertThatExceptionOfType(IOException.class).isThrownBy(replica[0]::sync);
+				assertThat(seenWhileStoring).as("position while the catch-up snapshot was being stored")
+					.containsExactly(Optional.empty());
+
+				seenWhileStoring.clear();
+				replica[0].sync();
+
+				assertThat(seenWhileStoring).as("position while the retried snapshot was being stored")
+					.allMatch(Optional::isEmpty);
 				Path restored = this.dir.resolve("restored.db");
 				new Restorer().restore(new FileReplicaClient(this.dir.resolve("replica")), RestoreOptions.latest(restored));
 				assertThat(AppDatabase.summarize(restored)).isEqualTo(app.summary());
