@@ -178,17 +178,28 @@ final class Checkpointer {
 	 * @throws IOException if no new index began (the database was busy) or the file cannot be read
 	 */
 	DatabaseChecksum checksumAtNewIndex(DatabaseFile file) throws IOException {
-		Pos before = this.tracker.currentPosition();
-		checkpoint(CheckpointMode.RESTART);
-		Pos after = this.tracker.currentPosition();
-		if (!after.generation().equals(before.generation()) || after.index() != before.index() + 1) {
-			throw new IOException("Could not start a new WAL index of " + this.database
-					+ " for validation (the database was busy); will try again");
-		}
+		Pos after = startNewIndex("validation");
 		// Every engine checkpoint runs under the monitor lock the caller holds, so the file cannot
 		// change meanwhile; a snapshot reading it at the same time does not change it either
 		// (waiting for the snapshot's lock would stall the monitor for its whole upload).
 		return new DatabaseChecksum(new Pos(after.generation(), after.index(), 0), file.checksum());
+	}
+
+	/**
+	 * Runs a RESTART checkpoint that must start a new WAL index of the same generation.
+	 * @param purpose what the index is needed for, for the error
+	 * @return the position of the new index's start
+	 * @throws IOException if no new index began (the database was busy, or a reader pins the WAL)
+	 */
+	Pos startNewIndex(String purpose) throws IOException {
+		Pos before = this.tracker.currentPosition();
+		checkpoint(CheckpointMode.RESTART);
+		Pos after = this.tracker.currentPosition();
+		if (!after.generation().equals(before.generation()) || after.index() != before.index() + 1) {
+			throw new IOException("Could not start a new WAL index of " + this.database + " for " + purpose
+					+ " (the database was busy); will try again");
+		}
+		return after;
 	}
 
 	/** Forgets what the last checkpoint reported: a new index (or generation) began. */

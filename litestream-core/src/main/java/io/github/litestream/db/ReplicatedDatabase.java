@@ -272,6 +272,18 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 		}
 	}
 
+	@Override
+	public void startNewIndex() throws IOException {
+		this.lock.lock();
+		try {
+			requireOpen();
+			this.checkpointer.startNewIndex("a snapshot");
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
 	/**
 	 * Deletes local shadow WAL files that every replica has shipped.
 	 * @param index the lowest index any replica still needs

@@ -60,6 +60,14 @@ public interface ReplicationSource {
 	DatabaseChecksum checksumAtNewIndex() throws IOException;
 
 	/**
+	 * Forces a RESTART checkpoint that starts a new WAL index, so that a snapshot taken next gets
+	 * a key of its own (snapshot keys name only their index).
+	 * @throws IOException if no new index could be started (the database is busy, or a read
+	 * transaction pins the WAL)
+	 */
+	void startNewIndex() throws IOException;
+
+	/**
 	 * Makes the next step start a new generation: a replica shows that continuity cannot hold.
 	 * @param reason why, for the log and the listeners
 	 */

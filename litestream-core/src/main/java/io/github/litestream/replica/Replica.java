@@ -271,8 +271,25 @@ public final class Replica {
 		SnapshotInfo latest = this.catalog.latest(pos.generation());
 		boolean due = latest == null
 				|| !latest.createdAt().plus(this.options.snapshotInterval()).isAfter(this.clock.instant());
-		boolean changed = this.snapshotPosition == null || !this.snapshotPosition.equals(this.database.position().orElse(null));
-		return (due && changed) ? Optional.of(recording(this::snapshot)) : Optional.empty();
+		Optional<Pos> current = this.database.position();
+		boolean changed = this.snapshotPosition == null || !this.snapshotPosition.equals(current.orElse(null));
+		if (!due || !changed) {
+			return Optional.empty();
+		}
+		if (latest != null && current.isPresent() && current.get().generation().equals(latest.generation())
+				&& current.get().index() == latest.index()) {
+			// Snapshot keys name only their index: another one now would replace the stored one
+			// (a restore point lost, and a restore that listed the old one could open the new).
+			try {
+				this.database.startNewIndex();
+			}
+			catch (IOException ex) {
+				logger.debug("Replica '{}' of {} postpones its snapshot: {}", name(), this.database.path(),
+						ex.getMessage());
+				return Optional.empty();
+			}
+		}
+		return Optional.of(recording(this::snapshot));
 	}
 
 	/**

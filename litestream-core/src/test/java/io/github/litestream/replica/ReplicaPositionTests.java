@@ -3,10 +3,16 @@ package io.github.litestream.replica;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.litestream.AppDatabase;
 import io.github.litestream.db.CheckpointMode;
@@ -141,6 +147,56 @@ class ReplicaPositionTests {
 					.allMatch(Optional::isEmpty);
 				Path restored = this.dir.resolve("restored.db");
 				new Restorer().restore(new FileReplicaClient(this.dir.resolve("replica")), RestoreOptions.latest(restored));
+				assertThat(AppDatabase.summarize(restored)).isEqualTo(app.summary());
+			}
+			finally {
+				database.close();
+			}
+		}
+	}
+
+
+	@Test
+	void aPeriodicSnapshotStartsANewIndexInsteadOfReplacingTheSnapshotOfTheCurrentOne() throws Exception {
+		Path db = this.dir.resolve("app.db");
+		try (AppDatabase app = new AppDatabase(db)) {
+			app.insert(5);
+			ReplicatedDatabase database = new ReplicatedDatabase(DatabaseOptions.defaults(db));
+			database.open();
+			try {
+				FileReplicaClient client = new FileReplicaClient(this.dir.resolve("replica"));
+				AtomicReference<Duration> later = new AtomicReference<>(Duration.ZERO);
+				Clock clock = new Clock() {
+					@Override
+					public ZoneId getZone() {
+						return ZoneOffset.UTC;
+					}
+
+					@Override
+					public Clock withZone(ZoneId zone) {
+						return this;
+					}
+
+					@Override
+					public Instant instant() {
+						return Instant.now().plus(later.get());
+					}
+				};
+				Replica replica = new Replica(database, client,
+						ReplicaOptions.defaults("file").withSnapshotInterval(Duration.ofHours(1)), clock);
+				replica.sync();
+				String generation = database.position().orElseThrow().generation();
+				// A few rows: far from the 1,000 pages that start a new index.
+				app.insert(1);
+				database.sync();
+				replica.sync();
+				later.set(Duration.ofMinutes(61));
+
+				assertThat(replica.snapshotIfDue()).isPresent();
+
+				assertThat(client.snapshots(generation)).as("both snapshots are kept").hasSize(2);
+				Path restored = this.dir.resolve("restored.db");
+				new Restorer().restore(client, RestoreOptions.latest(restored));
 				assertThat(AppDatabase.summarize(restored)).isEqualTo(app.summary());
 			}
 			finally {

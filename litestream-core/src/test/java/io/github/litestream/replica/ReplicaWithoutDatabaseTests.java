@@ -227,6 +227,11 @@ class ReplicaWithoutDatabaseTests {
 		}
 
 		@Override
+		public void startNewIndex() {
+			throw new UnsupportedOperationException("not used by these tests");
+		}
+
+		@Override
 		public void requestNewGeneration(String reason) {
 			throw new UnsupportedOperationException("not used by these tests");
 		}
