@@ -2,6 +2,7 @@ package io.github.litestream.lease;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
 import io.github.litestream.replica.ConditionalObjects;
 import io.github.litestream.replica.ConditionalWriteConflictException;
@@ -19,13 +20,18 @@ final class ConditionalWriteProbe {
 	}
 
 	/**
-	 * Probes a store: a second create of the probe object and a replace with a version it no
-	 * longer has must both fail.
+	 * Probes a store: its own check ({@link ConditionalObjects#exclusivityProblem()}) must find
+	 * nothing, and a second create of the probe object and a replace with a version it no longer
+	 * has must both fail.
 	 * @throws LeaseUnsupportedException if the store accepted either
 	 * @throws IOException if the store cannot be read or written
 	 */
 	static void probe(ConditionalObjects store, String replica, String location, LeaseHolder self)
 			throws IOException {
+		Optional<String> problem = store.exclusivityProblem();
+		if (problem.isPresent()) {
+			throw new LeaseUnsupportedException(replica, location, problem.get(), null);
+		}
 		byte[] content = ("{\"probe\":" + FlatJson.quote(self.instance()) + "}\n").getBytes(StandardCharsets.UTF_8);
 		if (store.read(ReplicaLease.PROBE).isEmpty()) {
 			try {

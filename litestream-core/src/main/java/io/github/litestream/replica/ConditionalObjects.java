@@ -45,6 +45,17 @@ public interface ConditionalObjects {
 	String replace(String name, byte[] content, String version) throws IOException;
 
 	/**
+	 * Checks what the store's guarantee rests on where refused writes cannot show it: a backend
+	 * that decides some conflicts itself (from a listing) before asking the store. Run once by a
+	 * lease before it relies on the store, besides writes that must be refused.
+	 * @return why two writers could both succeed, or empty if they cannot
+	 * @throws IOException if the store cannot be checked
+	 */
+	default Optional<String> exclusivityProblem() throws IOException {
+		return Optional.empty();
+	}
+
+	/**
 	 * One version of an object.
 	 * @param content its bytes
 	 * @param version its version, to pass to {@link #replace}

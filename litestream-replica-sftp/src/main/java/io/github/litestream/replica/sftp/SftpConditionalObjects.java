@@ -115,6 +115,47 @@ final class SftpConditionalObjects implements ConditionalObjects {
 		return write(name, content, expected + 1);
 	}
 
+	/**
+	 * Creates and replaces decide most conflicts from a listing, so refused writes never test the
+	 * claim itself. With {@code hardlink@openssh.com} the claim is a {@code link(2)}, which cannot
+	 * replace a file; without it, it is the server's rename, which the protocol says must fail on
+	 * an existing name but which some servers implement with a replacing {@code rename(2)}. That
+	 * is tried here: a second claim of a name must fail.
+	 */
+	@Override
+	public Optional<String> exclusivityProblem() throws IOException {
+		String root = root();
+		this.requests.retrying("create directory", root, (sftp) -> {
+			this.directories.create(sftp, root);
+			return null;
+		});
+		String probe = this.config.remotePath(".claim-probe." + UUID.randomUUID());
+		String first = probe + ".1.tmp";
+		String second = probe + ".2.tmp";
+		try {
+			return this.requests.once("check exclusive claims", probe, (sftp) -> {
+				if (OpenSshHardLink.of(sftp) != null) {
+					return Optional.empty();
+				}
+				for (String temp : List.of(first, second)) {
+					SftpFiles.copy(new ByteArrayInputStream(new byte[] { 1 }), sftp, temp, BUFFER_SIZE);
+				}
+				if (!SftpFiles.claim(sftp, first, probe)) {
+					throw new IOException("Could not claim the fresh name " + probe);
+				}
+				return SftpFiles.claim(sftp, second, probe) ? Optional.of("the SFTP server's rename replaces an "
+						+ "existing file and it offers no hardlink@openssh.com, so two instances could claim the same "
+						+ "lease version; use a server that does either (OpenSSH's sftp-server does both)")
+						: Optional.<String>empty();
+			});
+		}
+		finally {
+			for (String path : List.of(first, second, probe)) {
+				remove(path);
+			}
+		}
+	}
+
 	private String write(String name, byte[] content, long number) throws IOException {
 		String root = root();
 		String target = versionPath(name, number);

@@ -5,9 +5,14 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
+import io.github.litestream.lease.LeaseHolder;
+import io.github.litestream.lease.LeaseOptions;
+import io.github.litestream.lease.LeaseUnsupportedException;
+import io.github.litestream.lease.ReplicaLease;
 import io.github.litestream.replica.ConditionalObjects;
 import io.github.litestream.replica.ConditionalObjectsContractTest;
 import io.github.litestream.replica.ConditionalWriteConflictException;
@@ -179,6 +184,34 @@ class SftpConditionalObjectsTests extends ConditionalObjectsContractTest {
 			assertThat(objects.read("lease.json").orElseThrow().content()).isEqualTo(bytes("two"));
 		}
 		finally {
+			server.offerHardLinks(true);
+		}
+	}
+
+	@Test
+	void aServerWhoseRenameReplacesAndThatOffersNoHardLinksIsRefusedForALease() throws IOException {
+		assertThat(objects().exclusivityProblem()).as("hard links: a claim cannot replace").isEmpty();
+		server.offerHardLinks(false);
+		String path = server.newReplicaPath();
+		SftpReplicaConfig config = server.passwordConfig(path).build();
+		try (SftpConnection connection = new SftpConnection(config);
+				ReplicaClient client = new SftpReplicaClient(connection, this.operations)) {
+			ConditionalObjects objects = client.conditionalObjects().orElseThrow();
+			assertThat(objects.exclusivityProblem()).as("a rename that refuses an existing name").isEmpty();
+			server.renameReplaces(true);
+			assertThat(objects.exclusivityProblem()).hasValueSatisfying(
+					(problem) -> assertThat(problem).contains("rename replaces").contains("hardlink@openssh.com"));
+			assertThatExceptionOfType(LeaseUnsupportedException.class)
+				.isThrownBy(() -> new ReplicaLease("r", client.location(), objects, LeaseOptions.defaults(),
+						LeaseHolder.newInstance(), Clock.systemUTC()).acquire())
+				.withMessageContaining("rename replaces");
+			try (Stream<Path> files = Files.list(server.file(path))) {
+				assertThat(files.map((file) -> file.getFileName().toString())).as("the probe's files are removed")
+					.noneMatch((name) -> name.contains("claim-probe"));
+			}
+		}
+		finally {
+			server.renameReplaces(false);
 			server.offerHardLinks(true);
 		}
 	}

@@ -9,6 +9,7 @@ import java.nio.file.CopyOption;
 import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.security.GeneralSecurityException;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -77,6 +79,8 @@ public final class SftpTestServer implements BeforeAllCallback, AfterAllCallback
 	private KeyPair hostKey;
 
 	private KeyPair userKey;
+
+	private volatile boolean renameReplaces;
 
 	private volatile Consumer<Path> beforeWrite = (file) -> {
 	};
@@ -144,7 +148,7 @@ public final class SftpTestServer implements BeforeAllCallback, AfterAllCallback
 		});
 		sshd.setFileSystemFactory(new VirtualFileSystemFactory(root()));
 		sshd.setSubsystemFactories(List.of(this.openSshSftpServer ? new OpenSshSftpSubsystem(root())
-				: new SftpSubsystemFactory.Builder().withFileSystemAccessor(new ReadOnlyDirectory(this::beforeWrite)).build()));
+				: new SftpSubsystemFactory.Builder().withFileSystemAccessor(new ReadOnlyDirectory(this::beforeWrite, () -> this.renameReplaces)).build()));
 		sshd.start();
 		this.server = sshd;
 		Files.writeString(knownHosts(), knownHostsLine(this.hostKey.getPublic()) + "\n");
@@ -193,6 +197,15 @@ public final class SftpTestServer implements BeforeAllCallback, AfterAllCallback
 	public void beforeEveryWrite(Consumer<Path> action) {
 		this.beforeWrite = (action != null) ? action : (file) -> {
 		};
+	}
+
+	/**
+	 * Whether renames replace an existing file, as a server built on {@code rename(2)} does
+	 * (SFTP v3 says they must fail).
+	 * @param replaces whether they replace
+	 */
+	public void renameReplaces(boolean replaces) {
+		this.renameReplaces = replaces;
 	}
 
 	private void beforeWrite(Path file) {
@@ -361,8 +374,11 @@ public final class SftpTestServer implements BeforeAllCallback, AfterAllCallback
 
 		private final Consumer<Path> beforeWrite;
 
-		ReadOnlyDirectory(Consumer<Path> beforeWrite) {
+		private final BooleanSupplier renameReplaces;
+
+		ReadOnlyDirectory(Consumer<Path> beforeWrite, BooleanSupplier renameReplaces) {
 			this.beforeWrite = beforeWrite;
+			this.renameReplaces = renameReplaces;
 		}
 
 		@Override
@@ -385,6 +401,10 @@ public final class SftpTestServer implements BeforeAllCallback, AfterAllCallback
 		public void renameFile(SftpSubsystemProxy subsystem, Path oldPath, Path newPath, Collection<CopyOption> opts)
 				throws IOException {
 			deny(newPath);
+			if (this.renameReplaces.getAsBoolean()) {
+				Files.move(oldPath, newPath, StandardCopyOption.REPLACE_EXISTING);
+				return;
+			}
 			SftpFileSystemAccessor.super.renameFile(subsystem, oldPath, newPath, opts);
 		}
 
