@@ -8,6 +8,7 @@ import java.net.NoRouteToHostException;
 import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
+import java.util.Locale;
 
 import io.github.litestream.replica.ReplicaObjectNotFoundException;
 import io.github.litestream.replica.sftp.SftpReplicaException.Reason;
@@ -56,7 +57,29 @@ final class SftpErrors {
 					+ config.user() + "' with " + with + ". Fix the replica's 'user', 'password' or 'key-path' "
 					+ "(or the server's authorized_keys)", ex);
 		}
+		if (isClosedWhileConnecting(ex)) {
+			return new SftpReplicaException(Reason.UNREACHABLE, what + ": " + config.hostAndPort()
+					+ " closed the connection before the login (" + rootMessage(ex) + "); a server that limits "
+					+ "new connections (sshd's MaxStartups) does that under load", ex);
+		}
 		return new SftpReplicaException(Reason.OTHER, what + ": " + rootMessage(ex), ex);
+	}
+
+	/**
+	 * Whether the server closed the connection during the handshake: transient, unlike a key
+	 * exchange that found no common algorithm (also an {@link SshException}, not closed).
+	 */
+	private static boolean isClosedWhileConnecting(Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			String message = String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT);
+			if (cause instanceof EOFException || cause instanceof SocketException
+					|| cause instanceof ClosedChannelException
+					|| (cause instanceof SshException && message.contains("closed"))
+					|| message.contains("broken pipe") || message.contains("connection reset")) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**

@@ -2,11 +2,14 @@ package io.github.litestream.replica.sftp;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOperationListener;
@@ -74,6 +77,29 @@ class SftpConnectionErrorTests {
 		SftpReplicaException ex = failure(server.passwordConfig("/p").host("127.0.0.1:" + closedPort));
 		assertThat(ex.reason()).isEqualTo(Reason.UNREACHABLE);
 		assertThat(ex.getMessage()).contains("cannot reach 127.0.0.1:" + closedPort).contains("'host'");
+	}
+
+	@Test
+	void aServerThatDropsNewConnectionsIsRetriedAsUnreachable() throws Exception {
+		// What sshd's MaxStartups does under load: accept, then close before the key exchange.
+		AtomicInteger accepted = new AtomicInteger();
+		try (ServerSocket dropping = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+			Thread acceptor = new Thread(() -> {
+				while (!dropping.isClosed()) {
+					try (Socket client = dropping.accept()) {
+						accepted.incrementAndGet();
+					}
+					catch (IOException ex) {
+						// Closed by the test.
+					}
+				}
+			}, "dropping-sshd");
+			acceptor.setDaemon(true);
+			acceptor.start();
+			SftpReplicaException ex = failure(server.passwordConfig("/p").host("127.0.0.1:" + dropping.getLocalPort()));
+			assertThat(ex.reason()).as(ex.getMessage()).isEqualTo(Reason.UNREACHABLE);
+			assertThat(accepted).as("every attempt connected again").hasValue(SftpRequests.ATTEMPTS);
+		}
 	}
 
 	@Test
