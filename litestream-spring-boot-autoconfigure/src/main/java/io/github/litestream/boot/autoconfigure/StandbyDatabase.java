@@ -3,6 +3,10 @@ package io.github.litestream.boot.autoconfigure;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -193,8 +197,13 @@ public final class StandbyDatabase {
 		}
 	}
 
-	/** Keeps a stale copy: renamed with its WAL and shared-memory files, which SQLite opens by name. */
+	/**
+	 * Keeps a stale copy: its WAL is first checkpointed into the file, so that no crash between
+	 * the renames can separate commits from it; then renamed with whatever WAL and shared-memory
+	 * files remain, which SQLite opens by name.
+	 */
 	private void moveAside(String why) throws IOException {
+		consolidate();
 		Path aside = this.path
 			.resolveSibling(this.path.getFileName() + ".before-standby-" + ASIDE_SUFFIX.format(this.clock.instant()));
 		for (String suffix : new String[] { "-wal", "-shm", "" }) {
@@ -205,6 +214,17 @@ public final class StandbyDatabase {
 		}
 		logger.warn("{} ({}) is a standby and its file is not the replica's latest state: {}. The file is kept as "
 				+ "{}; the standby restores the replica's state in its place", this.property, this.path, why, aside);
+	}
+
+	/** Moves the WAL's commits into the database file; the file is moved as it is if that fails. */
+	private void consolidate() {
+		try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + this.path);
+				Statement statement = connection.createStatement()) {
+			statement.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+		}
+		catch (SQLException ex) {
+			logger.debug("Could not checkpoint {} before setting it aside: {}", this.path, ex.getMessage());
+		}
 	}
 
 	private static String describe(StandbyStatus status) {

@@ -252,10 +252,17 @@ class StandbyApplicationTests {
 		List<String> committed = new ArrayList<>();
 		Path stale = database("stale");
 		Files.createDirectories(stale.getParent());
-		SingleConnectionDataSource staleDataSource = new SingleConnectionDataSource("jdbc:sqlite:" + stale, true);
-		write(new JdbcTemplate(staleDataSource), new ArrayList<>(), 3);
+		// What a crash leaves: the last commits only in the WAL.
+		Path crashed = this.dir.resolve("crashed.db");
+		SingleConnectionDataSource staleDataSource = new SingleConnectionDataSource("jdbc:sqlite:" + crashed, true);
+		JdbcTemplate staleJdbc = new JdbcTemplate(staleDataSource);
+		staleJdbc.execute("PRAGMA journal_mode=WAL");
+		staleJdbc.execute("PRAGMA wal_autocheckpoint=0");
+		write(staleJdbc, new ArrayList<>(), 3);
+		Files.copy(crashed, stale);
+		Files.copy(Path.of(crashed + "-wal"), Path.of(stale + "-wal"));
 		staleDataSource.destroy();
-		assertThat(rows(stale)).hasSize(3);
+		assertThat(Path.of(stale + "-wal")).as("the commits are in the WAL only").isNotEmptyFile();
 		try (ConfigurableApplicationContext first = run(new String[] { replica }, "first")) {
 			awaitPrimary(first);
 			write(new JdbcTemplate(first.getBean(DataSource.class)), committed, 20);
@@ -270,6 +277,10 @@ class StandbyApplicationTests {
 				.filter((path) -> !path.toString().endsWith("-wal") && !path.toString().endsWith("-shm"))
 				.findFirst()
 				.orElseThrow();
+			// Self-contained: no crash between the renames could have separated it from its WAL.
+			// (Copied first: opening the set-aside file with SQLite would checkpoint its WAL.)
+			Path alone = Files.copy(aside, this.dir.resolve("aside-alone.db"));
+			assertThat(rows(alone)).as("the set-aside file without its WAL").hasSize(3);
 			assertThat(rows(aside)).as("the stale file is kept aside, as it was").hasSize(3);
 		}
 	}
