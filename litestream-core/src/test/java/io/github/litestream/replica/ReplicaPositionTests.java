@@ -3,24 +3,22 @@ package io.github.litestream.replica;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.litestream.AppDatabase;
+import io.github.litestream.MutableClock;
 import io.github.litestream.db.CheckpointMode;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.replica.file.FileReplicaClient;
 import io.github.litestream.restore.RestoreOptions;
 import io.github.litestream.restore.Restorer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,171 +36,141 @@ class ReplicaPositionTests {
 	@TempDir
 	Path dir;
 
+	private AppDatabase app;
+
+	private ReplicatedDatabase database;
+
+	@BeforeEach
+	void open() throws Exception {
+		Path db = this.dir.resolve("app.db");
+		this.app = new AppDatabase(db);
+		this.app.insert(5);
+		this.database = new ReplicatedDatabase(DatabaseOptions.defaults(db));
+		this.database.open();
+	}
+
+	@AfterEach
+	void close() throws Exception {
+		this.database.close();
+		this.app.close();
+	}
+
 	@Test
 	void theFirstSnapshotsPositionIsPublishedOnlyOnceTheSnapshotIsStored() throws Exception {
-		Path db = this.dir.resolve("app.db");
-		try (AppDatabase app = new AppDatabase(db)) {
-			app.insert(5);
-			ReplicatedDatabase database = new ReplicatedDatabase(DatabaseOptions.defaults(db));
-			database.open();
-			try {
-				List<String> calls = new CopyOnWriteArrayList<>();
-				List<Optional<Pos>> seenWhileStoring = new CopyOnWriteArrayList<>();
-				Replica[] replica = new Replica[1];
-				ReplicaClient client = new ForwardingReplicaClient(new FileReplicaClient(this.dir.resolve("replica"))) {
-					@Override
-					public WalSegmentInfo writeWalSegment(Pos pos, InputStream lz4) throws IOException {
-						calls.add("wal");
-						return super.writeWalSegment(pos, lz4);
-					}
-
-					@Override
-					public SnapshotInfo writeSnapshot(String generation, long index, InputStream lz4)
-							throws IOException {
-						calls.add("snapshot");
-						seenWhileStoring.add(replica[0].position());
-						return super.writeSnapshot(generation, index, lz4);
-					}
-				};
-				replica[0] = new Replica(database, client, ReplicaOptions.defaults("file"));
-
-				Optional<Pos> synced = replica[0].sync();
-
-				assertThat(calls).as("the WAL went first, as Litestream orders it").startsWith("wal", "snapshot");
-				assertThat(seenWhileStoring).as("position while the snapshot was being stored")
-					.containsExactly(Optional.empty());
-				assertThat(replica[0].position()).isPresent().isEqualTo(synced);
-				assertThat(replica[0].status().position()).isEqualTo(synced.orElseThrow());
-				Path restored = this.dir.resolve("restored.db");
-				new Restorer().restore(new FileReplicaClient(this.dir.resolve("replica")), RestoreOptions.latest(restored));
-				assertThat(AppDatabase.summarize(restored)).isEqualTo(app.summary());
+		List<String> calls = new CopyOnWriteArrayList<>();
+		List<Optional<Pos>> seenWhileStoring = new CopyOnWriteArrayList<>();
+		Replica[] replica = new Replica[1];
+		ReplicaClient client = new ForwardingReplicaClient(new FileReplicaClient(this.dir.resolve("replica"))) {
+			@Override
+			public WalSegmentInfo writeWalSegment(Pos pos, InputStream lz4) throws IOException {
+				calls.add("wal");
+				return super.writeWalSegment(pos, lz4);
 			}
-			finally {
-				database.close();
+
+			@Override
+			public SnapshotInfo writeSnapshot(String generation, long index, InputStream lz4)
+					throws IOException {
+				calls.add("snapshot");
+				seenWhileStoring.add(replica[0].position());
+				return super.writeSnapshot(generation, index, lz4);
 			}
-		}
+		};
+		replica[0] = new Replica(this.database, client, ReplicaOptions.defaults("file"));
+
+		Optional<Pos> synced = replica[0].sync();
+
+		assertThat(calls).as("the WAL went first, as Litestream orders it").startsWith("wal", "snapshot");
+		assertThat(seenWhileStoring).as("position while the snapshot was being stored")
+			.containsExactly(Optional.empty());
+		assertThat(replica[0].position()).isPresent().isEqualTo(synced);
+		assertThat(replica[0].status().position()).isEqualTo(synced.orElseThrow());
+		assertTheReplicaRestoresTheApplicationsState();
 	}
 
 
 	@Test
 	void aCatchUpSnapshotThatFailsLeavesNoGapCountedAsRestorable() throws Exception {
-		Path db = this.dir.resolve("app.db");
-		try (AppDatabase app = new AppDatabase(db)) {
-			app.insert(5);
-			ReplicatedDatabase database = new ReplicatedDatabase(DatabaseOptions.defaults(db));
-			database.open();
-			try {
-				AtomicBoolean down = new AtomicBoolean();
-				AtomicBoolean failNextSnapshot = new AtomicBoolean();
-				List<Optional<Pos>> seenWhileStoring = new CopyOnWriteArrayList<>();
-				Replica[] replica = new Replica[1];
-				ReplicaClient client = new ForwardingReplicaClient(new FileReplicaClient(this.dir.resolve("replica"))) {
-					@Override
-					public WalSegmentInfo writeWalSegment(Pos pos, InputStream lz4) throws IOException {
-						if (down.get()) {
-							throw new IOException("store unreachable");
-						}
-						return super.writeWalSegment(pos, lz4);
-					}
-
-					@Override
-					public SnapshotInfo writeSnapshot(String generation, long index, InputStream lz4)
-							throws IOException {
-						seenWhileStoring.add(replica[0].position());
-						if (down.get() || failNextSnapshot.getAndSet(false)) {
-							throw new IOException("store unreachable");
-						}
-						return super.writeSnapshot(generation, index, lz4);
-					}
-				};
-				replica[0] = new Replica(database, client, ReplicaOptions.defaults("file"));
-				replica[0].sync();
-				Pos stored = replica[0].position().orElseThrow();
-				// The store is down while the database moves two indexes on, and the local WAL
-				// of those indexes is released (max-shadow-wal-size).
-				down.set(true);
-				for (int i = 0; i < 2; i++) {
-					app.insert(5);
-					database.sync();
-					database.checkpoint(CheckpointMode.RESTART);
+		AtomicBoolean down = new AtomicBoolean();
+		AtomicBoolean failNextSnapshot = new AtomicBoolean();
+		List<Optional<Pos>> seenWhileStoring = new CopyOnWriteArrayList<>();
+		Replica[] replica = new Replica[1];
+		ReplicaClient client = new ForwardingReplicaClient(new FileReplicaClient(this.dir.resolve("replica"))) {
+			@Override
+			public WalSegmentInfo writeWalSegment(Pos pos, InputStream lz4) throws IOException {
+				if (down.get()) {
+					throw new IOException("store unreachable");
 				}
-				app.insert(5);
-				database.sync();
-				long current = database.position().orElseThrow().index();
-				assertThat(current).isGreaterThan(stored.index() + 1);
-				database.removeShadowWalBefore(current);
-				assertThatExceptionOfType(IOException.class).isThrownBy(replica[0]::sync);
-				// Back, but the catch-up snapshot's upload fails.
-				down.set(false);
-				failNextSnapshot.set(true);
-				seenWhileStoring.clear();
-				assertThatExceptionOfType(IOException.class).isThrownBy(replica[0]::sync);
-				assertThat(seenWhileStoring).as("position while the catch-up snapshot was being stored")
-					.containsExactly(Optional.empty());
-
-				seenWhileStoring.clear();
-				replica[0].sync();
-
-				assertThat(seenWhileStoring).as("position while the retried snapshot was being stored")
-					.allMatch(Optional::isEmpty);
-				Path restored = this.dir.resolve("restored.db");
-				new Restorer().restore(new FileReplicaClient(this.dir.resolve("replica")), RestoreOptions.latest(restored));
-				assertThat(AppDatabase.summarize(restored)).isEqualTo(app.summary());
+				return super.writeWalSegment(pos, lz4);
 			}
-			finally {
-				database.close();
+
+			@Override
+			public SnapshotInfo writeSnapshot(String generation, long index, InputStream lz4)
+					throws IOException {
+				seenWhileStoring.add(replica[0].position());
+				if (down.get() || failNextSnapshot.getAndSet(false)) {
+					throw new IOException("store unreachable");
+				}
+				return super.writeSnapshot(generation, index, lz4);
 			}
+		};
+		replica[0] = new Replica(this.database, client, ReplicaOptions.defaults("file"));
+		replica[0].sync();
+		Pos stored = replica[0].position().orElseThrow();
+		// The store is down while the database moves two indexes on, and the local WAL
+		// of those indexes is released (max-shadow-wal-size).
+		down.set(true);
+		for (int i = 0; i < 2; i++) {
+			this.app.insert(5);
+			this.database.sync();
+			this.database.checkpoint(CheckpointMode.RESTART);
 		}
+		this.app.insert(5);
+		this.database.sync();
+		long current = this.database.position().orElseThrow().index();
+		assertThat(current).isGreaterThan(stored.index() + 1);
+		this.database.removeShadowWalBefore(current);
+		assertThatExceptionOfType(IOException.class).isThrownBy(replica[0]::sync);
+		// Back, but the catch-up snapshot's upload fails.
+		down.set(false);
+		failNextSnapshot.set(true);
+		seenWhileStoring.clear();
+		assertThatExceptionOfType(IOException.class).isThrownBy(replica[0]::sync);
+		assertThat(seenWhileStoring).as("position while the catch-up snapshot was being stored")
+			.containsExactly(Optional.empty());
+
+		seenWhileStoring.clear();
+		replica[0].sync();
+
+		assertThat(seenWhileStoring).as("position while the retried snapshot was being stored")
+			.allMatch(Optional::isEmpty);
+		assertTheReplicaRestoresTheApplicationsState();
 	}
 
 
 	@Test
 	void aPeriodicSnapshotStartsANewIndexInsteadOfReplacingTheSnapshotOfTheCurrentOne() throws Exception {
-		Path db = this.dir.resolve("app.db");
-		try (AppDatabase app = new AppDatabase(db)) {
-			app.insert(5);
-			ReplicatedDatabase database = new ReplicatedDatabase(DatabaseOptions.defaults(db));
-			database.open();
-			try {
-				FileReplicaClient client = new FileReplicaClient(this.dir.resolve("replica"));
-				AtomicReference<Duration> later = new AtomicReference<>(Duration.ZERO);
-				Clock clock = new Clock() {
-					@Override
-					public ZoneId getZone() {
-						return ZoneOffset.UTC;
-					}
+		FileReplicaClient client = new FileReplicaClient(this.dir.resolve("replica"));
+		MutableClock clock = new MutableClock();
+		Replica replica = new Replica(this.database, client,
+				ReplicaOptions.defaults("file").withSnapshotInterval(Duration.ofHours(1)), clock);
+		replica.sync();
+		String generation = this.database.position().orElseThrow().generation();
+		// A few rows: far from the 1,000 pages that start a new index.
+		this.app.insert(1);
+		this.database.sync();
+		replica.sync();
+		clock.advance(Duration.ofMinutes(61));
 
-					@Override
-					public Clock withZone(ZoneId zone) {
-						return this;
-					}
+		assertThat(replica.snapshotIfDue()).isPresent();
 
-					@Override
-					public Instant instant() {
-						return Instant.now().plus(later.get());
-					}
-				};
-				Replica replica = new Replica(database, client,
-						ReplicaOptions.defaults("file").withSnapshotInterval(Duration.ofHours(1)), clock);
-				replica.sync();
-				String generation = database.position().orElseThrow().generation();
-				// A few rows: far from the 1,000 pages that start a new index.
-				app.insert(1);
-				database.sync();
-				replica.sync();
-				later.set(Duration.ofMinutes(61));
+		assertThat(client.snapshots(generation)).as("both snapshots are kept").hasSize(2);
+		assertTheReplicaRestoresTheApplicationsState();
+	}
 
-				assertThat(replica.snapshotIfDue()).isPresent();
-
-				assertThat(client.snapshots(generation)).as("both snapshots are kept").hasSize(2);
-				Path restored = this.dir.resolve("restored.db");
-				new Restorer().restore(client, RestoreOptions.latest(restored));
-				assertThat(AppDatabase.summarize(restored)).isEqualTo(app.summary());
-			}
-			finally {
-				database.close();
-			}
-		}
+	private void assertTheReplicaRestoresTheApplicationsState() throws Exception {
+		Path restored = this.dir.resolve("restored.db");
+		new Restorer().restore(new FileReplicaClient(this.dir.resolve("replica")), RestoreOptions.latest(restored));
+		assertThat(AppDatabase.summarize(restored)).isEqualTo(this.app.summary());
 	}
 
 }
