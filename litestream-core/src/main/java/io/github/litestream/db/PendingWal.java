@@ -29,8 +29,10 @@ final class PendingWal {
 	 * @param from the replica's position
 	 * @param current the published position, or {@code null} before opening
 	 * @return the bytes to ship, or empty when the replica is up to date
-	 * @throws ShadowWalMissingException if that part of the shadow WAL is no longer kept
-	 * @throws IOException if {@code from} is not in the current generation or beyond its end
+	 * @throws ShadowWalMissingException if that part of the shadow WAL is no longer kept (or an
+	 * earlier index's file is shorter than the position)
+	 * @throws IOException if {@code from} is not in the current generation or beyond the published
+	 * position
 	 */
 	Optional<ShadowWalSegment> after(Pos from, Pos current) throws IOException {
 		if (current == null || !current.generation().equals(from.generation())) {
@@ -43,6 +45,12 @@ final class PendingWal {
 			index++;
 			offset = 0;
 			end = endOf(index, current);
+		}
+		if (offset > end && index < current.index()) {
+			// Cut short (power lost before the file reached the disk): what the replica has is
+			// no longer here, as if the file were gone.
+			throw new ShadowWalMissingException("Shadow WAL " + this.localState.shadowWalPath(from.generation(), index)
+					+ " is shorter (" + Pos.hex(end) + ") than replica position " + from);
 		}
 		if (offset > end) {
 			throw new IOException("Replica position " + from + " is beyond the shadow WAL of " + this.database + " ("

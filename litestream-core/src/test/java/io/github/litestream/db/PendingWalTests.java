@@ -62,11 +62,21 @@ class PendingWalTests {
 	}
 
 	@Test
-	void aPositionBeyondTheShadowWalIsAnError() {
+	void aPositionBeyondThePublishedOneIsAnError() {
 		assertThatIOException().isThrownBy(() -> this.pending.after(pos(2, 101), pos(2, 100)))
 			.withMessageContaining("beyond the shadow WAL");
-		assertThatIOException().isThrownBy(() -> this.pending.after(pos(0, 1001), pos(2, 100)))
-			.withMessageContaining("beyond the shadow WAL");
+	}
+
+	@Test
+	void anEarlierIndexShorterThanTheReplicasPositionIsReportedAsNoLongerKept() throws IOException {
+		// A shadow WAL cut short (power lost before it reached the disk) no longer holds what the
+		// replica has: the replica starts over from a snapshot rather than failing every sync.
+		assertThatExceptionOfType(ShadowWalMissingException.class)
+			.isThrownBy(() -> this.pending.after(pos(0, 1001), pos(2, 100)))
+			.withMessageContaining("shorter");
+		shadow(0, 0);
+		assertThatExceptionOfType(ShadowWalMissingException.class)
+			.isThrownBy(() -> this.pending.after(pos(0, 200), pos(2, 100)));
 	}
 
 	@Test
