@@ -14,6 +14,7 @@ import io.github.litestream.boot.autoconfigure.ReplicaSettings;
 import io.github.litestream.boot.autoconfigure.StandaloneLitestreamConfiguration;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOperationListener;
+import io.github.litestream.replica.ReplicaUrls;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -60,7 +61,7 @@ final class Target implements AutoCloseable {
 				return new Target(configuration, null, configuration.databases().get(0).replicas());
 			}
 			catch (LitestreamConfigurationException ex) {
-				throw new CliException("replica URL " + options.target + ": " + ex.getProblem()
+				throw new CliException("replica URL " + ReplicaUrls.redact(options.target) + ": " + ex.getProblem()
 						+ "; use a URL such as file:///backups/app or s3://bucket/app, or a -config file");
 			}
 		}

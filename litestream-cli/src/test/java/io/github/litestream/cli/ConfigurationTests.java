@@ -178,4 +178,11 @@ class ConfigurationTests {
 		}
 	}
 
+	@Test
+	void aReplicaUrlInAnErrorHidesItsPassword() {
+		Cli.Result result = new Cli().run("generations", "sftp://backup:s3cret@nas:99999/b");
+		assertThat(result.exitCode()).isNotZero();
+		assertThat(result.err()).contains("sftp://backup:******@nas:99999/b").doesNotContain("s3cret");
+	}
+
 }

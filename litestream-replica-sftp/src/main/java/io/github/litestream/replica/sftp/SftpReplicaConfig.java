@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import io.github.litestream.replica.ReplicaUrls;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -134,7 +135,7 @@ public record SftpReplicaConfig(String host, int port, String user, @Nullable St
 	 * @return the URL without its password
 	 */
 	public static String redactUrl(String url) {
-		return url.replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://[^:/@]*):[^@/]*@", "$1:******@");
+		return ReplicaUrls.redact(url);
 	}
 
 	/**

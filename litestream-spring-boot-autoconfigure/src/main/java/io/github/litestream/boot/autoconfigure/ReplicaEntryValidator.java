@@ -217,8 +217,11 @@ final class ReplicaEntryValidator {
 			return uri;
 		}
 		catch (URISyntaxException ex) {
-			throw new LitestreamConfigurationException(property, "'" + Secrets.redactUrl(url) + "' is not a valid URL",
-					"Write the url as s3://bucket/path or file:///directory.", ex);
+			// Not the exception as cause: its message repeats the input, password included.
+			throw new LitestreamConfigurationException(property, "'" + Secrets.redactUrl(url) + "' is not a valid URL ("
+					+ ex.getReason() + " at index " + ex.getIndex() + ")",
+					"Write the url as s3://bucket/path or file:///directory; percent-encode special characters "
+							+ "of a password (% as %25, / as %2F, @ as %40).");
 		}
 	}
 

@@ -1,5 +1,7 @@
 package io.github.litestream.boot.autoconfigure;
 
+import io.github.litestream.replica.ReplicaUrls;
+
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,7 +27,7 @@ final class Secrets {
 	 * @return the URL with {@code ******} for its password
 	 */
 	static @Nullable String redactUrl(@Nullable String url) {
-		return (url != null) ? url.replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://[^:/@]*):[^@/]*@", "$1:******@") : null;
+		return ReplicaUrls.redact(url);
 	}
 
 }

@@ -59,6 +59,15 @@ class InvalidConfigurationTests {
 	}
 
 	@Test
+	void aPasswordThatMakesTheUrlInvalidIsNotInTheReport() {
+		FailureAnalysis analysis = fail("litestream.dbs[0].replicas[0].url=sftp://backup:50%off@nas/backups");
+		assertThat(analysis.getDescription()).contains("not a valid URL")
+			.contains("sftp://backup:******@nas/backups")
+			.doesNotContain("50%off");
+		assertThat(analysis.getAction()).contains("%25");
+	}
+
+	@Test
 	void urlWithoutScheme() {
 		FailureAnalysis analysis = fail("litestream.dbs[0].replicas[0].url=backups/app");
 		assertThat(analysis.getDescription()).contains("litestream.dbs[0].replicas[0].url").contains("no scheme");
