@@ -162,8 +162,11 @@ public final class Restorer {
 	private static RestoreOptions earlierPoint(RestoreOptions attempt, RestorePlan plan, DamagedObject damaged) {
 		RestoreOptions sameGeneration = attempt.withGeneration(damaged.generation());
 		if (damaged.snapshot()) {
-			// Another snapshot with the WAL after it can still reach the same point.
-			return (plan != null) ? sameGeneration.withIndex(plan.targetIndex()) : sameGeneration;
+			// Another snapshot with the WAL after it can still reach the same point: the same
+			// timestamp if one was asked for (an index would restore everything after it), else
+			// the same index.
+			return (plan != null && attempt.timestamp() == null) ? sameGeneration.withIndex(plan.targetIndex())
+					: sameGeneration;
 		}
 		if (damaged.index() == 0) {
 			return null;

@@ -1,7 +1,9 @@
 package io.github.litestream.restore;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 
 import io.github.litestream.replica.Pos;
@@ -27,15 +29,17 @@ class RestorePointInTimeTests {
 	@TempDir
 	Path temp;
 
+	private Path root;
+
 	private FileReplicaClient client;
 
 	private final Restorer restorer = new Restorer();
 
 	@BeforeEach
 	void copyFixtureWithTimes() throws IOException {
-		Path root = Fixture.copyReplica(this.temp.resolve("replica"));
-		Fixture.setSyntheticTimes(root, BASE);
-		this.client = new FileReplicaClient(root);
+		this.root = Fixture.copyReplica(this.temp.resolve("replica"));
+		Fixture.setSyntheticTimes(this.root, BASE);
+		this.client = new FileReplicaClient(this.root);
 	}
 
 	@ParameterizedTest(name = "index {0}")
@@ -78,6 +82,26 @@ class RestorePointInTimeTests {
 		assertThat(result.plan().walIndexes().get(result.plan().walIndexes().size() - 1).segments()).hasSize(2);
 		long count = RestoredDatabase.oneCommittedState(output).count();
 		assertThat(count).isGreaterThan(Fixture.expectedAt(0x15).count()).isLessThan(Fixture.expectedAt(0x16).count());
+	}
+
+	@Test
+	void aFallBackPastADamagedSnapshotStillStopsAtTheTimestamp() throws Exception {
+		Path damaged = this.root.resolve("generations/" + Fixture.GENERATION + "/snapshots/0000000a.snapshot.lz4");
+		FileTime created = Files.getLastModifiedTime(damaged);
+		ReplicaDamage.truncate(damaged);
+		Files.setLastModifiedTime(damaged, created);
+		Path output = this.temp.resolve("restored.db");
+		Instant timestamp = BASE.plusSeconds(0x16 * 60 + 2);
+
+		RestoreResult result = this.restorer.restore(this.client,
+				RestoreOptions.latest(output).withTimestamp(timestamp).withFallBack(true));
+
+		assertThat(result.avoided()).containsExactly(DamagedObject.snapshot(Fixture.GENERATION, 0x0a));
+		assertThat(result.plan().snapshot().index()).isZero();
+		long count = RestoredDatabase.oneCommittedState(output).count();
+		assertThat(count).as("the state at the timestamp, not after it")
+			.isGreaterThan(Fixture.expectedAt(0x15).count())
+			.isLessThan(Fixture.expectedAt(0x16).count());
 	}
 
 	@Test
