@@ -153,15 +153,17 @@ final class LeaseKeeper {
 
 	private void renew(Leased leased) {
 		try {
-			LeaseRole before = leased.lease.status().role();
+			LeaseStatus before = leased.lease.status();
 			LeaseRole after = leased.lease.renew();
-			if (before != LeaseRole.PRIMARY && after == LeaseRole.PRIMARY
+			if (before.role() != LeaseRole.PRIMARY && after == LeaseRole.PRIMARY
 					&& leased.lease.lastAcquisitionFollowedAnother()) {
 				leased.database.requestNewGeneration("replica '" + leased.replica.name()
 						+ "' was leased to another instance while this one was fenced");
 			}
-			if (before != after) {
-				LeaseStatus status = leased.lease.status();
+			LeaseStatus status = leased.lease.status();
+			// Lost counts too: a holder whose write window ended (a pause, a partition) is fenced
+			// before it learns that another instance took the lease, with no change of role.
+			if (before.role() != status.role() || before.lost() != status.lost()) {
 				this.listeners.forEach((listener) -> listener.onLeaseChanged(leased.database, leased.replica, status));
 			}
 		}

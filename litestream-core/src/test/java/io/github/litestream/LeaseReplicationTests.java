@@ -9,8 +9,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 import io.github.litestream.Litestream.ReplicationTarget;
@@ -24,6 +26,7 @@ import io.github.litestream.lease.LeaseRole;
 import io.github.litestream.lease.LeaseStatus;
 import io.github.litestream.lease.ReplicaLease;
 import io.github.litestream.replica.ConditionalObjects;
+import io.github.litestream.replica.ForwardingReplicaClient;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOptions;
@@ -150,6 +153,51 @@ class LeaseReplicationTests {
 	}
 
 	@Test
+	void aLeaseTakenWhileThePrimaryCouldNotRenewIsReportedAsLost() throws Exception {
+		// A partition (or a pause longer than the ttl): renewals fail, the write window ends, and
+		// another instance takes the lease. When the store answers again, listeners (readiness)
+		// must hear that the lease is lost, though the role stays FENCED.
+		Path replica = this.dir.resolve("replica");
+		AtomicBoolean partitioned = new AtomicBoolean();
+		ReplicaClient client = new ForwardingReplicaClient(new FileReplicaClient(replica)) {
+			@Override
+			public Optional<ConditionalObjects> conditionalObjects() {
+				ConditionalObjects store = delegate().conditionalObjects().orElseThrow();
+				return Optional.of(new ConditionalObjects() {
+					@Override
+					public Optional<VersionedObject> read(String name) throws IOException {
+						return store.read(name);
+					}
+
+					@Override
+					public String create(String name, byte[] content) throws IOException {
+						return store.create(name, content);
+					}
+
+					@Override
+					public String replace(String name, byte[] content, String version) throws IOException {
+						if (partitioned.get()) {
+							throw new IOException("store unreachable");
+						}
+						return store.replace(name, content, version);
+					}
+				});
+			}
+		};
+		Instance primary = instance("primary.db", replica, SHORT_TTL, client);
+		List<LeaseStatus> changes = new CopyOnWriteArrayList<>();
+		primary.engine.addLeaseListener((database, r, status) -> changes.add(status));
+		primary.engine.start();
+		partitioned.set(true);
+		awaitRole(primary, LeaseRole.FENCED);
+		steal(replica, Duration.ofHours(1));
+		partitioned.set(false);
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> primary.lease().lost());
+		await().atMost(Duration.ofSeconds(10)).until(() -> changes.stream().anyMatch(LeaseStatus::lost));
+	}
+
+	@Test
 	void leaseIsOffByDefaultInTheEngineApi() throws Exception {
 		Path replica = this.dir.resolve("replica");
 		Litestream engine = new Litestream();
@@ -205,9 +253,12 @@ class LeaseReplicationTests {
 	}
 
 	private Instance instance(String name, Path replica, LeaseOptions lease) throws Exception {
+		return instance(name, replica, lease, new FileReplicaClient(replica));
+	}
+
+	private Instance instance(String name, Path replica, LeaseOptions lease, ReplicaClient client) throws Exception {
 		Path db = newDatabase(name);
 		Litestream engine = new Litestream();
-		ReplicaClient client = new FileReplicaClient(replica);
 		ReplicatedDatabase database = engine.addDatabase(
 				DatabaseOptions.defaults(db).withMonitorInterval(Duration.ofMillis(50)), lease,
 				List.of(new ReplicationTarget(client, ReplicaOptions.defaults("file")
