@@ -178,13 +178,28 @@ final class LeaseKeeper {
 	 * them.
 	 */
 	synchronized void release(ReplicatedDatabase database) {
+		forget(database, true);
+	}
+
+	/**
+	 * Stops renewing the leases of one database without releasing them: a replica step still
+	 * runs (a write may yet land), so the leases expire after their ttl instead of letting the
+	 * next instance write at once.
+	 */
+	synchronized void abandon(ReplicatedDatabase database) {
+		forget(database, false);
+	}
+
+	private void forget(ReplicatedDatabase database, boolean release) {
 		List<Leased> ofDatabase = this.leases.stream().filter((leased) -> leased.database == database).toList();
 		for (Leased leased : ofDatabase) {
 			ScheduledFuture<?> renewal = this.renewals.remove(leased.lease);
 			if (renewal != null) {
 				renewal.cancel(false);
 			}
-			leased.lease.release();
+			if (release) {
+				leased.lease.release();
+			}
 		}
 		this.leases.removeAll(ofDatabase);
 	}
@@ -193,6 +208,18 @@ final class LeaseKeeper {
 	 * Stops renewing and releases every lease; call after the last write.
 	 */
 	synchronized void releaseAll() {
+		stopRenewing();
+		this.leases.forEach((leased) -> leased.lease.release());
+	}
+
+	/**
+	 * Stops renewing every lease without releasing it (see {@link #abandon}).
+	 */
+	synchronized void abandonAll() {
+		stopRenewing();
+	}
+
+	private void stopRenewing() {
 		if (this.renewer != null) {
 			this.renewer.shutdown();
 			try {
@@ -205,7 +232,6 @@ final class LeaseKeeper {
 			this.renewals.clear();
 		}
 		this.renewing = false;
-		this.leases.forEach((leased) -> leased.lease.release());
 	}
 
 	private static long epoch(LeaseStatus status) {

@@ -245,11 +245,16 @@ public final class Litestream implements AutoCloseable {
 		if (this.running) {
 			stop(Duration.ofSeconds(30));
 		}
-		if (this.shutdownDeadline != null) {
-			this.lanes.shipCommitsAfterStop(this.shutdownDeadline);
+		boolean idle = (this.shutdownDeadline == null) || this.lanes.shipCommitsAfterStop(this.shutdownDeadline);
+		if (idle) {
+			// After the last write: the next instance may take the replicas at once.
+			this.leases.releaseAll();
 		}
-		// After the last write: the next instance may take the replicas at once.
-		this.leases.releaseAll();
+		else {
+			logger.warn("A replica step was still running at close (a slow store); the leases expire after their "
+					+ "ttl instead of being released, so that no other instance writes while its write may land");
+			this.leases.abandonAll();
+		}
 		this.databases.current().keySet().forEach(ReplicatedDatabase::close);
 		this.lanes.close();
 	}

@@ -124,9 +124,10 @@ final class ReplicationLanes {
 	/**
 	 * Stops one database's lanes: with {@code flush}, a last WAL copy that every replica ships
 	 * within the timeout; without, only the steps in progress finish (within the timeout).
-	 * @return {@code true} if every replica received every committed change
+	 * @return whether every replica received every committed change, and whether every step
+	 * finished
 	 */
-	boolean stop(ReplicatedDatabase database, List<Replica> replicas, Duration timeout, boolean flush) {
+	Stopped stop(ReplicatedDatabase database, List<Replica> replicas, Duration timeout, boolean flush) {
 		Instant deadline = this.clock.instant().plus(timeout);
 		SerialLane monitor = this.monitors.remove(database);
 		List<ReplicaTask> running = replicas.stream().map(this.tasks::remove).filter(Objects::nonNull).toList();
@@ -139,9 +140,26 @@ final class ReplicationLanes {
 				flushed = ReplicaFlush.flushAll(running, this.clock, deadline);
 			}
 		}
-		running.forEach((task) -> task.shutdown(remaining(deadline)));
+		boolean idle = shutdownAll(running, deadline);
 		this.synchronous.forget(database);
-		return flushed;
+		return new Stopped(flushed, idle);
+	}
+
+	/**
+	 * How a database's lanes stopped.
+	 * @param flushed whether every replica received every committed change
+	 * @param idle whether every step finished (otherwise one still runs in the background)
+	 */
+	record Stopped(boolean flushed, boolean idle) {
+	}
+
+	/** Shuts every task down by the deadline; whether all of them finished their step. */
+	private boolean shutdownAll(Collection<ReplicaTask> tasks, Instant deadline) {
+		boolean idle = true;
+		for (ReplicaTask task : tasks) {
+			idle &= task.shutdown(remaining(deadline));
+		}
+		return idle;
 	}
 
 	/**
@@ -166,8 +184,9 @@ final class ReplicationLanes {
 	 * destroy methods). Without this those commits would reach the replica only at the next
 	 * start, which on an ephemeral disk never comes. Bounded by the stop's deadline; then the
 	 * replicas' lanes shut down.
+	 * @return whether every replica's step finished (otherwise one still runs in the background)
 	 */
-	void shipCommitsAfterStop(Instant deadline) {
+	boolean shipCommitsAfterStop(Instant deadline) {
 		Map<ReplicatedDatabase, List<Replica>> registered = this.databases.current();
 		registered.keySet().forEach(this::monitor);
 		boolean behind = registered.entrySet()
@@ -183,7 +202,7 @@ final class ReplicationLanes {
 						+ "timeout; they stay in the local shadow WAL and are shipped at the next start");
 			}
 		}
-		this.tasks.values().forEach((task) -> task.shutdown(remaining(deadline)));
+		return shutdownAll(this.tasks.values(), deadline);
 	}
 
 	/** Closes the replicas' clients and the pools. */

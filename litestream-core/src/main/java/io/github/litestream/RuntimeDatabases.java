@@ -77,8 +77,15 @@ final class RuntimeDatabases {
 	 */
 	boolean detach(ReplicatedDatabase database, Duration timeout, boolean flush) {
 		List<Replica> replicas = Objects.requireNonNull(this.databases.current().get(database), "Unknown database");
-		boolean flushed = this.lanes.stop(database, replicas, timeout, flush);
-		this.leases.release(database);
+		ReplicationLanes.Stopped stopped = this.lanes.stop(database, replicas, timeout, flush);
+		boolean flushed = stopped.flushed();
+		if (stopped.idle()) {
+			this.leases.release(database);
+		}
+		else {
+			// A write may still land: the next instance waits for the leases to expire.
+			this.leases.abandon(database);
+		}
 		this.databases.remove(database);
 		database.close();
 		if (!flushed) {

@@ -1,6 +1,7 @@
 package io.github.litestream;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -12,12 +13,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.lease.LeaseAttempt;
 import io.github.litestream.lease.LeaseHeldException;
 import io.github.litestream.lease.LeaseHolder;
 import io.github.litestream.lease.LeaseOptions;
@@ -27,9 +31,11 @@ import io.github.litestream.lease.LeaseStatus;
 import io.github.litestream.lease.ReplicaLease;
 import io.github.litestream.replica.ConditionalObjects;
 import io.github.litestream.replica.ForwardingReplicaClient;
+import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOptions;
+import io.github.litestream.replica.WalSegmentInfo;
 import io.github.litestream.replica.file.FileReplicaClient;
 import io.github.litestream.restore.RestoreOptions;
 import io.github.litestream.restore.Restorer;
@@ -195,6 +201,53 @@ class LeaseReplicationTests {
 
 		await().atMost(Duration.ofSeconds(10)).until(() -> primary.lease().lost());
 		await().atMost(Duration.ofSeconds(10)).until(() -> changes.stream().anyMatch(LeaseStatus::lost));
+	}
+
+	@Test
+	void aCloseWhileAnUploadStillRunsLeavesTheLeaseToExpireInsteadOfReleasingIt() throws Exception {
+		// The shutdown timeout passed with a segment upload in flight: released, the lease would
+		// let the next instance continue the generation while that upload may still land.
+		Path replica = this.dir.resolve("replica");
+		CountDownLatch uploading = new CountDownLatch(1);
+		CountDownLatch finish = new CountDownLatch(1);
+		AtomicBoolean slow = new AtomicBoolean();
+		ReplicaClient client = new ForwardingReplicaClient(new FileReplicaClient(replica)) {
+			@Override
+			public WalSegmentInfo writeWalSegment(Pos pos, InputStream lz4) throws IOException {
+				if (slow.get()) {
+					uploading.countDown();
+					try {
+						finish.await(30, TimeUnit.SECONDS);
+					}
+					catch (InterruptedException ex) {
+						Thread.currentThread().interrupt();
+					}
+				}
+				return super.writeWalSegment(pos, lz4);
+			}
+		};
+		Instance primary = instance("primary.db", replica, SHORT_TTL, client);
+		primary.engine.start();
+		primary.commit(5);
+		primary.ship();
+		slow.set(true);
+		primary.commit(5);
+		primary.engine.commitPosition(primary.database);
+		primary.engine.syncNow(primary.replica());
+		assertThat(uploading.await(10, TimeUnit.SECONDS)).isTrue();
+		try {
+			primary.engine.stop(Duration.ofMillis(100));
+			primary.engine.close();
+
+			assertThat(storedLease(replica).released()).as("not released while the upload runs").isFalse();
+			ReplicaLease next = new ReplicaLease("file", replica.toString(),
+					new FileReplicaClient(replica).conditionalObjects().orElseThrow(), SHORT_TTL,
+					new LeaseHolder("next", "next-host", 4343), java.time.Clock.systemUTC());
+			assertThat(next.tryAcquire()).as("the next instance waits for the ttl").isEqualTo(LeaseAttempt.WAITING);
+		}
+		finally {
+			finish.countDown();
+		}
 	}
 
 	@Test
