@@ -186,17 +186,27 @@ public final class DatabaseRegistry {
 			.orElseThrow(() -> new IllegalArgumentException("No database is replicated at " + path));
 		List<Replica> replicas = this.engine.replicas(database);
 		boolean delete = backups == Backups.DELETE;
-		// Deleting: no last upload, but the steps in progress end first, so none writes after the deletion.
-		boolean flushed = this.engine.detach(database, timeout, !delete);
+		// Deleting: no last upload, but the steps in progress end first, so none writes after the
+		// deletion; and while the leases are still held, which the replicas' clients require.
+		boolean[] deleted = new boolean[1];
+		boolean flushed;
 		try {
-			if (delete) {
-				for (Replica replica : replicas) {
-					deleteBackups(database, replica);
+			flushed = this.engine.detach(database, timeout, !delete, () -> {
+				if (delete) {
+					for (Replica replica : replicas) {
+						deleteBackups(database, replica);
+					}
+					deleted[0] = true;
 				}
-			}
+			});
 		}
 		finally {
 			replicas.forEach((replica) -> closeQuietly(replica.client()));
+		}
+		if (delete && !deleted[0]) {
+			throw new IOException("The backups of " + database.path() + " were not deleted: a replica upload was "
+					+ "still running when replication stopped (" + timeout + "); delete its replicas' generations "
+					+ "once it has ended");
 		}
 		return delete || flushed;
 	}

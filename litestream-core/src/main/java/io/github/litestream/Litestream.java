@@ -163,7 +163,20 @@ public final class Litestream implements AutoCloseable {
 	 * @return {@code true} if every replica received every committed change
 	 */
 	synchronized boolean detach(ReplicatedDatabase database, Duration timeout, boolean flush) {
-		return this.runtimeDatabases.detach(database, timeout, flush);
+		return this.runtimeDatabases.<RuntimeException>detach(database, timeout, flush, () -> {
+		});
+	}
+
+	/**
+	 * Stops replicating one database and runs {@code whileLeased} once its replicas are idle,
+	 * before their leases are released (deleting its backups needs the lease); not at all if a
+	 * replica step still runs after the timeout.
+	 * @return {@code true} if every replica received every committed change
+	 * @throws IOException if {@code whileLeased} fails; replication is stopped anyway
+	 */
+	synchronized boolean detach(ReplicatedDatabase database, Duration timeout, boolean flush,
+			RuntimeDatabases.WhileLeased<IOException> whileLeased) throws IOException {
+		return this.runtimeDatabases.detach(database, timeout, flush, whileLeased);
 	}
 
 	/**

@@ -75,24 +75,43 @@ final class RuntimeDatabases {
 	 * connections; its replica clients stay open for the caller to close.
 	 * @return {@code true} if every replica received every committed change
 	 */
-	boolean detach(ReplicatedDatabase database, Duration timeout, boolean flush) {
+	<E extends Exception> boolean detach(ReplicatedDatabase database, Duration timeout, boolean flush,
+			WhileLeased<E> whileLeased) throws E {
 		List<Replica> replicas = Objects.requireNonNull(this.databases.current().get(database), "Unknown database");
 		ReplicationLanes.Stopped stopped = this.lanes.stop(database, replicas, timeout, flush);
 		boolean flushed = stopped.flushed();
-		if (stopped.idle()) {
-			this.leases.release(database);
+		try {
+			if (stopped.idle()) {
+				whileLeased.run();
+			}
 		}
-		else {
-			// A write may still land: the next instance waits for the leases to expire.
-			this.leases.abandon(database);
+		finally {
+			if (stopped.idle()) {
+				this.leases.release(database);
+			}
+			else {
+				// A write may still land: the next instance waits for the leases to expire.
+				this.leases.abandon(database);
+			}
+			this.databases.remove(database);
+			database.close();
 		}
-		this.databases.remove(database);
-		database.close();
 		if (!flushed) {
 			logger.warn("Replication of {} stopped before every replica received every commit; the rest stays in "
 					+ "its local shadow WAL", database.path());
 		}
 		return flushed;
+	}
+
+	/**
+	 * What runs after a database's replicas stopped and before their leases are released.
+	 * @param <E> what it may throw
+	 */
+	@FunctionalInterface
+	interface WhileLeased<E extends Exception> {
+
+		void run() throws E;
+
 	}
 
 }

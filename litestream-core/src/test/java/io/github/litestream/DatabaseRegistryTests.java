@@ -130,6 +130,21 @@ class DatabaseRegistryTests {
 	}
 
 	@Test
+	void deletingALeasedTenantWithItsBackupsEmptiesItsReplicaWhileTheLeaseIsHeld() throws Exception {
+		Path path = this.dir.resolve("tenant-g.db");
+		FileReplicaClient replica = new FileReplicaClient(this.dir.resolve("replicas/tenant-g"));
+		try (AppDatabase app = new AppDatabase(path)) {
+			ReplicatedDatabase database = this.registry.register(options(path), new LeaseOptions(true,
+					Duration.ofSeconds(6)), targets("tenant-g"));
+			app.insert(10);
+			awaitCaughtUp(database);
+		}
+		assertThat(replica.generations()).isNotEmpty();
+		assertThat(this.registry.unregister(path, Duration.ofSeconds(30), Backups.DELETE)).isTrue();
+		assertThat(replica.generations()).isEmpty();
+	}
+
+	@Test
 	void aLeasedTenantRefusesASecondInstanceUntilItIsUnregistered() throws Exception {
 		Path path = this.dir.resolve("tenant-f.db");
 		LeaseOptions lease = new LeaseOptions(true, Duration.ofSeconds(6));
