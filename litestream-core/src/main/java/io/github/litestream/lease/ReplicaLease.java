@@ -5,6 +5,7 @@ import java.io.InterruptedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.LongSupplier;
@@ -229,9 +230,7 @@ public final class ReplicaLease {
 						false);
 			}
 			catch (ConditionalWriteConflictException ex) {
-				this.lost = true;
-				fence("another instance replaced the lease (" + ex.getMessage() + ")");
-				showHolder();
+				renewalRefused(record, sent, ex);
 			}
 			catch (IOException | RuntimeException ex) {
 				fence("the lease could not be renewed: " + ex.getMessage());
@@ -413,6 +412,28 @@ public final class ReplicaLease {
 			throw new IOException(OBJECT + " in replica '" + this.replica + "' (" + this.location
 					+ ") is not a lease: " + ex.getMessage() + ". If no instance writes to this replica, delete it", ex);
 		}
+	}
+
+	/**
+	 * A renewal the store refused: another instance replaced the lease, unless the store holds
+	 * exactly the record just sent (its answer was lost, and a retry with the same version was
+	 * refused because the first attempt had already been applied).
+	 */
+	private void renewalRefused(LeaseRecord record, long sent, ConditionalWriteConflictException ex) {
+		try {
+			Optional<VersionedObject> stored = probedStore().read(OBJECT);
+			if (stored.isPresent() && Arrays.equals(stored.get().content(), record.toJson())) {
+				held(stored.get().version(), record, sent, false);
+				return;
+			}
+		}
+		catch (IOException | RuntimeException readFailure) {
+			fence("the lease could not be renewed: " + ex.getMessage());
+			return;
+		}
+		this.lost = true;
+		fence("another instance replaced the lease (" + ex.getMessage() + ")");
+		showHolder();
 	}
 
 	private ConditionalObjects probedStore() throws IOException {

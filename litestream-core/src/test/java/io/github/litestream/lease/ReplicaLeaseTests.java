@@ -160,6 +160,23 @@ class ReplicaLeaseTests {
 	}
 
 	@Test
+	void aRenewalWhoseAnswerWasLostAndWhoseRetryWasRefusedIsStillHeld() throws IOException {
+		// The store applied the renewal, its answer timed out, and the client's retry with the
+		// same version got a conflict: the lease holds our own record, nobody else's.
+		AtomicBoolean retrying = new AtomicBoolean();
+		ReplicaLease lease = lease(new RetriedObjects(this.objects, retrying), SHORT);
+		lease.acquire();
+		retrying.set(true);
+
+		assertThat(lease.renew()).isEqualTo(LeaseRole.PRIMARY);
+
+		assertThat(lease.status().lost()).isFalse();
+		assertThat(lease.allowsWrites()).isTrue();
+		retrying.set(false);
+		assertThat(lease.renew()).as("the version it holds is the stored one").isEqualTo(LeaseRole.PRIMARY);
+	}
+
+	@Test
 	void aLeaseHandedOverWithinOneHolderKeepsItsEpoch() throws IOException {
 		LeaseHolder holder = LeaseHolder.newInstance();
 		ReplicaLease standby = lease(this.objects, SHORT, holder, Clock.systemUTC());
@@ -357,6 +374,27 @@ class ReplicaLeaseTests {
 			if (this.failing.get()) {
 				throw new IOException("store unreachable");
 			}
+		}
+
+	}
+
+	/** A real store whose replace is sent twice, as a client retries after a lost answer. */
+	private record RetriedObjects(ConditionalObjects store, AtomicBoolean retrying) implements ConditionalObjects {
+
+		@Override
+		public Optional<VersionedObject> read(String name) throws IOException {
+			return this.store.read(name);
+		}
+
+		@Override
+		public String create(String name, byte[] content) throws IOException {
+			return this.store.create(name, content);
+		}
+
+		@Override
+		public String replace(String name, byte[] content, String version) throws IOException {
+			String written = this.store.replace(name, content, version);
+			return this.retrying.get() ? this.store.replace(name, content, version) : written;
 		}
 
 	}
