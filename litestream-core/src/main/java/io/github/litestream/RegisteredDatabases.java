@@ -47,6 +47,7 @@ final class RegisteredDatabases {
 		if (this.databases.keySet().stream().anyMatch((known) -> known.path().toAbsolutePath().normalize().equals(path))) {
 			throw new IllegalStateException("Database " + path + " is already replicated; unregister it first");
 		}
+		requireOwnLocations(path, targets);
 		ReplicatedDatabase database = new ReplicatedDatabase(options, this.clock);
 		List<Replica> replicas = new ArrayList<>();
 		for (ReplicationTarget target : targets) {
@@ -57,6 +58,26 @@ final class RegisteredDatabases {
 		registered.put(database, List.copyOf(replicas));
 		this.databases = Collections.unmodifiableMap(registered);
 		return database;
+	}
+
+	/**
+	 * A replica's location holds one database's generations: two databases there would delete
+	 * each other's generations (retention) and, leased, would both take the same lease (one
+	 * engine's instances share a holder).
+	 */
+	private void requireOwnLocations(Path path, List<ReplicationTarget> targets) {
+		Map<String, String> used = new LinkedHashMap<>();
+		this.databases.forEach((database, replicas) -> replicas
+			.forEach((replica) -> used.put(replica.client().location(), database.path().toString())));
+		for (ReplicationTarget target : targets) {
+			String location = target.client().location();
+			String other = used.putIfAbsent(location, path.toString());
+			if (other != null) {
+				throw new IllegalStateException("Replica '" + target.options().name() + "' of " + path + " is at "
+						+ location + ", which is already a replica of " + other
+						+ "; give each database a replica path of its own");
+			}
+		}
 	}
 
 	void remove(ReplicatedDatabase database) {

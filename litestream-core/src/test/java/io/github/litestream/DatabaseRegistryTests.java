@@ -169,6 +169,23 @@ class DatabaseRegistryTests {
 	}
 
 	@Test
+	void twoDatabasesCannotShareAReplicaLocation() throws Exception {
+		Path first = this.dir.resolve("tenant-h.db");
+		Path second = this.dir.resolve("tenant-i.db");
+		try (AppDatabase a = new AppDatabase(first); AppDatabase b = new AppDatabase(second)) {
+			this.registry.register(options(first), new LeaseOptions(true, Duration.ofSeconds(6)), targets("shared"));
+			assertThatIllegalStateException()
+				.isThrownBy(() -> this.registry.register(options(second), new LeaseOptions(true, Duration.ofSeconds(6)),
+						targets("shared")))
+				.withMessageContaining(second.toString())
+				.withMessageContaining("already a replica of " + first)
+				.withMessageContaining("a replica path of its own");
+			assertThat(this.registry.unregister(first, Duration.ofSeconds(30), Backups.KEEP)).isTrue();
+			assertThat(this.registry.register(options(second), targets("shared"))).as("free again").isNotNull();
+		}
+	}
+
+	@Test
 	void aPathIsRegisteredOnlyOnce() throws Exception {
 		Path path = this.dir.resolve("tenant-e.db");
 		try (AppDatabase app = new AppDatabase(path)) {
