@@ -9,7 +9,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Expands {@code $VAR} and {@code ${VAR}} references to environment variables the way
- * Litestream expands its configuration file: an unset variable becomes the empty string.
+ * Litestream expands its configuration file: an unset {@code $VAR} becomes the empty string,
+ * an unset {@code ${VAR}} is left for Spring's placeholder resolution (a system property,
+ * another property, or a startup failure naming it).
  * Only plain variable names ({@code [A-Za-z_][A-Za-z0-9_]*}) are expanded, so Spring
  * placeholders such as {@code ${app.dir}} or {@code ${VAR:default}} are left for Spring to
  * resolve, and a {@code $} that starts no name stays as it is.
@@ -41,9 +43,15 @@ final class EnvironmentVariableExpander {
 		Matcher matcher = REFERENCE.matcher(value);
 		StringBuilder expanded = new StringBuilder();
 		while (matcher.find()) {
-			String name = (matcher.group(1) != null) ? matcher.group(1) : matcher.group(2);
-			String replacement = this.lookup.apply(name);
-			matcher.appendReplacement(expanded, Matcher.quoteReplacement((replacement != null) ? replacement : ""));
+			boolean braced = matcher.group(1) != null;
+			String replacement = this.lookup.apply(braced ? matcher.group(1) : matcher.group(2));
+			if (replacement == null) {
+				// ${NAME} is also Spring's placeholder: left for Spring, which resolves it from system
+				// properties or other properties, or fails startup naming it, rather than an empty
+				// secret that falls through to another credential.
+				replacement = braced ? matcher.group() : "";
+			}
+			matcher.appendReplacement(expanded, Matcher.quoteReplacement(replacement));
 		}
 		matcher.appendTail(expanded);
 		return expanded.toString();

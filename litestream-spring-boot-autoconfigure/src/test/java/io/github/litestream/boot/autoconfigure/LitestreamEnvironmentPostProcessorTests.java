@@ -66,6 +66,14 @@ class LitestreamEnvironmentPostProcessorTests {
 	}
 
 	@Test
+	void anUnsetBracedVariableIsLeftForSpringToResolveNotEmptied() {
+		StandardEnvironment environment = environment(
+				Map.of("S3_SECRET", "from-a-property", "litestream.secret-access-key", "${S3_SECRET}"));
+		this.postProcessor.postProcessEnvironment(environment, new SpringApplication());
+		assertThat(environment.getProperty("litestream.secret-access-key")).isEqualTo("from-a-property");
+	}
+
+	@Test
 	void leavesSpringPlaceholdersAndOtherPropertiesAlone() {
 		StandardEnvironment environment = environment(
 				Map.of("app.dir", "/srv", "litestream.dbs[0].path", "${app.dir}/app.db", "other.value", "$BUCKET"));
