@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * What {@link Replica#position()} tells other threads (the endpoint, health, lag, a caller
@@ -89,7 +90,7 @@ class ReplicaPositionTests {
 
 
 	@Test
-	void aCatchUpSnapshotThatFailsLeavesNoGapCountedAsRestorable() throws Exception {
+	void aReplicaThatLostItsLocalWalContinuesInANewGenerationAndNeverHoldsAMixedState() throws Exception {
 		AtomicBoolean down = new AtomicBoolean();
 		AtomicBoolean failNextSnapshot = new AtomicBoolean();
 		List<Optional<Pos>> seenWhileStoring = new CopyOnWriteArrayList<>();
@@ -115,37 +116,39 @@ class ReplicaPositionTests {
 		};
 		replica[0] = new Replica(this.database, client, ReplicaOptions.defaults("file"));
 		replica[0].sync();
-		Pos stored = replica[0].position().orElseThrow();
-		// The store is down while the database moves two indexes on, and the local WAL
-		// of those indexes is released (max-shadow-wal-size).
+		String first = replica[0].position().orElseThrow().generation();
+		AppDatabase.Summary stored = this.app.summary();
+		// The store is down while the database's index goes on past what the replica holds and
+		// one more begins; the local WAL of the first is released (max-shadow-wal-size).
 		down.set(true);
-		for (int i = 0; i < 2; i++) {
-			this.app.insert(5);
-			this.database.sync();
-			this.database.checkpoint(CheckpointMode.RESTART);
-		}
 		this.app.insert(5);
 		this.database.sync();
-		long current = this.database.position().orElseThrow().index();
-		assertThat(current).isGreaterThan(stored.index() + 1);
-		this.database.removeShadowWalBefore(current);
+		this.database.checkpoint(CheckpointMode.RESTART);
+		this.app.insert(5);
+		this.database.sync();
+		this.database.removeShadowWalBefore(this.database.position().orElseThrow().index());
 		assertThatExceptionOfType(IOException.class).isThrownBy(replica[0]::sync);
-		// Back, but the catch-up snapshot's upload fails.
 		down.set(false);
+		// Whatever this sync stores, a snapshot is not among it.
+		failNextSnapshot.set(true);
+
+		Throwable failure = catchThrowable(replica[0]::sync);
+
+		assertTheReplicaRestoresTo(stored, "the end of what it holds, not that joined to a later index");
+		assertThat(failure).isInstanceOf(IOException.class).hasMessageContaining("a new generation starts");
+		// The new generation's first snapshot fails once: its WAL alone restores nothing.
+		this.database.sync();
+		assertThat(this.database.position().orElseThrow().generation()).isNotEqualTo(first);
 		failNextSnapshot.set(true);
 		seenWhileStoring.clear();
 		assertThatExceptionOfType(IOException.class).isThrownBy(replica[0]::sync);
-		assertThat(seenWhileStoring).as("position while the catch-up snapshot was being stored")
-			.containsExactly(Optional.empty());
+		assertThat(seenWhileStoring).as("position while the snapshot was being stored").containsExactly(Optional.empty());
+		assertTheReplicaRestoresTo(stored, "the old generation's end while the new one has no snapshot");
 
-		seenWhileStoring.clear();
 		replica[0].sync();
 
-		assertThat(seenWhileStoring).as("position while the retried snapshot was being stored")
-			.allMatch(Optional::isEmpty);
 		assertTheReplicaRestoresTheApplicationsState();
 	}
-
 
 	@Test
 	void aPeriodicSnapshotStartsANewIndexInsteadOfReplacingTheSnapshotOfTheCurrentOne() throws Exception {
@@ -168,9 +171,13 @@ class ReplicaPositionTests {
 	}
 
 	private void assertTheReplicaRestoresTheApplicationsState() throws Exception {
-		Path restored = this.dir.resolve("restored.db");
+		assertTheReplicaRestoresTo(this.app.summary(), "the application's state");
+	}
+
+	private void assertTheReplicaRestoresTo(AppDatabase.Summary expected, String what) throws Exception {
+		Path restored = this.dir.resolve("restored-" + System.nanoTime() + ".db");
 		new Restorer().restore(new FileReplicaClient(this.dir.resolve("replica")), RestoreOptions.latest(restored));
-		assertThat(AppDatabase.summarize(restored)).isEqualTo(this.app.summary());
+		assertThat(AppDatabase.summarize(restored)).as(what).isEqualTo(expected);
 	}
 
 }
