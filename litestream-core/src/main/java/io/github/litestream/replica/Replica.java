@@ -71,8 +71,8 @@ public final class Replica {
 
 	/**
 	 * The first index of this replica's WAL past a gap that no stored snapshot covers yet (a
-	 * catch-up snapshot of an earlier version restarted the stream at its index, and failed),
-	 * or -1: positions are not restorable until a snapshot at or past it is stored.
+	 * catch-up snapshot restarted the stream at its index), or -1: positions are not
+	 * restorable until a snapshot at or past it is stored.
 	 */
 	private long unrestorableFrom = -1;
 
@@ -245,15 +245,27 @@ public final class Replica {
 				.orElse(new Pos(snapshot.generation(), snapshot.index(), 0));
 		}
 		if (!shipPendingWal(snapshot)) {
-			// The local WAL between this replica's end and the snapshot is gone (released while
-			// the replica failed). Restarting the stream at the snapshot's index would leave the
-			// replica's last index cut short with nothing to show it: a restore or a follower that
-			// ran before the snapshot landed would join it to the next index, mixing two moments.
-			// A new generation keeps every stored generation one valid history.
-			String reason = "replica '" + name() + "' lacks the local WAL after its position " + this.position
-					+ " (released while it was failing)";
-			this.database.requestNewGeneration(reason);
-			throw new IOException(reason + "; a new generation starts");
+			Pos stored = this.position;
+			if (snapshot.index() == stored.index() + 1) {
+				// The replica's last index may have gone on past what it stored. Restarting the
+				// stream at the very next index would join the two with nothing to show the cut:
+				// a restore or a follower that ran before the snapshot landed would mix two
+				// moments. A new generation keeps every stored generation one valid history.
+				String reason = "replica '" + name() + "' lacks the local WAL after its position " + stored
+						+ ", the index before the current one";
+				this.database.requestNewGeneration(reason);
+				throw new IOException(reason + "; a new generation starts");
+			}
+			// Whole indexes are missing between the replica's end and the snapshot: a restore
+			// before the snapshot lands finds the gap and stops at the replica's end instead of
+			// mixing. The snapshot restarts the stream at its own index; nothing past the gap
+			// counts as restorable until the snapshot is stored.
+			this.position = new Pos(snapshot.generation(), snapshot.index(), 0);
+			this.unrestorableFrom = snapshot.index();
+			if (!shipPendingWal(snapshot)) {
+				throw new IOException("Cannot store a snapshot of " + this.database.path() + " in replica '" + name()
+						+ "': the local WAL of its index " + Pos.hex(snapshot.index()) + " is missing");
+			}
 		}
 	}
 
