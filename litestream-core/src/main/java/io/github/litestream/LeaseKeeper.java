@@ -154,9 +154,10 @@ final class LeaseKeeper {
 	private void renew(Leased leased) {
 		try {
 			LeaseStatus before = leased.lease.status();
-			LeaseRole after = leased.lease.renew();
-			if (before.role() != LeaseRole.PRIMARY && after == LeaseRole.PRIMARY
-					&& leased.lease.lastAcquisitionFollowedAnother()) {
+			long acquisitions = leased.lease.acquisitions();
+			leased.lease.renew();
+			// Taken again in this renewal (not a slow renewal that merely succeeded late).
+			if (leased.lease.acquisitions() != acquisitions && leased.lease.lastAcquisitionFollowedAnother()) {
 				leased.database.requestNewGeneration("replica '" + leased.replica.name()
 						+ "' was leased to another instance while this one was fenced");
 			}

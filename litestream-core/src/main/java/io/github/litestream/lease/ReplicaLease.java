@@ -76,6 +76,8 @@ public final class ReplicaLease {
 
 	private boolean followedAnother;
 
+	private long acquisitions;
+
 	private boolean probed;
 
 	private boolean unsupportedLogged;
@@ -329,6 +331,17 @@ public final class ReplicaLease {
 	}
 
 	/**
+	 * How many times this instance took the lease (renewals do not count): a caller that
+	 * compares it before and after {@link #renew()} knows whether that renewal took it again,
+	 * which the role in {@link #status()} cannot tell (it shows FENCED once a slow renewal's
+	 * write window ended, though the lease was never lost).
+	 * @return the count
+	 */
+	public synchronized long acquisitions() {
+		return this.acquisitions;
+	}
+
+	/**
 	 * Checks, without taking the lease, that the store can keep one (probed once).
 	 * @throws IOException if it cannot ({@link LeaseUnsupportedException}), or does not answer
 	 */
@@ -373,6 +386,7 @@ public final class ReplicaLease {
 		if (acquiring) {
 			this.followedAnother = another;
 			this.everHeld = true;
+			this.acquisitions++;
 		}
 	}
 

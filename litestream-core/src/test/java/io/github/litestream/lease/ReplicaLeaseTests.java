@@ -177,6 +177,24 @@ class ReplicaLeaseTests {
 	}
 
 	@Test
+	void onlyTakingTheLeaseAgainCountsAsAnAcquisitionNotARenewalThatSucceededLate() throws Exception {
+		AtomicBoolean failing = new AtomicBoolean();
+		ReplicaLease lease = lease(new FailingObjects(this.objects, failing), SHORT);
+		lease.acquire();
+		assertThat(lease.acquisitions()).isEqualTo(1);
+		// A renewal so late that the write window ended (the status shows FENCED) still renews.
+		Thread.sleep(SHORT.ttl().toMillis() + 100);
+		assertThat(lease.status().role()).isEqualTo(LeaseRole.FENCED);
+		assertThat(lease.renew()).isEqualTo(LeaseRole.PRIMARY);
+		assertThat(lease.acquisitions()).as("renewed, not taken again").isEqualTo(1);
+		failing.set(true);
+		assertThat(lease.renew()).isEqualTo(LeaseRole.FENCED);
+		failing.set(false);
+		assertThat(lease.renew()).isEqualTo(LeaseRole.PRIMARY);
+		assertThat(lease.acquisitions()).as("taken again after a failed renewal").isEqualTo(2);
+	}
+
+	@Test
 	void aLeaseHandedOverWithinOneHolderKeepsItsEpoch() throws IOException {
 		LeaseHolder holder = LeaseHolder.newInstance();
 		ReplicaLease standby = lease(this.objects, SHORT, holder, Clock.systemUTC());
