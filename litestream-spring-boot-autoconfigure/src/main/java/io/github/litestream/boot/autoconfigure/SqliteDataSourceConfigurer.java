@@ -106,7 +106,11 @@ final class SqliteDataSourceConfigurer {
 	String withPragmas(String url) {
 		StringBuilder result = new StringBuilder(url);
 		char separator = (url.indexOf('?') >= 0) ? '&' : '?';
+		Properties own = SqliteJdbcUrl.queryParameters(url);
 		for (Map.Entry<String, String> pragma : this.pragmas.asConnectionProperties().entrySet()) {
+			if (SqlitePragmas.connectionsOwnValueWins(pragma.getKey()) && own.getProperty(pragma.getKey()) != null) {
+				continue;
+			}
 			result.append(separator).append(pragma.getKey()).append('=').append(pragma.getValue());
 			separator = '&';
 		}

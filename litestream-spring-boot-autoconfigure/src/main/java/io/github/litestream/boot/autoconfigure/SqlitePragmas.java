@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 
 import io.github.litestream.jdbc.PromptBusySqliteDataSource;
 import org.sqlite.SQLiteConfig;
@@ -45,13 +46,31 @@ record SqlitePragmas(Duration busyTimeout, LitestreamProperties.Synchronous sync
 	}
 
 	/**
-	 * Sets the pragmas on a sqlite-jdbc configuration, over any it had.
+	 * Whether a pragma may keep a value the connection's own URL or properties give it: WAL
+	 * mode, no automatic checkpoints and a busy timeout are what replication needs (sqlite-jdbc
+	 * also fills in a busy timeout of its own, so an explicit one cannot be told from it), the
+	 * synchronous mode only a default (a URL's {@code synchronous=FULL} must not become
+	 * {@code NORMAL}).
+	 * @param name the pragma
+	 * @return whether the connection's own value wins
+	 */
+	static boolean connectionsOwnValueWins(String name) {
+		return name.equals("synchronous");
+	}
+
+	/**
+	 * Sets the pragmas on a sqlite-jdbc configuration: over any it had, but for those whose
+	 * own value wins ({@link #connectionsOwnValueWins}).
 	 * @param config the configuration
 	 * @return the same configuration
 	 */
 	SQLiteConfig applyTo(SQLiteConfig config) {
-		asConnectionProperties()
-			.forEach((name, value) -> config.setPragma(SQLiteConfig.Pragma.valueOf(name.toUpperCase(Locale.ROOT)), value));
+		Properties own = config.toProperties();
+		asConnectionProperties().forEach((name, value) -> {
+			if (!(connectionsOwnValueWins(name) && own.getProperty(name) != null)) {
+				config.setPragma(SQLiteConfig.Pragma.valueOf(name.toUpperCase(Locale.ROOT)), value);
+			}
+		});
 		return config;
 	}
 

@@ -77,6 +77,23 @@ class LitestreamAutoConfigurationTests {
 	}
 
 	@Test
+	void aSynchronousModeInTheUrlWinsOverTheDefault() {
+		Path db = this.dir.resolve("data/app.db");
+		this.runner
+			.withPropertyValues("spring.datasource.url=jdbc:sqlite:" + db + "?synchronous=FULL",
+					"litestream.dbs[0].replicas[0].path=" + this.dir.resolve("replica"))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				HikariDataSource dataSource = (HikariDataSource) context.getBean(DataSource.class);
+				try (Connection connection = dataSource.getConnection()) {
+					assertThat(pragma(connection, "synchronous")).as("FULL, not the default NORMAL").isEqualTo("2");
+					assertThat(pragma(connection, "journal_mode")).isEqualTo("wal");
+					assertThat(pragma(connection, "wal_autocheckpoint")).isEqualTo("0");
+				}
+			});
+	}
+
+	@Test
 	void pathMayBeOmittedWithOneSqliteDataSourceWhosePooledConnectionsGetThePragmas() {
 		Path db = this.dir.resolve("data/app.db");
 		this.runner
