@@ -18,6 +18,7 @@ import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaOptions;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +70,9 @@ final class ReplicaTask {
 	/** Runs this replica's steps one at a time, on the engine's shared replica threads. */
 	private volatile SerialLane executor;
 
+	/** The previous run's task of this replica until its last step ended (see {@link #start}). */
+	private volatile @Nullable ReplicaTask previous;
+
 	/** Set when stopping: the step in progress is the last. */
 	private volatile boolean stopping;
 
@@ -91,7 +95,15 @@ final class ReplicaTask {
 		this.writable = writable;
 	}
 
-	void start(SerialLane lane) {
+	/**
+	 * Starts the task's schedule on its lane.
+	 * @param lane the lane
+	 * @param previous the same replica's task of the engine's previous run, whose step may still
+	 * run (a stop that timed out): no step of this task runs before it ended, since a replica is
+	 * used by one thread at a time; or {@code null}
+	 */
+	void start(SerialLane lane, @Nullable ReplicaTask previous) {
+		this.previous = previous;
 		ReplicaOptions options = this.replica.options();
 		Instant now = this.clock.instant();
 		this.nextRetention = now.plus(options.retentionCheckInterval());
@@ -103,7 +115,7 @@ final class ReplicaTask {
 
 	private void tick() {
 		try {
-			if (this.stopping || !this.writable.getAsBoolean()) {
+			if (this.stopping || !this.writable.getAsBoolean() || !previousEnded()) {
 				return;
 			}
 			syncIfBehind();
@@ -155,6 +167,30 @@ final class ReplicaTask {
 		return caughtUp && copied;
 	}
 
+	/** Whether the previous run's task of this replica has no step running any more. */
+	private boolean previousEnded() {
+		ReplicaTask before = this.previous;
+		if (before == null) {
+			return true;
+		}
+		if (!before.ended()) {
+			return false;
+		}
+		this.previous = null;
+		return true;
+	}
+
+	/** Whether this task was shut down and its last step ended. */
+	boolean ended() {
+		try {
+			return this.executor.awaitTermination(0, TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
 	/**
 	 * Syncs as soon as the thread is free, for commits waiting to be replicated. Any number of
 	 * calls before the sync starts queue one sync.
@@ -180,7 +216,7 @@ final class ReplicaTask {
 		// Cleared first: a commit arriving during this sync may miss its copy, so it queues the next.
 		this.wakeQueued.set(false);
 		try {
-			if (syncIfBehind()) {
+			if (previousEnded() && syncIfBehind()) {
 				this.retryDelayMillis = 0;
 				return;
 			}
@@ -234,7 +270,7 @@ final class ReplicaTask {
 	Future<Boolean> flush() {
 		return this.executor.submit(() -> {
 			try {
-				return syncIfBehind();
+				return previousEnded() && syncIfBehind();
 			}
 			catch (IOException | RuntimeException ex) {
 				logger.warn("Final sync of replica '{}' of {} failed: {}", this.replica.name(),

@@ -48,6 +48,9 @@ final class ReplicationLanes {
 
 	private final Map<Replica, ReplicaTask> tasks = new ConcurrentHashMap<>();
 
+	/** The previous run's tasks, until the next run's take them over (see {@link #open()}). */
+	private final Map<Replica, ReplicaTask> previousTasks = new ConcurrentHashMap<>();
+
 	private @Nullable EngineScheduler scheduler;
 
 	ReplicationLanes(RegisteredDatabases databases, EngineThreads threads, Clock clock,
@@ -71,6 +74,9 @@ final class ReplicationLanes {
 	 */
 	void open() {
 		this.tasks.values().forEach((task) -> task.shutdown(Duration.ZERO));
+		// A step may still run (the stop timed out): the new tasks wait for it.
+		this.previousTasks.clear();
+		this.previousTasks.putAll(this.tasks);
 		this.tasks.clear();
 		if (this.scheduler == null || this.scheduler.isShutdown()) {
 			this.scheduler = new EngineScheduler(this.threads);
@@ -89,7 +95,7 @@ final class ReplicationLanes {
 			ReplicaTask task = new ReplicaTask(database, replica, this.clock, this.validation,
 					() -> releaseShadowWal(database), this.synchronous, this.leases.writable(replica));
 			this.tasks.put(replica, task);
-			task.start(scheduler.replicaLane(name + "/" + replica.name()));
+			task.start(scheduler.replicaLane(name + "/" + replica.name()), this.previousTasks.remove(replica));
 		}
 	}
 
