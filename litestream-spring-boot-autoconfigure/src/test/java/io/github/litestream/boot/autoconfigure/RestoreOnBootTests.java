@@ -164,13 +164,16 @@ class RestoreOnBootTests {
 	void theRestoreStepRunsBeforeTheFirstSqliteDataSourceIsLetThrough() throws Exception {
 		Path replica = this.dir.resolve("replica");
 		seedReplica(replica);
+		// Each database needs a replica of its own (the engine refuses to share one).
+		Path otherReplica = this.dir.resolve("other-replica");
+		seedReplica(otherReplica);
 		Path other = this.dir.resolve("other/other.db");
 		Path app = this.dir.resolve("app.db");
 		this.runner.withBean("otherDatabaseWhenTheDataSourceWasReady", DataSourceWatcher.class,
 				() -> new DataSourceWatcher(other))
 			.withPropertyValues("spring.datasource.url=jdbc:sqlite:" + app, "litestream.dbs[0].path=" + app,
 					"litestream.dbs[0].replicas[0].path=" + replica, "litestream.dbs[1].path=" + other,
-					"litestream.dbs[1].replicas[0].path=" + replica)
+					"litestream.dbs[1].replicas[0].path=" + otherReplica)
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				assertThat(context.getBean(DataSourceWatcher.class).existed).as("other.db restored first").isTrue();
