@@ -126,6 +126,19 @@ class DirectoryReplicationTests {
 	}
 
 	@Test
+	void databasesInHiddenDirectoriesArePassedOver() throws Exception {
+		// Where the endpoint's restored side files go (.litestream-restored): not new tenants.
+		AppDatabase good = app("good.db");
+		app(".litestream-restored/good-restored-20261130T000000000Z.db");
+		try (DirectoryReplication directory = directory(true)) {
+			directory.scan();
+			assertThat(directory.databases()).containsExactly("good.db");
+			good.insert(3);
+			awaitCaughtUp();
+		}
+	}
+
+	@Test
 	void addRestoresAMissingDatabaseAtOnceAndDeleteRemovesItsFilesAndBackups() throws Exception {
 		try (DirectoryReplication directory = directory(false)) {
 			AppDatabase tenant = app("tenant.db");

@@ -38,7 +38,8 @@ public class LitestreamEndpointProperties {
 		private boolean enabled;
 
 		/**
-		 * Directory for the restored side files. Defaults to the database's own directory.
+		 * Directory for the restored side files. Defaults to a hidden {@code .litestream-restored}
+		 * directory beside the database.
 		 */
 		private @Nullable Path directory;
 

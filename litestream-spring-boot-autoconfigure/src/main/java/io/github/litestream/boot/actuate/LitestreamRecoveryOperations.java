@@ -128,8 +128,10 @@ public final class LitestreamRecoveryOperations {
 	}
 
 	private Path sideFile(Path database) {
+		// By default a hidden directory beside the database: the side file is no new database
+		// of a directory entry whose pattern it would match (a hidden directory is not walked).
 		Path directory = (this.properties.getRestore().getDirectory() != null)
-				? this.properties.getRestore().getDirectory() : database.getParent();
+				? this.properties.getRestore().getDirectory() : database.getParent().resolve(".litestream-restored");
 		String name = database.getFileName().toString().replaceFirst("\\.db$", "");
 		return directory.toAbsolutePath()
 			.normalize()
