@@ -30,6 +30,7 @@ import io.github.litestream.lease.LeaseRole;
 import io.github.litestream.lease.LeaseStatus;
 import io.github.litestream.lease.ReplicaLease;
 import io.github.litestream.replica.ConditionalObjects;
+import io.github.litestream.replica.ForwardingConditionalObjects;
 import io.github.litestream.replica.ForwardingReplicaClient;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.Replica;
@@ -168,24 +169,13 @@ class LeaseReplicationTests {
 		ReplicaClient client = new ForwardingReplicaClient(new FileReplicaClient(replica)) {
 			@Override
 			public Optional<ConditionalObjects> conditionalObjects() {
-				ConditionalObjects store = delegate().conditionalObjects().orElseThrow();
-				return Optional.of(new ConditionalObjects() {
-					@Override
-					public Optional<VersionedObject> read(String name) throws IOException {
-						return store.read(name);
-					}
-
-					@Override
-					public String create(String name, byte[] content) throws IOException {
-						return store.create(name, content);
-					}
-
+				return Optional.of(new ForwardingConditionalObjects(delegate().conditionalObjects().orElseThrow()) {
 					@Override
 					public String replace(String name, byte[] content, String version) throws IOException {
 						if (partitioned.get()) {
 							throw new IOException("store unreachable");
 						}
-						return store.replace(name, content, version);
+						return super.replace(name, content, version);
 					}
 				});
 			}

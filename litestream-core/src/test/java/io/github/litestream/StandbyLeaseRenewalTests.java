@@ -24,7 +24,7 @@ import io.github.litestream.lease.LeaseRole;
 import io.github.litestream.lease.LeaseStatus;
 import io.github.litestream.lease.ReplicaLease;
 import io.github.litestream.replica.ConditionalObjects;
-import io.github.litestream.replica.ConditionalObjects.VersionedObject;
+import io.github.litestream.replica.ForwardingConditionalObjects;
 import io.github.litestream.replica.ForwardingReplicaClient;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOptions;
@@ -193,16 +193,13 @@ class StandbyLeaseRenewalTests {
 	}
 
 	/** A real store that refuses as many writes as {@code failures} says, then works again. */
-	private record OnceFailingObjects(ConditionalObjects store, AtomicInteger failures) implements ConditionalObjects {
+	private static final class OnceFailingObjects extends ForwardingConditionalObjects {
 
-		@Override
-		public Optional<VersionedObject> read(String name) throws IOException {
-			return this.store.read(name);
-		}
+		private final AtomicInteger failures;
 
-		@Override
-		public String create(String name, byte[] content) throws IOException {
-			return this.store.create(name, content);
+		OnceFailingObjects(ConditionalObjects store, AtomicInteger failures) {
+			super(store);
+			this.failures = failures;
 		}
 
 		@Override
@@ -210,7 +207,7 @@ class StandbyLeaseRenewalTests {
 			if (this.failures.getAndDecrement() > 0) {
 				throw new IOException("503 Slow Down");
 			}
-			return this.store.replace(name, content, version);
+			return super.replace(name, content, version);
 		}
 
 	}

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.github.litestream.replica.ConditionalObjects;
 import io.github.litestream.replica.ConditionalWriteConflictException;
+import io.github.litestream.replica.ForwardingConditionalObjects;
 import io.github.litestream.replica.file.FileReplicaClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -368,24 +369,31 @@ class ReplicaLeaseTests {
 	}
 
 	/** A real store whose writes fail while {@code failing} is set, as an unreachable one's do. */
-	private record FailingObjects(ConditionalObjects store, AtomicBoolean failing) implements ConditionalObjects {
+	private static final class FailingObjects extends ForwardingConditionalObjects {
+
+		private final AtomicBoolean failing;
+
+		FailingObjects(ConditionalObjects store, AtomicBoolean failing) {
+			super(store);
+			this.failing = failing;
+		}
 
 		@Override
 		public Optional<VersionedObject> read(String name) throws IOException {
 			check();
-			return this.store.read(name);
+			return super.read(name);
 		}
 
 		@Override
 		public String create(String name, byte[] content) throws IOException {
 			check();
-			return this.store.create(name, content);
+			return super.create(name, content);
 		}
 
 		@Override
 		public String replace(String name, byte[] content, String version) throws IOException {
 			check();
-			return this.store.replace(name, content, version);
+			return super.replace(name, content, version);
 		}
 
 		private void check() throws IOException {
@@ -397,68 +405,58 @@ class ReplicaLeaseTests {
 	}
 
 	/** A real store whose replace is sent twice, as a client retries after a lost answer. */
-	private record RetriedObjects(ConditionalObjects store, AtomicBoolean retrying) implements ConditionalObjects {
+	private static final class RetriedObjects extends ForwardingConditionalObjects {
 
-		@Override
-		public Optional<VersionedObject> read(String name) throws IOException {
-			return this.store.read(name);
-		}
+		private final AtomicBoolean retrying;
 
-		@Override
-		public String create(String name, byte[] content) throws IOException {
-			return this.store.create(name, content);
+		RetriedObjects(ConditionalObjects store, AtomicBoolean retrying) {
+			super(store);
+			this.retrying = retrying;
 		}
 
 		@Override
 		public String replace(String name, byte[] content, String version) throws IOException {
-			String written = this.store.replace(name, content, version);
-			return this.retrying.get() ? this.store.replace(name, content, version) : written;
+			String written = super.replace(name, content, version);
+			return this.retrying.get() ? super.replace(name, content, version) : written;
 		}
 
 	}
 
 	/** A real store behind a front that honours If-None-Match but replaces whatever the version. */
-	private record IfMatchIgnoringObjects(ConditionalObjects store) implements ConditionalObjects {
+	private static final class IfMatchIgnoringObjects extends ForwardingConditionalObjects {
 
-		@Override
-		public Optional<VersionedObject> read(String name) throws IOException {
-			return this.store.read(name);
-		}
-
-		@Override
-		public String create(String name, byte[] content) throws IOException {
-			return this.store.create(name, content);
+		IfMatchIgnoringObjects(ConditionalObjects store) {
+			super(store);
 		}
 
 		@Override
 		public String replace(String name, byte[] content, String version) throws IOException {
-			return this.store.replace(name, content, this.store.read(name).orElseThrow().version());
+			return super.replace(name, content, store().read(name).orElseThrow().version());
 		}
 
 	}
 
 	/** A real store behind a front that, like some S3-compatible stores, ignores conditions. */
-	private record UnconditionalObjects(ConditionalObjects store) implements ConditionalObjects {
+	private static final class UnconditionalObjects extends ForwardingConditionalObjects {
 
-		@Override
-		public Optional<VersionedObject> read(String name) throws IOException {
-			return this.store.read(name);
+		UnconditionalObjects(ConditionalObjects store) {
+			super(store);
 		}
 
 		@Override
 		public String create(String name, byte[] content) throws IOException {
-			Optional<VersionedObject> existing = this.store.read(name);
-			return existing.isPresent() ? this.store.replace(name, content, existing.get().version())
-					: this.store.create(name, content);
+			Optional<VersionedObject> existing = store().read(name);
+			return existing.isPresent() ? store().replace(name, content, existing.get().version())
+					: store().create(name, content);
 		}
 
 		@Override
 		public String replace(String name, byte[] content, String version) throws IOException {
-			Optional<VersionedObject> existing = this.store.read(name);
+			Optional<VersionedObject> existing = store().read(name);
 			if (existing.isEmpty()) {
 				throw new ConditionalWriteConflictException(name + " is missing");
 			}
-			return this.store.replace(name, content, existing.get().version());
+			return store().replace(name, content, existing.get().version());
 		}
 
 	}
