@@ -83,7 +83,8 @@ class EngineRestartTests {
 			engine.start();
 			app.insert(5);
 			engine.commitPosition(database);
-			Thread.sleep(300);
+			// The new run has commits to ship: none of its uploads may start while the old one runs.
+			await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> inside.get() == 1);
 			finish.countDown();
 
 			await().atMost(Duration.ofSeconds(30))
