@@ -13,6 +13,7 @@ import java.util.Locale;
 import io.github.litestream.replica.ReplicaObjectNotFoundException;
 import io.github.litestream.replica.sftp.SftpReplicaException.Reason;
 import org.apache.sshd.common.SshException;
+import org.apache.sshd.common.session.helpers.MissingAttachedSessionException;
 import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.SftpException;
 import org.jspecify.annotations.Nullable;
@@ -72,8 +73,9 @@ final class SftpErrors {
 	private static boolean isClosedWhileConnecting(Throwable ex) {
 		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
 			String message = String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT);
+			// MINA's MissingAttachedSessionException: the server closed before a session began.
 			if (cause instanceof EOFException || cause instanceof SocketException
-					|| cause instanceof ClosedChannelException
+					|| cause instanceof ClosedChannelException || cause instanceof MissingAttachedSessionException
 					|| (cause instanceof SshException && message.contains("closed"))
 					|| message.contains("broken pipe") || message.contains("connection reset")) {
 				return true;
@@ -184,8 +186,9 @@ final class SftpErrors {
 
 	private static boolean isConnectionLost(Throwable ex) {
 		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			// MINA's MissingAttachedSessionException: the server closed before a session began.
 			if (cause instanceof EOFException || cause instanceof SocketException
-					|| cause instanceof ClosedChannelException || cause instanceof SshException) {
+					|| cause instanceof ClosedChannelException || cause instanceof MissingAttachedSessionException || cause instanceof SshException) {
 				return true;
 			}
 		}
