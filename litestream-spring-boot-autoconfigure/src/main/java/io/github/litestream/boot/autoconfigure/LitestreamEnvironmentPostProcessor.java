@@ -1,9 +1,11 @@
 package io.github.litestream.boot.autoconfigure;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 import org.springframework.boot.EnvironmentPostProcessor;
@@ -15,8 +17,11 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyS
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
 import org.springframework.core.Ordered;
+import org.springframework.core.env.CommandLinePropertySource;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.env.StandardEnvironment;
 
 /**
  * Expands {@code $VAR} and {@code ${VAR}} environment variable references in
@@ -41,6 +46,10 @@ public final class LitestreamEnvironmentPostProcessor implements EnvironmentPost
 	private static final ConfigurationPropertyName PREFIX = ConfigurationPropertyName.of("litestream");
 
 	private static final ConfigurationPropertyName DBS = ConfigurationPropertyName.of("litestream.dbs");
+
+	private static final Set<String> PROCESS_SOURCES = Set.of(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+			StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME,
+			CommandLinePropertySource.COMMAND_LINE_PROPERTY_SOURCE_NAME);
 
 	private final EnvironmentVariableExpander expander;
 
@@ -67,10 +76,13 @@ public final class LitestreamEnvironmentPostProcessor implements EnvironmentPost
 		}
 		boolean expand = Binder.get(environment).bind("litestream.expand-env", Boolean.class).orElse(true);
 		Map<String, Object> values = expand ? expandedValues(environment) : new LinkedHashMap<>();
-		Map<ConfigurationPropertyName, Object> dbs = DatabaseListOverrides.merge(iterableSources(environment));
+		List<IterableConfigurationPropertySource> sources = iterableSources(environment);
+		Map<ConfigurationPropertyName, Object> dbs = DatabaseListOverrides.merge(sources);
 		if (dbs != null) {
+			Set<ConfigurationPropertyName> verbatim = fromTheProcess(sources);
 			values.keySet().removeIf(LitestreamEnvironmentPostProcessor::isDbsKey);
-			dbs.forEach((name, value) -> values.put(name.toString(), expand ? expand(value) : value));
+			dbs.forEach((name, value) -> values.put(name.toString(),
+					(expand && !verbatim.contains(name)) ? expand(value) : value));
 		}
 		if (!values.isEmpty()) {
 			environment.getPropertySources().addFirst(new MapPropertySource(PROPERTY_SOURCE_NAME, values));
@@ -107,6 +119,9 @@ public final class LitestreamEnvironmentPostProcessor implements EnvironmentPost
 				ConfigurationProperty property = iterable.getConfigurationProperty(name);
 				Object value = (property != null) ? property.getValue() : null;
 				seen.put(key, value);
+				if (fromTheProcess(iterable)) {
+					return;
+				}
 				Object result = expand(value);
 				if (!result.equals(value)) {
 					expanded.put(key, result);
@@ -133,6 +148,32 @@ public final class LitestreamEnvironmentPostProcessor implements EnvironmentPost
 				expanded.put(name.toString(), expand(property.getValue()));
 			}
 		});
+	}
+
+	/**
+	 * Whether a source holds what the process was given (environment variables, system
+	 * properties, command-line arguments): Litestream expands its configuration file, and a
+	 * variable's value is already what the shell made of it (a password with a {@code $}).
+	 */
+	private static boolean fromTheProcess(ConfigurationPropertySource source) {
+		Object underlying = source.getUnderlyingSource();
+		return underlying instanceof PropertySource<?> propertySource
+				&& PROCESS_SOURCES.contains(propertySource.getName());
+	}
+
+	/** The {@code litestream.dbs} names whose value comes from a source of the process. */
+	private static Set<ConfigurationPropertyName> fromTheProcess(List<IterableConfigurationPropertySource> sources) {
+		Set<ConfigurationPropertyName> seen = new HashSet<>();
+		Set<ConfigurationPropertyName> verbatim = new HashSet<>();
+		for (IterableConfigurationPropertySource source : sources) {
+			boolean process = fromTheProcess(source);
+			source.filter(DBS::isAncestorOf).forEach((name) -> {
+				if (seen.add(name) && process) {
+					verbatim.add(name);
+				}
+			});
+		}
+		return verbatim;
 	}
 
 	private Object expand(Object value) {

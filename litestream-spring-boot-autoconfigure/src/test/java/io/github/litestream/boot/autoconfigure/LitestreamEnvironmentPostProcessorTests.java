@@ -130,6 +130,29 @@ class LitestreamEnvironmentPostProcessorTests {
 	}
 
 	@Test
+	void valuesFromTheEnvironmentOrTheCommandLineAreTakenAsTheyAreNotExpanded() {
+		// Litestream expands its configuration file; a variable's own value (a password with a $)
+		// is already what the shell made of it.
+		StandardEnvironment environment = new StandardEnvironment();
+		environment.getPropertySources()
+			.addLast(new MapPropertySource("application.yml", Map.of("litestream.dbs[0].replicas[0].path", "$DIR/replica")));
+		environment.getPropertySources()
+			.replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+					new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+							Map.of("LITESTREAM_DBS_0_REPLICAS_0_PASSWORD", "pa$$w0rd", "LITESTREAM_SECRET_ACCESS_KEY",
+									"se$cret")));
+		environment.getPropertySources()
+			.addFirst(new SimpleCommandLinePropertySource("--litestream.dbs[0].replicas[0].user=$USER"));
+		new LitestreamEnvironmentPostProcessor((name) -> name.equals("DIR") ? "/data" : null)
+			.postProcessEnvironment(environment, new SpringApplication());
+		assertThat(environment.getProperty("litestream.dbs[0].replicas[0].password")).isEqualTo("pa$$w0rd");
+		assertThat(environment.getProperty("litestream.dbs[0].replicas[0].user")).isEqualTo("$USER");
+		assertThat(environment.getProperty("litestream.dbs[0].replicas[0].path")).as("the file's value is expanded")
+			.isEqualTo("/data/replica");
+		assertThat(environment.getProperty("litestream.secret-access-key")).isEqualTo("se$cret");
+	}
+
+	@Test
 	void aReplicaWhoseTypeOrUrlIsOverriddenIsAnotherReplicaAndReplacesTheEntryWhole() {
 		StandardEnvironment environment = environment(Map.of("litestream.dbs[0].replicas[0].type", "file",
 				"litestream.dbs[0].replicas[0].path", "data/replica", "litestream.dbs[0].replicas[0].retention", "24h"));
