@@ -67,11 +67,12 @@ public record S3ReplicaConfig(String bucket, String path, String region, String 
 
 	/**
 	 * Parses a replica URL as Litestream writes it.
-	 * @param url such as {@code s3://my-bucket/backups/app}
-	 * @return the bucket and path it names
+	 * @param url such as {@code s3://my-bucket/backups/app}, or with a provider's host such as
+	 * {@code s3://my-bucket.nyc3.digitaloceanspaces.com/backups/app} (see {@link S3UrlHost})
+	 * @return what the URL names
 	 * @throws IllegalArgumentException naming the URL and the expected form if it is malformed
 	 */
-	public static BucketAndPath parseUrl(String url) {
+	public static UrlParts parseUrl(String url) {
 		if (isBlank(url)) {
 			throw new IllegalArgumentException("S3 replica 'url' is empty: expected " + EXPECTED_URL);
 		}
@@ -87,18 +88,23 @@ public record S3ReplicaConfig(String bucket, String path, String region, String 
 			throw new IllegalArgumentException("Invalid S3 replica url '" + url + "': the scheme must be 's3'; expected "
 					+ EXPECTED_URL);
 		}
-		if (uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null
-				|| uri.getPort() != -1) {
+		if (uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
 			throw new IllegalArgumentException("Invalid S3 replica url '" + redactUserInfo(uri, url)
-					+ "': credentials, ports, queries and fragments are not supported (use 'access-key-id', "
+					+ "': credentials, queries and fragments are not supported (use 'access-key-id', "
 					+ "'secret-access-key' and 'endpoint'); expected " + EXPECTED_URL);
 		}
-		String bucket = uri.getHost();
-		if (isBlank(bucket)) {
+		if (isBlank(uri.getHost())) {
 			throw new IllegalArgumentException(
 					"Invalid S3 replica url '" + url + "': it names no bucket; expected " + EXPECTED_URL);
 		}
-		return new BucketAndPath(bucket, normalisePath(uri.getPath()));
+		S3UrlHost host;
+		try {
+			host = S3UrlHost.parse(uri.getHost(), uri.getPort());
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalArgumentException("Invalid S3 replica url '" + url + "': " + ex.getMessage(), ex);
+		}
+		return new UrlParts(host.bucket(), normalisePath(uri.getPath()), host.region(), host.endpoint());
 	}
 
 	/**
@@ -180,12 +186,14 @@ public record S3ReplicaConfig(String bucket, String path, String region, String 
 	}
 
 	/**
-	 * A bucket and key prefix parsed from a replica URL.
+	 * What a replica URL names.
 	 *
-	 * @param bucket the bucket
+	 * @param bucket the bucket, or {@code null} when a provider's host names none
 	 * @param path the key prefix, without leading or trailing slash
+	 * @param region the region a provider's host names, or {@code null}
+	 * @param endpoint the endpoint of a provider's host, or {@code null} for AWS
 	 */
-	public record BucketAndPath(String bucket, String path) {
+	public record UrlParts(String bucket, String path, String region, String endpoint) {
 	}
 
 	/**
@@ -214,14 +222,17 @@ public record S3ReplicaConfig(String bucket, String path, String region, String 
 		}
 
 		/**
-		 * Sets bucket and path from a URL; a later {@link #bucket} or {@link #path} overrides them.
+		 * Sets bucket and path from a URL, and the region and endpoint of a provider's host;
+		 * a later setting of any of them overrides the URL's.
 		 * @param url such as {@code s3://bucket/path}
 		 * @return this builder
 		 */
 		public Builder url(String url) {
-			BucketAndPath parsed = parseUrl(url);
+			UrlParts parsed = parseUrl(url);
 			this.bucket = parsed.bucket();
 			this.path = parsed.path();
+			this.region = parsed.region();
+			this.endpoint = parsed.endpoint();
 			return this;
 		}
 

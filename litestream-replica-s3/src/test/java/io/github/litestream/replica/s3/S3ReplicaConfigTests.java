@@ -13,19 +13,60 @@ class S3ReplicaConfigTests {
 	@Test
 	void parsesBucketAndPathFromUrl() {
 		assertThat(S3ReplicaConfig.parseUrl("s3://my-bucket/backups/app"))
-			.isEqualTo(new S3ReplicaConfig.BucketAndPath("my-bucket", "backups/app"));
+			.isEqualTo(new S3ReplicaConfig.UrlParts("my-bucket", "backups/app", null, null));
 		assertThat(S3ReplicaConfig.parseUrl("s3://my-bucket/backups/app/"))
-			.isEqualTo(new S3ReplicaConfig.BucketAndPath("my-bucket", "backups/app"));
+			.isEqualTo(new S3ReplicaConfig.UrlParts("my-bucket", "backups/app", null, null));
 		assertThat(S3ReplicaConfig.parseUrl("s3://my-bucket"))
-			.isEqualTo(new S3ReplicaConfig.BucketAndPath("my-bucket", ""));
+			.isEqualTo(new S3ReplicaConfig.UrlParts("my-bucket", "", null, null));
 		assertThat(S3ReplicaConfig.parseUrl("S3://my.bucket/"))
-			.isEqualTo(new S3ReplicaConfig.BucketAndPath("my.bucket", ""));
+			.isEqualTo(new S3ReplicaConfig.UrlParts("my.bucket", "", null, null));
+	}
+
+	@Test
+	void providerHostsNameBucketRegionAndEndpointAsLitestreamReadsThem() {
+		assertThat(S3ReplicaConfig.parseUrl("s3://backups.nyc3.digitaloceanspaces.com/app")).isEqualTo(
+				new S3ReplicaConfig.UrlParts("backups", "app", "nyc3", "https://nyc3.digitaloceanspaces.com"));
+		assertThat(S3ReplicaConfig.parseUrl("s3://backups.s3.us-west-002.backblazeb2.com/app")).isEqualTo(
+				new S3ReplicaConfig.UrlParts("backups", "app", "us-west-002", "https://s3.us-west-002.backblazeb2.com"));
+		assertThat(S3ReplicaConfig.parseUrl("s3://backups.s3.filebase.com/app"))
+			.isEqualTo(new S3ReplicaConfig.UrlParts("backups", "app", null, "https://s3.filebase.com"));
+		assertThat(S3ReplicaConfig.parseUrl("s3://backups.s3.fr-par.scw.cloud"))
+			.isEqualTo(new S3ReplicaConfig.UrlParts("backups", "", "fr-par", "https://s3.fr-par.scw.cloud"));
+		assertThat(S3ReplicaConfig.parseUrl("s3://my.backups.us-east-1.linodeobjects.com/a/b")).isEqualTo(
+				new S3ReplicaConfig.UrlParts("my.backups", "a/b", "us-east-1", "https://us-east-1.linodeobjects.com"));
+		assertThat(S3ReplicaConfig.parseUrl("s3://backups.localhost:9000/app"))
+			.isEqualTo(new S3ReplicaConfig.UrlParts("backups", "app", "us-east-1", "http://localhost:9000"));
+		assertThat(S3ReplicaConfig.parseUrl("s3://nyc3.digitaloceanspaces.com/app"))
+			.isEqualTo(new S3ReplicaConfig.UrlParts(null, "app", "nyc3", "https://nyc3.digitaloceanspaces.com"));
+	}
+
+	@Test
+	void builderTakesAProviderHostsEndpointPathStyleAndLetsSettingsWin() {
+		S3ReplicaConfig fromHost = S3ReplicaConfig.builder().url("s3://backups.nyc3.digitaloceanspaces.com/app").build();
+		assertThat(fromHost.location()).isEqualTo("s3://backups/app");
+		assertThat(fromHost.endpoint()).isEqualTo("https://nyc3.digitaloceanspaces.com");
+		assertThat(fromHost.region()).isEqualTo("nyc3");
+		assertThat(fromHost.forcePathStyle()).isTrue();
+		S3ReplicaConfig overridden = S3ReplicaConfig.builder()
+			.url("s3://backups.nyc3.digitaloceanspaces.com/app")
+			.region("sfo3")
+			.endpoint("https://sfo3.digitaloceanspaces.com")
+			.build();
+		assertThat(overridden.region()).isEqualTo("sfo3");
+		assertThat(overridden.endpoint()).isEqualTo("https://sfo3.digitaloceanspaces.com");
+	}
+
+	@Test
+	void aPortOnAPlainHostIsRefusedNamingTheEndpointSetting() {
+		assertThatIllegalArgumentException().isThrownBy(() -> S3ReplicaConfig.parseUrl("s3://bucket:9000/path"))
+			.withMessageContaining("s3://bucket:9000/path")
+			.withMessageContaining("'endpoint'");
 	}
 
 	@Test
 	void rejectsMalformedUrlsNamingTheUrlAndTheExpectedForm() {
 		for (String url : new String[] { "s3:///path", "file:///tmp/x", "my-bucket/path", "s3://bucket/path?x=1",
-				"s3://bucket:9000/path", "s3://bu cket/path" }) {
+				"s3://bu cket/path" }) {
 			assertThatIllegalArgumentException().as(url)
 				.isThrownBy(() -> S3ReplicaConfig.parseUrl(url))
 				.withMessageContaining(url)

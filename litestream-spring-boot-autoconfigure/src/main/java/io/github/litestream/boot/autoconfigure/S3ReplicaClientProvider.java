@@ -11,6 +11,7 @@ import io.github.litestream.replica.s3.S3ClientFactory;
 import io.github.litestream.replica.s3.S3Connection;
 import io.github.litestream.replica.s3.S3ReplicaClient;
 import io.github.litestream.replica.s3.S3ReplicaConfig;
+import io.github.litestream.replica.s3.S3ReplicaConfig.UrlParts;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -18,13 +19,15 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.util.StringUtils;
 
 /**
- * Configures and creates {@code s3} replicas from {@code s3://bucket/path} or
- * {@code bucket}/{@code path} and the keys of {@link S3ReplicaProperties}. A replica's own
+ * Configures and creates {@code s3} replicas from {@code s3://bucket/path} (or a known
+ * provider's host, as Litestream reads it: {@code s3://bucket.nyc3.digitaloceanspaces.com/path})
+ * or {@code bucket}/{@code path}, and the keys of {@link S3ReplicaProperties}, which win over
+ * what the url's host names. A replica's own
  * credentials win over {@code litestream.access-key-id}/{@code secret-access-key}. A replica
  * without its own {@code endpoint} takes the store of a service connection or of Spring Cloud
  * AWS: its endpoint, and its path-style and region where the replica sets none
- * ({@link S3StoreDefaults}); one with its own endpoint points at another store and takes none
- * of them. Replicas
+ * ({@link S3StoreDefaults}); one with its own endpoint (or a provider's host) points at another
+ * store and takes none of them. Replicas
  * with equal configurations share one {@link S3Connection} (the restore at boot and the
  * replication afterwards, for example), whose {@link S3Client} is built when first needed: a
  * restore at boot lists and reads without it where the store accepts direct requests. The
@@ -85,27 +88,25 @@ final class S3ReplicaClientProvider implements ReplicaClientProvider, Disposable
 		S3ReplicaProperties properties = entry.bind(S3ReplicaProperties.class);
 		String bucket = properties.getBucket();
 		String path = entry.path();
-		URI url = entry.url();
+		UrlParts url = parts(entry);
 		if (url != null) {
-			if (!StringUtils.hasText(url.getHost())) {
-				throw new LitestreamConfigurationException(entry.property("url"), "'" + url + "' names no bucket",
-						"Write the url as " + url.getScheme() + "://bucket/path.");
-			}
-			bucket = url.getHost();
-			path = trimLeadingSlash(url.getPath());
+			bucket = StringUtils.hasText(bucket) ? bucket : url.bucket();
+			path = url.path();
 		}
 		if (!StringUtils.hasText(bucket)) {
 			throw new LitestreamConfigurationException(entry.property("bucket"), "an s3 replica needs a bucket",
 					"Set " + entry.property("url") + " to s3://bucket/path, or " + entry.property("bucket") + ".");
 		}
-		boolean ownStore = StringUtils.hasText(properties.getEndpoint());
-		S3StoreDefaults defaults = ownStore ? S3StoreDefaults.NONE : this.store;
+		// Like Litestream, the replica's own keys win over what the url's host names.
+		String endpoint = firstText(properties.getEndpoint(), (url != null) ? url.endpoint() : null);
+		String region = firstText(properties.getRegion(), (url != null) ? url.region() : null);
+		S3StoreDefaults defaults = (endpoint != null) ? S3StoreDefaults.NONE : this.store;
 		try {
 			return S3ReplicaConfig.builder()
 				.bucket(bucket)
 				.path(path)
-				.region(StringUtils.hasText(properties.getRegion()) ? properties.getRegion() : defaults.region())
-				.endpoint(ownStore ? properties.getEndpoint() : defaults.endpoint())
+				.region((region != null) ? region : defaults.region())
+				.endpoint((endpoint != null) ? endpoint : defaults.endpoint())
 				.forcePathStyle((properties.getForcePathStyle() != null) ? properties.getForcePathStyle()
 						: defaults.pathStyle())
 				.skipVerify(properties.isSkipVerify())
@@ -132,9 +133,19 @@ final class S3ReplicaClientProvider implements ReplicaClientProvider, Disposable
 		this.connections.clear();
 	}
 
-	private static @Nullable String trimLeadingSlash(@Nullable String path) {
-		String trimmed = (path != null) ? path.replaceFirst("^/+", "") : "";
-		return trimmed.isEmpty() ? null : trimmed;
+	private static @Nullable UrlParts parts(ReplicaEntry entry) {
+		URI url = entry.url();
+		if (url == null) {
+			return null;
+		}
+		try {
+			return S3ReplicaConfig.parseUrl(url.toString());
+		}
+		catch (IllegalArgumentException ex) {
+			throw new LitestreamConfigurationException(entry.property("url"), ex.getMessage(),
+					"Write the url as s3://bucket/path, with a store's address in " + entry.property("endpoint") + ".",
+					ex);
+		}
 	}
 
 	private static @Nullable String firstText(@Nullable String first, @Nullable String second) {

@@ -52,6 +52,62 @@ class S3ReplicaClientProviderTests {
 	}
 
 	@Test
+	void aProviderHostInTheUrlNamesItsStoreAndTheReplicasKeysWin() {
+		S3ReplicaConfig spaces = configure(URI.create("s3://backups.nyc3.digitaloceanspaces.com/app"), null, Map.of());
+		assertThat(spaces.location()).isEqualTo("s3://backups/app");
+		assertThat(spaces.endpoint()).isEqualTo("https://nyc3.digitaloceanspaces.com");
+		assertThat(spaces.region()).isEqualTo("nyc3");
+		assertThat(spaces.forcePathStyle()).isTrue();
+		S3ReplicaConfig local = configure(URI.create("s3://backups.localhost:9000/app"), null, Map.of());
+		assertThat(local.endpoint()).isEqualTo("http://localhost:9000");
+		assertThat(local.region()).isEqualTo("us-east-1");
+		S3ReplicaConfig own = configure(URI.create("s3://nyc3.digitaloceanspaces.com/app"), null,
+				Map.of("bucket", "mine", "region", "sfo3", "endpoint", "https://sfo3.digitaloceanspaces.com"));
+		assertThat(own.location()).isEqualTo("s3://mine/app");
+		assertThat(own.region()).isEqualTo("sfo3");
+		assertThat(own.endpoint()).isEqualTo("https://sfo3.digitaloceanspaces.com");
+	}
+
+	@Test
+	void aProviderHostTakesNoneOfTheSharedStoresSettings() {
+		S3ReplicaClientProvider withStore = new S3ReplicaClientProvider(S3ClientFactory.builder().build(), null, null,
+				S3StoreDefaults.serviceConnection(new LitestreamS3ConnectionDetails() {
+					@Override
+					public String endpoint() {
+						return "http://minio:9000";
+					}
+
+					@Override
+					public String accessKeyId() {
+						return "minio";
+					}
+
+					@Override
+					public String secretAccessKey() {
+						return "minio-secret";
+					}
+
+					@Override
+					public String region() {
+						return "eu-west-1";
+					}
+				}));
+		Binder binder = new Binder(new MapConfigurationPropertySource(Map.of()));
+		S3ReplicaConfig config = withStore.configure(
+				new ReplicaEntry(PREFIX, "s3", URI.create("s3://backups.nyc3.digitaloceanspaces.com/app"), null, binder));
+		assertThat(config.endpoint()).isEqualTo("https://nyc3.digitaloceanspaces.com");
+		assertThat(config.region()).isEqualTo("nyc3");
+	}
+
+	@Test
+	void aPortOnAPlainHostNamesTheUrlAndTheEndpointKey() {
+		assertThatExceptionOfType(LitestreamConfigurationException.class)
+			.isThrownBy(() -> configure(URI.create("s3://backups:9000/app"), null, Map.of()))
+			.satisfies((ex) -> assertThat(ex.getProperty()).isEqualTo(PREFIX + ".url"))
+			.withMessageContaining("endpoint");
+	}
+
+	@Test
 	void missingBucketNamesTheKey() {
 		assertThatExceptionOfType(LitestreamConfigurationException.class)
 			.isThrownBy(() -> configure(null, "backups/app", Map.of("region", "eu-west-1")))
