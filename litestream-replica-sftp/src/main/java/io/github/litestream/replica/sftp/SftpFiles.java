@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClient.CopyMode;
@@ -62,16 +63,50 @@ final class SftpFiles {
 			sftp.rename(from, to, CopyMode.Overwrite);
 		}
 		else {
-			// SFTP v3 without the extension cannot replace a file: the old object is briefly absent.
-			try {
-				sftp.remove(to);
+			replaceInSteps(sftp, from, to);
+		}
+	}
+
+	/**
+	 * SFTP v3 without the extension cannot replace a file: the old one is moved aside to a hidden
+	 * name (which no listing matches) and moved back if the rename fails, so a failure never
+	 * loses it. Readers may find it briefly absent.
+	 */
+	private static void replaceInSteps(SftpClient sftp, String from, String to) throws IOException {
+		int slash = to.lastIndexOf('/');
+		String aside = to.substring(0, slash + 1) + "." + to.substring(slash + 1) + "." + UUID.randomUUID()
+				+ ".replaced";
+		boolean movedAside = true;
+		try {
+			sftp.rename(to, aside);
+		}
+		catch (IOException ex) {
+			if (!SftpErrors.isNoSuchFile(ex)) {
+				throw ex;
 			}
-			catch (IOException ex) {
-				if (!SftpErrors.isNoSuchFile(ex)) {
-					throw ex;
+			movedAside = false;
+		}
+		try {
+			sftp.rename(from, to);
+		}
+		catch (IOException ex) {
+			if (movedAside) {
+				try {
+					sftp.rename(aside, to);
+				}
+				catch (IOException restore) {
+					ex.addSuppressed(restore);
 				}
 			}
-			sftp.rename(from, to);
+			throw ex;
+		}
+		if (movedAside) {
+			try {
+				sftp.remove(aside);
+			}
+			catch (IOException ex) {
+				// The new file is in place; a hidden leftover costs only its space.
+			}
 		}
 	}
 

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIOException;
 
 /**
  * The {@link ReplicaClientContractTest} against a real SFTP server (MINA SSHD in this JVM),
@@ -84,6 +85,33 @@ class SftpReplicaClientTests extends ReplicaClientContractTest {
 		}
 		try (Stream<Path> files = Files.list(server.file(this.path + "/generations/" + GEN_A + "/snapshots"))) {
 			assertThat(files.map((file) -> file.getFileName().toString())).containsExactly("00000001.snapshot.lz4");
+		}
+	}
+
+	@Test
+	void anSftpV3ServerWithoutPosixRenameReplacesAFileAndKeepsTheOldOneWhenTheRenameFails() throws Exception {
+		server.speakV3WithoutPosixRename(true);
+		String v3Path = server.newReplicaPath();
+		try (ReplicaClient v3 = SftpReplicaClient.open(server.passwordConfig(v3Path).build(), this.operations)) {
+			byte[] first = randomBytes(1_000);
+			byte[] second = randomBytes(2_000);
+			v3.writeSnapshot(GEN_A, 1, new ByteArrayInputStream(first));
+			v3.writeSnapshot(GEN_A, 1, new ByteArrayInputStream(second));
+			Path snapshots = server.file(v3Path + "/generations/" + GEN_A + "/snapshots");
+			assertThat(snapshots.resolve("00000001.snapshot.lz4")).hasBinaryContent(second);
+			server.failRenamesOfTempFiles(true);
+			assertThatIOException().isThrownBy(
+					() -> v3.writeSnapshot(GEN_A, 1, new ByteArrayInputStream(randomBytes(3_000))));
+			assertThat(snapshots.resolve("00000001.snapshot.lz4")).as("the replaced file is back")
+				.hasBinaryContent(second);
+			try (Stream<Path> files = Files.list(snapshots)) {
+				assertThat(files.map((file) -> file.getFileName().toString()))
+					.containsExactly("00000001.snapshot.lz4");
+			}
+		}
+		finally {
+			server.failRenamesOfTempFiles(false);
+			server.speakV3WithoutPosixRename(false);
 		}
 	}
 

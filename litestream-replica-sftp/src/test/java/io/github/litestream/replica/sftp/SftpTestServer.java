@@ -82,6 +82,8 @@ public final class SftpTestServer implements BeforeAllCallback, AfterAllCallback
 
 	private volatile boolean renameReplaces;
 
+	private volatile boolean failRenamesOfTempFiles;
+
 	private volatile Consumer<Path> beforeWrite = (file) -> {
 	};
 
@@ -148,7 +150,7 @@ public final class SftpTestServer implements BeforeAllCallback, AfterAllCallback
 		});
 		sshd.setFileSystemFactory(new VirtualFileSystemFactory(root()));
 		sshd.setSubsystemFactories(List.of(this.openSshSftpServer ? new OpenSshSftpSubsystem(root())
-				: new SftpSubsystemFactory.Builder().withFileSystemAccessor(new ReadOnlyDirectory(this::beforeWrite, () -> this.renameReplaces)).build()));
+				: new SftpSubsystemFactory.Builder().withFileSystemAccessor(new ReadOnlyDirectory(this::beforeWrite, () -> this.renameReplaces, () -> this.failRenamesOfTempFiles)).build()));
 		sshd.start();
 		this.server = sshd;
 		Files.writeString(knownHosts(), knownHostsLine(this.hostKey.getPublic()) + "\n");
@@ -206,6 +208,36 @@ public final class SftpTestServer implements BeforeAllCallback, AfterAllCallback
 	 */
 	public void renameReplaces(boolean replaces) {
 		this.renameReplaces = replaces;
+	}
+
+	/**
+	 * Whether renames of an upload's temporary file ({@code *.tmp}) fail, as a full disk or a
+	 * permission change on the server would.
+	 * @param fail whether they fail
+	 */
+	public void failRenamesOfTempFiles(boolean fail) {
+		this.failRenamesOfTempFiles = fail;
+	}
+
+	/**
+	 * Whether the server speaks SFTP v3 and offers no {@code posix-rename@openssh.com}, as older
+	 * or minimal servers do, so that a client cannot replace a file in one request; connections
+	 * opened afterwards see the change.
+	 * @param v3 whether to speak v3 without the extension
+	 */
+	public void speakV3WithoutPosixRename(boolean v3) {
+		if (v3) {
+			SftpModuleProperties.SFTP_VERSION.set(this.server, 3);
+			SftpModuleProperties.OPENSSH_EXTENSIONS.set(this.server,
+					AbstractSftpSubsystemHelper.DEFAULT_OPEN_SSH_EXTENSIONS.stream()
+						.filter((extension) -> !extension.getName().equals("posix-rename@openssh.com"))
+						.map((extension) -> extension.getName() + "=" + extension.getVersion())
+						.collect(Collectors.joining(",")));
+		}
+		else {
+			SftpModuleProperties.SFTP_VERSION.remove(this.server);
+			SftpModuleProperties.OPENSSH_EXTENSIONS.remove(this.server);
+		}
 	}
 
 	private void beforeWrite(Path file) {
@@ -376,9 +408,13 @@ public final class SftpTestServer implements BeforeAllCallback, AfterAllCallback
 
 		private final BooleanSupplier renameReplaces;
 
-		ReadOnlyDirectory(Consumer<Path> beforeWrite, BooleanSupplier renameReplaces) {
+		private final BooleanSupplier failRenamesOfTempFiles;
+
+		ReadOnlyDirectory(Consumer<Path> beforeWrite, BooleanSupplier renameReplaces,
+				BooleanSupplier failRenamesOfTempFiles) {
 			this.beforeWrite = beforeWrite;
 			this.renameReplaces = renameReplaces;
+			this.failRenamesOfTempFiles = failRenamesOfTempFiles;
 		}
 
 		@Override
@@ -401,6 +437,9 @@ public final class SftpTestServer implements BeforeAllCallback, AfterAllCallback
 		public void renameFile(SftpSubsystemProxy subsystem, Path oldPath, Path newPath, Collection<CopyOption> opts)
 				throws IOException {
 			deny(newPath);
+			if (this.failRenamesOfTempFiles.getAsBoolean() && oldPath.getFileName().toString().endsWith(".tmp")) {
+				throw new AccessDeniedException(oldPath.toString(), newPath.toString(), "renames of uploads refused");
+			}
 			if (this.renameReplaces.getAsBoolean()) {
 				Files.move(oldPath, newPath, StandardCopyOption.REPLACE_EXISTING);
 				return;
