@@ -2,9 +2,11 @@ package io.github.litestream.db;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.zip.CRC32C;
 
@@ -68,6 +70,10 @@ public final class GenerationContinuation {
 		Path shadow = state.shadowWalPath(end.generation(), end.index());
 		Files.createDirectories(shadow.getParent());
 		Files.move(indexWal, shadow, StandardCopyOption.REPLACE_EXISTING);
+		// Downloaded without an fsync: it must be on disk before the record that relies on it.
+		try (FileChannel channel = FileChannel.open(shadow, StandardOpenOption.WRITE)) {
+			channel.force(true);
+		}
 		try (ShadowWal wal = ShadowWal.open(shadow, end.index())) {
 			if (wal == null || wal.size() != end.offset()) {
 				logger.info("Not continuing generation {} on {}: the WAL of index {} does not end at {} with a whole "

@@ -2,6 +2,8 @@ package io.github.litestream.db;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -9,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -195,15 +198,41 @@ final class LocalState {
 		return this.directory.resolve("generations").resolve(generation).resolve("wal");
 	}
 
+	/**
+	 * Replaces a file by a complete new one that survives a power loss: the content is forced
+	 * to disk before the rename, and the directory after it (without the first, a crash could
+	 * leave the new name on an empty file).
+	 */
 	private void writeAtomically(Path file, String content) throws IOException {
 		Files.createDirectories(file.getParent());
 		Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-		Files.writeString(tmp, content, StandardCharsets.UTF_8);
+		try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+				StandardOpenOption.TRUNCATE_EXISTING)) {
+			ByteBuffer bytes = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
+			while (bytes.hasRemaining()) {
+				channel.write(bytes);
+			}
+			channel.force(true);
+		}
 		try {
 			Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
 		}
 		catch (AtomicMoveNotSupportedException ex) {
 			Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+		}
+		forceDirectory(file.getParent());
+	}
+
+	/**
+	 * Forces a directory's entries to disk where the platform can (Linux and macOS; Windows
+	 * cannot open a directory, and its renames are journaled).
+	 */
+	private static void forceDirectory(Path directory) {
+		try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+			channel.force(true);
+		}
+		catch (IOException ex) {
+			// Not supported here; the rename itself is still atomic.
 		}
 	}
 
