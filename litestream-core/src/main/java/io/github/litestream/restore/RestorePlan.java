@@ -17,9 +17,12 @@ import io.github.litestream.replica.WalSegmentInfo;
  * @param snapshot the snapshot the restore starts from
  * @param walIndexes the WAL indexes applied on top of the snapshot, in order; empty when the
  * snapshot is restored alone
+ * @param passedOver for a restore of the latest state, the generations with objects newer than
+ * this one's that hold no snapshot to restore from (one whose snapshot is still uploading, or
+ * failed to): the restored database lacks their changes
  */
-public record RestorePlan(String replicaLocation, String generation, SnapshotInfo snapshot,
-		List<WalIndex> walIndexes) {
+public record RestorePlan(String replicaLocation, String generation, SnapshotInfo snapshot, List<WalIndex> walIndexes,
+		List<String> passedOver) {
 
 	/**
 	 * Creates a plan.
@@ -27,12 +30,25 @@ public record RestorePlan(String replicaLocation, String generation, SnapshotInf
 	 * @param generation the generation
 	 * @param snapshot the snapshot
 	 * @param walIndexes the WAL indexes
+	 * @param passedOver newer generations without a snapshot
 	 */
 	public RestorePlan {
 		Objects.requireNonNull(replicaLocation, "replicaLocation");
 		Objects.requireNonNull(generation, "generation");
 		Objects.requireNonNull(snapshot, "snapshot");
 		walIndexes = List.copyOf(walIndexes);
+		passedOver = List.copyOf(passedOver);
+	}
+
+	/**
+	 * A plan that passes over no generation.
+	 * @param replicaLocation the replica location
+	 * @param generation the generation
+	 * @param snapshot the snapshot
+	 * @param walIndexes the WAL indexes
+	 */
+	public RestorePlan(String replicaLocation, String generation, SnapshotInfo snapshot, List<WalIndex> walIndexes) {
+		this(replicaLocation, generation, snapshot, walIndexes, List.of());
 	}
 
 	/**

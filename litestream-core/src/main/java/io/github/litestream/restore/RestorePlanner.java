@@ -90,13 +90,30 @@ public final class RestorePlanner {
 			List<RestorePlan.WalIndex> walIndexes = planWal(listing, snapshot, options);
 			Optional<WalSegmentInfo> skipped = segmentStoredBeforeButNotApplied(listing, snapshot, walIndexes);
 			if (skipped.isEmpty()) {
-				return Optional.of(new RestorePlan(this.client.location(), listing.generation(), snapshot, walIndexes));
+				return Optional.of(new RestorePlan(this.client.location(), listing.generation(), snapshot, walIndexes,
+						passedOver(listings, listing, options)));
 			}
 			if (inconsistent == null) {
 				inconsistent = needsLaterWal(listing.generation(), snapshot, skipped.get());
 			}
 		}
 		throw Objects.requireNonNull(inconsistent, "a generation with a snapshot to restore from");
+	}
+
+	/**
+	 * For a restore of the latest state, the generations newer than the chosen one that hold no
+	 * snapshot: a new generation's WAL means nothing without its snapshot, so the restore is of
+	 * an older generation, which the caller should say.
+	 */
+	private static List<String> passedOver(List<Listing> listings, Listing chosen, RestoreOptions options) {
+		if (options.generation() != null || options.index() != null || options.timestamp() != null) {
+			return List.of();
+		}
+		return listings.stream()
+			.filter((listing) -> listing.snapshots().isEmpty())
+			.filter((listing) -> listing.newestObject().isAfter(chosen.newestObject()))
+			.map(Listing::generation)
+			.toList();
 	}
 
 	/**

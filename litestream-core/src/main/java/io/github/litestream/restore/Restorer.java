@@ -77,6 +77,11 @@ public final class Restorer {
 				}
 				plan = planned.get();
 				logger.info("Restoring {} from {}", output, plan);
+				if (!plan.passedOver().isEmpty()) {
+					logger.warn("Restoring {} from generation {}, not the newer {}: they hold no snapshot yet (still "
+							+ "uploading, or the upload failed), so the restored database lacks their changes",
+							output, plan.generation(), plan.passedOver());
+				}
 				Path lastWal = continues(planner, options, attempt, plan) ? LeftoverRestoreFiles.lastWal(output) : null;
 				long walBytes = new RestoreExecutor(client, plan, output, options.parallelism(), lastWal).execute();
 				Pos continued = (lastWal != null) ? recordContinuation(output, plan, lastWal) : null;

@@ -71,6 +71,29 @@ class RestorePlannerTests {
 	}
 
 	@Test
+	void aNewerGenerationWithoutASnapshotIsPassedOverAndTheLatestPlanSaysSo() throws IOException {
+		copyGeneration(OTHER, BASE.plusSeconds(86_400));
+		try (Stream<Path> snapshots = Files.list(this.root.resolve("generations/" + OTHER + "/snapshots"))) {
+			for (Path snapshot : snapshots.toList()) {
+				Files.delete(snapshot);
+			}
+		}
+		RestorePlan latest = plan(RestoreOptions.latest(this.temp.resolve("x.db")));
+		assertThat(latest.generation()).isEqualTo(Fixture.GENERATION);
+		assertThat(latest.passedOver()).containsExactly(OTHER);
+		assertThat(plan(RestoreOptions.latest(this.temp.resolve("x.db")).withIndex(0x18)).passedOver())
+			.as("a restore to a chosen point passes over nothing").isEmpty();
+		copyGeneration(OTHER, BASE.minusSeconds(86_400));
+		try (Stream<Path> snapshots = Files.list(this.root.resolve("generations/" + OTHER + "/snapshots"))) {
+			for (Path snapshot : snapshots.toList()) {
+				Files.delete(snapshot);
+			}
+		}
+		assertThat(plan(RestoreOptions.latest(this.temp.resolve("x.db"))).passedOver())
+			.as("an older generation without a snapshot is no loss").isEmpty();
+	}
+
+	@Test
 	void withATimestampOnlyGenerationsWithAnEarlierSnapshotQualify() throws IOException {
 		copyGeneration(OTHER, BASE.plusSeconds(86_400));
 		RestorePlan plan = plan(RestoreOptions.latest(this.temp.resolve("x.db")).withTimestamp(BASE.plusSeconds(0x10 * 60 + 30)));
