@@ -122,6 +122,17 @@ public final class AbsReplicaConfig {
 	}
 
 	/**
+	 * The same container at the container's root, which is all a client of the container
+	 * depends on: replicas that differ only in their path (the databases of a directory) share
+	 * one.
+	 * @return this configuration with an empty path
+	 */
+	public AbsReplicaConfig atRoot() {
+		return this.path.isEmpty() ? this
+				: new AbsReplicaConfig(this.accountName, this.accountKey, this.container, "", this.endpoint);
+	}
+
+	/**
 	 * The Blob service endpoint: the configured one, or
 	 * {@code https://<account>.blob.core.windows.net}.
 	 * @return the endpoint URL

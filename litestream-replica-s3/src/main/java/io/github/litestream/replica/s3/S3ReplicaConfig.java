@@ -116,6 +116,17 @@ public record S3ReplicaConfig(String bucket, String path, String region, String 
 	}
 
 	/**
+	 * The same store and bucket at the bucket's root, which is all a connection depends on:
+	 * replicas that differ only in their path (the databases of a directory) share one.
+	 * @return this configuration with an empty path
+	 */
+	public S3ReplicaConfig atRoot() {
+		return this.path.isEmpty() ? this
+				: new S3ReplicaConfig(this.bucket, "", this.region, this.endpoint, this.forcePathStyle, this.skipVerify,
+						this.accessKeyId, this.secretAccessKey);
+	}
+
+	/**
 	 * Whether the replica has its own credentials.
 	 * @return {@code true} if both keys are set
 	 */

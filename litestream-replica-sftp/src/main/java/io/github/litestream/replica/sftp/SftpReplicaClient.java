@@ -72,13 +72,34 @@ public final class SftpReplicaClient implements ReplicaClient {
 	 * @param listener told about every request
 	 */
 	public SftpReplicaClient(SftpConnection connection, ReplicaOperationListener listener) {
-		this(connection, listener, FIRST_BACKOFF, false);
+		this(connection, connection.config(), listener, FIRST_BACKOFF, false);
+	}
+
+	/**
+	 * Creates a client for one path on a connection shared with replicas at other paths of the
+	 * same server and login (the databases of a directory share one).
+	 * @param connection the connection, which the caller closes
+	 * @param config the replica: the connection's server and login, any path
+	 * @param listener told about every request
+	 * @throws IllegalArgumentException if the replica is on another server or login
+	 */
+	public SftpReplicaClient(SftpConnection connection, SftpReplicaConfig config, ReplicaOperationListener listener) {
+		this(connection, config, listener, FIRST_BACKOFF, false);
+		if (!config.atRoot().equals(connection.config().atRoot())) {
+			throw new IllegalArgumentException(
+					"SFTP replica " + config.location() + " is not on the connection to " + connection.config().location());
+		}
 	}
 
 	SftpReplicaClient(SftpConnection connection, ReplicaOperationListener listener, Duration firstBackoff,
 			boolean ownsConnection) {
+		this(connection, connection.config(), listener, firstBackoff, ownsConnection);
+	}
+
+	private SftpReplicaClient(SftpConnection connection, SftpReplicaConfig config, ReplicaOperationListener listener,
+			Duration firstBackoff, boolean ownsConnection) {
 		this.connection = Objects.requireNonNull(connection, "connection");
-		this.config = connection.config();
+		this.config = Objects.requireNonNull(config, "config");
 		this.listener = Objects.requireNonNull(listener, "listener");
 		this.requests = new SftpRequests(connection, firstBackoff);
 		this.ownsConnection = ownsConnection;

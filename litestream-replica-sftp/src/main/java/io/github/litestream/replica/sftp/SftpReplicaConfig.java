@@ -90,6 +90,17 @@ public record SftpReplicaConfig(String host, int port, String user, @Nullable St
 	}
 
 	/**
+	 * The same server and login with an empty path, which is all a connection depends on:
+	 * replicas that differ only in their path (the databases of a directory) share one.
+	 * @return this configuration with an empty path
+	 */
+	public SftpReplicaConfig atRoot() {
+		return this.path.isEmpty() ? this
+				: new SftpReplicaConfig(this.host, this.port, this.user, this.password, this.keyPath, "", this.hostKeys,
+						this.connectTimeout, this.operationTimeout);
+	}
+
+	/**
 	 * Parses a replica URL as Litestream does: {@code sftp://user[:password]@host[:port]/path}.
 	 * The path of a URL is absolute, as in Litestream.
 	 * @param url the URL

@@ -87,7 +87,8 @@ final class AbsReplicaClientProvider implements ReplicaClientProvider {
 	@Override
 	public ReplicaClient create(ReplicaSettings settings, ReplicaOperationListener listener) {
 		AbsReplicaConfig config = settings.backend(AbsReplicaConfig.class);
-		BlobContainerClient container = this.clients.computeIfAbsent(config, this.factory::create);
+		// One client per container: the databases of a directory differ only in their path.
+		BlobContainerClient container = this.clients.computeIfAbsent(config.atRoot(), this.factory::create);
 		return new AbsReplicaClient(container, config, listener);
 	}
 

@@ -123,7 +123,8 @@ final class S3ReplicaClientProvider implements ReplicaClientProvider, Disposable
 	@Override
 	public ReplicaClient create(ReplicaSettings settings, ReplicaOperationListener listener) {
 		S3ReplicaConfig config = settings.backend(S3ReplicaConfig.class);
-		S3Connection connection = this.connections.computeIfAbsent(config, this.factory::connect);
+		// One connection per store and bucket: the databases of a directory differ only in their path.
+		S3Connection connection = this.connections.computeIfAbsent(config.atRoot(), this.factory::connect);
 		return new S3ReplicaClient(connection, config, listener);
 	}
 

@@ -94,7 +94,9 @@ final class SftpReplicaClientProvider implements ReplicaClientProvider, Disposab
 	@Override
 	public ReplicaClient create(ReplicaSettings settings, ReplicaOperationListener listener) {
 		SftpReplicaConfig config = settings.backend(SftpReplicaConfig.class);
-		return new SftpReplicaClient(this.connections.computeIfAbsent(config, SftpConnection::new), listener);
+		// One connection per server and login: the databases of a directory differ only in their path.
+		return new SftpReplicaClient(this.connections.computeIfAbsent(config.atRoot(), SftpConnection::new), config,
+				listener);
 	}
 
 	@Override

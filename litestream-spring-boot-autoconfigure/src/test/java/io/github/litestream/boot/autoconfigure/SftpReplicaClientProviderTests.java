@@ -1,12 +1,19 @@
 package io.github.litestream.boot.autoconfigure;
 
+import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
+import io.github.litestream.replica.ReplicaClient;
+import io.github.litestream.replica.ReplicaOperationListener;
+import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.replica.sftp.SftpReplicaConfig;
+import io.github.litestream.replica.sftp.SftpTestServer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
@@ -26,6 +33,31 @@ class SftpReplicaClientProviderTests {
 	private static final String HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl";
 
 	private final SftpReplicaClientProvider provider = new SftpReplicaClientProvider();
+
+	@RegisterExtension
+	static final SftpTestServer server = new SftpTestServer();
+
+	@Test
+	void replicasThatDifferOnlyInTheirPathShareOneConnection() throws Exception {
+		String root = server.newReplicaPath();
+		int before = server.connections();
+		try {
+			for (String tenant : List.of("a.db", "b.db", "eu/c.db")) {
+				SftpReplicaConfig config = server.passwordConfig(root + "/" + tenant).build();
+				try (ReplicaClient client = this.provider.create(
+						new ReplicaSettings(PREFIX, "sftp", ReplicaOptions.defaults("sftp"), config),
+						ReplicaOperationListener.NONE)) {
+					client.writeSnapshot("0123456789abcdef", 1, new ByteArrayInputStream(new byte[] { 7 }));
+				}
+				assertThat(server.file(root + "/" + tenant + "/generations/0123456789abcdef/snapshots/00000001.snapshot.lz4"))
+					.hasBinaryContent(new byte[] { 7 });
+			}
+			assertThat(server.connections() - before).isEqualTo(1);
+		}
+		finally {
+			this.provider.destroy();
+		}
+	}
 
 	@Test
 	void urlGivesHostPortUserPasswordAndPath() {
