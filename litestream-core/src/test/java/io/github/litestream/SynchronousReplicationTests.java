@@ -11,6 +11,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -34,10 +35,12 @@ import io.github.litestream.restore.Restorer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteConfig.TransactionMode;
 import org.sqlite.SQLiteDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Commits through a {@link SynchronousReplicationDataSource} with sync and monitor intervals
@@ -165,6 +168,43 @@ class SynchronousReplicationTests {
 	}
 
 	@Test
+	void aWaitingCommitHoldsNoWriteLockWhenTransactionsBeginImmediately() throws Exception {
+		Switchable replica = new Switchable(new FileReplicaClient(this.dir.resolve("replica")));
+		SynchronousReplicationDataSource dataSource = start(ReplicaQuorum.ANY, Duration.ofMillis(1500),
+				TransactionMode.IMMEDIATE, replica);
+		ExecutorService committer = Executors.newSingleThreadExecutor();
+		try (Connection connection = dataSource.getConnection()) {
+			connection.setAutoCommit(false);
+			try (Statement s = connection.createStatement()) {
+				s.execute("INSERT INTO t (seq) VALUES (1)");
+			}
+			replica.down = true;
+			Future<?> commit = committer.submit(() -> {
+				connection.commit();
+				return null;
+			});
+			await().atMost(Duration.ofSeconds(10)).until(() -> countDirectly() == 1);
+			try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + this.dir.resolve("app.db"));
+					Statement s = other.createStatement()) {
+				s.execute("PRAGMA busy_timeout=300");
+				s.execute("INSERT INTO t (seq) VALUES (2)");
+			}
+			assertThat(commit).as("the commit still waits for the replica").isNotDone();
+			assertThatExceptionOfType(ExecutionException.class).isThrownBy(commit::get)
+				.withCauseInstanceOf(ReplicationTimeoutException.class);
+			assertThat(connection.getAutoCommit()).isFalse();
+			try (Statement s = connection.createStatement()) {
+				s.execute("INSERT INTO t (seq) VALUES (3)");
+			}
+			connection.rollback();
+			assertThat(countDirectly()).isEqualTo(2);
+		}
+		finally {
+			committer.shutdownNow();
+		}
+	}
+
+	@Test
 	void allReplicasMeansEveryReplicaWhileAnyOneIsEnoughByDefault() throws Exception {
 		Switchable down = new Switchable(new FileReplicaClient(this.dir.resolve("down")));
 		start(ReplicaQuorum.ANY, Duration.ofSeconds(10), new FileReplicaClient(this.dir.resolve("up")), down);
@@ -238,6 +278,11 @@ class SynchronousReplicationTests {
 
 	private SynchronousReplicationDataSource start(ReplicaQuorum quorum, Duration timeout, ReplicaClient... clients)
 			throws Exception {
+		return start(quorum, timeout, TransactionMode.DEFERRED, clients);
+	}
+
+	private SynchronousReplicationDataSource start(ReplicaQuorum quorum, Duration timeout, TransactionMode mode,
+			ReplicaClient... clients) throws Exception {
 		Path db = createDatabase();
 		List<ReplicationTarget> targets = new ArrayList<>();
 		for (ReplicaClient client : clients) {
@@ -262,6 +307,7 @@ class SynchronousReplicationTests {
 		this.engine.start();
 		SQLiteDataSource sqlite = new SQLiteDataSource();
 		sqlite.setUrl("jdbc:sqlite:" + db);
+		sqlite.setTransactionMode(mode.name());
 		return new SynchronousReplicationDataSource(sqlite, this.engine, database, quorum, timeout);
 	}
 
@@ -278,6 +324,15 @@ class SynchronousReplicationTests {
 		try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + this.dir.resolve("app.db"));
 				Statement s = c.createStatement()) {
 			s.execute("INSERT INTO t (seq) VALUES (" + seq + ")");
+		}
+	}
+
+	private long countDirectly() throws SQLException {
+		try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + this.dir.resolve("app.db"));
+				Statement s = c.createStatement();
+				ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM t")) {
+			rs.next();
+			return rs.getLong(1);
 		}
 	}
 

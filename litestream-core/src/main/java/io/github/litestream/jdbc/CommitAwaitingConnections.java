@@ -22,7 +22,8 @@ import org.sqlite.SQLiteConnection;
  * <p>SQLite's commit hook tells which calls commit, whichever way they do it:
  * {@link Connection#commit()}, a statement in auto-commit mode, a {@code COMMIT} statement or
  * DDL. The hook runs inside the commit, with the write lock held, so it only flags the thread;
- * the wait happens once the outermost JDBC call returned and the lock is released. Statements
+ * the wait happens once the outermost JDBC call returned and the lock is released (for
+ * {@code commit()}, before the next transaction begins). Statements
  * and result sets are wrapped too, since in auto-commit mode they are what commits. Calls that
  * commit nothing (reads, rollbacks) never wait.
  */
@@ -95,6 +96,12 @@ public final class CommitAwaitingConnections {
 						return this.connection;
 					}
 					break;
+				case "commit":
+					if (this.connection == null && method.getParameterCount() == 0) {
+						commitThenAwait((Connection) this.target);
+						return null;
+					}
+					break;
 				default:
 			}
 			Object result;
@@ -129,6 +136,37 @@ public final class CommitAwaitingConnections {
 					new Handler(result, owner));
 		}
 
+	}
+
+	/**
+	 * Commits and waits before the next transaction begins. The driver's {@code commit()} begins
+	 * it at once, and with {@code transaction_mode=IMMEDIATE} (or EXCLUSIVE) that takes the write
+	 * lock again: a wait there would hold every other writer for as long as replication takes,
+	 * up to their busy timeout. Leaving auto-commit commits without beginning (JDBC's rule); the
+	 * next transaction begins when auto-commit is turned off again, after the wait.
+	 */
+	private void commitThenAwait(Connection connection) throws SQLException {
+		try {
+			connection.setAutoCommit(true);
+		}
+		catch (SQLException ex) {
+			// The commit failed and its transaction may be open still: be in a transaction again,
+			// as after a failed commit(), so that the application can roll back.
+			try {
+				connection.setAutoCommit(false);
+			}
+			catch (SQLException inTransaction) {
+				// Expected while the failed transaction is open; the mode is back to manual.
+			}
+			this.committed.remove();
+			throw ex;
+		}
+		try {
+			awaitIfCommitted();
+		}
+		finally {
+			connection.setAutoCommit(false);
+		}
 	}
 
 	private void awaitIfCommitted() throws SQLException {
