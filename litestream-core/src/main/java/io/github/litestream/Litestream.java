@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
@@ -290,11 +289,12 @@ public final class Litestream implements AutoCloseable {
 
 	/**
 	 * A database's replicas.
-	 * @param database a registered database
-	 * @return its replicas
+	 * @param database a database from {@link #databases()}
+	 * @return its replicas; none once it was unregistered (a tenant removed while a health
+	 * check or the endpoint goes through the list)
 	 */
 	public List<Replica> replicas(ReplicatedDatabase database) {
-		return Objects.requireNonNull(this.databases.current().get(database), "Unknown database");
+		return this.databases.current().getOrDefault(database, List.of());
 	}
 
 	/**

@@ -107,6 +107,8 @@ class DatabaseRegistryTests {
 			app.close();
 			assertThat(this.registry.unregister(path, Duration.ofSeconds(30), Backups.KEEP)).isTrue();
 			assertThat(this.registry.find(path)).isEmpty();
+			assertThat(this.engine.replicas(database)).as("a health check that listed it before: no replicas, no error")
+				.isEmpty();
 			try (AppDatabase later = new AppDatabase(path)) {
 				later.insert(10);
 				Thread.sleep(300); // six sync intervals: nothing may ship them

@@ -86,6 +86,11 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	/** Why the next sync must start a new generation, or {@code null}. */
 	private final AtomicReference<String> newGenerationRequest = new AtomicReference<>();
 
+	private final Clock clock;
+
+	/** Set by a failing monitor step, cleared by one that succeeds. */
+	private volatile SyncFailure syncFailure;
+
 	private boolean closed;
 
 	/**
@@ -105,6 +110,7 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 		this.options = options;
 		this.path = options.path().toAbsolutePath().normalize();
 		this.localState = new LocalState(this.path);
+		this.clock = clock;
 		this.policy = new CheckpointPolicy(options, clock, System::nanoTime);
 		this.tracker = new GenerationTracker(this.path, this.localState, this.listeners, this::indexStarted);
 		this.cleanShutdown = new CleanShutdown(this.path, this.localState);
@@ -179,11 +185,15 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 			}
 			long copied = this.tracker.copyWal();
 			this.checkpointer.checkpointIfDue();
+			this.syncFailure = null;
 			Duration took = Duration.ofNanos(System.nanoTime() - started);
 			this.listeners.forEach((listener) -> listener.onSync(took, copied));
 			return copied;
 		}
 		catch (IOException | SQLException | RuntimeException ex) {
+			SyncFailure failing = this.syncFailure;
+			this.syncFailure = new SyncFailure((failing != null) ? failing.since() : this.clock.instant(),
+					String.valueOf(ex.getMessage()));
 			this.listeners.forEach((listener) -> listener.onSyncError(ex));
 			throw (ex instanceof IOException io) ? io : new IOException("Sync of " + this.path + " failed: " + ex.getMessage(), ex);
 		}
@@ -365,6 +375,14 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	 */
 	public DatabaseOptions options() {
 		return this.options;
+	}
+
+	/**
+	 * Whether the monitor's steps fail, so that new commits reach no replica.
+	 * @return since when and why, or {@code null} after a step that succeeded
+	 */
+	public SyncFailure syncFailure() {
+		return this.syncFailure;
 	}
 
 	/**

@@ -3,6 +3,7 @@ package io.github.litestream.boot.actuate;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -98,6 +99,10 @@ final class DatabaseDescriptions {
 		}
 		catch (IllegalStateException ex) {
 			return new ActionResultDescriptor(replica.name(), null, ex.getMessage());
+		}
+		catch (RejectedExecutionException ex) {
+			// Its database was unregistered or the engine stopped since the request found it.
+			return new ActionResultDescriptor(replica.name(), null, "Replication of this database stopped");
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

@@ -13,6 +13,7 @@ import io.github.litestream.Litestream;
 import io.github.litestream.boot.autoconfigure.LitestreamStandbys;
 import io.github.litestream.boot.autoconfigure.StandbyDatabase;
 import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.db.SyncFailure;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaStatus;
@@ -106,9 +107,14 @@ public final class LitestreamHealthIndicator extends AbstractHealthIndicator {
 				replicaCount++;
 				replicasWithProblems += (problems.size() > before) ? 1 : 0;
 			}
+			SyncFailure syncFailure = checkSync(database, problems);
 			if (itemized) {
 				Map<String, Object> details = new LinkedHashMap<>();
 				details.put("position", database.position().map(Pos::toString).orElse(null));
+				if (syncFailure != null) {
+					details.put("syncFailingSince", syncFailure.since());
+					details.put("lastSyncError", syncFailure.error());
+				}
 				details.put("replicas", replicas);
 				databases.put(database.path().toString(), details);
 			}
@@ -177,6 +183,22 @@ public final class LitestreamHealthIndicator extends AbstractHealthIndicator {
 		List<String> first = new ArrayList<>(entries.subList(0, max));
 		first.add("... and " + (entries.size() - max) + " more");
 		return first;
+	}
+
+	/**
+	 * A database whose monitor steps fail copies no new commit, so no replica can receive one,
+	 * while its replicas look caught up with what was copied before: no lag, no failure of theirs.
+	 */
+	private @Nullable SyncFailure checkSync(ReplicatedDatabase database, List<String> problems) {
+		SyncFailure failure = database.syncFailure();
+		Duration maxFailure = max(this.properties.getMaxFailureDuration(),
+				database.options().monitorInterval().multipliedBy(2));
+		if (failure != null && Duration.between(failure.since(), this.clock.instant()).compareTo(maxFailure) > 0) {
+			problems.add("the WAL of " + database.path() + " has not been copied for replication since "
+					+ failure.since() + " (longer than " + maxFailure + "), so new commits reach no replica: "
+					+ failure.error());
+		}
+		return failure;
 	}
 
 	private static void checkWal(ReplicatedDatabase database, List<String> warnings) {

@@ -80,6 +80,31 @@ class LitestreamHealthIndicatorTests {
 	}
 
 	@Test
+	void downWhileTheWalCannotBeCopied() throws Exception {
+		this.replication.register(null, 8).start();
+		this.lag.attach();
+		await().until(this.replication::caughtUp);
+		LitestreamHealthIndicator indicator = indicator(Duration.ofMillis(500), Duration.ofHours(1));
+		assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
+		this.replication.breakLocalState();
+		try {
+			this.replication.app.insert(50);
+			await().untilAsserted(() -> {
+				Health health = indicator.health();
+				assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+				// The replica fails too here (it reads the moved shadow WAL); on a full disk it would not.
+				assertThat((List<String>) health.getDetails().get("problems"))
+					.anySatisfy((problem) -> assertThat(problem).contains("has not been copied for replication since")
+						.contains(this.replication.database().path().toString()));
+			});
+		}
+		finally {
+			this.replication.repairLocalState();
+		}
+		await().untilAsserted(() -> assertThat(indicator.health().getStatus()).isEqualTo(Status.UP));
+	}
+
+	@Test
 	void downWhileTheLastValidationDidNotMatch() throws Exception {
 		this.replication.close();
 		this.replication = TestReplication.create(Duration.ofMillis(300));

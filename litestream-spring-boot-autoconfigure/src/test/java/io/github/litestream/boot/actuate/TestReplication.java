@@ -129,6 +129,27 @@ final class TestReplication implements AutoCloseable {
 		pointReplicaAt(this.replicaFiles);
 	}
 
+	/**
+	 * Breaks the engine's local state: its directory becomes a regular file, so that no new
+	 * shadow WAL can be created (the next index's, for one), as on a full or read-only disk.
+	 */
+	void breakLocalState() throws IOException {
+		Path state = localState();
+		Files.move(state, state.resolveSibling(state.getFileName() + ".aside"));
+		Files.writeString(state, "not a directory");
+	}
+
+	void repairLocalState() throws IOException {
+		Path state = localState();
+		Files.delete(state);
+		Files.move(state.resolveSibling(state.getFileName() + ".aside"), state);
+	}
+
+	private Path localState() {
+		Path db = this.dbPath.toAbsolutePath();
+		return db.resolveSibling("." + db.getFileName() + "-litestream");
+	}
+
 	private void pointReplicaAt(Path target) throws IOException {
 		Path link = Files.createSymbolicLink(this.dir.resolve("replica.link"), target.getFileName());
 		Files.move(link, this.replicaDir, StandardCopyOption.ATOMIC_MOVE);
