@@ -282,7 +282,7 @@ public final class DirectoryReplication implements AutoCloseable {
 
 					@Override
 					public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-						if (attrs.isRegularFile() && !hidden(file)
+						if (attrs.isRegularFile() && !hidden(file) && !sqliteCompanion(file)
 								&& DirectoryReplication.this.pattern.matches(file.getFileName())) {
 							found.put(relative(file), file);
 						}
@@ -305,6 +305,15 @@ public final class DirectoryReplication implements AutoCloseable {
 
 	private static boolean hidden(Path path) {
 		return path.getFileName().toString().startsWith(".");
+	}
+
+	/**
+	 * SQLite's own files beside a database, which a broad pattern ({@code tenant-*}) matches
+	 * too: registering one would open a database on a WAL or shared-memory file.
+	 */
+	private static boolean sqliteCompanion(Path path) {
+		String name = path.getFileName().toString();
+		return name.endsWith("-wal") || name.endsWith("-shm") || name.endsWith("-journal");
 	}
 
 	private static long size(Path file) {

@@ -126,6 +126,20 @@ class DirectoryReplicationTests {
 	}
 
 	@Test
+	void sqliteOwnFilesBesideADatabaseAreNoTenantsWhateverThePattern() throws Exception {
+		AppDatabase tenant = app("tenant-a");
+		tenant.insert(3);
+		Files.writeString(this.tenants.resolve("tenant-b-journal"), "a rollback journal left behind");
+		assertThat(this.tenants.resolve("tenant-a-wal")).exists();
+		assertThat(this.tenants.resolve("tenant-a-shm")).exists();
+		try (DirectoryReplication directory = directory(this.registry, "tenant-*", false)) {
+			directory.scan();
+			directory.scan();
+			assertThat(directory.databases()).containsExactly("tenant-a");
+		}
+	}
+
+	@Test
 	void databasesInHiddenDirectoriesArePassedOver() throws Exception {
 		// Where the endpoint's restored side files go (.litestream-restored): not new tenants.
 		AppDatabase good = app("good.db");
@@ -166,7 +180,11 @@ class DirectoryReplicationTests {
 	}
 
 	private DirectoryReplication directory(DatabaseRegistry registry, boolean recursive) {
-		return new DirectoryReplication(registry, this.tenants, "*.db", recursive,
+		return directory(registry, "*.db", recursive);
+	}
+
+	private DirectoryReplication directory(DatabaseRegistry registry, String pattern, boolean recursive) {
+		return new DirectoryReplication(registry, this.tenants, pattern, recursive,
 				DatabaseOptions.defaults(this.tenants.resolve("template.db")).withMonitorInterval(FAST),
 				(relative) -> List.of(new ReplicationTarget(new FileReplicaClient(this.replica.resolve(relative)),
 						ReplicaOptions.defaults("file").withSyncInterval(FAST))));
