@@ -1,6 +1,9 @@
 package io.github.litestream;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -16,6 +19,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
+import io.github.litestream.db.GenerationContinuation;
 import io.github.litestream.replica.ForwardingReplicaClient;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.Replica;
@@ -181,6 +185,78 @@ class ReplicaFollowerTests {
 		assertThat(status.restores()).isEqualTo(2);
 		assertThat(stateOf(follower)).isEqualTo(this.oracle.lastLogged());
 		follower.close();
+	}
+
+	@Test
+	void aSegmentWhoseDownloadBreaksLeavesNothingBehind() throws Exception {
+		Path replicaRoot = this.dir.resolve("replica");
+		AtomicBoolean cut = new AtomicBoolean();
+		ReplicaClient flaky = new ForwardingReplicaClient(new FileReplicaClient(replicaRoot)) {
+
+			@Override
+			public InputStream openWalSegment(Pos pos) throws IOException {
+				InputStream whole = super.openWalSegment(pos);
+				if (!cut.get()) {
+					return whole;
+				}
+				// Every block arrives, then the connection breaks before the frame's end mark.
+				byte[] bytes;
+				try (whole) {
+					bytes = whole.readAllBytes();
+				}
+				return new SequenceInputStream(new ByteArrayInputStream(bytes, 0, bytes.length - 8), new InputStream() {
+
+					@Override
+					public int read() throws IOException {
+						throw new IOException("connection reset (test)");
+					}
+
+				});
+			}
+
+		};
+		AtomicBoolean primaryDown = new AtomicBoolean();
+		ReplicaClient primaryReplica = new ForwardingReplicaClient(new FileReplicaClient(replicaRoot)) {
+
+			@Override
+			public WalSegmentInfo writeWalSegment(Pos pos, InputStream lz4) throws IOException {
+				if (primaryDown.get()) {
+					throw new IOException("replica unreachable (test)");
+				}
+				return super.writeWalSegment(pos, lz4);
+			}
+
+		};
+		Path primaryDb = this.dir.resolve("primary.db");
+		Path followed = this.dir.resolve("f.db");
+		ReplicaFollower follower = new ReplicaFollower(flaky, followed, FAST);
+		Pos end;
+		try (OracleEngine primary = new OracleEngine(primaryDb, this.oracle, true, primaryReplica);
+				Connection filler = DriverManager.getConnection("jdbc:sqlite:" + primaryDb);
+				Statement sql = filler.createStatement()) {
+			sql.execute("CREATE TABLE filler (b BLOB)");
+			primary.commit(20);
+			primary.awaitReplicated();
+			follower.start();
+			Pos before = primary.database().position().orElseThrow();
+			awaitPosition(follower, before);
+			// One segment with a small transaction, then one larger than the copy's buffer, so that
+			// whole transactions are in the file before the download breaks.
+			primaryDown.set(true);
+			primary.commit(1);
+			sql.execute("INSERT INTO filler VALUES (randomblob(700000))");
+			cut.set(true);
+			primaryDown.set(false);
+			primary.awaitReplicated();
+			await().atMost(Duration.ofSeconds(10)).until(() -> follower.status().failingSince() != null);
+			assertThat(follower.status().lastError()).contains("connection reset");
+			end = follower.stop(Duration.ofSeconds(10)).orElseThrow();
+			assertThat(end).isEqualTo(before);
+		}
+		// Recorded only if the followed WAL ends exactly at the position. (The engine then still
+		// starts a new generation here: the replica holds more than the follower reached.)
+		assertThat(GenerationContinuation.recorded(followed)).as("the WAL ends where the follower stopped")
+			.contains(end);
 	}
 
 	static void awaitPosition(ReplicaFollower follower, Pos end) {

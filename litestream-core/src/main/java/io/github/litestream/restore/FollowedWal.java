@@ -112,26 +112,45 @@ final class FollowedWal {
 		long length;
 		try (FileChannel channel = FileChannel.open(this.file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
 			channel.truncate(this.size);
-			try (InputStream in = Lz4.decompress(client.openWalSegment(segment.pos()))) {
-				length = StreamToFile.copy(in, channel, this.size);
+			try {
+				length = fetchAndApply(channel, client, segment, database);
 			}
-			if (this.header == null) {
-				this.header = WalScanner.readHeader(channel);
-				this.checksum = this.header.checksum();
+			catch (IOException | RuntimeException ex) {
+				// Back to applied bytes only, for a stop before the next poll (its continuation
+				// proves the file ends at the position).
+				try {
+					channel.truncate(this.size);
+				}
+				catch (IOException truncate) {
+					ex.addSuppressed(truncate);
+				}
+				throw ex;
 			}
-			long from = Math.max(this.size, WalHeader.SIZE);
-			WalScanner.WalScan scan = database.apply(channel, this.header, from, this.checksum, this.index);
-			if (scan.end() != this.size + length) {
-				channel.truncate(this.size);
-				throw new RestoreException("WAL segment " + ReplicaLayout.walSegmentKey(segment.pos()) + " in "
-						+ client.location() + " does not hold whole valid transactions following the previous "
-						+ "segments (valid up to offset " + Pos.hex(scan.end()) + " of " + Pos.hex(this.size + length)
-						+ ")", DamagedObject.wal(this.generation, this.index), null);
-			}
-			this.checksum = scan.checksum();
 		}
 		this.size += length;
 		this.lastSegmentOffset = segment.offset();
+		return length;
+	}
+
+	private long fetchAndApply(FileChannel channel, ReplicaClient client, WalSegmentInfo segment, Applier database)
+			throws IOException {
+		long length;
+		try (InputStream in = Lz4.decompress(client.openWalSegment(segment.pos()))) {
+			length = StreamToFile.copy(in, channel, this.size);
+		}
+		if (this.header == null) {
+			this.header = WalScanner.readHeader(channel);
+			this.checksum = this.header.checksum();
+		}
+		long from = Math.max(this.size, WalHeader.SIZE);
+		WalScanner.WalScan scan = database.apply(channel, this.header, from, this.checksum, this.index);
+		if (scan.end() != this.size + length) {
+			throw new RestoreException("WAL segment " + ReplicaLayout.walSegmentKey(segment.pos()) + " in "
+					+ client.location() + " does not hold whole valid transactions following the previous "
+					+ "segments (valid up to offset " + Pos.hex(scan.end()) + " of " + Pos.hex(this.size + length)
+					+ ")", DamagedObject.wal(this.generation, this.index), null);
+		}
+		this.checksum = scan.checksum();
 		return length;
 	}
 
