@@ -6,6 +6,8 @@ import java.security.GeneralSecurityException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 
+import javax.crypto.AEADBadTagException;
+
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -84,7 +86,8 @@ final class PayloadChunk {
 
 	/**
 	 * The result, once the task has run or is running elsewhere (then this waits for it).
-	 * @throws AgeException if the chunk is not authentic or could not be read
+	 * @throws IOException an {@link AgeException} if the chunk is not authentic; another if it could
+	 * not be read or the cipher failed
 	 */
 	Opened opened() throws IOException {
 		if (this.readError != null) {
@@ -101,8 +104,8 @@ final class PayloadChunk {
 			throw new InterruptedIOException("Interrupted while decrypting an age payload");
 		}
 		catch (ExecutionException ex) {
-			if (ex.getCause() instanceof AgeException age) {
-				throw age;
+			if (ex.getCause() instanceof IOException io) {
+				throw io;
 			}
 			throw new IllegalStateException("Cannot decrypt an age payload chunk: " + ex.getCause(), ex.getCause());
 		}
@@ -119,22 +122,37 @@ final class PayloadChunk {
 	 * so (a payload that is a whole number of chunks ends with a full final chunk): the flag
 	 * decides, not the end of the file, which the reader checks in turn.
 	 */
-	private Opened open() throws AgeException {
+	private Opened open() throws IOException {
 		boolean last = this.length < PayloadStream.ENCRYPTED_CHUNK_SIZE;
 		try {
 			return new Opened(open(last), last);
 		}
-		catch (GeneralSecurityException ex) {
+		catch (AEADBadTagException ex) {
 			if (last) {
 				throw AgeDecryptingInputStream.notAuthentic(this.counter);
 			}
 			try {
 				return new Opened(open(true), true);
 			}
-			catch (GeneralSecurityException again) {
+			catch (AEADBadTagException again) {
 				throw AgeDecryptingInputStream.notAuthentic(this.counter);
 			}
+			catch (GeneralSecurityException again) {
+				throw providerFailure(again);
+			}
 		}
+		catch (GeneralSecurityException ex) {
+			throw providerFailure(ex);
+		}
+	}
+
+	/**
+	 * Not the file's fault: a restore must not take the object for damaged (and fall back to an
+	 * older point) because the JVM's cipher failed.
+	 */
+	private IOException providerFailure(GeneralSecurityException ex) {
+		return new IOException("The JVM's ChaCha20-Poly1305 failed on chunk " + this.counter + " of an age payload ("
+				+ ex + "); the file was not checked", ex);
 	}
 
 	private int open(boolean last) throws GeneralSecurityException {
