@@ -14,8 +14,11 @@ import org.springframework.util.StringUtils;
 
 /**
  * Runs the wait of an {@link AwaitReplication} method: after the commit of the transaction it
- * runs in, or after it returned when it runs in none. Works whichever of this and the
- * transaction interceptor comes first.
+ * runs in (registered when the method ends, so that the method's own after-commit work, such as
+ * transactional event listeners, runs first), or after it returned or threw when it runs in none
+ * (auto-commit writes before an exception are committed too). The post-processor places it
+ * inside the transaction interceptor, so a {@code REQUIRES_NEW} method waits for its own commit,
+ * not its caller's.
  */
 public final class AwaitReplicationInterceptor implements MethodInterceptor {
 
@@ -32,26 +35,44 @@ public final class AwaitReplicationInterceptor implements MethodInterceptor {
 	@Override
 	public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
 		AwaitReplication settings = settings(invocation);
+		ReplicationAwaiter.Pending pending = this.awaiter.begin();
 		if (TransactionSynchronizationManager.isSynchronizationActive()) {
-			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+			try {
+				return invocation.proceed();
+			}
+			finally {
+				// A method that throws may still commit (a checked exception, noRollbackFor).
+				TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
 
-				@Override
-				public void afterCommit() {
-					await(settings);
-				}
+					@Override
+					public void afterCommit() {
+						await(pending, settings);
+					}
 
-			});
-			return invocation.proceed();
+				});
+			}
 		}
-		Object result = invocation.proceed();
-		await(settings);
+		Object result;
+		try {
+			result = invocation.proceed();
+		}
+		catch (Throwable ex) {
+			try {
+				await(pending, settings);
+			}
+			catch (NotReplicatedException notReplicated) {
+				ex.addSuppressed(notReplicated);
+			}
+			throw ex;
+		}
+		await(pending, settings);
 		return result;
 	}
 
-	private void await(@Nullable AwaitReplication settings) {
+	private static void await(ReplicationAwaiter.Pending pending, @Nullable AwaitReplication settings) {
 		String replicas = (settings != null && StringUtils.hasText(settings.replicas())) ? settings.replicas() : null;
 		String timeout = (settings != null && StringUtils.hasText(settings.timeout())) ? settings.timeout() : null;
-		this.awaiter.await(replicas, timeout);
+		pending.await(replicas, timeout);
 	}
 
 	private static @Nullable AwaitReplication settings(MethodInvocation invocation) {

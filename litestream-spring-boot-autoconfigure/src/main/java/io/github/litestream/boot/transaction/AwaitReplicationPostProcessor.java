@@ -1,17 +1,33 @@
 package io.github.litestream.boot.transaction;
 
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.util.function.Supplier;
+
+import io.github.litestream.ReplicaQuorum;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.aop.Pointcut;
 import org.springframework.aop.framework.autoproxy.AbstractBeanFactoryAwareAdvisingPostProcessor;
 import org.springframework.aop.support.ComposablePointcut;
 import org.springframework.aop.support.DefaultPointcutAdvisor;
+import org.springframework.aop.support.StaticMethodMatcher;
+import org.springframework.aop.support.annotation.AnnotationClassFilter;
 import org.springframework.aop.support.annotation.AnnotationMatchingPointcut;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.factory.BeanInitializationException;
+import org.springframework.boot.convert.DurationStyle;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.util.ClassUtils;
+import org.springframework.util.ReflectionUtils;
+import org.springframework.util.StringUtils;
 
 /**
  * Proxies the beans with {@link AwaitReplication} methods, like Spring's
  * {@code MethodValidationPostProcessor} does for {@code @Validated}: it needs no AspectJ and no
- * auto-proxy creator.
+ * auto-proxy creator. Its advice goes after the bean's existing advisors, so inside the
+ * transaction interceptor. The annotations' values are checked when the bean is created, not
+ * at the first call (which would be after its commit).
  */
 public class AwaitReplicationPostProcessor extends AbstractBeanFactoryAwareAdvisingPostProcessor {
 
@@ -21,11 +37,54 @@ public class AwaitReplicationPostProcessor extends AbstractBeanFactoryAwareAdvis
 	 * before the engine)
 	 */
 	public AwaitReplicationPostProcessor(Supplier<ReplicationAwaiter> awaiter) {
-		Pointcut pointcut = new ComposablePointcut(new AnnotationMatchingPointcut(AwaitReplication.class, true))
-			.union(new AnnotationMatchingPointcut(null, AwaitReplication.class, true));
+		// On a class: its public methods, not those of Object (toString must not wait).
+		Pointcut onClass = new ComposablePointcut(new AnnotationClassFilter(AwaitReplication.class, true),
+				new StaticMethodMatcher() {
+
+					@Override
+					public boolean matches(Method method, Class<?> targetClass) {
+						return Modifier.isPublic(method.getModifiers()) && method.getDeclaringClass() != Object.class
+								&& !ReflectionUtils.isObjectMethod(method);
+					}
+
+				});
+		Pointcut pointcut = new ComposablePointcut(new AnnotationMatchingPointcut(null, AwaitReplication.class, true))
+			.union(onClass);
 		this.advisor = new DefaultPointcutAdvisor(pointcut,
-				new AwaitReplicationInterceptor((replicas, timeout) -> awaiter.get().await(replicas, timeout)));
-		setBeforeExistingAdvisors(true);
+				new AwaitReplicationInterceptor(() -> awaiter.get().begin()));
+		setBeforeExistingAdvisors(false);
+	}
+
+	@Override
+	public Object postProcessAfterInitialization(Object bean, String beanName) {
+		if (!isEligible(bean, beanName)) {
+			return bean;
+		}
+		Class<?> type = AopUtils.getTargetClass(bean);
+		check(beanName, type.getName(), AnnotatedElementUtils.findMergedAnnotation(type, AwaitReplication.class));
+		ReflectionUtils.doWithMethods(ClassUtils.getUserClass(type), (method) -> check(beanName,
+				type.getName() + "." + method.getName(), AnnotatedElementUtils.findMergedAnnotation(method,
+						AwaitReplication.class)));
+		return super.postProcessAfterInitialization(bean, beanName);
+	}
+
+	private static void check(String beanName, String where, @Nullable AwaitReplication annotation) {
+		if (annotation == null) {
+			return;
+		}
+		try {
+			if (StringUtils.hasText(annotation.replicas())) {
+				ReplicaQuorum.parse(annotation.replicas());
+			}
+			if (StringUtils.hasText(annotation.timeout())) {
+				DurationStyle.detectAndParse(annotation.timeout());
+			}
+		}
+		catch (IllegalArgumentException ex) {
+			throw new BeanInitializationException("Invalid @AwaitReplication on " + where + " (bean '" + beanName
+					+ "'): " + ex.getMessage() + "; write replicas as \"1\" or \"all\" and timeout as \"500ms\" or \"2s\"",
+					ex);
+		}
 	}
 
 }

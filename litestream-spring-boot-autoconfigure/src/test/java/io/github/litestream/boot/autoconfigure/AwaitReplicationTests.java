@@ -27,7 +27,10 @@ import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfigu
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -89,6 +92,103 @@ class AwaitReplicationTests {
 		});
 	}
 
+	@Test
+	void aRequiresNewMethodWaitsForItsOwnCommitNotItsCallers() throws Exception {
+		Path blocker = Files.writeString(this.dir.resolve("not-a-directory"), "a file where the replica should be");
+		createNoteTable();
+		replicatingTo(blocker.resolve("replica")).run((context) -> {
+			assertThat(context).hasNotFailed();
+			NoteService notes = context.getBean(NoteService.class);
+			TransactionTemplate outer = new TransactionTemplate(context.getBean(PlatformTransactionManager.class));
+			assertThatExceptionOfType(NotReplicatedException.class).isThrownBy(() -> outer.executeWithoutResult((status) -> {
+				notes.addInItsOwnTransaction("paid");
+				status.setRollbackOnly();
+			}));
+			assertThat(countNotes(context)).as("its own transaction committed").isEqualTo(1);
+		});
+	}
+
+	@Test
+	void aTransactionalMethodThatThrowsButCommitsStillWaits() {
+		Path replica = this.dir.resolve("replica");
+		replicatingTo(replica).run((context) -> {
+			assertThat(context).hasNotFailed();
+			Awaitility.await().until(() -> !new FileReplicaClient(replica).generations().isEmpty());
+			NoteService notes = context.getBean(NoteService.class);
+			notes.add("first");
+			assertThatExceptionOfType(Exception.class).isThrownBy(() -> notes.addThenThrowChecked("second"))
+				.withMessage("checked, so the transaction commits");
+			assertThat(restoredNotes(replica, "second")).isEqualTo(2);
+		});
+	}
+
+	@Test
+	void onAClassItLeavesObjectsMethodsAlone() throws Exception {
+		Path blocker = Files.writeString(this.dir.resolve("not-a-directory"), "a file where the replica should be");
+		createNoteTable();
+		replicatingTo(blocker.resolve("replica")).run((context) -> {
+			assertThat(context).hasNotFailed();
+			AuditLog audit = context.getBean(AuditLog.class);
+			assertThatExceptionOfType(NotReplicatedException.class).isThrownBy(() -> audit.record("entry"));
+			assertThat(String.valueOf(audit)).as("a wait here would throw").isEqualTo("audit log");
+		});
+	}
+
+	@Test
+	void aDatabaseTheMethodDidNotWriteIsNotWaitedFor() throws Exception {
+		Path replica = this.dir.resolve("replica");
+		Path blocker = Files.writeString(this.dir.resolve("not-a-directory"), "a file where the replica should be");
+		Path other = this.dir.resolve("other.db");
+		try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + other); Statement s = c.createStatement()) {
+			s.execute("PRAGMA journal_mode=WAL");
+			s.execute("CREATE TABLE t (x)");
+		}
+		replicatingTo(replica)
+			.withPropertyValues("litestream.dbs[1].path=" + other, "litestream.dbs[1].monitor-interval=30s",
+					"litestream.dbs[1].replicas[0].path=" + blocker.resolve("replica"),
+					"litestream.dbs[1].replicas[0].sync-interval=30s", "litestream.dbs[1].synchronous-timeout=300ms")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				Awaitility.await().until(() -> !new FileReplicaClient(replica).generations().isEmpty());
+				NoteService notes = context.getBean(NoteService.class);
+				notes.add("first");
+				assertThat(restoredNotes(replica, "first")).isEqualTo(1);
+				try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + other);
+						Statement s = c.createStatement()) {
+					s.execute("INSERT INTO t VALUES (1)");
+				}
+				assertThatExceptionOfType(NotReplicatedException.class).isThrownBy(() -> notes.add("second"))
+					.as("a write to the other database meanwhile is waited for")
+					.withMessageContaining("other.db");
+				notes.add("third");
+				assertThat(restoredNotes(replica, "third")).isEqualTo(3);
+			});
+	}
+
+	@Test
+	void anInvalidTimeoutFailsStartupNamingTheMethod() {
+		this.runner.withUserConfiguration(Misconfigured.class)
+			.withPropertyValues("spring.datasource.url=jdbc:sqlite:" + this.dir.resolve("app.db"),
+					"litestream.dbs[0].replicas[0].path=" + this.dir.resolve("replica"))
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(IllegalArgumentException.class)
+				.satisfies((ex) -> assertThat(context.getStartupFailure()).hasMessageContaining("BadTimeout.save")
+					.hasMessageContaining("'2 sec'")));
+	}
+
+	private void createNoteTable() throws Exception {
+		try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + this.dir.resolve("app.db"));
+				Statement s = c.createStatement()) {
+			s.execute("CREATE TABLE note (id INTEGER PRIMARY KEY, text TEXT)");
+		}
+	}
+
+	private static long countNotes(org.springframework.context.ApplicationContext context) {
+		return new JdbcTemplate(context.getBean(DataSource.class)).queryForObject("SELECT COUNT(*) FROM note",
+				Long.class);
+	}
+
 	private long restoredNotes(Path replica, String name) throws Exception {
 		Path out = this.dir.resolve("restored-" + name + ".db");
 		new Restorer().restore(new FileReplicaClient(replica), RestoreOptions.latest(out));
@@ -112,6 +212,49 @@ class AwaitReplicationTests {
 		@Bean
 		NoteService noteService(DataSource dataSource) {
 			return new NoteService(new JdbcTemplate(dataSource));
+		}
+
+		@Bean
+		AuditLog auditLog(DataSource dataSource) {
+			return new AuditLog(new JdbcTemplate(dataSource));
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class Misconfigured {
+
+		@Bean
+		BadTimeout badTimeout() {
+			return new BadTimeout();
+		}
+
+	}
+
+	static class BadTimeout {
+
+		@AwaitReplication(timeout = "2 sec")
+		public void save() {
+		}
+
+	}
+
+	@AwaitReplication(timeout = "300ms")
+	static class AuditLog {
+
+		private final JdbcTemplate jdbc;
+
+		AuditLog(JdbcTemplate jdbc) {
+			this.jdbc = jdbc;
+		}
+
+		public void record(String text) {
+			this.jdbc.update("INSERT INTO note (text) VALUES (?)", text);
+		}
+
+		@Override
+		public String toString() {
+			return "audit log";
 		}
 
 	}
@@ -147,6 +290,19 @@ class AwaitReplicationTests {
 		@AwaitReplication(timeout = "300ms")
 		public void addQuickly(String text) {
 			this.jdbc.update("INSERT INTO note (text) VALUES (?)", text);
+		}
+
+		@Transactional(propagation = Propagation.REQUIRES_NEW)
+		@AwaitReplication(timeout = "300ms")
+		public void addInItsOwnTransaction(String text) {
+			this.jdbc.update("INSERT INTO note (text) VALUES (?)", text);
+		}
+
+		@Transactional
+		@AwaitReplication
+		public void addThenThrowChecked(String text) throws Exception {
+			this.jdbc.update("INSERT INTO note (text) VALUES (?)", text);
+			throw new Exception("checked, so the transaction commits");
 		}
 
 	}
