@@ -1,12 +1,16 @@
 package io.github.litestream.boot.actuate;
 
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.DoubleAdder;
 import java.util.function.ToDoubleFunction;
 
 import io.github.litestream.Litestream;
@@ -41,7 +45,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * with their path. The requests and bytes of the others are counted together under
  * {@code db="(other)"}, {@code replica="(other)"}, and {@code litestream.databases} counts
  * them all. A database that is no longer replicated loses its meters, and its place goes to the
- * next one added.
+ * next one added (one counted under {@code (other)} stays there, so that those counters only
+ * grow).
  */
 public final class LitestreamMetrics implements MeterBinder {
 
@@ -67,6 +72,17 @@ public final class LitestreamMetrics implements MeterBinder {
 	private final Set<String> tagged = ConcurrentHashMap.newKeySet();
 
 	/**
+	 * Paths of the databases counted under {@link #OTHER}. One stays there while it is
+	 * replicated, even when a place frees up, so that those counters never go down.
+	 */
+	private final Set<String> overflow = ConcurrentHashMap.newKeySet();
+
+	/** What databases removed from {@link #overflow} had counted, kept in the (other) totals. */
+	private final Map<ReplicaOperation, DoubleAdder> retiredRequests = new EnumMap<>(ReplicaOperation.class);
+
+	private final Map<ReplicaOperation, DoubleAdder> retiredBytes = new EnumMap<>(ReplicaOperation.class);
+
+	/**
 	 * Creates the binder.
 	 * @param litestream the engine
 	 * @param lag measures replica lag
@@ -86,6 +102,10 @@ public final class LitestreamMetrics implements MeterBinder {
 	public LitestreamMetrics(Litestream litestream, ReplicaLagTracker lag, ReplicaOperationMetrics operations,
 			int maxDatabases) {
 		this.maxDatabases = maxDatabases;
+		for (ReplicaOperation operation : ReplicaOperation.values()) {
+			this.retiredRequests.put(operation, new DoubleAdder());
+			this.retiredBytes.put(operation, new DoubleAdder());
+		}
 		this.litestream = litestream;
 		this.lag = lag;
 		this.operations = operations;
@@ -109,8 +129,8 @@ public final class LitestreamMetrics implements MeterBinder {
 		forgetRemoved(databases);
 		for (ReplicatedDatabase database : databases) {
 			String path = database.path().toString();
-			if (!this.tagged.contains(path) && this.tagged.size() < this.maxDatabases) {
-				this.tagged.add(path);
+			if (!this.tagged.contains(path) && !this.overflow.contains(path)) {
+				(this.tagged.size() < this.maxDatabases ? this.tagged : this.overflow).add(path);
 			}
 		}
 		for (MeterRegistry registry : this.registries) {
@@ -140,23 +160,61 @@ public final class LitestreamMetrics implements MeterBinder {
 		}
 	}
 
-	/** Removes the meters of databases that are no longer replicated, freeing their places. */
+	/**
+	 * Removes the meters of databases that are no longer replicated, freeing their places, and
+	 * of those registered again at the same path since (whose meters would read the old,
+	 * closed objects: Micrometer keeps the first gauge registered with an id).
+	 */
 	private void forgetRemoved(List<ReplicatedDatabase> databases) {
 		Set<String> current = new HashSet<>();
 		databases.forEach((database) -> current.add(database.path().toString()));
-		for (String path : List.copyOf(this.tagged)) {
-			if (current.contains(path)) {
-				continue;
-			}
-			this.tagged.remove(path);
-			for (MeterRegistry registry : this.registries) {
-				registry.getMeters()
-					.stream()
-					.filter((meter) -> path.equals(meter.getId().getTag("db")))
-					.forEach(registry::remove);
-			}
-			this.bound.removeIf((binding) -> describes(binding.target(), path));
+		Set<Object> live = Collections.newSetFromMap(new IdentityHashMap<>());
+		for (ReplicatedDatabase database : databases) {
+			live.add(database);
+			live.addAll(this.litestream.replicas(database));
 		}
+		Set<String> replaced = new HashSet<>();
+		for (Binding binding : this.bound) {
+			if ((binding.target() instanceof ReplicatedDatabase || binding.target() instanceof Replica)
+					&& !live.contains(binding.target())) {
+				replaced.add(pathOf(binding.target()));
+			}
+		}
+		for (String path : List.copyOf(this.tagged)) {
+			if (!current.contains(path)) {
+				this.tagged.remove(path);
+				removeMeters(path);
+			}
+			else if (replaced.contains(path)) {
+				removeMeters(path);
+			}
+		}
+		for (String path : List.copyOf(this.overflow)) {
+			if (!current.contains(path)) {
+				this.overflow.remove(path);
+				this.operations.remove(path).forEach((counts) -> {
+					for (ReplicaOperation operation : ReplicaOperation.values()) {
+						this.retiredRequests.get(operation).add(counts.requests(operation));
+						this.retiredBytes.get(operation).add(counts.bytes(operation));
+					}
+				});
+			}
+		}
+	}
+
+	private void removeMeters(String path) {
+		for (MeterRegistry registry : this.registries) {
+			registry.getMeters()
+				.stream()
+				.filter((meter) -> path.equals(meter.getId().getTag("db")))
+				.forEach(registry::remove);
+		}
+		this.bound.removeIf((binding) -> describes(binding.target(), path));
+	}
+
+	private static String pathOf(Object target) {
+		return (target instanceof Replica replica) ? replica.database().path().toString()
+				: ((ReplicatedDatabase) target).path().toString();
 	}
 
 	private static boolean describes(Object target, String path) {
@@ -189,10 +247,10 @@ public final class LitestreamMetrics implements MeterBinder {
 	}
 
 	private double untagged(ReplicaOperation operation, boolean requests) {
-		double total = 0;
+		double total = (requests ? this.retiredRequests : this.retiredBytes).get(operation).sum();
 		for (Map.Entry<ReplicaOperationMetrics.Key, ReplicaOperationMetrics.Counts> entry : this.operations.counts()
 			.entrySet()) {
-			if (!this.tagged.contains(entry.getKey().database())) {
+			if (this.overflow.contains(entry.getKey().database())) {
 				total += requests ? entry.getValue().requests(operation) : entry.getValue().bytes(operation);
 			}
 		}

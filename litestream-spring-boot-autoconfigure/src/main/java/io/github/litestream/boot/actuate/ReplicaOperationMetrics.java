@@ -1,6 +1,7 @@
 package io.github.litestream.boot.actuate;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +52,18 @@ public final class ReplicaOperationMetrics implements ReplicaOperationListenerFa
 	 */
 	Map<Key, Counts> counts() {
 		return this.counts;
+	}
+
+	/**
+	 * Forgets the counters of a database's replicas.
+	 * @param database the database's absolute path
+	 * @return the counters forgotten
+	 */
+	List<Counts> remove(String database) {
+		List<Counts> removed = new ArrayList<>();
+		this.counts.entrySet()
+			.removeIf((entry) -> entry.getKey().database().equals(database) && removed.add(entry.getValue()));
+		return removed;
 	}
 
 	/**

@@ -17,6 +17,7 @@ import io.github.litestream.Litestream;
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.replica.file.FileReplicaClient;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -143,15 +144,50 @@ class ManyDatabasesActuatorTests {
 		await().untilAsserted(() -> assertThat(requests(registry, LitestreamMetrics.OTHER)).isPositive());
 		Set<String> before = databaseTags(registry);
 		String tagged = before.stream().filter((tag) -> tag.endsWith("tenant-0.db")).findFirst().orElseThrow();
+		String counted = this.dir.resolve("tenant-29.db").toAbsolutePath().toString();
+		assertThat(before).doesNotContain(counted);
 		DatabaseRegistry databases = new DatabaseRegistry(this.litestream);
+		double other = requests(registry, LitestreamMetrics.OTHER);
 		this.apps.get(0).close();
 		databases.unregister(Path.of(tagged), Duration.ofSeconds(30), Backups.KEEP);
+		this.apps.get(29).close();
+		databases.unregister(Path.of(counted), Duration.ofSeconds(30), Backups.KEEP);
 		Path added = this.dir.resolve("tenant-added.db");
 		try (AppDatabase app = new AppDatabase(added)) {
 			databases.register(DatabaseOptions.defaults(added), List.of());
 			Set<String> after = databaseTags(registry);
-			assertThat(after).hasSize(6).doesNotContain(tagged);
+			assertThat(after).as("the freed place goes to the database added, not one counted under (other)")
+				.hasSize(6)
+				.doesNotContain(tagged)
+				.contains(added.toAbsolutePath().toString());
 		}
+		assertThat(requests(registry, LitestreamMetrics.OTHER)).as("(other) only grows").isGreaterThanOrEqualTo(other);
+	}
+
+	@Test
+	void aDatabaseRegisteredAgainAtTheSamePathGetsMetersReadingTheNewOne() throws Exception {
+		SimpleMeterRegistry registry = new SimpleMeterRegistry();
+		LitestreamMetrics metrics = new LitestreamMetrics(this.litestream, this.lag, this.operations, 5);
+		metrics.bindTo(registry);
+		Path path = this.dir.resolve("tenant-1.db");
+		String tag = path.toAbsolutePath().toString();
+		await().until(() -> offset(registry, tag) > 0);
+		DatabaseRegistry databases = new DatabaseRegistry(this.litestream);
+		databases.unregister(path, Duration.ofSeconds(30), Backups.KEEP);
+		double old = offset(registry, tag);
+		ReplicatedDatabase again = databases.register(DatabaseOptions.defaults(path).withMonitorInterval(FAST),
+				List.of(new ReplicationTarget(new FileReplicaClient(this.dir.resolve("replicas/tenant-1-again")),
+						ReplicaOptions.defaults("file").withSyncInterval(FAST))));
+		this.apps.get(1).insert(50);
+		Replica replica = this.litestream.replicas(again).get(0);
+		await().untilAsserted(() -> {
+			assertThat(replica.position()).isPresent();
+			assertThat(offset(registry, tag)).isNotEqualTo(old).isEqualTo((double) replica.position().get().offset());
+		});
+	}
+
+	private static double offset(SimpleMeterRegistry registry, String db) {
+		return registry.get("litestream.replica.wal.offset").tag("db", db).gauge().value();
 	}
 
 	@Test
