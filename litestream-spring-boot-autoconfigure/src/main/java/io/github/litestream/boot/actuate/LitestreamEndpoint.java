@@ -1,5 +1,6 @@
 package io.github.litestream.boot.actuate;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -159,11 +160,13 @@ public final class LitestreamEndpoint {
 	/**
 	 * One database with the contents of each replica.
 	 * @param db the database's file name or full path
+	 * @param path the database's full path, to tell databases of the same file name apart
+	 * (over HTTP {@code db} is one path segment)
 	 * @return the details, or {@code null} (404) for an unknown database
 	 */
 	@ReadOperation
-	public @Nullable DatabaseDetailDescriptor database(@Selector String db) {
-		ReplicatedDatabase database = find(db);
+	public @Nullable DatabaseDetailDescriptor database(@Selector String db, @Nullable String path) {
+		ReplicatedDatabase database = find(db, path);
 		if (database == null) {
 			return null;
 		}
@@ -184,18 +187,20 @@ public final class LitestreamEndpoint {
 	 * @param timestamp for a restore: the state as of this RFC 3339 time
 	 * @param index for a restore: up to this WAL index, in hex
 	 * @param generation for a restore: from this generation
+	 * @param path the database's full path, to tell databases of the same file name apart
 	 * @return the outcome per replica, or the restored side file
 	 */
 	@WriteOperation
 	public OperationResponseBody run(@Selector String db, @Selector String action, @Nullable String replica,
-			@Nullable String timestamp, @Nullable String index, @Nullable String generation) {
+			@Nullable String timestamp, @Nullable String index, @Nullable String generation, @Nullable String path) {
 		if (!List.of("sync", "snapshot", "restore", "validate").contains(action)) {
 			throw new InvalidEndpointRequestException(
 					"Unknown action '" + action + "': use 'sync', 'snapshot', 'restore' or 'validate'", "Unknown action");
 		}
-		ReplicatedDatabase database = find(db);
+		ReplicatedDatabase database = find(db, path);
 		if (database == null) {
-			throw new InvalidEndpointRequestException("No replicated database named '" + db + "'", "Unknown database");
+			throw new InvalidEndpointRequestException("No replicated database named '" + db + "'"
+					+ ((path != null) ? " at " + path : ""), "Unknown database");
 		}
 		List<Replica> replicas = this.litestream.replicas(database)
 			.stream()
@@ -219,14 +224,24 @@ public final class LitestreamEndpoint {
 		return new ActionDescriptor(database.path().toString(), action, results);
 	}
 
-	private @Nullable ReplicatedDatabase find(String db) {
+	private @Nullable ReplicatedDatabase find(String db, @Nullable String path) {
+		Path at;
+		try {
+			at = (path != null) ? Path.of(path).toAbsolutePath().normalize() : null;
+		}
+		catch (InvalidPathException ex) {
+			throw new InvalidEndpointRequestException("'" + path + "' is not a path: " + ex.getReason(), "Invalid path");
+		}
 		List<ReplicatedDatabase> matches = this.litestream.databases()
 			.stream()
 			.filter((database) -> matches(database.path(), db))
+			.filter((database) -> at == null || database.path().equals(at))
 			.toList();
 		if (matches.size() > 1) {
-			throw new InvalidEndpointRequestException("More than one database is named '" + db
-					+ "': select it by its full path", "Ambiguous database");
+			throw new InvalidEndpointRequestException("More than one database is named '" + db + "' ("
+					+ matches.stream().map((database) -> database.path().toString()).toList()
+					+ "): select one by its full path, with ?path= on a GET or a \"path\" key in a POST's body",
+					"Ambiguous database");
 		}
 		return matches.isEmpty() ? null : matches.get(0);
 	}

@@ -1,12 +1,23 @@
 package io.github.litestream.boot.actuate;
 
+import java.net.URLEncoder;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
+import io.github.litestream.AppDatabase;
+import io.github.litestream.DatabaseRegistry;
+import io.github.litestream.Litestream.ReplicationTarget;
+import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.replica.Pos;
+import io.github.litestream.replica.ReplicaOptions;
+import io.github.litestream.replica.file.FileReplicaClient;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -127,6 +138,32 @@ class LitestreamEndpointWebTests {
 		// A checkpoint may start the next index while the request runs.
 		assertThat(this.replication.replica().client().snapshots(generation))
 			.anyMatch((snapshot) -> snapshot.index() >= indexBefore && snapshot.index() <= indexAfter);
+	}
+
+	@Test
+	void databasesOfTheSameFileNameAreToldApartByTheirPath() throws Exception {
+		Path other = Files.createDirectories(this.replication.dir.resolve("other")).resolve("app.db");
+		String mine = this.replication.database().path().toString();
+		DatabaseRegistry registry = new DatabaseRegistry(this.replication.litestream);
+		try (AppDatabase app = new AppDatabase(other)) {
+			app.insert(2);
+			registry.register(DatabaseOptions.defaults(other), List.of(new ReplicationTarget(
+					new FileReplicaClient(this.replication.dir.resolve("other-replica")), ReplicaOptions.defaults("file"))));
+			HttpResponse<String> ambiguous = this.http.get("/actuator/litestream/app.db");
+			assertThat(ambiguous.statusCode()).isEqualTo(400);
+			assertThat(ambiguous.body()).contains("path");
+			String query = "/actuator/litestream/app.db?path=" + URLEncoder.encode(other.toString(), StandardCharsets.UTF_8);
+			HttpResponse<String> selected = this.http.get(query);
+			assertThat(selected.statusCode()).isEqualTo(200);
+			assertThat(JsonPath.parse(selected.body()).read("$.database.path", String.class)).isEqualTo(other.toString());
+			HttpResponse<String> synced = this.http.post("/actuator/litestream/app.db/sync",
+					"{\"path\":\"" + mine + "\"}");
+			assertThat(synced.statusCode()).isEqualTo(200);
+			assertThat(JsonPath.parse(synced.body()).read("$.database", String.class)).isEqualTo(mine);
+		}
+		finally {
+			registry.unregister(other, Duration.ofSeconds(30), DatabaseRegistry.Backups.KEEP);
+		}
 	}
 
 	@Test
