@@ -113,16 +113,23 @@ public final class DirectoryReplication implements AutoCloseable {
 	/**
 	 * Replicates a database of the directory now rather than at the next scan, restoring it
 	 * first if its file is missing and a replica holds a backup (a scan only sees files that
-	 * exist): for a tenant's database opened on demand.
+	 * exist): for a tenant's database opened on demand. A registered database is returned at
+	 * once; new ones are registered one at a time (a restore runs under the directory's lock).
 	 * @param file a file of the directory that matches the pattern
 	 * @return the database, already registered or newly
 	 * @throws IOException if a replica cannot be read, the restore fails or the database
 	 * cannot be opened
 	 * @throws IllegalArgumentException if the file is not one of the directory's databases
 	 */
-	public synchronized ReplicatedDatabase add(Path file) throws IOException {
+	public ReplicatedDatabase add(Path file) throws IOException {
 		Path absolute = file.toAbsolutePath().normalize();
 		String relative = relativeOf(absolute);
+		// Without the lock: a registered tenant must not wait for another one's restore.
+		Optional<ReplicatedDatabase> known = this.registry.find(absolute);
+		return known.isPresent() ? known.get() : register(absolute, relative);
+	}
+
+	private synchronized ReplicatedDatabase register(Path absolute, String relative) throws IOException {
 		Optional<ReplicatedDatabase> known = this.registry.find(absolute);
 		if (known.isPresent()) {
 			return known.get();

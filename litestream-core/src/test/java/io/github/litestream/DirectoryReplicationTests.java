@@ -7,10 +7,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.replica.ForwardingReplicaClient;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.replica.file.FileReplicaClient;
@@ -172,6 +179,63 @@ class DirectoryReplicationTests {
 			org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
 				.isThrownBy(() -> directory.add(this.tenants.resolve("notes.txt")))
 				.withMessageContaining("is not a database of " + this.tenants);
+		}
+	}
+
+	@Test
+	void aRegisteredTenantIsReturnedWhileAnotherOneRestores() throws Exception {
+		CountDownLatch restoring = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		AtomicBoolean stall = new AtomicBoolean();
+		ExecutorService caller = Executors.newFixedThreadPool(2);
+		try (DirectoryReplication directory = new DirectoryReplication(this.registry, this.tenants, "*.db", false,
+				DatabaseOptions.defaults(this.tenants.resolve("template.db")).withMonitorInterval(FAST),
+				(relative) -> List.of(new ReplicationTarget(new ForwardingReplicaClient(
+						new FileReplicaClient(this.replica.resolve(relative))) {
+
+					@Override
+					public List<String> generations() throws IOException {
+						if (stall.get() && relative.equals("slow.db")) {
+							restoring.countDown();
+							try {
+								release.await();
+							}
+							catch (InterruptedException ex) {
+								throw new java.io.InterruptedIOException();
+							}
+						}
+						return super.generations();
+					}
+
+				}, ReplicaOptions.defaults("file").withSyncInterval(FAST))))) {
+			AppDatabase slow = app("slow.db");
+			slow.insert(4);
+			directory.add(this.tenants.resolve("slow.db"));
+			awaitCaughtUp();
+			slow.close();
+			directory.delete(this.tenants.resolve("slow.db"), Duration.ofSeconds(30), DatabaseRegistry.Backups.KEEP);
+			AppDatabase ready = app("ready.db");
+			ReplicatedDatabase registered = directory.add(this.tenants.resolve("ready.db"));
+			stall.set(true);
+			try {
+				Future<ReplicatedDatabase> restore = caller
+					.submit(() -> directory.add(this.tenants.resolve("slow.db")));
+				assertThat(restoring.await(30, TimeUnit.SECONDS)).isTrue();
+				Future<ReplicatedDatabase> again = caller.submit(() -> directory.add(this.tenants.resolve("ready.db")));
+				await().atMost(Duration.ofSeconds(30)).until(again::isDone);
+				assertThat(again.get()).isSameAs(registered);
+				assertThat(restore).as("the other tenant still restores").isNotDone();
+				release.countDown();
+				assertThat(restore.get(30, TimeUnit.SECONDS).path())
+					.isEqualTo(this.tenants.resolve("slow.db").toAbsolutePath());
+				ready.insert(1);
+			}
+			finally {
+				release.countDown();
+			}
+		}
+		finally {
+			caller.shutdownNow();
 		}
 	}
 
