@@ -88,6 +88,10 @@ public final class AgeIdentity {
 	 * number, never its content) or the file has none
 	 */
 	public static List<AgeIdentity> parseFile(String content) {
+		String unsupported = unsupportedFormat(content);
+		if (unsupported != null) {
+			throw new IllegalArgumentException(unsupported);
+		}
 		List<AgeIdentity> identities = new ArrayList<>();
 		String[] lines = content.split("\n", -1);
 		for (int i = 0; i < lines.length; i++) {
@@ -106,6 +110,23 @@ public final class AgeIdentity {
 			throw new IllegalArgumentException("it holds no identity (AGE-SECRET-KEY-1… line)");
 		}
 		return identities;
+	}
+
+	/**
+	 * What else an identity file may be, named so that the fix is clear (the line-by-line
+	 * parse would only say that a line is not a key).
+	 */
+	private static String unsupportedFormat(String content) {
+		String start = content.stripLeading();
+		if (start.startsWith("age-encryption.org/v1") || start.startsWith("-----BEGIN AGE ENCRYPTED FILE-----")) {
+			return "it is an encrypted age file (a passphrase-protected identity file?), which is not supported: "
+					+ "decrypt it (age -d -o identity.txt file.age) and give the decrypted identities";
+		}
+		if (start.startsWith("-----BEGIN") || start.startsWith("ssh-") || start.startsWith("AGE-PLUGIN-")) {
+			return "it holds an SSH or plugin key, which is not supported: give X25519 identities made by age-keygen "
+					+ "(AGE-SECRET-KEY-1... lines)";
+		}
+		return null;
 	}
 
 	/**

@@ -1,6 +1,8 @@
 package io.github.litestream.boot.autoconfigure;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,9 +76,9 @@ public record AgeSettings(List<AgeRecipient> recipients, List<AgeIdentity> ident
 
 	private static List<AgeIdentity> identityFile(String key, String file) {
 		Path path = Path.of(file.trim());
-		String content;
+		byte[] bytes;
 		try {
-			content = Files.readString(path, StandardCharsets.UTF_8);
+			bytes = Files.readAllBytes(path);
 		}
 		catch (IOException | RuntimeException ex) {
 			throw new LitestreamConfigurationException(key,
@@ -84,6 +86,14 @@ public record AgeSettings(List<AgeRecipient> recipients, List<AgeIdentity> ident
 					"Make " + path.toAbsolutePath() + " readable by the application (mount the secret there), or fix "
 							+ key + ".",
 					ex);
+		}
+		String content = text(bytes);
+		if (content == null) {
+			throw new LitestreamConfigurationException(key,
+					"the identity file " + path.toAbsolutePath() + " is not UTF-8 text"
+							+ ((bytes.length > 1 && (bytes[0] == (byte) 0xFF || bytes[0] == (byte) 0xFE))
+									? " (it is UTF-16, as PowerShell's > writes)" : ""),
+					"Save it as UTF-8, or write it with age-keygen -o " + path.getFileName() + ".");
 		}
 		try {
 			return AgeIdentity.parseFile(content);
@@ -93,6 +103,25 @@ public record AgeSettings(List<AgeRecipient> recipients, List<AgeIdentity> ident
 					"the identity file " + path.toAbsolutePath() + " is not valid: " + ex.getMessage(),
 					"Give " + key + " a file written by age-keygen: AGE-SECRET-KEY-1... lines and # comments.");
 		}
+	}
+
+	/**
+	 * The file as UTF-8 text without a byte order mark, or {@code null} if it is not text; an
+	 * encrypted age file, whose body is binary, is given as Latin-1 for the parser to name.
+	 */
+	private static @Nullable String text(byte[] bytes) {
+		String content;
+		try {
+			content = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+		}
+		catch (CharacterCodingException ex) {
+			content = new String(bytes, StandardCharsets.ISO_8859_1);
+			return content.startsWith("age-encryption.org/v1") ? content : null;
+		}
+		if (content.indexOf('\0') >= 0) {
+			return null;
+		}
+		return content.startsWith("\uFEFF") ? content.substring(1) : content;
 	}
 
 	private static String nonBlank(String value) {

@@ -1,6 +1,7 @@
 package io.github.litestream.boot.autoconfigure;
 
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -8,6 +9,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -218,6 +220,37 @@ class AgeEncryptionTests {
 		assertThat(analysis.getDescription()).contains("'" + AGE + ".identity-files[0]'")
 			.contains("line 3")
 			.doesNotContain(secret(this.secret1));
+	}
+
+	@Test
+	void identityFilesInAnotherFormatSayWhatToDo() throws Exception {
+		Path utf16 = Files.writeString(this.dir.resolve("utf16.txt"), "\uFEFF# key\r\n" + this.secret1 + "\r\n",
+				StandardCharsets.UTF_16LE);
+		FailureAnalysis analysis = fail(AGE + ".recipients[0]=" + RECIPIENT_1, AGE + ".identity-files[0]=" + utf16);
+		assertThat(analysis.getDescription()).contains("'" + AGE + ".identity-files[0]'")
+			.contains("not UTF-8 text")
+			.contains("UTF-16");
+		Path encrypted = this.dir.resolve("identity.age");
+		Files.write(encrypted, concat("age-encryption.org/v1\n-> scrypt abc 18\n".getBytes(StandardCharsets.US_ASCII),
+				new byte[] { (byte) 0xC3, 0x28, (byte) 0xFF, 0x00 }));
+		analysis = fail(AGE + ".recipients[0]=" + RECIPIENT_1, AGE + ".identity-files[0]=" + encrypted);
+		assertThat(analysis.getDescription()).contains("encrypted age file").contains("age -d");
+		Path ssh = Files.writeString(this.dir.resolve("id_ed25519"),
+				"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n");
+		analysis = fail(AGE + ".recipients[0]=" + RECIPIENT_1, AGE + ".identity-files[0]=" + ssh);
+		assertThat(analysis.getDescription()).contains("SSH or plugin key").contains("age-keygen");
+		Path withBom = Files.writeString(this.dir.resolve("bom.txt"), "\uFEFF# key\n" + this.secret1 + "\n");
+		this.runner
+			.withPropertyValues("litestream.dbs[0].path=" + this.dir.resolve("app.db"),
+					"litestream.dbs[0].replicas[0].path=" + this.dir.resolve("replica"),
+					AGE + ".recipients[0]=" + RECIPIENT_1, AGE + ".identity-files[0]=" + withBom)
+			.run((context) -> assertThat(context).as("a UTF-8 byte order mark is read past").hasNotFailed());
+	}
+
+	private static byte[] concat(byte[] first, byte[] second) {
+		byte[] both = Arrays.copyOf(first, first.length + second.length);
+		System.arraycopy(second, 0, both, first.length, second.length);
+		return both;
 	}
 
 	@Test
