@@ -181,10 +181,20 @@ public final class Standby implements AutoCloseable {
 
 	private void applyAndHandOver(Promotion promotion) {
 		Duration budget = this.lease.options().ttl().dividedBy(2);
-		if (!this.follower.catchUp(budget)) {
-			logger.warn("Standby of replica '{}' did not apply all of it within {} of taking its lease ({}); it takes "
-					+ "over at {}", this.replica, budget, this.follower.status(), this.follower.status().position());
+		// Never at an older point than the replica holds (a restore still running, a slow
+		// download): that would serve, and start a generation from, a database missing the
+		// last holder's commits. The lease is renewed meanwhile, so nobody else writes.
+		while (!this.follower.catchUp(budget)) {
+			this.lastError = "took the lease but has not applied all the replica holds yet (" + this.follower.status()
+					+ "); waits for it before it becomes primary";
+			logger.warn("Standby of replica '{}' has not applied all of it {} after taking its lease ({}); it waits "
+					+ "for that before it becomes primary", this.replica, budget, this.follower.status());
+			if (this.closing.getCount() == 0 || this.lease.status().lost()) {
+				abandon("it closed or lost the lease before it applied all of the replica");
+				return;
+			}
 		}
+		this.lastError = null;
 		try {
 			Optional<Pos> position = this.follower.stop(budget);
 			logger.info("{} took the lease of replica '{}' and continues from {}", this.database, this.replica,
@@ -194,15 +204,19 @@ public final class Standby implements AutoCloseable {
 			this.settled.countDown();
 		}
 		catch (Exception ex) {
-			this.state = State.FAILED;
-			this.settled.countDown();
-			this.lastError = String.valueOf(ex.getMessage());
 			logger.error("Standby of replica '{}' took its lease but could not become primary; releasing the lease",
 					this.replica, ex);
-			// No renewal may follow the release.
-			handOverLease();
-			this.lease.release();
+			abandon(String.valueOf(ex.getMessage()));
 		}
+	}
+
+	private void abandon(String reason) {
+		this.state = State.FAILED;
+		this.settled.countDown();
+		this.lastError = reason;
+		// No renewal may follow the release.
+		handOverLease();
+		this.lease.release();
 	}
 
 	/**
@@ -312,7 +326,12 @@ public final class Standby implements AutoCloseable {
 			}
 		}
 		if (this.state != State.PRIMARY) {
-			this.follower.stop(Duration.ofSeconds(10));
+			try {
+				this.follower.stop(Duration.ofSeconds(10));
+			}
+			catch (IOException ex) {
+				logger.warn("Standby of replica '{}': {}", this.replica, ex.getMessage());
+			}
 			this.state = State.CLOSED;
 		}
 	}

@@ -349,9 +349,10 @@ public final class ReplicaFollower implements AutoCloseable {
 	 * {@link GenerationContinuation}): start replication on the file, and its next WAL index is
 	 * the next one of that generation. A follower cannot be started again.
 	 * @param timeout how long to wait for a segment or restore in progress
-	 * @return the position the database file holds, or empty if it holds no complete state yet
-	 * (no restore finished, or the thread did not stop in time)
-	 * @throws IOException if the state cannot be written
+	 * @return the position the database file holds, or empty if it holds no state to continue
+	 * (the replica held no backup, or only a snapshot, or the continuation could not be recorded)
+	 * @throws IOException if the state cannot be written, or the follower did not stop in time
+	 * (its thread may still replace the file: the caller must not use it)
 	 */
 	public Optional<Pos> stop(Duration timeout) throws IOException {
 		Thread running;
@@ -368,8 +369,9 @@ public final class ReplicaFollower implements AutoCloseable {
 				Thread.currentThread().interrupt();
 			}
 			if (running.isAlive()) {
-				logger.warn("Follower of {} did not stop within {}; the file is not handed over", this.database, timeout);
-				return Optional.empty();
+				// Still restoring or applying: the file may be replaced or written after this returns.
+				throw new IOException("The follower of " + this.database + " did not stop within " + timeout
+						+ " (a restore or a segment is still being applied); the file is not handed over");
 			}
 		}
 		if (this.wal == null || this.restoreReason != null || this.wal.size() < WalHeader.SIZE) {
