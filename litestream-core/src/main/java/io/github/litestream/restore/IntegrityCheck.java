@@ -9,6 +9,9 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteOpenMode;
+
 /**
  * The last word on a restored database: SQLite's own {@code PRAGMA integrity_check}.
  */
@@ -32,7 +35,10 @@ final class IntegrityCheck {
 	 */
 	static void verify(Path database, String replicaLocation, String generation) throws RestoreException {
 		List<String> problems = new ArrayList<>();
-		try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database);
+		// Never created by the check: an empty file would pass it.
+		SQLiteConfig config = new SQLiteConfig();
+		config.resetOpenMode(SQLiteOpenMode.CREATE);
+		try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database, config.toProperties());
 				Statement statement = connection.createStatement()) {
 			statement.execute("PRAGMA mmap_size=" + MMAP_SIZE);
 			ResultSet result = statement.executeQuery("PRAGMA integrity_check(" + MAX_PROBLEMS + ")");

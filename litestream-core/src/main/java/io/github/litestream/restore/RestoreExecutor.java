@@ -7,9 +7,11 @@ import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -59,6 +61,9 @@ final class RestoreExecutor {
 
 	private final Queue<Path> temporaryFiles = new ConcurrentLinkedQueue<>();
 
+	/** The identity of the file this restore writes, to tell it from one put at its name since. */
+	private Object temporaryKey;
+
 	/** Where the last index's WAL goes once the database is in place, or {@code null} to remove it. */
 	private final Path keepLastWal;
 
@@ -100,6 +105,7 @@ final class RestoreExecutor {
 		try {
 			Files.createDirectories(this.output.toAbsolutePath().getParent());
 			Files.createFile(this.temporaryDatabase);
+			this.temporaryKey = fileKey(this.temporaryDatabase);
 			Stats stats;
 			try (BackgroundFsync fsync = new BackgroundFsync(this.temporaryDatabase)) {
 				try (WalIndexFetcher fetcher = new WalIndexFetcher(this.client, this.plan.walIndexes(), this.workers,
@@ -130,6 +136,9 @@ final class RestoreExecutor {
 					millis(stats.checkNanos()), millis(stats.fsyncNanos()));
 			return stats.walBytes();
 		}
+		catch (NoSuchFileException ex) {
+			throw this.temporaryDatabase.toString().equals(ex.getFile()) ? removedWhileRestoring() : ex;
+		}
 		finally {
 			removeTemporaryFiles();
 		}
@@ -142,6 +151,7 @@ final class RestoreExecutor {
 	private Stats checkAndForce(BackgroundFsync fsync, Stats stats) throws IOException {
 		long start = System.nanoTime();
 		fsync.startFinal();
+		requireOwnTemporaryFile();
 		IntegrityCheck.verify(this.temporaryDatabase, this.client.location(), this.plan.generation());
 		long checkNanos = System.nanoTime() - start;
 		return stats.withCheck(checkNanos, fsync.awaitFinal());
@@ -277,6 +287,7 @@ final class RestoreExecutor {
 	 * existence check is the fallback.
 	 */
 	private void install() throws IOException {
+		requireOwnTemporaryFile();
 		requireNoOutput();
 		List<Path[]> setAside = setAsideStaleFiles();
 		try {
@@ -306,7 +317,43 @@ final class RestoreExecutor {
 			Files.move(this.temporaryDatabase, this.output, StandardCopyOption.ATOMIC_MOVE);
 			return;
 		}
-		Files.delete(this.temporaryDatabase);
+		// Installed: a failure from here on must not put the old -wal and -shm back beside it.
+		try {
+			Files.delete(this.temporaryDatabase);
+		}
+		catch (IOException ex) {
+			logger.warn("Restored {}, but could not remove the second name {}: {}", this.output,
+					this.temporaryDatabase, ex.toString());
+		}
+	}
+
+	/**
+	 * Fails if the temporary file was removed (or replaced) since this restore created it: a
+	 * second restore of the same database removes the first one's files as leftovers, and this
+	 * one's writes then went to an unnamed file. Checking or linking the name would find
+	 * another file, or none.
+	 */
+	private void requireOwnTemporaryFile() throws IOException {
+		Object key;
+		try {
+			key = fileKey(this.temporaryDatabase);
+		}
+		catch (NoSuchFileException ex) {
+			key = null;
+		}
+		if (this.temporaryKey != null && !this.temporaryKey.equals(key)) {
+			throw removedWhileRestoring();
+		}
+	}
+
+	private RestoreException removedWhileRestoring() {
+		return new RestoreException("Cannot restore to " + this.output + ": its temporary file "
+				+ this.temporaryDatabase + " was removed while restoring; make sure only one restore of the "
+				+ "database runs at a time");
+	}
+
+	private static Object fileKey(Path file) throws IOException {
+		return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
 	}
 
 	private void requireNoOutput() throws RestoreException {

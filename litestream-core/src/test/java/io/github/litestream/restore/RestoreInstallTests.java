@@ -76,6 +76,34 @@ class RestoreInstallTests {
 	}
 
 	@Test
+	void aRestoreWhoseFilesASecondRestoreRemovedFailsAndInstallsNothing() throws Exception {
+		Path replica = Fixture.copyReplica(this.temp.resolve("replica"));
+		Path dir = Files.createDirectories(this.temp.resolve("out"));
+		Path output = dir.resolve("app.db");
+		boolean[] removed = new boolean[1];
+		StallingReplicaClient client = new StallingReplicaClient(new FileReplicaClient(replica), (pos) -> {
+			if (pos.index() == 0x28 && !removed[0]) {
+				// A second restore of the same database clears the first one's files: its database
+				// file while this one still writes to it.
+				removed[0] = true;
+				try (Stream<Path> files = Files.list(dir)) {
+					for (Path file : files.toList()) {
+						String name = file.getFileName().toString();
+						if (name.startsWith(".app.db-restore-") && name.endsWith(".db")) {
+							Files.delete(file);
+						}
+					}
+				}
+			}
+		});
+		assertThatExceptionOfType(RestoreException.class)
+			.isThrownBy(() -> new Restorer().restore(client, RestoreOptions.latest(output).withParallelism(1)))
+			.withMessageContaining("was removed while restoring");
+		assertThat(removed[0]).isTrue();
+		assertThat(output).as("no empty or partial database installed").doesNotExist();
+	}
+
+	@Test
 	void leftoversAreRemovedEvenWhenTheDatabaseExists() throws Exception {
 		Path dir = Files.createDirectories(this.temp.resolve("out"));
 		Path output = dir.resolve("app.db");
