@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -67,6 +68,9 @@ public final class DirectoryReplication implements AutoCloseable {
 
 	/** Files that failed to register, with their size then: retried when it changes. */
 	private final Map<Path, Long> failed = new HashMap<>();
+
+	/** The databases whose registration completed, read without the lock by {@link #add}. */
+	private final Map<Path, ReplicatedDatabase> ready = new ConcurrentHashMap<>();
 
 	private ScheduledExecutorService scanner;
 
@@ -124,9 +128,13 @@ public final class DirectoryReplication implements AutoCloseable {
 	public ReplicatedDatabase add(Path file) throws IOException {
 		Path absolute = file.toAbsolutePath().normalize();
 		String relative = relativeOf(absolute);
-		// Without the lock: a registered tenant must not wait for another one's restore.
-		Optional<ReplicatedDatabase> known = this.registry.find(absolute);
-		return known.isPresent() ? known.get() : register(absolute, relative);
+		// Without the lock: a registered tenant must not wait for another one's restore. Only a
+		// registration that completed counts (the registry lists one while it is still opening).
+		ReplicatedDatabase ready = this.ready.get(absolute);
+		if (ready != null && this.registry.find(absolute).orElse(null) == ready) {
+			return ready;
+		}
+		return register(absolute, relative);
 	}
 
 	private synchronized ReplicatedDatabase register(Path absolute, String relative) throws IOException {
@@ -137,6 +145,7 @@ public final class DirectoryReplication implements AutoCloseable {
 		Files.createDirectories(absolute.getParent());
 		ReplicatedDatabase database = this.registry.register(withPath(absolute), this.targets.of(relative));
 		this.registered.put(relative, absolute);
+		this.ready.put(absolute, database);
 		this.failed.remove(absolute);
 		return database;
 	}
@@ -158,6 +167,7 @@ public final class DirectoryReplication implements AutoCloseable {
 			this.registry.unregister(absolute, timeout, backups);
 		}
 		this.registered.remove(relative);
+		this.ready.remove(absolute);
 		this.failed.remove(absolute);
 		String name = absolute.getFileName().toString();
 		for (String suffix : new String[] { "", "-wal", "-shm", "-journal" }) {
@@ -182,7 +192,7 @@ public final class DirectoryReplication implements AutoCloseable {
 	private String relativeOf(Path file) {
 		boolean inside = file.startsWith(this.directory) && !file.equals(this.directory)
 				&& (this.recursive || file.getParent().equals(this.directory));
-		if (!inside || hidden(file) || !this.pattern.matches(file.getFileName())) {
+		if (!inside || hidden(file) || sqliteCompanion(file) || !this.pattern.matches(file.getFileName())) {
 			throw new IllegalArgumentException(file + " is not a database of " + this.directory + " (pattern "
 					+ this.patternText + (this.recursive ? ", recursive" : "") + ")");
 		}
@@ -241,7 +251,7 @@ public final class DirectoryReplication implements AutoCloseable {
 		}
 		try {
 			List<ReplicationTarget> replicas = this.targets.of(relative);
-			this.registry.register(withPath(file), replicas);
+			this.ready.put(file, this.registry.register(withPath(file), replicas));
 			this.registered.put(relative, file);
 			this.failed.remove(file);
 			logger.info("Replicating {} of {}", relative, this.directory);
@@ -255,6 +265,7 @@ public final class DirectoryReplication implements AutoCloseable {
 
 	private void stop(String relative, Path file) {
 		this.registered.remove(relative);
+		this.ready.remove(file);
 		this.failed.remove(file);
 		try {
 			if (this.registry.find(file).isPresent()) {
@@ -315,12 +326,19 @@ public final class DirectoryReplication implements AutoCloseable {
 	}
 
 	/**
-	 * SQLite's own files beside a database, which a broad pattern ({@code tenant-*}) matches
-	 * too: registering one would open a database on a WAL or shared-memory file.
+	 * SQLite's own files beside a database (its {@code -wal}, {@code -shm} or {@code -journal}
+	 * while the database itself is there), which a broad pattern ({@code tenant-*}) matches too:
+	 * registering one would open a database on a WAL or shared-memory file.
 	 */
 	private static boolean sqliteCompanion(Path path) {
 		String name = path.getFileName().toString();
-		return name.endsWith("-wal") || name.endsWith("-shm") || name.endsWith("-journal");
+		for (String suffix : new String[] { "-wal", "-shm", "-journal" }) {
+			if (name.endsWith(suffix) && name.length() > suffix.length()
+					&& Files.exists(path.resolveSibling(name.substring(0, name.length() - suffix.length())))) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private static long size(Path file) {

@@ -136,13 +136,17 @@ class DirectoryReplicationTests {
 	void sqliteOwnFilesBesideADatabaseAreNoTenantsWhateverThePattern() throws Exception {
 		AppDatabase tenant = app("tenant-a");
 		tenant.insert(3);
-		Files.writeString(this.tenants.resolve("tenant-b-journal"), "a rollback journal left behind");
+		app("tenant-b-journal").insert(1);
 		assertThat(this.tenants.resolve("tenant-a-wal")).exists();
 		assertThat(this.tenants.resolve("tenant-a-shm")).exists();
 		try (DirectoryReplication directory = directory(this.registry, "tenant-*", false)) {
 			directory.scan();
 			directory.scan();
-			assertThat(directory.databases()).containsExactly("tenant-a");
+			assertThat(directory.databases()).as("tenant-b-journal has no tenant-b: a database of its own")
+				.containsExactly("tenant-a", "tenant-b-journal");
+			org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+				.isThrownBy(() -> directory.add(this.tenants.resolve("tenant-a-wal")))
+				.withMessageContaining("is not a database of");
 		}
 	}
 
