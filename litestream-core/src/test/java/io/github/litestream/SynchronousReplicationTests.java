@@ -170,7 +170,8 @@ class SynchronousReplicationTests {
 	@Test
 	void aWaitingCommitHoldsNoWriteLockWhenTransactionsBeginImmediately() throws Exception {
 		Switchable replica = new Switchable(new FileReplicaClient(this.dir.resolve("replica")));
-		SynchronousReplicationDataSource dataSource = start(ReplicaQuorum.ANY, Duration.ofMillis(1500),
+		// Long enough for the other writer below on a busy machine; it ends the test's wait.
+		SynchronousReplicationDataSource dataSource = start(ReplicaQuorum.ANY, Duration.ofSeconds(5),
 				TransactionMode.IMMEDIATE, replica);
 		ExecutorService committer = Executors.newSingleThreadExecutor();
 		try (Connection connection = dataSource.getConnection()) {
@@ -198,6 +199,12 @@ class SynchronousReplicationTests {
 			}
 			connection.rollback();
 			assertThat(countDirectly()).isEqualTo(2);
+			replica.down = false;
+			connection.setAutoCommit(true);
+			assertThatExceptionOfType(SQLException.class).as("as the driver says")
+				.isThrownBy(connection::commit)
+				.withMessageContaining("auto-commit");
+			assertThat(connection.getAutoCommit()).isTrue();
 		}
 		finally {
 			committer.shutdownNow();

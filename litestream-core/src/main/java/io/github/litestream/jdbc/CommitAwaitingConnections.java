@@ -13,6 +13,7 @@ import java.sql.Statement;
 
 import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteCommitListener;
+import org.sqlite.SQLiteConfig.TransactionMode;
 import org.sqlite.SQLiteConnection;
 
 /**
@@ -97,7 +98,7 @@ public final class CommitAwaitingConnections {
 					}
 					break;
 				case "commit":
-					if (this.connection == null && method.getParameterCount() == 0) {
+					if (this.connection == null && method.getParameterCount() == 0 && beginsLocked(this.target)) {
 						commitThenAwait((Connection) this.target);
 						return null;
 					}
@@ -146,6 +147,11 @@ public final class CommitAwaitingConnections {
 	 * next transaction begins when auto-commit is turned off again, after the wait.
 	 */
 	private void commitThenAwait(Connection connection) throws SQLException {
+		if (connection.getAutoCommit()) {
+			// The driver's own error ("database in auto-commit mode").
+			connection.commit();
+			return;
+		}
 		try {
 			connection.setAutoCommit(true);
 		}
@@ -161,12 +167,37 @@ public final class CommitAwaitingConnections {
 			this.committed.remove();
 			throw ex;
 		}
+		SQLException notReplicated = null;
 		try {
 			awaitIfCommitted();
 		}
-		finally {
+		catch (SQLException ex) {
+			notReplicated = ex;
+		}
+		try {
 			connection.setAutoCommit(false);
 		}
+		catch (SQLException ex) {
+			// The commit stands; what the caller must hear first is whether it is replicated.
+			if (notReplicated == null) {
+				throw ex;
+			}
+			notReplicated.addSuppressed(ex);
+		}
+		if (notReplicated != null) {
+			throw notReplicated;
+		}
+	}
+
+	/**
+	 * Whether the driver's {@code commit()} takes the write lock again at once: it begins the
+	 * next transaction, which with {@code transaction_mode} IMMEDIATE or EXCLUSIVE locks.
+	 */
+	private static boolean beginsLocked(Object connection) throws SQLException {
+		TransactionMode mode = ((Connection) connection).unwrap(SQLiteConnection.class)
+			.getConnectionConfig()
+			.getTransactionMode();
+		return mode != TransactionMode.DEFERRED;
 	}
 
 	private void awaitIfCommitted() throws SQLException {
