@@ -175,15 +175,7 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 		long started = System.nanoTime();
 		this.lock.lock();
 		try {
-			requireOpen();
-			// A failed checkpoint may have left it released; without it SQLite may restart the WAL.
-			this.handles.connections().acquireReadLock();
-			this.tracker.ensureWalExists();
-			String newGeneration = this.newGenerationRequest.getAndSet(null);
-			if (newGeneration != null) {
-				this.tracker.startGeneration(newGeneration);
-			}
-			long copied = this.tracker.copyWal();
+			long copied = copyUnderLock();
 			this.checkpointer.checkpointIfDue();
 			this.syncFailure = null;
 			Duration took = Duration.ofNanos(System.nanoTime() - started);
@@ -200,6 +192,39 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 		finally {
 			this.lock.unlock();
 		}
+	}
+
+	/**
+	 * Copies what is committed into the shadow WAL, as a monitor step does but without its
+	 * checkpoint (which may wait for the write lock) and without telling the listeners: for an
+	 * application thread that needs the position of everything committed so far.
+	 * @return the position, empty before the database has a generation
+	 * @throws IOException if the WAL cannot be copied
+	 */
+	public Optional<Pos> copyCommitted() throws IOException {
+		this.lock.lock();
+		try {
+			copyUnderLock();
+			return position();
+		}
+		catch (SQLException ex) {
+			throw new IOException("Copying the WAL of " + this.path + " failed: " + ex.getMessage(), ex);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private long copyUnderLock() throws IOException, SQLException {
+		requireOpen();
+		// A failed checkpoint may have left it released; without it SQLite may restart the WAL.
+		this.handles.connections().acquireReadLock();
+		this.tracker.ensureWalExists();
+		String newGeneration = this.newGenerationRequest.getAndSet(null);
+		if (newGeneration != null) {
+			this.tracker.startGeneration(newGeneration);
+		}
+		return this.tracker.copyWal();
 	}
 
 	/**

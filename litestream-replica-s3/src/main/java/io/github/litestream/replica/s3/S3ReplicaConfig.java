@@ -242,8 +242,9 @@ public record S3ReplicaConfig(String bucket, String path, String region, String 
 			UrlParts parsed = parseUrl(url);
 			this.bucket = parsed.bucket();
 			this.path = parsed.path();
-			this.region = parsed.region();
-			this.endpoint = parsed.endpoint();
+			// An AWS host names neither: what was set before stays.
+			this.region = (parsed.region() != null) ? parsed.region() : this.region;
+			this.endpoint = (parsed.endpoint() != null) ? parsed.endpoint() : this.endpoint;
 			return this;
 		}
 

@@ -246,7 +246,8 @@ public final class LitestreamMetrics implements MeterBinder {
 		}
 	}
 
-	private double untagged(ReplicaOperation operation, boolean requests) {
+	// Under the lock of attach(), which moves a removed database's counts to the retired totals.
+	private synchronized double untagged(ReplicaOperation operation, boolean requests) {
 		double total = (requests ? this.retiredRequests : this.retiredBytes).get(operation).sum();
 		for (Map.Entry<ReplicaOperationMetrics.Key, ReplicaOperationMetrics.Counts> entry : this.operations.counts()
 			.entrySet()) {

@@ -24,9 +24,9 @@ import org.springframework.boot.convert.DurationStyle;
  * {@code synchronous-timeout} unless the caller names others; a timeout the caller names
  * bounds the whole wait. A database nobody wrote to meanwhile is not waited for, so an outage
  * of one tenant's replica does not fail methods that wrote to another. The check copies the
- * database's committed WAL ({@link Litestream#commitPosition}), which the wait would do anyway;
- * file times and sizes cannot tell (a restarted WAL is overwritten in place, within one tick
- * of the file system's clock).
+ * database's committed WAL ({@link ReplicatedDatabase#copyCommitted}, no checkpoint); file
+ * times and sizes cannot tell (a restarted WAL is overwritten in place, within one tick of
+ * the file system's clock).
  */
 final class EngineReplicationAwaiter implements ReplicationAwaiter {
 
@@ -61,9 +61,9 @@ final class EngineReplicationAwaiter implements ReplicationAwaiter {
 				continue;
 			}
 			SynchronousCommits settings = settings(database);
-			Duration limit = (wait != null) ? wait : settings.timeout();
-			// The first wait gets the whole timeout, the next ones what is left of it.
-			Duration left = (start == 0) ? limit : limit.minusNanos(System.nanoTime() - start);
+			// A timeout of the caller's bounds the whole wait; each database's own, its own wait.
+			Duration left = (wait == null) ? settings.timeout()
+					: (start == 0) ? wait : wait.minusNanos(System.nanoTime() - start);
 			start = (start == 0) ? System.nanoTime() : start;
 			try {
 				SynchronousReplicationDataSource
@@ -89,7 +89,7 @@ final class EngineReplicationAwaiter implements ReplicationAwaiter {
 	/** Everything committed so far, or nothing (which no position equals) if it cannot be copied. */
 	private @Nullable Optional<Pos> committed(ReplicatedDatabase database) {
 		try {
-			return this.engine.commitPosition(database);
+			return database.copyCommitted();
 		}
 		catch (IOException | RuntimeException ex) {
 			return null;
