@@ -3,6 +3,7 @@ package io.github.litestream.replica.sftp;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.security.GeneralSecurityException;
@@ -13,6 +14,8 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 import io.github.litestream.replica.sftp.SftpReplicaException.Reason;
 import org.apache.sshd.client.SshClient;
@@ -47,6 +50,12 @@ public final class SftpConnection implements Closeable {
 
 	private static final int MAX_IDLE_CHANNELS = 4;
 
+	/**
+	 * Open channels (in use or idle) at most: OpenSSH refuses more than {@code MaxSessions}
+	 * (10 by default) on one connection, and the databases of a directory share this one.
+	 */
+	static final int MAX_CHANNELS = 8;
+
 	private static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(15);
 
 	private final SftpReplicaConfig config;
@@ -58,6 +67,9 @@ public final class SftpConnection implements Closeable {
 	private @Nullable ClientSession session;
 
 	private final Deque<SftpClient> idle = new ArrayDeque<>();
+
+	/** One permit per open channel; a caller waits for one to be handed back or closed. */
+	private final Semaphore channels = new Semaphore(MAX_CHANNELS, true);
 
 	private boolean closed;
 
@@ -86,27 +98,69 @@ public final class SftpConnection implements Closeable {
 	 * refuses the login
 	 */
 	Channel channel() throws IOException {
-		ClientSession current;
-		synchronized (this) {
-			if (this.closed) {
-				throw new IOException("SFTP replica " + this.config.location() + " is closed");
+		long deadline = System.nanoTime() + this.config.operationTimeout().toNanos();
+		while (true) {
+			Channel reused = idleChannel();
+			if (reused != null) {
+				return reused;
 			}
-			while (!this.idle.isEmpty()) {
-				SftpClient sftp = this.idle.pop();
-				if (sftp.isOpen() && this.session != null && this.session.isOpen()) {
-					return new Channel(sftp, this.session);
+			try {
+				if (this.channels.tryAcquire(50, TimeUnit.MILLISECONDS)) {
+					break;
 				}
-				closeQuietly(sftp);
 			}
-			current = openSession();
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new InterruptedIOException("Interrupted while waiting for a channel to " + this.config.location());
+			}
+			if (System.nanoTime() - deadline > 0) {
+				throw new IOException("SFTP replica " + this.config.location() + ": no channel of the " + MAX_CHANNELS
+						+ " this connection opens at most came free within " + this.config.operationTimeout());
+			}
+		}
+		ClientSession current;
+		try {
+			synchronized (this) {
+				requireOpen();
+				current = openSession();
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			this.channels.release();
+			throw ex;
 		}
 		try {
 			return new Channel(SftpClientFactory.instance().createSftpClient(current), current);
 		}
 		catch (IOException ex) {
+			this.channels.release();
 			broken(current);
 			throw ex;
 		}
+	}
+
+	private synchronized @Nullable Channel idleChannel() throws IOException {
+		requireOpen();
+		while (!this.idle.isEmpty()) {
+			SftpClient sftp = this.idle.pop();
+			if (sftp.isOpen() && this.session != null && this.session.isOpen()) {
+				return new Channel(sftp, this.session);
+			}
+			closeChannel(sftp);
+		}
+		return null;
+	}
+
+	private void requireOpen() throws IOException {
+		if (this.closed) {
+			throw new IOException("SFTP replica " + this.config.location() + " is closed");
+		}
+	}
+
+	/** Closes a channel this connection opened, and frees its place. */
+	private void closeChannel(SftpClient sftp) {
+		closeQuietly(sftp);
+		this.channels.release();
 	}
 
 	/**
@@ -118,7 +172,7 @@ public final class SftpConnection implements Closeable {
 			logger.info("SFTP replica {}: the connection failed; the next request connects again",
 					this.config.location());
 			this.session = null;
-			this.idle.forEach(SftpConnection::closeQuietly);
+			this.idle.forEach(this::closeChannel);
 			this.idle.clear();
 		}
 		failed.close(true);
@@ -127,7 +181,7 @@ public final class SftpConnection implements Closeable {
 	@Override
 	public synchronized void close() {
 		this.closed = true;
-		this.idle.forEach(SftpConnection::closeQuietly);
+		this.idle.forEach(this::closeChannel);
 		this.idle.clear();
 		if (this.session != null) {
 			this.session.close(true);
@@ -150,7 +204,7 @@ public final class SftpConnection implements Closeable {
 			this.idle.push(channel.sftp);
 		}
 		else {
-			closeQuietly(channel.sftp);
+			closeChannel(channel.sftp);
 		}
 	}
 

@@ -4,7 +4,12 @@ import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import io.github.litestream.replica.Pos;
@@ -18,6 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIOException;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The {@link ReplicaClientContractTest} against a real SFTP server (MINA SSHD in this JVM),
@@ -112,6 +118,35 @@ class SftpReplicaClientTests extends ReplicaClientContractTest {
 		finally {
 			server.failRenamesOfTempFiles(false);
 			server.speakV3WithoutPosixRename(false);
+		}
+	}
+
+	@Test
+	void readersBeyondTheChannelLimitWaitForAChannelInsteadOfFailing() throws Exception {
+		String root = server.newReplicaPath();
+		ExecutorService extra = Executors.newSingleThreadExecutor();
+		try (SftpConnection connection = new SftpConnection(server.passwordConfig(root).build())) {
+			ReplicaClient client = new SftpReplicaClient(connection, server.passwordConfig(root + "/a.db").build(),
+					this.operations);
+			client.writeSnapshot(GEN_A, 1, new ByteArrayInputStream(randomBytes(10)));
+			List<InputStream> held = new java.util.ArrayList<>();
+			for (int i = 0; i < SftpConnection.MAX_CHANNELS; i++) {
+				held.add(client.openSnapshot(GEN_A, 1));
+			}
+			Future<byte[]> waiting = extra.submit(() -> {
+				try (InputStream in = client.openSnapshot(GEN_A, 1)) {
+					return in.readAllBytes();
+				}
+			});
+			await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> !waiting.isDone());
+			held.remove(0).close();
+			assertThat(waiting.get(30, TimeUnit.SECONDS)).hasSize(10);
+			for (InputStream in : held) {
+				in.close();
+			}
+		}
+		finally {
+			extra.shutdownNow();
 		}
 	}
 
