@@ -177,7 +177,7 @@ final class RestoreExecutor {
 					this.plan.snapshot().index()); InputStream in = Lz4.decompress(compressed)) {
 				bytes = StreamToFile.copy(in, channel, 0);
 			}
-			catch (InterruptedIOException ex) {
+			catch (InterruptedIOException | LocalFileException ex) {
 				throw ex;
 			}
 			catch (IOException | RuntimeException ex) {

@@ -23,7 +23,7 @@ final class StreamToFile {
 	 * @param out the file
 	 * @param position where the first byte goes
 	 * @return the number of bytes copied
-	 * @throws IOException if reading or writing fails
+	 * @throws IOException if reading fails; a {@link LocalFileException} if writing does
 	 */
 	static long copy(InputStream in, FileChannel out, long position) throws IOException {
 		byte[] buffer = new byte[BUFFER_SIZE];
@@ -31,8 +31,13 @@ final class StreamToFile {
 		int n;
 		while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {
 			ByteBuffer bytes = ByteBuffer.wrap(buffer, 0, n);
-			while (bytes.hasRemaining()) {
-				at += out.write(bytes, at);
+			try {
+				while (bytes.hasRemaining()) {
+					at += out.write(bytes, at);
+				}
+			}
+			catch (IOException ex) {
+				throw new LocalFileException("the restore's temporary files", ex);
 			}
 		}
 		return at - position;

@@ -270,7 +270,7 @@ final class WalIndexFetcher implements AutoCloseable {
 			}
 			return new FetchedWal.Piece(segment.offset(), bytes.length, bytes);
 		}
-		catch (InterruptedIOException ex) {
+		catch (InterruptedIOException | LocalFileException ex) {
 			throw ex;
 		}
 		catch (IOException | RuntimeException ex) {
@@ -291,7 +291,14 @@ final class WalIndexFetcher implements AutoCloseable {
 	private static FetchedWal.Piece inFile(WalSegmentInfo segment, InputStream decompressed, IndexFile file)
 			throws IOException {
 		try (InputStream in = decompressed) {
-			long length = StreamToFile.copy(in, file.channel(), segment.offset());
+			FileChannel channel;
+			try {
+				channel = file.channel();
+			}
+			catch (IOException ex) {
+				throw new LocalFileException("the restore's temporary WAL file", ex);
+			}
+			long length = StreamToFile.copy(in, channel, segment.offset());
 			return new FetchedWal.Piece(segment.offset(), length, null);
 		}
 	}

@@ -1,10 +1,13 @@
 package io.github.litestream.restore;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 
+import io.github.litestream.replica.ForwardingReplicaClient;
+import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.file.FileReplicaClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -116,6 +119,32 @@ class RestoreFallbackTests {
 		Fixture.Expected latest = Fixture.expected().stream().filter((row) -> row.index() == null).findFirst()
 			.orElseThrow();
 		assertThat(RestoredDatabase.summary(this.output, null)).isEqualTo(latest);
+	}
+
+	@Test
+	void aFailureToWriteLocallyNeverFallsBackToAnEarlierPoint() throws Exception {
+		// The thread's interrupt makes the write of the newest snapshot fail (ClosedByInterrupt),
+		// as a full disk would: the replica is intact.
+		ReplicaClient interrupting = new ForwardingReplicaClient(this.client) {
+
+			@Override
+			public InputStream openSnapshot(String generation, long index) throws IOException {
+				InputStream in = super.openSnapshot(generation, index);
+				Thread.currentThread().interrupt();
+				return in;
+			}
+
+		};
+		try {
+			assertThatExceptionOfType(IOException.class)
+				.isThrownBy(() -> new Restorer().restore(interrupting, RestoreOptions.latest(this.output).withFallBack(true)))
+				.isNotInstanceOf(RestoreException.class)
+				.withMessageContaining("Cannot write");
+		}
+		finally {
+			Thread.interrupted();
+		}
+		assertThat(this.output).doesNotExist();
 	}
 
 	@Test
