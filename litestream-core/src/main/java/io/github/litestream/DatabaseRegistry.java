@@ -12,6 +12,7 @@ import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.lease.LeaseOptions;
+import io.github.litestream.lease.LeaseStatus;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.restore.ReplicaChooser;
@@ -144,6 +145,33 @@ public final class DatabaseRegistry {
 		if (result.restored()) {
 			logger.info("Restored {} from {}", path, best.replica().location());
 		}
+	}
+
+	/**
+	 * Whether the engine holds the lease of every leased replica of a database: one registered
+	 * while the store did not answer starts fenced, until the engine's renewals take it.
+	 * @param database a registered database
+	 * @return {@code true} if no replica is fenced
+	 */
+	public boolean holdsLeases(ReplicatedDatabase database) {
+		return this.engine.replicas(database)
+			.stream()
+			.map(this.engine::lease)
+			.flatMap(Optional::stream)
+			.noneMatch(LeaseStatus::fenced);
+	}
+
+	/**
+	 * Whether another instance holds the lease of a replica of a database.
+	 * @param database a registered database
+	 * @return {@code true} if a lease is lost to another holder
+	 */
+	public boolean lostLease(ReplicatedDatabase database) {
+		return this.engine.replicas(database)
+			.stream()
+			.map(this.engine::lease)
+			.flatMap(Optional::stream)
+			.anyMatch(LeaseStatus::lost);
 	}
 
 	/**

@@ -8,6 +8,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -19,6 +20,7 @@ import io.github.litestream.LocalCopy;
 import io.github.litestream.Standby;
 import io.github.litestream.StandbyStatus;
 import io.github.litestream.db.DatabaseOptions;
+import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.lease.LeaseHeldException;
 import io.github.litestream.lease.LeaseHolder;
 import io.github.litestream.lease.LeaseOptions;
@@ -43,6 +45,8 @@ import org.slf4j.LoggerFactory;
 public final class StandbyDatabase {
 
 	private static final Logger logger = LoggerFactory.getLogger(StandbyDatabase.class);
+
+	private static final Duration LEASE_POLL = Duration.ofMillis(500);
 
 	private static final DateTimeFormatter ASIDE_SUFFIX = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
 		.withZone(ZoneOffset.UTC);
@@ -126,7 +130,14 @@ public final class StandbyDatabase {
 		LocalCopy copy = localCopy(followed);
 		if (copy == LocalCopy.ONLY_COPY || copy == LocalCopy.CURRENT) {
 			try {
-				registry.register(options, lease, targets);
+				ReplicatedDatabase database = registry.register(options, lease, targets);
+				if (!registry.holdsLeases(database)) {
+					// The store did not answer: another instance may be the primary. Serve only once
+					// the engine holds the lease (its renewals take it when the store answers).
+					awaitLease(registry, database, () -> follow(registry, holder, options, lease, targets, promoted),
+							promoted);
+					return;
+				}
 				logger.info("{} ({}) is the primary: its lease was free and its file is {}", this.property, this.path,
 						(copy == LocalCopy.CURRENT) ? "where the replica ends" : "the only copy (the replica is empty)");
 				runDeferredWork();
@@ -142,6 +153,12 @@ public final class StandbyDatabase {
 			moveAside("it does not end where the replica's newest generation ends (the replica moved on, or where "
 					+ "the file ended was not recorded)");
 		}
+		follow(registry, holder, options, lease, targets, promoted);
+	}
+
+	private void follow(DatabaseRegistry registry, LeaseHolder holder, DatabaseOptions options, LeaseOptions lease,
+			List<ReplicationTarget> targets, Runnable promoted) throws IOException {
+		ReplicationTarget followed = targets.get(0);
 		Standby following = new Standby(followed.options().name(), followed.client(), this.path, lease, holder,
 				FollowerOptions.defaults(), Standby.DEFAULT_LEASE_POLL, this.clock);
 		this.standby = following;
@@ -167,6 +184,52 @@ public final class StandbyDatabase {
 			}
 			takeOver(promoted);
 		});
+	}
+
+	/**
+	 * Waits, on a thread of its own and with the connections closed, until the engine holds the
+	 * leases of a database registered while the store did not answer; if another instance holds
+	 * one, the database is unregistered, its file set aside, and this instance follows instead.
+	 */
+	private void awaitLease(DatabaseRegistry registry, ReplicatedDatabase database, FollowAction follow,
+			Runnable promoted) {
+		this.gate.waitingFor(() -> "the replica's lease could not be read at start; waiting for it");
+		Thread waiter = new Thread(() -> {
+			try {
+				while (this.gate.state() == StandbyGate.State.WAITING) {
+					if (registry.holdsLeases(database)) {
+						logger.info("{} ({}) is the primary: the store answered and its lease is held", this.property,
+								this.path);
+						runDeferredWork();
+						takeOver(promoted);
+						return;
+					}
+					if (registry.lostLease(database)) {
+						registry.unregister(this.path, Duration.ZERO, DatabaseRegistry.Backups.KEEP);
+						moveAside("another instance holds the lease");
+						follow.run();
+						return;
+					}
+					Thread.sleep(LEASE_POLL.toMillis());
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			catch (IOException | RuntimeException ex) {
+				this.gate.fail("waiting for the lease failed: " + ex.getMessage());
+				logger.error("{} ({}): waiting for its lease failed", this.property, this.path, ex);
+			}
+		}, "litestream-lease-wait-" + this.path.getFileName());
+		waiter.setDaemon(true);
+		waiter.start();
+	}
+
+	@FunctionalInterface
+	private interface FollowAction {
+
+		void run() throws IOException;
+
 	}
 
 	/** A failure after the engine took over leaves it replicating, with the connections closed. */
