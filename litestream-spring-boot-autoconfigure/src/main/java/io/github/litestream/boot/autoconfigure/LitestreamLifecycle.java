@@ -91,6 +91,7 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 			register();
 			this.registered = true;
 		}
+		boolean started = false;
 		try {
 			this.litestream.start();
 			for (DirectoryReplication directory : this.directories.values()) {
@@ -99,6 +100,7 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 			if (first) {
 				startStandbys();
 			}
+			started = true;
 		}
 		catch (LeaseException ex) {
 			throw new LitestreamLeaseException(
@@ -106,6 +108,14 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Litestream could not open the databases to replicate", ex);
+		}
+		finally {
+			if (!started) {
+				// stop() will not run: the scanners and standbys started so far must not outlive
+				// the failed start (a standby could take a lease and promote onto a closed engine).
+				this.directories.values().forEach(DirectoryReplication::close);
+				this.standbys.all().forEach(StandbyDatabase::close);
+			}
 		}
 		this.running = true;
 	}

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLTransientConnectionException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +22,8 @@ import io.github.litestream.boot.actuate.LitestreamReplicaLagAutoConfiguration;
 import io.github.litestream.boot.actuate.StandbyDescriptor;
 import io.github.litestream.boot.actuate.StandbyMeters;
 import io.github.litestream.lease.LeaseHolder;
+import io.github.litestream.lease.LeaseOptions;
+import io.github.litestream.lease.ReplicaLease;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOperationListener;
 import io.github.litestream.replica.file.FileReplicaClient;
@@ -322,6 +325,29 @@ class StandbyApplicationTests {
 		assertThat(analysis.getDescription()).contains("litestream.dbs[0]")
 			.contains("Replica 'plain' (" + this.dir.resolve("replica") + ") cannot keep a lease");
 		assertThat(analysis.getAction()).contains("remove litestream.dbs[0].standby too");
+	}
+
+	@Test
+	void aFailedStartLeavesNoStandbyRunning() throws Exception {
+		Path replica = this.dir.resolve("replica-first");
+		FileReplicaClient client = new FileReplicaClient(replica);
+		ReplicaLease rival = new ReplicaLease("file", client.location(), client.conditionalObjects().orElseThrow(),
+				new LeaseOptions(true, Duration.ofSeconds(30)), LeaseHolder.newInstance(), Clock.systemUTC());
+		rival.acquire();
+		Path unreadable = Files.writeString(this.dir.resolve("not-a-directory"), "x").resolve("replica");
+		Path second = Files.createDirectories(this.dir.resolve("second")).resolve("second.db");
+		Files.writeString(second, "an existing file, so its replica must be read");
+		Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> run(
+				new String[] { "spring.datasource.url=jdbc:sqlite:" + this.dir.resolve("first").resolve("first.db"),
+						"litestream.dbs[0].replicas[0].path=" + replica, "litestream.dbs[1].path=" + second,
+						"litestream.dbs[1].standby=true", "litestream.dbs[1].replicas[0].path=" + unreadable },
+				"first")
+			.close());
+		assertThat(failure).isNotNull();
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
+				.noneMatch((thread) -> thread.getName().endsWith("first.db") && thread.getName().startsWith("litestream-")));
+		rival.release();
 	}
 
 	@Test
