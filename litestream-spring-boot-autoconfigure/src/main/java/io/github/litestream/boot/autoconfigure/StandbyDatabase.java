@@ -48,6 +48,9 @@ public final class StandbyDatabase {
 
 	private static final Duration LEASE_POLL = Duration.ofMillis(500);
 
+	/** How long the last commits of a database whose takeover failed may take to ship. */
+	private static final Duration UNREGISTER_TIMEOUT = Duration.ofSeconds(30);
+
 	private static final DateTimeFormatter ASIDE_SUFFIX = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
 		.withZone(ZoneOffset.UTC);
 
@@ -140,7 +143,7 @@ public final class StandbyDatabase {
 				}
 				logger.info("{} ({}) is the primary: its lease was free and its file is {}", this.property, this.path,
 						(copy == LocalCopy.CURRENT) ? "where the replica ends" : "the only copy (the replica is empty)");
-				runDeferredWork();
+				runDeferredWork(registry);
 				takeOver(promoted);
 				return;
 			}
@@ -174,7 +177,7 @@ public final class StandbyDatabase {
 				}
 				else {
 					registry.registerPromoted(options, lease, targets, following);
-					runDeferredWork();
+					runDeferredWork(registry);
 				}
 			}
 			catch (IOException | RuntimeException ex) {
@@ -200,7 +203,7 @@ public final class StandbyDatabase {
 					if (registry.holdsLeases(database)) {
 						logger.info("{} ({}) is the primary: the store answered and its lease is held", this.property,
 								this.path);
-						runDeferredWork();
+						runDeferredWork(registry);
 						takeOver(promoted);
 						return;
 					}
@@ -232,14 +235,27 @@ public final class StandbyDatabase {
 
 	}
 
-	/** A failure after the engine took over leaves it replicating, with the connections closed. */
-	private void runDeferredWork() {
+	/**
+	 * Runs the work deferred to the takeover (the schema migration) once the engine took over. If
+	 * it fails, the connections stay closed, and the database is unregistered, which releases
+	 * its lease: holding it, this instance would keep every other standby from taking over a
+	 * database it cannot serve.
+	 */
+	private void runDeferredWork(DatabaseRegistry registry) {
 		try {
 			this.gate.runDeferredWork();
 		}
 		catch (RuntimeException ex) {
 			logger.error("{} ({}) took over, but the work deferred to the takeover failed; its connections stay "
-					+ "closed. Fix the cause and restart the application", this.property, this.path, ex);
+					+ "closed and its lease is released for another instance. Fix the cause and restart the "
+					+ "application", this.property, this.path, ex);
+			try {
+				registry.unregister(this.path, UNREGISTER_TIMEOUT, DatabaseRegistry.Backups.KEEP);
+			}
+			catch (IOException | RuntimeException unregister) {
+				logger.warn("{} ({}): could not stop replicating it: {}", this.property, this.path,
+						unregister.toString());
+			}
 		}
 	}
 

@@ -310,6 +310,32 @@ class StandbyApplicationTests {
 	}
 
 	@Test
+	void aMigrationThatFailsAfterTheEngineTookOverReleasesTheLeaseForAnotherInstance() throws Exception {
+		Path replica = this.dir.resolve("replica");
+		String replicaPath = "litestream.dbs[0].replicas[0].path=" + replica;
+		try (ConfigurableApplicationContext primary = run(new String[] { replicaPath }, "first")) {
+			awaitPrimary(primary);
+			write(new JdbcTemplate(primary.getBean(DataSource.class)), new ArrayList<>(), 5);
+		}
+		FileReplicaClient client = new FileReplicaClient(replica);
+		ReplicaLease rival = new ReplicaLease("file", client.location(), client.conditionalObjects().orElseThrow(),
+				new LeaseOptions(true, Duration.ofSeconds(3)), LeaseHolder.newInstance(), Clock.systemUTC());
+		try (ConfigurableApplicationContext context = run(
+				new String[] { replicaPath, "spring.flyway.locations=classpath:db/litestream-standby-broken" },
+				"second")) {
+			StandbyDatabase database = standbyOf(context);
+			await().atMost(Duration.ofSeconds(30)).until(() -> database.failure() != null);
+			assertThat(database.isPrimary()).isFalse();
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> rival.tryAcquire() == io.github.litestream.lease.LeaseAttempt.ACQUIRED);
+			assertThat(context.getBean(Litestream.class).databases()).as("no longer replicated here").isEmpty();
+		}
+		finally {
+			rival.release();
+		}
+	}
+
+	@Test
 	void aStandbyOnAStoreWithoutConditionalWritesFailsStartupNamingTheStore() {
 		Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> new SpringApplicationBuilder(
 				StandbyApplication.class, LeaseTests.PlainBackend.class)
