@@ -73,8 +73,8 @@ final class LatestState {
 	 * @throws IOException if the file cannot be moved
 	 */
 	void install(Path database) throws IOException {
-		for (String suffix : List.of("-wal", "-shm")) {
-			// SQLite would replay a stale WAL into the new file.
+		for (String suffix : List.of("-wal", "-shm", "-journal")) {
+			// SQLite would replay a stale WAL (or play a hot journal back) into the new file.
 			Files.deleteIfExists(database.resolveSibling(database.getFileName() + suffix));
 		}
 		Files.move(this.temporary, database, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

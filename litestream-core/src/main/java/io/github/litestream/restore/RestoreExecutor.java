@@ -370,7 +370,8 @@ final class RestoreExecutor {
 	/** Moves stale {@code -wal} and {@code -shm} files to temporary names: pairs of (from, to). */
 	private List<Path[]> setAsideStaleFiles() throws IOException {
 		List<Path[]> moved = new ArrayList<>();
-		for (String suffix : List.of("-wal", "-shm")) {
+		// A rollback journal too: SQLite would play a hot one back into the restored file.
+		for (String suffix : List.of("-wal", "-shm", "-journal")) {
 			Path stale = sibling(this.output, suffix);
 			if (Files.exists(stale, LinkOption.NOFOLLOW_LINKS)) {
 				Path aside = sibling(this.temporaryDatabase, ".stale" + suffix);

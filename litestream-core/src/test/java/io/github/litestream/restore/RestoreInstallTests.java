@@ -6,6 +6,9 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -101,6 +104,35 @@ class RestoreInstallTests {
 			.withMessageContaining("was removed while restoring");
 		assertThat(removed[0]).isTrue();
 		assertThat(output).as("no empty or partial database installed").doesNotExist();
+	}
+
+	@Test
+	void aHotRollbackJournalLeftBesideTheDatabaseIsNotPlayedBackIntoTheRestoredFile() throws Exception {
+		Path replica = Fixture.copyReplica(this.temp.resolve("replica"));
+		Path dir = Files.createDirectories(this.temp.resolve("out"));
+		Path output = dir.resolve("app.db");
+		// A journal of a transaction in progress (a process killed in rollback-journal mode, before
+		// the database was deleted): hot, so SQLite would play it back into any file of that name.
+		Path old = this.temp.resolve("old.db");
+		try (Connection writer = DriverManager.getConnection("jdbc:sqlite:" + old);
+				Statement sql = writer.createStatement()) {
+			sql.execute("PRAGMA journal_mode=DELETE");
+			sql.execute("PRAGMA cache_size=2");
+			sql.execute("CREATE TABLE filler (b BLOB)");
+			sql.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200) "
+					+ "INSERT INTO filler SELECT randomblob(3000) FROM n");
+			sql.execute("BEGIN");
+			sql.execute("UPDATE filler SET b = randomblob(3000)");
+			Files.copy(this.temp.resolve("old.db-journal"), dir.resolve("app.db-journal"));
+			sql.execute("ROLLBACK");
+		}
+		assertThat(Files.size(dir.resolve("app.db-journal"))).isPositive();
+		new Restorer().restore(new FileReplicaClient(replica), RestoreOptions.latest(output));
+		assertThat(RestoredDatabase.summary(output, null)).isEqualTo(Fixture.expected().stream()
+			.filter((row) -> row.index() == null)
+			.findFirst()
+			.orElseThrow());
+		assertThat(dir.resolve("app.db-journal")).doesNotExist();
 	}
 
 	@Test
