@@ -291,6 +291,10 @@ final class RestoreExecutor {
 		requireNoOutput();
 		List<Path[]> setAside = setAsideStaleFiles();
 		try {
+			if (!setAside.isEmpty()) {
+				// On disk before the new name: a power loss must not leave a stale WAL beside it.
+				forceDirectory(this.output.toAbsolutePath().getParent());
+			}
 			link();
 		}
 		catch (IOException | RuntimeException ex) {
