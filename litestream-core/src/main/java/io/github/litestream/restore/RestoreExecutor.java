@@ -4,21 +4,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.stream.Stream;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -61,8 +55,7 @@ final class RestoreExecutor {
 
 	private final Queue<Path> temporaryFiles = new ConcurrentLinkedQueue<>();
 
-	/** The identity of the file this restore writes, to tell it from one put at its name since. */
-	private Object temporaryKey;
+	private final RestoredFile file;
 
 	/** Where the last index's WAL goes once the database is in place, or {@code null} to remove it. */
 	private final Path keepLastWal;
@@ -93,6 +86,7 @@ final class RestoreExecutor {
 		for (String suffix : List.of("", "-wal", "-shm", "-journal")) {
 			this.temporaryFiles.add(sibling(this.temporaryDatabase, suffix));
 		}
+		this.file = new RestoredFile(output, this.temporaryDatabase, this.temporaryFiles);
 	}
 
 	/**
@@ -104,8 +98,7 @@ final class RestoreExecutor {
 		long start = System.nanoTime();
 		try {
 			Files.createDirectories(this.output.toAbsolutePath().getParent());
-			Files.createFile(this.temporaryDatabase);
-			this.temporaryKey = fileKey(this.temporaryDatabase);
+			this.file.create();
 			Stats stats;
 			try (BackgroundFsync fsync = new BackgroundFsync(this.temporaryDatabase)) {
 				try (WalIndexFetcher fetcher = new WalIndexFetcher(this.client, this.plan.walIndexes(), this.workers,
@@ -121,7 +114,7 @@ final class RestoreExecutor {
 				}
 				stats = checkAndForce(fsync, stats);
 			}
-			install();
+			this.file.install();
 			keepLastWal();
 			long elapsed = System.nanoTime() - start;
 			long bytes = stats.snapshotBytes() + stats.walBytes();
@@ -137,7 +130,7 @@ final class RestoreExecutor {
 			return stats.walBytes();
 		}
 		catch (NoSuchFileException ex) {
-			throw this.temporaryDatabase.toString().equals(ex.getFile()) ? removedWhileRestoring() : ex;
+			throw this.temporaryDatabase.toString().equals(ex.getFile()) ? this.file.removedWhileRestoring() : ex;
 		}
 		finally {
 			removeTemporaryFiles();
@@ -151,7 +144,7 @@ final class RestoreExecutor {
 	private Stats checkAndForce(BackgroundFsync fsync, Stats stats) throws IOException {
 		long start = System.nanoTime();
 		fsync.startFinal();
-		requireOwnTemporaryFile();
+		this.file.requireOwn();
 		IntegrityCheck.verify(this.temporaryDatabase, this.client.location(), this.plan.generation());
 		long checkNanos = System.nanoTime() - start;
 		return stats.withCheck(checkNanos, fsync.awaitFinal());
@@ -278,128 +271,6 @@ final class RestoreExecutor {
 		return file;
 	}
 
-	/**
-	 * Puts the checked, forced database into place. A hard link is created at the output
-	 * path, which fails if a file appeared there meanwhile (a rename would replace it); the
-	 * temporary name is removed afterwards. Stale {@code -wal} and {@code -shm} files are set
-	 * aside first, since SQLite would replay a stale WAL into the restored file, and put back
-	 * if the link fails. Where the file system has no hard links, an atomic rename after an
-	 * existence check is the fallback.
-	 */
-	private void install() throws IOException {
-		requireOwnTemporaryFile();
-		requireNoOutput();
-		List<Path[]> setAside = setAsideStaleFiles();
-		try {
-			if (!setAside.isEmpty()) {
-				// On disk before the new name: a power loss must not leave a stale WAL beside it.
-				forceDirectory(this.output.toAbsolutePath().getParent());
-			}
-			link();
-		}
-		catch (IOException | RuntimeException ex) {
-			putBack(setAside);
-			throw ex;
-		}
-		for (Path[] moved : setAside) {
-			Files.deleteIfExists(moved[1]);
-		}
-		deleteTree(this.output.resolveSibling("." + this.output.getFileName() + "-litestream"));
-		forceDirectory(this.output.toAbsolutePath().getParent());
-	}
-
-	private void link() throws IOException {
-		try {
-			Files.createLink(this.output, this.temporaryDatabase);
-		}
-		catch (FileAlreadyExistsException ex) {
-			throw appeared();
-		}
-		catch (UnsupportedOperationException | IOException ex) {
-			logger.debug("Cannot hard-link {} ({}); renaming it instead", this.output, ex.toString());
-			requireNoOutput();
-			Files.move(this.temporaryDatabase, this.output, StandardCopyOption.ATOMIC_MOVE);
-			return;
-		}
-		// Installed: a failure from here on must not put the old -wal and -shm back beside it.
-		try {
-			Files.delete(this.temporaryDatabase);
-		}
-		catch (IOException ex) {
-			logger.warn("Restored {}, but could not remove the second name {}: {}", this.output,
-					this.temporaryDatabase, ex.toString());
-		}
-	}
-
-	/**
-	 * Fails if the temporary file was removed (or replaced) since this restore created it: a
-	 * second restore of the same database removes the first one's files as leftovers, and this
-	 * one's writes then went to an unnamed file. Checking or linking the name would find
-	 * another file, or none.
-	 */
-	private void requireOwnTemporaryFile() throws IOException {
-		Object key;
-		try {
-			key = fileKey(this.temporaryDatabase);
-		}
-		catch (NoSuchFileException ex) {
-			key = null;
-		}
-		if (this.temporaryKey != null && !this.temporaryKey.equals(key)) {
-			throw removedWhileRestoring();
-		}
-	}
-
-	private RestoreException removedWhileRestoring() {
-		return new RestoreException("Cannot restore to " + this.output + ": its temporary file "
-				+ this.temporaryDatabase + " was removed while restoring; make sure only one restore of the "
-				+ "database runs at a time");
-	}
-
-	private static Object fileKey(Path file) throws IOException {
-		return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
-	}
-
-	private void requireNoOutput() throws RestoreException {
-		if (Files.exists(this.output, LinkOption.NOFOLLOW_LINKS)) {
-			throw appeared();
-		}
-	}
-
-	private RestoreException appeared() {
-		return new RestoreException("Cannot restore to " + this.output + ": the file appeared while restoring; "
-				+ "make sure nothing else creates the database before the restore finishes");
-	}
-
-	/** Moves stale {@code -wal} and {@code -shm} files to temporary names: pairs of (from, to). */
-	private List<Path[]> setAsideStaleFiles() throws IOException {
-		List<Path[]> moved = new ArrayList<>();
-		// A rollback journal too: SQLite would play a hot one back into the restored file.
-		for (String suffix : List.of("-wal", "-shm", "-journal")) {
-			Path stale = sibling(this.output, suffix);
-			if (Files.exists(stale, LinkOption.NOFOLLOW_LINKS)) {
-				Path aside = sibling(this.temporaryDatabase, ".stale" + suffix);
-				this.temporaryFiles.add(aside);
-				Files.move(stale, aside, StandardCopyOption.ATOMIC_MOVE);
-				moved.add(new Path[] { stale, aside });
-			}
-		}
-		return moved;
-	}
-
-	private static void putBack(List<Path[]> setAside) {
-		for (Path[] moved : setAside) {
-			try {
-				// A link, not a rename: a file that another process created there meanwhile wins.
-				Files.createLink(moved[0], moved[1]);
-				Files.delete(moved[1]);
-			}
-			catch (IOException | UnsupportedOperationException ex) {
-				logger.warn("Could not move {} back to {}: {}", moved[1], moved[0], ex.toString());
-			}
-		}
-	}
-
 	private void removeTemporaryFiles() {
 		for (Path file : this.temporaryFiles) {
 			try {
@@ -408,28 +279,6 @@ final class RestoreExecutor {
 			catch (IOException ex) {
 				logger.warn("Could not remove temporary restore file {}: {}", file, ex.getMessage());
 			}
-		}
-	}
-
-	private static void deleteTree(Path dir) throws IOException {
-		if (!Files.exists(dir)) {
-			return;
-		}
-		logger.info("Removing stale Litestream state {}", dir);
-		try (Stream<Path> tree = Files.walk(dir)) {
-			for (Path path : tree.sorted(Comparator.reverseOrder()).toList()) {
-				Files.deleteIfExists(path);
-			}
-		}
-	}
-
-	private static void forceDirectory(Path dir) {
-		try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-			channel.force(true);
-		}
-		catch (IOException ex) {
-			// Some platforms cannot open directories; the rename itself is still atomic.
-			logger.debug("Could not force directory {} to disk: {}", dir, ex.getMessage());
 		}
 	}
 
