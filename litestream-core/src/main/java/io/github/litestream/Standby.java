@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import io.github.litestream.lease.LeaseAttempt;
 import io.github.litestream.lease.LeaseHolder;
@@ -19,6 +20,7 @@ import io.github.litestream.lease.ReplicaLease;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.restore.FollowerOptions;
+import io.github.litestream.restore.FollowerStatus;
 import io.github.litestream.restore.ReplicaFollower;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,8 +77,11 @@ public final class Standby implements AutoCloseable {
 
 	private Thread thread;
 
-	/** Counted down when the standby stops renewing the lease it took. */
-	private final CountDownLatch handedOver = new CountDownLatch(1);
+	/** Counted down when the standby stops renewing the lease it took; one per promotion attempt. */
+	private volatile CountDownLatch handedOver = new CountDownLatch(1);
+
+	private volatile Consumer<String> onFailure = (reason) -> {
+	};
 
 	/**
 	 * Creates a standby; nothing is read or written yet.
@@ -109,7 +114,20 @@ public final class Standby implements AutoCloseable {
 	 * @throws LeaseUnsupportedException if the followed replica's store cannot keep a lease
 	 * @throws IOException if the database file exists already
 	 */
-	public synchronized void start(Promotion promotion) throws IOException {
+	public void start(Promotion promotion) throws IOException {
+		start(promotion, (reason) -> {
+		});
+	}
+
+	/**
+	 * Starts following and watching the lease, on daemon threads.
+	 * @param promotion what runs once the lease is taken and the file handed over
+	 * @param failed told why, if this standby can no longer take over (it then holds no lease)
+	 * @throws LeaseUnsupportedException if the followed replica's store cannot keep a lease
+	 * @throws IOException if the database file exists already
+	 */
+	public synchronized void start(Promotion promotion, Consumer<String> failed) throws IOException {
+		this.onFailure = failed;
 		if (this.thread != null) {
 			throw new IllegalStateException("A standby starts once");
 		}
@@ -141,8 +159,11 @@ public final class Standby implements AutoCloseable {
 				this.lastLeaseRead = this.clock.instant();
 				this.lastError = null;
 				if (attempt == LeaseAttempt.ACQUIRED) {
-					promote(promotion);
-					return;
+					if (promote(promotion)) {
+						return;
+					}
+					// Gave the lease back: another instance may take it before this one tries again.
+					pause(this.lease.options().ttl());
 				}
 			}
 			catch (LeaseUnsupportedException ex) {
@@ -166,33 +187,51 @@ public final class Standby implements AutoCloseable {
 	 * stopped renewing), stops the follower and hands over, within half a ttl; the lease is
 	 * renewed meanwhile, and through the promotion, until {@link #handOverLease()}.
 	 */
-	private void promote(Promotion promotion) {
+	/** @return whether the attempt ended (promoted or failed); {@code false} to go on watching */
+	private boolean promote(Promotion promotion) {
 		this.state = State.PROMOTING;
+		this.handedOver = new CountDownLatch(1);
 		Thread renewal = new Thread(this::renewUntilHandedOver, "litestream-standby-lease-" + this.database.getFileName());
 		renewal.setDaemon(true);
 		renewal.start();
 		try {
-			applyAndHandOver(promotion);
+			return applyAndHandOver(promotion);
 		}
 		finally {
 			handOverLease();
 		}
 	}
 
-	private void applyAndHandOver(Promotion promotion) {
-		Duration budget = this.lease.options().ttl().dividedBy(2);
+	private boolean applyAndHandOver(Promotion promotion) {
+		Duration ttl = this.lease.options().ttl();
+		Duration budget = ttl.dividedBy(2);
 		// Never at an older point than the replica holds (a restore still running, a slow
 		// download): that would serve, and start a generation from, a database missing the
-		// last holder's commits. The lease is renewed meanwhile, so nobody else writes.
+		// last holder's commits. The lease is renewed meanwhile, so nobody else writes; while
+		// the follower fails for longer than a ttl, the lease goes back for another instance.
 		while (!this.follower.catchUp(budget)) {
-			this.lastError = "took the lease but has not applied all the replica holds yet (" + this.follower.status()
+			FollowerStatus following = this.follower.status();
+			this.lastError = "took the lease but has not applied all the replica holds yet (" + following
 					+ "); waits for it before it becomes primary";
 			logger.warn("Standby of replica '{}' has not applied all of it {} after taking its lease ({}); it waits "
-					+ "for that before it becomes primary", this.replica, budget, this.follower.status());
-			if (this.closing.getCount() == 0 || this.lease.status().lost()) {
-				abandon("it closed or lost the lease before it applied all of the replica");
-				return;
+					+ "for that before it becomes primary", this.replica, budget, following);
+			if (this.closing.getCount() == 0 || this.lease.status().lost() || !this.follower.isRunning()) {
+				abandon("it closed, lost the lease or stopped following before it applied all of the replica");
+				return true;
 			}
+			if (following.failingSince() != null
+					&& Duration.between(following.failingSince(), this.clock.instant()).compareTo(ttl) > 0) {
+				logger.warn("Standby of replica '{}' cannot follow it ({}); it gives the lease back for another "
+						+ "instance and goes on watching it", this.replica, following.lastError());
+				handOverLease();
+				this.lease.release();
+				this.state = State.STANDBY;
+				return false;
+			}
+		}
+		if (this.closing.getCount() == 0) {
+			abandon("it closed before it became primary");
+			return true;
 		}
 		this.lastError = null;
 		try {
@@ -202,11 +241,13 @@ public final class Standby implements AutoCloseable {
 			promotion.promoted(position);
 			this.state = State.PRIMARY;
 			this.settled.countDown();
+			return true;
 		}
 		catch (Exception ex) {
 			logger.error("Standby of replica '{}' took its lease but could not become primary; releasing the lease",
 					this.replica, ex);
 			abandon(String.valueOf(ex.getMessage()));
+			return true;
 		}
 	}
 
@@ -217,6 +258,7 @@ public final class Standby implements AutoCloseable {
 		// No renewal may follow the release.
 		handOverLease();
 		this.lease.release();
+		this.onFailure.accept(reason);
 	}
 
 	/**
@@ -225,9 +267,10 @@ public final class Standby implements AutoCloseable {
 	 * stops when the promotion returns; calling this again does nothing.
 	 */
 	public void handOverLease() {
+		CountDownLatch current = this.handedOver;
 		// Waits for a renewal under way: none may write once this returns.
-		synchronized (this.handedOver) {
-			this.handedOver.countDown();
+		synchronized (current) {
+			current.countDown();
 		}
 	}
 
@@ -239,10 +282,11 @@ public final class Standby implements AutoCloseable {
 	 */
 	private void renewUntilHandedOver() {
 		Duration interval = this.lease.options().renewInterval();
+		CountDownLatch current = this.handedOver;
 		try {
-			while (!this.handedOver.await(interval.toMillis(), TimeUnit.MILLISECONDS)) {
-				synchronized (this.handedOver) {
-					if (this.handedOver.getCount() == 0) {
+			while (!current.await(interval.toMillis(), TimeUnit.MILLISECONDS)) {
+				synchronized (current) {
+					if (current.getCount() == 0) {
 						return;
 					}
 					if (this.lease.renew() != LeaseRole.PRIMARY) {

@@ -8,10 +8,13 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.github.litestream.lease.LeaseAttempt;
 import io.github.litestream.lease.LeaseHolder;
 import io.github.litestream.lease.LeaseOptions;
+import io.github.litestream.lease.ReplicaLease;
 import io.github.litestream.replica.ForwardingReplicaClient;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaClient;
@@ -20,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A standby that takes a released lease before it has applied all the replica holds (its first
@@ -81,6 +85,48 @@ class StandbyCatchUpTests {
 			release.countDown();
 		}
 		assertThat(promotedAt.get()).as("the followed position: the generation continues").contains(end);
+		assertThat(oracle.check(database).state()).isEqualTo(oracle.lastLogged());
+	}
+
+	@Test
+	void aStandbyThatCannotFollowGivesTheLeaseBackInsteadOfHoldingItForEver() throws Exception {
+		Path replicaRoot = this.dir.resolve("replica");
+		ConsistencyOracle oracle = new ConsistencyOracle(OracleEngine.ROWS);
+		try (OracleEngine primary = new OracleEngine(this.dir.resolve("primary.db"), oracle, true, true, LEASE,
+				LeaseHolder.newInstance(), new FileReplicaClient(replicaRoot))) {
+			primary.commit(10);
+			primary.awaitReplicated();
+		}
+		AtomicBoolean broken = new AtomicBoolean(true);
+		ReplicaClient failing = new ForwardingReplicaClient(new FileReplicaClient(replicaRoot)) {
+
+			@Override
+			public InputStream openSnapshot(String generation, long index) throws IOException {
+				if (broken.get()) {
+					throw new IOException("snapshot unreadable (test)");
+				}
+				return super.openSnapshot(generation, index);
+			}
+
+		};
+		FileReplicaClient files = new FileReplicaClient(replicaRoot);
+		ReplicaLease rival = new ReplicaLease("r0", files.location(), files.conditionalObjects().orElseThrow(), LEASE,
+				LeaseHolder.newInstance(), Clock.systemUTC());
+		AtomicReference<Optional<Pos>> promotedAt = new AtomicReference<>();
+		Path database = this.dir.resolve("standby.db");
+		try (Standby standby = new Standby("r0", failing, database, LEASE, LeaseHolder.newInstance(),
+				ReplicaFollowerTests.FAST, Duration.ofMillis(100), Clock.systemUTC())) {
+			standby.start((position) -> {
+				promotedAt.set(position);
+				standby.handOverLease();
+			});
+			await().atMost(Duration.ofSeconds(30)).until(() -> rival.tryAcquire() == LeaseAttempt.ACQUIRED);
+			assertThat(promotedAt.get()).isNull();
+			broken.set(false);
+			rival.release();
+			assertThat(standby.awaitPrimary(Duration.ofSeconds(30))).as("promoted: %s", standby.status()).isTrue();
+		}
+		assertThat(promotedAt.get()).isPresent();
 		assertThat(oracle.check(database).state()).isEqualTo(oracle.lastLogged());
 	}
 

@@ -317,6 +317,15 @@ public final class ReplicaFollower implements AutoCloseable {
 	}
 
 	/**
+	 * Whether the follower's thread runs (it ends once stopped, or on an error it cannot go on
+	 * after).
+	 * @return {@code true} while it follows
+	 */
+	public synchronized boolean isRunning() {
+		return this.thread != null && this.thread.isAlive();
+	}
+
+	/**
 	 * Where the follower is, and how far behind the replica.
 	 * @return the status
 	 */

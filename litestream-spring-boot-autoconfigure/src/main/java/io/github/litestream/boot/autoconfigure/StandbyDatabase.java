@@ -64,6 +64,9 @@ public final class StandbyDatabase {
 
 	private volatile @Nullable Standby standby;
 
+	/** Set by {@link #close()}; a standby is started only before it, under this object's lock. */
+	private boolean closed;
+
 	StandbyDatabase(String property, Path path, Clock clock) {
 		this.property = property;
 		this.path = path;
@@ -164,8 +167,19 @@ public final class StandbyDatabase {
 		ReplicationTarget followed = targets.get(0);
 		Standby following = new Standby(followed.options().name(), followed.client(), this.path, lease, holder,
 				FollowerOptions.defaults(), Standby.DEFAULT_LEASE_POLL, this.clock);
-		this.standby = following;
 		this.gate.waitingFor(() -> describe(following.status()));
+		// Under the lock: a follow() racing close() (from the lease waiter) starts nothing close() misses.
+		synchronized (this) {
+			if (this.closed) {
+				return;
+			}
+			this.standby = following;
+			startFollowing(registry, options, lease, targets, promoted, following);
+		}
+	}
+
+	private void startFollowing(DatabaseRegistry registry, DatabaseOptions options, LeaseOptions lease,
+			List<ReplicationTarget> targets, Runnable promoted, Standby following) throws IOException {
 		following.start((position) -> {
 			try {
 				if (position.isEmpty()) {
@@ -186,7 +200,7 @@ public final class StandbyDatabase {
 				throw ex;
 			}
 			takeOver(promoted);
-		});
+		}, (reason) -> this.gate.fail("the standby cannot take over: " + reason));
 	}
 
 	/**
@@ -318,8 +332,12 @@ public final class StandbyDatabase {
 	 * Stops following (unless it took over) and fails the connections still waiting.
 	 */
 	void close() {
+		Standby following;
+		synchronized (this) {
+			this.closed = true;
+			following = this.standby;
+		}
 		this.gate.close();
-		Standby following = this.standby;
 		if (following != null) {
 			try {
 				following.close();
