@@ -114,8 +114,10 @@ public final class SftpConnection implements Closeable {
 				throw new InterruptedIOException("Interrupted while waiting for a channel to " + this.config.location());
 			}
 			if (System.nanoTime() - deadline > 0) {
-				throw new IOException("SFTP replica " + this.config.location() + ": no channel of the " + MAX_CHANNELS
-						+ " this connection opens at most came free within " + this.config.operationTimeout());
+				// Busy, not broken: retried as an unreachable server is.
+				throw new SftpReplicaException(Reason.UNREACHABLE, "SFTP replica " + this.config.location()
+						+ ": no channel of the " + MAX_CHANNELS + " this connection opens at most came free within "
+						+ this.config.operationTimeout(), null);
 			}
 		}
 		ClientSession current;
@@ -136,6 +138,13 @@ public final class SftpConnection implements Closeable {
 			this.channels.release();
 			broken(current);
 			throw ex;
+		}
+		catch (RuntimeException ex) {
+			// MINA throws IllegalStateException for a session that closes under the call.
+			this.channels.release();
+			broken(current);
+			throw new IOException("Cannot open an SFTP channel to " + this.config.location() + ": " + ex.getMessage(),
+					ex);
 		}
 	}
 

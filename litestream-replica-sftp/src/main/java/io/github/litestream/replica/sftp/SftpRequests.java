@@ -121,6 +121,12 @@ final class SftpRequests {
 				channel = this.connection.channel();
 				return call.run(channel);
 			}
+			catch (RuntimeException ex) {
+				if (channel != null) {
+					channel.close();
+				}
+				throw ex;
+			}
 			catch (IOException ex) {
 				IOException translated = SftpErrors.requestFailure(ex, action, this.connection.config(), path);
 				if (channel != null) {
