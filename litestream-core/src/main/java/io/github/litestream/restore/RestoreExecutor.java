@@ -166,14 +166,18 @@ final class RestoreExecutor {
 		String key = this.plan.snapshotKey();
 		try (FileChannel channel = FileChannel.open(this.temporaryDatabase, StandardOpenOption.WRITE)) {
 			long bytes;
-			try (InputStream compressed = this.client.openSnapshot(this.plan.generation(),
-					this.plan.snapshot().index()); InputStream in = Lz4.decompress(compressed)) {
+			try (InputStream compressed = ObjectDownload.open(() -> this.client.openSnapshot(this.plan.generation(),
+					this.plan.snapshot().index())); InputStream in = Lz4.decompress(compressed)) {
 				bytes = StreamToFile.copy(in, channel, 0);
 			}
 			catch (InterruptedIOException | LocalFileException ex) {
 				throw ex;
 			}
 			catch (IOException | RuntimeException ex) {
+				if (ObjectDownload.failedToDownload(ex)) {
+					throw new RestoreException("Cannot download snapshot " + key + " from " + this.client.location()
+							+ ": " + ex.getMessage() + "; the replica did not answer, restore again once it does", ex);
+				}
 				if (RestoreException.noIdentityCause(ex).isPresent()) {
 					throw RestoreException.noIdentity("snapshot " + key + " in " + this.client.location(),
 						RestoreException.noIdentityCause(ex).get());

@@ -255,7 +255,7 @@ final class WalIndexFetcher implements AutoCloseable {
 	private FetchedWal.Piece fetch(WalSegmentInfo segment, IndexFile file) throws IOException {
 		long start = System.nanoTime();
 		String key = ReplicaLayout.walSegmentKey(segment.pos());
-		try (InputStream compressed = this.client.openWalSegment(segment.pos())) {
+		try (InputStream compressed = ObjectDownload.open(() -> this.client.openWalSegment(segment.pos()))) {
 			if (segment.size() > this.limits.smallSegmentBytes()) {
 				return inFile(segment, Lz4.decompress(compressed), file);
 			}
@@ -274,6 +274,10 @@ final class WalIndexFetcher implements AutoCloseable {
 			throw ex;
 		}
 		catch (IOException | RuntimeException ex) {
+			if (ObjectDownload.failedToDownload(ex)) {
+				throw new RestoreException("Cannot download WAL segment " + key + " from " + this.client.location()
+						+ ": " + ex.getMessage() + "; the replica did not answer, restore again once it does", ex);
+			}
 			if (RestoreException.noIdentityCause(ex).isPresent()) {
 				throw RestoreException.noIdentity("WAL segment " + key + " in " + this.client.location(),
 						RestoreException.noIdentityCause(ex).get());

@@ -148,6 +148,39 @@ class RestoreFallbackTests {
 	}
 
 	@Test
+	void aDownloadThatBreaksNeverFallsBackToAnEarlierPoint() throws Exception {
+		// The connection resets in the middle of a WAL segment of the newest index: the object is
+		// intact, the store only failed to deliver it.
+		ReplicaClient resetting = new ForwardingReplicaClient(this.client) {
+
+			@Override
+			public InputStream openWalSegment(io.github.litestream.replica.Pos pos) throws IOException {
+				InputStream in = super.openWalSegment(pos);
+				if (pos.index() != 0x28) {
+					return in;
+				}
+				byte[] bytes = in.readAllBytes();
+				in.close();
+				return new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(bytes, 0, bytes.length / 2),
+						new InputStream() {
+
+							@Override
+							public int read() throws IOException {
+								throw new java.net.SocketException("Connection reset (test)");
+							}
+
+						});
+			}
+
+		};
+		assertThatExceptionOfType(RestoreException.class)
+			.isThrownBy(() -> new Restorer().restore(resetting, RestoreOptions.latest(this.output).withFallBack(true)))
+			.withMessageContaining("Cannot download WAL segment")
+			.satisfies((ex) -> assertThat(ex.damagedObject()).isEmpty());
+		assertThat(this.output).doesNotExist();
+	}
+
+	@Test
 	void withoutFallBackTheSameDamageFails() throws IOException {
 		flipByte(wal("00000025_00000000"));
 
