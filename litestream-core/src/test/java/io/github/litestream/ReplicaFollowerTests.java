@@ -1,9 +1,7 @@
 package io.github.litestream;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.SequenceInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -20,6 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 import io.github.litestream.db.GenerationContinuation;
+import io.github.litestream.replica.BreakingStreams;
 import io.github.litestream.replica.ForwardingReplicaClient;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.Replica;
@@ -204,14 +203,7 @@ class ReplicaFollowerTests {
 				try (whole) {
 					bytes = whole.readAllBytes();
 				}
-				return new SequenceInputStream(new ByteArrayInputStream(bytes, 0, bytes.length - 8), new InputStream() {
-
-					@Override
-					public int read() throws IOException {
-						throw new IOException("connection reset (test)");
-					}
-
-				});
+				return BreakingStreams.breaksAfter(bytes, bytes.length - 8, new IOException("connection reset (test)"));
 			}
 
 		};

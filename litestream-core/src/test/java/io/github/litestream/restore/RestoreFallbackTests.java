@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 
+import io.github.litestream.replica.BreakingStreams;
 import io.github.litestream.replica.ForwardingReplicaClient;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.file.FileReplicaClient;
@@ -161,15 +162,8 @@ class RestoreFallbackTests {
 				}
 				byte[] bytes = in.readAllBytes();
 				in.close();
-				return new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(bytes, 0, bytes.length / 2),
-						new InputStream() {
-
-							@Override
-							public int read() throws IOException {
-								throw new java.net.SocketException("Connection reset (test)");
-							}
-
-						});
+				return BreakingStreams.breaksAfter(bytes, bytes.length / 2,
+						new java.net.SocketException("Connection reset (test)"));
 			}
 
 		};

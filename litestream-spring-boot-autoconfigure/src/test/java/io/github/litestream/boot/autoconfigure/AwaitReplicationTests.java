@@ -1,5 +1,6 @@
 package io.github.litestream.boot.autoconfigure;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -62,7 +63,7 @@ class AwaitReplicationTests {
 		Path replica = this.dir.resolve("replica");
 		replicatingTo(replica).run((context) -> {
 			assertThat(context).hasNotFailed();
-			Awaitility.await().until(() -> !new FileReplicaClient(replica).generations().isEmpty());
+			awaitFirstGeneration(replica);
 			NoteService notes = context.getBean(NoteService.class);
 			notes.add("first");
 			assertThat(restoredNotes(replica, "first")).isEqualTo(1);
@@ -76,12 +77,12 @@ class AwaitReplicationTests {
 
 	@Test
 	void aCommitNotReplicatedInTimeThrowsNotReplicatedExceptionAndStaysCommitted() throws Exception {
-		Path blocker = Files.writeString(this.dir.resolve("not-a-directory"), "a file where the replica should be");
+		Path unwritable = unwritableReplica();
 		try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + this.dir.resolve("app.db"));
 				Statement s = c.createStatement()) {
 			s.execute("CREATE TABLE note (id INTEGER PRIMARY KEY, text TEXT)");
 		}
-		replicatingTo(blocker.resolve("replica")).run((context) -> {
+		replicatingTo(unwritable).run((context) -> {
 			assertThat(context).hasNotFailed();
 			NoteService notes = context.getBean(NoteService.class);
 			assertThatExceptionOfType(NotReplicatedException.class).isThrownBy(() -> notes.addQuickly("kept"))
@@ -94,9 +95,9 @@ class AwaitReplicationTests {
 
 	@Test
 	void aRequiresNewMethodWaitsForItsOwnCommitNotItsCallers() throws Exception {
-		Path blocker = Files.writeString(this.dir.resolve("not-a-directory"), "a file where the replica should be");
+		Path unwritable = unwritableReplica();
 		createNoteTable();
-		replicatingTo(blocker.resolve("replica")).run((context) -> {
+		replicatingTo(unwritable).run((context) -> {
 			assertThat(context).hasNotFailed();
 			NoteService notes = context.getBean(NoteService.class);
 			TransactionTemplate outer = new TransactionTemplate(context.getBean(PlatformTransactionManager.class));
@@ -113,7 +114,7 @@ class AwaitReplicationTests {
 		Path replica = this.dir.resolve("replica");
 		replicatingTo(replica).run((context) -> {
 			assertThat(context).hasNotFailed();
-			Awaitility.await().until(() -> !new FileReplicaClient(replica).generations().isEmpty());
+			awaitFirstGeneration(replica);
 			NoteService notes = context.getBean(NoteService.class);
 			notes.add("first");
 			assertThatExceptionOfType(Exception.class).isThrownBy(() -> notes.addThenThrowChecked("second"))
@@ -124,9 +125,9 @@ class AwaitReplicationTests {
 
 	@Test
 	void onAClassItLeavesObjectsMethodsAlone() throws Exception {
-		Path blocker = Files.writeString(this.dir.resolve("not-a-directory"), "a file where the replica should be");
+		Path unwritable = unwritableReplica();
 		createNoteTable();
-		replicatingTo(blocker.resolve("replica")).run((context) -> {
+		replicatingTo(unwritable).run((context) -> {
 			assertThat(context).hasNotFailed();
 			AuditLog audit = context.getBean(AuditLog.class);
 			assertThatExceptionOfType(NotReplicatedException.class).isThrownBy(() -> audit.record("entry"));
@@ -137,7 +138,7 @@ class AwaitReplicationTests {
 	@Test
 	void aDatabaseTheMethodDidNotWriteIsNotWaitedFor() throws Exception {
 		Path replica = this.dir.resolve("replica");
-		Path blocker = Files.writeString(this.dir.resolve("not-a-directory"), "a file where the replica should be");
+		Path unwritable = unwritableReplica();
 		Path other = this.dir.resolve("other.db");
 		try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + other); Statement s = c.createStatement()) {
 			s.execute("PRAGMA journal_mode=WAL");
@@ -145,11 +146,11 @@ class AwaitReplicationTests {
 		}
 		replicatingTo(replica)
 			.withPropertyValues("litestream.dbs[1].path=" + other, "litestream.dbs[1].monitor-interval=30s",
-					"litestream.dbs[1].replicas[0].path=" + blocker.resolve("replica"),
+					"litestream.dbs[1].replicas[0].path=" + unwritable,
 					"litestream.dbs[1].replicas[0].sync-interval=30s", "litestream.dbs[1].synchronous-timeout=300ms")
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
-				Awaitility.await().until(() -> !new FileReplicaClient(replica).generations().isEmpty());
+				awaitFirstGeneration(replica);
 				NoteService notes = context.getBean(NoteService.class);
 				notes.add("first");
 				assertThat(restoredNotes(replica, "first")).isEqualTo(1);
@@ -175,6 +176,17 @@ class AwaitReplicationTests {
 				.isInstanceOf(IllegalArgumentException.class)
 				.satisfies((ex) -> assertThat(context.getStartupFailure()).hasMessageContaining("BadTimeout.save")
 					.hasMessageContaining("'2 sec'")));
+	}
+
+	/** A replica path below a regular file: every write to it fails. */
+	private Path unwritableReplica() throws IOException {
+		return Files.writeString(this.dir.resolve("not-a-directory"), "a file where the replica should be")
+			.resolve("replica");
+	}
+
+	/** Waits until replication started: what annotated methods commit from then on is shipped. */
+	private static void awaitFirstGeneration(Path replica) {
+		Awaitility.await().until(() -> !new FileReplicaClient(replica).generations().isEmpty());
 	}
 
 	private void createNoteTable() throws Exception {
