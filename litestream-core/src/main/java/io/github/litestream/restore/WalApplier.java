@@ -160,14 +160,14 @@ final class WalApplier implements AutoCloseable {
 			header = WalScanner.readHeader(wal);
 		}
 		catch (InvalidWalException | EOFException ex) {
-			throw invalid(index, ex.getMessage(), ex);
+			throw invalid(index, ex.getMessage(), "its segment at offset 00000000 is corrupt", ex);
 		}
 		if (this.pageSize == 0) {
 			this.pageSize = header.pageSize();
 		}
 		if (header.pageSize() != this.pageSize) {
 			throw invalid(index, "its page size " + header.pageSize() + " differs from the snapshot's "
-					+ this.pageSize, null);
+					+ this.pageSize, "the snapshot or this index's first segment is corrupt", null);
 		}
 		return header;
 	}
@@ -232,7 +232,7 @@ final class WalApplier implements AutoCloseable {
 			int pageNumber = WalFrameHeader.parse(frames, at).pageNumber();
 			if (pageNumber < 1) {
 				throw invalid(index, "a frame at offset " + Pos.hex(walOffset + at - offset) + " names page "
-						+ Integer.toUnsignedString(pageNumber), null);
+						+ Integer.toUnsignedString(pageNumber), "the segment holding that offset is corrupt", null);
 			}
 			if (runLength > 0 && pageNumber != runStart + runLength) {
 				write(run, runLength, runStart);
@@ -295,11 +295,11 @@ final class WalApplier implements AutoCloseable {
 				DamagedObject.wal(this.generation, walIndex.index()), null);
 	}
 
-	private RestoreException invalid(long index, String problem, Exception cause) {
+	private RestoreException invalid(long index, String problem, String damaged, Exception cause) {
 		return new RestoreException("WAL index generation=" + this.generation + " index=" + Pos.hex(index) + " in "
-				+ this.replicaLocation + " is not a valid SQLite WAL: " + problem
-				+ "; its segment at offset 00000000 is corrupt, restore up to the previous index "
-				+ "or from another replica", DamagedObject.wal(this.generation, index), cause);
+				+ this.replicaLocation + " is not a valid SQLite WAL: " + problem + "; " + damaged
+				+ ", restore up to the previous index or from another replica", DamagedObject.wal(this.generation, index),
+				cause);
 	}
 
 }
