@@ -13,6 +13,8 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import io.github.litestream.DatabaseRegistry;
 import io.github.litestream.Litestream.ReplicationTarget;
@@ -66,6 +68,9 @@ public final class StandbyDatabase {
 
 	/** Set by {@link #close()}; a standby is started only before it, under this object's lock. */
 	private boolean closed;
+
+	/** Counted down by {@link #close()}: wakes the lease waiter at once. */
+	private final CountDownLatch closing = new CountDownLatch(1);
 
 	StandbyDatabase(String property, Path path, Clock clock) {
 		this.property = property;
@@ -227,7 +232,9 @@ public final class StandbyDatabase {
 						follow.run();
 						return;
 					}
-					Thread.sleep(LEASE_POLL.toMillis());
+					if (this.closing.await(LEASE_POLL.toMillis(), TimeUnit.MILLISECONDS)) {
+						return;
+					}
 				}
 			}
 			catch (InterruptedException ex) {
@@ -335,6 +342,7 @@ public final class StandbyDatabase {
 		Standby following;
 		synchronized (this) {
 			this.closed = true;
+			this.closing.countDown();
 			following = this.standby;
 		}
 		this.gate.close();
