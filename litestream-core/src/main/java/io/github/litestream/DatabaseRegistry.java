@@ -102,7 +102,32 @@ public final class DatabaseRegistry {
 			this.restore.restore(path, targets);
 		}
 		return this.engine.attach(options, lease, targets, () -> {
-		});
+		}, null);
+	}
+
+	/**
+	 * Registers an existing database file with a running engine, as
+	 * {@link #register(DatabaseOptions, LeaseOptions, List)} does, once a check made under its
+	 * leases passes: what the replicas hold can change until the leases are taken (the last
+	 * holder's final commits), so a decision to keep the file is only safe once they are.
+	 * @param options the database's options
+	 * @param lease how long its replicas are leased
+	 * @param targets its replicas
+	 * @param underLease runs once the leases are taken (or are fenced, if the store did not
+	 * answer), before the database is opened; if it throws, the leases are released and nothing
+	 * is registered
+	 * @return the database
+	 * @throws IOException as {@link #register(DatabaseOptions, LeaseOptions, List)}, or what the
+	 * check threw
+	 */
+	public ReplicatedDatabase registerChecked(DatabaseOptions options, LeaseOptions lease,
+			List<ReplicationTarget> targets, LeasedCheck underLease) throws IOException {
+		Path path = options.path().toAbsolutePath().normalize();
+		if (find(path).isPresent()) {
+			throw new IllegalStateException("Database " + path + " is already replicated; unregister it first");
+		}
+		return this.engine.attach(options, lease, targets, () -> {
+		}, underLease);
 	}
 
 	/**
@@ -123,7 +148,7 @@ public final class DatabaseRegistry {
 			// The promotion fails; it stops the standby's renewals as it returns.
 			throw new IllegalStateException("Database " + path + " is already replicated; unregister it first");
 		}
-		return this.engine.attach(options, lease, targets, standby::handOverLease);
+		return this.engine.attach(options, lease, targets, standby::handOverLease, null);
 	}
 
 	private static void restoreFromNewestBackup(Path path, List<ReplicationTarget> targets) throws IOException {
@@ -159,19 +184,6 @@ public final class DatabaseRegistry {
 			.map(this.engine::lease)
 			.flatMap(Optional::stream)
 			.noneMatch(LeaseStatus::fenced);
-	}
-
-	/**
-	 * Whether another instance holds the lease of a replica of a database.
-	 * @param database a registered database
-	 * @return {@code true} if a lease is lost to another holder
-	 */
-	public boolean lostLease(ReplicatedDatabase database) {
-		return this.engine.replicas(database)
-			.stream()
-			.map(this.engine::lease)
-			.flatMap(Optional::stream)
-			.anyMatch(LeaseStatus::lost);
 	}
 
 	/**
@@ -267,6 +279,21 @@ public final class DatabaseRegistry {
 
 		/** Every generation in its replicas is deleted. */
 		DELETE
+
+	}
+
+	/**
+	 * A check of a database made while its leases are held, before it is opened.
+	 */
+	@FunctionalInterface
+	public interface LeasedCheck {
+
+		/**
+		 * Checks the database.
+		 * @param database the database, registered with its leases taken but not open
+		 * @throws IOException to refuse it: it is then not registered
+		 */
+		void check(ReplicatedDatabase database) throws IOException;
 
 	}
 

@@ -22,6 +22,7 @@ import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.replica.ReplicaStatus;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -153,8 +154,9 @@ public final class Litestream implements AutoCloseable {
 	 * @throws IOException if it cannot be opened (it is then not registered)
 	 */
 	synchronized ReplicatedDatabase attach(DatabaseOptions options, LeaseOptions lease,
-			List<ReplicationTarget> targets, Runnable beforeLease) throws IOException {
-		return this.runtimeDatabases.attach(options, lease, targets, this.running, beforeLease);
+			List<ReplicationTarget> targets, Runnable beforeLease, DatabaseRegistry.@Nullable LeasedCheck underLease)
+			throws IOException {
+		return this.runtimeDatabases.attach(options, lease, targets, this.running, beforeLease, underLease);
 	}
 
 	/**

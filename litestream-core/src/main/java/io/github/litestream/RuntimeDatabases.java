@@ -10,6 +10,7 @@ import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.lease.LeaseOptions;
 import io.github.litestream.replica.Replica;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,10 +45,17 @@ final class RuntimeDatabases {
 	 * @param running whether the engine runs
 	 * @param beforeLease runs once, right before the database's leases are taken (at once when
 	 * the engine does not run: they are taken when it starts)
-	 * @throws IOException if it cannot be opened (it is then not registered)
+	 * @param underLease runs once the leases are taken, before anything is checked or opened;
+	 * {@code null} for nothing (it needs a running engine)
+	 * @throws IOException if it cannot be opened, or {@code underLease} refused it (it is then
+	 * not registered)
 	 */
 	ReplicatedDatabase attach(DatabaseOptions options, LeaseOptions lease, List<ReplicationTarget> targets,
-			boolean running, Runnable beforeLease) throws IOException {
+			boolean running, Runnable beforeLease, DatabaseRegistry.@Nullable LeasedCheck underLease)
+			throws IOException {
+		if (!running && underLease != null) {
+			throw new IllegalStateException("A database checked under its leases is registered with a running engine");
+		}
 		ReplicatedDatabase database = this.databases.add(options, lease, targets);
 		if (!running) {
 			beforeLease.run();
@@ -57,6 +65,9 @@ final class RuntimeDatabases {
 		try {
 			beforeLease.run();
 			this.leases.acquire(database);
+			if (underLease != null) {
+				underLease.check(database);
+			}
 			ContinuationCheck.run(database, this.databases.current().get(database));
 			database.open();
 		}

@@ -50,6 +50,9 @@ public final class StandbyDatabase {
 
 	private static final Duration LEASE_POLL = Duration.ofMillis(500);
 
+	private static final String STALE = "it does not end where the replica's newest generation ends (the replica "
+			+ "moved on, or where the file ended was not recorded)";
+
 	/** How long the last commits of a database whose takeover failed may take to ship. */
 	private static final Duration UNREGISTER_TIMEOUT = Duration.ofSeconds(30);
 
@@ -138,33 +141,65 @@ public final class StandbyDatabase {
 			LeaseOptions lease, List<ReplicationTarget> targets, Runnable promoted)
 			throws IOException {
 		ReplicationTarget followed = targets.get(0);
-		LocalCopy copy = localCopy(followed);
-		if (copy == LocalCopy.ONLY_COPY || copy == LocalCopy.CURRENT) {
-			try {
-				ReplicatedDatabase database = registry.register(options, lease, targets);
+		FileStart started = serveFile(registry, options, lease, targets, localCopy(followed), promoted);
+		if (started == FileStart.FOLLOW) {
+			follow(registry, holder, options, lease, targets, promoted);
+		}
+		else if (started == FileStart.WAIT) {
+			awaitLease(registry, holder, options, lease, targets, promoted);
+		}
+	}
+
+	/**
+	 * Serves the file found on disk if it is current (or the only copy) and the lease is free;
+	 * decided again once the engine holds the lease, since the last holder's final commits may
+	 * land in the replica up to its release, after the first look.
+	 */
+	private FileStart serveFile(DatabaseRegistry registry, DatabaseOptions options, LeaseOptions lease,
+			List<ReplicationTarget> targets, LocalCopy copy, Runnable promoted) throws IOException {
+		if (copy == LocalCopy.MISSING) {
+			return FileStart.FOLLOW;
+		}
+		if (copy == LocalCopy.STALE) {
+			moveAside(STALE);
+			return FileStart.FOLLOW;
+		}
+		ReplicationTarget followed = targets.get(0);
+		try {
+			registry.registerChecked(options, lease, targets, (database) -> {
 				if (!registry.holdsLeases(database)) {
-					// The store did not answer: another instance may be the primary. Serve only once
-					// the engine holds the lease (its renewals take it when the store answers).
-					awaitLease(registry, database, () -> follow(registry, holder, options, lease, targets, promoted),
-							promoted);
-					return;
+					throw new NoAnswerException("the replica's lease could not be read", null);
 				}
-				logger.info("{} ({}) is the primary: its lease was free and its file is {}", this.property, this.path,
-						(copy == LocalCopy.CURRENT) ? "where the replica ends" : "the only copy (the replica is empty)");
-				runDeferredWork(registry);
-				takeOver(promoted);
-				return;
-			}
-			catch (LeaseHeldException ex) {
-				moveAside("another instance holds the lease (" + ex.holder().holder() + ", epoch " + ex.holder().epoch()
-						+ ")");
-			}
+				LocalCopy underLease;
+				try {
+					underLease = LocalCopy.of(this.path, followed.client());
+				}
+				catch (IOException ex) {
+					throw new NoAnswerException("the replica could not be listed", ex);
+				}
+				if (underLease != LocalCopy.ONLY_COPY && underLease != LocalCopy.CURRENT) {
+					throw new StaleCopyException();
+				}
+			});
 		}
-		else if (copy == LocalCopy.STALE) {
-			moveAside("it does not end where the replica's newest generation ends (the replica moved on, or where "
-					+ "the file ended was not recorded)");
+		catch (LeaseHeldException ex) {
+			moveAside("another instance holds the lease (" + ex.holder().holder() + ", epoch " + ex.holder().epoch()
+					+ ")");
+			return FileStart.FOLLOW;
 		}
-		follow(registry, holder, options, lease, targets, promoted);
+		catch (StaleCopyException ex) {
+			moveAside(STALE + "; the last primary wrote to the replica while this instance started");
+			return FileStart.FOLLOW;
+		}
+		catch (NoAnswerException ex) {
+			logger.debug("{} ({}): {}", this.property, this.path, ex.getMessage());
+			return FileStart.WAIT;
+		}
+		logger.info("{} ({}) is the primary: its lease was free and its file is {}", this.property, this.path,
+				(copy == LocalCopy.CURRENT) ? "where the replica ends" : "the only copy (the replica is empty)");
+		runDeferredWork(registry);
+		takeOver(promoted);
+		return FileStart.SERVED;
 	}
 
 	private void follow(DatabaseRegistry registry, LeaseHolder holder, DatabaseOptions options, LeaseOptions lease,
@@ -209,32 +244,35 @@ public final class StandbyDatabase {
 	}
 
 	/**
-	 * Waits, on a thread of its own and with the connections closed, until the engine holds the
-	 * leases of a database registered while the store did not answer; if another instance holds
-	 * one, the database is unregistered, its file set aside, and this instance follows instead.
+	 * Tries again, on a thread of its own and with the connections closed, to start on the file
+	 * found on disk, until the store answers whether the lease is free: another instance may be
+	 * the primary meanwhile.
 	 */
-	private void awaitLease(DatabaseRegistry registry, ReplicatedDatabase database, FollowAction follow,
-			Runnable promoted) {
+	private void awaitLease(DatabaseRegistry registry, LeaseHolder holder, DatabaseOptions options,
+			LeaseOptions lease, List<ReplicationTarget> targets, Runnable promoted) {
 		this.gate.waitingFor(() -> "the replica's lease could not be read at start; waiting for it");
+		logger.warn("{} ({}) is a standby whose file could be served, but the replica's lease could not be read; "
+				+ "it waits for the lease before it serves", this.property, this.path);
 		Thread waiter = new Thread(() -> {
 			try {
-				while (this.gate.state() == StandbyGate.State.WAITING) {
-					if (registry.holdsLeases(database)) {
-						logger.info("{} ({}) is the primary: the store answered and its lease is held", this.property,
-								this.path);
-						runDeferredWork(registry);
-						takeOver(promoted);
-						return;
-					}
-					if (registry.lostLease(database)) {
-						registry.unregister(this.path, Duration.ZERO, DatabaseRegistry.Backups.KEEP);
-						moveAside("another instance holds the lease");
-						follow.run();
-						return;
-					}
+				FileStart started = FileStart.WAIT;
+				while (started == FileStart.WAIT) {
 					if (this.closing.await(LEASE_POLL.toMillis(), TimeUnit.MILLISECONDS)) {
 						return;
 					}
+					LocalCopy copy;
+					try {
+						copy = LocalCopy.of(this.path, targets.get(0).client());
+					}
+					catch (IOException ex) {
+						logger.debug("{} ({}): the replica still does not answer: {}", this.property, this.path,
+								ex.getMessage());
+						continue;
+					}
+					started = serveFile(registry, options, lease, targets, copy, promoted);
+				}
+				if (started == FileStart.FOLLOW) {
+					follow(registry, holder, options, lease, targets, promoted);
 				}
 			}
 			catch (InterruptedException ex) {
@@ -249,10 +287,35 @@ public final class StandbyDatabase {
 		waiter.start();
 	}
 
-	@FunctionalInterface
-	private interface FollowAction {
+	/** How a start on the file found on disk went. */
+	private enum FileStart {
 
-		void run() throws IOException;
+		/** This instance is the primary. */
+		SERVED,
+
+		/** The file is set aside, or missing: this instance follows the replica. */
+		FOLLOW,
+
+		/** The store did not answer whether the lease is free. */
+		WAIT
+
+	}
+
+	/** The store did not answer the check under the lease (the lease is fenced, not held). */
+	private static final class NoAnswerException extends IOException {
+
+		NoAnswerException(String message, @Nullable IOException cause) {
+			super(message, cause);
+		}
+
+	}
+
+	/** The check under the lease found that the replica moved past the file. */
+	private static final class StaleCopyException extends IOException {
+
+		StaleCopyException() {
+			super("the file is stale");
+		}
 
 	}
 

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.nio.file.Files;
 
 import io.github.litestream.AppDatabase;
 import io.github.litestream.DatabaseRegistry;
@@ -23,6 +24,9 @@ import io.github.litestream.replica.ForwardingReplicaClient;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.replica.file.FileReplicaClient;
+import io.github.litestream.lease.ReplicaLease;
+import io.github.litestream.restore.RestoreOptions;
+import io.github.litestream.restore.Restorer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,9 +34,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A standby entry whose file could be served at once, but whose lease could not be read at
- * start (the store answered nothing): it waits for the lease before it lets connections
- * through, since another instance may be the primary.
+ * A standby entry whose file could be served at once: it is served only once the lease is
+ * held and the file is still where the replica ends. If the lease cannot be read at start (the
+ * store answered nothing), it waits, since another instance may be the primary; if the last
+ * primary wrote its final commits between the first look and the lease, the file is set aside.
  */
 class StandbyDatabaseLeaseTests {
 
@@ -85,6 +90,75 @@ class StandbyDatabaseLeaseTests {
 			finally {
 				standby.close();
 			}
+		}
+	}
+
+	@Test
+	void aFileTheLastPrimaryMovedPastWhileTheLeaseWasTakenIsSetAsideNotServed() throws Exception {
+		Path replica = this.dir.resolve("replica");
+		Path primaryPath = this.dir.resolve("primary.db");
+		writeAndStop(primaryPath, replica, 3);
+		Path path = this.dir.resolve("app.db");
+		new Restorer().restore(new FileReplicaClient(replica), RestoreOptions.latest(path).withContinueGeneration(true));
+		// The old primary comes back, commits and stops (releasing its lease) right after this
+		// instance found its file current, before its engine reads the lease.
+		AtomicBoolean primaryRan = new AtomicBoolean();
+		ReplicaClient client = new ForwardingReplicaClient(new FileReplicaClient(replica)) {
+
+			@Override
+			public Optional<ConditionalObjects> conditionalObjects() {
+				return super.conditionalObjects().map((store) -> new ForwardingConditionalObjects(store) {
+
+					@Override
+					public Optional<VersionedObject> read(String name) throws IOException {
+						if (name.endsWith(ReplicaLease.OBJECT) && primaryRan.compareAndSet(false, true)) {
+							writeAndStop(primaryPath, replica, 3);
+						}
+						return super.read(name);
+					}
+
+				});
+			}
+
+		};
+		LeaseHolder holder = LeaseHolder.newInstance();
+		AtomicBoolean promoted = new AtomicBoolean();
+		try (Litestream engine = new Litestream(Clock.systemUTC(), null, EngineThreads.defaults(), holder)) {
+			engine.start();
+			StandbyDatabase standby = new StandbyDatabase("litestream.dbs[0]", path, Clock.systemUTC());
+			try {
+				standby.start(new DatabaseRegistry(engine), holder, DatabaseOptions.defaults(path), LEASE,
+						List.of(new ReplicationTarget(client, ReplicaOptions.defaults("file"))),
+						() -> promoted.set(true));
+				await().atMost(Duration.ofSeconds(30)).untilTrue(promoted);
+				assertThat(primaryRan).isTrue();
+				AppDatabase.Summary served = AppDatabase.summarize(path);
+				assertThat(served.max()).isEqualTo(6);
+				assertThat(served.isGapFreePrefix()).isTrue();
+				try (var aside = Files.list(this.dir)) {
+					assertThat(aside.map((file) -> file.getFileName().toString()))
+						.anyMatch((name) -> name.startsWith("app.db.before-standby-") && !name.endsWith("-wal"));
+				}
+			}
+			finally {
+				standby.close();
+			}
+		}
+	}
+
+	/** Runs a primary on its own engine and holder: commits rows, then stops cleanly. */
+	private static void writeAndStop(Path path, Path replica, int rows) throws IOException {
+		try (AppDatabase app = new AppDatabase(path);
+				Litestream primary = new Litestream(Clock.systemUTC(), null, EngineThreads.defaults(),
+						LeaseHolder.newInstance())) {
+			primary.addDatabase(DatabaseOptions.defaults(path), LEASE,
+					List.of(new ReplicationTarget(new FileReplicaClient(replica), ReplicaOptions.defaults("file"))));
+			primary.start();
+			app.insert(rows);
+			assertThat(primary.stop(Duration.ofSeconds(10))).isTrue();
+		}
+		catch (java.sql.SQLException ex) {
+			throw new IOException(ex);
 		}
 	}
 
