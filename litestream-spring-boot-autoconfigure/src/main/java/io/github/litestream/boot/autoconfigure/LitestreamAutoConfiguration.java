@@ -105,22 +105,14 @@ public final class LitestreamAutoConfiguration {
 	}
 
 	/**
-	 * Readiness that follows the leases: a fenced instance refuses traffic.
+	 * Readiness that follows the role: a standby, or an instance another one replaced as the
+	 * holder of a lease, refuses traffic.
 	 */
 	@Bean
 	@ConditionalOnMissingBean
-	LitestreamLeaseReadiness litestreamLeaseReadiness(Litestream litestream, ApplicationEventPublisher publisher) {
-		return new LitestreamLeaseReadiness(litestream, publisher);
-	}
-
-	/**
-	 * Readiness that follows the standby role: a standby refuses traffic until it takes over.
-	 */
-	@Bean
-	@ConditionalOnMissingBean
-	LitestreamStandbyReadiness litestreamStandbyReadiness(LitestreamStandbys standbys,
+	LitestreamReadiness litestreamReadiness(Litestream litestream, LitestreamStandbys standbys,
 			ApplicationEventPublisher publisher, ObjectProvider<ApplicationAvailability> availability) {
-		return new LitestreamStandbyReadiness(standbys, publisher, availability);
+		return new LitestreamReadiness(litestream, standbys, publisher, availability);
 	}
 
 	@Bean
