@@ -30,10 +30,17 @@ public record ReplicationWait(Outcome outcome, Duration waited, int stored, int 
 		REPLICATED,
 
 		/**
-		 * The timeout passed first (a replica is slow or unreachable, or the waiting thread was
-		 * interrupted). The commits are safe on the local disk and are still shipped.
+		 * The timeout passed first (a replica is slow or unreachable). The commits are safe on
+		 * the local disk and are still shipped.
 		 */
 		TIMED_OUT,
+
+		/**
+		 * The waiting thread was interrupted before enough replicas held the commits (its
+		 * interrupt flag is set again). The commits are safe on the local disk and are still
+		 * shipped.
+		 */
+		INTERRUPTED,
 
 		/**
 		 * Replication is not running (before the engine starts, such as schema migrations at

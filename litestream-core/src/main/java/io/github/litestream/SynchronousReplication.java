@@ -87,14 +87,16 @@ final class SynchronousReplication {
 		long request = waits.request();
 		tasks.forEach(ReplicaTask::wake);
 		int stored;
+		Outcome outcome;
 		try {
 			stored = waits.await(request, required, replicas, timeout.toNanos());
+			outcome = (stored >= required) ? Outcome.REPLICATED : Outcome.TIMED_OUT;
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			stored = 0;
+			outcome = Outcome.INTERRUPTED;
 		}
-		Outcome outcome = (stored >= required) ? Outcome.REPLICATED : Outcome.TIMED_OUT;
 		ReplicationWait wait = new ReplicationWait(outcome, Duration.ofNanos(System.nanoTime() - started), stored,
 				required);
 		notify((listener) -> listener.onWait(database, wait));

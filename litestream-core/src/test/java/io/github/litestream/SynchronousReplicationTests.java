@@ -230,6 +230,27 @@ class SynchronousReplicationTests {
 	}
 
 	@Test
+	void anInterruptedWaitSaysSoAndKeepsTheInterrupt() throws Exception {
+		Switchable down = new Switchable(new FileReplicaClient(this.dir.resolve("down")));
+		start(ReplicaQuorum.ANY, Duration.ofSeconds(10), down);
+		ReplicatedDatabase database = this.engine.databases().get(0);
+		down.down = true;
+		insertDirectly(1);
+		Thread.currentThread().interrupt();
+		ReplicationWait wait = this.engine.awaitReplicated(database, ReplicaQuorum.ANY, Duration.ofSeconds(30));
+		assertThat(Thread.interrupted()).as("the interrupt is kept").isTrue();
+		assertThat(wait.outcome()).isEqualTo(ReplicationWait.Outcome.INTERRUPTED);
+		assertThat(wait.waited()).isLessThan(Duration.ofSeconds(30));
+		Thread.currentThread().interrupt();
+		assertThatExceptionOfType(ReplicationTimeoutException.class)
+			.isThrownBy(SynchronousReplicationDataSource.waiter(this.engine, database, ReplicaQuorum.ANY,
+					Duration.ofSeconds(30))::awaitReplicated)
+			.withMessageContaining("interrupted")
+			.withMessageNotContaining("within");
+		assertThat(Thread.interrupted()).isTrue();
+	}
+
+	@Test
 	void nothingWaitsBeforeTheEngineStartsOrAfterItCloses() throws Exception {
 		Path db = createDatabase();
 		ReplicatedDatabase database = this.engine.addDatabase(DatabaseOptions.defaults(db).withMonitorInterval(TIMER),

@@ -56,15 +56,23 @@ public final class SynchronousReplicationDataSource implements DataSource {
 			Duration timeout) {
 		return () -> {
 			ReplicationWait wait = engine.awaitReplicated(database, quorum, timeout);
+			String required = " replica(s) required (synchronous-replicas: " + ((quorum == ReplicaQuorum.ANY) ? "1" : "all")
+					+ ")";
 			if (wait.outcome() == ReplicationWait.Outcome.TIMED_OUT) {
 				throw new ReplicationTimeoutException("The commit to " + database.path() + " is durable locally but "
-						+ wait.stored() + " of the " + wait.required() + " replica(s) required (synchronous-replicas: "
-						+ ((quorum == ReplicaQuorum.ANY) ? "1" : "all") + ") stored it within " + format(timeout)
-						+ " (synchronous-timeout). Do not retry the transaction: it stays committed and is shipped "
-						+ "when a replica can be reached. See the replicas' status in /actuator/litestream.");
+						+ wait.stored() + " of the " + wait.required() + required + " stored it within " + format(timeout)
+						+ " (synchronous-timeout). " + DO_NOT_RETRY);
+			}
+			if (wait.outcome() == ReplicationWait.Outcome.INTERRUPTED) {
+				throw new ReplicationTimeoutException("The commit to " + database.path() + " is durable locally, but "
+						+ "the thread was interrupted after " + wait.waited().toMillis() + " ms, before the "
+						+ wait.required() + required + " stored it. " + DO_NOT_RETRY);
 			}
 		};
 	}
+
+	private static final String DO_NOT_RETRY = "Do not retry the transaction: it stays committed and is shipped "
+			+ "when a replica can be reached. See the replicas' status in /actuator/litestream.";
 
 	/** A timeout as it is written in properties: 300ms, 5s. */
 	private static String format(Duration timeout) {
