@@ -6,6 +6,7 @@ import java.util.Base64;
 import java.util.Objects;
 import java.util.function.Function;
 
+import io.github.litestream.replica.ReplicaUrls;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -66,24 +67,24 @@ public final class AbsReplicaConfig {
 			uri = new URI(url.trim());
 		}
 		catch (URISyntaxException ex) {
-			throw new IllegalArgumentException("Invalid Azure replica url '" + redactPassword(url) + "': "
+			throw new IllegalArgumentException("Invalid Azure replica url '" + ReplicaUrls.redact(url) + "': "
 					+ ex.getReason() + "; expected " + EXPECTED_URL, ex);
 		}
 		if (!"abs".equalsIgnoreCase(uri.getScheme())) {
-			throw new IllegalArgumentException("Invalid Azure replica url '" + redactPassword(url)
+			throw new IllegalArgumentException("Invalid Azure replica url '" + ReplicaUrls.redact(url)
 					+ "': the scheme must be 'abs'; expected " + EXPECTED_URL);
 		}
 		String userInfo = uri.getRawUserInfo();
 		if ((userInfo != null && userInfo.contains(":")) || uri.getRawQuery() != null || uri.getRawFragment() != null
 				|| uri.getPort() != -1) {
-			throw new IllegalArgumentException("Invalid Azure replica url '" + redactPassword(url)
+			throw new IllegalArgumentException("Invalid Azure replica url '" + ReplicaUrls.redact(url)
 					+ "': keys, ports, queries and fragments are not supported (use 'account-key' or "
 					+ ACCOUNT_KEY_VARIABLE + ", and 'endpoint'); expected " + EXPECTED_URL);
 		}
 		String container = uri.getHost();
 		if (isBlank(container)) {
-			throw new IllegalArgumentException("Invalid Azure replica url '" + url + "': it names no container; expected "
-					+ EXPECTED_URL);
+			throw new IllegalArgumentException("Invalid Azure replica url '" + ReplicaUrls.redact(url)
+					+ "': it names no container; expected " + EXPECTED_URL);
 		}
 		return new UrlParts(blankToNull(uri.getUserInfo()), container, normalisePath(uri.getPath()));
 	}
@@ -164,10 +165,6 @@ public final class AbsReplicaConfig {
 	@Override
 	public String toString() {
 		return "AbsReplicaConfig[location=" + location() + ", endpoint=" + this.endpoint + ", accountKey=******]";
-	}
-
-	private static String redactPassword(String url) {
-		return url.replaceFirst("(://[^:/@]*):[^@/]*@", "$1:******@");
 	}
 
 	private static String normalisePath(@Nullable String path) {

@@ -136,6 +136,15 @@ class AbsReplicaConfigTests {
 	}
 
 	@Test
+	void aKeyThatBreaksTheUrlIsNotEchoedEither() {
+		for (String url : new String[] { "abs://acct:Zm9v/YmFy+cXV4@container/app", "abs://acct:Zm9v#YmFy@c/p" }) {
+			assertThatIllegalArgumentException().isThrownBy(() -> AbsReplicaConfig.parseUrl(url))
+				.withMessageNotContaining("Zm9v")
+				.withMessageNotContaining("YmFy");
+		}
+	}
+
+	@Test
 	void toStringHidesTheKey() {
 		AbsReplicaConfig config = builder().build();
 

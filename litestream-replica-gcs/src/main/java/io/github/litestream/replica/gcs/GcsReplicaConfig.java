@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Objects;
 
+import io.github.litestream.replica.ReplicaUrls;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -51,21 +52,21 @@ public final class GcsReplicaConfig {
 			uri = new URI(url.trim());
 		}
 		catch (URISyntaxException ex) {
-			throw new IllegalArgumentException(
-					"Invalid GCS replica url '" + url + "': " + ex.getReason() + "; expected " + EXPECTED_URL, ex);
+			throw new IllegalArgumentException("Invalid GCS replica url '" + ReplicaUrls.redact(url) + "': "
+					+ ex.getReason() + "; expected " + EXPECTED_URL, ex);
 		}
 		if (!"gcs".equalsIgnoreCase(uri.getScheme())) {
-			throw new IllegalArgumentException(
-					"Invalid GCS replica url '" + url + "': the scheme must be 'gcs'; expected " + EXPECTED_URL);
+			throw new IllegalArgumentException("Invalid GCS replica url '" + ReplicaUrls.redact(url)
+					+ "': the scheme must be 'gcs'; expected " + EXPECTED_URL);
 		}
 		if (uri.getRawUserInfo() != null || uri.getPort() != -1 || uri.getRawQuery() != null
 				|| uri.getRawFragment() != null) {
-			throw new IllegalArgumentException("Invalid GCS replica url '" + url
+			throw new IllegalArgumentException("Invalid GCS replica url '" + ReplicaUrls.redact(url)
 					+ "': users, ports, queries and fragments are not supported; expected " + EXPECTED_URL);
 		}
 		if (uri.getHost() == null || uri.getHost().isBlank()) {
-			throw new IllegalArgumentException(
-					"Invalid GCS replica url '" + url + "': it names no bucket; expected " + EXPECTED_URL);
+			throw new IllegalArgumentException("Invalid GCS replica url '" + ReplicaUrls.redact(url)
+					+ "': it names no bucket; expected " + EXPECTED_URL);
 		}
 		return new GcsReplicaConfig(uri.getHost(), normalisePath(uri.getPath()));
 	}

@@ -48,4 +48,13 @@ class GcsReplicaConfigTests {
 			.hasSameHashCodeAs(GcsReplicaConfig.fromUrl("gcs://b/p/"));
 	}
 
+	@Test
+	void credentialsInAUrlAreNeverEchoed() {
+		for (String url : new String[] { "gcs://user:topsecret@bucket/app", "gcs://user:top/secret@bucket/app" }) {
+			assertThatIllegalArgumentException().isThrownBy(() -> GcsReplicaConfig.fromUrl(url))
+				.withMessageNotContaining("topsecret")
+				.withMessageNotContaining("top/secret");
+		}
+	}
+
 }

@@ -3,6 +3,8 @@ package io.github.litestream.replica.s3;
 import java.net.URI;
 import java.net.URISyntaxException;
 
+import io.github.litestream.replica.ReplicaUrls;
+
 /**
  * Where an S3 replica lives and how to reach it, with the same settings Litestream users
  * already write in {@code litestream.yml}.
@@ -81,28 +83,29 @@ public record S3ReplicaConfig(String bucket, String path, String region, String 
 			uri = new URI(url.trim());
 		}
 		catch (URISyntaxException ex) {
-			throw new IllegalArgumentException(
-					"Invalid S3 replica url '" + url + "': " + ex.getReason() + "; expected " + EXPECTED_URL, ex);
+			throw new IllegalArgumentException("Invalid S3 replica url '" + ReplicaUrls.redact(url) + "': "
+					+ ex.getReason() + "; expected " + EXPECTED_URL, ex);
 		}
 		if (!"s3".equalsIgnoreCase(uri.getScheme())) {
-			throw new IllegalArgumentException("Invalid S3 replica url '" + url + "': the scheme must be 's3'; expected "
-					+ EXPECTED_URL);
+			throw new IllegalArgumentException("Invalid S3 replica url '" + ReplicaUrls.redact(url)
+					+ "': the scheme must be 's3'; expected " + EXPECTED_URL);
 		}
 		if (uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
-			throw new IllegalArgumentException("Invalid S3 replica url '" + redactUserInfo(uri, url)
+			throw new IllegalArgumentException("Invalid S3 replica url '" + ReplicaUrls.redact(url)
 					+ "': credentials, queries and fragments are not supported (use 'access-key-id', "
 					+ "'secret-access-key' and 'endpoint'); expected " + EXPECTED_URL);
 		}
 		if (isBlank(uri.getHost())) {
-			throw new IllegalArgumentException(
-					"Invalid S3 replica url '" + url + "': it names no bucket; expected " + EXPECTED_URL);
+			throw new IllegalArgumentException("Invalid S3 replica url '" + ReplicaUrls.redact(url)
+					+ "': it names no bucket; expected " + EXPECTED_URL);
 		}
 		S3UrlHost host;
 		try {
 			host = S3UrlHost.parse(uri.getHost(), uri.getPort());
 		}
 		catch (IllegalArgumentException ex) {
-			throw new IllegalArgumentException("Invalid S3 replica url '" + url + "': " + ex.getMessage(), ex);
+			throw new IllegalArgumentException("Invalid S3 replica url '" + ReplicaUrls.redact(url) + "': "
+					+ ex.getMessage(), ex);
 		}
 		return new UrlParts(host.bucket(), normalisePath(uri.getPath()), host.region(), host.endpoint());
 	}
@@ -145,9 +148,6 @@ public record S3ReplicaConfig(String bucket, String path, String region, String 
 		return (value != null) ? "******" : "null";
 	}
 
-	private static String redactUserInfo(URI uri, String url) {
-		return (uri.getRawUserInfo() != null) ? url.replace(uri.getRawUserInfo(), "******") : url;
-	}
 
 	private static String pathSuffix(String path) {
 		return path.isEmpty() ? "" : "/" + path;

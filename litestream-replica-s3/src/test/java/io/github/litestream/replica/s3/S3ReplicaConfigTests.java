@@ -84,6 +84,17 @@ class S3ReplicaConfigTests {
 	}
 
 	@Test
+	void aSecretThatBreaksTheUrlIsNotEchoedEither() {
+		// A '/' ends the authority, so the URL parses with no user info and no host at all.
+		for (String url : new String[] { "s3://AKIAEXAMPLE:wJal/rXUt+EXAMPLE@bucket/app",
+				"s3://AKIAEXAMPLE:wJal#rXUt@bucket/app", "s3://AKIAEXAMPLE:wJal%zz@bucket/app" }) {
+			assertThatIllegalArgumentException().isThrownBy(() -> S3ReplicaConfig.parseUrl(url))
+				.withMessageNotContaining("wJal")
+				.withMessageNotContaining("rXUt");
+		}
+	}
+
+	@Test
 	void builderCombinesUrlWithOtherSettings() {
 		S3ReplicaConfig config = S3ReplicaConfig.builder()
 			.url("s3://bucket/db")
