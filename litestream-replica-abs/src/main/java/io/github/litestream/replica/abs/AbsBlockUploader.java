@@ -8,18 +8,20 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.UUID;
 
 import com.azure.core.util.BinaryData;
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.specialized.BlockBlobClient;
+import io.github.litestream.replica.FirstPart;
 import io.github.litestream.replica.ReplicaOperation;
 import io.github.litestream.replica.ReplicaOperationListener;
 
 /**
  * Writes a stream of unknown length to one blob with memory bounded by one block.
  *
- * <p>It reads up to one block. If the stream ends there, one Put Blob stores it (every WAL
- * segment and small snapshot takes this path). Otherwise it stages block after block, each read
+ * <p>It reads up to one block, into an array that grows with what arrives. If the stream ends
+ * there, one Put Blob stores it (every WAL segment and small snapshot takes this path). Otherwise it stages block after block, each read
  * into the same buffer, and commits the list at the end. Staged blocks are invisible until the
  * commit, so a failure part-way leaves the blob as it was (Azure discards uncommitted blocks
  * after a week).
@@ -58,16 +60,20 @@ final class AbsBlockUploader {
 	long upload(String name, InputStream content) throws IOException {
 		BlockBlobClient blob = this.container.getBlobClient(name).getBlockBlobClient();
 		PushbackInputStream in = new PushbackInputStream(content, 1);
-		byte[] buffer = new byte[this.blockSize];
-		int length = in.readNBytes(buffer, 0, buffer.length);
-		if (length < buffer.length || !hasMore(in)) {
-			putBlob(blob, name, buffer, length);
-			return length;
+		FirstPart first = FirstPart.read(in, this.blockSize);
+		if (!first.more()) {
+			putBlob(blob, name, first.buffer(), first.length());
+			return first.length();
 		}
+		// Blocks staged for a blob are shared by every upload to it until one commits: ids of
+		// their own keep another upload of the same name (a paused former primary's) out of ours.
+		String upload = UUID.randomUUID().toString().replace("-", "");
+		byte[] buffer = first.buffer();
+		int length = first.length();
 		List<String> blockIds = new ArrayList<>();
 		long total = 0;
 		while (length > 0) {
-			String blockId = blockId(blockIds.size());
+			String blockId = blockId(upload, blockIds.size());
 			stageBlock(blob, name, blockId, buffer, length);
 			blockIds.add(blockId);
 			total += length;
@@ -119,18 +125,13 @@ final class AbsBlockUploader {
 		return BinaryData.fromByteBuffer(ByteBuffer.wrap(buffer, 0, length).asReadOnlyBuffer());
 	}
 
-	/** Block ids of one blob must all have the same length; eight digits allow 50,000 blocks, Azure's limit. */
-	private static String blockId(int number) {
-		return Base64.getEncoder().encodeToString(String.format("%08d", number).getBytes(StandardCharsets.US_ASCII));
-	}
-
-	private static boolean hasMore(PushbackInputStream in) throws IOException {
-		int next = in.read();
-		if (next == -1) {
-			return false;
-		}
-		in.unread(next);
-		return true;
+	/**
+	 * Block ids of one blob must all have the same length: 32 hex digits of the upload and eight
+	 * of the block (Azure allows 50,000 blocks), 40 bytes before Base64, within Azure's 64.
+	 */
+	static String blockId(String upload, int number) {
+		return Base64.getEncoder()
+			.encodeToString((upload + String.format("%08d", number)).getBytes(StandardCharsets.US_ASCII));
 	}
 
 }

@@ -255,6 +255,70 @@ class AbsReplicaClientTests extends ReplicaClientContractTest {
 		this.container.getBlobClient(name).upload(BinaryData.fromBytes(new byte[] { 1 }), true);
 	}
 
+	@Test
+	void twoUploadsOfOneBlobNeverMixTheirBlocks() throws IOException {
+		byte[] first = bytes(3 * BLOCK_SIZE, 11);
+		byte[] second = bytes(3 * BLOCK_SIZE, 12);
+		// Once the first upload staged its first block, a second upload of the same snapshot (a
+		// paused former primary's, say) runs to its commit.
+		InputStream interleaved = new FilterInputStream(new ByteArrayInputStream(first)) {
+
+			long position;
+
+			boolean secondRan;
+
+			@Override
+			public int read() throws IOException {
+				interleave();
+				int next = super.read();
+				this.position += (next >= 0) ? 1 : 0;
+				return next;
+			}
+
+			@Override
+			public int read(byte[] buffer, int offset, int length) throws IOException {
+				interleave();
+				int read = super.read(buffer, offset, length);
+				this.position += Math.max(read, 0);
+				return read;
+			}
+
+			private void interleave() throws IOException {
+				if (this.position > BLOCK_SIZE && !this.secondRan) {
+					this.secondRan = true;
+					AbsReplicaClientTests.this.client.writeSnapshot(GEN, 1, new ByteArrayInputStream(second));
+				}
+			}
+
+		};
+		try {
+			this.client.writeSnapshot(GEN, 1, interleaved);
+		}
+		catch (IOException ex) {
+			// Its blocks went with the second commit: failing is right, mixing is not.
+		}
+		byte[] stored;
+		try (InputStream in = this.client.openSnapshot(GEN, 1)) {
+			stored = in.readAllBytes();
+		}
+		assertThat(stored).satisfiesAnyOf((bytes) -> assertThat(bytes).isEqualTo(first),
+				(bytes) -> assertThat(bytes).isEqualTo(second));
+	}
+
+	@Test
+	void aSmallSegmentDoesNotCostAWholeBlockOfHeap() throws IOException {
+		AbsReplicaClient client = new AbsReplicaClient(this.container, azurite.config(this.containerName, PATH).build(),
+				this.operations);
+		assertThat(AbsBlockUploader.DEFAULT_BLOCK_SIZE).isGreaterThanOrEqualTo(8 * 1024 * 1024);
+		client.writeWalSegment(new Pos(GEN, 1, 0), new ByteArrayInputStream(bytes(4096, 13)));
+		com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory
+			.getThreadMXBean();
+		long before = threads.getCurrentThreadAllocatedBytes();
+		client.writeWalSegment(new Pos(GEN, 1, 4096), new ByteArrayInputStream(bytes(4096, 14)));
+		long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+		assertThat(allocated).as("bytes allocated to write 4 KiB").isLessThan(AbsBlockUploader.DEFAULT_BLOCK_SIZE / 2);
+	}
+
 	static byte[] bytes(int length, long seed) {
 		byte[] data = new byte[length];
 		new Random(seed).nextBytes(data);

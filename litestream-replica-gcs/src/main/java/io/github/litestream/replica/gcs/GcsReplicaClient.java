@@ -24,6 +24,7 @@ import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.Storage.BlobListOption;
 import io.github.litestream.replica.ConditionalObjects;
 import io.github.litestream.replica.DatabaseWalk;
+import io.github.litestream.replica.FirstPart;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaLayout;
@@ -225,9 +226,10 @@ public final class GcsReplicaClient implements ReplicaClient {
 			.setContentType("application/octet-stream")
 			.build();
 		PushbackInputStream in = new PushbackInputStream(content, 1);
-		byte[] buffer = new byte[this.chunkSize];
-		int length = in.readNBytes(buffer, 0, buffer.length);
-		if (length < buffer.length || !hasMore(in)) {
+		FirstPart first = FirstPart.read(in, this.chunkSize);
+		byte[] buffer = first.buffer();
+		int length = first.length();
+		if (!first.more()) {
 			try {
 				this.storage.create(info, buffer, 0, length);
 			}
@@ -349,15 +351,6 @@ public final class GcsReplicaClient implements ReplicaClient {
 
 	private static String stripSlash(String name) {
 		return name.endsWith("/") ? name.substring(0, name.length() - 1) : name;
-	}
-
-	private static boolean hasMore(PushbackInputStream in) throws IOException {
-		int next = in.read();
-		if (next == -1) {
-			return false;
-		}
-		in.unread(next);
-		return true;
 	}
 
 }
