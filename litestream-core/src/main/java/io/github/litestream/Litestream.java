@@ -318,7 +318,7 @@ public final class Litestream implements AutoCloseable {
 	 */
 	public Future<ReplicaStatus> snapshotNow(Replica replica) {
 		return this.lanes.task(replica).run(() -> {
-			replica.snapshot();
+			replica.snapshotNow();
 			return replica.status();
 		});
 	}

@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import io.github.litestream.db.ReplicationSource;
 import io.github.litestream.db.ShadowWalMissingException;
 import io.github.litestream.db.ShadowWalSegment;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -227,6 +228,35 @@ public final class Replica {
 	}
 
 	/**
+	 * Takes a snapshot now, as an operator asks (the actuator, the engine's
+	 * {@code snapshotNow}): as {@link #snapshotIfDue()} does, never over a stored snapshot.
+	 * @return the stored snapshot
+	 * @throws IOException if it cannot be written, or a new WAL index cannot be started for it
+	 */
+	public SnapshotInfo snapshotNow() throws IOException {
+		return recording(() -> {
+			Optional<Pos> current = this.database.position();
+			if (current.isPresent()) {
+				this.catalog.refresh(this.client, current.get().generation());
+				startNewIndexIfSnapshotted(this.catalog.latest(current.get().generation()), current);
+			}
+			return snapshot();
+		});
+	}
+
+	/**
+	 * Snapshot keys name only their index: another snapshot of the index the newest one has
+	 * would replace it (a restore point lost, and a restore that listed the old one could open
+	 * the new), so the database moves to a new index first.
+	 */
+	private void startNewIndexIfSnapshotted(@Nullable SnapshotInfo latest, Optional<Pos> current) throws IOException {
+		if (latest != null && current.isPresent() && current.get().generation().equals(latest.generation())
+				&& current.get().index() == latest.index()) {
+			this.database.startNewIndex();
+		}
+	}
+
+	/**
 	 * Ships this replica's WAL up to a snapshot's position before the snapshot is stored. The
 	 * snapshot's key names only its index, and restoring replays that index from offset 0; but
 	 * the database file may already hold pages of frames up to the position (a time-based
@@ -288,18 +318,13 @@ public final class Replica {
 		if (!due || !changed) {
 			return Optional.empty();
 		}
-		if (latest != null && current.isPresent() && current.get().generation().equals(latest.generation())
-				&& current.get().index() == latest.index()) {
-			// Snapshot keys name only their index: another one now would replace the stored one
-			// (a restore point lost, and a restore that listed the old one could open the new).
-			try {
-				this.database.startNewIndex();
-			}
-			catch (IOException ex) {
-				logger.debug("Replica '{}' of {} postpones its snapshot: {}", name(), this.database.path(),
-						ex.getMessage());
-				return Optional.empty();
-			}
+		try {
+			startNewIndexIfSnapshotted(latest, current);
+		}
+		catch (IOException ex) {
+			logger.debug("Replica '{}' of {} postpones its snapshot: {}", name(), this.database.path(),
+					ex.getMessage());
+			return Optional.empty();
 		}
 		return Optional.of(recording(this::snapshot));
 	}

@@ -1,0 +1,67 @@
+package io.github.litestream;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+
+import io.github.litestream.replica.Pos;
+import io.github.litestream.replica.Replica;
+import io.github.litestream.replica.SnapshotInfo;
+import io.github.litestream.replica.file.FileReplicaClient;
+import io.github.litestream.restore.RestoreOptions;
+import io.github.litestream.restore.Restorer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A snapshot an operator asks for while the newest stored snapshot has the database's current
+ * WAL index: snapshot keys name only their index, so it must go to a new index rather than
+ * replace the stored one, whose point-in-time window would go with it.
+ */
+class SnapshotNowTests {
+
+	private final ConsistencyOracle oracle = new ConsistencyOracle(OracleEngine.ROWS);
+
+	@TempDir
+	Path dir;
+
+	@Test
+	void aSnapshotOnDemandKeepsTheStoredSnapshotOfTheSameIndex() throws Exception {
+		Path replicaRoot = this.dir.resolve("replica");
+		FileReplicaClient files = new FileReplicaClient(replicaRoot);
+		Instant between;
+		int stateBetween;
+		try (OracleEngine primary = new OracleEngine(this.dir.resolve("app.db"), this.oracle, true,
+				new FileReplicaClient(replicaRoot))) {
+			primary.commit(10);
+			primary.awaitReplicated();
+			Pos first = primary.database().position().orElseThrow();
+			List<SnapshotInfo> stored = files.snapshots(first.generation());
+			assertThat(stored).singleElement().extracting(SnapshotInfo::index).isEqualTo(first.index());
+			stateBetween = this.oracle.lastLogged();
+			Thread.sleep(200);
+			between = Instant.now();
+			Thread.sleep(200);
+			primary.commit(10);
+			primary.awaitReplicated();
+			assertThat(primary.database().position().orElseThrow().index()).as("no new index yet")
+				.isEqualTo(first.index());
+			Replica replica = primary.litestream().replicas(primary.database()).get(0);
+			primary.litestream().snapshotNow(replica).get();
+
+			assertThat(files.snapshots(first.generation())).hasSize(2)
+				.first()
+				.isEqualTo(stored.get(0));
+			assertThat(primary.database().position().orElseThrow().index()).isGreaterThan(first.index());
+		}
+		Path restored = this.dir.resolve("at-between.db");
+		new Restorer().restore(files, RestoreOptions.latest(restored).withTimestamp(between));
+		assertThat(this.oracle.check(restored).state()).isEqualTo(stateBetween);
+		Path latest = this.dir.resolve("latest.db");
+		new Restorer().restore(files, RestoreOptions.latest(latest));
+		assertThat(this.oracle.check(latest).state()).isEqualTo(this.oracle.lastLogged());
+	}
+
+}
