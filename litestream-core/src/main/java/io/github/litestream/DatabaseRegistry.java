@@ -154,7 +154,8 @@ public final class DatabaseRegistry {
 	private static void restoreFromNewestBackup(Path path, List<ReplicationTarget> targets) throws IOException {
 		List<Candidate<ReplicaClient>> candidates = new ArrayList<>();
 		for (ReplicationTarget target : targets) {
-			candidates.add(ReplicaChooser.list(target.client(), target.client().location(), target.client()));
+			candidates.add(ReplicaChooser.list(target.client(), target.client().location(), target.client(),
+					targets.size()));
 		}
 		List<Candidate<ReplicaClient>> ranked = ReplicaChooser.rank(path, candidates);
 		if (ranked.isEmpty()) {

@@ -199,7 +199,7 @@ final class RestoreCommand extends CliCommand {
 					}
 					continue;
 				}
-				candidates.add(ReplicaChooser.list(replica, replica.name(), client));
+				candidates.add(ReplicaChooser.list(replica, replica.name(), client, replicas.size()));
 			}
 		}
 		if (restore.generation() != null) {

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * newest snapshot's index when it has no segment yet. An encrypted replica that cannot read its
  * newest segment (no identity configured) continues from that segment's start instead.
  */
-final class ReplicaPositions {
+public final class ReplicaPositions {
 
 	private static final Logger logger = LoggerFactory.getLogger(ReplicaPositions.class);
 
@@ -65,10 +65,13 @@ final class ReplicaPositions {
 	}
 
 	/**
-	 * The end of the newest WAL segment of a generation.
+	 * The end of the newest WAL segment of a generation: one listing, and one segment read.
+	 * @param client the replica
+	 * @param generation the generation
 	 * @return the position after its last byte, or empty when the generation has no segment
+	 * @throws IOException if the replica cannot be listed or the segment read
 	 */
-	static Optional<Pos> end(ReplicaClient client, String generation) throws IOException {
+	public static Optional<Pos> end(ReplicaClient client, String generation) throws IOException {
 		return end(client, generation, client.walSegments(generation));
 	}
 

@@ -2,15 +2,20 @@ package io.github.litestream.restore;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
+import io.github.litestream.replica.Pos;
+import io.github.litestream.replica.ReplicaClient;
+import io.github.litestream.replica.ReplicaPositions;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.github.litestream.replica.ReplicaClient;
 
 /**
  * Chooses which of a database's replicas a latest restore reads, as Litestream does: the one
@@ -19,7 +24,8 @@ import io.github.litestream.replica.ReplicaClient;
  * <p>Each replica is listed once ({@link #list}); its newest restorable point is the newest
  * object of the generation a latest restore of it would read (see
  * {@link RestorePlanner#newestBackup()}). {@link #rank} orders the replicas holding a backup
- * by that time, newest first; replicas whose times are equal keep their configuration order.
+ * by that time, newest first, except that replicas of the same generation are ordered by how
+ * far its WAL goes in each; replicas still equal keep their configuration order.
  * Configuration order alone would restore a replica that stopped receiving writes while a
  * newer one exists, and the new generation started on top of it would later let retention
  * delete the newer history.
@@ -41,16 +47,29 @@ public final class ReplicaChooser {
 	 * @param replica the caller's replica, returned in the candidate
 	 * @param name the replica's name, for the log
 	 * @param client the replica's client
+	 * @param replicas how many replicas are compared: when several are, the end of the newest
+	 * generation's WAL is also read (one more listing and one segment), which tells apart
+	 * replicas of the same generation whose times do not
 	 * @return the candidate
 	 * @throws IOException if the replica cannot be listed
 	 */
-	public static <R> Candidate<R> list(R replica, String name, ReplicaClient client) throws IOException {
-		return new Candidate<>(replica, name, new RestorePlanner(client).newestBackup().orElse(null));
+	public static <R> Candidate<R> list(R replica, String name, ReplicaClient client, int replicas)
+			throws IOException {
+		NewestBackup newest = new RestorePlanner(client).newestBackup().orElse(null);
+		Pos end = null;
+		if (newest != null && replicas > 1) {
+			end = ReplicaPositions.end(client, newest.generation())
+				.orElse(new Pos(newest.generation(), newest.index(), 0));
+		}
+		return new Candidate<>(replica, name, newest, end);
 	}
 
 	/**
 	 * Ranks replicas for a latest restore and logs, at INFO, which one comes first and why
-	 * each other one does not.
+	 * each other one does not. Replicas are ranked by the generation they would restore, the
+	 * one stored most recently by any of them first; replicas of the same generation, by how
+	 * far its WAL goes in each (a replica behind may have stored its last, older segment after
+	 * another stored a newer one, or within the same second), then by time.
 	 * @param <R> the caller's type for a replica
 	 * @param database the database being restored, for the log
 	 * @param candidates every replica of the database, in configuration order
@@ -60,8 +79,21 @@ public final class ReplicaChooser {
 	public static <R> List<Candidate<R>> rank(Path database, List<Candidate<R>> candidates) {
 		List<Candidate<R>> ranked = new ArrayList<>(
 				candidates.stream().filter((candidate) -> candidate.newestBackup() != null).toList());
-		// List.sort is stable: equal times keep configuration order.
-		ranked.sort(Comparator.comparing((Candidate<R> candidate) -> candidate.newestBackup().updatedAt()).reversed());
+		Map<String, Instant> generationTimes = new HashMap<>();
+		for (Candidate<R> candidate : ranked) {
+			generationTimes.merge(candidate.newestBackup().generation(), candidate.newestBackup().updatedAt(),
+					(a, b) -> a.isAfter(b) ? a : b);
+		}
+		Comparator<Candidate<R>> byGeneration = Comparator
+			.comparing((Candidate<R> candidate) -> generationTimes.get(candidate.newestBackup().generation()))
+			.thenComparing((candidate) -> candidate.newestBackup().generation())
+			.reversed();
+		Comparator<Candidate<R>> byEnd = Comparator.comparing(Candidate::end,
+				Comparator.nullsFirst(Comparator.naturalOrder()));
+		// List.sort is stable: what compares equal keeps configuration order.
+		ranked.sort(byGeneration.thenComparing(byEnd.reversed())
+			.thenComparing(Comparator.comparing((Candidate<R> candidate) -> candidate.newestBackup().updatedAt())
+				.reversed()));
 		if (candidates.size() > 1 && !ranked.isEmpty()) {
 			log(database, candidates, ranked);
 		}
@@ -85,6 +117,15 @@ public final class ReplicaChooser {
 			return "it holds no backup";
 		}
 		String newest = "its newest backup, at " + other.newestBackup();
+		if (other.newestBackup().generation().equals(best.newestBackup().generation()) && other.end() != null
+				&& best.end() != null && other.end().compareTo(best.end()) < 0) {
+			return newest + ", ends at " + other.end() + ", behind replica '" + best.name() + "', which holds the same "
+					+ "generation up to " + best.end();
+		}
+		if (!other.newestBackup().generation().equals(best.newestBackup().generation())) {
+			return newest + ", is of an older generation than that of replica '" + best.name() + "', at "
+					+ best.newestBackup();
+		}
 		if (other.newestBackup().updatedAt().isBefore(best.newestBackup().updatedAt())) {
 			return newest + ", is older than that of replica '" + best.name() + "', at " + best.newestBackup().updatedAt();
 		}
@@ -99,14 +140,16 @@ public final class ReplicaChooser {
 	 * @param replica the caller's replica
 	 * @param name the replica's name, for the log
 	 * @param newestBackup its newest restorable point, or {@code null} when it holds no backup
+	 * @param end where the WAL of that point's generation ends, or {@code null} if not read
 	 */
-	public record Candidate<R>(R replica, String name, NewestBackup newestBackup) {
+	public record Candidate<R>(R replica, String name, @Nullable NewestBackup newestBackup, @Nullable Pos end) {
 
 		/**
 		 * Checks the components.
 		 * @param replica the replica
 		 * @param name the name
 		 * @param newestBackup the newest backup or {@code null}
+		 * @param end the end of its generation's WAL or {@code null}
 		 */
 		public Candidate {
 			Objects.requireNonNull(replica, "replica");

@@ -102,12 +102,35 @@ class ReplicaChooserTests {
 	}
 
 	@Test
+	void aReplicaBehindInTheSameGenerationRanksAfterOneAheadWhateverItsTimes() throws IOException {
+		Path ahead = replica("ahead", BASE);
+		Path behind = replica("behind", BASE);
+		// The replica behind stored its last segment later (a slow upload of an older segment) or
+		// within the same second: its times must not make it the first choice.
+		Files.delete(generationDir(behind).resolve("wal/00000028_00001038.wal.lz4"));
+		Files.setLastModifiedTime(generationDir(behind).resolve("wal/00000028_00000000.wal.lz4"),
+				FileTime.from(NEWEST_OF_FIXTURE.plusSeconds(60)));
+		Path db = this.temp.resolve("app.db");
+		ReplicaChooser.Candidate<String> first = candidate("behind", behind);
+		ReplicaChooser.Candidate<String> second = candidate("ahead", ahead);
+
+		assertThat(first.newestBackup().updatedAt()).isAfter(second.newestBackup().updatedAt());
+		assertThat(first.end()).isLessThan(second.end());
+		assertThat(ReplicaChooser.rank(db, List.of(first, second))).containsExactly(second, first);
+		Files.setLastModifiedTime(generationDir(behind).resolve("wal/00000028_00000000.wal.lz4"),
+				FileTime.from(NEWEST_OF_FIXTURE));
+		assertThat(ReplicaChooser.rank(db, List.of(candidate("behind", behind), second)))
+			.extracting(ReplicaChooser.Candidate::replica)
+			.containsExactly("ahead", "behind");
+	}
+
+	@Test
 	void unreadableReplicaFailsTheListing() throws IOException {
 		Path broken = Files.createDirectories(this.temp.resolve("broken"));
 		Files.writeString(broken.resolve("generations"), "not a directory");
 		try (FileReplicaClient client = new FileReplicaClient(broken)) {
 			assertThatExceptionOfType(IOException.class)
-				.isThrownBy(() -> ReplicaChooser.list("broken", "broken", client));
+				.isThrownBy(() -> ReplicaChooser.list("broken", "broken", client, 2));
 		}
 	}
 
@@ -123,7 +146,7 @@ class ReplicaChooserTests {
 
 	private static ReplicaChooser.Candidate<String> candidate(String name, Path root) throws IOException {
 		try (FileReplicaClient client = new FileReplicaClient(root)) {
-			return ReplicaChooser.list(name, name, client);
+			return ReplicaChooser.list(name, name, client, 2);
 		}
 	}
 

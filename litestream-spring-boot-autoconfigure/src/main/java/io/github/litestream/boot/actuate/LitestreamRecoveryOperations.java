@@ -118,7 +118,7 @@ public final class LitestreamRecoveryOperations {
 		}
 		List<Candidate<Replica>> candidates = new ArrayList<>();
 		for (Replica replica : replicas) {
-			candidates.add(ReplicaChooser.list(replica, replica.name(), replica.client()));
+			candidates.add(ReplicaChooser.list(replica, replica.name(), replica.client(), replicas.size()));
 		}
 		List<Candidate<Replica>> ranked = ReplicaChooser.rank(options.outputPath(), candidates);
 		if (ranked.isEmpty()) {

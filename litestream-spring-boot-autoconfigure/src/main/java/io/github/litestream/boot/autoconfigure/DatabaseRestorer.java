@@ -184,7 +184,7 @@ final class DatabaseRestorer {
 		List<Candidate<ReplicaSettings>> candidates = new ArrayList<>();
 		for (ReplicaSettings replica : database.replicas()) {
 			candidates.add(withClient(database, replica, options,
-					(client) -> ReplicaChooser.list(replica, replica.name(), client)));
+					(client) -> ReplicaChooser.list(replica, replica.name(), client, database.replicas().size())));
 		}
 		return candidates;
 	}
