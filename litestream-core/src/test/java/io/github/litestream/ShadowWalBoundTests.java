@@ -1,17 +1,23 @@
 package io.github.litestream;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.replica.ForwardingReplicaClient;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.Replica;
+import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.replica.SnapshotInfo;
+import io.github.litestream.replica.WalSegmentInfo;
 import io.github.litestream.replica.file.FileReplicaClient;
 import io.github.litestream.restore.RestoreOptions;
 import io.github.litestream.restore.Restorer;
@@ -78,6 +84,78 @@ class ShadowWalBoundTests {
 	}
 
 	@Test
+	void aReplicaBackAfterItsWalWasReleasedStaysRestorableUntilItsSnapshotLands() throws Exception {
+		Path root = this.dir.resolve("replica");
+		FileReplicaClient files = new FileReplicaClient(root);
+		Outage outage = new Outage(files);
+		ReplicatedDatabase database = addDatabase(outage, BOUND);
+		Replica replica = this.litestream.replicas(database).get(0);
+		try (AppDatabase app = new AppDatabase(database.path())) {
+			this.litestream.start();
+			app.insert(5);
+			Pos stored = database.position().orElseThrow();
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> replica.position().filter((pos) -> pos.compareTo(stored) >= 0).isPresent());
+			long rowsStored = app.lastSeq();
+			outage.walDown = true;
+			outage.snapshotsDown = true;
+			await().atMost(Duration.ofMinutes(1)).until(() -> {
+				app.insert(20);
+				return replica.status().walReleasedAt() != null;
+			});
+			// Back, but its catch-up snapshot keeps failing (or the host dies while it uploads).
+			outage.walDown = false;
+			Instant back = Instant.now();
+			app.insert(5);
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> replica.status().lastErrorAt() != null && replica.status().lastErrorAt().isAfter(back));
+			Path meanwhile = this.dir.resolve("meanwhile.db");
+			new Restorer().restore(files, RestoreOptions.latest(meanwhile));
+			AppDatabase.Summary restored = AppDatabase.summarize(meanwhile);
+			assertThat(restored.isGapFreePrefix()).as("%s", restored).isTrue();
+			assertThat(restored.max()).isGreaterThanOrEqualTo(rowsStored);
+
+			outage.snapshotsDown = false;
+			Pos target = database.position().orElseThrow();
+			await().atMost(Duration.ofMinutes(1))
+				.until(() -> replica.position().filter((pos) -> pos.compareTo(target) >= 0).isPresent());
+			assertThat(this.litestream.stop(Duration.ofSeconds(30))).isTrue();
+			Path out = this.dir.resolve("restored.db");
+			new Restorer().restore(files, RestoreOptions.latest(out));
+			assertThat(AppDatabase.summarize(out)).isEqualTo(app.summary());
+		}
+	}
+
+	/** A replica whose WAL uploads and snapshot uploads fail separately. */
+	private static final class Outage extends ForwardingReplicaClient {
+
+		volatile boolean walDown;
+
+		volatile boolean snapshotsDown;
+
+		Outage(ReplicaClient delegate) {
+			super(delegate);
+		}
+
+		@Override
+		public WalSegmentInfo writeWalSegment(Pos pos, InputStream lz4) throws IOException {
+			if (this.walDown) {
+				throw new IOException("Store unreachable (test)");
+			}
+			return super.writeWalSegment(pos, lz4);
+		}
+
+		@Override
+		public SnapshotInfo writeSnapshot(String generation, long index, InputStream lz4) throws IOException {
+			if (this.snapshotsDown) {
+				throw new IOException("Snapshot upload failed (test)");
+			}
+			return super.writeSnapshot(generation, index, lz4);
+		}
+
+	}
+
+	@Test
 	void withoutABoundAFailingReplicaKeepsEveryByte() throws Exception {
 		Path root = this.dir.resolve("replica");
 		Files.writeString(root, "not a directory");
@@ -93,7 +171,7 @@ class ShadowWalBoundTests {
 		}
 	}
 
-	private ReplicatedDatabase addDatabase(FileReplicaClient client, long bound) {
+	private ReplicatedDatabase addDatabase(ReplicaClient client, long bound) {
 		DatabaseOptions options = DatabaseOptions.defaults(this.dir.resolve("app.db"))
 			.withMonitorInterval(Duration.ofMillis(50))
 			.withCheckpoints(Duration.ofHours(1), 16, 32)
