@@ -275,15 +275,29 @@ public final class Replica {
 				.orElse(new Pos(snapshot.generation(), snapshot.index(), 0));
 		}
 		if (!shipPendingWal(snapshot)) {
-			// The local WAL after the replica's end is gone (it failed past the shadow WAL bound).
-			// Restarting the stream at the snapshot's index would join two moments with nothing
-			// to show the cut (the replica's last index may have gone on past what it stored), or
-			// leave whole indexes missing, which no restore, ours or Litestream's, gets past
-			// until the snapshot lands. A new generation keeps every stored generation one
-			// valid history that restores to its end meanwhile.
-			String reason = "replica '" + name() + "' lacks the local WAL after its position " + this.position;
-			this.database.requestNewGeneration(reason);
-			throw new IOException(reason + "; a new generation starts");
+			Pos stored = this.position;
+			if (snapshot.index() == stored.index() + 1) {
+				// The replica's last index may have gone on past what it stored. Restarting the
+				// stream at the very next index would join the two with nothing to show the cut:
+				// a restore or a follower that ran before the snapshot landed would mix two
+				// moments. A new generation keeps every stored generation one valid history.
+				String reason = "replica '" + name() + "' lacks the local WAL after its position " + stored
+						+ ", the index before the current one";
+				this.database.requestNewGeneration(reason);
+				throw new IOException(reason + "; a new generation starts");
+			}
+			// Whole indexes are missing between the replica's end and the snapshot: a latest
+			// restore before the snapshot lands finds the gap and fails naming it (with
+			// restore.fall-back, it restores the replica's old end) instead of mixing. The
+			// snapshot restarts the stream at its own index; nothing past the gap counts as
+			// restorable until the snapshot is stored. (A new generation would close that window
+			// at the cost of a full snapshot in every replica, the restored one included.)
+			this.position = new Pos(snapshot.generation(), snapshot.index(), 0);
+			this.unrestorableFrom = snapshot.index();
+			if (!shipPendingWal(snapshot)) {
+				throw new IOException("Cannot store a snapshot of " + this.database.path() + " in replica '" + name()
+						+ "': the local WAL of its index " + Pos.hex(snapshot.index()) + " is missing");
+			}
 		}
 	}
 
