@@ -2,6 +2,7 @@ package io.github.litestream.boot.autoconfigure;
 
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -9,9 +10,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Expands {@code $VAR} and {@code ${VAR}} references to environment variables the way
- * Litestream expands its configuration file: an unset {@code $VAR} becomes the empty string,
- * an unset {@code ${VAR}} is left for Spring's placeholder resolution (a system property,
- * another property, or a startup failure naming it).
+ * Litestream expands its configuration file ({@code os.ExpandEnv}): an unset variable becomes
+ * the empty string (so an unset {@code ${LITESTREAM_ACCESS_KEY_ID}} leaves the credentials to
+ * the default chain, an instance role, as with Litestream), except that an unset
+ * {@code ${VAR}} that names a property Spring knows (a system property, say) is left for
+ * Spring's placeholder resolution; Spring's binder would otherwise keep it as written.
  * Only plain variable names ({@code [A-Za-z_][A-Za-z0-9_]*}) are expanded, so Spring
  * placeholders such as {@code ${app.dir}} or {@code ${VAR:default}} are left for Spring to
  * resolve, and a {@code $} that starts no name stays as it is.
@@ -34,9 +37,10 @@ final class EnvironmentVariableExpander {
 	/**
 	 * Expands every reference in a value.
 	 * @param value the value, may be {@code null}
+	 * @param springProperty whether Spring can resolve a name as a placeholder
 	 * @return the expanded value
 	 */
-	@Nullable String expand(@Nullable String value) {
+	@Nullable String expand(@Nullable String value, Predicate<String> springProperty) {
 		if (value == null || value.indexOf('$') < 0) {
 			return value;
 		}
@@ -46,10 +50,8 @@ final class EnvironmentVariableExpander {
 			boolean braced = matcher.group(1) != null;
 			String replacement = this.lookup.apply(braced ? matcher.group(1) : matcher.group(2));
 			if (replacement == null) {
-				// ${NAME} is also Spring's placeholder: left for Spring, which resolves it from system
-				// properties or other properties, or fails startup naming it, rather than an empty
-				// secret that falls through to another credential.
-				replacement = braced ? matcher.group() : "";
+				// ${NAME} is also Spring's placeholder: left for Spring only if it can resolve it.
+				replacement = (braced && springProperty.test(matcher.group(1))) ? matcher.group() : "";
 			}
 			matcher.appendReplacement(expanded, Matcher.quoteReplacement(replacement));
 		}

@@ -74,6 +74,17 @@ class LitestreamEnvironmentPostProcessorTests {
 	}
 
 	@Test
+	void anUnsetBracedVariableThatNoPropertyNamesBecomesEmptyLikeLitestream() {
+		// Litestream's documented form: unset on an instance with a role, the credentials come
+		// from the default chain rather than being the text "${...}".
+		StandardEnvironment environment = environment(Map.of("litestream.access-key-id", "${LS_UNSET_KEY_ID}",
+				"litestream.dbs[0].path", "${LS_UNSET_DATA}/app.db"));
+		this.postProcessor.postProcessEnvironment(environment, new SpringApplication());
+		assertThat(environment.getProperty("litestream.access-key-id")).isEmpty();
+		assertThat(bind(environment).getDbs().get(0).getPath()).isEqualTo("/app.db");
+	}
+
+	@Test
 	void leavesSpringPlaceholdersAndOtherPropertiesAlone() {
 		StandardEnvironment environment = environment(
 				Map.of("app.dir", "/srv", "litestream.dbs[0].path", "${app.dir}/app.db", "other.value", "$BUCKET"));
