@@ -3,8 +3,13 @@ package io.github.litestream.db;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.zip.CRC32C;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * The main database file, read through one descriptor that stays open as long as the engine.
@@ -27,8 +32,12 @@ final class DatabaseFile implements AutoCloseable {
 
 	private final RandomAccessFile file;
 
-	private DatabaseFile(RandomAccessFile file) {
+	/** The file's identity (device and inode), or {@code null} where the file system has none. */
+	private final @Nullable Object key;
+
+	private DatabaseFile(RandomAccessFile file, @Nullable Object key) {
 		this.file = file;
+		this.key = key;
 	}
 
 	/**
@@ -38,7 +47,38 @@ final class DatabaseFile implements AutoCloseable {
 	 * @throws IOException if it cannot be opened
 	 */
 	static DatabaseFile open(Path path) throws IOException {
-		return new DatabaseFile(new RandomAccessFile(path.toFile(), "r"));
+		RandomAccessFile file = new RandomAccessFile(path.toFile(), "r");
+		try {
+			return new DatabaseFile(file, key(path));
+		}
+		catch (IOException ex) {
+			file.close();
+			throw ex;
+		}
+	}
+
+	/**
+	 * Whether the file at a path is still this one: not deleted, nor replaced by another file
+	 * (a restore by hand, {@code mv}, a new database created where it was).
+	 * @param path the database's path
+	 * @return {@code false} if it is gone or another file; {@code true} if it is this file, or
+	 * the file system cannot tell
+	 * @throws IOException if the path cannot be read
+	 */
+	boolean isAt(Path path) throws IOException {
+		if (this.key == null) {
+			return true;
+		}
+		try {
+			return this.key.equals(key(path));
+		}
+		catch (NoSuchFileException ex) {
+			return false;
+		}
+	}
+
+	private static @Nullable Object key(Path path) throws IOException {
+		return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
 	}
 
 	/**

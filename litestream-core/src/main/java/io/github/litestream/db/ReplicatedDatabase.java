@@ -217,6 +217,14 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 
 	private long copyUnderLock() throws IOException, SQLException {
 		requireOpen();
+		if (!this.handles.file().isAt(this.path)) {
+			// The engine's descriptor and connections still see the old file, the WAL path the
+			// new one's: a generation from both would mix two databases.
+			throw new IOException("The database file " + this.path + " was deleted or replaced by another file "
+					+ "while it was replicated; its replication stopped, so that no generation mixes the two. "
+					+ "Restart the application to replicate the file now at that path (a missing file is restored "
+					+ "from the replicas at start)");
+		}
 		// A failed checkpoint may have left it released; without it SQLite may restart the WAL.
 		this.handles.connections().acquireReadLock();
 		this.tracker.ensureWalExists();
