@@ -200,20 +200,26 @@ class LeaseReplicationTests {
 		Path replica = this.dir.resolve("replica");
 		CountDownLatch uploading = new CountDownLatch(1);
 		CountDownLatch finish = new CountDownLatch(1);
+		CountDownLatch finished = new CountDownLatch(1);
 		AtomicBoolean slow = new AtomicBoolean();
 		ReplicaClient client = new ForwardingReplicaClient(new FileReplicaClient(replica)) {
 			@Override
 			public WalSegmentInfo writeWalSegment(Pos pos, InputStream lz4) throws IOException {
-				if (slow.get()) {
-					uploading.countDown();
-					try {
-						finish.await(30, TimeUnit.SECONDS);
-					}
-					catch (InterruptedException ex) {
-						Thread.currentThread().interrupt();
-					}
+				if (!slow.get()) {
+					return super.writeWalSegment(pos, lz4);
 				}
-				return super.writeWalSegment(pos, lz4);
+				uploading.countDown();
+				try {
+					finish.await(30, TimeUnit.SECONDS);
+					return super.writeWalSegment(pos, lz4);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					return super.writeWalSegment(pos, lz4);
+				}
+				finally {
+					finished.countDown();
+				}
 			}
 		};
 		Instance primary = instance("primary.db", replica, SHORT_TTL, client);
@@ -237,6 +243,8 @@ class LeaseReplicationTests {
 		}
 		finally {
 			finish.countDown();
+			// The upload writes into the temporary directory: it must end before JUnit deletes it.
+			finished.await(30, TimeUnit.SECONDS);
 		}
 	}
 

@@ -226,6 +226,40 @@ class CheckpointerTests {
 		}
 	}
 
+	@Test
+	void framesCommittedBetweenTheLocksArePublishedBeforeAnyoneCanMoveThemIntoTheFile() throws Exception {
+		// A snapshot pairs the database file with the published position: once the engine's read
+		// transaction is taken again at the WAL's end, a checkpoint by another connection may move
+		// every frame up to there into the file, so the position must be there too.
+		try (Connection reader = DriverManager.getConnection("jdbc:sqlite:" + this.parts.db);
+				Connection shell = DriverManager.getConnection("jdbc:sqlite:" + this.parts.db);
+				Statement s = shell.createStatement()) {
+			this.parts.insert(5);
+			EngineParts.beginRead(reader);
+			this.parts.insert(5);
+			this.parts.tracker.copyWal();
+			this.parts.checkpointer.runBetweenLocks(() -> {
+				try {
+					this.parts.insert(3);
+				}
+				catch (SQLException ex) {
+					throw new IllegalStateException(ex);
+				}
+			});
+			this.parts.checkpointer.checkpoint(CheckpointMode.PASSIVE);
+			reader.createStatement().execute("COMMIT");
+
+			Pos published = this.parts.tracker.position();
+			int frameSize = this.parts.tracker.shadow().header().frameSize();
+			try (ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
+				rs.next();
+				assertThat(rs.getInt(3)).as("frames another connection moved into the file, against the position %s",
+						published)
+					.isLessThanOrEqualTo((int) ((published.offset() - WalHeader.SIZE) / frameSize));
+			}
+		}
+	}
+
 	private static void execute(Statement statement, String sql) {
 		try {
 			statement.execute(sql);
