@@ -201,8 +201,12 @@ public final class RestorePlanner {
 			throw error("no snapshot was created at or before " + timestamp + "; the earliest is from " + earliest,
 					"choose a timestamp at or after " + earliest);
 		}
+		// On a tie (whole-second times), the generation that started later: it holds what made it
+		// start. Names are random and say nothing.
 		return candidates.stream()
-			.max(Comparator.comparing(Listing::newestObject).thenComparing(Listing::generation))
+			.max(Comparator.comparing(Listing::newestObject)
+				.thenComparing(Listing::oldestObject)
+				.thenComparing(Listing::generation))
 			.orElseThrow();
 	}
 
@@ -327,6 +331,13 @@ public final class RestorePlanner {
 			return Stream.concat(this.snapshots.stream().map(SnapshotInfo::createdAt),
 					this.segments.stream().map(WalSegmentInfo::createdAt))
 				.max(Comparator.naturalOrder())
+				.orElse(Instant.MIN);
+		}
+
+		Instant oldestObject() {
+			return Stream.concat(this.snapshots.stream().map(SnapshotInfo::createdAt),
+					this.segments.stream().map(WalSegmentInfo::createdAt))
+				.min(Comparator.naturalOrder())
 				.orElse(Instant.MIN);
 		}
 

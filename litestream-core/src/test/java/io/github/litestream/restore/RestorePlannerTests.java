@@ -71,6 +71,17 @@ class RestorePlannerTests {
 	}
 
 	@Test
+	void ofTwoGenerationsWhoseNewestObjectsTieTheOneStartedLaterIsChosen() throws IOException {
+		// Whole seconds (S3, SFTP): the old generation's last segment and the new one's objects
+		// can share a second. The new one holds what made it start; its name says nothing.
+		Instant newest = new RestorePlanner(this.client).newestBackup().orElseThrow().updatedAt();
+		copyGeneration(OTHER, newest);
+		assertThat(OTHER).isLessThan(Fixture.GENERATION);
+		assertThat(plan(RestoreOptions.latest(this.temp.resolve("x.db"))).generation()).isEqualTo(OTHER);
+		assertThat(new RestorePlanner(this.client).newestBackup().orElseThrow().generation()).isEqualTo(OTHER);
+	}
+
+	@Test
 	void aNewerGenerationWithoutASnapshotIsPassedOverAndTheLatestPlanSaysSo() throws IOException {
 		copyGeneration(OTHER, BASE.plusSeconds(86_400));
 		try (Stream<Path> snapshots = Files.list(this.root.resolve("generations/" + OTHER + "/snapshots"))) {
