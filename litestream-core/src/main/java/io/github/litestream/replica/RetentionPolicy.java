@@ -3,7 +3,15 @@ package io.github.litestream.replica;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 
 /**
@@ -11,9 +19,14 @@ import java.util.List;
  * point needs: in the current generation the newest snapshot is always kept (even when it is
  * older than the cut-off, as happens while the database is idle), together with every WAL
  * segment from its index on. Other generations go entirely once none of their snapshots is
- * recent.
+ * recent, unless they were written to after the current generation began.
  */
 final class RetentionPolicy {
+
+	private static final Logger logger = LoggerFactory.getLogger(RetentionPolicy.class);
+
+	/** Generations kept for being newer, already reported: retention runs often. */
+	private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
 
 	private final ReplicaClient client;
 
@@ -33,6 +46,7 @@ final class RetentionPolicy {
 	 */
 	int enforce(String current, SnapshotCatalog catalog) throws IOException {
 		int deleted = 0;
+		@Nullable Instant currentStarted = null;
 		for (String generation : this.client.generations()) {
 			List<SnapshotInfo> snapshots = this.client.snapshots(generation);
 			List<SnapshotInfo> retained = snapshots.stream()
@@ -46,6 +60,14 @@ final class RetentionPolicy {
 				catalog.replace(generation, retained);
 			}
 			else if (retained.isEmpty()) {
+				currentStarted = (currentStarted != null) ? currentStarted : oldestObject(current);
+				Instant newest = newestObject(generation, snapshots);
+				if (newest != null && currentStarted != null && newest.isAfter(currentStarted)) {
+					// Written to after the current generation began: another writer's history (a
+					// disk rolled back, a second instance) that no later generation holds. Kept.
+					keptNewer(generation, newest, current, currentStarted);
+					continue;
+				}
 				this.client.deleteGeneration(generation);
 				deleted++;
 			}
@@ -54,6 +76,30 @@ final class RetentionPolicy {
 			}
 		}
 		return deleted;
+	}
+
+	private @Nullable Instant oldestObject(String generation) throws IOException {
+		return Stream.concat(this.client.snapshots(generation).stream().map(SnapshotInfo::createdAt),
+				this.client.walSegments(generation).stream().map(WalSegmentInfo::createdAt))
+			.min(Comparator.naturalOrder())
+			.orElse(null);
+	}
+
+	private @Nullable Instant newestObject(String generation, List<SnapshotInfo> snapshots) throws IOException {
+		return Stream.concat(snapshots.stream().map(SnapshotInfo::createdAt),
+				this.client.walSegments(generation).stream().map(WalSegmentInfo::createdAt))
+			.max(Comparator.naturalOrder())
+			.orElse(null);
+	}
+
+	private void keptNewer(String generation, Instant newest, String current, Instant currentStarted) {
+		if (WARNED.add(this.client.location() + "/" + generation)) {
+			logger.warn("Retention keeps generation {} in {}: it was written to at {}, after generation {} began at "
+					+ "{}, so it may hold commits that no later generation has (another instance, or a database "
+					+ "file older than the replica). Restore it to check (litestream restore -generation {}), then "
+					+ "delete it by hand", generation, this.client.location(), newest, current, currentStarted,
+					generation);
+		}
 	}
 
 	private int trim(String generation, List<SnapshotInfo> snapshots, List<SnapshotInfo> retained) throws IOException {
