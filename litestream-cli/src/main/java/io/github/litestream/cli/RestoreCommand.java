@@ -12,6 +12,7 @@ import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.restore.ReplicaChooser;
 import io.github.litestream.restore.ReplicaChooser.Candidate;
+import io.github.litestream.restore.RestoreException;
 import io.github.litestream.restore.RestoreOptions;
 import io.github.litestream.restore.RestorePlan;
 import io.github.litestream.restore.RestorePlanner;
@@ -181,8 +182,8 @@ final class RestoreCommand extends CliCommand {
 	}
 
 	/**
-	 * The replica to read: the only one, or of several the most recent (the first holding the
-	 * generation, when one is asked for). A latest or index restore reads the generation the
+	 * The replica to read: the only one, or of several the most recent (of those holding the
+	 * timestamp, when one is given; the first holding the generation, when one is asked for). A latest or index restore reads the generation the
 	 * ranking compared.
 	 */
 	private @Nullable Choice choose(Target target, RestoreOptions restore) throws IOException {
@@ -191,6 +192,7 @@ final class RestoreCommand extends CliCommand {
 			return new Choice(replicas.get(0), restore);
 		}
 		List<Candidate<ReplicaSettings>> candidates = new ArrayList<>();
+		RestoreException noneHoldsIt = null;
 		for (ReplicaSettings replica : replicas) {
 			try (ReplicaClient client = target.open(replica)) {
 				if (restore.generation() != null) {
@@ -198,6 +200,17 @@ final class RestoreCommand extends CliCommand {
 						return new Choice(replica, restore);
 					}
 					continue;
+				}
+				if (restore.timestamp() != null) {
+					// As Litestream: only the replicas that hold the moment compete (a more recent
+					// one may have kept less history).
+					try {
+						new RestorePlanner(client).plan(restore);
+					}
+					catch (RestoreException ex) {
+						noneHoldsIt = (noneHoldsIt != null) ? noneHoldsIt : ex;
+						continue;
+					}
 				}
 				candidates.add(ReplicaChooser.list(replica, replica.name(), client, replicas.size()));
 			}
@@ -208,6 +221,9 @@ final class RestoreCommand extends CliCommand {
 		}
 		List<Candidate<ReplicaSettings>> ranked = ReplicaChooser.rank(restore.outputPath(), candidates);
 		if (ranked.isEmpty()) {
+			if (noneHoldsIt != null) {
+				throw noneHoldsIt;
+			}
 			return null;
 		}
 		Candidate<ReplicaSettings> best = ranked.get(0);

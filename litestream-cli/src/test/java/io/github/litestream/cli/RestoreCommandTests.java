@@ -79,6 +79,31 @@ class RestoreCommandTests {
 	}
 
 	@Test
+	void aTimestampIsRestoredFromAReplicaThatHoldsItWhenTheMostRecentOneDoesNot() throws Exception {
+		// "recent" was written a day later (a copy with a shorter retention, say): it is the most
+		// recent replica, but only "archive" holds the moment asked for, as Litestream finds.
+		Path recent = CliFixture.copyWithTimes(this.dir.resolve("recent"), BASE.plusSeconds(86400));
+		Path database = this.dir.resolve("data/app.db");
+		Path config = Files.writeString(this.dir.resolve("litestream.yml"), """
+				dbs:
+				  - path: %s
+				    replicas:
+				      - name: recent
+				        path: %s
+				      - name: archive
+				        path: %s
+				""".formatted(database, recent, this.replica));
+		Instant duringIndex21 = BASE.plusSeconds(0x15 * 60 + 30);
+
+		Cli.Result result = this.cli.run("restore", "-config", config.toString(), "-o", this.output.toString(),
+				"-timestamp", duringIndex21.toString(), database.toString());
+
+		assertThat(result.exitCode()).as(result.toString()).isZero();
+		assertThat(result.out()).contains("archive");
+		assertThat(CliFixture.summary(this.output)).isEqualTo(CliFixture.expected(0x15L));
+	}
+
+	@Test
 	void restoresAConfiguredDatabaseToItsPathFromLitestreamYml() throws Exception {
 		Path database = this.dir.resolve("data/app.db");
 		Path config = Files.writeString(this.dir.resolve("litestream.yml"), """
