@@ -24,6 +24,7 @@ import io.github.litestream.restore.ReplicaChooser;
 import io.github.litestream.restore.ReplicaChooser.Candidate;
 import io.github.litestream.restore.RestoreException;
 import io.github.litestream.restore.RestoreOptions;
+import io.github.litestream.restore.RestorePlanner;
 import io.github.litestream.restore.RestoreResult;
 import io.github.litestream.restore.Restorer;
 import org.jspecify.annotations.Nullable;
@@ -109,7 +110,8 @@ public final class LitestreamRecoveryOperations {
 
 	/**
 	 * The replica a restore reads: the only candidate, or of several the one whose newest
-	 * backup is the most recent, as on boot.
+	 * backup is the most recent, as on boot; for a timestamp, of those that hold it (one with a
+	 * shorter retention may be more recent).
 	 */
 	private static Replica choose(ReplicatedDatabase database, List<Replica> replicas, RestoreOptions options)
 			throws IOException {
@@ -117,12 +119,23 @@ public final class LitestreamRecoveryOperations {
 			return replicas.get(0);
 		}
 		List<Candidate<Replica>> candidates = new ArrayList<>();
+		RestoreException noneHoldsIt = null;
 		for (Replica replica : replicas) {
+			if (options.timestamp() != null) {
+				try {
+					new RestorePlanner(replica.client()).plan(options);
+				}
+				catch (RestoreException ex) {
+					noneHoldsIt = (noneHoldsIt != null) ? noneHoldsIt : ex;
+					continue;
+				}
+			}
 			candidates.add(ReplicaChooser.list(replica, replica.name(), replica.client(), replicas.size()));
 		}
 		List<Candidate<Replica>> ranked = ReplicaChooser.rank(options.outputPath(), candidates);
 		if (ranked.isEmpty()) {
-			throw new RestoreException("No replica of " + database.path() + " holds a backup");
+			throw (noneHoldsIt != null) ? noneHoldsIt
+					: new RestoreException("No replica of " + database.path() + " holds a backup");
 		}
 		return ranked.get(0).replica();
 	}
