@@ -95,7 +95,7 @@ class ShadowWalBoundTests {
 		try (AppDatabase app = new AppDatabase(database.path())) {
 			this.litestream.start();
 			app.insert(5);
-			Pos stored = database.position().orElseThrow();
+			Pos stored = database.copyCommitted().orElseThrow();
 			await().atMost(Duration.ofSeconds(30))
 				.until(() -> replica.position().filter((pos) -> pos.compareTo(stored) >= 0).isPresent());
 			long rowsStored = app.lastSeq();
