@@ -5,6 +5,7 @@ import java.nio.channels.FileChannel;
 import java.sql.SQLException;
 
 import io.github.litestream.db.EngineConnections.CheckpointResult;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,9 @@ final class Backfill {
 	 */
 	private long backfilledFrames;
 
+	/** What the last round's checkpoint reported, or {@code null} before the first. */
+	private @Nullable CheckpointResult lastRound;
+
 	Backfill(String database, EngineConnections connections, GenerationTracker tracker, DatabaseFile databaseFile) {
 		this.database = database;
 		this.connections = connections;
@@ -73,7 +77,21 @@ final class Backfill {
 			shadow.sync();
 		}
 		this.tracker.publishPosition();
-		return record(this.connections.checkpoint(CheckpointMode.PASSIVE));
+		this.lastRound = record(this.connections.checkpoint(CheckpointMode.PASSIVE));
+		return this.lastRound;
+	}
+
+	/**
+	 * Whether a read transaction kept more than {@link #ENOUGH_FRAMES} out of the database file
+	 * in the last round. Under the write lock they would either still be pinned (nothing
+	 * gained), or, if the reader ended meanwhile, all be written and synced while every
+	 * application writer waits.
+	 * @return {@code true} if the step under the write lock should wait for the next checkpoint
+	 */
+	boolean pinnedBacklog() {
+		CheckpointResult last = this.lastRound;
+		return last != null && !last.complete() && last.checkpointedFrames() >= 0
+				&& last.walFrames() - last.checkpointedFrames() > ENOUGH_FRAMES;
 	}
 
 	/**

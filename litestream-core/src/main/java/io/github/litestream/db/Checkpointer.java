@@ -256,6 +256,13 @@ final class Checkpointer {
 	/** Steps (1) to (5). */
 	private void runCheckpoint(CheckpointMode mode) throws IOException, SQLException {
 		this.backfill.beforeWriteLock();
+		if (this.backfill.pinnedBacklog()) {
+			// The lock-free rounds of the next checkpoint move the backlog once the reader ends.
+			if (mode.insistsOnRestart()) {
+				this.restart.restartBlocked(mode);
+			}
+			return;
+		}
 		WalHeader before = this.tracker.shadow().header();
 		String broken;
 		boolean completed = false;

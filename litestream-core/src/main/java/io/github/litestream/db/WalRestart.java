@@ -142,7 +142,7 @@ final class WalRestart {
 	 * frames (the WAL could not be emptied) or a read mark (SQLite could not restart an empty
 	 * WAL). The next sync tries again; meanwhile the WAL grows.
 	 */
-	private void restartBlocked(CheckpointMode mode) {
+	void restartBlocked(CheckpointMode mode) {
 		PinnedWal previous = pinnedWal(this.tracker.position()).orElse(null);
 		Instant since = (previous != null) ? previous.since() : this.policy.now();
 		long frames = this.tracker.shadow().frameCount();

@@ -331,6 +331,35 @@ class CheckpointerTests {
 	}
 
 	@Test
+	void aBacklogAReaderPinsIsLeftToTheLockFreeRoundsNotTheWriteLock() throws Exception {
+		// Under the write lock the backlog would either still be pinned, or, had the reader
+		// ended, be written and synced while every application writer waits.
+		try (Connection reader = DriverManager.getConnection("jdbc:sqlite:" + this.parts.db)) {
+			this.parts.insert(5);
+			EngineParts.beginRead(reader);
+			this.parts.insert((int) Backfill.ENOUGH_FRAMES + 200);
+			this.parts.tracker.copyWal();
+			Pos before = this.parts.tracker.position();
+			try (Statement s = this.parts.app.createStatement()) {
+				s.execute("BEGIN IMMEDIATE");
+				s.execute("INSERT INTO t (v) VALUES ('an application writer holds the write lock')");
+				this.parts.checkpointer.checkpoint(CheckpointMode.RESTART);
+				s.execute("COMMIT");
+			}
+			assertThat(this.events).as("no attempt at the write lock").containsExactly("blocked RESTART",
+					"checkpoint RESTART");
+			assertThat(this.parts.checkpointer.pinnedWal(this.parts.tracker.position())).isPresent();
+
+			reader.createStatement().execute("COMMIT");
+			this.parts.checkpointer.checkpoint(CheckpointMode.RESTART);
+			assertThat(this.parts.tracker.position().index()).as("the next checkpoint restarts it")
+				.isEqualTo(before.index() + 1);
+			assertThat(this.parts.rowsInDatabaseFile(this.dir.resolve("scratch")))
+				.isEqualTo(5 + (int) Backfill.ENOUGH_FRAMES + 200 + 1);
+		}
+	}
+
+	@Test
 	void aCheckpointThatCannotTakeTheWriteLockIsReportedAndKeepsTheWalFromRestarting() throws Exception {
 		this.parts.insert(30);
 		this.parts.tracker.copyWal();
