@@ -30,9 +30,10 @@ import org.slf4j.LoggerFactory;
  * newer one exists, and the new generation started on top of it would later let retention
  * delete the newer history.
  *
- * <p>Listing reads no object, so a damaged replica ranks like an intact one: the caller
- * decides what to do when restoring the first choice fails. An unreadable replica fails
- * {@link #list}: a ranking that left it out could silently pick an older backup.
+ * <p>Listing reads no object but, with several replicas, the newest WAL segment (to learn where
+ * it ends); a damaged replica ranks like an intact one, and the caller decides what to do when
+ * restoring the first choice fails. A replica that cannot be listed fails {@link #list}: a
+ * ranking that left it out could silently pick an older backup.
  */
 public final class ReplicaChooser {
 
@@ -58,10 +59,27 @@ public final class ReplicaChooser {
 		NewestBackup newest = new RestorePlanner(client).newestBackup().orElse(null);
 		Pos end = null;
 		if (newest != null && replicas > 1) {
-			end = ReplicaPositions.end(client, newest.generation())
-				.orElse(new Pos(newest.generation(), newest.index(), 0));
+			end = end(client, name, newest);
 		}
 		return new Candidate<>(replica, name, newest, end);
+	}
+
+	/**
+	 * Where the WAL of the newest backup's generation ends, read from its last segment. A
+	 * segment that cannot be read (damaged, or a failed download) counts as ending where its
+	 * index starts: the restore itself then finds what is wrong, and the fall-back handles it,
+	 * rather than the ranking failing.
+	 */
+	private static Pos end(ReplicaClient client, String name, NewestBackup newest) throws IOException {
+		Pos start = new Pos(newest.generation(), newest.index(), 0);
+		try {
+			return ReplicaPositions.end(client, newest.generation()).orElse(start);
+		}
+		catch (IOException | RuntimeException ex) {
+			logger.warn("Replica '{}': the end of its newest WAL segment cannot be read ({}); it ranks as if its WAL "
+					+ "ended at {}", name, ex.getMessage(), start);
+			return start;
+		}
 	}
 
 	/**
@@ -80,14 +98,17 @@ public final class ReplicaChooser {
 		List<Candidate<R>> ranked = new ArrayList<>(
 				candidates.stream().filter((candidate) -> candidate.newestBackup() != null).toList());
 		Map<String, Instant> generationTimes = new HashMap<>();
+		Map<String, Integer> generationOrder = new HashMap<>();
 		for (Candidate<R> candidate : ranked) {
 			generationTimes.merge(candidate.newestBackup().generation(), candidate.newestBackup().updatedAt(),
 					(a, b) -> a.isAfter(b) ? a : b);
+			generationOrder.putIfAbsent(candidate.newestBackup().generation(), generationOrder.size());
 		}
+		// Generations equally recent go in the order of the first replica holding each.
 		Comparator<Candidate<R>> byGeneration = Comparator
 			.comparing((Candidate<R> candidate) -> generationTimes.get(candidate.newestBackup().generation()))
-			.thenComparing((candidate) -> candidate.newestBackup().generation())
-			.reversed();
+			.reversed()
+			.thenComparing((candidate) -> generationOrder.get(candidate.newestBackup().generation()));
 		Comparator<Candidate<R>> byEnd = Comparator.comparing(Candidate::end,
 				Comparator.nullsFirst(Comparator.naturalOrder()));
 		// List.sort is stable: what compares equal keeps configuration order.

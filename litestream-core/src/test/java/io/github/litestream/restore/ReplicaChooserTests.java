@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.file.FileReplicaClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -122,6 +123,34 @@ class ReplicaChooserTests {
 		assertThat(ReplicaChooser.rank(db, List.of(candidate("behind", behind), second)))
 			.extracting(ReplicaChooser.Candidate::replica)
 			.containsExactly("ahead", "behind");
+	}
+
+	@Test
+	void aNewestSegmentThatCannotBeReadRanksFromItsIndexStartInsteadOfFailing() throws IOException {
+		// The restore finds the damage and the fall-back handles it; the ranking must not fail.
+		Path damaged = replica("damaged", BASE);
+		Path segment = generationDir(damaged).resolve("wal/00000028_00001038.wal.lz4");
+		Files.write(segment, new byte[] { 1, 2, 3 });
+		Files.setLastModifiedTime(segment, FileTime.from(NEWEST_OF_FIXTURE));
+
+		ReplicaChooser.Candidate<String> candidate = candidate("damaged", damaged);
+
+		assertThat(candidate.end()).isEqualTo(new Pos(Fixture.GENERATION, 0x28, 0));
+	}
+
+	@Test
+	void equallyRecentReplicasOfDifferentGenerationsKeepConfigurationOrder() throws IOException {
+		Path first = replica("first", BASE);
+		Path second = replica("second", BASE);
+		Path renamed = generationDir(second).resolveSibling("ffffffffffffffff");
+		Files.move(generationDir(second), renamed);
+		Path db = this.temp.resolve("app.db");
+		ReplicaChooser.Candidate<String> a = candidate("first", first);
+		ReplicaChooser.Candidate<String> b = candidate("second", second);
+
+		assertThat(a.newestBackup().updatedAt()).isEqualTo(b.newestBackup().updatedAt());
+		assertThat(ReplicaChooser.rank(db, List.of(a, b))).containsExactly(a, b);
+		assertThat(ReplicaChooser.rank(db, List.of(b, a))).containsExactly(b, a);
 	}
 
 	@Test
