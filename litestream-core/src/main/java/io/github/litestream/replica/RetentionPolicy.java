@@ -18,14 +18,15 @@ import org.slf4j.LoggerFactory;
  * Deletes snapshots and WAL older than the retention period, never what the newest restorable
  * point needs: in the current generation the newest snapshot is always kept (even when it is
  * older than the cut-off, as happens while the database is idle), together with every WAL
- * segment from its index on. Other generations go entirely once none of their snapshots is
- * recent, unless they were written to after the current generation began.
+ * segment from its index on. Other generations go entirely once none of their objects (snapshots
+ * and WAL segments) is recent: one still written to within the period is another writer's
+ * history, which no later generation may hold.
  */
 final class RetentionPolicy {
 
 	private static final Logger logger = LoggerFactory.getLogger(RetentionPolicy.class);
 
-	/** Generations kept for being newer, already reported: retention runs often. */
+	/** Generations written to after the current one began, already reported: retention runs often. */
 	private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
 
 	private final ReplicaClient client;
@@ -60,12 +61,15 @@ final class RetentionPolicy {
 				catalog.replace(generation, retained);
 			}
 			else if (retained.isEmpty()) {
-				currentStarted = (currentStarted != null) ? currentStarted : oldestObject(current);
 				Instant newest = newestObject(generation, snapshots);
-				if (newest != null && currentStarted != null && newest.isAfter(currentStarted)) {
-					// Written to after the current generation began: another writer's history (a
-					// disk rolled back, a second instance) that no later generation holds. Kept.
-					keptNewer(generation, newest, current, currentStarted);
+				if (newest != null && !newest.isBefore(this.cutoff)) {
+					// Written to within the retention period although no snapshot of it is: another
+					// writer's history (a disk rolled back, a second instance) that no later
+					// generation may hold. Kept until its last write is as old as the period.
+					currentStarted = (currentStarted != null) ? currentStarted : oldestObject(current);
+					if (currentStarted != null && newest.isAfter(currentStarted)) {
+						keptNewer(generation, newest, current, currentStarted);
+					}
 					continue;
 				}
 				this.client.deleteGeneration(generation);
@@ -94,11 +98,11 @@ final class RetentionPolicy {
 
 	private void keptNewer(String generation, Instant newest, String current, Instant currentStarted) {
 		if (WARNED.add(this.client.location() + "/" + generation)) {
-			logger.warn("Retention keeps generation {} in {}: it was written to at {}, after generation {} began at "
-					+ "{}, so it may hold commits that no later generation has (another instance, or a database "
-					+ "file older than the replica). Restore it to check (litestream restore -generation {}), then "
-					+ "delete it by hand", generation, this.client.location(), newest, current, currentStarted,
-					generation);
+			logger.warn("Generation {} in {} was written to at {}, after generation {} began (its oldest object is "
+					+ "from {}), so it may hold commits that no later generation has (another instance, or a database "
+					+ "file older than the replica). Retention keeps it until its last write is older than the "
+					+ "retention period; restore it to check (litestream restore -generation {})", generation,
+					this.client.location(), newest, current, currentStarted, generation);
 		}
 	}
 

@@ -16,9 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What retention deletes of the generations other than the current one: those that ended
- * before it began, once none of their snapshots is recent, but never one written to after it
- * began (another writer's history, which no later generation holds).
+ * What retention deletes of the generations other than the current one: each once none of its
+ * objects is within the retention period, so never one still written to within it (another
+ * writer's history, which no later generation may hold), even when its snapshots are older.
  */
 class RetentionPolicyTests {
 
@@ -32,32 +32,53 @@ class RetentionPolicyTests {
 	Path dir;
 
 	@Test
-	void anOtherGenerationThatEndedBeforeTheCurrentOneBeganGoes() throws IOException {
-		FileReplicaClient client = replica(this.now.minus(Duration.ofHours(3)));
-		new RetentionPolicy(client, this.now.minus(Duration.ofHours(24))).enforce(CURRENT, new SnapshotCatalog());
+	void anOtherGenerationWhoseEveryObjectIsOlderThanThePeriodGoes() throws IOException {
+		FileReplicaClient client = replica(hoursAgo(26), hoursAgo(25));
+		enforce(client);
 		assertThat(client.generations()).containsExactly(CURRENT);
 	}
 
 	@Test
-	void anOtherGenerationWrittenToAfterTheCurrentOneBeganIsKept() throws IOException {
-		FileReplicaClient client = replica(this.now.minus(Duration.ofHours(1)));
-		new RetentionPolicy(client, this.now.minus(Duration.ofHours(24))).enforce(CURRENT, new SnapshotCatalog());
+	void anOtherGenerationWrittenToWithinThePeriodIsKeptAlthoughItsSnapshotsAreOlder() throws IOException {
+		FileReplicaClient client = replica(hoursAgo(25), hoursAgo(1));
+		enforce(client);
 		assertThat(client.generations()).containsExactly(OLD, CURRENT);
 	}
 
+	@Test
+	void trimmingTheCurrentGenerationDoesNotLiftTheProtection() throws IOException {
+		// The current generation's oldest objects go at the first pass; the other generation's
+		// last write, 20 hours ago, is still within the period at the second.
+		FileReplicaClient client = replica(hoursAgo(25), hoursAgo(20));
+		client.writeSnapshot(CURRENT, 1, new ByteArrayInputStream(new byte[] { 4 }));
+		setTimes(this.dir.resolve("replica/generations/" + CURRENT + "/snapshots/00000000.snapshot.lz4"), hoursAgo(30));
+		enforce(client);
+		enforce(client);
+		assertThat(client.generations()).containsExactly(OLD, CURRENT);
+		assertThat(client.snapshots(CURRENT)).extracting(SnapshotInfo::index).containsExactly(1L);
+	}
+
+	private void enforce(FileReplicaClient client) throws IOException {
+		new RetentionPolicy(client, hoursAgo(24)).enforce(CURRENT, new SnapshotCatalog());
+	}
+
+	private Instant hoursAgo(int hours) {
+		return this.now.minus(Duration.ofHours(hours));
+	}
+
 	/**
-	 * The old generation: a snapshot from 25 hours ago and a segment written at
+	 * The old generation: a snapshot at {@code snapshotTime} and a segment written at
 	 * {@code lastWrite}; the current one: a snapshot from two hours ago.
 	 */
-	private FileReplicaClient replica(Instant lastWrite) throws IOException {
+	private FileReplicaClient replica(Instant snapshotTime, Instant lastWrite) throws IOException {
 		Path root = this.dir.resolve("replica");
 		FileReplicaClient client = new FileReplicaClient(root);
 		client.writeSnapshot(OLD, 0, new ByteArrayInputStream(new byte[] { 1 }));
 		client.writeWalSegment(new Pos(OLD, 0, 0), new ByteArrayInputStream(new byte[] { 2 }));
 		client.writeSnapshot(CURRENT, 0, new ByteArrayInputStream(new byte[] { 3 }));
-		setTimes(root.resolve("generations/" + OLD + "/snapshots"), this.now.minus(Duration.ofHours(25)));
+		setTimes(root.resolve("generations/" + OLD + "/snapshots"), snapshotTime);
 		setTimes(root.resolve("generations/" + OLD + "/wal"), lastWrite);
-		setTimes(root.resolve("generations/" + CURRENT), this.now.minus(Duration.ofHours(2)));
+		setTimes(root.resolve("generations/" + CURRENT), hoursAgo(2));
 		return client;
 	}
 
