@@ -9,6 +9,8 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.github.litestream.replica.Pos;
+import io.github.litestream.replica.ReplicaLayout;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteOpenMode;
 
@@ -29,11 +31,10 @@ final class IntegrityCheck {
 	/**
 	 * Checks that a restored database is sound.
 	 * @param database the restored database (still a temporary file)
-	 * @param replicaLocation the replica, for messages
-	 * @param generation the generation, for messages
+	 * @param plan what was restored, for messages: the replica, generation, snapshot and WAL
 	 * @throws RestoreException if SQLite cannot open the database or reports problems
 	 */
-	static void verify(Path database, String replicaLocation, String generation) throws RestoreException {
+	static void verify(Path database, RestorePlan plan) throws RestoreException {
 		List<String> problems = new ArrayList<>();
 		// Never created by the check: an empty file would pass it.
 		SQLiteConfig config = new SQLiteConfig();
@@ -47,15 +48,21 @@ final class IntegrityCheck {
 			}
 		}
 		catch (SQLException ex) {
-			throw new RestoreException("Cannot check the integrity of the database restored from generation "
-					+ generation + " in " + replicaLocation + ": " + ex.getMessage()
-					+ "; the snapshot is probably corrupt, restore from another snapshot or replica", ex);
+			throw new RestoreException("Cannot check the integrity of the database restored from " + plan + ": "
+					+ ex.getMessage() + "; the snapshot (" + snapshotKey(plan) + ") is probably corrupt, restore "
+					+ "from another snapshot or replica", ex);
 		}
 		if (!problems.equals(List.of("ok"))) {
-			throw new RestoreException("The database restored from generation " + generation + " in "
-					+ replicaLocation + " fails PRAGMA integrity_check: " + problems
-					+ "; restore an earlier index or from another replica");
+			// Checksums passed, so which object holds the damage is unknown: name what was read.
+			throw new RestoreException("The database restored from " + plan + " fails PRAGMA integrity_check: "
+					+ problems + "; the snapshot (" + snapshotKey(plan) + ") or one of the WAL segments applied is "
+					+ "damaged: restore index " + Pos.hex(plan.snapshot().index())
+					+ " (the snapshot with its own index only) or an earlier index, or from another replica");
 		}
+	}
+
+	private static String snapshotKey(RestorePlan plan) {
+		return ReplicaLayout.snapshotKey(plan.generation(), plan.snapshot().index());
 	}
 
 }

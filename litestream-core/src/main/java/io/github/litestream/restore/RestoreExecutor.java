@@ -145,7 +145,7 @@ final class RestoreExecutor {
 		long start = System.nanoTime();
 		fsync.startFinal();
 		this.file.requireOwn();
-		IntegrityCheck.verify(this.temporaryDatabase, this.client.location(), this.plan.generation());
+		IntegrityCheck.verify(this.temporaryDatabase, this.plan);
 		long checkNanos = System.nanoTime() - start;
 		return stats.withCheck(checkNanos, fsync.awaitFinal());
 	}

@@ -265,6 +265,27 @@ class RestoreFailureTests {
 			.withMessageContaining("if-replica-exists");
 	}
 
+	@Test
+	void aSnapshotThatDecompressesButFailsTheIntegrityCheckIsNamed() throws IOException {
+		// LZ4's checksums pass for bytes that were wrong before they were compressed: only
+		// SQLite's own check finds it, and the message names what was read.
+		Path snapshot = this.root.resolve("generations/" + GEN + "/snapshots/00000023.snapshot.lz4");
+		byte[] database;
+		try (InputStream in = Lz4.decompress(Files.newInputStream(snapshot))) {
+			database = in.readAllBytes();
+		}
+		int pageSize = ((database[16] & 0xff) << 8) | (database[17] & 0xff);
+		for (int page = 1; (page + 1) * pageSize <= database.length; page++) {
+			Arrays.fill(database, page * pageSize, page * pageSize + 8, (byte) 0xff);
+		}
+		try (InputStream in = Lz4.compressing(new java.io.ByteArrayInputStream(database))) {
+			Files.write(snapshot, in.readAllBytes());
+		}
+		failsAt(0x23).withMessageContaining("generations/" + GEN + "/snapshots/00000023.snapshot.lz4")
+			.withMessageContaining("snapshot 00000023")
+			.withMessageContaining(this.client.location());
+	}
+
 	private ThrowableAssertAlternative<RestoreException> failsAt(long index) {
 		return fails(RestoreOptions.latest(this.output).withIndex(index));
 	}
