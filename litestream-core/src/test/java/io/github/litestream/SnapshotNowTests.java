@@ -1,8 +1,12 @@
 package io.github.litestream;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.Replica;
@@ -14,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * A snapshot an operator asks for while the newest stored snapshot has the database's current
@@ -62,6 +67,32 @@ class SnapshotNowTests {
 		Path latest = this.dir.resolve("latest.db");
 		new Restorer().restore(files, RestoreOptions.latest(latest));
 		assertThat(this.oracle.check(latest).state()).isEqualTo(this.oracle.lastLogged());
+	}
+
+	@Test
+	void aSnapshotOnDemandThatCannotStartANewIndexSaysWhyAndIsNoReplicaFailure() throws Exception {
+		Path replicaRoot = this.dir.resolve("replica");
+		try (OracleEngine primary = new OracleEngine(this.dir.resolve("app.db"), this.oracle, true,
+				new FileReplicaClient(replicaRoot))) {
+			primary.commit(10);
+			primary.awaitReplicated();
+			Replica replica = primary.litestream().replicas(primary.database()).get(0);
+			try (Connection reader = DriverManager.getConnection("jdbc:sqlite:" + this.dir.resolve("app.db"));
+					Statement read = reader.createStatement()) {
+				read.execute("BEGIN");
+				read.executeQuery("SELECT COUNT(*) FROM sqlite_master").close();
+				assertThatExceptionOfType(ExecutionException.class)
+					.isThrownBy(() -> primary.litestream().snapshotNow(replica).get())
+					.havingCause()
+					.withMessageContaining("Cannot take a snapshot of")
+					.withMessageContaining("ask again once it ends");
+				assertThat(replica.status().lastError()).as("not recorded as a failure of the replica").isNull();
+				read.execute("COMMIT");
+			}
+			primary.litestream().snapshotNow(replica).get();
+			assertThat(new FileReplicaClient(replicaRoot)
+				.snapshots(primary.database().position().orElseThrow().generation())).hasSize(2);
+		}
 	}
 
 }

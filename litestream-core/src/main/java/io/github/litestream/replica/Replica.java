@@ -234,14 +234,24 @@ public final class Replica {
 	 * @throws IOException if it cannot be written, or a new WAL index cannot be started for it
 	 */
 	public SnapshotInfo snapshotNow() throws IOException {
-		return recording(() -> {
-			Optional<Pos> current = this.database.position();
-			if (current.isPresent()) {
+		Optional<Pos> current = this.database.position();
+		if (current.isPresent()) {
+			recording(() -> {
 				this.catalog.refresh(this.client, current.get().generation());
+				return null;
+			});
+			try {
 				startNewIndexIfSnapshotted(this.catalog.latest(current.get().generation()), current);
 			}
-			return snapshot();
-		});
+			catch (IOException ex) {
+				// A busy database is no failure of the replica: not recorded in its status.
+				throw new IOException("Cannot take a snapshot of " + this.database.path() + " for replica '" + name()
+						+ "' now: its newest snapshot has the current WAL index, and a new index could not be started ("
+						+ ex.getMessage() + "). Another snapshot upload or a long read transaction keeps the WAL; ask "
+						+ "again once it ends", ex);
+			}
+		}
+		return recording(this::snapshot);
 	}
 
 	/**
