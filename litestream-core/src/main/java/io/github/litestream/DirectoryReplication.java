@@ -104,7 +104,11 @@ public final class DirectoryReplication implements AutoCloseable {
 		Map<String, Path> found = list();
 		for (Map.Entry<String, Path> entry : this.registered.entrySet().toArray(Map.Entry[]::new)) {
 			if (!found.containsKey(entry.getKey())) {
-				stop(entry.getKey(), entry.getValue());
+				stop(entry.getKey(), entry.getValue(), "the file is gone");
+			}
+			else if (this.registry.find(entry.getValue()).map(ReplicatedDatabase::fileReplaced).orElse(false)) {
+				// Deleted and created again between two scans: the new file is registered below.
+				stop(entry.getKey(), entry.getValue(), "the file was replaced by a new one");
 			}
 		}
 		for (Map.Entry<String, Path> entry : found.entrySet()) {
@@ -263,7 +267,7 @@ public final class DirectoryReplication implements AutoCloseable {
 		}
 	}
 
-	private void stop(String relative, Path file) {
+	private void stop(String relative, Path file, String why) {
 		this.registered.remove(relative);
 		this.ready.remove(file);
 		this.failed.remove(file);
@@ -271,7 +275,7 @@ public final class DirectoryReplication implements AutoCloseable {
 			if (this.registry.find(file).isPresent()) {
 				this.registry.unregister(file, Duration.ZERO, Backups.KEEP);
 			}
-			logger.info("Stopped replicating {} of {}: the file is gone", relative, this.directory);
+			logger.info("Stopped replicating {} of {}: {}", relative, this.directory, why);
 		}
 		catch (IOException | RuntimeException ex) {
 			logger.warn("Could not stop replicating {} of {}: {}", relative, this.directory, ex.toString());

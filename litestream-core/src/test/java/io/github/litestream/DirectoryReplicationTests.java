@@ -119,6 +119,34 @@ class DirectoryReplicationTests {
 	}
 
 	@Test
+	void aTenantDeletedAndCreatedAgainBetweenTwoScansIsReplicatedAnew() throws Exception {
+		try (DirectoryReplication directory = directory(false)) {
+			AppDatabase first = app("t.db");
+			first.insert(5);
+			directory.scan();
+			awaitCaughtUp();
+			first.close();
+			for (String suffix : new String[] { "-wal", "-shm", "" }) {
+				Files.deleteIfExists(this.tenants.resolve("t.db" + suffix));
+			}
+			AppDatabase second = app("t.db");
+			second.execute("CREATE TABLE other (x)");
+			second.insert(3);
+			ReplicatedDatabase old = this.registry.find(this.tenants.resolve("t.db")).orElseThrow();
+			assertThat(old.fileReplaced()).isTrue();
+
+			directory.scan();
+
+			ReplicatedDatabase renewed = this.registry.find(this.tenants.resolve("t.db")).orElseThrow();
+			assertThat(renewed).isNotSameAs(old);
+			assertThat(renewed.fileReplaced()).isFalse();
+			second.insert(2);
+			awaitCaughtUp();
+			assertThat(restore("t.db")).isEqualTo(second.summary());
+		}
+	}
+
+	@Test
 	void aMatchingFileThatIsNotADatabaseIsPassedOver() throws Exception {
 		Files.writeString(this.tenants.resolve("broken.db"), "this is not a SQLite database, just text");
 		AppDatabase good = app("good.db");

@@ -215,9 +215,24 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 		}
 	}
 
+	/**
+	 * Whether the file at the database's path is no longer the one the engine opened: deleted,
+	 * or replaced by another file. Its replication then fails at every step.
+	 * @return {@code true} if it was replaced or deleted
+	 */
+	public boolean fileReplaced() {
+		DatabaseFile file = this.handles.file();
+		try {
+			return file != null && !file.isAt(this.path);
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
 	private long copyUnderLock() throws IOException, SQLException {
 		requireOpen();
-		if (!this.handles.file().isAt(this.path)) {
+		if (fileReplaced()) {
 			// The engine's descriptor and connections still see the old file, the WAL path the
 			// new one's: a generation from both would mix two databases.
 			throw new IOException("The database file " + this.path + " was deleted or replaced by another file "
