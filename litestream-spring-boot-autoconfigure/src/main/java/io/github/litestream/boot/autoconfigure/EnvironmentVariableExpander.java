@@ -2,7 +2,6 @@ package io.github.litestream.boot.autoconfigure;
 
 import java.util.Objects;
 import java.util.function.Function;
-import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -12,9 +11,10 @@ import org.jspecify.annotations.Nullable;
  * Expands {@code $VAR} and {@code ${VAR}} references to environment variables the way
  * Litestream expands its configuration file ({@code os.ExpandEnv}): an unset variable becomes
  * the empty string (so an unset {@code ${LITESTREAM_ACCESS_KEY_ID}} leaves the credentials to
- * the default chain, an instance role, as with Litestream), except that an unset
- * {@code ${VAR}} that names a property Spring knows (a system property, say) is left for
- * Spring's placeholder resolution; Spring's binder would otherwise keep it as written.
+ * the default chain, an instance role, as with Litestream). An unset {@code ${VAR}} becomes
+ * Spring's {@code ${VAR:}}: a property of that name from any source, even one added later
+ * (a system property, {@code @DynamicPropertySource}), still resolves it when the properties
+ * are bound, and otherwise it is empty; Spring's binder would keep {@code ${VAR}} as written.
  * Only plain variable names ({@code [A-Za-z_][A-Za-z0-9_]*}) are expanded, so Spring
  * placeholders such as {@code ${app.dir}} or {@code ${VAR:default}} are left for Spring to
  * resolve, and a {@code $} that starts no name stays as it is.
@@ -37,10 +37,9 @@ final class EnvironmentVariableExpander {
 	/**
 	 * Expands every reference in a value.
 	 * @param value the value, may be {@code null}
-	 * @param springProperty whether Spring can resolve a name as a placeholder
 	 * @return the expanded value
 	 */
-	@Nullable String expand(@Nullable String value, Predicate<String> springProperty) {
+	@Nullable String expand(@Nullable String value) {
 		if (value == null || value.indexOf('$') < 0) {
 			return value;
 		}
@@ -50,8 +49,7 @@ final class EnvironmentVariableExpander {
 			boolean braced = matcher.group(1) != null;
 			String replacement = this.lookup.apply(braced ? matcher.group(1) : matcher.group(2));
 			if (replacement == null) {
-				// ${NAME} is also Spring's placeholder: left for Spring only if it can resolve it.
-				replacement = (braced && springProperty.test(matcher.group(1))) ? matcher.group() : "";
+				replacement = braced ? "${" + matcher.group(1) + ":}" : "";
 			}
 			matcher.appendReplacement(expanded, Matcher.quoteReplacement(replacement));
 		}

@@ -82,7 +82,7 @@ public final class LitestreamEnvironmentPostProcessor implements EnvironmentPost
 			Set<ConfigurationPropertyName> verbatim = fromTheProcess(sources);
 			values.keySet().removeIf(LitestreamEnvironmentPostProcessor::isDbsKey);
 			dbs.forEach((name, value) -> values.put(name.toString(),
-					(expand && !verbatim.contains(name)) ? expand(value, environment) : value));
+					(expand && !verbatim.contains(name)) ? expand(value) : value));
 		}
 		if (!values.isEmpty()) {
 			environment.getPropertySources().addFirst(new MapPropertySource(PROPERTY_SOURCE_NAME, values));
@@ -122,14 +122,14 @@ public final class LitestreamEnvironmentPostProcessor implements EnvironmentPost
 				if (fromTheProcess(iterable)) {
 					return;
 				}
-				Object result = expand(value, environment);
+				Object result = expand(value);
 				if (!result.equals(value)) {
 					expanded.put(key, result);
 				}
 			});
 		}
 		if (dbsSource != null && expanded.keySet().stream().anyMatch(LitestreamEnvironmentPostProcessor::isDbsKey)) {
-			copyDbs(dbsSource, expanded, environment);
+			copyDbs(dbsSource, expanded);
 		}
 		return expanded;
 	}
@@ -140,13 +140,12 @@ public final class LitestreamEnvironmentPostProcessor implements EnvironmentPost
 	 * too, or the entries' other values would be lost. So the list of the source it came from is
 	 * copied whole, expanded.
 	 */
-	private void copyDbs(IterableConfigurationPropertySource dbsSource, Map<String, Object> expanded,
-			ConfigurableEnvironment environment) {
+	private void copyDbs(IterableConfigurationPropertySource dbsSource, Map<String, Object> expanded) {
 		expanded.keySet().removeIf(LitestreamEnvironmentPostProcessor::isDbsKey);
 		dbsSource.filter(DBS::isAncestorOf).forEach((name) -> {
 			ConfigurationProperty property = dbsSource.getConfigurationProperty(name);
 			if (property != null && property.getValue() != null) {
-				expanded.put(name.toString(), expand(property.getValue(), environment));
+				expanded.put(name.toString(), expand(property.getValue()));
 			}
 		});
 	}
@@ -177,9 +176,8 @@ public final class LitestreamEnvironmentPostProcessor implements EnvironmentPost
 		return verbatim;
 	}
 
-	/** Expands a value; a {@code ${NAME}} that names a property of Spring's is left for Spring. */
-	private Object expand(Object value, ConfigurableEnvironment environment) {
-		return (value instanceof String text) ? this.expander.expand(text, environment::containsProperty) : value;
+	private Object expand(Object value) {
+		return (value instanceof String text) ? this.expander.expand(text) : value;
 	}
 
 	private static boolean isDbsKey(String key) {

@@ -85,6 +85,15 @@ class LitestreamEnvironmentPostProcessorTests {
 	}
 
 	@Test
+	void anUnsetBracedVariableIsStillResolvedFromAPropertySourceAddedLater() {
+		// Such as @DynamicPropertySource or @PropertySource, added after post-processing.
+		StandardEnvironment environment = environment(Map.of("litestream.dbs[0].path", "${LS_LATE_DATA}/app.db"));
+		this.postProcessor.postProcessEnvironment(environment, new SpringApplication());
+		environment.getPropertySources().addLast(new MapPropertySource("late", Map.of("LS_LATE_DATA", "/late")));
+		assertThat(bind(environment).getDbs().get(0).getPath()).isEqualTo("/late/app.db");
+	}
+
+	@Test
 	void leavesSpringPlaceholdersAndOtherPropertiesAlone() {
 		StandardEnvironment environment = environment(
 				Map.of("app.dir", "/srv", "litestream.dbs[0].path", "${app.dir}/app.db", "other.value", "$BUCKET"));
