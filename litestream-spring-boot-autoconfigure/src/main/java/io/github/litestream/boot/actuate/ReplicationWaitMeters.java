@@ -38,7 +38,7 @@ final class ReplicationWaitMeters implements ReplicationWaitListener {
 				.publishPercentiles(0.5, 0.99, 0.999)
 				.register(registry)
 				.record(wait.waited());
-			if (!wait.replicated()) {
+			if (wait.outcome() == ReplicationWait.Outcome.TIMED_OUT) {
 				Counter.builder("litestream.replication.wait.timeouts")
 					.description("Commits not stored in enough replicas within synchronous-timeout")
 					.tags("db", db)

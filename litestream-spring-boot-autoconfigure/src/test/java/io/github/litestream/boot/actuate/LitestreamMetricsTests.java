@@ -146,6 +146,15 @@ class LitestreamMetricsTests {
 		assertThat(counter("litestream.replication.wait.timeouts", this.db)).isEqualTo(1);
 		assertThat(this.registry.get("litestream.replication.wait").tags(this.db.and("outcome", "timed_out")).timer().count())
 			.isEqualTo(1);
+		Thread.currentThread().interrupt();
+		assertThat(this.replication.litestream
+			.awaitReplicated(this.replication.database(), ReplicaQuorum.ANY, Duration.ofSeconds(10))
+			.outcome()).isEqualTo(ReplicationWait.Outcome.INTERRUPTED);
+		assertThat(Thread.interrupted()).isTrue();
+		assertThat(counter("litestream.replication.wait.timeouts", this.db)).as("an interrupt is no timeout")
+			.isEqualTo(1);
+		assertThat(this.registry.get("litestream.replication.wait").tags(this.db.and("outcome", "interrupted")).timer()
+			.count()).isEqualTo(1);
 		this.replication.repairReplica();
 		assertThat(this.prometheus.scrape()).contains("litestream_replication_wait_seconds{",
 				"litestream_replication_wait_seconds_count{", "quantile=\"0.99\"",
