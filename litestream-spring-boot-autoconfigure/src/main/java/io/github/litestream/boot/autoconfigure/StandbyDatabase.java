@@ -27,6 +27,8 @@ import io.github.litestream.lease.LeaseHeldException;
 import io.github.litestream.lease.LeaseHolder;
 import io.github.litestream.lease.LeaseOptions;
 import io.github.litestream.lease.LeaseRecord;
+import io.github.litestream.lease.ReplicaLease;
+import io.github.litestream.replica.ConditionalObjects;
 import io.github.litestream.restore.FollowerOptions;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -165,19 +167,19 @@ public final class StandbyDatabase {
 			return FileStart.FOLLOW;
 		}
 		ReplicationTarget followed = targets.get(0);
+		LocalCopy[] underLease = { copy };
 		try {
 			registry.registerChecked(options, lease, targets, (database) -> {
 				if (!registry.holdsLeases(database)) {
 					throw new NoAnswerException("the replica's lease could not be read", null);
 				}
-				LocalCopy underLease;
 				try {
-					underLease = LocalCopy.of(this.path, followed.client());
+					underLease[0] = LocalCopy.of(this.path, followed.client());
 				}
 				catch (IOException ex) {
 					throw new NoAnswerException("the replica could not be listed", ex);
 				}
-				if (underLease != LocalCopy.ONLY_COPY && underLease != LocalCopy.CURRENT) {
+				if (underLease[0] != LocalCopy.ONLY_COPY && underLease[0] != LocalCopy.CURRENT) {
 					throw new StaleCopyException();
 				}
 			});
@@ -196,7 +198,7 @@ public final class StandbyDatabase {
 			return FileStart.WAIT;
 		}
 		logger.info("{} ({}) is the primary: its lease was free and its file is {}", this.property, this.path,
-				(copy == LocalCopy.CURRENT) ? "where the replica ends" : "the only copy (the replica is empty)");
+				(underLease[0] == LocalCopy.CURRENT) ? "where the replica ends" : "the only copy (the replica is empty)");
 		runDeferredWork(registry);
 		takeOver(promoted);
 		return FileStart.SERVED;
@@ -262,12 +264,18 @@ public final class StandbyDatabase {
 					}
 					LocalCopy copy;
 					try {
+						// Registering takes (and on failure gives back) every lease the store answers
+						// for: first check that all of them answer, rather than churn them every try.
+						readLeases(targets);
 						copy = LocalCopy.of(this.path, targets.get(0).client());
 					}
-					catch (IOException ex) {
+					catch (IOException | RuntimeException ex) {
 						logger.debug("{} ({}): the replica still does not answer: {}", this.property, this.path,
 								ex.getMessage());
 						continue;
+					}
+					if (this.closing.getCount() == 0) {
+						return;
 					}
 					started = serveFile(registry, options, lease, targets, copy, promoted);
 				}
@@ -285,6 +293,15 @@ public final class StandbyDatabase {
 		}, "litestream-lease-wait-" + this.path.getFileName());
 		waiter.setDaemon(true);
 		waiter.start();
+	}
+
+	private static void readLeases(List<ReplicationTarget> targets) throws IOException {
+		for (ReplicationTarget target : targets) {
+			Optional<ConditionalObjects> store = target.client().conditionalObjects();
+			if (store.isPresent()) {
+				store.get().read(ReplicaLease.OBJECT);
+			}
+		}
 	}
 
 	/** How a start on the file found on disk went. */

@@ -17,6 +17,7 @@ import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.lease.LeaseHolder;
 import io.github.litestream.lease.LeaseOptions;
+import io.github.litestream.lease.LeaseRecord;
 import io.github.litestream.replica.ConditionalObjects;
 import io.github.litestream.replica.ConditionalObjects.VersionedObject;
 import io.github.litestream.replica.ForwardingConditionalObjects;
@@ -139,6 +140,51 @@ class StandbyDatabaseLeaseTests {
 					assertThat(aside.map((file) -> file.getFileName().toString()))
 						.anyMatch((name) -> name.startsWith("app.db.before-standby-") && !name.endsWith("-wal"));
 				}
+			}
+			finally {
+				standby.close();
+			}
+		}
+	}
+
+	@Test
+	void whileOneLeaseCannotBeReadTheOthersAreNotTakenAndGivenBackAtEveryTry() throws Exception {
+		Path path = this.dir.resolve("app.db");
+		Path answering = this.dir.resolve("answering");
+		ReplicaClient silent = new ForwardingReplicaClient(new FileReplicaClient(this.dir.resolve("silent"))) {
+
+			@Override
+			public Optional<ConditionalObjects> conditionalObjects() {
+				return super.conditionalObjects().map((store) -> new ForwardingConditionalObjects(store) {
+
+					@Override
+					public Optional<VersionedObject> read(String name) throws IOException {
+						throw new IOException("503 Service Unavailable (test)");
+					}
+
+				});
+			}
+
+		};
+		LeaseHolder holder = LeaseHolder.newInstance();
+		try (AppDatabase app = new AppDatabase(path);
+				Litestream engine = new Litestream(Clock.systemUTC(), null, EngineThreads.defaults(), holder)) {
+			app.insert(3);
+			engine.start();
+			StandbyDatabase standby = new StandbyDatabase("litestream.dbs[0]", path, Clock.systemUTC());
+			try {
+				standby.start(new DatabaseRegistry(engine), holder, DatabaseOptions.defaults(path), LEASE,
+						List.of(new ReplicationTarget(new FileReplicaClient(answering), ReplicaOptions.defaults("a")),
+								new ReplicationTarget(silent, ReplicaOptions.defaults("b"))),
+						() -> {
+						});
+				Thread.sleep(LEASE.ttl().multipliedBy(3).toMillis());
+				assertThat(standby.gate().state()).isEqualTo(StandbyGate.State.WAITING);
+				Optional<VersionedObject> lease = new FileReplicaClient(answering).conditionalObjects()
+					.orElseThrow()
+					.read(ReplicaLease.OBJECT);
+				assertThat(lease).hasValueSatisfying((stored) -> assertThat(LeaseRecord.parse(stored.content()).epoch())
+					.as("taken once at start, not at every try").isLessThanOrEqualTo(1));
 			}
 			finally {
 				standby.close();
