@@ -130,6 +130,9 @@ public final class Replica {
 					if (stored.end().compareTo(target.get()) > 0) {
 						throw forked(stored.end(), target.get());
 					}
+					if (stored.last() != null && !sameAsLocal(stored.last())) {
+						throw forked(stored.last(), target.get());
+					}
 					this.position = stored.end();
 					this.unrestorableFrom = stored.unrestorableFrom();
 				}
@@ -161,6 +164,41 @@ public final class Replica {
 	 * history already used, and until then the replica would look caught up; so the database
 	 * starts a new generation at its next step.
 	 */
+	/**
+	 * Whether the replica's newest segment holds the bytes the local shadow WAL has at the same
+	 * place. A replica behind the database proves nothing by its position alone: a disk that went
+	 * back in time, then took other commits, has the same header and a longer WAL, and shipping
+	 * its bytes after the replica's would join two histories in one index. Unknown (the local
+	 * WAL of that index is no longer kept, or the segment could not be decrypted) counts as the
+	 * same, as before this check.
+	 */
+	private boolean sameAsLocal(ReplicaPositions.LastSegment last) throws IOException {
+		if (last.length() < 0) {
+			return true;
+		}
+		Optional<ShadowWalSegment> local;
+		try {
+			local = this.database.pendingWal(last.start());
+		}
+		catch (ShadowWalMissingException ex) {
+			return true;
+		}
+		if (local.isEmpty() || !local.get().start().equals(last.start()) || local.get().length() < last.length()) {
+			return true;
+		}
+		try (InputStream in = local.get().open()) {
+			return ReplicaPositions.matches(last, in);
+		}
+	}
+
+	private IOException forked(ReplicaPositions.LastSegment last, Pos local) {
+		String reason = "replica '" + name() + "' holds other WAL bytes at " + last.start() + " than this database "
+				+ "(at " + local + ") has there (its disk went back in time and took other commits, or another "
+				+ "instance continued the generation)";
+		this.database.requestNewGeneration(reason);
+		return new IOException(reason + "; starting a new generation");
+	}
+
 	private IOException forked(Pos stored, Pos local) {
 		String reason = "replica '" + name() + "' holds generation " + local.generation() + " up to " + stored
 				+ ", past this database's " + local + " (its disk went back in time, or another instance continued "

@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Optional;
+import java.util.zip.CRC32C;
 
 import io.github.litestream.age.AgeException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,15 +27,15 @@ public final class ReplicaPositions {
 
 	static Stored find(ReplicaClient client, String generation, SnapshotInfo latestSnapshot) throws IOException {
 		List<WalSegmentInfo> segments = client.walSegments(generation);
-		Optional<Pos> end = end(client, generation, segments);
+		Optional<LastSegment> last = last(client, generation, segments);
 		long afterGap = (latestSnapshot != null) ? indexAfterGap(segments, latestSnapshot.index()) : -1;
-		if (end.isPresent()) {
-			return new Stored(end.get(), afterGap);
+		if (last.isPresent()) {
+			return new Stored(last.get().end(), afterGap, last.get());
 		}
 		if (latestSnapshot == null) {
 			throw new IOException("Replica " + client.location() + " has no snapshot in generation " + generation);
 		}
-		return new Stored(new Pos(generation, latestSnapshot.index(), 0), -1);
+		return new Stored(new Pos(generation, latestSnapshot.index(), 0), -1, null);
 	}
 
 	/**
@@ -60,8 +62,24 @@ public final class ReplicaPositions {
 	 * How far a replica was written.
 	 * @param end the end of its newest WAL segment, or of its newest snapshot's index start
 	 * @param unrestorableFrom the first index past a gap in its WAL that no snapshot covers, or -1
+	 * @param last its newest WAL segment, or {@code null} if it has none
 	 */
-	record Stored(Pos end, long unrestorableFrom) {
+	record Stored(Pos end, long unrestorableFrom, @Nullable LastSegment last) {
+	}
+
+	/**
+	 * A replica's newest WAL segment, as read.
+	 * @param start where it starts
+	 * @param length its length, uncompressed; -1 if it could not be decrypted (no identity)
+	 * @param crc the CRC-32C of its uncompressed bytes, when its length is known
+	 */
+	record LastSegment(Pos start, long length, long crc) {
+
+		Pos end() {
+			return (this.length < 0) ? this.start
+					: new Pos(this.start.generation(), this.start.index(), this.start.offset() + this.length);
+		}
+
 	}
 
 	/**
@@ -72,18 +90,19 @@ public final class ReplicaPositions {
 	 * @throws IOException if the replica cannot be listed or the segment read
 	 */
 	public static Optional<Pos> end(ReplicaClient client, String generation) throws IOException {
-		return end(client, generation, client.walSegments(generation));
+		return last(client, generation, client.walSegments(generation)).map(LastSegment::end);
 	}
 
-	private static Optional<Pos> end(ReplicaClient client, String generation, List<WalSegmentInfo> segments)
+	private static Optional<LastSegment> last(ReplicaClient client, String generation, List<WalSegmentInfo> segments)
 			throws IOException {
 		if (segments.isEmpty()) {
 			return Optional.empty();
 		}
 		WalSegmentInfo last = segments.get(segments.size() - 1);
 		try (InputStream in = Lz4.decompress(client.openWalSegment(last.pos()))) {
-			long length = in.transferTo(OutputStreamSink.INSTANCE);
-			return Optional.of(new Pos(generation, last.index(), last.offset() + length));
+			ChecksumSink sink = new ChecksumSink();
+			long length = in.transferTo(sink);
+			return Optional.of(new LastSegment(last.pos(), length, sink.crc.getValue()));
 		}
 		catch (AgeException ex) {
 			if (ex.kind() != AgeException.Kind.NO_MATCH || !(client instanceof AgeReplicaClient)) {
@@ -95,21 +114,46 @@ public final class ReplicaPositions {
 			// its own key with the same bytes and what followed them, which is always correct.
 			logger.info("{}; the replica continues from the start of that segment, which it rewrites "
 					+ "(configure age.identities to avoid the rewrite and to restore)", ex.getMessage());
-			return Optional.of(last.pos());
+			return Optional.of(new LastSegment(last.pos(), -1, 0));
 		}
 	}
 
-	/** Discards what is written to it. */
-	private static final class OutputStreamSink extends java.io.OutputStream {
+	/**
+	 * Whether the first bytes of a stream are the segment's: its length in bytes with the same
+	 * CRC-32C.
+	 * @param last the segment as read from the replica, its length known
+	 * @param local bytes from the same position, at least as many
+	 * @return {@code false} if they differ
+	 * @throws IOException if the stream cannot be read
+	 */
+	static boolean matches(LastSegment last, InputStream local) throws IOException {
+		CRC32C crc = new CRC32C();
+		byte[] buffer = new byte[64 * 1024];
+		long remaining = last.length();
+		while (remaining > 0) {
+			int read = local.read(buffer, 0, (int) Math.min(buffer.length, remaining));
+			if (read < 0) {
+				return false;
+			}
+			crc.update(buffer, 0, read);
+			remaining -= read;
+		}
+		return crc.getValue() == last.crc();
+	}
 
-		static final OutputStreamSink INSTANCE = new OutputStreamSink();
+	/** Keeps only the CRC-32C of what is written to it. */
+	private static final class ChecksumSink extends java.io.OutputStream {
+
+		final CRC32C crc = new CRC32C();
 
 		@Override
 		public void write(int b) {
+			this.crc.update(b);
 		}
 
 		@Override
 		public void write(byte[] b, int off, int len) {
+			this.crc.update(b, off, len);
 		}
 
 	}
