@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Set;
 
 import io.github.litestream.replica.ReplicaOptions;
+import io.github.litestream.replica.ReplicaUrls;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.BeanUtils;
@@ -31,6 +32,8 @@ final class ReplicaEntryValidator {
 		.map(PropertyDescriptor::getName)
 		.filter((name) -> !name.equals("class"))
 		.toList();
+
+	private static final List<String> AGE_KEYS = List.of("recipients", "identities", "identity-files");
 
 	private final ReplicaClientFactory providers;
 
@@ -53,6 +56,12 @@ final class ReplicaEntryValidator {
 			@Nullable String relativePath) {
 		List<ConfigurationPropertyName> keys = this.entries.keysUnder(prefix);
 		int depth = ConfigurationPropertyName.of(prefix).getNumberOfElements();
+		requireKnownAgeKeys(prefix, keys, depth);
+		if (StringUtils.hasText(replica.getPath()) && replica.getPath().matches("^[A-Za-z][A-Za-z0-9+.-]*://.*")) {
+			// As Litestream: a path that is a URL would otherwise be a local directory named 's3:'.
+			throw new LitestreamConfigurationException(prefix + ".path", "the path " + ReplicaUrls.redact(replica.getPath())
+					+ " is a URL, not a directory", "Set it as " + prefix + ".url instead of " + prefix + ".path.");
+		}
 		URI url = null;
 		String type = lower(replica.getType());
 		if (StringUtils.hasText(replica.getUrl())) {
@@ -126,6 +135,22 @@ final class ReplicaEntryValidator {
 			.distinct()
 			.toList();
 		return (types.size() == 1) ? types.get(0) : "file";
+	}
+
+	/**
+	 * The common key {@code age} takes any name below it, and Spring ignores the unknown ones:
+	 * a misspelt {@code age.recipient} would turn encryption off without a word.
+	 */
+	private static void requireKnownAgeKeys(String prefix, List<ConfigurationPropertyName> keys, int depth) {
+		for (ConfigurationPropertyName key : keys) {
+			if (key.getNumberOfElements() > depth + 1 && ReplicaEntrySource.isKey(key, depth, "age")
+					&& key.getElement(depth, ConfigurationPropertyName.Form.UNIFORM).equals("age")
+					&& AGE_KEYS.stream().noneMatch((age) -> ReplicaEntrySource.isKey(key, depth + 1, age))) {
+				throw new LitestreamConfigurationException(key.toString(), key + " is not a key of age encryption",
+						"Use " + prefix + ".age.recipients, " + prefix + ".age.identities or " + prefix
+								+ ".age.identity-files; without recipients the replica is not encrypted.");
+			}
+		}
 	}
 
 	private static boolean isKnown(ConfigurationPropertyName key, int depth, Set<String> ownKeys) {

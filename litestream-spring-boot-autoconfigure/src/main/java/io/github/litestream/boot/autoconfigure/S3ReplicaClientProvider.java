@@ -90,7 +90,13 @@ final class S3ReplicaClientProvider implements ReplicaClientProvider, Disposable
 		String path = entry.path();
 		UrlParts url = parts(entry);
 		if (url != null) {
-			bucket = StringUtils.hasText(bucket) ? bucket : url.bucket();
+			if (StringUtils.hasText(bucket)) {
+				// As Litestream ("cannot specify url & bucket for s3 replica"): one would be dropped.
+				throw new LitestreamConfigurationException(entry.property("bucket"),
+						"both url and bucket are set, so the replica's bucket is ambiguous",
+						"Remove either " + entry.property("url") + " or " + entry.property("bucket") + ".");
+			}
+			bucket = url.bucket();
 			path = url.path();
 		}
 		if (!StringUtils.hasText(bucket)) {

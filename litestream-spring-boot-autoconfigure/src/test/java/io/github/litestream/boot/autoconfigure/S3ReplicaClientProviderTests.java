@@ -61,11 +61,16 @@ class S3ReplicaClientProviderTests {
 		S3ReplicaConfig local = configure(URI.create("s3://backups.localhost:9000/app"), null, Map.of());
 		assertThat(local.endpoint()).isEqualTo("http://localhost:9000");
 		assertThat(local.region()).isEqualTo("us-east-1");
-		S3ReplicaConfig own = configure(URI.create("s3://nyc3.digitaloceanspaces.com/app"), null,
-				Map.of("bucket", "mine", "region", "sfo3", "endpoint", "https://sfo3.digitaloceanspaces.com"));
+		S3ReplicaConfig own = configure(URI.create("s3://mine.nyc3.digitaloceanspaces.com/app"), null,
+				Map.of("region", "sfo3", "endpoint", "https://sfo3.digitaloceanspaces.com"));
 		assertThat(own.location()).isEqualTo("s3://mine/app");
 		assertThat(own.region()).isEqualTo("sfo3");
 		assertThat(own.endpoint()).isEqualTo("https://sfo3.digitaloceanspaces.com");
+		// As Litestream: "cannot specify url & bucket for s3 replica".
+		assertThatExceptionOfType(LitestreamConfigurationException.class)
+			.isThrownBy(() -> configure(URI.create("s3://nyc3.digitaloceanspaces.com/app"), null,
+					Map.of("bucket", "mine")))
+			.withMessageContaining("both url and bucket are set");
 	}
 
 	@Test
