@@ -16,6 +16,8 @@ import java.util.Set;
 
 import io.github.litestream.ReplicaQuorum;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.util.StringUtils;
 
@@ -27,7 +29,11 @@ import org.springframework.util.StringUtils;
  */
 final class LitestreamPropertiesValidator {
 
+	private static final Logger logger = LoggerFactory.getLogger(LitestreamPropertiesValidator.class);
+
 	private final ReplicaEntryValidator replicaEntries;
+
+	private final ReplicaEntrySource entries;
 
 	private final boolean createDirectories;
 
@@ -51,6 +57,7 @@ final class LitestreamPropertiesValidator {
 	LitestreamPropertiesValidator(ReplicaClientFactory providers, ReplicaEntrySource entries,
 			boolean createDirectories) {
 		this.replicaEntries = new ReplicaEntryValidator(providers, entries);
+		this.entries = entries;
 		this.createDirectories = createDirectories;
 	}
 
@@ -118,6 +125,19 @@ final class LitestreamPropertiesValidator {
 				? databasePath(prefix + ".path", db.getPath(), this.createDirectories) : null;
 		DirectorySettings directory = directory(prefix, db);
 		List<ReplicaSettings> replicas = replicas(prefix, db, null);
+		if (replicas.isEmpty()) {
+			if (!this.entries.keysUnder(prefix + ".replica").isEmpty()) {
+				// Litestream v0.5's single 'replica:' is no key here: ignored, it would leave the
+				// database without any backup.
+				throw new LitestreamConfigurationException(prefix + ".replica",
+						prefix + ".replica is Litestream v0.5's key; here replicas are a list, so the database has "
+								+ "no replica and nothing of it would be backed up",
+						"Move the keys of " + prefix + ".replica to " + prefix + ".replicas[0].");
+			}
+			// A profile may add them (none in development, say): worth a line, not a failure.
+			logger.warn("{} ({}) has no replica: nothing of it is backed up. Add {}.replicas[0].url to replicate it",
+					prefix, (db.getPath() != null) ? db.getPath() : db.getDir(), prefix);
+		}
 		return new DatabaseSettings(prefix, path, db.getMonitorInterval(), db.getCheckpointInterval(),
 				db.getMinCheckpointPageCount(), db.getMaxCheckpointPageCount(), db.getMaxShadowWalSize().toBytes(),
 				db.getRestore().isEnabled(),

@@ -205,6 +205,42 @@ class InvalidConfigurationTests {
 	}
 
 	@Test
+	void aMisspeltAgeKeyFailsRatherThanLeaveTheReplicaUnencrypted() {
+		FailureAnalysis analysis = fail("litestream.dbs[0].path=" + this.dir.resolve("app.db"),
+				"litestream.dbs[0].replicas[0].url=file://" + this.dir.resolve("replica"),
+				"litestream.dbs[0].replicas[0].age.recipient=age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p");
+		assertThat(analysis.getDescription()).contains("'litestream.dbs[0].replicas[0].age.recipient'");
+		assertThat(analysis.getAction()).contains("litestream.dbs[0].replicas[0].age.recipients");
+	}
+
+	@Test
+	void aPathThatIsAUrlIsNoDirectory() {
+		FailureAnalysis analysis = fail("litestream.dbs[0].path=" + this.dir.resolve("app.db"),
+				"litestream.dbs[0].replicas[0].path=s3://key:s3cr3t@backups/app");
+		assertThat(analysis.getDescription()).contains("'litestream.dbs[0].replicas[0].path'").contains("is a URL");
+		assertThat(analysis.getAction()).contains("litestream.dbs[0].replicas[0].url");
+		assertThat(analysis.getDescription() + analysis.getAction()).doesNotContain("s3cr3t");
+		assertThat(this.dir.resolve("s3:")).doesNotExist();
+	}
+
+	@Test
+	void anS3UrlAndABucketTogetherAreAmbiguous() {
+		FailureAnalysis analysis = fail("litestream.dbs[0].path=" + this.dir.resolve("app.db"),
+				"litestream.dbs[0].replicas[0].url=s3://from-url/app", "litestream.dbs[0].replicas[0].bucket=other");
+		assertThat(analysis.getDescription()).contains("'litestream.dbs[0].replicas[0].bucket'")
+			.contains("both url and bucket are set");
+	}
+
+	@Test
+	void litestreamV05sSingleReplicaKeyIsRefusedRatherThanLeaveTheDatabaseWithoutBackup() {
+		FailureAnalysis single = fail("litestream.dbs[0].path=" + this.dir.resolve("app.db"),
+				"litestream.dbs[0].replica.url=file://" + this.dir.resolve("replica"));
+		assertThat(single.getDescription()).contains("'litestream.dbs[0].replica'")
+			.contains("litestream.dbs[0].replica is Litestream v0.5's key");
+		assertThat(single.getAction()).contains("litestream.dbs[0].replicas[0]");
+	}
+
+	@Test
 	void keyOfAnotherTypeIsFoundWhateverItsSpelling() {
 		FailureAnalysis analysis = fail("litestream.dbs[0].path=" + this.dir.resolve("app.db"),
 				"litestream.dbs[0].replicas[0].url=file://" + this.dir.resolve("replica"),
