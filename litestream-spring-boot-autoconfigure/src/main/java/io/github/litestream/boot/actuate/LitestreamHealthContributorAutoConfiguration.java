@@ -32,6 +32,7 @@ public final class LitestreamHealthContributorAutoConfiguration {
 	@ConditionalOnMissingBean(name = "litestreamHealthIndicator")
 	LitestreamHealthIndicator litestreamHealthIndicator(Litestream litestream, ReplicaLagTracker lag,
 			LitestreamHealthProperties properties, ObjectProvider<LitestreamStandbys> standbys) {
+		properties.validate();
 		return new LitestreamHealthIndicator(litestream, lag, properties, Clock.systemUTC(),
 				standbys.getIfAvailable());
 	}

@@ -2,6 +2,8 @@ package io.github.litestream.boot.actuate;
 
 import java.time.Duration;
 
+import io.github.litestream.boot.autoconfigure.LitestreamConfigurationException;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -32,6 +34,29 @@ public class LitestreamHealthProperties {
 	 * and the litestream endpoint (?problems=true) lists which.
 	 */
 	private int maxDetails = 100;
+
+	/**
+	 * Checks the thresholds, so that a bad one fails startup rather than the first health check
+	 * that needs it.
+	 * @throws LitestreamConfigurationException naming the property
+	 */
+	void validate() {
+		if (this.maxDetails < 0) {
+			throw new LitestreamConfigurationException("litestream.health.max-details",
+					"must not be negative, not " + this.maxDetails,
+					"Set litestream.health.max-details to 0 or more (default 100).");
+		}
+		if (this.maxFailureDuration == null || this.maxFailureDuration.isNegative()) {
+			throw new LitestreamConfigurationException("litestream.health.max-failure-duration",
+					"must not be negative, not " + this.maxFailureDuration,
+					"Set litestream.health.max-failure-duration to a duration such as 1m (the default).");
+		}
+		if (this.maxLag == null || this.maxLag.isNegative()) {
+			throw new LitestreamConfigurationException("litestream.health.max-lag",
+					"must not be negative, not " + this.maxLag,
+					"Set litestream.health.max-lag to a duration such as 5m (the default).");
+		}
+	}
 
 	public int getMaxDetails() {
 		return this.maxDetails;

@@ -61,6 +61,16 @@ class LitestreamActuateAutoConfigurationTests {
 	}
 
 	@Test
+	void aNegativeHealthThresholdFailsStartupNamingIt() {
+		this.withEngine.withPropertyValues("litestream.health.max-details=-1").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOf(io.github.litestream.boot.autoconfigure.LitestreamConfigurationException.class)
+				.hasMessageContaining("litestream.health.max-details");
+		});
+	}
+
+	@Test
 	void noMetricsWithoutMicrometer() {
 		this.withEngine.withClassLoader(new FilteredClassLoader("io.micrometer.core"))
 			.run((context) -> assertThat(context).hasNotFailed()
