@@ -94,10 +94,8 @@ public final class DatabaseRegistry {
 	 */
 	public ReplicatedDatabase register(DatabaseOptions options, LeaseOptions lease, List<ReplicationTarget> targets)
 			throws IOException {
+		requireUnregistered(options);
 		Path path = options.path().toAbsolutePath().normalize();
-		if (find(path).isPresent()) {
-			throw new IllegalStateException("Database " + path + " is already replicated; unregister it first");
-		}
 		if (!Files.exists(path) && !targets.isEmpty()) {
 			this.restore.restore(path, targets);
 		}
@@ -122,10 +120,7 @@ public final class DatabaseRegistry {
 	 */
 	public ReplicatedDatabase registerChecked(DatabaseOptions options, LeaseOptions lease,
 			List<ReplicationTarget> targets, LeasedCheck underLease) throws IOException {
-		Path path = options.path().toAbsolutePath().normalize();
-		if (find(path).isPresent()) {
-			throw new IllegalStateException("Database " + path + " is already replicated; unregister it first");
-		}
+		requireUnregistered(options);
 		return this.engine.attach(options, lease, targets, () -> {
 		}, underLease);
 	}
@@ -143,12 +138,16 @@ public final class DatabaseRegistry {
 	 */
 	public ReplicatedDatabase registerPromoted(DatabaseOptions options, LeaseOptions lease,
 			List<ReplicationTarget> targets, Standby standby) throws IOException {
+		// If registered already, the promotion fails; it stops the standby's renewals as it returns.
+		requireUnregistered(options);
+		return this.engine.attach(options, lease, targets, standby::handOverLease, null);
+	}
+
+	private void requireUnregistered(DatabaseOptions options) {
 		Path path = options.path().toAbsolutePath().normalize();
 		if (find(path).isPresent()) {
-			// The promotion fails; it stops the standby's renewals as it returns.
 			throw new IllegalStateException("Database " + path + " is already replicated; unregister it first");
 		}
-		return this.engine.attach(options, lease, targets, standby::handOverLease, null);
 	}
 
 	private static void restoreFromNewestBackup(Path path, List<ReplicationTarget> targets) throws IOException {
