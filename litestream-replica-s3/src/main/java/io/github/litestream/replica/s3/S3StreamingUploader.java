@@ -5,10 +5,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PushbackInputStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
 
+import io.github.litestream.replica.FirstPart;
 import io.github.litestream.replica.ReplicaOperation;
 import io.github.litestream.replica.ReplicaOperationListener;
 import org.slf4j.Logger;
@@ -31,9 +31,6 @@ final class S3StreamingUploader {
 
 	/** Default part size: large enough for few requests, small enough to keep heap use low. */
 	static final int DEFAULT_PART_SIZE = 8 * 1024 * 1024;
-
-	/** How much is read before the buffer grows towards a part. */
-	private static final int FIRST_READ = 64 * 1024;
 
 	/** S3's smallest part size (every part but the last). */
 	static final int MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -70,17 +67,12 @@ final class S3StreamingUploader {
 		PushbackInputStream in = new PushbackInputStream(content, 1);
 		// Grown as the stream goes on: a WAL segment of a few KiB (one per synchronous commit)
 		// must not cost a zeroed part-sized array.
-		byte[] buffer = new byte[Math.min(FIRST_READ, this.partSize)];
-		int length = in.readNBytes(buffer, 0, buffer.length);
-		while (length == buffer.length && buffer.length < this.partSize) {
-			buffer = Arrays.copyOf(buffer, (int) Math.min(this.partSize, buffer.length * 4L));
-			length += in.readNBytes(buffer, length, buffer.length - length);
+		FirstPart first = FirstPart.read(in, this.partSize);
+		if (!first.more()) {
+			putObject(key, first.buffer(), first.length());
+			return first.length();
 		}
-		if (length < buffer.length || !hasMore(in)) {
-			putObject(key, buffer, length);
-			return length;
-		}
-		return uploadMultipart(key, in, buffer);
+		return uploadMultipart(key, in, first.buffer());
 	}
 
 	private void putObject(String key, byte[] buffer, int length) throws IOException {
@@ -183,15 +175,6 @@ final class S3StreamingUploader {
 	private static RequestBody body(byte[] buffer, int length) {
 		return RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buffer, 0, length), length,
 				"application/octet-stream");
-	}
-
-	private static boolean hasMore(PushbackInputStream in) throws IOException {
-		int next = in.read();
-		if (next == -1) {
-			return false;
-		}
-		in.unread(next);
-		return true;
 	}
 
 }
