@@ -51,24 +51,11 @@ class StandbyDatabaseLeaseTests {
 	void aLeaseThatCannotBeReadAtStartIsWaitedForBeforeServing() throws Exception {
 		Path path = this.dir.resolve("app.db");
 		AtomicBoolean storeDown = new AtomicBoolean(true);
-		ReplicaClient client = new ForwardingReplicaClient(new FileReplicaClient(this.dir.resolve("replica"))) {
-
-			@Override
-			public Optional<ConditionalObjects> conditionalObjects() {
-				return super.conditionalObjects().map((store) -> new ForwardingConditionalObjects(store) {
-
-					@Override
-					public Optional<VersionedObject> read(String name) throws IOException {
-						if (storeDown.get()) {
-							throw new IOException("503 Service Unavailable (test)");
-						}
-						return super.read(name);
-					}
-
-				});
+		ReplicaClient client = beforeLeaseReads(new FileReplicaClient(this.dir.resolve("replica")), (name) -> {
+			if (storeDown.get()) {
+				throw new IOException("503 Service Unavailable (test)");
 			}
-
-		};
+		});
 		LeaseHolder holder = LeaseHolder.newInstance();
 		AtomicBoolean promoted = new AtomicBoolean();
 		try (AppDatabase app = new AppDatabase(path);
@@ -104,24 +91,11 @@ class StandbyDatabaseLeaseTests {
 		// The old primary comes back, commits and stops (releasing its lease) right after this
 		// instance found its file current, before its engine reads the lease.
 		AtomicBoolean primaryRan = new AtomicBoolean();
-		ReplicaClient client = new ForwardingReplicaClient(new FileReplicaClient(replica)) {
-
-			@Override
-			public Optional<ConditionalObjects> conditionalObjects() {
-				return super.conditionalObjects().map((store) -> new ForwardingConditionalObjects(store) {
-
-					@Override
-					public Optional<VersionedObject> read(String name) throws IOException {
-						if (name.endsWith(ReplicaLease.OBJECT) && primaryRan.compareAndSet(false, true)) {
-							writeAndStop(primaryPath, replica, 3);
-						}
-						return super.read(name);
-					}
-
-				});
+		ReplicaClient client = beforeLeaseReads(new FileReplicaClient(replica), (name) -> {
+			if (name.endsWith(ReplicaLease.OBJECT) && primaryRan.compareAndSet(false, true)) {
+				writeAndStop(primaryPath, replica, 3);
 			}
-
-		};
+		});
 		LeaseHolder holder = LeaseHolder.newInstance();
 		AtomicBoolean promoted = new AtomicBoolean();
 		try (Litestream engine = new Litestream(Clock.systemUTC(), null, EngineThreads.defaults(), holder)) {
@@ -151,21 +125,9 @@ class StandbyDatabaseLeaseTests {
 	void whileOneLeaseCannotBeReadTheOthersAreNotTakenAndGivenBackAtEveryTry() throws Exception {
 		Path path = this.dir.resolve("app.db");
 		Path answering = this.dir.resolve("answering");
-		ReplicaClient silent = new ForwardingReplicaClient(new FileReplicaClient(this.dir.resolve("silent"))) {
-
-			@Override
-			public Optional<ConditionalObjects> conditionalObjects() {
-				return super.conditionalObjects().map((store) -> new ForwardingConditionalObjects(store) {
-
-					@Override
-					public Optional<VersionedObject> read(String name) throws IOException {
-						throw new IOException("503 Service Unavailable (test)");
-					}
-
-				});
-			}
-
-		};
+		ReplicaClient silent = beforeLeaseReads(new FileReplicaClient(this.dir.resolve("silent")), (name) -> {
+			throw new IOException("503 Service Unavailable (test)");
+		});
 		LeaseHolder holder = LeaseHolder.newInstance();
 		try (AppDatabase app = new AppDatabase(path);
 				Litestream engine = new Litestream(Clock.systemUTC(), null, EngineThreads.defaults(), holder)) {
@@ -206,6 +168,33 @@ class StandbyDatabaseLeaseTests {
 		catch (java.sql.SQLException ex) {
 			throw new IOException(ex);
 		}
+	}
+
+	/** A client whose reads of lease objects run a hook first (a store that does not answer, say). */
+	private static ReplicaClient beforeLeaseReads(ReplicaClient delegate, ReadHook hook) {
+		return new ForwardingReplicaClient(delegate) {
+
+			@Override
+			public Optional<ConditionalObjects> conditionalObjects() {
+				return super.conditionalObjects().map((store) -> new ForwardingConditionalObjects(store) {
+
+					@Override
+					public Optional<VersionedObject> read(String name) throws IOException {
+						hook.beforeRead(name);
+						return super.read(name);
+					}
+
+				});
+			}
+
+		};
+	}
+
+	@FunctionalInterface
+	private interface ReadHook {
+
+		void beforeRead(String name) throws IOException;
+
 	}
 
 }
