@@ -46,6 +46,8 @@ class SnapshotNowTests {
 			List<SnapshotInfo> stored = files.snapshots(first.generation());
 			assertThat(stored).singleElement().extracting(SnapshotInfo::index).isEqualTo(first.index());
 			stateBetween = this.oracle.lastLogged();
+			// A moment strictly between the two batches' object times (file times), for the
+			// point-in-time restore below: wall-clock distance is the point, not a wait for a state.
 			Thread.sleep(200);
 			between = Instant.now();
 			Thread.sleep(200);
