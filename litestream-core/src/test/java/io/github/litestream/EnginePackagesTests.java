@@ -1,5 +1,7 @@
 package io.github.litestream;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -9,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf;
+import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.name;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.type;
@@ -26,6 +29,11 @@ import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
  * auto-configuration module runs the same rules over every module.
  */
 class EnginePackagesTests {
+
+	/** The replica's own work on the database: {@link Replica} and its helper that resumes it. */
+	private static final DescribedPredicate<JavaClass> REPLICATION = belongToAnyOf(Replica.class)
+		.or(name("io.github.litestream.replica.ResumePoint"));
+
 
 	private static final String[] ENGINE = { "io.github.litestream", "io.github.litestream.sqlite..", "io.github.litestream.db..",
 			"io.github.litestream.replica..", "io.github.litestream.restore..", "io.github.litestream.jdbc..",
@@ -94,11 +102,11 @@ class EnginePackagesTests {
 			.layer("Age format")
 			.definedBy(resideInAPackage("io.github.litestream.age.."))
 			.layer("Replica format")
-			.definedBy(resideInAPackage("io.github.litestream.replica").and(not(belongToAnyOf(Replica.class))))
+			.definedBy(resideInAPackage("io.github.litestream.replica").and(not(REPLICATION)))
 			.layer("Database")
 			.definedBy(resideInAPackage("io.github.litestream.db.."))
 			.layer("Replication")
-			.definedBy(belongToAnyOf(Replica.class))
+			.definedBy(REPLICATION)
 			.layer("Lease")
 			.definedBy(resideInAPackage("io.github.litestream.lease.."))
 			.layer("Backends")

@@ -125,14 +125,7 @@ public final class Replica {
 					snapshot();
 				}
 				else {
-					ReplicaPositions.Stored stored = ReplicaPositions.find(this.client, generation,
-							this.catalog.latest(generation));
-					if (stored.end().compareTo(target.get()) > 0) {
-						throw forked(stored.end(), target.get());
-					}
-					if (stored.last() != null && !sameAsLocal(stored.last())) {
-						throw forked(stored.last(), target.get());
-					}
+					ReplicaPositions.Stored stored = ResumePoint.of(this, this.catalog.latest(generation), target.get());
 					this.position = stored.end();
 					this.unrestorableFrom = stored.unrestorableFrom();
 				}
@@ -155,56 +148,6 @@ public final class Replica {
 			this.walReleasedAt = null;
 			return Optional.of(this.position);
 		});
-	}
-
-	/**
-	 * The replica holds more of the database's generation than the database itself: the disk
-	 * went back in time (a VM or volume snapshot, an instance returning with its old disk after
-	 * another continued the generation). This database's next frames would take keys the other
-	 * history already used, and until then the replica would look caught up; so the database
-	 * starts a new generation at its next step.
-	 */
-	/**
-	 * Whether the replica's newest segment holds the bytes the local shadow WAL has at the same
-	 * place. A replica behind the database proves nothing by its position alone: a disk that went
-	 * back in time, then took other commits, has the same header and a longer WAL, and shipping
-	 * its bytes after the replica's would join two histories in one index. Unknown (the local
-	 * WAL of that index is no longer kept, or the segment could not be decrypted) counts as the
-	 * same, as before this check.
-	 */
-	private boolean sameAsLocal(ReplicaPositions.LastSegment last) throws IOException {
-		if (last.length() < 0) {
-			return true;
-		}
-		Optional<ShadowWalSegment> local;
-		try {
-			local = this.database.pendingWal(last.start());
-		}
-		catch (ShadowWalMissingException ex) {
-			return true;
-		}
-		if (local.isEmpty() || !local.get().start().equals(last.start()) || local.get().length() < last.length()) {
-			return true;
-		}
-		try (InputStream in = local.get().open()) {
-			return ReplicaPositions.matches(last, in);
-		}
-	}
-
-	private IOException forked(ReplicaPositions.LastSegment last, Pos local) {
-		String reason = "replica '" + name() + "' holds other WAL bytes at " + last.start() + " than this database "
-				+ "(at " + local + ") has there (its disk went back in time and took other commits, or another "
-				+ "instance continued the generation)";
-		this.database.requestNewGeneration(reason);
-		return new IOException(reason + "; starting a new generation");
-	}
-
-	private IOException forked(Pos stored, Pos local) {
-		String reason = "replica '" + name() + "' holds generation " + local.generation() + " up to " + stored
-				+ ", past this database's " + local + " (its disk went back in time, or another instance continued "
-				+ "the generation)";
-		this.database.requestNewGeneration(reason);
-		return new IOException(reason + "; starting a new generation");
 	}
 
 	/**
