@@ -5,12 +5,15 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.stream.Stream;
 
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.SnapshotInfo;
+import io.github.litestream.replica.WalSegmentInfo;
 import io.github.litestream.replica.file.FileReplicaClient;
 import io.github.litestream.restore.RestoreOptions;
 import io.github.litestream.restore.Restorer;
@@ -19,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A snapshot an operator asks for while the newest stored snapshot has the database's current
@@ -46,11 +50,15 @@ class SnapshotNowTests {
 			List<SnapshotInfo> stored = files.snapshots(first.generation());
 			assertThat(stored).singleElement().extracting(SnapshotInfo::index).isEqualTo(first.index());
 			stateBetween = this.oracle.lastLogged();
-			// A moment strictly between the two batches' object times (file times), for the
-			// point-in-time restore below: wall-clock distance is the point, not a wait for a state.
-			Thread.sleep(200);
-			between = Instant.now();
-			Thread.sleep(200);
+			// Just after the first batch's newest object; the second batch's objects come later.
+			Instant afterFirstBatch = Stream
+				.concat(stored.stream().map(SnapshotInfo::createdAt),
+						files.walSegments(first.generation()).stream().map(WalSegmentInfo::createdAt))
+				.max(Comparator.naturalOrder())
+				.orElseThrow()
+				.plusMillis(1);
+			between = afterFirstBatch;
+			await().until(() -> Instant.now().isAfter(afterFirstBatch));
 			primary.commit(10);
 			primary.awaitReplicated();
 			assertThat(primary.database().position().orElseThrow().index()).as("no new index yet")
