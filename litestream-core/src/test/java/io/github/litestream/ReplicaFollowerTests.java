@@ -1,5 +1,6 @@
 package io.github.litestream;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -11,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -20,6 +22,7 @@ import java.util.concurrent.locks.LockSupport;
 import io.github.litestream.db.GenerationContinuation;
 import io.github.litestream.replica.BreakingStreams;
 import io.github.litestream.replica.ForwardingReplicaClient;
+import io.github.litestream.replica.Lz4;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaClient;
@@ -184,6 +187,67 @@ class ReplicaFollowerTests {
 		assertThat(status.restores()).isEqualTo(2);
 		assertThat(stateOf(follower)).isEqualTo(this.oracle.lastLogged());
 		follower.close();
+	}
+
+	@Test
+	void restoresAgainWhenTheLastSegmentAppliedWasRewrittenWithMoreBytes() throws Exception {
+		Path replicaRoot = this.dir.resolve("replica");
+		GrowingNewestSegment primaryReplica = new GrowingNewestSegment(new FileReplicaClient(replicaRoot));
+		ReplicaFollower follower = new ReplicaFollower(new FileReplicaClient(replicaRoot), this.dir.resolve("f.db"), FAST);
+		Pos end;
+		try (OracleEngine primary = new OracleEngine(this.dir.resolve("primary.db"), this.oracle, true, primaryReplica)) {
+			primary.commit(20);
+			primary.awaitReplicated();
+			follower.start();
+			awaitPosition(follower, primary.database().position().orElseThrow());
+			// As a writer does once its index is past 4 GiB: the newest segment, already applied
+			// by the follower, is rewritten with the next transactions after its own bytes.
+			primaryReplica.grow = true;
+			primary.commit(5);
+			primary.awaitReplicated();
+			primaryReplica.grow = false;
+			primary.newIndex();
+			primary.commit(5);
+			primary.awaitReplicated();
+			end = primary.database().position().orElseThrow();
+		}
+		awaitPosition(follower, end);
+		assertThat(stateOf(follower)).isEqualTo(this.oracle.lastLogged());
+		assertThat(follower.status().restores()).isEqualTo(2);
+		follower.close();
+	}
+
+	/** Writes each segment as a longer version of the index's newest one while {@code grow} is set. */
+	private static final class GrowingNewestSegment extends ForwardingReplicaClient {
+
+		volatile boolean grow;
+
+		private Pos newest;
+
+		private byte[] newestBytes = new byte[0];
+
+		GrowingNewestSegment(ReplicaClient delegate) {
+			super(delegate);
+		}
+
+		@Override
+		public WalSegmentInfo writeWalSegment(Pos pos, InputStream lz4) throws IOException {
+			byte[] bytes;
+			try (InputStream in = Lz4.decompress(lz4)) {
+				bytes = in.readAllBytes();
+			}
+			if (this.grow && this.newest != null && this.newest.index() == pos.index()
+					&& this.newest.offset() + this.newestBytes.length == pos.offset()) {
+				byte[] grown = Arrays.copyOf(this.newestBytes, this.newestBytes.length + bytes.length);
+				System.arraycopy(bytes, 0, grown, this.newestBytes.length, bytes.length);
+				pos = this.newest;
+				bytes = grown;
+			}
+			this.newest = pos;
+			this.newestBytes = bytes;
+			return super.writeWalSegment(pos, Lz4.compressing(new ByteArrayInputStream(bytes)));
+		}
+
 	}
 
 	@Test

@@ -15,6 +15,7 @@ import io.github.litestream.replica.WalSegmentInfo;
 import io.github.litestream.sqlite.WalChecksum;
 import io.github.litestream.sqlite.WalHeader;
 import io.github.litestream.sqlite.WalScanner;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The WAL of the index a {@link ReplicaFollower} is applying: the replica's segments of that
@@ -42,8 +43,8 @@ final class FollowedWal {
 	/** Bytes applied to the database: the file's valid length. */
 	private long size;
 
-	/** Where the last segment applied starts, or -1 if none was. */
-	private long lastSegmentOffset = -1;
+	/** The last segment applied, as listed then, or {@code null} if none was. */
+	private @Nullable WalSegmentInfo lastSegment;
 
 	private FollowedWal(Path file, String generation, long index) {
 		this.file = file;
@@ -56,11 +57,11 @@ final class FollowedWal {
 	 * @param file the WAL, from offset 0, all of it applied
 	 * @param generation its generation
 	 * @param index its index
-	 * @param lastSegmentOffset where the last segment of it that the restore applied starts
+	 * @param lastSegment the last segment of it that the restore applied, as listed
 	 * @return the WAL
 	 * @throws IOException if it cannot be read or is not whole valid transactions
 	 */
-	static FollowedWal restored(Path file, String generation, long index, long lastSegmentOffset) throws IOException {
+	static FollowedWal restored(Path file, String generation, long index, WalSegmentInfo lastSegment) throws IOException {
 		FollowedWal wal = new FollowedWal(file, generation, index);
 		try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
 			wal.header = WalScanner.readHeader(channel);
@@ -71,7 +72,7 @@ final class FollowedWal {
 			wal.checksum = scan.checksum();
 			wal.size = scan.end();
 		}
-		wal.lastSegmentOffset = lastSegmentOffset;
+		wal.lastSegment = lastSegment;
 		return wal;
 	}
 
@@ -128,7 +129,7 @@ final class FollowedWal {
 			}
 		}
 		this.size += length;
-		this.lastSegmentOffset = segment.offset();
+		this.lastSegment = segment;
 		return length;
 	}
 
@@ -155,18 +156,22 @@ final class FollowedWal {
 	}
 
 	/**
-	 * Whether the listing still shows the last segment applied, the proof that the index ended
-	 * where this file ends when the next index begins (retention may have deleted it).
+	 * Whether the listing still shows the last segment applied, unchanged: the proof that the
+	 * index ended where this file ends when the next index begins. Retention may have deleted
+	 * it; or the writer rewrote it with more bytes (an index past 4 GiB, or an encrypted replica
+	 * that restarted without identities), bytes this file lacks.
 	 * @param segments the generation's listing
-	 * @return {@code true} if the last applied segment is listed (or the index has none applied)
+	 * @return {@code true} if the last applied segment is listed with the same size and time (or
+	 * the index has none applied)
 	 */
 	boolean lastSegmentListed(Iterable<WalSegmentInfo> segments) {
-		if (this.lastSegmentOffset < 0) {
+		WalSegmentInfo applied = this.lastSegment;
+		if (applied == null) {
 			return this.size == 0;
 		}
 		for (WalSegmentInfo segment : segments) {
-			if (segment.index() == this.index && segment.offset() == this.lastSegmentOffset) {
-				return true;
+			if (segment.index() == this.index && segment.offset() == applied.offset()) {
+				return segment.size() == applied.size() && segment.createdAt().equals(applied.createdAt());
 			}
 		}
 		return false;

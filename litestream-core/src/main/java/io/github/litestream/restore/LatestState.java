@@ -64,7 +64,7 @@ final class LatestState {
 		Files.move(lastWal, work, StandardCopyOption.REPLACE_EXISTING);
 		List<WalSegmentInfo> last = plan.walIndexes().get(plan.walIndexes().size() - 1).segments();
 		return Optional.of(new LatestState(temporary,
-				FollowedWal.restored(work, plan.generation(), plan.targetIndex(), last.get(last.size() - 1).offset())));
+				FollowedWal.restored(work, plan.generation(), plan.targetIndex(), last.get(last.size() - 1))));
 	}
 
 	/**

@@ -195,7 +195,8 @@ public final class ReplicaFollower implements AutoCloseable {
 			if (!this.wal.isNext(segment)) {
 				if (!startsNextIndex(segment, segments)) {
 					this.restoreReason = "WAL segment " + segment.pos() + " does not follow " + this.wal.position()
-							+ " (the WAL between them was removed, by retention after a newer snapshot, for instance)";
+							+ " (the WAL between them was removed, by retention after a newer snapshot, for instance, or the "
+							+ "last segment applied was rewritten with more bytes)";
 					restore(this.restoreReason);
 					return false;
 				}
