@@ -30,9 +30,13 @@ import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
  */
 class EnginePackagesTests {
 
-	/** The replica's own work on the database: {@link Replica} and its helper that resumes it. */
+	/**
+	 * The replica's own work on the database: {@link Replica}, its helper that resumes it and
+	 * its WAL stream.
+	 */
 	private static final DescribedPredicate<JavaClass> REPLICATION = belongToAnyOf(Replica.class)
-		.or(name("io.github.litestream.replica.ResumePoint"));
+		.or(name("io.github.litestream.replica.ResumePoint"))
+		.or(name("io.github.litestream.replica.WalStream"));
 
 
 	private static final String[] ENGINE = { "io.github.litestream", "io.github.litestream.sqlite..", "io.github.litestream.db..",

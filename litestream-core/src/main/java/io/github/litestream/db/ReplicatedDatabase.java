@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -51,6 +52,9 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	 * then gives up, and a later sync tries again.
 	 */
 	public static final Duration LOCK_WAIT_BUDGET = Duration.ofMillis(500);
+
+	/** How long a catch-up snapshot waits for a monitor step; less than close() waits for it. */
+	private static final Duration CATCH_UP_LOCK_WAIT = Duration.ofSeconds(2);
 
 	/**
 	 * The longest a checkpoint that is to restart the WAL waits for the write lock and then, while
@@ -299,6 +303,45 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 			}
 			try (InputStream in = this.handles.file().newInputStream()) {
 				return consumer.accept(pos, in);
+			}
+		}
+		finally {
+			this.handles.checkpointLock().unlock();
+		}
+	}
+
+	private boolean tryMonitorLock(Duration wait) {
+		try {
+			return this.lock.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+	@Override
+	public <T> T snapshotAtNewIndex(SnapshotConsumer<T> consumer) throws IOException {
+		// The snapshot's lock first, as snapshot() takes it: the monitor only ever tries it, and
+		// close(), which holds the monitor lock while it waits for the snapshot's, must not wait
+		// for this one.
+		this.handles.checkpointLock().lock();
+		try {
+			Pos start;
+			if (!tryMonitorLock(CATCH_UP_LOCK_WAIT)) {
+				throw new IOException("Could not start a new WAL index of " + this.path
+						+ " for a catch-up snapshot: the engine is closing the database or busy with a long step");
+			}
+			try {
+				requireOpen();
+				Pos after = this.checkpointer.startNewIndex("a catch-up snapshot");
+				start = new Pos(after.generation(), after.index(), 0);
+			}
+			finally {
+				this.lock.unlock();
+			}
+			try (InputStream in = this.handles.file().newInputStream()) {
+				return consumer.accept(start, in);
 			}
 		}
 		finally {

@@ -50,6 +50,20 @@ public interface ReplicationSource {
 	<T> T snapshot(SnapshotConsumer<T> consumer) throws IOException;
 
 	/**
+	 * Starts a new WAL index and streams the database file as it is at that index's start,
+	 * before any of its frames: a snapshot that can be stored before any WAL of its index. No
+	 * checkpoint runs until the consumer returns, and the application's commits meanwhile go to
+	 * the new index's WAL only.
+	 * @param <T> what the consumer returns
+	 * @param consumer receives the new index's start (offset 0) and the file's bytes; it is not
+	 * called when no new index could be started
+	 * @return what the consumer returned
+	 * @throws IOException if no new index could be started (the database is busy, or a read
+	 * transaction pins the WAL), the file cannot be read or the consumer fails
+	 */
+	<T> T snapshotAtNewIndex(SnapshotConsumer<T> consumer) throws IOException;
+
+	/**
 	 * Forces a RESTART checkpoint that starts a new WAL index and checksums the database file
 	 * right then: the file holds exactly the state at the end of the previous index, which a
 	 * replica restored up to that index must reproduce byte for byte.

@@ -15,7 +15,7 @@ public record Pos(String generation, long index, long offset) implements Compara
 
 	private static final Pattern GENERATION = Pattern.compile("[0-9a-f]{16}");
 
-	/** Largest index or offset the 8-hex-digit names can hold. */
+	/** Largest index, or segment start offset, the 8-hex-digit names can hold. */
 	public static final long MAX_INDEX = 0xffffffffL;
 
 	/**
@@ -28,7 +28,9 @@ public record Pos(String generation, long index, long offset) implements Compara
 		if (!isGeneration(generation)) {
 			throw new IllegalArgumentException("Invalid generation '" + generation + "': expected 16 lowercase hex characters");
 		}
-		if (index < 0 || index > MAX_INDEX || offset < 0 || offset > MAX_INDEX) {
+		// An offset may pass MAX_INDEX (a transaction that made the WAL index larger than 4 GiB
+		// ends there); no segment may start past it (see ReplicaLayout).
+		if (index < 0 || index > MAX_INDEX || offset < 0) {
 			throw new IllegalArgumentException("Position out of range: index " + index + ", offset " + offset);
 		}
 	}
@@ -43,12 +45,13 @@ public record Pos(String generation, long index, long offset) implements Compara
 	}
 
 	/**
-	 * Formats an index or offset as Litestream does: 8 lowercase hex digits.
+	 * Formats an index or offset as Litestream does: 8 lowercase hex digits, more for an offset
+	 * past {@link #MAX_INDEX}.
 	 * @param value the value
 	 * @return the formatted value
 	 */
 	public static String hex(long value) {
-		return HexFormat.of().toHexDigits((int) value);
+		return (value >= 0 && value <= MAX_INDEX) ? HexFormat.of().toHexDigits((int) value) : Long.toHexString(value);
 	}
 
 	/**

@@ -10,8 +10,6 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.github.litestream.db.ReplicationSource;
-import io.github.litestream.db.ShadowWalMissingException;
-import io.github.litestream.db.ShadowWalSegment;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +43,7 @@ public final class Replica {
 	private final SnapshotCatalog catalog = new SnapshotCatalog();
 
 	/** Where this replica's thread has shipped to; other threads see {@link #restorable}. */
-	private volatile Pos position;
+	private final WalStream stream;
 
 	/**
 	 * The position once a snapshot of its generation is stored, else {@code null}: what a restore
@@ -54,28 +52,10 @@ public final class Replica {
 	 */
 	private volatile Pos restorable;
 
-	private volatile Instant lastSyncAt;
-
-	private volatile String lastError;
-
-	private volatile Instant lastErrorAt;
-
-	private volatile Instant failingSince;
-
-	private volatile ReplicaStatus.ValidationResult lastValidation;
-
-	/** When the engine stopped keeping shadow WAL for this failing replica, or {@code null}. */
-	private volatile Instant walReleasedAt;
+	private final ReplicaActivity activity = new ReplicaActivity();
 
 	/** The database position when the last snapshot was taken by this process. */
 	private volatile Pos snapshotPosition;
-
-	/**
-	 * The first index of this replica's WAL past a gap that no stored snapshot covers yet (a
-	 * catch-up snapshot restarted the stream at its index), or -1: positions are not
-	 * restorable until a snapshot at or past it is stored.
-	 */
-	private long unrestorableFrom = -1;
 
 	private boolean retentionChecked;
 
@@ -101,6 +81,7 @@ public final class Replica {
 		this.client = client;
 		this.options = options;
 		this.clock = clock;
+		this.stream = new WalStream(database, client, options.name(), this.listeners, this::publish);
 	}
 
 	/**
@@ -115,74 +96,36 @@ public final class Replica {
 				return Optional.empty();
 			}
 			String generation = target.get().generation();
-			if (this.position == null || !this.position.generation().equals(generation)) {
-				this.position = null;
+			Pos shipped = this.stream.position();
+			if (shipped == null || !shipped.generation().equals(generation)) {
+				this.stream.forget();
 				this.restorable = null;
-				this.unrestorableFrom = -1;
 				this.catalog.refresh(this.client, generation);
 				if (this.catalog.isEmpty(generation)) {
 					// Ships the generation's WAL up to the snapshot's position first.
 					snapshot();
 				}
 				else {
-					ReplicaPositions.Stored stored = ResumePoint.of(this, this.catalog.latest(generation), target.get());
-					this.position = stored.end();
-					this.unrestorableFrom = stored.unrestorableFrom();
+					this.stream.resumeAt(ResumePoint.of(this, this.catalog.latest(generation), target.get()));
 				}
 			}
-			if (this.unrestorableFrom >= 0 && !this.catalog.isEmpty(generation)
-					&& this.catalog.latest(generation).index() < this.unrestorableFrom) {
+			long unrestorableFrom = this.stream.unrestorableFrom();
+			if (unrestorableFrom >= 0 && !this.catalog.isEmpty(generation)
+					&& this.catalog.latest(generation).index() < unrestorableFrom) {
 				// A catch-up snapshot was begun but never stored (here or by a snapshot call that
 				// failed): nothing past the gap restores until one is.
 				snapshot();
 			}
-			if (!shipPendingWal(target.get())) {
+			if (!this.stream.ship(target.get())) {
 				// We fell behind further than the local shadow WAL reaches: start over from a
-				// snapshot, which restarts the WAL stream at the current index.
-				snapshot();
-				shipPendingWal(target.get());
+				// snapshot, which restarts the WAL stream at its index.
+				catchUp();
+				this.stream.ship(this.database.position().orElse(target.get()));
 			}
 			publish();
-			this.lastSyncAt = this.clock.instant();
-			// Caught up again (through a new snapshot if its WAL was no longer kept).
-			this.walReleasedAt = null;
-			return Optional.of(this.position);
+			this.activity.synced(this.clock.instant());
+			return Optional.of(this.stream.position());
 		});
-	}
-
-	/**
-	 * Ships up to {@code target} in one segment per WAL index. Frames the monitor copies
-	 * meanwhile go into the last segment when they fall in its index, and otherwise wait for
-	 * the next sync: chasing them here would cost a PUT per monitor step under constant writes
-	 * instead of one per sync interval.
-	 * @return {@code false} if the local shadow WAL no longer reaches back to this replica's
-	 * position
-	 */
-	private boolean shipPendingWal(Pos target) throws IOException {
-		while (this.position.compareTo(target) < 0) {
-			Optional<ShadowWalSegment> pending;
-			try {
-				pending = this.database.pendingWal(this.position);
-			}
-			catch (ShadowWalMissingException ex) {
-				logger.warn("Replica '{}' of {} is missing local WAL ({}); taking a new snapshot", name(),
-						this.database.path(), ex.getMessage());
-				return false;
-			}
-			if (pending.isEmpty()) {
-				return true;
-			}
-			ShadowWalSegment segment = pending.get();
-			long started = System.nanoTime();
-			try (InputStream wal = segment.open(); InputStream lz4 = Lz4.compressing(wal)) {
-				this.client.writeWalSegment(segment.start(), lz4);
-			}
-			this.position = segment.end();
-			publish();
-			Duration took = Duration.ofNanos(System.nanoTime() - started);
-			this.listeners.forEach((listener) -> listener.onWalSegment(segment.start(), segment.length(), took));
-		}
-		return true;
 	}
 
 	/**
@@ -195,17 +138,65 @@ public final class Replica {
 		SnapshotInfo info = this.database.snapshot((pos, database) -> {
 			this.snapshotPosition = pos;
 			shipWalUpTo(pos);
-			try (InputStream lz4 = Lz4.compressing(database)) {
-				return this.client.writeSnapshot(pos.generation(), pos.index(), lz4);
-			}
+			return writeSnapshot(pos, database);
 		});
+		stored(info, started);
+		return info;
+	}
+
+	/**
+	 * Restarts a replica whose position the local shadow WAL no longer reaches, from a snapshot
+	 * at the start of a new WAL index, stored before any WAL past the replica's old end. A
+	 * restore meanwhile (this upload may take minutes, or the host may die during it) gets the
+	 * replica's old end; then the snapshot, and the WAL shipped after it. The WAL between the old
+	 * end and the snapshot is not shipped: its points in time are lost with the outage. When no
+	 * new index can be started now, the snapshot restarts the stream at the current index.
+	 */
+	private void catchUp() throws IOException {
+		Pos stored = this.stream.position();
+		long started = System.nanoTime();
+		boolean[] began = new boolean[1];
+		SnapshotInfo info;
+		try {
+			info = this.database.snapshotAtNewIndex((pos, database) -> {
+				began[0] = true;
+				if (pos.index() == stored.index() + 1) {
+					// Without a missing index between the old end and the new one, nothing shows
+					// the cut (see shipWalUpTo); this index started after the WAL we lack.
+					String reason = "replica '" + name() + "' lacks the local WAL after its position " + stored;
+					this.database.requestNewGeneration(reason);
+					throw new IOException(reason + "; a new generation starts");
+				}
+				this.snapshotPosition = pos;
+				this.stream.restartAt(pos);
+				return writeSnapshot(pos, database);
+			});
+		}
+		catch (IOException ex) {
+			if (began[0]) {
+				throw ex;
+			}
+			logger.debug("Replica '{}' of {} takes its catch-up snapshot at the current index: {}", name(),
+					this.database.path(), ex.getMessage());
+			snapshot();
+			return;
+		}
+		stored(info, started);
+	}
+
+	private SnapshotInfo writeSnapshot(Pos pos, InputStream database) throws IOException {
+		try (InputStream lz4 = Lz4.compressing(database)) {
+			return this.client.writeSnapshot(pos.generation(), pos.index(), lz4);
+		}
+	}
+
+	private void stored(SnapshotInfo info, long started) {
 		this.catalog.add(info);
 		publish();
 		Duration took = Duration.ofNanos(System.nanoTime() - started);
 		logger.info("Replica '{}' of {} stored snapshot {}/{} ({} bytes) in {} ms", name(), this.database.path(),
 				info.generation(), Pos.hex(info.index()), info.size(), took.toMillis());
 		this.listeners.forEach((listener) -> listener.onSnapshot(info, took));
-		return info;
 	}
 
 	/**
@@ -257,16 +248,17 @@ public final class Replica {
 	 * relies on it: a snapshot's restore includes every segment of its index stored before it.
 	 */
 	private void shipWalUpTo(Pos snapshot) throws IOException {
-		if (this.position == null || !this.position.generation().equals(snapshot.generation())) {
+		Pos shipped = this.stream.position();
+		if (shipped == null || !shipped.generation().equals(snapshot.generation())) {
 			// A new generation, or a position lost to an error: continue after what is stored.
-			if (this.position != null) {
+			if (shipped != null) {
 				this.catalog.refresh(this.client, snapshot.generation());
 			}
-			this.position = ReplicaPositions.end(this.client, snapshot.generation())
-				.orElse(new Pos(snapshot.generation(), snapshot.index(), 0));
+			this.stream.continueAfter(ReplicaPositions.newest(this.client, snapshot.generation()),
+					new Pos(snapshot.generation(), snapshot.index(), 0));
 		}
-		if (!shipPendingWal(snapshot)) {
-			Pos stored = this.position;
+		if (!this.stream.ship(snapshot)) {
+			Pos stored = this.stream.position();
 			if (snapshot.index() == stored.index() + 1) {
 				// The replica's last index may have gone on past what it stored. Restarting the
 				// stream at the very next index would join the two with nothing to show the cut:
@@ -283,9 +275,8 @@ public final class Replica {
 			// snapshot restarts the stream at its own index; nothing past the gap counts as
 			// restorable until the snapshot is stored. (A new generation would close that window
 			// at the cost of a full snapshot in every replica, the restored one included.)
-			this.position = new Pos(snapshot.generation(), snapshot.index(), 0);
-			this.unrestorableFrom = snapshot.index();
-			if (!shipPendingWal(snapshot)) {
+			this.stream.restartAt(new Pos(snapshot.generation(), snapshot.index(), 0));
+			if (!this.stream.ship(snapshot)) {
 				throw new IOException("Cannot store a snapshot of " + this.database.path() + " in replica '" + name()
 						+ "': the local WAL of its index " + Pos.hex(snapshot.index()) + " is missing");
 			}
@@ -299,7 +290,7 @@ public final class Replica {
 	 * @throws IOException if it cannot be written
 	 */
 	public Optional<SnapshotInfo> snapshotIfDue() throws IOException {
-		Pos pos = this.position;
+		Pos pos = this.stream.position();
 		if (this.options.snapshotInterval().isZero() || pos == null) {
 			return Optional.empty();
 		}
@@ -328,7 +319,7 @@ public final class Replica {
 	 * @throws IOException if the replica cannot be listed or deleted from
 	 */
 	public int enforceRetention() throws IOException {
-		Pos pos = this.position;
+		Pos pos = this.stream.position();
 		if (this.options.retention().isZero() || pos == null) {
 			return 0;
 		}
@@ -352,7 +343,7 @@ public final class Replica {
 	 * @param result the outcome
 	 */
 	public void recordValidation(ReplicaStatus.ValidationResult result) {
-		this.lastValidation = result;
+		this.activity.validated(result);
 		this.listeners.forEach((listener) -> listener.onValidation(result));
 	}
 
@@ -363,27 +354,18 @@ public final class Replica {
 	 * @return {@code false} if that was recorded already
 	 */
 	public boolean releaseWal(Instant at) {
-		if (this.walReleasedAt != null) {
-			return false;
-		}
-		this.walReleasedAt = at;
-		return true;
+		return this.activity.releaseWal(at);
 	}
 
 	private <T> T recording(IoAction<T> action) throws IOException {
 		try {
 			T result = action.run();
-			this.failingSince = null;
+			this.activity.succeeded();
 			return result;
 		}
 		catch (IOException | RuntimeException ex) {
-			Instant now = this.clock.instant();
-			this.lastError = ex.getMessage();
-			this.lastErrorAt = now;
-			if (this.failingSince == null) {
-				this.failingSince = now;
-			}
-			this.position = null;
+			this.activity.failed(ex.getMessage(), this.clock.instant());
+			this.stream.forget();
 			this.restorable = null;
 			this.listeners.forEach((listener) -> listener.onError(ex));
 			throw ex;
@@ -398,8 +380,7 @@ public final class Replica {
 		Pos pos = this.restorable;
 		SnapshotInfo latest = (pos != null) ? this.catalog.latest(pos.generation()) : null;
 		int count = (pos != null) ? this.catalog.count(pos.generation()) : -1;
-		return new ReplicaStatus(pos, this.lastSyncAt, this.lastError, this.lastErrorAt, this.failingSince,
-				(latest != null) ? latest.createdAt() : null, count, this.lastValidation, this.walReleasedAt);
+		return this.activity.status(pos, (latest != null) ? latest.createdAt() : null, count);
 	}
 
 	/**
@@ -428,9 +409,10 @@ public final class Replica {
 	}
 
 	private void publish() {
-		Pos pos = this.position;
+		Pos pos = this.stream.position();
+		long unrestorableFrom = this.stream.unrestorableFrom();
 		boolean restorable = pos != null && !this.catalog.isEmpty(pos.generation())
-				&& (this.unrestorableFrom < 0 || this.catalog.latest(pos.generation()).index() >= this.unrestorableFrom);
+				&& (unrestorableFrom < 0 || this.catalog.latest(pos.generation()).index() >= unrestorableFrom);
 		this.restorable = restorable ? pos : null;
 	}
 

@@ -79,8 +79,14 @@ public final class ReplicaLayout {
 	 * The name of a WAL segment file.
 	 * @param pos where the segment starts
 	 * @return {@code <index>_<offset>.wal.lz4}
+	 * @throws IllegalArgumentException if the segment starts past the 4 GiB that the name's
+	 * 8 hex digits hold
 	 */
 	public static String walSegmentName(Pos pos) {
+		if (pos.offset() > Pos.MAX_INDEX) {
+			throw new IllegalArgumentException("No WAL segment can start at " + pos
+					+ ": segment names hold an offset of at most 8 hex digits (4 GiB)");
+		}
 		return Pos.hex(pos.index()) + "_" + Pos.hex(pos.offset()) + ".wal.lz4";
 	}
 

@@ -90,7 +90,11 @@ public final class ReplicaPositions {
 	 * @throws IOException if the replica cannot be listed or the segment read
 	 */
 	public static Optional<Pos> end(ReplicaClient client, String generation) throws IOException {
-		return last(client, generation, client.walSegments(generation)).map(LastSegment::end);
+		return newest(client, generation).map(LastSegment::end);
+	}
+
+	static Optional<LastSegment> newest(ReplicaClient client, String generation) throws IOException {
+		return last(client, generation, client.walSegments(generation));
 	}
 
 	private static Optional<LastSegment> last(ReplicaClient client, String generation, List<WalSegmentInfo> segments)

@@ -3,10 +3,13 @@ package io.github.litestream.replica;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -72,22 +75,97 @@ class ReplicaWithoutDatabaseTests {
 	}
 
 	@Test
-	void aReplicaBehindTheKeptWalStartsOverFromASnapshot() throws IOException {
+	void aReplicaBehindTheKeptWalStartsOverFromASnapshotStoredBeforeAnyWalPastItsOldEnd() throws IOException {
+		List<String> writes = new ArrayList<>();
+		this.replica = new Replica(this.source, new ForwardingReplicaClient(this.client) {
+			@Override
+			public WalSegmentInfo writeWalSegment(Pos pos, InputStream lz4) throws IOException {
+				writes.add("wal " + pos.index() + "/" + pos.offset());
+				return super.writeWalSegment(pos, lz4);
+			}
+
+			@Override
+			public SnapshotInfo writeSnapshot(String generation, long index, InputStream lz4) throws IOException {
+				writes.add("snapshot " + index);
+				return super.writeSnapshot(generation, index, lz4);
+			}
+		}, ReplicaOptions.defaults("file"));
 		append(100);
 		this.source.database = bytes(300);
 		this.replica.sync();
 		append(40);
 		// The source moved on two indexes and no longer keeps the rest of index 0.
 		this.source.index = 2;
+		append(60);
+		Files.delete(this.source.file(0));
+		this.source.database = bytes(400);
+
+		// The snapshot is of a new index (3), stored before any of its WAL: until it is, the
+		// replica holds its old end, never WAL past a gap that no snapshot covers.
+		assertThat(this.replica.sync()).contains(new Pos(GENERATION, 3, 0));
+		byte[] after = append(30);
+		assertThat(this.replica.sync()).contains(new Pos(GENERATION, 3, 30));
+
+		assertThat(writes).containsExactly("wal 0/0", "snapshot 0", "snapshot 3", "wal 3/0");
+		assertThat(snapshot(3)).isEqualTo(this.source.database);
+		assertThat(segment(new Pos(GENERATION, 3, 0))).isEqualTo(after);
+		assertThat(this.replica.position()).contains(new Pos(GENERATION, 3, 30));
+	}
+
+	@Test
+	void whenNoNewIndexCanStartTheCatchUpSnapshotRestartsTheStreamAtTheCurrentIndex() throws IOException {
+		append(100);
+		this.source.database = bytes(300);
+		this.replica.sync();
+		append(40);
+		this.source.index = 2;
 		byte[] kept = append(60);
 		Files.delete(this.source.file(0));
 		this.source.database = bytes(400);
+		this.source.newIndexBusy = true;
 
 		assertThat(this.replica.sync()).contains(new Pos(GENERATION, 2, 60));
 
 		assertThat(snapshot(2)).isEqualTo(this.source.database);
 		assertThat(segment(new Pos(GENERATION, 2, 0))).isEqualTo(kept);
 		assertThat(this.client.walSegments(GENERATION)).extracting(WalSegmentInfo::index).containsOnly(0L, 2L);
+	}
+
+	@Test
+	void anIndexPastFourGibRewritesItsNewestSegmentRatherThanNamingAnOffsetNoNameHolds() throws IOException {
+		// A sparse shadow WAL just under 4 GiB, and a replica that holds it up to 9 bytes short of
+		// the largest offset a segment name holds.
+		long nearEnd = Pos.MAX_INDEX - 29;
+		byte[] stored = bytes(20);
+		try (FileChannel wal = FileChannel.open(this.source.file(0), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+			wal.write(ByteBuffer.wrap(stored), nearEnd);
+		}
+		this.source.database = bytes(300);
+		this.client.writeSnapshot(GENERATION, 0, Lz4.compressing(new ByteArrayInputStream(this.source.database)));
+		this.client.writeWalSegment(new Pos(GENERATION, 0, nearEnd), Lz4.compressing(new ByteArrayInputStream(stored)));
+		Pos last = new Pos(GENERATION, 0, nearEnd + 20);
+		assertThat(this.replica.sync()).contains(last);
+
+		// One transaction crosses 4 GiB: its segment starts below and is named as usual.
+		byte[] crossing = append(100);
+		assertThat(this.replica.sync()).contains(new Pos(GENERATION, 0, Pos.MAX_INDEX + 91));
+		// Later commits in the same index grow that segment instead of starting one past 4 GiB.
+		byte[] after = append(50);
+		assertThat(this.replica.sync()).contains(new Pos(GENERATION, 0, Pos.MAX_INDEX + 141));
+		assertThat(segment(last)).isEqualTo(concat(crossing, after));
+		// As does a new process, which resumes from the replica.
+		byte[] later = append(10);
+		this.replica = new Replica(this.source, this.client, ReplicaOptions.defaults("file"));
+		assertThat(this.replica.sync()).contains(new Pos(GENERATION, 0, Pos.MAX_INDEX + 151));
+		assertThat(segment(last)).isEqualTo(concat(concat(crossing, after), later));
+
+		this.source.index = 1;
+		byte[] next = append(30);
+		assertThat(this.replica.sync()).contains(new Pos(GENERATION, 1, 30));
+		assertThat(segment(new Pos(GENERATION, 1, 0))).isEqualTo(next);
+		assertThat(this.client.walSegments(GENERATION)).extracting(WalSegmentInfo::pos)
+			.containsExactly(new Pos(GENERATION, 0, nearEnd), last, new Pos(GENERATION, 1, 0));
+		assertThat(this.replica.status().lastError()).isNull();
 	}
 
 	@Test
@@ -170,6 +248,8 @@ class ReplicaWithoutDatabaseTests {
 
 		byte[] database = new byte[0];
 
+		boolean newIndexBusy;
+
 		ShadowFiles(Path dir) {
 			this.dir = dir;
 		}
@@ -219,6 +299,16 @@ class ReplicaWithoutDatabaseTests {
 		@Override
 		public <T> T snapshot(SnapshotConsumer<T> consumer) throws IOException {
 			return consumer.accept(position().orElseThrow(), new ByteArrayInputStream(this.database));
+		}
+
+		@Override
+		public <T> T snapshotAtNewIndex(SnapshotConsumer<T> consumer) throws IOException {
+			if (this.newIndexBusy) {
+				throw new IOException("Could not start a new WAL index (test: busy)");
+			}
+			this.index++;
+			Files.write(file(this.index), new byte[0]);
+			return consumer.accept(new Pos(GENERATION, this.index, 0), new ByteArrayInputStream(this.database));
 		}
 
 		@Override

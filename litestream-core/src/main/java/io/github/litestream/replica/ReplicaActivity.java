@@ -1,0 +1,84 @@
+package io.github.litestream.replica;
+
+import java.time.Instant;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a replica last did, written by its thread and read by any: the last sync, the last error
+ * and since when it fails, the last validation, and whether the engine stopped keeping shadow
+ * WAL for it. {@link Replica} adds where it stands to make its {@link ReplicaStatus}.
+ */
+final class ReplicaActivity {
+
+	private volatile @Nullable Instant lastSyncAt;
+
+	private volatile @Nullable String lastError;
+
+	private volatile @Nullable Instant lastErrorAt;
+
+	private volatile @Nullable Instant failingSince;
+
+	private volatile ReplicaStatus.@Nullable ValidationResult lastValidation;
+
+	/** When the engine stopped keeping shadow WAL for this failing replica, or {@code null}. */
+	private volatile @Nullable Instant walReleasedAt;
+
+	/** An operation succeeded: the replica is not failing. */
+	void succeeded() {
+		this.failingSince = null;
+	}
+
+	/**
+	 * An operation failed.
+	 * @param message what went wrong
+	 * @param at when
+	 */
+	void failed(@Nullable String message, Instant at) {
+		this.lastError = message;
+		this.lastErrorAt = at;
+		if (this.failingSince == null) {
+			this.failingSince = at;
+		}
+	}
+
+	/**
+	 * A sync shipped everything: the replica is caught up again (through a new snapshot if its WAL
+	 * was no longer kept).
+	 * @param at when
+	 */
+	void synced(Instant at) {
+		this.lastSyncAt = at;
+		this.walReleasedAt = null;
+	}
+
+	void validated(ReplicaStatus.ValidationResult result) {
+		this.lastValidation = result;
+	}
+
+	/**
+	 * Records that the engine no longer keeps shadow WAL for this replica.
+	 * @param at when
+	 * @return {@code false} if that was recorded already
+	 */
+	boolean releaseWal(Instant at) {
+		if (this.walReleasedAt != null) {
+			return false;
+		}
+		this.walReleasedAt = at;
+		return true;
+	}
+
+	/**
+	 * The status, with where the replica stands.
+	 * @param position how far a restore reaches, or {@code null}
+	 * @param latestSnapshotAt when its newest snapshot was taken, or {@code null}
+	 * @param snapshots how many snapshots its generation has, or -1
+	 * @return the status
+	 */
+	ReplicaStatus status(@Nullable Pos position, @Nullable Instant latestSnapshotAt, int snapshots) {
+		return new ReplicaStatus(position, this.lastSyncAt, this.lastError, this.lastErrorAt, this.failingSince,
+				latestSnapshotAt, snapshots, this.lastValidation, this.walReleasedAt);
+	}
+
+}
