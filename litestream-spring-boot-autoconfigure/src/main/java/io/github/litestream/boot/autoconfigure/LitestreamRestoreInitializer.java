@@ -19,10 +19,13 @@ public final class LitestreamRestoreInitializer implements InitializingBean {
 
 	private final LitestreamDatabases databases;
 
+	private final ReplicaClientFactory clients;
+
 	private final DatabaseRestorer restorer;
 
 	LitestreamRestoreInitializer(LitestreamDatabases databases, ReplicaClientFactory clients) {
 		this.databases = databases;
+		this.clients = clients;
 		this.restorer = new DatabaseRestorer(clients);
 	}
 
@@ -31,10 +34,11 @@ public final class LitestreamRestoreInitializer implements InitializingBean {
 	 * every database of a {@code dir} entry that its replicas hold and the disk lacks.
 	 * @throws LitestreamRestoreException if a replica can't be read or holds a damaged backup
 	 * @throws LitestreamConfigurationException if no replica holds a backup and
-	 * {@code restore.if-replica-exists} is false
+	 * {@code restore.if-replica-exists} is false, or if two entries share a replica location
 	 */
 	@Override
 	public void afterPropertiesSet() {
+		ReplicaLocations.requireDistinct(this.databases.withPaths(), this.clients);
 		this.databases.withPaths().forEach(this::restore);
 		this.databases.directories().forEach(this.restorer::restoreDirectory);
 	}

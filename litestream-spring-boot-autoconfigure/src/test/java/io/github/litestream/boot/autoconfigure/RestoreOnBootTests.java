@@ -109,6 +109,28 @@ class RestoreOnBootTests {
 	}
 
 	@Test
+	void twoDatabasesOnOneReplicaLocationFailStartupBeforeEitherIsRestored() throws Exception {
+		Path replica = this.dir.resolve("replica");
+		seedReplica(replica);
+		Path app = this.dir.resolve("app.db");
+		Path audit = this.dir.resolve("audit.db");
+		this.runner
+			.withPropertyValues("spring.datasource.url=jdbc:sqlite:" + app, "litestream.dbs[0].path=" + app,
+					"litestream.dbs[0].replicas[0].path=" + replica, "litestream.dbs[1].path=" + audit,
+					"litestream.dbs[1].replicas[0].path=" + replica)
+			.run((context) -> {
+				var analysis = LitestreamAutoConfigurationTests.analysis(context.getStartupFailure());
+				assertThat(analysis.getDescription()).contains("'litestream.dbs[1].replicas[0]'")
+					.contains("litestream.dbs[0].replicas[0] (" + app + ")")
+					.contains("holds the backups of one database");
+				assertThat(analysis.getAction()).contains("replica location of its own");
+				// Neither was restored: the audit database never got the app's backup.
+				assertThat(app).doesNotExist();
+				assertThat(audit).doesNotExist();
+			});
+	}
+
+	@Test
 	void existingDatabaseIsNeverReplaced() throws Exception {
 		Path replica = this.dir.resolve("replica");
 		seedReplica(replica);
