@@ -16,6 +16,7 @@ import org.springframework.boot.env.OriginTrackedMapPropertySource;
 import org.springframework.boot.env.PropertiesPropertySourceLoader;
 import org.springframework.boot.env.PropertySourceLoader;
 import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.boot.origin.OriginTrackedValue;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.EnumerablePropertySource;
 import org.springframework.core.env.MapPropertySource;
@@ -36,7 +37,9 @@ import org.springframework.core.io.FileSystemResource;
  * profiles, and {@code application-<profile>.yml|.properties} next to the file wins over
  * it.</li>
  * <li>The process's environment variables and system properties take part as in the
- * application ({@code LITESTREAM_…} variables, {@code ${VAR}} placeholders).</li>
+ * application ({@code LITESTREAM_…} variables, {@code ${VAR}} placeholders), except that
+ * {@code -no-expand-env} leaves {@code $VAR} and {@code ${VAR}} in a {@code litestream.yml} as
+ * written, as Litestream does (an application's own file keeps Spring's placeholders).</li>
  * </ul>
  */
 final class ConfigFile {
@@ -73,7 +76,7 @@ final class ConfigFile {
 		for (PropertySource<?> document : documents) {
 			environment.getPropertySources()
 				.addAfter(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-						applicationConfig ? document : underLitestream(document));
+						applicationConfig ? document : underLitestream(document, expandEnv));
 		}
 		if (!expandEnv) {
 			environment.getPropertySources()
@@ -140,14 +143,26 @@ final class ConfigFile {
 			.anyMatch((name) -> name.startsWith("litestream.") || name.startsWith("litestream["));
 	}
 
-	private static PropertySource<?> underLitestream(PropertySource<?> document) {
+	private static PropertySource<?> underLitestream(PropertySource<?> document, boolean expandEnv) {
 		Map<String, Object> prefixed = new LinkedHashMap<>();
 		if (document instanceof EnumerablePropertySource<?> enumerable) {
 			for (String name : enumerable.getPropertyNames()) {
-				prefixed.put("litestream." + name, enumerable.getProperty(name));
+				Object value = enumerable.getProperty(name);
+				prefixed.put("litestream." + name, expandEnv ? value : unresolved(value));
 			}
 		}
 		return new OriginTrackedMapPropertySource(document.getName(), prefixed);
+	}
+
+	/** A value whose {@code ${…}} Spring's binder leaves as written (escaped with a backslash). */
+	private static @Nullable Object unresolved(@Nullable Object value) {
+		String text = String.valueOf(value);
+		if (value == null || !text.contains("${")) {
+			return value;
+		}
+		String escaped = text.replace("${", "\\${");
+		return (value instanceof OriginTrackedValue tracked) ? OriginTrackedValue.of(escaped, tracked.getOrigin())
+				: escaped;
 	}
 
 	private static @Nullable Path profileFile(Path file, String profile) {

@@ -75,6 +75,33 @@ class ConfigurationTests {
 	}
 
 	@Test
+	void noExpandEnvLeavesBracedVariablesAloneToo() throws Exception {
+		Path database = this.dir.resolve("data/app.db");
+		// Spring resolves ${…} from the process's environment and system properties; a system
+		// property stands in for a variable the test cannot set.
+		Path config = Files.writeString(this.dir.resolve("litestream.yml"), """
+				dbs:
+				  - path: %s
+				    replicas:
+				      - path: ${litestream-cli-test-backups}/app
+				""".formatted(database));
+		System.setProperty("litestream-cli-test-backups", this.dir.resolve("backups").toString());
+		try {
+			Cli cli = new Cli(Map.of());
+			Cli.Result expanded = cli.run("snapshots", "-config", config.toString(), database.toString());
+			Cli.Result literal = cli.run("snapshots", "-no-expand-env", "-config", config.toString(),
+					database.toString());
+
+			assertThat(expanded.out().lines()).hasSize(5);
+			assertThat(literal.exitCode()).as(literal.toString()).isZero();
+			assertThat(literal.out().lines()).as("nothing at the literal path").hasSize(1);
+		}
+		finally {
+			System.clearProperty("litestream-cli-test-backups");
+		}
+	}
+
+	@Test
 	void aProfileSelectsItsDocumentsAndFiles() throws Exception {
 		Path database = this.dir.resolve("data/app.db");
 		Path config = Files.writeString(this.dir.resolve("application.yml"), """
