@@ -1,5 +1,6 @@
 package io.github.litestream.restore;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
@@ -91,13 +92,27 @@ final class FollowedWal {
 	}
 
 	/**
-	 * Whether a segment is the next one of this index: it starts where the applied bytes end.
+	 * Whether a segment is the next one of this index: it starts where the applied bytes end, or
+	 * it is the last one applied, {@link #grown rewritten with more bytes}.
 	 * @param segment a segment of the generation
 	 * @return {@code true} if it follows on
 	 */
 	boolean isNext(WalSegmentInfo segment) {
 		return segment.generation().equals(this.generation) && segment.index() == this.index
-				&& segment.offset() == this.size;
+				&& (segment.offset() == this.size || grown(segment));
+	}
+
+	/**
+	 * Whether the listing shows the last segment applied with another size or time: the writer
+	 * rewrote it with the same bytes and more after them (its index passed 4 GiB, or an
+	 * encrypted replica restarted without identities); the bytes past those applied follow on.
+	 * @param segment a listed segment
+	 * @return {@code true} if it is the last applied one, changed
+	 */
+	boolean grown(WalSegmentInfo segment) {
+		WalSegmentInfo applied = this.lastSegment;
+		return applied != null && segment.index() == applied.index() && segment.offset() == applied.offset()
+				&& (segment.size() != applied.size() || !segment.createdAt().equals(applied.createdAt()));
 	}
 
 	/**
@@ -137,6 +152,17 @@ final class FollowedWal {
 			throws IOException {
 		long length;
 		try (InputStream in = Lz4.decompress(client.openWalSegment(segment.pos()))) {
+			// A rewritten segment's first bytes are applied already (checked by the checksums of
+			// the frames after them, which chain from the last applied one).
+			long applied = this.size - segment.offset();
+			try {
+				in.skipNBytes(applied);
+			}
+			catch (EOFException ex) {
+				throw new RestoreException("WAL segment " + ReplicaLayout.walSegmentKey(segment.pos()) + " in "
+						+ client.location() + " was rewritten shorter than the " + applied + " bytes applied from it",
+						DamagedObject.wal(this.generation, this.index), ex);
+			}
 			length = StreamToFile.copy(in, channel, this.size);
 		}
 		if (this.header == null) {

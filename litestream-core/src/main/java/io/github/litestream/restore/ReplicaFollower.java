@@ -211,7 +211,8 @@ public final class ReplicaFollower implements AutoCloseable {
 
 	private boolean notApplied(WalSegmentInfo segment) {
 		Pos at = this.wal.position();
-		return segment.index() > at.index() || (segment.index() == at.index() && segment.offset() >= at.offset());
+		return segment.index() > at.index() || (segment.index() == at.index() && segment.offset() >= at.offset())
+				|| this.wal.grown(segment);
 	}
 
 	/** Whether a segment begins the next index right after the whole of the current one. */
@@ -221,13 +222,15 @@ public final class ReplicaFollower implements AutoCloseable {
 
 	private void apply(WalSegmentInfo segment) throws IOException {
 		this.writingPages = false;
+		boolean grown = this.wal.grown(segment);
 		try {
 			this.wal.fetchAndApply(this.client, segment, this::applyLocked);
 		}
 		catch (IOException | RuntimeException ex) {
-			if (this.writingPages) {
-				// Transactions before the damage may be in the file already: only a restore is sure.
-				// (A download that failed wrote nothing: the next poll fetches the segment again.)
+			if (this.writingPages || (grown && ex instanceof RestoreException)) {
+				// Transactions before the damage may be in the file already, or a rewritten segment
+				// does not continue what was applied: only a restore is sure. (A download that
+				// failed wrote nothing: the next poll fetches the segment again.)
 				this.restoreReason = "applying WAL segment " + segment.pos() + " failed: " + ex.getMessage();
 			}
 			throw ex;
