@@ -160,7 +160,7 @@ public final class Replica {
 		try {
 			info = this.database.snapshotAtNewIndex((pos, database) -> {
 				began[0] = true;
-				if (pos.index() == stored.index() + 1) {
+				if (pos.generation().equals(stored.generation()) && pos.index() == stored.index() + 1) {
 					// Without a missing index between the old end and the new one, nothing shows
 					// the cut (see shipWalUpTo); this index started after the WAL we lack.
 					String reason = "replica '" + name() + "' lacks the local WAL after its position " + stored;
