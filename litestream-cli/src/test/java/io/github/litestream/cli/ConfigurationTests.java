@@ -95,6 +95,17 @@ class ConfigurationTests {
 			assertThat(expanded.out().lines()).hasSize(5);
 			assertThat(literal.exitCode()).as(literal.toString()).isZero();
 			assertThat(literal.out().lines()).as("nothing at the literal path").hasSize(1);
+
+			// The value arrives as written, without the escape that kept the binder off it.
+			Path literalDb = Files.writeString(this.dir.resolve("literal.yml"), """
+					dbs:
+					  - path: /srv/${litestream-cli-test-backups}/app.db
+					    replicas:
+					      - path: /tmp/unused
+					""");
+			Cli.Result listed = cli.run("databases", "-no-expand-env", "-config", literalDb.toString());
+			assertThat(listed.exitCode()).as(listed.toString()).isZero();
+			assertThat(listed.out()).contains("/srv/${litestream-cli-test-backups}/app.db").doesNotContain("\\");
 		}
 		finally {
 			System.clearProperty("litestream-cli-test-backups");

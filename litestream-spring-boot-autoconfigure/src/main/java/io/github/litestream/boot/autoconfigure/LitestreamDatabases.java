@@ -116,6 +116,14 @@ public final class LitestreamDatabases implements SmartInitializingSingleton {
 	}
 
 	/**
+	 * Every entry without {@code dir}, with its path or not (yet).
+	 * @return the entries in configuration order
+	 */
+	synchronized List<DatabaseSettings> entries() {
+		return List.copyOf(this.databases);
+	}
+
+	/**
 	 * The entries with {@code dir}, each replicating every database of a directory.
 	 * @return the entries in configuration order
 	 */

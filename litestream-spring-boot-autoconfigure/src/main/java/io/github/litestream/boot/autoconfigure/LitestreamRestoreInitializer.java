@@ -38,7 +38,7 @@ public final class LitestreamRestoreInitializer implements InitializingBean {
 	 */
 	@Override
 	public void afterPropertiesSet() {
-		ReplicaLocations.requireDistinct(this.databases.withPaths(), this.clients);
+		ReplicaLocations.requireDistinct(this.databases.entries(), this.clients);
 		this.databases.withPaths().forEach(this::restore);
 		this.databases.directories().forEach(this.restorer::restoreDirectory);
 	}

@@ -22,7 +22,8 @@ final class ReplicaLocations {
 
 	/**
 	 * Fails if two replicas share a location.
-	 * @param databases the entries with a path
+	 * @param databases the entries without {@code dir}; the one without a path too, whose
+	 * replicas are known before its DataSource names its file
 	 * @param clients creates a client to ask its location (no request is made)
 	 * @throws LitestreamConfigurationException naming the second replica
 	 */
@@ -35,7 +36,8 @@ final class ReplicaLocations {
 		for (DatabaseSettings database : databases) {
 			for (ReplicaSettings replica : database.replicas()) {
 				String location = location(replica, clients);
-				String other = used.putIfAbsent(location, replica.property() + " (" + database.path() + ")");
+				String other = used.putIfAbsent(location,
+						replica.property() + ((database.path() != null) ? " (" + database.path() + ")" : ""));
 				if (other != null) {
 					throw new LitestreamConfigurationException(replica.property(),
 							"the replica is at " + location + ", as is " + other

@@ -131,6 +131,25 @@ class RestoreOnBootTests {
 	}
 
 	@Test
+	void theEntryWithoutAPathCountsForSharedReplicaLocationsBeforeItsDataSourceNamesItsFile() throws Exception {
+		Path replica = this.dir.resolve("replica");
+		seedReplica(replica);
+		Path app = this.dir.resolve("app.db");
+		Path audit = this.dir.resolve("audit.db");
+		this.runner
+			.withPropertyValues("spring.datasource.url=jdbc:sqlite:" + app,
+					"litestream.dbs[0].replicas[0].path=" + replica, "litestream.dbs[1].path=" + audit,
+					"litestream.dbs[1].replicas[0].path=" + replica)
+			.run((context) -> {
+				var analysis = LitestreamAutoConfigurationTests.analysis(context.getStartupFailure());
+				assertThat(analysis.getDescription()).contains("'litestream.dbs[1].replicas[0]'")
+					.contains("as is litestream.dbs[0].replicas[0];");
+				assertThat(app).doesNotExist();
+				assertThat(audit).doesNotExist();
+			});
+	}
+
+	@Test
 	void existingDatabaseIsNeverReplaced() throws Exception {
 		Path replica = this.dir.resolve("replica");
 		seedReplica(replica);
