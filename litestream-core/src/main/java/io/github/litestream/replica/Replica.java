@@ -30,6 +30,8 @@ public final class Replica {
 
 	private static final Logger logger = LoggerFactory.getLogger(Replica.class);
 
+	private static final Duration CATCH_UP_MAX_WAIT = Duration.ofMinutes(1);
+
 	private final ReplicationSource database;
 
 	private final ReplicaClient client;
@@ -53,6 +55,9 @@ public final class Replica {
 	private volatile Pos restorable;
 
 	private final ReplicaActivity activity = new ReplicaActivity();
+
+	/** When a failed catch-up snapshot may be tried again. */
+	private final RetryBackoff catchUps;
 
 	/** The database position when the last snapshot was taken by this process. */
 	private volatile Pos snapshotPosition;
@@ -82,6 +87,7 @@ public final class Replica {
 		this.options = options;
 		this.clock = clock;
 		this.stream = new WalStream(database, client, options.name(), this.listeners, this::publish);
+		this.catchUps = new RetryBackoff(options.syncInterval(), CATCH_UP_MAX_WAIT);
 	}
 
 	/**
@@ -153,6 +159,12 @@ public final class Replica {
 	 * new index can be started now, the snapshot restarts the stream at the current index.
 	 */
 	private void catchUp() throws IOException {
+		if (!this.catchUps.ready(this.clock.instant())) {
+			// Each attempt starts a WAL index (a moment of the write lock, a bookkeeping row):
+			// not at every sync while the store keeps refusing the upload.
+			throw new IOException("Replica '" + name() + "' of " + this.database.path()
+					+ " waits to retry its catch-up snapshot: " + this.catchUps.waiting());
+		}
 		Pos stored = this.stream.position();
 		long started = System.nanoTime();
 		boolean[] began = new boolean[1];
@@ -172,15 +184,20 @@ public final class Replica {
 				return writeSnapshot(pos, database);
 			});
 		}
-		catch (IOException ex) {
+		catch (IOException | RuntimeException ex) {
 			if (began[0]) {
+				this.catchUps.failed(this.clock.instant(), ex.getMessage());
 				throw ex;
+			}
+			if (ex instanceof RuntimeException runtime) {
+				throw runtime;
 			}
 			logger.debug("Replica '{}' of {} takes its catch-up snapshot at the current index: {}", name(),
 					this.database.path(), ex.getMessage());
 			snapshot();
 			return;
 		}
+		this.catchUps.succeeded();
 		stored(info, started);
 	}
 

@@ -114,7 +114,8 @@ class ReplicaPositionTests {
 				return super.writeSnapshot(generation, index, lz4);
 			}
 		};
-		replica[0] = new Replica(this.database, client, ReplicaOptions.defaults("file"));
+		MutableClock clock = new MutableClock();
+		replica[0] = new Replica(this.database, client, ReplicaOptions.defaults("file"), clock);
 		replica[0].sync();
 		String first = replica[0].position().orElseThrow().generation();
 		AppDatabase.Summary stored = this.app.summary();
@@ -129,9 +130,10 @@ class ReplicaPositionTests {
 		this.database.removeShadowWalBefore(this.database.position().orElseThrow().index());
 		assertThatExceptionOfType(IOException.class).isThrownBy(replica[0]::sync);
 		down.set(false);
-		// The catch-up snapshot fails once.
+		// The catch-up snapshot fails once more, once its backoff let it try again.
 		failNextSnapshot.set(true);
 		seenWhileStoring.clear();
+		clock.advance(Duration.ofMinutes(1));
 
 		Throwable failure = catchThrowable(replica[0]::sync);
 
@@ -139,6 +141,7 @@ class ReplicaPositionTests {
 		assertThat(seenWhileStoring).as("position while the snapshot was being stored").containsExactly(Optional.empty());
 		assertTheReplicaRestoresTo(stored, "the end of what it holds, not that joined to a later index");
 
+		clock.advance(Duration.ofMinutes(1));
 		replica[0].sync();
 
 		// The snapshot is of a new index, so the index after the replica's cut one is missing

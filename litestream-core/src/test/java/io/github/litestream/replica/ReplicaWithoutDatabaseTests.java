@@ -13,7 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.github.litestream.MutableClock;
 import io.github.litestream.age.Age;
 import io.github.litestream.age.AgeException;
 import io.github.litestream.age.AgeIdentity;
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIOException;
 
 /**
  * {@link Replica} against a {@link ReplicationSource} made of plain files, without SQLite: what
@@ -110,6 +113,51 @@ class ReplicaWithoutDatabaseTests {
 		assertThat(snapshot(3)).isEqualTo(this.source.database);
 		assertThat(segment(new Pos(GENERATION, 3, 0))).isEqualTo(after);
 		assertThat(this.replica.position()).contains(new Pos(GENERATION, 3, 30));
+	}
+
+	@Test
+	void aCatchUpSnapshotTheStoreRefusesIsRetriedWithBackoffNotAtEverySync() throws IOException {
+		MutableClock clock = new MutableClock();
+		AtomicBoolean refuse = new AtomicBoolean();
+		ReplicaClient refusing = new ForwardingReplicaClient(this.client) {
+			@Override
+			public SnapshotInfo writeSnapshot(String generation, long index, InputStream lz4) throws IOException {
+				if (refuse.get()) {
+					throw new IOException("Access denied (test)");
+				}
+				return super.writeSnapshot(generation, index, lz4);
+			}
+		};
+		this.replica = new Replica(this.source, refusing, ReplicaOptions.defaults("file"), clock);
+		append(100);
+		this.source.database = bytes(300);
+		this.replica.sync();
+		append(40);
+		this.source.index = 2;
+		append(60);
+		Files.delete(this.source.file(0));
+		refuse.set(true);
+
+		assertThatIOException().isThrownBy(this.replica::sync).withMessageContaining("Access denied");
+		assertThat(this.source.index).as("the attempt started index 3").isEqualTo(3);
+		// Each attempt starts an index; the next sync does not try again...
+		assertThatIOException().isThrownBy(this.replica::sync)
+			.withMessageContaining("waits to retry its catch-up snapshot")
+			.withMessageContaining("Access denied");
+		assertThat(this.source.index).isEqualTo(3);
+		// ...until the sync interval passed, then twice that.
+		clock.advance(ReplicaOptions.DEFAULT_SYNC_INTERVAL);
+		assertThatIOException().isThrownBy(this.replica::sync).withMessageContaining("Access denied");
+		assertThat(this.source.index).isEqualTo(4);
+		clock.advance(ReplicaOptions.DEFAULT_SYNC_INTERVAL);
+		assertThatIOException().isThrownBy(this.replica::sync).withMessageContaining("waits to retry");
+		assertThat(this.source.index).isEqualTo(4);
+
+		refuse.set(false);
+		clock.advance(ReplicaOptions.DEFAULT_SYNC_INTERVAL);
+		assertThat(this.replica.sync()).contains(new Pos(GENERATION, 5, 0));
+		assertThat(snapshot(5)).isEqualTo(this.source.database);
+		assertThat(this.replica.status().failingSince()).isNull();
 	}
 
 	@Test
