@@ -93,15 +93,7 @@ class ReplicaWithoutDatabaseTests {
 				return super.writeSnapshot(generation, index, lz4);
 			}
 		}, ReplicaOptions.defaults("file"));
-		append(100);
-		this.source.database = bytes(300);
-		this.replica.sync();
-		append(40);
-		// The source moved on two indexes and no longer keeps the rest of index 0.
-		this.source.index = 2;
-		append(60);
-		Files.delete(this.source.file(0));
-		this.source.database = bytes(400);
+		fallBehindTheKeptWal();
 
 		// The snapshot is of a new index (3), stored before any of its WAL: until it is, the
 		// replica holds its old end, never WAL past a gap that no snapshot covers.
@@ -129,13 +121,7 @@ class ReplicaWithoutDatabaseTests {
 			}
 		};
 		this.replica = new Replica(this.source, refusing, ReplicaOptions.defaults("file"), clock);
-		append(100);
-		this.source.database = bytes(300);
-		this.replica.sync();
-		append(40);
-		this.source.index = 2;
-		append(60);
-		Files.delete(this.source.file(0));
+		fallBehindTheKeptWal();
 		refuse.set(true);
 
 		assertThatIOException().isThrownBy(this.replica::sync).withMessageContaining("Access denied");
@@ -162,14 +148,7 @@ class ReplicaWithoutDatabaseTests {
 
 	@Test
 	void whenNoNewIndexCanStartTheCatchUpSnapshotRestartsTheStreamAtTheCurrentIndex() throws IOException {
-		append(100);
-		this.source.database = bytes(300);
-		this.replica.sync();
-		append(40);
-		this.source.index = 2;
-		byte[] kept = append(60);
-		Files.delete(this.source.file(0));
-		this.source.database = bytes(400);
+		byte[] kept = fallBehindTheKeptWal();
 		this.source.newIndexBusy = true;
 
 		assertThat(this.replica.sync()).contains(new Pos(GENERATION, 2, 60));
@@ -255,6 +234,23 @@ class ReplicaWithoutDatabaseTests {
 		try (InputStream in = this.client.openWalSegment(new Pos(GENERATION, 0, 0))) {
 			assertThat(Age.isAgeFile(in.readNBytes(Age.magicLength()))).isTrue();
 		}
+	}
+
+	/**
+	 * Ships index 0, then moves the source on two indexes without keeping the rest of index 0,
+	 * with a new database file.
+	 * @return the bytes of index 2
+	 */
+	private byte[] fallBehindTheKeptWal() throws IOException {
+		append(100);
+		this.source.database = bytes(300);
+		this.replica.sync();
+		append(40);
+		this.source.index = 2;
+		byte[] kept = append(60);
+		Files.delete(this.source.file(0));
+		this.source.database = bytes(400);
+		return kept;
 	}
 
 	private static byte[] concat(byte[] a, byte[] b) {
