@@ -43,11 +43,11 @@ class DivergedDiskTests {
 			engine.start();
 			app.insert(5);
 			database.sync();
-			replica.sync();
+			OnReplicaThread.sync(engine, replica);
 			copyState(db, this.dir, saved);
 			app.insert(20);
 			database.sync();
-			replica.sync();
+			OnReplicaThread.sync(engine, replica);
 		}
 		for (String name : List.of("app.db", "app.db-wal", "app.db-shm")) {
 			Files.deleteIfExists(this.dir.resolve(name));
@@ -64,13 +64,13 @@ class DivergedDiskTests {
 				engine.start();
 				database.sync();
 				try {
-					replica.sync();
+					OnReplicaThread.sync(engine, replica);
 				}
 				catch (IOException ex) {
 					assertThat(ex).hasMessageContaining("holds other WAL bytes");
 				}
 				database.sync();
-				replica.sync();
+				OnReplicaThread.sync(engine, replica);
 				Path restored = this.dir.resolve("restored.db");
 				new Restorer().restore(files, RestoreOptions.latest(restored));
 				assertThat(AppDatabase.summarize(restored)).isEqualTo(other.summary());

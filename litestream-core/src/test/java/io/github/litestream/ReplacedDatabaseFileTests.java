@@ -45,7 +45,7 @@ class ReplacedDatabaseFileTests {
 				engine.start();
 				app.insert(10);
 				database.sync();
-				replica.sync();
+				OnReplicaThread.sync(engine, replica);
 				before = app.summary();
 			}
 			for (String suffix : new String[] { "-wal", "-shm", "" }) {
@@ -59,7 +59,7 @@ class ReplacedDatabaseFileTests {
 					.withMessageContaining("deleted or replaced");
 				assertThat(database.syncFailure()).isNotNull();
 				try {
-					replica.sync();
+					OnReplicaThread.sync(engine, replica);
 				}
 				catch (IOException ex) {
 					// Nothing new to ship, or refused: either way nothing of the new file.
