@@ -1,7 +1,6 @@
 package io.github.litestream.db;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -11,7 +10,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -53,9 +51,6 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	 */
 	public static final Duration LOCK_WAIT_BUDGET = Duration.ofMillis(500);
 
-	/** How long a catch-up snapshot waits for a monitor step; less than close() waits for it. */
-	private static final Duration CATCH_UP_LOCK_WAIT = Duration.ofSeconds(2);
-
 	/**
 	 * The longest a checkpoint that is to restart the WAL waits for the write lock and then, while
 	 * holding it, for application readers: application commits wait at most this long for
@@ -87,6 +82,8 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 
 	private volatile Checkpointer checkpointer;
 
+	private final DatabaseSnapshots snapshots;
+
 	/** Why the next sync must start a new generation, or {@code null}. */
 	private final AtomicReference<String> newGenerationRequest = new AtomicReference<>();
 
@@ -95,7 +92,8 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	/** Set by a failing monitor step, cleared by one that succeeds. */
 	private volatile SyncFailure syncFailure;
 
-	private boolean closed;
+	/** Set under the monitor lock; read by snapshots too, under the checkpoint lock. */
+	private volatile boolean closed;
 
 	/**
 	 * Creates a database that is not open yet.
@@ -120,6 +118,8 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 		this.cleanShutdown = new CleanShutdown(this.path, this.localState);
 		this.pendingWal = new PendingWal(this.path, this.localState);
 		this.handles = new DatabaseHandles(this.path);
+		this.snapshots = new DatabaseSnapshots(this.path, this.lock, this.handles, this.tracker, this::openCheckpointer,
+				() -> this.closed);
 	}
 
 	private void indexStarted() {
@@ -288,6 +288,11 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 		}
 	}
 
+	private Checkpointer openCheckpointer() {
+		requireOpen();
+		return this.checkpointer;
+	}
+
 	@Override
 	public Optional<ShadowWalSegment> pendingWal(Pos from) throws IOException {
 		return this.pendingWal.after(from, this.tracker.position());
@@ -295,58 +300,12 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 
 	@Override
 	public <T> T snapshot(SnapshotConsumer<T> consumer) throws IOException {
-		this.handles.checkpointLock().lock();
-		try {
-			Pos pos = this.tracker.position();
-			if (pos == null || this.closed) {
-				throw new IOException("Database " + this.path + " is not open for replication");
-			}
-			try (InputStream in = this.handles.file().newInputStream()) {
-				return consumer.accept(pos, in);
-			}
-		}
-		finally {
-			this.handles.checkpointLock().unlock();
-		}
-	}
-
-	private boolean tryMonitorLock(Duration wait) {
-		try {
-			return this.lock.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return false;
-		}
+		return this.snapshots.snapshot(consumer);
 	}
 
 	@Override
 	public <T> T snapshotAtNewIndex(SnapshotConsumer<T> consumer) throws IOException {
-		// The snapshot's lock first, as snapshot() takes it: the monitor only ever tries it, and
-		// close(), which holds the monitor lock while it waits for the snapshot's, must not wait
-		// for this one.
-		this.handles.checkpointLock().lock();
-		try {
-			Pos start;
-			if (!tryMonitorLock(CATCH_UP_LOCK_WAIT)) {
-				throw new IOException("Could not start a new WAL index of " + this.path
-						+ " for a catch-up snapshot: the engine is closing the database or busy with a long step");
-			}
-			try {
-				requireOpen();
-				Pos after = this.checkpointer.startNewIndex("a catch-up snapshot");
-				start = new Pos(after.generation(), after.index(), 0);
-			}
-			finally {
-				this.lock.unlock();
-			}
-			try (InputStream in = this.handles.file().newInputStream()) {
-				return consumer.accept(start, in);
-			}
-		}
-		finally {
-			this.handles.checkpointLock().unlock();
-		}
+		return this.snapshots.snapshotAtNewIndex(consumer);
 	}
 
 	/**
@@ -363,26 +322,12 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 
 	@Override
 	public DatabaseChecksum checksumAtNewIndex() throws IOException {
-		this.lock.lock();
-		try {
-			requireOpen();
-			return this.checkpointer.checksumAtNewIndex(this.handles.file());
-		}
-		finally {
-			this.lock.unlock();
-		}
+		return this.snapshots.checksumAtNewIndex();
 	}
 
 	@Override
 	public void startNewIndex() throws IOException {
-		this.lock.lock();
-		try {
-			requireOpen();
-			this.checkpointer.startNewIndex("a snapshot");
-		}
-		finally {
-			this.lock.unlock();
-		}
+		this.snapshots.startNewIndex();
 	}
 
 	/**
