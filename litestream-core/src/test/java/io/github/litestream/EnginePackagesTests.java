@@ -31,13 +31,13 @@ import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 class EnginePackagesTests {
 
 	/**
-	 * The replica's own work on the database: {@link Replica}, its helper that resumes it and
-	 * its WAL stream.
+	 * The replica's own work on the database: {@link Replica}, its helper that resumes it, its
+	 * WAL stream and its snapshots.
 	 */
 	private static final DescribedPredicate<JavaClass> REPLICATION = belongToAnyOf(Replica.class)
 		.or(name("io.github.litestream.replica.ResumePoint"))
-		.or(name("io.github.litestream.replica.WalStream"));
-
+		.or(name("io.github.litestream.replica.WalStream"))
+		.or(name("io.github.litestream.replica.ReplicaSnapshots"));
 
 	private static final String[] ENGINE = { "io.github.litestream", "io.github.litestream.sqlite..", "io.github.litestream.db..",
 			"io.github.litestream.replica..", "io.github.litestream.restore..", "io.github.litestream.jdbc..",

@@ -1,9 +1,7 @@
 package io.github.litestream.replica;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -30,8 +28,6 @@ public final class Replica {
 
 	private static final Logger logger = LoggerFactory.getLogger(Replica.class);
 
-	private static final Duration CATCH_UP_MAX_WAIT = Duration.ofMinutes(1);
-
 	private final ReplicationSource database;
 
 	private final ReplicaClient client;
@@ -56,11 +52,7 @@ public final class Replica {
 
 	private final ReplicaActivity activity = new ReplicaActivity();
 
-	/** When a failed catch-up snapshot may be tried again. */
-	private final RetryBackoff catchUps;
-
-	/** The database position when the last snapshot was taken by this process. */
-	private volatile Pos snapshotPosition;
+	private final ReplicaSnapshots snapshots;
 
 	private boolean retentionChecked;
 
@@ -87,7 +79,8 @@ public final class Replica {
 		this.options = options;
 		this.clock = clock;
 		this.stream = new WalStream(database, client, options.name(), this.listeners, this::publish);
-		this.catchUps = new RetryBackoff(options.syncInterval(), CATCH_UP_MAX_WAIT);
+		this.snapshots = new ReplicaSnapshots(database, client, options, this.stream, this.catalog, this.listeners, clock,
+				this::publish);
 	}
 
 	/**
@@ -125,7 +118,7 @@ public final class Replica {
 			if (!this.stream.ship(target.get())) {
 				// We fell behind further than the local shadow WAL reaches: start over from a
 				// snapshot, which restarts the WAL stream at its index.
-				catchUp();
+				this.snapshots.catchUp();
 				this.stream.ship(this.database.position().orElse(target.get()));
 			}
 			publish();
@@ -140,80 +133,7 @@ public final class Replica {
 	 * @throws IOException if it cannot be written
 	 */
 	public SnapshotInfo snapshot() throws IOException {
-		long started = System.nanoTime();
-		SnapshotInfo info = this.database.snapshot((pos, database) -> {
-			this.snapshotPosition = pos;
-			shipWalUpTo(pos);
-			return writeSnapshot(pos, database);
-		});
-		stored(info, started);
-		return info;
-	}
-
-	/**
-	 * Restarts a replica whose position the local shadow WAL no longer reaches, from a snapshot
-	 * at the start of a new WAL index, stored before any WAL past the replica's old end. A
-	 * restore meanwhile (this upload may take minutes, or the host may die during it) gets the
-	 * replica's old end; then the snapshot, and the WAL shipped after it. The WAL between the old
-	 * end and the snapshot is not shipped: its points in time are lost with the outage. When no
-	 * new index can be started now, the snapshot restarts the stream at the current index.
-	 */
-	private void catchUp() throws IOException {
-		if (!this.catchUps.ready(this.clock.instant())) {
-			// Each attempt starts a WAL index (a moment of the write lock, a bookkeeping row):
-			// not at every sync while the store keeps refusing the upload.
-			throw new IOException("Replica '" + name() + "' of " + this.database.path()
-					+ " waits to retry its catch-up snapshot: " + this.catchUps.waiting());
-		}
-		Pos stored = this.stream.position();
-		long started = System.nanoTime();
-		boolean[] began = new boolean[1];
-		SnapshotInfo info;
-		try {
-			info = this.database.snapshotAtNewIndex((pos, database) -> {
-				began[0] = true;
-				if (pos.generation().equals(stored.generation()) && pos.index() == stored.index() + 1) {
-					// Without a missing index between the old end and the new one, nothing shows
-					// the cut (see shipWalUpTo); this index started after the WAL we lack.
-					String reason = "replica '" + name() + "' lacks the local WAL after its position " + stored;
-					this.database.requestNewGeneration(reason);
-					throw new IOException(reason + "; a new generation starts");
-				}
-				this.snapshotPosition = pos;
-				this.stream.restartAt(pos);
-				return writeSnapshot(pos, database);
-			});
-		}
-		catch (IOException | RuntimeException ex) {
-			if (began[0]) {
-				this.catchUps.failed(this.clock.instant(), ex.getMessage());
-				throw ex;
-			}
-			if (ex instanceof RuntimeException runtime) {
-				throw runtime;
-			}
-			logger.debug("Replica '{}' of {} takes its catch-up snapshot at the current index: {}", name(),
-					this.database.path(), ex.getMessage());
-			snapshot();
-			return;
-		}
-		this.catchUps.succeeded();
-		stored(info, started);
-	}
-
-	private SnapshotInfo writeSnapshot(Pos pos, InputStream database) throws IOException {
-		try (InputStream lz4 = Lz4.compressing(database)) {
-			return this.client.writeSnapshot(pos.generation(), pos.index(), lz4);
-		}
-	}
-
-	private void stored(SnapshotInfo info, long started) {
-		this.catalog.add(info);
-		publish();
-		Duration took = Duration.ofNanos(System.nanoTime() - started);
-		logger.info("Replica '{}' of {} stored snapshot {}/{} ({} bytes) in {} ms", name(), this.database.path(),
-				info.generation(), Pos.hex(info.index()), info.size(), took.toMillis());
-		this.listeners.forEach((listener) -> listener.onSnapshot(info, took));
+		return this.snapshots.take();
 	}
 
 	/**
@@ -256,51 +176,6 @@ public final class Replica {
 	}
 
 	/**
-	 * Ships this replica's WAL up to a snapshot's position before the snapshot is stored. The
-	 * snapshot's key names only its index, and restoring replays that index from offset 0; but
-	 * the database file may already hold pages of frames up to the position (a time-based
-	 * checkpoint moves pages into the file without starting an index). A replica that held the
-	 * snapshot without those frames would restore a file mixing two moments. Called while the
-	 * snapshot holds the checkpoint lock, so the file cannot change meanwhile; the planner
-	 * relies on it: a snapshot's restore includes every segment of its index stored before it.
-	 */
-	private void shipWalUpTo(Pos snapshot) throws IOException {
-		Pos shipped = this.stream.position();
-		if (shipped == null || !shipped.generation().equals(snapshot.generation())) {
-			// A new generation, or a position lost to an error: continue after what is stored.
-			if (shipped != null) {
-				this.catalog.refresh(this.client, snapshot.generation());
-			}
-			this.stream.continueAfter(ReplicaPositions.newest(this.client, snapshot.generation()),
-					new Pos(snapshot.generation(), snapshot.index(), 0));
-		}
-		if (!this.stream.ship(snapshot)) {
-			Pos stored = this.stream.position();
-			if (snapshot.index() == stored.index() + 1) {
-				// The replica's last index may have gone on past what it stored. Restarting the
-				// stream at the very next index would join the two with nothing to show the cut:
-				// a restore or a follower that ran before the snapshot landed would mix two
-				// moments. A new generation keeps every stored generation one valid history.
-				String reason = "replica '" + name() + "' lacks the local WAL after its position " + stored
-						+ ", the index before the current one";
-				this.database.requestNewGeneration(reason);
-				throw new IOException(reason + "; a new generation starts");
-			}
-			// Whole indexes are missing between the replica's end and the snapshot: a latest
-			// restore before the snapshot lands finds the gap and fails naming it (with
-			// restore.fall-back, it restores the replica's old end) instead of mixing. The
-			// snapshot restarts the stream at its own index; nothing past the gap counts as
-			// restorable until the snapshot is stored. (A new generation would close that window
-			// at the cost of a full snapshot in every replica, the restored one included.)
-			this.stream.restartAt(new Pos(snapshot.generation(), snapshot.index(), 0));
-			if (!this.stream.ship(snapshot)) {
-				throw new IOException("Cannot store a snapshot of " + this.database.path() + " in replica '" + name()
-						+ "': the local WAL of its index " + Pos.hex(snapshot.index()) + " is missing");
-			}
-		}
-	}
-
-	/**
 	 * Takes a snapshot if the snapshot interval passed since the newest one and the database
 	 * changed since it: an idle database costs nothing.
 	 * @return the new snapshot, if one was taken
@@ -315,7 +190,8 @@ public final class Replica {
 		boolean due = latest == null
 				|| !latest.createdAt().plus(this.options.snapshotInterval()).isAfter(this.clock.instant());
 		Optional<Pos> current = this.database.position();
-		boolean changed = this.snapshotPosition == null || !this.snapshotPosition.equals(current.orElse(null));
+		Pos snapshotted = this.snapshots.lastPosition();
+		boolean changed = snapshotted == null || !snapshotted.equals(current.orElse(null));
 		if (!due || !changed) {
 			return Optional.empty();
 		}
