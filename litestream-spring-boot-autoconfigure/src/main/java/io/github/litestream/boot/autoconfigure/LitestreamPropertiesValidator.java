@@ -97,6 +97,7 @@ final class LitestreamPropertiesValidator {
 	}
 
 	private DatabaseSettings database(String prefix, LitestreamProperties.Database db) {
+		DatabaseEntryKeys.requireKnown(prefix, this.entries.keysUnder(prefix));
 		positive(db.getMonitorInterval(), prefix + ".monitor-interval");
 		positive(db.getCheckpointInterval(), prefix + ".checkpoint-interval");
 		if (db.getMinCheckpointPageCount() < 1) {
@@ -126,14 +127,6 @@ final class LitestreamPropertiesValidator {
 		DirectorySettings directory = directory(prefix, db);
 		List<ReplicaSettings> replicas = replicas(prefix, db, null);
 		if (replicas.isEmpty()) {
-			if (!this.entries.keysUnder(prefix + ".replica").isEmpty()) {
-				// Litestream v0.5's single 'replica:' is no key here: ignored, it would leave the
-				// database without any backup.
-				throw new LitestreamConfigurationException(prefix + ".replica",
-						prefix + ".replica is Litestream v0.5's key; here replicas are a list, so the database has "
-								+ "no replica and nothing of it would be backed up",
-						"Move the keys of " + prefix + ".replica to " + prefix + ".replicas[0].");
-			}
 			// A profile may add them (none in development, say): worth a line, not a failure.
 			logger.warn("{} ({}) has no replica: nothing of it is backed up. Add {}.replicas[0].url to replicate it",
 					prefix, (db.getPath() != null) ? db.getPath() : db.getDir(), prefix);

@@ -241,6 +241,61 @@ class InvalidConfigurationTests {
 	}
 
 	@Test
+	void litestreamV05sSingleReplicaKeyIsRefusedNextToAListOfReplicasToo() {
+		FailureAnalysis analysis = fail("litestream.dbs[0].path=" + this.dir.resolve("app.db"),
+				"litestream.dbs[0].replicas[0].url=file://" + this.dir.resolve("a"),
+				"litestream.dbs[0].replica.url=file://" + this.dir.resolve("b"));
+		assertThat(analysis.getDescription()).contains("litestream.dbs[0].replica is Litestream v0.5's key");
+	}
+
+	@Test
+	void misspeltDatabaseKeyThatWouldTurnAGuaranteeOffNamesTheKeyItMeant() {
+		FailureAnalysis analysis = fail("litestream.dbs[0].path=" + this.dir.resolve("app.db"),
+				"litestream.dbs[0].replicas[0].url=file://" + this.dir.resolve("replica"),
+				"litestream.dbs[0].synchronous-replicaton=on");
+		assertThat(analysis.getDescription()).contains("'litestream.dbs[0].synchronous-replicaton'")
+			.contains("litestream.dbs[0].synchronous-replicaton is not a key of a database entry");
+		assertThat(analysis.getAction()).contains("Did you mean litestream.dbs[0].synchronous-replication?");
+	}
+
+	@Test
+	void misspeltNestedDatabaseKeyNamesTheNestedKeyItMeant() {
+		FailureAnalysis analysis = fail("litestream.dbs[0].path=" + this.dir.resolve("app.db"),
+				"litestream.dbs[0].replicas[0].url=file://" + this.dir.resolve("replica"),
+				"litestream.dbs[0].restore.fall-bak=true");
+		assertThat(analysis.getDescription()).contains("litestream.dbs[0].restore.fall-bak is not a key");
+		assertThat(analysis.getAction()).contains("Did you mean litestream.dbs[0].restore.fall-back?");
+	}
+
+	@Test
+	void databaseKeyLikeNoneListsTheKeysOfADatabaseEntry() {
+		FailureAnalysis analysis = fail("litestream.dbs[0].path=" + this.dir.resolve("app.db"),
+				"litestream.dbs[0].replicas[0].url=file://" + this.dir.resolve("replica"),
+				"litestream.dbs[0].encryption=true");
+		assertThat(analysis.getDescription()).contains("litestream.dbs[0].encryption is not a key of a database entry");
+		assertThat(analysis.getAction()).contains("Remove it; a database entry has the keys")
+			.contains("monitor-interval")
+			.contains("lease.ttl")
+			.contains("replicas");
+	}
+
+	@Test
+	void everyDatabaseKeyIsAcceptedInAnySpellingAndLitestreamsMetaPathIsIgnored() {
+		this.runner
+			.withPropertyValues("litestream.dbs[0].path=" + this.dir.resolve("app.db"),
+					"litestream.dbs[0].meta-path=" + this.dir.resolve("meta"), "litestream.dbs[0].monitorInterval=1s",
+					"litestream.dbs[0].checkpoint_interval=1m", "litestream.dbs[0].min-checkpoint-page-count=1000",
+					"litestream.dbs[0].max-checkpoint-page-count=10000", "litestream.dbs[0].max-shadow-wal-size=1GB",
+					"litestream.dbs[0].synchronous-replication=off", "litestream.dbs[0].synchronous-replicas=1",
+					"litestream.dbs[0].synchronous-timeout=5s", "litestream.dbs[0].restore.enabled=false",
+					"litestream.dbs[0].restore.if-replica-exists=true", "litestream.dbs[0].restore.parallelism=4",
+					"litestream.dbs[0].restore.fallBack=false", "litestream.dbs[0].lease.enabled=false",
+					"litestream.dbs[0].lease.ttl=10s", "litestream.dbs[0].standby=false",
+					"litestream.dbs[0].replicas[0].url=file://" + this.dir.resolve("replica"))
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
 	void keyOfAnotherTypeIsFoundWhateverItsSpelling() {
 		FailureAnalysis analysis = fail("litestream.dbs[0].path=" + this.dir.resolve("app.db"),
 				"litestream.dbs[0].replicas[0].url=file://" + this.dir.resolve("replica"),
