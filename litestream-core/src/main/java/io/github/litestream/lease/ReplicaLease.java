@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.LongSupplier;
@@ -68,33 +66,13 @@ public final class ReplicaLease {
 
 	private final LongSupplier nanoTime;
 
-	private @Nullable String version;
-
-	private long epoch;
-
-	private boolean everHeld;
-
-	private boolean followedAnother;
-
-	private long acquisitions;
+	private final LeaseHolding holding;
 
 	private boolean probed;
 
 	private boolean unsupportedLogged;
 
 	private final LeaseWatch watch = new LeaseWatch();
-
-	private volatile @Nullable LeaseRecord current;
-
-	private volatile LeaseRole role = LeaseRole.NONE;
-
-	private volatile long writableUntilNanos;
-
-	private volatile @Nullable String fencedReason;
-
-	private volatile @Nullable Instant fencedAt;
-
-	private volatile boolean lost;
 
 	/**
 	 * Creates the lease of one replica; nothing is read or written yet.
@@ -119,6 +97,7 @@ public final class ReplicaLease {
 		this.self = self;
 		this.clock = clock;
 		this.nanoTime = nanoTime;
+		this.holding = new LeaseHolding(replica, location, objects, options, self, clock, nanoTime, this.watch);
 	}
 
 	/**
@@ -134,7 +113,7 @@ public final class ReplicaLease {
 					return;
 				}
 				case HELD_BY_LIVE_HOLDER -> throw new LeaseHeldException(this.replica, this.location,
-						Objects.requireNonNull(this.current));
+						Objects.requireNonNull(this.holding.current()));
 				case WAITING -> pause();
 			}
 		}
@@ -156,7 +135,7 @@ public final class ReplicaLease {
 		}
 		catch (IOException ex) {
 			synchronized (this) {
-				fence("the lease could not be taken at start: " + ex.getMessage());
+				this.holding.fence("the lease could not be taken at start: " + ex.getMessage());
 			}
 		}
 	}
@@ -171,20 +150,21 @@ public final class ReplicaLease {
 		ConditionalObjects store = probedStore();
 		Optional<VersionedObject> read = store.read(OBJECT);
 		if (read.isEmpty()) {
-			LeaseRecord record = record(this.epoch + 1, false);
+			LeaseRecord record = this.holding.record(this.holding.epoch() + 1, false);
 			long sent = this.nanoTime.getAsLong();
 			try {
-				held(store.create(OBJECT, record.toJson()), record, sent, this.everHeld);
+				this.holding.held(store.create(OBJECT, record.toJson()), record, sent, this.holding.everHeld());
 				return LeaseAttempt.ACQUIRED;
 			}
 			catch (ConditionalWriteConflictException ex) {
 				return LeaseAttempt.WAITING;
 			}
 		}
-		LeaseRecord previous = parse(read.get());
-		this.current = previous;
+		LeaseRecord previous = parse(read.get(), this.replica, this.location);
+		this.holding.seen(previous);
 		boolean ours = previous.holder().instance().equals(this.self.instance());
-		if (ours && !this.everHeld && !previous.released() && this.clock.instant().isBefore(previous.expiresAt())) {
+		if (ours && !this.holding.everHeld() && !previous.released()
+				&& this.clock.instant().isBefore(previous.expiresAt())) {
 			// Handed over inside this instance (a standby to the engine it promotes): one holding, one epoch.
 			return replace(store, read.get(), previous.epoch(), false);
 		}
@@ -201,16 +181,16 @@ public final class ReplicaLease {
 						this.replica, this.location, previous.holder(), previous.ttl());
 			}
 		}
-		return replace(store, read.get(), Math.max(previous.epoch(), this.epoch) + 1,
-				!ours || previous.epoch() != this.epoch);
+		long epoch = this.holding.epoch();
+		return replace(store, read.get(), Math.max(previous.epoch(), epoch) + 1, !ours || previous.epoch() != epoch);
 	}
 
 	private LeaseAttempt replace(ConditionalObjects store, VersionedObject read, long newEpoch, boolean another)
 			throws IOException {
-		LeaseRecord record = record(newEpoch, false);
+		LeaseRecord record = this.holding.record(newEpoch, false);
 		long sent = this.nanoTime.getAsLong();
 		try {
-			held(store.replace(OBJECT, record.toJson(), read.version()), record, sent, another);
+			this.holding.held(store.replace(OBJECT, record.toJson(), read.version()), record, sent, another);
 			return LeaseAttempt.ACQUIRED;
 		}
 		catch (ConditionalWriteConflictException ex) {
@@ -224,31 +204,20 @@ public final class ReplicaLease {
 	 * @return the role afterwards
 	 */
 	public synchronized LeaseRole renew() {
-		if (this.role == LeaseRole.PRIMARY) {
-			LeaseRecord record = record(this.epoch, false);
-			long sent = this.nanoTime.getAsLong();
-			try {
-				held(probedStore().replace(OBJECT, record.toJson(), Objects.requireNonNull(this.version)), record, sent,
-						false);
-			}
-			catch (ConditionalWriteConflictException ex) {
-				renewalRefused(record, sent, ex);
-			}
-			catch (IOException | RuntimeException ex) {
-				fence("the lease could not be renewed: " + ex.getMessage());
-			}
+		if (this.holding.role() == LeaseRole.PRIMARY) {
+			this.holding.renew();
 		}
-		else if (this.role == LeaseRole.FENCED) {
+		else if (this.holding.role() == LeaseRole.FENCED) {
 			try {
 				LeaseAttempt attempt = tryAcquire();
-				LeaseRecord seen = this.current;
+				LeaseRecord seen = this.holding.current();
 				if (attempt != LeaseAttempt.ACQUIRED && seen != null && !seen.holder().equals(this.self) && !seen.released()) {
-					this.lost = true;
+					this.holding.markLost();
 				}
 				if (attempt == LeaseAttempt.ACQUIRED) {
 					logger.info("Replica '{}' ({}) is leased again, epoch {}; writing resumes{}", this.replica,
-							this.location, this.epoch,
-							this.followedAnother ? " in a new generation, as another instance held it meanwhile" : "");
+							this.location, this.holding.epoch(), this.holding.followedAnother()
+									? " in a new generation, as another instance held it meanwhile" : "");
 				}
 			}
 			catch (LeaseUnsupportedException ex) {
@@ -263,7 +232,7 @@ public final class ReplicaLease {
 						ex.getMessage());
 			}
 		}
-		return this.role;
+		return this.holding.role();
 	}
 
 	/**
@@ -271,26 +240,7 @@ public final class ReplicaLease {
 	 * same epoch, so the next instance takes it at once. Writing stops first.
 	 */
 	public synchronized void release() {
-		boolean wasHeld = this.role == LeaseRole.PRIMARY;
-		this.role = LeaseRole.NONE;
-		this.writableUntilNanos = this.nanoTime.getAsLong();
-		if (!wasHeld || this.version == null || this.objects == null) {
-			return;
-		}
-		LeaseRecord record = record(this.epoch, true);
-		try {
-			this.objects.replace(OBJECT, record.toJson(), this.version);
-			this.current = record;
-			logger.debug("Released the lease of replica '{}' ({}), epoch {}", this.replica, this.location, this.epoch);
-		}
-		catch (ConditionalWriteConflictException ex) {
-			logger.debug("Lease of replica '{}' was taken over before its release", this.replica);
-		}
-		catch (IOException | RuntimeException ex) {
-			logger.warn("Could not release the lease of replica '{}' ({}): {}; the next instance waits for it to "
-					+ "expire ({})", this.replica, this.location, ex.getMessage(), this.options.ttl());
-		}
-		this.version = null;
+		this.holding.release();
 	}
 
 	/**
@@ -300,7 +250,7 @@ public final class ReplicaLease {
 	 */
 	public void checkWritable() throws LeaseFencedException {
 		if (!allowsWrites()) {
-			throw new LeaseFencedException(this.replica, this.location, whyNotWritable());
+			throw new LeaseFencedException(this.replica, this.location, this.holding.whyNotWritable());
 		}
 	}
 
@@ -309,16 +259,7 @@ public final class ReplicaLease {
 	 * @return {@code true} while the lease is held and not within the safety margin of lapsing
 	 */
 	public boolean allowsWrites() {
-		return this.role == LeaseRole.PRIMARY && this.nanoTime.getAsLong() - this.writableUntilNanos < 0;
-	}
-
-	private String whyNotWritable() {
-		return switch (this.role) {
-			case FENCED -> "fenced: " + this.fencedReason;
-			case NONE -> "this instance does not hold its lease";
-			case PRIMARY -> "its lease was last renewed too long ago (within " + this.options.safetyMargin()
-					+ " of lapsing)";
-		};
+		return this.holding.allowsWrites();
 	}
 
 	/**
@@ -327,7 +268,7 @@ public final class ReplicaLease {
 	 * @return {@code true} if the replica may hold writes of another instance since ours
 	 */
 	public synchronized boolean lastAcquisitionFollowedAnother() {
-		return this.followedAnother;
+		return this.holding.followedAnother();
 	}
 
 	/**
@@ -338,7 +279,7 @@ public final class ReplicaLease {
 	 * @return the count
 	 */
 	public synchronized long acquisitions() {
-		return this.acquisitions;
+		return this.holding.acquisitions();
 	}
 
 	/**
@@ -354,14 +295,7 @@ public final class ReplicaLease {
 	 * @return the status
 	 */
 	public LeaseStatus status() {
-		LeaseRole now = this.role;
-		String reason = this.fencedReason;
-		Instant at = this.fencedAt;
-		if (now == LeaseRole.PRIMARY && !allowsWrites()) {
-			now = LeaseRole.FENCED;
-			reason = whyNotWritable();
-		}
-		return new LeaseStatus(now, this.current, this.self, reason, at, now == LeaseRole.FENCED && this.lost);
+		return this.holding.status();
 	}
 
 	/**
@@ -372,82 +306,22 @@ public final class ReplicaLease {
 		return this.options;
 	}
 
-	private void held(String newVersion, LeaseRecord record, long sentNanos, boolean another) {
-		boolean acquiring = this.role != LeaseRole.PRIMARY;
-		this.version = newVersion;
-		this.current = record;
-		this.epoch = record.epoch();
-		this.watch.reset();
-		this.writableUntilNanos = sentNanos + this.options.ttl().toNanos() - this.options.safetyMargin().toNanos();
-		this.role = LeaseRole.PRIMARY;
-		this.fencedReason = null;
-		this.fencedAt = null;
-		this.lost = false;
-		if (acquiring) {
-			this.followedAnother = another;
-			this.everHeld = true;
-			this.acquisitions++;
-		}
-	}
-
-	/** Reads who holds the lease now, for the status; best effort. */
-	private void showHolder() {
-		try {
-			Optional<VersionedObject> read = Objects.requireNonNull(this.objects).read(OBJECT);
-			if (read.isPresent()) {
-				this.current = parse(read.get());
-			}
-		}
-		catch (IOException | RuntimeException ex) {
-			// The status keeps our last record.
-		}
-	}
-
-	private void fence(String reason) {
-		this.writableUntilNanos = this.nanoTime.getAsLong();
-		this.role = LeaseRole.FENCED;
-		this.fencedReason = reason;
-		this.fencedAt = this.clock.instant();
-		logger.error("Replica '{}' ({}) is fenced: {}. Nothing is written to it until this instance holds its lease "
-				+ "again", this.replica, this.location, reason);
-	}
-
-	private LeaseRecord record(long newEpoch, boolean released) {
-		Instant now = this.clock.instant();
-		return new LeaseRecord(this.self, newEpoch, now, released ? now : now.plus(this.options.ttl()),
-				this.options.ttl(), released);
-	}
-
-	private LeaseRecord parse(VersionedObject object) throws IOException {
+	/**
+	 * Reads a stored lease.
+	 * @param object the stored object
+	 * @param replica the replica's name, for the message
+	 * @param location where it lives, for the message
+	 * @return the lease
+	 * @throws IOException if the object is not a lease
+	 */
+	static LeaseRecord parse(VersionedObject object, String replica, String location) throws IOException {
 		try {
 			return LeaseRecord.parse(object.content());
 		}
 		catch (IllegalArgumentException ex) {
-			throw new IOException(OBJECT + " in replica '" + this.replica + "' (" + this.location
-					+ ") is not a lease: " + ex.getMessage() + ". If no instance writes to this replica, delete it", ex);
+			throw new IOException(OBJECT + " in replica '" + replica + "' (" + location + ") is not a lease: "
+					+ ex.getMessage() + ". If no instance writes to this replica, delete it", ex);
 		}
-	}
-
-	/**
-	 * A renewal the store refused: another instance replaced the lease, unless the store holds
-	 * exactly the record just sent (its answer was lost, and a retry with the same version was
-	 * refused because the first attempt had already been applied).
-	 */
-	private void renewalRefused(LeaseRecord record, long sent, ConditionalWriteConflictException ex) {
-		try {
-			Optional<VersionedObject> stored = probedStore().read(OBJECT);
-			if (stored.isPresent() && Arrays.equals(stored.get().content(), record.toJson())) {
-				held(stored.get().version(), record, sent, false);
-				return;
-			}
-		}
-		catch (IOException | RuntimeException readFailure) {
-			fence("the lease could not be renewed: " + ex.getMessage());
-			return;
-		}
-		this.lost = true;
-		fence("another instance replaced the lease (" + ex.getMessage() + ")");
-		showHolder();
 	}
 
 	private ConditionalObjects probedStore() throws IOException {
@@ -463,7 +337,7 @@ public final class ReplicaLease {
 	}
 
 	private void pause() throws InterruptedIOException {
-		LeaseRecord record = this.current;
+		LeaseRecord record = this.holding.current();
 		Duration ttl = (record != null) ? record.ttl() : this.options.ttl();
 		long millis = Math.max(20, Math.min(1000, ttl.toMillis() / 10));
 		try {

@@ -1,0 +1,284 @@
+package io.github.litestream.lease;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+
+import io.github.litestream.replica.ConditionalObjects;
+import io.github.litestream.replica.ConditionalObjects.VersionedObject;
+import io.github.litestream.replica.ConditionalWriteConflictException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This instance's holding of one replica's lease, once {@link ReplicaLease} took it: the
+ * renewals that keep it, the write window they open, the fence when one fails or finds the
+ * lease replaced, and the release at a clean stop. Kept apart from taking the lease, which
+ * reads and watches the store, so that each class does one of the two; the check before every
+ * write ({@link #allowsWrites()}) and the {@link #status() status} read volatile fields without
+ * the lease's lock, and everything else changes only with that lock held.
+ */
+final class LeaseHolding {
+
+	private static final Logger logger = LoggerFactory.getLogger(LeaseHolding.class);
+
+	private final String replica;
+
+	private final String location;
+
+	private final @Nullable ConditionalObjects objects;
+
+	private final LeaseOptions options;
+
+	private final LeaseHolder self;
+
+	private final Clock clock;
+
+	private final LongSupplier nanoTime;
+
+	private final LeaseWatch watch;
+
+	private @Nullable String version;
+
+	private long epoch;
+
+	private boolean everHeld;
+
+	private boolean followedAnother;
+
+	private long acquisitions;
+
+	private volatile @Nullable LeaseRecord current;
+
+	private volatile LeaseRole role = LeaseRole.NONE;
+
+	private volatile long writableUntilNanos;
+
+	private volatile @Nullable String fencedReason;
+
+	private volatile @Nullable Instant fencedAt;
+
+	private volatile boolean lost;
+
+	LeaseHolding(String replica, String location, @Nullable ConditionalObjects objects, LeaseOptions options,
+			LeaseHolder self, Clock clock, LongSupplier nanoTime, LeaseWatch watch) {
+		this.replica = replica;
+		this.location = location;
+		this.objects = objects;
+		this.options = options;
+		this.self = self;
+		this.clock = clock;
+		this.nanoTime = nanoTime;
+		this.watch = watch;
+	}
+
+	/**
+	 * Notes that the store holds a record of ours: writing may go on until it was sent plus the
+	 * ttl, minus the safety margin. Taking the lease counts as an acquisition; renewing it not.
+	 * @param newVersion the version the store gave the record
+	 * @param record the record
+	 * @param sentNanos when it was sent, by this process's monotonic clock
+	 * @param another whether another instance may have held the lease since this one did
+	 */
+	void held(String newVersion, LeaseRecord record, long sentNanos, boolean another) {
+		boolean acquiring = this.role != LeaseRole.PRIMARY;
+		this.version = newVersion;
+		this.current = record;
+		this.epoch = record.epoch();
+		this.watch.reset();
+		this.writableUntilNanos = sentNanos + this.options.ttl().toNanos() - this.options.safetyMargin().toNanos();
+		this.role = LeaseRole.PRIMARY;
+		this.fencedReason = null;
+		this.fencedAt = null;
+		this.lost = false;
+		if (acquiring) {
+			this.followedAnother = another;
+			this.everHeld = true;
+			this.acquisitions++;
+		}
+	}
+
+	/**
+	 * Renews the lease this instance holds (its role is {@link LeaseRole#PRIMARY}, so the store
+	 * was probed). Never throws: a failure fences.
+	 */
+	void renew() {
+		LeaseRecord record = record(this.epoch, false);
+		long sent = this.nanoTime.getAsLong();
+		try {
+			held(Objects.requireNonNull(this.objects).replace(ReplicaLease.OBJECT, record.toJson(),
+					Objects.requireNonNull(this.version)), record, sent, false);
+		}
+		catch (ConditionalWriteConflictException ex) {
+			renewalRefused(record, sent, ex);
+		}
+		catch (IOException | RuntimeException ex) {
+			fence("the lease could not be renewed: " + ex.getMessage());
+		}
+	}
+
+	/**
+	 * A renewal the store refused: another instance replaced the lease, unless the store holds
+	 * exactly the record just sent (its answer was lost, and a retry with the same version was
+	 * refused because the first attempt had already been applied).
+	 */
+	private void renewalRefused(LeaseRecord record, long sent, ConditionalWriteConflictException ex) {
+		try {
+			Optional<VersionedObject> stored = Objects.requireNonNull(this.objects).read(ReplicaLease.OBJECT);
+			if (stored.isPresent() && Arrays.equals(stored.get().content(), record.toJson())) {
+				held(stored.get().version(), record, sent, false);
+				return;
+			}
+		}
+		catch (IOException | RuntimeException readFailure) {
+			fence("the lease could not be renewed: " + ex.getMessage());
+			return;
+		}
+		this.lost = true;
+		fence("another instance replaced the lease (" + ex.getMessage() + ")");
+		showHolder();
+	}
+
+	/** Reads who holds the lease now, for the status; best effort. */
+	private void showHolder() {
+		try {
+			Optional<VersionedObject> read = Objects.requireNonNull(this.objects).read(ReplicaLease.OBJECT);
+			if (read.isPresent()) {
+				this.current = ReplicaLease.parse(read.get(), this.replica, this.location);
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			// The status keeps our last record.
+		}
+	}
+
+	/**
+	 * Stops writing until the lease is taken again.
+	 * @param reason why, for the status and the log
+	 */
+	void fence(String reason) {
+		this.writableUntilNanos = this.nanoTime.getAsLong();
+		this.role = LeaseRole.FENCED;
+		this.fencedReason = reason;
+		this.fencedAt = this.clock.instant();
+		logger.error("Replica '{}' ({}) is fenced: {}. Nothing is written to it until this instance holds its lease "
+				+ "again", this.replica, this.location, reason);
+	}
+
+	/**
+	 * Stops writing and, if the lease is held, stores it released with the same epoch.
+	 */
+	void release() {
+		boolean wasHeld = this.role == LeaseRole.PRIMARY;
+		this.role = LeaseRole.NONE;
+		this.writableUntilNanos = this.nanoTime.getAsLong();
+		if (!wasHeld || this.version == null || this.objects == null) {
+			return;
+		}
+		LeaseRecord record = record(this.epoch, true);
+		try {
+			this.objects.replace(ReplicaLease.OBJECT, record.toJson(), this.version);
+			this.current = record;
+			logger.debug("Released the lease of replica '{}' ({}), epoch {}", this.replica, this.location, this.epoch);
+		}
+		catch (ConditionalWriteConflictException ex) {
+			logger.debug("Lease of replica '{}' was taken over before its release", this.replica);
+		}
+		catch (IOException | RuntimeException ex) {
+			logger.warn("Could not release the lease of replica '{}' ({}): {}; the next instance waits for it to "
+					+ "expire ({})", this.replica, this.location, ex.getMessage(), this.options.ttl());
+		}
+		this.version = null;
+	}
+
+	/**
+	 * A record of this holder's, as written now.
+	 * @param newEpoch its epoch
+	 * @param released whether it gives the lease up
+	 * @return the record
+	 */
+	LeaseRecord record(long newEpoch, boolean released) {
+		Instant now = this.clock.instant();
+		return new LeaseRecord(this.self, newEpoch, now, released ? now : now.plus(this.options.ttl()),
+				this.options.ttl(), released);
+	}
+
+	/**
+	 * Notes the lease as last read, for the status.
+	 * @param record the lease
+	 */
+	void seen(LeaseRecord record) {
+		this.current = record;
+	}
+
+	/** Notes that the lease is known to be another instance's, for the status. */
+	void markLost() {
+		this.lost = true;
+	}
+
+	/**
+	 * Whether a write may go out now.
+	 * @return {@code true} while the lease is held and not within the safety margin of lapsing
+	 */
+	boolean allowsWrites() {
+		return this.role == LeaseRole.PRIMARY && this.nanoTime.getAsLong() - this.writableUntilNanos < 0;
+	}
+
+	/**
+	 * Why a write may not go out now.
+	 * @return the reason, for messages
+	 */
+	String whyNotWritable() {
+		return switch (this.role) {
+			case FENCED -> "fenced: " + this.fencedReason;
+			case NONE -> "this instance does not hold its lease";
+			case PRIMARY -> "its lease was last renewed too long ago (within " + this.options.safetyMargin()
+					+ " of lapsing)";
+		};
+	}
+
+	/**
+	 * The lease as this instance sees it; a lease whose renewal is overdue shows as fenced.
+	 * @return the status
+	 */
+	LeaseStatus status() {
+		LeaseRole now = this.role;
+		String reason = this.fencedReason;
+		Instant at = this.fencedAt;
+		if (now == LeaseRole.PRIMARY && !allowsWrites()) {
+			now = LeaseRole.FENCED;
+			reason = whyNotWritable();
+		}
+		return new LeaseStatus(now, this.current, this.self, reason, at, now == LeaseRole.FENCED && this.lost);
+	}
+
+	LeaseRole role() {
+		return this.role;
+	}
+
+	@Nullable LeaseRecord current() {
+		return this.current;
+	}
+
+	long epoch() {
+		return this.epoch;
+	}
+
+	boolean everHeld() {
+		return this.everHeld;
+	}
+
+	boolean followedAnother() {
+		return this.followedAnother;
+	}
+
+	long acquisitions() {
+		return this.acquisitions;
+	}
+
+}
