@@ -65,6 +65,31 @@ class BoundedMemoryTests {
 		assertWholeRows(restored, 640);
 	}
 
+	@Test
+	void restoreOfLargeSegmentsWithManyDownloadWorkers() throws Exception {
+		// Segments of about 3 MiB, streamed (too large to be read whole), by as many workers as
+		// a user may ask of a remote replica: each holds its stream's LZ4 block buffers.
+		Path db = this.dir.resolve("large.db");
+		Path replicaDir = this.dir.resolve("replica");
+		try (AppDatabase app = new AppDatabase(db);
+				ReplicatedDatabase database = new ReplicatedDatabase(DatabaseOptions.defaults(db))) {
+			database.open();
+			Replica replica = new Replica(database, new FileReplicaClient(replicaDir), ReplicaOptions.defaults("file"));
+			replica.sync();
+			for (int i = 0; i < 40; i++) {
+				app.execute("INSERT INTO t (seq, payload) VALUES (" + (i + 1) + ", randomblob(3 * 1024 * 1024))");
+				database.sync();
+				replica.sync();
+			}
+		}
+		FileReplicaClient client = new FileReplicaClient(replicaDir);
+		List<WalSegmentInfo> segments = client.walSegments(client.generations().get(0));
+		assertThat(segments.stream().filter((segment) -> segment.size() > 2 * 1024 * 1024)).hasSizeGreaterThan(32);
+		Path restored = this.dir.resolve("restored.db");
+		runInASmallHeap(RestoreInSmallHeap.class, replicaDir.toString(), restored.toString(), "32");
+		assertWholeRows(restored, 40);
+	}
+
 	private void snapshotAndRestoreInASmallHeap(String encryption) throws Exception {
 		Path db = this.dir.resolve("big.db");
 		try (AppDatabase app = new AppDatabase(db)) {

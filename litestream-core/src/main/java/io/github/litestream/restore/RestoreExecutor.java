@@ -152,14 +152,22 @@ final class RestoreExecutor {
 
 	/**
 	 * The requested parallelism, except that a local replica gets no more workers than there
-	 * are processors besides the restoring thread's: there, more would only take turns with the
-	 * snapshot's decompression, which everything else waits for.
+	 * are processors besides the restoring thread's (there, more would only take turns with the
+	 * snapshot's decompression, which everything else waits for), and no restore more than the
+	 * heap affords.
 	 */
 	private static int workers(ReplicaClient client, int parallelism) {
-		if (!client.readsLocally()) {
-			return parallelism;
+		int workers = client.readsLocally()
+				? Math.min(parallelism, Math.max(1, Runtime.getRuntime().availableProcessors() - 1)) : parallelism;
+		long maxHeap = Runtime.getRuntime().maxMemory();
+		int affordable = FetchLimits.workersForHeap(maxHeap);
+		if (workers > affordable) {
+			logger.info("Restoring with {} download workers instead of the parallelism of {}: a heap of {} MiB "
+					+ "affords {} (each may hold up to {} MiB); raise -Xmx for more", affordable, parallelism,
+					maxHeap / (1024 * 1024), affordable, FetchLimits.WORKER_BYTES / (1024 * 1024));
+			return affordable;
 		}
-		return Math.min(parallelism, Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
+		return workers;
 	}
 
 	private long restoreSnapshot() throws IOException {
