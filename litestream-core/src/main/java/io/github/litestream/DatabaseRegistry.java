@@ -234,7 +234,7 @@ public final class DatabaseRegistry {
 			flushed = this.engine.detach(database, timeout, !delete, () -> {
 				if (delete) {
 					for (Replica replica : replicas) {
-						deleteBackups(database, replica);
+						deleteBackups(database.path(), replica.name(), replica.client());
 					}
 					deleted[0] = true;
 				}
@@ -251,13 +251,18 @@ public final class DatabaseRegistry {
 		return delete || flushed;
 	}
 
-	private static void deleteBackups(ReplicatedDatabase database, Replica replica) throws IOException {
-		ReplicaClient client = replica.client();
+	/**
+	 * Deletes every generation a replica holds of a database.
+	 * @param path the database file
+	 * @param name the replica's name
+	 * @param client the replica
+	 * @throws IOException if the replica cannot be listed or a generation deleted
+	 */
+	static void deleteBackups(Path path, String name, ReplicaClient client) throws IOException {
 		for (String generation : client.generations()) {
 			client.deleteGeneration(generation);
 		}
-		logger.info("Deleted the backups of {} in replica '{}' ({})", database.path(), replica.name(),
-				client.location());
+		logger.info("Deleted the backups of {} in replica '{}' ({})", path, name, client.location());
 	}
 
 	private static void closeQuietly(ReplicaClient client) {

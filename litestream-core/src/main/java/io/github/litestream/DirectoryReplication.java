@@ -27,6 +27,7 @@ import io.github.litestream.DatabaseRegistry.Backups;
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.replica.ReplicaClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -162,17 +163,34 @@ public final class DirectoryReplication implements AutoCloseable {
 	 * @param file the database file
 	 * @param timeout how long shipping its last commits may take (with {@link Backups#KEEP})
 	 * @param backups whether its replicas keep their backups
-	 * @throws IOException if its files or backups cannot be deleted
+	 * @throws IOException if its files or backups cannot be deleted; its file is then left
+	 * in place and replicated again at the next scan, and a retry deletes what remains
 	 */
 	public synchronized void delete(Path file, Duration timeout, Backups backups) throws IOException {
 		Path absolute = file.toAbsolutePath().normalize();
 		String relative = relativeOf(absolute);
-		if (this.registry.find(absolute).isPresent()) {
-			this.registry.unregister(absolute, timeout, backups);
+		try {
+			if (this.registry.find(absolute).isPresent()) {
+				this.registry.unregister(absolute, timeout, backups);
+			}
+			else if (backups == Backups.DELETE) {
+				// Not replicated now (stopped by a delete that failed, or by a scan), but its
+				// replicas still hold its backups, which a restore would bring back.
+				for (ReplicationTarget target : this.targets.of(relative)) {
+					try (ReplicaClient client = target.client()) {
+						DatabaseRegistry.deleteBackups(absolute, target.options().name(), client);
+					}
+				}
+			}
 		}
-		this.registered.remove(relative);
-		this.ready.remove(absolute);
-		this.failed.remove(absolute);
+		finally {
+			if (this.registry.find(absolute).isEmpty()) {
+				// Detached, even by an unregister that failed: a scan may register the file again.
+				this.registered.remove(relative);
+				this.ready.remove(absolute);
+				this.failed.remove(absolute);
+			}
+		}
 		String name = absolute.getFileName().toString();
 		for (String suffix : new String[] { "", "-wal", "-shm", "-journal" }) {
 			Files.deleteIfExists(absolute.resolveSibling(name + suffix));

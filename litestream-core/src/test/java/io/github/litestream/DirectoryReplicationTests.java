@@ -215,6 +215,60 @@ class DirectoryReplicationTests {
 	}
 
 	@Test
+	void aDeleteWhoseBackupDeletionFailedLeavesTheTenantReplicatedAndARetryDeletesItsBackups() throws Exception {
+		AtomicBoolean refuse = new AtomicBoolean(true);
+		try (DirectoryReplication directory = new DirectoryReplication(this.registry, this.tenants, "*.db", false,
+				DatabaseOptions.defaults(this.tenants.resolve("template.db")).withMonitorInterval(FAST),
+				(relative) -> List.of(new ReplicationTarget(new ForwardingReplicaClient(
+						new FileReplicaClient(this.replica.resolve(relative))) {
+
+					@Override
+					public void deleteGeneration(String generation) throws IOException {
+						if (refuse.getAndSet(false)) {
+							throw new IOException("the store refused the deletion");
+						}
+						super.deleteGeneration(generation);
+					}
+
+				}, ReplicaOptions.defaults("file").withSyncInterval(FAST))))) {
+			AppDatabase tenant = app("acme.db");
+			tenant.insert(5);
+			directory.add(this.tenants.resolve("acme.db"));
+			awaitCaughtUp();
+			tenant.close();
+			FileReplicaClient backups = new FileReplicaClient(this.replica.resolve("acme.db"));
+			org.assertj.core.api.Assertions.assertThatIOException()
+				.isThrownBy(() -> directory.delete(this.tenants.resolve("acme.db"), Duration.ofSeconds(30),
+						DatabaseRegistry.Backups.DELETE))
+				.withMessageContaining("refused the deletion");
+			// Nothing local was deleted, and the file is not left unreplicated: the scan takes it up again.
+			assertThat(this.tenants.resolve("acme.db")).exists();
+			directory.scan();
+			assertThat(directory.databases()).containsExactly("acme.db");
+			directory.delete(this.tenants.resolve("acme.db"), Duration.ofSeconds(30), DatabaseRegistry.Backups.DELETE);
+			assertThat(backups.generations()).isEmpty();
+			assertThat(this.tenants.resolve("acme.db")).doesNotExist();
+			assertThat(directory.databases()).isEmpty();
+		}
+	}
+
+	@Test
+	void aDeleteOfATenantNoLongerReplicatedStillDeletesItsBackups() throws Exception {
+		try (DirectoryReplication directory = directory(false)) {
+			AppDatabase tenant = app("acme.db");
+			tenant.insert(5);
+			directory.add(this.tenants.resolve("acme.db"));
+			awaitCaughtUp();
+			tenant.close();
+			directory.delete(this.tenants.resolve("acme.db"), Duration.ofSeconds(30), DatabaseRegistry.Backups.KEEP);
+			FileReplicaClient backups = new FileReplicaClient(this.replica.resolve("acme.db"));
+			assertThat(backups.generations()).isNotEmpty();
+			directory.delete(this.tenants.resolve("acme.db"), Duration.ofSeconds(30), DatabaseRegistry.Backups.DELETE);
+			assertThat(backups.generations()).isEmpty();
+		}
+	}
+
+	@Test
 	void aRegisteredTenantIsReturnedWhileAnotherOneRestores() throws Exception {
 		CountDownLatch restoring = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
