@@ -3,6 +3,7 @@ package io.github.litestream.boot.autoconfigure;
 import java.beans.PropertyDescriptor;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -221,15 +222,38 @@ final class ReplicaEntryValidator {
 				replica.getRetentionCheckInterval(), replica.getValidationInterval());
 	}
 
-	/** A url's path with a relative path appended, as Litestream v0.5 does for directory entries. */
+	/**
+	 * A url's path with a relative path appended, as Litestream v0.5 does for directory entries.
+	 * Built as text: URI's multi-argument constructors quote every {@code %}, which would turn
+	 * an escaped password or path ({@code p%40ss}) into another one ({@code p%2540ss}).
+	 */
 	private static URI below(URI url, String relativePath) {
 		String base = (url.getRawPath() != null) ? url.getRawPath().replaceFirst("/+$", "") : "";
+		String authority = (url.getRawAuthority() != null) ? url.getRawAuthority() : "";
+		String query = (url.getRawQuery() != null) ? "?" + url.getRawQuery() : "";
 		try {
-			return new URI(url.getScheme(), url.getRawAuthority(), base + "/" + relativePath, url.getRawQuery(), null);
+			return new URI(url.getScheme() + "://" + authority + base + "/" + escapedPath(relativePath) + query);
 		}
 		catch (URISyntaxException ex) {
 			throw new IllegalArgumentException("Cannot append " + relativePath + " to " + Secrets.redactUrl(url.toString()), ex);
 		}
+	}
+
+	/** A file's relative path as a URL path: every byte but a path's own characters escaped. */
+	private static String escapedPath(String path) {
+		StringBuilder escaped = new StringBuilder();
+		for (byte b : path.getBytes(StandardCharsets.UTF_8)) {
+			char c = (char) (b & 0xff);
+			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+					|| "/-._~!$&'()*+,;=:@".indexOf(c) >= 0) {
+				escaped.append(c);
+			}
+			else {
+				escaped.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+					.append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+			}
+		}
+		return escaped.toString();
 	}
 
 	private static URI replicaUrl(String property, String url) {

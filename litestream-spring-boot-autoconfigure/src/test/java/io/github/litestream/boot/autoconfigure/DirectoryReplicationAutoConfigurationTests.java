@@ -84,6 +84,26 @@ class DirectoryReplicationAutoConfigurationTests {
 	}
 
 	@Test
+	void aUrlsEscapesStayEscapesInTheReplicaOfEachDatabase() throws Exception {
+		Path tenants = Files.createDirectories(this.dir.resolve("tenants"));
+		Path replica = this.dir.resolve("my backups");
+		try (AppDatabase tenant = new AppDatabase(tenants.resolve("acme corp.db"))) {
+			tenant.insert(10);
+			this.runner
+				.withPropertyValues("litestream.dbs[0].dir=" + tenants, "litestream.dbs[0].monitor-interval=100ms",
+						"litestream.dbs[0].replicas[0].url=file://" + this.dir.toUri().getRawPath() + "my%20backups",
+						"litestream.dbs[0].replicas[0].sync-interval=100ms")
+				.run((context) -> {
+					assertThat(context).hasNotFailed();
+					context.getBean(LitestreamLifecycle.class).stop();
+				});
+			assertThat(restore(new FileReplicaClient(replica.resolve("acme corp.db")), "acme corp.db"))
+				.isEqualTo(tenant.summary());
+			assertThat(this.dir.resolve("my%20backups")).doesNotExist();
+		}
+	}
+
+	@Test
 	void restoreOnBootRestoresTheDatabasesTheS3ReplicaHoldsAndTheDiskLacks() throws Exception {
 		String bucket = server.createBucket();
 		Path tenants = Files.createDirectories(this.dir.resolve("tenants"));
