@@ -1,5 +1,7 @@
 package io.github.litestream.boot.autoconfigure;
 
+import java.util.stream.Stream;
+
 import org.springframework.beans.factory.InitializingBean;
 
 /**
@@ -38,7 +40,8 @@ public final class LitestreamRestoreInitializer implements InitializingBean {
 	 */
 	@Override
 	public void afterPropertiesSet() {
-		ReplicaLocations.requireDistinct(this.databases.entries(), this.clients);
+		ReplicaLocations.requireDistinct(Stream.concat(this.databases.entries().stream(),
+				this.databases.directories().stream()).toList(), this.clients);
 		this.databases.withPaths().forEach(this::restore);
 		this.databases.directories().forEach(this.restorer::restoreDirectory);
 	}

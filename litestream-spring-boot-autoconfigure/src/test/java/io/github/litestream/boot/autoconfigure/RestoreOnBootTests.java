@@ -150,6 +150,62 @@ class RestoreOnBootTests {
 	}
 
 	@Test
+	void aReplicaInTheTreeOfADirEntrysReplicaFailsStartupBeforeAnythingIsRestored() throws Exception {
+		Path replica = this.dir.resolve("replica");
+		seedReplica(replica.resolve("app.db"));
+		Path app = this.dir.resolve("app.db");
+		Path tenants = Files.createDirectories(this.dir.resolve("tenants"));
+		this.runner
+			.withPropertyValues("spring.datasource.url=jdbc:sqlite:" + app, "litestream.dbs[0].path=" + app,
+					"litestream.dbs[0].replicas[0].path=" + replica.resolve("app.db"), "litestream.dbs[1].dir=" + tenants,
+					"litestream.dbs[1].replicas[0].path=" + replica)
+			.run((context) -> {
+				var analysis = LitestreamAutoConfigurationTests.analysis(context.getStartupFailure());
+				assertThat(analysis.getDescription()).contains("'litestream.dbs[1].replicas[0]'")
+					.contains("whose tree holds litestream.dbs[0].replicas[0] (" + app + ")");
+				assertThat(analysis.getAction()).contains("outside every dir entry's replica");
+				// The dir entry's restore would have brought the app's backup back as a tenant.
+				assertThat(app).doesNotExist();
+				assertThat(tenants.resolve("app.db")).doesNotExist();
+			});
+	}
+
+	@Test
+	void twoDirEntriesOnOneReplicaFailStartup() throws Exception {
+		Path replica = this.dir.resolve("replica");
+		seedReplica(replica.resolve("acme.db"));
+		Path eu = Files.createDirectories(this.dir.resolve("eu"));
+		Path us = Files.createDirectories(this.dir.resolve("us"));
+		this.runner
+			.withPropertyValues("spring.datasource.url=jdbc:sqlite:" + this.dir.resolve("app.db"),
+					"litestream.dbs[0].dir=" + eu, "litestream.dbs[0].replicas[0].path=" + replica,
+					"litestream.dbs[1].dir=" + us, "litestream.dbs[1].replicas[0].path=" + replica)
+			.run((context) -> {
+				var analysis = LitestreamAutoConfigurationTests.analysis(context.getStartupFailure());
+				assertThat(analysis.getDescription()).contains("'litestream.dbs[1].replicas[0]'")
+					.contains("as is litestream.dbs[0].replicas[0] (the databases of " + eu + ")");
+				assertThat(eu.resolve("acme.db")).doesNotExist();
+				assertThat(us.resolve("acme.db")).doesNotExist();
+			});
+	}
+
+	@Test
+	void aReplicaBesideADirEntrysTreeIsRestoredAsUsual() throws Exception {
+		Path replica = this.dir.resolve("replica");
+		seedReplica(replica.resolve("app.db"));
+		Path app = this.dir.resolve("app.db");
+		Path tenants = Files.createDirectories(this.dir.resolve("tenants"));
+		this.runner
+			.withPropertyValues("spring.datasource.url=jdbc:sqlite:" + app, "litestream.dbs[0].path=" + app,
+					"litestream.dbs[0].replicas[0].path=" + replica.resolve("app.db"), "litestream.dbs[1].dir=" + tenants,
+					"litestream.dbs[1].replicas[0].path=" + replica.resolve("tenants"))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(app).exists();
+			});
+	}
+
+	@Test
 	void existingDatabaseIsNeverReplaced() throws Exception {
 		Path replica = this.dir.resolve("replica");
 		seedReplica(replica);
