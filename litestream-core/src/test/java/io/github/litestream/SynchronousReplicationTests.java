@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -209,6 +210,69 @@ class SynchronousReplicationTests {
 		finally {
 			committer.shutdownNow();
 		}
+	}
+
+	@Test
+	void transactionsThatBeginImmediatelyWaitOnlyWhenTheyWroteAndOnlyOnce() throws Exception {
+		Switchable replica = new Switchable(new FileReplicaClient(this.dir.resolve("replica")));
+		SynchronousReplicationDataSource dataSource = start(ReplicaQuorum.ANY, Duration.ofMillis(300),
+				TransactionMode.IMMEDIATE, replica);
+		try (Connection connection = dataSource.getConnection()) {
+			// What Spring's transaction manager does: auto-commit off, work, commit, auto-commit on.
+			connection.setAutoCommit(false);
+			try (Statement s = connection.createStatement()) {
+				s.execute("INSERT INTO t (seq) VALUES (1)");
+			}
+			connection.commit();
+			connection.setAutoCommit(true);
+			assertThat(this.waits).as("the write, and not the empty transaction the driver began after it")
+				.hasSize(1);
+			replica.down = true;
+			connection.setAutoCommit(false);
+			try (PreparedStatement read = connection.prepareStatement("SELECT COUNT(*) FROM t");
+					ResultSet rs = read.executeQuery()) {
+				rs.next();
+				assertThat(rs.getLong(1)).isEqualTo(1);
+			}
+			connection.commit();
+			try (Statement s = connection.createStatement()) {
+				s.execute("INSERT INTO t (seq) VALUES (2)");
+			}
+			connection.rollback();
+			connection.commit();
+			connection.setAutoCommit(true);
+			assertThat(this.waits).as("a read, a rollback and empty commits never wait, even with the replica down")
+				.hasSize(1);
+		}
+	}
+
+	@Test
+	void aSchemaChangeWaitsThoughItChangesNoRow() throws Exception {
+		Switchable replica = new Switchable(new FileReplicaClient(this.dir.resolve("replica")));
+		SynchronousReplicationDataSource dataSource = start(ReplicaQuorum.ANY, Duration.ofMillis(300),
+				TransactionMode.IMMEDIATE, replica);
+		try (Connection connection = dataSource.getConnection(); Statement s = connection.createStatement()) {
+			s.execute("/* a migration */ CREATE TABLE u (x)");
+			assertThat(this.waits).hasSize(1).allMatch(ReplicationWait::replicated);
+			replica.down = true;
+			assertThatExceptionOfType(ReplicationTimeoutException.class)
+				.isThrownBy(() -> s.execute("DROP TABLE u"));
+			assertThat(this.waits).hasSize(2);
+		}
+	}
+
+	@Test
+	void sqlTransactionsThatWriteNothingNeverWait() throws Exception {
+		Switchable replica = new Switchable(new FileReplicaClient(this.dir.resolve("replica")));
+		SynchronousReplicationDataSource dataSource = start(ReplicaQuorum.ANY, Duration.ofMillis(300), replica);
+		replica.down = true;
+		try (Connection connection = dataSource.getConnection(); Statement s = connection.createStatement()) {
+			s.execute("BEGIN IMMEDIATE");
+			s.execute("SELECT COUNT(*) FROM t");
+			s.execute("COMMIT");
+			s.execute("INSERT OR IGNORE INTO t (seq) SELECT 1 WHERE 0");
+		}
+		assertThat(this.waits).isEmpty();
 	}
 
 	@Test

@@ -26,7 +26,8 @@ import org.sqlite.SQLiteConnection;
  * the wait happens once the outermost JDBC call returned and the lock is released (for
  * {@code commit()}, before the next transaction begins). Statements
  * and result sets are wrapped too, since in auto-commit mode they are what commits. Calls that
- * commit nothing (reads, rollbacks) never wait.
+ * commit nothing (reads, rollbacks, a transaction that took the write lock and wrote nothing:
+ * see {@link ConnectionWrites}) never wait.
  */
 public final class CommitAwaitingConnections {
 
@@ -36,6 +37,9 @@ public final class CommitAwaitingConnections {
 
 	/** Set by the commit hook on the committing thread; consumed when the JDBC call returns. */
 	private final ThreadLocal<Boolean> committed = new ThreadLocal<>();
+
+	/** Set by the rollback hook on the rolling-back thread; consumed when the JDBC call returns. */
+	private final ThreadLocal<Boolean> rolledBack = new ThreadLocal<>();
 
 	/** One listener for every connection: SQLite keeps listeners in a set, so adding it again is free. */
 	private final SQLiteCommitListener listener = new SQLiteCommitListener() {
@@ -47,6 +51,7 @@ public final class CommitAwaitingConnections {
 
 		@Override
 		public void onRollback() {
+			CommitAwaitingConnections.this.rolledBack.set(Boolean.TRUE);
 		}
 
 	};
@@ -66,9 +71,10 @@ public final class CommitAwaitingConnections {
 	 * @throws SQLException if it is not a SQLite connection
 	 */
 	public Connection wrap(Connection connection) throws SQLException {
-		connection.unwrap(SQLiteConnection.class).addCommitListener(this.listener);
+		SQLiteConnection sqlite = connection.unwrap(SQLiteConnection.class);
+		sqlite.addCommitListener(this.listener);
 		return (Connection) Proxy.newProxyInstance(CommitAwaitingConnections.class.getClassLoader(), CONNECTION,
-				new Handler(connection, null));
+				new Handler(connection, null, new ConnectionWrites(sqlite), null));
 	}
 
 	private final class Handler implements InvocationHandler {
@@ -78,9 +84,16 @@ public final class CommitAwaitingConnections {
 		/** The wrapped connection that statements and result sets report as theirs. */
 		private final @Nullable Object connection;
 
-		Handler(Object target, @Nullable Object connection) {
+		private final ConnectionWrites writes;
+
+		/** A prepared statement's SQL. */
+		private final @Nullable String sql;
+
+		Handler(Object target, @Nullable Object connection, ConnectionWrites writes, @Nullable String sql) {
 			this.target = target;
 			this.connection = connection;
+			this.writes = writes;
+			this.sql = sql;
 		}
 
 		@Override
@@ -99,11 +112,15 @@ public final class CommitAwaitingConnections {
 					break;
 				case "commit":
 					if (this.connection == null && method.getParameterCount() == 0 && beginsLocked(this.target)) {
-						commitThenAwait((Connection) this.target);
+						commitThenAwait((Connection) this.target, this.writes);
 						return null;
 					}
 					break;
 				default:
+					if (method.getName().startsWith("execute") || method.getName().equals("addBatch")) {
+						this.writes.running((args != null && args.length > 0 && args[0] instanceof String text) ? text
+								: this.sql);
+					}
 			}
 			Object result;
 			try {
@@ -113,18 +130,19 @@ public final class CommitAwaitingConnections {
 				// Some of a failed batch may have committed in auto-commit mode: wait for those too.
 				Throwable failure = ex.getCause();
 				try {
-					awaitIfCommitted();
+					awaitIfCommitted(this.writes);
 				}
 				catch (SQLException waitFailure) {
 					failure.addSuppressed(waitFailure);
 				}
 				throw failure;
 			}
-			awaitIfCommitted();
-			return wrapResult(proxy, method, result);
+			awaitIfCommitted(this.writes);
+			return wrapResult(proxy, method, args, result);
 		}
 
-		private @Nullable Object wrapResult(Object proxy, Method method, @Nullable Object result) {
+		private @Nullable Object wrapResult(Object proxy, Method method, @Nullable Object[] args,
+				@Nullable Object result) {
 			// By the declared type: a driver's class may implement several (sqlite-jdbc's result
 			// set is its own metadata).
 			Class<?> type = method.getReturnType();
@@ -133,8 +151,10 @@ public final class CommitAwaitingConnections {
 				return result;
 			}
 			Object owner = (this.connection != null) ? this.connection : proxy;
+			String prepared = (this.connection == null && args != null && args.length > 0
+					&& args[0] instanceof String text) ? text : null;
 			return Proxy.newProxyInstance(CommitAwaitingConnections.class.getClassLoader(), new Class<?>[] { type },
-					new Handler(result, owner));
+					new Handler(result, owner, this.writes, prepared));
 		}
 
 	}
@@ -146,7 +166,7 @@ public final class CommitAwaitingConnections {
 	 * up to their busy timeout. Leaving auto-commit commits without beginning (JDBC's rule); the
 	 * next transaction begins when auto-commit is turned off again, after the wait.
 	 */
-	private void commitThenAwait(Connection connection) throws SQLException {
+	private void commitThenAwait(Connection connection, ConnectionWrites writes) throws SQLException {
 		if (connection.getAutoCommit()) {
 			// The driver's own error ("database in auto-commit mode").
 			connection.commit();
@@ -165,11 +185,12 @@ public final class CommitAwaitingConnections {
 				// Expected while the failed transaction is open; the mode is back to manual.
 			}
 			this.committed.remove();
+			this.rolledBack.remove();
 			throw ex;
 		}
 		SQLException notReplicated = null;
 		try {
-			awaitIfCommitted();
+			awaitIfCommitted(writes);
 		}
 		catch (SQLException ex) {
 			notReplicated = ex;
@@ -200,9 +221,17 @@ public final class CommitAwaitingConnections {
 		return mode != TransactionMode.DEFERRED;
 	}
 
-	private void awaitIfCommitted() throws SQLException {
-		if (this.committed.get() != null) {
-			this.committed.remove();
+	private void awaitIfCommitted(ConnectionWrites writes) throws SQLException {
+		boolean commit = this.committed.get() != null;
+		boolean rollback = this.rolledBack.get() != null;
+		this.committed.remove();
+		this.rolledBack.remove();
+		// The commit first: a failed batch may have committed some statements before one rolled back.
+		boolean wrote = commit && writes.committedWrites();
+		if (rollback) {
+			writes.forget();
+		}
+		if (wrote) {
 			this.waiter.awaitReplicated();
 		}
 	}
