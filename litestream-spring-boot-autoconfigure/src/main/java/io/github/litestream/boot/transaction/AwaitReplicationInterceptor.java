@@ -14,9 +14,11 @@ import org.springframework.util.StringUtils;
 
 /**
  * Runs the wait of an {@link AwaitReplication} method: after the commit of the transaction it
- * runs in (registered when the method ends, so that the method's own after-commit work, such as
- * transactional event listeners, runs first), or after it returned or threw when it runs in none
- * (auto-commit writes before an exception are committed too). The post-processor places it
+ * runs in, as an {@code afterCommit} callback registered when the method ends (after the
+ * callbacks the method registered; Spring runs {@code AFTER_COMMIT} transactional event
+ * listeners later, once the transaction completed, so they act on replicated data), or after
+ * it returned or threw when it runs in none (auto-commit writes before an exception are
+ * committed too). The post-processor places it
  * inside the transaction interceptor, so a {@code REQUIRES_NEW} method waits for its own commit,
  * not its caller's.
  */
