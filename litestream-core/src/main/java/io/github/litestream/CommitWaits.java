@@ -21,14 +21,19 @@ final class CommitWaits {
 
 	private final AtomicLong requested = new AtomicLong();
 
+	/** When the last of the waits so far gives up ({@link System#nanoTime()}). */
+	private final AtomicLong waitedUntil = new AtomicLong(System.nanoTime());
+
 	/** The highest request number each replica stored; guarded by itself. */
 	private final Map<Replica, Long> stored = new HashMap<>();
 
 	/**
 	 * Starts a wait.
+	 * @param deadline when it gives up ({@link System#nanoTime()})
 	 * @return its request number
 	 */
-	long request() {
+	long request(long deadline) {
+		this.waitedUntil.accumulateAndGet(deadline, (until, next) -> (next - until > 0) ? next : until);
 		return this.requested.incrementAndGet();
 	}
 
@@ -41,11 +46,15 @@ final class CommitWaits {
 	}
 
 	/**
-	 * Whether a replica has waits it has not served yet.
+	 * Whether a replica has waits it has not served yet and that have not given up: a failing
+	 * replica is retried for them, and only for as long as one still waits.
 	 * @param replica the replica
-	 * @return {@code true} if some wait needs it
+	 * @return {@code true} if some wait still needs it
 	 */
 	boolean pending(Replica replica) {
+		if (this.waitedUntil.get() - System.nanoTime() <= 0) {
+			return false;
+		}
 		synchronized (this.stored) {
 			return this.stored.getOrDefault(replica, 0L) < this.requested.get();
 		}

@@ -84,12 +84,12 @@ final class SynchronousReplication {
 			return new ReplicationWait(Outcome.NOT_REPLICATING, Duration.ZERO, 0, required);
 		}
 		CommitWaits waits = of(database);
-		long request = waits.request();
+		long request = waits.request(started + timeout.toNanos());
 		tasks.forEach(ReplicaTask::wake);
 		int stored;
 		Outcome outcome;
 		try {
-			stored = waits.await(request, required, replicas, timeout.toNanos());
+			stored = waits.await(request, required, replicas, timeout.toNanos() - (System.nanoTime() - started));
 			outcome = (stored >= required) ? Outcome.REPLICATED : Outcome.TIMED_OUT;
 		}
 		catch (InterruptedException ex) {

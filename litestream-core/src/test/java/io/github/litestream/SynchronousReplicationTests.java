@@ -276,6 +276,23 @@ class SynchronousReplicationTests {
 	}
 
 	@Test
+	void aReplicaThatIsDownIsRetriedOnlyWhileACommitStillWaitsForIt() throws Exception {
+		Switchable replica = new Switchable(new FileReplicaClient(this.dir.resolve("replica")));
+		SynchronousReplicationDataSource dataSource = start(ReplicaQuorum.ANY, Duration.ofMillis(500), replica);
+		replica.down = true;
+		try (Connection connection = dataSource.getConnection(); Statement s = connection.createStatement()) {
+			assertThatExceptionOfType(ReplicationTimeoutException.class)
+				.isThrownBy(() -> s.execute("INSERT INTO t (seq) VALUES (1)"));
+		}
+		long afterTheWait = replica.attempts.get();
+		assertThat(afterTheWait).as("retried while the commit waited").isGreaterThan(1);
+		// The sync interval is 30 s: any upload now is a retry for a wait that gave up.
+		await().during(Duration.ofMillis(2500))
+			.atMost(Duration.ofSeconds(5))
+			.until(() -> replica.attempts.get() <= afterTheWait + 1);
+	}
+
+	@Test
 	void allReplicasMeansEveryReplicaWhileAnyOneIsEnoughByDefault() throws Exception {
 		Switchable down = new Switchable(new FileReplicaClient(this.dir.resolve("down")));
 		start(ReplicaQuorum.ANY, Duration.ofSeconds(10), new FileReplicaClient(this.dir.resolve("up")), down);
@@ -446,12 +463,15 @@ class SynchronousReplicationTests {
 
 		final AtomicLong walWrites = new AtomicLong();
 
+		final AtomicLong attempts = new AtomicLong();
+
 		Switchable(ReplicaClient delegate) {
 			super(delegate);
 		}
 
 		@Override
 		public WalSegmentInfo writeWalSegment(Pos pos, InputStream lz4) throws IOException {
+			this.attempts.incrementAndGet();
 			if (this.down) {
 				throw new IOException("Store unreachable");
 			}
