@@ -192,11 +192,7 @@ public final class DatabaseRegistry {
 	 * @return the database, if registered
 	 */
 	public Optional<ReplicatedDatabase> find(Path path) {
-		Path wanted = path.toAbsolutePath().normalize();
-		return this.engine.databases()
-			.stream()
-			.filter((database) -> database.path().toAbsolutePath().normalize().equals(wanted))
-			.findFirst();
+		return this.engine.database(path);
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package io.github.litestream;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -287,6 +288,15 @@ public final class Litestream implements AutoCloseable {
 	 */
 	public List<ReplicatedDatabase> databases() {
 		return List.copyOf(this.databases.current().keySet());
+	}
+
+	/**
+	 * The database registered at a path, found without going through every database.
+	 * @param path the database file
+	 * @return the database, or empty if none is registered there
+	 */
+	public Optional<ReplicatedDatabase> database(Path path) {
+		return Optional.ofNullable(this.databases.at(path.toAbsolutePath().normalize()));
 	}
 
 	/**

@@ -4,9 +4,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
@@ -14,6 +16,7 @@ import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.lease.LeaseHolder;
 import io.github.litestream.lease.LeaseOptions;
 import io.github.litestream.replica.Replica;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The databases an engine replicates and their replicas, in registration order. Held as an
@@ -24,6 +27,15 @@ import io.github.litestream.replica.Replica;
 final class RegisteredDatabases {
 
 	private volatile Map<ReplicatedDatabase, List<Replica>> databases = Map.of();
+
+	/**
+	 * The databases by path, and the replica locations in use with the path of the database
+	 * each holds: lookups that would otherwise go through every database, which made
+	 * registering N databases (and a directory's scan of N tenants) take time in N squared.
+	 */
+	private final Map<Path, ReplicatedDatabase> byPath = new ConcurrentHashMap<>();
+
+	private final Map<String, Path> locations = new HashMap<>();
 
 	private final Clock clock;
 
@@ -44,7 +56,7 @@ final class RegisteredDatabases {
 	 */
 	ReplicatedDatabase add(DatabaseOptions options, LeaseOptions lease, List<ReplicationTarget> targets) {
 		Path path = options.path().toAbsolutePath().normalize();
-		if (this.databases.keySet().stream().anyMatch((known) -> known.path().toAbsolutePath().normalize().equals(path))) {
+		if (this.byPath.containsKey(path)) {
 			throw new IllegalStateException("Database " + path + " is already replicated; unregister it first");
 		}
 		requireOwnLocations(path, targets);
@@ -57,6 +69,8 @@ final class RegisteredDatabases {
 		Map<ReplicatedDatabase, List<Replica>> registered = new LinkedHashMap<>(this.databases);
 		registered.put(database, List.copyOf(replicas));
 		this.databases = Collections.unmodifiableMap(registered);
+		this.byPath.put(database.path(), database);
+		replicas.forEach((replica) -> this.locations.put(replica.client().location(), database.path()));
 		return database;
 	}
 
@@ -66,12 +80,11 @@ final class RegisteredDatabases {
 	 * engine's instances share a holder).
 	 */
 	private void requireOwnLocations(Path path, List<ReplicationTarget> targets) {
-		Map<String, String> used = new LinkedHashMap<>();
-		this.databases.forEach((database, replicas) -> replicas
-			.forEach((replica) -> used.put(replica.client().location(), database.path().toString())));
+		Map<String, Path> used = new HashMap<>();
 		for (ReplicationTarget target : targets) {
 			String location = target.client().location();
-			String other = used.putIfAbsent(location, path.toString());
+			Path other = this.locations.containsKey(location) ? this.locations.get(location)
+					: used.putIfAbsent(location, path);
 			if (other != null) {
 				throw new IllegalStateException("Replica '" + target.options().name() + "' of " + path + " is at "
 						+ location + ", which is already a replica of " + other
@@ -81,9 +94,24 @@ final class RegisteredDatabases {
 	}
 
 	void remove(ReplicatedDatabase database) {
+		List<Replica> replicas = this.databases.get(database);
+		if (replicas == null) {
+			return;
+		}
+		this.byPath.remove(database.path(), database);
+		replicas.forEach((replica) -> this.locations.remove(replica.client().location(), database.path()));
 		Map<ReplicatedDatabase, List<Replica>> registered = new LinkedHashMap<>(this.databases);
 		registered.remove(database);
 		this.databases = Collections.unmodifiableMap(registered);
+	}
+
+	/**
+	 * The database registered at a path; safe to call from any thread.
+	 * @param path an absolute, normalized path
+	 * @return the database, or {@code null}
+	 */
+	@Nullable ReplicatedDatabase at(Path path) {
+		return this.byPath.get(path);
 	}
 
 	/** The databases and their replicas as registered now; later changes do not show in it. */
