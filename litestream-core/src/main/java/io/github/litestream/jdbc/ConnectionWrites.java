@@ -68,6 +68,10 @@ final class ConnectionWrites {
 	}
 
 	private boolean settle() throws SQLException {
+		if (this.connection.isClosed()) {
+			// Its native handle is gone; a closed connection commits nothing more.
+			return false;
+		}
 		long changes = this.connection.getDatabase().total_changes();
 		boolean grew = changes != this.changesSeen;
 		this.changesSeen = changes;
