@@ -445,6 +445,20 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 		return sizeOf(this.tracker.walPath());
 	}
 
+	/**
+	 * When the real WAL was last written, by the file system's clock: a cheap test that nothing
+	 * committed since a moment comfortably before it (a commit writes the WAL).
+	 * @return the time, or empty if the WAL does not exist or cannot be read
+	 */
+	public Optional<Instant> walModifiedAt() {
+		try {
+			return Optional.of(Files.getLastModifiedTime(this.tracker.walPath()).toInstant());
+		}
+		catch (IOException ex) {
+			return Optional.empty();
+		}
+	}
+
 	private static long sizeOf(Path file) {
 		try {
 			return Files.size(file);

@@ -3,10 +3,13 @@ package io.github.litestream.boot.autoconfigure;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
 
 import javax.sql.DataSource;
 
@@ -90,6 +93,21 @@ class AwaitReplicationTests {
 				.withMessageContaining("300ms");
 			assertThat(new JdbcTemplate(context.getBean(DataSource.class))
 				.queryForObject("SELECT COUNT(*) FROM note", Long.class)).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void aWriteToADatabaseWhoseWalWasIdleForAnHourStillWaits() throws Exception {
+		Path unwritable = unwritableReplica();
+		createNoteTable();
+		replicatingTo(unwritable).run((context) -> {
+			assertThat(context).hasNotFailed();
+			Path wal = this.dir.resolve("app.db-wal");
+			assertThat(wal).exists();
+			// Idle WALs are passed over by their time; a commit must move it.
+			Files.setLastModifiedTime(wal, FileTime.from(Instant.now().minus(Duration.ofHours(1))));
+			NoteService notes = context.getBean(NoteService.class);
+			assertThatExceptionOfType(NotReplicatedException.class).isThrownBy(() -> notes.addQuickly("after idle"));
 		});
 	}
 
