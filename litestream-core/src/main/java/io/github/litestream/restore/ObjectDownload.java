@@ -36,6 +36,9 @@ final class ObjectDownload {
 				catch (IOException ex) {
 					throw failed(ex);
 				}
+				catch (RuntimeException ex) {
+					throw failed(ex);
+				}
 			}
 
 			@Override
@@ -44,6 +47,9 @@ final class ObjectDownload {
 					return super.read(buffer, offset, length);
 				}
 				catch (IOException ex) {
+					throw failed(ex);
+				}
+				catch (RuntimeException ex) {
 					throw failed(ex);
 				}
 			}
@@ -55,6 +61,9 @@ final class ObjectDownload {
 					return this.in.readAllBytes();
 				}
 				catch (IOException ex) {
+					throw failed(ex);
+				}
+				catch (RuntimeException ex) {
 					throw failed(ex);
 				}
 			}
@@ -95,10 +104,23 @@ final class ObjectDownload {
 		catch (IOException ex) {
 			throw failed(ex);
 		}
+		catch (RuntimeException ex) {
+			throw failed(ex);
+		}
 		return marked(in);
 	}
 
-	private static IOException failed(IOException ex) {
+	/**
+	 * An unchecked failure of a client (some SDKs throw {@link java.io.UncheckedIOException} for a
+	 * connection reset): a download failure too, never damage, so that it fails the restore
+	 * rather than make a fall-back restore less.
+	 */
+	static IOException failed(RuntimeException ex) {
+		return (ex.getCause() instanceof IOException io) ? failed(io)
+				: new DownloadFailure(new IOException(ex.toString(), ex));
+	}
+
+	static IOException failed(IOException ex) {
 		// Decryption errors come through the client's stream but are about the object; an
 		// interrupt is the caller's.
 		return (ex instanceof AgeException || ex instanceof DownloadFailure || ex instanceof InterruptedIOException) ? ex

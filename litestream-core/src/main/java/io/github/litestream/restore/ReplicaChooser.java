@@ -1,6 +1,8 @@
 package io.github.litestream.restore;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,9 +12,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import io.github.litestream.replica.ForwardingReplicaClient;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaPositions;
+import io.github.litestream.replica.WalSegmentInfo;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,20 +70,48 @@ public final class ReplicaChooser {
 
 	/**
 	 * Where the WAL of the newest backup's generation ends, read from its last segment. A
-	 * segment that cannot be read (damaged, or a failed download) counts as ending where its
-	 * index starts: the restore itself then finds what is wrong, and the fall-back handles it,
-	 * rather than the ranking failing.
+	 * damaged segment counts as ending where its index starts: the restore itself then finds
+	 * the damage, and the fall-back handles it, rather than the ranking failing. A listing or
+	 * download that fails fails the ranking, as a replica that cannot be listed does: it says
+	 * nothing about how far the replica goes, and ranking it behind could restore another
+	 * replica's older backup without a word.
 	 */
 	private static Pos end(ReplicaClient client, String name, NewestBackup newest) throws IOException {
 		Pos start = new Pos(newest.generation(), newest.index(), 0);
 		try {
-			return ReplicaPositions.end(client, newest.generation()).orElse(start);
+			return ReplicaPositions.end(marking(client), newest.generation()).orElse(start);
 		}
 		catch (IOException | RuntimeException ex) {
+			if (ObjectDownload.failedToDownload(ex) || ex instanceof InterruptedIOException) {
+				throw new IOException("Cannot read the newest WAL segment of replica '" + name + "' ("
+						+ client.location() + ") to compare it with the other replicas: " + ex.getMessage(), ex);
+			}
 			logger.warn("Replica '{}': the end of its newest WAL segment cannot be read ({}); it ranks as if its WAL "
 					+ "ended at {}", name, ex.getMessage(), start);
 			return start;
 		}
+	}
+
+	/** The client, its listing and download failures marked as {@link ObjectDownload} marks them. */
+	private static ReplicaClient marking(ReplicaClient client) {
+		return new ForwardingReplicaClient(client) {
+
+			@Override
+			public List<WalSegmentInfo> walSegments(String generation) throws IOException {
+				try {
+					return super.walSegments(generation);
+				}
+				catch (IOException ex) {
+					throw ObjectDownload.failed(ex);
+				}
+			}
+
+			@Override
+			public InputStream openWalSegment(Pos pos) throws IOException {
+				return ObjectDownload.open(() -> super.openWalSegment(pos));
+			}
+
+		};
 	}
 
 	/**

@@ -32,4 +32,23 @@ public final class BreakingStreams {
 		});
 	}
 
+	/**
+	 * Delivers the first bytes of an object, then throws unchecked, as some SDKs' streams do
+	 * (an {@link java.io.UncheckedIOException} for a connection reset).
+	 * @param bytes the object
+	 * @param length how many of its bytes arrive
+	 * @param failure what the next read throws
+	 * @return the stream
+	 */
+	public static InputStream breaksAfter(byte[] bytes, int length, RuntimeException failure) {
+		return new SequenceInputStream(new ByteArrayInputStream(bytes, 0, length), new InputStream() {
+
+			@Override
+			public int read() {
+				throw failure;
+			}
+
+		});
+	}
+
 }

@@ -1,6 +1,11 @@
 package io.github.litestream.restore;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -8,7 +13,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.github.litestream.replica.ForwardingReplicaClient;
 import io.github.litestream.replica.Pos;
+import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.file.FileReplicaClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -136,6 +143,44 @@ class ReplicaChooserTests {
 		ReplicaChooser.Candidate<String> candidate = candidate("damaged", damaged);
 
 		assertThat(candidate.end()).isEqualTo(new Pos(Fixture.GENERATION, 0x28, 0));
+	}
+
+	@Test
+	void aNewestSegmentThatFailsToDownloadFailsTheListingInsteadOfRankingTheReplicaBehind() throws IOException {
+		// A timeout says nothing about how far the replica goes: ranked behind, it would lose to
+		// a replica that is behind, and the restore would silently miss the newest commits.
+		Path ahead = replica("ahead", BASE);
+		try (ReplicaClient client = new ForwardingReplicaClient(new FileReplicaClient(ahead)) {
+
+			@Override
+			public InputStream openWalSegment(Pos pos) throws IOException {
+				throw new SocketTimeoutException("Read timed out");
+			}
+
+		}) {
+			assertThatExceptionOfType(IOException.class).isThrownBy(() -> ReplicaChooser.list("ahead", "ahead", client, 2))
+				.withMessageContaining("Cannot read the newest WAL segment of replica 'ahead'")
+				.withMessageContaining("Read timed out");
+		}
+		try (ReplicaClient client = new ForwardingReplicaClient(new FileReplicaClient(ahead)) {
+
+			@Override
+			public InputStream openWalSegment(Pos pos) throws IOException {
+				InputStream in = super.openWalSegment(pos);
+				return new FilterInputStream(in) {
+
+					@Override
+					public int read(byte[] buffer, int offset, int length) {
+						throw new UncheckedIOException(new SocketException("Connection reset"));
+					}
+
+				};
+			}
+
+		}) {
+			assertThatExceptionOfType(IOException.class).isThrownBy(() -> ReplicaChooser.list("ahead", "ahead", client, 2))
+				.withMessageContaining("Connection reset");
+		}
 	}
 
 	@Test

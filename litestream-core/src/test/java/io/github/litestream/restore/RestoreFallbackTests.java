@@ -175,6 +175,31 @@ class RestoreFallbackTests {
 	}
 
 	@Test
+	void aDownloadThatBreaksUncheckedNeverFallsBackToAnEarlierPoint() throws Exception {
+		ReplicaClient resetting = new ForwardingReplicaClient(this.client) {
+
+			@Override
+			public InputStream openWalSegment(io.github.litestream.replica.Pos pos) throws IOException {
+				InputStream in = super.openWalSegment(pos);
+				if (pos.index() != 0x28) {
+					return in;
+				}
+				byte[] bytes = in.readAllBytes();
+				in.close();
+				return BreakingStreams.breaksAfter(bytes, bytes.length / 2,
+						new java.io.UncheckedIOException(new java.net.SocketException("Connection reset (test)")));
+			}
+
+		};
+		assertThatExceptionOfType(RestoreException.class)
+			.isThrownBy(() -> new Restorer().restore(resetting, RestoreOptions.latest(this.output).withFallBack(true)))
+			.withMessageContaining("Cannot download WAL segment")
+			.withMessageContaining("Connection reset (test)")
+			.satisfies((ex) -> assertThat(ex.damagedObject()).isEmpty());
+		assertThat(this.output).doesNotExist();
+	}
+
+	@Test
 	void withoutFallBackTheSameDamageFails() throws IOException {
 		flipByte(wal("00000025_00000000"));
 
