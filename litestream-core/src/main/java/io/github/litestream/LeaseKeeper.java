@@ -64,6 +64,8 @@ final class LeaseKeeper {
 		ReplicaLease lease = new ReplicaLease(target.options().name(), client.location(),
 				client.conditionalObjects().orElse(null), options, holder, clock);
 		Replica replica = new Replica(database, new FencedReplicaClient(client, lease), target.options(), clock);
+		lease.onRetakenAfterAnother(() -> database.requestNewGeneration("replica '" + replica.name()
+				+ "' was leased to another instance while this one was fenced"));
 		this.leases.add(new Leased(database, replica, lease));
 		return replica;
 	}
@@ -154,13 +156,9 @@ final class LeaseKeeper {
 	private void renew(Leased leased) {
 		try {
 			LeaseStatus before = leased.lease.status();
-			long acquisitions = leased.lease.acquisitions();
+			// Taken again after another instance: the lease asks for a new generation itself,
+			// before it allows writes again (see leased()).
 			leased.lease.renew();
-			// Taken again in this renewal (not a slow renewal that merely succeeded late).
-			if (leased.lease.acquisitions() != acquisitions && leased.lease.lastAcquisitionFollowedAnother()) {
-				leased.database.requestNewGeneration("replica '" + leased.replica.name()
-						+ "' was leased to another instance while this one was fenced");
-			}
 			LeaseStatus status = leased.lease.status();
 			// Lost counts too: a holder whose write window ended (a pause, a partition) is fenced
 			// before it learns that another instance took the lease, with no change of role.

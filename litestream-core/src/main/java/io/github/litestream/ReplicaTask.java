@@ -149,6 +149,10 @@ final class ReplicaTask {
 		// the copy succeeds; otherwise the last copy may hold none of them.
 		long request = this.synchronous.requested(this.database);
 		boolean copied = copyLatestWal();
+		if (this.database.newGenerationPending()) {
+			// The copy could not start it: what is copied belongs to a generation that must not grow.
+			return false;
+		}
 		Optional<Pos> target = this.replica.database().position();
 		if (target.isEmpty()) {
 			return false;

@@ -249,7 +249,14 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 		this.tracker.ensureWalExists();
 		String newGeneration = this.newGenerationRequest.getAndSet(null);
 		if (newGeneration != null) {
-			this.tracker.startGeneration(newGeneration);
+			try {
+				this.tracker.startGeneration(newGeneration);
+			}
+			catch (IOException | RuntimeException ex) {
+				// Still owed: the next step tries again rather than continue the old generation.
+				this.newGenerationRequest.compareAndSet(null, newGeneration);
+				throw ex;
+			}
 		}
 		return this.tracker.copyWal();
 	}
@@ -262,6 +269,15 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	@Override
 	public void requestNewGeneration(String reason) {
 		this.newGenerationRequest.set(reason);
+	}
+
+	/**
+	 * Whether a new generation was asked for and not started yet: until the next monitor step
+	 * starts it, nothing of the current generation should be shipped.
+	 * @return {@code true} while one is pending
+	 */
+	public boolean newGenerationPending() {
+		return this.newGenerationRequest.get() != null;
 	}
 
 	/**

@@ -51,6 +51,10 @@ final class LeaseHolding {
 
 	private boolean followedAnother;
 
+	/** What runs when this instance takes the lease again after another may have held it. */
+	private volatile Runnable retakenAfterAnother = () -> {
+	};
+
 	private long acquisitions;
 
 	private volatile @Nullable LeaseRecord current;
@@ -87,6 +91,11 @@ final class LeaseHolding {
 	 */
 	void held(String newVersion, LeaseRecord record, long sentNanos, boolean another) {
 		boolean acquiring = this.role != LeaseRole.PRIMARY;
+		if (acquiring && another && this.everHeld) {
+			// Before writing can resume: nothing more may reach the generation the other
+			// instance may have continued.
+			this.retakenAfterAnother.run();
+		}
 		this.version = newVersion;
 		this.current = record;
 		this.epoch = record.epoch();
@@ -101,6 +110,10 @@ final class LeaseHolding {
 			this.everHeld = true;
 			this.acquisitions++;
 		}
+	}
+
+	void onRetakenAfterAnother(Runnable action) {
+		this.retakenAfterAnother = action;
 	}
 
 	/**

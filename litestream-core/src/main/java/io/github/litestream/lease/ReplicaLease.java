@@ -199,6 +199,16 @@ public final class ReplicaLease {
 	}
 
 	/**
+	 * Sets what runs when this instance takes the lease again after another instance may have
+	 * held it meanwhile: on the renewing thread, before writes are allowed again, so that what
+	 * it starts (a new generation) comes before any write.
+	 * @param action the action; it must not block
+	 */
+	public void onRetakenAfterAnother(Runnable action) {
+		this.holding.onRetakenAfterAnother(action);
+	}
+
+	/**
 	 * Renews the lease if held; otherwise tries to take it again. Called every
 	 * {@link LeaseOptions#renewInterval()}. Never throws: a failure fences.
 	 * @return the role afterwards

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -146,9 +147,26 @@ class ReplicaLeaseTests {
 	}
 
 	@Test
+	void takingTheLeaseBackAfterAnotherHolderRunsItsActionBeforeWritesResume() throws IOException {
+		ReplicaLease primary = lease(this.objects, SHORT);
+		List<Boolean> writableWhenRun = new java.util.concurrent.CopyOnWriteArrayList<>();
+		primary.onRetakenAfterAnother(() -> writableWhenRun.add(primary.allowsWrites()));
+		primary.acquire();
+		assertThat(writableWhenRun).as("the first holding follows nobody it wrote after").isEmpty();
+		steal(Duration.ofMillis(900));
+		while (primary.renew() != LeaseRole.PRIMARY) {
+			sleep(50);
+		}
+		assertThat(writableWhenRun).as("run once, while writes were still refused").containsExactly(false);
+		assertThat(primary.allowsWrites()).isTrue();
+	}
+
+	@Test
 	void failedRenewalFencesAndTheUntouchedLeaseIsTakenBackWithoutAnotherHolder() throws IOException {
 		AtomicBoolean failing = new AtomicBoolean();
 		ReplicaLease lease = lease(new FailingObjects(this.objects, failing), SHORT);
+		AtomicBoolean retakenAfterAnother = new AtomicBoolean();
+		lease.onRetakenAfterAnother(() -> retakenAfterAnother.set(true));
 		lease.acquire();
 		failing.set(true);
 		assertThat(lease.renew()).isEqualTo(LeaseRole.FENCED);
@@ -159,6 +177,7 @@ class ReplicaLeaseTests {
 		assertThat(lease.renew()).isEqualTo(LeaseRole.PRIMARY);
 		assertThat(stored().epoch()).isEqualTo(2);
 		assertThat(lease.lastAcquisitionFollowedAnother()).isFalse();
+		assertThat(retakenAfterAnother).isFalse();
 	}
 
 	@Test
@@ -182,6 +201,8 @@ class ReplicaLeaseTests {
 	void onlyTakingTheLeaseAgainCountsAsAnAcquisitionNotARenewalThatSucceededLate() throws IOException {
 		AtomicBoolean failing = new AtomicBoolean();
 		ReplicaLease lease = lease(new FailingObjects(this.objects, failing), SHORT);
+		AtomicBoolean retakenAfterAnother = new AtomicBoolean();
+		lease.onRetakenAfterAnother(() -> retakenAfterAnother.set(true));
 		lease.acquire();
 		assertThat(lease.acquisitions()).isEqualTo(1);
 		// A renewal so late that the write window ended (the status shows FENCED) still renews.
