@@ -8,9 +8,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -48,7 +47,7 @@ final class LeaseKeeper {
 
 	private final Map<ReplicaLease, ScheduledFuture<?>> renewals = new ConcurrentHashMap<>();
 
-	private @Nullable ScheduledExecutorService renewer;
+	private @Nullable ScheduledThreadPoolExecutor renewer;
 
 	private boolean renewing;
 
@@ -104,19 +103,21 @@ final class LeaseKeeper {
 	 * then on if renewals have started.
 	 */
 	synchronized void acquire(ReplicatedDatabase database) throws IOException {
-		List<Leased> ofDatabase = this.leases.stream().filter((leased) -> leased.database == database).toList();
-		acquire(ofDatabase);
-		if (this.renewing) {
-			ofDatabase.forEach(this::scheduleRenewal);
-		}
+		acquire(this.leases.stream().filter((leased) -> leased.database == database).toList());
 	}
 
+	/**
+	 * Takes the leases in order, renewing each from the moment it is taken: taking the next one
+	 * may wait out a crashed holder's ttl, longer than an unrenewed lease lasts, and another
+	 * instance would then take the first.
+	 */
 	private void acquire(List<Leased> leases) throws IOException {
-		List<ReplicaLease> acquired = new ArrayList<>();
+		List<Leased> acquired = new ArrayList<>();
 		try {
 			for (Leased leased : leases) {
 				leased.lease.acquireAtStart();
-				acquired.add(leased.lease);
+				acquired.add(leased);
+				scheduleRenewal(leased);
 				if (leased.lease.status().role() == LeaseRole.PRIMARY) {
 					logger.info("Replica '{}' of {} is leased to this instance, epoch {}", leased.replica.name(),
 							leased.database.path(), epoch(leased.lease.status()));
@@ -124,7 +125,10 @@ final class LeaseKeeper {
 			}
 		}
 		catch (IOException | RuntimeException ex) {
-			acquired.forEach(ReplicaLease::release);
+			for (Leased leased : acquired) {
+				cancelRenewal(leased);
+				leased.lease.release();
+			}
 			throw ex;
 		}
 	}
@@ -139,13 +143,19 @@ final class LeaseKeeper {
 		}
 		this.renewing = true;
 		this.maxRenewalThreads = Math.max(1, maxThreads);
+		if (this.renewer != null) {
+			this.renewer.setCorePoolSize(this.maxRenewalThreads);
+		}
 		this.leases.forEach(this::scheduleRenewal);
 	}
 
 	private void scheduleRenewal(Leased leased) {
+		if (this.renewals.containsKey(leased.lease)) {
+			return;
+		}
 		if (this.renewer == null) {
 			// Created with the first lease, so an engine without leases has no such thread.
-			this.renewer = Executors.newScheduledThreadPool(this.maxRenewalThreads,
+			this.renewer = new ScheduledThreadPoolExecutor(this.maxRenewalThreads,
 					EngineScheduler.daemons("litestream-lease"));
 		}
 		long interval = leased.lease.options().renewInterval().toMillis();
@@ -189,13 +199,17 @@ final class LeaseKeeper {
 		forget(database, false);
 	}
 
+	private void cancelRenewal(Leased leased) {
+		ScheduledFuture<?> renewal = this.renewals.remove(leased.lease);
+		if (renewal != null) {
+			renewal.cancel(false);
+		}
+	}
+
 	private void forget(ReplicatedDatabase database, boolean release) {
 		List<Leased> ofDatabase = this.leases.stream().filter((leased) -> leased.database == database).toList();
 		for (Leased leased : ofDatabase) {
-			ScheduledFuture<?> renewal = this.renewals.remove(leased.lease);
-			if (renewal != null) {
-				renewal.cancel(false);
-			}
+			cancelRenewal(leased);
 			if (release) {
 				leased.lease.release();
 			}

@@ -132,6 +132,57 @@ class LeaseReplicationTests {
 	}
 
 	@Test
+	void aLeaseTakenFirstIsRenewedWhileTheNextWaitsOutACrashedHolder() throws Exception {
+		Path first = this.dir.resolve("first-replica");
+		Path second = this.dir.resolve("second-replica");
+		// The second replica's lease: a holder that crashed a moment ago, waited out for its ttl,
+		// three times as long as the lease of the first replica lasts unrenewed.
+		Instant now = Instant.now();
+		Duration crashedTtl = SHORT_TTL.ttl().multipliedBy(3);
+		new FileReplicaClient(second).conditionalObjects()
+			.orElseThrow()
+			.create(ReplicaLease.OBJECT, new LeaseRecord(new LeaseHolder("crashed", "gone", 1), 3, now,
+					now.plus(crashedTtl), crashedTtl, false)
+				.toJson());
+		Path db = this.dir.resolve("app.db");
+		try (AppDatabase app = new AppDatabase(db)) {
+			app.insert(1);
+		}
+		Litestream engine = new Litestream();
+		this.open.add(engine);
+		engine.addDatabase(DatabaseOptions.defaults(db), SHORT_TTL,
+				List.of(new ReplicationTarget(new FileReplicaClient(first), ReplicaOptions.defaults("first")),
+						new ReplicationTarget(new FileReplicaClient(second), ReplicaOptions.defaults("second"))));
+		// Another instance starting on the first replica meanwhile.
+		ReplicaLease contender = new ReplicaLease("first", first.toString(),
+				new FileReplicaClient(first).conditionalObjects().orElseThrow(), SHORT_TTL,
+				new LeaseHolder("contender", "elsewhere", 2), java.time.Clock.systemUTC());
+		java.util.concurrent.ExecutorService starter = java.util.concurrent.Executors.newSingleThreadExecutor();
+		try {
+			java.util.concurrent.Future<?> starting = starter.submit(() -> {
+				engine.start();
+				return null;
+			});
+			await().atMost(Duration.ofSeconds(30))
+				.ignoreExceptions()
+				.until(() -> storedLease(first).holder().equals(engine.leaseHolder()));
+			List<LeaseAttempt> attempts = new CopyOnWriteArrayList<>();
+			await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+				attempts.add(contender.tryAcquire());
+				return starting.isDone();
+			});
+			starting.get();
+			assertThat(attempts).as("the first lease stayed alive while the second was waited out")
+				.doesNotContain(LeaseAttempt.ACQUIRED);
+			assertThat(storedLease(first).holder()).isEqualTo(engine.leaseHolder());
+			assertThat(storedLease(second).holder()).isEqualTo(engine.leaseHolder());
+		}
+		finally {
+			starter.shutdownNow();
+		}
+	}
+
+	@Test
 	void stolenLeaseFencesThePrimaryWhichThenWritesNothingAndTheReplicaStaysConsistent() throws Exception {
 		Path replica = this.dir.resolve("replica");
 		Instance primary = instance("primary.db", replica, SHORT_TTL);
