@@ -17,6 +17,8 @@ import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaLayout;
 import io.github.litestream.replica.SnapshotInfo;
 import io.github.litestream.replica.WalSegmentInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decides what a restore reads, from the replica's listings only.
@@ -44,6 +46,8 @@ import io.github.litestream.replica.WalSegmentInfo;
  * snapshot alone would silently drop the later changes, so that is an error.
  */
 public final class RestorePlanner {
+
+	private static final Logger logger = LoggerFactory.getLogger(RestorePlanner.class);
 
 	private final ReplicaClient client;
 
@@ -109,6 +113,10 @@ public final class RestorePlanner {
 		if (options.generation() != null || options.index() != null || options.timestamp() != null) {
 			return List.of();
 		}
+		return newerWithoutSnapshot(listings, chosen);
+	}
+
+	private static List<String> newerWithoutSnapshot(List<Listing> listings, Listing chosen) {
 		return listings.stream()
 			.filter((listing) -> listing.snapshots().isEmpty())
 			.filter((listing) -> listing.newestObject().isAfter(chosen.newestObject()))
@@ -162,6 +170,14 @@ public final class RestorePlanner {
 			return Optional.empty();
 		}
 		Listing listing = chooseGeneration(listings, null);
+		List<String> newer = newerWithoutSnapshot(listings, listing);
+		if (!newer.isEmpty()) {
+			// Said here: a caller that restores this backup names its generation, and then
+			// the restore itself cannot tell that newer ones were passed over.
+			logger.warn("Replica {} holds newer generations {} without a snapshot yet (still uploading, or the upload "
+					+ "failed): its latest backup is in generation {}, which lacks their changes", this.client.location(),
+					newer, listing.generation());
+		}
 		return Optional.of(new NewestBackup(listing.generation(), listing.highestIndex(), listing.newestObject()));
 	}
 

@@ -106,6 +106,22 @@ class RestoreReplicaChoiceOnBootTests {
 		assertThat(restoreRows("full", replicas[1], "shorter", replicas[0])).isEqualTo(301);
 	}
 
+	@Test
+	void aNewerGenerationWithoutASnapshotIsNamedWhenItsOlderOneIsRestored(CapturedOutput output) throws IOException {
+		// A new generation whose snapshot never landed (the host died during its upload): its
+		// WAL restores nothing, and the restore of the older generation must say what it lacks.
+		Path replica = Fixture.copyReplica(this.dir.resolve("replica"));
+		setObjectTimes(replica, T);
+		String newer = "00000000000000aa";
+		Path wal = Files.createDirectories(replica.resolve("generations").resolve(newer).resolve("wal"));
+		Path segment = wal.resolve("00000000_00000000.wal.lz4");
+		Files.copy(generation(replica).resolve("wal/00000000_00000000.wal.lz4"), segment);
+		Files.setLastModifiedTime(segment, FileTime.from(T.plus(Duration.ofMinutes(5))));
+		assertThat(restoreRows("only", replica)).isEqualTo(301);
+		assertThat(output).contains("holds newer generations [" + newer + "] without a snapshot yet")
+			.contains("its latest backup is in generation " + Fixture.GENERATION);
+	}
+
 	/**
 	 * Two fixture copies whose newest objects have the same time: "shorter" holds history
 	 * up to 0x24 only, "full" all of it.
