@@ -157,6 +157,12 @@ public final class Litestream implements AutoCloseable {
 	synchronized ReplicatedDatabase attach(DatabaseOptions options, LeaseOptions lease,
 			List<ReplicationTarget> targets, Runnable beforeLease, DatabaseRegistry.@Nullable LeasedCheck underLease)
 			throws IOException {
+		if (!this.running && this.shutdownDeadline != null) {
+			// Registered now, it would open only at a next start: its commits would reach no
+			// replica, not even in the shutdown's final flush.
+			throw new IllegalStateException("Cannot start replicating " + options.path()
+					+ ": the engine is shutting down (stopped, not started again)");
+		}
 		return this.runtimeDatabases.attach(options, lease, targets, this.running, beforeLease, underLease);
 	}
 

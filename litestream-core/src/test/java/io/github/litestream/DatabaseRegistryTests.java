@@ -72,6 +72,19 @@ class DatabaseRegistryTests {
 	}
 
 	@Test
+	void aTenantRegisteredWhileTheEngineShutsDownIsRefusedRatherThanLeftUnreplicated() throws Exception {
+		Path path = this.dir.resolve("late.db");
+		this.engine.stop(Duration.ofSeconds(30));
+		try (AppDatabase app = new AppDatabase(path)) {
+			app.insert(1);
+			assertThatIllegalStateException().isThrownBy(() -> this.registry.register(options(path), targets("late")))
+				.withMessageContaining(path.toString())
+				.withMessageContaining("shutting down");
+		}
+		assertThat(this.registry.find(path)).isEmpty();
+	}
+
+	@Test
 	void aTenantWhoseFileIsMissingIsRestoredThenReplicated() throws Exception {
 		Path path = this.dir.resolve("tenant-b.db");
 		Summary before;
