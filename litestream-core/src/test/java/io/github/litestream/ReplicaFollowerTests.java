@@ -37,6 +37,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -218,6 +219,37 @@ class ReplicaFollowerTests {
 		assertThat(stateOf(follower)).isEqualTo(this.oracle.lastLogged());
 		assertThat(follower.status().restores()).as("the rest was applied, without a restore").isEqualTo(1);
 		follower.close();
+	}
+
+	@Test
+	void aCopyThatIsToBeRestoredAgainIsNotHandedOverAsANewDatabase() throws Exception {
+		Path replicaRoot = this.dir.resolve("replica");
+		FileReplicaClient files = new FileReplicaClient(replicaRoot);
+		// Polled only when woken: nothing restores between the failed apply and stop().
+		ReplicaFollower follower = new ReplicaFollower(files, this.dir.resolve("f.db"),
+				FAST.withPollInterval(Duration.ofHours(1)).withMaxBackoff(Duration.ofHours(1)));
+		try (OracleEngine primary = new OracleEngine(this.dir.resolve("primary.db"), this.oracle, true,
+				new FileReplicaClient(replicaRoot))) {
+			primary.commit(20);
+			primary.awaitReplicated();
+			follower.start();
+			awaitPosition(follower, primary.database().position().orElseThrow());
+		}
+		// The newest segment, already applied, rewritten longer with bytes that do not continue it.
+		String generation = files.generations().get(0);
+		List<WalSegmentInfo> segments = files.walSegments(generation);
+		WalSegmentInfo newest = segments.get(segments.size() - 1);
+		byte[] bytes;
+		try (InputStream in = Lz4.decompress(files.openWalSegment(newest.pos()))) {
+			bytes = in.readAllBytes();
+		}
+		byte[] longer = Arrays.copyOf(bytes, bytes.length + 24 + 4096);
+		Arrays.fill(longer, bytes.length, longer.length, (byte) 7);
+		files.writeWalSegment(newest.pos(), Lz4.compressing(new ByteArrayInputStream(longer)));
+		follower.wakeUp();
+		await().atMost(Duration.ofSeconds(30)).until(() -> follower.status().lastError() != null);
+		assertThatExceptionOfType(IOException.class).isThrownBy(() -> follower.stop(Duration.ofSeconds(10)))
+			.withMessageContaining("is not handed over: it is to be restored again");
 	}
 
 	/** Writes each segment as a longer version of the index's newest one while {@code grow} is set. */

@@ -364,8 +364,9 @@ public final class ReplicaFollower implements AutoCloseable {
 	 * @param timeout how long to wait for a segment or restore in progress
 	 * @return the position the database file holds, or empty if it holds no state to continue
 	 * (the replica held no backup, or only a snapshot, or the continuation could not be recorded)
-	 * @throws IOException if the state cannot be written, or the follower did not stop in time
-	 * (its thread may still replace the file: the caller must not use it)
+	 * @throws IOException if the state cannot be written, the follower did not stop in time
+	 * (its thread may still replace the file: the caller must not use it), or the file is no
+	 * longer proven one state of the replica and was to be restored again
 	 */
 	public Optional<Pos> stop(Duration timeout) throws IOException {
 		Thread running;
@@ -386,6 +387,13 @@ public final class ReplicaFollower implements AutoCloseable {
 				throw new IOException("The follower of " + this.database + " did not stop within " + timeout
 						+ " (a restore or a segment is still being applied); the file is not handed over");
 			}
+		}
+		if (this.restoreReason != null && Files.exists(this.database)) {
+			// The file was built from the replica, but no longer proven one state of it (an
+			// apply that failed part way, a rewritten segment that does not continue it): not a
+			// new database to migrate and start a generation from.
+			throw new IOException("The follower's copy " + this.database + " of " + this.client.location()
+					+ " is not handed over: it is to be restored again (" + this.restoreReason + ")");
 		}
 		if (this.wal == null || this.restoreReason != null || this.wal.size() < WalHeader.SIZE) {
 			return Optional.empty();
