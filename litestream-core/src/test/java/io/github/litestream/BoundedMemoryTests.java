@@ -42,19 +42,7 @@ class BoundedMemoryTests {
 	@Test
 	void restoreOfWalFiveTimesTheHeapInSmallSegments() throws Exception {
 		// Segments of about 256 KiB: small enough to be held in memory, and 160 MiB of them.
-		Path db = this.dir.resolve("wal.db");
-		Path replicaDir = this.dir.resolve("replica");
-		try (AppDatabase app = new AppDatabase(db);
-				ReplicatedDatabase database = new ReplicatedDatabase(DatabaseOptions.defaults(db))) {
-			database.open();
-			Replica replica = new Replica(database, new FileReplicaClient(replicaDir), ReplicaOptions.defaults("file"));
-			replica.sync();
-			for (int i = 0; i < 640; i++) {
-				app.execute("INSERT INTO t (seq, payload) VALUES (" + (i + 1) + ", randomblob(256 * 1024))");
-				database.sync();
-				replica.sync();
-			}
-		}
+		Path replicaDir = replicateOneRowPerSegment(640, 256 * 1024);
 		FileReplicaClient client = new FileReplicaClient(replicaDir);
 		String generation = client.generations().get(0);
 		long walBytes = client.walSegments(generation).stream().mapToLong(WalSegmentInfo::size).sum();
@@ -69,25 +57,31 @@ class BoundedMemoryTests {
 	void restoreOfLargeSegmentsWithManyDownloadWorkers() throws Exception {
 		// Segments of about 3 MiB, streamed (too large to be read whole), by as many workers as
 		// a user may ask of a remote replica: each holds its stream's LZ4 block buffers.
-		Path db = this.dir.resolve("large.db");
-		Path replicaDir = this.dir.resolve("replica");
-		try (AppDatabase app = new AppDatabase(db);
-				ReplicatedDatabase database = new ReplicatedDatabase(DatabaseOptions.defaults(db))) {
-			database.open();
-			Replica replica = new Replica(database, new FileReplicaClient(replicaDir), ReplicaOptions.defaults("file"));
-			replica.sync();
-			for (int i = 0; i < 40; i++) {
-				app.execute("INSERT INTO t (seq, payload) VALUES (" + (i + 1) + ", randomblob(3 * 1024 * 1024))");
-				database.sync();
-				replica.sync();
-			}
-		}
+		Path replicaDir = replicateOneRowPerSegment(40, 3 * 1024 * 1024);
 		FileReplicaClient client = new FileReplicaClient(replicaDir);
 		List<WalSegmentInfo> segments = client.walSegments(client.generations().get(0));
 		assertThat(segments.stream().filter((segment) -> segment.size() > 2 * 1024 * 1024)).hasSizeGreaterThan(32);
 		Path restored = this.dir.resolve("restored.db");
 		runInASmallHeap(RestoreInSmallHeap.class, replicaDir.toString(), restored.toString(), "32");
 		assertWholeRows(restored, 40);
+	}
+
+	/** A file replica of a database written one row of random bytes per WAL segment. */
+	private Path replicateOneRowPerSegment(int rows, int rowBytes) throws Exception {
+		Path db = this.dir.resolve("segments.db");
+		Path replicaDir = this.dir.resolve("replica");
+		try (AppDatabase app = new AppDatabase(db);
+				ReplicatedDatabase database = new ReplicatedDatabase(DatabaseOptions.defaults(db))) {
+			database.open();
+			Replica replica = new Replica(database, new FileReplicaClient(replicaDir), ReplicaOptions.defaults("file"));
+			replica.sync();
+			for (int i = 0; i < rows; i++) {
+				app.execute("INSERT INTO t (seq, payload) VALUES (" + (i + 1) + ", randomblob(" + rowBytes + "))");
+				database.sync();
+				replica.sync();
+			}
+		}
+		return replicaDir;
 	}
 
 	private void snapshotAndRestoreInASmallHeap(String encryption) throws Exception {

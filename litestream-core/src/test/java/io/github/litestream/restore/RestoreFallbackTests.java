@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 import io.github.litestream.replica.BreakingStreams;
@@ -152,30 +153,18 @@ class RestoreFallbackTests {
 	void aDownloadThatBreaksNeverFallsBackToAnEarlierPoint() throws Exception {
 		// The connection resets in the middle of a WAL segment of the newest index: the object is
 		// intact, the store only failed to deliver it.
-		ReplicaClient resetting = new ForwardingReplicaClient(this.client) {
-
-			@Override
-			public InputStream openWalSegment(io.github.litestream.replica.Pos pos) throws IOException {
-				InputStream in = super.openWalSegment(pos);
-				if (pos.index() != 0x28) {
-					return in;
-				}
-				byte[] bytes = in.readAllBytes();
-				in.close();
-				return BreakingStreams.breaksAfter(bytes, bytes.length / 2,
-						new java.net.SocketException("Connection reset (test)"));
-			}
-
-		};
-		assertThatExceptionOfType(RestoreException.class)
-			.isThrownBy(() -> new Restorer().restore(resetting, RestoreOptions.latest(this.output).withFallBack(true)))
-			.withMessageContaining("Cannot download WAL segment")
-			.satisfies((ex) -> assertThat(ex.damagedObject()).isEmpty());
-		assertThat(this.output).doesNotExist();
+		assertADownloadThatBreaksNeverFallsBack((bytes) -> BreakingStreams.breaksAfter(bytes, bytes.length / 2,
+				new java.net.SocketException("Connection reset (test)")));
 	}
 
 	@Test
 	void aDownloadThatBreaksUncheckedNeverFallsBackToAnEarlierPoint() throws Exception {
+		// As some SDKs' streams report a connection reset.
+		assertADownloadThatBreaksNeverFallsBack((bytes) -> BreakingStreams.breaksAfter(bytes, bytes.length / 2,
+				new java.io.UncheckedIOException(new java.net.SocketException("Connection reset (test)"))));
+	}
+
+	private void assertADownloadThatBreaksNeverFallsBack(Function<byte[], InputStream> breaking) {
 		ReplicaClient resetting = new ForwardingReplicaClient(this.client) {
 
 			@Override
@@ -186,8 +175,7 @@ class RestoreFallbackTests {
 				}
 				byte[] bytes = in.readAllBytes();
 				in.close();
-				return BreakingStreams.breaksAfter(bytes, bytes.length / 2,
-						new java.io.UncheckedIOException(new java.net.SocketException("Connection reset (test)")));
+				return breaking.apply(bytes);
 			}
 
 		};
