@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 
 import io.github.litestream.replica.Pos;
+import io.github.litestream.sqlite.SqliteFiles;
 import io.github.litestream.sqlite.WalHeader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +66,7 @@ final class GenerationTracker {
 	 */
 	GenerationTracker(Path path, LocalState localState, List<DatabaseListener> listeners, Runnable indexStarted) {
 		this.path = path;
-		this.walPath = path.resolveSibling(path.getFileName() + "-wal");
+		this.walPath = SqliteFiles.walOf(path);
 		this.localState = localState;
 		this.listeners = listeners;
 		this.indexStarted = indexStarted;

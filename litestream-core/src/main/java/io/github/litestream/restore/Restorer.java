@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import io.github.litestream.db.GenerationContinuation;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaClient;
+import io.github.litestream.sqlite.SqliteFiles;
 
 /**
  * Restores a database from a replica: the single entry point for restore-on-boot, validation
@@ -52,7 +53,10 @@ public final class Restorer {
 	public RestoreResult restore(ReplicaClient client, RestoreOptions options) throws IOException {
 		long start = System.nanoTime();
 		Path output = options.outputPath().toAbsolutePath().normalize();
-		LeftoverRestoreFiles.remove(output);
+		// Built where SQLite will open it: through a link at the output (into a volume, say),
+		// beside the WAL it keeps there. The engine's local state stays beside the output.
+		Path file = SqliteFiles.resolved(output);
+		LeftoverRestoreFiles.remove(file);
 		if (Files.exists(output)) {
 			if (options.ifDbNotExists()) {
 				logger.info("Database {} already exists; not restoring it from {}", output, client.location());
@@ -82,8 +86,8 @@ public final class Restorer {
 							+ "uploading, or the upload failed), so the restored database lacks their changes",
 							output, plan.generation(), plan.passedOver());
 				}
-				Path lastWal = continues(planner, options, attempt, plan) ? LeftoverRestoreFiles.lastWal(output) : null;
-				long walBytes = new RestoreExecutor(client, plan, output, options.parallelism(), lastWal).execute();
+				Path lastWal = continues(planner, options, attempt, plan) ? LeftoverRestoreFiles.lastWal(file) : null;
+				long walBytes = new RestoreExecutor(client, plan, file, options.parallelism(), lastWal).execute();
 				Pos continued = (lastWal != null) ? recordContinuation(output, plan, lastWal) : null;
 				return RestoreResult.restored(output, plan, walBytes, since(start), avoided, continued);
 			}
