@@ -57,12 +57,16 @@ final class DatabaseHandles {
 	}
 
 	/**
-	 * Opens a descriptor on the database file, which must exist.
+	 * The descriptor on the database file, opened if none is. Never a second one: the first,
+	 * no longer referenced, would be closed by the garbage collector, and closing any descriptor
+	 * on the file drops every POSIX lock this JVM's SQLite connections hold on it.
 	 * @return the descriptor
 	 * @throws IOException if the file cannot be opened
 	 */
 	DatabaseFile openFile() throws IOException {
-		this.file = DatabaseFile.open(this.path);
+		if (this.file == null) {
+			this.file = DatabaseFile.open(this.path);
+		}
 		return this.file;
 	}
 
@@ -76,9 +80,7 @@ final class DatabaseHandles {
 	 */
 	EngineConnections openConnections(Duration busyTimeout) throws SQLException, IOException {
 		this.connections = EngineConnections.open(this.path, busyTimeout);
-		if (this.file == null) {
-			openFile();
-		}
+		openFile();
 		return this.connections;
 	}
 
@@ -139,6 +141,8 @@ final class DatabaseHandles {
 		else {
 			closeQuietly(this.file);
 		}
+		// Opened anew if the database is opened again (an engine started after a stop).
+		this.file = null;
 	}
 
 	private static void closeQuietly(AutoCloseable closeable) {

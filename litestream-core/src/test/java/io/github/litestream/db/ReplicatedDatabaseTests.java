@@ -87,6 +87,48 @@ class ReplicatedDatabaseTests {
 	}
 
 	@Test
+	void openingAfterACleanShutdownKeepsOneDescriptorOnTheDatabaseFile() throws Exception {
+		// A second descriptor, dropped unreferenced, is closed by the garbage collector, and
+		// closing any descriptor on the file drops the JVM's SQLite locks on it: another process
+		// that then closes the database last checkpoints and deletes the live WAL.
+		Path file = this.dir.resolve("app.db");
+		long withoutRecord;
+		try (ReplicatedDatabase db = new ReplicatedDatabase(options(1000, 10000))) {
+			app();
+			long before = descriptorsOn(file);
+			db.open();
+			withoutRecord = descriptorsOn(file) - before;
+			insert(5);
+			db.sync();
+			this.app.close();
+			this.app = null;
+		}
+		assertThat(GenerationContinuation.recorded(file)).as("the clean-shutdown record").isPresent();
+		app();
+		try (ReplicatedDatabase db = new ReplicatedDatabase(options(1000, 10000))) {
+			long before = descriptorsOn(file);
+			db.open();
+			assertThat(descriptorsOn(file) - before).as("descriptors the engine opened, with a record to check")
+				.isEqualTo(withoutRecord);
+		}
+	}
+
+	/** The descriptors this process has open on a file. */
+	private static long descriptorsOn(Path file) throws Exception {
+		Path target = file.toRealPath();
+		try (java.util.stream.Stream<Path> descriptors = Files.list(Path.of("/proc/self/fd"))) {
+			return descriptors.filter((descriptor) -> {
+				try {
+					return Files.readSymbolicLink(descriptor).equals(target);
+				}
+				catch (java.io.IOException ex) {
+					return false;
+				}
+			}).count();
+		}
+	}
+
+	@Test
 	void checkpointsStartNewIndexes() throws Exception {
 		app();
 		try (ReplicatedDatabase db = new ReplicatedDatabase(options(4, 10000))) {
