@@ -26,6 +26,7 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.SdkHttpConfigurationOption;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.LegacyMd5Plugin;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.utils.AttributeMap;
@@ -147,10 +148,13 @@ public final class S3ClientFactory {
 			.overrideConfiguration(overrideConfiguration());
 		if (config.endpoint() != null) {
 			// Many S3-compatible stores reject the SDK's default CRC trailers (aws-chunked
-			// uploads); send and check checksums only where the API requires them.
+			// uploads); send and check checksums only where the API requires them. And where it
+			// does (DeleteObjects), older stores (MinIO before 2025, Ceph RGW) want Content-MD5,
+			// which Litestream's Go SDK sends and this SDK no longer does by itself.
 			builder.endpointOverride(URI.create(config.endpoint()))
 				.requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-				.responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+				.responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+				.addPlugin(LegacyMd5Plugin.create());
 		}
 		this.customizers.forEach((customizer) -> customizer.accept(builder));
 		S3Client client = builder.build();
