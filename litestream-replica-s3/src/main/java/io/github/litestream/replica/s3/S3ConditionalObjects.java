@@ -101,7 +101,9 @@ final class S3ConditionalObjects implements ConditionalObjects {
 		catch (AwsServiceException ex) {
 			this.listener.onOperation(ReplicaOperation.PUT, 0);
 			int status = ex.statusCode();
-			if (status == 412 || status == 409 || status == 404) {
+			// A missing bucket is no lost race: an outage or a configuration error, said as such.
+			boolean noBucket = ex.awsErrorDetails() != null && "NoSuchBucket".equals(ex.awsErrorDetails().errorCode());
+			if (status == 412 || status == 409 || (status == 404 && !noBucket)) {
 				throw new ConditionalWriteConflictException(name + " " + conflict + " in S3 replica "
 						+ this.config.location() + " (key '" + key + "', HTTP " + status + ")");
 			}

@@ -1,8 +1,11 @@
 package io.github.litestream.replica.s3;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
+import io.github.litestream.replica.ConditionalObjects;
 import io.github.litestream.replica.ConditionalObjectsContractTest;
+import io.github.litestream.replica.ConditionalWriteConflictException;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOperationListener;
 import org.junit.jupiter.api.Test;
@@ -11,6 +14,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * S3 conditional writes against S3Proxy in-process, which honours {@code If-None-Match} and
@@ -48,6 +52,20 @@ class S3ConditionalObjectsTests extends ConditionalObjectsContractTest {
 		String stored = this.s3.getObjectAsBytes((request) -> request.bucket(this.bucket).key("backups/app/lease.json"))
 			.asUtf8String();
 		assertThat(stored).startsWith("{}\n#litestream-write ");
+	}
+
+	@Test
+	void aConditionalWriteToAMissingBucketIsAnErrorNamingTheBucketNotALostRace() {
+		S3ReplicaConfig config = server.config("missing-" + System.nanoTime(), "backups/app");
+		try (S3Client missing = S3ClientFactory.builder().environment((name) -> null).build().create(config)) {
+			ConditionalObjects objects = new S3ReplicaClient(missing, config, ReplicaOperationListener.NONE)
+				.conditionalObjects()
+				.orElseThrow();
+			assertThatExceptionOfType(IOException.class)
+				.isThrownBy(() -> objects.create("lease.json", "{}".getBytes(StandardCharsets.UTF_8)))
+				.isNotInstanceOf(ConditionalWriteConflictException.class)
+				.withMessageContaining("does not exist");
+		}
 	}
 
 	@Test
