@@ -106,6 +106,12 @@ final class GenerationTracker {
 				return;
 			}
 			String broken = continuityProblem(wal);
+			if (broken == null && !shadow.isPrefixOf(wal)) {
+				// After a crash: with synchronous=NORMAL a power loss can lose a page in the middle
+				// of the WAL while its last one survives. SQLite's recovery stops at the lost one
+				// and writes new commits from there, which the shadow's end would never see.
+				broken = "the WAL differs from the shadow WAL before its end (a crash lost part of it)";
+			}
 			if (broken != null) {
 				startGeneration(broken);
 				return;

@@ -241,6 +241,28 @@ final class ShadowWal implements AutoCloseable {
 				&& Arrays.equals(expected, actual);
 	}
 
+	/**
+	 * Whether the real WAL starts with every byte of this shadow: the check at a start, when a
+	 * crash may have lost part of the WAL that the header and the last frame do not show.
+	 * @param realWal the real WAL
+	 * @return {@code true} if the real WAL's first bytes are this shadow's
+	 * @throws IOException if either cannot be read
+	 */
+	boolean isPrefixOf(FileChannel realWal) throws IOException {
+		byte[] expected = new byte[1024 * 1024];
+		byte[] actual = new byte[expected.length];
+		for (long at = 0; at < this.size; at += expected.length) {
+			int length = (int) Math.min(expected.length, this.size - at);
+			byte[] mine = (length == expected.length) ? expected : new byte[length];
+			byte[] theirs = (length == actual.length) ? actual : new byte[length];
+			if (read(this.out, mine, at) != length || WalScanner.readFully(realWal, theirs, at) != length
+					|| !Arrays.equals(mine, theirs)) {
+				return false;
+			}
+		}
+		return true;
+	}
+
 	/** Reads into {@code buffer} from {@code position} until it is full or the file ends. */
 	private static int read(RandomAccessFile file, byte[] buffer, long position) throws IOException {
 		file.seek(position);
