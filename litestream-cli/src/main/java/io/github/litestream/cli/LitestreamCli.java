@@ -2,6 +2,7 @@ package io.github.litestream.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.function.UnaryOperator;
 
 import io.github.litestream.boot.autoconfigure.LitestreamConfigurationException;
@@ -10,6 +11,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParseResult;
+
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
+import org.springframework.core.NestedExceptionUtils;
 
 /**
  * {@code litestream-cli}: the operator's tool, with Litestream v0.3's verbs and single-dash
@@ -93,12 +98,28 @@ public final class LitestreamCli implements Runnable {
 		else if (ex instanceof CliException || ex instanceof IOException) {
 			err.println("error: " + oneLine(ex.getMessage()));
 		}
+		else if (ex instanceof BindException bind) {
+			err.println("error: " + oneLine(bindFailure(bind)));
+		}
 		else {
 			err.println("error: " + ex);
 			ex.printStackTrace(err);
 		}
 		err.flush();
 		return ExitCodes.FAILED;
+	}
+
+	/** A value of the config file that does not fit its key's type: the key, where, and why. */
+	private static String bindFailure(BindException ex) {
+		ConfigurationProperty property = ex.getProperty();
+		String name = (property != null) ? property.getName().toString() : ex.getName().toString();
+		String origin = (property != null && property.getOrigin() != null) ? " (" + property.getOrigin() + ")" : "";
+		Class<?> type = ex.getTarget().getType().resolve(Object.class);
+		String hint = Duration.class.equals(type)
+				? "write a duration as one number and unit, such as 90m, 1s or 500ms (not Go's 1h30m)"
+				: "correct it in the config file";
+		return "cannot read " + name + origin + ": " + NestedExceptionUtils.getMostSpecificCause(ex).getMessage() + "; "
+				+ hint;
 	}
 
 	static String oneLine(@Nullable String message) {

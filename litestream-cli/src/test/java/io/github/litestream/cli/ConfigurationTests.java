@@ -56,6 +56,24 @@ class ConfigurationTests {
 	}
 
 	@Test
+	void aValueThatDoesNotFitItsKeyIsOneLineNamingTheKey() throws Exception {
+		Path database = this.dir.resolve("data/app.db");
+		Path config = Files.writeString(this.dir.resolve("litestream.yml"), """
+				dbs:
+				  - path: %s
+				    monitor-interval: 1h30m
+				    replicas:
+				      - path: %s
+				""".formatted(database, this.dir.resolve("backups")));
+		Cli.Result result = new Cli(Map.of()).run("generations", "-config", config.toString(), database.toString());
+		assertThat(result.exitCode()).isEqualTo(ExitCodes.FAILED);
+		assertThat(result.err().lines()).as(result.err()).hasSize(1);
+		assertThat(result.err()).startsWith("error: cannot read litestream.dbs[0].monitor-interval")
+			.contains("litestream.yml")
+			.contains("one number and unit, such as 90m");
+	}
+
+	@Test
 	void noExpandEnvLeavesVariablesAlone() throws Exception {
 		Path database = this.dir.resolve("data/app.db");
 		Path config = Files.writeString(this.dir.resolve("litestream.yml"), """
