@@ -77,7 +77,8 @@ final class RestoreCommand extends CliCommand {
 		checkFlags();
 		try (Target target = Target.resolve(this.options, environment())) {
 			Path output = output(target);
-			if (Files.exists(output)) {
+			// A dry run writes nothing, so it may plan a restore of a database that exists.
+			if (Files.exists(output) && !this.dryRun) {
 				if (this.ifDbNotExists) {
 					err().println("database already exists, skipping: " + output);
 					return ExitCodes.OK;

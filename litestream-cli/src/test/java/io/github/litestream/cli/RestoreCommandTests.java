@@ -158,6 +158,19 @@ class RestoreCommandTests {
 	}
 
 	@Test
+	void aDryRunPlansTheRestoreOfADatabaseThatExistsAndKeepsIt() throws Exception {
+		Files.writeString(this.output, "the live database");
+		List<Path> before = files();
+
+		Cli.Result result = this.cli.run("restore", "-dry-run", "-o", this.output.toString(), this.url);
+
+		assertThat(result.exitCode()).as(result.toString()).isZero();
+		assertThat(result.out().lines().toList()).hasSize(2);
+		assertThat(files()).isEqualTo(before);
+		assertThat(Files.readString(this.output)).isEqualTo("the live database");
+	}
+
+	@Test
 	void anExistingOutputIsRefusedAndKept() throws Exception {
 		Files.writeString(this.output, "not a database");
 		List<Path> before = files();
