@@ -38,6 +38,11 @@ public final class LitestreamDatabases implements SmartInitializingSingleton {
 
 	private final int pathlessEntry;
 
+	/** SQLite file DataSources that matched no entry, by bean name. */
+	private final Map<String, Path> unmatchedDataSources = new LinkedHashMap<>();
+
+	private boolean warnedOfTypo;
+
 	LitestreamDatabases(LitestreamProperties properties, ReplicaClientFactory clients, Environment environment) {
 		List<DatabaseSettings> entries = new LitestreamPropertiesValidator(clients, ReplicaEntrySource.of(environment))
 			.validate(properties);
@@ -92,6 +97,7 @@ public final class LitestreamDatabases implements SmartInitializingSingleton {
 			this.databases.set(pathless, database);
 			return database;
 		}
+		this.unmatchedDataSources.put(beanName, path);
 		return null;
 	}
 
@@ -103,6 +109,33 @@ public final class LitestreamDatabases implements SmartInitializingSingleton {
 		int pathless = pathlessIndex();
 		if (pathless >= 0) {
 			throw pathlessEntry(this.databases.get(pathless));
+		}
+		warnOfALikelyTypo();
+	}
+
+	/**
+	 * A SQLite DataSource left alone is fine (a cache nobody backs up), and so is an entry
+	 * without a DataSource (a database the application opens otherwise); both at once is most
+	 * likely a misspelt path: the application's database would not be backed up.
+	 */
+	private void warnOfALikelyTypo() {
+		if (this.unmatchedDataSources.isEmpty() || this.warnedOfTypo) {
+			return;
+		}
+		List<String> withoutDataSource = this.databases.stream()
+			.filter((database) -> !this.sqliteDataSources.values()
+				.stream()
+				.filter((url) -> !url.inMemory())
+				.map((url) -> SqliteJdbcUrl.canonical(url.path()))
+				.toList()
+				.contains(database.path()))
+			.map((database) -> database.property() + ".path (" + database.path() + ")")
+			.toList();
+		if (!withoutDataSource.isEmpty()) {
+			this.warnedOfTypo = true;
+			logger.warn("SQLite DataSource(s) {} match no litestream.dbs entry and are not replicated, while {} "
+					+ "match(es) no DataSource: if a path is misspelt, the application's database is not backed up",
+					this.unmatchedDataSources, withoutDataSource);
 		}
 	}
 

@@ -13,6 +13,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.github.litestream.Litestream;
 import io.github.litestream.jdbc.PromptBusySqliteDataSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteConnection;
@@ -24,6 +25,8 @@ import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.AnnotationAwareOrderComparator;
@@ -33,6 +36,7 @@ import org.springframework.core.io.support.SpringFactoriesLoader.FailureHandler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@ExtendWith(OutputCaptureExtension.class)
 class LitestreamAutoConfigurationTests {
 
 	@TempDir
@@ -43,6 +47,23 @@ class LitestreamAutoConfigurationTests {
 
 	private final ApplicationContextRunner runnerWithoutDataSource = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(LitestreamAutoConfiguration.class));
+
+	@Test
+	void aDataSourceAndAnEntryThatMatchNothingAreReportedAsALikelyTypo(CapturedOutput output) {
+		Path used = this.dir.resolve("app2.db");
+		Path configured = this.dir.resolve("app.db");
+		this.runner
+			.withPropertyValues("spring.datasource.url=jdbc:sqlite:" + used, "litestream.dbs[0].path=" + configured,
+					"litestream.dbs[0].replicas[0].path=" + this.dir.resolve("replica"))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				context.getBean(DataSource.class).getConnection().close();
+				context.getBean(LitestreamLifecycle.class).stop();
+			});
+		assertThat(output).contains("SQLite DataSource(s) {dataSource=" + used + "} match no litestream.dbs entry")
+			.contains("litestream.dbs[0].path (" + configured + ")")
+			.contains("if a path is misspelt");
+	}
 
 	@Test
 	void backsOffWhenDisabled() {
