@@ -16,7 +16,9 @@ class LitestreamEndpointRuntimeHints implements RuntimeHintsRegistrar {
 	public void registerHints(RuntimeHints hints, @Nullable ClassLoader classLoader) {
 		new BindingReflectionHintsRegistrar().registerReflectionHints(hints.reflection(),
 				LitestreamEndpoint.LitestreamDescriptor.class, LitestreamEndpoint.DatabaseDetailDescriptor.class,
-				LitestreamEndpoint.ActionDescriptor.class);
+				LitestreamEndpoint.ActionDescriptor.class, LitestreamRecoveryOperations.RestoreDescriptor.class,
+				LitestreamRecoveryOperations.ValidationsDescriptor.class,
+				LitestreamRecoveryOperations.ReplicaValidationDescriptor.class);
 	}
 
 }

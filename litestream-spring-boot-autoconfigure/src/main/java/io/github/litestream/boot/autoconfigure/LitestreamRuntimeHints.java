@@ -17,7 +17,8 @@ class LitestreamRuntimeHints implements RuntimeHintsRegistrar {
 	@Override
 	public void registerHints(RuntimeHints hints, @Nullable ClassLoader classLoader) {
 		BindableRuntimeHintsRegistrar
-			.forTypes(LitestreamProperties.class, S3ReplicaProperties.class, SftpReplicaProperties.class)
+			.forTypes(LitestreamProperties.class, S3ReplicaProperties.class, SftpReplicaProperties.class,
+					AbsReplicaProperties.class, GcsReplicaProperties.class)
 			.registerHints(hints, classLoader);
 	}
 

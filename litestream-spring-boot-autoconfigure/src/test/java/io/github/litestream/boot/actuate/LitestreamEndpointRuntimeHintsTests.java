@@ -1,5 +1,8 @@
 package io.github.litestream.boot.actuate;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
 
 import org.springframework.aot.hint.RuntimeHints;
@@ -16,7 +19,10 @@ class LitestreamEndpointRuntimeHintsTests {
 	void everyResponseRecordAndWhatItHoldsIsRegistered() throws Exception {
 		RuntimeHints hints = new RuntimeHints();
 		new LitestreamEndpointRuntimeHints().registerHints(hints, getClass().getClassLoader());
-		for (Class<?> type : LitestreamEndpoint.class.getDeclaredClasses()) {
+		List<Class<?>> declared = new ArrayList<>(List.of(LitestreamEndpoint.class.getDeclaredClasses()));
+		// The recovery operations' results, which the endpoint returns as OperationResponseBody.
+		declared.addAll(List.of(LitestreamRecoveryOperations.class.getDeclaredClasses()));
+		for (Class<?> type : declared) {
 			if (type.isRecord()) {
 				assertThat(RuntimeHintsPredicates.reflection().onType(type)).as(type.getSimpleName()).accepts(hints);
 				for (var component : type.getRecordComponents()) {

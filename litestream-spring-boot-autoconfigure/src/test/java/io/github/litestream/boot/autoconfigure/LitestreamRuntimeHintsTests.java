@@ -31,7 +31,10 @@ class LitestreamRuntimeHintsTests {
 
 	@Test
 	void replicaKeysBoundByProvidersAtRuntimeCanBeBound() throws Exception {
-		assertThat(RuntimeHintsPredicates.reflection().onType(S3ReplicaProperties.class)).accepts(this.hints);
+		for (Class<?> type : new Class<?>[] { S3ReplicaProperties.class, SftpReplicaProperties.class,
+				AbsReplicaProperties.class, GcsReplicaProperties.class }) {
+			assertThat(RuntimeHintsPredicates.reflection().onType(type)).as(type.getSimpleName()).accepts(this.hints);
+		}
 		assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(S3ReplicaProperties.class, "setBucket"))
 			.accepts(this.hints);
 		assertThat(RuntimeHintsPredicates.reflection()
