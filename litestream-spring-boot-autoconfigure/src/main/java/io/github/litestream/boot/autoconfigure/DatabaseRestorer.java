@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOperationListener;
@@ -50,9 +51,24 @@ final class DatabaseRestorer {
 	 * {@code restore.if-replica-exists} is false
 	 */
 	boolean restoreIfMissing(DatabaseSettings database) {
+		return restoreIfMissing(database, (leased) -> {
+		});
+	}
+
+	/**
+	 * Restores a database if its file is missing and restore is enabled, as
+	 * {@link #restoreIfMissing(DatabaseSettings)} does, after a step that runs only when a
+	 * restore is about to read the replicas.
+	 * @param database the database, with its path known
+	 * @param beforeRestore runs first, when the file is missing and restore is enabled (it takes
+	 * the database's leases); if it throws, nothing is restored
+	 * @return whether a backup was restored
+	 */
+	boolean restoreIfMissing(DatabaseSettings database, Consumer<DatabaseSettings> beforeRestore) {
 		// Entries with a path are tried by the restore step and again when their DataSource
 		// appears: once is enough.
-		return this.attempted.add(database.path()) && restoreMissing(database, database.restoreIfReplicaExists());
+		return this.attempted.add(database.path())
+				&& restoreMissing(database, database.restoreIfReplicaExists(), beforeRestore);
 	}
 
 	/**
@@ -64,10 +80,12 @@ final class DatabaseRestorer {
 	 * @throws LitestreamRestoreException if a replica can't be read or holds a damaged backup
 	 */
 	boolean restoreOnDemand(DatabaseSettings database) {
-		return restoreMissing(database, true);
+		return restoreMissing(database, true, (leased) -> {
+		});
 	}
 
-	private boolean restoreMissing(DatabaseSettings database, boolean emptyIsFine) {
+	private boolean restoreMissing(DatabaseSettings database, boolean emptyIsFine,
+			Consumer<DatabaseSettings> beforeRestore) {
 		Path path = database.path();
 		if (!database.restore() || database.standby() || database.replicas().isEmpty()) {
 			// A standby's follower restores its file.
@@ -78,6 +96,7 @@ final class DatabaseRestorer {
 			LeftoverRestoreFiles.remove(path);
 			return false;
 		}
+		beforeRestore.accept(database);
 		RestoreOptions options = RestoreOptions.latest(path)
 			.withParallelism(database.restoreParallelism())
 			.withConditions(true, true)

@@ -67,8 +67,8 @@ public final class LitestreamAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	LitestreamRestoreInitializer litestreamRestoreInitializer(LitestreamDatabases databases,
-			ReplicaClientFactory clients) {
-		return new LitestreamRestoreInitializer(databases, clients);
+			ReplicaClientFactory clients, ObjectProvider<Litestream> engine) {
+		return new LitestreamRestoreInitializer(databases, clients, () -> engine.getObject().leaseHolder());
 	}
 
 	@Bean(destroyMethod = "close")
@@ -95,7 +95,8 @@ public final class LitestreamAutoConfiguration {
 			LitestreamRestoreInitializer restore, ReplicaClientFactory clients, LitestreamProperties properties,
 			ObjectProvider<ReplicaOperationListenerFactory> listeners, LitestreamStandbys standbys) {
 		return new LitestreamLifecycle(litestream, databases, clients, properties,
-				listeners.getIfAvailable(() -> (database, replica) -> ReplicaOperationListener.NONE), standbys);
+				listeners.getIfAvailable(() -> (database, replica) -> ReplicaOperationListener.NONE), standbys,
+				restore);
 	}
 
 	@Bean

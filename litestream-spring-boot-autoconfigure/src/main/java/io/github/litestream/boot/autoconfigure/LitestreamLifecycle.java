@@ -53,6 +53,8 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 
 	private final LitestreamStandbys standbys;
 
+	private final LitestreamRestoreInitializer restore;
+
 	private final DatabaseRegistry registry;
 
 	/** Restores the databases registered while the application runs, with their entries' settings. */
@@ -69,13 +71,15 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 	private final Map<String, String> replicaProperties = new ConcurrentHashMap<>();
 
 	LitestreamLifecycle(Litestream litestream, LitestreamDatabases databases, ReplicaClientFactory clients,
-			LitestreamProperties properties, ReplicaOperationListenerFactory listeners, LitestreamStandbys standbys) {
+			LitestreamProperties properties, ReplicaOperationListenerFactory listeners, LitestreamStandbys standbys,
+			LitestreamRestoreInitializer restore) {
 		this.litestream = litestream;
 		this.databases = databases;
 		this.clients = clients;
 		this.properties = properties;
 		this.listeners = listeners;
 		this.standbys = standbys;
+		this.restore = restore;
 		this.restorer = new DatabaseRestorer(clients);
 		this.registry = new DatabaseRegistry(litestream, this::restoreOnDemand);
 	}
@@ -93,6 +97,8 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 		}
 		boolean started = false;
 		try {
+			// The engine takes over the leases the restores were made under.
+			this.restore.handOverLeases();
 			this.litestream.start();
 			for (DirectoryReplication directory : this.directories.values()) {
 				directory.start();

@@ -1,7 +1,11 @@
 package io.github.litestream.boot.autoconfigure;
 
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
+import io.github.litestream.lease.LeaseHolder;
+
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.InitializingBean;
 
 /**
@@ -16,8 +20,12 @@ import org.springframework.beans.factory.InitializingBean;
  * the entry whose path comes from that DataSource; and {@link LitestreamLifecycle}'s bean
  * depends on this one, so replication never starts before the restores, even with lazy
  * initialization.
+ *
+ * <p>A leased database is restored under its leases (see {@link RestoreLeases}), which
+ * {@link LitestreamLifecycle} hands to the engine at its start; a startup that fails before
+ * then gives them back when the context closes.
  */
-public final class LitestreamRestoreInitializer implements InitializingBean {
+public final class LitestreamRestoreInitializer implements InitializingBean, DisposableBean {
 
 	private final LitestreamDatabases databases;
 
@@ -25,10 +33,14 @@ public final class LitestreamRestoreInitializer implements InitializingBean {
 
 	private final DatabaseRestorer restorer;
 
-	LitestreamRestoreInitializer(LitestreamDatabases databases, ReplicaClientFactory clients) {
+	private final RestoreLeases leases;
+
+	LitestreamRestoreInitializer(LitestreamDatabases databases, ReplicaClientFactory clients,
+			Supplier<LeaseHolder> leaseHolder) {
 		this.databases = databases;
 		this.clients = clients;
 		this.restorer = new DatabaseRestorer(clients);
+		this.leases = new RestoreLeases(clients, leaseHolder);
 	}
 
 	/**
@@ -51,7 +63,22 @@ public final class LitestreamRestoreInitializer implements InitializingBean {
 	 * @param database the database, with its path known
 	 */
 	void restore(DatabaseSettings database) {
-		this.restorer.restoreIfMissing(database);
+		this.restorer.restoreIfMissing(database, this.leases::take);
+	}
+
+	/**
+	 * Stops renewing the leases taken for the restores: the engine takes them over next.
+	 */
+	void handOverLeases() {
+		this.leases.handOver();
+	}
+
+	/**
+	 * Gives back the leases the engine never took over.
+	 */
+	@Override
+	public void destroy() {
+		this.leases.close();
 	}
 
 }

@@ -1,0 +1,169 @@
+package io.github.litestream;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+import io.github.litestream.Litestream.ReplicationTarget;
+import io.github.litestream.lease.LeaseHolder;
+import io.github.litestream.lease.LeaseOptions;
+import io.github.litestream.lease.LeaseRole;
+import io.github.litestream.lease.ReplicaLease;
+import io.github.litestream.replica.ReplicaClient;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Leases taken in advance of the engine that will hold them, and renewed until it takes them
+ * over. A restore-on-boot reads its replicas under them: another instance that still wrote to
+ * the generation being restored would move it on past the restored point, and the engine,
+ * finding its file behind the replica, would start a new generation from it, leaving that
+ * instance's last commits behind in the old one. Under the lease nobody writes, and a
+ * restore that cannot have the lease does not start, so no file is left on disk.
+ *
+ * <p>The engine must hold its leases as the same {@link LeaseHolder}: taking its own lease,
+ * neither released nor expired, is a handover within one holding (the same epoch, no new
+ * generation). Call {@link #handOver()} right before it does, so that the two never write
+ * the lease at once; {@link #close()} gives back what was never handed over.
+ */
+public final class AdvanceLeases implements AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(AdvanceLeases.class);
+
+	private final LeaseHolder holder;
+
+	private final Clock clock;
+
+	/** Every lease taken and not given back, with its renewal. */
+	private final Map<ReplicaLease, ScheduledFuture<?>> renewals = new LinkedHashMap<>();
+
+	private final List<ReplicaClient> clients = new ArrayList<>();
+
+	/** One thread for every lease: a renewal is one small request. */
+	private @Nullable ScheduledThreadPoolExecutor renewer;
+
+	private boolean stopped;
+
+	/**
+	 * Creates an empty set of leases.
+	 * @param holder who the engine that takes them over is in its leases
+	 * @param clock the wall clock
+	 */
+	public AdvanceLeases(LeaseHolder holder, Clock clock) {
+		this.holder = holder;
+		this.clock = clock;
+	}
+
+	/**
+	 * Takes the leases of one database's replicas in order, as the engine does at its start
+	 * (waiting, at most about one ttl, for a holder that stopped renewing), and renews each
+	 * from the moment it is taken. The targets' clients are closed once the leases are handed
+	 * over or given back.
+	 * @param targets the database's replicas
+	 * @param options the database's lease
+	 * @throws io.github.litestream.lease.LeaseHeldException if a live instance holds one
+	 * @throws io.github.litestream.lease.LeaseUnsupportedException if a store cannot keep one
+	 * @throws IOException if a store cannot be read or written; the leases taken for this
+	 * database are then given back
+	 */
+	public synchronized void take(List<ReplicationTarget> targets, LeaseOptions options) throws IOException {
+		if (this.stopped) {
+			throw new IllegalStateException("The leases were handed over already");
+		}
+		targets.forEach((target) -> this.clients.add(target.client()));
+		List<ReplicaLease> taken = new ArrayList<>();
+		try {
+			for (ReplicationTarget target : targets) {
+				ReplicaClient client = target.client();
+				ReplicaLease lease = new ReplicaLease(target.options().name(), client.location(),
+						client.conditionalObjects().orElse(null), options, this.holder, this.clock);
+				lease.acquire();
+				taken.add(lease);
+				renewEvery(lease, options);
+				logger.debug("Replica '{}' ({}) is leased ahead of the engine", target.options().name(),
+						client.location());
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			for (ReplicaLease lease : taken) {
+				this.renewals.remove(lease).cancel(false);
+				lease.release();
+			}
+			throw ex;
+		}
+	}
+
+	private void renewEvery(ReplicaLease lease, LeaseOptions options) {
+		if (this.renewer == null) {
+			this.renewer = new ScheduledThreadPoolExecutor(1, EngineScheduler.daemons("litestream-lease-advance"));
+		}
+		long interval = options.renewInterval().toMillis();
+		this.renewals.put(lease,
+				this.renewer.scheduleWithFixedDelay(() -> renew(lease), interval, interval, TimeUnit.MILLISECONDS));
+	}
+
+	private static void renew(ReplicaLease lease) {
+		// Never throws: a failed renewal fences the lease, and the next one takes it back.
+		if (lease.renew() != LeaseRole.PRIMARY) {
+			logger.debug("A lease taken ahead of the engine could not be renewed: {}", lease.status());
+		}
+	}
+
+	/**
+	 * Stops renewing, keeping every lease held, for the engine to take over; waits for a
+	 * renewal under way, so that none writes once this returns.
+	 */
+	public void handOver() {
+		stop(false);
+	}
+
+	/**
+	 * Gives back every lease not handed over (a startup that failed before the engine ran).
+	 */
+	@Override
+	public void close() {
+		stop(true);
+	}
+
+	private void stop(boolean release) {
+		ScheduledThreadPoolExecutor running;
+		synchronized (this) {
+			if (this.stopped) {
+				return;
+			}
+			this.stopped = true;
+			running = this.renewer;
+		}
+		if (running != null) {
+			// Periodic tasks are cancelled; one under way finishes first.
+			running.shutdown();
+			try {
+				running.awaitTermination(10, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+		synchronized (this) {
+			if (release) {
+				this.renewals.keySet().forEach(ReplicaLease::release);
+			}
+			for (ReplicaClient client : this.clients) {
+				try {
+					client.close();
+				}
+				catch (IOException | RuntimeException ex) {
+					logger.debug("Closing replica client {}: {}", client.location(), ex.getMessage());
+				}
+			}
+		}
+	}
+
+}

@@ -1,0 +1,107 @@
+package io.github.litestream;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import io.github.litestream.Litestream.ReplicationTarget;
+import io.github.litestream.db.DatabaseOptions;
+import io.github.litestream.lease.LeaseHeldException;
+import io.github.litestream.lease.LeaseHolder;
+import io.github.litestream.lease.LeaseOptions;
+import io.github.litestream.lease.LeaseRecord;
+import io.github.litestream.lease.ReplicaLease;
+import io.github.litestream.replica.ReplicaOptions;
+import io.github.litestream.replica.file.FileReplicaClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Leases taken ahead of the engine (for a restore-on-boot) on real file replicas: renewed until
+ * handed over, then taken over by an engine of the same holder in the same holding; given back
+ * at close; and a refusal on a later replica gives back the earlier ones.
+ */
+class AdvanceLeasesTests {
+
+	private static final LeaseOptions LEASE = new LeaseOptions(true, Duration.ofMillis(900));
+
+	@TempDir
+	Path dir;
+
+	@Test
+	void renewedUntilHandedOverThenTakenOverByTheEngineWithTheSameEpoch() throws Exception {
+		Path replica = this.dir.resolve("replica");
+		LeaseHolder holder = LeaseHolder.newInstance();
+		AdvanceLeases leases = new AdvanceLeases(holder, Clock.systemUTC());
+		leases.take(List.of(target(replica, "r")), LEASE);
+		Instant taken = stored(replica).renewedAt();
+		await().atMost(Duration.ofSeconds(10)).until(() -> stored(replica).renewedAt().isAfter(taken));
+		leases.handOver();
+		long epoch = stored(replica).epoch();
+		try (Litestream engine = new Litestream(Clock.systemUTC(), null,
+				EngineThreads.defaults(), holder)) {
+			engine.addDatabase(DatabaseOptions.defaults(database()), LEASE, List.of(target(replica, "r")));
+			engine.start();
+			assertThat(stored(replica).holder()).isEqualTo(holder);
+			assertThat(stored(replica).epoch()).as("one holding, no new generation").isEqualTo(epoch);
+			leases.close();
+			assertThat(stored(replica).released()).as("handed over: close gives nothing back").isFalse();
+		}
+	}
+
+	@Test
+	void closeGivesBackWhatWasNeverHandedOver() throws Exception {
+		Path replica = this.dir.resolve("replica");
+		try (AdvanceLeases leases = new AdvanceLeases(LeaseHolder.newInstance(), Clock.systemUTC())) {
+			leases.take(List.of(target(replica, "r")), LEASE);
+			assertThat(stored(replica).released()).isFalse();
+		}
+		assertThat(stored(replica).released()).isTrue();
+	}
+
+	@Test
+	void aLeaseHeldOnALaterReplicaGivesBackTheEarlierOnes() throws Exception {
+		Path first = this.dir.resolve("first");
+		Path second = this.dir.resolve("second");
+		// Another live instance, renewing.
+		AdvanceLeases other = new AdvanceLeases(LeaseHolder.newInstance(), Clock.systemUTC());
+		other.take(List.of(target(second, "second")), LEASE);
+		try (other; AdvanceLeases leases = new AdvanceLeases(LeaseHolder.newInstance(), Clock.systemUTC())) {
+			Throwable refused = catchThrowable(
+					() -> leases.take(List.of(target(first, "first"), target(second, "second")), LEASE));
+			assertThat(refused).isInstanceOf(LeaseHeldException.class);
+			assertThat(stored(first).released()).as("the first replica's lease given back at once").isTrue();
+		}
+	}
+
+	private Path database() throws Exception {
+		Path db = this.dir.resolve("app.db");
+		try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + db);
+				Statement statement = connection.createStatement()) {
+			statement.executeUpdate("CREATE TABLE t (x)");
+		}
+		return db;
+	}
+
+	private static ReplicationTarget target(Path replica, String name) {
+		return new ReplicationTarget(new FileReplicaClient(replica), ReplicaOptions.defaults(name));
+	}
+
+	private static LeaseRecord stored(Path replica) throws Exception {
+		return LeaseRecord.parse(new FileReplicaClient(replica).conditionalObjects()
+			.orElseThrow()
+			.read(ReplicaLease.OBJECT)
+			.orElseThrow()
+			.content());
+	}
+
+}

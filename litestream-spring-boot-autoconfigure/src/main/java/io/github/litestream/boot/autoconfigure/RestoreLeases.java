@@ -1,0 +1,94 @@
+package io.github.litestream.boot.autoconfigure;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.List;
+import java.util.function.Supplier;
+
+import io.github.litestream.AdvanceLeases;
+import io.github.litestream.Litestream.ReplicationTarget;
+import io.github.litestream.lease.LeaseException;
+import io.github.litestream.lease.LeaseHolder;
+import io.github.litestream.replica.ReplicaClient;
+import io.github.litestream.replica.ReplicaOperationListener;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The leases a restore-on-boot takes before it reads a leased database's replicas (see
+ * {@link AdvanceLeases}), held for the engine, which takes them over at its start: the restore
+ * then holds every commit of the last instance, and no other instance moves the generation on
+ * until the engine continues it. A live holder fails startup before anything is restored, as it
+ * would fail the engine's start.
+ */
+final class RestoreLeases implements AutoCloseable {
+
+	private final ReplicaClientFactory clients;
+
+	private final Supplier<LeaseHolder> holder;
+
+	private @Nullable AdvanceLeases leases;
+
+	private boolean handedOver;
+
+	/**
+	 * Creates the leases of no database yet.
+	 * @param clients creates the clients the leases are kept through
+	 * @param holder the engine's lease holder, asked for at the first lease
+	 */
+	RestoreLeases(ReplicaClientFactory clients, Supplier<LeaseHolder> holder) {
+		this.clients = clients;
+		this.holder = holder;
+	}
+
+	/**
+	 * Takes the leases of a database about to be restored, if it is leased.
+	 * @param database the database
+	 * @throws LitestreamLeaseException if another live instance holds one, or a store cannot
+	 * keep one
+	 * @throws LitestreamRestoreException if a replica's store does not answer
+	 */
+	synchronized void take(DatabaseSettings database) {
+		if (!database.lease().enabled() || this.handedOver) {
+			// Once the engine runs, a database it did not start with takes its leases when it is
+			// registered with it.
+			return;
+		}
+		if (this.leases == null) {
+			this.leases = new AdvanceLeases(this.holder.get(), Clock.systemUTC());
+		}
+		for (ReplicaSettings replica : database.replicas()) {
+			ReplicaClient client = this.clients.create(replica, ReplicaOperationListener.NONE);
+			try {
+				this.leases.take(List.of(new ReplicationTarget(client, replica.options())), database.lease());
+			}
+			catch (LeaseException ex) {
+				throw new LitestreamLeaseException(database.property(), ex);
+			}
+			catch (IOException | RuntimeException ex) {
+				throw new LitestreamRestoreException(database.path(), database.property(), replica.name(),
+						client.location(), false, ex);
+			}
+		}
+	}
+
+	/**
+	 * Stops renewing the leases for the engine, which takes them over next.
+	 */
+	synchronized void handOver() {
+		this.handedOver = true;
+		if (this.leases != null) {
+			this.leases.handOver();
+		}
+	}
+
+	/**
+	 * Gives back the leases never handed over.
+	 */
+	@Override
+	public synchronized void close() {
+		if (this.leases != null) {
+			this.leases.close();
+		}
+	}
+
+}
