@@ -44,8 +44,6 @@ public final class AdvanceLeases implements AutoCloseable {
 	/** Every lease taken and not given back, with its renewal. */
 	private final Map<ReplicaLease, ScheduledFuture<?>> renewals = new LinkedHashMap<>();
 
-	private final List<ReplicaClient> clients = new ArrayList<>();
-
 	/** One thread for every lease: a renewal is one small request. */
 	private @Nullable ScheduledThreadPoolExecutor renewer;
 
@@ -64,8 +62,8 @@ public final class AdvanceLeases implements AutoCloseable {
 	/**
 	 * Takes the leases of one database's replicas in order, as the engine does at its start
 	 * (waiting, at most about one ttl, for a holder that stopped renewing), and renews each
-	 * from the moment it is taken. The targets' clients are closed once the leases are handed
-	 * over or given back.
+	 * from the moment it is taken. The targets' clients must stay open until the leases are
+	 * handed over or given back.
 	 * @param targets the database's replicas
 	 * @param options the database's lease
 	 * @throws io.github.litestream.lease.LeaseHeldException if a live instance holds one
@@ -77,7 +75,6 @@ public final class AdvanceLeases implements AutoCloseable {
 		if (this.stopped) {
 			throw new IllegalStateException("The leases were handed over already");
 		}
-		targets.forEach((target) -> this.clients.add(target.client()));
 		List<ReplicaLease> taken = new ArrayList<>();
 		try {
 			for (ReplicationTarget target : targets) {
@@ -151,17 +148,9 @@ public final class AdvanceLeases implements AutoCloseable {
 				Thread.currentThread().interrupt();
 			}
 		}
-		synchronized (this) {
-			if (release) {
+		if (release) {
+			synchronized (this) {
 				this.renewals.keySet().forEach(ReplicaLease::release);
-			}
-			for (ReplicaClient client : this.clients) {
-				try {
-					client.close();
-				}
-				catch (IOException | RuntimeException ex) {
-					logger.debug("Closing replica client {}: {}", client.location(), ex.getMessage());
-				}
 			}
 		}
 	}

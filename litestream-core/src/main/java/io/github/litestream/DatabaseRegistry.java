@@ -3,6 +3,7 @@ package io.github.litestream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,8 +85,9 @@ public final class DatabaseRegistry {
 
 	/**
 	 * Registers a database as {@link #register(DatabaseOptions, List)} does, with its replicas
-	 * leased: the leases are taken before the database is opened, renewed while it is
-	 * replicated and released when it is unregistered.
+	 * leased: the leases are taken before the database is opened (before it is restored, if
+	 * its file is missing), renewed while it is replicated and released when it is
+	 * unregistered.
 	 * @param options the database's options
 	 * @param lease whether (and how long) its replicas are leased
 	 * @param targets its replicas
@@ -96,11 +98,22 @@ public final class DatabaseRegistry {
 			throws IOException {
 		requireUnregistered(options);
 		Path path = options.path().toAbsolutePath().normalize();
-		if (!Files.exists(path) && !targets.isEmpty()) {
-			this.restore.restore(path, targets);
+		if (Files.exists(path) || targets.isEmpty()) {
+			return this.engine.attach(options, lease, targets, () -> {
+			}, null);
 		}
-		return this.engine.attach(options, lease, targets, () -> {
-		}, null);
+		if (!lease.enabled()) {
+			this.restore.restore(path, targets);
+			return this.engine.attach(options, lease, targets, () -> {
+			}, null);
+		}
+		// Restored under the leases, which the engine takes over: nobody else may move the
+		// generation on between the restore and the engine's continuing it (see AdvanceLeases).
+		try (AdvanceLeases leases = new AdvanceLeases(this.engine.leaseHolder(), Clock.systemUTC())) {
+			leases.take(targets, lease);
+			this.restore.restore(path, targets);
+			return this.engine.attach(options, lease, targets, leases::handOver, null);
+		}
 	}
 
 	/**

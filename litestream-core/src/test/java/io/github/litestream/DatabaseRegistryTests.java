@@ -184,6 +184,42 @@ class DatabaseRegistryTests {
 	}
 
 	@Test
+	void aMissingLeasedTenantIsRestoredOnlyUnderItsLeaseThenContinued() throws Exception {
+		Path path = this.dir.resolve("tenant-g.db");
+		LeaseOptions lease = new LeaseOptions(true, Duration.ofSeconds(6));
+		Litestream other = new Litestream();
+		Summary last;
+		try {
+			other.start();
+			DatabaseRegistry otherRegistry = new DatabaseRegistry(other);
+			Path otherPath = this.dir.resolve("other-g.db");
+			try (AppDatabase app = new AppDatabase(otherPath)) {
+				ReplicatedDatabase written = otherRegistry.register(options(otherPath), lease, targets("tenant-g"));
+				app.insert(20);
+				awaitCaughtUp(other, written);
+				assertThatExceptionOfType(LeaseException.class)
+					.isThrownBy(() -> this.registry.register(options(path), lease, targets("tenant-g")));
+				assertThat(path).as("nothing restored while another instance holds the lease").doesNotExist();
+				app.insert(5);
+				last = app.summary();
+				// Its final flush ships the last rows.
+				assertThat(otherRegistry.unregister(otherPath, Duration.ofSeconds(30), Backups.KEEP)).isTrue();
+			}
+		}
+		finally {
+			other.stop(Duration.ofSeconds(30));
+			other.close();
+		}
+		ReplicatedDatabase restored = this.registry.register(options(path), lease, targets("tenant-g"));
+		assertThat(AppDatabase.summarize(path)).isEqualTo(last);
+		assertThat(this.engine.lease(this.engine.replicas(restored).get(0)).orElseThrow().record().epoch())
+			.as("taken once for the restore and handed to the engine")
+			.isEqualTo(2);
+		FileReplicaClient replica = new FileReplicaClient(this.dir.resolve("replicas/tenant-g"));
+		assertThat(replica.generations()).as("the restored generation continues").hasSize(1);
+	}
+
+	@Test
 	void twoDatabasesCannotShareAReplicaLocation() throws Exception {
 		Path first = this.dir.resolve("tenant-h.db");
 		Path second = this.dir.resolve("tenant-i.db");
@@ -227,10 +263,14 @@ class DatabaseRegistryTests {
 	}
 
 	private void awaitCaughtUp(ReplicatedDatabase database) {
+		awaitCaughtUp(this.engine, database);
+	}
+
+	private static void awaitCaughtUp(Litestream engine, ReplicatedDatabase database) {
 		await().atMost(Duration.ofMinutes(1)).until(() -> {
-			Optional<Pos> committed = this.engine.commitPosition(database);
+			Optional<Pos> committed = engine.commitPosition(database);
 			return committed.isPresent()
-					&& this.engine.replicas(database).stream().allMatch((r) -> r.position().equals(committed));
+					&& engine.replicas(database).stream().allMatch((r) -> r.position().equals(committed));
 		});
 	}
 

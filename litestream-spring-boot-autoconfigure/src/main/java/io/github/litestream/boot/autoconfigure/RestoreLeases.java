@@ -2,6 +2,7 @@ package io.github.litestream.boot.autoconfigure;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -12,6 +13,8 @@ import io.github.litestream.lease.LeaseHolder;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOperationListener;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The leases a restore-on-boot takes before it reads a leased database's replicas (see
@@ -22,11 +25,16 @@ import org.jspecify.annotations.Nullable;
  */
 final class RestoreLeases implements AutoCloseable {
 
+	private static final Logger logger = LoggerFactory.getLogger(RestoreLeases.class);
+
 	private final ReplicaClientFactory clients;
 
 	private final Supplier<LeaseHolder> holder;
 
 	private @Nullable AdvanceLeases leases;
+
+	/** The clients the leases are kept through, closed once the engine has them. */
+	private final List<ReplicaClient> leaseClients = new ArrayList<>();
 
 	private boolean handedOver;
 
@@ -58,6 +66,7 @@ final class RestoreLeases implements AutoCloseable {
 		}
 		for (ReplicaSettings replica : database.replicas()) {
 			ReplicaClient client = this.clients.create(replica, ReplicaOperationListener.NONE);
+			this.leaseClients.add(client);
 			try {
 				this.leases.take(List.of(new ReplicationTarget(client, replica.options())), database.lease());
 			}
@@ -79,6 +88,7 @@ final class RestoreLeases implements AutoCloseable {
 		if (this.leases != null) {
 			this.leases.handOver();
 		}
+		closeClients();
 	}
 
 	/**
@@ -89,6 +99,19 @@ final class RestoreLeases implements AutoCloseable {
 		if (this.leases != null) {
 			this.leases.close();
 		}
+		closeClients();
+	}
+
+	private void closeClients() {
+		for (ReplicaClient client : this.leaseClients) {
+			try {
+				client.close();
+			}
+			catch (IOException | RuntimeException ex) {
+				logger.debug("Closing replica client {}: {}", client.location(), ex.getMessage());
+			}
+		}
+		this.leaseClients.clear();
 	}
 
 }
