@@ -18,6 +18,7 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -60,8 +61,8 @@ public final class LitestreamAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	LitestreamDatabases litestreamDatabases(LitestreamProperties properties, ReplicaClientFactory clients,
-			Environment environment) {
-		return new LitestreamDatabases(properties, clients, environment);
+			Environment environment, ConfigurableListableBeanFactory beanFactory) {
+		return new LitestreamDatabases(properties, clients, environment, beanFactory);
 	}
 
 	@Bean

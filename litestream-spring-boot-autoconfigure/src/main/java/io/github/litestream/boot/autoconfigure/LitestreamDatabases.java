@@ -4,15 +4,19 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import javax.sql.DataSource;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.core.env.Environment;
 
 /**
@@ -20,6 +24,11 @@ import org.springframework.core.env.Environment;
  * file. The entry without a path gets the file of the only SQLite DataSource when
  * {@link SqliteDataSourceBeanPostProcessor} meets it. Creating this bean only validates;
  * restoring is the explicit step of {@link LitestreamRestoreInitializer}.
+ *
+ * <p>With lazy initialization no DataSource may exist yet when the context has started, so
+ * when the entry without a path is still waiting for one, the DataSource beans are created
+ * then, before replication starts: the post-processor ties the SQLite one to the entry and
+ * restores its file exactly as at an eager start, and nothing has opened the file before.
  *
  * <p>A SQLite DataSource that matches no entry is left alone: switching off automatic
  * checkpoints on a database nobody checkpoints would let its WAL grow forever. So with no
@@ -43,7 +52,11 @@ public final class LitestreamDatabases implements SmartInitializingSingleton {
 
 	private boolean warnedOfTypo;
 
-	LitestreamDatabases(LitestreamProperties properties, ReplicaClientFactory clients, Environment environment) {
+	private final ConfigurableListableBeanFactory beanFactory;
+
+	LitestreamDatabases(LitestreamProperties properties, ReplicaClientFactory clients, Environment environment,
+			ConfigurableListableBeanFactory beanFactory) {
+		this.beanFactory = beanFactory;
 		List<DatabaseSettings> entries = new LitestreamPropertiesValidator(clients, ReplicaEntrySource.of(environment))
 			.validate(properties);
 		this.databases = new ArrayList<>(entries.stream().filter((entry) -> entry.directory() == null).toList());
@@ -102,15 +115,48 @@ public final class LitestreamDatabases implements SmartInitializingSingleton {
 	}
 
 	/**
-	 * Fails startup when an entry without a path found no DataSource.
+	 * Creates the DataSources the entry without a path may be waiting for (lazy
+	 * initialization), then fails startup if it still found none.
 	 */
 	@Override
-	public synchronized void afterSingletonsInstantiated() {
-		int pathless = pathlessIndex();
-		if (pathless >= 0) {
-			throw pathlessEntry(this.databases.get(pathless));
+	public void afterSingletonsInstantiated() {
+		createDataSourcesForThePathlessEntry();
+		synchronized (this) {
+			int pathless = pathlessIndex();
+			if (pathless >= 0) {
+				throw pathlessEntry(this.databases.get(pathless));
+			}
+			warnOfALikelyTypo();
 		}
-		warnOfALikelyTypo();
+	}
+
+	/**
+	 * Creates every DataSource bean not created yet, when an entry still needs its path from
+	 * one. Each passes through {@link SqliteDataSourceBeanPostProcessor}, which restores the
+	 * SQLite one's file before anything can have the DataSource. Only done when startup would
+	 * otherwise fail, so lazy DataSources stay lazy when every entry names its file. Runs
+	 * without this object's lock: another thread creating a DataSource holds the bean
+	 * factory's lock and then needs this one in {@link #attach}.
+	 */
+	private void createDataSourcesForThePathlessEntry() {
+		String property;
+		synchronized (this) {
+			int pathless = pathlessIndex();
+			if (pathless < 0) {
+				return;
+			}
+			property = this.databases.get(pathless).property();
+		}
+		// Not FactoryBeans: finding their type would create them; a DataSource from one is rare.
+		String[] names = this.beanFactory.getBeanNamesForType(DataSource.class, false, false);
+		List<String> lazy = Arrays.stream(names)
+			.filter((name) -> !this.beanFactory.containsSingleton(name))
+			.toList();
+		if (!lazy.isEmpty()) {
+			logger.info("Creating DataSource bean(s) {} before replication starts: {} takes its path from the "
+					+ "SQLite DataSource", lazy, property);
+			lazy.forEach(this.beanFactory::getBean);
+		}
 	}
 
 	/**
@@ -170,9 +216,11 @@ public final class LitestreamDatabases implements SmartInitializingSingleton {
 	 * @return the databases in configuration order
 	 * @throws LitestreamConfigurationException if an entry has no file yet
 	 */
-	synchronized List<DatabaseSettings> databases() {
+	List<DatabaseSettings> databases() {
 		afterSingletonsInstantiated();
-		return List.copyOf(this.databases);
+		synchronized (this) {
+			return List.copyOf(this.databases);
+		}
 	}
 
 	private static void createDirectories(DatabaseSettings database) {

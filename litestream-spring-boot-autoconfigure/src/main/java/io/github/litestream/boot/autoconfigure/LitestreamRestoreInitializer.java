@@ -19,7 +19,9 @@ import org.springframework.beans.factory.InitializingBean;
  * then calls {@link #restore(DatabaseSettings)} for the DataSource's own entry, which covers
  * the entry whose path comes from that DataSource; and {@link LitestreamLifecycle}'s bean
  * depends on this one, so replication never starts before the restores, even with lazy
- * initialization.
+ * initialization. With lazy initialization, {@link LitestreamDatabases} creates the
+ * DataSources that the entry without a path waits for before replication starts, so that
+ * entry's restore still happens inside its DataSource's creation.
  *
  * <p>A leased database is restored under its leases (see {@link RestoreLeases}), which
  * {@link LitestreamLifecycle} hands to the engine at its start; a startup that fails before
