@@ -15,7 +15,7 @@ final class ConfigOptions {
 
 	@Option(names = { "-config", "--config" }, paramLabel = "PATH",
 			description = "litestream.yml, or the application's application.yml/.properties. "
-					+ "Defaults to $LITESTREAM_CONFIG, then /etc/litestream.yml.")
+					+ "Defaults to $LITESTREAM_CONFIG, then /etc/litestream.yml. A leading ~ is the home directory.")
 	@Nullable Path config;
 
 	@Option(names = { "-profile", "--profile" }, paramLabel = "NAME", split = ",",

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
+import io.github.litestream.HomeDirectory;
 import io.github.litestream.boot.autoconfigure.DatabaseSettings;
 import io.github.litestream.boot.autoconfigure.LitestreamConfigurationException;
 import io.github.litestream.boot.autoconfigure.ReplicaSettings;
@@ -93,17 +94,15 @@ final class Target implements AutoCloseable {
 
 	/**
 	 * Reads the configuration named by {@code -config}, {@code $LITESTREAM_CONFIG} or the
-	 * default.
+	 * default, with a leading {@code ~} expanded to the home directory.
 	 * @param options the options
 	 * @param environment looks up environment variables
 	 * @return the validated configuration
 	 */
 	static StandaloneLitestreamConfiguration configuration(ConfigOptions options, UnaryOperator<String> environment) {
-		Path file = options.config;
-		if (file == null) {
-			String variable = environment.apply("LITESTREAM_CONFIG");
-			file = (variable != null && !variable.isEmpty()) ? Path.of(variable) : DEFAULT_CONFIG;
-		}
+		String name = (options.config != null) ? options.config.toString() : environment.apply("LITESTREAM_CONFIG");
+		// ~ as Litestream expands it: the shell leaves it in -config=~/x, quotes and variables.
+		Path file = (name != null && !name.isEmpty()) ? Path.of(HomeDirectory.expand(name)) : DEFAULT_CONFIG;
 		return StandaloneLitestreamConfiguration
 			.read(ConfigFile.load(file, options.profiles, !options.noExpandEnv), environment);
 	}

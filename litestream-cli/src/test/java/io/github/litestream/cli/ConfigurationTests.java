@@ -56,6 +56,49 @@ class ConfigurationTests {
 	}
 
 	@Test
+	void aTildeInTheConfigPathIsTheHomeDirectoryAsInLitestream() throws Exception {
+		// The shell expands ~ only at the start of a word: not in -config=~/…, quotes or variables.
+		Files.writeString(this.dir.resolve("litestream.yml"), """
+				dbs:
+				  - path: ~/data/app.db
+				    replicas:
+				      - path: ~/backups/app
+				""");
+		String home = System.getProperty("user.home");
+		System.setProperty("user.home", this.dir.toString());
+		try {
+			Cli.Result flag = new Cli(Map.of()).run("snapshots", "-config", "~/litestream.yml", "~/data/app.db");
+			Cli.Result joined = new Cli(Map.of()).run("snapshots", "-config=~/litestream.yml", "~/data/app.db");
+			Cli.Result variable = new Cli(Map.of("LITESTREAM_CONFIG", "~/litestream.yml")).run("databases");
+
+			assertThat(flag.exitCode()).as(flag.toString()).isZero();
+			assertThat(flag.out().lines()).as(flag.toString()).hasSize(5);
+			assertThat(joined.exitCode()).as(joined.toString()).isZero();
+			assertThat(joined.out()).isEqualTo(flag.out());
+			assertThat(variable.exitCode()).as(variable.toString()).isZero();
+			assertThat(variable.out()).contains(this.dir.resolve("data/app.db").toString());
+		}
+		finally {
+			System.setProperty("user.home", home);
+		}
+	}
+
+	@Test
+	void aMissingConfigIsNamedWithTheHomeDirectoryExpanded() {
+		String home = System.getProperty("user.home");
+		System.setProperty("user.home", this.dir.toString());
+		try {
+			Cli.Result result = new Cli(Map.of("LITESTREAM_CONFIG", "~/missing.yml")).run("databases");
+
+			assertThat(result.exitCode()).isEqualTo(ExitCodes.FAILED);
+			assertThat(result.err()).contains("config file " + this.dir.resolve("missing.yml") + " not found");
+		}
+		finally {
+			System.setProperty("user.home", home);
+		}
+	}
+
+	@Test
 	void aValueThatDoesNotFitItsKeyIsOneLineNamingTheKey() throws Exception {
 		Path database = this.dir.resolve("data/app.db");
 		Path config = Files.writeString(this.dir.resolve("litestream.yml"), """

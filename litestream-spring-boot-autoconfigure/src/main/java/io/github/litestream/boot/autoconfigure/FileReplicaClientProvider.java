@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 
+import io.github.litestream.HomeDirectory;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOperationListener;
 import io.github.litestream.replica.file.FileReplicaClient;
@@ -40,7 +41,7 @@ final class FileReplicaClientProvider implements ReplicaClientProvider {
 							+ " to file:///dir.");
 		}
 		try {
-			return Path.of(expandHome(directory)).toAbsolutePath().normalize();
+			return Path.of(HomeDirectory.expand(directory)).toAbsolutePath().normalize();
 		}
 		catch (InvalidPathException ex) {
 			throw new LitestreamConfigurationException(entry.property((url != null) ? "url" : "path"),
@@ -52,13 +53,6 @@ final class FileReplicaClientProvider implements ReplicaClientProvider {
 	@Override
 	public ReplicaClient create(ReplicaSettings settings, ReplicaOperationListener listener) {
 		return new FileReplicaClient(settings.backend(Path.class), listener);
-	}
-
-	private static String expandHome(String path) {
-		if (path.equals("~") || path.startsWith("~/")) {
-			return System.getProperty("user.home") + path.substring(1);
-		}
-		return path;
 	}
 
 }

@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import io.github.litestream.HomeDirectory;
 import io.github.litestream.ReplicaQuorum;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -212,7 +213,7 @@ final class LitestreamPropertiesValidator {
 	private Path directoryPath(String property, String value) {
 		Path dir;
 		try {
-			dir = Path.of(expandHome(value)).toAbsolutePath().normalize();
+			dir = Path.of(HomeDirectory.expand(value)).toAbsolutePath().normalize();
 		}
 		catch (InvalidPathException ex) {
 			throw new LitestreamConfigurationException(property, "'" + value + "' is not a usable directory path",
@@ -287,7 +288,7 @@ final class LitestreamPropertiesValidator {
 		Path path;
 		try {
 			path = (name.startsWith("file:")) ? SqliteJdbcUrl.parse("jdbc:sqlite:" + name).path()
-					: Path.of(expandHome(name));
+					: Path.of(HomeDirectory.expand(name));
 		}
 		catch (IllegalArgumentException ex) {
 			throw new LitestreamConfigurationException(property, "'" + value + "' is not a usable file path",
@@ -341,18 +342,6 @@ final class LitestreamPropertiesValidator {
 			throw new LitestreamConfigurationException(property, "must not be negative, not " + duration,
 					"Set " + property + " to a positive duration, or 0s to turn it off.");
 		}
-	}
-
-	/**
-	 * Expands a leading {@code ~} to the user's home directory, as Litestream does for paths.
-	 * @param path a path as configured or typed
-	 * @return the path with the home directory expanded
-	 */
-	static String expandHome(String path) {
-		if (path.equals("~") || path.startsWith("~/")) {
-			return System.getProperty("user.home") + path.substring(1);
-		}
-		return path;
 	}
 
 }

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.github.litestream.HomeDirectory;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOperationListener;
 import io.github.litestream.replica.sftp.SftpConnection;
@@ -139,8 +140,7 @@ final class SftpReplicaClientProvider implements ReplicaClientProvider, Disposab
 	}
 
 	private static Path localPath(ReplicaEntry entry, String key, String value) {
-		String expanded = (value.equals("~") || value.startsWith("~/")) ? System.getProperty("user.home") + value.substring(1)
-				: value;
+		String expanded = HomeDirectory.expand(value);
 		try {
 			return Path.of(expanded).toAbsolutePath().normalize();
 		}

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
+import io.github.litestream.HomeDirectory;
 import io.github.litestream.replica.s3.S3ClientFactory;
 
 import org.springframework.beans.factory.DisposableBean;
@@ -127,7 +128,7 @@ public final class StandaloneLitestreamConfiguration implements AutoCloseable {
 	 * @return its settings, or empty if no entry configures it
 	 */
 	public Optional<DatabaseSettings> database(String file) {
-		Path canonical = SqliteJdbcUrl.canonical(Path.of(LitestreamPropertiesValidator.expandHome(file)));
+		Path canonical = SqliteJdbcUrl.canonical(Path.of(HomeDirectory.expand(file)));
 		return this.databases.stream().filter((database) -> canonical.equals(database.path())).findFirst();
 	}
 
