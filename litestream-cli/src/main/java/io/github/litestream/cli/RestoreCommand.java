@@ -10,6 +10,7 @@ import java.util.List;
 import io.github.litestream.boot.autoconfigure.ReplicaSettings;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaClient;
+import io.github.litestream.restore.NoMatchingBackupException;
 import io.github.litestream.restore.ReplicaChooser;
 import io.github.litestream.restore.ReplicaChooser.Candidate;
 import io.github.litestream.restore.RestoreException;
@@ -75,6 +76,20 @@ final class RestoreCommand extends CliCommand {
 	@Override
 	public Integer call() throws Exception {
 		checkFlags();
+		try {
+			return restore();
+		}
+		catch (NoMatchingBackupException ex) {
+			// As Litestream: a generation or a time no replica holds is "no matching backups" too.
+			if (!this.ifReplicaExists) {
+				throw ex;
+			}
+			err().println("no matching backups found: " + LitestreamCli.oneLine(ex.getMessage()));
+			return ExitCodes.OK;
+		}
+	}
+
+	private int restore() throws Exception {
 		try (Target target = Target.resolve(this.options, environment())) {
 			Path output = output(target);
 			// A dry run writes nothing, so it may plan a restore of a database that exists.
@@ -193,7 +208,7 @@ final class RestoreCommand extends CliCommand {
 			return new Choice(replicas.get(0), restore);
 		}
 		List<Candidate<ReplicaSettings>> candidates = new ArrayList<>();
-		RestoreException noneHoldsIt = null;
+		RestoreException refused = null;
 		for (ReplicaSettings replica : replicas) {
 			try (ReplicaClient client = target.open(replica)) {
 				if (restore.generation() != null) {
@@ -209,7 +224,8 @@ final class RestoreCommand extends CliCommand {
 						new RestorePlanner(client).plan(restore);
 					}
 					catch (RestoreException ex) {
-						noneHoldsIt = (noneHoldsIt != null) ? noneHoldsIt : ex;
+						// A failure other than "not held here" is the one to report.
+						refused = (refused == null || refused instanceof NoMatchingBackupException) ? ex : refused;
 						continue;
 					}
 				}
@@ -217,13 +233,16 @@ final class RestoreCommand extends CliCommand {
 			}
 		}
 		if (restore.generation() != null) {
+			if (this.ifReplicaExists) {
+				return null;
+			}
 			throw new CliException("no replica of " + target.database() + " (" + Target.names(replicas)
 					+ ") holds generation " + restore.generation() + ": pass a -generation that 'generations' lists");
 		}
 		List<Candidate<ReplicaSettings>> ranked = ReplicaChooser.rank(restore.outputPath(), candidates);
 		if (ranked.isEmpty()) {
-			if (noneHoldsIt != null) {
-				throw noneHoldsIt;
+			if (refused != null) {
+				throw refused;
 			}
 			return null;
 		}

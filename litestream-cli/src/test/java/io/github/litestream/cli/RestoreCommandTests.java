@@ -257,6 +257,51 @@ class RestoreCommandTests {
 	}
 
 	@Test
+	void aTimeOrGenerationNoBackupHoldsIsSkippedWithIfReplicaExistsAsInLitestream() throws Exception {
+		// Litestream v0.3 finds no restore target for either, as for an empty replica.
+		Path database = this.dir.resolve("data/app.db");
+		Path config = Files.writeString(this.dir.resolve("litestream.yml"), """
+				dbs:
+				  - path: %s
+				    replicas:
+				      - name: recent
+				        path: %s
+				      - name: archive
+				        path: %s
+				""".formatted(database, CliFixture.copyWithTimes(this.dir.resolve("recent"), BASE), this.replica));
+		List<Path> before = files();
+
+		List<Cli.Result> results = List.of(
+				this.cli.run("restore", "-if-replica-exists", "-o", this.output.toString(), "-timestamp",
+						"2026-11-30T01:00:00Z", this.url),
+				this.cli.run("restore", "-if-replica-exists", "-o", this.output.toString(), "-generation",
+						"0123456789abcdef", this.url),
+				this.cli.run("restore", "-if-replica-exists", "-config", config.toString(), "-timestamp",
+						"2026-11-30T01:00:00Z", database.toString()),
+				this.cli.run("restore", "-if-replica-exists", "-config", config.toString(), "-generation",
+						"0123456789abcdef", database.toString()),
+				this.cli.run("restore", "-if-replica-exists", "-dry-run", "-o", this.output.toString(), "-timestamp",
+						"2026-11-30T01:00:00Z", this.url));
+
+		assertThat(results).allSatisfy((result) -> {
+			assertThat(result.exitCode()).as(result.toString()).isZero();
+			assertThat(result.err()).as(result.toString()).startsWith("no matching backups found");
+			assertThat(result.out()).isEmpty();
+		});
+		assertThat(files()).isEqualTo(before);
+	}
+
+	@Test
+	void anIndexThatDoesNotExistIsRefusedEvenWithIfReplicaExists() throws Exception {
+		// Litestream finds the generation, then fails to restore the index.
+		Cli.Result result = this.cli.run("restore", "-if-replica-exists", "-o", this.output.toString(), "-index",
+				"0000ffff", this.url);
+
+		assertOneLineFailure(result, "has no index 0000ffff");
+		assertThat(this.output).doesNotExist();
+	}
+
+	@Test
 	void aReplicaUrlNeedsAnOutput() {
 		Cli.Result result = this.cli.run("restore", this.url);
 

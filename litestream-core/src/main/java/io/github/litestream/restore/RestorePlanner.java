@@ -63,7 +63,9 @@ public final class RestorePlanner {
 	 * Plans a restore.
 	 * @param options what to restore; only the generation, index and timestamp are used
 	 * @return the plan, or empty when the replica holds no snapshot at all
-	 * @throws RestoreException if the request cannot be met from this replica
+	 * @throws NoMatchingBackupException if the generation does not exist, or no snapshot is as
+	 * old as the timestamp
+	 * @throws RestoreException if the request cannot be met from this replica otherwise
 	 * @throws IOException if the replica cannot be listed
 	 */
 	public Optional<RestorePlan> plan(RestoreOptions options) throws IOException {
@@ -189,8 +191,8 @@ public final class RestorePlanner {
 						"use 16 lowercase hex characters, one of " + generations);
 			}
 			if (!generations.isEmpty() && !generations.contains(requested)) {
-				throw error("generation " + requested + " does not exist",
-						"use one of " + generations + " or leave the generation unset");
+				throw new NoMatchingBackupException(message("generation " + requested + " does not exist",
+						"use one of " + generations + " or leave the generation unset"));
 			}
 			generations = generations.contains(requested) ? List.of(requested) : List.of();
 		}
@@ -214,8 +216,9 @@ public final class RestorePlanner {
 				.map(SnapshotInfo::createdAt)
 				.min(Comparator.naturalOrder())
 				.orElseThrow();
-			throw error("no snapshot was created at or before " + timestamp + "; the earliest is from " + earliest,
-					"choose a timestamp at or after " + earliest);
+			throw new NoMatchingBackupException(message(
+					"no snapshot was created at or before " + timestamp + "; the earliest is from " + earliest,
+					"choose a timestamp at or after " + earliest));
 		}
 		// On a tie (whole-second times), the generation that started later: it holds what made it
 		// start. Names are random and say nothing.
@@ -334,8 +337,11 @@ public final class RestorePlanner {
 	}
 
 	private RestoreException error(String problem, String fix) {
-		return new RestoreException(
-				"Cannot restore from " + this.client.location() + ": " + problem + "; " + fix);
+		return new RestoreException(message(problem, fix));
+	}
+
+	private String message(String problem, String fix) {
+		return "Cannot restore from " + this.client.location() + ": " + problem + "; " + fix;
 	}
 
 	/**
