@@ -7,6 +7,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 import org.slf4j.Logger;
@@ -16,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * The hidden temporary files a restore builds next to its output
  * ({@code .<name>-restore-<uuid>.db} and its siblings). A restore removes its own when it
  * ends; a restore that was killed leaves them, and they can be as large as the database, so
- * the next restore of the same output removes them first.
+ * the next restore of the same output removes them first. Only while it holds the output's
+ * {@link RestoreLock}: the files of a restore that still runs are not leftovers.
  */
 public final class LeftoverRestoreFiles {
 
@@ -45,12 +47,40 @@ public final class LeftoverRestoreFiles {
 	}
 
 	/**
-	 * Removes the temporary files that earlier, interrupted restores of {@code output} left.
-	 * Call it only while no other restore of the same output runs.
+	 * Removes the temporary files that earlier, interrupted restores of {@code output} left,
+	 * unless a restore of it runs (in this process or another): then nothing is removed.
 	 * @param output the database file
 	 * @return the files removed
 	 */
 	public static List<Path> remove(Path output) {
+		if (!Files.isDirectory(output.toAbsolutePath().normalize().getParent())) {
+			return List.of();
+		}
+		Optional<RestoreLock> lock;
+		try {
+			lock = RestoreLock.tryAcquire(output);
+		}
+		catch (IOException ex) {
+			logger.warn("Could not remove the temporary files of an interrupted restore of {}: {}", output,
+					ex.getMessage());
+			return List.of();
+		}
+		if (lock.isEmpty()) {
+			logger.info("Not removing temporary restore files beside {}: a restore of it is running", output);
+			return List.of();
+		}
+		try (RestoreLock held = lock.get()) {
+			return removeHolding(output);
+		}
+	}
+
+	/**
+	 * Removes the temporary files that earlier restores of {@code output} left, for a restore
+	 * that holds its {@link RestoreLock}.
+	 * @param output the database file
+	 * @return the files removed
+	 */
+	static List<Path> removeHolding(Path output) {
 		Path absolute = output.toAbsolutePath().normalize();
 		String prefix = prefix(absolute);
 		List<Path> removed = new ArrayList<>();

@@ -27,7 +27,9 @@ import io.github.litestream.sqlite.SqliteFiles;
  * {@code ifReplicaExists}, a logged skip. Otherwise it plans with {@link RestorePlanner} and
  * builds the database in temporary files next to the output, moving it into place only once
  * it passes {@code PRAGMA integrity_check}. Temporary files that a killed restore of the same
- * output left behind are removed first.
+ * output left behind are removed first. One restore of an output runs at a time: a second one,
+ * in this process or another, fails at once and leaves the first one's files alone
+ * ({@link RestoreLock}).
  *
  * <p>With {@link RestoreOptions#fallBack()}, a missing or corrupt object does not end the
  * restore: a damaged WAL index lowers the target to the index before it, a damaged snapshot
@@ -56,15 +58,26 @@ public final class Restorer {
 		// Built where SQLite will open it: through a link at the output (into a volume, say),
 		// beside the WAL it keeps there. The engine's local state stays beside the output.
 		Path file = SqliteFiles.resolved(output);
-		LeftoverRestoreFiles.remove(file);
 		if (Files.exists(output)) {
-			if (options.ifDbNotExists()) {
-				logger.info("Database {} already exists; not restoring it from {}", output, client.location());
-				return RestoreResult.skipped(output, "the database already exists", since(start));
-			}
-			throw new RestoreException("Cannot restore to " + output + ": the file already exists; move or delete it "
-					+ "first, or set if-db-not-exists to keep it");
+			// Nothing to restore, only a killed restore's files to remove (unless one still runs).
+			LeftoverRestoreFiles.remove(file);
+			return existing(client, options, output, start);
 		}
+		// Held to the end: a second restore of the same output fails rather than remove these files.
+		// The lock file goes beside the output, so its directory is created now, as Litestream does.
+		Files.createDirectories(file.getParent());
+		try (RestoreLock lock = RestoreLock.acquire(file)) {
+			LeftoverRestoreFiles.removeHolding(file);
+			if (Files.exists(output)) {
+				// Installed by a restore that ended just before this one took the lock.
+				return existing(client, options, output, start);
+			}
+			return restore(client, options, output, file, start);
+		}
+	}
+
+	private RestoreResult restore(ReplicaClient client, RestoreOptions options, Path output, Path file, long start)
+			throws IOException {
 		// SQLite is needed only for the integrity check at the end; loading it now uses the
 		// processor that planning (one thread, mostly waiting for listings) leaves idle.
 		SqliteWarmUp.start();
@@ -112,6 +125,16 @@ public final class Restorer {
 				attempt = earlier;
 			}
 		}
+	}
+
+	private static RestoreResult existing(ReplicaClient client, RestoreOptions options, Path output, long start)
+			throws RestoreException {
+		if (options.ifDbNotExists()) {
+			logger.info("Database {} already exists; not restoring it from {}", output, client.location());
+			return RestoreResult.skipped(output, "the database already exists", since(start));
+		}
+		throw new RestoreException("Cannot restore to " + output + ": the file already exists; move or delete it "
+				+ "first, or set if-db-not-exists to keep it");
 	}
 
 	/**

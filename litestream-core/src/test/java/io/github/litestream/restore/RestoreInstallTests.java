@@ -10,6 +10,10 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -22,8 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * How a restore puts its result in place: never over a file that appeared meanwhile, and not
- * leaving the temporary files of a killed restore behind for good.
+ * How a restore puts its result in place: never over a file that appeared meanwhile, one at a
+ * time per output (a second one fails and leaves the first one's files alone), and not leaving
+ * the temporary files of a killed restore behind for good.
  */
 class RestoreInstallTests {
 
@@ -31,14 +36,22 @@ class RestoreInstallTests {
 	Path temp;
 
 	@Test
-	void temporaryFilesOfAKilledRestoreAreRemovedByTheNextRestore() throws Exception {
+	void aRestoreInAnotherProcessIsLeftAloneUntilKilledThenItsFilesAreRemovedByTheNextRestore() throws Exception {
 		Path replica = Fixture.copyReplica(this.temp.resolve("replica"));
 		Path dir = Files.createDirectories(this.temp.resolve("out"));
 		Path output = dir.resolve("app.db");
 		Process child = ChildJvm.start(KilledRestore.class, List.of("-Xmx64m"), replica.toString(), output.toString());
 		try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
 			assertThat(out.lines().filter("stalled"::equals).findFirst()).as("the child reached the stall").isPresent();
-			assertThat(hiddenFiles(dir)).as("the stalled restore's temporary files").isNotEmpty();
+			List<Path> running = temporaryDatabases(dir);
+			assertThat(running).as("the stalled restore's temporary database").hasSize(1);
+
+			assertThatExceptionOfType(RestoreException.class)
+				.isThrownBy(() -> new Restorer().restore(new FileReplicaClient(replica), RestoreOptions.latest(output)))
+				.withMessageContaining("another restore of it is running (process " + child.pid() + " holds")
+				.withMessageContaining("restore to another path");
+			assertThat(LeftoverRestoreFiles.remove(output)).as("a cleanup on boot while it runs").isEmpty();
+			assertThat(temporaryDatabases(dir)).as("the running restore's database").isEqualTo(running);
 		}
 		finally {
 			child.destroyForcibly();
@@ -54,6 +67,60 @@ class RestoreInstallTests {
 			.filter((row) -> row.index() == null)
 			.findFirst()
 			.orElseThrow());
+	}
+
+	@Test
+	void aSecondRestoreOfTheSameOutputInThisProcessFailsAndTheFirstOneFinishes() throws Exception {
+		Path replica = Fixture.copyReplica(this.temp.resolve("replica"));
+		Path dir = Files.createDirectories(this.temp.resolve("out"));
+		Path output = dir.resolve("app.db");
+		CountDownLatch stalled = new CountDownLatch(1);
+		CountDownLatch resume = new CountDownLatch(1);
+		StallingReplicaClient client = new StallingReplicaClient(new FileReplicaClient(replica), (pos) -> {
+			if (pos.index() == 0x25 && stalled.getCount() > 0) {
+				stalled.countDown();
+				await(resume);
+			}
+		});
+		ExecutorService executor = Executors.newSingleThreadExecutor();
+		try {
+			Future<RestoreResult> first = executor
+				.submit(() -> new Restorer().restore(client, RestoreOptions.latest(output).withParallelism(1)));
+			assertThat(stalled.await(60, TimeUnit.SECONDS)).as("the first restore reached index 25").isTrue();
+			List<Path> running = temporaryDatabases(dir);
+			assertThat(running).as("the first restore's temporary database").hasSize(1);
+
+			assertThatExceptionOfType(RestoreException.class)
+				.isThrownBy(() -> new Restorer().restore(new FileReplicaClient(replica), RestoreOptions.latest(output)))
+				.withMessageContaining("Cannot restore to " + output)
+				.withMessageContaining("another restore of it is running (this process holds");
+			assertThat(LeftoverRestoreFiles.remove(output)).isEmpty();
+			assertThat(temporaryDatabases(dir)).isEqualTo(running);
+
+			resume.countDown();
+			assertThat(first.get(60, TimeUnit.SECONDS).restored()).isTrue();
+		}
+		finally {
+			resume.countDown();
+			executor.shutdownNow();
+		}
+		assertThat(RestoredDatabase.summary(output, null)).isEqualTo(Fixture.expected().stream()
+			.filter((row) -> row.index() == null)
+			.findFirst()
+			.orElseThrow());
+		assertThat(hiddenFiles(dir)).as("the lock file is gone too").isEmpty();
+	}
+
+	private static void await(CountDownLatch latch) throws IOException {
+		try {
+			if (!latch.await(60, TimeUnit.SECONDS)) {
+				throw new IOException("not resumed");
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IOException(ex);
+		}
 	}
 
 	@Test
@@ -148,6 +215,14 @@ class RestoreInstallTests {
 		assertThat(leftover).doesNotExist();
 		assertThat(dir.resolve(".other.db-restore-0f3c.db")).exists();
 		assertThat(output).hasContent("precious");
+	}
+
+	/** The file a running restore builds the database in: removing it would lose its work. */
+	private static List<Path> temporaryDatabases(Path dir) throws IOException {
+		try (Stream<Path> files = Files.list(dir)) {
+			return files.filter((file) -> file.getFileName().toString().matches("\\.app\\.db-restore-[0-9a-f-]+\\.db"))
+				.toList();
+		}
 	}
 
 	private static List<Path> hiddenFiles(Path dir) throws IOException {
