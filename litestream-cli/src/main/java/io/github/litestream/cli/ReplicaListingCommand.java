@@ -9,7 +9,8 @@ import picocli.CommandLine.Mixin;
 /**
  * A listing of every replica of a target, one table for all. A replica that can't be read is
  * reported on standard error and the others are still listed, as Litestream does; the command
- * then exits with {@link ExitCodes#FAILED}.
+ * then exits with {@link ExitCodes#FAILED}, where Litestream exits 0: a script must be able to
+ * tell an incomplete listing from a replica without backups.
  */
 abstract class ReplicaListingCommand extends CliCommand {
 

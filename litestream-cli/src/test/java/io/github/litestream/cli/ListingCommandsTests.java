@@ -148,9 +148,16 @@ class ListingCommandsTests {
 
 		Cli.Result result = this.cli.run("snapshots", "-config", config.toString(), database.toString());
 
+		// Unlike Litestream (which exits 0), on purpose: a listing missing a replica is incomplete.
 		assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.FAILED);
 		assertThat(result.err()).startsWith("error: cannot read replica 'broken'");
 		assertThat(result.out().lines().skip(1)).hasSize(4).allMatch((line) -> line.startsWith("good "));
+		for (String command : List.of("generations", "wal")) {
+			Cli.Result other = this.cli.run(command, "-config", config.toString(), database.toString());
+			assertThat(other.exitCode()).as(other.toString()).isEqualTo(ExitCodes.FAILED);
+			assertThat(other.err()).startsWith("error: cannot read replica 'broken'");
+			assertThat(other.out().lines().skip(1)).isNotEmpty().allMatch((line) -> line.startsWith("good "));
+		}
 	}
 
 	@Test
