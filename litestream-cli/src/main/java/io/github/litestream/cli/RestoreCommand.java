@@ -66,7 +66,8 @@ final class RestoreCommand extends CliCommand {
 	boolean ifDbNotExists;
 
 	@Option(names = { "-if-replica-exists", "--if-replica-exists" },
-			description = "Exit 0 without restoring when no replica holds a backup.")
+			description = "Exit 0 without restoring when no replica holds a matching backup (any, of -generation, "
+					+ "or as old as -timestamp).")
 	boolean ifReplicaExists;
 
 	@Option(names = { "-dry-run", "--dry-run" },
