@@ -111,7 +111,7 @@ public final class LitestreamMetrics implements MeterBinder {
 		this.operations = operations;
 		operations.onNewReplica(this::attach);
 		litestream.onStarting(this::attach);
-		litestream.addReplicationWaitListener(new ReplicationWaitMeters(this.registries));
+		litestream.addReplicationWaitListener(new ReplicationWaitMeters(this.registries, this.tagged::contains));
 	}
 
 	@Override

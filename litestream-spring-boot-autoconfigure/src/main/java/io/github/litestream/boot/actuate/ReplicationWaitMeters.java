@@ -1,7 +1,9 @@
 package io.github.litestream.boot.actuate;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Predicate;
 
 import io.github.litestream.ReplicationWait;
 import io.github.litestream.ReplicationWaitListener;
@@ -15,14 +17,25 @@ import io.micrometer.core.instrument.Timer;
 /**
  * The meters of synchronous replication: how long commits waited (with the percentiles users
  * feel), how many timed out, and how many waiting commits one upload served (group commit).
- * Registered on the first wait, so applications that never wait have none of them.
+ * Registered on the first wait, so applications that never wait have none of them. A database
+ * without meters of its own (past {@code litestream.metrics.max-databases}) is counted under
+ * {@code db="(other)"}: percentiles per tenant would defeat that limit.
  */
 final class ReplicationWaitMeters implements ReplicationWaitListener {
 
 	private final List<MeterRegistry> registries;
 
-	ReplicationWaitMeters(List<MeterRegistry> registries) {
+	/** Whether a database (its path) has meters of its own. */
+	private final Predicate<String> tagged;
+
+	ReplicationWaitMeters(List<MeterRegistry> registries, Predicate<String> tagged) {
 		this.registries = registries;
+		this.tagged = tagged;
+	}
+
+	private String tag(Path database) {
+		String path = database.toString();
+		return this.tagged.test(path) ? path : LitestreamMetrics.OTHER;
 	}
 
 	@Override
@@ -30,7 +43,7 @@ final class ReplicationWaitMeters implements ReplicationWaitListener {
 		if (wait.outcome() == ReplicationWait.Outcome.NOT_REPLICATING) {
 			return;
 		}
-		String db = database.path().toString();
+		String db = tag(database.path());
 		for (MeterRegistry registry : this.registries) {
 			Timer.builder("litestream.replication.wait")
 				.description("Time commits waited to be stored in the replicas (synchronous replication)")
@@ -50,10 +63,11 @@ final class ReplicationWaitMeters implements ReplicationWaitListener {
 
 	@Override
 	public void onGroup(Replica replica, long waits) {
+		String db = tag(replica.database().path());
 		for (MeterRegistry registry : this.registries) {
 			DistributionSummary.builder("litestream.replication.wait.group.size")
 				.description("Waiting commits served by one upload to a replica")
-				.tags("db", replica.database().path().toString(), "replica", replica.name())
+				.tags("db", db, "replica", db.equals(LitestreamMetrics.OTHER) ? db : replica.name())
 				.register(registry)
 				.record(waits);
 		}
