@@ -3,6 +3,7 @@ package io.github.litestream.boot.actuate;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Stream;
@@ -65,7 +66,13 @@ final class ReplicaContentsReader {
 	}
 
 	private static List<WalSegmentDescriptor> newest(List<WalSegmentDescriptor> segments) {
-		return List.copyOf(segments.subList(Math.max(0, segments.size() - MAX_WAL_SEGMENTS), segments.size()));
+		// By time, not by generation name: generation names are random, so the current
+		// generation's segments may come first in the listing. The sort is stable, so segments
+		// stored in the same instant keep their index and offset order.
+		List<WalSegmentDescriptor> byTime = new ArrayList<>(segments);
+		byTime.sort(Comparator.comparing(WalSegmentDescriptor::createdAt,
+				Comparator.nullsFirst(Comparator.naturalOrder())));
+		return List.copyOf(byTime.subList(Math.max(0, byTime.size() - MAX_WAL_SEGMENTS), byTime.size()));
 	}
 
 	private static int omitted(List<WalSegmentDescriptor> segments) {
