@@ -191,8 +191,9 @@ public final class Litestream implements AutoCloseable {
 	 * Runs {@code callback} whenever the engine starts, with every database registered and
 	 * before any of them is opened or replicated, and again whenever a database is added while
 	 * it runs, before that one is opened: the moment to attach listeners that must not miss
-	 * anything (such as the first snapshot). Callbacks attach what is new, so running them
-	 * again is harmless.
+	 * anything (such as the first snapshot). They run again once a database is removed, so that
+	 * they drop what they kept of it. Callbacks attach what is new and forget what is gone, so
+	 * running them again is harmless.
 	 * @param callback what to run, on the starting or registering thread
 	 */
 	public void onStarting(Runnable callback) {

@@ -75,6 +75,7 @@ final class RuntimeDatabases {
 			database.close();
 			this.leases.release(database);
 			this.databases.remove(database);
+			this.startingCallbacks.forEach(Runnable::run);
 			throw ex;
 		}
 		this.lanes.start(database, this.databases.current().get(database));
@@ -107,6 +108,9 @@ final class RuntimeDatabases {
 			this.databases.remove(database);
 			database.close();
 		}
+		// Listeners of the engine's databases (meters, lag) forget this one now, not at the next
+		// registration, which may never come.
+		this.startingCallbacks.forEach(Runnable::run);
 		if (!flushed) {
 			logger.warn("Replication of {} stopped before every replica received every commit; the rest stays in "
 					+ "its local shadow WAL", database.path());

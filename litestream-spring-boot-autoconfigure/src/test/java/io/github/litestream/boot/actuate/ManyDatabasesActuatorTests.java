@@ -173,8 +173,10 @@ class ManyDatabasesActuatorTests {
 		String tag = path.toAbsolutePath().toString();
 		await().until(() -> offset(registry, tag) > 0);
 		DatabaseRegistry databases = new DatabaseRegistry(this.litestream);
-		databases.unregister(path, Duration.ofSeconds(30), Backups.KEEP);
 		double old = offset(registry, tag);
+		databases.unregister(path, Duration.ofSeconds(30), Backups.KEEP);
+		assertThat(registry.find("litestream.replica.wal.offset").tag("db", tag).gauge()).as("removed with it")
+			.isNull();
 		ReplicatedDatabase again = databases.register(DatabaseOptions.defaults(path).withMonitorInterval(FAST),
 				List.of(new ReplicationTarget(new FileReplicaClient(this.dir.resolve("replicas/tenant-1-again")),
 						ReplicaOptions.defaults("file").withSyncInterval(FAST))));
