@@ -1,0 +1,136 @@
+package io.github.litestream;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+
+import io.github.litestream.db.DatabaseOptions;
+import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.replica.ForwardingReplicaClient;
+import io.github.litestream.replica.Replica;
+import io.github.litestream.replica.ReplicaClient;
+import io.github.litestream.replica.ReplicaOptions;
+import io.github.litestream.replica.SnapshotInfo;
+import io.github.litestream.replica.file.FileReplicaClient;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A replica whose WAL uploads succeed but whose snapshots keep failing (a size or multipart
+ * limit, a policy that refuses large objects): its newest snapshot ages and all WAL since it is
+ * kept, so the status must say it has been failing since the first failed snapshot.
+ */
+class SnapshotFailureStatusTests {
+
+	@TempDir
+	Path dir;
+
+	private final MutableClock clock = new MutableClock();
+
+	@Test
+	@Disabled("Defect (review1): the next successful sync clears failingSince, so snapshots that keep failing never make health DOWN")
+	void aReplicaWhoseSnapshotsKeepFailingIsReportedFailingSinceTheFirstFailure() throws Exception {
+		Path path = this.dir.resolve("app.db");
+		try (AppDatabase app = new AppDatabase(path)) {
+			ReplicatedDatabase database = new ReplicatedDatabase(DatabaseOptions.defaults(path), this.clock);
+			database.open();
+			try {
+				SnapshotsFail client = new SnapshotsFail(new FileReplicaClient(this.dir.resolve("replica")));
+				Replica replica = new Replica(database, client, ReplicaOptions.defaults("file"), this.clock);
+				app.insert(5);
+				database.sync();
+				replica.sync();
+				client.failing = true;
+				Instant firstFailure = null;
+				for (int tick = 0; tick < 8; tick++) {
+					// What ReplicaTask.tick does every sync interval, half an hour apart.
+					this.clock.advance(Duration.ofMinutes(30));
+					app.insert(1);
+					database.sync();
+					replica.sync();
+					try {
+						replica.snapshotIfDue();
+					}
+					catch (IOException ex) {
+						firstFailure = (firstFailure != null) ? firstFailure : this.clock.instant();
+					}
+				}
+				app.insert(1);
+				database.sync();
+				replica.sync();
+				assertThat(firstFailure).as("snapshots failed").isNotNull();
+				assertThat(replica.status().failingSince())
+					.as("every snapshot for four hours failed; the health indicator reads failingSince")
+					.isNotNull()
+					.isBeforeOrEqualTo(firstFailure);
+			}
+			finally {
+				database.close();
+			}
+		}
+	}
+
+	@Test
+	@Disabled("Defect (review1): a failed periodic snapshot is retried at every sync interval, with no backoff")
+	void aFailingPeriodicSnapshotIsNotRetriedAtEverySyncInterval() throws Exception {
+		Path path = this.dir.resolve("busy.db");
+		try (AppDatabase app = new AppDatabase(path)) {
+			ReplicatedDatabase database = new ReplicatedDatabase(DatabaseOptions.defaults(path), this.clock);
+			database.open();
+			try {
+				SnapshotsFail client = new SnapshotsFail(new FileReplicaClient(this.dir.resolve("replica")));
+				Replica replica = new Replica(database, client, ReplicaOptions.defaults("file"), this.clock);
+				app.insert(5);
+				database.sync();
+				replica.sync();
+				client.failing = true;
+				this.clock.advance(Duration.ofHours(2));
+				for (int tick = 0; tick < 20; tick++) {
+					// A busy database, one sync interval (1 s) apart: each attempt reads and uploads the
+					// whole database file while holding the checkpoint lock.
+					this.clock.advance(Duration.ofSeconds(1));
+					app.insert(1);
+					database.sync();
+					replica.sync();
+					try {
+						replica.snapshotIfDue();
+					}
+					catch (IOException ex) {
+						// counted below
+					}
+				}
+				assertThat(client.attempts).as("whole-database uploads tried in 20 seconds").isLessThanOrEqualTo(5);
+			}
+			finally {
+				database.close();
+			}
+		}
+	}
+
+	private static final class SnapshotsFail extends ForwardingReplicaClient {
+
+		volatile boolean failing;
+
+		volatile int attempts;
+
+		SnapshotsFail(ReplicaClient delegate) {
+			super(delegate);
+		}
+
+		@Override
+		public SnapshotInfo writeSnapshot(String generation, long index, InputStream lz4) throws IOException {
+			if (this.failing) {
+				this.attempts++;
+				throw new IOException("EntityTooLarge: snapshot refused by the store");
+			}
+			return super.writeSnapshot(generation, index, lz4);
+		}
+
+	}
+
+}
