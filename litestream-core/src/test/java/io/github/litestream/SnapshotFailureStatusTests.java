@@ -14,7 +14,6 @@ import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.replica.SnapshotInfo;
 import io.github.litestream.replica.file.FileReplicaClient;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,7 +32,6 @@ class SnapshotFailureStatusTests {
 	private final MutableClock clock = new MutableClock();
 
 	@Test
-	@Disabled("Defect (review1): the next successful sync clears failingSince, so snapshots that keep failing never make health DOWN")
 	void aReplicaWhoseSnapshotsKeepFailingIsReportedFailingSinceTheFirstFailure() throws Exception {
 		Path path = this.dir.resolve("app.db");
 		try (AppDatabase app = new AppDatabase(path)) {
@@ -76,7 +74,6 @@ class SnapshotFailureStatusTests {
 	}
 
 	@Test
-	@Disabled("Defect (review1): a failed periodic snapshot is retried at every sync interval, with no backoff")
 	void aFailingPeriodicSnapshotIsNotRetriedAtEverySyncInterval() throws Exception {
 		Path path = this.dir.resolve("busy.db");
 		try (AppDatabase app = new AppDatabase(path)) {
@@ -105,6 +102,39 @@ class SnapshotFailureStatusTests {
 					}
 				}
 				assertThat(client.attempts).as("whole-database uploads tried in 20 seconds").isLessThanOrEqualTo(5);
+			}
+			finally {
+				database.close();
+			}
+		}
+	}
+
+	@Test
+	void anIdleDatabaseWhoseSnapshotFailedTriesAgain() throws Exception {
+		Path path = this.dir.resolve("idle.db");
+		try (AppDatabase app = new AppDatabase(path)) {
+			ReplicatedDatabase database = new ReplicatedDatabase(DatabaseOptions.defaults(path), this.clock);
+			database.open();
+			try {
+				SnapshotsFail client = new SnapshotsFail(new FileReplicaClient(this.dir.resolve("replica")));
+				Replica replica = new Replica(database, client, ReplicaOptions.defaults("file"), this.clock);
+				app.insert(5);
+				database.sync();
+				replica.sync();
+				this.clock.advance(Duration.ofHours(2));
+				app.insert(1);
+				database.sync();
+				replica.sync();
+				client.failing = true;
+				assertThat(org.assertj.core.api.Assertions.catchThrowable(replica::snapshotIfDue))
+					.isInstanceOf(IOException.class);
+				client.failing = false;
+				// No write since: the database is idle, but it still has no snapshot of its state.
+				this.clock.advance(Duration.ofMinutes(15));
+				database.sync();
+				replica.sync();
+				assertThat(replica.snapshotIfDue()).as("the failed snapshot taken again").isPresent();
+				assertThat(replica.status().failingSince()).isNull();
 			}
 			finally {
 				database.close();

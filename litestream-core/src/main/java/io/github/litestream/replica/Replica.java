@@ -2,6 +2,7 @@ package io.github.litestream.replica;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -57,6 +58,14 @@ public final class Replica {
 	private boolean retentionChecked;
 
 	/**
+	 * When a failed periodic snapshot may be tried again: each attempt reads and uploads the
+	 * whole database, so not at every sync while the store refuses it (a size limit, a policy).
+	 */
+	private final RetryBackoff periodicSnapshots;
+
+	private static final Duration PERIODIC_SNAPSHOT_MAX_WAIT = Duration.ofMinutes(10);
+
+	/**
 	 * Creates a replica.
 	 * @param database the database it copies
 	 * @param client where the copies go
@@ -80,7 +89,11 @@ public final class Replica {
 		this.clock = clock;
 		this.stream = new WalStream(database, client, options.name(), this.listeners, this::publish);
 		this.snapshots = new ReplicaSnapshots(database, client, options, this.stream, this.catalog, this.listeners, clock,
-				this::publish);
+				() -> {
+					publish();
+					this.activity.snapshotStored();
+				});
+		this.periodicSnapshots = new RetryBackoff(options.syncInterval(), PERIODIC_SNAPSHOT_MAX_WAIT);
 	}
 
 	/**
@@ -192,7 +205,7 @@ public final class Replica {
 		Optional<Pos> current = this.database.position();
 		Pos snapshotted = this.snapshots.lastPosition();
 		boolean changed = snapshotted == null || !snapshotted.equals(current.orElse(null));
-		if (!due || !changed) {
+		if (!due || !changed || !this.periodicSnapshots.ready(this.clock.instant())) {
 			return Optional.empty();
 		}
 		try {
@@ -203,7 +216,17 @@ public final class Replica {
 					ex.getMessage());
 			return Optional.empty();
 		}
-		return Optional.of(recording(this::snapshot));
+		try {
+			SnapshotInfo stored = recording(this::snapshot);
+			this.periodicSnapshots.succeeded();
+			return Optional.of(stored);
+		}
+		catch (IOException | RuntimeException ex) {
+			Instant now = this.clock.instant();
+			this.periodicSnapshots.failed(now, ex.getMessage());
+			this.activity.snapshotFailed(now);
+			throw ex;
+		}
 	}
 
 	/**

@@ -19,6 +19,13 @@ final class ReplicaActivity {
 
 	private volatile @Nullable Instant failingSince;
 
+	/**
+	 * Since when periodic snapshots fail, or {@code null}: kept apart, since the syncs that
+	 * succeed in between must not hide snapshots that keep failing (the newest snapshot ages,
+	 * and all WAL since it is kept).
+	 */
+	private volatile @Nullable Instant snapshotsFailingSince;
+
 	private volatile ReplicaStatus.@Nullable ValidationResult lastValidation;
 
 	/** When the engine stopped keeping shadow WAL for this failing replica, or {@code null}. */
@@ -40,6 +47,21 @@ final class ReplicaActivity {
 		if (this.failingSince == null) {
 			this.failingSince = at;
 		}
+	}
+
+	/**
+	 * A snapshot failed: the replica counts as failing until one succeeds.
+	 * @param at when
+	 */
+	void snapshotFailed(Instant at) {
+		if (this.snapshotsFailingSince == null) {
+			this.snapshotsFailingSince = at;
+		}
+	}
+
+	/** A snapshot was stored. */
+	void snapshotStored() {
+		this.snapshotsFailingSince = null;
 	}
 
 	/**
@@ -69,6 +91,15 @@ final class ReplicaActivity {
 		return true;
 	}
 
+	private @Nullable Instant earliestFailure() {
+		Instant operations = this.failingSince;
+		Instant snapshots = this.snapshotsFailingSince;
+		if (operations == null || snapshots == null) {
+			return (operations != null) ? operations : snapshots;
+		}
+		return operations.isBefore(snapshots) ? operations : snapshots;
+	}
+
 	/**
 	 * The status, with where the replica stands.
 	 * @param position how far a restore reaches, or {@code null}
@@ -77,7 +108,7 @@ final class ReplicaActivity {
 	 * @return the status
 	 */
 	ReplicaStatus status(@Nullable Pos position, @Nullable Instant latestSnapshotAt, int snapshots) {
-		return new ReplicaStatus(position, this.lastSyncAt, this.lastError, this.lastErrorAt, this.failingSince,
+		return new ReplicaStatus(position, this.lastSyncAt, this.lastError, this.lastErrorAt, earliestFailure(),
 				latestSnapshotAt, snapshots, this.lastValidation, this.walReleasedAt);
 	}
 

@@ -75,11 +75,14 @@ final class ReplicaSnapshots {
 	 */
 	SnapshotInfo take() throws IOException {
 		long started = System.nanoTime();
+		Pos[] taken = new Pos[1];
 		SnapshotInfo info = this.database.snapshot((pos, database) -> {
-			this.lastPosition = pos;
+			taken[0] = pos;
 			shipWalUpTo(pos);
 			return writeSnapshot(pos, database);
 		});
+		// Only once stored: an idle database whose snapshot failed must try again.
+		this.lastPosition = taken[0];
 		stored(info, started);
 		return info;
 	}
