@@ -8,7 +8,6 @@ import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.replica.file.FileReplicaClient;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,7 +26,6 @@ class RetentionWithoutPeriodicSnapshotsTests {
 	private final MutableClock clock = new MutableClock();
 
 	@Test
-	@Disabled("Defect (review1): with snapshot-interval 0s retention never trims the WAL (Litestream v0.3 snapshots in EnforceRetention)")
 	void retentionWithoutPeriodicSnapshotsStillBoundsTheWal() throws Exception {
 		Path path = this.dir.resolve("app.db");
 		FileReplicaClient client = new FileReplicaClient(this.dir.resolve("replica"));

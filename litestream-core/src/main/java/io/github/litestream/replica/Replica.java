@@ -202,10 +202,18 @@ public final class Replica {
 		SnapshotInfo latest = this.catalog.latest(pos.generation());
 		boolean due = latest == null
 				|| !latest.createdAt().plus(this.options.snapshotInterval()).isAfter(this.clock.instant());
+		return due ? snapshotIfChanged(latest) : Optional.empty();
+	}
+
+	/**
+	 * Takes a snapshot unless the database is where this process last took one, or the last
+	 * attempt failed moments ago.
+	 */
+	private Optional<SnapshotInfo> snapshotIfChanged(@Nullable SnapshotInfo latest) throws IOException {
 		Optional<Pos> current = this.database.position();
 		Pos snapshotted = this.snapshots.lastPosition();
 		boolean changed = snapshotted == null || !snapshotted.equals(current.orElse(null));
-		if (!due || !changed || !this.periodicSnapshots.ready(this.clock.instant())) {
+		if (!changed || !this.periodicSnapshots.ready(this.clock.instant())) {
 			return Optional.empty();
 		}
 		try {
@@ -235,11 +243,21 @@ public final class Replica {
 	 * @throws IOException if the replica cannot be listed or deleted from
 	 */
 	public int enforceRetention() throws IOException {
-		Pos pos = this.stream.position();
-		if (this.options.retention().isZero() || pos == null) {
+		Pos shipped = this.stream.position();
+		if (this.options.retention().isZero() || shipped == null) {
 			return 0;
 		}
 		Instant cutoff = this.clock.instant().minus(this.options.retention());
+		SnapshotInfo latest = this.catalog.latest(shipped.generation());
+		if (latest != null && latest.createdAt().isBefore(cutoff)) {
+			// As Litestream's retention does when no snapshot is younger than the retention (no
+			// periodic snapshots, or an interval longer than it): the WAL before a new one can go.
+			snapshotIfChanged(latest);
+		}
+		Pos pos = this.stream.position();
+		if (pos == null) {
+			return 0;
+		}
 		SnapshotInfo oldest = this.catalog.oldest(pos.generation());
 		if (this.retentionChecked && (oldest == null || !oldest.createdAt().isBefore(cutoff))) {
 			// Nothing we know of has expired, and other generations were cleaned already.
