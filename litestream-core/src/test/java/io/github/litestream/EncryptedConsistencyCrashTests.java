@@ -85,7 +85,8 @@ class EncryptedConsistencyCrashTests {
 	}
 
 	private static byte[] run(List<String> command) throws IOException, InterruptedException {
-		Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+		Process process = CommandLineTools
+			.start(new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT));
 		process.getOutputStream().close();
 		byte[] out = process.getInputStream().readAllBytes();
 		assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();

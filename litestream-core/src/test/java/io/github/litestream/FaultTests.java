@@ -91,9 +91,8 @@ class FaultTests {
 		int refused = 0;
 		for (int i = 0; i < 12; i++) {
 			var snapshot = this.litestream.snapshotNow(replica());
-			Process sqlite3 = new ProcessBuilder("sqlite3", this.dbPath.toString(), "SELECT COUNT(*) FROM t")
-				.redirectErrorStream(true)
-				.start();
+			Process sqlite3 = CommandLineTools.start(
+					new ProcessBuilder("sqlite3", this.dbPath.toString(), "SELECT COUNT(*) FROM t").redirectErrorStream(true));
 			String out = new String(sqlite3.getInputStream().readAllBytes()).trim();
 			assertThat(sqlite3.waitFor(30, TimeUnit.SECONDS)).isTrue();
 			assertThat(sqlite3.exitValue()).as(out).isZero();

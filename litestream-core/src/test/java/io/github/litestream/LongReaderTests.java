@@ -112,7 +112,8 @@ class LongReaderTests {
 	@Test
 	void readTransactionOfAnotherProcessNeitherFailsNorStallsTheApplication() throws Exception {
 		String generation = position().generation();
-		Process sqlite3 = new ProcessBuilder("sqlite3", this.dbPath.toString()).redirectErrorStream(true).start();
+		Process sqlite3 = CommandLineTools
+			.start(new ProcessBuilder("sqlite3", this.dbPath.toString()).redirectErrorStream(true));
 		long pinnedIndex;
 		try (Writer in = new OutputStreamWriter(sqlite3.getOutputStream(), StandardCharsets.UTF_8);
 				BufferedReader out = new BufferedReader(

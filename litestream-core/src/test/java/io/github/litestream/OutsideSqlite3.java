@@ -20,9 +20,8 @@ final class OutsideSqlite3 {
 
 	/** Runs {@code SELECT COUNT(*) FROM t} in a new {@code sqlite3} process. */
 	static long countRows(Path database) throws IOException, InterruptedException {
-		Process sqlite3 = new ProcessBuilder("sqlite3", database.toString(), "SELECT COUNT(*) FROM t")
-			.redirectErrorStream(true)
-			.start();
+		Process sqlite3 = CommandLineTools
+			.start(new ProcessBuilder("sqlite3", database.toString(), "SELECT COUNT(*) FROM t").redirectErrorStream(true));
 		String out = new String(sqlite3.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
 		assertThat(sqlite3.waitFor(30, TimeUnit.SECONDS)).isTrue();
 		assertThat(sqlite3.exitValue()).as(out).isZero();

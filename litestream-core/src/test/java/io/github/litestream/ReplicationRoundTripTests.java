@@ -321,7 +321,7 @@ class ReplicationRoundTripTests {
 	static final class Cli {
 
 		static String run(String... command) throws IOException, InterruptedException {
-			Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+			Process process = CommandLineTools.start(new ProcessBuilder(command).redirectErrorStream(true));
 			String out = new String(process.getInputStream().readAllBytes()).trim();
 			assertThat(process.waitFor()).as("%s: %s", String.join(" ", command), out).isZero();
 			return out;
