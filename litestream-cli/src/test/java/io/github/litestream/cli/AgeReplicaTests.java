@@ -33,6 +33,25 @@ class AgeReplicaTests {
 	}
 
 	@Test
+	void restoresTheEncryptedFixtureWithIdentitiesAloneAsARestoreNeedsNoRecipient() throws Exception {
+		Path fixture = AgeFixture.copyTo(this.dir.resolve("fixture"));
+		Path database = this.dir.resolve("app.db");
+		Path config = Files.writeString(this.dir.resolve("litestream.yml"), """
+				dbs:
+				  - path: %s
+				    replicas:
+				      - path: %s
+				        age:
+				          identity-files: [%s]
+				""".formatted(database, fixture.resolve("replica"), fixture.resolve("identity-1.txt")));
+
+		Cli.Result result = new Cli(Map.of()).run("restore", "-config", config.toString(), database.toString());
+
+		assertThat(result.exitCode()).as(result.toString()).isZero();
+		assertThat(CliFixture.summary(database)).isEqualTo(CliFixture.encryptedLatest());
+	}
+
+	@Test
 	void withoutIdentitiesTheRestoreFailsInOneLineAndWritesNothing() throws Exception {
 		Path fixture = AgeFixture.copyTo(this.dir.resolve("fixture"));
 		Path database = this.dir.resolve("app.db");

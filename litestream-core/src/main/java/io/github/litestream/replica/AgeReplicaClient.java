@@ -33,14 +33,15 @@ public final class AgeReplicaClient extends ForwardingReplicaClient {
 	/**
 	 * Wraps a client.
 	 * @param delegate where the encrypted objects are stored
-	 * @param recipients the public keys every new object is encrypted to; at least one
+	 * @param recipients the public keys every new object is encrypted to; may be empty, and then
+	 * objects can be read but not written (a restore tool given identities only)
 	 * @param identities the secret keys tried, in order, to decrypt an object; may be empty,
 	 * and then objects can be written but not read
 	 */
 	public AgeReplicaClient(ReplicaClient delegate, List<AgeRecipient> recipients, List<AgeIdentity> identities) {
 		super(delegate);
-		if (recipients.isEmpty()) {
-			throw new IllegalArgumentException("An encrypted replica needs at least one age recipient");
+		if (recipients.isEmpty() && identities.isEmpty()) {
+			throw new IllegalArgumentException("An encrypted replica needs an age recipient or identity");
 		}
 		this.recipients = List.copyOf(recipients);
 		this.keyring = new AgeKeyring(identities);
@@ -48,6 +49,7 @@ public final class AgeReplicaClient extends ForwardingReplicaClient {
 
 	@Override
 	public SnapshotInfo writeSnapshot(String generation, long index, InputStream lz4) throws IOException {
+		requireRecipients();
 		return delegate().writeSnapshot(generation, index, Age.encrypting(new Unclosed(lz4), this.recipients));
 	}
 
@@ -60,7 +62,16 @@ public final class AgeReplicaClient extends ForwardingReplicaClient {
 
 	@Override
 	public WalSegmentInfo writeWalSegment(Pos pos, InputStream lz4) throws IOException {
+		requireRecipients();
 		return delegate().writeWalSegment(pos, Age.encrypting(new Unclosed(lz4), this.recipients));
+	}
+
+	/** Never stores an object unencrypted: a client with identities only reads. */
+	private void requireRecipients() throws IOException {
+		if (this.recipients.isEmpty()) {
+			throw new IOException("Replica " + location() + " has age identities but no recipient: it can be read, "
+					+ "not written; add the public key of each identity to its age recipients");
+		}
 	}
 
 	@Override

@@ -95,6 +95,19 @@ class AgeReplicaClientTests extends ReplicaClientContractTest {
 	}
 
 	@Test
+	void identitiesAloneReadButNeverWriteAnObjectUnencrypted() throws IOException {
+		byte[] content = randomBytes(1_000);
+		this.client.writeSnapshot(GEN_A, 0x1b, new ByteArrayInputStream(content));
+		ReplicaClient readOnly = new AgeReplicaClient(new FileReplicaClient(this.root), List.of(),
+				List.of(this.identity));
+		assertThat(read(readOnly.openSnapshot(GEN_A, 0x1b))).isEqualTo(content);
+		assertThatExceptionOfType(IOException.class)
+			.isThrownBy(() -> readOnly.writeWalSegment(new Pos(GEN_A, 0x1b, 0), new ByteArrayInputStream(content)))
+			.withMessageContaining("no recipient");
+		assertThat(this.root.resolve("generations/" + GEN_A + "/wal")).doesNotExist();
+	}
+
+	@Test
 	void anAlteredObjectFailsWhileReadingNamingIt() throws IOException {
 		Pos pos = new Pos(GEN_A, 1, 0);
 		this.client.writeWalSegment(pos, new ByteArrayInputStream(randomBytes(150_000)));

@@ -20,7 +20,8 @@ import org.jspecify.annotations.Nullable;
  * identities (inline and from files) tried to decrypt them. {@link #toString()} shows the
  * public recipients and how many identities there are, never an identity.
  *
- * @param recipients the public keys; never empty
+ * @param recipients the public keys; empty only for a tool that reads replicas and never writes
+ * (the CLI)
  * @param identities the secret keys, possibly none (then the replica can be written, not read)
  */
 public record AgeSettings(List<AgeRecipient> recipients, List<AgeIdentity> identities) {
@@ -34,6 +35,20 @@ public record AgeSettings(List<AgeRecipient> recipients, List<AgeIdentity> ident
 	 * never contains an identity
 	 */
 	static @Nullable AgeSettings of(String property, AgeProperties properties) {
+		return of(property, properties, true);
+	}
+
+	/**
+	 * Checks a replica's {@code age} properties, for an application that writes the replica or
+	 * a tool that only reads it (which needs identities only).
+	 * @param property the prefix, such as {@code litestream.dbs[0].replicas[0].age}
+	 * @param properties the bound properties
+	 * @param writes whether the replica is written: then recipients are required
+	 * @return the settings, or {@code null} when the replica is not encrypted
+	 * @throws LitestreamConfigurationException naming the bad key and the fix; the message
+	 * never contains an identity
+	 */
+	static @Nullable AgeSettings of(String property, AgeProperties properties, boolean writes) {
 		if (!properties.isConfigured()) {
 			return null;
 		}
@@ -64,7 +79,7 @@ public record AgeSettings(List<AgeRecipient> recipients, List<AgeIdentity> ident
 		for (int i = 0; i < properties.getIdentityFiles().size(); i++) {
 			identities.addAll(identityFile(property + ".identity-files[" + i + "]", properties.getIdentityFiles().get(i)));
 		}
-		if (recipients.isEmpty()) {
+		if (recipients.isEmpty() && writes) {
 			throw new LitestreamConfigurationException(property + ".recipients",
 					"identities are set but no recipient is, so new objects would be stored unencrypted next to "
 							+ "encrypted ones",

@@ -52,12 +52,13 @@ final class LitestreamPropertiesValidator {
 	 * Creates a validator.
 	 * @param providers the providers of the replica types that can be created
 	 * @param entries where the keys of the replica entries come from
-	 * @param createDirectories whether to create a missing database directory (a tool that
-	 * only reads the configuration leaves the disk alone)
+	 * @param createDirectories whether to create a missing database directory and to require
+	 * what writing the replicas needs (the application); a tool that only reads replicas leaves
+	 * the disk alone and decrypts with identities alone
 	 */
 	LitestreamPropertiesValidator(ReplicaClientFactory providers, ReplicaEntrySource entries,
 			boolean createDirectories) {
-		this.replicaEntries = new ReplicaEntryValidator(providers, entries);
+		this.replicaEntries = new ReplicaEntryValidator(providers, entries, createDirectories);
 		this.entries = entries;
 		this.createDirectories = createDirectories;
 	}

@@ -40,9 +40,13 @@ final class ReplicaEntryValidator {
 
 	private final ReplicaEntrySource entries;
 
-	ReplicaEntryValidator(ReplicaClientFactory providers, ReplicaEntrySource entries) {
+	/** Whether the replicas are written (the application), not only read (a tool). */
+	private final boolean writes;
+
+	ReplicaEntryValidator(ReplicaClientFactory providers, ReplicaEntrySource entries, boolean writes) {
 		this.providers = providers;
 		this.entries = entries;
+		this.writes = writes;
 	}
 
 	/**
@@ -104,7 +108,8 @@ final class ReplicaEntryValidator {
 			path = (path != null) ? path.replaceFirst("/+$", "") + "/" + relativePath : relativePath;
 		}
 		Object backend = provider.configure(new ReplicaEntry(prefix, type, url, path, this.entries.binder()));
-		return new ReplicaSettings(prefix, type, options, backend, AgeSettings.of(prefix + ".age", replica.getAge()));
+		return new ReplicaSettings(prefix, type, options, backend, AgeSettings.of(prefix + ".age", replica.getAge(),
+				this.writes));
 	}
 
 	/**
