@@ -38,7 +38,7 @@ public class LitestreamEndpointProperties {
 		private boolean enabled;
 
 		/**
-		 * Directory for the restored side files. Defaults to a hidden {@code .litestream-restored}
+		 * Directory for the restored side files. Defaults to a hidden ".litestream-restored"
 		 * directory beside the database.
 		 */
 		private @Nullable Path directory;

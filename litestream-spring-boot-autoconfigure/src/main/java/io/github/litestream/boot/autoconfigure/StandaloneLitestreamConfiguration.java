@@ -149,9 +149,6 @@ public final class StandaloneLitestreamConfiguration implements AutoCloseable {
 		}
 	}
 
-	/**
-	 * Kept apart so that the S3 types are loaded only when the SDK is present.
-	 */
 	/** Keeps Azure and Google types out of this class, for tools without those modules. */
 	private static final class CloudProviders {
 
