@@ -65,7 +65,9 @@ public final class Restorer {
 		}
 		// Held to the end: a second restore of the same output fails rather than remove these files.
 		// The lock file goes beside the output, so its directory is created now, as Litestream does.
-		Files.createDirectories(file.getParent());
+		Path directory = file.getParent();
+		boolean created = !Files.isDirectory(directory);
+		Files.createDirectories(directory);
 		try (RestoreLock lock = RestoreLock.acquire(file)) {
 			LeftoverRestoreFiles.removeHolding(file);
 			if (Files.exists(output)) {
@@ -73,6 +75,21 @@ public final class Restorer {
 				return existing(client, options, output, start);
 			}
 			return restore(client, options, output, file, start);
+		}
+		finally {
+			if (created && !Files.exists(file)) {
+				// A refused or failed restore leaves nothing behind, not even the directory.
+				removeIfEmpty(directory);
+			}
+		}
+	}
+
+	private static void removeIfEmpty(Path directory) {
+		try {
+			Files.deleteIfExists(directory);
+		}
+		catch (IOException ex) {
+			// Not empty: another restore of a file there uses it.
 		}
 	}
 
