@@ -142,11 +142,51 @@ class SnapshotFailureStatusTests {
 		}
 	}
 
+	@Test
+	void aReplicaWhoseRetentionKeepsFailingIsReportedFailingThoughItsSyncsSucceed() throws Exception {
+		Path path = this.dir.resolve("kept.db");
+		try (AppDatabase app = new AppDatabase(path)) {
+			ReplicatedDatabase database = new ReplicatedDatabase(DatabaseOptions.defaults(path), this.clock);
+			database.open();
+			try {
+				SnapshotsFail client = new SnapshotsFail(new FileReplicaClient(this.dir.resolve("replica")));
+				Replica replica = new Replica(database, client, ReplicaOptions.defaults("file"), this.clock);
+				app.insert(5);
+				database.sync();
+				replica.sync();
+				this.clock.advance(Duration.ofHours(2));
+				app.insert(1);
+				database.sync();
+				replica.sync();
+				replica.snapshotIfDue();
+				client.deletesDenied = true;
+				this.clock.advance(Duration.ofHours(25));
+				Instant denied = this.clock.instant();
+				assertThat(org.assertj.core.api.Assertions.catchThrowable(replica::enforceRetention))
+					.hasMessageContaining("AccessDenied");
+				app.insert(1);
+				database.sync();
+				replica.sync();
+				assertThat(replica.status().failingSince()).as("retention still fails; the sync after it succeeded")
+					.isNotNull()
+					.isAfterOrEqualTo(denied);
+				client.deletesDenied = false;
+				assertThat(replica.enforceRetention()).isPositive();
+				assertThat(replica.status().failingSince()).isNull();
+			}
+			finally {
+				database.close();
+			}
+		}
+	}
+
 	private static final class SnapshotsFail extends ForwardingReplicaClient {
 
 		volatile boolean failing;
 
 		volatile int attempts;
+
+		volatile boolean deletesDenied;
 
 		SnapshotsFail(ReplicaClient delegate) {
 			super(delegate);
@@ -159,6 +199,25 @@ class SnapshotFailureStatusTests {
 				throw new IOException("EntityTooLarge: snapshot refused by the store");
 			}
 			return super.writeSnapshot(generation, index, lz4);
+		}
+
+		@Override
+		public void deleteSnapshot(String generation, long index) throws IOException {
+			denyDeletes();
+			super.deleteSnapshot(generation, index);
+		}
+
+		@Override
+		public void deleteWalSegments(java.util.Collection<io.github.litestream.replica.Pos> segments)
+				throws IOException {
+			denyDeletes();
+			super.deleteWalSegments(segments);
+		}
+
+		private void denyDeletes() throws IOException {
+			if (this.deletesDenied) {
+				throw new IOException("AccessDenied: s3:DeleteObject not allowed");
+			}
 		}
 
 	}

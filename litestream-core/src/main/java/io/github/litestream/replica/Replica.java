@@ -263,7 +263,15 @@ public final class Replica {
 			// Nothing we know of has expired, and other generations were cleaned already.
 			return 0;
 		}
-		int deleted = recording(() -> new RetentionPolicy(this.client, cutoff).enforce(pos.generation(), this.catalog));
+		int deleted;
+		try {
+			deleted = recording(() -> new RetentionPolicy(this.client, cutoff).enforce(pos.generation(), this.catalog));
+		}
+		catch (IOException | RuntimeException ex) {
+			this.activity.retentionFailed(this.clock.instant());
+			throw ex;
+		}
+		this.activity.retentionEnforced();
 		this.retentionChecked = true;
 		if (deleted > 0) {
 			logger.info("Replica '{}' of {} deleted {} objects older than the retention of {}", name(),

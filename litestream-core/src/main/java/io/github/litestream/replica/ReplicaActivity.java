@@ -20,11 +20,14 @@ final class ReplicaActivity {
 	private volatile @Nullable Instant failingSince;
 
 	/**
-	 * Since when periodic snapshots fail, or {@code null}: kept apart, since the syncs that
-	 * succeed in between must not hide snapshots that keep failing (the newest snapshot ages,
-	 * and all WAL since it is kept).
+	 * Since when snapshots fail, or {@code null}: kept apart, since the syncs that succeed in
+	 * between must not hide snapshots that keep failing (the newest snapshot ages, and all WAL
+	 * since it is kept).
 	 */
 	private volatile @Nullable Instant snapshotsFailingSince;
+
+	/** Since when retention fails, or {@code null}: kept apart for the same reason (storage grows). */
+	private volatile @Nullable Instant retentionFailingSince;
 
 	private volatile ReplicaStatus.@Nullable ValidationResult lastValidation;
 
@@ -65,6 +68,21 @@ final class ReplicaActivity {
 	}
 
 	/**
+	 * Retention failed: the replica counts as failing until it succeeds.
+	 * @param at when
+	 */
+	void retentionFailed(Instant at) {
+		if (this.retentionFailingSince == null) {
+			this.retentionFailingSince = at;
+		}
+	}
+
+	/** Retention ran through. */
+	void retentionEnforced() {
+		this.retentionFailingSince = null;
+	}
+
+	/**
 	 * A sync shipped everything: the replica is caught up again (through a new snapshot if its WAL
 	 * was no longer kept).
 	 * @param at when
@@ -92,12 +110,14 @@ final class ReplicaActivity {
 	}
 
 	private @Nullable Instant earliestFailure() {
-		Instant operations = this.failingSince;
-		Instant snapshots = this.snapshotsFailingSince;
-		if (operations == null || snapshots == null) {
-			return (operations != null) ? operations : snapshots;
+		Instant earliest = null;
+		for (Instant since : new Instant[] { this.failingSince, this.snapshotsFailingSince,
+				this.retentionFailingSince }) {
+			if (since != null && (earliest == null || since.isBefore(earliest))) {
+				earliest = since;
+			}
 		}
-		return operations.isBefore(snapshots) ? operations : snapshots;
+		return earliest;
 	}
 
 	/**
