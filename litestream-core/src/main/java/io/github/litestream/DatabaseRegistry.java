@@ -77,7 +77,8 @@ public final class DatabaseRegistry {
 	 * @return the database
 	 * @throws IOException if a replica cannot be read or the restore fails (nothing is then
 	 * registered and no file is created), or the database cannot be opened
-	 * @throws IllegalStateException if the path is registered already
+	 * @throws IllegalStateException if the path is registered already, or its unregistration
+	 * has not returned yet
 	 */
 	public ReplicatedDatabase register(DatabaseOptions options, List<ReplicationTarget> targets) throws IOException {
 		return register(options, LeaseOptions.DISABLED, targets);
@@ -157,10 +158,8 @@ public final class DatabaseRegistry {
 	}
 
 	private void requireUnregistered(DatabaseOptions options) {
-		Path path = options.path().toAbsolutePath().normalize();
-		if (find(path).isPresent()) {
-			throw new IllegalStateException("Database " + path + " is already replicated; unregister it first");
-		}
+		// Before a restore: one must not write the file of a database still being unregistered.
+		this.engine.requireUnregistered(options.path());
 	}
 
 	private static void restoreFromNewestBackup(Path path, List<ReplicationTarget> targets) throws IOException {

@@ -12,6 +12,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -73,6 +74,9 @@ public final class DirectoryReplication implements AutoCloseable {
 	/** The databases whose registration completed, read without the lock by {@link #add}. */
 	private final Map<Path, ReplicatedDatabase> ready = new ConcurrentHashMap<>();
 
+	/** Files being deleted: scans pass them over and add() refuses them until it has ended. */
+	private final Set<Path> deleting = new HashSet<>();
+
 	private ScheduledExecutorService scanner;
 
 	/**
@@ -104,6 +108,9 @@ public final class DirectoryReplication implements AutoCloseable {
 	public synchronized void scan() throws IOException {
 		Map<String, Path> found = list();
 		for (Map.Entry<String, Path> entry : this.registered.entrySet().toArray(Map.Entry[]::new)) {
+			if (this.deleting.contains(entry.getValue())) {
+				continue;
+			}
 			if (!found.containsKey(entry.getKey())) {
 				stop(entry.getKey(), entry.getValue(), "the file is gone");
 			}
@@ -113,7 +120,7 @@ public final class DirectoryReplication implements AutoCloseable {
 			}
 		}
 		for (Map.Entry<String, Path> entry : found.entrySet()) {
-			if (!this.registered.containsKey(entry.getKey())) {
+			if (!this.registered.containsKey(entry.getKey()) && !this.deleting.contains(entry.getValue())) {
 				start(entry.getKey(), entry.getValue());
 			}
 		}
@@ -143,6 +150,11 @@ public final class DirectoryReplication implements AutoCloseable {
 	}
 
 	private synchronized ReplicatedDatabase register(Path absolute, String relative) throws IOException {
+		if (this.deleting.contains(absolute)) {
+			throw new IllegalStateException("Cannot add " + relative + " of " + this.directory + ": it is being "
+					+ "deleted (its last commits shipped or its backups deleted); add it again once the delete has "
+					+ "returned");
+		}
 		Optional<ReplicatedDatabase> known = this.registry.find(absolute);
 		if (known.isPresent()) {
 			return known.get();
@@ -158,17 +170,21 @@ public final class DirectoryReplication implements AutoCloseable {
 	/**
 	 * Deletes a database of the directory: stops replicating it, deletes its file, WAL,
 	 * shared memory and the engine's state next to it, and, with {@link Backups#DELETE}, what
-	 * its replicas hold. Close the application's connections to it first. Under the scan's
-	 * lock, so no scan sees the file in between.
+	 * its replicas hold. Close the application's connections to it first. Only this database
+	 * waits for its last commits to ship or its backups to go: other databases are added and
+	 * deleted meanwhile, while scans pass this file over and {@link #add} refuses it until this
+	 * returns.
 	 * @param file the database file
 	 * @param timeout how long shipping its last commits may take (with {@link Backups#KEEP})
 	 * @param backups whether its replicas keep their backups
 	 * @throws IOException if its files or backups cannot be deleted; its file is then left
 	 * in place and replicated again at the next scan, and a retry deletes what remains
+	 * @throws IllegalStateException if it is being deleted already
 	 */
-	public synchronized void delete(Path file, Duration timeout, Backups backups) throws IOException {
+	public void delete(Path file, Duration timeout, Backups backups) throws IOException {
 		Path absolute = file.toAbsolutePath().normalize();
 		String relative = relativeOf(absolute);
+		beginDelete(absolute, relative);
 		try {
 			if (this.registry.find(absolute).isPresent()) {
 				this.registry.unregister(absolute, timeout, backups);
@@ -182,22 +198,38 @@ public final class DirectoryReplication implements AutoCloseable {
 					}
 				}
 			}
+			String name = absolute.getFileName().toString();
+			for (String suffix : new String[] { "", "-wal", "-shm", "-journal" }) {
+				Files.deleteIfExists(absolute.resolveSibling(name + suffix));
+			}
+			deleteTree(absolute.resolveSibling("." + name + "-litestream"));
 		}
 		finally {
-			if (this.registry.find(absolute).isEmpty()) {
-				// Detached, even by an unregister that failed: a scan may register the file again.
-				this.registered.remove(relative);
-				this.ready.remove(absolute);
-				this.failed.remove(absolute);
-			}
+			endDelete(absolute, relative);
 		}
-		String name = absolute.getFileName().toString();
-		for (String suffix : new String[] { "", "-wal", "-shm", "-journal" }) {
-			Files.deleteIfExists(absolute.resolveSibling(name + suffix));
-		}
-		deleteTree(absolute.resolveSibling("." + name + "-litestream"));
 		logger.info("Deleted {} of {}{}", relative, this.directory,
 				(backups == Backups.DELETE) ? " and its backups" : "; its backups stay");
+	}
+
+	private synchronized void beginDelete(Path absolute, String relative) {
+		if (!this.deleting.add(absolute)) {
+			throw new IllegalStateException(relative + " of " + this.directory + " is being deleted already");
+		}
+		// Not handed out by add() while it goes.
+		this.ready.remove(absolute);
+	}
+
+	private synchronized void endDelete(Path absolute, String relative) {
+		this.deleting.remove(absolute);
+		Optional<ReplicatedDatabase> still = this.registry.find(absolute);
+		if (still.isPresent()) {
+			this.ready.put(absolute, still.get());
+		}
+		else {
+			// Detached, even by an unregister that failed: a scan may register the file again.
+			this.registered.remove(relative);
+			this.failed.remove(absolute);
+		}
 	}
 
 	private static void deleteTree(Path root) throws IOException {

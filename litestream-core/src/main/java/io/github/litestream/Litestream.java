@@ -170,21 +170,37 @@ public final class Litestream implements AutoCloseable {
 	 * Stops replicating one database (see {@link RuntimeDatabases#detach}).
 	 * @return {@code true} if every replica received every committed change
 	 */
-	synchronized boolean detach(ReplicatedDatabase database, Duration timeout, boolean flush) {
-		return this.runtimeDatabases.<RuntimeException>detach(database, timeout, flush, () -> {
+	boolean detach(ReplicatedDatabase database, Duration timeout, boolean flush) {
+		return this.<RuntimeException>detach(database, timeout, flush, () -> {
 		});
 	}
 
 	/**
 	 * Stops replicating one database and runs {@code whileLeased} once its replicas are idle,
 	 * before their leases are released (deleting its backups needs the lease); not at all if a
-	 * replica step still runs after the timeout.
+	 * replica step still runs after the timeout. Only taking the database out holds the engine's
+	 * lock: the flush and {@code whileLeased} wait for a store, and other databases' registrations
+	 * and removals must not wait for them. Until this returns, registering the same path is
+	 * refused.
 	 * @return {@code true} if every replica received every committed change
-	 * @throws IOException if {@code whileLeased} fails; replication is stopped anyway
+	 * @throws E if {@code whileLeased} fails; replication is stopped anyway
 	 */
-	synchronized boolean detach(ReplicatedDatabase database, Duration timeout, boolean flush,
-			RuntimeDatabases.WhileLeased<IOException> whileLeased) throws IOException {
-		return this.runtimeDatabases.detach(database, timeout, flush, whileLeased);
+	<E extends Exception> boolean detach(ReplicatedDatabase database, Duration timeout, boolean flush,
+			RuntimeDatabases.WhileLeased<E> whileLeased) throws E {
+		RuntimeDatabases.Withdrawn withdrawn;
+		synchronized (this) {
+			withdrawn = this.runtimeDatabases.withdraw(database);
+		}
+		return this.runtimeDatabases.detach(withdrawn, timeout, flush, whileLeased);
+	}
+
+	/**
+	 * Refuses a path registered already, or still being unregistered.
+	 * @param path the database file
+	 * @throws IllegalStateException naming the path and what to do
+	 */
+	void requireUnregistered(Path path) {
+		this.databases.requireUnregistered(path.toAbsolutePath().normalize());
 	}
 
 	/**

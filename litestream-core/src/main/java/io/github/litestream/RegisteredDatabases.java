@@ -22,7 +22,8 @@ import org.jspecify.annotations.Nullable;
  * The databases an engine replicates and their replicas, in registration order. Held as an
  * immutable map that every change replaces, so that readers (endpoints, metrics listeners on
  * the monitor's thread) never take the engine's lock, which start and stop hold while they wait
- * for the monitors. Changes are made under the engine's lock.
+ * for the monitors. Changes are made under the engine's lock, but for the {@link #release} of a
+ * database that was {@link #withdraw withdrawn}, which ends an unregistration outside it.
  */
 final class RegisteredDatabases {
 
@@ -35,7 +36,16 @@ final class RegisteredDatabases {
 	 */
 	private final Map<Path, ReplicatedDatabase> byPath = new ConcurrentHashMap<>();
 
-	private final Map<String, Path> locations = new HashMap<>();
+	private final Map<String, Path> locations = new ConcurrentHashMap<>();
+
+	/**
+	 * The databases being unregistered: no longer listed, while their last flush or the deletion
+	 * of their backups runs outside the engine's lock; their path and replica locations stay
+	 * taken until it ends.
+	 */
+	private final Map<Path, ReplicatedDatabase> leaving = new ConcurrentHashMap<>();
+
+	private final Map<ReplicatedDatabase, List<Replica>> withdrawn = new ConcurrentHashMap<>();
 
 	private final Clock clock;
 
@@ -56,9 +66,7 @@ final class RegisteredDatabases {
 	 */
 	ReplicatedDatabase add(DatabaseOptions options, LeaseOptions lease, List<ReplicationTarget> targets) {
 		Path path = options.path().toAbsolutePath().normalize();
-		if (this.byPath.containsKey(path)) {
-			throw new IllegalStateException("Database " + path + " is already replicated; unregister it first");
-		}
+		requireUnregistered(path);
 		requireOwnLocations(path, targets);
 		ReplicatedDatabase database = new ReplicatedDatabase(options, this.clock);
 		List<Replica> replicas = new ArrayList<>();
@@ -93,16 +101,52 @@ final class RegisteredDatabases {
 		}
 	}
 
-	void remove(ReplicatedDatabase database) {
-		List<Replica> replicas = this.databases.get(database);
-		if (replicas == null) {
-			return;
+	/**
+	 * Refuses a path that is registered, or whose unregistration is still under way.
+	 * @param path an absolute, normalized path
+	 * @throws IllegalStateException naming the path and what to do
+	 */
+	void requireUnregistered(Path path) {
+		if (this.byPath.containsKey(path)) {
+			throw new IllegalStateException("Database " + path + " is already replicated; unregister it first");
 		}
+		if (this.leaving.containsKey(path)) {
+			throw new IllegalStateException("Database " + path + " is still being unregistered (its last commits "
+					+ "are shipped or its backups deleted); register it again once that unregistration has returned");
+		}
+	}
+
+	/** Unregisters a database at once (one that could not be opened). */
+	void remove(ReplicatedDatabase database) {
+		if (withdraw(database)) {
+			release(database);
+		}
+	}
+
+	/**
+	 * Takes a database out of the list, keeping its path and replica locations taken until
+	 * {@link #release}: it may still write to its replicas.
+	 * @return whether it was registered
+	 */
+	boolean withdraw(ReplicatedDatabase database) {
+		if (!this.databases.containsKey(database)) {
+			return false;
+		}
+		this.leaving.put(database.path(), database);
 		this.byPath.remove(database.path(), database);
-		replicas.forEach((replica) -> this.locations.remove(replica.client().location(), database.path()));
 		Map<ReplicatedDatabase, List<Replica>> registered = new LinkedHashMap<>(this.databases);
-		registered.remove(database);
+		this.withdrawn.put(database, registered.remove(database));
 		this.databases = Collections.unmodifiableMap(registered);
+		return true;
+	}
+
+	/** Frees the path and replica locations of a database {@link #withdraw withdrawn}. */
+	void release(ReplicatedDatabase database) {
+		List<Replica> replicas = this.withdrawn.remove(database);
+		if (replicas != null) {
+			replicas.forEach((replica) -> this.locations.remove(replica.client().location(), database.path()));
+			this.leaving.remove(database.path(), database);
+		}
 	}
 
 	/**
@@ -112,6 +156,15 @@ final class RegisteredDatabases {
 	 */
 	@Nullable ReplicatedDatabase at(Path path) {
 		return this.byPath.get(path);
+	}
+
+	/**
+	 * A database's replicas, while it is registered or being unregistered: its replicas still
+	 * ship its last commits then, and release its shadow WAL as they do.
+	 */
+	@Nullable List<Replica> replicasOf(ReplicatedDatabase database) {
+		List<Replica> replicas = this.databases.get(database);
+		return (replicas != null) ? replicas : this.withdrawn.get(database);
 	}
 
 	/** The databases and their replicas as registered now; later changes do not show in it. */

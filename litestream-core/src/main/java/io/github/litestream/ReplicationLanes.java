@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * pool that copies its WAL every monitor interval, and each replica's {@link ReplicaTask} on the
  * replica pool. Starts them for a database, stops them for one database or for all with the
  * final flush, and ships what was committed after that flush at close. Not thread-safe: the
- * engine calls it under its lock, except for the lookups of running tasks.
+ * engine calls it under its lock, except for the lookups of running tasks and the
+ * {@link #stop(Withdrawn, Duration, boolean) stop} of lanes already withdrawn.
  */
 final class ReplicationLanes {
 
@@ -110,7 +111,8 @@ final class ReplicationLanes {
 		}
 		// A failing replica holds the shadow WAL back, and it has no sync to release it after.
 		try {
-			if (this.databases.current().getOrDefault(database, List.of()).stream().anyMatch((replica) -> replica.position().isEmpty())) {
+			List<Replica> replicas = this.databases.replicasOf(database);
+			if (replicas != null && replicas.stream().anyMatch((replica) -> replica.position().isEmpty())) {
 				releaseShadowWal(database);
 			}
 		}
@@ -121,34 +123,56 @@ final class ReplicationLanes {
 	}
 
 	private void releaseShadowWal(ReplicatedDatabase database) {
-		List<Replica> replicas = this.databases.current().get(database);
+		List<Replica> replicas = this.databases.replicasOf(database);
 		if (replicas != null) {
 			this.shadowWal.release(database, replicas);
 		}
 	}
 
 	/**
-	 * Stops one database's lanes: with {@code flush}, a last WAL copy that every replica ships
-	 * within the timeout; without, only the steps in progress finish (within the timeout).
+	 * Takes one database's lanes out of the running ones and stops its monitor's schedule, without
+	 * waiting for anything: under the engine's lock, so that a start or stop no longer sees them,
+	 * and quick, so that other databases' registrations do not wait behind this one's flush.
+	 * @return the lanes, for {@link #stop(Withdrawn, Duration, boolean)} outside the lock
+	 */
+	Withdrawn withdraw(ReplicatedDatabase database, List<Replica> replicas) {
+		SerialLane monitor = this.monitors.remove(database);
+		if (monitor != null) {
+			monitor.shutdown();
+		}
+		List<ReplicaTask> running = replicas.stream().map(this.tasks::remove).filter(Objects::nonNull).toList();
+		return new Withdrawn(database, monitor, running);
+	}
+
+	/**
+	 * Stops a database's withdrawn lanes: with {@code flush}, a last WAL copy that every replica
+	 * ships within the timeout; without, only the steps in progress finish (within the timeout).
+	 * Needs no lock: nothing else reaches these lanes any more.
 	 * @return whether every replica received every committed change, and whether every step
 	 * finished
 	 */
-	Stopped stop(ReplicatedDatabase database, List<Replica> replicas, Duration timeout, boolean flush) {
+	Stopped stop(Withdrawn withdrawn, Duration timeout, boolean flush) {
 		Instant deadline = this.clock.instant().plus(timeout);
-		SerialLane monitor = this.monitors.remove(database);
-		List<ReplicaTask> running = replicas.stream().map(this.tasks::remove).filter(Objects::nonNull).toList();
 		boolean flushed = !flush;
-		if (monitor != null) {
-			monitor.shutdown();
-			awaitQuietly(monitor, timeout);
+		if (withdrawn.monitor() != null) {
+			awaitQuietly(withdrawn.monitor(), timeout);
 			if (flush) {
-				monitor(database);
-				flushed = ReplicaFlush.flushAll(running, this.clock, deadline);
+				monitor(withdrawn.database());
+				flushed = ReplicaFlush.flushAll(withdrawn.tasks(), this.clock, deadline);
 			}
 		}
-		boolean idle = shutdownAll(running, deadline);
-		this.synchronous.forget(database);
+		boolean idle = shutdownAll(withdrawn.tasks(), deadline);
+		this.synchronous.forget(withdrawn.database());
 		return new Stopped(flushed, idle);
+	}
+
+	/**
+	 * A database's lanes, taken out of the running ones.
+	 * @param database the database
+	 * @param monitor its monitor, or {@code null} if it was not running
+	 * @param tasks its replicas' lanes that were running
+	 */
+	record Withdrawn(ReplicatedDatabase database, @Nullable SerialLane monitor, List<ReplicaTask> tasks) {
 	}
 
 	/**

@@ -3,7 +3,6 @@ package io.github.litestream;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
@@ -18,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * Adds databases to an engine and removes them while it runs (for a {@link DatabaseRegistry}):
  * a database added is leased, checked, opened and started at once, or not registered at all; a
  * database removed stops its lanes, optionally after a last flush, and gives up its leases and
- * its connections. Called under the engine's lock, which keeps it apart from start and stop.
+ * its connections. Called under the engine's lock, which keeps it apart from start and stop, but
+ * for the stopping of a database already withdrawn, which may wait for a store.
  */
 final class RuntimeDatabases {
 
@@ -83,14 +83,33 @@ final class RuntimeDatabases {
 	}
 
 	/**
-	 * Stops replicating one database (see {@link ReplicationLanes#stop}), then closes its engine
-	 * connections; its replica clients stay open for the caller to close.
+	 * Takes a database out of the engine, under the engine's lock and without waiting: start,
+	 * stop and close no longer see it, and its path and replica locations stay taken (a new
+	 * registration there is refused) until {@link #detach} has ended.
+	 * @return what {@link #detach} needs, outside the lock
+	 */
+	Withdrawn withdraw(ReplicatedDatabase database) {
+		List<Replica> replicas = this.databases.current().get(database);
+		if (replicas == null) {
+			throw new IllegalStateException("Database " + database.path() + " is not replicated (unregistered "
+					+ "already, or being unregistered)");
+		}
+		ReplicationLanes.Withdrawn lanes = this.lanes.withdraw(database, replicas);
+		this.databases.withdraw(database);
+		return new Withdrawn(database, lanes);
+	}
+
+	/**
+	 * Stops replicating a withdrawn database (see {@link ReplicationLanes#stop}), then closes its
+	 * engine connections; its replica clients stay open for the caller to close. Runs outside
+	 * the engine's lock: the flush and {@code whileLeased} may take a store's time, and other
+	 * databases' registrations must not wait for them.
 	 * @return {@code true} if every replica received every committed change
 	 */
-	<E extends Exception> boolean detach(ReplicatedDatabase database, Duration timeout, boolean flush,
+	<E extends Exception> boolean detach(Withdrawn withdrawn, Duration timeout, boolean flush,
 			WhileLeased<E> whileLeased) throws E {
-		List<Replica> replicas = Objects.requireNonNull(this.databases.current().get(database), "Unknown database");
-		ReplicationLanes.Stopped stopped = this.lanes.stop(database, replicas, timeout, flush);
+		ReplicatedDatabase database = withdrawn.database();
+		ReplicationLanes.Stopped stopped = this.lanes.stop(withdrawn.lanes(), timeout, flush);
 		boolean flushed = stopped.flushed();
 		try {
 			if (stopped.idle()) {
@@ -105,8 +124,9 @@ final class RuntimeDatabases {
 				// A write may still land: the next instance waits for the leases to expire.
 				this.leases.abandon(database);
 			}
-			this.databases.remove(database);
 			database.close();
+			// Last: the path may be registered again only once nothing of this one remains open.
+			this.databases.release(database);
 		}
 		// Listeners of the engine's databases (meters, lag) forget this one now, not at the next
 		// registration, which may never come.
@@ -116,6 +136,14 @@ final class RuntimeDatabases {
 					+ "its local shadow WAL", database.path());
 		}
 		return flushed;
+	}
+
+	/**
+	 * A database taken out of the engine, whose replication still has to stop.
+	 * @param database the database
+	 * @param lanes its lanes
+	 */
+	record Withdrawn(ReplicatedDatabase database, ReplicationLanes.Withdrawn lanes) {
 	}
 
 	/**
