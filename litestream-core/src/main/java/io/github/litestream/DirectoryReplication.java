@@ -106,6 +106,8 @@ public final class DirectoryReplication implements AutoCloseable {
 	 * @throws IOException if the directory cannot be listed
 	 */
 	public synchronized void scan() throws IOException {
+		// A tenant's file deleted since it stopped: the descriptor its close had to keep goes.
+		ReplicatedDatabase.closeDescriptorsOfDeletedFiles();
 		Map<String, Path> found = list();
 		for (Map.Entry<String, Path> entry : this.registered.entrySet().toArray(Map.Entry[]::new)) {
 			if (this.deleting.contains(entry.getValue())) {
@@ -203,6 +205,7 @@ public final class DirectoryReplication implements AutoCloseable {
 				Files.deleteIfExists(absolute.resolveSibling(name + suffix));
 			}
 			deleteTree(absolute.resolveSibling("." + name + "-litestream"));
+			ReplicatedDatabase.closeDescriptorsOfDeletedFiles();
 		}
 		finally {
 			endDelete(absolute, relative);

@@ -6,10 +6,12 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * The engine's handles on one database: its two connections (which hold the read transaction
@@ -24,8 +26,13 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class DatabaseHandles {
 
-	/** Descriptors kept open until the JVM exits, because closing them could drop SQLite's locks. */
-	private static final List<DatabaseFile> RETAINED_FILES = new CopyOnWriteArrayList<>();
+	/**
+	 * Descriptors kept open after their database closed, because closing them could drop the
+	 * locks of SQLite connections of this JVM still on the file, with the path of each. Closed
+	 * once that path holds another file or none (a deleted tenant): connections opened since are
+	 * on that other file, and the application closes its own before it deletes a database.
+	 */
+	private static final Map<DatabaseFile, Path> RETAINED_FILES = new ConcurrentHashMap<>();
 
 	/** How long closing waits for a snapshot still reading the file. */
 	private static final Duration CLOSE_WAIT_FOR_SNAPSHOT = Duration.ofSeconds(5);
@@ -36,6 +43,9 @@ final class DatabaseHandles {
 	private final ReentrantLock checkpointLock = new ReentrantLock();
 
 	private EngineConnections connections;
+
+	/** Set when closing found a snapshot still reading: what to close once it has ended. */
+	private volatile @Nullable GenerationTracker closeAfterSnapshot;
 
 	private DatabaseFile file;
 
@@ -136,13 +146,79 @@ final class DatabaseHandles {
 		this.connections.close();
 		closeQuietly(tracker::close);
 		if (Files.exists(tracker.walPath())) {
-			RETAINED_FILES.add(this.file);
+			RETAINED_FILES.put(this.file, this.path);
 		}
 		else {
 			closeQuietly(this.file);
 		}
 		// Opened anew if the database is opened again (an engine started after a stop).
 		this.file = null;
+		closeUnreachableFiles();
+	}
+
+	/**
+	 * Closes the handles once the snapshot that now reads the file has ended (on its thread),
+	 * rather than leaving them open for good: the connections, the shadow WAL and the file's
+	 * descriptor of a tenant removed mid-snapshot.
+	 * @param tracker the shadow WAL's owner
+	 */
+	void closeAfterSnapshot(GenerationTracker tracker) {
+		this.closeAfterSnapshot = tracker;
+		// The snapshot may have ended since closing gave up waiting for it.
+		snapshotEnded();
+	}
+
+	/** Whether a close waits for a snapshot to end. */
+	boolean closing() {
+		return this.closeAfterSnapshot != null;
+	}
+
+	/** Called by a snapshot once it has released the checkpoint lock. */
+	void snapshotEnded() {
+		if (this.closeAfterSnapshot == null || !this.checkpointLock.tryLock()) {
+			return;
+		}
+		try {
+			GenerationTracker tracker = this.closeAfterSnapshot;
+			if (tracker != null) {
+				try {
+					close(tracker);
+				}
+				finally {
+					// Only now: open() refuses while it is set.
+					this.closeAfterSnapshot = null;
+				}
+			}
+		}
+		finally {
+			this.checkpointLock.unlock();
+		}
+	}
+
+	/**
+	 * Closes the retained descriptors whose path now holds another file or none.
+	 * @return how many it closed
+	 */
+	static int closeUnreachableFiles() {
+		int closed = 0;
+		for (Map.Entry<DatabaseFile, Path> retained : RETAINED_FILES.entrySet()) {
+			if (!isAtQuietly(retained.getKey(), retained.getValue())
+					&& RETAINED_FILES.remove(retained.getKey(), retained.getValue())) {
+				closeQuietly(retained.getKey());
+				closed++;
+			}
+		}
+		return closed;
+	}
+
+	private static boolean isAtQuietly(DatabaseFile file, Path path) {
+		try {
+			return file.isAt(path);
+		}
+		catch (IOException ex) {
+			// Cannot tell: keep it.
+			return true;
+		}
 	}
 
 	private static void closeQuietly(AutoCloseable closeable) {

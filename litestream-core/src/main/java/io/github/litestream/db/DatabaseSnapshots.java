@@ -61,6 +61,7 @@ final class DatabaseSnapshots {
 		}
 		finally {
 			this.handles.checkpointLock().unlock();
+			this.handles.snapshotEnded();
 		}
 	}
 
@@ -89,6 +90,7 @@ final class DatabaseSnapshots {
 		}
 		finally {
 			this.handles.checkpointLock().unlock();
+			this.handles.snapshotEnded();
 		}
 	}
 

@@ -139,6 +139,10 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 		DatabaseHandles.requireDirectory(this.path);
 		this.lock.lock();
 		try {
+			if (this.handles.closing()) {
+				throw new IOException("Cannot open " + this.path + " again yet: its close waits for a snapshot that "
+						+ "still reads it; open it once that snapshot has ended");
+			}
 			if (this.handles.hasConnections() && !this.closed) {
 				// Open already (an engine started again after a stop): a second read transaction
 				// on new connections would leak the first, which would pin the WAL for good.
@@ -384,10 +388,12 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 			this.closed = true;
 			if (!this.handles.awaitSnapshot()) {
 				// The final checkpoint, and SQLite's own when the last connection closes, would
-				// change the file under the snapshot, which would then mix two moments. Leave the
-				// connections open instead: the JVM is shutting down.
+				// change the file under the snapshot, which would then mix two moments. Close when
+				// it ends instead, without the clean-shutdown record: by then the path may be
+				// replicated anew, and the record's directory would be that one's.
 				logger.warn("Closing replication of {} while a snapshot still reads it; the engine's connections "
-						+ "stay open so that the snapshot stays consistent", this.path);
+						+ "close when it ends, so that the snapshot stays consistent", this.path);
+				this.handles.closeAfterSnapshot(this.tracker);
 				return;
 			}
 			try {
@@ -401,6 +407,16 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 		finally {
 			this.lock.unlock();
 		}
+	}
+
+	/**
+	 * Closes the descriptors that closed databases had to keep on their files, because other
+	 * connections of this JVM still used them, once a file was deleted or replaced (a deleted
+	 * tenant's): until then they stay open, and without this until the JVM exits.
+	 * @return how many descriptors it closed
+	 */
+	public static int closeDescriptorsOfDeletedFiles() {
+		return DatabaseHandles.closeUnreachableFiles();
 	}
 
 	/**
