@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
@@ -58,6 +59,8 @@ public final class Litestream implements AutoCloseable {
 	private final RuntimeDatabases runtimeDatabases;
 
 	private final List<Runnable> startingCallbacks = new CopyOnWriteArrayList<>();
+
+	private final List<Consumer<ReplicatedDatabase>> removedCallbacks = new CopyOnWriteArrayList<>();
 
 	private final Clock clock;
 
@@ -118,7 +121,8 @@ public final class Litestream implements AutoCloseable {
 		this.validation = validation;
 		this.databases = new RegisteredDatabases(clock, this.leases, holder);
 		this.lanes = new ReplicationLanes(this.databases, threads, clock, validation, this.synchronous, this.leases);
-		this.runtimeDatabases = new RuntimeDatabases(this.databases, this.lanes, this.leases, this.startingCallbacks);
+		this.runtimeDatabases = new RuntimeDatabases(this.databases, this.lanes, this.leases, this.startingCallbacks,
+				this.removedCallbacks);
 	}
 
 	/**
@@ -214,6 +218,17 @@ public final class Litestream implements AutoCloseable {
 	 */
 	public void onStarting(Runnable callback) {
 		this.startingCallbacks.add(callback);
+	}
+
+	/**
+	 * Runs {@code callback} whenever a database stops being replicated while the engine runs
+	 * (unregistered, a tenant deleted, or one whose registration failed), once its replicas made
+	 * their last requests and before its path may be registered again: the moment to drop what
+	 * was kept for it, such as its meters. A callback that throws is logged.
+	 * @param callback what to run, on the unregistering thread
+	 */
+	public void onRemoved(Consumer<ReplicatedDatabase> callback) {
+		this.removedCallbacks.add(callback);
 	}
 
 	/**

@@ -3,6 +3,7 @@ package io.github.litestream;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
@@ -32,12 +33,15 @@ final class RuntimeDatabases {
 
 	private final List<Runnable> startingCallbacks;
 
+	private final List<Consumer<ReplicatedDatabase>> removedCallbacks;
+
 	RuntimeDatabases(RegisteredDatabases databases, ReplicationLanes lanes, LeaseKeeper leases,
-			List<Runnable> startingCallbacks) {
+			List<Runnable> startingCallbacks, List<Consumer<ReplicatedDatabase>> removedCallbacks) {
 		this.databases = databases;
 		this.lanes = lanes;
 		this.leases = leases;
 		this.startingCallbacks = startingCallbacks;
+		this.removedCallbacks = removedCallbacks;
 	}
 
 	/**
@@ -75,7 +79,8 @@ final class RuntimeDatabases {
 			database.close();
 			this.leases.release(database);
 			this.databases.remove(database);
-			this.startingCallbacks.forEach(Runnable::run);
+			// The starting callbacks may have attached something to it (meters).
+			removed(database);
 			throw ex;
 		}
 		this.lanes.start(database, this.databases.current().get(database));
@@ -125,17 +130,26 @@ final class RuntimeDatabases {
 				this.leases.abandon(database);
 			}
 			database.close();
+			removed(database);
 			// Last: the path may be registered again only once nothing of this one remains open.
 			this.databases.release(database);
 		}
-		// Listeners of the engine's databases (meters, lag) forget this one now, not at the next
-		// registration, which may never come.
-		this.startingCallbacks.forEach(Runnable::run);
 		if (!flushed) {
 			logger.warn("Replication of {} stopped before every replica received every commit; the rest stays in "
 					+ "its local shadow WAL", database.path());
 		}
 		return flushed;
+	}
+
+	private void removed(ReplicatedDatabase database) {
+		for (Consumer<ReplicatedDatabase> callback : this.removedCallbacks) {
+			try {
+				callback.accept(database);
+			}
+			catch (RuntimeException ex) {
+				logger.warn("A callback on the removal of {} failed: {}", database.path(), ex.toString());
+			}
+		}
 	}
 
 	/**

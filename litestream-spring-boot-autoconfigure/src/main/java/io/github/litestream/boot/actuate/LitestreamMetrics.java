@@ -37,8 +37,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * The full list, with the names Prometheus gives them, is in {@code docs/observability.md}.
  *
  * <p>Databases are registered with the engine when replication starts, usually after the
- * registry was bound, so {@link #attach()} (idempotent) runs again once replication runs, and
- * whenever a database is added while it runs.
+ * registry was bound, so {@link #attach()} (idempotent) runs again once replication runs,
+ * whenever a database is added while it runs, and whenever one is removed.
  *
  * <p>Tags stay bounded with thousands of databases: only the first
  * {@code litestream.metrics.max-databases} databases (in registration order) get meters tagged
@@ -111,6 +111,8 @@ public final class LitestreamMetrics implements MeterBinder {
 		this.operations = operations;
 		operations.onNewReplica(this::attach);
 		litestream.onStarting(this::attach);
+		// At once, not when the next database is added: a deleted tenant's meters and counts go.
+		litestream.onRemoved((database) -> attach());
 		litestream.addReplicationWaitListener(new ReplicationWaitMeters(this.registries, this.tagged::contains));
 	}
 
@@ -184,6 +186,7 @@ public final class LitestreamMetrics implements MeterBinder {
 			if (!current.contains(path)) {
 				this.tagged.remove(path);
 				removeMeters(path);
+				this.operations.remove(path);
 			}
 			else if (replaced.contains(path)) {
 				removeMeters(path);

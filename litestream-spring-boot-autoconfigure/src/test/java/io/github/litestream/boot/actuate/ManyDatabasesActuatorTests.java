@@ -175,8 +175,7 @@ class ManyDatabasesActuatorTests {
 		DatabaseRegistry databases = new DatabaseRegistry(this.litestream);
 		double old = offset(registry, tag);
 		databases.unregister(path, Duration.ofSeconds(30), Backups.KEEP);
-		assertThat(registry.find("litestream.replica.wal.offset").tag("db", tag).gauge()).as("removed with it")
-			.isNull();
+		assertThat(databaseTags(registry)).as("removed with the database").doesNotContain(tag);
 		ReplicatedDatabase again = databases.register(DatabaseOptions.defaults(path).withMonitorInterval(FAST),
 				List.of(new ReplicationTarget(new FileReplicaClient(this.dir.resolve("replicas/tenant-1-again")),
 						ReplicaOptions.defaults("file").withSyncInterval(FAST))));
@@ -186,6 +185,33 @@ class ManyDatabasesActuatorTests {
 			assertThat(replica.position()).isPresent();
 			assertThat(offset(registry, tag)).isNotEqualTo(old).isEqualTo((double) replica.position().get().offset());
 		});
+	}
+
+	@Test
+	void anUnregisteredDatabaseLosesItsMetersAndItsCountsAtOnce() throws Exception {
+		SimpleMeterRegistry registry = new SimpleMeterRegistry();
+		LitestreamMetrics metrics = new LitestreamMetrics(this.litestream, this.lag, this.operations, 5);
+		metrics.bindTo(registry);
+		String tagged = this.dir.resolve("tenant-0.db").toAbsolutePath().toString();
+		String counted = this.dir.resolve("tenant-29.db").toAbsolutePath().toString();
+		await().untilAsserted(() -> assertThat(requests(registry, tagged)).isPositive());
+		assertThat(countedDatabases()).contains(tagged, counted);
+		DatabaseRegistry databases = new DatabaseRegistry(this.litestream);
+		this.apps.get(0).close();
+		databases.unregister(Path.of(tagged), Duration.ofSeconds(30), Backups.KEEP);
+		this.apps.get(29).close();
+		databases.unregister(Path.of(counted), Duration.ofSeconds(30), Backups.KEEP);
+		// No database was added since, which used to be what removed them.
+		assertThat(databaseTags(registry)).doesNotContain(tagged);
+		assertThat(countedDatabases()).doesNotContain(tagged, counted);
+	}
+
+	private Set<String> countedDatabases() {
+		return this.operations.counts()
+			.keySet()
+			.stream()
+			.map(ReplicaOperationMetrics.Key::database)
+			.collect(Collectors.toSet());
 	}
 
 	private static double offset(SimpleMeterRegistry registry, String db) {
