@@ -114,15 +114,17 @@ final class RuntimeDatabases {
 	<E extends Exception> boolean detach(Withdrawn withdrawn, Duration timeout, boolean flush,
 			WhileLeased<E> whileLeased) throws E {
 		ReplicatedDatabase database = withdrawn.database();
-		ReplicationLanes.Stopped stopped = this.lanes.stop(withdrawn.lanes(), timeout, flush);
-		boolean flushed = stopped.flushed();
+		ReplicationLanes.Stopped stopped = null;
 		try {
+			stopped = this.lanes.stop(withdrawn.lanes(), timeout, flush);
 			if (stopped.idle()) {
 				whileLeased.run();
 			}
 		}
 		finally {
-			if (stopped.idle()) {
+			// Even if stopping failed (the engine closed meanwhile): a withdrawn database that is
+			// never released would keep its path refused for good.
+			if (stopped != null && stopped.idle()) {
 				this.leases.release(database);
 			}
 			else {
@@ -134,11 +136,11 @@ final class RuntimeDatabases {
 			// Last: the path may be registered again only once nothing of this one remains open.
 			this.databases.release(database);
 		}
-		if (!flushed) {
+		if (!stopped.flushed()) {
 			logger.warn("Replication of {} stopped before every replica received every commit; the rest stays in "
 					+ "its local shadow WAL", database.path());
 		}
-		return flushed;
+		return stopped.flushed();
 	}
 
 	private void removed(ReplicatedDatabase database) {
