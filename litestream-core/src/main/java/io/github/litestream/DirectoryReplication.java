@@ -10,7 +10,6 @@ import java.nio.file.PathMatcher;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -22,7 +21,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import io.github.litestream.DatabaseRegistry.Backups;
 import io.github.litestream.Litestream.ReplicationTarget;
@@ -200,11 +198,7 @@ public final class DirectoryReplication implements AutoCloseable {
 					}
 				}
 			}
-			String name = absolute.getFileName().toString();
-			for (String suffix : new String[] { "", "-wal", "-shm", "-journal" }) {
-				Files.deleteIfExists(absolute.resolveSibling(name + suffix));
-			}
-			deleteTree(absolute.resolveSibling("." + name + "-litestream"));
+			TenantFiles.delete(absolute);
 			ReplicatedDatabase.closeDescriptorsOfDeletedFiles();
 		}
 		finally {
@@ -235,21 +229,11 @@ public final class DirectoryReplication implements AutoCloseable {
 		}
 	}
 
-	private static void deleteTree(Path root) throws IOException {
-		if (!Files.exists(root)) {
-			return;
-		}
-		try (Stream<Path> paths = Files.walk(root)) {
-			for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-				Files.deleteIfExists(path);
-			}
-		}
-	}
-
 	private String relativeOf(Path file) {
 		boolean inside = file.startsWith(this.directory) && !file.equals(this.directory)
 				&& (this.recursive || file.getParent().equals(this.directory));
-		if (!inside || hidden(file) || sqliteCompanion(file) || !this.pattern.matches(file.getFileName())) {
+		if (!inside || hidden(file) || TenantFiles.sqliteCompanion(file)
+				|| !this.pattern.matches(file.getFileName())) {
 			throw new IllegalArgumentException(file + " is not a database of " + this.directory + " (pattern "
 					+ this.patternText + (this.recursive ? ", recursive" : "") + ")");
 		}
@@ -357,7 +341,7 @@ public final class DirectoryReplication implements AutoCloseable {
 
 					@Override
 					public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-						if (attrs.isRegularFile() && !hidden(file) && !sqliteCompanion(file)
+						if (attrs.isRegularFile() && !hidden(file) && !TenantFiles.sqliteCompanion(file)
 								&& DirectoryReplication.this.pattern.matches(file.getFileName())) {
 							found.put(relative(file), file);
 						}
@@ -380,22 +364,6 @@ public final class DirectoryReplication implements AutoCloseable {
 
 	private static boolean hidden(Path path) {
 		return path.getFileName().toString().startsWith(".");
-	}
-
-	/**
-	 * SQLite's own files beside a database (its {@code -wal}, {@code -shm} or {@code -journal}
-	 * while the database itself is there), which a broad pattern ({@code tenant-*}) matches too:
-	 * registering one would open a database on a WAL or shared-memory file.
-	 */
-	private static boolean sqliteCompanion(Path path) {
-		String name = path.getFileName().toString();
-		for (String suffix : new String[] { "-wal", "-shm", "-journal" }) {
-			if (name.endsWith(suffix) && name.length() > suffix.length()
-					&& Files.exists(path.resolveSibling(name.substring(0, name.length() - suffix.length())))) {
-				return true;
-			}
-		}
-		return false;
 	}
 
 	private static long size(Path file) {

@@ -1,0 +1,60 @@
+package io.github.litestream;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * The files of one database of a replicated directory, as {@link DirectoryReplication} sees
+ * them: SQLite's own files beside it are no databases, and deleting it deletes them and the
+ * engine's state next to it.
+ */
+final class TenantFiles {
+
+	private TenantFiles() {
+	}
+
+	/**
+	 * Deletes a database's file, WAL, shared memory, journal and the engine's
+	 * {@code .<name>-litestream} directory.
+	 * @param file the database file
+	 * @throws IOException if one cannot be deleted
+	 */
+	static void delete(Path file) throws IOException {
+		String name = file.getFileName().toString();
+		for (String suffix : new String[] { "", "-wal", "-shm", "-journal" }) {
+			Files.deleteIfExists(file.resolveSibling(name + suffix));
+		}
+		deleteTree(file.resolveSibling("." + name + "-litestream"));
+	}
+
+	/**
+	 * SQLite's own files beside a database (its {@code -wal}, {@code -shm} or {@code -journal}
+	 * while the database itself is there), which a broad pattern ({@code tenant-*}) matches too:
+	 * registering one would open a database on a WAL or shared-memory file.
+	 */
+	static boolean sqliteCompanion(Path path) {
+		String name = path.getFileName().toString();
+		for (String suffix : new String[] { "-wal", "-shm", "-journal" }) {
+			if (name.endsWith(suffix) && name.length() > suffix.length()
+					&& Files.exists(path.resolveSibling(name.substring(0, name.length() - suffix.length())))) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static void deleteTree(Path root) throws IOException {
+		if (!Files.exists(root)) {
+			return;
+		}
+		try (Stream<Path> paths = Files.walk(root)) {
+			for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+				Files.deleteIfExists(path);
+			}
+		}
+	}
+
+}
