@@ -33,151 +33,150 @@ class SnapshotFailureStatusTests {
 
 	@Test
 	void aReplicaWhoseSnapshotsKeepFailingIsReportedFailingSinceTheFirstFailure() throws Exception {
-		Path path = this.dir.resolve("app.db");
-		try (AppDatabase app = new AppDatabase(path)) {
-			ReplicatedDatabase database = new ReplicatedDatabase(DatabaseOptions.defaults(path), this.clock);
-			database.open();
-			try {
-				SnapshotsFail client = new SnapshotsFail(new FileReplicaClient(this.dir.resolve("replica")));
-				Replica replica = new Replica(database, client, ReplicaOptions.defaults("file"), this.clock);
-				app.insert(5);
-				database.sync();
-				replica.sync();
-				client.failing = true;
-				Instant firstFailure = null;
-				for (int tick = 0; tick < 8; tick++) {
-					// What ReplicaTask.tick does every sync interval, half an hour apart.
-					this.clock.advance(Duration.ofMinutes(30));
-					app.insert(1);
-					database.sync();
-					replica.sync();
-					try {
-						replica.snapshotIfDue();
-					}
-					catch (IOException ex) {
-						firstFailure = (firstFailure != null) ? firstFailure : this.clock.instant();
-					}
-				}
+		try (Fixture fixture = new Fixture(this.dir.resolve("app.db"))) {
+			AppDatabase app = fixture.app;
+			ReplicatedDatabase database = fixture.database;
+			SnapshotsFail client = fixture.client;
+			Replica replica = fixture.replica;
+			client.failing = true;
+			Instant firstFailure = null;
+			for (int tick = 0; tick < 8; tick++) {
+				// What ReplicaTask.tick does every sync interval, half an hour apart.
+				this.clock.advance(Duration.ofMinutes(30));
 				app.insert(1);
 				database.sync();
 				replica.sync();
-				assertThat(firstFailure).as("snapshots failed").isNotNull();
-				assertThat(replica.status().failingSince())
-					.as("every snapshot for four hours failed; the health indicator reads failingSince")
-					.isNotNull()
-					.isBeforeOrEqualTo(firstFailure);
+				try {
+					replica.snapshotIfDue();
+				}
+				catch (IOException ex) {
+					firstFailure = (firstFailure != null) ? firstFailure : this.clock.instant();
+				}
 			}
-			finally {
-				database.close();
-			}
+			app.insert(1);
+			database.sync();
+			replica.sync();
+			assertThat(firstFailure).as("snapshots failed").isNotNull();
+			assertThat(replica.status().failingSince())
+				.as("every snapshot for four hours failed; the health indicator reads failingSince")
+				.isNotNull()
+				.isBeforeOrEqualTo(firstFailure);
 		}
 	}
 
 	@Test
 	void aFailingPeriodicSnapshotIsNotRetriedAtEverySyncInterval() throws Exception {
-		Path path = this.dir.resolve("busy.db");
-		try (AppDatabase app = new AppDatabase(path)) {
-			ReplicatedDatabase database = new ReplicatedDatabase(DatabaseOptions.defaults(path), this.clock);
-			database.open();
-			try {
-				SnapshotsFail client = new SnapshotsFail(new FileReplicaClient(this.dir.resolve("replica")));
-				Replica replica = new Replica(database, client, ReplicaOptions.defaults("file"), this.clock);
-				app.insert(5);
+		try (Fixture fixture = new Fixture(this.dir.resolve("busy.db"))) {
+			AppDatabase app = fixture.app;
+			ReplicatedDatabase database = fixture.database;
+			SnapshotsFail client = fixture.client;
+			Replica replica = fixture.replica;
+			client.failing = true;
+			this.clock.advance(Duration.ofHours(2));
+			for (int tick = 0; tick < 20; tick++) {
+				// A busy database, one sync interval (1 s) apart: each attempt reads and uploads the
+				// whole database file while holding the checkpoint lock.
+				this.clock.advance(Duration.ofSeconds(1));
+				app.insert(1);
 				database.sync();
 				replica.sync();
-				client.failing = true;
-				this.clock.advance(Duration.ofHours(2));
-				for (int tick = 0; tick < 20; tick++) {
-					// A busy database, one sync interval (1 s) apart: each attempt reads and uploads the
-					// whole database file while holding the checkpoint lock.
-					this.clock.advance(Duration.ofSeconds(1));
-					app.insert(1);
-					database.sync();
-					replica.sync();
-					try {
-						replica.snapshotIfDue();
-					}
-					catch (IOException ex) {
-						// counted below
-					}
+				try {
+					replica.snapshotIfDue();
 				}
-				assertThat(client.attempts).as("whole-database uploads tried in 20 seconds").isLessThanOrEqualTo(5);
+				catch (IOException ex) {
+					// counted below
+				}
 			}
-			finally {
-				database.close();
-			}
+			assertThat(client.attempts).as("whole-database uploads tried in 20 seconds").isLessThanOrEqualTo(5);
 		}
 	}
 
 	@Test
 	void anIdleDatabaseWhoseSnapshotFailedTriesAgain() throws Exception {
-		Path path = this.dir.resolve("idle.db");
-		try (AppDatabase app = new AppDatabase(path)) {
-			ReplicatedDatabase database = new ReplicatedDatabase(DatabaseOptions.defaults(path), this.clock);
-			database.open();
-			try {
-				SnapshotsFail client = new SnapshotsFail(new FileReplicaClient(this.dir.resolve("replica")));
-				Replica replica = new Replica(database, client, ReplicaOptions.defaults("file"), this.clock);
-				app.insert(5);
-				database.sync();
-				replica.sync();
-				this.clock.advance(Duration.ofHours(2));
-				app.insert(1);
-				database.sync();
-				replica.sync();
-				client.failing = true;
-				assertThat(org.assertj.core.api.Assertions.catchThrowable(replica::snapshotIfDue))
-					.isInstanceOf(IOException.class);
-				client.failing = false;
-				// No write since: the database is idle, but it still has no snapshot of its state.
-				this.clock.advance(Duration.ofMinutes(15));
-				database.sync();
-				replica.sync();
-				assertThat(replica.snapshotIfDue()).as("the failed snapshot taken again").isPresent();
-				assertThat(replica.status().failingSince()).isNull();
-			}
-			finally {
-				database.close();
-			}
+		try (Fixture fixture = new Fixture(this.dir.resolve("idle.db"))) {
+			AppDatabase app = fixture.app;
+			ReplicatedDatabase database = fixture.database;
+			SnapshotsFail client = fixture.client;
+			Replica replica = fixture.replica;
+			this.clock.advance(Duration.ofHours(2));
+			app.insert(1);
+			database.sync();
+			replica.sync();
+			client.failing = true;
+			assertThat(org.assertj.core.api.Assertions.catchThrowable(replica::snapshotIfDue))
+				.isInstanceOf(IOException.class);
+			client.failing = false;
+			// No write since: the database is idle, but it still has no snapshot of its state.
+			this.clock.advance(Duration.ofMinutes(15));
+			database.sync();
+			replica.sync();
+			assertThat(replica.snapshotIfDue()).as("the failed snapshot taken again").isPresent();
+			assertThat(replica.status().failingSince()).isNull();
 		}
 	}
 
 	@Test
 	void aReplicaWhoseRetentionKeepsFailingIsReportedFailingThoughItsSyncsSucceed() throws Exception {
-		Path path = this.dir.resolve("kept.db");
-		try (AppDatabase app = new AppDatabase(path)) {
-			ReplicatedDatabase database = new ReplicatedDatabase(DatabaseOptions.defaults(path), this.clock);
-			database.open();
+		try (Fixture fixture = new Fixture(this.dir.resolve("kept.db"))) {
+			AppDatabase app = fixture.app;
+			ReplicatedDatabase database = fixture.database;
+			SnapshotsFail client = fixture.client;
+			Replica replica = fixture.replica;
+			this.clock.advance(Duration.ofHours(2));
+			app.insert(1);
+			database.sync();
+			replica.sync();
+			replica.snapshotIfDue();
+			client.deletesDenied = true;
+			this.clock.advance(Duration.ofHours(25));
+			Instant denied = this.clock.instant();
+			assertThat(org.assertj.core.api.Assertions.catchThrowable(replica::enforceRetention))
+				.hasMessageContaining("AccessDenied");
+			app.insert(1);
+			database.sync();
+			replica.sync();
+			assertThat(replica.status().failingSince()).as("retention still fails; the sync after it succeeded")
+				.isNotNull()
+				.isAfterOrEqualTo(denied);
+			client.deletesDenied = false;
+			assertThat(replica.enforceRetention()).isPositive();
+			assertThat(replica.status().failingSince()).isNull();
+		}
+	}
+
+	/** A database with a replica whose first snapshot is stored, on the test's clock. */
+	private final class Fixture implements AutoCloseable {
+
+		final AppDatabase app;
+
+		final ReplicatedDatabase database;
+
+		final SnapshotsFail client;
+
+		final Replica replica;
+
+		Fixture(Path path) throws Exception {
+			this.app = new AppDatabase(path);
+			this.database = new ReplicatedDatabase(DatabaseOptions.defaults(path), SnapshotFailureStatusTests.this.clock);
+			this.database.open();
+			this.client = new SnapshotsFail(new FileReplicaClient(SnapshotFailureStatusTests.this.dir.resolve("replica")));
+			this.replica = new Replica(this.database, this.client, ReplicaOptions.defaults("file"),
+					SnapshotFailureStatusTests.this.clock);
+			this.app.insert(5);
+			this.database.sync();
+			this.replica.sync();
+		}
+
+		@Override
+		public void close() throws Exception {
 			try {
-				SnapshotsFail client = new SnapshotsFail(new FileReplicaClient(this.dir.resolve("replica")));
-				Replica replica = new Replica(database, client, ReplicaOptions.defaults("file"), this.clock);
-				app.insert(5);
-				database.sync();
-				replica.sync();
-				this.clock.advance(Duration.ofHours(2));
-				app.insert(1);
-				database.sync();
-				replica.sync();
-				replica.snapshotIfDue();
-				client.deletesDenied = true;
-				this.clock.advance(Duration.ofHours(25));
-				Instant denied = this.clock.instant();
-				assertThat(org.assertj.core.api.Assertions.catchThrowable(replica::enforceRetention))
-					.hasMessageContaining("AccessDenied");
-				app.insert(1);
-				database.sync();
-				replica.sync();
-				assertThat(replica.status().failingSince()).as("retention still fails; the sync after it succeeded")
-					.isNotNull()
-					.isAfterOrEqualTo(denied);
-				client.deletesDenied = false;
-				assertThat(replica.enforceRetention()).isPositive();
-				assertThat(replica.status().failingSince()).isNull();
+				this.database.close();
 			}
 			finally {
-				database.close();
+				this.app.close();
 			}
 		}
+
 	}
 
 	private static final class SnapshotsFail extends ForwardingReplicaClient {
