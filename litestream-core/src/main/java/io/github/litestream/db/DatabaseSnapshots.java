@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
@@ -23,6 +24,15 @@ final class DatabaseSnapshots {
 
 	/** How long a catch-up snapshot waits for a monitor step; less than close() waits for it. */
 	private static final Duration CATCH_UP_LOCK_WAIT = Duration.ofSeconds(2);
+
+	/** How often a snapshot that waits for a checkpoint checks whether a snapshot holds the lock. */
+	private static final Duration BUSY_POLL = Duration.ofMillis(100);
+
+	/**
+	 * Whether a snapshot (rather than a checkpoint or close) holds the checkpoint lock: set and
+	 * cleared by its holder.
+	 */
+	private volatile boolean snapshotReading;
 
 	private final Path path;
 
@@ -50,6 +60,24 @@ final class DatabaseSnapshots {
 	/** See {@link ReplicationSource#snapshot}. */
 	<T> T snapshot(SnapshotConsumer<T> consumer) throws IOException {
 		this.handles.checkpointLock().lock();
+		return readLocked(consumer);
+	}
+
+	/** See {@link ReplicationSource#snapshotUnlessBusy}. */
+	<T> Optional<T> snapshotUnlessBusy(SnapshotConsumer<T> consumer) throws IOException {
+		// A checkpoint ends within moments, as snapshot() waits for it; another snapshot's
+		// upload may take minutes.
+		while (!tryLock(this.handles.checkpointLock(), BUSY_POLL)) {
+			if (this.snapshotReading || Thread.currentThread().isInterrupted()) {
+				return Optional.empty();
+			}
+		}
+		return Optional.of(readLocked(consumer));
+	}
+
+	/** Streams the file to the consumer and releases the checkpoint lock the caller took. */
+	private <T> T readLocked(SnapshotConsumer<T> consumer) throws IOException {
+		this.snapshotReading = true;
 		try {
 			Pos pos = this.tracker.position();
 			if (pos == null || this.closed.getAsBoolean()) {
@@ -60,6 +88,7 @@ final class DatabaseSnapshots {
 			}
 		}
 		finally {
+			this.snapshotReading = false;
 			this.handles.checkpointLock().unlock();
 			this.handles.snapshotEnded();
 		}
@@ -84,11 +113,13 @@ final class DatabaseSnapshots {
 			finally {
 				this.monitorLock.unlock();
 			}
+			this.snapshotReading = true;
 			try (InputStream in = this.handles.file().newInputStream()) {
 				return consumer.accept(start, in);
 			}
 		}
 		finally {
+			this.snapshotReading = false;
 			this.handles.checkpointLock().unlock();
 			this.handles.snapshotEnded();
 		}
@@ -117,8 +148,12 @@ final class DatabaseSnapshots {
 	}
 
 	private boolean tryMonitorLock(Duration wait) {
+		return tryLock(this.monitorLock, wait);
+	}
+
+	private static boolean tryLock(ReentrantLock lock, Duration wait) {
 		try {
-			return this.monitorLock.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS);
+			return lock.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

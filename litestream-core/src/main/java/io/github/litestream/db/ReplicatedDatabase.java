@@ -324,6 +324,11 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	}
 
 	@Override
+	public <T> Optional<T> snapshotUnlessBusy(SnapshotConsumer<T> consumer) throws IOException {
+		return this.snapshots.snapshotUnlessBusy(consumer);
+	}
+
+	@Override
 	public <T> T snapshotAtNewIndex(SnapshotConsumer<T> consumer) throws IOException {
 		return this.snapshots.snapshotAtNewIndex(consumer);
 	}

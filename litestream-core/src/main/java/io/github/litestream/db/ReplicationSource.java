@@ -50,6 +50,19 @@ public interface ReplicationSource {
 	<T> T snapshot(SnapshotConsumer<T> consumer) throws IOException;
 
 	/**
+	 * Like {@link #snapshot(SnapshotConsumer)}, but gives up instead of waiting while another
+	 * snapshot reads the file (its upload may take minutes); it still waits for a checkpoint to
+	 * end. For a snapshot that can as well be taken later, begun by a thread that must not stall.
+	 * @param <T> what the consumer returns
+	 * @param consumer receives the position and the file's bytes; not called when busy
+	 * @return what the consumer returned, or empty when the file is busy
+	 * @throws IOException if the file cannot be read or the consumer fails
+	 */
+	default <T> Optional<T> snapshotUnlessBusy(SnapshotConsumer<T> consumer) throws IOException {
+		return Optional.of(snapshot(consumer));
+	}
+
+	/**
 	 * Starts a new WAL index and streams the database file as it is at that index's start,
 	 * before any of its frames: a snapshot that can be stored before any WAL of its index. No
 	 * checkpoint runs until the consumer returns, and the application's commits meanwhile go to
