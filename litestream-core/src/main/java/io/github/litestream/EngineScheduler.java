@@ -1,8 +1,10 @@
 package io.github.litestream;
 
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +27,12 @@ final class EngineScheduler {
 
 	private final ThreadPoolExecutor replica;
 
+	/**
+	 * Snapshot uploads, beside the replica lanes so that WAL keeps shipping meanwhile. Unbounded
+	 * but small: a database's checkpoint lock lets one upload at a time read it.
+	 */
+	private final ThreadPoolExecutor snapshots;
+
 	EngineScheduler(EngineThreads threads) {
 		this.timer = new ScheduledThreadPoolExecutor(1, daemons("litestream-timer"));
 		// Cancelled timers leave the queue at once: lanes of removed databases leave nothing behind.
@@ -32,6 +40,8 @@ final class EngineScheduler {
 		this.timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
 		this.capture = pool(threads.capture(), "litestream-capture");
 		this.replica = pool(threads.replica(), "litestream-replica");
+		this.snapshots = new ThreadPoolExecutor(0, Integer.MAX_VALUE, IDLE_WORKER_SECONDS, TimeUnit.SECONDS,
+				new SynchronousQueue<>(), daemons("litestream-snapshot"));
 	}
 
 	private static ThreadPoolExecutor pool(int size, String prefix) {
@@ -49,6 +59,11 @@ final class EngineScheduler {
 		return new SerialLane(name, this.replica, this.timer);
 	}
 
+	/** Where snapshot uploads run (see {@link io.github.litestream.replica.SnapshotUpload}). */
+	Executor snapshotUploads() {
+		return this.snapshots;
+	}
+
 	/**
 	 * Stops the timer and lets the pools end once their tasks are done; never interrupts.
 	 */
@@ -56,6 +71,7 @@ final class EngineScheduler {
 		this.timer.shutdown();
 		this.capture.shutdown();
 		this.replica.shutdown();
+		this.snapshots.shutdown();
 	}
 
 	boolean isShutdown() {

@@ -360,15 +360,13 @@ public final class Litestream implements AutoCloseable {
 	}
 
 	/**
-	 * Takes a snapshot now, on the replica's own thread.
+	 * Takes a snapshot now: begun on the replica's own thread, uploaded beside it while WAL keeps
+	 * shipping.
 	 * @param replica the replica
-	 * @return a future completing with its status afterwards
+	 * @return a future completing with its status once the snapshot is stored
 	 */
 	public Future<ReplicaStatus> snapshotNow(Replica replica) {
-		return this.lanes.task(replica).run(() -> {
-			replica.snapshotNow();
-			return replica.status();
-		});
+		return this.lanes.task(replica).snapshotNow();
 	}
 
 	/**

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +19,7 @@ import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaOptions;
+import io.github.litestream.replica.ReplicaStatus;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,8 +28,14 @@ import org.slf4j.LoggerFactory;
  * The work of one replica, run one step at a time on its own {@link SerialLane} of the
  * engine's replica pool. Every sync interval it copies the latest WAL into the shadow WAL
  * and ships what is new (only when the database moved, so an idle database makes no
- * requests), then takes a snapshot, enforces retention or validates when those are due. Failures are logged once per cause and retried on the next
- * tick.
+ * requests), then begins a snapshot, enforces retention or validates when those are due.
+ * Failures are logged once per cause and retried on the next tick.
+ *
+ * <p>A snapshot's upload (minutes, for a large database) runs on the engine's snapshot threads,
+ * not on the lane: the lane goes on shipping WAL and serving commits that wait, and applies the
+ * upload's outcome when it ends (see {@link io.github.litestream.replica.SnapshotUpload}).
+ * Retention and validation wait until then. Stopping waits for an upload until its deadline,
+ * then cancels it.
  *
  * <p>The thread is never interrupted: it reads the database file, the WAL and the shadow WAL,
  * and an interrupt closes a {@code FileChannel} in use. Stopping is cooperative instead: no new
@@ -70,6 +78,9 @@ final class ReplicaTask {
 	/** Runs this replica's steps one at a time, on the engine's shared replica threads. */
 	private volatile SerialLane executor;
 
+	/** This replica's snapshot uploads, beside the lane. */
+	private volatile SnapshotUploads uploads;
+
 	/** The previous run's task of this replica until its last step ended (see {@link #start}). */
 	private volatile @Nullable ReplicaTask previous;
 
@@ -98,12 +109,14 @@ final class ReplicaTask {
 	/**
 	 * Starts the task's schedule on its lane.
 	 * @param lane the lane
+	 * @param uploads where snapshot uploads run
 	 * @param previous the same replica's task of the engine's previous run, whose step may still
 	 * run (a stop that timed out): no step of this task runs before it ended, since a replica is
 	 * used by one thread at a time; or {@code null}
 	 */
-	void start(SerialLane lane, @Nullable ReplicaTask previous) {
+	void start(SerialLane lane, Executor uploads, @Nullable ReplicaTask previous) {
 		this.previous = previous;
+		this.uploads = new SnapshotUploads(this.replica, uploads, lane);
 		ReplicaOptions options = this.replica.options();
 		Instant now = this.clock.instant();
 		this.nextRetention = now.plus(options.retentionCheckInterval());
@@ -122,14 +135,20 @@ final class ReplicaTask {
 			if (this.stopping) {
 				return;
 			}
-			this.replica.snapshotIfDue();
+			this.replica.beginSnapshotIfDue(this.uploads.executor()).ifPresent(this.uploads::applyWhenStored);
 			Instant now = this.clock.instant();
 			ReplicaOptions options = this.replica.options();
-			if (!this.stopping && !now.isBefore(this.nextRetention)) {
+			if (!this.stopping && !uploading() && !now.isBefore(this.nextRetention)) {
 				this.nextRetention = now.plus(options.retentionCheckInterval());
-				this.replica.enforceRetention();
+				this.replica.enforceRetention(this.uploads.executor());
+				this.replica.snapshotUpload().ifPresent((upload) -> {
+					// Retention's own snapshot: it deletes at the first step after it is stored.
+					this.nextRetention = now;
+					this.uploads.applyWhenStored(upload);
+				});
 			}
-			if (!this.stopping && this.validation != null && !options.validationInterval().isZero()
+			// A validation starts a new WAL index, which no checkpoint can while a snapshot reads.
+			if (!this.stopping && !uploading() && this.validation != null && !options.validationInterval().isZero()
 					&& !now.isBefore(this.nextValidation)) {
 				this.nextValidation = now.plus(options.validationInterval());
 				this.replica.recordValidation(this.validation.validate(this.replica));
@@ -169,6 +188,18 @@ final class ReplicaTask {
 			this.synchronous.stored(this.database, this.replica, request);
 		}
 		return caughtUp && copied;
+	}
+
+	private boolean uploading() {
+		return this.replica.snapshotUpload().isPresent();
+	}
+
+	/**
+	 * Takes a snapshot now, as an operator asks: begun on the lane, uploaded beside it.
+	 * @return a future completing with the replica's status once the snapshot is stored
+	 */
+	Future<ReplicaStatus> snapshotNow() {
+		return this.uploads.snapshotNow();
 	}
 
 	/** Whether the previous run's task of this replica has no step running any more. */
@@ -304,15 +335,18 @@ final class ReplicaTask {
 	 * @return {@code true} if the thread finished within the timeout
 	 */
 	boolean shutdown(Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
 		this.stopping = true;
 		this.executor.shutdown();
+		boolean laneEnded = false;
 		try {
-			if (this.executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-				return true;
-			}
+			laneEnded = this.executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
+		}
+		if (this.uploads.awaitOrCancel(TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) && laneEnded) {
+			return true;
 		}
 		logger.debug("Replica '{}' of {} is still busy after the shutdown timeout; its current step finishes "
 				+ "in the background", this.replica.name(), this.replica.database().path());

@@ -96,7 +96,8 @@ final class ReplicationLanes {
 			ReplicaTask task = new ReplicaTask(database, replica, this.clock, this.validation,
 					() -> releaseShadowWal(database), this.synchronous, this.leases.writable(replica));
 			this.tasks.put(replica, task);
-			task.start(scheduler.replicaLane(name + "/" + replica.name()), this.previousTasks.remove(replica));
+			task.start(scheduler.replicaLane(name + "/" + replica.name()), scheduler.snapshotUploads(),
+					this.previousTasks.remove(replica));
 		}
 	}
 

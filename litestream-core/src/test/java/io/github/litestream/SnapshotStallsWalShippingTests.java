@@ -19,7 +19,6 @@ import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.replica.ReplicaStatus;
 import io.github.litestream.replica.SnapshotInfo;
 import io.github.litestream.replica.file.FileReplicaClient;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,7 +36,6 @@ class SnapshotStallsWalShippingTests {
 	Path dir;
 
 	@Test
-	@Disabled("Defect (review1): a snapshot upload blocks WAL shipping and synchronous waits on the replica lane")
 	void walIsShippedWhileASnapshotUploads() throws Exception {
 		Path path = this.dir.resolve("app.db");
 		StallingSnapshots client = new StallingSnapshots(new FileReplicaClient(this.dir.resolve("replica")));

@@ -2,11 +2,11 @@ package io.github.litestream.replica;
 
 import java.io.IOException;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 
 import io.github.litestream.db.ReplicationSource;
 import org.jspecify.annotations.Nullable;
@@ -23,7 +23,10 @@ import org.slf4j.LoggerFactory;
  * upload per sync interval (two when a checkpoint started a new index). Failures never reach
  * the application: they are recorded in {@link #status()} and the next sync retries.
  *
- * <p>Methods are called from one thread (the replica's), except {@link #status()}.
+ * <p>Methods are called from one thread (the replica's), except {@link #status()} and
+ * {@link #snapshotUpload()}. The {@code begin...} methods move only a snapshot's upload to
+ * another thread (see {@link SnapshotUpload}); its outcome is applied on the replica's thread,
+ * by {@link #applySnapshotUpload()} or by any other method, first.
  */
 public final class Replica {
 
@@ -57,13 +60,8 @@ public final class Replica {
 
 	private boolean retentionChecked;
 
-	/**
-	 * When a failed periodic snapshot may be tried again: each attempt reads and uploads the
-	 * whole database, so not at every sync while the store refuses it (a size limit, a policy).
-	 */
-	private final RetryBackoff periodicSnapshots;
-
-	private static final Duration PERIODIC_SNAPSHOT_MAX_WAIT = Duration.ofMinutes(10);
+	/** Periodic snapshots, and the one uploading beside this replica's thread. */
+	private final SnapshotTurns turns;
 
 	/**
 	 * Creates a replica.
@@ -93,7 +91,8 @@ public final class Replica {
 					publish();
 					this.activity.snapshotStored();
 				});
-		this.periodicSnapshots = new RetryBackoff(options.syncInterval(), PERIODIC_SNAPSHOT_MAX_WAIT);
+		this.turns = new SnapshotTurns(database, options, clock, this.catalog, this.snapshots, this.activity,
+				this::recording);
 	}
 
 	/**
@@ -102,6 +101,7 @@ public final class Replica {
 	 * @throws IOException if the replica cannot be read or written (also recorded in the status)
 	 */
 	public Optional<Pos> sync() throws IOException {
+		applySnapshotUpload();
 		return recording(() -> {
 			Optional<Pos> target = this.database.position();
 			if (target.isEmpty()) {
@@ -122,7 +122,8 @@ public final class Replica {
 				}
 			}
 			long unrestorableFrom = this.stream.unrestorableFrom();
-			if (unrestorableFrom >= 0 && !this.catalog.isEmpty(generation)
+			// A snapshot uploading beside this thread was begun past the gap: it covers it.
+			if (unrestorableFrom >= 0 && this.turns.upload() == null && !this.catalog.isEmpty(generation)
 					&& this.catalog.latest(generation).index() < unrestorableFrom) {
 				// A catch-up snapshot was begun but never stored (here or by a snapshot call that
 				// failed): nothing past the gap restores until one is.
@@ -156,6 +157,30 @@ public final class Replica {
 	 * @throws IOException if it cannot be written, or a new WAL index cannot be started for it
 	 */
 	public SnapshotInfo snapshotNow() throws IOException {
+		prepareSnapshotNow();
+		return recording(this::snapshot);
+	}
+
+	/**
+	 * Begins a snapshot as {@link #snapshotNow()} takes one, but uploads it on {@code uploader}
+	 * while this replica's thread goes on shipping WAL.
+	 * @param uploader where the upload runs
+	 * @return the upload; {@link SnapshotUpload#applied()} completes once the snapshot is stored
+	 * and applied on this replica's thread
+	 * @throws IOException if it cannot be begun (a new WAL index cannot be started for it,
+	 * another snapshot of the database is uploading, the WAL up to it cannot be shipped)
+	 */
+	public SnapshotUpload beginSnapshotNow(Executor uploader) throws IOException {
+		applySnapshotUpload();
+		if (this.turns.upload() == null) {
+			prepareSnapshotNow();
+		}
+		// Refused while one uploads.
+		return this.turns.beginNow(uploader);
+	}
+
+	private void prepareSnapshotNow() throws IOException {
+		applySnapshotUpload();
 		Optional<Pos> current = this.database.position();
 		if (current.isPresent()) {
 			recording(() -> {
@@ -163,7 +188,7 @@ public final class Replica {
 				return null;
 			});
 			try {
-				startNewIndexIfSnapshotted(this.catalog.latest(current.get().generation()), current);
+				this.turns.startNewIndexIfSnapshotted(current);
 			}
 			catch (IOException ex) {
 				// A busy database is no failure of the replica: not recorded in its status.
@@ -172,19 +197,6 @@ public final class Replica {
 						+ ex.getMessage() + "). Another snapshot upload or a long read transaction keeps the WAL; ask "
 						+ "again once it ends", ex);
 			}
-		}
-		return recording(this::snapshot);
-	}
-
-	/**
-	 * Snapshot keys name only their index: another snapshot of the index the newest one has
-	 * would replace it (a restore point lost, and a restore that listed the old one could open
-	 * the new), so the database moves to a new index first.
-	 */
-	private void startNewIndexIfSnapshotted(@Nullable SnapshotInfo latest, Optional<Pos> current) throws IOException {
-		if (latest != null && current.isPresent() && current.get().generation().equals(latest.generation())
-				&& current.get().index() == latest.index()) {
-			this.database.startNewIndex();
 		}
 	}
 
@@ -195,46 +207,39 @@ public final class Replica {
 	 * @throws IOException if it cannot be written
 	 */
 	public Optional<SnapshotInfo> snapshotIfDue() throws IOException {
-		Pos pos = this.stream.position();
-		if (this.options.snapshotInterval().isZero() || pos == null) {
-			return Optional.empty();
-		}
-		SnapshotInfo latest = this.catalog.latest(pos.generation());
-		boolean due = latest == null
-				|| !latest.createdAt().plus(this.options.snapshotInterval()).isAfter(this.clock.instant());
-		return due ? snapshotIfChanged(latest) : Optional.empty();
+		applySnapshotUpload();
+		boolean take = this.turns.due(this.stream.position()) && this.turns.wanted();
+		return take ? Optional.of(this.turns.take()) : Optional.empty();
 	}
 
 	/**
-	 * Takes a snapshot unless the database is where this process last took one, or the last
-	 * attempt failed moments ago.
+	 * Begins a snapshot if {@link #snapshotIfDue()} would take one, and uploads it on
+	 * {@code uploader} while this replica's thread goes on shipping WAL.
+	 * @param uploader where the upload runs
+	 * @return the upload, if one was begun
+	 * @throws IOException if it cannot be begun
 	 */
-	private Optional<SnapshotInfo> snapshotIfChanged(@Nullable SnapshotInfo latest) throws IOException {
-		Optional<Pos> current = this.database.position();
-		Pos snapshotted = this.snapshots.lastPosition();
-		boolean changed = snapshotted == null || !snapshotted.equals(current.orElse(null));
-		if (!changed || !this.periodicSnapshots.ready(this.clock.instant())) {
-			return Optional.empty();
-		}
-		try {
-			startNewIndexIfSnapshotted(latest, current);
-		}
-		catch (IOException ex) {
-			logger.debug("Replica '{}' of {} postpones its snapshot: {}", name(), this.database.path(),
-					ex.getMessage());
-			return Optional.empty();
-		}
-		try {
-			SnapshotInfo stored = recording(this::snapshot);
-			this.periodicSnapshots.succeeded();
-			return Optional.of(stored);
-		}
-		catch (IOException | RuntimeException ex) {
-			Instant now = this.clock.instant();
-			this.periodicSnapshots.failed(now, ex.getMessage());
-			this.activity.snapshotFailed(now);
-			throw ex;
-		}
+	public Optional<SnapshotUpload> beginSnapshotIfDue(Executor uploader) throws IOException {
+		applySnapshotUpload();
+		boolean begin = this.turns.due(this.stream.position()) && this.turns.wanted();
+		return begin ? this.turns.begin(uploader) : Optional.empty();
+	}
+
+	/**
+	 * Applies the outcome of the snapshot uploading beside this replica's thread, if it ended:
+	 * from now on the snapshot counts as stored (or its failure is recorded, as a snapshot taken
+	 * on this thread would be). Call on the replica's thread; every other method does it first.
+	 */
+	public void applySnapshotUpload() {
+		this.turns.apply();
+	}
+
+	/**
+	 * The snapshot uploading beside this replica's thread, or whose outcome is not applied yet.
+	 * @return the upload, if any
+	 */
+	public Optional<SnapshotUpload> snapshotUpload() {
+		return Optional.ofNullable(this.turns.upload());
 	}
 
 	/**
@@ -243,16 +248,35 @@ public final class Replica {
 	 * @throws IOException if the replica cannot be listed or deleted from
 	 */
 	public int enforceRetention() throws IOException {
+		return enforceRetention(null);
+	}
+
+	/**
+	 * Like {@link #enforceRetention()}, but a snapshot that retention takes (the newest expired)
+	 * is begun and uploaded on {@code uploader}; nothing is deleted until it is stored, and
+	 * nothing at all while a snapshot uploads (a new generation's cleanup could otherwise delete
+	 * the generation it is being written to).
+	 * @param uploader where a snapshot's upload runs, or {@code null} to take it here
+	 * @return how many snapshots and segments were deleted
+	 * @throws IOException if the replica cannot be listed or deleted from
+	 */
+	public int enforceRetention(@Nullable Executor uploader) throws IOException {
+		applySnapshotUpload();
 		Pos shipped = this.stream.position();
-		if (this.options.retention().isZero() || shipped == null) {
+		if (this.options.retention().isZero() || shipped == null || this.turns.upload() != null) {
 			return 0;
 		}
 		Instant cutoff = this.clock.instant().minus(this.options.retention());
 		SnapshotInfo latest = this.catalog.latest(shipped.generation());
-		if (latest != null && latest.createdAt().isBefore(cutoff)) {
+		if (latest != null && latest.createdAt().isBefore(cutoff) && this.turns.wanted()) {
 			// As Litestream's retention does when no snapshot is younger than the retention (no
 			// periodic snapshots, or an interval longer than it): the WAL before a new one can go.
-			snapshotIfChanged(latest);
+			if (uploader != null) {
+				// Deletes once the snapshot is stored, at the caller's next retention step.
+				this.turns.begin(uploader);
+				return 0;
+			}
+			this.turns.take();
 		}
 		Pos pos = this.stream.position();
 		if (pos == null) {

@@ -5,6 +5,8 @@ import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executor;
 
 import io.github.litestream.db.ReplicationSource;
 import org.jspecify.annotations.Nullable;
@@ -84,6 +86,78 @@ final class ReplicaSnapshots {
 		// Only once stored: an idle database whose snapshot failed must try again.
 		this.lastPosition = taken[0];
 		stored(info, started);
+		return info;
+	}
+
+	/**
+	 * Begins a snapshot whose upload runs on {@code uploader} (see {@link SnapshotUpload}). The
+	 * uploading thread takes the checkpoint lock and learns the position; this thread ships the
+	 * WAL up to it meanwhile (as {@link #take()} does, under the same lock, so the file cannot
+	 * change), and only then may the upload read the file. Returns at once after that: the
+	 * caller applies the outcome with {@link #finish(SnapshotUpload)} once it is stored.
+	 * @param uploader where the upload runs
+	 * @param periodic whether it is a periodic snapshot (its failures back off)
+	 * @return the upload, or {@code null} when another snapshot of the database is reading it
+	 * @throws IOException if the WAL cannot be shipped up to the snapshot or the file not read
+	 */
+	@Nullable SnapshotUpload begin(Executor uploader, boolean periodic) throws IOException {
+		SnapshotUpload upload = new SnapshotUpload(this.database.path() + " to replica '" + this.name + "'",
+				periodic);
+		uploader.execute(() -> upload(upload));
+		Pos pos;
+		try {
+			pos = SnapshotUpload.await(upload.position);
+			if (pos != null) {
+				shipWalUpTo(pos);
+			}
+			upload.walShipped.complete(null);
+		}
+		catch (IOException | RuntimeException | Error ex) {
+			upload.walShipped.completeExceptionally(ex);
+			// The upload gives up at once; it holds the file until then.
+			upload.awaitStored(Long.MAX_VALUE);
+			throw ex;
+		}
+		if (pos == null) {
+			upload.awaitStored(Long.MAX_VALUE);
+			return null;
+		}
+		return upload;
+	}
+
+	/** Runs on the uploading thread: touches nothing of the replica but the client. */
+	private void upload(SnapshotUpload upload) {
+		try {
+			Optional<SnapshotInfo> info = this.database.snapshotUnlessBusy((pos, file) -> {
+				upload.position.complete(pos);
+				SnapshotUpload.await(upload.walShipped);
+				return writeSnapshot(pos, upload.cancellable(file));
+			});
+			upload.position.complete(null);
+			upload.stored(info.orElse(null));
+		}
+		catch (Throwable ex) {
+			upload.failed(ex);
+		}
+	}
+
+	/**
+	 * Applies an upload's outcome, on the replica's thread: the snapshot counts as stored from
+	 * now on.
+	 * @param upload an upload whose {@link SnapshotUpload#stored()} is done
+	 * @return the snapshot
+	 * @throws IOException why it was not stored
+	 */
+	SnapshotInfo finish(SnapshotUpload upload) throws IOException {
+		SnapshotInfo info = SnapshotUpload.await(upload.storedFuture());
+		Pos pos = SnapshotUpload.await(upload.position);
+		Pos last = this.lastPosition;
+		// A snapshot taken on the replica's thread meanwhile (a catch-up, a new generation's
+		// first) is the later one.
+		if (last == null || (last.generation().equals(pos.generation()) && last.compareTo(pos) < 0)) {
+			this.lastPosition = pos;
+		}
+		stored(info, upload.startedNanos());
 		return info;
 	}
 
