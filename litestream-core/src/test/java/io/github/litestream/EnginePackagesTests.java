@@ -37,7 +37,9 @@ class EnginePackagesTests {
 	private static final DescribedPredicate<JavaClass> REPLICATION = belongToAnyOf(Replica.class)
 		.or(name("io.github.litestream.replica.ResumePoint"))
 		.or(name("io.github.litestream.replica.WalStream"))
-		.or(name("io.github.litestream.replica.ReplicaSnapshots"));
+		.or(name("io.github.litestream.replica.ReplicaSnapshots"))
+		.or(name("io.github.litestream.replica.SnapshotTurns"))
+		.or(name("io.github.litestream.replica.SnapshotTurns$Recorder"));
 
 	private static final String[] ENGINE = { "io.github.litestream", "io.github.litestream.sqlite..", "io.github.litestream.db..",
 			"io.github.litestream.replica..", "io.github.litestream.restore..", "io.github.litestream.jdbc..",
