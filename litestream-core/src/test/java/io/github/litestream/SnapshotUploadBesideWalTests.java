@@ -7,16 +7,21 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.CheckpointMode;
+import io.github.litestream.db.DatabaseOptions;
+import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.replica.ForwardingReplicaClient;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaClient;
+import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.replica.ReplicaStatus;
 import io.github.litestream.replica.SnapshotInfo;
 import io.github.litestream.replica.SnapshotUpload;
@@ -115,6 +120,41 @@ class SnapshotUploadBesideWalTests {
 		}
 		finally {
 			blocking.releaseAll();
+		}
+	}
+
+	@Test
+	void aPeriodicSnapshotUploadsBesideWalShippingToo() throws Exception {
+		Path path = this.dir.resolve("app.db");
+		BlockingSnapshots blocking = new BlockingSnapshots(new FileReplicaClient(this.dir.resolve("replica")));
+		Litestream engine = new Litestream();
+		try (AppDatabase app = new AppDatabase(path)) {
+			ReplicatedDatabase database = engine.addDatabase(
+					DatabaseOptions.defaults(path).withMonitorInterval(Duration.ofMillis(50)),
+					List.of(new ReplicationTarget(blocking, ReplicaOptions.defaults("file")
+						.withSyncInterval(Duration.ofMillis(50))
+						.withSnapshotInterval(Duration.ofMillis(200)))));
+			engine.start();
+			try {
+				app.insert(5);
+				Replica replica = engine.replicas(database).get(0);
+				await().until(() -> replica.position().equals(database.position()));
+				int stored = replica.status().snapshotCount();
+				blocking.block();
+				app.insert(1);
+				assertThat(blocking.beforeWrite.await(1, TimeUnit.MINUTES)).isTrue();
+				app.insert(1);
+				assertThat(engine.awaitReplicated(database, ReplicaQuorum.ANY, Duration.ofSeconds(10)).outcome())
+					.isEqualTo(ReplicationWait.Outcome.REPLICATED);
+				assertThat(replica.snapshotUpload()).as("still uploading").isPresent();
+				blocking.releaseAll();
+				await().until(() -> replica.status().snapshotCount() > stored);
+			}
+			finally {
+				blocking.releaseAll();
+				engine.stop(Duration.ofSeconds(30));
+				engine.close();
+			}
 		}
 	}
 
