@@ -28,8 +28,10 @@ final class EngineScheduler {
 	private final ThreadPoolExecutor replica;
 
 	/**
-	 * Snapshot uploads, beside the replica lanes so that WAL keeps shipping meanwhile. Unbounded
-	 * but small: a database's checkpoint lock lets one upload at a time read it.
+	 * Snapshot uploads, beside the replica lanes so that WAL keeps shipping meanwhile. At most as
+	 * many as replica threads, as when snapshots ran on the lanes: each holds a file open and
+	 * compression and upload buffers, and thousands of tenants may fall due at once. When all
+	 * are busy, a snapshot is refused and tried again at a later step.
 	 */
 	private final ThreadPoolExecutor snapshots;
 
@@ -40,7 +42,7 @@ final class EngineScheduler {
 		this.timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
 		this.capture = pool(threads.capture(), "litestream-capture");
 		this.replica = pool(threads.replica(), "litestream-replica");
-		this.snapshots = new ThreadPoolExecutor(0, Integer.MAX_VALUE, IDLE_WORKER_SECONDS, TimeUnit.SECONDS,
+		this.snapshots = new ThreadPoolExecutor(0, threads.replica(), IDLE_WORKER_SECONDS, TimeUnit.SECONDS,
 				new SynchronousQueue<>(), daemons("litestream-snapshot"));
 	}
 

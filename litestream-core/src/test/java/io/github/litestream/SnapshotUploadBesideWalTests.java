@@ -213,6 +213,53 @@ class SnapshotUploadBesideWalTests {
 	 * Blocks the next snapshot before it is written, and again after it is stored but before the
 	 * store returns to the engine.
 	 */
+	@Test
+	void noMoreSnapshotsUploadAtOnceThanTheEngineHasReplicaThreads() throws Exception {
+		Litestream engine = new Litestream(java.time.Clock.systemUTC(), null, new EngineThreads(1, 1));
+		List<BlockingSnapshots> stores = new java.util.ArrayList<>();
+		List<AppDatabase> apps = new java.util.ArrayList<>();
+		List<ReplicatedDatabase> databases = new java.util.ArrayList<>();
+		try {
+			for (String name : List.of("a", "b")) {
+				Path path = this.dir.resolve(name + ".db");
+				apps.add(new AppDatabase(path));
+				BlockingSnapshots store = new BlockingSnapshots(new FileReplicaClient(this.dir.resolve("replica-" + name)));
+				stores.add(store);
+				databases.add(engine.addDatabase(DatabaseOptions.defaults(path).withMonitorInterval(Duration.ofMillis(50)),
+						List.of(new ReplicationTarget(store, ReplicaOptions.defaults("file")
+							.withSyncInterval(Duration.ofMillis(50))))));
+			}
+			engine.start();
+			for (int i = 0; i < 2; i++) {
+				apps.get(i).insert(5);
+				Replica replica = engine.replicas(databases.get(i)).get(0);
+				ReplicatedDatabase database = databases.get(i);
+				await().until(() -> replica.position().equals(database.position()));
+				stores.get(i).block();
+			}
+			Replica first = engine.replicas(databases.get(0)).get(0);
+			Replica second = engine.replicas(databases.get(1)).get(0);
+			Future<ReplicaStatus> uploading = engine.snapshotNow(first);
+			assertThat(stores.get(0).beforeWrite.await(1, TimeUnit.MINUTES)).isTrue();
+			assertThat(org.assertj.core.api.Assertions.catchThrowable(
+					() -> engine.snapshotNow(second).get(1, TimeUnit.MINUTES)))
+				.as("the one snapshot thread is busy")
+				.hasMessageContaining("replica threads");
+			stores.get(0).releaseAll();
+			uploading.get(1, TimeUnit.MINUTES);
+			stores.get(1).releaseAll();
+			assertThat(engine.snapshotNow(second).get(1, TimeUnit.MINUTES).snapshotCount()).isGreaterThan(1);
+		}
+		finally {
+			stores.forEach(BlockingSnapshots::releaseAll);
+			engine.stop(Duration.ofSeconds(30));
+			engine.close();
+			for (AppDatabase app : apps) {
+				app.close();
+			}
+		}
+	}
+
 	private static final class BlockingSnapshots extends ForwardingReplicaClient {
 
 		private volatile boolean blocking;

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 import io.github.litestream.db.ReplicationSource;
 import org.jspecify.annotations.Nullable;
@@ -97,13 +98,20 @@ final class ReplicaSnapshots {
 	 * caller applies the outcome with {@link #finish(SnapshotUpload)} once it is stored.
 	 * @param uploader where the upload runs
 	 * @param periodic whether it is a periodic snapshot (its failures back off)
-	 * @return the upload, or {@code null} when another snapshot of the database is reading it
+	 * @return the upload, or {@code null} when another snapshot of the database is reading it or
+	 * every snapshot thread is busy
 	 * @throws IOException if the WAL cannot be shipped up to the snapshot or the file not read
 	 */
 	@Nullable SnapshotUpload begin(Executor uploader, boolean periodic) throws IOException {
 		SnapshotUpload upload = new SnapshotUpload(this.database.path() + " to replica '" + this.name + "'",
 				periodic);
-		uploader.execute(() -> upload(upload));
+		try {
+			uploader.execute(() -> upload(upload));
+		}
+		catch (RejectedExecutionException ex) {
+			// Every snapshot thread is busy (or the engine stops): this one's turn comes later.
+			return null;
+		}
 		Pos pos;
 		try {
 			pos = SnapshotUpload.await(upload.position);

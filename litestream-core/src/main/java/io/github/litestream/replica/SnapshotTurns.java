@@ -132,8 +132,8 @@ final class SnapshotTurns {
 
 	/**
 	 * Begins a periodic snapshot uploading on {@code uploader}.
-	 * @return the upload, or empty while another snapshot of the database uploads (this one's
-	 * turn comes at a later step)
+	 * @return the upload, or empty while another snapshot of the database uploads, or every
+	 * snapshot thread is busy (this one's turn comes at a later step)
 	 */
 	Optional<SnapshotUpload> begin(Executor uploader) throws IOException {
 		try {
@@ -158,7 +158,8 @@ final class SnapshotTurns {
 		SnapshotUpload begun = this.recorder.record(() -> this.snapshots.begin(uploader, false));
 		if (begun == null) {
 			throw new IOException("Cannot take a snapshot of " + this.database.path() + " for replica '" + this.name
-					+ "' now: another snapshot of it is uploading; ask again once it ends");
+					+ "' now: another snapshot of it, or as many snapshots as the engine has replica threads, are "
+					+ "uploading; ask again once they end");
 		}
 		this.upload = begun;
 		return begun;
