@@ -30,13 +30,17 @@ public final class StandaloneLitestreamConfiguration implements AutoCloseable {
 
 	private final List<DatabaseSettings> databases;
 
+	/** The entries with {@code dir}, whose databases are found by path. */
+	private final List<DatabaseSettings> directories;
+
 	private final ReplicaClientFactory clients;
 
 	private final List<ReplicaClientProvider> providers;
 
-	private StandaloneLitestreamConfiguration(List<DatabaseSettings> databases, ReplicaClientFactory clients,
-			List<ReplicaClientProvider> providers) {
+	private StandaloneLitestreamConfiguration(List<DatabaseSettings> databases, List<DatabaseSettings> directories,
+			ReplicaClientFactory clients, List<ReplicaClientProvider> providers) {
 		this.databases = databases;
+		this.directories = directories;
 		this.clients = clients;
 		this.providers = providers;
 	}
@@ -66,15 +70,18 @@ public final class StandaloneLitestreamConfiguration implements AutoCloseable {
 			.orElseGet(LitestreamProperties::new);
 		List<ReplicaClientProvider> providers = providers(properties, environment);
 		ReplicaClientFactory clients = new ReplicaClientFactory(providers);
-		List<DatabaseSettings> databases = new LitestreamPropertiesValidator(clients,
+		List<DatabaseSettings> validated = new LitestreamPropertiesValidator(clients,
 				ReplicaEntrySource.of(environment), false)
-			.validate(properties)
-			.stream()
-			// A directory entry names no single database for a tool to open.
+			.validate(properties);
+		List<DatabaseSettings> databases = validated.stream()
+			// A directory entry names no single database: a tool opens its databases by path.
 			.filter((database) -> database.directory() == null)
 			.map((database) -> withDataSourcePath(database, environment))
 			.toList();
-		return new StandaloneLitestreamConfiguration(databases, clients, providers);
+		List<DatabaseSettings> directories = validated.stream()
+			.filter((database) -> database.directory() != null)
+			.toList();
+		return new StandaloneLitestreamConfiguration(databases, directories, clients, providers);
 	}
 
 	/**
@@ -129,7 +136,17 @@ public final class StandaloneLitestreamConfiguration implements AutoCloseable {
 	 */
 	public Optional<DatabaseSettings> database(String file) {
 		Path canonical = SqliteJdbcUrl.canonical(Path.of(HomeDirectory.expand(file)));
-		return this.databases.stream().filter((database) -> canonical.equals(database.path())).findFirst();
+		Optional<DatabaseSettings> configured = this.databases.stream()
+			.filter((database) -> canonical.equals(database.path()))
+			.findFirst();
+		if (configured.isPresent()) {
+			return configured;
+		}
+		// A database of a dir entry (a tenant): its replicas are the entry's, below its path.
+		return this.directories.stream()
+			.filter((entry) -> entry.directory().holds(canonical))
+			.findFirst()
+			.map((entry) -> entry.inDirectory(entry.directory().relative(canonical)));
 	}
 
 	/**
