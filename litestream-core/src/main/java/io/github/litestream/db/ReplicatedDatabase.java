@@ -14,8 +14,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.github.litestream.replica.Pos;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One replicated database: captures every committed WAL frame into the shadow WAL, checkpoints,
@@ -27,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * <li>{@link CheckpointPolicy}: which checkpoint is due (pure logic);</li>
  * <li>{@link Checkpointer}: the checkpoint procedure, which never lets SQLite restart the WAL
  * behind the engine and never holds up the application for long (its javadoc explains how);</li>
- * <li>{@link CleanShutdown}: the final FULL checkpoint and the record that lets the next start
- * continue the generation;</li>
+ * <li>{@link DatabaseLifecycle}: opening and closing; {@link CleanShutdown}: the final FULL
+ * checkpoint and the record that lets the next start continue the generation;</li>
  * <li>{@link DatabaseHandles} (over {@link EngineConnections} and {@link DatabaseFile}),
  * {@link LocalState}: the engine's connections and its one descriptor on the database file, its
  * files next to the database.</li>
@@ -41,8 +39,6 @@ import org.slf4j.LoggerFactory;
  * never blocks a sync. Replicas read the position and the shadow WAL files without either lock.
  */
 public final class ReplicatedDatabase implements ReplicationSource, AutoCloseable {
-
-	private static final Logger logger = LoggerFactory.getLogger(ReplicatedDatabase.class);
 
 	/**
 	 * The longest the engine waits for a SQLite lock (or the busy timeout, if shorter). Waiting
@@ -73,14 +69,13 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 
 	private final GenerationTracker tracker;
 
-	private final CleanShutdown cleanShutdown;
-
 	private final PendingWal pendingWal;
 
 	/** The connections, the database file's descriptor, and the lock a snapshot holds on it. */
 	private final DatabaseHandles handles;
 
-	private volatile Checkpointer checkpointer;
+	/** Opens and closes the database, and owns the checkpointer while it is open. */
+	private final DatabaseLifecycle lifecycle;
 
 	private final DatabaseSnapshots snapshots;
 
@@ -91,9 +86,6 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 
 	/** Set by a failing monitor step, cleared by one that succeeds. */
 	private volatile SyncFailure syncFailure;
-
-	/** Set under the monitor lock; read by snapshots too, under the checkpoint lock. */
-	private volatile boolean closed;
 
 	/**
 	 * Creates a database that is not open yet.
@@ -115,16 +107,17 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 		this.clock = clock;
 		this.policy = new CheckpointPolicy(options, clock, System::nanoTime);
 		this.tracker = new GenerationTracker(this.path, this.localState, this.listeners, this::indexStarted);
-		this.cleanShutdown = new CleanShutdown(this.path, this.localState);
 		this.pendingWal = new PendingWal(this.path, this.localState);
 		this.handles = new DatabaseHandles(this.path);
-		this.snapshots = new DatabaseSnapshots(this.path, this.lock, this.handles, this.tracker, this::openCheckpointer,
-				() -> this.closed);
+		this.lifecycle = new DatabaseLifecycle(this.path, options.busyTimeout(), this.lock, this.handles, this.tracker,
+				this.policy, this.localState, this.listeners);
+		this.snapshots = new DatabaseSnapshots(this.path, this.lock, this.handles, this.tracker,
+				this.lifecycle::openCheckpointer, this.lifecycle::closed);
 	}
 
 	private void indexStarted() {
 		this.policy.framesCheckpointed(this.tracker.shadow().frameCount());
-		Checkpointer checkpointer = this.checkpointer;
+		Checkpointer checkpointer = this.lifecycle.checkpointer();
 		if (checkpointer != null) {
 			checkpointer.indexStarted();
 		}
@@ -136,41 +129,7 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	 * @throws IOException if the database cannot be opened
 	 */
 	public void open() throws IOException {
-		DatabaseHandles.requireDirectory(this.path);
-		this.lock.lock();
-		try {
-			if (this.handles.closing()) {
-				throw new IOException("Cannot open " + this.path + " again yet: its close waits for a snapshot that "
-						+ "still reads it; open it once that snapshot has ended");
-			}
-			if (this.handles.hasConnections() && !this.closed) {
-				// Open already (an engine started again after a stop): a second read transaction
-				// on new connections would leak the first, which would pin the WAL for good.
-				return;
-			}
-			this.closed = false;
-			EngineConnections connections = this.handles.openConnections(this.options.busyTimeout());
-			// The record is checked under the read transaction: from then on no connection can both
-			// move new frames into the database file and restart the WAL over them, so a file that
-			// matches the record still matches it when the next index copies the WAL.
-			connections.acquireReadLock();
-			Optional<Pos> cleanShutdownPosition = this.cleanShutdown.take(this.handles::openFile);
-			this.tracker.resume(connections, cleanShutdownPosition.orElse(null));
-			this.checkpointer = new Checkpointer(this.path.toString(), connections, this.tracker, this.policy,
-					this.handles.checkpointLock(), this.handles.file(), this.listeners);
-			this.policy.checkpointed();
-		}
-		catch (SQLException ex) {
-			this.handles.closeHalfOpen();
-			throw new IOException("Cannot open " + this.path + " for replication: " + ex.getMessage(), ex);
-		}
-		catch (IOException | RuntimeException ex) {
-			this.handles.closeHalfOpen();
-			throw ex;
-		}
-		finally {
-			this.lock.unlock();
-		}
+		this.lifecycle.open();
 	}
 
 	/**
@@ -184,7 +143,7 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 		this.lock.lock();
 		try {
 			long copied = copyUnderLock();
-			this.checkpointer.checkpointIfDue();
+			this.lifecycle.checkpointer().checkpointIfDue();
 			this.syncFailure = null;
 			Duration took = Duration.ofNanos(System.nanoTime() - started);
 			this.listeners.forEach((listener) -> listener.onSync(took, copied));
@@ -239,7 +198,7 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	}
 
 	private long copyUnderLock() throws IOException, SQLException {
-		requireOpen();
+		this.lifecycle.requireOpen();
 		if (fileReplaced()) {
 			// The engine's descriptor and connections still see the old file, the WAL path the
 			// new one's: a generation from both would mix two databases.
@@ -294,23 +253,11 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	public void checkpoint(CheckpointMode mode) throws IOException {
 		this.lock.lock();
 		try {
-			requireOpen();
-			this.checkpointer.checkpoint(mode);
+			this.lifecycle.openCheckpointer().checkpoint(mode);
 		}
 		finally {
 			this.lock.unlock();
 		}
-	}
-
-	private void requireOpen() {
-		if (!this.handles.hasConnections() || this.closed) {
-			throw new IllegalStateException("Database " + this.path + " is not open for replication");
-		}
-	}
-
-	private Checkpointer openCheckpointer() {
-		requireOpen();
-		return this.checkpointer;
 	}
 
 	@Override
@@ -341,7 +288,7 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	 * failed
 	 */
 	public Optional<PinnedWal> pinnedWal() {
-		Checkpointer checkpointer = this.checkpointer;
+		Checkpointer checkpointer = this.lifecycle.checkpointer();
 		return (checkpointer != null) ? checkpointer.pinnedWal(this.tracker.position()) : Optional.empty();
 	}
 
@@ -385,33 +332,7 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	 */
 	@Override
 	public void close() {
-		this.lock.lock();
-		try {
-			if (this.closed || !this.handles.hasConnections()) {
-				return;
-			}
-			this.closed = true;
-			if (!this.handles.awaitSnapshot()) {
-				// The final checkpoint, and SQLite's own when the last connection closes, would
-				// change the file under the snapshot, which would then mix two moments. Close when
-				// it ends instead, without the clean-shutdown record: by then the path may be
-				// replicated anew, and the record's directory would be that one's.
-				logger.warn("Closing replication of {} while a snapshot still reads it; the engine's connections "
-						+ "close when it ends, so that the snapshot stays consistent", this.path);
-				this.handles.closeAfterSnapshot(this.tracker);
-				return;
-			}
-			try {
-				this.cleanShutdown.record(this.tracker, this.handles.connections(), this.handles.file());
-				this.handles.close(this.tracker);
-			}
-			finally {
-				this.handles.checkpointLock().unlock();
-			}
-		}
-		finally {
-			this.lock.unlock();
-		}
+		this.lifecycle.close();
 	}
 
 	/**
