@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.github.litestream.replica.Pos;
@@ -22,6 +21,7 @@ import io.github.litestream.replica.Pos;
  * <ul>
  * <li>{@link GenerationTracker}: the generation, the shadow WAL and the position; continuity with
  * the previous run and new indexes and generations;</li>
+ * <li>{@link WalCapture}: copying what is committed, after a new generation if one is owed;</li>
  * <li>{@link CheckpointPolicy}: which checkpoint is due (pure logic);</li>
  * <li>{@link Checkpointer}: the checkpoint procedure, which never lets SQLite restart the WAL
  * behind the engine and never holds up the application for long (its javadoc explains how);</li>
@@ -79,8 +79,8 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 
 	private final DatabaseSnapshots snapshots;
 
-	/** Why the next sync must start a new generation, or {@code null}. */
-	private final AtomicReference<String> newGenerationRequest = new AtomicReference<>();
+	/** Copies what is committed, starting a new generation first when one was asked for. */
+	private final WalCapture walCapture;
 
 	private final Clock clock;
 
@@ -113,6 +113,7 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 				this.policy, this.localState, this.listeners);
 		this.snapshots = new DatabaseSnapshots(this.path, this.lock, this.handles, this.tracker,
 				this.lifecycle::openCheckpointer, this.lifecycle::closed);
+		this.walCapture = new WalCapture(this.path, this.handles, this.tracker, this.lifecycle);
 	}
 
 	private void indexStarted() {
@@ -142,7 +143,7 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 		long started = System.nanoTime();
 		this.lock.lock();
 		try {
-			long copied = copyUnderLock();
+			long copied = this.walCapture.copy();
 			this.lifecycle.checkpointer().checkpointIfDue();
 			this.syncFailure = null;
 			Duration took = Duration.ofNanos(System.nanoTime() - started);
@@ -171,7 +172,7 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	public Optional<Pos> copyCommitted() throws IOException {
 		this.lock.lock();
 		try {
-			copyUnderLock();
+			this.walCapture.copy();
 			return position();
 		}
 		catch (SQLException ex) {
@@ -188,40 +189,7 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	 * @return {@code true} if it was replaced or deleted
 	 */
 	public boolean fileReplaced() {
-		DatabaseFile file = this.handles.file();
-		try {
-			return file != null && !file.isAt(this.path);
-		}
-		catch (IOException ex) {
-			return false;
-		}
-	}
-
-	private long copyUnderLock() throws IOException, SQLException {
-		this.lifecycle.requireOpen();
-		if (fileReplaced()) {
-			// The engine's descriptor and connections still see the old file, the WAL path the
-			// new one's: a generation from both would mix two databases.
-			throw new IOException("The database file " + this.path + " was deleted or replaced by another file "
-					+ "while it was replicated; its replication stopped, so that no generation mixes the two. "
-					+ "Restart the application to replicate the file now at that path (a missing file is restored "
-					+ "from the replicas at start)");
-		}
-		// A failed checkpoint may have left it released; without it SQLite may restart the WAL.
-		this.handles.connections().acquireReadLock();
-		this.tracker.ensureWalExists();
-		String newGeneration = this.newGenerationRequest.getAndSet(null);
-		if (newGeneration != null) {
-			try {
-				this.tracker.startGeneration(newGeneration);
-			}
-			catch (IOException | RuntimeException ex) {
-				// Still owed: the next step tries again rather than continue the old generation.
-				this.newGenerationRequest.compareAndSet(null, newGeneration);
-				throw ex;
-			}
-		}
-		return this.tracker.copyWal();
+		return this.walCapture.fileReplaced();
 	}
 
 	/**
@@ -231,7 +199,7 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	 */
 	@Override
 	public void requestNewGeneration(String reason) {
-		this.newGenerationRequest.set(reason);
+		this.walCapture.requestNewGeneration(reason);
 	}
 
 	/**
@@ -240,7 +208,7 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	 * @return {@code true} while one is pending
 	 */
 	public boolean newGenerationPending() {
-		return this.newGenerationRequest.get() != null;
+		return this.walCapture.newGenerationPending();
 	}
 
 	/**
