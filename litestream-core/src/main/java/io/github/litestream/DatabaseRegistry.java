@@ -100,12 +100,12 @@ public final class DatabaseRegistry {
 		requireUnregistered(options);
 		Path path = options.path().toAbsolutePath().normalize();
 		if (Files.exists(path) || targets.isEmpty()) {
-			return this.engine.attach(options, lease, targets, () -> {
+			return this.engine.lifecycle().attach(options, lease, targets, () -> {
 			}, null);
 		}
 		if (!lease.enabled()) {
 			this.restore.restore(path, targets);
-			return this.engine.attach(options, lease, targets, () -> {
+			return this.engine.lifecycle().attach(options, lease, targets, () -> {
 			}, null);
 		}
 		// Restored under the leases, which the engine takes over: nobody else may move the
@@ -113,7 +113,7 @@ public final class DatabaseRegistry {
 		try (AdvanceLeases leases = new AdvanceLeases(this.engine.leaseHolder(), Clock.systemUTC())) {
 			leases.take(targets, lease);
 			this.restore.restore(path, targets);
-			return this.engine.attach(options, lease, targets, leases::handOver, null);
+			return this.engine.lifecycle().attach(options, lease, targets, leases::handOver, null);
 		}
 	}
 
@@ -135,7 +135,7 @@ public final class DatabaseRegistry {
 	public ReplicatedDatabase registerChecked(DatabaseOptions options, LeaseOptions lease,
 			List<ReplicationTarget> targets, LeasedCheck underLease) throws IOException {
 		requireUnregistered(options);
-		return this.engine.attach(options, lease, targets, () -> {
+		return this.engine.lifecycle().attach(options, lease, targets, () -> {
 		}, underLease);
 	}
 
@@ -154,12 +154,12 @@ public final class DatabaseRegistry {
 			List<ReplicationTarget> targets, Standby standby) throws IOException {
 		// If registered already, the promotion fails; it stops the standby's renewals as it returns.
 		requireUnregistered(options);
-		return this.engine.attach(options, lease, targets, standby::handOverLease, null);
+		return this.engine.lifecycle().attach(options, lease, targets, standby::handOverLease, null);
 	}
 
 	private void requireUnregistered(DatabaseOptions options) {
 		// Before a restore: one must not write the file of a database still being unregistered.
-		this.engine.requireUnregistered(options.path());
+		this.engine.lifecycle().requireUnregistered(options.path());
 	}
 
 	private static void restoreFromNewestBackup(Path path, List<ReplicationTarget> targets) throws IOException {
@@ -239,7 +239,7 @@ public final class DatabaseRegistry {
 		boolean[] deleted = new boolean[1];
 		boolean flushed;
 		try {
-			flushed = this.engine.detach(database, timeout, !delete, () -> {
+			flushed = this.engine.lifecycle().detach(database, timeout, !delete, () -> {
 				if (delete) {
 					for (Replica replica : replicas) {
 						deleteBackups(database.path(), replica.name(), replica.client());

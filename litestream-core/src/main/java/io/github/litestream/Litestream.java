@@ -4,10 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
@@ -24,9 +21,6 @@ import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.replica.ReplicaStatus;
-import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs replication for a set of databases: each database's monitor copies its WAL into its
@@ -41,28 +35,26 @@ import org.slf4j.LoggerFactory;
  * are still usable, and {@link #close()} once they are closed. Databases that come and go while
  * the engine runs go through a {@link DatabaseRegistry}.
  *
- * <p>This class holds the lifecycle and the public API; the work is its collaborators':
- * {@code RegisteredDatabases} (the databases and their replicas), {@code ReplicationLanes} (the
- * monitors and replica tasks that run, and the shutdown flush), {@code RuntimeDatabases} (adding
- * and removing databases while it runs), {@code ReplicaTask} (one replica's work),
+ * <p>This class holds the public API; the work is its collaborators': {@code EngineLifecycle}
+ * (start, stop, close, and registrations while it runs), {@code RegisteredDatabases} (the
+ * databases and their replicas), {@code ReplicationLanes} (the monitors and replica tasks that
+ * run, and the shutdown flush), {@code RuntimeDatabases} (adding and removing databases while
+ * it runs), {@code ReplicaTask} (one replica's work),
  * {@code SynchronousReplication} (synchronous waits) and {@code LeaseKeeper} (the replicas'
  * leases).
  */
 public final class Litestream implements AutoCloseable {
 
-	private static final Logger logger = LoggerFactory.getLogger(Litestream.class);
-
 	private final RegisteredDatabases databases;
 
 	private final ReplicationLanes lanes;
 
-	private final RuntimeDatabases runtimeDatabases;
+	/** Whether it runs, and the steps that depend on it; called under this engine's lock. */
+	private final EngineLifecycle lifecycle;
 
 	private final List<Runnable> startingCallbacks = new CopyOnWriteArrayList<>();
 
 	private final List<Consumer<ReplicatedDatabase>> removedCallbacks = new CopyOnWriteArrayList<>();
-
-	private final Clock clock;
 
 	private final ReplicaValidation validation;
 
@@ -71,14 +63,6 @@ public final class Litestream implements AutoCloseable {
 	private final LeaseHolder holder;
 
 	private final LeaseKeeper leases = new LeaseKeeper();
-
-	/** Set by {@link #close()}: from then on nothing is replicated and nobody waits. */
-	private volatile boolean closed;
-
-	private volatile boolean running;
-
-	/** When the last {@link #stop(Duration)}'s timeout ends, or {@code null} before any. */
-	private Instant shutdownDeadline;
 
 	/**
 	 * Creates an engine without validation support.
@@ -117,12 +101,13 @@ public final class Litestream implements AutoCloseable {
 	 */
 	public Litestream(Clock clock, ReplicaValidation validation, EngineThreads threads, LeaseHolder holder) {
 		this.holder = holder;
-		this.clock = clock;
 		this.validation = validation;
 		this.databases = new RegisteredDatabases(clock, this.leases, holder);
 		this.lanes = new ReplicationLanes(this.databases, threads, clock, validation, this.synchronous, this.leases);
-		this.runtimeDatabases = new RuntimeDatabases(this.databases, this.lanes, this.leases, this.startingCallbacks,
-				this.removedCallbacks);
+		RuntimeDatabases runtimeDatabases = new RuntimeDatabases(this.databases, this.lanes, this.leases,
+				this.startingCallbacks, this.removedCallbacks);
+		this.lifecycle = new EngineLifecycle(this, this.databases, this.lanes, this.leases, runtimeDatabases,
+				this.startingCallbacks, clock);
 	}
 
 	/**
@@ -146,65 +131,16 @@ public final class Litestream implements AutoCloseable {
 	 */
 	public synchronized ReplicatedDatabase addDatabase(DatabaseOptions options, LeaseOptions lease,
 			List<ReplicationTarget> targets) {
-		if (this.running) {
+		if (this.lifecycle.running()) {
 			throw new IllegalStateException("Databases must be added before the engine starts; "
 					+ "use a DatabaseRegistry to add one while it runs");
 		}
 		return this.databases.add(options, lease, targets);
 	}
 
-	/**
-	 * Registers a database and, when the engine runs, opens it and starts replicating it at once
-	 * (see {@link RuntimeDatabases#attach}).
-	 * @throws IOException if it cannot be opened (it is then not registered)
-	 */
-	synchronized ReplicatedDatabase attach(DatabaseOptions options, LeaseOptions lease,
-			List<ReplicationTarget> targets, Runnable beforeLease, DatabaseRegistry.@Nullable LeasedCheck underLease)
-			throws IOException {
-		if (!this.running && this.shutdownDeadline != null) {
-			// Registered now, it would open only at a next start: its commits would reach no
-			// replica, not even in the shutdown's final flush.
-			throw new IllegalStateException("Cannot start replicating " + options.path()
-					+ ": the engine is shutting down (stopped, not started again)");
-		}
-		return this.runtimeDatabases.attach(options, lease, targets, this.running, beforeLease, underLease);
-	}
-
-	/**
-	 * Stops replicating one database (see {@link RuntimeDatabases#detach}).
-	 * @return {@code true} if every replica received every committed change
-	 */
-	boolean detach(ReplicatedDatabase database, Duration timeout, boolean flush) {
-		return this.<RuntimeException>detach(database, timeout, flush, () -> {
-		});
-	}
-
-	/**
-	 * Stops replicating one database and runs {@code whileLeased} once its replicas are idle,
-	 * before their leases are released (deleting its backups needs the lease); not at all if a
-	 * replica step still runs after the timeout. Only taking the database out holds the engine's
-	 * lock: the flush and {@code whileLeased} wait for a store, and other databases' registrations
-	 * and removals must not wait for them. Until this returns, registering the same path is
-	 * refused.
-	 * @return {@code true} if every replica received every committed change
-	 * @throws E if {@code whileLeased} fails; replication is stopped anyway
-	 */
-	<E extends Exception> boolean detach(ReplicatedDatabase database, Duration timeout, boolean flush,
-			RuntimeDatabases.WhileLeased<E> whileLeased) throws E {
-		RuntimeDatabases.Withdrawn withdrawn;
-		synchronized (this) {
-			withdrawn = this.runtimeDatabases.withdraw(database);
-		}
-		return this.runtimeDatabases.detach(withdrawn, timeout, flush, whileLeased);
-	}
-
-	/**
-	 * Refuses a path registered already, or still being unregistered.
-	 * @param path the database file
-	 * @throws IllegalStateException naming the path and what to do
-	 */
-	void requireUnregistered(Path path) {
-		this.databases.requireUnregistered(path.toAbsolutePath().normalize());
+	/** Whether it runs, and adding and removing databases while it runs (for a registry). */
+	EngineLifecycle lifecycle() {
+		return this.lifecycle;
 	}
 
 	/**
@@ -237,35 +173,7 @@ public final class Litestream implements AutoCloseable {
 	 * @throws IOException if a database cannot be opened (nothing is left running)
 	 */
 	public synchronized void start() throws IOException {
-		if (this.running) {
-			return;
-		}
-		this.startingCallbacks.forEach(Runnable::run);
-		// Before anything is opened or written: a refused instance leaves no trace.
-		this.leases.acquireAll();
-		List<ReplicatedDatabase> opened = new ArrayList<>();
-		try {
-			for (Map.Entry<ReplicatedDatabase, List<Replica>> entry : this.databases.current().entrySet()) {
-				ReplicatedDatabase database = entry.getKey();
-				ContinuationCheck.run(database, entry.getValue());
-				database.open();
-				opened.add(database);
-			}
-		}
-		catch (IOException | RuntimeException ex) {
-			opened.forEach(ReplicatedDatabase::close);
-			this.leases.releaseAll();
-			throw ex;
-		}
-		this.lanes.open();
-		this.shutdownDeadline = null;
-		this.closed = false;
-		this.databases.current().forEach(this.lanes::start);
-		EngineThreads threads = this.lanes.threads();
-		this.leases.startRenewing(threads.replica());
-		this.running = true;
-		logger.info("Replicating {} database(s) to {} replica(s) on {} capture and {} replica thread(s)",
-				this.databases.current().size(), this.lanes.replicaCount(), threads.capture(), threads.replica());
+		this.lifecycle.start();
 	}
 
 	/**
@@ -275,18 +183,7 @@ public final class Litestream implements AutoCloseable {
 	 * @return {@code true} if every replica received every committed change
 	 */
 	public synchronized boolean stop(Duration timeout) {
-		if (!this.running) {
-			return true;
-		}
-		this.running = false;
-		Instant deadline = this.clock.instant().plus(timeout);
-		boolean flushed = this.lanes.stopAndFlush(deadline);
-		this.shutdownDeadline = deadline;
-		if (!flushed) {
-			logger.warn("Shutdown flush did not reach every replica within {}; the rest stays in the local "
-					+ "shadow WAL and is shipped at the next start", timeout);
-		}
-		return flushed;
+		return this.lifecycle.stop(timeout);
 	}
 
 	/**
@@ -294,22 +191,7 @@ public final class Litestream implements AutoCloseable {
 	 */
 	@Override
 	public synchronized void close() {
-		this.closed = true;
-		if (this.running) {
-			stop(Duration.ofSeconds(30));
-		}
-		boolean idle = (this.shutdownDeadline == null) || this.lanes.shipCommitsAfterStop(this.shutdownDeadline);
-		if (idle) {
-			// After the last write: the next instance may take the replicas at once.
-			this.leases.releaseAll();
-		}
-		else {
-			logger.warn("A replica step was still running at close (a slow store); the leases expire after their "
-					+ "ttl instead of being released, so that no other instance writes while its write may land");
-			this.leases.abandonAll();
-		}
-		this.databases.current().keySet().forEach(ReplicatedDatabase::close);
-		this.lanes.close();
+		this.lifecycle.close();
 	}
 
 	/**
@@ -317,7 +199,7 @@ public final class Litestream implements AutoCloseable {
 	 * @return {@code true} between start and stop
 	 */
 	public boolean isRunning() {
-		return this.running;
+		return this.lifecycle.running();
 	}
 
 	/**
@@ -384,7 +266,7 @@ public final class Litestream implements AutoCloseable {
 	public ReplicationWait awaitReplicated(ReplicatedDatabase database, ReplicaQuorum quorum, Duration timeout) {
 		// Detached meanwhile: committed, as without replication.
 		List<Replica> replicas = this.databases.current().getOrDefault(database, List.of());
-		List<ReplicaTask> running = (this.closed || replicas.isEmpty()) ? List.of() : this.lanes.running(replicas);
+		List<ReplicaTask> running = (this.lifecycle.closed() || replicas.isEmpty()) ? List.of() : this.lanes.running(replicas);
 		return this.synchronous.await(database, replicas, running, quorum, timeout);
 	}
 

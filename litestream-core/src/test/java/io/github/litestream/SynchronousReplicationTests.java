@@ -374,7 +374,7 @@ class SynchronousReplicationTests {
 		}
 		assertThat(this.engine.synchronous().tracked()).as("the database's waits").isEqualTo(1);
 
-		this.engine.detach(database, Duration.ofSeconds(10), true);
+		this.engine.lifecycle().detach(database, Duration.ofSeconds(10), true);
 
 		assertThat(this.engine.synchronous().tracked()).as("forgotten with the database").isZero();
 		assertThat(this.engine.awaitReplicated(database, ReplicaQuorum.ANY, Duration.ofSeconds(30)).outcome())
