@@ -34,8 +34,6 @@ class SnapshotFailureStatusTests {
 	@Test
 	void aReplicaWhoseSnapshotsKeepFailingIsReportedFailingSinceTheFirstFailure() throws Exception {
 		try (Fixture fixture = new Fixture(this.dir.resolve("app.db"))) {
-			AppDatabase app = fixture.app;
-			ReplicatedDatabase database = fixture.database;
 			SnapshotsFail client = fixture.client;
 			Replica replica = fixture.replica;
 			client.failing = true;
@@ -43,9 +41,7 @@ class SnapshotFailureStatusTests {
 			for (int tick = 0; tick < 8; tick++) {
 				// What ReplicaTask.tick does every sync interval, half an hour apart.
 				this.clock.advance(Duration.ofMinutes(30));
-				app.insert(1);
-				database.sync();
-				replica.sync();
+				fixture.writeAndShip();
 				try {
 					replica.snapshotIfDue();
 				}
@@ -53,9 +49,7 @@ class SnapshotFailureStatusTests {
 					firstFailure = (firstFailure != null) ? firstFailure : this.clock.instant();
 				}
 			}
-			app.insert(1);
-			database.sync();
-			replica.sync();
+			fixture.writeAndShip();
 			assertThat(firstFailure).as("snapshots failed").isNotNull();
 			assertThat(replica.status().failingSince())
 				.as("every snapshot for four hours failed; the health indicator reads failingSince")
@@ -67,7 +61,6 @@ class SnapshotFailureStatusTests {
 	@Test
 	void aFailingPeriodicSnapshotIsNotRetriedAtEverySyncInterval() throws Exception {
 		try (Fixture fixture = new Fixture(this.dir.resolve("busy.db"))) {
-			AppDatabase app = fixture.app;
 			ReplicatedDatabase database = fixture.database;
 			SnapshotsFail client = fixture.client;
 			Replica replica = fixture.replica;
@@ -77,9 +70,7 @@ class SnapshotFailureStatusTests {
 				// A busy database, one sync interval (1 s) apart: each attempt reads and uploads the
 				// whole database file while holding the checkpoint lock.
 				this.clock.advance(Duration.ofSeconds(1));
-				app.insert(1);
-				database.sync();
-				replica.sync();
+				fixture.writeAndShip();
 				try {
 					replica.snapshotIfDue();
 				}
@@ -94,14 +85,11 @@ class SnapshotFailureStatusTests {
 	@Test
 	void anIdleDatabaseWhoseSnapshotFailedTriesAgain() throws Exception {
 		try (Fixture fixture = new Fixture(this.dir.resolve("idle.db"))) {
-			AppDatabase app = fixture.app;
 			ReplicatedDatabase database = fixture.database;
 			SnapshotsFail client = fixture.client;
 			Replica replica = fixture.replica;
 			this.clock.advance(Duration.ofHours(2));
-			app.insert(1);
-			database.sync();
-			replica.sync();
+			fixture.writeAndShip();
 			client.failing = true;
 			assertThat(org.assertj.core.api.Assertions.catchThrowable(replica::snapshotIfDue))
 				.isInstanceOf(IOException.class);
@@ -118,23 +106,17 @@ class SnapshotFailureStatusTests {
 	@Test
 	void aReplicaWhoseRetentionKeepsFailingIsReportedFailingThoughItsSyncsSucceed() throws Exception {
 		try (Fixture fixture = new Fixture(this.dir.resolve("kept.db"))) {
-			AppDatabase app = fixture.app;
-			ReplicatedDatabase database = fixture.database;
 			SnapshotsFail client = fixture.client;
 			Replica replica = fixture.replica;
 			this.clock.advance(Duration.ofHours(2));
-			app.insert(1);
-			database.sync();
-			replica.sync();
+			fixture.writeAndShip();
 			replica.snapshotIfDue();
 			client.deletesDenied = true;
 			this.clock.advance(Duration.ofHours(25));
 			Instant denied = this.clock.instant();
 			assertThat(org.assertj.core.api.Assertions.catchThrowable(replica::enforceRetention))
 				.hasMessageContaining("AccessDenied");
-			app.insert(1);
-			database.sync();
-			replica.sync();
+			fixture.writeAndShip();
 			assertThat(replica.status().failingSince()).as("retention still fails; the sync after it succeeded")
 				.isNotNull()
 				.isAfterOrEqualTo(denied);
@@ -163,6 +145,13 @@ class SnapshotFailureStatusTests {
 			this.replica = new Replica(this.database, this.client, ReplicaOptions.defaults("file"),
 					SnapshotFailureStatusTests.this.clock);
 			this.app.insert(5);
+			this.database.sync();
+			this.replica.sync();
+		}
+
+		/** Commits one row and ships it, as a replica's step does after the monitor's. */
+		void writeAndShip() throws Exception {
+			this.app.insert(1);
 			this.database.sync();
 			this.replica.sync();
 		}
