@@ -91,6 +91,9 @@ final class ReplicaTask {
 
 	private Instant nextValidation;
 
+	/** The wait before a validation that could not run is tried again, or {@code null}. */
+	private @Nullable Duration validationRetry;
+
 	private String lastWarning;
 
 	private Instant lastWarningAt;
@@ -151,7 +154,18 @@ final class ReplicaTask {
 			if (!this.stopping && !uploading() && this.validation != null && !options.validationInterval().isZero()
 					&& !now.isBefore(this.nextValidation)) {
 				this.nextValidation = now.plus(options.validationInterval());
-				this.replica.recordValidation(this.validation.validate(this.replica));
+				try {
+					this.replica.recordValidation(this.validation.validate(this.replica));
+					this.validationRetry = null;
+				}
+				catch (IOException | RuntimeException ex) {
+					// Could not run (a busy database, an unreadable replica): again after the sync
+					// interval, doubling up to the validation interval, not a whole interval later.
+					this.validationRetry = (this.validationRetry == null) ? options.syncInterval()
+							: min(this.validationRetry.multipliedBy(2), options.validationInterval());
+					this.nextValidation = now.plus(this.validationRetry);
+					throw ex;
+				}
 			}
 			recovered();
 		}
@@ -383,6 +397,11 @@ final class ReplicaTask {
 			this.lastWarning = null;
 			this.lastWarningAt = null;
 		}
+	}
+
+
+	private static Duration min(Duration a, Duration b) {
+		return (a.compareTo(b) <= 0) ? a : b;
 	}
 
 }
