@@ -22,11 +22,7 @@ public final class LitestreamReplicaLagAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	ReplicaLagTracker litestreamReplicaLagTracker(Litestream litestream) {
-		ReplicaLagTracker tracker = new ReplicaLagTracker(litestream, Clock.systemUTC());
-		// Databases already replicating now, and those the engine starts later, before it does.
-		tracker.attach();
-		litestream.onStarting(tracker::attach);
-		return tracker;
+		return ReplicaLagTracker.following(litestream, Clock.systemUTC());
 	}
 
 }

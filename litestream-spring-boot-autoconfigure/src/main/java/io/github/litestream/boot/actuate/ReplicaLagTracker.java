@@ -55,10 +55,27 @@ public final class ReplicaLagTracker {
 	}
 
 	/**
+	 * Creates a tracker that follows the engine's databases: those replicating now, those the
+	 * engine starts or adds later (before they replicate), and those removed (at once, not at
+	 * the next registration, which may never come).
+	 * @param litestream the engine whose replicas are tracked
+	 * @param clock the clock lag is measured with
+	 * @return the tracker
+	 */
+	public static ReplicaLagTracker following(Litestream litestream, Clock clock) {
+		ReplicaLagTracker tracker = new ReplicaLagTracker(litestream, clock);
+		tracker.attach();
+		litestream.onStarting(tracker::attach);
+		litestream.onRemoved((database) -> tracker.attach());
+		return tracker;
+	}
+
+	/**
 	 * Starts listening to the databases and replicas registered since the last call, and
 	 * forgets those unregistered since (tenants come and go: nothing of theirs is kept).
+	 * Synchronized: a removal calls it outside the engine's lock, beside a registration.
 	 */
-	public void attach() {
+	public synchronized void attach() {
 		Set<Object> registered = new HashSet<>();
 		for (ReplicatedDatabase database : this.litestream.databases()) {
 			registered.add(database);

@@ -42,8 +42,7 @@ class RemovedDatabaseMetersTests {
 										operations.listenerFor(path, "file")),
 								ReplicaOptions.defaults("file"))));
 			}
-			ReplicaLagTracker lag = new ReplicaLagTracker(litestream, Clock.systemUTC());
-			litestream.onStarting(lag::attach);
+			ReplicaLagTracker lag = ReplicaLagTracker.following(litestream, Clock.systemUTC());
 			SimpleMeterRegistry registry = new SimpleMeterRegistry();
 			new LitestreamMetrics(litestream, lag, operations).bindTo(registry);
 			litestream.start();
@@ -54,6 +53,7 @@ class RemovedDatabaseMetersTests {
 				new DatabaseRegistry(litestream).unregister(removed, Duration.ofSeconds(30), Backups.KEEP);
 				assertThat(litestream.databases()).hasSize(1);
 				assertThat(namesTagged(registry, tag)).as("meters tagged with the removed database").isEmpty();
+				assertThat(lag.tracked()).as("the kept database and its replica only").isEqualTo(2);
 			}
 			finally {
 				litestream.stop(Duration.ofSeconds(30));
