@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.github.litestream.HomeDirectory;
 import io.github.litestream.age.AgeIdentity;
 import io.github.litestream.age.AgeRecipient;
 import io.github.litestream.replica.AgeReplicaClient;
@@ -90,7 +91,7 @@ public record AgeSettings(List<AgeRecipient> recipients, List<AgeIdentity> ident
 	}
 
 	private static List<AgeIdentity> identityFile(String key, String file) {
-		Path path = Path.of(file.trim());
+		Path path = Path.of(HomeDirectory.expand(file.trim()));
 		byte[] bytes;
 		try {
 			bytes = Files.readAllBytes(path);

@@ -282,6 +282,24 @@ class AgeEncryptionTests {
 			.satisfies((identity) -> assertThat(identity.recipient()).hasToString(RECIPIENT_1));
 	}
 
+	@Test
+	void anIdentityFileUnderTheHomeDirectoryIsNamedWithATilde() throws Exception {
+		Path home = Files.createDirectories(this.dir.resolve("home"));
+		Files.writeString(home.resolve("identity.txt"), "# key\n" + this.secret1 + "\n");
+		AgeProperties age = new AgeProperties();
+		age.setRecipients(List.of(RECIPIENT_1));
+		age.setIdentityFiles(List.of("~/identity.txt"));
+		String before = System.getProperty("user.home");
+		System.setProperty("user.home", home.toString());
+		try {
+			assertThat(AgeSettings.of(AGE, age).identities()).singleElement()
+				.satisfies((identity) -> assertThat(identity.recipient()).hasToString(RECIPIENT_1));
+		}
+		finally {
+			System.setProperty("user.home", before);
+		}
+	}
+
 	private FailureAnalysis fail(String... age) {
 		FailureAnalysis[] analysis = new FailureAnalysis[1];
 		this.runner.withPropertyValues("litestream.dbs[0].path=" + this.dir.resolve("app.db"),
