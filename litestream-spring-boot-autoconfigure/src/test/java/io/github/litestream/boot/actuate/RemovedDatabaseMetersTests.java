@@ -9,10 +9,6 @@ import io.github.litestream.AppDatabase;
 import io.github.litestream.DatabaseRegistry;
 import io.github.litestream.DatabaseRegistry.Backups;
 import io.github.litestream.Litestream;
-import io.github.litestream.Litestream.ReplicationTarget;
-import io.github.litestream.db.DatabaseOptions;
-import io.github.litestream.replica.ReplicaOptions;
-import io.github.litestream.replica.file.FileReplicaClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,13 +31,7 @@ class RemovedDatabaseMetersTests {
 		Path kept = this.dir.resolve("kept.db");
 		Path removed = this.dir.resolve("removed.db");
 		try (AppDatabase keptApp = new AppDatabase(kept); AppDatabase removedApp = new AppDatabase(removed)) {
-			for (Path path : List.of(kept, removed)) {
-				litestream.addDatabase(DatabaseOptions.defaults(path),
-						List.of(new ReplicationTarget(
-								new FileReplicaClient(this.dir.resolve("replica-" + path.getFileName()),
-										operations.listenerFor(path, "file")),
-								ReplicaOptions.defaults("file"))));
-			}
+			MeteredDatabases.add(litestream, operations, this.dir, List.of(kept, removed));
 			ReplicaLagTracker lag = ReplicaLagTracker.following(litestream, Clock.systemUTC());
 			SimpleMeterRegistry registry = new SimpleMeterRegistry();
 			new LitestreamMetrics(litestream, lag, operations).bindTo(registry);

@@ -7,12 +7,8 @@ import java.util.List;
 
 import io.github.litestream.AppDatabase;
 import io.github.litestream.Litestream;
-import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.ReplicaQuorum;
-import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
-import io.github.litestream.replica.ReplicaOptions;
-import io.github.litestream.replica.file.FileReplicaClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,15 +32,8 @@ class ReplicationWaitMetersLimitTests {
 		Path first = this.dir.resolve("first.db");
 		Path second = this.dir.resolve("second.db");
 		try (AppDatabase firstApp = new AppDatabase(first); AppDatabase secondApp = new AppDatabase(second)) {
-			for (Path path : List.of(first, second)) {
-				litestream.addDatabase(DatabaseOptions.defaults(path),
-						List.of(new ReplicationTarget(
-								new FileReplicaClient(this.dir.resolve("replica-" + path.getFileName()),
-										operations.listenerFor(path, "file")),
-								ReplicaOptions.defaults("file"))));
-			}
-			ReplicaLagTracker lag = new ReplicaLagTracker(litestream, Clock.systemUTC());
-			litestream.onStarting(lag::attach);
+			MeteredDatabases.add(litestream, operations, this.dir, List.of(first, second));
+			ReplicaLagTracker lag = ReplicaLagTracker.following(litestream, Clock.systemUTC());
 			SimpleMeterRegistry registry = new SimpleMeterRegistry();
 			// One database gets meters of its own; the other is counted under (other).
 			new LitestreamMetrics(litestream, lag, operations, 1).bindTo(registry);
