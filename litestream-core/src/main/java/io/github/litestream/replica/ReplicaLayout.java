@@ -1,8 +1,6 @@
 package io.github.litestream.replica;
 
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 
 /**
@@ -21,9 +19,9 @@ public final class ReplicaLayout {
 	/** The directory holding all generations. */
 	public static final String GENERATIONS = "generations";
 
-	private static final Pattern SNAPSHOT = Pattern.compile("^([0-9a-f]{8})\\.snapshot\\.lz4$");
+	private static final String SNAPSHOT_SUFFIX = ".snapshot.lz4";
 
-	private static final Pattern WAL_SEGMENT = Pattern.compile("^([0-9a-f]{8})_([0-9a-f]{8})\\.wal\\.lz4$");
+	private static final String WAL_SEGMENT_SUFFIX = ".wal.lz4";
 
 	private ReplicaLayout() {
 	}
@@ -105,8 +103,12 @@ public final class ReplicaLayout {
 	 * @return its index, or empty if the name is not a snapshot's
 	 */
 	public static Optional<Long> parseSnapshotName(String name) {
-		Matcher matcher = SNAPSHOT.matcher(name);
-		return matcher.matches() ? Optional.of(Long.parseLong(matcher.group(1), 16)) : Optional.empty();
+		// 00000001.snapshot.lz4
+		if (name.length() != 8 + SNAPSHOT_SUFFIX.length() || !name.endsWith(SNAPSHOT_SUFFIX)
+				|| !Pos.isLowerHex(name, 0, 8)) {
+			return Optional.empty();
+		}
+		return Optional.of(Long.parseLong(name, 0, 8, 16));
 	}
 
 	/**
@@ -116,11 +118,12 @@ public final class ReplicaLayout {
 	 * @return its position, or empty if the name is not a WAL segment's
 	 */
 	public static Optional<Pos> parseWalSegmentName(String generation, String name) {
-		Matcher matcher = WAL_SEGMENT.matcher(name);
-		if (!matcher.matches()) {
+		// 00000001_00001f40.wal.lz4
+		if (name.length() != 17 + WAL_SEGMENT_SUFFIX.length() || name.charAt(8) != '_'
+				|| !name.endsWith(WAL_SEGMENT_SUFFIX) || !Pos.isLowerHex(name, 0, 8) || !Pos.isLowerHex(name, 9, 17)) {
 			return Optional.empty();
 		}
-		return Optional.of(new Pos(generation, Long.parseLong(matcher.group(1), 16), Long.parseLong(matcher.group(2), 16)));
+		return Optional.of(new Pos(generation, Long.parseLong(name, 0, 8, 16), Long.parseLong(name, 9, 17, 16)));
 	}
 
 	private static void requireGeneration(String generation) {
