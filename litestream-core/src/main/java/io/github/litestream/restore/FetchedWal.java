@@ -91,6 +91,51 @@ final class FetchedWal implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Copies bytes of the WAL into a buffer, from any position: pages are taken out of order.
+	 * @param target where the bytes go, from its position on
+	 * @param position where in the WAL they start
+	 * @param length how many; they must lie inside the WAL
+	 * @throws IOException if the temporary file cannot be read
+	 */
+	void copyTo(ByteBuffer target, long position, int length) throws IOException {
+		int done = 0;
+		for (int piece = pieceHolding(position); done < length; piece++) {
+			Piece p = this.pieces.get(piece);
+			long at = position + done;
+			int n = (int) Math.min(length - done, p.offset() + p.length() - at);
+			if (p.bytes() != null) {
+				target.put(p.bytes(), (int) (at - p.offset()), n);
+			}
+			else {
+				ByteBuffer part = target.slice(target.position(), n);
+				while (part.hasRemaining()) {
+					if (this.file.read(part, at + part.position()) < 0) {
+						throw new EOFException("The temporary WAL file ends before offset " + (at + n));
+					}
+				}
+				target.position(target.position() + n);
+			}
+			done += n;
+		}
+	}
+
+	/** The piece holding a position inside the WAL, by binary search. */
+	private int pieceHolding(long position) {
+		int low = 0;
+		int high = this.pieces.size() - 1;
+		while (low < high) {
+			int middle = (low + high + 1) >>> 1;
+			if (this.pieces.get(middle).offset() <= position) {
+				low = middle;
+			}
+			else {
+				high = middle - 1;
+			}
+		}
+		return low;
+	}
+
 	@Override
 	public void close() throws IOException {
 		this.release.run();

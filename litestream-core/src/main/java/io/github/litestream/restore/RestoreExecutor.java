@@ -253,7 +253,7 @@ final class RestoreExecutor {
 		RestorePlan.WalIndex index = indexes.get(checked.position());
 		int frames;
 		try (FetchedWal wal = checked.wal()) {
-			frames = applier.applyChecked(wal, index, checked.scan());
+			frames = applier.applyChecked(wal, index, checked.result());
 			if (checked.position() == indexes.size() - 1 && this.keepLastWal != null) {
 				this.lastWal = sibling(this.temporaryDatabase, ".last.wal");
 				this.temporaryFiles.add(this.lastWal);

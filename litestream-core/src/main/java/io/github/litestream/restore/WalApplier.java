@@ -39,7 +39,7 @@ final class WalApplier implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(WalApplier.class);
 
-	private static final int FRAMES_PER_WRITE = 256;
+	private static final int RUN_BYTES = 1024 * 1024;
 
 	private final FileChannel database;
 
@@ -48,8 +48,8 @@ final class WalApplier implements AutoCloseable {
 
 	private final String replicaLocation;
 
-	/** Where {@link #applyChecked} reads frames, {@value #FRAMES_PER_WRITE} at a time. */
-	private byte @Nullable [] chunk;
+	/** Contiguous pages on their way to the database file, at most {@value #RUN_BYTES} bytes. */
+	private @Nullable ByteBuffer run;
 
 	private final String generation;
 
@@ -114,44 +114,55 @@ final class WalApplier implements AutoCloseable {
 	 * thread.
 	 * @param wal the index's WAL
 	 * @param header its header, from {@link #readHeader(FetchedWal, long)}
-	 * @return where its committed frames end
+	 * @return where its committed frames end, and the frames that hold each page's last version
 	 * @throws IOException if it cannot be read
 	 */
-	static WalScanner.WalScan check(FetchedWal wal, WalHeader header) throws IOException {
-		return WalScanner.scan(wal.bytes(), header, WalHeader.SIZE, header.checksum(), null);
+	static CheckedWal check(FetchedWal wal, WalHeader header) throws IOException {
+		CheckedWal.Pages pages = new CheckedWal.Pages(header.frameSize());
+		WalScanner.WalScan scan = WalScanner.scanVerified(wal.bytes(), header, WalHeader.SIZE, header.checksum(), pages);
+		return new CheckedWal(scan, pages.latestBefore(scan.end()));
 	}
 
 	/**
-	 * Applies an index's WAL that {@link #check} checked: writes the pages of its committed
-	 * frames in order and cuts the database to the last commit's size, as {@link #apply} does,
-	 * without a second checksum pass.
+	 * Applies an index's WAL that {@link #check} checked: writes the last committed version of
+	 * each page, in page order, and cuts the database to the last commit's size, as
+	 * {@link #apply} does, without a second checksum pass.
 	 * @param wal the index's WAL
 	 * @param walIndex the WAL index and its segments, for messages
 	 * @param checked what the check found
 	 * @return the number of frames applied
 	 * @throws IOException if the WAL is damaged or the database cannot be written
 	 */
-	int applyChecked(FetchedWal wal, RestorePlan.WalIndex walIndex, WalScanner.WalScan checked) throws IOException {
-		if (checked.end() < wal.size()) {
-			throw damagedTail(walIndex, checked.end(), wal.size());
+	int applyChecked(FetchedWal wal, RestorePlan.WalIndex walIndex, CheckedWal checked) throws IOException {
+		WalScanner.WalScan scan = checked.scan();
+		if (scan.end() < wal.size()) {
+			throw damagedTail(walIndex, scan.end(), wal.size());
 		}
 		int frameSize = WalFrameHeader.SIZE + this.pageSize;
-		if (this.chunk == null || this.chunk.length < frameSize) {
-			this.chunk = new byte[frameSize * FRAMES_PER_WRITE];
-		}
-		int wholeFrames = this.chunk.length / frameSize * frameSize;
-		for (long at = WalHeader.SIZE; at < checked.end();) {
-			int length = (int) Math.min(wholeFrames, checked.end() - at);
-			if (wal.bytes().read(this.chunk, at) < length) {
-				throw new EOFException("WAL index " + Pos.hex(walIndex.index()) + " shrank after it was checked");
+		ByteBuffer run = runBuffer();
+		int runStart = 0;
+		for (long entry : checked.latestFrames()) {
+			int pageNumber = CheckedWal.pageNumber(entry);
+			long frameOffset = CheckedWal.frameOffset(entry, frameSize);
+			if (pageNumber < 1) {
+				throw invalid(walIndex.index(), "a frame at offset " + Pos.hex(frameOffset) + " names page "
+						+ Integer.toUnsignedString(pageNumber), "the segment holding that offset is corrupt", null);
 			}
-			writePages(this.chunk, 0, length, at, walIndex.index());
-			at += length;
+			int runLength = run.position() / this.pageSize;
+			if (runLength > 0 && (pageNumber != runStart + runLength || !run.hasRemaining())) {
+				write(run, runStart);
+				runLength = 0;
+			}
+			if (runLength == 0) {
+				runStart = pageNumber;
+			}
+			wal.copyTo(run, frameOffset + WalFrameHeader.SIZE, this.pageSize);
 		}
-		if (checked.frames() > 0) {
-			this.database.truncate((long) checked.databasePages() * this.pageSize);
+		write(run, runStart);
+		if (scan.frames() > 0) {
+			this.database.truncate((long) scan.databasePages() * this.pageSize);
 		}
-		return checked.frames();
+		return scan.frames();
 	}
 
 	private WalHeader readHeader(WalBytes wal, long index) throws IOException {
@@ -223,39 +234,45 @@ final class WalApplier implements AutoCloseable {
 
 	private void writePages(byte[] frames, int offset, int length, long walOffset, long index) throws IOException {
 		int frameSize = WalFrameHeader.SIZE + this.pageSize;
-		ByteBuffer[] run = new ByteBuffer[length / frameSize];
-		// Pages that follow each other in the file go out in one gathering write: bulk inserts
-		// append pages in order, and one system call per page is the slow part.
-		int runLength = 0;
+		ByteBuffer run = runBuffer();
 		int runStart = 0;
+		// Pages that follow each other in the file go out in one write: bulk inserts append pages
+		// in order, and one system call per page is the slow part. They are gathered in a direct
+		// buffer, which the file takes as it is (heap buffers pass through a temporary one, more
+		// JDK code for a cold JVM to compile).
 		for (int at = offset; at < offset + length; at += frameSize) {
 			int pageNumber = WalFrameHeader.parse(frames, at).pageNumber();
 			if (pageNumber < 1) {
 				throw invalid(index, "a frame at offset " + Pos.hex(walOffset + at - offset) + " names page "
 						+ Integer.toUnsignedString(pageNumber), "the segment holding that offset is corrupt", null);
 			}
-			if (runLength > 0 && pageNumber != runStart + runLength) {
-				write(run, runLength, runStart);
+			int runLength = run.position() / this.pageSize;
+			if (runLength > 0 && (pageNumber != runStart + runLength || !run.hasRemaining())) {
+				write(run, runStart);
 				runLength = 0;
 			}
 			if (runLength == 0) {
 				runStart = pageNumber;
 			}
-			run[runLength++] = ByteBuffer.wrap(frames, at + WalFrameHeader.SIZE, this.pageSize);
+			run.put(frames, at + WalFrameHeader.SIZE, this.pageSize);
 		}
-		write(run, runLength, runStart);
+		write(run, runStart);
 	}
 
-	private void write(ByteBuffer[] pages, int count, int firstPage) throws IOException {
-		if (count == 0) {
-			return;
+	private ByteBuffer runBuffer() {
+		if (this.run == null) {
+			this.run = ByteBuffer.allocateDirect(Math.max(1, RUN_BYTES / this.pageSize) * this.pageSize);
 		}
+		return this.run;
+	}
+
+	private void write(ByteBuffer run, int firstPage) throws IOException {
+		run.flip();
 		long target = (long) (firstPage - 1) * this.pageSize;
-		long remaining = (long) count * this.pageSize;
-		this.database.position(target);
-		while (remaining > 0) {
-			remaining -= this.database.write(pages, 0, count);
+		while (run.hasRemaining()) {
+			target += this.database.write(run, target);
 		}
+		run.clear();
 	}
 
 	private int readPageSize(long snapshotIndex) throws IOException {

@@ -8,7 +8,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 
 import io.github.litestream.sqlite.WalHeader;
-import io.github.litestream.sqlite.WalScanner;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -40,7 +39,7 @@ final class WalCheckAhead implements AutoCloseable {
 	 */
 	@Nullable Checked next(FetchedWal wal, int position, @Nullable WalHeader header, @Nullable IOException headerError)
 			throws IOException {
-		Future<WalScanner.WalScan> check = (header != null)
+		Future<CheckedWal> check = (header != null)
 				? this.thread.submit(() -> WalApplier.check(wal, header)) : CompletableFuture.failedFuture(headerError);
 		this.awaited = this.pending;
 		this.pending = new Pending(wal, position, check);
@@ -97,10 +96,10 @@ final class WalCheckAhead implements AutoCloseable {
 	}
 
 	/** An index's WAL and where its committed frames end. */
-	record Checked(FetchedWal wal, int position, WalScanner.WalScan scan) {
+	record Checked(FetchedWal wal, int position, CheckedWal result) {
 	}
 
-	private record Pending(FetchedWal wal, int position, Future<WalScanner.WalScan> check) {
+	private record Pending(FetchedWal wal, int position, Future<CheckedWal> check) {
 
 		Checked await() throws IOException {
 			try {

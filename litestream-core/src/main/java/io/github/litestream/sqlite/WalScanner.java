@@ -75,6 +75,21 @@ public final class WalScanner {
 	}
 
 	/**
+	 * Scans a WAL held anywhere like {@link #scanVerified(FileChannel, WalHeader, long, WalChecksum, VerifiedFrames)}.
+	 * @param wal the WAL's bytes
+	 * @param header its header
+	 * @param offset where to start; {@link WalHeader#SIZE} for the first frame
+	 * @param previous the checksum of the frame before {@code offset} (the header's at the start)
+	 * @param verified receives the checked frames in WAL order, each exactly once
+	 * @return where the committed content ends, and its checksum and size there
+	 * @throws IOException if the bytes cannot be read, or {@code verified} fails
+	 */
+	public static WalScan scanVerified(WalBytes wal, WalHeader header, long offset, WalChecksum previous,
+			VerifiedFrames verified) throws IOException {
+		return scan(wal, header, offset, previous, null, verified);
+	}
+
+	/**
 	 * Scans a WAL held anywhere like {@link #scan(FileChannel, WalHeader, long, WalChecksum, CommittedFrames)}.
 	 * @param wal the WAL's bytes
 	 * @param header its header

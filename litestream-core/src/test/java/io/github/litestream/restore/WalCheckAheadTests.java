@@ -69,10 +69,11 @@ class WalCheckAheadTests {
 		}
 		assertThat(back).extracting(WalCheckAhead.Checked::position).containsExactly(0, 1, 2, 3);
 		for (WalCheckAhead.Checked checked : back) {
-			WalScanner.WalScan here = WalApplier.check(checked.wal(), header(checked.wal()));
-			assertThat(checked.scan()).isEqualTo(here);
-			assertThat(checked.scan().end()).isEqualTo(checked.wal().size());
-			assertThat(checked.scan().frames()).isPositive();
+			CheckedWal here = WalApplier.check(checked.wal(), header(checked.wal()));
+			assertThat(checked.result().scan()).isEqualTo(here.scan());
+			assertThat(checked.result().latestFrames()).containsExactly(here.latestFrames());
+			assertThat(checked.result().scan().end()).isEqualTo(checked.wal().size());
+			assertThat(checked.result().scan().frames()).isPositive();
 		}
 		assertThat(closed).as("handed back, for the caller to close").hasValue(0);
 	}
@@ -86,7 +87,7 @@ class WalCheckAheadTests {
 			IOException unreadable = new IOException("index 1's header is not a WAL header");
 			WalCheckAhead.Checked zero = checks.next(wal(this.indexes.get(1), closed), 1, null, unreadable);
 			assertThat(zero.position()).isZero();
-			assertThat(zero.scan().end()).isEqualTo(this.indexes.get(0).length);
+			assertThat(zero.result().scan().end()).isEqualTo(this.indexes.get(0).length);
 			assertThatExceptionOfType(IOException.class).isThrownBy(checks::last).isSameAs(unreadable);
 		}
 		assertThat(closed).as("the failed index's WAL").hasValue(1);
