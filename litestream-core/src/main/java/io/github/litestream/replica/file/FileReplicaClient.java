@@ -1,6 +1,5 @@
 package io.github.litestream.replica.file;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -252,7 +251,7 @@ public final class FileReplicaClient implements ReplicaClient {
 			size = Files.size(path);
 			// A small object (most WAL segments) is read in one call: callers read it whole,
 			// and a file stream would take a dozen reads of 8 KiB for each.
-			in = (size <= WHOLE_READ_LIMIT) ? new ByteArrayInputStream(Files.readAllBytes(path))
+			in = (size <= WHOLE_READ_LIMIT) ? new LoadedFileStream(Files.readAllBytes(path))
 					: Files.newInputStream(path);
 		}
 		catch (NoSuchFileException ex) {
