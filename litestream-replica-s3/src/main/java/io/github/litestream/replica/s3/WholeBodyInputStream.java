@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 
 /**
  * An answer's body that fails when it ends before its {@code Content-Length}: the JDK's HTTP
@@ -11,6 +12,9 @@ import java.io.InputStream;
  * between two LZ4 frames would pass every check of its content.
  */
 final class WholeBodyInputStream extends FilterInputStream {
+
+	/** The longest body {@link #readAllBytes()} reads into one array at once. */
+	private static final long MAX_WHOLE = 64 * 1024 * 1024;
 
 	private final long expected;
 
@@ -52,6 +56,30 @@ final class WholeBodyInputStream extends FilterInputStream {
 			this.read += n;
 		}
 		return n;
+	}
+
+	/**
+	 * With a known length, one array of that length, filled in place: the restore reads every
+	 * WAL segment whole, and the default reads 8 KiB pieces and copies them together.
+	 */
+	@Override
+	public byte[] readAllBytes() throws IOException {
+		if (this.expected < 0 || this.read > 0 || this.expected > MAX_WHOLE) {
+			return super.readAllBytes();
+		}
+		byte[] body = new byte[(int) this.expected];
+		int n = readNBytes(body, 0, body.length);
+		if (n < body.length) {
+			checkWhole();
+		}
+		byte[] more = super.readAllBytes();
+		if (more.length == 0) {
+			return body;
+		}
+		// Longer than announced: whatever the server sent, as the default would return it.
+		byte[] all = Arrays.copyOf(body, body.length + more.length);
+		System.arraycopy(more, 0, all, body.length, more.length);
+		return all;
 	}
 
 	@Override
