@@ -87,6 +87,8 @@ final class Checkpointer {
 
 	private final ReentrantLock checkpointLock;
 
+	private final CheckpointHold checkpointHold;
+
 	private final List<DatabaseListener> listeners;
 
 	/** Step (1). */
@@ -113,15 +115,17 @@ final class Checkpointer {
 
 	/**
 	 * Creates a checkpointer. A checkpoint that cannot have {@code checkpointLock} at once (a
-	 * snapshot holds it) is skipped.
+	 * snapshot holds it) is skipped, and {@code checkpointHold} records since when.
 	 */
 	Checkpointer(String database, EngineConnections connections, GenerationTracker tracker, CheckpointPolicy policy,
-			ReentrantLock checkpointLock, DatabaseFile databaseFile, List<DatabaseListener> listeners) {
+			ReentrantLock checkpointLock, CheckpointHold checkpointHold, DatabaseFile databaseFile,
+			List<DatabaseListener> listeners) {
 		this.database = database;
 		this.connections = connections;
 		this.tracker = tracker;
 		this.policy = policy;
 		this.checkpointLock = checkpointLock;
+		this.checkpointHold = checkpointHold;
 		this.listeners = listeners;
 		this.backfill = new Backfill(database, connections, tracker, databaseFile);
 		this.restart = new WalRestart(database, connections, tracker, policy, listeners);
@@ -226,8 +230,11 @@ final class Checkpointer {
 	private void runProcedure(CheckpointMode mode, Procedure procedure) throws IOException {
 		if (!this.checkpointLock.tryLock()) {
 			logger.debug("Skipping checkpoint of {}: a snapshot is reading the database", this.database);
+			this.checkpointHold.held();
 			return;
 		}
+		// Whatever held checkpoints back has ended (its own release may not have run yet).
+		this.checkpointHold.released();
 		long started = System.nanoTime();
 		try {
 			procedure.run();

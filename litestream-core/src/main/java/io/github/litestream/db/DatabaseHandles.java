@@ -42,6 +42,9 @@ final class DatabaseHandles {
 	/** Held while the database file is read for a snapshot: no checkpoint may change it. */
 	private final ReentrantLock checkpointLock = new ReentrantLock();
 
+	/** Since when a snapshot holding that lock has kept due checkpoints from running. */
+	private final CheckpointHold checkpointHold;
+
 	private EngineConnections connections;
 
 	/** Set when closing found a snapshot still reading: what to close once it has ended. */
@@ -49,8 +52,9 @@ final class DatabaseHandles {
 
 	private DatabaseFile file;
 
-	DatabaseHandles(Path path) {
+	DatabaseHandles(Path path, CheckpointHold checkpointHold) {
 		this.path = path;
+		this.checkpointHold = checkpointHold;
 	}
 
 	/**
@@ -109,6 +113,10 @@ final class DatabaseHandles {
 
 	ReentrantLock checkpointLock() {
 		return this.checkpointLock;
+	}
+
+	CheckpointHold checkpointHold() {
+		return this.checkpointHold;
 	}
 
 	/**
@@ -175,6 +183,7 @@ final class DatabaseHandles {
 
 	/** Called by a snapshot once it has released the checkpoint lock. */
 	void snapshotEnded() {
+		this.checkpointHold.released();
 		if (this.closeAfterSnapshot == null || !this.checkpointLock.tryLock()) {
 			return;
 		}

@@ -80,7 +80,7 @@ final class DatabaseLifecycle {
 			Optional<Pos> cleanShutdownPosition = this.cleanShutdown.take(this.handles::openFile);
 			this.tracker.resume(connections, cleanShutdownPosition.orElse(null));
 			this.checkpointer = new Checkpointer(this.path.toString(), connections, this.tracker, this.policy,
-					this.handles.checkpointLock(), this.handles.file(), this.listeners);
+					this.handles.checkpointLock(), this.handles.checkpointHold(), this.handles.file(), this.listeners);
 			this.policy.checkpointed();
 		}
 		catch (SQLException ex) {

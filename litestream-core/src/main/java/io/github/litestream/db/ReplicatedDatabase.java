@@ -108,7 +108,8 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 		this.policy = new CheckpointPolicy(options, clock, System::nanoTime);
 		this.tracker = new GenerationTracker(this.path, this.localState, this.listeners, this::indexStarted);
 		this.pendingWal = new PendingWal(this.path, this.localState);
-		this.handles = new DatabaseHandles(this.path);
+		this.handles = new DatabaseHandles(this.path,
+				new CheckpointHold(this.path.toString(), clock, options.checkpointInterval()));
 		this.lifecycle = new DatabaseLifecycle(this.path, options.busyTimeout(), this.lock, this.handles, this.tracker,
 				this.policy, this.localState, this.listeners);
 		this.snapshots = new DatabaseSnapshots(this.path, this.lock, this.handles, this.tracker,
@@ -258,6 +259,17 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	public Optional<PinnedWal> pinnedWal() {
 		Checkpointer checkpointer = this.lifecycle.checkpointer();
 		return (checkpointer != null) ? checkpointer.pinnedWal(this.tracker.position()) : Optional.empty();
+	}
+
+	/**
+	 * Whether a snapshot that reads the database file for its upload has kept due checkpoints
+	 * from running longer than {@code checkpoint-interval}: WAL shipping goes on, but the WAL
+	 * grows until the upload ends. Logged once at WARN when it happens.
+	 * @return since when, or empty (always empty once the snapshot ended)
+	 */
+	public Optional<CheckpointsHeld> checkpointsHeld() {
+		// A skip recorded just as the snapshot released the lock is cleared by the next checkpoint.
+		return this.handles.checkpointLock().isLocked() ? this.handles.checkpointHold().current() : Optional.empty();
 	}
 
 	@Override

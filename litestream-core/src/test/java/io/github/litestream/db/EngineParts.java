@@ -75,7 +75,8 @@ final class EngineParts implements AutoCloseable {
 			}
 		});
 		this.checkpointer = new Checkpointer(this.db.toString(), this.connections, this.tracker, this.policy,
-				this.checkpointLock, this.databaseFile, this.listeners);
+				this.checkpointLock, new CheckpointHold(this.db.toString(), Clock.systemUTC(), Duration.ofMinutes(1)),
+				this.databaseFile, this.listeners);
 		self[0] = this.checkpointer;
 		this.connections.acquireReadLock();
 		this.tracker.resume(this.connections, null);
