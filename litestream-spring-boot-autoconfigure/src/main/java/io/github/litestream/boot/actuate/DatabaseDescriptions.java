@@ -15,6 +15,7 @@ import io.github.litestream.boot.actuate.LitestreamEndpoint.DatabaseDescriptor;
 import io.github.litestream.boot.actuate.LitestreamEndpoint.EncryptionDescriptor;
 import io.github.litestream.boot.actuate.LitestreamEndpoint.ReplicaDescriptor;
 import io.github.litestream.boot.actuate.LitestreamEndpoint.ValidationDescriptor;
+import io.github.litestream.db.CheckpointsHeld;
 import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.lease.FencedReplicaClient;
 import io.github.litestream.replica.AgeReplicaClient;
@@ -50,7 +51,8 @@ final class DatabaseDescriptions {
 		Pos pos = database.position().orElse(null);
 		List<ReplicaDescriptor> replicas = this.litestream.replicas(database).stream().map(this::describe).toList();
 		return new DatabaseDescriptor(database.path().toString(), (pos != null) ? pos.generation() : null, LitestreamEndpoint.format(pos),
-				database.size(), database.walSize(), database.lastCheckpointAt(), replicas);
+				database.size(), database.walSize(), database.lastCheckpointAt(),
+				database.checkpointsHeld().map(CheckpointsHeld::since).orElse(null), replicas);
 	}
 
 	private ReplicaDescriptor describe(Replica replica) {

@@ -275,10 +275,14 @@ public final class LitestreamEndpoint {
 	 * @param size the database file's size in bytes
 	 * @param walSize the WAL file's size in bytes
 	 * @param lastCheckpoint when the engine last checkpointed
+	 * @param checkpointsHeldSince since when a snapshot upload has held checkpoints back, once
+	 * that lasts longer than {@code checkpoint-interval} (the WAL grows until it ends); otherwise
+	 * {@code null}
 	 * @param replicas its replicas
 	 */
 	public record DatabaseDescriptor(String path, @Nullable String generation, @Nullable String position, long size,
-			long walSize, @Nullable Instant lastCheckpoint, List<ReplicaDescriptor> replicas) {
+			long walSize, @Nullable Instant lastCheckpoint, @Nullable Instant checkpointsHeldSince,
+			List<ReplicaDescriptor> replicas) {
 	}
 
 	/**

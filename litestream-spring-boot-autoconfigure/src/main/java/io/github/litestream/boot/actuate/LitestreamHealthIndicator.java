@@ -38,7 +38,8 @@ import org.springframework.boot.health.contributor.Health;
  * stops the application's writes; this indicator is how it becomes visible, for example in a
  * Kubernetes readiness group (see {@code docs/observability.md}). {@code warnings} says which
  * database's WAL grows past {@code max-checkpoint-page-count} because a long read transaction
- * keeps checkpoints from restarting it: worth knowing, but no replica is failing, so the status
+ * keeps checkpoints from restarting it, or because a snapshot upload has held checkpoints back
+ * longer than {@code checkpoint-interval}: worth knowing, but no replica is failing, so the status
  * does not change. A leased replica's details show its lease (role, holder, epoch, expiry), and a
  * fenced one is a problem: this instance lost its lease and writes nothing to it. A database
  * this instance waits to take over ({@code standby=true}) is listed under {@code standbys} with
@@ -210,6 +211,12 @@ public final class LitestreamHealthIndicator extends AbstractHealthIndicator {
 					+ maxPages + "): a long-running read transaction (of the application or another process) has "
 					+ "kept checkpoints from restarting it since " + pinned.since() + "; the WAL grows until that "
 					+ "transaction ends, and the engine tries again at every sync without holding up writes"));
+		database.checkpointsHeld()
+			.ifPresent((held) -> warnings.add("checkpoints of " + database.path() + " have been held back since "
+					+ held.since() + " (longer than its checkpoint-interval, " + held.threshold() + ") by a snapshot "
+					+ "upload that still reads the database; the WAL ("
+					+ String.format(Locale.ROOT, "%.1f", database.walSize() / 1048576.0)
+					+ " MiB) grows with every write until the upload ends, while WAL shipping goes on"));
 	}
 
 	private Map<String, Object> check(Replica replica, List<String> problems) {
