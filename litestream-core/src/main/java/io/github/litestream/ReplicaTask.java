@@ -89,6 +89,9 @@ final class ReplicaTask {
 
 	private Instant nextRetention;
 
+	/** The retention check interval, at most the retention. */
+	private Duration retentionEvery;
+
 	private Instant nextValidation;
 
 	/** The wait before a validation that could not run is tried again, or {@code null}. */
@@ -122,11 +125,30 @@ final class ReplicaTask {
 		this.uploads = new SnapshotUploads(this.replica, uploads, lane);
 		ReplicaOptions options = this.replica.options();
 		Instant now = this.clock.instant();
-		this.nextRetention = now.plus(options.retentionCheckInterval());
+		this.retentionEvery = retentionCheckInterval(options);
+		// Soon after start (once the replica has synced), not one check interval later: an
+		// instance redeployed more often than that would otherwise never delete anything.
+		this.nextRetention = now;
 		this.nextValidation = now.plus(options.validationInterval());
 		this.executor = lane;
 		long interval = options.syncInterval().toMillis();
 		this.executor.scheduleWithFixedDelay(this::tick, 0, interval, TimeUnit.MILLISECONDS);
+	}
+
+	/**
+	 * The retention check interval, capped at the retention as Litestream v0.3 does: a longer
+	 * one would keep what expired for up to that interval past the retention.
+	 */
+	private Duration retentionCheckInterval(ReplicaOptions options) {
+		Duration retention = options.retention();
+		Duration interval = options.retentionCheckInterval();
+		if (retention.isZero() || interval.compareTo(retention) <= 0) {
+			return interval;
+		}
+		logger.info("Replica '{}' of {} checks retention every {} (its retention), not every {}: "
+				+ "retention-check-interval is longer than retention", this.replica.name(), this.database.path(),
+				retention, interval);
+		return retention;
 	}
 
 	private void tick() {
@@ -141,8 +163,9 @@ final class ReplicaTask {
 			this.replica.beginSnapshotIfDue(this.uploads.executor()).ifPresent(this.uploads::applyWhenStored);
 			Instant now = this.clock.instant();
 			ReplicaOptions options = this.replica.options();
-			if (!this.stopping && !uploading() && !now.isBefore(this.nextRetention)) {
-				this.nextRetention = now.plus(options.retentionCheckInterval());
+			if (!this.stopping && !uploading() && !now.isBefore(this.nextRetention)
+					&& this.replica.position().isPresent()) {
+				this.nextRetention = now.plus(this.retentionEvery);
 				this.replica.enforceRetention(this.uploads.executor());
 				this.replica.snapshotUpload().ifPresent((upload) -> {
 					// Retention's own snapshot: it deletes at the first step after it is stored.
