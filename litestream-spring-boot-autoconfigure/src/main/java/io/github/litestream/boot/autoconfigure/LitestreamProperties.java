@@ -589,7 +589,7 @@ public class LitestreamProperties {
 		private Duration retention = ReplicaOptions.DEFAULT_RETENTION;
 
 		/**
-		 * How often retention is enforced.
+		 * How often retention is enforced (and once soon after start); at most the retention.
 		 */
 		private Duration retentionCheckInterval = ReplicaOptions.DEFAULT_RETENTION_CHECK_INTERVAL;
 
