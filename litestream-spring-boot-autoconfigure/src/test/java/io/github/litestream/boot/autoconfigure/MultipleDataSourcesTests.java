@@ -41,8 +41,8 @@ class MultipleDataSourcesTests {
 
 	@Test
 	void eachQualifiedDataSourceIsRestoredFromItsOwnReplicaAndReplicatedToIt() throws Exception {
-		Path ordersReplica = seedReplica("orders", "restored-order");
-		Path customersReplica = seedReplica("customers", "restored-customer");
+		Path ordersReplica = seedReplica(this.dir, "orders", "restored-order");
+		Path customersReplica = seedReplica(this.dir, "customers", "restored-customer");
 		Path orders = this.dir.resolve("data/orders.db");
 		Path customers = this.dir.resolve("data/customers.db");
 		new ApplicationContextRunner()
@@ -79,10 +79,10 @@ class MultipleDataSourcesTests {
 
 	/**
 	 * A replica holding one snapshot of a database with one table, named like the database,
-	 * and one row.
+	 * and one row, in {@code dir}.
 	 */
-	private Path seedReplica(String name, String row) throws Exception {
-		Path seed = Files.createDirectories(this.dir.resolve("seed")).resolve(name + ".db");
+	static Path seedReplica(Path dir, String name, String row) throws Exception {
+		Path seed = Files.createDirectories(dir.resolve("seed")).resolve(name + ".db");
 		JdbcTemplate jdbc = jdbc(seed);
 		jdbc.execute("CREATE TABLE " + name + " (id INTEGER PRIMARY KEY, text TEXT NOT NULL)");
 		jdbc.update("INSERT INTO " + name + " (text) VALUES (?)", row);
@@ -90,7 +90,7 @@ class MultipleDataSourcesTests {
 		try (OutputStream out = Lz4.compress(compressed)) {
 			out.write(Files.readAllBytes(seed));
 		}
-		Path replica = this.dir.resolve("replica-" + name);
+		Path replica = dir.resolve("replica-" + name);
 		try (FileReplicaClient client = new FileReplicaClient(replica)) {
 			client.writeSnapshot("0123456789abcdef", 0, new ByteArrayInputStream(compressed.toByteArray()));
 		}
