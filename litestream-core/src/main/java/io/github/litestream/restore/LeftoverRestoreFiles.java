@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +25,17 @@ public final class LeftoverRestoreFiles {
 
 	private static final Logger logger = LoggerFactory.getLogger(LeftoverRestoreFiles.class);
 
+	/**
+	 * What follows the prefix in the names of one {@link RestoreExecutor} run: its database
+	 * {@code <uuid>.db} with SQLite's siblings, the stale files it set aside, the WAL of each
+	 * index it fetched, the last index's WAL; and {@code <uuid>.last.wal} of {@link Restorer}.
+	 */
+	private static final String RESTORE = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+			+ "(\\.last\\.wal|\\.db(-wal|-shm|-journal|\\.stale-(wal|shm|journal)|\\.last\\.wal|\\.[0-9a-f]{1,16}\\.wal)?)";
+
+	/** What follows the prefix in the names of a {@link ReplicaFollower}'s files ({@link LatestState}). */
+	private static final String FOLLOWER = "follow(\\.db(-wal|-shm|-journal)?|-last\\.wal|-[0-9a-f]{1,16}\\.wal)";
+
 	private LeftoverRestoreFiles() {
 	}
 
@@ -34,6 +46,19 @@ public final class LeftoverRestoreFiles {
 	 */
 	static String prefix(Path output) {
 		return "." + output.getFileName() + "-restore-";
+	}
+
+	/**
+	 * The names of exactly the files restores to {@code output} create: not those of another
+	 * output whose name begins the same ({@code <name>-restore-x}, say), whose restore may run.
+	 * @param output the database being restored
+	 * @return the pattern of a whole file name
+	 */
+	static Pattern names(Path output) {
+		String prefix = Pattern.quote(prefix(output));
+		// A follower's full restore runs into its own temporary database, so with that one's prefix.
+		String followerRestore = Pattern.quote("." + prefix(output) + "follow.db-restore-");
+		return Pattern.compile(prefix + "(" + RESTORE + "|" + FOLLOWER + ")|" + followerRestore + RESTORE);
 	}
 
 	/**
@@ -82,10 +107,10 @@ public final class LeftoverRestoreFiles {
 	 */
 	static List<Path> removeHolding(Path output) {
 		Path absolute = output.toAbsolutePath().normalize();
-		String prefix = prefix(absolute);
+		Pattern names = names(absolute);
 		List<Path> removed = new ArrayList<>();
 		try (DirectoryStream<Path> files = Files.newDirectoryStream(absolute.getParent(),
-				(file) -> file.getFileName().toString().startsWith(prefix))) {
+				(file) -> names.matcher(file.getFileName().toString()).matches())) {
 			for (Path file : files) {
 				if (Files.isRegularFile(file) && Files.deleteIfExists(file)) {
 					removed.add(file);

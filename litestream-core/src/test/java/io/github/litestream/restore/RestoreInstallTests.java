@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -207,14 +209,49 @@ class RestoreInstallTests {
 		Path dir = Files.createDirectories(this.temp.resolve("out"));
 		Path output = dir.resolve("app.db");
 		Files.writeString(output, "precious");
-		Path leftover = Files.writeString(dir.resolve(".app.db-restore-0f3c.db"), "half a restore");
-		Files.writeString(dir.resolve(".other.db-restore-0f3c.db"), "another database's restore");
+		Path leftover = Files.writeString(dir.resolve(".app.db-restore-" + UUID.randomUUID() + ".db"), "half a restore");
+		Path other = Files.writeString(dir.resolve(".other.db-restore-" + UUID.randomUUID() + ".db"),
+				"another database's restore");
 		RestoreResult result = new Restorer().restore(new FileReplicaClient(Fixture.replica()),
 				RestoreOptions.latest(output).withConditions(true, false));
 		assertThat(result.restored()).isFalse();
 		assertThat(leftover).doesNotExist();
-		assertThat(dir.resolve(".other.db-restore-0f3c.db")).exists();
+		assertThat(other).exists();
 		assertThat(output).hasContent("precious");
+	}
+
+	@Test
+	void onlyTheFilesThatRestoresToTheOutputCreateAreRemovedNotThoseOfAnotherOutputNamedAlike() throws Exception {
+		Path dir = Files.createDirectories(this.temp.resolve("out"));
+		Path output = dir.resolve("app.db");
+		String id = UUID.randomUUID().toString();
+		List<Path> leftovers = new ArrayList<>();
+		for (String suffix : List.of(".db", ".db-wal", ".db-shm", ".db-journal", ".db.stale-wal", ".db.00000003.wal",
+				".db.last.wal")) {
+			leftovers.add(dir.resolve(".app.db-restore-" + id + suffix));
+			// A follower's full restore builds its temporary database the same way.
+			leftovers.add(dir.resolve("..app.db-restore-follow.db-restore-" + id + suffix));
+		}
+		leftovers.add(LeftoverRestoreFiles.lastWal(output));
+		leftovers.add(LatestState.workFile(output, 3));
+		leftovers.add(dir.resolve(".app.db-restore-follow.db"));
+		leftovers.add(dir.resolve(".app.db-restore-follow-last.wal"));
+		// Another output whose name begins with this one's, whose restore or follower may be running.
+		Path alike = dir.resolve("app.db-restore-y");
+		List<Path> kept = new ArrayList<>(List.of(dir.resolve(".app.db-restore-y-restore-" + id + ".db"),
+				LeftoverRestoreFiles.lastWal(alike), LatestState.workFile(alike, 3),
+				dir.resolve(".app.db-restore-y-restore-follow.db"), dir.resolve(".app.db2-restore-" + id + ".db"),
+				dir.resolve(".app.db-restore-notes.txt"), dir.resolve(".app.db-restore-" + id + ".db.bak")));
+		for (Path file : leftovers) {
+			Files.writeString(file, "left by a killed restore");
+		}
+		for (Path file : kept) {
+			Files.writeString(file, "not ours");
+		}
+
+		assertThat(LeftoverRestoreFiles.remove(output)).containsExactlyInAnyOrderElementsOf(leftovers);
+
+		assertThat(hiddenFiles(dir)).containsExactlyInAnyOrderElementsOf(kept);
 	}
 
 	/** The file a running restore builds the database in: removing it would lose its work. */

@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.UUID;
 
 import io.github.litestream.replica.Lz4;
 import io.github.litestream.replica.file.FileReplicaClient;
@@ -213,7 +214,7 @@ class RestoreOnBootTests {
 		migrate(db, "2");
 		new JdbcTemplate(dataSource(db)).update("INSERT INTO note (text) VALUES ('local')");
 		// What a restore killed before it finished leaves; the next start removes it.
-		Path leftover = Files.writeString(this.dir.resolve(".app.db-restore-5f1e.db"), "half a restore");
+		Path leftover = Files.writeString(this.dir.resolve(".app.db-restore-" + UUID.randomUUID() + ".db"), "half a restore");
 		this.runner
 			.withPropertyValues("spring.datasource.url=jdbc:sqlite:" + db,
 					"litestream.dbs[0].replicas[0].path=" + replica)
