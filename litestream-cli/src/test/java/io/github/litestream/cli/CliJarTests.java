@@ -8,6 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.github.litestream.replica.file.FileReplicaClient;
+import io.github.litestream.restore.FollowerOptions;
+import io.github.litestream.restore.ReplicaFollower;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,7 +20,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The packaged executable jar, run as an operator runs it ({@code java -jar
  * litestream-cli-<version>.jar}): it restores the stock Litestream CLI's replica to the rows
- * expected.txt lists, and exits with the documented codes. Runs after {@code package}, in the
+ * expected.txt lists, exits with the documented codes, and refuses a file that a follower in
+ * another process (this test's) follows. Runs after {@code package}, in the
  * {@code integration-test} phase, so {@code ./mvnw verify} runs it.
  */
 class CliJarTests {
@@ -42,6 +46,28 @@ class CliJarTests {
 		assertThat(exitCode(help)).isZero();
 		assertThat(stdout(help)).contains("Usage: litestream-cli snapshots");
 		assertThat(exitCode(usage)).isEqualTo(ExitCodes.USAGE);
+	}
+
+	@Test
+	void theJarRefusesToRestoreAFileThatAFollowerInAnotherProcessFollows() throws Exception {
+		jar();
+		Path replica = CliFixture.copyWithTimes(this.dir.resolve("replica"), RestoreCommandTests.BASE);
+		Path output = this.dir.resolve("followed.db");
+		// The OS lock beside the file, held by this JVM, is what the jar's process finds taken.
+		ReplicaFollower follower = new ReplicaFollower(new FileReplicaClient(this.dir.resolve("empty")), output,
+				FollowerOptions.defaults());
+		follower.start();
+		try {
+			Process restore = java("restore", "-o", output.toString(), "file://" + replica);
+
+			assertThat(exitCode(restore)).isEqualTo(ExitCodes.FAILED);
+			assertThat(stderr(restore)).startsWith("error: Cannot restore to " + output
+					+ ": a follower of it is running (process " + ProcessHandle.current().pid() + " holds ");
+			assertThat(output).doesNotExist();
+		}
+		finally {
+			FollowedOutputTests.stopQuietly(follower);
+		}
 	}
 
 	/** Runs the jar; each process is awaited before the next one reads what it wrote. */

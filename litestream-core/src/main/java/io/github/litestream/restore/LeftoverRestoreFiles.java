@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * ({@code .<name>-restore-<uuid>.db} and its siblings). A restore removes its own when it
  * ends; a restore that was killed leaves them, and they can be as large as the database, so
  * the next restore of the same output removes them first. Only while it holds the output's
- * {@link RestoreLock}: the files of a restore that still runs are not leftovers.
+ * {@link RestoreLock}: the files of a restore or {@link ReplicaFollower} that still runs are
+ * not leftovers.
  */
 public final class LeftoverRestoreFiles {
 
@@ -91,7 +92,7 @@ public final class LeftoverRestoreFiles {
 			return List.of();
 		}
 		if (lock.isEmpty()) {
-			logger.info("Not removing temporary restore files beside {}: a restore of it is running", output);
+			logger.info("Not removing temporary restore files beside {}: a restore or follower of it is running", output);
 			return List.of();
 		}
 		try (RestoreLock held = lock.get()) {

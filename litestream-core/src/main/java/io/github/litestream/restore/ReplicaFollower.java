@@ -15,6 +15,7 @@ import io.github.litestream.db.GenerationContinuation;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.WalSegmentInfo;
+import io.github.litestream.sqlite.SqliteFiles;
 import io.github.litestream.sqlite.WalChecksum;
 import io.github.litestream.sqlite.WalHeader;
 import io.github.litestream.sqlite.WalScanner;
@@ -48,7 +49,10 @@ import org.slf4j.LoggerFactory;
  * A replica without any backup yet is waited for, without an error.
  *
  * <p>One daemon thread per follower; {@link #wakeUp()} makes it poll at once (when the primary
- * is known to have written, say).
+ * is known to have written, say). From {@link #start()} until {@link #stop(Duration)} it holds
+ * the file's {@link RestoreLock}, the one restores take: a restore (the CLI's, restore-on-boot)
+ * or another follower of the same file, in this process or another, fails at once instead of
+ * removing the follower's files as a killed restore's leftovers.
  */
 public final class ReplicaFollower implements AutoCloseable {
 
@@ -75,6 +79,9 @@ public final class ReplicaFollower implements AutoCloseable {
 	private volatile long pollsCompleted;
 
 	private Thread thread;
+
+	/** Held from start until the follower stopped; {@code null} before and after. */
+	private RestoreLock lock;
 
 	private FollowedWal wal;
 
@@ -114,21 +121,33 @@ public final class ReplicaFollower implements AutoCloseable {
 
 	/**
 	 * Starts following on a daemon thread.
-	 * @throws IOException if the database file exists already
+	 * @throws RestoreException if the database file exists already, or a restore or another
+	 * follower of it runs
+	 * @throws IOException if the lock beside the file cannot be created
 	 */
 	public synchronized void start() throws IOException {
 		if (this.thread != null) {
 			throw new IllegalStateException("A follower starts once");
 		}
-		if (Files.exists(this.database)) {
-			throw new RestoreException("Cannot follow " + this.client.location() + " into " + this.database
-					+ ": the file exists; a follower builds its database from the replica (delete the file, or start "
-					+ "replication on it instead)");
+		Files.createDirectories(this.database.getParent());
+		// The same file as a restore to this path locks: through a link, its target.
+		RestoreLock held = RestoreLock.acquire(SqliteFiles.resolved(this.database), RestoreLock.Kind.FOLLOWER);
+		try {
+			if (Files.exists(this.database)) {
+				throw new RestoreException("Cannot follow " + this.client.location() + " into " + this.database
+						+ ": the file exists; a follower builds its database from the replica (delete the file, or "
+						+ "start replication on it instead)");
+			}
+			LeftoverRestoreFiles.removeHolding(this.database);
+			this.thread = new Thread(this::run, "litestream-follower-" + this.database.getFileName());
+			this.thread.setDaemon(true);
+			this.thread.start();
 		}
-		LeftoverRestoreFiles.remove(this.database);
-		this.thread = new Thread(this::run, "litestream-follower-" + this.database.getFileName());
-		this.thread.setDaemon(true);
-		this.thread.start();
+		catch (IOException | RuntimeException ex) {
+			held.close();
+			throw ex;
+		}
+		this.lock = held;
 	}
 
 	private void run() {
@@ -361,6 +380,8 @@ public final class ReplicaFollower implements AutoCloseable {
 	 * engine continue the generation after the followed position (see
 	 * {@link GenerationContinuation}): start replication on the file, and its next WAL index is
 	 * the next one of that generation. A follower cannot be started again.
+	 * <p>Once the follower's thread ended, the file's {@link RestoreLock} is let go of, whatever
+	 * this returns or throws.
 	 * @param timeout how long to wait for a segment or restore in progress
 	 * @return the position the database file holds, or empty if it holds no state to continue
 	 * (the replica held no backup, or only a snapshot, or the continuation could not be recorded)
@@ -388,6 +409,15 @@ public final class ReplicaFollower implements AutoCloseable {
 						+ " (a restore or a segment is still being applied); the file is not handed over");
 			}
 		}
+		try {
+			return handOver();
+		}
+		finally {
+			releaseLock();
+		}
+	}
+
+	private Optional<Pos> handOver() throws IOException {
 		if (this.restoreReason != null && Files.exists(this.database)) {
 			// The file was built from the replica, but no longer proven one state of it (an
 			// apply that failed part way, a rewritten segment that does not continue it): not a
@@ -405,6 +435,13 @@ public final class ReplicaFollower implements AutoCloseable {
 		boolean recorded = GenerationContinuation.record(this.database, position, this.wal.file());
 		this.wal = null;
 		return recorded ? Optional.of(position) : Optional.empty();
+	}
+
+	private synchronized void releaseLock() {
+		if (this.lock != null) {
+			this.lock.close();
+			this.lock = null;
+		}
 	}
 
 	/**

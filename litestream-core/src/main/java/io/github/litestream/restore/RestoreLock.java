@@ -12,9 +12,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,9 +24,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The right to build and clean up the temporary files of restores to one output: a lock file
  * {@code .<name>-restore.lock} beside it, held with an exclusive OS lock for as long as the
- * restore runs. A second restore of the same output, in this process or another, fails at once
- * instead of removing the first one's files as leftovers. The OS lets go of the lock when its
- * process dies, so a killed restore never blocks the next one, which then removes what it left.
+ * restore runs, or a {@link ReplicaFollower} of the output lives. A second restore or follower
+ * of the same output, in this process or another, fails at once instead of removing the first
+ * one's files as leftovers. The OS lets go of the lock when its process dies, so a killed
+ * restore never blocks the next one, which then removes what it left.
  *
  * <p>Three details make this hold:
  * <ul>
@@ -43,8 +46,11 @@ final class RestoreLock implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(RestoreLock.class);
 
-	/** The lock files this process holds. */
-	private static final Set<Path> held = ConcurrentHashMap.newKeySet();
+	/** The lock files this process holds, with who holds each ({@code null} kind: a reader of it). */
+	private static final Map<Path, Holder> held = new ConcurrentHashMap<>();
+
+	/** The lock file's content: who holds it, for the message of a restore that finds it taken. */
+	private static final Pattern CONTENT = Pattern.compile("pid (\\d+)(?: (restore|follower))?");
 
 	/** Rounds lost to a holder that removed the file between our open and lock: more is not a race. */
 	private static final int MAX_ATTEMPTS = 100;
@@ -66,28 +72,46 @@ final class RestoreLock implements AutoCloseable {
 	 * Takes the lock of restores to {@code output}, or fails naming who holds it.
 	 * @param output the database file a restore builds
 	 * @return the lock, to be closed when the restore ends
-	 * @throws RestoreException if another restore of the same output runs
+	 * @throws RestoreException if another restore or a follower of the same output runs
 	 * @throws IOException if the lock file cannot be created
 	 */
 	static RestoreLock acquire(Path output) throws IOException {
-		Optional<RestoreLock> lock = tryAcquire(output);
+		return acquire(output, Kind.RESTORE);
+	}
+
+	/**
+	 * Takes the lock of restores to {@code output}, or fails naming who holds it.
+	 * @param output the database file a restore or follower builds
+	 * @param kind what takes it
+	 * @return the lock, to be closed when the restore ends or the follower stops
+	 * @throws RestoreException if another restore or a follower of the same output runs
+	 * @throws IOException if the lock file cannot be created
+	 */
+	static RestoreLock acquire(Path output, Kind kind) throws IOException {
+		Optional<RestoreLock> lock = tryAcquire(output, kind);
 		if (lock.isEmpty()) {
 			Path file = file(output);
-			throw new RestoreException("Cannot restore to " + output + ": another restore of it is running ("
-					+ holder(file) + " holds " + file + "); wait for it to finish, or restore to another path");
+			Taken taken = holder(file);
+			String wait = (taken.kind() == Kind.FOLLOWER) ? "stop the follower" : "wait for it to finish";
+			throw new RestoreException("Cannot " + kind.action + " " + output + ": " + taken.what() + " of it is running ("
+					+ taken.who() + " holds " + file + "); " + wait + ", or " + kind.action + " another path");
 		}
 		return lock.get();
 	}
 
 	/**
-	 * Takes the lock of restores to {@code output} if no one holds it.
+	 * Takes the lock of restores to {@code output} if no one holds it, for a restore.
 	 * @param output the database file a restore builds
-	 * @return the lock, or empty if another restore holds it
+	 * @return the lock, or empty if another restore or a follower holds it
 	 * @throws IOException if the lock file cannot be created
 	 */
 	static Optional<RestoreLock> tryAcquire(Path output) throws IOException {
+		return tryAcquire(output, Kind.RESTORE);
+	}
+
+	private static Optional<RestoreLock> tryAcquire(Path output, Kind kind) throws IOException {
 		Path file = file(output);
-		if (!held.add(file)) {
+		if (held.putIfAbsent(file, new Holder(kind)) != null) {
 			return Optional.empty();
 		}
 		boolean acquired = false;
@@ -103,7 +127,8 @@ final class RestoreLock implements AutoCloseable {
 					}
 					if (before != MISSING && before.equals(key(file))) {
 						// Who holds it, for the message of a restore that finds it taken.
-						byte[] pid = ("pid " + ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8);
+						byte[] pid = ("pid " + ProcessHandle.current().pid() + " " + kind.noun + "\n")
+							.getBytes(StandardCharsets.UTF_8);
 						channel.truncate(0);
 						channel.write(ByteBuffer.wrap(pid), 0);
 						acquired = true;
@@ -132,7 +157,7 @@ final class RestoreLock implements AutoCloseable {
 			return channel.tryLock();
 		}
 		catch (OverlappingFileLockException ex) {
-			// Held in this process through a channel the set does not know of: still held.
+			// Held in this process through a channel the map does not know of: still held.
 			return null;
 		}
 	}
@@ -164,19 +189,25 @@ final class RestoreLock implements AutoCloseable {
 	 * Who holds a lock file, as well as it can be told: read only while this process holds no
 	 * lock on it (and takes none meanwhile), since closing the descriptor would drop it.
 	 */
-	private static String holder(Path file) {
-		if (!held.add(file)) {
-			return "this process";
+	private static Taken holder(Path file) {
+		Holder reader = new Holder(null);
+		Holder holder = held.putIfAbsent(file, reader);
+		if (holder != null) {
+			return new Taken(holder.kind, "this process");
 		}
 		try {
-			String content = Files.readString(file, StandardCharsets.UTF_8).strip();
-			return content.matches("pid \\d+") ? "process " + content.substring(4) : "another process";
+			Matcher content = CONTENT.matcher(Files.readString(file, StandardCharsets.UTF_8).strip());
+			if (content.matches()) {
+				Kind kind = (content.group(2) != null) ? Kind.of(content.group(2)) : null;
+				return new Taken(kind, "process " + content.group(1));
+			}
+			return new Taken(null, "another process");
 		}
 		catch (IOException | RuntimeException ex) {
-			return "another process";
+			return new Taken(null, "another process");
 		}
 		finally {
-			held.remove(file);
+			held.remove(file, reader);
 		}
 	}
 
@@ -206,6 +237,59 @@ final class RestoreLock implements AutoCloseable {
 		finally {
 			held.remove(this.file);
 		}
+	}
+
+	/**
+	 * What holds the lock: a restore for its run, or a follower for its life.
+	 */
+	enum Kind {
+
+		/** A restore, or the cleanup of a killed one's files. */
+		RESTORE("restore", "restore to"),
+
+		/** A {@link ReplicaFollower}, from its start until it stops. */
+		FOLLOWER("follower", "follow into");
+
+		private final String noun;
+
+		private final String action;
+
+		Kind(String noun, String action) {
+			this.noun = noun;
+			this.action = action;
+		}
+
+		private static Kind of(String noun) {
+			return (FOLLOWER.noun.equals(noun)) ? FOLLOWER : RESTORE;
+		}
+
+	}
+
+	/**
+	 * Who holds the lock, for the message of whoever finds it taken.
+	 * @param kind what holds it, or {@code null} if that cannot be told
+	 * @param who which process
+	 */
+	private record Taken(Kind kind, String who) {
+
+		String what() {
+			if (this.kind == null) {
+				return "another restore or follower";
+			}
+			return (this.kind == Kind.FOLLOWER) ? "a follower" : "another restore";
+		}
+
+	}
+
+	/** One holder in this process; compared by identity, so that a reader removes only its own entry. */
+	private static final class Holder {
+
+		private final Kind kind;
+
+		private Holder(Kind kind) {
+			this.kind = kind;
+		}
+
 	}
 
 }

@@ -1,0 +1,182 @@
+package io.github.litestream.restore;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import io.github.litestream.ChildJvm;
+import io.github.litestream.replica.ReplicaClient;
+import io.github.litestream.replica.file.FileReplicaClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A {@link ReplicaFollower} holds its file's {@link RestoreLock} for its whole life, as a
+ * restore does for its run: a restore or a second follower of the same file, in this process or
+ * another, fails naming the path and leaves the follower's files alone; once the follower
+ * stopped (or its process died), the path is free again.
+ */
+class ReplicaFollowerLockTests {
+
+	private static final FollowerOptions ONE_WORKER = new FollowerOptions(Duration.ofMillis(50),
+			Duration.ofMillis(400), 1);
+
+	@TempDir
+	Path temp;
+
+	@Test
+	void aRestoreOrASecondFollowerOfAFollowedFileFailsAndTheFollowerGoesOn() throws Exception {
+		Path replica = Fixture.copyReplica(this.temp.resolve("replica"));
+		Path dir = Files.createDirectories(this.temp.resolve("out"));
+		Path output = dir.resolve("app.db");
+		CountDownLatch stalled = new CountDownLatch(1);
+		CountDownLatch resume = new CountDownLatch(1);
+		ReplicaFollower follower = new ReplicaFollower(stall(replica, stalled, resume), output, ONE_WORKER);
+		try {
+			follower.start();
+			assertThat(stalled.await(60, TimeUnit.SECONDS)).as("the follower's restore reached index 25").isTrue();
+			List<Path> following = hiddenFiles(dir);
+			assertThat(following).as("the follower's temporary files").isNotEmpty();
+
+			assertThatExceptionOfType(RestoreException.class)
+				.isThrownBy(() -> new Restorer().restore(new FileReplicaClient(replica), RestoreOptions.latest(output)))
+				.withMessageContaining("Cannot restore to " + output)
+				.withMessageContaining("a follower of it is running (this process holds")
+				.withMessageContaining("stop the follower");
+			ReplicaFollower second = new ReplicaFollower(new FileReplicaClient(replica), output, ONE_WORKER);
+			assertThatExceptionOfType(RestoreException.class).isThrownBy(second::start)
+				.withMessageContaining("Cannot follow into " + output)
+				.withMessageContaining("a follower of it is running (this process holds");
+			assertThat(second.isRunning()).isFalse();
+			assertThat(LeftoverRestoreFiles.remove(output)).as("a cleanup on boot while it runs").isEmpty();
+			assertThat(hiddenFiles(dir)).as("the follower's files").containsExactlyInAnyOrderElementsOf(following);
+			assertThat(output).doesNotExist();
+
+			resume.countDown();
+			await().atMost(Duration.ofSeconds(60)).until(() -> follower.status().caughtUp());
+			assertThat(follower.stop(Duration.ofSeconds(30))).isPresent();
+		}
+		finally {
+			resume.countDown();
+			stopQuietly(follower);
+		}
+		assertThat(RestoredDatabase.summary(output, null)).isEqualTo(latest());
+		Optional<RestoreLock> free = RestoreLock.tryAcquire(output);
+		assertThat(free).as("let go of once stopped").isPresent();
+		free.get().close();
+		assertThat(dir.resolve(".app.db-restore.lock")).doesNotExist();
+	}
+
+	@Test
+	void aFollowerOfAFileBeingRestoredFailsAndTheRestoreFinishes() throws Exception {
+		Path replica = Fixture.copyReplica(this.temp.resolve("replica"));
+		Path dir = Files.createDirectories(this.temp.resolve("out"));
+		Path output = dir.resolve("app.db");
+		CountDownLatch stalled = new CountDownLatch(1);
+		CountDownLatch resume = new CountDownLatch(1);
+		ExecutorService executor = Executors.newSingleThreadExecutor();
+		try {
+			Future<RestoreResult> restore = executor.submit(() -> new Restorer()
+				.restore(stall(replica, stalled, resume), RestoreOptions.latest(output).withParallelism(1)));
+			assertThat(stalled.await(60, TimeUnit.SECONDS)).as("the restore reached index 25").isTrue();
+
+			ReplicaFollower follower = new ReplicaFollower(new FileReplicaClient(replica), output, ONE_WORKER);
+			assertThatExceptionOfType(RestoreException.class).isThrownBy(follower::start)
+				.withMessageContaining("Cannot follow into " + output)
+				.withMessageContaining("another restore of it is running (this process holds")
+				.withMessageContaining("wait for it to finish");
+			assertThat(follower.isRunning()).isFalse();
+
+			resume.countDown();
+			assertThat(restore.get(60, TimeUnit.SECONDS).restored()).isTrue();
+		}
+		finally {
+			resume.countDown();
+			executor.shutdownNow();
+		}
+		assertThat(RestoredDatabase.summary(output, null)).isEqualTo(latest());
+	}
+
+	@Test
+	void aFollowerInAnotherProcessIsLeftAloneUntilKilledThenItsFilesAreRemovedByTheNextRestore() throws Exception {
+		Path replica = Fixture.copyReplica(this.temp.resolve("replica"));
+		Path dir = Files.createDirectories(this.temp.resolve("out"));
+		Path output = dir.resolve("app.db");
+		Process child = ChildJvm.start(KilledFollower.class, List.of("-Xmx64m"), replica.toString(), output.toString());
+		try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+			assertThat(out.lines().filter("stalled"::equals).findFirst()).as("the child reached the stall").isPresent();
+			List<Path> following = hiddenFiles(dir);
+
+			assertThatExceptionOfType(RestoreException.class)
+				.isThrownBy(() -> new Restorer().restore(new FileReplicaClient(replica), RestoreOptions.latest(output)))
+				.withMessageContaining("Cannot restore to " + output)
+				.withMessageContaining("a follower of it is running (process " + child.pid() + " holds");
+			assertThat(hiddenFiles(dir)).as("the follower's files").containsExactlyInAnyOrderElementsOf(following);
+		}
+		finally {
+			child.destroyForcibly();
+			child.waitFor(30, TimeUnit.SECONDS);
+		}
+		assertThat(hiddenFiles(dir)).as("what SIGKILL left").hasSizeGreaterThan(1);
+
+		new Restorer().restore(new FileReplicaClient(replica), RestoreOptions.latest(output));
+
+		assertThat(hiddenFiles(dir)).as("the killed follower's files, removed").isEmpty();
+		assertThat(RestoredDatabase.summary(output, null)).isEqualTo(latest());
+	}
+
+	/** The replica, with every read of a WAL segment of index 25 waiting until {@code resume}. */
+	private static ReplicaClient stall(Path replica, CountDownLatch stalled, CountDownLatch resume) {
+		return new StallingReplicaClient(new FileReplicaClient(replica), (pos) -> {
+			if (pos.index() == 0x25 && resume.getCount() > 0) {
+				stalled.countDown();
+				try {
+					if (!resume.await(60, TimeUnit.SECONDS)) {
+						throw new IOException("not resumed");
+					}
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					throw new IOException(ex);
+				}
+			}
+		});
+	}
+
+	/** Stops a follower after a failed assertion, which tells more than an error in stopping. */
+	private static void stopQuietly(ReplicaFollower follower) {
+		try {
+			follower.stop(Duration.ofSeconds(30));
+		}
+		catch (IOException ex) {
+			// Reported by the assertion that failed, or already stopped.
+		}
+	}
+
+	private static Fixture.Expected latest() {
+		return Fixture.expected().stream().filter((row) -> row.index() == null).findFirst().orElseThrow();
+	}
+
+	private static List<Path> hiddenFiles(Path dir) throws IOException {
+		try (Stream<Path> files = Files.list(dir)) {
+			return files.filter((file) -> file.getFileName().toString().startsWith(".")).toList();
+		}
+	}
+
+}
