@@ -11,6 +11,7 @@ import java.util.Map;
 
 import javax.sql.DataSource;
 
+import io.github.litestream.db.GenerationContinuation;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,13 @@ public final class LitestreamDatabases implements SmartInitializingSingleton {
 
 	private final int pathlessEntry;
 
+	/**
+	 * The file the entry without a path took from the first SQLite DataSource, when it did not
+	 * exist then (so its restore made it), until a second SQLite DataSource proves the guess
+	 * unsafe; {@code null} otherwise.
+	 */
+	private @Nullable Path guessedFile;
+
 	/** SQLite file DataSources that matched no entry, by bean name. */
 	private final Map<String, Path> unmatchedDataSources = new LinkedHashMap<>();
 
@@ -80,6 +88,7 @@ public final class LitestreamDatabases implements SmartInitializingSingleton {
 		this.sqliteDataSources.put(beanName, url);
 		int pathless = pathlessIndex();
 		if (this.pathlessEntry >= 0 && this.sqliteDataSources.size() > 1) {
+			removeGuessedFile();
 			throw pathlessEntry(this.databases.get(this.pathlessEntry));
 		}
 		if (url.inMemory()) {
@@ -105,6 +114,7 @@ public final class LitestreamDatabases implements SmartInitializingSingleton {
 			}
 		}
 		if (pathless >= 0) {
+			this.guessedFile = Files.exists(path) ? null : path;
 			DatabaseSettings database = this.databases.get(pathless).withPath(path);
 			createDirectories(database);
 			this.databases.set(pathless, database);
@@ -233,6 +243,32 @@ public final class LitestreamDatabases implements SmartInitializingSingleton {
 					"the directory of " + database.path() + " does not exist and can't be created",
 					"Create " + directory + " with write access for the application, or change the DataSource URL.",
 					ex);
+		}
+	}
+
+	/**
+	 * The entry without a path restored its replicas into the first SQLite DataSource's file,
+	 * and another SQLite DataSource shows that file may belong to another database: left, it
+	 * would hold a wrong replica's data under that DataSource's name once the user sets the path.
+	 * It did not exist before this start, which fails now, so removing it loses nothing.
+	 */
+	private void removeGuessedFile() {
+		Path file = this.guessedFile;
+		this.guessedFile = null;
+		if (file == null || !Files.exists(file)) {
+			return;
+		}
+		try {
+			GenerationContinuation.discard(file, "the entry without a path does not own this file");
+			for (String suffix : List.of("", "-wal", "-shm")) {
+				Files.deleteIfExists(file.resolveSibling(file.getFileName() + suffix));
+			}
+			logger.warn("Removed {}, restored at this start from the replicas of the entry without a path: there "
+					+ "is more than one SQLite DataSource, so it may be another database's file", file);
+		}
+		catch (IOException ex) {
+			logger.warn("Could not remove {}, restored at this start from the replicas of the entry without a path, "
+					+ "which may be another database's file: delete it before the next start", file, ex);
 		}
 	}
 

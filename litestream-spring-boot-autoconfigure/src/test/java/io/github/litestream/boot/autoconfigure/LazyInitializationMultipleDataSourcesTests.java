@@ -49,6 +49,9 @@ class LazyInitializationMultipleDataSourcesTests {
 					.contains("customersDataSource");
 				assertThat(analysis.getAction()).contains("Set litestream.dbs[0].path");
 			});
+		assertThat(this.dir.resolve("data/orders.db")).as("not left restored from the entry's replica")
+			.doesNotExist();
+		assertThat(this.dir.resolve("data/customers.db")).doesNotExist();
 	}
 
 	@Test

@@ -101,6 +101,42 @@ class MultipleDataSourcesTests {
 		return new JdbcTemplate(new SimpleDriverDataSource(new org.sqlite.JDBC(), "jdbc:sqlite:" + db));
 	}
 
+	@Test
+	void anEntryWithoutAPathLeavesNoFileRestoredForTheWrongDataSource() throws Exception {
+		Path replica = seedReplica(this.dir, "customers", "restored-customer");
+		Path orders = this.dir.resolve("data/orders.db");
+		Path customers = this.dir.resolve("data/customers.db");
+		twoDataSources(orders, customers, replica).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).hasStackTraceContaining("litestream.dbs[0].path");
+		});
+		// The first DataSource's file was restored from the entry's replica before the second
+		// DataSource showed that the entry's file is unknown.
+		assertThat(orders).doesNotExist();
+		assertThat(customers).doesNotExist();
+		assertThat(this.dir.resolve("data/orders.db-wal")).doesNotExist();
+	}
+
+	@Test
+	void anEntryWithoutAPathLeavesAFileThatWasThereAlone() throws Exception {
+		Path replica = seedReplica(this.dir, "customers", "restored-customer");
+		Path orders = this.dir.resolve("data/orders.db");
+		Files.createDirectories(orders.getParent());
+		jdbc(orders).execute("CREATE TABLE orders (text TEXT)");
+		jdbc(orders).update("INSERT INTO orders VALUES ('kept-order')");
+		twoDataSources(orders, this.dir.resolve("data/customers.db"), replica)
+			.run((context) -> assertThat(context).hasFailed());
+		assertThat(jdbc(orders).queryForList("SELECT text FROM orders", String.class)).containsExactly("kept-order");
+	}
+
+	private ApplicationContextRunner twoDataSources(Path orders, Path customers, Path pathlessReplica) {
+		return new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, LitestreamAutoConfiguration.class))
+			.withUserConfiguration(TwoDataSources.class)
+			.withPropertyValues("app.orders.url=jdbc:sqlite:" + orders, "app.customers.url=jdbc:sqlite:" + customers,
+					"litestream.dbs[0].replicas[0].path=" + pathlessReplica);
+	}
+
 	/** Two Hikari pools, as an application declares them when it has two databases. */
 	@Configuration(proxyBeanMethods = false)
 	static class TwoDataSources {
