@@ -2,6 +2,7 @@ package io.github.litestream;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.lease.LeaseHolder;
@@ -115,10 +117,32 @@ public final class AdvanceLeases implements AutoCloseable {
 
 	/**
 	 * Stops renewing, keeping every lease held, for the engine to take over; waits for a
-	 * renewal under way, so that none writes once this returns.
+	 * renewal under way, so that none writes once this returns. A lease taken from a holder
+	 * that did not release it is handed over only once that holder's last writes had time to
+	 * land ({@link ReplicaLease#untilWritable()}): the engine takes it over without waiting.
+	 * Usually that passed during the restore already.
 	 */
 	public void handOver() {
+		awaitLastWritesOfPreviousHolders();
 		stop(false);
+	}
+
+	private void awaitLastWritesOfPreviousHolders() {
+		List<ReplicaLease> taken;
+		synchronized (this) {
+			taken = List.copyOf(this.renewals.keySet());
+		}
+		for (ReplicaLease lease : taken) {
+			Duration wait = lease.untilWritable();
+			if (!wait.isZero()) {
+				logger.info("Waiting {} before the engine writes: a lease was taken from an instance that did not "
+						+ "release it, and its last writes may still land", wait);
+			}
+			while (!wait.isZero() && !Thread.currentThread().isInterrupted()) {
+				LockSupport.parkNanos(wait.toNanos());
+				wait = lease.untilWritable();
+			}
+		}
 	}
 
 	/**

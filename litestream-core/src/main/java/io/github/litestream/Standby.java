@@ -205,6 +205,7 @@ public final class Standby implements AutoCloseable {
 	private boolean applyAndHandOver(Promotion promotion) {
 		Duration ttl = this.lease.options().ttl();
 		Duration budget = ttl.dividedBy(2);
+		awaitLastWritesOfPreviousHolder();
 		// Never at an older point than the replica holds (a restore still running, a slow
 		// download): that would serve, and start a generation from, a database missing the
 		// last holder's commits. The lease is renewed meanwhile, so nobody else writes; while
@@ -248,6 +249,31 @@ public final class Standby implements AutoCloseable {
 					this.replica, ex);
 			abandon(String.valueOf(ex.getMessage()));
 			return true;
+		}
+	}
+
+	/**
+	 * A holder that did not release the lease may have a write in flight when it lapsed (see
+	 * {@link ReplicaLease#untilWritable()}): the engine, which takes the lease over without
+	 * waiting, must not write before that margin passed, and the poll that decides where the
+	 * file stops begins after it, so that it applies such a write too.
+	 */
+	private void awaitLastWritesOfPreviousHolder() {
+		Duration wait = this.lease.untilWritable();
+		if (wait.isZero()) {
+			return;
+		}
+		logger.info("Standby of replica '{}' took the lease from an instance that did not release it; it waits {} "
+				+ "for that instance's last writes before it becomes primary", this.replica, wait);
+		try {
+			while (!wait.isZero() && !this.closing.await(wait.toNanos(), TimeUnit.NANOSECONDS)) {
+				wait = this.lease.untilWritable();
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			this.closing.countDown();
+			this.settled.countDown();
 		}
 	}
 

@@ -16,8 +16,9 @@ import io.github.litestream.replica.WalSegmentInfo;
  * must not write. Reads pass through: a fenced instance may still list and restore.
  *
  * <p>The check happens once per object, before its first byte is sent; an upload that takes
- * longer than the safety margin can still complete after the lease lapsed (see
- * {@code docs/lease.md}).
+ * longer than the two safety margins (this holder's before its lease lapses, and the one the
+ * next holder waits after taking it) can still complete after the next holder began writing
+ * (see {@code docs/lease.md}).
  */
 public final class FencedReplicaClient extends ForwardingReplicaClient {
 

@@ -2,6 +2,7 @@ package io.github.litestream.lease;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Objects;
@@ -63,6 +64,12 @@ final class LeaseHolding {
 
 	private volatile long writableUntilNanos;
 
+	/** Before this, writes wait for a previous holder's last ones (see {@link #held}). */
+	private volatile long writableFromNanos;
+
+	/** The wait before the first write of this holding, for messages; zero if there is none. */
+	private volatile Duration takeoverWait = Duration.ZERO;
+
 	private volatile @Nullable String fencedReason;
 
 	private volatile @Nullable Instant fencedAt;
@@ -82,15 +89,36 @@ final class LeaseHolding {
 	}
 
 	/**
+	 * Notes that the store holds a renewed record of ours: writing may go on until it was sent
+	 * plus the ttl, minus the safety margin.
+	 * @param newVersion the version the store gave the record
+	 * @param record the record
+	 * @param sentNanos when it was sent, by this process's monotonic clock
+	 */
+	void held(String newVersion, LeaseRecord record, long sentNanos) {
+		held(newVersion, record, sentNanos, false, Duration.ZERO);
+	}
+
+	/**
 	 * Notes that the store holds a record of ours: writing may go on until it was sent plus the
 	 * ttl, minus the safety margin. Taking the lease counts as an acquisition; renewing it not.
+	 * A lease taken from a holder that did not release it is written to only {@code wait}
+	 * after the store answered: that holder stopped a safety margin before its lease could
+	 * lapse, but a write of its that passed its check just before (a pause, a slow request) may
+	 * still land; the two margins together are the room for it.
 	 * @param newVersion the version the store gave the record
 	 * @param record the record
 	 * @param sentNanos when it was sent, by this process's monotonic clock
 	 * @param another whether another instance may have held the lease since this one did
+	 * @param wait how long an acquisition waits before its first write
 	 */
-	void held(String newVersion, LeaseRecord record, long sentNanos, boolean another) {
+	void held(String newVersion, LeaseRecord record, long sentNanos, boolean another, Duration wait) {
 		boolean acquiring = this.role != LeaseRole.PRIMARY;
+		if (acquiring) {
+			// Set before the role: the check before a write reads both without the lock.
+			this.writableFromNanos = this.nanoTime.getAsLong() + wait.toNanos();
+			this.takeoverWait = wait;
+		}
 		if (acquiring && another && this.everHeld) {
 			// Before writing can resume: nothing more may reach the generation the other
 			// instance may have continued.
@@ -125,7 +153,7 @@ final class LeaseHolding {
 		long sent = this.nanoTime.getAsLong();
 		try {
 			held(Objects.requireNonNull(this.objects).replace(ReplicaLease.OBJECT, record.toJson(),
-					Objects.requireNonNull(this.version)), record, sent, false);
+					Objects.requireNonNull(this.version)), record, sent);
 		}
 		catch (ConditionalWriteConflictException ex) {
 			renewalRefused(record, sent, ex);
@@ -144,7 +172,7 @@ final class LeaseHolding {
 		try {
 			Optional<VersionedObject> stored = Objects.requireNonNull(this.objects).read(ReplicaLease.OBJECT);
 			if (stored.isPresent() && Arrays.equals(stored.get().content(), record.toJson())) {
-				held(stored.get().version(), record, sent, false);
+				held(stored.get().version(), record, sent);
 				return;
 			}
 		}
@@ -239,7 +267,22 @@ final class LeaseHolding {
 	 * @return {@code true} while the lease is held and not within the safety margin of lapsing
 	 */
 	boolean allowsWrites() {
-		return this.role == LeaseRole.PRIMARY && this.nanoTime.getAsLong() - this.writableUntilNanos < 0;
+		long now = this.nanoTime.getAsLong();
+		return this.role == LeaseRole.PRIMARY && now - this.writableUntilNanos < 0 && now - this.writableFromNanos >= 0;
+	}
+
+	/**
+	 * How long this holding still waits before its first write (see {@link #held}).
+	 * @return the time left, zero once writes may start or if the lease is not held
+	 */
+	Duration untilWritable() {
+		long left = this.writableFromNanos - this.nanoTime.getAsLong();
+		return (this.role == LeaseRole.PRIMARY && left > 0) ? Duration.ofNanos(left) : Duration.ZERO;
+	}
+
+	/** Whether the write window of the last renewal ended (the lease may lapse soon). */
+	private boolean windowEnded() {
+		return this.nanoTime.getAsLong() - this.writableUntilNanos >= 0;
 	}
 
 	/**
@@ -250,8 +293,10 @@ final class LeaseHolding {
 		return switch (this.role) {
 			case FENCED -> "fenced: " + this.fencedReason;
 			case NONE -> "this instance does not hold its lease";
-			case PRIMARY -> "its lease was last renewed too long ago (within " + this.options.safetyMargin()
-					+ " of lapsing)";
+			case PRIMARY -> windowEnded() ? "its lease was last renewed too long ago (within "
+					+ this.options.safetyMargin() + " of lapsing)"
+					: "it took the lease from an instance that did not release it, and waits "
+							+ this.takeoverWait + " (that instance's safety margin) for its last writes to land";
 		};
 	}
 
@@ -263,7 +308,8 @@ final class LeaseHolding {
 		LeaseRole now = this.role;
 		String reason = this.fencedReason;
 		Instant at = this.fencedAt;
-		if (now == LeaseRole.PRIMARY && !allowsWrites()) {
+		// Waiting out a previous holder's last writes is not a fence: the lease is held.
+		if (now == LeaseRole.PRIMARY && windowEnded()) {
 			now = LeaseRole.FENCED;
 			reason = whyNotWritable();
 		}

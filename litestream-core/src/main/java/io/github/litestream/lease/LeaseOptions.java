@@ -47,13 +47,24 @@ public record LeaseOptions(boolean enabled, Duration ttl) {
 	}
 
 	/**
-	 * How long before the lease's expiry the holder stops writing: a fifth of the ttl (2 s by
-	 * default), room for a write that passed the check to reach the store, and for the
-	 * holder's clock to run a little faster than a contender's.
+	 * How long before the lease's expiry the holder stops writing, and how long an instance
+	 * that takes the lease from a holder that did not release it waits before its first write:
+	 * a fifth of the ttl (2 s by default). Room for a write that passed the holder's check to
+	 * reach the store (a pause, a slow request), and for the two clocks to run at slightly
+	 * different rates.
 	 * @return the safety margin
 	 */
 	public Duration safetyMargin() {
-		return this.ttl.dividedBy(5);
+		return safetyMargin(this.ttl);
+	}
+
+	/**
+	 * The safety margin of a lease with the given ttl, which may be another instance's.
+	 * @param ttl the ttl
+	 * @return a fifth of it
+	 */
+	static Duration safetyMargin(Duration ttl) {
+		return ttl.dividedBy(5);
 	}
 
 }

@@ -33,8 +33,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Holding it.</b> The holder may write until the moment it sent its last successful
  * renewal plus the ttl, minus {@link LeaseOptions#safetyMargin() a safety margin}; every write
- * to the replica asks {@link #checkWritable()} first. A renewal that fails or finds the lease
- * changed fences at once; afterwards each renewal tick tries to take the lease again, by the
+ * to the replica asks {@link #checkWritable()} first. A lease taken from a holder that did not
+ * release it is written to only once that holder's safety margin passed after taking it
+ * ({@link #untilWritable()}): between the old holder's last check and the new holder's first
+ * write lie two margins, room for a write that was under way. A renewal that fails or finds
+ * the lease changed fences at once; afterwards each renewal tick tries to take the lease again, by the
  * same rules, with a higher epoch. {@link #lastAcquisitionFollowedAnother()} tells whether
  * another instance held it in between (and may have written).
  *
@@ -153,7 +156,8 @@ public final class ReplicaLease {
 			LeaseRecord record = this.holding.record(this.holding.epoch() + 1, false);
 			long sent = this.nanoTime.getAsLong();
 			try {
-				this.holding.held(store.create(OBJECT, record.toJson()), record, sent, this.holding.everHeld());
+				this.holding.held(store.create(OBJECT, record.toJson()), record, sent, this.holding.everHeld(),
+						Duration.ZERO);
 				return LeaseAttempt.ACQUIRED;
 			}
 			catch (ConditionalWriteConflictException ex) {
@@ -166,7 +170,8 @@ public final class ReplicaLease {
 		if (ours && !this.holding.everHeld() && !previous.released()
 				&& this.clock.instant().isBefore(previous.expiresAt())) {
 			// Handed over inside this instance (a standby to the engine it promotes): one holding, one epoch.
-			return replace(store, read.get(), previous.epoch(), false);
+			// The instance that took it waited out the previous holder's last writes already.
+			return replace(store, read.get(), previous.epoch(), false, Duration.ZERO);
 		}
 		boolean longExpired = this.clock.instant().isAfter(previous.expiresAt().plus(previous.ttl()));
 		if (!ours && !previous.released() && !longExpired) {
@@ -182,15 +187,18 @@ public final class ReplicaLease {
 			}
 		}
 		long epoch = this.holding.epoch();
-		return replace(store, read.get(), Math.max(previous.epoch(), epoch) + 1, !ours || previous.epoch() != epoch);
+		// A holder that released wrote nothing after; one that did not may have a write in flight.
+		Duration wait = (ours || previous.released()) ? Duration.ZERO : LeaseOptions.safetyMargin(previous.ttl());
+		return replace(store, read.get(), Math.max(previous.epoch(), epoch) + 1, !ours || previous.epoch() != epoch,
+				wait);
 	}
 
-	private LeaseAttempt replace(ConditionalObjects store, VersionedObject read, long newEpoch, boolean another)
-			throws IOException {
+	private LeaseAttempt replace(ConditionalObjects store, VersionedObject read, long newEpoch, boolean another,
+			Duration wait) throws IOException {
 		LeaseRecord record = this.holding.record(newEpoch, false);
 		long sent = this.nanoTime.getAsLong();
 		try {
-			this.holding.held(store.replace(OBJECT, record.toJson(), read.version()), record, sent, another);
+			this.holding.held(store.replace(OBJECT, record.toJson(), read.version()), record, sent, another, wait);
 			return LeaseAttempt.ACQUIRED;
 		}
 		catch (ConditionalWriteConflictException ex) {
@@ -270,6 +278,18 @@ public final class ReplicaLease {
 	 */
 	public boolean allowsWrites() {
 		return this.holding.allowsWrites();
+	}
+
+	/**
+	 * How long this instance still waits, after taking the lease from a holder that did not
+	 * release it, before its first write: that holder's safety margin, for a write of its that
+	 * passed its check just before its lease could lapse. Whoever hands the lease on within
+	 * this instance (a standby to its engine, leases taken ahead of a restore) waits for this
+	 * first, as the one that takes it over does not wait again.
+	 * @return the time left, zero once writes may start or if the lease is not held
+	 */
+	public Duration untilWritable() {
+		return this.holding.untilWritable();
 	}
 
 	/**
