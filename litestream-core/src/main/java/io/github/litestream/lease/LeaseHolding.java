@@ -181,21 +181,48 @@ final class LeaseHolding {
 			return;
 		}
 		this.lost = true;
-		fence("another instance replaced the lease (" + ex.getMessage() + ")");
-		showHolder();
+		LeaseRecord now = readHolder();
+		fence("another instance replaced the lease: "
+				+ ((now != null) ? describe(now) : "its holder could not be read (" + ex.getMessage() + ")"));
 	}
 
-	/** Reads who holds the lease now, for the status; best effort. */
-	private void showHolder() {
+	/** Reads who holds the lease now, for the status and the messages; best effort. */
+	private @Nullable LeaseRecord readHolder() {
 		try {
 			Optional<VersionedObject> read = Objects.requireNonNull(this.objects).read(ReplicaLease.OBJECT);
 			if (read.isPresent()) {
-				this.current = ReplicaLease.parse(read.get(), this.replica, this.location);
+				LeaseRecord record = ReplicaLease.parse(read.get(), this.replica, this.location);
+				this.current = record;
+				return record;
 			}
 		}
 		catch (IOException | RuntimeException ex) {
 			// The status keeps our last record.
 		}
+		return null;
+	}
+
+	/**
+	 * Notes that, while fenced (the store could not be reached), another instance took the
+	 * lease: this instance is no longer the primary, which is worth a warning of its own.
+	 * @param holder the lease as read
+	 */
+	void lostTo(LeaseRecord holder) {
+		this.current = holder;
+		if (this.lost) {
+			return;
+		}
+		this.lost = true;
+		String was = this.fencedReason;
+		this.fencedReason = "another instance took the lease: " + describe(holder)
+				+ ((was != null) ? " (this one was fenced as " + was + ")" : "");
+		logger.warn("Replica '{}' ({}) is leased to another instance now, {}: this instance is no longer its "
+				+ "primary, and commits made here are not replicated to it", this.replica, this.location,
+				describe(holder));
+	}
+
+	private static String describe(LeaseRecord holder) {
+		return holder.holder() + ", epoch " + holder.epoch();
 	}
 
 	/**
@@ -208,7 +235,9 @@ final class LeaseHolding {
 		this.fencedReason = reason;
 		this.fencedAt = this.clock.instant();
 		logger.error("Replica '{}' ({}) is fenced: {}. Nothing is written to it until this instance holds its lease "
-				+ "again", this.replica, this.location, reason);
+				+ "again{}", this.replica, this.location, reason,
+				this.lost ? "; this instance is no longer its primary, and commits made here are not replicated to it"
+						: "");
 	}
 
 	/**
@@ -255,11 +284,6 @@ final class LeaseHolding {
 	 */
 	void seen(LeaseRecord record) {
 		this.current = record;
-	}
-
-	/** Notes that the lease is known to be another instance's, for the status. */
-	void markLost() {
-		this.lost = true;
 	}
 
 	/**

@@ -230,7 +230,7 @@ public final class ReplicaLease {
 				LeaseAttempt attempt = tryAcquire();
 				LeaseRecord seen = this.holding.current();
 				if (attempt != LeaseAttempt.ACQUIRED && seen != null && !seen.holder().equals(this.self) && !seen.released()) {
-					this.holding.markLost();
+					this.holding.lostTo(seen);
 				}
 				if (attempt == LeaseAttempt.ACQUIRED) {
 					logger.info("Replica '{}' ({}) is leased again, epoch {}; writing resumes{}", this.replica,

@@ -41,7 +41,8 @@ import org.springframework.boot.health.contributor.Health;
  * keeps checkpoints from restarting it, or because a snapshot upload has held checkpoints back
  * longer than {@code checkpoint-interval}: worth knowing, but no replica is failing, so the status
  * does not change. A leased replica's details show its lease (role, holder, epoch, expiry), and a
- * fenced one is a problem: this instance lost its lease and writes nothing to it. A database
+ * fenced one is a problem: this instance writes nothing to it; when another instance took the
+ * lease, the problem names that instance, as this one is no longer the primary. A database
  * this instance waits to take over ({@code standby=true}) is listed under {@code standbys} with
  * the lease's holder and how far behind its follower is.
  */
@@ -261,9 +262,15 @@ public final class LitestreamHealthIndicator extends AbstractHealthIndicator {
 		}
 		this.litestream.lease(replica).ifPresent((lease) -> {
 			details.put("lease", LeaseDescriptor.of(lease));
-			if (lease.fenced()) {
+			if (lease.fenced() && lease.lost() && lease.record() != null) {
+				// Deposed: its commits from now on stay local, and whoever reads the health must know who writes.
+				problems.add(where + " is leased to another instance, " + lease.record().holder() + " (epoch "
+						+ lease.record().epoch() + "): this instance is no longer its primary and writes nothing to "
+						+ "it, so commits made here are not replicated");
+			}
+			else if (lease.fenced()) {
 				problems.add(where + " is fenced (" + lease.fencedReason() + "): nothing is written to it until this "
-						+ "instance holds its lease again" + (lease.lost() ? "; another instance holds it now" : ""));
+						+ "instance holds its lease again");
 			}
 		});
 		return details;

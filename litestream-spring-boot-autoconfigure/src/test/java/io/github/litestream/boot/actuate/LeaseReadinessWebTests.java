@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.stream.Stream;
 
 import javax.sql.DataSource;
 
@@ -21,12 +22,15 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -41,14 +45,16 @@ import static org.awaitility.Awaitility.await;
  * Readiness follows the role, not the replica's reachability, in a real web application with
  * Kubernetes probes: while the file replica is broken (its lease cannot be renewed, so writes
  * to it are fenced) the {@code litestream} health is DOWN but the only instance stays ready;
- * once another instance's lease replaces ours, this instance is fenced, not ready, and shows the
- * new holder in its health details and the {@code litestream.lease.fenced} gauge.
+ * once another instance's lease replaces ours, this instance is fenced, not ready, names the
+ * new holder in its health problems, details and log, shows the {@code litestream.lease.fenced}
+ * gauge, and, while its application still writes to its database, writes nothing to the replica.
  */
 @SpringBootTest(classes = LeaseReadinessWebTests.Application.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "management.endpoint.health.probes.enabled=true",
 				"management.endpoint.health.show-details=always", "management.endpoints.web.exposure.include=*",
 				"litestream.health.max-failure-duration=500ms", "litestream.dbs[0].lease.ttl=1s",
 				"litestream.dbs[0].replicas[0].sync-interval=100ms", "spring.docker.compose.enabled=false" })
+@ExtendWith(OutputCaptureExtension.class)
 class LeaseReadinessWebTests {
 
 	private static final Path DIR = createTempDirectory();
@@ -74,7 +80,8 @@ class LeaseReadinessWebTests {
 	}
 
 	@Test
-	void anUnreachableReplicaKeepsTheInstanceReadyButALostLeaseTakesItOutOfService() throws Exception {
+	void anUnreachableReplicaKeepsTheInstanceReadyButALostLeaseTakesItOutOfService(CapturedOutput output)
+			throws Exception {
 		Http http = new Http(this.port);
 		insert(10);
 		await().untilAsserted(() -> assertThat(status(http, "/actuator/health/litestream", 200)).isEqualTo("UP"));
@@ -113,6 +120,30 @@ class LeaseReadinessWebTests {
 		DocumentContext endpoint = json(http.get("/actuator/litestream"));
 		assertThat(endpoint.read("$.databases[0].replicas[0].lease.role", String.class)).isEqualTo("fenced");
 		assertThat(endpoint.read("$.databases[0].replicas[0].lease.epoch", Long.class)).isGreaterThanOrEqualTo(100L);
+
+		// Deposed: health says who holds the lease now and what that means, so does the log.
+		DocumentContext down = json(http.get("/actuator/health/litestream"));
+		assertThat(down.read("$.status", String.class)).isEqualTo("DOWN");
+		List<String> problems = down.read("$.details.problems");
+		assertThat(problems).anySatisfy((problem) -> assertThat(problem).contains("leased to another instance")
+			.contains("instance thief on host thief-host (pid 4242)")
+			.contains("epoch 100")
+			.contains("not replicated"));
+		assertThat(output).containsPattern("ERROR .*fenced: another instance replaced the lease: instance thief on "
+				+ "host thief-host \\(pid 4242\\), epoch 100")
+			.containsPattern("WARN .*Refusing traffic: .*thief-host");
+		// The application still writes to its database; nothing of it reaches the replica.
+		List<Path> replicaObjects = replicaObjects();
+		insert(10);
+		await().during(Duration.ofSeconds(1))
+			.atMost(Duration.ofSeconds(5))
+			.until(() -> replicaObjects().equals(replicaObjects));
+	}
+
+	private static List<Path> replicaObjects() throws IOException {
+		try (Stream<Path> files = Files.walk(DIR.resolve("replica").resolve("generations"))) {
+			return files.filter(Files::isRegularFile).sorted().toList();
+		}
 	}
 
 	private void insert(int rows) {
