@@ -4,21 +4,14 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.lease.LeaseHolder;
 import io.github.litestream.lease.LeaseOptions;
-import io.github.litestream.lease.LeaseRole;
 import io.github.litestream.lease.ReplicaLease;
 import io.github.litestream.replica.ReplicaClient;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,11 +36,16 @@ public final class AdvanceLeases implements AutoCloseable {
 
 	private final Clock clock;
 
-	/** Every lease taken and not given back, with its renewal. */
-	private final Map<ReplicaLease, ScheduledFuture<?>> renewals = new LinkedHashMap<>();
+	/** Every lease taken and not given back. */
+	private final List<ReplicaLease> taken = new ArrayList<>();
 
-	/** One thread for every lease: a renewal is one small request. */
-	private @Nullable ScheduledThreadPoolExecutor renewer;
+	/**
+	 * One thread for every lease: a renewal is one small request. A lease another instance took
+	 * is reported (a WARN) and still renewed, as it always was here: renewing tries to take it
+	 * back once that instance stops renewing.
+	 */
+	private final LeaseRenewals renewals = new LeaseRenewals("litestream-lease-advance", false, (lease, status) -> {
+	});
 
 	private boolean stopped;
 
@@ -77,41 +75,27 @@ public final class AdvanceLeases implements AutoCloseable {
 		if (this.stopped) {
 			throw new IllegalStateException("The leases were handed over already");
 		}
-		List<ReplicaLease> taken = new ArrayList<>();
+		List<ReplicaLease> ofDatabase = new ArrayList<>();
 		try {
 			for (ReplicationTarget target : targets) {
 				ReplicaClient client = target.client();
 				ReplicaLease lease = new ReplicaLease(target.options().name(), client.location(),
 						client.conditionalObjects().orElse(null), options, this.holder, this.clock);
 				lease.acquire();
-				taken.add(lease);
-				renewEvery(lease, options);
+				ofDatabase.add(lease);
+				this.taken.add(lease);
+				this.renewals.renew(target.options().name(), lease);
 				logger.debug("Replica '{}' ({}) is leased ahead of the engine", target.options().name(),
 						client.location());
 			}
 		}
 		catch (IOException | RuntimeException ex) {
-			for (ReplicaLease lease : taken) {
-				this.renewals.remove(lease).cancel(false);
+			for (ReplicaLease lease : ofDatabase) {
+				this.renewals.cancel(lease);
+				this.taken.remove(lease);
 				lease.release();
 			}
 			throw ex;
-		}
-	}
-
-	private void renewEvery(ReplicaLease lease, LeaseOptions options) {
-		if (this.renewer == null) {
-			this.renewer = new ScheduledThreadPoolExecutor(1, EngineScheduler.daemons("litestream-lease-advance"));
-		}
-		long interval = options.renewInterval().toMillis();
-		this.renewals.put(lease,
-				this.renewer.scheduleWithFixedDelay(() -> renew(lease), interval, interval, TimeUnit.MILLISECONDS));
-	}
-
-	private static void renew(ReplicaLease lease) {
-		// Never throws: a failed renewal fences the lease, and the next one takes it back.
-		if (lease.renew() != LeaseRole.PRIMARY) {
-			logger.debug("A lease taken ahead of the engine could not be renewed: {}", lease.status());
 		}
 	}
 
@@ -130,7 +114,7 @@ public final class AdvanceLeases implements AutoCloseable {
 	private void awaitLastWritesOfPreviousHolders() {
 		List<ReplicaLease> taken;
 		synchronized (this) {
-			taken = List.copyOf(this.renewals.keySet());
+			taken = List.copyOf(this.taken);
 		}
 		for (ReplicaLease lease : taken) {
 			Duration wait = lease.untilWritable();
@@ -154,27 +138,17 @@ public final class AdvanceLeases implements AutoCloseable {
 	}
 
 	private void stop(boolean release) {
-		ScheduledThreadPoolExecutor running;
 		synchronized (this) {
 			if (this.stopped) {
 				return;
 			}
 			this.stopped = true;
-			running = this.renewer;
 		}
-		if (running != null) {
-			// Periodic tasks are cancelled; one under way finishes first.
-			running.shutdown();
-			try {
-				running.awaitTermination(10, TimeUnit.SECONDS);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-		}
+		// Waits for a renewal under way: none writes the lease after this.
+		this.renewals.stop();
 		if (release) {
 			synchronized (this) {
-				this.renewals.keySet().forEach(ReplicaLease::release);
+				this.taken.forEach(ReplicaLease::release);
 			}
 		}
 	}

@@ -13,8 +13,6 @@ import java.util.function.Consumer;
 import io.github.litestream.lease.LeaseAttempt;
 import io.github.litestream.lease.LeaseHolder;
 import io.github.litestream.lease.LeaseOptions;
-import io.github.litestream.lease.LeaseRole;
-import io.github.litestream.lease.LeaseStatus;
 import io.github.litestream.lease.LeaseUnsupportedException;
 import io.github.litestream.lease.ReplicaLease;
 import io.github.litestream.replica.Pos;
@@ -22,6 +20,7 @@ import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.restore.FollowerOptions;
 import io.github.litestream.restore.FollowerStatus;
 import io.github.litestream.restore.ReplicaFollower;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,8 +76,8 @@ public final class Standby implements AutoCloseable {
 
 	private Thread thread;
 
-	/** Counted down when the standby stops renewing the lease it took; one per promotion attempt. */
-	private volatile CountDownLatch handedOver = new CountDownLatch(1);
+	/** Renews the lease this standby took until it is handed over; one per promotion attempt. */
+	private volatile @Nullable LeaseRenewals renewals;
 
 	private volatile Consumer<String> onFailure = (reason) -> {
 	};
@@ -190,10 +189,13 @@ public final class Standby implements AutoCloseable {
 	/** @return whether the attempt ended (promoted or failed); {@code false} to go on watching */
 	private boolean promote(Promotion promotion) {
 		this.state = State.PROMOTING;
-		this.handedOver = new CountDownLatch(1);
-		Thread renewal = new Thread(this::renewUntilHandedOver, "litestream-standby-lease-" + this.database.getFileName());
-		renewal.setDaemon(true);
-		renewal.start();
+		// Stops once another instance holds it: renewing would try to take it again, and it is
+		// theirs now (the takeover then fails).
+		LeaseRenewals renewing = new LeaseRenewals("litestream-standby-lease-" + this.database.getFileName(), true,
+				(lease, status) -> this.lastError = "lost the lease it took before its engine started: "
+						+ status.fencedReason());
+		this.renewals = renewing;
+		renewing.renew(this.replica, this.lease);
 		try {
 			return applyAndHandOver(promotion);
 		}
@@ -290,47 +292,14 @@ public final class Standby implements AutoCloseable {
 	/**
 	 * Stops renewing the lease this standby took, so that the engine it promotes takes it over
 	 * without the two writing it at once: call right before that engine starts. The standby also
-	 * stops when the promotion returns; calling this again does nothing.
+	 * stops when the promotion returns; calling this again does nothing. A renewal that fails
+	 * (the store did not answer) is tried again at the next interval until then.
 	 */
 	public void handOverLease() {
-		CountDownLatch current = this.handedOver;
-		// Waits for a renewal under way: none may write once this returns.
-		synchronized (current) {
-			current.countDown();
-		}
-	}
-
-	/**
-	 * Renews the lease every {@link LeaseOptions#renewInterval()} until handed over. A renewal
-	 * that fails (the store did not answer) is tried again at the next interval, which takes our
-	 * own record back, as the engine's renewals do. Stops once another instance holds it:
-	 * renewing would try to take it again, and it is theirs now (the takeover then fails).
-	 */
-	private void renewUntilHandedOver() {
-		Duration interval = this.lease.options().renewInterval();
-		CountDownLatch current = this.handedOver;
-		try {
-			while (!current.await(interval.toMillis(), TimeUnit.MILLISECONDS)) {
-				synchronized (current) {
-					if (current.getCount() == 0) {
-						return;
-					}
-					if (this.lease.renew() != LeaseRole.PRIMARY) {
-						LeaseStatus status = this.lease.status();
-						if (status.lost()) {
-							this.lastError = "lost the lease it took before its engine started: " + status.fencedReason();
-							logger.warn("Standby of replica '{}' lost the lease it took before its engine started: {}",
-									this.replica, status);
-							return;
-						}
-						logger.debug("Standby of replica '{}' could not renew its lease ({}); trying again in {}",
-								this.replica, status.fencedReason(), interval);
-					}
-				}
-			}
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
+		LeaseRenewals current = this.renewals;
+		if (current != null) {
+			// Waits for a renewal under way: none may write once this returns.
+			current.stop();
 		}
 	}
 
