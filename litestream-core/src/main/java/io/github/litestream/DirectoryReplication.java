@@ -160,7 +160,7 @@ public final class DirectoryReplication implements AutoCloseable {
 			return known.get();
 		}
 		Files.createDirectories(absolute.getParent());
-		ReplicatedDatabase database = this.registry.register(withPath(absolute), this.targets.of(relative));
+		ReplicatedDatabase database = registerWithNewClients(absolute, relative);
 		this.registered.put(relative, absolute);
 		this.ready.put(absolute, database);
 		this.failed.remove(absolute);
@@ -291,8 +291,7 @@ public final class DirectoryReplication implements AutoCloseable {
 			return;
 		}
 		try {
-			List<ReplicationTarget> replicas = this.targets.of(relative);
-			this.ready.put(file, this.registry.register(withPath(file), replicas));
+			this.ready.put(file, registerWithNewClients(file, relative));
 			this.registered.put(relative, file);
 			this.failed.remove(file);
 			logger.info("Replicating {} of {}", relative, this.directory);
@@ -301,6 +300,29 @@ public final class DirectoryReplication implements AutoCloseable {
 			this.failed.put(file, size);
 			logger.warn("Could not replicate {} of {}; trying again when the file changes: {}", relative,
 					this.directory, ex.toString());
+		}
+	}
+
+	/**
+	 * Registers a database with replica clients made for it. A registration refused (a file that
+	 * is no database, a path still being unregistered, a replica location in use) closes them:
+	 * nothing else would, and a scan retries a refused file whenever it changes.
+	 */
+	private ReplicatedDatabase registerWithNewClients(Path file, String relative) throws IOException {
+		List<ReplicationTarget> replicas = this.targets.of(relative);
+		try {
+			return this.registry.register(withPath(file), replicas);
+		}
+		catch (IOException | RuntimeException ex) {
+			for (ReplicationTarget replica : replicas) {
+				try {
+					replica.client().close();
+				}
+				catch (IOException | RuntimeException closing) {
+					ex.addSuppressed(closing);
+				}
+			}
+			throw ex;
 		}
 	}
 
