@@ -1,15 +1,13 @@
 package io.github.litestream;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.FileSystems;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -75,6 +73,12 @@ public final class DirectoryReplication implements AutoCloseable {
 	/** Files being deleted: scans pass them over and add() refuses them until it has ended. */
 	private final Set<Path> deleting = new HashSet<>();
 
+	/** Files a scan stops, outside the lock: add() and delete() wait for it. */
+	private final Set<Path> stopping = new HashSet<>();
+
+	/** One scan at a time; taken before the directory's lock (this), never after. */
+	private final Object scanLock = new Object();
+
 	private ScheduledExecutorService scanner;
 
 	/**
@@ -101,27 +105,76 @@ public final class DirectoryReplication implements AutoCloseable {
 
 	/**
 	 * Lists the directory once: registers the new matching files and unregisters those gone.
+	 * Stopping one may wait (for a snapshot still reading its file, for a removal callback): it
+	 * runs outside the directory's lock, so that other tenants are added and deleted meanwhile.
 	 * @throws IOException if the directory cannot be listed
 	 */
-	public synchronized void scan() throws IOException {
-		// A tenant's file deleted since it stopped: the descriptor its close had to keep goes.
-		ReplicatedDatabase.closeDescriptorsOfDeletedFiles();
-		Map<String, Path> found = list();
-		for (Map.Entry<String, Path> entry : this.registered.entrySet().toArray(Map.Entry[]::new)) {
-			if (this.deleting.contains(entry.getValue())) {
+	public void scan() throws IOException {
+		synchronized (this.scanLock) {
+			// A tenant's file deleted since it stopped: the descriptor its close had to keep goes.
+			ReplicatedDatabase.closeDescriptorsOfDeletedFiles();
+			Map<String, Path> found = TenantFiles.list(this.directory, this.pattern, this.recursive);
+			List<Stopping> gone = takeOutGone(found);
+			try {
+				gone.forEach(this::stop);
+			}
+			finally {
+				stopped(gone);
+			}
+			startNew(found);
+		}
+	}
+
+	/** Takes out the files gone or replaced, which {@link #stop} then stops outside the lock. */
+	private synchronized List<Stopping> takeOutGone(Map<String, Path> found) {
+		List<Stopping> gone = new ArrayList<>();
+		for (Map.Entry<String, Path> entry : this.registered.entrySet()) {
+			Path file = entry.getValue();
+			if (this.deleting.contains(file)) {
 				continue;
 			}
 			if (!found.containsKey(entry.getKey())) {
-				stop(entry.getKey(), entry.getValue(), "the file is gone");
+				gone.add(new Stopping(entry.getKey(), file, "the file is gone"));
 			}
-			else if (this.registry.find(entry.getValue()).map(ReplicatedDatabase::fileReplaced).orElse(false)) {
-				// Deleted and created again between two scans: the new file is registered below.
-				stop(entry.getKey(), entry.getValue(), "the file was replaced by a new one");
+			else if (this.registry.find(file).map(ReplicatedDatabase::fileReplaced).orElse(false)) {
+				// Deleted and created again between two scans: the new file is registered next.
+				gone.add(new Stopping(entry.getKey(), file, "the file was replaced by a new one"));
 			}
 		}
+		for (Stopping stopping : gone) {
+			this.registered.remove(stopping.relative());
+			this.ready.remove(stopping.file());
+			this.failed.remove(stopping.file());
+			this.stopping.add(stopping.file());
+		}
+		return gone;
+	}
+
+	private synchronized void stopped(List<Stopping> gone) {
+		gone.forEach((stopping) -> this.stopping.remove(stopping.file()));
+		// add() and delete() of those files wait for this.
+		notifyAll();
+	}
+
+	private synchronized void startNew(Map<String, Path> found) {
 		for (Map.Entry<String, Path> entry : found.entrySet()) {
-			if (!this.registered.containsKey(entry.getKey()) && !this.deleting.contains(entry.getValue())) {
-				start(entry.getKey(), entry.getValue());
+			Path file = entry.getValue();
+			if (!this.registered.containsKey(entry.getKey()) && !this.deleting.contains(file)
+					&& !this.stopping.contains(file)) {
+				start(entry.getKey(), file);
+			}
+		}
+	}
+
+	/** Waits, releasing the lock, while a scan stops a file: it is not registered again meanwhile. */
+	private void awaitNotStopping(Path file) throws InterruptedIOException {
+		while (this.stopping.contains(file)) {
+			try {
+				wait();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new InterruptedIOException("Interrupted while a scan of " + this.directory + " stopped " + file);
 			}
 		}
 	}
@@ -150,6 +203,7 @@ public final class DirectoryReplication implements AutoCloseable {
 	}
 
 	private synchronized ReplicatedDatabase register(Path absolute, String relative) throws IOException {
+		awaitNotStopping(absolute);
 		if (this.deleting.contains(absolute)) {
 			throw new IllegalStateException("Cannot add " + relative + " of " + this.directory + ": it is being "
 					+ "deleted (its last commits shipped or its backups deleted); add it again once the delete has "
@@ -208,7 +262,8 @@ public final class DirectoryReplication implements AutoCloseable {
 				(backups == Backups.DELETE) ? " and its backups" : "; its backups stay");
 	}
 
-	private synchronized void beginDelete(Path absolute, String relative) {
+	private synchronized void beginDelete(Path absolute, String relative) throws InterruptedIOException {
+		awaitNotStopping(absolute);
 		if (!this.deleting.add(absolute)) {
 			throw new IllegalStateException(relative + " of " + this.directory + " is being deleted already");
 		}
@@ -232,12 +287,12 @@ public final class DirectoryReplication implements AutoCloseable {
 	private String relativeOf(Path file) {
 		boolean inside = file.startsWith(this.directory) && !file.equals(this.directory)
 				&& (this.recursive || file.getParent().equals(this.directory));
-		if (!inside || hidden(file) || TenantFiles.sqliteCompanion(file)
+		if (!inside || TenantFiles.hidden(file) || TenantFiles.sqliteCompanion(file)
 				|| !this.pattern.matches(file.getFileName())) {
 			throw new IllegalArgumentException(file + " is not a database of " + this.directory + " (pattern "
 					+ this.patternText + (this.recursive ? ", recursive" : "") + ")");
 		}
-		return relative(file);
+		return TenantFiles.relative(this.directory, file);
 	}
 
 	/**
@@ -254,12 +309,15 @@ public final class DirectoryReplication implements AutoCloseable {
 	 * replicated within a monitor interval of its first commit.
 	 * @throws IOException if the first scan cannot list the directory
 	 */
-	public synchronized void start() throws IOException {
+	public void start() throws IOException {
+		// Not under the directory's lock: a scan takes the scans' lock first, then that one.
 		scan();
-		if (this.scanner == null) {
-			long interval = this.template.monitorInterval().toMillis();
-			this.scanner = Executors.newSingleThreadScheduledExecutor(EngineScheduler.daemons("litestream-directory"));
-			this.scanner.scheduleWithFixedDelay(this::scanQuietly, interval, interval, TimeUnit.MILLISECONDS);
+		synchronized (this) {
+			if (this.scanner == null) {
+				long interval = this.template.monitorInterval().toMillis();
+				this.scanner = Executors.newSingleThreadScheduledExecutor(EngineScheduler.daemons("litestream-directory"));
+				this.scanner.scheduleWithFixedDelay(this::scanQuietly, interval, interval, TimeUnit.MILLISECONDS);
+			}
 		}
 	}
 
@@ -285,7 +343,7 @@ public final class DirectoryReplication implements AutoCloseable {
 	}
 
 	private void start(String relative, Path file) {
-		long size = size(file);
+		long size = TenantFiles.size(file);
 		Long failedAt = this.failed.get(file);
 		if (size <= 0 || (failedAt != null && failedAt == size)) {
 			return;
@@ -326,10 +384,11 @@ public final class DirectoryReplication implements AutoCloseable {
 		}
 	}
 
-	private void stop(String relative, Path file, String why) {
-		this.registered.remove(relative);
-		this.ready.remove(file);
-		this.failed.remove(file);
+	/** Stops replicating a file taken out by {@link #takeOutGone}; outside the directory's lock. */
+	private void stop(Stopping stopping) {
+		String relative = stopping.relative();
+		Path file = stopping.file();
+		String why = stopping.why();
 		try {
 			if (this.registry.find(file).isPresent()) {
 				this.registry.unregister(file, Duration.ZERO, Backups.KEEP);
@@ -347,54 +406,13 @@ public final class DirectoryReplication implements AutoCloseable {
 				t.maxCheckpointPageCount(), t.busyTimeout(), t.maxShadowWalSize());
 	}
 
-	private Map<String, Path> list() throws IOException {
-		Map<String, Path> found = new HashMap<>();
-		if (!Files.isDirectory(this.directory)) {
-			throw new NoSuchFileException(this.directory.toString(), null, "not a directory");
-		}
-		Files.walkFileTree(this.directory, Set.of(), this.recursive ? Integer.MAX_VALUE : 1,
-				new SimpleFileVisitor<>() {
-
-					@Override
-					public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-						return (!dir.equals(DirectoryReplication.this.directory) && hidden(dir))
-								? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
-					}
-
-					@Override
-					public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-						if (attrs.isRegularFile() && !hidden(file) && !TenantFiles.sqliteCompanion(file)
-								&& DirectoryReplication.this.pattern.matches(file.getFileName())) {
-							found.put(relative(file), file);
-						}
-						return FileVisitResult.CONTINUE;
-					}
-
-					@Override
-					public FileVisitResult visitFileFailed(Path file, IOException ex) {
-						// A file or subdirectory removed while listing: the next scan sees the rest.
-						return FileVisitResult.CONTINUE;
-					}
-
-				});
-		return found;
-	}
-
-	private String relative(Path file) {
-		return this.directory.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
-	}
-
-	private static boolean hidden(Path path) {
-		return path.getFileName().toString().startsWith(".");
-	}
-
-	private static long size(Path file) {
-		try {
-			return Files.size(file);
-		}
-		catch (IOException ex) {
-			return -1;
-		}
+	/**
+	 * A file a scan stops replicating.
+	 * @param relative its path relative to the directory
+	 * @param file the file
+	 * @param why why it stops, for the log
+	 */
+	private record Stopping(String relative, Path file, String why) {
 	}
 
 	/**

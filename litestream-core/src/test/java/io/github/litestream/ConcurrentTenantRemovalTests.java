@@ -54,7 +54,7 @@ class ConcurrentTenantRemovalTests {
 
 	private final CountDownLatch release = new CountDownLatch(1);
 
-	private final ExecutorService caller = Executors.newFixedThreadPool(2);
+	private final ExecutorService caller = Executors.newFixedThreadPool(3);
 
 	private final List<AppDatabase> apps = new ArrayList<>();
 
@@ -144,6 +144,53 @@ class ConcurrentTenantRemovalTests {
 		assertThat(this.registry.register(options(a), targets("a.db")).path()).isEqualTo(a.toAbsolutePath());
 	}
 
+	@Test
+	void aScanStoppingATenantWhoseRemovalWaitsDoesNotHoldUpAddingAnother() throws Exception {
+		CountDownLatch removing = new CountDownLatch(1);
+		// What a removal may wait for: a snapshot still reading the file (up to 5 s), a callback.
+		this.engine.onRemoved((database) -> {
+			if (database.path().getFileName().toString().equals("a.db")) {
+				removing.countDown();
+				awaitQuietly(this.release);
+			}
+		});
+		try (DirectoryReplication directory = new DirectoryReplication(this.registry, this.tenants, "*.db", false,
+				DatabaseOptions.defaults(this.tenants.resolve("template.db")).withMonitorInterval(FAST), this::targets)) {
+			Path a = this.tenants.resolve("a.db");
+			try (AppDatabase app = new AppDatabase(a)) {
+				app.insert(3);
+				directory.scan();
+			}
+			for (String suffix : new String[] { "", "-wal", "-shm" }) {
+				Files.deleteIfExists(this.tenants.resolve("a.db" + suffix));
+			}
+			Future<?> scan = this.caller.submit(() -> {
+				directory.scan();
+				return null;
+			});
+			Future<ReplicatedDatabase> readded;
+			try {
+				assertThat(removing.await(1, TimeUnit.MINUTES)).isTrue();
+				Path b = this.tenants.resolve("b.db");
+				app(b).insert(2);
+				Future<ReplicatedDatabase> add = this.caller.submit(() -> directory.add(b));
+				await().atMost(Duration.ofSeconds(30)).until(add::isDone);
+				assertThat(add.get().path()).isEqualTo(b.toAbsolutePath());
+				assertThat(directory.databases()).containsExactly("b.db");
+				assertThat(scan).isNotDone();
+				// Created again meanwhile: added once the scan has stopped the old one, not refused.
+				app(a).insert(1);
+				readded = this.caller.submit(() -> directory.add(a));
+			}
+			finally {
+				this.release.countDown();
+			}
+			scan.get(1, TimeUnit.MINUTES);
+			assertThat(readded.get(1, TimeUnit.MINUTES).path()).isEqualTo(a.toAbsolutePath());
+			assertThat(directory.databases()).containsExactly("a.db", "b.db");
+		}
+	}
+
 	/** Tenant {@code a.db}'s store waits in its first deletion until released. */
 	private List<ReplicationTarget> targets(String relative) {
 		return List.of(new ReplicationTarget(new ForwardingReplicaClient(new FileReplicaClient(replica(relative))) {
@@ -163,6 +210,15 @@ class ConcurrentTenantRemovalTests {
 			}
 
 		}, ReplicaOptions.defaults("file").withSyncInterval(FAST)));
+	}
+
+	private static void awaitQuietly(CountDownLatch latch) {
+		try {
+			latch.await();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	private Path replica(String relative) {
