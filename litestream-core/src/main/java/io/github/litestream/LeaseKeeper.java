@@ -12,10 +12,12 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.lease.FencedReplicaClient;
+import io.github.litestream.lease.LeaseException;
 import io.github.litestream.lease.LeaseHolder;
 import io.github.litestream.lease.LeaseOptions;
 import io.github.litestream.lease.LeaseRole;
@@ -36,11 +38,18 @@ import org.slf4j.LoggerFactory;
  * a new generation: the other instance may have written to the replica meanwhile, and a
  * generation that two instances wrote to would not restore. The new generation begins with a
  * snapshot, so the replica needs nothing it held before.
+ *
+ * <p>The keeper's lock guards only its bookkeeping (which leases there are, their renewals): the
+ * requests to a store that take, release or renew a lease run outside it, so that one slow store
+ * holds up the leases of its own database only. Each lease's own requests are serialized
+ * ({@link Leased#calls}): an acquisition still under way when its database is removed ends
+ * before the release, and a lease given up is never acquired again.
  */
 final class LeaseKeeper {
 
 	private static final Logger logger = LoggerFactory.getLogger(LeaseKeeper.class);
 
+	/** The leases of the registered databases. */
 	private final List<Leased> leases = new CopyOnWriteArrayList<>();
 
 	private final List<LeaseListener> listeners = new CopyOnWriteArrayList<>();
@@ -81,29 +90,33 @@ final class LeaseKeeper {
 	}
 
 	Optional<ReplicaLease> of(Replica replica) {
-		return this.leases.stream().filter((leased) -> leased.replica == replica).map(Leased::lease).findFirst();
+		return this.leases.stream()
+			.filter((leased) -> leased.replica == replica)
+			.map(Leased::lease)
+			.findFirst();
 	}
 
 	/**
-	 * Takes every lease, in registration (configuration) order. A replica whose store cannot be
-	 * reached starts fenced (see {@link ReplicaLease#acquireAtStart()}).
+	 * Takes every lease in registration (configuration) order, before anything is opened or
+	 * written. A replica whose store cannot be reached starts fenced (see
+	 * {@link ReplicaLease#acquireAtStart()}).
 	 * @throws IOException if a lease is held by another live instance or a store cannot keep
 	 * one; those taken before it are released
 	 */
-	/**
-	 * Takes every lease in registration order, before anything is opened or written; on a
-	 * refusal the leases taken so far are released.
-	 */
-	synchronized void acquireAll() throws IOException {
-		acquire(this.leases);
+	void acquireAll() throws IOException {
+		acquire(kept((leased) -> true));
 	}
 
 	/**
 	 * Takes the leases of a database registered while the engine runs, and renews them from
 	 * then on if renewals have started.
 	 */
-	synchronized void acquire(ReplicatedDatabase database) throws IOException {
-		acquire(this.leases.stream().filter((leased) -> leased.database == database).toList());
+	void acquire(ReplicatedDatabase database) throws IOException {
+		acquire(kept((leased) -> leased.database == database));
+	}
+
+	private synchronized List<Leased> kept(Predicate<Leased> which) {
+		return this.leases.stream().filter(which).toList();
 	}
 
 	/**
@@ -115,9 +128,11 @@ final class LeaseKeeper {
 		List<Leased> acquired = new ArrayList<>();
 		try {
 			for (Leased leased : leases) {
-				leased.lease.acquireAtStart();
+				if (!acquireOne(leased)) {
+					continue;
+				}
 				acquired.add(leased);
-				scheduleRenewal(leased);
+				renewFromNow(leased);
 				if (leased.lease.status().role() == LeaseRole.PRIMARY) {
 					logger.info("Replica '{}' of {} is leased to this instance, epoch {}", leased.replica.name(),
 							leased.database.path(), epoch(leased.lease.status()));
@@ -127,9 +142,36 @@ final class LeaseKeeper {
 		catch (IOException | RuntimeException ex) {
 			for (Leased leased : acquired) {
 				cancelRenewal(leased);
-				leased.lease.release();
+				releaseOne(leased);
 			}
 			throw ex;
+		}
+	}
+
+	/**
+	 * Takes one lease, outside the keeper's lock.
+	 * @return {@code false} if its database was removed meanwhile: its release came first
+	 */
+	private boolean acquireOne(Leased leased) throws LeaseException {
+		synchronized (leased.calls) {
+			if (leased.gone) {
+				return false;
+			}
+			leased.lease.acquireAtStart();
+			return true;
+		}
+	}
+
+	/** Releases one lease, outside the keeper's lock, after an acquisition under way. */
+	private static void releaseOne(Leased leased) {
+		synchronized (leased.calls) {
+			leased.lease.release();
+		}
+	}
+
+	private synchronized void renewFromNow(Leased leased) {
+		if (!leased.gone) {
+			scheduleRenewal(leased);
 		}
 	}
 
@@ -186,8 +228,8 @@ final class LeaseKeeper {
 	 * Stops renewing and releases the leases of one database, after its last write, and forgets
 	 * them.
 	 */
-	synchronized void release(ReplicatedDatabase database) {
-		forget(database, true);
+	void release(ReplicatedDatabase database) {
+		giveUp(database).forEach(LeaseKeeper::releaseOne);
 	}
 
 	/**
@@ -195,63 +237,97 @@ final class LeaseKeeper {
 	 * runs (a write may yet land), so the leases expire after their ttl instead of letting the
 	 * next instance write at once.
 	 */
-	synchronized void abandon(ReplicatedDatabase database) {
-		forget(database, false);
+	void abandon(ReplicatedDatabase database) {
+		giveUp(database);
 	}
 
-	private void cancelRenewal(Leased leased) {
+	/** Forgets a database's leases: never acquired or renewed again. */
+	private synchronized List<Leased> giveUp(ReplicatedDatabase database) {
+		List<Leased> ofDatabase = this.leases.stream().filter((leased) -> leased.database == database).toList();
+		for (Leased leased : ofDatabase) {
+			leased.gone = true;
+			cancelRenewal(leased);
+		}
+		this.leases.removeAll(ofDatabase);
+		return ofDatabase;
+	}
+
+	private synchronized void cancelRenewal(Leased leased) {
 		ScheduledFuture<?> renewal = this.renewals.remove(leased.lease);
 		if (renewal != null) {
 			renewal.cancel(false);
 		}
 	}
 
-	private void forget(ReplicatedDatabase database, boolean release) {
-		List<Leased> ofDatabase = this.leases.stream().filter((leased) -> leased.database == database).toList();
-		for (Leased leased : ofDatabase) {
-			cancelRenewal(leased);
-			if (release) {
-				leased.lease.release();
-			}
-		}
-		this.leases.removeAll(ofDatabase);
-	}
-
 	/**
 	 * Stops renewing and releases every lease; call after the last write.
 	 */
-	synchronized void releaseAll() {
-		stopRenewing();
-		this.leases.forEach((leased) -> leased.lease.release());
+	void releaseAll() {
+		stopRenewing().forEach(LeaseKeeper::releaseOne);
 	}
 
 	/**
 	 * Stops renewing every lease without releasing it (see {@link #abandon}).
 	 */
-	synchronized void abandonAll() {
+	void abandonAll() {
 		stopRenewing();
 	}
 
-	private void stopRenewing() {
-		if (this.renewer != null) {
-			this.renewer.shutdown();
+	/**
+	 * Stops the renewals, waiting for those under way outside the lock.
+	 * @return the leases of the registered databases
+	 */
+	private List<Leased> stopRenewing() {
+		ScheduledThreadPoolExecutor stopped;
+		List<Leased> kept;
+		synchronized (this) {
+			stopped = this.renewer;
+			this.renewer = null;
+			this.renewals.clear();
+			this.renewing = false;
+			kept = List.copyOf(this.leases);
+		}
+		if (stopped != null) {
+			stopped.shutdown();
 			try {
-				this.renewer.awaitTermination(5, TimeUnit.SECONDS);
+				stopped.awaitTermination(5, TimeUnit.SECONDS);
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
 			}
-			this.renewer = null;
-			this.renewals.clear();
 		}
-		this.renewing = false;
+		return kept;
 	}
 
 	private static long epoch(LeaseStatus status) {
 		return (status.record() != null) ? status.record().epoch() : 0;
 	}
 
-	private record Leased(ReplicatedDatabase database, Replica replica, ReplicaLease lease) {
+	/** One leased replica. */
+	private static final class Leased {
+
+		private final ReplicatedDatabase database;
+
+		private final Replica replica;
+
+		private final ReplicaLease lease;
+
+		/** Held around this lease's acquisition and release: one at a time, in order. */
+		private final Object calls = new Object();
+
+		/** Set under the keeper's lock once its database is removed: never acquired again. */
+		private volatile boolean gone;
+
+		Leased(ReplicatedDatabase database, Replica replica, ReplicaLease lease) {
+			this.database = database;
+			this.replica = replica;
+			this.lease = lease;
+		}
+
+		ReplicaLease lease() {
+			return this.lease;
+		}
+
 	}
 
 }
