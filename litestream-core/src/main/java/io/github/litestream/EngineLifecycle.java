@@ -6,8 +6,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
@@ -24,12 +27,16 @@ import org.slf4j.LoggerFactory;
  * {@link DatabaseRegistry}). Everything runs under the engine's lock, the engine's own monitor,
  * which its synchronized methods hold when they call in here and which registrations take here
  * (others may hold it to keep the engine busy), but for the stopping of a database already
- * withdrawn, which may wait for a store.
+ * withdrawn, which may wait for a store. A close waits for those removals (bounded): they need
+ * the engine's threads and their leases until they end.
  */
 final class EngineLifecycle {
 
 	// The engine's category, which operators filter on.
 	private static final Logger logger = LoggerFactory.getLogger(Litestream.class);
+
+	/** How long a close without a stop flushes, and how long a close waits for removals under way. */
+	private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
 	/** The engine's lock: its monitor. */
 	private final Object engineLock;
@@ -53,6 +60,9 @@ final class EngineLifecycle {
 
 	/** When the last {@link #stop(Duration)}'s timeout ends, or {@code null} before any. */
 	private Instant shutdownDeadline;
+
+	/** The databases whose removal runs outside the engine's lock; its own monitor guards it. */
+	private final Set<ReplicatedDatabase> removing = new HashSet<>();
 
 	EngineLifecycle(Object engineLock, RegisteredDatabases databases, ReplicationLanes lanes, LeaseKeeper leases,
 			RuntimeDatabases runtimeDatabases, List<Runnable> startingCallbacks, Clock clock) {
@@ -107,8 +117,45 @@ final class EngineLifecycle {
 		RuntimeDatabases.Withdrawn withdrawn;
 		synchronized (this.engineLock) {
 			withdrawn = this.runtimeDatabases.withdraw(database);
+			synchronized (this.removing) {
+				this.removing.add(database);
+			}
 		}
-		return this.runtimeDatabases.detach(withdrawn, timeout, flush, whileLeased);
+		try {
+			return this.runtimeDatabases.detach(withdrawn, timeout, flush, whileLeased);
+		}
+		finally {
+			synchronized (this.removing) {
+				this.removing.remove(database);
+				this.removing.notifyAll();
+			}
+		}
+	}
+
+	/**
+	 * Waits for the removals under way: each flushes on the engine's replica threads and deletes
+	 * backups under its leases, which a close would shut down and release under it. Called under
+	 * the engine's lock, so no removal begins meanwhile; a removal never takes that lock again.
+	 * @return the databases still being removed after the timeout
+	 */
+	private Set<ReplicatedDatabase> awaitRemovals(Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		synchronized (this.removing) {
+			while (!this.removing.isEmpty()) {
+				long remaining = deadline - System.nanoTime();
+				if (remaining <= 0) {
+					return Set.copyOf(this.removing);
+				}
+				try {
+					TimeUnit.NANOSECONDS.timedWait(this.removing, remaining);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					return Set.copyOf(this.removing);
+				}
+			}
+			return Set.of();
+		}
 	}
 
 	/**
@@ -173,7 +220,15 @@ final class EngineLifecycle {
 	void close() {
 		this.closed = true;
 		if (this.running) {
-			stop(Duration.ofSeconds(30));
+			stop(CLOSE_TIMEOUT);
+		}
+		Set<ReplicatedDatabase> stillRemoving = awaitRemovals(CLOSE_TIMEOUT);
+		if (!stillRemoving.isEmpty()) {
+			// Their leases are theirs to release (the keeper leaves them alone), and a flush of
+			// theirs that the closed threads cannot run counts as not flushed.
+			logger.warn("The removal of {} was still under way {} after close began (a slow store); it goes on "
+					+ "without the engine's threads and lease renewals",
+					stillRemoving.stream().map(ReplicatedDatabase::path).toList(), CLOSE_TIMEOUT);
 		}
 		boolean idle = (this.shutdownDeadline == null) || this.lanes.shipCommitsAfterStop(this.shutdownDeadline);
 		if (idle) {

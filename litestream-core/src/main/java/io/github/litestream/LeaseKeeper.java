@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.ReplicatedDatabase;
@@ -52,6 +53,9 @@ final class LeaseKeeper {
 	/** The leases of the registered databases. */
 	private final List<Leased> leases = new CopyOnWriteArrayList<>();
 
+	/** The leases of databases being removed: still held and renewed, but their removal's to release. */
+	private final List<Leased> leaving = new CopyOnWriteArrayList<>();
+
 	private final List<LeaseListener> listeners = new CopyOnWriteArrayList<>();
 
 	private final Map<ReplicaLease, ScheduledFuture<?>> renewals = new ConcurrentHashMap<>();
@@ -90,7 +94,7 @@ final class LeaseKeeper {
 	}
 
 	Optional<ReplicaLease> of(Replica replica) {
-		return this.leases.stream()
+		return Stream.concat(this.leases.stream(), this.leaving.stream())
 			.filter((leased) -> leased.replica == replica)
 			.map(Leased::lease)
 			.findFirst();
@@ -225,6 +229,17 @@ final class LeaseKeeper {
 	}
 
 	/**
+	 * Sets a database being removed apart: its leases stay held and renewed until its removal
+	 * releases or abandons them, and what is done to every lease (a start, a close) leaves them
+	 * alone: a close releasing them would fail the removal's deletion of its backups.
+	 */
+	synchronized void withdraw(ReplicatedDatabase database) {
+		List<Leased> ofDatabase = this.leases.stream().filter((leased) -> leased.database == database).toList();
+		this.leases.removeAll(ofDatabase);
+		this.leaving.addAll(ofDatabase);
+	}
+
+	/**
 	 * Stops renewing and releases the leases of one database, after its last write, and forgets
 	 * them.
 	 */
@@ -243,12 +258,15 @@ final class LeaseKeeper {
 
 	/** Forgets a database's leases: never acquired or renewed again. */
 	private synchronized List<Leased> giveUp(ReplicatedDatabase database) {
-		List<Leased> ofDatabase = this.leases.stream().filter((leased) -> leased.database == database).toList();
+		List<Leased> ofDatabase = Stream.concat(this.leases.stream(), this.leaving.stream())
+			.filter((leased) -> leased.database == database)
+			.toList();
 		for (Leased leased : ofDatabase) {
 			leased.gone = true;
 			cancelRenewal(leased);
 		}
 		this.leases.removeAll(ofDatabase);
+		this.leaving.removeAll(ofDatabase);
 		return ofDatabase;
 	}
 
@@ -260,7 +278,8 @@ final class LeaseKeeper {
 	}
 
 	/**
-	 * Stops renewing and releases every lease; call after the last write.
+	 * Stops renewing and releases every lease but those of databases being removed (see
+	 * {@link #withdraw}); call after the last write.
 	 */
 	void releaseAll() {
 		stopRenewing().forEach(LeaseKeeper::releaseOne);

@@ -187,7 +187,10 @@ public final class Litestream implements AutoCloseable {
 	}
 
 	/**
-	 * Closes every database's engine connections (after a {@link #stop(Duration)}).
+	 * Closes every database's engine connections (after a {@link #stop(Duration)}). A database
+	 * being unregistered meanwhile (its last commits shipping, its backups being deleted) is let
+	 * finish first, for up to 30 seconds: closing under it would stop the threads it ships on and
+	 * release the leases its deletion needs.
 	 */
 	@Override
 	public synchronized void close() {

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +45,8 @@ final class ReplicaFlush {
 		try {
 			return flush.get(remaining(clock, deadline).toMillis(), TimeUnit.MILLISECONDS);
 		}
-		catch (TimeoutException | ExecutionException ex) {
+		catch (TimeoutException | ExecutionException | CancellationException ex) {
+			// Cancelled: the engine closed under a removal's flush, whose lane can no longer run.
 			flush.cancel(false);
 			return false;
 		}

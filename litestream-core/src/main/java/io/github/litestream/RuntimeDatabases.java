@@ -101,6 +101,7 @@ final class RuntimeDatabases {
 		}
 		ReplicationLanes.Withdrawn lanes = this.lanes.withdraw(database, replicas);
 		this.databases.withdraw(database);
+		this.leases.withdraw(database);
 		return new Withdrawn(database, lanes);
 	}
 
