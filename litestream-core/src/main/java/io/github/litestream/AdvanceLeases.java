@@ -41,8 +41,8 @@ public final class AdvanceLeases implements AutoCloseable {
 
 	/**
 	 * One thread for every lease: a renewal is one small request. A lease another instance took
-	 * is reported (a WARN) and still renewed, as it always was here: renewing tries to take it
-	 * back once that instance stops renewing.
+	 * is reported (a WARN) and stays fenced: that instance may have written past what was
+	 * restored (see {@link ReplicaLease}).
 	 */
 	private final LeaseRenewals renewals = new LeaseRenewals("litestream-lease-advance", false, (lease, status) -> {
 	});

@@ -35,10 +35,10 @@ import org.slf4j.LoggerFactory;
  * renewed on their own threads (never a replica's, which may be busy uploading a snapshot), and
  * released at close after the last write.
  *
- * <p>When a fenced replica is leased again after another instance held it, its database starts
- * a new generation: the other instance may have written to the replica meanwhile, and a
- * generation that two instances wrote to would not restore. The new generation begins with a
- * snapshot, so the replica needs nothing it held before.
+ * <p>A fenced replica is leased again only while nobody else held its lease (see
+ * {@link ReplicaLease}): once another instance did, it may have written commits this
+ * instance's database lacks, and replicating that database again (even as a new generation)
+ * would leave them behind. The replica then stays fenced until the application restarts.
  *
  * <p>The keeper's lock guards only its bookkeeping (which leases there are, their renewals): the
  * requests to a store that take, release or renew a lease run outside it, so that one slow store
@@ -76,8 +76,6 @@ final class LeaseKeeper {
 		ReplicaLease lease = new ReplicaLease(target.options().name(), client.location(),
 				client.conditionalObjects().orElse(null), options, holder, clock);
 		Replica replica = new Replica(database, new FencedReplicaClient(client, lease), target.options(), clock);
-		lease.onRetakenAfterAnother(() -> database.requestNewGeneration("replica '" + replica.name()
-				+ "' was leased to another instance while this one was fenced"));
 		this.leases.add(new Leased(database, replica, lease));
 		return replica;
 	}
@@ -212,8 +210,6 @@ final class LeaseKeeper {
 	private void renew(Leased leased) {
 		try {
 			LeaseStatus before = leased.lease.status();
-			// Taken again after another instance: the lease asks for a new generation itself,
-			// before it allows writes again (see leased()).
 			leased.lease.renew();
 			LeaseStatus status = leased.lease.status();
 			// Lost counts too: a holder whose write window ended (a pause, a partition) is fenced

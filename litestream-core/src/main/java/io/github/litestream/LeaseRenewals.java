@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * restore-on-boot) every third of their ttl, on one daemon thread, until they are handed over.
  * A renewal that fails (the store did not answer) is tried again at the next interval, which
  * takes our own record back, as the engine's renewals do. A lease that another instance took is
- * reported once, with a WARN and to the caller; whether it is still renewed (which tries to take
- * it again once that instance stops renewing) is the caller's choice.
+ * reported once, with a WARN and to the caller; whether it is still renewed is the caller's
+ * choice (a renewal never takes back a lease another instance held: see {@link ReplicaLease}).
  */
 final class LeaseRenewals {
 

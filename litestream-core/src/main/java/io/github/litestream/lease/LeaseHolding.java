@@ -52,10 +52,6 @@ final class LeaseHolding {
 
 	private boolean followedAnother;
 
-	/** What runs when this instance takes the lease again after another may have held it. */
-	private volatile Runnable retakenAfterAnother = () -> {
-	};
-
 	private long acquisitions;
 
 	private volatile @Nullable LeaseRecord current;
@@ -119,11 +115,6 @@ final class LeaseHolding {
 			this.writableFromNanos = this.nanoTime.getAsLong() + wait.toNanos();
 			this.takeoverWait = wait;
 		}
-		if (acquiring && another && this.everHeld) {
-			// Before writing can resume: nothing more may reach the generation the other
-			// instance may have continued.
-			this.retakenAfterAnother.run();
-		}
 		this.version = newVersion;
 		this.current = record;
 		this.epoch = record.epoch();
@@ -138,10 +129,6 @@ final class LeaseHolding {
 			this.everHeld = true;
 			this.acquisitions++;
 		}
-	}
-
-	void onRetakenAfterAnother(Runnable action) {
-		this.retakenAfterAnother = action;
 	}
 
 	/**
@@ -217,8 +204,30 @@ final class LeaseHolding {
 		this.fencedReason = "another instance took the lease: " + describe(holder)
 				+ ((was != null) ? " (this one was fenced as " + was + ")" : "");
 		logger.warn("Replica '{}' ({}) is leased to another instance now, {}: this instance is no longer its "
-				+ "primary, and commits made here are not replicated to it", this.replica, this.location,
-				describe(holder));
+				+ "primary, and commits made here are not replicated to it. It stays fenced until it restarts{}",
+				this.replica, this.location, describe(holder), holder.released() ? " (that instance released it since)" : "");
+	}
+
+	/**
+	 * Notes that, while fenced, the lease was found to be no longer this holding's: another
+	 * instance took it (it may have released it since, or let it lapse) or it was removed. That
+	 * instance may have written to the replica, so this one never takes it again.
+	 * @param stored the lease as read, {@code null} if it is gone
+	 */
+	void deposed(@Nullable LeaseRecord stored) {
+		if (stored != null) {
+			lostTo(stored);
+			return;
+		}
+		if (this.lost) {
+			return;
+		}
+		this.lost = true;
+		String was = this.fencedReason;
+		this.fencedReason = "its lease object was removed while this instance could not renew it, so another "
+				+ "instance may have written to it" + ((was != null) ? " (this one was fenced as " + was + ")" : "");
+		logger.warn("Replica '{}' ({}) lost its lease: {}. This instance stays fenced until it restarts", this.replica,
+				this.location, this.fencedReason);
 	}
 
 	private static String describe(LeaseRecord holder) {
@@ -234,10 +243,10 @@ final class LeaseHolding {
 		this.role = LeaseRole.FENCED;
 		this.fencedReason = reason;
 		this.fencedAt = this.clock.instant();
-		logger.error("Replica '{}' ({}) is fenced: {}. Nothing is written to it until this instance holds its lease "
-				+ "again{}", this.replica, this.location, reason,
-				this.lost ? "; this instance is no longer its primary, and commits made here are not replicated to it"
-						: "");
+		logger.error("Replica '{}' ({}) is fenced: {}. {}", this.replica, this.location, reason, this.lost
+				? "This instance is no longer its primary: commits made here are not replicated to it, and it stays "
+						+ "fenced until it restarts (another instance may have written to the replica since)"
+				: "Nothing is written to it until this instance holds its lease again");
 	}
 
 	/**
@@ -354,6 +363,11 @@ final class LeaseHolding {
 
 	boolean everHeld() {
 		return this.everHeld;
+	}
+
+	/** Whether another instance took the lease from this holding (deposed until a restart). */
+	boolean lost() {
+		return this.lost;
 	}
 
 	boolean followedAnother() {

@@ -37,9 +37,14 @@ import org.slf4j.LoggerFactory;
  * release it is written to only once that holder's safety margin passed after taking it
  * ({@link #untilWritable()}): between the old holder's last check and the new holder's first
  * write lie two margins, room for a write that was under way. A renewal that fails or finds
- * the lease changed fences at once; afterwards each renewal tick tries to take the lease again, by the
- * same rules, with a higher epoch. {@link #lastAcquisitionFollowedAnother()} tells whether
- * another instance held it in between (and may have written).
+ * the lease changed fences at once; afterwards each renewal tick tries to take the lease again,
+ * but only while the store still holds this instance's own record (the store was unreachable,
+ * nobody took it). Once another instance held it, that instance may have written to the replica
+ * and this instance's database lacks those commits: replicating it again would start a
+ * generation that restores prefer, leaving the other's commits behind. Such a
+ * <em>deposed</em> holder stays fenced ({@link LeaseStatus#lost()}) until its process restarts.
+ * {@link #lastAcquisitionFollowedAnother()} tells whether another instance held the lease
+ * before this instance first took it (and may have written).
  *
  * <p><b>Probing.</b> Before the first acquisition the store must prove it refuses a
  * conditional write: a second create of {@value #PROBE} and a replace with a wrong version
@@ -150,8 +155,26 @@ public final class ReplicaLease {
 	 * @throws IOException if the store cannot be read or written
 	 */
 	public synchronized LeaseAttempt tryAcquire() throws IOException {
+		return attempt(false);
+	}
+
+	/**
+	 * One attempt to take the lease.
+	 * @param retaking whether this is a renewal tick of a fenced holder: it takes back only its
+	 * own record; any other means it was deposed
+	 */
+	private LeaseAttempt attempt(boolean retaking) throws IOException {
 		ConditionalObjects store = probedStore();
 		Optional<VersionedObject> read = store.read(OBJECT);
+		if (retaking && this.holding.everHeld()) {
+			LeaseRecord stored = read.isPresent() ? parse(read.get(), this.replica, this.location) : null;
+			if (stored == null || !stored.holder().instance().equals(this.self.instance())
+					|| stored.epoch() != this.holding.epoch()) {
+				// Another instance may have held it meanwhile (removing it counts: who did is unknown).
+				this.holding.deposed(stored);
+				return LeaseAttempt.HELD_BY_LIVE_HOLDER;
+			}
+		}
 		if (read.isEmpty()) {
 			LeaseRecord record = this.holding.record(this.holding.epoch() + 1, false);
 			long sent = this.nanoTime.getAsLong();
@@ -207,35 +230,26 @@ public final class ReplicaLease {
 	}
 
 	/**
-	 * Sets what runs when this instance takes the lease again after another instance may have
-	 * held it meanwhile: on the renewing thread, before writes are allowed again, so that what
-	 * it starts (a new generation) comes before any write.
-	 * @param action the action; it must not block
-	 */
-	public void onRetakenAfterAnother(Runnable action) {
-		this.holding.onRetakenAfterAnother(action);
-	}
-
-	/**
-	 * Renews the lease if held; otherwise tries to take it again. Called every
-	 * {@link LeaseOptions#renewInterval()}. Never throws: a failure fences.
+	 * Renews the lease if held; otherwise tries to take it again, unless another instance held
+	 * it since this one did (see the class description): a deposed holder stays fenced and
+	 * touches the store no more. Called every {@link LeaseOptions#renewInterval()}. Never
+	 * throws: a failure fences.
 	 * @return the role afterwards
 	 */
 	public synchronized LeaseRole renew() {
 		if (this.holding.role() == LeaseRole.PRIMARY) {
 			this.holding.renew();
 		}
-		else if (this.holding.role() == LeaseRole.FENCED) {
+		else if (this.holding.role() == LeaseRole.FENCED && !this.holding.lost()) {
 			try {
-				LeaseAttempt attempt = tryAcquire();
+				LeaseAttempt attempt = attempt(true);
 				LeaseRecord seen = this.holding.current();
 				if (attempt != LeaseAttempt.ACQUIRED && seen != null && !seen.holder().equals(this.self) && !seen.released()) {
 					this.holding.lostTo(seen);
 				}
 				if (attempt == LeaseAttempt.ACQUIRED) {
-					logger.info("Replica '{}' ({}) is leased again, epoch {}; writing resumes{}", this.replica,
-							this.location, this.holding.epoch(), this.holding.followedAnother()
-									? " in a new generation, as another instance held it meanwhile" : "");
+					logger.info("Replica '{}' ({}) is leased again, epoch {}; writing resumes", this.replica,
+							this.location, this.holding.epoch());
 				}
 			}
 			catch (LeaseUnsupportedException ex) {
@@ -293,8 +307,8 @@ public final class ReplicaLease {
 	}
 
 	/**
-	 * Whether another instance held the lease between this instance's last two holdings (or,
-	 * at the first acquisition, before it).
+	 * Whether another instance held the lease before this instance's last acquisition (at the
+	 * first, anyone but this instance; later, anyone since this instance's previous holding).
 	 * @return {@code true} if the replica may hold writes of another instance since ours
 	 */
 	public synchronized boolean lastAcquisitionFollowedAnother() {

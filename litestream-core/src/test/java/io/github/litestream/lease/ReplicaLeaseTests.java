@@ -123,7 +123,7 @@ class ReplicaLeaseTests {
 	}
 
 	@Test
-	void stolenLeaseFencesAtTheNextRenewalAndIsRetakenOnlyAfterTheThiefsTtl() throws IOException {
+	void stolenLeaseFencesAtTheNextRenewalAndIsNeverTakenBackEvenOnceTheThiefReleasedIt() throws IOException {
 		ReplicaLease primary = lease(this.objects, SHORT);
 		primary.acquire();
 		steal(Duration.ofMillis(900));
@@ -134,41 +134,49 @@ class ReplicaLeaseTests {
 		assertThat(fenced.lost()).as("another instance holds it").isTrue();
 		assertThat(fenced.fencedReason()).contains("another instance replaced the lease");
 		assertThat(fenced.record().holder().host()).isEqualTo("thief-host");
-		// Watched but unchanged: the thief may still be alive, so the primary waits.
-		assertThat(primary.renew()).isEqualTo(LeaseRole.FENCED);
+		// The thief may have written to the replica: this instance's database lacks that, so it
+		// must not replicate again, not after the thief's ttl, not after its release.
+		LeaseRecord thiefs = stored();
 		long watching = System.nanoTime();
-		while (primary.renew() != LeaseRole.PRIMARY) {
+		while (System.nanoTime() - watching < SHORT.ttl().multipliedBy(3).toNanos()) {
+			assertThat(primary.renew()).isEqualTo(LeaseRole.FENCED);
 			sleep(50);
 		}
-		assertThat(Duration.ofNanos(System.nanoTime() - watching)).isGreaterThanOrEqualTo(Duration.ofMillis(800));
-		assertThat(stored().epoch()).isEqualTo(101);
-		assertThat(primary.lastAcquisitionFollowedAnother()).isTrue();
-		// The thief did not release it: its last writes may still land for its safety margin.
-		assertThat(primary.allowsWrites()).isFalse();
-		await().atMost(Duration.ofSeconds(10)).until(primary::allowsWrites);
+		release(thiefs);
+		assertThat(primary.renew()).isEqualTo(LeaseRole.FENCED);
+		assertThat(stored().holder().host()).as("the released lease stays as the thief left it").isEqualTo("thief-host");
+		assertThat(stored().released()).isTrue();
+		assertThat(primary.status().lost()).isTrue();
+		assertThat(primary.acquisitions()).isEqualTo(1);
 	}
 
 	@Test
-	void takingTheLeaseBackAfterAnotherHolderRunsItsActionBeforeWritesResume() throws IOException {
-		ReplicaLease primary = lease(this.objects, SHORT);
-		List<Boolean> writableWhenRun = new java.util.concurrent.CopyOnWriteArrayList<>();
-		primary.onRetakenAfterAnother(() -> writableWhenRun.add(primary.allowsWrites()));
+	void aLeaseTakenWhileTheStoreWasUnreachableIsNotTakenBackOnceTheOtherReleasedIt() throws IOException {
+		AtomicBoolean failing = new AtomicBoolean();
+		ReplicaLease primary = lease(new FailingObjects(this.objects, failing), SHORT);
 		primary.acquire();
-		assertThat(writableWhenRun).as("the first holding follows nobody it wrote after").isEmpty();
+		failing.set(true);
+		assertThat(primary.renew()).isEqualTo(LeaseRole.FENCED);
+		assertThat(primary.status().lost()).as("nobody is known to hold it yet").isFalse();
+		// Meanwhile another instance takes it, writes, and stops cleanly.
 		steal(Duration.ofMillis(900));
-		while (primary.renew() != LeaseRole.PRIMARY) {
-			sleep(50);
-		}
-		assertThat(writableWhenRun).as("run once, while writes were still refused").containsExactly(false);
-		await().atMost(Duration.ofSeconds(10)).until(primary::allowsWrites);
+		release(stored());
+		failing.set(false);
+
+		assertThat(primary.renew()).isEqualTo(LeaseRole.FENCED);
+
+		LeaseStatus status = primary.status();
+		assertThat(status.lost()).as("deposed: the other instance may have written").isTrue();
+		assertThat(status.fencedReason()).contains("another instance took the lease").contains("thief-host");
+		assertThat(primary.renew()).isEqualTo(LeaseRole.FENCED);
+		assertThat(stored().released()).as("left released for the next instance").isTrue();
+		assertThat(primary.acquisitions()).isEqualTo(1);
 	}
 
 	@Test
 	void failedRenewalFencesAndTheUntouchedLeaseIsTakenBackWithoutAnotherHolder() throws IOException {
 		AtomicBoolean failing = new AtomicBoolean();
 		ReplicaLease lease = lease(new FailingObjects(this.objects, failing), SHORT);
-		AtomicBoolean retakenAfterAnother = new AtomicBoolean();
-		lease.onRetakenAfterAnother(() -> retakenAfterAnother.set(true));
 		lease.acquire();
 		failing.set(true);
 		assertThat(lease.renew()).isEqualTo(LeaseRole.FENCED);
@@ -180,7 +188,7 @@ class ReplicaLeaseTests {
 		assertThat(lease.allowsWrites()).as("its own lease: nobody else's writes to wait for").isTrue();
 		assertThat(stored().epoch()).isEqualTo(2);
 		assertThat(lease.lastAcquisitionFollowedAnother()).isFalse();
-		assertThat(retakenAfterAnother).isFalse();
+		assertThat(lease.status().lost()).isFalse();
 	}
 
 	@Test
@@ -204,8 +212,6 @@ class ReplicaLeaseTests {
 	void onlyTakingTheLeaseAgainCountsAsAnAcquisitionNotARenewalThatSucceededLate() throws IOException {
 		AtomicBoolean failing = new AtomicBoolean();
 		ReplicaLease lease = lease(new FailingObjects(this.objects, failing), SHORT);
-		AtomicBoolean retakenAfterAnother = new AtomicBoolean();
-		lease.onRetakenAfterAnother(() -> retakenAfterAnother.set(true));
 		lease.acquire();
 		assertThat(lease.acquisitions()).isEqualTo(1);
 		// A renewal so late that the write window ended (the status shows FENCED) still renews.
@@ -355,6 +361,14 @@ class ReplicaLeaseTests {
 		LeaseRecord thief = new LeaseRecord(new LeaseHolder("thief", "thief-host", 4242), 100, now, now.plus(ttl), ttl,
 				false);
 		this.objects.replace(ReplicaLease.OBJECT, thief.toJson(), current.version());
+	}
+
+	/** The other instance's clean stop: its record, released, with the same epoch. */
+	private void release(LeaseRecord held) throws IOException {
+		ConditionalObjects.VersionedObject current = this.objects.read(ReplicaLease.OBJECT).orElseThrow();
+		Instant now = Instant.now();
+		this.objects.replace(ReplicaLease.OBJECT,
+				new LeaseRecord(held.holder(), held.epoch(), now, now, held.ttl(), true).toJson(), current.version());
 	}
 
 	private ReplicaLease lease(ConditionalObjects store, LeaseOptions options) {

@@ -266,7 +266,9 @@ public final class LitestreamHealthIndicator extends AbstractHealthIndicator {
 				// Deposed: its commits from now on stay local, and whoever reads the health must know who writes.
 				problems.add(where + " is leased to another instance, " + lease.record().holder() + " (epoch "
 						+ lease.record().epoch() + "): this instance is no longer its primary and writes nothing to "
-						+ "it, so commits made here are not replicated");
+						+ "it until it restarts, so commits made here are not replicated. Restart this instance: "
+						+ "at its start, restore-on-boot sets its stale database file aside and restores the "
+						+ "replica's newest state");
 			}
 			else if (lease.fenced()) {
 				problems.add(where + " is fenced (" + lease.fencedReason() + "): nothing is written to it until this "

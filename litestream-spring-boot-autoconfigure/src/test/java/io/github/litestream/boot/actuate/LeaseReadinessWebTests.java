@@ -128,7 +128,8 @@ class LeaseReadinessWebTests {
 		assertThat(problems).anySatisfy((problem) -> assertThat(problem).contains("leased to another instance")
 			.contains("instance thief on host thief-host (pid 4242)")
 			.contains("epoch 100")
-			.contains("not replicated"));
+			.contains("not replicated")
+			.contains("Restart this instance"));
 		assertThat(output).containsPattern("ERROR .*fenced: another instance replaced the lease: instance thief on "
 				+ "host thief-host \\(pid 4242\\), epoch 100")
 			.containsPattern("WARN .*Refusing traffic: .*thief-host");
