@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
 import io.github.litestream.Litestream.ReplicationTarget;
+import io.github.litestream.lease.LeaseFencedException;
 import io.github.litestream.lease.LeaseHolder;
 import io.github.litestream.lease.LeaseOptions;
 import io.github.litestream.lease.ReplicaLease;
@@ -66,28 +67,33 @@ public final class AdvanceLeases implements AutoCloseable {
 	 * handed over or given back.
 	 * @param targets the database's replicas
 	 * @param options the database's lease
+	 * @return whether another instance held one of them before (it may have written to the
+	 * replica: see {@link ReplicaLease#lastAcquisitionFollowedAnother()})
 	 * @throws io.github.litestream.lease.LeaseHeldException if a live instance holds one
 	 * @throws io.github.litestream.lease.LeaseUnsupportedException if a store cannot keep one
 	 * @throws IOException if a store cannot be read or written; the leases taken for this
 	 * database are then given back
 	 */
-	public synchronized void take(List<ReplicationTarget> targets, LeaseOptions options) throws IOException {
+	public synchronized boolean take(List<ReplicationTarget> targets, LeaseOptions options) throws IOException {
 		if (this.stopped) {
 			throw new IllegalStateException("The leases were handed over already");
 		}
 		List<ReplicaLease> ofDatabase = new ArrayList<>();
+		boolean followedAnother = false;
 		try {
 			for (ReplicationTarget target : targets) {
 				ReplicaClient client = target.client();
 				ReplicaLease lease = new ReplicaLease(target.options().name(), client.location(),
 						client.conditionalObjects().orElse(null), options, this.holder, this.clock);
 				lease.acquire();
+				followedAnother |= lease.lastAcquisitionFollowedAnother();
 				ofDatabase.add(lease);
 				this.taken.add(lease);
 				this.renewals.renew(target.options().name(), lease);
 				logger.debug("Replica '{}' ({}) is leased ahead of the engine", target.options().name(),
 						client.location());
 			}
+			return followedAnother;
 		}
 		catch (IOException | RuntimeException ex) {
 			for (ReplicaLease lease : ofDatabase) {
@@ -105,10 +111,28 @@ public final class AdvanceLeases implements AutoCloseable {
 	 * that did not release it is handed over only once that holder's last writes had time to
 	 * land ({@link ReplicaLease#untilWritable()}): the engine takes it over without waiting.
 	 * Usually that passed during the restore already.
+	 * @throws LeaseFencedException if another instance took one of the leases meanwhile: it may
+	 * have written past what was restored, so the engine must not start on that file (its next
+	 * start sets the file aside and restores); every lease is given back first
 	 */
-	public void handOver() {
+	public void handOver() throws LeaseFencedException {
 		awaitLastWritesOfPreviousHolders();
 		stop(false);
+		List<ReplicaLease> taken;
+		synchronized (this) {
+			taken = List.copyOf(this.taken);
+		}
+		for (ReplicaLease lease : taken) {
+			if (lease.status().lost()) {
+				try {
+					// Throws, naming who holds it now.
+					lease.checkWritable();
+				}
+				finally {
+					taken.forEach(ReplicaLease::release);
+				}
+			}
+		}
 	}
 
 	private void awaitLastWritesOfPreviousHolders() {
@@ -127,6 +151,11 @@ public final class AdvanceLeases implements AutoCloseable {
 				wait = lease.untilWritable();
 			}
 		}
+	}
+
+	/** Whether another instance took one of the leases since it was taken here. */
+	synchronized boolean anyLost() {
+		return this.taken.stream().anyMatch((lease) -> lease.status().lost());
 	}
 
 	/**

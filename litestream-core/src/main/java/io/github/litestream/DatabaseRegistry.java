@@ -1,6 +1,7 @@
 package io.github.litestream;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -12,6 +13,7 @@ import java.util.Optional;
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.lease.LeaseFencedException;
 import io.github.litestream.lease.LeaseOptions;
 import io.github.litestream.lease.LeaseStatus;
 import io.github.litestream.replica.Replica;
@@ -113,7 +115,15 @@ public final class DatabaseRegistry {
 		try (AdvanceLeases leases = new AdvanceLeases(this.engine.leaseHolder(), Clock.systemUTC())) {
 			leases.take(targets, lease);
 			this.restore.restore(path, targets);
-			return this.engine.lifecycle().attach(options, lease, targets, leases::handOver, null);
+			return this.engine.lifecycle().attach(options, lease, targets, () -> {
+				try {
+					leases.handOver();
+				}
+				catch (LeaseFencedException ex) {
+					// Another instance took a lease after the restore: not to be replicated.
+					throw new UncheckedIOException(ex);
+				}
+			}, null);
 		}
 	}
 

@@ -11,11 +11,13 @@ import java.util.List;
 
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
+import io.github.litestream.lease.LeaseFencedException;
 import io.github.litestream.lease.LeaseHeldException;
 import io.github.litestream.lease.LeaseHolder;
 import io.github.litestream.lease.LeaseOptions;
 import io.github.litestream.lease.LeaseRecord;
 import io.github.litestream.lease.ReplicaLease;
+import io.github.litestream.replica.ConditionalObjects;
 import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.replica.file.FileReplicaClient;
 import org.junit.jupiter.api.Test;
@@ -81,6 +83,24 @@ class AdvanceLeasesTests {
 			assertThat(refused).isInstanceOf(LeaseHeldException.class);
 			assertThat(stored(first).released()).as("the first replica's lease given back at once").isTrue();
 		}
+	}
+
+	@Test
+	void aLeaseAnotherInstanceTookBeforeTheHandOverFailsItAndIsNotTakenBack() throws Exception {
+		Path replica = this.dir.resolve("replica");
+		AdvanceLeases leases = new AdvanceLeases(LeaseHolder.newInstance(), Clock.systemUTC());
+		leases.take(List.of(target(replica, "r")), LEASE);
+		// Another instance takes it while the application starts (a long pause), and may write.
+		ConditionalObjects objects = new FileReplicaClient(replica).conditionalObjects().orElseThrow();
+		ConditionalObjects.VersionedObject current = objects.read(ReplicaLease.OBJECT).orElseThrow();
+		Instant now = Instant.now();
+		objects.replace(ReplicaLease.OBJECT, new LeaseRecord(new LeaseHolder("other", "other-host", 7), 50, now,
+				now.plus(LEASE.ttl()), LEASE.ttl(), false).toJson(), current.version());
+		await().atMost(Duration.ofSeconds(10)).until(leases::anyLost);
+		assertThat(catchThrowable(leases::handOver)).isInstanceOf(LeaseFencedException.class)
+			.hasMessageContaining("other-host");
+		leases.close();
+		assertThat(stored(replica).holder().host()).as("never taken back").isEqualTo("other-host");
 	}
 
 	private Path database() throws Exception {

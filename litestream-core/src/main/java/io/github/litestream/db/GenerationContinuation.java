@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.zip.CRC32C;
 
 import io.github.litestream.db.LocalState.ShutdownRecord;
@@ -98,6 +99,33 @@ public final class GenerationContinuation {
 	 */
 	public static Optional<Pos> recorded(Path database) throws IOException {
 		return new LocalState(database.toAbsolutePath().normalize()).readShutdownRecord().map(ShutdownRecord::position);
+	}
+
+	/**
+	 * Where a database's local state says it stands in the generation it replicates: the
+	 * clean-shutdown (or continuation) record if there is one, else the end of the last shadow
+	 * WAL of the generation it names (after a crash, commits of that WAL may not have reached
+	 * a replica, but nothing of it comes after it).
+	 * @param database the database file
+	 * @return the position, or empty if no generation, or no WAL of it, is recorded
+	 * @throws IOException if the local state cannot be read
+	 */
+	public static Optional<Pos> localPosition(Path database) throws IOException {
+		LocalState state = new LocalState(database.toAbsolutePath().normalize());
+		Optional<String> generation = state.readGeneration();
+		if (generation.isEmpty()) {
+			return Optional.empty();
+		}
+		Optional<Pos> recorded = state.readShutdownRecord().map(ShutdownRecord::position);
+		if (recorded.isPresent() && recorded.get().generation().equals(generation.get())) {
+			return recorded;
+		}
+		OptionalLong index = state.lastIndex(generation.get());
+		if (index.isEmpty()) {
+			return Optional.empty();
+		}
+		Path wal = state.shadowWalPath(generation.get(), index.getAsLong());
+		return Optional.of(new Pos(generation.get(), index.getAsLong(), Files.size(wal)));
 	}
 
 	/**

@@ -3,16 +3,20 @@ package io.github.litestream.boot.autoconfigure;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
+import java.util.function.Predicate;
 
+import io.github.litestream.DivergedFile;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOperationListener;
 import io.github.litestream.restore.LeftoverRestoreFiles;
+import io.github.litestream.restore.NewestBackup;
 import io.github.litestream.restore.ReplicaChooser;
 import io.github.litestream.restore.ReplicaChooser.Candidate;
 import io.github.litestream.restore.RestoreException;
@@ -24,7 +28,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Restore-on-boot: when a configured database file is missing, restores it from the replica
  * whose newest backup is the most recent ({@link ReplicaChooser}; equally recent replicas in
- * configuration order). It never touches an existing file. A replica that can't be read fails
+ * configuration order). It never touches an existing file, except a leased database's file
+ * that another instance's replication left behind, which it moves aside (see
+ * {@link #restoreIfMissing(DatabaseSettings, Predicate)}). A replica that can't be read fails
  * startup rather than being skipped: falling back to an older replica, or to an empty
  * database, could silently lose data. With {@code restore.fall-back}, a replica whose backup
  * is damaged is passed over for the next most recent one; only when no replica holds an
@@ -51,24 +57,27 @@ final class DatabaseRestorer {
 	 * {@code restore.if-replica-exists} is false
 	 */
 	boolean restoreIfMissing(DatabaseSettings database) {
-		return restoreIfMissing(database, (leased) -> {
-		});
+		return restoreIfMissing(database, (leased) -> false);
 	}
 
 	/**
 	 * Restores a database if its file is missing and restore is enabled, as
-	 * {@link #restoreIfMissing(DatabaseSettings)} does, after a step that runs only when a
-	 * restore is about to read the replicas.
+	 * {@link #restoreIfMissing(DatabaseSettings)} does, after a step that takes its leases.
+	 * <p>A leased database whose file exists has its leases taken too: if another instance held
+	 * one before, and the file is behind the replica's newest backup ({@link DivergedFile}), the
+	 * file is set aside and restored (or, without restore, startup fails), before anything opens
+	 * it.
 	 * @param database the database, with its path known
-	 * @param beforeRestore runs first, when the file is missing and restore is enabled (it takes
-	 * the database's leases); if it throws, nothing is restored
+	 * @param takeLeases runs first, when the replicas are about to be read (it takes the
+	 * database's leases, and returns whether another instance held one before); if it throws,
+	 * nothing is restored
 	 * @return whether a backup was restored
 	 */
-	boolean restoreIfMissing(DatabaseSettings database, Consumer<DatabaseSettings> beforeRestore) {
+	boolean restoreIfMissing(DatabaseSettings database, Predicate<DatabaseSettings> takeLeases) {
 		// Entries with a path are tried by the restore step and again when their DataSource
 		// appears: once is enough.
 		return this.attempted.add(database.path())
-				&& restoreMissing(database, database.restoreIfReplicaExists(), beforeRestore);
+				&& restoreMissing(database, database.restoreIfReplicaExists(), takeLeases);
 	}
 
 	/**
@@ -80,29 +89,32 @@ final class DatabaseRestorer {
 	 * @throws LitestreamRestoreException if a replica can't be read or holds a damaged backup
 	 */
 	boolean restoreOnDemand(DatabaseSettings database) {
-		return restoreMissing(database, true, (leased) -> {
-		});
+		return restoreMissing(database, true, (leased) -> false);
 	}
 
 	private boolean restoreMissing(DatabaseSettings database, boolean emptyIsFine,
-			Consumer<DatabaseSettings> beforeRestore) {
+			Predicate<DatabaseSettings> takeLeases) {
 		Path path = database.path();
-		if (!database.restore() || database.standby() || database.replicas().isEmpty()) {
+		if (database.standby() || database.replicas().isEmpty()) {
 			// A standby's follower restores its file.
 			return false;
 		}
 		if (Files.exists(path)) {
-			// A restore killed before it finished leaves files as large as the database.
-			LeftoverRestoreFiles.remove(path);
+			if (database.restore()) {
+				// A restore killed before it finished leaves files as large as the database.
+				LeftoverRestoreFiles.remove(path);
+			}
+			if (!database.lease().enabled() || !takeLeases.test(database) || !setAsideIfDiverged(database)) {
+				return false;
+			}
+		}
+		else if (!database.restore()) {
 			return false;
 		}
-		beforeRestore.accept(database);
-		RestoreOptions options = RestoreOptions.latest(path)
-			.withParallelism(database.restoreParallelism())
-			.withConditions(true, true)
-			// On an ephemeral disk every deploy restores: continuing the generation spares the
-			// replica a new generation and a full snapshot upload each time.
-			.withContinueGeneration(true);
+		else {
+			takeLeases.test(database);
+		}
+		RestoreOptions options = restoreOptions(database);
 		List<Candidate<ReplicaSettings>> ranked = ReplicaChooser.rank(path, newestBackups(database, options));
 		List<Candidate<ReplicaSettings>> damaged = new ArrayList<>();
 		for (Candidate<ReplicaSettings> candidate : ranked) {
@@ -138,6 +150,65 @@ final class DatabaseRestorer {
 		}
 		logger.info("No backup of {} found in its replicas; starting with an empty database", path);
 		return false;
+	}
+
+	private static RestoreOptions restoreOptions(DatabaseSettings database) {
+		return RestoreOptions.latest(database.path())
+			.withParallelism(database.restoreParallelism())
+			.withConditions(true, true)
+			// On an ephemeral disk every deploy restores: continuing the generation spares the
+			// replica a new generation and a full snapshot upload each time.
+			.withContinueGeneration(true);
+	}
+
+	/**
+	 * Sets an existing file aside when another instance held the lease since it was last
+	 * replicated and it is behind the replica's newest backup: replicated as it is, it would
+	 * start a generation that restores prefer, and that instance's commits would be lost.
+	 * @return whether it was set aside (it is to be restored)
+	 * @throws LitestreamConfigurationException if it is stale and restore is disabled
+	 */
+	private boolean setAsideIfDiverged(DatabaseSettings database) {
+		Path path = database.path();
+		RestoreOptions options = restoreOptions(database);
+		List<Candidate<ReplicaSettings>> ranked = ReplicaChooser.rank(path, newestBackups(database, options));
+		if (ranked.isEmpty()) {
+			return false;
+		}
+		Candidate<ReplicaSettings> newest = ranked.get(0);
+		NewestBackup backup = newest.newestBackup();
+		String[] location = new String[1];
+		Optional<String> stale = withClient(database, newest.replica(), options, (client) -> {
+			location[0] = client.location();
+			return DivergedFile.staleness(path, client, backup);
+		});
+		if (stale.isEmpty()) {
+			return false;
+		}
+		String problem = path + " is stale: another instance held the lease of replica '" + newest.name() + "' ("
+				+ location[0] + ") since it was last replicated, and it is behind the replica's newest backup ("
+				+ backup + "): " + stale.get();
+		if (!database.restore()) {
+			throw new LitestreamConfigurationException(database.property() + ".restore.enabled",
+					problem + ". Replicating it would leave that instance's commits behind",
+					"Set " + database.property() + ".restore.enabled to true, so that the file is set aside and "
+							+ "the replica's newest state restored at startup; or move " + path + " (with its -wal "
+							+ "and -shm files and its ." + path.getFileName() + "-litestream directory) aside "
+							+ "yourself before starting this instance.");
+		}
+		try {
+			Path aside = DivergedFile.setAside(path, Instant.now());
+			logger.warn("{}; it is moved aside to {} (with its -wal, -shm and local state), never deleted, as it may "
+					+ "hold commits that never reached the replica, and {} is restored from replica '{}', generation {}",
+					problem, aside, path, newest.name(), backup.generation());
+			return true;
+		}
+		catch (IOException ex) {
+			throw new LitestreamConfigurationException(database.property() + ".path",
+					problem + "; it could not be moved aside (" + ex.getMessage() + ")",
+					"Give the application write access to " + path.getParent() + ", or move " + path
+							+ " aside yourself before starting this instance.", ex);
+		}
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package io.github.litestream.boot.autoconfigure;
 
 import io.github.litestream.lease.LeaseException;
+import io.github.litestream.lease.LeaseFencedException;
 import io.github.litestream.lease.LeaseHeldException;
 import io.github.litestream.lease.LeaseRecord;
 
@@ -19,6 +20,15 @@ class LitestreamLeaseFailureAnalyzer extends AbstractFailureAnalyzer<LitestreamL
 		String prefix = cause.getDatabaseProperty();
 		if (lease instanceof LeaseHeldException held) {
 			return new FailureAnalysis(describe(prefix, held), heldAction(prefix), cause);
+		}
+		if (lease instanceof LeaseFencedException) {
+			// Taken while the application started: that instance may have written past the restore.
+			return new FailureAnalysis(prefix + ": " + lease.getMessage() + ".",
+					"Another instance took the lease while this one started, and may have written to the replica "
+							+ "since this database was restored. Stop the other instance (or make this one its "
+							+ "standby with " + prefix + ".standby=true), then restart this one: at its start the "
+							+ "database file is set aside and the replica's newest state restored.",
+					cause);
 		}
 		return new FailureAnalysis(prefix + ": " + lease.getMessage() + ".",
 				"Replicate to a store that honours conditional writes (AWS S3, MinIO, Cloudflare R2, a local "

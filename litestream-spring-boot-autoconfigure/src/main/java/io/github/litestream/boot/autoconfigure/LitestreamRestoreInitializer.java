@@ -3,6 +3,7 @@ package io.github.litestream.boot.autoconfigure;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
+import io.github.litestream.lease.LeaseFencedException;
 import io.github.litestream.lease.LeaseHolder;
 
 import org.springframework.beans.factory.DisposableBean;
@@ -11,7 +12,8 @@ import org.springframework.beans.factory.InitializingBean;
 /**
  * Restore-on-boot as an explicit step, as Spring Boot's {@code FlywayMigrationInitializer}
  * migrates in {@link #afterPropertiesSet()}: restores every configured database whose file is
- * missing (see {@link DatabaseRestorer}; an existing file is never touched).
+ * missing (see {@link DatabaseRestorer}; an existing file is never touched, unless another
+ * instance's replication left it behind: then it is moved aside and restored).
  *
  * <p>Two moments make sure nothing opens a database before its restore:
  * {@link SqliteDataSourceBeanPostProcessor} obtains this bean before it lets the first SQLite
@@ -70,8 +72,9 @@ public final class LitestreamRestoreInitializer implements InitializingBean, Dis
 
 	/**
 	 * Stops renewing the leases taken for the restores: the engine takes them over next.
+	 * @throws LeaseFencedException if another instance took one meanwhile
 	 */
-	void handOverLeases() {
+	void handOverLeases() throws LeaseFencedException {
 		this.leases.handOver();
 	}
 

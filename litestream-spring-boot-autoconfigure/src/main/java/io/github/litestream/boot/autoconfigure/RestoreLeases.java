@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 import io.github.litestream.AdvanceLeases;
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.lease.LeaseException;
+import io.github.litestream.lease.LeaseFencedException;
 import io.github.litestream.lease.LeaseHolder;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOperationListener;
@@ -49,26 +50,30 @@ final class RestoreLeases implements AutoCloseable {
 	}
 
 	/**
-	 * Takes the leases of a database about to be restored, if it is leased.
+	 * Takes the leases of a database about to be restored (or checked), if it is leased.
 	 * @param database the database
+	 * @return whether another instance held one of them before (it may have written to the
+	 * replica); {@code false} if none was taken
 	 * @throws LitestreamLeaseException if another live instance holds one, or a store cannot
 	 * keep one
 	 * @throws LitestreamRestoreException if a replica's store does not answer
 	 */
-	synchronized void take(DatabaseSettings database) {
+	synchronized boolean take(DatabaseSettings database) {
 		if (!database.lease().enabled() || this.handedOver) {
 			// Once the engine runs, a database it did not start with takes its leases when it is
 			// registered with it.
-			return;
+			return false;
 		}
 		if (this.leases == null) {
 			this.leases = new AdvanceLeases(this.holder.get(), Clock.systemUTC());
 		}
+		boolean followedAnother = false;
 		for (ReplicaSettings replica : database.replicas()) {
 			ReplicaClient client = this.clients.create(replica, ReplicaOperationListener.NONE);
 			this.leaseClients.add(client);
 			try {
-				this.leases.take(List.of(new ReplicationTarget(client, replica.options())), database.lease());
+				followedAnother |= this.leases.take(List.of(new ReplicationTarget(client, replica.options())),
+						database.lease());
 			}
 			catch (LeaseException ex) {
 				throw new LitestreamLeaseException(database.property(), ex);
@@ -78,17 +83,24 @@ final class RestoreLeases implements AutoCloseable {
 						client.location(), false, ex);
 			}
 		}
+		return followedAnother;
 	}
 
 	/**
 	 * Stops renewing the leases for the engine, which takes them over next.
+	 * @throws LeaseFencedException if another instance took one meanwhile (and may have written
+	 * past what was restored): the engine must not start; the leases are given back
 	 */
-	synchronized void handOver() {
+	synchronized void handOver() throws LeaseFencedException {
 		this.handedOver = true;
-		if (this.leases != null) {
-			this.leases.handOver();
+		try {
+			if (this.leases != null) {
+				this.leases.handOver();
+			}
 		}
-		closeClients();
+		finally {
+			closeClients();
+		}
 	}
 
 	/**

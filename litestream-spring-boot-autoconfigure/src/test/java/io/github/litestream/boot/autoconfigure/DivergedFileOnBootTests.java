@@ -1,0 +1,142 @@
+package io.github.litestream.boot.autoconfigure;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import javax.sql.DataSource;
+
+import io.github.litestream.replica.file.FileReplicaClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteDataSource;
+
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+/**
+ * An instance restarted on a database file that another instance's replication left behind
+ * (it held the lease and wrote since the file was last replicated): the file is set aside,
+ * never deleted, and the replica's newest state restored before anything opens it; without
+ * restore-on-boot, startup fails naming the file. The ordinary restart of the instance that
+ * held the lease last keeps its file and continues its generation.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class DivergedFileOnBootTests {
+
+	@TempDir
+	Path dir;
+
+	@Test
+	void aFileAnotherInstanceWrotePastIsSetAsideAndTheNewestReplicatedStateRestored(CapturedOutput output)
+			throws Exception {
+		List<Map<String, Object>> firstState;
+		try (ConfigurableApplicationContext first = run("first")) {
+			ReplicationTestApplication.writeRows(first.getBean(DataSource.class), 10);
+			firstState = rows(first.getBean(DataSource.class));
+		}
+		List<Map<String, Object>> newest;
+		try (ConfigurableApplicationContext second = run("second")) {
+			ReplicationTestApplication.writeRows(second.getBean(DataSource.class), 5);
+			newest = rows(second.getBean(DataSource.class));
+		}
+		String generation = new FileReplicaClient(replica()).generations().get(0);
+
+		try (ConfigurableApplicationContext restarted = run("first")) {
+			assertThat(rows(restarted.getBean(DataSource.class))).as("the newest replicated state").isEqualTo(newest);
+		}
+		List<Path> aside = setAside("first");
+		assertThat(aside).as("the stale file, kept").hasSize(1);
+		assertThat(rows(sqlite(aside.get(0)))).as("with its content").isEqualTo(firstState);
+		assertThat(output).containsPattern("WARN .*" + this.dir.resolve("first").resolve("app.db")
+				+ " is stale: another instance held the lease of replica 'file'")
+			.contains(aside.get(0).toString())
+			.contains("generation " + generation);
+	}
+
+	@Test
+	void theInstanceThatHeldTheLeaseLastKeepsItsFileAndGeneration() throws Exception {
+		try (ConfigurableApplicationContext first = run("first")) {
+			ReplicationTestApplication.writeRows(first.getBean(DataSource.class), 10);
+		}
+		List<String> generations = new FileReplicaClient(replica()).generations();
+		List<Map<String, Object>> last;
+		try (ConfigurableApplicationContext restarted = run("first")) {
+			ReplicationTestApplication.writeRows(restarted.getBean(DataSource.class), 3);
+			last = rows(restarted.getBean(DataSource.class));
+		}
+		assertThat(last).hasSize(13);
+		assertThat(setAside("first")).isEmpty();
+		assertThat(new FileReplicaClient(replica()).generations()).as("its generation continued")
+			.isEqualTo(generations);
+	}
+
+	@Test
+	void withoutRestoreOnBootAStaleFileFailsStartupNamingTheFileAndTheFix() throws Exception {
+		try (ConfigurableApplicationContext first = run("first")) {
+			ReplicationTestApplication.writeRows(first.getBean(DataSource.class), 10);
+		}
+		try (ConfigurableApplicationContext second = run("second")) {
+			ReplicationTestApplication.writeRows(second.getBean(DataSource.class), 5);
+		}
+		Path file = this.dir.resolve("first").resolve("app.db");
+		long size = Files.size(file);
+		Throwable failed = catchThrowable(() -> run("first", "litestream.dbs[0].restore.enabled=false").close());
+		assertThat(failed).hasRootCauseInstanceOf(LitestreamConfigurationException.class);
+		assertThat(failed.getCause() != null ? rootCause(failed).getMessage() : failed.getMessage())
+			.contains(file.toString())
+			.contains("replica 'file' (" + replica())
+			.contains("litestream.dbs[0].restore.enabled");
+		assertThat(file).as("left in place").hasSize(size);
+		assertThat(setAside("first")).isEmpty();
+	}
+
+	private static Throwable rootCause(Throwable failure) {
+		Throwable cause = failure;
+		while (cause.getCause() != null) {
+			cause = cause.getCause();
+		}
+		return cause;
+	}
+
+	private List<Path> setAside(String instance) throws IOException {
+		try (Stream<Path> files = Files.list(this.dir.resolve(instance))) {
+			return files.filter((file) -> file.getFileName().toString().matches("\\.app\\.db-diverged-\\d{8}T\\d{6}Z"))
+				.toList();
+		}
+	}
+
+	private static DataSource sqlite(Path file) {
+		SQLiteDataSource dataSource = new SQLiteDataSource();
+		dataSource.setUrl("jdbc:sqlite:" + file);
+		return dataSource;
+	}
+
+	private Path replica() {
+		return this.dir.resolve("replica");
+	}
+
+	private ConfigurableApplicationContext run(String instance, String... more) {
+		return new SpringApplicationBuilder(ReplicationTestApplication.class).web(WebApplicationType.NONE)
+			.properties("litestream.dbs[0].replicas[0].path=" + replica(),
+					"spring.datasource.url=jdbc:sqlite:" + this.dir.resolve(instance).resolve("app.db"))
+			.properties(more)
+			.run();
+	}
+
+	private static List<Map<String, Object>> rows(DataSource dataSource) {
+		return new JdbcTemplate(dataSource).queryForList("SELECT id, text FROM item ORDER BY id");
+	}
+
+}
