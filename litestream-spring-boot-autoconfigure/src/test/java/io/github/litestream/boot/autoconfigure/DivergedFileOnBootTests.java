@@ -21,6 +21,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.util.FileSystemUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -80,6 +81,24 @@ class DivergedFileOnBootTests {
 		assertThat(setAside("first")).isEmpty();
 		assertThat(new FileReplicaClient(replica()).generations()).as("its generation continued")
 			.isEqualTo(generations);
+	}
+
+	@Test
+	void aFileWithoutLocalStateAfterAnotherInstanceHeldTheLeaseCountsAsStale() throws Exception {
+		try (ConfigurableApplicationContext first = run("first")) {
+			ReplicationTestApplication.writeRows(first.getBean(DataSource.class), 10);
+		}
+		List<Map<String, Object>> newest;
+		try (ConfigurableApplicationContext second = run("second")) {
+			ReplicationTestApplication.writeRows(second.getBean(DataSource.class), 5);
+			newest = rows(second.getBean(DataSource.class));
+		}
+		// Where the file stands is unknown without it.
+		FileSystemUtils.deleteRecursively(this.dir.resolve("first").resolve(".app.db-litestream"));
+		try (ConfigurableApplicationContext restarted = run("first")) {
+			assertThat(rows(restarted.getBean(DataSource.class))).isEqualTo(newest);
+		}
+		assertThat(setAside("first")).hasSize(1);
 	}
 
 	@Test
