@@ -104,7 +104,7 @@ final class DatabaseRestorer {
 				// A restore killed before it finished leaves files as large as the database.
 				LeftoverRestoreFiles.remove(path);
 			}
-			if (!database.lease().enabled() || !takeLeases.test(database) || !setAsideIfDiverged(database)) {
+			if (!database.lease().enabled() || !setAsideIfDiverged(database, takeLeases)) {
 				return false;
 			}
 		}
@@ -162,29 +162,45 @@ final class DatabaseRestorer {
 	}
 
 	/**
-	 * Sets an existing file aside when another instance held the lease since it was last
-	 * replicated and it is behind the replica's newest backup: replicated as it is, it would
-	 * start a generation that restores prefer, and that instance's commits would be lost.
+	 * Takes the leases of a database whose file exists and, if another instance held one
+	 * before, sets the file aside when it is behind the replica's newest backup: replicated as
+	 * it is, it would start a generation that restores prefer, and that instance's commits would
+	 * be lost. A store that does not answer does not stop the application over a file it has
+	 * (replication never does): the file is then replicated as before, unchecked, with a WARN.
 	 * @return whether it was set aside (it is to be restored)
 	 * @throws LitestreamConfigurationException if it is stale and restore is disabled
 	 */
-	private boolean setAsideIfDiverged(DatabaseSettings database) {
+	private boolean setAsideIfDiverged(DatabaseSettings database, Predicate<DatabaseSettings> takeLeases) {
 		Path path = database.path();
-		RestoreOptions options = restoreOptions(database);
-		List<Candidate<ReplicaSettings>> ranked = ReplicaChooser.rank(path, newestBackups(database, options));
-		if (ranked.isEmpty()) {
+		Candidate<ReplicaSettings> newest;
+		String[] location = new String[1];
+		Optional<String> stale;
+		try {
+			if (!takeLeases.test(database)) {
+				return false;
+			}
+			RestoreOptions options = restoreOptions(database);
+			List<Candidate<ReplicaSettings>> ranked = ReplicaChooser.rank(path, newestBackups(database, options));
+			if (ranked.isEmpty()) {
+				return false;
+			}
+			newest = ranked.get(0);
+			stale = withClient(database, newest.replica(), options, (client) -> {
+				location[0] = client.location();
+				return DivergedFile.staleness(path, client, newest.newestBackup());
+			});
+		}
+		catch (LitestreamRestoreException ex) {
+			logger.warn("{} could not be compared with replica '{}' ({}): {}; it is replicated as it is. If another "
+					+ "instance wrote to the replica since this file was last replicated, stop this instance and "
+					+ "move the file aside before its next start", path, ex.getReplicaName(), ex.getReplicaLocation(),
+					ex.getCause().getMessage());
 			return false;
 		}
-		Candidate<ReplicaSettings> newest = ranked.get(0);
-		NewestBackup backup = newest.newestBackup();
-		String[] location = new String[1];
-		Optional<String> stale = withClient(database, newest.replica(), options, (client) -> {
-			location[0] = client.location();
-			return DivergedFile.staleness(path, client, backup);
-		});
 		if (stale.isEmpty()) {
 			return false;
 		}
+		NewestBackup backup = newest.newestBackup();
 		String problem = path + " is stale: another instance held the lease of replica '" + newest.name() + "' ("
 				+ location[0] + ") since it was last replicated, and it is behind the replica's newest backup ("
 				+ backup + "): " + stale.get();

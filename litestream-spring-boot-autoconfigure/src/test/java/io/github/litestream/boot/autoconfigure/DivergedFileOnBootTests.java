@@ -102,6 +102,22 @@ class DivergedFileOnBootTests {
 	}
 
 	@Test
+	void aStoreThatDoesNotAnswerDoesNotStopTheApplicationOnItsOwnFile(CapturedOutput output) throws Exception {
+		List<Map<String, Object>> last;
+		try (ConfigurableApplicationContext first = run("first")) {
+			ReplicationTestApplication.writeRows(first.getBean(DataSource.class), 10);
+			last = rows(first.getBean(DataSource.class));
+		}
+		Files.move(replica(), this.dir.resolve("replica.moved"));
+		Files.writeString(replica(), "not a directory");
+		try (ConfigurableApplicationContext restarted = run("first")) {
+			assertThat(rows(restarted.getBean(DataSource.class))).isEqualTo(last);
+		}
+		assertThat(setAside("first")).isEmpty();
+		assertThat(output).containsPattern("WARN .*app.db could not be compared with replica 'file'");
+	}
+
+	@Test
 	void withoutRestoreOnBootAStaleFileFailsStartupNamingTheFileAndTheFix() throws Exception {
 		try (ConfigurableApplicationContext first = run("first")) {
 			ReplicationTestApplication.writeRows(first.getBean(DataSource.class), 10);
