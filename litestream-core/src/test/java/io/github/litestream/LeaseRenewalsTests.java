@@ -17,6 +17,7 @@ import io.github.litestream.lease.LeaseRole;
 import io.github.litestream.lease.LeaseStatus;
 import io.github.litestream.lease.ReplicaLease;
 import io.github.litestream.replica.ConditionalObjects;
+import io.github.litestream.replica.ConditionalWriteConflictException;
 import io.github.litestream.replica.ForwardingConditionalObjects;
 import io.github.litestream.replica.file.FileReplicaClient;
 import org.junit.jupiter.api.BeforeEach;
@@ -108,12 +109,20 @@ class LeaseRenewalsTests {
 		return lease;
 	}
 
+	/** Another instance takes the lease, as it would: again if a renewal got in between. */
 	private void takeOver(Duration ttl) throws IOException {
-		ConditionalObjects.VersionedObject current = this.objects.read(ReplicaLease.OBJECT).orElseThrow();
-		Instant now = Instant.now();
-		this.objects.replace(ReplicaLease.OBJECT,
-				new LeaseRecord(new LeaseHolder("other", "other-host", 7), 20, now, now.plus(ttl), ttl, false).toJson(),
-				current.version());
+		while (true) {
+			ConditionalObjects.VersionedObject current = this.objects.read(ReplicaLease.OBJECT).orElseThrow();
+			Instant now = Instant.now();
+			try {
+				this.objects.replace(ReplicaLease.OBJECT, new LeaseRecord(new LeaseHolder("other", "other-host", 7), 20,
+						now, now.plus(ttl), ttl, false).toJson(), current.version());
+				return;
+			}
+			catch (ConditionalWriteConflictException ex) {
+				// A renewal replaced it between the read and the write.
+			}
+		}
 	}
 
 	private LeaseRecord stored() throws IOException {
