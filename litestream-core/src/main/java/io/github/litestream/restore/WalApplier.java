@@ -51,6 +51,9 @@ final class WalApplier implements AutoCloseable {
 	/** Contiguous pages on their way to the database file, at most {@value #RUN_BYTES} bytes. */
 	private @Nullable ByteBuffer run;
 
+	/** The page number of the first page in {@link #run}. */
+	private int runStart;
+
 	private final String generation;
 
 	/**
@@ -139,26 +142,12 @@ final class WalApplier implements AutoCloseable {
 			throw damagedTail(walIndex, scan.end(), wal.size());
 		}
 		int frameSize = WalFrameHeader.SIZE + this.pageSize;
-		ByteBuffer run = runBuffer();
-		int runStart = 0;
 		for (long entry : checked.latestFrames()) {
-			int pageNumber = CheckedWal.pageNumber(entry);
 			long frameOffset = CheckedWal.frameOffset(entry, frameSize);
-			if (pageNumber < 1) {
-				throw invalid(walIndex.index(), "a frame at offset " + Pos.hex(frameOffset) + " names page "
-						+ Integer.toUnsignedString(pageNumber), "the segment holding that offset is corrupt", null);
-			}
-			int runLength = run.position() / this.pageSize;
-			if (runLength > 0 && (pageNumber != runStart + runLength || !run.hasRemaining())) {
-				write(run, runStart);
-				runLength = 0;
-			}
-			if (runLength == 0) {
-				runStart = pageNumber;
-			}
+			ByteBuffer run = runFor(CheckedWal.pageNumber(entry), frameOffset, walIndex.index());
 			wal.copyTo(run, frameOffset + WalFrameHeader.SIZE, this.pageSize);
 		}
-		write(run, runStart);
+		writeRun();
 		if (scan.frames() > 0) {
 			this.database.truncate((long) scan.databasePages() * this.pageSize);
 		}
@@ -234,45 +223,50 @@ final class WalApplier implements AutoCloseable {
 
 	private void writePages(byte[] frames, int offset, int length, long walOffset, long index) throws IOException {
 		int frameSize = WalFrameHeader.SIZE + this.pageSize;
-		ByteBuffer run = runBuffer();
-		int runStart = 0;
-		// Pages that follow each other in the file go out in one write: bulk inserts append pages
-		// in order, and one system call per page is the slow part. They are gathered in a direct
-		// buffer, which the file takes as it is (heap buffers pass through a temporary one, more
-		// JDK code for a cold JVM to compile).
 		for (int at = offset; at < offset + length; at += frameSize) {
 			int pageNumber = WalFrameHeader.parse(frames, at).pageNumber();
-			if (pageNumber < 1) {
-				throw invalid(index, "a frame at offset " + Pos.hex(walOffset + at - offset) + " names page "
-						+ Integer.toUnsignedString(pageNumber), "the segment holding that offset is corrupt", null);
-			}
-			int runLength = run.position() / this.pageSize;
-			if (runLength > 0 && (pageNumber != runStart + runLength || !run.hasRemaining())) {
-				write(run, runStart);
-				runLength = 0;
-			}
-			if (runLength == 0) {
-				runStart = pageNumber;
-			}
-			run.put(frames, at + WalFrameHeader.SIZE, this.pageSize);
+			runFor(pageNumber, walOffset + at - offset, index).put(frames, at + WalFrameHeader.SIZE, this.pageSize);
 		}
-		write(run, runStart);
+		writeRun();
 	}
 
-	private ByteBuffer runBuffer() {
+	/**
+	 * The buffer to put a page in: pages that follow each other in the file go out in one
+	 * write (bulk inserts append pages in order, and one system call per page is the slow
+	 * part), so the run gathered so far is written first only if this page does not continue
+	 * it. The buffer is direct, which the file takes as it is (heap buffers pass through a
+	 * temporary one, more JDK code for a cold JVM to compile).
+	 */
+	private ByteBuffer runFor(int pageNumber, long frameOffset, long index) throws IOException {
+		if (pageNumber < 1) {
+			throw invalid(index, "a frame at offset " + Pos.hex(frameOffset) + " names page "
+					+ Integer.toUnsignedString(pageNumber), "the segment holding that offset is corrupt", null);
+		}
 		if (this.run == null) {
 			this.run = ByteBuffer.allocateDirect(Math.max(1, RUN_BYTES / this.pageSize) * this.pageSize);
+		}
+		int runLength = this.run.position() / this.pageSize;
+		if (runLength > 0 && (pageNumber != this.runStart + runLength || !this.run.hasRemaining())) {
+			writeRun();
+			runLength = 0;
+		}
+		if (runLength == 0) {
+			this.runStart = pageNumber;
 		}
 		return this.run;
 	}
 
-	private void write(ByteBuffer run, int firstPage) throws IOException {
-		run.flip();
-		long target = (long) (firstPage - 1) * this.pageSize;
-		while (run.hasRemaining()) {
-			target += this.database.write(run, target);
+	private void writeRun() throws IOException {
+		ByteBuffer pages = this.run;
+		if (pages == null) {
+			return;
 		}
-		run.clear();
+		pages.flip();
+		long target = (long) (this.runStart - 1) * this.pageSize;
+		while (pages.hasRemaining()) {
+			target += this.database.write(pages, target);
+		}
+		pages.clear();
 	}
 
 	private int readPageSize(long snapshotIndex) throws IOException {
