@@ -60,10 +60,7 @@ final class Backfill {
 	 */
 	CheckpointResult round() throws IOException, SQLException {
 		try (FileChannel wal = this.tracker.openWal()) {
-			String broken = this.tracker.continuityProblem(wal);
-			if (broken != null) {
-				this.tracker.startGeneration(broken);
-			}
+			this.tracker.followWal(wal);
 			ShadowWal shadow = this.tracker.shadow();
 			shadow.copyWithoutSync(wal);
 			// Without the read transaction, the next application write restarts a WAL whose

@@ -47,6 +47,16 @@ import org.slf4j.LoggerFactory;
  * during which the engine fsyncs nothing (the checkpoint's own two fsyncs are SQLite's); step (1)
  * keeps them short.
  *
+ * <h2>The restart left to the application</h2>
+ * Step (4)'s row is a commit: an application transaction that read before it and writes after it
+ * fails with {@code SQLITE_BUSY_SNAPSHOT}, which no busy timeout cures. So steps (3) to (5) run
+ * only when a new index is needed at once ({@link #checkpoint(CheckpointMode)}: a snapshot, a
+ * validation). The checkpoints the policy asks for ({@link #checkpointIfDue()}) stop after (2)
+ * once the WAL is empty (or, if only SQLite's RESTART emptied it, after (3) takes the read
+ * transaction on it instead of writing), keep the read transaction on slot 0, and leave the
+ * restart to the application's next write, which the next capture follows with the next index;
+ * so does a failed step (3). {@link RestartFence} says why that is sound.
+ *
  * <h2>The time-based checkpoint</h2>
  * It only copies pages into the database file and never restarts the WAL (see
  * {@link #checkpointInPlace()}), so an idle database stays silent.
@@ -106,6 +116,9 @@ final class Checkpointer {
 	 */
 	private boolean backfillFenced;
 
+	/** Whether step (5) of the last procedure opened the next index. */
+	private boolean indexOpened;
+
 	/** Runs between the write lock's release in (2) and step (3); tests write there. */
 	private Runnable betweenLocks = () -> {
 	};
@@ -136,9 +149,14 @@ final class Checkpointer {
 	 * @throws IOException if the shadow WAL cannot be written
 	 */
 	void checkpointIfDue() throws IOException {
+		if (this.tracker.restartAwaited()) {
+			// Every frame is in the database file: nothing to do until the application's next
+			// write restarts the WAL (the next capture then opens the next index).
+			return;
+		}
 		switch (this.policy.due(this.tracker.shadow().frameCount())) {
-			case RESTART -> checkpoint(CheckpointMode.RESTART);
-			case PASSIVE -> checkpoint(CheckpointMode.PASSIVE);
+			case RESTART -> checkpoint(CheckpointMode.RESTART, false);
+			case PASSIVE -> checkpoint(CheckpointMode.PASSIVE, false);
 			case IN_PLACE -> checkpointInPlace();
 			case NONE -> {
 			}
@@ -146,13 +164,23 @@ final class Checkpointer {
 	}
 
 	/**
-	 * Runs the size-based checkpoint procedure described in the class documentation.
+	 * Runs the size-based checkpoint procedure described in the class documentation, restarting
+	 * the WAL at once with a write of the engine's (step (4)) and opening the next index.
 	 * @param mode PASSIVE (restart the WAL if no reader pins it), or another mode (wait moments
 	 * for such readers)
 	 * @throws IOException if the shadow WAL cannot be written
 	 */
 	void checkpoint(CheckpointMode mode) throws IOException {
-		runProcedure(mode, () -> runCheckpoint(mode));
+		checkpoint(mode, true);
+	}
+
+	/**
+	 * Runs the size-based checkpoint procedure.
+	 * @param restartNow whether to restart an emptied WAL with a write of the engine's (for a new
+	 * index needed now), rather than leave the restart to the application's next write
+	 */
+	private void checkpoint(CheckpointMode mode, boolean restartNow) throws IOException {
+		runProcedure(mode, () -> runCheckpoint(mode, restartNow));
 	}
 
 	/**
@@ -196,10 +224,16 @@ final class Checkpointer {
 	 * @throws IOException if no new index began (the database was busy, or a reader pins the WAL)
 	 */
 	Pos startNewIndex(String purpose) throws IOException {
+		// A restart the application made under the fence is followed first. One it makes during
+		// the procedure also opens an index, but the database file may then be past its start:
+		// only an index step (5) opened counts.
+		this.tracker.copyWal();
 		Pos before = this.tracker.currentPosition();
+		this.indexOpened = false;
 		checkpoint(CheckpointMode.RESTART);
 		Pos after = this.tracker.currentPosition();
-		if (!after.generation().equals(before.generation()) || after.index() != before.index() + 1) {
+		if (!this.indexOpened || !after.generation().equals(before.generation())
+				|| after.index() != before.index() + 1) {
 			throw new IOException("Could not start a new WAL index of " + this.database + " for " + purpose
 					+ " (the database was busy); will try again");
 		}
@@ -261,7 +295,7 @@ final class Checkpointer {
 	}
 
 	/** Steps (1) to (5). */
-	private void runCheckpoint(CheckpointMode mode) throws IOException, SQLException {
+	private void runCheckpoint(CheckpointMode mode, boolean restartNow) throws IOException, SQLException {
 		this.backfill.beforeWriteLock();
 		if (this.backfill.pinnedBacklog()) {
 			// The lock-free rounds of the next checkpoint move the backlog once the reader ends.
@@ -271,7 +305,7 @@ final class Checkpointer {
 			return;
 		}
 		WalHeader before = this.tracker.shadow().header();
-		String broken;
+		String broken = null;
 		boolean completed = false;
 		this.backfillFenced = false;
 		try {
@@ -281,8 +315,8 @@ final class Checkpointer {
 				// Application readers pinned old frames. SQLite's RESTART waits for them while
 				// holding the write lock, with every application writer waiting behind it: it may
 				// wait only moments, enough for short read transactions to end. If that emptied
-				// the WAL, the next write restarts it: better ours, below, than the application's,
-				// which would look like a restart behind the engine's back.
+				// the WAL, step (3) fences it (or restarts it), unless an application write
+				// restarted it first, which it then checks.
 				// TRUNCATE would cut frames the engine has not copied (its read transaction is
 				// released here); RESTART empties the WAL just as well, and the next write restarts it.
 				CheckpointMode sqliteMode = (mode == CheckpointMode.TRUNCATE) ? CheckpointMode.RESTART : mode;
@@ -290,38 +324,60 @@ final class Checkpointer {
 						this.connections.checkpoint(sqliteMode, ReplicatedDatabase.READERS_WAIT));
 				this.checkpointedFrames = result.complete() ? result.walFrames() : -1;
 			}
-			broken = this.restart.restartUnderWriteLock(this.checkpointedFrames, this.walSizeUnderLock,
-					this.backfillFenced);
+			if (!this.backfillFenced || restartNow) {
+				broken = this.restart.restartUnderWriteLock(this.checkpointedFrames, this.walSizeUnderLock,
+						this.backfillFenced, restartNow);
+			}
 			completed = true;
 		}
 		finally {
-			try {
-				if (this.backfillFenced) {
-					// Held on the emptied WAL since step (2): begin it anew, on the restarted WAL,
-					// where it pins the new index as usual.
-					this.connections.renewReadLock();
-				}
-				else {
-					// Still held at the WAL's end if step (2) failed early: keep it there, so that
-					// no application write restarts the WAL behind the engine.
-					this.connections.acquireReadLock();
-				}
-			}
-			finally {
-				if (!completed) {
-					// A step failed (say, a lock not had within the budget) after pages reached the
-					// database file: copy and publish their frames while the checkpoint lock is
-					// still held, since a snapshot pairs the file with the published position.
-					this.tracker.copyWal();
-				}
-			}
+			holdReadLockAfter(completed, restartNow);
+		}
+		if (!restartNow && this.tracker.restartAwaited()) {
+			// Left to the application's next write, which may have restarted the WAL since step
+			// (2): then this opens the next index. Either way it syncs the copy before publishing.
+			this.restart.restartLeftToApplication();
+			this.tracker.copyWal();
+			return;
 		}
 		this.tracker.publishPosition();
 		if (broken != null) {
 			this.tracker.startGeneration(broken);
 			return;
 		}
-		this.restart.openNextIndex(mode, before);
+		this.indexOpened = this.restart.openNextIndex(mode, before);
+	}
+
+	/**
+	 * Leaves the engine's read transaction where the rest of the procedure needs it.
+	 * @param completed whether steps (2) to (4) ran without an error
+	 * @param restartNow whether step (4) was to restart an emptied WAL
+	 */
+	private void holdReadLockAfter(boolean completed, boolean restartNow) throws IOException, SQLException {
+		try {
+			if (this.backfillFenced && completed && restartNow) {
+				// Held on the emptied WAL since step (2): begin it anew, on the restarted WAL,
+				// where it pins the new index as usual.
+				this.connections.renewReadLock();
+			}
+			else if (!this.backfillFenced) {
+				// Still held at the WAL's end if step (2) failed early: keep it there, so that
+				// no application write restarts the WAL behind the engine.
+				this.connections.acquireReadLock();
+			}
+			// Otherwise the fence stays (see RestartFence): whenever the application's write
+			// restarts the WAL, even one longer than step (3)'s lock wait, the next capture opens
+			// the next index instead of a new generation.
+		}
+		finally {
+			if (!completed) {
+				// A step failed (say, a lock not had within the budget) after pages reached the
+				// database file: copy and publish their frames while the checkpoint lock is
+				// still held, since a snapshot pairs the file with the published position. Under
+				// the fence this also follows a restart by the application.
+				this.tracker.copyWal();
+			}
+		}
 	}
 
 	/**
@@ -349,6 +405,7 @@ final class Checkpointer {
 			}
 			// Still under the lock, so nothing was appended since the checkpoint emptied the WAL.
 			this.connections.acquireReadLock();
+			this.tracker.fenceRestart();
 			this.backfillFenced = true;
 			return true;
 		}

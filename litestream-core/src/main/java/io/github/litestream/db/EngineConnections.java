@@ -41,6 +41,9 @@ final class EngineConnections implements AutoCloseable {
 
 	private boolean readLockHeld;
 
+	/** Counts the read transactions begun, so that a proof can name the one it relies on. */
+	private long readLockEpoch;
+
 	private EngineConnections(Connection reader, Connection writer, PromptBusyHandler writerBusyHandler,
 			Duration writerLockWait, Duration busyTimeout) {
 		this.reader = reader;
@@ -130,6 +133,15 @@ final class EngineConnections implements AutoCloseable {
 			}
 		}
 		this.readLockHeld = true;
+		this.readLockEpoch++;
+	}
+
+	/**
+	 * The read transaction held now.
+	 * @return a number that changes whenever a read transaction begins, or -1 if none is held
+	 */
+	long readLockEpoch() {
+		return this.readLockHeld ? this.readLockEpoch : -1;
 	}
 
 	/**

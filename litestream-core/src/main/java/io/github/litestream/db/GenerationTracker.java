@@ -13,6 +13,7 @@ import java.util.Optional;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.sqlite.SqliteFiles;
 import io.github.litestream.sqlite.WalHeader;
+import io.github.litestream.sqlite.WalScanner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +56,9 @@ final class GenerationTracker {
 	private String generation;
 
 	private volatile Pos position;
+
+	/** Lets the application's own write restart the WAL without a new generation. */
+	private final RestartFence fence = new RestartFence();
 
 	/**
 	 * Creates a tracker that has no generation yet.
@@ -131,13 +135,65 @@ final class GenerationTracker {
 	 */
 	long copyWal() throws IOException {
 		try (FileChannel wal = openWal()) {
-			String broken = continuityProblem(wal);
-			if (broken != null) {
-				startGeneration(broken);
-			}
+			followWal(wal);
 			long copied = this.shadow.copyFrom(wal);
 			publishPosition();
 			return copied;
+		}
+	}
+
+	/**
+	 * Makes the shadow WAL the real WAL's: keeps it if the WAL is a continuation of it, opens the
+	 * next index if the application restarted the WAL under the {@link RestartFence}, and starts a
+	 * new generation otherwise.
+	 * @param wal the real WAL
+	 * @throws IOException if the WAL cannot be read or a shadow WAL written
+	 */
+	void followWal(FileChannel wal) throws IOException {
+		String broken = continuityProblem(wal);
+		if (broken == null) {
+			return;
+		}
+		if (wal.size() >= WalHeader.SIZE && this.fence.holds(this.connections.readLockEpoch(), this.shadow)
+				&& this.fence.restartedOnce(WalScanner.readHeader(wal))) {
+			// Synced before the next index exists (see ShadowWal#copyWithoutSync).
+			this.shadow.sync();
+			// Off read slot 0 and onto the new WAL, which the engine then pins as usual. A restart
+			// in between (the fence is down for that moment) shows in the header read after it.
+			renewReadLock();
+			if (this.fence.restartedOnce(WalScanner.readHeader(wal))) {
+				startIndex(wal, this.shadow.index() + 1, true);
+				return;
+			}
+			broken = "the WAL restarted more than once before its frames were copied";
+		}
+		startGeneration(broken);
+	}
+
+	/**
+	 * Sets the {@link RestartFence}: the engine's read transaction, just begun under the write
+	 * lock, reads a WAL whose every frame is checkpointed and in the shadow WAL.
+	 */
+	void fenceRestart() {
+		this.fence.set(this.connections.readLockEpoch(), this.shadow);
+	}
+
+	/**
+	 * Whether the WAL is fully checkpointed and fenced, with nothing written since: the next
+	 * application write restarts it, and there is nothing to checkpoint meanwhile.
+	 * @return {@code true} if so
+	 */
+	boolean restartAwaited() {
+		return this.fence.holds(this.connections.readLockEpoch(), this.shadow);
+	}
+
+	private void renewReadLock() throws IOException {
+		try {
+			this.connections.renewReadLock();
+		}
+		catch (SQLException ex) {
+			throw new IOException("Cannot take the read transaction on " + this.path + " again: " + ex.getMessage(),
+					ex);
 		}
 	}
 
@@ -168,6 +224,16 @@ final class GenerationTracker {
 	 * @throws IOException if the shadow WAL cannot be written
 	 */
 	void startIndex(FileChannel wal, long index) throws IOException {
+		startIndex(wal, index, false);
+	}
+
+	/**
+	 * Continues the generation with a new shadow WAL.
+	 * @param framesAreNew whether the frames already in the new WAL are changes a time-based
+	 * checkpoint should move (the application's, after it restarted the WAL) rather than the
+	 * engine's own write or what the index began with
+	 */
+	private void startIndex(FileChannel wal, long index, boolean framesAreNew) throws IOException {
 		if (index > Pos.MAX_INDEX) {
 			startGeneration("the WAL index reached its maximum");
 			return;
@@ -175,9 +241,15 @@ final class GenerationTracker {
 		ShadowWal next = ShadowWal.create(this.localState.shadowWalPath(this.generation, index), index, wal);
 		this.shadow.close();
 		this.shadow = next;
+		this.fence.clear();
+		if (framesAreNew) {
+			this.indexStarted.run();
+		}
 		next.copyFrom(wal);
 		publishPosition();
-		this.indexStarted.run();
+		if (!framesAreNew) {
+			this.indexStarted.run();
+		}
 	}
 
 	/**
@@ -202,6 +274,7 @@ final class GenerationTracker {
 			this.shadow.close();
 		}
 		this.shadow = next;
+		this.fence.clear();
 		this.generation = generation;
 		this.localState.writeGeneration(generation);
 		this.localState.removeGenerationsExcept(generation);

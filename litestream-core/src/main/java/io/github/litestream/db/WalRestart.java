@@ -67,16 +67,19 @@ final class WalRestart {
 
 	/**
 	 * Steps (3) and (4): takes the write lock again and, if the WAL is still exactly what was
-	 * checkpointed, writes one row, so SQLite restarts the WAL under this lock and after the
-	 * engine's last copy.
+	 * checkpointed, either writes one row, so SQLite restarts the WAL under this lock and after the
+	 * engine's last copy, or begins the engine's read transaction there, setting the
+	 * {@link RestartFence} so that the application's next write restarts it.
 	 * @param checkpointedFrames the frames step (2) moved into the database file when that
 	 * emptied the WAL, or -1
 	 * @param walSizeUnderLock the real WAL's size when step (2) copied it
 	 * @param fenced whether the engine's read transaction has held read slot 0 since step (2)
 	 * emptied the WAL (see {@link Checkpointer})
+	 * @param restartNow whether to restart an emptied WAL with the engine's write (a new index is
+	 * needed now) rather than fence it; only when not fenced already
 	 * @return why continuity is lost, or {@code null}
 	 */
-	String restartUnderWriteLock(long checkpointedFrames, long walSizeUnderLock, boolean fenced)
+	String restartUnderWriteLock(long checkpointedFrames, long walSizeUnderLock, boolean fenced, boolean restartNow)
 			throws IOException, SQLException {
 		// Giving up here, after step (2) emptied the WAL, would let the application's next write
 		// restart it with no way to prove the old index complete: a new generation, and a full
@@ -101,8 +104,16 @@ final class WalRestart {
 			// If the checkpoint emptied the WAL, this write restarts it, under our lock and after
 			// our last copy; otherwise it is not needed.
 			if (checkpointedFrames >= 0 && checkpointedFrames == shadow.frameCount()) {
-				this.connections.bumpSequenceInTransaction();
-				commit = true;
+				if (restartNow) {
+					this.connections.bumpSequenceInTransaction();
+					commit = true;
+				}
+				else {
+					// Begun anew on the emptied WAL (released since step (2)): it reads the
+					// database file only.
+					this.connections.renewReadLock();
+					this.tracker.fenceRestart();
+				}
 			}
 			return null;
 		}
@@ -119,22 +130,32 @@ final class WalRestart {
 	/**
 	 * Step (5): opens the next index if the WAL restarted exactly once, and reports when readers
 	 * kept it from restarting.
+	 * @return whether it opened the next index
 	 */
-	void openNextIndex(CheckpointMode mode, WalHeader before) throws IOException {
+	boolean openNextIndex(CheckpointMode mode, WalHeader before) throws IOException {
 		try (FileChannel wal = this.tracker.openWal()) {
 			if (this.tracker.shadow().headerMatches(wal)) {
 				if (mode.insistsOnRestart()) {
 					restartBlocked(mode);
 				}
-				return;
+				return false;
 			}
 			WalHeader after = WalScanner.readHeader(wal);
 			if (after.salt1() != before.salt1() + 1) {
 				this.tracker.startGeneration("the WAL restarted more than once before its frames were copied");
-				return;
+				return false;
 			}
 			this.tracker.startIndex(wal, this.tracker.shadow().index() + 1);
+			return true;
 		}
+	}
+
+	/**
+	 * A checkpoint emptied the WAL and left its restart to the application's next write (see
+	 * {@link RestartFence}): no reader pins it.
+	 */
+	void restartLeftToApplication() {
+		this.pinnedWal = null;
 	}
 
 	/**

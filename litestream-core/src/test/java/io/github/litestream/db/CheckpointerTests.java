@@ -436,11 +436,20 @@ class CheckpointerTests {
 		this.parts.tracker.copyWal();
 		this.parts.checkpointer.checkpointIfDue();
 		assertThat(this.events).containsExactly("checkpoint PASSIVE");
+		assertThat(this.parts.rowsInDatabaseFile(this.dir.resolve("scratch"))).isEqualTo(3 + EngineParts.MIN_PAGES);
+		assertThat(this.parts.tracker.position().index()).as("the next write restarts the WAL")
+			.isEqualTo(before.index());
+		this.parts.checkpointer.checkpointIfDue();
+		assertThat(this.events).as("nothing to do until it does").containsExactly("checkpoint PASSIVE");
+		this.parts.insert(1);
+		this.parts.tracker.copyWal();
 		assertThat(this.parts.tracker.position().index()).isEqualTo(before.index() + 1);
 		this.parts.insert(EngineParts.MAX_PAGES);
 		this.parts.tracker.copyWal();
 		this.parts.checkpointer.checkpointIfDue();
 		assertThat(this.events).containsExactly("checkpoint PASSIVE", "checkpoint RESTART");
+		this.parts.insert(1);
+		this.parts.tracker.copyWal();
 		assertThat(this.parts.tracker.position().index()).isEqualTo(before.index() + 2);
 	}
 

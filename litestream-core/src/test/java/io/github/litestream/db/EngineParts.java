@@ -53,6 +53,15 @@ final class EngineParts implements AutoCloseable {
 	final AtomicLong indexesStarted = new AtomicLong();
 
 	EngineParts(Path dir) throws Exception {
+		this(dir, Duration.ofSeconds(5));
+	}
+
+	/**
+	 * Wires the parts with the engine's busy timeout, which also bounds its longest lock wait.
+	 * @param dir where the database goes
+	 * @param busyTimeout the engine's busy timeout
+	 */
+	EngineParts(Path dir, Duration busyTimeout) throws Exception {
 		this.db = dir.resolve("app.db");
 		this.app = DriverManager.getConnection("jdbc:sqlite:" + this.db);
 		try (Statement s = this.app.createStatement()) {
@@ -61,7 +70,7 @@ final class EngineParts implements AutoCloseable {
 			s.execute("PRAGMA busy_timeout=5000");
 			s.execute("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v TEXT)");
 		}
-		this.connections = EngineConnections.open(this.db, Duration.ofSeconds(5));
+		this.connections = EngineConnections.open(this.db, busyTimeout);
 		this.databaseFile = DatabaseFile.open(this.db);
 		this.localState = new LocalState(this.db);
 		this.policy = new CheckpointPolicy(

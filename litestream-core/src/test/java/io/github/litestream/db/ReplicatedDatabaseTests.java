@@ -288,7 +288,7 @@ class ReplicatedDatabaseTests {
 				Connection reader = DriverManager.getConnection("jdbc:sqlite:" + this.dir.resolve("app.db"))) {
 			db.open();
 			insert(20);
-			db.sync();
+			syncAtWrittenIndex(db);
 			Pos before = db.position().orElseThrow();
 			// The reader must end within the checkpoint's short wait; a slow scheduler may miss it.
 			for (int attempt = 0; attempt < 5 && db.position().orElseThrow().index() == before.index(); attempt++) {
@@ -335,7 +335,7 @@ class ReplicatedDatabaseTests {
 			});
 			db.open();
 			insert(20);
-			db.sync();
+			syncAtWrittenIndex(db);
 			Pos before = db.position().orElseThrow();
 			beginRead(reader);
 			insert(20);
@@ -368,7 +368,7 @@ class ReplicatedDatabaseTests {
 				Connection writer = DriverManager.getConnection("jdbc:sqlite:" + this.dir.resolve("app.db"))) {
 			db.open();
 			insert(20);
-			db.sync();
+			syncAtWrittenIndex(db);
 			beginRead(reader);
 			insert(20);
 			try (Statement s = writer.createStatement()) {
@@ -402,6 +402,17 @@ class ReplicatedDatabaseTests {
 				.isLessThan(ReplicatedDatabase.LOCK_WAIT_BUDGET);
 			reader.createStatement().execute("COMMIT");
 		}
+	}
+
+	/**
+	 * Syncs, checkpointing if due, and then lets one application write restart the emptied WAL
+	 * (a checkpoint leaves that to the application), so that a reader begun next pins frames of
+	 * the current index rather than the database file.
+	 */
+	private void syncAtWrittenIndex(ReplicatedDatabase db) throws Exception {
+		db.sync();
+		insert(1);
+		db.sync();
 	}
 
 	/** Begins a read transaction that pins the WAL as it is now: later frames cannot be checkpointed. */
