@@ -135,8 +135,8 @@ final class GenerationTracker {
 	 */
 	long copyWal() throws IOException {
 		try (FileChannel wal = openWal()) {
-			followWal(wal);
-			long copied = this.shadow.copyFrom(wal);
+			long copied = followWal(wal);
+			copied += this.shadow.copyFrom(wal);
 			publishPosition();
 			return copied;
 		}
@@ -147,12 +147,13 @@ final class GenerationTracker {
 	 * next index if the application restarted the WAL under the {@link RestartFence}, and starts a
 	 * new generation otherwise.
 	 * @param wal the real WAL
+	 * @return the WAL bytes copied into a next index it opened, else 0
 	 * @throws IOException if the WAL cannot be read or a shadow WAL written
 	 */
-	void followWal(FileChannel wal) throws IOException {
+	long followWal(FileChannel wal) throws IOException {
 		String broken = continuityProblem(wal);
 		if (broken == null) {
-			return;
+			return 0;
 		}
 		if (wal.size() >= WalHeader.SIZE && this.fence.holds(this.connections.readLockEpoch(), this.shadow)
 				&& this.fence.restartedOnce(WalScanner.readHeader(wal))) {
@@ -162,12 +163,12 @@ final class GenerationTracker {
 			// in between (the fence is down for that moment) shows in the header read after it.
 			renewReadLock();
 			if (this.fence.restartedOnce(WalScanner.readHeader(wal))) {
-				startIndex(wal, this.shadow.index() + 1, true);
-				return;
+				return startIndex(wal, this.shadow.index() + 1, true);
 			}
 			broken = "the WAL restarted more than once before its frames were copied";
 		}
 		startGeneration(broken);
+		return 0;
 	}
 
 	/**
@@ -232,11 +233,12 @@ final class GenerationTracker {
 	 * @param framesAreNew whether the frames already in the new WAL are changes a time-based
 	 * checkpoint should move (the application's, after it restarted the WAL) rather than the
 	 * engine's own write or what the index began with
+	 * @return the WAL bytes copied into the new shadow WAL
 	 */
-	private void startIndex(FileChannel wal, long index, boolean framesAreNew) throws IOException {
+	private long startIndex(FileChannel wal, long index, boolean framesAreNew) throws IOException {
 		if (index > Pos.MAX_INDEX) {
 			startGeneration("the WAL index reached its maximum");
-			return;
+			return 0;
 		}
 		ShadowWal next = ShadowWal.create(this.localState.shadowWalPath(this.generation, index), index, wal);
 		this.shadow.close();
@@ -245,11 +247,12 @@ final class GenerationTracker {
 		if (framesAreNew) {
 			this.indexStarted.run();
 		}
-		next.copyFrom(wal);
+		long copied = next.copyFrom(wal);
 		publishPosition();
 		if (!framesAreNew) {
 			this.indexStarted.run();
 		}
+		return copied;
 	}
 
 	/**
