@@ -155,8 +155,8 @@ final class Checkpointer {
 			return;
 		}
 		switch (this.policy.due(this.tracker.shadow().frameCount())) {
-			case RESTART -> checkpoint(CheckpointMode.RESTART, false);
-			case PASSIVE -> checkpoint(CheckpointMode.PASSIVE, false);
+			case RESTART -> runProcedure(CheckpointMode.RESTART, () -> runCheckpoint(CheckpointMode.RESTART, false));
+			case PASSIVE -> runProcedure(CheckpointMode.PASSIVE, () -> runCheckpoint(CheckpointMode.PASSIVE, false));
 			case IN_PLACE -> checkpointInPlace();
 			case NONE -> {
 			}
@@ -171,16 +171,7 @@ final class Checkpointer {
 	 * @throws IOException if the shadow WAL cannot be written
 	 */
 	void checkpoint(CheckpointMode mode) throws IOException {
-		checkpoint(mode, true);
-	}
-
-	/**
-	 * Runs the size-based checkpoint procedure.
-	 * @param restartNow whether to restart an emptied WAL with a write of the engine's (for a new
-	 * index needed now), rather than leave the restart to the application's next write
-	 */
-	private void checkpoint(CheckpointMode mode, boolean restartNow) throws IOException {
-		runProcedure(mode, () -> runCheckpoint(mode, restartNow));
+		runProcedure(mode, () -> runCheckpoint(mode, true));
 	}
 
 	/**
@@ -294,7 +285,11 @@ final class Checkpointer {
 		this.betweenLocks = action;
 	}
 
-	/** Steps (1) to (5). */
+	/**
+	 * Steps (1) to (5).
+	 * @param restartNow whether to restart an emptied WAL with a write of the engine's (a new index
+	 * is needed now) rather than leave the restart to the application's next write
+	 */
 	private void runCheckpoint(CheckpointMode mode, boolean restartNow) throws IOException, SQLException {
 		this.backfill.beforeWriteLock();
 		if (this.backfill.pinnedBacklog()) {
@@ -365,16 +360,13 @@ final class Checkpointer {
 				// no application write restarts the WAL behind the engine.
 				this.connections.acquireReadLock();
 			}
-			// Otherwise the fence stays (see RestartFence): whenever the application's write
-			// restarts the WAL, even one longer than step (3)'s lock wait, the next capture opens
-			// the next index instead of a new generation.
+			// Otherwise the fence stays (RestartFence), even after a failed step (3).
 		}
 		finally {
 			if (!completed) {
 				// A step failed (say, a lock not had within the budget) after pages reached the
 				// database file: copy and publish their frames while the checkpoint lock is
-				// still held, since a snapshot pairs the file with the published position. Under
-				// the fence this also follows a restart by the application.
+				// still held, since a snapshot pairs the file with the published position.
 				this.tracker.copyWal();
 			}
 		}
