@@ -107,6 +107,9 @@ final class Checkpointer {
 	/** Frames the last checkpoint copied back when it emptied the WAL, or -1. */
 	private long checkpointedFrames = -1;
 
+	/** The header of the index step (2) copied and checkpointed under the write lock. */
+	private WalHeader headerUnderLock;
+
 	/** The real WAL's size when step (2) copied it under the write lock. */
 	private long walSizeUnderLock;
 
@@ -121,6 +124,10 @@ final class Checkpointer {
 
 	/** Runs between the write lock's release in (2) and step (3); tests write there. */
 	private Runnable betweenLocks = () -> {
+	};
+
+	/** Runs between step (1) and step (2); tests write there. */
+	private Runnable beforeWriteLock = () -> {
 	};
 
 	/** Steps (3) to (5), and the record of a WAL that readers pin. */
@@ -286,6 +293,15 @@ final class Checkpointer {
 	}
 
 	/**
+	 * Sets what runs between step (1)'s last copy and step (2), where an application write may
+	 * restart a fenced WAL.
+	 * @param action what an application does there, in a test
+	 */
+	void runBeforeWriteLock(Runnable action) {
+		this.beforeWriteLock = action;
+	}
+
+	/**
 	 * Steps (1) to (5).
 	 * @param restartNow whether to restart an emptied WAL with a write of the engine's (a new index
 	 * is needed now) rather than leave the restart to the application's next write
@@ -299,11 +315,11 @@ final class Checkpointer {
 			}
 			return;
 		}
-		WalHeader before = this.tracker.shadow().header();
 		String broken = null;
 		boolean completed = false;
 		this.backfillFenced = false;
 		try {
+			this.beforeWriteLock.run();
 			boolean emptied = checkpointUnderWriteLock();
 			this.betweenLocks.run();
 			if (!emptied && mode.insistsOnRestart() && this.policy.mayWaitForReaders()) {
@@ -340,7 +356,7 @@ final class Checkpointer {
 			this.tracker.startGeneration(broken);
 			return;
 		}
-		this.indexOpened = this.restart.openNextIndex(mode, before);
+		this.indexOpened = this.restart.openNextIndex(mode, this.headerUnderLock);
 	}
 
 	/**
@@ -384,11 +400,15 @@ final class Checkpointer {
 	private boolean checkpointUnderWriteLock() throws IOException, SQLException {
 		this.connections.beginWrite();
 		try {
-			// Released only now: under the write lock nobody can restart the WAL meanwhile.
-			this.connections.releaseReadLock();
 			try (FileChannel wal = this.tracker.openWal()) {
+				// A restart the application made under the fence since the last copy is followed
+				// while the fence still proves it (fsyncs under the lock, but only then).
+				this.tracker.followWal(wal);
+				// Released only now: under the write lock nobody can restart the WAL meanwhile.
+				this.connections.releaseReadLock();
 				this.tracker.shadow().copyWithoutSync(wal);
 				this.walSizeUnderLock = wal.size();
+				this.headerUnderLock = this.tracker.shadow().header();
 			}
 			CheckpointResult result = this.backfill.record(this.connections.checkpointOnReader(CheckpointMode.PASSIVE));
 			this.checkpointedFrames = result.complete() ? result.walFrames() : -1;

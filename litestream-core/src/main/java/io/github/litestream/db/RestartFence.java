@@ -33,7 +33,10 @@ import io.github.litestream.sqlite.WalHeader;
  * restarting it) are copied to the same index as usual; the WAL then cannot restart until the
  * fence ends. Whenever the engine's read transaction ends (the next checkpoint's rounds, a failed
  * step), the fence lapses, and a restarted WAL is judged as before: a new generation unless the
- * checkpoint procedure can prove otherwise.
+ * checkpoint procedure can prove otherwise. So a restart that already happened must be followed
+ * before the engine ends that transaction: the checkpoint's step (2) does so under the write lock,
+ * where no further restart can happen (without it, the checkpoint moved the new WAL's frames into
+ * the database file unseen, and the next write could restart the WAL over them).
  *
  * <p>Not thread-safe: the database's monitor lock guards it, as it guards the tracker.
  */

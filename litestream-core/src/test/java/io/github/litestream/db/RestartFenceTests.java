@@ -116,6 +116,42 @@ class RestartFenceTests {
 		assertShadowIsPrefixOfWal();
 	}
 
+	@Test
+	void aRestartJustBeforeTheWriteLockIsFollowedBeforeTheFenceIsReleased() throws Exception {
+		// The application restarts the fenced WAL after the checkpoint's last copy and before its
+		// write lock. Releasing the engine's read transaction there, with the restart not
+		// followed, let the checkpoint move the new WAL's frames into the database file unseen
+		// and the next write restart the WAL over them: a new generation (FaultTests, now and then).
+		open(Duration.ofSeconds(5));
+		this.parts.insert(EngineParts.MIN_PAGES + 5);
+		this.parts.tracker.copyWal();
+		Pos before = this.parts.tracker.position();
+		this.parts.checkpointer.checkpointIfDue();
+		assertThat(this.parts.tracker.restartAwaited()).isTrue();
+		this.parts.checkpointer.runBeforeWriteLock(() -> insert(3));
+		this.parts.checkpointer.runBetweenLocks(() -> insert(1));
+
+		this.parts.checkpointer.checkpoint(CheckpointMode.PASSIVE);
+		this.parts.tracker.copyWal();
+
+		assertThat(this.generations).as("continuity was kept").isEmpty();
+		Pos after = this.parts.tracker.position();
+		assertThat(after.index()).as("the application's restarts began two indexes").isEqualTo(before.index() + 2);
+		Path restarted = this.parts.localState.shadowWalPath(before.generation(), before.index() + 1);
+		assertThat(Files.size(restarted)).as("the first restart's rows are in their index")
+			.isGreaterThan(WalHeader.SIZE + 2L * this.parts.tracker.shadow().header().frameSize());
+		assertShadowIsPrefixOfWal();
+	}
+
+	private void insert(int rows) {
+		try {
+			this.parts.insert(rows);
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
 	private void open(Duration busyTimeout) throws Exception {
 		this.parts = new EngineParts(this.dir, busyTimeout);
 		this.parts.listeners.add(new DatabaseListener() {
