@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.nio.file.StandardOpenOption;
 
 import io.github.litestream.replica.Lz4;
@@ -100,6 +101,28 @@ final class FollowedWal {
 	boolean isNext(WalSegmentInfo segment) {
 		return segment.generation().equals(this.generation) && segment.index() == this.index
 				&& (segment.offset() == this.size || grown(segment));
+	}
+
+	/**
+	 * Whether a listed segment holds bytes not applied yet: it lies after the position, or it
+	 * is the last one applied, {@link #grown rewritten with more bytes}.
+	 * @param segment a segment of the generation
+	 * @return {@code true} if it is still to be applied
+	 */
+	boolean notApplied(WalSegmentInfo segment) {
+		Pos at = position();
+		return segment.index() > at.index() || (segment.index() == at.index() && segment.offset() >= at.offset())
+				|| grown(segment);
+	}
+
+	/**
+	 * Whether a segment begins the next index right after the whole of this one.
+	 * @param segment a listed segment
+	 * @param segments the generation's listing
+	 * @return {@code true} if so
+	 */
+	boolean startsNextIndex(WalSegmentInfo segment, List<WalSegmentInfo> segments) {
+		return segment.index() == this.index + 1 && segment.offset() == 0 && lastSegmentListed(segments);
 	}
 
 	/**

@@ -2,8 +2,10 @@ package io.github.litestream.restore;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import io.github.litestream.replica.Pos;
+import io.github.litestream.replica.WalSegmentInfo;
 
 /**
  * How far a {@link ReplicaFollower} has got, and how far behind the replica it is.
@@ -41,6 +43,31 @@ public record FollowerStatus(Pos position, int segmentsBehind, long bytesBehind,
 	 */
 	public boolean caughtUp() {
 		return this.position != null && this.segmentsBehind == 0 && this.failingSince == null;
+	}
+
+	/** After a listing: {@code pending} segments still to apply out of the generation's {@code segments}. */
+	FollowerStatus polled(Pos at, List<WalSegmentInfo> pending, List<WalSegmentInfo> segments, Instant polledAt) {
+		Instant newest = segments.stream().map(WalSegmentInfo::createdAt).max(Instant::compareTo).orElse(null);
+		Instant oldest = pending.stream().map(WalSegmentInfo::createdAt).min(Instant::compareTo).orElse(null);
+		long bytes = pending.stream().mapToLong(WalSegmentInfo::size).sum();
+		return new FollowerStatus(at, pending.size(), bytes, newest, oldest, polledAt, null, null, this.restores);
+	}
+
+	/** After a full restore to {@code at}. */
+	FollowerStatus restored(Pos at, Instant now) {
+		return new FollowerStatus(at, 0, 0, this.newestObjectAt, null, now, null, null, this.restores + 1);
+	}
+
+	/** After a listing that found no backup to restore. */
+	FollowerStatus noBackup(Instant now) {
+		return new FollowerStatus(null, 0, 0, null, null, now, null, null, this.restores);
+	}
+
+	/** After a failed poll: failing since the first failure in a row. */
+	FollowerStatus failed(String error, Instant now) {
+		return new FollowerStatus(this.position, this.segmentsBehind, this.bytesBehind, this.newestObjectAt,
+				this.oldestPendingAt, this.lastPollAt, error, (this.failingSince != null) ? this.failingSince : now,
+				this.restores);
 	}
 
 }

@@ -165,11 +165,7 @@ public final class ReplicaFollower implements AutoCloseable {
 			catch (IOException | RuntimeException ex) {
 				this.failures++;
 				wait = backoff();
-				Instant now = this.clock.instant();
-				FollowerStatus s = this.status;
-				this.status = new FollowerStatus(s.position(), s.segmentsBehind(), s.bytesBehind(), s.newestObjectAt(),
-						s.oldestPendingAt(), s.lastPollAt(), String.valueOf(ex.getMessage()),
-						(s.failingSince() != null) ? s.failingSince() : now, s.restores());
+				this.status = this.status.failed(String.valueOf(ex.getMessage()), this.clock.instant());
 				logger.warn("Following {} into {} failed ({} in a row, next attempt in {} ms): {}",
 						this.client.location(), this.database, this.failures, wait.toMillis(), ex.getMessage());
 			}
@@ -206,13 +202,13 @@ public final class ReplicaFollower implements AutoCloseable {
 			}
 		}
 		List<WalSegmentInfo> segments = this.client.walSegments(generation);
-		List<WalSegmentInfo> pending = segments.stream().filter(this::notApplied).toList();
+		List<WalSegmentInfo> pending = segments.stream().filter(this.wal::notApplied).toList();
 		Instant polledAt = this.clock.instant();
 		publish(pending, 0, segments, polledAt);
 		for (int i = 0; i < pending.size() && !this.stopping; i++) {
 			WalSegmentInfo segment = pending.get(i);
 			if (!this.wal.isNext(segment)) {
-				if (!startsNextIndex(segment, segments)) {
+				if (!this.wal.startsNextIndex(segment, segments)) {
 					this.restoreReason = "WAL segment " + segment.pos() + " does not follow " + this.wal.position()
 							+ " (the WAL between them was removed, by retention after a newer snapshot, for instance, or the "
 							+ "last segment applied was rewritten with more bytes)";
@@ -220,23 +216,13 @@ public final class ReplicaFollower implements AutoCloseable {
 					return false;
 				}
 				Files.deleteIfExists(this.wal.file());
-				this.wal = FollowedWal.start(workFile(segment.index()), generation, segment.index());
+				this.wal = FollowedWal.start(LatestState.workFile(this.database, segment.index()), generation,
+						segment.index());
 			}
 			apply(segment);
 			publish(pending, i + 1, segments, polledAt);
 		}
 		return !this.stopping;
-	}
-
-	private boolean notApplied(WalSegmentInfo segment) {
-		Pos at = this.wal.position();
-		return segment.index() > at.index() || (segment.index() == at.index() && segment.offset() >= at.offset())
-				|| this.wal.grown(segment);
-	}
-
-	/** Whether a segment begins the next index right after the whole of the current one. */
-	private boolean startsNextIndex(WalSegmentInfo segment, List<WalSegmentInfo> segments) {
-		return segment.index() == this.wal.index() + 1 && segment.offset() == 0 && this.wal.lastSegmentListed(segments);
 	}
 
 	private void apply(WalSegmentInfo segment) throws IOException {
@@ -278,8 +264,7 @@ public final class ReplicaFollower implements AutoCloseable {
 		Optional<LatestState> latest = LatestState.restore(this.client, this.database, this.options.parallelism(),
 				reason);
 		if (latest.isEmpty()) {
-			this.status = new FollowerStatus(null, 0, 0, null, null, this.clock.instant(), null, null,
-					this.status.restores());
+			this.status = this.status.noBackup(this.clock.instant());
 			return false;
 		}
 		this.applyLock.lock();
@@ -295,23 +280,13 @@ public final class ReplicaFollower implements AutoCloseable {
 		}
 		this.wal = restored;
 		this.restoreReason = null;
-		FollowerStatus s = this.status;
-		this.status = new FollowerStatus(restored.position(), 0, 0, s.newestObjectAt(), null, this.clock.instant(),
-				null, null, s.restores() + 1);
+		this.status = this.status.restored(restored.position(), this.clock.instant());
 		return true;
 	}
 
 	private void publish(List<WalSegmentInfo> pending, int applied, List<WalSegmentInfo> segments, Instant polledAt) {
-		List<WalSegmentInfo> left = pending.subList(applied, pending.size());
-		Instant newest = segments.stream().map(WalSegmentInfo::createdAt).max(Instant::compareTo).orElse(null);
-		Instant oldestPending = left.stream().map(WalSegmentInfo::createdAt).min(Instant::compareTo).orElse(null);
-		long bytes = left.stream().mapToLong(WalSegmentInfo::size).sum();
-		this.status = new FollowerStatus(this.wal.position(), left.size(), bytes, newest, oldestPending, polledAt, null,
-				null, this.status.restores());
-	}
-
-	private Path workFile(long index) {
-		return LatestState.workFile(this.database, index);
+		this.status = this.status.polled(this.wal.position(), pending.subList(applied, pending.size()), segments,
+				polledAt);
 	}
 
 	/**
