@@ -92,6 +92,9 @@ final class ReplicaTask {
 	/** The retention check interval, at most the retention. */
 	private Duration retentionEvery;
 
+	/** The wait before a retention pass that failed is tried again, or {@code null}. */
+	private @Nullable Duration retentionRetry;
+
 	private Instant nextValidation;
 
 	/** The wait before a validation that could not run is tried again, or {@code null}. */
@@ -166,7 +169,18 @@ final class ReplicaTask {
 			if (!this.stopping && !uploading() && !now.isBefore(this.nextRetention)
 					&& this.replica.position().isPresent()) {
 				this.nextRetention = now.plus(this.retentionEvery);
-				this.replica.enforceRetention(this.uploads.executor());
+				try {
+					this.replica.enforceRetention(this.uploads.executor());
+					this.retentionRetry = null;
+				}
+				catch (IOException | RuntimeException ex) {
+					// As for validation: a store that failed the pass is tried again soon, so a
+					// replica that came back does not read as failing for a whole check interval.
+					this.retentionRetry = (this.retentionRetry == null) ? options.syncInterval()
+							: min(this.retentionRetry.multipliedBy(2), this.retentionEvery);
+					this.nextRetention = now.plus(this.retentionRetry);
+					throw ex;
+				}
 				this.replica.snapshotUpload().ifPresent((upload) -> {
 					// Retention's own snapshot: it deletes at the first step after it is stored.
 					this.nextRetention = now;

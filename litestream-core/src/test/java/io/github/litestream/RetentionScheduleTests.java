@@ -8,12 +8,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.replica.ForwardingReplicaClient;
 import io.github.litestream.replica.Replica;
+import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.replica.SnapshotInfo;
 import io.github.litestream.replica.file.FileReplicaClient;
@@ -90,6 +94,45 @@ class RetentionScheduleTests {
 				// Retention replaces the expired snapshot: within the hour's check, not 24 h later.
 				await().untilAsserted(() -> assertThat(files.snapshots(generation)).singleElement()
 					.satisfies((snapshot) -> assertThat(snapshot.index()).isGreaterThan(first.index())));
+			}
+			finally {
+				engine.stop(Duration.ofSeconds(30));
+				engine.close();
+			}
+		}
+	}
+
+	@Test
+	void aRetentionPassThatFailedIsTriedAgainSoonNotOneCheckIntervalLater() throws Exception {
+		Path path = this.dir.resolve("app.db");
+		AtomicBoolean broken = new AtomicBoolean(true);
+		AtomicInteger listings = new AtomicInteger();
+		// Only retention lists the generations: the store fails it alone while broken.
+		ReplicaClient files = new ForwardingReplicaClient(new FileReplicaClient(this.dir.resolve("replica"))) {
+			@Override
+			public List<String> generations() throws IOException {
+				listings.incrementAndGet();
+				if (broken.get()) {
+					throw new IOException("the store is down");
+				}
+				return super.generations();
+			}
+		};
+		ReplicaOptions options = ReplicaOptions.defaults("file")
+			.withSyncInterval(Duration.ofMillis(50))
+			.withRetention(Duration.ofHours(24), Duration.ofHours(1));
+		Litestream engine = new Litestream(Clock.systemUTC(), null);
+		try (AppDatabase app = new AppDatabase(path)) {
+			ReplicatedDatabase database = engine.addDatabase(options(path), List.of(new ReplicationTarget(files, options)));
+			engine.start();
+			try {
+				app.insert(3);
+				Replica replica = engine.replicas(database).get(0);
+				await().until(() -> replica.status().failingSince() != null && listings.get() > 0);
+				broken.set(false);
+				int failedListings = listings.get();
+				// The replica reads as failing until retention runs again: not for an hour.
+				await().until(() -> listings.get() > failedListings && replica.status().failingSince() == null);
 			}
 			finally {
 				engine.stop(Duration.ofSeconds(30));
