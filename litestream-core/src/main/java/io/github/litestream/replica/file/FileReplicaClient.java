@@ -1,5 +1,6 @@
 package io.github.litestream.replica.file;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -46,10 +47,9 @@ import io.github.litestream.replica.WalSegmentInfo;
  */
 public final class FileReplicaClient implements ReplicaClient {
 
-	/** Objects up to this size are read into memory when opened. */
-	private static final long WHOLE_READ_LIMIT = 1024 * 1024;
-
 	private final Path root;
+
+	private final File rootFile;
 
 	private final ReplicaOperationListener listener;
 
@@ -62,6 +62,7 @@ public final class FileReplicaClient implements ReplicaClient {
 	 */
 	public FileReplicaClient(Path root, ReplicaOperationListener listener) {
 		this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
+		this.rootFile = this.root.toFile();
 		this.listener = Objects.requireNonNull(listener, "listener");
 		this.conditionalObjects = new FileConditionalObjects(this.root, this.listener);
 	}
@@ -126,13 +127,16 @@ public final class FileReplicaClient implements ReplicaClient {
 
 	@Override
 	public List<WalSegmentInfo> walSegments(String generation) throws IOException {
+		File dir = file(ReplicaLayout.walDir(generation));
 		List<WalSegmentInfo> segments = new ArrayList<>();
-		for (Path entry : list(resolve(ReplicaLayout.walDir(generation)))) {
-			Optional<Pos> pos = ReplicaLayout.parseWalSegmentName(generation, entry.getFileName().toString());
-			Optional<BasicFileAttributes> attributes = (pos.isPresent()) ? regularFile(entry) : Optional.empty();
+		for (String name : PlainFileReads.names(dir)) {
+			Optional<Pos> pos = ReplicaLayout.parseWalSegmentName(generation, name);
+			Optional<PlainFileReads.Attributes> attributes = (pos.isPresent())
+					? PlainFileReads.regularFile(new File(dir, name)) : Optional.empty();
 			attributes.ifPresent((attrs) -> segments.add(new WalSegmentInfo(generation, pos.get().index(),
-					pos.get().offset(), attrs.size(), attrs.lastModifiedTime().toInstant())));
+					pos.get().offset(), attrs.size(), attrs.modified())));
 		}
+		this.listener.onOperation(ReplicaOperation.LIST, 0);
 		segments.sort(Comparator.comparingLong(WalSegmentInfo::index).thenComparingLong(WalSegmentInfo::offset));
 		return segments;
 	}
@@ -146,7 +150,7 @@ public final class FileReplicaClient implements ReplicaClient {
 
 	@Override
 	public InputStream openSnapshot(String generation, long index) throws IOException {
-		return open(resolve(ReplicaLayout.snapshotKey(generation, index)), "snapshot");
+		return open(file(ReplicaLayout.snapshotKey(generation, index)), "snapshot");
 	}
 
 	@Override
@@ -159,7 +163,7 @@ public final class FileReplicaClient implements ReplicaClient {
 
 	@Override
 	public InputStream openWalSegment(Pos pos) throws IOException {
-		return open(resolve(ReplicaLayout.walSegmentKey(pos)), "WAL segment");
+		return open(file(ReplicaLayout.walSegmentKey(pos)), "WAL segment");
 	}
 
 	@Override
@@ -222,6 +226,11 @@ public final class FileReplicaClient implements ReplicaClient {
 		return this.root.resolve(key);
 	}
 
+	/** A key's file, for the reads a restore makes thousands of times ({@link PlainFileReads}). */
+	private File file(String key) {
+		return new File(this.rootFile, key);
+	}
+
 	private List<Path> list(Path dir) throws IOException {
 		List<Path> entries = new ArrayList<>();
 		try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
@@ -244,21 +253,10 @@ public final class FileReplicaClient implements ReplicaClient {
 		}
 	}
 
-	private InputStream open(Path path, String what) throws IOException {
-		InputStream in;
-		long size;
-		try {
-			size = Files.size(path);
-			// A small object (most WAL segments) is read in one call: callers read it whole,
-			// and a file stream would take a dozen reads of 8 KiB for each.
-			in = (size <= WHOLE_READ_LIMIT) ? new LoadedFileStream(Files.readAllBytes(path))
-					: Files.newInputStream(path);
-		}
-		catch (NoSuchFileException ex) {
-			throw new ReplicaObjectNotFoundException("No " + what + " at " + path);
-		}
-		this.listener.onOperation(ReplicaOperation.GET, size);
-		return in;
+	private InputStream open(File file, String what) throws IOException {
+		PlainFileReads.Opened opened = PlainFileReads.open(file, what);
+		this.listener.onOperation(ReplicaOperation.GET, opened.size());
+		return opened.content();
 	}
 
 	private BasicFileAttributes write(Path target, InputStream content) throws IOException {

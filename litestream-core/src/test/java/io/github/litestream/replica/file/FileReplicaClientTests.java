@@ -2,6 +2,7 @@ package io.github.litestream.replica.file;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -13,6 +14,7 @@ import java.util.stream.Stream;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaClientContractTest;
+import io.github.litestream.replica.ReplicaObjectNotFoundException;
 import io.github.litestream.replica.ReplicaOperation;
 import io.github.litestream.replica.SnapshotInfo;
 import io.github.litestream.replica.WalSegmentInfo;
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIOException;
 
 /**
@@ -101,6 +104,47 @@ class FileReplicaClientTests extends ReplicaClientContractTest {
 		assertThat(this.client.snapshots(GEN_A)).isEmpty();
 		assertThat(this.client.walSegments(GEN_A)).isEmpty();
 		assertThat(this.client.generations()).containsExactly(GEN_A);
+	}
+
+	@Test
+	void anObjectThatExistsButCannotBeReadIsNotReportedMissing() throws IOException {
+		Files.createDirectories(this.root.resolve("generations/" + GEN_A + "/wal/00000001_00000000.wal.lz4"));
+		assertThatIOException().isThrownBy(() -> this.client.openWalSegment(new Pos(GEN_A, 1, 0)))
+			.isNotInstanceOf(ReplicaObjectNotFoundException.class);
+		assertThatExceptionOfType(ReplicaObjectNotFoundException.class)
+			.isThrownBy(() -> this.client.openWalSegment(new Pos(GEN_A, 2, 0)))
+			.withMessageContaining("No WAL segment at ")
+			.withMessageContaining("00000002_00000000.wal.lz4");
+	}
+
+	@Test
+	void aWalDirectoryThatIsAFileFailsTheListing() throws IOException {
+		Files.createDirectories(this.root.resolve("generations/" + GEN_A));
+		Files.write(this.root.resolve("generations/" + GEN_A + "/wal"), new byte[] { 1 });
+		assertThatIOException().isThrownBy(() -> this.client.walSegments(GEN_A));
+	}
+
+	@Test
+	void aSegmentStampedAtTheEpochIsListed() throws IOException {
+		this.client.writeWalSegment(new Pos(GEN_A, 1, 0), new ByteArrayInputStream(new byte[5]));
+		Files.setLastModifiedTime(this.root.resolve("generations/" + GEN_A + "/wal/00000001_00000000.wal.lz4"),
+				FileTime.fromMillis(0));
+		assertThat(this.client.walSegments(GEN_A)).singleElement()
+			.satisfies((segment) -> assertThat(segment.size()).isEqualTo(5))
+			.satisfies((segment) -> assertThat(segment.createdAt()).isEqualTo(Instant.EPOCH));
+	}
+
+	@Test
+	void objectsLargerThanOneMebibyteAreStreamedWhole() throws IOException {
+		byte[] content = new byte[3 * 1024 * 1024 + 7];
+		new java.util.Random(7).nextBytes(content);
+		this.client.writeSnapshot(GEN_A, 1, new ByteArrayInputStream(content));
+		this.client.writeWalSegment(new Pos(GEN_A, 1, 0), new ByteArrayInputStream(content));
+		try (InputStream snapshot = this.client.openSnapshot(GEN_A, 1);
+				InputStream segment = this.client.openWalSegment(new Pos(GEN_A, 1, 0))) {
+			assertThat(snapshot.readAllBytes()).isEqualTo(content);
+			assertThat(segment.readAllBytes()).isEqualTo(content);
+		}
 	}
 
 	@Test
