@@ -35,6 +35,15 @@ public final class Lz4 {
 	}
 
 	/**
+	 * Which implementation decodes: loading the native one (lz4-java extracts and loads a
+	 * library) happens the first time this class is used, so calling this loads it.
+	 * @return a description of the decoder, such as {@code LZ4Factory:JNI}
+	 */
+	public static String implementation() {
+		return FACTORY.toString();
+	}
+
+	/**
 	 * Wraps a stream so that what is written to it is LZ4-compressed. Closing the returned
 	 * stream writes the end mark and closes {@code out}.
 	 * @param out where compressed bytes go

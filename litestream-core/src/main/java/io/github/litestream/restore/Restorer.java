@@ -95,9 +95,9 @@ public final class Restorer {
 
 	private RestoreResult restore(ReplicaClient client, RestoreOptions options, Path output, Path file, long start)
 			throws IOException {
-		// SQLite is needed only for the integrity check at the end; loading it now uses the
-		// processor that planning (one thread, mostly waiting for listings) leaves idle.
-		SqliteWarmUp.start();
+		// LZ4 is needed once the snapshot is read, SQLite only for the integrity check at the end;
+		// loading both now uses the processor that planning (one thread, listing) leaves idle.
+		NativeWarmUp.start();
 		RestorePlanner planner = new RestorePlanner(client);
 		Set<DamagedObject> unusableSnapshots = new HashSet<>();
 		List<DamagedObject> avoided = new ArrayList<>();
