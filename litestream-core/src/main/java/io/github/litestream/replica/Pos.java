@@ -65,9 +65,8 @@ public record Pos(String generation, long index, long offset) implements Compara
 	}
 
 	/**
-	 * Whether {@code text[from, to)} is all lowercase hex digits, as replica names are. Checked by
-	 * hand rather than with a regular expression: a restore checks thousands of names in a cold
-	 * JVM, where the regex engine's code costs more to compile than the names cost to check.
+	 * Whether {@code text[from, to)} is all lowercase hex digits, as replica names are (a
+	 * generation's 16 too, which {@link #lowerHex} cannot hold).
 	 * @param text the text
 	 * @param from the first character checked
 	 * @param to past the last character checked
@@ -75,12 +74,37 @@ public record Pos(String generation, long index, long offset) implements Compara
 	 */
 	static boolean isLowerHex(String text, int from, int to) {
 		for (int i = from; i < to; i++) {
-			char c = text.charAt(i);
-			if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+			if (hexDigit(text.charAt(i)) < 0) {
 				return false;
 			}
 		}
 		return true;
+	}
+
+	/**
+	 * The value of up to 15 lowercase hex digits, checked and decoded in one pass by hand rather
+	 * than with a regular expression and {@code Long.parseLong}: a restore reads thousands of
+	 * names in a cold JVM, where the regex engine costs more to compile than the names cost to
+	 * check, and where each call per character is interpreted at first.
+	 * @param text the text
+	 * @param from the first digit
+	 * @param to past the last digit
+	 * @return the value, or -1 if a character in the range is not one of {@code 0-9a-f}
+	 */
+	static long lowerHex(String text, int from, int to) {
+		long value = 0;
+		for (int i = from; i < to; i++) {
+			int digit = hexDigit(text.charAt(i));
+			if (digit < 0) {
+				return -1;
+			}
+			value = (value << 4) | digit;
+		}
+		return value;
+	}
+
+	private static int hexDigit(char c) {
+		return (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
 	}
 
 	@Override

@@ -104,11 +104,9 @@ public final class ReplicaLayout {
 	 */
 	public static Optional<Long> parseSnapshotName(String name) {
 		// 00000001.snapshot.lz4
-		if (name.length() != 8 + SNAPSHOT_SUFFIX.length() || !name.endsWith(SNAPSHOT_SUFFIX)
-				|| !Pos.isLowerHex(name, 0, 8)) {
-			return Optional.empty();
-		}
-		return Optional.of(Long.parseLong(name, 0, 8, 16));
+		long index = (name.length() == 8 + SNAPSHOT_SUFFIX.length() && name.endsWith(SNAPSHOT_SUFFIX))
+				? Pos.lowerHex(name, 0, 8) : -1;
+		return (index >= 0) ? Optional.of(index) : Optional.empty();
 	}
 
 	/**
@@ -120,10 +118,12 @@ public final class ReplicaLayout {
 	public static Optional<Pos> parseWalSegmentName(String generation, String name) {
 		// 00000001_00001f40.wal.lz4
 		if (name.length() != 17 + WAL_SEGMENT_SUFFIX.length() || name.charAt(8) != '_'
-				|| !name.endsWith(WAL_SEGMENT_SUFFIX) || !Pos.isLowerHex(name, 0, 8) || !Pos.isLowerHex(name, 9, 17)) {
+				|| !name.endsWith(WAL_SEGMENT_SUFFIX)) {
 			return Optional.empty();
 		}
-		return Optional.of(new Pos(generation, Long.parseLong(name, 0, 8, 16), Long.parseLong(name, 9, 17, 16)));
+		long index = Pos.lowerHex(name, 0, 8);
+		long offset = Pos.lowerHex(name, 9, 17);
+		return (index >= 0 && offset >= 0) ? Optional.of(new Pos(generation, index, offset)) : Optional.empty();
 	}
 
 	private static void requireGeneration(String generation) {
