@@ -70,6 +70,7 @@ final class LitestreamPropertiesValidator {
 	 * @throws LitestreamConfigurationException on the first problem found
 	 */
 	List<DatabaseSettings> validate(LitestreamProperties properties) {
+		TopLevelKeys.requireKnown(this.entries.topLevelKeys());
 		positive(properties.getShutdownTimeout(), "litestream.shutdown-timeout");
 		positive(properties.getBusyTimeout(), "litestream.busy-timeout");
 		atLeastOne(properties.getCaptureThreads(), "litestream.capture-threads");

@@ -12,6 +12,7 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyS
 import org.springframework.boot.context.properties.source.ConfigurationPropertyState;
 import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
 import org.springframework.core.env.Environment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 /**
  * Where the keys of the {@code litestream.dbs[n].replicas[m]} entries come from: the property
@@ -23,12 +24,18 @@ final class ReplicaEntrySource {
 
 	private static final ConfigurationPropertyName DBS = ConfigurationPropertyName.of("litestream.dbs");
 
+	private static final ConfigurationPropertyName LITESTREAM = ConfigurationPropertyName.of("litestream");
+
 	private final List<ConfigurationPropertySource> sources;
+
+	private final List<ConfigurationPropertySource> all;
 
 	private final Binder binder;
 
-	private ReplicaEntrySource(List<ConfigurationPropertySource> sources, Binder binder) {
+	private ReplicaEntrySource(List<ConfigurationPropertySource> sources, List<ConfigurationPropertySource> all,
+			Binder binder) {
 		this.sources = sources;
+		this.all = all;
 		this.binder = binder;
 	}
 
@@ -45,7 +52,8 @@ final class ReplicaEntrySource {
 			.findFirst()
 			.map(List::of)
 			.orElse(all);
-		return new ReplicaEntrySource(sources, new Binder(sources, new PropertySourcesPlaceholdersResolver(environment)));
+		return new ReplicaEntrySource(sources, all,
+				new Binder(sources, new PropertySourcesPlaceholdersResolver(environment)));
 	}
 
 	/**
@@ -68,6 +76,22 @@ final class ReplicaEntrySource {
 			.filter(IterableConfigurationPropertySource.class::isInstance)
 			.map(IterableConfigurationPropertySource.class::cast)
 			.flatMap((source) -> source.filter(entry::isAncestorOf).stream())
+			.distinct()
+			.toList();
+	}
+
+	/**
+	 * The keys set under {@code litestream.} in every source but the environment variables: a
+	 * container may still set {@code LITESTREAM_…} variables for the sidecar the application
+	 * replaced ({@code LITESTREAM_CONFIG}), which are not the application's configuration.
+	 * @return the keys
+	 */
+	List<ConfigurationPropertyName> topLevelKeys() {
+		return this.all.stream()
+			.filter((source) -> !(source.getUnderlyingSource() instanceof SystemEnvironmentPropertySource))
+			.filter(IterableConfigurationPropertySource.class::isInstance)
+			.map(IterableConfigurationPropertySource.class::cast)
+			.flatMap((source) -> source.filter(LITESTREAM::isAncestorOf).stream())
 			.distinct()
 			.toList();
 	}

@@ -1,0 +1,127 @@
+package io.github.litestream.boot.autoconfigure;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+
+/**
+ * Checks the keys set directly under {@code litestream.}. Spring ignores an unknown key without
+ * a word, and here a misspelt {@code dbs} leaves every database without a backup while the
+ * application runs as if replicated. The keys inside each {@code litestream.dbs[n]} entry are
+ * checked by {@link DatabaseEntryKeys}.
+ *
+ * <p>Keys of the sidecar's {@code litestream.yml} are told apart from misspellings:
+ * <ul>
+ * <li>those that mean nothing in-process ({@code addr}, {@code logging}, {@code exec}, v0.5's
+ * {@code mcp-addr}) are ignored with a WARN that says what does their job here;</li>
+ * <li>v0.5's global snapshot and compaction settings are refused: ignoring them would keep
+ * backups for other periods than the ones written.</li>
+ * </ul>
+ */
+final class TopLevelKeys {
+
+	private static final Logger logger = LoggerFactory.getLogger(TopLevelKeys.class);
+
+	private static final String PREFIX = "litestream";
+
+	/** The groups of the actuator's own properties, bound by their own classes. */
+	private static final List<String> GROUPS = List.of("metrics", "health");
+
+	private static final Map<String, String> SIDECAR_ONLY = Map.of("addr",
+			"Litestream's metrics server; here the metrics are Micrometer's, served by Spring Boot Actuator "
+					+ "(/actuator/prometheus with micrometer-registry-prometheus)",
+			"logging", "Litestream's log settings; here Spring Boot's logging applies "
+					+ "(logging.level.io.github.litestream)",
+			"exec", "the process Litestream runs and watches; here the application is that process", "mcp-addr",
+			"Litestream v0.5's MCP server, which this starter does not have");
+
+	private static final Map<String, String> V05_ONLY = Map.of("snapshot",
+			"set snapshot-interval and retention on each replica (litestream.dbs[n].replicas[m])", "levels",
+			"remove it: v0.3's layout, which this starter writes, has no compaction levels", "l0-retention",
+			"remove it and set retention on each replica (litestream.dbs[n].replicas[m].retention)",
+			"l0-retention-check-interval",
+			"remove it and set retention-check-interval on each replica (litestream.dbs[n].replicas[m])");
+
+	/** The top-level keys, dotted and in kebab case; a list's name ends with {@code []}. */
+	private static final List<String> KEYS = keys();
+
+	private TopLevelKeys() {
+	}
+
+	/**
+	 * Refuses the first key directly under {@code litestream.} that the starter does not have, and
+	 * warns once about each key of the sidecar that has no meaning in-process.
+	 * @param keys the full names of the keys set under {@code litestream.}
+	 * @throws LitestreamConfigurationException naming the key, and the key it may be a misspelling of
+	 */
+	static void requireKnown(Collection<ConfigurationPropertyName> keys) {
+		Set<String> warned = new LinkedHashSet<>();
+		for (ConfigurationPropertyName key : keys) {
+			if (key.getNumberOfElements() < 2) {
+				continue;
+			}
+			String first = key.getElement(1, ConfigurationPropertyName.Form.UNIFORM);
+			if (KEYS.stream().anyMatch((known) -> KeyNames.uniform(known).equals(first))) {
+				continue;
+			}
+			String property = PREFIX + "." + key.getElement(1, ConfigurationPropertyName.Form.DASHED);
+			String sidecar = lookUp(SIDECAR_ONLY, first);
+			if (sidecar != null) {
+				if (warned.add(property)) {
+					logger.warn("{} is ignored: it is {}. Remove it", property, sidecar);
+				}
+				continue;
+			}
+			String v05 = lookUp(V05_ONLY, first);
+			if (v05 != null) {
+				throw new LitestreamConfigurationException(property,
+						property + " is Litestream v0.5's key, which this starter does not read; the backups would be "
+								+ "kept and snapshotted otherwise than it says",
+						"Remove " + property + " and " + v05 + ".");
+			}
+			throw unknown(key, property, first);
+		}
+	}
+
+	private static String lookUp(Map<String, String> keys, String uniform) {
+		return keys.entrySet()
+			.stream()
+			.filter((entry) -> KeyNames.uniform(entry.getKey()).equals(uniform))
+			.map(Map.Entry::getValue)
+			.findFirst()
+			.orElse(null);
+	}
+
+	private static LitestreamConfigurationException unknown(ConfigurationPropertyName key, String property,
+			String written) {
+		String problem = key + " is not a key of the starter, so Spring would ignore it";
+		return KeyNames.closest(written, KEYS)
+			.map((closest) -> new LitestreamConfigurationException(key.toString(), problem,
+					"Did you mean " + PREFIX + "." + closest + "? Correct it, or remove it."))
+			.orElseGet(() -> new LitestreamConfigurationException(key.toString(), problem,
+					"Remove " + property + "; the keys under " + PREFIX + ". are "
+							+ String.join(", ", KEYS.stream().map((known) -> known.replace("[]", "")).toList()) + "."));
+	}
+
+	private static List<String> keys() {
+		List<String> keys = new ArrayList<>();
+		// Only the first element of each: nested keys are the classes' own to check.
+		for (String key : KeyNames.of(LitestreamProperties.class, "")) {
+			String first = key.split("\\.")[0];
+			if (!keys.contains(first)) {
+				keys.add(first);
+			}
+		}
+		keys.addAll(GROUPS);
+		return List.copyOf(keys);
+	}
+
+}
