@@ -170,8 +170,13 @@ final class ColdRestoreScenario implements Scenario {
 	private static ChildRun runChild(List<String> jvmOptions, List<String> args, int parallelism, Path dir,
 			String secret) throws Exception {
 		Path output = dir.resolve("restored.db");
+		// A container starts with an empty temporary directory. This machine's /tmp holds the
+		// native libraries that sqlite-jdbc and lz4-java extracted for JVMs the tests killed
+		// (they are removed only at a clean exit), and both libraries list it at every start.
+		Path tmp = Files.createDirectories(dir.resolve("child-tmp"));
 		List<String> command = new ArrayList<>();
 		command.add(S3ServerChild.java());
+		command.add("-Djava.io.tmpdir=" + tmp);
 		command.addAll(jvmOptions);
 		command.addAll(List.of("-cp", System.getProperty("java.class.path"), RestoreChild.class.getName()));
 		command.addAll(args);
@@ -192,6 +197,7 @@ final class ColdRestoreScenario implements Scenario {
 			throw new IOException("The restore child failed (exit " + exit + "): " + command);
 		}
 		Files.delete(output);
+		Disk.delete(tmp);
 		Disk.settle();
 		String[] parts = line.split(" ");
 		long main = Long.parseLong(parts[0].substring("mainNanos=".length())) - started;
