@@ -66,22 +66,37 @@ public final class DivergedFile {
 	 * Moves a database file aside with its {@code -wal} and {@code -shm} files and its local
 	 * state: {@code app.db} becomes {@code .app.db-diverged-<UTC time>} (with
 	 * {@code -wal}/{@code -shm} beside it, so SQLite opens it with its last commits), and
-	 * {@code .app.db-litestream} becomes {@code .app.db-diverged-<UTC time>-litestream}.
+	 * {@code .app.db-litestream} becomes {@code .app.db-diverged-<UTC time>-litestream}. A name
+	 * taken already gets {@code -2}, {@code -3}, … after the time.
 	 * @param database the database file, with no SQLite connection of this process open on it
 	 * @param now the time for the names
 	 * @return where the database file is now
-	 * @throws IOException if a file cannot be moved (one of that name exists already)
+	 * @throws IOException if a file cannot be moved
 	 */
 	public static Path setAside(Path database, Instant now) throws IOException {
 		Path file = database.toAbsolutePath().normalize();
-		Path aside = file.resolveSibling("." + file.getFileName() + "-diverged-"
-				+ STAMP.format(now.truncatedTo(ChronoUnit.SECONDS)));
+		Path aside = unusedName(file, STAMP.format(now.truncatedTo(ChronoUnit.SECONDS)));
 		// The WAL first: a database file without it reads as an older state, never a mix.
 		moveIfExists(sibling(file, "-wal"), sibling(aside, "-wal"));
 		moveIfExists(sibling(file, "-shm"), sibling(aside, "-shm"));
 		moveIfExists(localState(file), sibling(aside, "-litestream"));
 		Files.move(file, aside);
 		return aside;
+	}
+
+	/**
+	 * The first name for a set-aside copy that neither it nor its companions take yet: a second
+	 * set-aside within the same second (a restart loop) gets {@code -2}, and so on, rather than
+	 * failing or overwriting the first.
+	 */
+	private static Path unusedName(Path file, String stamp) {
+		for (int n = 1;; n++) {
+			Path aside = file.resolveSibling("." + file.getFileName() + "-diverged-" + stamp + ((n > 1) ? "-" + n : ""));
+			if (Files.notExists(aside) && Files.notExists(sibling(aside, "-wal"))
+					&& Files.notExists(sibling(aside, "-shm")) && Files.notExists(sibling(aside, "-litestream"))) {
+				return aside;
+			}
+		}
 	}
 
 	private static Path localState(Path database) {
