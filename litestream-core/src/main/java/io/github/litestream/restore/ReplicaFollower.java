@@ -69,16 +69,8 @@ public final class ReplicaFollower implements AutoCloseable {
 	/** Held while pages are written or the file is replaced; {@link #read} takes it too. */
 	private final ReentrantLock applyLock = new ReentrantLock();
 
-	private final WakeUp wakeUp = new WakeUp();
-
-	private volatile boolean stopping;
-
-	/** Polls begun and polls that applied everything they listed, for {@link #catchUp(Duration)}. */
-	private volatile long pollsBegun;
-
-	private volatile long pollsCompleted;
-
-	private Thread thread;
+	/** The follower's thread, and when it polls. */
+	private final PollLoop loop;
 
 	/** Held from start until the follower stopped; {@code null} before and after. */
 	private RestoreLock lock;
@@ -89,8 +81,6 @@ public final class ReplicaFollower implements AutoCloseable {
 	private String restoreReason = "no database yet";
 
 	private volatile FollowerStatus status = new FollowerStatus(null, 0, 0, null, null, null, null, null, 0);
-
-	private int failures;
 
 	/** Whether the segment being applied got as far as writing pages. */
 	private boolean writingPages;
@@ -117,6 +107,7 @@ public final class ReplicaFollower implements AutoCloseable {
 		this.database = database.toAbsolutePath().normalize();
 		this.options = options;
 		this.clock = clock;
+		this.loop = new PollLoop(options);
 	}
 
 	/**
@@ -126,7 +117,7 @@ public final class ReplicaFollower implements AutoCloseable {
 	 * @throws IOException if the lock beside the file cannot be created
 	 */
 	public synchronized void start() throws IOException {
-		if (this.thread != null) {
+		if (this.loop.started()) {
 			throw new IllegalStateException("A follower starts once");
 		}
 		Files.createDirectories(this.database.getParent());
@@ -139,9 +130,7 @@ public final class ReplicaFollower implements AutoCloseable {
 						+ "start replication on it instead)");
 			}
 			LeftoverRestoreFiles.removeHolding(this.database);
-			this.thread = new Thread(this::run, "litestream-follower-" + this.database.getFileName());
-			this.thread.setDaemon(true);
-			this.thread.start();
+			this.loop.start("litestream-follower-" + this.database.getFileName(), this::poll, this::failed);
 		}
 		catch (IOException | RuntimeException ex) {
 			held.close();
@@ -150,32 +139,10 @@ public final class ReplicaFollower implements AutoCloseable {
 		this.lock = held;
 	}
 
-	private void run() {
-		// An interrupt stops it too, like stop() but without handing the file over.
-		while (!this.stopping && !Thread.currentThread().isInterrupted()) {
-			Duration wait = this.options.pollInterval();
-			long round = this.pollsBegun + 1;
-			this.pollsBegun = round;
-			try {
-				if (poll()) {
-					this.pollsCompleted = round;
-				}
-				this.failures = 0;
-			}
-			catch (IOException | RuntimeException ex) {
-				this.failures++;
-				wait = backoff();
-				this.status = this.status.failed(String.valueOf(ex.getMessage()), this.clock.instant());
-				logger.warn("Following {} into {} failed ({} in a row, next attempt in {} ms): {}",
-						this.client.location(), this.database, this.failures, wait.toMillis(), ex.getMessage());
-			}
-			this.wakeUp.await(wait, () -> this.stopping);
-		}
-	}
-
-	private Duration backoff() {
-		Duration wait = this.options.pollInterval().multipliedBy(1L << Math.min(this.failures, 16));
-		return (wait.compareTo(this.options.maxBackoff()) > 0) ? this.options.maxBackoff() : wait;
+	private void failed(Exception ex, int inARow, Duration wait) {
+		this.status = this.status.failed(String.valueOf(ex.getMessage()), this.clock.instant());
+		logger.warn("Following {} into {} failed ({} in a row, next attempt in {} ms): {}", this.client.location(),
+				this.database, inARow, wait.toMillis(), ex.getMessage());
 	}
 
 	/**
@@ -205,7 +172,7 @@ public final class ReplicaFollower implements AutoCloseable {
 		List<WalSegmentInfo> pending = segments.stream().filter(this.wal::notApplied).toList();
 		Instant polledAt = this.clock.instant();
 		publish(pending, 0, segments, polledAt);
-		for (int i = 0; i < pending.size() && !this.stopping; i++) {
+		for (int i = 0; i < pending.size() && !this.loop.stopping(); i++) {
 			WalSegmentInfo segment = pending.get(i);
 			if (!this.wal.isNext(segment)) {
 				if (!this.wal.startsNextIndex(segment, segments)) {
@@ -222,7 +189,7 @@ public final class ReplicaFollower implements AutoCloseable {
 			apply(segment);
 			publish(pending, i + 1, segments, polledAt);
 		}
-		return !this.stopping;
+		return !this.loop.stopping();
 	}
 
 	private void apply(WalSegmentInfo segment) throws IOException {
@@ -293,7 +260,7 @@ public final class ReplicaFollower implements AutoCloseable {
 	 * Makes the follower poll now rather than at the end of its interval.
 	 */
 	public void wakeUp() {
-		this.wakeUp.signal();
+		this.loop.wakeUp();
 	}
 
 	/**
@@ -304,14 +271,7 @@ public final class ReplicaFollower implements AutoCloseable {
 	 * @return {@code true} if such a poll completed in time
 	 */
 	public boolean catchUp(Duration timeout) {
-		long target = this.pollsBegun + 1;
-		long deadline = System.nanoTime() + timeout.toNanos();
-		wakeUp();
-		while (this.pollsCompleted < target && !this.stopping && System.nanoTime() - deadline < 0) {
-			// A wake-up during a poll is kept for the next one; checking every 2 ms is quick enough.
-			java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
-		}
-		return this.pollsCompleted >= target;
+		return this.loop.catchUp(timeout);
 	}
 
 	/**
@@ -319,8 +279,8 @@ public final class ReplicaFollower implements AutoCloseable {
 	 * after).
 	 * @return {@code true} while it follows
 	 */
-	public synchronized boolean isRunning() {
-		return this.thread != null && this.thread.isAlive();
+	public boolean isRunning() {
+		return this.loop.isRunning();
 	}
 
 	/**
@@ -365,24 +325,10 @@ public final class ReplicaFollower implements AutoCloseable {
 	 * longer proven one state of the replica and was to be restored again
 	 */
 	public Optional<Pos> stop(Duration timeout) throws IOException {
-		Thread running;
-		synchronized (this) {
-			running = this.thread;
-			this.stopping = true;
-		}
-		wakeUp();
-		if (running != null) {
-			try {
-				running.join(timeout.toMillis());
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-			if (running.isAlive()) {
-				// Still restoring or applying: the file may be replaced or written after this returns.
-				throw new IOException("The follower of " + this.database + " did not stop within " + timeout
-						+ " (a restore or a segment is still being applied); the file is not handed over");
-			}
+		if (!this.loop.stop(timeout)) {
+			// Still restoring or applying: the file may be replaced or written after this returns.
+			throw new IOException("The follower of " + this.database + " did not stop within " + timeout
+					+ " (a restore or a segment is still being applied); the file is not handed over");
 		}
 		try {
 			return handOver();
