@@ -3,7 +3,6 @@ package io.github.litestream.db;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
@@ -77,7 +76,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>
  * Not thread-safe: the database's monitor lock guards it. The checkpoint lock it is given keeps
- * checkpoints out while a snapshot reads the database file.
+ * checkpoints out while a snapshot reads the database file ({@link CheckpointGate}).
  *
  * <p>This class runs step (2) and the time-based checkpoint; {@link Backfill} runs step (1) and
  * {@link WalRestart} steps (3) to (5), once the WAL is empty. The invariants of the whole procedure (who holds which lock
@@ -95,11 +94,8 @@ final class Checkpointer {
 
 	private final CheckpointPolicy policy;
 
-	private final ReentrantLock checkpointLock;
-
-	private final CheckpointHold checkpointHold;
-
-	private final List<DatabaseListener> listeners;
+	/** Runs a procedure only while no snapshot reads the database, and reports it. */
+	private final CheckpointGate gate;
 
 	/** Step (1). */
 	private final Backfill backfill;
@@ -144,9 +140,7 @@ final class Checkpointer {
 		this.connections = connections;
 		this.tracker = tracker;
 		this.policy = policy;
-		this.checkpointLock = checkpointLock;
-		this.checkpointHold = checkpointHold;
-		this.listeners = listeners;
+		this.gate = new CheckpointGate(database, checkpointLock, checkpointHold, policy, listeners);
 		this.backfill = new Backfill(database, connections, tracker, databaseFile);
 		this.restart = new WalRestart(database, connections, tracker, policy, listeners);
 	}
@@ -162,8 +156,8 @@ final class Checkpointer {
 			return;
 		}
 		switch (this.policy.due(this.tracker.shadow().frameCount())) {
-			case RESTART -> runProcedure(CheckpointMode.RESTART, () -> runCheckpoint(CheckpointMode.RESTART, false));
-			case PASSIVE -> runProcedure(CheckpointMode.PASSIVE, () -> runCheckpoint(CheckpointMode.PASSIVE, false));
+			case RESTART -> this.gate.run(CheckpointMode.RESTART, () -> runCheckpoint(CheckpointMode.RESTART, false));
+			case PASSIVE -> this.gate.run(CheckpointMode.PASSIVE, () -> runCheckpoint(CheckpointMode.PASSIVE, false));
 			case IN_PLACE -> checkpointInPlace();
 			case NONE -> {
 			}
@@ -178,7 +172,7 @@ final class Checkpointer {
 	 * @throws IOException if the shadow WAL cannot be written
 	 */
 	void checkpoint(CheckpointMode mode) throws IOException {
-		runProcedure(mode, () -> runCheckpoint(mode, true));
+		this.gate.run(mode, () -> runCheckpoint(mode, true));
 	}
 
 	/**
@@ -192,7 +186,7 @@ final class Checkpointer {
 	 * @throws IOException if the shadow WAL cannot be written
 	 */
 	void checkpointInPlace() throws IOException {
-		runProcedure(CheckpointMode.PASSIVE, () -> {
+		this.gate.run(CheckpointMode.PASSIVE, () -> {
 			CheckpointResult result = this.backfill.round();
 			logger.debug("Time-based checkpoint of {}: {} of {} WAL frames in the database file", this.database,
 					result.checkpointedFrames(), result.walFrames());
@@ -252,35 +246,6 @@ final class Checkpointer {
 	 */
 	Optional<PinnedWal> pinnedWal(Pos current) {
 		return this.restart.pinnedWal(current);
-	}
-
-	/**
-	 * Runs a checkpoint procedure unless a snapshot is reading the database, and tells the
-	 * listeners how it went. Busy or locked means the application is writing: the next step
-	 * tries again.
-	 */
-	private void runProcedure(CheckpointMode mode, Procedure procedure) throws IOException {
-		if (!this.checkpointLock.tryLock()) {
-			logger.debug("Skipping checkpoint of {}: a snapshot is reading the database", this.database);
-			this.checkpointHold.held();
-			return;
-		}
-		// Whatever held checkpoints back has ended (its own release may not have run yet).
-		this.checkpointHold.released();
-		long started = System.nanoTime();
-		try {
-			procedure.run();
-			this.policy.checkpointed();
-			Duration took = Duration.ofNanos(System.nanoTime() - started);
-			this.listeners.forEach((listener) -> listener.onCheckpoint(mode, took));
-		}
-		catch (SQLException ex) {
-			logger.debug("Checkpoint {} of {} did not run: {}", mode, this.database, ex.getMessage());
-			this.listeners.forEach((listener) -> listener.onCheckpointError(mode, ex));
-		}
-		finally {
-			this.checkpointLock.unlock();
-		}
 	}
 
 	/**
@@ -428,14 +393,6 @@ final class Checkpointer {
 
 	private boolean isFullyCheckpointed() {
 		return this.checkpointedFrames >= 0 && this.checkpointedFrames == this.tracker.shadow().frameCount();
-	}
-
-	/** One of the two checkpoint procedures. */
-	@FunctionalInterface
-	private interface Procedure {
-
-		void run() throws IOException, SQLException;
-
 	}
 
 }

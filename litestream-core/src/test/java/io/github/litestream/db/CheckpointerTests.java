@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -391,31 +390,10 @@ class CheckpointerTests {
 		this.parts.tracker.copyWal();
 		Pos before = this.parts.tracker.position();
 		byte[] databaseFile = Files.readAllBytes(this.parts.db);
-		CountDownLatch held = new CountDownLatch(1);
-		CountDownLatch release = new CountDownLatch(1);
-		Thread snapshot = new Thread(() -> {
-			this.parts.checkpointLock.lock();
-			try {
-				held.countDown();
-				release.await();
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-			finally {
-				this.parts.checkpointLock.unlock();
-			}
-		});
-		snapshot.start();
-		held.await();
-		try {
+		SnapshotHoldingLock.whileHeld(this.parts.checkpointLock, () -> {
 			this.parts.checkpointer.checkpoint(CheckpointMode.RESTART);
 			this.parts.checkpointer.checkpointInPlace();
-		}
-		finally {
-			release.countDown();
-			snapshot.join();
-		}
+		});
 		assertThat(this.events).isEmpty();
 		assertThat(this.parts.tracker.position()).isEqualTo(before);
 		assertThat(Files.readAllBytes(this.parts.db)).as("the database file is untouched").isEqualTo(databaseFile);
