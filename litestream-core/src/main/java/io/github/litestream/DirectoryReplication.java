@@ -7,21 +7,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import io.github.litestream.DatabaseRegistry.Backups;
 import io.github.litestream.Litestream.ReplicationTarget;
+import io.github.litestream.TenantStates.Stopping;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.replica.ReplicaClient;
@@ -61,20 +57,8 @@ public final class DirectoryReplication implements AutoCloseable {
 
 	private final Targets targets;
 
-	/** Databases registered by this scan, by their path relative to the directory. */
-	private final Map<String, Path> registered = new HashMap<>();
-
-	/** Files that failed to register, with their size then: retried when it changes. */
-	private final Map<Path, Long> failed = new HashMap<>();
-
-	/** The databases whose registration completed, read without the lock by {@link #add}. */
-	private final Map<Path, ReplicatedDatabase> ready = new ConcurrentHashMap<>();
-
-	/** Files being deleted: scans pass them over and add() refuses them until it has ended. */
-	private final Set<Path> deleting = new HashSet<>();
-
-	/** Files a scan stops, outside the lock: add() and delete() wait for it. */
-	private final Set<Path> stopping = new HashSet<>();
+	/** Where each file stands; the directory's lock (this) guards it, but for what {@link #add} reads. */
+	private final TenantStates tenants = new TenantStates();
 
 	/** One scan at a time; taken before the directory's lock (this), never after. */
 	private final Object scanLock = new Object();
@@ -127,48 +111,27 @@ public final class DirectoryReplication implements AutoCloseable {
 
 	/** Takes out the files gone or replaced, which {@link #stop} then stops outside the lock. */
 	private synchronized List<Stopping> takeOutGone(Map<String, Path> found) {
-		List<Stopping> gone = new ArrayList<>();
-		for (Map.Entry<String, Path> entry : this.registered.entrySet()) {
-			Path file = entry.getValue();
-			if (this.deleting.contains(file)) {
-				continue;
-			}
-			if (!found.containsKey(entry.getKey())) {
-				gone.add(new Stopping(entry.getKey(), file, "the file is gone"));
-			}
-			else if (this.registry.find(file).map(ReplicatedDatabase::fileReplaced).orElse(false)) {
-				// Deleted and created again between two scans: the new file is registered next.
-				gone.add(new Stopping(entry.getKey(), file, "the file was replaced by a new one"));
-			}
-		}
-		for (Stopping stopping : gone) {
-			this.registered.remove(stopping.relative());
-			this.ready.remove(stopping.file());
-			this.failed.remove(stopping.file());
-			this.stopping.add(stopping.file());
-		}
-		return gone;
+		return this.tenants.takeOutGone(found,
+				(file) -> this.registry.find(file).map(ReplicatedDatabase::fileReplaced).orElse(false));
 	}
 
 	private synchronized void stopped(List<Stopping> gone) {
-		gone.forEach((stopping) -> this.stopping.remove(stopping.file()));
+		this.tenants.stopped(gone);
 		// add() and delete() of those files wait for this.
 		notifyAll();
 	}
 
 	private synchronized void startNew(Map<String, Path> found) {
 		for (Map.Entry<String, Path> entry : found.entrySet()) {
-			Path file = entry.getValue();
-			if (!this.registered.containsKey(entry.getKey()) && !this.deleting.contains(file)
-					&& !this.stopping.contains(file)) {
-				start(entry.getKey(), file);
+			if (this.tenants.isNew(entry.getKey(), entry.getValue())) {
+				start(entry.getKey(), entry.getValue());
 			}
 		}
 	}
 
 	/** Waits, releasing the lock, while a scan stops a file: it is not registered again meanwhile. */
 	private void awaitNotStopping(Path file) throws InterruptedIOException {
-		while (this.stopping.contains(file)) {
+		while (this.tenants.stopping(file)) {
 			try {
 				wait();
 			}
@@ -195,7 +158,7 @@ public final class DirectoryReplication implements AutoCloseable {
 		String relative = relativeOf(absolute);
 		// Without the lock: a registered tenant must not wait for another one's restore. Only a
 		// registration that completed counts (the registry lists one while it is still opening).
-		ReplicatedDatabase ready = this.ready.get(absolute);
+		ReplicatedDatabase ready = this.tenants.ready(absolute);
 		if (ready != null && this.registry.find(absolute).orElse(null) == ready) {
 			return ready;
 		}
@@ -204,7 +167,7 @@ public final class DirectoryReplication implements AutoCloseable {
 
 	private synchronized ReplicatedDatabase register(Path absolute, String relative) throws IOException {
 		awaitNotStopping(absolute);
-		if (this.deleting.contains(absolute)) {
+		if (this.tenants.deleting(absolute)) {
 			throw new IllegalStateException("Cannot add " + relative + " of " + this.directory + ": it is being "
 					+ "deleted (its last commits shipped or its backups deleted); add it again once the delete has "
 					+ "returned");
@@ -215,9 +178,7 @@ public final class DirectoryReplication implements AutoCloseable {
 		}
 		Files.createDirectories(absolute.getParent());
 		ReplicatedDatabase database = registerWithNewClients(absolute, relative);
-		this.registered.put(relative, absolute);
-		this.ready.put(absolute, database);
-		this.failed.remove(absolute);
+		this.tenants.registered(relative, absolute, database);
 		return database;
 	}
 
@@ -264,24 +225,14 @@ public final class DirectoryReplication implements AutoCloseable {
 
 	private synchronized void beginDelete(Path absolute, String relative) throws InterruptedIOException {
 		awaitNotStopping(absolute);
-		if (!this.deleting.add(absolute)) {
+		// Not handed out by add() while it goes.
+		if (!this.tenants.beginDelete(absolute)) {
 			throw new IllegalStateException(relative + " of " + this.directory + " is being deleted already");
 		}
-		// Not handed out by add() while it goes.
-		this.ready.remove(absolute);
 	}
 
 	private synchronized void endDelete(Path absolute, String relative) {
-		this.deleting.remove(absolute);
-		Optional<ReplicatedDatabase> still = this.registry.find(absolute);
-		if (still.isPresent()) {
-			this.ready.put(absolute, still.get());
-		}
-		else {
-			// Detached, even by an unregister that failed: a scan may register the file again.
-			this.registered.remove(relative);
-			this.failed.remove(absolute);
-		}
+		this.tenants.endDelete(relative, absolute, this.registry.find(absolute));
 	}
 
 	private String relativeOf(Path file) {
@@ -300,7 +251,7 @@ public final class DirectoryReplication implements AutoCloseable {
 	 * @return their paths relative to the directory, sorted
 	 */
 	public synchronized Set<String> databases() {
-		return new TreeSet<>(this.registered.keySet());
+		return this.tenants.databases();
 	}
 
 	/**
@@ -344,18 +295,15 @@ public final class DirectoryReplication implements AutoCloseable {
 
 	private void start(String relative, Path file) {
 		long size = TenantFiles.size(file);
-		Long failedAt = this.failed.get(file);
-		if (size <= 0 || (failedAt != null && failedAt == size)) {
+		if (!this.tenants.worthTrying(file, size)) {
 			return;
 		}
 		try {
-			this.ready.put(file, registerWithNewClients(file, relative));
-			this.registered.put(relative, file);
-			this.failed.remove(file);
+			this.tenants.registered(relative, file, registerWithNewClients(file, relative));
 			logger.info("Replicating {} of {}", relative, this.directory);
 		}
 		catch (IOException | RuntimeException ex) {
-			this.failed.put(file, size);
+			this.tenants.failed(file, size);
 			logger.warn("Could not replicate {} of {}; trying again when the file changes: {}", relative,
 					this.directory, ex.toString());
 		}
@@ -404,15 +352,6 @@ public final class DirectoryReplication implements AutoCloseable {
 		DatabaseOptions t = this.template;
 		return new DatabaseOptions(file, t.monitorInterval(), t.checkpointInterval(), t.minCheckpointPageCount(),
 				t.maxCheckpointPageCount(), t.busyTimeout(), t.maxShadowWalSize());
-	}
-
-	/**
-	 * A file a scan stops replicating.
-	 * @param relative its path relative to the directory
-	 * @param file the file
-	 * @param why why it stops, for the log
-	 */
-	private record Stopping(String relative, Path file, String why) {
 	}
 
 	/**
