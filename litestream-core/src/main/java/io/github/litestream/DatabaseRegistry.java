@@ -90,7 +90,9 @@ public final class DatabaseRegistry {
 	 * Registers a database as {@link #register(DatabaseOptions, List)} does, with its replicas
 	 * leased: the leases are taken before the database is opened (before it is restored, if
 	 * its file is missing), renewed while it is replicated and released when it is
-	 * unregistered.
+	 * unregistered. An existing file is compared with a replica before the engine first writes
+	 * to it, if another instance held that replica's lease before: a file that instance's
+	 * replication left behind is never replicated ({@link Litestream#staleFile}).
 	 * @param options the database's options
 	 * @param lease whether (and how long) its replicas are leased
 	 * @param targets its replicas
@@ -102,13 +104,15 @@ public final class DatabaseRegistry {
 		requireUnregistered(options);
 		Path path = options.path().toAbsolutePath().normalize();
 		if (Files.exists(path) || targets.isEmpty()) {
+			// An existing file is compared with a replica before the first write to it, if another
+			// instance held its lease before (see FileCheck).
 			return this.engine.lifecycle().attach(options, lease, targets, () -> {
-			}, null);
+			}, null, FileCheck.IF_ANOTHER_HELD_THE_LEASE);
 		}
 		if (!lease.enabled()) {
 			this.restore.restore(path, targets);
 			return this.engine.lifecycle().attach(options, lease, targets, () -> {
-			}, null);
+			}, null, null);
 		}
 		// Restored under the leases, which the engine takes over: nobody else may move the
 		// generation on between the restore and the engine's continuing it (see AdvanceLeases).
@@ -123,7 +127,7 @@ public final class DatabaseRegistry {
 					// Another instance took a lease after the restore: not to be replicated.
 					throw new UncheckedIOException(ex);
 				}
-			}, null);
+			}, null, FileCheck.DONE);
 		}
 	}
 
@@ -145,8 +149,9 @@ public final class DatabaseRegistry {
 	public ReplicatedDatabase registerChecked(DatabaseOptions options, LeaseOptions lease,
 			List<ReplicationTarget> targets, LeasedCheck underLease) throws IOException {
 		requireUnregistered(options);
+		// The check under the leases decides on the file: not compared again.
 		return this.engine.lifecycle().attach(options, lease, targets, () -> {
-		}, underLease);
+		}, underLease, FileCheck.DONE);
 	}
 
 	/**
@@ -164,7 +169,8 @@ public final class DatabaseRegistry {
 			List<ReplicationTarget> targets, Standby standby) throws IOException {
 		// If registered already, the promotion fails; it stops the standby's renewals as it returns.
 		requireUnregistered(options);
-		return this.engine.lifecycle().attach(options, lease, targets, standby::handOverLease, null);
+		// The standby's follower brought the file to the replica's end under the lease.
+		return this.engine.lifecycle().attach(options, lease, targets, standby::handOverLease, null, FileCheck.DONE);
 	}
 
 	private void requireUnregistered(DatabaseOptions options) {

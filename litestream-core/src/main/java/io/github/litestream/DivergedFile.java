@@ -48,7 +48,24 @@ public final class DivergedFile {
 	 */
 	public static Optional<String> staleness(Path database, ReplicaClient client, NewestBackup newest)
 			throws IOException {
-		Optional<Pos> local = GenerationContinuation.localPosition(database);
+		return staleness(database, GenerationContinuation.localPosition(database), client, newest);
+	}
+
+	/**
+	 * Why a database file is behind the replica's newest backup, if it is, given where its local
+	 * state said it stood before this process opened it: once the engine runs on it, the local
+	 * state is the engine's own (it may have started a new generation there already).
+	 * @param database the database file, for messages
+	 * @param local its position as its local state recorded it before it was opened (see
+	 * {@link GenerationContinuation#localPosition}), empty if unknown
+	 * @param client the replica the newest backup is in
+	 * @param newest that backup
+	 * @return the reason, or empty if the file stands at or after the replica's newest point of
+	 * its own generation
+	 * @throws IOException if the replica cannot be read
+	 */
+	public static Optional<String> staleness(Path database, Optional<Pos> local, ReplicaClient client,
+			NewestBackup newest) throws IOException {
 		if (local.isEmpty()) {
 			return Optional.of("its local replication state (" + localState(database)
 					+ ") does not record where it stands in a generation");

@@ -81,7 +81,8 @@ final class EngineLifecycle {
 	 * @throws IOException if it cannot be opened (it is then not registered)
 	 */
 	ReplicatedDatabase attach(DatabaseOptions options, LeaseOptions lease, List<ReplicationTarget> targets,
-			Runnable beforeLease, DatabaseRegistry.@Nullable LeasedCheck underLease) throws IOException {
+			Runnable beforeLease, DatabaseRegistry.@Nullable LeasedCheck underLease, @Nullable FileCheck fileCheck)
+			throws IOException {
 		synchronized (this.engineLock) {
 			if (!this.running && this.shutdownDeadline != null) {
 				// Registered now, it would open only at a next start: its commits would reach no
@@ -89,7 +90,8 @@ final class EngineLifecycle {
 				throw new IllegalStateException("Cannot start replicating " + options.path()
 						+ ": the engine is shutting down (stopped, not started again)");
 			}
-			return this.runtimeDatabases.attach(options, lease, targets, this.running, beforeLease, underLease);
+			return this.runtimeDatabases.attach(options, lease, targets, this.running, beforeLease, underLease,
+					fileCheck);
 		}
 	}
 
@@ -179,6 +181,8 @@ final class EngineLifecycle {
 		try {
 			for (Map.Entry<ReplicatedDatabase, List<Replica>> entry : this.databases.current().entrySet()) {
 				ReplicatedDatabase database = entry.getKey();
+				// Before anything changes its local state: where it stood is compared with the replicas.
+				this.leases.guards().capture(database);
 				ContinuationCheck.run(database, entry.getValue());
 				database.open();
 				opened.add(database);

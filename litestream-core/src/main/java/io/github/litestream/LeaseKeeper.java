@@ -60,6 +60,9 @@ final class LeaseKeeper {
 
 	private final Map<ReplicaLease, ScheduledFuture<?>> renewals = new ConcurrentHashMap<>();
 
+	/** Each leased database's comparison of its file before the first write. */
+	private final StaleFileGuards guards = new StaleFileGuards();
+
 	private @Nullable ScheduledThreadPoolExecutor renewer;
 
 	private boolean renewing;
@@ -75,16 +78,53 @@ final class LeaseKeeper {
 		ReplicaClient client = target.client();
 		ReplicaLease lease = new ReplicaLease(target.options().name(), client.location(),
 				client.conditionalObjects().orElse(null), options, holder, clock);
-		Replica replica = new Replica(database, new FencedReplicaClient(client, lease), target.options(), clock);
-		this.leases.add(new Leased(database, replica, lease));
+		StaleFileGuard guard = this.guards.of(database, clock, this::giveUpStale);
+		Replica replica = new Replica(database, new FencedReplicaClient(client, lease,
+				() -> guard.checkWritable(lease, target.options().name(), client.location())), target.options(), clock);
+		this.leases.add(new Leased(database, replica, lease, guard));
 		return replica;
 	}
 
 	/**
-	 * Whether a replica may be written to now: its lease's verdict, or always if it has none.
+	 * Whether a replica may be written to now: its lease's verdict and, once the lease allows,
+	 * its database file's comparison with it, run here on the replica's lane when due (see
+	 * {@link StaleFileGuard}); always if it has no lease.
 	 */
 	BooleanSupplier writable(Replica replica) {
-		return of(replica).<BooleanSupplier>map((lease) -> lease::allowsWrites).orElse(() -> true);
+		return leasedOf(replica).<BooleanSupplier>map(
+				(leased) -> () -> leased.lease.allowsWrites() && leased.guard.writable(leased.lease, replica))
+			.orElse(() -> true);
+	}
+
+	/** The leased databases' file comparisons. */
+	StaleFileGuards guards() {
+		return this.guards;
+	}
+
+	/**
+	 * Gives up the leases of a database whose file was found stale, for good: the instance with
+	 * the newest state must be able to take them. A lease whose replica was never written to is
+	 * released (stored released, so that instance takes it at once); one whose writes were let
+	 * through before is left to expire, as a write of its may still land.
+	 */
+	private void giveUpStale(ReplicatedDatabase database) {
+		List<Leased> ofDatabase;
+		synchronized (this) {
+			ofDatabase = Stream.concat(this.leases.stream(), this.leaving.stream())
+				.filter((leased) -> leased.database == database)
+				.toList();
+			for (Leased leased : ofDatabase) {
+				leased.gone = true;
+				cancelRenewal(leased);
+			}
+		}
+		for (Leased leased : ofDatabase) {
+			if (!leased.guard.letThrough(leased.lease)) {
+				releaseOne(leased);
+			}
+			LeaseStatus status = leased.lease.status();
+			this.listeners.forEach((listener) -> listener.onLeaseChanged(database, leased.replica, status));
+		}
 	}
 
 	void addListener(LeaseListener listener) {
@@ -92,9 +132,12 @@ final class LeaseKeeper {
 	}
 
 	Optional<ReplicaLease> of(Replica replica) {
+		return leasedOf(replica).map(Leased::lease);
+	}
+
+	private Optional<Leased> leasedOf(Replica replica) {
 		return Stream.concat(this.leases.stream(), this.leaving.stream())
 			.filter((leased) -> leased.replica == replica)
-			.map(Leased::lease)
 			.findFirst();
 	}
 
@@ -160,7 +203,15 @@ final class LeaseKeeper {
 				return false;
 			}
 			leased.lease.acquireAtStart();
+			noteAcquisition(leased);
 			return true;
+		}
+	}
+
+	/** Tells the database's guard of the engine's first acquisition of a lease. */
+	private static void noteAcquisition(Leased leased) {
+		if (leased.lease.acquisitions() > 0) {
+			leased.guard.leaseTaken(leased.lease, leased.lease.lastAcquisitionFollowedAnother());
 		}
 	}
 
@@ -194,7 +245,7 @@ final class LeaseKeeper {
 	}
 
 	private void scheduleRenewal(Leased leased) {
-		if (this.renewals.containsKey(leased.lease)) {
+		if (leased.gone || this.renewals.containsKey(leased.lease)) {
 			return;
 		}
 		if (this.renewer == null) {
@@ -210,7 +261,12 @@ final class LeaseKeeper {
 	private void renew(Leased leased) {
 		try {
 			LeaseStatus before = leased.lease.status();
+			boolean neverHeld = leased.lease.acquisitions() == 0;
 			leased.lease.renew();
+			if (neverHeld) {
+				// Taken at last (the store did not answer at start): its first write may wait.
+				noteAcquisition(leased);
+			}
 			LeaseStatus status = leased.lease.status();
 			// Lost counts too: a holder whose write window ended (a pause, a partition) is fenced
 			// before it learns that another instance took the lease, with no change of role.
@@ -263,6 +319,7 @@ final class LeaseKeeper {
 		}
 		this.leases.removeAll(ofDatabase);
 		this.leaving.removeAll(ofDatabase);
+		this.guards.remove(database);
 		return ofDatabase;
 	}
 
@@ -330,13 +387,20 @@ final class LeaseKeeper {
 		/** Held around this lease's acquisition and release: one at a time, in order. */
 		private final Object calls = new Object();
 
-		/** Set under the keeper's lock once its database is removed: never acquired again. */
+		/** Its database's file comparison. */
+		private final StaleFileGuard guard;
+
+		/**
+		 * Set under the keeper's lock once its database is removed, or its file found stale:
+		 * never acquired or renewed again.
+		 */
 		private volatile boolean gone;
 
-		Leased(ReplicatedDatabase database, Replica replica, ReplicaLease lease) {
+		Leased(ReplicatedDatabase database, Replica replica, ReplicaLease lease, StaleFileGuard guard) {
 			this.database = database;
 			this.replica = replica;
 			this.lease = lease;
+			this.guard = guard;
 		}
 
 		ReplicaLease lease() {

@@ -138,6 +138,28 @@ public final class Litestream implements AutoCloseable {
 		return this.databases.add(options, lease, targets);
 	}
 
+	/**
+	 * Says when a leased database's existing file is compared with its replicas before the
+	 * engine first writes to them (see {@link FileCheck}); call before {@link #start()}. Without
+	 * it, nothing is compared ({@link FileCheck#DONE}): the caller knows whether the file was
+	 * restored, compared or created before the engine starts.
+	 * @param database a database added with a lease
+	 * @param check when its file is compared
+	 */
+	public synchronized void checkFile(ReplicatedDatabase database, FileCheck check) {
+		this.leases.guards().check(database, check);
+	}
+
+	/**
+	 * A leased database's file, if it was found stale when the engine first took a replica's
+	 * lease: it is not replicated (see {@link FileCheck}).
+	 * @param database a registered database
+	 * @return the stale file, or empty
+	 */
+	public Optional<StaleFile> staleFile(ReplicatedDatabase database) {
+		return this.leases.guards().stale(database);
+	}
+
 	/** Whether it runs, and adding and removing databases while it runs (for a registry). */
 	EngineLifecycle lifecycle() {
 		return this.lifecycle;

@@ -51,16 +51,21 @@ final class RuntimeDatabases {
 	 * the engine does not run: they are taken when it starts)
 	 * @param underLease runs once the leases are taken, before anything is checked or opened;
 	 * {@code null} for nothing (it needs a running engine)
+	 * @param fileCheck when its existing file is compared with its replicas, or {@code null} for
+	 * the default (see {@link FileCheck})
 	 * @throws IOException if it cannot be opened, or {@code underLease} refused it (it is then
 	 * not registered)
 	 */
 	ReplicatedDatabase attach(DatabaseOptions options, LeaseOptions lease, List<ReplicationTarget> targets,
-			boolean running, Runnable beforeLease, DatabaseRegistry.@Nullable LeasedCheck underLease)
-			throws IOException {
+			boolean running, Runnable beforeLease, DatabaseRegistry.@Nullable LeasedCheck underLease,
+			@Nullable FileCheck fileCheck) throws IOException {
 		if (!running && underLease != null) {
 			throw new IllegalStateException("A database checked under its leases is registered with a running engine");
 		}
 		ReplicatedDatabase database = this.databases.add(options, lease, targets);
+		if (fileCheck != null) {
+			this.leases.guards().check(database, fileCheck);
+		}
 		if (!running) {
 			beforeLease.run();
 			return database;
@@ -68,6 +73,8 @@ final class RuntimeDatabases {
 		this.startingCallbacks.forEach(Runnable::run);
 		try {
 			beforeLease.run();
+			// Before anything changes its local state: where it stood is compared with the replicas.
+			this.leases.guards().capture(database);
 			this.leases.acquire(database);
 			if (underLease != null) {
 				underLease.check(database);

@@ -24,14 +24,29 @@ public final class FencedReplicaClient extends ForwardingReplicaClient {
 
 	private final ReplicaLease lease;
 
+	private final WriteCheck alsoCheck;
+
 	/**
 	 * Guards a client with a lease.
 	 * @param delegate the replica's client
 	 * @param lease its lease
 	 */
 	public FencedReplicaClient(ReplicaClient delegate, ReplicaLease lease) {
+		this(delegate, lease, () -> {
+		});
+	}
+
+	/**
+	 * Guards a client with a lease and a check of the engine's that may refuse writes although
+	 * the lease is held (a database file not yet compared with the replica, or stale).
+	 * @param delegate the replica's client
+	 * @param lease its lease
+	 * @param alsoCheck asked after the lease, before every write and delete
+	 */
+	public FencedReplicaClient(ReplicaClient delegate, ReplicaLease lease, WriteCheck alsoCheck) {
 		super(delegate);
 		this.lease = lease;
+		this.alsoCheck = alsoCheck;
 	}
 
 	/**
@@ -45,32 +60,51 @@ public final class FencedReplicaClient extends ForwardingReplicaClient {
 
 	@Override
 	public SnapshotInfo writeSnapshot(String generation, long index, InputStream lz4) throws IOException {
-		this.lease.checkWritable();
+		checkWritable();
 		return super.writeSnapshot(generation, index, lz4);
 	}
 
 	@Override
 	public WalSegmentInfo writeWalSegment(Pos pos, InputStream lz4) throws IOException {
-		this.lease.checkWritable();
+		checkWritable();
 		return super.writeWalSegment(pos, lz4);
 	}
 
 	@Override
 	public void deleteSnapshot(String generation, long index) throws IOException {
-		this.lease.checkWritable();
+		checkWritable();
 		super.deleteSnapshot(generation, index);
 	}
 
 	@Override
 	public void deleteWalSegments(Collection<Pos> segments) throws IOException {
-		this.lease.checkWritable();
+		checkWritable();
 		super.deleteWalSegments(segments);
 	}
 
 	@Override
 	public void deleteGeneration(String generation) throws IOException {
-		this.lease.checkWritable();
+		checkWritable();
 		super.deleteGeneration(generation);
+	}
+
+	private void checkWritable() throws LeaseFencedException {
+		this.lease.checkWritable();
+		this.alsoCheck.check();
+	}
+
+	/**
+	 * A check that may refuse a write to a replica whose lease is held.
+	 */
+	@FunctionalInterface
+	public interface WriteCheck {
+
+		/**
+		 * Refuses a write that must not go out.
+		 * @throws LeaseFencedException if it must not
+		 */
+		void check() throws LeaseFencedException;
+
 	}
 
 }
