@@ -25,8 +25,9 @@ public enum FileCheck {
 
 	/**
 	 * Compared with each replica before the engine first writes to it, whoever held its lease
-	 * before: another instance held a lease taken ahead of the engine (for a restore-on-boot),
-	 * and the comparison could not be made then.
+	 * before: the comparison was due before the engine started (restore-on-boot) and could not
+	 * be made, and a lease taken ahead of the engine, which another instance may have held, is
+	 * handed over to it as its own.
 	 */
 	BEFORE_FIRST_WRITE
 

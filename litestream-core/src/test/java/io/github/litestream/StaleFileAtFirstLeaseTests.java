@@ -72,7 +72,7 @@ class StaleFileAtFirstLeaseTests {
 		AppDatabase app = app(first);
 		Litestream engine = engine(first, store);
 		// As restore-on-boot does when the store did not answer at boot.
-		engine.checkFile(engine.databases().get(0), FileCheck.IF_ANOTHER_HELD_THE_LEASE);
+		engine.checkFile(engine.databases().get(0), FileCheck.BEFORE_FIRST_WRITE);
 		List<LeaseStatus> told = new CopyOnWriteArrayList<>();
 		engine.addLeaseListener((database, replica, status) -> told.add(status));
 		engine.start();
@@ -115,7 +115,7 @@ class StaleFileAtFirstLeaseTests {
 		AppDatabase app = app(first);
 		Litestream engine = engine(first, store);
 		// As restore-on-boot does when the store did not answer at boot.
-		engine.checkFile(engine.databases().get(0), FileCheck.IF_ANOTHER_HELD_THE_LEASE);
+		engine.checkFile(engine.databases().get(0), FileCheck.BEFORE_FIRST_WRITE);
 		engine.start();
 		app.insert(3);
 		store.down.set(false);

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 import io.github.litestream.Litestream;
+import io.github.litestream.StaleFile;
 import io.github.litestream.boot.actuate.LitestreamEndpoint.ActionResultDescriptor;
 import io.github.litestream.boot.actuate.LitestreamEndpoint.DatabaseDescriptor;
 import io.github.litestream.boot.actuate.LitestreamEndpoint.EncryptionDescriptor;
@@ -50,9 +51,11 @@ final class DatabaseDescriptions {
 	DatabaseDescriptor describe(ReplicatedDatabase database) {
 		Pos pos = database.position().orElse(null);
 		List<ReplicaDescriptor> replicas = this.litestream.replicas(database).stream().map(this::describe).toList();
+		StaleFile stale = this.litestream.staleFile(database).orElse(null);
 		return new DatabaseDescriptor(database.path().toString(), (pos != null) ? pos.generation() : null, LitestreamEndpoint.format(pos),
 				database.size(), database.walSize(), database.lastCheckpointAt(),
-				database.checkpointsHeld().map(CheckpointsHeld::since).orElse(null), replicas);
+				database.checkpointsHeld().map(CheckpointsHeld::since).orElse(null),
+				(stale != null) ? stale.since() : null, (stale != null) ? stale.reason() : null, replicas);
 	}
 
 	private ReplicaDescriptor describe(Replica replica) {

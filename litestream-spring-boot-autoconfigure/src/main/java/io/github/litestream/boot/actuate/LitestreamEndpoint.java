@@ -278,11 +278,14 @@ public final class LitestreamEndpoint {
 	 * @param checkpointsHeldSince since when a snapshot upload has held checkpoints back, once
 	 * that lasts longer than {@code checkpoint-interval} (the WAL grows until it ends); otherwise
 	 * {@code null}
+	 * @param staleSince since when its file is known to be stale (another instance wrote to a
+	 * replica since it was last replicated): nothing of it is replicated; otherwise {@code null}
+	 * @param staleReason why it is stale, when it is
 	 * @param replicas its replicas
 	 */
 	public record DatabaseDescriptor(String path, @Nullable String generation, @Nullable String position, long size,
 			long walSize, @Nullable Instant lastCheckpoint, @Nullable Instant checkpointsHeldSince,
-			List<ReplicaDescriptor> replicas) {
+			@Nullable Instant staleSince, @Nullable String staleReason, List<ReplicaDescriptor> replicas) {
 	}
 
 	/**

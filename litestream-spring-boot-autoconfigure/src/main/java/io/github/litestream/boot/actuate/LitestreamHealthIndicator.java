@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import io.github.litestream.Litestream;
+import io.github.litestream.StaleFile;
 import io.github.litestream.boot.autoconfigure.LitestreamStandbys;
 import io.github.litestream.boot.autoconfigure.StandbyDatabase;
 import io.github.litestream.db.ReplicatedDatabase;
@@ -43,6 +44,9 @@ import org.springframework.boot.health.contributor.Health;
  * does not change. A leased replica's details show its lease (role, holder, epoch, expiry), and a
  * fenced one is a problem: this instance writes nothing to it; when another instance took the
  * lease, the problem names that instance, as this one is no longer the primary. A database
+ * whose file was found stale when the engine first took a replica's lease (another instance
+ * wrote to the replica since the file was last replicated) is a problem too: nothing of it is
+ * replicated until the instance restarts with restore-on-boot, which sets the file aside. A database
  * this instance waits to take over ({@code standby=true}) is listed under {@code standbys} with
  * the lease's holder and how far behind its follower is.
  */
@@ -110,9 +114,18 @@ public final class LitestreamHealthIndicator extends AbstractHealthIndicator {
 				replicasWithProblems += (problems.size() > before) ? 1 : 0;
 			}
 			SyncFailure syncFailure = checkSync(database, problems);
+			StaleFile stale = this.litestream.staleFile(database).orElse(null);
+			if (stale != null) {
+				problems.add(database.path() + " is stale and is not replicated: " + stale.reason()
+						+ ". Commits made here reach no replica; to fix it, " + stale.fix());
+			}
 			if (itemized) {
 				Map<String, Object> details = new LinkedHashMap<>();
 				details.put("position", database.position().map(Pos::toString).orElse(null));
+				if (stale != null) {
+					details.put("staleSince", stale.since());
+					details.put("staleReason", stale.reason());
+				}
 				if (syncFailure != null) {
 					details.put("syncFailingSince", syncFailure.since());
 					details.put("lastSyncError", syncFailure.error());

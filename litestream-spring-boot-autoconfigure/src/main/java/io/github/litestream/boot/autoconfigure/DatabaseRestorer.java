@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -13,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 import io.github.litestream.DivergedFile;
+import io.github.litestream.FileCheck;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOperationListener;
 import io.github.litestream.restore.LeftoverRestoreFiles;
@@ -43,6 +45,9 @@ final class DatabaseRestorer {
 	private final ReplicaClientFactory clients;
 
 	private final Set<Path> attempted = ConcurrentHashMap.newKeySet();
+
+	/** The existing files that could not be compared with their replicas, and when the engine compares them. */
+	private final Map<Path, FileCheck> uncompared = new ConcurrentHashMap<>();
 
 	DatabaseRestorer(ReplicaClientFactory clients) {
 		this.clients = clients;
@@ -78,6 +83,19 @@ final class DatabaseRestorer {
 		// appears: once is enough.
 		return this.attempted.add(database.path())
 				&& restoreMissing(database, database.restoreIfReplicaExists(), takeLeases);
+	}
+
+	/**
+	 * When the engine compares a leased database's existing file with its replicas, if
+	 * restore-on-boot could not: a store that did not answer is no reason to stop the
+	 * application, but the file must not be replicated before it is compared (see
+	 * {@link FileCheck}).
+	 * @param path the database file
+	 * @return when the engine compares it; empty if it was compared here, or had nothing to
+	 * compare
+	 */
+	Optional<FileCheck> fileCheck(Path path) {
+		return Optional.ofNullable(this.uncompared.get(path));
 	}
 
 	/**
@@ -166,7 +184,8 @@ final class DatabaseRestorer {
 	 * before, sets the file aside when it is behind the replica's newest backup: replicated as
 	 * it is, it would start a generation that restores prefer, and that instance's commits would
 	 * be lost. A store that does not answer does not stop the application over a file it has
-	 * (replication never does): the file is then replicated as before, unchecked, with a WARN.
+	 * (replication never does): the engine then compares the file before its first write to a
+	 * replica ({@link #fileCheck}), and never replicates it if it is stale.
 	 * @return whether it was set aside (it is to be restored)
 	 * @throws LitestreamConfigurationException if it is stale and restore is disabled
 	 */
@@ -191,9 +210,12 @@ final class DatabaseRestorer {
 			});
 		}
 		catch (LitestreamRestoreException ex) {
-			logger.warn("{} could not be compared with replica '{}' ({}): {}; it is replicated as it is. If another "
-					+ "instance wrote to the replica since this file was last replicated, stop this instance and "
-					+ "move the file aside before its next start", path, ex.getReplicaName(), ex.getReplicaLocation(),
+			// Before the first write to every replica, whoever holds its lease by then: a lease taken
+			// here (another instance may have held it) is handed over as the engine's own.
+			this.uncompared.put(path, FileCheck.BEFORE_FIRST_WRITE);
+			logger.warn("{} could not be compared with replica '{}' ({}): {}; the application starts on it, and "
+					+ "replication compares it before its first write to a replica, once the store answers: a stale "
+					+ "file is never replicated", path, ex.getReplicaName(), ex.getReplicaLocation(),
 					ex.getCause().getMessage());
 			return false;
 		}

@@ -16,6 +16,7 @@ import io.github.litestream.DirectoryReplication;
 import io.github.litestream.Litestream;
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
+import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.lease.LeaseException;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOperationListener;
@@ -131,8 +132,10 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 			if (database.standby()) {
 				continue;
 			}
-			this.litestream.addDatabase(database.options(this.properties.getBusyTimeout()), database.lease(),
-					targets(database));
+			ReplicatedDatabase replicated = this.litestream.addDatabase(
+					database.options(this.properties.getBusyTimeout()), database.lease(), targets(database));
+			// A file restore-on-boot could not compare with its replicas is compared before the first write.
+			this.restore.fileCheck(database.path()).ifPresent((check) -> this.litestream.checkFile(replicated, check));
 		}
 		for (DatabaseSettings entry : this.databases.directories()) {
 			DirectorySettings directory = entry.directory();

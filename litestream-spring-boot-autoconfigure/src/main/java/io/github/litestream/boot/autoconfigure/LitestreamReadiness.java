@@ -23,7 +23,8 @@ import org.springframework.context.ApplicationListener;
 /**
  * Readiness follows the role: this instance refuses traffic while it waits to take over a
  * standby database, or while another instance holds the lease of one of its replicas (it
- * replaced this one as the primary), and accepts it again once neither holds. Both reasons are
+ * replaced this one as the primary) or wrote to one since its file was last replicated (the
+ * file is stale, and nothing of it is replicated), and accepts it again once neither holds. Both reasons are
  * weighed together, so that the end of one never lets traffic in while the other still holds.
  * A replica that is merely unreachable changes nothing here, although its writes are fenced
  * once the lease cannot be renewed: the only instance stays in service, and health details,
@@ -144,6 +145,17 @@ final class LitestreamReadiness implements ApplicationListener<AvailabilityChang
 	}
 
 	private static @Nullable String lostLease(Litestream litestream) {
+		// A stale file: another instance wrote to a replica since it was last replicated, so
+		// commits made on it here are replicated nowhere (it gave its leases back).
+		String stale = litestream.databases()
+			.stream()
+			.flatMap((database) -> litestream.staleFile(database).stream())
+			.map((file) -> file.database() + " is stale and is not replicated (" + file.reason() + ")")
+			.findFirst()
+			.orElse(null);
+		if (stale != null) {
+			return stale;
+		}
 		return litestream.databases()
 			.stream()
 			.flatMap((database) -> litestream.replicas(database)

@@ -1,8 +1,11 @@
 package io.github.litestream.boot.autoconfigure;
 
+import java.nio.file.Path;
+import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
+import io.github.litestream.FileCheck;
 import io.github.litestream.lease.LeaseFencedException;
 import io.github.litestream.lease.LeaseHolder;
 
@@ -68,6 +71,16 @@ public final class LitestreamRestoreInitializer implements InitializingBean, Dis
 	 */
 	void restore(DatabaseSettings database) {
 		this.restorer.restoreIfMissing(database, this.leases::take);
+	}
+
+	/**
+	 * When the engine compares a database's existing file with its replicas, if the restore
+	 * step could not (see {@link DatabaseRestorer#fileCheck}).
+	 * @param path the database file
+	 * @return when, or empty if it needs no comparison by the engine
+	 */
+	Optional<FileCheck> fileCheck(Path path) {
+		return this.restorer.fileCheck(path);
 	}
 
 	/**
