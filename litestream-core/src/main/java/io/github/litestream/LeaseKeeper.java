@@ -203,15 +203,8 @@ final class LeaseKeeper {
 				return false;
 			}
 			leased.lease.acquireAtStart();
-			noteAcquisition(leased);
+			leased.guard.leaseTaken(leased.lease);
 			return true;
-		}
-	}
-
-	/** Tells the database's guard of the engine's first acquisition of a lease. */
-	private static void noteAcquisition(Leased leased) {
-		if (leased.lease.acquisitions() > 0) {
-			leased.guard.leaseTaken(leased.lease, leased.lease.lastAcquisitionFollowedAnother());
 		}
 	}
 
@@ -265,7 +258,7 @@ final class LeaseKeeper {
 			leased.lease.renew();
 			if (neverHeld) {
 				// Taken at last (the store did not answer at start): its first write may wait.
-				noteAcquisition(leased);
+				leased.guard.leaseTaken(leased.lease);
 			}
 			LeaseStatus status = leased.lease.status();
 			// Lost counts too: a holder whose write window ended (a pause, a partition) is fenced

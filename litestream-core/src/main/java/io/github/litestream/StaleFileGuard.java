@@ -101,14 +101,15 @@ final class StaleFileGuard {
 	}
 
 	/**
-	 * Notes the engine's first acquisition of a lease.
+	 * Notes the engine's first acquisition of a lease, right after an attempt to take it (on the
+	 * thread that made it, before the next attempt: whether another instance held it before
+	 * is the last acquisition's).
 	 * @param lease the lease
-	 * @param followedAnother whether another instance held it before
 	 */
-	void leaseTaken(ReplicaLease lease, boolean followedAnother) {
+	void leaseTaken(ReplicaLease lease) {
 		FileCheck when = this.check;
-		if (when != FileCheck.DONE) {
-			this.due.putIfAbsent(lease, when == FileCheck.BEFORE_FIRST_WRITE || followedAnother);
+		if (when != FileCheck.DONE && lease.acquisitions() > 0 && !this.due.containsKey(lease)) {
+			this.due.putIfAbsent(lease, when == FileCheck.BEFORE_FIRST_WRITE || lease.lastAcquisitionFollowedAnother());
 		}
 	}
 
