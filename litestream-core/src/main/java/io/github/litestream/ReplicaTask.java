@@ -18,7 +18,6 @@ import io.github.litestream.Litestream.ReplicaValidation;
 import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.Replica;
-import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.replica.ReplicaStatus;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -28,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * The work of one replica, run one step at a time on its own {@link SerialLane} of the
  * engine's replica pool. Every sync interval it copies the latest WAL into the shadow WAL
  * and ships what is new (only when the database moved, so an idle database makes no
- * requests), then begins a snapshot, enforces retention or validates when those are due.
+ * requests), then begins a snapshot, enforces retention or validates when those are due
+ * ({@link ReplicaMaintenance}).
  * Failures are logged once per cause and retried on the next tick.
  *
  * <p>A snapshot's upload (minutes, for a large database) runs on the engine's snapshot threads,
@@ -87,18 +87,8 @@ final class ReplicaTask {
 	/** Set when stopping: the step in progress is the last. */
 	private volatile boolean stopping;
 
-	private Instant nextRetention;
-
-	/** The retention check interval, at most the retention. */
-	private Duration retentionEvery;
-
-	/** The wait before a retention pass that failed is tried again, or {@code null}. */
-	private @Nullable Duration retentionRetry;
-
-	private Instant nextValidation;
-
-	/** The wait before a validation that could not run is tried again, or {@code null}. */
-	private @Nullable Duration validationRetry;
+	/** When retention and validation are due, and those passes. */
+	private ReplicaMaintenance maintenance;
 
 	private String lastWarning;
 
@@ -126,32 +116,10 @@ final class ReplicaTask {
 	void start(SerialLane lane, Executor uploads, @Nullable ReplicaTask previous) {
 		this.previous = previous;
 		this.uploads = new SnapshotUploads(this.replica, uploads, lane);
-		ReplicaOptions options = this.replica.options();
-		Instant now = this.clock.instant();
-		this.retentionEvery = retentionCheckInterval(options);
-		// Soon after start (once the replica has synced), not one check interval later: an
-		// instance redeployed more often than that would otherwise never delete anything.
-		this.nextRetention = now;
-		this.nextValidation = now.plus(options.validationInterval());
+		this.maintenance = new ReplicaMaintenance(this.replica, this.validation, this.clock.instant());
 		this.executor = lane;
-		long interval = options.syncInterval().toMillis();
+		long interval = this.replica.options().syncInterval().toMillis();
 		this.executor.scheduleWithFixedDelay(this::tick, 0, interval, TimeUnit.MILLISECONDS);
-	}
-
-	/**
-	 * The retention check interval, capped at the retention as Litestream v0.3 does: a longer
-	 * one would keep what expired for up to that interval past the retention.
-	 */
-	private Duration retentionCheckInterval(ReplicaOptions options) {
-		Duration retention = options.retention();
-		Duration interval = options.retentionCheckInterval();
-		if (retention.isZero() || interval.compareTo(retention) <= 0) {
-			return interval;
-		}
-		logger.info("Replica '{}' of {} checks retention every {} (its retention), not every {}: "
-				+ "retention-check-interval is longer than retention", this.replica.name(), this.database.path(),
-				retention, interval);
-		return retention;
 	}
 
 	private void tick() {
@@ -165,44 +133,12 @@ final class ReplicaTask {
 			}
 			this.replica.beginSnapshotIfDue(this.uploads.executor()).ifPresent(this.uploads::applyWhenStored);
 			Instant now = this.clock.instant();
-			ReplicaOptions options = this.replica.options();
-			if (!this.stopping && !uploading() && !now.isBefore(this.nextRetention)
-					&& this.replica.position().isPresent()) {
-				this.nextRetention = now.plus(this.retentionEvery);
-				try {
-					this.replica.enforceRetention(this.uploads.executor());
-					this.retentionRetry = null;
-				}
-				catch (IOException | RuntimeException ex) {
-					// As for validation: a store that failed the pass is tried again soon, so a
-					// replica that came back does not read as failing for a whole check interval.
-					this.retentionRetry = (this.retentionRetry == null) ? options.syncInterval()
-							: min(this.retentionRetry.multipliedBy(2), this.retentionEvery);
-					this.nextRetention = now.plus(this.retentionRetry);
-					throw ex;
-				}
-				this.replica.snapshotUpload().ifPresent((upload) -> {
-					// Retention's own snapshot: it deletes at the first step after it is stored.
-					this.nextRetention = now;
-					this.uploads.applyWhenStored(upload);
-				});
+			if (!this.stopping && !uploading()) {
+				this.maintenance.enforceRetentionIfDue(now, this.uploads);
 			}
 			// A validation starts a new WAL index, which no checkpoint can while a snapshot reads.
-			if (!this.stopping && !uploading() && this.validation != null && !options.validationInterval().isZero()
-					&& !now.isBefore(this.nextValidation)) {
-				this.nextValidation = now.plus(options.validationInterval());
-				try {
-					this.replica.recordValidation(this.validation.validate(this.replica));
-					this.validationRetry = null;
-				}
-				catch (IOException | RuntimeException ex) {
-					// Could not run (a busy database, an unreadable replica): again after the sync
-					// interval, doubling up to the validation interval, not a whole interval later.
-					this.validationRetry = (this.validationRetry == null) ? options.syncInterval()
-							: min(this.validationRetry.multipliedBy(2), options.validationInterval());
-					this.nextValidation = now.plus(this.validationRetry);
-					throw ex;
-				}
+			if (!this.stopping && !uploading()) {
+				this.maintenance.validateIfDue(now);
 			}
 			recovered();
 		}
@@ -434,11 +370,6 @@ final class ReplicaTask {
 			this.lastWarning = null;
 			this.lastWarningAt = null;
 		}
-	}
-
-
-	private static Duration min(Duration a, Duration b) {
-		return (a.compareTo(b) <= 0) ? a : b;
 	}
 
 }
