@@ -18,7 +18,6 @@ import io.github.litestream.lease.ReplicaLease;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.restore.FollowerOptions;
-import io.github.litestream.restore.FollowerStatus;
 import io.github.litestream.restore.ReplicaFollower;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -29,9 +28,9 @@ import org.slf4j.LoggerFactory;
  * database file (a {@link ReplicaFollower}) while it watches the replica's lease, and takes the
  * lease as soon as the holder releases it (a clean stop) or stops renewing it for a whole ttl
  * (a crash). Then it applies what is left in the replica, hands the file over at the followed
- * position and calls its {@link Promotion}, which starts an engine on the file: that engine,
- * created with {@link #holder() the same lease holder}, takes the lease over at once and
- * continues the same generation (no snapshot). From taking the lease until the promotion calls
+ * position and calls its {@link Promotion} (see {@link Takeover}), which starts an engine on the
+ * file: that engine, created with {@link #holder() the same lease holder}, takes the lease over
+ * at once and continues the same generation (no snapshot). From taking the lease until the promotion calls
  * {@link #handOverLease()} (right before that engine takes the lease:
  * {@link DatabaseRegistry#registerPromoted} does it inside the registration) or returns, the
  * standby renews the lease itself, so that a takeover that runs a long schema migration before
@@ -56,6 +55,9 @@ public final class Standby implements AutoCloseable {
 	private final ReplicaLease lease;
 
 	private final ReplicaFollower follower;
+
+	/** Becomes primary once the lease is taken. */
+	private final Takeover takeover;
 
 	private final LeaseHolder holder;
 
@@ -105,6 +107,8 @@ public final class Standby implements AutoCloseable {
 		this.lease = new ReplicaLease(replica, client.location(), client.conditionalObjects().orElse(null), lease,
 				holder, clock);
 		this.follower = new ReplicaFollower(client, database, follow, clock);
+		this.takeover = new Takeover(replica, database, this.lease, this.follower, clock, this.closing,
+				this::interrupted, (error) -> this.lastError = error);
 	}
 
 	/**
@@ -182,11 +186,10 @@ public final class Standby implements AutoCloseable {
 	}
 
 	/**
-	 * Applies what the replica holds (the last holder wrote it before releasing, or before it
-	 * stopped renewing), stops the follower and hands over, within half a ttl; the lease is
-	 * renewed meanwhile, and through the promotion, until {@link #handOverLease()}.
+	 * Takes over with the lease it took (see {@link Takeover}), renewing the lease meanwhile, and
+	 * through the promotion, until {@link #handOverLease()}.
+	 * @return whether the attempt ended (promoted or failed); {@code false} to go on watching
 	 */
-	/** @return whether the attempt ended (promoted or failed); {@code false} to go on watching */
 	private boolean promote(Promotion promotion) {
 		this.state = State.PROMOTING;
 		// Stops once another instance holds it: renewing would try to take it again, and it is
@@ -197,85 +200,24 @@ public final class Standby implements AutoCloseable {
 		this.renewals = renewing;
 		renewing.renew(this.replica, this.lease);
 		try {
-			return applyAndHandOver(promotion);
+			Takeover.Outcome outcome = this.takeover.run(promotion);
+			switch (outcome.state()) {
+				case PRIMARY -> {
+					this.state = State.PRIMARY;
+					this.settled.countDown();
+				}
+				case STANDBY -> {
+					handOverLease();
+					this.lease.release();
+					this.state = State.STANDBY;
+					return false;
+				}
+				default -> abandon(String.valueOf(outcome.failure()));
+			}
+			return true;
 		}
 		finally {
 			handOverLease();
-		}
-	}
-
-	private boolean applyAndHandOver(Promotion promotion) {
-		Duration ttl = this.lease.options().ttl();
-		Duration budget = ttl.dividedBy(2);
-		awaitLastWritesOfPreviousHolder();
-		// Never at an older point than the replica holds (a restore still running, a slow
-		// download): that would serve, and start a generation from, a database missing the
-		// last holder's commits. The lease is renewed meanwhile, so nobody else writes; while
-		// the follower fails for longer than a ttl, the lease goes back for another instance.
-		while (!this.follower.catchUp(budget)) {
-			FollowerStatus following = this.follower.status();
-			this.lastError = "took the lease but has not applied all the replica holds yet (" + following
-					+ "); waits for it before it becomes primary";
-			logger.warn("Standby of replica '{}' has not applied all of it {} after taking its lease ({}); it waits "
-					+ "for that before it becomes primary", this.replica, budget, following);
-			if (this.closing.getCount() == 0 || this.lease.status().lost() || !this.follower.isRunning()) {
-				abandon("it closed, lost the lease or stopped following before it applied all of the replica");
-				return true;
-			}
-			if (following.failingSince() != null
-					&& Duration.between(following.failingSince(), this.clock.instant()).compareTo(ttl) > 0) {
-				logger.warn("Standby of replica '{}' cannot follow it ({}); it gives the lease back for another "
-						+ "instance and goes on watching it", this.replica, following.lastError());
-				handOverLease();
-				this.lease.release();
-				this.state = State.STANDBY;
-				return false;
-			}
-		}
-		if (this.closing.getCount() == 0) {
-			abandon("it closed before it became primary");
-			return true;
-		}
-		this.lastError = null;
-		try {
-			Optional<Pos> position = this.follower.stop(budget);
-			logger.info("{} took the lease of replica '{}' and continues from {}", this.database, this.replica,
-					position.map(Pos::toString).orElse("an empty database (the replica held no backup)"));
-			promotion.promoted(position);
-			this.state = State.PRIMARY;
-			this.settled.countDown();
-			return true;
-		}
-		catch (Exception ex) {
-			logger.error("Standby of replica '{}' took its lease but could not become primary; releasing the lease",
-					this.replica, ex);
-			abandon(String.valueOf(ex.getMessage()));
-			return true;
-		}
-	}
-
-	/**
-	 * A holder that did not release the lease may have a write in flight when it lapsed (see
-	 * {@link ReplicaLease#untilWritable()}): the engine, which takes the lease over without
-	 * waiting, must not write before that margin passed, and the poll that decides where the
-	 * file stops begins after it, so that it applies such a write too.
-	 */
-	private void awaitLastWritesOfPreviousHolder() {
-		Duration wait = this.lease.untilWritable();
-		if (wait.isZero()) {
-			return;
-		}
-		logger.info("Standby of replica '{}' took the lease from an instance that did not release it; it waits {} "
-				+ "for that instance's last writes before it becomes primary", this.replica, wait);
-		try {
-			while (!wait.isZero() && !this.closing.await(wait.toNanos(), TimeUnit.NANOSECONDS)) {
-				wait = this.lease.untilWritable();
-			}
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			this.closing.countDown();
-			this.settled.countDown();
 		}
 	}
 
@@ -308,10 +250,15 @@ public final class Standby implements AutoCloseable {
 			this.closing.await(duration.toMillis(), TimeUnit.MILLISECONDS);
 		}
 		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			this.closing.countDown();
-			this.settled.countDown();
+			interrupted();
 		}
+	}
+
+	/** Ends the standby as a close would, keeping the interrupt for its thread. */
+	private void interrupted() {
+		Thread.currentThread().interrupt();
+		this.closing.countDown();
+		this.settled.countDown();
 	}
 
 	/**
