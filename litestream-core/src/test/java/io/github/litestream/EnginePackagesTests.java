@@ -32,14 +32,15 @@ class EnginePackagesTests {
 
 	/**
 	 * The replica's own work on the database: {@link Replica}, its helper that resumes it, its
-	 * WAL stream and its snapshots.
+	 * WAL stream, its snapshots and its retention pass.
 	 */
 	private static final DescribedPredicate<JavaClass> REPLICATION = belongToAnyOf(Replica.class)
 		.or(name("io.github.litestream.replica.ResumePoint"))
 		.or(name("io.github.litestream.replica.WalStream"))
 		.or(name("io.github.litestream.replica.ReplicaSnapshots"))
 		.or(name("io.github.litestream.replica.SnapshotTurns"))
-		.or(name("io.github.litestream.replica.SnapshotTurns$Recorder"));
+		.or(name("io.github.litestream.replica.SnapshotTurns$Recorder"))
+		.or(name("io.github.litestream.replica.ReplicaRetention"));
 
 	private static final String[] ENGINE = { "io.github.litestream", "io.github.litestream.sqlite..", "io.github.litestream.db..",
 			"io.github.litestream.replica..", "io.github.litestream.restore..", "io.github.litestream.jdbc..",

@@ -10,12 +10,10 @@ import java.util.concurrent.Executor;
 
 import io.github.litestream.db.ReplicationSource;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One replica of one database: ships new shadow WAL as LZ4 segments, takes snapshots and
- * enforces retention, through a {@link ReplicaClient}.
+ * enforces retention ({@link ReplicaRetention}), through a {@link ReplicaClient}.
  *
  * <p>The replica's position is what the replica itself holds, never what we hope it holds: at
  * start (and after any failure) it is recomputed from the replica's newest segment. Each sync
@@ -29,8 +27,6 @@ import org.slf4j.LoggerFactory;
  * by {@link #applySnapshotUpload()} or by any other method, first.
  */
 public final class Replica {
-
-	private static final Logger logger = LoggerFactory.getLogger(Replica.class);
 
 	private final ReplicationSource database;
 
@@ -58,10 +54,11 @@ public final class Replica {
 
 	private final ReplicaSnapshots snapshots;
 
-	private boolean retentionChecked;
-
 	/** Periodic snapshots, and the one uploading beside this replica's thread. */
 	private final SnapshotTurns turns;
+
+	/** Deletes what retention no longer needs, after what must come first. */
+	private final ReplicaRetention retention;
 
 	/**
 	 * Creates a replica.
@@ -93,6 +90,8 @@ public final class Replica {
 				});
 		this.turns = new SnapshotTurns(database, options, clock, this.catalog, this.snapshots, this.activity,
 				this::recording);
+		this.retention = new ReplicaRetention(database, client, options, clock, this.catalog, this.stream, this.turns,
+				this.activity, this::recording);
 	}
 
 	/**
@@ -262,46 +261,7 @@ public final class Replica {
 	 */
 	public int enforceRetention(@Nullable Executor uploader) throws IOException {
 		applySnapshotUpload();
-		Pos shipped = this.stream.position();
-		if (this.options.retention().isZero() || shipped == null || this.turns.upload() != null) {
-			return 0;
-		}
-		Instant cutoff = this.clock.instant().minus(this.options.retention());
-		SnapshotInfo latest = this.catalog.latest(shipped.generation());
-		if (latest != null && latest.createdAt().isBefore(cutoff) && this.turns.wanted()) {
-			// As Litestream's retention does when no snapshot is younger than the retention (no
-			// periodic snapshots, or an interval longer than it): the WAL before a new one can go.
-			if (uploader != null) {
-				// Deletes once the snapshot is stored, at the caller's next retention step.
-				this.turns.begin(uploader);
-				return 0;
-			}
-			this.turns.take();
-		}
-		Pos pos = this.stream.position();
-		if (pos == null) {
-			return 0;
-		}
-		SnapshotInfo oldest = this.catalog.oldest(pos.generation());
-		if (this.retentionChecked && (oldest == null || !oldest.createdAt().isBefore(cutoff))) {
-			// Nothing we know of has expired, and other generations were cleaned already.
-			return 0;
-		}
-		int deleted;
-		try {
-			deleted = recording(() -> new RetentionPolicy(this.client, cutoff).enforce(pos.generation(), this.catalog));
-		}
-		catch (IOException | RuntimeException ex) {
-			this.activity.retentionFailed(this.clock.instant());
-			throw ex;
-		}
-		this.activity.retentionEnforced();
-		this.retentionChecked = true;
-		if (deleted > 0) {
-			logger.info("Replica '{}' of {} deleted {} objects older than the retention of {}", name(),
-					this.database.path(), deleted, this.options.retention());
-		}
-		return deleted;
+		return this.retention.enforce(uploader);
 	}
 
 	/**
