@@ -21,7 +21,8 @@ import io.github.litestream.replica.Pos;
  * <ul>
  * <li>{@link GenerationTracker}: the generation, the shadow WAL and the position; continuity with
  * the previous run and new indexes and generations;</li>
- * <li>{@link WalCapture}: copying what is committed, after a new generation if one is owed;</li>
+ * <li>{@link WalCapture}: copying what is committed, after a new generation if one is owed;
+ * {@link MonitorStep}: a monitor step (that copy and the checkpoint due), and whether steps fail;</li>
  * <li>{@link CheckpointPolicy}: which checkpoint is due (pure logic);</li>
  * <li>{@link Checkpointer}: the checkpoint procedure, which never lets SQLite restart the WAL
  * behind the engine and never holds up the application for long (its javadoc explains how);</li>
@@ -82,10 +83,8 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	/** Copies what is committed, starting a new generation first when one was asked for. */
 	private final WalCapture walCapture;
 
-	private final Clock clock;
-
-	/** Set by a failing monitor step, cleared by one that succeeds. */
-	private volatile SyncFailure syncFailure;
+	/** Copies and checkpoints for the monitor, and keeps whether its steps fail. */
+	private final MonitorStep monitorStep;
 
 	/**
 	 * Creates a database that is not open yet.
@@ -104,7 +103,6 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 		this.options = options;
 		this.path = options.path().toAbsolutePath().normalize();
 		this.localState = new LocalState(this.path);
-		this.clock = clock;
 		this.policy = new CheckpointPolicy(options, clock, System::nanoTime);
 		this.tracker = new GenerationTracker(this.path, this.localState, this.listeners, this::indexStarted);
 		this.pendingWal = new PendingWal(this.path, this.localState);
@@ -115,6 +113,7 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 		this.snapshots = new DatabaseSnapshots(this.path, this.lock, this.handles, this.tracker,
 				this.lifecycle::openCheckpointer, this.lifecycle::closed);
 		this.walCapture = new WalCapture(this.path, this.handles, this.tracker, this.lifecycle);
+		this.monitorStep = new MonitorStep(this.path, this.lock, this.walCapture, this.lifecycle, this.listeners, clock);
 	}
 
 	private void indexStarted() {
@@ -141,26 +140,7 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	 * @throws IOException if the WAL cannot be read or the shadow WAL written
 	 */
 	public long sync() throws IOException {
-		long started = System.nanoTime();
-		this.lock.lock();
-		try {
-			long copied = this.walCapture.copy();
-			this.lifecycle.checkpointer().checkpointIfDue();
-			this.syncFailure = null;
-			Duration took = Duration.ofNanos(System.nanoTime() - started);
-			this.listeners.forEach((listener) -> listener.onSync(took, copied));
-			return copied;
-		}
-		catch (IOException | SQLException | RuntimeException ex) {
-			SyncFailure failing = this.syncFailure;
-			this.syncFailure = new SyncFailure((failing != null) ? failing.since() : this.clock.instant(),
-					String.valueOf(ex.getMessage()));
-			this.listeners.forEach((listener) -> listener.onSyncError(ex));
-			throw (ex instanceof IOException io) ? io : new IOException("Sync of " + this.path + " failed: " + ex.getMessage(), ex);
-		}
-		finally {
-			this.lock.unlock();
-		}
+		return this.monitorStep.run();
 	}
 
 	/**
@@ -356,7 +336,7 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	 * @return since when and why, or {@code null} after a step that succeeded
 	 */
 	public SyncFailure syncFailure() {
-		return this.syncFailure;
+		return this.monitorStep.failure();
 	}
 
 	/**
