@@ -12,6 +12,8 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyS
 import org.springframework.boot.context.properties.source.ConfigurationPropertyState;
 import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
 import org.springframework.core.env.Environment;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 /**
@@ -81,19 +83,26 @@ final class ReplicaEntrySource {
 	}
 
 	/**
-	 * The keys set under {@code litestream.} in every source but the environment variables: a
-	 * container may still set {@code LITESTREAM_…} variables for the sidecar the application
-	 * replaced ({@code LITESTREAM_CONFIG}), which are not the application's configuration.
+	 * The keys set under {@code litestream.} in every source but the process's own: environment
+	 * variables (a container may still set {@code LITESTREAM_…} variables for the sidecar the
+	 * application replaced, such as {@code LITESTREAM_CONFIG}) and JVM system properties (which
+	 * also carry settings read outside Spring, such as {@code litestream.age.provider}).
 	 * @return the keys
 	 */
 	List<ConfigurationPropertyName> topLevelKeys() {
 		return this.all.stream()
-			.filter((source) -> !(source.getUnderlyingSource() instanceof SystemEnvironmentPropertySource))
+			.filter((source) -> !isProcessSource(source.getUnderlyingSource()))
 			.filter(IterableConfigurationPropertySource.class::isInstance)
 			.map(IterableConfigurationPropertySource.class::cast)
 			.flatMap((source) -> source.filter(LITESTREAM::isAncestorOf).stream())
 			.distinct()
 			.toList();
+	}
+
+	private static boolean isProcessSource(Object source) {
+		return source instanceof SystemEnvironmentPropertySource
+				|| (source instanceof PropertySource<?> named
+						&& StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME.equals(named.getName()));
 	}
 
 	/**

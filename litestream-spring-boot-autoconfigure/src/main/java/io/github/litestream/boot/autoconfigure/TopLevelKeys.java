@@ -25,6 +25,8 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyN
  * <li>v0.5's global snapshot and compaction settings are refused: ignoring them would keep
  * backups for other periods than the ones written.</li>
  * </ul>
+ * Environment variables and JVM system properties are not checked (see
+ * {@link ReplicaEntrySource#topLevelKeys()}).
  */
 final class TopLevelKeys {
 
@@ -79,6 +81,13 @@ final class TopLevelKeys {
 					logger.warn("{} is ignored: it is {}. Remove it", property, sidecar);
 				}
 				continue;
+			}
+			if (first.equals("age")) {
+				throw new LitestreamConfigurationException(property,
+						property + " is not read from the configuration: age encryption is set on each replica, and "
+								+ "its provider is a JVM system property",
+						"Move recipients and identities to litestream.dbs[n].replicas[m].age; choose the provider "
+								+ "with -D" + PREFIX + ".age.provider=auto|jdk|conscrypt on the java command line.");
 			}
 			String v05 = lookUp(V05_ONLY, first);
 			if (v05 != null) {

@@ -20,7 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The keys directly under {@code litestream.}: a misspelt one fails startup naming the key it
  * meant, the sidecar's keys that mean nothing in-process are ignored with a WARN, v0.5's global
- * retention settings are refused, and environment variables are left alone.
+ * retention settings are refused, and environment variables and system properties are left
+ * alone.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class TopLevelKeysTests {
@@ -91,6 +92,22 @@ class TopLevelKeysTests {
 				.replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, new SystemEnvironmentPropertySource(
 						StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, variables)))
 			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
+	void systemPropertiesAreNotChecked() {
+		// The JVM's own settings, which the engine reads outside Spring.
+		this.runner.withPropertyValues(database())
+			.withSystemProperties("litestream.age.provider=jdk", "litestream.cli.jar=/tmp/cli.jar")
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
+	void aGlobalAgeSettingSaysWhereAgeIsSet() {
+		FailureAnalysis analysis = fail(database("litestream.age.provider=conscrypt"));
+		assertThat(analysis.getDescription()).contains("litestream.age is not read from the configuration");
+		assertThat(analysis.getAction()).contains("litestream.dbs[n].replicas[m].age")
+			.contains("-Dlitestream.age.provider=");
 	}
 
 	private String[] database(String... more) {
