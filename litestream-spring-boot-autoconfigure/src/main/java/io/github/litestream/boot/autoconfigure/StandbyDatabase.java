@@ -1,16 +1,9 @@
 package io.github.litestream.boot.autoconfigure;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -44,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * <p>A file found on disk is kept only if it is the only copy (the replica is empty) or ends
  * where the replica's newest generation ends ({@link LocalCopy}), and the lease is free. Any
  * other file is stale (this instance was a primary or standby before, and the replica moved on):
- * it is moved aside, never deleted, before the follower restores the replica's state.
+ * it is moved aside, never deleted ({@link StandbyFile}), before the follower restores the
+ * replica's state.
  */
 public final class StandbyDatabase {
 
@@ -58,14 +52,13 @@ public final class StandbyDatabase {
 	/** How long the last commits of a database whose takeover failed may take to ship. */
 	private static final Duration UNREGISTER_TIMEOUT = Duration.ofSeconds(30);
 
-	private static final DateTimeFormatter ASIDE_SUFFIX = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
-		.withZone(ZoneOffset.UTC);
-
 	private final String property;
 
 	private final Path path;
 
 	private final StandbyGate gate;
+
+	private final StandbyFile file;
 
 	private final Clock clock;
 
@@ -82,6 +75,7 @@ public final class StandbyDatabase {
 		this.path = path;
 		this.clock = clock;
 		this.gate = new StandbyGate(property + " (" + path + ")");
+		this.file = new StandbyFile(property, path, clock);
 	}
 
 	/**
@@ -143,7 +137,7 @@ public final class StandbyDatabase {
 			LeaseOptions lease, List<ReplicationTarget> targets, Runnable promoted)
 			throws IOException {
 		ReplicationTarget followed = targets.get(0);
-		FileStart started = serveFile(registry, options, lease, targets, localCopy(followed), promoted);
+		FileStart started = serveFile(registry, options, lease, targets, this.file.compare(followed), promoted);
 		if (started == FileStart.FOLLOW) {
 			follow(registry, holder, options, lease, targets, promoted);
 		}
@@ -163,7 +157,7 @@ public final class StandbyDatabase {
 			return FileStart.FOLLOW;
 		}
 		if (copy == LocalCopy.STALE) {
-			moveAside(STALE);
+			this.file.moveAside(STALE);
 			return FileStart.FOLLOW;
 		}
 		ReplicationTarget followed = targets.get(0);
@@ -185,12 +179,12 @@ public final class StandbyDatabase {
 			});
 		}
 		catch (LeaseHeldException ex) {
-			moveAside("another instance holds the lease (" + ex.holder().holder() + ", epoch " + ex.holder().epoch()
-					+ ")");
+			this.file.moveAside("another instance holds the lease (" + ex.holder().holder() + ", epoch "
+					+ ex.holder().epoch() + ")");
 			return FileStart.FOLLOW;
 		}
 		catch (StaleCopyException ex) {
-			moveAside(STALE + "; the last primary wrote to the replica while this instance started");
+			this.file.moveAside(STALE + "; the last primary wrote to the replica while this instance started");
 			return FileStart.FOLLOW;
 		}
 		catch (NoAnswerException ex) {
@@ -363,48 +357,6 @@ public final class StandbyDatabase {
 	private void takeOver(Runnable promoted) {
 		this.gate.open();
 		promoted.run();
-	}
-
-	private LocalCopy localCopy(ReplicationTarget followed) throws IOException {
-		try {
-			return LocalCopy.of(this.path, followed.client());
-		}
-		catch (IOException ex) {
-			throw new IOException(this.property + " is a standby and " + this.path + " exists, but replica '"
-					+ followed.options().name() + "' (" + followed.client().location() + ") cannot be read to tell "
-					+ "whether that file is current or stale (" + ex.getMessage() + "); start again once the replica "
-					+ "answers, or set " + this.property + ".standby=false to start as the primary with this file", ex);
-		}
-	}
-
-	/**
-	 * Keeps a stale copy: its WAL is first checkpointed into the file, so that no crash between
-	 * the renames can separate commits from it; then renamed with whatever WAL and shared-memory
-	 * files remain, which SQLite opens by name.
-	 */
-	private void moveAside(String why) throws IOException {
-		consolidate();
-		Path aside = this.path
-			.resolveSibling(this.path.getFileName() + ".before-standby-" + ASIDE_SUFFIX.format(this.clock.instant()));
-		for (String suffix : new String[] { "-wal", "-shm", "" }) {
-			Path file = Path.of(this.path + suffix);
-			if (Files.exists(file)) {
-				Files.move(file, Path.of(aside + suffix));
-			}
-		}
-		logger.warn("{} ({}) is a standby and its file is not the replica's latest state: {}. The file is kept as "
-				+ "{}; the standby restores the replica's state in its place", this.property, this.path, why, aside);
-	}
-
-	/** Moves the WAL's commits into the database file; the file is moved as it is if that fails. */
-	private void consolidate() {
-		try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + this.path);
-				Statement statement = connection.createStatement()) {
-			statement.execute("PRAGMA wal_checkpoint(TRUNCATE)");
-		}
-		catch (SQLException ex) {
-			logger.debug("Could not checkpoint {} before setting it aside: {}", this.path, ex.getMessage());
-		}
 	}
 
 	private static String describe(StandbyStatus status) {
