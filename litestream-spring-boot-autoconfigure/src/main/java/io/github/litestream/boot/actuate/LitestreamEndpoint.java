@@ -1,7 +1,5 @@
 package io.github.litestream.boot.actuate;
 
-import java.nio.file.InvalidPathException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -58,6 +56,8 @@ public final class LitestreamEndpoint {
 
 	private final DatabaseDescriptions descriptions;
 
+	private final DatabaseLookup lookup;
+
 	private final ReplicaContentsReader contents;
 
 	private final LitestreamRecoveryOperations recovery;
@@ -95,6 +95,7 @@ public final class LitestreamEndpoint {
 		this.standbys = standbys;
 		this.litestream = litestream;
 		this.descriptions = new DatabaseDescriptions(litestream, lag);
+		this.lookup = new DatabaseLookup(litestream);
 		this.contents = new ReplicaContentsReader();
 		this.recovery = new LitestreamRecoveryOperations(litestream, properties, Clock.systemUTC());
 	}
@@ -166,7 +167,7 @@ public final class LitestreamEndpoint {
 	 */
 	@ReadOperation
 	public @Nullable DatabaseDetailDescriptor database(@Selector String db, @Nullable String path) {
-		ReplicatedDatabase database = find(db, path);
+		ReplicatedDatabase database = this.lookup.find(db, path);
 		if (database == null) {
 			return null;
 		}
@@ -197,7 +198,7 @@ public final class LitestreamEndpoint {
 			throw new InvalidEndpointRequestException(
 					"Unknown action '" + action + "': use 'sync', 'snapshot', 'restore' or 'validate'", "Unknown action");
 		}
-		ReplicatedDatabase database = find(db, path);
+		ReplicatedDatabase database = this.lookup.find(db, path);
 		if (database == null) {
 			throw new InvalidEndpointRequestException("No replicated database named '" + db + "'"
 					+ ((path != null) ? " at " + path : ""), "Unknown database");
@@ -222,33 +223,6 @@ public final class LitestreamEndpoint {
 					: this.descriptions.run(target, this.litestream::snapshotNow));
 		}
 		return new ActionDescriptor(database.path().toString(), action, results);
-	}
-
-	private @Nullable ReplicatedDatabase find(String db, @Nullable String path) {
-		Path at;
-		try {
-			at = (path != null) ? Path.of(path).toAbsolutePath().normalize() : null;
-		}
-		catch (InvalidPathException ex) {
-			throw new InvalidEndpointRequestException("'" + path + "' is not a path: " + ex.getReason(), "Invalid path");
-		}
-		List<ReplicatedDatabase> matches = this.litestream.databases()
-			.stream()
-			.filter((database) -> matches(database.path(), db))
-			.filter((database) -> at == null || database.path().equals(at))
-			.toList();
-		if (matches.size() > 1) {
-			throw new InvalidEndpointRequestException("More than one database is named '" + db + "' ("
-					+ matches.stream().map((database) -> database.path().toString()).toList()
-					+ "): select one by its full path, with ?path= on a GET or a \"path\" key in a POST's body",
-					"Ambiguous database");
-		}
-		return matches.isEmpty() ? null : matches.get(0);
-	}
-
-	private static boolean matches(Path path, String db) {
-		return path.getFileName().toString().equals(db) || path.toString().equals(db)
-				|| path.toString().equals("/" + db);
 	}
 
 	static @Nullable String format(@Nullable Pos pos) {
