@@ -11,9 +11,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 import io.github.litestream.replica.ConditionalObjects;
 import io.github.litestream.replica.Pos;
@@ -23,7 +21,6 @@ import io.github.litestream.replica.ReplicaOperation;
 import io.github.litestream.replica.ReplicaOperationListener;
 import io.github.litestream.replica.SnapshotInfo;
 import io.github.litestream.replica.WalSegmentInfo;
-import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClient.Attributes;
 import org.apache.sshd.sftp.client.SftpClient.DirEntry;
 import org.jspecify.annotations.Nullable;
@@ -37,9 +34,10 @@ import org.jspecify.annotations.Nullable;
  * name starting with a dot in the same directory, which no listing pattern matches, and renames
  * it into place ({@code posix-rename@openssh.com} where the server offers it, so a replaced
  * snapshot is never missing), so a reader sees either nothing or the whole object. Directories
- * are created as needed. Uploads and downloads stream through fixed-size buffers. Every request
- * is reported to the {@link ReplicaOperationListener}; a listing counts once however many
- * directory reads it takes, a download when its stream is closed, with the bytes read.
+ * are created as needed ({@link SftpDirectories}). Uploads and downloads stream through
+ * fixed-size buffers. Every request is reported to the {@link ReplicaOperationListener}; a
+ * listing counts once however many directory reads it takes, a download when its stream is
+ * closed, with the bytes read.
  *
  * <p>The {@link SftpConnection} belongs to the caller, who may share it between clients of the
  * same replica; {@link #close()} leaves it open unless the client was made with
@@ -63,8 +61,7 @@ public final class SftpReplicaClient implements ReplicaClient {
 
 	private final SftpConditionalObjects conditionalObjects;
 
-	/** Directories known to exist, so that most writes need no directory requests. */
-	private final Set<String> directories = ConcurrentHashMap.newKeySet();
+	private final SftpDirectories directories = new SftpDirectories();
 
 	/**
 	 * Creates a client on a shared connection.
@@ -103,7 +100,7 @@ public final class SftpReplicaClient implements ReplicaClient {
 		this.listener = Objects.requireNonNull(listener, "listener");
 		this.requests = new SftpRequests(connection, firstBackoff);
 		this.ownsConnection = ownsConnection;
-		this.conditionalObjects = new SftpConditionalObjects(this.requests, this.config, listener, this::createDirectories);
+		this.conditionalObjects = new SftpConditionalObjects(this.requests, this.config, listener, this.directories);
 	}
 
 	/**
@@ -210,7 +207,7 @@ public final class SftpReplicaClient implements ReplicaClient {
 	@Override
 	public void deleteGeneration(String generation) throws IOException {
 		String dir = remote(ReplicaLayout.generationDir(generation));
-		this.directories.removeIf((known) -> known.equals(dir) || known.startsWith(dir + "/"));
+		this.directories.forgetTree(dir);
 		deleteTree(dir);
 	}
 
@@ -271,7 +268,7 @@ public final class SftpReplicaClient implements ReplicaClient {
 		String temp = ((slash >= 0) ? target.substring(0, slash + 1) : "") + "." + target.substring(slash + 1) + "."
 				+ UUID.randomUUID() + ".tmp";
 		this.requests.retrying("create directory", dir, (sftp) -> {
-			createDirectories(sftp, dir);
+			this.directories.create(sftp, dir);
 			return null;
 		});
 		// A connection found broken before the first byte of the content was read can be retried.
@@ -298,8 +295,8 @@ public final class SftpReplicaClient implements ReplicaClient {
 					}
 					// Someone removed the directory, and maybe its parents, since they were created
 					// (another process's retention): forget what is known and create them again.
-					this.directories.clear();
-					createDirectories(sftp, dir);
+					this.directories.forgetAll();
+					this.directories.create(sftp, dir);
 					written = SftpFiles.copy(tracked, sftp, temp, BUFFER_SIZE);
 				}
 				SftpFiles.replace(sftp, temp, target);
@@ -307,51 +304,12 @@ public final class SftpReplicaClient implements ReplicaClient {
 			}, () -> !consumed[0]);
 		}
 		catch (IOException | RuntimeException ex) {
-			this.directories.clear();
+			this.directories.forgetAll();
 			removeQuietly(temp);
 			throw ex;
 		}
 		this.listener.onOperation(ReplicaOperation.PUT, bytes);
 		return bytes;
-	}
-
-	private void createDirectories(SftpClient sftp, String dir) throws IOException {
-		if (dir.isEmpty() || dir.equals("/") || dir.equals(".") || this.directories.contains(dir)) {
-			return;
-		}
-		try {
-			if (!sftp.stat(dir).isDirectory()) {
-				throw new IOException("'" + dir + "' exists on the server but is not a directory");
-			}
-		}
-		catch (IOException ex) {
-			if (!SftpErrors.isNoSuchFile(ex)) {
-				throw ex;
-			}
-			int slash = dir.lastIndexOf('/');
-			if (slash > 0) {
-				createDirectories(sftp, dir.substring(0, slash));
-			}
-			try {
-				sftp.mkdir(dir);
-			}
-			catch (IOException mkdirFailed) {
-				// Another writer may have created it meanwhile.
-				if (!isDirectory(sftp, dir)) {
-					throw mkdirFailed;
-				}
-			}
-		}
-		this.directories.add(dir);
-	}
-
-	private static boolean isDirectory(SftpClient sftp, String dir) {
-		try {
-			return sftp.stat(dir).isDirectory();
-		}
-		catch (IOException ex) {
-			return false;
-		}
 	}
 
 	private void remove(String path) throws IOException {
