@@ -63,6 +63,8 @@ final class LeaseKeeper {
 	/** Each leased database's comparison of its file before the first write. */
 	private final StaleFileGuards guards = new StaleFileGuards();
 
+	private final AbandonedLeases abandoned = new AbandonedLeases();
+
 	private @Nullable ScheduledThreadPoolExecutor renewer;
 
 	private boolean renewing;
@@ -78,6 +80,7 @@ final class LeaseKeeper {
 		ReplicaClient client = target.client();
 		ReplicaLease lease = new ReplicaLease(target.options().name(), client.location(),
 				client.conditionalObjects().orElse(null), options, holder, clock);
+		this.abandoned.succeed(client.location(), lease);
 		StaleFileGuard guard = this.guards.of(database, clock, this::giveUpStale);
 		Replica replica = new Replica(database, new FencedReplicaClient(client, lease,
 				() -> guard.checkWritable(lease, target.options().name(), client.location())), target.options(), clock);
@@ -132,7 +135,7 @@ final class LeaseKeeper {
 	}
 
 	Optional<ReplicaLease> of(Replica replica) {
-		return leasedOf(replica).map(Leased::lease);
+		return leasedOf(replica).map((leased) -> leased.lease);
 	}
 
 	private Optional<Leased> leasedOf(Replica replica) {
@@ -293,12 +296,12 @@ final class LeaseKeeper {
 	}
 
 	/**
-	 * Stops renewing the leases of one database without releasing them: a replica step still
-	 * runs (a write may yet land), so the leases expire after their ttl instead of letting the
-	 * next instance write at once.
+	 * Stops renewing the leases of one database and writing to them, without releasing them: a
+	 * replica step still runs (a write may yet land), so the leases expire after their ttl instead
+	 * of letting the next instance write at once, and a registration of it again waits too.
 	 */
 	void abandon(ReplicatedDatabase database) {
-		giveUp(database);
+		giveUp(database).forEach((leased) -> this.abandoned.abandon(leased.replica.client().location(), leased.lease));
 	}
 
 	/** Forgets a database's leases: never acquired or renewed again. */
@@ -331,9 +334,7 @@ final class LeaseKeeper {
 		stopRenewing().forEach(LeaseKeeper::releaseOne);
 	}
 
-	/**
-	 * Stops renewing every lease without releasing it (see {@link #abandon}).
-	 */
+	/** Stops renewing every lease without releasing it, at the engine's close (see {@link #abandon}). */
 	void abandonAll() {
 		stopRenewing();
 	}
@@ -394,10 +395,6 @@ final class LeaseKeeper {
 			this.replica = replica;
 			this.lease = lease;
 			this.guard = guard;
-		}
-
-		ReplicaLease lease() {
-			return this.lease;
 		}
 
 	}

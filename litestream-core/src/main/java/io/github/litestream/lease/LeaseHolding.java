@@ -66,6 +66,9 @@ final class LeaseHolding {
 	/** The wait before the first write of this holding, for messages; zero if there is none. */
 	private volatile Duration takeoverWait = Duration.ZERO;
 
+	/** Of a successor of an abandoned holding: its first write waits until then. */
+	private @Nullable Long notBeforeNanos;
+
 	private volatile @Nullable String fencedReason;
 
 	private volatile @Nullable Instant fencedAt;
@@ -111,9 +114,15 @@ final class LeaseHolding {
 	void held(String newVersion, LeaseRecord record, long sentNanos, boolean another, Duration wait) {
 		boolean acquiring = this.role != LeaseRole.PRIMARY;
 		if (acquiring) {
+			long now = this.nanoTime.getAsLong();
+			long from = now + wait.toNanos();
+			if (this.notBeforeNanos != null && this.notBeforeNanos - from > 0) {
+				// An abandoned registration of this instance's may still write: its wait is longer.
+				from = this.notBeforeNanos;
+			}
 			// Set before the role: the check before a write reads both without the lock.
-			this.writableFromNanos = this.nanoTime.getAsLong() + wait.toNanos();
-			this.takeoverWait = wait;
+			this.writableFromNanos = from;
+			this.takeoverWait = Duration.ofNanos(from - now);
 		}
 		this.version = newVersion;
 		this.current = record;
@@ -275,6 +284,18 @@ final class LeaseHolding {
 		this.version = null;
 	}
 
+	/** Stops writing at once, leaving the stored lease to expire (see {@link ReplicaLease#abandon()}). */
+	void abandon() {
+		this.role = LeaseRole.NONE;
+		this.writableUntilNanos = this.nanoTime.getAsLong();
+		this.version = null;
+	}
+
+	/** Holds this holding's first write until {@code nanos} (see {@link ReplicaLease#firstWriteNoSoonerThan}). */
+	void notBefore(long nanos) {
+		this.notBeforeNanos = nanos;
+	}
+
 	/**
 	 * A record of this holder's, as written now.
 	 * @param newEpoch its epoch
@@ -328,8 +349,9 @@ final class LeaseHolding {
 			case NONE -> "this instance does not hold its lease";
 			case PRIMARY -> windowEnded() ? "its lease was last renewed too long ago (within "
 					+ this.options.safetyMargin() + " of lapsing)"
-					: "it took the lease from an instance that did not release it, and waits "
-							+ this.takeoverWait + " (that instance's safety margin) for its last writes to land";
+					: "it took the lease from a holder that did not release it, and waits " + this.takeoverWait
+							+ " (that holder's safety margin; two margins after a registration of this instance "
+							+ "was removed with an upload under way) for its last writes to land";
 		};
 	}
 

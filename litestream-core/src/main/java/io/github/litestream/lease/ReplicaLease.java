@@ -275,6 +275,21 @@ public final class ReplicaLease {
 		this.holding.release();
 	}
 
+	/** Stops writing at once, leaving the stored lease to expire: an upload under way may yet land. */
+	public synchronized void abandon() {
+		this.holding.abandon();
+	}
+
+	/**
+	 * Holds the first write of this lease, not taken yet, until a moment by
+	 * {@link System#nanoTime()}: it succeeds a lease this instance abandoned, whose record it
+	 * takes over at once as its own, while a write of that lease may still land.
+	 * @param nanoTime the moment
+	 */
+	public synchronized void firstWriteNoSoonerThan(long nanoTime) {
+		this.holding.notBefore(nanoTime);
+	}
+
 	/**
 	 * Refuses a write that might arrive after the lease lapsed. Cheap and lock-free: asked
 	 * before every object written to or deleted from the replica.

@@ -1,0 +1,38 @@
+package io.github.litestream;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.github.litestream.lease.ReplicaLease;
+
+/**
+ * The leases an engine abandoned (a database removed while a replica's upload was still under
+ * way), by replica location, while a write of theirs may still land. The stored lease is this
+ * instance's own, so registering the database again takes it over at once, as one holding:
+ * its first write must wait for those late writes, as a takeover from a holder that did not
+ * release waits for that holder's. An abandoned lease stops writing at once, so its last check
+ * is known; its successor writes no sooner than two safety margins after it, the room such a
+ * takeover leaves between the old holder's last check and the new holder's first write.
+ */
+final class AbandonedLeases {
+
+	/** When a write of each abandoned lease may last land, by {@link System#nanoTime()}. */
+	private final Map<String, Long> landBy = new ConcurrentHashMap<>();
+
+	/** Stops a lease's writes at once, leaving it to expire, and remembers it for a while. */
+	void abandon(String location, ReplicaLease lease) {
+		lease.abandon();
+		long now = System.nanoTime();
+		this.landBy.values().removeIf((at) -> at - now <= 0);
+		this.landBy.put(location, now + 2 * lease.options().safetyMargin().toNanos());
+	}
+
+	/** Makes a new lease, not taken yet, wait for an abandoned one of its replica, if any. */
+	void succeed(String location, ReplicaLease lease) {
+		Long at = this.landBy.remove(location);
+		if (at != null && at - System.nanoTime() > 0) {
+			lease.firstWriteNoSoonerThan(at);
+		}
+	}
+
+}

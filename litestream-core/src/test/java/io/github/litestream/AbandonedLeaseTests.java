@@ -1,0 +1,160 @@
+package io.github.litestream;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.github.litestream.DatabaseRegistry.Backups;
+import io.github.litestream.Litestream.ReplicationTarget;
+import io.github.litestream.db.DatabaseOptions;
+import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.lease.LeaseOptions;
+import io.github.litestream.lease.LeaseRecord;
+import io.github.litestream.lease.ReplicaLease;
+import io.github.litestream.replica.ForwardingReplicaClient;
+import io.github.litestream.replica.Pos;
+import io.github.litestream.replica.Replica;
+import io.github.litestream.replica.ReplicaClient;
+import io.github.litestream.replica.ReplicaOptions;
+import io.github.litestream.replica.SnapshotInfo;
+import io.github.litestream.replica.WalSegmentInfo;
+import io.github.litestream.replica.file.FileReplicaClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A leased database unregistered while a replica's upload still runs leaves its lease to
+ * expire (a write of that upload may yet land); registered again in the same process, the
+ * engine takes that lease over as its own, and must still wait for that write, as a takeover
+ * from a holder that did not release waits: two safety margins after the abandoned lease
+ * stopped writing. Real SQLite file, real file replica, a real engine; the WAL upload is
+ * held, not slow.
+ */
+class AbandonedLeaseTests {
+
+	private static final LeaseOptions LEASE = new LeaseOptions(true, Duration.ofSeconds(3));
+
+	private static final Duration SYNC = Duration.ofMillis(100);
+
+	@TempDir
+	Path dir;
+
+	@Test
+	void aDatabaseRegisteredAgainWaitsForTheWritesOfItsAbandonedLease() throws Exception {
+		Path file = this.dir.resolve("app.db");
+		Path replica = this.dir.resolve("replica");
+		HeldWalUpload held = new HeldWalUpload(new FileReplicaClient(replica));
+		try (AppDatabase app = new AppDatabase(file); Litestream engine = new Litestream()) {
+			app.insert(10);
+			engine.start();
+			DatabaseRegistry registry = new DatabaseRegistry(engine);
+			ReplicatedDatabase database = registry.register(options(file), LEASE, List.of(target(held)));
+			Replica first = engine.replicas(database).get(0);
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> first.position().equals(engine.commitPosition(database)));
+			held.holding = true;
+			app.insert(3);
+			assertThat(held.writing.await(1, TimeUnit.MINUTES)).isTrue();
+
+			long removing = System.nanoTime();
+			assertThat(registry.unregister(file, Duration.ofMillis(200), Backups.KEEP)).isFalse();
+			LeaseRecord left = storedLease(replica);
+			assertThat(left.released()).as("left to expire").isFalse();
+			assertThat(left.holder()).isEqualTo(engine.leaseHolder());
+
+			FirstWrite again = new FirstWrite(new FileReplicaClient(replica));
+			registry.register(options(file), LEASE, List.of(target(again)));
+			assertThat(storedLease(replica).epoch()).as("taken over as this instance's own").isEqualTo(left.epoch());
+			app.insert(3);
+			await().atMost(Duration.ofSeconds(30)).until(() -> again.at.get() != 0);
+			// Before the fix, the new registration wrote at its first step, while the held upload
+			// of the abandoned one could still land.
+			assertThat(Duration.ofNanos(again.at.get() - removing))
+				.isGreaterThanOrEqualTo(LEASE.safetyMargin().multipliedBy(2));
+			held.release.countDown();
+			engine.stop(Duration.ofSeconds(10));
+		}
+		finally {
+			held.release.countDown();
+		}
+	}
+
+	private static DatabaseOptions options(Path file) {
+		return DatabaseOptions.defaults(file).withMonitorInterval(Duration.ofMillis(50));
+	}
+
+	private static ReplicationTarget target(ReplicaClient client) {
+		return new ReplicationTarget(client, ReplicaOptions.defaults("file").withSyncInterval(SYNC));
+	}
+
+	private static LeaseRecord storedLease(Path replica) throws IOException {
+		return LeaseRecord.parse(new FileReplicaClient(replica).conditionalObjects()
+			.orElseThrow()
+			.read(ReplicaLease.OBJECT)
+			.orElseThrow()
+			.content());
+	}
+
+	/** A real replica client whose next WAL segment upload, once held, waits for the test. */
+	private static final class HeldWalUpload extends ForwardingReplicaClient {
+
+		volatile boolean holding;
+
+		final CountDownLatch writing = new CountDownLatch(1);
+
+		final CountDownLatch release = new CountDownLatch(1);
+
+		HeldWalUpload(ReplicaClient delegate) {
+			super(delegate);
+		}
+
+		@Override
+		public WalSegmentInfo writeWalSegment(Pos pos, InputStream lz4) throws IOException {
+			if (this.holding) {
+				this.holding = false;
+				this.writing.countDown();
+				try {
+					this.release.await(1, TimeUnit.MINUTES);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					throw new IOException(ex);
+				}
+			}
+			return super.writeWalSegment(pos, lz4);
+		}
+
+	}
+
+	/** A real replica client noting when its first snapshot or WAL segment upload began. */
+	private static final class FirstWrite extends ForwardingReplicaClient {
+
+		final AtomicLong at = new AtomicLong();
+
+		FirstWrite(ReplicaClient delegate) {
+			super(delegate);
+		}
+
+		@Override
+		public SnapshotInfo writeSnapshot(String generation, long index, InputStream lz4) throws IOException {
+			this.at.compareAndSet(0, System.nanoTime());
+			return super.writeSnapshot(generation, index, lz4);
+		}
+
+		@Override
+		public WalSegmentInfo writeWalSegment(Pos pos, InputStream lz4) throws IOException {
+			this.at.compareAndSet(0, System.nanoTime());
+			return super.writeWalSegment(pos, lz4);
+		}
+
+	}
+
+}
