@@ -81,7 +81,8 @@ final class LeaseKeeper {
 		ReplicaLease lease = new ReplicaLease(target.options().name(), client.location(),
 				client.conditionalObjects().orElse(null), options, holder, clock);
 		this.abandoned.succeed(client.location(), lease);
-		StaleFileGuard guard = this.guards.of(database, clock, this::giveUpStale);
+		StaleFileGuard guard = this.guards.of(database, lease, target.options().name(), client.location(), clock,
+				this::giveUpStale);
 		Replica replica = new Replica(database, new FencedReplicaClient(client, lease,
 				() -> guard.checkWritable(lease, target.options().name(), client.location())), target.options(), clock);
 		this.leases.add(new Leased(database, replica, lease, guard));
@@ -106,9 +107,9 @@ final class LeaseKeeper {
 
 	/**
 	 * Gives up the leases of a database whose file was found stale, for good: the instance with
-	 * the newest state must be able to take them. A lease whose replica was never written to is
-	 * released (stored released, so that instance takes it at once); one whose writes were let
-	 * through before is left to expire, as a write of its may still land.
+	 * the newest state must be able to take them: stored released, so that instance takes them at
+	 * once (no replica is written before every comparison is made, see {@link StaleFileGuard});
+	 * any whose writes were let through would be left to expire, as a write of its may still land.
 	 */
 	private void giveUpStale(ReplicatedDatabase database) {
 		List<Leased> ofDatabase;
@@ -122,7 +123,7 @@ final class LeaseKeeper {
 			}
 		}
 		for (Leased leased : ofDatabase) {
-			if (!leased.guard.letThrough(leased.lease)) {
+			if (!leased.guard.letThrough()) {
 				releaseOne(leased);
 			}
 			LeaseStatus status = leased.lease.status();

@@ -160,6 +160,16 @@ public final class Litestream implements AutoCloseable {
 		return this.leases.guards().stale(database);
 	}
 
+	/**
+	 * What a leased database's replication waits for, while its file awaits its comparison with
+	 * a replica (see {@link FileCheck}): nothing is known to be wrong, and nothing is written yet.
+	 * @param database a registered database
+	 * @return the awaited comparison, or empty
+	 */
+	public Optional<AwaitedComparison> awaitedComparison(ReplicatedDatabase database) {
+		return this.leases.guards().awaiting(database);
+	}
+
 	/** Whether it runs, and adding and removing databases while it runs (for a registry). */
 	EngineLifecycle lifecycle() {
 		return this.lifecycle;

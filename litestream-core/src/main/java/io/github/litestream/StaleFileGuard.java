@@ -3,6 +3,9 @@ package io.github.litestream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -38,6 +41,14 @@ import org.slf4j.LoggerFactory;
  * replica, since a replica written from it would be the newest in a restore too), its leases are
  * given back to the instance that holds the newest state, and the file is left as it is, since
  * it is open and may hold commits that never reached a replica.
+ *
+ * <p><b>No replica is written before every comparison due is made.</b> The verdict is the
+ * database's, not a replica's: a file found stale through one replica must have reached none
+ * (a replica written from it would be newest to a restore too). So while the file is to be
+ * compared, a replica whose own comparison is not due, or made already, still waits for the
+ * others: for every lease to be taken (whether its comparison is due is known only then) and
+ * every comparison due to be made. One replica's store that does not answer holds up them all;
+ * {@link #awaiting()} says which one, for health and the endpoint.
  */
 final class StaleFileGuard {
 
@@ -56,8 +67,17 @@ final class StaleFileGuard {
 	/** Where the file stood before this process opened it; {@code null} if unknown. */
 	private @Nullable Pos local;
 
-	/** The leases the engine took, and whether writing to each waits for the comparison. */
-	private final Map<ReplicaLease, Boolean> due = new ConcurrentHashMap<>();
+	/** The database's leases in registration order, and where each one's comparison stands. */
+	private final Map<ReplicaLease, Comparison> comparisons = Collections.synchronizedMap(new LinkedHashMap<>());
+
+	/** The replicas' names and locations, for {@link #awaiting()}. */
+	private final Map<ReplicaLease, Named> names = new ConcurrentHashMap<>();
+
+	/** Since when writes wait for the comparisons. */
+	private volatile Instant since;
+
+	/** Set once every comparison due was made and none found the file stale: writes go on. */
+	private volatile boolean settled;
 
 	private volatile @Nullable StaleFile stale;
 
@@ -77,11 +97,19 @@ final class StaleFileGuard {
 		this.clock = clock;
 		this.onStale = onStale;
 		this.check = FileCheck.DONE;
+		this.since = clock.instant();
 	}
 
 	/** Says when the file is compared; before its leases are taken. */
 	void check(FileCheck check) {
+		this.since = this.clock.instant();
 		this.check = check;
+	}
+
+	/** Notes a lease of the database, as it is created: no replica is written before it is taken. */
+	void expect(ReplicaLease lease, String replica, String location) {
+		this.names.put(lease, new Named(replica, location));
+		this.comparisons.putIfAbsent(lease, Comparison.LEASE_NOT_TAKEN);
 	}
 
 	/** Reads where the file stands, once, before the engine first opens it. */
@@ -108,8 +136,9 @@ final class StaleFileGuard {
 	 */
 	void leaseTaken(ReplicaLease lease) {
 		FileCheck when = this.check;
-		if (when != FileCheck.DONE && lease.acquisitions() > 0 && !this.due.containsKey(lease)) {
-			this.due.putIfAbsent(lease, when == FileCheck.BEFORE_FIRST_WRITE || lease.lastAcquisitionFollowedAnother());
+		if (when != FileCheck.DONE && lease.acquisitions() > 0) {
+			boolean due = when == FileCheck.BEFORE_FIRST_WRITE || lease.lastAcquisitionFollowedAnother();
+			this.comparisons.replace(lease, Comparison.LEASE_NOT_TAKEN, due ? Comparison.DUE : Comparison.CLEAR);
 		}
 	}
 
@@ -121,12 +150,14 @@ final class StaleFileGuard {
 		if (this.stale != null) {
 			return false;
 		}
-		if (this.check == FileCheck.DONE) {
+		if (this.check == FileCheck.DONE || this.settled) {
 			return true;
 		}
-		Boolean waits = this.due.get(lease);
-		// Not noted yet: the keeper notes an acquisition right after it.
-		return waits != null && (!waits || compare(lease, replica));
+		if (this.comparisons.get(lease) == Comparison.DUE && !compare(lease, replica)) {
+			return false;
+		}
+		// Not taken yet (the keeper notes an acquisition right after it), or others still to compare.
+		return awaited() == null;
 	}
 
 	/**
@@ -140,23 +171,54 @@ final class StaleFileGuard {
 			throw new LeaseFencedException(replica, location, this.path + " is stale and is not replicated ("
 					+ file.reason() + "); to fix it, " + file.fix());
 		}
-		if (this.check != FileCheck.DONE && !Boolean.FALSE.equals(this.due.get(lease))) {
-			throw new LeaseFencedException(replica, location, this.path + " has not been compared with the "
-					+ "replica's newest backup yet (another instance held its lease before this one)");
+		Optional<AwaitedComparison> awaited = awaiting();
+		if (awaited.isPresent()) {
+			throw new LeaseFencedException(replica, location, awaited.get().describe());
 		}
 	}
 
-	/** Whether writes to a replica were let through (a write of its may be under way). */
-	boolean letThrough(ReplicaLease lease) {
-		return this.check == FileCheck.DONE || Boolean.FALSE.equals(this.due.get(lease));
+	/** Whether writes to the database's replicas were let through (a write may be under way). */
+	boolean letThrough() {
+		return this.check == FileCheck.DONE || this.settled;
 	}
 
 	Optional<StaleFile> stale() {
 		return Optional.ofNullable(this.stale);
 	}
 
+	/**
+	 * The comparison writes wait for, if they do.
+	 * @return the first replica whose comparison is awaited, or empty once none is (or the file
+	 * was found stale)
+	 */
+	Optional<AwaitedComparison> awaiting() {
+		if (this.stale != null || this.check == FileCheck.DONE || this.settled) {
+			return Optional.empty();
+		}
+		Map.Entry<ReplicaLease, Comparison> first = awaited();
+		if (first == null) {
+			return Optional.empty();
+		}
+		Named named = this.names.get(first.getKey());
+		return Optional.of(new AwaitedComparison(this.path, named.replica(), named.location(),
+				first.getValue() == Comparison.DUE, this.since));
+	}
+
+	/** The first lease whose comparison is awaited; {@code null} (and settled) if none is. */
+	private Map.@Nullable Entry<ReplicaLease, Comparison> awaited() {
+		synchronized (this.comparisons) {
+			for (Map.Entry<ReplicaLease, Comparison> entry : this.comparisons.entrySet()) {
+				if (entry.getValue() != Comparison.CLEAR) {
+					return Map.entry(entry.getKey(), entry.getValue());
+				}
+			}
+		}
+		this.settled = this.stale == null;
+		return null;
+	}
+
 	private synchronized boolean compare(ReplicaLease lease, Replica replica) {
-		if (this.stale != null || Boolean.FALSE.equals(this.due.get(lease))) {
+		if (this.stale != null || this.comparisons.get(lease) != Comparison.DUE) {
 			return this.stale == null;
 		}
 		ReplicaClient client = replica.client();
@@ -172,7 +234,7 @@ final class StaleFileGuard {
 			return false;
 		}
 		if (why.isEmpty()) {
-			this.due.put(lease, false);
+			this.comparisons.put(lease, Comparison.CLEAR);
 			logger.info("{} is not behind the newest backup of replica '{}' ({}), whose lease another instance held "
 					+ "before ({}): it is replicated", this.path, replica.name(), client.location(),
 					(newest != null) ? newest : "the replica holds none");
@@ -200,8 +262,26 @@ final class StaleFileGuard {
 		}
 		this.lastFailure = message;
 		logger.warn("{} could not be compared with replica '{}' ({}) yet, whose lease another instance held before: "
-				+ "{}. Nothing is written to the replica until it is; tried again every {}", this.path, replica.name(),
-				replica.client().location(), message, replica.options().syncInterval());
+				+ "{}. Nothing is written to any replica of it until it is; tried again every {}", this.path,
+				replica.name(), replica.client().location(), message, replica.options().syncInterval());
+	}
+
+	/** A leased replica, for messages. */
+	private record Named(String replica, String location) {
+	}
+
+	/** Where a lease's comparison stands. */
+	private enum Comparison {
+
+		/** Not taken yet: whether its comparison is due is not known. */
+		LEASE_NOT_TAKEN,
+
+		/** Taken, and the file is to be compared with its replica. */
+		DUE,
+
+		/** Compared (not behind), or its comparison is not due. */
+		CLEAR
+
 	}
 
 }

@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.lease.ReplicaLease;
 
 /**
  * The {@link StaleFileGuard} of every leased database of an engine.
@@ -15,10 +16,16 @@ final class StaleFileGuards {
 
 	private final Map<ReplicatedDatabase, StaleFileGuard> guards = new ConcurrentHashMap<>();
 
-	/** The guard of a database being registered, created with its first leased replica. */
-	StaleFileGuard of(ReplicatedDatabase database, Clock clock, Consumer<ReplicatedDatabase> onStale) {
-		return this.guards.computeIfAbsent(database,
+	/**
+	 * The guard of a database being registered, created with its first leased replica; notes
+	 * each of its leases, in order.
+	 */
+	StaleFileGuard of(ReplicatedDatabase database, ReplicaLease lease, String replica, String location, Clock clock,
+			Consumer<ReplicatedDatabase> onStale) {
+		StaleFileGuard guard = this.guards.computeIfAbsent(database,
 				(db) -> new StaleFileGuard(db.path(), clock, (stale) -> onStale.accept(db)));
+		guard.expect(lease, replica, location);
+		return guard;
 	}
 
 	/**
@@ -43,6 +50,11 @@ final class StaleFileGuards {
 	/** A database's file, if it was found stale. */
 	Optional<StaleFile> stale(ReplicatedDatabase database) {
 		return Optional.ofNullable(this.guards.get(database)).flatMap(StaleFileGuard::stale);
+	}
+
+	/** What a database's writes wait for, if its file awaits a comparison. */
+	Optional<AwaitedComparison> awaiting(ReplicatedDatabase database) {
+		return Optional.ofNullable(this.guards.get(database)).flatMap(StaleFileGuard::awaiting);
 	}
 
 	/** Forgets a database that is no longer replicated. */
