@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
+import io.github.litestream.AwaitedComparison;
 import io.github.litestream.Litestream;
 import io.github.litestream.StaleFile;
 import io.github.litestream.boot.actuate.LitestreamEndpoint.ActionResultDescriptor;
@@ -52,10 +53,12 @@ final class DatabaseDescriptions {
 		Pos pos = database.position().orElse(null);
 		List<ReplicaDescriptor> replicas = this.litestream.replicas(database).stream().map(this::describe).toList();
 		StaleFile stale = this.litestream.staleFile(database).orElse(null);
+		AwaitedComparison awaited = this.litestream.awaitedComparison(database).orElse(null);
 		return new DatabaseDescriptor(database.path().toString(), (pos != null) ? pos.generation() : null, LitestreamEndpoint.format(pos),
 				database.size(), database.walSize(), database.lastCheckpointAt(),
 				database.checkpointsHeld().map(CheckpointsHeld::since).orElse(null),
-				(stale != null) ? stale.since() : null, (stale != null) ? stale.reason() : null, replicas);
+				(stale != null) ? stale.since() : null, (stale != null) ? stale.reason() : null,
+				(awaited != null) ? awaited.since() : null, (awaited != null) ? awaited.replica() : null, replicas);
 	}
 
 	private ReplicaDescriptor describe(Replica replica) {

@@ -255,11 +255,16 @@ public final class LitestreamEndpoint {
 	 * @param staleSince since when its file is known to be stale (another instance wrote to a
 	 * replica since it was last replicated): nothing of it is replicated; otherwise {@code null}
 	 * @param staleReason why it is stale, when it is
+	 * @param awaitingComparisonSince since when its file waits to be compared with a replica
+	 * before anything of it is replicated (that replica's store has not answered yet): nothing is
+	 * known to be wrong, but nothing is written to any of its replicas; otherwise {@code null}
+	 * @param awaitingComparisonWith the replica it waits for, when it waits
 	 * @param replicas its replicas
 	 */
 	public record DatabaseDescriptor(String path, @Nullable String generation, @Nullable String position, long size,
 			long walSize, @Nullable Instant lastCheckpoint, @Nullable Instant checkpointsHeldSince,
-			@Nullable Instant staleSince, @Nullable String staleReason, List<ReplicaDescriptor> replicas) {
+			@Nullable Instant staleSince, @Nullable String staleReason, @Nullable Instant awaitingComparisonSince,
+			@Nullable String awaitingComparisonWith, List<ReplicaDescriptor> replicas) {
 	}
 
 	/**

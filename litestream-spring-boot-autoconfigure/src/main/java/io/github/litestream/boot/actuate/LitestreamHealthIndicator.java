@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import io.github.litestream.AwaitedComparison;
 import io.github.litestream.Litestream;
 import io.github.litestream.StaleFile;
 import io.github.litestream.boot.autoconfigure.LitestreamStandbys;
@@ -119,12 +120,21 @@ public final class LitestreamHealthIndicator extends AbstractHealthIndicator {
 				problems.add(database.path() + " is stale and is not replicated: " + stale.reason()
 						+ ". Commits made here reach no replica; to fix it, " + stale.fix());
 			}
+			// Nothing is known to be wrong yet, but nothing is replicated: a warning, not a problem.
+			AwaitedComparison awaited = this.litestream.awaitedComparison(database).orElse(null);
+			if (awaited != null) {
+				warnings.add(awaited.describe());
+			}
 			if (itemized) {
 				Map<String, Object> details = new LinkedHashMap<>();
 				details.put("position", database.position().map(Pos::toString).orElse(null));
 				if (stale != null) {
 					details.put("staleSince", stale.since());
 					details.put("staleReason", stale.reason());
+				}
+				if (awaited != null) {
+					details.put("awaitingComparisonSince", awaited.since());
+					details.put("awaitingComparisonWith", awaited.replica());
 				}
 				if (syncFailure != null) {
 					details.put("syncFailingSince", syncFailure.since());
