@@ -192,8 +192,11 @@ class StandbyApplicationTests {
 		List<String> settings = List.of("--litestream.dbs[0].replicas[0].path=" + replica,
 				"--litestream.dbs[0].standby=true", "--litestream.dbs[0].lease.ttl=3s",
 				"--litestream.dbs[0].synchronous-replication=on", "--spring.main.banner-mode=off");
+		// Killed, the child cannot remove the native libraries it extracted: keep them out of /tmp.
+		Path tmp = Files.createDirectories(this.dir.resolve("child-tmp"));
 		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-cp", System.getProperty("java.class.path"), ReplicationTestApplication.class.getName(), "200",
+				"-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"),
+				ReplicationTestApplication.class.getName(), "200",
 				"--spring.datasource.url=jdbc:sqlite:" + database("killed")));
 		command.addAll(settings);
 		Process child = new ProcessBuilder(command).redirectErrorStream(true)
