@@ -22,10 +22,10 @@ import io.github.litestream.lease.LeaseRole;
 import io.github.litestream.lease.LeaseStatus;
 import io.github.litestream.lease.ReplicaLease;
 import io.github.litestream.replica.ConditionalObjects;
-import io.github.litestream.replica.ForwardingConditionalObjects;
 import io.github.litestream.replica.ForwardingReplicaClient;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaClient;
+import io.github.litestream.replica.UnreachableConditionalObjects;
 import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.replica.file.FileReplicaClient;
 import io.github.litestream.restore.RestoreOptions;
@@ -172,31 +172,8 @@ class DeposedPrimaryTests {
 		return new ForwardingReplicaClient(client) {
 			@Override
 			public Optional<ConditionalObjects> conditionalObjects() {
-				return Optional.of(new ForwardingConditionalObjects(delegate().conditionalObjects().orElseThrow()) {
-					@Override
-					public Optional<VersionedObject> read(String name) throws IOException {
-						check();
-						return super.read(name);
-					}
-
-					@Override
-					public String create(String name, byte[] content) throws IOException {
-						check();
-						return super.create(name, content);
-					}
-
-					@Override
-					public String replace(String name, byte[] content, String version) throws IOException {
-						check();
-						return super.replace(name, content, version);
-					}
-
-					private void check() throws IOException {
-						if (partitioned.get()) {
-							throw new IOException("store unreachable");
-						}
-					}
-				});
+				return Optional.of(new UnreachableConditionalObjects(delegate().conditionalObjects().orElseThrow(),
+						partitioned));
 			}
 		};
 	}

@@ -8,11 +8,11 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.github.litestream.replica.ConditionalObjects;
-import io.github.litestream.replica.ForwardingConditionalObjects;
 import io.github.litestream.replica.ForwardingReplicaClient;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.SnapshotInfo;
+import io.github.litestream.replica.UnreachableConditionalObjects;
 import io.github.litestream.replica.WalSegmentInfo;
 
 /**
@@ -96,27 +96,7 @@ final class UnreachableStore extends ForwardingReplicaClient {
 
 	@Override
 	public Optional<ConditionalObjects> conditionalObjects() {
-		return super.conditionalObjects().map((objects) -> new ForwardingConditionalObjects(objects) {
-
-			@Override
-			public Optional<VersionedObject> read(String name) throws IOException {
-				check();
-				return super.read(name);
-			}
-
-			@Override
-			public String create(String name, byte[] content) throws IOException {
-				check();
-				return super.create(name, content);
-			}
-
-			@Override
-			public String replace(String name, byte[] content, String version) throws IOException {
-				check();
-				return super.replace(name, content, version);
-			}
-
-		});
+		return super.conditionalObjects().map((objects) -> new UnreachableConditionalObjects(objects, this.down));
 	}
 
 }

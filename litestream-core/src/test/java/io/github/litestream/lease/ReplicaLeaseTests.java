@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import io.github.litestream.replica.ConditionalObjects;
 import io.github.litestream.replica.ConditionalWriteConflictException;
 import io.github.litestream.replica.ForwardingConditionalObjects;
+import io.github.litestream.replica.UnreachableConditionalObjects;
 import io.github.litestream.replica.file.FileReplicaClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -153,7 +154,7 @@ class ReplicaLeaseTests {
 	@Test
 	void aLeaseTakenWhileTheStoreWasUnreachableIsNotTakenBackOnceTheOtherReleasedIt() throws IOException {
 		AtomicBoolean failing = new AtomicBoolean();
-		ReplicaLease primary = lease(new FailingObjects(this.objects, failing), SHORT);
+		ReplicaLease primary = lease(new UnreachableConditionalObjects(this.objects, failing), SHORT);
 		primary.acquire();
 		failing.set(true);
 		assertThat(primary.renew()).isEqualTo(LeaseRole.FENCED);
@@ -176,7 +177,7 @@ class ReplicaLeaseTests {
 	@Test
 	void failedRenewalFencesAndTheUntouchedLeaseIsTakenBackWithoutAnotherHolder() throws IOException {
 		AtomicBoolean failing = new AtomicBoolean();
-		ReplicaLease lease = lease(new FailingObjects(this.objects, failing), SHORT);
+		ReplicaLease lease = lease(new UnreachableConditionalObjects(this.objects, failing), SHORT);
 		lease.acquire();
 		failing.set(true);
 		assertThat(lease.renew()).isEqualTo(LeaseRole.FENCED);
@@ -211,7 +212,7 @@ class ReplicaLeaseTests {
 	@Test
 	void onlyTakingTheLeaseAgainCountsAsAnAcquisitionNotARenewalThatSucceededLate() throws IOException {
 		AtomicBoolean failing = new AtomicBoolean();
-		ReplicaLease lease = lease(new FailingObjects(this.objects, failing), SHORT);
+		ReplicaLease lease = lease(new UnreachableConditionalObjects(this.objects, failing), SHORT);
 		lease.acquire();
 		assertThat(lease.acquisitions()).isEqualTo(1);
 		// A renewal so late that the write window ended (the status shows FENCED) still renews.
@@ -274,7 +275,7 @@ class ReplicaLeaseTests {
 	void anUnreachableStoreAtStartFencesTheReplicaWithoutFailingAndTheLeaseIsTakenWhenItAnswers()
 			throws IOException {
 		AtomicBoolean failing = new AtomicBoolean(true);
-		ReplicaLease lease = lease(new FailingObjects(this.objects, failing), SHORT);
+		ReplicaLease lease = lease(new UnreachableConditionalObjects(this.objects, failing), SHORT);
 		lease.acquireAtStart();
 		assertThat(lease.status().role()).isEqualTo(LeaseRole.FENCED);
 		assertThat(lease.status().lost()).isFalse();
@@ -404,42 +405,6 @@ class ReplicaLeaseTests {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
-	}
-
-	/** A real store whose writes fail while {@code failing} is set, as an unreachable one's do. */
-	private static final class FailingObjects extends ForwardingConditionalObjects {
-
-		private final AtomicBoolean failing;
-
-		FailingObjects(ConditionalObjects store, AtomicBoolean failing) {
-			super(store);
-			this.failing = failing;
-		}
-
-		@Override
-		public Optional<VersionedObject> read(String name) throws IOException {
-			check();
-			return super.read(name);
-		}
-
-		@Override
-		public String create(String name, byte[] content) throws IOException {
-			check();
-			return super.create(name, content);
-		}
-
-		@Override
-		public String replace(String name, byte[] content, String version) throws IOException {
-			check();
-			return super.replace(name, content, version);
-		}
-
-		private void check() throws IOException {
-			if (this.failing.get()) {
-				throw new IOException("store unreachable");
-			}
-		}
-
 	}
 
 	/** A real store whose replace is sent twice, as a client retries after a lost answer. */
