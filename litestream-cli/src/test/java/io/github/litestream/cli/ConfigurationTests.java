@@ -1,6 +1,9 @@
 package io.github.litestream.cli;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -229,6 +232,38 @@ class ConfigurationTests {
 
 		assertThat(result.exitCode()).as(result.toString()).isZero();
 		assertThat(result.out().lines()).hasSize(5);
+	}
+
+	@Test
+	void theSidecarsOwnKeysAreReadWithoutAWordAsLitestreamsRestoreReadsThem() throws Exception {
+		Path database = this.dir.resolve("app.db");
+		Path config = Files.writeString(this.dir.resolve("litestream.yml"), """
+				addr: ":9090"
+				logging:
+				  level: debug
+				exec: java -jar app.jar
+				dbs:
+				  - path: %s
+				    replicas:
+				      - path: %s
+				""".formatted(database, this.replica));
+
+		ByteArrayOutputStream logged = new ByteArrayOutputStream();
+		PrintStream standardError = System.err;
+		Cli.Result result;
+		// The engine's log goes to the process's standard error, not to the command's writer.
+		System.setErr(new PrintStream(logged, true, StandardCharsets.UTF_8));
+		try {
+			result = new Cli().run("snapshots", "-config", config.toString(), database.toString());
+		}
+		finally {
+			System.setErr(standardError);
+		}
+
+		assertThat(result.exitCode()).as(result.toString()).isZero();
+		assertThat(result.out().lines()).hasSize(5);
+		assertThat(logged.toString(StandardCharsets.UTF_8) + result.err()).doesNotContain("ignored")
+			.doesNotContain("WARN");
 	}
 
 	@Test

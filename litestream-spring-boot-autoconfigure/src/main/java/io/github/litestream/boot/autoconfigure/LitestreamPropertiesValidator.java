@@ -52,8 +52,8 @@ final class LitestreamPropertiesValidator {
 	 * Creates a validator.
 	 * @param providers the providers of the replica types that can be created
 	 * @param entries where the keys of the replica entries come from
-	 * @param createDirectories whether to create a missing database directory and to require
-	 * what writing the replicas needs (the application); a tool that only reads replicas leaves
+	 * @param createDirectories whether to create a missing database directory, to require what
+	 * writing the replicas needs and to warn about the sidecar's own keys (the application); a tool that only reads replicas leaves
 	 * the disk alone and decrypts with identities alone
 	 */
 	LitestreamPropertiesValidator(ReplicaClientFactory providers, ReplicaEntrySource entries,
@@ -70,7 +70,7 @@ final class LitestreamPropertiesValidator {
 	 * @throws LitestreamConfigurationException on the first problem found
 	 */
 	List<DatabaseSettings> validate(LitestreamProperties properties) {
-		TopLevelKeys.requireKnown(this.entries.topLevelKeys());
+		TopLevelKeys.requireKnown(this.entries.topLevelKeys(), this.createDirectories);
 		positive(properties.getShutdownTimeout(), "litestream.shutdown-timeout");
 		positive(properties.getBusyTimeout(), "litestream.busy-timeout");
 		atLeastOne(properties.getCaptureThreads(), "litestream.capture-threads");

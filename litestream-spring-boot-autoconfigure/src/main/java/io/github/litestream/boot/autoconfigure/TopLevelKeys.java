@@ -21,7 +21,9 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyN
  * <p>Keys of the sidecar's {@code litestream.yml} are told apart from misspellings:
  * <ul>
  * <li>those that mean nothing in-process ({@code addr}, {@code logging}, {@code exec}, v0.5's
- * {@code mcp-addr}) are ignored with a WARN that says what does their job here;</li>
+ * {@code mcp-addr}) are ignored, in the application with a WARN that says what does their job
+ * here; a tool reading the sidecar's file ignores them without a word, as Litestream's own
+ * {@code restore} does;</li>
  * <li>v0.5's global snapshot and compaction settings are refused: ignoring them would keep
  * backups for other periods than the ones written.</li>
  * </ul>
@@ -60,11 +62,13 @@ final class TopLevelKeys {
 
 	/**
 	 * Refuses the first key directly under {@code litestream.} that the starter does not have, and
-	 * warns once about each key of the sidecar that has no meaning in-process.
+	 * in the application warns once about each key of the sidecar that has no meaning in-process.
 	 * @param keys the full names of the keys set under {@code litestream.}
+	 * @param application whether the keys configure a running application rather than a tool
+	 * that only reads replicas
 	 * @throws LitestreamConfigurationException naming the key, and the key it may be a misspelling of
 	 */
-	static void requireKnown(Collection<ConfigurationPropertyName> keys) {
+	static void requireKnown(Collection<ConfigurationPropertyName> keys, boolean application) {
 		Set<String> warned = new LinkedHashSet<>();
 		for (ConfigurationPropertyName key : keys) {
 			if (key.getNumberOfElements() < 2) {
@@ -77,7 +81,7 @@ final class TopLevelKeys {
 			String property = PREFIX + "." + key.getElement(1, ConfigurationPropertyName.Form.DASHED);
 			String sidecar = lookUp(SIDECAR_ONLY, first);
 			if (sidecar != null) {
-				if (warned.add(property)) {
+				if (application && warned.add(property)) {
 					logger.warn("{} is ignored: it is {}. Remove it", property, sidecar);
 				}
 				continue;
