@@ -81,8 +81,39 @@ final class DatabaseRestorer {
 	boolean restoreIfMissing(DatabaseSettings database, Predicate<DatabaseSettings> takeLeases) {
 		// Entries with a path are tried by the restore step and again when their DataSource
 		// appears: once is enough.
-		return this.attempted.add(database.path())
-				&& restoreMissing(database, database.restoreIfReplicaExists(), takeLeases);
+		if (!this.attempted.add(database.path())) {
+			return false;
+		}
+		if (!database.restore() && !database.standby() && Files.notExists(database.path())) {
+			warnIfBackupLeftBehind(database);
+		}
+		return restoreMissing(database, database.restoreIfReplicaExists(), takeLeases);
+	}
+
+	/**
+	 * With restore-on-boot off, a missing file starts as an empty database whose new generation
+	 * restores prefer from then on, and retention eventually deletes the backup it leaves behind:
+	 * a deploy on an empty disk that forgot to restore should not go unnoticed.
+	 */
+	private void warnIfBackupLeftBehind(DatabaseSettings database) {
+		RestoreOptions options = restoreOptions(database);
+		for (ReplicaSettings replica : database.replicas()) {
+			try {
+				NewestBackup backup = withClient(database, replica, options,
+						(client) -> ReplicaChooser.list(replica, replica.name(), client, 1))
+					.newestBackup();
+				if (backup != null) {
+					logger.warn("{} is missing and {}.restore.enabled is false, so it starts empty, although replica "
+							+ "'{}' holds a backup of it, at {}; the new generation is what restores choose from now on. "
+							+ "Set {}.restore.enabled=true to start from the backup", database.path(),
+							database.property(), replica.name(), backup, database.property());
+					return;
+				}
+			}
+			catch (LitestreamRestoreException ex) {
+				logger.debug("Could not look for a backup of {} in replica '{}'", database.path(), replica.name(), ex);
+			}
+		}
 	}
 
 	/**
