@@ -24,9 +24,12 @@ import io.github.litestream.replica.WalSegmentInfo;
  * @param failingSince since when every poll failed, or {@code null} while they succeed
  * @param restores how many full restores the follower ran (the first one included): a new
  * generation, or WAL that retention deleted before it was applied, costs one
+ * @param stopped whether the follower stopped on its own (its thread was interrupted, or died of
+ * an error): it applies nothing any more, and {@code lastError} says why
  */
 public record FollowerStatus(Pos position, int segmentsBehind, long bytesBehind, Instant newestObjectAt,
-		Instant oldestPendingAt, Instant lastPollAt, String lastError, Instant failingSince, int restores) {
+		Instant oldestPendingAt, Instant lastPollAt, String lastError, Instant failingSince, int restores,
+		boolean stopped) {
 
 	/**
 	 * How long the oldest change the follower has not applied has been in the replica.
@@ -42,7 +45,7 @@ public record FollowerStatus(Pos position, int segmentsBehind, long bytesBehind,
 	 * @return {@code true} when caught up and not failing
 	 */
 	public boolean caughtUp() {
-		return this.position != null && this.segmentsBehind == 0 && this.failingSince == null;
+		return this.position != null && this.segmentsBehind == 0 && this.failingSince == null && !this.stopped;
 	}
 
 	/** After a listing: {@code pending} segments still to apply out of the generation's {@code segments}. */
@@ -50,24 +53,36 @@ public record FollowerStatus(Pos position, int segmentsBehind, long bytesBehind,
 		Instant newest = segments.stream().map(WalSegmentInfo::createdAt).max(Instant::compareTo).orElse(null);
 		Instant oldest = pending.stream().map(WalSegmentInfo::createdAt).min(Instant::compareTo).orElse(null);
 		long bytes = pending.stream().mapToLong(WalSegmentInfo::size).sum();
-		return new FollowerStatus(at, pending.size(), bytes, newest, oldest, polledAt, null, null, this.restores);
+		return new FollowerStatus(at, pending.size(), bytes, newest, oldest, polledAt, null, null, this.restores,
+				this.stopped);
 	}
 
 	/** After a full restore to {@code at}. */
 	FollowerStatus restored(Pos at, Instant now) {
-		return new FollowerStatus(at, 0, 0, this.newestObjectAt, null, now, null, null, this.restores + 1);
+		return new FollowerStatus(at, 0, 0, this.newestObjectAt, null, now, null, null, this.restores + 1,
+				this.stopped);
 	}
 
 	/** After a listing that found no backup to restore. */
 	FollowerStatus noBackup(Instant now) {
-		return new FollowerStatus(null, 0, 0, null, null, now, null, null, this.restores);
+		return new FollowerStatus(null, 0, 0, null, null, now, null, null, this.restores, this.stopped);
 	}
 
 	/** After a failed poll: failing since the first failure in a row. */
 	FollowerStatus failed(String error, Instant now) {
 		return new FollowerStatus(this.position, this.segmentsBehind, this.bytesBehind, this.newestObjectAt,
 				this.oldestPendingAt, this.lastPollAt, error, (this.failingSince != null) ? this.failingSince : now,
-				this.restores);
+				this.restores, this.stopped);
+	}
+
+	/**
+	 * After the follower stopped on its own: reported as a failure (since now, unless polls were
+	 * failing already), as a follower that polls no more falls behind for good.
+	 */
+	FollowerStatus stopped(String error, Instant now) {
+		FollowerStatus failed = failed(error, now);
+		return new FollowerStatus(failed.position, failed.segmentsBehind, failed.bytesBehind, failed.newestObjectAt,
+				failed.oldestPendingAt, failed.lastPollAt, failed.lastError, failed.failingSince, failed.restores, true);
 	}
 
 }

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The thread of a {@link ReplicaFollower}, and when it polls the replica: once every poll
  * interval, at once when woken up, and after failures in a row only after a wait that doubles
@@ -28,6 +30,12 @@ final class PollLoop {
 	/** Failed polls in a row; the loop's thread only. */
 	private int failures;
 
+	/** Whether the thread ended (its end listener ran). */
+	private volatile boolean ended;
+
+	/** Whether it ended without {@link #stop(Duration)}: interrupted, or a poll threw an error. */
+	private boolean endedOnItsOwn;
+
 	private Thread thread;
 
 	PollLoop(FollowerOptions options) {
@@ -39,12 +47,13 @@ final class PollLoop {
 	 * @param name the thread's name
 	 * @param poll one poll
 	 * @param onFailure told of every poll that failed, on the loop's thread
+	 * @param onEnd told, last on the loop's thread, if it ended without {@link #stop(Duration)}
 	 */
-	synchronized void start(String name, Poll poll, FailureListener onFailure) {
+	synchronized void start(String name, Poll poll, FailureListener onFailure, EndListener onEnd) {
 		if (this.thread != null) {
 			throw new IllegalStateException("A poll loop starts once");
 		}
-		this.thread = new Thread(() -> run(poll, onFailure), name);
+		this.thread = new Thread(() -> run(poll, onFailure, onEnd), name);
 		this.thread.setDaemon(true);
 		this.thread.start();
 	}
@@ -65,7 +74,34 @@ final class PollLoop {
 		return this.thread != null && this.thread.isAlive();
 	}
 
-	private void run(Poll poll, FailureListener onFailure) {
+	private void run(Poll poll, FailureListener onFailure, EndListener onEnd) {
+		Error fatal = null;
+		try {
+			poll(poll, onFailure);
+		}
+		catch (Error ex) {
+			fatal = ex;
+			throw ex;
+		}
+		finally {
+			boolean onItsOwn;
+			synchronized (this) {
+				// Decided once, against stop(): either stop() hands over and lets go, or the listener does.
+				onItsOwn = !this.stopping;
+				this.endedOnItsOwn = onItsOwn;
+			}
+			try {
+				if (onItsOwn) {
+					onEnd.ended(fatal);
+				}
+			}
+			finally {
+				this.ended = true;
+			}
+		}
+	}
+
+	private void poll(Poll poll, FailureListener onFailure) {
 		// An interrupt stops it too, like stop() but without handing the file over.
 		while (!this.stopping && !Thread.currentThread().isInterrupted()) {
 			Duration wait = this.options.pollInterval();
@@ -112,7 +148,7 @@ final class PollLoop {
 		long target = this.pollsBegun + 1;
 		long deadline = System.nanoTime() + timeout.toNanos();
 		wakeUp();
-		while (this.pollsCompleted < target && !this.stopping && System.nanoTime() - deadline < 0) {
+		while (this.pollsCompleted < target && !this.stopping && !this.ended && System.nanoTime() - deadline < 0) {
 			// A wake-up during a poll is kept for the next one; checking every 2 ms is quick enough.
 			LockSupport.parkNanos(2_000_000);
 		}
@@ -142,6 +178,14 @@ final class PollLoop {
 			Thread.currentThread().interrupt();
 		}
 		return !running.isAlive();
+	}
+
+	/**
+	 * Whether the thread ended without {@link #stop(Duration)} being called first.
+	 * @return {@code true} once ended on its own
+	 */
+	synchronized boolean endedOnItsOwn() {
+		return this.endedOnItsOwn;
 	}
 
 	/**
@@ -176,6 +220,18 @@ final class PollLoop {
 		 * @param nextAttempt how long until the next poll, unless woken up
 		 */
 		void failed(Exception ex, int inARow, Duration nextAttempt);
+
+	}
+
+	/** Told that the loop ended without {@link #stop(Duration)}. */
+	@FunctionalInterface
+	interface EndListener {
+
+		/**
+		 * The loop ended: its thread was interrupted, or a poll threw an error.
+		 * @param fatal the error, or {@code null} after an interrupt
+		 */
+		void ended(@Nullable Error fatal);
 
 	}
 

@@ -19,6 +19,7 @@ import io.github.litestream.sqlite.SqliteFiles;
 import io.github.litestream.sqlite.WalChecksum;
 import io.github.litestream.sqlite.WalHeader;
 import io.github.litestream.sqlite.WalScanner;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,7 +81,8 @@ public final class ReplicaFollower implements AutoCloseable {
 	/** Why the database must be restored again before anything else is applied, or {@code null}. */
 	private String restoreReason = "no database yet";
 
-	private volatile FollowerStatus status = new FollowerStatus(null, 0, 0, null, null, null, null, null, 0);
+	private volatile FollowerStatus status = new FollowerStatus(null, 0, 0, null, null, null, null, null, 0,
+			false);
 
 	/** Whether the segment being applied got as far as writing pages. */
 	private boolean writingPages;
@@ -130,7 +132,8 @@ public final class ReplicaFollower implements AutoCloseable {
 						+ "start replication on it instead)");
 			}
 			LeftoverRestoreFiles.removeHolding(this.database);
-			this.loop.start("litestream-follower-" + this.database.getFileName(), this::poll, this::failed);
+			this.loop.start("litestream-follower-" + this.database.getFileName(), this::poll, this::failed,
+					this::ended);
 		}
 		catch (IOException | RuntimeException ex) {
 			held.close();
@@ -143,6 +146,20 @@ public final class ReplicaFollower implements AutoCloseable {
 		this.status = this.status.failed(String.valueOf(ex.getMessage()), this.clock.instant());
 		logger.warn("Following {} into {} failed ({} in a row, next attempt in {} ms): {}", this.client.location(),
 				this.database, inARow, wait.toMillis(), ex.getMessage());
+	}
+
+	/**
+	 * The thread ended without {@link #stop(Duration)}: nothing is applied any more, so the file's
+	 * lock is let go of at once (a restore or a new follower of the file may run, and removes the
+	 * files left here as a killed follower's), and the status says the follower stopped. The
+	 * file is not handed over: {@link #stop(Duration)} then fails.
+	 */
+	private void ended(@Nullable Error fatal) {
+		String why = (fatal != null) ? "it failed with " + fatal : "its thread was interrupted";
+		this.status = this.status.stopped("Stopped following " + this.client.location() + ": " + why,
+				this.clock.instant());
+		releaseLock();
+		logger.error("The follower of {} into {} stopped: {}", this.client.location(), this.database, why, fatal);
 	}
 
 	/**
@@ -275,8 +292,8 @@ public final class ReplicaFollower implements AutoCloseable {
 	}
 
 	/**
-	 * Whether the follower's thread runs (it ends once stopped, or on an error it cannot go on
-	 * after).
+	 * Whether the follower's thread runs (it ends once stopped, interrupted, or on an error it
+	 * cannot go on after; {@link FollowerStatus#stopped()} then tells).
 	 * @return {@code true} while it follows
 	 */
 	public boolean isRunning() {
@@ -316,19 +333,26 @@ public final class ReplicaFollower implements AutoCloseable {
 	 * {@link GenerationContinuation}): start replication on the file, and its next WAL index is
 	 * the next one of that generation. A follower cannot be started again.
 	 * <p>Once the follower's thread ended, the file's {@link RestoreLock} is let go of, whatever
-	 * this returns or throws.
+	 * this returns or throws. A follower whose thread ended on its own (interrupted, or an error)
+	 * let go of it then: its file is not handed over.
 	 * @param timeout how long to wait for a segment or restore in progress
 	 * @return the position the database file holds, or empty if it holds no state to continue
 	 * (the replica held no backup, or only a snapshot, or the continuation could not be recorded)
 	 * @throws IOException if the state cannot be written, the follower did not stop in time
-	 * (its thread may still replace the file: the caller must not use it), or the file is no
-	 * longer proven one state of the replica and was to be restored again
+	 * (its thread may still replace the file: the caller must not use it), the file is no
+	 * longer proven one state of the replica and was to be restored again, or the follower had
+	 * stopped on its own before
 	 */
 	public Optional<Pos> stop(Duration timeout) throws IOException {
 		if (!this.loop.stop(timeout)) {
 			// Still restoring or applying: the file may be replaced or written after this returns.
 			throw new IOException("The follower of " + this.database + " did not stop within " + timeout
 					+ " (a restore or a segment is still being applied); the file is not handed over");
+		}
+		if (this.loop.endedOnItsOwn()) {
+			// Its lock is gone: a restore or another follower may own the file by now.
+			throw new IOException("The follower's copy " + this.database + " of " + this.client.location()
+					+ " is not handed over: " + this.status.lastError());
 		}
 		try {
 			return handOver();

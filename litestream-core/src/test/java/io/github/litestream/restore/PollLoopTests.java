@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -17,8 +18,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * {@link PollLoop}: the wait after failures doubles up to the maximum backoff and goes back to
  * the poll interval after a success; {@link PollLoop#catchUp(Duration)} waits for a poll that
- * began after it was called, not for the one in progress; a stop ends the wait between polls at
- * once.
+ * began after it was called, not for the one in progress, and not for a loop that ended; a stop
+ * ends the wait between polls at once; an interrupt ends the loop, and only then is its end
+ * listener told.
  */
 class PollLoopTests {
 
@@ -56,7 +58,9 @@ class PollLoopTests {
 				throw new IOException("down");
 			}
 			return true;
-		}, (ex, inARow, wait) -> failures.add(ex.getMessage() + " " + inARow + " " + wait.toHours() + "h"));
+		}, (ex, inARow, wait) -> failures.add(ex.getMessage() + " " + inARow + " " + wait.toHours() + "h"),
+				(fatal) -> {
+				});
 		for (int i = 1; i < 4; i++) {
 			int done = i;
 			await().atMost(Duration.ofSeconds(30)).until(() -> polls.get() >= done);
@@ -74,6 +78,7 @@ class PollLoopTests {
 			this.finish.acquireUninterruptibly();
 			return true;
 		}, (ex, inARow, wait) -> {
+		}, (fatal) -> {
 		});
 		await().atMost(Duration.ofSeconds(30)).until(() -> begun.get() == 1);
 		CompletableFuture<Boolean> caughtUp = new CompletableFuture<>();
@@ -91,14 +96,48 @@ class PollLoopTests {
 	@Test
 	void aPollThatDidNotApplyEverythingDoesNotCatchUp() {
 		this.loop.start("test-poll-loop", () -> false, (ex, inARow, wait) -> {
+		}, (fatal) -> {
 		});
 		assertThat(this.loop.catchUp(Duration.ofMillis(50))).isFalse();
+	}
+
+	@Test
+	void anInterruptEndsTheLoopTellsItsListenerAndEndsACatchUpThatWaits() throws Exception {
+		AtomicReference<Thread> polling = new AtomicReference<>();
+		List<String> ended = new CopyOnWriteArrayList<>();
+		this.loop.start("test-poll-loop", () -> {
+			polling.set(Thread.currentThread());
+			return false;
+		}, (ex, inARow, wait) -> {
+		}, (fatal) -> ended.add(String.valueOf(fatal)));
+		await().atMost(Duration.ofSeconds(30)).until(() -> polling.get() != null);
+		CompletableFuture<Boolean> caughtUp = CompletableFuture.supplyAsync(() -> this.loop.catchUp(HOUR));
+
+		polling.get().interrupt();
+
+		await().atMost(Duration.ofSeconds(30)).until(caughtUp::isDone);
+		assertThat(caughtUp.get()).isFalse();
+		assertThat(this.loop.isRunning()).isFalse();
+		assertThat(ended).containsExactly("null");
+		assertThat(this.loop.stop(Duration.ofSeconds(30))).isTrue();
+		assertThat(this.loop.endedOnItsOwn()).isTrue();
+	}
+
+	@Test
+	void aLoopEndedByStopIsNotEndedOnItsOwn() {
+		List<String> ended = new CopyOnWriteArrayList<>();
+		this.loop.start("test-poll-loop", () -> true, (ex, inARow, wait) -> {
+		}, (fatal) -> ended.add(String.valueOf(fatal)));
+		assertThat(this.loop.stop(Duration.ofSeconds(30))).isTrue();
+		assertThat(this.loop.endedOnItsOwn()).isFalse();
+		assertThat(ended).isEmpty();
 	}
 
 	@Test
 	void stopEndsTheWaitBetweenPollsAtOnce() {
 		AtomicInteger polls = new AtomicInteger();
 		this.loop.start("test-poll-loop", () -> polls.incrementAndGet() > 0, (ex, inARow, wait) -> {
+		}, (fatal) -> {
 		});
 		await().atMost(Duration.ofSeconds(30)).until(() -> polls.get() == 1);
 		assertThat(this.loop.isRunning()).isTrue();

@@ -14,9 +14,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import io.github.litestream.ChildJvm;
+import io.github.litestream.replica.ForwardingReplicaClient;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.file.FileReplicaClient;
 import org.junit.jupiter.api.Test;
@@ -24,13 +26,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIOException;
 import static org.awaitility.Awaitility.await;
 
 /**
  * A {@link ReplicaFollower} holds its file's {@link RestoreLock} for its whole life, as a
  * restore does for its run: a restore or a second follower of the same file, in this process or
  * another, fails naming the path and leaves the follower's files alone; once the follower
- * stopped (or its process died), the path is free again.
+ * stopped (or its process died, or its thread ended on its own), the path is free again.
  */
 class ReplicaFollowerLockTests {
 
@@ -139,6 +142,83 @@ class ReplicaFollowerLockTests {
 
 		assertThat(hiddenFiles(dir)).as("the killed follower's files, removed").isEmpty();
 		assertThat(RestoredDatabase.summary(output, null)).isEqualTo(latest());
+	}
+
+	@Test
+	void aFollowerWhoseThreadWasInterruptedLetsGoOfTheFileAndSaysItStopped() throws Exception {
+		Path replica = Fixture.copyReplica(this.temp.resolve("replica"));
+		Path output = Files.createDirectories(this.temp.resolve("out")).resolve("app.db");
+		CountDownLatch stalled = new CountDownLatch(1);
+		CountDownLatch resume = new CountDownLatch(1);
+		AtomicReference<Thread> polling = new AtomicReference<>();
+		// The restore's planning lists generations on the follower's own thread.
+		ReplicaClient client = new ForwardingReplicaClient(stall(replica, stalled, resume)) {
+			@Override
+			public List<String> generations() throws IOException {
+				polling.compareAndSet(null, Thread.currentThread());
+				return super.generations();
+			}
+		};
+		ReplicaFollower follower = new ReplicaFollower(client, output, ONE_WORKER);
+		ReplicaFollower restarted = new ReplicaFollower(new FileReplicaClient(replica), output, ONE_WORKER);
+		try {
+			follower.start();
+			assertThat(stalled.await(60, TimeUnit.SECONDS)).as("the follower's restore reached index 25").isTrue();
+			assertThat(polling.get().getName()).isEqualTo("litestream-follower-app.db");
+
+			polling.get().interrupt();
+
+			await().atMost(Duration.ofSeconds(60)).until(() -> !follower.isRunning());
+			FollowerStatus status = follower.status();
+			assertThat(status.stopped()).isTrue();
+			assertThat(status.caughtUp()).isFalse();
+			assertThat(status.failingSince()).isNotNull();
+			assertThat(status.lastError()).startsWith("Stopped following " + client.location())
+				.endsWith("its thread was interrupted");
+			// Before stop() or close(): a restart of the follower takes the file over.
+			restarted.start();
+			await().atMost(Duration.ofSeconds(60)).until(() -> restarted.status().caughtUp());
+			assertThat(restarted.stop(Duration.ofSeconds(30))).isPresent();
+			assertThatIOException().isThrownBy(() -> follower.stop(Duration.ofSeconds(30)))
+				.withMessageContaining("is not handed over: Stopped following");
+		}
+		finally {
+			resume.countDown();
+			stopQuietly(follower);
+			stopQuietly(restarted);
+		}
+		assertThat(RestoredDatabase.summary(output, null)).isEqualTo(latest());
+	}
+
+	@Test
+	void aFollowerWhoseThreadDiedOfAnErrorLetsGoOfTheFileAndSaysItStopped() throws Exception {
+		Path replica = Fixture.copyReplica(this.temp.resolve("replica"));
+		Path dir = Files.createDirectories(this.temp.resolve("out"));
+		Path output = dir.resolve("app.db");
+		// What a backend whose library is missing at run time throws.
+		ReplicaClient broken = new ForwardingReplicaClient(new FileReplicaClient(replica)) {
+			@Override
+			public List<String> generations() {
+				throw new NoClassDefFoundError("com/example/MissingSdkClass");
+			}
+		};
+		ReplicaFollower follower = new ReplicaFollower(broken, output, ONE_WORKER);
+		try {
+			follower.start();
+			// The error also reaches the thread's uncaught-exception handler, as it should.
+			await().dontCatchUncaughtExceptions().atMost(Duration.ofSeconds(60)).until(() -> !follower.isRunning());
+			assertThat(follower.status().stopped()).isTrue();
+			assertThat(follower.status().lastError()).contains("NoClassDefFoundError: com/example/MissingSdkClass");
+
+			assertThat(new Restorer().restore(new FileReplicaClient(replica), RestoreOptions.latest(output)).restored())
+				.as("a restore of the file, before the follower's stop() or close()")
+				.isTrue();
+		}
+		finally {
+			stopQuietly(follower);
+		}
+		assertThat(RestoredDatabase.summary(output, null)).isEqualTo(latest());
+		assertThat(hiddenFiles(dir)).isEmpty();
 	}
 
 	/** The replica, with every read of a WAL segment of index 25 waiting until {@code resume}. */
