@@ -157,6 +157,11 @@ public final class Standby implements AutoCloseable {
 
 	private void waitForLease(Promotion promotion) {
 		while (this.closing.getCount() > 0) {
+			if (this.follower.status().stopped()) {
+				// Interrupted or died of an error: it would never apply the rest, so a takeover would fail.
+				followerStopped(this.follower.status().lastError());
+				return;
+			}
 			try {
 				LeaseAttempt attempt = this.lease.tryAcquire();
 				this.lastLeaseRead = this.clock.instant();
@@ -183,6 +188,14 @@ public final class Standby implements AutoCloseable {
 			}
 			pause(this.leasePoll);
 		}
+	}
+
+	private void followerStopped(String reason) {
+		this.state = State.FAILED;
+		this.settled.countDown();
+		this.lastError = reason;
+		logger.error("Standby of replica '{}' cannot take over: {}", this.replica, reason);
+		this.onFailure.accept(reason);
 	}
 
 	/**
@@ -337,7 +350,7 @@ public final class Standby implements AutoCloseable {
 		/** Promoted: an engine runs on the file. */
 		PRIMARY,
 
-		/** Cannot take over: the store keeps no lease, or the promotion failed. */
+		/** Cannot take over: the store keeps no lease, its follower stopped, or the promotion failed. */
 		FAILED,
 
 		/** Closed before it was promoted. */
