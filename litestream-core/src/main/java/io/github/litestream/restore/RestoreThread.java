@@ -29,9 +29,10 @@ final class RestoreThread {
 	 * Interrupts its work and waits for it to end, at most a minute (the work never blocks for
 	 * long), even if the waiting thread is interrupted: its callers close what the work reads
 	 * once this returns. An interrupt of the waiting thread is kept for its caller.
-	 * @param thread the executor
+	 * @param thread the executor (or a pool of threads)
+	 * @return whether its work ended within the minute
 	 */
-	static void stop(ExecutorService thread) {
+	static boolean stop(ExecutorService thread) {
 		thread.shutdownNow();
 		boolean interrupted = Thread.interrupted();
 		long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
@@ -50,6 +51,7 @@ final class RestoreThread {
 				Thread.currentThread().interrupt();
 			}
 		}
+		return thread.isTerminated();
 	}
 
 }

@@ -15,7 +15,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
@@ -189,18 +188,16 @@ final class WalIndexFetcher implements AutoCloseable {
 	}
 
 	/**
-	 * Stops all downloads and waits for them, so no file is written after this returns.
+	 * Stops all downloads and waits for them, so no file is written after this returns, even
+	 * when the calling thread was interrupted (a follower that is interrupted lets go of its
+	 * files once this returns).
 	 */
 	@Override
 	public void close() {
-		this.pool.shutdownNow();
 		try {
-			if (!this.pool.awaitTermination(1, TimeUnit.MINUTES)) {
+			if (!RestoreThread.stop(this.pool)) {
 				throw new IllegalStateException("WAL downloads did not stop within a minute");
 			}
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
 		}
 		finally {
 			for (IndexFile file : this.files) {

@@ -191,6 +191,54 @@ class ReplicaFollowerLockTests {
 	}
 
 	@Test
+	void anInterruptedFollowerLetsGoOfTheFileOnlyOnceItsDownloadsStopped() throws Exception {
+		Path replica = Fixture.copyReplica(this.temp.resolve("replica"));
+		Path output = Files.createDirectories(this.temp.resolve("out")).resolve("app.db");
+		CountDownLatch stalled = new CountDownLatch(1);
+		CountDownLatch resume = new CountDownLatch(1);
+		AtomicReference<Thread> polling = new AtomicReference<>();
+		// A download on one of the restore's own threads that does not answer an interrupt at once
+		// (a blocking socket read, say). The follower's thread runs some downloads itself: not this one.
+		ReplicaClient client = new StallingReplicaClient(new FileReplicaClient(replica), (pos) -> {
+			if (pos.index() == 0x25 && Thread.currentThread().getName().startsWith("litestream-restore-")
+					&& stalled.getCount() > 0) {
+				stalled.countDown();
+				awaitUninterruptibly(resume);
+			}
+		}) {
+			@Override
+			public List<String> generations() throws IOException {
+				polling.compareAndSet(null, Thread.currentThread());
+				return super.generations();
+			}
+		};
+		ReplicaFollower follower = new ReplicaFollower(client, output, ONE_WORKER);
+		try {
+			follower.start();
+			assertThat(stalled.await(60, TimeUnit.SECONDS)).as("the follower's restore reached index 25").isTrue();
+			Thread thread = polling.get();
+
+			thread.interrupt();
+
+			// Waiting (timed) for its downloads to stop, or, wrongly, gone already.
+			await().atMost(Duration.ofSeconds(60))
+				.until(() -> thread.getState() == Thread.State.TIMED_WAITING || !thread.isAlive());
+			assertThat(follower.isRunning()).as("ended while its download still runs").isTrue();
+			assertThat(RestoreLock.tryAcquire(output)).as("the lock, while the download runs").isEmpty();
+			resume.countDown();
+			await().atMost(Duration.ofSeconds(60)).until(() -> !follower.isRunning());
+			Optional<RestoreLock> free = RestoreLock.tryAcquire(output);
+			assertThat(free).as("let go of once the download stopped").isPresent();
+			free.get().close();
+			assertThat(follower.status().stopped()).isTrue();
+		}
+		finally {
+			resume.countDown();
+			stopQuietly(follower);
+		}
+	}
+
+	@Test
 	void aFollowerWhoseThreadDiedOfAnErrorLetsGoOfTheFileAndSaysItStopped() throws Exception {
 		Path replica = Fixture.copyReplica(this.temp.resolve("replica"));
 		Path dir = Files.createDirectories(this.temp.resolve("out"));
@@ -237,6 +285,21 @@ class ReplicaFollowerLockTests {
 				}
 			}
 		});
+	}
+
+	private static void awaitUninterruptibly(CountDownLatch latch) {
+		boolean interrupted = false;
+		while (latch.getCount() > 0) {
+			try {
+				latch.await();
+			}
+			catch (InterruptedException ex) {
+				interrupted = true;
+			}
+		}
+		if (interrupted) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	/** Stops a follower after a failed assertion, which tells more than an error in stopping. */
