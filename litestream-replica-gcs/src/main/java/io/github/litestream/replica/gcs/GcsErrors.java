@@ -10,6 +10,7 @@ import java.util.Locale;
 import javax.net.ssl.SSLException;
 
 import com.google.cloud.BaseServiceException;
+import io.github.litestream.replica.ReplicaObjectNotFoundException;
 import io.github.litestream.replica.gcs.GcsReplicaException.Reason;
 
 /**
@@ -26,7 +27,8 @@ final class GcsErrors {
 	}
 
 	/**
-	 * Translates a failed request.
+	 * Translates a failed request that lists or creates objects: an HTTP 404 there means that the
+	 * bucket is missing.
 	 * @param ex what the client threw
 	 * @param action what was being done, such as "list WAL segments"
 	 * @param config the replica
@@ -36,6 +38,23 @@ final class GcsErrors {
 	 */
 	static IOException translate(RuntimeException ex, String action, GcsReplicaConfig config, String name,
 			String target) {
+		return translate(ex, action, config, name, target, false);
+	}
+
+	/**
+	 * Translates a failed request.
+	 * @param ex what the client threw
+	 * @param action what was being done, such as "read object"
+	 * @param config the replica
+	 * @param name the object name or prefix involved
+	 * @param target where requests go, for unreachable services
+	 * @param readsObject whether the request reads an existing object: an HTTP 404 there means
+	 * that the object is missing, unless the service says it is the bucket
+	 * @return the exception to throw: a {@link ReplicaObjectNotFoundException} for a missing
+	 * object
+	 */
+	static IOException translate(RuntimeException ex, String action, GcsReplicaConfig config, String name,
+			String target, boolean readsObject) {
 		String what = "Cannot " + action + " in GCS replica " + config.location() + " (bucket '" + config.bucket()
 				+ "', object '" + name + "')";
 		if (isUnreachable(ex)) {
@@ -50,8 +69,7 @@ final class GcsErrors {
 			int code = service.getCode();
 			String detail = " [" + ((service.getReason() != null) ? service.getReason() + ", " : "") + "HTTP " + code + "]";
 			if (code == 404) {
-				return new GcsReplicaException(Reason.NO_SUCH_BUCKET, what + ": bucket '" + config.bucket()
-						+ "' does not exist" + detail + ". Create it, or fix the replica's 'bucket' or 'url'", ex);
+				return notFound(service, what, detail, config, name, readsObject);
 			}
 			if (code == 401) {
 				return new GcsReplicaException(Reason.INVALID_CREDENTIALS,
@@ -65,6 +83,24 @@ final class GcsErrors {
 			return new GcsReplicaException(Reason.OTHER, what + ": " + message + detail, ex);
 		}
 		return new GcsReplicaException(Reason.OTHER, what + ": " + rootMessage(ex), ex);
+	}
+
+	/**
+	 * GCS answers a missing bucket and a missing object alike (HTTP 404, reason {@code notFound});
+	 * only the message differs: "The specified bucket does not exist." or "No such object: …".
+	 */
+	private static IOException notFound(BaseServiceException ex, String what, String detail, GcsReplicaConfig config,
+			String name, boolean readsObject) {
+		if (readsObject && !saysNoSuchBucket(ex)) {
+			return new ReplicaObjectNotFoundException(
+					"No object '" + name + "' in bucket '" + config.bucket() + "' of GCS replica " + config.location());
+		}
+		return new GcsReplicaException(Reason.NO_SUCH_BUCKET, what + ": bucket '" + config.bucket()
+				+ "' does not exist" + detail + ". Create it, or fix the replica's 'bucket' or 'url'", ex);
+	}
+
+	private static boolean saysNoSuchBucket(BaseServiceException ex) {
+		return String.valueOf(ex.getMessage()).toLowerCase(Locale.ROOT).contains("bucket does not exist");
 	}
 
 	private static boolean isUnreachable(Throwable ex) {

@@ -43,7 +43,9 @@ import org.jspecify.annotations.Nullable;
  * one request; larger ones with a resumable upload that sends chunk after chunk from one buffer
  * and makes the object visible only when the last chunk arrives (an upload abandoned part-way
  * leaves nothing). Reads fetch the object's metadata, then stream its bytes in ranged requests
- * pinned to that generation, so a replaced object fails the read instead of mixing versions.
+ * pinned to that generation, so a replaced object fails the read instead of mixing versions;
+ * the first range is fetched before the stream is returned, so an object deleted in between is
+ * reported missing ({@link ReplicaObjectNotFoundException}) as one that never existed.
  * Deletes go one object per request, as Litestream's do.
  */
 public final class GcsReplicaClient implements ReplicaClient {
@@ -289,17 +291,32 @@ public final class GcsReplicaClient implements ReplicaClient {
 		}
 		catch (RuntimeException ex) {
 			this.listener.onOperation(ReplicaOperation.GET, 0);
-			throw translate(ex, "read object", name);
+			throw translate(ex, "read object", name, true);
 		}
 		if (blob == null) {
 			this.listener.onOperation(ReplicaOperation.GET, 0);
+			// The client answers null for a missing bucket too: a listing tells the two apart.
+			requireBucket(name);
 			throw new ReplicaObjectNotFoundException(
 					"No object '" + name + "' in bucket '" + this.config.bucket() + "' of GCS replica " + location());
 		}
 		this.listener.onOperation(ReplicaOperation.GET, size(blob));
 		ReadChannel reader = this.storage.reader(BlobId.of(this.config.bucket(), name, blob.getGeneration()));
 		reader.setChunkSize(2 * 1024 * 1024);
-		return Channels.newInputStream(reader);
+		return GcsObjectStream.open(Channels.newInputStream(reader), (ex) -> translate(ex, "read object", name, true));
+	}
+
+	/** Fails naming the bucket if it does not exist: one listing, which only a missing bucket fails with 404. */
+	private void requireBucket(String name) throws IOException {
+		try {
+			this.storage.list(this.config.bucket(), BlobListOption.prefix(name), BlobListOption.pageSize(1));
+		}
+		catch (RuntimeException ex) {
+			throw translate(ex, "read object", name, false);
+		}
+		finally {
+			this.listener.onOperation(ReplicaOperation.LIST, 0);
+		}
 	}
 
 	private void delete(String name) throws IOException {
@@ -337,7 +354,11 @@ public final class GcsReplicaClient implements ReplicaClient {
 	}
 
 	private IOException translate(RuntimeException ex, String action, String name) {
-		return GcsErrors.translate(ex, action, this.config, name, this.target);
+		return translate(ex, action, name, false);
+	}
+
+	private IOException translate(RuntimeException ex, String action, String name, boolean readsObject) {
+		return GcsErrors.translate(ex, action, this.config, name, this.target, readsObject);
 	}
 
 	private static long size(Blob blob) {
