@@ -1,7 +1,6 @@
 package io.github.litestream.restore;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -9,16 +8,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
 
 import io.github.litestream.db.GenerationContinuation;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.WalSegmentInfo;
 import io.github.litestream.sqlite.SqliteFiles;
-import io.github.litestream.sqlite.WalChecksum;
-import io.github.litestream.sqlite.WalHeader;
-import io.github.litestream.sqlite.WalScanner;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,25 +62,17 @@ public final class ReplicaFollower implements AutoCloseable {
 
 	private final Clock clock;
 
-	/** Held while pages are written or the file is replaced; {@link #read} takes it too. */
-	private final ReentrantLock applyLock = new ReentrantLock();
-
 	/** The follower's thread, and when it polls. */
 	private final PollLoop loop;
+
+	/** The database file and the WAL being applied; the follower's thread's until it ended. */
+	private final FollowedCopy copy;
 
 	/** Held from start until the follower stopped; {@code null} before and after. */
 	private RestoreLock lock;
 
-	private FollowedWal wal;
-
-	/** Why the database must be restored again before anything else is applied, or {@code null}. */
-	private String restoreReason = "no database yet";
-
 	private volatile FollowerStatus status = new FollowerStatus(null, 0, 0, null, null, null, null, null, 0,
 			false);
-
-	/** Whether the segment being applied got as far as writing pages. */
-	private boolean writingPages;
 
 	/**
 	 * Creates a follower.
@@ -110,6 +97,7 @@ public final class ReplicaFollower implements AutoCloseable {
 		this.options = options;
 		this.clock = clock;
 		this.loop = new PollLoop(options);
+		this.copy = new FollowedCopy(client, this.database);
 	}
 
 	/**
@@ -168,11 +156,11 @@ public final class ReplicaFollower implements AutoCloseable {
 	 * {@code false} after a restore, which may have left newer segments for the next round
 	 */
 	private boolean poll() throws IOException {
-		if (this.restoreReason != null) {
-			boolean noBackup = !restore(this.restoreReason);
+		if (this.copy.restoreReason() != null) {
+			boolean noBackup = !restore(this.copy.restoreReason());
 			return noBackup;
 		}
-		String generation = this.wal.position().generation();
+		String generation = this.copy.wal().position().generation();
 		List<String> generations = this.client.generations();
 		if (!generations.contains(generation)) {
 			restore("generation " + generation + " is gone from the replica");
@@ -186,58 +174,25 @@ public final class ReplicaFollower implements AutoCloseable {
 			}
 		}
 		List<WalSegmentInfo> segments = this.client.walSegments(generation);
-		List<WalSegmentInfo> pending = segments.stream().filter(this.wal::notApplied).toList();
+		List<WalSegmentInfo> pending = segments.stream().filter(this.copy.wal()::notApplied).toList();
 		Instant polledAt = this.clock.instant();
 		publish(pending, 0, segments, polledAt);
 		for (int i = 0; i < pending.size() && !this.loop.stopping(); i++) {
 			WalSegmentInfo segment = pending.get(i);
-			if (!this.wal.isNext(segment)) {
-				if (!this.wal.startsNextIndex(segment, segments)) {
-					this.restoreReason = "WAL segment " + segment.pos() + " does not follow " + this.wal.position()
-							+ " (the WAL between them was removed, by retention after a newer snapshot, for instance, or the "
-							+ "last segment applied was rewritten with more bytes)";
-					restore(this.restoreReason);
+			if (!this.copy.wal().isNext(segment)) {
+				if (!this.copy.wal().startsNextIndex(segment, segments)) {
+					this.copy.restoreAgain("WAL segment " + segment.pos() + " does not follow "
+							+ this.copy.wal().position() + " (the WAL between them was removed, by retention after a "
+							+ "newer snapshot, for instance, or the last segment applied was rewritten with more bytes)");
+					restore(this.copy.restoreReason());
 					return false;
 				}
-				Files.deleteIfExists(this.wal.file());
-				this.wal = FollowedWal.start(LatestState.workFile(this.database, segment.index()), generation,
-						segment.index());
+				this.copy.startIndex(segment);
 			}
-			apply(segment);
+			this.copy.apply(segment);
 			publish(pending, i + 1, segments, polledAt);
 		}
 		return !this.loop.stopping();
-	}
-
-	private void apply(WalSegmentInfo segment) throws IOException {
-		this.writingPages = false;
-		boolean grown = this.wal.grown(segment);
-		try {
-			this.wal.fetchAndApply(this.client, segment, this::applyLocked);
-		}
-		catch (IOException | RuntimeException ex) {
-			if (this.writingPages || (grown && ex instanceof RestoreException)) {
-				// Transactions before the damage may be in the file already, or a rewritten segment
-				// does not continue what was applied: only a restore is sure. (A download that
-				// failed wrote nothing: the next poll fetches the segment again.)
-				this.restoreReason = "applying WAL segment " + segment.pos() + " failed: " + ex.getMessage();
-			}
-			throw ex;
-		}
-	}
-
-	private WalScanner.WalScan applyLocked(FileChannel wal, WalHeader header, long from, WalChecksum previous,
-			long index) throws IOException {
-		this.writingPages = true;
-		this.applyLock.lock();
-		try (WalApplier applier = new WalApplier(this.database, this.client.location(),
-				this.wal.position().generation(), index)) {
-			applier.readHeader(wal, index);
-			return applier.applyFrom(wal, header, from, previous, index);
-		}
-		finally {
-			this.applyLock.unlock();
-		}
 	}
 
 	/**
@@ -251,25 +206,13 @@ public final class ReplicaFollower implements AutoCloseable {
 			this.status = this.status.noBackup(this.clock.instant());
 			return false;
 		}
-		this.applyLock.lock();
-		try {
-			latest.get().install(this.database);
-		}
-		finally {
-			this.applyLock.unlock();
-		}
-		FollowedWal restored = latest.get().wal();
-		if (this.wal != null && !this.wal.file().equals(restored.file())) {
-			Files.deleteIfExists(this.wal.file());
-		}
-		this.wal = restored;
-		this.restoreReason = null;
-		this.status = this.status.restored(restored.position(), this.clock.instant());
+		Pos position = this.copy.install(latest.get());
+		this.status = this.status.restored(position, this.clock.instant());
 		return true;
 	}
 
 	private void publish(List<WalSegmentInfo> pending, int applied, List<WalSegmentInfo> segments, Instant polledAt) {
-		this.status = this.status.polled(this.wal.position(), pending.subList(applied, pending.size()), segments,
+		this.status = this.status.polled(this.copy.wal().position(), pending.subList(applied, pending.size()), segments,
 				polledAt);
 	}
 
@@ -318,13 +261,7 @@ public final class ReplicaFollower implements AutoCloseable {
 	 * @throws IOException if the code fails
 	 */
 	public <T> T read(DatabaseReader<T> reader) throws IOException {
-		this.applyLock.lock();
-		try {
-			return reader.read(this.database, this.status.position());
-		}
-		finally {
-			this.applyLock.unlock();
-		}
+		return this.copy.read(reader, () -> this.status.position());
 	}
 
 	/**
@@ -355,31 +292,11 @@ public final class ReplicaFollower implements AutoCloseable {
 					+ " is not handed over: " + this.status.lastError());
 		}
 		try {
-			return handOver();
+			return this.copy.handOver();
 		}
 		finally {
 			releaseLock();
 		}
-	}
-
-	private Optional<Pos> handOver() throws IOException {
-		if (this.restoreReason != null && Files.exists(this.database)) {
-			// The file was built from the replica, but no longer proven one state of it (an
-			// apply that failed part way, a rewritten segment that does not continue it): not a
-			// new database to migrate and start a generation from.
-			throw new IOException("The follower's copy " + this.database + " of " + this.client.location()
-					+ " is not handed over: it is to be restored again (" + this.restoreReason + ")");
-		}
-		if (this.wal == null || this.restoreReason != null || this.wal.size() < WalHeader.SIZE) {
-			return Optional.empty();
-		}
-		Pos position = this.wal.position();
-		try (FileChannel file = FileChannel.open(this.database, java.nio.file.StandardOpenOption.WRITE)) {
-			file.force(true);
-		}
-		boolean recorded = GenerationContinuation.record(this.database, position, this.wal.file());
-		this.wal = null;
-		return recorded ? Optional.of(position) : Optional.empty();
 	}
 
 	private synchronized void releaseLock() {
