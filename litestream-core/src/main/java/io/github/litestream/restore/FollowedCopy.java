@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
 
 import io.github.litestream.db.GenerationContinuation;
 import io.github.litestream.replica.Pos;
@@ -45,6 +44,12 @@ final class FollowedCopy {
 
 	/** Whether the segment being applied got as far as writing pages. */
 	private boolean writingPages;
+
+	/**
+	 * The state the file holds, for {@link #read}: set under the apply lock as pages land, so a
+	 * reader never pairs the file with the position of the state before it.
+	 */
+	private @Nullable Pos filePosition;
 
 	/**
 	 * Creates the copy of a follower that has not restored anything yet.
@@ -88,14 +93,15 @@ final class FollowedCopy {
 	 * @throws IOException if the file cannot be replaced or the previous WAL deleted
 	 */
 	Pos install(LatestState latest) throws IOException {
+		FollowedWal restored = latest.wal();
 		this.applyLock.lock();
 		try {
 			latest.install(this.database);
+			this.filePosition = restored.position();
 		}
 		finally {
 			this.applyLock.unlock();
 		}
-		FollowedWal restored = latest.wal();
 		if (this.wal != null && !this.wal.file().equals(restored.file())) {
 			Files.deleteIfExists(this.wal.file());
 		}
@@ -146,7 +152,10 @@ final class FollowedCopy {
 		try (WalApplier applier = new WalApplier(this.database, this.client.location(),
 				this.wal.position().generation(), index)) {
 			applier.readHeader(wal, index);
-			return applier.applyFrom(wal, header, from, previous, index);
+			WalScanner.WalScan scan = applier.applyFrom(wal, header, from, previous, index);
+			// The valid transactions reached the file, even those before a damaged frame.
+			this.filePosition = new Pos(this.wal.position().generation(), index, scan.end());
+			return scan;
 		}
 		finally {
 			this.applyLock.unlock();
@@ -156,15 +165,15 @@ final class FollowedCopy {
 	/**
 	 * Runs code while no segment is being applied.
 	 * @param <T> what the code returns
-	 * @param reader the code
-	 * @param position the position to give it, read once the lock is held
+	 * @param reader the code, given the file and the state it holds ({@code null} before the
+	 * first restore)
 	 * @return what the code returned
 	 * @throws IOException if the code fails
 	 */
-	<T> T read(ReplicaFollower.DatabaseReader<T> reader, Supplier<@Nullable Pos> position) throws IOException {
+	<T> T read(ReplicaFollower.DatabaseReader<T> reader) throws IOException {
 		this.applyLock.lock();
 		try {
-			return reader.read(this.database, position.get());
+			return reader.read(this.database, this.filePosition);
 		}
 		finally {
 			this.applyLock.unlock();

@@ -261,7 +261,7 @@ public final class ReplicaFollower implements AutoCloseable {
 	 * @throws IOException if the code fails
 	 */
 	public <T> T read(DatabaseReader<T> reader) throws IOException {
-		return this.copy.read(reader, () -> this.status.position());
+		return this.copy.read(reader);
 	}
 
 	/**

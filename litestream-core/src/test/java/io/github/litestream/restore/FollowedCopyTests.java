@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.List;
 
 import io.github.litestream.db.GenerationContinuation;
@@ -86,6 +87,20 @@ class FollowedCopyTests {
 	}
 
 	@Test
+	void aReaderIsGivenTheStateTheFileHoldsAsSoonAsItsPagesLanded() throws Exception {
+		Fixture.Expected latest = Fixture.expected().stream().filter((row) -> row.index() == null).findFirst()
+			.orElseThrow();
+		ReplicaFollower.DatabaseReader<Pos> position = (file, at) -> at;
+		ReplicaFollower.DatabaseReader<Fixture.Expected> rows = (file, at) -> summary(file);
+		assertThat(this.copy.read(position)).isEqualTo(new Pos(Fixture.GENERATION, 0x28, 0x1038));
+		assertThat(this.copy.read(rows)).isNotEqualTo(latest);
+		this.copy.apply(putNewestSegmentBack());
+		// Before the follower publishes its status: the copy knows what its file holds.
+		assertThat(this.copy.read(position)).isEqualTo(this.copy.wal().position());
+		assertThat(this.copy.read(rows)).isEqualTo(latest);
+	}
+
+	@Test
 	void aCopyToBeRestoredAgainIsNotHandedOverUntilItWas() throws IOException {
 		this.copy.restoreAgain("a gap in the WAL");
 		assertThatExceptionOfType(IOException.class).isThrownBy(this.copy::handOver)
@@ -117,6 +132,15 @@ class FollowedCopyTests {
 		Files.delete(this.database);
 		assertThatExceptionOfType(IOException.class).isThrownBy(() -> this.copy.apply(segment));
 		assertThat(this.copy.restoreReason()).startsWith("applying WAL segment " + segment.pos() + " failed: ");
+	}
+
+	private static Fixture.Expected summary(Path file) throws IOException {
+		try {
+			return RestoredDatabase.summary(file, null);
+		}
+		catch (SQLException ex) {
+			throw new IOException(ex);
+		}
 	}
 
 	private WalSegmentInfo putNewestSegmentBack() throws IOException {
