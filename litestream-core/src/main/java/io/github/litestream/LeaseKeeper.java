@@ -370,34 +370,4 @@ final class LeaseKeeper {
 		return (status.record() != null) ? status.record().epoch() : 0;
 	}
 
-	/** One leased replica. */
-	private static final class Leased {
-
-		private final ReplicatedDatabase database;
-
-		private final Replica replica;
-
-		private final ReplicaLease lease;
-
-		/** Held around this lease's acquisition and release: one at a time, in order. */
-		private final Object calls = new Object();
-
-		/** Its database's file comparison. */
-		private final StaleFileGuard guard;
-
-		/**
-		 * Set under the keeper's lock once its database is removed, or its file found stale:
-		 * never acquired or renewed again.
-		 */
-		private volatile boolean gone;
-
-		Leased(ReplicatedDatabase database, Replica replica, ReplicaLease lease, StaleFileGuard guard) {
-			this.database = database;
-			this.replica = replica;
-			this.lease = lease;
-			this.guard = guard;
-		}
-
-	}
-
 }

@@ -1,0 +1,38 @@
+package io.github.litestream;
+
+import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.lease.ReplicaLease;
+import io.github.litestream.replica.Replica;
+
+/**
+ * One leased replica of a {@link LeaseKeeper}: its database, its lease and its database's file
+ * comparison. The keeper reads and sets the fields; nothing else does.
+ */
+final class Leased {
+
+	final ReplicatedDatabase database;
+
+	final Replica replica;
+
+	final ReplicaLease lease;
+
+	/** Held around this lease's acquisition and release: one at a time, in order. */
+	final Object calls = new Object();
+
+	/** Its database's file comparison. */
+	final StaleFileGuard guard;
+
+	/**
+	 * Set under the keeper's lock once its database is removed, or its file found stale: never
+	 * acquired or renewed again.
+	 */
+	volatile boolean gone;
+
+	Leased(ReplicatedDatabase database, Replica replica, ReplicaLease lease, StaleFileGuard guard) {
+		this.database = database;
+		this.replica = replica;
+		this.lease = lease;
+		this.guard = guard;
+	}
+
+}
