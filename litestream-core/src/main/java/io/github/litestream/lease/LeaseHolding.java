@@ -187,7 +187,7 @@ final class LeaseHolding {
 		try {
 			Optional<VersionedObject> read = Objects.requireNonNull(this.objects).read(ReplicaLease.OBJECT);
 			if (read.isPresent()) {
-				LeaseRecord record = ReplicaLease.parse(read.get(), this.replica, this.location);
+				LeaseRecord record = LeaseRecord.read(read.get(), this.replica, this.location);
 				this.current = record;
 				return record;
 			}

@@ -1,10 +1,13 @@
 package io.github.litestream.lease;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
+
+import io.github.litestream.replica.ConditionalObjects.VersionedObject;
 
 /**
  * The content of {@code lease.json}: who holds the replica, under which epoch, and until when.
@@ -60,6 +63,24 @@ public record LeaseRecord(LeaseHolder holder, long epoch, Instant renewedAt, Ins
 		}
 		catch (NumberFormatException | DateTimeParseException ex) {
 			throw new IllegalArgumentException("Not a lease record: " + ex.getMessage(), ex);
+		}
+	}
+
+	/**
+	 * Reads the lease object stored in a replica.
+	 * @param object the stored object
+	 * @param replica the replica's name, for the message
+	 * @param location where it lives, for the message
+	 * @return the lease
+	 * @throws IOException if the object is not a lease
+	 */
+	static LeaseRecord read(VersionedObject object, String replica, String location) throws IOException {
+		try {
+			return parse(object.content());
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IOException(ReplicaLease.OBJECT + " in replica '" + replica + "' (" + location
+					+ ") is not a lease: " + ex.getMessage() + ". If no instance writes to this replica, delete it", ex);
 		}
 	}
 

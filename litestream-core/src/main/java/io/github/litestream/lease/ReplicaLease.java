@@ -96,7 +96,18 @@ public final class ReplicaLease {
 		this(replica, location, objects, options, self, clock, System::nanoTime);
 	}
 
-	ReplicaLease(String replica, String location, @Nullable ConditionalObjects objects, LeaseOptions options,
+	/**
+	 * Creates the lease of one replica on a given monotonic clock: the one its write window, its
+	 * watch and a wait for an abandoned lease ({@link #firstWriteNoSoonerThan}) are measured by.
+	 * @param replica the replica's name
+	 * @param location where it lives, for messages
+	 * @param objects the store's conditional writes, or {@code null} if it has none
+	 * @param options the ttl
+	 * @param self this instance
+	 * @param clock the wall clock, for the times in the record
+	 * @param nanoTime the monotonic clock, on {@link System#nanoTime()}'s scale
+	 */
+	public ReplicaLease(String replica, String location, @Nullable ConditionalObjects objects, LeaseOptions options,
 			LeaseHolder self, Clock clock, LongSupplier nanoTime) {
 		this.replica = Objects.requireNonNull(replica, "replica");
 		this.location = Objects.requireNonNull(location, "location");
@@ -167,7 +178,7 @@ public final class ReplicaLease {
 		ConditionalObjects store = probedStore();
 		Optional<VersionedObject> read = store.read(OBJECT);
 		if (retaking && this.holding.everHeld()) {
-			LeaseRecord stored = read.isPresent() ? parse(read.get(), this.replica, this.location) : null;
+			LeaseRecord stored = read.isPresent() ? LeaseRecord.read(read.get(), this.replica, this.location) : null;
 			if (stored == null || !stored.holder().instance().equals(this.self.instance())
 					|| stored.epoch() != this.holding.epoch()) {
 				// Another instance may have held it meanwhile (removing it counts: who did is unknown).
@@ -187,7 +198,7 @@ public final class ReplicaLease {
 				return LeaseAttempt.WAITING;
 			}
 		}
-		LeaseRecord previous = parse(read.get(), this.replica, this.location);
+		LeaseRecord previous = LeaseRecord.read(read.get(), this.replica, this.location);
 		this.holding.seen(previous);
 		boolean ours = previous.holder().instance().equals(this.self.instance());
 		if (ours && !this.holding.everHeld() && !previous.released()
@@ -281,9 +292,9 @@ public final class ReplicaLease {
 	}
 
 	/**
-	 * Holds the first write of this lease, not taken yet, until a moment by
-	 * {@link System#nanoTime()}: it succeeds a lease this instance abandoned, whose record it
-	 * takes over at once as its own, while a write of that lease may still land.
+	 * Holds the first write of this lease, not taken yet, until a moment by its monotonic clock:
+	 * it succeeds a lease this instance abandoned, whose record it takes over at once as its own,
+	 * while a write of that lease may still land.
 	 * @param nanoTime the moment
 	 */
 	public synchronized void firstWriteNoSoonerThan(long nanoTime) {
@@ -363,24 +374,6 @@ public final class ReplicaLease {
 	 */
 	public LeaseOptions options() {
 		return this.options;
-	}
-
-	/**
-	 * Reads a stored lease.
-	 * @param object the stored object
-	 * @param replica the replica's name, for the message
-	 * @param location where it lives, for the message
-	 * @return the lease
-	 * @throws IOException if the object is not a lease
-	 */
-	static LeaseRecord parse(VersionedObject object, String replica, String location) throws IOException {
-		try {
-			return LeaseRecord.parse(object.content());
-		}
-		catch (IllegalArgumentException ex) {
-			throw new IOException(OBJECT + " in replica '" + replica + "' (" + location + ") is not a lease: "
-					+ ex.getMessage() + ". If no instance writes to this replica, delete it", ex);
-		}
 	}
 
 	private ConditionalObjects probedStore() throws IOException {
