@@ -2,6 +2,7 @@ package io.github.litestream;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 import io.github.litestream.lease.ReplicaLease;
 
@@ -16,13 +17,20 @@ import io.github.litestream.lease.ReplicaLease;
  */
 final class AbandonedLeases {
 
-	/** When a write of each abandoned lease may last land, by {@link System#nanoTime()}. */
+	/** The monotonic clock of the engine's leases: the moments below are on it. */
+	private final LongSupplier nanoTime;
+
+	/** When a write of each abandoned lease may last land, by {@link #nanoTime}. */
 	private final Map<String, Long> landBy = new ConcurrentHashMap<>();
+
+	AbandonedLeases(LongSupplier nanoTime) {
+		this.nanoTime = nanoTime;
+	}
 
 	/** Stops a lease's writes at once, leaving it to expire, and remembers it for a while. */
 	void abandon(String location, ReplicaLease lease) {
 		lease.abandon();
-		long now = System.nanoTime();
+		long now = this.nanoTime.getAsLong();
 		this.landBy.values().removeIf((at) -> at - now <= 0);
 		this.landBy.put(location, now + 2 * lease.options().safetyMargin().toNanos());
 	}
@@ -30,7 +38,7 @@ final class AbandonedLeases {
 	/** Makes a new lease, not taken yet, wait for an abandoned one of its replica, if any. */
 	void succeed(String location, ReplicaLease lease) {
 		Long at = this.landBy.remove(location);
-		if (at != null && at - System.nanoTime() > 0) {
+		if (at != null && at - this.nanoTime.getAsLong() > 0) {
 			lease.firstWriteNoSoonerThan(at);
 		}
 	}

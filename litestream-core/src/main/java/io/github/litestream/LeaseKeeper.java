@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
@@ -63,13 +64,25 @@ final class LeaseKeeper {
 	/** Each leased database's comparison of its file before the first write. */
 	private final StaleFileGuards guards = new StaleFileGuards();
 
-	private final AbandonedLeases abandoned = new AbandonedLeases();
+	/** The monotonic clock of every lease of the engine (their write windows, their waits). */
+	private final LongSupplier nanoTime;
+
+	private final AbandonedLeases abandoned;
 
 	private @Nullable ScheduledThreadPoolExecutor renewer;
 
 	private boolean renewing;
 
 	private int maxRenewalThreads = 1;
+
+	LeaseKeeper() {
+		this(System::nanoTime);
+	}
+
+	LeaseKeeper(LongSupplier nanoTime) {
+		this.nanoTime = nanoTime;
+		this.abandoned = new AbandonedLeases(nanoTime);
+	}
 
 	/**
 	 * Creates a leased replica: its client asks the lease before every write.
@@ -79,7 +92,7 @@ final class LeaseKeeper {
 			Clock clock) {
 		ReplicaClient client = target.client();
 		ReplicaLease lease = new ReplicaLease(target.options().name(), client.location(),
-				client.conditionalObjects().orElse(null), options, holder, clock);
+				client.conditionalObjects().orElse(null), options, holder, clock, this.nanoTime);
 		this.abandoned.succeed(client.location(), lease);
 		StaleFileGuard guard = this.guards.of(database, lease, target.options().name(), client.location(), clock,
 				this::giveUpStale);

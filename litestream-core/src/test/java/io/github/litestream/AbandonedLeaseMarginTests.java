@@ -1,0 +1,88 @@
+package io.github.litestream;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.github.litestream.Litestream.ReplicationTarget;
+import io.github.litestream.db.DatabaseOptions;
+import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.lease.LeaseHolder;
+import io.github.litestream.lease.LeaseOptions;
+import io.github.litestream.lease.LeaseRole;
+import io.github.litestream.lease.ReplicaLease;
+import io.github.litestream.replica.Replica;
+import io.github.litestream.replica.ReplicaOptions;
+import io.github.litestream.replica.file.FileReplicaClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The wait after an abandoned lease, measured by the monotonic clock the engine's leases run on,
+ * which the test moves: a lease of the same replica taken by the same engine writes no sooner
+ * than two safety margins after the abandoned one stopped writing, and at once from then on.
+ * Real file replica, the engine's lease keeper; nothing waits for real time.
+ */
+class AbandonedLeaseMarginTests {
+
+	private static final LeaseOptions LEASE = new LeaseOptions(true, Duration.ofSeconds(10));
+
+	private static final long TWO_MARGINS = LEASE.safetyMargin().multipliedBy(2).toNanos();
+
+	@TempDir
+	Path dir;
+
+	/** The engine's monotonic clock; far from {@link System#nanoTime()}, so that mixing the two shows. */
+	private final AtomicLong nanos = new AtomicLong(-7_000_000_000_000_000L);
+
+	private final LeaseKeeper keeper = new LeaseKeeper(this.nanos::get);
+
+	private final LeaseHolder holder = LeaseHolder.newInstance();
+
+	@AfterEach
+	void close() {
+		this.keeper.abandonAll();
+	}
+
+	@Test
+	void aDatabaseRegisteredAgainWritesTwoMarginsAfterItsAbandonedLeaseStopped() throws Exception {
+		ReplicatedDatabase removed = database();
+		ReplicaLease abandoned = lease(removed);
+		this.keeper.acquire(removed);
+		assertThat(abandoned.allowsWrites()).isTrue();
+		this.keeper.abandon(removed);
+		assertThat(abandoned.allowsWrites()).as("stops writing at once").isFalse();
+		long stopped = this.nanos.get();
+
+		this.nanos.addAndGet(TWO_MARGINS / 3);
+		ReplicatedDatabase again = database();
+		ReplicaLease next = lease(again);
+		this.keeper.acquire(again);
+		assertThat(next.status().role()).isEqualTo(LeaseRole.PRIMARY);
+		assertWritableFrom(next, stopped + TWO_MARGINS);
+	}
+
+	private void assertWritableFrom(ReplicaLease lease, long from) {
+		this.nanos.set(from - 1);
+		assertThat(lease.allowsWrites()).as("one nanosecond before two margins passed").isFalse();
+		assertThat(lease.untilWritable()).isEqualTo(Duration.ofNanos(1));
+		this.nanos.set(from);
+		assertThat(lease.allowsWrites()).isTrue();
+	}
+
+	private ReplicatedDatabase database() {
+		return new ReplicatedDatabase(DatabaseOptions.defaults(this.dir.resolve("app.db")));
+	}
+
+	private ReplicaLease lease(ReplicatedDatabase database) {
+		FileReplicaClient client = new FileReplicaClient(this.dir.resolve("replica"));
+		Replica replica = this.keeper.leased(database, new ReplicationTarget(client, ReplicaOptions.defaults("file")),
+				LEASE, this.holder, Clock.systemUTC());
+		return this.keeper.of(replica).orElseThrow();
+	}
+
+}
