@@ -240,8 +240,9 @@ final class EngineLifecycle {
 			this.leases.releaseAll();
 		}
 		else {
-			logger.warn("A replica step was still running at close (a slow store); the leases expire after their "
-					+ "ttl instead of being released, so that no other instance writes while its write may land");
+			logger.warn("A replica step was still running at close (a slow store); it writes nothing more, and the "
+					+ "leases expire after their ttl instead of being released, so that no other instance writes "
+					+ "while its last write may land");
 			this.leases.abandonAll();
 		}
 		this.databases.current().keySet().forEach(ReplicatedDatabase::close);

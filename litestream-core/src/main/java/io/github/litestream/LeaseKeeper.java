@@ -93,7 +93,6 @@ final class LeaseKeeper {
 		ReplicaClient client = target.client();
 		ReplicaLease lease = new ReplicaLease(target.options().name(), client.location(),
 				client.conditionalObjects().orElse(null), options, holder, clock, this.nanoTime);
-		this.abandoned.succeed(client.location(), lease);
 		StaleFileGuard guard = this.guards.of(database, lease, target.options().name(), client.location(), clock,
 				this::giveUpStale);
 		Replica replica = new Replica(database, new FencedReplicaClient(client, lease,
@@ -219,6 +218,9 @@ final class LeaseKeeper {
 			if (leased.gone) {
 				return false;
 			}
+			// Taken again after this engine abandoned it (a removal or a close with an upload under
+			// way), or by a new registration of its replica: a write of that upload may yet land.
+			this.abandoned.succeed(leased.replica.client().location(), leased.lease);
 			leased.lease.acquireAtStart();
 			leased.guard.leaseTaken(leased.lease);
 			return true;
@@ -315,7 +317,11 @@ final class LeaseKeeper {
 	 * of letting the next instance write at once, and a registration of it again waits too.
 	 */
 	void abandon(ReplicatedDatabase database) {
-		giveUp(database).forEach((leased) -> this.abandoned.abandon(leased.replica.client().location(), leased.lease));
+		giveUp(database).forEach(this::abandonOne);
+	}
+
+	private void abandonOne(Leased leased) {
+		this.abandoned.abandon(leased.replica.client().location(), leased.lease);
 	}
 
 	/** Forgets a database's leases: never acquired or renewed again. */
@@ -348,9 +354,13 @@ final class LeaseKeeper {
 		stopRenewing().forEach(LeaseKeeper::releaseOne);
 	}
 
-	/** Stops renewing every lease without releasing it, at the engine's close (see {@link #abandon}). */
+	/**
+	 * Stops renewing every lease but those of databases being removed, and writing to them at
+	 * once, without releasing them, at the engine's close (see {@link #abandon}): a step still
+	 * running writes nothing more, and a start of the engine again waits for what it let through.
+	 */
 	void abandonAll() {
-		stopRenewing();
+		stopRenewing().forEach(this::abandonOne);
 	}
 
 	/**

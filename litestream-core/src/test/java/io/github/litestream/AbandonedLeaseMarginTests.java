@@ -22,10 +22,12 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The wait after an abandoned lease, measured by the monotonic clock the engine's leases run on,
- * which the test moves: a lease of the same replica taken by the same engine writes no sooner
- * than two safety margins after the abandoned one stopped writing, and at once from then on.
- * Real file replica, the engine's lease keeper; nothing waits for real time.
+ * Leases an engine abandons (a database removed, or the engine closed, while an upload runs)
+ * stop writing at once, and the wait after them is measured by the monotonic clock the engine's
+ * leases run on, which the test moves: the same replica's lease taken again by the same engine (a
+ * registration again, a start after the close) writes no sooner than two safety margins after the
+ * abandoned one stopped, and at once from then on. Real file replica, the engine's lease keeper;
+ * nothing waits for real time.
  */
 class AbandonedLeaseMarginTests {
 
@@ -64,6 +66,22 @@ class AbandonedLeaseMarginTests {
 		this.keeper.acquire(again);
 		assertThat(next.status().role()).isEqualTo(LeaseRole.PRIMARY);
 		assertWritableFrom(next, stopped + TWO_MARGINS);
+	}
+
+	@Test
+	void leasesAbandonedAtCloseStopWritingAtOnceAndAreWrittenTwoMarginsLaterOnTheNextStart() throws Exception {
+		ReplicaLease lease = lease(database());
+		this.keeper.acquireAll();
+		this.keeper.startRenewing(1);
+		assertThat(lease.allowsWrites()).isTrue();
+		this.keeper.abandonAll();
+		assertThat(lease.allowsWrites()).as("stops writing at once").isFalse();
+		long stopped = this.nanos.get();
+
+		this.nanos.addAndGet(TWO_MARGINS / 3);
+		this.keeper.acquireAll();
+		assertThat(lease.status().role()).isEqualTo(LeaseRole.PRIMARY);
+		assertWritableFrom(lease, stopped + TWO_MARGINS);
 	}
 
 	private void assertWritableFrom(ReplicaLease lease, long from) {

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.litestream.DatabaseRegistry.Backups;
 import io.github.litestream.Litestream.ReplicationTarget;
+import io.github.litestream.db.CheckpointMode;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.lease.LeaseOptions;
@@ -87,6 +88,58 @@ class AbandonedLeaseTests {
 		}
 	}
 
+	@Test
+	void aStepRunningAtTheEnginesCloseWritesNothingMoreOnceCloseReturned() throws Exception {
+		Path file = this.dir.resolve("app.db");
+		Path replica = this.dir.resolve("replica");
+		HeldWalUpload held = new HeldWalUpload(new FileReplicaClient(replica));
+		// A long ttl: the write window a renewal opens outlasts the test, which was what let a late
+		// step write after close.
+		LeaseOptions lease = new LeaseOptions(true, Duration.ofSeconds(30));
+		Litestream engine = new Litestream();
+		try (AppDatabase app = new AppDatabase(file)) {
+			app.insert(10);
+			// Syncs only when a commit waits for one: the next sync ships two WAL indexes.
+			ReplicatedDatabase database = engine.addDatabase(options(file), lease, List.of(new ReplicationTarget(held,
+					ReplicaOptions.defaults("file").withSyncInterval(Duration.ofHours(1)))));
+			engine.start();
+			Replica first = engine.replicas(database).get(0);
+			assertThat(engine.awaitReplicated(database, ReplicaQuorum.ANY, Duration.ofSeconds(30)).outcome())
+				.isEqualTo(ReplicationWait.Outcome.REPLICATED);
+			app.insert(3);
+			database.checkpoint(CheckpointMode.PASSIVE);
+			app.insert(3);
+			Pos target = engine.commitPosition(database).orElseThrow();
+			held.holding = true;
+			Thread waiter = new Thread(() -> engine.awaitReplicated(database, ReplicaQuorum.ANY, Duration.ofMinutes(1)));
+			waiter.setDaemon(true);
+			waiter.start();
+			assertThat(held.writing.await(1, TimeUnit.MINUTES)).isTrue();
+			assertThat(held.heldAt.index()).as("the next index's segment follows the held one").isLessThan(target.index());
+
+			assertThat(engine.stop(Duration.ofMillis(100))).isFalse();
+			engine.close();
+			held.release.countDown();
+			// The held segment passed its check before close; the next one's check comes after.
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> first.status().lastError() != null || !segments(replica, target).isEmpty());
+			assertThat(segments(replica, target)).as("written after close returned").isEmpty();
+			assertThat(first.status().lastError()).contains("does not hold its lease");
+			assertThat(storedLease(replica).released()).as("left to expire").isFalse();
+		}
+		finally {
+			held.release.countDown();
+			engine.close();
+		}
+	}
+
+	private static List<WalSegmentInfo> segments(Path replica, Pos at) throws IOException {
+		return new FileReplicaClient(replica).walSegments(at.generation())
+			.stream()
+			.filter((segment) -> segment.index() == at.index())
+			.toList();
+	}
+
 	private static DatabaseOptions options(Path file) {
 		return DatabaseOptions.defaults(file).withMonitorInterval(Duration.ofMillis(50));
 	}
@@ -108,6 +161,8 @@ class AbandonedLeaseTests {
 
 		volatile boolean holding;
 
+		volatile Pos heldAt;
+
 		final CountDownLatch writing = new CountDownLatch(1);
 
 		final CountDownLatch release = new CountDownLatch(1);
@@ -120,6 +175,7 @@ class AbandonedLeaseTests {
 		public WalSegmentInfo writeWalSegment(Pos pos, InputStream lz4) throws IOException {
 			if (this.holding) {
 				this.holding = false;
+				this.heldAt = pos;
 				this.writing.countDown();
 				try {
 					this.release.await(1, TimeUnit.MINUTES);
