@@ -235,9 +235,12 @@ public final class DatabaseRegistry {
 	 * Stops replicating a database: its last commits are shipped within the timeout, then the
 	 * engine's connections to it close. Close the application's own connections to it first
 	 * (its pool): the engine then records a clean shutdown, and a later
-	 * {@link #register} continues the same generation. The database file stays.
+	 * {@link #register} continues the same generation. The database file stays. A replica upload
+	 * still running after the timeout is not waited for: its leases are abandoned (left to expire
+	 * rather than released), and if it is a snapshot reading the file, the engine's connections
+	 * close once it has ended, without the clean-shutdown record.
 	 * @param path the database file
-	 * @param timeout how long shipping the last commits may take
+	 * @param timeout how long shipping the last commits (and waiting for uploads) may take
 	 * @param backups whether to keep or delete what its replicas hold
 	 * @return {@code true} if every replica received every commit before it stopped (or its
 	 * backups were deleted as asked)

@@ -134,12 +134,15 @@ final class RuntimeDatabases {
 			// never released would keep its path refused for good.
 			if (stopped != null && stopped.idle()) {
 				this.leases.release(database);
+				database.close();
 			}
 			else {
 				// A write may still land: the next instance waits for the leases to expire.
 				this.leases.abandon(database);
+				// The caller's timeout is over: a snapshot still reading the file is not waited for
+				// (the connections close once it has ended).
+				database.close(Duration.ZERO);
 			}
-			database.close();
 			removed(database);
 			// Last: the path may be registered again only once nothing of this one remains open.
 			this.databases.release(database);

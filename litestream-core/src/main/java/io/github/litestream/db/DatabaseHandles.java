@@ -34,9 +34,6 @@ final class DatabaseHandles {
 	 */
 	private static final Map<DatabaseFile, Path> RETAINED_FILES = new ConcurrentHashMap<>();
 
-	/** How long closing waits for a snapshot still reading the file. */
-	private static final Duration CLOSE_WAIT_FOR_SNAPSHOT = Duration.ofSeconds(5);
-
 	private final Path path;
 
 	/** Held while the database file is read for a snapshot: no checkpoint may change it. */
@@ -121,11 +118,15 @@ final class DatabaseHandles {
 
 	/**
 	 * Takes the checkpoint lock for closing, waiting a while for a snapshot still reading the file.
+	 * @param wait how long; zero not to wait
 	 * @return whether the lock was had; the caller releases it
 	 */
-	boolean awaitSnapshot() {
+	boolean awaitSnapshot(Duration wait) {
 		try {
-			return this.checkpointLock.tryLock(CLOSE_WAIT_FOR_SNAPSHOT.toMillis(), TimeUnit.MILLISECONDS);
+			if (wait.isZero() || wait.isNegative()) {
+				return this.checkpointLock.tryLock();
+			}
+			return this.checkpointLock.tryLock(wait.toNanos(), TimeUnit.NANOSECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

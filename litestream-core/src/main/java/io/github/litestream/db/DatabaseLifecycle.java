@@ -96,15 +96,15 @@ final class DatabaseLifecycle {
 		}
 	}
 
-	/** See {@link ReplicatedDatabase#close()}. */
-	void close() {
+	/** See {@link ReplicatedDatabase#close(Duration)}. */
+	void close(Duration snapshotWait) {
 		this.lock.lock();
 		try {
 			if (this.closed || !this.handles.hasConnections()) {
 				return;
 			}
 			this.closed = true;
-			if (!this.handles.awaitSnapshot()) {
+			if (!this.handles.awaitSnapshot(snapshotWait)) {
 				// The final checkpoint, and SQLite's own when the last connection closes, would
 				// change the file under the snapshot, which would then mix two moments. Close when
 				// it ends instead, without the clean-shutdown record: by then the path may be

@@ -22,7 +22,10 @@ import io.github.litestream.replica.Pos;
  */
 final class DatabaseSnapshots {
 
-	/** How long a catch-up snapshot waits for a monitor step; less than close() waits for it. */
+	/**
+	 * How long a catch-up snapshot waits for a monitor step: less than close() waits for it by
+	 * default. A close that waits less gives up first and closes once the snapshot has ended.
+	 */
 	private static final Duration CATCH_UP_LOCK_WAIT = Duration.ofSeconds(2);
 
 	/** How often a snapshot that waits for a checkpoint checks whether a snapshot holds the lock. */

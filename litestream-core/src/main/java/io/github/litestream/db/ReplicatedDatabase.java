@@ -288,11 +288,21 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	 * Closes the engine's connections. Call it after a final {@link #sync()} and after the
 	 * application's own connections are closed: then a final FULL checkpoint proves that the
 	 * database file holds exactly the shadow WAL's end state, which lets the next start continue
-	 * this generation.
+	 * this generation. Waits up to 5 seconds for a snapshot still reading the file.
 	 */
 	@Override
 	public void close() {
-		this.lifecycle.close();
+		close(Duration.ofSeconds(5));
+	}
+
+	/**
+	 * Closes the engine's connections as {@link #close()} does, waiting at most {@code snapshotWait}
+	 * for a snapshot still reading the file: if one still does, they close once it has ended,
+	 * without the final checkpoint (it would change the file under the snapshot).
+	 * @param snapshotWait how long to wait for a snapshot; zero not to
+	 */
+	public void close(Duration snapshotWait) {
+		this.lifecycle.close(snapshotWait);
 	}
 
 	/**

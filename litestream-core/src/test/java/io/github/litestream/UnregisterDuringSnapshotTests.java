@@ -1,0 +1,126 @@
+package io.github.litestream;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.github.litestream.DatabaseRegistry.Backups;
+import io.github.litestream.Litestream.ReplicationTarget;
+import io.github.litestream.db.DatabaseOptions;
+import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.lease.LeaseOptions;
+import io.github.litestream.lease.LeaseRecord;
+import io.github.litestream.lease.ReplicaLease;
+import io.github.litestream.replica.Replica;
+import io.github.litestream.replica.ReplicaOptions;
+import io.github.litestream.replica.file.FileReplicaClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A database unregistered while a replica's snapshot upload still reads its file returns once
+ * the caller's timeout is over, as with any other upload under way: the leases are abandoned,
+ * and the engine's connections, whose read transaction keeps checkpoints from changing the file
+ * under the snapshot, close once the snapshot has ended. Closing waited up to 5 seconds more for
+ * the snapshot. Real SQLite file, real file replica, a real engine; the upload is held, not slow.
+ */
+class UnregisterDuringSnapshotTests {
+
+	private static final LeaseOptions LEASE = new LeaseOptions(true, Duration.ofSeconds(10));
+
+	@TempDir
+	Path dir;
+
+	@Test
+	void unregisteringReturnsWithoutWaitingForASnapshotStillReadingTheFile() throws Exception {
+		Path file = this.dir.resolve("app.db");
+		Path replica = this.dir.resolve("replica");
+		HeldSnapshotUpload held = new HeldSnapshotUpload(new FileReplicaClient(replica));
+		try (AppDatabase app = new AppDatabase(file); Litestream engine = new Litestream()) {
+			app.insert(5);
+			engine.start();
+			DatabaseRegistry registry = new DatabaseRegistry(engine);
+			ReplicatedDatabase database = registry.register(
+					DatabaseOptions.defaults(file).withMonitorInterval(Duration.ofMillis(50)), LEASE,
+					List.of(new ReplicationTarget(held,
+							ReplicaOptions.defaults("file").withSyncInterval(Duration.ofMillis(50)))));
+			Replica first = engine.replicas(database).get(0);
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> first.position().equals(engine.commitPosition(database)));
+			held.hold();
+			engine.snapshotNow(first);
+			assertThat(held.awaitWriting()).isTrue();
+
+			CompletableFuture<Boolean> unregistered = new CompletableFuture<>();
+			Thread caller = new Thread(() -> {
+				try {
+					unregistered.complete(registry.unregister(file, Duration.ofMillis(100), Backups.KEEP));
+				}
+				catch (Exception | Error ex) {
+					unregistered.completeExceptionally(ex);
+				}
+			}, "unregistering");
+			caller.start();
+			await().atMost(Duration.ofSeconds(30)).until(() -> unregistered.isDone() || waitsForSnapshot(caller));
+			assertThat(unregistered).as("returned, rather than waiting for the snapshot").isDone();
+			unregistered.get();
+			assertThat(registry.find(file)).isEmpty();
+			assertThat(storedLease(replica).released()).as("abandoned, left to expire").isFalse();
+			assertThat(truncatingCheckpointBusy(app)).as("the engine still reads, for the snapshot").isTrue();
+
+			held.release();
+			await().atMost(Duration.ofSeconds(30)).until(() -> !truncatingCheckpointBusy(app));
+			assertThat(app.summary().integrity()).isEqualTo("ok");
+		}
+		finally {
+			held.release();
+		}
+	}
+
+	/** Whether the thread waits, with a timeout, in a close's wait for a snapshot to end. */
+	private static boolean waitsForSnapshot(Thread thread) {
+		// One sample of both the state and the stack.
+		ThreadInfo info = ManagementFactory.getThreadMXBean().getThreadInfo(thread.getId(), Integer.MAX_VALUE);
+		return info != null && info.getThreadState() == Thread.State.TIMED_WAITING
+				&& Arrays.stream(info.getStackTrace())
+					.anyMatch((frame) -> frame.getClassName().equals("io.github.litestream.db.DatabaseHandles")
+							&& frame.getMethodName().equals("awaitSnapshot"));
+	}
+
+	/**
+	 * Whether a TRUNCATE checkpoint of the application's connection finds a reader (the engine's
+	 * read transaction), without waiting for it.
+	 */
+	private static boolean truncatingCheckpointBusy(AppDatabase app) throws SQLException {
+		try (Statement statement = app.connection().createStatement()) {
+			statement.execute("PRAGMA busy_timeout=0");
+			try (ResultSet result = statement.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+				result.next();
+				return result.getInt(1) != 0;
+			}
+			finally {
+				statement.execute("PRAGMA busy_timeout=5000");
+			}
+		}
+	}
+
+	private static LeaseRecord storedLease(Path replica) throws Exception {
+		return LeaseRecord.parse(new FileReplicaClient(replica).conditionalObjects()
+			.orElseThrow()
+			.read(ReplicaLease.OBJECT)
+			.orElseThrow()
+			.content());
+	}
+
+}
