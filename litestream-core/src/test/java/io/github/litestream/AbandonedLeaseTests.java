@@ -36,8 +36,9 @@ import static org.awaitility.Awaitility.await;
  * expire (a write of that upload may yet land); registered again in the same process, the
  * engine takes that lease over as its own, and must still wait for that write, as a takeover
  * from a holder that did not release waits: two safety margins after the abandoned lease
- * stopped writing. Real SQLite file, real file replica, a real engine; the WAL upload is
- * held, not slow.
+ * stopped writing. An engine closed with a step under way abandons its leases the same way: the
+ * step writes nothing after close returned. Real SQLite file, real file replica, a real engine;
+ * the WAL upload is held, not slow.
  */
 class AbandonedLeaseTests {
 
@@ -116,11 +117,13 @@ class AbandonedLeaseTests {
 			app.insert(3);
 			Pos target = engine.commitPosition(database).orElseThrow();
 			held.holding = true;
-			Thread waiter = new Thread(() -> engine.awaitReplicated(database, ReplicaQuorum.ANY, Duration.ofMinutes(1)));
+			Thread waiter = new Thread(
+					() -> engine.awaitReplicated(database, ReplicaQuorum.ANY, Duration.ofMinutes(1)));
 			waiter.setDaemon(true);
 			waiter.start();
 			assertThat(held.writing.await(1, TimeUnit.MINUTES)).isTrue();
-			assertThat(held.heldAt.index()).as("the next index's segment follows the held one").isLessThan(target.index());
+			assertThat(held.heldAt.index()).as("the next index's segment follows the held one")
+				.isLessThan(target.index());
 
 			assertThat(engine.stop(Duration.ofMillis(100))).isFalse();
 			engine.close();

@@ -80,7 +80,8 @@ public record LeaseRecord(LeaseHolder holder, long epoch, Instant renewedAt, Ins
 		}
 		catch (IllegalArgumentException ex) {
 			throw new IOException(ReplicaLease.OBJECT + " in replica '" + replica + "' (" + location
-					+ ") is not a lease: " + ex.getMessage() + ". If no instance writes to this replica, delete it", ex);
+					+ ") is not a lease: " + ex.getMessage() + ". If no instance writes to this replica, delete it",
+					ex);
 		}
 	}
 
