@@ -245,7 +245,16 @@ final class EngineLifecycle {
 					+ "while its last write may land");
 			this.leases.abandonAll();
 		}
-		this.databases.current().keySet().forEach(ReplicatedDatabase::close);
+		for (ReplicatedDatabase database : this.databases.current().keySet()) {
+			if (idle) {
+				database.close();
+			}
+			else {
+				// Past the shutdown's deadline a snapshot still reading the file is not waited for,
+				// one database after another: these connections close once it has ended.
+				database.close(Duration.ZERO);
+			}
+		}
 		this.lanes.close();
 	}
 

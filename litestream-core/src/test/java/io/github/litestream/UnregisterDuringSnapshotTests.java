@@ -29,11 +29,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A database unregistered while a replica's snapshot upload still reads its file returns once
- * the caller's timeout is over, as with any other upload under way: the leases are abandoned,
- * and the engine's connections, whose read transaction keeps checkpoints from changing the file
- * under the snapshot, close once the snapshot has ended. Closing waited up to 5 seconds more for
- * the snapshot. Real SQLite file, real file replica, a real engine; the upload is held, not slow.
+ * A database unregistered, or an engine closed, while a replica's snapshot upload still reads
+ * the file returns once the caller's timeout is over, as with any other upload under way: the
+ * leases are abandoned, and the engine's connections, whose read transaction keeps checkpoints
+ * from changing the file under the snapshot, close once the snapshot has ended. Closing waited
+ * up to 5 seconds more for the snapshot, per database. Real SQLite file, real file replica, a real engine; the upload is held, not slow.
  */
 class UnregisterDuringSnapshotTests {
 
@@ -76,6 +76,53 @@ class UnregisterDuringSnapshotTests {
 			assertThat(unregistered).as("returned, rather than waiting for the snapshot").isDone();
 			unregistered.get();
 			assertThat(registry.find(file)).isEmpty();
+			assertThat(storedLease(replica).released()).as("abandoned, left to expire").isFalse();
+			assertThat(truncatingCheckpointBusy(app)).as("the engine still reads, for the snapshot").isTrue();
+
+			held.release();
+			await().atMost(Duration.ofSeconds(30)).until(() -> !truncatingCheckpointBusy(app));
+			assertThat(app.summary().integrity()).isEqualTo("ok");
+		}
+		finally {
+			held.release();
+		}
+	}
+
+	@Test
+	void closingTheEnginePastItsShutdownTimeoutDoesNotWaitForASnapshotStillReadingTheFile() throws Exception {
+		Path file = this.dir.resolve("app.db");
+		Path replica = this.dir.resolve("replica");
+		HeldSnapshotUpload held = new HeldSnapshotUpload(new FileReplicaClient(replica));
+		try (AppDatabase app = new AppDatabase(file); Litestream engine = new Litestream()) {
+			app.insert(5);
+			engine.start();
+			ReplicatedDatabase database = new DatabaseRegistry(engine).register(
+					DatabaseOptions.defaults(file).withMonitorInterval(Duration.ofMillis(50)), LEASE,
+					List.of(new ReplicationTarget(held,
+							ReplicaOptions.defaults("file").withSyncInterval(Duration.ofMillis(50)))));
+			Replica first = engine.replicas(database).get(0);
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> first.position().equals(engine.commitPosition(database)));
+			held.hold();
+			engine.snapshotNow(first);
+			assertThat(held.awaitWriting()).isTrue();
+
+			CompletableFuture<Boolean> closed = new CompletableFuture<>();
+			Thread caller = new Thread(() -> {
+				try {
+					// The WAL is shipped beside the upload: the stop's flush ends, its step does not.
+					engine.stop(Duration.ofMillis(100));
+					engine.close();
+					closed.complete(true);
+				}
+				catch (Exception | Error ex) {
+					closed.completeExceptionally(ex);
+				}
+			}, "closing");
+			caller.start();
+			await().atMost(Duration.ofSeconds(30)).until(() -> closed.isDone() || waitsForSnapshot(caller));
+			assertThat(closed).as("returned, rather than waiting for the snapshot").isDone();
+			closed.get();
 			assertThat(storedLease(replica).released()).as("abandoned, left to expire").isFalse();
 			assertThat(truncatingCheckpointBusy(app)).as("the engine still reads, for the snapshot").isTrue();
 
