@@ -35,6 +35,16 @@ final class AbandonedLeases {
 		this.landBy.put(location, now + 2 * lease.options().safetyMargin().toNanos());
 	}
 
+	/**
+	 * Leaves a lease to expire that has not written yet, as its first write still waits for the
+	 * last writes of the lease it took over: its successor here waits as long.
+	 */
+	void leaveUnwritten(String location, ReplicaLease lease) {
+		long writableFrom = this.nanoTime.getAsLong() + lease.untilWritable().toNanos();
+		lease.abandon();
+		this.landBy.merge(location, writableFrom, (earlier, later) -> (earlier - later > 0) ? earlier : later);
+	}
+
 	/** Makes a new lease, not taken yet, wait for an abandoned one of its replica, if any. */
 	void succeed(String location, ReplicaLease lease) {
 		Long at = this.landBy.remove(location);

@@ -228,9 +228,17 @@ final class LeaseKeeper {
 	}
 
 	/** Releases one lease, outside the keeper's lock, after an acquisition under way. */
-	private static void releaseOne(Leased leased) {
+	private void releaseOne(Leased leased) {
 		synchronized (leased.calls) {
-			leased.lease.release();
+			if (leased.lease.untilWritable().isZero()) {
+				leased.lease.release();
+			}
+			else {
+				// Its first write still waits for the last writes of the lease it took over (another
+				// holder's, or one this engine abandoned): stored released, another instance would
+				// write at once. Left to expire, and a successor here waits as this one did.
+				this.abandoned.leaveUnwritten(leased.replica.client().location(), leased.lease);
+			}
 		}
 	}
 
@@ -308,7 +316,7 @@ final class LeaseKeeper {
 	 * them.
 	 */
 	void release(ReplicatedDatabase database) {
-		giveUp(database).forEach(LeaseKeeper::releaseOne);
+		giveUp(database).forEach(this::releaseOne);
 	}
 
 	/**
@@ -351,7 +359,7 @@ final class LeaseKeeper {
 	 * {@link #withdraw}); call after the last write.
 	 */
 	void releaseAll() {
-		stopRenewing().forEach(LeaseKeeper::releaseOne);
+		stopRenewing().forEach(this::releaseOne);
 	}
 
 	/**

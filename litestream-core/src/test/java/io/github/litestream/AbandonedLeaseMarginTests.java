@@ -10,6 +10,7 @@ import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.lease.LeaseHolder;
 import io.github.litestream.lease.LeaseOptions;
+import io.github.litestream.lease.LeaseRecord;
 import io.github.litestream.lease.LeaseRole;
 import io.github.litestream.lease.ReplicaLease;
 import io.github.litestream.replica.Replica;
@@ -82,6 +83,47 @@ class AbandonedLeaseMarginTests {
 		this.keeper.acquireAll();
 		assertThat(lease.status().role()).isEqualTo(LeaseRole.PRIMARY);
 		assertWritableFrom(lease, stopped + TWO_MARGINS);
+	}
+
+	@Test
+	void aLeaseReleasedWhileItsFirstWriteWaitsIsLeftToExpireAndItsSuccessorWaitsToo() throws Exception {
+		ReplicatedDatabase removed = database();
+		lease(removed);
+		this.keeper.acquire(removed);
+		this.keeper.abandon(removed);
+		long stopped = this.nanos.get();
+
+		// Registered again, and that registration fails before its first write was due.
+		ReplicatedDatabase failed = database();
+		ReplicaLease waiting = lease(failed);
+		this.keeper.acquire(failed);
+		assertThat(waiting.untilWritable()).isPositive();
+		this.nanos.addAndGet(TWO_MARGINS / 3);
+		this.keeper.release(failed);
+		assertThat(storedLease().released()).as("left to expire: another instance would write at once").isFalse();
+
+		ReplicatedDatabase again = database();
+		ReplicaLease next = lease(again);
+		this.keeper.acquire(again);
+		assertWritableFrom(next, stopped + TWO_MARGINS);
+	}
+
+	@Test
+	void aLeaseReleasedOnceItsWritesWereDueIsStoredReleased() throws Exception {
+		ReplicatedDatabase database = database();
+		ReplicaLease lease = lease(database);
+		this.keeper.acquire(database);
+		assertThat(lease.allowsWrites()).isTrue();
+		this.keeper.release(database);
+		assertThat(storedLease().released()).isTrue();
+	}
+
+	private LeaseRecord storedLease() throws Exception {
+		return LeaseRecord.parse(new FileReplicaClient(this.dir.resolve("replica")).conditionalObjects()
+			.orElseThrow()
+			.read(ReplicaLease.OBJECT)
+			.orElseThrow()
+			.content());
 	}
 
 	private void assertWritableFrom(ReplicaLease lease, long from) {
