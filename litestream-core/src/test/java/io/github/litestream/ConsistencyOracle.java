@@ -36,7 +36,7 @@ import java.util.stream.Collectors;
  * {@code L+1}.
  *
  * <p>Log format, one line each: {@code rows <n>}, then per transaction
- * {@code tx <k> <millis when it began> <id>,<id>...}.
+ * {@code tx <k> <millis when it began> <id>,<id>... [<millis when its commit returned>]}.
  */
 public final class ConsistencyOracle {
 
@@ -75,7 +75,11 @@ public final class ConsistencyOracle {
 	 * @return its number
 	 */
 	public synchronized int committed(long beganAtMillis, int[] ids) {
-		this.transactions.add(new Transaction(beganAtMillis, ids.clone()));
+		return committed(beganAtMillis, beganAtMillis, ids);
+	}
+
+	private synchronized int committed(long beganAtMillis, long committedAtMillis, int[] ids) {
+		this.transactions.add(new Transaction(beganAtMillis, committedAtMillis, ids.clone()));
 		return this.transactions.size();
 	}
 
@@ -104,6 +108,20 @@ public final class ConsistencyOracle {
 	public synchronized int lastBeganBefore(long millis) {
 		int k = this.transactions.size();
 		while (k > 0 && beganAtMillis(k) > millis) {
+			k--;
+		}
+		return k;
+	}
+
+	/**
+	 * The last transaction whose commit returned no later than a moment (when the log says when
+	 * commits returned; otherwise when they began).
+	 * @param millis epoch milliseconds
+	 * @return its number, 0 if none
+	 */
+	public synchronized int lastCommittedBefore(long millis) {
+		int k = this.transactions.size();
+		while (k > 0 && this.transactions.get(k - 1).committedAtMillis() > millis) {
 			k--;
 		}
 		return k;
@@ -142,7 +160,8 @@ public final class ConsistencyOracle {
 				throw new IOException("History log " + log + " skips from transaction " + oracle.lastLogged() + " to " + k);
 			}
 			int[] ids = Arrays.stream(fields[3].split(",")).mapToInt(Integer::parseInt).toArray();
-			oracle.committed(Long.parseLong(fields[2]), ids);
+			long began = Long.parseLong(fields[2]);
+			oracle.committed(began, (fields.length > 4) ? Long.parseLong(fields[4]) : began, ids);
 		}
 		return oracle;
 	}
@@ -234,7 +253,7 @@ public final class ConsistencyOracle {
 	public record Match(int state, boolean unlogged) {
 	}
 
-	private record Transaction(long beganAtMillis, int[] ids) {
+	private record Transaction(long beganAtMillis, long committedAtMillis, int[] ids) {
 	}
 
 	/**
@@ -267,8 +286,27 @@ public final class ConsistencyOracle {
 		 * @throws IOException if it cannot be written
 		 */
 		public void committed(long k, long beganAtMillis, int[] ids) throws IOException {
-			String list = Arrays.stream(ids).mapToObj(Integer::toString).collect(Collectors.joining(","));
-			this.out.write("tx " + k + " " + beganAtMillis + " " + list + "\n");
+			write("tx " + k + " " + beganAtMillis + " " + list(ids));
+		}
+
+		/**
+		 * Logs a transaction after its commit returned, with when it did.
+		 * @param k its number
+		 * @param beganAtMillis when it began
+		 * @param committedAtMillis when its commit returned
+		 * @param ids the rows it changed
+		 * @throws IOException if it cannot be written
+		 */
+		public void committed(long k, long beganAtMillis, long committedAtMillis, int[] ids) throws IOException {
+			write("tx " + k + " " + beganAtMillis + " " + list(ids) + " " + committedAtMillis);
+		}
+
+		private static String list(int[] ids) {
+			return Arrays.stream(ids).mapToObj(Integer::toString).collect(Collectors.joining(","));
+		}
+
+		private void write(String line) throws IOException {
+			this.out.write(line + "\n");
 			this.out.flush();
 		}
 

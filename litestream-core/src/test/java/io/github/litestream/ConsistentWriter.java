@@ -1,5 +1,6 @@
 package io.github.litestream;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -35,6 +36,10 @@ public final class ConsistentWriter {
 
 	static final Duration SNAPSHOT_INTERVAL = Duration.ofSeconds(1);
 
+	static final Duration MONITOR_INTERVAL = Duration.ofMillis(50);
+
+	static final Duration SYNC_INTERVAL = Duration.ofMillis(200);
+
 	static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
 
 	public static void main(String[] args) throws Exception {
@@ -50,19 +55,22 @@ public final class ConsistentWriter {
 	public static void run(String[] args, ReplicaClient replica) throws Exception {
 		Path db = Path.of(args[0]);
 		Path log = Path.of(args[2]);
+		ReplicationTimeline.Recorder timeline = ReplicationTimeline.record(timelineOf(log));
+		ReplicaClient client = timeline.client(replica);
 		try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + db);
 				ConsistencyOracle.LogWriter history = new ConsistencyOracle.LogWriter(log, ROWS)) {
 			PageWriter.createTable(connection, ROWS);
 			Litestream litestream = new Litestream();
 			ReplicatedDatabase database = litestream.addDatabase(
 					DatabaseOptions.defaults(db)
-						.withMonitorInterval(Duration.ofMillis(50))
+						.withMonitorInterval(MONITOR_INTERVAL)
 						.withCheckpoints(CHECKPOINT_INTERVAL, 2000, 10000),
-					lease(replica),
-					List.of(new ReplicationTarget(replica,
+					lease(client),
+					List.of(new ReplicationTarget(client,
 							ReplicaOptions.defaults("file")
-								.withSyncInterval(Duration.ofMillis(200))
+								.withSyncInterval(SYNC_INTERVAL)
 								.withSnapshotInterval(SNAPSHOT_INTERVAL))));
+			database.addListener(timeline);
 			litestream.onStarting(() -> litestream.replicas(database).forEach((r) -> r.addListener(new ReplicaListener() {
 
 				@Override
@@ -77,11 +85,27 @@ public final class ConsistentWriter {
 				for (long k = 1;; k++) {
 					long began = System.currentTimeMillis();
 					int[] ids = writer.commit(k);
-					history.committed(k, began, ids);
+					history.committed(k, began, System.currentTimeMillis(), ids);
 					LockSupport.parkNanos(1_000_000);
 				}
 			}
 		}
+	}
+
+	/**
+	 * How much a kill of this writer may lose (see {@link ReplicationTimeline}): its intervals,
+	 * plus how long its replica's last steps took, as the child logged them.
+	 * @param history the history log the writer was given
+	 * @param killedAt when the kill was sent, in epoch milliseconds
+	 * @return the window
+	 * @throws IOException if the child's log cannot be read
+	 */
+	public static ReplicationTimeline.LossWindow lossWindow(Path history, long killedAt) throws IOException {
+		return ReplicationTimeline.read(timelineOf(history)).lossWindow(killedAt, MONITOR_INTERVAL, SYNC_INTERVAL);
+	}
+
+	private static Path timelineOf(Path history) {
+		return history.resolveSibling(history.getFileName() + ".replication");
 	}
 
 	private static LeaseOptions lease(ReplicaClient replica) {
