@@ -6,10 +6,10 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.Map;
 import java.util.SplittableRandom;
 
+import io.github.litestream.ReplicationTimeline.LossWindow;
 import io.github.litestream.replica.file.FileReplicaClient;
 import io.github.litestream.restore.RestoreOptions;
 import io.github.litestream.restore.Restorer;
@@ -23,12 +23,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * time-based checkpoints every second, at random moments and right after snapshots, and
  * proves that the latest restore equals exactly one committed state (checked by the
  * {@link ConsistencyOracle}, which a file mixing two moments fails), losing only the last
- * moments before the kill.
+ * moments before the kill: the writer's intervals and its replica's last steps (see
+ * {@link ReplicationTimeline}).
  */
 class ConsistencyCrashTests {
-
-	/** Transactions that began this long before the kill must be restored. */
-	private static final Duration LOSS_WINDOW = Duration.ofMillis(2500);
 
 	private static final int ROUNDS = 6;
 
@@ -52,12 +50,11 @@ class ConsistencyCrashTests {
 					: "at a random moment") + ", files in " + roundDir + ")";
 			assertThat(integrityCheck(restored)).as(context).isEqualTo("ok");
 			ConsistencyOracle.Match match = oracle.check(restored);
-			int mustSurvive = oracle.lastBeganBefore(killedAt - LOSS_WINDOW.toMillis());
-			assertThat(match.state()).as("%s restores every transaction begun %d ms before the kill", context,
-					LOSS_WINDOW.toMillis())
-				.isGreaterThanOrEqualTo(mustSurvive);
-			System.out.printf("ConsistencyCrashTests %s: %d transactions logged, restored state %d%s%n", context,
-					oracle.lastLogged(), match.state(), match.unlogged() ? " (committed, not logged)" : "");
+			LossWindow window = ConsistentWriter.lossWindow(roundDir.resolve("history.log"), killedAt);
+			assertThat(match.state()).as("%s restores every transaction committed %s before the kill", context, window)
+				.isGreaterThanOrEqualTo(oracle.lastCommittedBefore(killedAt - window.toMillis()));
+			System.out.printf("ConsistencyCrashTests %s: %d transactions logged, restored state %d%s, window %s%n",
+					context, oracle.lastLogged(), match.state(), match.unlogged() ? " (committed, not logged)" : "", window);
 		}
 	}
 

@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import io.github.litestream.AppDatabase.Summary;
+import io.github.litestream.ReplicationTimeline.LossWindow;
 import io.github.litestream.replica.file.FileReplicaClient;
 import io.github.litestream.restore.RestoreOptions;
 import io.github.litestream.restore.Restorer;
@@ -25,16 +26,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Kills a writing, replicating JVM with SIGKILL, again and again, and proves after each kill
  * that a restore is a consistent, gap-free prefix of what was committed, and that it lost only
- * what was committed within the configured window before the kill.
+ * what was committed within the configured window before the kill, plus the time its replica's
+ * last steps took (see {@link ReplicationTimeline}).
  */
 class CrashTests {
-
-	/**
-	 * What a kill may lose: rows committed less than one sync interval (plus one monitor step)
-	 * before it, and some slack for scheduling on a loaded two-core CI machine.
-	 */
-	private static final Duration LOSS_WINDOW = CrashingWriter.SYNC_INTERVAL.plus(CrashingWriter.MONITOR_INTERVAL)
-		.plusMillis(1000);
 
 	@TempDir
 	Path dir;
@@ -55,11 +50,11 @@ class CrashTests {
 				.isLessThanOrEqualTo(run.committed());
 			assertThat(restored.max()).as("round %d keeps what earlier rounds replicated", round)
 				.isGreaterThanOrEqualTo(previousRestored);
-			long mustSurvive = run.lastCommittedBefore(run.killedAt().minus(LOSS_WINDOW));
+			long mustSurvive = run.lastCommittedBefore(run.killedAt().minusMillis(run.window().toMillis()));
 			assertThat(mustSurvive).as("round %d wrote for longer than the loss window", round).isPositive();
 			assertThat(restored.max())
-				.as("round %d restores every row committed more than %d ms before the kill (lost the last %d ms)",
-						round, LOSS_WINDOW.toMillis(), run.lostMillis(restored.max()))
+				.as("round %d restores every row committed more than %s before the kill (lost the last %d ms)", round,
+						run.window(), run.lostMillis(restored.max()))
 				.isGreaterThanOrEqualTo(mustSurvive);
 			previousRestored = restored.max();
 			System.out.printf("CrashTests round %d: committed %d rows, restored %d, lost the last %d ms before the kill%n",
@@ -76,7 +71,9 @@ class CrashTests {
 	 */
 	private Run writeUntilKilled(Path db, Path replica, Duration duration) throws Exception {
 		Path log = Files.createTempFile(this.dir, "writer-", ".log");
-		Process child = ChildJvm.builder(CrashingWriter.class, List.of("-Xmx128m"), db.toString(), replica.toString())
+		Path timeline = Files.createTempFile(this.dir, "timeline-", ".log");
+		Process child = ChildJvm.builder(CrashingWriter.class, List.of("-Xmx128m"), db.toString(), replica.toString(),
+				timeline.toString())
 			.redirectError(log.toFile())
 			.start();
 		NavigableMap<Instant, Long> commits = new TreeMap<>();
@@ -109,13 +106,16 @@ class CrashTests {
 		Files.copy(db.resolveSibling("app.db-wal"), copy.resolveSibling("app.db-wal"));
 		Summary committed = AppDatabase.summarize(copy);
 		assertThat(committed.isGapFreePrefix()).isTrue();
-		return new Run(commits, killedAt, committed.max());
+		LossWindow window = ReplicationTimeline.read(timeline)
+			.lossWindow(killedAt.toEpochMilli(), CrashingWriter.MONITOR_INTERVAL, CrashingWriter.SYNC_INTERVAL);
+		return new Run(commits, killedAt, committed.max(), window);
 	}
 
 	/**
-	 * One writer's life: when it committed which row, as it reported, and when it was killed.
+	 * One writer's life: when it committed which row, as it reported, when it was killed, and
+	 * what that kill may lose.
 	 */
-	private record Run(NavigableMap<Instant, Long> commits, Instant killedAt, long committed) {
+	private record Run(NavigableMap<Instant, Long> commits, Instant killedAt, long committed, LossWindow window) {
 
 		long lastCommittedBefore(Instant instant) {
 			Map.Entry<Instant, Long> entry = this.commits.floorEntry(instant);

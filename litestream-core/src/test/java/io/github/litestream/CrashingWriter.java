@@ -7,17 +7,19 @@ import java.util.concurrent.locks.LockSupport;
 
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
+import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.replica.file.FileReplicaClient;
 
 /**
  * Child process for crash tests: replicates a database to a file replica while writing
  * numbered rows, one transaction each, printing {@code commit <seq> <epoch millis>} after each
- * commit, until it is killed.
+ * commit, until it is killed; its replica's steps go to a {@link ReplicationTimeline} log.
+ * <p>Arguments: database, replica directory, timeline log.
  */
 public final class CrashingWriter {
 
-	/** How often the replica ships: the window a crash may lose, besides scheduling. */
+	/** How often the replica ships: what a crash may lose, besides its uploads ({@link ReplicationTimeline}). */
 	static final Duration SYNC_INTERVAL = Duration.ofMillis(200);
 
 	/** How often the WAL is copied between syncs. */
@@ -26,13 +28,15 @@ public final class CrashingWriter {
 	public static void main(String[] args) throws Exception {
 		Path db = Path.of(args[0]);
 		Path replica = Path.of(args[1]);
+		ReplicationTimeline.Recorder timeline = ReplicationTimeline.record(Path.of(args[2]));
 		Litestream litestream = new Litestream();
-		litestream.addDatabase(
+		ReplicatedDatabase database = litestream.addDatabase(
 				DatabaseOptions.defaults(db)
 					.withMonitorInterval(MONITOR_INTERVAL)
 					.withCheckpoints(Duration.ofSeconds(1), 32, 1000),
-				List.of(new ReplicationTarget(new FileReplicaClient(replica),
+				List.of(new ReplicationTarget(timeline.client(new FileReplicaClient(replica)),
 						ReplicaOptions.defaults("file").withSyncInterval(SYNC_INTERVAL))));
+		database.addListener(timeline);
 		try (AppDatabase app = new AppDatabase(db)) {
 			litestream.start();
 			while (true) {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +11,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import io.github.litestream.ReplicationTimeline.LossWindow;
 import io.github.litestream.age.AgeCli;
 import io.github.litestream.age.AgeIdentity;
 import io.github.litestream.replica.AgeReplicaClient;
@@ -31,8 +31,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * as SQLite bytes.
  */
 class EncryptedConsistencyCrashTests {
-
-	private static final Duration LOSS_WINDOW = Duration.ofMillis(2500);
 
 	private static final int ROUNDS = 2;
 
@@ -56,8 +54,9 @@ class EncryptedConsistencyCrashTests {
 			String context = "round " + round + " (seed " + seed + ", files in " + roundDir + ")";
 			assertThat(ConsistencyCrashTests.integrityCheck(restored)).as(context).isEqualTo("ok");
 			ConsistencyOracle.Match match = oracle.check(restored);
-			assertThat(match.state()).as(context).isGreaterThanOrEqualTo(
-					oracle.lastBeganBefore(killedAt - LOSS_WINDOW.toMillis()));
+			LossWindow window = ConsistentWriter.lossWindow(roundDir.resolve("history.log"), killedAt);
+			assertThat(match.state()).as("%s restores every transaction committed %s before the kill", context, window)
+				.isGreaterThanOrEqualTo(oracle.lastCommittedBefore(killedAt - window.toMillis()));
 		}
 	}
 

@@ -6,10 +6,10 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.Map;
 import java.util.SplittableRandom;
 
+import io.github.litestream.ReplicationTimeline.LossWindow;
 import io.github.litestream.replica.ReplicaOperationListener;
 import io.github.litestream.replica.abs.AbsClientFactory;
 import io.github.litestream.replica.abs.AbsConsistentWriter;
@@ -35,9 +35,6 @@ class AbsConsistencyCrashTests {
 
 	@RegisterExtension
 	static final AzuriteServer azurite = new AzuriteServer();
-
-	/** Transactions that began this long before the kill must be restored. */
-	private static final Duration LOSS_WINDOW = Duration.ofMillis(2500);
 
 	private static final int ROUNDS = 4;
 
@@ -65,12 +62,11 @@ class AbsConsistencyCrashTests {
 					: "at a random moment") + ", files in " + roundDir + ")";
 			assertThat(integrityCheck(restored)).as(context).isEqualTo("ok");
 			ConsistencyOracle.Match match = oracle.check(restored);
-			int mustSurvive = oracle.lastBeganBefore(killedAt - LOSS_WINDOW.toMillis());
-			assertThat(match.state()).as("%s restores every transaction begun %d ms before the kill", context,
-					LOSS_WINDOW.toMillis())
-				.isGreaterThanOrEqualTo(mustSurvive);
-			System.out.printf("AbsConsistencyCrashTests %s: %d transactions logged, restored state %d%n", context,
-					oracle.lastLogged(), match.state());
+			LossWindow window = ConsistentWriter.lossWindow(roundDir.resolve("history.log"), killedAt);
+			assertThat(match.state()).as("%s restores every transaction committed %s before the kill", context, window)
+				.isGreaterThanOrEqualTo(oracle.lastCommittedBefore(killedAt - window.toMillis()));
+			System.out.printf("AbsConsistencyCrashTests %s: %d transactions logged, restored state %d, window %s%n",
+					context, oracle.lastLogged(), match.state(), window);
 		}
 	}
 

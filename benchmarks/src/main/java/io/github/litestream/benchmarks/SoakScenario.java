@@ -12,6 +12,7 @@ import java.util.TreeSet;
 import io.github.litestream.ConsistencyOracle;
 import io.github.litestream.ConsistentWriter;
 import io.github.litestream.KilledWriter;
+import io.github.litestream.ReplicationTimeline.LossWindow;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOperationListener;
 import io.github.litestream.replica.file.FileReplicaClient;
@@ -25,13 +26,12 @@ import io.github.litestream.restore.Restorer;
  * SIGKILL, right after a snapshot or at a random moment; its replica (a directory or S3Proxy,
  * in turn) is then restored at the latest point and at random points in time. Every restore
  * must equal exactly one committed state (the tests' {@link ConsistencyOracle}), no later than
- * its timestamp, and the latest one must hold every transaction begun 2.5 s before the kill.
+ * its timestamp, and the latest one must hold every transaction committed before the writer's
+ * loss window (its intervals plus its replica's last steps, as the child logged them).
  */
 final class SoakScenario implements Scenario {
 
 	static final String NAME = "soak";
-
-	private static final long LOSS_WINDOW_MILLIS = 2500;
 
 	/** Points in time restored per cycle, besides the latest. */
 	private static final int TIMESTAMPS = 3;
@@ -66,10 +66,11 @@ final class SoakScenario implements Scenario {
 				int latest = restore(client, oracle, dir.resolve("latest.db"), null);
 				restoreMillis.add((System.nanoTime() - started) / 1e6);
 				restores++;
-				int mustSurvive = oracle.lastBeganBefore(killedAt - LOSS_WINDOW_MILLIS);
+				LossWindow window = ConsistentWriter.lossWindow(dir.resolve("history.log"), killedAt);
+				int mustSurvive = oracle.lastCommittedBefore(killedAt - window.toMillis());
 				if (latest < mustSurvive) {
 					failures.add(where + ": the latest restore is state " + latest + ", but " + mustSurvive
-							+ " began more than " + LOSS_WINDOW_MILLIS + " ms before the kill");
+							+ " committed more than " + window + " before the kill");
 				}
 				int lost = oracle.lastLogged() - latest;
 				lostMillis.add((lost > 0) ? (double) (killedAt - oracle.beganAtMillis(latest + 1)) : 0.0);

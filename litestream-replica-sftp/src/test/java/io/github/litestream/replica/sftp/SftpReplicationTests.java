@@ -14,8 +14,10 @@ import java.util.TreeMap;
 import io.github.litestream.AppDatabase;
 import io.github.litestream.AppDatabase.Summary;
 import io.github.litestream.ConsistencyOracle;
+import io.github.litestream.ConsistentWriter;
 import io.github.litestream.KilledWriter;
 import io.github.litestream.MutableClock;
+import io.github.litestream.ReplicationTimeline.LossWindow;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.replica.Pos;
@@ -42,9 +44,6 @@ class SftpReplicationTests {
 
 	@RegisterExtension
 	static final SftpTestServer server = new SftpTestServer();
-
-	/** Transactions that began this long before the kill must be restored. */
-	private static final Duration LOSS_WINDOW = Duration.ofMillis(2500);
 
 	@TempDir
 	Path dir;
@@ -131,9 +130,9 @@ class SftpReplicationTests {
 			String context = "round " + round + " (seed " + seed + ", files in " + roundDir + ")";
 			assertThat(integrityCheck(restored)).as(context).isEqualTo("ok");
 			ConsistencyOracle.Match match = oracle.check(restored);
-			assertThat(match.state()).as("%s restores every transaction begun %d ms before the kill", context,
-					LOSS_WINDOW.toMillis())
-				.isGreaterThanOrEqualTo(oracle.lastBeganBefore(killedAt - LOSS_WINDOW.toMillis()));
+			LossWindow window = ConsistentWriter.lossWindow(roundDir.resolve("history.log"), killedAt);
+			assertThat(match.state()).as("%s restores every transaction committed %s before the kill", context, window)
+				.isGreaterThanOrEqualTo(oracle.lastCommittedBefore(killedAt - window.toMillis()));
 		}
 	}
 
