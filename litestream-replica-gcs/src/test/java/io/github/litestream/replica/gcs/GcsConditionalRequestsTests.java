@@ -1,20 +1,15 @@
 package io.github.litestream.replica.gcs;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.google.cloud.storage.Storage;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.github.litestream.replica.ConditionalObjects;
 import io.github.litestream.replica.ConditionalObjects.VersionedObject;
 import io.github.litestream.replica.ConditionalWriteConflictException;
-import io.github.litestream.replica.ReplicaOperationListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,37 +33,25 @@ class GcsConditionalRequestsTests {
 
 	private final List<String> requests = new CopyOnWriteArrayList<>();
 
-	private HttpServer endpoint;
-
 	private volatile Answer answer = (exchange) -> respond(exchange, 500, "{}");
 
-	private Storage storage;
+	private LoopbackGcs gcs;
 
 	private ConditionalObjects objects;
 
 	@BeforeEach
 	void start() throws IOException {
-		this.endpoint = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-		this.endpoint.createContext("/", (exchange) -> {
+		this.gcs = new LoopbackGcs((exchange) -> {
 			this.requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI());
 			exchange.getRequestBody().readAllBytes();
 			this.answer.handle(exchange);
-		});
-		this.endpoint.start();
-		String host = "127.0.0.1:" + this.endpoint.getAddress().getPort();
-		GcsClientFactory factory = GcsClientFactory.with(Map.of(GcsClientFactory.EMULATOR_HOST_VARIABLE, host)::get, 1,
-				Duration.ofMillis(10), Duration.ofMillis(10));
-		this.storage = factory.create();
-		this.objects = new GcsReplicaClient(this.storage, GcsReplicaConfig.fromUrl("gcs://backups/app"),
-				ReplicaOperationListener.NONE, factory.target())
-			.conditionalObjects()
-			.orElseThrow();
+		}, 1);
+		this.objects = this.gcs.client().conditionalObjects().orElseThrow();
 	}
 
 	@AfterEach
 	void stop() throws Exception {
-		this.storage.close();
-		this.endpoint.stop(0);
+		this.gcs.close();
 	}
 
 	@Test

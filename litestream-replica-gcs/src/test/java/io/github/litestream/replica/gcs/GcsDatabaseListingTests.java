@@ -1,9 +1,7 @@
 package io.github.litestream.replica.gcs;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -12,10 +10,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 
-import com.google.cloud.storage.Storage;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import io.github.litestream.replica.ReplicaOperationListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,29 +34,19 @@ class GcsDatabaseListingTests {
 
 	private final List<String> requests = new CopyOnWriteArrayList<>();
 
-	private HttpServer endpoint;
-
-	private Storage storage;
+	private LoopbackGcs gcs;
 
 	private GcsReplicaClient client;
 
 	@BeforeEach
 	void start() throws IOException {
-		this.endpoint = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-		this.endpoint.createContext("/", this::list);
-		this.endpoint.start();
-		String host = "127.0.0.1:" + this.endpoint.getAddress().getPort();
-		GcsClientFactory factory = GcsClientFactory.with(Map.of(GcsClientFactory.EMULATOR_HOST_VARIABLE, host)::get, 1,
-				Duration.ofMillis(10), Duration.ofMillis(10));
-		this.storage = factory.create();
-		this.client = new GcsReplicaClient(this.storage, GcsReplicaConfig.fromUrl("gcs://backups/app"),
-				ReplicaOperationListener.NONE, factory.target());
+		this.gcs = new LoopbackGcs(this::list, 1);
+		this.client = this.gcs.client();
 	}
 
 	@AfterEach
 	void stop() throws Exception {
-		this.storage.close();
-		this.endpoint.stop(0);
+		this.gcs.close();
 	}
 
 	@Test

@@ -3,10 +3,8 @@ package io.github.litestream.replica.gcs;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -16,13 +14,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import com.google.cloud.storage.Storage;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaLayout;
 import io.github.litestream.replica.ReplicaObjectNotFoundException;
-import io.github.litestream.replica.ReplicaOperationListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -63,29 +58,19 @@ class GcsNotFoundTests {
 	/** Whether the endpoint cuts its first media answer short (a connection that broke). */
 	private volatile boolean breakFirstMedia;
 
-	private HttpServer endpoint;
-
-	private Storage storage;
+	private LoopbackGcs gcs;
 
 	private GcsReplicaClient client;
 
 	@BeforeEach
 	void start() throws IOException {
-		this.endpoint = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-		this.endpoint.createContext("/", this::answer);
-		this.endpoint.start();
-		String host = "127.0.0.1:" + this.endpoint.getAddress().getPort();
-		GcsClientFactory factory = GcsClientFactory.with(Map.of(GcsClientFactory.EMULATOR_HOST_VARIABLE, host)::get, 2,
-				Duration.ofMillis(10), Duration.ofMillis(10));
-		this.storage = factory.create();
-		this.client = new GcsReplicaClient(this.storage, GcsReplicaConfig.fromUrl("gcs://backups/app"),
-				ReplicaOperationListener.NONE, factory.target());
+		this.gcs = new LoopbackGcs(this::answer, 2);
+		this.client = this.gcs.client();
 	}
 
 	@AfterEach
 	void stop() throws Exception {
-		this.storage.close();
-		this.endpoint.stop(0);
+		this.gcs.close();
 	}
 
 	@Test
