@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import com.google.cloud.storage.Storage;
 import com.sun.net.httpserver.HttpExchange;
 import io.github.litestream.replica.ConditionalObjects;
 import io.github.litestream.replica.ConditionalObjects.VersionedObject;
