@@ -44,6 +44,27 @@ class UnregisterDuringSnapshotTests {
 
 	@Test
 	void unregisteringReturnsWithoutWaitingForASnapshotStillReadingTheFile() throws Exception {
+		returnsWithoutWaitingForTheSnapshot((engine, registry, file) -> {
+			registry.unregister(file, Duration.ofMillis(100), Backups.KEEP);
+			assertThat(registry.find(file)).isEmpty();
+		});
+	}
+
+	@Test
+	void closingTheEnginePastItsShutdownTimeoutDoesNotWaitForASnapshotStillReadingTheFile() throws Exception {
+		returnsWithoutWaitingForTheSnapshot((engine, registry, file) -> {
+			// The WAL is shipped beside the upload: the stop's flush ends, its step does not.
+			engine.stop(Duration.ofMillis(100));
+			engine.close();
+		});
+	}
+
+	/**
+	 * Holds a snapshot upload of a leased database, runs {@code ending} on a thread of its own,
+	 * and checks that it returns without waiting for the snapshot, leaving the lease to expire and
+	 * the engine's read transaction in place until the snapshot ends.
+	 */
+	private void returnsWithoutWaitingForTheSnapshot(Ending ending) throws Exception {
 		Path file = this.dir.resolve("app.db");
 		Path replica = this.dir.resolve("replica");
 		HeldSnapshotUpload held = new HeldSnapshotUpload(new FileReplicaClient(replica));
@@ -62,20 +83,20 @@ class UnregisterDuringSnapshotTests {
 			engine.snapshotNow(first);
 			assertThat(held.awaitWriting()).isTrue();
 
-			CompletableFuture<Boolean> unregistered = new CompletableFuture<>();
+			CompletableFuture<Void> ended = new CompletableFuture<>();
 			Thread caller = new Thread(() -> {
 				try {
-					unregistered.complete(registry.unregister(file, Duration.ofMillis(100), Backups.KEEP));
+					ending.run(engine, registry, file);
+					ended.complete(null);
 				}
 				catch (Exception | Error ex) {
-					unregistered.completeExceptionally(ex);
+					ended.completeExceptionally(ex);
 				}
-			}, "unregistering");
+			}, "ending");
 			caller.start();
-			await().atMost(Duration.ofSeconds(30)).until(() -> unregistered.isDone() || waitsForSnapshot(caller));
-			assertThat(unregistered).as("returned, rather than waiting for the snapshot").isDone();
-			unregistered.get();
-			assertThat(registry.find(file)).isEmpty();
+			await().atMost(Duration.ofSeconds(30)).until(() -> ended.isDone() || waitsForSnapshot(caller));
+			assertThat(ended).as("returned, rather than waiting for the snapshot").isDone();
+			ended.get();
 			assertThat(storedLease(replica).released()).as("abandoned, left to expire").isFalse();
 			assertThat(truncatingCheckpointBusy(app)).as("the engine still reads, for the snapshot").isTrue();
 
@@ -88,51 +109,11 @@ class UnregisterDuringSnapshotTests {
 		}
 	}
 
-	@Test
-	void closingTheEnginePastItsShutdownTimeoutDoesNotWaitForASnapshotStillReadingTheFile() throws Exception {
-		Path file = this.dir.resolve("app.db");
-		Path replica = this.dir.resolve("replica");
-		HeldSnapshotUpload held = new HeldSnapshotUpload(new FileReplicaClient(replica));
-		try (AppDatabase app = new AppDatabase(file); Litestream engine = new Litestream()) {
-			app.insert(5);
-			engine.start();
-			ReplicatedDatabase database = new DatabaseRegistry(engine).register(
-					DatabaseOptions.defaults(file).withMonitorInterval(Duration.ofMillis(50)), LEASE,
-					List.of(new ReplicationTarget(held,
-							ReplicaOptions.defaults("file").withSyncInterval(Duration.ofMillis(50)))));
-			Replica first = engine.replicas(database).get(0);
-			await().atMost(Duration.ofSeconds(30))
-				.until(() -> first.position().equals(engine.commitPosition(database)));
-			held.hold();
-			engine.snapshotNow(first);
-			assertThat(held.awaitWriting()).isTrue();
+	@FunctionalInterface
+	private interface Ending {
 
-			CompletableFuture<Boolean> closed = new CompletableFuture<>();
-			Thread caller = new Thread(() -> {
-				try {
-					// The WAL is shipped beside the upload: the stop's flush ends, its step does not.
-					engine.stop(Duration.ofMillis(100));
-					engine.close();
-					closed.complete(true);
-				}
-				catch (Exception | Error ex) {
-					closed.completeExceptionally(ex);
-				}
-			}, "closing");
-			caller.start();
-			await().atMost(Duration.ofSeconds(30)).until(() -> closed.isDone() || waitsForSnapshot(caller));
-			assertThat(closed).as("returned, rather than waiting for the snapshot").isDone();
-			closed.get();
-			assertThat(storedLease(replica).released()).as("abandoned, left to expire").isFalse();
-			assertThat(truncatingCheckpointBusy(app)).as("the engine still reads, for the snapshot").isTrue();
+		void run(Litestream engine, DatabaseRegistry registry, Path file) throws Exception;
 
-			held.release();
-			await().atMost(Duration.ofSeconds(30)).until(() -> !truncatingCheckpointBusy(app));
-			assertThat(app.summary().integrity()).isEqualTo("ok");
-		}
-		finally {
-			held.release();
-		}
 	}
 
 	/** Whether the thread waits, with a timeout, in a close's wait for a snapshot to end. */
