@@ -328,8 +328,11 @@ final class LeaseKeeper {
 		giveUp(database).forEach(this::abandonOne);
 	}
 
+	/** Abandons one lease, outside the keeper's lock, after an acquisition under way (as releaseOne). */
 	private void abandonOne(Leased leased) {
-		this.abandoned.abandon(leased.replica.client().location(), leased.lease);
+		synchronized (leased.calls) {
+			this.abandoned.abandon(leased.replica.client().location(), leased.lease);
+		}
 	}
 
 	/** Forgets a database's leases: never acquired or renewed again. */

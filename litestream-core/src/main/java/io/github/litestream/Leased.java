@@ -16,7 +16,7 @@ final class Leased {
 
 	final ReplicaLease lease;
 
-	/** Held around this lease's acquisition and release: one at a time, in order. */
+	/** Held around this lease's acquisition, release and abandonment: one at a time, in order. */
 	final Object calls = new Object();
 
 	/** Its database's file comparison. */

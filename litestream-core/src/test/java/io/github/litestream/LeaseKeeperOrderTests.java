@@ -31,7 +31,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * The lease keeper makes its requests to a store outside its lock, and still keeps each lease's
  * order: a database removed while its lease is being taken (waiting out a crashed holder's ttl)
- * releases that lease once it is taken, never before, which would leave it held by nobody.
+ * releases that lease once it is taken, never before, which would leave it held by nobody; one
+ * removed with an upload still running abandons it once it is taken, never before, which would
+ * leave it taken and writable by a database no longer replicated.
  */
 class LeaseKeeperOrderTests {
 
@@ -66,6 +68,29 @@ class LeaseKeeperOrderTests {
 		// Taken over (epoch 2), then given up: left to expire rather than released, as its first
 		// write still waited for the crashed holder's last ones (another instance would write at once).
 		assertThat(leaseRecord()).contains("\"epoch\":2").contains("\"released\":false");
+		assertThat(this.keeper.of(replica)).isEmpty();
+	}
+
+	@Test
+	void anAbandonDuringTheAcquisitionOfTheSameLeaseWaitsForItThenStopsItsWrites() throws Exception {
+		LeaseOptions options = new LeaseOptions(true, Duration.ofSeconds(2));
+		FileReplicaClient file = new FileReplicaClient(this.dir.resolve("replica"));
+		// A holder that crashed: the acquisition waits out its ttl, between attempts.
+		new ReplicaLease("file", file.location(), file.conditionalObjects().orElseThrow(), options,
+				LeaseHolder.newInstance(), Clock.systemUTC())
+			.acquire();
+		ReplicatedDatabase database = new ReplicatedDatabase(DatabaseOptions.defaults(this.dir.resolve("a.db")));
+		Replica replica = this.keeper.leased(database, new ReplicationTarget(file, ReplicaOptions.defaults("file")),
+				options, LeaseHolder.newInstance(), Clock.systemUTC());
+		ReplicaLease lease = this.keeper.of(replica).orElseThrow();
+		CompletableFuture<Void> acquired = run("acquirer", () -> this.keeper.acquire(database));
+		await().atMost(Duration.ofSeconds(30)).until(() -> in("acquirer", ReplicaLease.class, "pause"));
+		CompletableFuture<Void> abandoned = run("abandoner", () -> this.keeper.abandon(database));
+		acquired.get(1, TimeUnit.MINUTES);
+		abandoned.get(1, TimeUnit.MINUTES);
+		assertThat(lease.status().role()).as("role once both returned").isEqualTo(LeaseRole.NONE);
+		assertThat(lease.allowsWrites()).as("writes once both returned").isFalse();
+		assertThat(leaseRecord()).as("left to expire").contains("\"released\":false");
 		assertThat(this.keeper.of(replica)).isEmpty();
 	}
 
