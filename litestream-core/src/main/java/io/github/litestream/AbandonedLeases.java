@@ -45,9 +45,13 @@ final class AbandonedLeases {
 		this.landBy.merge(location, writableFrom, (earlier, later) -> (earlier - later > 0) ? earlier : later);
 	}
 
-	/** Makes a new lease, not taken yet, wait for an abandoned one of its replica, if any. */
+	/**
+	 * Makes a new lease, not taken yet, wait for an abandoned one of its replica, if any. Kept
+	 * until its time is over: a successor that gives the lease up before it (a registration
+	 * that failed) leaves the next one to wait as well.
+	 */
 	void succeed(String location, ReplicaLease lease) {
-		Long at = this.landBy.remove(location);
+		Long at = this.landBy.get(location);
 		if (at != null && at - this.nanoTime.getAsLong() > 0) {
 			lease.firstWriteNoSoonerThan(at);
 		}
