@@ -144,7 +144,8 @@ final class RuntimeDatabases {
 				database.close(Duration.ZERO);
 			}
 			removed(database);
-			// Last: the path may be registered again only once nothing of this one remains open.
+			// Last: the path may be registered again only once nothing of this one remains open but
+			// the connections a snapshot still under way keeps (they close when it ends).
 			this.databases.release(database);
 		}
 		if (!stopped.flushed()) {
