@@ -87,13 +87,7 @@ final class LeaseHolding {
 		this.watch = watch;
 	}
 
-	/**
-	 * Notes that the store holds a renewed record of ours: writing may go on until it was sent
-	 * plus the ttl, minus the safety margin.
-	 * @param newVersion the version the store gave the record
-	 * @param record the record
-	 * @param sentNanos when it was sent, by this process's monotonic clock
-	 */
+	/** Notes a renewed record of ours, as {@link #held(String, LeaseRecord, long, boolean, Duration)} does. */
 	void held(String newVersion, LeaseRecord record, long sentNanos) {
 		held(newVersion, record, sentNanos, false, Duration.ZERO);
 	}
@@ -259,13 +253,20 @@ final class LeaseHolding {
 	}
 
 	/**
-	 * Stops writing and, if the lease is held, stores it released with the same epoch.
+	 * Stops writing and, if the lease is held, stores it released with the same epoch; left to
+	 * expire instead while its first write still waits for a previous holder's last ones
+	 * ({@link #held}): another instance would take a released lease and write at once.
 	 */
 	void release() {
 		boolean wasHeld = this.role == LeaseRole.PRIMARY;
+		long now = this.nanoTime.getAsLong();
 		this.role = LeaseRole.NONE;
-		this.writableUntilNanos = this.nanoTime.getAsLong();
+		this.writableUntilNanos = now;
 		if (!wasHeld || this.version == null || this.objects == null) {
+			return;
+		}
+		if (now - this.writableFromNanos < 0) {
+			this.version = null;
 			return;
 		}
 		LeaseRecord record = record(this.epoch, true);

@@ -280,7 +280,9 @@ public final class ReplicaLease {
 
 	/**
 	 * Gives the lease up at a clean stop, after the last write: stores it released, with the
-	 * same epoch, so the next instance takes it at once. Writing stops first.
+	 * same epoch, so the next instance takes it at once. Writing stops first. While its first
+	 * write still waits for a previous holder's last ones ({@link #untilWritable()}), it is left
+	 * to expire instead: those may still land.
 	 */
 	public synchronized void release() {
 		this.holding.release();

@@ -114,6 +114,32 @@ class TakeoverMarginTests {
 		assertThat(afterRelease.allowsWrites()).isTrue();
 	}
 
+	@Test
+	void aLeaseGivenUpWhileItsFirstWriteWaitsIsLeftToExpire() throws IOException {
+		Instant longAgo = Instant.now().minus(Duration.ofHours(1));
+		this.objects.create(ReplicaLease.OBJECT, new LeaseRecord(new LeaseHolder("gone", "old-host", 1), 41, longAgo,
+				longAgo.plus(LEASE.ttl()), LEASE.ttl(), false)
+			.toJson());
+		ReplicaLease next = lease(LeaseHolder.newInstance());
+		assertThat(next.tryAcquire()).isEqualTo(LeaseAttempt.ACQUIRED);
+		assertThat(next.untilWritable()).isPositive();
+		// Given up before its first write (a registration that failed): the old holder's last
+		// writes may still land, and a released lease is taken and written at once.
+		next.release();
+		assertThat(stored().released()).as("left to expire").isFalse();
+		assertThat(stored().epoch()).isEqualTo(42);
+
+		// Its own again, nothing to wait for: released as usual.
+		assertThat(next.tryAcquire()).isEqualTo(LeaseAttempt.ACQUIRED);
+		assertThat(next.untilWritable()).isZero();
+		next.release();
+		assertThat(stored().released()).isTrue();
+	}
+
+	private LeaseRecord stored() throws IOException {
+		return LeaseRecord.parse(this.objects.read(ReplicaLease.OBJECT).orElseThrow().content());
+	}
+
 	private ReplicaLease lease(LeaseHolder holder) {
 		return new ReplicaLease("file", this.temp.resolve("replica").toString(), this.objects, LEASE, holder,
 				Clock.systemUTC(), this.nanos::get);
