@@ -235,8 +235,8 @@ final class LeaseKeeper {
 			}
 			else {
 				// Its first write still waits for the last writes of the lease it took over (another
-				// holder's, or one this engine abandoned): stored released, another instance would
-				// write at once. Left to expire, and a successor here waits as this one did.
+				// holder's, or one this engine abandoned): left to expire, as its release would leave
+				// it, and remembered, so that a successor here waits as long.
 				this.abandoned.leaveUnwritten(leased.replica.client().location(), leased.lease);
 			}
 		}
