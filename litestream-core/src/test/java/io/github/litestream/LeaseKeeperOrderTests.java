@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
@@ -49,33 +50,30 @@ class LeaseKeeperOrderTests {
 
 	@Test
 	void aReleaseDuringTheAcquisitionOfTheSameLeaseWaitsForItThenReleases() throws Exception {
-		LeaseOptions options = new LeaseOptions(true, Duration.ofSeconds(2));
-		FileReplicaClient file = new FileReplicaClient(this.dir.resolve("replica"));
-		// A holder that crashed: the acquisition waits out its ttl, between attempts.
-		new ReplicaLease("file", file.location(), file.conditionalObjects().orElseThrow(), options,
-				LeaseHolder.newInstance(), Clock.systemUTC())
-			.acquire();
-		ReplicatedDatabase database = new ReplicatedDatabase(DatabaseOptions.defaults(this.dir.resolve("a.db")));
-		Replica replica = this.keeper.leased(database, new ReplicationTarget(file, ReplicaOptions.defaults("file")),
-				options, LeaseHolder.newInstance(), Clock.systemUTC());
-		ReplicaLease lease = this.keeper.of(replica).orElseThrow();
-		CompletableFuture<Void> acquired = run("acquirer", () -> this.keeper.acquire(database));
-		await().atMost(Duration.ofSeconds(30)).until(() -> in("acquirer", ReplicaLease.class, "pause"));
-		CompletableFuture<Void> released = run("releaser", () -> this.keeper.release(database));
-		acquired.get(1, TimeUnit.MINUTES);
-		released.get(1, TimeUnit.MINUTES);
+		ReplicaLease lease = givenUpDuringItsAcquisition("releaser", this.keeper::release);
 		assertThat(lease.status().role()).as("role once both returned").isEqualTo(LeaseRole.NONE);
 		// Taken over (epoch 2), then given up: left to expire rather than released, as its first
 		// write still waited for the crashed holder's last ones (another instance would write at once).
 		assertThat(leaseRecord()).contains("\"epoch\":2").contains("\"released\":false");
-		assertThat(this.keeper.of(replica)).isEmpty();
 	}
 
 	@Test
 	void anAbandonDuringTheAcquisitionOfTheSameLeaseWaitsForItThenStopsItsWrites() throws Exception {
+		ReplicaLease lease = givenUpDuringItsAcquisition("abandoner", this.keeper::abandon);
+		assertThat(lease.status().role()).as("role once both returned").isEqualTo(LeaseRole.NONE);
+		assertThat(lease.allowsWrites()).as("writes once both returned").isFalse();
+		assertThat(leaseRecord()).as("left to expire").contains("\"released\":false");
+	}
+
+	/**
+	 * Takes a database's lease from a holder that crashed (the acquisition waits out its ttl,
+	 * between attempts) and gives it up on another thread during that wait.
+	 * @return the lease, once both threads returned and the keeper forgot it
+	 */
+	private ReplicaLease givenUpDuringItsAcquisition(String name, Consumer<ReplicatedDatabase> giveUp)
+			throws Exception {
 		LeaseOptions options = new LeaseOptions(true, Duration.ofSeconds(2));
 		FileReplicaClient file = new FileReplicaClient(this.dir.resolve("replica"));
-		// A holder that crashed: the acquisition waits out its ttl, between attempts.
 		new ReplicaLease("file", file.location(), file.conditionalObjects().orElseThrow(), options,
 				LeaseHolder.newInstance(), Clock.systemUTC())
 			.acquire();
@@ -85,13 +83,11 @@ class LeaseKeeperOrderTests {
 		ReplicaLease lease = this.keeper.of(replica).orElseThrow();
 		CompletableFuture<Void> acquired = run("acquirer", () -> this.keeper.acquire(database));
 		await().atMost(Duration.ofSeconds(30)).until(() -> in("acquirer", ReplicaLease.class, "pause"));
-		CompletableFuture<Void> abandoned = run("abandoner", () -> this.keeper.abandon(database));
+		CompletableFuture<Void> givenUp = run(name, () -> giveUp.accept(database));
 		acquired.get(1, TimeUnit.MINUTES);
-		abandoned.get(1, TimeUnit.MINUTES);
-		assertThat(lease.status().role()).as("role once both returned").isEqualTo(LeaseRole.NONE);
-		assertThat(lease.allowsWrites()).as("writes once both returned").isFalse();
-		assertThat(leaseRecord()).as("left to expire").contains("\"released\":false");
+		givenUp.get(1, TimeUnit.MINUTES);
 		assertThat(this.keeper.of(replica)).isEmpty();
+		return lease;
 	}
 
 	private static boolean in(String name, Class<?> type, String method) {
