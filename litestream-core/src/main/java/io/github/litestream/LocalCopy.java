@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
+import io.github.litestream.db.FollowerCopyMark;
 import io.github.litestream.db.GenerationContinuation;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaClient;
@@ -30,7 +31,8 @@ public enum LocalCopy {
 
 	/**
 	 * The replica holds more than the file, or continuity cannot be proven (no record of where
-	 * the file ended): the replica's state is the truth.
+	 * the file ended, or a follower's copy that was not handed over): the replica's state is the
+	 * truth.
 	 */
 	STALE,
 
@@ -47,6 +49,10 @@ public enum LocalCopy {
 	public static LocalCopy of(Path database, ReplicaClient replica) throws IOException {
 		if (!Files.exists(database)) {
 			return MISSING;
+		}
+		if (FollowerCopyMark.writer(database).isPresent()) {
+			// A follower's copy that was never handed over may be torn, whatever the replica holds.
+			return STALE;
 		}
 		Optional<NewestBackup> newest = new RestorePlanner(replica).newestBackup();
 		if (newest.isEmpty()) {

@@ -60,6 +60,7 @@ final class DatabaseLifecycle {
 	/** See {@link ReplicatedDatabase#open()}. */
 	void open() throws IOException {
 		DatabaseHandles.requireDirectory(this.path);
+		FollowerCopyMark.requireNone(this.path, "replicate");
 		this.lock.lock();
 		try {
 			if (this.handles.closing()) {

@@ -203,7 +203,7 @@ final class LocalState {
 	 * to disk before the rename, and the directory after it (without the first, a crash could
 	 * leave the new name on an empty file).
 	 */
-	private void writeAtomically(Path file, String content) throws IOException {
+	static void writeAtomically(Path file, String content) throws IOException {
 		Files.createDirectories(file.getParent());
 		Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
 		try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -227,7 +227,7 @@ final class LocalState {
 	 * Forces a directory's entries to disk where the platform can (Linux and macOS; Windows
 	 * cannot open a directory, and its renames are journaled).
 	 */
-	private static void forceDirectory(Path directory) {
+	static void forceDirectory(Path directory) {
 		try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
 			channel.force(true);
 		}

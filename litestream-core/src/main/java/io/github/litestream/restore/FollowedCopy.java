@@ -8,6 +8,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
+import io.github.litestream.db.FollowerCopyMark;
 import io.github.litestream.db.GenerationContinuation;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaClient;
@@ -23,7 +24,8 @@ import org.jspecify.annotations.Nullable;
  * Pages are written, and the file replaced, under the apply lock, which {@link #read} takes too:
  * between two applications the file is one committed state. Once an application may have left
  * the file part way, the copy says it is to be restored again, and is not handed over until it
- * was.
+ * was. From before the file first appears until it is handed over, a {@link FollowerCopyMark}
+ * beside it says it may be torn, should the follower stop part way.
  *
  * <p>Used by the follower's thread, and by {@link #handOver()} once that thread ended;
  * {@link #read} from any thread.
@@ -50,6 +52,9 @@ final class FollowedCopy {
 	 * reader never pairs the file with the position of the state before it.
 	 */
 	private @Nullable Pos filePosition;
+
+	/** Whether the file's {@link FollowerCopyMark} is written: from before its first install. */
+	private boolean marked;
 
 	/**
 	 * Creates the copy of a follower that has not restored anything yet.
@@ -94,6 +99,10 @@ final class FollowedCopy {
 	 */
 	Pos install(LatestState latest) throws IOException {
 		FollowedWal restored = latest.wal();
+		if (!this.marked) {
+			FollowerCopyMark.mark(this.database, this.client.location());
+			this.marked = true;
+		}
 		this.applyLock.lock();
 		try {
 			latest.install(this.database);
@@ -195,6 +204,13 @@ final class FollowedCopy {
 			throw new IOException("The follower's copy " + this.database + " of " + this.client.location()
 					+ " is not handed over: it is to be restored again (" + this.restoreReason + ")");
 		}
+		Optional<Pos> continued = recordContinuation();
+		// One state of the replica, on disk: no longer a copy that may be torn.
+		FollowerCopyMark.clear(this.database);
+		return continued;
+	}
+
+	private Optional<Pos> recordContinuation() throws IOException {
 		if (this.wal == null || this.restoreReason != null || this.wal.size() < WalHeader.SIZE) {
 			return Optional.empty();
 		}

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
+import io.github.litestream.db.FollowerCopyMark;
 import io.github.litestream.db.GenerationContinuation;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaClient;
@@ -268,7 +269,8 @@ public final class ReplicaFollower implements AutoCloseable {
 	 * Stops following, after the segment being applied, and leaves the state that lets the
 	 * engine continue the generation after the followed position (see
 	 * {@link GenerationContinuation}): start replication on the file, and its next WAL index is
-	 * the next one of that generation. A follower cannot be started again.
+	 * the next one of that generation, and removes the file's {@link FollowerCopyMark} (until
+	 * then the engine refuses the file, which may be torn). A follower cannot be started again.
 	 * <p>Once the follower's thread ended, the file's {@link RestoreLock} is let go of, whatever
 	 * this returns or throws. A follower whose thread ended on its own (interrupted, or an error)
 	 * let go of it then: its file is not handed over.

@@ -3,6 +3,7 @@ package io.github.litestream.restore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -13,6 +14,7 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.litestream.db.FollowerCopyMark;
 import io.github.litestream.db.GenerationContinuation;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaClient;
@@ -58,7 +60,7 @@ public final class Restorer {
 		// Built where SQLite will open it: through a link at the output (into a volume, say),
 		// beside the WAL it keeps there. The engine's local state stays beside the output.
 		Path file = SqliteFiles.resolved(output);
-		if (Files.exists(output)) {
+		if (Files.exists(output) && FollowerCopyMark.writer(output).isEmpty()) {
 			// Nothing to restore, only a killed restore's files to remove (unless one still runs).
 			LeftoverRestoreFiles.remove(file);
 			return existing(client, options, output, start);
@@ -70,10 +72,26 @@ public final class Restorer {
 		Files.createDirectories(directory);
 		try (RestoreLock lock = RestoreLock.acquire(file)) {
 			LeftoverRestoreFiles.removeHolding(file);
+			Optional<String> follower = FollowerCopyMark.writer(output);
+			if (follower.isPresent()) {
+				// No follower writes it any more (it would hold the lock): it may be torn.
+				if (!options.ifDbNotExists()) {
+					throw new RestoreException("Cannot restore to " + output + ": the file exists, the copy of "
+							+ follower.get() + " that stopped without handing it over, so it may be torn ("
+							+ FollowerCopyMark.of(output) + " marks it); delete it with its -wal and -shm files and the "
+							+ "mark, or set if-db-not-exists to set it aside and restore");
+				}
+				Path aside = FollowerCopyMark.setAside(file, Clock.systemUTC());
+				logger.warn("{} was the copy of {} that stopped without handing it over, so it may be torn: it is kept "
+						+ "as {}, and the database is restored from {} in its place", output, follower.get(), aside,
+						client.location());
+			}
 			if (Files.exists(output)) {
 				// Installed by a restore that ended just before this one took the lock.
 				return existing(client, options, output, start);
 			}
+			// A mark left alone by a follower killed before its first restore was in place.
+			FollowerCopyMark.clear(output);
 			return restore(client, options, output, file, start);
 		}
 		finally {
