@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.github.litestream.boot.autoconfigure.ReplicaSettings;
+import io.github.litestream.db.FollowerCopyMark;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.restore.NoMatchingBackupException;
@@ -94,7 +95,8 @@ final class RestoreCommand extends CliCommand {
 		try (Target target = Target.resolve(this.options, environment())) {
 			Path output = output(target);
 			// A dry run writes nothing, so it may plan a restore of a database that exists.
-			if (Files.exists(output) && !this.dryRun) {
+			// A follower's copy not handed over may be torn: the restore sets it aside, or says why not.
+			if (Files.exists(output) && !this.dryRun && FollowerCopyMark.writer(output).isEmpty()) {
 				if (this.ifDbNotExists) {
 					err().println("database already exists, skipping: " + output);
 					return ExitCodes.OK;
@@ -131,7 +133,7 @@ final class RestoreCommand extends CliCommand {
 	 * Restores, creating the output's directory as Litestream does, and removing it again if
 	 * the restore wrote nothing.
 	 */
-	private static RestoreResult restore(ReplicaClient client, RestoreOptions options) throws IOException {
+	private RestoreResult restore(ReplicaClient client, RestoreOptions options) throws IOException {
 		Path directory = options.outputPath().getParent();
 		Path created = null;
 		for (Path missing = directory; missing != null && !Files.exists(missing); missing = missing.getParent()) {
@@ -140,8 +142,10 @@ final class RestoreCommand extends CliCommand {
 		Files.createDirectories(directory);
 		boolean restored = false;
 		try {
-			// a replica without backup is reported by the command, with its flag
-			RestoreResult result = new Restorer().restore(client, options.withConditions(false, true));
+			// A replica without backup is reported by the command, with its flag; an existing output
+			// reaches the restore only as a follower's copy, set aside with -if-db-not-exists.
+			boolean setAside = this.ifDbNotExists && FollowerCopyMark.writer(options.outputPath()).isPresent();
+			RestoreResult result = new Restorer().restore(client, options.withConditions(setAside, true));
 			restored = result.restored();
 			return result;
 		}

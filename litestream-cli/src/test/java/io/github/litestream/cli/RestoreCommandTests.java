@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
 
+import io.github.litestream.db.FollowerCopyMark;
 import io.github.litestream.replica.Pos;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -190,6 +191,29 @@ class RestoreCommandTests {
 
 		assertThat(result.exitCode()).as(result.toString()).isZero();
 		assertThat(Files.readString(this.output)).isEqualTo("not a database");
+	}
+
+	@Test
+	void aFollowersCopyNotHandedOverIsRefusedOrWithIfDbNotExistsSetAsideAndRestored() throws Exception {
+		// What a follower that stopped part way leaves: possibly torn, so never kept as the database.
+		Files.writeString(this.output, "a torn copy");
+		FollowerCopyMark.mark(this.output, this.replica.toString());
+
+		Cli.Result refused = this.cli.run("restore", "-o", this.output.toString(), this.url);
+
+		assertOneLineFailure(refused, "the copy of a follower of " + this.replica, "if-db-not-exists");
+		assertThat(Files.readString(this.output)).isEqualTo("a torn copy");
+
+		Cli.Result result = this.cli.run("restore", "-if-db-not-exists", "-o", this.output.toString(), this.url);
+
+		assertThat(result.exitCode()).as(result.toString()).isZero();
+		assertThat(CliFixture.summary(this.output)).isEqualTo(CliFixture.expected(null));
+		try (Stream<Path> files = Files.list(this.output.getParent())) {
+			assertThat(files.filter((file) -> file.getFileName().toString().startsWith("restored.db.follower-copy-")))
+				.singleElement()
+				.satisfies((aside) -> assertThat(Files.readString(aside)).isEqualTo("a torn copy"));
+		}
+		assertThat(FollowerCopyMark.of(this.output)).doesNotExist();
 	}
 
 	@Test

@@ -15,6 +15,7 @@ import java.util.function.Predicate;
 
 import io.github.litestream.DivergedFile;
 import io.github.litestream.FileCheck;
+import io.github.litestream.db.FollowerCopyMark;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOperationListener;
 import io.github.litestream.restore.LeftoverRestoreFiles;
@@ -148,7 +149,7 @@ final class DatabaseRestorer {
 			// A standby's follower restores its file.
 			return false;
 		}
-		if (Files.exists(path)) {
+		if (Files.exists(path) && !(database.restore() && followerCopy(path))) {
 			if (database.restore()) {
 				// A restore killed before it finished leaves files as large as the database.
 				LeftoverRestoreFiles.remove(path);
@@ -323,6 +324,20 @@ final class DatabaseRestorer {
 			logger.info("Restored {} of the {} databases of {} its replicas hold", restored, held.size(), directory.dir());
 		}
 		return restored;
+	}
+
+	/**
+	 * Whether the file is a follower's copy that was not handed over, which may be torn: the
+	 * restore sets it aside and restores in its place.
+	 */
+	private static boolean followerCopy(Path file) {
+		try {
+			return FollowerCopyMark.writer(file).isPresent();
+		}
+		catch (IOException ex) {
+			// Unreadable mark: the engine's own check refuses the file with the reason.
+			return false;
+		}
 	}
 
 	private static void createParent(DatabaseSettings entry, Path file) {

@@ -47,7 +47,7 @@ public final class StandbyDatabase {
 	private static final Duration LEASE_POLL = Duration.ofMillis(500);
 
 	private static final String STALE = "it does not end where the replica's newest generation ends (the replica "
-			+ "moved on, or where the file ended was not recorded)";
+			+ "moved on, where the file ended was not recorded, or a follower's copy was never handed over)";
 
 	/** How long the last commits of a database whose takeover failed may take to ship. */
 	private static final Duration UNREGISTER_TIMEOUT = Duration.ofSeconds(30);
