@@ -116,9 +116,12 @@ public final class ReplicaFollower implements AutoCloseable {
 		RestoreLock held = RestoreLock.acquire(SqliteFiles.resolved(this.database), RestoreLock.Kind.FOLLOWER);
 		try {
 			if (Files.exists(this.database)) {
+				Optional<String> follower = FollowerCopyMark.writer(this.database);
 				throw new RestoreException("Cannot follow " + this.client.location() + " into " + this.database
-						+ ": the file exists; a follower builds its database from the replica (delete the file, or "
-						+ "start replication on it instead)");
+						+ ": the file exists; a follower builds its database from the replica " + follower
+							.map((writer) -> "(it is the copy of " + writer + " that was not handed over and may be torn: "
+									+ "delete it with its -wal and -shm files and " + FollowerCopyMark.of(this.database) + ")")
+							.orElse("(delete the file, or start replication on it instead)"));
 			}
 			LeftoverRestoreFiles.removeHolding(this.database);
 			this.loop.start("litestream-follower-" + this.database.getFileName(), this::poll, this::failed,

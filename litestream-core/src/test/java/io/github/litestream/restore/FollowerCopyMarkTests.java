@@ -89,6 +89,10 @@ class FollowerCopyMarkTests {
 			.withMessageContaining("Cannot restore to " + torn + ": the file exists, the copy of a follower of "
 					+ this.replica)
 			.withMessageContaining(FollowerCopyMark.of(torn).toString());
+		assertThatExceptionOfType(RestoreException.class)
+			.isThrownBy(() -> new ReplicaFollower(new FileReplicaClient(this.replica), torn, ONE_WORKER).start())
+			.withMessageContaining("it is the copy of a follower of " + this.replica + " (process ")
+			.withMessageContaining("delete it with its -wal and -shm files and " + FollowerCopyMark.of(torn));
 		assertThat(Files.readAllBytes(torn)).as("left as it was").isEqualTo(tornBytes);
 
 		RestoreResult result = new Restorer().restore(new FileReplicaClient(this.replica),
