@@ -33,7 +33,7 @@ final class PollLoop {
 	/** Whether the thread ended (its end listener ran). */
 	private volatile boolean ended;
 
-	/** Whether it ended without {@link #stop(Duration)}: interrupted, or a poll threw an error. */
+	/** Whether it ended without {@link #stop(Duration)} (interrupted), or because a poll threw an error. */
 	private boolean endedOnItsOwn;
 
 	private Thread thread;
@@ -47,7 +47,8 @@ final class PollLoop {
 	 * @param name the thread's name
 	 * @param poll one poll
 	 * @param onFailure told of every poll that failed, on the loop's thread
-	 * @param onEnd told, last on the loop's thread, if it ended without {@link #stop(Duration)}
+	 * @param onEnd told, last on the loop's thread, if it ended without {@link #stop(Duration)} or
+	 * on an error: it reports the error, which does not reach the thread's uncaught-exception handler
 	 */
 	synchronized void start(String name, Poll poll, FailureListener onFailure, EndListener onEnd) {
 		if (this.thread != null) {
@@ -80,14 +81,16 @@ final class PollLoop {
 			poll(poll, onFailure);
 		}
 		catch (Error ex) {
+			// Not rethrown: the end listener reports it, with the follower's context; the thread's
+			// uncaught-exception handler would report it a second time.
 			fatal = ex;
-			throw ex;
 		}
 		finally {
 			boolean onItsOwn;
 			synchronized (this) {
-				// Decided once, against stop(): either stop() hands over and lets go, or the listener does.
-				onItsOwn = !this.stopping;
+				// Decided once, against stop(): either stop() hands over and lets go, or the listener
+				// does. An error may have cut an application short, even during stop(): never handed over.
+				onItsOwn = !this.stopping || fatal != null;
 				this.endedOnItsOwn = onItsOwn;
 			}
 			try {
@@ -181,7 +184,7 @@ final class PollLoop {
 	}
 
 	/**
-	 * Whether the thread ended without {@link #stop(Duration)} being called first.
+	 * Whether the thread ended without {@link #stop(Duration)} being called first, or on an error.
 	 * @return {@code true} once ended on its own
 	 */
 	synchronized boolean endedOnItsOwn() {
@@ -223,13 +226,14 @@ final class PollLoop {
 
 	}
 
-	/** Told that the loop ended without {@link #stop(Duration)}. */
+	/** Told that the loop ended without {@link #stop(Duration)}, or on an error. */
 	@FunctionalInterface
 	interface EndListener {
 
 		/**
 		 * The loop ended: its thread was interrupted, or a poll threw an error.
-		 * @param fatal the error, or {@code null} after an interrupt
+		 * @param fatal the error, or {@code null} after an interrupt; the listener is the one to
+		 * report it
 		 */
 		void ended(@Nullable Error fatal);
 

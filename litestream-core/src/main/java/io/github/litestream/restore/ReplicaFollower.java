@@ -141,10 +141,11 @@ public final class ReplicaFollower implements AutoCloseable {
 	}
 
 	/**
-	 * The thread ended without {@link #stop(Duration)}: nothing is applied any more, so the file's
-	 * lock is let go of at once (a restore or a new follower of the file may run, and removes the
-	 * files left here as a killed follower's), and the status says the follower stopped. The
-	 * file is not handed over: {@link #stop(Duration)} then fails.
+	 * The thread ended without {@link #stop(Duration)}, or on an error (even during a stop, as it
+	 * may have cut an application short): nothing is applied any more, so the file's lock is let
+	 * go of at once (a restore or a new follower of the file may run, and removes the files left
+	 * here as a killed follower's), and the status says the follower stopped. The file is not
+	 * handed over: {@link #stop(Duration)} then fails. The error is reported here only, once.
 	 */
 	private void ended(@Nullable Error fatal) {
 		String why = (fatal != null) ? "it failed with " + fatal : "its thread was interrupted";

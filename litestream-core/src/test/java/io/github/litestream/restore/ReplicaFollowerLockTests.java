@@ -14,16 +14,20 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
+import io.github.litestream.CapturedStderr;
 import io.github.litestream.ChildJvm;
 import io.github.litestream.replica.ForwardingReplicaClient;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.file.FileReplicaClient;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static org.assertj.core.api.Assertions.as;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIOException;
@@ -251,12 +255,19 @@ class ReplicaFollowerLockTests {
 			}
 		};
 		ReplicaFollower follower = new ReplicaFollower(broken, output, ONE_WORKER);
-		try {
+		try (CapturedStderr logs = new CapturedStderr()) {
 			follower.start();
-			// The error also reaches the thread's uncaught-exception handler, as it should.
+			// An error reaching the thread's uncaught-exception handler would be printed there too.
 			await().dontCatchUncaughtExceptions().atMost(Duration.ofSeconds(60)).until(() -> !follower.isRunning());
 			assertThat(follower.status().stopped()).isTrue();
+			assertThat(follower.status().failingSince()).as("counted as failing").isNotNull();
 			assertThat(follower.status().lastError()).contains("NoClassDefFoundError: com/example/MissingSdkClass");
+			// Reported once, with the context, its stack trace beneath (lines "java.lang…" and "\tat …").
+			assertThat(logs.lines()).filteredOn((line) -> line.contains("MissingSdkClass"))
+				.filteredOn((line) -> !line.startsWith("java.lang.") && !line.startsWith("\t"))
+				.singleElement(as(InstanceOfAssertFactories.STRING))
+				.contains("ERROR", "The follower of " + broken.location() + " into " + output.toAbsolutePath(),
+						"stopped: it failed with java.lang.NoClassDefFoundError");
 
 			assertThat(new Restorer().restore(new FileReplicaClient(replica), RestoreOptions.latest(output)).restored())
 				.as("a restore of the file, before the follower's stop() or close()")
@@ -267,6 +278,49 @@ class ReplicaFollowerLockTests {
 		}
 		assertThat(RestoredDatabase.summary(output, null)).isEqualTo(latest());
 		assertThat(hiddenFiles(dir)).isEmpty();
+	}
+
+	@Test
+	void anErrorWhileTheFollowerStopsIsReportedOnceAndTheFileIsNotHandedOver() throws Exception {
+		Path replica = Fixture.copyReplica(this.temp.resolve("replica"));
+		Path output = Files.createDirectories(this.temp.resolve("out")).resolve("app.db");
+		Thread stopping = Thread.currentThread();
+		CountDownLatch polling = new CountDownLatch(1);
+		AtomicBoolean armed = new AtomicBoolean();
+		ReplicaClient broken = new ForwardingReplicaClient(new FileReplicaClient(replica)) {
+			@Override
+			public List<String> generations() throws IOException {
+				if (armed.get()) {
+					polling.countDown();
+					// Thrown once stop() waits for the thread: an error may cut an application short.
+					await().atMost(Duration.ofSeconds(60))
+						.until(() -> stopping.getState() == Thread.State.TIMED_WAITING);
+					throw new NoClassDefFoundError("com/example/MissingSdkClass");
+				}
+				return super.generations();
+			}
+		};
+		ReplicaFollower follower = new ReplicaFollower(broken, output, ONE_WORKER);
+		try (CapturedStderr logs = new CapturedStderr()) {
+			follower.start();
+			await().atMost(Duration.ofSeconds(60)).until(() -> follower.status().caughtUp());
+			armed.set(true);
+			follower.wakeUp();
+			polling.await();
+
+			assertThatIOException().isThrownBy(() -> follower.stop(Duration.ofSeconds(60)))
+				.withMessageContaining("is not handed over")
+				.withMessageContaining("NoClassDefFoundError: com/example/MissingSdkClass");
+			assertThat(follower.status().stopped()).isTrue();
+			assertThat(logs.lines()).filteredOn((line) -> line.contains("MissingSdkClass"))
+				.filteredOn((line) -> !line.startsWith("java.lang.") && !line.startsWith("\t"))
+				.singleElement(as(InstanceOfAssertFactories.STRING))
+				.contains("ERROR", "stopped: it failed with java.lang.NoClassDefFoundError");
+		}
+		finally {
+			stopQuietly(follower);
+		}
+		assertThat(RestoreLock.tryAcquire(output)).as("the file's lock, let go of").hasValueSatisfying(RestoreLock::close);
 	}
 
 	/** The replica, with every read of a WAL segment of index 25 waiting until {@code resume}. */
