@@ -28,7 +28,7 @@ final class GcsErrors {
 
 	/**
 	 * Translates a failed request that lists or creates objects: an HTTP 404 there means that the
-	 * bucket is missing.
+	 * bucket is missing (a resumable upload's chunks are the exception: see {@link GcsUploads}).
 	 * @param ex what the client threw
 	 * @param action what was being done, such as "list WAL segments"
 	 * @param config the replica
@@ -55,8 +55,7 @@ final class GcsErrors {
 	 */
 	static IOException translate(RuntimeException ex, String action, GcsReplicaConfig config, String name,
 			String target, boolean readsObject) {
-		String what = "Cannot " + action + " in GCS replica " + config.location() + " (bucket '" + config.bucket()
-				+ "', object '" + name + "')";
+		String what = what(action, config, name);
 		if (isUnreachable(ex)) {
 			return new GcsReplicaException(Reason.UNREACHABLE, what + ": cannot reach " + target + " (" + rootMessage(ex)
 					+ "). Check the network, or " + GcsClientFactory.EMULATOR_HOST_VARIABLE + " for an emulator", ex);
@@ -67,7 +66,7 @@ final class GcsErrors {
 		}
 		if (ex instanceof BaseServiceException service) {
 			int code = service.getCode();
-			String detail = " [" + ((service.getReason() != null) ? service.getReason() + ", " : "") + "HTTP " + code + "]";
+			String detail = detail(service);
 			if (code == 404) {
 				return notFound(service, what, detail, config, name, readsObject);
 			}
@@ -83,6 +82,30 @@ final class GcsErrors {
 			return new GcsReplicaException(Reason.OTHER, what + ": " + message + detail, ex);
 		}
 		return new GcsReplicaException(Reason.OTHER, what + ": " + rootMessage(ex), ex);
+	}
+
+	/**
+	 * A chunk of a resumable upload was answered HTTP 404 while the bucket exists: the upload
+	 * session expired or was cancelled (GCS keeps one for a week). Nothing was written.
+	 * @param ex what the client threw
+	 * @param config the replica
+	 * @param name the object being uploaded
+	 * @return the exception to throw
+	 */
+	static GcsReplicaException uploadSessionLost(BaseServiceException ex, GcsReplicaConfig config, String name) {
+		return new GcsReplicaException(Reason.UPLOAD_SESSION_LOST, what("upload", config, name)
+				+ ": the resumable upload session expired or was cancelled before the upload completed" + detail(ex)
+				+ "; nothing was written, and the next attempt uploads the object again in a new session", ex);
+	}
+
+	private static String what(String action, GcsReplicaConfig config, String name) {
+		return "Cannot " + action + " in GCS replica " + config.location() + " (bucket '" + config.bucket()
+				+ "', object '" + name + "')";
+	}
+
+	private static String detail(BaseServiceException ex) {
+		String reason = ex.getReason();
+		return " [" + ((reason != null && !reason.isEmpty()) ? reason + ", " : "") + "HTTP " + ex.getCode() + "]";
 	}
 
 	/**

@@ -2,8 +2,6 @@ package io.github.litestream.replica.gcs;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PushbackInputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,15 +14,12 @@ import java.util.function.Consumer;
 
 import com.google.api.gax.paging.Page;
 import com.google.cloud.ReadChannel;
-import com.google.cloud.WriteChannel;
 import com.google.cloud.storage.Blob;
 import com.google.cloud.storage.BlobId;
-import com.google.cloud.storage.BlobInfo;
 import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.Storage.BlobListOption;
 import io.github.litestream.replica.ConditionalObjects;
 import io.github.litestream.replica.DatabaseWalk;
-import io.github.litestream.replica.FirstPart;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaLayout;
@@ -40,9 +35,8 @@ import org.jspecify.annotations.Nullable;
  * configured path in one bucket, as Litestream v0.3.14's {@code gcs} replica writes it.
  *
  * <p>Objects up to one chunk ({@value #CHUNK_SIZE} bytes, every WAL segment) are written with
- * one request; larger ones with a resumable upload that sends chunk after chunk from one buffer
- * and makes the object visible only when the last chunk arrives (an upload abandoned part-way
- * leaves nothing). Reads fetch the object's metadata, then stream its bytes in ranged requests
+ * one request; larger ones with a resumable upload that makes the object visible only when the
+ * last chunk arrives ({@link GcsUploads}). Reads fetch the object's metadata, then stream its bytes in ranged requests
  * pinned to that generation, so a replaced object fails the read instead of mixing versions;
  * the first range is fetched before the stream is returned, so an object deleted in between is
  * reported missing ({@link ReplicaObjectNotFoundException}) as one that never existed.
@@ -60,11 +54,11 @@ public final class GcsReplicaClient implements ReplicaClient {
 
 	private final String target;
 
-	private final int chunkSize;
-
 	private final @Nullable Integer pageSize;
 
 	private final GcsConditionalObjects conditionalObjects;
+
+	private final GcsUploads uploads;
 
 	/**
 	 * Creates a client.
@@ -83,9 +77,9 @@ public final class GcsReplicaClient implements ReplicaClient {
 		this.config = Objects.requireNonNull(config, "config");
 		this.listener = Objects.requireNonNull(listener, "listener");
 		this.target = target;
-		this.chunkSize = chunkSize;
 		this.pageSize = pageSize;
 		this.conditionalObjects = new GcsConditionalObjects(storage, config, listener, target);
+		this.uploads = new GcsUploads(storage, config, listener, target, chunkSize);
 	}
 
 	@Override
@@ -146,7 +140,7 @@ public final class GcsReplicaClient implements ReplicaClient {
 	@Override
 	public SnapshotInfo writeSnapshot(String generation, long index, InputStream lz4) throws IOException {
 		Instant startedAt = Instant.now();
-		long size = upload(name(ReplicaLayout.snapshotKey(generation, index)), lz4);
+		long size = this.uploads.upload(name(ReplicaLayout.snapshotKey(generation, index)), lz4);
 		return new SnapshotInfo(generation, index, size, startedAt);
 	}
 
@@ -158,7 +152,7 @@ public final class GcsReplicaClient implements ReplicaClient {
 	@Override
 	public WalSegmentInfo writeWalSegment(Pos pos, InputStream lz4) throws IOException {
 		Instant startedAt = Instant.now();
-		long size = upload(name(ReplicaLayout.walSegmentKey(pos)), lz4);
+		long size = this.uploads.upload(name(ReplicaLayout.walSegmentKey(pos)), lz4);
 		return new WalSegmentInfo(pos.generation(), pos.index(), pos.offset(), size, startedAt);
 	}
 
@@ -221,67 +215,6 @@ public final class GcsReplicaClient implements ReplicaClient {
 	 */
 	String name(String relative) {
 		return this.config.path().isEmpty() ? relative : this.config.path() + "/" + relative;
-	}
-
-	private long upload(String name, InputStream content) throws IOException {
-		BlobInfo info = BlobInfo.newBuilder(BlobId.of(this.config.bucket(), name))
-			.setContentType("application/octet-stream")
-			.build();
-		PushbackInputStream in = new PushbackInputStream(content, 1);
-		FirstPart first = FirstPart.read(in, this.chunkSize);
-		byte[] buffer = first.buffer();
-		int length = first.length();
-		if (!first.more()) {
-			try {
-				this.storage.create(info, buffer, 0, length);
-			}
-			catch (RuntimeException ex) {
-				throw translate(ex, "write object", name);
-			}
-			finally {
-				this.listener.onOperation(ReplicaOperation.PUT, length);
-			}
-			return length;
-		}
-		return uploadResumable(info, name, in, buffer, length);
-	}
-
-	private long uploadResumable(BlobInfo info, String name, InputStream in, byte[] buffer, int first)
-			throws IOException {
-		WriteChannel writer;
-		try {
-			writer = this.storage.writer(info);
-		}
-		catch (RuntimeException ex) {
-			throw translate(ex, "start an upload", name);
-		}
-		writer.setChunkSize(this.chunkSize);
-		long total = 0;
-		int length = first;
-		try {
-			while (length > 0) {
-				ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, length);
-				while (chunk.hasRemaining()) {
-					writer.write(chunk);
-				}
-				this.listener.onOperation(ReplicaOperation.PUT, length);
-				total += length;
-				length = in.readNBytes(buffer, 0, buffer.length);
-			}
-			// Closing sends the last chunk and completes the upload: only then is the object visible.
-			writer.close();
-			return total;
-		}
-		catch (RuntimeException ex) {
-			throw translate(ex, "upload", name);
-		}
-		catch (IOException ex) {
-			// The source failed: the session is left incomplete, never closed, so nothing appears.
-			if (ex.getCause() instanceof RuntimeException cause) {
-				throw translate(cause, "upload", name);
-			}
-			throw ex;
-		}
 	}
 
 	private InputStream open(String name) throws IOException {

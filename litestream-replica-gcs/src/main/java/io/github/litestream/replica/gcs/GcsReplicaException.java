@@ -46,6 +46,12 @@ public class GcsReplicaException extends IOException {
 		/** The bucket does not exist. */
 		NO_SUCH_BUCKET,
 
+		/**
+		 * A resumable upload's session expired or was cancelled before the upload completed:
+		 * nothing was written, and the next attempt uploads the object again.
+		 */
+		UPLOAD_SESSION_LOST,
+
 		/** The service could not be reached at all (connection refused, DNS, TLS, timeout). */
 		UNREACHABLE,
 

@@ -31,6 +31,18 @@ final class LoopbackGcs implements AutoCloseable {
 	 * @throws IOException if the endpoint cannot listen
 	 */
 	LoopbackGcs(HttpHandler handler, int attempts) throws IOException {
+		this(handler, attempts, GcsReplicaClient.CHUNK_SIZE);
+	}
+
+	/**
+	 * Starts the endpoint, for a client that uploads objects larger than {@code chunkSize} in
+	 * chunks of that size, with a resumable upload.
+	 * @param handler answers every request
+	 * @param attempts how many times the client library tries a request (10 ms apart)
+	 * @param chunkSize the client's chunk size, a multiple of 256 KiB
+	 * @throws IOException if the endpoint cannot listen
+	 */
+	LoopbackGcs(HttpHandler handler, int attempts, int chunkSize) throws IOException {
 		this.endpoint = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
 		this.endpoint.createContext("/", handler);
 		this.endpoint.start();
@@ -39,7 +51,15 @@ final class LoopbackGcs implements AutoCloseable {
 				attempts, Duration.ofMillis(10), Duration.ofMillis(10));
 		this.storage = factory.create();
 		this.client = new GcsReplicaClient(this.storage, GcsReplicaConfig.fromUrl("gcs://backups/app"),
-				ReplicaOperationListener.NONE, factory.target());
+				ReplicaOperationListener.NONE, factory.target(), chunkSize, null);
+	}
+
+	/**
+	 * Where the endpoint listens.
+	 * @return {@code http://127.0.0.1:<port>}
+	 */
+	String url() {
+		return "http://127.0.0.1:" + this.endpoint.getAddress().getPort();
 	}
 
 	GcsReplicaClient client() {
