@@ -1,8 +1,22 @@
 package io.github.litestream;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
 import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
@@ -13,18 +27,22 @@ import io.github.litestream.lease.ReplicaLease;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.replica.file.FileReplicaClient;
+import io.github.litestream.restore.RestoreOptions;
+import io.github.litestream.restore.Restorer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIOException;
 import static org.awaitility.Awaitility.await;
 
 /**
  * An engine closed while a snapshot upload still reads the file abandons its leases: that upload
- * may yet land. Started again in the same process before the snapshot ended, the engine cannot
- * open the database yet; whatever the start does then, it must not store the leases released,
- * which would let another instance write at once while the abandoned upload may still land.
- * Real SQLite file, real file replica, a real engine; the upload is held, not slow.
+ * may yet land. Started again in the same process before the snapshot ended, the engine waits
+ * for it (the database's connections close when it ends) and then opens the database; it must
+ * not store the leases released meanwhile, which would let another instance write at once while
+ * the abandoned upload may still land. An open that waited in vain names the file, the upload
+ * and what to do. Real SQLite file, real file replica, a real engine; the upload is held, not slow.
  */
 class RestartDuringSnapshotTests {
 
@@ -34,7 +52,8 @@ class RestartDuringSnapshotTests {
 	Path dir;
 
 	@Test
-	void aStartAgainWhileTheAbandonedSnapshotStillReadsTheFileDoesNotReleaseTheLease() throws Exception {
+	void aStartAgainWhileTheAbandonedSnapshotStillReadsTheFileWaitsForItKeepsTheLeaseAndReplicates()
+			throws Exception {
 		Path file = this.dir.resolve("app.db");
 		Path replica = this.dir.resolve("replica");
 		HeldSnapshotUpload held = new HeldSnapshotUpload(new FileReplicaClient(replica));
@@ -56,18 +75,107 @@ class RestartDuringSnapshotTests {
 			engine.close();
 			assertThat(storedLease(replica).released()).as("abandoned, left to expire").isFalse();
 
-			try {
-				engine.start();
-			}
-			catch (Exception ex) {
-				// Refusing to start while the snapshot still reads the file is fair.
-			}
+			CompletableFuture<Void> started = new CompletableFuture<>();
+			Thread starter = new Thread(() -> {
+				try {
+					engine.start();
+					started.complete(null);
+				}
+				catch (Exception | Error ex) {
+					started.completeExceptionally(ex);
+				}
+			}, "starting");
+			starter.start();
+			await().atMost(Duration.ofSeconds(30)).until(() -> started.isDone() || waitsForTheClose(starter));
+			assertThat(started).as("waiting for the abandoned snapshot to end, rather than failing").isNotDone();
 			assertThat(storedLease(replica).released())
 				.as("released while the abandoned snapshot upload may still land").isFalse();
+
+			held.release();
+			started.get(60, TimeUnit.SECONDS);
+			app.insert(5);
+			Replica again = engine.replicas(database).get(0);
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> again.position().equals(engine.commitPosition(database)));
+			assertThat(storedLease(replica).released()).isFalse();
+			Path restored = this.dir.resolve("restored.db");
+			new Restorer().restore(new FileReplicaClient(replica), RestoreOptions.latest(restored));
+			assertThat(AppDatabase.summarize(restored)).isEqualTo(app.summary());
 		}
 		finally {
 			held.release();
 			engine.close();
+		}
+	}
+
+	@Test
+	void anOpenThatWaitedInVainForTheSnapshotNamesTheFileAndWhatToDo() throws Exception {
+		Path file = this.dir.resolve("app.db");
+		ExecutorService uploader = Executors.newSingleThreadExecutor();
+		try (AppDatabase app = new AppDatabase(file)) {
+			app.insert(5);
+			ReplicatedDatabase database = new ReplicatedDatabase(DatabaseOptions.defaults(file));
+			database.open();
+			database.sync();
+			CountDownLatch reading = new CountDownLatch(1);
+			CountDownLatch release = new CountDownLatch(1);
+			Future<Long> snapshot = uploader.submit(() -> database.snapshot((pos, in) -> {
+				reading.countDown();
+				try {
+					release.await();
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					throw new IOException(ex);
+				}
+				return in.transferTo(OutputStream.nullOutputStream());
+			}));
+			assertThat(reading.await(30, TimeUnit.SECONDS)).isTrue();
+			database.close(Duration.ZERO);
+
+			assertThatIOException().isThrownBy(() -> database.open(Duration.ofMillis(200)))
+				.withMessageStartingWith("Cannot open " + database.path() + " for replication yet: a snapshot upload "
+						+ "of the previous run (closed while the upload still read the file) still reads it after PT0.2S")
+				.withMessageContaining("start again later");
+			assertThat(truncatingCheckpointBusy(app)).as("the engine still reads, for the snapshot").isTrue();
+
+			release.countDown();
+			assertThat(snapshot.get(30, TimeUnit.SECONDS)).isPositive();
+			database.open(Duration.ofSeconds(30));
+			app.insert(5);
+			database.sync();
+			assertThat(database.position()).isPresent();
+			database.close();
+		}
+		finally {
+			uploader.shutdownNow();
+		}
+	}
+
+	/** Whether the thread waits, with a timeout, in an open's wait for a previous close. */
+	private static boolean waitsForTheClose(Thread thread) {
+		// One sample of both the state and the stack.
+		ThreadInfo info = ManagementFactory.getThreadMXBean().getThreadInfo(thread.getId(), Integer.MAX_VALUE);
+		return info != null && info.getThreadState() == Thread.State.TIMED_WAITING
+				&& Arrays.stream(info.getStackTrace())
+					.anyMatch((frame) -> frame.getClassName().equals("io.github.litestream.db.DatabaseHandles")
+							&& frame.getMethodName().equals("awaitClosed"));
+	}
+
+	/**
+	 * Whether a TRUNCATE checkpoint of the application's connection finds a reader (the engine's
+	 * read transaction), without waiting for it.
+	 */
+	private static boolean truncatingCheckpointBusy(AppDatabase app) throws SQLException {
+		try (Statement statement = app.connection().createStatement()) {
+			statement.execute("PRAGMA busy_timeout=0");
+			try (ResultSet result = statement.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+				result.next();
+				return result.getInt(1) != 0;
+			}
+			finally {
+				statement.execute("PRAGMA busy_timeout=5000");
+			}
 		}
 	}
 

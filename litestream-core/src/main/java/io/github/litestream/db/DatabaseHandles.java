@@ -47,6 +47,9 @@ final class DatabaseHandles {
 	/** Set when closing found a snapshot still reading: what to close once it has ended. */
 	private volatile @Nullable GenerationTracker closeAfterSnapshot;
 
+	/** Notified once that close happened: an open waits for it. */
+	private final Object closedAfterSnapshot = new Object();
+
 	private DatabaseFile file;
 
 	DatabaseHandles(Path path, CheckpointHold checkpointHold) {
@@ -182,6 +185,31 @@ final class DatabaseHandles {
 		return this.closeAfterSnapshot != null;
 	}
 
+	/**
+	 * Waits for a close that waits for a snapshot to end (see {@link #closeAfterSnapshot}).
+	 * @param wait how long at most
+	 * @return whether no close waits any more
+	 */
+	boolean awaitClosed(Duration wait) {
+		long deadline = System.nanoTime() + wait.toNanos();
+		synchronized (this.closedAfterSnapshot) {
+			while (closing()) {
+				long remaining = deadline - System.nanoTime();
+				if (remaining <= 0) {
+					return false;
+				}
+				try {
+					TimeUnit.NANOSECONDS.timedWait(this.closedAfterSnapshot, remaining);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					return false;
+				}
+			}
+			return true;
+		}
+	}
+
 	/** Called by a snapshot once it has released the checkpoint lock. */
 	void snapshotEnded() {
 		this.checkpointHold.released();
@@ -195,8 +223,11 @@ final class DatabaseHandles {
 					close(tracker);
 				}
 				finally {
-					// Only now: open() refuses while it is set.
+					// Only now: open() waits while it is set.
 					this.closeAfterSnapshot = null;
+					synchronized (this.closedAfterSnapshot) {
+						this.closedAfterSnapshot.notifyAll();
+					}
 				}
 			}
 		}

@@ -57,21 +57,39 @@ final class DatabaseLifecycle {
 		this.listeners = listeners;
 	}
 
-	/** See {@link ReplicatedDatabase#open()}. */
-	void open() throws IOException {
+	/** See {@link ReplicatedDatabase#open(Duration)}. */
+	void open(Duration closeWait) throws IOException {
 		DatabaseHandles.requireDirectory(this.path);
 		FollowerCopyMark.requireNone(this.path, "replicate");
+		if (this.handles.closing()) {
+			// Outside the monitor lock: nothing the snapshot's end needs is held meanwhile.
+			logger.info("Waiting up to {} for a snapshot upload of the previous run, which still reads {}, to end "
+					+ "before opening it again", closeWait, this.path);
+			this.handles.awaitClosed(closeWait);
+		}
 		this.lock.lock();
 		try {
 			if (this.handles.closing()) {
-				throw new IOException("Cannot open " + this.path + " again yet: its close waits for a snapshot that "
-						+ "still reads it; open it once that snapshot has ended");
+				// The connections are that close's: a failed open must leave them to it.
+				throw new IOException("Cannot open " + this.path + " for replication yet: a snapshot upload of the "
+						+ "previous run (closed while the upload still read the file) still reads it after " + closeWait
+						+ ". It ends when the replica's store answers the upload; start again later, and if this "
+						+ "repeats, check why that store does not answer");
 			}
 			if (this.handles.hasConnections() && !this.closed) {
 				// Open already (an engine started again after a stop): a second read transaction
 				// on new connections would leak the first, which would pin the WAL for good.
 				return;
 			}
+			openLocked();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private void openLocked() throws IOException {
+		try {
 			this.closed = false;
 			EngineConnections connections = this.handles.openConnections(this.busyTimeout);
 			// The record is checked under the read transaction: from then on no connection can both
@@ -91,9 +109,6 @@ final class DatabaseLifecycle {
 		catch (IOException | RuntimeException ex) {
 			this.handles.closeHalfOpen();
 			throw ex;
-		}
-		finally {
-			this.lock.unlock();
 		}
 	}
 

@@ -12,6 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -233,6 +234,34 @@ final class LocalState {
 		}
 		catch (IOException ex) {
 			// Not supported here; the rename itself is still atomic.
+		}
+	}
+
+	/**
+	 * The size of a file beside the database (or of the database).
+	 * @param file the file
+	 * @return bytes, or 0 if it does not exist or cannot be read
+	 */
+	static long sizeOf(Path file) {
+		try {
+			return Files.size(file);
+		}
+		catch (IOException ex) {
+			return 0;
+		}
+	}
+
+	/**
+	 * When a file beside the database was last written, by the file system's clock.
+	 * @param file the file
+	 * @return the time, or empty if it does not exist or cannot be read
+	 */
+	static Optional<Instant> modifiedAt(Path file) {
+		try {
+			return Optional.of(Files.getLastModifiedTime(file).toInstant());
+		}
+		catch (IOException ex) {
+			return Optional.empty();
 		}
 	}
 

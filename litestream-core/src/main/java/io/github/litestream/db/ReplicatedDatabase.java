@@ -1,7 +1,6 @@
 package io.github.litestream.db;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -126,11 +125,23 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 
 	/**
 	 * Opens the engine's connections (creating the database if needed), proves or breaks
-	 * continuity with the previous run, and copies the WAL once.
+	 * continuity with the previous run, and copies the WAL once. Waits up to 30 seconds for a
+	 * snapshot that a previous {@link #close(Duration)} left reading the file (see {@link #open(Duration)}).
 	 * @throws IOException if the database cannot be opened
 	 */
 	public void open() throws IOException {
-		this.lifecycle.open();
+		open(Duration.ofSeconds(30));
+	}
+
+	/**
+	 * Opens as {@link #open()} does. If a previous close left a snapshot reading the file (its
+	 * connections close when it ends), waits for it first: opening meanwhile would leave the new
+	 * connections to that close.
+	 * @param closeWait how long to wait for it at most
+	 * @throws IOException if the database cannot be opened, or that snapshot still reads it
+	 */
+	public void open(Duration closeWait) throws IOException {
+		this.lifecycle.open(closeWait);
 	}
 
 	/**
@@ -362,7 +373,7 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	 * @return bytes, or 0 if it does not exist
 	 */
 	public long size() {
-		return sizeOf(this.path);
+		return LocalState.sizeOf(this.path);
 	}
 
 	/**
@@ -370,7 +381,7 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	 * @return bytes, or 0 if it does not exist
 	 */
 	public long walSize() {
-		return sizeOf(this.tracker.walPath());
+		return LocalState.sizeOf(this.tracker.walPath());
 	}
 
 	/**
@@ -379,21 +390,7 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	 * @return the time, or empty if the WAL does not exist or cannot be read
 	 */
 	public Optional<Instant> walModifiedAt() {
-		try {
-			return Optional.of(Files.getLastModifiedTime(this.tracker.walPath()).toInstant());
-		}
-		catch (IOException ex) {
-			return Optional.empty();
-		}
-	}
-
-	private static long sizeOf(Path file) {
-		try {
-			return Files.size(file);
-		}
-		catch (IOException ex) {
-			return 0;
-		}
+		return LocalState.modifiedAt(this.tracker.walPath());
 	}
 
 }
