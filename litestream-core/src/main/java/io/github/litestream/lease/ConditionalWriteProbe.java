@@ -6,17 +6,52 @@ import java.util.Optional;
 
 import io.github.litestream.replica.ConditionalObjects;
 import io.github.litestream.replica.ConditionalWriteConflictException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Proves that a store refuses conditional writes it must refuse, before a lease relies on them:
  * some S3-compatible stores answer {@code 200} to an {@code If-None-Match} or {@code If-Match}
  * they do not honour, and a lease on such a store would let two instances in. Uses its own
  * object ({@value ReplicaLease#PROBE}), so a store that ignores the conditions overwrites
- * nothing that matters.
+ * nothing that matters. One probe per {@link ReplicaLease}, before its first use of the store;
+ * not thread-safe (the lease's lock guards it).
  */
 final class ConditionalWriteProbe {
 
-	private ConditionalWriteProbe() {
+	private final @Nullable ConditionalObjects objects;
+
+	private final String replica;
+
+	private final String location;
+
+	private final LeaseHolder self;
+
+	private boolean probed;
+
+	ConditionalWriteProbe(@Nullable ConditionalObjects objects, String replica, String location, LeaseHolder self) {
+		this.objects = objects;
+		this.replica = replica;
+		this.location = location;
+		this.self = self;
+	}
+
+	/**
+	 * The store's conditional writes, probed the first time (a probe that failed runs again).
+	 * @return the store
+	 * @throws LeaseUnsupportedException if the backend has none, or the store accepted a write
+	 * it must refuse
+	 * @throws IOException if the store cannot be read or written
+	 */
+	ConditionalObjects probedStore() throws IOException {
+		if (this.objects == null) {
+			throw new LeaseUnsupportedException(this.replica, this.location, "its backend has no conditional writes",
+					null);
+		}
+		if (!this.probed) {
+			probe(this.objects, this.replica, this.location, this.self);
+			this.probed = true;
+		}
+		return this.objects;
 	}
 
 	/**
@@ -26,7 +61,7 @@ final class ConditionalWriteProbe {
 	 * @throws LeaseUnsupportedException if the store accepted either
 	 * @throws IOException if the store cannot be read or written
 	 */
-	static void probe(ConditionalObjects store, String replica, String location, LeaseHolder self)
+	private static void probe(ConditionalObjects store, String replica, String location, LeaseHolder self)
 			throws IOException {
 		Optional<String> problem = store.exclusivityProblem();
 		if (problem.isPresent()) {

@@ -18,11 +18,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * This instance's holding of one replica's lease, once {@link ReplicaLease} took it: the
- * renewals that keep it, the write window they open, the fence when one fails or finds the
- * lease replaced, and the release at a clean stop. Kept apart from taking the lease, which
- * reads and watches the store, so that each class does one of the two; the check before every
- * write ({@link #allowsWrites()}) and the {@link #status() status} read volatile fields without
- * the lease's lock, and everything else changes only with that lock held.
+ * renewals that keep it, the write window they open ({@link WriteWindow}), the fence when one
+ * fails or finds the lease replaced, and the release at a clean stop. Kept apart from taking
+ * the lease, which reads and watches the store, so that each class does one of the two; the
+ * check before every write ({@link #allowsWrites()}) and the {@link #status() status} read
+ * volatile fields without the lease's lock, and everything else changes only with that lock held.
  */
 final class LeaseHolding {
 
@@ -58,16 +58,7 @@ final class LeaseHolding {
 
 	private volatile LeaseRole role = LeaseRole.NONE;
 
-	private volatile long writableUntilNanos;
-
-	/** Before this, writes wait for a previous holder's last ones (see {@link #held}). */
-	private volatile long writableFromNanos;
-
-	/** The wait before the first write of this holding, for messages; zero if there is none. */
-	private volatile Duration takeoverWait = Duration.ZERO;
-
-	/** Of a successor of an abandoned holding: its first write waits until then. */
-	private @Nullable Long notBeforeNanos;
+	private final WriteWindow window;
 
 	private volatile @Nullable String fencedReason;
 
@@ -85,6 +76,7 @@ final class LeaseHolding {
 		this.clock = clock;
 		this.nanoTime = nanoTime;
 		this.watch = watch;
+		this.window = new WriteWindow(options, nanoTime);
 	}
 
 	/** Notes a renewed record of ours, as {@link #held(String, LeaseRecord, long, boolean, Duration)} does. */
@@ -108,21 +100,14 @@ final class LeaseHolding {
 	void held(String newVersion, LeaseRecord record, long sentNanos, boolean another, Duration wait) {
 		boolean acquiring = this.role != LeaseRole.PRIMARY;
 		if (acquiring) {
-			long now = this.nanoTime.getAsLong();
-			long from = now + wait.toNanos();
-			if (this.notBeforeNanos != null && this.notBeforeNanos - from > 0) {
-				// An abandoned registration of this instance's may still write: its wait is longer.
-				from = this.notBeforeNanos;
-			}
 			// Set before the role: the check before a write reads both without the lock.
-			this.writableFromNanos = from;
-			this.takeoverWait = Duration.ofNanos(from - now);
+			this.window.opening(wait);
 		}
 		this.version = newVersion;
 		this.current = record;
 		this.epoch = record.epoch();
 		this.watch.reset();
-		this.writableUntilNanos = sentNanos + this.options.ttl().toNanos() - this.options.safetyMargin().toNanos();
+		this.window.renewed(sentNanos);
 		this.role = LeaseRole.PRIMARY;
 		this.fencedReason = null;
 		this.fencedAt = null;
@@ -242,7 +227,7 @@ final class LeaseHolding {
 	 * @param reason why, for the status and the log
 	 */
 	void fence(String reason) {
-		this.writableUntilNanos = this.nanoTime.getAsLong();
+		this.window.close();
 		this.role = LeaseRole.FENCED;
 		this.fencedReason = reason;
 		this.fencedAt = this.clock.instant();
@@ -261,11 +246,11 @@ final class LeaseHolding {
 		boolean wasHeld = this.role == LeaseRole.PRIMARY;
 		long now = this.nanoTime.getAsLong();
 		this.role = LeaseRole.NONE;
-		this.writableUntilNanos = now;
+		this.window.close();
 		if (!wasHeld || this.version == null || this.objects == null) {
 			return;
 		}
-		if (now - this.writableFromNanos < 0) {
+		if (this.window.firstWriteWaits(now)) {
 			this.version = null;
 			return;
 		}
@@ -288,13 +273,13 @@ final class LeaseHolding {
 	/** Stops writing at once, leaving the stored lease to expire (see {@link ReplicaLease#abandon()}). */
 	void abandon() {
 		this.role = LeaseRole.NONE;
-		this.writableUntilNanos = this.nanoTime.getAsLong();
+		this.window.close();
 		this.version = null;
 	}
 
 	/** Holds this holding's first write until {@code nanos} (see {@link ReplicaLease#firstWriteNoSoonerThan}). */
 	void notBefore(long nanos) {
-		this.notBeforeNanos = nanos;
+		this.window.notBefore(nanos);
 	}
 
 	/**
@@ -323,7 +308,7 @@ final class LeaseHolding {
 	 */
 	boolean allowsWrites() {
 		long now = this.nanoTime.getAsLong();
-		return this.role == LeaseRole.PRIMARY && now - this.writableUntilNanos < 0 && now - this.writableFromNanos >= 0;
+		return this.role == LeaseRole.PRIMARY && this.window.allows(now);
 	}
 
 	/**
@@ -331,13 +316,7 @@ final class LeaseHolding {
 	 * @return the time left, zero once writes may start or if the lease is not held
 	 */
 	Duration untilWritable() {
-		long left = this.writableFromNanos - this.nanoTime.getAsLong();
-		return (this.role == LeaseRole.PRIMARY && left > 0) ? Duration.ofNanos(left) : Duration.ZERO;
-	}
-
-	/** Whether the write window of the last renewal ended (the lease may lapse soon). */
-	private boolean windowEnded() {
-		return this.nanoTime.getAsLong() - this.writableUntilNanos >= 0;
+		return (this.role == LeaseRole.PRIMARY) ? this.window.untilFirstWrite() : Duration.ZERO;
 	}
 
 	/**
@@ -348,9 +327,9 @@ final class LeaseHolding {
 		return switch (this.role) {
 			case FENCED -> "fenced: " + this.fencedReason;
 			case NONE -> "this instance does not hold its lease";
-			case PRIMARY -> windowEnded() ? "its lease was last renewed too long ago (within "
+			case PRIMARY -> this.window.ended() ? "its lease was last renewed too long ago (within "
 					+ this.options.safetyMargin() + " of lapsing)"
-					: "it took the lease from a holder that did not release it, and waits " + this.takeoverWait
+					: "it took the lease from a holder that did not release it, and waits " + this.window.takeoverWait()
 							+ " (that holder's safety margin; two margins after a registration of this instance "
 							+ "was removed with an upload under way) for its last writes to land";
 		};
@@ -365,7 +344,7 @@ final class LeaseHolding {
 		String reason = this.fencedReason;
 		Instant at = this.fencedAt;
 		// Waiting out a previous holder's last writes is not a fence: the lease is held.
-		if (now == LeaseRole.PRIMARY && windowEnded()) {
+		if (now == LeaseRole.PRIMARY && this.window.ended()) {
 			now = LeaseRole.FENCED;
 			reason = whyNotWritable();
 		}

@@ -64,8 +64,6 @@ public final class ReplicaLease {
 
 	private final String location;
 
-	private final @Nullable ConditionalObjects objects;
-
 	private final LeaseOptions options;
 
 	private final LeaseHolder self;
@@ -76,7 +74,8 @@ public final class ReplicaLease {
 
 	private final LeaseHolding holding;
 
-	private boolean probed;
+	/** The store's conditional writes, probed before their first use. */
+	private final ConditionalWriteProbe probe;
 
 	private boolean unsupportedLogged;
 
@@ -111,11 +110,11 @@ public final class ReplicaLease {
 			LeaseHolder self, Clock clock, LongSupplier nanoTime) {
 		this.replica = Objects.requireNonNull(replica, "replica");
 		this.location = Objects.requireNonNull(location, "location");
-		this.objects = objects;
 		this.options = options;
 		this.self = self;
 		this.clock = clock;
 		this.nanoTime = nanoTime;
+		this.probe = new ConditionalWriteProbe(objects, replica, location, self);
 		this.holding = new LeaseHolding(replica, location, objects, options, self, clock, nanoTime, this.watch);
 	}
 
@@ -175,7 +174,7 @@ public final class ReplicaLease {
 	 * own record; any other means it was deposed
 	 */
 	private LeaseAttempt attempt(boolean retaking) throws IOException {
-		ConditionalObjects store = probedStore();
+		ConditionalObjects store = this.probe.probedStore();
 		Optional<VersionedObject> read = store.read(OBJECT);
 		if (retaking && this.holding.everHeld()) {
 			LeaseRecord stored = read.isPresent() ? LeaseRecord.read(read.get(), this.replica, this.location) : null;
@@ -359,7 +358,7 @@ public final class ReplicaLease {
 	 * @throws IOException if it cannot ({@link LeaseUnsupportedException}), or does not answer
 	 */
 	public synchronized void checkSupported() throws IOException {
-		probedStore();
+		this.probe.probedStore();
 	}
 
 	/**
@@ -376,18 +375,6 @@ public final class ReplicaLease {
 	 */
 	public LeaseOptions options() {
 		return this.options;
-	}
-
-	private ConditionalObjects probedStore() throws IOException {
-		if (this.objects == null) {
-			throw new LeaseUnsupportedException(this.replica, this.location,
-					"its backend has no conditional writes", null);
-		}
-		if (!this.probed) {
-			ConditionalWriteProbe.probe(this.objects, this.replica, this.location, this.self);
-			this.probed = true;
-		}
-		return this.objects;
 	}
 
 	private void pause() throws InterruptedIOException {
