@@ -4,13 +4,9 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
@@ -59,8 +55,6 @@ final class LeaseKeeper {
 
 	private final List<LeaseListener> listeners = new CopyOnWriteArrayList<>();
 
-	private final Map<ReplicaLease, ScheduledFuture<?>> renewals = new ConcurrentHashMap<>();
-
 	/** Each leased database's comparison of its file before the first write. */
 	private final StaleFileGuards guards = new StaleFileGuards();
 
@@ -69,11 +63,7 @@ final class LeaseKeeper {
 
 	private final AbandonedLeases abandoned;
 
-	private @Nullable ScheduledThreadPoolExecutor renewer;
-
-	private boolean renewing;
-
-	private int maxRenewalThreads = 1;
+	private final LeaseRenewalSchedule renewals = new LeaseRenewalSchedule(this::renew);
 
 	LeaseKeeper() {
 		this(System::nanoTime);
@@ -244,38 +234,17 @@ final class LeaseKeeper {
 
 	private synchronized void renewFromNow(Leased leased) {
 		if (!leased.gone) {
-			scheduleRenewal(leased);
+			this.renewals.schedule(leased);
 		}
 	}
 
 	/**
-	 * Starts renewing every lease every third of its ttl, on at most {@code maxThreads} threads
-	 * (renewals are one small request each, so a few threads serve thousands of leases).
+	 * Starts renewing every lease every third of its ttl, on at most {@code maxThreads} threads.
 	 */
 	synchronized void startRenewing(int maxThreads) {
-		if (this.renewing) {
-			return;
+		if (this.renewals.start(maxThreads)) {
+			this.leases.stream().filter((leased) -> !leased.gone).forEach(this.renewals::schedule);
 		}
-		this.renewing = true;
-		this.maxRenewalThreads = Math.max(1, maxThreads);
-		if (this.renewer != null) {
-			this.renewer.setCorePoolSize(this.maxRenewalThreads);
-		}
-		this.leases.forEach(this::scheduleRenewal);
-	}
-
-	private void scheduleRenewal(Leased leased) {
-		if (leased.gone || this.renewals.containsKey(leased.lease)) {
-			return;
-		}
-		if (this.renewer == null) {
-			// Created with the first lease, so an engine without leases has no such thread.
-			this.renewer = new ScheduledThreadPoolExecutor(this.maxRenewalThreads,
-					EngineScheduler.daemons("litestream-lease"));
-		}
-		long interval = leased.lease.options().renewInterval().toMillis();
-		this.renewals.put(leased.lease, this.renewer.scheduleWithFixedDelay(() -> renew(leased), interval, interval,
-				TimeUnit.MILLISECONDS));
 	}
 
 	private void renew(Leased leased) {
@@ -351,10 +320,7 @@ final class LeaseKeeper {
 	}
 
 	private synchronized void cancelRenewal(Leased leased) {
-		ScheduledFuture<?> renewal = this.renewals.remove(leased.lease);
-		if (renewal != null) {
-			renewal.cancel(false);
-		}
+		this.renewals.cancel(leased);
 	}
 
 	/**
@@ -382,21 +348,10 @@ final class LeaseKeeper {
 		ScheduledThreadPoolExecutor stopped;
 		List<Leased> kept;
 		synchronized (this) {
-			stopped = this.renewer;
-			this.renewer = null;
-			this.renewals.clear();
-			this.renewing = false;
+			stopped = this.renewals.stop();
 			kept = List.copyOf(this.leases);
 		}
-		if (stopped != null) {
-			stopped.shutdown();
-			try {
-				stopped.awaitTermination(5, TimeUnit.SECONDS);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-		}
+		LeaseRenewalSchedule.awaitStopped(stopped);
 		return kept;
 	}
 
