@@ -34,6 +34,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Registered databases share the engine's threads ({@link EngineThreads}): a thousand
  * tenants cost a thousand lanes, not a thousand threads, and an idle one costs no request.
+ * Registering and unregistering one waits for its own stores only (its leases, its replicas'
+ * listings, its last upload): a slow or unreachable store holds up neither other tenants'
+ * registrations and removals nor the engine's stop and close.
  */
 public final class DatabaseRegistry {
 
@@ -79,8 +82,8 @@ public final class DatabaseRegistry {
 	 * @return the database
 	 * @throws IOException if a replica cannot be read or the restore fails (nothing is then
 	 * registered and no file is created), or the database cannot be opened
-	 * @throws IllegalStateException if the path is registered already, or its unregistration
-	 * has not returned yet
+	 * @throws IllegalStateException if the path is registered already, or its registration or
+	 * unregistration has not returned yet, or the engine stopped while it was being registered
 	 */
 	public ReplicatedDatabase register(DatabaseOptions options, List<ReplicationTarget> targets) throws IOException {
 		return register(options, LeaseOptions.DISABLED, targets);
@@ -203,11 +206,13 @@ public final class DatabaseRegistry {
 	/**
 	 * Whether the engine holds the lease of every leased replica of a database: one registered
 	 * while the store did not answer starts fenced, until the engine's renewals take it.
-	 * @param database a registered database
+	 * @param database a registered database, or one being registered (in a {@link LeasedCheck},
+	 * before the engine lists it)
 	 * @return {@code true} if no replica is fenced
 	 */
 	public boolean holdsLeases(ReplicatedDatabase database) {
-		return this.engine.replicas(database)
+		return this.engine.lifecycle()
+			.replicas(database)
 			.stream()
 			.map(this.engine::lease)
 			.flatMap(Optional::stream)
@@ -247,10 +252,10 @@ public final class DatabaseRegistry {
 	 * @throws IOException if deleting backups was asked and failed; replication is stopped
 	 * anyway
 	 * @throws IllegalArgumentException if no database is registered at that path
+	 * @throws IllegalStateException if its registration has not returned yet
 	 */
 	public boolean unregister(Path path, Duration timeout, Backups backups) throws IOException {
-		ReplicatedDatabase database = find(path)
-			.orElseThrow(() -> new IllegalArgumentException("No database is replicated at " + path));
+		ReplicatedDatabase database = find(path).orElseThrow(() -> notReplicated(path));
 		List<Replica> replicas = this.engine.replicas(database);
 		boolean delete = backups == Backups.DELETE;
 		// Deleting: no last upload, but the steps in progress end first, so none writes after the
@@ -276,6 +281,15 @@ public final class DatabaseRegistry {
 					+ "once it has ended");
 		}
 		return delete || flushed;
+	}
+
+	private RuntimeException notReplicated(Path path) {
+		if (this.engine.lifecycle().registering(path)) {
+			return new IllegalStateException("Database " + path.toAbsolutePath().normalize() + " is being registered "
+					+ "(its replicas' leases are taken or its replicas read); unregister it once that registration has "
+					+ "returned");
+		}
+		return new IllegalArgumentException("No database is replicated at " + path);
 	}
 
 	/**
@@ -321,7 +335,9 @@ public final class DatabaseRegistry {
 	public interface LeasedCheck {
 
 		/**
-		 * Checks the database.
+		 * Checks the database. It is not listed yet ({@link Litestream#databases()} and
+		 * {@link Litestream#replicas} do not show it until it opens): ask
+		 * {@link DatabaseRegistry#holdsLeases} about its leases.
 		 * @param database the database, registered with its leases taken but not open
 		 * @throws IOException to refuse it: it is then not registered
 		 */

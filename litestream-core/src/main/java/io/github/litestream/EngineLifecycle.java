@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * stopping and closing the engine, and adding and removing databases while it runs (for a
  * {@link DatabaseRegistry}). Everything runs under the engine's lock, the engine's own monitor,
  * which its synchronized methods hold when they call in here and which registrations take here
- * (others may hold it to keep the engine busy), but for the stopping of a database already
- * withdrawn, which may wait for a store. A close waits for those removals (bounded): they need
- * the engine's threads and their leases until they end.
+ * (others may hold it to keep the engine busy), but for what waits for a store while a database
+ * is added or removed: taking its leases and reading its replicas, and the stopping of one
+ * already withdrawn. A close waits for those removals (bounded): they need the engine's threads
+ * and their leases until they end. It does not wait for those registrations: they fail.
  */
 final class EngineLifecycle {
 
@@ -58,6 +59,9 @@ final class EngineLifecycle {
 
 	private volatile boolean running;
 
+	/** How many times the engine started: a registration begun before a close and a start again fails. */
+	private long starts;
+
 	/** When the last {@link #stop(Duration)}'s timeout ends, or {@code null} before any. */
 	private Instant shutdownDeadline;
 
@@ -76,13 +80,24 @@ final class EngineLifecycle {
 	}
 
 	/**
-	 * Registers a database and, when the engine runs, opens it and starts replicating it at once
-	 * (see {@link RuntimeDatabases#attach}).
-	 * @throws IOException if it cannot be opened (it is then not registered)
+	 * Registers a database and, when the engine runs, opens it and starts replicating it at once.
+	 * Only reserving its path and opening it hold the engine's lock: taking its leases and
+	 * reading its replicas wait for stores, and other databases' registrations and removals, and
+	 * the engine's stop and close, must not wait for them. A stop or close meanwhile fails it.
+	 * @param beforeLease runs once, right before the database's leases are taken (at once when
+	 * the engine does not run: they are taken when it starts)
+	 * @param underLease runs once the leases are taken, before anything is checked or opened;
+	 * {@code null} for nothing (it needs a running engine)
+	 * @param fileCheck when its existing file is compared with its replicas, or {@code null} for
+	 * the default (see {@link FileCheck})
+	 * @throws IOException if it cannot be opened, or {@code underLease} refused it (it is then
+	 * not registered)
 	 */
 	ReplicatedDatabase attach(DatabaseOptions options, LeaseOptions lease, List<ReplicationTarget> targets,
 			Runnable beforeLease, DatabaseRegistry.@Nullable LeasedCheck underLease, @Nullable FileCheck fileCheck)
 			throws IOException {
+		ReplicatedDatabase database;
+		long startedAs;
 		synchronized (this.engineLock) {
 			if (!this.running && this.shutdownDeadline != null) {
 				// Registered now, it would open only at a next start: its commits would reach no
@@ -90,9 +105,38 @@ final class EngineLifecycle {
 				throw new IllegalStateException("Cannot start replicating " + options.path()
 						+ ": the engine is shutting down (stopped, not started again)");
 			}
-			return this.runtimeDatabases.attach(options, lease, targets, this.running, beforeLease, underLease,
-					fileCheck);
+			if (!this.running) {
+				return this.runtimeDatabases.add(options, lease, targets, beforeLease, underLease, fileCheck);
+			}
+			database = this.runtimeDatabases.join(options, lease, targets, fileCheck);
+			startedAs = this.starts;
 		}
+		this.runtimeDatabases.prepare(database, beforeLease, underLease);
+		Exception failure;
+		boolean listed = false;
+		synchronized (this.engineLock) {
+			if (this.running && this.starts == startedAs) {
+				listed = true;
+				try {
+					this.runtimeDatabases.start(database);
+					return database;
+				}
+				catch (IOException | RuntimeException ex) {
+					failure = ex;
+				}
+			}
+			else {
+				// A close stopped its leases' renewals, and the lanes it would start on.
+				failure = new IllegalStateException("Cannot start replicating " + database.path()
+						+ ": the engine stopped while it was being registered (its leases taken or its replicas "
+						+ "read); register it again once the engine runs");
+			}
+		}
+		this.runtimeDatabases.fail(database, listed);
+		if (failure instanceof IOException io) {
+			throw io;
+		}
+		throw (RuntimeException) failure;
 	}
 
 	/**
@@ -169,6 +213,25 @@ final class EngineLifecycle {
 		this.databases.requireUnregistered(path.toAbsolutePath().normalize());
 	}
 
+	/**
+	 * Whether a database is being registered at a path while the engine runs (its leases taken,
+	 * its replicas read): it is not listed until it opens.
+	 * @param path the database file
+	 */
+	boolean registering(Path path) {
+		return this.databases.joining(path.toAbsolutePath().normalize());
+	}
+
+	/**
+	 * A database's replicas while it is registered, or being registered (not listed yet).
+	 * @param database the database
+	 * @return its replicas, none if it is neither
+	 */
+	List<Replica> replicas(ReplicatedDatabase database) {
+		List<Replica> reserved = this.databases.reserved(database);
+		return (reserved != null) ? reserved : this.databases.current().getOrDefault(database, List.of());
+	}
+
 	/** See {@link Litestream#start()}; under the engine's lock. */
 	void start() throws IOException {
 		if (this.running) {
@@ -197,6 +260,7 @@ final class EngineLifecycle {
 		this.shutdownDeadline = null;
 		this.closed = false;
 		this.databases.current().forEach(this.lanes::start);
+		this.starts++;
 		EngineThreads threads = this.lanes.threads();
 		this.leases.startRenewing(threads.replica());
 		this.running = true;

@@ -41,13 +41,15 @@ import org.slf4j.LoggerFactory;
  * requests to a store that take, release or renew a lease run outside it, so that one slow store
  * holds up the leases of its own database only. Each lease's own requests are serialized
  * ({@link Leased#calls}): an acquisition still under way when its database is removed ends
- * before the release, and a lease given up is never acquired again.
+ * before the release, and a lease given up is never acquired again. The leases of a database
+ * registered while the engine runs are its registration's until it ends ({@link #joining}):
+ * taken, and given up if it fails, outside the engine's lock too.
  */
 final class LeaseKeeper {
 
 	private static final Logger logger = LoggerFactory.getLogger(LeaseKeeper.class);
 
-	/** The leases of the registered databases. */
+	/** The leases of the registered databases, and of those being registered ({@link Leased#joining}). */
 	private final List<Leased> leases = new CopyOnWriteArrayList<>();
 
 	/** The leases of databases being removed: still held and renewed, but their removal's to release. */
@@ -155,7 +157,7 @@ final class LeaseKeeper {
 	 * one; those taken before it are released
 	 */
 	void acquireAll() throws IOException {
-		acquire(kept((leased) -> true));
+		acquire(kept((leased) -> !leased.joining));
 	}
 
 	/**
@@ -232,19 +234,42 @@ final class LeaseKeeper {
 		}
 	}
 
+	/**
+	 * Renews a lease just taken. One a registration takes while the engine runs is renewed only
+	 * while renewals run: after a close, nothing may start their threads again.
+	 */
 	private synchronized void renewFromNow(Leased leased) {
-		if (!leased.gone) {
+		if (!leased.gone && (!leased.joining || this.renewals.started())) {
 			this.renewals.schedule(leased);
 		}
 	}
 
 	/**
-	 * Starts renewing every lease every third of its ttl, on at most {@code maxThreads} threads.
+	 * Starts renewing every lease but those being registered every third of its ttl, on at most
+	 * {@code maxThreads} threads.
 	 */
 	synchronized void startRenewing(int maxThreads) {
 		if (this.renewals.start(maxThreads)) {
-			this.leases.stream().filter((leased) -> !leased.gone).forEach(this.renewals::schedule);
+			this.leases.stream().filter((leased) -> !leased.gone && !leased.joining).forEach(this.renewals::schedule);
 		}
+	}
+
+	/**
+	 * Sets the leases of a database being registered while the engine runs apart, until
+	 * {@link #joined}: its registration takes them, and gives them up if it fails; a start, a
+	 * close and the renewals' start leave them alone.
+	 */
+	synchronized void joining(ReplicatedDatabase database) {
+		this.leases.stream()
+			.filter((leased) -> leased.database == database)
+			.forEach((leased) -> leased.joining = true);
+	}
+
+	/** Ends {@link #joining}: the database is registered, and its leases are the engine's. */
+	synchronized void joined(ReplicatedDatabase database) {
+		this.leases.stream()
+			.filter((leased) -> leased.database == database)
+			.forEach((leased) -> leased.joining = false);
 	}
 
 	private void renew(Leased leased) {
@@ -342,14 +367,14 @@ final class LeaseKeeper {
 
 	/**
 	 * Stops the renewals, waiting for those under way outside the lock.
-	 * @return the leases of the registered databases
+	 * @return the leases of the registered databases, not those being registered
 	 */
 	private List<Leased> stopRenewing() {
 		ScheduledThreadPoolExecutor stopped;
 		List<Leased> kept;
 		synchronized (this) {
 			stopped = this.renewals.stop();
-			kept = List.copyOf(this.leases);
+			kept = this.leases.stream().filter((leased) -> !leased.joining).toList();
 		}
 		LeaseRenewalSchedule.awaitStopped(stopped);
 		return kept;

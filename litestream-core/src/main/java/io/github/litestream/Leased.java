@@ -28,6 +28,13 @@ final class Leased {
 	 */
 	volatile boolean gone;
 
+	/**
+	 * Set under the engine's lock while its database is being registered and the engine runs:
+	 * its registration takes it and gives it up if it fails; a start, a close and the start of
+	 * the renewals leave it alone (see {@link LeaseKeeper#joining}).
+	 */
+	volatile boolean joining;
+
 	Leased(ReplicatedDatabase database, Replica replica, ReplicaLease lease, StaleFileGuard guard) {
 		this.database = database;
 		this.replica = replica;

@@ -23,7 +23,13 @@ import org.jspecify.annotations.Nullable;
  * immutable map that every change replaces, so that readers (endpoints, metrics listeners on
  * the monitor's thread) never take the engine's lock, which start and stop hold while they wait
  * for the monitors. Changes are made under the engine's lock, but for the {@link #release} of a
- * database that was {@link #withdraw withdrawn}, which ends an unregistration outside it.
+ * database that was {@link #withdraw withdrawn}, which ends an unregistration outside it, and
+ * the {@link #remove} of one {@link #reserve reserved} whose registration failed.
+ *
+ * <p>A database registered while the engine runs is {@link #reserve reserved} first: its path
+ * and replica locations are taken, but it is not listed (start, stop, close and the readers do
+ * not see it) while its registration takes its leases and reads its replicas outside the
+ * engine's lock; it is {@link #list listed} once that is done, or removed.
  */
 final class RegisteredDatabases {
 
@@ -47,6 +53,11 @@ final class RegisteredDatabases {
 
 	private final Map<ReplicatedDatabase, List<Replica>> withdrawn = new ConcurrentHashMap<>();
 
+	/** The databases being registered: reserved, not listed yet (see {@link #reserve}). */
+	private final Map<Path, ReplicatedDatabase> joining = new ConcurrentHashMap<>();
+
+	private final Map<ReplicatedDatabase, List<Replica>> reserved = new ConcurrentHashMap<>();
+
 	private final Clock clock;
 
 	private final LeaseKeeper leases;
@@ -65,6 +76,17 @@ final class RegisteredDatabases {
 	 * @throws IllegalStateException if a database with the same path is registered
 	 */
 	ReplicatedDatabase add(DatabaseOptions options, LeaseOptions lease, List<ReplicationTarget> targets) {
+		ReplicatedDatabase database = reserve(options, lease, targets);
+		list(database);
+		return database;
+	}
+
+	/**
+	 * Creates a database and its replicas and takes its path and replica locations, without
+	 * listing it (see {@link #list}): its leases, if any, are left to its registration.
+	 * @throws IllegalStateException if the path or a replica location is taken
+	 */
+	ReplicatedDatabase reserve(DatabaseOptions options, LeaseOptions lease, List<ReplicationTarget> targets) {
 		Path path = options.path().toAbsolutePath().normalize();
 		requireUnregistered(path);
 		requireOwnLocations(path, targets);
@@ -74,12 +96,24 @@ final class RegisteredDatabases {
 			replicas.add(lease.enabled() ? this.leases.leased(database, target, lease, this.holder, this.clock)
 					: new Replica(database, target.client(), target.options(), this.clock));
 		}
-		Map<ReplicatedDatabase, List<Replica>> registered = new LinkedHashMap<>(this.databases);
-		registered.put(database, List.copyOf(replicas));
-		this.databases = Collections.unmodifiableMap(registered);
-		this.byPath.put(database.path(), database);
+		this.reserved.put(database, List.copyOf(replicas));
+		this.joining.put(database.path(), database);
 		replicas.forEach((replica) -> this.locations.put(replica.client().location(), database.path()));
 		return database;
+	}
+
+	/** Lists a database {@link #reserve reserved}: from now on start, stop, close and readers see it. */
+	void list(ReplicatedDatabase database) {
+		Map<ReplicatedDatabase, List<Replica>> registered = new LinkedHashMap<>(this.databases);
+		registered.put(database, this.reserved.remove(database));
+		this.databases = Collections.unmodifiableMap(registered);
+		this.byPath.put(database.path(), database);
+		this.joining.remove(database.path(), database);
+	}
+
+	/** A {@link #reserve reserved} database's replicas, until it is listed or removed. */
+	@Nullable List<Replica> reserved(ReplicatedDatabase database) {
+		return this.reserved.get(database);
 	}
 
 	/**
@@ -110,15 +144,32 @@ final class RegisteredDatabases {
 		if (this.byPath.containsKey(path)) {
 			throw new IllegalStateException("Database " + path + " is already replicated; unregister it first");
 		}
+		if (this.joining.containsKey(path)) {
+			throw new IllegalStateException("Database " + path + " is being registered (its replicas' leases are "
+					+ "taken or its replicas read); try again once that registration has returned");
+		}
 		if (this.leaving.containsKey(path)) {
 			throw new IllegalStateException("Database " + path + " is still being unregistered (its last commits "
 					+ "are shipped or its backups deleted); register it again once that unregistration has returned");
 		}
 	}
 
-	/** Unregisters a database at once (one that could not be opened). */
+	/**
+	 * Whether a database is being registered at a path: reserved, not listed yet.
+	 * @param path an absolute, normalized path
+	 */
+	boolean joining(Path path) {
+		return this.joining.containsKey(path);
+	}
+
+	/** Unregisters a database at once (one that could not be opened), listed or only reserved. */
 	void remove(ReplicatedDatabase database) {
-		if (withdraw(database)) {
+		List<Replica> replicas = this.reserved.remove(database);
+		if (replicas != null) {
+			replicas.forEach((replica) -> this.locations.remove(replica.client().location(), database.path()));
+			this.joining.remove(database.path(), database);
+		}
+		else if (withdraw(database)) {
 			release(database);
 		}
 	}

@@ -18,8 +18,11 @@ import org.slf4j.LoggerFactory;
  * Adds databases to an engine and removes them while it runs (for a {@link DatabaseRegistry}):
  * a database added is leased, checked, opened and started at once, or not registered at all; a
  * database removed stops its lanes, optionally after a last flush, and gives up its leases and
- * its connections. Called under the engine's lock, which keeps it apart from start and stop, but
- * for the stopping of a database already withdrawn, which may wait for a store.
+ * its connections. What may wait for a store runs outside the engine's lock, so that one slow or
+ * unreachable store holds up its own database only: a database added is reserved under the lock
+ * ({@link #join}), leased and checked outside it ({@link #prepare}), then opened and started
+ * under it ({@link #start}); one removed is withdrawn under it ({@link #withdraw}) and stopped
+ * outside it ({@link #detach}).
  */
 final class RuntimeDatabases {
 
@@ -45,32 +48,50 @@ final class RuntimeDatabases {
 	}
 
 	/**
-	 * Registers a database and, when the engine runs, opens it and starts replicating it.
-	 * @param running whether the engine runs
-	 * @param beforeLease runs once, right before the database's leases are taken (at once when
-	 * the engine does not run: they are taken when it starts)
-	 * @param underLease runs once the leases are taken, before anything is checked or opened;
-	 * {@code null} for nothing (it needs a running engine)
+	 * Registers a database while the engine does not run: it opens at the next start.
+	 * @param beforeLease runs at once (the leases are taken at the start)
 	 * @param fileCheck when its existing file is compared with its replicas, or {@code null} for
 	 * the default (see {@link FileCheck})
-	 * @throws IOException if it cannot be opened, or {@code underLease} refused it (it is then
-	 * not registered)
 	 */
-	ReplicatedDatabase attach(DatabaseOptions options, LeaseOptions lease, List<ReplicationTarget> targets,
-			boolean running, Runnable beforeLease, DatabaseRegistry.@Nullable LeasedCheck underLease,
-			@Nullable FileCheck fileCheck) throws IOException {
-		if (!running && underLease != null) {
+	ReplicatedDatabase add(DatabaseOptions options, LeaseOptions lease, List<ReplicationTarget> targets,
+			Runnable beforeLease, DatabaseRegistry.@Nullable LeasedCheck underLease, @Nullable FileCheck fileCheck) {
+		if (underLease != null) {
 			throw new IllegalStateException("A database checked under its leases is registered with a running engine");
 		}
 		ReplicatedDatabase database = this.databases.add(options, lease, targets);
 		if (fileCheck != null) {
 			this.leases.guards().check(database, fileCheck);
 		}
-		if (!running) {
-			beforeLease.run();
-			return database;
+		beforeLease.run();
+		return database;
+	}
+
+	/**
+	 * Reserves a database registered while the engine runs, under the engine's lock: its path and
+	 * replica locations are taken, but nothing else sees it (see {@link RegisteredDatabases#reserve})
+	 * until {@link #start}, and its leases are its registration's ({@link LeaseKeeper#joining}).
+	 */
+	ReplicatedDatabase join(DatabaseOptions options, LeaseOptions lease, List<ReplicationTarget> targets,
+			@Nullable FileCheck fileCheck) {
+		ReplicatedDatabase database = this.databases.reserve(options, lease, targets);
+		if (fileCheck != null) {
+			this.leases.guards().check(database, fileCheck);
 		}
-		this.startingCallbacks.forEach(Runnable::run);
+		this.leases.joining(database);
+		return database;
+	}
+
+	/**
+	 * Takes a reserved database's leases and checks it against its replicas, outside the engine's
+	 * lock: each may wait for a store (up to a lease's ttl, or a request's timeout), and other
+	 * databases' registrations, removals and the engine's close must not wait for it.
+	 * @param beforeLease runs once, right before the leases are taken
+	 * @param underLease runs once the leases are taken, or {@code null}
+	 * @throws IOException if a lease is refused, or {@code underLease} refused it (it is then
+	 * not registered, and its leases are given up)
+	 */
+	void prepare(ReplicatedDatabase database, Runnable beforeLease, DatabaseRegistry.@Nullable LeasedCheck underLease)
+			throws IOException {
 		try {
 			beforeLease.run();
 			// Before anything changes its local state: where it stood is compared with the replicas.
@@ -79,19 +100,54 @@ final class RuntimeDatabases {
 			if (underLease != null) {
 				underLease.check(database);
 			}
-			ContinuationCheck.run(database, this.databases.current().get(database));
+			ContinuationCheck.run(database, this.databases.reserved(database));
+		}
+		catch (IOException | RuntimeException ex) {
+			fail(database, false);
+			throw ex;
+		}
+	}
+
+	/**
+	 * Lists a {@link #prepare prepared} database, opens it and starts replicating it, under the
+	 * engine's lock. If it cannot be opened, it is taken out again, and the caller must
+	 * {@link #fail} it outside the lock.
+	 * @throws IOException if it cannot be opened
+	 */
+	void start(ReplicatedDatabase database) throws IOException {
+		this.databases.list(database);
+		this.leases.joined(database);
+		try {
+			this.startingCallbacks.forEach(Runnable::run);
 			database.open();
 		}
 		catch (IOException | RuntimeException ex) {
 			database.close();
-			this.leases.release(database);
-			this.databases.remove(database);
-			// The starting callbacks may have attached something to it (meters).
-			removed(database);
+			// Its path stays taken, and its leases apart from a close's, until fail() gave them up.
+			this.databases.withdraw(database);
+			this.leases.withdraw(database);
 			throw ex;
 		}
 		this.lanes.start(database, this.databases.current().get(database));
-		return database;
+	}
+
+	/**
+	 * Ends a registration that failed, outside the engine's lock: gives up the database's leases
+	 * (a lease whose first write still waits for a previous holder's is left to expire), then
+	 * frees its path.
+	 * @param listed whether it was listed, and the starting callbacks saw it
+	 */
+	void fail(ReplicatedDatabase database, boolean listed) {
+		database.close();
+		this.leases.release(database);
+		if (listed) {
+			// The starting callbacks may have attached something to it (meters).
+			removed(database);
+			this.databases.release(database);
+		}
+		else {
+			this.databases.remove(database);
+		}
 	}
 
 	/**
