@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.litestream.replica.ForwardingReplicaClient;
@@ -14,11 +15,15 @@ import io.github.litestream.replica.WalSegmentInfo;
 
 /**
  * A real replica client that counts every request made through it: listings, reads, writes
- * and deletions, as a store would bill them.
+ * and deletions, as a store would bill them. Each request is also recorded by its kind
+ * ({@code LIST generations}, {@code LIST snapshots}, {@code LIST wal}, {@code GET snapshot},
+ * {@code GET wal}, {@code PUT snapshot}, {@code PUT wal}, {@code DELETE ...}).
  */
 final class CountingReplicaClient extends ForwardingReplicaClient {
 
 	private final AtomicLong requests = new AtomicLong();
+
+	private final List<String> log = new CopyOnWriteArrayList<>();
 
 	CountingReplicaClient(ReplicaClient delegate) {
 		super(delegate);
@@ -28,63 +33,78 @@ final class CountingReplicaClient extends ForwardingReplicaClient {
 		return this.requests.get();
 	}
 
+	/** The requests made so far, by kind, in order. */
+	List<String> log() {
+		return List.copyOf(this.log);
+	}
+
+	/** Forgets the requests recorded so far. */
+	void clear() {
+		this.log.clear();
+	}
+
+	private void count(String kind) {
+		this.requests.incrementAndGet();
+		this.log.add(kind);
+	}
+
 	@Override
 	public List<String> generations() throws IOException {
-		this.requests.incrementAndGet();
+		count("LIST generations");
 		return super.generations();
 	}
 
 	@Override
 	public List<SnapshotInfo> snapshots(String generation) throws IOException {
-		this.requests.incrementAndGet();
+		count("LIST snapshots");
 		return super.snapshots(generation);
 	}
 
 	@Override
 	public List<WalSegmentInfo> walSegments(String generation) throws IOException {
-		this.requests.incrementAndGet();
+		count("LIST wal");
 		return super.walSegments(generation);
 	}
 
 	@Override
 	public SnapshotInfo writeSnapshot(String generation, long index, InputStream lz4) throws IOException {
-		this.requests.incrementAndGet();
+		count("PUT snapshot");
 		return super.writeSnapshot(generation, index, lz4);
 	}
 
 	@Override
 	public InputStream openSnapshot(String generation, long index) throws IOException {
-		this.requests.incrementAndGet();
+		count("GET snapshot");
 		return super.openSnapshot(generation, index);
 	}
 
 	@Override
 	public WalSegmentInfo writeWalSegment(Pos pos, InputStream lz4) throws IOException {
-		this.requests.incrementAndGet();
+		count("PUT wal");
 		return super.writeWalSegment(pos, lz4);
 	}
 
 	@Override
 	public InputStream openWalSegment(Pos pos) throws IOException {
-		this.requests.incrementAndGet();
+		count("GET wal");
 		return super.openWalSegment(pos);
 	}
 
 	@Override
 	public void deleteSnapshot(String generation, long index) throws IOException {
-		this.requests.incrementAndGet();
+		count("DELETE snapshot");
 		super.deleteSnapshot(generation, index);
 	}
 
 	@Override
 	public void deleteWalSegments(Collection<Pos> segments) throws IOException {
-		this.requests.incrementAndGet();
+		count("DELETE wal");
 		super.deleteWalSegments(segments);
 	}
 
 	@Override
 	public void deleteGeneration(String generation) throws IOException {
-		this.requests.incrementAndGet();
+		count("DELETE generation");
 		super.deleteGeneration(generation);
 	}
 

@@ -6,14 +6,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.SQLException;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import io.github.litestream.replica.Pos;
 import io.github.litestream.sqlite.SqliteFiles;
 import io.github.litestream.sqlite.WalHeader;
 import io.github.litestream.sqlite.WalScanner;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +60,12 @@ final class GenerationTracker {
 
 	private volatile Pos position;
 
+	/** The generation {@link #startGeneration} began, until {@link #resume} continues one. */
+	private @Nullable String began;
+
+	/** The replica locations that claimed {@link #began} (see {@link #claimBegun}). */
+	private final Set<String> claimedBy = new HashSet<>();
+
 	/** Lets the application's own write restart the WAL without a new generation. */
 	private final RestartFence fence = new RestartFence();
 
@@ -86,6 +95,7 @@ final class GenerationTracker {
 	 */
 	void resume(EngineConnections connections, Pos cleanShutdownPosition) throws IOException, SQLException {
 		this.connections = connections;
+		began(null);
 		ensureWalExists();
 		Optional<String> generation = this.localState.readGeneration();
 		if (generation.isEmpty()) {
@@ -279,6 +289,7 @@ final class GenerationTracker {
 		this.shadow = next;
 		this.fence.clear();
 		this.generation = generation;
+		began(generation);
 		this.localState.writeGeneration(generation);
 		this.localState.removeGenerationsExcept(generation);
 		publishPosition();
@@ -349,6 +360,23 @@ final class GenerationTracker {
 	 */
 	void publishPosition() {
 		this.position = currentPosition();
+	}
+
+	private synchronized void began(@Nullable String generation) {
+		this.began = generation;
+		this.claimedBy.clear();
+	}
+
+	/**
+	 * Whether {@link #startGeneration} began the generation since the last {@link #resume}, and
+	 * no replica at {@code location} claimed it before (see
+	 * {@link ReplicationSource#claimNewGeneration}).
+	 * @param generation a generation
+	 * @param location a replica's location
+	 * @return {@code true} once per location of a generation begun here
+	 */
+	synchronized boolean claimBegun(String generation, String location) {
+		return generation.equals(this.began) && this.claimedBy.add(location);
 	}
 
 	/**

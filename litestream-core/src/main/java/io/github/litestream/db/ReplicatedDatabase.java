@@ -340,6 +340,11 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	}
 
 	@Override
+	public boolean claimNewGeneration(String generation, String location) {
+		return this.tracker.claimBegun(generation, location);
+	}
+
+	@Override
 	public Path path() {
 		return this.path;
 	}

@@ -28,6 +28,21 @@ public interface ReplicationSource {
 	Optional<Pos> position();
 
 	/**
+	 * Whether the replica at {@code location} can hold nothing of a generation: this database
+	 * began it since it was opened, under a new random name that no other process knows before
+	 * this one uploads under it, and no replica there asked before (which may have written to
+	 * it). Such a replica need not list the generation: a request saved per replica of each new
+	 * generation. Answers {@code true} at most once per generation and location.
+	 * @param generation a generation
+	 * @param location the replica's {@link io.github.litestream.replica.ReplicaClient#location()}
+	 * @return {@code true} if the replica holds nothing of it; {@code false} (the default) when
+	 * unknown
+	 */
+	default boolean claimNewGeneration(String generation, String location) {
+		return false;
+	}
+
+	/**
 	 * The shadow WAL bytes a replica at {@code from} has not shipped: the rest of that index,
 	 * or, when it has all of it, the start of the next index.
 	 * @param from the replica's position, in the current generation

@@ -111,7 +111,13 @@ public final class Replica {
 			if (shipped == null || !shipped.generation().equals(generation)) {
 				this.stream.forget();
 				this.restorable = null;
-				this.catalog.refresh(this.client, generation);
+				if (this.stream.meetsNew(generation)) {
+					// A generation the database just began: nothing of it is stored to list.
+					this.catalog.replace(generation, List.of());
+				}
+				else {
+					this.catalog.refresh(this.client, generation);
+				}
 				if (this.catalog.isEmpty(generation)) {
 					// Ships the generation's WAL up to the snapshot's position first.
 					snapshot();

@@ -29,13 +29,15 @@ public final class ReplicaPositions {
 		List<WalSegmentInfo> segments = client.walSegments(generation);
 		Optional<LastSegment> last = last(client, generation, segments);
 		long afterGap = (latestSnapshot != null) ? indexAfterGap(segments, latestSnapshot.index()) : -1;
+		// Listed sorted by index: what retention needs to know of the WAL below its snapshots.
+		long walFloor = segments.isEmpty() ? Long.MAX_VALUE : segments.get(0).index();
 		if (last.isPresent()) {
-			return new Stored(last.get().end(), afterGap, last.get());
+			return new Stored(last.get().end(), afterGap, last.get(), walFloor);
 		}
 		if (latestSnapshot == null) {
 			throw new IOException("Replica " + client.location() + " has no snapshot in generation " + generation);
 		}
-		return new Stored(new Pos(generation, latestSnapshot.index(), 0), -1, null);
+		return new Stored(new Pos(generation, latestSnapshot.index(), 0), -1, null, walFloor);
 	}
 
 	/**
@@ -63,8 +65,9 @@ public final class ReplicaPositions {
 	 * @param end the end of its newest WAL segment, or of its newest snapshot's index start
 	 * @param unrestorableFrom the first index past a gap in its WAL that no snapshot covers, or -1
 	 * @param last its newest WAL segment, or {@code null} if it has none
+	 * @param walFloor the lowest index of its WAL segments, {@link Long#MAX_VALUE} if it has none
 	 */
-	record Stored(Pos end, long unrestorableFrom, @Nullable LastSegment last) {
+	record Stored(Pos end, long unrestorableFrom, @Nullable LastSegment last, long walFloor) {
 	}
 
 	/**

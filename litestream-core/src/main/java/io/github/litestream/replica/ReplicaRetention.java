@@ -88,14 +88,16 @@ final class ReplicaRetention {
 			return 0;
 		}
 		int deleted;
+		RetentionPolicy policy = new RetentionPolicy(this.client, cutoff);
 		try {
 			deleted = this.recorder
-				.record(() -> new RetentionPolicy(this.client, cutoff).enforce(pos.generation(), this.catalog));
+				.record(() -> policy.enforce(pos.generation(), this.catalog, this.stream.walFloor()));
 		}
 		catch (IOException | RuntimeException ex) {
 			this.activity.retentionFailed(this.clock.instant());
 			throw ex;
 		}
+		this.stream.walDeletedBelow(policy.walDeletedBelow());
 		this.activity.retentionEnforced();
 		this.retentionChecked = true;
 		if (deleted > 0) {

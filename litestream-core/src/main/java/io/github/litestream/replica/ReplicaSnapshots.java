@@ -236,8 +236,9 @@ final class ReplicaSnapshots {
 			if (shipped != null) {
 				this.catalog.refresh(this.client, snapshot.generation());
 			}
-			this.stream.continueAfter(ReplicaPositions.newest(this.client, snapshot.generation()),
-					new Pos(snapshot.generation(), snapshot.index(), 0));
+			Optional<ReplicaPositions.LastSegment> last = this.stream.holdsNothingOf(snapshot.generation())
+					? Optional.empty() : ReplicaPositions.newest(this.client, snapshot.generation());
+			this.stream.continueAfter(last, new Pos(snapshot.generation(), snapshot.index(), 0));
 		}
 		if (!this.stream.ship(snapshot)) {
 			Pos stored = this.stream.position();

@@ -33,6 +33,9 @@ final class RetentionPolicy {
 
 	private final Instant cutoff;
 
+	/** The index below which the current generation's WAL was listed and deleted, or -1. */
+	private long walDeletedBelow = -1;
+
 	RetentionPolicy(ReplicaClient client, Instant cutoff) {
 		this.client = client;
 		this.cutoff = cutoff;
@@ -46,19 +49,42 @@ final class RetentionPolicy {
 	 * @throws IOException if listing or deleting fails
 	 */
 	int enforce(String current, SnapshotCatalog catalog) throws IOException {
+		return enforce(current, catalog, -1);
+	}
+
+	/**
+	 * Applies the policy, listing less of the current generation where its replica knows it: its
+	 * snapshots from the catalog when it {@link SnapshotCatalog#knows knows} them (this replica
+	 * listed them and recorded its own writes since), and its WAL only when segments may lie
+	 * below the oldest snapshot kept. Neither is a cache that another writer could make wrong:
+	 * another writer in this generation is a fork, which the replica detects when it resumes; and
+	 * what either would hide is only left for a later pass, never deleted wrongly.
+	 * @param current the generation being written
+	 * @param catalog updated with what remains of the current generation
+	 * @param walFloor the lowest index a WAL segment of the current generation may have, -1 if
+	 * unknown
+	 * @return how many objects were deleted
+	 * @throws IOException if listing or deleting fails
+	 */
+	int enforce(String current, SnapshotCatalog catalog, long walFloor) throws IOException {
 		int deleted = 0;
 		@Nullable Instant currentStarted = null;
 		for (String generation : this.client.generations()) {
-			List<SnapshotInfo> snapshots = this.client.snapshots(generation);
+			boolean isCurrent = generation.equals(current);
+			List<SnapshotInfo> snapshots = (isCurrent && catalog.knows(generation)) ? catalog.all(generation)
+					: this.client.snapshots(generation);
 			List<SnapshotInfo> retained = snapshots.stream()
 				.filter((snapshot) -> !snapshot.createdAt().isBefore(this.cutoff))
 				.toList();
-			if (generation.equals(current)) {
+			if (isCurrent) {
 				if (retained.isEmpty() && !snapshots.isEmpty()) {
 					retained = List.of(snapshots.get(snapshots.size() - 1));
 				}
-				deleted += trim(generation, snapshots, retained);
+				deleted += trim(generation, snapshots, retained, walFloor);
 				catalog.replace(generation, retained);
+				if (!retained.isEmpty() && walFloor < keepFrom(retained)) {
+					this.walDeletedBelow = keepFrom(retained);
+				}
 			}
 			else if (retained.isEmpty()) {
 				Instant newest = newestObject(generation, snapshots);
@@ -76,10 +102,18 @@ final class RetentionPolicy {
 				deleted++;
 			}
 			else {
-				deleted += trim(generation, snapshots, retained);
+				deleted += trim(generation, snapshots, retained, -1);
 			}
 		}
 		return deleted;
+	}
+
+	/**
+	 * The index below which {@link #enforce} listed and deleted the current generation's WAL.
+	 * @return the index, or -1 if it did not
+	 */
+	long walDeletedBelow() {
+		return this.walDeletedBelow;
 	}
 
 	private @Nullable Instant oldestObject(String generation) throws IOException {
@@ -106,17 +140,26 @@ final class RetentionPolicy {
 		}
 	}
 
-	private int trim(String generation, List<SnapshotInfo> snapshots, List<SnapshotInfo> retained) throws IOException {
+	private static long keepFrom(List<SnapshotInfo> retained) {
+		return retained.stream().mapToLong(SnapshotInfo::index).min().getAsLong();
+	}
+
+	private int trim(String generation, List<SnapshotInfo> snapshots, List<SnapshotInfo> retained, long walFloor)
+			throws IOException {
 		if (retained.isEmpty()) {
 			return 0;
 		}
-		long keepFrom = retained.stream().mapToLong(SnapshotInfo::index).min().getAsLong();
+		long keepFrom = keepFrom(retained);
 		int deleted = 0;
 		for (SnapshotInfo snapshot : snapshots) {
 			if (snapshot.index() < keepFrom) {
 				this.client.deleteSnapshot(generation, snapshot.index());
 				deleted++;
 			}
+		}
+		if (walFloor >= keepFrom) {
+			// No segment lies below the oldest snapshot kept: nothing to list.
+			return deleted;
 		}
 		List<Pos> oldWal = new ArrayList<>();
 		for (WalSegmentInfo segment : this.client.walSegments(generation)) {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -16,6 +17,9 @@ final class SnapshotCatalog {
 
 	private final Map<String, List<SnapshotInfo>> byGeneration = new ConcurrentHashMap<>();
 
+	/** Generations whose snapshots were listed (or are known to be none), not only added to. */
+	private final Set<String> known = ConcurrentHashMap.newKeySet();
+
 	void refresh(ReplicaClient client, String generation) throws IOException {
 		replace(generation, client.snapshots(generation));
 	}
@@ -24,6 +28,15 @@ final class SnapshotCatalog {
 		List<SnapshotInfo> sorted = new ArrayList<>(snapshots);
 		sorted.sort(Comparator.comparingLong(SnapshotInfo::index));
 		this.byGeneration.put(generation, List.copyOf(sorted));
+		this.known.add(generation);
+	}
+
+	/**
+	 * Whether every snapshot of the generation is known: it was listed (or known to be new)
+	 * since, and every snapshot written or deleted since was recorded here.
+	 */
+	boolean knows(String generation) {
+		return this.known.contains(generation);
 	}
 
 	void add(SnapshotInfo snapshot) {

@@ -39,6 +39,17 @@ final class WalStream {
 
 	private long unrestorableFrom = -1;
 
+	/**
+	 * The lowest index a WAL segment of the position's generation may have in the replica, as
+	 * far as its last listing and this stream's own writes show; -1 when unknown, and
+	 * {@link Long#MAX_VALUE} when it holds none. Retention needs no listing of the WAL to find
+	 * segments below an index at or under it.
+	 */
+	private long walFloor = -1;
+
+	/** A generation the replica holds nothing of (see {@link #meetsNew}), until a position is set. */
+	private @Nullable String empty;
+
 	/** The index whose growth past 4 GiB was logged. */
 	private long warnedGrownIndex = -1;
 
@@ -65,18 +76,53 @@ final class WalStream {
 		return this.unrestorableFrom;
 	}
 
+	/**
+	 * The lowest index a WAL segment of the position's generation may have in the replica.
+	 * @return the index; -1 when unknown, {@link Long#MAX_VALUE} when the replica holds none
+	 */
+	long walFloor() {
+		return this.walFloor;
+	}
+
+	/** Retention deleted every WAL segment below {@code index} of the position's generation. */
+	void walDeletedBelow(long index) {
+		this.walFloor = Math.max(this.walFloor, index);
+	}
+
 	/** Forgets the position: the next step finds it on the replica again. */
 	void forget() {
 		this.position = null;
 		this.newestSegment = null;
 		this.unrestorableFrom = -1;
+		this.walFloor = -1;
+		this.empty = null;
+	}
+
+	/**
+	 * Whether the replica holds nothing of a generation, so that beginning it needs no listing
+	 * (see {@link ReplicationSource#claimNewGeneration}). Only the first time: once met, a write
+	 * may have landed whatever its answer said, so meeting it again (after a failure made the
+	 * stream forget) lists. Call on a forgotten stream; the answer holds until a position is set.
+	 * @param generation the database's generation
+	 * @return {@code true} if the replica holds nothing of it
+	 */
+	boolean meetsNew(String generation) {
+		boolean isNew = this.database.claimNewGeneration(generation, this.client.location());
+		this.empty = isNew ? generation : null;
+		return isNew;
+	}
+
+	/** Whether {@link #meetsNew} found that the replica holds nothing of the generation. */
+	boolean holdsNothingOf(String generation) {
+		return generation.equals(this.empty);
 	}
 
 	/** Continues after what the replica stores. */
 	void resumeAt(ReplicaPositions.Stored stored) {
-		this.position = stored.end();
+		startAt(stored.end());
 		this.newestSegment = (stored.last() != null) ? stored.last().start() : null;
 		this.unrestorableFrom = stored.unrestorableFrom();
+		this.walFloor = stored.walFloor();
 	}
 
 	/**
@@ -84,13 +130,26 @@ final class WalStream {
 	 * index if it has none.
 	 */
 	void continueAfter(Optional<ReplicaPositions.LastSegment> last, Pos indexStart) {
-		this.position = last.map(ReplicaPositions.LastSegment::end).orElse(indexStart);
+		startAt(last.map(ReplicaPositions.LastSegment::end).orElse(indexStart));
 		this.newestSegment = last.map(ReplicaPositions.LastSegment::start).orElse(null);
+		// Only the newest segment was looked at: older ones may lie anywhere below it.
+		this.walFloor = last.isPresent() ? -1 : Long.MAX_VALUE;
+	}
+
+	private void startAt(Pos position) {
+		// Whichever path began it (a sync, an operator's snapshot, a catch-up), the replica may
+		// write to this generation from now on: no later meeting may take it for empty.
+		this.database.claimNewGeneration(position.generation(), this.client.location());
+		this.position = position;
+		this.empty = null;
 	}
 
 	/** Restarts the stream at an index's start, past a gap that its snapshot will cover. */
 	void restartAt(Pos indexStart) {
-		this.position = indexStart;
+		if (this.position == null || !this.position.generation().equals(indexStart.generation())) {
+			this.walFloor = -1;
+		}
+		startAt(indexStart);
 		this.newestSegment = null;
 		this.unrestorableFrom = indexStart.index();
 	}
@@ -121,6 +180,10 @@ final class WalStream {
 			}
 			ShadowWalSegment segment = pending.get();
 			long started = System.nanoTime();
+			if (this.walFloor >= 0) {
+				// Before the write: a failed one may have landed all the same.
+				this.walFloor = Math.min(this.walFloor, segment.start().index());
+			}
 			try (InputStream wal = segment.open(); InputStream lz4 = Lz4.compressing(wal)) {
 				this.client.writeWalSegment(segment.start(), lz4);
 			}
