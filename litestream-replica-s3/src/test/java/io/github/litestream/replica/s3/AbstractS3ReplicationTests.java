@@ -100,6 +100,22 @@ abstract class AbstractS3ReplicationTests extends S3ReplicationTestSupport {
 	}
 
 	@Test
+	void aNewDatabaseListsTheBucketOnceThroughItsFirstSnapshotRetentionAndSyncs() throws Exception {
+		openDatabase(DatabaseOptions.defaults(this.dbPath), ReplicaOptions.defaults("s3"));
+		this.operations.reset();
+		batch(1);
+		this.replica.enforceRetention();
+		batch(1);
+		batch(1);
+		// Retention's look for other generations; the new generation itself is never listed
+		// (see ReplicaRequestCountTests): a snapshot and three WAL segments are uploaded.
+		assertThat(this.operations.count(ReplicaOperation.LIST)).isEqualTo(1);
+		assertThat(this.operations.count(ReplicaOperation.GET)).isZero();
+		assertThat(this.operations.count(ReplicaOperation.PUT)).isEqualTo(4);
+		assertThat(restore(RestoreOptions.latest(output("new.db")))).isEqualTo(this.app.summary());
+	}
+
+	@Test
 	void restoresThroughMoreThanOneThousandWalSegments() throws Exception {
 		openDatabase(checkpointEvery8Pages(this.dbPath), ReplicaOptions.defaults("s3"));
 		AtomicInteger segments = new AtomicInteger();
