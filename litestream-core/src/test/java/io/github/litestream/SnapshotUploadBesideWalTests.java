@@ -8,6 +8,7 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
@@ -181,7 +182,8 @@ class SnapshotUploadBesideWalTests {
 			client.slow = true;
 			Future<ReplicaStatus> snapshot = primary.litestream().snapshotNow(replica);
 			assertThat(slow.awaitStarted()).isTrue();
-			SnapshotUpload upload = replica.snapshotUpload().orElseThrow();
+			// The upload stalls on its thread before the lane that began it has recorded it.
+			SnapshotUpload upload = await().until(replica::snapshotUpload, Optional::isPresent).orElseThrow();
 			primary.commit(5);
 			assertThat(primary.litestream().stop(Duration.ofMillis(500))).as("the WAL is flushed meanwhile").isTrue();
 			assertThat(upload.cancelled()).as("a stop flushes; closing cancels").isFalse();
