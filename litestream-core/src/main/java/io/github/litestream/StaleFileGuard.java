@@ -221,7 +221,8 @@ final class StaleFileGuard {
 		if (this.stale != null || this.comparisons.get(lease) != Comparison.DUE) {
 			return this.stale == null;
 		}
-		ReplicaClient client = replica.client();
+		// Finding the newest backup lists the generation that the staleness check lists again.
+		ReplicaClient client = new ListedOnce(replica.client());
 		NewestBackup newest;
 		Optional<String> why;
 		try {

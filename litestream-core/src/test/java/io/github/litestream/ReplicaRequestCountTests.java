@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.lease.LeaseOptions;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ForwardingReplicaClient;
 import io.github.litestream.replica.Replica;
@@ -86,6 +87,42 @@ class ReplicaRequestCountTests {
 			}
 		}
 		assertRestores(db);
+	}
+
+	@Test
+	void aLeasedRestartListsTheGenerationOnceToCompareTheFileWithIt() throws Exception {
+		Path db = this.dir.resolve("app.db");
+		Path root = this.dir.resolve("replica");
+		try (Litestream engine = new Litestream()) {
+			engine.start();
+			DatabaseRegistry registry = new DatabaseRegistry(engine);
+			registerLeased(registry, db, new CountingReplicaClient(new FileReplicaClient(root)));
+			try (AppDatabase app = new AppDatabase(db)) {
+				app.insert(1);
+				awaitReplicated(engine, engine.replicas(engine.databases().get(0)).get(0));
+			}
+			assertThat(registry.unregister(db, Duration.ofSeconds(30), DatabaseRegistry.Backups.KEEP)).isTrue();
+		}
+		CountingReplicaClient client = new CountingReplicaClient(new FileReplicaClient(root));
+		try (Litestream engine = new Litestream()) {
+			engine.start();
+			DatabaseRegistry registry = new DatabaseRegistry(engine);
+			Replica replica = engine.replicas(registerLeased(registry, db, client)).get(0);
+			awaitReplicated(engine, replica);
+			// As a restart without a lease, and the comparison of the file with the replica's
+			// newest backup that another instance's lease calls for (this process is another
+			// instance): the generations, and the snapshots and WAL of each, listed once.
+			assertThat(kinds(client)).isEqualTo(Map.of("GET wal", 1L, "LIST generations", 2L, "LIST snapshots", 3L,
+					"LIST wal", 3L, "PUT wal", 1L));
+			assertThat(registry.unregister(db, Duration.ofSeconds(30), DatabaseRegistry.Backups.KEEP)).isTrue();
+		}
+		assertRestores(db);
+	}
+
+	private ReplicatedDatabase registerLeased(DatabaseRegistry registry, Path db, CountingReplicaClient client)
+			throws Exception {
+		return registry.register(DatabaseOptions.defaults(db).withMonitorInterval(FAST), LeaseOptions.defaults(),
+				List.of(new ReplicationTarget(client, ReplicaOptions.defaults("file").withSyncInterval(FAST))));
 	}
 
 	@Test
