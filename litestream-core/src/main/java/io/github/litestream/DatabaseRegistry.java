@@ -184,8 +184,11 @@ public final class DatabaseRegistry {
 	private static void restoreFromNewestBackup(Path path, List<ReplicationTarget> targets) throws IOException {
 		List<Candidate<ReplicaClient>> candidates = new ArrayList<>();
 		for (ReplicationTarget target : targets) {
-			candidates.add(ReplicaChooser.list(target.client(), target.client().location(), target.client(),
-					targets.size()));
+			// Choosing, planning and the check that the restore may continue the generation read
+			// one listing: each would list the same generations again. The continuation check
+			// before the database opens lists afresh.
+			ReplicaClient client = new ListedOnce(target.client());
+			candidates.add(ReplicaChooser.list(client, client.location(), client, targets.size()));
 		}
 		List<Candidate<ReplicaClient>> ranked = ReplicaChooser.rank(path, candidates);
 		if (ranked.isEmpty()) {

@@ -11,14 +11,19 @@ import io.github.litestream.replica.SnapshotInfo;
 import io.github.litestream.replica.WalSegmentInfo;
 
 /**
- * A replica client for one check that reads a replica's listings in two steps, such as finding
- * its newest backup and then whether the generation moved past a position: each generation's
- * snapshots and WAL are listed once, and the second step sees the listing the first saw. Both
- * steps judge the replica as of one moment that way, and on a remote store the check costs two
- * LIST requests less. Made for the one check and dropped after it: it never answers for the
- * replica as it is later.
+ * A replica client for one operation that reads a replica's listings in several steps, such as
+ * finding its newest backup and then whether the generation moved past a position, or choosing
+ * the replica to restore from, planning the restore and checking that it may continue the
+ * generation: the generations, and each one's snapshots and WAL, are listed once, and later
+ * steps see the listing the first saw. Every step judges the replica as of one moment that way,
+ * and on a remote store each repeated listing is a LIST request saved. Made for the one
+ * operation and dropped after it: it never answers for the replica as it is later (what must
+ * see the replica as it is then, such as the continuation check before a database opens, lists
+ * it again).
  */
 final class ListedOnce extends ForwardingReplicaClient {
+
+	private volatile List<String> generations;
 
 	private final Map<String, List<SnapshotInfo>> snapshots = new ConcurrentHashMap<>();
 
@@ -26,6 +31,16 @@ final class ListedOnce extends ForwardingReplicaClient {
 
 	ListedOnce(ReplicaClient delegate) {
 		super(delegate);
+	}
+
+	@Override
+	public List<String> generations() throws IOException {
+		List<String> listed = this.generations;
+		if (listed == null) {
+			listed = super.generations();
+			this.generations = listed;
+		}
+		return listed;
 	}
 
 	@Override

@@ -2,6 +2,7 @@ package io.github.litestream;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -117,6 +118,45 @@ class ReplicaRequestCountTests {
 			assertThat(registry.unregister(db, Duration.ofSeconds(30), DatabaseRegistry.Backups.KEEP)).isTrue();
 		}
 		assertRestores(db);
+	}
+
+	@Test
+	void aTenantRestoredOnAnotherHostListsItsReplicaOnceToRestore() throws Exception {
+		Path db = this.dir.resolve("app.db");
+		Path root = this.dir.resolve("replica");
+		try (Litestream engine = new Litestream()) {
+			engine.start();
+			DatabaseRegistry registry = new DatabaseRegistry(engine);
+			Replica replica = engine.replicas(register(registry, db, new CountingReplicaClient(new FileReplicaClient(root))))
+				.get(0);
+			try (AppDatabase app = new AppDatabase(db)) {
+				awaitReplicated(engine, replica);
+				app.insert(1);
+				awaitReplicated(engine, replica);
+			}
+			assertThat(registry.unregister(db, Duration.ofSeconds(30), DatabaseRegistry.Backups.KEEP)).isTrue();
+		}
+		Path other = Files.createDirectories(this.dir.resolve("other-host")).resolve("app.db");
+		CountingReplicaClient client = new CountingReplicaClient(new FileReplicaClient(root));
+		try (Litestream engine = new Litestream()) {
+			engine.start();
+			DatabaseRegistry registry = new DatabaseRegistry(engine);
+			Replica replica = engine.replicas(register(registry, other, client)).get(0);
+			awaitReplicated(engine, replica);
+			// Choosing the backup, planning the restore and checking that it may continue the
+			// generation share one listing; the snapshot and two segments are downloaded; then as
+			// a restart: the continuation check, where to resume, retention's first pass.
+			assertThat(kinds(client)).isEqualTo(Map.of("GET snapshot", 1L, "GET wal", 3L, "LIST generations", 2L,
+					"LIST snapshots", 3L, "LIST wal", 3L, "PUT wal", 1L));
+			assertThat(registry.unregister(other, Duration.ofSeconds(30), DatabaseRegistry.Backups.KEEP)).isTrue();
+		}
+		assertThat(AppDatabase.summarize(other)).isEqualTo(AppDatabase.summarize(db));
+	}
+
+	private ReplicatedDatabase register(DatabaseRegistry registry, Path db, CountingReplicaClient client)
+			throws Exception {
+		return registry.register(DatabaseOptions.defaults(db).withMonitorInterval(FAST),
+				List.of(new ReplicationTarget(client, ReplicaOptions.defaults("file").withSyncInterval(FAST))));
 	}
 
 	private ReplicatedDatabase registerLeased(DatabaseRegistry registry, Path db, CountingReplicaClient client)
