@@ -7,11 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -38,6 +40,11 @@ import org.slf4j.LoggerFactory;
  * to open, is logged once and is tried again only when its size changes. Hidden entries (a
  * name starting with a dot, such as the engine's own {@code .<db>-litestream} directories and
  * a restore's temporary files) are never candidates.
+ *
+ * <p>A tenant whose store is slow or unreachable holds up its own registration only: a
+ * registration (a restore, its replicas read) runs outside the directory's lock, and those a
+ * scan starts run on a few threads of their own ({@link TenantRegistrations}), so that scans,
+ * {@link #add} and {@link #delete} of the other tenants go on meanwhile.
  */
 public final class DirectoryReplication implements AutoCloseable {
 
@@ -56,6 +63,8 @@ public final class DirectoryReplication implements AutoCloseable {
 	private final DatabaseOptions template;
 
 	private final Targets targets;
+
+	private final TenantRegistrations registrations;
 
 	/** Where each file stands; the directory's lock (this) guards it, but for what {@link #add} reads. */
 	private final TenantStates tenants = new TenantStates();
@@ -85,15 +94,24 @@ public final class DirectoryReplication implements AutoCloseable {
 		this.recursive = recursive;
 		this.template = template;
 		this.targets = targets;
+		this.registrations = new TenantRegistrations(registry, template, targets);
 	}
 
 	/**
-	 * Lists the directory once: registers the new matching files and unregisters those gone.
-	 * Stopping one may wait (for a snapshot still reading its file, for a removal callback): it
-	 * runs outside the directory's lock, so that other tenants are added and deleted meanwhile.
+	 * Lists the directory once: registers the new matching files and unregisters those gone, and
+	 * returns once they are. Stopping one may wait (for a snapshot still reading its file, for a
+	 * removal callback) and registering one may wait for its store: both run outside the
+	 * directory's lock, and registrations outside the scans' too, so that other tenants are
+	 * added, deleted and found by other scans meanwhile. A file another scan or {@link #add} is
+	 * registering is passed over.
 	 * @throws IOException if the directory cannot be listed
 	 */
 	public void scan() throws IOException {
+		TenantRegistrations.await(scanOnce(), this.directory);
+	}
+
+	/** Scans once; the registrations it started run on, outside every lock. */
+	private List<Future<?>> scanOnce() throws IOException {
 		synchronized (this.scanLock) {
 			// A tenant's file deleted since it stopped: the descriptor its close had to keep goes.
 			ReplicatedDatabase.closeDescriptorsOfDeletedFiles();
@@ -105,7 +123,7 @@ public final class DirectoryReplication implements AutoCloseable {
 			finally {
 				stopped(gone);
 			}
-			startNew(found);
+			return startNew(found);
 		}
 	}
 
@@ -121,24 +139,46 @@ public final class DirectoryReplication implements AutoCloseable {
 		notifyAll();
 	}
 
-	private synchronized void startNew(Map<String, Path> found) {
+	/** Reserves the new files worth trying, and starts registering each outside the locks. */
+	private synchronized List<Future<?>> startNew(Map<String, Path> found) {
+		List<Future<?>> started = new ArrayList<>();
 		for (Map.Entry<String, Path> entry : found.entrySet()) {
-			if (this.tenants.isNew(entry.getKey(), entry.getValue())) {
-				start(entry.getKey(), entry.getValue());
+			String relative = entry.getKey();
+			Path file = entry.getValue();
+			long size = TenantFiles.size(file);
+			if (this.tenants.isNew(relative, file) && this.tenants.worthTrying(file, size)) {
+				this.tenants.beginRegistering(file);
+				started.add(this.registrations.submit(() -> start(relative, file, size)));
 			}
 		}
+		return started;
 	}
 
-	/** Waits, releasing the lock, while a scan stops a file: it is not registered again meanwhile. */
-	private void awaitNotStopping(Path file) throws InterruptedIOException {
-		while (this.tenants.stopping(file)) {
+	/**
+	 * Waits, releasing the lock, while a scan stops a file or a scan or {@link #add} registers
+	 * it: it is neither registered twice nor registered again while it stops.
+	 */
+	private void awaitNotInHand(Path file) throws InterruptedIOException {
+		while (this.tenants.inHand(file)) {
 			try {
 				wait();
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
-				throw new InterruptedIOException("Interrupted while a scan of " + this.directory + " stopped " + file);
+				throw new InterruptedIOException("Interrupted while " + file + " of " + this.directory
+						+ " was being registered or stopped");
 			}
+		}
+	}
+
+	/** Ends a registration begun under the lock: records its outcome, and wakes those waiting for it. */
+	private synchronized void settle(Path file, Runnable outcome) {
+		try {
+			outcome.run();
+		}
+		finally {
+			this.tenants.endRegistering(file);
+			notifyAll();
 		}
 	}
 
@@ -146,7 +186,9 @@ public final class DirectoryReplication implements AutoCloseable {
 	 * Replicates a database of the directory now rather than at the next scan, restoring it
 	 * first if its file is missing and a replica holds a backup (a scan only sees files that
 	 * exist): for a tenant's database opened on demand. A registered database is returned at
-	 * once; new ones are registered one at a time (a restore runs under the directory's lock).
+	 * once. A new one's restore and registration wait for its own store only: other tenants are
+	 * added, deleted and scanned meanwhile; a second {@code add} of the same file waits for the
+	 * first one's registration and returns its database.
 	 * @param file a file of the directory that matches the pattern
 	 * @return the database, already registered or newly
 	 * @throws IOException if a replica cannot be read, the restore fails or the database
@@ -162,24 +204,44 @@ public final class DirectoryReplication implements AutoCloseable {
 		if (ready != null && this.registry.find(absolute).orElse(null) == ready) {
 			return ready;
 		}
-		return register(absolute, relative);
+		Optional<ReplicatedDatabase> known = reserve(absolute, relative);
+		if (known.isPresent()) {
+			return known.get();
+		}
+		ReplicatedDatabase database = null;
+		try {
+			Files.createDirectories(absolute.getParent());
+			database = this.registrations.register(absolute, relative);
+			return database;
+		}
+		finally {
+			ReplicatedDatabase registered = database;
+			settle(absolute, () -> {
+				if (registered != null) {
+					this.tenants.registered(relative, absolute, registered);
+				}
+			});
+		}
 	}
 
-	private synchronized ReplicatedDatabase register(Path absolute, String relative) throws IOException {
-		awaitNotStopping(absolute);
+	/**
+	 * Reserves a file for {@link #add} to register outside the lock, once nobody else registers
+	 * or stops it.
+	 * @return its database if it is registered already, else empty (it is reserved)
+	 */
+	private synchronized Optional<ReplicatedDatabase> reserve(Path absolute, String relative)
+			throws InterruptedIOException {
+		awaitNotInHand(absolute);
 		if (this.tenants.deleting(absolute)) {
 			throw new IllegalStateException("Cannot add " + relative + " of " + this.directory + ": it is being "
 					+ "deleted (its last commits shipped or its backups deleted); add it again once the delete has "
 					+ "returned");
 		}
 		Optional<ReplicatedDatabase> known = this.registry.find(absolute);
-		if (known.isPresent()) {
-			return known.get();
+		if (known.isEmpty()) {
+			this.tenants.beginRegistering(absolute);
 		}
-		Files.createDirectories(absolute.getParent());
-		ReplicatedDatabase database = registerWithNewClients(absolute, relative);
-		this.tenants.registered(relative, absolute, database);
-		return database;
+		return known;
 	}
 
 	/**
@@ -188,7 +250,7 @@ public final class DirectoryReplication implements AutoCloseable {
 	 * its replicas hold. Close the application's connections to it first. Only this database
 	 * waits for its last commits to ship or its backups to go: other databases are added and
 	 * deleted meanwhile, while scans pass this file over and {@link #add} refuses it until this
-	 * returns.
+	 * returns. A delete of a file being registered waits for that registration first.
 	 * @param file the database file
 	 * @param timeout how long shipping its last commits may take (with {@link Backups#KEEP})
 	 * @param backups whether its replicas keep their backups
@@ -224,7 +286,7 @@ public final class DirectoryReplication implements AutoCloseable {
 	}
 
 	private synchronized void beginDelete(Path absolute, String relative) throws InterruptedIOException {
-		awaitNotStopping(absolute);
+		awaitNotInHand(absolute);
 		// Not handed out by add() while it goes.
 		if (!this.tenants.beginDelete(absolute)) {
 			throw new IllegalStateException(relative + " of " + this.directory + " is being deleted already");
@@ -274,7 +336,9 @@ public final class DirectoryReplication implements AutoCloseable {
 
 	private void scanQuietly() {
 		try {
-			scan();
+			// Without waiting for the registrations it started: the next scan finds new files while
+			// one waits for its store.
+			scanOnce();
 		}
 		catch (IOException | RuntimeException ex) {
 			logger.warn("Could not scan {} for databases: {}", this.directory, ex.toString());
@@ -293,43 +357,20 @@ public final class DirectoryReplication implements AutoCloseable {
 		}
 	}
 
-	private void start(String relative, Path file) {
-		long size = TenantFiles.size(file);
-		if (!this.tenants.worthTrying(file, size)) {
-			return;
-		}
+	/** Registers a file a scan found and reserved; on a registration thread, outside the locks. */
+	private void start(String relative, Path file, long size) {
+		ReplicatedDatabase database;
 		try {
-			this.tenants.registered(relative, file, registerWithNewClients(file, relative));
-			logger.info("Replicating {} of {}", relative, this.directory);
+			database = this.registrations.register(file, relative);
 		}
 		catch (IOException | RuntimeException ex) {
-			this.tenants.failed(file, size);
+			settle(file, () -> this.tenants.failed(file, size));
 			logger.warn("Could not replicate {} of {}; trying again when the file changes: {}", relative,
 					this.directory, ex.toString());
+			return;
 		}
-	}
-
-	/**
-	 * Registers a database with replica clients made for it. A registration refused (a file that
-	 * is no database, a path still being unregistered, a replica location in use) closes them:
-	 * nothing else would, and a scan retries a refused file whenever it changes.
-	 */
-	private ReplicatedDatabase registerWithNewClients(Path file, String relative) throws IOException {
-		List<ReplicationTarget> replicas = this.targets.of(relative);
-		try {
-			return this.registry.register(withPath(file), replicas);
-		}
-		catch (IOException | RuntimeException ex) {
-			for (ReplicationTarget replica : replicas) {
-				try {
-					replica.client().close();
-				}
-				catch (IOException | RuntimeException closing) {
-					ex.addSuppressed(closing);
-				}
-			}
-			throw ex;
-		}
+		settle(file, () -> this.tenants.registered(relative, file, database));
+		logger.info("Replicating {} of {}", relative, this.directory);
 	}
 
 	/** Stops replicating a file taken out by {@link #takeOutGone}; outside the directory's lock. */
@@ -346,12 +387,6 @@ public final class DirectoryReplication implements AutoCloseable {
 		catch (IOException | RuntimeException ex) {
 			logger.warn("Could not stop replicating {} of {}: {}", relative, this.directory, ex.toString());
 		}
-	}
-
-	private DatabaseOptions withPath(Path file) {
-		DatabaseOptions t = this.template;
-		return new DatabaseOptions(file, t.monitorInterval(), t.checkpointInterval(), t.minCheckpointPageCount(),
-				t.maxCheckpointPageCount(), t.busyTimeout(), t.maxShadowWalSize());
 	}
 
 	/**

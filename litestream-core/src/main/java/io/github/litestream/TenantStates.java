@@ -18,8 +18,9 @@ import io.github.litestream.db.ReplicatedDatabase;
  * Where each database file of a {@link DirectoryReplication} stands: registered by it (and, once
  * the registration completed, ready to be handed out), refused (with its size then, so that a
  * scan tries it again only once it changed), being deleted, or being stopped by a scan. A file
- * being deleted or stopped is neither registered again nor taken out a second time until that
- * ends: a scan, {@code add} and {@code delete} of one file never overlap.
+ * being registered, deleted or stopped is neither registered again nor taken out a second time
+ * until that ends: a scan, {@code add} and {@code delete} of one file never overlap, while those
+ * of different files do (a registration or a stop runs outside the directory's lock).
  *
  * <p>Not thread-safe: the directory's lock guards it, and the directory waits on that lock for a
  * file to stop. Only {@link #ready(Path)} may be read without it.
@@ -40,6 +41,9 @@ final class TenantStates {
 
 	/** Files a scan stops, outside the lock: add() and delete() wait for it. */
 	private final Set<Path> stopping = new HashSet<>();
+
+	/** Files being registered, outside the lock: add() and delete() wait for it, scans pass them over. */
+	private final Set<Path> registering = new HashSet<>();
 
 	/**
 	 * The database of a file whose registration completed; safe without the directory's lock.
@@ -90,7 +94,36 @@ final class TenantStates {
 	 * @return {@code true} if nothing has it in hand
 	 */
 	boolean isNew(String relative, Path file) {
-		return !this.registered.containsKey(relative) && !this.deleting.contains(file) && !this.stopping.contains(file);
+		return !this.registered.containsKey(relative) && !this.deleting.contains(file) && !this.stopping.contains(file)
+				&& !this.registering.contains(file);
+	}
+
+	/**
+	 * A file's registration begins, to run outside the directory's lock: until
+	 * {@link #endRegistering}, it is registered by nobody else, neither stopped nor deleted.
+	 * @param file the file
+	 */
+	void beginRegistering(Path file) {
+		if (!this.registering.add(file)) {
+			throw new IllegalStateException(file + " is being registered already");
+		}
+	}
+
+	/**
+	 * A file's registration ended, whether it succeeded ({@link #registered}) or not.
+	 * @param file the file
+	 */
+	void endRegistering(Path file) {
+		this.registering.remove(file);
+	}
+
+	/**
+	 * Whether a file is being stopped or registered, which add() and delete() of it wait for.
+	 * @param file the file
+	 * @return {@code true} while either runs
+	 */
+	boolean inHand(Path file) {
+		return this.stopping.contains(file) || this.registering.contains(file);
 	}
 
 	/**
@@ -130,15 +163,6 @@ final class TenantStates {
 	 */
 	void stopped(List<Stopping> gone) {
 		gone.forEach((stopping) -> this.stopping.remove(stopping.file()));
-	}
-
-	/**
-	 * Whether a scan is stopping a file.
-	 * @param file the file
-	 * @return {@code true} until {@link #stopped(List)}
-	 */
-	boolean stopping(Path file) {
-		return this.stopping.contains(file);
 	}
 
 	/**

@@ -11,6 +11,7 @@ import io.github.litestream.db.ReplicatedDatabase;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
  * {@link TenantStates}: a scan takes out the files gone or replaced but not one being deleted,
@@ -39,13 +40,25 @@ class TenantStatesTests {
 		assertThat(this.tenants.databases()).containsExactly("a.db");
 		assertThat(this.tenants.ready(this.a)).isSameAs(databaseOfA);
 		assertThat(this.tenants.ready(this.b)).isNull();
-		assertThat(this.tenants.stopping(this.b)).isTrue();
+		assertThat(this.tenants.inHand(this.b)).isTrue();
 		assertThat(this.tenants.isNew("b.db", this.b)).isFalse();
 		assertThat(this.tenants.isNew("a.db", this.a)).isFalse();
 		this.tenants.stopped(gone);
-		assertThat(this.tenants.stopping(this.b)).isFalse();
+		assertThat(this.tenants.inHand(this.b)).isFalse();
 		assertThat(this.tenants.isNew("b.db", this.b)).isTrue();
 		assertThat(this.tenants.isNew("c.db", this.c)).isTrue();
+	}
+
+	@Test
+	void aFileBeingRegisteredIsInHandAndNotNewUntilItsRegistrationEnded() {
+		this.tenants.beginRegistering(this.a);
+		assertThat(this.tenants.inHand(this.a)).isTrue();
+		assertThat(this.tenants.isNew("a.db", this.a)).as("a scan passes it over").isFalse();
+		assertThat(this.tenants.inHand(this.b)).isFalse();
+		assertThatIllegalStateException().isThrownBy(() -> this.tenants.beginRegistering(this.a));
+		this.tenants.endRegistering(this.a);
+		assertThat(this.tenants.inHand(this.a)).isFalse();
+		assertThat(this.tenants.isNew("a.db", this.a)).as("its registration failed").isTrue();
 	}
 
 	@Test
