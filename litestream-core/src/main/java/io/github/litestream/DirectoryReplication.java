@@ -22,7 +22,6 @@ import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.TenantStates.Stopping;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
-import io.github.litestream.replica.ReplicaClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,8 +61,6 @@ public final class DirectoryReplication implements AutoCloseable {
 
 	private final DatabaseOptions template;
 
-	private final Targets targets;
-
 	private final TenantRegistrations registrations;
 
 	/** Where each file stands; the directory's lock (this) guards it, but for what {@link #add} reads. */
@@ -93,7 +90,6 @@ public final class DirectoryReplication implements AutoCloseable {
 		this.patternText = pattern;
 		this.recursive = recursive;
 		this.template = template;
-		this.targets = targets;
 		this.registrations = new TenantRegistrations(registry, template, targets);
 	}
 
@@ -269,11 +265,7 @@ public final class DirectoryReplication implements AutoCloseable {
 			else if (backups == Backups.DELETE) {
 				// Not replicated now (stopped by a delete that failed, or by a scan), but its
 				// replicas still hold its backups, which a restore would bring back.
-				for (ReplicationTarget target : this.targets.of(relative)) {
-					try (ReplicaClient client = target.client()) {
-						DatabaseRegistry.deleteBackups(absolute, target.options().name(), client);
-					}
-				}
+				this.registrations.deleteBackups(absolute, relative);
 			}
 			TenantFiles.delete(absolute);
 			ReplicatedDatabase.closeDescriptorsOfDeletedFiles();

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.replica.ReplicaClient;
 
 /**
  * Registers the databases of a {@link DirectoryReplication} with replica clients made for each,
@@ -98,6 +99,20 @@ final class TenantRegistrations {
 				}
 			}
 			throw ex;
+		}
+	}
+
+	/**
+	 * Deletes what a database's replicas hold, with replica clients made for it.
+	 * @param file the database file, not registered
+	 * @param relative its path relative to the directory
+	 * @throws IOException if a replica cannot be made, listed or deleted from
+	 */
+	void deleteBackups(Path file, String relative) throws IOException {
+		for (ReplicationTarget target : this.targets.of(relative)) {
+			try (ReplicaClient client = target.client()) {
+				DatabaseRegistry.deleteBackups(file, target.options().name(), client);
+			}
 		}
 	}
 
