@@ -338,8 +338,8 @@ public final class DirectoryReplication implements AutoCloseable {
 	}
 
 	/**
-	 * Stops scanning. The databases stay registered: the engine's stop and close end them with
-	 * the others.
+	 * Stops scanning; registrations under way end without being waited for. The databases stay
+	 * registered: the engine's stop and close end them with the others.
 	 */
 	@Override
 	public synchronized void close() {
@@ -347,6 +347,7 @@ public final class DirectoryReplication implements AutoCloseable {
 			this.scanner.shutdown();
 			this.scanner = null;
 		}
+		this.registrations.close();
 	}
 
 	/** Registers a file a scan found and reserved; on a registration thread, outside the locks. */

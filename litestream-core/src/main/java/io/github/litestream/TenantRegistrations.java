@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -45,12 +47,25 @@ final class TenantRegistrations {
 	}
 
 	/**
-	 * Runs a registration a scan started on one of the registration threads.
+	 * Runs a registration a scan started on one of the registration threads, or at once on the
+	 * caller's after {@link #close()} (a scan called after the directory was closed).
 	 * @param registration the registration, which never throws
 	 * @return when it has ended
 	 */
 	Future<?> submit(Runnable registration) {
-		return this.executor.submit(registration);
+		try {
+			return this.executor.submit(registration);
+		}
+		catch (RejectedExecutionException ex) {
+			FutureTask<?> inline = new FutureTask<>(registration, null);
+			inline.run();
+			return inline;
+		}
+	}
+
+	/** Lets the registrations under way end, and their threads with them: a closed directory keeps none. */
+	void close() {
+		this.executor.shutdown();
 	}
 
 	/**
