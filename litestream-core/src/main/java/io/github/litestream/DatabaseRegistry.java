@@ -83,7 +83,8 @@ public final class DatabaseRegistry {
 	 * @throws IOException if a replica cannot be read or the restore fails (nothing is then
 	 * registered and no file is created), or the database cannot be opened
 	 * @throws IllegalStateException if the path is registered already, or its registration or
-	 * unregistration has not returned yet, or the engine stopped while it was being registered
+	 * unregistration has not returned yet (a second registration of a missing file is refused while
+	 * the first one restores it), or the engine stopped while it was being registered
 	 */
 	public ReplicatedDatabase register(DatabaseOptions options, List<ReplicationTarget> targets) throws IOException {
 		return register(options, LeaseOptions.DISABLED, targets);
@@ -104,7 +105,21 @@ public final class DatabaseRegistry {
 	 */
 	public ReplicatedDatabase register(DatabaseOptions options, LeaseOptions lease, List<ReplicationTarget> targets)
 			throws IOException {
-		requireUnregistered(options);
+		// Reserved before a restore: a file is restored once, and never one still being unregistered.
+		try (EngineLifecycle.Registration registration = this.engine.lifecycle().beginRegistration(options.path())) {
+			return registerReserved(options, lease, targets);
+		}
+		catch (UncheckedIOException ex) {
+			if (ex.getCause() instanceof LeaseFencedException fenced) {
+				// Thrown by the hand-over, through the engine: a lease refused, as documented.
+				throw fenced;
+			}
+			throw ex;
+		}
+	}
+
+	private ReplicatedDatabase registerReserved(DatabaseOptions options, LeaseOptions lease,
+			List<ReplicationTarget> targets) throws IOException {
 		Path path = options.path().toAbsolutePath().normalize();
 		if (Files.exists(path) || targets.isEmpty()) {
 			// An existing file is compared with a replica before the first write to it, if another
@@ -151,10 +166,11 @@ public final class DatabaseRegistry {
 	 */
 	public ReplicatedDatabase registerChecked(DatabaseOptions options, LeaseOptions lease,
 			List<ReplicationTarget> targets, LeasedCheck underLease) throws IOException {
-		requireUnregistered(options);
-		// The check under the leases decides on the file: not compared again.
-		return this.engine.lifecycle().attach(options, lease, targets, () -> {
-		}, underLease, FileCheck.DONE);
+		try (EngineLifecycle.Registration registration = this.engine.lifecycle().beginRegistration(options.path())) {
+			// The check under the leases decides on the file: not compared again.
+			return this.engine.lifecycle().attach(options, lease, targets, () -> {
+			}, underLease, FileCheck.DONE);
+		}
 	}
 
 	/**
@@ -171,14 +187,11 @@ public final class DatabaseRegistry {
 	public ReplicatedDatabase registerPromoted(DatabaseOptions options, LeaseOptions lease,
 			List<ReplicationTarget> targets, Standby standby) throws IOException {
 		// If registered already, the promotion fails; it stops the standby's renewals as it returns.
-		requireUnregistered(options);
-		// The standby's follower brought the file to the replica's end under the lease.
-		return this.engine.lifecycle().attach(options, lease, targets, standby::handOverLease, null, FileCheck.DONE);
-	}
-
-	private void requireUnregistered(DatabaseOptions options) {
-		// Before a restore: one must not write the file of a database still being unregistered.
-		this.engine.lifecycle().requireUnregistered(options.path());
+		try (EngineLifecycle.Registration registration = this.engine.lifecycle().beginRegistration(options.path())) {
+			// The standby's follower brought the file to the replica's end under the lease.
+			return this.engine.lifecycle().attach(options, lease, targets, standby::handOverLease, null,
+					FileCheck.DONE);
+		}
 	}
 
 	private static void restoreFromNewestBackup(Path path, List<ReplicationTarget> targets) throws IOException {

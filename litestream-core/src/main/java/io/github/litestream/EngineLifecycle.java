@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import io.github.litestream.Litestream.ReplicationTarget;
@@ -67,6 +68,9 @@ final class EngineLifecycle {
 
 	/** The databases whose removal runs outside the engine's lock; its own monitor guards it. */
 	private final Set<ReplicatedDatabase> removing = new HashSet<>();
+
+	/** The paths a {@link DatabaseRegistry} registers, from before their restore until it returns. */
+	private final Set<Path> registering = ConcurrentHashMap.newKeySet();
 
 	EngineLifecycle(Object engineLock, RegisteredDatabases databases, ReplicationLanes lanes, LeaseKeeper leases,
 			RuntimeDatabases runtimeDatabases, List<Runnable> startingCallbacks, Clock clock) {
@@ -205,21 +209,39 @@ final class EngineLifecycle {
 	}
 
 	/**
-	 * Refuses a path registered already, or still being unregistered.
+	 * Reserves a path for one registration until it returns, before anything of it runs: a
+	 * missing file's restore (and the leases taken for it) must not run twice, and a second
+	 * registration is told it is being registered rather than what the first one's restore holds.
 	 * @param path the database file
-	 * @throws IllegalStateException naming the path and what to do
+	 * @return what ends the reservation, once the registration returned
+	 * @throws IllegalStateException naming the path and what to do, if it is registered already,
+	 * being registered or still being unregistered
 	 */
-	void requireUnregistered(Path path) {
-		this.databases.requireUnregistered(path.toAbsolutePath().normalize());
+	Registration beginRegistration(Path path) {
+		Path normalized = path.toAbsolutePath().normalize();
+		if (!this.registering.add(normalized)) {
+			throw new IllegalStateException("Database " + normalized + " is being registered (restored from its "
+					+ "replicas, its replicas' leases taken or its replicas read); try again once that registration "
+					+ "has returned");
+		}
+		try {
+			this.databases.requireUnregistered(normalized);
+		}
+		catch (RuntimeException ex) {
+			this.registering.remove(normalized);
+			throw ex;
+		}
+		return () -> this.registering.remove(normalized);
 	}
 
 	/**
-	 * Whether a database is being registered at a path while the engine runs (its leases taken,
-	 * its replicas read): it is not listed until it opens.
+	 * Whether a database is being registered at a path (restored, its leases taken, its replicas
+	 * read): it is not listed until it opens.
 	 * @param path the database file
 	 */
 	boolean registering(Path path) {
-		return this.databases.joining(path.toAbsolutePath().normalize());
+		Path normalized = path.toAbsolutePath().normalize();
+		return this.registering.contains(normalized) || this.databases.joining(normalized);
 	}
 
 	/**
@@ -329,6 +351,14 @@ final class EngineLifecycle {
 	/** Whether {@link #close()} ran since the last start: nothing is replicated, nobody waits. */
 	boolean closed() {
 		return this.closed;
+	}
+
+	/** A path reserved by {@link #beginRegistration}, until closed. */
+	interface Registration extends AutoCloseable {
+
+		@Override
+		void close();
+
 	}
 
 }

@@ -49,7 +49,8 @@ final class RuntimeDatabases {
 
 	/**
 	 * Registers a database while the engine does not run: it opens at the next start.
-	 * @param beforeLease runs at once (the leases are taken at the start)
+	 * @param beforeLease runs at once (the leases are taken at the start); if it throws, nothing
+	 * stays registered
 	 * @param fileCheck when its existing file is compared with its replicas, or {@code null} for
 	 * the default (see {@link FileCheck})
 	 */
@@ -59,10 +60,20 @@ final class RuntimeDatabases {
 			throw new IllegalStateException("A database checked under its leases is registered with a running engine");
 		}
 		ReplicatedDatabase database = this.databases.add(options, lease, targets);
-		if (fileCheck != null) {
-			this.leases.guards().check(database, fileCheck);
+		try {
+			if (fileCheck != null) {
+				this.leases.guards().check(database, fileCheck);
+			}
+			beforeLease.run();
 		}
-		beforeLease.run();
+		catch (RuntimeException ex) {
+			// A hand-over refused (another instance took a lease after the restore): the next start
+			// must not open it, and its path stays free for a registration again.
+			database.close();
+			this.leases.release(database);
+			this.databases.remove(database);
+			throw ex;
+		}
 		return database;
 	}
 
