@@ -16,7 +16,6 @@ import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.lease.LeaseOptions;
 import io.github.litestream.lease.LeaseRecord;
-import io.github.litestream.lease.ReplicaLease;
 import io.github.litestream.replica.ForwardingReplicaClient;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.Replica;
@@ -28,6 +27,7 @@ import io.github.litestream.replica.file.FileReplicaClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.github.litestream.StoredLeases.storedLease;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -154,14 +154,6 @@ class AbandonedLeaseTests {
 
 	private static ReplicationTarget target(ReplicaClient client) {
 		return new ReplicationTarget(client, ReplicaOptions.defaults("file").withSyncInterval(SYNC));
-	}
-
-	private static LeaseRecord storedLease(Path replica) throws IOException {
-		return LeaseRecord.parse(new FileReplicaClient(replica).conditionalObjects()
-			.orElseThrow()
-			.read(ReplicaLease.OBJECT)
-			.orElseThrow()
-			.content());
 	}
 
 	/** A real replica client whose next WAL segment upload, once held, waits for the test. */

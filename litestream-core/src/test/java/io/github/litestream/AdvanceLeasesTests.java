@@ -23,6 +23,7 @@ import io.github.litestream.replica.file.FileReplicaClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.github.litestream.StoredLeases.storedLease;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
@@ -45,18 +46,18 @@ class AdvanceLeasesTests {
 		LeaseHolder holder = LeaseHolder.newInstance();
 		AdvanceLeases leases = new AdvanceLeases(holder, Clock.systemUTC());
 		leases.take(List.of(target(replica, "r")), LEASE);
-		Instant taken = stored(replica).renewedAt();
-		await().atMost(Duration.ofSeconds(10)).until(() -> stored(replica).renewedAt().isAfter(taken));
+		Instant taken = storedLease(replica).renewedAt();
+		await().atMost(Duration.ofSeconds(10)).until(() -> storedLease(replica).renewedAt().isAfter(taken));
 		leases.handOver();
-		long epoch = stored(replica).epoch();
+		long epoch = storedLease(replica).epoch();
 		try (Litestream engine = new Litestream(Clock.systemUTC(), null,
 				EngineThreads.defaults(), holder)) {
 			engine.addDatabase(DatabaseOptions.defaults(database()), LEASE, List.of(target(replica, "r")));
 			engine.start();
-			assertThat(stored(replica).holder()).isEqualTo(holder);
-			assertThat(stored(replica).epoch()).as("one holding, no new generation").isEqualTo(epoch);
+			assertThat(storedLease(replica).holder()).isEqualTo(holder);
+			assertThat(storedLease(replica).epoch()).as("one holding, no new generation").isEqualTo(epoch);
 			leases.close();
-			assertThat(stored(replica).released()).as("handed over: close gives nothing back").isFalse();
+			assertThat(storedLease(replica).released()).as("handed over: close gives nothing back").isFalse();
 		}
 	}
 
@@ -65,9 +66,9 @@ class AdvanceLeasesTests {
 		Path replica = this.dir.resolve("replica");
 		try (AdvanceLeases leases = new AdvanceLeases(LeaseHolder.newInstance(), Clock.systemUTC())) {
 			leases.take(List.of(target(replica, "r")), LEASE);
-			assertThat(stored(replica).released()).isFalse();
+			assertThat(storedLease(replica).released()).isFalse();
 		}
-		assertThat(stored(replica).released()).isTrue();
+		assertThat(storedLease(replica).released()).isTrue();
 	}
 
 	@Test
@@ -81,7 +82,7 @@ class AdvanceLeasesTests {
 			Throwable refused = catchThrowable(
 					() -> leases.take(List.of(target(first, "first"), target(second, "second")), LEASE));
 			assertThat(refused).isInstanceOf(LeaseHeldException.class);
-			assertThat(stored(first).released()).as("the first replica's lease given back at once").isTrue();
+			assertThat(storedLease(first).released()).as("the first replica's lease given back at once").isTrue();
 		}
 	}
 
@@ -100,7 +101,7 @@ class AdvanceLeasesTests {
 		assertThat(catchThrowable(leases::handOver)).isInstanceOf(LeaseFencedException.class)
 			.hasMessageContaining("other-host");
 		leases.close();
-		assertThat(stored(replica).holder().host()).as("never taken back").isEqualTo("other-host");
+		assertThat(storedLease(replica).holder().host()).as("never taken back").isEqualTo("other-host");
 	}
 
 	private Path database() throws Exception {
@@ -114,14 +115,6 @@ class AdvanceLeasesTests {
 
 	private static ReplicationTarget target(Path replica, String name) {
 		return new ReplicationTarget(new FileReplicaClient(replica), ReplicaOptions.defaults(name));
-	}
-
-	private static LeaseRecord stored(Path replica) throws Exception {
-		return LeaseRecord.parse(new FileReplicaClient(replica).conditionalObjects()
-			.orElseThrow()
-			.read(ReplicaLease.OBJECT)
-			.orElseThrow()
-			.content());
 	}
 
 }

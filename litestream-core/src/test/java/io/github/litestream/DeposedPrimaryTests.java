@@ -1,6 +1,5 @@
 package io.github.litestream;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -20,7 +19,6 @@ import io.github.litestream.lease.LeaseOptions;
 import io.github.litestream.lease.LeaseRecord;
 import io.github.litestream.lease.LeaseRole;
 import io.github.litestream.lease.LeaseStatus;
-import io.github.litestream.lease.ReplicaLease;
 import io.github.litestream.replica.ConditionalObjects;
 import io.github.litestream.replica.ForwardingReplicaClient;
 import io.github.litestream.replica.Replica;
@@ -34,6 +32,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.github.litestream.StoredLeases.storedLease;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -160,11 +159,6 @@ class DeposedPrimaryTests {
 			}
 		}
 		return rows;
-	}
-
-	private static LeaseRecord storedLease(Path replica) throws IOException {
-		ConditionalObjects objects = new FileReplicaClient(replica).conditionalObjects().orElseThrow();
-		return LeaseRecord.parse(objects.read(ReplicaLease.OBJECT).orElseThrow().content());
 	}
 
 	/** A real file replica whose lease object cannot be reached while {@code partitioned} is set. */

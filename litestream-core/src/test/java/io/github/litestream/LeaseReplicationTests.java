@@ -44,6 +44,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.github.litestream.StoredLeases.storedLease;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
@@ -323,11 +324,6 @@ class LeaseReplicationTests {
 		LeaseRecord thief = new LeaseRecord(new LeaseHolder("thief", "thief-host", 4242), held.epoch() + 10, now,
 				now.plus(ttl), ttl, false);
 		objects.replace(ReplicaLease.OBJECT, thief.toJson(), current.version());
-	}
-
-	private static LeaseRecord storedLease(Path replica) throws IOException {
-		ConditionalObjects objects = new FileReplicaClient(replica).conditionalObjects().orElseThrow();
-		return LeaseRecord.parse(objects.read(ReplicaLease.OBJECT).orElseThrow().content());
 	}
 
 	private int restoredState(Path replica) throws Exception {

@@ -2,14 +2,8 @@ package io.github.litestream;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadInfo;
 import java.nio.file.Path;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -22,8 +16,6 @@ import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.lease.LeaseOptions;
-import io.github.litestream.lease.LeaseRecord;
-import io.github.litestream.lease.ReplicaLease;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.replica.file.FileReplicaClient;
@@ -32,6 +24,9 @@ import io.github.litestream.restore.Restorer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.github.litestream.StoredLeases.storedLease;
+import static io.github.litestream.SnapshotReadProbes.truncatingCheckpointBusy;
+import static io.github.litestream.SnapshotReadProbes.waitsInHandles;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIOException;
 import static org.awaitility.Awaitility.await;
@@ -86,7 +81,7 @@ class RestartDuringSnapshotTests {
 				}
 			}, "starting");
 			starter.start();
-			await().atMost(Duration.ofSeconds(30)).until(() -> started.isDone() || waitsForTheClose(starter));
+			await().atMost(Duration.ofSeconds(30)).until(() -> started.isDone() || waitsInHandles(starter, "awaitClosed"));
 			assertThat(started).as("waiting for the abandoned snapshot to end, rather than failing").isNotDone();
 			assertThat(storedLease(replica).released())
 				.as("released while the abandoned snapshot upload may still land").isFalse();
@@ -150,41 +145,6 @@ class RestartDuringSnapshotTests {
 		finally {
 			uploader.shutdownNow();
 		}
-	}
-
-	/** Whether the thread waits, with a timeout, in an open's wait for a previous close. */
-	private static boolean waitsForTheClose(Thread thread) {
-		// One sample of both the state and the stack.
-		ThreadInfo info = ManagementFactory.getThreadMXBean().getThreadInfo(thread.getId(), Integer.MAX_VALUE);
-		return info != null && info.getThreadState() == Thread.State.TIMED_WAITING
-				&& Arrays.stream(info.getStackTrace())
-					.anyMatch((frame) -> frame.getClassName().equals("io.github.litestream.db.DatabaseHandles")
-							&& frame.getMethodName().equals("awaitClosed"));
-	}
-
-	/**
-	 * Whether a TRUNCATE checkpoint of the application's connection finds a reader (the engine's
-	 * read transaction), without waiting for it.
-	 */
-	private static boolean truncatingCheckpointBusy(AppDatabase app) throws SQLException {
-		try (Statement statement = app.connection().createStatement()) {
-			statement.execute("PRAGMA busy_timeout=0");
-			try (ResultSet result = statement.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
-				result.next();
-				return result.getInt(1) != 0;
-			}
-			finally {
-				statement.execute("PRAGMA busy_timeout=5000");
-			}
-		}
-	}
-
-	private static LeaseRecord storedLease(Path replica) throws Exception {
-		return LeaseRecord.parse(new FileReplicaClient(replica).conditionalObjects()
-			.orElseThrow()
-			.read(ReplicaLease.OBJECT)
-			.orElseThrow()
-			.content());
 	}
 
 }

@@ -1,30 +1,24 @@
 package io.github.litestream;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadInfo;
 import java.nio.file.Path;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import io.github.litestream.DatabaseRegistry.Backups;
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.lease.LeaseOptions;
-import io.github.litestream.lease.LeaseRecord;
-import io.github.litestream.lease.ReplicaLease;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.replica.file.FileReplicaClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.github.litestream.StoredLeases.storedLease;
+import static io.github.litestream.SnapshotReadProbes.truncatingCheckpointBusy;
+import static io.github.litestream.SnapshotReadProbes.waitsInHandles;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -94,7 +88,7 @@ class UnregisterDuringSnapshotTests {
 				}
 			}, "ending");
 			caller.start();
-			await().atMost(Duration.ofSeconds(30)).until(() -> ended.isDone() || waitsForSnapshot(caller));
+			await().atMost(Duration.ofSeconds(30)).until(() -> ended.isDone() || waitsInHandles(caller, "awaitSnapshot"));
 			assertThat(ended).as("returned, rather than waiting for the snapshot").isDone();
 			ended.get();
 			assertThat(storedLease(replica).released()).as("abandoned, left to expire").isFalse();
@@ -114,41 +108,6 @@ class UnregisterDuringSnapshotTests {
 
 		void run(Litestream engine, DatabaseRegistry registry, Path file) throws Exception;
 
-	}
-
-	/** Whether the thread waits, with a timeout, in a close's wait for a snapshot to end. */
-	private static boolean waitsForSnapshot(Thread thread) {
-		// One sample of both the state and the stack.
-		ThreadInfo info = ManagementFactory.getThreadMXBean().getThreadInfo(thread.getId(), Integer.MAX_VALUE);
-		return info != null && info.getThreadState() == Thread.State.TIMED_WAITING
-				&& Arrays.stream(info.getStackTrace())
-					.anyMatch((frame) -> frame.getClassName().equals("io.github.litestream.db.DatabaseHandles")
-							&& frame.getMethodName().equals("awaitSnapshot"));
-	}
-
-	/**
-	 * Whether a TRUNCATE checkpoint of the application's connection finds a reader (the engine's
-	 * read transaction), without waiting for it.
-	 */
-	private static boolean truncatingCheckpointBusy(AppDatabase app) throws SQLException {
-		try (Statement statement = app.connection().createStatement()) {
-			statement.execute("PRAGMA busy_timeout=0");
-			try (ResultSet result = statement.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
-				result.next();
-				return result.getInt(1) != 0;
-			}
-			finally {
-				statement.execute("PRAGMA busy_timeout=5000");
-			}
-		}
-	}
-
-	private static LeaseRecord storedLease(Path replica) throws Exception {
-		return LeaseRecord.parse(new FileReplicaClient(replica).conditionalObjects()
-			.orElseThrow()
-			.read(ReplicaLease.OBJECT)
-			.orElseThrow()
-			.content());
 	}
 
 }
