@@ -137,6 +137,9 @@ class ReplicaRequestCountTests {
 			assertThat(registry.unregister(db, Duration.ofSeconds(30), DatabaseRegistry.Backups.KEEP)).isTrue();
 		}
 		Path other = Files.createDirectories(this.dir.resolve("other-host")).resolve("app.db");
+		// How many segments the first host's syncs shipped depends on when its steps ran.
+		FileReplicaClient stored = new FileReplicaClient(root);
+		long segments = stored.walSegments(stored.generations().get(0)).size();
 		CountingReplicaClient client = new CountingReplicaClient(new FileReplicaClient(root));
 		try (Litestream engine = new Litestream()) {
 			engine.start();
@@ -144,10 +147,11 @@ class ReplicaRequestCountTests {
 			Replica replica = engine.replicas(register(registry, other, client)).get(0);
 			awaitReplicated(engine, replica);
 			// Choosing the backup, planning the restore and checking that it may continue the
-			// generation share one listing; the snapshot and two segments are downloaded; then as
-			// a restart: the continuation check, where to resume, retention's first pass.
-			assertThat(kinds(client)).isEqualTo(Map.of("GET snapshot", 1L, "GET wal", 3L, "LIST generations", 2L,
-					"LIST snapshots", 3L, "LIST wal", 3L, "PUT wal", 1L));
+			// generation share one listing; the snapshot and every segment are downloaded; then as
+			// a restart: the continuation check, where to resume (one segment read back to compare),
+			// retention's first pass.
+			assertThat(kinds(client)).isEqualTo(Map.of("GET snapshot", 1L, "GET wal", segments + 1, "LIST generations",
+					2L, "LIST snapshots", 3L, "LIST wal", 3L, "PUT wal", 1L));
 			assertThat(registry.unregister(other, Duration.ofSeconds(30), DatabaseRegistry.Backups.KEEP)).isTrue();
 		}
 		assertThat(AppDatabase.summarize(other)).isEqualTo(AppDatabase.summarize(db));
