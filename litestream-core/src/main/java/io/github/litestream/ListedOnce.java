@@ -21,7 +21,7 @@ import io.github.litestream.replica.WalSegmentInfo;
  * see the replica as it is then, such as the continuation check before a database opens, lists
  * it again).
  */
-final class ListedOnce extends ForwardingReplicaClient {
+public final class ListedOnce extends ForwardingReplicaClient {
 
 	private volatile List<String> generations;
 
@@ -29,7 +29,11 @@ final class ListedOnce extends ForwardingReplicaClient {
 
 	private final Map<String, List<WalSegmentInfo>> walSegments = new ConcurrentHashMap<>();
 
-	ListedOnce(ReplicaClient delegate) {
+	/**
+	 * Wraps a replica's client for one operation; closing the wrapper leaves the client open.
+	 * @param delegate the client, which outlives the operation
+	 */
+	public ListedOnce(ReplicaClient delegate) {
 		super(delegate);
 	}
 

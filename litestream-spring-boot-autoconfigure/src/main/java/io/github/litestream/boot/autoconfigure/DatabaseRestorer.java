@@ -22,7 +22,6 @@ import io.github.litestream.restore.LeftoverRestoreFiles;
 import io.github.litestream.restore.NewestBackup;
 import io.github.litestream.restore.ReplicaChooser;
 import io.github.litestream.restore.ReplicaChooser.Candidate;
-import io.github.litestream.restore.RestoreException;
 import io.github.litestream.restore.RestoreOptions;
 import io.github.litestream.restore.Restorer;
 import org.slf4j.Logger;
@@ -144,6 +143,14 @@ final class DatabaseRestorer {
 
 	private boolean restoreMissing(DatabaseSettings database, boolean emptyIsFine,
 			Predicate<DatabaseSettings> takeLeases) {
+		// One client per replica for the whole decision, each listing its replica once.
+		try (RestoreClients clients = new RestoreClients(this.clients)) {
+			return restoreMissing(database, emptyIsFine, takeLeases, clients);
+		}
+	}
+
+	private boolean restoreMissing(DatabaseSettings database, boolean emptyIsFine,
+			Predicate<DatabaseSettings> takeLeases, RestoreClients clients) {
 		Path path = database.path();
 		if (database.standby() || database.replicas().isEmpty()) {
 			// A standby's follower restores its file.
@@ -154,7 +161,7 @@ final class DatabaseRestorer {
 				// A restore killed before it finished leaves files as large as the database.
 				LeftoverRestoreFiles.remove(path);
 			}
-			if (!database.lease().enabled() || !setAsideIfDiverged(database, takeLeases)) {
+			if (!database.lease().enabled() || !setAsideIfDiverged(database, takeLeases, clients)) {
 				return false;
 			}
 		}
@@ -165,12 +172,12 @@ final class DatabaseRestorer {
 			takeLeases.test(database);
 		}
 		RestoreOptions options = restoreOptions(database);
-		List<Candidate<ReplicaSettings>> ranked = ReplicaChooser.rank(path, newestBackups(database, options));
+		List<Candidate<ReplicaSettings>> ranked = ReplicaChooser.rank(path, newestBackups(database, options, clients));
 		List<Candidate<ReplicaSettings>> damaged = new ArrayList<>();
 		for (Candidate<ReplicaSettings> candidate : ranked) {
 			ReplicaSettings replica = candidate.replica();
 			try {
-				if (restore(database, replica, fromChosenGeneration(options, candidate))) {
+				if (restore(database, replica, fromChosenGeneration(options, candidate), clients)) {
 					logger.info("Restored {} from replica '{}'", path, replica.name());
 					return true;
 				}
@@ -186,7 +193,7 @@ final class DatabaseRestorer {
 		}
 		for (Candidate<ReplicaSettings> candidate : damaged) {
 			ReplicaSettings replica = candidate.replica();
-			if (restore(database, replica, fromChosenGeneration(options, candidate).withFallBack(true))) {
+			if (restore(database, replica, fromChosenGeneration(options, candidate).withFallBack(true), clients)) {
 				logger.warn("Restored {} from replica '{}' up to the newest intact point before its damage", path,
 						replica.name());
 				return true;
@@ -221,7 +228,8 @@ final class DatabaseRestorer {
 	 * @return whether it was set aside (it is to be restored)
 	 * @throws LitestreamConfigurationException if it is stale and restore is disabled
 	 */
-	private boolean setAsideIfDiverged(DatabaseSettings database, Predicate<DatabaseSettings> takeLeases) {
+	private boolean setAsideIfDiverged(DatabaseSettings database, Predicate<DatabaseSettings> takeLeases,
+			RestoreClients clients) {
 		Path path = database.path();
 		Candidate<ReplicaSettings> newest;
 		String[] location = new String[1];
@@ -231,12 +239,12 @@ final class DatabaseRestorer {
 				return false;
 			}
 			RestoreOptions options = restoreOptions(database);
-			List<Candidate<ReplicaSettings>> ranked = ReplicaChooser.rank(path, newestBackups(database, options));
+			List<Candidate<ReplicaSettings>> ranked = ReplicaChooser.rank(path, newestBackups(database, options, clients));
 			if (ranked.isEmpty()) {
 				return false;
 			}
 			newest = ranked.get(0);
-			stale = withClient(database, newest.replica(), options, (client) -> {
+			stale = clients.call(database, newest.replica(), options, (client) -> {
 				location[0] = client.location();
 				return DivergedFile.staleness(path, client, newest.newestBackup());
 			});
@@ -354,10 +362,11 @@ final class DatabaseRestorer {
 	/**
 	 * Lists every replica once, in configuration order, to find its newest backup.
 	 */
-	private List<Candidate<ReplicaSettings>> newestBackups(DatabaseSettings database, RestoreOptions options) {
+	private List<Candidate<ReplicaSettings>> newestBackups(DatabaseSettings database, RestoreOptions options,
+			RestoreClients clients) {
 		List<Candidate<ReplicaSettings>> candidates = new ArrayList<>();
 		for (ReplicaSettings replica : database.replicas()) {
-			candidates.add(withClient(database, replica, options,
+			candidates.add(clients.call(database, replica, options,
 					(client) -> ReplicaChooser.list(replica, replica.name(), client, database.replicas().size())));
 		}
 		return candidates;
@@ -371,33 +380,17 @@ final class DatabaseRestorer {
 		return options.withGeneration(candidate.newestBackup().generation());
 	}
 
-	private boolean restore(DatabaseSettings database, ReplicaSettings replica, RestoreOptions options) {
-		return withClient(database, replica, options, (client) -> new Restorer().restore(client, options).restored());
+	private static boolean restore(DatabaseSettings database, ReplicaSettings replica, RestoreOptions options,
+			RestoreClients clients) {
+		return clients.call(database, replica, options, (client) -> new Restorer().restore(client, options).restored());
 	}
 
-	/**
-	 * Runs a call with a new client of a replica. A client that can't be created is a
-	 * configuration error ({@link ReplicaClientFactory#create}); anything that fails after
-	 * that is the replica failing.
-	 */
+	/** Runs one call with a client of its own. */
 	private <T> T withClient(DatabaseSettings database, ReplicaSettings replica, RestoreOptions options,
-			ClientCall<T> call) {
-		ReplicaClient client = this.clients.create(replica, ReplicaOperationListener.NONE);
-		try (client) {
-			return call.apply(client);
+			RestoreClients.ClientCall<T> call) {
+		try (RestoreClients clients = new RestoreClients(this.clients)) {
+			return clients.call(database, replica, options, call);
 		}
-		catch (IOException | RuntimeException ex) {
-			boolean damage = ex instanceof RestoreException restore && restore.damagedObject().isPresent();
-			throw new LitestreamRestoreException(options.outputPath(), database.property(), replica.name(),
-					client.location(), damage, ex);
-		}
-	}
-
-	@FunctionalInterface
-	private interface ClientCall<T> {
-
-		T apply(ReplicaClient client) throws IOException;
-
 	}
 
 }
