@@ -118,12 +118,7 @@ public final class FollowerCopyMark {
 	 */
 	public static Path setAside(Path database, Clock clock) throws IOException {
 		Path aside = database.resolveSibling(database.getFileName() + ".follower-copy-" + ASIDE_SUFFIX.format(clock.instant()));
-		for (String suffix : new String[] { "-wal", "-shm", "" }) {
-			Path file = Path.of(database + suffix);
-			if (Files.exists(file)) {
-				Files.move(file, Path.of(aside + suffix));
-			}
-		}
+		SqliteFiles.moveWithCompanions(database, aside);
 		clear(database);
 		return aside;
 	}

@@ -68,4 +68,21 @@ public final class SqliteFiles {
 		}
 	}
 
+	/**
+	 * Renames a database file together with its {@code -wal} and {@code -shm} files, which
+	 * SQLite finds by name: companions first, so that no crash between the renames leaves the
+	 * database under its new name without the WAL that holds its latest commits.
+	 * @param database the database file
+	 * @param target its new name
+	 * @throws IOException if a file cannot be renamed
+	 */
+	public static void moveWithCompanions(Path database, Path target) throws IOException {
+		for (String suffix : new String[] { "-wal", "-shm", "" }) {
+			Path file = Path.of(database + suffix);
+			if (Files.exists(file)) {
+				Files.move(file, Path.of(target + suffix));
+			}
+		}
+	}
+
 }

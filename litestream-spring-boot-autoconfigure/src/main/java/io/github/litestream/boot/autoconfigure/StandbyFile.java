@@ -1,7 +1,6 @@
 package io.github.litestream.boot.autoconfigure;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -13,6 +12,7 @@ import java.time.format.DateTimeFormatter;
 
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.LocalCopy;
+import io.github.litestream.sqlite.SqliteFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,12 +72,7 @@ final class StandbyFile {
 		consolidate();
 		Path aside = this.path
 			.resolveSibling(this.path.getFileName() + ".before-standby-" + ASIDE_SUFFIX.format(this.clock.instant()));
-		for (String suffix : new String[] { "-wal", "-shm", "" }) {
-			Path file = Path.of(this.path + suffix);
-			if (Files.exists(file)) {
-				Files.move(file, Path.of(aside + suffix));
-			}
-		}
+		SqliteFiles.moveWithCompanions(this.path, aside);
 		logger.warn("{} ({}) is a standby and its file is not the replica's latest state: {}. The file is kept as "
 				+ "{}; the standby restores the replica's state in its place", this.property, this.path, why, aside);
 		return aside;
