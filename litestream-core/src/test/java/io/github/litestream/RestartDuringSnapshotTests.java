@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static io.github.litestream.StoredLeases.storedLease;
 import static io.github.litestream.SnapshotReadProbes.truncatingCheckpointBusy;
-import static io.github.litestream.SnapshotReadProbes.waitsInHandles;
+import static io.github.litestream.SnapshotReadProbes.runUntilReturnedOrWaiting;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIOException;
 import static org.awaitility.Awaitility.await;
@@ -70,18 +70,7 @@ class RestartDuringSnapshotTests {
 			engine.close();
 			assertThat(storedLease(replica).released()).as("abandoned, left to expire").isFalse();
 
-			CompletableFuture<Void> started = new CompletableFuture<>();
-			Thread starter = new Thread(() -> {
-				try {
-					engine.start();
-					started.complete(null);
-				}
-				catch (Exception | Error ex) {
-					started.completeExceptionally(ex);
-				}
-			}, "starting");
-			starter.start();
-			await().atMost(Duration.ofSeconds(30)).until(() -> started.isDone() || waitsInHandles(starter, "awaitClosed"));
+			CompletableFuture<Void> started = runUntilReturnedOrWaiting("starting", engine::start, "awaitClosed");
 			assertThat(started).as("waiting for the abandoned snapshot to end, rather than failing").isNotDone();
 			assertThat(storedLease(replica).released())
 				.as("released while the abandoned snapshot upload may still land").isFalse();

@@ -5,7 +5,11 @@ import java.lang.management.ThreadInfo;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * What tests of a snapshot that outlives its database's close look at: where a thread waits for
@@ -32,6 +36,30 @@ final class SnapshotReadProbes {
 	}
 
 	/**
+	 * Runs a call on a thread of its own, and returns once it has returned or waits in a method
+	 * of {@code DatabaseHandles} (see {@link #waitsInHandles}).
+	 * @param name the thread's name
+	 * @param call what runs
+	 * @param method where it may wait
+	 * @return the call's outcome, done if it returned
+	 */
+	static CompletableFuture<Void> runUntilReturnedOrWaiting(String name, Call call, String method) {
+		CompletableFuture<Void> outcome = new CompletableFuture<>();
+		Thread thread = new Thread(() -> {
+			try {
+				call.run();
+				outcome.complete(null);
+			}
+			catch (Exception | Error ex) {
+				outcome.completeExceptionally(ex);
+			}
+		}, name);
+		thread.start();
+		await().atMost(Duration.ofSeconds(30)).until(() -> outcome.isDone() || waitsInHandles(thread, method));
+		return outcome;
+	}
+
+	/**
 	 * Whether a TRUNCATE checkpoint of the application's connection finds a reader (the engine's
 	 * read transaction), without waiting for it.
 	 */
@@ -46,6 +74,14 @@ final class SnapshotReadProbes {
 				statement.execute("PRAGMA busy_timeout=5000");
 			}
 		}
+	}
+
+	/** A call that may throw. */
+	@FunctionalInterface
+	interface Call {
+
+		void run() throws Exception;
+
 	}
 
 }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static io.github.litestream.StoredLeases.storedLease;
 import static io.github.litestream.SnapshotReadProbes.truncatingCheckpointBusy;
-import static io.github.litestream.SnapshotReadProbes.waitsInHandles;
+import static io.github.litestream.SnapshotReadProbes.runUntilReturnedOrWaiting;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -77,18 +77,8 @@ class UnregisterDuringSnapshotTests {
 			engine.snapshotNow(first);
 			assertThat(held.awaitWriting()).isTrue();
 
-			CompletableFuture<Void> ended = new CompletableFuture<>();
-			Thread caller = new Thread(() -> {
-				try {
-					ending.run(engine, registry, file);
-					ended.complete(null);
-				}
-				catch (Exception | Error ex) {
-					ended.completeExceptionally(ex);
-				}
-			}, "ending");
-			caller.start();
-			await().atMost(Duration.ofSeconds(30)).until(() -> ended.isDone() || waitsInHandles(caller, "awaitSnapshot"));
+			CompletableFuture<Void> ended = runUntilReturnedOrWaiting("ending", () -> ending.run(engine, registry, file),
+					"awaitSnapshot");
 			assertThat(ended).as("returned, rather than waiting for the snapshot").isDone();
 			ended.get();
 			assertThat(storedLease(replica).released()).as("abandoned, left to expire").isFalse();
