@@ -99,7 +99,8 @@ public final class FollowerCopyMark {
 					+ ", not handed over (" + of(database) + " marks it): that follower still writes it, or it stopped "
 					+ "part way and may have left the file torn. Stop the follower; or restore the database again: "
 					+ "delete the file with its -wal and -shm files and the mark, or restore with if-db-not-exists, "
-					+ "which sets such a file aside first");
+					+ "which sets such a file aside first (as the starter's restore-on-boot does when restore.enabled is "
+					+ "true)");
 		}
 		if (!Files.exists(database)) {
 			// A follower killed before its first restore was in place: the file created next is not its copy.
