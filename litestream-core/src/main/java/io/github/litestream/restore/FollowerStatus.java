@@ -48,13 +48,19 @@ public record FollowerStatus(Pos position, int segmentsBehind, long bytesBehind,
 		return this.position != null && this.segmentsBehind == 0 && this.failingSince == null && !this.stopped;
 	}
 
-	/** After a listing: {@code pending} segments still to apply out of the generation's {@code segments}. */
-	FollowerStatus polled(Pos at, List<WalSegmentInfo> pending, List<WalSegmentInfo> segments, Instant polledAt) {
+	/**
+	 * After a listing: {@code pending} segments still to apply out of the generation's
+	 * {@code segments}. A failure on record stays until the poll has shown it is over (a segment
+	 * applied, or nothing to apply): a poll that fails again must not read as healthy meanwhile.
+	 */
+	FollowerStatus polled(Pos at, List<WalSegmentInfo> pending, List<WalSegmentInfo> segments, Instant polledAt,
+			boolean progressed) {
 		Instant newest = segments.stream().map(WalSegmentInfo::createdAt).max(Instant::compareTo).orElse(null);
 		Instant oldest = pending.stream().map(WalSegmentInfo::createdAt).min(Instant::compareTo).orElse(null);
 		long bytes = pending.stream().mapToLong(WalSegmentInfo::size).sum();
-		return new FollowerStatus(at, pending.size(), bytes, newest, oldest, polledAt, null, null, this.restores,
-				this.stopped);
+		boolean over = progressed || pending.isEmpty();
+		return new FollowerStatus(at, pending.size(), bytes, newest, oldest, polledAt, over ? null : this.lastError,
+				over ? null : this.failingSince, this.restores, this.stopped);
 	}
 
 	/** After a full restore to {@code at}. */

@@ -218,7 +218,7 @@ public final class ReplicaFollower implements AutoCloseable {
 
 	private void publish(List<WalSegmentInfo> pending, int applied, List<WalSegmentInfo> segments, Instant polledAt) {
 		this.status = this.status.polled(this.copy.wal().position(), pending.subList(applied, pending.size()), segments,
-				polledAt);
+				polledAt, applied > 0);
 	}
 
 	/**
