@@ -4,19 +4,14 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.sql.SQLException;
-import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 import io.github.litestream.replica.Pos;
 import io.github.litestream.sqlite.SqliteFiles;
 import io.github.litestream.sqlite.WalHeader;
 import io.github.litestream.sqlite.WalScanner;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,8 +35,6 @@ final class GenerationTracker {
 
 	private static final Logger logger = LoggerFactory.getLogger(GenerationTracker.class);
 
-	private static final SecureRandom RANDOM = new SecureRandom();
-
 	private final Path path;
 
 	private final Path walPath;
@@ -61,10 +54,7 @@ final class GenerationTracker {
 	private volatile Pos position;
 
 	/** The generation {@link #startGeneration} began, until {@link #resume} continues one. */
-	private @Nullable String began;
-
-	/** The replica locations that claimed {@link #began} (see {@link #claimBegun}). */
-	private final Set<String> claimedBy = new HashSet<>();
+	private final GenerationClaims claims = new GenerationClaims();
 
 	/** Lets the application's own write restart the WAL without a new generation. */
 	private final RestartFence fence = new RestartFence();
@@ -95,7 +85,7 @@ final class GenerationTracker {
 	 */
 	void resume(EngineConnections connections, Pos cleanShutdownPosition) throws IOException, SQLException {
 		this.connections = connections;
-		began(null);
+		this.claims.began(null);
 		ensureWalExists();
 		Optional<String> generation = this.localState.readGeneration();
 		if (generation.isEmpty()) {
@@ -271,7 +261,7 @@ final class GenerationTracker {
 	 * @throws IOException if the shadow WAL or the generation file cannot be written
 	 */
 	void startGeneration(String reason) throws IOException {
-		String generation = HexFormat.of().formatHex(randomBytes());
+		String generation = GenerationClaims.newName();
 		try {
 			ensureWalExists();
 		}
@@ -289,19 +279,13 @@ final class GenerationTracker {
 		this.shadow = next;
 		this.fence.clear();
 		this.generation = generation;
-		began(generation);
+		this.claims.began(generation);
 		this.localState.writeGeneration(generation);
 		this.localState.removeGenerationsExcept(generation);
 		publishPosition();
 		this.indexStarted.run();
 		logger.info("Started generation {} for {}: {}", generation, this.path, reason);
 		this.listeners.forEach((listener) -> listener.onGeneration(generation, reason));
-	}
-
-	private static byte[] randomBytes() {
-		byte[] bytes = new byte[8];
-		RANDOM.nextBytes(bytes);
-		return bytes;
 	}
 
 	/**
@@ -362,21 +346,13 @@ final class GenerationTracker {
 		this.position = currentPosition();
 	}
 
-	private synchronized void began(@Nullable String generation) {
-		this.began = generation;
-		this.claimedBy.clear();
-	}
-
 	/**
-	 * Whether {@link #startGeneration} began the generation since the last {@link #resume}, and
-	 * no replica at {@code location} claimed it before (see
-	 * {@link ReplicationSource#claimNewGeneration}).
-	 * @param generation a generation
-	 * @param location a replica's location
-	 * @return {@code true} once per location of a generation begun here
+	 * The replicas' claims on the generation {@link #startGeneration} began since the last
+	 * {@link #resume}; safe to use from any thread.
+	 * @return the claims
 	 */
-	synchronized boolean claimBegun(String generation, String location) {
-		return generation.equals(this.began) && this.claimedBy.add(location);
+	GenerationClaims claims() {
+		return this.claims;
 	}
 
 	/**

@@ -341,7 +341,7 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 
 	@Override
 	public boolean claimNewGeneration(String generation, String location) {
-		return this.tracker.claimBegun(generation, location);
+		return this.tracker.claims().claim(generation, location);
 	}
 
 	@Override
