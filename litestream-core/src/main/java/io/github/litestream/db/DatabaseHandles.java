@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -117,6 +118,12 @@ final class DatabaseHandles {
 
 	CheckpointHold checkpointHold() {
 		return this.checkpointHold;
+	}
+
+	/** See {@link ReplicatedDatabase#checkpointsHeld()}. */
+	Optional<CheckpointsHeld> checkpointsHeld() {
+		// A skip recorded just as the snapshot released the lock is cleared by the next checkpoint.
+		return this.checkpointLock.isLocked() ? this.checkpointHold.current() : Optional.empty();
 	}
 
 	/**

@@ -159,6 +159,24 @@ final class DatabaseLifecycle {
 		return this.checkpointer;
 	}
 
+	/**
+	 * Forgets what was known of the previous index's checkpoints: a new shadow WAL (index or
+	 * generation) began.
+	 */
+	void indexStarted() {
+		this.policy.framesCheckpointed(this.tracker.shadow().frameCount());
+		Checkpointer checkpointer = this.checkpointer;
+		if (checkpointer != null) {
+			checkpointer.indexStarted();
+		}
+	}
+
+	/** See {@link ReplicatedDatabase#pinnedWal()}. */
+	Optional<PinnedWal> pinnedWal() {
+		Checkpointer checkpointer = this.checkpointer;
+		return (checkpointer != null) ? checkpointer.pinnedWal(this.tracker.position()) : Optional.empty();
+	}
+
 	/** The checkpointer, or {@code null} before the first open. */
 	Checkpointer checkpointer() {
 		return this.checkpointer;

@@ -11,11 +11,13 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One monitor step of a {@link ReplicatedDatabase}, under its monitor lock: copies what is
- * committed ({@link WalCapture}), runs the checkpoint that is due, and tells the listeners how
- * it went. It also keeps whether steps fail, as a {@link SyncFailure}: while they do, new commits
- * reach no replica although every replica may look caught up, so a run of failures keeps the
- * time of its first one until a step succeeds.
+ * The steps of a {@link ReplicatedDatabase} that run under its monitor lock, one at a time. The
+ * monitor's step copies what is committed ({@link WalCapture}), runs the checkpoint that is due,
+ * and tells the listeners how it went. It also keeps whether those steps fail, as a
+ * {@link SyncFailure}: while they do, new commits reach no replica although every replica may
+ * look caught up, so a run of failures keeps the time of its first one until a step succeeds.
+ * The other two are asked for outside the schedule, and neither tells the listeners nor counts
+ * as a monitor step: a copy alone for an application thread, and a checkpoint.
  */
 final class MonitorStep {
 
@@ -63,6 +65,31 @@ final class MonitorStep {
 					String.valueOf(ex.getMessage()));
 			this.listeners.forEach((listener) -> listener.onSyncError(ex));
 			throw (ex instanceof IOException io) ? io : new IOException("Sync of " + this.path + " failed: " + ex.getMessage(), ex);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** See {@link ReplicatedDatabase#copyCommitted()}: the copy, without its position. */
+	void copyCommitted() throws IOException {
+		this.lock.lock();
+		try {
+			this.walCapture.copy();
+		}
+		catch (SQLException ex) {
+			throw new IOException("Copying the WAL of " + this.path + " failed: " + ex.getMessage(), ex);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** See {@link ReplicatedDatabase#checkpoint(CheckpointMode)}. */
+	void checkpoint(CheckpointMode mode) throws IOException {
+		this.lock.lock();
+		try {
+			this.lifecycle.openCheckpointer().checkpoint(mode);
 		}
 		finally {
 			this.lock.unlock();

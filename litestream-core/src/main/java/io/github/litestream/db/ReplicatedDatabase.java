@@ -2,7 +2,6 @@ package io.github.litestream.db;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +20,8 @@ import io.github.litestream.replica.Pos;
  * <li>{@link GenerationTracker}: the generation, the shadow WAL and the position; continuity with
  * the previous run and new indexes and generations;</li>
  * <li>{@link WalCapture}: copying what is committed, after a new generation if one is owed;
- * {@link MonitorStep}: a monitor step (that copy and the checkpoint due), and whether steps fail;</li>
+ * {@link MonitorStep}: the steps under the monitor lock (a monitor step: that copy and the checkpoint
+ * due; a copy alone; a checkpoint asked for), and whether the monitor's steps fail;</li>
  * <li>{@link CheckpointPolicy}: which checkpoint is due (pure logic);</li>
  * <li>{@link Checkpointer}: the checkpoint procedure, which never lets SQLite restart the WAL
  * behind the engine and never holds up the application for long (its javadoc explains how);</li>
@@ -82,7 +82,7 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	/** Copies what is committed, starting a new generation first when one was asked for. */
 	private final WalCapture walCapture;
 
-	/** Copies and checkpoints for the monitor, and keeps whether its steps fail. */
+	/** The steps under the monitor lock: the monitor's, a copy without checkpoint, a checkpoint. */
 	private final MonitorStep monitorStep;
 
 	/**
@@ -116,11 +116,7 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	}
 
 	private void indexStarted() {
-		this.policy.framesCheckpointed(this.tracker.shadow().frameCount());
-		Checkpointer checkpointer = this.lifecycle.checkpointer();
-		if (checkpointer != null) {
-			checkpointer.indexStarted();
-		}
+		this.lifecycle.indexStarted();
 	}
 
 	/**
@@ -162,17 +158,8 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	 * @throws IOException if the WAL cannot be copied
 	 */
 	public Optional<Pos> copyCommitted() throws IOException {
-		this.lock.lock();
-		try {
-			this.walCapture.copy();
-			return position();
-		}
-		catch (SQLException ex) {
-			throw new IOException("Copying the WAL of " + this.path + " failed: " + ex.getMessage(), ex);
-		}
-		finally {
-			this.lock.unlock();
-		}
+		this.monitorStep.copyCommitted();
+		return position();
 	}
 
 	/**
@@ -211,13 +198,7 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	 * @throws IOException if the shadow WAL cannot be written
 	 */
 	public void checkpoint(CheckpointMode mode) throws IOException {
-		this.lock.lock();
-		try {
-			this.lifecycle.openCheckpointer().checkpoint(mode);
-		}
-		finally {
-			this.lock.unlock();
-		}
+		this.monitorStep.checkpoint(mode);
 	}
 
 	@Override
@@ -248,8 +229,7 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	 * failed
 	 */
 	public Optional<PinnedWal> pinnedWal() {
-		Checkpointer checkpointer = this.lifecycle.checkpointer();
-		return (checkpointer != null) ? checkpointer.pinnedWal(this.tracker.position()) : Optional.empty();
+		return this.lifecycle.pinnedWal();
 	}
 
 	/**
@@ -259,8 +239,7 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	 * @return since when, or empty (always empty once the snapshot ended)
 	 */
 	public Optional<CheckpointsHeld> checkpointsHeld() {
-		// A skip recorded just as the snapshot released the lock is cleared by the next checkpoint.
-		return this.handles.checkpointLock().isLocked() ? this.handles.checkpointHold().current() : Optional.empty();
+		return this.handles.checkpointsHeld();
 	}
 
 	@Override
