@@ -2,10 +2,8 @@ package io.github.litestream;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.PathMatcher;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,11 +51,8 @@ public final class DirectoryReplication implements AutoCloseable {
 
 	private final Path directory;
 
-	private final PathMatcher pattern;
-
-	private final String patternText;
-
-	private final boolean recursive;
+	/** Which of the directory's files are its databases. */
+	private final TenantMatcher matcher;
 
 	private final DatabaseOptions template;
 
@@ -86,9 +81,7 @@ public final class DirectoryReplication implements AutoCloseable {
 			DatabaseOptions template, Targets targets) {
 		this.registry = registry;
 		this.directory = directory.toAbsolutePath().normalize();
-		this.pattern = FileSystems.getDefault().getPathMatcher("glob:" + pattern);
-		this.patternText = pattern;
-		this.recursive = recursive;
+		this.matcher = new TenantMatcher(this.directory, pattern, recursive);
 		this.template = template;
 		this.registrations = new TenantRegistrations(registry, template, targets);
 	}
@@ -111,7 +104,7 @@ public final class DirectoryReplication implements AutoCloseable {
 		synchronized (this.scanLock) {
 			// A tenant's file deleted since it stopped: the descriptor its close had to keep goes.
 			ReplicatedDatabase.closeDescriptorsOfDeletedFiles();
-			Map<String, Path> found = TenantFiles.list(this.directory, this.pattern, this.recursive);
+			Map<String, Path> found = this.matcher.list();
 			List<Stopping> gone = takeOutGone(found);
 			try {
 				gone.forEach(this::stop);
@@ -193,7 +186,7 @@ public final class DirectoryReplication implements AutoCloseable {
 	 */
 	public ReplicatedDatabase add(Path file) throws IOException {
 		Path absolute = file.toAbsolutePath().normalize();
-		String relative = relativeOf(absolute);
+		String relative = this.matcher.relativeOf(absolute);
 		// Without the lock: a registered tenant must not wait for another one's restore. Only a
 		// registration that completed counts (the registry lists one while it is still opening).
 		ReplicatedDatabase ready = this.tenants.ready(absolute);
@@ -256,7 +249,7 @@ public final class DirectoryReplication implements AutoCloseable {
 	 */
 	public void delete(Path file, Duration timeout, Backups backups) throws IOException {
 		Path absolute = file.toAbsolutePath().normalize();
-		String relative = relativeOf(absolute);
+		String relative = this.matcher.relativeOf(absolute);
 		beginDelete(absolute, relative);
 		try {
 			if (this.registry.find(absolute).isPresent()) {
@@ -287,17 +280,6 @@ public final class DirectoryReplication implements AutoCloseable {
 
 	private synchronized void endDelete(Path absolute, String relative) {
 		this.tenants.endDelete(relative, absolute, this.registry.find(absolute));
-	}
-
-	private String relativeOf(Path file) {
-		boolean inside = file.startsWith(this.directory) && !file.equals(this.directory)
-				&& (this.recursive || file.getParent().equals(this.directory));
-		if (!inside || TenantFiles.hidden(file) || TenantFiles.sqliteCompanion(file)
-				|| !this.pattern.matches(file.getFileName())) {
-			throw new IllegalArgumentException(file + " is not a database of " + this.directory + " (pattern "
-					+ this.patternText + (this.recursive ? ", recursive" : "") + ")");
-		}
-		return TenantFiles.relative(this.directory, file);
 	}
 
 	/**

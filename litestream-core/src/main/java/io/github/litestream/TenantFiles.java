@@ -1,24 +1,16 @@
 package io.github.litestream;
 
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.PathMatcher;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 
 /**
  * The files of one database of a replicated directory, as {@link DirectoryReplication} sees
- * them: which files of the directory are candidates (SQLite's own files beside a database and
- * hidden entries are not), and deleting one deletes its SQLite files and the engine's state next
- * to it.
+ * them: which files are never candidates (SQLite's own files beside a database and hidden
+ * entries; {@link TenantMatcher} applies the directory's pattern), and deleting one deletes its
+ * SQLite files and the engine's state next to it.
  */
 final class TenantFiles {
 
@@ -53,46 +45,6 @@ final class TenantFiles {
 			}
 		}
 		return false;
-	}
-
-	/**
-	 * Lists a directory's candidate databases: regular files whose name matches the pattern,
-	 * neither hidden (nor under a hidden directory) nor SQLite's own files beside a database.
-	 * @param directory an absolute, normalized directory
-	 * @param pattern matched against file names
-	 * @param recursive whether to look in subdirectories too
-	 * @return the files by their {@link #relative} path
-	 * @throws IOException if the directory cannot be listed
-	 */
-	static Map<String, Path> list(Path directory, PathMatcher pattern, boolean recursive) throws IOException {
-		Map<String, Path> found = new HashMap<>();
-		if (!Files.isDirectory(directory)) {
-			throw new NoSuchFileException(directory.toString(), null, "not a directory");
-		}
-		Files.walkFileTree(directory, Set.of(), recursive ? Integer.MAX_VALUE : 1, new SimpleFileVisitor<>() {
-
-			@Override
-			public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-				return (!dir.equals(directory) && hidden(dir)) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
-			}
-
-			@Override
-			public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-				if (attrs.isRegularFile() && !hidden(file) && !sqliteCompanion(file)
-						&& pattern.matches(file.getFileName())) {
-					found.put(relative(directory, file), file);
-				}
-				return FileVisitResult.CONTINUE;
-			}
-
-			@Override
-			public FileVisitResult visitFileFailed(Path file, IOException ex) {
-				// A file or subdirectory removed while listing: the next scan sees the rest.
-				return FileVisitResult.CONTINUE;
-			}
-
-		});
-		return found;
 	}
 
 	/** A file's path relative to the directory, {@code /}-separated. */
