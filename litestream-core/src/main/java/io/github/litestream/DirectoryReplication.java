@@ -107,7 +107,7 @@ public final class DirectoryReplication implements AutoCloseable {
 			Map<String, Path> found = this.matcher.list();
 			List<Stopping> gone = takeOutGone(found);
 			try {
-				gone.forEach(this::stop);
+				gone.forEach((stopping) -> this.registrations.unregister(stopping, this.directory));
 			}
 			finally {
 				stopped(gone);
@@ -116,7 +116,7 @@ public final class DirectoryReplication implements AutoCloseable {
 		}
 	}
 
-	/** Takes out the files gone or replaced, which {@link #stop} then stops outside the lock. */
+	/** Takes out the files gone or replaced, which are then unregistered outside the lock. */
 	private synchronized List<Stopping> takeOutGone(Map<String, Path> found) {
 		return this.tenants.takeOutGone(found,
 				(file) -> this.registry.find(file).map(ReplicatedDatabase::fileReplaced).orElse(false));
@@ -346,22 +346,6 @@ public final class DirectoryReplication implements AutoCloseable {
 		}
 		settle(file, () -> this.tenants.registered(relative, file, database));
 		logger.info("Replicating {} of {}", relative, this.directory);
-	}
-
-	/** Stops replicating a file taken out by {@link #takeOutGone}; outside the directory's lock. */
-	private void stop(Stopping stopping) {
-		String relative = stopping.relative();
-		Path file = stopping.file();
-		String why = stopping.why();
-		try {
-			if (this.registry.find(file).isPresent()) {
-				this.registry.unregister(file, Duration.ZERO, Backups.KEEP);
-			}
-			logger.info("Stopped replicating {} of {}: {}", relative, this.directory, why);
-		}
-		catch (IOException | RuntimeException ex) {
-			logger.warn("Could not stop replicating {} of {}: {}", relative, this.directory, ex.toString());
-		}
 	}
 
 	/**

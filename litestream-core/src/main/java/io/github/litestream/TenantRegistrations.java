@@ -3,6 +3,7 @@ package io.github.litestream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -12,19 +13,26 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
+import io.github.litestream.DatabaseRegistry.Backups;
 import io.github.litestream.Litestream.ReplicationTarget;
+import io.github.litestream.TenantStates.Stopping;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.replica.ReplicaClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Registers the databases of a {@link DirectoryReplication} with replica clients made for each,
- * and runs the registrations a scan starts on threads of their own: a registration may wait for
+ * Registers the databases of a {@link DirectoryReplication} with replica clients made for each
+ * (and unregisters those a scan found gone), and runs the registrations a scan starts on threads of their own: a registration may wait for
  * a store (its replicas listed, a client connecting), and a scan that waited for it would hold up
  * the discovery of every other tenant. A few registrations run at once; the threads end when
  * idle, so a quiet directory keeps none.
  */
 final class TenantRegistrations {
+
+	// The directory's category, which operators filter on.
+	private static final Logger logger = LoggerFactory.getLogger(DirectoryReplication.class);
 
 	/** Registrations a scan runs at once: a stalled store holds up one of them, not the scans. */
 	private static final int PARALLELISM = 4;
@@ -128,6 +136,26 @@ final class TenantRegistrations {
 			try (ReplicaClient client = target.client()) {
 				DatabaseRegistry.deleteBackups(file, target.options().name(), client);
 			}
+		}
+	}
+
+	/**
+	 * Stops replicating a database a scan found gone or replaced, keeping its backups; outside the
+	 * directory's lock. A failure is logged: the file is no longer the directory's database.
+	 * @param stopping the database taken out
+	 * @param directory the directory, for the log
+	 */
+	void unregister(Stopping stopping, Path directory) {
+		String relative = stopping.relative();
+		Path file = stopping.file();
+		try {
+			if (this.registry.find(file).isPresent()) {
+				this.registry.unregister(file, Duration.ZERO, Backups.KEEP);
+			}
+			logger.info("Stopped replicating {} of {}: {}", relative, directory, stopping.why());
+		}
+		catch (IOException | RuntimeException ex) {
+			logger.warn("Could not stop replicating {} of {}: {}", relative, directory, ex.toString());
 		}
 	}
 
