@@ -39,9 +39,9 @@ import io.github.litestream.replica.ReplicaStatus;
  * (start, stop, close, and registrations while it runs), {@code RegisteredDatabases} (the
  * databases and their replicas), {@code ReplicationLanes} (the monitors and replica tasks that
  * run, and the shutdown flush), {@code RuntimeDatabases} (adding and removing databases while
- * it runs), {@code ReplicaTask} (one replica's work),
- * {@code SynchronousReplication} (synchronous waits) and {@code LeaseKeeper} (the replicas'
- * leases).
+ * it runs), {@code ReplicaTask} (one replica's work), {@code OnDemandReplication} (syncs,
+ * snapshots, validations and waits asked for now), {@code SynchronousReplication} (synchronous
+ * waits) and {@code LeaseKeeper} (the replicas' leases).
  */
 public final class Litestream implements AutoCloseable {
 
@@ -56,7 +56,8 @@ public final class Litestream implements AutoCloseable {
 
 	private final List<Consumer<ReplicatedDatabase>> removedCallbacks = new CopyOnWriteArrayList<>();
 
-	private final ReplicaValidation validation;
+	/** Syncs, snapshots, validations and waits asked for now rather than when due. */
+	private final OnDemandReplication onDemand;
 
 	private final SynchronousReplication synchronous = new SynchronousReplication();
 
@@ -101,13 +102,13 @@ public final class Litestream implements AutoCloseable {
 	 */
 	public Litestream(Clock clock, ReplicaValidation validation, EngineThreads threads, LeaseHolder holder) {
 		this.holder = holder;
-		this.validation = validation;
 		this.databases = new RegisteredDatabases(clock, this.leases, holder);
 		this.lanes = new ReplicationLanes(this.databases, threads, clock, validation, this.synchronous, this.leases);
 		RuntimeDatabases runtimeDatabases = new RuntimeDatabases(this.databases, this.lanes, this.leases,
 				this.startingCallbacks, this.removedCallbacks);
 		this.lifecycle = new EngineLifecycle(this, this.databases, this.lanes, this.leases, runtimeDatabases,
 				this.startingCallbacks, clock);
+		this.onDemand = new OnDemandReplication(this.databases, this.lanes, this.lifecycle, this.synchronous, validation);
 	}
 
 	/**
@@ -270,10 +271,7 @@ public final class Litestream implements AutoCloseable {
 	 * @return a future completing with its status afterwards
 	 */
 	public Future<ReplicaStatus> syncNow(Replica replica) {
-		return this.lanes.task(replica).run(() -> {
-			replica.sync();
-			return replica.status();
-		});
+		return this.onDemand.syncNow(replica);
 	}
 
 	/**
@@ -283,7 +281,7 @@ public final class Litestream implements AutoCloseable {
 	 * @return a future completing with its status once the snapshot is stored
 	 */
 	public Future<ReplicaStatus> snapshotNow(Replica replica) {
-		return this.lanes.task(replica).snapshotNow();
+		return this.onDemand.snapshotNow(replica);
 	}
 
 	/**
@@ -299,10 +297,7 @@ public final class Litestream implements AutoCloseable {
 	 * engine is not started or closed, or the database was detached
 	 */
 	public ReplicationWait awaitReplicated(ReplicatedDatabase database, ReplicaQuorum quorum, Duration timeout) {
-		// Detached meanwhile: committed, as without replication.
-		List<Replica> replicas = this.databases.current().getOrDefault(database, List.of());
-		List<ReplicaTask> running = (this.lifecycle.closed() || replicas.isEmpty()) ? List.of() : this.lanes.running(replicas);
-		return this.synchronous.await(database, replicas, running, quorum, timeout);
+		return this.onDemand.awaitReplicated(database, quorum, timeout);
 	}
 
 	/**
@@ -365,14 +360,7 @@ public final class Litestream implements AutoCloseable {
 	 * @throws IllegalStateException if the engine was created without validation
 	 */
 	public Future<ReplicaStatus.ValidationResult> validateNow(Replica replica) {
-		if (this.validation == null) {
-			throw new IllegalStateException("This engine was created without replica validation");
-		}
-		return this.lanes.task(replica).run(() -> {
-			ReplicaStatus.ValidationResult result = this.validation.validate(replica);
-			replica.recordValidation(result);
-			return result;
-		});
+		return this.onDemand.validateNow(replica);
 	}
 
 	/**
