@@ -51,7 +51,7 @@ final class EngineLifecycle {
 
 	private final RuntimeDatabases runtimeDatabases;
 
-	private final List<Runnable> startingCallbacks;
+	private final EngineCallbacks callbacks;
 
 	private final Clock clock;
 
@@ -73,13 +73,13 @@ final class EngineLifecycle {
 	private final Set<Path> registering = ConcurrentHashMap.newKeySet();
 
 	EngineLifecycle(Object engineLock, RegisteredDatabases databases, ReplicationLanes lanes, LeaseKeeper leases,
-			RuntimeDatabases runtimeDatabases, List<Runnable> startingCallbacks, Clock clock) {
+			RuntimeDatabases runtimeDatabases, EngineCallbacks callbacks, Clock clock) {
 		this.engineLock = engineLock;
 		this.databases = databases;
 		this.lanes = lanes;
 		this.leases = leases;
 		this.runtimeDatabases = runtimeDatabases;
-		this.startingCallbacks = startingCallbacks;
+		this.callbacks = callbacks;
 		this.clock = clock;
 	}
 
@@ -259,7 +259,7 @@ final class EngineLifecycle {
 		if (this.running) {
 			return;
 		}
-		this.startingCallbacks.forEach(Runnable::run);
+		this.callbacks.starting();
 		// Before anything is opened or written: a refused instance leaves no trace.
 		this.leases.acquireAll();
 		List<ReplicatedDatabase> opened = new ArrayList<>();

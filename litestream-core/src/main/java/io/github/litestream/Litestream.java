@@ -6,7 +6,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
@@ -41,7 +40,7 @@ import io.github.litestream.replica.ReplicaStatus;
  * run, and the shutdown flush), {@code RuntimeDatabases} (adding and removing databases while
  * it runs), {@code ReplicaTask} (one replica's work), {@code OnDemandReplication} (syncs,
  * snapshots, validations and waits asked for now), {@code SynchronousReplication} (synchronous
- * waits) and {@code LeaseKeeper} (the replicas' leases).
+ * waits), {@code LeaseKeeper} (the replicas' leases) and {@code EngineCallbacks}.
  */
 public final class Litestream implements AutoCloseable {
 
@@ -52,9 +51,7 @@ public final class Litestream implements AutoCloseable {
 	/** Whether it runs, and the steps that depend on it; called under this engine's lock. */
 	private final EngineLifecycle lifecycle;
 
-	private final List<Runnable> startingCallbacks = new CopyOnWriteArrayList<>();
-
-	private final List<Consumer<ReplicatedDatabase>> removedCallbacks = new CopyOnWriteArrayList<>();
+	private final EngineCallbacks callbacks = new EngineCallbacks();
 
 	/** Syncs, snapshots, validations and waits asked for now rather than when due. */
 	private final OnDemandReplication onDemand;
@@ -104,10 +101,9 @@ public final class Litestream implements AutoCloseable {
 		this.holder = holder;
 		this.databases = new RegisteredDatabases(clock, this.leases, holder);
 		this.lanes = new ReplicationLanes(this.databases, threads, clock, validation, this.synchronous, this.leases);
-		RuntimeDatabases runtimeDatabases = new RuntimeDatabases(this.databases, this.lanes, this.leases,
-				this.startingCallbacks, this.removedCallbacks);
+		RuntimeDatabases runtimeDatabases = new RuntimeDatabases(this.databases, this.lanes, this.leases, this.callbacks);
 		this.lifecycle = new EngineLifecycle(this, this.databases, this.lanes, this.leases, runtimeDatabases,
-				this.startingCallbacks, clock);
+				this.callbacks, clock);
 		this.onDemand = new OnDemandReplication(this.databases, this.lanes, this.lifecycle, this.synchronous, validation);
 	}
 
@@ -186,7 +182,7 @@ public final class Litestream implements AutoCloseable {
 	 * @param callback what to run, on the starting or registering thread
 	 */
 	public void onStarting(Runnable callback) {
-		this.startingCallbacks.add(callback);
+		this.callbacks.onStarting(callback);
 	}
 
 	/**
@@ -197,7 +193,7 @@ public final class Litestream implements AutoCloseable {
 	 * @param callback what to run, on the unregistering thread
 	 */
 	public void onRemoved(Consumer<ReplicatedDatabase> callback) {
-		this.removedCallbacks.add(callback);
+		this.callbacks.onRemoved(callback);
 	}
 
 	/**

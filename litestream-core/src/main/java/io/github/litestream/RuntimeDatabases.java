@@ -3,7 +3,6 @@ package io.github.litestream;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Consumer;
 
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
@@ -34,17 +33,14 @@ final class RuntimeDatabases {
 
 	private final LeaseKeeper leases;
 
-	private final List<Runnable> startingCallbacks;
-
-	private final List<Consumer<ReplicatedDatabase>> removedCallbacks;
+	private final EngineCallbacks callbacks;
 
 	RuntimeDatabases(RegisteredDatabases databases, ReplicationLanes lanes, LeaseKeeper leases,
-			List<Runnable> startingCallbacks, List<Consumer<ReplicatedDatabase>> removedCallbacks) {
+			EngineCallbacks callbacks) {
 		this.databases = databases;
 		this.lanes = lanes;
 		this.leases = leases;
-		this.startingCallbacks = startingCallbacks;
-		this.removedCallbacks = removedCallbacks;
+		this.callbacks = callbacks;
 	}
 
 	/**
@@ -129,7 +125,7 @@ final class RuntimeDatabases {
 		this.databases.list(database);
 		this.leases.joined(database);
 		try {
-			this.startingCallbacks.forEach(Runnable::run);
+			this.callbacks.starting();
 			database.open();
 		}
 		catch (IOException | RuntimeException ex) {
@@ -153,7 +149,7 @@ final class RuntimeDatabases {
 		this.leases.release(database);
 		if (listed) {
 			// The starting callbacks may have attached something to it (meters).
-			removed(database);
+			this.callbacks.removed(database);
 			this.databases.release(database);
 		}
 		else {
@@ -210,7 +206,7 @@ final class RuntimeDatabases {
 				// (the connections close once it has ended).
 				database.close(Duration.ZERO);
 			}
-			removed(database);
+			this.callbacks.removed(database);
 			// Last: the path may be registered again only once nothing of this one remains open but
 			// the connections a snapshot still under way keeps (they close when it ends).
 			this.databases.release(database);
@@ -220,17 +216,6 @@ final class RuntimeDatabases {
 					+ "its local shadow WAL", database.path());
 		}
 		return stopped.flushed();
-	}
-
-	private void removed(ReplicatedDatabase database) {
-		for (Consumer<ReplicatedDatabase> callback : this.removedCallbacks) {
-			try {
-				callback.accept(database);
-			}
-			catch (RuntimeException ex) {
-				logger.warn("A callback on the removal of {} failed: {}", database.path(), ex.toString());
-			}
-		}
 	}
 
 	/**
