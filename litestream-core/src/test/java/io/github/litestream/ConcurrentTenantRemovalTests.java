@@ -5,11 +5,8 @@ import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -19,12 +16,12 @@ import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.replica.ForwardingReplicaClient;
-import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.replica.file.FileReplicaClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,48 +42,35 @@ class ConcurrentTenantRemovalTests {
 
 	private Path tenants;
 
-	private Litestream engine;
-
-	private DatabaseRegistry registry;
+	@RegisterExtension
+	final RunningEngine running = new RunningEngine(() -> Executors.newFixedThreadPool(3));
 
 	/** Counted down when tenant {@code a.db}'s store begins a deletion, which then waits. */
 	private final CountDownLatch deleting = new CountDownLatch(1);
 
 	private final CountDownLatch release = new CountDownLatch(1);
 
-	private final ExecutorService caller = Executors.newFixedThreadPool(3);
-
-	private final List<AppDatabase> apps = new ArrayList<>();
-
 	@BeforeEach
 	void start() throws Exception {
 		this.tenants = Files.createDirectories(this.dir.resolve("tenants"));
-		this.engine = new Litestream();
-		this.registry = new DatabaseRegistry(this.engine);
-		this.engine.start();
 	}
 
 	@AfterEach
 	void close() throws Exception {
 		this.release.countDown();
-		this.caller.shutdownNow();
-		this.engine.stop(Duration.ofSeconds(30));
-		for (AppDatabase app : this.apps) {
-			app.close();
-		}
-		this.engine.close();
 	}
 
 	@Test
 	void deletingATenantWhoseStoreIsSlowDoesNotHoldUpAddingAnother() throws Exception {
-		try (DirectoryReplication directory = new DirectoryReplication(this.registry, this.tenants, "*.db", false,
-				DatabaseOptions.defaults(this.tenants.resolve("template.db")).withMonitorInterval(FAST), this::targets)) {
+		try (DirectoryReplication directory = new DirectoryReplication(this.running.registry(), this.tenants, "*.db",
+				false, DatabaseOptions.defaults(this.tenants.resolve("template.db")).withMonitorInterval(FAST),
+				this::targets)) {
 			Path a = this.tenants.resolve("a.db");
 			AppDatabase app = app(a);
 			app.insert(3);
-			awaitCaughtUp(directory.add(a));
+			this.running.awaitCaughtUp(directory.add(a));
 			app.close();
-			Future<?> delete = this.caller.submit(() -> {
+			Future<?> delete = this.running.caller().submit(() -> {
 				directory.delete(a, Duration.ofSeconds(30), Backups.DELETE);
 				return null;
 			});
@@ -94,13 +78,14 @@ class ConcurrentTenantRemovalTests {
 				assertThat(this.deleting.await(1, TimeUnit.MINUTES)).isTrue();
 				Path b = this.tenants.resolve("b.db");
 				app(b).insert(2);
-				Future<ReplicatedDatabase> add = this.caller.submit(() -> directory.add(b));
+				Future<ReplicatedDatabase> add = this.running.caller().submit(() -> directory.add(b));
 				await().atMost(Duration.ofSeconds(30)).until(add::isDone);
 				assertThat(add.get().path()).isEqualTo(b.toAbsolutePath());
 				assertThatIllegalStateException().isThrownBy(() -> directory.add(a))
 					.withMessageContaining("a.db of " + this.tenants)
 					.withMessageContaining("add it again once the delete has returned");
-				assertThatIllegalStateException().isThrownBy(() -> this.registry.register(options(a), targets("a.db")))
+				assertThatIllegalStateException()
+					.isThrownBy(() -> this.running.registry().register(options(a), targets("a.db")))
 					.withMessageContaining(a + " is still being unregistered");
 				assertThat(delete).isNotDone();
 			}
@@ -121,41 +106,43 @@ class ConcurrentTenantRemovalTests {
 		Path a = this.tenants.resolve("a.db");
 		AppDatabase app = app(a);
 		app.insert(3);
-		awaitCaughtUp(this.registry.register(options(a), targets("a.db")));
+		this.running.awaitCaughtUp(this.running.registry().register(options(a), targets("a.db")));
 		app.close();
-		Future<Boolean> unregister = this.caller
-			.submit(() -> this.registry.unregister(a, Duration.ofSeconds(30), Backups.DELETE));
+		Future<Boolean> unregister = this.running.caller()
+			.submit(() -> this.running.registry().unregister(a, Duration.ofSeconds(30), Backups.DELETE));
 		try {
 			assertThat(this.deleting.await(1, TimeUnit.MINUTES)).isTrue();
 			Path b = this.tenants.resolve("b.db");
 			app(b).insert(2);
-			Future<ReplicatedDatabase> register = this.caller
-				.submit(() -> this.registry.register(options(b), targets("b.db")));
+			Future<ReplicatedDatabase> register = this.running.caller()
+				.submit(() -> this.running.registry().register(options(b), targets("b.db")));
 			await().atMost(Duration.ofSeconds(30)).until(register::isDone);
 			assertThat(register.get().path()).isEqualTo(b.toAbsolutePath());
-			assertThat(this.registry.find(a)).isEmpty();
-			assertThatIllegalStateException().isThrownBy(() -> this.registry.register(options(a), targets("a.db")))
+			assertThat(this.running.registry().find(a)).isEmpty();
+			assertThatIllegalStateException()
+				.isThrownBy(() -> this.running.registry().register(options(a), targets("a.db")))
 				.withMessageContaining(a + " is still being unregistered");
 		}
 		finally {
 			this.release.countDown();
 		}
 		assertThat(unregister.get(1, TimeUnit.MINUTES)).isTrue();
-		assertThat(this.registry.register(options(a), targets("a.db")).path()).isEqualTo(a.toAbsolutePath());
+		assertThat(this.running.registry().register(options(a), targets("a.db")).path()).isEqualTo(a.toAbsolutePath());
 	}
 
 	@Test
 	void aScanStoppingATenantWhoseRemovalWaitsDoesNotHoldUpAddingAnother() throws Exception {
 		CountDownLatch removing = new CountDownLatch(1);
 		// What a removal may wait for: a snapshot still reading the file (up to 5 s), a callback.
-		this.engine.onRemoved((database) -> {
+		this.running.engine().onRemoved((database) -> {
 			if (database.path().getFileName().toString().equals("a.db")) {
 				removing.countDown();
 				awaitQuietly(this.release);
 			}
 		});
-		try (DirectoryReplication directory = new DirectoryReplication(this.registry, this.tenants, "*.db", false,
-				DatabaseOptions.defaults(this.tenants.resolve("template.db")).withMonitorInterval(FAST), this::targets)) {
+		try (DirectoryReplication directory = new DirectoryReplication(this.running.registry(), this.tenants, "*.db",
+				false, DatabaseOptions.defaults(this.tenants.resolve("template.db")).withMonitorInterval(FAST),
+				this::targets)) {
 			Path a = this.tenants.resolve("a.db");
 			try (AppDatabase app = new AppDatabase(a)) {
 				app.insert(3);
@@ -164,7 +151,7 @@ class ConcurrentTenantRemovalTests {
 			for (String suffix : new String[] { "", "-wal", "-shm" }) {
 				Files.deleteIfExists(this.tenants.resolve("a.db" + suffix));
 			}
-			Future<?> scan = this.caller.submit(() -> {
+			Future<?> scan = this.running.caller().submit(() -> {
 				directory.scan();
 				return null;
 			});
@@ -173,14 +160,14 @@ class ConcurrentTenantRemovalTests {
 				assertThat(removing.await(1, TimeUnit.MINUTES)).isTrue();
 				Path b = this.tenants.resolve("b.db");
 				app(b).insert(2);
-				Future<ReplicatedDatabase> add = this.caller.submit(() -> directory.add(b));
+				Future<ReplicatedDatabase> add = this.running.caller().submit(() -> directory.add(b));
 				await().atMost(Duration.ofSeconds(30)).until(add::isDone);
 				assertThat(add.get().path()).isEqualTo(b.toAbsolutePath());
 				assertThat(directory.databases()).containsExactly("b.db");
 				assertThat(scan).isNotDone();
 				// Created again meanwhile: added once the scan has stopped the old one, not refused.
 				app(a).insert(1);
-				readded = this.caller.submit(() -> directory.add(a));
+				readded = this.running.caller().submit(() -> directory.add(a));
 			}
 			finally {
 				this.release.countDown();
@@ -230,17 +217,7 @@ class ConcurrentTenantRemovalTests {
 	}
 
 	private AppDatabase app(Path path) throws Exception {
-		AppDatabase app = new AppDatabase(path);
-		this.apps.add(app);
-		return app;
-	}
-
-	private void awaitCaughtUp(ReplicatedDatabase database) {
-		await().atMost(Duration.ofMinutes(1)).until(() -> {
-			Optional<Pos> committed = this.engine.commitPosition(database);
-			return committed.isPresent()
-					&& this.engine.replicas(database).stream().allMatch((r) -> r.position().equals(committed));
-		});
+		return this.running.app(path);
 	}
 
 }

@@ -15,6 +15,7 @@ import io.github.litestream.replica.file.FileReplicaClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,18 +36,14 @@ class DetachedTenantResourcesTests {
 
 	private Path tenants;
 
-	private Litestream engine;
-
-	private DatabaseRegistry registry;
+	@RegisterExtension
+	final RunningEngine running = new RunningEngine();
 
 	private SlowSnapshotClient slow;
 
 	@BeforeEach
 	void start() throws Exception {
 		this.tenants = Files.createDirectories(this.dir.resolve("tenants"));
-		this.engine = new Litestream();
-		this.registry = new DatabaseRegistry(this.engine);
-		this.engine.start();
 	}
 
 	@AfterEach
@@ -54,8 +51,6 @@ class DetachedTenantResourcesTests {
 		if (this.slow != null) {
 			this.slow.release();
 		}
-		this.engine.stop(Duration.ofSeconds(30));
-		this.engine.close();
 	}
 
 	@Test
@@ -96,7 +91,7 @@ class DetachedTenantResourcesTests {
 	}
 
 	private DirectoryReplication directory(boolean stallSnapshots) {
-		return new DirectoryReplication(this.registry, this.tenants, "*.db", false,
+		return new DirectoryReplication(this.running.registry(), this.tenants, "*.db", false,
 				DatabaseOptions.defaults(this.tenants.resolve("template.db")).withMonitorInterval(FAST), (relative) -> {
 					FileReplicaClient file = new FileReplicaClient(this.dir.resolve("replica").resolve(relative));
 					if (stallSnapshots) {

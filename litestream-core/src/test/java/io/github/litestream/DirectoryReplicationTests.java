@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -23,9 +22,9 @@ import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.replica.file.FileReplicaClient;
 import io.github.litestream.restore.RestoreOptions;
 import io.github.litestream.restore.Restorer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -47,28 +46,13 @@ class DirectoryReplicationTests {
 
 	private Path replica;
 
-	private Litestream engine;
-
-	private DatabaseRegistry registry;
-
-	private final List<AppDatabase> apps = new ArrayList<>();
+	@RegisterExtension
+	final RunningEngine running = new RunningEngine();
 
 	@BeforeEach
 	void start() throws Exception {
 		this.tenants = Files.createDirectories(this.dir.resolve("tenants"));
 		this.replica = this.dir.resolve("replica");
-		this.engine = new Litestream();
-		this.registry = new DatabaseRegistry(this.engine);
-		this.engine.start();
-	}
-
-	@AfterEach
-	void close() throws Exception {
-		this.engine.stop(Duration.ofSeconds(30));
-		for (AppDatabase app : this.apps) {
-			app.close();
-		}
-		this.engine.close();
 	}
 
 	@Test
@@ -113,7 +97,7 @@ class DirectoryReplicationTests {
 			Files.deleteIfExists(this.tenants.resolve("new.db-wal"));
 			Files.deleteIfExists(this.tenants.resolve("new.db-shm"));
 			await().atMost(Duration.ofMinutes(1)).until(() -> directory.databases().isEmpty());
-			assertThat(this.registry.find(this.tenants.resolve("new.db"))).isEmpty();
+			assertThat(this.running.registry().find(this.tenants.resolve("new.db"))).isEmpty();
 			assertThat(new FileReplicaClient(this.replica.resolve("new.db")).generations()).isNotEmpty();
 		}
 	}
@@ -132,12 +116,12 @@ class DirectoryReplicationTests {
 			AppDatabase second = app("t.db");
 			second.execute("CREATE TABLE other (x)");
 			second.insert(3);
-			ReplicatedDatabase old = this.registry.find(this.tenants.resolve("t.db")).orElseThrow();
+			ReplicatedDatabase old = this.running.registry().find(this.tenants.resolve("t.db")).orElseThrow();
 			assertThat(old.fileReplaced()).isTrue();
 
 			directory.scan();
 
-			ReplicatedDatabase renewed = this.registry.find(this.tenants.resolve("t.db")).orElseThrow();
+			ReplicatedDatabase renewed = this.running.registry().find(this.tenants.resolve("t.db")).orElseThrow();
 			assertThat(renewed).isNotSameAs(old);
 			assertThat(renewed.fileReplaced()).isFalse();
 			second.insert(2);
@@ -167,7 +151,7 @@ class DirectoryReplicationTests {
 		app("tenant-b-journal").insert(1);
 		assertThat(this.tenants.resolve("tenant-a-wal")).exists();
 		assertThat(this.tenants.resolve("tenant-a-shm")).exists();
-		try (DirectoryReplication directory = directory(this.registry, "tenant-*", false)) {
+		try (DirectoryReplication directory = directory(this.running.registry(), "tenant-*", false)) {
 			directory.scan();
 			directory.scan();
 			assertThat(directory.databases()).as("tenant-b-journal has no tenant-b: a database of its own")
@@ -217,8 +201,8 @@ class DirectoryReplicationTests {
 	@Test
 	void aDeleteWhoseBackupDeletionFailedLeavesTheTenantReplicatedAndARetryDeletesItsBackups() throws Exception {
 		AtomicBoolean refuse = new AtomicBoolean(true);
-		try (DirectoryReplication directory = new DirectoryReplication(this.registry, this.tenants, "*.db", false,
-				DatabaseOptions.defaults(this.tenants.resolve("template.db")).withMonitorInterval(FAST),
+		try (DirectoryReplication directory = new DirectoryReplication(this.running.registry(), this.tenants, "*.db",
+				false, DatabaseOptions.defaults(this.tenants.resolve("template.db")).withMonitorInterval(FAST),
 				(relative) -> List.of(new ReplicationTarget(new ForwardingReplicaClient(
 						new FileReplicaClient(this.replica.resolve(relative))) {
 
@@ -274,8 +258,8 @@ class DirectoryReplicationTests {
 		CountDownLatch release = new CountDownLatch(1);
 		AtomicBoolean stall = new AtomicBoolean();
 		ExecutorService caller = Executors.newFixedThreadPool(2);
-		try (DirectoryReplication directory = new DirectoryReplication(this.registry, this.tenants, "*.db", false,
-				DatabaseOptions.defaults(this.tenants.resolve("template.db")).withMonitorInterval(FAST),
+		try (DirectoryReplication directory = new DirectoryReplication(this.running.registry(), this.tenants, "*.db",
+				false, DatabaseOptions.defaults(this.tenants.resolve("template.db")).withMonitorInterval(FAST),
 				(relative) -> List.of(new ReplicationTarget(new ForwardingReplicaClient(
 						new FileReplicaClient(this.replica.resolve(relative))) {
 
@@ -326,7 +310,7 @@ class DirectoryReplicationTests {
 	}
 
 	private DirectoryReplication directory(boolean recursive) {
-		return directory(this.registry, recursive);
+		return directory(this.running.registry(), recursive);
 	}
 
 	private DirectoryReplication directory(DatabaseRegistry registry, boolean recursive) {
@@ -343,9 +327,7 @@ class DirectoryReplicationTests {
 	private AppDatabase app(String relative) throws Exception {
 		Path path = this.tenants.resolve(relative);
 		Files.createDirectories(path.getParent());
-		AppDatabase app = new AppDatabase(path);
-		this.apps.add(app);
-		return app;
+		return this.running.app(path);
 	}
 
 	private AppDatabase.Summary restore(String relative) throws Exception {
@@ -357,7 +339,7 @@ class DirectoryReplicationTests {
 
 	private void awaitCaughtUp() {
 		await().atMost(Duration.ofMinutes(1)).until(() -> {
-			for (ReplicatedDatabase database : this.engine.databases()) {
+			for (ReplicatedDatabase database : this.running.engine().databases()) {
 				if (!caughtUp(database)) {
 					return false;
 				}
@@ -367,9 +349,9 @@ class DirectoryReplicationTests {
 	}
 
 	private boolean caughtUp(ReplicatedDatabase database) throws IOException {
-		Optional<Pos> committed = this.engine.commitPosition(database);
+		Optional<Pos> committed = this.running.engine().commitPosition(database);
 		return committed.isPresent()
-				&& this.engine.replicas(database).stream().allMatch((r) -> r.position().equals(committed));
+				&& this.running.engine().replicas(database).stream().allMatch((r) -> r.position().equals(committed));
 	}
 
 }

@@ -13,9 +13,9 @@ import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.replica.ForwardingReplicaClient;
 import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.replica.file.FileReplicaClient;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,9 +36,8 @@ class RefusedTenantClientsTests {
 
 	private Path tenants;
 
-	private Litestream engine;
-
-	private DatabaseRegistry registry;
+	@RegisterExtension
+	final RunningEngine running = new RunningEngine();
 
 	/** Every client the directory made, and whether it was closed. */
 	private final Map<ReplicationTarget, Boolean> made = new ConcurrentHashMap<>();
@@ -46,15 +45,6 @@ class RefusedTenantClientsTests {
 	@BeforeEach
 	void start() throws Exception {
 		this.tenants = Files.createDirectories(this.dir.resolve("tenants"));
-		this.engine = new Litestream();
-		this.registry = new DatabaseRegistry(this.engine);
-		this.engine.start();
-	}
-
-	@AfterEach
-	void close() {
-		this.engine.stop(Duration.ofSeconds(30));
-		this.engine.close();
 	}
 
 	@Test
@@ -79,7 +69,7 @@ class RefusedTenantClientsTests {
 				DirectoryReplication directory = directory()) {
 			app.insert(1);
 			otherApp.insert(1);
-			this.registry.register(DatabaseOptions.defaults(other).withMonitorInterval(FAST),
+			this.running.registry().register(DatabaseOptions.defaults(other).withMonitorInterval(FAST),
 					List.of(new ReplicationTarget(new FileReplicaClient(replica("a.db")), ReplicaOptions.defaults("file"))));
 			assertThatIllegalStateException().isThrownBy(() -> directory.add(a))
 				.withMessageContaining("already a replica of " + other);
@@ -90,7 +80,7 @@ class RefusedTenantClientsTests {
 	}
 
 	private DirectoryReplication directory() {
-		return new DirectoryReplication(this.registry, this.tenants, "*.db", false,
+		return new DirectoryReplication(this.running.registry(), this.tenants, "*.db", false,
 				DatabaseOptions.defaults(this.tenants.resolve("template.db")).withMonitorInterval(FAST), (relative) -> {
 					ReplicationTarget[] target = new ReplicationTarget[1];
 					target[0] = new ReplicationTarget(new ForwardingReplicaClient(new FileReplicaClient(replica(relative))) {

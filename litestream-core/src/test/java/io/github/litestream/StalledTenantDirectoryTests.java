@@ -5,11 +5,8 @@ import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
@@ -24,6 +21,7 @@ import io.github.litestream.replica.file.FileReplicaClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,35 +43,21 @@ class StalledTenantDirectoryTests {
 
 	private Path tenants;
 
-	private Litestream engine;
-
-	private DatabaseRegistry registry;
+	@RegisterExtension
+	final RunningEngine running = new RunningEngine();
 
 	private final CountDownLatch stalled = new CountDownLatch(1);
 
 	private final CountDownLatch proceed = new CountDownLatch(1);
 
-	private final List<AppDatabase> apps = new ArrayList<>();
-
-	private final ExecutorService caller = Executors.newCachedThreadPool();
-
 	@BeforeEach
 	void start() throws Exception {
 		this.tenants = Files.createDirectories(this.dir.resolve("tenants"));
-		this.engine = new Litestream();
-		this.registry = new DatabaseRegistry(this.engine);
-		this.engine.start();
 	}
 
 	@AfterEach
 	void close() throws Exception {
 		this.proceed.countDown();
-		this.caller.shutdownNow();
-		this.engine.stop(Duration.ofSeconds(30));
-		for (AppDatabase app : this.apps) {
-			app.close();
-		}
-		this.engine.close();
 	}
 
 	@Test
@@ -82,21 +66,22 @@ class StalledTenantDirectoryTests {
 		}, "slow.db"); AutoCloseable unstall = this.proceed::countDown) {
 			app("leaving.db").insert(3);
 			directory.add(this.tenants.resolve("leaving.db"));
-			Future<ReplicatedDatabase> slow = this.caller.submit(() -> directory.add(this.tenants.resolve("slow.db")));
+			Future<ReplicatedDatabase> slow = this.running.caller()
+				.submit(() -> directory.add(this.tenants.resolve("slow.db")));
 			assertThat(this.stalled.await(1, TimeUnit.MINUTES)).isTrue();
 			app("found.db").insert(2);
-			Future<?> scan = this.caller.submit(() -> {
+			Future<?> scan = this.running.caller().submit(() -> {
 				directory.scan();
 				return null;
 			});
 			await().atMost(Duration.ofSeconds(30)).until(scan::isDone);
 			scan.get();
-			Future<ReplicatedDatabase> onDemand = this.caller
+			Future<ReplicatedDatabase> onDemand = this.running.caller()
 				.submit(() -> directory.add(this.tenants.resolve("on-demand.db")));
 			await().atMost(Duration.ofSeconds(30)).until(onDemand::isDone);
 			assertThat(onDemand.get().path()).isEqualTo(this.tenants.resolve("on-demand.db").toAbsolutePath());
-			this.apps.remove(0).close();
-			Future<?> delete = this.caller.submit(() -> {
+			this.running.apps().remove(0).close();
+			Future<?> delete = this.running.caller().submit(() -> {
 				directory.delete(this.tenants.resolve("leaving.db"), Duration.ofSeconds(30), Backups.KEEP);
 				return null;
 			});
@@ -123,12 +108,13 @@ class StalledTenantDirectoryTests {
 			assertThat(this.stalled.await(1, TimeUnit.MINUTES)).isTrue();
 			app("found.db").insert(2);
 			await().atMost(Duration.ofSeconds(30)).until(() -> directory.databases().contains("found.db"));
-			Future<ReplicatedDatabase> onDemand = this.caller.submit(() -> directory.add(this.tenants.resolve("slow.db")));
+			Future<ReplicatedDatabase> onDemand = this.running.caller()
+				.submit(() -> directory.add(this.tenants.resolve("slow.db")));
 			assertThat(onDemand).as("waits for the scan's registration of it").isNotDone();
 			assertThat(directory.databases()).containsExactly("found.db");
 			this.proceed.countDown();
 			ReplicatedDatabase slow = onDemand.get(1, TimeUnit.MINUTES);
-			assertThat(this.registry.find(this.tenants.resolve("slow.db"))).containsSame(slow);
+			assertThat(this.running.registry().find(this.tenants.resolve("slow.db"))).containsSame(slow);
 			assertThat(directory.databases()).containsExactly("found.db", "slow.db");
 		}
 	}
@@ -151,7 +137,7 @@ class StalledTenantDirectoryTests {
 	 */
 	private DirectoryReplication directory(Connecting connecting, String stalledListing) {
 		Path replica = this.dir.resolve("replica");
-		return new DirectoryReplication(this.registry, this.tenants, "*.db", false,
+		return new DirectoryReplication(this.running.registry(), this.tenants, "*.db", false,
 				DatabaseOptions.defaults(this.tenants.resolve("template.db")).withMonitorInterval(FAST), (relative) -> {
 					connecting.connect(relative);
 					ReplicaClient client = new ForwardingReplicaClient(new FileReplicaClient(replica.resolve(relative))) {
@@ -170,9 +156,7 @@ class StalledTenantDirectoryTests {
 	}
 
 	private AppDatabase app(String relative) throws Exception {
-		AppDatabase app = new AppDatabase(this.tenants.resolve(relative));
-		this.apps.add(app);
-		return app;
+		return this.running.app(this.tenants.resolve(relative));
 	}
 
 	@FunctionalInterface
