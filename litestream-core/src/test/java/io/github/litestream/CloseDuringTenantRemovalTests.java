@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -30,8 +29,8 @@ import io.github.litestream.replica.file.FileReplicaClient;
 import io.github.litestream.restore.RestoreOptions;
 import io.github.litestream.restore.Restorer;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,9 +49,8 @@ class CloseDuringTenantRemovalTests {
 	@TempDir
 	Path dir;
 
-	private Litestream engine;
-
-	private DatabaseRegistry registry;
+	@RegisterExtension
+	final RunningEngine running = new RunningEngine(Executors::newSingleThreadExecutor);
 
 	/** Counted down when replica {@code first} begins deleting a generation, which then waits. */
 	private final CountDownLatch deleting = new CountDownLatch(1);
@@ -66,39 +64,24 @@ class CloseDuringTenantRemovalTests {
 
 	private volatile boolean slowUploads;
 
-	private final ExecutorService caller = Executors.newSingleThreadExecutor();
-
-	private boolean closed;
-
-	@BeforeEach
-	void start() throws Exception {
-		this.engine = new Litestream();
-		this.registry = new DatabaseRegistry(this.engine);
-		this.engine.start();
-	}
-
 	@AfterEach
 	void close() {
 		this.release.countDown();
-		this.caller.shutdownNow();
-		if (!this.closed) {
-			this.engine.stop(Duration.ofSeconds(30));
-			this.engine.close();
-		}
 	}
 
 	@Test
 	void closingWhileATenantsBackupsAreDeletedLetsTheDeletionFinish() throws Exception {
 		Path a = this.dir.resolve("a.db");
 		try (AppDatabase app = new AppDatabase(a)) {
-			ReplicatedDatabase database = this.registry.register(DatabaseOptions.defaults(a).withMonitorInterval(FAST),
-					new LeaseOptions(true, Duration.ofSeconds(6)), List.of(target("first"), target("second")));
+			ReplicatedDatabase database = this.running.registry()
+				.register(DatabaseOptions.defaults(a).withMonitorInterval(FAST),
+						new LeaseOptions(true, Duration.ofSeconds(6)), List.of(target("first"), target("second")));
 			app.insert(5);
-			awaitCaughtUp(database);
+			this.running.awaitCaughtUp(database);
 		}
 		this.slowDeletes = true;
-		Future<Boolean> unregister = this.caller
-			.submit(() -> this.registry.unregister(a, Duration.ofSeconds(30), Backups.DELETE));
+		Future<Boolean> unregister = this.running.caller()
+			.submit(() -> this.running.registry().unregister(a, Duration.ofSeconds(30), Backups.DELETE));
 		assertThat(this.deleting.await(1, TimeUnit.MINUTES)).isTrue();
 		CompletableFuture<Void> closing = closeOnAnotherThread();
 		this.release.countDown();
@@ -115,10 +98,10 @@ class CloseDuringTenantRemovalTests {
 		Path a = this.dir.resolve("a.db");
 		AppDatabase.Summary last;
 		try (AppDatabase app = new AppDatabase(a)) {
-			ReplicatedDatabase database = this.registry.register(DatabaseOptions.defaults(a).withMonitorInterval(FAST),
-					List.of(target("first")));
+			ReplicatedDatabase database = this.running.registry()
+				.register(DatabaseOptions.defaults(a).withMonitorInterval(FAST), List.of(target("first")));
 			app.insert(5);
-			awaitCaughtUp(database);
+			this.running.awaitCaughtUp(database);
 			this.slowUploads = true;
 			app.insert(1);
 			assertThat(this.uploading.await(1, TimeUnit.MINUTES)).isTrue();
@@ -129,7 +112,7 @@ class CloseDuringTenantRemovalTests {
 		CompletableFuture<Boolean> unregister = new CompletableFuture<>();
 		Thread remover = new Thread(() -> {
 			try {
-				unregister.complete(this.registry.unregister(a, Duration.ofSeconds(30), Backups.KEEP));
+				unregister.complete(this.running.registry().unregister(a, Duration.ofSeconds(30), Backups.KEEP));
 			}
 			catch (IOException | RuntimeException ex) {
 				unregister.completeExceptionally(ex);
@@ -150,10 +133,10 @@ class CloseDuringTenantRemovalTests {
 	private CompletableFuture<Void> closeOnAnotherThread() {
 		CompletableFuture<Void> closing = new CompletableFuture<>();
 		Thread closer = new Thread(() -> {
-			this.engine.close();
+			this.running.engine().close();
 			closing.complete(null);
 		}, "closer");
-		this.closed = true;
+		this.running.closedByTest();
 		closer.start();
 		// Either it closed under the removal (the defect), or it waits for the removal.
 		await().atMost(Duration.ofSeconds(30))
@@ -213,14 +196,6 @@ class CloseDuringTenantRemovalTests {
 
 	private Path replica(String name) {
 		return this.dir.resolve("replicas").resolve(name);
-	}
-
-	private void awaitCaughtUp(ReplicatedDatabase database) {
-		await().atMost(Duration.ofMinutes(1)).until(() -> {
-			Optional<Pos> committed = this.engine.commitPosition(database);
-			return committed.isPresent()
-					&& this.engine.replicas(database).stream().allMatch((r) -> r.position().equals(committed));
-		});
 	}
 
 }

@@ -20,9 +20,8 @@ import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.replica.file.FileReplicaClient;
 import io.github.litestream.restore.RestoreOptions;
 import io.github.litestream.restore.Restorer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,31 +41,17 @@ class DatabaseRegistryTests {
 	@TempDir
 	Path dir;
 
-	private Litestream engine;
-
-	private DatabaseRegistry registry;
-
-	@BeforeEach
-	void start() throws IOException {
-		this.engine = new Litestream();
-		this.registry = new DatabaseRegistry(this.engine);
-		this.engine.start();
-	}
-
-	@AfterEach
-	void close() {
-		this.engine.stop(Duration.ofSeconds(30));
-		this.engine.close();
-	}
+	@RegisterExtension
+	final RunningEngine running = new RunningEngine();
 
 	@Test
 	void aTenantCreatedWhileTheEngineRunsIsReplicatedAtOnce() throws Exception {
 		Path path = this.dir.resolve("tenant-a.db");
 		try (AppDatabase app = new AppDatabase(path)) {
-			ReplicatedDatabase database = this.registry.register(options(path), targets("tenant-a"));
+			ReplicatedDatabase database = this.running.registry().register(options(path), targets("tenant-a"));
 			app.insert(30);
 			awaitCaughtUp(database);
-			assertThat(this.registry.find(path)).contains(database);
+			assertThat(this.running.registry().find(path)).contains(database);
 			assertThat(restore("tenant-a")).isEqualTo(app.summary());
 		}
 	}
@@ -74,14 +59,15 @@ class DatabaseRegistryTests {
 	@Test
 	void aTenantRegisteredWhileTheEngineShutsDownIsRefusedRatherThanLeftUnreplicated() throws Exception {
 		Path path = this.dir.resolve("late.db");
-		this.engine.stop(Duration.ofSeconds(30));
+		this.running.engine().stop(Duration.ofSeconds(30));
 		try (AppDatabase app = new AppDatabase(path)) {
 			app.insert(1);
-			assertThatIllegalStateException().isThrownBy(() -> this.registry.register(options(path), targets("late")))
+			assertThatIllegalStateException()
+				.isThrownBy(() -> this.running.registry().register(options(path), targets("late")))
 				.withMessageContaining(path.toString())
 				.withMessageContaining("shutting down");
 		}
-		assertThat(this.registry.find(path)).isEmpty();
+		assertThat(this.running.registry().find(path)).isEmpty();
 	}
 
 	@Test
@@ -89,14 +75,14 @@ class DatabaseRegistryTests {
 		Path path = this.dir.resolve("tenant-b.db");
 		Summary before;
 		try (AppDatabase app = new AppDatabase(path)) {
-			ReplicatedDatabase database = this.registry.register(options(path), targets("tenant-b"));
+			ReplicatedDatabase database = this.running.registry().register(options(path), targets("tenant-b"));
 			app.insert(25);
 			awaitCaughtUp(database);
 			before = app.summary();
 		}
-		assertThat(this.registry.unregister(path, Duration.ofSeconds(30), Backups.KEEP)).isTrue();
+		assertThat(this.running.registry().unregister(path, Duration.ofSeconds(30), Backups.KEEP)).isTrue();
 		deleteLocalFiles(path);
-		ReplicatedDatabase again = this.registry.register(options(path), targets("tenant-b"));
+		ReplicatedDatabase again = this.running.registry().register(options(path), targets("tenant-b"));
 		assertThat(AppDatabase.summarize(path)).isEqualTo(before);
 		try (AppDatabase app = new AppDatabase(path)) {
 			app.insert(10);
@@ -113,14 +99,15 @@ class DatabaseRegistryTests {
 	void anUnregisteredTenantIsNoLongerReplicatedAndKeepsItsBackups() throws Exception {
 		Path path = this.dir.resolve("tenant-c.db");
 		try (AppDatabase app = new AppDatabase(path)) {
-			ReplicatedDatabase database = this.registry.register(options(path), targets("tenant-c"));
+			ReplicatedDatabase database = this.running.registry().register(options(path), targets("tenant-c"));
 			app.insert(10);
 			awaitCaughtUp(database);
 			Summary replicated = app.summary();
 			app.close();
-			assertThat(this.registry.unregister(path, Duration.ofSeconds(30), Backups.KEEP)).isTrue();
-			assertThat(this.registry.find(path)).isEmpty();
-			assertThat(this.engine.replicas(database)).as("a health check that listed it before: no replicas, no error")
+			assertThat(this.running.registry().unregister(path, Duration.ofSeconds(30), Backups.KEEP)).isTrue();
+			assertThat(this.running.registry().find(path)).isEmpty();
+			assertThat(this.running.engine().replicas(database))
+				.as("a health check that listed it before: no replicas, no error")
 				.isEmpty();
 			try (AppDatabase later = new AppDatabase(path)) {
 				later.insert(10);
@@ -135,12 +122,12 @@ class DatabaseRegistryTests {
 		Path path = this.dir.resolve("tenant-d.db");
 		FileReplicaClient replica = new FileReplicaClient(this.dir.resolve("replicas/tenant-d"));
 		try (AppDatabase app = new AppDatabase(path)) {
-			ReplicatedDatabase database = this.registry.register(options(path), targets("tenant-d"));
+			ReplicatedDatabase database = this.running.registry().register(options(path), targets("tenant-d"));
 			app.insert(10);
 			awaitCaughtUp(database);
 		}
 		assertThat(replica.generations()).isNotEmpty();
-		assertThat(this.registry.unregister(path, Duration.ofSeconds(30), Backups.DELETE)).isTrue();
+		assertThat(this.running.registry().unregister(path, Duration.ofSeconds(30), Backups.DELETE)).isTrue();
 		assertThat(replica.generations()).isEmpty();
 	}
 
@@ -149,13 +136,13 @@ class DatabaseRegistryTests {
 		Path path = this.dir.resolve("tenant-g.db");
 		FileReplicaClient replica = new FileReplicaClient(this.dir.resolve("replicas/tenant-g"));
 		try (AppDatabase app = new AppDatabase(path)) {
-			ReplicatedDatabase database = this.registry.register(options(path), new LeaseOptions(true,
+			ReplicatedDatabase database = this.running.registry().register(options(path), new LeaseOptions(true,
 					Duration.ofSeconds(6)), targets("tenant-g"));
 			app.insert(10);
 			awaitCaughtUp(database);
 		}
 		assertThat(replica.generations()).isNotEmpty();
-		assertThat(this.registry.unregister(path, Duration.ofSeconds(30), Backups.DELETE)).isTrue();
+		assertThat(this.running.registry().unregister(path, Duration.ofSeconds(30), Backups.DELETE)).isTrue();
 		assertThat(replica.generations()).isEmpty();
 	}
 
@@ -164,7 +151,7 @@ class DatabaseRegistryTests {
 		Path path = this.dir.resolve("tenant-f.db");
 		LeaseOptions lease = new LeaseOptions(true, Duration.ofSeconds(6));
 		try (AppDatabase app = new AppDatabase(path)) {
-			this.registry.register(options(path), lease, targets("tenant-f"));
+			this.running.registry().register(options(path), lease, targets("tenant-f"));
 			Litestream other = new Litestream();
 			try {
 				other.start();
@@ -173,7 +160,7 @@ class DatabaseRegistryTests {
 				assertThatExceptionOfType(LeaseException.class)
 					.isThrownBy(() -> otherRegistry.register(options(otherPath), lease, targets("tenant-f")));
 				assertThat(otherRegistry.find(otherPath)).isEmpty();
-				assertThat(this.registry.unregister(path, Duration.ofSeconds(30), Backups.KEEP)).isTrue();
+				assertThat(this.running.registry().unregister(path, Duration.ofSeconds(30), Backups.KEEP)).isTrue();
 				assertThat(otherRegistry.register(options(otherPath), lease, targets("tenant-f"))).isNotNull();
 			}
 			finally {
@@ -198,7 +185,7 @@ class DatabaseRegistryTests {
 				app.insert(20);
 				awaitCaughtUp(other, written);
 				assertThatExceptionOfType(LeaseException.class)
-					.isThrownBy(() -> this.registry.register(options(path), lease, targets("tenant-g")));
+					.isThrownBy(() -> this.running.registry().register(options(path), lease, targets("tenant-g")));
 				assertThat(path).as("nothing restored while another instance holds the lease").doesNotExist();
 				app.insert(5);
 				last = app.summary();
@@ -210,9 +197,10 @@ class DatabaseRegistryTests {
 			other.stop(Duration.ofSeconds(30));
 			other.close();
 		}
-		ReplicatedDatabase restored = this.registry.register(options(path), lease, targets("tenant-g"));
+		ReplicatedDatabase restored = this.running.registry().register(options(path), lease, targets("tenant-g"));
 		assertThat(AppDatabase.summarize(path)).isEqualTo(last);
-		assertThat(this.engine.lease(this.engine.replicas(restored).get(0)).orElseThrow().record().epoch())
+		Litestream engine = this.running.engine();
+		assertThat(engine.lease(engine.replicas(restored).get(0)).orElseThrow().record().epoch())
 			.as("taken once for the restore and handed to the engine")
 			.isEqualTo(2);
 		FileReplicaClient replica = new FileReplicaClient(this.dir.resolve("replicas/tenant-g"));
@@ -224,15 +212,16 @@ class DatabaseRegistryTests {
 		Path first = this.dir.resolve("tenant-h.db");
 		Path second = this.dir.resolve("tenant-i.db");
 		try (AppDatabase a = new AppDatabase(first); AppDatabase b = new AppDatabase(second)) {
-			this.registry.register(options(first), new LeaseOptions(true, Duration.ofSeconds(6)), targets("shared"));
+			DatabaseRegistry registry = this.running.registry();
+			registry.register(options(first), new LeaseOptions(true, Duration.ofSeconds(6)), targets("shared"));
 			assertThatIllegalStateException()
-				.isThrownBy(() -> this.registry.register(options(second), new LeaseOptions(true, Duration.ofSeconds(6)),
+				.isThrownBy(() -> registry.register(options(second), new LeaseOptions(true, Duration.ofSeconds(6)),
 						targets("shared")))
 				.withMessageContaining(second.toString())
 				.withMessageContaining("already a replica of " + first)
 				.withMessageContaining("a replica path of its own");
-			assertThat(this.registry.unregister(first, Duration.ofSeconds(30), Backups.KEEP)).isTrue();
-			assertThat(this.registry.register(options(second), targets("shared"))).as("free again").isNotNull();
+			assertThat(registry.unregister(first, Duration.ofSeconds(30), Backups.KEEP)).isTrue();
+			assertThat(registry.register(options(second), targets("shared"))).as("free again").isNotNull();
 		}
 	}
 
@@ -240,8 +229,9 @@ class DatabaseRegistryTests {
 	void aPathIsRegisteredOnlyOnce() throws Exception {
 		Path path = this.dir.resolve("tenant-e.db");
 		try (AppDatabase app = new AppDatabase(path)) {
-			this.registry.register(options(path), targets("tenant-e"));
-			assertThatIllegalStateException().isThrownBy(() -> this.registry.register(options(path), targets("other")))
+			this.running.registry().register(options(path), targets("tenant-e"));
+			assertThatIllegalStateException()
+				.isThrownBy(() -> this.running.registry().register(options(path), targets("other")))
 				.withMessageContaining("tenant-e.db")
 				.withMessageContaining("already replicated");
 		}
@@ -263,7 +253,7 @@ class DatabaseRegistryTests {
 	}
 
 	private void awaitCaughtUp(ReplicatedDatabase database) {
-		awaitCaughtUp(this.engine, database);
+		awaitCaughtUp(this.running.engine(), database);
 	}
 
 	private static void awaitCaughtUp(Litestream engine, ReplicatedDatabase database) {

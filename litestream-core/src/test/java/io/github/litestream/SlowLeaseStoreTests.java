@@ -3,14 +3,11 @@ package io.github.litestream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -26,8 +23,8 @@ import io.github.litestream.replica.ForwardingReplicaClient;
 import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.replica.file.FileReplicaClient;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,57 +43,40 @@ class SlowLeaseStoreTests {
 	@TempDir
 	Path dir;
 
-	private Litestream engine;
-
-	private DatabaseRegistry registry;
+	@RegisterExtension
+	final RunningEngine running = new RunningEngine(() -> Executors.newFixedThreadPool(2));
 
 	/** Counted down when tenant {@code a}'s store receives its lease's release, which then waits. */
 	private final CountDownLatch releasing = new CountDownLatch(1);
 
 	private final CountDownLatch proceed = new CountDownLatch(1);
 
-	private final ExecutorService caller = Executors.newFixedThreadPool(2);
-
-	private final List<AppDatabase> apps = new ArrayList<>();
-
-	@BeforeEach
-	void start() throws Exception {
-		this.engine = new Litestream();
-		this.registry = new DatabaseRegistry(this.engine);
-		this.engine.start();
-	}
-
 	@AfterEach
 	void close() throws Exception {
 		this.proceed.countDown();
-		this.caller.shutdownNow();
-		this.engine.stop(Duration.ofSeconds(30));
-		for (AppDatabase app : this.apps) {
-			app.close();
-		}
-		this.engine.close();
 	}
 
 	@Test
 	void aLeaseReleaseWaitingForItsStoreDoesNotHoldUpOtherTenantsLeases() throws Exception {
 		Path a = tenant("a");
-		this.registry.register(options(a), LEASE, targets("a"));
+		this.running.registry().register(options(a), LEASE, targets("a"));
 		Path b = tenant("b");
-		ReplicatedDatabase registeredB = this.registry.register(options(b), LEASE, targets("b"));
-		Future<Boolean> unregisterA = this.caller
-			.submit(() -> this.registry.unregister(a, Duration.ofSeconds(30), Backups.KEEP));
+		ReplicatedDatabase registeredB = this.running.registry().register(options(b), LEASE, targets("b"));
+		Future<Boolean> unregisterA = this.running.caller()
+			.submit(() -> this.running.registry().unregister(a, Duration.ofSeconds(30), Backups.KEEP));
 		try {
 			assertThat(this.releasing.await(1, TimeUnit.MINUTES)).isTrue();
 			Path c = tenant("c");
-			Future<ReplicatedDatabase> registerC = this.caller.submit(() -> this.registry.register(options(c), LEASE,
-					targets("c")));
+			Future<ReplicatedDatabase> registerC = this.running.caller()
+				.submit(() -> this.running.registry().register(options(c), LEASE, targets("c")));
 			await().atMost(Duration.ofSeconds(30)).until(registerC::isDone);
 			ReplicatedDatabase registeredC = registerC.get();
-			assertThat(this.engine.lease(this.engine.replicas(registeredC).get(0)).orElseThrow().role())
+			Litestream engine = this.running.engine();
+			assertThat(engine.lease(engine.replicas(registeredC).get(0)).orElseThrow().role())
 				.isEqualTo(LeaseRole.PRIMARY);
-			assertThat(this.engine.replicas(registeredB)).hasSize(1);
-			Future<Boolean> unregisterB = this.caller
-				.submit(() -> this.registry.unregister(b, Duration.ofSeconds(30), Backups.KEEP));
+			assertThat(this.running.engine().replicas(registeredB)).hasSize(1);
+			Future<Boolean> unregisterB = this.running.caller()
+				.submit(() -> this.running.registry().unregister(b, Duration.ofSeconds(30), Backups.KEEP));
 			await().atMost(Duration.ofSeconds(30)).until(unregisterB::isDone);
 			assertThat(unregisterB.get()).isTrue();
 			assertThat(leaseRecord("b")).contains("\"released\":true");
@@ -113,7 +93,7 @@ class SlowLeaseStoreTests {
 		Path path = this.dir.resolve(name + ".db");
 		AppDatabase app = new AppDatabase(path);
 		app.insert(2);
-		this.apps.add(app);
+		this.running.apps().add(app);
 		return path;
 	}
 

@@ -10,8 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -29,8 +27,8 @@ import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.replica.file.FileReplicaClient;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -54,77 +52,60 @@ class StalledLeaseRegistrationTests {
 	@TempDir
 	Path dir;
 
-	private Litestream engine;
-
-	private DatabaseRegistry registry;
+	@RegisterExtension
+	final RunningEngine running = new RunningEngine();
 
 	private final List<StalledLeaseStore> stalled = new ArrayList<>();
-
-	private final List<AppDatabase> apps = new ArrayList<>();
-
-	private final ExecutorService caller = Executors.newCachedThreadPool();
-
-	@BeforeEach
-	void start() throws Exception {
-		this.engine = new Litestream();
-		this.registry = new DatabaseRegistry(this.engine);
-		this.engine.start();
-	}
 
 	@AfterEach
 	void close() throws Exception {
 		this.stalled.forEach(StalledLeaseStore::proceed);
-		this.caller.shutdownNow();
-		this.engine.stop(Duration.ofSeconds(30));
-		for (AppDatabase app : this.apps) {
-			app.close();
-		}
-		this.engine.close();
 	}
 
 	@Test
 	void aTenantWhoseStoreStallsItsLeaseHoldsUpNoOtherTenant() throws Exception {
 		Path c = tenant("c");
-		this.registry.register(options(c), LEASE, targets("c"));
+		this.running.registry().register(options(c), LEASE, targets("c"));
 		Path a = tenant("a");
 		StalledLeaseStore store = stalledStore("a");
-		Future<ReplicatedDatabase> registerA = this.caller
-			.submit(() -> this.registry.register(options(a), LEASE, target(store)));
+		Future<ReplicatedDatabase> registerA = this.running.caller()
+			.submit(() -> this.running.registry().register(options(a), LEASE, target(store)));
 		assertThat(store.awaitStalled()).isTrue();
 		Path b = tenant("b");
-		Future<ReplicatedDatabase> registerB = this.caller
-			.submit(() -> this.registry.register(options(b), LEASE, targets("b")));
+		Future<ReplicatedDatabase> registerB = this.running.caller()
+			.submit(() -> this.running.registry().register(options(b), LEASE, targets("b")));
 		await().atMost(Duration.ofSeconds(30)).until(registerB::isDone);
 		assertThat(leaseRole(registerB.get())).isEqualTo(LeaseRole.PRIMARY);
-		Future<Boolean> unregisterC = this.caller
-			.submit(() -> this.registry.unregister(c, Duration.ofSeconds(30), Backups.KEEP));
+		Future<Boolean> unregisterC = this.running.caller()
+			.submit(() -> this.running.registry().unregister(c, Duration.ofSeconds(30), Backups.KEEP));
 		await().atMost(Duration.ofSeconds(30)).until(unregisterC::isDone);
 		assertThat(unregisterC.get()).isTrue();
 		// Listed once it opens: the endpoint and health never see a database without its leases.
-		assertThat(this.engine.databases()).extracting(ReplicatedDatabase::path).containsExactly(b.toAbsolutePath());
+		assertThat(this.running.engine().databases()).extracting(ReplicatedDatabase::path)
+			.containsExactly(b.toAbsolutePath());
 		assertThat(registerA).isNotDone();
 		store.proceed();
 		ReplicatedDatabase registeredA = registerA.get(1, TimeUnit.MINUTES);
 		assertThat(leaseRole(registeredA)).isEqualTo(LeaseRole.PRIMARY);
-		assertThat(this.engine.databases()).containsExactly(registerB.get(), registeredA);
+		assertThat(this.running.engine().databases()).containsExactly(registerB.get(), registeredA);
 	}
 
 	@Test
 	void aPathBeingRegisteredIsRefusedUntilItsRegistrationReturns() throws Exception {
 		Path a = tenant("a");
 		StalledLeaseStore store = stalledStore("a");
-		Future<ReplicatedDatabase> registerA = this.caller
-			.submit(() -> this.registry.register(options(a), LEASE, target(store)));
+		Future<ReplicatedDatabase> registerA = this.running.caller()
+			.submit(() -> this.running.registry().register(options(a), LEASE, target(store)));
 		assertThat(store.awaitStalled()).isTrue();
-		Future<ReplicatedDatabase> again = this.caller
-			.submit(() -> this.registry.register(options(a), LEASE, targets("a-other")));
+		Future<ReplicatedDatabase> again = this.running.caller()
+			.submit(() -> this.running.registry().register(options(a), LEASE, targets("a-other")));
 		await().atMost(Duration.ofSeconds(30)).until(again::isDone);
 		assertThatExceptionOfType(ExecutionException.class).isThrownBy(again::get)
 			.havingCause()
 			.isInstanceOf(IllegalStateException.class)
 			.withMessageContaining(a.toAbsolutePath() + " is being registered");
-		Future<Boolean> unregister = this.caller
-			.submit(() -> this.registry.unregister(a, Duration.ofSeconds(30), Backups.KEEP));
+		Future<Boolean> unregister = this.running.caller()
+			.submit(() -> this.running.registry().unregister(a, Duration.ofSeconds(30), Backups.KEEP));
 		await().atMost(Duration.ofSeconds(30)).until(unregister::isDone);
 		assertThatExceptionOfType(ExecutionException.class).isThrownBy(unregister::get)
 			.havingCause()
@@ -133,17 +114,17 @@ class StalledLeaseRegistrationTests {
 		assertThat(registerA).isNotDone();
 		store.proceed();
 		assertThat(leaseRole(registerA.get(1, TimeUnit.MINUTES))).isEqualTo(LeaseRole.PRIMARY);
-		assertThat(this.registry.unregister(a, Duration.ofSeconds(30), Backups.KEEP)).isTrue();
+		assertThat(this.running.registry().unregister(a, Duration.ofSeconds(30), Backups.KEEP)).isTrue();
 		assertThat(leaseRecord("a")).contains("\"released\":true");
 	}
 
 	@Test
 	void closingTheEngineDuringARegistrationFailsItAndLeavesNothingBehind() throws Exception {
 		Path a = tenant("a");
-		this.apps.remove(0).close();
+		this.running.apps().remove(0).close();
 		StalledLeaseStore store = stalledStore("a");
-		Future<ReplicatedDatabase> registerA = this.caller
-			.submit(() -> this.registry.register(options(a), LEASE, target(store)));
+		Future<ReplicatedDatabase> registerA = this.running.caller()
+			.submit(() -> this.running.registry().register(options(a), LEASE, target(store)));
 		assertThat(store.awaitStalled()).isTrue();
 		Set<Thread> leaseThreads = closeEngineWhileStalled(registerA);
 		store.proceed();
@@ -163,7 +144,7 @@ class StalledLeaseRegistrationTests {
 	@Test
 	void closingTheEngineDuringATakeoverLeavesTheTakenLeaseToExpire() throws Exception {
 		Path a = tenant("a");
-		this.apps.remove(0).close();
+		this.running.apps().remove(0).close();
 		// A holder that crashed: the registration waits out its ttl, then takes its lease over, and
 		// may write only once that holder's safety margin passed.
 		FileReplicaClient file = new FileReplicaClient(replica("a"));
@@ -171,15 +152,15 @@ class StalledLeaseRegistrationTests {
 				new LeaseOptions(true, Duration.ofSeconds(5)), LeaseHolder.newInstance(), Clock.systemUTC())
 			.acquire();
 		StalledLeaseStore store = stalledStore("a");
-		Future<ReplicatedDatabase> registerA = this.caller
-			.submit(() -> this.registry.register(options(a), LEASE, target(store)));
+		Future<ReplicatedDatabase> registerA = this.running.caller()
+			.submit(() -> this.running.registry().register(options(a), LEASE, target(store)));
 		assertThat(store.awaitStalled()).isTrue();
 		Set<Thread> leaseThreads = closeEngineWhileStalled(registerA);
 		store.proceed();
 		assertFailedAsTheEngineClosed(registerA);
 		// Given up during its first write's wait: a write of the crashed holder may still land, so
 		// a released lease would let another instance write at once.
-		assertThat(leaseRecord("a")).contains("\"instance\":\"" + this.engine.leaseHolder().instance())
+		assertThat(leaseRecord("a")).contains("\"instance\":\"" + this.running.engine().leaseHolder().instance())
 			.contains("\"epoch\":2")
 			.contains("\"released\":false");
 		assertNothingLeftOf("a.db", leaseThreads);
@@ -189,9 +170,10 @@ class StalledLeaseRegistrationTests {
 	void aCheckUnderTheLeasesSeesWhetherTheyAreHeldBeforeTheDatabaseIsListed() throws Exception {
 		Path a = tenant("a");
 		List<Boolean> held = new ArrayList<>();
-		ReplicatedDatabase registered = this.registry.registerChecked(options(a), LEASE, targets("a"), (database) -> {
-			held.add(this.registry.holdsLeases(database));
-			held.add(this.engine.databases().contains(database));
+		DatabaseRegistry registry = this.running.registry();
+		ReplicatedDatabase registered = registry.registerChecked(options(a), LEASE, targets("a"), (database) -> {
+			held.add(registry.holdsLeases(database));
+			held.add(this.running.engine().databases().contains(database));
 		});
 		assertThat(held).containsExactly(true, false);
 		assertThat(leaseRole(registered)).isEqualTo(LeaseRole.PRIMARY);
@@ -199,13 +181,13 @@ class StalledLeaseRegistrationTests {
 		Path b = tenant("b");
 		List<ReplicationTarget> unreachable = target(new UnreachableStore(new FileReplicaClient(replica("b")), true));
 		assertThatExceptionOfType(IOException.class)
-			.isThrownBy(() -> this.registry.registerChecked(options(b), LEASE, unreachable, (database) -> {
-				if (!this.registry.holdsLeases(database)) {
+			.isThrownBy(() -> this.running.registry().registerChecked(options(b), LEASE, unreachable, (database) -> {
+				if (!this.running.registry().holdsLeases(database)) {
 					throw new IOException("its lease is not held");
 				}
 			}))
 			.withMessage("its lease is not held");
-		assertThat(this.registry.find(b)).isEmpty();
+		assertThat(this.running.registry().find(b)).isEmpty();
 	}
 
 	/**
@@ -213,9 +195,9 @@ class StalledLeaseRegistrationTests {
 	 * @return the lease renewal threads alive once the engine closed
 	 */
 	private Set<Thread> closeEngineWhileStalled(Future<ReplicatedDatabase> registration) throws Exception {
-		Future<?> closing = this.caller.submit(() -> {
-			this.engine.stop(Duration.ofSeconds(30));
-			this.engine.close();
+		Future<?> closing = this.running.caller().submit(() -> {
+			this.running.engine().stop(Duration.ofSeconds(30));
+			this.running.engine().close();
 			return null;
 		});
 		await().atMost(Duration.ofSeconds(30)).until(closing::isDone);
@@ -229,8 +211,8 @@ class StalledLeaseRegistrationTests {
 			.havingCause()
 			.isInstanceOf(IllegalStateException.class)
 			.withMessageContaining("the engine stopped while it was being registered");
-		assertThat(this.engine.databases()).isEmpty();
-		assertThat(this.registry.find(this.dir.resolve("a.db"))).isEmpty();
+		assertThat(this.running.engine().databases()).isEmpty();
+		assertThat(this.running.registry().find(this.dir.resolve("a.db"))).isEmpty();
 	}
 
 	/** No descriptor on the tenant's files, and no lease renewal thread started for it. */
@@ -268,12 +250,12 @@ class StalledLeaseRegistrationTests {
 		Path path = this.dir.resolve(name + ".db");
 		AppDatabase app = new AppDatabase(path);
 		app.insert(2);
-		this.apps.add(app);
+		this.running.apps().add(app);
 		return path;
 	}
 
 	private LeaseRole leaseRole(ReplicatedDatabase database) {
-		return leaseRole(this.engine, database);
+		return leaseRole(this.running.engine(), database);
 	}
 
 	private static LeaseRole leaseRole(Litestream engine, ReplicatedDatabase database) {
