@@ -6,8 +6,11 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
+import io.github.litestream.replica.Pos;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -71,11 +74,16 @@ final class MonitorStep {
 		}
 	}
 
-	/** See {@link ReplicatedDatabase#copyCommitted()}: the copy, without its position. */
-	void copyCommitted() throws IOException {
+	/**
+	 * See {@link ReplicatedDatabase#copyCommitted()}.
+	 * @param position the database's position, read under the lock: what this copy reached, not
+	 * what a monitor step after it (perhaps in a new generation) did
+	 */
+	Optional<Pos> copyCommitted(Supplier<Optional<Pos>> position) throws IOException {
 		this.lock.lock();
 		try {
 			this.walCapture.copy();
+			return position.get();
 		}
 		catch (SQLException ex) {
 			throw new IOException("Copying the WAL of " + this.path + " failed: " + ex.getMessage(), ex);

@@ -158,8 +158,7 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	 * @throws IOException if the WAL cannot be copied
 	 */
 	public Optional<Pos> copyCommitted() throws IOException {
-		this.monitorStep.copyCommitted();
-		return position();
+		return this.monitorStep.copyCommitted(this::position);
 	}
 
 	/**
