@@ -68,7 +68,7 @@ public final class DirectoryReplication implements AutoCloseable {
 
 	/**
 	 * Creates a directory replication; nothing happens before {@link #scan()} or
-	 * {@link #start(Duration)}.
+	 * {@link #start()}.
 	 * @param registry where databases are registered
 	 * @param directory the directory
 	 * @param pattern a glob matched against file names, such as {@code *.db}
