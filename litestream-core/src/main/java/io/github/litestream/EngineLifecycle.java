@@ -5,13 +5,12 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
@@ -26,11 +25,12 @@ import org.slf4j.LoggerFactory;
  * Whether a {@link Litestream} engine runs, and every step that depends on it: starting,
  * stopping and closing the engine, and adding and removing databases while it runs (for a
  * {@link DatabaseRegistry}). Everything runs under the engine's lock, the engine's own monitor,
- * which its synchronized methods hold when they call in here and which registrations take here
- * (others may hold it to keep the engine busy), but for what waits for a store while a database
- * is added or removed: taking its leases and reading its replicas, and the stopping of one
- * already withdrawn. A close waits for those removals (bounded): they need the engine's threads
- * and their leases until they end. It does not wait for those registrations: they fail.
+ * which its synchronized methods hold when they call in here and which a start and registrations
+ * take here (others may hold it to keep the engine busy), but for what waits for a store or for
+ * the previous run: a start's and a registration's taking of leases and reading of replicas, a
+ * start's wait for a snapshot upload of the previous run, and the stopping of a database already
+ * withdrawn. A close waits for those removals (bounded): they need the engine's threads and their
+ * leases until they end. It does not wait for that start or those registrations: they fail.
  */
 final class EngineLifecycle {
 
@@ -60,14 +60,17 @@ final class EngineLifecycle {
 
 	private volatile boolean running;
 
+	/** A start's steps, and whether one is under way. */
+	private final EngineStart start;
+
 	/** How many times the engine started: a registration begun before a close and a start again fails. */
 	private long starts;
 
 	/** When the last {@link #stop(Duration)}'s timeout ends, or {@code null} before any. */
 	private Instant shutdownDeadline;
 
-	/** The databases whose removal runs outside the engine's lock; its own monitor guards it. */
-	private final Set<ReplicatedDatabase> removing = new HashSet<>();
+	/** The databases whose removal runs outside the engine's lock. */
+	private final Removals removing = new Removals();
 
 	/** The paths a {@link DatabaseRegistry} registers, from before their restore until it returns. */
 	private final Set<Path> registering = ConcurrentHashMap.newKeySet();
@@ -81,6 +84,7 @@ final class EngineLifecycle {
 		this.runtimeDatabases = runtimeDatabases;
 		this.callbacks = callbacks;
 		this.clock = clock;
+		this.start = new EngineStart(engineLock, leases);
 	}
 
 	/**
@@ -103,6 +107,18 @@ final class EngineLifecycle {
 		ReplicatedDatabase database;
 		long startedAs;
 		synchronized (this.engineLock) {
+			if (this.start.underWay() && underLease != null) {
+				// Its check needs its leases taken by a running engine.
+				this.start.awaitEnd();
+			}
+			if (this.start.underWay() && !this.start.givenUp()) {
+				// Taken, checked and opened by the start under way, as if registered before it.
+				return this.runtimeDatabases.add(options, lease, targets, beforeLease, underLease, fileCheck);
+			}
+			if (this.start.underWay()) {
+				throw new IllegalStateException("Cannot start replicating " + options.path()
+						+ ": the engine is shutting down (stopped or closed while it started)");
+			}
 			if (!this.running && this.shutdownDeadline != null) {
 				// Registered now, it would open only at a next start: its commits would reach no
 				// replica, not even in the shutdown's final flush.
@@ -167,44 +183,13 @@ final class EngineLifecycle {
 		RuntimeDatabases.Withdrawn withdrawn;
 		synchronized (this.engineLock) {
 			withdrawn = this.runtimeDatabases.withdraw(database);
-			synchronized (this.removing) {
-				this.removing.add(database);
-			}
+			this.removing.begin(database);
 		}
 		try {
 			return this.runtimeDatabases.detach(withdrawn, timeout, flush, whileLeased);
 		}
 		finally {
-			synchronized (this.removing) {
-				this.removing.remove(database);
-				this.removing.notifyAll();
-			}
-		}
-	}
-
-	/**
-	 * Waits for the removals under way: each flushes on the engine's replica threads and deletes
-	 * backups under its leases, which a close would shut down and release under it. Called under
-	 * the engine's lock, so no removal begins meanwhile; a removal never takes that lock again.
-	 * @return the databases still being removed after the timeout
-	 */
-	private Set<ReplicatedDatabase> awaitRemovals(Duration timeout) {
-		long deadline = System.nanoTime() + timeout.toNanos();
-		synchronized (this.removing) {
-			while (!this.removing.isEmpty()) {
-				long remaining = deadline - System.nanoTime();
-				if (remaining <= 0) {
-					return Set.copyOf(this.removing);
-				}
-				try {
-					TimeUnit.NANOSECONDS.timedWait(this.removing, remaining);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-					return Set.copyOf(this.removing);
-				}
-			}
-			return Set.of();
+			this.removing.end(database);
 		}
 	}
 
@@ -254,30 +239,62 @@ final class EngineLifecycle {
 		return (reserved != null) ? reserved : this.databases.current().getOrDefault(database, List.of());
 	}
 
-	/** See {@link Litestream#start()}; under the engine's lock. */
+	/**
+	 * See {@link Litestream#start()}. Holds the engine's lock only to begin and to open: taking
+	 * the leases, reading the replicas and waiting for the previous run's snapshot run outside it
+	 * ({@link EngineStart#prepare}), so that registrations, removals, a stop and a close do not
+	 * wait for them. Meanwhile a second start waits for this one; a database registered is
+	 * prepared and opened by this start, as one registered before it; a stop or close gives it
+	 * up (it then fails, having opened nothing, and gives up its leases itself).
+	 */
 	void start() throws IOException {
-		if (this.running) {
-			return;
+		synchronized (this.engineLock) {
+			this.start.awaitEnd();
+			if (this.running) {
+				return;
+			}
+			this.start.begin();
 		}
-		this.callbacks.starting();
-		// Before anything is opened or written: a refused instance leaves no trace.
-		this.leases.acquireAll();
-		List<ReplicatedDatabase> opened = new ArrayList<>();
+		Set<ReplicatedDatabase> prepared = new HashSet<>();
+		boolean first = true;
 		try {
-			for (Map.Entry<ReplicatedDatabase, List<Replica>> entry : this.databases.current().entrySet()) {
-				ReplicatedDatabase database = entry.getKey();
-				// Before anything changes its local state: where it stood is compared with the replicas.
-				this.leases.guards().capture(database);
-				ContinuationCheck.run(database, entry.getValue());
-				database.open();
-				opened.add(database);
+			while (true) {
+				Map<ReplicatedDatabase, List<Replica>> next = new LinkedHashMap<>();
+				synchronized (this.engineLock) {
+					this.start.requireNotGivenUp();
+					this.databases.current().forEach((database, replicas) -> {
+						if (!prepared.contains(database)) {
+							next.put(database, replicas);
+						}
+					});
+					if (first || !next.isEmpty()) {
+						// Again for those registered meanwhile: before they are opened or replicated.
+						this.callbacks.starting();
+						first = false;
+					}
+					if (next.isEmpty()) {
+						begin();
+						this.start.end();
+						return;
+					}
+				}
+				prepared.addAll(next.keySet());
+				this.start.prepare(next);
 			}
 		}
-		catch (IOException | RuntimeException ex) {
-			opened.forEach(ReplicatedDatabase::close);
-			this.leases.releaseAll();
+		catch (IOException | RuntimeException | Error ex) {
+			// Before another start may take them again.
+			this.start.giveUpLeases();
+			synchronized (this.engineLock) {
+				this.start.end();
+			}
 			throw ex;
 		}
+	}
+
+	/** Opens the prepared databases and starts the threads, under the engine's lock. */
+	private void begin() throws IOException {
+		EngineStart.open(this.databases.current().keySet());
 		this.lanes.open();
 		this.shutdownDeadline = null;
 		this.closed = false;
@@ -293,6 +310,7 @@ final class EngineLifecycle {
 	/** See {@link Litestream#stop(Duration)}; under the engine's lock. */
 	boolean stop(Duration timeout) {
 		if (!this.running) {
+			this.start.giveUp("stopped");
 			return true;
 		}
 		this.running = false;
@@ -309,10 +327,12 @@ final class EngineLifecycle {
 	/** See {@link Litestream#close()}; under the engine's lock. */
 	void close() {
 		this.closed = true;
+		// Its leases are its own to give up, once the step it is in (a store's answer) ends.
+		boolean starting = this.start.giveUp("closed");
 		if (this.running) {
 			stop(CLOSE_TIMEOUT);
 		}
-		Set<ReplicatedDatabase> stillRemoving = awaitRemovals(CLOSE_TIMEOUT);
+		Set<ReplicatedDatabase> stillRemoving = this.removing.awaitAll(CLOSE_TIMEOUT);
 		if (!stillRemoving.isEmpty()) {
 			// Their leases are theirs to release (the keeper leaves them alone), and a flush of
 			// theirs that the closed threads cannot run counts as not flushed.
@@ -320,8 +340,13 @@ final class EngineLifecycle {
 					+ "without the engine's threads and lease renewals",
 					stillRemoving.stream().map(ReplicatedDatabase::path).toList(), CLOSE_TIMEOUT);
 		}
-		boolean idle = (this.shutdownDeadline == null) || this.lanes.shipCommitsAfterStop(this.shutdownDeadline);
-		if (idle) {
+		// A start under way has opened nothing, and the run before it shipped its commits at its close.
+		boolean idle = starting || (this.shutdownDeadline == null)
+				|| this.lanes.shipCommitsAfterStop(this.shutdownDeadline);
+		if (starting) {
+			// The start releases them (see above); nothing of it is open or writes.
+		}
+		else if (idle) {
 			// After the last write: the next instance may take the replicas at once.
 			this.leases.releaseAll();
 		}

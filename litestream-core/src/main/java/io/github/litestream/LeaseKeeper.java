@@ -3,6 +3,7 @@ package io.github.litestream;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -150,14 +151,15 @@ final class LeaseKeeper {
 	}
 
 	/**
-	 * Takes every lease in registration (configuration) order, before anything is opened or
-	 * written. A replica whose store cannot be reached starts fenced (see
-	 * {@link ReplicaLease#acquireAtStart()}).
+	 * Takes the leases of the databases an engine's start opens, in registration (configuration)
+	 * order, before anything is opened or written. A replica whose store cannot be reached starts
+	 * fenced (see {@link ReplicaLease#acquireAtStart()}).
+	 * @param databases the databases, registered before the engine started
 	 * @throws IOException if a lease is held by another live instance or a store cannot keep
 	 * one; those taken before it are released
 	 */
-	void acquireAll() throws IOException {
-		acquire(kept((leased) -> !leased.joining));
+	void acquireAll(Collection<ReplicatedDatabase> databases) throws IOException {
+		acquire(kept((leased) -> !leased.joining && databases.contains(leased.database)));
 	}
 
 	/**

@@ -197,17 +197,26 @@ public final class Litestream implements AutoCloseable {
 	}
 
 	/**
-	 * Runs the {@link #onStarting(Runnable) starting callbacks}, opens every database and
-	 * starts the threads.
-	 * @throws IOException if a database cannot be opened (nothing is left running)
+	 * Runs the {@link #onStarting(Runnable) starting callbacks}, takes every database's leases,
+	 * opens every database and starts the threads. What waits for a store or for the previous run
+	 * (taking the leases, which may wait out a crashed holder's ttl; reading the replicas; up to 30
+	 * seconds for a snapshot upload that the previous {@link #close()} left reading a file) does
+	 * not hold the engine's lock: a database registered meanwhile (through a
+	 * {@link DatabaseRegistry}) is opened by this start, and a {@link #stop(Duration)} or
+	 * {@link #close()} meanwhile returns at once and makes this start fail, having opened nothing
+	 * and given its leases up. A second start meanwhile waits for this one.
+	 * @throws IOException if a lease is refused or a database cannot be opened (nothing is left
+	 * running, nothing was written)
+	 * @throws IllegalStateException if a stop or close gave the start up
 	 */
-	public synchronized void start() throws IOException {
+	public void start() throws IOException {
 		this.lifecycle.start();
 	}
 
 	/**
 	 * Stops the schedules and flushes: every database's WAL is copied once more and every
-	 * replica ships everything, within the timeout.
+	 * replica ships everything, within the timeout. A start under way is given up at once (see
+	 * {@link #start()}).
 	 * @param timeout how long the flush may take in all
 	 * @return {@code true} if every replica received every committed change
 	 */
@@ -219,7 +228,8 @@ public final class Litestream implements AutoCloseable {
 	 * Closes every database's engine connections (after a {@link #stop(Duration)}). A database
 	 * being unregistered meanwhile (its last commits shipping, its backups being deleted) is let
 	 * finish first, for up to 30 seconds: closing under it would stop the threads it ships on and
-	 * release the leases its deletion needs.
+	 * release the leases its deletion needs. A start under way is not waited for: it is given up
+	 * (see {@link #start()}), and gives its leases up itself once the store it waits for answers.
 	 */
 	@Override
 	public synchronized void close() {

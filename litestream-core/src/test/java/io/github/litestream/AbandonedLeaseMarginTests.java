@@ -3,6 +3,7 @@ package io.github.litestream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.litestream.Litestream.ReplicationTarget;
@@ -71,8 +72,9 @@ class AbandonedLeaseMarginTests {
 
 	@Test
 	void leasesAbandonedAtCloseStopWritingAtOnceAndAreWrittenTwoMarginsLaterOnTheNextStart() throws Exception {
-		ReplicaLease lease = lease(database());
-		this.keeper.acquireAll();
+		ReplicatedDatabase database = database();
+		ReplicaLease lease = lease(database);
+		this.keeper.acquireAll(List.of(database));
 		this.keeper.startRenewing(1);
 		assertThat(lease.allowsWrites()).isTrue();
 		this.keeper.abandonAll();
@@ -80,7 +82,7 @@ class AbandonedLeaseMarginTests {
 		long stopped = this.nanos.get();
 
 		this.nanos.addAndGet(TWO_MARGINS / 3);
-		this.keeper.acquireAll();
+		this.keeper.acquireAll(List.of(database));
 		assertThat(lease.status().role()).isEqualTo(LeaseRole.PRIMARY);
 		assertWritableFrom(lease, stopped + TWO_MARGINS);
 	}

@@ -140,7 +140,7 @@ class CloseDuringTenantRemovalTests {
 		closer.start();
 		// Either it closed under the removal (the defect), or it waits for the removal.
 		await().atMost(Duration.ofSeconds(30))
-			.until(() -> closing.isDone() || waitsIn(closer, EngineLifecycle.class, "awaitRemovals"));
+			.until(() -> closing.isDone() || waitsIn(closer, Removals.class, "awaitAll"));
 		return closing;
 	}
 

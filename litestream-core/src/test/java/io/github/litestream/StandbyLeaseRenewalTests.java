@@ -126,7 +126,7 @@ class StandbyLeaseRenewalTests {
 		Litestream engine = new Litestream(Clock.systemUTC(), null, EngineThreads.defaults(), self);
 		engine.start();
 		DatabaseRegistry registry = new DatabaseRegistry(engine);
-		// The engine busy for three ttls (another database's start waiting for a lease, say),
+		// The engine busy for three ttls (a stop flushing to a slow store, say),
 		// while another instance keeps trying to take the standby's lease.
 		CountDownLatch engineBusy = new CountDownLatch(1);
 		Thread busy = new Thread(() -> {

@@ -69,13 +69,8 @@ final class DatabaseLifecycle {
 		}
 		this.lock.lock();
 		try {
-			if (this.handles.closing()) {
-				// The connections are that close's: a failed open must leave them to it.
-				throw new IOException("Cannot open " + this.path + " for replication yet: a snapshot upload of the "
-						+ "previous run (closed while the upload still read the file) still reads it after " + closeWait
-						+ ". It ends when the replica's store answers the upload; start again later, and if this "
-						+ "repeats, check why that store does not answer");
-			}
+			// The connections are that close's: a failed open must leave them to it.
+			requireNotClosing(closeWait);
 			if (this.handles.hasConnections() && !this.closed) {
 				// Open already (an engine started again after a stop): a second read transaction
 				// on new connections would leak the first, which would pin the WAL for good.
@@ -86,6 +81,26 @@ final class DatabaseLifecycle {
 		finally {
 			this.lock.unlock();
 		}
+	}
+
+	/** See {@link ReplicatedDatabase#awaitPreviousClose(Duration)}. */
+	boolean awaitPreviousClose(Duration wait) {
+		return this.handles.awaitClosed(wait);
+	}
+
+	/** See {@link ReplicatedDatabase#requireNotClosing(Duration)}. */
+	void requireNotClosing(Duration waited) throws IOException {
+		if (this.handles.closing()) {
+			throw new IOException("Cannot open " + this.path + " for replication yet: a snapshot upload of the "
+					+ "previous run (closed while the upload still read the file) still reads it after " + waited
+					+ ". It ends when the replica's store answers the upload; start again later, and if this "
+					+ "repeats, check why that store does not answer");
+		}
+	}
+
+	/** Whether a close waits for a snapshot that still reads the file. */
+	boolean closingAfterSnapshot() {
+		return this.handles.closing();
 	}
 
 	private void openLocked() throws IOException {

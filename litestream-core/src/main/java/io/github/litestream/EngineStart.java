@@ -1,0 +1,179 @@
+package io.github.litestream;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.replica.Replica;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The steps of an engine's start (see {@link EngineLifecycle#start()}), and whether one is under
+ * way: what waits for a store or for the previous run, outside the engine's lock
+ * ({@link #prepare}), then the opening, under it ({@link #open}). Preparing takes the databases' leases (a crashed holder's ttl may be waited
+ * out), compares each database with its replicas, and waits for a snapshot upload of the engine's
+ * previous run that still reads its file; it opens and writes nothing, so that a refused instance
+ * leaves no trace, and a stop or close meanwhile gives it up at its next step (or within
+ * {@link #CANCEL_CHECK} of that wait) without waiting for it.
+ */
+final class EngineStart {
+
+	// The engine's category, which operators filter on.
+	private static final Logger logger = LoggerFactory.getLogger(Litestream.class);
+
+	/** How long a start waits for a snapshot upload of the previous run, as {@link ReplicatedDatabase#open()}. */
+	static final Duration PREVIOUS_SNAPSHOT_WAIT = Duration.ofSeconds(30);
+
+	/** How often that wait looks whether a stop or close gave the start up. */
+	private static final Duration CANCEL_CHECK = Duration.ofMillis(50);
+
+	/** The engine's lock: its monitor. */
+	private final Object engineLock;
+
+	private final LeaseKeeper leases;
+
+	/** Whether a start is under way: set and read under the engine's lock. */
+	private boolean underWay;
+
+	/** Set by a stop or close during a start, to what gave it up: it then fails at its next step. */
+	private volatile @Nullable String givenUp;
+
+	EngineStart(Object engineLock, LeaseKeeper leases) {
+		this.engineLock = engineLock;
+		this.leases = leases;
+	}
+
+	/** Waits, under the engine's lock, for a start under way to end (a second start, a registration). */
+	void awaitEnd() throws InterruptedIOException {
+		while (this.underWay) {
+			try {
+				this.engineLock.wait();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new InterruptedIOException("Interrupted while the engine's start under way was awaited");
+			}
+		}
+	}
+
+	/** A start begins, under the engine's lock, once none is under way. */
+	void begin() {
+		this.underWay = true;
+		this.givenUp = null;
+	}
+
+	/** The start ended (it runs, failed or was given up, its leases given up), under the engine's lock. */
+	void end() {
+		this.underWay = false;
+		this.engineLock.notifyAll();
+	}
+
+	/** Whether a start is under way; under the engine's lock. */
+	boolean underWay() {
+		return this.underWay;
+	}
+
+	/** Whether a stop or close gave the start under way up. */
+	boolean givenUp() {
+		return this.givenUp != null;
+	}
+
+	/**
+	 * Gives up a start under way, under the engine's lock: nothing of it is open yet.
+	 * @param by what gave it up ("stopped", "closed")
+	 * @return whether a start was under way (its leases are its own to give up)
+	 */
+	boolean giveUp(String by) {
+		if (this.underWay && this.givenUp == null) {
+			this.givenUp = by;
+			logger.info("The engine was {} while it started; the start gives up at its next step", by);
+		}
+		return this.underWay;
+	}
+
+	/** Fails a start that a stop or close gave up. */
+	void requireNotGivenUp() {
+		String by = this.givenUp;
+		if (by != null) {
+			throw new IllegalStateException("The engine was " + by + " while it started: nothing was opened, and the "
+					+ "leases it took are given up; start it again to replicate");
+		}
+	}
+
+	/**
+	 * Takes the leases of databases registered before the start and checks them, outside the
+	 * engine's lock.
+	 * @param databases the databases and their replicas, in registration order
+	 * @throws IOException if a lease is refused, a check fails, or a snapshot of the previous run
+	 * still reads a file after {@link #PREVIOUS_SNAPSHOT_WAIT}
+	 * @throws IllegalStateException if a stop or close gave the start up
+	 */
+	void prepare(Map<ReplicatedDatabase, List<Replica>> databases) throws IOException {
+		// Before anything is opened or written: a refused instance leaves no trace.
+		this.leases.acquireAll(databases.keySet());
+		for (Map.Entry<ReplicatedDatabase, List<Replica>> entry : databases.entrySet()) {
+			requireNotGivenUp();
+			ReplicatedDatabase database = entry.getKey();
+			// Before anything changes its local state: where it stood is compared with the replicas.
+			this.leases.guards().capture(database);
+			ContinuationCheck.run(database, entry.getValue());
+			awaitPreviousRun(database);
+		}
+		requireNotGivenUp();
+	}
+
+	/**
+	 * Waits for a snapshot upload that the engine's previous close left reading the file (an
+	 * engine started again in the same process): opening meanwhile would leave the new connections
+	 * to that close.
+	 */
+	private void awaitPreviousRun(ReplicatedDatabase database) throws IOException {
+		if (!database.closingAfterSnapshot()) {
+			return;
+		}
+		logger.info("Waiting up to {} for a snapshot upload of the previous run, which still reads {}, to end "
+				+ "before opening it again", PREVIOUS_SNAPSHOT_WAIT, database.path());
+		long deadline = System.nanoTime() + PREVIOUS_SNAPSHOT_WAIT.toNanos();
+		while (!database.awaitPreviousClose(CANCEL_CHECK)) {
+			if (Thread.currentThread().isInterrupted()) {
+				throw new InterruptedIOException("Interrupted while " + database.path()
+						+ " waited for a snapshot upload of the previous run");
+			}
+			requireNotGivenUp();
+			if (deadline - System.nanoTime() <= 0) {
+				database.requireNotClosing(PREVIOUS_SNAPSHOT_WAIT);
+			}
+		}
+	}
+
+	/**
+	 * Opens every prepared database, under the engine's lock: what it waited for has ended, so
+	 * this does not wait (a snapshot of the previous run still reading a file fails it at once).
+	 * @throws IOException if one cannot be opened; those opened before it are closed again
+	 */
+	static void open(Iterable<ReplicatedDatabase> databases) throws IOException {
+		List<ReplicatedDatabase> opened = new ArrayList<>();
+		try {
+			for (ReplicatedDatabase database : databases) {
+				database.open(Duration.ZERO);
+				opened.add(database);
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			opened.forEach(ReplicatedDatabase::close);
+			throw ex;
+		}
+	}
+
+	/** Gives up the leases of a start that failed or was given up, before another start may take them. */
+	void giveUpLeases() {
+		this.leases.releaseAll();
+	}
+
+}
