@@ -224,7 +224,13 @@ final class LeaseKeeper {
 	/** Releases one lease, outside the keeper's lock, after an acquisition under way. */
 	private void releaseOne(Leased leased) {
 		synchronized (leased.calls) {
-			if (leased.lease.untilWritable().isZero()) {
+			if (leased.database.closingAfterSnapshot()) {
+				// A snapshot upload of a close before (an engine closed and started again, a restart
+				// that gave up waiting for it) still reads the file: a write of its may yet land,
+				// however long ago the lease was taken again.
+				this.abandoned.abandon(leased.replica.client().location(), leased.lease);
+			}
+			else if (leased.lease.untilWritable().isZero()) {
 				leased.lease.release();
 			}
 			else {

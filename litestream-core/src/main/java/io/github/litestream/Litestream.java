@@ -344,6 +344,11 @@ public final class Litestream implements AutoCloseable {
 		return this.holder;
 	}
 
+	/** The leases, for tests. */
+	LeaseKeeper leases() {
+		return this.leases;
+	}
+
 	/** The synchronous waits, for tests. */
 	SynchronousReplication synchronous() {
 		return this.synchronous;
