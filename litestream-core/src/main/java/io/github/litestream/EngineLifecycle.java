@@ -92,8 +92,10 @@ final class EngineLifecycle {
 	 * Only reserving its path and opening it hold the engine's lock: taking its leases and
 	 * reading its replicas wait for stores, and other databases' registrations and removals, and
 	 * the engine's stop and close, must not wait for them. A stop or close meanwhile fails it.
+	 * While the engine starts, it is registered as before the start, which takes its leases and
+	 * opens it (one checked under its leases waits for the start instead).
 	 * @param beforeLease runs once, right before the database's leases are taken (at once when
-	 * the engine does not run: they are taken when it starts)
+	 * the engine does not run or starts: they are taken by the start)
 	 * @param underLease runs once the leases are taken, before anything is checked or opened;
 	 * {@code null} for nothing (it needs a running engine)
 	 * @param fileCheck when its existing file is compared with its replicas, or {@code null} for
