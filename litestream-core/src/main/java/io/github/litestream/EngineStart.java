@@ -116,7 +116,7 @@ final class EngineStart {
 	 */
 	void prepare(Map<ReplicatedDatabase, List<Replica>> databases) throws IOException {
 		// Before anything is opened or written: a refused instance leaves no trace.
-		this.leases.acquireAll(databases.keySet());
+		this.leases.acquireAll(databases.keySet(), this::requireNotGivenUp);
 		for (Map.Entry<ReplicatedDatabase, List<Replica>> entry : databases.entrySet()) {
 			requireNotGivenUp();
 			ReplicatedDatabase database = entry.getKey();

@@ -155,11 +155,13 @@ final class LeaseKeeper {
 	 * order, before anything is opened or written. A replica whose store cannot be reached starts
 	 * fenced (see {@link ReplicaLease#acquireAtStart()}).
 	 * @param databases the databases, registered before the engine started
+	 * @param stillWanted runs before each lease is taken, and throws once the start was given up
+	 * (each may wait out a crashed holder's ttl)
 	 * @throws IOException if a lease is held by another live instance or a store cannot keep
 	 * one; those taken before it are released
 	 */
-	void acquireAll(Collection<ReplicatedDatabase> databases) throws IOException {
-		acquire(kept((leased) -> !leased.joining && databases.contains(leased.database)));
+	void acquireAll(Collection<ReplicatedDatabase> databases, Runnable stillWanted) throws IOException {
+		acquire(kept((leased) -> !leased.joining && databases.contains(leased.database)), stillWanted);
 	}
 
 	/**
@@ -167,7 +169,8 @@ final class LeaseKeeper {
 	 * then on if renewals have started.
 	 */
 	void acquire(ReplicatedDatabase database) throws IOException {
-		acquire(kept((leased) -> leased.database == database));
+		acquire(kept((leased) -> leased.database == database), () -> {
+		});
 	}
 
 	private synchronized List<Leased> kept(Predicate<Leased> which) {
@@ -179,10 +182,11 @@ final class LeaseKeeper {
 	 * may wait out a crashed holder's ttl, longer than an unrenewed lease lasts, and another
 	 * instance would then take the first.
 	 */
-	private void acquire(List<Leased> leases) throws IOException {
+	private void acquire(List<Leased> leases, Runnable stillWanted) throws IOException {
 		List<Leased> acquired = new ArrayList<>();
 		try {
 			for (Leased leased : leases) {
+				stillWanted.run();
 				if (!acquireOne(leased)) {
 					continue;
 				}

@@ -74,7 +74,8 @@ class AbandonedLeaseMarginTests {
 	void leasesAbandonedAtCloseStopWritingAtOnceAndAreWrittenTwoMarginsLaterOnTheNextStart() throws Exception {
 		ReplicatedDatabase database = database();
 		ReplicaLease lease = lease(database);
-		this.keeper.acquireAll(List.of(database));
+		this.keeper.acquireAll(List.of(database), () -> {
+		});
 		this.keeper.startRenewing(1);
 		assertThat(lease.allowsWrites()).isTrue();
 		this.keeper.abandonAll();
@@ -82,7 +83,8 @@ class AbandonedLeaseMarginTests {
 		long stopped = this.nanos.get();
 
 		this.nanos.addAndGet(TWO_MARGINS / 3);
-		this.keeper.acquireAll(List.of(database));
+		this.keeper.acquireAll(List.of(database), () -> {
+		});
 		assertThat(lease.status().role()).isEqualTo(LeaseRole.PRIMARY);
 		assertWritableFrom(lease, stopped + TWO_MARGINS);
 	}

@@ -20,6 +20,7 @@ import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.lease.LeaseOptions;
+import io.github.litestream.lease.ReplicaLease;
 import io.github.litestream.lease.LeaseRole;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaClient;
@@ -40,10 +41,10 @@ import static org.awaitility.Awaitility.await;
  * An engine's start that waits (for a snapshot upload of its previous run still reading a file,
  * for a store slow to take a lease) holds the engine's lock for none of it: another database's
  * registration returns meanwhile and is replicated once the start ends, and a close returns at
- * once, gives the start up and leaves nothing open, no lease held and no renewal thread. A start
- * given up while that snapshot still reads the file leaves its lease to expire, however long it
- * waited. Real SQLite files, real file replicas, a real engine; the upload and the lease write are
- * held on latches, not slow.
+ * once, gives the start up and leaves nothing open, no lease held (nor taken after it) and no
+ * renewal thread. A start given up while that snapshot still reads the file leaves its lease to
+ * expire, however long it waited. Real SQLite files, real file replicas, a real engine; the
+ * upload and the lease write are held on latches, not slow.
  */
 class StalledStartTests {
 
@@ -179,6 +180,31 @@ class StalledStartTests {
 		assertThat(descriptorsOn("a.db")).isEmpty();
 		assertThat(descriptorsOn("b.db")).isEmpty();
 		assertThat(leaseThreads()).as("lease renewal threads left running").allMatch(leaseThreads::contains);
+	}
+
+	@Test
+	void aStartGivenUpWhileTakingALeaseTakesNoFurtherLease() throws Exception {
+		Path a = app("a");
+		Path b = app("b");
+		StalledLeaseStore store = new StalledLeaseStore(new FileReplicaClient(replica("a")));
+		this.releases.add(store::proceed);
+		this.engine.addDatabase(options(a), LEASE, target(store));
+		this.engine.addDatabase(options(b), LEASE, target(new FileReplicaClient(replica("b"))));
+		Future<?> started = this.caller.submit(() -> {
+			this.engine.start();
+			return null;
+		});
+		assertThat(store.awaitStalled()).isTrue();
+		closeEngine();
+
+		store.proceed();
+		assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> started.get(1, TimeUnit.MINUTES))
+			.havingCause()
+			.isInstanceOf(IllegalStateException.class)
+			.withMessageContaining("was stopped while it started");
+		assertThat(new FileReplicaClient(replica("b")).conditionalObjects()
+			.orElseThrow()
+			.read(ReplicaLease.OBJECT)).as("the lease of the next database, taken after the close").isEmpty();
 	}
 
 	/**
