@@ -198,13 +198,11 @@ public final class Litestream implements AutoCloseable {
 
 	/**
 	 * Runs the {@link #onStarting(Runnable) starting callbacks}, takes every database's leases,
-	 * opens every database and starts the threads. What waits for a store or for the previous run
-	 * (taking the leases, which may wait out a crashed holder's ttl; reading the replicas; up to 30
-	 * seconds for a snapshot upload that the previous {@link #close()} left reading a file) does
-	 * not hold the engine's lock: a database registered meanwhile (through a
-	 * {@link DatabaseRegistry}) is opened by this start, and a {@link #stop(Duration)} or
-	 * {@link #close()} meanwhile returns at once and makes this start fail, having opened nothing
-	 * and given its leases up. A second start meanwhile waits for this one.
+	 * opens every database and starts the threads. Its waits (leases, which may wait out a crashed
+	 * holder's ttl; replica listings; up to 30 s for a snapshot upload the previous close left
+	 * reading a file) do not hold the engine's lock: a database registered meanwhile is opened by
+	 * this start, a stop or close meanwhile returns at once and makes it fail (nothing opened, its
+	 * leases given up), and a second start waits for it.
 	 * @throws IOException if a lease is refused or a database cannot be opened (nothing is left
 	 * running, nothing was written)
 	 * @throws IllegalStateException if a stop or close gave the start up

@@ -141,28 +141,20 @@ public final class ReplicatedDatabase implements ReplicationSource, AutoCloseabl
 	}
 
 	/**
-	 * Waits as {@link #open(Duration)} does first, without opening: for a caller that must not
-	 * hold its own lock that long (an engine's start).
-	 * @param wait how long at most
-	 * @return whether no close waits for a snapshot any more
+	 * Waits as {@link #open(Duration)} does first, without opening, for a caller that must not
+	 * hold its own lock that long (an engine's start); {@code true} once no close waits for a
+	 * snapshot. {@link #requireNotClosing} then fails as that open would.
 	 */
 	public boolean awaitPreviousClose(Duration wait) {
 		return this.lifecycle.awaitPreviousClose(wait);
 	}
 
-	/**
-	 * Fails as {@link #open(Duration)} does if that snapshot still reads the file.
-	 * @param waited how long the caller waited for it, for the message
-	 * @throws IOException naming the file, the upload and what to do
-	 */
+	/** See {@link #awaitPreviousClose}; {@code waited} is named in the message. */
 	public void requireNotClosing(Duration waited) throws IOException {
 		this.lifecycle.requireNotClosing(waited);
 	}
 
-	/**
-	 * Whether a previous close left a snapshot upload reading the file (see {@link #open(Duration)}).
-	 * @return {@code true} while it does: a write of that upload may still land in a replica
-	 */
+	/** Whether a previous close left a snapshot upload reading the file, which may still write to a replica. */
 	public boolean closingAfterSnapshot() {
 		return this.lifecycle.closingAfterSnapshot();
 	}
