@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.github.litestream.replica.ConditionalObjects;
+import io.github.litestream.replica.ConditionalWriteConflictException;
 import io.github.litestream.replica.ForwardingReplicaClient;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.ReplicaClient;
@@ -17,13 +20,19 @@ import io.github.litestream.replica.WalSegmentInfo;
  * A real replica client that counts every request made through it: listings, reads, writes
  * and deletions, as a store would bill them. Each request is also recorded by its kind
  * ({@code LIST generations}, {@code LIST snapshots}, {@code LIST wal}, {@code GET snapshot},
- * {@code GET wal}, {@code PUT snapshot}, {@code PUT wal}, {@code DELETE ...}).
+ * {@code GET wal}, {@code PUT snapshot}, {@code PUT wal}, {@code DELETE ...}). Requests to the
+ * small objects at the replica's root that leases keep ({@link ConditionalObjects}) are recorded
+ * apart ({@link #leaseLog()}), with their outcome: {@code GET lease.json},
+ * {@code CREATE lease-probe.json}, {@code REPLACE lease.json refused}; renewals run on their own
+ * schedule and would make the replica's own counts depend on timing.
  */
 final class CountingReplicaClient extends ForwardingReplicaClient {
 
 	private final AtomicLong requests = new AtomicLong();
 
 	private final List<String> log = new CopyOnWriteArrayList<>();
+
+	private final List<String> leaseLog = new CopyOnWriteArrayList<>();
 
 	CountingReplicaClient(ReplicaClient delegate) {
 		super(delegate);
@@ -38,9 +47,20 @@ final class CountingReplicaClient extends ForwardingReplicaClient {
 		return List.copyOf(this.log);
 	}
 
+	/** The requests to the lease's objects so far, in order. */
+	List<String> leaseLog() {
+		return List.copyOf(this.leaseLog);
+	}
+
 	/** Forgets the requests recorded so far. */
 	void clear() {
 		this.log.clear();
+		this.leaseLog.clear();
+	}
+
+	@Override
+	public Optional<ConditionalObjects> conditionalObjects() {
+		return super.conditionalObjects().map(CountingObjects::new);
 	}
 
 	private void count(String kind) {
@@ -106,6 +126,61 @@ final class CountingReplicaClient extends ForwardingReplicaClient {
 	public void deleteGeneration(String generation) throws IOException {
 		count("DELETE generation");
 		super.deleteGeneration(generation);
+	}
+
+	/** Records each request to the lease's objects, and whether a conditional write was refused. */
+	private final class CountingObjects implements ConditionalObjects {
+
+		private final ConditionalObjects delegate;
+
+		CountingObjects(ConditionalObjects delegate) {
+			this.delegate = delegate;
+		}
+
+		@Override
+		public Optional<VersionedObject> read(String name) throws IOException {
+			CountingReplicaClient.this.leaseLog.add("GET " + name);
+			return this.delegate.read(name);
+		}
+
+		@Override
+		public String create(String name, byte[] content) throws IOException {
+			return write("CREATE " + name, () -> this.delegate.create(name, content));
+		}
+
+		@Override
+		public String replace(String name, byte[] content, String version) throws IOException {
+			return write("REPLACE " + name, () -> this.delegate.replace(name, content, version));
+		}
+
+		@Override
+		public Optional<String> exclusivityProblem() throws IOException {
+			return this.delegate.exclusivityProblem();
+		}
+
+		private String write(String request, Write write) throws IOException {
+			try {
+				String version = write.run();
+				CountingReplicaClient.this.leaseLog.add(request);
+				return version;
+			}
+			catch (ConditionalWriteConflictException ex) {
+				CountingReplicaClient.this.leaseLog.add(request + " refused");
+				throw ex;
+			}
+			catch (IOException ex) {
+				CountingReplicaClient.this.leaseLog.add(request + " failed");
+				throw ex;
+			}
+		}
+
+	}
+
+	@FunctionalInterface
+	private interface Write {
+
+		String run() throws IOException;
+
 	}
 
 }

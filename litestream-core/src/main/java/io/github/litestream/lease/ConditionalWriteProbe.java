@@ -13,8 +13,9 @@ import org.jspecify.annotations.Nullable;
  * some S3-compatible stores answer {@code 200} to an {@code If-None-Match} or {@code If-Match}
  * they do not honour, and a lease on such a store would let two instances in. Uses its own
  * object ({@value ReplicaLease#PROBE}), so a store that ignores the conditions overwrites
- * nothing that matters. One probe per {@link ReplicaLease}, before its first use of the store;
- * not thread-safe (the lease's lock guards it).
+ * nothing that matters. One probe per {@link ReplicaLease}, before its first use of the store,
+ * unless it takes over a holding of this instance that probed the store already; not
+ * thread-safe (the lease's lock guards it).
  */
 final class ConditionalWriteProbe {
 
@@ -43,15 +44,42 @@ final class ConditionalWriteProbe {
 	 * @throws IOException if the store cannot be read or written
 	 */
 	ConditionalObjects probedStore() throws IOException {
+		ConditionalObjects store = store();
+		if (!this.probed) {
+			probe(store, this.replica, this.location, this.self);
+			this.probed = true;
+		}
+		return store;
+	}
+
+	/**
+	 * The store's conditional writes, probed or not: to read before deciding whether the probe
+	 * is needed ({@link #probeUnlessHandedOver}).
+	 * @return the store
+	 * @throws LeaseUnsupportedException if the backend has none
+	 */
+	ConditionalObjects store() throws LeaseUnsupportedException {
 		if (this.objects == null) {
 			throw new LeaseUnsupportedException(this.replica, this.location, "its backend has no conditional writes",
 					null);
 		}
-		if (!this.probed) {
-			probe(this.objects, this.replica, this.location, this.self);
-			this.probed = true;
-		}
 		return this.objects;
+	}
+
+	/**
+	 * Probes the store, unless it was probed already or this lease takes over a holding of this
+	 * instance: a record of this instance, alive, is in the store only because a lease of this
+	 * instance probed that very store before its first write (every write of a record follows a
+	 * probe or such a takeover). The holding has relied on that probe since; so does this lease.
+	 * @param handedOver whether the lease read from the store is handed over within this instance
+	 * @throws LeaseUnsupportedException if the store accepted a write it must refuse
+	 * @throws IOException if the store cannot be read or written
+	 */
+	void probeUnlessHandedOver(boolean handedOver) throws IOException {
+		if (!handedOver) {
+			probedStore();
+		}
+		this.probed = true;
 	}
 
 	/**

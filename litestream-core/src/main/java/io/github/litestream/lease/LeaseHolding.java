@@ -367,6 +367,16 @@ final class LeaseHolding {
 		return this.everHeld;
 	}
 
+	/**
+	 * Whether a stored lease is handed over to this holding within this instance (a standby to
+	 * the engine it promotes, leases taken ahead of a restore): this instance's record, neither
+	 * released nor expired, and this holding never held it.
+	 */
+	boolean handedOver(LeaseRecord stored) {
+		return stored.holder().instance().equals(this.self.instance()) && !this.everHeld && !stored.released()
+				&& this.clock.instant().isBefore(stored.expiresAt());
+	}
+
 	/** Whether another instance took the lease from this holding (deposed until a restart). */
 	boolean lost() {
 		return this.lost;
