@@ -38,14 +38,13 @@ class LeaseRequestCountTests {
 
 	private static final LeaseOptions LEASE = new LeaseOptions(true, Duration.ofMinutes(10));
 
-	/** The probe when the store holds no probe object yet: created, then both refusals. */
+	/** The probe when the store holds no probe object yet: created, then both refusals, on the created version. */
 	private static final List<String> FIRST_PROBE = List.of("GET lease-probe.json", "CREATE lease-probe.json",
-			"CREATE lease-probe.json refused", "GET lease-probe.json", "REPLACE lease-probe.json",
-			"REPLACE lease-probe.json refused");
+			"CREATE lease-probe.json refused", "REPLACE lease-probe.json", "REPLACE lease-probe.json refused");
 
-	/** The probe of a store probed before: its version read, then both refusals. */
+	/** The probe of a store probed before: its version read, then both refusals, on the version read. */
 	private static final List<String> PROBE = List.of("GET lease-probe.json", "CREATE lease-probe.json refused",
-			"GET lease-probe.json", "REPLACE lease-probe.json", "REPLACE lease-probe.json refused");
+			"REPLACE lease-probe.json", "REPLACE lease-probe.json refused");
 
 	@TempDir
 	Path dir;

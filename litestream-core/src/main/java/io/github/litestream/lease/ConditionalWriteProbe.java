@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 import io.github.litestream.replica.ConditionalObjects;
+import io.github.litestream.replica.ConditionalObjects.VersionedObject;
 import io.github.litestream.replica.ConditionalWriteConflictException;
 import org.jspecify.annotations.Nullable;
 
@@ -96,9 +97,12 @@ final class ConditionalWriteProbe {
 			throw new LeaseUnsupportedException(replica, location, problem.get(), null);
 		}
 		byte[] content = ("{\"probe\":" + FlatJson.quote(self.instance()) + "}\n").getBytes(StandardCharsets.UTF_8);
-		if (store.read(ReplicaLease.PROBE).isEmpty()) {
+		// A version the store itself made (backends may reject versions of another form): the one
+		// read, or the one created. Not read again after the refused create, which changed nothing.
+		String stale = store.read(ReplicaLease.PROBE).map(VersionedObject::version).orElse(null);
+		if (stale == null) {
 			try {
-				store.create(ReplicaLease.PROBE, content);
+				stale = store.create(ReplicaLease.PROBE, content);
 			}
 			catch (ConditionalWriteConflictException ex) {
 				// Another instance probed at the same moment: the object exists, as needed.
@@ -112,10 +116,12 @@ final class ConditionalWriteProbe {
 		catch (ConditionalWriteConflictException expected) {
 			// The store refused, as it must.
 		}
-		// A stale version the store itself made: backends may reject versions of another form.
-		String stale = store.read(ReplicaLease.PROBE)
-			.orElseThrow(() -> new IOException(ReplicaLease.PROBE + " vanished from replica '" + replica + "' while probed"))
-			.version();
+		if (stale == null) {
+			stale = store.read(ReplicaLease.PROBE)
+				.orElseThrow(
+						() -> new IOException(ReplicaLease.PROBE + " vanished from replica '" + replica + "' while probed"))
+				.version();
+		}
 		try {
 			store.replace(ReplicaLease.PROBE, content, stale);
 		}
