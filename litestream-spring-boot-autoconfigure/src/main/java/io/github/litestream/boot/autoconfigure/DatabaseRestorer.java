@@ -11,7 +11,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Predicate;
 
 import io.github.litestream.DivergedFile;
 import io.github.litestream.FileCheck;
@@ -32,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * whose newest backup is the most recent ({@link ReplicaChooser}; equally recent replicas in
  * configuration order). It never touches an existing file, except a leased database's file
  * that another instance's replication left behind, which it moves aside (see
- * {@link #restoreIfMissing(DatabaseSettings, Predicate)}). A replica that can't be read fails
+ * {@link #restoreIfMissing(DatabaseSettings, RestoreLeasing)}). A replica that can't be read fails
  * startup rather than being skipped: falling back to an older replica, or to an empty
  * database, could silently lose data. With {@code restore.fall-back}, a replica whose backup
  * is damaged is passed over for the next most recent one; only when no replica holds an
@@ -62,7 +61,7 @@ final class DatabaseRestorer {
 	 * {@code restore.if-replica-exists} is false
 	 */
 	boolean restoreIfMissing(DatabaseSettings database) {
-		return restoreIfMissing(database, (leased) -> false);
+		return restoreIfMissing(database, RestoreLeasing.NONE);
 	}
 
 	/**
@@ -73,12 +72,12 @@ final class DatabaseRestorer {
 	 * file is set aside and restored (or, without restore, startup fails), before anything opens
 	 * it.
 	 * @param database the database, with its path known
-	 * @param takeLeases runs first, when the replicas are about to be read (it takes the
-	 * database's leases, and returns whether another instance held one before); if it throws,
-	 * nothing is restored
+	 * @param leases taken first, when the replicas are about to be read (whether another instance
+	 * held one before is returned); if taking them throws, nothing is restored. The replicas are
+	 * read through the clients the leases are kept through
 	 * @return whether a backup was restored
 	 */
-	boolean restoreIfMissing(DatabaseSettings database, Predicate<DatabaseSettings> takeLeases) {
+	boolean restoreIfMissing(DatabaseSettings database, RestoreLeasing leases) {
 		// Entries with a path are tried by the restore step and again when their DataSource
 		// appears: once is enough.
 		if (!this.attempted.add(database.path())) {
@@ -87,7 +86,7 @@ final class DatabaseRestorer {
 		if (!database.restore() && !database.standby() && Files.notExists(database.path())) {
 			warnIfBackupLeftBehind(database);
 		}
-		return restoreMissing(database, database.restoreIfReplicaExists(), takeLeases);
+		return restoreMissing(database, database.restoreIfReplicaExists(), leases);
 	}
 
 	/**
@@ -138,19 +137,20 @@ final class DatabaseRestorer {
 	 * @throws LitestreamRestoreException if a replica can't be read or holds a damaged backup
 	 */
 	boolean restoreOnDemand(DatabaseSettings database) {
-		return restoreMissing(database, true, (leased) -> false);
+		return restoreMissing(database, true, RestoreLeasing.NONE);
 	}
 
 	private boolean restoreMissing(DatabaseSettings database, boolean emptyIsFine,
-			Predicate<DatabaseSettings> takeLeases) {
-		// One client per replica for the whole decision, each listing its replica once.
-		try (RestoreClients clients = new RestoreClients(this.clients)) {
-			return restoreMissing(database, emptyIsFine, takeLeases, clients);
+			RestoreLeasing leases) {
+		// One client per replica for the whole decision, each listing its replica once: the lease's, if
+		// one is kept.
+		try (RestoreClients clients = new RestoreClients(this.clients, leases)) {
+			return restoreMissing(database, emptyIsFine, leases, clients);
 		}
 	}
 
 	private boolean restoreMissing(DatabaseSettings database, boolean emptyIsFine,
-			Predicate<DatabaseSettings> takeLeases, RestoreClients clients) {
+			RestoreLeasing leases, RestoreClients clients) {
 		Path path = database.path();
 		if (database.standby() || database.replicas().isEmpty()) {
 			// A standby's follower restores its file.
@@ -161,7 +161,7 @@ final class DatabaseRestorer {
 				// A restore killed before it finished leaves files as large as the database.
 				LeftoverRestoreFiles.remove(path);
 			}
-			if (!database.lease().enabled() || !setAsideIfDiverged(database, takeLeases, clients)) {
+			if (!database.lease().enabled() || !setAsideIfDiverged(database, leases, clients)) {
 				return false;
 			}
 		}
@@ -169,7 +169,7 @@ final class DatabaseRestorer {
 			return false;
 		}
 		else {
-			takeLeases.test(database);
+			leases.take(database);
 		}
 		RestoreOptions options = restoreOptions(database);
 		List<Candidate<ReplicaSettings>> ranked = ReplicaChooser.rank(path, newestBackups(database, options, clients));
@@ -228,14 +228,14 @@ final class DatabaseRestorer {
 	 * @return whether it was set aside (it is to be restored)
 	 * @throws LitestreamConfigurationException if it is stale and restore is disabled
 	 */
-	private boolean setAsideIfDiverged(DatabaseSettings database, Predicate<DatabaseSettings> takeLeases,
+	private boolean setAsideIfDiverged(DatabaseSettings database, RestoreLeasing leases,
 			RestoreClients clients) {
 		Path path = database.path();
 		Candidate<ReplicaSettings> newest;
 		String[] location = new String[1];
 		Optional<String> stale;
 		try {
-			if (!takeLeases.test(database)) {
+			if (!leases.take(database)) {
 				return false;
 			}
 			RestoreOptions options = restoreOptions(database);

@@ -70,7 +70,7 @@ public final class LitestreamRestoreInitializer implements InitializingBean, Dis
 	 * @param database the database, with its path known
 	 */
 	void restore(DatabaseSettings database) {
-		this.restorer.restoreIfMissing(database, this.leases::take);
+		this.restorer.restoreIfMissing(database, this.leases);
 	}
 
 	/**

@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * Choosing the replica with the newest backup and restoring from it then list the replica once
  * and connect once: on a remote store, a listing of a long WAL takes several requests, and a
  * cold client's first connection takes tens of milliseconds, both paid before the application
- * starts.
+ * starts. A leased replica is read through the client its lease is kept through
+ * ({@link RestoreLeasing#client}), already connected: that one belongs to the leases, which
+ * close it once the engine took them over, after the restore.
  */
 final class RestoreClients implements AutoCloseable {
 
@@ -26,12 +28,19 @@ final class RestoreClients implements AutoCloseable {
 
 	private final ReplicaClientFactory factory;
 
+	private final RestoreLeasing leases;
+
 	private final Map<ReplicaSettings, ReplicaClient> made = new IdentityHashMap<>();
 
 	private final Map<ReplicaSettings, ReplicaClient> listedOnce = new IdentityHashMap<>();
 
 	RestoreClients(ReplicaClientFactory factory) {
+		this(factory, RestoreLeasing.NONE);
+	}
+
+	RestoreClients(ReplicaClientFactory factory, RestoreLeasing leases) {
 		this.factory = factory;
+		this.leases = leases;
 	}
 
 	/**
@@ -43,9 +52,12 @@ final class RestoreClients implements AutoCloseable {
 	<T> T call(DatabaseSettings database, ReplicaSettings replica, RestoreOptions options, ClientCall<T> call) {
 		ReplicaClient client = this.listedOnce.get(replica);
 		if (client == null) {
-			ReplicaClient created = this.factory.create(replica, ReplicaOperationListener.NONE);
-			this.made.put(replica, created);
-			client = new ListedOnce(created);
+			ReplicaClient lent = this.leases.client(replica);
+			if (lent == null) {
+				lent = this.factory.create(replica, ReplicaOperationListener.NONE);
+				this.made.put(replica, lent);
+			}
+			client = new ListedOnce(lent);
 			this.listedOnce.put(replica, client);
 		}
 		try {

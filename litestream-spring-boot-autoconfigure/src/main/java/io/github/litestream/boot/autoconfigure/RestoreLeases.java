@@ -3,7 +3,9 @@ package io.github.litestream.boot.autoconfigure;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import io.github.litestream.AdvanceLeases;
@@ -24,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * until the engine continues it. A live holder fails startup before anything is restored, as it
  * would fail the engine's start.
  */
-final class RestoreLeases implements AutoCloseable {
+final class RestoreLeases implements RestoreLeasing, AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(RestoreLeases.class);
 
@@ -36,6 +38,9 @@ final class RestoreLeases implements AutoCloseable {
 
 	/** The clients the leases are kept through, closed once the engine has them. */
 	private final List<ReplicaClient> leaseClients = new ArrayList<>();
+
+	/** The same, by the replica each was made for: the restores read the replicas through them. */
+	private final Map<ReplicaSettings, ReplicaClient> byReplica = new IdentityHashMap<>();
 
 	private boolean handedOver;
 
@@ -58,7 +63,8 @@ final class RestoreLeases implements AutoCloseable {
 	 * keep one
 	 * @throws LitestreamRestoreException if a replica's store does not answer
 	 */
-	synchronized boolean take(DatabaseSettings database) {
+	@Override
+	public synchronized boolean take(DatabaseSettings database) {
 		if (!database.lease().enabled() || this.handedOver) {
 			// Once the engine runs, a database it did not start with takes its leases when it is
 			// registered with it.
@@ -71,6 +77,7 @@ final class RestoreLeases implements AutoCloseable {
 		for (ReplicaSettings replica : database.replicas()) {
 			ReplicaClient client = this.clients.create(replica, ReplicaOperationListener.NONE);
 			this.leaseClients.add(client);
+			this.byReplica.put(replica, client);
 			try {
 				followedAnother |= this.leases.take(List.of(new ReplicationTarget(client, replica.options())),
 						database.lease());
@@ -84,6 +91,11 @@ final class RestoreLeases implements AutoCloseable {
 			}
 		}
 		return followedAnother;
+	}
+
+	@Override
+	public synchronized @Nullable ReplicaClient client(ReplicaSettings replica) {
+		return this.byReplica.get(replica);
 	}
 
 	/**
@@ -124,6 +136,7 @@ final class RestoreLeases implements AutoCloseable {
 			}
 		}
 		this.leaseClients.clear();
+		this.byReplica.clear();
 	}
 
 }

@@ -31,30 +31,40 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Restore-on-boot chooses the replica with the newest backup and restores from it as one
  * operation: one client per replica, each listing its replica once. On a remote store the
  * WAL's listing takes a request per thousand segments and a cold client's first connection
- * tens of milliseconds, all before the application starts.
+ * tens of milliseconds, all before the application starts. A leased database's replicas are
+ * read through the client their lease is kept through, taken first: one client, not two.
  */
 class RestoreOnBootRequestsTests {
 
-	/** The requests of every client restore-on-boot made, one list per client. */
+	/** The requests of every client restore-on-boot made (its leases' included), one list per client. */
 	static final List<List<String>> restoreClients = Collections.synchronizedList(new ArrayList<>());
 
 	@TempDir
 	Path dir;
 
 	@Test
-	void choosingAndRestoringListTheReplicaOnceWithOneClient() throws Exception {
+	void aLeasedDatabaseIsLeasedChosenAndRestoredWithOneClientListingTheReplicaOnce() throws Exception {
+		assertRestoredWithOneClient("litestream.dbs[0].lease.enabled=true");
+	}
+
+	@Test
+	void anUnleasedDatabaseIsChosenAndRestoredWithOneClientListingTheReplicaOnce() throws Exception {
+		assertRestoredWithOneClient("litestream.dbs[0].lease.enabled=false");
+	}
+
+	private void assertRestoredWithOneClient(String lease) throws Exception {
 		restoreClients.clear();
 		Path replica = Fixture.copyReplica(this.dir.resolve("replica"));
 		Path db = this.dir.resolve("data/app.db");
 		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(LitestreamAutoConfiguration.class))
 			.withUserConfiguration(CountingBackend.class)
 			.withPropertyValues("litestream.dbs[0].path=" + db, "litestream.dbs[0].replicas[0].type=counting",
-					"litestream.dbs[0].replicas[0].path=" + replica)
+					"litestream.dbs[0].replicas[0].path=" + replica, lease)
 			.run((context) -> assertThat(context).hasNotFailed());
 		Fixture.Expected latest = Fixture.expected().stream().filter((row) -> row.index() == null).findFirst()
 			.orElseThrow();
 		assertThat(rowsOfT(db)).containsExactly(latest.count(), latest.maxSeq(), latest.sumSeq());
-		assertThat(restoreClients).hasSize(1);
+		assertThat(restoreClients).as("clients restore-on-boot made").hasSize(1);
 		assertThat(restoreClients.get(0)).as("the requests of restore-on-boot")
 			.containsOnlyOnce("LIST generations", "LIST wal " + Fixture.GENERATION);
 	}
@@ -89,11 +99,11 @@ class RestoreOnBootRequestsTests {
 				@Override
 				public ReplicaClient create(ReplicaSettings settings, ReplicaOperationListener listener) {
 					ReplicaClient file = new FileReplicaClient(settings.backend(Path.class), listener);
-					// Restore-on-boot's own clients; not the leases' (taken first, kept for the engine).
+					// Restore-on-boot's clients, its leases' included (taken first, kept for the engine);
+					// not the engine's own.
 					List<String> callers = StackWalker.getInstance()
 						.walk((frames) -> frames.map(StackWalker.StackFrame::getClassName).toList());
-					boolean restoring = callers.stream().anyMatch((caller) -> caller.endsWith(".DatabaseRestorer"))
-							&& callers.stream().noneMatch((caller) -> caller.endsWith(".RestoreLeases"));
+					boolean restoring = callers.stream().anyMatch((caller) -> caller.endsWith(".DatabaseRestorer"));
 					if (!restoring) {
 						return file;
 					}
