@@ -124,20 +124,23 @@ public final class DatabaseRegistry {
 		if (Files.exists(path) || targets.isEmpty()) {
 			// An existing file is compared with a replica before the first write to it, if another
 			// instance held its lease before (see FileCheck).
-			return this.engine.lifecycle().attach(options, lease, targets, () -> {
+			return this.engine.lifecycle().attach(options, lease, targets, (database) -> {
 			}, null, FileCheck.IF_ANOTHER_HELD_THE_LEASE);
 		}
+		// A replica the restore found without any generation: retention's first pass lists it no more.
+		List<ReplicationTarget> looked = GenerationsLook.watch(targets);
 		if (!lease.enabled()) {
-			this.restore.restore(path, targets);
-			return this.engine.lifecycle().attach(options, lease, targets, () -> {
-			}, null, null);
+			this.restore.restore(path, looked);
+			return this.engine.lifecycle().attach(options, lease, targets,
+					(database) -> GenerationsLook.tell(looked, this.engine.lifecycle().replicas(database)), null, null);
 		}
 		// Restored under the leases, which the engine takes over: nobody else may move the
 		// generation on between the restore and the engine's continuing it (see AdvanceLeases).
 		try (AdvanceLeases leases = new AdvanceLeases(this.engine.leaseHolder(), Clock.systemUTC())) {
 			leases.take(targets, lease);
-			this.restore.restore(path, targets);
-			return this.engine.lifecycle().attach(options, lease, targets, () -> {
+			this.restore.restore(path, looked);
+			return this.engine.lifecycle().attach(options, lease, targets, (database) -> {
+				GenerationsLook.tell(looked, this.engine.lifecycle().replicas(database));
 				try {
 					leases.handOver();
 				}
@@ -168,7 +171,7 @@ public final class DatabaseRegistry {
 			List<ReplicationTarget> targets, LeasedCheck underLease) throws IOException {
 		try (EngineLifecycle.Registration registration = this.engine.lifecycle().beginRegistration(options.path())) {
 			// The check under the leases decides on the file: not compared again.
-			return this.engine.lifecycle().attach(options, lease, targets, () -> {
+			return this.engine.lifecycle().attach(options, lease, targets, (database) -> {
 			}, underLease, FileCheck.DONE);
 		}
 	}
@@ -189,8 +192,8 @@ public final class DatabaseRegistry {
 		// If registered already, the promotion fails; it stops the standby's renewals as it returns.
 		try (EngineLifecycle.Registration registration = this.engine.lifecycle().beginRegistration(options.path())) {
 			// The standby's follower brought the file to the replica's end under the lease.
-			return this.engine.lifecycle().attach(options, lease, targets, standby::handOverLease, null,
-					FileCheck.DONE);
+			return this.engine.lifecycle().attach(options, lease, targets, (database) -> standby.handOverLease(),
+					null, FileCheck.DONE);
 		}
 	}
 

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
@@ -94,8 +95,8 @@ final class EngineLifecycle {
 	 * the engine's stop and close, must not wait for them. A stop or close meanwhile fails it.
 	 * While the engine starts, it is registered as before the start, which takes its leases and
 	 * opens it (one checked under its leases waits for the start instead).
-	 * @param beforeLease runs once, right before the database's leases are taken (at once when
-	 * the engine does not run or starts: they are taken by the start)
+	 * @param beforeLease runs once with the database, its replicas made, right before its leases
+	 * are taken (at once when the engine does not run or starts: they are taken by the start)
 	 * @param underLease runs once the leases are taken, before anything is checked or opened;
 	 * {@code null} for nothing (it needs a running engine)
 	 * @param fileCheck when its existing file is compared with its replicas, or {@code null} for
@@ -104,7 +105,8 @@ final class EngineLifecycle {
 	 * not registered)
 	 */
 	ReplicatedDatabase attach(DatabaseOptions options, LeaseOptions lease, List<ReplicationTarget> targets,
-			Runnable beforeLease, DatabaseRegistry.@Nullable LeasedCheck underLease, @Nullable FileCheck fileCheck)
+			Consumer<ReplicatedDatabase> beforeLease, DatabaseRegistry.@Nullable LeasedCheck underLease,
+			@Nullable FileCheck fileCheck)
 			throws IOException {
 		ReplicatedDatabase database;
 		long startedAs;

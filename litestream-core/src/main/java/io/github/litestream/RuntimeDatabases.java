@@ -3,6 +3,7 @@ package io.github.litestream;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
@@ -51,7 +52,8 @@ final class RuntimeDatabases {
 	 * the default (see {@link FileCheck})
 	 */
 	ReplicatedDatabase add(DatabaseOptions options, LeaseOptions lease, List<ReplicationTarget> targets,
-			Runnable beforeLease, DatabaseRegistry.@Nullable LeasedCheck underLease, @Nullable FileCheck fileCheck) {
+			Consumer<ReplicatedDatabase> beforeLease, DatabaseRegistry.@Nullable LeasedCheck underLease,
+			@Nullable FileCheck fileCheck) {
 		if (underLease != null) {
 			throw new IllegalStateException("A database checked under its leases is registered with a running engine");
 		}
@@ -60,7 +62,7 @@ final class RuntimeDatabases {
 			if (fileCheck != null) {
 				this.leases.guards().check(database, fileCheck);
 			}
-			beforeLease.run();
+			beforeLease.accept(database);
 		}
 		catch (RuntimeException ex) {
 			// A hand-over refused (another instance took a lease after the restore): the next start
@@ -97,10 +99,11 @@ final class RuntimeDatabases {
 	 * @throws IOException if a lease is refused, or {@code underLease} refused it (it is then
 	 * not registered, and its leases are given up)
 	 */
-	void prepare(ReplicatedDatabase database, Runnable beforeLease, DatabaseRegistry.@Nullable LeasedCheck underLease)
+	void prepare(ReplicatedDatabase database, Consumer<ReplicatedDatabase> beforeLease,
+			DatabaseRegistry.@Nullable LeasedCheck underLease)
 			throws IOException {
 		try {
-			beforeLease.run();
+			beforeLease.accept(database);
 			// Before anything changes its local state: where it stood is compared with the replicas.
 			this.leases.guards().capture(database);
 			this.leases.acquire(database);

@@ -1,5 +1,6 @@
 package io.github.litestream;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -42,6 +43,8 @@ import static org.awaitility.Awaitility.await;
 class ReplicaRequestCountTests {
 
 	private static final Duration FAST = Duration.ofMillis(50);
+
+	private static final String OTHER_WRITER = "0123456789abcdef";
 
 	@TempDir
 	Path dir;
@@ -155,6 +158,70 @@ class ReplicaRequestCountTests {
 			assertThat(registry.unregister(other, Duration.ofSeconds(30), DatabaseRegistry.Backups.KEEP)).isTrue();
 		}
 		assertThat(AppDatabase.summarize(other)).isEqualTo(AppDatabase.summarize(db));
+	}
+
+	@Test
+	void aNewTenantFoundWithoutBackupListsItsReplicaOnce() throws Exception {
+		Path db = this.dir.resolve("app.db");
+		CountingReplicaClient client = new CountingReplicaClient(new FileReplicaClient(this.dir.resolve("replica")));
+		try (Litestream engine = new Litestream()) {
+			engine.start();
+			DatabaseRegistry registry = new DatabaseRegistry(engine);
+			Replica replica = engine.replicas(register(registry, db, client)).get(0);
+			try (AppDatabase app = new AppDatabase(db)) {
+				awaitReplicated(engine, replica);
+				// The registry's look for a backup found no generation at all: retention's first pass
+				// examines the new generation only, without listing the generations again. (The
+				// application's first commit may ship with the snapshot or after it.)
+				assertThat(listings(client)).isEqualTo(Map.of("LIST generations", 1L));
+				assertThat(kinds(client)).containsEntry("PUT snapshot", 1L);
+				assertEachSyncUploadsOnce(engine, replica, app, client);
+			}
+			assertThat(registry.unregister(db, Duration.ofSeconds(30), DatabaseRegistry.Backups.KEEP)).isTrue();
+		}
+		assertRestores(db);
+	}
+
+	/**
+	 * What the first pass of a new tenant's retention leaves: a generation another writer began
+	 * right after the registry's look (a second instance registering the same new tenant without
+	 * a lease) is neither listed nor touched; the pass after the first snapshot known to it
+	 * expires lists the generations again. Retention deletes only what it listed.
+	 */
+	@Test
+	void aGenerationBegunAfterTheRegistrysLookIsLeftToALaterPass() throws Exception {
+		Path db = this.dir.resolve("app.db");
+		Path root = this.dir.resolve("replica");
+		CountingReplicaClient counting = new CountingReplicaClient(new FileReplicaClient(root));
+		AtomicBoolean looked = new AtomicBoolean();
+		ReplicaClient client = new ForwardingReplicaClient(counting) {
+
+			@Override
+			public List<String> generations() throws IOException {
+				List<String> listed = super.generations();
+				if (looked.compareAndSet(false, true)) {
+					// Another writer's first snapshot, moments after the registry found nothing.
+					new FileReplicaClient(root).writeSnapshot(OTHER_WRITER, 0, new ByteArrayInputStream(new byte[] { 1 }));
+				}
+				return listed;
+			}
+
+		};
+		try (Litestream engine = new Litestream()) {
+			engine.start();
+			DatabaseRegistry registry = new DatabaseRegistry(engine);
+			ReplicatedDatabase database = registry.register(DatabaseOptions.defaults(db).withMonitorInterval(FAST),
+					List.of(new ReplicationTarget(client, ReplicaOptions.defaults("file").withSyncInterval(FAST))));
+			Replica replica = engine.replicas(database).get(0);
+			try (AppDatabase app = new AppDatabase(db)) {
+				awaitReplicated(engine, replica);
+				assertThat(listings(counting)).isEqualTo(Map.of("LIST generations", 1L));
+				// Steps enough for the first pass, each after the last: it made no request.
+				assertEachSyncUploadsOnce(engine, replica, app, counting);
+			}
+			assertThat(new FileReplicaClient(root).snapshots(OTHER_WRITER)).hasSize(1);
+			assertThat(registry.unregister(db, Duration.ofSeconds(30), DatabaseRegistry.Backups.KEEP)).isTrue();
+		}
 	}
 
 	private ReplicatedDatabase register(DatabaseRegistry registry, Path db, CountingReplicaClient client)
@@ -290,6 +357,12 @@ class ReplicaRequestCountTests {
 			}
 		}
 
+	}
+
+	private static Map<String, Long> listings(CountingReplicaClient client) {
+		Map<String, Long> listings = new TreeMap<>(kinds(client));
+		listings.keySet().removeIf((kind) -> !kind.startsWith("LIST"));
+		return listings;
 	}
 
 	private static Map<String, Long> kinds(CountingReplicaClient client) {

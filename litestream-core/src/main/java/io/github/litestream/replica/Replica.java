@@ -248,6 +248,17 @@ public final class Replica {
 	}
 
 	/**
+	 * Tells the replica that its store held no generation at all when it was listed, before this
+	 * replica began writing (a new database's registration found no backup to restore): until a
+	 * retention pass goes through, retention examines only the generation this replica writes,
+	 * instead of listing the generations. A generation another writer began since is examined by
+	 * a later pass: retention deletes only what it listed, so it is never deleted wrongly.
+	 */
+	public void storeListedEmpty() {
+		this.retention.storeListedEmpty();
+	}
+
+	/**
 	 * Deletes what retention no longer needs, keeping at least the newest restorable point.
 	 * @return how many snapshots and segments were deleted
 	 * @throws IOException if the replica cannot be listed or deleted from

@@ -46,6 +46,9 @@ final class ReplicaRetention {
 	/** Whether a pass went through, so that other generations were cleaned already. */
 	private boolean retentionChecked;
 
+	/** Whether the store held no generation before this replica began ({@link Replica#storeListedEmpty}). */
+	private volatile boolean listedEmpty;
+
 	ReplicaRetention(ReplicationSource database, ReplicaClient client, ReplicaOptions options, Clock clock,
 			SnapshotCatalog catalog, WalStream stream, SnapshotTurns turns, ReplicaActivity activity,
 			Recorder recorder) {
@@ -58,6 +61,11 @@ final class ReplicaRetention {
 		this.turns = turns;
 		this.activity = activity;
 		this.recorder = recorder;
+	}
+
+	/** See {@link Replica#storeListedEmpty()}. */
+	void storeListedEmpty() {
+		this.listedEmpty = true;
 	}
 
 	/** See {@link Replica#enforceRetention(Executor)}; the upload's outcome is applied already. */
@@ -89,9 +97,12 @@ final class ReplicaRetention {
 		}
 		int deleted;
 		RetentionPolicy policy = new RetentionPolicy(this.client, cutoff);
+		// Until a pass went through, a store found empty before this replica began is not listed: a
+		// generation begun since is left to a later pass (retention deletes only what it listed).
+		boolean othersListed = this.retentionChecked || !this.listedEmpty;
 		try {
 			deleted = this.recorder
-				.record(() -> policy.enforce(pos.generation(), this.catalog, this.stream.walFloor()));
+				.record(() -> policy.enforce(pos.generation(), this.catalog, this.stream.walFloor(), othersListed));
 		}
 		catch (IOException | RuntimeException ex) {
 			this.activity.retentionFailed(this.clock.instant());

@@ -49,7 +49,7 @@ final class RetentionPolicy {
 	 * @throws IOException if listing or deleting fails
 	 */
 	int enforce(String current, SnapshotCatalog catalog) throws IOException {
-		return enforce(current, catalog, -1);
+		return enforce(current, catalog, -1, true);
 	}
 
 	/**
@@ -63,13 +63,16 @@ final class RetentionPolicy {
 	 * @param catalog updated with what remains of the current generation
 	 * @param walFloor the lowest index a WAL segment of the current generation may have, -1 if
 	 * unknown
+	 * @param othersListed whether the generations are listed; if not, only the current one is
+	 * examined (its replica found the store empty before it began: see
+	 * {@link Replica#storeListedEmpty()}), and others are left for a later pass
 	 * @return how many objects were deleted
 	 * @throws IOException if listing or deleting fails
 	 */
-	int enforce(String current, SnapshotCatalog catalog, long walFloor) throws IOException {
+	int enforce(String current, SnapshotCatalog catalog, long walFloor, boolean othersListed) throws IOException {
 		int deleted = 0;
 		@Nullable Instant currentStarted = null;
-		for (String generation : this.client.generations()) {
+		for (String generation : othersListed ? this.client.generations() : List.of(current)) {
 			boolean isCurrent = generation.equals(current);
 			List<SnapshotInfo> snapshots = (isCurrent && catalog.knows(generation)) ? catalog.all(generation)
 					: this.client.snapshots(generation);

@@ -58,6 +58,20 @@ class RetentionPolicyTests {
 		assertThat(client.snapshots(CURRENT)).extracting(SnapshotInfo::index).containsExactly(1L);
 	}
 
+	@Test
+	void aPassThatListsNoOtherGenerationLeavesThemAndStillTrimsTheCurrentOne() throws IOException {
+		// The replica found its store empty before it began: what another writer stored since (here
+		// with old times, as a copy that kept them) is left to a later pass, which lists it.
+		FileReplicaClient client = replica(hoursAgo(26), hoursAgo(25));
+		client.writeSnapshot(CURRENT, 1, new ByteArrayInputStream(new byte[] { 4 }));
+		setTimes(this.dir.resolve("replica/generations/" + CURRENT + "/snapshots/00000000.snapshot.lz4"), hoursAgo(30));
+		new RetentionPolicy(client, hoursAgo(24)).enforce(CURRENT, new SnapshotCatalog(), -1, false);
+		assertThat(client.generations()).containsExactly(OLD, CURRENT);
+		assertThat(client.snapshots(CURRENT)).extracting(SnapshotInfo::index).containsExactly(1L);
+		enforce(client);
+		assertThat(client.generations()).containsExactly(CURRENT);
+	}
+
 	private void enforce(FileReplicaClient client) throws IOException {
 		new RetentionPolicy(client, hoursAgo(24)).enforce(CURRENT, new SnapshotCatalog());
 	}
