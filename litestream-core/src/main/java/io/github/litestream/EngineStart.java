@@ -16,11 +16,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The steps of an engine's start (see {@link EngineLifecycle#start()}), and whether one is under
  * way: what waits for a store or for the previous run, outside the engine's lock
- * ({@link #prepare}), then the opening, under it ({@link #open}). Preparing takes the databases' leases (a crashed holder's ttl may be waited
- * out), compares each database with its replicas, and waits for a snapshot upload of the engine's
- * previous run that still reads its file; it opens and writes nothing, so that a refused instance
- * leaves no trace, and a stop or close meanwhile gives it up at its next step (or within
- * {@link #CANCEL_CHECK} of that wait) without waiting for it.
+ * ({@link #prepare}), then the opening, under it ({@link #open}). Preparing takes the databases'
+ * leases (a crashed holder's ttl may be waited out), compares each database with its replicas,
+ * and waits for a snapshot upload of the engine's previous run that still reads its file; it
+ * opens and writes nothing, so that a refused instance leaves no trace, and a stop or close
+ * meanwhile gives it up at its next step (or within {@link #CANCEL_CHECK} of that wait) without
+ * waiting for it.
  */
 final class EngineStart {
 

@@ -24,10 +24,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Registers the databases of a {@link DirectoryReplication} with replica clients made for each
- * (and unregisters those a scan found gone), and runs the registrations a scan starts on threads of their own: a registration may wait for
- * a store (its replicas listed, a client connecting), and a scan that waited for it would hold up
- * the discovery of every other tenant. A few registrations run at once; the threads end when
- * idle, so a quiet directory keeps none.
+ * (and unregisters those a scan found gone), and runs the registrations a scan starts on threads
+ * of their own: a registration may wait for a store (its replicas listed, a client connecting),
+ * and a scan that waited for it would hold up the discovery of every other tenant. A few
+ * registrations run at once; the threads end when idle, so a quiet directory keeps none.
  */
 final class TenantRegistrations {
 
