@@ -75,6 +75,11 @@ class StalledStartTests {
 		this.caller.shutdownNow();
 		this.engine.stop(Duration.ofSeconds(30));
 		this.engine.close();
+		for (ReplicatedDatabase database : this.engine.databases()) {
+			// A previous run's snapshot, released above, ends and closes its connections on its own
+			// thread: before the directory is deleted.
+			await().atMost(Duration.ofSeconds(30)).until(() -> !database.closingAfterSnapshot());
+		}
 		for (AppDatabase app : this.apps) {
 			app.close();
 		}
