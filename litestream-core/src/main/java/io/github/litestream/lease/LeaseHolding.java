@@ -370,10 +370,10 @@ final class LeaseHolding {
 	/**
 	 * Whether a stored lease is handed over to this holding within this instance (a standby to
 	 * the engine it promotes, leases taken ahead of a restore): this instance's record, neither
-	 * released nor expired, and this holding never held it.
+	 * released nor expired, and this holding never held it ({@code null}, no record, is not).
 	 */
-	boolean handedOver(LeaseRecord stored) {
-		return stored.holder().instance().equals(this.self.instance()) && !this.everHeld && !stored.released()
+	boolean handedOver(@Nullable LeaseRecord stored) {
+		return stored != null && stored.holder().instance().equals(this.self.instance()) && !this.everHeld && !stored.released()
 				&& this.clock.instant().isBefore(stored.expiresAt());
 	}
 

@@ -8,6 +8,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Map;
 
 import io.github.litestream.replica.ConditionalObjects.VersionedObject;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The content of {@code lease.json}: who holds the replica, under which epoch, and until when.
@@ -63,6 +64,19 @@ public record LeaseRecord(LeaseHolder holder, long epoch, Instant renewedAt, Ins
 		}
 		catch (NumberFormatException | DateTimeParseException ex) {
 			throw new IllegalArgumentException("Not a lease record: " + ex.getMessage(), ex);
+		}
+	}
+
+	/**
+	 * Reads a stored object that may not be a lease.
+	 * @return the lease, or {@code null} if it is none (reading it again names the problem)
+	 */
+	static @Nullable LeaseRecord readIfLease(VersionedObject object) {
+		try {
+			return parse(object.content());
+		}
+		catch (IllegalArgumentException ex) {
+			return null;
 		}
 	}
 

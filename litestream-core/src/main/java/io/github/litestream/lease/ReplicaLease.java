@@ -49,9 +49,7 @@ import org.slf4j.LoggerFactory;
  * <p><b>Probing.</b> Before the first acquisition the store must prove it refuses a
  * conditional write: a second create of {@value #PROBE} and a replace with a wrong version
  * must both fail. A store that accepts either ignores the conditions and cannot keep a lease.
- * A lease handed over within this instance (taken ahead of a restore, or by a standby, and
- * taken over by the engine) is one holding, probed once: the record of this instance found in
- * the store was written there after that store passed the probe.
+ * A lease handed over within this instance is one holding, probed once ({@link ConditionalWriteProbe}).
  */
 public final class ReplicaLease {
 
@@ -180,7 +178,7 @@ public final class ReplicaLease {
 		ConditionalObjects store = this.probe.store();
 		Optional<VersionedObject> read = store.read(OBJECT);
 		// Before any write. A probe after the read only delays the conditional write the read decides.
-		this.probe.probeUnlessHandedOver(read.isPresent() && handedOver(read.get()));
+		this.probe.probeUnlessHandedOver(read.isPresent() && this.holding.handedOver(LeaseRecord.readIfLease(read.get())));
 		if (retaking && this.holding.everHeld()) {
 			LeaseRecord stored = read.isPresent() ? LeaseRecord.read(read.get(), this.replica, this.location) : null;
 			if (stored == null || !stored.holder().instance().equals(this.self.instance())
@@ -228,17 +226,6 @@ public final class ReplicaLease {
 		Duration wait = (ours || previous.released()) ? Duration.ZERO : LeaseOptions.safetyMargin(previous.ttl());
 		return replace(store, read.get(), Math.max(previous.epoch(), epoch) + 1, !ours || previous.epoch() != epoch,
 				wait);
-	}
-
-	/** Whether a read lease is handed over within this instance ({@link LeaseHolding#handedOver}). */
-	private boolean handedOver(VersionedObject read) {
-		try {
-			return this.holding.handedOver(LeaseRecord.read(read, this.replica, this.location));
-		}
-		catch (IOException ex) {
-			// Not a record of this instance: the attempt reports it, after the probe.
-			return false;
-		}
 	}
 
 	private LeaseAttempt replace(ConditionalObjects store, VersionedObject read, long newEpoch, boolean another,
