@@ -287,10 +287,9 @@ final class EngineLifecycle {
 			}
 		}
 		catch (IOException | RuntimeException | Error ex) {
-			// Before another start may take them again.
-			this.start.giveUpLeases();
 			synchronized (this.engineLock) {
-				this.start.end();
+				// Only stopped, the engine keeps its leases for its close (see EngineStart#fail).
+				this.start.fail(this.closed || this.shutdownDeadline == null);
 			}
 			throw ex;
 		}
@@ -330,6 +329,7 @@ final class EngineLifecycle {
 
 	/** See {@link Litestream#close()}; under the engine's lock. */
 	void close() {
+		boolean closedBefore = this.closed;
 		this.closed = true;
 		// Its leases are its own to give up, once the step it is in (a store's answer) ends.
 		boolean starting = this.start.giveUp("closed");
@@ -344,11 +344,13 @@ final class EngineLifecycle {
 					+ "without the engine's threads and lease renewals",
 					stillRemoving.stream().map(ReplicatedDatabase::path).toList(), CLOSE_TIMEOUT);
 		}
-		// A start under way has opened nothing, and the run before it shipped its commits at its close.
-		boolean idle = starting || (this.shutdownDeadline == null)
+		// A start under way has opened nothing, but a run before it that was only stopped may still
+		// ship: its commits and its steps are dealt with as without that start.
+		boolean idle = (starting && closedBefore) || (this.shutdownDeadline == null)
 				|| this.lanes.shipCommitsAfterStop(this.shutdownDeadline);
 		if (starting) {
-			// The start releases them (see above); nothing of it is open or writes.
+			// The start gives them up (see above), once this close has ended.
+			this.start.leasesGivenUpBy(idle);
 		}
 		else if (idle) {
 			// After the last write: the next instance may take the replicas at once.

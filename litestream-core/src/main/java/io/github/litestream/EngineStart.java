@@ -45,6 +45,9 @@ final class EngineStart {
 	/** Set by a stop or close during a start, to what gave it up: it then fails at its next step. */
 	private volatile @Nullable String givenUp;
 
+	/** Set by a close that gave the start up while a step of the stopped run before it still ran. */
+	private boolean leavesLeasesToExpire;
+
 	EngineStart(Object engineLock, LeaseKeeper leases) {
 		this.engineLock = engineLock;
 		this.leases = leases;
@@ -67,6 +70,7 @@ final class EngineStart {
 	void begin() {
 		this.underWay = true;
 		this.givenUp = null;
+		this.leavesLeasesToExpire = false;
 	}
 
 	/** The start ended (it runs, failed or was given up, its leases given up), under the engine's lock. */
@@ -172,9 +176,33 @@ final class EngineStart {
 		}
 	}
 
-	/** Gives up the leases of a start that failed or was given up, before another start may take them. */
-	void giveUpLeases() {
-		this.leases.releaseAll();
+	/**
+	 * How a close that gave the start up left the run before it, under the engine's lock.
+	 * @param idle {@code false} if a replica step of that run still runs: a write of its may land
+	 */
+	void leasesGivenUpBy(boolean idle) {
+		this.leavesLeasesToExpire = !idle;
+	}
+
+	/**
+	 * Ends a start that failed or was given up, under the engine's lock: after a close that gave
+	 * it up (it decided whether a step of the run before still writes), and before another start
+	 * may take the leases again.
+	 * @param giveUpLeases {@code false} if the engine stays as a stop left it: its leases stay
+	 * held and renewed, for its close to ship the commits made since and give them up
+	 */
+	void fail(boolean giveUpLeases) {
+		try {
+			if (giveUpLeases && this.leavesLeasesToExpire) {
+				this.leases.abandonAll();
+			}
+			else if (giveUpLeases) {
+				this.leases.releaseAll();
+			}
+		}
+		finally {
+			end();
+		}
 	}
 
 }

@@ -158,10 +158,10 @@ final class LeaseKeeper {
 	 * @param stillWanted runs before each lease is taken, and throws once the start was given up
 	 * (each may wait out a crashed holder's ttl)
 	 * @throws IOException if a lease is held by another live instance or a store cannot keep
-	 * one; those taken before it are released
+	 * one; those taken before it are the start's to give up (a stopped engine keeps them)
 	 */
 	void acquireAll(Collection<ReplicatedDatabase> databases, Runnable stillWanted) throws IOException {
-		acquire(kept((leased) -> !leased.joining && databases.contains(leased.database)), stillWanted);
+		acquire(kept((leased) -> !leased.joining && databases.contains(leased.database)), stillWanted, false);
 	}
 
 	/**
@@ -170,7 +170,7 @@ final class LeaseKeeper {
 	 */
 	void acquire(ReplicatedDatabase database) throws IOException {
 		acquire(kept((leased) -> leased.database == database), () -> {
-		});
+		}, true);
 	}
 
 	private synchronized List<Leased> kept(Predicate<Leased> which) {
@@ -182,7 +182,7 @@ final class LeaseKeeper {
 	 * may wait out a crashed holder's ttl, longer than an unrenewed lease lasts, and another
 	 * instance would then take the first.
 	 */
-	private void acquire(List<Leased> leases, Runnable stillWanted) throws IOException {
+	private void acquire(List<Leased> leases, Runnable stillWanted, boolean releaseOnFailure) throws IOException {
 		List<Leased> acquired = new ArrayList<>();
 		try {
 			for (Leased leased : leases) {
@@ -199,7 +199,7 @@ final class LeaseKeeper {
 			}
 		}
 		catch (IOException | RuntimeException ex) {
-			for (Leased leased : acquired) {
+			for (Leased leased : releaseOnFailure ? acquired : List.<Leased>of()) {
 				cancelRenewal(leased);
 				releaseOne(leased);
 			}
