@@ -124,8 +124,8 @@ public final class DatabaseRegistry {
 		if (Files.exists(path) || targets.isEmpty()) {
 			// An existing file is compared with a replica before the first write to it, if another
 			// instance held its lease before (see FileCheck).
-			return this.engine.lifecycle().attach(options, lease, targets, (database) -> {
-			}, null, FileCheck.IF_ANOTHER_HELD_THE_LEASE);
+			return this.engine.lifecycle().attach(options, lease, targets, null, null,
+					FileCheck.IF_ANOTHER_HELD_THE_LEASE);
 		}
 		// A replica the restore found without any generation: retention's first pass lists it no more.
 		List<ReplicationTarget> looked = GenerationsLook.watch(targets);
@@ -171,8 +171,7 @@ public final class DatabaseRegistry {
 			List<ReplicationTarget> targets, LeasedCheck underLease) throws IOException {
 		try (EngineLifecycle.Registration registration = this.engine.lifecycle().beginRegistration(options.path())) {
 			// The check under the leases decides on the file: not compared again.
-			return this.engine.lifecycle().attach(options, lease, targets, (database) -> {
-			}, underLease, FileCheck.DONE);
+			return this.engine.lifecycle().attach(options, lease, targets, null, underLease, FileCheck.DONE);
 		}
 	}
 

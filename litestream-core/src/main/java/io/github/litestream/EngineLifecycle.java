@@ -94,9 +94,11 @@ final class EngineLifecycle {
 	 * reading its replicas wait for stores, and other databases' registrations and removals, and
 	 * the engine's stop and close, must not wait for them. A stop or close meanwhile fails it.
 	 * While the engine starts, it is registered as before the start, which takes its leases and
-	 * opens it (one checked under its leases waits for the start instead).
+	 * opens it (one checked under its leases, or handing a lease over, waits for the start
+	 * instead: the lease stays renewed by its owner until the engine is about to take it).
 	 * @param beforeLease runs once with the database, its replicas made, right before its leases
-	 * are taken (at once when the engine does not run or starts: they are taken by the start)
+	 * are taken (at once when the engine does not run: they are taken by the start); for a leased
+	 * database it hands the leases over; {@code null} for nothing
 	 * @param underLease runs once the leases are taken, before anything is checked or opened;
 	 * {@code null} for nothing (it needs a running engine)
 	 * @param fileCheck when its existing file is compared with its replicas, or {@code null} for
@@ -105,14 +107,15 @@ final class EngineLifecycle {
 	 * not registered)
 	 */
 	ReplicatedDatabase attach(DatabaseOptions options, LeaseOptions lease, List<ReplicationTarget> targets,
-			Consumer<ReplicatedDatabase> beforeLease, DatabaseRegistry.@Nullable LeasedCheck underLease,
+			@Nullable Consumer<ReplicatedDatabase> beforeLease, DatabaseRegistry.@Nullable LeasedCheck underLease,
 			@Nullable FileCheck fileCheck)
 			throws IOException {
 		ReplicatedDatabase database;
 		long startedAs;
 		synchronized (this.engineLock) {
-			if (this.start.underWay() && underLease != null) {
-				// Its check needs its leases taken by a running engine.
+			if (this.start.underWay() && (underLease != null || (beforeLease != null && lease.enabled()))) {
+				// Its check needs its leases taken by a running engine; a lease handed over now would
+				// go unrenewed until the start takes it (it may wait a ttl, or for a store).
 				this.start.awaitEnd();
 			}
 			if (this.start.underWay() && !this.start.givenUp()) {

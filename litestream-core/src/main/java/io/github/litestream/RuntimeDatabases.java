@@ -46,13 +46,13 @@ final class RuntimeDatabases {
 
 	/**
 	 * Registers a database while the engine does not run: it opens at the next start.
-	 * @param beforeLease runs at once (the leases are taken at the start); if it throws, nothing
+	 * @param beforeLease runs at once (the leases are taken at the start), or {@code null}; if it throws, nothing
 	 * stays registered
 	 * @param fileCheck when its existing file is compared with its replicas, or {@code null} for
 	 * the default (see {@link FileCheck})
 	 */
 	ReplicatedDatabase add(DatabaseOptions options, LeaseOptions lease, List<ReplicationTarget> targets,
-			Consumer<ReplicatedDatabase> beforeLease, DatabaseRegistry.@Nullable LeasedCheck underLease,
+			@Nullable Consumer<ReplicatedDatabase> beforeLease, DatabaseRegistry.@Nullable LeasedCheck underLease,
 			@Nullable FileCheck fileCheck) {
 		if (underLease != null) {
 			throw new IllegalStateException("A database checked under its leases is registered with a running engine");
@@ -62,7 +62,9 @@ final class RuntimeDatabases {
 			if (fileCheck != null) {
 				this.leases.guards().check(database, fileCheck);
 			}
-			beforeLease.accept(database);
+			if (beforeLease != null) {
+				beforeLease.accept(database);
+			}
 		}
 		catch (RuntimeException ex) {
 			// A hand-over refused (another instance took a lease after the restore): the next start
@@ -94,16 +96,17 @@ final class RuntimeDatabases {
 	 * Takes a reserved database's leases and checks it against its replicas, outside the engine's
 	 * lock: each may wait for a store (up to a lease's ttl, or a request's timeout), and other
 	 * databases' registrations, removals and the engine's close must not wait for it.
-	 * @param beforeLease runs once, right before the leases are taken
+	 * @param beforeLease runs once, right before the leases are taken, or {@code null}
 	 * @param underLease runs once the leases are taken, or {@code null}
 	 * @throws IOException if a lease is refused, or {@code underLease} refused it (it is then
 	 * not registered, and its leases are given up)
 	 */
-	void prepare(ReplicatedDatabase database, Consumer<ReplicatedDatabase> beforeLease,
-			DatabaseRegistry.@Nullable LeasedCheck underLease)
-			throws IOException {
+	void prepare(ReplicatedDatabase database, @Nullable Consumer<ReplicatedDatabase> beforeLease,
+			DatabaseRegistry.@Nullable LeasedCheck underLease) throws IOException {
 		try {
-			beforeLease.accept(database);
+			if (beforeLease != null) {
+				beforeLease.accept(database);
+			}
 			// Before anything changes its local state: where it stood is compared with the replicas.
 			this.leases.guards().capture(database);
 			this.leases.acquire(database);

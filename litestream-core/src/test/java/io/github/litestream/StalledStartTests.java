@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -44,7 +46,8 @@ import static org.awaitility.Awaitility.await;
  * once, gives the start up and leaves nothing open, no lease held (nor taken after it) and no
  * renewal thread. A start given up while that snapshot still reads the file leaves its lease to
  * expire, however long it waited. Real SQLite files, real file replicas, a real engine; the
- * upload and the lease write are held on latches, not slow.
+ * upload and the lease write are held on latches, not slow. A registration that hands a lease over
+ * (a missing file restored under its leases) waits for the start instead, its lease renewed.
  */
 class StalledStartTests {
 
@@ -210,6 +213,40 @@ class StalledStartTests {
 		assertThat(new FileReplicaClient(replica("b")).conditionalObjects()
 			.orElseThrow()
 			.read(ReplicaLease.OBJECT)).as("the lease of the next database, taken after the close").isEmpty();
+	}
+
+	@Test
+	void aRegistrationRestoringUnderItsLeasesWaitsForAStalledStartWithItsLeaseRenewed() throws Exception {
+		Path a = app("a");
+		this.apps.remove(0).close();
+		StalledLeaseStore store = new StalledLeaseStore(new FileReplicaClient(replica("a")));
+		this.releases.add(store::proceed);
+		this.engine.addDatabase(options(a), LEASE, target(store));
+		Future<?> started = this.caller.submit(() -> {
+			this.engine.start();
+			return null;
+		});
+		assertThat(store.awaitStalled()).isTrue();
+
+		// Missing: restored under leases taken in advance, which the engine takes over.
+		Path c = this.dir.resolve("c.db");
+		Future<ReplicatedDatabase> registerC = this.caller.submit(() -> this.registry.register(options(c), LEASE,
+				target(new FileReplicaClient(replica("c")))));
+		await().atMost(NOT_HELD)
+			.ignoreExceptionsInstanceOf(NoSuchElementException.class)
+			.until(() -> storedLease(replica("c")) != null);
+		Instant taken = storedLease(replica("c")).expiresAt();
+		// Handed over to a start that has not taken it yet, it would expire unrenewed.
+		await().atMost(NOT_HELD)
+			.until(() -> storedLease(replica("c")).expiresAt().isAfter(taken.plus(LEASE.ttl().multipliedBy(3))));
+
+		store.proceed();
+		started.get(1, TimeUnit.MINUTES);
+		ReplicatedDatabase registeredC = registerC.get(1, TimeUnit.MINUTES);
+		assertThat(this.engine.isRunning()).isTrue();
+		assertThat(this.engine.lease(this.engine.replicas(registeredC).get(0)).orElseThrow().role())
+			.isEqualTo(LeaseRole.PRIMARY);
+		assertThat(storedLease(replica("c")).epoch()).as("handed over within one holding").isEqualTo(1);
 	}
 
 	/**
