@@ -122,7 +122,8 @@ final class EngineLifecycle {
 				// Taken, checked and opened by the start under way, as if registered before it.
 				return this.runtimeDatabases.add(options, lease, targets, beforeLease, underLease, fileCheck);
 			}
-			if (this.start.underWay()) {
+			if (this.start.givenUp()) {
+				// Until a start again, as after a stop: its commits would reach no replica.
 				throw new IllegalStateException("Cannot start replicating " + options.path()
 						+ ": the engine is shutting down (stopped or closed while it started)");
 			}

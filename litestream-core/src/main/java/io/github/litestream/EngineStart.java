@@ -84,7 +84,7 @@ final class EngineStart {
 		return this.underWay;
 	}
 
-	/** Whether a stop or close gave the start under way up. */
+	/** Whether a stop or close gave the start under way, or the last one, up. */
 	boolean givenUp() {
 		return this.givenUp != null;
 	}

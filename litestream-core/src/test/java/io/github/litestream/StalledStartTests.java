@@ -216,6 +216,30 @@ class StalledStartTests {
 	}
 
 	@Test
+	void aRegistrationAfterAStartGivenUpByAStopIsRefusedAsAfterAStop() throws Exception {
+		Path a = app("a");
+		StalledLeaseStore store = new StalledLeaseStore(new FileReplicaClient(replica("a")));
+		this.releases.add(store::proceed);
+		this.engine.addDatabase(options(a), LEASE, target(store));
+		Future<?> started = this.caller.submit(() -> {
+			this.engine.start();
+			return null;
+		});
+		assertThat(store.awaitStalled()).isTrue();
+		assertThat(this.engine.stop(Duration.ofSeconds(30))).isTrue();
+		store.proceed();
+		assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> started.get(1, TimeUnit.MINUTES))
+			.havingCause()
+			.withMessageContaining("was stopped while it started");
+
+		Path b = app("b");
+		assertThatExceptionOfType(IllegalStateException.class)
+			.isThrownBy(() -> this.registry.register(options(b), LEASE, target(new FileReplicaClient(replica("b")))))
+			.withMessageContaining("the engine is shutting down");
+		assertThat(this.registry.find(b)).isEmpty();
+	}
+
+	@Test
 	void aRegistrationRestoringUnderItsLeasesWaitsForAStalledStartWithItsLeaseRenewed() throws Exception {
 		Path a = app("a");
 		this.apps.remove(0).close();
