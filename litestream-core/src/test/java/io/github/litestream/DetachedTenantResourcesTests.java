@@ -1,11 +1,9 @@
 package io.github.litestream;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Stream;
 
 import io.github.litestream.DatabaseRegistry.Backups;
 import io.github.litestream.Litestream.ReplicationTarget;
@@ -18,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.github.litestream.EngineResources.descriptorsOn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -70,7 +69,7 @@ class DetachedTenantResourcesTests {
 			assertThat(directory.databases()).isEmpty();
 			this.slow.release();
 			await().atMost(Duration.ofSeconds(30))
-				.untilAsserted(() -> assertThat(descriptorsOnTenant("a.db")).as("descriptors left on a.db").isEmpty());
+				.untilAsserted(() -> assertThat(descriptorsOn(this.tenants, "a.db")).as("descriptors left on a.db").isEmpty());
 		}
 	}
 
@@ -86,7 +85,7 @@ class DetachedTenantResourcesTests {
 			}
 			assertThat(a).doesNotExist();
 			directory.scan();
-			assertThat(descriptorsOnTenant("a.db")).as("descriptors left on a.db").isEmpty();
+			assertThat(descriptorsOn(this.tenants, "a.db")).as("descriptors left on a.db").isEmpty();
 		}
 	}
 
@@ -102,20 +101,5 @@ class DetachedTenantResourcesTests {
 				});
 	}
 
-	/** What this process has open of a tenant's files (deleted ones too): its own and the engine's. */
-	private List<String> descriptorsOnTenant(String name) throws IOException {
-		String file = this.tenants.toRealPath().resolve(name).toString();
-		String state = this.tenants.toRealPath().resolve("." + name + "-litestream").toString();
-		try (Stream<Path> descriptors = Files.list(Path.of("/proc/self/fd"))) {
-			return descriptors.map((descriptor) -> {
-				try {
-					return Files.readSymbolicLink(descriptor).toString();
-				}
-				catch (IOException ex) {
-					return "";
-				}
-			}).filter((target) -> target.startsWith(file) || target.startsWith(state)).toList();
-		}
-	}
 
 }

@@ -2,7 +2,6 @@ package io.github.litestream;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,8 +11,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import io.github.litestream.DatabaseRegistry.Backups;
 import io.github.litestream.Litestream.ReplicationTarget;
@@ -31,6 +28,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.github.litestream.EngineResources.descriptorsOn;
+import static io.github.litestream.EngineResources.leaseThreads;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
@@ -217,34 +216,11 @@ class StalledLeaseRegistrationTests {
 
 	/** No descriptor on the tenant's files, and no lease renewal thread started for it. */
 	private void assertNothingLeftOf(String name, Set<Thread> leaseThreadsAtClose) throws IOException {
-		assertThat(descriptorsOn(name)).as("descriptors left on " + name).isEmpty();
+		assertThat(descriptorsOn(this.dir, name)).as("descriptors left on " + name).isEmpty();
 		assertThat(leaseThreads()).as("lease renewal threads started after close")
 			.allMatch(leaseThreadsAtClose::contains);
 	}
 
-	private static Set<Thread> leaseThreads() {
-		return Thread.getAllStackTraces()
-			.keySet()
-			.stream()
-			.filter((thread) -> thread.getName().startsWith("litestream-lease-") && thread.isAlive())
-			.collect(Collectors.toSet());
-	}
-
-	/** What this process has open of a tenant's files and of the engine's state next to them. */
-	private List<String> descriptorsOn(String name) throws IOException {
-		String file = this.dir.toRealPath().resolve(name).toString();
-		String state = this.dir.toRealPath().resolve("." + name + "-litestream").toString();
-		try (Stream<Path> descriptors = Files.list(Path.of("/proc/self/fd"))) {
-			return descriptors.map((descriptor) -> {
-				try {
-					return Files.readSymbolicLink(descriptor).toString();
-				}
-				catch (IOException ex) {
-					return "";
-				}
-			}).filter((target) -> target.startsWith(file) || target.startsWith(state)).toList();
-		}
-	}
 
 	private Path tenant(String name) throws Exception {
 		Path path = this.dir.resolve(name + ".db");

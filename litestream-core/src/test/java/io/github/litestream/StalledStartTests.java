@@ -1,7 +1,5 @@
 package io.github.litestream;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,8 +13,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import io.github.litestream.Litestream.ReplicationTarget;
 import io.github.litestream.db.DatabaseOptions;
@@ -32,6 +28,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.github.litestream.EngineResources.descriptorsOn;
+import static io.github.litestream.EngineResources.leaseThreads;
 import static io.github.litestream.SnapshotReadProbes.runUntilReturnedOrWaiting;
 import static io.github.litestream.SnapshotReadProbes.truncatingCheckpointBusy;
 import static io.github.litestream.StoredLeases.storedLease;
@@ -185,8 +183,8 @@ class StalledStartTests {
 			.isInstanceOf(IllegalStateException.class)
 			.withMessageContaining("was stopped while it started");
 		assertThat(storedLease(replica("a")).released()).as("taken, then given up by the start").isTrue();
-		assertThat(descriptorsOn("a.db")).isEmpty();
-		assertThat(descriptorsOn("b.db")).isEmpty();
+		assertThat(descriptorsOn(this.dir, "a.db")).isEmpty();
+		assertThat(descriptorsOn(this.dir, "b.db")).isEmpty();
 		assertThat(leaseThreads()).as("lease renewal threads left running").allMatch(leaseThreads::contains);
 	}
 
@@ -316,29 +314,6 @@ class StalledStartTests {
 		assertThat(this.engine.isRunning()).isFalse();
 	}
 
-	private static Set<Thread> leaseThreads() {
-		return Thread.getAllStackTraces()
-			.keySet()
-			.stream()
-			.filter((thread) -> thread.getName().startsWith("litestream-lease-") && thread.isAlive())
-			.collect(Collectors.toSet());
-	}
-
-	/** What this process has open of a database's file and of the engine's state next to it. */
-	private List<String> descriptorsOn(String name) throws IOException {
-		String file = this.dir.toRealPath().resolve(name).toString();
-		String state = this.dir.toRealPath().resolve("." + name + "-litestream").toString();
-		try (Stream<Path> descriptors = Files.list(Path.of("/proc/self/fd"))) {
-			return descriptors.map((descriptor) -> {
-				try {
-					return Files.readSymbolicLink(descriptor).toString();
-				}
-				catch (IOException ex) {
-					return "";
-				}
-			}).filter((target) -> target.startsWith(file) || target.startsWith(state)).toList();
-		}
-	}
 
 	private Path app(String name) throws Exception {
 		Path path = this.dir.resolve(name + ".db");
