@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import io.github.litestream.lease.ReplicaLease;
 import io.github.litestream.replica.ConditionalObjects;
@@ -16,16 +17,26 @@ import io.github.litestream.replica.ReplicaClient;
  * A real replica client whose store stalls the write that takes its lease (a create or a
  * replace of the lease object that does not release it) until {@link #proceed()}: a store that
  * is slow to answer, or times out, while a database's registration takes its lease. Releases
- * and other objects go through at once.
+ * and other objects go through at once, and so do the writes of threads it does not stall.
  */
-final class StalledLeaseStore extends ForwardingReplicaClient {
+class StalledLeaseStore extends ForwardingReplicaClient {
+
+	private final Predicate<Thread> stalls;
 
 	private final CountDownLatch stalled = new CountDownLatch(1);
 
 	private final CountDownLatch proceed = new CountDownLatch(1);
 
 	StalledLeaseStore(ReplicaClient client) {
+		this(client, (thread) -> true);
+	}
+
+	/**
+	 * @param stalls which writing threads are stalled (an engine's start, say)
+	 */
+	StalledLeaseStore(ReplicaClient client, Predicate<Thread> stalls) {
 		super(client);
+		this.stalls = stalls;
 	}
 
 	/**
@@ -77,7 +88,7 @@ final class StalledLeaseStore extends ForwardingReplicaClient {
 		}
 
 		private void stallIfTaking(String name, byte[] content) throws IOException {
-			if (!name.equals(ReplicaLease.OBJECT)
+			if (!name.equals(ReplicaLease.OBJECT) || !StalledLeaseStore.this.stalls.test(Thread.currentThread())
 					|| new String(content, StandardCharsets.UTF_8).contains("\"released\":true")) {
 				return;
 			}

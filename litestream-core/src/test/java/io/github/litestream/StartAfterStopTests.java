@@ -3,11 +3,9 @@ package io.github.litestream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -20,9 +18,6 @@ import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.lease.LeaseOptions;
 import io.github.litestream.lease.LeaseRole;
-import io.github.litestream.lease.ReplicaLease;
-import io.github.litestream.replica.ConditionalObjects;
-import io.github.litestream.replica.ForwardingReplicaClient;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.Replica;
 import io.github.litestream.replica.ReplicaOptions;
@@ -89,7 +84,7 @@ class StartAfterStopTests {
 		await().atMost(Duration.ofSeconds(10)).until(closing::isDone);
 		closing.get();
 
-		this.store.proceedLease();
+		this.store.proceed();
 		assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> started.get(1, TimeUnit.MINUTES))
 			.havingCause()
 			.isInstanceOf(IllegalStateException.class)
@@ -104,7 +99,7 @@ class StartAfterStopTests {
 		Future<Boolean> stopping = this.caller.submit(() -> this.engine.stop(Duration.ofSeconds(30)));
 		await().atMost(Duration.ofSeconds(10)).until(stopping::isDone);
 
-		this.store.proceedLease();
+		this.store.proceed();
 		assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> started.get(1, TimeUnit.MINUTES))
 			.havingCause()
 			.isInstanceOf(IllegalStateException.class)
@@ -150,7 +145,7 @@ class StartAfterStopTests {
 			this.engine.start();
 			return null;
 		});
-		assertThat(this.store.awaitLeaseStalled()).isTrue();
+		assertThat(this.store.awaitStalled()).isTrue();
 		return started;
 	}
 
@@ -162,7 +157,7 @@ class StartAfterStopTests {
 	 * A file replica whose WAL uploads, once held, stop inside the write until released, and
 	 * whose lease writes made by the start again stall until it proceeds (renewals go through).
 	 */
-	private static final class HeldStore extends ForwardingReplicaClient {
+	private static final class HeldStore extends StalledLeaseStore {
 
 		private volatile boolean holdingWal;
 
@@ -170,12 +165,9 @@ class StartAfterStopTests {
 
 		private final CountDownLatch walRelease = new CountDownLatch(1);
 
-		private final CountDownLatch leaseStalled = new CountDownLatch(1);
-
-		private final CountDownLatch leaseProceed = new CountDownLatch(1);
-
 		HeldStore(FileReplicaClient client) {
-			super(client);
+			// Only the start again takes the lease slowly.
+			super(client, (thread) -> thread.getName().equals(STARTING));
 		}
 
 		void holdWal() {
@@ -186,18 +178,10 @@ class StartAfterStopTests {
 			return this.walHeld.await(1, TimeUnit.MINUTES);
 		}
 
-		boolean awaitLeaseStalled() throws InterruptedException {
-			return this.leaseStalled.await(1, TimeUnit.MINUTES);
-		}
-
-		void proceedLease() {
-			this.leaseProceed.countDown();
-		}
-
 		void releaseAll() {
 			this.holdingWal = false;
 			this.walRelease.countDown();
-			this.leaseProceed.countDown();
+			proceed();
 		}
 
 		@Override
@@ -207,11 +191,6 @@ class StartAfterStopTests {
 				await(this.walRelease);
 			}
 			return super.writeWalSegment(pos, lz4);
-		}
-
-		@Override
-		public Optional<ConditionalObjects> conditionalObjects() {
-			return super.conditionalObjects().map(Stalling::new);
 		}
 
 		private static void await(CountDownLatch latch) throws IOException {
@@ -224,46 +203,6 @@ class StartAfterStopTests {
 				Thread.currentThread().interrupt();
 				throw new InterruptedIOException("Interrupted while the store was held");
 			}
-		}
-
-		private final class Stalling implements ConditionalObjects {
-
-			private final ConditionalObjects objects;
-
-			Stalling(ConditionalObjects objects) {
-				this.objects = objects;
-			}
-
-			@Override
-			public Optional<VersionedObject> read(String name) throws IOException {
-				return this.objects.read(name);
-			}
-
-			@Override
-			public String create(String name, byte[] content) throws IOException {
-				stallIfStarting(name, content);
-				return this.objects.create(name, content);
-			}
-
-			@Override
-			public String replace(String name, byte[] content, String version) throws IOException {
-				stallIfStarting(name, content);
-				return this.objects.replace(name, content, version);
-			}
-
-			@Override
-			public Optional<String> exclusivityProblem() throws IOException {
-				return this.objects.exclusivityProblem();
-			}
-
-			private void stallIfStarting(String name, byte[] content) throws IOException {
-				if (name.equals(ReplicaLease.OBJECT) && Thread.currentThread().getName().equals(STARTING)
-						&& !new String(content, StandardCharsets.UTF_8).contains("\"released\":true")) {
-					HeldStore.this.leaseStalled.countDown();
-					await(HeldStore.this.leaseProceed);
-				}
-			}
-
 		}
 
 	}
