@@ -61,10 +61,7 @@ class LeaseRequestCountTests {
 			// taken over with its own conditional write.
 			assertThat(client.leaseLog()).containsExactlyElementsOf(concat(List.of("GET lease.json"),
 					FIRST_PROBE, List.of("CREATE lease.json", "GET lease.json", "REPLACE lease.json")));
-			try (AppDatabase app = new AppDatabase(db)) {
-				app.insert(1);
-				awaitReplicated(engine, database);
-			}
+			commitOne(engine, db, database);
 			assertThat(registry.unregister(db, Duration.ofSeconds(30), DatabaseRegistry.Backups.KEEP)).isTrue();
 		}
 		assertRestores(db);
@@ -79,10 +76,7 @@ class LeaseRequestCountTests {
 			DatabaseRegistry registry = new DatabaseRegistry(engine);
 			ReplicatedDatabase database = registerLeased(registry, db,
 					new CountingReplicaClient(new FileReplicaClient(root)));
-			try (AppDatabase app = new AppDatabase(db)) {
-				app.insert(1);
-				awaitReplicated(engine, database);
-			}
+			commitOne(engine, db, database);
 			assertThat(registry.unregister(db, Duration.ofSeconds(30), DatabaseRegistry.Backups.KEEP)).isTrue();
 		}
 		CountingReplicaClient client = new CountingReplicaClient(new FileReplicaClient(root));
@@ -93,10 +87,7 @@ class LeaseRequestCountTests {
 			// A new instance: the store is probed again, and the released lease taken.
 			assertThat(client.leaseLog()).containsExactlyElementsOf(
 					concat(List.of("GET lease.json"), PROBE, List.of("REPLACE lease.json")));
-			try (AppDatabase app = new AppDatabase(db)) {
-				app.insert(1);
-				awaitReplicated(engine, database);
-			}
+			commitOne(engine, db, database);
 			assertThat(registry.unregister(db, Duration.ofSeconds(30), DatabaseRegistry.Backups.KEEP)).isTrue();
 		}
 		assertRestores(db);
@@ -125,10 +116,7 @@ class LeaseRequestCountTests {
 			engine.start();
 			assertThat(client.leaseLog()).containsExactlyElementsOf(concat(List.of("GET lease.json"),
 					FIRST_PROBE, List.of("CREATE lease.json", "GET lease.json", "REPLACE lease.json")));
-			try (AppDatabase app = new AppDatabase(db)) {
-				app.insert(1);
-				awaitReplicated(engine, database);
-			}
+			commitOne(engine, db, database);
 			assertThat(engine.stop(Duration.ofSeconds(30))).isTrue();
 		}
 		assertRestores(db);
@@ -140,7 +128,11 @@ class LeaseRequestCountTests {
 				List.of(new ReplicationTarget(client, ReplicaOptions.defaults("file").withSyncInterval(FAST))));
 	}
 
-	private static void awaitReplicated(Litestream engine, ReplicatedDatabase database) throws Exception {
+	/** Commits a row and waits until the replica has it. */
+	private static void commitOne(Litestream engine, Path db, ReplicatedDatabase database) throws Exception {
+		try (AppDatabase app = new AppDatabase(db)) {
+			app.insert(1);
+		}
 		Replica replica = engine.replicas(database).get(0);
 		Optional<Pos> committed = engine.commitPosition(database);
 		await().atMost(Duration.ofMinutes(1)).until(() -> replica.position().equals(committed));

@@ -217,13 +217,7 @@ class StalledStartTests {
 	void aRegistrationAfterAStartGivenUpByAStopIsRefusedAsAfterAStop() throws Exception {
 		Path a = app("a");
 		StalledLeaseStore store = new StalledLeaseStore(new FileReplicaClient(replica("a")));
-		this.releases.add(store::proceed);
-		this.engine.addDatabase(options(a), LEASE, target(store));
-		Future<?> started = this.caller.submit(() -> {
-			this.engine.start();
-			return null;
-		});
-		assertThat(store.awaitStalled()).isTrue();
+		Future<?> started = startStalledOnTheLeaseOf(a, store);
 		assertThat(this.engine.stop(Duration.ofSeconds(30))).isTrue();
 		store.proceed();
 		assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> started.get(1, TimeUnit.MINUTES))
@@ -242,13 +236,7 @@ class StalledStartTests {
 		Path a = app("a");
 		this.apps.remove(0).close();
 		StalledLeaseStore store = new StalledLeaseStore(new FileReplicaClient(replica("a")));
-		this.releases.add(store::proceed);
-		this.engine.addDatabase(options(a), LEASE, target(store));
-		Future<?> started = this.caller.submit(() -> {
-			this.engine.start();
-			return null;
-		});
-		assertThat(store.awaitStalled()).isTrue();
+		Future<?> started = startStalledOnTheLeaseOf(a, store);
 
 		// Missing: restored under leases taken in advance, which the engine takes over.
 		Path c = this.dir.resolve("c.db");
@@ -269,6 +257,18 @@ class StalledStartTests {
 		assertThat(this.engine.lease(this.engine.replicas(registeredC).get(0)).orElseThrow().role())
 			.isEqualTo(LeaseRole.PRIMARY);
 		assertThat(storedLease(replica("c")).epoch()).as("handed over within one holding").isEqualTo(1);
+	}
+
+	/** Starts the engine on another thread with one leased database, until its lease write stalls. */
+	private Future<?> startStalledOnTheLeaseOf(Path file, StalledLeaseStore store) throws Exception {
+		this.releases.add(store::proceed);
+		this.engine.addDatabase(options(file), LEASE, target(store));
+		Future<?> started = this.caller.submit(() -> {
+			this.engine.start();
+			return null;
+		});
+		assertThat(store.awaitStalled()).isTrue();
+		return started;
 	}
 
 	/**
