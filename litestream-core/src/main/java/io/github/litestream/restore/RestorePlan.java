@@ -65,7 +65,11 @@ public record RestorePlan(String replicaLocation, String generation, SnapshotInf
 	 * @return the segment count
 	 */
 	public int segmentCount() {
-		return this.walIndexes.stream().mapToInt((walIndex) -> walIndex.segments().size()).sum();
+		int count = 0;
+		for (WalIndex walIndex : this.walIndexes) {
+			count += walIndex.segments().size();
+		}
+		return count;
 	}
 
 	/**
@@ -73,11 +77,13 @@ public record RestorePlan(String replicaLocation, String generation, SnapshotInf
 	 * @return the byte count
 	 */
 	public long compressedBytes() {
-		long segments = this.walIndexes.stream()
-			.flatMap((walIndex) -> walIndex.segments().stream())
-			.mapToLong(WalSegmentInfo::size)
-			.sum();
-		return this.snapshot.size() + segments;
+		long bytes = this.snapshot.size();
+		for (WalIndex walIndex : this.walIndexes) {
+			for (WalSegmentInfo segment : walIndex.segments()) {
+				bytes += segment.size();
+			}
+		}
+		return bytes;
 	}
 
 	/**
