@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * library there, compares it byte by byte and loads it. Started once the downloads were done,
  * as before, the check still waited for it about 70 ms.
  * </ul>
- * Started when a restore begins, it takes the processor that planning (one thread, listing the
- * replica) leaves idle.
+ * Started when a restore begins, it takes the processor that locking, cleaning up and planning
+ * (one thread, listing the replica) leave idle.
  */
 final class NativeWarmUp {
 

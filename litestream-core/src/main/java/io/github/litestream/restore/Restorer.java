@@ -65,6 +65,10 @@ public final class Restorer {
 			LeftoverRestoreFiles.remove(file);
 			return existing(client, options, output, start);
 		}
+		// LZ4 is needed once the snapshot is read, SQLite only for the integrity check at the end;
+		// loading both now uses the processor that locking, cleaning up and planning (one thread)
+		// leave idle.
+		NativeWarmUp.start();
 		// Held to the end: a second restore of the same output fails rather than remove these files.
 		// The lock file goes beside the output, so its directory is created now, as Litestream does.
 		Path directory = file.getParent();
@@ -113,9 +117,6 @@ public final class Restorer {
 
 	private RestoreResult restore(ReplicaClient client, RestoreOptions options, Path output, Path file, long start)
 			throws IOException {
-		// LZ4 is needed once the snapshot is read, SQLite only for the integrity check at the end;
-		// loading both now uses the processor that planning (one thread, listing) leaves idle.
-		NativeWarmUp.start();
 		RestorePlanner planner = new RestorePlanner(client);
 		Set<DamagedObject> unusableSnapshots = new HashSet<>();
 		List<DamagedObject> avoided = new ArrayList<>();
