@@ -131,13 +131,17 @@ final class DatabaseRestorer {
 	/**
 	 * Restores a database registered while the application runs (a tenant's), each time its
 	 * file is missing: with the entry's restore settings, except that no backup is fine (it is a
-	 * new database).
+	 * new database). The replicas are read through the engine's clients, which replicate it next:
+	 * one client per replica, and the engine sees what the restore listed.
 	 * @param database the database, with its path known
+	 * @param engine the clients the engine replicates it through
 	 * @return whether a backup was restored
 	 * @throws LitestreamRestoreException if a replica can't be read or holds a damaged backup
 	 */
-	boolean restoreOnDemand(DatabaseSettings database) {
-		return restoreMissing(database, true, RestoreLeasing.NONE);
+	boolean restoreOnDemand(DatabaseSettings database, RestoreClients.Lent engine) {
+		try (RestoreClients clients = new RestoreClients(this.clients, engine)) {
+			return restoreMissing(database, true, RestoreLeasing.NONE, clients);
+		}
 	}
 
 	private boolean restoreMissing(DatabaseSettings database, boolean emptyIsFine,

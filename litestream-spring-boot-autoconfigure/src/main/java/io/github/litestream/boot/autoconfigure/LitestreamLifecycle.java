@@ -160,18 +160,25 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 		}
 	}
 
+	/**
+	 * Restores a database registered while the engine runs, with its entry's settings, through
+	 * the clients the engine replicates it through (made by {@link #targets}, in the order of its
+	 * replicas): a second client per replica would connect and list the replica again.
+	 */
 	private void restoreOnDemand(Path path, List<ReplicationTarget> targets) throws IOException {
 		Path file = path.toAbsolutePath().normalize();
+		List<ReplicaClient> clients = targets.stream().map(ReplicationTarget::client).toList();
 		for (DatabaseSettings database : this.databases.databases()) {
 			if (file.equals(database.path())) {
-				this.restorer.restoreOnDemand(database);
+				this.restorer.restoreOnDemand(database, RestoreClients.Lent.byPosition(database, clients));
 				return;
 			}
 		}
 		for (DatabaseSettings entry : this.databases.directories()) {
 			DirectorySettings directory = entry.directory();
 			if (directory.holds(file)) {
-				this.restorer.restoreOnDemand(entry.inDirectory(directory.relative(file)));
+				DatabaseSettings tenant = entry.inDirectory(directory.relative(file));
+				this.restorer.restoreOnDemand(tenant, RestoreClients.Lent.byPosition(tenant, clients));
 				return;
 			}
 		}

@@ -8,7 +8,7 @@ import org.jspecify.annotations.Nullable;
  * {@link RestoreLeases}), and the clients they are kept through, which the restore reads the
  * replicas with too: one client, and one first connection, per replica.
  */
-interface RestoreLeasing {
+interface RestoreLeasing extends RestoreClients.Lent {
 
 	/** No leases: every restore makes its own clients. */
 	RestoreLeasing NONE = new RestoreLeasing() {
@@ -40,6 +40,7 @@ interface RestoreLeasing {
 	 * @param replica a replica of a database whose leases were taken
 	 * @return the client, or {@code null} if no lease of that replica is kept
 	 */
+	@Override
 	@Nullable ReplicaClient client(ReplicaSettings replica);
 
 }
