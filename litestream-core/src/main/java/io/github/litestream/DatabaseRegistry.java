@@ -283,9 +283,8 @@ public final class DatabaseRegistry {
 		try {
 			flushed = this.engine.lifecycle().detach(database, timeout, !delete, () -> {
 				if (delete) {
-					for (Replica replica : replicas) {
-						deleteBackups(database.path(), replica.name(), replica.client());
-					}
+					BackupDeletion.deleteAll(database.path(), replicas,
+							() -> this.engine.lifecycle().removals().givenUp(database));
 					deleted[0] = true;
 				}
 			});
@@ -311,17 +310,15 @@ public final class DatabaseRegistry {
 	}
 
 	/**
-	 * Deletes every generation a replica holds of a database.
+	 * Deletes every generation a replica holds of a database, the newest backup last (see
+	 * {@link BackupDeletion}).
 	 * @param path the database file
 	 * @param name the replica's name
 	 * @param client the replica
 	 * @throws IOException if the replica cannot be listed or a generation deleted
 	 */
 	static void deleteBackups(Path path, String name, ReplicaClient client) throws IOException {
-		for (String generation : client.generations()) {
-			client.deleteGeneration(generation);
-		}
-		logger.info("Deleted the backups of {} in replica '{}' ({})", path, name, client.location());
+		BackupDeletion.deleteAll(path, name, client, () -> false);
 	}
 
 	private static void closeQuietly(ReplicaClient client) {

@@ -38,7 +38,7 @@ final class EngineLifecycle {
 	// The engine's category, which operators filter on.
 	private static final Logger logger = LoggerFactory.getLogger(Litestream.class);
 
-	/** How long a close without a stop flushes, and how long a close waits for removals under way. */
+	/** How long a close without a stop flushes. */
 	private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
 	/** The engine's lock: its monitor. */
@@ -340,13 +340,13 @@ final class EngineLifecycle {
 		if (this.running) {
 			stop(CLOSE_TIMEOUT);
 		}
-		Set<ReplicatedDatabase> stillRemoving = this.removing.awaitAll(CLOSE_TIMEOUT);
+		Set<ReplicatedDatabase> stillRemoving = this.removing.awaitAll();
 		if (!stillRemoving.isEmpty()) {
 			// Their leases are theirs to release (the keeper leaves them alone), and a flush of
 			// theirs that the closed threads cannot run counts as not flushed.
-			logger.warn("The removal of {} was still under way {} after close began (a slow store); it goes on "
-					+ "without the engine's threads and lease renewals",
-					stillRemoving.stream().map(ReplicatedDatabase::path).toList(), CLOSE_TIMEOUT);
+			logger.warn("The removal of {} was still under way when close stopped waiting (a slow store); without the "
+					+ "engine's threads and lease renewals, it stops before its next generation deletion and says what "
+					+ "is left", stillRemoving.stream().map(ReplicatedDatabase::path).toList());
 		}
 		// A start under way has opened nothing, but a run before it that was only stopped may still
 		// ship: its commits and its steps are dealt with as without that start.
@@ -381,6 +381,11 @@ final class EngineLifecycle {
 
 	boolean running() {
 		return this.running;
+	}
+
+	/** The removals a close waits for, and those it stopped waiting for. */
+	Removals removals() {
+		return this.removing;
 	}
 
 	/** Whether {@link #close()} ran since the last start: nothing is replicated, nobody waits. */
