@@ -267,8 +267,10 @@ public final class DatabaseRegistry {
 	 * @param backups whether to keep or delete what its replicas hold
 	 * @return {@code true} if every replica received every commit before it stopped (or its
 	 * backups were deleted as asked)
-	 * @throws IOException if deleting backups was asked and failed; replication is stopped
-	 * anyway
+	 * @throws IOException if deleting backups was asked and failed, or stopped between two
+	 * generations because the engine's close stopped waiting for it (the message names what each
+	 * replica still holds: whole generations, the newest backup among them); replication is
+	 * stopped anyway
 	 * @throws IllegalArgumentException if no database is registered at that path
 	 * @throws IllegalStateException if its registration has not returned yet
 	 */

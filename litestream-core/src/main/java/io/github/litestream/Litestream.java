@@ -226,7 +226,8 @@ public final class Litestream implements AutoCloseable {
 	 * Closes every database's engine connections (after a {@link #stop(Duration)}). A database
 	 * being unregistered meanwhile (its last commits shipping, its backups being deleted) is let
 	 * finish first, for up to 30 seconds: closing under it would stop the threads it ships on and
-	 * release the leases its deletion needs. A start under way is not waited for: it is given up
+	 * the renewals of the leases its deletion needs (one still deleting then stops before its next
+	 * generation, and fails naming what is left). A start under way is not waited for: it is given up
 	 * (see {@link #start()}), and gives its leases up itself once the store it waits for answers.
 	 */
 	@Override
