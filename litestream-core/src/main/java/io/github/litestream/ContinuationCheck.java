@@ -3,6 +3,7 @@ package io.github.litestream;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 import io.github.litestream.db.GenerationContinuation;
 import io.github.litestream.db.ReplicatedDatabase;
@@ -40,11 +41,26 @@ final class ContinuationCheck {
 	 * @throws IOException if the record cannot be read or dropped
 	 */
 	static void run(ReplicatedDatabase database, List<Replica> replicas) throws IOException {
+		run(database, replicas, () -> true);
+	}
+
+	/**
+	 * Drops a database's continuation record as {@link #run(ReplicatedDatabase, List)} does, while
+	 * it is still registered: one unregistered meanwhile (during an engine's start) is left as it
+	 * is, since its removal closes its replicas' clients (a listing would fail, and the record be
+	 * dropped for nothing) and its next registration checks it again.
+	 * @param stillRegistered whether the database is still registered
+	 */
+	static void run(ReplicatedDatabase database, List<Replica> replicas, BooleanSupplier stillRegistered)
+			throws IOException {
 		Optional<Pos> recorded = GenerationContinuation.recorded(database.path());
 		if (recorded.isEmpty()) {
 			return;
 		}
 		for (Replica replica : replicas) {
+			if (!stillRegistered.getAsBoolean()) {
+				return;
+			}
 			String problem;
 			try {
 				problem = movedOn(replica.client(), recorded.get());
@@ -52,6 +68,10 @@ final class ContinuationCheck {
 			catch (IOException | RuntimeException ex) {
 				problem = "replica '" + replica.name() + "' could not be listed to prove that generation "
 						+ recorded.get().generation() + " did not move on (" + ex.getMessage() + ")";
+			}
+			if (problem != null && !stillRegistered.getAsBoolean()) {
+				// Its clients were closed under the listing: the failure says nothing of the replica.
+				return;
 			}
 			if (problem != null) {
 				GenerationContinuation.discard(database.path(), problem.startsWith("replica '") ? problem

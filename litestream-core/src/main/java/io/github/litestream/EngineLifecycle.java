@@ -287,7 +287,7 @@ final class EngineLifecycle {
 					}
 				}
 				prepared.addAll(next.keySet());
-				this.start.prepare(next);
+				this.start.prepare(next, (database) -> this.databases.current().containsKey(database));
 			}
 		}
 		catch (IOException | RuntimeException | Error ex) {

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.replica.Replica;
@@ -115,19 +116,25 @@ final class EngineStart {
 	 * Takes the leases of databases registered before the start and checks them, outside the
 	 * engine's lock.
 	 * @param databases the databases and their replicas, in registration order
+	 * @param registered whether a database is still registered: one unregistered meanwhile is skipped
 	 * @throws IOException if a lease is refused, a check fails, or a snapshot of the previous run
 	 * still reads a file after {@link #PREVIOUS_SNAPSHOT_WAIT}
 	 * @throws IllegalStateException if a stop or close gave the start up
 	 */
-	void prepare(Map<ReplicatedDatabase, List<Replica>> databases) throws IOException {
+	void prepare(Map<ReplicatedDatabase, List<Replica>> databases, Predicate<ReplicatedDatabase> registered)
+			throws IOException {
 		// Before anything is opened or written: a refused instance leaves no trace.
 		this.leases.acquireAll(databases.keySet(), this::requireNotGivenUp);
 		for (Map.Entry<ReplicatedDatabase, List<Replica>> entry : databases.entrySet()) {
 			requireNotGivenUp();
 			ReplicatedDatabase database = entry.getKey();
+			if (!registered.test(database)) {
+				// Unregistered meanwhile: not opened by this start, its replicas' clients closed.
+				continue;
+			}
 			// Before anything changes its local state: where it stood is compared with the replicas.
 			this.leases.guards().capture(database);
-			ContinuationCheck.run(database, entry.getValue());
+			ContinuationCheck.run(database, entry.getValue(), () -> registered.test(database));
 			awaitPreviousRun(database);
 		}
 		requireNotGivenUp();
