@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -49,6 +50,12 @@ final class ReplicationLanes {
 
 	private final Map<Replica, ReplicaTask> tasks = new ConcurrentHashMap<>();
 
+	/**
+	 * The databases whose lanes this run started, until withdrawn: not those registered during a
+	 * start that a stop or close gave up, which were never opened.
+	 */
+	private final Set<ReplicatedDatabase> opened = ConcurrentHashMap.newKeySet();
+
 	/** The previous run's tasks, until the next run's take them over (see {@link #open()}). */
 	private final Map<Replica, ReplicaTask> previousTasks = new ConcurrentHashMap<>();
 
@@ -79,6 +86,7 @@ final class ReplicationLanes {
 		this.previousTasks.clear();
 		this.previousTasks.putAll(this.tasks);
 		this.tasks.clear();
+		this.opened.clear();
 		if (this.scheduler == null || this.scheduler.isShutdown()) {
 			this.scheduler = new EngineScheduler(this.threads);
 		}
@@ -90,6 +98,7 @@ final class ReplicationLanes {
 		String name = database.path().getFileName().toString();
 		SerialLane monitor = scheduler.captureLane(name);
 		this.monitors.put(database, monitor);
+		this.opened.add(database);
 		long interval = database.options().monitorInterval().toMillis();
 		monitor.scheduleWithFixedDelay(() -> monitor(database), interval, interval, TimeUnit.MILLISECONDS);
 		for (Replica replica : replicas) {
@@ -137,6 +146,7 @@ final class ReplicationLanes {
 	 * @return the lanes, for {@link #stop(Withdrawn, Duration, boolean)} outside the lock
 	 */
 	Withdrawn withdraw(ReplicatedDatabase database, List<Replica> replicas) {
+		this.opened.remove(database);
 		SerialLane monitor = this.monitors.remove(database);
 		if (monitor != null) {
 			monitor.shutdown();
@@ -218,10 +228,14 @@ final class ReplicationLanes {
 	 * @return whether every replica's step finished (otherwise one still runs in the background)
 	 */
 	boolean shipCommitsAfterStop(Instant deadline) {
-		Map<ReplicatedDatabase, List<Replica>> registered = this.databases.current();
-		registered.keySet().forEach(this::monitor);
-		boolean behind = registered.entrySet()
+		// Not those registered during a start given up since: never opened, they hold nothing to ship.
+		List<Map.Entry<ReplicatedDatabase, List<Replica>>> ran = this.databases.current()
+			.entrySet()
 			.stream()
+			.filter((entry) -> this.opened.contains(entry.getKey()))
+			.toList();
+		ran.forEach((entry) -> monitor(entry.getKey()));
+		boolean behind = ran.stream()
 			.anyMatch((entry) -> entry.getValue()
 				.stream()
 				.anyMatch((replica) -> !replica.position().equals(entry.getKey().position())));
@@ -236,8 +250,9 @@ final class ReplicationLanes {
 		return shutdownAll(this.tasks.values(), deadline);
 	}
 
-	/** Closes the replicas' clients and the pools. */
+	/** Closes the replicas' clients and the pools; the databases are closed too. */
 	void close() {
+		this.opened.clear();
 		this.tasks.values().forEach(ReplicaTask::closeClient);
 		if (this.scheduler != null) {
 			this.scheduler.shutdown();

@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -13,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.litestream.DatabaseRegistry.Backups;
 import io.github.litestream.Litestream.ReplicationTarget;
+import io.github.litestream.db.DatabaseListener;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.GenerationContinuation;
 import io.github.litestream.db.ReplicatedDatabase;
@@ -30,6 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -98,6 +102,46 @@ class GivenUpStartTests {
 
 		ReplicatedDatabase again = this.registry.register(options(b), target(new FileReplicaClient(replica("b"))));
 		assertThat(again.position().map(Pos::generation)).as("continued, no new snapshot").contains(generation);
+	}
+
+	@Test
+	void aCloseGivingUpAStartAfterAStopVisitsOnlyTheDatabasesTheStoppedRunOpened() throws Exception {
+		Path a = app("a");
+		// Only the start again takes the lease slowly.
+		StalledLeaseStore store = new StalledLeaseStore(new FileReplicaClient(replica("a")),
+				(thread) -> thread.getName().equals(STARTING));
+		this.releases.add(store::proceed);
+		ReplicatedDatabase database = this.engine.addDatabase(options(a), LEASE, target(store));
+		this.engine.start();
+		Replica replica = this.engine.replicas(database).get(0);
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> replica.position().equals(this.engine.commitPosition(database)));
+		assertThat(this.engine.stop(Duration.ofSeconds(30))).isTrue();
+		Future<?> started = this.starter.submit(() -> {
+			this.engine.start();
+			return null;
+		});
+		assertThat(store.awaitStalled()).isTrue();
+
+		// Registered during the start, to be opened by it: never opened, as the start is given up.
+		Path c = app("c");
+		ReplicatedDatabase registered = this.registry.register(options(c), target(new FileReplicaClient(replica("c"))));
+		List<Exception> syncErrors = new CopyOnWriteArrayList<>();
+		registered.addListener(new DatabaseListener() {
+
+			@Override
+			public void onSyncError(Exception error) {
+				syncErrors.add(error);
+			}
+
+		});
+		this.engine.close();
+		assertThat(syncErrors).as("WAL copies of a database that was never opened").isEmpty();
+
+		store.proceed();
+		assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> started.get(1, TimeUnit.MINUTES))
+			.havingCause()
+			.withMessageContaining("was closed while it started");
 	}
 
 	/**
