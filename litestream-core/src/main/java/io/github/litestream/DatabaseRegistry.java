@@ -106,7 +106,9 @@ public final class DatabaseRegistry {
 	public ReplicatedDatabase register(DatabaseOptions options, LeaseOptions lease, List<ReplicationTarget> targets)
 			throws IOException {
 		// Reserved before a restore: a file is restored once, and never one still being unregistered.
-		try (EngineLifecycle.Registration registration = this.engine.lifecycle().beginRegistration(options.path())) {
+		try (PathReservations.Registration registration = this.engine.lifecycle()
+			.reservations()
+			.begin(options.path())) {
 			return registerReserved(options, lease, targets);
 		}
 		catch (UncheckedIOException ex) {
@@ -169,7 +171,9 @@ public final class DatabaseRegistry {
 	 */
 	public ReplicatedDatabase registerChecked(DatabaseOptions options, LeaseOptions lease,
 			List<ReplicationTarget> targets, LeasedCheck underLease) throws IOException {
-		try (EngineLifecycle.Registration registration = this.engine.lifecycle().beginRegistration(options.path())) {
+		try (PathReservations.Registration registration = this.engine.lifecycle()
+			.reservations()
+			.begin(options.path())) {
 			// The check under the leases decides on the file: not compared again.
 			return this.engine.lifecycle().attach(options, lease, targets, null, underLease, FileCheck.DONE);
 		}
@@ -189,7 +193,9 @@ public final class DatabaseRegistry {
 	public ReplicatedDatabase registerPromoted(DatabaseOptions options, LeaseOptions lease,
 			List<ReplicationTarget> targets, Standby standby) throws IOException {
 		// If registered already, the promotion fails; it stops the standby's renewals as it returns.
-		try (EngineLifecycle.Registration registration = this.engine.lifecycle().beginRegistration(options.path())) {
+		try (PathReservations.Registration registration = this.engine.lifecycle()
+			.reservations()
+			.begin(options.path())) {
 			// The standby's follower brought the file to the replica's end under the lease.
 			return this.engine.lifecycle().attach(options, lease, targets, (database) -> standby.handOverLease(),
 					null, FileCheck.DONE);
@@ -303,7 +309,7 @@ public final class DatabaseRegistry {
 	}
 
 	private RuntimeException notReplicated(Path path) {
-		if (this.engine.lifecycle().registering(path)) {
+		if (this.engine.lifecycle().reservations().registering(path)) {
 			return new IllegalStateException("Database " + path.toAbsolutePath().normalize() + " is being registered "
 					+ "(its replicas' leases are taken or its replicas read); unregister it once that registration has "
 					+ "returned");

@@ -1,7 +1,6 @@
 package io.github.litestream;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 import io.github.litestream.Litestream.ReplicationTarget;
@@ -74,7 +72,7 @@ final class EngineLifecycle {
 	private final Removals removing = new Removals();
 
 	/** The paths a {@link DatabaseRegistry} registers, from before their restore until it returns. */
-	private final Set<Path> registering = ConcurrentHashMap.newKeySet();
+	private final PathReservations reservations;
 
 	EngineLifecycle(Object engineLock, RegisteredDatabases databases, ReplicationLanes lanes, LeaseKeeper leases,
 			RuntimeDatabases runtimeDatabases, EngineCallbacks callbacks, Clock clock) {
@@ -86,6 +84,7 @@ final class EngineLifecycle {
 		this.callbacks = callbacks;
 		this.clock = clock;
 		this.start = new EngineStart(engineLock, leases);
+		this.reservations = new PathReservations(databases);
 	}
 
 	/**
@@ -201,40 +200,9 @@ final class EngineLifecycle {
 		}
 	}
 
-	/**
-	 * Reserves a path for one registration until it returns, before anything of it runs: a
-	 * missing file's restore (and the leases taken for it) must not run twice, and a second
-	 * registration is told it is being registered rather than what the first one's restore holds.
-	 * @param path the database file
-	 * @return what ends the reservation, once the registration returned
-	 * @throws IllegalStateException naming the path and what to do, if it is registered already,
-	 * being registered or still being unregistered
-	 */
-	Registration beginRegistration(Path path) {
-		Path normalized = path.toAbsolutePath().normalize();
-		if (!this.registering.add(normalized)) {
-			throw new IllegalStateException("Database " + normalized + " is being registered (restored from its "
-					+ "replicas, its replicas' leases taken or its replicas read); try again once that registration "
-					+ "has returned");
-		}
-		try {
-			this.databases.requireUnregistered(normalized);
-		}
-		catch (RuntimeException ex) {
-			this.registering.remove(normalized);
-			throw ex;
-		}
-		return () -> this.registering.remove(normalized);
-	}
-
-	/**
-	 * Whether a database is being registered at a path (restored, its leases taken, its replicas
-	 * read): it is not listed until it opens.
-	 * @param path the database file
-	 */
-	boolean registering(Path path) {
-		Path normalized = path.toAbsolutePath().normalize();
-		return this.registering.contains(normalized) || this.databases.joining(normalized);
+	/** The paths being registered, from before a missing file's restore until the registration returns. */
+	PathReservations reservations() {
+		return this.reservations;
 	}
 
 	/**
@@ -391,14 +359,6 @@ final class EngineLifecycle {
 	/** Whether {@link #close()} ran since the last start: nothing is replicated, nobody waits. */
 	boolean closed() {
 		return this.closed;
-	}
-
-	/** A path reserved by {@link #beginRegistration}, until closed. */
-	interface Registration extends AutoCloseable {
-
-		@Override
-		void close();
-
 	}
 
 }
