@@ -321,8 +321,10 @@ final class EngineLifecycle {
 		boolean idle = (starting && closedBefore) || (this.shutdownDeadline == null)
 				|| this.lanes.shipCommitsAfterStop(this.shutdownDeadline);
 		if (starting) {
-			// The start gives them up (see above), once this close has ended.
+			// The start gives them up (see above), once this close has ended and the store it waits
+			// for answered: until then they are not renewed, so that they expire if it never does.
 			this.start.leasesGivenUpBy(idle);
+			this.leases.stopRenewals();
 		}
 		else if (idle) {
 			// After the last write: the next instance may take the replicas at once.

@@ -66,7 +66,8 @@ final class LeaseKeeper {
 
 	private final AbandonedLeases abandoned;
 
-	private final LeaseRenewalSchedule renewals = new LeaseRenewalSchedule(this::renew);
+	private final LeaseRenewalSchedule renewals = new LeaseRenewalSchedule(
+			(leased) -> leased.renew(this.listeners));
 
 	LeaseKeeper() {
 		this(System::nanoTime);
@@ -284,28 +285,6 @@ final class LeaseKeeper {
 			.forEach((leased) -> leased.joining = false);
 	}
 
-	private void renew(Leased leased) {
-		try {
-			LeaseStatus before = leased.lease.status();
-			boolean neverHeld = leased.lease.acquisitions() == 0;
-			leased.lease.renew();
-			if (neverHeld) {
-				// Taken at last (the store did not answer at start): its first write may wait.
-				leased.guard.leaseTaken(leased.lease);
-			}
-			LeaseStatus status = leased.lease.status();
-			// Lost counts too: a holder whose write window ended (a pause, a partition) is fenced
-			// before it learns that another instance took the lease, with no change of role.
-			if (before.role() != status.role() || before.lost() != status.lost()) {
-				this.listeners.forEach((listener) -> listener.onLeaseChanged(leased.database, leased.replica, status));
-			}
-		}
-		catch (RuntimeException ex) {
-			// A scheduled task that throws is never run again: the lease would lapse silently.
-			logger.warn("Lease renewal of replica '{}' failed: {}", leased.replica.name(), ex.toString());
-		}
-	}
-
 	/**
 	 * Sets a database being removed apart: its leases stay held and renewed until its removal
 	 * releases or abandons them, and what is done to every lease (a start, a close) leaves them
@@ -358,6 +337,15 @@ final class LeaseKeeper {
 
 	private synchronized void cancelRenewal(Leased leased) {
 		this.renewals.cancel(leased);
+	}
+
+	/**
+	 * Stops every renewal, without releasing a lease: for a close that gave up a start waiting for
+	 * a store, whose leases would be renewed until that store answers (the start then gives them
+	 * up itself). Meanwhile they expire after their ttl, however long that store takes.
+	 */
+	void stopRenewals() {
+		stopRenewing();
 	}
 
 	/**

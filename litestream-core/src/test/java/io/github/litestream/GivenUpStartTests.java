@@ -3,8 +3,10 @@ package io.github.litestream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -32,6 +34,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.github.litestream.EngineResources.leaseThreads;
+import static io.github.litestream.StoredLeases.storedLease;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
@@ -137,6 +141,35 @@ class GivenUpStartTests {
 		});
 		this.engine.close();
 		assertThat(syncErrors).as("WAL copies of a database that was never opened").isEmpty();
+
+		store.proceed();
+		assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> started.get(1, TimeUnit.MINUTES))
+			.havingCause()
+			.withMessageContaining("was closed while it started");
+	}
+
+	@Test
+	void aCloseGivingUpAStartStalledOnALeaseStopsRenewingTheLeasesItTook() throws Exception {
+		Path a = app("a");
+		Path b = app("b");
+		this.engine.addDatabase(options(a), LEASE, target(new FileReplicaClient(replica("a"))));
+		StalledLeaseStore store = new StalledLeaseStore(new FileReplicaClient(replica("b")));
+		this.releases.add(store::proceed);
+		this.engine.addDatabase(options(b), LEASE, target(store));
+		Set<Thread> leaseThreads = leaseThreads();
+		Future<?> started = this.starter.submit(() -> {
+			this.engine.start();
+			return null;
+		});
+		assertThat(store.awaitStalled()).isTrue();
+		Instant taken = storedLease(replica("a")).expiresAt();
+		await().atMost(Duration.ofSeconds(30)).until(() -> storedLease(replica("a")).expiresAt().isAfter(taken));
+
+		this.engine.close();
+		// Renewed until the stalled store answers, it would never expire while that store hangs.
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> storedLease(replica("a")).expiresAt().isBefore(Instant.now()));
+		assertThat(leaseThreads()).as("lease renewal threads left running").allMatch(leaseThreads::contains);
 
 		store.proceed();
 		assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> started.get(1, TimeUnit.MINUTES))
