@@ -267,17 +267,28 @@ final class EngineLifecycle {
 		}
 	}
 
-	/** Opens the prepared databases and starts the threads, under the engine's lock. */
+	/**
+	 * Opens the prepared databases and starts the threads, under the engine's lock. If that fails
+	 * (an error creating a thread, say), nothing of it stays open or running, and the start fails
+	 * as one that opened nothing: its leases are given up, and the previous run's too.
+	 */
 	private void begin() throws IOException {
 		EngineStart.open(this.databases.current().keySet());
-		this.lanes.open();
-		this.shutdownDeadline = null;
-		this.closed = false;
-		this.databases.current().forEach(this.lanes::start);
-		this.starts++;
 		EngineThreads threads = this.lanes.threads();
-		this.leases.startRenewing(threads.replica());
-		this.running = true;
+		try {
+			this.shutdownDeadline = null;
+			this.closed = false;
+			this.lanes.open();
+			this.databases.current().forEach(this.lanes::start);
+			this.starts++;
+			this.leases.startRenewing(threads.replica());
+			this.running = true;
+		}
+		catch (RuntimeException | Error ex) {
+			this.running = false;
+			this.start.leasesGivenUpBy(EngineStart.undo(this.lanes, this.databases.current().keySet()));
+			throw ex;
+		}
 		logger.info("Replicating {} database(s) to {} replica(s) on {} capture and {} replica thread(s)",
 				this.databases.current().size(), this.lanes.replicaCount(), threads.capture(), threads.replica());
 	}

@@ -177,15 +177,36 @@ final class EngineStart {
 				opened.add(database);
 			}
 		}
-		catch (IOException | RuntimeException ex) {
+		catch (IOException | RuntimeException | Error ex) {
 			opened.forEach(ReplicatedDatabase::close);
 			throw ex;
 		}
 	}
 
 	/**
-	 * How a close that gave the start up left the run before it, under the engine's lock.
-	 * @param idle {@code false} if a replica step of that run still runs: a write of its may land
+	 * Closes what a start that failed after {@link #open} opened, under the engine's lock: the
+	 * lanes it started stop (see {@link ReplicationLanes#abandonStart()}) and the databases close.
+	 * @param opened the databases it opened
+	 * @return whether every replica step had ended (otherwise a write of one may still land)
+	 */
+	static boolean undo(ReplicationLanes lanes, Iterable<ReplicatedDatabase> opened) {
+		boolean idle = lanes.abandonStart();
+		for (ReplicatedDatabase database : opened) {
+			if (idle) {
+				database.close();
+			}
+			else {
+				// A snapshot a step still uploads is not waited for: the connections close once it ends.
+				database.close(Duration.ZERO);
+			}
+		}
+		return idle;
+	}
+
+	/**
+	 * How a close that gave the start up left the run before it, or how the start's own failed
+	 * beginning left its lanes, under the engine's lock.
+	 * @param idle {@code false} if a replica step still runs: a write of its may land
 	 */
 	void leasesGivenUpBy(boolean idle) {
 		this.leavesLeasesToExpire = !idle;

@@ -104,10 +104,27 @@ final class ReplicationLanes {
 		for (Replica replica : replicas) {
 			ReplicaTask task = new ReplicaTask(database, replica, this.clock, this.validation,
 					() -> releaseShadowWal(database), this.synchronous, this.leases.writable(replica));
-			this.tasks.put(replica, task);
 			task.start(scheduler.replicaLane(name + "/" + replica.name()), scheduler.snapshotUploads(),
-					this.previousTasks.remove(replica));
+					this.previousTasks.get(replica));
+			// Once started: a start that fails undoes (and a close shuts down) started tasks only.
+			this.previousTasks.remove(replica);
+			this.tasks.put(replica, task);
 		}
+	}
+
+	/**
+	 * Undoes a start that failed after {@link #open()}: stops the monitors and the replica lanes it
+	 * started, without waiting, and shuts the previous run's down again (a stop may have left one
+	 * running).
+	 * @return whether every step had ended; otherwise one still runs, and a write of it may land
+	 */
+	boolean abandonStart() {
+		this.monitors.values().forEach(SerialLane::shutdown);
+		this.monitors.clear();
+		this.opened.clear();
+		Instant now = this.clock.instant();
+		boolean idle = shutdownAll(this.tasks.values(), now);
+		return shutdownAll(this.previousTasks.values(), now) && idle;
 	}
 
 	/** One monitor step: copies the WAL, and releases shadow WAL that a failing replica holds back. */
