@@ -18,8 +18,9 @@ import io.github.litestream.replica.ReplicaClient;
  * replace of the lease object that does not release it) until {@link #proceed()}: a store that
  * is slow to answer, or times out, while a database's registration takes its lease. Releases
  * and other objects go through at once, and so do the writes of threads it does not stall.
+ * Public for the Spring glue's tests, which stall a context's start with it.
  */
-class StalledLeaseStore extends ForwardingReplicaClient {
+public class StalledLeaseStore extends ForwardingReplicaClient {
 
 	private final Predicate<Thread> stalls;
 
@@ -27,14 +28,14 @@ class StalledLeaseStore extends ForwardingReplicaClient {
 
 	private final CountDownLatch proceed = new CountDownLatch(1);
 
-	StalledLeaseStore(ReplicaClient client) {
+	public StalledLeaseStore(ReplicaClient client) {
 		this(client, (thread) -> true);
 	}
 
 	/**
 	 * @param stalls which writing threads are stalled (an engine's start, say)
 	 */
-	StalledLeaseStore(ReplicaClient client, Predicate<Thread> stalls) {
+	public StalledLeaseStore(ReplicaClient client, Predicate<Thread> stalls) {
 		super(client);
 		this.stalls = stalls;
 	}
@@ -43,12 +44,12 @@ class StalledLeaseStore extends ForwardingReplicaClient {
 	 * Waits until a write taking the lease is stalled.
 	 * @return {@code false} if none was within a minute
 	 */
-	boolean awaitStalled() throws InterruptedException {
+	public boolean awaitStalled() throws InterruptedException {
 		return this.stalled.await(1, TimeUnit.MINUTES);
 	}
 
 	/** Lets the stalled write, and every later one, through. */
-	void proceed() {
+	public void proceed() {
 		this.proceed.countDown();
 	}
 

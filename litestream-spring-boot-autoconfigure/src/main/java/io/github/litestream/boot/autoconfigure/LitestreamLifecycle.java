@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,10 +64,19 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 
 	private boolean registered;
 
-	/** The replication of each {@code dir} entry, once registered. */
-	private final Map<DirectorySettings, DirectoryReplication> directories = new LinkedHashMap<>();
+	/** The replication of each {@code dir} entry, once registered (a stop during a start reads it). */
+	private volatile Map<DirectorySettings, DirectoryReplication> directories = Map.of();
+
+	/** Guards the three flags below: their changes only, never a call to the engine. */
+	private final Object state = new Object();
 
 	private volatile boolean running;
+
+	/** Whether {@link #start()} runs: a {@link #stop()} meanwhile stops the engine it starts. */
+	private volatile boolean starting;
+
+	/** Set by a {@link #stop()} during a {@link #start()}: the start then ends stopped. */
+	private boolean stopRequested;
 
 	/** The {@code dbs} entry of each replica, by its name and location, for lease failures. */
 	private final Map<String, String> replicaProperties = new ConcurrentHashMap<>();
@@ -87,16 +97,37 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 
 	@Override
 	public void start() {
-		if (this.running) {
-			return;
+		synchronized (this.state) {
+			if (this.running || this.starting) {
+				return;
+			}
+			this.starting = true;
+			this.stopRequested = false;
 		}
+		boolean started = false;
+		try {
+			startReplication();
+			started = true;
+		}
+		catch (RuntimeException ex) {
+			if (!stopRequested()) {
+				throw ex;
+			}
+			// The engine's start was given up by that stop (or failed meanwhile): stopped, as asked.
+			logger.info("Litestream stopped while it started: the context was stopped meanwhile ({})", ex.getMessage());
+		}
+		finally {
+			endStart(started);
+		}
+	}
+
+	private void startReplication() {
 		// A context can be stopped and started again: the databases are registered once.
 		boolean first = !this.registered;
 		if (first) {
 			register();
 			this.registered = true;
 		}
-		boolean started = false;
 		try {
 			// The engine takes over the leases the restores were made under.
 			this.restore.handOverLeases();
@@ -107,7 +138,6 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 			if (first) {
 				startStandbys();
 			}
-			started = true;
 		}
 		catch (LeaseException ex) {
 			throw new LitestreamLeaseException(
@@ -116,15 +146,35 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 		catch (IOException ex) {
 			throw new UncheckedIOException("Litestream could not open the databases to replicate", ex);
 		}
-		finally {
-			if (!started) {
-				// stop() will not run: the scanners and standbys started so far must not outlive
-				// the failed start (a standby could take a lease and promote onto a closed engine).
-				this.directories.values().forEach(DirectoryReplication::close);
-				this.standbys.all().forEach(StandbyDatabase::close);
-			}
+	}
+
+	/**
+	 * Ends a start: it runs from now on, unless it failed or a stop arrived meanwhile. A stop
+	 * gives the engine's start up; one that arrived before the engine's start began, or after it
+	 * returned, did not, and the engine is stopped here.
+	 */
+	private void endStart(boolean started) {
+		boolean stopped;
+		synchronized (this.state) {
+			this.starting = false;
+			stopped = this.stopRequested;
+			this.running = started && !stopped;
 		}
-		this.running = true;
+		if (!this.running) {
+			// stop() will not run (again): the scanners and standbys started so far must not outlive
+			// the start (a standby could take a lease and promote onto a closed engine).
+			this.directories.values().forEach(DirectoryReplication::close);
+			this.standbys.all().forEach(StandbyDatabase::close);
+		}
+		if (started && stopped) {
+			stopEngine();
+		}
+	}
+
+	private boolean stopRequested() {
+		synchronized (this.state) {
+			return this.stopRequested;
+		}
 	}
 
 	private void register() {
@@ -137,12 +187,14 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 			// A file restore-on-boot could not compare with its replicas is compared before the first write.
 			this.restore.fileCheck(database.path()).ifPresent((check) -> this.litestream.checkFile(replicated, check));
 		}
+		Map<DirectorySettings, DirectoryReplication> directories = new LinkedHashMap<>();
 		for (DatabaseSettings entry : this.databases.directories()) {
 			DirectorySettings directory = entry.directory();
 			DatabaseOptions template = entry.withPath(directory.dir().resolve("*")).options(this.properties.getBusyTimeout());
-			this.directories.put(directory, new DirectoryReplication(this.registry, directory.dir(), directory.pattern(),
+			directories.put(directory, new DirectoryReplication(this.registry, directory.dir(), directory.pattern(),
 					directory.recursive(), template, (relative) -> targets(entry.inDirectory(relative))));
 		}
+		this.directories = Collections.unmodifiableMap(directories);
 	}
 
 	/**
@@ -196,15 +248,26 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 		return targets;
 	}
 
+	/**
+	 * Stops replication, and a start under way (a context stopped while it starts, on another
+	 * thread): the engine's start is given up at once, and it ends stopped.
+	 */
 	@Override
 	public void stop() {
-		if (!this.running) {
-			return;
+		synchronized (this.state) {
+			if (!this.running && !this.starting) {
+				return;
+			}
+			this.running = false;
+			this.stopRequested = true;
 		}
-		this.running = false;
 		// No new database while the others are flushed, and no standby takes over.
 		this.directories.values().forEach(DirectoryReplication::close);
 		this.standbys.all().forEach(StandbyDatabase::close);
+		stopEngine();
+	}
+
+	private void stopEngine() {
 		Duration timeout = this.properties.getShutdownTimeout();
 		if (!this.litestream.stop(timeout)) {
 			logger.warn("Litestream could not ship all WAL changes to every replica within {} "
@@ -226,9 +289,13 @@ public final class LitestreamLifecycle implements SmartLifecycle {
 			.findFirst();
 	}
 
+	/**
+	 * Whether replication runs, or is starting: so that a stop of the context meanwhile reaches
+	 * {@link #stop()}.
+	 */
 	@Override
 	public boolean isRunning() {
-		return this.running;
+		return this.running || this.starting;
 	}
 
 	@Override
