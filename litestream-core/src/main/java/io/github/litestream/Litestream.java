@@ -201,8 +201,8 @@ public final class Litestream implements AutoCloseable {
 	 * opens every database and starts the threads. Its waits (leases, which may wait out a crashed
 	 * holder's ttl; replica listings; up to 30 s for a snapshot upload the previous close left
 	 * reading a file) do not hold the engine's lock: a database registered meanwhile is opened by
-	 * this start, a stop or close meanwhile returns at once and makes it fail (nothing opened, its
-	 * leases given up), and a second start waits for it.
+	 * this start (one unregistered is not), a stop or close meanwhile returns at once and makes it
+	 * fail (nothing opened, its leases given up), and a second start waits for it.
 	 * @throws IOException if a lease is refused or a database cannot be opened (nothing is left
 	 * running, nothing was written)
 	 * @throws IllegalStateException if a stop or close gave the start up
@@ -225,10 +225,11 @@ public final class Litestream implements AutoCloseable {
 	/**
 	 * Closes every database's engine connections (after a {@link #stop(Duration)}). A database
 	 * being unregistered meanwhile (its last commits shipping, its backups being deleted) is let
-	 * finish first, for up to 30 seconds: closing under it would stop the threads it ships on and
-	 * the renewals of the leases its deletion needs (one still deleting then stops before its next
-	 * generation, and fails naming what is left). A start under way is not waited for: it is given up
-	 * (see {@link #start()}), and gives its leases up itself once the store it waits for answers.
+	 * finish first, for up to 30 s: closing under it would stop the threads it ships on and the
+	 * renewals of the leases its deletion needs (one still deleting then stops before its next
+	 * generation, and fails naming what is left). A start under way is given up (see
+	 * {@link #start()}), not waited for: its leases, renewed no more, are its own to give up once
+	 * its store answers.
 	 */
 	@Override
 	public synchronized void close() {
