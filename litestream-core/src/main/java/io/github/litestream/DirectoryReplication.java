@@ -38,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * name starting with a dot, such as the engine's own {@code .<db>-litestream} directories and
  * a restore's temporary files) are never candidates.
  *
+ * <p>Symbolic links are followed as SQLite follows them: a linked database is replicated under
+ * the link's name, a linked subdirectory is searched when recursive, and one file reached under
+ * two names is replicated once (see {@link TenantLinks}).
+ *
  * <p>A tenant whose store is slow or unreachable holds up its own registration only: a
  * registration (a restore, its replicas read) runs outside the directory's lock, and those a
  * scan starts run on a few threads of their own ({@link TenantRegistrations}), so that scans,

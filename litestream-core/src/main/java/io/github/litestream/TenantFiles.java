@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
+import io.github.litestream.sqlite.SqliteFiles;
+
 /**
  * The files of one database of a replicated directory, as {@link DirectoryReplication} sees
  * them: which files are never candidates (SQLite's own files beside a database and hidden
@@ -19,16 +21,25 @@ final class TenantFiles {
 
 	/**
 	 * Deletes a database's file, WAL, shared memory, journal and the engine's
-	 * {@code .<name>-litestream} directory.
+	 * {@code .<name>-litestream} directory. A database reached through a symbolic link is the
+	 * file the link reaches, with the WAL SQLite keeps beside it: that goes, then the link.
 	 * @param file the database file
 	 * @throws IOException if one cannot be deleted
 	 */
 	static void delete(Path file) throws IOException {
+		Path target = SqliteFiles.resolved(file);
+		if (!target.equals(file)) {
+			deleteWithCompanions(target);
+		}
+		deleteWithCompanions(file);
+		deleteTree(file.resolveSibling("." + file.getFileName() + "-litestream"));
+	}
+
+	private static void deleteWithCompanions(Path file) throws IOException {
 		String name = file.getFileName().toString();
 		for (String suffix : new String[] { "", "-wal", "-shm", "-journal" }) {
 			Files.deleteIfExists(file.resolveSibling(name + suffix));
 		}
-		deleteTree(file.resolveSibling("." + name + "-litestream"));
 	}
 
 	/**

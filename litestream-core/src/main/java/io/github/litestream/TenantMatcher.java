@@ -1,7 +1,9 @@
 package io.github.litestream;
 
 import java.io.IOException;
+import java.nio.file.FileSystemLoopException;
 import java.nio.file.FileSystems;
+import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -9,15 +11,15 @@ import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.HashMap;
+import java.util.EnumSet;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Which files of a replicated directory are its databases: regular files whose name matches the
  * glob pattern, in the directory itself or below it when recursive, neither hidden (nor under a
- * hidden directory) nor SQLite's own files beside a database (see {@link TenantFiles}). A scan
- * lists them; {@link DirectoryReplication#add} and {@link DirectoryReplication#delete} check a
+ * hidden directory) nor SQLite's own files beside a database (see {@link TenantFiles}). Symbolic
+ * links are followed, to directories only when recursive; a file reached under two names is
+ * listed under one (see {@link TenantLinks}). A scan lists them; {@link DirectoryReplication#add} and {@link DirectoryReplication#delete} check a
  * file by the same rules.
  */
 final class TenantMatcher {
@@ -29,6 +31,9 @@ final class TenantMatcher {
 	private final String patternText;
 
 	private final boolean recursive;
+
+	/** The links a scan met; one scan at a time uses it. */
+	private final TenantLinks links;
 
 	/**
 	 * Creates the rules of a directory.
@@ -42,6 +47,7 @@ final class TenantMatcher {
 		this.pattern = FileSystems.getDefault().getPathMatcher("glob:" + pattern);
 		this.patternText = pattern;
 		this.recursive = recursive;
+		this.links = new TenantLinks(directory);
 	}
 
 	/**
@@ -50,11 +56,14 @@ final class TenantMatcher {
 	 * @throws IOException if the directory cannot be listed
 	 */
 	Map<String, Path> list() throws IOException {
-		Map<String, Path> found = new HashMap<>();
 		if (!Files.isDirectory(this.directory)) {
 			throw new NoSuchFileException(this.directory.toString(), null, "not a directory");
 		}
-		Files.walkFileTree(this.directory, Set.of(), this.recursive ? Integer.MAX_VALUE : 1, new SimpleFileVisitor<>() {
+		this.links.begin();
+		// Links followed: to a file at any depth, to a directory only below the first level, that
+		// is when recursive. The walk itself stops at a directory link back into its own path.
+		Files.walkFileTree(this.directory, EnumSet.of(FileVisitOption.FOLLOW_LINKS),
+				this.recursive ? Integer.MAX_VALUE : 1, new SimpleFileVisitor<>() {
 
 			@Override
 			public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
@@ -64,21 +73,32 @@ final class TenantMatcher {
 
 			@Override
 			public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-				if (attrs.isRegularFile() && !TenantFiles.hidden(file) && !TenantFiles.sqliteCompanion(file)
-						&& TenantMatcher.this.pattern.matches(file.getFileName())) {
-					found.put(TenantFiles.relative(TenantMatcher.this.directory, file), file);
+				if (TenantFiles.hidden(file) || TenantFiles.sqliteCompanion(file)
+						|| !TenantMatcher.this.pattern.matches(file.getFileName())) {
+					return FileVisitResult.CONTINUE;
+				}
+				String relative = TenantFiles.relative(TenantMatcher.this.directory, file);
+				if (attrs.isRegularFile()) {
+					TenantMatcher.this.links.candidate(relative, file);
+				}
+				else if (attrs.isSymbolicLink()) {
+					// Followed, the walk gives a link's own attributes only when its target is missing.
+					TenantMatcher.this.links.dangling(relative, file);
 				}
 				return FileVisitResult.CONTINUE;
 			}
 
 			@Override
 			public FileVisitResult visitFileFailed(Path file, IOException ex) {
-				// A file or subdirectory removed while listing: the next scan sees the rest.
+				if (ex instanceof FileSystemLoopException && !TenantFiles.hidden(file)) {
+					TenantMatcher.this.links.loop(TenantFiles.relative(TenantMatcher.this.directory, file));
+				}
+				// Else a file or subdirectory removed while listing: the next scan sees the rest.
 				return FileVisitResult.CONTINUE;
 			}
 
 		});
-		return found;
+		return this.links.end();
 	}
 
 	/**
