@@ -83,6 +83,20 @@ class DirectoryReplicationTests {
 	}
 
 	@Test
+	void aTenantSubdirectoryNamedGenerationsIsListedForARestore() throws Exception {
+		AppDatabase a = app("generations/acme.db");
+		a.insert(3);
+		try (DirectoryReplication directory = directory(true)) {
+			directory.scan();
+			awaitCaughtUp();
+		}
+		// The layout's own name, one level down: what restore-on-boot lists must still find it.
+		assertThat(new FileReplicaClient(this.replica).databasesBelow(true)).containsExactly("generations/acme.db");
+		assertThat(new FileReplicaClient(this.replica).databasesBelow(false)).isEmpty();
+		assertThat(restore("generations/acme.db")).isEqualTo(a.summary());
+	}
+
+	@Test
 	void newFilesArePickedUpAndRemovedOnesStop() throws Exception {
 		try (DirectoryReplication directory = directory(false)) {
 			directory.start();

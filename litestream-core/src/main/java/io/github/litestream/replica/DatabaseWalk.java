@@ -8,8 +8,10 @@ import java.util.List;
 /**
  * Finds the databases that directory replication stored below a replica's root, the same way
  * on every backend: a folder holding a {@code generations} folder is a database; other folders
- * are searched only when recursive; the root's own {@code generations} is not a database below
- * it. A backend supplies only how to list the folders inside a folder, once per folder.
+ * are searched only when recursive. The root's own {@code generations} folder is searched too (a
+ * tenant subdirectory may bear that name), but not the generations it holds, if any: those are
+ * a database's at the root, not databases below it. A backend supplies only how to list the
+ * folders inside a folder, once per folder.
  */
 public final class DatabaseWalk {
 
@@ -33,11 +35,12 @@ public final class DatabaseWalk {
 	private static void collect(Folders folders, String relative, List<String> children, boolean recursive,
 			List<String> databases) throws IOException {
 		for (String child : children) {
-			if (relative.isEmpty() && child.equals(ReplicaLayout.GENERATIONS)) {
-				continue;
-			}
+			boolean rootGenerations = relative.isEmpty() && child.equals(ReplicaLayout.GENERATIONS);
 			String path = relative + child;
 			List<String> grandchildren = folders.inside(path);
+			if (rootGenerations) {
+				grandchildren = grandchildren.stream().filter((name) -> !Pos.isGeneration(name)).toList();
+			}
 			if (grandchildren.contains(ReplicaLayout.GENERATIONS)) {
 				databases.add(path);
 			}
