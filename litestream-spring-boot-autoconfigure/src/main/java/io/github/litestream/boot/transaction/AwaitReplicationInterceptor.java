@@ -20,7 +20,10 @@ import org.springframework.util.StringUtils;
  * it returned or threw when it runs in none (auto-commit writes before an exception are
  * committed too). The post-processor places it
  * inside the transaction interceptor, so a {@code REQUIRES_NEW} method waits for its own commit,
- * not its caller's.
+ * not its caller's. A method called from another transaction's {@code afterCommit} callback
+ * (whose commits are made by then: in a transaction of its own, or on another DataSource) waits
+ * before it returns, as one called outside any transaction does: Spring would never call a
+ * synchronization registered then (see {@link CommitPhase}).
  */
 public final class AwaitReplicationInterceptor implements MethodInterceptor {
 
@@ -38,20 +41,15 @@ public final class AwaitReplicationInterceptor implements MethodInterceptor {
 	public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
 		AwaitReplication settings = settings(invocation);
 		ReplicationAwaiter.Pending pending = this.awaiter.begin();
-		if (TransactionSynchronizationManager.isSynchronizationActive()) {
+		// In another transaction's afterCommit callbacks, a synchronization registered now would
+		// never get its afterCommit: the method's commits are made, so it waits at once below.
+		if (TransactionSynchronizationManager.isSynchronizationActive() && !CommitPhase.afterCommit()) {
 			try {
 				return invocation.proceed();
 			}
 			finally {
 				// A method that throws may still commit (a checked exception, noRollbackFor).
-				TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-
-					@Override
-					public void afterCommit() {
-						await(pending, settings);
-					}
-
-				});
+				TransactionSynchronizationManager.registerSynchronization(new AfterCommit(pending, settings));
 			}
 		}
 		Object result;
@@ -69,6 +67,41 @@ public final class AwaitReplicationInterceptor implements MethodInterceptor {
 		}
 		await(pending, settings);
 		return result;
+	}
+
+	/**
+	 * The wait after the transaction's commit. If the phase could not be told (a transaction
+	 * manager that is no {@code ConfigurableTransactionManager}) and it was registered during
+	 * another transaction's {@code afterCommit}, Spring still calls its {@code afterCompletion}:
+	 * it waits there, where a failure can only be logged (Spring does).
+	 */
+	private static final class AfterCommit implements TransactionSynchronization {
+
+		private final ReplicationAwaiter.Pending pending;
+
+		private final @Nullable AwaitReplication settings;
+
+		private boolean waited;
+
+		AfterCommit(ReplicationAwaiter.Pending pending, @Nullable AwaitReplication settings) {
+			this.pending = pending;
+			this.settings = settings;
+		}
+
+		@Override
+		public void afterCommit() {
+			this.waited = true;
+			await(this.pending, this.settings);
+		}
+
+		@Override
+		public void afterCompletion(int status) {
+			if (status == STATUS_COMMITTED && !this.waited) {
+				this.waited = true;
+				await(this.pending, this.settings);
+			}
+		}
+
 	}
 
 	private static void await(ReplicationAwaiter.Pending pending, @Nullable AwaitReplication settings) {

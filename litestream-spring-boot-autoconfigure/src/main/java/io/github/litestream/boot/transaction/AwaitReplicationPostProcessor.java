@@ -18,6 +18,7 @@ import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.BeanInitializationException;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.transaction.ConfigurableTransactionManager;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 import org.springframework.util.StringUtils;
@@ -27,7 +28,9 @@ import org.springframework.util.StringUtils;
  * {@code MethodValidationPostProcessor} does for {@code @Validated}: it needs no AspectJ and no
  * auto-proxy creator. Its advice goes after the bean's existing advisors, so inside the
  * transaction interceptor. The annotations' values are checked when the bean is created, not
- * at the first call (which would be after its commit).
+ * at the first call (which would be after its commit). It also adds {@link CommitPhase} to
+ * every transaction manager, which tells a method called from a transaction's
+ * {@code afterCommit} callback to wait at once.
  */
 public class AwaitReplicationPostProcessor extends AbstractBeanFactoryAwareAdvisingPostProcessor {
 
@@ -57,6 +60,12 @@ public class AwaitReplicationPostProcessor extends AbstractBeanFactoryAwareAdvis
 
 	@Override
 	public Object postProcessAfterInitialization(Object bean, String beanName) {
+		if (bean instanceof ConfigurableTransactionManager manager && manager.getTransactionExecutionListeners()
+			.stream()
+			.noneMatch(CommitPhase.class::isInstance)) {
+			// So that a method called from another transaction's afterCommit waits (see CommitPhase).
+			manager.addListener(new CommitPhase());
+		}
 		if (!isEligible(bean, beanName)) {
 			return bean;
 		}
