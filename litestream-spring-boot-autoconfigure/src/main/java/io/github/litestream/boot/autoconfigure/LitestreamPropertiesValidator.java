@@ -71,6 +71,7 @@ final class LitestreamPropertiesValidator {
 	 */
 	List<DatabaseSettings> validate(LitestreamProperties properties) {
 		TopLevelKeys.requireKnown(this.entries.topLevelKeys(), this.createDirectories);
+		TopLevelKeys.requireNoMisspelling(this.entries.systemPropertyKeys());
 		positive(properties.getShutdownTimeout(), "litestream.shutdown-timeout");
 		positive(properties.getBusyTimeout(), "litestream.busy-timeout");
 		atLeastOne(properties.getCaptureThreads(), "litestream.capture-threads");

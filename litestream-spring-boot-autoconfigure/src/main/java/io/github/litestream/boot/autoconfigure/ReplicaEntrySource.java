@@ -99,6 +99,22 @@ final class ReplicaEntrySource {
 			.toList();
 	}
 
+	/**
+	 * The keys set under {@code litestream.} as JVM system properties ({@code -D}), which
+	 * {@link #topLevelKeys()} leaves out.
+	 * @return the keys
+	 */
+	List<ConfigurationPropertyName> systemPropertyKeys() {
+		return this.all.stream()
+			.filter((source) -> source.getUnderlyingSource() instanceof PropertySource<?> named
+					&& StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME.equals(named.getName()))
+			.filter(IterableConfigurationPropertySource.class::isInstance)
+			.map(IterableConfigurationPropertySource.class::cast)
+			.flatMap((source) -> source.filter(LITESTREAM::isAncestorOf).stream())
+			.distinct()
+			.toList();
+	}
+
 	private static boolean isProcessSource(Object source) {
 		return source instanceof SystemEnvironmentPropertySource
 				|| (source instanceof PropertySource<?> named

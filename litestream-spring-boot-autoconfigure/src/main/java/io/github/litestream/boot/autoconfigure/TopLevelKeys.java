@@ -27,8 +27,11 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyN
  * <li>v0.5's global snapshot and compaction settings are refused: ignoring them would keep
  * backups for other periods than the ones written.</li>
  * </ul>
- * Environment variables and JVM system properties are not checked (see
- * {@link ReplicaEntrySource#topLevelKeys()}).
+ * Environment variables are not checked (see {@link ReplicaEntrySource#topLevelKeys()}). A
+ * JVM system property is refused only when it is a misspelling of a key (within the distance
+ * {@link KeyNames#closest} allows, {@code -Dlitestream.shutdown-timout}): the JVM's properties
+ * also carry settings read outside Spring ({@code litestream.age.provider}) and other programs'
+ * own, which a check against the starter's keys would refuse.
  */
 final class TopLevelKeys {
 
@@ -101,6 +104,30 @@ final class TopLevelKeys {
 						"Remove " + property + " and " + v05 + ".");
 			}
 			throw unknown(key, property, first);
+		}
+	}
+
+	/**
+	 * Refuses the first JVM system property directly under {@code litestream.} that is not a key
+	 * of the starter but is a misspelling of one; leaves the others alone.
+	 * @param keys the full names of the system properties under {@code litestream.}
+	 * @throws LitestreamConfigurationException naming the property and the key it meant
+	 */
+	static void requireNoMisspelling(Collection<ConfigurationPropertyName> keys) {
+		for (ConfigurationPropertyName key : keys) {
+			if (key.getNumberOfElements() < 2) {
+				continue;
+			}
+			String first = key.getElement(1, ConfigurationPropertyName.Form.UNIFORM);
+			if (KEYS.stream().anyMatch((known) -> KeyNames.uniform(known).equals(first))) {
+				continue;
+			}
+			KeyNames.closest(first, KEYS).ifPresent((closest) -> {
+				throw new LitestreamConfigurationException(key.toString(),
+						"the JVM system property " + key + " is not a key of the starter, so Spring would ignore it",
+						"Did you mean " + PREFIX + "." + closest + "? Correct the -D" + key
+								+ " option on the java command line, or remove it.");
+			});
 		}
 	}
 

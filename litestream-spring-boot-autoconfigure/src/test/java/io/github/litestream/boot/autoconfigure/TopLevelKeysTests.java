@@ -20,8 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The keys directly under {@code litestream.}: a misspelt one fails startup naming the key it
  * meant, the sidecar's keys that mean nothing in-process are ignored with a WARN, v0.5's global
- * retention settings are refused, and environment variables and system properties are left
- * alone.
+ * retention settings are refused, environment variables are left alone, and so are system
+ * properties but for misspellings of a key.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class TopLevelKeysTests {
@@ -95,11 +95,26 @@ class TopLevelKeysTests {
 	}
 
 	@Test
-	void systemPropertiesAreNotChecked() {
-		// The JVM's own settings, which the engine reads outside Spring.
+	void systemPropertiesThatAreNoMisspellingAreLeftAlone() {
+		// The JVM's own settings, which the engine reads outside Spring, and other programs'.
 		this.runner.withPropertyValues(database())
-			.withSystemProperties("litestream.age.provider=jdk", "litestream.cli.jar=/tmp/cli.jar")
+			.withSystemProperties("litestream.age.provider=jdk", "litestream.cli.jar=/tmp/cli.jar",
+					"litestream.version=0.3.14")
 			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
+	void aMisspeltSystemPropertyNamesTheKeyItMeant() {
+		this.runner.withPropertyValues(database())
+			.withSystemProperties("litestream.shutdown-timout=5s")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FailureAnalysis analysis = LitestreamAutoConfigurationTests.analysis(context.getStartupFailure());
+				assertThat(analysis.getDescription())
+					.contains("the JVM system property litestream.shutdown-timout is not a key of the starter");
+				assertThat(analysis.getAction()).contains("Did you mean litestream.shutdown-timeout?")
+					.contains("-Dlitestream.shutdown-timout");
+			});
 	}
 
 	@Test
