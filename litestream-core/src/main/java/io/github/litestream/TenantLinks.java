@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,39 +39,30 @@ final class TenantLinks {
 	/** This scan's warnings, by what they name. */
 	private final Map<String, String> warnings = new LinkedHashMap<>();
 
-	/** The candidates of this scan, by relative path, with the file each one reaches. */
-	private final Map<String, Path> reached = new TreeMap<>();
+	/** The candidates of this scan, by relative path (sorted), with what identifies the file each reaches. */
+	private final Map<String, Object> reached = new TreeMap<>();
 
 	TenantLinks(Path directory) {
 		this.directory = directory;
 	}
 
-	/** The directory with its own links resolved, for which names go through none below it. */
-	private Path realDirectory;
-
 	/** Starts a scan. */
 	void begin() {
 		this.warnings.clear();
 		this.reached.clear();
-		try {
-			this.realDirectory = this.directory.toRealPath();
-		}
-		catch (IOException ex) {
-			this.realDirectory = this.directory;
-		}
 	}
 
 	/**
 	 * A candidate the scan found, through links or not.
 	 * @param relative its path relative to the directory
 	 * @param file its path in the directory
+	 * @param fileKey what identifies the file it reaches ({@code BasicFileAttributes#fileKey}:
+	 * device and inode, free from the walk), or {@code null} where the system has none
 	 */
-	void candidate(String relative, Path file) {
-		try {
-			this.reached.put(relative, file.toRealPath());
-		}
-		catch (IOException ex) {
-			// Gone meanwhile: the next scan sees.
+	void candidate(String relative, Path file, @Nullable Object fileKey) {
+		Object identity = (fileKey != null) ? fileKey : realPath(file);
+		if (identity != null) {
+			this.reached.put(relative, identity);
 		}
 	}
 
@@ -99,22 +91,13 @@ final class TenantLinks {
 	 * @return the candidates kept, by relative path
 	 */
 	Map<String, Path> end() {
-		Map<Path, List<String>> names = new HashMap<>();
-		this.reached.forEach((relative, real) -> names.computeIfAbsent(real, (r) -> new ArrayList<>()).add(relative));
+		Map<Object, List<String>> names = new HashMap<>();
+		this.reached.forEach((relative, identity) -> names.computeIfAbsent(identity, (i) -> new ArrayList<>())
+			.add(relative));
 		Map<String, Path> kept = new HashMap<>();
-		for (Map.Entry<Path, List<String>> entry : names.entrySet()) {
-			List<String> relatives = entry.getValue();
-			String keep = relatives.stream()
-				.filter((relative) -> this.realDirectory.resolve(relative).equals(entry.getKey()))
-				.findFirst()
-				.orElse(relatives.get(0));
+		for (List<String> relatives : names.values()) {
+			String keep = (relatives.size() == 1) ? relatives.get(0) : oneOf(relatives);
 			kept.put(keep, this.directory.resolve(keep));
-			for (String alias : relatives) {
-				if (!alias.equals(keep)) {
-					this.warnings.put(alias, "Not replicating " + alias + " of " + this.directory + ": it reaches "
-							+ entry.getKey() + ", replicated as " + keep + " (one database, one name)");
-				}
-			}
 		}
 		Set<String> now = new HashSet<>();
 		this.warnings.forEach((named, message) -> {
@@ -125,6 +108,37 @@ final class TenantLinks {
 		});
 		this.warned = now;
 		return kept;
+	}
+
+	/**
+	 * The name to keep of a file reached under several (sorted) names: the one that goes
+	 * through no link, else the first; the others are logged.
+	 */
+	private String oneOf(List<String> relatives) {
+		Path real = realPath(this.directory.resolve(relatives.get(0)));
+		Path realDirectory = realPath(this.directory);
+		String keep = relatives.stream()
+			.filter((relative) -> realDirectory != null && realDirectory.resolve(relative).equals(real))
+			.findFirst()
+			.orElse(relatives.get(0));
+		for (String alias : relatives) {
+			if (!alias.equals(keep)) {
+				this.warnings.put(alias, "Not replicating " + alias + " of " + this.directory + ": it reaches "
+						+ ((real != null) ? real : "the same file") + ", replicated as " + keep
+						+ " (one database, one name)");
+			}
+		}
+		return keep;
+	}
+
+	private static @Nullable Path realPath(Path path) {
+		try {
+			return path.toRealPath();
+		}
+		catch (IOException ex) {
+			// Gone meanwhile: the next scan sees.
+			return null;
+		}
 	}
 
 }

@@ -79,7 +79,7 @@ final class TenantMatcher {
 				}
 				String relative = TenantFiles.relative(TenantMatcher.this.directory, file);
 				if (attrs.isRegularFile()) {
-					TenantMatcher.this.links.candidate(relative, file);
+					TenantMatcher.this.links.candidate(relative, file, attrs.fileKey());
 				}
 				else if (attrs.isSymbolicLink()) {
 					// Followed, the walk gives a link's own attributes only when its target is missing.

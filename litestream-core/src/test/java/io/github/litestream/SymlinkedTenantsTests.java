@@ -86,12 +86,12 @@ class SymlinkedTenantsTests {
 	void twoNamesOfOneDatabaseReplicateItOnceUnderTheNameThatIsNoLink() throws Exception {
 		AppDatabase app = this.running.app(this.tenants.resolve("acme.db"));
 		app.insert(3);
-		Files.createSymbolicLink(this.tenants.resolve("alias.db"), Path.of("acme.db"));
+		Files.createSymbolicLink(this.tenants.resolve("a-alias.db"), Path.of("acme.db"));
 		try (CapturedStderr stderr = new CapturedStderr(); DirectoryReplication directory = directory(false)) {
 			directory.scan();
 			directory.scan();
 			assertThat(directory.databases()).containsExactly("acme.db");
-			assertThat(stderr.lines()).filteredOn((line) -> line.contains("alias.db")).singleElement()
+			assertThat(stderr.lines()).filteredOn((line) -> line.contains("a-alias.db")).singleElement()
 				.asString()
 				.contains("WARN")
 				.contains("acme.db");
