@@ -70,10 +70,12 @@ public final class AwaitReplicationInterceptor implements MethodInterceptor {
 	}
 
 	/**
-	 * The wait after the transaction's commit. If the phase could not be told (a transaction
-	 * manager that is no {@code ConfigurableTransactionManager}) and it was registered during
-	 * another transaction's {@code afterCommit}, Spring still calls its {@code afterCompletion}:
-	 * it waits there, where a failure can only be logged (Spring does).
+	 * The wait after the transaction's commit. Where its {@code afterCommit} is not called for a
+	 * commit (registered during another scope's {@code afterCommit} where {@link CommitPhase}
+	 * cannot tell the phase: a scope without an actual transaction, a transaction manager that is
+	 * no {@code ConfigurableTransactionManager}; or an earlier callback threw), Spring still calls
+	 * its {@code afterCompletion}: it waits there, where a failure can only be logged (Spring
+	 * does).
 	 */
 	private static final class AfterCommit implements TransactionSynchronization {
 
