@@ -2,6 +2,8 @@ package io.github.litestream.boot.transaction;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
 
 import io.github.litestream.ReplicaQuorum;
@@ -28,11 +30,17 @@ import org.springframework.util.StringUtils;
  * {@code MethodValidationPostProcessor} does for {@code @Validated}: it needs no AspectJ and no
  * auto-proxy creator. Its advice goes after the bean's existing advisors, so inside the
  * transaction interceptor. The annotations' values are checked when the bean is created, not
- * at the first call (which would be after its commit). It also adds {@link CommitPhase} to
- * every transaction manager, which tells a method called from a transaction's
+ * at the first call (which would be after its commit). In an application with such a bean it
+ * also adds {@link CommitPhase} to every transaction manager, which tells a method called from a
  * {@code afterCommit} callback to wait at once.
  */
 public class AwaitReplicationPostProcessor extends AbstractBeanFactoryAwareAdvisingPostProcessor {
+
+	/** The transaction managers created so far. */
+	private final List<ConfigurableTransactionManager> managers = new ArrayList<>();
+
+	/** Whether a bean with {@link AwaitReplication} methods was created. */
+	private boolean awaiting;
 
 	/**
 	 * Creates the post-processor.
@@ -60,21 +68,44 @@ public class AwaitReplicationPostProcessor extends AbstractBeanFactoryAwareAdvis
 
 	@Override
 	public Object postProcessAfterInitialization(Object bean, String beanName) {
-		if (bean instanceof ConfigurableTransactionManager manager && manager.getTransactionExecutionListeners()
-			.stream()
-			.noneMatch(CommitPhase.class::isInstance)) {
-			// So that a method called from another transaction's afterCommit waits (see CommitPhase).
-			manager.addListener(new CommitPhase());
+		if (bean instanceof ConfigurableTransactionManager manager) {
+			managerCreated(manager);
 		}
 		if (!isEligible(bean, beanName)) {
 			return bean;
 		}
+		awaitingBeanCreated();
 		Class<?> type = AopUtils.getTargetClass(bean);
 		check(beanName, type.getName(), AnnotatedElementUtils.findMergedAnnotation(type, AwaitReplication.class));
 		ReflectionUtils.doWithMethods(ClassUtils.getUserClass(type), (method) -> check(beanName,
 				type.getName() + "." + method.getName(), AnnotatedElementUtils.findMergedAnnotation(method,
 						AwaitReplication.class)));
 		return super.postProcessAfterInitialization(bean, beanName);
+	}
+
+	/**
+	 * So that a method called from another transaction's afterCommit waits (see
+	 * {@link CommitPhase}), every transaction manager gets the listener, but only in an
+	 * application with an {@link AwaitReplication} bean: the others' transactions carry no marker.
+	 */
+	private synchronized void managerCreated(ConfigurableTransactionManager manager) {
+		this.managers.add(manager);
+		if (this.awaiting) {
+			addCommitPhase(manager);
+		}
+	}
+
+	private synchronized void awaitingBeanCreated() {
+		if (!this.awaiting) {
+			this.awaiting = true;
+			this.managers.forEach(AwaitReplicationPostProcessor::addCommitPhase);
+		}
+	}
+
+	private static void addCommitPhase(ConfigurableTransactionManager manager) {
+		if (manager.getTransactionExecutionListeners().stream().noneMatch(CommitPhase.class::isInstance)) {
+			manager.addListener(new CommitPhase());
+		}
 	}
 
 	private static void check(String beanName, String where, @Nullable AwaitReplication annotation) {

@@ -93,6 +93,22 @@ class AwaitReplicationAfterCommitTests {
 	}
 
 	@Test
+	void anApplicationWithoutAwaitReplicationBeansLeavesItsTransactionsAlone() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
+					DataSourceTransactionManagerAutoConfiguration.class, TransactionAutoConfiguration.class,
+					LitestreamAutoConfiguration.class))
+			.withPropertyValues("spring.datasource.url=jdbc:sqlite:" + this.dir.resolve("app.db"),
+					"litestream.dbs[0].replicas[0].path=" + this.dir.resolve("replica"))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				int synchronizations = transaction(context)
+					.execute((status) -> TransactionSynchronizationManager.getSynchronizations().size());
+				assertThat(synchronizations).isZero();
+			});
+	}
+
+	@Test
 	void aMethodCalledFromAnotherTransactionsAfterCommitThrowsWhenNotReplicatedInTime() throws Exception {
 		Path unwritable = Files.writeString(this.dir.resolve("not-a-directory"), "a file where the replica should be")
 			.resolve("replica");
