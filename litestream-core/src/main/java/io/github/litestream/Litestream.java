@@ -224,12 +224,10 @@ public final class Litestream implements AutoCloseable {
 
 	/**
 	 * Closes every database's engine connections (after a {@link #stop(Duration)}). A database
-	 * being unregistered meanwhile (its last commits shipping, its backups being deleted) is let
-	 * finish first, for up to 30 s: closing under it would stop the threads it ships on and the
-	 * renewals of the leases its deletion needs (one still deleting then stops before its next
-	 * generation, and fails naming what is left). A start under way is given up (see
-	 * {@link #start()}), not waited for: its leases, renewed no more, are its own to give up once
-	 * its store answers.
+	 * being unregistered meanwhile (shipping its last commits, deleting its backups) is let finish
+	 * for up to 30 s; one still deleting then stops before its next generation and fails, naming
+	 * what is left. A start under way is given up (see {@link #start()}), not waited for: its
+	 * leases, renewed no more, are its own to give up once its store answers.
 	 */
 	@Override
 	public synchronized void close() {
