@@ -134,7 +134,7 @@ final class LeaseHolding {
 			renewalRefused(record, sent, ex);
 		}
 		catch (IOException | RuntimeException ex) {
-			fence("the lease could not be renewed: " + ex.getMessage());
+			fence("the lease could not be renewed: " + StoreFailure.reason(ex));
 		}
 	}
 
@@ -152,7 +152,7 @@ final class LeaseHolding {
 			}
 		}
 		catch (IOException | RuntimeException readFailure) {
-			fence("the lease could not be renewed: " + ex.getMessage());
+			fence("the lease could not be renewed: " + StoreFailure.reason(ex));
 			return;
 		}
 		this.lost = true;

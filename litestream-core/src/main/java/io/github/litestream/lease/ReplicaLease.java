@@ -154,7 +154,7 @@ public final class ReplicaLease {
 		}
 		catch (IOException ex) {
 			synchronized (this) {
-				this.holding.fence("the lease could not be taken at start: " + ex.getMessage());
+				this.holding.fence("the lease could not be taken at start: " + StoreFailure.reason(ex));
 			}
 		}
 	}
