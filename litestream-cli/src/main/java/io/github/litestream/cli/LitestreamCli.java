@@ -5,11 +5,13 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
 
+import io.github.litestream.age.AgeException;
 import io.github.litestream.boot.autoconfigure.LitestreamConfigurationException;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.ParseResult;
 
 import org.springframework.boot.context.properties.bind.BindException;
@@ -96,7 +98,7 @@ public final class LitestreamCli implements Runnable {
 			err.println("error: " + oneLine(configuration.getMessage() + "; " + configuration.getAction()));
 		}
 		else if (ex instanceof CliException || ex instanceof IOException) {
-			err.println("error: " + oneLine(ex.getMessage()));
+			err.println("error: " + oneLine(ex.getMessage()) + identityHint(ex, commandLine));
 		}
 		else if (ex instanceof BindException bind) {
 			err.println("error: " + oneLine(bindFailure(bind)));
@@ -107,6 +109,25 @@ public final class LitestreamCli implements Runnable {
 		}
 		err.flush();
 		return ExitCodes.FAILED;
+	}
+
+	/**
+	 * A replica URL has no place for age keys, so "add the identity to the replica's
+	 * age.identities" needs saying where that replica is configured.
+	 */
+	private static String identityHint(Exception ex, CommandLine commandLine) {
+		ParseResult parsed = commandLine.getParseResult();
+		PositionalParamSpec target = (parsed != null) ? parsed.matchedPositional(0) : null;
+		if (target == null || !Target.isUrl(String.valueOf((Object) target.getValue()))) {
+			return "";
+		}
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			if (cause instanceof AgeException age && age.kind() == AgeException.Kind.NO_MATCH) {
+				return "; a replica URL carries no age keys: pass -config with a file that configures this replica "
+						+ "with its age.identities or age.identity-files, and the database's path instead of the URL";
+			}
+		}
+		return "";
 	}
 
 	/** A value of the config file that does not fit its key's type: the key, where, and why. */

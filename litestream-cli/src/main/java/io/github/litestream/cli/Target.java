@@ -51,7 +51,7 @@ final class Target implements AutoCloseable {
 	 * @throws CliException if the database or replica is not configured
 	 */
 	static Target resolve(TargetOptions options, UnaryOperator<String> environment) {
-		if (URL.matcher(options.target).find()) {
+		if (isUrl(options.target)) {
 			if (options.configuration.config != null) {
 				throw new CliException("cannot specify a replica URL and the -config flag: drop -config, or pass the "
 						+ "database path instead of the URL");
@@ -74,6 +74,15 @@ final class Target implements AutoCloseable {
 			closeQuietly(configuration);
 			throw ex;
 		}
+	}
+
+	/**
+	 * Whether a target names a replica by URL rather than a configured database.
+	 * @param target the command's {@code DB_PATH|REPLICA_URL}
+	 * @return whether it is a URL
+	 */
+	static boolean isUrl(String target) {
+		return URL.matcher(target).find();
 	}
 
 	private static Target ofDatabase(StandaloneLitestreamConfiguration configuration, TargetOptions options) {

@@ -69,4 +69,19 @@ class AgeReplicaTests {
 		assertThat(database).doesNotExist();
 	}
 
+	@Test
+	void fromAReplicaUrlTheFailureSaysWhereTheIdentityGoes() throws Exception {
+		Path fixture = AgeFixture.copyTo(this.dir.resolve("fixture"));
+		Path output = this.dir.resolve("app.db");
+
+		Cli.Result result = new Cli(Map.of()).run("restore", "-o", output.toString(),
+				"file://" + fixture.resolve("replica"));
+
+		assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+		assertThat(result.err()).contains("no age identity is configured")
+			.contains("a replica URL carries no age keys: pass -config with a file that configures this replica "
+					+ "with its age.identities or age.identity-files");
+		assertThat(output).doesNotExist();
+	}
+
 }
