@@ -16,21 +16,46 @@ import org.sqlite.SQLiteDataSource;
  * timeout, for a pool to open its connections with: the handler is set when a connection
  * opens, and kept when its busy timeout changes (around a statement with a query timeout).
  * The busy timeout stays the limit of each wait.
+ *
+ * <p>With immediate writes (the default), a transaction that is not read-only takes the write
+ * lock with {@code BEGIN IMMEDIATE} before its first statement, so that a transaction that
+ * reads and then writes waits for the engine's checkpoints instead of failing with
+ * {@code SQLITE_BUSY}; read-only ones ({@code Connection.setReadOnly(true)}, Spring's
+ * {@code readOnly = true}) stay {@code DEFERRED}. A {@code transaction_mode} in the URL or the
+ * configuration is kept as it is.
  */
 public final class PromptBusySqliteDataSource extends SQLiteDataSource {
 
 	private final Duration busyTimeout;
+
+	private final boolean immediateWrites;
+
+	/**
+	 * Creates one whose write transactions begin IMMEDIATE.
+	 * @param url the {@code jdbc:sqlite:} URL
+	 * @param config the connections' configuration, pragmas included
+	 * @param busyTimeout how long one statement may wait for a lock
+	 */
+	public PromptBusySqliteDataSource(String url, SQLiteConfig config, Duration busyTimeout) {
+		this(url, config, busyTimeout, true);
+	}
 
 	/**
 	 * Creates one.
 	 * @param url the {@code jdbc:sqlite:} URL
 	 * @param config the connections' configuration, pragmas included
 	 * @param busyTimeout how long one statement may wait for a lock
+	 * @param immediateWrites whether transactions that are not read-only take the write lock
+	 * before their first statement; only where {@code config} and the URL leave the
+	 * transaction mode to the driver's default ({@code DEFERRED}): pass {@code false} when the
+	 * application chose {@code DEFERRED} explicitly
 	 */
-	public PromptBusySqliteDataSource(String url, SQLiteConfig config, Duration busyTimeout) {
+	public PromptBusySqliteDataSource(String url, SQLiteConfig config, Duration busyTimeout,
+			boolean immediateWrites) {
 		super(config);
 		setUrl(url);
 		this.busyTimeout = busyTimeout;
+		this.immediateWrites = immediateWrites;
 	}
 
 	@Override
@@ -43,7 +68,7 @@ public final class PromptBusySqliteDataSource extends SQLiteDataSource {
 		if (password != null) {
 			properties.put("pass", password);
 		}
-		return PromptBusyConnection.open(getUrl(), properties, this.busyTimeout);
+		return PromptBusyConnection.open(getUrl(), properties, this.busyTimeout, this.immediateWrites);
 	}
 
 	/**
@@ -52,6 +77,14 @@ public final class PromptBusySqliteDataSource extends SQLiteDataSource {
 	 */
 	public Duration getBusyTimeout() {
 		return this.busyTimeout;
+	}
+
+	/**
+	 * Whether write transactions begin IMMEDIATE where no transaction mode was chosen.
+	 * @return whether they do
+	 */
+	public boolean isImmediateWrites() {
+		return this.immediateWrites;
 	}
 
 }
