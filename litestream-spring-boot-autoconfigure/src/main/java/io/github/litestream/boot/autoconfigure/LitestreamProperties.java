@@ -67,6 +67,15 @@ public class LitestreamProperties {
 	private Synchronous synchronous = Synchronous.NORMAL;
 
 	/**
+	 * How transactions on the application's SQLite connections begin, where the URL and the
+	 * data source properties set no transaction_mode: AUTO takes the write lock before the
+	 * first statement of every transaction that is not read-only (BEGIN IMMEDIATE, so a
+	 * transaction that reads and then writes waits for the engine's checkpoints instead of
+	 * failing with SQLITE_BUSY); DEFERRED leaves sqlite-jdbc's default.
+	 */
+	private TransactionMode transactionMode = TransactionMode.AUTO;
+
+	/**
 	 * Databases to replicate, each with its path, intervals, restore settings and replicas,
 	 * as in litestream.yml.
 	 */
@@ -157,6 +166,14 @@ public class LitestreamProperties {
 		this.synchronous = synchronous;
 	}
 
+	public TransactionMode getTransactionMode() {
+		return this.transactionMode;
+	}
+
+	public void setTransactionMode(TransactionMode transactionMode) {
+		this.transactionMode = transactionMode;
+	}
+
 	public List<Database> getDbs() {
 		return this.dbs;
 	}
@@ -197,6 +214,27 @@ public class LitestreamProperties {
 		 * Like FULL, and also syncs the directory after deleting a journal.
 		 */
 		EXTRA
+
+	}
+
+	/**
+	 * How transactions begin on connections whose URL and properties set no
+	 * {@code transaction_mode}.
+	 */
+	public enum TransactionMode {
+
+		/**
+		 * Transactions that are not read-only begin IMMEDIATE, taking the write lock (waiting
+		 * for it within the busy timeout) before their first statement; read-only ones begin
+		 * DEFERRED.
+		 */
+		AUTO,
+
+		/**
+		 * Every transaction begins DEFERRED (sqlite-jdbc's default): one that reads and then
+		 * writes fails with SQLITE_BUSY if another connection holds the write lock.
+		 */
+		DEFERRED
 
 	}
 

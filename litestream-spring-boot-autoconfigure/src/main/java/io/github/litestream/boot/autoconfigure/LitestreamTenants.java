@@ -42,7 +42,7 @@ public final class LitestreamTenants {
 	public DataSource dataSource(Path file) throws IOException {
 		Path canonical = SqliteJdbcUrl.canonical(file);
 		directoryOf(canonical).add(canonical);
-		return SqlitePragmas.of(this.properties).dataSource("jdbc:sqlite:" + canonical, new SQLiteConfig());
+		return SqlitePragmas.of(this.properties).dataSource("jdbc:sqlite:" + canonical, new SQLiteConfig(), false);
 	}
 
 	/**

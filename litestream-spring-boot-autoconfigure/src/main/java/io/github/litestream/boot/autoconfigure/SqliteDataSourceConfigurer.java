@@ -182,7 +182,7 @@ final class SqliteDataSourceConfigurer {
 		 */
 		static void openPromptly(HikariDataSource hikari, @Nullable SQLiteDataSource sqlite, SqlitePragmas pragmas) {
 			if (sqlite != null) {
-				hikari.setDataSource(pragmas.dataSource(sqlite.getUrl(), sqlite.getConfig()));
+				hikari.setDataSource(pragmas.dataSource(sqlite.getUrl(), sqlite.getConfig(), false));
 				return;
 			}
 			// What sqlite-jdbc's driver did with Hikari's jdbcUrl: the URL's parameters, then the
@@ -193,7 +193,8 @@ final class SqliteDataSourceConfigurer {
 			if (hikari.getPassword() != null) {
 				properties.putIfAbsent(SQLiteConfig.Pragma.PASSWORD.pragmaName, hikari.getPassword());
 			}
-			hikari.setDataSource(pragmas.dataSource(hikari.getJdbcUrl(), new SQLiteConfig(properties)));
+			hikari.setDataSource(pragmas.dataSource(hikari.getJdbcUrl(), new SQLiteConfig(properties),
+					properties.getProperty(SQLiteConfig.Pragma.TRANSACTION_MODE.pragmaName) != null));
 		}
 
 		static void checkNotStarted(String beanName, HikariDataSource hikari) {

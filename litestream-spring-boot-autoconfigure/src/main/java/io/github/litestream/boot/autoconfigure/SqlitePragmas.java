@@ -15,12 +15,15 @@ import org.sqlite.SQLiteConfig;
  * copying the WAL), a busy timeout (the engine briefly takes locks) and a synchronous mode.
  * Where the starter opens the connections itself, they also wait for locks with a
  * {@link io.github.litestream.sqlite.PromptBusyHandler prompt busy handler}, within the same
- * timeout.
+ * timeout, and (with {@code litestream.transaction-mode=auto}) their write transactions take the
+ * write lock before their first statement.
  *
  * @param busyTimeout how long a connection waits for a lock
  * @param synchronous the synchronous mode
+ * @param transactionMode how transactions begin where the connection chose no mode
  */
-record SqlitePragmas(Duration busyTimeout, LitestreamProperties.Synchronous synchronous) {
+record SqlitePragmas(Duration busyTimeout, LitestreamProperties.Synchronous synchronous,
+		LitestreamProperties.TransactionMode transactionMode) {
 
 	/**
 	 * The pragmas from the properties.
@@ -28,7 +31,8 @@ record SqlitePragmas(Duration busyTimeout, LitestreamProperties.Synchronous sync
 	 * @return the pragmas
 	 */
 	static SqlitePragmas of(LitestreamProperties properties) {
-		return new SqlitePragmas(properties.getBusyTimeout(), properties.getSynchronous());
+		return new SqlitePragmas(properties.getBusyTimeout(), properties.getSynchronous(),
+				properties.getTransactionMode());
 	}
 
 	/**
@@ -78,10 +82,15 @@ record SqlitePragmas(Duration busyTimeout, LitestreamProperties.Synchronous sync
 	 * A DataSource whose connections use the pragmas and the prompt busy handler.
 	 * @param url the {@code jdbc:sqlite:} URL
 	 * @param config the rest of the connections' configuration
+	 * @param transactionModeSet whether the application set a {@code transaction_mode} in a
+	 * way {@code config} cannot show (DEFERRED, the driver's default, in data source
+	 * properties): then it is kept, as any mode in the URL or other than DEFERRED is
 	 * @return the DataSource
 	 */
-	PromptBusySqliteDataSource dataSource(String url, SQLiteConfig config) {
-		return new PromptBusySqliteDataSource(url, applyTo(config), this.busyTimeout);
+	PromptBusySqliteDataSource dataSource(String url, SQLiteConfig config, boolean transactionModeSet) {
+		boolean immediateWrites = this.transactionMode == LitestreamProperties.TransactionMode.AUTO
+				&& !transactionModeSet;
+		return new PromptBusySqliteDataSource(url, applyTo(config), this.busyTimeout, immediateWrites);
 	}
 
 }

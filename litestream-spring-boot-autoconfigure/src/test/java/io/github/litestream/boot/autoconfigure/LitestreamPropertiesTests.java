@@ -226,6 +226,17 @@ class LitestreamPropertiesTests {
 		assertThat(values).containsExactly(java.util.Arrays.stream(LitestreamProperties.Synchronous.values())
 			.map(Enum::name)
 			.toArray(String[]::new));
+		assertThat(byName.get("litestream.transaction-mode").get("defaultValue").asString())
+			.isEqualToIgnoringCase(new LitestreamProperties().getTransactionMode().name());
+		java.util.List<String> modes = new java.util.ArrayList<>();
+		for (JsonNode hint : metadata.get("hints")) {
+			if (hint.get("name").asString().equals("litestream.transaction-mode")) {
+				hint.get("values").forEach((value) -> modes.add(value.get("value").asString()));
+			}
+		}
+		assertThat(modes).containsExactly(java.util.Arrays.stream(LitestreamProperties.TransactionMode.values())
+			.map(Enum::name)
+			.toArray(String[]::new));
 	}
 
 }
