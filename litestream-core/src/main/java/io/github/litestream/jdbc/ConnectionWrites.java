@@ -10,8 +10,9 @@ import org.sqlite.SQLiteConnection;
 /**
  * Whether a commit on one connection wrote anything. SQLite's commit hook also runs for a
  * transaction that took the write lock and changed nothing: every transaction with
- * {@code transaction_mode=IMMEDIATE}, read-only ones included, and the empty one the driver
- * begins when auto-commit is turned off and commits when it is turned on again. Such a commit
+ * {@code transaction_mode=IMMEDIATE}, read-only ones included (with the empty one the driver
+ * begins when auto-commit is turned off and commits when it is turned on again), and a
+ * {@link PromptBusySqliteDataSource} connection's write transaction that wrote nothing. Such a commit
  * must not wait for replication (a read would fail while a replica is down).
  *
  * <p>A commit wrote if the connection's count of changed rows ({@code sqlite3_total_changes},
