@@ -248,22 +248,19 @@ final class Checkpointer {
 		return this.restart.pinnedWal(current);
 	}
 
-	/**
-	 * Sets what runs between the write lock's release in step (2) and step (3), where an
-	 * application write may restart the WAL.
-	 * @param action what an application does there, in a test
-	 */
+	/** Sets what runs between the lock's release in (2) and (3), where an application write may restart the WAL. */
 	void runBetweenLocks(Runnable action) {
 		this.betweenLocks = action;
 	}
 
-	/**
-	 * Sets what runs between step (1)'s last copy and step (2), where an application write may
-	 * restart a fenced WAL.
-	 * @param action what an application does there, in a test
-	 */
+	/** Sets what runs between (1)'s last copy and (2), where an application write may restart a fenced WAL. */
 	void runBeforeWriteLock(Runnable action) {
 		this.beforeWriteLock = action;
+	}
+
+	/** Sets what runs in every round of (1) before its checkpoint, where an application commits. */
+	void runDuringBackfill(Runnable action) {
+		this.backfill.runDuringRound(action);
 	}
 
 	/**
