@@ -12,6 +12,7 @@ import io.github.litestream.lease.LeaseFencedException;
 import io.github.litestream.lease.LeaseHolder;
 import io.github.litestream.lease.LeaseOptions;
 import io.github.litestream.lease.ReplicaLease;
+import io.github.litestream.replica.ConditionalObjects;
 import io.github.litestream.replica.ReplicaClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +40,9 @@ public final class AdvanceLeases implements AutoCloseable {
 
 	/** Every lease taken and not given back. */
 	private final List<ReplicaLease> taken = new ArrayList<>();
+
+	/** The stores leases were written to, whose locations a start that failed removes again. */
+	private final List<ConditionalObjects> stores = new ArrayList<>();
 
 	/**
 	 * One thread for every lease: a renewal is one small request. A lease another instance took
@@ -83,6 +87,7 @@ public final class AdvanceLeases implements AutoCloseable {
 		try {
 			for (ReplicationTarget target : targets) {
 				ReplicaClient client = target.client();
+				client.conditionalObjects().ifPresent(this.stores::add);
 				ReplicaLease lease = new ReplicaLease(target.options().name(), client.location(),
 						client.conditionalObjects().orElse(null), options, this.holder, this.clock);
 				lease.acquire();
@@ -159,7 +164,9 @@ public final class AdvanceLeases implements AutoCloseable {
 	}
 
 	/**
-	 * Gives back every lease not handed over (a startup that failed before the engine ran).
+	 * Gives back every lease not handed over (a startup that failed before the engine ran), and
+	 * removes a replica location that taking them created (see
+	 * {@link ConditionalObjects#removeCreatedLocation()}).
 	 */
 	@Override
 	public void close() {
@@ -178,7 +185,17 @@ public final class AdvanceLeases implements AutoCloseable {
 		if (release) {
 			synchronized (this) {
 				this.taken.forEach(ReplicaLease::release);
+				this.stores.forEach(AdvanceLeases::removeCreatedLocation);
 			}
+		}
+	}
+
+	private static void removeCreatedLocation(ConditionalObjects store) {
+		try {
+			store.removeCreatedLocation();
+		}
+		catch (IOException | RuntimeException ex) {
+			logger.warn("Could not remove the replica location a failed start created: {}", ex.toString());
 		}
 	}
 

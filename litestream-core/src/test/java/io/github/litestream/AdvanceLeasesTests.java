@@ -1,5 +1,6 @@
 package io.github.litestream;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -63,12 +64,23 @@ class AdvanceLeasesTests {
 
 	@Test
 	void closeGivesBackWhatWasNeverHandedOver() throws Exception {
-		Path replica = this.dir.resolve("replica");
+		Path replica = Files.createDirectories(this.dir.resolve("replica"));
 		try (AdvanceLeases leases = new AdvanceLeases(LeaseHolder.newInstance(), Clock.systemUTC())) {
 			leases.take(List.of(target(replica, "r")), LEASE);
 			assertThat(storedLease(replica).released()).isFalse();
 		}
 		assertThat(storedLease(replica).released()).isTrue();
+	}
+
+	@Test
+	void closeRemovesTheReplicaDirectoriesTheLeaseCreated() throws Exception {
+		Path replica = this.dir.resolve("mistyped/replica");
+		try (AdvanceLeases leases = new AdvanceLeases(LeaseHolder.newInstance(), Clock.systemUTC())) {
+			leases.take(List.of(target(replica, "r")), LEASE);
+			assertThat(storedLease(replica).released()).isFalse();
+		}
+		assertThat(this.dir.resolve("mistyped")).doesNotExist();
+		assertThat(this.dir).exists();
 	}
 
 	@Test

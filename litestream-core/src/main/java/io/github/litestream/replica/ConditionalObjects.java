@@ -56,6 +56,16 @@ public interface ConditionalObjects {
 	}
 
 	/**
+	 * Removes the replica location again if this instance's writes created it, with the objects
+	 * they wrote: a start that failed before it replicated anything gave its leases back, and
+	 * leaves a (maybe mistyped) path as it found it. Anything another writer put there since
+	 * stays, and so does the location then. Stores without a location to create do nothing.
+	 * @throws IOException if what was created cannot be removed
+	 */
+	default void removeCreatedLocation() throws IOException {
+	}
+
+	/**
 	 * One version of an object.
 	 * @param content its bytes
 	 * @param version its version, to pass to {@link #replace}

@@ -3,13 +3,16 @@ package io.github.litestream.replica.file;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -44,6 +47,12 @@ final class FileConditionalObjects implements ConditionalObjects {
 	private final Path root;
 
 	private final ReplicaOperationListener listener;
+
+	/** The directories the writes created, deepest first: {@link #removeCreatedLocation()}. */
+	private final Deque<Path> createdDirectories = new ArrayDeque<>();
+
+	/** The files the writes linked, while they created the root. */
+	private final List<Path> writtenFiles = new ArrayList<>();
 
 	FileConditionalObjects(Path root, ReplicaOperationListener listener) {
 		this.root = root;
@@ -100,7 +109,7 @@ final class FileConditionalObjects implements ConditionalObjects {
 	}
 
 	private String write(String name, byte[] content, long next, String conflict) throws IOException {
-		Files.createDirectories(this.root);
+		createRoot();
 		Path temp = this.root.resolve("." + name + "." + UUID.randomUUID() + ".tmp");
 		Path target = file(name, next);
 		try {
@@ -125,6 +134,7 @@ final class FileConditionalObjects implements ConditionalObjects {
 		finally {
 			Files.deleteIfExists(temp);
 		}
+		recordWritten(target);
 		this.listener.onOperation(ReplicaOperation.PUT, content.length);
 		List<Long> versions = versions(name);
 		if (versions.get(versions.size() - 1) > next) {
@@ -134,6 +144,49 @@ final class FileConditionalObjects implements ConditionalObjects {
 		}
 		prune(name, versions, next);
 		return Long.toString(next);
+	}
+
+	@Override
+	public synchronized void removeCreatedLocation() throws IOException {
+		if (this.createdDirectories.isEmpty()) {
+			return;
+		}
+		for (Path file : this.writtenFiles) {
+			Files.deleteIfExists(file);
+		}
+		this.writtenFiles.clear();
+		while (!this.createdDirectories.isEmpty()) {
+			try {
+				Files.deleteIfExists(this.createdDirectories.peek());
+				this.createdDirectories.pop();
+			}
+			catch (DirectoryNotEmptyException ex) {
+				// Another writer (or the replica) put something there since: it is theirs now.
+				this.createdDirectories.clear();
+			}
+		}
+	}
+
+	/** Creates the root, remembering which of its directories did not exist. */
+	private synchronized void createRoot() throws IOException {
+		if (Files.isDirectory(this.root)) {
+			return;
+		}
+		Deque<Path> missing = new ArrayDeque<>();
+		for (Path dir = this.root; dir != null && !Files.exists(dir); dir = dir.getParent()) {
+			missing.push(dir);
+		}
+		Files.createDirectories(this.root);
+		// Shallowest first in, so deepest first out when removed.
+		while (!missing.isEmpty()) {
+			this.createdDirectories.push(missing.pop());
+		}
+	}
+
+	private synchronized void recordWritten(Path file) {
+		if (!this.createdDirectories.isEmpty()) {
+			this.writtenFiles.add(file);
+		}
 	}
 
 	private void prune(String name, List<Long> versions, long current) throws IOException {

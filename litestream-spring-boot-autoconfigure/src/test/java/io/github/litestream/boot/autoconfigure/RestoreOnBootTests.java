@@ -106,6 +106,23 @@ class RestoreOnBootTests {
 					.contains("none of its replicas holds a backup");
 				assertThat(analysis.getAction()).contains("if-replica-exists to true");
 				assertThat(this.dir.resolve("app.db")).doesNotExist();
+				// The failed start leaves the (maybe mistyped) replica path as it found it.
+				assertThat(this.dir.resolve("replica")).doesNotExist();
+			});
+	}
+
+	@Test
+	void failedStartRemovesOnlyTheReplicaDirectoriesItCreated() throws Exception {
+		Path existing = Files.createDirectories(this.dir.resolve("backups"));
+		Files.writeString(existing.resolve("notes.txt"), "the user's");
+		this.runner
+			.withPropertyValues("spring.datasource.url=jdbc:sqlite:" + this.dir.resolve("app.db"),
+					"litestream.dbs[0].replicas[0].path=" + existing.resolve("tpyo/app"),
+					"litestream.dbs[0].restore.if-replica-exists=false")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(existing.resolve("tpyo")).doesNotExist();
+				assertThat(existing.resolve("notes.txt")).hasContent("the user's");
 			});
 	}
 
