@@ -163,13 +163,13 @@ final class ReplicationLanes {
 	 * @return the lanes, for {@link #stop(Withdrawn, Duration, boolean)} outside the lock
 	 */
 	Withdrawn withdraw(ReplicatedDatabase database, List<Replica> replicas) {
-		this.opened.remove(database);
+		boolean ran = this.opened.remove(database);
 		SerialLane monitor = this.monitors.remove(database);
 		if (monitor != null) {
 			monitor.shutdown();
 		}
 		List<ReplicaTask> running = replicas.stream().map(this.tasks::remove).filter(Objects::nonNull).toList();
-		return new Withdrawn(database, monitor, running);
+		return new Withdrawn(database, monitor, ran, running);
 	}
 
 	/**
@@ -181,13 +181,16 @@ final class ReplicationLanes {
 	 */
 	Stopped stop(Withdrawn withdrawn, Duration timeout, boolean flush) {
 		Instant deadline = this.clock.instant().plus(timeout);
-		boolean flushed = !flush;
+		// Never opened in this run (registered while the engine was not running): nothing was
+		// captured, so nothing can be left to ship.
+		boolean flushed = !flush || !withdrawn.ran();
 		if (withdrawn.monitor() != null) {
 			awaitQuietly(withdrawn.monitor(), timeout);
-			if (flush) {
-				monitor(withdrawn.database());
-				flushed = ReplicaFlush.flushAll(withdrawn.tasks(), this.clock, deadline);
-			}
+		}
+		if (flush && withdrawn.ran()) {
+			// After a stop too: what was committed since it flushed is shipped now, not left behind.
+			monitor(withdrawn.database());
+			flushed = ReplicaFlush.flushAll(withdrawn.tasks(), this.clock, deadline);
 		}
 		boolean idle = shutdownAll(withdrawn.tasks(), deadline);
 		this.synchronous.forget(withdrawn.database());
@@ -198,9 +201,11 @@ final class ReplicationLanes {
 	 * A database's lanes, taken out of the running ones.
 	 * @param database the database
 	 * @param monitor its monitor, or {@code null} if it was not running
+	 * @param ran whether this run opened it (it may have stopped since)
 	 * @param tasks its replicas' lanes that were running
 	 */
-	record Withdrawn(ReplicatedDatabase database, @Nullable SerialLane monitor, List<ReplicaTask> tasks) {
+	record Withdrawn(ReplicatedDatabase database, @Nullable SerialLane monitor, boolean ran,
+			List<ReplicaTask> tasks) {
 	}
 
 	/**
