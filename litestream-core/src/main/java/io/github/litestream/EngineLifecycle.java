@@ -74,6 +74,8 @@ final class EngineLifecycle {
 	/** The paths a {@link DatabaseRegistry} registers, from before their restore until it returns. */
 	private final PathReservations reservations;
 
+	private final ShutdownSummary summary;
+
 	EngineLifecycle(Object engineLock, RegisteredDatabases databases, ReplicationLanes lanes, LeaseKeeper leases,
 			RuntimeDatabases runtimeDatabases, EngineCallbacks callbacks, Clock clock) {
 		this.engineLock = engineLock;
@@ -85,6 +87,7 @@ final class EngineLifecycle {
 		this.clock = clock;
 		this.start = new EngineStart(engineLock, leases);
 		this.reservations = new PathReservations(databases);
+		this.summary = new ShutdownSummary(clock);
 	}
 
 	/**
@@ -300,6 +303,7 @@ final class EngineLifecycle {
 			return true;
 		}
 		this.running = false;
+		this.summary.stopBegan(this.databases.current().size());
 		Instant deadline = this.clock.instant().plus(timeout);
 		boolean flushed = this.lanes.stopAndFlush(deadline);
 		this.shutdownDeadline = deadline;
@@ -331,6 +335,8 @@ final class EngineLifecycle {
 		// ship: its commits and its steps are dealt with as without that start.
 		boolean idle = (starting && closedBefore) || (this.shutdownDeadline == null)
 				|| this.lanes.shipCommitsAfterStop(this.shutdownDeadline);
+		long behind = (this.shutdownDeadline != null) ? this.lanes.databasesBehind() : 0;
+		int leases = 0;
 		if (starting) {
 			// The start gives them up (see above), once this close has ended and the store it waits
 			// for answered: until then they are not renewed, so that they expire if it never does.
@@ -339,13 +345,13 @@ final class EngineLifecycle {
 		}
 		else if (idle) {
 			// After the last write: the next instance may take the replicas at once.
-			this.leases.releaseAll();
+			leases = this.leases.releaseAll();
 		}
 		else {
 			logger.warn("A replica step was still running at close (a slow store); it writes nothing more, and the "
 					+ "leases expire after their ttl instead of being released, so that no other instance writes "
 					+ "while its last write may land");
-			this.leases.abandonAll();
+			leases = this.leases.abandonAll();
 		}
 		for (ReplicatedDatabase database : this.databases.current().keySet()) {
 			if (idle) {
@@ -358,6 +364,7 @@ final class EngineLifecycle {
 			}
 		}
 		this.lanes.close();
+		this.summary.closed(behind, leases, idle);
 	}
 
 	boolean running() {

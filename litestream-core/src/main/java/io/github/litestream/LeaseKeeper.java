@@ -351,18 +351,24 @@ final class LeaseKeeper {
 	/**
 	 * Stops renewing and releases every lease but those of databases being removed (see
 	 * {@link #withdraw}); call after the last write.
+	 * @return how many leases it released
 	 */
-	void releaseAll() {
-		stopRenewing().forEach(this::releaseOne);
+	int releaseAll() {
+		List<Leased> kept = stopRenewing();
+		kept.forEach(this::releaseOne);
+		return kept.size();
 	}
 
 	/**
 	 * Stops renewing every lease but those of databases being removed, and writing to them at
 	 * once, without releasing them, at the engine's close (see {@link #abandon}): a step still
 	 * running writes nothing more, and a start of the engine again waits for what it let through.
+	 * @return how many leases it left to expire
 	 */
-	void abandonAll() {
-		stopRenewing().forEach(this::abandonOne);
+	int abandonAll() {
+		List<Leased> kept = stopRenewing();
+		kept.forEach(this::abandonOne);
+		return kept.size();
 	}
 
 	/**

@@ -272,6 +272,21 @@ final class ReplicationLanes {
 		return shutdownAll(this.tasks.values(), deadline);
 	}
 
+	/**
+	 * How many of the databases this run opened have a replica behind their last copied commit.
+	 * @return the count
+	 */
+	long databasesBehind() {
+		return this.databases.current()
+			.entrySet()
+			.stream()
+			.filter((entry) -> this.opened.contains(entry.getKey()))
+			.filter((entry) -> entry.getValue()
+				.stream()
+				.anyMatch((replica) -> !replica.position().equals(entry.getKey().position())))
+			.count();
+	}
+
 	/** Closes the replicas' clients and the pools; the databases are closed too. */
 	void close() {
 		this.opened.clear();
