@@ -82,7 +82,8 @@ public final class DatabaseRegistry {
 	 * @return the database
 	 * @throws IOException if a replica cannot be read or the restore fails (nothing is then
 	 * registered and no file is created), or the database cannot be opened
-	 * @throws IllegalStateException if the path is registered already, or its registration or
+	 * @throws IllegalStateException if the path is registered already, or another path of the same
+	 * file is (a symbolic link and its target: register the file once), or its registration or
 	 * unregistration has not returned yet (a second registration of a missing file is refused while
 	 * the first one restores it), or the engine stopped while it was being registered
 	 */
@@ -250,6 +251,16 @@ public final class DatabaseRegistry {
 	 */
 	public Optional<ReplicatedDatabase> find(Path path) {
 		return this.engine.database(path);
+	}
+
+	/**
+	 * The database registered under another path of the file a path reaches: a symbolic link
+	 * and its target, a path through a linked directory. Resolves the path's links.
+	 * @param path the database file
+	 * @return the database, if registered under another path
+	 */
+	Optional<ReplicatedDatabase> findSameFile(Path path) {
+		return Optional.ofNullable(this.engine.lifecycle().reservations().reaching(path));
 	}
 
 	/**

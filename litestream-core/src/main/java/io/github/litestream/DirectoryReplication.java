@@ -181,7 +181,8 @@ public final class DirectoryReplication implements AutoCloseable {
 	 * exist): for a tenant's database opened on demand. A registered database is returned at
 	 * once. A new one's restore and registration wait for its own store only: other tenants are
 	 * added, deleted and scanned meanwhile; a second {@code add} of the same file waits for the
-	 * first one's registration and returns its database.
+	 * first one's registration and returns its database, as does an {@code add} of another name of
+	 * a registered tenant's file (a symbolic link and its target).
 	 * @param file a file of the directory that matches the pattern
 	 * @return the database, already registered or newly
 	 * @throws IOException if a replica cannot be read, the restore fails or the database
@@ -231,6 +232,10 @@ public final class DirectoryReplication implements AutoCloseable {
 					+ "returned");
 		}
 		Optional<ReplicatedDatabase> known = this.registry.find(absolute);
+		if (known.isEmpty()) {
+			// A link to a tenant registered under its other name: one file, one registration.
+			known = this.registry.findSameFile(absolute);
+		}
 		if (known.isEmpty()) {
 			this.tenants.beginRegistering(absolute);
 		}

@@ -1,8 +1,13 @@
 package io.github.litestream;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+
+import io.github.litestream.db.ReplicatedDatabase;
+import io.github.litestream.sqlite.SqliteFiles;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The paths a {@link DatabaseRegistry} registers, each reserved from before its missing file's
@@ -12,6 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
 final class PathReservations {
 
 	private final Set<Path> registering = ConcurrentHashMap.newKeySet();
+
+	/** The files the reserved paths reach, with those paths: a link and its target are one file. */
+	private final Map<Path, Path> files = new ConcurrentHashMap<>();
 
 	private final RegisteredDatabases databases;
 
@@ -26,7 +34,7 @@ final class PathReservations {
 	 * @param path the database file
 	 * @return what ends the reservation, once the registration returned
 	 * @throws IllegalStateException naming the path and what to do, if it is registered already,
-	 * being registered or still being unregistered
+	 * being registered or still being unregistered, or if another path of the same file is
 	 */
 	Registration begin(Path path) {
 		Path normalized = path.toAbsolutePath().normalize();
@@ -35,14 +43,35 @@ final class PathReservations {
 					+ "replicas, its replicas' leases taken or its replicas read); try again once that registration "
 					+ "has returned");
 		}
+		Path file = SqliteFiles.resolved(normalized);
+		Path other = this.files.putIfAbsent(file, normalized);
 		try {
+			if (other != null) {
+				throw RegisteredDatabases.sameFile(normalized, file, other);
+			}
 			this.databases.requireUnregistered(normalized);
+			this.databases.requireOwnFile(normalized, file);
 		}
 		catch (RuntimeException ex) {
-			this.registering.remove(normalized);
+			end(normalized, file);
 			throw ex;
 		}
-		return () -> this.registering.remove(normalized);
+		return () -> end(normalized, file);
+	}
+
+	private void end(Path normalized, Path file) {
+		this.files.remove(file, normalized);
+		this.registering.remove(normalized);
+	}
+
+	/**
+	 * The database registered under another path of the file a path reaches (a symbolic link
+	 * and its target).
+	 * @param path the database file
+	 * @return the database, or {@code null} if none is registered there
+	 */
+	@Nullable ReplicatedDatabase reaching(Path path) {
+		return this.databases.reaching(path.toAbsolutePath().normalize());
 	}
 
 	/**

@@ -16,6 +16,7 @@ import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.lease.LeaseHolder;
 import io.github.litestream.lease.LeaseOptions;
 import io.github.litestream.replica.Replica;
+import io.github.litestream.sqlite.SqliteFiles;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -43,6 +44,15 @@ final class RegisteredDatabases {
 	private final Map<Path, ReplicatedDatabase> byPath = new ConcurrentHashMap<>();
 
 	private final Map<String, Path> locations = new ConcurrentHashMap<>();
+
+	/**
+	 * The file each taken path reaches ({@link SqliteFiles#resolved}, resolved once when it is
+	 * reserved), with that path: a symbolic link and its target are two paths of one file, which
+	 * two engines would copy, checkpoint and ship as two databases.
+	 */
+	private final Map<Path, Path> files = new ConcurrentHashMap<>();
+
+	private final Map<Path, Path> fileOf = new ConcurrentHashMap<>();
 
 	/**
 	 * The databases being unregistered: no longer listed, while their last flush or the deletion
@@ -89,6 +99,8 @@ final class RegisteredDatabases {
 	ReplicatedDatabase reserve(DatabaseOptions options, LeaseOptions lease, List<ReplicationTarget> targets) {
 		Path path = options.path().toAbsolutePath().normalize();
 		requireUnregistered(path);
+		Path file = SqliteFiles.resolved(path);
+		requireOwnFile(path, file);
 		requireOwnLocations(path, targets);
 		ReplicatedDatabase database = new ReplicatedDatabase(options, this.clock);
 		List<Replica> replicas = new ArrayList<>();
@@ -98,6 +110,8 @@ final class RegisteredDatabases {
 		}
 		this.reserved.put(database, List.copyOf(replicas));
 		this.joining.put(database.path(), database);
+		this.files.put(file, database.path());
+		this.fileOf.put(database.path(), file);
 		replicas.forEach((replica) -> this.locations.put(replica.client().location(), database.path()));
 		return database;
 	}
@@ -136,6 +150,37 @@ final class RegisteredDatabases {
 	}
 
 	/**
+	 * Refuses a path that reaches the file of another path taken (registered, being registered or
+	 * unregistered), through a symbolic link.
+	 * @param path an absolute, normalized path
+	 * @param file the file it reaches ({@link SqliteFiles#resolved})
+	 * @throws IllegalStateException naming both paths and what to do
+	 */
+	void requireOwnFile(Path path, Path file) {
+		Path other = this.files.get(file);
+		if (other != null && !other.equals(path)) {
+			throw sameFile(path, file, other);
+		}
+	}
+
+	static IllegalStateException sameFile(Path path, Path file, Path other) {
+		return new IllegalStateException("Database " + path + " is the file " + file + ", which is already "
+				+ "replicated as " + other + " (one of them is a symbolic link, or goes through one): two "
+				+ "registrations would copy and checkpoint one WAL and ship it as two databases; register the file "
+				+ "once, under one of its paths");
+	}
+
+	/**
+	 * The database registered under another path of the file a path reaches.
+	 * @param path an absolute, normalized path
+	 * @return the database, or {@code null} if that file is not listed
+	 */
+	@Nullable ReplicatedDatabase reaching(Path path) {
+		Path other = this.files.get(SqliteFiles.resolved(path));
+		return (other != null) ? this.byPath.get(other) : null;
+	}
+
+	/**
 	 * Refuses a path that is registered, or whose unregistration is still under way.
 	 * @param path an absolute, normalized path
 	 * @throws IllegalStateException naming the path and what to do
@@ -168,6 +213,7 @@ final class RegisteredDatabases {
 		if (replicas != null) {
 			replicas.forEach((replica) -> this.locations.remove(replica.client().location(), database.path()));
 			this.joining.remove(database.path(), database);
+			freeFile(database.path());
 		}
 		else if (withdraw(database)) {
 			release(database);
@@ -197,6 +243,14 @@ final class RegisteredDatabases {
 		if (replicas != null) {
 			replicas.forEach((replica) -> this.locations.remove(replica.client().location(), database.path()));
 			this.leaving.remove(database.path(), database);
+			freeFile(database.path());
+		}
+	}
+
+	private void freeFile(Path path) {
+		Path file = this.fileOf.remove(path);
+		if (file != null) {
+			this.files.remove(file, path);
 		}
 	}
 
