@@ -16,6 +16,7 @@ import java.util.Set;
 
 import io.github.litestream.HomeDirectory;
 import io.github.litestream.ReplicaQuorum;
+import io.github.litestream.sqlite.SqliteFiles;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,11 +89,15 @@ final class LitestreamPropertiesValidator {
 						"Set " + database.property() + ".path to the database file to replicate.");
 			}
 			if (database.path() != null) {
-				String previous = paths.putIfAbsent(database.path(), database.property());
+				// The file SQLite reaches: a dangling link names a file that does not exist yet.
+				Path file = SqliteFiles.resolved(database.path());
+				String previous = paths.putIfAbsent(file, database.property());
 				if (previous != null) {
 					throw new LitestreamConfigurationException(database.property() + ".path",
-							"the database " + database.path() + " is already configured by " + previous,
-							"Configure each database file once and list all its replicas under that entry.");
+							"the database " + database.path() + " is the file " + file + ", already configured by "
+									+ previous + ".path (the same path, or one of them a symbolic link)",
+							"Configure each database file once: keep one of " + previous + " and "
+									+ database.property() + " and list all its replicas under that entry.");
 				}
 			}
 			databases.add(database);

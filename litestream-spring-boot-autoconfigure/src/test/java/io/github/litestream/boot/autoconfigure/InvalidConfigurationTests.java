@@ -1,6 +1,8 @@
 package io.github.litestream.boot.autoconfigure;
 
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -167,6 +169,28 @@ class InvalidConfigurationTests {
 		FailureAnalysis analysis = fail("litestream.dbs[0].path=" + this.dir.resolve("app.db"),
 				"litestream.dbs[1].path=" + this.dir.resolve("x/../app.db"));
 		assertThat(analysis.getDescription()).contains("'litestream.dbs[1].path'").contains("already configured");
+	}
+
+	@Test
+	void aDatabaseAndASymbolicLinkToItAreOneDatabase() throws Exception {
+		Path real = Files.createDirectories(this.dir.resolve("volume")).resolve("app.db");
+		try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + real)) {
+			connection.createStatement().execute("create table t (id integer primary key)");
+		}
+		Path link = Files.createSymbolicLink(this.dir.resolve("app.db"), real);
+		FailureAnalysis analysis = fail("litestream.dbs[0].path=" + real, "litestream.dbs[1].path=" + link);
+		assertThat(analysis.getDescription()).contains("'litestream.dbs[1].path'")
+			.contains("already configured by litestream.dbs[0].path");
+		assertThat(analysis.getAction()).contains("litestream.dbs[0] and litestream.dbs[1]");
+	}
+
+	@Test
+	void aDanglingLinkAndTheFileItWillCreateAreOneDatabase() throws Exception {
+		Path real = Files.createDirectories(this.dir.resolve("volume")).resolve("new.db");
+		Path link = Files.createSymbolicLink(this.dir.resolve("new.db"), real);
+		FailureAnalysis analysis = fail("litestream.dbs[0].path=" + link, "litestream.dbs[1].path=" + real);
+		assertThat(analysis.getDescription()).contains("'litestream.dbs[1].path'")
+			.contains("already configured by litestream.dbs[0].path");
 	}
 
 	@Test
