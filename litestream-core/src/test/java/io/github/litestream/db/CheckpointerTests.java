@@ -8,10 +8,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -38,27 +35,12 @@ class CheckpointerTests {
 
 	private EngineParts parts;
 
-	private final List<String> events = new CopyOnWriteArrayList<>();
+	private final CheckpointEvents events = new CheckpointEvents();
 
 	@BeforeEach
 	void open() throws Exception {
 		this.parts = new EngineParts(this.dir);
-		this.parts.listeners.add(new DatabaseListener() {
-			@Override
-			public void onCheckpoint(CheckpointMode mode, Duration duration) {
-				CheckpointerTests.this.events.add("checkpoint " + mode);
-			}
-
-			@Override
-			public void onCheckpointBlocked(CheckpointMode mode) {
-				CheckpointerTests.this.events.add("blocked " + mode);
-			}
-
-			@Override
-			public void onCheckpointError(CheckpointMode mode, Exception error) {
-				CheckpointerTests.this.events.add("error " + mode);
-			}
-		});
+		this.parts.listeners.add(this.events);
 	}
 
 	@AfterEach

@@ -5,9 +5,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.litestream.replica.Pos;
@@ -35,27 +32,12 @@ class SaturatingWriterTests {
 
 	private EngineParts parts;
 
-	private final List<String> events = new CopyOnWriteArrayList<>();
+	private final CheckpointEvents events = new CheckpointEvents();
 
 	@BeforeEach
 	void open() throws Exception {
 		this.parts = new EngineParts(this.dir);
-		this.parts.listeners.add(new DatabaseListener() {
-			@Override
-			public void onCheckpoint(CheckpointMode mode, Duration duration) {
-				SaturatingWriterTests.this.events.add("checkpoint " + mode);
-			}
-
-			@Override
-			public void onCheckpointBlocked(CheckpointMode mode) {
-				SaturatingWriterTests.this.events.add("blocked " + mode);
-			}
-
-			@Override
-			public void onCheckpointError(CheckpointMode mode, Exception error) {
-				SaturatingWriterTests.this.events.add("error " + mode);
-			}
-		});
+		this.parts.listeners.add(this.events);
 	}
 
 	@AfterEach
