@@ -16,6 +16,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 import io.github.litestream.CapturedStderr;
@@ -202,12 +203,19 @@ class ReplicaFollowerLockTests {
 		CountDownLatch resume = new CountDownLatch(1);
 		AtomicReference<Thread> polling = new AtomicReference<>();
 		// A download on one of the restore's own threads that does not answer an interrupt at once
-		// (a blocking socket read, say). The follower's thread runs some downloads itself: not this one.
+		// (a blocking socket read, say). The follower's thread runs the segments no worker has
+		// started yet itself: from index 25 on it pauses before each, so that the worker (which
+		// can lose every race for CPU on a loaded machine) starts the next one.
 		ReplicaClient client = new StallingReplicaClient(new FileReplicaClient(replica), (pos) -> {
-			if (pos.index() == 0x25 && Thread.currentThread().getName().startsWith("litestream-restore-")
-					&& stalled.getCount() > 0) {
+			if (pos.index() < 0x25 || stalled.getCount() == 0) {
+				return;
+			}
+			if (Thread.currentThread().getName().startsWith("litestream-restore-")) {
 				stalled.countDown();
 				awaitUninterruptibly(resume);
+			}
+			else {
+				LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
 			}
 		}) {
 			@Override
