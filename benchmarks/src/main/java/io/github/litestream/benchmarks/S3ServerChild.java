@@ -6,6 +6,7 @@ import java.io.InputStreamReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -77,6 +78,11 @@ final class S3ServerChild implements AutoCloseable {
 	/** The secret key, which a child restoring from this server finds in {@link S3ServerProcess#SECRET_VARIABLE}. */
 	String secret() {
 		return this.secret;
+	}
+
+	/** The credentials as Litestream's own tool reads them from its environment. */
+	Map<String, String> litestreamCredentials() {
+		return Map.of("LITESTREAM_ACCESS_KEY_ID", S3Server.ACCESS_KEY_ID, "LITESTREAM_SECRET_ACCESS_KEY", this.secret);
 	}
 
 	/**

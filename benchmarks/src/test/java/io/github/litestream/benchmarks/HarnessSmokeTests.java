@@ -99,8 +99,18 @@ class HarnessSmokeTests {
 			.contains("cold-restore,\"S3Proxy, parallelism 2\",restore inside the child (median),")
 			.contains("cold-restore,\"file, SQLite library pre-extracted\",restore inside the child (median),")
 			.contains("cold-restore,replica,WAL indexes,");
-		assertThat(Files.readString(out.resolve("report.md")))
-			.contains("fresh-JVM restore-on-boot, S3Proxy, vs Litestream's 3.81 s");
+		String markdown = Files.readString(out.resolve("report.md"));
+		if (LitestreamCli.find().isPresent()) {
+			// The stock tool restored the replicas the engine wrote, in the same rotation.
+			assertThat(Files.readString(out.resolve("report.csv")))
+				.contains("cold-restore,\"Litestream CLI, file\",process start to restored and checked (median),")
+				.contains("cold-restore,\"Litestream CLI, S3Proxy\",process start to restored and checked (median),");
+			assertThat(markdown).contains("fresh-JVM restore-on-boot, S3Proxy, vs Litestream v0.3.");
+		}
+		else {
+			assertThat(markdown)
+				.contains("fresh-JVM restore-on-boot, S3Proxy, vs Litestream's in issue 22 (other run), 3.810 s");
+		}
 	}
 
 	@Test
