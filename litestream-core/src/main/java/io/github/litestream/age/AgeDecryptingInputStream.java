@@ -78,7 +78,7 @@ final class AgeDecryptingInputStream extends InputStream {
 		this.source = source;
 		byte[] nonce = this.source.readNBytes(PayloadStream.NONCE_SIZE);
 		if (nonce.length != PayloadStream.NONCE_SIZE) {
-			throw new AgeException(AgeException.Kind.HEADER, "The age file ends before its payload nonce");
+			throw missingNonce();
 		}
 		this.stream = new PayloadStream(fileKey, nonce);
 		this.helpers = helpers;
@@ -169,7 +169,7 @@ final class AgeDecryptingInputStream extends InputStream {
 		}
 		readAhead();
 		PayloadChunk chunk = chunk(this.released);
-		PayloadChunk.Opened opened = awaitOpened(chunk);
+		PayloadStream.Opened opened = awaitOpened(chunk);
 		boolean last = opened.last();
 		if (last && opened.length() == 0 && chunk.counter > 0) {
 			throw payloadError("its final chunk is empty");
@@ -237,7 +237,7 @@ final class AgeDecryptingInputStream extends InputStream {
 	 * Waits for a chunk's plaintext, decrypting it here if no helper has started it, and the
 	 * chunks after it while a helper finishes it.
 	 */
-	private PayloadChunk.Opened awaitOpened(PayloadChunk chunk) throws IOException {
+	private PayloadStream.Opened awaitOpened(PayloadChunk chunk) throws IOException {
 		if (chunk.task != null) {
 			chunk.task.run();
 			for (long next = chunk.counter + 1; next < this.readCount && !chunk.task.isDone(); next++) {
@@ -254,11 +254,15 @@ final class AgeDecryptingInputStream extends InputStream {
 		return this.window[(int) (counter % this.window.length)];
 	}
 
+	static AgeException missingNonce() {
+		return new AgeException(AgeException.Kind.HEADER, "The age file ends before its payload nonce");
+	}
+
 	static AgeException notAuthentic(long chunk) {
 		return payloadError("chunk " + chunk + " is not authentic (the file was altered or truncated)");
 	}
 
-	private static AgeException payloadError(String reason) {
+	static AgeException payloadError(String reason) {
 		return new AgeException(AgeException.Kind.PAYLOAD, "Cannot decrypt the age payload: " + reason);
 	}
 

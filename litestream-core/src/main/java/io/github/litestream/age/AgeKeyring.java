@@ -1,8 +1,10 @@
 package io.github.litestream.age;
 
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -71,14 +73,39 @@ public final class AgeKeyring {
 		return decrypting(ciphertext, true);
 	}
 
+	/**
+	 * Decrypts a whole age file held in memory, in one pass: each payload chunk goes from the
+	 * file's array straight into the plaintext's, without the stream's chunk buffers and copies.
+	 * The checks and errors are those of {@link #decrypting(InputStream)} read whole; no
+	 * plaintext is returned unless all of it is authentic.
+	 * @param file the age file
+	 * @return the plaintext
+	 * @throws AgeException if the header is not valid, no identity matches, the MAC does not,
+	 * or the payload is damaged; the message names the recipients tried, never a secret
+	 * @throws IOException if the JVM's cipher failed
+	 */
+	public byte[] decrypt(byte[] file) throws IOException {
+		ByteArrayInputStream in = new ByteArrayInputStream(file);
+		AgeHeader header = AgeHeader.read(in);
+		byte[] fileKey = verifiedFileKey(header);
+		try {
+			int nonceStart = file.length - in.available();
+			if (in.available() < PayloadStream.NONCE_SIZE) {
+				throw AgeDecryptingInputStream.missingNonce();
+			}
+			PayloadStream stream = new PayloadStream(fileKey,
+					Arrays.copyOfRange(file, nonceStart, nonceStart + PayloadStream.NONCE_SIZE));
+			return WholePayload.open(stream, file, nonceStart + PayloadStream.NONCE_SIZE);
+		}
+		finally {
+			Primitives.wipe(fileKey);
+		}
+	}
+
 	private InputStream decrypting(InputStream ciphertext, boolean parallel) throws IOException {
 		InputStream in = new BufferedInputStream(ciphertext, 512);
-		AgeHeader header = AgeHeader.read(in);
-		byte[] fileKey = fileKey(header)
-			.orElseThrow(() -> new AgeException(AgeException.Kind.NO_MATCH, "No age identity matched any of the file's "
-					+ header.stanzas().size() + " recipient stanza(s); tried " + describe()));
+		byte[] fileKey = verifiedFileKey(AgeHeader.read(in));
 		try {
-			header.verifyMac(fileKey);
 			if (!parallel) {
 				return new AgeDecryptingInputStream(in, fileKey, null, 1);
 			}
@@ -87,6 +114,21 @@ public final class AgeKeyring {
 		}
 		finally {
 			Primitives.wipe(fileKey);
+		}
+	}
+
+	/** The file key, unwrapped by an identity and checked with the header's MAC; the caller wipes it. */
+	private byte[] verifiedFileKey(AgeHeader header) throws AgeException {
+		byte[] fileKey = fileKey(header)
+			.orElseThrow(() -> new AgeException(AgeException.Kind.NO_MATCH, "No age identity matched any of the file's "
+					+ header.stanzas().size() + " recipient stanza(s); tried " + describe()));
+		try {
+			header.verifyMac(fileKey);
+			return fileKey;
+		}
+		catch (AgeException ex) {
+			Primitives.wipe(fileKey);
+			throw ex;
 		}
 	}
 

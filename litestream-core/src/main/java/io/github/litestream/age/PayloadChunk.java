@@ -2,11 +2,8 @@ package io.github.litestream.age;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.security.GeneralSecurityException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
-
-import javax.crypto.AEADBadTagException;
 
 import org.jspecify.annotations.Nullable;
 
@@ -33,7 +30,7 @@ final class PayloadChunk {
 	boolean atEnd;
 
 	/** Opens the chunk; {@code null} when reading it failed. */
-	@Nullable FutureTask<Opened> task;
+	@Nullable FutureTask<PayloadStream.Opened> task;
 
 	private @Nullable IOException readError;
 
@@ -89,7 +86,7 @@ final class PayloadChunk {
 	 * @throws IOException an {@link AgeException} if the chunk is not authentic; another if it could
 	 * not be read or the cipher failed
 	 */
-	Opened opened() throws IOException {
+	PayloadStream.Opened opened() throws IOException {
 		if (this.readError != null) {
 			throw this.readError;
 		}
@@ -117,52 +114,10 @@ final class PayloadChunk {
 		}
 	}
 
-	/**
-	 * A chunk shorter than a full one must be the last; a full one is not, unless its tag says
-	 * so (a payload that is a whole number of chunks ends with a full final chunk): the flag
-	 * decides, not the end of the file, which the reader checks in turn.
-	 */
-	private Opened open() throws IOException {
-		boolean last = this.length < PayloadStream.ENCRYPTED_CHUNK_SIZE;
-		try {
-			return new Opened(open(last), last);
-		}
-		catch (AEADBadTagException ex) {
-			if (last) {
-				throw AgeDecryptingInputStream.notAuthentic(this.counter);
-			}
-			try {
-				return new Opened(open(true), true);
-			}
-			catch (AEADBadTagException again) {
-				throw AgeDecryptingInputStream.notAuthentic(this.counter);
-			}
-			catch (GeneralSecurityException again) {
-				throw providerFailure(again);
-			}
-		}
-		catch (GeneralSecurityException ex) {
-			throw providerFailure(ex);
-		}
-	}
-
-	/**
-	 * Not the file's fault: a restore must not take the object for damaged (and fall back to an
-	 * older point) because the JVM's cipher failed.
-	 */
-	private IOException providerFailure(GeneralSecurityException ex) {
-		return new IOException("The JVM's ChaCha20-Poly1305 failed on chunk " + this.counter + " of an age payload ("
-				+ ex + "); the file was not checked", ex);
-	}
-
-	private int open(boolean last) throws GeneralSecurityException {
+	private PayloadStream.Opened open() throws IOException {
 		ChunkBuffers buffers = this.buffers;
 		this.lastUser = Thread.currentThread();
-		return this.stream.open(buffers.cipher, this.counter, buffers.encrypted, this.length, last, buffers.plain);
-	}
-
-	/** An opened chunk: its plaintext length and whether its flag marked it the last. */
-	record Opened(int length, boolean last) {
+		return this.stream.open(buffers.cipher, this.counter, buffers.encrypted, 0, this.length, buffers.plain, 0);
 	}
 
 }

@@ -32,7 +32,8 @@ final class Primitives {
 
 	/**
 	 * One HMAC and one opening cipher per thread: every file's header needs four HMACs and
-	 * a stanza to open, and new instances cost more than the computations. Each is used within
+	 * a stanza to open (and a whole file held in memory its payload's chunks), and new
+	 * instances cost more than the computations. Each is used within
 	 * one call, from init to result, so no two uses overlap, and is then given a zero key, so
 	 * that a thread does not keep the last file's keys.
 	 */
@@ -186,6 +187,14 @@ final class Primitives {
 		catch (GeneralSecurityException ex) {
 			throw new IllegalStateException("No ChaCha20-Poly1305 in " + provider.description(), ex);
 		}
+	}
+
+	/**
+	 * The thread's opening cipher, for one call from init to result; the caller then
+	 * {@linkplain #forget(Cipher) gives it a zero key}.
+	 */
+	static Cipher openingCipher() {
+		return OPENING_CIPHER.get();
 	}
 
 	/** Encrypts with a fresh cipher under the all-zero nonce, as stanza bodies are. */

@@ -76,8 +76,14 @@ public final class AgeReplicaClient extends ForwardingReplicaClient {
 
 	@Override
 	public InputStream openWalSegment(Pos pos) throws IOException {
+		InputStream stored = delegate().openWalSegment(pos);
+		if (stored instanceof ObjectInMemory whole) {
+			// Already read whole (a file replica's small objects): decrypted in one pass, from
+			// the array it was read into to the one the caller reads whole.
+			return decryptedWhole(whole, ReplicaLayout.walSegmentKey(pos));
+		}
 		// WAL segments are small, and a restore already reads several at once.
-		return decrypting(delegate().openWalSegment(pos), ReplicaLayout.walSegmentKey(pos), false);
+		return decrypting(stored, ReplicaLayout.walSegmentKey(pos), false);
 	}
 
 	/**
@@ -97,8 +103,26 @@ public final class AgeReplicaClient extends ForwardingReplicaClient {
 		return this.keyring.size();
 	}
 
+	private InputStream decryptedWhole(ObjectInMemory stored, String key) throws IOException {
+		byte[] content = stored.readAllBytes();
+		if (!Age.isAgeFile(content)) {
+			// Written before encryption was turned on, as in decrypting(...).
+			return new ObjectInMemory(content);
+		}
+		try {
+			return new ObjectInMemory(this.keyring.decrypt(content));
+		}
+		catch (AgeException ex) {
+			throw ex.in(context(key));
+		}
+	}
+
+	private String context(String key) {
+		return "Cannot decrypt " + key + " in " + location();
+	}
+
 	private InputStream decrypting(InputStream stored, String key, boolean inParallel) throws IOException {
-		String context = "Cannot decrypt " + key + " in " + location();
+		String context = context(key);
 		try {
 			PushbackInputStream in = new PushbackInputStream(stored, Age.magicLength());
 			byte[] prefix = in.readNBytes(Age.magicLength());

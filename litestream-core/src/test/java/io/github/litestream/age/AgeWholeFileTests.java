@@ -5,7 +5,9 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -16,12 +18,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /**
- * Whole files read at once ({@code readAllBytes}, as a restore reads WAL segments) and the
- * chunk buffers that one file hands on to the next on the same thread: the plaintext is the
- * original whatever the source says is left, damage fails as it does when read piecewise, and
- * files read one after another or interleaved on one thread never see each other's bytes.
+ * Whole files read at once ({@code readAllBytes}, or decrypted in memory in one pass, as a
+ * restore reads WAL segments) and the chunk buffers that one file hands on to the next on the
+ * same thread: the plaintext is the original whatever the source says is left, damage fails as
+ * it does when read piecewise, and files read one after another or interleaved on one thread
+ * never see each other's bytes.
  */
 class AgeWholeFileTests {
 
@@ -88,6 +92,51 @@ class AgeWholeFileTests {
 				.isThrownBy(() -> this.keyring.decrypting(new ByteArrayInputStream(damaged)).readAllBytes())
 				.satisfies((ex) -> assertThat(ex.kind()).isEqualTo(AgeException.Kind.PAYLOAD));
 		}
+	}
+
+	@ParameterizedTest(name = "{0} bytes")
+	@ValueSource(ints = { 0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK, 3 * CHUNK + 5 })
+	void decryptsAFileHeldInMemoryInOnePass(int size) throws IOException {
+		byte[] plaintext = randomBytes(size, size + 1);
+		assertThat(this.keyring.decrypt(encrypt(plaintext))).isEqualTo(plaintext);
+	}
+
+	@Test
+	void damageToAFileHeldInMemoryFailsAsWhenItIsStreamed() throws IOException {
+		byte[] file = encrypt(randomBytes(3 * CHUNK + 5, 3));
+		byte[] wholeChunks = encrypt(randomBytes(2 * CHUNK, 4));
+		int payload = file.length - (3 * (CHUNK + PayloadStream.TAG_SIZE) + 5 + PayloadStream.TAG_SIZE);
+		byte[] altered = file.clone();
+		altered[payload + CHUNK + 100] ^= 1;
+		Map<String, byte[]> damaged = new LinkedHashMap<>();
+		damaged.put("cut at a chunk", Arrays.copyOf(file, file.length - (5 + PayloadStream.TAG_SIZE)));
+		damaged.put("cut inside the last tag", Arrays.copyOf(file, file.length - 3));
+		damaged.put("cut to a piece shorter than a tag", Arrays.copyOf(file, file.length - 10));
+		damaged.put("extended", Arrays.copyOf(file, file.length + 1));
+		damaged.put("a chunk altered", altered);
+		damaged.put("whole chunks, cut at a chunk", Arrays.copyOf(wholeChunks, wholeChunks.length
+				- (CHUNK + PayloadStream.TAG_SIZE)));
+		damaged.put("whole chunks, extended", Arrays.copyOf(wholeChunks, wholeChunks.length + 40));
+		damaged.put("no payload", Arrays.copyOf(file, payload));
+		damaged.put("half a nonce", Arrays.copyOf(file, payload - PayloadStream.NONCE_SIZE / 2));
+		damaged.put("the header only", Arrays.copyOf(file, payload - PayloadStream.NONCE_SIZE));
+		for (Map.Entry<String, byte[]> damage : damaged.entrySet()) {
+			AgeException streamed = catchThrowableOfType(AgeException.class,
+					() -> this.keyring.decrypting(new ByteArrayInputStream(damage.getValue())).readAllBytes());
+			assertThat(streamed).as(damage.getKey()).isNotNull();
+			assertThatExceptionOfType(AgeException.class).as(damage.getKey())
+				.isThrownBy(() -> this.keyring.decrypt(damage.getValue()))
+				.satisfies((ex) -> assertThat(ex.kind()).isEqualTo(streamed.kind()))
+				.withMessage(streamed.getMessage());
+		}
+	}
+
+	@Test
+	void aFileHeldInMemoryForAnotherIdentityMatchesNone() throws IOException {
+		byte[] file = encrypt(randomBytes(100, 5));
+		AgeKeyring other = new AgeKeyring(List.of(AgeIdentity.generate()));
+		assertThatExceptionOfType(AgeException.class).isThrownBy(() -> other.decrypt(file))
+			.satisfies((ex) -> assertThat(ex.kind()).isEqualTo(AgeException.Kind.NO_MATCH));
 	}
 
 	@Test

@@ -108,17 +108,31 @@ class AgeReplicaClientTests extends ReplicaClientContractTest {
 	}
 
 	@Test
-	void anAlteredObjectFailsWhileReadingNamingIt() throws IOException {
+	void anAlteredObjectFailsNamingIt() throws IOException {
 		Pos pos = new Pos(GEN_A, 1, 0);
 		this.client.writeWalSegment(pos, new ByteArrayInputStream(randomBytes(150_000)));
 		Path object = this.root.resolve("generations/" + GEN_A + "/wal/00000001_00000000.wal.lz4");
 		byte[] bytes = Files.readAllBytes(object);
 		bytes[bytes.length - 70_000] ^= 0x40;
 		Files.write(object, bytes);
+		// Held in memory, a segment is decrypted as it is opened; a streamed one as it is read.
+		assertThatExceptionOfType(AgeException.class).isThrownBy(() -> {
+			try (InputStream in = this.client.openWalSegment(pos)) {
+				in.readAllBytes();
+			}
+		})
+			.satisfies((ex) -> assertThat(ex.kind()).isEqualTo(AgeException.Kind.PAYLOAD))
+			.withMessageContaining("00000001_00000000.wal.lz4");
+	}
+
+	@Test
+	void aSegmentHeldInMemoryIsDecryptedWholeAndHandedOverWhole() throws IOException {
+		Pos pos = new Pos(GEN_A, 1, 0);
+		byte[] content = randomBytes(150_000);
+		this.client.writeWalSegment(pos, new ByteArrayInputStream(content));
 		try (InputStream in = this.client.openWalSegment(pos)) {
-			assertThatExceptionOfType(AgeException.class).isThrownBy(in::readAllBytes)
-				.satisfies((ex) -> assertThat(ex.kind()).isEqualTo(AgeException.Kind.PAYLOAD))
-				.withMessageContaining("00000001_00000000.wal.lz4");
+			assertThat(in).isInstanceOf(ObjectInMemory.class);
+			assertThat(in.readAllBytes()).isEqualTo(content);
 		}
 	}
 

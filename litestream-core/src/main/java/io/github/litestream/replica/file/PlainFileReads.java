@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import io.github.litestream.replica.ObjectInMemory;
 import io.github.litestream.replica.ReplicaObjectNotFoundException;
 
 /**
@@ -103,7 +104,7 @@ final class PlainFileReads {
 			}
 			byte[] content = new byte[(int) size];
 			in.readFully(content);
-			return new Opened(new LoadedFileStream(content), size);
+			return new Opened(new ObjectInMemory(content), size);
 		}
 		catch (FileNotFoundException ex) {
 			// Also thrown for a directory or a file without read permission: those exist.

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Random;
 
+import io.github.litestream.replica.ObjectInMemory;
 import io.github.litestream.replica.Pos;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,14 +18,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A small object opened from a file replica reads like any stream: whole, in parts, or the
  * rest after a part; a large one streams from the file.
  */
-class LoadedFileStreamTests {
+class ObjectInMemoryTests {
 
 	@TempDir
 	Path temp;
 
 	@Test
 	void readWholeOnceThenEmpty() throws IOException {
-		try (InputStream in = new LoadedFileStream(bytes("0123456789"))) {
+		try (InputStream in = new ObjectInMemory(bytes("0123456789"))) {
 			assertThat(in.readAllBytes()).isEqualTo(bytes("0123456789"));
 			assertThat(in.read()).isEqualTo(-1);
 			assertThat(in.readAllBytes()).isEmpty();
@@ -33,7 +34,7 @@ class LoadedFileStreamTests {
 
 	@Test
 	void theRestAfterAPart() throws IOException {
-		try (InputStream in = new LoadedFileStream(bytes("0123456789"))) {
+		try (InputStream in = new ObjectInMemory(bytes("0123456789"))) {
 			assertThat(in.readNBytes(4)).isEqualTo(bytes("0123"));
 			assertThat(in.readAllBytes()).isEqualTo(bytes("456789"));
 		}
@@ -51,11 +52,11 @@ class LoadedFileStreamTests {
 		client.writeWalSegment(small, new ByteArrayInputStream(smallContent));
 		client.writeWalSegment(large, new ByteArrayInputStream(largeContent));
 		try (InputStream in = client.openWalSegment(small)) {
-			assertThat(in).isInstanceOf(LoadedFileStream.class);
+			assertThat(in).isInstanceOf(ObjectInMemory.class);
 			assertThat(in.readAllBytes()).isEqualTo(smallContent);
 		}
 		try (InputStream in = client.openWalSegment(large)) {
-			assertThat(in).isNotInstanceOf(LoadedFileStream.class);
+			assertThat(in).isNotInstanceOf(ObjectInMemory.class);
 			assertThat(in.readAllBytes()).isEqualTo(largeContent);
 		}
 	}
