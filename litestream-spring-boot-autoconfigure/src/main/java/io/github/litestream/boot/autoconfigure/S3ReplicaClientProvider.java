@@ -107,6 +107,11 @@ final class S3ReplicaClientProvider implements ReplicaClientProvider, Disposable
 		String endpoint = firstText(properties.getEndpoint(), (url != null) ? url.endpoint() : null);
 		String region = firstText(properties.getRegion(), (url != null) ? url.region() : null);
 		S3StoreDefaults defaults = (endpoint != null) ? S3StoreDefaults.NONE : this.store;
+		String accessKeyId = firstText(properties.getAccessKeyId(), this.accessKeyId);
+		String secretAccessKey = firstText(properties.getSecretAccessKey(), this.secretAccessKey);
+		if ((accessKeyId == null) != (secretAccessKey == null)) {
+			throw halfCredentials(entry, properties, accessKeyId != null);
+		}
 		try {
 			return S3ReplicaConfig.builder()
 				.bucket(bucket)
@@ -116,8 +121,7 @@ final class S3ReplicaClientProvider implements ReplicaClientProvider, Disposable
 				.forcePathStyle((properties.getForcePathStyle() != null) ? properties.getForcePathStyle()
 						: defaults.pathStyle())
 				.skipVerify(properties.isSkipVerify())
-				.credentials(firstText(properties.getAccessKeyId(), this.accessKeyId),
-						firstText(properties.getSecretAccessKey(), this.secretAccessKey))
+				.credentials(accessKeyId, secretAccessKey)
 				.build();
 		}
 		catch (IllegalArgumentException ex) {
@@ -138,6 +142,25 @@ final class S3ReplicaClientProvider implements ReplicaClientProvider, Disposable
 	public void destroy() {
 		this.connections.values().forEach(S3Connection::close);
 		this.connections.clear();
+	}
+
+	/**
+	 * Names where the one key came from: often {@code litestream.*}, pasted from a
+	 * {@code litestream.yml} whose other key is an unset {@code ${VAR}}, which the replica
+	 * itself never set.
+	 */
+	private static LitestreamConfigurationException halfCredentials(ReplicaEntry entry, S3ReplicaProperties properties,
+			boolean hasKeyId) {
+		String set = hasKeyId ? "access-key-id" : "secret-access-key";
+		String missing = hasKeyId ? "secret-access-key" : "access-key-id";
+		boolean ownKey = StringUtils.hasText(hasKeyId ? properties.getAccessKeyId() : properties.getSecretAccessKey());
+		String source = ownKey ? entry.property(set) : "litestream." + set;
+		String target = ownKey ? entry.property(missing) : "litestream." + missing;
+		return new LitestreamConfigurationException(target,
+				source + " is set but " + target + " is not (nor " + (ownKey ? "litestream." + missing
+						: entry.property(missing)) + "), so the replica has half its S3 credentials",
+				"Set " + target + " (an empty value is often an unset environment variable), or remove " + source
+						+ " to use the default AWS credentials.");
 	}
 
 	private static @Nullable UrlParts parts(ReplicaEntry entry) {

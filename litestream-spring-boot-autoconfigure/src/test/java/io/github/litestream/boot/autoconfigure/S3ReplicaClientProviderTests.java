@@ -42,6 +42,32 @@ class S3ReplicaClientProviderTests {
 	}
 
 	@Test
+	void halfOfTheGlobalCredentialsNamesTheGlobalKeys() {
+		// litestream.yml's "secret-access-key: ${S3_SECRET}" with S3_SECRET unset.
+		S3ReplicaClientProvider halfGlobal = new S3ReplicaClientProvider(S3ClientFactory.builder().build(),
+				"GLOBALKEY", null);
+		Binder binder = new Binder(new MapConfigurationPropertySource(Map.of()));
+		assertThatExceptionOfType(LitestreamConfigurationException.class)
+			.isThrownBy(() -> halfGlobal.configure(new ReplicaEntry(PREFIX, "s3", URI.create("s3://bucket/db"), null,
+					binder)))
+			.satisfies((ex) -> assertThat(ex.getProperty()).isEqualTo("litestream.secret-access-key"))
+			.withMessageContaining("litestream.access-key-id is set")
+			.satisfies((ex) -> assertThat(ex.getAction()).contains("Set litestream.secret-access-key"))
+			.satisfies((ex) -> assertThat(ex).hasMessageNotContaining("GLOBALKEY"));
+	}
+
+	@Test
+	void halfOfTheReplicasCredentialsNamesTheReplicasKeys() {
+		S3ReplicaClientProvider noGlobal = new S3ReplicaClientProvider(S3ClientFactory.builder().build(), null, null);
+		Binder binder = new Binder(new MapConfigurationPropertySource(Map.of(PREFIX + ".secret-access-key", "s")));
+		assertThatExceptionOfType(LitestreamConfigurationException.class)
+			.isThrownBy(() -> noGlobal.configure(new ReplicaEntry(PREFIX, "s3", URI.create("s3://bucket/db"), null,
+					binder)))
+			.satisfies((ex) -> assertThat(ex.getProperty()).isEqualTo(PREFIX + ".access-key-id"))
+			.withMessageContaining(PREFIX + ".secret-access-key is set");
+	}
+
+	@Test
 	void bucketAndPathWithoutAUrlAndRelaxedNames() {
 		S3ReplicaConfig config = configure(null, "backups/app",
 				Map.of("bucket", "b", "region", "eu-west-1", "endpoint", "http://localhost:9000", "forcePathStyle",
