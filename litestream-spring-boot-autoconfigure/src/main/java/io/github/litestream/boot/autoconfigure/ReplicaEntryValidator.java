@@ -221,7 +221,9 @@ final class ReplicaEntryValidator {
 			throw new LitestreamConfigurationException(prefix + ".retention",
 					"retention (" + retention + ") is shorter than snapshot-interval (" + snapshotInterval
 							+ "), so the only snapshot a restore needs could be deleted",
-					"Set " + prefix + ".retention to at least " + prefix + ".snapshot-interval.");
+					"Set " + prefix + ".retention to at least " + prefix + ".snapshot-interval, or "
+							+ prefix + ".snapshot-interval to at most the retention (it is 1h unless set; "
+							+ "0s turns periodic snapshots off, which is Litestream v0.3's default).");
 		}
 		return new ReplicaOptions(name, replica.getSyncInterval(), snapshotInterval, retention,
 				replica.getRetentionCheckInterval(), replica.getValidationInterval());

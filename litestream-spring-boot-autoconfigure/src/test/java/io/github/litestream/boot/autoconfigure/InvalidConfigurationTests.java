@@ -136,6 +136,17 @@ class InvalidConfigurationTests {
 	}
 
 	@Test
+	void retentionShorterThanTheDefaultSnapshotIntervalSaysWhereThatComesFrom() {
+		// A litestream.yml with "retention: 30m" and no snapshot-interval: Litestream takes no
+		// periodic snapshots by default, the starter one an hour.
+		FailureAnalysis analysis = fail("litestream.dbs[0].replicas[0].path=" + this.dir.resolve("r"),
+				"litestream.dbs[0].replicas[0].retention=30m");
+		assertThat(analysis.getAction()).contains("litestream.dbs[0].replicas[0].snapshot-interval to at most")
+			.contains("1h unless set")
+			.contains("0s");
+	}
+
+	@Test
 	void databaseDirectoryThatCannotBeCreated() throws Exception {
 		Path file = Files.writeString(this.dir.resolve("not-a-directory"), "x");
 		FailureAnalysis analysis = fail("litestream.dbs[0].path=" + file.resolve("sub/app.db"));
