@@ -183,9 +183,11 @@ final class ReplicaEntryValidator {
 		}
 		List<String> known = new ArrayList<>(COMMON_KEYS.stream().map(ReplicaEntryValidator::kebab).toList());
 		known.addAll(provider.keys().stream().sorted().toList());
+		String keysOfType = "replicas of type '" + provider.type() + "' have the keys " + String.join(", ", known) + ".";
 		return new LitestreamConfigurationException(key.toString(), problem,
-				"Remove it; replicas of type '" + provider.type() + "' have the keys " + String.join(", ", known)
-						+ ".");
+				KeyNames.closest(KeyNames.uniform(key, depth), known)
+					.map((closest) -> "Did you mean " + prefix + "." + closest + "? Correct it, or remove it; " + keysOfType)
+					.orElse("Remove it; " + keysOfType));
 	}
 
 	private static String kebab(String camelCase) {

@@ -346,9 +346,17 @@ class InvalidConfigurationTests {
 				"litestream.dbs[0].replicas[0].url=s3://bucket/path", "litestream.dbs[0].replicas[0].sync-intervall=5s");
 		assertThat(analysis.getDescription())
 			.contains("litestream.dbs[0].replicas[0].sync-intervall is not a key of replicas of type 's3'");
-		assertThat(analysis.getAction()).contains("Remove it; replicas of type 's3' have the keys")
-			.contains("sync-interval")
+		assertThat(analysis.getAction()).startsWith("Did you mean litestream.dbs[0].replicas[0].sync-interval?")
+			.contains("replicas of type 's3' have the keys")
 			.contains("bucket");
+	}
+
+	@Test
+	void keyFarFromEveryKeyOfTheTypeGetsNoGuess() {
+		FailureAnalysis analysis = fail("litestream.dbs[0].path=" + this.dir.resolve("app.db"),
+				"litestream.dbs[0].replicas[0].url=s3://bucket/path", "litestream.dbs[0].replicas[0].compression=zstd");
+		assertThat(analysis.getAction()).startsWith("Remove it; replicas of type 's3' have the keys")
+			.doesNotContain("Did you mean");
 	}
 
 	@Test
