@@ -57,7 +57,7 @@ public record AgeSettings(List<AgeRecipient> recipients, List<AgeIdentity> ident
 		for (int i = 0; i < properties.getRecipients().size(); i++) {
 			String key = property + ".recipients[" + i + "]";
 			try {
-				recipients.add(AgeRecipient.parse(nonBlank(properties.getRecipients().get(i))));
+				recipients.addAll(recipients(nonBlank(properties.getRecipients().get(i))));
 			}
 			catch (IllegalArgumentException ex) {
 				throw new LitestreamConfigurationException(key, ex.getMessage(),
@@ -69,7 +69,7 @@ public record AgeSettings(List<AgeRecipient> recipients, List<AgeIdentity> ident
 		for (int i = 0; i < properties.getIdentities().size(); i++) {
 			String key = property + ".identities[" + i + "]";
 			try {
-				identities.add(AgeIdentity.parse(nonBlank(properties.getIdentities().get(i))));
+				identities.addAll(identities(nonBlank(properties.getIdentities().get(i))));
 			}
 			catch (IllegalArgumentException ex) {
 				throw new LitestreamConfigurationException(key, ex.getMessage(),
@@ -88,6 +88,38 @@ public record AgeSettings(List<AgeRecipient> recipients, List<AgeIdentity> ident
 							+ ".recipients (age-keygen -y identity.txt prints it).");
 		}
 		return new AgeSettings(List.copyOf(recipients), List.copyOf(identities));
+	}
+
+	/**
+	 * One value of {@code age.identities}: a key, or, as Litestream parses each value, an identity
+	 * file's whole content (a block scalar pasted from {@code age-keygen}, a variable holding the
+	 * file), one key per line with blank lines and {@code #} comments.
+	 */
+	private static List<AgeIdentity> identities(String value) {
+		return value.strip().contains("\n") ? AgeIdentity.parseFile(value) : List.of(AgeIdentity.parse(value));
+	}
+
+	/** One value of {@code age.recipients}: a key, or several lines of them, as for identities. */
+	private static List<AgeRecipient> recipients(String value) {
+		List<AgeRecipient> recipients = new ArrayList<>();
+		String[] lines = value.split("\n", -1);
+		for (int i = 0; i < lines.length; i++) {
+			String line = lines[i].strip();
+			if (line.isEmpty() || line.startsWith("#")) {
+				continue;
+			}
+			try {
+				recipients.add(AgeRecipient.parse(line));
+			}
+			catch (IllegalArgumentException ex) {
+				throw (lines.length == 1) ? ex
+						: new IllegalArgumentException("line " + (i + 1) + ": " + ex.getMessage(), ex);
+			}
+		}
+		if (recipients.isEmpty()) {
+			throw new IllegalArgumentException("the value holds no recipient (age1... line)");
+		}
+		return recipients;
 	}
 
 	private static List<AgeIdentity> identityFile(String key, String file) {

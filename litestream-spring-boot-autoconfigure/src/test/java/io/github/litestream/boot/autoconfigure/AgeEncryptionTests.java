@@ -283,6 +283,32 @@ class AgeEncryptionTests {
 	}
 
 	@Test
+	void aValueMayHoldAWholeKeyFileAsLitestreamReadsIt() throws Exception {
+		// A litestream.yml with the age-keygen output pasted as a block scalar, or a variable
+		// holding the file: Litestream parses each value as a file of keys and # comments.
+		AgeProperties age = new AgeProperties();
+		age.setRecipients(List.of("# the application\n" + RECIPIENT_1 + "\n\n# the operator\r\n" + RECIPIENT_2 + "\n"));
+		age.setIdentities(List.of(Files.readString(this.fixture.resolve("identity-1.txt")),
+				Files.readString(this.fixture.resolve("identity-2.txt"))));
+		AgeSettings settings = AgeSettings.of(AGE, age);
+		assertThat(settings.recipients()).map(Object::toString).containsExactly(RECIPIENT_1, RECIPIENT_2);
+		assertThat(settings.identities()).map((identity) -> identity.recipient().toString())
+			.containsExactly(RECIPIENT_1, RECIPIENT_2);
+	}
+
+	@Test
+	void aBadLineOfAKeyFileValueIsNamedButNotShown() {
+		String mistyped = this.secret1.substring(0, 40) + (this.secret1.charAt(40) == 'Q' ? 'P' : 'Q')
+				+ this.secret1.substring(41);
+		FailureAnalysis analysis = fail(AGE + ".recipients[0]=# keys\n" + RECIPIENT_1,
+				AGE + ".identities[0]=# created: today\n" + mistyped + "\n");
+		assertThat(analysis.getDescription()).contains("'" + AGE + ".identities[0]'")
+			.contains("line 2")
+			.contains("checksum")
+			.doesNotContain(secret(mistyped));
+	}
+
+	@Test
 	void anIdentityFileUnderTheHomeDirectoryIsNamedWithATilde() throws Exception {
 		Path home = Files.createDirectories(this.dir.resolve("home"));
 		Files.writeString(home.resolve("identity.txt"), "# key\n" + this.secret1 + "\n");
