@@ -41,6 +41,12 @@ final class DatabaseEntryKeys {
 								+ "no replica and nothing of it would be backed up",
 						"Move the keys of " + prefix + ".replica to " + prefix + ".replicas[0].");
 			}
+			if (key.getNumberOfElements() > depth
+					&& key.getElement(depth, ConfigurationPropertyName.Form.UNIFORM).equals("replicas")
+					&& !KeyNames.indexesAList(key, depth + 1)) {
+				// 'replicas:' without the dash before 'url:': the database would have no replica.
+				throw KeyNames.notAnEntry(key, prefix + ".replicas");
+			}
 			if (KEYS.stream().noneMatch((known) -> matches(written, known))
 					&& IGNORED.stream().noneMatch((ignored) -> written.equals(KeyNames.uniform(ignored)))) {
 				throw unknown(prefix, key, written);

@@ -89,6 +89,37 @@ final class KeyNames {
 				: Optional.empty();
 	}
 
+	/**
+	 * Whether a key's element at an index is a list index, or the key ends before it: Spring
+	 * binds {@code dbs[0].path} and {@code dbs.0.path} to a list's entry, and ignores
+	 * {@code dbs.path}, which a YAML entry without its dash becomes.
+	 * @param key the key
+	 * @param index the element that must be an index
+	 * @return whether it is one
+	 */
+	static boolean indexesAList(ConfigurationPropertyName key, int index) {
+		return key.getNumberOfElements() <= index || key.isNumericIndex(index)
+				|| key.getElement(index, ConfigurationPropertyName.Form.ORIGINAL).chars().allMatch(Character::isDigit);
+	}
+
+	/**
+	 * The error for a key that sets a list's entry as if the list were one entry.
+	 * @param key the key, such as {@code litestream.dbs.path}
+	 * @param list the list, such as {@code litestream.dbs}
+	 * @return the error, naming the key and how to write it
+	 */
+	static LitestreamConfigurationException notAnEntry(ConfigurationPropertyName key, String list) {
+		int depth = ConfigurationPropertyName.of(list).getNumberOfElements();
+		StringBuilder rest = new StringBuilder();
+		for (int i = depth; i < key.getNumberOfElements(); i++) {
+			rest.append('.').append(key.getElement(i, ConfigurationPropertyName.Form.DASHED));
+		}
+		return new LitestreamConfigurationException(key.toString(),
+				list + " is a list, but " + key + " is not in an entry of it, so Spring would ignore it",
+				"Write it as " + list + "[0]" + rest + ": in YAML, begin each entry of " + list
+						+ " with a dash (- " + key.getElement(depth, ConfigurationPropertyName.Form.DASHED) + ": ...).");
+	}
+
 	private static String kebab(String camelCase) {
 		return camelCase.replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
 	}

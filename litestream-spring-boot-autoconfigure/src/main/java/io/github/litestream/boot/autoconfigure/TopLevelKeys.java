@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import org.slf4j.Logger;
@@ -78,7 +79,12 @@ final class TopLevelKeys {
 				continue;
 			}
 			String first = key.getElement(1, ConfigurationPropertyName.Form.UNIFORM);
-			if (KEYS.stream().anyMatch((known) -> KeyNames.uniform(known).equals(first))) {
+			Optional<String> known = KEYS.stream().filter((name) -> KeyNames.uniform(name).equals(first)).findFirst();
+			if (known.isPresent()) {
+				if (known.get().endsWith("[]") && !KeyNames.indexesAList(key, 2)) {
+					// 'dbs:' without the dash before 'path:': no database would be replicated.
+					throw KeyNames.notAnEntry(key, PREFIX + "." + key.getElement(1, ConfigurationPropertyName.Form.DASHED));
+				}
 				continue;
 			}
 			String property = PREFIX + "." + key.getElement(1, ConfigurationPropertyName.Form.DASHED);

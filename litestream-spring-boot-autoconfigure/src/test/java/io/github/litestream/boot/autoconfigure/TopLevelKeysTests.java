@@ -41,6 +41,37 @@ class TopLevelKeysTests {
 	}
 
 	@Test
+	void aDatabaseWrittenWithoutItsDashIsRefused() {
+		// YAML "dbs:" then "path:" without "- ": Spring binds no entry, and nothing is replicated.
+		FailureAnalysis analysis = fail("litestream.dbs.path=" + this.dir.resolve("app.db"),
+				"litestream.dbs.replicas[0].url=file://" + this.dir.resolve("replica"));
+		assertThat(analysis.getDescription()).contains("litestream.dbs is a list")
+			.contains("so Spring would ignore it");
+		assertThat(analysis.getAction()).contains("litestream.dbs[0].")
+			.contains("begin each entry of litestream.dbs with a dash");
+	}
+
+	@Test
+	void aDatabaseIndexedWithADotIsAnEntry() {
+		this.runner
+			.withPropertyValues("litestream.dbs.0.path=" + this.dir.resolve("app.db"),
+					"litestream.dbs.0.replicas.0.url=file://" + this.dir.resolve("replica"),
+					"litestream.dbs.0.restore.enabled=false")
+			.run((context) -> assertThat(context).hasNotFailed()
+				.getBean(LitestreamProperties.class)
+				.satisfies((properties) -> assertThat(properties.getDbs()).singleElement()
+					.satisfies((db) -> assertThat(db.getReplicas()).hasSize(1))));
+	}
+
+	@Test
+	void aReplicaWrittenWithoutItsDashIsRefused() {
+		FailureAnalysis analysis = fail("litestream.dbs[0].path=" + this.dir.resolve("app.db"),
+				"litestream.dbs[0].replicas.url=file://" + this.dir.resolve("replica"));
+		assertThat(analysis.getDescription()).contains("litestream.dbs[0].replicas is a list");
+		assertThat(analysis.getAction()).contains("litestream.dbs[0].replicas[0].url");
+	}
+
+	@Test
 	void aMisspeltSettingNamesTheKeyItMeant() {
 		FailureAnalysis analysis = fail(database("litestream.shutdown-timout=10s"));
 		assertThat(analysis.getDescription()).contains("'litestream.shutdown-timout'");
