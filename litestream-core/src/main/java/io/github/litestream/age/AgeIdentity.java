@@ -2,7 +2,6 @@ package io.github.litestream.age;
 
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -92,24 +91,7 @@ public final class AgeIdentity {
 		if (unsupported != null) {
 			throw new IllegalArgumentException(unsupported);
 		}
-		List<AgeIdentity> identities = new ArrayList<>();
-		String[] lines = content.split("\n", -1);
-		for (int i = 0; i < lines.length; i++) {
-			String line = lines[i].strip();
-			if (line.isEmpty() || line.startsWith("#")) {
-				continue;
-			}
-			try {
-				identities.add(parse(line));
-			}
-			catch (IllegalArgumentException ex) {
-				throw new IllegalArgumentException("line " + (i + 1) + ": " + ex.getMessage(), ex);
-			}
-		}
-		if (identities.isEmpty()) {
-			throw new IllegalArgumentException("it holds no identity (AGE-SECRET-KEY-1… line)");
-		}
-		return identities;
+		return KeyLines.parse(content, AgeIdentity::parse, "it holds no identity (AGE-SECRET-KEY-1… line)");
 	}
 
 	/**

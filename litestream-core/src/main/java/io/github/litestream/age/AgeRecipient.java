@@ -54,6 +54,18 @@ public final class AgeRecipient {
 		return new AgeRecipient(decoded.data());
 	}
 
+	/**
+	 * Parses recipients written one per line, as age reads a recipients file: blank lines and
+	 * {@code #} comments are ignored.
+	 * @param content the lines
+	 * @return the recipients, in order
+	 * @throws IllegalArgumentException if a line is not a recipient (the message gives its
+	 * number) or there is none
+	 */
+	public static List<AgeRecipient> parseLines(String content) {
+		return KeyLines.parse(content, AgeRecipient::parse, "it holds no recipient (age1… line)");
+	}
+
 	/** Wraps a file key for this recipient with a fresh ephemeral key. */
 	Stanza wrap(byte[] fileKey) {
 		byte[] ephemeral = Primitives.random(32);

@@ -73,6 +73,20 @@ class AgeKeysTests {
 	}
 
 	@Test
+	void recipientLinesSkipCommentsAndNameTheBadLine() {
+		String other = AgeIdentity.generate().recipient().toString();
+		assertThat(AgeRecipient.parseLines("# app\r\n" + SPEC_RECIPIENT + "\n\n# operator\n" + other + "\n"))
+			.map(AgeRecipient::toString)
+			.containsExactly(SPEC_RECIPIENT, other);
+		assertThatIllegalArgumentException().isThrownBy(() -> AgeRecipient.parseLines("# none\n\n"))
+			.withMessageContaining("no recipient");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> AgeRecipient.parseLines(SPEC_RECIPIENT + "\n" + SPEC_IDENTITY + "\n"))
+			.withMessageStartingWith("line 2: ")
+			.withMessageNotContaining(SPEC_IDENTITY.substring(20));
+	}
+
+	@Test
 	void encryptsToEveryRecipientSoAnyOfTheirIdentitiesDecrypts() throws Exception {
 		AgeIdentity first = AgeIdentity.generate();
 		AgeIdentity second = AgeIdentity.generate();

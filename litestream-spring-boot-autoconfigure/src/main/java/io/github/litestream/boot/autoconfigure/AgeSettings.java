@@ -101,25 +101,7 @@ public record AgeSettings(List<AgeRecipient> recipients, List<AgeIdentity> ident
 
 	/** One value of {@code age.recipients}: a key, or several lines of them, as for identities. */
 	private static List<AgeRecipient> recipients(String value) {
-		List<AgeRecipient> recipients = new ArrayList<>();
-		String[] lines = value.split("\n", -1);
-		for (int i = 0; i < lines.length; i++) {
-			String line = lines[i].strip();
-			if (line.isEmpty() || line.startsWith("#")) {
-				continue;
-			}
-			try {
-				recipients.add(AgeRecipient.parse(line));
-			}
-			catch (IllegalArgumentException ex) {
-				throw (lines.length == 1) ? ex
-						: new IllegalArgumentException("line " + (i + 1) + ": " + ex.getMessage(), ex);
-			}
-		}
-		if (recipients.isEmpty()) {
-			throw new IllegalArgumentException("the value holds no recipient (age1... line)");
-		}
-		return recipients;
+		return value.strip().contains("\n") ? AgeRecipient.parseLines(value) : List.of(AgeRecipient.parse(value));
 	}
 
 	private static List<AgeIdentity> identityFile(String key, String file) {
