@@ -16,10 +16,11 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyN
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
+import org.springframework.boot.env.OriginTrackedMapPropertySource;
+import org.springframework.boot.origin.OriginTrackedValue;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.CommandLinePropertySource;
 import org.springframework.core.env.ConfigurableEnvironment;
-import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.PropertySource;
 import org.springframework.core.env.StandardEnvironment;
 
@@ -85,7 +86,8 @@ public final class LitestreamEnvironmentPostProcessor implements EnvironmentPost
 					(expand && !verbatim.contains(name)) ? expand(value) : value));
 		}
 		if (!values.isEmpty()) {
-			environment.getPropertySources().addFirst(new MapPropertySource(PROPERTY_SOURCE_NAME, values));
+			// Origin-tracked, so that an error in a value names the file and line it came from.
+			environment.getPropertySources().addFirst(new OriginTrackedMapPropertySource(PROPERTY_SOURCE_NAME, values));
 		}
 	}
 
@@ -124,7 +126,7 @@ public final class LitestreamEnvironmentPostProcessor implements EnvironmentPost
 				}
 				Object result = expand(value);
 				if (!result.equals(value)) {
-					expanded.put(key, result);
+					expanded.put(key, OriginTrackedValue.of(result, property.getOrigin()));
 				}
 			});
 		}
@@ -145,7 +147,7 @@ public final class LitestreamEnvironmentPostProcessor implements EnvironmentPost
 		dbsSource.filter(DBS::isAncestorOf).forEach((name) -> {
 			ConfigurationProperty property = dbsSource.getConfigurationProperty(name);
 			if (property != null && property.getValue() != null) {
-				expanded.put(name.toString(), expand(property.getValue()));
+				expanded.put(name.toString(), OriginTrackedValue.of(expand(property.getValue()), property.getOrigin()));
 			}
 		});
 	}

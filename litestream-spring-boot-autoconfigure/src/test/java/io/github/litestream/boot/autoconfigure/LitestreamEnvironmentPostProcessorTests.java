@@ -10,9 +10,19 @@ import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.env.OriginTrackedMapPropertySource;
+import org.springframework.boot.origin.Origin;
+import org.springframework.boot.origin.OriginTrackedValue;
+import org.springframework.boot.origin.TextResourceOrigin;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.SimpleCommandLinePropertySource;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
+import org.springframework.core.io.ByteArrayResource;
+import org.springframework.core.io.Resource;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.io.support.SpringFactoriesLoader;
 
@@ -37,6 +47,37 @@ class LitestreamEnvironmentPostProcessorTests {
 		assertThat(properties.getDbs().get(0).getReplicas().get(0).getUrl()).isEqualTo("s3://my-bucket/db");
 		assertThat(properties.getDbs().get(0).getReplicas().get(0).getSyncInterval()).isEqualTo(Duration.ofSeconds(3));
 		assertThat(properties.getAccessKeyId()).isEqualTo("AKID");
+	}
+
+	@Test
+	void expandedValuesKeepTheFileAndLineTheyCameFrom() {
+		// An error in a value (a Go duration, say) then names application.yml's line, not the
+		// property source of the expanded values.
+		Resource file = new ByteArrayResource(new byte[0], "application.yml");
+		Map<String, Object> values = new LinkedHashMap<>();
+		values.put("litestream.dbs[0].path", OriginTrackedValue.of("$DIR/app.db", origin(file, 3)));
+		values.put("litestream.dbs[0].replicas[0].retention", OriginTrackedValue.of("1h30m", origin(file, 7)));
+		StandardEnvironment environment = new StandardEnvironment();
+		environment.getPropertySources().addFirst(new OriginTrackedMapPropertySource("application.yml", values));
+		this.postProcessor.postProcessEnvironment(environment, new SpringApplication());
+		assertThat(environment.getPropertySources().iterator().next().getName())
+			.isEqualTo(LitestreamEnvironmentPostProcessor.PROPERTY_SOURCE_NAME);
+		ConfigurationPropertySource expanded = ConfigurationPropertySources.from(environment.getPropertySources())
+			.iterator()
+			.next();
+		ConfigurationProperty path = expanded
+			.getConfigurationProperty(ConfigurationPropertyName.of("litestream.dbs[0].path"));
+		assertThat(path.getValue()).isEqualTo("/var/lib/app/app.db");
+		// Spring wraps an origin with its property source's, and shows the innermost.
+		assertThat(path.getOrigin()).hasToString(origin(file, 3).toString());
+		// Copied with the list, unexpanded: still where the file has it.
+		assertThat(expanded
+			.getConfigurationProperty(ConfigurationPropertyName.of("litestream.dbs[0].replicas[0].retention"))
+			.getOrigin()).hasToString(origin(file, 7).toString());
+	}
+
+	private static Origin origin(Resource file, int line) {
+		return new TextResourceOrigin(file, new TextResourceOrigin.Location(line, 4));
 	}
 
 	@Test
