@@ -106,7 +106,7 @@ public final class StockLitestream {
 			}
 			if (process.exitValue() != 0) {
 				throw new IOException("'" + String.join(" ", command) + "' exited with " + process.exitValue() + ": "
-						+ Files.readString(stderr).trim());
+						+ (Files.readString(stderr) + out).trim());
 			}
 			return out;
 		}
@@ -123,6 +123,22 @@ public final class StockLitestream {
 	 */
 	public String run(String... arguments) throws IOException, InterruptedException {
 		return run(Map.of(), arguments);
+	}
+
+	/**
+	 * Restores with {@code litestream restore -o <new file> <arguments>} and reads the result.
+	 * @param scratch a directory for the restored file
+	 * @param environment variables added to this JVM's environment, such as credentials
+	 * @param arguments the options and the replica URL or database path
+	 * @return the restored table's contents
+	 * @throws IOException if the restore fails
+	 */
+	public TableContents restore(Path scratch, Map<String, String> environment, String... arguments) throws Exception {
+		Path output = Files.createTempDirectory(scratch, "stock-restore").resolve("restored.db");
+		List<String> command = new ArrayList<>(List.of("restore", "-o", output.toString()));
+		command.addAll(List.of(arguments));
+		run(environment, command.toArray(String[]::new));
+		return TableContents.read(output);
 	}
 
 	/**
