@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -28,7 +29,7 @@ import static org.awaitility.Awaitility.await;
  * live workload: {@code litestream replicate} runs as a child process while the test commits
  * through sqlite-jdbc (WAL mode, automatic checkpoints off and a busy timeout, as Litestream asks
  * of applications), is stopped with SIGTERM, and the latest state and every WAL index restore to
- * what was committed there. Skipped without the CLI (see {@link StockLitestream}).
+ * what was committed there; this project's listing of it says what the CLI's says. Skipped without the CLI (see {@link StockLitestream}).
  */
 @ExtendWith(StockLitestream.Installed.class)
 class StockCliReplicateTests {
@@ -37,6 +38,8 @@ class StockCliReplicateTests {
 
 	@TempDir
 	Path dir;
+
+	private StockLitestream litestream;
 
 	private Path dbPath;
 
@@ -54,7 +57,7 @@ class StockCliReplicateTests {
 
 	@BeforeEach
 	void startReplicating() throws Exception {
-		StockLitestream litestream = StockLitestream.require();
+		this.litestream = StockLitestream.require();
 		this.dbPath = this.dir.resolve("app.db");
 		this.app = new TableWorkload(this.dbPath);
 		this.client = new FileReplicaClient(this.dir.resolve("replica"));
@@ -64,7 +67,7 @@ class StockCliReplicateTests {
 						"    checkpoint-interval: 1h", "    min-checkpoint-page-count: 8", "    replicas:",
 						"      - type: file", "        path: " + this.client.root(), "        sync-interval: 100ms",
 						"        snapshot-interval: 2s", ""));
-		this.replicate = litestream.start(this.dir.resolve("replicate.log"), "replicate", "-config", config.toString());
+		this.replicate = this.litestream.start(this.dir.resolve("replicate.log"), "replicate", "-config", config.toString());
 	}
 
 	@AfterEach
@@ -96,6 +99,8 @@ class StockCliReplicateTests {
 				.as("restore at index %s", Pos.hex(entry.getKey()))
 				.isEqualTo(entry.getValue());
 		}
+		StockListings.assertCliListsTheSame(this.litestream, this.client, Map.of(),
+				this.client.root().toUri().toString());
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package io.github.litestream;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -100,21 +101,13 @@ class StockCliRestoreTests {
 	}
 
 	private TableContents cliRestore(String... options) throws Exception {
-		String[] arguments = List.of(List.of(options), List.of(url())).stream().flatMap(List::stream)
-			.toArray(String[]::new);
-		return this.litestream.restore(this.dir, Map.of(), arguments);
+		List<String> arguments = new ArrayList<>(List.of(options));
+		arguments.add(url());
+		return this.litestream.restore(this.dir, Map.of(), arguments.toArray(String[]::new));
 	}
 
 	private void assertListingsAgree() throws Exception {
-		assertThat(StockListings.printedGenerations(this.litestream.run("generations", url())))
-			.isEqualTo(StockListings.generations(this.client))
-			.hasSize(this.client.generations().size());
-		assertThat(StockListings.printedObjects(this.litestream.run("snapshots", url())))
-			.isEqualTo(StockListings.snapshots(this.client))
-			.isNotEmpty();
-		assertThat(StockListings.printedObjects(this.litestream.run("wal", url())))
-			.isEqualTo(StockListings.wal(this.client))
-			.isNotEmpty();
+		StockListings.assertCliListsTheSame(this.litestream, this.client, Map.of(), url());
 	}
 
 	private String url() {

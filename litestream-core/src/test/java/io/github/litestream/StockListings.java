@@ -7,10 +7,14 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.SnapshotInfo;
 import io.github.litestream.replica.WalSegmentInfo;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A replica's listing in the columns the stock CLI's {@code generations}, {@code snapshots} and
@@ -101,6 +105,29 @@ public final class StockListings {
 			rows.add(row.subList(1, row.size()));
 		}
 		return sorted(rows);
+	}
+
+	/**
+	 * Checks that the CLI's {@code generations}, {@code snapshots} and {@code wal} commands list
+	 * what this project's listing of the same replica says.
+	 * @param cli the stock CLI
+	 * @param client this project's client for the replica
+	 * @param environment variables the CLI needs, such as credentials
+	 * @param target the replica URL, or {@code -config <file> <database>}
+	 * @throws Exception if a command fails
+	 */
+	public static void assertCliListsTheSame(StockLitestream cli, ReplicaClient client, Map<String, String> environment,
+			String... target) throws Exception {
+		assertThat(printedGenerations(cli.run(environment, prepend("generations", target))))
+			.isEqualTo(generations(client))
+			.hasSize(client.generations().size());
+		assertThat(printedObjects(cli.run(environment, prepend("snapshots", target)))).isEqualTo(snapshots(client))
+			.isNotEmpty();
+		assertThat(printedObjects(cli.run(environment, prepend("wal", target)))).isEqualTo(wal(client)).isNotEmpty();
+	}
+
+	private static String[] prepend(String command, String... arguments) {
+		return Stream.concat(Stream.of(command), Stream.of(arguments)).toArray(String[]::new);
 	}
 
 	private static String time(Instant instant) {

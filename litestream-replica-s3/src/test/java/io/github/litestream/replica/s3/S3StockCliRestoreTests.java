@@ -86,17 +86,8 @@ class S3StockCliRestoreTests {
 					Pos.hex(entry.getKey()), database);
 			assertThat(restored).as("litestream restore -index %s", Pos.hex(entry.getKey())).isEqualTo(entry.getValue());
 		}
-		assertThat(StockListings.printedGenerations(this.litestream.run(CREDENTIALS, "generations", "-config", config,
-				database)))
-			.isEqualTo(StockListings.generations(this.client))
-			.hasSize(1);
-		assertThat(StockListings.printedObjects(this.litestream.run(CREDENTIALS, "snapshots", "-config", config,
-				database)))
-			.isEqualTo(StockListings.snapshots(this.client))
-			.hasSize(2);
-		assertThat(StockListings.printedObjects(this.litestream.run(CREDENTIALS, "wal", "-config", config, database)))
-			.isEqualTo(StockListings.wal(this.client))
-			.isNotEmpty();
+		StockListings.assertCliListsTheSame(this.litestream, this.client, CREDENTIALS, "-config", config, database);
+		assertThat(this.client.snapshots(this.history.generation())).hasSize(2);
 	}
 
 	/** A v0.3 configuration for the bucket; the credentials come from the environment. */
