@@ -6,7 +6,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.github.litestream.db.CheckpointMode;
+import io.github.litestream.db.DatabaseListener;
 import io.github.litestream.db.DatabaseOptions;
 import io.github.litestream.db.ReplicatedDatabase;
 import io.github.litestream.replica.Pos;
@@ -30,6 +33,8 @@ public final class ReplicatedHistory implements AutoCloseable {
 
 	private final List<Commit> commits = new ArrayList<>();
 
+	private final MutableClock clock = new MutableClock();
+
 	private ReplicatedDatabase database;
 
 	private Replica replica;
@@ -43,9 +48,9 @@ public final class ReplicatedHistory implements AutoCloseable {
 
 	private void open() throws Exception {
 		this.database = new ReplicatedDatabase(
-				DatabaseOptions.defaults(this.dbPath).withCheckpoints(Duration.ofMinutes(1), 8, 10000), new MutableClock());
+				DatabaseOptions.defaults(this.dbPath).withCheckpoints(Duration.ofMinutes(1), 8, 10000), this.clock);
 		this.database.open();
-		this.replica = new Replica(this.database, this.client, ReplicaOptions.defaults("replica"), new MutableClock());
+		this.replica = new Replica(this.database, this.client, ReplicaOptions.defaults("replica"), this.clock);
 	}
 
 	/**
@@ -72,6 +77,26 @@ public final class ReplicatedHistory implements AutoCloseable {
 	 */
 	public void snapshot() throws Exception {
 		this.replica.snapshot();
+	}
+
+	/**
+	 * Lets the checkpoint interval pass and syncs: a PASSIVE checkpoint moves the pages into the
+	 * database file and the WAL index goes on (nothing restarts it).
+	 * @return the modes of the checkpoints the sync ran
+	 * @throws Exception if the sync fails
+	 */
+	public List<CheckpointMode> checkpointByTime() throws Exception {
+		List<CheckpointMode> modes = new CopyOnWriteArrayList<>();
+		this.database.addListener(new DatabaseListener() {
+			@Override
+			public void onCheckpoint(CheckpointMode mode, Duration duration) {
+				modes.add(mode);
+			}
+		});
+		this.clock.advance(Duration.ofMinutes(2));
+		this.database.sync();
+		this.replica.sync();
+		return List.copyOf(modes);
 	}
 
 	/**

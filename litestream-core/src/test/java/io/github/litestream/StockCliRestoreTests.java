@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import io.github.litestream.ReplicatedHistory.Commit;
+import io.github.litestream.db.CheckpointMode;
 import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.file.FileReplicaClient;
 import org.junit.jupiter.api.AfterEach;
@@ -98,6 +99,35 @@ class StockCliRestoreTests {
 		assertThat(cliRestore("-timestamp", middleOfFirst.shippedAt().plusMillis(5).toString()))
 			.isEqualTo(middleOfFirst.contents());
 		assertListingsAgree();
+	}
+
+	@Test
+	void restoresAnIndexSnapshottedAfterATimeBasedCheckpoint() throws Exception {
+		this.history.commit(3);
+		assertThat(this.history.checkpointByTime()).containsExactly(CheckpointMode.PASSIVE);
+		this.history.commit(1);
+		this.history.snapshot();
+		this.history.commit(3);
+		List<Commit> commits = this.history.commits();
+		// The snapshot is taken in the middle of an index, after pages of that index reached the
+		// database file: the case where the starter's snapshots differ from Litestream's.
+		long index = commits.get(2).index();
+		assertThat(commits.get(3).index()).as("indexes %s", commits.stream().map(Commit::index).toList())
+			.isEqualTo(index);
+		assertThat(this.client.snapshots(this.history.generation())).extracting((snapshot) -> snapshot.index())
+			.contains(index);
+
+		assertThat(cliRestore()).isEqualTo(this.history.contents());
+		for (var entry : this.history.atEndOfIndex(this.history.generation()).entrySet()) {
+			assertThat(cliRestore("-index", Pos.hex(entry.getKey())))
+				.as("litestream restore -index %s", Pos.hex(entry.getKey()))
+				.isEqualTo(entry.getValue());
+		}
+		for (Commit commit : commits.subList(0, commits.size() - 1)) {
+			String timestamp = commit.shippedAt().plusMillis(5).toString();
+			assertThat(cliRestore("-timestamp", timestamp)).as("litestream restore -timestamp %s", timestamp)
+				.isEqualTo(commit.contents());
+		}
 	}
 
 	private TableContents cliRestore(String... options) throws Exception {
