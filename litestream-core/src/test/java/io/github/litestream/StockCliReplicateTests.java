@@ -29,7 +29,8 @@ import static org.awaitility.Awaitility.await;
  * live workload: {@code litestream replicate} runs as a child process while the test commits
  * through sqlite-jdbc (WAL mode, automatic checkpoints off and a busy timeout, as Litestream asks
  * of applications), is stopped with SIGTERM, and the latest state and every WAL index restore to
- * what was committed there; this project's listing of it says what the CLI's says. Skipped without the CLI (see {@link StockLitestream}).
+ * what was committed there; this project's listing of it says what the CLI's says. Skipped
+ * without the CLI (see {@link StockLitestream}).
  */
 @ExtendWith(StockLitestream.Installed.class)
 class StockCliReplicateTests {

@@ -32,22 +32,21 @@ public final class StockLitestream {
 		this.binary = binary;
 	}
 
-	/** The tool this machine has, looked for once; or why there is none. */
-	private static final Object FOUND = find();
+	/** The tool this machine has, looked for once, or why there is none. */
+	private static final Lookup FOUND = find();
 
 	/**
 	 * The tool, or the test is skipped saying why.
 	 * @return the tool
 	 */
 	public static StockLitestream require() {
-		if (FOUND instanceof StockLitestream tool) {
-			return tool;
+		if (FOUND.tool() == null) {
+			Assumptions.abort(FOUND.missing());
 		}
-		Assumptions.abort((String) FOUND);
-		throw new IllegalStateException("unreachable");
+		return FOUND.tool();
 	}
 
-	private static Object find() {
+	private static Lookup find() {
 		List<String> candidates = new ArrayList<>();
 		List<String> rejected = new ArrayList<>();
 		if (System.getProperty(PROPERTY) != null) {
@@ -61,13 +60,13 @@ public final class StockLitestream {
 			String version = version(candidate);
 			// Another tool named litestream, or a later Litestream whose replicas differ, proves nothing.
 			if (version != null && version.startsWith("v0.3.")) {
-				return new StockLitestream(candidate);
+				return new Lookup(new StockLitestream(candidate), null);
 			}
 			rejected.add(candidate + ((version != null) ? " (version " + version + ")" : " (not runnable)"));
 		}
-		return "No stock Litestream v0.3 CLI to check interop against (tried " + String.join(", ", rejected)
+		return new Lookup(null, "No stock Litestream v0.3 CLI to check interop against (tried " + String.join(", ", rejected)
 				+ "): set LITESTREAM_BIN=/path/to/litestream (or -D" + PROPERTY
-				+ "=...) to a v0.3.x binary you built or downloaded to run this test";
+				+ "=...) to a v0.3.x binary you built or downloaded to run this test");
 	}
 
 	/**
@@ -78,8 +77,8 @@ public final class StockLitestream {
 
 		@Override
 		public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-			return (FOUND instanceof StockLitestream) ? ConditionEvaluationResult.enabled("stock Litestream CLI found")
-					: ConditionEvaluationResult.disabled((String) FOUND);
+			return (FOUND.tool() != null) ? ConditionEvaluationResult.enabled("stock Litestream CLI found")
+					: ConditionEvaluationResult.disabled(FOUND.missing());
 		}
 
 	}
@@ -187,6 +186,9 @@ public final class StockLitestream {
 			Thread.currentThread().interrupt();
 			return null;
 		}
+	}
+
+	private record Lookup(StockLitestream tool, String missing) {
 	}
 
 }
