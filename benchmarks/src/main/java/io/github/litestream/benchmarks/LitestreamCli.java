@@ -14,13 +14,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * The stock Litestream command-line tool, when this machine has one, as the same-run baseline of
  * a restore: {@code litestream restore} of the replica the engine restores, timed as a whole
- * process. Found through {@code -Dbench.litestream=<path>}, then {@code LITESTREAM_BIN}, then a
+ * process. Found through {@code -Dlitestream.bin=<path>}, then {@code LITESTREAM_BIN}, then a
  * {@code litestream} on the {@code PATH} whose {@code version} says it is Litestream v0.3.
  */
 final class LitestreamCli {
 
 	/** The system property naming the binary. */
-	static final String PROPERTY = "bench.litestream";
+	static final String PROPERTY = "litestream.bin";
 
 	private final String binary;
 
