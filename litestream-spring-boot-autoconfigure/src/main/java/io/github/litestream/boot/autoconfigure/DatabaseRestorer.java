@@ -17,6 +17,7 @@ import io.github.litestream.FileCheck;
 import io.github.litestream.db.FollowerCopyMark;
 import io.github.litestream.replica.ReplicaClient;
 import io.github.litestream.replica.ReplicaOperationListener;
+import io.github.litestream.restore.EmptyDatabaseFile;
 import io.github.litestream.restore.LeftoverRestoreFiles;
 import io.github.litestream.restore.NewestBackup;
 import io.github.litestream.restore.ReplicaChooser;
@@ -29,8 +30,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Restore-on-boot: when a configured database file is missing, restores it from the replica
  * whose newest backup is the most recent ({@link ReplicaChooser}; equally recent replicas in
- * configuration order). It never touches an existing file, except a leased database's file
- * that another instance's replication left behind, which it moves aside (see
+ * configuration order). It never touches an existing file, except an empty one (0 bytes, see
+ * {@link EmptyDatabaseFile}) and a leased database's file that another instance's replication
+ * left behind, which it moves aside (see
  * {@link #restoreIfMissing(DatabaseSettings, RestoreLeasing)}). A replica that can't be read fails
  * startup rather than being skipped: falling back to an older replica, or to an empty
  * database, could silently lose data. With {@code restore.fall-back}, a replica whose backup
@@ -86,7 +88,22 @@ final class DatabaseRestorer {
 		if (!database.restore() && !database.standby() && Files.notExists(database.path())) {
 			warnIfBackupLeftBehind(database);
 		}
+		if (database.restore() && !database.standby() && !database.replicas().isEmpty()) {
+			removeIfEmpty(database);
+		}
 		return restoreMissing(database, database.restoreIfReplicaExists(), leases);
+	}
+
+	/** Nothing has the file open yet at boot (a tenant's, restored later, may be open: not there). */
+	private static void removeIfEmpty(DatabaseSettings database) {
+		try {
+			EmptyDatabaseFile.removeIfEmpty(database.path());
+		}
+		catch (IOException ex) {
+			throw new LitestreamConfigurationException(database.property() + ".path",
+					"the empty file " + database.path() + " can't be removed to restore the database in its place",
+					"Remove the empty file, or give the application write access to its directory.", ex);
+		}
 	}
 
 	/**

@@ -245,6 +245,23 @@ class RestoreOnBootTests {
 	}
 
 	@Test
+	void anEmptyFileIsRestoredOverAsIfItWereMissing() throws Exception {
+		Path replica = this.dir.resolve("replica");
+		seedReplica(replica);
+		// What a touch in a container's entrypoint leaves: kept, it would begin a new, empty generation.
+		Path db = Files.createFile(this.dir.resolve("app.db"));
+		this.runner
+			.withPropertyValues("spring.datasource.url=jdbc:sqlite:" + db,
+					"litestream.dbs[0].replicas[0].path=" + replica)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				JdbcTemplate jdbc = new JdbcTemplate(context.getBean(javax.sql.DataSource.class));
+				assertThat(jdbc.queryForList("SELECT text FROM note ORDER BY id", String.class))
+					.containsExactly("from-migration", "written-after-migration");
+			});
+	}
+
+	@Test
 	void databaseWithoutADataSourceIsRestoredToo() throws Exception {
 		Path replica = this.dir.resolve("replica");
 		seedReplica(replica);
