@@ -94,33 +94,6 @@ final class Backfill {
 	}
 
 	/**
-	 * At open, right after the tracker resumed: checkpoints what the engine's read transaction
-	 * lets through, and sets the {@link RestartFence} if the WAL is then fully checkpointed. A
-	 * previous run's final checkpoint (or another connection's) may have left it so, and a
-	 * connection that stayed open kept SQLite from deleting it: the application's next write
-	 * restarts it, which without the fence looked like another process replacing the WAL and
-	 * began a new generation. {@link RestartFence} says why the fence holds here too.
-	 */
-	void fenceAtOpen() throws IOException {
-		CheckpointResult checkpoint;
-		try {
-			// Moves nothing if the WAL is fully checkpointed already; noted, so that the rounds
-			// do not end the fenced read transaction while nothing is left to move.
-			checkpoint = record(this.connections.checkpoint(CheckpointMode.PASSIVE));
-		}
-		catch (SQLException ex) {
-			logger.debug("Not fencing the WAL of {} at open: {}", this.database, ex.getMessage());
-			return;
-		}
-		try (FileChannel wal = this.tracker.openWal()) {
-			if (checkpoint.complete() && checkpoint.walFrames() == this.tracker.shadow().frameCount()
-					&& this.tracker.continuityProblem(wal) == null) {
-				this.tracker.fenceRestart();
-			}
-		}
-	}
-
-	/**
 	 * Whether a read transaction kept more than {@link #ENOUGH_FRAMES} out of the database file
 	 * in the last round. Under the write lock they would either still be pinned (nothing
 	 * gained), or, if the reader ended meanwhile, all be written and synced while every

@@ -173,8 +173,7 @@ final class GenerationTracker {
 
 	/**
 	 * Sets the {@link RestartFence}: the engine's read transaction, just begun under the write
-	 * lock, reads a WAL whose every frame is checkpointed and in the shadow WAL (or, at open, began
-	 * before the shadow WAL's last copy of such a WAL).
+	 * lock, reads a WAL whose every frame is checkpointed and in the shadow WAL.
 	 */
 	void fenceRestart() {
 		this.fence.set(this.connections.readLockEpoch(), this.shadow);

@@ -38,16 +38,6 @@ import io.github.litestream.sqlite.WalHeader;
  * where no further restart can happen (without it, the checkpoint moved the new WAL's frames into
  * the database file unseen, and the next write could restart the WAL over them).
  *
- * <p>At open the fence is set without the write lock ({@link Backfill#fenceAtOpen()}) when the
- * WAL is found fully checkpointed, since a previous run or another connection may have left it
- * so. The engine's read transaction then began before the shadow WAL's last copy rather than
- * right after it, which proves as much. If it reads the database file only, the WAL was fully
- * checkpointed when it began and nothing can be checkpointed since: a restart can only come where
- * the WAL ended then, which the copy reached, and none at all once the WAL grew past that. If it
- * holds a read mark instead, nothing restarts the WAL while it lasts. A restart during the copy,
- * which could have cut it short, shows as a WAL that no longer starts with the shadow's header
- * after it, and then no fence is set.
- *
  * <p>Not thread-safe: the database's monitor lock guards it, as it guards the tracker.
  */
 final class RestartFence {
@@ -61,8 +51,7 @@ final class RestartFence {
 
 	/**
 	 * Sets the fence. Call it under the write lock, right after beginning the engine's read
-	 * transaction on a WAL whose every frame is both checkpointed and in the shadow WAL (or at
-	 * open, as the class documentation says).
+	 * transaction on a WAL whose every frame is both checkpointed and in the shadow WAL.
 	 * @param readLockEpoch the read transaction just begun
 	 * @param shadow the shadow WAL, holding every frame of the WAL
 	 */
