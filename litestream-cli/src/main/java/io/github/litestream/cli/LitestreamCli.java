@@ -27,7 +27,7 @@ import org.springframework.core.NestedExceptionUtils;
 @Command(name = "litestream-cli", mixinStandardHelpOptions = true, versionProvider = LitestreamCli.Version.class,
 		description = "Restore and inspect Litestream replicas, as the application configures them.",
 		subcommands = { RestoreCommand.class, GenerationsCommand.class, SnapshotsCommand.class, WalCommand.class,
-				DatabasesCommand.class, VerifyCommand.class },
+				DatabasesCommand.class, VerifyCommand.class, LitestreamCli.VersionCommand.class },
 		footer = { "", "Exit codes: 0 done, 1 failed, 2 wrong usage, 3 verify found a bad backup.",
 				"Run 'litestream-cli COMMAND -h' for a command's flags." })
 public final class LitestreamCli implements Runnable {
@@ -145,6 +145,22 @@ public final class LitestreamCli implements Runnable {
 
 	static String oneLine(@Nullable String message) {
 		return (message != null) ? message.replaceAll("\\s*\\R\\s*", " ") : "unknown error";
+	}
+
+	/**
+	 * {@code litestream-cli version}, as {@code litestream version}: the same line as {@code -V}.
+	 */
+	@Command(name = "version", description = "Print the version of this tool.")
+	static final class VersionCommand implements Runnable {
+
+		@CommandLine.Spec
+		private CommandSpec spec;
+
+		@Override
+		public void run() {
+			this.spec.commandLine().getOut().println(new Version().getVersion()[0]);
+		}
+
 	}
 
 	/**

@@ -38,6 +38,7 @@ class CliJarTests {
 		Process exists = java("restore", "-o", output.toString(), "file://" + replica);
 		Process help = java("snapshots", "-h");
 		Process usage = java("restore", "-index");
+		Process version = java("version");
 
 		assertThat(exitCode(restore)).isZero();
 		assertThat(CliFixture.summary(output)).isEqualTo(CliFixture.expected(0x19L));
@@ -46,6 +47,10 @@ class CliJarTests {
 		assertThat(exitCode(help)).isZero();
 		assertThat(stdout(help)).contains("Usage: litestream-cli snapshots");
 		assertThat(exitCode(usage)).isEqualTo(ExitCodes.USAGE);
+		assertThat(exitCode(version)).isZero();
+		// The jar's own version, as the build gave it (the jar's name ends with it).
+		assertThat(stdout(version).strip()).isEqualTo("litestream-cli "
+				+ jar().getFileName().toString().replaceFirst("^litestream-cli-", "").replaceFirst("\\.jar$", ""));
 	}
 
 	@Test
