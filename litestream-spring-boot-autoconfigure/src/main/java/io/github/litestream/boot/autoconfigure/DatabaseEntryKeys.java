@@ -3,6 +3,9 @@ package io.github.litestream.boot.autoconfigure;
 import java.util.Collection;
 import java.util.List;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 
 /**
@@ -14,6 +17,8 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyN
  */
 final class DatabaseEntryKeys {
 
+	private static final Logger logger = LoggerFactory.getLogger(DatabaseEntryKeys.class);
+
 	/** Litestream's keys the starter reads and ignores: the engine keeps its state next to the database. */
 	private static final List<String> IGNORED = List.of("meta-path");
 
@@ -24,12 +29,15 @@ final class DatabaseEntryKeys {
 	}
 
 	/**
-	 * Refuses the first key under a database entry that the entry does not have.
+	 * Refuses the first key under a database entry that the entry does not have, and in the
+	 * application warns about a key of Litestream's that it ignores.
 	 * @param prefix the entry's property prefix, such as {@code litestream.dbs[0]}
 	 * @param keys the full names of the keys set under it
+	 * @param application whether the keys configure a running application rather than a tool
+	 * that only reads replicas
 	 * @throws LitestreamConfigurationException naming the key, and the key it may be a misspelling of
 	 */
-	static void requireKnown(String prefix, Collection<ConfigurationPropertyName> keys) {
+	static void requireKnown(String prefix, Collection<ConfigurationPropertyName> keys, boolean application) {
 		int depth = ConfigurationPropertyName.of(prefix).getNumberOfElements();
 		for (ConfigurationPropertyName key : keys) {
 			String written = KeyNames.uniform(key, depth);
@@ -47,8 +55,14 @@ final class DatabaseEntryKeys {
 				// 'replicas:' without the dash before 'url:': the database would have no replica.
 				throw KeyNames.notAnEntry(key, prefix + ".replicas");
 			}
-			if (KEYS.stream().noneMatch((known) -> matches(written, known))
-					&& IGNORED.stream().noneMatch((ignored) -> written.equals(KeyNames.uniform(ignored)))) {
+			if (IGNORED.stream().anyMatch((ignored) -> written.equals(KeyNames.uniform(ignored)))) {
+				if (application) {
+					// A sidecar's state kept there is not continued: the first start begins a new generation.
+					logger.warn("{} is ignored: the engine keeps its state in .<name>-litestream beside the database, "
+							+ "so the first start begins a new generation with a snapshot. Remove it", key);
+				}
+			}
+			else if (KEYS.stream().noneMatch((known) -> matches(written, known))) {
 				throw unknown(prefix, key, written);
 			}
 		}

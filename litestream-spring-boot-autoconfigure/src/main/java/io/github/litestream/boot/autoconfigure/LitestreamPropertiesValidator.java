@@ -106,7 +106,7 @@ final class LitestreamPropertiesValidator {
 	}
 
 	private DatabaseSettings database(String prefix, LitestreamProperties.Database db) {
-		DatabaseEntryKeys.requireKnown(prefix, this.entries.keysUnder(prefix));
+		DatabaseEntryKeys.requireKnown(prefix, this.entries.keysUnder(prefix), this.createDirectories);
 		positive(db.getMonitorInterval(), prefix + ".monitor-interval");
 		positive(db.getCheckpointInterval(), prefix + ".checkpoint-interval");
 		if (db.getMinCheckpointPageCount() < 1) {

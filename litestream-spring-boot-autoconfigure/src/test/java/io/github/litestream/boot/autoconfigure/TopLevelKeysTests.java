@@ -107,6 +107,14 @@ class TopLevelKeysTests {
 	}
 
 	@Test
+	void aDatabaseEntrysMetaPathIsIgnoredWithAWarning(CapturedOutput output) {
+		this.runner.withPropertyValues(database("litestream.dbs[0].meta-path=" + this.dir.resolve("meta")))
+			.run((context) -> assertThat(context).hasNotFailed());
+		assertThat(output).contains("litestream.dbs[0].meta-path is ignored")
+			.contains("the first start begins a new generation");
+	}
+
+	@Test
 	void litestreamV05sGlobalSnapshotSettingsAreRefused() {
 		FailureAnalysis analysis = fail(database("litestream.snapshot.retention=24h"));
 		assertThat(analysis.getDescription()).contains("litestream.snapshot is Litestream v0.5's key");
