@@ -9,14 +9,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.github.litestream.DivergedFile;
 import io.github.litestream.FileCheck;
 import io.github.litestream.db.FollowerCopyMark;
-import io.github.litestream.replica.ReplicaClient;
-import io.github.litestream.replica.ReplicaOperationListener;
 import io.github.litestream.restore.EmptyDatabaseFile;
 import io.github.litestream.restore.LeftoverRestoreFiles;
 import io.github.litestream.restore.NewestBackup;
@@ -311,51 +308,6 @@ final class DatabaseRestorer {
 	}
 
 	/**
-	 * Restores every database of a directory entry that one of its replicas holds and the disk
-	 * lacks (each as {@link #restoreIfMissing} does). A backend that can't list what it holds
-	 * below its path is logged and passed over: its databases are still restored one by one when
-	 * a DataSource opens them.
-	 * @param entry an entry with {@code dir}
-	 * @return how many databases were restored
-	 */
-	int restoreDirectory(DatabaseSettings entry) {
-		DirectorySettings directory = entry.directory();
-		if (directory == null || !entry.restore()) {
-			return 0;
-		}
-		Set<String> held = new TreeSet<>();
-		for (ReplicaSettings replica : entry.replicas()) {
-			ReplicaClient client = this.clients.create(replica, ReplicaOperationListener.NONE);
-			try (client) {
-				held.addAll(client.databasesBelow(directory.recursive()));
-			}
-			catch (UnsupportedOperationException ex) {
-				logger.warn("Replica '{}' of {} ({}): {}", replica.name(), directory.dir(), entry.property(),
-						ex.getMessage());
-			}
-			catch (IOException | RuntimeException ex) {
-				throw new LitestreamRestoreException(directory.dir(), entry.property(), replica.name(),
-						client.location(), false, ex);
-			}
-		}
-		int restored = 0;
-		for (String relative : held) {
-			Path file = directory.dir().resolve(relative).normalize();
-			if (!directory.holds(file) || Files.exists(file)) {
-				continue;
-			}
-			createParent(entry, file);
-			if (restoreIfMissing(entry.inDirectory(relative))) {
-				restored++;
-			}
-		}
-		if (restored > 0) {
-			logger.info("Restored {} of the {} databases of {} its replicas hold", restored, held.size(), directory.dir());
-		}
-		return restored;
-	}
-
-	/**
 	 * Whether the file is a follower's copy that was not handed over, which may be torn: the
 	 * restore sets it aside and restores in its place.
 	 */
@@ -366,17 +318,6 @@ final class DatabaseRestorer {
 		catch (IOException ex) {
 			// Unreadable mark: the engine's own check refuses the file with the reason.
 			return false;
-		}
-	}
-
-	private static void createParent(DatabaseSettings entry, Path file) {
-		try {
-			Files.createDirectories(file.getParent());
-		}
-		catch (IOException ex) {
-			throw new LitestreamConfigurationException(entry.property() + ".dir",
-					"the directory of " + file + " can't be created to restore it",
-					"Give the application write access to " + entry.directory().dir() + ".", ex);
 		}
 	}
 

@@ -40,6 +40,8 @@ public final class LitestreamRestoreInitializer implements InitializingBean, Dis
 
 	private final DatabaseRestorer restorer;
 
+	private final DirectoryRestorer directoryRestorer;
+
 	private final RestoreLeases leases;
 
 	LitestreamRestoreInitializer(LitestreamDatabases databases, ReplicaClientFactory clients,
@@ -47,6 +49,7 @@ public final class LitestreamRestoreInitializer implements InitializingBean, Dis
 		this.databases = databases;
 		this.clients = clients;
 		this.restorer = new DatabaseRestorer(clients);
+		this.directoryRestorer = new DirectoryRestorer(clients, this.restorer);
 		this.leases = new RestoreLeases(clients, leaseHolder);
 	}
 
@@ -62,7 +65,7 @@ public final class LitestreamRestoreInitializer implements InitializingBean, Dis
 		ReplicaLocations.requireDistinct(Stream.concat(this.databases.entries().stream(),
 				this.databases.directories().stream()).toList(), this.clients);
 		this.databases.withPaths().forEach(this::restore);
-		this.databases.directories().forEach(this.restorer::restoreDirectory);
+		this.databases.directories().forEach(this.directoryRestorer::restore);
 	}
 
 	/**
