@@ -120,6 +120,24 @@ class ConfigurationTests {
 	}
 
 	@Test
+	void aDurationWithoutItsUnitIsRefusedNamingTheKeyAndTheUnits() throws Exception {
+		Path database = this.dir.resolve("data/app.db");
+		Path config = Files.writeString(this.dir.resolve("litestream.yml"), """
+				dbs:
+				  - path: %s
+				    replicas:
+				      - path: %s
+				        sync-interval: 10
+				""".formatted(database, this.dir.resolve("backups")));
+		Cli.Result result = new Cli(Map.of()).run("generations", "-config", config.toString(), database.toString());
+		assertThat(result.exitCode()).isEqualTo(ExitCodes.FAILED);
+		assertThat(result.err().lines()).as(result.err()).hasSize(1);
+		assertThat(result.err()).startsWith("error: litestream.dbs[0].replicas[0].sync-interval: '10' has no unit")
+			.contains("litestream.yml")
+			.contains("10s, 10m or 10h");
+	}
+
+	@Test
 	void noExpandEnvLeavesVariablesAlone() throws Exception {
 		Path database = this.dir.resolve("data/app.db");
 		Path config = Files.writeString(this.dir.resolve("litestream.yml"), """

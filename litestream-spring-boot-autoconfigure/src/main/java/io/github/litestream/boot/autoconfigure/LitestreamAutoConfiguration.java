@@ -24,7 +24,9 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.ConfigurationPropertiesBindHandlerAdvisor;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.PropertySourcesPlaceholdersResolver;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -121,6 +123,17 @@ public final class LitestreamAutoConfiguration {
 	@ConditionalOnMissingBean
 	LitestreamTenants litestreamTenants(LitestreamLifecycle lifecycle, LitestreamProperties properties) {
 		return new LitestreamTenants(lifecycle, properties);
+	}
+
+	/**
+	 * Checks {@code litestream.*} values as they are bound ({@link LitestreamBindHandler}). Not
+	 * conditional on a missing bean: an application's own advisor is for its own properties.
+	 */
+	@Bean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	static ConfigurationPropertiesBindHandlerAdvisor litestreamBindHandlerAdvisor(Environment environment) {
+		PropertySourcesPlaceholdersResolver placeholders = new PropertySourcesPlaceholdersResolver(environment);
+		return (handler) -> new LitestreamBindHandler(handler, placeholders);
 	}
 
 	@Bean

@@ -2,11 +2,16 @@ package io.github.litestream.boot.autoconfigure;
 
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 
 /**
  * Explains a {@link LitestreamConfigurationException}: which property is wrong, why, and
- * what to change.
+ * what to change. First among the analyzers: a value refused while it was bound
+ * ({@link LitestreamBindHandler}) is inside a {@code BindException}, which Spring Boot's own
+ * analyzer would otherwise report without the action.
  */
+@Order(Ordered.HIGHEST_PRECEDENCE)
 class LitestreamFailureAnalyzer extends AbstractFailureAnalyzer<LitestreamConfigurationException> {
 
 	@Override

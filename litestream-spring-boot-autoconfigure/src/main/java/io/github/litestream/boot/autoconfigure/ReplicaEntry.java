@@ -27,9 +27,11 @@ public record ReplicaEntry(String property, String type, @Nullable URI url, @Nul
 	 * @param <T> the bean's type
 	 * @param type the bean's class, with a no-argument constructor
 	 * @return the bound bean, or a new one if the entry sets none of its keys
+	 * @throws LitestreamConfigurationException if the binder's handler refused a value
 	 */
 	public <T> T bind(Class<T> type) {
-		return this.binder.bind(this.property, Bindable.of(type)).orElseGet(() -> BeanUtils.instantiateClass(type));
+		return LitestreamBindHandler.unwrapped(() -> this.binder.bind(this.property, Bindable.of(type)))
+			.orElseGet(() -> BeanUtils.instantiateClass(type));
 	}
 
 	/**

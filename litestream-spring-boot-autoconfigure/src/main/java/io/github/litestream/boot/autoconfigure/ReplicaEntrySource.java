@@ -54,12 +54,14 @@ final class ReplicaEntrySource {
 			.findFirst()
 			.map(List::of)
 			.orElse(all);
+		PropertySourcesPlaceholdersResolver placeholders = new PropertySourcesPlaceholdersResolver(environment);
 		return new ReplicaEntrySource(sources, all,
-				new Binder(sources, new PropertySourcesPlaceholdersResolver(environment)));
+				new Binder(sources, placeholders, null, null, new LitestreamBindHandler(placeholders)));
 	}
 
 	/**
-	 * A binder over the source, resolving {@code ${}} placeholders against the environment.
+	 * A binder over the source, resolving {@code ${}} placeholders against the environment and
+	 * checking values as {@link LitestreamBindHandler} does.
 	 * @return the binder
 	 */
 	Binder binder() {

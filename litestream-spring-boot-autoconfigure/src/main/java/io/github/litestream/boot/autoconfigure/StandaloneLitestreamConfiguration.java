@@ -11,6 +11,7 @@ import io.github.litestream.replica.s3.S3ClientFactory;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.PropertySourcesPlaceholdersResolver;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.util.ClassUtils;
 
@@ -65,8 +66,11 @@ public final class StandaloneLitestreamConfiguration implements AutoCloseable {
 	public static StandaloneLitestreamConfiguration read(ConfigurableEnvironment environment,
 			UnaryOperator<String> environmentVariables) {
 		new LitestreamEnvironmentPostProcessor(environmentVariables).postProcessEnvironment(environment, null);
-		LitestreamProperties properties = Binder.get(environment)
-			.bind("litestream", LitestreamProperties.class)
+		// Checked while bound as in the application (a duration without its unit, a boolean that is not).
+		Binder binder = Binder.get(environment,
+				new LitestreamBindHandler(new PropertySourcesPlaceholdersResolver(environment)));
+		LitestreamProperties properties = LitestreamBindHandler
+			.unwrapped(() -> binder.bind("litestream", LitestreamProperties.class))
 			.orElseGet(LitestreamProperties::new);
 		List<ReplicaClientProvider> providers = providers(properties, environment);
 		ReplicaClientFactory clients = new ReplicaClientFactory(providers);
