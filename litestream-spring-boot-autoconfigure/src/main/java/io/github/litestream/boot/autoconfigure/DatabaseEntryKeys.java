@@ -2,6 +2,8 @@ package io.github.litestream.boot.autoconfigure;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +23,13 @@ final class DatabaseEntryKeys {
 
 	/** Litestream's keys the starter reads and ignores: the engine keeps its state next to the database. */
 	private static final List<String> IGNORED = List.of("meta-path");
+
+	/**
+	 * Litestream v0.5's keys of a database entry that the starter has once, directly under
+	 * {@code litestream.}: the key there, and what it applies to.
+	 */
+	private static final Map<String, String> GLOBAL = Map.of("busy-timeout",
+			"every connection of a replicated DataSource and the engine's own");
 
 	/** The keys, dotted and in kebab case, such as {@code restore.fall-back}; a list's name ends with {@code []}. */
 	private static final List<String> KEYS = KeyNames.of(LitestreamProperties.Database.class, "");
@@ -63,7 +72,7 @@ final class DatabaseEntryKeys {
 				}
 			}
 			else if (KEYS.stream().noneMatch((known) -> matches(written, known))) {
-				throw unknown(prefix, key, written);
+				throw global(prefix, written).orElseGet(() -> unknown(prefix, key, written));
 			}
 		}
 	}
@@ -72,6 +81,17 @@ final class DatabaseEntryKeys {
 		boolean list = known.endsWith("[]");
 		String name = KeyNames.uniform(known);
 		return list ? written.startsWith(name) : written.equals(name);
+	}
+
+	private static Optional<LitestreamConfigurationException> global(String prefix, String written) {
+		return GLOBAL.entrySet()
+			.stream()
+			.filter((global) -> KeyNames.uniform(global.getKey()).equals(written))
+			.findFirst()
+			.map((global) -> new LitestreamConfigurationException(prefix + "." + global.getKey(),
+					prefix + "." + global.getKey() + " is Litestream v0.5's key of a database; here it is set once, for "
+							+ global.getValue(),
+					"Move it to litestream." + global.getKey() + " (for every database), or remove it."));
 	}
 
 	private static LitestreamConfigurationException unknown(String prefix, ConfigurationPropertyName key, String written) {
