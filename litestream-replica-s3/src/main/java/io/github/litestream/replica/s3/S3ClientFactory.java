@@ -112,6 +112,9 @@ public final class S3ClientFactory {
 	 * @return a new client
 	 */
 	public S3Client create(S3ReplicaConfig config) {
+		if (config.skipVerify()) {
+			warnOfSkipVerify(config);
+		}
 		ResolvedCredentials credentials = resolveCredentials(config);
 		return build(config, credentials, region(config, credentials));
 	}
@@ -245,9 +248,25 @@ public final class S3ClientFactory {
 		if (!config.skipVerify()) {
 			return builder;
 		}
-		logger.warn("S3 replica {} has 'skip-verify' set: TLS certificates of {} are NOT verified; use this only "
-				+ "with a test store", config.location(), config.endpoint());
 		return new TrustAllHttpClientBuilder(builder);
+	}
+
+	/**
+	 * Warns that a replica's certificates are not verified, naming the replica by its bucket and
+	 * path: a connection serves every replica of its bucket, so this is said per replica (by
+	 * {@link S3Connection#replicaCreated}), not where the connection's HTTP client is built.
+	 * An endpoint of plain http has no certificate, and the setting does nothing there.
+	 * @param config the replica, with {@code skip-verify} set
+	 */
+	static void warnOfSkipVerify(S3ReplicaConfig config) {
+		String endpoint = config.endpoint();
+		if (endpoint != null && endpoint.regionMatches(true, 0, "http://", 0, "http://".length())) {
+			logger.warn("S3 replica {} has 'skip-verify' set, which does nothing: its endpoint {} is plain http, "
+					+ "with no certificate to verify. Remove it", config.location(), endpoint);
+			return;
+		}
+		logger.warn("S3 replica {} has 'skip-verify' set: the TLS certificate of {} is NOT verified; use this only "
+				+ "with a test store", config.location(), (endpoint != null) ? endpoint : "AWS S3");
 	}
 
 	private static ClientOverrideConfiguration overrideConfiguration() {

@@ -2,6 +2,8 @@ package io.github.litestream.replica.s3;
 
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -32,6 +34,9 @@ public final class S3Connection implements AutoCloseable {
 	private final Supplier<Optional<S3DirectAccess>> directAccess;
 
 	private volatile S3Client client;
+
+	/** The locations of the replicas warned about for their {@code skip-verify}, each once. */
+	private final Set<String> skipVerifyWarned = ConcurrentHashMap.newKeySet();
 
 	private volatile boolean closed;
 
@@ -85,6 +90,18 @@ public final class S3Connection implements AutoCloseable {
 				logger.debug("Built the S3 client in {} ms", (System.nanoTime() - start) / 1_000_000);
 			}
 			return this.client;
+		}
+	}
+
+	/**
+	 * Told of each replica client made on this connection. A connection the factory made trusts
+	 * any certificate when its replicas set {@code skip-verify}: each replica is warned about
+	 * once, however many clients (the restore's, the replication's) it has.
+	 * @param config the replica's configuration
+	 */
+	void replicaCreated(S3ReplicaConfig config) {
+		if (this.ownsClient && config.skipVerify() && this.skipVerifyWarned.add(config.location())) {
+			S3ClientFactory.warnOfSkipVerify(config);
 		}
 	}
 

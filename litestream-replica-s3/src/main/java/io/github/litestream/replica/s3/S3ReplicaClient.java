@@ -98,6 +98,7 @@ public final class S3ReplicaClient implements ReplicaClient {
 		this.uploader = new S3StreamingUploader(connection::client, config, listener, partSize);
 		this.deleter = new S3BatchDeleter(connection::client, config, listener, MAX_KEYS_PER_DELETE);
 		this.conditionalObjects = new S3ConditionalObjects(connection::client, config, listener, this);
+		connection.replicaCreated(config);
 	}
 
 	@Override

@@ -2,14 +2,21 @@ package io.github.litestream.boot.autoconfigure;
 
 import java.net.URI;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
+import io.github.litestream.replica.ReplicaOperationListener;
+import io.github.litestream.replica.ReplicaOptions;
 import io.github.litestream.replica.s3.S3ClientFactory;
 import io.github.litestream.replica.s3.S3ReplicaConfig;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -18,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * The S3 provider binds its own keys of a replica entry: location from the url or
  * bucket/path, and credentials where the replica's own win over {@code litestream.*}'s.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class S3ReplicaClientProviderTests {
 
 	private static final String PREFIX = "litestream.dbs[0].replicas[0]";
@@ -144,6 +152,50 @@ class S3ReplicaClientProviderTests {
 			.isThrownBy(() -> configure(null, "backups/app", Map.of("region", "eu-west-1")))
 			.satisfies((ex) -> assertThat(ex.getProperty()).isEqualTo(PREFIX + ".bucket"))
 			.withMessageContaining("needs a bucket");
+	}
+
+	@Test
+	void skipVerifyIsWarnedAboutOncePerReplicaNamingItsBucketAndPath(CapturedOutput output) throws Exception {
+		// Two replicas on one store and bucket share a connection, and a replica has two clients
+		// (the restore's, the replication's): each replica is named once, with its path.
+		S3ReplicaConfig https = skipVerify("https://store.test:9000", "tenants/a.db");
+		S3ReplicaConfig httpsOther = skipVerify("https://store.test:9000", "tenants/b.db");
+		S3ReplicaConfig http = skipVerify("http://localhost:9000", "plain/app");
+		try {
+			for (int i = 0; i < 2; i++) {
+				for (S3ReplicaConfig config : List.of(https, httpsOther, http)) {
+					this.provider
+						.create(new ReplicaSettings(PREFIX, "s3", ReplicaOptions.defaults("s3"), config),
+								ReplicaOperationListener.NONE)
+						.close();
+				}
+			}
+		}
+		finally {
+			this.provider.destroy();
+		}
+		List<String> warnings = output.getOut().lines().filter((line) -> line.contains("'skip-verify'")).toList();
+		assertThat(warnings).hasSize(3);
+		assertThat(warnings).filteredOn((line) -> line.contains("s3://bucket/tenants/a.db"))
+			.singleElement(InstanceOfAssertFactories.STRING)
+			.contains("TLS certificate of https://store.test:9000 is NOT verified");
+		assertThat(warnings).filteredOn((line) -> line.contains("s3://bucket/tenants/b.db")).hasSize(1);
+		assertThat(warnings).filteredOn((line) -> line.contains("s3://bucket/plain/app"))
+			.singleElement(InstanceOfAssertFactories.STRING)
+			.contains("does nothing")
+			.contains("http://localhost:9000 is plain http")
+			.doesNotContain("TLS");
+	}
+
+	private static S3ReplicaConfig skipVerify(String endpoint, String path) {
+		return S3ReplicaConfig.builder()
+			.bucket("bucket")
+			.path(path)
+			.region("us-east-1")
+			.endpoint(endpoint)
+			.skipVerify(true)
+			.credentials("KEY", "secret")
+			.build();
 	}
 
 	private S3ReplicaConfig configure(URI url, String path, Map<String, String> keys) {
