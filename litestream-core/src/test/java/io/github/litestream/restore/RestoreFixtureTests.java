@@ -3,6 +3,7 @@ package io.github.litestream.restore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 
 import io.github.litestream.replica.file.FileReplicaClient;
 import org.junit.jupiter.api.Test;
@@ -52,6 +53,20 @@ class RestoreFixtureTests {
 		assertThat(result.plan().targetIndex()).isEqualTo(0x28);
 		assertThat(result.plan().snapshot().index()).isEqualTo(0x23);
 		assertThat(RestoredDatabase.payloadSha256WithCli(output)).isEqualTo(Fixture.LATEST_PAYLOAD_SHA256);
+	}
+
+	@Test
+	void theReadmeCountsTheReplicasFilesAsTheyAre() throws Exception {
+		List<String> segments;
+		try (Stream<Path> files = Files.walk(Fixture.replica())) {
+			segments = files.map((file) -> file.getFileName().toString())
+				.filter((name) -> name.matches("[0-9a-f]{8}_[0-9a-f]{8}\\.wal\\.lz4"))
+				.toList();
+		}
+		long indexes = segments.stream().map((name) -> name.substring(0, 8)).distinct().count();
+		assertThat(Files.readString(Fixture.directory().resolve("README.md")))
+			.contains(indexes + " WAL indexes")
+			.contains(segments.size() + " WAL segments");
 	}
 
 	@Test
