@@ -17,6 +17,9 @@ public final class LitestreamStandbys {
 
 	private final Map<Path, StandbyDatabase> databases = new ConcurrentHashMap<>();
 
+	/** By the bean name of the DataSource whose connections they hold back. */
+	private final Map<String, StandbyDatabase> dataSources = new ConcurrentHashMap<>();
+
 	private final List<Runnable> promotionListeners = new CopyOnWriteArrayList<>();
 
 	private final List<Consumer<StandbyDatabase>> additionListeners = new CopyOnWriteArrayList<>();
@@ -44,6 +47,29 @@ public final class LitestreamStandbys {
 			this.additionListeners.forEach((listener) -> listener.accept(added[0]));
 		}
 		return database;
+	}
+
+	/**
+	 * The standby database of a DataSource's entry, created at the first call.
+	 * @param settings a standby entry whose path is known
+	 * @param dataSourceBeanName the bean name of the DataSource whose connections it holds back
+	 * @return its standby database
+	 */
+	StandbyDatabase of(DatabaseSettings settings, String dataSourceBeanName) {
+		StandbyDatabase database = of(settings);
+		this.dataSources.put(dataSourceBeanName, database);
+		return database;
+	}
+
+	/**
+	 * The standby database whose connections a DataSource bean holds back until this instance
+	 * takes over. Known by the bean's name, it is found even if another post-processor wrapped
+	 * the DataSource again.
+	 * @param dataSourceBeanName the DataSource's bean name
+	 * @return its standby database, if that DataSource is a standby entry's
+	 */
+	public Optional<StandbyDatabase> ofDataSource(String dataSourceBeanName) {
+		return Optional.ofNullable(this.dataSources.get(dataSourceBeanName));
 	}
 
 	/**

@@ -90,7 +90,8 @@ final class SqliteDataSourceBeanPostProcessor implements BeanPostProcessor, Bean
 						this.engine);
 			}
 			if (database.standby()) {
-				prepared = StandbyDataSources.proxy(prepared, this.standbys.getObject().of(database).gate());
+				prepared = StandbyDataSources.proxy(prepared,
+						this.standbys.getObject().of(database, beanName).gate());
 			}
 			return prepared;
 		}

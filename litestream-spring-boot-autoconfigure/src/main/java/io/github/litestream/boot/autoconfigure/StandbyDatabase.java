@@ -111,6 +111,17 @@ public final class StandbyDatabase {
 	}
 
 	/**
+	 * What this instance waits for before it takes over, as a connection that gives up says it:
+	 * who holds the lease (instance, host, pid), its epoch and expiry, and how far the follower
+	 * got.
+	 * @return the description, or {@code null} once it took over, failed, or stopped waiting
+	 * because the application stops
+	 */
+	public @Nullable String waitingFor() {
+		return this.gate.waitingFor();
+	}
+
+	/**
 	 * Where its standby is, while it follows the replica.
 	 * @return the status, empty before the start and once it is the primary
 	 */

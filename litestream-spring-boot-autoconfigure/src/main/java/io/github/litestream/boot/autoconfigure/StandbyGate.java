@@ -44,10 +44,18 @@ final class StandbyGate {
 
 	/**
 	 * Says, for errors, what the standby waits for (who holds the lease, until when).
-	 * @param waitingFor the description, read when a connection gives up
+	 * @param waitingFor the description, read when a connection gives up or health asks
 	 */
 	void waitingFor(Supplier<String> waitingFor) {
 		this.waitingFor = waitingFor;
+	}
+
+	/**
+	 * Says what the gate waits for.
+	 * @return the description, or {@code null} if it no longer waits (open, failed or closed)
+	 */
+	@Nullable String waitingFor() {
+		return (this.state == State.WAITING) ? this.waitingFor.get() : null;
 	}
 
 	/**

@@ -89,4 +89,15 @@ class LitestreamActuateAutoConfigurationTests {
 				.hasSingleBean(LitestreamMetrics.class));
 	}
 
+	@Test
+	void standbyDbHealthOnlyWithSpringBootsDataSourceHealth() {
+		this.withEngine.run((context) -> assertThat(context).hasSingleBean(StandbyDataSourceHealthPostProcessor.class));
+		this.withEngine.withClassLoader(new FilteredClassLoader("org.springframework.boot.jdbc"))
+			.run((context) -> assertThat(context).hasNotFailed()
+				.doesNotHaveBean(StandbyDataSourceHealthPostProcessor.class)
+				.hasBean("litestreamHealthIndicator"));
+		this.withEngine.withPropertyValues("management.health.db.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(StandbyDataSourceHealthPostProcessor.class));
+	}
+
 }
