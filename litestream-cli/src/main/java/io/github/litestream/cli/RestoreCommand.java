@@ -104,6 +104,9 @@ final class RestoreCommand extends CliCommand {
 				throw new CliException("output " + output + " already exists: pass -o with a new file, move it away "
 						+ "(with its -wal and -shm files), or pass -if-db-not-exists to exit 0");
 			}
+			if (!this.dryRun && !Files.exists(output)) {
+				refuseStaleSidecars(output);
+			}
 			RestoreOptions restore = restoreOptions(output);
 			Choice choice = choose(target, restore);
 			if (choice == null) {
@@ -159,6 +162,22 @@ final class RestoreCommand extends CliCommand {
 	private static void deleteEmptyDirectories(Path directory, Path top) throws IOException {
 		for (Path path = directory; path != null && path.startsWith(top); path = path.getParent()) {
 			Files.deleteIfExists(path);
+		}
+	}
+
+	/**
+	 * A non-empty {@code -wal} or {@code -journal} beside a missing output may hold the last
+	 * commits of the database it belonged to; the engine would delete it (SQLite would replay it
+	 * into the restored file), so the operator decides. An {@code -shm} holds no data.
+	 */
+	private static void refuseStaleSidecars(Path output) throws IOException {
+		for (String suffix : List.of("-wal", "-journal")) {
+			Path stale = output.resolveSibling(output.getFileName() + suffix);
+			if (Files.isRegularFile(stale) && Files.size(stale) > 0) {
+				throw new CliException("output " + output + " does not exist but " + stale + " does: it may hold the "
+						+ "last commits of a database deleted or moved without it, and SQLite would replay it into the "
+						+ "restored file; move it away (with the database it belongs to), or pass -o with another path");
+			}
 		}
 	}
 
