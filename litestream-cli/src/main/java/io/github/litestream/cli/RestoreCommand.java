@@ -75,9 +75,17 @@ final class RestoreCommand extends CliCommand {
 			description = "Print the plan (replica, generation, snapshot, WAL range, bytes) and write nothing.")
 	boolean dryRun;
 
+	@Option(names = { "-v", "--v" },
+			description = "Verbose: the restore's progress on standard error (the flag of Litestream up to v0.3.11).")
+	boolean verbose;
+
 	@Override
 	public Integer call() throws Exception {
 		checkFlags();
+		if (this.verbose) {
+			// Read when each logger is created, which the restore's classes do only from here on.
+			System.setProperty("org.slf4j.simpleLogger.log.io.github.litestream", "info");
+		}
 		try {
 			return restore();
 		}

@@ -54,6 +54,19 @@ class CliJarTests {
 	}
 
 	@Test
+	void theJarTakesTheVerboseFlagOfLitestreamsDockerExampleScript() throws Exception {
+		Path replica = CliFixture.copyWithTimes(this.dir.resolve("replica"), RestoreCommandTests.BASE);
+		Path output = this.dir.resolve("restored.db");
+
+		// As Litestream's examples restore on container start (v0.3.0 to v0.3.11 had -v).
+		Process restore = java("restore", "-v", "-if-replica-exists", "-o", output.toString(), "file://" + replica);
+
+		assertThat(exitCode(restore)).isZero();
+		assertThat(CliFixture.summary(output)).isEqualTo(CliFixture.expected(null));
+		assertThat(stderr(restore)).contains("Restored " + output);
+	}
+
+	@Test
 	void theJarRefusesToRestoreAFileThatAFollowerInAnotherProcessFollows() throws Exception {
 		jar();
 		Path replica = CliFixture.copyWithTimes(this.dir.resolve("replica"), RestoreCommandTests.BASE);
