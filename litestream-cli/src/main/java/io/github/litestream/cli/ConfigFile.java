@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import org.jspecify.annotations.Nullable;
 
@@ -46,6 +47,8 @@ final class ConfigFile {
 
 	private static final String ON_PROFILE = "spring.config.activate.on-profile";
 
+	private static final String ACTIVE = "spring.profiles.active";
+
 	private ConfigFile() {
 	}
 
@@ -58,7 +61,8 @@ final class ConfigFile {
 	 * @return the environment
 	 * @throws CliException if the file is missing or can't be read
 	 */
-	static ConfigurableEnvironment load(Path file, List<String> profiles, boolean expandEnv) {
+	static ConfigurableEnvironment load(Path file, List<String> profiles, boolean expandEnv,
+			UnaryOperator<String> variables) {
 		if (!Files.isRegularFile(file)) {
 			throw new CliException("config file " + file + " not found: pass -config with a litestream.yml or the "
 					+ "application's application.yml, or a replica URL instead of a database path");
@@ -66,6 +70,11 @@ final class ConfigFile {
 		StandardEnvironment environment = new StandardEnvironment();
 		List<PropertySource<?>> documents = documents(file, profiles);
 		boolean applicationConfig = documents.stream().anyMatch(ConfigFile::hasLitestreamKeys);
+		if (applicationConfig && profiles.isEmpty()) {
+			// The profiles the application activates, else the tool reads other replicas than it writes.
+			profiles = activeProfiles(documents, variables);
+			documents = profiles.isEmpty() ? documents : documents(file, profiles);
+		}
 		for (String profile : profiles) {
 			Path profileFile = profileFile(file, profile);
 			if (applicationConfig && profileFile != null) {
@@ -97,6 +106,33 @@ final class ConfigFile {
 			.addFirst(new MapPropertySource("litestreamCliReplicaUrl",
 					Map.of("litestream.dbs[0].replicas[0].url", url, "litestream.expand-env", "false")));
 		return environment;
+	}
+
+	/**
+	 * {@code spring.profiles.active} as Spring Boot finds it: a system property, then
+	 * {@code SPRING_PROFILES_ACTIVE}, then the last document of the file that sets it.
+	 */
+	private static List<String> activeProfiles(List<PropertySource<?>> documents, UnaryOperator<String> variables) {
+		String active = System.getProperty(ACTIVE);
+		active = (active != null) ? active : variables.apply("SPRING_PROFILES_ACTIVE");
+		for (int i = documents.size() - 1; active == null && i >= 0; i--) {
+			active = listValue(documents.get(i), ACTIVE);
+		}
+		return (active != null) ? Arrays.stream(active.split(",")).map(String::trim).filter((p) -> !p.isEmpty()).toList()
+				: List.of();
+	}
+
+	/** A comma-separated value, or a YAML list ({@code name[0]}, {@code name[1]}, …) joined by commas. */
+	private static @Nullable String listValue(PropertySource<?> document, String name) {
+		Object value = document.getProperty(name);
+		if (value != null) {
+			return value.toString();
+		}
+		List<String> items = new ArrayList<>();
+		for (Object item; (item = document.getProperty(name + "[" + items.size() + "]")) != null;) {
+			items.add(item.toString());
+		}
+		return items.isEmpty() ? null : String.join(",", items);
 	}
 
 	private static List<PropertySource<?>> documents(Path file, List<String> profiles) {

@@ -113,7 +113,7 @@ final class Target implements AutoCloseable {
 		// ~ as Litestream expands it: the shell leaves it in -config=~/x, quotes and variables.
 		Path file = (name != null && !name.isEmpty()) ? Path.of(HomeDirectory.expand(name)) : DEFAULT_CONFIG;
 		return StandaloneLitestreamConfiguration
-			.read(ConfigFile.load(file, options.profiles, !options.noExpandEnv), environment);
+			.read(ConfigFile.load(file, options.profiles, !options.noExpandEnv, environment), environment);
 	}
 
 	/**
