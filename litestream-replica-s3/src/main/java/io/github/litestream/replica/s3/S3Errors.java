@@ -43,6 +43,14 @@ final class S3Errors {
 					+ endpointDescription(config) + " (" + rootMessage(ex) + "). Check the replica's 'endpoint' "
 					+ "(and 'skip-verify' for self-signed TLS), or that the store is running and reachable", ex);
 		}
+		if (ex instanceof SdkClientException && ex.getMessage() != null
+				&& ex.getMessage().startsWith("Unable to load credentials")) {
+			// The SDK lists every provider it tried, in a paragraph; say where keys can come from.
+			return new S3ReplicaException(Reason.INVALID_CREDENTIALS, what + ": no credentials found. Set "
+					+ "'access-key-id'/'secret-access-key' (on the replica or under 'litestream'; a replica URL "
+					+ "has no place for them), LITESTREAM_ACCESS_KEY_ID/LITESTREAM_SECRET_ACCESS_KEY or "
+					+ "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or an AWS profile or instance role", ex);
+		}
 		return new S3ReplicaException(Reason.OTHER, what + ": " + ex.getMessage(), ex);
 	}
 

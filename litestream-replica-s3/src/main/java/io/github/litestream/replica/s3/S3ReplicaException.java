@@ -35,7 +35,7 @@ public class S3ReplicaException extends IOException {
 	 */
 	public enum Reason {
 
-		/** The access key is unknown or the secret does not match it. */
+		/** The access key is unknown, the secret does not match it, or no credentials were found. */
 		INVALID_CREDENTIALS,
 
 		/** The credentials are valid but not allowed to touch the bucket or prefix. */

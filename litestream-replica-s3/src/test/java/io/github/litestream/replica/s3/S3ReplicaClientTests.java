@@ -10,6 +10,10 @@ import io.github.litestream.replica.Pos;
 import io.github.litestream.replica.s3.S3ReplicaException.Reason;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -68,6 +72,29 @@ class S3ReplicaClientTests extends AbstractS3ReplicaClientTests {
 				.withMessageContaining("s3://" + this.bucket + "/backups/app")
 				.withMessageContaining(endpoint)
 				.withMessageContaining("'endpoint'");
+		}
+	}
+
+	@Test
+	void noCredentialsAtAllNamesEveryPlaceTheyCanComeFrom() {
+		S3ReplicaConfig config = server.configBuilder(this.bucket, "backups/app").build();
+		// What the default chain finds on an operator's laptop without keys: nothing.
+		AwsCredentialsProvider none = AwsCredentialsProviderChain
+			.of(ProfileCredentialsProvider.create("litestream-no-such-profile-" + System.nanoTime()));
+		try (S3Client withoutCredentials = S3Client.builder()
+			.credentialsProvider(none)
+			.region(Region.US_EAST_1)
+			.endpointOverride(server.endpoint())
+			.forcePathStyle(true)
+			.build()) {
+			S3ReplicaClient replica = new S3ReplicaClient(withoutCredentials, config, this.operations);
+			assertThatExceptionOfType(S3ReplicaException.class).isThrownBy(replica::generations)
+				.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(Reason.INVALID_CREDENTIALS))
+				.withMessageContaining("s3://" + this.bucket + "/backups/app")
+				.withMessageContaining("no credentials")
+				.withMessageContaining("'access-key-id'/'secret-access-key'")
+				.withMessageContaining("LITESTREAM_ACCESS_KEY_ID")
+				.withMessageNotContaining("ProfileCredentialsProvider");
 		}
 	}
 
