@@ -64,7 +64,8 @@ public final class LitestreamCli implements Runnable {
 			.setPosixClusteredShortOptionsAllowed(false)
 			.setOut(out)
 			.setErr(err)
-			.setExecutionExceptionHandler(LitestreamCli::failed);
+			.setExecutionExceptionHandler(LitestreamCli::failed)
+			.setParameterExceptionHandler(LitestreamCli::wrongUsage);
 		try {
 			return commandLine.execute(args);
 		}
@@ -85,7 +86,7 @@ public final class LitestreamCli implements Runnable {
 	@Override
 	public void run() {
 		throw new CommandLine.ParameterException(this.spec.commandLine(),
-				"a command is required: restore, generations, snapshots, wal, databases or verify");
+				"a command is required: restore, generations, snapshots, wal, databases, verify or version");
 	}
 
 	/**
@@ -109,6 +110,20 @@ public final class LitestreamCli implements Runnable {
 		}
 		err.flush();
 		return ExitCodes.FAILED;
+	}
+
+	/**
+	 * One line, as Litestream prints wrong usage, with flags named as documented (picocli names
+	 * an option by its longest name, {@code --timestamp}), instead of the whole usage screen.
+	 */
+	private static int wrongUsage(CommandLine.ParameterException ex, String[] args) {
+		CommandLine commandLine = ex.getCommandLine();
+		String message = oneLine(ex.getMessage()).replaceAll("'--(?=[a-z])", "'-");
+		commandLine.getErr()
+			.println("error: " + message + "; run '" + commandLine.getCommandSpec().qualifiedName() + " -h' for "
+					+ ((commandLine.getCommandSpec().parent() == null) ? "the commands" : "its flags"));
+		commandLine.getErr().flush();
+		return ExitCodes.USAGE;
 	}
 
 	/**
