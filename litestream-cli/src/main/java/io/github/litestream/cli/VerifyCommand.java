@@ -88,8 +88,16 @@ final class VerifyCommand extends CliCommand {
 	private boolean verify(Target target, ReplicaSettings replica, Path restored, @Nullable Path compareWith,
 			Table table, PrintWriter err) {
 		try (ReplicaClient client = target.open(replica)) {
+			// Without a backup the engine's message names its temporary file and the application's
+			// if-replica-exists; the replica's location is what the operator checks.
 			RestoreResult result = new Restorer().restore(client,
-					RestoreOptions.latest(restored).withParallelism(this.parallelism));
+					RestoreOptions.latest(restored).withParallelism(this.parallelism).withConditions(false, true));
+			if (!result.restored()) {
+				table.add(replica.name(), "-", "-", "failed", "-");
+				err.println("error: replica '" + replica.name() + "' holds no backup at " + client.location()
+						+ ": check its location (see 'generations')");
+				return false;
+			}
 			String integrity = integrityCheck(restored);
 			String comparison = (compareWith != null) ? DatabaseComparison.compare(compareWith, restored) : "-";
 			table.add(replica.name(), result.plan().generation(), Pos.hex(result.plan().targetIndex()), integrity,

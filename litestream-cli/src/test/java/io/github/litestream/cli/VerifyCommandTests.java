@@ -98,6 +98,25 @@ class VerifyCommandTests {
 	}
 
 	@Test
+	void aReplicaWithoutBackupNamesItsLocationNotTheApplicationsSetting() throws Exception {
+		Path config = Files.writeString(this.dir.resolve("empty.yml"), """
+				dbs:
+				  - path: %s
+				    replicas:
+				      - name: empty
+				        path: %s
+				""".formatted(this.database, this.dir.resolve("nothing-here")));
+
+		Cli.Result result = new Cli().run("verify", "-config", config.toString(), this.database.toString());
+
+		assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.VERIFY_FAILED);
+		assertThat(result.out().lines().toList().get(1).split(" +")).containsExactly("empty", "-", "-", "failed", "-");
+		assertThat(result.err()).startsWith("error: replica 'empty' holds no backup")
+			.contains(this.dir.resolve("nothing-here").toString(), "'generations'")
+			.doesNotContain("if-replica-exists", "litestream-verify-");
+	}
+
+	@Test
 	void withoutALiveDatabaseOnlyTheBackupIsChecked() throws Exception {
 		Path elsewhere = this.dir.resolve("elsewhere.db");
 		Files.move(this.database, elsewhere);
