@@ -2,6 +2,11 @@ package io.github.litestream.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
 
@@ -98,6 +103,9 @@ public final class LitestreamCli implements Runnable {
 		if (ex instanceof LitestreamConfigurationException configuration) {
 			err.println("error: " + oneLine(configuration.getMessage() + "; " + configuration.getAction()));
 		}
+		else if (ex instanceof FileSystemException file && file.getReason() == null) {
+			err.println("error: " + fileProblem(file));
+		}
 		else if (ex instanceof CliException || ex instanceof IOException) {
 			err.println("error: " + oneLine(ex.getMessage()) + identityHint(ex, commandLine));
 		}
@@ -124,6 +132,32 @@ public final class LitestreamCli implements Runnable {
 					+ ((commandLine.getCommandSpec().parent() == null) ? "the commands" : "its flags"));
 		commandLine.getErr().flush();
 		return ExitCodes.USAGE;
+	}
+
+	/**
+	 * The JDK's file exceptions say only the path ({@code error: /data/app.db}): what is wrong
+	 * with it, and where it comes from.
+	 */
+	private static String fileProblem(FileSystemException ex) {
+		String problem;
+		if (ex instanceof AccessDeniedException) {
+			problem = "permission denied";
+		}
+		else if (ex instanceof FileAlreadyExistsException) {
+			problem = "a file is in the way (a directory was expected, or the name is taken)";
+		}
+		else if (ex instanceof NoSuchFileException) {
+			problem = "no such file or directory";
+		}
+		else if (ex instanceof NotDirectoryException) {
+			problem = "not a directory";
+		}
+		else {
+			problem = ex.getClass().getSimpleName();
+		}
+		String other = (ex.getOtherFile() != null) ? " -> " + ex.getOtherFile() : "";
+		return "cannot use " + ex.getFile() + other + ": " + problem + "; check the path (-o, -config or the configured "
+				+ "paths) and its permissions for the user running the tool";
 	}
 
 	/**
