@@ -87,7 +87,8 @@ final class Target implements AutoCloseable {
 
 	private static Target ofDatabase(StandaloneLitestreamConfiguration configuration, TargetOptions options) {
 		DatabaseSettings database = configuration.database(options.target)
-			.orElseThrow(() -> new CliException("database not found in config: " + Path.of(options.target).toAbsolutePath()
+			.orElseThrow(() -> new CliException("database not found in config: "
+					+ Path.of(HomeDirectory.expand(options.target)).toAbsolutePath()
 					+ " is not one of " + configuredPaths(configuration) + "; pass a configured path, another -config, "
 					+ "or a replica URL"));
 		List<ReplicaSettings> replicas = database.replicas();

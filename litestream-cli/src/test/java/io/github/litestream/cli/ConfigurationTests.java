@@ -236,6 +236,22 @@ class ConfigurationTests {
 	}
 
 	@Test
+	void aDatabasePathWithATildeIsReportedExpandedAsLitestreamReportsIt() throws Exception {
+		Path config = Files.writeString(this.dir.resolve("litestream.yml"), """
+				dbs:
+				  - path: %s
+				    replicas:
+				      - path: %s
+				""".formatted(this.dir.resolve("app.db"), this.replica));
+
+		Cli.Result result = new Cli().run("generations", "-config", config.toString(), "~/not-configured.db");
+
+		assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.FAILED);
+		assertThat(result.err()).startsWith("error: database not found in config: "
+				+ Path.of(System.getProperty("user.home"), "not-configured.db") + " is not one of");
+	}
+
+	@Test
 	void theConfigurationComesFromLitestreamConfigWhenNoFlagNamesIt() throws Exception {
 		Path database = this.dir.resolve("app.db");
 		Path config = Files.writeString(this.dir.resolve("litestream.yml"), """
