@@ -32,7 +32,8 @@ import org.springframework.core.NestedExceptionUtils;
 @Command(name = "litestream-cli", mixinStandardHelpOptions = true, versionProvider = LitestreamCli.Version.class,
 		description = "Restore and inspect Litestream replicas, as the application configures them.",
 		subcommands = { RestoreCommand.class, GenerationsCommand.class, SnapshotsCommand.class, WalCommand.class,
-				DatabasesCommand.class, VerifyCommand.class, LitestreamCli.VersionCommand.class },
+				DatabasesCommand.class, VerifyCommand.class, LitestreamCli.VersionCommand.class,
+				CommandLine.HelpCommand.class },
 		footer = { "", "Exit codes: 0 done, 1 failed, 2 wrong usage, 3 verify found a bad backup.",
 				"Run 'litestream-cli COMMAND -h' for a command's flags." })
 public final class LitestreamCli implements Runnable {
@@ -126,7 +127,7 @@ public final class LitestreamCli implements Runnable {
 	 */
 	private static int wrongUsage(CommandLine.ParameterException ex, String[] args) {
 		CommandLine commandLine = ex.getCommandLine();
-		String message = oneLine(ex.getMessage()).replaceAll("'--(?=[a-z])", "'-");
+		String message = oneLine(ex.getMessage()).replaceAll("'--(?=[a-z])", "'-").replaceFirst("\\.$", "");
 		commandLine.getErr()
 			.println("error: " + message + "; run '" + commandLine.getCommandSpec().qualifiedName() + " -h' for "
 					+ ((commandLine.getCommandSpec().parent() == null) ? "the commands" : "its flags"));

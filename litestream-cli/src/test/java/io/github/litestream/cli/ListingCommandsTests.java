@@ -173,6 +173,11 @@ class ListingCommandsTests {
 		assertThat(top.exitCode()).isZero();
 		assertThat(top.out()).contains("Exit codes: 0 done, 1 failed, 2 wrong usage, 3 verify found a bad backup.");
 		assertThat(this.cli.run().exitCode()).isEqualTo(ExitCodes.USAGE);
+		// As 'litestream help': the commands; 'help restore' is 'restore -h'.
+		Cli.Result help = this.cli.run("help");
+		assertThat(help.exitCode()).as(help.toString()).isZero();
+		assertThat(help.out()).contains("Usage: litestream-cli", "restore", "generations");
+		assertThat(this.cli.run("help", "restore").out()).isEqualTo(this.cli.run("restore", "-h").out());
 	}
 
 	private long snapshotSize(long index) throws IOException {
