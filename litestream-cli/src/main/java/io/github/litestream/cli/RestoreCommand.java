@@ -112,8 +112,16 @@ final class RestoreCommand extends CliCommand {
 				throw new CliException("output " + output + " already exists: pass -o with a new file, move it away "
 						+ "(with its -wal and -shm files), or pass -if-db-not-exists to exit 0");
 			}
-			if (!this.dryRun && !Files.exists(output)) {
-				refuseStaleSidecars(output);
+			if (!Files.exists(output)) {
+				try {
+					refuseStaleSidecars(output);
+				}
+				catch (CliException ex) {
+					if (!this.dryRun) {
+						throw ex;
+					}
+					err().println("warning: the restore would refuse: " + ex.getMessage());
+				}
 			}
 			RestoreOptions restore = restoreOptions(output);
 			Choice choice = choose(target, restore);

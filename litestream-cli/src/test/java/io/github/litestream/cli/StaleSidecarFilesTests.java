@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -54,6 +55,18 @@ class StaleSidecarFilesTests {
 			assertThat(this.output).doesNotExist();
 			assertThat(Files.readString(stale)).isEqualTo("the last commits of a deleted database");
 		}
+	}
+
+	@Test
+	void aDryRunPlansAndWarnsThatTheRestoreWouldRefuse() throws Exception {
+		Path stale = Files.writeString(this.output.resolveSibling("app.db-wal"), "the last commits");
+
+		Cli.Result result = this.cli.run("restore", "-dry-run", "-o", this.output.toString(), this.url);
+
+		assertThat(result.exitCode()).as(result.toString()).isZero();
+		assertThat(result.out().lines().toList()).hasSize(2);
+		assertThat(result.err()).startsWith("warning: the restore would refuse: ").contains(stale.toString());
+		assertThat(Files.readString(stale)).isEqualTo("the last commits");
 	}
 
 	@ParameterizedTest
