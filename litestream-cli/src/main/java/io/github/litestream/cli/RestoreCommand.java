@@ -101,6 +101,12 @@ final class RestoreCommand extends CliCommand {
 
 	private int restore() throws Exception {
 		try (Target target = Target.resolve(this.options, environment())) {
+			if (target.replicas().isEmpty() && this.ifReplicaExists) {
+				// As Litestream: no replica holds a backup, which -if-replica-exists allows.
+				err().println("no matching backups found: " + target.database() + " has no replica");
+				return ExitCodes.OK;
+			}
+			target.requireReplicas("restore");
 			Path output = output(target);
 			// A dry run writes nothing, so it may plan a restore of a database that exists.
 			// A follower's copy not handed over may be torn: the restore sets it aside, or says why not.

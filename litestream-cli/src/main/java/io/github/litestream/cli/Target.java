@@ -36,11 +36,15 @@ final class Target implements AutoCloseable {
 
 	private final List<ReplicaSettings> replicas;
 
+	/** The configuration file, or {@code null} for a replica URL. */
+	private final @Nullable Path configFile;
+
 	private Target(StandaloneLitestreamConfiguration configuration, @Nullable Path database,
-			List<ReplicaSettings> replicas) {
+			List<ReplicaSettings> replicas, @Nullable Path configFile) {
 		this.configuration = configuration;
 		this.database = database;
 		this.replicas = replicas;
+		this.configFile = configFile;
 	}
 
 	/**
@@ -59,7 +63,7 @@ final class Target implements AutoCloseable {
 			try {
 				StandaloneLitestreamConfiguration configuration = StandaloneLitestreamConfiguration
 					.read(ConfigFile.ofReplicaUrl(options.target), environment);
-				return new Target(configuration, null, configuration.databases().get(0).replicas());
+				return new Target(configuration, null, configuration.databases().get(0).replicas(), null);
 			}
 			catch (LitestreamConfigurationException ex) {
 				throw new CliException("replica URL " + ReplicaUrls.redact(options.target) + ": " + ex.getProblem()
@@ -68,7 +72,7 @@ final class Target implements AutoCloseable {
 		}
 		StandaloneLitestreamConfiguration configuration = configuration(options.configuration, environment);
 		try {
-			return ofDatabase(configuration, options);
+			return ofDatabase(configuration, options, configFile(options.configuration, environment));
 		}
 		catch (RuntimeException ex) {
 			closeQuietly(configuration);
@@ -85,7 +89,8 @@ final class Target implements AutoCloseable {
 		return URL.matcher(target).find();
 	}
 
-	private static Target ofDatabase(StandaloneLitestreamConfiguration configuration, TargetOptions options) {
+	private static Target ofDatabase(StandaloneLitestreamConfiguration configuration, TargetOptions options,
+			Path configFile) {
 		DatabaseSettings database = configuration.database(options.target)
 			.orElseThrow(() -> new CliException("database not found in config: "
 					+ Path.of(HomeDirectory.expand(options.target)).toAbsolutePath()
@@ -99,7 +104,7 @@ final class Target implements AutoCloseable {
 						+ "\": pass -replica with one of " + names(database.replicas()));
 			}
 		}
-		return new Target(configuration, database.path(), replicas);
+		return new Target(configuration, database.path(), replicas, configFile);
 	}
 
 	/**
@@ -110,11 +115,27 @@ final class Target implements AutoCloseable {
 	 * @return the validated configuration
 	 */
 	static StandaloneLitestreamConfiguration configuration(ConfigOptions options, UnaryOperator<String> environment) {
+		return StandaloneLitestreamConfiguration.read(ConfigFile.load(configFile(options, environment),
+				options.profiles, !options.noExpandEnv, environment), environment);
+	}
+
+	private static Path configFile(ConfigOptions options, UnaryOperator<String> environment) {
 		String name = (options.config != null) ? options.config.toString() : environment.apply("LITESTREAM_CONFIG");
 		// ~ as Litestream expands it: the shell leaves it in -config=~/x, quotes and variables.
-		Path file = (name != null && !name.isEmpty()) ? Path.of(HomeDirectory.expand(name)) : DEFAULT_CONFIG;
-		return StandaloneLitestreamConfiguration
-			.read(ConfigFile.load(file, options.profiles, !options.noExpandEnv, environment), environment);
+		return (name != null && !name.isEmpty()) ? Path.of(HomeDirectory.expand(name)) : DEFAULT_CONFIG;
+	}
+
+	/**
+	 * Fails when the configured database has no replica at all: a command that reads one
+	 * would otherwise do nothing, and {@code verify} would exit 0 having checked nothing.
+	 * @param what what the command would do, such as "verify"
+	 * @throws CliException if there is no replica
+	 */
+	void requireReplicas(String what) {
+		if (this.replicas.isEmpty()) {
+			throw new CliException(this.database + " has no replica in " + this.configFile + ": nothing to " + what
+					+ "; add its replicas to that file (replicas: under its dbs entry)");
+		}
 	}
 
 	/**

@@ -55,6 +55,7 @@ final class VerifyCommand extends CliCommand {
 					+ "or leave -live out");
 		}
 		try (Target target = Target.resolve(this.options, environment())) {
+			target.requireReplicas("verify");
 			Path compareWith = liveDatabase(target);
 			Table table = new Table("replica", "generation", "index", "integrity", "live");
 			int exitCode = ExitCodes.OK;
