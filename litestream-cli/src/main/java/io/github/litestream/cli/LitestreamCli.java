@@ -127,7 +127,7 @@ public final class LitestreamCli implements Runnable {
 	 */
 	private static int wrongUsage(CommandLine.ParameterException ex, String[] args) {
 		CommandLine commandLine = ex.getCommandLine();
-		String message = oneLine(ex.getMessage()).replaceAll("'--(?=[a-z])", "'-").replaceFirst("\\.$", "");
+		String message = oneLine(ex.getMessage()).replace("option '--", "option '-").replaceFirst("\\.$", "");
 		commandLine.getErr()
 			.println("error: " + message + "; run '" + commandLine.getCommandSpec().qualifiedName() + " -h' for "
 					+ ((commandLine.getCommandSpec().parent() == null) ? "the commands" : "its flags"));
