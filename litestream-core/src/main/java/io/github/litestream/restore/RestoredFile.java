@@ -10,6 +10,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -28,6 +32,9 @@ import org.slf4j.LoggerFactory;
 final class RestoredFile {
 
 	private static final Logger logger = LoggerFactory.getLogger(RestoredFile.class);
+
+	private static final DateTimeFormatter ORPHANED_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+		.withZone(ZoneOffset.UTC);
 
 	private final Path output;
 
@@ -59,8 +66,9 @@ final class RestoredFile {
 	 * path, which fails if a file appeared there meanwhile (a rename would replace it); the
 	 * temporary name is removed afterwards. Stale {@code -wal}, {@code -shm} and
 	 * {@code -journal} files are set aside first, since SQLite would replay a stale WAL (or play a
-	 * hot journal back) into the restored file, and put back if the link fails. Where the file system has no hard links, an atomic rename after an
-	 * existence check is the fallback.
+	 * hot journal back) into the restored file, and put back if the link fails; once it is in
+	 * place, those with content are kept under another name. Where the file system has no hard
+	 * links, an atomic rename after an existence check is the fallback.
 	 */
 	void install() throws IOException {
 		requireOwn();
@@ -78,7 +86,7 @@ final class RestoredFile {
 			throw ex;
 		}
 		for (Path[] moved : setAside) {
-			Files.deleteIfExists(moved[1]);
+			keepOrDelete(moved[0], moved[1]);
 		}
 		deleteTree(this.output.resolveSibling("." + this.output.getFileName() + "-litestream"));
 		forceDirectory(this.output.toAbsolutePath().getParent());
@@ -161,6 +169,32 @@ final class RestoredFile {
 			}
 		}
 		return moved;
+	}
+
+	/**
+	 * A {@code -wal} or {@code -journal} with content, beside a database that was missing, may
+	 * hold the last commits of a database deleted or moved without it: it is kept under a name
+	 * SQLite never opens, never deleted. An {@code -shm} or an empty file holds no data.
+	 */
+	private void keepOrDelete(Path stale, Path aside) throws IOException {
+		if (stale.getFileName().toString().endsWith("-shm") || Files.size(aside) == 0) {
+			Files.deleteIfExists(aside);
+			return;
+		}
+		Path kept = unusedName(stale, ORPHANED_STAMP.format(Instant.now().truncatedTo(ChronoUnit.SECONDS)));
+		Files.move(aside, kept);
+		logger.warn("{} was beside the missing database, and may hold the last commits of a database deleted or moved "
+				+ "without it: it is kept as {}, where SQLite never reads it, and {} is restored without it; delete it "
+				+ "once nothing in it is needed", stale, kept, this.output);
+	}
+
+	private static Path unusedName(Path stale, String stamp) {
+		for (int n = 1;; n++) {
+			Path kept = stale.resolveSibling(stale.getFileName() + ".orphaned-" + stamp + ((n > 1) ? "-" + n : ""));
+			if (Files.notExists(kept, LinkOption.NOFOLLOW_LINKS)) {
+				return kept;
+			}
+		}
 	}
 
 	private static void putBack(List<Path[]> setAside) {

@@ -195,13 +195,20 @@ class RestoreInstallTests {
 			Files.copy(this.temp.resolve("old.db-journal"), dir.resolve("app.db-journal"));
 			sql.execute("ROLLBACK");
 		}
-		assertThat(Files.size(dir.resolve("app.db-journal"))).isPositive();
+		byte[] journal = Files.readAllBytes(dir.resolve("app.db-journal"));
+		assertThat(journal).isNotEmpty();
 		new Restorer().restore(new FileReplicaClient(replica), RestoreOptions.latest(output));
 		assertThat(RestoredDatabase.summary(output, null)).isEqualTo(Fixture.expected().stream()
 			.filter((row) -> row.index() == null)
 			.findFirst()
 			.orElseThrow());
 		assertThat(dir.resolve("app.db-journal")).doesNotExist();
+		try (Stream<Path> files = Files.list(dir)) {
+			assertThat(files.filter((file) -> file.getFileName().toString().startsWith("app.db-journal.orphaned-")))
+				.as("kept, not deleted: it may hold a lost database's last transaction")
+				.singleElement()
+				.satisfies((kept) -> assertThat(Files.readAllBytes(kept)).isEqualTo(journal));
+		}
 	}
 
 	@Test
