@@ -3,6 +3,7 @@ package io.github.litestream.db;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.sql.SQLException;
+import java.time.Duration;
 
 import io.github.litestream.db.EngineConnections.CheckpointResult;
 import org.jspecify.annotations.Nullable;
@@ -91,6 +92,49 @@ final class Backfill {
 		this.tracker.publishPosition();
 		this.lastRound = record(this.connections.checkpoint(CheckpointMode.PASSIVE));
 		return this.lastRound;
+	}
+
+	/**
+	 * At open, right after the tracker resumed: sets the {@link RestartFence} if the engine's read
+	 * transaction reads the database file only (SQLite's read slot 0) and the WAL is fully
+	 * checkpointed and holds exactly the shadow WAL's frames. A previous run's final checkpoint (or
+	 * another connection's) may have left it so, and a connection that stayed open kept SQLite from
+	 * deleting it: the application's next write restarts it, which without the fence looked like
+	 * another process replacing the WAL and began a new generation. {@link RestartFence} says why
+	 * the fence holds then.
+	 *
+	 * <p>Usually the read transaction holds a read mark at the WAL's end instead (the WAL had frames
+	 * the database file lacked when it began): nothing restarts the WAL while it lasts, and no fence
+	 * is set, so the checkpoints go on as usual. Which of the two it holds shows nowhere but in
+	 * SQLite's shared memory, so a RESTART checkpoint that waits for nothing asks: it succeeds only
+	 * if no connection reads the WAL through a read mark, the engine's included. After the PASSIVE
+	 * one it has nothing left to write, and it holds the write lock for a moment only; if that lock
+	 * or any reader is busy, no fence is set (as before this check existed).
+	 */
+	void fenceAtOpen() throws IOException {
+		long frames = this.tracker.shadow().frameCount();
+		try {
+			// Moves nothing if the WAL is fully checkpointed already; noted, so that the rounds do
+			// not end the fenced read transaction while nothing is left to move.
+			CheckpointResult checkpoint = record(this.connections.checkpoint(CheckpointMode.PASSIVE));
+			if (!checkpoint.complete() || checkpoint.walFrames() != frames) {
+				return;
+			}
+			CheckpointResult readers = this.connections.checkpoint(CheckpointMode.RESTART, Duration.ZERO);
+			if (!readers.complete() || readers.walFrames() != frames) {
+				return;
+			}
+		}
+		catch (SQLException ex) {
+			logger.debug("Not fencing the WAL of {} at open: {}", this.database, ex.getMessage());
+			return;
+		}
+		try (FileChannel wal = this.tracker.openWal()) {
+			// A restart since the copy (which could have cut it short) shows in the header.
+			if (this.tracker.continuityProblem(wal) == null) {
+				this.tracker.fenceRestart();
+			}
+		}
 	}
 
 	/**

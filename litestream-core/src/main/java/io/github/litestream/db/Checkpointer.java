@@ -145,6 +145,11 @@ final class Checkpointer {
 		this.restart = new WalRestart(database, connections, tracker, policy, listeners);
 	}
 
+	/** See {@link Backfill#fenceAtOpen()}: once, right after the tracker resumed. */
+	void fenceAtOpen() throws IOException {
+		this.backfill.fenceAtOpen();
+	}
+
 	/**
 	 * Runs the checkpoint the policy asks for, if any.
 	 * @throws IOException if the shadow WAL cannot be written

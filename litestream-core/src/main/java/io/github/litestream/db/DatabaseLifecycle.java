@@ -115,6 +115,7 @@ final class DatabaseLifecycle {
 			this.tracker.resume(connections, cleanShutdownPosition.orElse(null));
 			this.checkpointer = new Checkpointer(this.path.toString(), connections, this.tracker, this.policy,
 					this.handles.checkpointLock(), this.handles.checkpointHold(), this.handles.file(), this.listeners);
+			this.checkpointer.fenceAtOpen();
 			this.policy.checkpointed();
 		}
 		catch (SQLException ex) {

@@ -173,7 +173,8 @@ final class GenerationTracker {
 
 	/**
 	 * Sets the {@link RestartFence}: the engine's read transaction, just begun under the write
-	 * lock, reads a WAL whose every frame is checkpointed and in the shadow WAL.
+	 * lock, reads a WAL whose every frame is checkpointed and in the shadow WAL (or, at open, reads
+	 * the database file only and began before the shadow WAL's last copy of such a WAL).
 	 */
 	void fenceRestart() {
 		this.fence.set(this.connections.readLockEpoch(), this.shadow);

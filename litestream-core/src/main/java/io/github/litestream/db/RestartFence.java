@@ -38,6 +38,18 @@ import io.github.litestream.sqlite.WalHeader;
  * where no further restart can happen (without it, the checkpoint moved the new WAL's frames into
  * the database file unseen, and the next write could restart the WAL over them).
  *
+ * <p>At open the fence is set without the write lock ({@link Backfill#fenceAtOpen()}) when the
+ * WAL is found fully checkpointed and the engine's read transaction reads the database file only
+ * (read slot 0), since a previous run or another connection may have left the WAL so. That
+ * transaction then began before the shadow WAL's last copy rather than right after it, which
+ * proves as much: the WAL was fully checkpointed when it began and nothing can be checkpointed
+ * since, so a restart can only come where the WAL ended then, which the copy reached, and none at
+ * all once the WAL grew past that. A restart during the copy, which could have cut it short, shows
+ * as a WAL that no longer starts with the shadow's header after it, and then no fence is set. When
+ * the transaction holds a read mark instead (the usual case: the WAL had frames the database file
+ * lacked when it began), nothing restarts the WAL while it lasts and no fence is set, so that
+ * the checkpoints go on as usual.
+ *
  * <p>Not thread-safe: the database's monitor lock guards it, as it guards the tracker.
  */
 final class RestartFence {
@@ -51,7 +63,8 @@ final class RestartFence {
 
 	/**
 	 * Sets the fence. Call it under the write lock, right after beginning the engine's read
-	 * transaction on a WAL whose every frame is both checkpointed and in the shadow WAL.
+	 * transaction on a WAL whose every frame is both checkpointed and in the shadow WAL (or at
+	 * open, as the class documentation says).
 	 * @param readLockEpoch the read transaction just begun
 	 * @param shadow the shadow WAL, holding every frame of the WAL
 	 */

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.github.litestream.replica.Pos;
+import io.github.litestream.sqlite.SqliteFiles;
 import io.github.litestream.sqlite.WalHeader;
 import io.github.litestream.sqlite.WalScanner;
 
@@ -143,6 +144,83 @@ class RestartFenceTests {
 		assertShadowIsPrefixOfWal();
 	}
 
+	@Test
+	void aWalLeftFullyCheckpointedIsFencedAtOpen() throws Exception {
+		// The application's connection outlives the engine's close: the final checkpoint moved
+		// every frame into the database file, and SQLite keeps the WAL for that connection. The
+		// application's first write after the next open restarts it.
+		Path db = this.dir.resolve("app.db");
+		DatabaseOptions options = DatabaseOptions.defaults(db).withCheckpoints(Duration.ofMinutes(1), 1000, 10000);
+		try (Connection app = appConnection(db); Statement s = app.createStatement()) {
+			s.execute("PRAGMA journal_mode=WAL");
+			s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+			Pos before;
+			try (ReplicatedDatabase database = new ReplicatedDatabase(options)) {
+				database.open();
+				s.execute("INSERT INTO t (v) VALUES ('before the close')");
+				database.sync();
+				before = database.position().orElseThrow();
+			}
+			WalHeader left = walHeader(db);
+			try (ReplicatedDatabase database = new ReplicatedDatabase(options)) {
+				database.addListener(recordGenerations());
+				database.open();
+				assertThat(database.position()).as("the WAL still holds the index").contains(before);
+				s.execute("INSERT INTO t (v) VALUES ('restarts the WAL')");
+				database.sync();
+
+				assertThat(walHeader(db).salt1()).as("the application's write restarted the WAL")
+					.isEqualTo(left.salt1() + 1);
+				assertThat(this.generations).as("continuity was kept").isEmpty();
+				Pos after = database.position().orElseThrow();
+				assertThat(after.generation()).isEqualTo(before.generation());
+				assertThat(after.index()).as("the restart began the next index").isEqualTo(before.index() + 1);
+				LocalState state = new LocalState(database.path());
+				assertThat(Files.size(state.shadowWalPath(before.generation(), before.index())))
+					.as("the old index is complete").isEqualTo(before.offset());
+				byte[] shadow = Files.readAllBytes(state.shadowWalPath(after.generation(), after.index()));
+				assertThat(Arrays.copyOf(Files.readAllBytes(SqliteFiles.walOf(db)), shadow.length)).isEqualTo(shadow);
+			}
+		}
+	}
+
+	@Test
+	void aWalWithFramesTheDatabaseFileLacksIsNotFencedAtOpen() throws Exception {
+		// The usual start: the engine's read transaction holds a read mark at the WAL's end, so no
+		// write can restart the WAL while it lasts, even once a checkpoint moved every frame. A fence
+		// set there too kept the due checkpoint from running, and the application's writes went on
+		// appending to the old index (the health indicator then never saw a failing copy).
+		Path db = this.dir.resolve("app.db");
+		DatabaseOptions options = DatabaseOptions.defaults(db).withCheckpoints(Duration.ofMinutes(1), 4, 10000);
+		try (Connection app = appConnection(db); Statement s = app.createStatement()) {
+			s.execute("PRAGMA journal_mode=WAL");
+			s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+			for (int i = 0; i < 5; i++) {
+				s.execute("INSERT INTO t (v) VALUES ('in the WAL only')");
+			}
+			try (ReplicatedDatabase database = new ReplicatedDatabase(options)) {
+				database.addListener(recordGenerations());
+				database.addListener(new DatabaseListener() {
+					@Override
+					public void onCheckpoint(CheckpointMode mode, Duration duration) {
+						RestartFenceTests.this.events.add("checkpoint " + mode);
+					}
+				});
+				database.open();
+				Pos before = database.position().orElseThrow();
+				database.sync();
+
+				assertThat(this.events).as("the due checkpoint ran").containsExactly("checkpoint PASSIVE");
+				s.execute("INSERT INTO t (v) VALUES ('restarts the WAL the checkpoint emptied')");
+				database.sync();
+				assertThat(this.generations).as("only the first generation").hasSize(1);
+				Pos after = database.position().orElseThrow();
+				assertThat(after.generation()).isEqualTo(before.generation());
+				assertThat(after.index()).as("the restart began the next index").isEqualTo(before.index() + 1);
+			}
+		}
+	}
+
 	private void insert(int rows) {
 		try {
 			this.parts.insert(rows);
@@ -154,11 +232,8 @@ class RestartFenceTests {
 
 	private void open(Duration busyTimeout) throws Exception {
 		this.parts = new EngineParts(this.dir, busyTimeout);
+		this.parts.listeners.add(recordGenerations());
 		this.parts.listeners.add(new DatabaseListener() {
-			@Override
-			public void onGeneration(String generation, String reason) {
-				RestartFenceTests.this.generations.add(reason);
-			}
 
 			@Override
 			public void onCheckpoint(CheckpointMode mode, Duration duration) {
@@ -173,12 +248,31 @@ class RestartFenceTests {
 	}
 
 	private Connection appConnection() throws SQLException {
-		Connection app = DriverManager.getConnection("jdbc:sqlite:" + this.parts.db);
+		return appConnection(this.parts.db);
+	}
+
+	private static Connection appConnection(Path db) throws SQLException {
+		Connection app = DriverManager.getConnection("jdbc:sqlite:" + db);
 		try (Statement s = app.createStatement()) {
 			s.execute("PRAGMA busy_timeout=5000");
 			s.execute("PRAGMA wal_autocheckpoint=0");
 		}
 		return app;
+	}
+
+	private DatabaseListener recordGenerations() {
+		return new DatabaseListener() {
+			@Override
+			public void onGeneration(String generation, String reason) {
+				RestartFenceTests.this.generations.add(reason);
+			}
+		};
+	}
+
+	private static WalHeader walHeader(Path db) throws Exception {
+		try (FileChannel wal = FileChannel.open(SqliteFiles.walOf(db))) {
+			return WalScanner.readHeader(wal);
+		}
 	}
 
 	private static void execute(Statement statement, String sql) {
