@@ -66,8 +66,8 @@ final class RestoredFile {
 	 * path, which fails if a file appeared there meanwhile (a rename would replace it); the
 	 * temporary name is removed afterwards. Stale {@code -wal}, {@code -shm} and
 	 * {@code -journal} files are set aside first, since SQLite would replay a stale WAL (or play a
-	 * hot journal back) into the restored file, and put back if the link fails; once it is in
-	 * place, those with content are kept under another name. Where the file system has no hard
+	 * hot journal back) into the restored file, and put back if the link fails; those with content
+	 * under a name they keep ({@link #setAsideStaleFiles()}). Where the file system has no hard
 	 * links, an atomic rename after an existence check is the fallback.
 	 */
 	void install() throws IOException {
@@ -86,7 +86,20 @@ final class RestoredFile {
 			throw ex;
 		}
 		for (Path[] moved : setAside) {
-			keepOrDelete(moved[0], moved[1]);
+			if (this.temporaryFiles.contains(moved[1])) {
+				// Installed: the restore's clean-up removes it if this fails.
+				try {
+					Files.deleteIfExists(moved[1]);
+				}
+				catch (IOException ex) {
+					logger.debug("Could not remove {} yet: {}", moved[1], ex.toString());
+				}
+			}
+			else {
+				logger.warn("{} was beside the missing database, and may hold the last commits of a database deleted or "
+						+ "moved without it: it is kept as {}, where SQLite never reads it, and {} is restored without "
+						+ "it; delete it once nothing in it is needed", moved[0], moved[1], this.output);
+			}
 		}
 		deleteTree(this.output.resolveSibling("." + this.output.getFileName() + "-litestream"));
 		forceDirectory(this.output.toAbsolutePath().getParent());
@@ -155,37 +168,32 @@ final class RestoredFile {
 				+ "make sure nothing else creates the database before the restore finishes");
 	}
 
-	/** Moves stale {@code -wal}, {@code -shm} and {@code -journal} files to temporary names: pairs of (from, to). */
+	/**
+	 * Moves stale {@code -wal}, {@code -shm} and {@code -journal} files aside: pairs of (from, to).
+	 * A {@code -wal} or {@code -journal} with content may hold the last commits of a database
+	 * deleted or moved without it, so it goes straight to a name it keeps (which SQLite never
+	 * opens and no clean-up removes, whatever happens next); an {@code -shm} or an empty file
+	 * holds no data and goes to a temporary name.
+	 */
 	private List<Path[]> setAsideStaleFiles() throws IOException {
 		List<Path[]> moved = new ArrayList<>();
 		// A rollback journal too: SQLite would play a hot one back into the restored file.
 		for (String suffix : List.of("-wal", "-shm", "-journal")) {
 			Path stale = sibling(this.output, suffix);
 			if (Files.exists(stale, LinkOption.NOFOLLOW_LINKS)) {
-				Path aside = sibling(this.temporary, ".stale" + suffix);
-				this.temporaryFiles.add(aside);
+				Path aside;
+				if (!suffix.equals("-shm") && Files.size(stale) > 0) {
+					aside = unusedName(stale, ORPHANED_STAMP.format(Instant.now().truncatedTo(ChronoUnit.SECONDS)));
+				}
+				else {
+					aside = sibling(this.temporary, ".stale" + suffix);
+					this.temporaryFiles.add(aside);
+				}
 				Files.move(stale, aside, StandardCopyOption.ATOMIC_MOVE);
 				moved.add(new Path[] { stale, aside });
 			}
 		}
 		return moved;
-	}
-
-	/**
-	 * A {@code -wal} or {@code -journal} with content, beside a database that was missing, may
-	 * hold the last commits of a database deleted or moved without it: it is kept under a name
-	 * SQLite never opens, never deleted. An {@code -shm} or an empty file holds no data.
-	 */
-	private void keepOrDelete(Path stale, Path aside) throws IOException {
-		if (stale.getFileName().toString().endsWith("-shm") || Files.size(aside) == 0) {
-			Files.deleteIfExists(aside);
-			return;
-		}
-		Path kept = unusedName(stale, ORPHANED_STAMP.format(Instant.now().truncatedTo(ChronoUnit.SECONDS)));
-		Files.move(aside, kept);
-		logger.warn("{} was beside the missing database, and may hold the last commits of a database deleted or moved "
-				+ "without it: it is kept as {}, where SQLite never reads it, and {} is restored without it; delete it "
-				+ "once nothing in it is needed", stale, kept, this.output);
 	}
 
 	private static Path unusedName(Path stale, String stamp) {
