@@ -111,7 +111,7 @@ final class Backfill {
 	 * one it has nothing left to write, and it holds the write lock for a moment only; if that lock
 	 * or any reader is busy, no fence is set (as before this check existed).
 	 */
-	void fenceAtOpen() throws IOException {
+	void fenceAtOpen() {
 		long frames = this.tracker.shadow().frameCount();
 		try {
 			// Moves nothing if the WAL is fully checkpointed already; noted, so that the rounds do
@@ -134,6 +134,10 @@ final class Backfill {
 			if (this.tracker.continuityProblem(wal) == null) {
 				this.tracker.fenceRestart();
 			}
+		}
+		catch (IOException ex) {
+			// The fence is an optimisation of the start: the monitor reports a WAL it cannot read.
+			logger.debug("Not fencing the WAL of {} at open: {}", this.database, ex.toString());
 		}
 	}
 

@@ -146,7 +146,7 @@ final class Checkpointer {
 	}
 
 	/** See {@link Backfill#fenceAtOpen()}: once, right after the tracker resumed. */
-	void fenceAtOpen() throws IOException {
+	void fenceAtOpen() {
 		this.backfill.fenceAtOpen();
 	}
 
