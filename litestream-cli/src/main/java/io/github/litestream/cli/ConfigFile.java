@@ -69,7 +69,8 @@ final class ConfigFile {
 		}
 		StandardEnvironment environment = new StandardEnvironment();
 		List<PropertySource<?>> documents = documents(file, profiles);
-		boolean applicationConfig = documents.stream().anyMatch(ConfigFile::hasLitestreamKeys);
+		// A litestream.yml has neither prefix: its keys are Litestream's own (dbs, access-key-id, ...).
+		boolean applicationConfig = documents.stream().anyMatch(ConfigFile::hasApplicationKeys);
 		if (applicationConfig && profiles.isEmpty()) {
 			// The profiles the application activates, else the tool reads other replicas than it writes.
 			profiles = activeProfiles(documents, variables);
@@ -174,9 +175,15 @@ final class ConfigFile {
 			.anyMatch(profiles::contains);
 	}
 
-	private static boolean hasLitestreamKeys(PropertySource<?> document) {
+	/**
+	 * Whether a document is an application's: {@code litestream.*} keys, or {@code spring.*}
+	 * ones (a base document that only activates the profile whose document or
+	 * {@code application-<profile>.yml} holds the {@code litestream} keys).
+	 */
+	private static boolean hasApplicationKeys(PropertySource<?> document) {
 		return document instanceof EnumerablePropertySource<?> enumerable && Arrays.stream(enumerable.getPropertyNames())
-			.anyMatch((name) -> name.startsWith("litestream.") || name.startsWith("litestream["));
+			.anyMatch((name) -> name.startsWith("litestream.") || name.startsWith("litestream[")
+					|| name.startsWith("spring."));
 	}
 
 	private static PropertySource<?> underLitestream(PropertySource<?> document, boolean expandEnv) {

@@ -82,9 +82,11 @@ final class RestoreCommand extends CliCommand {
 	@Override
 	public Integer call() throws Exception {
 		checkFlags();
+		String verboseProperty = "org.slf4j.simpleLogger.log.io.github.litestream";
+		String quiet = System.getProperty(verboseProperty);
 		if (this.verbose) {
 			// Read when each logger is created, which the restore's classes do only from here on.
-			System.setProperty("org.slf4j.simpleLogger.log.io.github.litestream", "info");
+			System.setProperty(verboseProperty, "info");
 		}
 		try {
 			return restore();
@@ -96,6 +98,17 @@ final class RestoreCommand extends CliCommand {
 			}
 			err().println("no matching backups found: " + LitestreamCli.oneLine(ex.getMessage()));
 			return ExitCodes.OK;
+		}
+		finally {
+			// Loggers created later (another command in the same JVM, as in tests) are not verbose.
+			if (this.verbose) {
+				if (quiet == null) {
+					System.clearProperty(verboseProperty);
+				}
+				else {
+					System.setProperty(verboseProperty, quiet);
+				}
+			}
 		}
 	}
 

@@ -64,6 +64,20 @@ class ActiveProfilesTests {
 	}
 
 	@Test
+	void aBaseDocumentThatOnlyActivatesTheProfileIsTheApplicationsToo() throws Exception {
+		Files.writeString(this.config, """
+				spring:
+				  profiles:
+				    active: prod
+				""");
+
+		Cli.Result result = new Cli().run("databases", "-config", this.config.toString());
+
+		assertThat(result.exitCode()).as(result.toString()).isZero();
+		assertThat(result.out()).endsWith("  prod-backup\n");
+	}
+
+	@Test
 	void springProfilesActiveInTheEnvironmentCountsAsTheApplicationReadsIt() throws Exception {
 		Files.writeString(this.config, """
 				litestream:
