@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * library on first use, about 35 ms in a fresh JVM, which the snapshot waited for.
  * <li>SQLite's JDBC driver, needed by the integrity check at the end. Its first connection costs
  * 0.1-0.6 s: sqlite-jdbc lists its temporary directory for stale copies, extracts its native
- * library there, compares it byte by byte and loads it. Started once the downloads were done,
+ * library there, compares it byte by byte and loads it ({@link SqliteNativeLibrary} extracts it
+ * in one copy instead). Started once the downloads were done,
  * as before, the check still waited for it about 70 ms.
  * </ul>
  * Started when a restore begins, it takes the processor that locking, cleaning up and planning
@@ -56,11 +57,15 @@ final class NativeWarmUp {
 			logger.debug("Could not load LZ4 ahead of the restore: {}", ex.toString());
 		}
 		start = System.nanoTime();
+		Runnable loaded = SqliteNativeLibrary.extractAhead();
 		try (Connection connection = DriverManager.getConnection("jdbc:sqlite::memory:")) {
 			logger.debug("SQLite's driver loaded in {} ms", (System.nanoTime() - start) / 1_000_000);
 		}
 		catch (Exception | LinkageError ex) {
 			logger.debug("Could not load SQLite's driver ahead of the integrity check: {}", ex.toString());
+		}
+		finally {
+			loaded.run();
 		}
 	}
 
