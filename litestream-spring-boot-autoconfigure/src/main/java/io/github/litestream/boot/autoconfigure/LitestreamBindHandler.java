@@ -25,8 +25,10 @@ import org.springframework.boot.convert.DurationUnit;
  * sidecar's user who writes {@code 10} does not mean 10 ms. A bare {@code 0} is the same in
  * every unit (and Go reads it too), so it stays allowed, as does a number for a property whose
  * unit {@link DurationUnit} sets.</li>
- * <li>A value that is not a boolean for a boolean ({@code skip-verify: 1}) is reported naming
- * the property and its two values, not as a converter's message.</li>
+ * <li>A value Spring cannot read as a boolean ({@code skip-verify: 1} in YAML, a number there)
+ * is reported naming the property and its two values, not as a converter's message. Strings
+ * Spring reads as booleans ({@code yes}, {@code on}, {@code "1"} in a {@code .properties} file)
+ * are left to it.</li>
  * </ul>
  * The problem becomes a {@link LitestreamConfigurationException}, which the binder wraps in a
  * {@link BindException}: {@link #unwrapped(Supplier)} takes it out again, and in the
