@@ -187,7 +187,7 @@ public final class LitestreamCli implements Runnable {
 		String origin = (property != null && property.getOrigin() != null) ? " (" + property.getOrigin() + ")" : "";
 		Class<?> type = ex.getTarget().getType().resolve(Object.class);
 		String hint = Duration.class.equals(type)
-				? "write a duration as one number and unit, such as 90m, 1s or 500ms (not Go's 1h30m)"
+				? "write a duration with its unit, such as 10s, 1h30m or 500ms"
 				: "correct it in the config file";
 		return "cannot read " + name + origin + ": " + NestedExceptionUtils.getMostSpecificCause(ex).getMessage() + "; "
 				+ hint;

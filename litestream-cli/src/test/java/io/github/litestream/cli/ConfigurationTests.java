@@ -107,16 +107,31 @@ class ConfigurationTests {
 		Path config = Files.writeString(this.dir.resolve("litestream.yml"), """
 				dbs:
 				  - path: %s
-				    monitor-interval: 1h30m
+				    monitor-interval: 1y
 				    replicas:
 				      - path: %s
 				""".formatted(database, this.dir.resolve("backups")));
 		Cli.Result result = new Cli(Map.of()).run("generations", "-config", config.toString(), database.toString());
 		assertThat(result.exitCode()).isEqualTo(ExitCodes.FAILED);
 		assertThat(result.err().lines()).as(result.err()).hasSize(1);
-		assertThat(result.err()).startsWith("error: cannot read litestream.dbs[0].monitor-interval")
+		assertThat(result.err()).startsWith("error: litestream.dbs[0].monitor-interval: '1y' is not a duration")
 			.contains("litestream.yml")
-			.contains("one number and unit, such as 90m");
+			.contains("such as 10s, 1h30m or 500ms");
+	}
+
+	@Test
+	void goDurationsOfSeveralUnitsReadAsLitestreamReadsThem() throws Exception {
+		Path database = this.dir.resolve("data/app.db");
+		Path config = Files.writeString(this.dir.resolve("litestream.yml"), """
+				dbs:
+				  - path: %s
+				    monitor-interval: 1h30m
+				    replicas:
+				      - path: %s
+				        retention: 1.5h
+				""".formatted(database, this.dir.resolve("backups")));
+		Cli.Result result = new Cli(Map.of()).run("generations", "-config", config.toString(), database.toString());
+		assertThat(result.exitCode()).as(result.toString()).isZero();
 	}
 
 	@Test

@@ -25,6 +25,9 @@ import org.springframework.boot.convert.DurationUnit;
  * sidecar's user who writes {@code 10} does not mean 10 ms. A bare {@code 0} is the same in
  * every unit (and Go reads it too), so it stays allowed, as does a number for a property whose
  * unit {@link DurationUnit} sets.</li>
+ * <li>A duration Spring's own format does not read, Go's {@code 1h30m} or {@code 1.5h}, is read
+ * as Litestream reads it ({@link GoDurationFormat}); one neither reads is reported naming the
+ * property.</li>
  * <li>A value Spring cannot read as a boolean ({@code skip-verify: 1} in YAML, a number there)
  * is reported naming the property and its two values, not as a converter's message. Strings
  * Spring reads as booleans ({@code yes}, {@code on}, {@code "1"} in a {@code .properties} file)
@@ -111,6 +114,19 @@ final class LitestreamBindHandler extends AbstractBindHandler {
 				throw new LitestreamConfigurationException(name.toString(),
 						"'" + value + "' is not a boolean" + origin(context),
 						"Set " + name + " to true or false.");
+			}
+		}
+		if (LITESTREAM.isAncestorOf(name) && type == Duration.class && !(error instanceof LitestreamConfigurationException)) {
+			String value = rawValue(name, context);
+			if (value != null) {
+				Duration duration = GoDurationFormat.parse(value);
+				if (duration != null) {
+					return duration;
+				}
+				throw new LitestreamConfigurationException(name.toString(),
+						"'" + value + "' is not a duration" + origin(context),
+						"Write " + name + " as Litestream does, a number and its unit, such as 10s, 1h30m or "
+								+ "500ms.");
 			}
 		}
 		return super.onFailure(name, target, context, error);

@@ -97,6 +97,40 @@ class BoundValuesTests {
 	}
 
 	@Test
+	void goDurationsOfSeveralUnitsOrWithAFractionBindAsLitestreamReadsThem() {
+		this.runner
+			.withPropertyValues("litestream.dbs[0].path=" + this.dir.resolve("app.db"),
+					"litestream.dbs[0].monitor-interval=1.5s",
+					"litestream.dbs[0].replicas[0].path=" + this.dir.resolve("backups"),
+					"litestream.dbs[0].replicas[0].sync-interval=2m3.25s",
+					"litestream.dbs[0].replicas[0].snapshot-interval=1h30m",
+					"litestream.dbs[0].replicas[0].retention=1.5h")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				LitestreamProperties.Database database = context.getBean(LitestreamProperties.class).getDbs().get(0);
+				LitestreamProperties.Replica replica = database.getReplicas().get(0);
+				assertThat(database.getMonitorInterval()).isEqualTo(Duration.ofMillis(1500));
+				assertThat(replica.getSyncInterval()).isEqualTo(Duration.ofMillis(123_250));
+				assertThat(replica.getSnapshotInterval()).isEqualTo(Duration.ofMinutes(90));
+				assertThat(replica.getRetention()).isEqualTo(Duration.ofMinutes(90));
+			});
+	}
+
+	@Test
+	void aDurationNeitherFormatReadsNamesTheKeyAndHowToWriteIt() {
+		this.runner
+			.withPropertyValues("litestream.dbs[0].path=" + this.dir.resolve("app.db"),
+					"litestream.dbs[0].replicas[0].path=" + this.dir.resolve("backups"),
+					"litestream.dbs[0].replicas[0].retention=1y")
+			.run((context) -> {
+				FailureAnalysis analysis = LitestreamAutoConfigurationTests.analysis(context.getStartupFailure());
+				assertThat(analysis.getDescription()).contains("'litestream.dbs[0].replicas[0].retention'")
+					.contains("'1y' is not a duration");
+				assertThat(analysis.getAction()).contains("1h30m");
+			});
+	}
+
+	@Test
 	void aPropertyWithADurationUnitStillTakesANumber() {
 		StandardEnvironment environment = new StandardEnvironment();
 		environment.getPropertySources()
